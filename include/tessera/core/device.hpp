@@ -1,0 +1,60 @@
+#pragma once
+// Device: where a tensor's storage lives (CPU, or an Apple GPU through Metal).
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "config.hpp"
+
+namespace tessera {
+
+enum class DeviceType : int8_t { CPU, Metal };
+
+/** A device: `Device::cpu()`, `Device::metal(0)`, or parsed from "cpu", "metal", "mps", "metal:1". */
+class Device {
+ public:
+  constexpr Device() = default;
+  constexpr Device(DeviceType type, int index) : type_(type), index_(type == DeviceType::CPU ? -1 : index) {}
+  explicit Device(std::string_view name) {
+    std::string_view kind = name;
+    int index = 0;
+    if (const auto colon = name.find(':'); colon != std::string_view::npos) {
+      kind = name.substr(0, colon);
+      const std::string_view digits = name.substr(colon + 1);
+      TS_CHECK(!digits.empty() && digits.size() < 4 && digits.find_first_not_of("0123456789") == std::string_view::npos,
+               "Device: invalid device string '", name, "'");
+      index = std::stoi(std::string(digits));
+    }
+    if (kind == "cpu") {
+      TS_CHECK(index == 0, "Device: the cpu device has no index other than 0, got '", name, "'");
+      *this = cpu();
+    } else if (kind == "metal" || kind == "mps") {
+      *this = metal(index);
+    } else {
+      detail::throw_error("Device: unknown device type in '", name, "' (expected cpu, metal or mps)");
+    }
+  }
+
+  static constexpr Device cpu() { return Device(DeviceType::CPU, -1); }
+  static constexpr Device metal(int index = 0) { return Device(DeviceType::Metal, index); }
+
+  constexpr DeviceType type() const { return type_; }
+  /** -1 for the CPU, as in PyTorch. */
+  constexpr int index() const { return index_; }
+  constexpr bool is_cpu() const { return type_ == DeviceType::CPU; }
+  constexpr bool is_metal() const { return type_ == DeviceType::Metal; }
+  constexpr bool operator==(const Device&) const = default;
+
+  /** "cpu" or "metal:0", as `std::ostream <<` prints it. */
+  std::string str() const { return is_cpu() ? std::string("cpu") : "metal:" + std::to_string(index_); }
+
+ private:
+  DeviceType type_ = DeviceType::CPU;
+  int index_ = -1;
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
+
+}  // namespace tessera

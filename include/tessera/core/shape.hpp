@@ -1,0 +1,173 @@
+#pragma once
+// Shape: a small inline vector of int64_t used for sizes, strides and dim lists.
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+
+namespace tessera {
+
+/** Sizes or strides of a tensor. Up to six dims live inline; more go to the heap. */
+class Shape {
+ public:
+  Shape() = default;
+  Shape(std::initializer_list<int64_t> values) { assign(values.begin(), values.size()); }
+  Shape(const std::vector<int64_t>& values) { assign(values.data(), values.size()); }
+  explicit Shape(std::span<const int64_t> values) { assign(values.data(), values.size()); }
+  Shape(const Shape& other) { assign(other.data(), other.size()); }
+  Shape& operator=(const Shape& other) {
+    if (this != &other) assign(other.data(), other.size());
+    return *this;
+  }
+  Shape(Shape&& other) noexcept { *this = std::move(other); }
+  Shape& operator=(Shape&& other) noexcept {
+    size_ = other.size_;
+    capacity_ = other.capacity_;
+    heap_ = std::move(other.heap_);
+    std::copy_n(other.inline_, kInline, inline_);
+    other.size_ = 0;
+    other.capacity_ = kInline;
+    return *this;
+  }
+
+  /** n copies of `value`. */
+  static Shape filled(size_t n, int64_t value) {
+    Shape s;
+    s.resize(n, value);
+    return s;
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  int64_t* data() { return heap_ ? heap_.get() : inline_; }
+  const int64_t* data() const { return heap_ ? heap_.get() : inline_; }
+  int64_t& operator[](size_t i) { return data()[i]; }
+  int64_t operator[](size_t i) const { return data()[i]; }
+  int64_t* begin() { return data(); }
+  int64_t* end() { return data() + size_; }
+  const int64_t* begin() const { return data(); }
+  const int64_t* end() const { return data() + size_; }
+  int64_t back() const { return data()[size_ - 1]; }
+
+  void resize(size_t n, int64_t value = 0) {
+    const size_t old = size_;
+    reserve(n);
+    size_ = n;
+    std::fill(data() + std::min(old, n), data() + n, value);
+  }
+  void push_back(int64_t v) {
+    reserve(size_ + 1);
+    data()[size_++] = v;
+  }
+  void insert(size_t pos, int64_t v) {
+    push_back(0);
+    std::copy_backward(begin() + pos, end() - 1, end());
+    data()[pos] = v;
+  }
+  void erase(size_t pos) {
+    std::copy(begin() + pos + 1, end(), begin() + pos);
+    --size_;
+  }
+
+  std::vector<int64_t> vec() const { return {begin(), end()}; }
+  operator std::span<const int64_t>() const { return {data(), size_}; }
+
+  friend bool operator==(const Shape& a, const Shape& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+
+ private:
+  static constexpr size_t kInline = 6;
+  void reserve(size_t n) {
+    if (n <= capacity()) return;
+    auto grown = std::make_unique<int64_t[]>(std::max(n, 2 * capacity()));
+    std::copy_n(data(), size_, grown.get());
+    heap_ = std::move(grown);
+    capacity_ = std::max(n, 2 * capacity_);
+  }
+  size_t capacity() const { return heap_ ? capacity_ : kInline; }
+  void assign(const int64_t* values, size_t n) {
+    size_ = 0;
+    reserve(n);
+    std::copy_n(values, n, data());
+    size_ = n;
+  }
+
+  size_t size_ = 0;
+  size_t capacity_ = kInline;
+  std::unique_ptr<int64_t[]> heap_;
+  int64_t inline_[kInline] = {};
+};
+
+namespace detail {
+
+/** "[2, 3]": how shapes appear in error messages. */
+inline std::string shape_str(std::span<const int64_t> s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+/** Python's tuple spelling: "(2, 3)", "(4,)", "()". */
+inline std::string tuple_str(std::span<const int64_t> s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + (s.size() == 1 ? ",)" : ")");
+}
+
+/** Wraps a possibly negative dim into [0, ndim); ndim 0 accepts -1 and 0 as PyTorch does. */
+inline int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t bound = std::max<int64_t>(ndim, 1);
+  TS_CHECK(dim >= -bound && dim < bound, op, ": dimension out of range (expected to be in range of [", -bound, ", ",
+           bound - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + bound : dim;
+}
+
+/** Product of the sizes; throws on a negative size or int64 overflow. */
+inline int64_t checked_numel(std::span<const int64_t> sizes, const char* op) {
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    TS_CHECK(s >= 0, op, ": negative dimension ", s, " in shape ", shape_str(sizes));
+    TS_CHECK(!__builtin_mul_overflow(n, s, &n), op, ": shape ", shape_str(sizes),
+             " has more elements than int64_t can count");
+  }
+  return n;
+}
+
+inline Shape contiguous_strides(std::span<const int64_t> sizes) {
+  Shape strides = Shape::filled(sizes.size(), 1);
+  int64_t running = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    strides[i] = running;
+    running *= std::max<int64_t>(sizes[i], 1);
+  }
+  return strides;
+}
+
+}  // namespace detail
+
+/** Prints `torch.Size([2, 3])`, as Python does. */
+inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  return os << "torch.Size(" << detail::shape_str(s) << ")";
+}
+
+/** The broadcast of two shapes (NumPy rules); throws naming both shapes. */
+inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "broadcast_shapes") {
+  const size_t n = std::max(a.size(), b.size());
+  Shape out = Shape::filled(n, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    TS_CHECK(x == y || x == 1 || y == 1, op, ": shapes ", detail::shape_str(a), " and ", detail::shape_str(b),
+             " cannot be broadcast");
+    out[i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,82 @@
+#pragma once
+// Storage: refcounted bytes with their allocator and device; no shape, no dtype.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "../backend/cpu/allocator.hpp"
+#include "device.hpp"
+
+namespace tessera {
+namespace detail {
+
+// Note [Storage owns bytes only]
+// As in c10::StorageImpl, a storage knows how many bytes it holds, how to free them and on
+// which device they live; sizes, strides, offset and dtype belong to the tensors viewing it.
+// The version counter lives here so that every view of the same bytes sees one count:
+// autograd records it when it saves a tensor and compares at backward time.
+struct StorageImpl {
+  void* data = nullptr;
+  size_t nbytes = 0;
+  Device device;
+  std::function<void(void*)> deleter;  // empty: memory from CpuAllocator with `capacity`
+  size_t capacity = 0;
+  std::atomic<uint64_t> version{0};
+
+  StorageImpl() = default;
+  StorageImpl(const StorageImpl&) = delete;
+  StorageImpl& operator=(const StorageImpl&) = delete;
+  ~StorageImpl() {
+    if (deleter) deleter(data);
+    else if (data) CpuAllocator::instance().deallocate(data, capacity);
+  }
+};
+
+}  // namespace detail
+
+/** A refcounted block of bytes shared by every tensor that views it. */
+class Storage {
+ public:
+  Storage() = default;
+  explicit Storage(std::shared_ptr<detail::StorageImpl> impl) : impl_(std::move(impl)) {}
+
+  /** Fresh, uninitialised CPU bytes. */
+  static Storage allocate(size_t nbytes, Device device = Device::cpu()) {
+    TS_CHECK(device.is_cpu(), "Storage: cannot allocate on ", device, ": no Metal device is available");
+    auto impl = std::make_shared<detail::StorageImpl>();
+    impl->data = detail::CpuAllocator::instance().allocate(nbytes, impl->capacity);
+    impl->nbytes = nbytes;
+    impl->device = device;
+    return Storage(std::move(impl));
+  }
+
+  /** Wraps memory owned elsewhere; `deleter` (may be empty) runs when the last user is gone. */
+  static Storage from_blob(void* data, size_t nbytes, std::function<void(void*)> deleter, Device device = Device::cpu()) {
+    auto impl = std::make_shared<detail::StorageImpl>();
+    impl->data = data;
+    impl->nbytes = nbytes;
+    impl->device = device;
+    impl->deleter = deleter ? std::move(deleter) : [](void*) {};
+    return Storage(std::move(impl));
+  }
+
+  void* data() const { return impl_ ? impl_->data : nullptr; }
+  size_t nbytes() const { return impl_ ? impl_->nbytes : 0; }
+  Device device() const { return impl_ ? impl_->device : Device::cpu(); }
+  /** How many tensors (and Storage handles) share these bytes. */
+  long use_count() const { return impl_.use_count(); }
+  bool defined() const { return impl_ != nullptr; }
+  bool is_alias_of(const Storage& other) const { return impl_ == other.impl_; }
+
+  uint64_t version() const { return impl_->version.load(std::memory_order_relaxed); }
+  void bump_version() const { impl_->version.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<detail::StorageImpl> impl_;
+};
+
+}  // namespace tessera

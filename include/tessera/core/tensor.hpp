@@ -1,0 +1,173 @@
+#pragma once
+// Tensor<T>: the handle users hold. Copying a handle aliases; views share one Storage.
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "convert.hpp"
+#include "tensor_index.hpp"
+#include "tensor_impl.hpp"
+
+namespace tessera {
+
+/** The optional last argument of every factory. */
+struct TensorOptions {
+  Device device = Device::cpu();
+  bool requires_grad = false;
+};
+
+/** A C++ scalar that may stand beside a tensor: any arithmetic type, half or bfloat16. */
+template <class S>
+concept Scalar = std::is_arithmetic_v<S> || std::is_same_v<S, half> || std::is_same_v<S, bfloat16>;
+
+/** A strided view of typed elements over a shared Storage, with PyTorch's semantics. As in
+ *  LibTorch, constness belongs to the handle, not the data: every method is const. */
+template <class T = float>
+class Tensor {
+  static_assert(detail::Element<T>, "tessera: Tensor<T> needs one of the ten element types of API.md");
+
+ public:
+  using value_type = T;
+
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<detail::TensorImpl> impl) : impl_(std::move(impl)) {
+    TS_CHECK(!impl_ || impl_->dtype == dtype_of<T>, "Tensor: cannot view a tensor of dtype ", impl_->dtype,
+             " as Tensor<", dtype_of<T>, ">");
+  }
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(const Tensor&) & = default;
+  Tensor& operator=(Tensor&&) & noexcept = default;
+  /** `t[0] = src` and `t.index({...}) = src` write into the view, as in LibTorch. */
+  const Tensor& operator=(const Tensor& src) && { return copy_(src); }
+  template <class U>
+  const Tensor& operator=(const Tensor<U>& src) && { return copy_(src); }
+  template <Scalar S>
+  const Tensor& operator=(S value) && { return fill_(value); }
+
+  // --- attributes -----------------------------------------------------------------------
+  bool defined() const { return impl_ != nullptr; }
+  int64_t dim() const { return impl().dim(); }
+  int64_t ndim() const { return dim(); }
+  const Shape& sizes() const { return impl().sizes; }
+  const Shape& shape() const { return sizes(); }
+  int64_t size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim(), "size")]; }
+  const Shape& strides() const { return impl().strides; }
+  const Shape& stride() const { return strides(); }
+  int64_t stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim(), "stride")]; }
+  int64_t storage_offset() const { return impl().offset; }
+  int64_t numel() const { return impl().numel; }
+  int64_t element_size() const { return sizeof(T); }
+  int64_t nbytes() const { return numel() * element_size(); }
+  static constexpr DType dtype() { return dtype_of<T>; }
+  Device device() const { return impl().storage.device(); }
+  bool is_contiguous() const { return impl().is_contiguous(); }
+  /** Pointer to the first element (the one at the storage offset). */
+  T* data_ptr() const { return reinterpret_cast<T*>(impl().data()); }
+  const Storage& storage() const { return impl().storage; }
+  /** The single element; throws unless numel() == 1. */
+  T item() const;
+
+  // --- views (ops/view.hpp): share storage, never copy ------------------------------------
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor transpose(int64_t d0, int64_t d1) const;
+  Tensor t() const;
+  Tensor permute(const Shape& dims) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t d) const;
+  Tensor unsqueeze(int64_t d) const;
+  Tensor expand(const Shape& shape) const;
+  template <class U>
+  Tensor expand_as(const Tensor<U>& other) const { return expand(other.sizes()); }
+  Tensor flatten(int64_t start = 0, int64_t end = -1) const;
+  Tensor narrow(int64_t d, int64_t start, int64_t length) const;
+  Tensor select(int64_t d, int64_t i) const;
+  Tensor slice(int64_t d, std::optional<int64_t> start = std::nullopt, std::optional<int64_t> end = std::nullopt,
+               int64_t step = 1) const;
+  Tensor operator[](int64_t i) const { return select(0, i); }
+  Tensor unfold(int64_t d, int64_t size, int64_t step) const;
+  Tensor as_strided(const Shape& sizes, const Shape& strides, std::optional<int64_t> offset = std::nullopt) const;
+  Tensor diagonal(int64_t offset = 0, int64_t d0 = 0, int64_t d1 = 1) const;
+  Tensor detach() const;
+  /** Python-style indexing: integers, Slice, None, Ellipsis (views) and index tensors (copies). */
+  Tensor index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }
+  Tensor index(const std::vector<TensorIndex>& indices) const;
+  template <class U>
+  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values) const;
+  template <Scalar S>
+  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, S value) const;
+
+  // --- copies and conversions (ops/copy.hpp) ---------------------------------------------
+  Tensor contiguous() const;
+  Tensor clone() const;
+  template <class U>
+  Tensor<U> to() const;
+  Tensor to(Device device) const;
+  template <class U>
+  const Tensor& copy_(const Tensor<U>& src) const;
+  template <Scalar S>
+  const Tensor& fill_(S value) const;
+  const Tensor& zero_() const { return fill_(0); }
+  /** The elements in logical row-major order, whatever the strides. */
+  std::vector<T> to_vector() const;
+
+  // --- autograd state (autograd/) ---------------------------------------------------------
+  const Tensor& requires_grad_(bool requires_grad = true) const {
+    TS_CHECK(!requires_grad || is_floating_v<T>, "requires_grad_: only Tensors of floating point dtype can require "
+             "gradients, got ", dtype());
+    TS_CHECK(requires_grad || is_leaf(), "requires_grad_: you can only change requires_grad flags of leaf variables.");
+    if (requires_grad || impl().autograd) impl().autograd_meta().requires_grad = requires_grad;
+    return *this;
+  }
+  bool requires_grad() const { return impl().requires_grad(); }
+  bool is_leaf() const { return !impl().autograd || !impl().autograd->grad_fn; }
+  Tensor grad() const {
+    return impl().autograd && impl().autograd->grad ? Tensor(impl().autograd->grad) : Tensor();
+  }
+  std::string grad_fn_name() const;
+
+  // --- internals ---------------------------------------------------------------------------
+  detail::TensorImpl& impl() const {
+    TS_CHECK(impl_ != nullptr, "Tensor: the tensor is undefined (default-constructed)");
+    return *impl_;
+  }
+  const std::shared_ptr<detail::TensorImpl>& impl_ptr() const { return impl_; }
+
+ private:
+  std::shared_ptr<detail::TensorImpl> impl_;
+};
+
+template <class T>
+T Tensor<T>::item() const {
+  TS_CHECK(numel() == 1, "item: a Tensor with ", numel(), " elements cannot be converted to Scalar");
+  return *data_ptr();
+}
+
+namespace detail {
+
+/** A new contiguous tensor of `sizes`, uninitialised. */
+template <class T>
+Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, const char* op = "empty") {
+  const int64_t n = checked_numel(sizes, op);
+  TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
+           INT64_MAX, " bytes");
+  auto impl = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device),
+                                           sizes, contiguous_strides(sizes), 0, dtype_of<T>);
+  Tensor<T> out(std::move(impl));
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+/** A tensor sharing `base`'s storage with new view metadata. */
+template <class T>
+Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t offset) {
+  return Tensor<T>(std::make_shared<TensorImpl>(base.storage(), std::move(sizes), std::move(strides), offset,
+                                                dtype_of<T>));
+}
+
+}  // namespace detail
+}  // namespace tessera

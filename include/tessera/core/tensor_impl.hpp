@@ -1,0 +1,68 @@
+#pragma once
+// TensorImpl: the view metadata (sizes, strides, offset, dtype) and autograd state of a tensor.
+
+#include <memory>
+#include <string>
+
+#include "dtype.hpp"
+#include "shape.hpp"
+#include "storage.hpp"
+
+namespace tessera::detail {
+
+struct Node;  // autograd/node.hpp
+struct TensorImpl;
+
+/** Present only on tensors that take part in autograd. */
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  std::shared_ptr<TensorImpl> grad;
+  std::shared_ptr<Node> grad_fn;
+  uint32_t output_nr = 0;
+};
+
+// Note [View metadata]
+// A tensor is (storage, sizes, strides, offset, dtype): element (i0, i1, ...) lives at
+// storage.data() + (offset + sum_k i_k * strides[k]) * element_size(dtype). Strides and the
+// offset count elements, never bytes, and are never negative. Views share the storage and
+// differ only in this metadata; numel is fixed at construction because an impl's shape never
+// changes after it is built.
+struct TensorImpl {
+  Storage storage;
+  Shape sizes;
+  Shape strides;
+  int64_t offset = 0;
+  DType dtype = DType::Float32;
+  int64_t numel = 1;
+  std::unique_ptr<AutogradMeta> autograd;
+
+  TensorImpl(Storage storage_, Shape sizes_, Shape strides_, int64_t offset_, DType dtype_)
+      : storage(std::move(storage_)), sizes(std::move(sizes_)), strides(std::move(strides_)), offset(offset_),
+        dtype(dtype_) {
+    numel = 1;
+    for (int64_t s : sizes) numel *= s;
+  }
+
+  int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
+  char* data() const { return static_cast<char*>(storage.data()) + offset * element_size(dtype); }
+
+  bool is_contiguous() const {
+    if (numel == 0) return true;
+    int64_t expected = 1;
+    for (size_t i = sizes.size(); i-- > 0;) {
+      if (sizes[i] == 1) continue;
+      if (strides[i] != expected) return false;
+      expected *= sizes[i];
+    }
+    return true;
+  }
+
+  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  AutogradMeta& autograd_meta() {
+    if (!autograd) autograd = std::make_unique<AutogradMeta>();
+    return *autograd;
+  }
+};
+
+}  // namespace tessera::detail

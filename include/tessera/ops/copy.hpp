@@ -1,0 +1,137 @@
+#pragma once
+// Copies and conversions: copy_, fill_, contiguous, clone, to<U>, to(Device), to_vector.
+
+#include <cstring>
+
+#include "../iter/strided_loop.hpp"
+#include "layout.hpp"
+
+namespace tessera {
+namespace detail {
+
+template <class D, class S>
+void copy_run(const std::array<char*, 2>& p, const std::array<int64_t, 2>& s, int64_t n) {
+  D* out = reinterpret_cast<D*>(p[0]);
+  const char* in = p[1];
+  if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
+    const S* x = reinterpret_cast<const S*>(in);
+    if constexpr (std::is_same_v<D, S>) std::memcpy(out, x, static_cast<size_t>(n) * sizeof(D));
+    else for (int64_t i = 0; i < n; ++i) out[i] = convert<D>(x[i]);
+  } else if (s[0] == sizeof(D) && s[1] == 0) {
+    const D v = convert<D>(*reinterpret_cast<const S*>(in));
+    for (int64_t i = 0; i < n; ++i) out[i] = v;
+  } else {
+    char* o = p[0];
+    for (int64_t i = 0; i < n; ++i, o += s[0], in += s[1])
+      *reinterpret_cast<D*>(o) = convert<D>(*reinterpret_cast<const S*>(in));
+  }
+}
+
+/** dst[...] = convert(src[...]) with src broadcast to dst's shape; the one copy kernel. */
+template <class D>
+void copy_impl(const TensorImpl& dst, const TensorImpl& src_in, const char* op) {
+  TS_CHECK(!has_internal_overlap(dst), op, ": unsupported operation: more than one element of the written-to tensor "
+           "refers to a single memory location (shape ", shape_str(dst.sizes), ", strides ", shape_str(dst.strides),
+           "). Please clone() the tensor before performing the operation.");
+  TS_CHECK(dst.storage.device() == src_in.storage.device(), op, ": expected both tensors on the same device, got ",
+           dst.storage.device(), " and ", src_in.storage.device());
+  const Shape src_strides = broadcast_strides(src_in.sizes, src_in.strides, dst.sizes, op);
+  if (dst.numel == 0) return;
+  const TensorImpl* src = &src_in;
+  std::shared_ptr<TensorImpl> staged;  // Note [Overlapping copies]: read from a snapshot
+  if (may_overlap(dst, src_in) && !(dst.data() == src_in.data() && dst.strides == src_strides &&
+                                    dst.dtype == src_in.dtype)) {
+    staged = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(src_in.numel * element_size(src_in.dtype))),
+                                          src_in.sizes, contiguous_strides(src_in.sizes), 0, src_in.dtype);
+    dispatch(src_in.dtype, [&]<class S>(std::type_identity<S>) { copy_impl<S>(*staged, src_in, op); });
+    src = staged.get();
+  }
+  const Shape strides = staged ? broadcast_strides(src->sizes, src->strides, dst.sizes, op) : src_strides;
+  dispatch(src->dtype, [&]<class S>(std::type_identity<S>) {
+    StridedLoop<2> loop(dst.sizes, {dst.data(), src->data()}, {&dst.strides, &strides},
+                        {static_cast<int64_t>(sizeof(D)), static_cast<int64_t>(sizeof(S))});
+    loop.run(copy_run<D, S>);
+  });
+  dst.storage.bump_version();
+}
+
+template <class T>
+void fill_impl(const TensorImpl& dst, T value) {
+  StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
+  loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
+    if (s[0] == sizeof(T)) {
+      T* out = reinterpret_cast<T*>(p[0]);
+      for (int64_t i = 0; i < n; ++i) out[i] = value;
+    } else {
+      char* o = p[0];
+      for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
+    }
+  });
+  dst.storage.bump_version();
+}
+
+}  // namespace detail
+
+// Note [Overlapping copies]
+// copy_ between views of the same bytes (x.copy_(x.t()), x[1:].copy_(x[:-1])) reads from a
+// snapshot of the source, so the result is what the source held before the copy began.
+
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::copy_(const Tensor<U>& src) const {
+  detail::copy_impl<T>(impl(), src.impl(), "copy_");
+  return *this;
+}
+
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::fill_(S value) const {
+  TS_CHECK(!detail::has_internal_overlap(impl()), "fill_: unsupported operation: more than one element of the "
+           "written-to tensor refers to a single memory location. Please clone() the tensor before performing the "
+           "operation.");
+  detail::fill_impl<T>(impl(), detail::convert<T>(value));
+  return *this;
+}
+
+template <class T>
+Tensor<T> Tensor<T>::contiguous() const {
+  if (is_contiguous()) return *this;
+  Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = device()}, "contiguous");
+  detail::copy_impl<T>(out.impl(), impl(), "contiguous");
+  return out;
+}
+
+template <class T>
+Tensor<T> Tensor<T>::clone() const {
+  Tensor<T> out = detail::empty_like_preserving<T>(impl());
+  detail::copy_impl<T>(out.impl(), impl(), "clone");
+  return out;
+}
+
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::to() const {
+  if constexpr (std::is_same_v<T, U>) {
+    return *this;
+  } else {
+    Tensor<U> out = detail::empty_like_preserving<U>(impl());
+    detail::copy_impl<U>(out.impl(), impl(), "to");
+    return out;
+  }
+}
+
+template <class T>
+Tensor<T> Tensor<T>::to(Device target) const {
+  if (target == device()) return *this;
+  detail::throw_error("to: cannot move a tensor from ", device(), " to ", target, ": no ", target,
+                      " device is available in this build");
+}
+
+template <class T>
+std::vector<T> Tensor<T>::to_vector() const {
+  const Tensor<T> dense = contiguous();
+  const T* p = dense.data_ptr();
+  return std::vector<T>(p, p + numel());
+}
+
+}  // namespace tessera

@@ -1,0 +1,347 @@
+#pragma once
+// Factories: tensor, from_vector, from_blob, zeros, ones, full, empty, eye, arange, linspace,
+// logspace and the *_like forms.
+
+#include <cmath>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "copy.hpp"
+
+namespace tessera {
+namespace detail {
+
+/** Default template argument meaning "choose the element type from the arguments". */
+struct Auto {};
+
+/** The tensor type a Python literal of C++ type U gives: bool, int64_t or float. */
+template <class U>
+using literal_t = std::conditional_t<std::is_same_v<U, bool>, bool,
+                                     std::conditional_t<std::is_integral_v<U>, int64_t,
+                                                        std::conditional_t<detail::Element<U> && is_floating_v<U> &&
+                                                                               !std::is_same_v<U, double>,
+                                                                           U, float>>>;
+
+template <class T, class U>
+using chosen_t = std::conditional_t<std::is_same_v<T, Auto>, literal_t<U>, T>;
+
+template <class U>
+struct nested_list {
+  static constexpr int depth = 0;
+  using scalar = U;
+};
+template <class U>
+struct nested_list<std::initializer_list<U>> {
+  static constexpr int depth = nested_list<U>::depth + 1;
+  using scalar = typename nested_list<U>::scalar;
+};
+
+template <class U>
+void collect_shape(const U& value, Shape& shape, size_t depth) {
+  if constexpr (nested_list<U>::depth > 0) {
+    if (shape.size() <= depth) shape.push_back(static_cast<int64_t>(value.size()));
+    if (value.size() > 0) collect_shape(*value.begin(), shape, depth + 1);
+  }
+}
+
+template <class T, class U>
+void collect_values(const U& value, const Shape& shape, size_t depth, std::vector<T>& out) {
+  if constexpr (nested_list<U>::depth > 0) {
+    TS_CHECK(static_cast<int64_t>(value.size()) == shape[depth], "tensor: expected sequence of length ", shape[depth],
+             " at dim ", depth, " (got ", value.size(), ")");
+    for (const auto& item : value) collect_values<T>(item, shape, depth + 1, out);
+  } else {
+    out.push_back(convert<T>(value));
+  }
+}
+
+template <class T, class List>
+Tensor<T> tensor_from_list(const List& values, const TensorOptions& options) {
+  Shape shape;
+  collect_shape(values, shape, 0);
+  std::vector<T> flat;
+  collect_values<T>(values, shape, 0, flat);
+  TS_CHECK(static_cast<int64_t>(flat.size()) == checked_numel(shape, "tensor"), "tensor: ragged nested list of shape ",
+           shape_str(shape));
+  Tensor<T> out = empty_tensor<T>(shape, options, "tensor");
+  std::copy(flat.begin(), flat.end(), out.data_ptr());
+  return out;
+}
+
+template <class T>
+Tensor<T> full_impl(const Shape& shape, T value, const TensorOptions& options, const char* op) {
+  Tensor<T> out = empty_tensor<T>(shape, {.device = options.device}, op);
+  fill_impl<T>(out.impl(), value);
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+}  // namespace detail
+
+// --- tensor(...) from C++ values and nested braces ------------------------------------------
+
+/** A 0-dim tensor; floating literals give float, integral int64_t, bool bool (or force T). */
+template <class T = detail::Auto, Scalar U>
+Tensor<detail::chosen_t<T, U>> tensor(U value, const TensorOptions& options = {}) {
+  return detail::tensor_from_list<detail::chosen_t<T, U>>(value, options);
+}
+template <class T = detail::Auto, Scalar U>
+Tensor<detail::chosen_t<T, U>> tensor(std::initializer_list<U> values, const TensorOptions& options = {}) {
+  return detail::tensor_from_list<detail::chosen_t<T, U>>(values, options);
+}
+template <class T = detail::Auto, Scalar U>
+Tensor<detail::chosen_t<T, U>> tensor(std::initializer_list<std::initializer_list<U>> values,
+                                      const TensorOptions& options = {}) {
+  return detail::tensor_from_list<detail::chosen_t<T, U>>(values, options);
+}
+template <class T = detail::Auto, Scalar U>
+Tensor<detail::chosen_t<T, U>> tensor(std::initializer_list<std::initializer_list<std::initializer_list<U>>> values,
+                                      const TensorOptions& options = {}) {
+  return detail::tensor_from_list<detail::chosen_t<T, U>>(values, options);
+}
+template <class T = detail::Auto, Scalar U>
+Tensor<detail::chosen_t<T, U>> tensor(
+    std::initializer_list<std::initializer_list<std::initializer_list<std::initializer_list<U>>>> values,
+    const TensorOptions& options = {}) {
+  return detail::tensor_from_list<detail::chosen_t<T, U>>(values, options);
+}
+
+/** Copies `values` into a new tensor of `shape`. */
+template <class T>
+Tensor<T> from_vector(const std::vector<T>& values, const Shape& shape, const TensorOptions& options = {}) {
+  const int64_t n = detail::checked_numel(shape, "from_vector");
+  TS_CHECK(n == static_cast<int64_t>(values.size()), "from_vector: shape ", detail::shape_str(shape), " has ", n,
+           " elements but the vector has ", values.size());
+  Tensor<T> out = detail::empty_tensor<T>(shape, options, "from_vector");
+  std::copy(values.begin(), values.end(), out.data_ptr());
+  return out;
+}
+
+/** Wraps memory the caller owns, without copying (like torch.from_numpy). `deleter` runs when
+ *  the last tensor viewing it is gone. Strides default to contiguous. */
+template <class T>
+Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, std::function<void(void*)> deleter = {},
+                    const TensorOptions& options = {}) {
+  TS_CHECK(strides.size() == shape.size(), "from_blob: shape ", detail::shape_str(shape), " and strides ",
+           detail::shape_str(strides), " differ in length");
+  const int64_t n = detail::checked_numel(shape, "from_blob");
+  int64_t span = n == 0 ? 0 : 1;
+  for (size_t d = 0; d < shape.size() && n > 0; ++d) {
+    TS_CHECK(strides[d] >= 0, "from_blob: negative strides are not supported, got ", detail::shape_str(strides));
+    span += (shape[d] - 1) * strides[d];
+  }
+  TS_CHECK(data != nullptr || n == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
+  Storage storage = Storage::from_blob(data, static_cast<size_t>(span) * sizeof(T), std::move(deleter), options.device);
+  Tensor<T> out(std::make_shared<detail::TensorImpl>(std::move(storage), shape, strides, 0, dtype_of<T>));
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+template <class T>
+Tensor<T> from_blob(T* data, const Shape& shape, std::function<void(void*)> deleter = {},
+                    const TensorOptions& options = {}) {
+  return from_blob(data, shape, detail::contiguous_strides(shape), std::move(deleter), options);
+}
+
+// --- filled tensors -----------------------------------------------------------------------------
+
+template <class T = float>
+Tensor<T> empty(const Shape& shape, const TensorOptions& options = {}) {
+  return detail::empty_tensor<T>(shape, options, "empty");
+}
+template <class T = float>
+Tensor<T> zeros(const Shape& shape, const TensorOptions& options = {}) {
+  return detail::full_impl<T>(shape, T(0), options, "zeros");
+}
+template <class T = float>
+Tensor<T> ones(const Shape& shape, const TensorOptions& options = {}) {
+  return detail::full_impl<T>(shape, T(1), options, "ones");
+}
+/** `full({2, 3}, 7)` is int64_t and `full({2, 3}, 7.0)` float, as torch.full; or force T. */
+template <class T = detail::Auto, Scalar S>
+Tensor<detail::chosen_t<T, S>> full(const Shape& shape, S value, const TensorOptions& options = {}) {
+  using R = detail::chosen_t<T, S>;
+  return detail::full_impl<R>(shape, detail::convert<R>(value), options, "full");
+}
+
+/** The n x m identity (m defaults to n). */
+template <class T = float>
+Tensor<T> eye(int64_t n, int64_t m = -1, const TensorOptions& options = {}) {
+  if (m < 0) m = n;
+  TS_CHECK(n >= 0, "eye: n must be greater or equal to 0, got ", n);
+  Tensor<T> out = zeros<T>({n, m}, {.device = options.device});
+  T* p = out.data_ptr();
+  for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+// The *_like forms keep the argument's shape, dtype, device and (as PyTorch's preserve_format)
+// its dense stride order.
+template <class T>
+Tensor<T> empty_like(const Tensor<T>& like, const TensorOptions& options = {}) {
+  Tensor<T> out = detail::empty_like_preserving<T>(like.impl());
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+template <class T, Scalar S>
+Tensor<T> full_like(const Tensor<T>& like, S value, const TensorOptions& options = {}) {
+  Tensor<T> out = detail::empty_like_preserving<T>(like.impl());
+  detail::fill_impl<T>(out.impl(), detail::convert<T>(value));
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+template <class T>
+Tensor<T> zeros_like(const Tensor<T>& like, const TensorOptions& options = {}) {
+  return full_like(like, 0, options);
+}
+template <class T>
+Tensor<T> ones_like(const Tensor<T>& like, const TensorOptions& options = {}) {
+  return full_like(like, 1, options);
+}
+
+// --- ranges ---------------------------------------------------------------------------------
+
+namespace detail {
+template <class A, class B, class C>
+using range_t = std::conditional_t<is_floating_v<A> || is_floating_v<B> || is_floating_v<C>, float, int64_t>;
+
+// Note [Range rounding]
+// A range value is a formula of its index, and PyTorch 1.13's CPU kernels evaluate that formula
+// in two ways: a scalar path, compiled with fused multiply-add, and a vector path that takes the
+// scalar formula at the start of each 32-byte vector and adds k * step for lane k without
+// fusing. The vector path runs two vectors at a time while at least two fit, then the scalar
+// path finishes. tessera reproduces both so that arange and linspace give PyTorch's bits,
+// which tests/golden checks. (PyTorch splits ranges over 32768 elements across threads, which
+// moves the vector boundaries with the thread count; tessera keeps the one-thread layout.)
+template <class T, class Scalar, class Lane>
+void fill_range(T* out, int64_t n, Scalar&& scalar, Lane&& lane) {
+  constexpr int64_t lanes = 32 / static_cast<int64_t>(sizeof(T));
+  int64_t i = 0;
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    for (int64_t v = i; v < i + 2 * lanes; v += lanes) {
+      const auto base = scalar(v);
+      for (int64_t k = 0; k < lanes; ++k) out[v + k] = lane(base, k);
+    }
+  }
+  for (; i < n; ++i) out[i] = scalar(i);
+}
+
+// a + b, rounded on its own even where the compiler would contract a multiply into it.
+template <class F>
+F add_unfused(F a, F b) {
+  volatile F kept = b;
+  return a + kept;
+}
+}  // namespace detail
+
+/** Values start, start + step, ... below end. Integral arguments give int64_t, floating float;
+ *  the length is ceil((end - start) / step), as in PyTorch. */
+template <class T = detail::Auto, Scalar A, Scalar B, Scalar C = int>
+auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
+  using R = std::conditional_t<std::is_same_v<T, detail::Auto>, detail::range_t<A, B, C>, T>;
+  const double s = static_cast<double>(start), e = static_cast<double>(end), st = static_cast<double>(step);
+  TS_CHECK(st != 0, "arange: step must be nonzero");
+  TS_CHECK(std::isfinite(s) && std::isfinite(e), "arange: unsupported range: ", s, " -> ", e);
+  TS_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "arange: upper bound and larger bound inconsistent with step "
+           "sign (start ", s, ", end ", e, ", step ", st, ")");
+  double length_d;
+  if constexpr (std::is_integral_v<R> && std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>)
+    length_d = std::ceil(static_cast<double>(static_cast<int64_t>(end) - static_cast<int64_t>(start)) /
+                         static_cast<double>(static_cast<int64_t>(step)));
+  else
+    length_d = std::ceil((e - s) / st);
+  TS_CHECK(length_d >= 0 && length_d <= static_cast<double>(INT64_MAX), "arange: invalid size ", length_d);
+  const int64_t length = static_cast<int64_t>(length_d);
+  Tensor<R> out = detail::empty_tensor<R>({length}, {.device = options.device}, "arange");
+  R* p = out.data_ptr();
+  if constexpr (std::is_integral_v<R>) {
+    const int64_t first = static_cast<int64_t>(start), delta = static_cast<int64_t>(step);
+    for (int64_t i = 0; i < length; ++i) p[i] = static_cast<R>(first + delta * i);
+  } else {  // Note [Range rounding]; the arithmetic is in double, as PyTorch's accumulate type
+    auto scalar = [&](int64_t i) { return detail::convert<R>(std::fma(st, static_cast<double>(i), s)); };
+    auto lane = [&](R base, int64_t k) {
+      return detail::convert<R>(std::fma(static_cast<double>(k), st, static_cast<double>(base)));
+    };
+    detail::fill_range(p, length, scalar, lane);
+  }
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+template <class T = detail::Auto, Scalar B>
+auto arange(B end, const TensorOptions& options = {}) {
+  return arange<T>(B(0), end, 1, options);
+}
+
+namespace detail {
+// Half and bfloat16 arithmetic as c10 does it: each operation computes in float and rounds.
+template <class T>
+T round_op(float v) {
+  return T(v);
+}
+
+// linspace's values (Note [Range rounding]): from the start in the first half and from the end
+// in the second, so that both ends are exact. The step has the output's type for floating
+// outputs and is double for integral ones, as in PyTorch.
+template <class T>
+void linspace_fill(T* p, double start, double end, int64_t steps) {
+  const int64_t halfway = steps / 2;
+  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    const T s = convert<T>(start), e = convert<T>(end);
+    const T step = round_op<T>(float(round_op<T>(float(e) - float(s))) / float(T(static_cast<float>(steps - 1))));
+    auto times = [&](int64_t k) { return round_op<T>(float(step) * float(T(static_cast<float>(k)))); };
+    auto scalar = [&](int64_t i) {
+      return i < halfway ? round_op<T>(float(s) + float(times(i))) : round_op<T>(float(e) - float(times(steps - i - 1)));
+    };
+    fill_range(p, steps, scalar, [&](T base, int64_t k) { return round_op<T>(float(base) + float(times(k))); });
+  } else {
+    using Step = std::conditional_t<std::is_integral_v<T>, double, T>;
+    const Step s = static_cast<Step>(convert<T>(start)), e = static_cast<Step>(convert<T>(end));
+    const Step step = (e - s) / static_cast<Step>(steps - 1);
+    auto scalar = [&](int64_t i) {
+      return i < halfway ? std::fma(step, static_cast<Step>(i), s) : std::fma(-step, static_cast<Step>(steps - i - 1), e);
+    };
+    if constexpr (std::is_integral_v<T>) {
+      for (int64_t i = 0; i < steps; ++i) p[i] = convert<T>(scalar(i));
+    } else {
+      fill_range(p, steps, scalar, [&](T base, int64_t k) { return add_unfused(base, static_cast<Step>(k) * step); });
+    }
+  }
+}
+}  // namespace detail
+
+/** `steps` values evenly spaced from start to end inclusive (float unless T is given). */
+template <class T = float>
+Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions& options = {}) {
+  TS_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
+  Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "linspace");
+  if (steps == 1) out.data_ptr()[0] = detail::convert<T>(start);
+  else if (steps > 1) detail::linspace_fill(out.data_ptr(), start, end, steps);
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+/** base ** linspace(start, end, steps), computed as PyTorch does (the exponent in the output's
+ *  precision, the power in double). */
+template <class T = float>
+Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
+  TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
+  Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");
+  T* p = out.data_ptr();
+  if (steps == 1) {
+    p[0] = detail::convert<T>(std::pow(base, start));
+  } else if (steps > 1) {
+    using Step = std::conditional_t<is_floating_v<T> && !std::is_same_v<T, double>, float, double>;
+    const Step s = static_cast<Step>(start), e = static_cast<Step>(end);
+    const Step step = (e - s) / static_cast<Step>(steps - 1);
+    const int64_t halfway = steps / 2;
+    for (int64_t i = 0; i < steps; ++i) {
+      const Step x = i < halfway ? std::fma(step, static_cast<Step>(i), s) : std::fma(-step, static_cast<Step>(steps - i - 1), e);
+      p[i] = detail::convert<T>(std::pow(base, static_cast<double>(x)));
+    }
+  }
+  if (options.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+}  // namespace tessera

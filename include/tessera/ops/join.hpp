@@ -1,0 +1,172 @@
+#pragma once
+// Joining and splitting: cat, stack, vstack, hstack, split, chunk.
+
+#include <span>
+#include <vector>
+
+#include "view.hpp"
+
+namespace tessera {
+namespace detail {
+
+template <class T>
+Tensor<T> cat_impl(std::span<const Tensor<T>> tensors, int64_t dim, const char* op) {
+  TS_CHECK(!tensors.empty(), op, ": expected a non-empty list of Tensors");
+  // As in PyTorch, 1-D empty tensors are skipped whatever the other shapes are.
+  const Tensor<T>* ref = nullptr;
+  for (const Tensor<T>& t : tensors)
+    if (!(t.dim() == 1 && t.numel() == 0)) {
+      ref = &t;
+      break;
+    }
+  if (!ref) return empty_tensor<T>({0}, {.device = tensors[0].device()}, op);
+  TS_CHECK(ref->dim() > 0, op, ": zero-dimensional tensor (at position ", ref - tensors.data(),
+           ") cannot be concatenated");
+  dim = wrap_dim(dim, ref->dim(), op);
+  Shape shape = ref->sizes();
+  int64_t total = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor<T>& t = tensors[i];
+    if (t.dim() == 1 && t.numel() == 0) continue;
+    TS_CHECK(t.dim() == ref->dim(), op, ": Tensors must have same number of dimensions: got ", ref->dim(), " and ",
+             t.dim());
+    TS_CHECK(t.device() == ref->device(), op, ": expected all tensors on the same device, got ", ref->device(), " and ",
+             t.device(), " for tensor number ", i);
+    for (int64_t d = 0; d < t.dim(); ++d)
+      TS_CHECK(d == dim || t.sizes()[d] == shape[d], op, ": Sizes of tensors must match except in dimension ", dim,
+               ". Expected size ", shape[d], " but got size ", t.sizes()[d], " for tensor number ", i, " in the list.");
+    total += t.sizes()[dim];
+  }
+  shape[dim] = total;
+  Tensor<T> out = empty_tensor<T>(shape, {.device = ref->device()}, op);
+  int64_t at = 0;
+  for (const Tensor<T>& t : tensors) {
+    if (t.dim() == 1 && t.numel() == 0) continue;
+    const int64_t len = t.sizes()[dim];
+    copy_impl<T>(out.narrow(dim, at, len).impl(), t.impl(), op);
+    at += len;
+  }
+  return out;
+}
+
+template <class T>
+Tensor<T> stack_impl(std::span<const Tensor<T>> tensors, int64_t dim) {
+  TS_CHECK(!tensors.empty(), "stack: stack expects a non-empty TensorList");
+  dim = wrap_dim(dim, tensors[0].dim() + 1, "stack");
+  std::vector<Tensor<T>> parts;
+  parts.reserve(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    TS_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack: stack expects each tensor to be equal size, but got ",
+             shape_str(tensors[0].sizes()), " at entry 0 and ", shape_str(tensors[i].sizes()), " at entry ", i);
+    parts.push_back(tensors[i].unsqueeze(dim));
+  }
+  return cat_impl<T>(parts, dim, "stack");
+}
+
+}  // namespace detail
+
+/** Concatenates along an existing dimension. */
+template <class T>
+Tensor<T> cat(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return detail::cat_impl<T>(tensors, dim, "cat");
+}
+template <class T>
+Tensor<T> cat(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return detail::cat_impl<T>(std::span<const Tensor<T>>(tensors.begin(), tensors.size()), dim, "cat");
+}
+
+/** Joins equally shaped tensors along a new dimension. */
+template <class T>
+Tensor<T> stack(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return detail::stack_impl<T>(tensors, dim);
+}
+template <class T>
+Tensor<T> stack(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return detail::stack_impl<T>(std::span<const Tensor<T>>(tensors.begin(), tensors.size()), dim);
+}
+
+/** Row-wise: 1-D tensors become rows, then cat along dim 0. */
+template <class T>
+Tensor<T> vstack(const std::vector<Tensor<T>>& tensors) {
+  std::vector<Tensor<T>> rows;
+  for (const Tensor<T>& t : tensors) rows.push_back(t.dim() == 0 ? t.reshape({1, 1}) : t.dim() == 1 ? t.unsqueeze(0) : t);
+  return detail::cat_impl<T>(rows, 0, "vstack");
+}
+template <class T>
+Tensor<T> vstack(std::initializer_list<Tensor<T>> tensors) {
+  return vstack(std::vector<Tensor<T>>(tensors));
+}
+
+/** Column-wise: cat along dim 0 for 1-D tensors, along dim 1 otherwise. */
+template <class T>
+Tensor<T> hstack(const std::vector<Tensor<T>>& tensors) {
+  TS_CHECK(!tensors.empty(), "hstack: expects a non-empty TensorList");
+  std::vector<Tensor<T>> parts;
+  bool all_1d = true;
+  for (const Tensor<T>& t : tensors) {
+    parts.push_back(t.dim() == 0 ? t.reshape({1}) : t);
+    all_1d &= parts.back().dim() == 1;
+  }
+  return detail::cat_impl<T>(parts, all_1d ? 0 : 1, "hstack");
+}
+template <class T>
+Tensor<T> hstack(std::initializer_list<Tensor<T>> tensors) {
+  return hstack(std::vector<Tensor<T>>(tensors));
+}
+
+/** Views of consecutive pieces of `split_size` along `dim` (the last may be smaller). */
+template <class T>
+std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
+  TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
+  TS_CHECK(split_size >= 0, "split: split expects split_size be non-negative, but got split_size=", split_size);
+  dim = detail::wrap_dim(dim, t.dim(), "split");
+  const int64_t size = t.sizes()[dim];
+  TS_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dimension size is 0, but got dimension "
+           "size of ", size);
+  std::vector<Tensor<T>> out;
+  const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  for (int64_t i = 0; i < pieces; ++i) {
+    const int64_t start = i * split_size;
+    out.push_back(t.narrow(dim, start, std::min(split_size, size - start)));
+  }
+  return out;
+}
+
+/** Views of the given lengths along `dim`; they must add up to its size. */
+template <class T>
+std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
+  TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
+  dim = detail::wrap_dim(dim, t.dim(), "split");
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    TS_CHECK(s >= 0, "split: split_with_sizes expects split_sizes have only non-negative entries, but got ",
+             detail::shape_str(sizes));
+    total += s;
+  }
+  TS_CHECK(total == t.sizes()[dim], "split: split_with_sizes expects split_sizes to sum exactly to ", t.sizes()[dim],
+           " (input tensor's size at dimension ", dim, "), but got split_sizes=", detail::shape_str(sizes));
+  std::vector<Tensor<T>> out;
+  int64_t at = 0;
+  for (int64_t s : sizes) {
+    out.push_back(t.narrow(dim, at, s));
+    at += s;
+  }
+  return out;
+}
+
+/** `chunks` views of ceil(size / chunks) elements along `dim` (fewer when it does not divide). */
+template <class T>
+std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
+  TS_CHECK(t.dim() > 0, "chunk: chunk expects at least a 1-dimensional tensor");
+  TS_CHECK(chunks > 0, "chunk: chunk expects `chunks` to be greater than 0, got: ", chunks);
+  dim = detail::wrap_dim(dim, t.dim(), "chunk");
+  const int64_t size = t.sizes()[dim];
+  const int64_t split_size = (size + chunks - 1) / chunks;
+  if (split_size == 0 && size == 0) {
+    std::vector<int64_t> sizes(static_cast<size_t>(chunks), 0);
+    return split(t, sizes, dim);
+  }
+  return split(t, split_size, dim);
+}
+
+}  // namespace tessera

@@ -1,0 +1,107 @@
+#pragma once
+// Layout helpers shared by ops: dense-stride inference and overlap checks.
+
+#include <numeric>
+
+#include "../core/tensor.hpp"
+
+namespace tessera::detail {
+
+/** True when the elements exactly tile a block of memory (any dimension order). */
+inline bool is_non_overlapping_and_dense(const Shape& sizes, const Shape& strides) {
+  const size_t nd = sizes.size();
+  if (nd == 1) return sizes[0] < 2 || strides[0] == 1;
+  std::vector<size_t> perm(nd);
+  std::iota(perm.begin(), perm.end(), size_t{0});
+  std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
+    if (sizes[a] < 2) return false;
+    if (sizes[b] < 2) return true;
+    return strides[a] < strides[b];
+  });
+  int64_t required = 1;
+  for (size_t i : perm) {
+    if (sizes[i] < 2) return true;
+    if (strides[i] != required) return false;
+    required *= sizes[i];
+  }
+  return true;
+}
+
+/** Dense strides that keep the order of `strides` (PyTorch's infer_dense_strides). */
+inline Shape infer_dense_strides(const Shape& sizes, const Shape& strides) {
+  const size_t nd = sizes.size();
+  std::vector<size_t> perm(nd);  // innermost first
+  for (size_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
+  auto should_swap = [&](size_t a, size_t b) {
+    if (strides[a] == 0 || strides[b] == 0) return 0;
+    if (strides[a] != strides[b]) return strides[a] < strides[b] ? -1 : 1;
+    return sizes[a] > sizes[b] ? 1 : 0;
+  };
+  for (size_t i = 1; i < nd; ++i) {
+    size_t d1 = i;
+    for (size_t d0 = i; d0-- > 0;) {
+      const int c = should_swap(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  Shape out = Shape::filled(nd, 1);
+  int64_t running = 1;
+  for (size_t d : perm) {
+    out[d] = running;
+    running *= std::max<int64_t>(sizes[d], 1);
+  }
+  return out;
+}
+
+/** Strides for a new tensor shaped like `impl`, as torch.empty_like's preserve_format. */
+inline Shape preserved_strides(const TensorImpl& impl) {
+  if (impl.is_contiguous() || is_non_overlapping_and_dense(impl.sizes, impl.strides)) return impl.strides;
+  return infer_dense_strides(impl.sizes, impl.strides);
+}
+
+/** True when some element is reachable twice (a broadcast dimension), the check PyTorch makes
+ *  before writing into a tensor. */
+inline bool has_internal_overlap(const TensorImpl& impl) {
+  for (size_t d = 0; d < impl.sizes.size(); ++d)
+    if (impl.sizes[d] > 1 && impl.strides[d] == 0) return true;
+  return false;
+}
+
+/** Byte range [first, last] touched by a non-empty view. */
+inline std::pair<const char*, const char*> byte_span(const TensorImpl& impl) {
+  const char* first = impl.data();
+  int64_t last = 0;
+  for (size_t d = 0; d < impl.sizes.size(); ++d) last += (impl.sizes[d] - 1) * impl.strides[d];
+  return {first, first + (last + 1) * element_size(impl.dtype) - 1};
+}
+
+/** True when two non-empty views may read or write the same bytes. */
+inline bool may_overlap(const TensorImpl& a, const TensorImpl& b) {
+  if (a.numel == 0 || b.numel == 0 || !a.storage.is_alias_of(b.storage)) return false;
+  const auto [a0, a1] = byte_span(a);
+  const auto [b0, b1] = byte_span(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+template <class T>
+Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device device = Device::cpu()) {
+  int64_t span = 1;
+  for (size_t d = 0; d < sizes.size(); ++d) span += (sizes[d] - 1) * strides[d];
+  if (checked_numel(sizes, "empty_strided") == 0) span = 0;
+  auto impl = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
+                                           strides, 0, dtype_of<T>);
+  return Tensor<T>(std::move(impl));
+}
+
+/** An uninitialised tensor with `like`'s shape and device, strides as PyTorch's preserve_format. */
+template <class T>
+Tensor<T> empty_like_preserving(const TensorImpl& like) {
+  return empty_strided_tensor<T>(like.sizes, preserved_strides(like), like.storage.device());
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,322 @@
+#pragma once
+// Views: new sizes, strides and offset over the same storage. Never copies (reshape may).
+
+#include <optional>
+
+#include "copy.hpp"
+
+namespace tessera {
+namespace detail {
+
+/** Replaces a single -1 in `shape` so that it has `numel` elements; throws like PyTorch. */
+inline Shape infer_size(const Shape& shape, int64_t numel, const char* op) {
+  Shape out = shape;
+  int64_t known = 1;
+  std::optional<size_t> infer;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      TS_CHECK(!infer, op, ": only one dimension can be inferred, got shape ", shape_str(shape));
+      infer = i;
+    } else {
+      TS_CHECK(shape[i] >= 0, op, ": invalid shape dimension ", shape[i], " in shape ", shape_str(shape));
+      TS_CHECK(!__builtin_mul_overflow(known, shape[i], &known), op, ": shape ", shape_str(shape), " is too large");
+    }
+  }
+  const bool ok = infer ? (known != 0 && numel % known == 0) : known == numel;
+  TS_CHECK(ok, op, ": shape '", shape_str(shape), "' is invalid for input of size ", numel);
+  if (infer) out[*infer] = numel / known;
+  return out;
+}
+
+// Strides that let `new_sizes` view memory laid out as (old_sizes, old_strides), or nothing
+// when a dimension would have to span two non-contiguous chunks (PyTorch's computeStride).
+inline std::optional<Shape> view_strides(const Shape& old_sizes, const Shape& old_strides, const Shape& new_sizes) {
+  const int64_t numel = checked_numel(old_sizes, "view");
+  Shape out = Shape::filled(new_sizes.size(), 1);
+  if (old_sizes.empty()) return out;
+  if (numel == 0) {
+    if (old_sizes == new_sizes) return old_strides;
+    return contiguous_strides(new_sizes);
+  }
+  int64_t view_d = static_cast<int64_t>(new_sizes.size()) - 1;
+  int64_t chunk_base_stride = old_strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(old_sizes.size()) - 1; d >= 0; --d) {
+    tensor_numel *= old_sizes[d];
+    if (d == 0 || (old_sizes[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || new_sizes[view_d] == 1)) {
+        out[view_d] = view_numel * chunk_base_stride;
+        view_numel *= new_sizes[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (d > 0) {
+        chunk_base_stride = old_strides[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return out;
+}
+
+/** Python's slice semantics: clamps start/stop into [0, size]; returns (start, length). */
+inline std::pair<int64_t, int64_t> slice_range(int64_t size, std::optional<int64_t> start_, std::optional<int64_t> stop_,
+                                               int64_t step) {
+  int64_t start = start_.value_or(0), stop = stop_.value_or(size);
+  if (start < 0) start += size;
+  if (stop < 0) stop += size;
+  start = std::clamp<int64_t>(start, 0, size);
+  stop = std::clamp<int64_t>(stop, start, size);
+  return {start, (stop - start + step - 1) / step};
+}
+
+}  // namespace detail
+
+template <class T>
+Tensor<T> Tensor<T>::view(const Shape& shape) const {
+  const Shape sizes = detail::infer_size(shape, numel(), "view");
+  auto strides = detail::view_strides(this->sizes(), this->strides(), sizes);
+  TS_CHECK(strides.has_value(), "view: view size is not compatible with input tensor's size and stride (at least one "
+           "dimension spans across two contiguous subspaces). Use .reshape(...) instead. (input shape ",
+           detail::shape_str(this->sizes()), ", strides ", detail::shape_str(this->strides()), ", view shape ",
+           detail::shape_str(sizes), ")");
+  return detail::make_view(*this, sizes, std::move(*strides), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::reshape(const Shape& shape) const {
+  const Shape sizes = detail::infer_size(shape, numel(), "reshape");
+  if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes))
+    return detail::make_view(*this, sizes, std::move(*strides), storage_offset());
+  Tensor<T> copy = detail::empty_tensor<T>(this->sizes(), {.device = device()}, "reshape");
+  detail::copy_impl<T>(copy.impl(), impl(), "reshape");
+  return copy.view(sizes);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::transpose(int64_t d0, int64_t d1) const {
+  d0 = detail::wrap_dim(d0, dim(), "transpose");
+  d1 = detail::wrap_dim(d1, dim(), "transpose");
+  if (dim() == 0) return detail::make_view(*this, sizes(), strides(), storage_offset());
+  Shape sz = sizes(), st = strides();
+  std::swap(sz[d0], sz[d1]);
+  std::swap(st[d0], st[d1]);
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::t() const {
+  TS_CHECK(dim() <= 2, "t: t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
+  return dim() < 2 ? transpose(0, 0) : transpose(0, 1);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::permute(const Shape& dims) const {
+  TS_CHECK(static_cast<int64_t>(dims.size()) == dim(), "permute: number of dims don't match in permute (got ",
+           detail::shape_str(dims), " for a tensor of shape ", detail::shape_str(sizes()), ")");
+  Shape sz = Shape::filled(dims.size(), 0), st = Shape::filled(dims.size(), 0);
+  std::vector<bool> seen(dims.size(), false);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    const int64_t d = detail::wrap_dim(dims[i], dim(), "permute");
+    TS_CHECK(!seen[d], "permute: repeated dim ", dims[i], " in ", detail::shape_str(dims));
+    seen[d] = true;
+    sz[i] = sizes()[d];
+    st[i] = strides()[d];
+  }
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::squeeze() const {
+  Shape sz, st;
+  for (int64_t d = 0; d < dim(); ++d) {
+    if (sizes()[d] == 1) continue;
+    sz.push_back(sizes()[d]);
+    st.push_back(strides()[d]);
+  }
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::squeeze(int64_t d) const {
+  d = detail::wrap_dim(d, dim(), "squeeze");
+  Shape sz = sizes(), st = strides();
+  if (dim() > 0 && sz[d] == 1) {
+    sz.erase(d);
+    st.erase(d);
+  }
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::unsqueeze(int64_t d) const {
+  d = detail::wrap_dim(d, dim() + 1, "unsqueeze");
+  Shape sz = sizes(), st = strides();
+  const int64_t stride = d < dim() ? sz[d] * st[d] : 1;
+  sz.insert(d, 1);
+  st.insert(d, stride);
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::expand(const Shape& shape) const {
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  TS_CHECK(nd >= dim(), "expand: the number of sizes provided (", nd, ") must be greater or equal to the number of "
+           "dimensions in the tensor (", dim(), "); target ", detail::shape_str(shape), ", tensor ",
+           detail::shape_str(sizes()));
+  Shape sz = Shape::filled(nd, 0), st = Shape::filled(nd, 0);
+  for (int64_t i = nd - 1; i >= 0; --i) {
+    const int64_t j = i - (nd - dim());  // matching dim of self, or < 0 for a new leading dim
+    int64_t target = shape[i];
+    if (j < 0) {
+      TS_CHECK(target >= 0, "expand: the expanded size of the tensor (", target, ") isn't allowed in a leading, "
+               "non-existing dimension ", i);
+      sz[i] = target;
+      st[i] = 0;
+      continue;
+    }
+    const int64_t have = sizes()[j];
+    if (target == -1) target = have;
+    TS_CHECK(have == target || have == 1, "expand: the expanded size of the tensor (", target, ") must match the "
+             "existing size (", have, ") at non-singleton dimension ", i, ".  Target sizes: ", detail::shape_str(shape),
+             ".  Tensor sizes: ", detail::shape_str(sizes()));
+    TS_CHECK(target >= 0, "expand: invalid size ", target, " in ", detail::shape_str(shape));
+    sz[i] = target;
+    st[i] = have == target ? strides()[j] : 0;
+  }
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::flatten(int64_t start, int64_t end) const {
+  start = detail::wrap_dim(start, dim(), "flatten");
+  end = detail::wrap_dim(end, dim(), "flatten");
+  TS_CHECK(start <= end, "flatten: flatten() has invalid args: start_dim (", start, ") cannot come after end_dim (",
+           end, ")");
+  if (dim() == 0) return reshape({1});
+  if (start == end) return *this;
+  Shape shape;
+  for (int64_t d = 0; d < start; ++d) shape.push_back(sizes()[d]);
+  int64_t merged = 1;
+  for (int64_t d = start; d <= end; ++d) merged *= sizes()[d];
+  shape.push_back(merged);
+  for (int64_t d = end + 1; d < dim(); ++d) shape.push_back(sizes()[d]);
+  return reshape(shape);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::narrow(int64_t d, int64_t start, int64_t length) const {
+  TS_CHECK(dim() > 0, "narrow: narrow() cannot be applied to a 0-dim tensor.");
+  d = detail::wrap_dim(d, dim(), "narrow");
+  const int64_t size = sizes()[d];
+  TS_CHECK(start >= -size && start <= size, "narrow: start out of range (expected to be in range of [", -size, ", ",
+           size, "], but got ", start, ")");
+  if (start < 0) start += size;
+  TS_CHECK(length >= 0 && start <= size - length, "narrow: start (", start, ") + length (", length,
+           ") exceeds dimension size (", size, ").");
+  Shape sz = sizes();
+  sz[d] = length;
+  return detail::make_view(*this, std::move(sz), strides(), storage_offset() + start * strides()[d]);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::select(int64_t d, int64_t i) const {
+  TS_CHECK(dim() > 0, "select: select() cannot be applied to a 0-dim tensor.");
+  d = detail::wrap_dim(d, dim(), "select");
+  const int64_t size = sizes()[d];
+  TS_CHECK(i >= -size && i < size, "select: index ", i, " out of range for tensor of size ",
+           detail::shape_str(sizes()), " at dimension ", d);
+  if (i < 0) i += size;
+  Shape sz = sizes(), st = strides();
+  const int64_t offset = storage_offset() + i * st[d];
+  sz.erase(d);
+  st.erase(d);
+  return detail::make_view(*this, std::move(sz), std::move(st), offset);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::slice(int64_t d, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step) const {
+  TS_CHECK(dim() > 0, "slice: slice() cannot be applied to a 0-dim tensor.");
+  TS_CHECK(step > 0, "slice: slice step must be positive, got ", step);
+  d = detail::wrap_dim(d, dim(), "slice");
+  const auto [first, length] = detail::slice_range(sizes()[d], start, end, step);
+  Shape sz = sizes(), st = strides();
+  sz[d] = length;
+  const int64_t offset = storage_offset() + first * st[d];
+  st[d] *= step;
+  return detail::make_view(*this, std::move(sz), std::move(st), offset);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::unfold(int64_t d, int64_t size, int64_t step) const {
+  d = detail::wrap_dim(d, dim(), "unfold");
+  const int64_t have = dim() == 0 ? 1 : sizes()[d];
+  TS_CHECK(size >= 0 && size <= have, "unfold: maximum size for tensor at dimension ", d, " is ", have,
+           " but size is ", size);
+  TS_CHECK(step > 0, "unfold: step is ", step, " but must be > 0");
+  Shape sz = sizes(), st = strides();
+  const int64_t stride = dim() == 0 ? 1 : st[d];
+  if (dim() > 0) {
+    sz[d] = (have - size) / step + 1;
+    st[d] *= step;
+  }
+  sz.push_back(size);
+  st.push_back(stride);
+  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+}
+
+template <class T>
+Tensor<T> Tensor<T>::as_strided(const Shape& sz, const Shape& st, std::optional<int64_t> offset_) const {
+  const int64_t offset = offset_.value_or(storage_offset());
+  TS_CHECK(sz.size() == st.size(), "as_strided: mismatch in length of strides and shape (", detail::shape_str(sz),
+           " and ", detail::shape_str(st), ")");
+  TS_CHECK(offset >= 0, "as_strided: Tensor: invalid storage offset ", offset);
+  int64_t last = offset;  // the largest element index the view reaches
+  const int64_t n = detail::checked_numel(sz, "as_strided");
+  for (size_t i = 0; i < sz.size(); ++i) {
+    TS_CHECK(st[i] >= 0, "as_strided: negative strides are not supported, got ", detail::shape_str(st));
+    if (n == 0 || st[i] == 0) continue;
+    TS_CHECK(sz[i] - 1 <= (INT64_MAX - last) / st[i], "as_strided: sizes ", detail::shape_str(sz), " and strides ",
+             detail::shape_str(st), " overflow int64_t");
+    last += (sz[i] - 1) * st[i];
+  }
+  const int64_t capacity = static_cast<int64_t>(storage().nbytes() / sizeof(T));
+  TS_CHECK(n == 0 || last < capacity, "as_strided: setStorage: sizes ", detail::shape_str(sz), ", strides ",
+           detail::shape_str(st), ", storage offset ", offset, ", and itemsize ", sizeof(T), " requiring a storage size of ",
+           (last + 1) * static_cast<int64_t>(sizeof(T)), " are out of bounds for storage of size ", storage().nbytes());
+  return detail::make_view(*this, sz, st, offset);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::diagonal(int64_t offset, int64_t d0, int64_t d1) const {
+  TS_CHECK(dim() >= 2, "diagonal: diagonal() expects a tensor with at least 2 dimensions, got ", dim(), "D");
+  d0 = detail::wrap_dim(d0, dim(), "diagonal");
+  d1 = detail::wrap_dim(d1, dim(), "diagonal");
+  TS_CHECK(d0 != d1, "diagonal: diagonal dimensions cannot be identical ", d0, ", ", d1);
+  int64_t length, start = storage_offset();
+  if (offset >= 0) {
+    length = std::max<int64_t>(std::min(sizes()[d0], sizes()[d1] - offset), 0);
+    if (length > 0) start += offset * strides()[d1];
+  } else {
+    length = std::max<int64_t>(std::min(sizes()[d0] + offset, sizes()[d1]), 0);
+    if (length > 0) start -= offset * strides()[d0];
+  }
+  Shape sz, st;
+  for (int64_t d = 0; d < dim(); ++d) {
+    if (d == d0 || d == d1) continue;
+    sz.push_back(sizes()[d]);
+    st.push_back(strides()[d]);
+  }
+  sz.push_back(length);
+  st.push_back(strides()[d0] + strides()[d1]);
+  return detail::make_view(*this, std::move(sz), std::move(st), start);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::detach() const {
+  return detail::make_view(*this, sizes(), strides(), storage_offset());
+}
+
+}  // namespace tessera

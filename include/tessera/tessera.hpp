@@ -1,0 +1,20 @@
+#pragma once
+// The umbrella header: everything in API.md. Include this and nothing else.
+
+#include "core/config.hpp"
+#include "core/device.hpp"
+#include "core/dtype.hpp"
+#include "core/shape.hpp"
+#include "core/storage.hpp"
+#include "core/tensor.hpp"
+#include "autograd/node.hpp"
+#include "backend/metal/metal.hpp"
+#include "ops/copy.hpp"
+#include "ops/creation.hpp"
+#include "ops/index.hpp"
+#include "ops/join.hpp"
+#include "ops/view.hpp"
+#include "io/print.hpp"
+
+/** `namespace ts = tessera;` is the alias the documentation uses. */
+namespace ts = tessera;

@@ -1,0 +1,90 @@
+// Copies and conversions: to<U> between all ten dtypes against PyTorch, copy_, fill_, clone.
+
+#include "golden.hpp"
+
+TEST_CASE("to<U> gives PyTorch's results for all 100 dtype pairs", "[copy][conversion]") {
+  const auto records = golden::load("conversions.txt");
+  REQUIRE(records.size() == 100);
+  for (const auto& r : records) {
+    INFO("case " << r.name);
+    ts::dispatch(golden::dtype(r.get("dtype")), [&]<class S>(std::type_identity<S>) {
+      const ts::Tensor<S> src = golden::source<S>(r);
+      ts::dispatch(golden::dtype(r.get("to")), [&]<class D>(std::type_identity<D>) {
+        const auto out = src.template to<D>();
+        CHECK(out.dtype() == ts::dtype_of<D>);
+        CHECK(golden::same_bits(out.to_vector(), golden::values<D>(r.get("result"))));
+        // A strided source converts the same way.
+        const auto strided = ts::stack({src, src}, 1).select(1, 1).template to<D>();
+        CHECK(golden::same_bits(strided.to_vector(), out.to_vector()));
+      });
+    });
+  }
+}
+
+TEST_CASE("to<T> of the same type returns the same tensor", "[copy]") {
+  auto x = ts::ones({3});
+  CHECK(x.to<float>().data_ptr() == x.data_ptr());
+  CHECK(x.to<double>().data_ptr() != static_cast<void*>(x.data_ptr()));
+}
+
+TEST_CASE("copy_ broadcasts and converts", "[copy]") {
+  auto dst = ts::zeros<double>({2, 3});
+  dst.copy_(ts::tensor<int32_t>({1, 2, 3}));
+  CHECK(dst.to_vector() == std::vector<double>{1, 2, 3, 1, 2, 3});
+  dst.copy_(ts::tensor(true));
+  CHECK(dst.to_vector() == std::vector<double>(6, 1.0));
+  dst.t().copy_(ts::arange(6).reshape({3, 2}));
+  CHECK(dst.to_vector() == std::vector<double>{0, 2, 4, 1, 3, 5});
+  CHECK_THROWS_WITH(dst.copy_(ts::zeros({4})), "copy_: shape [4] cannot be broadcast to [2, 3]");
+  CHECK_THROWS_WITH(dst.copy_(ts::zeros({1, 2, 3})), Catch::Contains("cannot be broadcast"));
+  CHECK_THROWS_WITH(ts::zeros({3, 1}).expand({3, 4}).copy_(ts::ones({3, 4})),
+                    Catch::Contains("more than one element of the written-to tensor"));
+}
+
+TEST_CASE("copy_ between overlapping views reads the source as it was", "[copy]") {
+  auto x = ts::arange(9).reshape({3, 3});
+  x.copy_(x.t());
+  CHECK(x.to_vector() == std::vector<int64_t>{0, 3, 6, 1, 4, 7, 2, 5, 8});
+  auto y = ts::arange(6);
+  y.slice(0, 1).copy_(y.slice(0, 0, 5));
+  CHECK(y.to_vector() == std::vector<int64_t>{0, 0, 1, 2, 3, 4});
+  auto z = ts::arange(4);
+  z.copy_(z);
+  CHECK(z.to_vector() == std::vector<int64_t>{0, 1, 2, 3});
+}
+
+TEST_CASE("fill_ and zero_ write through strides and convert the value", "[copy]") {
+  auto x = ts::zeros<uint8_t>({3, 4});
+  x.slice(1, 0, 4, 2).fill_(300);  // wraps like PyTorch's uint8
+  CHECK(x.to_vector() == std::vector<uint8_t>{44, 0, 44, 0, 44, 0, 44, 0, 44, 0, 44, 0});
+  x.fill_(2.9);
+  CHECK(x.to_vector() == std::vector<uint8_t>(12, 2));
+  x.zero_();
+  CHECK(x.to_vector() == std::vector<uint8_t>(12, 0));
+  auto h = ts::zeros<ts::half>({2});
+  h.fill_(1.0 / 3.0);
+  CHECK(h.data_ptr()[0].bits == ts::half(1.0f / 3.0f).bits);
+  CHECK_THROWS_AS(ts::ones({1}).expand({4}).fill_(1), ts::Error);
+}
+
+TEST_CASE("contiguous and clone copy only when needed, keeping PyTorch's strides", "[copy]") {
+  auto x = ts::arange(24.0).reshape({2, 3, 4});
+  CHECK(x.contiguous().data_ptr() == x.data_ptr());
+  auto t = x.transpose(0, 2);
+  auto c = t.contiguous();
+  CHECK(c.is_contiguous());
+  CHECK(c.to_vector() == t.to_vector());
+  auto k = t.clone();
+  CHECK(k.strides() == t.strides());  // dense layouts are preserved, as torch's preserve_format
+  CHECK(k.data_ptr() != t.data_ptr());
+  CHECK(k.to_vector() == t.to_vector());
+  CHECK(ts::empty_like(t).strides() == t.strides());
+  CHECK(ts::zeros_like(t).strides() == t.strides());
+}
+
+TEST_CASE("to_vector works for every dtype including bool", "[copy]") {
+  auto b = ts::tensor({true, false, true}).slice(0, 0, 3, 2);
+  CHECK(b.to_vector() == std::vector<bool>{true, true});
+  auto e = ts::zeros({0, 3});
+  CHECK(e.to_vector().empty());
+}

@@ -1,0 +1,138 @@
+// Factories against PyTorch: tensor, arange, linspace, logspace, eye, full, stack, split, ...
+
+#include "golden.hpp"
+
+namespace {
+
+template <class T>
+void check_result(const golden::Record& r, const ts::Tensor<T>& t) {
+  INFO("case " << r.name << ": got " << t);
+  CHECK(t.dtype() == golden::dtype(r.get("dtype")));
+  CHECK(t.sizes() == ts::Shape(golden::ints(r.get("sizes"))));
+  CHECK(golden::same_bits(t.to_vector(), golden::values<T>(r.get("result"))));
+}
+
+}  // namespace
+
+TEST_CASE("factories match PyTorch", "[creation]") {
+  const auto A = ts::tensor({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}});
+  const auto B = ts::tensor({{10, 11, 12}, {13, 14, 15}, {16, 17, 18}});
+  const auto x = ts::arange(10);
+  int checked = 0;
+  for (const auto& r : golden::load("creation.txt")) {
+    const auto call = golden::tokens(r.get("call"));
+    const std::string& f = call[0];
+    auto num = [&](size_t i) { return std::stod(call.at(i)); };
+    auto integer = [&](size_t i) { return std::stoll(call.at(i)); };
+    ++checked;
+    if (f == "arange") {
+      if (call.size() == 2) check_result(r, ts::arange(integer(1)));
+      else if (call.size() == 3) check_result(r, ts::arange(integer(1), integer(2)));
+      else check_result(r, ts::arange(integer(1), integer(2), integer(3)));
+    } else if (f == "arangef") {
+      if (call.size() == 2) check_result(r, ts::arange(num(1)));
+      else check_result(r, ts::arange(num(1), num(2), num(3)));
+    } else if (f == "arange_double") {
+      check_result(r, ts::arange<double>(num(1), num(2), num(3)));
+    } else if (f == "linspace") {
+      check_result(r, ts::linspace(num(1), num(2), integer(3)));
+    } else if (f == "linspace_double") {
+      check_result(r, ts::linspace<double>(num(1), num(2), integer(3)));
+    } else if (f == "linspace_float16") {
+      check_result(r, ts::linspace<ts::half>(num(1), num(2), integer(3)));
+    } else if (f == "linspace_bfloat16") {
+      check_result(r, ts::linspace<ts::bfloat16>(num(1), num(2), integer(3)));
+    } else if (f == "linspace_int64") {
+      check_result(r, ts::linspace<int64_t>(num(1), num(2), integer(3)));
+    } else if (f == "logspace") {
+      check_result(r, ts::logspace(num(1), num(2), integer(3)));
+    } else if (f == "logspace_base2") {
+      check_result(r, ts::logspace(num(1), num(2), integer(3), 2.0));
+    } else if (f == "eye") {
+      check_result(r, ts::eye(integer(1), integer(2)));
+    } else if (f == "full_int") {
+      check_result(r, ts::full({integer(1), integer(2)}, 7));
+    } else if (f == "full_float") {
+      check_result(r, ts::full({integer(1), integer(2)}, 7.5));
+    } else if (f == "full_bool") {
+      check_result(r, ts::full({integer(1)}, true));
+    } else if (f == "tensor_nested") {
+      check_result(r, ts::tensor({{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}}));
+    } else if (f == "tensor_float") {
+      check_result(r, ts::tensor({{1.5, 2.0}, {3.0, 4.0}}));
+    } else if (f == "tensor_bool") {
+      check_result(r, ts::tensor({true, false}));
+    } else if (f == "tensor_scalar") {
+      check_result(r, ts::tensor(7.0));
+    } else if (f == "tensor_4d") {
+      check_result(r, ts::tensor({{{{1.0}, {2.0}}}, {{{3.0}, {4.0}}}}));
+    } else if (f == "stack") {
+      check_result(r, ts::stack({A, B}, integer(1)));
+    } else if (f == "cat") {
+      check_result(r, ts::cat({A, B}, integer(1)));
+    } else if (f == "vstack") {
+      check_result(r, ts::vstack({A, B}));
+    } else if (f == "hstack") {
+      check_result(r, ts::hstack({A, B}));
+    } else if (f == "vstack_1d") {
+      check_result(r, ts::vstack({ts::tensor({1, 2}), ts::tensor({3, 4})}));
+    } else if (f == "hstack_1d") {
+      check_result(r, ts::hstack({ts::tensor({1, 2}), ts::tensor({3, 4, 5})}));
+    } else if (f == "cat_skip_empty") {
+      check_result(r, ts::cat({ts::empty<int64_t>({0}), A}));
+    } else if (f == "split3") {
+      check_result(r, ts::split(x, 3).at(integer(1)));
+    } else if (f == "split_sizes") {
+      check_result(r, ts::split(x, std::vector<int64_t>{1, 4, 5}).at(integer(1)));
+    } else if (f == "chunk4") {
+      check_result(r, ts::chunk(x, 4).at(integer(1)));
+    } else if (f == "chunk5_3") {
+      check_result(r, ts::chunk(ts::arange(5), 3).at(integer(1)));
+    } else if (f == "chunk_count") {
+      check_result(r, ts::tensor(static_cast<int64_t>(ts::chunk(ts::arange(6), 4).size())));
+    } else {
+      FAIL("unknown creation call " << f);
+    }
+  }
+  CHECK(checked >= 60);
+}
+
+TEST_CASE("literal rules pick PyTorch's dtypes", "[creation]") {
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor(7.0)), ts::Tensor<float>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor(7)), ts::Tensor<int64_t>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor({true})), ts::Tensor<bool>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor<double>({1, 2})), ts::Tensor<double>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::arange(5)), ts::Tensor<int64_t>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::arange(0, 5.0)), ts::Tensor<float>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::full({2}, 1)), ts::Tensor<int64_t>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::zeros({2})), ts::Tensor<float>>);
+  auto h = ts::tensor<ts::half>({1.0, 2.0});
+  CHECK(h.dtype() == ts::DType::Float16);
+}
+
+TEST_CASE("ragged braces throw naming the dimension and both lengths", "[creation][errors]") {
+  CHECK_THROWS_WITH(ts::tensor({{1, 2}, {3}}), "tensor: expected sequence of length 2 at dim 1 (got 1)");
+  CHECK_THROWS_WITH(ts::tensor({{{1, 2}, {3, 4}}, {{5, 6}}}), "tensor: expected sequence of length 2 at dim 1 (got 1)");
+  CHECK_THROWS_WITH(ts::tensor({{1.0}, {}}), Catch::Contains("expected sequence of length 1 at dim 1 (got 0)"));
+}
+
+TEST_CASE("from_vector checks the element count; options apply", "[creation][errors]") {
+  auto t = ts::from_vector(std::vector<int16_t>{1, 2, 3, 4, 5, 6}, {3, 2});
+  CHECK(t.sizes() == ts::Shape{3, 2});
+  CHECK(t.to_vector() == std::vector<int16_t>{1, 2, 3, 4, 5, 6});
+  auto b = ts::from_vector(std::vector<bool>{true, false}, {2});
+  CHECK(b.to_vector() == std::vector<bool>{true, false});
+  CHECK_THROWS_WITH(ts::from_vector(std::vector<float>{1, 2, 3}, {2, 2}),
+                    "from_vector: shape [2, 2] has 4 elements but the vector has 3");
+  CHECK(ts::zeros({2}, {.requires_grad = true}).requires_grad());
+  CHECK(ts::ones_like(ts::arange(3)).to_vector() == std::vector<int64_t>{1, 1, 1});
+  CHECK(ts::full_like(ts::zeros<double>({2}), 2.5).to_vector() == std::vector<double>{2.5, 2.5});
+  CHECK(ts::eye<int32_t>(2).to_vector() == std::vector<int32_t>{1, 0, 0, 1});
+}
+
+TEST_CASE("arange rejects empty or inconsistent ranges", "[creation][errors]") {
+  CHECK_THROWS_WITH(ts::arange(0, 10, 0), Catch::Contains("step must be nonzero"));
+  CHECK_THROWS_WITH(ts::arange(10, 0), Catch::Contains("inconsistent with step sign"));
+  CHECK_THROWS_WITH(ts::arange(0.0, INFINITY), Catch::Contains("unsupported range"));
+  CHECK_THROWS_AS(ts::linspace(0, 1, -1), ts::Error);
+}

@@ -1,0 +1,61 @@
+// Storage: shared bytes, refcounts, from_blob deleters, the CPU block cache.
+
+#include "golden.hpp"
+
+TEST_CASE("views share one storage and count its users", "[storage]") {
+  auto a = ts::zeros({4, 4});
+  CHECK(a.storage().use_count() == 1);
+  {
+    auto v = a.t();
+    auto w = a[1];
+    CHECK(a.storage().use_count() == 3);
+    CHECK(v.storage().data() == a.storage().data());
+    CHECK(w.storage().is_alias_of(a.storage()));
+  }
+  CHECK(a.storage().use_count() == 1);
+  CHECK(a.storage().nbytes() == 64);
+  CHECK(a.storage().device() == ts::Device::cpu());
+}
+
+TEST_CASE("from_blob wraps memory without copying and runs the deleter last", "[storage]") {
+  std::vector<double> memory = {1, 2, 3, 4, 5, 6};
+  int deleted = 0;
+  {
+    auto t = ts::from_blob(memory.data(), {2, 3}, [&](void* p) {
+      CHECK(p == memory.data());
+      ++deleted;
+    });
+    auto view = t.t();
+    t = ts::Tensor<double>();
+    CHECK(deleted == 0);
+    view.index_put_({0, 1}, 40.0);
+    CHECK(memory[3] == 40.0);
+  }
+  CHECK(deleted == 1);
+  auto strided = ts::from_blob(memory.data(), {3}, ts::Shape{2});
+  CHECK(strided.to_vector() == std::vector<double>{1, 3, 5});
+  CHECK(strided.storage().nbytes() == 5 * sizeof(double));
+}
+
+TEST_CASE("large blocks are cached and released by empty_cache", "[storage]") {
+  ts::empty_cache();
+  auto& allocator = ts::detail::CpuAllocator::instance();
+  const void* first;
+  {
+    auto big = ts::empty({1 << 20});  // 4 MiB
+    first = big.data_ptr();
+  }
+  CHECK(allocator.cached_bytes() >= (size_t{4} << 20));
+  auto again = ts::empty({1 << 20});
+  CHECK(static_cast<const void*>(again.data_ptr()) == first);
+  again = ts::Tensor<float>();
+  ts::empty_cache();
+  CHECK(allocator.cached_bytes() == 0);
+}
+
+TEST_CASE("data is 64-byte aligned", "[storage]") {
+  for (int64_t n : {1, 3, 17, 1000, 300000}) {
+    auto t = ts::empty<uint8_t>({n});
+    CHECK(reinterpret_cast<uintptr_t>(t.data_ptr()) % 64 == 0);
+  }
+}
