@@ -11,6 +11,7 @@
 #include "backend/metal/metal.hpp"
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
+#include "ops/elementwise.hpp"
 #include "ops/index.hpp"
 #include "ops/join.hpp"
 #include "ops/view.hpp"

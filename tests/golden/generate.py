@@ -386,7 +386,159 @@ def promotion_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# Elementwise ops
+# ---------------------------------------------------------------------------------------------
+# Dtype pairs the C++ test instantiates (a full 10 x 10 grid per op would be slow to compile).
+BINARY_PAIRS = [("float32", "float32"), ("float64", "float64"), ("float16", "float16"), ("bfloat16", "bfloat16"),
+                ("int64", "int64"), ("int32", "int32"), ("uint8", "uint8"), ("int8", "int8"), ("int16", "int16"),
+                ("bool", "bool"), ("float32", "float64"), ("int32", "float32"), ("uint8", "int8"),
+                ("int64", "float16"), ("bool", "float32"), ("bool", "int64"), ("float16", "bfloat16"),
+                ("uint8", "int64")]
+TRANSCENDENTAL = {"exp", "expm1", "log", "log1p", "log2", "sin", "cos", "tan", "tanh", "sigmoid", "gelu",
+                  "softplus", "pow"}
+
+
+def sample(dtype, shape, rng, positive=False, nonzero=False):
+    n = math.prod(shape)
+    if dtype == torch.bool:
+        vals = [rng.random() < 0.5 for _ in range(n)]
+        return torch.tensor(vals, dtype=torch.bool).reshape(shape)
+    if dtype.is_floating_point:
+        pool = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 3.0, -7.25, 0.1, 100.0, -1e-3, 1e4]
+        vals = [rng.choice(pool) if rng.random() < 0.4 else rng.uniform(-10, 10) for _ in range(n)]
+        if positive:
+            vals = [abs(v) + 0.25 for v in vals]
+        if nonzero:
+            vals = [v if v != 0 else 1.5 for v in vals]
+        return torch.tensor(vals, dtype=torch.float64).to(dtype).reshape(shape)
+    info = torch.iinfo(dtype)
+    lo, hi = max(info.min, -20), min(info.max, 20)
+    if positive:
+        lo = 1
+    vals = [rng.randint(lo, hi) for _ in range(n)]
+    if nonzero:
+        vals = [v if v != 0 else 3 for v in vals]
+    return torch.tensor(vals, dtype=dtype).reshape(shape)
+
+
+def elementwise_cases():
+    w = Writer("elementwise.txt")
+    rng = random.Random(99)
+
+    def tensor_fields(prefix, t):
+        return [(prefix + "dtype", NAME[t.dtype]), (prefix + "shape", " ".join(map(str, t.shape))),
+                (prefix + "values", values_line(t)[7:])]
+
+    def record(name, op, fields, out):
+        w.record(name, [("op", op)] + fields + [("result_dtype", NAME[out.dtype]),
+                                                 ("result_shape", " ".join(map(str, out.shape))),
+                                                 ("result", values_line(out)[7:] if out.numel() else "")])
+
+    binary = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "remainder": torch.remainder,
+              "fmod": torch.fmod, "floor_divide": torch.floor_divide, "minimum": torch.minimum,
+              "maximum": torch.maximum, "pow": torch.pow, "eq": torch.eq, "ne": torch.ne, "lt": torch.lt,
+              "le": torch.le, "gt": torch.gt, "ge": torch.ge, "logical_and": torch.logical_and,
+              "logical_or": torch.logical_or}
+    shapes = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((5,), ())]
+    for op, fn in binary.items():
+        for da, db in BINARY_PAIRS:
+            if op in ("sub",) and "bool" in (da, db):
+                continue  # PyTorch refuses bool subtraction
+            for k, (sa, sb) in enumerate(shapes):
+                ta = sample(DTYPES[da], sa, rng)
+                divides = op in ("remainder", "fmod", "floor_divide", "div")
+                tb = sample(DTYPES[db], sb, rng, nonzero=divides, positive=(op == "pow"))
+                if op == "pow" and not DTYPES[da].is_floating_point and not DTYPES[db].is_floating_point:
+                    tb = tb.clamp(max=4) if tb.dtype != torch.bool else tb
+                if op == "pow" and DTYPES[db].is_floating_point:
+                    tb = (tb.double() % 4).to(tb.dtype)
+                try:
+                    # tessera's types are static, so a 0-dim operand promotes like any tensor
+                    # (a documented deviation): expect what a 1-element tensor gives.
+                    out = fn(ta, tb.reshape(1) if tb.dim() == 0 else tb)
+                except RuntimeError:
+                    continue
+                record(f"{op}_{da}_{db}_{k}", op, tensor_fields("a_", ta) + tensor_fields("b_", tb), out)
+            # a transposed (non-contiguous) left operand
+            ta = sample(DTYPES[da], (4, 3), rng).t()
+            tb = sample(DTYPES[db], (3, 4), rng, nonzero=op in ("remainder", "fmod", "floor_divide", "div"),
+                        positive=(op == "pow"))
+            if op == "pow" and not DTYPES[da].is_floating_point and not tb.dtype.is_floating_point and tb.dtype != torch.bool:
+                tb = tb.clamp(max=4)
+            try:
+                out = fn(ta, tb)
+            except RuntimeError:
+                continue
+            record(f"{op}_{da}_{db}_t", op, tensor_fields("a_", ta.contiguous()) + [("a_op", "t")] +
+                   tensor_fields("b_", tb), out)
+        # scalars on either side
+        for da in ["float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool"]:
+            for scalar in [3, 2.5, True, -1, 0.1, 1000]:
+                if op == "sub" and (isinstance(scalar, bool) or da == "bool"):
+                    continue
+                if op in ("remainder", "fmod", "floor_divide") and scalar in (0, False):
+                    continue
+                ta = sample(DTYPES[da], (2, 3), rng, nonzero=True, positive=(op == "pow"))
+                kind = "bool" if isinstance(scalar, bool) else "int" if isinstance(scalar, int) else "float"
+                for side in ("right", "left"):
+                    try:
+                        out = fn(ta, scalar) if side == "right" else fn(scalar, ta) if op not in ("minimum", "maximum", "logical_and", "logical_or") else None
+                    except (RuntimeError, TypeError):
+                        continue
+                    if out is None:
+                        continue
+                    record(f"{op}_{da}_{kind}{scalar}_{side}", op, tensor_fields("a_", ta) +
+                           [("scalar", f"{kind} {scalar}"), ("side", side)], out)
+
+    unary = {"neg": torch.neg, "abs": torch.abs, "sign": torch.sign, "floor": torch.floor, "ceil": torch.ceil,
+             "round": torch.round, "relu": torch.relu, "sqrt": torch.sqrt, "rsqrt": torch.rsqrt, "exp": torch.exp,
+             "expm1": torch.expm1, "log": torch.log, "log1p": torch.log1p, "log2": torch.log2, "sin": torch.sin,
+             "cos": torch.cos, "tan": torch.tan, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+             "gelu": torch.nn.functional.gelu, "softplus": torch.nn.functional.softplus, "isnan": torch.isnan,
+             "isinf": torch.isinf, "isfinite": torch.isfinite, "logical_not": torch.logical_not}
+    specials = [float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 0.5, -0.5, 2.5, 3.5, -2.5, 1e-3, 30.0, -30.0]
+    for op, fn in unary.items():
+        for dname, dtype in DTYPES.items():
+            t = sample(dtype, (3, 5), rng, positive=op in ("sqrt", "rsqrt", "log", "log2", "log1p"))
+            if dtype.is_floating_point and op not in ("sqrt", "rsqrt", "log", "log2", "log1p"):
+                t = torch.cat([t.reshape(-1), torch.tensor(specials, dtype=torch.float64).to(dtype)])
+            try:
+                out = fn(t)
+            except RuntimeError:
+                continue
+            record(f"{op}_{dname}", op, tensor_fields("a_", t), out)
+            st = t.reshape(-1)[: (t.numel() // 2) * 2].reshape(-1, 2).t()  # strided view
+            record(f"{op}_{dname}_strided", op, tensor_fields("a_", st.contiguous()) + [("a_op", "strided")], fn(st))
+    # clamp, where, lerp, masked_fill
+    for dname in ["float32", "float64", "int64", "int32", "uint8", "bfloat16"]:
+        t = sample(DTYPES[dname], (10,), rng)
+        for lo, hi in [(-2, 5), (None, 3), (1, None), (4, -4)]:
+            out = torch.clamp(t, lo, hi)
+            record(f"clamp_{dname}_{lo}_{hi}", "clamp", tensor_fields("a_", t) +
+                   [("bounds", f"{'none' if lo is None else lo} {'none' if hi is None else hi}")], out)
+    tf = torch.tensor([float("nan"), 1.0, -5.0, 7.0])
+    record("clamp_nan", "clamp", tensor_fields("a_", tf) + [("bounds", "-1 2")], torch.clamp(tf, -1, 2))
+    for da, db in [("float32", "float32"), ("int64", "float16"), ("uint8", "int8"), ("float32", "float64")]:
+        c = sample(torch.bool, (3, 1), rng)
+        ta, tb = sample(DTYPES[da], (1, 4), rng), sample(DTYPES[db], (3, 4), rng)
+        record(f"where_{da}_{db}", "where", tensor_fields("c_", c) + tensor_fields("a_", ta) + tensor_fields("b_", tb),
+               torch.where(c, ta, tb))
+    for dname in ["float32", "float64", "bfloat16"]:
+        s_, e_ = sample(DTYPES[dname], (6,), rng), sample(DTYPES[dname], (6,), rng)
+        for wgt in [0.25, 0.75, -1.5]:
+            record(f"lerp_{dname}_{wgt}", "lerp", tensor_fields("a_", s_) + tensor_fields("b_", e_) +
+                   [("weight", repr(wgt))], torch.lerp(s_, e_, wgt))
+    for dname in ["float32", "int64", "bool", "float16"]:
+        t = sample(DTYPES[dname], (3, 4), rng)
+        m = sample(torch.bool, (4,), rng)
+        record(f"masked_fill_{dname}", "masked_fill", tensor_fields("a_", t) + tensor_fields("c_", m),
+               t.masked_fill(m, 1))
+    w.close()
+
+
 if __name__ == "__main__":
+    elementwise_cases()
     promotion_cases()
     print_cases()
     conversion_cases()

@@ -10,6 +10,7 @@
 #include "convert.hpp"
 #include "tensor_index.hpp"
 #include "tensor_impl.hpp"
+#include "type_rules.hpp"
 
 namespace tessera {
 
@@ -25,6 +26,9 @@ concept Scalar = std::is_arithmetic_v<S> || std::is_same_v<S, half> || std::is_s
 
 /** A strided view of typed elements over a shared Storage, with PyTorch's semantics. As in
  *  LibTorch, constness belongs to the handle, not the data: every method is const. */
+template <class T>
+using sum_t = std::conditional_t<is_floating_v<T>, T, int64_t>;  // sum, prod, cumsum
+
 template <class T = float>
 class Tensor {
   static_assert(detail::Element<T>, "tessera: Tensor<T> needs one of the ten element types of API.md");
@@ -114,6 +118,124 @@ class Tensor {
   const Tensor& zero_() const { return fill_(0); }
   /** The elements in logical row-major order, whatever the strides. */
   std::vector<T> to_vector() const;
+
+  // --- elementwise (ops/elementwise.hpp); results follow PyTorch's promotion ---------------
+#define TS_BINARY_METHODS(name, wrap)                                 \
+  template <class U>                                                  \
+  Tensor<wrap<promote_t<T, U>>> name(const Tensor<U>& other) const;   \
+  template <Scalar S>                                                 \
+  Tensor<wrap<scalar_promote_t<T, S>>> name(S other) const;           \
+  template <class U>                                        \
+  const Tensor& name##_(const Tensor<U>& other) const;      \
+  template <Scalar S>                                       \
+  const Tensor& name##_(S other) const;
+  TS_BINARY_METHODS(add, std::type_identity_t)
+  TS_BINARY_METHODS(sub, std::type_identity_t)
+  TS_BINARY_METHODS(mul, std::type_identity_t)
+  TS_BINARY_METHODS(div, true_divide_t)
+  TS_BINARY_METHODS(pow, std::type_identity_t)
+  TS_BINARY_METHODS(remainder, std::type_identity_t)
+  TS_BINARY_METHODS(fmod, std::type_identity_t)
+  TS_BINARY_METHODS(floor_divide, std::type_identity_t)
+  TS_BINARY_METHODS(minimum, std::type_identity_t)
+  TS_BINARY_METHODS(maximum, std::type_identity_t)
+#undef TS_BINARY_METHODS
+#define TS_UNARY_METHODS(name, result) \
+  Tensor<result> name() const;         \
+  const Tensor& name##_() const;
+  TS_UNARY_METHODS(neg, T)
+  TS_UNARY_METHODS(abs, T)
+  TS_UNARY_METHODS(sign, T)
+  TS_UNARY_METHODS(floor, T)
+  TS_UNARY_METHODS(ceil, T)
+  TS_UNARY_METHODS(round, T)
+  TS_UNARY_METHODS(relu, T)
+  TS_UNARY_METHODS(sqrt, floating_t<T>)
+  TS_UNARY_METHODS(rsqrt, floating_t<T>)
+  TS_UNARY_METHODS(exp, floating_t<T>)
+  TS_UNARY_METHODS(expm1, floating_t<T>)
+  TS_UNARY_METHODS(log, floating_t<T>)
+  TS_UNARY_METHODS(log1p, floating_t<T>)
+  TS_UNARY_METHODS(log2, floating_t<T>)
+  TS_UNARY_METHODS(sin, floating_t<T>)
+  TS_UNARY_METHODS(cos, floating_t<T>)
+  TS_UNARY_METHODS(tan, floating_t<T>)
+  TS_UNARY_METHODS(tanh, floating_t<T>)
+  TS_UNARY_METHODS(sigmoid, floating_t<T>)
+  TS_UNARY_METHODS(gelu, floating_t<T>)
+  TS_UNARY_METHODS(softplus, floating_t<T>)
+#undef TS_UNARY_METHODS
+  Tensor<bool> isnan() const;
+  Tensor<bool> isinf() const;
+  Tensor<bool> isfinite() const;
+  /** Limits to [min, max]; either bound may be omitted (std::nullopt). NaN stays NaN. */
+  Tensor clamp(std::optional<double> min, std::optional<double> max = std::nullopt) const;
+  const Tensor& clamp_(std::optional<double> min, std::optional<double> max = std::nullopt) const;
+  template <class U>
+  Tensor<promote_t<T, U>> lerp(const Tensor<U>& end, double weight) const;
+  template <class U, class W>
+  Tensor<promote_t<T, U>> lerp(const Tensor<U>& end, const Tensor<W>& weight) const;
+  template <Scalar S>
+  Tensor masked_fill(const Tensor<bool>& mask, S value) const;
+  template <Scalar S>
+  const Tensor& masked_fill_(const Tensor<bool>& mask, S value) const;
+
+  // --- reductions (ops/reduce.hpp): over all elements, one dim or several ----------------
+#define TS_REDUCTION_METHODS(name, result)                                 \
+  Tensor<result> name() const;                                             \
+  Tensor<result> name(int64_t dim, bool keepdim = false) const;            \
+  Tensor<result> name(const Shape& dims, bool keepdim = false) const;
+  TS_REDUCTION_METHODS(sum, sum_t<T>)
+  TS_REDUCTION_METHODS(prod, sum_t<T>)
+  TS_REDUCTION_METHODS(mean, T)
+  TS_REDUCTION_METHODS(amax, T)
+  TS_REDUCTION_METHODS(amin, T)
+  TS_REDUCTION_METHODS(norm, floating_t<T>)
+  TS_REDUCTION_METHODS(logsumexp, floating_t<T>)
+  TS_REDUCTION_METHODS(all, bool)
+  TS_REDUCTION_METHODS(any, bool)
+#undef TS_REDUCTION_METHODS
+  /** Unbiased (correction = 1) by default, as torch.var. */
+  Tensor var(std::optional<Shape> dims = std::nullopt, bool keepdim = false, int64_t correction = 1) const;
+  Tensor std(std::optional<Shape> dims = std::nullopt, bool keepdim = false, int64_t correction = 1) const;
+  Tensor var(int64_t dim, bool keepdim = false, int64_t correction = 1) const { return var(Shape{dim}, keepdim, correction); }
+  Tensor std(int64_t dim, bool keepdim = false, int64_t correction = 1) const { return std(Shape{dim}, keepdim, correction); }
+  /** The largest element (0-dim), or (values, indices) along `dim`. */
+  Tensor max() const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor<int64_t>> max(int64_t dim, bool keepdim = false) const;
+  std::tuple<Tensor, Tensor<int64_t>> min(int64_t dim, bool keepdim = false) const;
+  Tensor<int64_t> argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor<int64_t> argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor<floating_t<T>> softmax(int64_t dim) const;
+  Tensor<floating_t<T>> log_softmax(int64_t dim) const;
+  Tensor<sum_t<T>> cumsum(int64_t dim) const;
+
+  // --- linear algebra (ops/linalg.hpp) ------------------------------------------------------
+  template <class U>
+  Tensor<promote_t<T, U>> matmul(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> mm(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> bmm(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> mv(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> dot(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
+
+  // --- gathering and scattering (ops/indexing.hpp) -------------------------------------------
+  Tensor index_select(int64_t dim, const Tensor<int64_t>& index) const;
+  Tensor gather(int64_t dim, const Tensor<int64_t>& index) const;
+  template <class U>
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const;
+  template <Scalar S>
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <class U>
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const;
+  template <Scalar S>
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const;
 
   // --- autograd state (autograd/) ---------------------------------------------------------
   const Tensor& requires_grad_(bool requires_grad = true) const {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "../core/shape.hpp"
 
@@ -132,7 +134,49 @@ inline Shape broadcast_strides(const Shape& sizes, const Shape& strides, const S
   for (size_t i = 0; i < sizes.size(); ++i) {
     TS_CHECK(sizes[i] == shape[lead + i] || sizes[i] == 1, op, ": shape ", shape_str(sizes),
              " cannot be broadcast to ", shape_str(shape));
-    out[lead + i] = sizes[i] == 1 ? 0 : strides[i];
+    out[lead + i] = sizes[i] == 1 && shape[lead + i] != 1 ? 0 : strides[i];
+  }
+  return out;
+}
+
+/** Strides of a new result of `shape` computed from inputs with these (broadcast) strides: dense,
+ *  in the inputs' memory order, as PyTorch's TensorIterator allocates outputs. */
+inline Shape result_strides(const Shape& shape, std::span<const Shape* const> inputs) {
+  const size_t nd = shape.size();
+  bool all_contiguous = true;
+  const Shape contiguous = contiguous_strides(shape);
+  for (const Shape* s : inputs) {
+    for (size_t d = 0; d < nd; ++d) all_contiguous &= shape[d] == 1 || (*s)[d] == contiguous[d];
+  }
+  if (all_contiguous) return contiguous;
+  std::vector<size_t> perm(nd);  // innermost first
+  for (size_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
+  auto should_swap = [&](size_t a, size_t b) {
+    for (const Shape* s : inputs) {
+      const int64_t sa = (*s)[a], sb = (*s)[b];
+      if (sa == 0 || sb == 0) continue;
+      if (sa != sb) return sa < sb ? -1 : 1;
+      if (shape[a] > shape[b]) return 1;
+    }
+    return 0;
+  };
+  for (size_t i = 1; i < nd; ++i) {
+    size_t d1 = i;
+    for (size_t d0 = i; d0-- > 0;) {
+      const int c = should_swap(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  Shape out = Shape::filled(nd, 1);
+  int64_t running = 1;
+  for (size_t d : perm) {
+    out[d] = running;
+    running *= std::max<int64_t>(shape[d], 1);
   }
   return out;
 }

@@ -1,0 +1,705 @@
+#pragma once
+// Elementwise ops: arithmetic, comparisons, logic, unary math, with broadcasting, PyTorch's
+// promotion, C++ scalars on either side, in-place (`add_`) and `_out` forms.
+
+#include "../backend/cpu/loops.hpp"
+#include "../backend/cpu/math.hpp"
+#include "copy.hpp"
+
+namespace tessera {
+namespace detail {
+
+// Note [Elementwise ops]
+// Every elementwise op is a functor on its compute type C (float for half and bfloat16, else
+// the result type) plus traits saying how results and scalars are typed. The drivers below
+// broadcast, promote, allocate the result with PyTorch's memory layout and run the functor in
+// cpu_kernel; the same functor serves tensor-tensor, tensor-scalar, scalar-tensor, in-place and
+// `_out` calls, so each formula is written once (backend/cpu/math.hpp).
+//
+// A C++ scalar is first converted to the op's common type, then to the compute type, as PyTorch's
+// CPU kernels do: half(x) * 0.1 multiplies by half(0.1), uint8 + 1000 adds uint8(1000), and
+// uint8 / -1 divides by -1.0f.
+
+enum class ResultKind { Promoted, TrueDivide, Bool };
+
+struct ArithTraits {
+  static constexpr ResultKind result = ResultKind::Promoted;
+  static constexpr bool integer_zero_check = false;
+  static constexpr bool supports_bool = true;  // when computing on bool (both operands bool)
+};
+using PlainTraits = ArithTraits;
+struct IntegerDivisionTraits : PlainTraits {
+  static constexpr bool integer_zero_check = true;
+  static constexpr bool supports_bool = false;
+};
+struct CompareTraits : PlainTraits {
+  static constexpr ResultKind result = ResultKind::Bool;
+};
+
+struct AddOp : ArithTraits {
+  static constexpr const char* name = "add";
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_same_v<C, bool>) return a || b;
+    else return a + b;
+  }
+};
+struct SubOp : ArithTraits {
+  static constexpr const char* name = "sub";
+  static constexpr bool supports_bool = false;
+  template <class C> C operator()(C a, C b) const { return a - b; }
+};
+struct MulOp : ArithTraits {
+  static constexpr const char* name = "mul";
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_same_v<C, bool>) return a && b;
+    else return a * b;
+  }
+};
+struct DivOp : ArithTraits {
+  static constexpr const char* name = "div";
+  static constexpr ResultKind result = ResultKind::TrueDivide;
+  template <class C> C operator()(C a, C b) const { return a / b; }
+};
+struct PowOp : PlainTraits {
+  static constexpr bool supports_bool = false;
+  static constexpr const char* name = "pow";
+  template <class C> C operator()(C a, C b) const { return math::pow(a, b); }
+};
+struct RemainderOp : IntegerDivisionTraits {
+  static constexpr const char* name = "remainder";
+  template <class C> C operator()(C a, C b) const { return math::remainder(a, b); }
+};
+struct FmodOp : IntegerDivisionTraits {
+  static constexpr const char* name = "fmod";
+  template <class C> C operator()(C a, C b) const { return math::fmod(a, b); }
+};
+struct FloorDivideOp : IntegerDivisionTraits {
+  static constexpr const char* name = "floor_divide";
+  template <class C> C operator()(C a, C b) const { return math::floor_divide(a, b); }
+};
+struct MinimumOp : PlainTraits {
+  static constexpr const char* name = "minimum";
+  template <class C> C operator()(C a, C b) const { return math::minimum(a, b); }
+};
+struct MaximumOp : PlainTraits {
+  static constexpr const char* name = "maximum";
+  template <class C> C operator()(C a, C b) const { return math::maximum(a, b); }
+};
+#define TS_COMPARE_OP(Name, opname, expr)                      \
+  struct Name : CompareTraits {                                \
+    static constexpr const char* name = opname;                \
+    template <class C> bool operator()(C a, C b) const { return expr; } \
+  };
+TS_COMPARE_OP(EqOp, "eq", a == b)
+TS_COMPARE_OP(NeOp, "ne", a != b)
+TS_COMPARE_OP(LtOp, "lt", a < b)
+TS_COMPARE_OP(LeOp, "le", a <= b)
+TS_COMPARE_OP(GtOp, "gt", a > b)
+TS_COMPARE_OP(GeOp, "ge", a >= b)
+TS_COMPARE_OP(LogicalAndOp, "logical_and", static_cast<bool>(a) && static_cast<bool>(b))
+TS_COMPARE_OP(LogicalOrOp, "logical_or", static_cast<bool>(a) || static_cast<bool>(b))
+#undef TS_COMPARE_OP
+
+template <class Op, class R0>
+using op_result_t = std::conditional_t<Op::result == ResultKind::Bool, bool,
+                                       std::conditional_t<Op::result == ResultKind::TrueDivide, true_divide_t<R0>, R0>>;
+
+/** The type operands are converted to before computing (PyTorch's common dtype): the promoted
+ *  type for comparisons, the result type otherwise (so true division converts to float). */
+template <class Op, class R0>
+using op_common_t = std::conditional_t<Op::result == ResultKind::Bool, R0, op_result_t<Op, R0>>;
+template <class Op, class R0>
+using op_compute_t = opmath_t<op_common_t<Op, R0>>;
+
+inline void check_same_device(const char* op, Device a, Device b) {
+  TS_CHECK(a == b, op, ": expected all tensors to be on the same device, but found at least two devices, ", a,
+           " and ", b);
+}
+
+template <class T>
+void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
+  if constexpr (std::is_integral_v<T>) {
+    for (T v : divisor.to_vector()) TS_CHECK(v != 0, op, ": ZeroDivisionError (integer division by zero)");
+  }
+}
+
+/** `input` itself, or a snapshot of it when it partially overlaps the tensor being written. */
+template <class T>
+Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
+  const TensorImpl& in = input.impl();
+  if (!may_overlap(out, in)) return input;
+  if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
+  return input.clone();
+}
+
+/** Checks `out` can hold the result of `op` with shape `shape` and element type R. */
+template <class O, class R>
+void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
+  TS_CHECK((can_cast_v<R, O>), op, ": result type ", dtype_of<R>, " can't be cast to the desired output type ",
+           dtype_of<O>);
+  TS_CHECK(out.sizes == shape, op, ": output with shape ", shape_str(out.sizes),
+           " doesn't match the broadcast shape ", shape_str(shape));
+  TS_CHECK(!has_internal_overlap(out), op, ": unsupported operation: more than one element of the written-to "
+           "tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
+}
+
+/** Runs the binary op into `out` (already checked), converting the result to O. */
+template <class Op, class O, class A, class B>
+void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
+  using R = op_result_t<Op, promote_t<A, B>>;
+  using C = op_compute_t<Op, promote_t<A, B>>;
+  if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
+    throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
+  } else {
+  if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
+  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  const Tensor<B> b = resolve_overlap(out.impl(), b_in);
+  const Shape& shape = out.sizes();
+  cpu_kernel<O, A, B>(out.impl(), {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)},
+                      [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); });
+  out.storage().bump_version();
+  }
+}
+
+template <class Op, class A, class B>
+auto binary(const Tensor<A>& a, const Tensor<B>& b) {
+  using R = op_result_t<Op, promote_t<A, B>>;
+  check_same_device(Op::name, a.device(), b.device());
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), Op::name);
+  const Shape sa = broadcast_strides(a.sizes(), a.strides(), shape, Op::name);
+  const Shape sb = broadcast_strides(b.sizes(), b.strides(), shape, Op::name);
+  const Shape* inputs[] = {&sa, &sb};
+  Tensor<R> out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
+  binary_into<Op>(out, a, b);
+  return out;
+}
+
+/** The scalar as the compute type sees it (Note [Elementwise ops]). */
+template <class Op, class R0, class S>
+auto scalar_value(S s) {
+  using Common = op_common_t<Op, R0>;
+  return convert<opmath_t<Common>>(convert<Common>(s));
+}
+
+/** tensor op scalar (or scalar op tensor when `reversed`), written into `out`. */
+template <class Op, bool reversed, class O, class A, class S>
+void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
+  using R0 = scalar_promote_t<A, S>;
+  using R = op_result_t<Op, R0>;
+  using C = op_compute_t<Op, R0>;
+  if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
+    throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and a bool scalar)");
+  } else {
+  const auto c = scalar_value<Op, R0>(s);
+  if constexpr (Op::integer_zero_check && std::is_integral_v<C>) {
+    if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
+    else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
+  }
+  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
+    if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
+    else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
+  });
+  out.storage().bump_version();
+  }
+}
+
+template <class Op, bool reversed = false, class A, class S>
+auto binary_scalar(const Tensor<A>& a, S s) {
+  using R = op_result_t<Op, scalar_promote_t<A, S>>;
+  Tensor<R> out = empty_like_preserving<R>(a.impl());
+  scalar_into<Op, reversed>(out, a, s);
+  return out;
+}
+
+template <class Op, class A, class B>
+const Tensor<A>& binary_inplace(const Tensor<A>& self, const Tensor<B>& other) {
+  const Shape shape = broadcast_shapes(self.sizes(), other.sizes(), Op::name);
+  check_same_device(Op::name, self.device(), other.device());
+  check_out<A, op_result_t<Op, promote_t<A, B>>>(Op::name, self.impl(), shape);
+  binary_into<Op>(self, self, other);
+  return self;
+}
+
+template <class Op, class A, class S>
+const Tensor<A>& scalar_inplace(const Tensor<A>& self, S s) {
+  check_out<A, op_result_t<Op, scalar_promote_t<A, S>>>(Op::name, self.impl(), self.sizes());
+  scalar_into<Op, false>(self, self, s);
+  return self;
+}
+
+template <class Op, class O, class A, class B>
+const Tensor<O>& binary_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) {
+  check_same_device(Op::name, a.device(), b.device());
+  check_same_device(Op::name, out.device(), a.device());
+  check_out<O, op_result_t<Op, promote_t<A, B>>>(Op::name, out.impl(), broadcast_shapes(a.sizes(), b.sizes(), Op::name));
+  binary_into<Op>(out, a, b);
+  return out;
+}
+
+// --- unary ops --------------------------------------------------------------------------------
+
+struct UnaryTraits {
+  static constexpr bool floating_only = false;
+  static constexpr bool predicate = false;
+};
+struct FloatingTraits : UnaryTraits {
+  static constexpr bool floating_only = true;
+};
+struct PredicateTraits : UnaryTraits {
+  static constexpr bool predicate = true;
+};
+#define TS_UNARY_OP(Name, opname, Traits, expr)                        \
+  struct Name : Traits {                                               \
+    static constexpr const char* name = opname;                        \
+    template <class C> auto operator()(C x) const { return expr; }    \
+  };
+TS_UNARY_OP(NegOp, "neg", UnaryTraits, math::neg(x))
+TS_UNARY_OP(AbsOp, "abs", UnaryTraits, math::abs(x))
+TS_UNARY_OP(SignOp, "sign", UnaryTraits, math::sign(x))
+TS_UNARY_OP(FloorOp, "floor", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::floor(v); }(x))
+TS_UNARY_OP(CeilOp, "ceil", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::ceil(v); }(x))
+TS_UNARY_OP(RoundOp, "round", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::nearbyint(v); }(x))
+TS_UNARY_OP(ReluOp, "relu", UnaryTraits, math::relu(x))
+TS_UNARY_OP(SqrtOp, "sqrt", FloatingTraits, std::sqrt(x))
+TS_UNARY_OP(RsqrtOp, "rsqrt", FloatingTraits, math::rsqrt(x))
+TS_UNARY_OP(ExpOp, "exp", FloatingTraits, std::exp(x))
+TS_UNARY_OP(Expm1Op, "expm1", FloatingTraits, std::expm1(x))
+TS_UNARY_OP(LogOp, "log", FloatingTraits, std::log(x))
+TS_UNARY_OP(Log1pOp, "log1p", FloatingTraits, std::log1p(x))
+TS_UNARY_OP(Log2Op, "log2", FloatingTraits, std::log2(x))
+TS_UNARY_OP(SinOp, "sin", FloatingTraits, std::sin(x))
+TS_UNARY_OP(CosOp, "cos", FloatingTraits, std::cos(x))
+TS_UNARY_OP(TanOp, "tan", FloatingTraits, std::tan(x))
+TS_UNARY_OP(TanhOp, "tanh", FloatingTraits, std::tanh(x))
+TS_UNARY_OP(SigmoidOp, "sigmoid", FloatingTraits, math::sigmoid(x))
+TS_UNARY_OP(GeluOp, "gelu", FloatingTraits, math::gelu(x))
+TS_UNARY_OP(SoftplusOp, "softplus", FloatingTraits, math::softplus(x))
+TS_UNARY_OP(IsnanOp, "isnan", PredicateTraits, [](C v) { if constexpr (std::is_integral_v<C>) return false; else return std::isnan(v); }(x))
+TS_UNARY_OP(IsinfOp, "isinf", PredicateTraits, [](C v) { if constexpr (std::is_integral_v<C>) return false; else return std::isinf(v); }(x))
+TS_UNARY_OP(IsfiniteOp, "isfinite", PredicateTraits, [](C v) { if constexpr (std::is_integral_v<C>) return true; else return std::isfinite(v); }(x))
+TS_UNARY_OP(LogicalNotOp, "logical_not", PredicateTraits, !static_cast<bool>(x))
+#undef TS_UNARY_OP
+
+template <class Op, class A>
+using unary_result_t = std::conditional_t<Op::predicate, bool, std::conditional_t<Op::floating_only, floating_t<A>, A>>;
+
+template <class Op, class O, class A>
+void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
+  using R = unary_result_t<Op, A>;
+  using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
+  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)},
+                   [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); });
+  out.storage().bump_version();
+}
+
+template <class Op, class A>
+auto unary(const Tensor<A>& a) {
+  Tensor<unary_result_t<Op, A>> out = empty_like_preserving<unary_result_t<Op, A>>(a.impl());
+  unary_into<Op>(out, a);
+  return out;
+}
+
+template <class Op, class A>
+const Tensor<A>& unary_inplace(const Tensor<A>& self) {
+  check_out<A, unary_result_t<Op, A>>(Op::name, self.impl(), self.sizes());
+  unary_into<Op>(self, self);
+  return self;
+}
+
+template <class Op, class O, class A>
+const Tensor<O>& unary_out(const Tensor<O>& out, const Tensor<A>& a) {
+  check_same_device(Op::name, out.device(), a.device());
+  check_out<O, unary_result_t<Op, A>>(Op::name, out.impl(), a.sizes());
+  unary_into<Op>(out, a);
+  return out;
+}
+
+}  // namespace detail
+
+// --- binary ops: functions, `_out` forms, methods ------------------------------------------------
+
+#define TS_DEFINE_BINARY(name, Op, wrap)                                                                \
+  template <class A, class B>                                                                           \
+  Tensor<wrap<promote_t<A, B>>> name(const Tensor<A>& a, const Tensor<B>& b) {                          \
+    return detail::binary<detail::Op>(a, b);                                                            \
+  }                                                                                                     \
+  template <class A, Scalar S>                                                                          \
+  Tensor<wrap<scalar_promote_t<A, S>>> name(const Tensor<A>& a, S s) {                                  \
+    return detail::binary_scalar<detail::Op>(a, s);                                                     \
+  }                                                                                                     \
+  template <Scalar S, class B>                                                                          \
+  Tensor<wrap<scalar_promote_t<B, S>>> name(S s, const Tensor<B>& b) {                                  \
+    return detail::binary_scalar<detail::Op, true>(b, s);                                               \
+  }                                                                                                     \
+  template <class O, class A, class B>                                                                  \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) {           \
+    return detail::binary_out<detail::Op>(out, a, b);                                                   \
+  }                                                                                                     \
+  template <class O, class A, Scalar S>                                                                 \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, S s) {                          \
+    detail::check_same_device(#name, out.device(), a.device());                                         \
+    detail::check_out<O, wrap<scalar_promote_t<A, S>>>(#name, out.impl(), a.sizes());                   \
+    detail::scalar_into<detail::Op, false>(out, a, s);                                                  \
+    return out;                                                                                         \
+  }
+
+#define TS_DEFINE_BINARY_METHODS(name, Op, wrap)                                                        \
+  TS_DEFINE_BINARY(name, Op, wrap)                                                                      \
+  template <class T>                                                                                    \
+  template <class U>                                                                                    \
+  Tensor<wrap<promote_t<T, U>>> Tensor<T>::name(const Tensor<U>& other) const {                         \
+    return detail::binary<detail::Op>(*this, other);                                                    \
+  }                                                                                                     \
+  template <class T>                                                                                    \
+  template <Scalar S>                                                                                   \
+  Tensor<wrap<scalar_promote_t<T, S>>> Tensor<T>::name(S other) const {                                 \
+    return detail::binary_scalar<detail::Op>(*this, other);                                             \
+  }                                                                                                     \
+  template <class T>                                                                                    \
+  template <class U>                                                                                    \
+  const Tensor<T>& Tensor<T>::name##_(const Tensor<U>& other) const {                                   \
+    return detail::binary_inplace<detail::Op>(*this, other);                                            \
+  }                                                                                                     \
+  template <class T>                                                                                    \
+  template <Scalar S>                                                                                   \
+  const Tensor<T>& Tensor<T>::name##_(S other) const {                                                  \
+    return detail::scalar_inplace<detail::Op>(*this, other);                                            \
+  }
+
+TS_DEFINE_BINARY_METHODS(add, AddOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(sub, SubOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(mul, MulOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(div, DivOp, true_divide_t)
+TS_DEFINE_BINARY_METHODS(pow, PowOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(remainder, RemainderOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(fmod, FmodOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(floor_divide, FloorDivideOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(minimum, MinimumOp, std::type_identity_t)
+TS_DEFINE_BINARY_METHODS(maximum, MaximumOp, std::type_identity_t)
+
+namespace detail {
+template <class>
+using bool_t = bool;
+}
+TS_DEFINE_BINARY(eq, EqOp, detail::bool_t)
+TS_DEFINE_BINARY(ne, NeOp, detail::bool_t)
+TS_DEFINE_BINARY(lt, LtOp, detail::bool_t)
+TS_DEFINE_BINARY(le, LeOp, detail::bool_t)
+TS_DEFINE_BINARY(gt, GtOp, detail::bool_t)
+TS_DEFINE_BINARY(ge, GeOp, detail::bool_t)
+TS_DEFINE_BINARY(logical_and, LogicalAndOp, detail::bool_t)
+TS_DEFINE_BINARY(logical_or, LogicalOrOp, detail::bool_t)
+#undef TS_DEFINE_BINARY_METHODS
+#undef TS_DEFINE_BINARY
+
+// --- operators ------------------------------------------------------------------------------------
+
+#define TS_DEFINE_OPERATOR(op, name)                                                 \
+  template <class A, class B>                                                         \
+  auto operator op(const Tensor<A>& a, const Tensor<B>& b) { return name(a, b); }     \
+  template <class A, Scalar S>                                                        \
+  auto operator op(const Tensor<A>& a, S s) { return name(a, s); }                    \
+  template <Scalar S, class B>                                                        \
+  auto operator op(S s, const Tensor<B>& b) { return name(s, b); }
+TS_DEFINE_OPERATOR(+, add)
+TS_DEFINE_OPERATOR(-, sub)
+TS_DEFINE_OPERATOR(*, mul)
+TS_DEFINE_OPERATOR(/, div)
+TS_DEFINE_OPERATOR(==, eq)
+TS_DEFINE_OPERATOR(!=, ne)
+TS_DEFINE_OPERATOR(<, lt)
+TS_DEFINE_OPERATOR(<=, le)
+TS_DEFINE_OPERATOR(>, gt)
+TS_DEFINE_OPERATOR(>=, ge)
+#undef TS_DEFINE_OPERATOR
+
+/** Logical and/or/not of bool tensors (elementwise). */
+inline Tensor<bool> operator&&(const Tensor<bool>& a, const Tensor<bool>& b) { return logical_and(a, b); }
+inline Tensor<bool> operator||(const Tensor<bool>& a, const Tensor<bool>& b) { return logical_or(a, b); }
+inline Tensor<bool> operator!(const Tensor<bool>& a) { return detail::unary<detail::LogicalNotOp>(a); }
+template <class T>
+Tensor<bool> logical_not(const Tensor<T>& a) {
+  return detail::unary<detail::LogicalNotOp>(a);
+}
+
+/** Unary minus; does not compile for Tensor<bool> (PyTorch raises at run time). */
+template <class T>
+  requires(!std::is_same_v<T, bool>)
+Tensor<T> operator-(const Tensor<T>& a) {
+  return a.neg();
+}
+
+#define TS_DEFINE_COMPOUND(op, method)                                                         \
+  template <class A, class B>                                                                   \
+  const Tensor<A>& operator op(const Tensor<A>& a, const Tensor<B>& b) { return a.method(b); }  \
+  template <class A, Scalar S>                                                                  \
+  const Tensor<A>& operator op(const Tensor<A>& a, S s) { return a.method(s); }
+TS_DEFINE_COMPOUND(+=, add_)
+TS_DEFINE_COMPOUND(-=, sub_)
+TS_DEFINE_COMPOUND(*=, mul_)
+TS_DEFINE_COMPOUND(/=, div_)
+#undef TS_DEFINE_COMPOUND
+
+// --- unary ops ------------------------------------------------------------------------------------
+
+#define TS_DEFINE_UNARY(name, Op, result)                                                    \
+  template <class A>                                                                         \
+  auto name(const Tensor<A>& a) {                                                            \
+    return detail::unary<detail::Op>(a);                                                     \
+  }                                                                                          \
+  template <class O, class A>                                                                \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a) {                    \
+    return detail::unary_out<detail::Op>(out, a);                                            \
+  }                                                                                          \
+  template <class T>                                                                         \
+  Tensor<result> Tensor<T>::name() const {                                                   \
+    return detail::unary<detail::Op>(*this);                                                 \
+  }                                                                                          \
+  template <class T>                                                                         \
+  const Tensor<T>& Tensor<T>::name##_() const {                                              \
+    return detail::unary_inplace<detail::Op>(*this);                                         \
+  }
+TS_DEFINE_UNARY(neg, NegOp, T)
+TS_DEFINE_UNARY(abs, AbsOp, T)
+TS_DEFINE_UNARY(sign, SignOp, T)
+TS_DEFINE_UNARY(floor, FloorOp, T)
+TS_DEFINE_UNARY(ceil, CeilOp, T)
+TS_DEFINE_UNARY(round, RoundOp, T)
+TS_DEFINE_UNARY(relu, ReluOp, T)
+TS_DEFINE_UNARY(sqrt, SqrtOp, floating_t<T>)
+TS_DEFINE_UNARY(rsqrt, RsqrtOp, floating_t<T>)
+TS_DEFINE_UNARY(exp, ExpOp, floating_t<T>)
+TS_DEFINE_UNARY(expm1, Expm1Op, floating_t<T>)
+TS_DEFINE_UNARY(log, LogOp, floating_t<T>)
+TS_DEFINE_UNARY(log1p, Log1pOp, floating_t<T>)
+TS_DEFINE_UNARY(log2, Log2Op, floating_t<T>)
+TS_DEFINE_UNARY(sin, SinOp, floating_t<T>)
+TS_DEFINE_UNARY(cos, CosOp, floating_t<T>)
+TS_DEFINE_UNARY(tan, TanOp, floating_t<T>)
+TS_DEFINE_UNARY(tanh, TanhOp, floating_t<T>)
+TS_DEFINE_UNARY(sigmoid, SigmoidOp, floating_t<T>)
+TS_DEFINE_UNARY(gelu, GeluOp, floating_t<T>)
+TS_DEFINE_UNARY(softplus, SoftplusOp, floating_t<T>)
+#undef TS_DEFINE_UNARY
+
+#define TS_DEFINE_PREDICATE(name, Op)                                             \
+  template <class A>                                                              \
+  Tensor<bool> name(const Tensor<A>& a) {                                         \
+    return detail::unary<detail::Op>(a);                                          \
+  }                                                                               \
+  template <class A>                                                              \
+  const Tensor<bool>& name##_out(const Tensor<bool>& out, const Tensor<A>& a) {   \
+    return detail::unary_out<detail::Op>(out, a);                                 \
+  }                                                                               \
+  template <class T>                                                              \
+  Tensor<bool> Tensor<T>::name() const {                                          \
+    return detail::unary<detail::Op>(*this);                                      \
+  }
+TS_DEFINE_PREDICATE(isnan, IsnanOp)
+TS_DEFINE_PREDICATE(isinf, IsinfOp)
+TS_DEFINE_PREDICATE(isfinite, IsfiniteOp)
+#undef TS_DEFINE_PREDICATE
+
+// --- clamp, lerp, where, masked_fill, equal, allclose ------------------------------------------------
+
+namespace detail {
+template <class O, class T>
+void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<double> lo_, std::optional<double> hi_) {
+  TS_CHECK(lo_ || hi_, "clamp: at least one of 'min' or 'max' must not be None");
+  using C = opmath_t<T>;
+  const C lo = lo_ ? convert<C>(convert<T>(*lo_)) : C(0), hi = hi_ ? convert<C>(convert<T>(*hi_)) : C(0);
+  const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
+  const Tensor<T> x = resolve_overlap(out.impl(), x_in);
+  cpu_kernel<O, T>(out.impl(), {operand_of(x.impl(), out.sizes(), "clamp")}, [=](T v) {
+    C c = convert<C>(v);
+    if constexpr (std::is_floating_point_v<C>) {
+      if (std::isnan(c)) return convert<O>(convert<T>(c));
+    }
+    if (has_lo) c = c < lo ? lo : c;
+    if (has_hi) c = c > hi ? hi : c;
+    return convert<O>(convert<T>(c));
+  });
+  out.storage().bump_version();
+}
+}  // namespace detail
+
+/** Limits every element to [min, max]; a missing bound is std::nullopt. NaN stays NaN. */
+template <class T>
+Tensor<T> clamp(const Tensor<T>& x, std::optional<double> min, std::optional<double> max = std::nullopt) {
+  Tensor<T> out = detail::empty_like_preserving<T>(x.impl());
+  detail::clamp_into(out, x, min, max);
+  return out;
+}
+template <class O, class T>
+const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, std::optional<double> min,
+                           std::optional<double> max = std::nullopt) {
+  detail::check_out<O, T>("clamp", out.impl(), x.sizes());
+  detail::clamp_into(out, x, min, max);
+  return out;
+}
+template <class T>
+Tensor<T> Tensor<T>::clamp(std::optional<double> min, std::optional<double> max) const {
+  return tessera::clamp(*this, min, max);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::clamp_(std::optional<double> min, std::optional<double> max) const {
+  detail::check_out<T, T>("clamp_", impl(), sizes());
+  detail::clamp_into(*this, *this, min, max);
+  return *this;
+}
+
+namespace detail {
+template <class O, class A, class B, class W>
+void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
+  using R = promote_t<A, B>;
+  static_assert(is_floating_v<R>, "lerp: needs floating tensors");
+  using C = opmath_t<R>;
+  const Tensor<A> s = resolve_overlap(out.impl(), start);
+  const Tensor<B> e = resolve_overlap(out.impl(), end);
+  const Tensor<W> w = resolve_overlap(out.impl(), weight);
+  const Shape& shape = out.sizes();
+  cpu_kernel<O, A, B, W>(out.impl(), {operand_of(s.impl(), shape, "lerp"), operand_of(e.impl(), shape, "lerp"),
+                                       operand_of(w.impl(), shape, "lerp")},
+                         [](A x, B y, W z) { return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z)))); });
+  out.storage().bump_version();
+}
+}  // namespace detail
+
+/** start + weight * (end - start), computed as PyTorch does for accuracy at both ends. */
+template <class A, class B, class W>
+Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
+  using R = promote_t<A, B>;
+  const Shape shape =
+      broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
+  Tensor<R> out = detail::empty_tensor<R>(shape, {.device = start.device()}, "lerp");
+  detail::lerp_into(out, start, end, weight);
+  return out;
+}
+template <class A, class B>
+Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, double weight) {
+  using R = promote_t<A, B>;
+  return lerp(start, end, full<R>({}, weight, {.device = start.device()}));
+}
+template <class O, class A, class B, class W>
+const Tensor<O>& lerp_out(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
+  const Shape shape =
+      broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
+  detail::check_out<O, promote_t<A, B>>("lerp", out.impl(), shape);
+  detail::lerp_into(out, start, end, weight);
+  return out;
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::lerp(const Tensor<U>& end, double weight) const {
+  return tessera::lerp(*this, end, weight);
+}
+template <class T>
+template <class U, class W>
+Tensor<promote_t<T, U>> Tensor<T>::lerp(const Tensor<U>& end, const Tensor<W>& weight) const {
+  return tessera::lerp(*this, end, weight);
+}
+
+namespace detail {
+template <class O, class A, class B>
+void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
+  using R = promote_t<A, B>;
+  const Tensor<bool> c = resolve_overlap(out.impl(), cond);
+  const Tensor<A> x = resolve_overlap(out.impl(), a);
+  const Tensor<B> y = resolve_overlap(out.impl(), b);
+  const Shape& shape = out.sizes();
+  cpu_kernel<O, bool, A, B>(out.impl(), {operand_of(c.impl(), shape, "where"), operand_of(x.impl(), shape, "where"),
+                                          operand_of(y.impl(), shape, "where")},
+                            [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
+  out.storage().bump_version();
+}
+template <class T, class S>
+Tensor<scalar_promote_t<T, S>> scalar_like(S s, Device device) {
+  return full<scalar_promote_t<T, S>>({}, s, {.device = device});
+}
+}  // namespace detail
+
+/** Elements of `a` where `cond` holds, else of `b`; all three broadcast. */
+template <class A, class B>
+Tensor<promote_t<A, B>> where(const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
+  using R = promote_t<A, B>;
+  detail::check_same_device("where", a.device(), b.device());
+  detail::check_same_device("where", cond.device(), a.device());
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  Tensor<R> out = detail::empty_tensor<R>(shape, {.device = a.device()}, "where");
+  detail::where_into(out, cond, a, b);
+  return out;
+}
+template <class A, Scalar S>
+auto where(const Tensor<bool>& cond, const Tensor<A>& a, S b) {
+  return where(cond, a, detail::scalar_like<A>(b, a.device()));
+}
+template <Scalar S, class B>
+auto where(const Tensor<bool>& cond, S a, const Tensor<B>& b) {
+  return where(cond, detail::scalar_like<B>(a, b.device()), b);
+}
+template <class O, class A, class B>
+const Tensor<O>& where_out(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  detail::check_out<O, promote_t<A, B>>("where", out.impl(), shape);
+  detail::where_into(out, cond, a, b);
+  return out;
+}
+
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) const {
+  TS_CHECK(broadcast_shapes(sizes(), mask.sizes(), "masked_fill_") == sizes(), "masked_fill_: mask of shape ",
+           detail::shape_str(mask.sizes()), " cannot be broadcast to the tensor's shape ", detail::shape_str(sizes()));
+  detail::check_out<T, T>("masked_fill_", impl(), sizes());
+  const T v = detail::convert<T>(value);
+  const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
+  detail::cpu_kernel<T, T, bool>(impl(), {detail::operand_of(impl(), sizes(), "masked_fill_"),
+                                          detail::operand_of(m.impl(), sizes(), "masked_fill_")},
+                                 [v](T x, bool k) { return k ? v : x; });
+  storage().bump_version();
+  return *this;
+}
+template <class T>
+template <Scalar S>
+Tensor<T> Tensor<T>::masked_fill(const Tensor<bool>& mask, S value) const {
+  const Shape shape = broadcast_shapes(sizes(), mask.sizes(), "masked_fill");
+  Tensor<T> out = detail::empty_tensor<T>(shape, {.device = device()}, "masked_fill");
+  out.copy_(*this);
+  return out.masked_fill_(mask, value);
+}
+template <class T, Scalar S>
+Tensor<T> masked_fill(const Tensor<T>& x, const Tensor<bool>& mask, S value) {
+  return x.masked_fill(mask, value);
+}
+
+/** True when both have the same shape and equal elements (NaN is never equal). */
+template <class A, class B>
+bool equal(const Tensor<A>& a, const Tensor<B>& b) {
+  detail::check_same_device("equal", a.device(), b.device());
+  if (a.sizes() != b.sizes()) return false;
+  for (bool v : eq(a, b).to_vector())
+    if (!v) return false;
+  return true;
+}
+
+/** |a - b| <= atol + rtol * |b| for every (broadcast) element; NaN is never close. */
+template <class A, class B>
+bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8) {
+  detail::check_same_device("allclose", a.device(), b.device());
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
+  Tensor<bool> close = detail::empty_tensor<bool>(shape, {.device = a.device()}, "allclose");
+  detail::cpu_kernel<bool, A, B>(close.impl(), {detail::operand_of(a.impl(), shape, "allclose"),
+                                                detail::operand_of(b.impl(), shape, "allclose")},
+                                 [=](A x, B y) {
+                                   const double u = static_cast<double>(x), v = static_cast<double>(y);
+                                   if (u == v) return true;  // equal infinities too
+                                   return std::fabs(u - v) <= atol + rtol * std::fabs(v);
+                                 });
+  for (bool v : close.to_vector())
+    if (!v) return false;
+  return true;
+}
+
+}  // namespace tessera

@@ -1,0 +1,154 @@
+#pragma once
+// The thread pool behind parallel_for: lazily started, never more threads than asked.
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../core/config.hpp"
+
+namespace tessera {
+namespace detail {
+
+// Note [Thread pool]
+// set_num_threads(n) means n threads in all: the caller plus n - 1 workers, started the first
+// time a parallel region needs them. A region hands out task indices through an atomic counter;
+// the calling thread takes tasks too, so a region never waits on a sleeping pool to make progress.
+// Regions do not nest: code already inside a region runs its inner loops serially.
+class ThreadPool {
+ public:
+  static ThreadPool& instance() {
+    static ThreadPool* pool = new ThreadPool;  // never destroyed: workers may outlive statics
+    return *pool;
+  }
+
+  int num_threads() const { return num_threads_.load(std::memory_order_relaxed); }
+
+  void set_num_threads(int n) {
+    TS_CHECK(n >= 1, "set_num_threads: the number of threads must be at least 1, got ", n);
+    std::lock_guard region(region_mutex_);
+    stop_workers();
+    num_threads_ = n;
+  }
+
+  static bool in_parallel_region() { return inside_region(); }
+
+  /** Runs task(i) for i in [0, n_tasks), on up to num_threads() threads; rethrows the first error. */
+  void run(int64_t n_tasks, const std::function<void(int64_t)>& task) {
+    if (n_tasks <= 0) return;
+    if (n_tasks == 1 || num_threads() == 1 || inside_region()) {
+      for (int64_t i = 0; i < n_tasks; ++i) task(i);
+      return;
+    }
+    std::lock_guard one_region(region_mutex_);
+    start_workers();
+    auto region = std::make_shared<Region>(task, n_tasks);
+    {
+      std::lock_guard lock(mutex_);
+      current_ = region;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work(*region);
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return region->pending == 0; });
+    current_.reset();
+    if (region->error) std::rethrow_exception(region->error);
+  }
+
+ private:
+  // One parallel region. Workers that wake late hold an old region whose tasks are all taken,
+  // so they can never run a task twice or touch a finished region's function.
+  struct Region {
+    Region(const std::function<void(int64_t)>& f, int64_t n) : task(f), n_tasks(n), pending(n) {}
+    const std::function<void(int64_t)>& task;
+    const int64_t n_tasks;
+    std::atomic<int64_t> next{0};
+    int64_t pending;  // guarded by mutex_
+    std::exception_ptr error;  // guarded by mutex_
+  };
+
+  ThreadPool() : num_threads_(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+
+  static bool& inside_region() {
+    thread_local bool inside = false;
+    return inside;
+  }
+
+  // Takes tasks of `region` until none are left; run by the caller and by every worker.
+  void work(Region& region) {
+    inside_region() = true;
+    int64_t finished = 0;
+    for (int64_t i; (i = region.next.fetch_add(1)) < region.n_tasks;) {
+      try {
+        region.task(i);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (!region.error) region.error = std::current_exception();
+      }
+      ++finished;
+    }
+    inside_region() = false;
+    if (finished > 0) {
+      std::lock_guard lock(mutex_);
+      region.pending -= finished;
+      if (region.pending == 0) done_.notify_all();
+    }
+  }
+
+  void worker_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      std::shared_ptr<Region> region;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        region = current_;
+      }
+      if (region) work(*region);
+    }
+  }
+
+  void start_workers() {
+    const int wanted = num_threads() - 1;
+    while (static_cast<int>(workers_.size()) < wanted) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+    stopping_ = false;
+  }
+
+  std::atomic<int> num_threads_;
+  std::mutex region_mutex_;  // one region at a time
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  std::shared_ptr<Region> current_;
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace detail
+
+/** Sets how many threads tessera's ops use in all (the calling thread included). Results do
+ *  not depend on it: work is split in fixed chunks (see parallel_for.hpp). */
+inline void set_num_threads(int n) { detail::ThreadPool::instance().set_num_threads(n); }
+inline int get_num_threads() { return detail::ThreadPool::instance().num_threads(); }
+
+}  // namespace tessera

@@ -1,0 +1,96 @@
+// Binary elementwise ops between tensors against PyTorch: values, result dtypes, broadcasting,
+// strided operands; in-place and _out forms; errors.
+
+#include "elementwise_golden.hpp"
+
+namespace {
+
+template <class A, class B>
+void run_binary(const golden::Record& r) {
+  const auto a = golden::operand<A>(r, "a_");
+  const auto b = golden::operand<B>(r, "b_");
+  const std::string op = r.get("op");
+  if (op == "add") golden::check(r, ts::add(a, b));
+  else if (op == "sub") golden::check(r, a - b);
+  else if (op == "mul") golden::check(r, a * b);
+  else if (op == "div") golden::check(r, a / b);
+  else if (op == "remainder") golden::check(r, ts::remainder(a, b));
+  else if (op == "fmod") golden::check(r, ts::fmod(a, b));
+  else if (op == "floor_divide") golden::check(r, ts::floor_divide(a, b));
+  else if (op == "minimum") golden::check(r, ts::minimum(a, b));
+  else if (op == "maximum") golden::check(r, ts::maximum(a, b));
+  else if (op == "pow") golden::check(r, ts::pow(a, b));
+  else if (op == "eq") golden::check(r, a == b);
+  else if (op == "ne") golden::check(r, a != b);
+  else if (op == "lt") golden::check(r, a < b);
+  else if (op == "le") golden::check(r, a <= b);
+  else if (op == "gt") golden::check(r, a > b);
+  else if (op == "ge") golden::check(r, a >= b);
+  else if (op == "logical_and") golden::check(r, ts::logical_and(a, b));
+  else if (op == "logical_or") golden::check(r, ts::logical_or(a, b));
+  else FAIL("unknown op " << op);
+}
+
+}  // namespace
+
+TEST_CASE("binary ops between tensors match PyTorch", "[elementwise]") {
+  int checked = 0;
+  for (const auto& r : golden::load("elementwise.txt")) {
+    if (!r.has("b_dtype") || r.has("c_dtype") || r.has("weight")) continue;
+    golden::with_pair(golden::dtype(r.get("a_dtype")), golden::dtype(r.get("b_dtype")),
+                      [&]<class P>(P) { run_binary<typename P::first, typename P::second>(r); });
+    ++checked;
+  }
+  CHECK(checked > 1000);
+}
+
+TEST_CASE("in-place ops write into the left operand and keep its dtype", "[elementwise]") {
+  auto x = ts::tensor({{1.0, 2.0}, {3.0, 4.0}});
+  const void* data = x.data_ptr();
+  x += ts::tensor({10, 20});
+  x *= 2;
+  x -= 1.0;
+  x /= ts::tensor(2.0);
+  CHECK(x.data_ptr() == data);
+  CHECK(x.to_vector() == std::vector<float>{10.5, 21.5, 12.5, 23.5});
+  auto i = ts::tensor({1, 2, 3});
+  i.add_(ts::tensor<uint8_t>({1, 1, 1}));
+  CHECK(i.to_vector() == std::vector<int64_t>{2, 3, 4});
+  CHECK_THROWS_WITH(i.add_(ts::tensor({0.5})), "add: result type torch.float32 can't be cast to the desired output "
+                                                "type torch.int64");
+  CHECK_THROWS_WITH(i.div_(2), Catch::Contains("can't be cast"));
+  CHECK_THROWS_WITH(ts::zeros({3}).add_(ts::zeros({2, 3})),
+                    "add: output with shape [3] doesn't match the broadcast shape [2, 3]");
+  auto v = ts::arange(6.0).reshape({2, 3});
+  v.t().add_(v.t());  // aliasing the same elements is fine
+  CHECK(v.to_vector() == std::vector<float>{0, 2, 4, 6, 8, 10});
+  auto w = ts::arange(4.0);
+  w.slice(0, 1).add_(w.slice(0, 0, 3));  // partial overlap reads a snapshot
+  CHECK(w.to_vector() == std::vector<float>{0, 1, 3, 5});
+}
+
+TEST_CASE("_out forms write into an existing tensor of the right shape", "[elementwise]") {
+  auto a = ts::arange(6.0).reshape({2, 3});
+  auto out = ts::empty({2, 3});
+  const void* data = out.data_ptr();
+  ts::add_out(out, a, ts::ones({3}));
+  CHECK(out.data_ptr() == data);
+  CHECK(out.to_vector() == std::vector<float>{1, 2, 3, 4, 5, 6});
+  auto d = ts::empty<double>({2, 3});
+  ts::mul_out(d, a, 2);
+  CHECK(d.to_vector() == std::vector<double>{0, 2, 4, 6, 8, 10});
+  auto b = ts::empty<bool>({2, 3});
+  ts::gt_out(b, a, 2.0);
+  CHECK(b.to_vector() == std::vector<bool>{false, false, false, true, true, true});
+  CHECK_THROWS_WITH(ts::add_out(ts::empty({3}), a, a), Catch::Contains("doesn't match the broadcast shape"));
+  CHECK_THROWS_WITH(ts::add_out(ts::empty<int64_t>({2, 3}), a, a), Catch::Contains("can't be cast"));
+  CHECK_THROWS_WITH(ts::add_out(ts::zeros({1}).expand({2, 3}), a, a), Catch::Contains("more than one element"));
+}
+
+TEST_CASE("binary op errors name the op and the shapes", "[elementwise][errors]") {
+  CHECK_THROWS_WITH(ts::zeros({2, 3}) + ts::zeros({4}), "add: shapes [2, 3] and [4] cannot be broadcast");
+  CHECK_THROWS_WITH(ts::remainder(ts::tensor({5, 6}), ts::tensor({1, 0})), Catch::Contains("remainder: ZeroDivisionError"));
+  CHECK_THROWS_WITH(ts::floor_divide(ts::tensor({5}), 0), Catch::Contains("floor_divide: ZeroDivisionError"));
+  CHECK_THROWS_WITH(ts::fmod(0, ts::tensor({0})), Catch::Contains("fmod: ZeroDivisionError"));
+  CHECK((ts::tensor({1.0}) / ts::tensor({0.0})).item() == INFINITY);
+}
