@@ -7,6 +7,7 @@
 #include "core/shape.hpp"
 #include "core/storage.hpp"
 #include "core/tensor.hpp"
+#include "parallel/thread_pool.hpp"
 #include "autograd/node.hpp"
 #include "backend/metal/metal.hpp"
 #include "ops/copy.hpp"
@@ -14,6 +15,7 @@
 #include "ops/elementwise.hpp"
 #include "ops/index.hpp"
 #include "ops/join.hpp"
+#include "ops/reduce.hpp"
 #include "ops/view.hpp"
 #include "io/print.hpp"
 

@@ -537,7 +537,122 @@ def elementwise_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# Reductions
+# ---------------------------------------------------------------------------------------------
+def reduction_cases():
+    w = Writer("reductions.txt")
+    rng = random.Random(7)
+
+    def record(name, op, t, args, out, view=None):
+        fields = [("op", op), ("a_dtype", NAME[t.dtype]), ("a_shape", " ".join(map(str, t.shape))),
+                  ("a_values", values_line(t)[7:] if t.numel() else "")]
+        if view:
+            fields.append(("a_op", view))
+        fields.append(("args", args))
+        outs = out if isinstance(out, tuple) else (out,)
+        for k, o in enumerate(outs):
+            fields += [(f"result{k}_dtype", NAME[o.dtype]), (f"result{k}_shape", " ".join(map(str, o.shape))),
+                       (f"result{k}", values_line(o)[7:] if o.numel() else "")]
+        w.record(name, fields)
+
+    dims_list = [None, (0,), (1,), (-1,), (0, 2), (2, 0), (1, 2), (0, 1, 2)]
+    for dname in ["float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8", "bool", "int8"]:
+        dtype = DTYPES[dname]
+        t = sample(dtype, (3, 4, 5), rng)
+        for op in ["sum", "prod", "mean", "amax", "amin", "all", "any", "norm", "logsumexp", "var", "std"]:
+            floating = dtype.is_floating_point
+            if op in ("mean", "var", "std", "norm") and not floating:
+                continue
+            if op == "norm" and dtype == torch.float16:
+                continue  # torch 1.13 accumulates half norms in half and overflows; tessera uses float
+            if op == "prod":
+                t2 = (t.double().clamp(-2, 2) if floating else t.clamp(-2, 2)).to(dtype) if dtype != torch.bool else t
+            else:
+                t2 = t
+            for dims in dims_list:
+                for keepdim in (False, True):
+                    if dims is None and keepdim:
+                        continue
+                    fn = getattr(torch, op)
+                    try:
+                        if dims is None:
+                            out = fn(t2)
+                        elif op in ("all", "any", "prod") and len(dims) > 1:
+                            continue  # torch 1.13 takes a single dim for these
+                        elif op in ("all", "any", "prod"):
+                            out = fn(t2, dim=dims[0], keepdim=keepdim)
+                        else:
+                            out = fn(t2, dim=dims, keepdim=keepdim)
+                    except (RuntimeError, TypeError):
+                        continue
+                    if op in ("all", "any"):
+                        out = out.bool()  # torch 1.13 keeps uint8 here (legacy); tessera returns bool
+                    args = "all" if dims is None else " ".join(map(str, dims)) + (" keepdim" if keepdim else "")
+                    record(f"{op}_{dname}_{args.replace(' ', '_')}", op, t2, args, out)
+            # a transposed input
+            tt = t2.transpose(0, 2)
+            try:
+                out = getattr(torch, op)(tt, dim=1)
+            except RuntimeError:
+                continue
+            if op in ("all", "any"):
+                out = out.bool()
+            record(f"{op}_{dname}_transposed", op, tt.contiguous(), "1", out, view="transpose02")
+        for op in ["max", "min"]:
+            for dim in (0, 1, -1):
+                for keepdim in (False, True):
+                    values, indices = getattr(torch, op)(t, dim, keepdim=keepdim)
+                    record(f"{op}_{dname}_{dim}_{keepdim}", op, t, f"{dim}" + (" keepdim" if keepdim else ""),
+                           (values, indices))
+            record(f"{op}_{dname}_all", op, t, "all", getattr(torch, op)(t))
+        for op in ["argmax", "argmin"]:
+            if dtype == torch.bool:
+                continue
+            record(f"{op}_{dname}_all", op, t, "all", getattr(torch, op)(t))
+            for dim in (0, 2):
+                record(f"{op}_{dname}_{dim}", op, t, f"{dim}", getattr(torch, op)(t, dim))
+    # ties and NaN in max/argmax
+    tie = torch.tensor([[1.0, 3.0, 3.0, float("nan"), 2.0, float("nan")], [5.0, 5.0, 1.0, 0.0, 5.0, -1.0]])
+    for op in ["max", "min"]:
+        record(f"{op}_ties", op, tie, "1", getattr(torch, op)(tie, 1))
+    for op in ["argmax", "argmin"]:
+        record(f"{op}_ties", op, tie, "1", getattr(torch, op)(tie, 1))
+        record(f"{op}_ties_all", op, tie, "all", getattr(torch, op)(tie))
+    record("amax_nan", "amax", tie, "1", torch.amax(tie, 1))
+    # softmax family and cumsum
+    for dname in ["float32", "float64", "float16", "bfloat16"]:
+        t = sample(DTYPES[dname], (3, 4, 5), rng)
+        for op in ["softmax", "log_softmax"]:
+            for dim in (0, 1, -1):
+                if DTYPES[dname] == torch.float16:
+                    continue  # softmax is not implemented for half on CPU in torch 1.13
+                if DTYPES[dname] == torch.bfloat16 and op == "log_softmax" and dim != -1:
+                    continue  # torch 1.13 returns +inf for some of these (a log-probability is never > 0)
+                record(f"{op}_{dname}_{dim}", op, t, str(dim), getattr(torch, op)(t, dim))
+    for dname in ["float32", "float64", "int64", "int32", "uint8", "bool", "bfloat16"]:
+        t = sample(DTYPES[dname], (3, 4, 5), rng)
+        for dim in (0, 1, -1):
+            record(f"cumsum_{dname}_{dim}", "cumsum", t, str(dim), torch.cumsum(t, dim))
+    # empty and 0-dim inputs
+    e = torch.zeros(0, 3)
+    record("sum_empty", "sum", e, "all", e.sum())
+    record("sum_empty_dim0", "sum", e, "0", e.sum(0))
+    record("prod_empty", "prod", e, "all", e.prod())
+    record("mean_empty", "mean", e, "all", e.mean())
+    record("amax_empty_dim1", "amax", e, "1", e.amax(1))
+    s0 = torch.tensor(2.5)
+    for op in ["sum", "mean", "amax", "prod"]:
+        record(f"{op}_scalar", op, s0, "all", getattr(torch, op)(s0))
+        record(f"{op}_scalar_dim", op, s0, "0", getattr(torch, op)(s0, 0))
+    # precision: long sums
+    big = formula(1 << 20, 7919, 13, 10007, 5003, 1 / 4096).float()
+    record("sum_long", "sum", big[:200000], "all", big[:200000].sum())
+    w.close()
+
+
 if __name__ == "__main__":
+    reduction_cases()
     elementwise_cases()
     promotion_cases()
     print_cases()

@@ -54,11 +54,17 @@ class StridedLoop {
   /** Calls run(pointers, byte_strides, n) for each 1-D run covering linear indices [begin, end). */
   template <class F>
   void run(F&& run_1d, int64_t begin = 0, int64_t end = -1) const {
+    run_from(base_, run_1d, begin, end);
+  }
+
+  /** run() with other base pointers (the same strides), e.g. one reduction row after another. */
+  template <class F>
+  void run_from(const Pointers& base, F&& run_1d, int64_t begin = 0, int64_t end = -1) const {
     if (end < 0) end = numel_;
     if (begin >= end) return;
     const size_t nd = sizes_.size();
     Shape coord = Shape::filled(nd, 0);
-    Pointers ptr = base_;
+    Pointers ptr = base;
     int64_t rest = begin;
     for (size_t d = 0; d < nd; ++d) {
       coord[d] = rest % sizes_[d];

@@ -1,0 +1,148 @@
+#pragma once
+// The CPU reduction engine: fixed blocks, pairwise combination, results independent of threads.
+
+#include <vector>
+
+#include "../../iter/strided_loop.hpp"
+#include "../../parallel/parallel_for.hpp"
+
+namespace tessera::detail {
+
+// Note [Deterministic reductions]
+// A reduction of N elements into each output is cut into blocks of kReduceBlock consecutive
+// elements (in the memory order chosen by the strided loop). Each block is reduced on its own,
+// and the block results are combined pairwise in a fixed tree. Threads only decide which thread
+// computes which block, so every result, floating-point sums included, is bit-identical for any
+// number of threads. Within a block, contiguous runs are summed pairwise too, so the error of a
+// float sum grows with log(N), not N.
+inline constexpr int64_t kReduceBlock = 16384;
+
+/** The reduced and kept parts of a tensor's shape for one reduction. */
+struct ReducePlan {
+  Shape kept_sizes, kept_strides;        // input strides of the kept dims (output order)
+  Shape reduced_sizes, reduced_strides;  // input strides of the reduced dims
+  Shape out_shape;                       // with or without the kept singleton dims
+  int64_t outputs = 1, reduced = 1;
+};
+
+/** Wraps and validates `dims` (empty means all) for a tensor of `ndim` dims. */
+inline std::vector<bool> reduced_mask(const Shape& dims, int64_t ndim, const char* op) {
+  std::vector<bool> mask(static_cast<size_t>(std::max<int64_t>(ndim, 0)), dims.empty());
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, ndim, op);
+    if (ndim == 0) continue;
+    TS_CHECK(!mask[w] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
+    mask[w] = true;
+  }
+  return mask;
+}
+
+inline ReducePlan plan_reduction(const TensorImpl& x, const Shape& dims, bool keepdim, const char* op) {
+  const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
+  ReducePlan p;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (mask[d]) {
+      p.reduced_sizes.push_back(x.sizes[d]);
+      p.reduced_strides.push_back(x.strides[d]);
+      p.reduced *= x.sizes[d];
+      if (keepdim) p.out_shape.push_back(1);
+    } else {
+      p.kept_sizes.push_back(x.sizes[d]);
+      p.kept_strides.push_back(x.strides[d]);
+      p.outputs *= x.sizes[d];
+      p.out_shape.push_back(x.sizes[d]);
+    }
+  }
+  return p;
+}
+
+/** Combines partial results pairwise, in a fixed tree. */
+template <class Acc, class Combine>
+Acc combine_tree(std::vector<Acc>& parts, const Combine& combine) {
+  for (size_t width = 1; width < parts.size(); width *= 2)
+    for (size_t i = 0; i + width < parts.size(); i += 2 * width) parts[i] = combine(parts[i], parts[i + width]);
+  return parts[0];
+}
+
+// A reducer R provides:
+//   using Acc;                                       the accumulator
+//   Acc identity() const;
+//   Acc run(const char* p, int64_t stride, int64_t n, int64_t index) const;   one strided 1-D run;
+//                                                    `index` is the run's first position
+//   Acc combine(Acc a, Acc b) const;                 a comes before b
+//   Out finish(Acc acc) const;
+/** Reduces `x` per `plan` into the contiguous tensor `out` (element type Out). */
+template <class T, class Out, class Reducer>
+void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Reducer& r) {
+  using Acc = typename Reducer::Acc;
+  const char* base = x.data();
+  const StridedLoop<1> loop(plan.reduced_sizes, {const_cast<char*>(base)}, {&plan.reduced_strides},
+                            {static_cast<int64_t>(sizeof(T))});
+  const int64_t n = plan.reduced, blocks = std::max<int64_t>(1, (n + kReduceBlock - 1) / kReduceBlock);
+  auto input_of = [&](int64_t o) {  // the first input element of output o
+    int64_t offset = 0;
+    for (size_t d = plan.kept_sizes.size(); d-- > 0;) {
+      offset += (o % plan.kept_sizes[d]) * plan.kept_strides[d];
+      o /= plan.kept_sizes[d];
+    }
+    return const_cast<char*>(base) + offset * static_cast<int64_t>(sizeof(T));
+  };
+  auto block = [&](char* first, int64_t b) {
+    Acc acc = r.identity();
+    int64_t index = b * kReduceBlock;
+    loop.run_from({first}, [&](const auto& p, const auto& s, int64_t len) {
+      acc = r.combine(acc, r.run(p[0], s[0], len, index));
+      index += len;
+    }, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
+    return acc;
+  };
+  auto reduce_output = [&](int64_t o, std::vector<Acc>& parts) {
+    if (n == 0) {
+      out[o] = r.finish(r.identity());
+      return;
+    }
+    parts.assign(static_cast<size_t>(blocks), r.identity());
+    char* first = input_of(o);
+    for (int64_t b = 0; b < blocks; ++b) parts[static_cast<size_t>(b)] = block(first, b);
+    out[o] = r.finish(combine_tree(parts, [&](Acc a, Acc c) { return r.combine(a, c); }));
+  };
+  if (plan.outputs >= get_num_threads() || blocks == 1) {
+    const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
+    parallel_for(0, plan.outputs, grain, [&](int64_t begin, int64_t end) {
+      std::vector<Acc> parts;
+      for (int64_t o = begin; o < end; ++o) reduce_output(o, parts);
+    });
+  } else {  // few outputs, many blocks: the blocks go to the threads
+    for (int64_t o = 0; o < plan.outputs; ++o) {
+      std::vector<Acc> parts(static_cast<size_t>(blocks), r.identity());
+      char* first = input_of(o);
+      parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b) parts[static_cast<size_t>(b)] = block(first, b);
+      });
+      out[o] = r.finish(combine_tree(parts, [&](Acc a, Acc c) { return r.combine(a, c); }));
+    }
+  }
+}
+
+/** Pairwise sum of a strided run, in Acc. */
+template <class Acc, class T, class F>
+Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
+  if (n <= 64) {
+    Acc acc[8] = {};
+    int64_t i = 0;
+    if (stride == static_cast<int64_t>(sizeof(T))) {
+      const T* q = reinterpret_cast<const T*>(p);
+      for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j) acc[j] += value(q[i + j]);
+      Acc tail = 0;
+      for (; i < n; ++i) tail += value(q[i]);
+      return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+    }
+    for (; i < n; ++i) acc[0] += value(*reinterpret_cast<const T*>(p + i * stride));
+    return acc[0];
+  }
+  const int64_t half = (n / 2 + 7) / 8 * 8;
+  return pairwise_sum<Acc, T>(p, stride, half, value) + pairwise_sum<Acc, T>(p + half * stride, stride, n - half, value);
+}
+
+}  // namespace tessera::detail

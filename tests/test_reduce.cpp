@@ -1,0 +1,127 @@
+// Reductions against PyTorch: values, dtypes and shapes over all/one/several dims with keepdim,
+// strided inputs, ties and NaN, empty and 0-dim inputs; thread-count invariance; errors.
+
+#include "elementwise_golden.hpp"
+
+namespace {
+
+// Float sums may add in a different order than PyTorch; with cancellation the difference is
+// bounded by the input's magnitude, not the result's.
+template <class R>
+void check_result(const golden::Record& r, const ts::Tensor<R>& out, int k, bool exact, double scale = 0) {
+  const std::string key = "result" + std::to_string(k);
+  INFO("case " << r.name << " (" << key << "): got " << out);
+  REQUIRE(out.dtype() == golden::dtype(r.get(key + "_dtype")));
+  REQUIRE(out.sizes() == ts::Shape(golden::ints(r.get(key + "_shape"))));
+  const auto got = out.to_vector();
+  const auto want = golden::values<R>(r.get(key));
+  INFO("want " << ts::from_vector(want, out.sizes()));
+  if constexpr (ts::is_floating_v<R>) {
+    if (!exact) {
+      const double rtol = std::is_same_v<R, double> ? 1e-12 : std::is_same_v<R, float> ? 2e-5 : 1e-2;
+      REQUIRE(got.size() == want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        const double g = static_cast<double>(got[i]), w = static_cast<double>(want[i]);
+        INFO("element " << i << ": " << g << " vs " << w);
+        if (std::isnan(w) || std::isinf(w)) {
+          CHECK(((std::isnan(g) && std::isnan(w)) || g == w));
+        } else {
+          CHECK(std::fabs(g - w) <= rtol * (std::fabs(w) + scale) + rtol * 1e-2);
+        }
+      }
+      return;
+    }
+  }
+  CHECK(golden::same_bits(got, want));
+}
+
+template <class T>
+void run(const golden::Record& r) {
+  auto x = golden::operand<T>(r, "a_");
+  if (r.has("a_op")) x = x.transpose(0, 2).contiguous().transpose(0, 2);  // same values, strided
+  const std::string op = r.get("op");
+  const auto args = golden::tokens(r.get("args"));
+  const bool all = args[0] == "all";
+  const bool keepdim = args.back() == "keepdim";
+  ts::Shape dims;
+  if (!all)
+    for (const auto& a : args)
+      if (a != "keepdim") dims.push_back(std::stoll(a));
+  double scale = 0;  // the largest input magnitude, for sums with cancellation
+  for (T v : x.to_vector())
+    if (std::isfinite(static_cast<double>(v))) scale = std::max(scale, std::fabs(static_cast<double>(v)));
+  auto check = [&](const auto& out, bool exact = true) { check_result(r, out, 0, exact, scale); };
+  constexpr bool floating = ts::is_floating_v<T>;
+  if (op == "sum") return check(all ? x.sum() : x.sum(dims, keepdim), !floating);
+  if (op == "prod") return check(all ? x.prod() : x.prod(dims, keepdim), !floating);
+  if (op == "amax") return check(all ? x.amax() : x.amax(dims, keepdim));
+  if (op == "amin") return check(all ? x.amin() : x.amin(dims, keepdim));
+  if (op == "all") return check(all ? x.all() : x.all(dims, keepdim));
+  if (op == "any") return check(all ? x.any() : x.any(dims, keepdim));
+  if (op == "logsumexp") return check(all ? x.logsumexp() : x.logsumexp(dims, keepdim), false);
+  if (op == "cumsum") return check(x.cumsum(dims[0]));
+  if (op == "argmax") return check(all ? x.argmax() : x.argmax(dims[0]));
+  if (op == "argmin") return check(all ? x.argmin() : x.argmin(dims[0]));
+  if (op == "max" || op == "min") {
+    if (all) return check(op == "max" ? x.max() : x.min());
+    auto [values, indices] = op == "max" ? x.max(dims[0], keepdim) : x.min(dims[0], keepdim);
+    check_result(r, values, 0, true);
+    check_result(r, indices, 1, true);
+    return;
+  }
+  if constexpr (floating) {
+    if (op == "mean") return check(all ? x.mean() : x.mean(dims, keepdim), false);
+    if (op == "norm") return check(all ? x.norm() : x.norm(dims, keepdim), false);
+    if (op == "var") return check(all ? x.var() : x.var(dims, keepdim), false);
+    if (op == "std") return check(all ? x.std() : x.std(dims, keepdim), false);
+    if (op == "softmax") return check(x.softmax(dims[0]), false);
+    if (op == "log_softmax") return check(x.log_softmax(dims[0]), false);
+  }
+  FAIL("unknown reduction " << op << " in " << r.name);
+}
+
+}  // namespace
+
+TEST_CASE("reductions match PyTorch", "[reduce]") {
+  int checked = 0;
+  for (const auto& r : golden::load("reductions.txt")) {
+    ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class T>(std::type_identity<T>) { run<T>(r); });
+    ++checked;
+  }
+  CHECK(checked > 1000);
+}
+
+TEST_CASE("reductions are bit-identical for any number of threads", "[reduce][threads]") {
+  const auto x = ts::arange(3000000.0).reshape({1000, 3000}) * 1.0001 + 0.37;
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3, 4}) {
+    ts::set_num_threads(threads);
+    std::vector<float> r;
+    for (auto t : {x.sum(), x.mean(), x.norm()}) r.push_back(t.item());
+    for (float v : x.sum(0).to_vector()) r.push_back(v);
+    for (float v : x.sum(1).to_vector()) r.push_back(v);
+    for (float v : x.var(1).to_vector()) r.push_back(v);
+    results.push_back(r);
+  }
+  ts::set_num_threads(2);
+  for (const auto& r : results) CHECK(std::memcmp(r.data(), results[0].data(), r.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("float sums are accurate: pairwise within blocks, blocks combined pairwise", "[reduce]") {
+  CHECK(ts::ones({1 << 24}).sum().item() == 16777216.0f);
+  const int64_t n = 10000000;
+  auto x = ts::arange(n).to<double>() * 0.6180339887 - ts::floor(ts::arange(n).to<double>() * 0.6180339887);
+  const double exact = x.sum().item();
+  const double got = x.to<float>().sum().item();
+  CHECK(std::fabs(got - exact) <= 1e-6 * exact);
+}
+
+TEST_CASE("reduction errors", "[reduce][errors]") {
+  auto x = ts::zeros({2, 3});
+  CHECK_THROWS_WITH(x.sum(2), Catch::Contains("sum: dimension out of range"));
+  CHECK_THROWS_WITH(x.sum({0, 0}), Catch::Contains("dim 0 appears multiple times"));
+  CHECK_THROWS_WITH(ts::zeros({0}).max(), Catch::Contains("max: Expected reduction dim to be specified"));
+  CHECK_THROWS_WITH(ts::zeros({0, 2}).amax(0), Catch::Contains("Expected reduction dim 0 to have non-zero size"));
+  CHECK_THROWS_WITH(ts::zeros({0}).argmax(), Catch::Contains("argmax"));
+  CHECK_THROWS_WITH(x.softmax(2), Catch::Contains("softmax: dimension out of range"));
+}
