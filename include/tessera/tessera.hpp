@@ -15,6 +15,7 @@
 #include "ops/elementwise.hpp"
 #include "ops/index.hpp"
 #include "ops/join.hpp"
+#include "ops/linalg.hpp"
 #include "ops/reduce.hpp"
 #include "ops/view.hpp"
 #include "io/print.hpp"

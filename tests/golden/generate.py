@@ -651,7 +651,60 @@ def reduction_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# Linear algebra
+# ---------------------------------------------------------------------------------------------
+def linalg_cases():
+    w = Writer("linalg.txt")
+    rng = random.Random(3)
+
+    def fields(prefix, t):
+        return [(prefix + "dtype", NAME[t.dtype]), (prefix + "shape", " ".join(map(str, t.shape))),
+                (prefix + "values", values_line(t)[7:] if t.numel() else "")]
+
+    def record(name, op, operands, out, extra=()):
+        f = [("op", op)] + list(extra)
+        for k, t in enumerate(operands):
+            f += fields("abcdef"[k] + "_", t)
+        f += [("result_dtype", NAME[out.dtype]), ("result_shape", " ".join(map(str, out.shape))),
+              ("result", values_line(out)[7:] if out.numel() else "")]
+        w.record(name, f)
+
+    shapes = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
+              ((2, 3), (5, 3, 4)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)),
+              ((1, 7), (7, 1)), ((0, 3), (3, 2)), ((2, 0), (0, 3)), ((17, 33), (33, 65)), ((40, 300), (300, 70))]
+    for dname in ["float32", "float64", "int64", "bfloat16", "int32"]:
+        dtype = DTYPES[dname]
+        for k, (sa, sb) in enumerate(shapes):
+            if dname in ("int64", "int32", "bfloat16") and math.prod(sa) * math.prod(sb) > 100000:
+                continue
+            a, b = sample(dtype, sa, rng), sample(dtype, sb, rng)
+            record(f"matmul_{dname}_{k}", "matmul", [a, b], torch.matmul(a, b))
+        a, b = sample(dtype, (4, 3), rng), sample(dtype, (5, 4), rng)
+        record(f"mm_{dname}_transposed", "mm_t", [a, b], torch.mm(a.t(), b.t()))
+        a, b = sample(dtype, (6, 2, 3), rng), sample(dtype, (6, 3, 5), rng)
+        record(f"bmm_{dname}", "bmm", [a, b], torch.bmm(a, b))
+        a, b = sample(dtype, (3, 4), rng), sample(dtype, (4,), rng)
+        record(f"mv_{dname}", "mv", [a, b], torch.mv(a, b))
+        a, b = sample(dtype, (7,), rng), sample(dtype, (7,), rng)
+        record(f"dot_{dname}", "dot", [a, b], torch.dot(a, b))
+        record(f"outer_{dname}", "outer", [a, b[:4]], torch.outer(a, b[:4]))
+    a, b = sample(torch.float32, (3, 4), rng), sample(torch.float64, (4, 2), rng)
+    record("mm_mixed", "mm", [a, b], torch.mm(a.double(), b))
+    equations = [("ij,jk->ik", [(3, 4), (4, 5)]), ("ij,jk", [(3, 4), (4, 5)]), ("ii", [(4, 4)]), ("ii->i", [(4, 4)]),
+                 ("ij->ji", [(3, 4)]), ("ij->", [(3, 4)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+                 ("i,i->", [(5,), (5,)]), ("i,j->ij", [(3,), (4,)]), ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]),
+                 ("...j,jk", [(2, 3, 4), (4, 5)]), ("ijk,ikl->ijl", [(2, 3, 4), (2, 4, 3)]), ("iij->j", [(3, 3, 2)]),
+                 ("ij,ij->ij", [(3, 4), (3, 4)]), ("ij,kj->ik", [(3, 4), (5, 4)]), ("abc,cd,de->abe", [(2, 3, 4), (4, 5), (5, 2)]),
+                 ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]), ("i,i", [(3,), (3,)]), ("ba", [(2, 3)])]
+    for k, (eq, shs) in enumerate(equations):
+        ops = [sample(torch.float64, sh, rng) for sh in shs]
+        record(f"einsum_{k}", "einsum", ops, torch.einsum(eq, *ops), extra=[("equation", eq)])
+    w.close()
+
+
 if __name__ == "__main__":
+    linalg_cases()
     reduction_cases()
     elementwise_cases()
     promotion_cases()

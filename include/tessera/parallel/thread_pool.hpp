@@ -53,9 +53,9 @@ class ThreadPool {
     {
       std::lock_guard lock(mutex_);
       current_ = region;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
-    wake_.notify_all();
+    if (sleeping_.load() > 0) wake_.notify_all();
     work(*region);
     std::unique_lock lock(mutex_);
     done_.wait(lock, [&] { return region->pending == 0; });
@@ -103,20 +103,36 @@ class ThreadPool {
     }
   }
 
+  // Workers spin for a while after a region before they sleep: back-to-back regions (a training
+  // step runs hundreds) then start without a futex wake-up.
   void worker_loop() {
     uint64_t seen = 0;
     for (;;) {
+      for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen && !stopping_.load();
+           ++spin)
+        pause();
       std::shared_ptr<Region> region;
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
+        if (generation_.load() == seen && !stopping_.load()) {
+          sleeping_.fetch_add(1);
+          wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+          sleeping_.fetch_sub(1);
+        }
+        if (stopping_.load()) return;
+        seen = generation_.load();
         region = current_;
       }
       if (region) work(*region);
     }
   }
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  static constexpr int kSpins = 20000;  // about 100 microseconds
 
   void start_workers() {
     const int wanted = num_threads() - 1;
@@ -126,12 +142,12 @@ class ThreadPool {
   void stop_workers() {
     {
       std::lock_guard lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
     workers_.clear();
-    stopping_ = false;
+    stopping_.store(false);
   }
 
   std::atomic<int> num_threads_;
@@ -140,8 +156,9 @@ class ThreadPool {
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   std::shared_ptr<Region> current_;
-  uint64_t generation_ = 0;
-  bool stopping_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleeping_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace detail

@@ -1,0 +1,192 @@
+#pragma once
+// GEMM for float and double: packed panels, a register-blocked micro-kernel per vector width,
+// threads over row blocks. C = A * B (+ C when accumulate), any strides.
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "../../parallel/parallel_for.hpp"
+#include "simd.hpp"
+
+namespace tessera::detail {
+
+/** A strided matrix view: element (i, j) at data[i * rs + j * cs]. */
+template <class T>
+struct MatrixRef {
+  T* data;
+  int64_t rs, cs;
+  T& operator()(int64_t i, int64_t j) const { return data[i * rs + j * cs]; }
+};
+
+// Note [GEMM blocking]
+// The classic Goto/BLIS loop nest: B is packed KC x NC into NR-wide column panels shared by all
+// threads, each thread packs MC x KC of A into MR-tall row panels, and the micro-kernel keeps an
+// MR x NR block of C in vector registers across the whole KC loop. Every element of C adds its
+// products in the same order whatever the number of threads, so results are deterministic.
+template <class T, int Lanes>
+struct GemmShape {
+  static constexpr int NR = 2 * Lanes;  // two vector registers per row of the C block
+  static constexpr int MR = Lanes >= 16 / static_cast<int>(sizeof(T)) * 4 ? 12 : 6;
+  static constexpr int64_t KC = 256, MC = MR * 16, NC = NR * 128;
+};
+
+template <class T, int Lanes>
+struct GemmKernel {
+  using Shape = GemmShape<T, Lanes>;
+  static constexpr int MR = Shape::MR, NR = Shape::NR;
+  typedef T Vec __attribute__((vector_size(Lanes * sizeof(T))));
+
+  using MicroFn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
+
+  // C[0:MR, 0:NR] (+)= Ap[MR x kc] * Bp[kc x NR]; ldc is the row stride of the dense tile.
+  // Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
+  [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
+                                                  bool accumulate) {
+    // The i loops must be unrolled for acc to live in registers; -O2 alone does not do it.
+    Vec acc[MR][2];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Vec{};
+    for (int64_t k = 0; k < kc; ++k) {
+      Vec b0, b1;
+      std::memcpy(&b0, bp, sizeof(Vec));
+      std::memcpy(&b1, bp + Lanes, sizeof(Vec));
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+        const Vec a = Vec{} + ap[i];
+        acc[i][0] += a * b0;
+        acc[i][1] += a * b1;
+      }
+      ap += MR;
+      bp += NR;
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      T* row = c + i * ldc;
+      if (accumulate) {
+        Vec c0, c1;
+        std::memcpy(&c0, row, sizeof(Vec));
+        std::memcpy(&c1, row + Lanes, sizeof(Vec));
+        acc[i][0] += c0;
+        acc[i][1] += c1;
+      }
+      std::memcpy(row, &acc[i][0], sizeof(Vec));
+      std::memcpy(row + Lanes, &acc[i][1], sizeof(Vec));
+    }
+  }
+
+  static void pack_b(const MatrixRef<const T>& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* out) {
+    for (int64_t jp = 0; jp < nc; jp += NR) {
+      const int64_t w = std::min<int64_t>(NR, nc - jp);
+      for (int64_t k = 0; k < kc; ++k) {
+        for (int64_t j = 0; j < w; ++j) out[j] = b(k0 + k, j0 + jp + j);
+        for (int64_t j = w; j < NR; ++j) out[j] = T(0);
+        out += NR;
+      }
+    }
+  }
+
+  static void pack_a(const MatrixRef<const T>& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc, T* out) {
+    for (int64_t ip = 0; ip < mc; ip += MR) {
+      const int64_t h = std::min<int64_t>(MR, mc - ip);
+      for (int64_t k = 0; k < kc; ++k) {
+        for (int64_t i = 0; i < h; ++i) out[i] = a(i0 + ip + i, k0 + k);
+        for (int64_t i = h; i < MR; ++i) out[i] = T(0);
+        out += MR;
+      }
+    }
+  }
+
+  static void run(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
+                  const MatrixRef<T>& c, bool parallel, MicroFn micro) {
+    constexpr int64_t KC = Shape::KC, NC = Shape::NC;
+    // Row blocks: at most MC rows, and at least two blocks per thread when m allows it.
+    const int64_t threads = parallel ? get_num_threads() : 1;
+    const int64_t MC = std::min<int64_t>(Shape::MC, ((m + 2 * threads - 1) / (2 * threads) + MR - 1) / MR * MR);
+    const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
+    const std::unique_ptr<T[]> bpack(new T[static_cast<size_t>(kc_max * nc_max)]);  // uninitialised
+    for (int64_t j0 = 0; j0 < n; j0 += NC) {
+      const int64_t nc = std::min(NC, n - j0);
+      for (int64_t k0 = 0; k0 < k; k0 += KC) {
+        const int64_t kc = std::min(KC, k - k0);
+        const int64_t panels = (nc + NR - 1) / NR;
+        auto pack = [&](int64_t first, int64_t last) {
+          for (int64_t p = first; p < last; ++p)
+            pack_b(b, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bpack.get() + p * NR * kc);
+        };
+        if (parallel) parallel_for(0, panels, std::max<int64_t>(1, 4096 / kc), pack);
+        else pack(0, panels);
+        const int64_t blocks = (m + MC - 1) / MC;
+        auto rows = [&](int64_t first, int64_t last) {
+          const std::unique_ptr<T[]> apack(new T[static_cast<size_t>(kc * (MC + MR))]);
+          alignas(64) T tile[MR * NR];
+          for (int64_t blk = first; blk < last; ++blk) {
+            const int64_t i0 = blk * MC, mc = std::min(MC, m - i0);
+            pack_a(a, i0, mc, k0, kc, apack.get());
+            for (int64_t jr = 0; jr < nc; jr += NR) {
+              const int64_t w = std::min<int64_t>(NR, nc - jr);
+              for (int64_t ir = 0; ir < mc; ir += MR) {
+                const int64_t h = std::min<int64_t>(MR, mc - ir);
+                const T* ap = apack.get() + ir * kc;
+                const T* bp = bpack.get() + jr * kc;
+                T* cij = &c(i0 + ir, j0 + jr);
+                if (h == MR && w == NR && c.cs == 1) {
+                  micro(kc, ap, bp, cij, c.rs, k0 > 0);
+                } else {  // edge or strided C: compute into a dense tile, then add the valid part
+                  micro(kc, ap, bp, tile, NR, false);
+                  for (int64_t i = 0; i < h; ++i)
+                    for (int64_t j = 0; j < w; ++j) {
+                      T& dst = c(i0 + ir + i, j0 + jr + j);
+                      dst = k0 > 0 ? dst + tile[i * NR + j] : tile[i * NR + j];
+                    }
+                }
+              }
+            }
+          }
+        };
+        if (parallel) parallel_for(0, blocks, 1, rows);
+        else rows(0, blocks);
+      }
+    }
+  }
+};
+
+template <class T, int Lanes>
+TS_TARGET_AVX512 void micro_avx512(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
+  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+}
+template <class T, int Lanes>
+TS_TARGET_AVX2 void micro_avx2(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
+  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+}
+template <class T, int Lanes>
+void micro_baseline(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
+  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+}
+
+/** C = A * B for float or double (C is m x n, A m x k, B k x n, any strides, C not aliasing A or B). */
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
+          const MatrixRef<T>& c, bool parallel = true) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  if (m == 0 || n == 0) return;
+  parallel = parallel && m * n * k >= 64 * 64 * 64;  // below that a parallel region costs more than it saves
+  if (k == 0) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c(i, j) = T(0);
+    return;
+  }
+  constexpr int per16 = 16 / static_cast<int>(sizeof(T));  // lanes in 16 bytes
+  switch (simd_level()) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512:
+      return GemmKernel<T, per16 * 4>::run(m, n, k, a, b, c, parallel, micro_avx512<T, per16 * 4>);
+    case SimdLevel::AVX2:
+      return GemmKernel<T, per16 * 2>::run(m, n, k, a, b, c, parallel, micro_avx2<T, per16 * 2>);
+#endif
+    default: return GemmKernel<T, per16>::run(m, n, k, a, b, c, parallel, micro_baseline<T, per16>);
+  }
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,339 @@
+#pragma once
+// Linear algebra: mm, bmm, mv, dot, outer, matmul (torch.matmul's broadcasting rules), einsum.
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "../backend/cpu/gemm.hpp"
+#include "join.hpp"
+#include "reduce.hpp"
+
+namespace tessera {
+namespace detail {
+
+template <class T>
+MatrixRef<const T> matrix_of(const Tensor<T>& m) {
+  return {m.data_ptr(), m.strides()[0], m.strides()[1]};
+}
+
+/** out = a @ b for 2-D tensors, out contiguous and not aliasing the inputs. */
+template <class T>
+void mm_into(const Tensor<T>& out, const Tensor<T>& a, const Tensor<T>& b, bool parallel = true) {
+  const int64_t m = a.sizes()[0], k = a.sizes()[1], n = b.sizes()[1];
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    gemm<T>(m, n, k, matrix_of(a), matrix_of(b), MatrixRef<T>{out.data_ptr(), out.strides()[0], out.strides()[1]},
+            parallel);
+  } else if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    const Tensor<float> result = empty_tensor<float>({m, n});
+    mm_into(result, a.template to<float>(), b.template to<float>(), parallel);
+    out.copy_(result);
+  } else {  // integers and bool: exact, in the promoted integer type
+    using Acc = std::conditional_t<std::is_same_v<T, bool>, bool, T>;
+    const auto A = matrix_of(a), B = matrix_of(b);
+    auto rows = [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          Acc acc = Acc(0);
+          for (int64_t p = 0; p < k; ++p) {
+            if constexpr (std::is_same_v<T, bool>) acc = acc || (A(i, p) && B(p, j));
+            else acc = static_cast<Acc>(acc + static_cast<Acc>(A(i, p) * B(p, j)));
+          }
+          out.data_ptr()[i * out.strides()[0] + j * out.strides()[1]] = acc;
+        }
+    };
+    if (parallel) parallel_for(0, m, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n * k, 1)), rows);
+    else rows(0, m);
+  }
+}
+
+inline void check_matrix_dims(const char* op, int64_t a_dim, int64_t b_dim, int64_t want_a, int64_t want_b) {
+  TS_CHECK(a_dim == want_a && b_dim == want_b, op, ": expected ", want_a, "-D and ", want_b, "-D tensors, got ",
+           a_dim, "-D and ", b_dim, "-D");
+}
+
+}  // namespace detail
+
+/** Matrix product of two 2-D tensors. */
+template <class A, class B>
+Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
+  using R = promote_t<A, B>;
+  detail::check_matrix_dims("mm", a_in.dim(), b_in.dim(), 2, 2);
+  detail::check_same_device("mm", a_in.device(), b_in.device());
+  TS_CHECK(a_in.sizes()[1] == b_in.sizes()[0], "mm: mat1 and mat2 shapes cannot be multiplied (",
+           a_in.sizes()[0], "x", a_in.sizes()[1], " and ", b_in.sizes()[0], "x", b_in.sizes()[1], ")");
+  const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
+  Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], b.sizes()[1]}, {.device = a.device()}, "mm");
+  detail::mm_into(out, a, b);
+  return out;
+}
+
+/** Batched matrix product of two 3-D tensors with equal batch sizes. */
+template <class A, class B>
+Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
+  using R = promote_t<A, B>;
+  detail::check_matrix_dims("bmm", a_in.dim(), b_in.dim(), 3, 3);
+  detail::check_same_device("bmm", a_in.device(), b_in.device());
+  TS_CHECK(a_in.sizes()[0] == b_in.sizes()[0], "bmm: batch sizes differ: ", detail::shape_str(a_in.sizes()), " and ",
+           detail::shape_str(b_in.sizes()));
+  TS_CHECK(a_in.sizes()[2] == b_in.sizes()[1], "bmm: shapes cannot be multiplied (", detail::shape_str(a_in.sizes()),
+           " and ", detail::shape_str(b_in.sizes()), ")");
+  const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
+  const int64_t batch = a.sizes()[0];
+  Tensor<R> out = detail::empty_tensor<R>({batch, a.sizes()[1], b.sizes()[2]}, {.device = a.device()}, "bmm");
+  // Many small products: one per thread; few large ones: each product uses all threads.
+  const int64_t work = a.sizes()[1] * a.sizes()[2] * b.sizes()[2];
+  if (batch >= 2 * get_num_threads() && work <= 512 * 512 * 512) {
+    detail::parallel_for(0, batch, 1, [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i) detail::mm_into(out[i], a[i], b[i], false);
+    });
+  } else {
+    for (int64_t i = 0; i < batch; ++i) detail::mm_into(out[i], a[i], b[i]);
+  }
+  return out;
+}
+
+/** Matrix-vector product. */
+template <class A, class B>
+Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
+  detail::check_matrix_dims("mv", a.dim(), v.dim(), 2, 1);
+  TS_CHECK(a.sizes()[1] == v.sizes()[0], "mv: size mismatch, got input (", a.sizes()[0], "x", a.sizes()[1],
+           ") and vector (", v.sizes()[0], ")");
+  return mm(a, v.unsqueeze(1)).squeeze(1);
+}
+
+/** Inner product of two 1-D tensors of equal length (a 0-dim tensor). */
+template <class A, class B>
+Tensor<promote_t<A, B>> dot(const Tensor<A>& a, const Tensor<B>& b) {
+  detail::check_matrix_dims("dot", a.dim(), b.dim(), 1, 1);
+  TS_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor [", a.sizes()[0],
+           "] and src [", b.sizes()[0], "] to have the same number of elements, but got ", a.sizes()[0], " and ",
+           b.sizes()[0], " elements respectively");
+  return mm(a.unsqueeze(0), b.unsqueeze(1)).view({});
+}
+
+/** Outer product of two 1-D tensors. */
+template <class A, class B>
+Tensor<promote_t<A, B>> outer(const Tensor<A>& a, const Tensor<B>& b) {
+  detail::check_matrix_dims("outer", a.dim(), b.dim(), 1, 1);
+  return a.unsqueeze(1) * b.unsqueeze(0);
+}
+
+/** torch.matmul: dot for 1-D x 1-D, mm for 2-D, mv, and batched products whose batch
+ *  dimensions broadcast; a 1-D operand gets a dimension prepended (left) or appended (right),
+ *  removed again from the result. */
+template <class A, class B>
+Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
+  using R = promote_t<A, B>;
+  const int64_t da = a.dim(), db = b.dim();
+  TS_CHECK(da > 0 && db > 0, "matmul: both arguments to matmul need to be at least 1D, but they are ", da, "D and ",
+           db, "D");
+  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 2 && db == 1) return mv(a, b);
+  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da == 2 && db == 2) return mm(a, b);
+  const Tensor<A> a2 = da == 1 ? a.unsqueeze(0) : a;
+  const Tensor<B> b2 = db == 1 ? b.unsqueeze(1) : b;
+  const int64_t n = a2.sizes()[a2.dim() - 2], k = a2.sizes()[a2.dim() - 1];
+  const int64_t k2 = b2.sizes()[b2.dim() - 2], p = b2.sizes()[b2.dim() - 1];
+  TS_CHECK(k == k2, "matmul: shapes ", detail::shape_str(a.sizes()), " and ", detail::shape_str(b.sizes()),
+           " cannot be multiplied (", k, " != ", k2, ")");
+  Shape batch_a(std::span<const int64_t>(a2.sizes().data(), a2.dim() - 2));
+  Shape batch_b(std::span<const int64_t>(b2.sizes().data(), b2.dim() - 2));
+  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  const int64_t nb = detail::checked_numel(batch, "matmul");
+  Shape ea = batch, eb = batch;
+  ea.push_back(n), ea.push_back(k), eb.push_back(k), eb.push_back(p);
+  Tensor<R> out = bmm(a2.expand(ea).reshape({nb, n, k}), b2.expand(eb).reshape({nb, k, p}));
+  Shape out_shape = batch;
+  if (da > 1) out_shape.push_back(n);
+  if (db > 1) out_shape.push_back(p);
+  return out.view(out_shape);
+}
+
+#define TS_DEFINE_LINALG_METHOD(name)                                         \
+  template <class T>                                                          \
+  template <class U>                                                          \
+  Tensor<promote_t<T, U>> Tensor<T>::name(const Tensor<U>& other) const {     \
+    return tessera::name(*this, other);                                       \
+  }                                                                           \
+  template <class O, class A, class B>                                        \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) { \
+    detail::copy_reduction_out(#name, out, name(a, b));                       \
+    return out;                                                               \
+  }
+TS_DEFINE_LINALG_METHOD(matmul)
+TS_DEFINE_LINALG_METHOD(mm)
+TS_DEFINE_LINALG_METHOD(bmm)
+TS_DEFINE_LINALG_METHOD(mv)
+TS_DEFINE_LINALG_METHOD(dot)
+TS_DEFINE_LINALG_METHOD(outer)
+#undef TS_DEFINE_LINALG_METHOD
+
+// --- einsum ---------------------------------------------------------------------------------
+
+namespace detail {
+
+// One operand of an einsum with its subscripts: a letter per dimension, repeated letters
+// already reduced to diagonals, and letters that appear nowhere else summed out.
+template <class T>
+struct EinsumTerm {
+  Tensor<T> tensor;
+  std::string letters;
+};
+
+template <class T>
+EinsumTerm<T> take_diagonals(Tensor<T> t, std::string letters) {
+  for (size_t i = 0; i < letters.size(); ++i) {
+    const size_t j = letters.find(letters[i], i + 1);
+    if (j == std::string::npos) continue;
+    TS_CHECK(t.sizes()[i] == t.sizes()[j], "einsum: subscript ", letters[i], " is repeated for operand but the sizes ",
+             "don't match, ", t.sizes()[i], " != ", t.sizes()[j]);
+    t = t.diagonal(0, static_cast<int64_t>(i), static_cast<int64_t>(j));  // the diagonal becomes the last dim
+    std::string rest;
+    for (size_t k = 0; k < letters.size(); ++k)
+      if (k != i && k != j) rest += letters[k];
+    letters = rest + letters[i];
+    i = static_cast<size_t>(-1);  // start over: positions moved
+  }
+  return {t, letters};
+}
+
+template <class T>
+EinsumTerm<T> sum_letters(const EinsumTerm<T>& term, const std::string& keep) {
+  Shape dims;
+  std::string kept;
+  for (size_t i = 0; i < term.letters.size(); ++i) {
+    if (keep.find(term.letters[i]) == std::string::npos) dims.push_back(static_cast<int64_t>(i));
+    else kept += term.letters[i];
+  }
+  if (dims.empty()) return term;
+  return {sum(term.tensor, dims, false).template to<T>(), kept};
+}
+
+/** Contracts two terms over the letters they share that `keep` does not need, through bmm. */
+template <class T>
+EinsumTerm<T> contract(const EinsumTerm<T>& x, const EinsumTerm<T>& y, const std::string& keep) {
+  std::string batch, left, right, summed;
+  for (char c : x.letters) {
+    const bool in_y = y.letters.find(c) != std::string::npos, kept = keep.find(c) != std::string::npos;
+    (in_y ? (kept ? batch : summed) : left) += c;
+  }
+  for (char c : y.letters)
+    if (x.letters.find(c) == std::string::npos) right += c;
+  auto size_of = [](const EinsumTerm<T>& t, char c) { return t.tensor.sizes()[t.letters.find(c)]; };
+  auto arrange = [&](const EinsumTerm<T>& t, const std::string& order) {
+    Shape perm;
+    for (char c : order) perm.push_back(static_cast<int64_t>(t.letters.find(c)));
+    return t.tensor.permute(perm);
+  };
+  int64_t nb = 1, nl = 1, nr = 1, ns = 1;
+  Shape out_shape;
+  for (char c : batch) {
+    const int64_t sx = size_of(x, c), sy = size_of(y, c);
+    TS_CHECK(sx == sy || sx == 1 || sy == 1, "einsum: operands do not broadcast for subscript ", c, " (", sx, " and ",
+             sy, ")");
+    nb *= std::max(sx, sy);
+    out_shape.push_back(std::max(sx, sy));
+  }
+  for (char c : left) nl *= size_of(x, c), out_shape.push_back(size_of(x, c));
+  for (char c : right) nr *= size_of(y, c), out_shape.push_back(size_of(y, c));
+  for (char c : summed) {
+    TS_CHECK(size_of(x, c) == size_of(y, c), "einsum: operands do not broadcast with remapped shapes for subscript ",
+             c, " (", size_of(x, c), " and ", size_of(y, c), ")");
+    ns *= size_of(x, c);
+  }
+  Shape bx, by;
+  for (char c : batch) bx.push_back(std::max(size_of(x, c), size_of(y, c)));
+  by = bx;
+  for (char c : left) bx.push_back(size_of(x, c));
+  for (char c : summed) bx.push_back(size_of(x, c)), by.push_back(size_of(y, c));
+  for (char c : right) by.push_back(size_of(y, c));
+  const Tensor<T> xm = arrange(x, batch + left + summed).expand(bx).reshape({nb, nl, ns});
+  const Tensor<T> ym = arrange(y, batch + summed + right).expand(by).reshape({nb, ns, nr});
+  return {bmm(xm, ym).view(out_shape), batch + left + right};
+}
+
+}  // namespace detail
+
+/** torch.einsum for the string forms: "ij,jk->ik", batch dims, traces ("ii"), "...", and the
+ *  implicit output (letters used once, in alphabetical order). */
+template <class T>
+Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operands) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ') eq += c;
+  const auto arrow = eq.find("->");
+  const std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> subs;
+  for (size_t start = 0;;) {
+    const auto comma = lhs.find(',', start);
+    subs.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  TS_CHECK(subs.size() == operands.size(), "einsum: the equation has ", subs.size(), " operands but ", operands.size(),
+           " tensors were given");
+  // "..." stands for the leading dims not named by letters; give them private letters.
+  const std::string ellipsis_letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  int64_t ellipsis_dims = 0;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    const auto dots = subs[i].find("...");
+    int64_t named = 0;
+    for (char c : subs[i]) named += std::isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
+    for (char c : subs[i])
+      TS_CHECK(std::isalpha(static_cast<unsigned char>(c)) || c == '.', "einsum: invalid subscript '", c,
+               "' in equation ", equation);
+    if (dots == std::string::npos) {
+      TS_CHECK(named == operands[i].dim(), "einsum: the number of subscripts in the equation (", named,
+               ") does not match the number of dimensions (", operands[i].dim(), ") for operand ", i);
+      continue;
+    }
+    const int64_t extra = operands[i].dim() - named;
+    TS_CHECK(extra >= 0, "einsum: operand ", i, " has fewer dimensions than its subscripts");
+    ellipsis_dims = std::max(ellipsis_dims, extra);
+    subs[i] = subs[i].substr(0, dots) + ellipsis_letters.substr(static_cast<size_t>(26 - extra)) + subs[i].substr(dots + 3);
+  }
+  std::string out;
+  if (arrow != std::string::npos) {
+    out = eq.substr(arrow + 2);
+    if (const auto dots = out.find("..."); dots != std::string::npos)
+      out = out.substr(0, dots) + ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims)) + out.substr(dots + 3);
+  } else {  // implicit: the ellipsis first, then letters used exactly once, alphabetically
+    out = ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims));
+    std::map<char, int> count;
+    for (const auto& s : subs)
+      for (char c : s) count[c] += std::islower(static_cast<unsigned char>(c)) ? 1 : 0;
+    for (auto [c, n] : count)
+      if (n == 1) out += c;
+  }
+  std::vector<detail::EinsumTerm<T>> terms;
+  // Ellipsis letters are taken from the end of the alphabet, so operands with fewer ellipsis
+  // dims share the trailing ones: they line up from the right, as broadcasting does.
+  for (size_t i = 0; i < operands.size(); ++i) terms.push_back(detail::take_diagonals(operands[i], subs[i]));
+  auto needed_after = [&](size_t i) {  // letters needed by the output or by operands after i
+    std::string keep = out;
+    for (size_t j = i + 1; j < terms.size(); ++j) keep += terms[j].letters;
+    return keep;
+  };
+  detail::EinsumTerm<T> acc = detail::sum_letters(terms[0], needed_after(0) + (terms.size() > 1 ? terms[1].letters : ""));
+  for (size_t i = 1; i < terms.size(); ++i) {
+    const std::string keep = needed_after(i);
+    acc = detail::contract(acc, detail::sum_letters(terms[i], keep + acc.letters), keep);
+  }
+  acc = detail::sum_letters(acc, out);
+  Shape perm;
+  for (char c : out) {
+    const auto pos = acc.letters.find(c);
+    TS_CHECK(pos != std::string::npos, "einsum: output subscript ", c, " does not appear in the equation for any input "
+             "operand");
+    perm.push_back(static_cast<int64_t>(pos));
+  }
+  return acc.tensor.permute(perm).contiguous();
+}
+template <class T>
+Tensor<T> einsum(std::string_view equation, std::initializer_list<Tensor<T>> operands) {
+  return einsum(equation, std::vector<Tensor<T>>(operands));
+}
+
+}  // namespace tessera

@@ -1,0 +1,91 @@
+// Linear algebra against PyTorch: matmul's broadcasting rules, mm, bmm, mv, dot, outer, einsum;
+// the GEMM kernel against a reference at awkward sizes and strides; errors.
+
+#include "elementwise_golden.hpp"
+
+namespace {
+
+template <class T>
+void run(const golden::Record& r) {
+  const std::string op = r.get("op");
+  std::vector<ts::Tensor<T>> in;
+  for (const char* prefix : {"a_", "b_", "c_"})
+    if (r.has(std::string(prefix) + "dtype")) in.push_back(golden::operand<T>(r, prefix));
+  auto check = [&](const auto& out) {
+    if constexpr (ts::is_floating_v<T>) {
+      INFO("case " << r.name << ": got " << out);
+      REQUIRE(out.sizes() == ts::Shape(golden::ints(r.get("result_shape"))));
+      REQUIRE(out.dtype() == golden::dtype(r.get("result_dtype")));
+      const auto want = ts::from_vector(golden::values<T>(r.get("result")), out.sizes());
+      const double tol = std::is_same_v<T, double> ? 1e-10 : std::is_same_v<T, float> ? 1e-4 : 5e-2;
+      CHECK(ts::allclose(out.template to<double>(), want.template to<double>(), tol, tol));
+    } else {
+      golden::check(r, out);
+    }
+  };
+  if (op == "matmul") return check(ts::matmul(in[0], in[1]));
+  if (op == "mm") return check(ts::mm(in[0], in[1]));
+  if (op == "mm_t") return check(in[0].t().mm(in[1].t()));
+  if (op == "bmm") return check(in[0].bmm(in[1]));
+  if (op == "mv") return check(in[0].mv(in[1]));
+  if (op == "dot") return check(in[0].dot(in[1]));
+  if (op == "outer") return check(in[0].outer(in[1]));
+  if (op == "einsum") return check(ts::einsum(r.get("equation"), in));
+  FAIL("unknown op " << op);
+}
+
+}  // namespace
+
+TEST_CASE("linear algebra matches PyTorch", "[linalg]") {
+  int checked = 0;
+  for (const auto& r : golden::load("linalg.txt")) {
+    if (r.get("op") == "mm" && r.get("a_dtype") != r.get("b_dtype")) {
+      const auto a = golden::operand<float>(r, "a_");
+      const auto b = golden::operand<double>(r, "b_");
+      const auto out = ts::mm(a, b);
+      STATIC_REQUIRE(std::is_same_v<decltype(out), const ts::Tensor<double>>);
+      CHECK(ts::allclose(out, ts::from_vector(golden::values<double>(r.get("result")), out.sizes()), 1e-6, 1e-6));
+      ++checked;
+      continue;
+    }
+    ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class T>(std::type_identity<T>) {
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int64_t> ||
+                    std::is_same_v<T, int32_t> || std::is_same_v<T, ts::bfloat16>)
+        run<T>(r);
+      else FAIL("no dispatch for " << r.name);
+    });
+    ++checked;
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("GEMM is exact on integers and deterministic across thread counts", "[linalg][threads]") {
+  // Small integers are exact in float, so every blocking and edge path must give exact results.
+  for (auto [m, k, n] : {std::tuple{1, 1, 1}, {13, 7, 5}, {97, 300, 61}, {260, 513, 100}, {3, 1000, 2}}) {
+    const auto a = ts::remainder(ts::arange(m * k), 7).reshape({m, k}).to<float>() - 3.0f;
+    const auto b = ts::remainder(ts::arange(k * n), 5).reshape({k, n}).to<float>() - 2.0f;
+    const auto exact = ts::mm(a.to<int64_t>(), b.to<int64_t>()).to<float>();
+    CHECK(ts::equal(ts::mm(a, b), exact));
+    CHECK(ts::equal(ts::mm(a.t().contiguous().t(), b.t().contiguous().t()), exact));  // strided operands
+  }
+  const auto x = ts::arange(300 * 400).reshape({300, 400}).to<float>() * 0.001f;
+  const auto y = ts::arange(400 * 200).reshape({400, 200}).to<float>().sin();
+  ts::set_num_threads(1);
+  const auto one = ts::mm(x, y);
+  ts::set_num_threads(3);
+  const auto three = ts::mm(x, y);
+  ts::set_num_threads(2);
+  CHECK(ts::equal(one, three));
+}
+
+TEST_CASE("linear algebra errors name the shapes", "[linalg][errors]") {
+  CHECK_THROWS_WITH(ts::mm(ts::zeros({2, 3}), ts::zeros({4, 5})),
+                    "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)");
+  CHECK_THROWS_WITH(ts::mm(ts::zeros({2}), ts::zeros({2, 2})), Catch::Contains("expected 2-D and 2-D"));
+  CHECK_THROWS_WITH(ts::matmul(ts::zeros({2, 3, 4}), ts::zeros({5, 6})), Catch::Contains("cannot be multiplied"));
+  CHECK_THROWS_WITH(ts::matmul(ts::zeros({2, 3, 4}), ts::zeros({3, 4, 5})), Catch::Contains("cannot be broadcast"));
+  CHECK_THROWS_WITH(ts::dot(ts::zeros({2}), ts::zeros({3})), Catch::Contains("inconsistent tensor size"));
+  CHECK_THROWS_WITH(ts::einsum("ij,jk->ik", {ts::zeros({2, 3})}), Catch::Contains("has 2 operands"));
+  CHECK_THROWS_WITH(ts::einsum("ij->k", {ts::zeros({2, 3})}), Catch::Contains("output subscript k"));
+  CHECK_THROWS_WITH(ts::einsum("ijk", {ts::zeros({2, 3})}), Catch::Contains("does not match the number of dimensions"));
+}
