@@ -13,7 +13,7 @@
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
 #include "ops/elementwise.hpp"
-#include "ops/index.hpp"
+#include "ops/indexing.hpp"
 #include "ops/join.hpp"
 #include "ops/linalg.hpp"
 #include "ops/reduce.hpp"

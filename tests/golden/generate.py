@@ -703,7 +703,58 @@ def linalg_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# Indexing
+# ---------------------------------------------------------------------------------------------
+def indexing_cases():
+    w = Writer("indexing.txt")
+    rng = random.Random(11)
+    x = torch.arange(60, dtype=torch.float32).reshape(3, 4, 5)
+
+    def spec(entry):
+        if entry is None:
+            return "n"
+        if entry is Ellipsis:
+            return "e"
+        if isinstance(entry, int):
+            return f"i{entry}"
+        if isinstance(entry, slice):
+            f = lambda v: "_" if v is None else str(v)
+            return f"s{f(entry.start)}:{f(entry.stop)}:{f(entry.step)}"
+        kind = "m" if entry.dtype == torch.bool else "t"
+        shape = "x".join(map(str, entry.shape)) or "0d"
+        vals = ",".join(str(int(v)) for v in entry.reshape(-1).tolist())
+        return f"{kind}{shape}[{vals}]"
+
+    def record(name, index, out, op="index", value=None):
+        f = [("op", op), ("index", " ".join(spec(e) for e in index))]
+        if value is not None:
+            f += [("value_shape", " ".join(map(str, value.shape))), ("value", values_line(value)[7:])]
+        f += [("result_shape", " ".join(map(str, out.shape))), ("result", values_line(out)[7:] if out.numel() else "")]
+        w.record(name, f)
+
+    T = lambda *v: torch.tensor(v, dtype=torch.int64)
+    cases = [
+        (T(2, 0),), (T(-1, 1, 1),), (slice(None), T(3, 0)), (slice(None), slice(None), T(4, 4, 0)),
+        (T(0, 2), T(1, 3)), (T(0, 2), slice(None), T(1, 3)), (slice(None), T(0, 3), T(1, 4)),
+        (T(1), Ellipsis, T(2)), (torch.tensor([[0, 1], [2, 0]]),), (slice(1, 3), torch.tensor([[0, 1], [2, 3]])),
+        (1, T(0, 3)), (T(0, 2), 1), (None, T(1, 2)), (Ellipsis, T(4, 0)), (T(2, 1), slice(None, None, 2)),
+        (x[..., 0] > 20,), (x > 30,), (slice(None), x[0] > 2), (slice(None), x[0, :, 0] > 6), (torch.tensor([True, False, True]), 2),
+        (torch.tensor(True),), (torch.tensor(False),), (T(0, 1), slice(None), torch.tensor([True, False, False, True, False])),
+        (torch.tensor([], dtype=torch.int64),),
+    ]
+    for k, index in enumerate(cases):
+        record(f"index_{k}", index, x[index])
+    for k, index in enumerate([(T(0, 2),), (x > 40,), (slice(None), T(1, 2)), (T(0, 1), slice(None), T(4, 0))]):
+        y = x.clone()
+        value = torch.tensor(-1.5) if k % 2 else torch.arange(1, 1 + y[index].numel(), dtype=torch.float32).reshape(y[index].shape)
+        y[index] = value
+        record(f"index_put_{k}", index, y, op="index_put", value=value)
+    w.close()
+
+
 if __name__ == "__main__":
+    indexing_cases()
     linalg_cases()
     reduction_cases()
     elementwise_cases()

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <variant>
 
 #include "tensor_impl.hpp"
@@ -34,8 +35,9 @@ inline constexpr EllipsisIndex Ellipsis{};
 /** One entry of an index list. Tensor entries (integer or bool) make the result a copy. */
 class TensorIndex {
  public:
-  TensorIndex(int64_t i) : value_(i) {}
-  TensorIndex(int i) : value_(static_cast<int64_t>(i)) {}
+  template <class I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+  TensorIndex(I i) : value_(static_cast<int64_t>(i)) {}
   TensorIndex(Slice s) : value_(s) {}
   TensorIndex(NoneIndex) : value_(NoneIndex{}) {}
   TensorIndex(EllipsisIndex) : value_(EllipsisIndex{}) {}

@@ -1,0 +1,301 @@
+#pragma once
+// Advanced indexing: boolean masks and integer index tensors in t.index({...}) and index_put_,
+// plus index_select, gather and scatter.
+
+#include <numeric>
+
+#include "view.hpp"
+#include "join.hpp"
+
+namespace tessera {
+namespace detail {
+
+/** The positions of true elements of a bool tensor, one int64 tensor per dimension. */
+inline std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
+  const Tensor<bool> m = mask.contiguous();
+  const int64_t nd = m.dim(), n = m.numel();
+  std::vector<std::vector<int64_t>> coords(static_cast<size_t>(nd));
+  const bool* p = m.data_ptr();
+  for (int64_t i = 0; i < n; ++i) {
+    if (!p[i]) continue;
+    int64_t rest = i;
+    for (int64_t d = nd; d-- > 0;) {
+      coords[static_cast<size_t>(d)].push_back(rest % m.sizes()[d]);
+      rest /= m.sizes()[d];
+    }
+  }
+  std::vector<Tensor<int64_t>> out;
+  for (auto& c : coords) {
+    const int64_t len = static_cast<int64_t>(c.size());
+    out.push_back(from_vector(c, {len}));
+  }
+  return out;
+}
+
+/** The plan of an advanced index: element offsets of the indexed dims and of the others. */
+struct AdvancedIndex {
+  Shape result_shape;            // PyTorch's order: index dims in place when adjacent, else first
+  Shape perm_to_result;          // permutes [index dims..., other dims...] into result order
+  std::vector<int64_t> index_offsets;  // one per element of the broadcast index shape
+  std::vector<int64_t> rest_offsets;   // one per element of the non-indexed dims, row-major
+  Shape index_shape, rest_shape;
+};
+
+template <class T>
+AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int64_t, Tensor<int64_t>>>& indexed,
+                            const char* op) {
+  AdvancedIndex plan;
+  Shape bshape;
+  for (const auto& [d, idx] : indexed) bshape = broadcast_shapes(bshape, idx.sizes(), op);
+  plan.index_shape = bshape;
+  const int64_t nb = checked_numel(bshape, op);
+  plan.index_offsets.assign(static_cast<size_t>(nb), 0);
+  for (const auto& [d, idx] : indexed) {
+    const int64_t size = v.sizes()[d], stride = v.strides()[d];
+    const auto values = idx.expand(bshape).contiguous().to_vector();
+    for (int64_t b = 0; b < nb; ++b) {
+      int64_t i = values[static_cast<size_t>(b)];
+      TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", d, " with size ", size);
+      if (i < 0) i += size;
+      plan.index_offsets[static_cast<size_t>(b)] += i * stride;
+    }
+  }
+  std::vector<bool> is_indexed(static_cast<size_t>(v.dim()), false);
+  for (const auto& [d, idx] : indexed) is_indexed[static_cast<size_t>(d)] = true;
+  Shape rest_sizes, rest_strides, rest_dims;
+  for (int64_t d = 0; d < v.dim(); ++d)
+    if (!is_indexed[static_cast<size_t>(d)]) {
+      rest_sizes.push_back(v.sizes()[d]);
+      rest_strides.push_back(v.strides()[d]);
+      rest_dims.push_back(d);
+    }
+  plan.rest_shape = rest_sizes;
+  const int64_t nr = checked_numel(rest_sizes, op);
+  plan.rest_offsets.resize(static_cast<size_t>(nr));
+  for (int64_t e = 0; e < nr; ++e) {
+    int64_t rest = e, off = 0;
+    for (size_t k = rest_sizes.size(); k-- > 0;) {
+      off += (rest % rest_sizes[k]) * rest_strides[k];
+      rest /= rest_sizes[k];
+    }
+    plan.rest_offsets[static_cast<size_t>(e)] = off;
+  }
+  // Adjacent indexed dims keep their place in the result; otherwise the index dims go first.
+  const int64_t first = indexed.front().first;
+  bool adjacent = true;
+  for (size_t k = 0; k < indexed.size(); ++k) adjacent &= indexed[k].first == first + static_cast<int64_t>(k);
+  const int64_t before = adjacent ? first : 0;  // rest dims placed before the index dims
+  const int64_t nbd = static_cast<int64_t>(bshape.size());
+  for (int64_t k = 0; k < before; ++k) plan.result_shape.push_back(rest_sizes[k]), plan.perm_to_result.push_back(nbd + k);
+  for (int64_t k = 0; k < nbd; ++k) plan.result_shape.push_back(bshape[k]), plan.perm_to_result.push_back(k);
+  for (int64_t k = before; k < static_cast<int64_t>(rest_sizes.size()); ++k)
+    plan.result_shape.push_back(rest_sizes[k]), plan.perm_to_result.push_back(nbd + k);
+  return plan;
+}
+
+/** Splits an index list into basic indexing (applied as a view) and the tensor entries. */
+template <class T>
+std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_basic(
+    const Tensor<T>& self, const std::vector<TensorIndex>& indices, const char* op) {
+  int64_t consumed = 0, ellipses = 0;
+  for (const TensorIndex& ix : indices) {
+    if (ix.is_ellipsis()) ++ellipses;
+    else if (ix.is_tensor() && ix.tensor()->dtype == DType::Bool) consumed += std::max<int64_t>(ix.tensor()->dim(), 1);
+    else if (!ix.is_none()) ++consumed;
+  }
+  TS_CHECK(ellipses <= 1, op, ": an index can only have a single ellipsis ('...')");
+  TS_CHECK(consumed <= self.dim(), op, ": too many indices for tensor of dimension ", self.dim(), " (got ", consumed,
+           ")");
+  Tensor<T> out = self;
+  std::vector<std::pair<int64_t, Tensor<int64_t>>> indexed;
+  int64_t d = 0;
+  for (const TensorIndex& ix : indices) {
+    if (ix.is_integer()) {
+      out = out.select(d, ix.integer());
+    } else if (ix.is_slice()) {
+      const Slice& s = ix.slice();
+      out = out.slice(d, s.start, s.stop, s.step.value_or(1));
+      ++d;
+    } else if (ix.is_none()) {
+      out = out.unsqueeze(d);
+      ++d;
+    } else if (ix.is_ellipsis()) {
+      d += self.dim() - consumed;
+    } else if (ix.tensor()->dtype == DType::Bool) {
+      const Tensor<bool> mask(ix.tensor());
+      if (mask.dim() == 0) {  // x[True] adds a dim of size 1, x[False] one of size 0
+        out = out.unsqueeze(d);
+        indexed.emplace_back(d, mask.item() ? zeros<int64_t>({1}) : empty<int64_t>({0}));
+        ++d;
+        continue;
+      }
+      for (int64_t k = 0; k < mask.dim(); ++k)
+        TS_CHECK(mask.sizes()[k] == out.sizes()[d + k], op, ": The shape of the mask ", shape_str(mask.sizes()),
+                 " at index ", k, " does not match the shape of the indexed tensor ", shape_str(out.sizes()),
+                 " at index ", d + k);
+      for (auto& t : nonzero_per_dim(mask)) indexed.emplace_back(d++, t);
+    } else {
+      TS_CHECK(ix.tensor()->dtype == DType::Int64 || ix.tensor()->dtype == DType::Int32, op,
+               ": tensors used as indices must be long, int or bool tensors, got ", ix.tensor()->dtype);
+      Tensor<int64_t> idx = ix.tensor()->dtype == DType::Int64 ? Tensor<int64_t>(ix.tensor())
+                                                                : Tensor<int32_t>(ix.tensor()).template to<int64_t>();
+      indexed.emplace_back(d++, idx);
+    }
+  }
+  return {out, indexed};
+}
+
+}  // namespace detail
+
+template <class T>
+Tensor<T> Tensor<T>::index(const std::vector<TensorIndex>& indices) const {
+  auto [v, indexed] = detail::apply_basic(*this, indices, "index");
+  if (indexed.empty()) return v;
+  const detail::AdvancedIndex plan = detail::plan_advanced(v, indexed, "index");
+  Shape gathered_shape = plan.index_shape;
+  for (int64_t s : plan.rest_shape) gathered_shape.push_back(s);
+  Tensor<T> gathered = detail::empty_tensor<T>(gathered_shape, {.device = device()}, "index");
+  const T* base = v.data_ptr();
+  T* out = gathered.data_ptr();
+  const size_t nr = plan.rest_offsets.size();
+  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
+    for (size_t e = 0; e < nr; ++e) out[b * nr + e] = base[plan.index_offsets[b] + plan.rest_offsets[e]];
+  return gathered.permute(plan.perm_to_result).contiguous();
+}
+
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values) const {
+  auto [v, indexed] = detail::apply_basic(*this, std::vector<TensorIndex>(indices), "index_put_");
+  if (indexed.empty()) {
+    v.copy_(values);
+    return *this;
+  }
+  const detail::AdvancedIndex plan = detail::plan_advanced(v, indexed, "index_put_");
+  // values broadcast to the result's shape, then laid out as [index dims..., other dims...]
+  Shape inverse = Shape::filled(plan.perm_to_result.size(), 0);
+  for (size_t k = 0; k < plan.perm_to_result.size(); ++k) inverse[static_cast<size_t>(plan.perm_to_result[k])] = static_cast<int64_t>(k);
+  const Tensor<U> staged = values.expand(plan.result_shape).permute(inverse).contiguous();
+  const U* src = staged.data_ptr();
+  T* base = v.data_ptr();
+  const size_t nr = plan.rest_offsets.size();
+  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
+    for (size_t e = 0; e < nr; ++e)
+      base[plan.index_offsets[b] + plan.rest_offsets[e]] = detail::convert<T>(src[b * nr + e]);
+  storage().bump_version();
+  return *this;
+}
+
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, S value) const {
+  return index_put_(indices, full<T>({}, value, {.device = device()}));
+}
+
+/** The slices of `x` at `index` along `dim`, as torch.index_select. */
+template <class T>
+Tensor<T> index_select(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) {
+  TS_CHECK(index.dim() <= 1, "index_select: index_select(): Index is supposed to be a vector, got ", index.dim(), "-D");
+  dim = detail::wrap_dim(dim, x.dim(), "index_select");
+  if (x.dim() == 0) return x.index({index.reshape({-1})}).view({});
+  std::vector<TensorIndex> ix(static_cast<size_t>(dim), Slice());
+  ix.push_back(index.reshape({-1}));
+  return x.index(ix);
+}
+template <class T>
+Tensor<T> Tensor<T>::index_select(int64_t dim, const Tensor<int64_t>& index) const {
+  return tessera::index_select(*this, dim, index);
+}
+
+namespace detail {
+// Calls f(x_element_offset_without_dim, index_value_ptr, position) over the shape of `index`:
+// the x offset covers every dim but `dim`, to which the caller adds index * stride.
+template <class T, class F>
+void for_each_indexed(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t dim, const char* op, const F& f) {
+  TS_CHECK(index.dim() == x.dim() || (x.dim() == 0 && index.dim() <= 1), op,
+           ": Index tensor must have the same number of dimensions as input tensor (", x.dim(), " and ", index.dim(), ")");
+  for (int64_t d = 0; d < index.dim(); ++d)
+    TS_CHECK(d == dim || index.sizes()[d] <= x.sizes()[d], op, ": Size does not match at dimension ", d,
+             " expected index ", shape_str(index.sizes()), " to be smaller than self ", shape_str(x.sizes()),
+             " apart from dimension ", dim);
+  const Tensor<int64_t> idx = index.contiguous();
+  const int64_t n = idx.numel(), size = x.dim() == 0 ? 1 : x.sizes()[dim];
+  Shape coord = Shape::filled(static_cast<size_t>(idx.dim()), 0);
+  for (int64_t pos = 0; pos < n; ++pos) {
+    int64_t rest = pos, off = 0;
+    for (int64_t d = idx.dim(); d-- > 0;) {
+      coord[d] = rest % idx.sizes()[d];
+      rest /= idx.sizes()[d];
+      if (d != dim) off += coord[d] * x.strides()[d];
+    }
+    int64_t i = idx.data_ptr()[pos];
+    TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
+    if (i < 0) i += size;
+    f(off + i * (x.dim() == 0 ? 0 : x.strides()[dim]), pos, coord);
+  }
+}
+}  // namespace detail
+
+/** out[i][j] = x[index[i][j]][j] (for dim 0): the elements of x at `index` along `dim`. */
+template <class T>
+Tensor<T> gather(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) {
+  dim = detail::wrap_dim(dim, x.dim(), "gather");
+  Tensor<T> out = detail::empty_tensor<T>(index.sizes(), {.device = x.device()}, "gather");
+  T* o = out.data_ptr();
+  const T* base = x.data_ptr();
+  detail::for_each_indexed(x, index, dim, "gather", [&](int64_t off, int64_t pos, const Shape&) { o[pos] = base[off]; });
+  return out;
+}
+template <class T>
+Tensor<T> Tensor<T>::gather(int64_t dim, const Tensor<int64_t>& index) const {
+  return tessera::gather(*this, dim, index);
+}
+
+/** self[index[i][j]][j] = src[i][j] (for dim 0), in place; later writes win. */
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const {
+  dim = detail::wrap_dim(dim, this->dim(), "scatter_");
+  TS_CHECK(src.dim() == index.dim(), "scatter_: Index tensor must have the same number of dimensions as src tensor");
+  for (int64_t d = 0; d < index.dim(); ++d)
+    TS_CHECK(index.sizes()[d] <= src.sizes()[d], "scatter_: Expected index ", detail::shape_str(index.sizes()),
+             " to be smaller than src ", detail::shape_str(src.sizes()), " apart from dimension ", dim);
+  T* base = data_ptr();
+  const U* s = src.data_ptr();
+  detail::for_each_indexed(*this, index, dim, "scatter_", [&](int64_t off, int64_t, const Shape& coord) {
+    int64_t src_off = 0;
+    for (size_t d = 0; d < coord.size(); ++d) src_off += coord[d] * src.strides()[static_cast<int64_t>(d)];
+    base[off] = detail::convert<T>(s[src_off]);
+  });
+  storage().bump_version();
+  return *this;
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const {
+  return scatter_(dim, index, full<T>({}, value).expand(index.sizes()));
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const {
+  Tensor<T> out = clone();
+  out.scatter_(dim, index, src);
+  return out;
+}
+template <class T>
+template <Scalar S>
+Tensor<T> Tensor<T>::scatter(int64_t dim, const Tensor<int64_t>& index, S value) const {
+  Tensor<T> out = clone();
+  out.scatter_(dim, index, value);
+  return out;
+}
+template <class T, class U>
+Tensor<T> scatter(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) {
+  return x.scatter(dim, index, src);
+}
+template <class T, Scalar S>
+Tensor<T> scatter(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, S value) {
+  return x.scatter(dim, index, value);
+}
+
+}  // namespace tessera

@@ -1,0 +1,119 @@
+// t.index({...}) and index_put_ with integers, Slice, None, Ellipsis, masks and index tensors
+// (against PyTorch), index_select, gather and scatter.
+
+#include "golden.hpp"
+
+namespace {
+
+// Parses generate.py's index spec: i<int>, s<start>:<stop>:<step>, n, e, t<shape>[values], m<shape>[values].
+std::vector<ts::TensorIndex> parse_index(const std::string& text) {
+  std::vector<ts::TensorIndex> out;
+  for (const auto& tok : golden::tokens(text)) {
+    if (tok == "n") {
+      out.push_back(ts::None);
+    } else if (tok == "e") {
+      out.push_back(ts::Ellipsis);
+    } else if (tok[0] == 'i') {
+      out.push_back(std::stoll(tok.substr(1)));
+    } else if (tok[0] == 's') {
+      std::vector<std::optional<int64_t>> parts;
+      std::string rest = tok.substr(1) + ":";
+      for (size_t p; (p = rest.find(':')) != std::string::npos; rest = rest.substr(p + 1)) {
+        const std::string v = rest.substr(0, p);
+        parts.push_back(v == "_" ? std::nullopt : std::optional<int64_t>(std::stoll(v)));
+      }
+      out.push_back(ts::Slice(parts[0], parts[1], parts[2]));
+    } else {
+      const auto bracket = tok.find('[');
+      const std::string shape_text = tok.substr(1, bracket - 1), values_text = tok.substr(bracket + 1, tok.size() - bracket - 2);
+      ts::Shape shape;
+      if (shape_text != "0d") {
+        std::string s = shape_text + "x";
+        for (size_t p; (p = s.find('x')) != std::string::npos; s = s.substr(p + 1)) shape.push_back(std::stoll(s.substr(0, p)));
+      }
+      std::vector<int64_t> values;
+      std::string v = values_text;
+      for (char& c : v) if (c == ',') c = ' ';
+      values = golden::ints(v);
+      if (tok[0] == 'm') out.push_back(ts::from_vector(std::vector<bool>(values.begin(), values.end()), shape));
+      else out.push_back(ts::from_vector(values, shape));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("advanced indexing matches PyTorch", "[indexing]") {
+  int checked = 0;
+  for (const auto& r : golden::load("indexing.txt")) {
+    INFO("case " << r.name);
+    const auto x = ts::arange(60.0).reshape({3, 4, 5});
+    const auto index = parse_index(r.get("index"));
+    ts::Tensor<float> out;
+    if (r.get("op") == "index") {
+      out = x.index(index);
+    } else {
+      const auto value = ts::from_vector(golden::values<float>(r.get("value")), ts::Shape(golden::ints(r.get("value_shape"))));
+      out = x.clone();
+      if (index.size() == 1) out.index_put_({index[0]}, value);
+      else if (index.size() == 2) out.index_put_({index[0], index[1]}, value);
+      else out.index_put_({index[0], index[1], index[2]}, value);
+    }
+    CHECK(out.sizes() == ts::Shape(golden::ints(r.get("result_shape"))));
+    CHECK(out.to_vector() == golden::values<float>(r.get("result")));
+    ++checked;
+  }
+  CHECK(checked >= 28);
+}
+
+TEST_CASE("index_select, gather and scatter", "[indexing]") {
+  auto x = ts::arange(12).reshape({3, 4});
+  CHECK(x.index_select(1, ts::tensor({3, 0})).to_vector() == std::vector<int64_t>{3, 0, 7, 4, 11, 8});
+  CHECK(ts::index_select(x, 0, ts::tensor({2})).sizes() == ts::Shape{1, 4});
+  CHECK(x.gather(1, ts::tensor({{0, 0}, {1, 0}, {3, 2}})).to_vector() == std::vector<int64_t>{0, 0, 5, 4, 11, 10});
+  CHECK(ts::gather(x, 0, ts::tensor({{2, 1, 0, 0}})).to_vector() == std::vector<int64_t>{8, 5, 2, 3});
+  CHECK(x.scatter(0, ts::tensor({{2, 1, 0, 0}}), -1).to_vector() ==
+        std::vector<int64_t>{0, 1, -1, -1, 4, -1, 6, 7, -1, 9, 10, 11});
+  auto y = ts::zeros({2, 3});
+  y.scatter_(1, ts::tensor({{2}, {0}}), ts::tensor({{5.0}, {7.0}}));
+  CHECK(y.to_vector() == std::vector<float>{0, 0, 5, 7, 0, 0});
+  CHECK_THROWS_WITH(x.gather(1, ts::tensor({{4}})), Catch::Contains("gather: index 4 is out of bounds for dimension 1 with size 4"));
+  CHECK_THROWS_WITH(x.gather(1, ts::tensor({0})), Catch::Contains("same number of dimensions"));
+  CHECK_THROWS_WITH(x.index_select(0, ts::tensor({{0}})), Catch::Contains("Index is supposed to be a vector"));
+  CHECK_THROWS_WITH(x.index({ts::tensor({5})}), Catch::Contains("index: index 5 is out of bounds for dimension 0 with size 3"));
+  CHECK_THROWS_WITH(x.index({ts::tensor({true, false})}), Catch::Contains("The shape of the mask [2] at index 0 does not match"));
+  CHECK_THROWS_WITH(x.index({ts::tensor({0, 1}), ts::tensor({0, 1, 2})}), Catch::Contains("cannot be broadcast"));
+  CHECK_THROWS_WITH(x.index({ts::tensor({0.5})}), Catch::Contains("must be long, int or bool tensors"));
+}
+
+TEST_CASE("index follows Python's basic indexing", "[index]") {
+  auto x = ts::arange(24).reshape({2, 3, 4});
+  auto a = x.index({ts::Slice(0, 2), 1, ts::None, ts::Ellipsis});
+  CHECK(a.sizes() == ts::Shape{2, 1, 4});
+  CHECK(a.to_vector() == std::vector<int64_t>{4, 5, 6, 7, 16, 17, 18, 19});
+  CHECK(a.storage().is_alias_of(x.storage()));
+  CHECK(x.index({ts::Ellipsis, -1}).to_vector() == std::vector<int64_t>{3, 7, 11, 15, 19, 23});
+  CHECK(x.index({1, ts::Slice(ts::None, ts::None, 2), ts::Slice(-2)}).sizes() == ts::Shape{2, 2});
+  CHECK(x.index({ts::None, ts::None}).sizes() == ts::Shape{1, 1, 2, 3, 4});
+  CHECK(x.index({}).sizes() == x.sizes());
+  CHECK(x.index({ts::Slice(5, 10)}).sizes() == ts::Shape{0, 3, 4});
+  CHECK(x.index({ts::Slice(-100, 100)}).sizes() == ts::Shape{2, 3, 4});
+  CHECK(x.index({1, 2, 3}).item() == 23);
+}
+
+TEST_CASE("index_put_ writes a value or a broadcast tensor", "[index]") {
+  auto x = ts::zeros<int32_t>({3, 4});
+  x.index_put_({ts::Slice(), 1}, 5);
+  x.index_put_({2, ts::Slice(2)}, ts::tensor<int32_t>({8, 9}));
+  x.index_put_({0}, ts::tensor<int32_t>(1));
+  CHECK(x.to_vector() == std::vector<int32_t>{1, 1, 1, 1, 0, 5, 0, 0, 0, 5, 8, 9});
+}
+
+TEST_CASE("bad indices throw", "[index][errors]") {
+  auto x = ts::zeros({2, 3});
+  CHECK_THROWS_WITH(x.index({0, 0, 0}), "index: too many indices for tensor of dimension 2 (got 3)");
+  CHECK_THROWS_WITH(x.index({ts::Ellipsis, ts::Ellipsis}), Catch::Contains("single ellipsis"));
+  CHECK_THROWS_WITH(x.index({2}), Catch::Contains("index 2 out of range for tensor of size [2, 3] at dimension 0"));
+  CHECK_THROWS_WITH(x.index({ts::Slice(0, 2, 0)}), Catch::Contains("slice step must be positive"));
+}
