@@ -1,25 +1,12 @@
-// tessera's benchmark rows (names as in BENCH.md). Compare with LibTorch through compare_torch.
+// tessera's benchmark rows, named as in BENCH.md. Run with 2 threads unless told otherwise:
+//   ./build/bench/bench_tessera --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
-#include <benchmark/benchmark.h>
-#include <tessera/tessera.hpp>
+#include "tessera_rows.hpp"
 
-static void contiguous_transpose(benchmark::State& state) {
-  auto a = ts::ones({4096, 4096});
-  for (auto _ : state) {
-    auto c = a.t().contiguous();
-    benchmark::DoNotOptimize(c.data_ptr());
-  }
-  state.SetBytesProcessed(state.iterations() * 2 * a.nbytes());
+int main(int argc, char** argv) {
+  ts::set_num_threads(2);
+  tessera_rows::register_rows("");
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
 }
-BENCHMARK(contiguous_transpose)->Unit(benchmark::kMillisecond)->UseRealTime();
-
-static void small_copy(benchmark::State& state) {
-  auto a = ts::ones({4});
-  for (auto _ : state) {
-    auto c = a.clone();
-    benchmark::DoNotOptimize(c.data_ptr());
-  }
-}
-BENCHMARK(small_copy);
-
-BENCHMARK_MAIN();

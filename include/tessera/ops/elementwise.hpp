@@ -22,6 +22,7 @@ namespace detail {
 
 enum class ResultKind { Promoted, TrueDivide, Bool };
 
+
 struct ArithTraits {
   static constexpr ResultKind result = ResultKind::Promoted;
   static constexpr bool integer_zero_check = false;
@@ -38,6 +39,7 @@ struct CompareTraits : PlainTraits {
 
 struct AddOp : ArithTraits {
   static constexpr const char* name = "add";
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a + b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a || b;
     else return a + b;
@@ -45,11 +47,13 @@ struct AddOp : ArithTraits {
 };
 struct SubOp : ArithTraits {
   static constexpr const char* name = "sub";
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a - b; }
   static constexpr bool supports_bool = false;
   template <class C> C operator()(C a, C b) const { return a - b; }
 };
 struct MulOp : ArithTraits {
   static constexpr const char* name = "mul";
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a * b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a && b;
     else return a * b;
@@ -57,6 +61,7 @@ struct MulOp : ArithTraits {
 };
 struct DivOp : ArithTraits {
   static constexpr const char* name = "div";
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a / b; }
   static constexpr ResultKind result = ResultKind::TrueDivide;
   template <class C> C operator()(C a, C b) const { return a / b; }
 };
@@ -143,6 +148,17 @@ void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
            "tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
 }
 
+/** True when a kernel can take Op's vector form: one float or double type throughout. */
+template <class Op, class O, size_t N, class... In>
+consteval bool simd_friendly_impl() {
+  if constexpr ((std::is_same_v<O, float> || std::is_same_v<O, double>) && (std::is_same_v<O, In> && ...))
+    return VectorOp<Op, typename VecOf<O, 16>::type, N>;
+  else
+    return false;
+}
+template <class Op, class O, size_t N, class... In>
+inline constexpr bool simd_friendly = simd_friendly_impl<Op, O, N, In...>();
+
 /** Runs the binary op into `out` (already checked), converting the result to O. */
 template <class Op, class O, class A, class B>
 void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
@@ -155,8 +171,10 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   const Tensor<A> a = resolve_overlap(out.impl(), a_in);
   const Tensor<B> b = resolve_overlap(out.impl(), b_in);
   const Shape& shape = out.sizes();
-  cpu_kernel<O, A, B>(out.impl(), {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)},
-                      [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); });
+  auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
+  const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
+  if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
+  else cpu_kernel<O, A, B>(out.impl(), operands, f);
   out.storage().bump_version();
   }
 }
@@ -196,10 +214,18 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
   const Tensor<A> a = resolve_overlap(out.impl(), a_in);
-  cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
-    if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
-    else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
-  });
+  if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
+    const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
+                                             scalar_operand(c, out.sizes().size())};
+    auto f = [](A x, A y) { return Op{}(x, y); };
+    if constexpr (reversed) cpu_kernel<O, A, A>(out.impl(), {operands[1], operands[0]}, f, Op{});
+    else cpu_kernel<O, A, A>(out.impl(), operands, f, Op{});
+  } else {
+    cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
+      if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
+      else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
+    });
+  }
   out.storage().bump_version();
   }
 }
@@ -263,7 +289,11 @@ TS_UNARY_OP(RoundOp, "round", UnaryTraits, [](C v) { if constexpr (std::is_integ
 TS_UNARY_OP(ReluOp, "relu", UnaryTraits, math::relu(x))
 TS_UNARY_OP(SqrtOp, "sqrt", FloatingTraits, std::sqrt(x))
 TS_UNARY_OP(RsqrtOp, "rsqrt", FloatingTraits, math::rsqrt(x))
-TS_UNARY_OP(ExpOp, "exp", FloatingTraits, std::exp(x))
+struct ExpOp : FloatingTraits {
+  static constexpr const char* name = "exp";
+  template <class C> auto operator()(C x) const { return std::exp(x); }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) requires(sizeof(x[0]) == 4) { vec_exp(r, x); }
+};
 TS_UNARY_OP(Expm1Op, "expm1", FloatingTraits, std::expm1(x))
 TS_UNARY_OP(LogOp, "log", FloatingTraits, std::log(x))
 TS_UNARY_OP(Log1pOp, "log1p", FloatingTraits, std::log1p(x))
@@ -271,7 +301,11 @@ TS_UNARY_OP(Log2Op, "log2", FloatingTraits, std::log2(x))
 TS_UNARY_OP(SinOp, "sin", FloatingTraits, std::sin(x))
 TS_UNARY_OP(CosOp, "cos", FloatingTraits, std::cos(x))
 TS_UNARY_OP(TanOp, "tan", FloatingTraits, std::tan(x))
-TS_UNARY_OP(TanhOp, "tanh", FloatingTraits, std::tanh(x))
+struct TanhOp : FloatingTraits {
+  static constexpr const char* name = "tanh";
+  template <class C> auto operator()(C x) const { return std::tanh(x); }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) requires(sizeof(x[0]) == 4) { vec_tanh(r, x); }
+};
 TS_UNARY_OP(SigmoidOp, "sigmoid", FloatingTraits, math::sigmoid(x))
 TS_UNARY_OP(GeluOp, "gelu", FloatingTraits, math::gelu(x))
 TS_UNARY_OP(SoftplusOp, "softplus", FloatingTraits, math::softplus(x))
@@ -289,8 +323,9 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
   const Tensor<A> a = resolve_overlap(out.impl(), a_in);
-  cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)},
-                   [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); });
+  auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
+  if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
+  else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
   out.storage().bump_version();
 }
 

@@ -6,6 +6,7 @@
 
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "vectorized.hpp"
 
 namespace tessera::detail {
 
@@ -25,10 +26,20 @@ Operand scalar_operand(const T& value, size_t ndim) {
   return {reinterpret_cast<const char*>(&value), Shape::filled(ndim, 0)};
 }
 
-template <class Out, class... In, class F, size_t... I>
+/** Marks a kernel without a vector form. */
+struct NoVectorOp {};
+
+template <class Out, class... In, class F, class VecOp, size_t... I>
 void run_1d(const std::array<char*, sizeof...(In) + 1>& p, const std::array<int64_t, sizeof...(In) + 1>& s, int64_t n,
-            const F& f, std::index_sequence<I...>) {
+            const F& f, VecOp, std::index_sequence<I...>) {
   Out* out = reinterpret_cast<Out*>(p[0]);
+  if constexpr (!std::is_same_v<VecOp, NoVectorOp>) {
+    // One floating type throughout, output contiguous, inputs contiguous or repeated: SIMD.
+    if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
+      vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n, f);
+      return;
+    }
+  }
   if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In)) && ...)) {  // contiguous: vectorisable
     for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i]...);
   } else if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
@@ -42,9 +53,10 @@ void run_1d(const std::array<char*, sizeof...(In) + 1>& p, const std::array<int6
 }
 
 /** Runs f over every element of `out`, in parallel for large tensors. Inputs must not
- *  partially overlap `out` (see resolve_overlap). */
-template <class Out, class... In, class F>
-void cpu_kernel(const TensorImpl& out, const std::array<Operand, sizeof...(In)>& in, const F& f) {
+ *  partially overlap `out` (see resolve_overlap). VecOp, when given, is the op's vector form,
+ *  used on contiguous runs when Out and every In are the same floating type. */
+template <class Out, class... In, class F, class VecOp = NoVectorOp>
+void cpu_kernel(const TensorImpl& out, const std::array<Operand, sizeof...(In)>& in, const F& f, VecOp vec = {}) {
   constexpr size_t N = sizeof...(In) + 1;
   std::array<char*, N> data;
   std::array<const Shape*, N> strides;
@@ -57,8 +69,9 @@ void cpu_kernel(const TensorImpl& out, const std::array<Operand, sizeof...(In)>&
   const std::array<int64_t, N> sizes = {static_cast<int64_t>(sizeof(Out)), static_cast<int64_t>(sizeof(In))...};
   const StridedLoop<N> loop(out.sizes, data, strides, sizes);
   parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-    loop.run([&](const auto& p, const auto& s, int64_t n) { run_1d<Out, In...>(p, s, n, f, std::index_sequence_for<In...>{}); },
-             begin, end);
+    loop.run([&](const auto& p, const auto& s, int64_t n) {
+      run_1d<Out, In...>(p, s, n, f, vec, std::index_sequence_for<In...>{});
+    }, begin, end);
   });
 }
 

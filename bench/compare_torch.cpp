@@ -1,0 +1,68 @@
+// Runs every BENCH.md row on tessera and on LibTorch in one process, 2 threads each, and prints
+// the ratio of median times tessera / LibTorch (below 1.0: tessera is faster).
+//   ./build/bench/compare_torch --benchmark_repetitions=5
+
+#include <map>
+
+#include "tessera_rows.hpp"
+#include "torch_rows.hpp"
+
+namespace {
+
+// Collects the median real time of each benchmark, by name.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      const std::string name = r.benchmark_name();
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median") medians_[name] = r.GetAdjustedRealTime();
+      else if (r.run_type == Run::RT_Iteration) singles_[name] = r.GetAdjustedRealTime();
+    }
+  }
+  void print_ratios() const {
+    const auto& times = medians_.empty() ? singles_ : medians_;
+    std::printf("\n%-24s %14s %14s %10s\n", "row", "tessera", "LibTorch", "ratio");
+    for (const auto& [name, t] : times) {
+      if (name.rfind("tessera/", 0) != 0) continue;
+      std::string row = name.substr(8);
+      const auto cut = row.find('_' + std::string("median"));
+      if (cut != std::string::npos) row = row.substr(0, cut);
+      auto other = times.find("libtorch/" + name.substr(8));
+      if (other == times.end()) continue;
+      std::printf("%-24s %14.4g %14.4g %10.3f\n", row.c_str(), t, other->second, t / other->second);
+    }
+  }
+
+ private:
+  std::map<std::string, double> medians_, singles_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ts::set_num_threads(2);
+  torch::set_num_threads(2);
+  tessera_rows::register_rows("tessera/");
+  auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
+  using namespace torch_rows;
+  ms(benchmark::RegisterBenchmark("libtorch/add_contig", add_contig));
+  ms(benchmark::RegisterBenchmark("libtorch/add_contig_out", add_contig_out));
+  ms(benchmark::RegisterBenchmark("libtorch/add_bcast_row", add_bcast_row));
+  ms(benchmark::RegisterBenchmark("libtorch/add_transposed", add_transposed));
+  ms(benchmark::RegisterBenchmark("libtorch/contiguous_transpose", contiguous_transpose));
+  ms(benchmark::RegisterBenchmark("libtorch/exp_contig", exp_contig));
+  ms(benchmark::RegisterBenchmark("libtorch/tanh_contig", tanh_contig));
+  ms(benchmark::RegisterBenchmark("libtorch/sum_all", sum_all));
+  ms(benchmark::RegisterBenchmark("libtorch/sum_dim0", sum_dim0));
+  ms(benchmark::RegisterBenchmark("libtorch/sum_dim1", sum_dim1));
+  ms(benchmark::RegisterBenchmark("libtorch/matmul_256", matmul_256));
+  ms(benchmark::RegisterBenchmark("libtorch/matmul_1024", matmul_1024));
+  ms(benchmark::RegisterBenchmark("libtorch/bmm_64x128", bmm_64x128));
+  benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
+  benchmark::Initialize(&argc, argv);
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+}

@@ -1,0 +1,91 @@
+#pragma once
+// The BENCH.md rows on tessera. Each row is a Google Benchmark function; bench_tessera.cpp runs
+// them alone and compare_torch.cpp beside the same rows on LibTorch.
+
+#include <benchmark/benchmark.h>
+#include <tessera/tessera.hpp>
+
+namespace tessera_rows {
+
+inline constexpr int64_t kBig = int64_t{1} << 24;
+
+inline void add_contig(benchmark::State& state) {
+  auto a = ts::ones({kBig}), b = ts::ones({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+inline void add_contig_out(benchmark::State& state) {
+  auto a = ts::ones({kBig}), b = ts::ones({kBig}), c = ts::empty({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize(ts::add_out(c, a, b).data_ptr());
+}
+inline void add_bcast_row(benchmark::State& state) {
+  auto a = ts::ones({4096, 4096}), b = ts::ones({4096});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+inline void add_transposed(benchmark::State& state) {
+  auto a = ts::ones({4096, 4096}), b = ts::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize((a.t() + b).data_ptr());
+}
+inline void contiguous_transpose(benchmark::State& state) {
+  auto a = ts::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.t().contiguous().data_ptr());
+}
+inline void exp_contig(benchmark::State& state) {
+  auto a = ts::linspace(-5, 5, kBig);
+  for (auto _ : state) benchmark::DoNotOptimize(a.exp().data_ptr());
+}
+inline void tanh_contig(benchmark::State& state) {
+  auto a = ts::linspace(-5, 5, kBig);
+  for (auto _ : state) benchmark::DoNotOptimize(a.tanh().data_ptr());
+}
+inline void sum_all(benchmark::State& state) {
+  auto a = ts::ones({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum().data_ptr());
+}
+inline void sum_dim0(benchmark::State& state) {
+  auto a = ts::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum(0).data_ptr());
+}
+inline void sum_dim1(benchmark::State& state) {
+  auto a = ts::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum(1).data_ptr());
+}
+inline void matmul_256(benchmark::State& state) {
+  auto a = ts::linspace(-1, 1, 256 * 256).view({256, 256}), b = a.t().contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(ts::matmul(a, b).data_ptr());
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 256 * 256 * 256, benchmark::Counter::kIsIterationInvariantRate);
+}
+inline void matmul_1024(benchmark::State& state) {
+  auto a = ts::linspace(-1, 1, 1024 * 1024).view({1024, 1024}), b = a.t().contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(ts::matmul(a, b).data_ptr());
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 1024 * 1024 * 1024, benchmark::Counter::kIsIterationInvariantRate);
+}
+inline void bmm_64x128(benchmark::State& state) {
+  auto a = ts::linspace(-1, 1, 64 * 128 * 128).view({64, 128, 128}), b = a.transpose(1, 2).contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(ts::bmm(a, b).data_ptr());
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 64 * 128 * 128 * 128, benchmark::Counter::kIsIterationInvariantRate);
+}
+inline void small_add(benchmark::State& state) {
+  auto a = ts::ones({4}), b = ts::ones({4});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+
+/** Registers every row under `prefix` (e.g. "" or "tessera/"). */
+inline void register_rows(const std::string& prefix) {
+  auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
+  ms(benchmark::RegisterBenchmark((prefix + "add_contig").c_str(), add_contig));
+  ms(benchmark::RegisterBenchmark((prefix + "add_contig_out").c_str(), add_contig_out));
+  ms(benchmark::RegisterBenchmark((prefix + "add_bcast_row").c_str(), add_bcast_row));
+  ms(benchmark::RegisterBenchmark((prefix + "add_transposed").c_str(), add_transposed));
+  ms(benchmark::RegisterBenchmark((prefix + "contiguous_transpose").c_str(), contiguous_transpose));
+  ms(benchmark::RegisterBenchmark((prefix + "exp_contig").c_str(), exp_contig));
+  ms(benchmark::RegisterBenchmark((prefix + "tanh_contig").c_str(), tanh_contig));
+  ms(benchmark::RegisterBenchmark((prefix + "sum_all").c_str(), sum_all));
+  ms(benchmark::RegisterBenchmark((prefix + "sum_dim0").c_str(), sum_dim0));
+  ms(benchmark::RegisterBenchmark((prefix + "sum_dim1").c_str(), sum_dim1));
+  ms(benchmark::RegisterBenchmark((prefix + "matmul_256").c_str(), matmul_256));
+  ms(benchmark::RegisterBenchmark((prefix + "matmul_1024").c_str(), matmul_1024));
+  ms(benchmark::RegisterBenchmark((prefix + "bmm_64x128").c_str(), bmm_64x128));
+  benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
+}
+
+}  // namespace tessera_rows

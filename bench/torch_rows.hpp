@@ -1,0 +1,68 @@
+#pragma once
+// The BENCH.md rows on LibTorch, written as a LibTorch user would.
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+namespace torch_rows {
+
+inline constexpr int64_t kBig = int64_t{1} << 24;
+
+inline void add_contig(benchmark::State& state) {
+  auto a = torch::ones({kBig}), b = torch::ones({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+inline void add_contig_out(benchmark::State& state) {
+  auto a = torch::ones({kBig}), b = torch::ones({kBig}), c = torch::empty({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize(torch::add_out(c, a, b).data_ptr());
+}
+inline void add_bcast_row(benchmark::State& state) {
+  auto a = torch::ones({4096, 4096}), b = torch::ones({4096});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+inline void add_transposed(benchmark::State& state) {
+  auto a = torch::ones({4096, 4096}), b = torch::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize((a.t() + b).data_ptr());
+}
+inline void contiguous_transpose(benchmark::State& state) {
+  auto a = torch::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.t().contiguous().data_ptr());
+}
+inline void exp_contig(benchmark::State& state) {
+  auto a = torch::linspace(-5, 5, kBig);
+  for (auto _ : state) benchmark::DoNotOptimize(a.exp().data_ptr());
+}
+inline void tanh_contig(benchmark::State& state) {
+  auto a = torch::linspace(-5, 5, kBig);
+  for (auto _ : state) benchmark::DoNotOptimize(a.tanh().data_ptr());
+}
+inline void sum_all(benchmark::State& state) {
+  auto a = torch::ones({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum().data_ptr());
+}
+inline void sum_dim0(benchmark::State& state) {
+  auto a = torch::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum(0).data_ptr());
+}
+inline void sum_dim1(benchmark::State& state) {
+  auto a = torch::ones({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum(1).data_ptr());
+}
+inline void matmul_256(benchmark::State& state) {
+  auto a = torch::linspace(-1, 1, 256 * 256).view({256, 256}), b = a.t().contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(torch::matmul(a, b).data_ptr());
+}
+inline void matmul_1024(benchmark::State& state) {
+  auto a = torch::linspace(-1, 1, 1024 * 1024).view({1024, 1024}), b = a.t().contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(torch::matmul(a, b).data_ptr());
+}
+inline void bmm_64x128(benchmark::State& state) {
+  auto a = torch::linspace(-1, 1, 64 * 128 * 128).view({64, 128, 128}), b = a.transpose(1, 2).contiguous();
+  for (auto _ : state) benchmark::DoNotOptimize(torch::bmm(a, b).data_ptr());
+}
+inline void small_add(benchmark::State& state) {
+  auto a = torch::ones({4}), b = torch::ones({4});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
+
+}  // namespace torch_rows

@@ -1,0 +1,129 @@
+#pragma once
+// Vectorised inner loops for contiguous runs of one floating type, at the widest vector width
+// the processor has (Note [SIMD dispatch]), and vector exp/tanh for float.
+
+#include <array>
+#include <cstring>
+#include <tuple>
+
+#include "../../core/config.hpp"
+
+#include "simd.hpp"
+
+namespace tessera::detail {
+
+template <class T, int Bytes>
+struct VecOf {
+  typedef T type __attribute__((vector_size(Bytes)));
+};
+
+// An op opts in to vectorisation by providing `template <class V> static V vec(V...)`.
+template <class Op, class V, size_t N>
+concept VectorOp = (N == 1 && requires(V r, const V a) { Op::vec(r, a); }) ||
+                   (N == 2 && requires(V r, const V a) { Op::vec(r, a, a); });
+
+template <int Bytes, class T, size_t N, class Op, class Scalar>
+[[gnu::always_inline]] inline void vector_run_impl(T* out, const std::array<const T*, N>& in,
+                                                   const std::array<bool, N>& broadcast, int64_t n, const Scalar& sf) {
+  using V = typename VecOf<T, Bytes>::type;
+  constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
+  std::array<V, N> fixed = {};
+  for (size_t k = 0; k < N; ++k)
+    if (broadcast[k]) fixed[k] = V{} + in[k][0];
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    std::array<V, N> x;
+#pragma GCC unroll 4
+    for (size_t k = 0; k < N; ++k) {
+      if (broadcast[k]) x[k] = fixed[k];
+      else std::memcpy(&x[k], in[k] + i, sizeof(V));
+    }
+    V r;  // vectors go by reference: a by-value vector outside a target function changes the ABI
+    if constexpr (N == 1) Op::vec(r, x[0]);
+    else Op::vec(r, x[0], x[1]);
+    std::memcpy(out + i, &r, sizeof(V));
+  }
+  for (; i < n; ++i) {
+    std::array<T, N> x;
+    for (size_t k = 0; k < N; ++k) x[k] = in[k][broadcast[k] ? 0 : i];
+    out[i] = std::apply(sf, x);
+  }
+}
+
+template <class T, size_t N, class Op, class Scalar>
+TS_TARGET_AVX512 void vector_run_avx512(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                        int64_t n, const Scalar& sf) {
+  vector_run_impl<64, T, N, Op>(out, in, b, n, sf);
+}
+template <class T, size_t N, class Op, class Scalar>
+TS_TARGET_AVX2 void vector_run_avx2(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                    int64_t n, const Scalar& sf) {
+  vector_run_impl<32, T, N, Op>(out, in, b, n, sf);
+}
+
+/** out[i] = Op::vec(in...) over a contiguous run; inputs with broadcast[k] are one repeated value. */
+template <class T, size_t N, class Op, class Scalar>
+void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t n,
+                const Scalar& sf) {
+  switch (simd_level()) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512: return vector_run_avx512<T, N, Op>(out, in, broadcast, n, sf);
+    case SimdLevel::AVX2: return vector_run_avx2<T, N, Op>(out, in, broadcast, n, sf);
+#endif
+    default: return vector_run_impl<16, T, N, Op>(out, in, broadcast, n, sf);
+  }
+}
+
+// --- vector math (float) ---------------------------------------------------------------------------
+
+// exp for float vectors: Cephes' range reduction and polynomial, within 2 ulp of the exact value;
+// overflow gives inf, underflow 0, NaN stays NaN.
+template <class V>
+[[gnu::always_inline]] inline void vec_exp(V& out, const V& input) {
+  using I = decltype(input < input);  // the matching integer vector
+  V x = input;
+  x = x > V{} + 88.72283935546875f ? V{} + 88.72283935546875f : x;
+  x = x < V{} - 103.972f ? V{} - 103.972f : x;
+  const V magic = V{} + 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const V n = (x * 1.44269504088896341f + magic) - magic;
+  V r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  V p = V{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // 2^n in two halves so that n down to -150 still scales correctly into subnormals.
+  const I ni = __builtin_convertvector(n, I);
+  const I half = ni >> 1;
+  V s1, s2;
+  const I e1 = (half + 127) << 23, e2 = (ni - half + 127) << 23;
+  std::memcpy(&s1, &e1, sizeof(V));
+  std::memcpy(&s2, &e2, sizeof(V));
+  V y = p * s1 * s2;
+  y = input > V{} + 88.72283935546875f ? V{} + __builtin_inff() : y;
+  out = input != input ? input : y;
+}
+
+// tanh for float vectors: an odd polynomial near 0, 1 - 2 / (exp(2|x|) + 1) elsewhere.
+template <class V>
+[[gnu::always_inline]] inline void vec_tanh(V& out, const V& x) {
+  const V ax = x < V{} ? -x : x;
+  const V z = x * x;
+  V p = V{} - 5.70498872745e-3f;
+  p = p * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  const V small = p * z * x + x;
+  V e;
+  vec_exp(e, ax + ax);
+  V large = 1.0f - 2.0f / (e + 1.0f);
+  large = x < V{} ? -large : large;
+  const V y = ax < V{} + 0.625f ? small : large;
+  out = x != x ? x : y;
+}
+
+}  // namespace tessera::detail
