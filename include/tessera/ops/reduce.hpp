@@ -18,7 +18,8 @@ struct SumReducer {
   using Acc = acc_t<T>;
   Acc identity() const { return Acc(0); }
   Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    return pairwise_sum<Acc, T>(p, s, n, [](T v) { return convert<Acc>(v); });
+    if constexpr (std::is_same_v<Acc, T>) return pairwise_sum<Acc, T>(p, s, n, PlainValue{});
+    else return pairwise_sum<Acc, T>(p, s, n, [](T v) { return convert<Acc>(v); });
   }
   Acc combine(Acc a, Acc b) const { return a + b; }
   Out finish(Acc a) const { return convert<Out>(a); }
@@ -182,8 +183,37 @@ void check_nonempty_reduction(const Tensor<T>& x, const Shape& dims, const char*
 
 // --- sum, prod, mean, amax, amin, norm, all, any, logsumexp ------------------------------------------
 
+namespace detail {
+/** For a contiguous x whose reduced dims are one run [d0, d1] followed by kept dims: the sizes
+ *  (outer, reduced, inner) of column_sum, else nothing. */
+template <class T>
+std::optional<std::array<int64_t, 3>> column_layout(const Tensor<T>& x, const Shape& dims) {
+  if (!x.is_contiguous() || x.dim() < 2) return std::nullopt;
+  const std::vector<bool> mask = reduced_mask(dims, x.dim(), "sum");
+  int64_t d0 = -1, d1 = -1;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (mask[d]) {
+      if (d0 < 0) d0 = d;
+      else if (d != d1 + 1) return std::nullopt;  // not one run
+      d1 = d;
+    }
+  if (d0 < 0 || d1 == x.dim() - 1) return std::nullopt;
+  std::array<int64_t, 3> sizes = {1, 1, 1};
+  for (int64_t d = 0; d < x.dim(); ++d) sizes[d < d0 ? 0 : d <= d1 ? 1 : 2] *= x.sizes()[d];
+  return sizes;
+}
+}  // namespace detail
+
 template <class T>
 Tensor<sum_t<T>> sum(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    if (const auto layout = detail::column_layout(x, dims)) {
+      const detail::ReducePlan plan = detail::plan_reduction(x.impl(), dims, keepdim, "sum");
+      Tensor<T> out = detail::empty_tensor<T>(plan.out_shape, {.device = x.device()}, "sum");
+      detail::column_sum(x.data_ptr(), out.data_ptr(), (*layout)[0], (*layout)[1], (*layout)[2]);
+      return out;
+    }
+  }
   return detail::reduce<sum_t<T>>(x, dims, keepdim, detail::SumReducer<T, sum_t<T>>{}, "sum");
 }
 template <class T>

@@ -19,9 +19,10 @@ namespace detail {
 
 // Note [Thread pool]
 // set_num_threads(n) means n threads in all: the caller plus n - 1 workers, started the first
-// time a parallel region needs them. A region hands out task indices through an atomic counter;
-// the calling thread takes tasks too, so a region never waits on a sleeping pool to make progress.
-// Regions do not nest: code already inside a region runs its inner loops serially.
+// time a parallel region needs them. A region of at most n tasks runs task i on thread i, so a
+// loop repeated over the same data finds its part in the same core's cache (as OpenMP's static
+// schedule does); a larger region hands out tasks through an atomic counter, the caller taking
+// its share. Regions do not nest: code already inside a region runs its inner loops serially.
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -49,16 +50,17 @@ class ThreadPool {
     }
     std::lock_guard one_region(region_mutex_);
     start_workers();
-    auto region = std::make_shared<Region>(task, n_tasks);
+    auto region = std::make_shared<Region>(task, n_tasks, n_tasks <= num_threads());
     {
       std::lock_guard lock(mutex_);
       current_ = region;
       generation_.fetch_add(1, std::memory_order_release);
     }
     if (sleeping_.load() > 0) wake_.notify_all();
-    work(*region);
+    work(*region, 0);
+    for (int spin = 0; spin < kSpins && region->pending.load(std::memory_order_acquire) > 0; ++spin) pause();
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return region->pending == 0; });
+    done_.wait(lock, [&] { return region->pending.load() == 0; });
     current_.reset();
     if (region->error) std::rethrow_exception(region->error);
   }
@@ -67,11 +69,12 @@ class ThreadPool {
   // One parallel region. Workers that wake late hold an old region whose tasks are all taken,
   // so they can never run a task twice or touch a finished region's function.
   struct Region {
-    Region(const std::function<void(int64_t)>& f, int64_t n) : task(f), n_tasks(n), pending(n) {}
+    Region(const std::function<void(int64_t)>& f, int64_t n, bool fixed) : task(f), n_tasks(n), by_thread(fixed), pending(n) {}
     const std::function<void(int64_t)>& task;
     const int64_t n_tasks;
+    const bool by_thread;  // task i runs on thread i, so repeated regions reuse each core's cache
     std::atomic<int64_t> next{0};
-    int64_t pending;  // guarded by mutex_
+    std::atomic<int64_t> pending;
     std::exception_ptr error;  // guarded by mutex_
   };
 
@@ -82,11 +85,12 @@ class ThreadPool {
     return inside;
   }
 
-  // Takes tasks of `region` until none are left; run by the caller and by every worker.
-  void work(Region& region) {
+  // Runs tasks of `region` on thread `me` (0 is the caller): its own task when tasks are
+  // assigned by thread, else tasks taken in turn until none are left.
+  void work(Region& region, int64_t me) {
     inside_region() = true;
     int64_t finished = 0;
-    for (int64_t i; (i = region.next.fetch_add(1)) < region.n_tasks;) {
+    auto run_task = [&](int64_t i) {
       try {
         region.task(i);
       } catch (...) {
@@ -94,18 +98,22 @@ class ThreadPool {
         if (!region.error) region.error = std::current_exception();
       }
       ++finished;
+    };
+    if (region.by_thread) {
+      if (me < region.n_tasks) run_task(me);
+    } else {
+      for (int64_t i; (i = region.next.fetch_add(1)) < region.n_tasks;) run_task(i);
     }
     inside_region() = false;
-    if (finished > 0) {
-      std::lock_guard lock(mutex_);
-      region.pending -= finished;
-      if (region.pending == 0) done_.notify_all();
+    if (finished > 0 && region.pending.fetch_sub(finished) == finished) {
+      std::lock_guard lock(mutex_);  // the caller may be asleep on done_
+      done_.notify_all();
     }
   }
 
   // Workers spin for a while after a region before they sleep: back-to-back regions (a training
   // step runs hundreds) then start without a futex wake-up.
-  void worker_loop() {
+  void worker_loop(int64_t me) {
     uint64_t seen = 0;
     for (;;) {
       for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen && !stopping_.load();
@@ -123,7 +131,7 @@ class ThreadPool {
         seen = generation_.load();
         region = current_;
       }
-      if (region) work(*region);
+      if (region) work(*region, me);
     }
   }
 
@@ -136,7 +144,10 @@ class ThreadPool {
 
   void start_workers() {
     const int wanted = num_threads() - 1;
-    while (static_cast<int>(workers_.size()) < wanted) workers_.emplace_back([this] { worker_loop(); });
+    while (static_cast<int>(workers_.size()) < wanted) {
+      const int64_t me = static_cast<int64_t>(workers_.size()) + 1;
+      workers_.emplace_back([this, me] { worker_loop(me); });
+    }
   }
 
   void stop_workers() {

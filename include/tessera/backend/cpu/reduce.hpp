@@ -5,6 +5,7 @@
 
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "vectorized.hpp"
 
 namespace tessera::detail {
 
@@ -124,9 +125,19 @@ void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Re
   }
 }
 
+/** The value function of a plain sum (it lets pairwise_sum take the SIMD path). */
+struct PlainValue {
+  template <class T>
+  T operator()(T v) const { return v; }
+};
+
 /** Pairwise sum of a strided run, in Acc. */
 template <class Acc, class T, class F>
 Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
+  if constexpr ((std::is_same_v<T, float> || std::is_same_v<T, double>) && std::is_same_v<Acc, T> &&
+                std::is_same_v<F, PlainValue>) {
+    if (stride == static_cast<int64_t>(sizeof(T))) return vector_sum(reinterpret_cast<const T*>(p), n);
+  }
   if (n <= 64) {
     Acc acc[8] = {};
     int64_t i = 0;
@@ -143,6 +154,29 @@ Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
   }
   const int64_t half = (n / 2 + 7) / 8 * 8;
   return pairwise_sum<Acc, T>(p, stride, half, value) + pairwise_sum<Acc, T>(p + half * stride, stride, n - half, value);
+}
+
+/** A sum whose reduced dims lie outside a contiguous kept block: out[o, k] = sum_r x[o, r, k]
+ *  for a contiguous input viewed as [outer, reduced, inner]. Rows are added in blocks of
+ *  kRowBlock into a zeroed accumulator, and block results into the output, always in row order;
+ *  threads split the columns, so the result does not depend on the thread count. */
+template <class T>
+void column_sum(const T* x, T* out, int64_t outer, int64_t reduced, int64_t inner) {
+  constexpr int64_t kRowBlock = 128, kColumns = 512;
+  const int64_t chunks = (inner + kColumns - 1) / kColumns;
+  parallel_for(0, outer * chunks, 1, [&](int64_t first, int64_t last) {
+    T block[kColumns];
+    for (int64_t task = first; task < last; ++task) {
+      const int64_t o = task / chunks, c0 = (task % chunks) * kColumns, width = std::min(kColumns, inner - c0);
+      T* result = out + o * inner + c0;
+      std::fill(result, result + width, T(0));
+      for (int64_t r0 = 0; r0 < reduced; r0 += kRowBlock) {
+        std::fill(block, block + width, T(0));
+        add_rows(block, x + (o * reduced + r0) * inner + c0, std::min(kRowBlock, reduced - r0), inner, width);
+        add_rows(result, block, 1, 0, width);
+      }
+    }
+  });
 }
 
 }  // namespace tessera::detail

@@ -74,6 +74,99 @@ void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool
   }
 }
 
+// --- contiguous sums ------------------------------------------------------------------------------
+
+// Pairwise sum with a vector leaf: leaves of at most kSumLeaf elements are summed in four vector
+// accumulators, then halves are added recursively. The tree depends only on n and the vector
+// width, never on threads.
+inline constexpr int64_t kSumLeaf = 2048;
+
+template <int Bytes, class T>
+[[gnu::always_inline]] inline T vector_sum_leaf(const T* p, int64_t n) {
+  using V = typename VecOf<T, Bytes>::type;
+  constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
+  V acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
+  int64_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    V x0, x1, x2, x3;
+    std::memcpy(&x0, p + i, sizeof(V));
+    std::memcpy(&x1, p + i + L, sizeof(V));
+    std::memcpy(&x2, p + i + 2 * L, sizeof(V));
+    std::memcpy(&x3, p + i + 3 * L, sizeof(V));
+    acc0 += x0, acc1 += x1, acc2 += x2, acc3 += x3;
+  }
+  const V v = (acc0 + acc1) + (acc2 + acc3);
+  T lanes[L];
+  std::memcpy(lanes, &v, sizeof(V));
+  T total = 0;
+  for (int64_t j = 0; j < L; ++j) total += lanes[j];
+  for (; i < n; ++i) total += p[i];
+  return total;
+}
+
+#define TS_DEFINE_VECTOR_SUM(name, target, bytes)                          \
+  template <class T>                                                       \
+  target T name(const T* p, int64_t n) {                                   \
+    if (n <= kSumLeaf) return vector_sum_leaf<bytes>(p, n);                \
+    const int64_t half = (n / 2 + kSumLeaf - 1) / kSumLeaf * kSumLeaf;      \
+    return name(p, half) + name(p + half, n - half);                       \
+  }
+TS_DEFINE_VECTOR_SUM(vector_sum_avx512, TS_TARGET_AVX512, 64)
+TS_DEFINE_VECTOR_SUM(vector_sum_avx2, TS_TARGET_AVX2, 32)
+TS_DEFINE_VECTOR_SUM(vector_sum_baseline, , 16)
+#undef TS_DEFINE_VECTOR_SUM
+
+// acc[0, width) += rows[r][0, width) for r in [0, rows), in row order.
+template <int Bytes, class T>
+[[gnu::always_inline]] inline void add_rows_impl(T* acc, const T* x, int64_t rows, int64_t row_stride, int64_t width) {
+  using V = typename VecOf<T, Bytes>::type;
+  constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
+  int64_t j = 0;
+  for (; j + L <= width; j += L) {
+    V a;
+    std::memcpy(&a, acc + j, sizeof(V));
+    for (int64_t r = 0; r < rows; ++r) {
+      V x_r;
+      std::memcpy(&x_r, x + r * row_stride + j, sizeof(V));
+      a += x_r;
+    }
+    std::memcpy(acc + j, &a, sizeof(V));
+  }
+  for (; j < width; ++j)
+    for (int64_t r = 0; r < rows; ++r) acc[j] += x[r * row_stride + j];
+}
+template <class T>
+TS_TARGET_AVX512 void add_rows_avx512(T* acc, const T* x, int64_t rows, int64_t row_stride, int64_t width) {
+  add_rows_impl<64>(acc, x, rows, row_stride, width);
+}
+template <class T>
+TS_TARGET_AVX2 void add_rows_avx2(T* acc, const T* x, int64_t rows, int64_t row_stride, int64_t width) {
+  add_rows_impl<32>(acc, x, rows, row_stride, width);
+}
+/** acc[j] += x[r * row_stride + j] for every row r, rows added in order. */
+template <class T>
+void add_rows(T* acc, const T* x, int64_t rows, int64_t row_stride, int64_t width) {
+  switch (simd_level()) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512: return add_rows_avx512(acc, x, rows, row_stride, width);
+    case SimdLevel::AVX2: return add_rows_avx2(acc, x, rows, row_stride, width);
+#endif
+    default: return add_rows_impl<16>(acc, x, rows, row_stride, width);
+  }
+}
+
+/** Sum of a contiguous float or double run. */
+template <class T>
+T vector_sum(const T* p, int64_t n) {
+  switch (simd_level()) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512: return vector_sum_avx512(p, n);
+    case SimdLevel::AVX2: return vector_sum_avx2(p, n);
+#endif
+    default: return vector_sum_baseline(p, n);
+  }
+}
+
 // --- vector math (float) ---------------------------------------------------------------------------
 
 // exp for float vectors: Cephes' range reduction and polynomial, within 2 ulp of the exact value;
