@@ -88,3 +88,18 @@ TEST_CASE("to_vector works for every dtype including bool", "[copy]") {
   auto e = ts::zeros({0, 3});
   CHECK(e.to_vector().empty());
 }
+
+TEST_CASE("transposing copies go through tiles and stay exact", "[copy]") {
+  const auto x = ts::arange(3 * 70 * 45).reshape({3, 70, 45});
+  for (const auto& v : {x.transpose(1, 2), x.permute({2, 0, 1}), x.transpose(0, 2)}) {
+    const auto c = v.contiguous();
+    const auto flat = c.to_vector();
+    int64_t k = 0;
+    bool same = true;
+    for (int64_t i = 0; i < v.size(0); ++i)
+      for (int64_t j = 0; j < v.size(1); ++j)
+        for (int64_t l = 0; l < v.size(2); ++l) same &= flat[static_cast<size_t>(k++)] == v.index({i, j, l}).item();
+    CHECK(same);
+    CHECK(ts::equal(v.to<double>(), c.to<double>()));  // the converting copy takes the same path
+  }
+}

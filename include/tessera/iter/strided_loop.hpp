@@ -50,6 +50,10 @@ class StridedLoop {
   int64_t numel() const { return numel_; }
   int64_t ndim() const { return static_cast<int64_t>(sizes_.size()); }
   int64_t inner_size() const { return sizes_[0]; }
+  /** Size and operand k's byte stride of dimension d after reordering (0 is innermost). */
+  int64_t size(size_t d) const { return sizes_[d]; }
+  int64_t stride(size_t k, size_t d) const { return strides_[k][d]; }
+  const Pointers& base() const { return base_; }
 
   /** Calls run(pointers, byte_strides, n) for each 1-D run covering linear indices [begin, end). */
   template <class F>
