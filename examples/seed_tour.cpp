@@ -36,7 +36,8 @@ std::string numpy_str(const std::vector<double>& values, int64_t rows, int64_t c
     for (int64_t c = 0; c < cols; ++c) {
       char buffer[32];
       std::snprintf(buffer, sizeof buffer, "%.0f.", values[static_cast<size_t>(r * cols + c)]);
-      out += (c ? " " : "") + std::string(buffer);
+      if (c) out += ' ';
+      out += buffer;
     }
     out += "]";
   }

@@ -19,6 +19,7 @@
 #include "ops/reduce.hpp"
 #include "ops/view.hpp"
 #include "io/print.hpp"
+#include "random/distributions.hpp"
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;

@@ -1,0 +1,3 @@
+#pragma once
+// Placeholder replaced below.
+#include "generator.hpp"
