@@ -14,6 +14,8 @@
 
 namespace tessera {
 
+class Generator;  // random/generator.hpp
+
 /** The optional last argument of every factory. */
 struct TensorOptions {
   Device device = Device::cpu();
@@ -236,6 +238,12 @@ class Tensor {
   const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const;
   template <Scalar S>
   const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+
+  // --- in-place sampling (random/distributions.hpp); the default generator unless one is given ---
+  const Tensor& uniform_(double from = 0, double to = 1) const;
+  const Tensor& uniform_(double from, double to, Generator& gen) const;
+  const Tensor& normal_(double mean = 0, double stddev = 1) const;
+  const Tensor& normal_(double mean, double stddev, Generator& gen) const;
 
   // --- autograd state (autograd/) ---------------------------------------------------------
   const Tensor& requires_grad_(bool requires_grad = true) const {

@@ -1,0 +1,183 @@
+// Random numbers: Philox against Random123, the documented stream mapping, thread-count
+// invariance, generator state, ranges, and statistical tests that a broken generator fails.
+
+#include <Random123/philox.h>
+
+#include <algorithm>
+#include <random>
+
+#include "golden.hpp"
+
+TEST_CASE("philox4x32_10 matches Random123's known answers", "[random]") {
+  using A = std::array<uint32_t, 4>;
+  CHECK(ts::philox4x32_10({0, 0, 0, 0}, {0, 0}) == A{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
+  CHECK(ts::philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}) ==
+        A{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd});
+  CHECK(ts::philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}) ==
+        A{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
+}
+
+TEST_CASE("philox4x32_10 matches librandom123 on 100000 random inputs", "[random]") {
+  std::mt19937_64 pick(2024);
+  r123::Philox4x32_R<10> reference;
+  int mismatches = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t a = pick(), b = pick(), c = pick();
+    const std::array<uint32_t, 4> ctr = {uint32_t(a), uint32_t(a >> 32), uint32_t(b), uint32_t(b >> 32)};
+    const std::array<uint32_t, 2> key = {uint32_t(c), uint32_t(c >> 32)};
+    const auto want = reference({{ctr[0], ctr[1], ctr[2], ctr[3]}}, {{key[0], key[1]}});
+    const auto got = ts::philox4x32_10(ctr, key);
+    for (int k = 0; k < 4; ++k) mismatches += got[k] != want.v[k];
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("element i is the documented function of (seed, offset, i)", "[random]") {
+  ts::Generator gen(123456789012345ull);
+  gen.set_offset(77);
+  const auto x = ts::rand({1001}, gen).to_vector();
+  CHECK(gen.offset() == 77 + 251);  // ceil(1001 / 4) blocks
+  for (int64_t i : {0, 1, 3, 4, 500, 1000}) {
+    const uint64_t block = 77 + i / 4;
+    const auto w = ts::philox4x32_10({uint32_t(block), uint32_t(block >> 32), 0, 0},
+                                     {uint32_t(123456789012345ull), uint32_t(123456789012345ull >> 32)});
+    CHECK(x[i] == static_cast<float>(w[i % 4] >> 8) * 0x1p-24f);
+  }
+  const auto d = ts::rand<double>({5}, gen).to_vector();
+  const uint64_t block = 77 + 251;
+  const auto w = ts::philox4x32_10({uint32_t(block), uint32_t(block >> 32), 0, 0},
+                                   {uint32_t(123456789012345ull), uint32_t(123456789012345ull >> 32)});
+  CHECK(d[1] == static_cast<double>(((uint64_t(w[3]) << 32) | w[2]) >> 11) * 0x1p-53);
+  CHECK(gen.offset() == 77 + 251 + 3);
+}
+
+TEST_CASE("draws are identical for any thread count", "[random][threads]") {
+  auto draw = [] {
+    ts::Generator gen(5);
+    std::vector<double> all;
+    for (float v : ts::rand({100003}, gen).to_vector()) all.push_back(v);
+    for (float v : ts::randn({70001}, gen).to_vector()) all.push_back(v);
+    for (double v : ts::randn<double>({3333}, gen).to_vector()) all.push_back(v);
+    for (int64_t v : ts::randint(-5, 1000000007, {50001}, gen).to_vector()) all.push_back(double(v));
+    for (int64_t v : ts::randperm(1000, gen).to_vector()) all.push_back(double(v));
+    for (float v : ts::bernoulli(ts::full({999}, 0.3f), gen).to_vector()) all.push_back(v);
+    for (int64_t v : ts::multinomial(ts::rand({4, 50}, gen), 20, false, gen).to_vector()) all.push_back(double(v));
+    all.push_back(double(gen.offset()));
+    return all;
+  };
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  const auto two = draw();
+  CHECK(one == three);
+  CHECK(one == two);
+}
+
+TEST_CASE("seeding, state save and restore", "[random]") {
+  ts::manual_seed(42);
+  const auto a = ts::rand({1, 5});
+  const auto b = ts::rand({1, 5});
+  CHECK_FALSE(ts::equal(a, b));
+  ts::manual_seed(42);
+  CHECK(ts::equal(ts::rand({1, 5}), a));
+  CHECK(ts::default_generator().seed() == 42);
+  ts::Generator gen(9);
+  ts::rand({10}, gen);
+  const ts::GeneratorState saved = gen.get_state();
+  const auto first = ts::randn({7}, gen);
+  gen.set_state(saved);
+  CHECK(ts::equal(ts::randn({7}, gen), first));
+  gen.manual_seed(9);
+  CHECK(gen.offset() == 0);
+  ts::Generator other(10);
+  CHECK_FALSE(ts::equal(ts::rand({8}, gen), ts::rand({8}, other)));
+}
+
+TEST_CASE("ranges: rand never reaches 1 in any dtype; randint stays in bounds", "[random]") {
+  // The largest value each mapping can produce is below 1.
+  CHECK(ts::detail::uniform_from_bits<float>(0xffffffffu, 0) < 1.0f);
+  CHECK(ts::detail::uniform_from_bits<double>(0xffffffffu, 0xffffffffu) < 1.0);
+  CHECK(static_cast<float>(ts::detail::uniform_from_bits<ts::half>(0xffffffffu, 0)) < 1.0f);
+  CHECK(static_cast<float>(ts::detail::uniform_from_bits<ts::bfloat16>(0xffffffffu, 0)) < 1.0f);
+  ts::Generator gen(1);
+  for (float v : ts::rand({200000}, gen).to_vector()) REQUIRE((v >= 0.0f && v < 1.0f));
+  for (auto v : ts::rand<ts::half>({20000}, gen).to_vector()) REQUIRE(static_cast<float>(v) < 1.0f);
+  for (auto v : ts::rand<ts::bfloat16>({20000}, gen).to_vector()) REQUIRE(static_cast<float>(v) < 1.0f);
+  for (int64_t v : ts::randint(-3, 4, {10000}, gen).to_vector()) REQUIRE((v >= -3 && v < 4));
+  auto perm = ts::randperm(500, gen).to_vector();
+  std::sort(perm.begin(), perm.end());
+  for (int64_t i = 0; i < 500; ++i) REQUIRE(perm[static_cast<size_t>(i)] == i);
+  for (int64_t v : ts::multinomial(ts::tensor({0.0, 1.0, 0.0, 2.0}), 1000, true, gen).to_vector())
+    REQUIRE((v == 1 || v == 3));
+  CHECK_THROWS_WITH(ts::randint(5, 5, {2}), Catch::Contains("randint: random_ expects 'from' to be less than 'to'"));
+  CHECK_THROWS_WITH(ts::multinomial(ts::tensor({1.0, 0.0}), 2), Catch::Contains("not enough non-negative category"));
+  CHECK_THROWS_WITH(ts::bernoulli(ts::tensor({1.5})), Catch::Contains("bernoulli"));
+}
+
+namespace {
+
+// Kolmogorov-Smirnov statistic of sorted samples against a CDF.
+template <class Cdf>
+double ks_statistic(std::vector<double> x, Cdf cdf) {
+  std::sort(x.begin(), x.end());
+  const double n = static_cast<double>(x.size());
+  double d = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double f = cdf(x[i]);
+    d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+  }
+  return d;
+}
+
+double chi_square_uniform(const std::vector<double>& x, int bins) {
+  std::vector<double> count(static_cast<size_t>(bins), 0);
+  for (double v : x) count[static_cast<size_t>(std::min<int>(bins - 1, static_cast<int>(v * bins)))] += 1;
+  const double expected = static_cast<double>(x.size()) / bins;
+  double chi = 0;
+  for (double c : count) chi += (c - expected) * (c - expected) / expected;
+  return chi;
+}
+
+}  // namespace
+
+TEST_CASE("statistics: moments, chi-square and Kolmogorov-Smirnov", "[random]") {
+  ts::Generator gen(2718);
+  const int64_t n = 1000000;
+  std::vector<double> u, z;
+  for (float v : ts::rand({n}, gen).to_vector()) u.push_back(v);
+  for (float v : ts::randn({n}, gen).to_vector()) z.push_back(v);
+  auto moments = [](const std::vector<double>& x) {
+    double m = 0, v = 0;
+    for (double a : x) m += a;
+    m /= static_cast<double>(x.size());
+    for (double a : x) v += (a - m) * (a - m);
+    return std::pair{m, v / static_cast<double>(x.size() - 1)};
+  };
+  const auto [mu, vu] = moments(u);
+  const auto [mz, vz] = moments(z);
+  // Means and variances within about 5 standard errors.
+  CHECK(std::fabs(mu - 0.5) < 5 * std::sqrt(1.0 / 12 / n));
+  CHECK(std::fabs(vu - 1.0 / 12) < 5 * 0.000075);
+  CHECK(std::fabs(mz) < 5 * std::sqrt(1.0 / n));
+  CHECK(std::fabs(vz - 1.0) < 5 * std::sqrt(2.0 / n));
+  // Chi-square with 999 degrees of freedom: mean 999, sd 44.7; reject beyond 6 sd.
+  CHECK(chi_square_uniform(u, 1000) < 999 + 6 * 44.7);
+  // KS: the critical value at p = 1e-6 is about 2.63 / sqrt(n).
+  const double critical = 2.63 / std::sqrt(static_cast<double>(n));
+  CHECK(ks_statistic(u, [](double x) { return std::clamp(x, 0.0, 1.0); }) < critical);
+  CHECK(ks_statistic(z, [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }) < critical);
+  // A broken generator fails the same checks: a quarter of the range never drawn.
+  std::vector<double> broken;
+  for (double a : u) broken.push_back(a * 0.75);
+  CHECK(chi_square_uniform(broken, 1000) > 999 + 6 * 44.7);
+  CHECK(ks_statistic(broken, [](double x) { return std::clamp(x, 0.0, 1.0); }) > critical);
+  // randint is unbiased: range 3 * 2^62 would show modulo bias (1/3 of values twice as likely).
+  const uint64_t range = 3ull << 62;
+  std::vector<double> scaled;
+  const int64_t high = static_cast<int64_t>(static_cast<uint64_t>(INT64_MIN) + range);
+  for (int64_t v : ts::randint(INT64_MIN, high, {200000}, gen).to_vector())
+    scaled.push_back(static_cast<double>(static_cast<uint64_t>(v - INT64_MIN)) / static_cast<double>(range));
+  CHECK(chi_square_uniform(scaled, 3) < 2 + 6 * 2);
+}
