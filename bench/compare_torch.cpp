@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/matmul_256", matmul_256));
   ms(benchmark::RegisterBenchmark("libtorch/matmul_1024", matmul_1024));
   ms(benchmark::RegisterBenchmark("libtorch/bmm_64x128", bmm_64x128));
+  ms(benchmark::RegisterBenchmark("libtorch/rand_16M", rand_16M));
+  ms(benchmark::RegisterBenchmark("libtorch/randn_16M", randn_16M));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;

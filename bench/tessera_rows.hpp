@@ -64,6 +64,12 @@ inline void bmm_64x128(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ts::bmm(a, b).data_ptr());
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 64 * 128 * 128 * 128, benchmark::Counter::kIsIterationInvariantRate);
 }
+inline void rand_16M(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ts::rand({kBig}).data_ptr());
+}
+inline void randn_16M(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ts::randn({kBig}).data_ptr());
+}
 inline void small_add(benchmark::State& state) {
   auto a = ts::ones({4}), b = ts::ones({4});
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
@@ -85,6 +91,8 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "matmul_256").c_str(), matmul_256));
   ms(benchmark::RegisterBenchmark((prefix + "matmul_1024").c_str(), matmul_1024));
   ms(benchmark::RegisterBenchmark((prefix + "bmm_64x128").c_str(), bmm_64x128));
+  ms(benchmark::RegisterBenchmark((prefix + "rand_16M").c_str(), rand_16M));
+  ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
 }
 

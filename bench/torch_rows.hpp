@@ -60,6 +60,12 @@ inline void bmm_64x128(benchmark::State& state) {
   auto a = torch::linspace(-1, 1, 64 * 128 * 128).view({64, 128, 128}), b = a.transpose(1, 2).contiguous();
   for (auto _ : state) benchmark::DoNotOptimize(torch::bmm(a, b).data_ptr());
 }
+inline void rand_16M(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(torch::rand({kBig}).data_ptr());
+}
+inline void randn_16M(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(torch::randn({kBig}).data_ptr());
+}
 inline void small_add(benchmark::State& state) {
   auto a = torch::ones({4}), b = torch::ones({4});
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());

@@ -91,6 +91,41 @@ int main() {
   // In [17]
   std::cout << TENSOR << "\n\n";
 
+  // In [20]: random tensors (values differ from the notebook's: tessera draws from Philox)
+  auto random_tensor = ts::rand({2, 3});
+  std::cout << "random_tensor =\n " << random_tensor << "\n\n";
+  // In [22]
+  std::cout << "Dimensions: " << random_tensor.ndim() << "\n";
+  std::cout << "Size: " << random_tensor.shape() << "\n\n";
+  // In [23]
+  random_tensor = ts::rand({10, 2, 3});
+  std::cout << "random_tensor =\n " << random_tensor << "\n\n";
+  // In [24]
+  std::cout << "Dimensions: " << random_tensor.ndim() << "\n";
+  std::cout << "Size: " << random_tensor.shape() << "\n\n";
+  // In [25]: an image-sized tensor prints summarised
+  auto random_image_tensor = ts::rand({3, 1024, 1024});
+  std::cout << random_image_tensor << "\n\n";
+  // In [27]
+  std::cout << "Dimensiones: " << random_image_tensor.ndim() << "\n";
+  std::cout << "Size: " << random_image_tensor.shape() << "\n\n";
+
+  // In [28]: one seed, two draws: different tensors
+  ts::manual_seed(42);
+  auto random_tensor_1 = ts::rand({1, 5});
+  auto random_tensor_2 = ts::rand({1, 5});
+  std::cout << "Random tensor 1: " << random_tensor_1 << "\n";
+  std::cout << "Random tensor 2: " << random_tensor_2 << "\n";
+  std::cout << "Are the tensors equal? " << (ts::equal(random_tensor_1, random_tensor_2) ? "True" : "False") << "\n\n";
+  // In [29]: seeding before each draw gives equal tensors, on every device and thread count
+  ts::manual_seed(42);
+  random_tensor_1 = ts::rand({1, 5});
+  ts::manual_seed(42);
+  random_tensor_2 = ts::rand({1, 5});
+  std::cout << "Random tensor 1: " << random_tensor_1 << "\n";
+  std::cout << "Random tensor 2: " << random_tensor_2 << "\n";
+  std::cout << "Are the tensors equal? " << (ts::equal(random_tensor_1, random_tensor_2) ? "True" : "False") << "\n\n";
+
   // In [30]: tensor-like objects
   auto range_tensor = ts::arange(0, 1000, 36);
   std::cout << range_tensor << "\n\n";
@@ -115,8 +150,24 @@ int main() {
   auto TENSOR_1 = TENSOR_0.to<ts::half>();
   std::cout << TENSOR_1 << "\n\n";
 
+  // In [38]: promotion: float64 * float16 is float64
+  std::cout << TENSOR_0 * TENSOR_1 << "\n\n";
+
   // In [39]: devices
   std::cout << "device(type='" << TENSOR.device() << "')\n\n";
+
+  // In [41]: create a tensor on the best device available
+  const ts::Device torch_device = ts::metal::is_available() ? ts::Device::metal() : ts::Device::cpu();
+  auto TENSOR_2 = ts::rand({3, 1024, 1024}, {.device = torch_device});
+  std::cout << "Tensor: " << TENSOR_2 << "\n";
+  std::cout << "Device: " << TENSOR_2.device() << "\n\n";
+  // In [42]: moving to the GPU needs Metal (Apple silicon)
+  if (ts::metal::is_available()) {
+    TENSOR_2 = TENSOR_2.to(ts::Device("mps"));
+    std::cout << "Device: " << TENSOR_2.device() << "\n\n";
+  } else {
+    std::cout << "Device: " << TENSOR_2.device() << " (Metal is not available on this machine)\n\n";
+  }
 
   // In [48]: from a NumPy-style buffer
   std::vector<double> array = {1, 2, 3, 4, 5, 6, 7, 8, 9};
