@@ -36,3 +36,26 @@ TEST_CASE("join errors name the shapes", "[join][errors]") {
   CHECK_THROWS_WITH(ts::chunk(ts::zeros({4}), 0), Catch::Contains("greater than 0"));
   CHECK_THROWS_WITH(ts::split(ts::tensor(1.0), 1), Catch::Contains("at least a 1-dimensional"));
 }
+
+TEST_CASE("cat of mixed dtypes promotes like PyTorch", "[join]") {
+  const auto a = ts::tensor<int32_t>({1, 2});
+  const auto b = ts::tensor({0.5});
+  const auto h = ts::tensor<ts::half>({1.5});
+  CHECK(ts::result_type({a, b}) == ts::DType::Float32);
+  CHECK(ts::result_type({a, ts::tensor<uint8_t>({1})}) == ts::DType::Int32);
+  CHECK(ts::result_type({h, ts::tensor<ts::bfloat16>({1})}) == ts::DType::Float32);
+  const auto c = ts::cat<float>({a, b});
+  CHECK(c.to_vector() == std::vector<float>{1, 2, 0.5});
+  CHECK(ts::cat<double>({a, ts::tensor<double>({3})}).to_vector() == std::vector<double>{1, 2, 3});
+  CHECK_THROWS_WITH(ts::cat<int32_t>({a, b}), Catch::Contains("the promoted dtype of the inputs is torch.float32"));
+}
+
+TEST_CASE("AnyTensor erases and recovers the element type", "[join]") {
+  ts::AnyTensor any = ts::arange(6).reshape({2, 3});
+  CHECK(any.dtype() == ts::DType::Int64);
+  CHECK(any.sizes() == ts::Shape{2, 3});
+  CHECK(any.as<int64_t>().sum().item() == 15);
+  CHECK(any.to<float>().dtype() == ts::DType::Float32);
+  CHECK_THROWS_WITH(any.as<float>(), "AnyTensor::as: the tensor has dtype torch.int64, not torch.float32");
+  CHECK(ts::to_string(any) == "tensor([[0, 1, 2],\n        [3, 4, 5]])");
+}

@@ -1,6 +1,7 @@
 #pragma once
 // The umbrella header: everything in API.md. Include this and nothing else.
 
+#include "core/any_tensor.hpp"
 #include "core/config.hpp"
 #include "core/device.hpp"
 #include "core/dtype.hpp"

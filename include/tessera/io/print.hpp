@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../autograd/node.hpp"
+#include "../core/any_tensor.hpp"
 #include "../core/tensor.hpp"
 
 namespace tessera {
@@ -249,5 +250,12 @@ template <class T>
 std::ostream& operator<<(std::ostream& os, const Tensor<T>& t) {
   return os << to_string(t);
 }
+
+/** Prints like the tensor it holds. */
+inline std::string to_string(const AnyTensor& t) {
+  if (!t.defined()) return "[ Tensor (undefined) ]";
+  return dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) { return to_string(t.as<T>()); });
+}
+inline std::ostream& operator<<(std::ostream& os, const AnyTensor& t) { return os << to_string(t); }
 
 }  // namespace tessera

@@ -4,6 +4,7 @@
 #include <span>
 #include <vector>
 
+#include "../core/any_tensor.hpp"
 #include "view.hpp"
 
 namespace tessera {
@@ -73,6 +74,27 @@ Tensor<T> cat(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
 template <class T>
 Tensor<T> cat(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
   return detail::cat_impl<T>(std::span<const Tensor<T>>(tensors.begin(), tensors.size()), dim, "cat");
+}
+
+/** cat of tensors of different dtypes: the result has their promoted dtype, as in PyTorch.
+ *  The C++ element type is chosen by the caller: ts::cat<double>({a, b}). */
+template <class R>
+Tensor<R> cat(const std::vector<AnyTensor>& tensors, int64_t dim = 0) {
+  TS_CHECK(!tensors.empty(), "cat: expected a non-empty list of Tensors");
+  DType promoted = tensors[0].dtype();
+  for (const AnyTensor& t : tensors) promoted = promote_types(promoted, t.dtype());
+  TS_CHECK(promoted == dtype_of<R>, "cat: the promoted dtype of the inputs is ", promoted, ", not ", dtype_of<R>);
+  std::vector<Tensor<R>> converted;
+  for (const AnyTensor& t : tensors) converted.push_back(t.template to<R>());
+  return detail::cat_impl<R>(converted, dim, "cat");
+}
+
+/** The dtype cat() of these tensors would have. */
+inline DType result_type(const std::vector<AnyTensor>& tensors) {
+  TS_CHECK(!tensors.empty(), "result_type: expected a non-empty list of Tensors");
+  DType promoted = tensors[0].dtype();
+  for (const AnyTensor& t : tensors) promoted = promote_types(promoted, t.dtype());
+  return promoted;
 }
 
 /** Joins equally shaped tensors along a new dimension. */
