@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "../core/tensor.hpp"
+#include "../iter/strided_loop.hpp"
 
 namespace tessera::detail {
 
@@ -27,35 +28,11 @@ inline bool is_non_overlapping_and_dense(const Shape& sizes, const Shape& stride
   return true;
 }
 
-/** Dense strides that keep the order of `strides` (PyTorch's infer_dense_strides). */
+/** Dense strides that keep the order of `strides` (PyTorch's infer_dense_strides): the layout
+ *  an elementwise result of this one input would get. */
 inline Shape infer_dense_strides(const Shape& sizes, const Shape& strides) {
-  const size_t nd = sizes.size();
-  std::vector<size_t> perm(nd);  // innermost first
-  for (size_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
-  auto should_swap = [&](size_t a, size_t b) {
-    if (strides[a] == 0 || strides[b] == 0) return 0;
-    if (strides[a] != strides[b]) return strides[a] < strides[b] ? -1 : 1;
-    return sizes[a] > sizes[b] ? 1 : 0;
-  };
-  for (size_t i = 1; i < nd; ++i) {
-    size_t d1 = i;
-    for (size_t d0 = i; d0-- > 0;) {
-      const int c = should_swap(perm[d0], perm[d1]);
-      if (c > 0) {
-        std::swap(perm[d0], perm[d1]);
-        d1 = d0;
-      } else if (c < 0) {
-        break;
-      }
-    }
-  }
-  Shape out = Shape::filled(nd, 1);
-  int64_t running = 1;
-  for (size_t d : perm) {
-    out[d] = running;
-    running *= std::max<int64_t>(sizes[d], 1);
-  }
-  return out;
+  const Shape* inputs[] = {&strides};
+  return result_strides(sizes, inputs);
 }
 
 /** Strides for a new tensor shaped like `impl`, as torch.empty_like's preserve_format. */
