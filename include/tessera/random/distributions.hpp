@@ -58,18 +58,34 @@ void fill_uniform(T* out, int64_t n, Generator& gen) {
 
 // Box-Muller: each pair of uniforms (u1 in (0, 1], u2 in [0, 1)) gives r cos(2 pi u2) for the
 // first element of the pair and r sin(2 pi u2) for the second, with r = sqrt(-2 log u1),
-// computed in double and rounded once.
+// computed in double and rounded once. A block holds two pairs (one for double).
 template <class T>
 void fill_normal(T* out, int64_t n, Generator& gen, double mean, double stddev) {
   constexpr bool wide = std::is_same_v<T, double>;
-  fill_from_blocks(out, n, per_block<T>, gen, [=](const uint32_t* w, int64_t k) {
-    const int64_t pair = wide ? 0 : k / 2;
-    const double u1 = open_uniform(w[wide ? 0 : 2 * pair], w[wide ? 1 : 2 * pair + 1], wide);
-    const double u2 = wide ? static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53
-                           : static_cast<double>(w[2 * pair + 1] >> 8) * 0x1p-24;
-    const double r = std::sqrt(-2.0 * std::log(u1)), angle = 2.0 * M_PI * u2;
-    const double z = (k % 2 == 0) ? r * std::cos(angle) : r * std::sin(angle);
-    return convert<T>(mean + stddev * z);
+  constexpr int64_t per = per_block<T>;
+  const int64_t blocks = (n + per - 1) / per;
+  const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
+  parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / per), [&](int64_t b0, int64_t b1) {
+    uint32_t w[4];
+    for (int64_t b = b0; b < b1; ++b) {
+      random_block(state, static_cast<uint64_t>(b), 0, w);
+      for (int64_t pair = 0; pair < per / 2; ++pair) {
+        double u1, u2;
+        if constexpr (wide) {
+          u1 = open_uniform(w[0], w[1], true);
+          u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
+        } else {
+          u1 = open_uniform(w[2 * pair], 0, false);
+          u2 = static_cast<double>(w[2 * pair + 1] >> 8) * 0x1p-24;
+        }
+        const double r = std::sqrt(-2.0 * std::log(u1));
+        double s, c;
+        ::sincos(2.0 * M_PI * u2, &s, &c);
+        const int64_t i = b * per + 2 * pair;
+        if (i < n) out[i] = convert<T>(mean + stddev * (r * c));
+        if (i + 1 < n) out[i + 1] = convert<T>(mean + stddev * (r * s));
+      }
+    }
   });
 }
 
