@@ -1,8 +1,9 @@
-// Uses the public names of API.md sections 1-3, 7 and 8 through the umbrella header only.
+// Uses the public names of API.md sections 1-5, 7, 8 and 10 through the umbrella header only.
 // CI compiles it with nothing but `g++ -std=c++20 -I include -I <eigen3> api_surface.cpp -pthread`.
 
 #include <tessera/tessera.hpp>
 
+#include <array>
 #include <cstdint>
 #include <iostream>
 #include <vector>
@@ -70,6 +71,63 @@ int main() {
   ts::set_printoptions({.precision = 2, .threshold = 10, .edgeitems = 1, .linewidth = 60, .sci_mode = false});
   std::cout << ts::to_string(ts::arange(20.0)) << "\n";
   ts::set_printoptions({});
+
+  // 4. Arithmetic, reductions, linear algebra.
+  auto f = ts::linspace(-2, 2, 6).reshape({2, 3});
+  auto i = ts::arange(6).reshape({2, 3});
+  auto e1 = f + i, e2 = 3 * f - 1.0, e3 = f / 2, e4 = -f;
+  f += 1;
+  f -= ts::ones({3});
+  f *= 2;
+  f /= 2.0;
+  auto cmp = (f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0) || (i > 100);
+  auto u = ts::add(f, i) + ts::sub(f, 1) + ts::mul(f, f) + ts::div(f, 3) + ts::neg(f) + ts::abs(f) + ts::sign(f) +
+           ts::pow(f.abs(), 2) + ts::sqrt(f.abs()) + ts::rsqrt(f.abs() + 1) + ts::exp(f) + ts::expm1(f) +
+           ts::log(f.abs() + 1) + ts::log1p(f.abs()) + ts::log2(f.abs() + 1) + ts::sin(f) + ts::cos(f) + ts::tan(f) +
+           ts::tanh(f) + ts::sigmoid(f) + ts::relu(f) + ts::gelu(f) + ts::softplus(f) + ts::floor(f) + ts::ceil(f) +
+           ts::round(f) + ts::clamp(f, -1.0, 1.0) + ts::minimum(f, i) + ts::maximum(f, i) +
+           ts::where(cmp, f, 0) + ts::lerp(f, ts::zeros({2, 3}), 0.5) + ts::remainder(f, 2) + ts::fmod(f, 2) +
+           ts::floor_divide(f, 2);
+  f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
+  auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
+  std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";
+  std::cout << f.sum() << f.sum(1) << f.sum(-1, true) << f.sum({0, 1}, false) << f.mean() << f.prod() << f.max()
+            << f.min() << f.argmax() << f.argmin() << f.amax(0) << f.amin(1) << f.std() << f.var() << f.norm()
+            << f.logsumexp(1) << (f > 0.0).all() << (f > 0.0).any() << f.softmax(1) << f.log_softmax(1)
+            << f.cumsum(1) << i.sum() << i.prod() << i.cumsum(0) << "\n";
+  auto [maximums, indices] = f.max(1);
+  auto [minimums, where_min] = f.min(0, true);
+  auto o = ts::empty({2, 3});
+  ts::add_out(o, f, f);
+  ts::exp_out(o, f);
+  ts::sum_out(o.select(1, 0), f, {1});
+  std::cout << maximums << indices << minimums << where_min << o << "\n";
+  auto m = ts::matmul(f, f.t()) + ts::mm(f, f.t()) + ts::bmm(f.unsqueeze(0), f.t().unsqueeze(0))[0] +
+           ts::outer(f[0].slice(0, 0, 2), f[1].slice(0, 0, 2));
+  std::cout << m << ts::mv(f, f[0]) << ts::dot(f[0], f[1]) << ts::einsum("ij,kj->ik", {f, f}) << "\n";
+  std::cout << f.index({f > 0.0}) << f.index_select(1, ts::tensor({2, 0})) << f.gather(1, ts::tensor({{0}, {1}}))
+            << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
+  f.index_put_({f < 0.0}, 0.0);
+
+  // 5. Random numbers.
+  std::array<uint32_t, 4> bits = ts::philox4x32_10({0, 0, 0, 0}, {0, 0});
+  ts::Generator gen(42);
+  gen.manual_seed(7);
+  gen.set_offset(gen.offset() + 1);
+  ts::GeneratorState state = gen.get_state();
+  gen.set_state(state);
+  ts::manual_seed(1);
+  ts::Generator& global = ts::default_generator();
+  std::cout << bits[0] << gen.seed() << global.seed() << ts::rand({2}) << ts::rand({2}, gen) << ts::randn({2}, gen)
+            << ts::randint(0, 5, {3}) << ts::randint(0, 5, {3}, gen) << ts::randperm(4) << ts::randperm(4, gen)
+            << ts::bernoulli(ts::full({3}, 0.5)) << ts::multinomial(ts::tensor({0.2, 0.8}), 3, true)
+            << ts::rand_like(f) << ts::randn_like(f, gen) << "\n";
+  f.uniform_(0, 1);
+  f.normal_(0, 1, gen);
+
+  // 10. Threads and memory.
+  ts::set_num_threads(2);
+  std::cout << ts::get_num_threads() << "\n";
   ts::empty_cache();
   try {
     x.view({5});
