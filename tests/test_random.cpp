@@ -178,6 +178,6 @@ TEST_CASE("statistics: moments, chi-square and Kolmogorov-Smirnov", "[random]") 
   std::vector<double> scaled;
   const int64_t high = static_cast<int64_t>(static_cast<uint64_t>(INT64_MIN) + range);
   for (int64_t v : ts::randint(INT64_MIN, high, {200000}, gen).to_vector())
-    scaled.push_back(static_cast<double>(static_cast<uint64_t>(v - INT64_MIN)) / static_cast<double>(range));
+    scaled.push_back(static_cast<double>(static_cast<uint64_t>(v) - static_cast<uint64_t>(INT64_MIN)) / static_cast<double>(range));
   CHECK(chi_square_uniform(scaled, 3) < 2 + 6 * 2);
 }
