@@ -63,32 +63,34 @@ bool tiled_transpose_copy(const StridedLoop<2>& loop) {
   return true;
 }
 
-/** dst[...] = convert(src[...]) with src broadcast to dst's shape; the one copy kernel. */
-template <class D>
-void copy_impl(const TensorImpl& dst, const TensorImpl& src_in, const char* op) {
+/** dst[...] = convert(src[...]) for known element types; `strides` are src's, broadcast to dst. */
+template <class D, class S>
+void copy_kernel(const TensorImpl& dst, const TensorImpl& src, const Shape& strides) {
+  StridedLoop<2> loop(dst.sizes, {dst.data(), src.data()}, {&dst.strides, &strides},
+                      {static_cast<int64_t>(sizeof(D)), static_cast<int64_t>(sizeof(S))});
+  if (tiled_transpose_copy<D, S>(loop)) return;
+  parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) { loop.run(copy_run<D, S>, begin, end); });
+}
+
+/** dst[...] = convert(src[...]) with src (of element type S) broadcast to dst's shape. */
+template <class D, class S>
+void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
   TS_CHECK(!has_internal_overlap(dst), op, ": unsupported operation: more than one element of the written-to tensor "
            "refers to a single memory location (shape ", shape_str(dst.sizes), ", strides ", shape_str(dst.strides),
            "). Please clone() the tensor before performing the operation.");
-  TS_CHECK(dst.storage.device() == src_in.storage.device(), op, ": expected both tensors on the same device, got ",
-           dst.storage.device(), " and ", src_in.storage.device());
-  const Shape src_strides = broadcast_strides(src_in.sizes, src_in.strides, dst.sizes, op);
+  TS_CHECK(dst.storage.device() == src.storage.device(), op, ": expected both tensors on the same device, got ",
+           dst.storage.device(), " and ", src.storage.device());
+  const Shape src_strides = broadcast_strides(src.sizes, src.strides, dst.sizes, op);
   if (dst.numel == 0) return;
-  const TensorImpl* src = &src_in;
-  std::shared_ptr<TensorImpl> staged;  // Note [Overlapping copies]: read from a snapshot
-  if (may_overlap(dst, src_in) && !(dst.data() == src_in.data() && dst.strides == src_strides &&
-                                    dst.dtype == src_in.dtype)) {
-    staged = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(src_in.numel * element_size(src_in.dtype))),
-                                          src_in.sizes, contiguous_strides(src_in.sizes), 0, src_in.dtype);
-    dispatch(src_in.dtype, [&]<class S>(std::type_identity<S>) { copy_impl<S>(*staged, src_in, op); });
-    src = staged.get();
+  if (may_overlap(dst, src) && !(dst.data() == src.data() && dst.strides == src_strides && dst.dtype == src.dtype)) {
+    // Note [Overlapping copies]: read from a snapshot
+    const TensorImpl staged(Storage::allocate(static_cast<size_t>(src.numel) * sizeof(S)), src.sizes,
+                            contiguous_strides(src.sizes), 0, src.dtype);
+    copy_kernel<S, S>(staged, src, src.strides);
+    copy_kernel<D, S>(dst, staged, broadcast_strides(staged.sizes, staged.strides, dst.sizes, op));
+  } else {
+    copy_kernel<D, S>(dst, src, src_strides);
   }
-  const Shape strides = staged ? broadcast_strides(src->sizes, src->strides, dst.sizes, op) : src_strides;
-  dispatch(src->dtype, [&]<class S>(std::type_identity<S>) {
-    StridedLoop<2> loop(dst.sizes, {dst.data(), src->data()}, {&dst.strides, &strides},
-                        {static_cast<int64_t>(sizeof(D)), static_cast<int64_t>(sizeof(S))});
-    if (tiled_transpose_copy<D, S>(loop)) return;
-    parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) { loop.run(copy_run<D, S>, begin, end); });
-  });
   dst.storage.bump_version();
 }
 
@@ -116,7 +118,7 @@ void fill_impl(const TensorImpl& dst, T value) {
 template <class T>
 template <class U>
 const Tensor<T>& Tensor<T>::copy_(const Tensor<U>& src) const {
-  detail::copy_impl<T>(impl(), src.impl(), "copy_");
+  detail::copy_typed<T, U>(impl(), src.impl(), "copy_");
   return *this;
 }
 
@@ -134,14 +136,14 @@ template <class T>
 Tensor<T> Tensor<T>::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = device()}, "contiguous");
-  detail::copy_impl<T>(out.impl(), impl(), "contiguous");
+  detail::copy_typed<T, T>(out.impl(), impl(), "contiguous");
   return out;
 }
 
 template <class T>
 Tensor<T> Tensor<T>::clone() const {
   Tensor<T> out = detail::empty_like_preserving<T>(impl());
-  detail::copy_impl<T>(out.impl(), impl(), "clone");
+  detail::copy_typed<T, T>(out.impl(), impl(), "clone");
   return out;
 }
 
@@ -152,7 +154,7 @@ Tensor<U> Tensor<T>::to() const {
     return *this;
   } else {
     Tensor<U> out = detail::empty_like_preserving<U>(impl());
-    detail::copy_impl<U>(out.impl(), impl(), "to");
+    detail::copy_typed<U, T>(out.impl(), impl(), "to");
     return out;
   }
 }

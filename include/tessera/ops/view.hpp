@@ -91,7 +91,7 @@ Tensor<T> Tensor<T>::reshape(const Shape& shape) const {
   if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes))
     return detail::make_view(*this, sizes, std::move(*strides), storage_offset());
   Tensor<T> copy = detail::empty_tensor<T>(this->sizes(), {.device = device()}, "reshape");
-  detail::copy_impl<T>(copy.impl(), impl(), "reshape");
+  detail::copy_typed<T, T>(copy.impl(), impl(), "reshape");
   return copy.view(sizes);
 }
 
