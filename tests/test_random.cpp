@@ -181,3 +181,23 @@ TEST_CASE("statistics: moments, chi-square and Kolmogorov-Smirnov", "[random]") 
     scaled.push_back(static_cast<double>(static_cast<uint64_t>(v) - static_cast<uint64_t>(INT64_MIN)) / static_cast<double>(range));
   CHECK(chi_square_uniform(scaled, 3) < 2 + 6 * 2);
 }
+
+TEST_CASE("float rand and randn give the same bits at every vector width", "[random]") {
+  auto draw = [] {
+    ts::Generator gen(31337);
+    std::vector<float> all = ts::rand({100003}, gen).to_vector();
+    for (float v : ts::randn({77777}, gen).to_vector()) all.push_back(v);
+    for (float v : ts::empty({1001}).normal_(3.0, 0.5, gen).to_vector()) all.push_back(v);
+    for (auto v : ts::randn<ts::half>({999}, gen).to_vector()) all.push_back(static_cast<float>(v));
+    return all;
+  };
+  const auto detected = ts::detail::detected_simd_level();
+  ts::detail::simd_level_cap() = -1;
+  const auto widest = draw();
+  for (int level = 0; level < static_cast<int>(detected); ++level) {
+    ts::detail::simd_level_cap() = level;
+    const auto narrower = draw();
+    CHECK(std::memcmp(narrower.data(), widest.data(), widest.size() * sizeof(float)) == 0);
+  }
+  ts::detail::simd_level_cap() = -1;
+}

@@ -9,6 +9,7 @@
 #include "../ops/creation.hpp"
 #include "../parallel/parallel_for.hpp"
 #include "generator.hpp"
+#include "philox_simd.hpp"
 
 namespace tessera {
 namespace detail {
@@ -50,6 +51,7 @@ void fill_from_blocks(T* out, int64_t n, int64_t per, Generator& gen, const F& f
 
 template <class T>
 void fill_uniform(T* out, int64_t n, Generator& gen) {
+  if constexpr (std::is_same_v<T, float>) return fill_random_simd<0>(out, n, gen);
   constexpr bool wide = std::is_same_v<T, double>;
   fill_from_blocks(out, n, per_block<T>, gen, [](const uint32_t* w, int64_t k) {
     return wide ? uniform_from_bits<T>(w[2 * k], w[2 * k + 1]) : uniform_from_bits<T>(w[k], 0);
@@ -61,6 +63,7 @@ void fill_uniform(T* out, int64_t n, Generator& gen) {
 // computed in double and rounded once. A block holds two pairs (one for double).
 template <class T>
 void fill_normal(T* out, int64_t n, Generator& gen, double mean, double stddev) {
+  if constexpr (!std::is_same_v<T, double>) return fill_random_simd<1>(out, n, gen, mean, stddev);
   constexpr bool wide = std::is_same_v<T, double>;
   constexpr int64_t per = per_block<T>;
   const int64_t blocks = (n + per - 1) / per;

@@ -1,6 +1,8 @@
 #pragma once
 // Run-time choice of the widest vector unit, for kernels compiled without -march flags.
 
+#include <atomic>
+
 namespace tessera::detail {
 
 // Note [SIMD dispatch]
@@ -10,7 +12,8 @@ namespace tessera::detail {
 // target("avx2,fma"); simd_level() picks one at run time from what the processor reports.
 enum class SimdLevel { SSE2, AVX2, AVX512 };
 
-inline SimdLevel simd_level() {
+/** What the processor offers. */
+inline SimdLevel detected_simd_level() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   static const SimdLevel level = [] {
     __builtin_cpu_init();
@@ -22,6 +25,18 @@ inline SimdLevel simd_level() {
 #else
   return SimdLevel::SSE2;
 #endif
+}
+
+/** A lower level to use instead of the detected one (tests compare the widths); -1: none. */
+inline std::atomic<int>& simd_level_cap() {
+  static std::atomic<int> cap{-1};
+  return cap;
+}
+
+inline SimdLevel simd_level() {
+  const int cap = simd_level_cap().load(std::memory_order_relaxed);
+  const SimdLevel detected = detected_simd_level();
+  return cap >= 0 && cap < static_cast<int>(detected) ? static_cast<SimdLevel>(cap) : detected;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
