@@ -25,12 +25,6 @@ T uniform_from_bits(uint32_t w0, uint32_t w1) {
   else return bfloat16(static_cast<float>(w0 >> 24) * 0x1p-8f);
 }
 
-/** (0, 1]: the first input of Box-Muller, whose logarithm must be finite. */
-inline double open_uniform(uint32_t w0, uint32_t w1, bool wide) {
-  if (wide) return static_cast<double>((((static_cast<uint64_t>(w1) << 32) | w0) >> 11) + 1) * 0x1p-53;
-  return static_cast<double>((w0 >> 8) + 1) * 0x1p-24;
-}
-
 /** Elements of T drawn from one 128-bit block: 2 for double, 4 for the narrower types. */
 template <class T>
 inline constexpr int64_t per_block = std::is_same_v<T, double> ? 2 : 4;
@@ -58,38 +52,30 @@ void fill_uniform(T* out, int64_t n, Generator& gen) {
   });
 }
 
-// Box-Muller: each pair of uniforms (u1 in (0, 1], u2 in [0, 1)) gives r cos(2 pi u2) for the
-// first element of the pair and r sin(2 pi u2) for the second, with r = sqrt(-2 log u1),
-// computed in double and rounded once. A block holds two pairs (one for double).
+// Box-Muller. float, half and bfloat16 go through fill_random_simd (random/philox_simd.hpp);
+// double takes one block per pair: u1 in (0, 1] from words 0 and 1, u2 in [0, 1) from words 2
+// and 3, then r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 log u1) (docs/random.md).
 template <class T>
 void fill_normal(T* out, int64_t n, Generator& gen, double mean, double stddev) {
-  if constexpr (!std::is_same_v<T, double>) return fill_random_simd<1>(out, n, gen, mean, stddev);
-  constexpr bool wide = std::is_same_v<T, double>;
-  constexpr int64_t per = per_block<T>;
-  const int64_t blocks = (n + per - 1) / per;
-  const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
-  parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / per), [&](int64_t b0, int64_t b1) {
-    uint32_t w[4];
-    for (int64_t b = b0; b < b1; ++b) {
-      random_block(state, static_cast<uint64_t>(b), 0, w);
-      for (int64_t pair = 0; pair < per / 2; ++pair) {
-        double u1, u2;
-        if constexpr (wide) {
-          u1 = open_uniform(w[0], w[1], true);
-          u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
-        } else {
-          u1 = open_uniform(w[2 * pair], 0, false);
-          u2 = static_cast<double>(w[2 * pair + 1] >> 8) * 0x1p-24;
-        }
+  if constexpr (!std::is_same_v<T, double>) {
+    fill_random_simd<1>(out, n, gen, mean, stddev);
+  } else {
+    const int64_t blocks = (n + 1) / 2;
+    const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
+    parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / 2), [&](int64_t b0, int64_t b1) {
+      uint32_t w[4];
+      for (int64_t b = b0; b < b1; ++b) {
+        random_block(state, static_cast<uint64_t>(b), 0, w);
+        const double u1 = static_cast<double>((((static_cast<uint64_t>(w[1]) << 32) | w[0]) >> 11) + 1) * 0x1p-53;
+        const double u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
         const double r = std::sqrt(-2.0 * std::log(u1));
         double s, c;
         ::sincos(2.0 * M_PI * u2, &s, &c);
-        const int64_t i = b * per + 2 * pair;
-        if (i < n) out[i] = convert<T>(mean + stddev * (r * c));
-        if (i + 1 < n) out[i + 1] = convert<T>(mean + stddev * (r * s));
+        out[2 * b] = mean + stddev * (r * c);
+        if (2 * b + 1 < n) out[2 * b + 1] = mean + stddev * (r * s);
       }
-    }
-  });
+    });
+  }
 }
 
 /** The 128-bit product a * b as (high, low) 64-bit halves, in portable arithmetic. */
