@@ -9,7 +9,6 @@
 #include "core/storage.hpp"
 #include "core/tensor.hpp"
 #include "parallel/thread_pool.hpp"
-#include "autograd/node.hpp"
 #include "backend/metal/metal.hpp"
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
@@ -21,6 +20,8 @@
 #include "ops/view.hpp"
 #include "io/print.hpp"
 #include "random/distributions.hpp"
+#include "autograd/formulas.hpp"
+#include "autograd/engine.hpp"
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;

@@ -1,19 +1,229 @@
 #pragma once
-// Node: one recorded operation on the autograd tape (its name is what grad_fn prints).
+// Node: one recorded operation on the autograd tape, its edges to the nodes of its inputs, and
+// the saved tensors its derivative needs.
 
+#include <atomic>
 #include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "../core/tensor.hpp"
+#include "../core/any_tensor.hpp"
+#include "grad_mode.hpp"
 
 namespace tessera {
 namespace detail {
 
-struct Node {
+using variable_list = std::vector<AnyTensor>;
+
+/** Calls f(std::type_identity<T>{}) for the floating dtypes, the only ones gradients have. */
+template <class F>
+decltype(auto) dispatch_floating(DType d, F&& f) {
+  switch (d) {
+    case DType::Float16: return f(std::type_identity<half>{});
+    case DType::BFloat16: return f(std::type_identity<bfloat16>{});
+    case DType::Float32: return f(std::type_identity<float>{});
+    case DType::Float64: return f(std::type_identity<double>{});
+    default: throw_error("autograd: gradients must have a floating dtype, got ", d);
+  }
+}
+
+// Note [The tape]
+// An op run with grad mode on and an input that requires grad records a Node: its outputs hold
+// it as grad_fn (strongly), it holds the nodes of its inputs through next_edges (strongly), so
+// the graph lives exactly as long as some output does. Leaves that require grad are reached
+// through an AccumulateGrad node, which the leaf knows only weakly. Every node takes the next
+// sequence number; backward runs ready nodes in decreasing sequence order, as PyTorch does, so
+// gradients reaching one tensor are summed in the order PyTorch sums them.
+struct Node;
+
+/** Where a gradient goes: input `input_nr` of node `fn` (no node: nothing needs it). */
+struct Edge {
+  std::shared_ptr<Node> fn;
+  uint32_t input_nr = 0;
+  bool valid() const { return fn != nullptr; }
+};
+
+/** Shape and dtype of an op's input: the engine sums a gradient down to that shape (undoing
+ *  broadcasting) and casts it to that dtype (undoing promotion) before passing it on. */
+struct InputMeta {
+  Shape shape;
+  DType dtype = DType::Float32;
+};
+
+inline uint64_t next_sequence_nr() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+struct Node : std::enable_shared_from_this<Node> {
+  uint64_t sequence_nr = next_sequence_nr();
+  std::vector<Edge> next_edges;     // one per differentiable input
+  std::vector<InputMeta> input_meta;  // parallel to next_edges
+  uint32_t num_outputs = 1;
+  // Non-leaf outputs whose .grad is kept (retain_grad), by output number.
+  std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_grads;
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
   virtual ~Node() = default;
+
   /** PyTorch's class name of the backward function, e.g. "SumBackward0". */
   virtual std::string name() const = 0;
-  uint64_t sequence_nr = 0;
+  /** Gradients of the inputs (one per next edge; undefined: zero or not needed) from the
+   *  gradients of the outputs (one per output; undefined: zero). */
+  virtual variable_list apply(variable_list&& grads) = 0;
+  /** Drops saved tensors once backward has used them (unless the graph is retained). */
+  virtual void release_saved() { released = true; }
+
+  /** Whether input i's gradient is wanted by anyone. */
+  bool needs_input_grad(size_t i) const { return i < next_edges.size() && next_edges[i].valid(); }
+  bool released = false;
+};
+
+/** The engine's entry point into a graph: its outputs are the gradients handed to backward(). */
+struct GraphRoot final : Node {
+  variable_list roots;
+  explicit GraphRoot(variable_list grads) : roots(std::move(grads)) { sequence_nr = std::numeric_limits<uint64_t>::max(); }
+  std::string name() const override { return "GraphRoot"; }
+  variable_list apply(variable_list&&) override { return roots; }
+};
+
+/** A leaf's sink: adds incoming gradients into its .grad (defined in engine.hpp). */
+struct AccumulateGrad final : Node {
+  std::shared_ptr<TensorImpl> variable;
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : variable(std::move(leaf)) {
+    // Runs as soon as it is ready, as in PyTorch.
+    sequence_nr = std::numeric_limits<uint64_t>::max();
+    input_meta.push_back({variable->sizes, variable->dtype});
+  }
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  variable_list apply(variable_list&& grads) override;
+};
+
+/** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
+template <class T>
+Tensor<T> cast_grad(const AnyTensor& g) {
+  if (g.dtype() == dtype_of<T>) return g.as<T>();
+  return dispatch_floating(g.dtype(), [&]<class G>(std::type_identity<G>) { return g.as<G>().template to<T>(); });
+}
+
+/** The leaf's AccumulateGrad, made on first use and shared while the graph holds it. */
+inline std::shared_ptr<Node> grad_accumulator(const std::shared_ptr<TensorImpl>& leaf) {
+  AutogradMeta& meta = leaf->autograd_meta();
+  if (auto existing = meta.grad_accumulator.lock()) return existing;
+  auto acc = std::make_shared<AccumulateGrad>(leaf);
+  meta.grad_accumulator = acc;
+  return acc;
+}
+
+/** Where the gradient of `t` must be sent: its grad_fn, its accumulator, or nowhere. */
+inline Edge gradient_edge(const std::shared_ptr<TensorImpl>& t) {
+  if (!t || !t->autograd) return {};
+  if (t->autograd->grad_fn) return {t->autograd->grad_fn, t->autograd->output_nr};
+  if (t->autograd->requires_grad) return {grad_accumulator(t), 0};
+  return {};
+}
+
+template <class... Ts>
+bool needs_grad(const Tensor<Ts>&... inputs) {
+  return GradMode::is_enabled() && ((inputs.defined() && inputs.requires_grad()) || ...);
+}
+
+/** Makes output `k` of `node` the history of `out`. */
+inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node, uint32_t k) {
+  AutogradMeta& meta = out.impl_ptr()->autograd_meta();
+  meta.requires_grad = true;
+  meta.grad_fn = node;
+  meta.output_nr = k;
+}
+
+/** Records `NodeT(args...)` with edges to `inputs` as the grad_fn of `outputs`. Callers check
+ *  needs_grad first, so an op whose inputs need no gradient pays one branch. */
+template <class NodeT, class... Args>
+std::shared_ptr<NodeT> record_lists(std::span<const AnyTensor> inputs, std::span<const AnyTensor> outputs,
+                                    Args&&... args) {
+  auto node = std::make_shared<NodeT>(std::forward<Args>(args)...);
+  node->next_edges.reserve(inputs.size());
+  node->input_meta.reserve(inputs.size());
+  for (const AnyTensor& in : inputs) {
+    node->next_edges.push_back(in.defined() ? gradient_edge(in.impl_ptr()) : Edge{});
+    node->input_meta.push_back(in.defined() ? InputMeta{in.sizes(), in.dtype()} : InputMeta{});
+  }
+  node->num_outputs = static_cast<uint32_t>(outputs.size());
+  uint32_t k = 0;
+  for (const AnyTensor& out : outputs) set_history(out, node, k++);
+  return node;
+}
+template <class NodeT, class... Args>
+std::shared_ptr<NodeT> record(std::initializer_list<AnyTensor> inputs, std::initializer_list<AnyTensor> outputs,
+                              Args&&... args) {
+  return record_lists<NodeT>(std::span<const AnyTensor>(inputs.begin(), inputs.size()),
+                             std::span<const AnyTensor>(outputs.begin(), outputs.size()), std::forward<Args>(args)...);
+}
+
+/** `[torch.FloatTensor [2, 3]]`, the way PyTorch names a tensor in autograd errors. */
+inline std::string tensor_description(DType dtype, const Shape& shape) {
+  static constexpr const char* names[kNumDTypes] = {"Bool", "Byte", "Char", "Short", "Int",
+                                                     "Long", "Half", "BFloat16", "Float", "Double"};
+  std::ostringstream os;
+  os << "[torch." << names[static_cast<int>(dtype)] << "Tensor " << shape_str(shape) << "]";
+  return os.str();
+}
+
+// Note [Saved tensors and versions]
+// A node keeps the tensors its derivative needs together with the storage version they had
+// when saved. Every write to a storage bumps its version, so a mismatch at backward time means
+// an in-place op changed a value the derivative relies on: that throws, naming the node. An
+// op's own output is saved without its autograd state (the output holds the node, and the
+// node holding the output back would be a cycle); unpacking reattaches the node as grad_fn when
+// the backward is itself being recorded (create_graph), so second derivatives flow through it.
+template <class T>
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  SavedTensor(const Tensor<T>& t, bool is_output) : is_output_(is_output) {
+    if (!t.defined()) return;
+    version_ = t.storage().version();
+    if (is_output) {
+      const TensorImpl& impl = t.impl();
+      data_ = std::make_shared<TensorImpl>(impl.storage, impl.sizes, impl.strides, impl.offset, impl.dtype);
+      output_nr_ = impl.autograd ? impl.autograd->output_nr : 0;
+    } else {
+      data_ = t.impl_ptr();
+    }
+  }
+
+  bool defined() const { return data_ != nullptr; }
+  Tensor<T> unpack(Node& owner) const {
+    TS_CHECK(!owner.released, "Trying to backward through the graph a second time (or directly access saved tensors "
+             "after they have already been freed). Saved intermediate values of the graph are freed when you call "
+             ".backward() or autograd.grad(). Specify retain_graph=true if you need to backward through the graph a "
+             "second time or if you need to access saved tensors after calling backward.");
+    if (!data_) return {};
+    const uint64_t now = data_->storage.version();
+    TS_CHECK(now == version_, "one of the variables needed for gradient computation has been modified by an inplace "
+             "operation: ", tensor_description(data_->dtype, data_->sizes), ", which is saved by ", owner.name(),
+             ", is at version ", now, "; expected version ", version_, " instead.");
+    if (is_output_ && GradMode::is_enabled()) {
+      auto alias = std::make_shared<TensorImpl>(data_->storage, data_->sizes, data_->strides, data_->offset, data_->dtype);
+      set_history(Tensor<T>(alias), owner.shared_from_this(), output_nr_);
+      return Tensor<T>(std::move(alias));
+    }
+    return Tensor<T>(data_);
+  }
+  void reset() { data_.reset(); }
+
+ private:
+  std::shared_ptr<TensorImpl> data_;
+  uint64_t version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
 };
 
 }  // namespace detail

@@ -259,6 +259,10 @@ class Tensor {
     return impl().autograd && impl().autograd->grad ? Tensor(impl().autograd->grad) : Tensor();
   }
   std::string grad_fn_name() const;
+  /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element. */
+  void backward(const Tensor& gradient = {}, bool retain_graph = false) const;
+  /** Keeps .grad for a non-leaf after backward (leaves always keep it). */
+  void retain_grad() const;
 
   // --- internals ---------------------------------------------------------------------------
   detail::TensorImpl& impl() const {
@@ -268,6 +272,7 @@ class Tensor {
   const std::shared_ptr<detail::TensorImpl>& impl_ptr() const { return impl_; }
 
  private:
+  Tensor transpose_view(int64_t d0, int64_t d1, const char* node_name) const;
   std::shared_ptr<detail::TensorImpl> impl_;
 };
 
@@ -295,8 +300,9 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
 /** A tensor sharing `base`'s storage with new view metadata. */
 template <class T>
 Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t offset) {
-  return Tensor<T>(std::make_shared<TensorImpl>(base.storage(), std::move(sizes), std::move(strides), offset,
-                                                dtype_of<T>));
+  auto impl = std::make_shared<TensorImpl>(base.storage(), std::move(sizes), std::move(strides), offset, dtype_of<T>);
+  impl->view_base = base.impl().view_base ? base.impl().view_base : base.impl_ptr();
+  return Tensor<T>(std::move(impl));
 }
 
 }  // namespace detail

@@ -19,6 +19,7 @@ struct AutogradMeta {
   bool retains_grad = false;
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<Node> grad_fn;
+  std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad while some graph holds it
   uint32_t output_nr = 0;
 };
 
@@ -36,6 +37,9 @@ struct TensorImpl {
   DType dtype = DType::Float32;
   int64_t numel = 1;
   std::unique_ptr<AutogradMeta> autograd;
+  // The tensor this one is a view of (the first non-view one), so that an in-place op on the
+  // view can update the base's autograd history (Note [In-place ops on views]).
+  std::shared_ptr<TensorImpl> view_base;
 
   TensorImpl(Storage storage_, Shape sizes_, Shape strides_, int64_t offset_, DType dtype_)
       : storage(std::move(storage_)), sizes(std::move(sizes_)), strides(std::move(strides_)), offset(offset_),

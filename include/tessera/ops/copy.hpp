@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "../autograd/functions.hpp"
 #include "../iter/strided_loop.hpp"
 #include "../parallel/parallel_for.hpp"
 #include "layout.hpp"
@@ -118,7 +119,11 @@ void fill_impl(const TensorImpl& dst, T value) {
 template <class T>
 template <class U>
 const Tensor<T>& Tensor<T>::copy_(const Tensor<U>& src) const {
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this, src)) node = detail::begin_inplace<detail::CopyBackwards<T, U>>(*this, {*this, src});
   detail::copy_typed<T, U>(impl(), src.impl(), "copy_");
+  if (node) detail::finish_inplace(*this, node);
   return *this;
 }
 
@@ -128,7 +133,11 @@ const Tensor<T>& Tensor<T>::fill_(S value) const {
   TS_CHECK(!detail::has_internal_overlap(impl()), "fill_: unsupported operation: more than one element of the "
            "written-to tensor refers to a single memory location. Please clone() the tensor before performing the "
            "operation.");
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this))
+    node = detail::begin_inplace<detail::FillBackward<T>>(*this, {*this}, detail::convert<double>(value) == 0 ? "ZeroBackward0" : "FillBackward2");
   detail::fill_impl<T>(impl(), detail::convert<T>(value));
+  if (node) detail::finish_inplace(*this, node);
   return *this;
 }
 
@@ -137,6 +146,7 @@ Tensor<T> Tensor<T>::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = device()}, "contiguous");
   detail::copy_typed<T, T>(out.impl(), impl(), "contiguous");
+  if (detail::needs_grad(*this)) detail::record<detail::CloneBackward0<T>>({*this}, {out});
   return out;
 }
 
@@ -144,6 +154,7 @@ template <class T>
 Tensor<T> Tensor<T>::clone() const {
   Tensor<T> out = detail::empty_like_preserving<T>(impl());
   detail::copy_typed<T, T>(out.impl(), impl(), "clone");
+  if (detail::needs_grad(*this)) detail::record<detail::CloneBackward0<T>>({*this}, {out});
   return out;
 }
 
@@ -155,6 +166,8 @@ Tensor<U> Tensor<T>::to() const {
   } else {
     Tensor<U> out = detail::empty_like_preserving<U>(impl());
     detail::copy_typed<U, T>(out.impl(), impl(), "to");
+    if constexpr (is_floating_v<U>)
+      if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, U>>({*this}, {out});
     return out;
   }
 }

@@ -159,6 +159,31 @@ consteval bool simd_friendly_impl() {
 template <class Op, class O, size_t N, class... In>
 inline constexpr bool simd_friendly = simd_friendly_impl<Op, O, N, In...>();
 
+template <class Op>
+inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp>;
+
+/** Records a binary op's node; `a` is what the node saves as self (a copy for in-place ops). */
+template <class Op, class R, class A, class B>
+std::shared_ptr<Node> record_binary(const Tensor<R>& out, const Tensor<A>& a, const Tensor<B>& b,
+                                    const Tensor<A>& saved_a = {}) {
+  const AnyTensor inputs[] = {a, b}, result = out;
+  const std::span<const AnyTensor> outputs(&result, out.defined() ? 1 : 0);  // none yet for in-place ops
+  if constexpr (!has_derivative<Op>) {
+    return record_lists<NotImplemented>(inputs, outputs, Op::name);
+  } else {
+    auto node = record_lists<BinaryBackward<Op, A, B>>(inputs, outputs, saved_a.defined() ? saved_a : a, b);
+    if (out.defined()) node->set_result(out);
+    return node;
+  }
+}
+
+/** A copy of `t` outside the graph: what an in-place op saves of its input's old values. */
+template <class T>
+Tensor<T> saved_copy(const Tensor<T>& t) {
+  NoGradGuard no_grad;
+  return t.clone();
+}
+
 /** Runs the binary op into `out` (already checked), converting the result to O. */
 template <class Op, class O, class A, class B>
 void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
@@ -189,6 +214,8 @@ auto binary(const Tensor<A>& a, const Tensor<B>& b) {
   const Shape* inputs[] = {&sa, &sb};
   Tensor<R> out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
   binary_into<Op>(out, a, b);
+  if constexpr ((is_floating_v<A> || is_floating_v<B>) && is_floating_v<R>)
+    if (needs_grad(a, b)) record_binary<Op>(out, a, b);
   return out;
 }
 
@@ -230,11 +257,28 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   }
 }
 
+template <class Op, bool reversed, class A, class S>
+std::shared_ptr<Node> record_scalar(const Tensor<A>& out, const Tensor<A>& a, S s, const Tensor<A>& saved_a = {}) {
+  const AnyTensor input = a, result = out;
+  const std::span<const AnyTensor> inputs(&input, 1), outputs(&result, out.defined() ? 1 : 0);
+  if constexpr (!has_derivative<Op> ||
+                (reversed && (std::is_same_v<Op, RemainderOp> || std::is_same_v<Op, FmodOp>))) {
+    return record_lists<NotImplemented>(inputs, outputs, Op::name);
+  } else {
+    auto node = record_lists<ScalarBackward<Op, A, reversed>>(inputs, outputs, saved_a.defined() ? saved_a : a,
+                                                              convert<double>(s));
+    if (out.defined()) node->set_result(out);
+    return node;
+  }
+}
+
 template <class Op, bool reversed = false, class A, class S>
 auto binary_scalar(const Tensor<A>& a, S s) {
   using R = op_result_t<Op, scalar_promote_t<A, S>>;
   Tensor<R> out = empty_like_preserving<R>(a.impl());
   scalar_into<Op, reversed>(out, a, s);
+  if constexpr (is_floating_v<A> && std::is_same_v<R, A>)
+    if (needs_grad(a)) record_scalar<Op, reversed>(out, a, s);
   return out;
 }
 
@@ -243,14 +287,31 @@ const Tensor<A>& binary_inplace(const Tensor<A>& self, const Tensor<B>& other) {
   const Shape shape = broadcast_shapes(self.sizes(), other.sizes(), Op::name);
   check_same_device(Op::name, self.device(), other.device());
   check_out<A, op_result_t<Op, promote_t<A, B>>>(Op::name, self.impl(), shape);
+  std::shared_ptr<Node> node;
+  if constexpr (is_floating_v<A>)
+    if (needs_grad(self, other)) {
+      check_inplace(self);
+      node = record_binary<Op>(Tensor<A>(), self, other, other.requires_grad() ? saved_copy(self) : self);
+    }
   binary_into<Op>(self, self, other);
+  if (node) {
+    if constexpr (has_derivative<Op>) std::static_pointer_cast<BinaryBackward<Op, A, B>>(node)->set_result(self);
+    finish_inplace(self, node);
+  }
   return self;
 }
 
 template <class Op, class A, class S>
 const Tensor<A>& scalar_inplace(const Tensor<A>& self, S s) {
   check_out<A, op_result_t<Op, scalar_promote_t<A, S>>>(Op::name, self.impl(), self.sizes());
+  std::shared_ptr<Node> node;
+  if constexpr (is_floating_v<A>)
+    if (needs_grad(self)) {
+      check_inplace(self);
+      node = record_scalar<Op, false>(Tensor<A>(), self, s, saved_copy(self));
+    }
   scalar_into<Op, false>(self, self, s);
+  if (node) finish_inplace(self, node);
   return self;
 }
 
@@ -259,6 +320,7 @@ const Tensor<O>& binary_out(const Tensor<O>& out, const Tensor<A>& a, const Tens
   check_same_device(Op::name, a.device(), b.device());
   check_same_device(Op::name, out.device(), a.device());
   check_out<O, op_result_t<Op, promote_t<A, B>>>(Op::name, out.impl(), broadcast_shapes(a.sizes(), b.sizes(), Op::name));
+  check_out_not_differentiable(Op::name, out, a, b);
   binary_into<Op>(out, a, b);
   return out;
 }
@@ -333,13 +395,23 @@ template <class Op, class A>
 auto unary(const Tensor<A>& a) {
   Tensor<unary_result_t<Op, A>> out = empty_like_preserving<unary_result_t<Op, A>>(a.impl());
   unary_into<Op>(out, a);
+  if constexpr (is_floating_v<A> && !Op::predicate)
+    if (needs_grad(a)) record<UnaryBackward<Op, A>>({a}, {out}, a)->set_result(out);
   return out;
 }
 
 template <class Op, class A>
 const Tensor<A>& unary_inplace(const Tensor<A>& self) {
   check_out<A, unary_result_t<Op, A>>(Op::name, self.impl(), self.sizes());
+  std::shared_ptr<UnaryBackward<Op, A>> node;
+  if constexpr (is_floating_v<A> && !Op::predicate)
+    if (needs_grad(self)) node = begin_inplace<UnaryBackward<Op, A>>(self, {self}, saved_copy(self));
   unary_into<Op>(self, self);
+  if constexpr (is_floating_v<A> && !Op::predicate)
+    if (node) {
+      node->set_result(self);
+      finish_inplace(self, node);
+    }
   return self;
 }
 
@@ -347,6 +419,7 @@ template <class Op, class O, class A>
 const Tensor<O>& unary_out(const Tensor<O>& out, const Tensor<A>& a) {
   check_same_device(Op::name, out.device(), a.device());
   check_out<O, unary_result_t<Op, A>>(Op::name, out.impl(), a.sizes());
+  check_out_not_differentiable(Op::name, out, a);
   unary_into<Op>(out, a);
   return out;
 }
@@ -376,6 +449,7 @@ const Tensor<O>& unary_out(const Tensor<O>& out, const Tensor<A>& a) {
   const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, S s) {                          \
     detail::check_same_device(#name, out.device(), a.device());                                         \
     detail::check_out<O, wrap<scalar_promote_t<A, S>>>(#name, out.impl(), a.sizes());                   \
+    detail::check_out_not_differentiable(#name, out, a);                                                \
     detail::scalar_into<detail::Op, false>(out, a, s);                                                  \
     return out;                                                                                         \
   }
@@ -565,12 +639,14 @@ template <class T>
 Tensor<T> clamp(const Tensor<T>& x, std::optional<double> min, std::optional<double> max = std::nullopt) {
   Tensor<T> out = detail::empty_like_preserving<T>(x.impl());
   detail::clamp_into(out, x, min, max);
+  if (detail::needs_grad(x)) detail::record<detail::ClampBackward1<T>>({x}, {out}, x, min, max);
   return out;
 }
 template <class O, class T>
 const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, std::optional<double> min,
                            std::optional<double> max = std::nullopt) {
   detail::check_out<O, T>("clamp", out.impl(), x.sizes());
+  detail::check_out_not_differentiable("clamp", out, x);
   detail::clamp_into(out, x, min, max);
   return out;
 }
@@ -581,7 +657,11 @@ Tensor<T> Tensor<T>::clamp(std::optional<double> min, std::optional<double> max)
 template <class T>
 const Tensor<T>& Tensor<T>::clamp_(std::optional<double> min, std::optional<double> max) const {
   detail::check_out<T, T>("clamp_", impl(), sizes());
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this))
+    node = detail::begin_inplace<detail::ClampBackward1<T>>(*this, {*this}, detail::saved_copy(*this), min, max);
   detail::clamp_into(*this, *this, min, max);
+  if (node) detail::finish_inplace(*this, node);
   return *this;
 }
 
@@ -610,18 +690,27 @@ Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, const
       broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
   Tensor<R> out = detail::empty_tensor<R>(shape, {.device = start.device()}, "lerp");
   detail::lerp_into(out, start, end, weight);
+  if (detail::needs_grad(start, end, weight))
+    detail::record<detail::LerpBackward1<A, B, W>>({start, end, weight}, {out}, start, end, weight);
   return out;
 }
 template <class A, class B>
 Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, double weight) {
   using R = promote_t<A, B>;
-  return lerp(start, end, full<R>({}, weight, {.device = start.device()}));
+  Tensor<R> out;
+  {
+    NoGradGuard no_grad;
+    out = lerp(start, end, full<R>({}, weight, {.device = start.device()}));
+  }
+  if (detail::needs_grad(start, end)) detail::record<detail::LerpBackward0<A, B>>({start, end}, {out}, weight);
+  return out;
 }
 template <class O, class A, class B, class W>
 const Tensor<O>& lerp_out(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
   const Shape shape =
       broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
   detail::check_out<O, promote_t<A, B>>("lerp", out.impl(), shape);
+  detail::check_out_not_differentiable("lerp", out, start, end, weight);
   detail::lerp_into(out, start, end, weight);
   return out;
 }
@@ -664,6 +753,8 @@ Tensor<promote_t<A, B>> where(const Tensor<bool>& cond, const Tensor<A>& a, cons
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   Tensor<R> out = detail::empty_tensor<R>(shape, {.device = a.device()}, "where");
   detail::where_into(out, cond, a, b);
+  if constexpr (is_floating_v<R>)
+    if (detail::needs_grad(a, b)) detail::record<detail::WhereBackward0<A, B>>({a, b}, {out}, cond);
   return out;
 }
 template <class A, Scalar S>
@@ -678,6 +769,7 @@ template <class O, class A, class B>
 const Tensor<O>& where_out(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   detail::check_out<O, promote_t<A, B>>("where", out.impl(), shape);
+  detail::check_out_not_differentiable("where", out, a, b);
   detail::where_into(out, cond, a, b);
   return out;
 }
@@ -688,12 +780,15 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
   TS_CHECK(broadcast_shapes(sizes(), mask.sizes(), "masked_fill_") == sizes(), "masked_fill_: mask of shape ",
            detail::shape_str(mask.sizes()), " cannot be broadcast to the tensor's shape ", detail::shape_str(sizes()));
   detail::check_out<T, T>("masked_fill_", impl(), sizes());
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
   const T v = detail::convert<T>(value);
   const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
   detail::cpu_kernel<T, T, bool>(impl(), {detail::operand_of(impl(), sizes(), "masked_fill_"),
                                           detail::operand_of(m.impl(), sizes(), "masked_fill_")},
                                  [v](T x, bool k) { return k ? v : x; });
   storage().bump_version();
+  if (node) detail::finish_inplace(*this, node);
   return *this;
 }
 template <class T>
@@ -701,8 +796,13 @@ template <Scalar S>
 Tensor<T> Tensor<T>::masked_fill(const Tensor<bool>& mask, S value) const {
   const Shape shape = broadcast_shapes(sizes(), mask.sizes(), "masked_fill");
   Tensor<T> out = detail::empty_tensor<T>(shape, {.device = device()}, "masked_fill");
-  out.copy_(*this);
-  return out.masked_fill_(mask, value);
+  {
+    NoGradGuard no_grad;
+    out.copy_(*this);
+    out.masked_fill_(mask, value);
+  }
+  if (detail::needs_grad(*this)) detail::record<detail::MaskedFillBackward0<T>>({*this}, {out}, mask);
+  return out;
 }
 template <class T, Scalar S>
 Tensor<T> masked_fill(const Tensor<T>& x, const Tensor<bool>& mask, S value) {

@@ -32,6 +32,9 @@ inline std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
   return out;
 }
 
+/** The tensor entries of an index, each with the dim of the view it indexes. */
+using AdvancedIndices = std::vector<std::pair<int64_t, Tensor<int64_t>>>;
+
 /** The plan of an advanced index: element offsets of the indexed dims and of the others. */
 struct AdvancedIndex {
   Shape result_shape;            // PyTorch's order: index dims in place when adjacent, else first
@@ -147,20 +150,57 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
 
 }  // namespace detail
 
+namespace detail {
+/** v[indices] for the tensor entries of an index (a copy), not recorded. */
 template <class T>
-Tensor<T> Tensor<T>::index(const std::vector<TensorIndex>& indices) const {
-  auto [v, indexed] = detail::apply_basic(*this, indices, "index");
-  if (indexed.empty()) return v;
-  const detail::AdvancedIndex plan = detail::plan_advanced(v, indexed, "index");
+Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, const char* op) {
+  const AdvancedIndex plan = plan_advanced(v, indexed, op);
   Shape gathered_shape = plan.index_shape;
   for (int64_t s : plan.rest_shape) gathered_shape.push_back(s);
-  Tensor<T> gathered = detail::empty_tensor<T>(gathered_shape, {.device = device()}, "index");
+  Tensor<T> gathered = empty_tensor<T>(gathered_shape, {.device = v.device()}, op);
   const T* base = v.data_ptr();
   T* out = gathered.data_ptr();
   const size_t nr = plan.rest_offsets.size();
   for (size_t b = 0; b < plan.index_offsets.size(); ++b)
     for (size_t e = 0; e < nr; ++e) out[b * nr + e] = base[plan.index_offsets[b] + plan.rest_offsets[e]];
+  NoGradGuard no_grad;
   return gathered.permute(plan.perm_to_result).contiguous();
+}
+
+/** v[indices] = values (or += with `accumulate`, summing repeated positions), not recorded. */
+template <class T, class U>
+void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, const Tensor<U>& values, bool accumulate,
+                        const char* op) {
+  const AdvancedIndex plan = plan_advanced(v, indexed, op);
+  // values broadcast to the result's shape, then laid out as [index dims..., other dims...]
+  Shape inverse = Shape::filled(plan.perm_to_result.size(), 0);
+  for (size_t k = 0; k < plan.perm_to_result.size(); ++k) inverse[static_cast<size_t>(plan.perm_to_result[k])] = static_cast<int64_t>(k);
+  Tensor<U> staged;
+  {
+    NoGradGuard no_grad;
+    staged = values.expand(plan.result_shape).permute(inverse).contiguous();
+  }
+  const U* src = staged.data_ptr();
+  T* base = v.data_ptr();
+  const size_t nr = plan.rest_offsets.size();
+  using C = opmath_t<T>;
+  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
+    for (size_t e = 0; e < nr; ++e) {
+      T& dst = base[plan.index_offsets[b] + plan.rest_offsets[e]];
+      dst = accumulate ? convert<T>(convert<C>(dst) + convert<C>(convert<T>(src[b * nr + e]))) : convert<T>(src[b * nr + e]);
+    }
+  v.storage().bump_version();
+}
+
+}  // namespace detail
+
+template <class T>
+Tensor<T> Tensor<T>::index(const std::vector<TensorIndex>& indices) const {
+  auto [v, indexed] = detail::apply_basic(*this, indices, "index");
+  if (indexed.empty()) return v;
+  Tensor<T> out = detail::index_advanced(v, indexed, "index");
+  if (detail::needs_grad(v)) detail::record<detail::IndexBackward0<T>>({v}, {out}, v.sizes(), indexed);
+  return out;
 }
 
 template <class T>
@@ -171,18 +211,11 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
     v.copy_(values);
     return *this;
   }
-  const detail::AdvancedIndex plan = detail::plan_advanced(v, indexed, "index_put_");
-  // values broadcast to the result's shape, then laid out as [index dims..., other dims...]
-  Shape inverse = Shape::filled(plan.perm_to_result.size(), 0);
-  for (size_t k = 0; k < plan.perm_to_result.size(); ++k) inverse[static_cast<size_t>(plan.perm_to_result[k])] = static_cast<int64_t>(k);
-  const Tensor<U> staged = values.expand(plan.result_shape).permute(inverse).contiguous();
-  const U* src = staged.data_ptr();
-  T* base = v.data_ptr();
-  const size_t nr = plan.rest_offsets.size();
-  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
-    for (size_t e = 0; e < nr; ++e)
-      base[plan.index_offsets[b] + plan.rest_offsets[e]] = detail::convert<T>(src[b * nr + e]);
-  storage().bump_version();
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(v, values)) node = detail::begin_inplace<detail::IndexPutBackward0<T>>(v, {v, values}, indexed);
+  detail::index_put_advanced(v, indexed, values, false, "index_put_");
+  if (node) detail::finish_inplace(v, node);
   return *this;
 }
 
@@ -198,9 +231,15 @@ Tensor<T> index_select(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& i
   TS_CHECK(index.dim() <= 1, "index_select: index_select(): Index is supposed to be a vector, got ", index.dim(), "-D");
   dim = detail::wrap_dim(dim, x.dim(), "index_select");
   if (x.dim() == 0) return x.index({index.reshape({-1})}).view({});
-  std::vector<TensorIndex> ix(static_cast<size_t>(dim), Slice());
-  ix.push_back(index.reshape({-1}));
-  return x.index(ix);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    std::vector<TensorIndex> ix(static_cast<size_t>(dim), Slice());
+    ix.push_back(index.reshape({-1}));
+    out = x.index(ix);
+  }
+  if (detail::needs_grad(x)) detail::record<detail::IndexSelectBackward0<T>>({x}, {out}, x.sizes(), dim, index);
+  return out;
 }
 template <class T>
 Tensor<T> Tensor<T>::index_select(int64_t dim, const Tensor<int64_t>& index) const {
@@ -234,6 +273,20 @@ void for_each_indexed(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t 
     f(off + i * (x.dim() == 0 ? 0 : x.strides()[dim]), pos, coord);
   }
 }
+
+/** out[index[i][j]][j] += src[i][j] (for dim 0): gather's adjoint, not recorded. */
+template <class T>
+void scatter_add_into(const Tensor<T>& out, int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) {
+  T* base = out.data_ptr();
+  const T* s = src.data_ptr();
+  using C = opmath_t<T>;
+  for_each_indexed(out, index, dim, "scatter_add_", [&](int64_t off, int64_t, const Shape& coord) {
+    int64_t src_off = 0;
+    for (size_t d = 0; d < coord.size(); ++d) src_off += coord[d] * src.strides()[static_cast<int64_t>(d)];
+    base[off] = convert<T>(convert<C>(base[off]) + convert<C>(s[src_off]));
+  });
+  out.storage().bump_version();
+}
 }  // namespace detail
 
 /** out[i][j] = x[index[i][j]][j] (for dim 0): the elements of x at `index` along `dim`. */
@@ -244,6 +297,7 @@ Tensor<T> gather(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) 
   T* o = out.data_ptr();
   const T* base = x.data_ptr();
   detail::for_each_indexed(x, index, dim, "gather", [&](int64_t off, int64_t pos, const Shape&) { o[pos] = base[off]; });
+  if (detail::needs_grad(x)) detail::record<detail::GatherBackward0<T>>({x}, {out}, x.sizes(), dim, index);
   return out;
 }
 template <class T>
@@ -260,6 +314,10 @@ const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, 
   for (int64_t d = 0; d < index.dim(); ++d)
     TS_CHECK(index.sizes()[d] <= src.sizes()[d], "scatter_: Expected index ", detail::shape_str(index.sizes()),
              " to be smaller than src ", detail::shape_str(src.sizes()), " apart from dimension ", dim);
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this, src))
+      node = detail::begin_inplace<detail::ScatterBackward<T, U>>(*this, {*this, src}, dim, index);
   T* base = data_ptr();
   const U* s = src.data_ptr();
   detail::for_each_indexed(*this, index, dim, "scatter_", [&](int64_t off, int64_t, const Shape& coord) {
@@ -268,12 +326,21 @@ const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, 
     base[off] = detail::convert<T>(s[src_off]);
   });
   storage().bump_version();
+  if (node) detail::finish_inplace(*this, node);
   return *this;
 }
 template <class T>
 template <Scalar S>
 const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const {
-  return scatter_(dim, index, full<T>({}, value).expand(index.sizes()));
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this))
+    node = detail::begin_inplace<detail::ScatterBackward<T, void>>(*this, {*this}, detail::wrap_dim(dim, this->dim(), "scatter_"), index);
+  {
+    NoGradGuard no_grad;
+    scatter_(dim, index, full<T>({}, value).expand(index.sizes()));
+  }
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
 }
 template <class T>
 template <class U>

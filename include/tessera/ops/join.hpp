@@ -44,8 +44,19 @@ Tensor<T> cat_impl(std::span<const Tensor<T>> tensors, int64_t dim, const char* 
   for (const Tensor<T>& t : tensors) {
     if (t.dim() == 1 && t.numel() == 0) continue;
     const int64_t len = t.sizes()[dim];
-    copy_typed<T, T>(out.narrow(dim, at, len).impl(), t.impl(), op);
+    copy_typed<T, T>(out.detach().narrow(dim, at, len).impl(), t.impl(), op);
     at += len;
+  }
+  if constexpr (is_floating_v<T>) {
+    bool any = false;
+    for (const Tensor<T>& t : tensors) any = any || needs_grad(t);
+    if (any) {
+      std::vector<AnyTensor> inputs(tensors.begin(), tensors.end());
+      std::vector<int64_t> lengths;
+      for (const Tensor<T>& t : tensors) lengths.push_back(t.dim() == 1 && t.numel() == 0 ? 0 : t.sizes()[dim]);
+      const AnyTensor result = out;
+      record_lists<CatBackward0<T>>(inputs, std::span<const AnyTensor>(&result, 1), std::move(lengths), dim);
+    }
   }
   return out;
 }
@@ -59,9 +70,19 @@ Tensor<T> stack_impl(std::span<const Tensor<T>> tensors, int64_t dim) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     TS_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack: stack expects each tensor to be equal size, but got ",
              shape_str(tensors[0].sizes()), " at entry 0 and ", shape_str(tensors[i].sizes()), " at entry ", i);
-    parts.push_back(tensors[i].unsqueeze(dim));
+    parts.push_back(tensors[i].detach().unsqueeze(dim));
   }
-  return cat_impl<T>(parts, dim, "stack");
+  Tensor<T> out = cat_impl<T>(parts, dim, "stack");
+  if constexpr (is_floating_v<T>) {
+    bool any = false;
+    for (const Tensor<T>& t : tensors) any = any || needs_grad(t);
+    if (any) {
+      std::vector<AnyTensor> inputs(tensors.begin(), tensors.end());
+      const AnyTensor result = out;
+      record_lists<StackBackward0<T>>(inputs, std::span<const AnyTensor>(&result, 1), dim);
+    }
+  }
+  return out;
 }
 
 }  // namespace detail
@@ -145,13 +166,10 @@ std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim
   const int64_t size = t.sizes()[dim];
   TS_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dimension size is 0, but got dimension "
            "size of ", size);
-  std::vector<Tensor<T>> out;
+  std::vector<int64_t> sizes;
   const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
-  for (int64_t i = 0; i < pieces; ++i) {
-    const int64_t start = i * split_size;
-    out.push_back(t.narrow(dim, start, std::min(split_size, size - start)));
-  }
-  return out;
+  for (int64_t i = 0; i < pieces; ++i) sizes.push_back(std::min(split_size, size - i * split_size));
+  return split(t, sizes, dim);
 }
 
 /** Views of the given lengths along `dim`; they must add up to its size. */
@@ -169,9 +187,18 @@ std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& siz
            " (input tensor's size at dimension ", dim, "), but got split_sizes=", detail::shape_str(sizes));
   std::vector<Tensor<T>> out;
   int64_t at = 0;
-  for (int64_t s : sizes) {
-    out.push_back(t.narrow(dim, at, s));
-    at += s;
+  {
+    NoGradGuard no_grad;
+    for (int64_t s : sizes) {
+      out.push_back(t.narrow(dim, at, s));
+      at += s;
+    }
+  }
+  if (detail::needs_grad(t)) {
+    const AnyTensor input = t;
+    const std::vector<AnyTensor> outputs(out.begin(), out.end());
+    detail::record_lists<detail::SplitBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs, t.sizes(), sizes,
+                                                    dim);
   }
   return out;
 }

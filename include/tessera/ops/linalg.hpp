@@ -65,6 +65,7 @@ Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
   Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], b.sizes()[1]}, {.device = a.device()}, "mm");
   detail::mm_into(out, a, b);
+  if (detail::needs_grad(a, b)) detail::record<detail::MmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;
 }
 
@@ -79,17 +80,19 @@ Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   TS_CHECK(a_in.sizes()[2] == b_in.sizes()[1], "bmm: shapes cannot be multiplied (", detail::shape_str(a_in.sizes()),
            " and ", detail::shape_str(b_in.sizes()), ")");
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
+  const Tensor<R> ad = a.detach(), bd = b.detach();  // the per-matrix views below are not recorded
   const int64_t batch = a.sizes()[0];
   Tensor<R> out = detail::empty_tensor<R>({batch, a.sizes()[1], b.sizes()[2]}, {.device = a.device()}, "bmm");
   // Many small products: one per thread; few large ones: each product uses all threads.
   const int64_t work = a.sizes()[1] * a.sizes()[2] * b.sizes()[2];
   if (batch >= 2 * get_num_threads() && work <= 512 * 512 * 512) {
     detail::parallel_for(0, batch, 1, [&](int64_t first, int64_t last) {
-      for (int64_t i = first; i < last; ++i) detail::mm_into(out[i], a[i], b[i], false);
+      for (int64_t i = first; i < last; ++i) detail::mm_into(out[i], ad[i], bd[i], false);
     });
   } else {
-    for (int64_t i = 0; i < batch; ++i) detail::mm_into(out[i], a[i], b[i]);
+    for (int64_t i = 0; i < batch; ++i) detail::mm_into(out[i], ad[i], bd[i]);
   }
+  if (detail::needs_grad(a, b)) detail::record<detail::BmmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;
 }
 
@@ -99,7 +102,13 @@ Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
   detail::check_matrix_dims("mv", a.dim(), v.dim(), 2, 1);
   TS_CHECK(a.sizes()[1] == v.sizes()[0], "mv: size mismatch, got input (", a.sizes()[0], "x", a.sizes()[1],
            ") and vector (", v.sizes()[0], ")");
-  return mm(a, v.unsqueeze(1)).squeeze(1);
+  Tensor<promote_t<A, B>> out;
+  {
+    NoGradGuard no_grad;
+    out = mm(a, v.unsqueeze(1)).squeeze(1);
+  }
+  if (detail::needs_grad(a, v)) detail::record<detail::MvBackward0<A, B>>({a, v}, {out}, a, v);
+  return out;
 }
 
 /** Inner product of two 1-D tensors of equal length (a 0-dim tensor). */
@@ -109,7 +118,13 @@ Tensor<promote_t<A, B>> dot(const Tensor<A>& a, const Tensor<B>& b) {
   TS_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor [", a.sizes()[0],
            "] and src [", b.sizes()[0], "] to have the same number of elements, but got ", a.sizes()[0], " and ",
            b.sizes()[0], " elements respectively");
-  return mm(a.unsqueeze(0), b.unsqueeze(1)).view({});
+  Tensor<promote_t<A, B>> out;
+  {
+    NoGradGuard no_grad;
+    out = mm(a.unsqueeze(0), b.unsqueeze(1)).view({});
+  }
+  if (detail::needs_grad(a, b)) detail::record<detail::DotBackward0<A, B>>({a, b}, {out}, a, b);
+  return out;
 }
 
 /** Outer product of two 1-D tensors. */

@@ -204,41 +204,58 @@ std::optional<std::array<int64_t, 3>> column_layout(const Tensor<T>& x, const Sh
 }
 }  // namespace detail
 
+namespace detail {
+/** Records `NodeT(args...)` for a reduction of x when x needs grad. */
+template <class NodeT, class T, class R, class... Args>
+Tensor<R> record_reduction(const Tensor<T>& x, Tensor<R> out, Args&&... args) {
+  if constexpr (is_floating_v<T>)
+    if (needs_grad(x)) record<NodeT>({x}, {out}, std::forward<Args>(args)...);
+  return out;
+}
+}  // namespace detail
+
 template <class T>
 Tensor<sum_t<T>> sum(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  Tensor<sum_t<T>> out;
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     if (const auto layout = detail::column_layout(x, dims)) {
       const detail::ReducePlan plan = detail::plan_reduction(x.impl(), dims, keepdim, "sum");
-      Tensor<T> out = detail::empty_tensor<T>(plan.out_shape, {.device = x.device()}, "sum");
+      out = detail::empty_tensor<T>(plan.out_shape, {.device = x.device()}, "sum");
       detail::column_sum(x.data_ptr(), out.data_ptr(), (*layout)[0], (*layout)[1], (*layout)[2]);
-      return out;
     }
   }
-  return detail::reduce<sum_t<T>>(x, dims, keepdim, detail::SumReducer<T, sum_t<T>>{}, "sum");
+  if (!out.defined()) out = detail::reduce<sum_t<T>>(x, dims, keepdim, detail::SumReducer<T, sum_t<T>>{}, "sum");
+  return detail::record_reduction<detail::SumBackward<T>>(x, out, x.sizes(), dims, keepdim, "sum");
 }
 template <class T>
 Tensor<sum_t<T>> prod(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  return detail::reduce<sum_t<T>>(x, dims, keepdim, detail::ProdReducer<T, sum_t<T>>{}, "prod");
+  Tensor<sum_t<T>> out = detail::reduce<sum_t<T>>(x, dims, keepdim, detail::ProdReducer<T, sum_t<T>>{}, "prod");
+  return detail::record_reduction<detail::ProdBackward<T>>(x, out, x, out, dims, keepdim);
 }
 template <class T>
 Tensor<T> mean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   static_assert(is_floating_v<T>, "mean: integral tensors have no mean in PyTorch; convert with to<float>() first");
   const detail::ReducePlan plan = detail::plan_reduction(x.impl(), dims, keepdim, "mean");
-  return detail::reduce<T>(x, dims, keepdim, detail::MeanReducer<T, T>(plan.reduced), "mean");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::MeanReducer<T, T>(plan.reduced), "mean");
+  return detail::record_reduction<detail::MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
 }
 template <class T>
 Tensor<T> amax(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   detail::check_nonempty_reduction(x, dims, "amax");
-  return detail::reduce<T>(x, dims, keepdim, detail::ExtremeReducer<T, true>{}, "amax");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::ExtremeReducer<T, true>{}, "amax");
+  return detail::record_reduction<detail::AmaxBackward<T>>(x, out, x, out, dims, keepdim, true);
 }
 template <class T>
 Tensor<T> amin(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   detail::check_nonempty_reduction(x, dims, "amin");
-  return detail::reduce<T>(x, dims, keepdim, detail::ExtremeReducer<T, false>{}, "amin");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::ExtremeReducer<T, false>{}, "amin");
+  return detail::record_reduction<detail::AmaxBackward<T>>(x, out, x, out, dims, keepdim, false);
 }
 template <class T>
 Tensor<floating_t<T>> norm(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  return detail::reduce<floating_t<T>>(x, dims, keepdim, detail::NormReducer<T, floating_t<T>>{}, "norm");
+  Tensor<floating_t<T>> out =
+      detail::reduce<floating_t<T>>(x, dims, keepdim, detail::NormReducer<T, floating_t<T>>{}, "norm");
+  return detail::record_reduction<detail::NormBackward1<T>>(x, out, x, out, dims, keepdim);
 }
 template <class T>
 Tensor<bool> all(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
@@ -252,23 +269,30 @@ Tensor<bool> any(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
 template <class T>
 Tensor<floating_t<T>> logsumexp(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   using F = floating_t<T>;
-  const Tensor<F> xf = x.template to<F>();
-  Tensor<F> maxes = x.numel() == 0 ? zeros_like(sum(xf, dims, true)) : amax(xf, dims, true);
-  const Tensor<F> shift = maxes.masked_fill(maxes.abs() == INFINITY, 0);
-  Tensor<F> out = sum((xf - shift).exp(), dims, keepdim).log();
-  return out.add_(keepdim ? shift : shift.view(out.sizes()));
+  Tensor<F> out;
+  {
+    NoGradGuard no_grad;
+    const Tensor<F> xf = x.template to<F>();
+    Tensor<F> maxes = x.numel() == 0 ? zeros_like(sum(xf, dims, true)) : amax(xf, dims, true);
+    const Tensor<F> shift = maxes.masked_fill(maxes.abs() == INFINITY, 0);
+    out = sum((xf - shift).exp(), dims, keepdim).log();
+    out.add_(keepdim ? shift : shift.view(out.sizes()));
+  }
+  return detail::record_reduction<detail::LogsumexpBackward0<T>>(x, out, x, out, dims, keepdim);
 }
 
 /** Variance with Bessel's correction by default (correction = 1), computed in double. */
 template <class T>
 Tensor<T> var(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
   static_assert(is_floating_v<T>, "var: integral tensors have no variance in PyTorch; convert with to<float>() first");
-  return detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, false}, "var");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, false}, "var");
+  return detail::record_reduction<detail::VarBackward0<T>>(x, out, x, dims, keepdim, correction);
 }
 template <class T>
 Tensor<T> std(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
   static_assert(is_floating_v<T>, "std: integral tensors have no standard deviation in PyTorch");
-  return detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, true}, "std");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, true}, "std");
+  return detail::record_reduction<detail::StdBackward0<T>>(x, out, x, out, dims, keepdim, correction);
 }
 
 #define TS_DEFINE_REDUCTION(name, result)                                                                   \
@@ -357,6 +381,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> extreme_with_index(const Tensor<T>& x, in
     values.data_ptr()[i] = convert<T>(accs[i].value);
     indices.data_ptr()[i] = accs[i].index;
   }
+  record_reduction<MaxDimBackward<T>>(x, values, x.sizes(), dim, keepdim, indices, is_max);
   return {values, indices};
 }
 
@@ -381,13 +406,23 @@ template <class T>
 Tensor<T> max(const Tensor<T>& x) {
   TS_CHECK(x.numel() > 0, "max: Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
            "dim with the 'dim' argument.");
-  return amax(x);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = amax(x);
+  }
+  return detail::record_reduction<detail::MaxAllBackward<T>>(x, out, x, out, true);
 }
 template <class T>
 Tensor<T> min(const Tensor<T>& x) {
   TS_CHECK(x.numel() > 0, "min: Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
            "dim with the 'dim' argument.");
-  return amin(x);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = amin(x);
+  }
+  return detail::record_reduction<detail::MaxAllBackward<T>>(x, out, x, out, false);
 }
 template <class T>
 Tensor<int64_t> argmax(const Tensor<T>& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false) {
@@ -479,12 +514,15 @@ Tensor<floating_t<T>> softmax_impl(const Tensor<T>& x, int64_t dim, const char* 
 /** exp(x) / sum(exp(x)) along `dim`, shifted by the row maximum for stability. */
 template <class T>
 Tensor<floating_t<T>> softmax(const Tensor<T>& x, int64_t dim) {
-  return detail::softmax_impl<false>(x, dim, "softmax");
+  Tensor<floating_t<T>> out = detail::softmax_impl<false>(x, dim, "softmax");
+  return detail::record_reduction<detail::SoftmaxBackward0<T>>(x, out, out, detail::wrap_dim(dim, x.dim(), "softmax"));
 }
 /** x - log(sum(exp(x))) along `dim`. */
 template <class T>
 Tensor<floating_t<T>> log_softmax(const Tensor<T>& x, int64_t dim) {
-  return detail::softmax_impl<true>(x, dim, "log_softmax");
+  Tensor<floating_t<T>> out = detail::softmax_impl<true>(x, dim, "log_softmax");
+  return detail::record_reduction<detail::LogSoftmaxBackward0<T>>(x, out, out,
+                                                                   detail::wrap_dim(dim, x.dim(), "log_softmax"));
 }
 /** Running sums along `dim`; float sums accumulate in double, as PyTorch's CPU kernel. */
 template <class T>
@@ -500,7 +538,7 @@ Tensor<sum_t<T>> cumsum(const Tensor<T>& x, int64_t dim) {
       o[i * os] = detail::convert<R>(acc);
     }
   });
-  return out;
+  return detail::record_reduction<detail::CumsumBackward0<T>>(x, out, dim);
 }
 template <class T>
 Tensor<floating_t<T>> Tensor<T>::softmax(int64_t dim) const { return tessera::softmax(*this, dim); }

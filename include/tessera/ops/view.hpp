@@ -72,6 +72,14 @@ inline std::pair<int64_t, int64_t> slice_range(int64_t size, std::optional<int64
   return {start, (stop - start + step - 1) / step};
 }
 
+/** Records `NodeT(args...)` as the history of view `out` of `in` when `in` needs grad. */
+template <class NodeT, class T, class... Args>
+Tensor<T> record_view(const Tensor<T>& in, Tensor<T> out, Args&&... args) {
+  if constexpr (is_floating_v<T>)
+    if (needs_grad(in)) record<NodeT>({in}, {out}, std::forward<Args>(args)...);
+  return out;
+}
+
 }  // namespace detail
 
 template <class T>
@@ -82,34 +90,47 @@ Tensor<T> Tensor<T>::view(const Shape& shape) const {
            "dimension spans across two contiguous subspaces). Use .reshape(...) instead. (input shape ",
            detail::shape_str(this->sizes()), ", strides ", detail::shape_str(this->strides()), ", view shape ",
            detail::shape_str(sizes), ")");
-  return detail::make_view(*this, sizes, std::move(*strides), storage_offset());
+  return detail::record_view<detail::ReshapeBackward<T>>(
+      *this, detail::make_view(*this, sizes, std::move(*strides), storage_offset()), this->sizes(), "ViewBackward0");
 }
 
 template <class T>
 Tensor<T> Tensor<T>::reshape(const Shape& shape) const {
   const Shape sizes = detail::infer_size(shape, numel(), "reshape");
   if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes))
-    return detail::make_view(*this, sizes, std::move(*strides), storage_offset());
+    return detail::record_view<detail::ReshapeBackward<T>>(
+        *this, detail::make_view(*this, sizes, std::move(*strides), storage_offset()), this->sizes(),
+        "ReshapeAliasBackward0");
   Tensor<T> copy = detail::empty_tensor<T>(this->sizes(), {.device = device()}, "reshape");
   detail::copy_typed<T, T>(copy.impl(), impl(), "reshape");
-  return copy.view(sizes);
+  // PyTorch records the copy and an unsafe view of it as one step.
+  copy = detail::make_view(copy, sizes, detail::contiguous_strides(sizes), 0);
+  copy.impl().view_base = nullptr;
+  return detail::record_view<detail::ReshapeBackward<T>>(*this, copy, this->sizes(), "UnsafeViewBackward0");
 }
 
 template <class T>
 Tensor<T> Tensor<T>::transpose(int64_t d0, int64_t d1) const {
   d0 = detail::wrap_dim(d0, dim(), "transpose");
   d1 = detail::wrap_dim(d1, dim(), "transpose");
-  if (dim() == 0) return detail::make_view(*this, sizes(), strides(), storage_offset());
+  return transpose_view(d0, d1, "TransposeBackward0");
+}
+
+template <class T>
+Tensor<T> Tensor<T>::transpose_view(int64_t d0, int64_t d1, const char* node_name) const {
   Shape sz = sizes(), st = strides();
-  std::swap(sz[d0], sz[d1]);
-  std::swap(st[d0], st[d1]);
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  if (dim() > 0) {
+    std::swap(sz[d0], sz[d1]);
+    std::swap(st[d0], st[d1]);
+  }
+  return detail::record_view<detail::TransposeBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), d0, d1, node_name);
 }
 
 template <class T>
 Tensor<T> Tensor<T>::t() const {
   TS_CHECK(dim() <= 2, "t: t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
-  return dim() < 2 ? transpose(0, 0) : transpose(0, 1);
+  return dim() < 2 ? transpose_view(0, 0, "TBackward0") : transpose_view(0, 1, "TBackward0");
 }
 
 template <class T>
@@ -125,7 +146,10 @@ Tensor<T> Tensor<T>::permute(const Shape& dims) const {
     sz[i] = sizes()[d];
     st[i] = strides()[d];
   }
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  Shape wrapped = dims;
+  for (auto& d : wrapped) d = detail::wrap_dim(d, dim(), "permute");
+  return detail::record_view<detail::PermuteBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), wrapped);
 }
 
 template <class T>
@@ -136,7 +160,8 @@ Tensor<T> Tensor<T>::squeeze() const {
     sz.push_back(sizes()[d]);
     st.push_back(strides()[d]);
   }
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  return detail::record_view<detail::ReshapeBackward<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), sizes(), "SqueezeBackward0");
 }
 
 template <class T>
@@ -147,7 +172,8 @@ Tensor<T> Tensor<T>::squeeze(int64_t d) const {
     sz.erase(d);
     st.erase(d);
   }
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  return detail::record_view<detail::ReshapeBackward<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), sizes(), "SqueezeBackward1");
 }
 
 template <class T>
@@ -157,7 +183,8 @@ Tensor<T> Tensor<T>::unsqueeze(int64_t d) const {
   const int64_t stride = d < dim() ? sz[d] * st[d] : 1;
   sz.insert(d, 1);
   st.insert(d, stride);
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  return detail::record_view<detail::UnsqueezeBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), d);
 }
 
 template <class T>
@@ -186,7 +213,8 @@ Tensor<T> Tensor<T>::expand(const Shape& shape) const {
     sz[i] = target;
     st[i] = have == target ? strides()[j] : 0;
   }
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  return detail::record_view<detail::ExpandBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), sizes());
 }
 
 template <class T>
@@ -218,7 +246,9 @@ Tensor<T> Tensor<T>::narrow(int64_t d, int64_t start, int64_t length) const {
            ") exceeds dimension size (", size, ").");
   Shape sz = sizes();
   sz[d] = length;
-  return detail::make_view(*this, std::move(sz), strides(), storage_offset() + start * strides()[d]);
+  return detail::record_view<detail::SliceBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), strides(), storage_offset() + start * strides()[d]), sizes(), d,
+      start, start + length, 1);
 }
 
 template <class T>
@@ -233,7 +263,8 @@ Tensor<T> Tensor<T>::select(int64_t d, int64_t i) const {
   const int64_t offset = storage_offset() + i * st[d];
   sz.erase(d);
   st.erase(d);
-  return detail::make_view(*this, std::move(sz), std::move(st), offset);
+  return detail::record_view<detail::SelectBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), offset), sizes(), d, i);
 }
 
 template <class T>
@@ -246,7 +277,9 @@ Tensor<T> Tensor<T>::slice(int64_t d, std::optional<int64_t> start, std::optiona
   sz[d] = length;
   const int64_t offset = storage_offset() + first * st[d];
   st[d] *= step;
-  return detail::make_view(*this, std::move(sz), std::move(st), offset);
+  return detail::record_view<detail::SliceBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), offset), sizes(), d, first,
+      first + (length - 1) * step + 1, step);
 }
 
 template <class T>
@@ -264,7 +297,8 @@ Tensor<T> Tensor<T>::unfold(int64_t d, int64_t size, int64_t step) const {
   }
   sz.push_back(size);
   st.push_back(stride);
-  return detail::make_view(*this, std::move(sz), std::move(st), storage_offset());
+  return detail::record_view<detail::UnfoldBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), sizes(), d, size, step);
 }
 
 template <class T>
@@ -286,7 +320,8 @@ Tensor<T> Tensor<T>::as_strided(const Shape& sz, const Shape& st, std::optional<
   TS_CHECK(n == 0 || last < capacity, "as_strided: setStorage: sizes ", detail::shape_str(sz), ", strides ",
            detail::shape_str(st), ", storage offset ", offset, ", and itemsize ", sizeof(T), " requiring a storage size of ",
            (last + 1) * static_cast<int64_t>(sizeof(T)), " are out of bounds for storage of size ", storage().nbytes());
-  return detail::make_view(*this, sz, st, offset);
+  return detail::record_view<detail::AsStridedBackward0<T>>(*this, detail::make_view(*this, sz, st, offset), impl(),
+                                                            sz, st, offset);
 }
 
 template <class T>
@@ -311,12 +346,14 @@ Tensor<T> Tensor<T>::diagonal(int64_t offset, int64_t d0, int64_t d1) const {
   }
   sz.push_back(length);
   st.push_back(strides()[d0] + strides()[d1]);
-  return detail::make_view(*this, std::move(sz), std::move(st), start);
+  return detail::record_view<detail::DiagonalBackward0<T>>(
+      *this, detail::make_view(*this, std::move(sz), std::move(st), start), sizes(), offset, d0, d1);
 }
 
 template <class T>
 Tensor<T> Tensor<T>::detach() const {
-  return detail::make_view(*this, sizes(), strides(), storage_offset());
+  // Shares the data and its version counter, but no history: not a view for autograd.
+  return Tensor<T>(std::make_shared<detail::TensorImpl>(storage(), sizes(), strides(), storage_offset(), dtype_of<T>));
 }
 
 }  // namespace tessera

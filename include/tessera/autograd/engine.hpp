@@ -1,0 +1,261 @@
+#pragma once
+// The engine: runs a recorded graph backwards, for Tensor::backward and autograd::grad.
+
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "../ops/creation.hpp"
+#include "formulas.hpp"
+
+namespace tessera {
+namespace detail {
+
+inline bool is_expandable_to(const Shape& shape, const Shape& desired) {
+  if (shape.size() > desired.size()) return false;
+  const size_t lead = desired.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] != desired[lead + i] && shape[i] != 1) return false;
+  return true;
+}
+
+/** Brings the gradient a node returned for input i to that input's shape and dtype. */
+inline AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
+  const InputMeta& meta = node.input_meta[i];
+  if (grad.sizes() != meta.shape) {
+    TS_CHECK(is_expandable_to(meta.shape, grad.sizes()), "Function ", node.name(),
+             " returned an invalid gradient at index ", i, " - got ", shape_str(grad.sizes()),
+             " but expected shape compatible with ", shape_str(meta.shape));
+    grad = dispatch_floating(grad.dtype(), [&]<class G>(std::type_identity<G>) {
+      return AnyTensor(sum_to(grad.as<G>(), meta.shape));
+    });
+  }
+  if (grad.dtype() != meta.dtype)
+    grad = dispatch_floating(meta.dtype, [&]<class U>(std::type_identity<U>) { return AnyTensor(grad.to<U>()); });
+  return grad;
+}
+
+/** `a + b` for two gradients of one tensor (same dtype and shape). */
+inline AnyTensor add_gradients(const AnyTensor& a, const AnyTensor& b) {
+  if (!a.defined()) return b;
+  if (!b.defined()) return a;
+  return dispatch_floating(a.dtype(), [&]<class G>(std::type_identity<G>) { return AnyTensor(a.as<G>() + b.as<G>()); });
+}
+
+/** A copy of `grad` with the layout PyTorch gives .grad: the variable's strides when it is
+ *  dense, else contiguous. */
+template <class G>
+Tensor<G> grad_with_layout(const Tensor<G>& grad, const TensorImpl& variable) {
+  Tensor<G> out = empty_like_preserving<G>(variable);
+  out.copy_(grad);
+  return out;
+}
+
+/** Stores or adds a gradient into `target`'s .grad, as AccumulateGrad and retain_grad do. */
+inline void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
+  AutogradMeta& meta = target.autograd_meta();
+  dispatch_floating(grad.dtype(), [&]<class G>(std::type_identity<G>) {
+    Tensor<G> g = grad.as<G>();
+    grad = AnyTensor();
+    if (!meta.grad) {
+      const bool sole_owner = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1;
+      if (may_steal && !GradMode::is_enabled() && sole_owner && g.strides() == preserved_strides(target)) {
+        meta.grad = g.impl_ptr();
+      } else {
+        meta.grad = grad_with_layout(g, target).impl_ptr();
+      }
+    } else if (!GradMode::is_enabled()) {
+      Tensor<G>(meta.grad).add_(g);
+    } else {
+      meta.grad = (Tensor<G>(meta.grad) + g).impl_ptr();
+    }
+  });
+}
+
+inline variable_list AccumulateGrad::apply(variable_list&& grads) {
+  if (grads[0].defined()) accumulate_into(*variable, std::move(grads[0]), /*may_steal=*/true);
+  return {};
+}
+
+/** Runs the graph behind `roots` backwards from `root_grads`. With `captures` empty, gradients
+ *  accumulate into leaves (backward()); otherwise the gradients arriving at those edges are
+ *  returned and no .grad is touched (autograd::grad). */
+inline variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
+                                  bool create_graph, const std::vector<Edge>& captures = {}) {
+  AutoGradMode mode(create_graph);
+  auto root = std::make_shared<GraphRoot>(std::move(root_grads));
+  root->next_edges = roots;
+
+  // Dependencies: how many edges of the reachable graph point at each node.
+  std::unordered_map<Node*, int> dependencies;
+  std::vector<Node*> order;  // reverse topological order of discovery, for the `needed` pass
+  {
+    std::unordered_set<Node*> seen{root.get()};
+    std::vector<Node*> stack{root.get()};
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      order.push_back(n);
+      for (const Edge& e : n->next_edges) {
+        if (!e.valid()) continue;
+        ++dependencies[e.fn.get()];
+        if (seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+      }
+    }
+  }
+  // autograd::grad runs only the nodes that lead to a captured edge, and never AccumulateGrad.
+  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> capture_at;  // node -> (input_nr, slot)
+  for (size_t i = 0; i < captures.size(); ++i) capture_at[captures[i].fn.get()].push_back({captures[i].input_nr, i});
+  std::unordered_set<Node*> needed;
+  if (!captures.empty()) {
+    // A node is needed when some path from it reaches a capture; fixpoint over the node list.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (Node* n : order) {
+        if (needed.count(n)) continue;
+        for (const Edge& e : n->next_edges)
+          if (e.valid() && (needed.count(e.fn.get()) || capture_at.count(e.fn.get()))) {
+            needed.insert(n);
+            changed = true;
+            break;
+          }
+      }
+    }
+  }
+  auto should_run = [&](Node* n) { return captures.empty() || needed.count(n) > 0; };
+
+  variable_list captured(captures.size());
+  std::unordered_map<Node*, variable_list> buffers;
+  using Ready = std::pair<uint64_t, Node*>;
+  std::priority_queue<Ready> ready;
+  ready.push({root->sequence_nr, root.get()});
+  while (!ready.empty()) {
+    Node* n = ready.top().second;
+    ready.pop();
+    variable_list inputs;
+    if (auto it = buffers.find(n); it != buffers.end()) {
+      inputs = std::move(it->second);
+      buffers.erase(it);
+    }
+    inputs.resize(n->num_outputs);
+    if (auto it = capture_at.find(n); it != capture_at.end())
+      for (auto [input_nr, slot] : it->second) captured[slot] = inputs[input_nr];
+    for (auto& [k, weak] : n->retained_grads)
+      if (auto target = weak.lock(); target && inputs[k].defined()) accumulate_into(*target, inputs[k], false);
+    if (!should_run(n)) continue;
+
+    bool any = n == root.get();
+    for (const AnyTensor& g : inputs) any = any || g.defined();
+    variable_list outputs = any ? n->apply(std::move(inputs)) : variable_list(n->next_edges.size());
+    if (!keep_graph && n != root.get()) n->release_saved();
+    TS_CHECK(outputs.size() == n->next_edges.size(), "Function ", n->name(), " returned ", outputs.size(),
+             " gradients, expected ", n->next_edges.size());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const Edge& e = n->next_edges[i];
+      if (!e.valid()) continue;
+      if (outputs[i].defined()) {
+        AnyTensor g = n == root.get() ? std::move(outputs[i]) : validate_gradient(*n, i, std::move(outputs[i]));
+        variable_list& buffer = buffers[e.fn.get()];
+        buffer.resize(e.fn->num_outputs);
+        buffer[e.input_nr] = add_gradients(buffer[e.input_nr], g);
+      }
+      if (--dependencies[e.fn.get()] == 0 && (should_run(e.fn.get()) || capture_at.count(e.fn.get())))
+        ready.push({e.fn->sequence_nr, e.fn.get()});
+    }
+  }
+  return captured;
+}
+
+/** The gradient PyTorch assumes when backward() gets none: ones for a one-element output. */
+template <class T>
+Tensor<T> implicit_gradient(const Tensor<T>& out) {
+  TS_CHECK(out.numel() == 1, "grad can be implicitly created only for scalar outputs (got shape ",
+           shape_str(out.sizes()), ")");
+  NoGradGuard no_grad;
+  return ones<T>(out.sizes());
+}
+
+template <class T>
+Edge output_edge(const Tensor<T>& out, const char* op) {
+  TS_CHECK(out.requires_grad(), op, ": element 0 of tensors does not require grad and does not have a grad_fn");
+  return gradient_edge(out.impl_ptr());
+}
+
+}  // namespace detail
+
+template <class T>
+void Tensor<T>::backward(const Tensor& gradient, bool retain_graph) const {
+  const detail::Edge edge = detail::output_edge(*this, "backward");
+  if (gradient.defined())
+    TS_CHECK(gradient.sizes() == sizes(), "backward: Mismatch in shape: grad_output[0] has a shape of ",
+             detail::shape_str(gradient.sizes()), " and output[0] has a shape of ", detail::shape_str(sizes()), ".");
+  const Tensor g = gradient.defined() ? gradient : detail::implicit_gradient(*this);
+  detail::run_backward({edge}, {AnyTensor(g)}, retain_graph, /*create_graph=*/false);
+}
+
+template <class T>
+void Tensor<T>::retain_grad() const {
+  TS_CHECK(requires_grad(), "retain_grad: can't retain_grad on Tensor that has requires_grad=False");
+  detail::AutogradMeta& meta = impl().autograd_meta();
+  if (is_leaf() || meta.retains_grad) return;
+  meta.retains_grad = true;
+  meta.grad_fn->retained_grads.push_back({meta.output_nr, impl_ptr()});
+}
+
+namespace autograd {
+
+/** torch.autograd.grad: the gradients of `outputs` with respect to `inputs`, without touching
+ *  any .grad. `grad_outputs` defaults to ones for one-element outputs; `retain_graph` defaults
+ *  to `create_graph`, which records the backward itself so it can be differentiated again. */
+inline std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::vector<AnyTensor>& inputs,
+                                   const std::vector<AnyTensor>& grad_outputs = {},
+                                   std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+                                   bool allow_unused = false) {
+  TS_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), "autograd::grad: got ",
+           grad_outputs.size(), " grad_outputs for ", outputs.size(), " outputs");
+  std::vector<detail::Edge> roots;
+  detail::variable_list root_grads;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    detail::dispatch_floating(outputs[i].dtype(), [&]<class T>(std::type_identity<T>) {
+      const Tensor<T> out = outputs[i].as<T>();
+      roots.push_back(detail::output_edge(out, "autograd::grad"));
+      if (!grad_outputs.empty() && grad_outputs[i].defined()) {
+        TS_CHECK(grad_outputs[i].sizes() == out.sizes(), "autograd::grad: Mismatch in shape: grad_output[", i,
+                 "] has a shape of ", detail::shape_str(grad_outputs[i].sizes()), " and output[", i, "] has a shape of ",
+                 detail::shape_str(out.sizes()), ".");
+        root_grads.push_back(grad_outputs[i]);
+      } else {
+        root_grads.push_back(detail::implicit_gradient(out));
+      }
+    });
+  }
+  std::vector<detail::Edge> captures;
+  for (const AnyTensor& in : inputs) {
+    TS_CHECK(in.defined() && in.impl_ptr()->requires_grad(),
+             "autograd::grad: One of the differentiated Tensors does not require grad");
+    captures.push_back(detail::gradient_edge(in.impl_ptr()));
+  }
+  detail::variable_list result =
+      detail::run_backward(roots, std::move(root_grads), retain_graph.value_or(create_graph), create_graph, captures);
+  for (size_t i = 0; i < result.size(); ++i) {
+    TS_CHECK(result[i].defined() || allow_unused, "autograd::grad: One of the differentiated Tensors appears to not "
+             "have been used in the graph. Set allow_unused=true if this is the desired behavior.");
+    if (result[i].defined() && result[i].dtype() != inputs[i].dtype())
+      result[i] = detail::dispatch_floating(inputs[i].dtype(),
+                                            [&]<class U>(std::type_identity<U>) { return AnyTensor(result[i].to<U>()); });
+  }
+  return result;
+}
+
+/** The typed form for one output and one input. */
+template <class T, class U>
+Tensor<U> grad(const Tensor<T>& output, const Tensor<U>& input, const Tensor<T>& grad_output = {},
+               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false) {
+  std::vector<AnyTensor> grad_outputs;
+  if (grad_output.defined()) grad_outputs.push_back(grad_output);
+  return grad(std::vector<AnyTensor>{output}, std::vector<AnyTensor>{input}, grad_outputs, retain_graph, create_graph)[0]
+      .template as<U>();
+}
+
+}  // namespace autograd
+}  // namespace tessera

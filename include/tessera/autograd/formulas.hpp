@@ -1,0 +1,994 @@
+#pragma once
+// Every derivative formula: the backward nodes declared in functions.hpp. Formulas follow
+// PyTorch's tools/autograd/derivatives.yaml (1.13) operation for operation, so gradients match
+// PyTorch's bits where the forward kernels do, and they are written with tensor ops, so a
+// backward run with create_graph records itself and can be differentiated again.
+//
+// The engine sums each returned gradient down to its input's shape (undoing broadcasting) and
+// casts it to its input's dtype (undoing promotion); formulas need not.
+
+#include <algorithm>
+#include <numeric>
+
+#include "../ops/elementwise.hpp"
+#include "../ops/indexing.hpp"
+#include "../ops/join.hpp"
+#include "../ops/linalg.hpp"
+#include "../ops/reduce.hpp"
+#include "../ops/view.hpp"
+#include "functions.hpp"
+
+namespace tessera::detail {
+
+#define TS_NODE_NAME(text) \
+  std::string name() const override { return text; }
+
+/** at::sum_to: sums leading dims and dims where `shape` has size 1. */
+template <class T>
+Tensor<T> sum_to(const Tensor<T>& g, const Shape& shape) {
+  const int64_t lead = g.dim() - static_cast<int64_t>(shape.size());
+  Shape dims;
+  for (int64_t d = 0; d < lead; ++d) dims.push_back(d);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == 1 && g.sizes()[lead + static_cast<int64_t>(i)] != 1) dims.push_back(lead + static_cast<int64_t>(i));
+  if (dims.empty()) return g;
+  const Tensor<T> r = g.sum(dims, true);
+  return lead > 0 ? r.view(shape) : r;
+}
+
+/** The reduced dims of a reduction, wrapped and sorted; an empty list means all dims. */
+inline Shape normalize_dims(const Shape& dims, int64_t ndim, const char* op) {
+  Shape out;
+  if (dims.empty()) {
+    for (int64_t d = 0; d < ndim; ++d) out.push_back(d);
+    return out;
+  }
+  for (int64_t d : dims) out.push_back(ndim == 0 ? 0 : wrap_dim(d, ndim, op));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/** A reduction's gradient (or result) with the reduced dims put back as size 1. */
+template <class T>
+Tensor<T> restore_dims(Tensor<T> g, const Shape& dims, bool keepdim, int64_t ndim) {
+  if (keepdim || ndim == 0) return g;
+  for (int64_t d : dims) g = g.unsqueeze(d);
+  return g;
+}
+
+inline int64_t reduced_count(const Shape& sizes, const Shape& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= sizes.empty() ? 1 : sizes[d];
+  return n;
+}
+
+/** Gradient formulas built with copies into zeros are not recorded; refuse create_graph there
+ *  rather than return a silently wrong second derivative. */
+template <class T>
+void check_first_order(const Node& node, const Tensor<T>& g) {
+  TS_CHECK(!(GradMode::is_enabled() && g.requires_grad()), node.name(),
+           ": double backward through this op is not supported (create_graph=true)");
+}
+
+template <class T>
+Tensor<T> zeros_for(const Shape& sizes) {
+  return zeros<T>(sizes);
+}
+
+/** Elementwise f(a, b) over two same-shaped tensors, for backward formulas PyTorch computes in
+ *  one kernel (gelu, softplus). Not recorded. */
+template <class T, class F>
+Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, F f) {
+  Tensor<T> out = empty_like_preserving<T>(a.impl());
+  const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), "backward"),
+                                           operand_of(b.impl(), out.sizes(), "backward")};
+  cpu_kernel<T, T, T>(out.impl(), operands, [f](T x, T y) {
+    using C = opmath_t<T>;
+    return convert<T>(f(convert<C>(x), convert<C>(y)));
+  });
+  return out;
+}
+
+// --- elementwise ----------------------------------------------------------------------------------
+
+template <class Op> inline constexpr bool unary_uses_result =
+    std::is_same_v<Op, ReluOp> || std::is_same_v<Op, SqrtOp> || std::is_same_v<Op, RsqrtOp> ||
+    std::is_same_v<Op, ExpOp> || std::is_same_v<Op, Expm1Op> || std::is_same_v<Op, TanOp> ||
+    std::is_same_v<Op, TanhOp> || std::is_same_v<Op, SigmoidOp>;
+template <class Op> inline constexpr bool unary_uses_self =
+    std::is_same_v<Op, AbsOp> || std::is_same_v<Op, LogOp> || std::is_same_v<Op, Log1pOp> ||
+    std::is_same_v<Op, Log2Op> || std::is_same_v<Op, SinOp> || std::is_same_v<Op, CosOp> ||
+    std::is_same_v<Op, GeluOp> || std::is_same_v<Op, SoftplusOp>;
+
+template <class Op>
+std::string unary_node_name() {
+  std::string n = Op::name;
+  if (n == "log1p") return "Log1PBackward0";
+  n[0] = static_cast<char>(n[0] - 'a' + 'A');
+  return n + "Backward0";
+}
+
+template <class Op, class A>
+struct UnaryBackward final : Node {
+  SavedTensor<A> self, result;
+  explicit UnaryBackward(const Tensor<A>& x) {
+    if constexpr (unary_uses_self<Op>) self = SavedTensor<A>(x, false);
+  }
+  void set_result(const Tensor<A>& out) {
+    if constexpr (unary_uses_result<Op>) result = SavedTensor<A>(out, true);
+  }
+  std::string name() const override { return unary_node_name<Op>(); }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<A> s = self.unpack(*this), r = result.unpack(*this);
+    if constexpr (std::is_same_v<Op, NegOp>) return {g.neg()};
+    else if constexpr (std::is_same_v<Op, AbsOp>) return {g * s.sign()};
+    else if constexpr (std::is_same_v<Op, SignOp> || std::is_same_v<Op, FloorOp> || std::is_same_v<Op, CeilOp> ||
+                       std::is_same_v<Op, RoundOp>) return {zeros_like(g)};
+    else if constexpr (std::is_same_v<Op, ReluOp>) return {g.masked_fill(r <= 0, 0)};
+    else if constexpr (std::is_same_v<Op, SqrtOp>) return {g / (2 * r)};
+    else if constexpr (std::is_same_v<Op, RsqrtOp>) return {-0.5 * g * r.pow(3)};
+    else if constexpr (std::is_same_v<Op, ExpOp>) return {g * r};
+    else if constexpr (std::is_same_v<Op, Expm1Op>) return {g * (r + 1)};
+    else if constexpr (std::is_same_v<Op, LogOp>) return {g.div(s)};
+    else if constexpr (std::is_same_v<Op, Log1pOp>) return {g / (s + 1)};
+    else if constexpr (std::is_same_v<Op, Log2Op>) return {g / (s * 0.6931471805599453)};
+    else if constexpr (std::is_same_v<Op, SinOp>) return {g * s.cos()};
+    else if constexpr (std::is_same_v<Op, CosOp>) return {g * s.sin().neg()};
+    else if constexpr (std::is_same_v<Op, TanOp>) return {g * (1 + r.pow(2))};
+    else if constexpr (std::is_same_v<Op, TanhOp>) return {g * (1 - r * r)};
+    else if constexpr (std::is_same_v<Op, SigmoidOp>) return {g * (1 - r) * r};
+    else if constexpr (std::is_same_v<Op, GeluOp>) {
+      check_first_order(*this, g);
+      return {map2(g, s, [](auto dy, auto x) {
+        using C = decltype(x);
+        const C alpha = C(M_2_SQRTPI * M_SQRT1_2 * 0.5);
+        const C cdf = C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
+        const C pdf = alpha * std::exp(x * x * C(-0.5));
+        return dy * (cdf + x * pdf);
+      })};
+    } else if constexpr (std::is_same_v<Op, SoftplusOp>) {
+      check_first_order(*this, g);
+      return {map2(g, s, [](auto dy, auto x) {
+        using C = decltype(x);
+        const C z = std::exp(x);
+        return x > C(20) ? dy : dy * z / (z + C(1));
+      })};
+    } else {
+      static_assert(sizeof(Op) == 0, "no derivative for this unary op");
+    }
+  }
+};
+
+template <class Op, class A, class B>
+struct BinaryBackward final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> other;
+  using R = op_result_t<Op, promote_t<A, B>>;
+  SavedTensor<R> result;
+  BinaryBackward(const Tensor<A>& x, const Tensor<B>& y) : self(x, false), other(y, false) {}
+  template <class X>
+  void set_result(const Tensor<X>& out) {  // X differs from the result type for some in-place ops
+    if constexpr (std::is_same_v<Op, PowOp> && std::is_same_v<X, R>) result = SavedTensor<X>(out, true);
+  }
+  std::string name() const override {
+    if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
+    else if constexpr (std::is_same_v<Op, SubOp>) return "SubBackward0";
+    else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
+    else if constexpr (std::is_same_v<Op, DivOp>) return "DivBackward0";
+    else if constexpr (std::is_same_v<Op, PowOp>) return "PowBackward1";
+    else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward1";
+    else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward1";
+    else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
+    else return "MaximumBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<R> g = cast_grad<R>(grads[0]);
+    const bool want_self = needs_input_grad(0), want_other = needs_input_grad(1);
+    AnyTensor gs, go;
+    if constexpr (std::is_same_v<Op, AddOp>) {
+      gs = g, go = g;
+    } else if constexpr (std::is_same_v<Op, SubOp>) {
+      gs = g;
+      if (want_other) go = g.neg();
+    } else if constexpr (std::is_same_v<Op, MulOp>) {
+      if (want_self) gs = g * other.unpack(*this);
+      if (want_other) go = g * self.unpack(*this);
+    } else if constexpr (std::is_same_v<Op, DivOp>) {
+      const Tensor<B> o = other.unpack(*this);
+      if (want_self) gs = g / o;
+      if (want_other) go = g.neg() * ((self.unpack(*this) / o) / o);
+    } else if constexpr (std::is_same_v<Op, PowOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> e = other.unpack(*this);
+      if (want_self) gs = where(e == 0, zeros<R>({}), g * (e * s.pow(e - 1)));
+      if (want_other) {
+        const Tensor<R> r = result.defined() ? result.unpack(*this) : s.pow(e);
+        go = g * where((s == 0) && (e >= 0), zeros<R>({}), r * s.log());
+      }
+    } else if constexpr (std::is_same_v<Op, RemainderOp> || std::is_same_v<Op, FmodOp>) {
+      gs = g;
+      if (want_other) {
+        const Tensor<A> s = self.unpack(*this);
+        const Tensor<B> o = other.unpack(*this);
+        if constexpr (std::is_same_v<Op, RemainderOp>) {
+          go = g.neg() * s.floor_divide(o);
+        } else {
+          const Tensor<R> q = s / o;
+          go = g.neg() * (q.sign() * q.abs().floor());
+        }
+      }
+    } else {  // minimum, maximum: ties share the gradient
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      const Tensor<R> shared = where(s == o, g / 2, g);
+      constexpr bool is_min = std::is_same_v<Op, MinimumOp>;
+      if (want_self) gs = shared.masked_fill(is_min ? s > o : s < o, 0);
+      if (want_other) go = shared.masked_fill(is_min ? s < o : s > o, 0);
+    }
+    return {gs, go};
+  }
+};
+
+/** tensor op scalar, or scalar op tensor when `reversed`; the scalar is kept as a double. */
+template <class Op, class A, bool reversed>
+struct ScalarBackward final : Node {
+  SavedTensor<A> self, result;
+  double c;
+  ScalarBackward(const Tensor<A>& x, double scalar) : c(scalar) {
+    if constexpr (!std::is_same_v<Op, AddOp> && !std::is_same_v<Op, SubOp> && !std::is_same_v<Op, MulOp>)
+      self = SavedTensor<A>(x, false);
+  }
+  void set_result(const Tensor<A>& out) {
+    if constexpr (reversed && std::is_same_v<Op, PowOp>) result = SavedTensor<A>(out, true);
+  }
+  std::string name() const override {
+    if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
+    else if constexpr (std::is_same_v<Op, SubOp>) return reversed ? "RsubBackward1" : "SubBackward0";
+    else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
+    else if constexpr (std::is_same_v<Op, DivOp>) return reversed ? "MulBackward0" : "DivBackward0";
+    else if constexpr (std::is_same_v<Op, PowOp>) return reversed ? "PowBackward1" : "PowBackward0";
+    else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward0";
+    else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward0";
+    else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
+    else return "MaximumBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    if constexpr (std::is_same_v<Op, AddOp> || std::is_same_v<Op, RemainderOp> || std::is_same_v<Op, FmodOp>) {
+      return {g};
+    } else if constexpr (std::is_same_v<Op, SubOp>) {
+      return {reversed ? g.neg() : g};
+    } else if constexpr (std::is_same_v<Op, MulOp>) {
+      return {g * c};
+    } else if constexpr (std::is_same_v<Op, DivOp>) {
+      if constexpr (!reversed) return {g / c};
+      else {  // c / x is reciprocal(x) * c in PyTorch
+        const Tensor<A> r = 1.0 / self.unpack(*this);
+        return {(g * c).neg() * (r * r)};
+      }
+    } else if constexpr (std::is_same_v<Op, PowOp>) {
+      if constexpr (!reversed) {
+        if (c == 0) return {zeros_like(g)};
+        return {g * (c * self.unpack(*this).pow(c - 1))};
+      } else {
+        const Tensor<A> r = result.unpack(*this);
+        if (c == 0) return {g * where(self.unpack(*this) >= 0, zeros<A>({}), r * std::log(c))};
+        return {g * (r * std::log(c))};
+      }
+    } else {  // minimum, maximum against a constant
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<A> shared = where(s == c, g / 2, g);
+      return {shared.masked_fill(std::is_same_v<Op, MinimumOp> ? s > c : s < c, 0)};
+    }
+  }
+};
+
+/** An op PyTorch records but cannot differentiate: backward through it throws. */
+struct NotImplemented final : Node {
+  std::string op;
+  explicit NotImplemented(std::string op_name) : op(std::move(op_name)) {}
+  TS_NODE_NAME("torch::autograd::NotImplemented")
+  variable_list apply(variable_list&&) override { throw_error("derivative for aten::", op, " is not implemented"); }
+};
+
+template <class A>
+struct ClampBackward1 final : Node {
+  SavedTensor<A> self;
+  std::optional<double> min, max;
+  ClampBackward1(const Tensor<A>& x, std::optional<double> lo, std::optional<double> hi)
+      : self(x, false), min(lo), max(hi) {}
+  TS_NODE_NAME("ClampBackward1")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<A> s = self.unpack(*this);
+    if (min && max) return {g * ((s >= *min) && (s <= *max))};
+    if (min) return {g * (s >= *min)};
+    if (max) return {g * (s <= *max)};
+    return {g};
+  }
+};
+
+template <class A, class B>
+struct LerpBackward0 final : Node {
+  double weight;
+  explicit LerpBackward0(double w) : weight(w) {}
+  TS_NODE_NAME("LerpBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    return {g * (1 - weight), g * weight};
+  }
+};
+
+template <class A, class B, class W>
+struct LerpBackward1 final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> end;
+  SavedTensor<W> weight;
+  LerpBackward1(const Tensor<A>& s, const Tensor<B>& e, const Tensor<W>& w) : self(s, false), end(e, false), weight(w, false) {}
+  TS_NODE_NAME("LerpBackward1")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    const Tensor<W> w = weight.unpack(*this);
+    AnyTensor gw;
+    if (needs_input_grad(2)) gw = g * (end.unpack(*this) - self.unpack(*this));
+    return {g * (1 - w), g * w, gw};
+  }
+};
+
+template <class A, class B>
+struct WhereBackward0 final : Node {
+  Tensor<bool> condition;
+  explicit WhereBackward0(const Tensor<bool>& cond) : condition(cond) {}
+  TS_NODE_NAME("WhereBackward0")
+  variable_list apply(variable_list&& grads) override {
+    using R = promote_t<A, B>;
+    const Tensor<R> g = grads[0].as<R>();
+    AnyTensor ga, gb;
+    if (needs_input_grad(0)) ga = where(condition, g, zeros<R>({}));
+    if (needs_input_grad(1)) gb = where(condition, zeros<R>({}), g);
+    return {ga, gb};
+  }
+};
+
+template <class A>
+struct MaskedFillBackward0 final : Node {
+  Tensor<bool> mask;
+  explicit MaskedFillBackward0(const Tensor<bool>& m) : mask(m) {}
+  TS_NODE_NAME("MaskedFillBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().masked_fill(mask, 0)}; }
+};
+
+// --- reductions ---------------------------------------------------------------------------------
+
+/** What every reduction node remembers of its input and dims. */
+struct Reduction {
+  Shape in_sizes;
+  Shape dims;  // wrapped and sorted; all dims when the op reduced everything
+  bool keepdim = false;
+  bool all = false;  // called without dims: PyTorch's overload 0
+  Reduction(const Shape& sizes, const Shape& d, bool keep, const char* op)
+      : in_sizes(sizes), dims(normalize_dims(d, static_cast<int64_t>(sizes.size()), op)), keepdim(keep),
+        all(d.empty()) {}
+  int64_t ndim() const { return static_cast<int64_t>(in_sizes.size()); }
+  template <class T>
+  Tensor<T> restore(const Tensor<T>& g) const { return restore_dims(g, dims, keepdim, ndim()); }
+  template <class T>
+  Tensor<T> expand(const Tensor<T>& g) const { return restore(g).expand(in_sizes); }
+};
+
+template <class A>
+struct SumBackward final : Node, Reduction {
+  using Reduction::Reduction;
+  std::string name() const override { return all ? "SumBackward0" : "SumBackward1"; }
+  variable_list apply(variable_list&& grads) override { return {expand(grads[0].as<A>())}; }
+};
+
+template <class A>
+struct MeanBackward final : Node, Reduction {
+  using Reduction::Reduction;
+  std::string name() const override { return all ? "MeanBackward0" : "MeanBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    return {expand(grads[0].as<A>()) / reduced_count(in_sizes, dims)};
+  }
+};
+
+template <class A>
+struct ProdBackward final : Node, Reduction {
+  SavedTensor<A> self, result;
+  ProdBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
+      : Reduction(x.sizes(), d, keep, "prod"), self(x, false), result(out, true) {}
+  std::string name() const override { return all ? "ProdBackward0" : "ProdBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = restore(grads[0].as<A>()), r = restore(result.unpack(*this)), s = self.unpack(*this);
+    const Tensor<bool> is_zero = s == 0;
+    if (!is_zero.any().item()) return {g * (r / s)};
+    // With zeros: an element's gradient is the product of the others, nonzero only where it
+    // is the single zero of its slice.
+    const Tensor<int64_t> zeros_in_slice = is_zero.sum(dims, true);
+    const Tensor<A> others = where(is_zero, ones<A>({}), s).prod(dims, true);
+    const Tensor<A> no_zero = where(zeros_in_slice == 0, g * (r / s), zeros<A>({}));
+    return {where(is_zero && (zeros_in_slice == 1), g * others, no_zero)};
+  }
+};
+
+/** amax and amin: the gradient is shared evenly among the elements equal to the result. */
+template <class A>
+struct AmaxBackward final : Node, Reduction {
+  SavedTensor<A> self, result;
+  bool is_max;
+  AmaxBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, bool max)
+      : Reduction(x.sizes(), d, keep, max ? "amax" : "amin"), self(x, false), result(out, true), is_max(max) {}
+  std::string name() const override { return is_max ? "AmaxBackward0" : "AminBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<bool> mask = self.unpack(*this) == restore(result.unpack(*this));
+    return {(restore(grads[0].as<A>()) / mask.sum(dims, true)) * mask};
+  }
+};
+
+/** max() and min() over all elements. */
+template <class A>
+struct MaxAllBackward final : Node {
+  SavedTensor<A> self, result;
+  bool is_max;
+  MaxAllBackward(const Tensor<A>& x, const Tensor<A>& out, bool max) : self(x, false), result(out, true), is_max(max) {}
+  std::string name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
+    const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
+    return {mask * (g / mask.sum())};
+  }
+};
+
+/** max(dim) and min(dim): the gradient goes to the selected index. */
+template <class A>
+struct MaxDimBackward final : Node {
+  Shape in_sizes;
+  int64_t dim;
+  bool keepdim, is_max;
+  Tensor<int64_t> indices;
+  MaxDimBackward(const Shape& sizes, int64_t d, bool keep, const Tensor<int64_t>& idx, bool max)
+      : in_sizes(sizes), dim(d), keepdim(keep), is_max(max), indices(idx) {}
+  std::string name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    Tensor<A> g = grads[0].as<A>();
+    if (in_sizes.empty()) return {g};
+    Tensor<int64_t> idx = indices;
+    if (!keepdim) g = g.unsqueeze(dim), idx = idx.unsqueeze(dim);
+    return {zeros<A>(in_sizes).scatter(dim, idx, g)};
+  }
+};
+
+template <class A>
+struct NormBackward1 final : Node, Reduction {
+  SavedTensor<A> self, result;
+  NormBackward1(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
+      : Reduction(x.sizes(), d, keep, "norm"), self(x, false), result(out, true) {}
+  TS_NODE_NAME("NormBackward1")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> r = restore(result.unpack(*this));
+    return {self.unpack(*this) * (restore(grads[0].as<A>()) / r).masked_fill(r == 0, 0)};
+  }
+};
+
+template <class A>
+struct LogsumexpBackward0 final : Node, Reduction {
+  SavedTensor<A> self, result;
+  LogsumexpBackward0(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
+      : Reduction(x.sizes(), d, keep, "logsumexp"), self(x, false), result(out, true) {}
+  TS_NODE_NAME("LogsumexpBackward0")
+  variable_list apply(variable_list&& grads) override {
+    return {restore(grads[0].as<A>()) * (self.unpack(*this) - restore(result.unpack(*this))).exp()};
+  }
+};
+
+template <class A>
+Tensor<A> var_backward(const Tensor<A>& g, const Tensor<A>& s, const Reduction& red, int64_t correction) {
+  const double dof = static_cast<double>(reduced_count(red.in_sizes, red.dims) - correction);
+  return (2.0 / dof) * red.restore(g) * (s - s.mean(red.dims, true));
+}
+
+template <class A>
+struct VarBackward0 final : Node, Reduction {
+  SavedTensor<A> self;
+  int64_t correction;
+  VarBackward0(const Tensor<A>& x, const Shape& d, bool keep, int64_t corr)
+      : Reduction(x.sizes(), d, keep, "var"), self(x, false), correction(corr) {}
+  TS_NODE_NAME("VarBackward0")
+  variable_list apply(variable_list&& grads) override {
+    return {var_backward(grads[0].as<A>(), self.unpack(*this), *this, correction)};
+  }
+};
+
+template <class A>
+struct StdBackward0 final : Node, Reduction {
+  SavedTensor<A> self, result;
+  int64_t correction;
+  StdBackward0(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, int64_t corr)
+      : Reduction(x.sizes(), d, keep, "std"), self(x, false), result(out, true), correction(corr) {}
+  TS_NODE_NAME("StdBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> r = result.unpack(*this);
+    const Tensor<A> grad_var = (grads[0].as<A>() / (r * 2)).masked_fill(r == 0, 0);
+    return {var_backward(grad_var, self.unpack(*this), *this, correction)};
+  }
+};
+
+template <class A>
+struct SoftmaxBackward0 final : Node {
+  SavedTensor<A> result;
+  int64_t dim;
+  SoftmaxBackward0(const Tensor<A>& out, int64_t d) : result(out, true), dim(d) {}
+  TS_NODE_NAME("SoftmaxBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>(), r = result.unpack(*this);
+    return {r * (g - (g * r).sum(dim, true))};
+  }
+};
+
+template <class A>
+struct LogSoftmaxBackward0 final : Node {
+  SavedTensor<A> result;
+  int64_t dim;
+  LogSoftmaxBackward0(const Tensor<A>& out, int64_t d) : result(out, true), dim(d) {}
+  TS_NODE_NAME("LogSoftmaxBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    return {g - result.unpack(*this).exp() * g.sum(dim, true)};
+  }
+};
+
+template <class A>
+struct CumsumBackward0 final : Node {
+  int64_t dim;
+  explicit CumsumBackward0(int64_t d) : dim(d) {}
+  TS_NODE_NAME("CumsumBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    if (g.numel() <= 1 || g.size(dim) == 1) return {g};
+    // The reversed cumulative sum: flip, cumsum, flip.
+    const Tensor<int64_t> reversed = arange(g.size(dim) - 1, int64_t{-1}, int64_t{-1});
+    return {g.index_select(dim, reversed).cumsum(dim).index_select(dim, reversed)};
+  }
+};
+
+// --- linear algebra ---------------------------------------------------------------------------------
+
+template <class A, class B>
+struct MmBackward0 final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> mat2;
+  MmBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), mat2(b, false) {}
+  TS_NODE_NAME("MmBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    AnyTensor ga, gb;
+    if (needs_input_grad(0)) ga = g.mm(mat2.unpack(*this).t());
+    if (needs_input_grad(1)) gb = self.unpack(*this).t().mm(g);
+    return {ga, gb};
+  }
+};
+
+template <class A, class B>
+struct BmmBackward0 final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> mat2;
+  BmmBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), mat2(b, false) {}
+  TS_NODE_NAME("BmmBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    AnyTensor ga, gb;
+    if (needs_input_grad(0)) ga = g.bmm(mat2.unpack(*this).transpose(1, 2));
+    if (needs_input_grad(1)) gb = self.unpack(*this).transpose(1, 2).bmm(g);
+    return {ga, gb};
+  }
+};
+
+template <class A, class B>
+struct MvBackward0 final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> vec;
+  MvBackward0(const Tensor<A>& a, const Tensor<B>& v) : self(a, false), vec(v, false) {}
+  TS_NODE_NAME("MvBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    AnyTensor ga, gv;
+    if (needs_input_grad(0)) ga = outer(g, vec.unpack(*this));
+    if (needs_input_grad(1)) gv = self.unpack(*this).t().mv(g);
+    return {ga, gv};
+  }
+};
+
+template <class A, class B>
+struct DotBackward0 final : Node {
+  SavedTensor<A> self;
+  SavedTensor<B> other;
+  DotBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), other(b, false) {}
+  TS_NODE_NAME("DotBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
+    AnyTensor ga, gb;
+    if (needs_input_grad(0)) ga = g * other.unpack(*this);
+    if (needs_input_grad(1)) gb = g * self.unpack(*this);
+    return {ga, gb};
+  }
+};
+
+// --- views ------------------------------------------------------------------------------------------
+
+/** view, reshape, flatten, squeeze: the gradient takes the input's shape back. */
+template <class A>
+struct ReshapeBackward final : Node {
+  Shape in_sizes;
+  const char* label;
+  ReshapeBackward(const Shape& sizes, const char* name) : in_sizes(sizes), label(name) {}
+  std::string name() const override { return label; }
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().reshape(in_sizes)}; }
+};
+
+template <class A>
+struct TransposeBackward0 final : Node {
+  int64_t d0, d1;
+  const char* label;
+  TransposeBackward0(int64_t a, int64_t b, const char* name) : d0(a), d1(b), label(name) {}
+  std::string name() const override { return label; }
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().transpose(d0, d1)}; }
+};
+
+template <class A>
+struct PermuteBackward0 final : Node {
+  Shape inverse;
+  explicit PermuteBackward0(const Shape& dims) : inverse(Shape::filled(dims.size(), 0)) {
+    for (size_t i = 0; i < dims.size(); ++i) inverse[static_cast<size_t>(dims[i])] = static_cast<int64_t>(i);
+  }
+  TS_NODE_NAME("PermuteBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().permute(inverse)}; }
+};
+
+template <class A>
+struct UnsqueezeBackward0 final : Node {
+  int64_t dim;
+  explicit UnsqueezeBackward0(int64_t d) : dim(d) {}
+  TS_NODE_NAME("UnsqueezeBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().squeeze(dim)}; }
+};
+
+template <class A>
+struct ExpandBackward0 final : Node {
+  Shape in_sizes;
+  explicit ExpandBackward0(const Shape& sizes) : in_sizes(sizes) {}
+  TS_NODE_NAME("ExpandBackward0")
+  variable_list apply(variable_list&& grads) override { return {sum_to(grads[0].as<A>(), in_sizes)}; }
+};
+
+/** Views that pick part of the input (slice, select, diagonal, as_strided, unfold): the
+ *  gradient is written into zeros through the same view. */
+template <class A>
+struct SliceBackward0 final : Node {
+  Shape in_sizes;
+  int64_t dim, start, end, step;
+  SliceBackward0(const Shape& sizes, int64_t d, int64_t s, int64_t e, int64_t st)
+      : in_sizes(sizes), dim(d), start(s), end(e), step(st) {}
+  TS_NODE_NAME("SliceBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    out.slice(dim, start, end, step).copy_(g);
+    return {out};
+  }
+};
+
+template <class A>
+struct SelectBackward0 final : Node {
+  Shape in_sizes;
+  int64_t dim, index;
+  SelectBackward0(const Shape& sizes, int64_t d, int64_t i) : in_sizes(sizes), dim(d), index(i) {}
+  TS_NODE_NAME("SelectBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    out.select(dim, index).copy_(g);
+    return {out};
+  }
+};
+
+template <class A>
+struct DiagonalBackward0 final : Node {
+  Shape in_sizes;
+  int64_t offset, d0, d1;
+  DiagonalBackward0(const Shape& sizes, int64_t off, int64_t a, int64_t b) : in_sizes(sizes), offset(off), d0(a), d1(b) {}
+  TS_NODE_NAME("DiagonalBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    out.diagonal(offset, d0, d1).copy_(g);
+    return {out};
+  }
+};
+
+template <class A>
+struct UnfoldBackward0 final : Node {
+  Shape in_sizes;
+  int64_t dim, size, step;
+  UnfoldBackward0(const Shape& sizes, int64_t d, int64_t sz, int64_t st) : in_sizes(sizes), dim(d), size(sz), step(st) {}
+  TS_NODE_NAME("UnfoldBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    if (in_sizes.empty()) return {out.add_(g.view({}))};
+    // Window i of the result covers input positions [i*step, i*step + size) along `dim`; its
+    // elements sit in the last dim of the result, which moves back to `dim`.
+    const int64_t nd = static_cast<int64_t>(in_sizes.size());
+    Shape perm;
+    for (int64_t d = 0; d < nd; ++d) perm.push_back(d == dim ? nd - 1 : d < dim ? d : d - 1);
+    for (int64_t i = 0; i < g.size(dim); ++i) out.narrow(dim, i * step, size).add_(g.select(dim, i).permute(perm));
+    return {out};
+  }
+};
+
+template <class A>
+struct AsStridedBackward0 final : Node {
+  Shape in_sizes, in_strides, out_sizes, out_strides;
+  int64_t in_offset, out_offset;
+  AsStridedBackward0(const TensorImpl& in, const Shape& sizes, const Shape& strides, int64_t offset)
+      : in_sizes(in.sizes), in_strides(in.strides), out_sizes(sizes), out_strides(strides), in_offset(in.offset),
+        out_offset(offset) {}
+  TS_NODE_NAME("AsStridedBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>().contiguous();
+    check_first_order(*this, g);
+    // Sum each gradient element into the storage position it was read from, then view that
+    // storage with the input's geometry.
+    auto extent = [](const Shape& sizes, const Shape& strides, int64_t offset) {
+      int64_t last = offset;
+      for (size_t d = 0; d < sizes.size(); ++d) {
+        if (sizes[d] == 0) return offset;
+        last += (sizes[d] - 1) * strides[d];
+      }
+      return last + 1;
+    };
+    const int64_t base = std::min(in_offset, out_offset);
+    const int64_t end = std::max(extent(in_sizes, in_strides, in_offset), extent(out_sizes, out_strides, out_offset));
+    Tensor<A> storage = zeros<A>({end - base});
+    A* dst = storage.data_ptr();
+    const A* src = g.data_ptr();
+    Shape coord = Shape::filled(out_sizes.size(), 0);
+    for (int64_t i = 0; i < g.numel(); ++i) {
+      int64_t pos = out_offset - base, rest = i;
+      for (size_t d = out_sizes.size(); d-- > 0;) {
+        pos += (rest % out_sizes[d]) * out_strides[d];
+        rest /= out_sizes[d];
+      }
+      dst[pos] = convert<A>(convert<opmath_t<A>>(dst[pos]) + convert<opmath_t<A>>(src[i]));
+    }
+    return {storage.as_strided(in_sizes, in_strides, in_offset - base).clone()};
+  }
+};
+
+// --- indexing, joins, copies ---------------------------------------------------------------------------
+
+/** x[index tensors]: the gradient is summed back into the indexed positions. */
+template <class A>
+struct IndexBackward0 final : Node {
+  Shape in_sizes;
+  AdvancedIndices indexed;
+  IndexBackward0(const Shape& sizes, AdvancedIndices ix) : in_sizes(sizes), indexed(std::move(ix)) {}
+  TS_NODE_NAME("IndexBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    index_put_advanced(out, indexed, g, /*accumulate=*/true, "index_put_");
+    return {out};
+  }
+};
+
+/** x.index_put_(indices, values): indexed positions of x lose their gradient to `values`. */
+template <class A>
+struct IndexPutBackward0 final : Node {
+  AdvancedIndices indexed;
+  explicit IndexPutBackward0(AdvancedIndices ix) : indexed(std::move(ix)) {}
+  TS_NODE_NAME("IndexPutBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    AnyTensor gs, gv;
+    if (needs_input_grad(0)) {
+      Tensor<A> out = g.clone();
+      index_put_advanced(out, indexed, zeros<A>({}), false, "index_put_");
+      gs = out;
+    }
+    if (needs_input_grad(1)) gv = index_advanced(g, indexed, "index");
+    return {gs, gv};
+  }
+};
+
+template <class A>
+struct IndexSelectBackward0 final : Node {
+  Shape in_sizes;
+  int64_t dim;
+  Tensor<int64_t> index;
+  IndexSelectBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx) : in_sizes(sizes), dim(d), index(idx) {}
+  TS_NODE_NAME("IndexSelectBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    if (in_sizes.empty()) return {out.add_(g.sum())};
+    AdvancedIndices ix = {{dim, index.reshape({-1})}};
+    index_put_advanced(out, ix, g, /*accumulate=*/true, "index_add_");
+    return {out};
+  }
+};
+
+template <class A>
+struct GatherBackward0 final : Node {
+  Shape in_sizes;
+  int64_t dim;
+  Tensor<int64_t> index;
+  GatherBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx) : in_sizes(sizes), dim(d), index(idx) {}
+  TS_NODE_NAME("GatherBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    Tensor<A> out = zeros<A>(in_sizes);
+    scatter_add_into(out, dim, index, g);
+    return {out};
+  }
+};
+
+/** scatter_ of a tensor (ScatterBackward0) or of a value (ScatterBackward1, U = void). */
+template <class A, class U>
+struct ScatterBackward final : Node {
+  int64_t dim;
+  Tensor<int64_t> index;
+  ScatterBackward(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx) {}
+  std::string name() const override { return std::is_void_v<U> ? "ScatterBackward1" : "ScatterBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.scatter(dim, index, 0);
+    if constexpr (!std::is_void_v<U>)
+      if (needs_input_grad(1)) gsrc = g.gather(dim, index);
+    if constexpr (std::is_void_v<U>) return {gs};
+    else return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct CatBackward0 final : Node {
+  std::vector<int64_t> sizes;  // each input's extent along dim (0 for skipped empty 1-D inputs)
+  int64_t dim;
+  CatBackward0(std::vector<int64_t> s, int64_t d) : sizes(std::move(s)), dim(d) {}
+  TS_NODE_NAME("CatBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    variable_list out;
+    int64_t offset = 0;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      const bool skipped = input_meta[i].shape.size() == 1 && input_meta[i].shape[0] == 0 && g.dim() != 1;
+      out.push_back(needs_input_grad(i) && !skipped ? AnyTensor(g.narrow(dim, offset, sizes[i])) : AnyTensor());
+      offset += sizes[i];
+    }
+    return out;
+  }
+};
+
+template <class A>
+struct StackBackward0 final : Node {
+  int64_t dim;
+  explicit StackBackward0(int64_t d) : dim(d) {}
+  TS_NODE_NAME("StackBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    variable_list out;
+    for (size_t i = 0; i < next_edges.size(); ++i)
+      out.push_back(needs_input_grad(i) ? AnyTensor(g.select(dim, static_cast<int64_t>(i))) : AnyTensor());
+    return out;
+  }
+};
+
+/** split and chunk: one node, one output per piece; missing pieces count as zeros. */
+template <class A>
+struct SplitBackward0 final : Node {
+  Shape in_sizes;
+  std::vector<int64_t> sizes;
+  int64_t dim;
+  SplitBackward0(const Shape& in, std::vector<int64_t> s, int64_t d) : in_sizes(in), sizes(std::move(s)), dim(d) {}
+  TS_NODE_NAME("SplitBackward0")
+  variable_list apply(variable_list&& grads) override {
+    std::vector<Tensor<A>> pieces;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      if (grads[i].defined()) {
+        pieces.push_back(grads[i].as<A>());
+      } else {
+        Shape s = in_sizes;
+        s[static_cast<size_t>(dim)] = sizes[i];
+        pieces.push_back(zeros<A>(s));
+      }
+    }
+    return {cat(pieces, dim)};
+  }
+};
+
+template <class A>
+struct CloneBackward0 final : Node {
+  TS_NODE_NAME("CloneBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0]}; }
+};
+
+template <class A, class U>
+struct ToCopyBackward0 final : Node {
+  TS_NODE_NAME("ToCopyBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<U>().template to<A>()}; }
+};
+
+/** self.copy_(src): self's old values are gone (zero gradient); src gets the gradient. */
+template <class A, class U>
+struct CopyBackwards final : Node {
+  TS_NODE_NAME("torch::autograd::CopyBackwards")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = zeros_like(g);
+    if (needs_input_grad(1)) gsrc = g.template to<U>();
+    return {gs, gsrc};
+  }
+};
+
+/** fill_ and zero_: the old values no longer matter. */
+template <class A>
+struct FillBackward final : Node {
+  const char* label;
+  explicit FillBackward(const char* name) : label(name) {}
+  std::string name() const override { return label; }
+  variable_list apply(variable_list&& grads) override { return {zeros_like(grads[0].as<A>())}; }
+};
+
+// Note [In-place ops on views]
+// An in-place op on a view changes its base too, so the base's history must change: as PyTorch's
+// CopySlices, the base gets a node that takes the base's gradient, hands the view's part of it
+// to the op's own backward and puts the result back in place. The view itself then reads its
+// history from the base through an as_strided node.
+template <class T>
+struct CopySlices final : Node {
+  Shape base_sizes, base_strides, view_sizes, view_strides;
+  int64_t base_offset, view_offset;
+  std::shared_ptr<Node> fn;
+  CopySlices(const TensorImpl& base, const TensorImpl& view, std::shared_ptr<Node> op)
+      : base_sizes(base.sizes), base_strides(base.strides), view_sizes(view.sizes), view_strides(view.strides),
+        base_offset(base.offset), view_offset(view.offset), fn(std::move(op)) {}
+  TS_NODE_NAME("torch::autograd::CopySlices")
+  void release_saved() override {
+    Node::release_saved();
+    fn->release_saved();
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>();
+    int64_t end = base_offset + 1, view_end = view_offset + 1;
+    for (size_t d = 0; d < base_sizes.size(); ++d) end += (base_sizes[d] - 1) * base_strides[d];
+    for (size_t d = 0; d < view_sizes.size(); ++d) view_end += (view_sizes[d] - 1) * view_strides[d];
+    Tensor<T> storage = zeros<T>({std::max(end, view_end) - base_offset});
+    Tensor<T> result = storage.as_strided(base_sizes, base_strides, 0);
+    result.copy_(g);
+    const Tensor<T> grad_slice = storage.as_strided(view_sizes, view_strides, view_offset - base_offset);
+    variable_list inner = fn->apply({AnyTensor(grad_slice.clone())});
+    variable_list out(next_edges.size());
+    if (inner[0].defined()) {
+      dispatch_floating(inner[0].dtype(), [&]<class G>(std::type_identity<G>) { grad_slice.copy_(inner[0].as<G>()); });
+    } else {
+      grad_slice.zero_();
+    }
+    out[0] = result;
+    for (size_t i = 1; i < inner.size(); ++i) out[i] = std::move(inner[i]);
+    return out;
+  }
+};
+
+#undef TS_NODE_NAME
+
+}  // namespace tessera::detail
