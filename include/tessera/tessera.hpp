@@ -22,6 +22,7 @@
 #include "random/distributions.hpp"
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
+#include "autograd/gradcheck.hpp"
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;

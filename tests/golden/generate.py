@@ -753,7 +753,209 @@ def indexing_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# Autograd: gradients of expressions, from an upstream gradient; the C++ test has the same
+# catalogue (tests/test_autograd.cpp) under the same names.
+# ---------------------------------------------------------------------------------------------
+def autograd_cases():
+    w = Writer("autograd.txt")
+    rng = random.Random(13)
+    F = torch.nn.functional
+
+    def inputs(shapes, kind):
+        out = []
+        for sh in shapes:
+            n = math.prod(sh)
+            vals = [rng.uniform(-2, 2) for _ in range(n)]
+            if kind == "pos":
+                vals = [abs(v) + 0.25 for v in vals]
+            elif kind == "zeros":  # every third element exactly 0, for kinks (relu, abs at 0)
+                vals = [0.0 if i % 3 == 0 else v for i, v in enumerate(vals)]
+            out.append(torch.tensor(vals, dtype=torch.float64).reshape(sh))
+        return out
+
+    def setitem(x, v):
+        y = x * 1
+        y[1] = v
+        return y
+
+    def index_put(x, v):
+        y = x * 1
+        y.index_put_((torch.tensor([2, 0]),), v)
+        return y
+
+    def inplace_chain(x, v):
+        y = x * 1
+        y.add_(v)
+        y.mul_(2.0)
+        y.exp_()
+        return y
+
+    def split_sum(x):
+        p = x.split(2, 1)
+        return p[0] * 1 + p[1] * 2 + p[2] * 3
+
+    def mlp_ce(x, w1, b1, w2, b2):
+        h = (x @ w1 + b1).relu()
+        logits = h @ w2 + b2
+        t = torch.tensor([[0], [2], [1], [2]])
+        return -(logits.log_softmax(1).gather(1, t).mean())
+
+    def attention(q, k, v):
+        return ((q @ k.transpose(1, 2)) / 2.0).softmax(-1) @ v
+
+    def layer_norm(x, g, b):
+        mu = x.mean(-1, True)
+        var = x.var(-1, unbiased=False, keepdim=True)
+        return (x - mu) / (var + 1e-5).sqrt() * g + b
+
+    def strided(x):
+        return x[:, ::2] * x.t()[1:4, :].t()[:, :3] + x.narrow(1, 1, 3).transpose(0, 1).t()
+
+    I = lambda *v: torch.tensor(v, dtype=torch.int64)
+    cases = {
+        # elementwise binary, with broadcasting
+        "add": ([(3, 4), (4,)], "any", lambda a, b: a + b),
+        "sub": ([(3, 1), (1, 4)], "any", lambda a, b: a - b),
+        "mul": ([(2, 3, 4), (3, 1)], "any", lambda a, b: a * b),
+        "div": ([(3, 4), (4,)], "pos", lambda a, b: a / b),
+        "pow_tt": ([(3, 4), (3, 4)], "pos", lambda a, b: a.pow(b)),
+        "pow_ts": ([(3, 4)], "any", lambda a: a.pow(3.0)),
+        "pow_st": ([(3, 4)], "any", lambda a: torch.pow(2.0, a)),
+        "rsub": ([(3, 4)], "any", lambda a: 1.0 - a),
+        "rdiv": ([(3, 4)], "pos", lambda a: 2.0 / a),
+        "add_s": ([(3, 4)], "any", lambda a: a + 1.5),
+        "mul_s": ([(3, 4)], "any", lambda a: a * 2.5),
+        "div_s": ([(3, 4)], "any", lambda a: a / 4.0),
+        "minimum": ([(3, 4), (4,)], "any", lambda a, b: torch.minimum(a, b)),
+        "maximum": ([(3, 4), (3, 1)], "any", lambda a, b: torch.maximum(a, b)),
+        "maximum_ties": ([(3, 4)], "any", lambda a: torch.maximum(a, a.round())),
+        "remainder": ([(3, 4), (4,)], "pos", lambda a, b: torch.remainder(a * 3, b)),
+        "fmod": ([(3, 4), (4,)], "pos", lambda a, b: torch.fmod(a * 3, b)),
+        # elementwise unary (kinks at 0 where the inputs hold zeros)
+        "neg": ([(3, 4)], "any", lambda a: -a),
+        "abs": ([(3, 4)], "zeros", lambda a: a.abs()),
+        "sign": ([(3, 4)], "any", lambda a: a.sign() + a),
+        "floor": ([(3, 4)], "any", lambda a: a.floor() + a.ceil() + a.round() + a),
+        "relu": ([(3, 4)], "zeros", lambda a: a.relu()),
+        "sqrt": ([(3, 4)], "pos", lambda a: a.sqrt()),
+        "rsqrt": ([(3, 4)], "pos", lambda a: a.rsqrt()),
+        "exp": ([(3, 4)], "any", lambda a: a.exp()),
+        "expm1": ([(3, 4)], "any", lambda a: a.expm1()),
+        "log": ([(3, 4)], "pos", lambda a: a.log()),
+        "log1p": ([(3, 4)], "pos", lambda a: a.log1p()),
+        "log2": ([(3, 4)], "pos", lambda a: a.log2()),
+        "sin": ([(3, 4)], "any", lambda a: a.sin()),
+        "cos": ([(3, 4)], "any", lambda a: a.cos()),
+        "tan": ([(3, 4)], "any", lambda a: (a / 2).tan()),
+        "tanh": ([(3, 4)], "any", lambda a: a.tanh()),
+        "sigmoid": ([(3, 4)], "any", lambda a: a.sigmoid()),
+        "gelu": ([(3, 4)], "any", lambda a: F.gelu(a)),
+        "softplus": ([(3, 4)], "any", lambda a: F.softplus(a * 15)),
+        "clamp": ([(3, 4)], "any", lambda a: a.clamp(-0.5, 0.5)),
+        "clamp_min": ([(3, 4)], "any", lambda a: a.clamp(min=0.25)),
+        "clamp_max": ([(3, 4)], "any", lambda a: a.clamp(max=0.25)),
+        "lerp_s": ([(3, 4), (4,)], "any", lambda a, b: torch.lerp(a, b, 0.3)),
+        "lerp_t": ([(3, 4), (4,), (3, 1)], "any", lambda a, b, c: torch.lerp(a, b, c)),
+        "where": ([(3, 4), (4,)], "any", lambda a, b: torch.where(a > 0, a, b)),
+        "masked_fill": ([(3, 4)], "any", lambda a: a.masked_fill(a > 0.5, 0.0)),
+        # reductions
+        "sum": ([(3, 4)], "any", lambda a: a.sum()),
+        "sum_dim": ([(3, 4)], "any", lambda a: a.sum(1)),
+        "sum_dims_keep": ([(2, 3, 4)], "any", lambda a: a.sum((0, 2), True)),
+        "mean": ([(3, 4)], "any", lambda a: a.mean()),
+        "mean_dim": ([(2, 3, 4)], "any", lambda a: a.mean(-1)),
+        "prod": ([(3, 4)], "any", lambda a: a.prod()),
+        "prod_dim": ([(3, 4)], "any", lambda a: a.prod(1)),
+        "prod_zero": ([(3, 4)], "zeros", lambda a: a.prod(1)),
+        "amax": ([(3, 4)], "any", lambda a: torch.cat([a, a[:, :2]], 1).amax(1, True) + a.amax(0)),
+        "amin": ([(3, 4)], "any", lambda a: a.amin()),
+        "max": ([(3, 4)], "any", lambda a: a.max()),
+        "min": ([(3, 4)], "any", lambda a: a.min()),
+        "max_dim": ([(3, 4)], "any", lambda a: a.max(1)[0]),
+        "min_dim_keep": ([(3, 4)], "any", lambda a: a.min(0, True)[0]),
+        "norm": ([(3, 4)], "any", lambda a: a.norm()),
+        "norm_dim": ([(3, 4)], "any", lambda a: a.norm(dim=1)),
+        "logsumexp": ([(3, 4)], "any", lambda a: a.logsumexp(1)),
+        "var": ([(3, 4)], "any", lambda a: a.var()),
+        "var_dim": ([(3, 4)], "any", lambda a: a.var(1)),
+        "std_dim": ([(3, 4)], "any", lambda a: a.std(0, keepdim=True)),
+        "softmax": ([(3, 4)], "any", lambda a: a.softmax(1)),
+        "log_softmax": ([(3, 4)], "any", lambda a: a.log_softmax(0)),
+        "cumsum": ([(3, 4)], "any", lambda a: a.cumsum(1)),
+        # linear algebra
+        "mm": ([(3, 4), (4, 2)], "any", lambda a, b: a.mm(b)),
+        "bmm": ([(2, 3, 4), (2, 4, 2)], "any", lambda a, b: a.bmm(b)),
+        "mv": ([(3, 4), (4,)], "any", lambda a, b: a.mv(b)),
+        "dot": ([(4,), (4,)], "any", lambda a, b: a.dot(b)),
+        "outer": ([(3,), (4,)], "any", lambda a, b: torch.outer(a, b)),
+        "matmul_1d2d": ([(3,), (3, 4)], "any", lambda a, b: a.matmul(b)),
+        "matmul_3d2d": ([(2, 3, 4), (4, 2)], "any", lambda a, b: a.matmul(b)),
+        "matmul_bcast": ([(2, 1, 3, 4), (3, 4, 2)], "any", lambda a, b: a.matmul(b)),
+        "einsum_mm": ([(3, 4), (4, 2)], "any", lambda a, b: torch.einsum("ij,jk->ik", a, b)),
+        "einsum_batch": ([(2, 3, 4), (2, 4, 5)], "any", lambda a, b: torch.einsum("bij,bjk->bik", a, b)),
+        "einsum_trace": ([(3, 3)], "any", lambda a: torch.einsum("ii->", a)),
+        "einsum_ellipsis": ([(2, 3, 4), (4,)], "any", lambda a, b: torch.einsum("...j,j->...", a, b)),
+        # views
+        "view": ([(3, 4)], "any", lambda a: a.view(2, 6)),
+        "reshape_copy": ([(3, 4)], "any", lambda a: a.t().reshape(12)),
+        "transpose": ([(2, 3, 4)], "any", lambda a: a.transpose(0, 2)),
+        "permute": ([(2, 3, 4)], "any", lambda a: a.permute(2, 0, 1)),
+        "squeeze": ([(3, 1, 4)], "any", lambda a: a.squeeze() * a.squeeze(1)),
+        "unsqueeze": ([(3, 4)], "any", lambda a: a.unsqueeze(1)),
+        "expand": ([(3, 1)], "any", lambda a: a.expand(2, 3, 4)),
+        "flatten": ([(2, 3, 4)], "any", lambda a: a.flatten(1)),
+        "narrow": ([(3, 5)], "any", lambda a: a.narrow(1, 1, 3)),
+        "select": ([(3, 4)], "any", lambda a: a[1] * a[:, 2][:4].sum()),
+        "slice_step": ([(3, 7)], "any", lambda a: a[:, 1::3]),
+        "unfold": ([(3, 7)], "any", lambda a: a.unfold(1, 3, 2)),
+        "as_strided": ([(3, 3)], "any", lambda a: a.as_strided((3, 3), (1, 1))),
+        "diagonal": ([(3, 4)], "any", lambda a: a.diagonal(1)),
+        "index_tensor": ([(4, 3)], "any", lambda a: a[I(0, 2, 0, 3)]),
+        "index_mask": ([(4, 3)], "any", lambda a: a[a > 0]),
+        "index_select": ([(4, 3)], "any", lambda a: a.index_select(1, I(2, 0, 2))),
+        "gather": ([(3, 4)], "any", lambda a: a.gather(1, torch.tensor([[0, 0], [3, 1], [2, 2]]))),
+        "scatter": ([(3, 4), (3, 2)], "any", lambda a, b: a.scatter(1, torch.tensor([[0, 1], [3, 1], [2, 0]]), b)),
+        "scatter_value": ([(3, 4)], "any", lambda a: a.scatter(1, torch.tensor([[0, 1], [3, 1], [2, 0]]), 1.5)),
+        "cat": ([(2, 3), (4, 3), (1, 3)], "any", lambda a, b, c: torch.cat([a, b, c])),
+        "stack": ([(2, 3), (2, 3)], "any", lambda a, b: torch.stack([a, b], 1)),
+        "split": ([(3, 6)], "any", split_sum),
+        "chunk": ([(4, 3)], "any", lambda a: a.chunk(2)[1]),
+        "clone": ([(3, 4)], "any", lambda a: a.clone() * a.t().contiguous().t()),
+        # in-place ops on non-leaves, and writes into views of them
+        "inplace_chain": ([(3, 4), (4,)], "any", inplace_chain),
+        "setitem": ([(3, 4), (4,)], "any", setitem),
+        "index_put": ([(3, 4), (2, 4)], "any", index_put),
+        "masked_fill_": ([(3, 4)], "any", lambda a: (a * 1).masked_fill_(a > 0, 2.0)),
+        # composites
+        "mlp_ce": ([(4, 5), (5, 6), (6,), (6, 3), (3,)], "any", mlp_ce),
+        "attention": ([(2, 3, 4), (2, 3, 4), (2, 3, 4)], "any", attention),
+        "layer_norm": ([(3, 5), (5,), (5,)], "any", layer_norm),
+        "strided_views": ([(4, 6)], "any", strided),
+    }
+    for name, (shapes, kind, fn) in cases.items():
+        xs = [x.requires_grad_() for x in inputs(shapes, kind)]
+        out = fn(*xs)
+        gout = inputs([tuple(out.shape)], "any")[0]
+        out.backward(gout)
+        f = []
+        for x in xs:
+            f += [("input_shape", " ".join(map(str, x.shape))), ("input", values_line(x.detach())[7:])]
+        f += [("grad_fn", out.grad_fn.name()), ("out_shape", " ".join(map(str, out.shape))),
+              ("out", values_line(out.detach())[7:]), ("gout", values_line(gout)[7:])]
+        for x in xs:
+            f += [("grad", values_line(x.grad)[7:] if x.grad is not None else "none")]
+        w.record(name, f)
+    w.close()
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1:  # only the named sections, e.g. `generate.py autograd`
+        for section in sys.argv[1:]:
+            globals()[f"{section}_cases"]()
+        sys.exit(0)
+    autograd_cases()
     indexing_cases()
     linalg_cases()
     reduction_cases()

@@ -247,7 +247,7 @@ struct ScalarBackward final : Node {
     else if constexpr (std::is_same_v<Op, SubOp>) return reversed ? "RsubBackward1" : "SubBackward0";
     else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
     else if constexpr (std::is_same_v<Op, DivOp>) return reversed ? "MulBackward0" : "DivBackward0";
-    else if constexpr (std::is_same_v<Op, PowOp>) return reversed ? "PowBackward1" : "PowBackward0";
+    else if constexpr (std::is_same_v<Op, PowOp>) return reversed ? "PowBackward2" : "PowBackward0";
     else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward0";
     else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward0";
     else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";

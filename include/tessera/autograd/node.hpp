@@ -2,6 +2,7 @@
 // Node: one recorded operation on the autograd tape, its edges to the nodes of its inputs, and
 // the saved tensors its derivative needs.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -64,7 +65,7 @@ struct Node : std::enable_shared_from_this<Node> {
   uint64_t sequence_nr = next_sequence_nr();
   std::vector<Edge> next_edges;     // one per differentiable input
   std::vector<InputMeta> input_meta;  // parallel to next_edges
-  uint32_t num_outputs = 1;
+  uint32_t num_outputs = 0;  // set as outputs take this node as their history
   // Non-leaf outputs whose .grad is kept (retain_grad), by output number.
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_grads;
 
@@ -100,6 +101,7 @@ struct AccumulateGrad final : Node {
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : variable(std::move(leaf)) {
     // Runs as soon as it is ready, as in PyTorch.
     sequence_nr = std::numeric_limits<uint64_t>::max();
+    num_outputs = 1;
     input_meta.push_back({variable->sizes, variable->dtype});
   }
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
@@ -141,6 +143,7 @@ inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node,
   meta.requires_grad = true;
   meta.grad_fn = node;
   meta.output_nr = k;
+  node->num_outputs = std::max(node->num_outputs, k + 1);
 }
 
 /** Records `NodeT(args...)` with edges to `inputs` as the grad_fn of `outputs`. Callers check
@@ -155,7 +158,6 @@ std::shared_ptr<NodeT> record_lists(std::span<const AnyTensor> inputs, std::span
     node->next_edges.push_back(in.defined() ? gradient_edge(in.impl_ptr()) : Edge{});
     node->input_meta.push_back(in.defined() ? InputMeta{in.sizes(), in.dtype()} : InputMeta{});
   }
-  node->num_outputs = static_cast<uint32_t>(outputs.size());
   uint32_t k = 0;
   for (const AnyTensor& out : outputs) set_history(out, node, k++);
   return node;

@@ -54,6 +54,19 @@ inline void check_matrix_dims(const char* op, int64_t a_dim, int64_t b_dim, int6
 
 }  // namespace detail
 
+namespace detail {
+/** A view of a fresh result recorded under the name PyTorch gives that step. */
+template <class T>
+Tensor<T> unsafe_view(const Tensor<T>& t, const Shape& shape, const char* node_name) {
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = t.view(shape);
+  }
+  return record_view<ReshapeBackward<T>>(t, out, t.sizes(), node_name);
+}
+}  // namespace detail
+
 /** Matrix product of two 2-D tensors. */
 template <class A, class B>
 Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
@@ -145,7 +158,7 @@ Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
            db, "D");
   if (da == 1 && db == 1) return dot(a, b);
   if (da == 2 && db == 1) return mv(a, b);
-  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da == 1 && db == 2) return detail::unsafe_view(mm(a.unsqueeze(0), b), {b.size(1)}, "SqueezeBackward3");
   if (da == 2 && db == 2) return mm(a, b);
   const Tensor<A> a2 = da == 1 ? a.unsqueeze(0) : a;
   const Tensor<B> b2 = db == 1 ? b.unsqueeze(1) : b;
@@ -163,7 +176,7 @@ Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
   Shape out_shape = batch;
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(p);
-  return out.view(out_shape);
+  return detail::unsafe_view(out, out_shape, "UnsafeViewBackward0");
 }
 
 #define TS_DEFINE_LINALG_METHOD(name)                                         \
@@ -344,7 +357,9 @@ Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operan
              "operand");
     perm.push_back(static_cast<int64_t>(pos));
   }
-  return acc.tensor.permute(perm).contiguous();
+  bool identity = true;
+  for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
+  return identity ? acc.tensor.contiguous() : acc.tensor.permute(perm).contiguous();
 }
 template <class T>
 Tensor<T> einsum(std::string_view equation, std::initializer_list<Tensor<T>> operands) {
