@@ -224,3 +224,176 @@ TEST_CASE("gradcheck passes for every differentiable op in the catalogue") {
     }
   }
 }
+
+TEST_CASE("second derivatives through create_graph") {
+  // gradcheck of x -> d/dx f(x), for the ops the backward itself is built from.
+  const std::vector<std::pair<std::string, Fn>> fns = {
+      {"mul_add", [](const std::vector<Tensor<double>>& x) { return (x[0] * x[0] * x[1] + x[1]).sum(); }},
+      {"div_sub", [](const std::vector<Tensor<double>>& x) { return ((x[0] - x[1]) / x[1]).mean(); }},
+      {"exp_log", [](const std::vector<Tensor<double>>& x) { return (x[0].exp() * x[1].log()).sum(); }},
+      {"tanh_sigmoid", [](const std::vector<Tensor<double>>& x) { return (x[0].tanh() + x[1].sigmoid()).sum(); }},
+      {"pow_sqrt", [](const std::vector<Tensor<double>>& x) { return (x[0].pow(3.0) + x[1].sqrt()).sum(); }},
+      {"matmul", [](const std::vector<Tensor<double>>& x) { return x[0].matmul(x[1].t()).pow(2.0).sum(); }},
+      {"mean_dim", [](const std::vector<Tensor<double>>& x) { return (x[0] * x[1]).mean(1).pow(2.0).sum(); }},
+  };
+  ts::Generator gen(3);
+  for (const auto& [name, f] : fns) {
+    SECTION(name) {
+      std::vector<Tensor<double>> xs = {(ts::rand<double>({3, 4}, gen) + 0.5).requires_grad_(),
+                                        (ts::rand<double>({3, 4}, gen) + 0.5).requires_grad_()};
+      Fn first_derivative = [f = f](const std::vector<Tensor<double>>& x) {
+        const auto g = ts::autograd::grad({f(x)}, {x[0], x[1]}, {}, std::nullopt, /*create_graph=*/true);
+        return ts::cat({g[0].as<double>().flatten(), g[1].as<double>().flatten()});
+      };
+      CHECK(ts::autograd::gradcheck(first_derivative, xs));
+    }
+  }
+}
+
+TEST_CASE("the engine's rules") {
+  SECTION("gradients accumulate into leaves across backward calls") {
+    auto x = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
+    (x * 2).sum().backward();
+    (x * x).sum().backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{4, 6, 8});
+  }
+  SECTION("a leaf used twice gets the sum of both paths") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    (x * x + x.exp()).sum().backward();
+    CHECK(x.grad().to_vector() == (x.detach() * 2 + x.detach().exp()).to_vector());
+  }
+  SECTION("promotion is undone: a float leaf gets a float gradient through double") {
+    auto x = ts::tensor({1.0f, 2.0f}, {.requires_grad = true});
+    auto w = ts::tensor<double>({0.5, 0.25});
+    auto y = (x * w).sum();
+    static_assert(std::is_same_v<decltype(y)::value_type, double>);
+    y.backward();
+    STATIC_REQUIRE(std::is_same_v<decltype(x.grad())::value_type, float>);
+    CHECK(x.grad().to_vector() == std::vector<float>{0.5f, 0.25f});
+    auto z = x.to<double>().pow(2.0).sum();
+    CHECK(z.grad_fn_name() == "SumBackward0");
+    z.backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{2.5f, 4.25f});
+  }
+  SECTION("backward needs a gradient for non-scalar outputs, of the output's shape") {
+    auto x = ts::ones<float>({3}, {.requires_grad = true});
+    CHECK_THROWS_WITH((x * 2).backward(), Catch::Contains("grad can be implicitly created only for scalar outputs"));
+    CHECK_THROWS_WITH((x * 2).backward(ts::ones<float>({2})), Catch::Contains("Mismatch in shape"));
+    CHECK_THROWS_WITH(ts::ones<float>({1}).backward(), Catch::Contains("does not require grad"));
+    (x * 2).backward(ts::tensor({1.0f, 2.0f, 3.0f}));
+    CHECK(x.grad().to_vector() == std::vector<float>{2, 4, 6});
+  }
+  SECTION("the graph is freed after backward unless retained") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto y = (x.exp() * x).sum();
+    y.backward(ts::Tensor<float>(), /*retain_graph=*/true);
+    y.backward();
+    CHECK_THROWS_WITH(y.backward(), Catch::Contains("backward through the graph a second time"));
+  }
+  SECTION("retain_grad keeps the gradient of a non-leaf") {
+    auto x = ts::tensor({1.0, -2.0}, {.requires_grad = true});
+    auto h = x * 3;
+    h.retain_grad();
+    auto mid = h.relu();
+    mid.sum().backward();
+    CHECK(h.grad().to_vector() == std::vector<float>{1, 0});
+    CHECK_FALSE(mid.grad().defined());
+    CHECK(x.grad().to_vector() == std::vector<float>{3, 0});
+    CHECK(h.requires_grad());
+    CHECK_FALSE(h.is_leaf());
+  }
+  SECTION("NoGradGuard records nothing, and detach cuts the graph") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    {
+      ts::NoGradGuard no_grad;
+      CHECK_FALSE(ts::GradMode::is_enabled());
+      auto y = x * 2;
+      CHECK_FALSE(y.requires_grad());
+      CHECK(y.grad_fn_name().empty());
+    }
+    CHECK(ts::GradMode::is_enabled());
+    auto d = x.detach();
+    CHECK_FALSE(d.requires_grad());
+    CHECK(d.data_ptr() == x.data_ptr());
+    CHECK(ts::to_string((x * 2)) == "tensor([2., 4.], grad_fn=<MulBackward0>)");
+    CHECK(ts::to_string(x) == "tensor([1., 2.], requires_grad=True)");
+  }
+  SECTION("in-place ops: leaves refuse, non-leaves rebase, views of leaves work under NoGradGuard") {
+    auto leaf = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
+    CHECK_THROWS_WITH(leaf.add_(1), "a leaf Variable that requires grad is being used in an in-place operation.");
+    CHECK_THROWS_WITH(leaf[0].mul_(2), "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    {
+      ts::NoGradGuard no_grad;
+      leaf[0].mul_(10);
+      leaf.add_(1);
+    }
+    CHECK(leaf.to_vector() == std::vector<float>{11, 3, 4});
+    CHECK(leaf.is_leaf());
+    auto y = leaf * 1;
+    y.mul_(leaf);
+    CHECK(y.grad_fn_name() == "MulBackward0");
+    y.sum().backward();
+    CHECK(leaf.grad().to_vector() == std::vector<float>{22, 6, 8});
+  }
+  SECTION("an in-place change to a saved tensor throws at backward, naming the node") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto e = x.exp();
+    auto y = (e * 2).sum();  // MulBackward0 needs nothing of e, ExpBackward0 needs e itself
+    e.add_(1);
+    CHECK_THROWS_WITH(y.backward(), Catch::Contains("modified by an inplace operation") && Catch::Contains("ExpBackward0"));
+    auto x2 = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto z = (x2 * x2).sum();
+    {
+      ts::NoGradGuard no_grad;
+      x2.add_(1);
+    }
+    CHECK_THROWS_WITH(z.backward(), Catch::Contains("MulBackward0"));
+  }
+  SECTION("writing into a view of a non-leaf rebases the base's history") {
+    auto x = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
+    auto v = ts::tensor({5.0}, {.requires_grad = true});
+    auto y = x * 2;
+    y.narrow(0, 1, 1).copy_(v * 3);
+    CHECK(y.grad_fn_name() == "torch::autograd::CopySlices");
+    (y * ts::tensor({1.0, 10.0, 100.0})).sum().backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{2, 0, 200});
+    CHECK(v.grad().to_vector() == std::vector<float>{30});
+  }
+  SECTION("autograd::grad leaves .grad alone and reports unused inputs") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto u = ts::tensor({1.0}, {.requires_grad = true});
+    auto g = ts::autograd::grad((x * x).sum(), x);
+    CHECK(g.to_vector() == std::vector<float>{2, 4});
+    CHECK_FALSE(x.grad().defined());
+    CHECK_THROWS_WITH(ts::autograd::grad({(x * 2).sum()}, {x, u}), Catch::Contains("appears to not have been used"));
+    auto both = ts::autograd::grad({(x * 2).sum()}, {x, u}, {}, std::nullopt, false, /*allow_unused=*/true);
+    CHECK_FALSE(both[1].defined());
+  }
+  SECTION("floor_divide has no derivative, as in PyTorch") {
+    auto x = ts::tensor({3.0, 4.0}, {.requires_grad = true});
+    auto y = ts::floor_divide(x, 2.0);
+    CHECK(y.grad_fn_name() == "torch::autograd::NotImplemented");
+    CHECK_THROWS_WITH(y.sum().backward(), "derivative for aten::floor_divide is not implemented");
+  }
+  SECTION("out= forms refuse inputs that require grad") {
+    auto x = ts::ones<float>({2}, {.requires_grad = true});
+    auto out = ts::empty<float>({2});
+    CHECK_THROWS_WITH(ts::add_out(out, x, x), Catch::Contains("don't support automatic differentiation"));
+  }
+}
+
+TEST_CASE("graphs are freed: long chains, and many graphs built and dropped") {
+  auto x = ts::ones<float>({4}, {.requires_grad = true});
+  {
+    auto y = x;
+    for (int i = 0; i < 200000; ++i) y = y * 1.0f;  // dropping this chain must not recurse 200000 deep
+  }
+  std::weak_ptr<ts::detail::Node> node;
+  for (int i = 0; i < 100; ++i) {
+    auto y = (x.exp() * x).sum();
+    node = y.impl().autograd->grad_fn;
+    y.backward();
+  }
+  CHECK(node.expired());
+  CHECK(x.grad().defined());
+}

@@ -48,8 +48,8 @@ inline bool gradcheck(const GradcheckFn& fn, const std::vector<Tensor<double>>& 
     }
   }
 
-  // Numerical: central differences, perturbing each element in place outside the graph.
-  NoGradGuard no_grad;
+  // Numerical: central differences, perturbing each element's memory directly (no op is
+  // recorded); fn runs in the caller's grad mode, since it may itself use autograd.
   for (size_t k = 0; k < wrt.size(); ++k) {
     const Tensor<double>& x = inputs[wrt_index[k]];
     for (int64_t e = 0; e < x.numel(); ++e) {

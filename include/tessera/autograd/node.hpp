@@ -72,7 +72,24 @@ struct Node : std::enable_shared_from_this<Node> {
   Node() = default;
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
-  virtual ~Node() = default;
+  // Note [Freeing long graphs]
+  // Dropping the last output of a chain of a million ops would free a million nodes
+  // recursively and overflow the stack. A node whose edge holds the last reference to the next
+  // node hands that node to a per-thread list instead, and the outermost destructor empties it.
+  virtual ~Node() {
+    thread_local std::vector<std::shared_ptr<Node>> pending;
+    thread_local bool draining = false;
+    for (Edge& e : next_edges)
+      if (e.fn && e.fn.use_count() == 1) pending.push_back(std::move(e.fn));
+    if (draining) return;
+    draining = true;
+    while (!pending.empty()) {
+      std::shared_ptr<Node> next = std::move(pending.back());
+      pending.pop_back();
+      next.reset();  // may push its own next nodes
+    }
+    draining = false;
+  }
 
   /** PyTorch's class name of the backward function, e.g. "SumBackward0". */
   virtual std::string name() const = 0;
