@@ -20,7 +20,8 @@ inline bool is_expandable_to(const Shape& shape, const Shape& desired) {
 }
 
 /** Brings the gradient a node returned for input i to that input's shape and dtype. */
-inline AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
+template <class = void>
+AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
   const InputMeta& meta = node.input_meta[i];
   if (grad.sizes() != meta.shape) {
     TS_CHECK(is_expandable_to(meta.shape, grad.sizes()), "Function ", node.name(),
@@ -36,7 +37,8 @@ inline AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
 }
 
 /** `a + b` for two gradients of one tensor (same dtype and shape). */
-inline AnyTensor add_gradients(const AnyTensor& a, const AnyTensor& b) {
+template <class = void>
+AnyTensor add_gradients(const AnyTensor& a, const AnyTensor& b) {
   if (!a.defined()) return b;
   if (!b.defined()) return a;
   return dispatch_floating(a.dtype(), [&]<class G>(std::type_identity<G>) { return AnyTensor(a.as<G>() + b.as<G>()); });
@@ -52,7 +54,8 @@ Tensor<G> grad_with_layout(const Tensor<G>& grad, const TensorImpl& variable) {
 }
 
 /** Stores or adds a gradient into `target`'s .grad, as AccumulateGrad and retain_grad do. */
-inline void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
+template <class = void>
+void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
   AutogradMeta& meta = target.autograd_meta();
   dispatch_floating(grad.dtype(), [&]<class G>(std::type_identity<G>) {
     Tensor<G> g = grad.as<G>();
@@ -72,15 +75,11 @@ inline void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) 
   });
 }
 
-inline variable_list AccumulateGrad::apply(variable_list&& grads) {
-  if (grads[0].defined()) accumulate_into(*variable, std::move(grads[0]), /*may_steal=*/true);
-  return {};
-}
-
 /** Runs the graph behind `roots` backwards from `root_grads`. With `captures` empty, gradients
  *  accumulate into leaves (backward()); otherwise the gradients arriving at those edges are
  *  returned and no .grad is touched (autograd::grad). */
-inline variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
+template <class = void>
+variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
                                   bool create_graph, const std::vector<Edge>& captures = {}) {
   AutoGradMode mode(create_graph);
   auto root = std::make_shared<GraphRoot>(std::move(root_grads));
@@ -143,6 +142,10 @@ inline variable_list run_backward(const std::vector<Edge>& roots, variable_list 
     for (auto& [k, weak] : n->retained_grads)
       if (auto target = weak.lock(); target && inputs[k].defined()) accumulate_into(*target, inputs[k], false);
     if (!should_run(n)) continue;
+    if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) {
+      if (inputs[0].defined()) accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
+      continue;
+    }
 
     bool any = n == root.get();
     for (const AnyTensor& g : inputs) any = any || g.defined();
@@ -207,7 +210,8 @@ namespace autograd {
 /** torch.autograd.grad: the gradients of `outputs` with respect to `inputs`, without touching
  *  any .grad. `grad_outputs` defaults to ones for one-element outputs; `retain_graph` defaults
  *  to `create_graph`, which records the backward itself so it can be differentiated again. */
-inline std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::vector<AnyTensor>& inputs,
+template <class = void>
+std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::vector<AnyTensor>& inputs,
                                    const std::vector<AnyTensor>& grad_outputs = {},
                                    std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
                                    bool allow_unused = false) {

@@ -22,7 +22,8 @@ using GradcheckFn = std::function<Tensor<double>(const std::vector<Tensor<double
 /** torch.autograd.gradcheck for float64 inputs: every entry of the Jacobian of fn (one row per
  *  output element, one column per element of each input that requires grad) computed by
  *  backward must match (f(x + eps) - f(x - eps)) / 2 eps within atol + rtol * |numerical|. */
-inline bool gradcheck(const GradcheckFn& fn, const std::vector<Tensor<double>>& inputs,
+template <class = void>
+bool gradcheck(const GradcheckFn& fn, const std::vector<Tensor<double>>& inputs,
                       const GradcheckOptions& options = {}) {
   std::vector<AnyTensor> wrt;
   std::vector<size_t> wrt_index;

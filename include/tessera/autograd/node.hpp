@@ -112,7 +112,7 @@ struct GraphRoot final : Node {
   variable_list apply(variable_list&&) override { return roots; }
 };
 
-/** A leaf's sink: adds incoming gradients into its .grad (defined in engine.hpp). */
+/** A leaf's sink: the engine adds the gradients reaching it into the leaf's .grad. */
 struct AccumulateGrad final : Node {
   std::shared_ptr<TensorImpl> variable;
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : variable(std::move(leaf)) {
@@ -122,7 +122,7 @@ struct AccumulateGrad final : Node {
     input_meta.push_back({variable->sizes, variable->dtype});
   }
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
-  variable_list apply(variable_list&& grads) override;
+  variable_list apply(variable_list&&) override { return {}; }  // the engine adds into .grad itself
 };
 
 /** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
