@@ -169,6 +169,15 @@ int main() {
     std::cout << "Device: " << TENSOR_2.device() << " (Metal is not available on this machine)\n\n";
   }
 
+  // In [43]: gradients (on the device chosen in In [41])
+  {
+    auto X = ts::tensor({3., 2., 1.}, {.device = torch_device, .requires_grad = true});
+    // Sum all elements of the tensor and compute the gradients
+    auto y = X.sum();
+    y.backward();
+    std::cout << "Gradients after automatic differentiation: " << X.grad() << "\n\n";
+  }
+
   // In [48]: from a NumPy-style buffer
   std::vector<double> array = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   std::cout << "Array de NumPy: \n" << numpy_str(array, 3, 3) << "\n\n";
