@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/rand_16M", rand_16M));
   ms(benchmark::RegisterBenchmark("libtorch/randn_16M", randn_16M));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
+  ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -75,6 +75,27 @@ inline void small_add(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
 }
 
+/** One SGD step of a 784-256-10 MLP on a batch of 64: forward, cross-entropy, backward, update. */
+inline void mlp_step(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({64, 784}, gen);
+  auto target = ts::randint(0, 10, {64, 1}, gen);
+  auto w1 = (ts::randn({784, 256}, gen) * 0.03f).requires_grad_(), b1 = ts::zeros({256}, {.requires_grad = true});
+  auto w2 = (ts::randn({256, 10}, gen) * 0.06f).requires_grad_(), b2 = ts::zeros({10}, {.requires_grad = true});
+  const std::vector<ts::Tensor<float>> params = {w1, b1, w2, b2};
+  for (auto _ : state) {
+    auto logits = (x.matmul(w1) + b1).relu().matmul(w2) + b2;
+    auto loss = -logits.log_softmax(1).gather(1, target).mean();
+    loss.backward();
+    ts::NoGradGuard no_grad;
+    for (const auto& p : params) {
+      p.sub_(p.grad() * 0.01f);
+      p.set_grad({});
+    }
+    benchmark::DoNotOptimize(loss.item());
+  }
+}
+
 /** Registers every row under `prefix` (e.g. "" or "tessera/"). */
 inline void register_rows(const std::string& prefix) {
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -94,6 +115,7 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "rand_16M").c_str(), rand_16M));
   ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
+  ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
 }
 
 }  // namespace tessera_rows

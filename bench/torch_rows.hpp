@@ -71,4 +71,24 @@ inline void small_add(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
 }
 
+inline void mlp_step(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({64, 784});
+  auto target = torch::randint(0, 10, {64});
+  auto w1 = (torch::randn({784, 256}) * 0.03f).requires_grad_(), b1 = torch::zeros({256}).requires_grad_();
+  auto w2 = (torch::randn({256, 10}) * 0.06f).requires_grad_(), b2 = torch::zeros({10}).requires_grad_();
+  const std::vector<torch::Tensor> params = {w1, b1, w2, b2};
+  for (auto _ : state) {
+    auto logits = (x.matmul(w1) + b1).relu().matmul(w2) + b2;
+    auto loss = torch::nll_loss(logits.log_softmax(1), target);
+    loss.backward();
+    torch::NoGradGuard no_grad;
+    for (const auto& p : params) {
+      p.sub_(p.grad() * 0.01f);
+      p.mutable_grad().reset();
+    }
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+}
+
 }  // namespace torch_rows

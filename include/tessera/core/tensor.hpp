@@ -259,6 +259,13 @@ class Tensor {
     return impl().autograd && impl().autograd->grad ? Tensor(impl().autograd->grad) : Tensor();
   }
   std::string grad_fn_name() const;
+  /** Replaces .grad (an undefined tensor clears it, as `x.grad = None`). */
+  const Tensor& set_grad(const Tensor& grad) const {
+    TS_CHECK(!grad.defined() || grad.sizes() == sizes(), "set_grad: assigned grad has data of a different size (",
+             detail::shape_str(grad.sizes()), " for a tensor of size ", detail::shape_str(sizes()), ")");
+    if (grad.defined() || impl().autograd) impl().autograd_meta().grad = grad.impl_ptr();
+    return *this;
+  }
   /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element. */
   void backward(const Tensor& gradient = {}, bool retain_graph = false) const;
   /** Keeps .grad for a non-leaf after backward (leaves always keep it). */

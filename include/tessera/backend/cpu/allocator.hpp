@@ -17,14 +17,16 @@ namespace detail {
 // Note [CPU block cache]
 // A fresh large block costs a page fault per 4 KiB page when first touched (about 200 ms for
 // 64 MiB on the reference machine), which would dominate every out-of-place op on large
-// tensors. Blocks of at least kCachedBlockBytes are therefore rounded up to a multiple of
-// 2 MiB, advised to use transparent huge pages, and kept on free lists when released; the
-// next request of the same rounded size reuses one. The cache holds at most
+// tensors. Blocks of at least kCachedBlockBytes (64 KiB, where glibc starts to map fresh pages)
+// are therefore rounded up to a multiple of 4 KiB, or of 2 MiB and advised to use transparent
+// huge pages from 2 MiB on, and kept on free lists when released; the next request of the same
+// rounded size reuses one (a training step allocates the same sizes every time). The cache holds at most
 // kMaxCachedBytes; ts::empty_cache() returns all of it to the system.
 class CpuAllocator {
  public:
   static constexpr size_t kAlignment = 64;
-  static constexpr size_t kCachedBlockBytes = size_t{1} << 20;
+  static constexpr size_t kCachedBlockBytes = size_t{64} << 10;
+  static constexpr size_t kPage = size_t{4} << 10;
   static constexpr size_t kHugePage = size_t{2} << 20;
   static constexpr size_t kMaxCachedBytes = size_t{2} << 30;
 
@@ -41,7 +43,8 @@ class CpuAllocator {
       if (!p) throw std::bad_alloc();
       return p;
     }
-    capacity = round_up(nbytes, kHugePage);
+    const bool huge = nbytes >= kHugePage;
+    capacity = round_up(nbytes, huge ? kHugePage : kPage);
     {
       std::lock_guard lock(mutex_);
       if (auto it = free_.find(capacity); it != free_.end()) {
@@ -51,10 +54,10 @@ class CpuAllocator {
         return p;
       }
     }
-    void* p = std::aligned_alloc(kHugePage, capacity);
+    void* p = std::aligned_alloc(huge ? kHugePage : kPage, capacity);
     if (!p) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
-    madvise(p, capacity, MADV_HUGEPAGE);
+    if (huge) madvise(p, capacity, MADV_HUGEPAGE);
 #endif
     return p;
   }

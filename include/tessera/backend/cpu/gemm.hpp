@@ -32,6 +32,25 @@ struct GemmShape {
   static constexpr int64_t KC = 256, MC = MR * 16, NC = NR * 128;
 };
 
+/** A per-thread packing buffer of at least n elements, kept between calls: a fresh buffer per
+ *  product would page-fault on every call (slot 0 packs B, slot 1 packs A). */
+template <class T, int Slot>
+T* scratch(size_t n) {
+  struct Buffer {
+    T* data = nullptr;
+    size_t capacity = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buffer;
+  if (buffer.capacity < n) {
+    std::free(buffer.data);
+    buffer.data = static_cast<T*>(std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64));
+    if (!buffer.data) throw std::bad_alloc();
+    buffer.capacity = n;
+  }
+  return buffer.data;
+}
+
 template <class T, int Lanes>
 struct GemmKernel {
   using Shape = GemmShape<T, Lanes>;
@@ -105,7 +124,7 @@ struct GemmKernel {
     const int64_t threads = parallel ? get_num_threads() : 1;
     const int64_t MC = std::min<int64_t>(Shape::MC, ((m + 2 * threads - 1) / (2 * threads) + MR - 1) / MR * MR);
     const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
-    const std::unique_ptr<T[]> bpack(new T[static_cast<size_t>(kc_max * nc_max)]);  // uninitialised
+    T* const bpack = scratch<T, 0>(static_cast<size_t>(kc_max * nc_max));
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
       const int64_t nc = std::min(NC, n - j0);
       for (int64_t k0 = 0; k0 < k; k0 += KC) {
@@ -113,23 +132,23 @@ struct GemmKernel {
         const int64_t panels = (nc + NR - 1) / NR;
         auto pack = [&](int64_t first, int64_t last) {
           for (int64_t p = first; p < last; ++p)
-            pack_b(b, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bpack.get() + p * NR * kc);
+            pack_b(b, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bpack + p * NR * kc);
         };
         if (parallel) parallel_for(0, panels, std::max<int64_t>(1, 4096 / kc), pack);
         else pack(0, panels);
         const int64_t blocks = (m + MC - 1) / MC;
         auto rows = [&](int64_t first, int64_t last) {
-          const std::unique_ptr<T[]> apack(new T[static_cast<size_t>(kc * (MC + MR))]);
+          T* const apack = scratch<T, 1>(static_cast<size_t>(kc * (MC + MR)));
           alignas(64) T tile[MR * NR];
           for (int64_t blk = first; blk < last; ++blk) {
             const int64_t i0 = blk * MC, mc = std::min(MC, m - i0);
-            pack_a(a, i0, mc, k0, kc, apack.get());
+            pack_a(a, i0, mc, k0, kc, apack);
             for (int64_t jr = 0; jr < nc; jr += NR) {
               const int64_t w = std::min<int64_t>(NR, nc - jr);
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 const int64_t h = std::min<int64_t>(MR, mc - ir);
-                const T* ap = apack.get() + ir * kc;
-                const T* bp = bpack.get() + jr * kc;
+                const T* ap = apack + ir * kc;
+                const T* bp = bpack + jr * kc;
                 T* cij = &c(i0 + ir, j0 + jr);
                 if (h == MR && w == NR && c.cs == 1) {
                   micro(kc, ap, bp, cij, c.rs, k0 > 0);
