@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/randn_16M", randn_16M));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
+  benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime();
+  benchmark::RegisterBenchmark("libtorch/small_backward", small_backward)->UseRealTime();
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

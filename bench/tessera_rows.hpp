@@ -96,6 +96,20 @@ inline void mlp_step(benchmark::State& state) {
   }
 }
 
+/** Autograd's cost per op: a 4-element multiply that records a node. */
+inline void small_mul_grad(benchmark::State& state) {
+  auto a = ts::ones({4}, {.requires_grad = true}), b = ts::ones({4});
+  for (auto _ : state) benchmark::DoNotOptimize((a * b).data_ptr());
+}
+/** Autograd's cost per backward: forward and backward of a 3-op graph on 4 elements. */
+inline void small_backward(benchmark::State& state) {
+  auto a = ts::ones({4}, {.requires_grad = true}), b = ts::ones({4});
+  for (auto _ : state) {
+    (a * b + 1.0f).sum().backward();
+    a.set_grad({});
+  }
+}
+
 /** Registers every row under `prefix` (e.g. "" or "tessera/"). */
 inline void register_rows(const std::string& prefix) {
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -116,6 +130,8 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
+  benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();
+  benchmark::RegisterBenchmark((prefix + "small_backward").c_str(), small_backward)->UseRealTime();
 }
 
 }  // namespace tessera_rows

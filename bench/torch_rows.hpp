@@ -91,4 +91,16 @@ inline void mlp_step(benchmark::State& state) {
   }
 }
 
+inline void small_mul_grad(benchmark::State& state) {
+  auto a = torch::ones({4}).requires_grad_(), b = torch::ones({4});
+  for (auto _ : state) benchmark::DoNotOptimize((a * b).data_ptr());
+}
+inline void small_backward(benchmark::State& state) {
+  auto a = torch::ones({4}).requires_grad_(), b = torch::ones({4});
+  for (auto _ : state) {
+    (a * b + 1.0f).sum().backward();
+    a.mutable_grad().reset();
+  }
+}
+
 }  // namespace torch_rows
