@@ -125,6 +125,24 @@ int main() {
   f.uniform_(0, 1);
   f.normal_(0, 1, gen);
 
+  // 6. Autograd.
+  auto leaf = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
+  auto loss = (leaf * leaf).sum();
+  loss.backward();
+  auto h = leaf * 2;
+  h.retain_grad();
+  h.backward(ts::ones_like(h), true);
+  std::cout << leaf.grad() << h.grad() << loss.grad_fn_name() << leaf.detach() << ts::GradMode::is_enabled() << "\n";
+  {
+    ts::NoGradGuard no_grad;
+    leaf.sub_(leaf.grad() * 0.1);
+  }
+  auto xd = ts::randn<double>({3}).requires_grad_();
+  std::vector<ts::AnyTensor> grads = ts::autograd::grad({(xd * xd).sum()}, {xd}, {}, true, true);
+  std::cout << grads[0] << ts::autograd::gradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); },
+                                                   {xd})
+            << "\n";
+
   // 10. Threads and memory.
   ts::set_num_threads(2);
   std::cout << ts::get_num_threads() << "\n";

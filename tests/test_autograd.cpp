@@ -3,6 +3,7 @@
 // checks, version counters, NoGradGuard, freeing the graph).
 
 #include <functional>
+#include <random>
 
 #include "golden.hpp"
 
@@ -396,4 +397,41 @@ TEST_CASE("graphs are freed: long chains, and many graphs built and dropped") {
   }
   CHECK(node.expired());
   CHECK(x.grad().defined());
+}
+
+TEST_CASE("gradcheck of broadcasting binary ops on random shapes") {
+  // Shapes drawn at random, then dims of one side set to 1 or dropped, so every broadcasting
+  // pattern (leading dims, size-1 dims on either side) meets every op.
+  ts::Generator gen(11);
+  std::mt19937 rng(5);
+  const std::vector<std::pair<std::string, Fn>> ops = {
+      {"add", [](const std::vector<Tensor<double>>& x) { return x[0] + x[1]; }},
+      {"sub", [](const std::vector<Tensor<double>>& x) { return x[0] - x[1]; }},
+      {"mul", [](const std::vector<Tensor<double>>& x) { return x[0] * x[1]; }},
+      {"div", [](const std::vector<Tensor<double>>& x) { return x[0] / x[1]; }},
+      {"pow", [](const std::vector<Tensor<double>>& x) { return x[0].pow(x[1]); }},
+      {"minimum", [](const std::vector<Tensor<double>>& x) { return ts::minimum(x[0], x[1]); }},
+      {"maximum", [](const std::vector<Tensor<double>>& x) { return ts::maximum(x[0], x[1]); }},
+      {"lerp", [](const std::vector<Tensor<double>>& x) { return ts::lerp(x[0], x[1], x[1].sigmoid()); }},
+      {"where", [](const std::vector<Tensor<double>>& x) { return ts::where(x[1] > 1.0, x[0], x[1]); }},
+      {"matmul", [](const std::vector<Tensor<double>>& x) { return x[0].matmul(x[1].transpose(-1, -2)); }},
+  };
+  for (int trial = 0; trial < 4; ++trial) {
+    for (const auto& [name, f] : ops) {
+      std::vector<int64_t> a, b;
+      const int nd = (name == "matmul" ? 2 : 1) + static_cast<int>(rng() % 2);
+      for (int d = 0; d < nd; ++d) a.push_back(1 + static_cast<int64_t>(rng() % 3));
+      b = a;
+      if (name != "matmul") {
+        for (auto& s : b)
+          if (rng() % 3 == 0) s = 1;
+        if (rng() % 2 && b.size() > 1) b.erase(b.begin());
+        if (rng() % 2) std::swap(a, b);
+      }
+      INFO(name << " " << ts::Shape(a) << " and " << ts::Shape(b));
+      std::vector<Tensor<double>> xs = {(ts::rand<double>(ts::Shape(a), gen) + 0.5).requires_grad_(),
+                                        (ts::rand<double>(ts::Shape(b), gen) + 0.5).requires_grad_()};
+      CHECK(ts::autograd::gradcheck(f, xs));
+    }
+  }
 }

@@ -1,7 +1,6 @@
 #pragma once
 // gradcheck: compares the gradients autograd computes with central finite differences.
 
-#include <functional>
 #include <sstream>
 
 #include "engine.hpp"
@@ -17,14 +16,13 @@ struct GradcheckOptions {
   bool raise = true;
 };
 
-using GradcheckFn = std::function<Tensor<double>(const std::vector<Tensor<double>>&)>;
-
 /** torch.autograd.gradcheck for float64 inputs: every entry of the Jacobian of fn (one row per
  *  output element, one column per element of each input that requires grad) computed by
- *  backward must match (f(x + eps) - f(x - eps)) / 2 eps within atol + rtol * |numerical|. */
-template <class = void>
-bool gradcheck(const GradcheckFn& fn, const std::vector<Tensor<double>>& inputs,
-                      const GradcheckOptions& options = {}) {
+ *  backward must match (f(x + eps) - f(x - eps)) / 2 eps within atol + rtol * |numerical|.
+ *  fn takes the inputs as a `const std::vector<Tensor<double>>&` and returns a tensor. */
+template <class F>
+bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const GradcheckOptions& options = {}) {
+  auto fn = [&](const std::vector<Tensor<double>>& in) { return f(in).template to<double>(); };
   std::vector<AnyTensor> wrt;
   std::vector<size_t> wrt_index;
   for (size_t i = 0; i < inputs.size(); ++i)

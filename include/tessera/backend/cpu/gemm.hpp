@@ -120,9 +120,25 @@ struct GemmKernel {
   static void run(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
                   const MatrixRef<T>& c, bool parallel, MicroFn micro) {
     constexpr int64_t KC = Shape::KC, NC = Shape::NC;
-    // Row blocks: at most MC rows, and at least two blocks per thread when m allows it.
     const int64_t threads = parallel ? get_num_threads() : 1;
-    const int64_t MC = std::min<int64_t>(Shape::MC, ((m + 2 * threads - 1) / (2 * threads) + MR - 1) / MR * MR);
+    // Few rows (a batch of activations): give each thread its own columns of C, so the threads
+    // never wait for each other between KC steps. Each element still adds its products in the
+    // same order, so the result does not depend on the split.
+    if (threads > 1 && m <= 2 * Shape::MC && n >= 4 * threads * NR) {
+      const int64_t panels = (n + NR - 1) / NR, per = (panels + threads - 1) / threads;
+      parallel_for(0, threads, 1, [&](int64_t first, int64_t last) {
+        for (int64_t t = first; t < last; ++t) {
+          const int64_t j0 = std::min(n, t * per * NR), j1 = std::min(n, (t + 1) * per * NR);
+          if (j0 < j1)
+            run(m, j1 - j0, k, a, {b.data + j0 * b.cs, b.rs, b.cs}, {c.data + j0 * c.cs, c.rs, c.cs}, false, micro);
+        }
+      });
+      return;
+    }
+    // Row blocks: at most MC rows; two per thread when m is large (for balance), one per thread
+    // when m is small (two would leave a short last block on one thread).
+    const int64_t per_thread = m >= 4 * threads * MR ? 2 * threads : threads;
+    const int64_t MC = std::min<int64_t>(Shape::MC, ((m + per_thread - 1) / per_thread + MR - 1) / MR * MR);
     const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
     T* const bpack = scratch<T, 0>(static_cast<size_t>(kc_max * nc_max));
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
