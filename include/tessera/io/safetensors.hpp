@@ -1,0 +1,210 @@
+#pragma once
+// safetensors files: save_safetensors and load_safetensors, for exchanging weights with PyTorch.
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "../core/any_tensor.hpp"
+#include "../ops/copy.hpp"
+#include "../ops/creation.hpp"
+#include "json.hpp"
+
+namespace tessera {
+namespace detail {
+
+// Note [safetensors format]
+// 8 bytes: the header length N (little-endian u64); N bytes: a JSON object mapping each tensor's
+// name to {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]} (offsets relative to
+// the data that follows the header), with an optional "__metadata__" object of strings; then
+// the data, little-endian and C-ordered. As the reference implementation requires, the
+// tensors' byte ranges must tile the data exactly: no gaps, no overlaps, nothing after.
+
+inline constexpr uint64_t kMaxSafetensorsHeader = uint64_t{100} << 20;  // the reference limit
+
+inline const char* safetensors_dtype_name(DType d) {
+  static constexpr const char* names[kNumDTypes] = {"BOOL", "U8", "I8", "I16", "I32", "I64", "F16", "BF16", "F32", "F64"};
+  return names[static_cast<int>(d)];
+}
+
+inline DType safetensors_dtype(const std::string& name, const std::string& tensor) {
+  for (int d = 0; d < kNumDTypes; ++d)
+    if (name == safetensors_dtype_name(static_cast<DType>(d))) return static_cast<DType>(d);
+  throw_error("load_safetensors: tensor '", tensor, "' has dtype '", name, "', which tessera does not have");
+}
+
+/** One tensor's entry in the header, checked. */
+struct SafetensorsEntry {
+  std::string name;
+  DType dtype;
+  Shape shape;
+  int64_t begin, end;
+};
+
+inline std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, uint64_t data_bytes,
+                                                              std::map<std::string, std::string>* metadata) {
+  const JsonValue root = JsonReader(header, "load_safetensors").parse_document();
+  TS_CHECK(root.kind == JsonValue::Kind::Object, "load_safetensors: the header must be a JSON object");
+  std::vector<SafetensorsEntry> entries;
+  for (const auto& [name, v] : root.members) {
+    if (name == "__metadata__") {
+      TS_CHECK(v.kind == JsonValue::Kind::Object, "load_safetensors: __metadata__ must be an object of strings");
+      for (const auto& [k, s] : v.members) {
+        TS_CHECK(s.kind == JsonValue::Kind::String, "load_safetensors: __metadata__ value of '", k, "' is not a string");
+        if (metadata) (*metadata)[k] = s.text;
+      }
+      continue;
+    }
+    TS_CHECK(v.kind == JsonValue::Kind::Object, "load_safetensors: entry '", name, "' must be an object");
+    const JsonValue* dtype = v.find("dtype");
+    const JsonValue* shape = v.find("shape");
+    const JsonValue* offsets = v.find("data_offsets");
+    TS_CHECK(dtype && dtype->kind == JsonValue::Kind::String && shape && shape->kind == JsonValue::Kind::Array &&
+                 offsets && offsets->kind == JsonValue::Kind::Array && offsets->items.size() == 2,
+             "load_safetensors: entry '", name, "' needs a dtype string, a shape array and two data_offsets");
+    SafetensorsEntry e{name, safetensors_dtype(dtype->text, name), {}, 0, 0};
+    TS_CHECK(shape->items.size() <= 64, "load_safetensors: tensor '", name, "' has too many dimensions");
+    int64_t numel = 1;
+    for (const JsonValue& s : shape->items) {
+      const int64_t n = json_index(s, "load_safetensors", "a dimension");
+      TS_CHECK(n == 0 || numel <= INT64_MAX / n, "load_safetensors: tensor '", name, "' is too large");
+      numel *= n;
+      e.shape.push_back(n);
+    }
+    e.begin = json_index(offsets->items[0], "load_safetensors", "a data offset");
+    e.end = json_index(offsets->items[1], "load_safetensors", "a data offset");
+    const int64_t item = static_cast<int64_t>(element_size(e.dtype));
+    TS_CHECK(e.begin <= e.end && static_cast<uint64_t>(e.end) <= data_bytes, "load_safetensors: tensor '", name,
+             "' has data_offsets [", e.begin, ", ", e.end, "] outside the ", data_bytes, " bytes of data");
+    TS_CHECK(numel <= (e.end - e.begin) / item && (e.end - e.begin) == numel * item, "load_safetensors: tensor '",
+             name, "' of shape ", shape_str(e.shape), " and dtype ", safetensors_dtype_name(e.dtype), " needs ",
+             static_cast<uint64_t>(numel) * static_cast<uint64_t>(item), " bytes, its data_offsets give ",
+             e.end - e.begin);
+    entries.push_back(std::move(e));
+  }
+  std::vector<const SafetensorsEntry*> order;
+  for (const auto& e : entries) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; });
+  int64_t at = 0;
+  for (const SafetensorsEntry* e : order) {
+    TS_CHECK(e->begin == at, "load_safetensors: the data of tensor '", e->name, "' starts at byte ", e->begin,
+             ", expected ", at, " (tensors must tile the data without gaps or overlaps)");
+    at = e->end;
+  }
+  TS_CHECK(static_cast<uint64_t>(at) == data_bytes, "load_safetensors: ", data_bytes - static_cast<uint64_t>(at),
+           " bytes of data after the last tensor");
+  return entries;
+}
+
+/** The tensors of a safetensors image. `keep_alive` owns the bytes: tensors whose data is
+ *  suitably aligned view them without a copy and share it; others are copied. */
+inline std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size, std::shared_ptr<void> keep_alive,
+                                                          std::map<std::string, std::string>* metadata = nullptr) {
+  TS_CHECK(size >= 8, "load_safetensors: the file is too short for a header length (", size, " bytes)");
+  uint64_t n = 0;
+  for (int i = 8; i-- > 0;) n = n << 8 | static_cast<unsigned char>(data[i]);
+  TS_CHECK(n <= kMaxSafetensorsHeader && n <= size - 8, "load_safetensors: the header length ", n,
+           " does not fit the file (", size, " bytes)");
+  const char* bytes = data + 8 + n;
+  const auto entries = parse_safetensors_header(std::string_view(data + 8, n), size - 8 - n, metadata);
+  std::map<std::string, AnyTensor> out;
+  for (const SafetensorsEntry& e : entries) {
+    out[e.name] = dispatch(e.dtype, [&]<class T>(std::type_identity<T>) {
+      const char* p = bytes + e.begin;
+      bool valid = true;
+      if constexpr (std::is_same_v<T, bool>)
+        for (int64_t i = 0; i < e.end - e.begin; ++i) valid = valid && (p[i] == 0 || p[i] == 1);
+      if (keep_alive && valid && reinterpret_cast<uintptr_t>(p) % alignof(T) == 0) {
+        auto storage = Storage::from_blob(const_cast<char*>(p), static_cast<size_t>(e.end - e.begin),
+                                          [keep_alive](void*) {});
+        return AnyTensor(Tensor<T>(std::make_shared<TensorImpl>(storage, e.shape, contiguous_strides(e.shape), 0,
+                                                                dtype_of<T>)));
+      }
+      Tensor<T> t = empty_tensor<T>(e.shape, {}, "load_safetensors");
+      std::memcpy(t.data_ptr(), p, static_cast<size_t>(e.end - e.begin));
+      if constexpr (std::is_same_v<T, bool>) {
+        auto* b = reinterpret_cast<unsigned char*>(t.data_ptr());
+        for (int64_t i = 0; i < t.numel(); ++i) b[i] = b[i] != 0;
+      }
+      return AnyTensor(t);
+    });
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/** Reads every tensor of a safetensors file. The file is memory-mapped (copy-on-write): the
+ *  tensors view the mapping, which lives until the last of them is gone. */
+inline std::map<std::string, AnyTensor> load_safetensors(const std::string& path,
+                                                         std::map<std::string, std::string>* metadata = nullptr) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  TS_CHECK(fd >= 0, "load_safetensors: cannot open '", path, "'");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    detail::throw_error("load_safetensors: cannot stat '", path, "'");
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    detail::throw_error("load_safetensors: '", path, "' is empty");
+  }
+  void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  TS_CHECK(map != MAP_FAILED, "load_safetensors: cannot map '", path, "'");
+  std::shared_ptr<void> mapping(map, [size](void* p) { ::munmap(p, size); });
+  return detail::parse_safetensors(static_cast<const char*>(map), size, mapping, metadata);
+}
+
+/** Writes `named` tensors (any dtypes and strides) and optional string metadata as a
+ *  safetensors file that PyTorch's safetensors package reads. */
+inline void save_safetensors(const std::string& path, const std::map<std::string, AnyTensor>& named,
+                             const std::map<std::string, std::string>& metadata = {}) {
+  std::string header = "{";
+  if (!metadata.empty()) {
+    header += "\"__metadata__\":{";
+    bool first = true;
+    for (const auto& [k, v] : metadata) {
+      header += (first ? "" : ",") + detail::json_quote(k) + ":" + detail::json_quote(v);
+      first = false;
+    }
+    header += "}";
+  }
+  int64_t offset = 0;
+  for (const auto& [name, t] : named) {
+    TS_CHECK(t.defined(), "save_safetensors: tensor '", name, "' is undefined");
+    TS_CHECK(name != "__metadata__", "save_safetensors: '__metadata__' is reserved");
+    const int64_t bytes = t.numel() * static_cast<int64_t>(element_size(t.dtype()));
+    header += std::string(header.size() > 1 ? "," : "") + detail::json_quote(name) + ":{\"dtype\":\"" +
+              detail::safetensors_dtype_name(t.dtype()) + "\",\"shape\":[";
+    for (size_t d = 0; d < t.sizes().size(); ++d) header += (d ? "," : "") + std::to_string(t.sizes()[d]);
+    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+    offset += bytes;
+  }
+  header += "}";
+  header.append((8 - header.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned
+  std::ofstream out(path, std::ios::binary);
+  TS_CHECK(out.good(), "save_safetensors: cannot create '", path, "'");
+  const uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  for (const auto& [name, t] : named) {
+    dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) {
+      const Tensor<T> c = t.as<T>().contiguous();
+      TS_CHECK(c.device().is_cpu(), "save_safetensors: tensor '", name, "' is on ", c.device());
+      out.write(reinterpret_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * sizeof(T)));
+    });
+  }
+  TS_CHECK(out.good(), "save_safetensors: writing '", path, "' failed");
+}
+
+}  // namespace tessera
