@@ -1,0 +1,240 @@
+// io/: Eigen maps and copies, .npy and safetensors files written by NumPy (tests/golden/io),
+// round trips, and malformed inputs. Files for tests/io_check.py go to TESSERA_IO_OUT.
+
+#include <Eigen/Dense>
+
+#include <filesystem>
+#include <fstream>
+
+#include "golden.hpp"
+
+using ts::Tensor;
+
+namespace {
+
+const std::string kDir = std::string(TESSERA_GOLDEN_DIR) + "/io/";
+
+/** arange(n) reshaped, in T (bool: odd elements true): the rule make_files.py uses. */
+template <class T>
+Tensor<T> pattern(const ts::Shape& shape) {
+  const auto flat = ts::arange(static_cast<int64_t>(ts::detail::checked_numel(shape, "pattern")));
+  if constexpr (std::is_same_v<T, bool>) return (ts::remainder(flat, 2) == 1).reshape(shape);
+  else return flat.to<T>().reshape(shape);
+}
+
+std::string bytes_of(const std::string& path) { return ts::detail::read_file(path, "test"); }
+
+}  // namespace
+
+TEST_CASE("from_eigen copies matrices, arrays and expressions of either storage order") {
+  Eigen::Matrix<double, 2, 3> m;
+  m << 1, 2, 3, 4, 5, 6;
+  CHECK(ts::from_eigen(m).to_vector() == std::vector<double>{1, 2, 3, 4, 5, 6});
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> r(2, 2);
+  r << 1, 2, 3, 4;
+  CHECK(ts::from_eigen(r).to_vector() == std::vector<float>{1, 2, 3, 4});
+  Eigen::ArrayXXi a(2, 2);
+  a << 7, 8, 9, 10;
+  auto ta = ts::from_eigen(a);
+  STATIC_REQUIRE(std::is_same_v<decltype(ta), Tensor<int>>);
+  CHECK(ta.to_vector() == std::vector<int>{7, 8, 9, 10});
+  CHECK(ts::from_eigen(m * m.transpose()).to_vector() == std::vector<double>{14, 32, 32, 77});
+  CHECK(ts::from_eigen(Eigen::Vector3d(1, 2, 3)).sizes() == ts::Shape{3, 1});
+  CHECK(ts::from_eigen(m, {.requires_grad = true}).requires_grad());
+}
+
+TEST_CASE("as_eigen maps any strides without copying, and writes through") {
+  auto t = pattern<float>({3, 4});
+  auto map = ts::as_eigen(t);
+  CHECK(map.rows() == 3);
+  CHECK(map(2, 1) == 9);
+  auto tt = ts::as_eigen(t.t());  // column stride 4: a transposed view
+  CHECK(tt(1, 2) == 9);
+  tt(1, 2) = -1;
+  CHECK(t[2][1].item() == -1);
+  auto sliced = ts::as_eigen(t.slice(1, 1, std::nullopt, 2));
+  CHECK(sliced.cols() == 2);
+  CHECK(sliced(1, 1) == 7);
+  Eigen::MatrixXf product = ts::as_eigen(t) * ts::as_eigen(t.t());
+  CHECK(product(0, 0) == Approx(0 + 1 + 4 + 9));
+  CHECK_THROWS_WITH(ts::as_eigen(ts::ones({3})), Catch::Contains("expected a 2-D tensor"));
+  CHECK_THROWS_WITH(ts::as_eigen(ts::ones({1, 3}).expand({2, 3})), Catch::Contains("stride 0"));
+}
+
+TEMPLATE_TEST_CASE("load_npy reads NumPy's files of every dtype", "", bool, uint8_t, int8_t, int16_t, int32_t, int64_t,
+                   ts::half, ts::bfloat16, float, double) {
+  static const std::map<ts::DType, std::string> code = {
+      {ts::DType::Bool, "b1"},   {ts::DType::UInt8, "u1"},  {ts::DType::Int8, "i1"},    {ts::DType::Int16, "i2"},
+      {ts::DType::Int32, "i4"},  {ts::DType::Int64, "i8"},  {ts::DType::Float16, "f2"}, {ts::DType::BFloat16, "bf16"},
+      {ts::DType::Float32, "f4"}, {ts::DType::Float64, "f8"}};
+  const std::string path = kDir + code.at(ts::dtype_of<TestType>) + "_c.npy";
+  const Tensor<TestType> t = ts::load_npy<TestType>(path);
+  CHECK(t.sizes() == ts::Shape{2, 3});
+  CHECK(ts::equal(t, pattern<TestType>({2, 3})));
+  const ts::AnyTensor any = ts::load_npy(path);
+  CHECK(any.dtype() == ts::dtype_of<TestType>);
+}
+
+TEST_CASE("load_npy: Fortran order, 0-d, empty, big-endian, format versions 2 and 3") {
+  CHECK(ts::equal(ts::load_npy<double>(kDir + "f8_fortran.npy"), pattern<double>({2, 3, 4})));
+  const auto scalar = ts::load_npy<float>(kDir + "f4_scalar.npy");
+  CHECK(scalar.dim() == 0);
+  CHECK(scalar.item() == 3.5f);
+  CHECK(ts::load_npy<int64_t>(kDir + "i8_empty.npy").sizes() == ts::Shape{0, 3});
+  CHECK(ts::equal(ts::load_npy<double>(kDir + "f8_big.npy"), pattern<double>({2, 3})));
+  CHECK(ts::equal(ts::load_npy<int32_t>(kDir + "i4_big.npy"), pattern<int32_t>({2, 3})));
+  CHECK(ts::equal(ts::load_npy<float>(kDir + "f4_v2.npy"), pattern<float>({2, 3})));
+  CHECK(ts::equal(ts::load_npy<float>(kDir + "f4_v3.npy"), pattern<float>({2, 3})));
+  CHECK_THROWS_WITH(ts::load_npy<float>(kDir + "f8_c.npy"), Catch::Contains("torch.float64") &&
+                                                              Catch::Contains("torch.float32"));
+  CHECK_THROWS_WITH(ts::load_npy(kDir + "missing.npy"), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("load_npy rejects every malformed input with ts::Error") {
+  const std::string good = bytes_of(kDir + "f4_c.npy");
+  auto parse = [](const std::string& bytes) { return ts::detail::parse_npy(bytes.data(), bytes.size(), "buffer"); };
+  CHECK_NOTHROW(parse(good));
+  for (size_t cut = 0; cut < good.size(); ++cut) CHECK_THROWS_AS(parse(good.substr(0, cut)), ts::Error);
+  std::string bad_magic = good;
+  bad_magic[1] = 'X';
+  CHECK_THROWS_WITH(parse(bad_magic), Catch::Contains("bad magic"));
+  auto with_header = [&](const std::string& dict) {
+    std::string h = dict;
+    h += std::string(63 - (10 + h.size()) % 64, ' ') + "\n";
+    std::string out = std::string("\x93NUMPY\x01\x00", 8);
+    out += static_cast<char>(h.size() & 0xff);
+    out += static_cast<char>(h.size() >> 8);
+    return out + h + std::string(24, '\0');
+  };
+  CHECK_NOTHROW(parse(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }")));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }")),
+                    Catch::Contains("truncated"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }")),
+                    Catch::Contains("too large"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }")),
+                    Catch::Contains("unsupported dtype"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4', 'shape': (2,), }")), Catch::Contains("must give"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }")),
+                    Catch::Contains("True or False"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }")),
+                    Catch::Contains("malformed header"));
+  CHECK_THROWS_WITH(parse(with_header("{'descr': '<f4, 'fortran_order': False, 'shape': (2,), }")),
+                    Catch::Contains("malformed header"));
+  std::string lying = good;
+  lying[8] = '\xff';  // header length beyond the file
+  lying[9] = '\x7f';
+  CHECK_THROWS_WITH(parse(lying), Catch::Contains("the header claims"));
+}
+
+TEST_CASE("save_npy and load_npy round-trip every dtype, any strides, 0-d and empty") {
+  const auto dir = std::filesystem::temp_directory_path() / "tessera_test_io";
+  std::filesystem::create_directories(dir);
+  auto round_trip = [&]<class T>(const Tensor<T>& t) {
+    const std::string path = (dir / "rt.npy").string();
+    ts::save_npy(path, t);
+    const Tensor<T> back = ts::load_npy<T>(path);
+    CHECK(back.sizes() == t.sizes());
+    CHECK(ts::equal(back, t));
+  };
+  round_trip(pattern<float>({3, 4}).t());
+  round_trip(pattern<int64_t>({2, 3, 4}).slice(2, 1, std::nullopt, 2));
+  round_trip(pattern<bool>({5}));
+  round_trip(pattern<ts::bfloat16>({2, 2}));
+  round_trip(ts::full<double>({}, 2.25));
+  round_trip(ts::zeros<int16_t>({0, 4}));
+}
+
+TEST_CASE("load_safetensors reads a file of every dtype with metadata") {
+  std::map<std::string, std::string> metadata;
+  auto named = ts::load_safetensors(kDir + "all_dtypes.safetensors", &metadata);
+  CHECK(metadata == std::map<std::string, std::string>{{"format", "pt"}, {"source", "numpy"}});
+  CHECK(named.size() == 12);
+  CHECK(ts::equal(named.at("t_b1").as<bool>(), pattern<bool>({2, 3})));
+  CHECK(ts::equal(named.at("t_u1").as<uint8_t>(), pattern<uint8_t>({2, 3})));
+  CHECK(ts::equal(named.at("t_i1").as<int8_t>(), pattern<int8_t>({2, 3})));
+  CHECK(ts::equal(named.at("t_i2").as<int16_t>(), pattern<int16_t>({2, 3})));
+  CHECK(ts::equal(named.at("t_i4").as<int32_t>(), pattern<int32_t>({2, 3})));
+  CHECK(ts::equal(named.at("t_i8").as<int64_t>(), pattern<int64_t>({2, 3})));
+  CHECK(ts::equal(named.at("t_f2").as<ts::half>(), pattern<ts::half>({2, 3})));
+  CHECK(ts::equal(named.at("t_bf16").as<ts::bfloat16>(), pattern<ts::bfloat16>({2, 3})));
+  CHECK(ts::equal(named.at("t_f4").as<float>(), pattern<float>({2, 3})));
+  CHECK(ts::equal(named.at("t_f8").as<double>(), pattern<double>({2, 3})));
+  CHECK(named.at("scalar").as<float>().item() == 3.5f);
+  CHECK(named.at("empty").sizes() == ts::Shape{0, 3});
+  // Mapped, copy-on-write: writing a loaded tensor changes neither the file nor other loads.
+  named.at("t_f4").as<float>().fill_(9.0f);
+  CHECK(ts::equal(ts::load_safetensors(kDir + "all_dtypes.safetensors").at("t_f4").as<float>(), pattern<float>({2, 3})));
+}
+
+TEST_CASE("save_safetensors writes what load_safetensors and NumPy read (see io_check.py)") {
+  const char* out_dir = TESSERA_IO_OUT;
+  std::filesystem::create_directories(out_dir);
+  std::map<std::string, ts::AnyTensor> named;
+  auto add = [&]<class T>(const std::string& code) {
+    const Tensor<T> t = pattern<T>({3, 4}).t();  // non-contiguous on purpose
+    ts::save_npy(std::string(out_dir) + "/out_" + code + ".npy", t);
+    named["t_" + code] = t;
+  };
+  add.operator()<bool>("b1");
+  add.operator()<uint8_t>("u1");
+  add.operator()<int8_t>("i1");
+  add.operator()<int16_t>("i2");
+  add.operator()<int32_t>("i4");
+  add.operator()<int64_t>("i8");
+  add.operator()<ts::half>("f2");
+  add.operator()<ts::bfloat16>("bf16");
+  add.operator()<float>("f4");
+  add.operator()<double>("f8");
+  const std::map<std::string, std::string> metadata = {{"k", "v"}, {"quote\"d", "line\nbreak"}};
+  const std::string path = std::string(out_dir) + "/out.safetensors";
+  ts::save_safetensors(path, named, metadata);
+  std::map<std::string, std::string> back_meta;
+  const auto back = ts::load_safetensors(path, &back_meta);
+  CHECK(back_meta == metadata);
+  REQUIRE(back.size() == named.size());
+  for (const auto& [name, t] : named) {
+    INFO(name);
+    CHECK(back.at(name).dtype() == t.dtype());
+    CHECK(back.at(name).sizes() == t.sizes());
+    ts::dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) { CHECK(ts::equal(back.at(name).as<T>(), t.as<T>())); });
+  }
+}
+
+TEST_CASE("load_safetensors rejects malformed files with ts::Error") {
+  auto file = [](const std::string& header, const std::string& data) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    return out + header + data;
+  };
+  auto parse = [](const std::string& bytes) {
+    return ts::detail::parse_safetensors(bytes.data(), bytes.size(), nullptr);
+  };
+  const std::string ok = file(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", std::string(8, '\0'));
+  CHECK(parse(ok).at("a").sizes() == ts::Shape{2});
+  for (size_t cut = 0; cut < ok.size(); ++cut) CHECK_THROWS_AS(parse(ok.substr(0, cut)), ts::Error);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", "needs 12 bytes"},
+      {R"({"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", "does not have"},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}})", "outside"},
+      {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", "tile the data"},
+      {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "after the last tensor"},
+      {R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", "non-negative integer"},
+      {R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,8]}})", "too large"},
+      {R"({"a":{"dtype":"F32","shape":[2]}})", "two data_offsets"},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},})", "malformed JSON"},
+      {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{}})", "duplicate key"},
+      {R"({"__metadata__":{"k":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", "not a string"},
+      {R"(["a"])", "must be a JSON object"},
+      {R"({"a":"\ud800"})", "unpaired surrogate"},
+      {std::string(100, '[') + std::string(100, ']'), "deeper than 64"},
+  };
+  for (const auto& [header, message] : bad) {
+    INFO(header);
+    CHECK_THROWS_WITH(parse(file(header, std::string(8, '\0'))), Catch::Contains(message));
+  }
+  std::string huge = ok;
+  huge[7] = '\x01';  // header length of 2^56 bytes
+  CHECK_THROWS_WITH(parse(huge), Catch::Contains("does not fit"));
+  std::string bools = file(R"({"a":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x07", 2));
+  CHECK(parse(bools).at("a").as<bool>().to_vector() == std::vector<bool>{true, true});
+}
