@@ -15,12 +15,12 @@ struct JsonValue {
   enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
   bool boolean = false;
   std::string text;  // the string's contents, or the number's digits
-  std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> members;  // in file order
+  std::vector<JsonValue> items;   // an array's elements, or an object's values
+  std::vector<std::string> keys;  // an object's keys, parallel to items, in file order
 
   const JsonValue* find(std::string_view key) const {
-    for (const auto& [k, v] : members)
-      if (k == key) return &v;
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == key) return &items[i];
     return nullptr;
   }
 };
@@ -70,7 +70,8 @@ class JsonReader {
         skip_space();
         if (i_ >= s_.size() || s_[i_] != ':') fail("expected ':'");
         ++i_;
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        v.keys.push_back(std::move(key));
+        v.items.push_back(value(depth + 1));
         skip_space();
         if (i_ < s_.size() && s_[i_] == ',') {
           ++i_;

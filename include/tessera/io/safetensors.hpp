@@ -54,12 +54,15 @@ inline std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view h
   const JsonValue root = JsonReader(header, "load_safetensors").parse_document();
   TS_CHECK(root.kind == JsonValue::Kind::Object, "load_safetensors: the header must be a JSON object");
   std::vector<SafetensorsEntry> entries;
-  for (const auto& [name, v] : root.members) {
+  for (size_t i = 0; i < root.keys.size(); ++i) {
+    const std::string& name = root.keys[i];
+    const JsonValue& v = root.items[i];
     if (name == "__metadata__") {
       TS_CHECK(v.kind == JsonValue::Kind::Object, "load_safetensors: __metadata__ must be an object of strings");
-      for (const auto& [k, s] : v.members) {
-        TS_CHECK(s.kind == JsonValue::Kind::String, "load_safetensors: __metadata__ value of '", k, "' is not a string");
-        if (metadata) (*metadata)[k] = s.text;
+      for (size_t k = 0; k < v.keys.size(); ++k) {
+        TS_CHECK(v.items[k].kind == JsonValue::Kind::String, "load_safetensors: __metadata__ value of '", v.keys[k],
+                 "' is not a string");
+        if (metadata) (*metadata)[v.keys[k]] = v.items[k].text;
       }
       continue;
     }
@@ -197,7 +200,9 @@ inline void save_safetensors(const std::string& path, const std::map<std::string
   const uint64_t n = header.size();
   for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  for (const auto& [name, t] : named) {
+  for (const auto& entry : named) {
+    const std::string& name = entry.first;
+    const AnyTensor& t = entry.second;
     dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) {
       const Tensor<T> c = t.as<T>().contiguous();
       TS_CHECK(c.device().is_cpu(), "save_safetensors: tensor '", name, "' is on ", c.device());

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Proves tessera can be consumed from outside: (a) FetchContent from this checkout's git
+# repository, building nothing of tessera's own (no tests, benchmarks or examples); (b) cmake
+# --install into a temporary prefix and find_package(tessera CONFIG REQUIRED).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rev=$(git -C "$src" rev-parse HEAD)
+
+echo "== FetchContent of $rev"
+cmake -S "$src/tests/consumer" -B "$work/fetch" -DCMAKE_BUILD_TYPE=Release -DTESSERA_USE=fetch \
+  -DTESSERA_GIT="$src" -DTESSERA_REV="$rev" > "$work/fetch.log"
+cmake --build "$work/fetch" -j2 > /dev/null
+"$work/fetch/consumer"
+if find "$work/fetch/_deps" -name 'test_*' -o -name 'seed_tour' -o -name 'bench_tessera' | grep -q .; then
+  echo "FetchContent built tessera's own tests, examples or benchmarks" >&2
+  exit 1
+fi
+
+echo "== cmake --install and find_package"
+cmake -S "$src" -B "$work/lib" -DCMAKE_BUILD_TYPE=Release -DTESSERA_BUILD_TESTS=OFF -DTESSERA_BUILD_EXAMPLES=OFF \
+  -DTESSERA_BUILD_BENCHMARKS=OFF > /dev/null
+cmake --install "$work/lib" --prefix "$work/prefix" > /dev/null
+cmake -S "$src/tests/consumer" -B "$work/find" -DCMAKE_BUILD_TYPE=Release -DTESSERA_USE=find \
+  -DCMAKE_PREFIX_PATH="$work/prefix" > /dev/null
+cmake --build "$work/find" -j2 > /dev/null
+"$work/find/consumer"
