@@ -13,7 +13,8 @@ cmake -S "$src/tests/consumer" -B "$work/fetch" -DCMAKE_BUILD_TYPE=Release -DTES
   -DTESSERA_GIT="$src" -DTESSERA_REV="$rev" > "$work/fetch.log"
 cmake --build "$work/fetch" -j2 > /dev/null
 "$work/fetch/consumer"
-if find "$work/fetch/_deps" -name 'test_*' -o -name 'seed_tour' -o -name 'bench_tessera' | grep -q .; then
+if [ -e "$work/fetch/_deps/tessera-build/tests" ] || [ -e "$work/fetch/_deps/tessera-build/examples" ] ||
+   [ -e "$work/fetch/_deps/tessera-build/bench" ]; then
   echo "FetchContent built tessera's own tests, examples or benchmarks" >&2
   exit 1
 fi
