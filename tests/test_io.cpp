@@ -238,3 +238,24 @@ TEST_CASE("load_safetensors rejects malformed files with ts::Error") {
   std::string bools = file(R"({"a":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x07", 2));
   CHECK(parse(bools).at("a").as<bool>().to_vector() == std::vector<bool>{true, true});
 }
+
+TEST_CASE("the JSON reader accepts RFC 8259 and nothing else") {
+  auto parse = [](const std::string& text) { return ts::detail::JsonReader(text, "json").parse_document(); };
+  const auto v = parse(R"( {"a": [1, -2.5e3, true, false, null], "s": "q\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "o": {}} )");
+  REQUIRE(v.kind == ts::detail::JsonValue::Kind::Object);
+  const auto* a = v.find("a");
+  REQUIRE(a);
+  CHECK(a->items.size() == 5);
+  CHECK(a->items[1].text == "-2.5e3");
+  CHECK(a->items[2].boolean);
+  CHECK(a->items[4].kind == ts::detail::JsonValue::Kind::Null);
+  CHECK(v.find("s")->text == "q\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
+  CHECK(v.find("o")->keys.empty());
+  CHECK(v.find("missing") == nullptr);
+  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\\x\"", "\"\\u12\"", "\"a", "tru", "{} x",
+                          "{\"a\" 1}", "[1 2]", "\"\t\"", "{1:2}", "\"\\udc00\""})
+    CHECK_THROWS_AS(parse(bad), ts::Error);
+  CHECK(ts::detail::json_quote("a\"b\\c\n") == R"("a\"b\\c\u000a")");
+  const auto round = parse(ts::detail::json_quote(std::string("x\x01y\"")));
+  CHECK(round.text == std::string("x\x01y\""));
+}
