@@ -26,6 +26,12 @@
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"
+#include "nn/functional.hpp"
+#include "nn/layers.hpp"
+#include "nn/module.hpp"
+#include "optim/optimizer.hpp"
+#include "data/idx.hpp"
+#include "data/loader.hpp"
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;

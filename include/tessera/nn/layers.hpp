@@ -1,0 +1,127 @@
+#pragma once
+// The layers: Linear, activations, Flatten, Dropout, Sequential.
+
+#include <cmath>
+#include <functional>
+#include <initializer_list>
+
+#include "functional.hpp"
+#include "module.hpp"
+
+namespace tessera::nn {
+
+namespace init {
+/** U(-bound, bound) in place, from `gen`. */
+inline Tensor<float> uniform_(const Tensor<float>& t, double bound, Generator& gen) {
+  NoGradGuard no_grad;
+  t.uniform_(-bound, bound, gen);
+  return t;
+}
+/** PyTorch's default for Linear and Conv weights: kaiming_uniform_(a = sqrt(5)), which is
+ *  U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+inline Tensor<float> kaiming_uniform_default_(const Tensor<float>& t, int64_t fan_in, Generator& gen) {
+  const double gain = std::sqrt(2.0 / (1.0 + 5.0));
+  return uniform_(t, gain * std::sqrt(3.0 / static_cast<double>(fan_in)), gen);
+}
+}  // namespace init
+
+/** y = x W^T + b, with W of shape [out, in] and PyTorch's initialisation. */
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, bool bias = true) : Linear(in_features, out_features, bias, default_generator()) {}
+  Linear(int64_t in_features, int64_t out_features, bool bias, Generator& gen) {
+    TS_CHECK(in_features > 0 && out_features >= 0, "Linear: invalid sizes (", in_features, ", ", out_features, ")");
+    weight_ = register_parameter("weight", empty<float>({out_features, in_features}));
+    init::kaiming_uniform_default_(weight_, in_features, gen);
+    if (bias) {
+      bias_ = register_parameter("bias", empty<float>({out_features}));
+      init::uniform_(bias_, 1.0 / std::sqrt(static_cast<double>(in_features)), gen);
+    }
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::linear(x, weight_, bias_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  const Tensor<float>& weight() const { return weight_; }
+  const Tensor<float>& bias() const { return bias_; }
+
+ private:
+  Tensor<float> weight_, bias_;
+};
+
+#define TS_ACTIVATION(Name, expr)                                                  \
+  class Name : public Module {                                                     \
+   public:                                                                         \
+    Tensor<float> forward(const Tensor<float>& x) const { return expr; }           \
+    Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
+  };
+TS_ACTIVATION(ReLU, x.relu())
+TS_ACTIVATION(GELU, x.gelu())
+TS_ACTIVATION(Sigmoid, x.sigmoid())
+TS_ACTIVATION(Tanh, x.tanh())
+#undef TS_ACTIVATION
+
+class Softmax : public Module {
+ public:
+  explicit Softmax(int64_t dim) : dim_(dim) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return x.softmax(dim_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  int64_t dim_;
+};
+
+/** Flattens dims start..end (1..-1 by default: keeps the batch dim). */
+class Flatten : public Module {
+ public:
+  explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_(start_dim), end_(end_dim) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return x.flatten(start_, end_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  int64_t start_, end_;
+};
+
+/** Dropout while training, the identity in eval mode; draws from its own generator handle. */
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p = 0.5) : Dropout(p, default_generator()) {}
+  Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {
+    TS_CHECK(p >= 0 && p <= 1, "Dropout: dropout probability has to be between 0 and 1, but got ", p);
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout(x, p_, is_training(), *gen_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
+/** Modules applied in order; child i is named "i", as in torch.nn.Sequential. */
+class Sequential : public Module {
+ public:
+  Sequential() = default;
+  template <class... M>
+    requires(sizeof...(M) > 0 && !(sizeof...(M) == 1 && (std::is_same_v<M, Sequential> && ...)))
+  Sequential(M... modules) {  // Sequential{a, b, c}, as torch.nn.Sequential(a, b, c)
+    (push_back(std::move(modules)), ...);
+  }
+  template <class M>
+  Sequential& push_back(M module) {
+    const std::string name = std::to_string(steps_->size());
+    steps_->push_back([module](const Tensor<float>& x) { return module.forward(x); });
+    register_module(name, module);
+    return *this;
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    Tensor<float> h = x;
+    for (const auto& step : *steps_) h = step(h);
+    return h;
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  size_t size() const { return steps_->size(); }
+
+ private:
+  std::shared_ptr<std::vector<std::function<Tensor<float>(const Tensor<float>&)>>> steps_ =
+      std::make_shared<std::vector<std::function<Tensor<float>(const Tensor<float>&)>>>();
+};
+
+}  // namespace tessera::nn
