@@ -949,12 +949,69 @@ def autograd_cases():
     w.close()
 
 
+# ---------------------------------------------------------------------------------------------
+# nn and optim: functional layers and losses (values and input gradients), and optimizer
+# trajectories on fixed gradients.
+# ---------------------------------------------------------------------------------------------
+def nn_cases():
+    w = Writer("nn.txt")
+    rng = random.Random(17)
+    F = torch.nn.functional
+
+    def rand(*shape):
+        return torch.tensor([rng.uniform(-2, 2) for _ in range(math.prod(shape))], dtype=torch.float32).reshape(shape)
+
+    def vals(t):
+        return values_line(t.detach())[7:]
+
+    target = torch.tensor([2, 0, 1, 2])
+    x, wt, b = rand(4, 5).requires_grad_(), rand(3, 5).requires_grad_(), rand(3).requires_grad_()
+    out = F.linear(x, wt, b)
+    gout = rand(4, 3)
+    out.backward(gout)
+    w.record("linear", [("x", vals(x)), ("w", vals(wt)), ("b", vals(b)), ("gout", vals(gout)), ("out", vals(out)),
+                        ("gx", vals(x.grad)), ("gw", vals(wt.grad)), ("gb", vals(b.grad))])
+    losses = {
+        "cross_entropy": lambda z: F.cross_entropy(z, target),
+        "cross_entropy_smooth": lambda z: F.cross_entropy(z, target, label_smoothing=0.1),
+        "nll_loss": lambda z: F.nll_loss(z.log_softmax(1), target),
+        "mse_loss": lambda z: F.mse_loss(z, torch.linspace(-1, 1, 12).reshape(4, 3)),
+        "bce_with_logits": lambda z: F.binary_cross_entropy_with_logits(z * 10, torch.linspace(0, 1, 12).reshape(4, 3)),
+    }
+    for name, fn in losses.items():
+        z = rand(4, 3).requires_grad_()
+        loss = fn(z)
+        loss.backward()
+        w.record(name, [("z", vals(z)), ("loss", vals(loss)), ("gz", vals(z.grad))])
+
+    grads = [rand(3, 4) for _ in range(5)]
+    start = rand(3, 4)
+    optimizers = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.1),
+        "sgd_momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
+        "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01),
+        "adam_wd": lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=0.01),
+    }
+    for name, make in optimizers.items():
+        p = start.clone().requires_grad_()
+        opt = make([p])
+        for g in grads:
+            opt.zero_grad()
+            p.grad = g.clone()
+            opt.step()
+        w.record(name, [("start", vals(start))] + [("grad", vals(g)) for g in grads] + [("final", vals(p))])
+    w.close()
+
+
 if __name__ == "__main__":
     import sys
     if len(sys.argv) > 1:  # only the named sections, e.g. `generate.py autograd`
         for section in sys.argv[1:]:
             globals()[f"{section}_cases"]()
         sys.exit(0)
+    nn_cases()
     autograd_cases()
     indexing_cases()
     linalg_cases()

@@ -1,0 +1,138 @@
+// nn/: modules as handles, parameter names and state_dict, Linear's initialisation, the
+// functional layers and losses against PyTorch (tests/golden/nn.txt), gradchecks, training.
+
+#include "golden.hpp"
+
+using ts::Tensor;
+namespace F = ts::nn::functional;
+
+namespace {
+
+const golden::Record& record(const std::string& name) {
+  static const auto records = golden::load("nn.txt");
+  for (const auto& r : records)
+    if (r.name == name) return r;
+  FAIL("no golden record " << name);
+  return records.front();
+}
+
+Tensor<float> read(const golden::Record& r, const std::string& key, ts::Shape shape) {
+  return ts::from_vector(golden::values<float>(r.get(key)), shape);
+}
+
+void check_close(const Tensor<float>& got, const Tensor<float>& want) {
+  REQUIRE(got.sizes() == want.sizes());
+  const auto g = got.to_vector(), w = want.to_vector();
+  for (size_t i = 0; i < g.size(); ++i) {
+    INFO("element " << i << ": got " << g[i] << ", PyTorch " << w[i]);
+    CHECK(std::fabs(g[i] - w[i]) <= 1e-6f + 1e-5f * std::fabs(w[i]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("functional::linear matches PyTorch, values and gradients") {
+  const auto& r = record("linear");
+  auto x = read(r, "x", {4, 5}).requires_grad_(), w = read(r, "w", {3, 5}).requires_grad_();
+  auto b = read(r, "b", {3}).requires_grad_();
+  auto out = F::linear(x, w, b);
+  check_close(out.detach(), read(r, "out", {4, 3}));
+  out.backward(read(r, "gout", {4, 3}));
+  check_close(x.grad(), read(r, "gx", {4, 5}));
+  check_close(w.grad(), read(r, "gw", {3, 5}));
+  check_close(b.grad(), read(r, "gb", {3}));
+  CHECK_THROWS_WITH(F::linear(ts::ones({2, 4}), w), Catch::Contains("does not match weight"));
+}
+
+TEST_CASE("losses match PyTorch, values and gradients") {
+  const Tensor<int64_t> target = ts::tensor({2, 0, 1, 2});
+  const std::map<std::string, std::function<Tensor<float>(const Tensor<float>&)>> losses = {
+      {"cross_entropy", [&](const Tensor<float>& z) { return F::cross_entropy(z, target); }},
+      {"cross_entropy_smooth", [&](const Tensor<float>& z) { return F::cross_entropy(z, target, 0.1); }},
+      {"nll_loss", [&](const Tensor<float>& z) { return F::nll_loss(z.log_softmax(1), target); }},
+      {"mse_loss", [&](const Tensor<float>& z) { return F::mse_loss(z, ts::linspace(-1, 1, 12).reshape({4, 3})); }},
+      {"bce_with_logits", [&](const Tensor<float>& z) {
+         return F::binary_cross_entropy_with_logits(z * 10, ts::linspace(0, 1, 12).reshape({4, 3}));
+       }},
+  };
+  for (const auto& [name, fn] : losses) {
+    SECTION(name) {
+      const auto& r = record(name);
+      auto z = read(r, "z", {4, 3}).requires_grad_();
+      auto loss = fn(z);
+      check_close(loss.detach(), read(r, "loss", {}));
+      loss.backward();
+      check_close(z.grad(), read(r, "gz", {4, 3}));
+    }
+  }
+  CHECK_THROWS_WITH(F::cross_entropy(ts::ones({4, 3}), ts::tensor({0, 1, 2, 3})), Catch::Contains("out of bounds"));
+  CHECK_THROWS_WITH(F::nll_loss(ts::ones({4, 3}), ts::tensor({0, 1})), Catch::Contains("expected input"));
+  CHECK_THROWS_WITH(F::mse_loss(ts::ones({2}), ts::ones({3})), Catch::Contains("differ"));
+  // Stable for large logits, where exp overflows.
+  CHECK(std::isfinite(F::binary_cross_entropy_with_logits(ts::tensor({-200.0f, 200.0f}), ts::tensor({1.0f, 0.0f})).item()));
+}
+
+TEST_CASE("one_hot and dropout") {
+  CHECK(ts::equal(F::one_hot(ts::tensor({2, 0}), 3), ts::tensor({{0, 0, 1}, {1, 0, 0}})));
+  CHECK(F::one_hot(ts::tensor({1, 3})).sizes() == ts::Shape{2, 4});
+  CHECK_THROWS_WITH(F::one_hot(ts::tensor({5}), 3), Catch::Contains("smaller than num_classes"));
+  ts::Generator g1(3), g2(3);
+  auto x = ts::ones({1000});
+  auto a = F::dropout(x, 0.25, true, g1), b = F::dropout(x, 0.25, true, g2);
+  CHECK(ts::equal(a, b));  // same generator state, same mask
+  const auto v = a.to_vector();
+  const auto kept = std::count_if(v.begin(), v.end(), [](float e) { return e != 0; });
+  CHECK(kept > 700);
+  CHECK(kept < 800);
+  for (float e : v) CHECK((e == 0 || e == Approx(1 / 0.75f)));
+  CHECK(ts::equal(F::dropout(x, 0.25, false, g1), x));
+}
+
+TEST_CASE("modules are handles with PyTorch's parameter names") {
+  ts::Generator gen(1);
+  ts::nn::Linear first(784, 256, true, gen);
+  ts::nn::Sequential model{first, ts::nn::ReLU(), ts::nn::Linear(256, 10, false, gen)};
+  std::vector<std::string> names;
+  for (const auto& [name, p] : model.named_parameters()) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "2.weight"});
+  CHECK(model.parameters().size() == 3);
+  CHECK(model.parameters()[0].data_ptr() == first.weight().data_ptr());  // one layer, two handles
+  CHECK(first.weight().requires_grad());
+  CHECK(first.weight().is_leaf());
+  // Linear's default initialisation: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
+  const float bound = 1 / std::sqrt(784.0f);
+  CHECK(first.weight().abs().max().item() <= bound);
+  CHECK(first.weight().abs().max().item() > 0.99f * bound);
+  CHECK(std::fabs(first.weight().mean().item()) < 0.01f * bound * 10);
+  model.eval();
+  CHECK_FALSE(first.is_training());
+  model.train();
+  CHECK(first.is_training());
+  // state_dict shares data; load_state_dict copies, checking names and shapes.
+  auto dict = model.state_dict();
+  CHECK(dict.size() == 3);
+  ts::nn::Sequential other{ts::nn::Linear(784, 256), ts::nn::ReLU(), ts::nn::Linear(256, 10, false)};
+  other.load_state_dict(dict);
+  CHECK(ts::equal(other.parameters()[2], model.parameters()[2]));
+  dict.erase("0.bias");
+  CHECK_THROWS_WITH(other.load_state_dict(dict), Catch::Contains("missing key \"0.bias\""));
+  dict["0.bias"] = ts::zeros({5});
+  CHECK_THROWS_WITH(other.load_state_dict(dict), Catch::Contains("size mismatch for 0.bias"));
+  // Module::zero_grad
+  model(ts::ones({2, 784})).sum().backward();
+  CHECK(first.weight().grad().defined());
+  model.zero_grad();
+  CHECK_FALSE(first.weight().grad().defined());
+}
+
+TEST_CASE("gradcheck through the functional layers") {
+  ts::Generator gen(4);
+  auto x = ts::randn<double>({3, 4}, gen).requires_grad_();
+  auto w = ts::randn<double>({2, 4}, gen).requires_grad_();
+  CHECK(ts::autograd::gradcheck(
+      [](const std::vector<Tensor<double>>& in) {
+        auto h = in[0].matmul(in[1].t());
+        return -h.log_softmax(1).gather(1, ts::tensor({{1}, {0}, {1}})).mean();
+      },
+      {x, w}));
+}
