@@ -136,3 +136,27 @@ TEST_CASE("gradcheck through the functional layers") {
       },
       {x, w}));
 }
+
+TEST_CASE("conv2d (stride, padding, groups), max_pool2d and avg_pool2d match PyTorch") {
+  const auto& r = record("conv_pool");
+  auto x = read(r, "x", {2, 4, 7, 7}).requires_grad_(), w = read(r, "w", {6, 2, 3, 3}).requires_grad_();
+  auto b = read(r, "b", {6}).requires_grad_();
+  auto y = F::conv2d(x, w, b, {.stride = 2, .padding = 1, .groups = 2});
+  auto mp = F::max_pool2d(x, 2);
+  auto ap = F::avg_pool2d(x, 3, 2, 1);
+  check_close(y.detach(), read(r, "conv", {2, 6, 4, 4}));
+  check_close(mp.detach(), read(r, "max_pool", {2, 4, 3, 3}));
+  check_close(ap.detach(), read(r, "avg_pool", {2, 4, 4, 4}));
+  (y.sum() + (y * y).sum() + mp.pow(2.0f).sum() + ap.pow(3.0f).sum()).backward();
+  const auto close = [](const Tensor<float>& got, const Tensor<float>& want) {  // sums of many products
+    CHECK(ts::allclose(got, want, 1e-4, 1e-4));
+  };
+  close(x.grad(), read(r, "gx", {2, 4, 7, 7}));
+  close(w.grad(), read(r, "gw", {6, 2, 3, 3}));
+  close(b.grad(), read(r, "gb", {6}));
+  ts::nn::Conv2d conv(4, 6, 3, {.padding = 1, .groups = 2});
+  CHECK(conv.weight().sizes() == ts::Shape{6, 2, 3, 3});
+  CHECK(conv(x).sizes() == ts::Shape{2, 6, 7, 7});
+  CHECK_THROWS_WITH(F::conv2d(ts::ones({1, 3, 5, 5}), ts::ones({2, 2, 3, 3})), Catch::Contains("does not match weight"));
+  CHECK_THROWS_WITH(F::max_pool2d(ts::ones({1, 1, 1, 1}), 2), Catch::Contains("smaller than"));
+}

@@ -26,6 +26,7 @@
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"
+#include "nn/conv.hpp"
 #include "nn/functional.hpp"
 #include "nn/layers.hpp"
 #include "nn/module.hpp"

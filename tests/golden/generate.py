@@ -984,6 +984,14 @@ def nn_cases():
         loss.backward()
         w.record(name, [("z", vals(z)), ("loss", vals(loss)), ("gz", vals(z.grad))])
 
+    x, cw, cb = rand(2, 4, 7, 7).requires_grad_(), rand(6, 2, 3, 3).requires_grad_(), rand(6).requires_grad_()
+    y = F.conv2d(x, cw, cb, stride=2, padding=1, groups=2)
+    mp = F.max_pool2d(x, 2)
+    ap = F.avg_pool2d(x, 3, 2, 1)
+    (y.sum() + (y * y).sum() + mp.pow(2).sum() + ap.pow(3).sum()).backward()
+    w.record("conv_pool", [("x", vals(x)), ("w", vals(cw)), ("b", vals(cb)), ("conv", vals(y)), ("max_pool", vals(mp)),
+                           ("avg_pool", vals(ap)), ("gx", vals(x.grad)), ("gw", vals(cw.grad)), ("gb", vals(cb.grad))])
+
     grads = [rand(3, 4) for _ in range(5)]
     start = rand(3, 4)
     optimizers = {
