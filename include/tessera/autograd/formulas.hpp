@@ -756,14 +756,18 @@ struct AsStridedBackward0 final : Node {
     Tensor<A> storage = zeros<A>({end - base});
     A* dst = storage.data_ptr();
     const A* src = g.data_ptr();
-    Shape coord = Shape::filled(out_sizes.size(), 0);
+    // An odometer over the output's coordinates: one add per element, no division.
+    const size_t nd = out_sizes.size();
+    Shape coord = Shape::filled(nd, 0);
+    int64_t pos = out_offset - base;
     for (int64_t i = 0; i < g.numel(); ++i) {
-      int64_t pos = out_offset - base, rest = i;
-      for (size_t d = out_sizes.size(); d-- > 0;) {
-        pos += (rest % out_sizes[d]) * out_strides[d];
-        rest /= out_sizes[d];
-      }
       dst[pos] = convert<A>(convert<opmath_t<A>>(dst[pos]) + convert<opmath_t<A>>(src[i]));
+      for (size_t d = nd; d-- > 0;) {
+        pos += out_strides[d];
+        if (++coord[d] < out_sizes[d]) break;
+        pos -= out_strides[d] * out_sizes[d];
+        coord[d] = 0;
+      }
     }
     return {storage.as_strided(in_sizes, in_strides, in_offset - base).clone()};
   }

@@ -177,7 +177,10 @@ inline void save_safetensors(const std::string& path, const std::map<std::string
     header += "\"__metadata__\":{";
     bool first = true;
     for (const auto& [k, v] : metadata) {
-      header += (first ? "" : ",") + detail::json_quote(k) + ":" + detail::json_quote(v);
+      if (!first) header += ',';
+      header += detail::json_quote(k);
+      header += ':';
+      header += detail::json_quote(v);
       first = false;
     }
     header += "}";
@@ -187,10 +190,20 @@ inline void save_safetensors(const std::string& path, const std::map<std::string
     TS_CHECK(t.defined(), "save_safetensors: tensor '", name, "' is undefined");
     TS_CHECK(name != "__metadata__", "save_safetensors: '__metadata__' is reserved");
     const int64_t bytes = t.numel() * static_cast<int64_t>(element_size(t.dtype()));
-    header += std::string(header.size() > 1 ? "," : "") + detail::json_quote(name) + ":{\"dtype\":\"" +
-              detail::safetensors_dtype_name(t.dtype()) + "\",\"shape\":[";
-    for (size_t d = 0; d < t.sizes().size(); ++d) header += (d ? "," : "") + std::to_string(t.sizes()[d]);
-    header += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+    if (header.size() > 1) header += ',';
+    header += detail::json_quote(name);
+    header += ":{\"dtype\":\"";
+    header += detail::safetensors_dtype_name(t.dtype());
+    header += "\",\"shape\":[";
+    for (size_t d = 0; d < t.sizes().size(); ++d) {
+      if (d) header += ',';
+      header += std::to_string(t.sizes()[d]);
+    }
+    header += "],\"data_offsets\":[";
+    header += std::to_string(offset);
+    header += ',';
+    header += std::to_string(offset + bytes);
+    header += "]}";
     offset += bytes;
   }
   header += "}";
