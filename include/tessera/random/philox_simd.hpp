@@ -16,7 +16,12 @@ namespace tessera::detail {
 // is rounded before it is added, at every vector width and with any -march or -ffp-contract.
 template <class V>
 [[gnu::always_inline]] inline void opaque(V& v) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && defined(__clang__)
+  // clang checks register constraints against the (non-AVX) target of this function: go
+  // through memory for wide vectors, which hides the value just as well.
+  if constexpr (sizeof(V) > 16) asm("" : "+m"(v));
+  else asm("" : "+x"(v));
+#elif defined(__x86_64__) && defined(__GNUC__)
   if constexpr (sizeof(V) == 64) asm("" : "+v"(v));
   else asm("" : "+x"(v));
 #else
@@ -148,6 +153,7 @@ template <int Bytes, int kind, class T>
       }
     }
     const int64_t base = g * L * 4;
+#ifndef __clang__  // GCC's __builtin_shuffle takes a run-time mask; clang takes the loop below
     if (standard && std::is_same_v<T, float> && base + 4 * L <= n) {
       // Element order is (lane, k): interleave the four vectors with two rounds of zips.
       I32 zip_lo, zip_hi;
@@ -162,6 +168,7 @@ template <int Bytes, int kind, class T>
       std::memcpy(out + base, r, sizeof r);
       continue;
     }
+#endif
     for (int lane = 0; lane < L; ++lane)
       for (int k = 0; k < 4; ++k) {
         const int64_t i = base + lane * 4 + k;
