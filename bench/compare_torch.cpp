@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime();
   benchmark::RegisterBenchmark("libtorch/small_backward", small_backward)->UseRealTime();
+  benchmark::RegisterBenchmark("libtorch/train_epoch_mlp", train_epoch_mlp)
+      ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

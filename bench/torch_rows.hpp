@@ -103,4 +103,23 @@ inline void small_backward(benchmark::State& state) {
   }
 }
 
+inline void train_epoch_mlp(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({60000, 784});
+  auto y = torch::randint(0, 10, {60000});
+  auto model = torch::nn::Sequential(torch::nn::Linear(784, 256), torch::nn::ReLU(), torch::nn::Linear(256, 128),
+                                     torch::nn::ReLU(), torch::nn::Linear(128, 10));
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
+  for (auto _ : state) {
+    auto order = torch::randperm(60000);
+    for (int64_t i = 0; i < 60000; i += 64) {
+      auto idx = order.narrow(0, i, std::min<int64_t>(64, 60000 - i));
+      auto loss = torch::nn::functional::cross_entropy(model->forward(x.index_select(0, idx)), y.index_select(0, idx));
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+    }
+  }
+}
+
 }  // namespace torch_rows
