@@ -259,3 +259,10 @@ TEST_CASE("the JSON reader accepts RFC 8259 and nothing else") {
   const auto round = parse(ts::detail::json_quote(std::string("x\x01y\"")));
   CHECK(round.text == std::string("x\x01y\""));
 }
+
+TEST_CASE("an empty .npy array whose other dims multiply past int64 loads (found by the fuzzer)") {
+  const std::string crash = ts::detail::read_file(kDir + "../../../fuzz/corpus/npy/empty_huge_dims.npy", "test");
+  const ts::AnyTensor t = ts::detail::parse_npy(crash.data(), crash.size(), "buffer");
+  CHECK(t.numel() == 0);
+  CHECK(t.sizes()[3] == 308888889888888);
+}
