@@ -67,9 +67,11 @@ inline bool may_overlap(const TensorImpl& a, const TensorImpl& b) {
 
 template <class T>
 Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device device = Device::cpu()) {
-  int64_t span = 1;
-  for (size_t d = 0; d < sizes.size(); ++d) span += (sizes[d] - 1) * strides[d];
-  if (checked_numel(sizes, "empty_strided") == 0) span = 0;
+  int64_t span = 0;
+  if (checked_numel(sizes, "empty_strided") > 0) {  // an empty tensor's strides may be huge (saturated)
+    span = 1;
+    for (size_t d = 0; d < sizes.size(); ++d) span += (sizes[d] - 1) * strides[d];
+  }
   auto impl = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
                                            strides, 0, dtype_of<T>);
   return Tensor<T>(std::move(impl));
