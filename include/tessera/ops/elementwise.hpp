@@ -349,7 +349,19 @@ TS_UNARY_OP(FloorOp, "floor", UnaryTraits, [](C v) { if constexpr (std::is_integ
 TS_UNARY_OP(CeilOp, "ceil", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::ceil(v); }(x))
 TS_UNARY_OP(RoundOp, "round", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::nearbyint(v); }(x))
 TS_UNARY_OP(ReluOp, "relu", UnaryTraits, math::relu(x))
-TS_UNARY_OP(SqrtOp, "sqrt", FloatingTraits, std::sqrt(x))
+struct SqrtOp : FloatingTraits {
+  static constexpr const char* name = "sqrt";
+  template <class C> auto operator()(C x) const { return std::sqrt(x); }
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  // The vector square root instruction, correctly rounded like std::sqrt (which the compiler
+  // will not vectorise while it may set errno).
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) requires(sizeof(x[0]) == 4) {
+    if constexpr (sizeof(V) == 64) asm("vsqrtps %1, %0" : "=v"(r) : "v"(x));
+    else if constexpr (sizeof(V) == 32) asm("vsqrtps %1, %0" : "=x"(r) : "x"(x));
+    else asm("sqrtps %1, %0" : "=x"(r) : "x"(x));
+  }
+#endif
+};
 TS_UNARY_OP(RsqrtOp, "rsqrt", FloatingTraits, math::rsqrt(x))
 struct ExpOp : FloatingTraits {
   static constexpr const char* name = "exp";
