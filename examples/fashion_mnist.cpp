@@ -1,7 +1,7 @@
 // Trains an MLP and a small CNN on Fashion-MNIST, prints each epoch's train loss, test accuracy
 // and time, and saves the trained weights as safetensors (names as in torch.nn.Sequential):
 //
-//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder]
+//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed]
 //
 // The data are Debian's: apt-get install dataset-fashion-mnist (the default folder is
 // /usr/share/datasets/fashion-mnist). examples/fashion_mnist_check.py loads the saved weights
@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   const std::string which = argc > 2 ? argv[2] : "both";
   const int epochs = argc > 3 ? std::atoi(argv[3]) : 5;
   const std::string out_folder = argc > 4 ? argv[4] : ".";
+  const uint64_t seed = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 0;
   if (!std::filesystem::exists(folder + "/train-images-idx3-ubyte.gz")) {
     std::cerr << "fashion_mnist: no Fashion-MNIST in '" << folder << "'.\n"
               << "Install it with: apt-get install dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist),\n"
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
   const Split train_set = load(folder, "train"), test_set = load(folder, "t10k");
   std::cout << "train " << train_set.images.sizes() << ", test " << test_set.images.sizes() << ", "
             << ts::get_num_threads() << " threads\n";
-  ts::Generator gen(0);
+  ts::Generator gen(seed);  // initialisation, shuffling and dropout: a run is a function of the seed
   if (which == "mlp" || which == "both") {
     ts::nn::Sequential mlp{ts::nn::Linear(784, 256, true, gen), ts::nn::ReLU(), ts::nn::Linear(256, 128, true, gen),
                            ts::nn::ReLU(), ts::nn::Linear(128, 10, true, gen)};
