@@ -70,11 +70,6 @@ void check_first_order(const Node& node, const Tensor<T>& g) {
            ": double backward through this op is not supported (create_graph=true)");
 }
 
-template <class T>
-Tensor<T> zeros_for(const Shape& sizes) {
-  return zeros<T>(sizes);
-}
-
 /** Elementwise f(a, b) over two same-shaped tensors, for backward formulas PyTorch computes in
  *  one kernel (gelu, softplus). Not recorded. */
 template <class T, class F>

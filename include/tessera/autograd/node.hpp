@@ -96,7 +96,8 @@ struct Node : std::enable_shared_from_this<Node> {
   /** Gradients of the inputs (one per next edge; undefined: zero or not needed) from the
    *  gradients of the outputs (one per output; undefined: zero). */
   virtual variable_list apply(variable_list&& grads) = 0;
-  /** Drops saved tensors once backward has used them (unless the graph is retained). */
+  /** Marks the saved tensors as used once backward has run (unless the graph is retained), so a
+   *  second backward throws as in PyTorch; the tensors themselves go with the graph. */
   virtual void release_saved() { released = true; }
 
   /** Whether input i's gradient is wanted by anyone. */
@@ -236,7 +237,6 @@ class SavedTensor {
     }
     return Tensor<T>(data_);
   }
-  void reset() { data_.reset(); }
 
  private:
   std::shared_ptr<TensorImpl> data_;
