@@ -8,11 +8,13 @@ seconds=${1:-60}
 out=${FUZZ_OUT:-$here/build-fuzz}
 mkdir -p "$out"
 # Build both targets, then fuzz both at once (one core each).
+pids=()
 for target in npy safetensors; do
   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I "$here/include" "$here/fuzz/$target.cpp" -pthread -o "$out/fuzz_$target" &
+  pids+=($!)
 done
-wait
+for pid in "${pids[@]}"; do wait "$pid" || { echo "building a fuzz target failed" >&2; exit 1; }; done
 status=0
 for target in npy safetensors; do
   work=$(mktemp -d)  # new inputs land here; the checked-in corpus stays as it is

@@ -1,7 +1,14 @@
 // libFuzzer target: parse arbitrary bytes as a safetensors file, both as a mapped file (tensors
 // viewing the input) and as copies. Any input may throw ts::Error; none may crash, hang or
 // touch memory outside the input (run under AddressSanitizer).
-#include <tessera/tessera.hpp>
+// The loaders, printing and what their ops record; not nn/optim/data, to keep the build short.
+#include <tessera/io/npy.hpp>
+#include <tessera/io/print.hpp>
+#include <tessera/io/safetensors.hpp>
+#include <tessera/autograd/formulas.hpp>
+#include <tessera/autograd/engine.hpp>
+
+namespace ts = tessera;
 
 #include <cstring>
 
