@@ -30,7 +30,9 @@
 #include "nn/functional.hpp"
 #include "nn/layers.hpp"
 #include "nn/module.hpp"
+#include "nn/normalization.hpp"
 #include "optim/optimizer.hpp"
+#include "optim/scheduler.hpp"
 #include "data/idx.hpp"
 #include "data/loader.hpp"
 

@@ -11,6 +11,19 @@
 namespace tessera {
 namespace detail {
 
+/** Drops each tensor's gradient (set_to_none) or zeroes it in place: zero_grad of modules and optimizers. */
+template <class = void>
+void clear_grads(const std::vector<Tensor<float>>& params, bool set_to_none) {
+  for (const auto& p : params) {
+    if (set_to_none) {
+      p.set_grad({});
+    } else if (p.grad().defined()) {
+      NoGradGuard no_grad;
+      p.grad().zero_();
+    }
+  }
+}
+
 inline bool is_expandable_to(const Shape& shape, const Shape& desired) {
   if (shape.size() > desired.size()) return false;
   const size_t lead = desired.size() - shape.size();

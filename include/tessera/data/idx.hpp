@@ -16,7 +16,8 @@ namespace tessera::data {
 namespace detail {
 
 /** The file's bytes, inflated when it starts with gzip's magic number. */
-inline std::string read_maybe_gzip(const std::string& path) {
+template <class = void>
+std::string read_maybe_gzip(const std::string& path) {
   std::string bytes = tessera::detail::read_file(path, "read_idx");
   if (bytes.size() < 2 || static_cast<unsigned char>(bytes[0]) != 0x1f || static_cast<unsigned char>(bytes[1]) != 0x8b)
     return bytes;
@@ -49,7 +50,8 @@ inline std::string read_maybe_gzip(const std::string& path) {
 /** Reads an IDX file (the MNIST format: a type code, big-endian dimensions, big-endian data),
  *  `.gz` too, into a tensor of its stored type and shape: [60000, 28, 28] uint8 for the
  *  Fashion-MNIST training images, [60000] uint8 for their labels. */
-inline AnyTensor read_idx(const std::string& path) {
+template <class = void>
+AnyTensor read_idx(const std::string& path) {
   const std::string bytes = detail::read_maybe_gzip(path);
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   TS_CHECK(bytes.size() >= 4 && b[0] == 0 && b[1] == 0, "read_idx: '", path, "' is not an IDX file (bad magic number)");

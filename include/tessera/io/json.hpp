@@ -29,9 +29,10 @@ struct JsonValue {
 // The reader accepts RFC 8259 JSON and nothing else: no comments, no trailing commas, no
 // duplicate keys, no unpaired surrogates, at most 64 levels of nesting (so a hostile header
 // cannot exhaust the stack). Every error throws ts::Error with the byte offset.
-class JsonReader {
+template <class = void>
+class BasicJsonReader {
  public:
-  JsonReader(std::string_view text, const char* op) : s_(text), op_(op) {}
+  BasicJsonReader(std::string_view text, const char* op) : s_(text), op_(op) {}
 
   JsonValue parse_document() {
     JsonValue v = value(0);
@@ -209,9 +210,11 @@ class JsonReader {
   const char* op_;
   size_t i_ = 0;
 };
+using JsonReader = BasicJsonReader<>;
 
 /** `"text"` with JSON escapes. */
-inline std::string json_quote(std::string_view text) {
+template <class = void>
+std::string json_quote(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     if (c == '"' || c == '\\') {
@@ -230,7 +233,8 @@ inline std::string json_quote(std::string_view text) {
 }
 
 /** A JSON number that must be a non-negative integer below 2^63. */
-inline int64_t json_index(const JsonValue& v, const char* op, const char* what) {
+template <class = void>
+int64_t json_index(const JsonValue& v, const char* op, const char* what) {
   TS_CHECK(v.kind == JsonValue::Kind::Number && !v.text.empty() && v.text.size() <= 19 &&
                v.text.find_first_not_of("0123456789") == std::string::npos,
            op, ": ", what, " must be a non-negative integer, got '", v.text, "'");

@@ -23,7 +23,8 @@ namespace detail {
 // a malformed file throws ts::Error and nothing reads past the end of the input.
 
 /** The dtype of a descr ('<f4', '|b1', ...) and whether its bytes are big-endian. */
-inline DType npy_dtype(const std::string& descr, bool& big_endian, const std::string& source) {
+template <class = void>
+DType npy_dtype(const std::string& descr, bool& big_endian, const std::string& source) {
   TS_CHECK(descr.size() >= 2, "load_npy: ", source, ": unsupported dtype descr '", descr, "'");
   const char order = descr[0];
   const std::string code = descr.substr(1);
@@ -40,16 +41,18 @@ inline DType npy_dtype(const std::string& descr, bool& big_endian, const std::st
               "' (tessera reads b1, u1, i1, i2, i4, i8, f2, f4, f8, and V2 as bfloat16)");
 }
 
-inline const char* npy_descr(DType d) {
+template <class = void>
+const char* npy_descr(DType d) {
   static constexpr const char* names[kNumDTypes] = {"|b1", "|u1", "|i1", "<i2", "<i4",
                                                     "<i8", "<f2", "<V2", "<f4", "<f8"};
   return names[static_cast<int>(d)];
 }
 
 /** A cursor over the header dict with the few Python literals it holds. */
-class NpyHeader {
+template <class = void>
+class BasicNpyHeader {
  public:
-  NpyHeader(std::string_view text, std::string source) : s_(text), source_(std::move(source)) {}
+  BasicNpyHeader(std::string_view text, std::string source) : s_(text), source_(std::move(source)) {}
 
   void parse(std::string& descr, bool& fortran, Shape& shape) {
     bool have_descr = false, have_order = false, have_shape = false;
@@ -140,15 +143,18 @@ class NpyHeader {
   std::string source_;
   size_t i_ = 0;
 };
+using NpyHeader = BasicNpyHeader<>;
 
-inline uint64_t read_le(const unsigned char* p, int bytes) {
+template <class = void>
+uint64_t read_le(const unsigned char* p, int bytes) {
   uint64_t v = 0;
   for (int i = bytes; i-- > 0;) v = v << 8 | p[i];
   return v;
 }
 
 /** Parses a whole .npy image held in memory; `source` names it in errors. */
-inline AnyTensor parse_npy(const char* data, size_t size, const std::string& source) {
+template <class = void>
+AnyTensor parse_npy(const char* data, size_t size, const std::string& source) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(data);
   TS_CHECK(size >= 10 && std::memcmp(data, "\x93NUMPY", 6) == 0, "load_npy: ", source,
            ": not a .npy file (bad magic string)");
@@ -196,7 +202,8 @@ inline AnyTensor parse_npy(const char* data, size_t size, const std::string& sou
   });
 }
 
-inline std::string read_file(const std::string& path, const char* op) {
+template <class = void>
+std::string read_file(const std::string& path, const char* op) {
   std::ifstream in(path, std::ios::binary);
   TS_CHECK(in.good(), op, ": cannot open '", path, "'");
   std::ostringstream buffer;
@@ -207,7 +214,8 @@ inline std::string read_file(const std::string& path, const char* op) {
 }  // namespace detail
 
 /** Reads a .npy file of any dtype tessera has. */
-inline AnyTensor load_npy(const std::string& path) {
+template <int = 0>  // not a type parameter: load_npy<T>(path) is the typed overload
+AnyTensor load_npy(const std::string& path) {
   const std::string bytes = detail::read_file(path, "load_npy");
   return detail::parse_npy(bytes.data(), bytes.size(), "'" + path + "'");
 }

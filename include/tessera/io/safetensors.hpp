@@ -30,12 +30,14 @@ namespace detail {
 
 inline constexpr uint64_t kMaxSafetensorsHeader = uint64_t{100} << 20;  // the reference limit
 
-inline const char* safetensors_dtype_name(DType d) {
+template <class = void>
+const char* safetensors_dtype_name(DType d) {
   static constexpr const char* names[kNumDTypes] = {"BOOL", "U8", "I8", "I16", "I32", "I64", "F16", "BF16", "F32", "F64"};
   return names[static_cast<int>(d)];
 }
 
-inline DType safetensors_dtype(const std::string& name, const std::string& tensor) {
+template <class = void>
+DType safetensors_dtype(const std::string& name, const std::string& tensor) {
   for (int d = 0; d < kNumDTypes; ++d)
     if (name == safetensors_dtype_name(static_cast<DType>(d))) return static_cast<DType>(d);
   throw_error("load_safetensors: tensor '", tensor, "' has dtype '", name, "', which tessera does not have");
@@ -49,7 +51,8 @@ struct SafetensorsEntry {
   int64_t begin, end;
 };
 
-inline std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, uint64_t data_bytes,
+template <class = void>
+std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, uint64_t data_bytes,
                                                               std::map<std::string, std::string>* metadata) {
   const JsonValue root = JsonReader(header, "load_safetensors").parse_document();
   TS_CHECK(root.kind == JsonValue::Kind::Object, "load_safetensors: the header must be a JSON object");
@@ -109,7 +112,8 @@ inline std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view h
 
 /** The tensors of a safetensors image. `keep_alive` owns the bytes: tensors whose data is
  *  suitably aligned view them without a copy and share it; others are copied. */
-inline std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size, std::shared_ptr<void> keep_alive,
+template <class = void>
+std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size, std::shared_ptr<void> keep_alive,
                                                           std::map<std::string, std::string>* metadata = nullptr) {
   TS_CHECK(size >= 8, "load_safetensors: the file is too short for a header length (", size, " bytes)");
   uint64_t n = 0;
@@ -147,7 +151,8 @@ inline std::map<std::string, AnyTensor> parse_safetensors(const char* data, size
 
 /** Reads every tensor of a safetensors file. The file is memory-mapped (copy-on-write): the
  *  tensors view the mapping, which lives until the last of them is gone. */
-inline std::map<std::string, AnyTensor> load_safetensors(const std::string& path,
+template <class = void>
+std::map<std::string, AnyTensor> load_safetensors(const std::string& path,
                                                          std::map<std::string, std::string>* metadata = nullptr) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   TS_CHECK(fd >= 0, "load_safetensors: cannot open '", path, "'");
@@ -170,7 +175,8 @@ inline std::map<std::string, AnyTensor> load_safetensors(const std::string& path
 
 /** Writes `named` tensors (any dtypes and strides) and optional string metadata as a
  *  safetensors file that PyTorch's safetensors package reads. */
-inline void save_safetensors(const std::string& path, const std::map<std::string, AnyTensor>& named,
+template <class = void>
+void save_safetensors(const std::string& path, const std::map<std::string, AnyTensor>& named,
                              const std::map<std::string, std::string>& metadata = {}) {
   std::string header = "{";
   if (!metadata.empty()) {

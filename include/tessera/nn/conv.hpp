@@ -20,7 +20,8 @@ namespace functional {
 namespace detail_conv {
 
 /** x [N, C, H, W] with `pad` zeros on each side of H and W (differentiable). */
-inline Tensor<float> pad2d(const Tensor<float>& x, int64_t pad) {
+template <class = void>
+Tensor<float> pad2d(const Tensor<float>& x, int64_t pad) {
   if (pad == 0) return x;
   Tensor<float> out = zeros<float>({x.size(0), x.size(1), x.size(2) + 2 * pad, x.size(3) + 2 * pad});
   out.narrow(2, pad, x.size(2)).narrow(3, pad, x.size(3)).copy_(x);
@@ -33,7 +34,8 @@ inline int64_t out_size(int64_t in, int64_t kernel, int64_t stride, int64_t dila
 }
 
 /** The k x k windows of padded x as a view [N, C, OH, OW, k, k]. */
-inline Tensor<float> windows(const Tensor<float>& x, int64_t k, int64_t stride, int64_t dilation, const char* op) {
+template <class = void>
+Tensor<float> windows(const Tensor<float>& x, int64_t k, int64_t stride, int64_t dilation, const char* op) {
   const int64_t oh = out_size(x.size(2), k, stride, dilation), ow = out_size(x.size(3), k, stride, dilation);
   TS_CHECK(oh > 0 && ow > 0, op, ": input of shape ", tessera::detail::shape_str(x.sizes()), " is smaller than the ",
            k, "x", k, " kernel (dilation ", dilation, ")");
@@ -43,7 +45,8 @@ inline Tensor<float> windows(const Tensor<float>& x, int64_t k, int64_t stride, 
                       {s[0], s[1], s[2] * stride, s[3] * stride, s[2] * dilation, s[3] * dilation});
 }
 
-inline void check_input(const Tensor<float>& x, const char* op) {
+template <class = void>
+void check_input(const Tensor<float>& x, const char* op) {
   TS_CHECK(x.dim() == 4, op, ": expected a 4-D input [N, C, H, W], got shape ", tessera::detail::shape_str(x.sizes()));
 }
 
@@ -51,7 +54,8 @@ inline void check_input(const Tensor<float>& x, const char* op) {
 
 /** 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] with weight
  *  [out, C / groups, k, k], through one matrix product per group. */
-inline Tensor<float> conv2d(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {},
+template <class = void>
+Tensor<float> conv2d(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {},
                             const Conv2dOptions& o = {}) {
   detail_conv::check_input(x, "conv2d");
   TS_CHECK(weight.dim() == 4 && weight.size(2) == weight.size(3), "conv2d: expected a square 4-D weight, got shape ",
@@ -78,7 +82,8 @@ inline Tensor<float> conv2d(const Tensor<float>& x, const Tensor<float>& weight,
 
 /** Maximum over k x k windows; the gradient goes to the first maximum of each window, as
  *  PyTorch's. */
-inline Tensor<float> max_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
+template <class = void>
+Tensor<float> max_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
   detail_conv::check_input(x, "max_pool2d");
   if (stride == 0) stride = kernel;
   Tensor<float> padded = x;
@@ -92,7 +97,8 @@ inline Tensor<float> max_pool2d(const Tensor<float>& x, int64_t kernel, int64_t 
 }
 
 /** Mean over k x k windows (zero padding counted, as PyTorch's default). */
-inline Tensor<float> avg_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
+template <class = void>
+Tensor<float> avg_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
   detail_conv::check_input(x, "avg_pool2d");
   if (stride == 0) stride = kernel;
   const Tensor<float> win = detail_conv::windows(detail_conv::pad2d(x, padding), kernel, stride, 1, "avg_pool2d");
@@ -101,8 +107,11 @@ inline Tensor<float> avg_pool2d(const Tensor<float>& x, int64_t kernel, int64_t 
 
 }  // namespace functional
 
+namespace impl {
+
 /** torch.nn.Conv2d with a square kernel and PyTorch's initialisation. */
-class Conv2d : public Module {
+template <class = void>
+class Conv2d : public nn::Module {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, Conv2dOptions options = {})
       : Conv2d(in_channels, out_channels, kernel, options, default_generator()) {}
@@ -128,7 +137,8 @@ class Conv2d : public Module {
   Tensor<float> weight_, bias_;
 };
 
-class MaxPool2d : public Module {
+template <class = void>
+class MaxPool2d : public nn::Module {
  public:
   explicit MaxPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::max_pool2d(x, k_, s_, p_); }
@@ -138,7 +148,8 @@ class MaxPool2d : public Module {
   int64_t k_, s_, p_;
 };
 
-class AvgPool2d : public Module {
+template <class = void>
+class AvgPool2d : public nn::Module {
  public:
   explicit AvgPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::avg_pool2d(x, k_, s_, p_); }
@@ -147,5 +158,11 @@ class AvgPool2d : public Module {
  private:
   int64_t k_, s_, p_;
 };
+
+}  // namespace impl
+
+using Conv2d = impl::Conv2d<>;
+using MaxPool2d = impl::MaxPool2d<>;
+using AvgPool2d = impl::AvgPool2d<>;
 
 }  // namespace tessera::nn

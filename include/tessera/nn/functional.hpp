@@ -1,6 +1,7 @@
 #pragma once
 // ts::nn::functional: the stateless forms of the layers and the losses, as torch.nn.functional.
 
+#include <algorithm>
 #include <optional>
 
 #include "../ops/elementwise.hpp"
@@ -12,7 +13,8 @@
 namespace tessera::nn::functional {
 
 /** x @ weight^T + bias, for x of shape [..., in] and weight [out, in]. */
-inline Tensor<float> linear(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {}) {
+template <class = void>
+Tensor<float> linear(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {}) {
   TS_CHECK(weight.dim() == 2, "linear: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   TS_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", detail::shape_str(x.sizes()),
            " does not match weight of shape ", detail::shape_str(weight.sizes()));
@@ -20,11 +22,14 @@ inline Tensor<float> linear(const Tensor<float>& x, const Tensor<float>& weight,
   return bias.defined() ? out + bias : out;
 }
 
-inline Tensor<float> relu(const Tensor<float>& x) { return x.relu(); }
-inline Tensor<float> gelu(const Tensor<float>& x) { return x.gelu(); }
+template <class = void>
+Tensor<float> relu(const Tensor<float>& x) { return x.relu(); }
+template <class = void>
+Tensor<float> gelu(const Tensor<float>& x) { return x.gelu(); }
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
-inline Tensor<float> dropout(const Tensor<float>& x, double p, bool training, Generator& gen) {
+template <class = void>
+Tensor<float> dropout(const Tensor<float>& x, double p, bool training, Generator& gen) {
   TS_CHECK(p >= 0 && p <= 1, "dropout: dropout probability has to be between 0 and 1, but got ", p);
   if (!training || p == 0) return x;
   if (p == 1) return x * 0.0f;
@@ -35,12 +40,14 @@ inline Tensor<float> dropout(const Tensor<float>& x, double p, bool training, Ge
   }
   return x * keep;
 }
-inline Tensor<float> dropout(const Tensor<float>& x, double p = 0.5, bool training = true) {
+template <class = void>
+Tensor<float> dropout(const Tensor<float>& x, double p = 0.5, bool training = true) {
   return dropout(x, p, training, default_generator());
 }
 
 /** One row per class index: [n] int64 in [0, num_classes) to [n, num_classes] int64. */
-inline Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
+template <class = void>
+Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
   if (num_classes < 0) num_classes = t.numel() ? t.max().item() + 1 : 0;
   TS_CHECK(t.numel() == 0 || (t.min().item() >= 0 && t.max().item() < num_classes),
            "one_hot: Class values must be non-negative and smaller than num_classes (", num_classes, ")");
@@ -50,7 +57,8 @@ inline Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -
 }
 
 namespace detail_loss {
-inline void check_targets(const char* op, const Tensor<float>& input, const Tensor<int64_t>& target) {
+template <class = void>
+void check_targets(const char* op, const Tensor<float>& input, const Tensor<int64_t>& target) {
   TS_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
            ": expected input of shape [N, C] and target of shape [N], got ", detail::shape_str(input.sizes()), " and ",
            detail::shape_str(target.sizes()));
@@ -60,14 +68,16 @@ inline void check_targets(const char* op, const Tensor<float>& input, const Tens
 }  // namespace detail_loss
 
 /** Mean negative log-likelihood of the target classes: input holds log-probabilities [N, C]. */
-inline Tensor<float> nll_loss(const Tensor<float>& log_probs, const Tensor<int64_t>& target) {
+template <class = void>
+Tensor<float> nll_loss(const Tensor<float>& log_probs, const Tensor<int64_t>& target) {
   detail_loss::check_targets("nll_loss", log_probs, target);
   return -log_probs.gather(1, target.unsqueeze(1)).mean();
 }
 
 /** Cross-entropy of logits [N, C] against class indices [N], averaged over the batch; with
  *  label smoothing e the target is (1 - e) on the class plus e / C spread over all classes. */
-inline Tensor<float> cross_entropy(const Tensor<float>& logits, const Tensor<int64_t>& target,
+template <class = void>
+Tensor<float> cross_entropy(const Tensor<float>& logits, const Tensor<int64_t>& target,
                                    double label_smoothing = 0.0) {
   detail_loss::check_targets("cross_entropy", logits, target);
   TS_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be between 0.0 and "
@@ -79,15 +89,89 @@ inline Tensor<float> cross_entropy(const Tensor<float>& logits, const Tensor<int
   return (nll * static_cast<float>(1 - label_smoothing) + smooth * static_cast<float>(label_smoothing)).mean();
 }
 
+/** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim]. */
+template <class = void>
+Tensor<float> embedding(const Tensor<int64_t>& indices, const Tensor<float>& weight) {
+  TS_CHECK(weight.dim() == 2, "embedding: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
+  Shape shape = indices.sizes();
+  shape.push_back(weight.size(1));
+  return weight.index_select(0, indices.reshape({-1})).view(shape);
+}
+
+/** Normalises over the last normalized_shape.size() dims: (x - mean) / sqrt(var + eps) with the
+ *  biased variance, then weight * . + bias when they are given. */
+template <class = void>
+Tensor<float> layer_norm(const Tensor<float>& x, const Shape& normalized_shape, const Tensor<float>& weight = {},
+                         const Tensor<float>& bias = {}, double eps = 1e-5) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  const bool matches = k >= 1 && x.dim() >= k && std::equal(normalized_shape.begin(), normalized_shape.end(),
+                                                             x.sizes().end() - k);
+  TS_CHECK(matches, "layer_norm: input of shape ", detail::shape_str(x.sizes()), " does not end in normalized_shape ",
+           detail::shape_str(normalized_shape));
+  Shape dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  const Tensor<float> mean = x.mean(dims, true);
+  Tensor<float> out = (x - mean) * (x.var(dims, true, 0) + static_cast<float>(eps)).rsqrt();
+  if (weight.defined()) out = out * weight;
+  return bias.defined() ? out + bias : out;
+}
+
+/** Batch normalisation of x [N, C, ...] per channel C. Training: the batch's mean and biased
+ *  variance normalise, and running_mean / running_var (when given) move by `momentum` towards
+ *  the batch's mean and unbiased variance. Evaluation: the running statistics normalise. */
+template <class = void>
+Tensor<float> batch_norm(const Tensor<float>& x, const Tensor<float>& running_mean, const Tensor<float>& running_var,
+                         const Tensor<float>& weight = {}, const Tensor<float>& bias = {}, bool training = false,
+                         double momentum = 0.1, double eps = 1e-5) {
+  TS_CHECK(x.dim() >= 2, "batch_norm: expected an input with a batch and a channel dim, got shape ",
+           detail::shape_str(x.sizes()));
+  const int64_t channels = x.size(1);
+  Shape dims = {0}, param_shape(x.dim(), 1);
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  param_shape[1] = channels;
+  const auto check_param = [&](const Tensor<float>& t, const char* name) {
+    TS_CHECK(!t.defined() || t.sizes() == Shape{channels}, "batch_norm: ", name, " of shape ",
+             detail::shape_str(t.sizes()), " does not match the ", channels, " channels of input ",
+             detail::shape_str(x.sizes()));
+  };
+  check_param(running_mean, "running_mean");
+  check_param(running_var, "running_var");
+  check_param(weight, "weight");
+  check_param(bias, "bias");
+  Tensor<float> mean, var;
+  if (training) {
+    const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
+    TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
+             detail::shape_str(x.sizes()));
+    mean = x.mean(dims, true);
+    var = x.var(dims, true, 0);
+    if (running_mean.defined() && running_var.defined()) {
+      NoGradGuard no_grad;
+      const float m = static_cast<float>(momentum);
+      running_mean.mul_(1 - m).add_(mean.view({channels}) * m);
+      running_var.mul_(1 - m).add_(var.view({channels}) * (m * static_cast<float>(n) / static_cast<float>(n - 1)));
+    }
+  } else {
+    TS_CHECK(running_mean.defined() && running_var.defined(), "batch_norm: evaluation needs running_mean and running_var");
+    mean = running_mean.view(param_shape);
+    var = running_var.view(param_shape);
+  }
+  Tensor<float> out = (x - mean) * (var + static_cast<float>(eps)).rsqrt();
+  if (weight.defined()) out = out * weight.view(param_shape);
+  return bias.defined() ? out + bias.view(param_shape) : out;
+}
+
 /** Mean squared error. */
-inline Tensor<float> mse_loss(const Tensor<float>& input, const Tensor<float>& target) {
+template <class = void>
+Tensor<float> mse_loss(const Tensor<float>& input, const Tensor<float>& target) {
   TS_CHECK(input.sizes() == target.sizes(), "mse_loss: input of shape ", detail::shape_str(input.sizes()),
            " and target of shape ", detail::shape_str(target.sizes()), " differ");
   return (input - target).pow(2.0f).mean();
 }
 
 /** Mean binary cross-entropy of logits against targets in [0, 1], computed stably. */
-inline Tensor<float> binary_cross_entropy_with_logits(const Tensor<float>& logits, const Tensor<float>& target) {
+template <class = void>
+Tensor<float> binary_cross_entropy_with_logits(const Tensor<float>& logits, const Tensor<float>& target) {
   TS_CHECK(logits.sizes() == target.sizes(), "binary_cross_entropy_with_logits: Target size (",
            detail::shape_str(target.sizes()), ") must be the same as input size (", detail::shape_str(logits.sizes()),
            ")");

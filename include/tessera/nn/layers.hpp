@@ -1,5 +1,5 @@
 #pragma once
-// The layers: Linear, activations, Flatten, Dropout, Sequential.
+// The layers: Linear, Embedding, activations, Flatten, Dropout, Sequential.
 
 #include <cmath>
 #include <functional>
@@ -12,21 +12,33 @@ namespace tessera::nn {
 
 namespace init {
 /** U(-bound, bound) in place, from `gen`. */
-inline Tensor<float> uniform_(const Tensor<float>& t, double bound, Generator& gen) {
+template <class = void>
+Tensor<float> uniform_(const Tensor<float>& t, double bound, Generator& gen) {
   NoGradGuard no_grad;
   t.uniform_(-bound, bound, gen);
   return t;
 }
+/** N(0, 1) in place, from `gen` (PyTorch's initialisation of Embedding). */
+template <class = void>
+Tensor<float> normal_(const Tensor<float>& t, Generator& gen) {
+  NoGradGuard no_grad;
+  t.normal_(0.0, 1.0, gen);
+  return t;
+}
 /** PyTorch's default for Linear and Conv weights: kaiming_uniform_(a = sqrt(5)), which is
  *  U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
-inline Tensor<float> kaiming_uniform_default_(const Tensor<float>& t, int64_t fan_in, Generator& gen) {
+template <class = void>
+Tensor<float> kaiming_uniform_default_(const Tensor<float>& t, int64_t fan_in, Generator& gen) {
   const double gain = std::sqrt(2.0 / (1.0 + 5.0));
   return uniform_(t, gain * std::sqrt(3.0 / static_cast<double>(fan_in)), gen);
 }
 }  // namespace init
 
+namespace impl {
+
 /** y = x W^T + b, with W of shape [out, in] and PyTorch's initialisation. */
-class Linear : public Module {
+template <class = void>
+class Linear : public nn::Module {
  public:
   Linear(int64_t in_features, int64_t out_features, bool bias = true) : Linear(in_features, out_features, bias, default_generator()) {}
   Linear(int64_t in_features, int64_t out_features, bool bias, Generator& gen) {
@@ -47,8 +59,29 @@ class Linear : public Module {
   Tensor<float> weight_, bias_;
 };
 
+/** A lookup table: row i of the [n, dim] weight for each index i; the output has the indices'
+ *  shape plus dim. The weight starts N(0, 1), as PyTorch's. */
+template <class = void>
+class Embedding : public nn::Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t embedding_dim) : Embedding(num_embeddings, embedding_dim, default_generator()) {}
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen) {
+    TS_CHECK(num_embeddings >= 0 && embedding_dim >= 0, "Embedding: invalid sizes (", num_embeddings, ", ",
+             embedding_dim, ")");
+    weight_ = register_parameter("weight", empty<float>({num_embeddings, embedding_dim}));
+    init::normal_(weight_, gen);
+  }
+  Tensor<float> forward(const Tensor<int64_t>& indices) const { return functional::embedding(indices, weight_); }
+  Tensor<float> operator()(const Tensor<int64_t>& indices) const { return forward(indices); }
+  const Tensor<float>& weight() const { return weight_; }
+
+ private:
+  Tensor<float> weight_;
+};
+
 #define TS_ACTIVATION(Name, expr)                                                  \
-  class Name : public Module {                                                     \
+  template <class = void>                                                          \
+  class Name : public nn::Module {                                                 \
    public:                                                                         \
     Tensor<float> forward(const Tensor<float>& x) const { return expr; }           \
     Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
@@ -59,7 +92,8 @@ TS_ACTIVATION(Sigmoid, x.sigmoid())
 TS_ACTIVATION(Tanh, x.tanh())
 #undef TS_ACTIVATION
 
-class Softmax : public Module {
+template <class = void>
+class Softmax : public nn::Module {
  public:
   explicit Softmax(int64_t dim) : dim_(dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return x.softmax(dim_); }
@@ -70,7 +104,8 @@ class Softmax : public Module {
 };
 
 /** Flattens dims start..end (1..-1 by default: keeps the batch dim). */
-class Flatten : public Module {
+template <class = void>
+class Flatten : public nn::Module {
  public:
   explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_(start_dim), end_(end_dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return x.flatten(start_, end_); }
@@ -81,7 +116,8 @@ class Flatten : public Module {
 };
 
 /** Dropout while training, the identity in eval mode; draws from its own generator handle. */
-class Dropout : public Module {
+template <class = void>
+class Dropout : public nn::Module {
  public:
   explicit Dropout(double p = 0.5) : Dropout(p, default_generator()) {}
   Dropout(double p, Generator& gen) : p_(p), gen_(&gen) {
@@ -96,7 +132,8 @@ class Dropout : public Module {
 };
 
 /** Modules applied in order; child i is named "i", as in torch.nn.Sequential. */
-class Sequential : public Module {
+template <class = void>
+class Sequential : public nn::Module {
  public:
   Sequential() = default;
   template <class... M>
@@ -120,8 +157,21 @@ class Sequential : public Module {
   size_t size() const { return steps_->size(); }
 
  private:
-  std::shared_ptr<std::vector<std::function<Tensor<float>(const Tensor<float>&)>>> steps_ =
-      std::make_shared<std::vector<std::function<Tensor<float>(const Tensor<float>&)>>>();
+  using Step = std::function<Tensor<float>(const Tensor<float>&)>;
+  std::shared_ptr<std::vector<Step>> steps_ = std::make_shared<std::vector<Step>>();
 };
+
+}  // namespace impl
+
+using Linear = impl::Linear<>;
+using Embedding = impl::Embedding<>;
+using ReLU = impl::ReLU<>;
+using GELU = impl::GELU<>;
+using Sigmoid = impl::Sigmoid<>;
+using Tanh = impl::Tanh<>;
+using Softmax = impl::Softmax<>;
+using Flatten = impl::Flatten<>;
+using Dropout = impl::Dropout<>;
+using Sequential = impl::Sequential<>;
 
 }  // namespace tessera::nn

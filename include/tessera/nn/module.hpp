@@ -7,16 +7,27 @@
 #include <utility>
 #include <vector>
 
-#include "../autograd/grad_mode.hpp"
+#include "../autograd/engine.hpp"
 #include "../core/any_tensor.hpp"
 
 namespace tessera::nn {
+
+// Note [Layers are templates]
+// Every class of ts::nn, ts::optim and ts::data is a template with one defaulted parameter
+// (`impl::Linear<>`, named `ts::nn::Linear` by an alias), and every function a template too.
+// A header-only library's ordinary inline functions are compiled in every file that includes
+// them, used or not, and these pull in much of the library (matmul, conversions between all
+// dtypes, the optimizers' arithmetic): that tripled the compile time of a program that trains
+// nothing. Templates are compiled only where they are used.
+
+namespace impl {
 
 // Note [Modules are handles]
 // As in LibTorch, a module is a cheap handle: copying one aliases the same parameters, buffers,
 // children and training flag, so a layer put into a Sequential and kept in a variable is one
 // layer. Layers derive from Module, register their tensors in the constructor and define
 // `Tensor<float> forward(const Tensor<float>&) const`, called through operator().
+template <class = void>
 class Module {
  public:
   Module() : state_(std::make_shared<State>()) {}
@@ -31,12 +42,13 @@ class Module {
   /** Parameters with PyTorch's dotted names ("0.weight", "fc.bias"). */
   std::vector<std::pair<std::string, Tensor<float>>> named_parameters() const {
     std::vector<std::pair<std::string, Tensor<float>>> out;
-    collect(out, "", /*buffers=*/false);
+    collect(out, "", &State::parameters);
     return out;
   }
-  std::vector<std::pair<std::string, Tensor<float>>> named_buffers() const {
-    std::vector<std::pair<std::string, Tensor<float>>> out;
-    collect(out, "", /*buffers=*/true);
+  /** Buffers (BatchNorm's running statistics, ...), named as parameters are. */
+  std::vector<std::pair<std::string, AnyTensor>> named_buffers() const {
+    std::vector<std::pair<std::string, AnyTensor>> out;
+    collect(out, "", &State::buffers);
     return out;
   }
   const std::vector<std::pair<std::string, Module>>& named_children() const { return state_->children; }
@@ -51,16 +63,7 @@ class Module {
   bool is_training() const { return state_->training; }
 
   /** Clears every parameter's gradient (set to none, as PyTorch 2's default), or zeroes it. */
-  void zero_grad(bool set_to_none = true) const {
-    for (const auto& p : parameters()) {
-      if (set_to_none) {
-        p.set_grad({});
-      } else if (p.grad().defined()) {
-        NoGradGuard no_grad;
-        p.grad().zero_();
-      }
-    }
-  }
+  void zero_grad(bool set_to_none = true) const { detail::clear_grads(parameters(), set_to_none); }
 
   /** Parameters and buffers by name, sharing their data (PyTorch's state_dict). */
   std::map<std::string, AnyTensor> state_dict() const {
@@ -82,7 +85,9 @@ class Module {
       TS_CHECK(it->second.sizes() == target.sizes(), "load_state_dict: size mismatch for ", name,
                ": copying a param with shape ", detail::shape_str(it->second.sizes()),
                ", the shape in the current model is ", detail::shape_str(target.sizes()));
-      target.as<float>().copy_(it->second.to<float>());
+      dispatch(target.dtype(), [&]<class T>(std::type_identity<T>) {
+        target.template as<T>().copy_(it->second.template to<T>());
+      });
     }
   }
 
@@ -93,7 +98,8 @@ class Module {
     state_->parameters.emplace_back(name, t);
     return t;
   }
-  Tensor<float> register_buffer(const std::string& name, Tensor<float> t) const {
+  template <class T>
+  Tensor<T> register_buffer(const std::string& name, Tensor<T> t) const {
     state_->buffers.emplace_back(name, t);
     return t;
   }
@@ -105,15 +111,21 @@ class Module {
 
  private:
   struct State {
-    std::vector<std::pair<std::string, Tensor<float>>> parameters, buffers;
+    std::vector<std::pair<std::string, Tensor<float>>> parameters;
+    std::vector<std::pair<std::string, AnyTensor>> buffers;
     std::vector<std::pair<std::string, Module>> children;
     bool training = true;
   };
-  void collect(std::vector<std::pair<std::string, Tensor<float>>>& out, const std::string& prefix, bool buffers) const {
-    for (auto& [name, t] : buffers ? state_->buffers : state_->parameters) out.emplace_back(prefix + name, t);
-    for (auto& [name, child] : state_->children) child.collect(out, prefix + name + ".", buffers);
+  template <class Out, class List>
+  void collect(Out& out, const std::string& prefix, List State::*list) const {
+    for (auto& [name, t] : (*state_).*list) out.emplace_back(prefix + name, t);
+    for (auto& [name, child] : state_->children) child.collect(out, prefix + name + ".", list);
   }
   std::shared_ptr<State> state_;
 };
+
+}  // namespace impl
+
+using Module = impl::Module<>;
 
 }  // namespace tessera::nn

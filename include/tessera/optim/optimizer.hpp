@@ -5,11 +5,15 @@
 #include <vector>
 
 #include "../autograd/grad_mode.hpp"
+#include "../autograd/engine.hpp"
 #include "../ops/elementwise.hpp"
 
 namespace tessera::optim {
 
-/** What every optimizer shares: the parameters and zero_grad. */
+namespace impl {
+
+/** What every optimizer shares: the parameters, the learning rate and zero_grad. */
+template <class = void>
 class Optimizer {
  public:
   explicit Optimizer(std::vector<Tensor<float>> params) : params_(std::move(params)) {
@@ -19,21 +23,18 @@ class Optimizer {
   }
   virtual ~Optimizer() = default;
   virtual void step() = 0;
+  /** The learning rate, which schedulers change between steps. */
+  virtual double lr() const = 0;
+  virtual void set_lr(double lr) = 0;
   /** Clears gradients: set to none (the default, as PyTorch 2), or zeroed in place. */
-  void zero_grad(bool set_to_none = true) const {
-    for (const auto& p : params_) {
-      if (set_to_none) p.set_grad({});
-      else if (p.grad().defined()) {
-        NoGradGuard no_grad;
-        p.grad().zero_();
-      }
-    }
-  }
+  void zero_grad(bool set_to_none = true) const { detail::clear_grads(params_, set_to_none); }
   const std::vector<Tensor<float>>& parameters() const { return params_; }
 
  protected:
   std::vector<Tensor<float>> params_;
 };
+
+}  // namespace impl
 
 struct SGDOptions {
   double lr = 1e-3;
@@ -43,12 +44,15 @@ struct SGDOptions {
   bool nesterov = false;
 };
 
+namespace impl {
+
 /** torch.optim.SGD: p -= lr * d, where d is the gradient plus weight decay, through a momentum
  *  buffer (the first step's buffer is the gradient itself) and Nesterov's look-ahead. */
-class SGD : public Optimizer {
+template <class = void>
+class SGD : public Optimizer<> {
  public:
   SGD(std::vector<Tensor<float>> params, SGDOptions options = {})
-      : Optimizer(std::move(params)), options_(options), momentum_(params_.size()) {
+      : Optimizer<>(std::move(params)), options_(options), momentum_(params_.size()) {
     TS_CHECK(options.lr >= 0 && options.momentum >= 0 && options.weight_decay >= 0, "SGD: invalid hyperparameters");
     TS_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
              "SGD: Nesterov momentum requires a momentum and zero dampening");
@@ -71,11 +75,15 @@ class SGD : public Optimizer {
     }
   }
   SGDOptions& options() { return options_; }
+  double lr() const override { return options_.lr; }
+  void set_lr(double lr) override { options_.lr = lr; }
 
  private:
   SGDOptions options_;
   std::vector<Tensor<float>> momentum_;
 };
+
+}  // namespace impl
 
 struct AdamOptions {
   double lr = 1e-3;
@@ -85,8 +93,11 @@ struct AdamOptions {
   double weight_decay = 0;
 };
 
+namespace impl {
+
 /** torch.optim.Adam, and AdamW (decoupled weight decay) when `decoupled`. */
-class Adam : public Optimizer {
+template <class = void>
+class Adam : public Optimizer<> {
  public:
   Adam(std::vector<Tensor<float>> params, AdamOptions options = {}) : Adam(std::move(params), options, false) {}
   void step() override {
@@ -112,10 +123,12 @@ class Adam : public Optimizer {
     }
   }
   AdamOptions& options() { return options_; }
+  double lr() const override { return options_.lr; }
+  void set_lr(double lr) override { options_.lr = lr; }
 
  protected:
   Adam(std::vector<Tensor<float>> params, AdamOptions options, bool decoupled)
-      : Optimizer(std::move(params)), options_(options), decoupled_(decoupled), exp_avg_(params_.size()),
+      : Optimizer<>(std::move(params)), options_(options), decoupled_(decoupled), exp_avg_(params_.size()),
         exp_avg_sq_(params_.size()) {
     TS_CHECK(options.lr >= 0 && options.eps >= 0 && options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 &&
                  options.beta2 < 1 && options.weight_decay >= 0,
@@ -130,6 +143,8 @@ class Adam : public Optimizer {
 };
 
 /** Adam's options with AdamW's default weight decay. */
+}  // namespace impl
+
 struct AdamWOptions {
   double lr = 1e-3;
   double beta1 = 0.9;
@@ -138,11 +153,21 @@ struct AdamWOptions {
   double weight_decay = 1e-2;
 };
 
+namespace impl {
+
 /** torch.optim.AdamW: Adam with decoupled weight decay, 1e-2 by default. */
-class AdamW : public Adam {
+template <class = void>
+class AdamW : public Adam<> {
  public:
   AdamW(std::vector<Tensor<float>> params, AdamWOptions o = {})
-      : Adam(std::move(params), {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}, true) {}
+      : Adam<>(std::move(params), {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}, true) {}
 };
+
+}  // namespace impl
+
+using Optimizer = impl::Optimizer<>;
+using SGD = impl::SGD<>;
+using Adam = impl::Adam<>;
+using AdamW = impl::AdamW<>;
 
 }  // namespace tessera::optim
