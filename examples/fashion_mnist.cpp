@@ -79,6 +79,7 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
                 total / static_cast<double>(batches), 100 * accuracy(model, test_set, flatten), seconds);
     std::fflush(stdout);
   }
+  std::filesystem::create_directories(out_folder);
   const std::string path = out_folder + "/fashion_mnist_" + name + ".safetensors";
   ts::save_safetensors(path, model.state_dict(), {{"model", name}});
   std::cout << "saved " << path << "\n";

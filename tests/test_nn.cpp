@@ -160,3 +160,153 @@ TEST_CASE("conv2d (stride, padding, groups), max_pool2d and avg_pool2d match PyT
   CHECK_THROWS_WITH(F::conv2d(ts::ones({1, 3, 5, 5}), ts::ones({2, 2, 3, 3})), Catch::Contains("does not match weight"));
   CHECK_THROWS_WITH(F::max_pool2d(ts::ones({1, 1, 1, 1}), 2), Catch::Contains("smaller than"));
 }
+
+TEST_CASE("BatchNorm1d and BatchNorm2d match PyTorch: outputs, gradients, running statistics") {
+  struct Case {
+    std::string name;
+    ts::Shape shape;
+    ts::nn::BatchNormOptions options;
+    bool two_d;
+  };
+  for (const Case& c : {Case{"batch_norm1d", {4, 3}, {}, false}, Case{"batch_norm1d_3d", {4, 3, 5}, {.momentum = 0.3}, false},
+                        Case{"batch_norm2d", {2, 3, 4, 5}, {.eps = 1e-3}, true}}) {
+    SECTION(c.name) {
+      const auto& r = record(c.name);
+      ts::nn::Module layer;
+      ts::nn::BatchNorm1d bn1(3, c.options);
+      ts::nn::BatchNorm2d bn2(3, c.options);
+      std::function<Tensor<float>(const Tensor<float>&)> forward;
+      if (c.two_d) layer = bn2, forward = bn2;
+      else layer = bn1, forward = bn1;
+      const auto params = layer.parameters();
+      {
+        ts::NoGradGuard no_grad;
+        params[0].copy_(read(r, "weight", {3}));
+        params[1].copy_(read(r, "bias", {3}));
+      }
+      auto x1 = read(r, "x1", c.shape).requires_grad_();
+      auto y1 = forward(x1);
+      check_close(y1.detach(), read(r, "y1", c.shape));
+      (y1 * read(r, "gout", c.shape)).sum().backward();
+      check_close(x1.grad(), read(r, "gx", c.shape));
+      check_close(params[0].grad(), read(r, "gw", {3}));
+      check_close(params[1].grad(), read(r, "gb", {3}));
+      check_close(forward(read(r, "x2", c.shape)).detach(), read(r, "y2", c.shape));
+      layer.eval();
+      check_close(forward(read(r, "x3", c.shape)).detach(), read(r, "y3", c.shape));
+      const auto state = layer.state_dict();
+      CHECK(state.size() == 5);
+      check_close(state.at("running_mean").as<float>(), read(r, "running_mean", {3}));
+      check_close(state.at("running_var").as<float>(), read(r, "running_var", {3}));
+      CHECK(state.at("num_batches_tracked").as<int64_t>().item() == std::stoll(r.get("num_batches_tracked")));
+    }
+  }
+  ts::nn::BatchNorm1d bn(3);
+  CHECK_THROWS_WITH(bn(ts::ones({2, 3, 4, 5})), Catch::Contains("expected 2D or 3D input (got 4D input)"));
+  CHECK_THROWS_WITH(ts::nn::BatchNorm2d(3)(ts::ones({2, 3, 4})), Catch::Contains("expected 4D input (got 3D input)"));
+  CHECK_THROWS_WITH(bn(ts::ones({1, 3})), Catch::Contains("Expected more than 1 value per channel when training"));
+  CHECK_THROWS_WITH(bn(ts::ones({2, 4})), Catch::Contains("does not match the 4 channels"));
+  bn.eval();
+  CHECK(bn(ts::ones({1, 3})).sizes() == ts::Shape{1, 3});  // one sample is fine in evaluation
+  ts::nn::BatchNorm1d plain(3, {.affine = false, .track_running_stats = false});
+  CHECK(plain.parameters().empty());
+  CHECK(plain.state_dict().empty());
+  plain.eval();  // without running statistics, evaluation normalises with the batch's
+  CHECK(plain(ts::tensor({{1.0f, 2.0f, 3.0f}, {3.0f, 2.0f, 1.0f}})).abs().sum().item() == Approx(4.0f).epsilon(1e-3));
+}
+
+TEST_CASE("LayerNorm and Embedding match PyTorch") {
+  {
+    const auto& r = record("layer_norm");
+    ts::nn::LayerNorm ln({3, 4});
+    {
+      ts::NoGradGuard no_grad;
+      ln.weight().copy_(read(r, "weight", {3, 4}));
+      ln.bias().copy_(read(r, "bias", {3, 4}));
+    }
+    auto x = read(r, "x", {2, 3, 4}).requires_grad_();
+    auto y = ln(x);
+    check_close(y.detach(), read(r, "y", {2, 3, 4}));
+    (y * read(r, "gout", {2, 3, 4})).sum().backward();
+    check_close(x.grad(), read(r, "gx", {2, 3, 4}));
+    check_close(ln.weight().grad(), read(r, "gw", {3, 4}));
+    check_close(ln.bias().grad(), read(r, "gb", {3, 4}));
+    CHECK_THROWS_WITH(ln(ts::ones({2, 4, 3})), Catch::Contains("does not end in normalized_shape"));
+    CHECK(ts::nn::LayerNorm(8).weight().sizes() == ts::Shape{8});
+  }
+  {
+    const auto& r = record("embedding");
+    ts::nn::Embedding emb(5, 3);
+    CHECK(emb.weight().sizes() == ts::Shape{5, 3});
+    {
+      ts::NoGradGuard no_grad;
+      emb.weight().copy_(read(r, "weight", {5, 3}));
+    }
+    auto y = emb(ts::tensor({{0, 2}, {4, 2}, {2, 1}}));
+    check_close(y.detach(), read(r, "y", {3, 2, 3}));
+    (y * read(r, "gout", {3, 2, 3})).sum().backward();
+    check_close(emb.weight().grad(), read(r, "gw", {5, 3}));  // row 2 is used three times
+    CHECK_THROWS_WITH(emb(ts::tensor({5})), Catch::Contains("out of bounds"));
+  }
+}
+
+TEST_CASE("gradcheck through every functional layer, in double") {
+  ts::Generator gen(11);
+  const auto randn = [&](ts::Shape shape) { return ts::randn<double>(shape, gen).requires_grad_(); };
+  using List = std::vector<Tensor<double>>;
+  const Tensor<int64_t> target = ts::tensor({2, 0, 1});
+  const std::map<std::string, std::pair<std::function<Tensor<double>(const List&)>, List>> cases = {
+      {"linear", {[](const List& in) { return F::linear(in[0], in[1], in[2]); }, {randn({3, 4}), randn({2, 4}), randn({2})}}},
+      {"conv2d", {[](const List& in) { return F::conv2d(in[0], in[1], in[2], {.stride = 2, .padding = 1}); },
+                  {randn({2, 2, 5, 5}), randn({3, 2, 3, 3}), randn({3})}}},
+      {"conv2d_groups_dilation", {[](const List& in) {
+                                    return F::conv2d(in[0], in[1], {}, {.padding = 2, .dilation = 2, .groups = 2});
+                                  },
+                                  {randn({1, 4, 5, 4}), randn({2, 2, 2, 2})}}},
+      {"max_pool2d", {[](const List& in) { return F::max_pool2d(in[0], 3, 2, 1); }, {randn({2, 2, 5, 5})}}},
+      {"avg_pool2d", {[](const List& in) { return F::avg_pool2d(in[0], 2); }, {randn({1, 3, 4, 6})}}},
+      {"batch_norm", {[](const List& in) { return F::batch_norm(in[0], {}, {}, in[1], in[2], true); },
+                      {randn({4, 3, 2}), randn({3}), randn({3})}}},
+      {"layer_norm", {[](const List& in) { return F::layer_norm(in[0], {4}, in[1], in[2]); },
+                      {randn({3, 4}), randn({4}), randn({4})}}},
+      {"embedding", {[](const List& in) { return F::embedding(ts::tensor({{1, 0}, {1, 3}}), in[0]); }, {randn({4, 2})}}},
+      {"cross_entropy", {[&](const List& in) { return F::cross_entropy(in[0], target, 0.2); }, {randn({3, 4})}}},
+      {"nll_loss", {[&](const List& in) { return F::nll_loss(in[0].log_softmax(1), target); }, {randn({3, 4})}}},
+      {"mse_loss", {[](const List& in) { return F::mse_loss(in[0], in[1]); }, {randn({2, 3}), randn({2, 3})}}},
+      {"bce_with_logits", {[](const List& in) { return F::binary_cross_entropy_with_logits(in[0], in[1].sigmoid()); },
+                           {randn({2, 3}), randn({2, 3})}}},
+  };
+  for (const auto& [name, c] : cases) {
+    SECTION(name) { CHECK(ts::autograd::gradcheck(c.first, c.second)); }
+  }
+}
+
+TEST_CASE("conv2d and max_pool2d have second derivatives (im2col and col2im differentiate each other)") {
+  ts::Generator gen(12);
+  auto x = ts::randn<double>({1, 2, 5, 5}, gen).requires_grad_(), w = ts::randn<double>({2, 2, 3, 3}, gen).requires_grad_();
+  // The gradient with respect to x of sum(conv(x, w)^2), itself checked against finite differences.
+  CHECK(ts::autograd::gradcheck(
+      [](const std::vector<Tensor<double>>& in) {
+        const auto y = F::conv2d(in[0], in[1], {}, {.padding = 1});
+        return ts::autograd::grad((y * y).sum(), in[0], {}, std::nullopt, true);
+      },
+      {x, w}));
+  CHECK(ts::autograd::gradcheck(
+      [](const std::vector<Tensor<double>>& in) {
+        const auto y = F::max_pool2d(in[0] * in[0], 2);
+        return ts::autograd::grad(y.sum(), in[0], {}, std::nullopt, true);
+      },
+      {x}));
+}
+
+TEST_CASE("conv2d's backward is im2col's and matches the windows' sums") {
+  // Every pixel's gradient counts the windows it falls in: 3x3 kernels of ones over a 4x4
+  // image with padding 1 give 4 at corners, 6 on edges and 9 inside.
+  auto x = ts::ones({1, 1, 4, 4}).requires_grad_();
+  F::conv2d(x, ts::ones({1, 1, 3, 3}), {}, {.padding = 1}).sum().backward();
+  CHECK(ts::equal(x.grad()[0][0], ts::tensor({{4.0f, 6.0f, 6.0f, 4.0f}, {6.0f, 9.0f, 9.0f, 6.0f},
+                                              {6.0f, 9.0f, 9.0f, 6.0f}, {4.0f, 6.0f, 6.0f, 4.0f}})));
+  CHECK_THROWS_WITH(F::max_pool2d(ts::ones({1, 1, 4, 4}), 2, 2, 2), Catch::Contains("pad should be at most half"));
+  CHECK_THROWS_WITH(F::conv2d(ts::ones({1, 1, 4, 4}), ts::ones({1, 1, 3, 3}), {}, {.stride = 0}),
+                    Catch::Contains("stride"));
+}

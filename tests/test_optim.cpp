@@ -61,3 +61,43 @@ TEST_CASE("optimizers: zero_grad, skipped parameters and bad arguments") {
   CHECK_THROWS_WITH(ts::optim::SGD({a}, {.lr = 0.1, .nesterov = true}), Catch::Contains("Nesterov"));
   CHECK_THROWS_WITH(ts::optim::Adam({a}, {.beta1 = 1.5}), Catch::Contains("invalid"));
 }
+
+TEST_CASE("StepLR and CosineAnnealingLR give PyTorch's rates, bit for bit") {
+  const auto records = golden::load("nn.txt");
+  const std::map<std::string, std::function<std::function<void()>(ts::optim::Optimizer&)>> make = {
+      {"step_lr", [](ts::optim::Optimizer& opt) {
+         auto s = std::make_shared<ts::optim::StepLR>(opt, 3, 0.5);
+         return [s] { s->step(); };
+       }},
+      {"cosine_lr", [](ts::optim::Optimizer& opt) {
+         auto s = std::make_shared<ts::optim::CosineAnnealingLR>(opt, 4, 0.01);
+         return [s] { s->step(); };
+       }},
+      {"cosine_lr_long", [](ts::optim::Optimizer& opt) {
+         auto s = std::make_shared<ts::optim::CosineAnnealingLR>(opt, 7);
+         return [s] { s->step(); };
+       }},
+  };
+  for (const auto& [name, factory] : make) {
+    SECTION(name) {
+      const auto want = golden::values<double>(std::find_if(records.begin(), records.end(), [&](const auto& r) {
+                                                 return r.name == name;
+                                               })->get("lrs"));
+      auto p = ts::zeros({1}).requires_grad_();
+      ts::optim::SGD opt({p}, {.lr = 0.1});
+      const auto step = factory(opt);
+      for (size_t epoch = 0; epoch < want.size(); ++epoch) {
+        INFO(name << " epoch " << epoch);
+        CHECK(opt.lr() == want[epoch]);
+        step();
+      }
+    }
+  }
+  ts::optim::SGD opt({ts::zeros({1}).requires_grad_()}, {.lr = 0.1});
+  CHECK_THROWS_WITH(ts::optim::StepLR(opt, 0), Catch::Contains("step_size must be positive"));
+  ts::optim::StepLR s(opt, 2);
+  s.step();
+  s.step();
+  CHECK(s.last_epoch() == 2);
+  CHECK(s.get_last_lr() == 0.1 * 0.1);
+}

@@ -992,6 +992,63 @@ def nn_cases():
     w.record("conv_pool", [("x", vals(x)), ("w", vals(cw)), ("b", vals(cb)), ("conv", vals(y)), ("max_pool", vals(mp)),
                            ("avg_pool", vals(ap)), ("gx", vals(x.grad)), ("gw", vals(cw.grad)), ("gb", vals(cb.grad))])
 
+    # Normalisation layers in training mode (two steps, so the running statistics move twice),
+    # then in evaluation mode; the backward of a weighted sum of the training outputs.
+    for name, make, shape in [("batch_norm1d", lambda: torch.nn.BatchNorm1d(3), (4, 3)),
+                              ("batch_norm1d_3d", lambda: torch.nn.BatchNorm1d(3, momentum=0.3), (4, 3, 5)),
+                              ("batch_norm2d", lambda: torch.nn.BatchNorm2d(3, eps=1e-3), (2, 3, 4, 5))]:
+        layer = make()
+        with torch.no_grad():
+            layer.weight.copy_(rand(3))
+            layer.bias.copy_(rand(3))
+        x1, x2, x3 = rand(*shape).requires_grad_(), rand(*shape), rand(*shape)
+        gout = rand(*shape)
+        y1 = layer(x1)
+        (y1 * gout).sum().backward()
+        y2 = layer(x2)
+        layer.eval()
+        y3 = layer(x3)
+        w.record(name, [("x1", vals(x1)), ("x2", vals(x2)), ("x3", vals(x3)), ("weight", vals(layer.weight)),
+                        ("bias", vals(layer.bias)), ("gout", vals(gout)), ("y1", vals(y1)), ("y2", vals(y2)),
+                        ("y3", vals(y3)), ("gx", vals(x1.grad)), ("gw", vals(layer.weight.grad)),
+                        ("gb", vals(layer.bias.grad)), ("running_mean", vals(layer.running_mean)),
+                        ("running_var", vals(layer.running_var)),
+                        ("num_batches_tracked", str(int(layer.num_batches_tracked)))])
+
+    layer = torch.nn.LayerNorm([3, 4])
+    with torch.no_grad():
+        layer.weight.copy_(rand(3, 4))
+        layer.bias.copy_(rand(3, 4))
+    x, gout = rand(2, 3, 4).requires_grad_(), rand(2, 3, 4)
+    y = layer(x)
+    (y * gout).sum().backward()
+    w.record("layer_norm", [("x", vals(x)), ("weight", vals(layer.weight)), ("bias", vals(layer.bias)),
+                            ("gout", vals(gout)), ("y", vals(y)), ("gx", vals(x.grad)),
+                            ("gw", vals(layer.weight.grad)), ("gb", vals(layer.bias.grad))])
+
+    weight = rand(5, 3).requires_grad_()
+    indices = torch.tensor([[0, 2], [4, 2], [2, 1]])
+    gout = rand(3, 2, 3)
+    y = F.embedding(indices, weight)
+    (y * gout).sum().backward()
+    w.record("embedding", [("weight", vals(weight)), ("gout", vals(gout)), ("y", vals(y)), ("gw", vals(weight.grad))])
+
+    # Learning-rate schedules: the rate of each of 12 epochs.
+    schedulers = {
+        "step_lr": lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5),
+        "cosine_lr": lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.01),
+        "cosine_lr_long": lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=7),
+    }
+    for name, make in schedulers.items():
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        sched = make(opt)
+        lrs = []
+        for _ in range(12):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        w.record(name, [("lrs", " ".join(float(v).hex() for v in lrs))])
+
     grads = [rand(3, 4) for _ in range(5)]
     start = rand(3, 4)
     optimizers = {

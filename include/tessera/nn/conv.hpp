@@ -1,9 +1,10 @@
 #pragma once
-// Conv2d, MaxPool2d and AvgPool2d: windows are strided views of the (padded) input, so a
-// convolution is one matrix product (im2col) and autograd differentiates it like any op.
+// Conv2d, MaxPool2d and AvgPool2d, through im2col: a convolution is one matrix product, a
+// pooling one reduction over each window.
 
-#include <array>
+#include <limits>
 
+#include "im2col.hpp"
 #include "layers.hpp"
 
 namespace tessera::nn {
@@ -17,92 +18,54 @@ struct Conv2dOptions {
 };
 
 namespace functional {
-namespace detail_conv {
-
-/** x [N, C, H, W] with `pad` zeros on each side of H and W (differentiable). */
-template <class = void>
-Tensor<float> pad2d(const Tensor<float>& x, int64_t pad) {
-  if (pad == 0) return x;
-  Tensor<float> out = zeros<float>({x.size(0), x.size(1), x.size(2) + 2 * pad, x.size(3) + 2 * pad});
-  out.narrow(2, pad, x.size(2)).narrow(3, pad, x.size(3)).copy_(x);
-  return out;
-}
-
-inline int64_t out_size(int64_t in, int64_t kernel, int64_t stride, int64_t dilation) {
-  const int64_t span = dilation * (kernel - 1) + 1;
-  return in < span ? 0 : (in - span) / stride + 1;
-}
-
-/** The k x k windows of padded x as a view [N, C, OH, OW, k, k]. */
-template <class = void>
-Tensor<float> windows(const Tensor<float>& x, int64_t k, int64_t stride, int64_t dilation, const char* op) {
-  const int64_t oh = out_size(x.size(2), k, stride, dilation), ow = out_size(x.size(3), k, stride, dilation);
-  TS_CHECK(oh > 0 && ow > 0, op, ": input of shape ", tessera::detail::shape_str(x.sizes()), " is smaller than the ",
-           k, "x", k, " kernel (dilation ", dilation, ")");
-  const Tensor<float> c = x.contiguous();
-  const auto& s = c.strides();
-  return c.as_strided({c.size(0), c.size(1), oh, ow, k, k},
-                      {s[0], s[1], s[2] * stride, s[3] * stride, s[2] * dilation, s[3] * dilation});
-}
-
-template <class = void>
-void check_input(const Tensor<float>& x, const char* op) {
-  TS_CHECK(x.dim() == 4, op, ": expected a 4-D input [N, C, H, W], got shape ", tessera::detail::shape_str(x.sizes()));
-}
-
-}  // namespace detail_conv
 
 /** 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] with weight
- *  [out, C / groups, k, k], through one matrix product per group. */
-template <class = void>
-Tensor<float> conv2d(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {},
-                            const Conv2dOptions& o = {}) {
-  detail_conv::check_input(x, "conv2d");
+ *  [out, C / groups, k, k]: im2col, then one matrix product per group. */
+template <class T>
+Tensor<T> conv2d(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = {}, const Conv2dOptions& o = {}) {
   TS_CHECK(weight.dim() == 4 && weight.size(2) == weight.size(3), "conv2d: expected a square 4-D weight, got shape ",
            tessera::detail::shape_str(weight.sizes()));
-  TS_CHECK(o.stride > 0 && o.dilation > 0 && o.padding >= 0 && o.groups > 0, "conv2d: invalid stride, padding, "
-           "dilation or groups");
+  TS_CHECK(o.groups > 0, "conv2d: groups must be positive, got ", o.groups);
   const int64_t groups = o.groups, out_channels = weight.size(0), k = weight.size(2);
-  TS_CHECK(x.size(1) == weight.size(1) * groups && out_channels % groups == 0, "conv2d: input of shape ",
-           tessera::detail::shape_str(x.sizes()), " does not match weight of shape ",
+  TS_CHECK(x.dim() == 4 && x.size(1) == weight.size(1) * groups && out_channels % groups == 0,
+           "conv2d: input of shape ", tessera::detail::shape_str(x.sizes()), " does not match weight of shape ",
            tessera::detail::shape_str(weight.sizes()), " with groups=", groups);
-  const Tensor<float> win = detail_conv::windows(detail_conv::pad2d(x, o.padding), k, o.stride, o.dilation, "conv2d");
-  const int64_t n = x.size(0), oh = win.size(2), ow = win.size(3), cg = weight.size(1), og = out_channels / groups;
-  std::vector<Tensor<float>> parts;
-  for (int64_t g = 0; g < groups; ++g) {
-    // [N, OH, OW, Cg, k, k] rows against [Cg * k * k, og] columns.
-    const Tensor<float> cols = win.narrow(1, g * cg, cg).permute({0, 2, 3, 1, 4, 5}).reshape({n * oh * ow, cg * k * k});
-    const Tensor<float> w = weight.narrow(0, g * og, og).reshape({og, cg * k * k});
-    parts.push_back(cols.matmul(w.t()));
+  const WindowGeometry g = window_geometry(x, k, o.stride, o.padding, o.dilation, /*channels_inner=*/true, "conv2d");
+  const Tensor<T> cols = im2col(x, g);  // [N, OH, OW, C, k, k]
+  const int64_t rows = g.n * g.oh * g.ow, cg = weight.size(1), og = out_channels / groups;
+  Tensor<T> out;
+  if (groups == 1) {
+    out = cols.view({rows, cg * k * k}).matmul(weight.reshape({out_channels, cg * k * k}).t());
+  } else {
+    std::vector<Tensor<T>> parts;
+    for (int64_t i = 0; i < groups; ++i) {
+      const Tensor<T> group_cols = cols.narrow(3, i * cg, cg).reshape({rows, cg * k * k});
+      parts.push_back(group_cols.matmul(weight.narrow(0, i * og, og).reshape({og, cg * k * k}).t()));
+    }
+    out = cat(parts, 1);
   }
-  Tensor<float> out = groups == 1 ? parts[0] : cat(parts, 1);
   if (bias.defined()) out = out + bias;
-  return out.view({n, oh, ow, out_channels}).permute({0, 3, 1, 2});
+  return out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
 }
 
-/** Maximum over k x k windows; the gradient goes to the first maximum of each window, as
- *  PyTorch's. */
-template <class = void>
-Tensor<float> max_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
-  detail_conv::check_input(x, "max_pool2d");
-  if (stride == 0) stride = kernel;
-  Tensor<float> padded = x;
-  if (padding > 0) {
-    padded = full<float>({x.size(0), x.size(1), x.size(2) + 2 * padding, x.size(3) + 2 * padding}, -INFINITY);
-    padded.narrow(2, padding, x.size(2)).narrow(3, padding, x.size(3)).copy_(x);
-  }
-  const Tensor<float> win = detail_conv::windows(padded, kernel, stride, 1, "max_pool2d");
-  const Shape flat = {win.size(0), win.size(1), win.size(2), win.size(3), kernel * kernel};
-  return std::get<0>(win.reshape(flat).max(-1));
+/** Maximum over k x k windows (padding never wins); the gradient goes to the first maximum
+ *  of each window, as PyTorch's. */
+template <class T>
+Tensor<T> max_pool2d(const Tensor<T>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
+  TS_CHECK(padding <= kernel / 2, "max_pool2d: pad should be at most half of kernel size, but got pad=", padding,
+           " and kernel_size=", kernel);
+  const WindowGeometry g = window_geometry(x, kernel, stride == 0 ? kernel : stride, padding, 1, false, "max_pool2d");
+  const Tensor<T> cols = im2col(x, g, -std::numeric_limits<T>::infinity());  // [N, C, OH, OW, k, k]
+  return std::get<0>(cols.view({g.n, g.c, g.oh, g.ow, kernel * kernel}).max(-1));
 }
 
 /** Mean over k x k windows (zero padding counted, as PyTorch's default). */
-template <class = void>
-Tensor<float> avg_pool2d(const Tensor<float>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
-  detail_conv::check_input(x, "avg_pool2d");
-  if (stride == 0) stride = kernel;
-  const Tensor<float> win = detail_conv::windows(detail_conv::pad2d(x, padding), kernel, stride, 1, "avg_pool2d");
-  return win.mean({-2, -1});
+template <class T>
+Tensor<T> avg_pool2d(const Tensor<T>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
+  TS_CHECK(padding <= kernel / 2, "avg_pool2d: pad should be at most half of kernel size, but got pad=", padding,
+           " and kernel_size=", kernel);
+  const WindowGeometry g = window_geometry(x, kernel, stride == 0 ? kernel : stride, padding, 1, false, "avg_pool2d");
+  return im2col(x, g).mean({-2, -1});
 }
 
 }  // namespace functional

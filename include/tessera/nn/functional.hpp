@@ -13,35 +13,35 @@
 namespace tessera::nn::functional {
 
 /** x @ weight^T + bias, for x of shape [..., in] and weight [out, in]. */
-template <class = void>
-Tensor<float> linear(const Tensor<float>& x, const Tensor<float>& weight, const Tensor<float>& bias = {}) {
+template <class T>
+Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = {}) {
   TS_CHECK(weight.dim() == 2, "linear: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   TS_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", detail::shape_str(x.sizes()),
            " does not match weight of shape ", detail::shape_str(weight.sizes()));
-  Tensor<float> out = x.matmul(weight.t());
+  Tensor<T> out = x.matmul(weight.t());
   return bias.defined() ? out + bias : out;
 }
 
-template <class = void>
-Tensor<float> relu(const Tensor<float>& x) { return x.relu(); }
-template <class = void>
-Tensor<float> gelu(const Tensor<float>& x) { return x.gelu(); }
+template <class T>
+Tensor<T> relu(const Tensor<T>& x) { return x.relu(); }
+template <class T>
+Tensor<T> gelu(const Tensor<T>& x) { return x.gelu(); }
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
-template <class = void>
-Tensor<float> dropout(const Tensor<float>& x, double p, bool training, Generator& gen) {
+template <class T>
+Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
   TS_CHECK(p >= 0 && p <= 1, "dropout: dropout probability has to be between 0 and 1, but got ", p);
   if (!training || p == 0) return x;
-  if (p == 1) return x * 0.0f;
-  Tensor<float> keep;
+  if (p == 1) return x * T(0);
+  Tensor<T> keep;
   {
     NoGradGuard no_grad;
-    keep = bernoulli(full<float>(x.sizes(), static_cast<float>(1 - p)), gen).div_(static_cast<float>(1 - p));
+    keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p)), gen).div_(static_cast<T>(1 - p));
   }
   return x * keep;
 }
-template <class = void>
-Tensor<float> dropout(const Tensor<float>& x, double p = 0.5, bool training = true) {
+template <class T>
+Tensor<T> dropout(const Tensor<T>& x, double p = 0.5, bool training = true) {
   return dropout(x, p, training, default_generator());
 }
 
@@ -57,8 +57,8 @@ Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
 }
 
 namespace detail_loss {
-template <class = void>
-void check_targets(const char* op, const Tensor<float>& input, const Tensor<int64_t>& target) {
+template <class T>
+void check_targets(const char* op, const Tensor<T>& input, const Tensor<int64_t>& target) {
   TS_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
            ": expected input of shape [N, C] and target of shape [N], got ", detail::shape_str(input.sizes()), " and ",
            detail::shape_str(target.sizes()));
@@ -68,30 +68,30 @@ void check_targets(const char* op, const Tensor<float>& input, const Tensor<int6
 }  // namespace detail_loss
 
 /** Mean negative log-likelihood of the target classes: input holds log-probabilities [N, C]. */
-template <class = void>
-Tensor<float> nll_loss(const Tensor<float>& log_probs, const Tensor<int64_t>& target) {
+template <class T>
+Tensor<T> nll_loss(const Tensor<T>& log_probs, const Tensor<int64_t>& target) {
   detail_loss::check_targets("nll_loss", log_probs, target);
   return -log_probs.gather(1, target.unsqueeze(1)).mean();
 }
 
 /** Cross-entropy of logits [N, C] against class indices [N], averaged over the batch; with
  *  label smoothing e the target is (1 - e) on the class plus e / C spread over all classes. */
-template <class = void>
-Tensor<float> cross_entropy(const Tensor<float>& logits, const Tensor<int64_t>& target,
+template <class T>
+Tensor<T> cross_entropy(const Tensor<T>& logits, const Tensor<int64_t>& target,
                                    double label_smoothing = 0.0) {
   detail_loss::check_targets("cross_entropy", logits, target);
   TS_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be between 0.0 and "
            "1.0. Got: ", label_smoothing);
-  const Tensor<float> log_probs = logits.log_softmax(1);
-  const Tensor<float> nll = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1);
+  const Tensor<T> log_probs = logits.log_softmax(1);
+  const Tensor<T> nll = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1);
   if (label_smoothing == 0) return nll.mean();
-  const Tensor<float> smooth = -log_probs.sum(1) / static_cast<float>(logits.size(1));
-  return (nll * static_cast<float>(1 - label_smoothing) + smooth * static_cast<float>(label_smoothing)).mean();
+  const Tensor<T> smooth = -log_probs.sum(1) / static_cast<T>(logits.size(1));
+  return (nll * static_cast<T>(1 - label_smoothing) + smooth * static_cast<T>(label_smoothing)).mean();
 }
 
 /** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim]. */
-template <class = void>
-Tensor<float> embedding(const Tensor<int64_t>& indices, const Tensor<float>& weight) {
+template <class T>
+Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight) {
   TS_CHECK(weight.dim() == 2, "embedding: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   Shape shape = indices.sizes();
   shape.push_back(weight.size(1));
@@ -100,9 +100,9 @@ Tensor<float> embedding(const Tensor<int64_t>& indices, const Tensor<float>& wei
 
 /** Normalises over the last normalized_shape.size() dims: (x - mean) / sqrt(var + eps) with the
  *  biased variance, then weight * . + bias when they are given. */
-template <class = void>
-Tensor<float> layer_norm(const Tensor<float>& x, const Shape& normalized_shape, const Tensor<float>& weight = {},
-                         const Tensor<float>& bias = {}, double eps = 1e-5) {
+template <class T>
+Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Tensor<T>& weight = {},
+                         const Tensor<T>& bias = {}, double eps = 1e-5) {
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   const bool matches = k >= 1 && x.dim() >= k && std::equal(normalized_shape.begin(), normalized_shape.end(),
                                                              x.sizes().end() - k);
@@ -110,8 +110,8 @@ Tensor<float> layer_norm(const Tensor<float>& x, const Shape& normalized_shape, 
            detail::shape_str(normalized_shape));
   Shape dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  const Tensor<float> mean = x.mean(dims, true);
-  Tensor<float> out = (x - mean) * (x.var(dims, true, 0) + static_cast<float>(eps)).rsqrt();
+  const Tensor<T> mean = x.mean(dims, true);
+  Tensor<T> out = (x - mean) * (x.var(dims, true, 0) + static_cast<T>(eps)).rsqrt();
   if (weight.defined()) out = out * weight;
   return bias.defined() ? out + bias : out;
 }
@@ -119,17 +119,16 @@ Tensor<float> layer_norm(const Tensor<float>& x, const Shape& normalized_shape, 
 /** Batch normalisation of x [N, C, ...] per channel C. Training: the batch's mean and biased
  *  variance normalise, and running_mean / running_var (when given) move by `momentum` towards
  *  the batch's mean and unbiased variance. Evaluation: the running statistics normalise. */
-template <class = void>
-Tensor<float> batch_norm(const Tensor<float>& x, const Tensor<float>& running_mean, const Tensor<float>& running_var,
-                         const Tensor<float>& weight = {}, const Tensor<float>& bias = {}, bool training = false,
+template <class T>
+Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Tensor<T>& running_var,
+                         const Tensor<T>& weight = {}, const Tensor<T>& bias = {}, bool training = false,
                          double momentum = 0.1, double eps = 1e-5) {
   TS_CHECK(x.dim() >= 2, "batch_norm: expected an input with a batch and a channel dim, got shape ",
            detail::shape_str(x.sizes()));
   const int64_t channels = x.size(1);
-  Shape dims = {0}, param_shape(x.dim(), 1);
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-  param_shape[1] = channels;
-  const auto check_param = [&](const Tensor<float>& t, const char* name) {
+  Shape dims = {0}, param_shape = {1, channels};  // parameters broadcast as [1, C, 1, ...]
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d), param_shape.push_back(1);
+  const auto check_param = [&](const Tensor<T>& t, const char* name) {
     TS_CHECK(!t.defined() || t.sizes() == Shape{channels}, "batch_norm: ", name, " of shape ",
              detail::shape_str(t.sizes()), " does not match the ", channels, " channels of input ",
              detail::shape_str(x.sizes()));
@@ -138,7 +137,7 @@ Tensor<float> batch_norm(const Tensor<float>& x, const Tensor<float>& running_me
   check_param(running_var, "running_var");
   check_param(weight, "weight");
   check_param(bias, "bias");
-  Tensor<float> mean, var;
+  Tensor<T> mean, var;
   if (training) {
     const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
     TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
@@ -147,36 +146,36 @@ Tensor<float> batch_norm(const Tensor<float>& x, const Tensor<float>& running_me
     var = x.var(dims, true, 0);
     if (running_mean.defined() && running_var.defined()) {
       NoGradGuard no_grad;
-      const float m = static_cast<float>(momentum);
+      const T m = static_cast<T>(momentum);
       running_mean.mul_(1 - m).add_(mean.view({channels}) * m);
-      running_var.mul_(1 - m).add_(var.view({channels}) * (m * static_cast<float>(n) / static_cast<float>(n - 1)));
+      running_var.mul_(1 - m).add_(var.view({channels}) * (m * static_cast<T>(n) / static_cast<T>(n - 1)));
     }
   } else {
     TS_CHECK(running_mean.defined() && running_var.defined(), "batch_norm: evaluation needs running_mean and running_var");
     mean = running_mean.view(param_shape);
     var = running_var.view(param_shape);
   }
-  Tensor<float> out = (x - mean) * (var + static_cast<float>(eps)).rsqrt();
+  Tensor<T> out = (x - mean) * (var + static_cast<T>(eps)).rsqrt();
   if (weight.defined()) out = out * weight.view(param_shape);
   return bias.defined() ? out + bias.view(param_shape) : out;
 }
 
 /** Mean squared error. */
-template <class = void>
-Tensor<float> mse_loss(const Tensor<float>& input, const Tensor<float>& target) {
+template <class T>
+Tensor<T> mse_loss(const Tensor<T>& input, const Tensor<T>& target) {
   TS_CHECK(input.sizes() == target.sizes(), "mse_loss: input of shape ", detail::shape_str(input.sizes()),
            " and target of shape ", detail::shape_str(target.sizes()), " differ");
-  return (input - target).pow(2.0f).mean();
+  return (input - target).pow(T(2)).mean();
 }
 
 /** Mean binary cross-entropy of logits against targets in [0, 1], computed stably. */
-template <class = void>
-Tensor<float> binary_cross_entropy_with_logits(const Tensor<float>& logits, const Tensor<float>& target) {
+template <class T>
+Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& logits, const Tensor<T>& target) {
   TS_CHECK(logits.sizes() == target.sizes(), "binary_cross_entropy_with_logits: Target size (",
            detail::shape_str(target.sizes()), ") must be the same as input size (", detail::shape_str(logits.sizes()),
            ")");
-  const Tensor<float> m = logits.neg().clamp(0.0);  // as PyTorch: no exp overflows either way
-  return ((1.0f - target) * logits + m + ((-m).exp() + (-logits - m).exp()).log()).mean();
+  const Tensor<T> m = logits.neg().clamp(0.0);  // as PyTorch: no exp overflows either way
+  return ((T(1) - target) * logits + m + ((-m).exp() + (-logits - m).exp()).log()).mean();
 }
 
 }  // namespace tessera::nn::functional

@@ -1,6 +1,8 @@
 #pragma once
 // BatchNorm1d, BatchNorm2d and LayerNorm, with PyTorch's parameters, buffers and names.
 
+#include <initializer_list>
+
 #include "functional.hpp"
 #include "module.hpp"
 
@@ -72,6 +74,8 @@ class LayerNorm : public nn::Module {
       bias_ = register_parameter("bias", zeros<float>(shape_));
     }
   }
+  explicit LayerNorm(std::initializer_list<int64_t> normalized_shape, double eps = 1e-5, bool elementwise_affine = true)
+      : LayerNorm(Shape(normalized_shape), eps, elementwise_affine) {}
   explicit LayerNorm(int64_t normalized_size, double eps = 1e-5, bool elementwise_affine = true)
       : LayerNorm(Shape{normalized_size}, eps, elementwise_affine) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::layer_norm(x, shape_, weight_, bias_, eps_); }
