@@ -310,3 +310,19 @@ TEST_CASE("conv2d's backward is im2col's and matches the windows' sums") {
   CHECK_THROWS_WITH(F::conv2d(ts::ones({1, 1, 4, 4}), ts::ones({1, 1, 3, 3}), {}, {.stride = 0}),
                     Catch::Contains("stride"));
 }
+
+TEST_CASE("a model trained in PyTorch loads from its safetensors state_dict and gives PyTorch's outputs") {
+  namespace nn = ts::nn;
+  nn::Sequential model{nn::Conv2d(2, 4, 3, {.padding = 1}), nn::BatchNorm2d(4), nn::ReLU(), nn::MaxPool2d(2),
+                       nn::Flatten(), nn::Linear(16, 5), nn::LayerNorm(5), nn::GELU(), nn::Linear(5, 3)};
+  const auto dict = ts::load_safetensors(std::string(TESSERA_GOLDEN_DIR) + "/pytorch_model.safetensors");
+  CHECK(dict.size() == model.state_dict().size());
+  CHECK(dict.at("1.num_batches_tracked").as<int64_t>().item() == 3);
+  model.load_state_dict(dict);
+  model.eval();
+  const auto& r = record("pytorch_model");
+  check_close(model(read(r, "x", {2, 2, 4, 4})).detach(), read(r, "y", {2, 3}));
+  auto missing = dict;
+  missing.erase("1.running_var");
+  CHECK_THROWS_WITH(model.load_state_dict(missing), Catch::Contains("missing key \"1.running_var\""));
+}

@@ -949,6 +949,23 @@ def autograd_cases():
     w.close()
 
 
+def save_safetensors(path, tensors):
+    """The safetensors format (8-byte header length, JSON header, raw little-endian data),
+    written directly: Debian's PyTorch comes without the safetensors package."""
+    import json
+    import struct
+    names = {torch.float32: "F32", torch.int64: "I64"}
+    header, data = {}, b""
+    for name, t in tensors.items():
+        raw = t.detach().contiguous().numpy().tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + data)
+
+
 # ---------------------------------------------------------------------------------------------
 # nn and optim: functional layers and losses (values and input gradients), and optimizer
 # trajectories on fixed gradients.
@@ -1048,6 +1065,24 @@ def nn_cases():
             opt.step()
             sched.step()
         w.record(name, [("lrs", " ".join(float(v).hex() for v in lrs))])
+
+    # A model trained a little in PyTorch, saved as safetensors: tessera loads its state_dict
+    # (parameters, running statistics, num_batches_tracked) and must give PyTorch's outputs.
+    torch.manual_seed(5)
+    model = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                                torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(16, 5),
+                                torch.nn.LayerNorm(5), torch.nn.GELU(), torch.nn.Linear(5, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        model(rand(6, 2, 4, 4)).pow(2).mean().backward()
+        opt.step()
+    model.eval()
+    x = rand(2, 2, 4, 4)
+    with torch.no_grad():
+        y = model(x)
+    save_safetensors(os.path.join(HERE, "pytorch_model.safetensors"), model.state_dict())
+    w.record("pytorch_model", [("x", vals(x)), ("y", vals(y))])
 
     grads = [rand(3, 4) for _ in range(5)]
     start = rand(3, 4)
