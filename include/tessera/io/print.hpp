@@ -252,10 +252,14 @@ std::ostream& operator<<(std::ostream& os, const Tensor<T>& t) {
 }
 
 /** Prints like the tensor it holds. */
-inline std::string to_string(const AnyTensor& t) {
+template <class = void>
+std::string to_string(const AnyTensor& t) {
   if (!t.defined()) return "[ Tensor (undefined) ]";
   return dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) { return to_string(t.as<T>()); });
 }
-inline std::ostream& operator<<(std::ostream& os, const AnyTensor& t) { return os << to_string(t); }
+template <class = void>
+std::ostream& operator<<(std::ostream& os, const AnyTensor& t) {
+  return os << to_string(t);
+}
 
 }  // namespace tessera

@@ -128,9 +128,12 @@ void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
   }
 }
 
-/** `input` itself, or a snapshot of it when it partially overlaps the tensor being written. */
-template <class T>
+/** `input` itself, or a snapshot of it when it partially overlaps the tensor being written.
+ *  A freshly allocated `out` overlaps nothing, and skipping the check keeps the snapshot's
+ *  copy kernels out of programs that never write into existing tensors. */
+template <bool fresh_out = false, class T>
 Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
+  if constexpr (fresh_out) return input;
   const TensorImpl& in = input.impl();
   if (!may_overlap(out, in)) return input;
   if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
@@ -185,7 +188,7 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
 }
 
 /** Runs the binary op into `out` (already checked), converting the result to O. */
-template <class Op, class O, class A, class B>
+template <class Op, bool fresh_out = false, class O, class A, class B>
 void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
   using R = op_result_t<Op, promote_t<A, B>>;
   using C = op_compute_t<Op, promote_t<A, B>>;
@@ -193,8 +196,8 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else {
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
-  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
-  const Tensor<B> b = resolve_overlap(out.impl(), b_in);
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
   const Shape& shape = out.sizes();
   auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
   const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
@@ -213,7 +216,7 @@ auto binary(const Tensor<A>& a, const Tensor<B>& b) {
   const Shape sb = broadcast_strides(b.sizes(), b.strides(), shape, Op::name);
   const Shape* inputs[] = {&sa, &sb};
   Tensor<R> out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
-  binary_into<Op>(out, a, b);
+  binary_into<Op, true>(out, a, b);
   if constexpr ((is_floating_v<A> || is_floating_v<B>) && is_floating_v<R>)
     if (needs_grad(a, b)) record_binary<Op>(out, a, b);
   return out;
@@ -227,7 +230,7 @@ auto scalar_value(S s) {
 }
 
 /** tensor op scalar (or scalar op tensor when `reversed`), written into `out`. */
-template <class Op, bool reversed, class O, class A, class S>
+template <class Op, bool reversed, bool fresh_out = false, class O, class A, class S>
 void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   using R0 = scalar_promote_t<A, S>;
   using R = op_result_t<Op, R0>;
@@ -240,7 +243,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
-  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
     const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
                                              scalar_operand(c, out.sizes().size())};
@@ -276,7 +279,7 @@ template <class Op, bool reversed = false, class A, class S>
 auto binary_scalar(const Tensor<A>& a, S s) {
   using R = op_result_t<Op, scalar_promote_t<A, S>>;
   Tensor<R> out = empty_like_preserving<R>(a.impl());
-  scalar_into<Op, reversed>(out, a, s);
+  scalar_into<Op, reversed, true>(out, a, s);
   if constexpr (is_floating_v<A> && std::is_same_v<R, A>)
     if (needs_grad(a)) record_scalar<Op, reversed>(out, a, s);
   return out;
@@ -392,11 +395,11 @@ TS_UNARY_OP(LogicalNotOp, "logical_not", PredicateTraits, !static_cast<bool>(x))
 template <class Op, class A>
 using unary_result_t = std::conditional_t<Op::predicate, bool, std::conditional_t<Op::floating_only, floating_t<A>, A>>;
 
-template <class Op, class O, class A>
+template <class Op, bool fresh_out = false, class O, class A>
 void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
-  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
   if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
   else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
@@ -406,7 +409,7 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
 template <class Op, class A>
 auto unary(const Tensor<A>& a) {
   Tensor<unary_result_t<Op, A>> out = empty_like_preserving<unary_result_t<Op, A>>(a.impl());
-  unary_into<Op>(out, a);
+  unary_into<Op, true>(out, a);
   if constexpr (is_floating_v<A> && !Op::predicate)
     if (needs_grad(a)) record<UnaryBackward<Op, A>>({a}, {out}, a)->set_result(out);
   return out;
@@ -517,13 +520,17 @@ TS_DEFINE_BINARY(logical_or, LogicalOrOp, detail::bool_t)
 
 // --- operators ------------------------------------------------------------------------------------
 
-#define TS_DEFINE_OPERATOR(op, name)                                                 \
-  template <class A, class B>                                                         \
-  auto operator op(const Tensor<A>& a, const Tensor<B>& b) { return name(a, b); }     \
-  template <class A, Scalar S>                                                        \
-  auto operator op(const Tensor<A>& a, S s) { return name(a, s); }                    \
-  template <Scalar S, class B>                                                        \
-  auto operator op(S s, const Tensor<B>& b) { return name(s, b); }
+// Note [Declared result types]
+// Operators and ops name their result type rather than deduce it (`auto`): a deduced type makes
+// the compiler instantiate the whole op, kernels and derivative included, wherever a template
+// merely mentions it, which costs every program that includes tessera compile time.
+#define TS_DEFINE_OPERATOR(op, name)                                                                    \
+  template <class A, class B>                                                                            \
+  auto operator op(const Tensor<A>& a, const Tensor<B>& b) -> decltype(name(a, b)) { return name(a, b); } \
+  template <class A, Scalar S>                                                                           \
+  auto operator op(const Tensor<A>& a, S s) -> decltype(name(a, s)) { return name(a, s); }               \
+  template <Scalar S, class B>                                                                           \
+  auto operator op(S s, const Tensor<B>& b) -> decltype(name(s, b)) { return name(s, b); }
 TS_DEFINE_OPERATOR(+, add)
 TS_DEFINE_OPERATOR(-, sub)
 TS_DEFINE_OPERATOR(*, mul)
@@ -537,9 +544,12 @@ TS_DEFINE_OPERATOR(>=, ge)
 #undef TS_DEFINE_OPERATOR
 
 /** Logical and/or/not of bool tensors (elementwise). */
-inline Tensor<bool> operator&&(const Tensor<bool>& a, const Tensor<bool>& b) { return logical_and(a, b); }
-inline Tensor<bool> operator||(const Tensor<bool>& a, const Tensor<bool>& b) { return logical_or(a, b); }
-inline Tensor<bool> operator!(const Tensor<bool>& a) { return detail::unary<detail::LogicalNotOp>(a); }
+template <std::same_as<bool> B>
+Tensor<bool> operator&&(const Tensor<B>& a, const Tensor<B>& b) { return logical_and(a, b); }
+template <std::same_as<bool> B>
+Tensor<bool> operator||(const Tensor<B>& a, const Tensor<B>& b) { return logical_or(a, b); }
+template <std::same_as<bool> B>
+Tensor<bool> operator!(const Tensor<B>& a) { return detail::unary<detail::LogicalNotOp>(a); }
 template <class T>
 Tensor<bool> logical_not(const Tensor<T>& a) {
   return detail::unary<detail::LogicalNotOp>(a);

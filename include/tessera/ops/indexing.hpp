@@ -11,7 +11,8 @@ namespace tessera {
 namespace detail {
 
 /** The positions of true elements of a bool tensor, one int64 tensor per dimension. */
-inline std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
+template <class = void>
+std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
   const Tensor<bool> m = mask.contiguous();
   const int64_t nd = m.dim(), n = m.numel();
   std::vector<std::vector<int64_t>> coords(static_cast<size_t>(nd));

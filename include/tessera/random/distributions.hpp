@@ -165,7 +165,8 @@ Tensor<T> randint(int64_t high, const Shape& shape, const TensorOptions& options
 }
 
 /** A random permutation of 0..n-1: elements ordered by a 64-bit random key each. */
-inline Tensor<int64_t> randperm(int64_t n, Generator& gen, const TensorOptions& options = {}) {
+template <class = void>
+Tensor<int64_t> randperm(int64_t n, Generator& gen, const TensorOptions& options = {}) {
   TS_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   const int64_t blocks = (n + 1) / 2;
   const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
@@ -181,7 +182,8 @@ inline Tensor<int64_t> randperm(int64_t n, Generator& gen, const TensorOptions& 
   for (int64_t i = 0; i < n; ++i) out.data_ptr()[i] = keyed[static_cast<size_t>(i)].second;
   return out;
 }
-inline Tensor<int64_t> randperm(int64_t n, const TensorOptions& options = {}) {
+template <class = void>
+Tensor<int64_t> randperm(int64_t n, const TensorOptions& options = {}) {
   return randperm(n, default_generator(), options);
 }
 
