@@ -120,7 +120,10 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, AbsOp>) return {g * s.sign()};
     else if constexpr (std::is_same_v<Op, SignOp> || std::is_same_v<Op, FloorOp> || std::is_same_v<Op, CeilOp> ||
                        std::is_same_v<Op, RoundOp>) return {zeros_like(g)};
-    else if constexpr (std::is_same_v<Op, ReluOp>) return {g.masked_fill(r <= 0, 0)};
+    else if constexpr (std::is_same_v<Op, ReluOp>) {
+      if (GradMode::is_enabled()) return {g.masked_fill(r <= 0, 0)};  // create_graph: differentiable
+      return {binary<ThresholdBackwardOp>(g, r)};  // one vectorised pass
+    }
     else if constexpr (std::is_same_v<Op, SqrtOp>) return {g / (2 * r)};
     else if constexpr (std::is_same_v<Op, RsqrtOp>) return {-0.5 * g * r.pow(3)};
     else if constexpr (std::is_same_v<Op, ExpOp>) return {g * r};
@@ -553,13 +556,27 @@ template <class A, class B>
 struct MmBackward0 final : Node {
   SavedTensor<A> self;
   SavedTensor<B> mat2;
-  MmBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), mat2(b, false) {}
+  // As PyTorch: the gradient of a transposed matrix (w.t() in a linear layer's x @ w.t()) is
+  // computed transposed, so it reaches the parameter contiguous and needs no copy.
+  bool self_column_major, mat2_column_major;
+  MmBackward0(const Tensor<A>& a, const Tensor<B>& b)
+      : self(a, false), mat2(b, false), self_column_major(column_major(a)), mat2_column_major(column_major(b)) {}
   TS_NODE_NAME("MmBackward0")
+  template <class T>
+  static bool column_major(const Tensor<T>& m) {
+    return m.size(1) > 1 && m.strides()[0] == 1 && m.strides()[1] == m.size(0);
+  }
   variable_list apply(variable_list&& grads) override {
     const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
     AnyTensor ga, gb;
-    if (needs_input_grad(0)) ga = g.mm(mat2.unpack(*this).t());
-    if (needs_input_grad(1)) gb = self.unpack(*this).t().mm(g);
+    if (needs_input_grad(0)) {
+      const Tensor<B> b = mat2.unpack(*this);
+      ga = self_column_major ? b.mm(g.t()).t() : g.mm(b.t());
+    }
+    if (needs_input_grad(1)) {
+      const Tensor<A> a = self.unpack(*this);
+      gb = mat2_column_major ? g.t().mm(a).t() : a.t().mm(g);
+    }
     return {ga, gb};
   }
 };

@@ -90,6 +90,12 @@ struct MaximumOp : PlainTraits {
   static constexpr const char* name = "maximum";
   template <class C> C operator()(C a, C b) const { return math::maximum(a, b); }
 };
+/** ReLU's derivative: the gradient `a` where the result `b` is positive, else 0 (NaN passes `a`). */
+struct ThresholdBackwardOp : PlainTraits {
+  static constexpr const char* name = "threshold_backward";
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = b <= V{} ? V{} : a; }
+  template <class C> C operator()(C a, C b) const { return b <= C(0) ? C(0) : a; }
+};
 #define TS_COMPARE_OP(Name, opname, expr)                      \
   struct Name : CompareTraits {                                \
     static constexpr const char* name = opname;                \
@@ -163,7 +169,7 @@ template <class Op, class O, size_t N, class... In>
 inline constexpr bool simd_friendly = simd_friendly_impl<Op, O, N, In...>();
 
 template <class Op>
-inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp>;
+inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp> && !std::is_same_v<Op, ThresholdBackwardOp>;
 
 /** Records a binary op's node; `a` is what the node saves as self (a copy for in-place ops). */
 template <class Op, class R, class A, class B>
@@ -351,7 +357,11 @@ TS_UNARY_OP(SignOp, "sign", UnaryTraits, math::sign(x))
 TS_UNARY_OP(FloorOp, "floor", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::floor(v); }(x))
 TS_UNARY_OP(CeilOp, "ceil", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::ceil(v); }(x))
 TS_UNARY_OP(RoundOp, "round", UnaryTraits, [](C v) { if constexpr (std::is_integral_v<C>) return v; else return std::nearbyint(v); }(x))
-TS_UNARY_OP(ReluOp, "relu", UnaryTraits, math::relu(x))
+struct ReluOp : UnaryTraits {
+  static constexpr const char* name = "relu";
+  template <class C> auto operator()(C x) const { return math::relu(x); }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = x < V{} ? V{} : x; }
+};
 struct SqrtOp : FloatingTraits {
   static constexpr const char* name = "sqrt";
   template <class C> auto operator()(C x) const { return std::sqrt(x); }
