@@ -143,6 +143,53 @@ int main() {
                                                    {xd})
             << "\n";
 
+  // 12. nn, optim, data.
+  {
+    namespace nn = ts::nn;
+    namespace F = ts::nn::functional;
+    nn::Linear fc(4, 3);
+    nn::Sequential model{nn::Conv2d(1, 2, 3, {.stride = 1, .padding = 1, .dilation = 1, .groups = 1, .bias = true}),
+                         nn::BatchNorm2d(2), nn::ReLU(), nn::MaxPool2d(2, 2), nn::AvgPool2d(1), nn::Flatten(),
+                         nn::Dropout(0.1), nn::Linear(8, 4), nn::BatchNorm1d(4), nn::LayerNorm({4}), nn::GELU(),
+                         nn::Sigmoid(), nn::Tanh(), fc, nn::Softmax(1)};
+    nn::Embedding emb(10, 4);
+    std::vector<ts::Tensor<float>> params = model.parameters();
+    for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
+    std::map<std::string, ts::AnyTensor> state = model.state_dict();
+    model.load_state_dict(state);
+    model.eval();
+    model.train(true);
+    auto out = model(ts::randn({2, 1, 4, 4}));
+    model.zero_grad();
+    auto targets = ts::tensor({0, 2});
+    auto loss = F::cross_entropy(out, targets) + F::nll_loss(out.log(), targets) + F::mse_loss(out, out.detach()) +
+                F::binary_cross_entropy_with_logits(out, out.detach()) + F::linear(out, fc.weight().t()).sum() +
+                F::conv2d(ts::ones({1, 1, 3, 3}), ts::ones({1, 1, 2, 2})).sum() +
+                F::max_pool2d(ts::ones({1, 1, 2, 2}), 2).sum() + F::dropout(out, 0.5, false).sum() +
+                emb(targets).sum();
+    std::cout << F::one_hot(targets, 3) << "\n";
+    ts::optim::SGD sgd(params, {.lr = 0.1, .momentum = 0.9, .dampening = 0, .weight_decay = 0, .nesterov = true});
+    ts::optim::Adam adam(params, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0});
+    ts::optim::AdamW adamw(params, {.weight_decay = 1e-2});
+    ts::optim::StepLR step_lr(adam, 10, 0.5);
+    ts::optim::CosineAnnealingLR cosine(sgd, 50);
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+    sgd.step();
+    adamw.step();
+    step_lr.step();
+    cosine.step();
+    ts::data::TensorDataset dataset(ts::randn({10, 3}), ts::arange(10));
+    ts::data::DataLoader loader(dataset, {.batch_size = 4, .shuffle = true, .drop_last = false});
+    for (auto [bx, by] : loader) std::cout << bx.sizes() << by.sizes() << "\n";
+    try {
+      ts::data::read_idx("/nonexistent.idx");
+    } catch (const ts::Error& e) {
+      std::cout << e.what() << "\n";
+    }
+  }
+
   // 10. Threads and memory.
   ts::set_num_threads(2);
   std::cout << ts::get_num_threads() << "\n";

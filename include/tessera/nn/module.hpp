@@ -79,14 +79,16 @@ class Module {
     for (const auto& [name, t] : dict)
       TS_CHECK(own.count(name), "load_state_dict: unexpected key \"", name, "\" in state_dict");
     NoGradGuard no_grad;
-    for (const auto& [name, target] : own) {
+    for (const auto& entry : own) {  // not a structured binding: clang 14 can't capture one
+      const std::string& name = entry.first;
+      const AnyTensor& target = entry.second;
       const auto it = dict.find(name);
       TS_CHECK(it != dict.end(), "load_state_dict: missing key \"", name, "\" in state_dict");
       TS_CHECK(it->second.sizes() == target.sizes(), "load_state_dict: size mismatch for ", name,
                ": copying a param with shape ", detail::shape_str(it->second.sizes()),
                ", the shape in the current model is ", detail::shape_str(target.sizes()));
       dispatch(target.dtype(), [&]<class T>(std::type_identity<T>) {
-        target.template as<T>().copy_(it->second.template to<T>());
+        target.as<T>().copy_(it->second.to<T>());
       });
     }
   }
