@@ -90,16 +90,36 @@ TEST_CASE("to_vector works for every dtype including bool", "[copy]") {
 }
 
 TEST_CASE("transposing copies go through tiles and stay exact", "[copy]") {
+  // 4-byte types take 8 x 8 vector blocks (sizes not multiples of 8 leave edges), the others
+  // a plain tile loop; every layout must equal an element-by-element copy.
+  const auto check = [](const auto& x) {
+    for (const auto& v : {x.transpose(1, 2), x.permute({2, 0, 1}), x.transpose(0, 2), x[1].t()}) {
+      const auto c = v.contiguous();
+      CHECK(c.is_contiguous());
+      const auto flat = c.to_vector();
+      const auto sizes = v.sizes();
+      std::vector<int64_t> at(sizes.size(), 0);
+      bool same = true;
+      for (size_t k = 0; k < flat.size(); ++k) {
+        int64_t offset = 0;
+        for (size_t d = 0; d < at.size(); ++d) offset += at[d] * v.strides()[d];
+        same &= flat[k] == v.data_ptr()[offset];
+        for (size_t d = at.size(); d-- > 0;)
+          if (++at[d] < sizes[d]) break;
+          else at[d] = 0;
+      }
+      CHECK(same);
+      CHECK(ts::equal(v.template to<double>(), c.template to<double>()));  // the converting copy takes the tile loop
+    }
+  };
   const auto x = ts::arange(3 * 70 * 45).reshape({3, 70, 45});
-  for (const auto& v : {x.transpose(1, 2), x.permute({2, 0, 1}), x.transpose(0, 2)}) {
-    const auto c = v.contiguous();
-    const auto flat = c.to_vector();
-    int64_t k = 0;
-    bool same = true;
-    for (int64_t i = 0; i < v.size(0); ++i)
-      for (int64_t j = 0; j < v.size(1); ++j)
-        for (int64_t l = 0; l < v.size(2); ++l) same &= flat[static_cast<size_t>(k++)] == v.index({i, j, l}).item();
-    CHECK(same);
-    CHECK(ts::equal(v.to<double>(), c.to<double>()));  // the converting copy takes the same path
+  check(x);
+  check(x.to<float>());
+  check(x.to<int32_t>());
+  check(ts::arange(3 * 131 * 67).reshape({3, 131, 67}).to<float>());
+  for (int level = 0; level <= 2; ++level) {  // each SIMD width the machine has
+    ts::detail::simd_level_cap() = level;
+    check(ts::arange(2 * 64 * 96).reshape({2, 64, 96}).to<float>());
   }
+  ts::detail::simd_level_cap() = -1;
 }

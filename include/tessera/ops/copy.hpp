@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../autograd/functions.hpp"
+#include "../backend/cpu/vectorized.hpp"
 #include "../iter/strided_loop.hpp"
 #include "../parallel/parallel_for.hpp"
 #include "layout.hpp"
@@ -32,19 +33,21 @@ void copy_run(const std::array<char*, 2>& p, const std::array<int64_t, 2>& s, in
 // Note [Tiled transpose]
 // A copy whose destination is contiguous along one dimension while the source is contiguous
 // along another (x.t().contiguous()) reads or writes with a large stride either way. Copying
-// in 32 x 32 tiles keeps both sides of a tile in cache, so the copy runs at memory speed.
+// in tiles keeps both sides of a tile in cache, so the copy runs at memory speed; 4-byte
+// elements move as 8 x 8 blocks transposed in vector registers (transpose_block8).
 template <class D, class S>
 bool tiled_transpose_copy(const StridedLoop<2>& loop) {
   if (loop.ndim() < 2 || loop.stride(0, 0) != sizeof(D) || loop.stride(1, 1) != sizeof(S) ||
       loop.stride(1, 0) == sizeof(S) || loop.size(0) < 32 || loop.size(1) < 32)
     return false;
-  constexpr int64_t tile = 32;
+  constexpr int64_t tile = 64;
   const int64_t n0 = loop.size(0), n1 = loop.size(1), outer = loop.numel() / (n0 * n1);
   const int64_t d1 = loop.stride(0, 1), s0 = loop.stride(1, 0);
   const int64_t tiles1 = (n1 + tile - 1) / tile;
+  [[maybe_unused]] const bool blocks = std::is_same_v<D, S> && sizeof(D) == 4 && simd_level() >= SimdLevel::AVX2;
   parallel_for(0, outer * tiles1, std::max<int64_t>(1, kGrainSize / (tile * n0)), [&](int64_t first, int64_t last) {
     for (int64_t t = first; t < last; ++t) {
-      const int64_t o = t / tiles1, j0 = (t % tiles1) * tile;
+      const int64_t o = t / tiles1, j0 = (t % tiles1) * tile, j1 = std::min(n1, j0 + tile);
       // the outer dims beyond the first two: walk them with the loop's own strides
       int64_t rest = o, dst_off = 0, src_off = 0;
       for (int64_t d = 2; d < loop.ndim(); ++d) {
@@ -55,10 +58,26 @@ bool tiled_transpose_copy(const StridedLoop<2>& loop) {
       }
       char* dst = loop.base()[0] + dst_off;
       const char* src = loop.base()[1] + src_off;
-      for (int64_t i0 = 0; i0 < n0; i0 += tile)
-        for (int64_t j = j0; j < std::min(n1, j0 + tile); ++j)
-          for (int64_t i = i0; i < std::min(n0, i0 + tile); ++i)
-            *reinterpret_cast<D*>(dst + j * d1 + i * sizeof(D)) = convert<D>(*reinterpret_cast<const S*>(src + i * s0 + j * sizeof(S)));
+      const auto element = [&](int64_t i, int64_t j) {
+        *reinterpret_cast<D*>(dst + j * d1 + i * sizeof(D)) = convert<D>(*reinterpret_cast<const S*>(src + i * s0 + j * sizeof(S)));
+      };
+      for (int64_t i0 = 0; i0 < n0; i0 += tile) {
+        const int64_t i1 = std::min(n0, i0 + tile);
+        int64_t i_done = i0, j_done = j0;  // the block-transposed part is [i0, i_done) x [j0, j_done)
+#if TS_HAS_X86_DISPATCH
+        if constexpr (std::is_same_v<D, S> && sizeof(D) == 4) {
+          if (blocks) {
+            i_done = i0 + (i1 - i0) / 8 * 8;
+            j_done = j0 + (j1 - j0) / 8 * 8;
+            for (int64_t j = j0; j < j_done; j += 8)
+              for (int64_t i = i0; i < i_done; i += 8)
+                transpose_block8(src + i * s0 + j * 4, s0, dst + j * d1 + i * 4, d1);
+          }
+        }
+#endif
+        for (int64_t j = j0; j < j1; ++j)  // what the blocks left: the last columns, then the last rows
+          for (int64_t i = j < j_done ? i_done : i0; i < i1; ++i) element(i, j);
+      }
     }
   });
   return true;

@@ -74,6 +74,48 @@ void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool
   }
 }
 
+// --- transposition --------------------------------------------------------------------------------
+
+#if TS_HAS_X86_DISPATCH
+#ifdef __clang__
+#define TS_SHUFFLE8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define TS_SHUFFLE8(a, b, ...) __builtin_shuffle(a, b, typename VecOf<int32_t, 32>::type{__VA_ARGS__})
+#endif
+/** One 8 x 8 block of 4-byte elements, transposed: row k of the source (8 elements from
+ *  src + k * src_row bytes) becomes column k of the destination (rows at dst + m * dst_row).
+ *  Shuffles only move bits, so any 4-byte type goes through the float vectors unchanged. */
+template <class = void>
+TS_TARGET_AVX2 void transpose_block8(const char* src, int64_t src_row, char* dst, int64_t dst_row) {
+  using V = typename VecOf<float, 32>::type;
+  // Eight named rows rather than an array, which GCC would keep in memory.
+  V r0, r1, r2, r3, r4, r5, r6, r7;
+  std::memcpy(&r0, src, sizeof(V));
+  std::memcpy(&r1, src + src_row, sizeof(V));
+  std::memcpy(&r2, src + 2 * src_row, sizeof(V));
+  std::memcpy(&r3, src + 3 * src_row, sizeof(V));
+  std::memcpy(&r4, src + 4 * src_row, sizeof(V));
+  std::memcpy(&r5, src + 5 * src_row, sizeof(V));
+  std::memcpy(&r6, src + 6 * src_row, sizeof(V));
+  std::memcpy(&r7, src + 7 * src_row, sizeof(V));
+  // Pairs of rows interleaved, then pairs of pairs, then the 128-bit halves swapped.
+  const V t0 = TS_SHUFFLE8(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13), t1 = TS_SHUFFLE8(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+  const V t2 = TS_SHUFFLE8(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13), t3 = TS_SHUFFLE8(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+  const V t4 = TS_SHUFFLE8(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13), t5 = TS_SHUFFLE8(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+  const V t6 = TS_SHUFFLE8(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13), t7 = TS_SHUFFLE8(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+  const V u0 = TS_SHUFFLE8(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13), u1 = TS_SHUFFLE8(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+  const V u2 = TS_SHUFFLE8(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13), u3 = TS_SHUFFLE8(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+  const V u4 = TS_SHUFFLE8(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13), u5 = TS_SHUFFLE8(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+  const V u6 = TS_SHUFFLE8(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13), u7 = TS_SHUFFLE8(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+  const V c[8] = {TS_SHUFFLE8(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11), TS_SHUFFLE8(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11),
+                  TS_SHUFFLE8(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11), TS_SHUFFLE8(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11),
+                  TS_SHUFFLE8(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15), TS_SHUFFLE8(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15),
+                  TS_SHUFFLE8(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15), TS_SHUFFLE8(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15)};
+  for (int m = 0; m < 8; ++m) std::memcpy(dst + m * dst_row, &c[m], sizeof(V));
+}
+#undef TS_SHUFFLE8
+#endif
+
 // --- contiguous sums ------------------------------------------------------------------------------
 
 // Pairwise sum with a vector leaf: leaves of at most kSumLeaf elements are summed in four vector
