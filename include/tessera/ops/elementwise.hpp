@@ -146,6 +146,16 @@ Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
   return input.clone();
 }
 
+// Note [Small ops]
+// An op on a few contiguous elements costs more in set-up (broadcast strides, the strided
+// loop's dimension sorting) than in arithmetic. When a fresh output and its inputs are
+// contiguous with the same shape and small enough for one thread, the vector loop runs on
+// them directly: the same loop, and so the same bits, as the general path's contiguous case.
+template <class O, class A>
+bool small_contiguous(const Tensor<O>& out, const Tensor<A>& in) {
+  return out.numel() <= kGrainSize && in.sizes() == out.sizes() && in.is_contiguous() && out.is_contiguous();
+}
+
 /** Checks `out` can hold the result of `op` with shape `shape` and element type R. */
 template <class O, class R>
 void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
@@ -202,10 +212,17 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else {
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
+  auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
+  if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
+    if (small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
+      vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel(), f);
+      out.storage().bump_version();
+      return;
+    }
+  }
   const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
   const Shape& shape = out.sizes();
-  auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
   const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
   if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
   else cpu_kernel<O, A, B>(out.impl(), operands, f);
@@ -217,11 +234,16 @@ template <class Op, class A, class B>
 auto binary(const Tensor<A>& a, const Tensor<B>& b) {
   using R = op_result_t<Op, promote_t<A, B>>;
   check_same_device(Op::name, a.device(), b.device());
-  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), Op::name);
-  const Shape sa = broadcast_strides(a.sizes(), a.strides(), shape, Op::name);
-  const Shape sb = broadcast_strides(b.sizes(), b.strides(), shape, Op::name);
-  const Shape* inputs[] = {&sa, &sb};
-  Tensor<R> out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
+  Tensor<R> out;
+  if (a.sizes() == b.sizes() && a.is_contiguous() && b.is_contiguous()) {  // no broadcasting, no layout to keep
+    out = empty_tensor<R>(a.sizes(), {.device = a.device()}, Op::name);
+  } else {
+    const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), Op::name);
+    const Shape sa = broadcast_strides(a.sizes(), a.strides(), shape, Op::name);
+    const Shape sb = broadcast_strides(b.sizes(), b.strides(), shape, Op::name);
+    const Shape* inputs[] = {&sa, &sb};
+    out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
+  }
   binary_into<Op, true>(out, a, b);
   if constexpr ((is_floating_v<A> || is_floating_v<B>) && is_floating_v<R>)
     if (needs_grad(a, b)) record_binary<Op>(out, a, b);
@@ -248,6 +270,16 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   if constexpr (Op::integer_zero_check && std::is_integral_v<C>) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
+  }
+  if constexpr (fresh_out && simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {
+    if (small_contiguous(out, a_in)) {
+      const A* x = a_in.data_ptr();
+      auto f = [](A u, A v) { return Op{}(u, v); };
+      if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
+      else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
+      out.storage().bump_version();
+      return;
+    }
   }
   const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
@@ -409,8 +441,15 @@ template <class Op, bool fresh_out = false, class O, class A>
 void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
+  if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
+    if (small_contiguous(out, a_in)) {
+      vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel(), f);
+      out.storage().bump_version();
+      return;
+    }
+  }
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
   else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
   out.storage().bump_version();
