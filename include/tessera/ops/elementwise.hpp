@@ -271,24 +271,24 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
-  if constexpr (fresh_out && simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {
-    if (small_contiguous(out, a_in)) {
-      const A* x = a_in.data_ptr();
-      auto f = [](A u, A v) { return Op{}(u, v); };
-      if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
-      else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
-      out.storage().bump_version();
-      return;
-    }
-  }
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
+    auto f = [](A x, A y) { return Op{}(x, y); };
+    if constexpr (fresh_out) {
+      if (small_contiguous(out, a_in)) {
+        const A* x = a_in.data_ptr();
+        if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
+        else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
+        out.storage().bump_version();
+        return;
+      }
+    }
+    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
     const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
                                              scalar_operand(c, out.sizes().size())};
-    auto f = [](A x, A y) { return Op{}(x, y); };
     if constexpr (reversed) cpu_kernel<O, A, A>(out.impl(), {operands[1], operands[0]}, f, Op{});
     else cpu_kernel<O, A, A>(out.impl(), operands, f, Op{});
   } else {
+    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
     cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
       if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
       else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
