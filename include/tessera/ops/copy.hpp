@@ -44,7 +44,7 @@ bool tiled_transpose_copy(const StridedLoop<2>& loop) {
   const int64_t n0 = loop.size(0), n1 = loop.size(1), outer = loop.numel() / (n0 * n1);
   const int64_t d1 = loop.stride(0, 1), s0 = loop.stride(1, 0);
   const int64_t tiles1 = (n1 + tile - 1) / tile;
-  [[maybe_unused]] const bool blocks = std::is_same_v<D, S> && sizeof(D) == 4 && simd_level() >= SimdLevel::AVX2;
+  [[maybe_unused]] const bool blocks = simd_level() >= SimdLevel::AVX2;  // for 4-byte copies, below
   parallel_for(0, outer * tiles1, std::max<int64_t>(1, kGrainSize / (tile * n0)), [&](int64_t first, int64_t last) {
     for (int64_t t = first; t < last; ++t) {
       const int64_t o = t / tiles1, j0 = (t % tiles1) * tile, j1 = std::min(n1, j0 + tile);

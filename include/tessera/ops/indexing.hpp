@@ -162,8 +162,20 @@ Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, con
   const T* base = v.data_ptr();
   T* out = gathered.data_ptr();
   const size_t nr = plan.rest_offsets.size();
-  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
-    for (size_t e = 0; e < nr; ++e) out[b * nr + e] = base[plan.index_offsets[b] + plan.rest_offsets[e]];
+  // Each index picks a slice; when the slices are contiguous (rows picked from a dataset), they
+  // are copied whole. Every slice goes to its own place, so threads cannot change the result.
+  bool rows = nr > 0;
+  for (size_t e = 0; e < nr && rows; ++e) rows = plan.rest_offsets[e] == plan.rest_offsets[0] + static_cast<int64_t>(e);
+  const int64_t slices = static_cast<int64_t>(plan.index_offsets.size());
+  parallel_for(0, slices, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(static_cast<int64_t>(nr), 1)),
+               [&](int64_t first, int64_t last) {
+                 for (int64_t b = first; b < last; ++b) {
+                   const T* slice = base + plan.index_offsets[static_cast<size_t>(b)];
+                   T* dst = out + static_cast<size_t>(b) * nr;
+                   if (rows) std::copy_n(slice + plan.rest_offsets[0], nr, dst);
+                   else for (size_t e = 0; e < nr; ++e) dst[e] = slice[plan.rest_offsets[e]];
+                 }
+               });
   NoGradGuard no_grad;
   return gathered.permute(plan.perm_to_result).contiguous();
 }
@@ -233,25 +245,7 @@ Tensor<T> index_select(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& i
   dim = detail::wrap_dim(dim, x.dim(), "index_select");
   if (x.dim() == 0) return x.index({index.reshape({-1})}).view({});
   Tensor<T> out;
-  if (dim == 0 && x.is_contiguous() && index.dim() == 1) {  // whole rows: a batch from a dataset
-    const Tensor<int64_t> rows = index.contiguous();
-    const int64_t n = x.size(0), count = rows.numel(), row = n ? x.numel() / n : 0;
-    for (const int64_t* p = rows.data_ptr(); p != rows.data_ptr() + count; ++p)
-      TS_CHECK(*p >= -n && *p < n, "index_select: index ", *p, " is out of bounds for dimension 0 with size ", n);
-    Shape shape = x.sizes();
-    shape[0] = count;
-    out = detail::empty_tensor<T>(shape, {.device = x.device()}, "index_select");
-    const T* src = x.data_ptr();
-    T* dst = out.data_ptr();
-    const int64_t* ids = rows.data_ptr();
-    detail::parallel_for(0, count, std::max<int64_t>(1, detail::kGrainSize / std::max<int64_t>(row, 1)),
-                         [&](int64_t begin, int64_t end) {
-                           for (int64_t i = begin; i < end; ++i) {
-                             const int64_t r = ids[i] < 0 ? ids[i] + n : ids[i];
-                             std::copy_n(src + r * row, row, dst + i * row);
-                           }
-                         });
-  } else {
+  {
     NoGradGuard no_grad;
     std::vector<TensorIndex> ix(static_cast<size_t>(dim), Slice());
     ix.push_back(index.reshape({-1}));
