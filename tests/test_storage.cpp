@@ -1,5 +1,7 @@
 // Storage: shared bytes, refcounts, from_blob deleters, the CPU block cache.
 
+#include <thread>
+
 #include "golden.hpp"
 
 TEST_CASE("views share one storage and count its users", "[storage]") {
@@ -58,4 +60,53 @@ TEST_CASE("data is 64-byte aligned", "[storage]") {
     auto t = ts::empty<uint8_t>({n});
     CHECK(reinterpret_cast<uintptr_t>(t.data_ptr()) % 64 == 0);
   }
+}
+
+TEST_CASE("small blocks come back from the thread's size-class lists", "[storage]") {
+  using Cache = ts::detail::SmallBlockCache;
+  CHECK(Cache::class_of(1) == 0);
+  CHECK(Cache::class_of(64) == 0);
+  CHECK(Cache::class_of(65) == 1);
+  CHECK(Cache::class_of(128) == 1);
+  CHECK(Cache::class_of(Cache::kMaxBlock) == Cache::kClasses - 1);
+  ts::empty_cache();
+  CHECK(Cache::cached_bytes() == 0);
+  const void* first;
+  {
+    auto t = ts::empty({100});  // 400 bytes: the 512-byte class
+    first = t.data_ptr();
+  }
+  if (Cache::cached_bytes() > 0) {  // nothing is cached under AddressSanitizer
+    CHECK(Cache::cached_bytes() >= 512);
+    auto again = ts::empty<int32_t>({110});  // 440 bytes: the same class
+    CHECK(static_cast<const void*>(again.data_ptr()) == first);
+  }
+  ts::empty_cache();
+  CHECK(Cache::cached_bytes() == 0);
+}
+
+TEST_CASE("blocks freed on other threads, and threads that exit, leave the cache sound", "[storage]") {
+  std::vector<ts::Tensor<float>> made(64);
+  std::thread maker([&] {
+    for (size_t i = 0; i < made.size(); ++i) made[i] = ts::full({static_cast<int64_t>(i + 1)}, float(i));
+  });
+  maker.join();  // its lists are returned to the system at exit; the tensors live on
+  for (size_t i = 0; i < made.size(); ++i) CHECK(made[i].sum().item() == float(i) * float(i + 1));
+  std::thread freer([&] {
+    made.clear();  // freed into this thread's lists, released when it exits
+    auto t = ts::ones({8}) + 1.0f;
+    CHECK(t.sum().item() == 16.0f);
+  });
+  freer.join();
+}
+
+TEST_CASE("a fresh result starts at version 0 and an op writing into a tensor bumps it", "[storage]") {
+  auto a = ts::ones({3}), b = a + a;
+  CHECK(b.storage().version() == 0);
+  CHECK(ts::exp(a).storage().version() == 0);
+  CHECK((a * 2.0f).storage().version() == 0);
+  ts::add_out(b, a, a);
+  CHECK(b.storage().version() == 1);
+  b += a;
+  CHECK(b.storage().version() == 2);
 }

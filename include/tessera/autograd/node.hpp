@@ -212,7 +212,7 @@ class SavedTensor {
     version_ = t.storage().version();
     if (is_output) {
       const TensorImpl& impl = t.impl();
-      data_ = std::make_shared<TensorImpl>(impl.storage, impl.sizes, impl.strides, impl.offset, impl.dtype);
+      data_ = make_tensor_impl(impl.storage, impl.sizes, impl.strides, impl.offset, impl.dtype);
       output_nr_ = impl.autograd ? impl.autograd->output_nr : 0;
     } else {
       data_ = t.impl_ptr();
@@ -231,7 +231,7 @@ class SavedTensor {
              "operation: ", tensor_description(data_->dtype, data_->sizes), ", which is saved by ", owner.name(),
              ", is at version ", now, "; expected version ", version_, " instead.");
     if (is_output_ && GradMode::is_enabled()) {
-      auto alias = std::make_shared<TensorImpl>(data_->storage, data_->sizes, data_->strides, data_->offset, data_->dtype);
+      auto alias = make_tensor_impl(data_->storage, data_->sizes, data_->strides, data_->offset, data_->dtype);
       set_history(Tensor<T>(alias), owner.shared_from_this(), output_nr_);
       return Tensor<T>(std::move(alias));
     }

@@ -21,9 +21,20 @@ class Shape {
   Shape(std::initializer_list<int64_t> values) { assign(values.begin(), values.size()); }
   Shape(const std::vector<int64_t>& values) { assign(values.data(), values.size()); }
   explicit Shape(std::span<const int64_t> values) { assign(values.data(), values.size()); }
-  Shape(const Shape& other) { assign(other.data(), other.size()); }
+  // Copies and moves of inline shapes copy the whole fixed array: a few vector moves, cheaper
+  // than a loop of size_ steps (shapes are copied on every op).
+  Shape(const Shape& other) {
+    if (other.heap_) assign(other.data(), other.size());
+    else copy_inline(other);
+  }
   Shape& operator=(const Shape& other) {
-    if (this != &other) assign(other.data(), other.size());
+    if (this == &other) return *this;
+    if (other.heap_) assign(other.data(), other.size());
+    else {
+      heap_.reset();
+      capacity_ = kInline;
+      copy_inline(other);
+    }
     return *this;
   }
   Shape(Shape&& other) noexcept { *this = std::move(other); }
@@ -31,7 +42,7 @@ class Shape {
     size_ = other.size_;
     capacity_ = other.capacity_;
     heap_ = std::move(other.heap_);
-    std::copy_n(other.inline_, kInline, inline_);
+    __builtin_memcpy(inline_, other.inline_, sizeof inline_);
     other.size_ = 0;
     other.capacity_ = kInline;
     return *this;
@@ -79,7 +90,13 @@ class Shape {
   std::vector<int64_t> vec() const { return {begin(), end()}; }
   operator std::span<const int64_t>() const { return {data(), size_}; }
 
-  friend bool operator==(const Shape& a, const Shape& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+  friend bool operator==(const Shape& a, const Shape& b) {
+    if (a.size_ != b.size_) return false;
+    const int64_t *x = a.data(), *y = b.data();
+    for (size_t i = 0; i < a.size_; ++i)
+      if (x[i] != y[i]) return false;
+    return true;
+  }
 
  private:
   static constexpr size_t kInline = 6;
@@ -91,6 +108,10 @@ class Shape {
     capacity_ = std::max(n, 2 * capacity_);
   }
   size_t capacity() const { return heap_ ? capacity_ : kInline; }
+  void copy_inline(const Shape& other) {
+    size_ = other.size_;
+    __builtin_memcpy(inline_, other.inline_, sizeof inline_);
+  }
   void assign(const int64_t* values, size_t n) {
     size_ = 0;
     reserve(n);

@@ -47,7 +47,7 @@ class Storage {
   /** Fresh, uninitialised CPU bytes. */
   static Storage allocate(size_t nbytes, Device device = Device::cpu()) {
     TS_CHECK(device.is_cpu(), "Storage: cannot allocate on ", device, ": no Metal device is available");
-    auto impl = std::make_shared<detail::StorageImpl>();
+    auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
     impl->data = detail::CpuAllocator::instance().allocate(nbytes, impl->capacity);
     impl->nbytes = nbytes;
     impl->device = device;
@@ -56,7 +56,7 @@ class Storage {
 
   /** Wraps memory owned elsewhere; `deleter` (may be empty) runs when the last user is gone. */
   static Storage from_blob(void* data, size_t nbytes, std::function<void(void*)> deleter, Device device = Device::cpu()) {
-    auto impl = std::make_shared<detail::StorageImpl>();
+    auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
     impl->data = data;
     impl->nbytes = nbytes;
     impl->device = device;

@@ -297,8 +297,8 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   const int64_t n = checked_numel(sizes, op);
   TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
            INT64_MAX, " bytes");
-  auto impl = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device),
-                                           sizes, contiguous_strides(sizes), 0, dtype_of<T>);
+  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device), sizes,
+                               dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);
   return out;
@@ -307,7 +307,7 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
 /** A tensor sharing `base`'s storage with new view metadata. */
 template <class T>
 Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>(base.storage(), std::move(sizes), std::move(strides), offset, dtype_of<T>);
+  auto impl = make_tensor_impl(base.storage(), std::move(sizes), std::move(strides), offset, dtype_of<T>);
   impl->view_base = base.impl().view_base ? base.impl().view_base : base.impl_ptr();
   return Tensor<T>(std::move(impl));
 }

@@ -27,8 +27,8 @@ struct AutogradMeta {
 // A tensor is (storage, sizes, strides, offset, dtype): element (i0, i1, ...) lives at
 // storage.data() + (offset + sum_k i_k * strides[k]) * element_size(dtype). Strides and the
 // offset count elements, never bytes, and are never negative. Views share the storage and
-// differ only in this metadata; numel is fixed at construction because an impl's shape never
-// changes after it is built.
+// differ only in this metadata; numel and contiguity are fixed at construction because an
+// impl's shape never changes after it is built.
 struct TensorImpl {
   Storage storage;
   Shape sizes;
@@ -36,6 +36,7 @@ struct TensorImpl {
   int64_t offset = 0;
   DType dtype = DType::Float32;
   int64_t numel = 1;
+  bool contiguous = true;
   std::unique_ptr<AutogradMeta> autograd;
   // The tensor this one is a view of (the first non-view one), so that an in-place op on the
   // view can update the base's autograd history (Note [In-place ops on views]).
@@ -46,12 +47,21 @@ struct TensorImpl {
         dtype(dtype_) {
     numel = 1;
     for (int64_t s : sizes) numel *= s;
+    contiguous = compute_contiguous();
+  }
+  /** A contiguous tensor of `sizes` from the start of `storage`; builds its strides in place. */
+  TensorImpl(Storage storage_, const Shape& sizes_, DType dtype_)
+      : storage(std::move(storage_)), sizes(sizes_), strides(contiguous_strides(sizes_)), dtype(dtype_) {
+    for (int64_t s : sizes) numel *= s;
   }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   char* data() const { return static_cast<char*>(storage.data()) + offset * element_size(dtype); }
 
-  bool is_contiguous() const {
+  bool is_contiguous() const { return contiguous; }
+
+ private:
+  bool compute_contiguous() const {
     if (numel == 0) return true;
     int64_t expected = 1;
     for (size_t i = sizes.size(); i-- > 0;) {
@@ -62,11 +72,18 @@ struct TensorImpl {
     return true;
   }
 
+ public:
   bool requires_grad() const { return autograd && autograd->requires_grad; }
   AutogradMeta& autograd_meta() {
     if (!autograd) autograd = std::make_unique<AutogradMeta>();
     return *autograd;
   }
 };
+
+/** A new TensorImpl whose block comes from the small block cache (Note [Small block cache]). */
+template <class... Args>
+std::shared_ptr<TensorImpl> make_tensor_impl(Args&&... args) {
+  return std::allocate_shared<TensorImpl>(SmallObjectAllocator<TensorImpl>{}, std::forward<Args>(args)...);
+}
 
 }  // namespace tessera::detail

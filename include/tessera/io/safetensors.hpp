@@ -132,7 +132,7 @@ std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size
       if (keep_alive && valid && reinterpret_cast<uintptr_t>(p) % alignof(T) == 0) {
         auto storage = Storage::from_blob(const_cast<char*>(p), static_cast<size_t>(e.end - e.begin),
                                           [keep_alive](void*) {});
-        return AnyTensor(Tensor<T>(std::make_shared<TensorImpl>(storage, e.shape, contiguous_strides(e.shape), 0,
+        return AnyTensor(Tensor<T>(make_tensor_impl(storage, e.shape, contiguous_strides(e.shape), 0,
                                                                 dtype_of<T>)));
       }
       Tensor<T> t = empty_tensor<T>(e.shape, {}, "load_safetensors");

@@ -133,7 +133,7 @@ Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, std::func
   }
   TS_CHECK(data != nullptr || n == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
   Storage storage = Storage::from_blob(data, static_cast<size_t>(span) * sizeof(T), std::move(deleter), options.device);
-  Tensor<T> out(std::make_shared<detail::TensorImpl>(std::move(storage), shape, strides, 0, dtype_of<T>));
+  Tensor<T> out(detail::make_tensor_impl(std::move(storage), shape, strides, 0, dtype_of<T>));
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }

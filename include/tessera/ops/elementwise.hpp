@@ -203,6 +203,12 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
   return t.clone();
 }
 
+/** Bumps the version of a tensor an op wrote into; a fresh result stays at 0, as in PyTorch. */
+template <bool fresh_out, class T>
+void mark_written(const Tensor<T>& out) {
+  if constexpr (!fresh_out) out.storage().bump_version();
+}
+
 /** Runs the binary op into `out` (already checked), converting the result to O. */
 template <class Op, bool fresh_out = false, class O, class A, class B>
 void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
@@ -216,7 +222,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
     if (small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
       vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel(), f);
-      out.storage().bump_version();
+      mark_written<fresh_out>(out);
       return;
     }
   }
@@ -226,7 +232,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
   if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
   else cpu_kernel<O, A, B>(out.impl(), operands, f);
-  out.storage().bump_version();
+  mark_written<fresh_out>(out);
   }
 }
 
@@ -278,7 +284,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
         const A* x = a_in.data_ptr();
         if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
         else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
-        out.storage().bump_version();
+        mark_written<fresh_out>(out);
         return;
       }
     }
@@ -294,7 +300,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
       else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
     });
   }
-  out.storage().bump_version();
+  mark_written<fresh_out>(out);
   }
 }
 
@@ -445,14 +451,14 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
     if (small_contiguous(out, a_in)) {
       vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel(), f);
-      out.storage().bump_version();
+      mark_written<fresh_out>(out);
       return;
     }
   }
   const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
   if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
   else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
-  out.storage().bump_version();
+  mark_written<fresh_out>(out);
 }
 
 template <class Op, class A>

@@ -72,7 +72,7 @@ Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device 
     span = 1;
     for (size_t d = 0; d < sizes.size(); ++d) span += (sizes[d] - 1) * strides[d];
   }
-  auto impl = std::make_shared<TensorImpl>(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
+  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
                                            strides, 0, dtype_of<T>);
   return Tensor<T>(std::move(impl));
 }

@@ -353,7 +353,7 @@ Tensor<T> Tensor<T>::diagonal(int64_t offset, int64_t d0, int64_t d1) const {
 template <class T>
 Tensor<T> Tensor<T>::detach() const {
   // Shares the data and its version counter, but no history: not a view for autograd.
-  return Tensor<T>(std::make_shared<detail::TensorImpl>(storage(), sizes(), strides(), storage_offset(), dtype_of<T>));
+  return Tensor<T>(detail::make_tensor_impl(storage(), sizes(), strides(), storage_offset(), dtype_of<T>));
 }
 
 }  // namespace tessera
