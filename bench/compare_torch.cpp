@@ -3,7 +3,9 @@
 //   ./build/bench/compare_torch --benchmark_repetitions=5
 
 #include <map>
+#include <optional>
 
+#include "machine_rows.hpp"
 #include "tessera_rows.hpp"
 #include "torch_rows.hpp"
 
@@ -21,7 +23,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     }
   }
   void print_ratios() const {
-    const auto& times = medians_.empty() ? singles_ : medians_;
+    const auto& times = this->times();
     std::printf("\n%-24s %14s %14s %10s\n", "row", "tessera", "LibTorch", "ratio");
     for (const auto& [name, t] : times) {
       if (name.rfind("tessera/", 0) != 0) continue;
@@ -32,9 +34,25 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (other == times.end()) continue;
       std::printf("%-24s %14.4g %14.4g %10.3f\n", row.c_str(), t, other->second, t / other->second);
     }
+    // BENCH.md's fractions of the machine's limits: the limit's time over the row's.
+    const std::pair<const char*, const char*> limits[] = {{"add_contig", "stream_add_64M"},
+                                                          {"add_bcast_row", "stream_add_64M"},
+                                                          {"contiguous_transpose", "copy_64M"},
+                                                          {"rand_16M", "write_64M"}};
+    std::printf("\n%-24s %14s %14s %10s\n", "row", "tessera", "limit", "fraction");
+    for (const auto& [row, limit] : limits) {
+      const auto t = find(std::string("tessera/") + row), l = find(std::string("machine/") + limit);
+      if (t && l) std::printf("%-24s %14.4g %14.4g %10.3f  (of %s)\n", row, *t, *l, *l / *t, limit);
+    }
   }
 
  private:
+  const std::map<std::string, double>& times() const { return medians_.empty() ? singles_ : medians_; }
+  std::optional<double> find(const std::string& name) const {
+    for (const auto& [key, t] : times())
+      if (key == name || key.rfind(name + "/", 0) == 0 || key.rfind(name + "_median", 0) == 0) return t;
+    return std::nullopt;
+  }
   std::map<std::string, double> medians_, singles_;
 };
 
@@ -44,6 +62,7 @@ int main(int argc, char** argv) {
   ts::set_num_threads(2);
   torch::set_num_threads(2);
   tessera_rows::register_rows("tessera/");
+  machine_rows::register_rows();
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
   using namespace torch_rows;
   ms(benchmark::RegisterBenchmark("libtorch/add_contig", add_contig));

@@ -94,3 +94,23 @@ TEST_CASE("binary op errors name the op and the shapes", "[elementwise][errors]"
   CHECK_THROWS_WITH(ts::fmod(0, ts::tensor({0})), Catch::Contains("fmod: ZeroDivisionError"));
   CHECK((ts::tensor({1.0}) / ts::tensor({0.0})).item() == INFINITY);
 }
+
+TEST_CASE("large outputs, written with streaming stores, aligned or not", "[elementwise]") {
+  constexpr int64_t n = (int64_t{16} << 20) / 4 + 7;  // past the streaming threshold
+  const auto a = ts::arange(n).to<float>(), b = ts::full({n}, 0.5f);
+  auto check = [&](const ts::Tensor<float>& c) {
+    const float* p = c.data_ptr();
+    for (int64_t i : {int64_t{0}, int64_t{1}, int64_t{15}, int64_t{16}, n / 3, n - 8, n - 1})
+      CHECK(p[i] == static_cast<float>(i) + 0.5f);
+  };
+  check(a + b);
+  auto storage = ts::empty({n + 3});
+  for (int64_t shift : {1, 2, 3}) {  // outputs 4, 8 and 12 bytes past a 64-byte boundary
+    auto out = storage.slice(0, shift, n + shift);
+    ts::add_out(out, a, b);
+    check(out);
+  }
+  const auto d = ts::arange(n).to<double>();
+  const auto e = (d * 2.0).to_vector();
+  for (int64_t i : {int64_t{0}, int64_t{9}, n - 1}) CHECK(e[i] == 2.0 * static_cast<double>(i));
+}

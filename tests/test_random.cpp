@@ -201,3 +201,18 @@ TEST_CASE("float rand and randn give the same bits at every vector width", "[ran
   }
   ts::detail::simd_level_cap() = -1;
 }
+
+TEST_CASE("large draws (written with streaming stores) are the documented function of the position", "[random]") {
+  constexpr int64_t n = (int64_t{16} << 20) / 4 + 13;  // past the streaming threshold, a partial group
+  ts::Generator gen(2718281828ull);
+  const auto big = ts::rand({n}, gen);
+  const float* x = big.data_ptr();
+  for (int64_t i : {int64_t{0}, int64_t{5}, n / 2 + 1, n - 14, n - 1}) {
+    const uint64_t block = static_cast<uint64_t>(i / 4);
+    const auto w = ts::philox4x32_10({uint32_t(block), uint32_t(block >> 32), 0, 0}, {2718281828u, 0});
+    CHECK(x[i] == static_cast<float>(w[i % 4] >> 8) * 0x1p-24f);
+  }
+  ts::Generator again(2718281828ull);
+  const auto small = ts::rand({1000}, again).to_vector();
+  CHECK(std::memcmp(small.data(), x, small.size() * sizeof(float)) == 0);
+}

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "../backend/cpu/vectorized.hpp"
 #include "generator.hpp"
@@ -90,35 +91,86 @@ template <class V, class I>
 
 namespace tessera::detail {
 
+// Note [Philox in 64-bit lanes]
+// Each Philox round multiplies two 32-bit words by constants and needs both halves of the
+// 64-bit products. x86 multiplies 32 x 32 -> 64 bits only in even 32-bit lanes (pmuludq), so the
+// blocks run in 64-bit lanes: word k of a block sits in the low half of its lane, the high half
+// is ignored by the multiply and carries junk, and a round is two multiplies, two shifts and
+// two three-way XORs per half vector, with no widening or narrowing. The words are packed into
+// 32-bit lanes (lane j = block j) once, after the ten rounds.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// GCC multiplies all 64 bits of `(x & 0xffffffff) * m` (vpmullq): its builtins name the
+// 32 x 32 -> 64-bit multiply. They return wide vectors inside a function that has no target of
+// its own, which GCC warns about (-Wpsabi), but this function is always inlined into one.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class U64>
+[[gnu::always_inline]] inline void mul_low_words(const U64& x, const U64& m, U64& product) {
+  using I32 = typename VecOf<int32_t, sizeof(U64)>::type;
+  using I64 = typename VecOf<long long, sizeof(U64)>::type;
+  if constexpr (sizeof(U64) == 64) product = (U64)__builtin_ia32_pmuludq512_mask((I32)x, (I32)m, I64{}, 0xff);
+  else if constexpr (sizeof(U64) == 32) product = (U64)__builtin_ia32_pmuludq256((I32)x, (I32)m);
+  else product = (U64)__builtin_ia32_pmuludq128((I32)x, (I32)m);
+}
+#pragma GCC diagnostic pop
+#else
+template <class U64>
+[[gnu::always_inline]] inline void mul_low_words(const U64& x, const U64& m, U64& product) {
+  product = (x & 0xffffffffu) * m;  // clang emits pmuludq for this
+}
+#endif
+
+/** The low 32 bits of every 64-bit lane of a, then of b, as one vector of 32-bit lanes. */
+template <class U32, class U64, size_t... J>
+[[gnu::always_inline]] inline void pack_low_words(const U64& a, const U64& b, U32& out, std::index_sequence<J...>) {
+  out = __builtin_shufflevector((U32)a, (U32)b, (2 * J)...);
+}
+
+/** Philox's ten round keys, as 64-bit lanes (Note [Philox in 64-bit lanes]). */
+template <int Bytes>
+struct PhiloxKeys {
+  using U64 = typename VecOf<uint64_t, Bytes>::type;
+  U64 k0[10], k1[10];
+  [[gnu::always_inline]] explicit PhiloxKeys(uint64_t seed) {
+    uint32_t a = static_cast<uint32_t>(seed), b = static_cast<uint32_t>(seed >> 32);
+    for (int round = 0; round < 10; ++round, a += 0x9E3779B9u, b += 0xBB67AE85u) k0[round] = U64{} + a, k1[round] = U64{} + b;
+  }
+};
+
 /** Philox4x32-10 of the L = Bytes / 4 consecutive blocks from `first`, as four word vectors. */
 template <int Bytes>
-[[gnu::always_inline]] inline void philox_lanes(const GeneratorState& state, uint64_t first,
+[[gnu::always_inline]] inline void philox_lanes(const PhiloxKeys<Bytes>& keys, uint64_t first,
                                                 typename VecOf<uint32_t, Bytes>::type w[4]) {
-  using U32 = typename VecOf<uint32_t, Bytes>::type;
-  using U64 = typename VecOf<uint64_t, 2 * Bytes>::type;
-  constexpr int L = Bytes / 4;
-  U32 c0, c1, c2 = {}, c3 = {};
-  for (int lane = 0; lane < L; ++lane) {
-    const uint64_t c = state.offset + first + static_cast<uint64_t>(lane);
-    c0[lane] = static_cast<uint32_t>(c);
-    c1[lane] = static_cast<uint32_t>(c >> 32);
+  using U64 = typename VecOf<uint64_t, Bytes>::type;
+  constexpr int H = Bytes / 8;  // blocks per half: the 64-bit lanes of a vector
+  U64 iota;
+  for (int j = 0; j < H; ++j) iota[j] = static_cast<uint64_t>(j);
+  const U64 m0 = U64{} + 0xD2511F53u, m1 = U64{} + 0xCD9E8D57u;
+  U64 c[2][4];
+  for (int h = 0; h < 2; ++h) {
+    const U64 counter = (U64{} + (first + static_cast<uint64_t>(h * H))) + iota;
+    // Round 1 with the counter's zero words 2 and 3 folded in.
+    U64 p0;
+    mul_low_words(counter, m0, p0);
+    c[h][0] = (counter >> 32) ^ keys.k0[0];
+    c[h][1] = U64{};
+    c[h][2] = (p0 >> 32) ^ keys.k1[0];
+    c[h][3] = p0;
   }
-  uint32_t k0 = static_cast<uint32_t>(state.seed), k1 = static_cast<uint32_t>(state.seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
+#pragma GCC unroll 9
+  for (int round = 1; round < 10; ++round) {
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      U64 p0, p1;
+      mul_low_words(c[h][0], m0, p0);
+      mul_low_words(c[h][2], m1, p1);
+      c[h][0] = (p1 >> 32) ^ c[h][1] ^ keys.k0[round];
+      c[h][1] = p1;
+      c[h][2] = (p0 >> 32) ^ c[h][3] ^ keys.k1[round];
+      c[h][3] = p0;
     }
-    const U64 p0 = __builtin_convertvector(c0, U64) * 0xD2511F53ull;
-    const U64 p1 = __builtin_convertvector(c2, U64) * 0xCD9E8D57ull;
-    const U32 hi0 = __builtin_convertvector(p0 >> 32, U32), lo0 = __builtin_convertvector(p0, U32);
-    const U32 hi1 = __builtin_convertvector(p1 >> 32, U32), lo1 = __builtin_convertvector(p1, U32);
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
   }
-  w[0] = c0, w[1] = c1, w[2] = c2, w[3] = c3;
+  for (int k = 0; k < 4; ++k) pack_low_words(c[0][k], c[1][k], w[k], std::make_index_sequence<2 * H>{});
 }
 
 // Float rand (kind 0) or Box-Muller normals (kind 1) for the block groups [g0, g1); elements
@@ -131,16 +183,19 @@ template <int Bytes, int kind, class T>
   using F = typename VecOf<float, Bytes>::type;
   constexpr int L = Bytes / 4;
   const bool standard = mean == 0.0 && stddev == 1.0;
+  const PhiloxKeys<Bytes> keys(state.seed);
+  const bool stream = n * static_cast<int64_t>(sizeof(T)) >= kStreamingStoreBytes &&
+                      reinterpret_cast<uintptr_t>(out) % Bytes == 0;  // Note [Streaming stores]
   for (int64_t g = g0; g < g1; ++g) {
     U32 w[4];
-    philox_lanes<Bytes>(state, static_cast<uint64_t>(g * L), w);
+    philox_lanes<Bytes>(keys, state.offset + static_cast<uint64_t>(g * L), w);
     F v[4];
     if constexpr (kind == 0) {
-      for (int k = 0; k < 4; ++k) v[k] = __builtin_convertvector(w[k] >> 8, F) * 0x1p-24f;
+      for (int k = 0; k < 4; ++k) v[k] = __builtin_convertvector((I32)(w[k] >> 8), F) * 0x1p-24f;
     } else {
       for (int pair = 0; pair < 2; ++pair) {
-        const F u1 = __builtin_convertvector((w[2 * pair] >> 8) + 1, F) * 0x1p-24f;
-        const F u2 = __builtin_convertvector(w[2 * pair + 1] >> 8, F) * 0x1p-24f;
+        const F u1 = __builtin_convertvector((I32)((w[2 * pair] >> 8) + 1), F) * 0x1p-24f;
+        const F u2 = __builtin_convertvector((I32)(w[2 * pair + 1] >> 8), F) * 0x1p-24f;
         F log_u1;
         log_unit<F, I32>(u1, log_u1);
         const F l = TS_EXACT(log_u1 * -2.0f);
@@ -165,6 +220,12 @@ template <int Bytes, int kind, class T>
       const F t2 = __builtin_shuffle(v[1], v[3], zip_lo), t3 = __builtin_shuffle(v[1], v[3], zip_hi);
       const F r[4] = {__builtin_shuffle(t0, t2, zip_lo), __builtin_shuffle(t0, t2, zip_hi),
                       __builtin_shuffle(t1, t3, zip_lo), __builtin_shuffle(t1, t3, zip_hi)};
+      if constexpr (std::is_same_v<T, float>) {
+        if (stream) {
+          for (int k = 0; k < 4; ++k) stream_store(out + base + k * L, r[k]);
+          continue;
+        }
+      }
       std::memcpy(out + base, r, sizeof r);
       continue;
     }
@@ -172,7 +233,10 @@ template <int Bytes, int kind, class T>
     for (int lane = 0; lane < L; ++lane)
       for (int k = 0; k < 4; ++k) {
         const int64_t i = base + lane * 4 + k;
-        if (i >= n) return;
+        if (i >= n) {
+          if (stream) stream_fence();
+          return;
+        }
         double z = v[k][lane];
         if (!standard) {
           volatile double scaled = stddev * z;  // rounded before the add (Note [Exact SIMD arithmetic])
@@ -181,6 +245,7 @@ template <int Bytes, int kind, class T>
         out[i] = convert<T>(standard ? static_cast<float>(z) : z);
       }
   }
+  if (stream) stream_fence();
 }
 
 template <int kind, class T>

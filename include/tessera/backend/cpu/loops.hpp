@@ -31,12 +31,13 @@ struct NoVectorOp {};
 
 template <class Out, class... In, class F, class VecOp, size_t... I>
 void run_1d(const std::array<char*, sizeof...(In) + 1>& p, const std::array<int64_t, sizeof...(In) + 1>& s, int64_t n,
-            const F& f, VecOp, std::index_sequence<I...>) {
+            const F& f, VecOp, bool stream, std::index_sequence<I...>) {
   Out* out = reinterpret_cast<Out*>(p[0]);
   if constexpr (!std::is_same_v<VecOp, NoVectorOp>) {
     // One floating type throughout, output contiguous, inputs contiguous or repeated: SIMD.
     if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
-      vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n, f);
+      vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n, f,
+                                                 stream);
       return;
     }
   }
@@ -68,9 +69,10 @@ void cpu_kernel(const TensorImpl& out, const std::array<Operand, sizeof...(In)>&
   }
   const std::array<int64_t, N> sizes = {static_cast<int64_t>(sizeof(Out)), static_cast<int64_t>(sizeof(In))...};
   const StridedLoop<N> loop(out.sizes, data, strides, sizes);
+  const bool stream = loop.numel() * static_cast<int64_t>(sizeof(Out)) >= kStreamingStoreBytes;
   parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
     loop.run([&](const auto& p, const auto& s, int64_t n) {
-      run_1d<Out, In...>(p, s, n, f, vec, std::index_sequence_for<In...>{});
+      run_1d<Out, In...>(p, s, n, f, vec, stream, std::index_sequence_for<In...>{});
     }, begin, end);
   });
 }
