@@ -107,7 +107,12 @@ void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Re
     for (int64_t b = 0; b < blocks; ++b) parts[static_cast<size_t>(b)] = block(first, b);
     out[o] = r.finish(combine_tree(parts, [&](Acc a, Acc c) { return r.combine(a, c); }));
   };
-  if (plan.outputs >= get_num_threads() || blocks == 1) {
+  if (blocks == 1 && loop.ndim() == 1 && n > 0) {  // one strided run per output, as in sum(-1)
+    const int64_t grain = std::max<int64_t>(1, kGrainSize / n), stride = loop.stride(0, 0);
+    parallel_for(0, plan.outputs, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) out[o] = r.finish(r.combine(r.identity(), r.run(input_of(o), stride, n, 0)));
+    });
+  } else if (plan.outputs >= get_num_threads() || blocks == 1) {
     const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
     parallel_for(0, plan.outputs, grain, [&](int64_t begin, int64_t end) {
       std::vector<Acc> parts;
