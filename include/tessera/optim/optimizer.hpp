@@ -48,11 +48,13 @@ namespace impl {
 
 /** torch.optim.SGD: p -= lr * d, where d is the gradient plus weight decay, through a momentum
  *  buffer (the first step's buffer is the gradient itself) and Nesterov's look-ahead. */
-template <class = void>
-class SGD : public Optimizer<> {
+template <class T = void>
+class SGD : public Optimizer<T> {  // a dependent base: nothing is instantiated unless SGD is used
+  using Optimizer<T>::params_;
+
  public:
   SGD(std::vector<Tensor<float>> params, SGDOptions options = {})
-      : Optimizer<>(std::move(params)), options_(options), momentum_(params_.size()) {
+      : Optimizer<T>(std::move(params)), options_(options), momentum_(params_.size()) {
     TS_CHECK(options.lr >= 0 && options.momentum >= 0 && options.weight_decay >= 0, "SGD: invalid hyperparameters");
     TS_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
              "SGD: Nesterov momentum requires a momentum and zero dampening");
@@ -96,8 +98,10 @@ struct AdamOptions {
 namespace impl {
 
 /** torch.optim.Adam, and AdamW (decoupled weight decay) when `decoupled`. */
-template <class = void>
-class Adam : public Optimizer<> {
+template <class T = void>
+class Adam : public Optimizer<T> {
+  using Optimizer<T>::params_;
+
  public:
   Adam(std::vector<Tensor<float>> params, AdamOptions options = {}) : Adam(std::move(params), options, false) {}
   void step() override {
@@ -128,7 +132,7 @@ class Adam : public Optimizer<> {
 
  protected:
   Adam(std::vector<Tensor<float>> params, AdamOptions options, bool decoupled)
-      : Optimizer<>(std::move(params)), options_(options), decoupled_(decoupled), exp_avg_(params_.size()),
+      : Optimizer<T>(std::move(params)), options_(options), decoupled_(decoupled), exp_avg_(params_.size()),
         exp_avg_sq_(params_.size()) {
     TS_CHECK(options.lr >= 0 && options.eps >= 0 && options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 &&
                  options.beta2 < 1 && options.weight_decay >= 0,
@@ -156,11 +160,11 @@ struct AdamWOptions {
 namespace impl {
 
 /** torch.optim.AdamW: Adam with decoupled weight decay, 1e-2 by default. */
-template <class = void>
-class AdamW : public Adam<> {
+template <class T = void>
+class AdamW : public Adam<T> {
  public:
   AdamW(std::vector<Tensor<float>> params, AdamWOptions o = {})
-      : Adam<>(std::move(params), {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}, true) {}
+      : Adam<T>(std::move(params), {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}, true) {}
 };
 
 }  // namespace impl
