@@ -96,8 +96,8 @@ namespace tessera::detail {
 // 64-bit products. x86 multiplies 32 x 32 -> 64 bits only in even 32-bit lanes (pmuludq), so the
 // blocks run in 64-bit lanes: word k of a block sits in the low half of its lane, the high half
 // is ignored by the multiply and carries junk, and a round is two multiplies, two shifts and
-// two three-way XORs per half vector, with no widening or narrowing. The words are packed into
-// 32-bit lanes (lane j = block j) once, after the ten rounds.
+// two three-way XORs per vector of blocks, with no widening or narrowing. The words are packed
+// into 32-bit lanes (lane j = block j) once, after the ten rounds.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 // GCC multiplies all 64 bits of `(x & 0xffffffff) * m` (vpmullq): its builtins name the
 // 32 x 32 -> 64-bit multiply. They return wide vectors inside a function that has no target of
