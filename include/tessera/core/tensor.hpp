@@ -298,7 +298,7 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
            INT64_MAX, " bytes");
   auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device), sizes,
-                               dtype_of<T>);
+                               contiguous_strides(sizes), 0, dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);
   return out;

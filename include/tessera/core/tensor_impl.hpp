@@ -49,11 +49,6 @@ struct TensorImpl {
     for (int64_t s : sizes) numel *= s;
     contiguous = compute_contiguous();
   }
-  /** A contiguous tensor of `sizes` from the start of `storage`; builds its strides in place. */
-  TensorImpl(Storage storage_, const Shape& sizes_, DType dtype_)
-      : storage(std::move(storage_)), sizes(sizes_), strides(contiguous_strides(sizes_)), dtype(dtype_) {
-    for (int64_t s : sizes) numel *= s;
-  }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   char* data() const { return static_cast<char*>(storage.data()) + offset * element_size(dtype); }

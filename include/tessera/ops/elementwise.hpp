@@ -222,7 +222,6 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
     if (small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
       vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel(), f);
-      mark_written<fresh_out>(out);
       return;
     }
   }
@@ -284,7 +283,6 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
         const A* x = a_in.data_ptr();
         if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
         else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
-        mark_written<fresh_out>(out);
         return;
       }
     }
@@ -451,7 +449,6 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
     if (small_contiguous(out, a_in)) {
       vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel(), f);
-      mark_written<fresh_out>(out);
       return;
     }
   }
