@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <optional>
 #include <ostream>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../autograd/node.hpp"
@@ -30,189 +30,238 @@ inline PrintOptions& print_options() {
   return options;
 }
 
-// Python's "{:.<p>f}" and "{:.<p>e}": printf's, except that NaN never shows a sign.
-inline std::string py_format(double v, int precision, char conversion, int width = 0) {
-  std::string s;
-  if (std::isnan(v)) s = "nan";
-  else if (std::isinf(v)) s = v < 0 ? "-inf" : "inf";
-  else {
-    char buffer[512];
-    const char spec[] = {'%', '.', '*', conversion, '\0'};
-    const int n = std::snprintf(buffer, sizeof buffer, spec, precision, v);
-    if (n >= static_cast<int>(sizeof buffer)) {
-      std::vector<char> big(static_cast<size_t>(n) + 1);
-      std::snprintf(big.data(), big.size(), spec, precision, v);
-      s.assign(big.data(), static_cast<size_t>(n));
-    } else {
-      s.assign(buffer, static_cast<size_t>(n));
-    }
-  }
-  if (static_cast<int>(s.size()) < width) s.insert(0, static_cast<size_t>(width) - s.size(), ' ');
-  return s;
-}
-
-template <class T>
-std::string py_str(T v) {
-  if constexpr (std::is_same_v<T, bool>) return v ? "True" : "False";
-  else return std::to_string(static_cast<int64_t>(v));
-}
-
-// A plain strided view of elements for the printer: no refcounts, no allocation.
-template <class T>
-struct PrintView {
-  const T* data;
-  const int64_t* sizes;
-  const int64_t* strides;
-  int64_t ndim;
-  PrintView at(int64_t i) const { return {data + i * strides[0], sizes + 1, strides + 1, ndim - 1}; }
+// Note [Printing]
+// print(t) in PyTorch formats every shown element to find one width, then lays the elements out
+// with brackets, line wrapping and "..." where it summarises. Here the typed part only gathers
+// the shown elements, in the order they are shown, as double (floating dtypes; PyTorch's
+// formatter also works in double) or int64; everything after that is one untyped pass that
+// appends to a single string, so printing costs a program the same code for every dtype.
+struct ShownValues {
+  bool floating = false;
+  bool boolean = false;
+  std::vector<double> floats;  // floating dtypes
+  std::vector<int64_t> ints;   // the others
 };
 
-// The indices along one dimension the printer shows: all, or the edge items when summarising.
-inline std::vector<int64_t> shown_indices(int64_t size, bool summarize, int edgeitems) {
-  std::vector<int64_t> out;
-  if (summarize && size > 2 * static_cast<int64_t>(edgeitems)) {
-    for (int64_t i = 0; i < edgeitems; ++i) out.push_back(i);
-    for (int64_t i = size - edgeitems; i < size; ++i) out.push_back(i);
-  } else {
-    for (int64_t i = 0; i < size; ++i) out.push_back(i);
-  }
-  return out;
+/** Whether a dimension of this size shows only its edge items. */
+inline bool summarized(int64_t size, bool summarize, int edgeitems) {
+  return summarize && size > 2 * static_cast<int64_t>(edgeitems);
 }
 
 template <class T>
-void collect_shown(const PrintView<T>& v, bool summarize, int edgeitems, std::vector<T>& out) {
-  if (v.ndim == 0) {
-    out.push_back(*v.data);
+void collect_shown(const T* data, const int64_t* sizes, const int64_t* strides, int64_t ndim, bool summarize,
+                   int edgeitems, ShownValues& out) {
+  if (ndim == 0) {
+    if constexpr (is_floating_v<T>) out.floats.push_back(convert<double>(*data));
+    else out.ints.push_back(static_cast<int64_t>(*data));
     return;
   }
-  for (int64_t i : shown_indices(v.sizes[0], summarize, edgeitems)) collect_shown(v.at(i), summarize, edgeitems, out);
+  const bool skip = summarized(sizes[0], summarize, edgeitems);
+  for (int64_t i = 0; i < sizes[0]; ++i) {
+    if (skip && i == edgeitems) i = sizes[0] - edgeitems;
+    collect_shown(data + i * strides[0], sizes + 1, strides + 1, ndim - 1, summarize, edgeitems, out);
+  }
 }
 
-/** torch._tensor_str._Formatter. */
-template <class T>
+// Appends Python's "{:.<p>f}" or "{:.<p>e}" of v: printf's, except that NaN never shows a sign.
+inline void append_py_format(std::string& out, double v, int precision, char conversion) {
+  if (std::isnan(v)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v < 0 ? "-inf" : "inf";
+    return;
+  }
+  const char spec[] = {'%', '.', '*', conversion, '\0'};
+  char buffer[128];
+  const int n = std::snprintf(buffer, sizeof buffer, spec, precision, v);
+  if (n < static_cast<int>(sizeof buffer)) {
+    out.append(buffer, static_cast<size_t>(n));
+    return;
+  }
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(n) + 1);
+  std::snprintf(out.data() + at, static_cast<size_t>(n) + 1, spec, precision, v);
+  out.resize(at + static_cast<size_t>(n));
+}
+
+/** torch._tensor_str._Formatter over the shown values. */
 class Formatter {
  public:
-  Formatter(const std::vector<T>& values, const PrintOptions& options) : precision_(options.precision) {
-    if constexpr (!is_floating_v<T>) {
-      for (T v : values) max_width_ = std::max(max_width_, static_cast<int>(py_str(v).size()));
-    } else {
-      std::vector<double> finite;  // nonzero finite values, as double
-      for (T v : values) {
-        const double d = static_cast<double>(v);
-        if (std::isfinite(d) && d != 0) finite.push_back(d);
-      }
-      if (finite.empty()) return;
-      double lo = std::fabs(finite[0]), hi = lo;
-      for (double d : finite) {
-        lo = std::min(lo, std::fabs(d));
-        hi = std::max(hi, std::fabs(d));
-        if (d != std::ceil(d)) int_mode_ = false;
-      }
-      const bool wide_range = hi / lo > 1000.0 || hi > 1.0e8;
-      if (int_mode_) {
-        sci_mode_ = wide_range;
-        for (double d : finite)
-          max_width_ = std::max(max_width_, static_cast<int>(sci_mode_ ? py_format(d, precision_, 'e').size()
-                                                                       : py_format(d, 0, 'f').size() + 1));
-      } else {
-        sci_mode_ = wide_range || lo < 1.0e-4;
-        for (double d : finite)
-          max_width_ = std::max(max_width_, static_cast<int>(py_format(d, precision_, sci_mode_ ? 'e' : 'f').size()));
-      }
-      if (options.sci_mode) sci_mode_ = *options.sci_mode;
+  Formatter(const ShownValues& values, const PrintOptions& options)
+      : values_(values), precision_(options.precision) {
+    std::string scratch;
+    if (!values.floating) {
+      for (size_t i = 0; i < values.ints.size(); ++i) max_width_ = std::max(max_width_, raw_width(scratch, i));
+      return;
     }
+    double lo = 0, hi = 0;
+    bool any = false;  // a nonzero finite value
+    for (double d : values.floats) {
+      if (!std::isfinite(d) || d == 0) continue;
+      lo = any ? std::min(lo, std::fabs(d)) : std::fabs(d);
+      hi = any ? std::max(hi, std::fabs(d)) : std::fabs(d);
+      any = true;
+      if (d != std::ceil(d)) int_mode_ = false;
+    }
+    if (!any) return;
+    const bool wide_range = hi / lo > 1000.0 || hi > 1.0e8;
+    sci_mode_ = int_mode_ ? wide_range : wide_range || lo < 1.0e-4;
+    for (size_t i = 0; i < values.floats.size(); ++i) {
+      const double d = values.floats[i];
+      if (std::isfinite(d) && d != 0) max_width_ = std::max(max_width_, raw_width(scratch, i));
+    }
+    if (options.sci_mode) sci_mode_ = *options.sci_mode;
   }
 
   int width() const { return max_width_; }
 
-  std::string format(T v) const {
-    std::string s;
-    if constexpr (is_floating_v<T>) {
-      const double d = static_cast<double>(v);
-      if (sci_mode_) s = py_format(d, precision_, 'e', max_width_);
-      else if (int_mode_) s = py_format(d, 0, 'f') + (std::isfinite(d) ? "." : "");
-      else s = py_format(d, precision_, 'f');
-    } else {
-      s = py_str(v);
-    }
-    if (static_cast<int>(s.size()) < max_width_) s.insert(0, static_cast<size_t>(max_width_) - s.size(), ' ');
-    return s;
+  /** Appends shown value i, padded on the left to the common width. */
+  void append(std::string& out, size_t i) const {
+    const size_t at = out.size();
+    append_raw(out, i);
+    const size_t len = out.size() - at;
+    if (len < static_cast<size_t>(max_width_)) out.insert(at, static_cast<size_t>(max_width_) - len, ' ');
   }
 
  private:
+  void append_raw(std::string& out, size_t i) const {
+    if (!values_.floating) {
+      const int64_t v = values_.ints[i];
+      if (values_.boolean) {
+        out += v ? "True" : "False";
+      } else {
+        char buffer[24];
+        out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(v))));
+      }
+      return;
+    }
+    const double d = values_.floats[i];
+    if (sci_mode_) {
+      append_py_format(out, d, precision_, 'e');
+    } else if (int_mode_) {
+      append_py_format(out, d, 0, 'f');
+      if (std::isfinite(d)) out += '.';
+    } else {
+      append_py_format(out, d, precision_, 'f');
+    }
+  }
+  int raw_width(std::string& scratch, size_t i) const {
+    scratch.clear();
+    append_raw(scratch, i);
+    return static_cast<int>(scratch.size());
+  }
+
+  const ShownValues& values_;
   int precision_;
   bool int_mode_ = true;
   bool sci_mode_ = false;
   int max_width_ = 1;
 };
 
-template <class T>
-std::string vector_str(const PrintView<T>& v, int64_t indent, bool summarize, const Formatter<T>& fmt,
-                       const PrintOptions& options) {
-  const int64_t element_length = fmt.width() + 2;
-  const int64_t per_line = std::max<int64_t>(
-      1, static_cast<int64_t>(std::floor(static_cast<double>(options.linewidth - indent) / element_length)));
-  std::vector<std::string> data;
-  const int64_t size = v.sizes[0];
-  const std::vector<int64_t> shown = shown_indices(size, summarize, options.edgeitems);
-  for (int64_t i : shown) data.push_back(fmt.format(v.data[i * v.strides[0]]));
-  if (static_cast<int64_t>(shown.size()) < size) data.insert(data.begin() + options.edgeitems, " ...");
-  std::string out = "[";
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (i > 0) out += i % per_line == 0 ? ",\n" + std::string(static_cast<size_t>(indent + 1), ' ') : ", ";
-    out += data[i];
+// torch._tensor_str._tensor_str_with_formatter and _vector_str: appends the (sub)tensor of
+// shape sizes[0, ndim), taking its shown values from `next` on.
+inline void append_tensor_str(std::string& out, const Formatter& fmt, size_t& next, const int64_t* sizes,
+                              int64_t ndim, int64_t indent, bool summarize, const PrintOptions& options) {
+  if (ndim == 0) {
+    fmt.append(out, next++);
+    return;
   }
-  return out + "]";
-}
-
-template <class T>
-std::string tensor_str_with(const PrintView<T>& v, int64_t indent, bool summarize, const Formatter<T>& fmt,
-                            const PrintOptions& options) {
-  if (v.ndim == 0) return fmt.format(*v.data);
-  if (v.ndim == 1) return vector_str(v, indent, summarize, fmt, options);
-  const int64_t size = v.sizes[0];
-  const std::vector<int64_t> shown = shown_indices(size, summarize, options.edgeitems);
-  std::vector<std::string> slices;
-  for (int64_t i : shown) slices.push_back(tensor_str_with(v.at(i), indent + 1, summarize, fmt, options));
-  if (static_cast<int64_t>(shown.size()) < size) slices.insert(slices.begin() + options.edgeitems, "...");
-  const std::string separator =
-      "," + std::string(static_cast<size_t>(v.ndim - 1), '\n') + std::string(static_cast<size_t>(indent + 1), ' ');
-  std::string out = "[";
-  for (size_t i = 0; i < slices.size(); ++i) out += (i ? separator : "") + slices[i];
-  return out + "]";
-}
-
-template <class T>
-std::string tensor_str(const Tensor<T>& t, int64_t indent, const PrintOptions& options) {
-  if (t.numel() == 0) return "[]";
-  using Shown = std::conditional_t<std::is_same_v<T, half> || std::is_same_v<T, bfloat16>, float, T>;
-  const Tensor<Shown> shown = t.template to<Shown>();
-  const PrintView<Shown> view{shown.data_ptr(), shown.sizes().data(), shown.strides().data(), shown.dim()};
-  const bool summarize = t.numel() > options.threshold;
-  std::vector<Shown> values;
-  collect_shown(view, summarize, options.edgeitems, values);
-  const Formatter<Shown> fmt(values, options);
-  return tensor_str_with(view, indent, summarize, fmt, options);
-}
-
-inline std::string add_suffixes(const std::string& tensor_str, const std::vector<std::string>& suffixes,
-                                int64_t indent, int linewidth) {
-  std::string out = tensor_str;
-  // Python: len(s) - s.rfind("\n") + 1, where rfind gives -1 when there is no newline.
-  const size_t newline = tensor_str.rfind('\n');
-  int64_t last_line_len = static_cast<int64_t>(tensor_str.size()) -
-                          (newline == std::string::npos ? -1 : static_cast<int64_t>(newline)) + 1;
-  for (const std::string& suffix : suffixes) {
-    const int64_t len = static_cast<int64_t>(suffix.size());
-    if (last_line_len + len + 2 > linewidth) {
-      out += ",\n" + std::string(static_cast<size_t>(indent), ' ') + suffix;
-      last_line_len = indent + len;
-    } else {
-      out += ", " + suffix;
-      last_line_len += len + 2;
+  const int64_t size = sizes[0], edge = options.edgeitems;
+  const bool skip = summarized(size, summarize, options.edgeitems);
+  out += '[';
+  if (ndim == 1) {
+    const int64_t per_line = std::max<int64_t>(
+        1, static_cast<int64_t>(std::floor(static_cast<double>(options.linewidth - indent) / (fmt.width() + 2))));
+    int64_t k = 0;  // entries so far on all lines, " ..." included
+    auto separate = [&] {
+      if (k == 0) return;
+      if (k % per_line == 0) {
+        out += ",\n";
+        out.append(static_cast<size_t>(indent + 1), ' ');
+      } else {
+        out += ", ";
+      }
+    };
+    for (int64_t i = 0; i < size; ++i, ++k) {
+      if (skip && i == edge) {
+        separate();
+        out += " ...";
+        ++k;
+        i = size - edge;
+      }
+      separate();
+      fmt.append(out, next++);
+    }
+  } else {
+    auto separate = [&] {
+      out += ',';
+      out.append(static_cast<size_t>(ndim - 1), '\n');
+      out.append(static_cast<size_t>(indent + 1), ' ');
+    };
+    for (int64_t i = 0; i < size; ++i) {
+      if (i > 0) separate();
+      if (skip && i == edge) {
+        out += "...";
+        separate();
+        i = size - edge;
+      }
+      append_tensor_str(out, fmt, next, sizes + 1, ndim - 1, indent + 1, summarize, options);
     }
   }
-  return out + ")";
+  out += ']';
+}
+
+// torch._tensor_str._add_suffixes: ", suffix", on a new line indented by `indent` when the
+// current one would grow past linewidth.
+struct SuffixWriter {
+  std::string& out;
+  int64_t indent;
+  int linewidth;
+  int64_t last_line_len;  // Python: len(s) - s.rfind("\n") + 1, where rfind gives -1 for none
+
+  SuffixWriter(std::string& s, int64_t indent_, int linewidth_) : out(s), indent(indent_), linewidth(linewidth_) {
+    const size_t newline = s.rfind('\n');
+    last_line_len = static_cast<int64_t>(s.size()) - (newline == std::string::npos ? -1 : static_cast<int64_t>(newline)) + 1;
+  }
+  void add(std::string_view a, std::string_view b = {}, std::string_view c = {}) {
+    const int64_t len = static_cast<int64_t>(a.size() + b.size() + c.size());
+    if (last_line_len + len + 2 > linewidth) {
+      out += ",\n";
+      out.append(static_cast<size_t>(indent), ' ');
+      last_line_len = indent + len;
+    } else {
+      out += ", ";
+      last_line_len += len + 2;
+    }
+    out.append(a).append(b).append(c);
+  }
+};
+
+/** torch._tensor_str._str_intern once the shown values are gathered. */
+inline std::string tensor_repr(const ShownValues& values, DType dtype, const Shape& sizes, Device device,
+                               const std::string& grad_fn, bool requires_grad, bool summarize) {
+  const PrintOptions& options = print_options();
+  const int64_t indent = 7;  // "tensor("
+  std::string out = "tensor(";
+  const bool empty = values.floats.empty() && values.ints.empty();
+  if (empty) {
+    out += "[]";
+  } else {
+    const Formatter fmt(values, options);
+    size_t next = 0;
+    append_tensor_str(out, fmt, next, sizes.data(), static_cast<int64_t>(sizes.size()), indent, summarize, options);
+  }
+  SuffixWriter suffixes(out, indent, options.linewidth);
+  if (!device.is_cpu()) suffixes.add("device='", device.str(), "'");
+  if (empty && sizes.size() != 1) suffixes.add("size=", tuple_str(sizes));
+  if (dtype != DType::Float32 && (empty || (dtype != DType::Int64 && dtype != DType::Bool)))
+    suffixes.add("dtype=", dtype_name(dtype));
+  if (!grad_fn.empty()) suffixes.add("grad_fn=<", grad_fn, ">");
+  else if (requires_grad) suffixes.add("requires_grad=True");
+  out += ')';
+  return out;
 }
 
 }  // namespace detail
@@ -226,24 +275,14 @@ template <class T>
 std::string to_string(const Tensor<T>& t) {
   if (!t.defined()) return "[ Tensor (undefined) ]";
   const PrintOptions& options = detail::print_options();
-  const std::string prefix = "tensor(";
-  const int64_t indent = static_cast<int64_t>(prefix.size());
-  std::vector<std::string> suffixes;
-  if (!t.device().is_cpu()) suffixes.push_back("device='" + t.device().str() + "'");
-  std::string body;
-  if (t.numel() == 0) {
-    if (t.dim() != 1) suffixes.push_back("size=" + detail::tuple_str(t.sizes()));
-    if (t.dtype() != DType::Float32) suffixes.push_back("dtype=" + std::string(dtype_name(t.dtype())));
-    body = "[]";
-  } else {
-    const DType d = t.dtype();
-    if (d != DType::Float32 && d != DType::Int64 && d != DType::Bool)
-      suffixes.push_back("dtype=" + std::string(dtype_name(d)));
-    body = detail::tensor_str(t, indent, options);
-  }
-  if (const std::string name = t.grad_fn_name(); !name.empty()) suffixes.push_back("grad_fn=<" + name + ">");
-  else if (t.requires_grad()) suffixes.push_back("requires_grad=True");
-  return detail::add_suffixes(prefix + body, suffixes, indent, options.linewidth);
+  const bool summarize = t.numel() > options.threshold;
+  detail::ShownValues values;
+  values.floating = is_floating_v<T>;
+  values.boolean = std::is_same_v<T, bool>;
+  if (t.numel() > 0)
+    detail::collect_shown(t.data_ptr(), t.sizes().data(), t.strides().data(), t.dim(), summarize, options.edgeitems,
+                          values);
+  return detail::tensor_repr(values, t.dtype(), t.sizes(), t.device(), t.grad_fn_name(), t.requires_grad(), summarize);
 }
 
 template <class T>

@@ -8,25 +8,35 @@ namespace tessera::detail {
 /** Elements below which an elementwise op stays on the calling thread. */
 inline constexpr int64_t kGrainSize = 32768;
 
+/** parallel_for's work once the range is large enough to split: one chunk per thread. */
+inline void parallel_chunks(int64_t begin, int64_t end, int64_t grain, FunctionRef<void(int64_t, int64_t)> f) {
+  auto& pool = ThreadPool::instance();
+  const int64_t threads = pool.num_threads();
+  if (threads == 1 || ThreadPool::in_parallel_region()) {
+    f(begin, end);
+    return;
+  }
+  const int64_t n = end - begin;
+  const int64_t chunks = std::min(threads, (n + grain - 1) / grain);
+  const int64_t chunk = (n + chunks - 1) / chunks;
+  auto run_chunk = [&](int64_t i) {
+    const int64_t b = begin + i * chunk;
+    f(b, std::min(end, b + chunk));
+  };
+  pool.run(chunks, run_chunk);
+}
+
 /** Calls f(chunk_begin, chunk_end) over [begin, end). Small ranges run on the calling thread.
  *  Use only where the result does not depend on how the range is cut (elementwise work);
  *  reductions use fixed blocks instead (Note [Deterministic reductions]). */
 template <class F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
-  const int64_t n = end - begin;
-  if (n <= 0) return;
-  auto& pool = ThreadPool::instance();
-  const int64_t threads = pool.num_threads();
-  if (n <= grain || threads == 1 || ThreadPool::in_parallel_region()) {
+  if (end - begin <= 0) return;
+  if (end - begin <= grain) {
     f(begin, end);
     return;
   }
-  const int64_t chunks = std::min(threads, (n + grain - 1) / grain);
-  const int64_t chunk = (n + chunks - 1) / chunks;
-  pool.run(chunks, [&](int64_t i) {
-    const int64_t b = begin + i * chunk;
-    f(b, std::min(end, b + chunk));
-  });
+  parallel_chunks(begin, end, grain, f);
 }
 
 }  // namespace tessera::detail

@@ -1,28 +1,49 @@
 #pragma once
 // The thread pool behind parallel_for: lazily started, never more threads than asked.
 
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
-#include <vector>
 
 #include "../core/config.hpp"
 
 namespace tessera {
 namespace detail {
 
+/** A non-owning reference to a callable: a function pointer and the callable's address. Kernels
+ *  hand their loops to the pool this way, so no std::function is built or instantiated. */
+template <class Signature>
+class FunctionRef;
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <class F>
+  FunctionRef(const F& f)  // NOLINT: converts implicitly, as a lambda argument should
+      : call_([](const void* c, Args... args) -> R { return (*static_cast<const F*>(c))(args...); }), callable_(&f) {}
+  R operator()(Args... args) const { return call_(callable_, args...); }
+
+ private:
+  R (*call_)(const void*, Args...);
+  const void* callable_;
+};
+
 // Note [Thread pool]
 // set_num_threads(n) means n threads in all: the caller plus n - 1 workers, started the first
-// time a parallel region needs them. A region of at most n tasks runs task i on thread i, so a
+// time a parallel region needs them. Thread t runs tasks t, t + n, t + 2n, ... of a region, so a
 // loop repeated over the same data finds its part in the same core's cache (as OpenMP's static
-// schedule does); a larger region hands out tasks through an atomic counter, the caller taking
-// its share. Regions do not nest: code already inside a region runs its inner loops serially.
+// schedule does). Regions do not nest: code already inside a region runs its inner loops
+// serially. A region lives on its caller's stack: workers enter it under the mutex while it is
+// published and the caller unpublishes it and waits for them to leave before it returns, so no
+// worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
+// (FunctionRef), so a program instantiates no std::thread or std::function machinery.
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -36,13 +57,13 @@ class ThreadPool {
     TS_CHECK(n >= 1, "set_num_threads: the number of threads must be at least 1, got ", n);
     std::lock_guard region(region_mutex_);
     stop_workers();
-    num_threads_ = n;
+    num_threads_.store(n, std::memory_order_relaxed);
   }
 
   static bool in_parallel_region() { return inside_region(); }
 
   /** Runs task(i) for i in [0, n_tasks), on up to num_threads() threads; rethrows the first error. */
-  void run(int64_t n_tasks, const std::function<void(int64_t)>& task) {
+  void run(int64_t n_tasks, FunctionRef<void(int64_t)> task) {
     if (n_tasks <= 0) return;
     if (n_tasks == 1 || num_threads() == 1 || inside_region()) {
       for (int64_t i = 0; i < n_tasks; ++i) task(i);
@@ -50,47 +71,51 @@ class ThreadPool {
     }
     std::lock_guard one_region(region_mutex_);
     start_workers();
-    auto region = std::make_shared<Region>(task, n_tasks, n_tasks <= num_threads());
+    Region region{task, n_tasks, num_workers_ + 1};
     {
       std::lock_guard lock(mutex_);
-      current_ = region;
+      current_ = &region;
       generation_.fetch_add(1, std::memory_order_release);
     }
-    if (sleeping_.load() > 0) wake_.notify_all();
-    work(*region, 0);
-    for (int spin = 0; spin < kSpins && region->pending.load(std::memory_order_acquire) > 0; ++spin) pause();
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return region->pending.load() == 0; });
-    current_.reset();
-    if (region->error) std::rethrow_exception(region->error);
+    if (sleeping_.load(std::memory_order_acquire) > 0) wake_.notify_all();
+    work(region, 0);
+    for (int spin = 0; spin < kSpins && region.pending.load(std::memory_order_acquire) > 0; ++spin) pause();
+    {
+      std::unique_lock lock(mutex_);
+      while (region.pending.load(std::memory_order_acquire) > 0) done_.wait(lock);
+      current_ = nullptr;  // no worker enters it any more
+    }
+    // Workers still inside have found their tasks done and are on their way out.
+    while (region.inside.load(std::memory_order_acquire) > 0) sched_yield();
+    if (region.error) std::rethrow_exception(region.error);
   }
 
  private:
-  // One parallel region. Workers that wake late hold an old region whose tasks are all taken,
-  // so they can never run a task twice or touch a finished region's function.
   struct Region {
-    Region(const std::function<void(int64_t)>& f, int64_t n, bool fixed) : task(f), n_tasks(n), by_thread(fixed), pending(n) {}
-    const std::function<void(int64_t)>& task;
+    Region(FunctionRef<void(int64_t)> f, int64_t n, int64_t threads) : task(f), n_tasks(n), stride(threads), pending(n) {}
+    const FunctionRef<void(int64_t)> task;
     const int64_t n_tasks;
-    const bool by_thread;  // task i runs on thread i, so repeated regions reuse each core's cache
-    std::atomic<int64_t> next{0};
-    std::atomic<int64_t> pending;
-    std::exception_ptr error;  // guarded by mutex_
+    const int64_t stride;  // thread t runs tasks t, t + stride, ...
+    std::atomic<int64_t> pending;  // tasks not yet finished
+    std::atomic<int> inside{0};    // workers that entered and have not left
+    std::exception_ptr error;      // the first task's error; guarded by mutex_
   };
 
-  ThreadPool() : num_threads_(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {}
+  ThreadPool() {
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    num_threads_.store(cores > 0 ? static_cast<int>(cores) : 1, std::memory_order_relaxed);
+  }
 
   static bool& inside_region() {
     thread_local bool inside = false;
     return inside;
   }
 
-  // Runs tasks of `region` on thread `me` (0 is the caller): its own task when tasks are
-  // assigned by thread, else tasks taken in turn until none are left.
+  // Runs the tasks of `region` that belong to thread `me` (0 is the caller).
   void work(Region& region, int64_t me) {
     inside_region() = true;
     int64_t finished = 0;
-    auto run_task = [&](int64_t i) {
+    for (int64_t i = me; i < region.n_tasks; i += region.stride) {
       try {
         region.task(i);
       } catch (...) {
@@ -98,14 +123,9 @@ class ThreadPool {
         if (!region.error) region.error = std::current_exception();
       }
       ++finished;
-    };
-    if (region.by_thread) {
-      if (me < region.n_tasks) run_task(me);
-    } else {
-      for (int64_t i; (i = region.next.fetch_add(1)) < region.n_tasks;) run_task(i);
     }
     inside_region() = false;
-    if (finished > 0 && region.pending.fetch_sub(finished) == finished) {
+    if (finished > 0 && region.pending.fetch_sub(finished, std::memory_order_acq_rel) == finished) {
       std::lock_guard lock(mutex_);  // the caller may be asleep on done_
       done_.notify_all();
     }
@@ -116,22 +136,28 @@ class ThreadPool {
   void worker_loop(int64_t me) {
     uint64_t seen = 0;
     for (;;) {
-      for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen && !stopping_.load();
+      for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen &&
+                         !stopping_.load(std::memory_order_acquire);
            ++spin)
         pause();
-      std::shared_ptr<Region> region;
+      Region* region = nullptr;
       {
         std::unique_lock lock(mutex_);
-        if (generation_.load() == seen && !stopping_.load()) {
-          sleeping_.fetch_add(1);
-          wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
-          sleeping_.fetch_sub(1);
+        if (generation_.load(std::memory_order_acquire) == seen && !stopping_.load(std::memory_order_acquire)) {
+          sleeping_.fetch_add(1, std::memory_order_acq_rel);
+          while (!stopping_.load(std::memory_order_acquire) && generation_.load(std::memory_order_acquire) == seen)
+            wake_.wait(lock);
+          sleeping_.fetch_sub(1, std::memory_order_acq_rel);
         }
-        if (stopping_.load()) return;
-        seen = generation_.load();
+        if (stopping_.load(std::memory_order_acquire)) return;
+        seen = generation_.load(std::memory_order_acquire);
         region = current_;
+        if (region) region->inside.fetch_add(1, std::memory_order_relaxed);
       }
-      if (region) work(*region, me);
+      if (region) {
+        work(*region, me);
+        region->inside.fetch_sub(1, std::memory_order_release);  // the last touch of the region
+      }
     }
   }
 
@@ -144,29 +170,39 @@ class ThreadPool {
 
   void start_workers() {
     const int wanted = num_threads() - 1;
-    while (static_cast<int>(workers_.size()) < wanted) {
-      const int64_t me = static_cast<int64_t>(workers_.size()) + 1;
-      workers_.emplace_back([this, me] { worker_loop(me); });
+    if (num_workers_ == wanted) return;
+    stop_workers();
+    workers_ = std::make_unique<pthread_t[]>(static_cast<size_t>(wanted));
+    for (int me = 1; me <= wanted; ++me) {
+      auto main = [](void* arg) -> void* {
+        instance().worker_loop(reinterpret_cast<intptr_t>(arg));
+        return nullptr;
+      };
+      const int failed = pthread_create(&workers_[me - 1], nullptr, main, reinterpret_cast<void*>(intptr_t{me}));
+      TS_CHECK(failed == 0, "parallel: could not start worker thread ", me, " of ", wanted, " (error ", failed, ")");
+      num_workers_ = me;
     }
   }
 
   void stop_workers() {
     {
       std::lock_guard lock(mutex_);
-      stopping_.store(true);
+      stopping_.store(true, std::memory_order_release);
     }
     wake_.notify_all();
-    for (auto& w : workers_) w.join();
-    workers_.clear();
-    stopping_.store(false);
+    for (int w = 0; w < num_workers_; ++w) pthread_join(workers_[w], nullptr);
+    num_workers_ = 0;
+    workers_.reset();
+    stopping_.store(false, std::memory_order_release);
   }
 
-  std::atomic<int> num_threads_;
+  std::atomic<int> num_threads_{1};
   std::mutex region_mutex_;  // one region at a time
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  std::vector<std::thread> workers_;
-  std::shared_ptr<Region> current_;
+  std::unique_ptr<pthread_t[]> workers_;
+  int num_workers_ = 0;
+  Region* current_ = nullptr;  // guarded by mutex_
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> sleeping_{0};
   std::atomic<bool> stopping_{false};
