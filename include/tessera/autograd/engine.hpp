@@ -95,7 +95,7 @@ template <class = void>
 variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
                                   bool create_graph, const std::vector<Edge>& captures = {}) {
   AutoGradMode mode(create_graph);
-  auto root = std::make_shared<GraphRoot>(std::move(root_grads));
+  auto root = make_node<GraphRoot>(std::move(root_grads));
   root->next_edges = roots;
 
   // Dependencies: how many edges of the reachable graph point at each node.

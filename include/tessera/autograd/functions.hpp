@@ -95,7 +95,7 @@ void finish_inplace(const Tensor<T>& self, const std::shared_ptr<Node>& node) {
     set_history(self, node, 0);
     return;
   }
-  auto copy_slices = std::make_shared<CopySlices<T>>(*base, self.impl(), node);
+  auto copy_slices = make_node<CopySlices<T>>(*base, self.impl(), node);
   copy_slices->next_edges.push_back(gradient_edge(base));
   copy_slices->input_meta.push_back({base->sizes, base->dtype});
   for (size_t i = 1; i < node->next_edges.size(); ++i) {
@@ -103,7 +103,7 @@ void finish_inplace(const Tensor<T>& self, const std::shared_ptr<Node>& node) {
     copy_slices->input_meta.push_back(node->input_meta[i]);
   }
   set_history(Tensor<T>(base), copy_slices, 0);
-  auto view_fn = std::make_shared<AsStridedBackward0<T>>(*base, self.sizes(), self.strides(), self.storage_offset());
+  auto view_fn = make_node<AsStridedBackward0<T>>(*base, self.sizes(), self.strides(), self.storage_offset());
   view_fn->next_edges.push_back({copy_slices, 0});
   view_fn->input_meta.push_back({base->sizes, base->dtype});
   set_history(self, view_fn, 0);

@@ -77,18 +77,29 @@ struct Node : std::enable_shared_from_this<Node> {
   // recursively and overflow the stack. A node whose edge holds the last reference to the next
   // node hands that node to a per-thread list instead, and the outermost destructor empties it.
   virtual ~Node() {
-    thread_local std::vector<std::shared_ptr<Node>> pending;
+    thread_local std::vector<Edge> pending;
     thread_local bool draining = false;
     for (Edge& e : next_edges)
-      if (e.fn && e.fn.use_count() == 1) pending.push_back(std::move(e.fn));
+      if (e.fn && e.fn.use_count() == 1) pending.push_back(std::move(e));
     if (draining) return;
     draining = true;
     while (!pending.empty()) {
-      std::shared_ptr<Node> next = std::move(pending.back());
+      Edge next = std::move(pending.back());
       pending.pop_back();
-      next.reset();  // may push its own next nodes
+      next.fn.reset();  // may push its own next nodes
     }
     draining = false;
+  }
+
+  // Nodes are small and short-lived (one per recorded op): their bytes come from the small
+  // block cache, as tensors' do (Note [Small block cache]).
+  static void* operator new(size_t bytes) {
+    if (bytes > SmallBlockCache::kMaxBlock) return ::operator new(bytes);
+    return SmallBlockCache::allocate(SmallBlockCache::class_of(bytes));
+  }
+  static void operator delete(void* p, size_t bytes) {
+    if (bytes > SmallBlockCache::kMaxBlock) return ::operator delete(p);
+    SmallBlockCache::deallocate(p, SmallBlockCache::class_of(bytes));
   }
 
   /** PyTorch's class name of the backward function, e.g. "SumBackward0". */
@@ -126,6 +137,20 @@ struct AccumulateGrad final : Node {
   variable_list apply(variable_list&&) override { return {}; }  // the engine adds into .grad itself
 };
 
+/** Owns a new node. Every node class shares this one control-block type (a node is deleted
+ *  through its virtual destructor), so recording a new kind of op instantiates no shared_ptr
+ *  machinery of its own. */
+inline std::shared_ptr<Node> adopt_node(Node* node) {
+  return std::shared_ptr<Node>(node, std::default_delete<Node>{}, SmallObjectAllocator<Node>{});
+}
+
+/** `new NodeT(args...)`, owned as by adopt_node, as a typed handle (aliasing the owner). */
+template <class NodeT, class... Args>
+std::shared_ptr<NodeT> make_node(Args&&... args) {
+  NodeT* node = new NodeT(std::forward<Args>(args)...);
+  return std::shared_ptr<NodeT>(adopt_node(node), node);
+}
+
 /** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
 template <class T>
 Tensor<T> cast_grad(const AnyTensor& g) {
@@ -137,7 +162,7 @@ Tensor<T> cast_grad(const AnyTensor& g) {
 inline std::shared_ptr<Node> grad_accumulator(const std::shared_ptr<TensorImpl>& leaf) {
   AutogradMeta& meta = leaf->autograd_meta();
   if (auto existing = meta.grad_accumulator.lock()) return existing;
-  auto acc = std::make_shared<AccumulateGrad>(leaf);
+  auto acc = make_node<AccumulateGrad>(leaf);
   meta.grad_accumulator = acc;
   return acc;
 }
@@ -164,12 +189,9 @@ inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node,
   node->num_outputs = std::max(node->num_outputs, k + 1);
 }
 
-/** Records `NodeT(args...)` with edges to `inputs` as the grad_fn of `outputs`. Callers check
- *  needs_grad first, so an op whose inputs need no gradient pays one branch. */
-template <class NodeT, class... Args>
-std::shared_ptr<NodeT> record_lists(std::span<const AnyTensor> inputs, std::span<const AnyTensor> outputs,
-                                    Args&&... args) {
-  auto node = std::make_shared<NodeT>(std::forward<Args>(args)...);
+/** Gives `node` edges to `inputs` and makes it the grad_fn of `outputs`. */
+inline void attach_node(const std::shared_ptr<Node>& node, std::span<const AnyTensor> inputs,
+                        std::span<const AnyTensor> outputs) {
   node->next_edges.reserve(inputs.size());
   node->input_meta.reserve(inputs.size());
   for (const AnyTensor& in : inputs) {
@@ -178,6 +200,15 @@ std::shared_ptr<NodeT> record_lists(std::span<const AnyTensor> inputs, std::span
   }
   uint32_t k = 0;
   for (const AnyTensor& out : outputs) set_history(out, node, k++);
+}
+
+/** Records `NodeT(args...)` with edges to `inputs` as the grad_fn of `outputs`. Callers check
+ *  needs_grad first, so an op whose inputs need no gradient pays one branch. */
+template <class NodeT, class... Args>
+std::shared_ptr<NodeT> record_lists(std::span<const AnyTensor> inputs, std::span<const AnyTensor> outputs,
+                                    Args&&... args) {
+  std::shared_ptr<NodeT> node = make_node<NodeT>(std::forward<Args>(args)...);
+  attach_node(node, inputs, outputs);
   return node;
 }
 template <class NodeT, class... Args>

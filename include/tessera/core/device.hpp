@@ -56,5 +56,6 @@ class Device {
 };
 
 inline std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
+inline void append_error_part(std::string& out, const Device& d) { out += d.str(); }
 
 }  // namespace tessera

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -66,6 +67,7 @@ constexpr std::string_view dtype_name(DType d) {
 }
 
 inline std::ostream& operator<<(std::ostream& os, DType d) { return os << dtype_name(d); }
+inline void append_error_part(std::string& out, DType d) { out += dtype_name(d); }
 
 /** Calls f(std::type_identity<T>{}) with the C++ type of `d`: tessera's one dispatch point. */
 template <class F>

@@ -31,7 +31,8 @@ class Shape {
     if (this == &other) return *this;
     if (other.heap_) assign(other.data(), other.size());
     else {
-      heap_.reset();
+      delete[] heap_;
+      heap_ = nullptr;
       capacity_ = kInline;
       copy_inline(other);
     }
@@ -39,14 +40,18 @@ class Shape {
   }
   Shape(Shape&& other) noexcept { *this = std::move(other); }
   Shape& operator=(Shape&& other) noexcept {
+    if (this == &other) return *this;
+    delete[] heap_;
     size_ = other.size_;
     capacity_ = other.capacity_;
-    heap_ = std::move(other.heap_);
+    heap_ = other.heap_;
     __builtin_memcpy(inline_, other.inline_, sizeof inline_);
+    other.heap_ = nullptr;
     other.size_ = 0;
     other.capacity_ = kInline;
     return *this;
   }
+  ~Shape() { delete[] heap_; }
 
   /** n copies of `value`. */
   static Shape filled(size_t n, int64_t value) {
@@ -57,8 +62,8 @@ class Shape {
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  int64_t* data() { return heap_ ? heap_.get() : inline_; }
-  const int64_t* data() const { return heap_ ? heap_.get() : inline_; }
+  int64_t* data() { return heap_ ? heap_ : inline_; }
+  const int64_t* data() const { return heap_ ? heap_ : inline_; }
   int64_t& operator[](size_t i) { return data()[i]; }
   int64_t operator[](size_t i) const { return data()[i]; }
   int64_t* begin() { return data(); }
@@ -102,10 +107,12 @@ class Shape {
   static constexpr size_t kInline = 6;
   void reserve(size_t n) {
     if (n <= capacity()) return;
-    auto grown = std::make_unique<int64_t[]>(std::max(n, 2 * capacity()));
-    std::copy_n(data(), size_, grown.get());
-    heap_ = std::move(grown);
-    capacity_ = std::max(n, 2 * capacity_);
+    const size_t grown_capacity = std::max(n, 2 * capacity());
+    int64_t* grown = new int64_t[grown_capacity];
+    std::copy_n(data(), size_, grown);
+    delete[] heap_;
+    heap_ = grown;
+    capacity_ = grown_capacity;
   }
   size_t capacity() const { return heap_ ? capacity_ : kInline; }
   void copy_inline(const Shape& other) {
@@ -121,7 +128,7 @@ class Shape {
 
   size_t size_ = 0;
   size_t capacity_ = kInline;
-  std::unique_ptr<int64_t[]> heap_;
+  int64_t* heap_ = nullptr;  // owned: more than kInline dimensions
   int64_t inline_[kInline] = {};
 };
 
@@ -178,6 +185,7 @@ inline Shape contiguous_strides(std::span<const int64_t> sizes) {
 inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
   return os << "torch.Size(" << detail::shape_str(s) << ")";
 }
+inline void append_error_part(std::string& out, const Shape& s) { out.append("torch.Size(").append(detail::shape_str(s)) += ')'; }
 
 /** The broadcast of two shapes (NumPy rules); throws naming both shapes. */
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "broadcast_shapes") {

@@ -37,7 +37,7 @@ struct TensorImpl {
   DType dtype = DType::Float32;
   int64_t numel = 1;
   bool contiguous = true;
-  std::unique_ptr<AutogradMeta> autograd;
+  AutogradMeta* autograd = nullptr;  // owned; most tensors never need one
   // The tensor this one is a view of (the first non-view one), so that an in-place op on the
   // view can update the base's autograd history (Note [In-place ops on views]).
   std::shared_ptr<TensorImpl> view_base;
@@ -49,6 +49,9 @@ struct TensorImpl {
     for (int64_t s : sizes) numel *= s;
     contiguous = compute_contiguous();
   }
+  TensorImpl(const TensorImpl&) = delete;
+  TensorImpl& operator=(const TensorImpl&) = delete;
+  ~TensorImpl() { delete autograd; }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
   char* data() const { return static_cast<char*>(storage.data()) + offset * element_size(dtype); }
@@ -70,7 +73,7 @@ struct TensorImpl {
  public:
   bool requires_grad() const { return autograd && autograd->requires_grad; }
   AutogradMeta& autograd_meta() {
-    if (!autograd) autograd = std::make_unique<AutogradMeta>();
+    if (!autograd) autograd = new AutogradMeta;
     return *autograd;
   }
 };

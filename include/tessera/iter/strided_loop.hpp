@@ -5,7 +5,6 @@
 #include <array>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "../core/shape.hpp"
 
@@ -22,28 +21,27 @@ namespace tessera::detail {
 // Kernels then test whether a run is contiguous or scalar-broadcast and take a vectorisable
 // path. Any range [begin, end) of the linear iteration index can be run on its own, which is
 // how parallel_for splits the work.
-template <size_t N>
-class StridedLoop {
+/** The untyped part of a StridedLoop: the reordered, coalesced sizes and byte strides of up to
+ *  kMaxOperands operands, built once per loop whatever the kernel. */
+class StridedLayout {
  public:
-  using Pointers = std::array<char*, N>;
-  using Strides = std::array<int64_t, N>;
+  static constexpr size_t kMaxOperands = 4;
 
   /** `strides[k]` are operand k's element strides, one per dimension of `shape`. */
-  StridedLoop(const Shape& shape, const Pointers& data, const std::array<const Shape*, N>& strides,
-              const std::array<int64_t, N>& element_sizes)
-      : base_(data) {
+  StridedLayout(const Shape& shape, size_t operands, const Shape* const* strides, const int64_t* element_sizes)
+      : operands_(operands) {
     numel_ = 1;
     for (int64_t s : shape) numel_ *= s;
     for (size_t d = shape.size(); d-- > 0;) {  // innermost first
       if (shape[d] == 1) continue;
       sizes_.push_back(shape[d]);
-      for (size_t k = 0; k < N; ++k) strides_[k].push_back((*strides[k])[d] * element_sizes[k]);
+      for (size_t k = 0; k < operands_; ++k) strides_[k].push_back((*strides[k])[d] * element_sizes[k]);
     }
     reorder();
     coalesce();
     if (sizes_.empty()) {
       sizes_.push_back(1);
-      for (size_t k = 0; k < N; ++k) strides_[k].push_back(0);
+      for (size_t k = 0; k < operands_; ++k) strides_[k].push_back(0);
     }
   }
 
@@ -53,6 +51,77 @@ class StridedLoop {
   /** Size and operand k's byte stride of dimension d after reordering (0 is innermost). */
   int64_t size(size_t d) const { return sizes_[d]; }
   int64_t stride(size_t k, size_t d) const { return strides_[k][d]; }
+
+ protected:
+  /** The coordinates (innermost first) of linear index `index` and each operand's byte offset there. */
+  void locate(int64_t index, Shape& coord, int64_t* offsets) const {
+    const size_t nd = sizes_.size();
+    coord = Shape::filled(nd, 0);
+    for (size_t k = 0; k < operands_; ++k) offsets[k] = 0;
+    for (size_t d = 0; d < nd; ++d) {
+      coord[d] = index % sizes_[d];
+      index /= sizes_[d];
+      for (size_t k = 0; k < operands_; ++k) offsets[k] += coord[d] * strides_[k][d];
+    }
+  }
+
+  size_t operands_;
+  int64_t numel_ = 0;
+  Shape sizes_;                           // innermost first
+  std::array<Shape, kMaxOperands> strides_;  // bytes, innermost first
+
+ private:
+  // True when dimension a (currently inside b) should move outside of b.
+  bool should_swap(size_t a, size_t b) const {
+    for (size_t k = 0; k < operands_; ++k) {
+      const int64_t sa = strides_[k][a], sb = strides_[k][b];
+      if (sa == 0 || sb == 0 || sa == sb) continue;
+      return sa > sb;
+    }
+    return false;
+  }
+
+  void reorder() {
+    const size_t nd = sizes_.size();
+    for (size_t i = 1; i < nd; ++i) {  // insertion sort: stable, and nd is small
+      for (size_t j = i; j > 0 && should_swap(j - 1, j); --j) {
+        std::swap(sizes_[j - 1], sizes_[j]);
+        for (size_t k = 0; k < operands_; ++k) std::swap(strides_[k][j - 1], strides_[k][j]);
+      }
+    }
+  }
+
+  void coalesce() {
+    if (sizes_.empty()) return;
+    size_t out = 0;
+    for (size_t d = 1; d < sizes_.size(); ++d) {
+      bool chains = true;
+      for (size_t k = 0; k < operands_; ++k) chains &= strides_[k][d] == strides_[k][out] * sizes_[out];
+      if (chains) {
+        sizes_[out] *= sizes_[d];
+      } else {
+        ++out;
+        sizes_[out] = sizes_[d];
+        for (size_t k = 0; k < operands_; ++k) strides_[k][out] = strides_[k][d];
+      }
+    }
+    sizes_.resize(out + 1);
+    for (size_t k = 0; k < operands_; ++k) strides_[k].resize(out + 1);
+  }
+};
+
+template <size_t N>
+class StridedLoop : public StridedLayout {
+  static_assert(N <= kMaxOperands);
+
+ public:
+  using Pointers = std::array<char*, N>;
+  using Strides = std::array<int64_t, N>;
+
+  StridedLoop(const Shape& shape, const Pointers& data, const std::array<const Shape*, N>& strides,
+              const std::array<int64_t, N>& element_sizes)
+      : StridedLayout(shape, N, strides.data(), element_sizes.data()), base_(data) {}
+
   const Pointers& base() const { return base_; }
 
   /** Calls run(pointers, byte_strides, n) for each 1-D run covering linear indices [begin, end). */
@@ -67,16 +136,15 @@ class StridedLoop {
     if (end < 0) end = numel_;
     if (begin >= end) return;
     const size_t nd = sizes_.size();
-    Shape coord = Shape::filled(nd, 0);
-    Pointers ptr = base;
-    int64_t rest = begin;
-    for (size_t d = 0; d < nd; ++d) {
-      coord[d] = rest % sizes_[d];
-      rest /= sizes_[d];
-      for (size_t k = 0; k < N; ++k) ptr[k] += coord[d] * strides_[k][d];
-    }
+    Shape coord;
+    int64_t offsets[N];
+    locate(begin, coord, offsets);
+    Pointers ptr;
     Strides inner;
-    for (size_t k = 0; k < N; ++k) inner[k] = strides_[k][0];
+    for (size_t k = 0; k < N; ++k) {
+      ptr[k] = base[k] + offsets[k];
+      inner[k] = strides_[k][0];
+    }
     while (begin < end) {
       const int64_t n = std::min(sizes_[0] - coord[0], end - begin);
       run_1d(ptr, inner, n);
@@ -92,48 +160,7 @@ class StridedLoop {
   }
 
  private:
-  // True when dimension a (currently inside b) should move outside of b.
-  bool should_swap(size_t a, size_t b) const {
-    for (size_t k = 0; k < N; ++k) {
-      const int64_t sa = strides_[k][a], sb = strides_[k][b];
-      if (sa == 0 || sb == 0 || sa == sb) continue;
-      return sa > sb;
-    }
-    return false;
-  }
-
-  void reorder() {
-    const size_t nd = sizes_.size();
-    for (size_t i = 1; i < nd; ++i) {  // insertion sort: stable, and nd is small
-      for (size_t j = i; j > 0 && should_swap(j - 1, j); --j) {
-        std::swap(sizes_[j - 1], sizes_[j]);
-        for (size_t k = 0; k < N; ++k) std::swap(strides_[k][j - 1], strides_[k][j]);
-      }
-    }
-  }
-
-  void coalesce() {
-    if (sizes_.empty()) return;
-    size_t out = 0;
-    for (size_t d = 1; d < sizes_.size(); ++d) {
-      bool chains = true;
-      for (size_t k = 0; k < N; ++k) chains &= strides_[k][d] == strides_[k][out] * sizes_[out];
-      if (chains) {
-        sizes_[out] *= sizes_[d];
-      } else {
-        ++out;
-        sizes_[out] = sizes_[d];
-        for (size_t k = 0; k < N; ++k) strides_[k][out] = strides_[k][d];
-      }
-    }
-    sizes_.resize(out + 1);
-    for (size_t k = 0; k < N; ++k) strides_[k].resize(out + 1);
-  }
-
   Pointers base_;
-  int64_t numel_ = 0;
-  Shape sizes_;                    // innermost first
-  std::array<Shape, N> strides_;  // bytes, innermost first
 };
 
 /** Element strides of `impl` broadcast to `shape` (0 where broadcast); throws if it cannot be. */
@@ -159,9 +186,9 @@ inline Shape result_strides(const Shape& shape, std::span<const Shape* const> in
     for (size_t d = 0; d < nd; ++d) all_contiguous &= shape[d] == 1 || (*s)[d] == contiguous[d];
   }
   if (all_contiguous) return contiguous;
-  std::vector<size_t> perm(nd);  // innermost first
-  for (size_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
-  auto should_swap = [&](size_t a, size_t b) {
+  Shape perm = Shape::filled(nd, 0);  // dimensions, innermost first
+  for (size_t i = 0; i < nd; ++i) perm[i] = static_cast<int64_t>(nd - 1 - i);
+  auto should_swap = [&](int64_t a, int64_t b) {
     for (const Shape* s : inputs) {
       const int64_t sa = (*s)[a], sb = (*s)[b];
       if (sa == 0 || sb == 0) continue;
@@ -184,7 +211,7 @@ inline Shape result_strides(const Shape& shape, std::span<const Shape* const> in
   }
   Shape out = Shape::filled(nd, 1);
   int64_t running = 1;
-  for (size_t d : perm) {
+  for (int64_t d : perm) {
     out[d] = running;
     running *= std::max<int64_t>(shape[d], 1);
   }

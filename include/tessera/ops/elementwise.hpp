@@ -139,11 +139,14 @@ void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
  *  copy kernels out of programs that never write into existing tensors. */
 template <bool fresh_out = false, class T>
 Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
-  if constexpr (fresh_out) return input;
-  const TensorImpl& in = input.impl();
-  if (!may_overlap(out, in)) return input;
-  if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
-  return input.clone();
+  if constexpr (fresh_out) {
+    return input;
+  } else {
+    const TensorImpl& in = input.impl();
+    if (!may_overlap(out, in)) return input;
+    if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
+    return input.clone();
+  }
 }
 
 // Note [Small ops]

@@ -1,7 +1,6 @@
 #pragma once
 // Layout helpers shared by ops: dense-stride inference and overlap checks.
 
-#include <numeric>
 
 #include "../core/tensor.hpp"
 #include "../iter/strided_loop.hpp"
@@ -12,15 +11,16 @@ namespace tessera::detail {
 inline bool is_non_overlapping_and_dense(const Shape& sizes, const Shape& strides) {
   const size_t nd = sizes.size();
   if (nd == 1) return sizes[0] < 2 || strides[0] == 1;
-  std::vector<size_t> perm(nd);
-  std::iota(perm.begin(), perm.end(), size_t{0});
-  std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
-    if (sizes[a] < 2) return false;
-    if (sizes[b] < 2) return true;
-    return strides[a] < strides[b];
-  });
+  // Dimensions by increasing stride, those of size 0 or 1 last (an insertion sort: nd is small).
+  auto before = [&](int64_t a, int64_t b) { return sizes[a] >= 2 && (sizes[b] < 2 || strides[a] < strides[b]); };
+  Shape perm = Shape::filled(nd, 0);
+  for (size_t i = 0; i < nd; ++i) {
+    size_t j = i;
+    for (; j > 0 && before(static_cast<int64_t>(i), perm[j - 1]); --j) perm[j] = perm[j - 1];
+    perm[j] = static_cast<int64_t>(i);
+  }
   int64_t required = 1;
-  for (size_t i : perm) {
+  for (int64_t i : perm) {
     if (sizes[i] < 2) return true;
     if (strides[i] != required) return false;
     required *= sizes[i];

@@ -7,11 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <memory>
-#include <mutex>
 
 #include "../core/config.hpp"
 
@@ -44,6 +41,19 @@ class FunctionRef<R(Args...)> {
 // published and the caller unpublishes it and waits for them to leave before it returns, so no
 // worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
 // (FunctionRef), so a program instantiates no std::thread or std::function machinery.
+
+/** A pthread mutex held for a scope. */
+class PthreadLock {
+ public:
+  explicit PthreadLock(pthread_mutex_t& m) : m_(m) { pthread_mutex_lock(&m_); }
+  ~PthreadLock() { pthread_mutex_unlock(&m_); }
+  PthreadLock(const PthreadLock&) = delete;
+  PthreadLock& operator=(const PthreadLock&) = delete;
+
+ private:
+  pthread_mutex_t& m_;
+};
+
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -55,7 +65,7 @@ class ThreadPool {
 
   void set_num_threads(int n) {
     TS_CHECK(n >= 1, "set_num_threads: the number of threads must be at least 1, got ", n);
-    std::lock_guard region(region_mutex_);
+    PthreadLock region(region_mutex_);
     stop_workers();
     num_threads_.store(n, std::memory_order_relaxed);
   }
@@ -69,20 +79,20 @@ class ThreadPool {
       for (int64_t i = 0; i < n_tasks; ++i) task(i);
       return;
     }
-    std::lock_guard one_region(region_mutex_);
+    PthreadLock one_region(region_mutex_);
     start_workers();
     Region region{task, n_tasks, num_workers_ + 1};
     {
-      std::lock_guard lock(mutex_);
+      PthreadLock lock(mutex_);
       current_ = &region;
       generation_.fetch_add(1, std::memory_order_release);
     }
-    if (sleeping_.load(std::memory_order_acquire) > 0) wake_.notify_all();
+    if (sleeping_.load(std::memory_order_acquire) > 0) pthread_cond_broadcast(&wake_);
     work(region, 0);
     for (int spin = 0; spin < kSpins && region.pending.load(std::memory_order_acquire) > 0; ++spin) pause();
     {
-      std::unique_lock lock(mutex_);
-      while (region.pending.load(std::memory_order_acquire) > 0) done_.wait(lock);
+      PthreadLock lock(mutex_);
+      while (region.pending.load(std::memory_order_acquire) > 0) pthread_cond_wait(&done_, &mutex_);
       current_ = nullptr;  // no worker enters it any more
     }
     // Workers still inside have found their tasks done and are on their way out.
@@ -119,15 +129,15 @@ class ThreadPool {
       try {
         region.task(i);
       } catch (...) {
-        std::lock_guard lock(mutex_);
+        PthreadLock lock(mutex_);
         if (!region.error) region.error = std::current_exception();
       }
       ++finished;
     }
     inside_region() = false;
     if (finished > 0 && region.pending.fetch_sub(finished, std::memory_order_acq_rel) == finished) {
-      std::lock_guard lock(mutex_);  // the caller may be asleep on done_
-      done_.notify_all();
+      PthreadLock lock(mutex_);  // the caller may be asleep on done_
+      pthread_cond_broadcast(&done_);
     }
   }
 
@@ -142,11 +152,11 @@ class ThreadPool {
         pause();
       Region* region = nullptr;
       {
-        std::unique_lock lock(mutex_);
+        PthreadLock lock(mutex_);
         if (generation_.load(std::memory_order_acquire) == seen && !stopping_.load(std::memory_order_acquire)) {
           sleeping_.fetch_add(1, std::memory_order_acq_rel);
           while (!stopping_.load(std::memory_order_acquire) && generation_.load(std::memory_order_acquire) == seen)
-            wake_.wait(lock);
+            pthread_cond_wait(&wake_, &mutex_);
           sleeping_.fetch_sub(1, std::memory_order_acq_rel);
         }
         if (stopping_.load(std::memory_order_acquire)) return;
@@ -172,7 +182,7 @@ class ThreadPool {
     const int wanted = num_threads() - 1;
     if (num_workers_ == wanted) return;
     stop_workers();
-    workers_ = std::make_unique<pthread_t[]>(static_cast<size_t>(wanted));
+    workers_ = new pthread_t[static_cast<size_t>(wanted)];
     for (int me = 1; me <= wanted; ++me) {
       auto main = [](void* arg) -> void* {
         instance().worker_loop(reinterpret_cast<intptr_t>(arg));
@@ -186,21 +196,22 @@ class ThreadPool {
 
   void stop_workers() {
     {
-      std::lock_guard lock(mutex_);
+      PthreadLock lock(mutex_);
       stopping_.store(true, std::memory_order_release);
     }
-    wake_.notify_all();
+    pthread_cond_broadcast(&wake_);
     for (int w = 0; w < num_workers_; ++w) pthread_join(workers_[w], nullptr);
     num_workers_ = 0;
-    workers_.reset();
+    delete[] workers_;
+    workers_ = nullptr;
     stopping_.store(false, std::memory_order_release);
   }
 
   std::atomic<int> num_threads_{1};
-  std::mutex region_mutex_;  // one region at a time
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  std::unique_ptr<pthread_t[]> workers_;
+  pthread_mutex_t region_mutex_ = PTHREAD_MUTEX_INITIALIZER;  // one region at a time
+  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t wake_ = PTHREAD_COND_INITIALIZER, done_ = PTHREAD_COND_INITIALIZER;
+  pthread_t* workers_ = nullptr;  // owned; the pool is never destroyed
   int num_workers_ = 0;
   Region* current_ = nullptr;  // guarded by mutex_
   std::atomic<uint64_t> generation_{0};

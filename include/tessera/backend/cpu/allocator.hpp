@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -161,11 +160,12 @@ class CpuAllocator {
     capacity = round_up(nbytes, huge ? kHugePage : kPage);
     {
       std::lock_guard lock(mutex_);
-      if (auto it = free_.find(capacity); it != free_.end()) {
-        void* p = it->second;
-        free_.erase(it);
-        cached_bytes_ -= capacity;
-        return p;
+      for (CachedBlock** link = &free_[bucket_of(capacity)]; *link; link = &(*link)->next) {
+        if (CachedBlock* block = *link; block->capacity == capacity) {
+          *link = block->next;
+          cached_bytes_ -= capacity;
+          return block;
+        }
       }
     }
     void* p = std::aligned_alloc(huge ? kHugePage : kPage, capacity);
@@ -181,7 +181,8 @@ class CpuAllocator {
     if (capacity >= kCachedBlockBytes) {
       std::lock_guard lock(mutex_);
       if (cached_bytes_ + capacity <= kMaxCachedBytes) {
-        free_.emplace(capacity, p);
+        CachedBlock*& head = free_[bucket_of(capacity)];
+        head = new (p) CachedBlock{head, capacity};
         cached_bytes_ += capacity;
         return;
       }
@@ -193,8 +194,12 @@ class CpuAllocator {
   void empty_cache() {
     SmallBlockCache::release();
     std::lock_guard lock(mutex_);
-    for (auto& [size, p] : free_) std::free(p);
-    free_.clear();
+    for (CachedBlock*& head : free_) {
+      while (CachedBlock* block = head) {
+        head = block->next;
+        std::free(block);
+      }
+    }
     cached_bytes_ = 0;
   }
 
@@ -205,8 +210,18 @@ class CpuAllocator {
 
  private:
   static size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+  // A cached block keeps its free-list link in its own first bytes; blocks are hashed by size
+  // into a few lists, so a lookup walks only blocks of sizes with the same hash.
+  struct CachedBlock {
+    CachedBlock* next;
+    size_t capacity;
+  };
+  static constexpr size_t kBuckets = 64;
+  static size_t bucket_of(size_t capacity) { return (capacity / kPage) % kBuckets; }
+
   std::mutex mutex_;
-  std::multimap<size_t, void*> free_;
+  CachedBlock* free_[kBuckets] = {};
   size_t cached_bytes_ = 0;
 };
 
