@@ -1,7 +1,7 @@
 #pragma once
 // The engine: runs a recorded graph backwards, for Tensor::backward and autograd::grad.
 
-#include <queue>
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -139,11 +139,11 @@ variable_list run_backward(const std::vector<Edge>& roots, variable_list root_gr
   variable_list captured(captures.size());
   std::unordered_map<Node*, variable_list> buffers;
   using Ready = std::pair<uint64_t, Node*>;
-  std::priority_queue<Ready> ready;
-  ready.push({root->sequence_nr, root.get()});
+  std::vector<Ready> ready = {{root->sequence_nr, root.get()}};  // a max-heap: highest sequence number first
   while (!ready.empty()) {
-    Node* n = ready.top().second;
-    ready.pop();
+    std::pop_heap(ready.begin(), ready.end());
+    Node* n = ready.back().second;
+    ready.pop_back();
     variable_list inputs;
     if (auto it = buffers.find(n); it != buffers.end()) {
       inputs = std::move(it->second);
@@ -175,8 +175,10 @@ variable_list run_backward(const std::vector<Edge>& roots, variable_list root_gr
         buffer.resize(e.fn->num_outputs);
         buffer[e.input_nr] = add_gradients(buffer[e.input_nr], g);
       }
-      if (--dependencies[e.fn.get()] == 0 && (should_run(e.fn.get()) || capture_at.count(e.fn.get())))
-        ready.push({e.fn->sequence_nr, e.fn.get()});
+      if (--dependencies[e.fn.get()] == 0 && (should_run(e.fn.get()) || capture_at.count(e.fn.get()))) {
+        ready.push_back({e.fn->sequence_nr, e.fn.get()});
+        std::push_heap(ready.begin(), ready.end());
+      }
     }
   }
   return captured;

@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "../backend/cpu/allocator.hpp"
@@ -23,16 +23,16 @@ struct StorageImpl {
   void* data = nullptr;
   size_t nbytes = 0;
   Device device;
-  std::function<void(void*)> deleter;  // empty: memory from CpuAllocator with `capacity`
-  size_t capacity = 0;
+  size_t capacity = 0;     // of a block from CpuAllocator
+  bool borrowed = false;   // memory owned elsewhere (from_blob): never freed here
+  std::shared_ptr<void> release;  // runs a from_blob deleter when the last user is gone
   std::atomic<uint64_t> version{0};
 
   StorageImpl() = default;
   StorageImpl(const StorageImpl&) = delete;
   StorageImpl& operator=(const StorageImpl&) = delete;
   ~StorageImpl() {
-    if (deleter) deleter(data);
-    else if (data) CpuAllocator::instance().deallocate(data, capacity);
+    if (!borrowed && data) CpuAllocator::instance().deallocate(data, capacity);
   }
 };
 
@@ -54,13 +54,21 @@ class Storage {
     return Storage(std::move(impl));
   }
 
-  /** Wraps memory owned elsewhere; `deleter` (may be empty) runs when the last user is gone. */
-  static Storage from_blob(void* data, size_t nbytes, std::function<void(void*)> deleter, Device device = Device::cpu()) {
+  /** Wraps memory owned elsewhere; `deleter(data)`, when given (a callable, or nullptr or an
+   *  empty std::function for none), runs when the last user is gone. */
+  template <class Deleter = std::nullptr_t>
+    requires std::is_same_v<Deleter, std::nullptr_t> || std::is_invocable_v<Deleter&, void*>
+  static Storage from_blob(void* data, size_t nbytes, Deleter deleter = nullptr, Device device = Device::cpu()) {
     auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
     impl->data = data;
     impl->nbytes = nbytes;
     impl->device = device;
-    impl->deleter = deleter ? std::move(deleter) : [](void*) {};
+    impl->borrowed = true;
+    if constexpr (!std::is_same_v<Deleter, std::nullptr_t>) {
+      bool given = true;
+      if constexpr (requires { static_cast<bool>(deleter); }) given = static_cast<bool>(deleter);
+      if (given) impl->release = std::shared_ptr<void>(data, std::move(deleter));
+    }
     return Storage(std::move(impl));
   }
 

@@ -37,10 +37,13 @@ inline PrintOptions& print_options() {
 // formatter also works in double) or int64; everything after that is one untyped pass that
 // appends to a single string, so printing costs a program the same code for every dtype.
 struct ShownValues {
+  union Value {
+    double floating;  // floating dtypes
+    int64_t integral;  // the others
+  };
   bool floating = false;
   bool boolean = false;
-  std::vector<double> floats;  // floating dtypes
-  std::vector<int64_t> ints;   // the others
+  std::vector<Value> values;
 };
 
 /** Whether a dimension of this size shows only its edge items. */
@@ -52,8 +55,10 @@ template <class T>
 void collect_shown(const T* data, const int64_t* sizes, const int64_t* strides, int64_t ndim, bool summarize,
                    int edgeitems, ShownValues& out) {
   if (ndim == 0) {
-    if constexpr (is_floating_v<T>) out.floats.push_back(convert<double>(*data));
-    else out.ints.push_back(static_cast<int64_t>(*data));
+    ShownValues::Value v;
+    if constexpr (is_floating_v<T>) v.floating = convert<double>(*data);
+    else v.integral = static_cast<int64_t>(*data);
+    out.values.push_back(v);
     return;
   }
   const bool skip = summarized(sizes[0], summarize, edgeitems);
@@ -92,13 +97,15 @@ class Formatter {
   Formatter(const ShownValues& values, const PrintOptions& options)
       : values_(values), precision_(options.precision) {
     std::string scratch;
+    const size_t n = values.values.size();
     if (!values.floating) {
-      for (size_t i = 0; i < values.ints.size(); ++i) max_width_ = std::max(max_width_, raw_width(scratch, i));
+      for (size_t i = 0; i < n; ++i) max_width_ = std::max(max_width_, raw_width(scratch, i));
       return;
     }
     double lo = 0, hi = 0;
     bool any = false;  // a nonzero finite value
-    for (double d : values.floats) {
+    for (size_t i = 0; i < n; ++i) {
+      const double d = values.values[i].floating;
       if (!std::isfinite(d) || d == 0) continue;
       lo = any ? std::min(lo, std::fabs(d)) : std::fabs(d);
       hi = any ? std::max(hi, std::fabs(d)) : std::fabs(d);
@@ -108,8 +115,8 @@ class Formatter {
     if (!any) return;
     const bool wide_range = hi / lo > 1000.0 || hi > 1.0e8;
     sci_mode_ = int_mode_ ? wide_range : wide_range || lo < 1.0e-4;
-    for (size_t i = 0; i < values.floats.size(); ++i) {
-      const double d = values.floats[i];
+    for (size_t i = 0; i < n; ++i) {
+      const double d = values.values[i].floating;
       if (std::isfinite(d) && d != 0) max_width_ = std::max(max_width_, raw_width(scratch, i));
     }
     if (options.sci_mode) sci_mode_ = *options.sci_mode;
@@ -128,7 +135,7 @@ class Formatter {
  private:
   void append_raw(std::string& out, size_t i) const {
     if (!values_.floating) {
-      const int64_t v = values_.ints[i];
+      const int64_t v = values_.values[i].integral;
       if (values_.boolean) {
         out += v ? "True" : "False";
       } else {
@@ -137,7 +144,7 @@ class Formatter {
       }
       return;
     }
-    const double d = values_.floats[i];
+    const double d = values_.values[i].floating;
     if (sci_mode_) {
       append_py_format(out, d, precision_, 'e');
     } else if (int_mode_) {
@@ -245,7 +252,7 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
   const PrintOptions& options = print_options();
   const int64_t indent = 7;  // "tensor("
   std::string out = "tensor(";
-  const bool empty = values.floats.empty() && values.ints.empty();
+  const bool empty = values.values.empty();
   if (empty) {
     out += "[]";
   } else {

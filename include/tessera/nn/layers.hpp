@@ -2,7 +2,7 @@
 // The layers: Linear, Embedding, activations, Flatten, Dropout, Sequential.
 
 #include <cmath>
-#include <functional>
+#include <memory>
 #include <initializer_list>
 
 #include "functional.hpp"
@@ -144,20 +144,25 @@ class Sequential : public nn::Module {
   template <class M>
   Sequential& push_back(M module) {
     const std::string name = std::to_string(steps_->size());
-    steps_->push_back([module](const Tensor<float>& x) { return module.forward(x); });
+    steps_->push_back({std::make_shared<const M>(module), [](const void* m, const Tensor<float>& x) {
+                         return static_cast<const M*>(m)->forward(x);
+                       }});
     register_module(name, module);
     return *this;
   }
   Tensor<float> forward(const Tensor<float>& x) const {
     Tensor<float> h = x;
-    for (const auto& step : *steps_) h = step(h);
+    for (const Step& step : *steps_) h = step.forward(step.module.get(), h);
     return h;
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
   size_t size() const { return steps_->size(); }
 
  private:
-  using Step = std::function<Tensor<float>(const Tensor<float>&)>;
+  struct Step {  // a copy of the module (modules are handles) and how to run it
+    std::shared_ptr<const void> module;
+    Tensor<float> (*forward)(const void* module, const Tensor<float>& x);
+  };
   std::shared_ptr<std::vector<Step>> steps_ = std::make_shared<std::vector<Step>>();
 };
 

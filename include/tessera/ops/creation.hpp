@@ -3,7 +3,6 @@
 // logspace and the *_like forms.
 
 #include <cmath>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -120,8 +119,9 @@ Tensor<T> from_vector(const std::vector<T>& values, const Shape& shape, const Te
 
 /** Wraps memory the caller owns, without copying (like torch.from_numpy). `deleter` runs when
  *  the last tensor viewing it is gone. Strides default to contiguous. */
-template <class T>
-Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, std::function<void(void*)> deleter = {},
+template <class T, class Deleter = std::nullptr_t>
+  requires std::is_same_v<Deleter, std::nullptr_t> || std::is_invocable_v<Deleter&, void*>
+Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, Deleter deleter = nullptr,
                     const TensorOptions& options = {}) {
   TS_CHECK(strides.size() == shape.size(), "from_blob: shape ", detail::shape_str(shape), " and strides ",
            detail::shape_str(strides), " differ in length");
@@ -137,9 +137,9 @@ Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, std::func
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
-template <class T>
-Tensor<T> from_blob(T* data, const Shape& shape, std::function<void(void*)> deleter = {},
-                    const TensorOptions& options = {}) {
+template <class T, class Deleter = std::nullptr_t>
+  requires std::is_same_v<Deleter, std::nullptr_t> || std::is_invocable_v<Deleter&, void*>
+Tensor<T> from_blob(T* data, const Shape& shape, Deleter deleter = nullptr, const TensorOptions& options = {}) {
   return from_blob(data, shape, detail::contiguous_strides(shape), std::move(deleter), options);
 }
 

@@ -11,6 +11,7 @@
 #include <exception>
 
 #include "../core/config.hpp"
+#include "mutex.hpp"
 
 namespace tessera {
 namespace detail {
@@ -42,18 +43,6 @@ class FunctionRef<R(Args...)> {
 // worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
 // (FunctionRef), so a program instantiates no std::thread or std::function machinery.
 
-/** A pthread mutex held for a scope. */
-class PthreadLock {
- public:
-  explicit PthreadLock(pthread_mutex_t& m) : m_(m) { pthread_mutex_lock(&m_); }
-  ~PthreadLock() { pthread_mutex_unlock(&m_); }
-  PthreadLock(const PthreadLock&) = delete;
-  PthreadLock& operator=(const PthreadLock&) = delete;
-
- private:
-  pthread_mutex_t& m_;
-};
-
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -65,7 +54,7 @@ class ThreadPool {
 
   void set_num_threads(int n) {
     TS_CHECK(n >= 1, "set_num_threads: the number of threads must be at least 1, got ", n);
-    PthreadLock region(region_mutex_);
+    LockGuard region(region_mutex_);
     stop_workers();
     num_threads_.store(n, std::memory_order_relaxed);
   }
@@ -79,11 +68,11 @@ class ThreadPool {
       for (int64_t i = 0; i < n_tasks; ++i) task(i);
       return;
     }
-    PthreadLock one_region(region_mutex_);
+    LockGuard one_region(region_mutex_);
     start_workers();
     Region region{task, n_tasks, num_workers_ + 1};
     {
-      PthreadLock lock(mutex_);
+      LockGuard lock(mutex_);
       current_ = &region;
       generation_.fetch_add(1, std::memory_order_release);
     }
@@ -91,8 +80,8 @@ class ThreadPool {
     work(region, 0);
     for (int spin = 0; spin < kSpins && region.pending.load(std::memory_order_acquire) > 0; ++spin) pause();
     {
-      PthreadLock lock(mutex_);
-      while (region.pending.load(std::memory_order_acquire) > 0) pthread_cond_wait(&done_, &mutex_);
+      LockGuard lock(mutex_);
+      while (region.pending.load(std::memory_order_acquire) > 0) pthread_cond_wait(&done_, mutex_.native());
       current_ = nullptr;  // no worker enters it any more
     }
     // Workers still inside have found their tasks done and are on their way out.
@@ -129,14 +118,14 @@ class ThreadPool {
       try {
         region.task(i);
       } catch (...) {
-        PthreadLock lock(mutex_);
+        LockGuard lock(mutex_);
         if (!region.error) region.error = std::current_exception();
       }
       ++finished;
     }
     inside_region() = false;
     if (finished > 0 && region.pending.fetch_sub(finished, std::memory_order_acq_rel) == finished) {
-      PthreadLock lock(mutex_);  // the caller may be asleep on done_
+      LockGuard lock(mutex_);  // the caller may be asleep on done_
       pthread_cond_broadcast(&done_);
     }
   }
@@ -152,11 +141,11 @@ class ThreadPool {
         pause();
       Region* region = nullptr;
       {
-        PthreadLock lock(mutex_);
+        LockGuard lock(mutex_);
         if (generation_.load(std::memory_order_acquire) == seen && !stopping_.load(std::memory_order_acquire)) {
           sleeping_.fetch_add(1, std::memory_order_acq_rel);
           while (!stopping_.load(std::memory_order_acquire) && generation_.load(std::memory_order_acquire) == seen)
-            pthread_cond_wait(&wake_, &mutex_);
+            pthread_cond_wait(&wake_, mutex_.native());
           sleeping_.fetch_sub(1, std::memory_order_acq_rel);
         }
         if (stopping_.load(std::memory_order_acquire)) return;
@@ -196,7 +185,7 @@ class ThreadPool {
 
   void stop_workers() {
     {
-      PthreadLock lock(mutex_);
+      LockGuard lock(mutex_);
       stopping_.store(true, std::memory_order_release);
     }
     pthread_cond_broadcast(&wake_);
@@ -208,8 +197,8 @@ class ThreadPool {
   }
 
   std::atomic<int> num_threads_{1};
-  pthread_mutex_t region_mutex_ = PTHREAD_MUTEX_INITIALIZER;  // one region at a time
-  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  Mutex region_mutex_;  // one region at a time
+  Mutex mutex_;
   pthread_cond_t wake_ = PTHREAD_COND_INITIALIZER, done_ = PTHREAD_COND_INITIALIZER;
   pthread_t* workers_ = nullptr;  // owned; the pool is never destroyed
   int num_workers_ = 0;

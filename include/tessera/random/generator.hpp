@@ -2,9 +2,9 @@
 // Generator: a (seed, offset) pair naming a position in the Philox stream; the default one.
 
 #include <cstdint>
-#include <mutex>
 
 #include "philox.hpp"
+#include "../parallel/mutex.hpp"
 
 namespace tessera {
 
@@ -34,44 +34,44 @@ class Generator {
 
   /** Sets the seed and rewinds the offset to 0. Returns the generator. */
   Generator& manual_seed(uint64_t seed) {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     seed_ = seed;
     offset_ = 0;
     return *this;
   }
   uint64_t seed() const {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     return seed_;
   }
   /** The number of 128-bit blocks drawn since seeding (or set with set_offset). */
   uint64_t offset() const {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     return offset_;
   }
   void set_offset(uint64_t offset) {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     offset_ = offset;
   }
   GeneratorState get_state() const {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     return {seed_, offset_};
   }
   void set_state(const GeneratorState& state) {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     seed_ = state.seed;
     offset_ = state.offset;
   }
 
   /** Reserves `blocks` consecutive blocks; returns (seed, first offset). Thread-safe. */
   GeneratorState reserve(uint64_t blocks) {
-    std::lock_guard lock(mutex_);
+    detail::LockGuard lock(mutex_);
     const GeneratorState start{seed_, offset_};
     offset_ += blocks;
     return start;
   }
 
  private:
-  mutable std::mutex mutex_;
+  mutable detail::Mutex mutex_;
   uint64_t seed_;
   uint64_t offset_ = 0;
 };

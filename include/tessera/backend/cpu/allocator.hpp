@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <new>
 
 #include "../../core/config.hpp"
+#include "../../parallel/mutex.hpp"
 
 namespace tessera {
 namespace detail {
@@ -159,7 +159,7 @@ class CpuAllocator {
     const bool huge = nbytes >= kHugePage;
     capacity = round_up(nbytes, huge ? kHugePage : kPage);
     {
-      std::lock_guard lock(mutex_);
+      LockGuard lock(mutex_);
       for (CachedBlock** link = &free_[bucket_of(capacity)]; *link; link = &(*link)->next) {
         if (CachedBlock* block = *link; block->capacity == capacity) {
           *link = block->next;
@@ -179,7 +179,7 @@ class CpuAllocator {
   void deallocate(void* p, size_t capacity) {
     if (capacity <= SmallBlockCache::kMaxBlock) return SmallBlockCache::deallocate(p, SmallBlockCache::class_of(capacity));
     if (capacity >= kCachedBlockBytes) {
-      std::lock_guard lock(mutex_);
+      LockGuard lock(mutex_);
       if (cached_bytes_ + capacity <= kMaxCachedBytes) {
         CachedBlock*& head = free_[bucket_of(capacity)];
         head = new (p) CachedBlock{head, capacity};
@@ -193,7 +193,7 @@ class CpuAllocator {
   /** Frees every cached large block and the calling thread's small ones. */
   void empty_cache() {
     SmallBlockCache::release();
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     for (CachedBlock*& head : free_) {
       while (CachedBlock* block = head) {
         head = block->next;
@@ -204,7 +204,7 @@ class CpuAllocator {
   }
 
   size_t cached_bytes() {
-    std::lock_guard lock(mutex_);
+    LockGuard lock(mutex_);
     return cached_bytes_;
   }
 
@@ -220,7 +220,7 @@ class CpuAllocator {
   static constexpr size_t kBuckets = 64;
   static size_t bucket_of(size_t capacity) { return (capacity / kPage) % kBuckets; }
 
-  std::mutex mutex_;
+  Mutex mutex_;
   CachedBlock* free_[kBuckets] = {};
   size_t cached_bytes_ = 0;
 };

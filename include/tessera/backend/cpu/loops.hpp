@@ -33,24 +33,22 @@ template <class Out, class... In, class F, class VecOp, size_t... I>
 void run_1d(const std::array<char*, sizeof...(In) + 1>& p, const std::array<int64_t, sizeof...(In) + 1>& s, int64_t n,
             const F& f, VecOp, bool stream, std::index_sequence<I...>) {
   Out* out = reinterpret_cast<Out*>(p[0]);
-  if constexpr (!std::is_same_v<VecOp, NoVectorOp>) {
-    // One floating type throughout, output contiguous, inputs contiguous or repeated: SIMD.
-    if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
+  // Contiguous output, inputs contiguous or repeated: the op's vector form when it has one (one
+  // floating type throughout), else loops the compiler vectorises.
+  if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
+    if constexpr (!std::is_same_v<VecOp, NoVectorOp>) {
       vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n, f,
-                                                 stream);
-      return;
+                                            stream);
+    } else if (((s[I + 1] == sizeof(In)) && ...)) {
+      for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i]...);
+    } else {  // a stride of 0 is a multiplier of 0
+      const std::array<int64_t, sizeof...(In)> step = {(s[I + 1] == 0 ? 0 : 1)...};
+      for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i * step[I]]...);
     }
+    return;
   }
-  if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In)) && ...)) {  // contiguous: vectorisable
-    for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i]...);
-  } else if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
-    // contiguous with scalar-broadcast inputs: a stride of 0 is a multiplier of 0
-    const std::array<int64_t, sizeof...(In)> step = {(s[I + 1] == 0 ? 0 : 1)...};
-    for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i * step[I]]...);
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      *reinterpret_cast<Out*>(p[0] + i * s[0]) = f(*reinterpret_cast<const In*>(p[I + 1] + i * s[I + 1])...);
-  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<Out*>(p[0] + i * s[0]) = f(*reinterpret_cast<const In*>(p[I + 1] + i * s[I + 1])...);
 }
 
 /** Runs f over every element of `out`, in parallel for large tensors. Inputs must not

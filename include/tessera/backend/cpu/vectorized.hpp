@@ -6,7 +6,6 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <tuple>
 #include <type_traits>
 
 #include "../../core/config.hpp"
@@ -59,29 +58,28 @@ inline void stream_fence() {
 #endif
 }
 
-template <int Bytes, class T, size_t N, class Op, class Scalar>
-[[gnu::always_inline]] inline void vector_run_impl(T* out, const std::array<const T*, N>& in,
-                                                   const std::array<bool, N>& broadcast, int64_t n, const Scalar& sf,
+/** out[i] = sf(in...) for i in [begin, end): the scalar steps around a vector loop. */
+template <class T, size_t N, class Scalar>
+void scalar_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t begin,
+                int64_t end, const Scalar& sf) {
+  for (int64_t i = begin; i < end; ++i) {
+    if constexpr (N == 1) out[i] = sf(in[0][broadcast[0] ? 0 : i]);
+    else out[i] = sf(in[0][broadcast[0] ? 0 : i], in[1][broadcast[1] ? 0 : i]);
+  }
+}
+
+/** The vector steps of vector_run at one width over [0, n) (returns where they stopped); the
+ *  caller runs the scalar head and tail, so each width compiles only this loop. */
+template <int Bytes, class T, size_t N, class Op>
+[[gnu::always_inline]] inline int64_t vector_steps(T* out, const std::array<const T*, N>& in,
+                                                   const std::array<bool, N>& broadcast, int64_t begin, int64_t n,
                                                    bool stream) {
   using V = typename VecOf<T, Bytes>::type;
   constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
   std::array<V, N> fixed = {};
   for (size_t k = 0; k < N; ++k)
     if (broadcast[k]) fixed[k] = V{} + in[k][0];
-  auto scalar_at = [&](int64_t i) {
-    std::array<T, N> x;
-    for (size_t k = 0; k < N; ++k) x[k] = in[k][broadcast[k] ? 0 : i];
-    out[i] = std::apply(sf, x);
-  };
-  int64_t i = 0;
-  if (stream) {  // scalar steps up to the first vector-aligned output element
-    const int64_t misaligned = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % Bytes);
-    if (misaligned % static_cast<int64_t>(sizeof(T)) != 0) stream = false;
-    else
-      for (const int64_t head = std::min(n, misaligned ? (Bytes - misaligned) / static_cast<int64_t>(sizeof(T)) : 0);
-           i < head; ++i)
-        scalar_at(i);
-  }
+  int64_t i = begin;
   for (; i + L <= n; i += L) {
     std::array<V, N> x;
 #pragma GCC unroll 4
@@ -96,32 +94,45 @@ template <int Bytes, class T, size_t N, class Op, class Scalar>
     else std::memcpy(out + i, &r, sizeof(V));
   }
   if (stream) stream_fence();
-  for (; i < n; ++i) scalar_at(i);
+  return i;
 }
 
-template <class T, size_t N, class Op, class Scalar>
-TS_TARGET_AVX512 void vector_run_avx512(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
-                                        int64_t n, const Scalar& sf, bool stream) {
-  vector_run_impl<64, T, N, Op>(out, in, b, n, sf, stream);
+template <class T, size_t N, class Op>
+TS_TARGET_AVX512 int64_t vector_steps_avx512(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                             int64_t begin, int64_t n, bool stream) {
+  return vector_steps<64, T, N, Op>(out, in, b, begin, n, stream);
 }
-template <class T, size_t N, class Op, class Scalar>
-TS_TARGET_AVX2 void vector_run_avx2(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
-                                    int64_t n, const Scalar& sf, bool stream) {
-  vector_run_impl<32, T, N, Op>(out, in, b, n, sf, stream);
+template <class T, size_t N, class Op>
+TS_TARGET_AVX2 int64_t vector_steps_avx2(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                         int64_t begin, int64_t n, bool stream) {
+  return vector_steps<32, T, N, Op>(out, in, b, begin, n, stream);
 }
 
 /** out[i] = Op::vec(in...) over a contiguous run; inputs with broadcast[k] are one repeated value.
- *  `stream`: write with non-temporal stores (Note [Streaming stores]). */
+ *  `sf` is the op on one element, for the steps outside whole vectors. `stream`: write with
+ *  non-temporal stores (Note [Streaming stores]), after scalar steps up to the first aligned
+ *  vector. */
 template <class T, size_t N, class Op, class Scalar>
 void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t n,
                 const Scalar& sf, bool stream = false) {
-  switch (simd_level()) {
-#if TS_HAS_X86_DISPATCH
-    case SimdLevel::AVX512: return vector_run_avx512<T, N, Op>(out, in, broadcast, n, sf, stream);
-    case SimdLevel::AVX2: return vector_run_avx2<T, N, Op>(out, in, broadcast, n, sf, stream);
-#endif
-    default: return vector_run_impl<16, T, N, Op>(out, in, broadcast, n, sf, stream);
+  const SimdLevel level = simd_level();
+  const int Bytes = level == SimdLevel::AVX512 ? 64 : level == SimdLevel::AVX2 ? 32 : 16;
+  int64_t head = 0;
+  if (stream) {
+    const int64_t misaligned = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % Bytes);
+    if (misaligned % static_cast<int64_t>(sizeof(T)) != 0) stream = false;
+    else head = std::min(n, misaligned ? (Bytes - misaligned) / static_cast<int64_t>(sizeof(T)) : 0);
+    scalar_run(out, in, broadcast, 0, head, sf);
   }
+  int64_t done;
+  switch (level) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512: done = vector_steps_avx512<T, N, Op>(out, in, broadcast, head, n, stream); break;
+    case SimdLevel::AVX2: done = vector_steps_avx2<T, N, Op>(out, in, broadcast, head, n, stream); break;
+#endif
+    default: done = vector_steps<16, T, N, Op>(out, in, broadcast, head, n, stream); break;
+  }
+  scalar_run(out, in, broadcast, done, n, sf);
 }
 
 // --- transposition --------------------------------------------------------------------------------
