@@ -2,6 +2,7 @@
 // Device: where a tensor's storage lives (CPU, or an Apple GPU through Metal).
 
 #include <cstdint>
+#include <cstdio>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -48,7 +49,11 @@ class Device {
   constexpr bool operator==(const Device&) const = default;
 
   /** "cpu" or "metal:0", as `std::ostream <<` prints it. */
-  std::string str() const { return is_cpu() ? std::string("cpu") : "metal:" + std::to_string(index_); }
+  std::string str() const {
+    if (is_cpu()) return "cpu";
+    char buffer[24];
+    return std::string(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "metal:%d", index_)));
+  }
 
  private:
   DeviceType type_ = DeviceType::CPU;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <memory>
 #include <ostream>
@@ -134,18 +135,29 @@ class Shape {
 
 namespace detail {
 
+/** Appends the sizes between `open` and `close`, separated by ", ". */
+inline void append_sizes(std::string& out, std::span<const int64_t> s, char open, const char* close) {
+  out += open;
+  char buffer[24];
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(s[i]))));
+  }
+  out += close;
+}
+
 /** "[2, 3]": how shapes appear in error messages. */
 inline std::string shape_str(std::span<const int64_t> s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
+  std::string out;
+  append_sizes(out, s, '[', "]");
+  return out;
 }
 
 /** Python's tuple spelling: "(2, 3)", "(4,)", "()". */
 inline std::string tuple_str(std::span<const int64_t> s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + (s.size() == 1 ? ",)" : ")");
+  std::string out;
+  append_sizes(out, s, '(', s.size() == 1 ? ",)" : ")");
+  return out;
 }
 
 /** Wraps a possibly negative dim into [0, ndim); ndim 0 accepts -1 and 0 as PyTorch does. */
