@@ -93,14 +93,8 @@ struct Node : std::enable_shared_from_this<Node> {
 
   // Nodes are small and short-lived (one per recorded op): their bytes come from the small
   // block cache, as tensors' do (Note [Small block cache]).
-  static void* operator new(size_t bytes) {
-    if (bytes > SmallBlockCache::kMaxBlock) return ::operator new(bytes);
-    return SmallBlockCache::allocate(SmallBlockCache::class_of(bytes));
-  }
-  static void operator delete(void* p, size_t bytes) {
-    if (bytes > SmallBlockCache::kMaxBlock) return ::operator delete(p);
-    SmallBlockCache::deallocate(p, SmallBlockCache::class_of(bytes));
-  }
+  static void* operator new(size_t bytes) { return SmallBlockCache::allocate_bytes(bytes); }
+  static void operator delete(void* p, size_t bytes) { SmallBlockCache::deallocate_bytes(p, bytes); }
 
   /** PyTorch's class name of the backward function, e.g. "SumBackward0". */
   virtual std::string name() const = 0;

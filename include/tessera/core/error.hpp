@@ -20,6 +20,12 @@ class Error : public std::runtime_error {
 
 namespace detail {
 
+/** Appends v in decimal (what `os << v` writes), without <sstream> or std::to_string. */
+inline void append_int(std::string& out, int64_t v) {
+  char buffer[24];
+  out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(v))));
+}
+
 // Note [Error messages]
 // Every check in the library builds its message from text, numbers and a few tensor types. A
 // message part holds one of them by value or by reference to the caller's object (the message
@@ -52,7 +58,7 @@ class ErrorPart {
     switch (kind_) {
       case Kind::Text: out.append(text_); return;
       case Kind::Char: out += char_; return;
-      case Kind::Signed: out.append(buffer, std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(signed_))); return;
+      case Kind::Signed: append_int(out, signed_); return;
       case Kind::Unsigned:
         out.append(buffer, std::snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(unsigned_)));
         return;

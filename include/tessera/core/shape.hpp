@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <initializer_list>
 #include <memory>
 #include <ostream>
@@ -138,10 +137,9 @@ namespace detail {
 /** Appends the sizes between `open` and `close`, separated by ", ". */
 inline void append_sizes(std::string& out, std::span<const int64_t> s, char open, const char* close) {
   out += open;
-  char buffer[24];
   for (size_t i = 0; i < s.size(); ++i) {
     if (i) out += ", ";
-    out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(s[i]))));
+    append_int(out, s[i]);
   }
   out += close;
 }
@@ -197,7 +195,10 @@ inline Shape contiguous_strides(std::span<const int64_t> sizes) {
 inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
   return os << "torch.Size(" << detail::shape_str(s) << ")";
 }
-inline void append_error_part(std::string& out, const Shape& s) { out.append("torch.Size(").append(detail::shape_str(s)) += ')'; }
+inline void append_error_part(std::string& out, const Shape& s) {
+  out += "torch.Size(";
+  detail::append_sizes(out, s, '[', "])");
+}
 
 /** The broadcast of two shapes (NumPy rules); throws naming both shapes. */
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "broadcast_shapes") {

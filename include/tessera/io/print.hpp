@@ -36,15 +36,11 @@ inline PrintOptions& print_options() {
 // the shown elements, in the order they are shown, as double (floating dtypes; PyTorch's
 // formatter also works in double) or int64; everything after that is one untyped pass that
 // appends to a single string, so printing costs a program the same code for every dtype.
-struct ShownValues {
-  union Value {
-    double floating;  // floating dtypes
-    int64_t integral;  // the others
-  };
-  bool floating = false;
-  bool boolean = false;
-  std::vector<Value> values;
+union ShownValue {
+  double floating;   // floating dtypes
+  int64_t integral;  // the others
 };
+using ShownValues = std::vector<ShownValue>;
 
 /** Whether a dimension of this size shows only its edge items. */
 inline bool summarized(int64_t size, bool summarize, int edgeitems) {
@@ -55,10 +51,10 @@ template <class T>
 void collect_shown(const T* data, const int64_t* sizes, const int64_t* strides, int64_t ndim, bool summarize,
                    int edgeitems, ShownValues& out) {
   if (ndim == 0) {
-    ShownValues::Value v;
+    ShownValue v;
     if constexpr (is_floating_v<T>) v.floating = convert<double>(*data);
     else v.integral = static_cast<int64_t>(*data);
-    out.values.push_back(v);
+    out.push_back(v);
     return;
   }
   const bool skip = summarized(sizes[0], summarize, edgeitems);
@@ -94,18 +90,19 @@ inline void append_py_format(std::string& out, double v, int precision, char con
 /** torch._tensor_str._Formatter over the shown values. */
 class Formatter {
  public:
-  Formatter(const ShownValues& values, const PrintOptions& options)
-      : values_(values), precision_(options.precision) {
+  Formatter(const ShownValues& values, DType dtype, const PrintOptions& options)
+      : values_(values), floating_(is_floating_point(dtype)), boolean_(dtype == DType::Bool),
+        precision_(options.precision) {
     std::string scratch;
-    const size_t n = values.values.size();
-    if (!values.floating) {
+    const size_t n = values.size();
+    if (!floating_) {
       for (size_t i = 0; i < n; ++i) max_width_ = std::max(max_width_, raw_width(scratch, i));
       return;
     }
     double lo = 0, hi = 0;
     bool any = false;  // a nonzero finite value
     for (size_t i = 0; i < n; ++i) {
-      const double d = values.values[i].floating;
+      const double d = values[i].floating;
       if (!std::isfinite(d) || d == 0) continue;
       lo = any ? std::min(lo, std::fabs(d)) : std::fabs(d);
       hi = any ? std::max(hi, std::fabs(d)) : std::fabs(d);
@@ -116,7 +113,7 @@ class Formatter {
     const bool wide_range = hi / lo > 1000.0 || hi > 1.0e8;
     sci_mode_ = int_mode_ ? wide_range : wide_range || lo < 1.0e-4;
     for (size_t i = 0; i < n; ++i) {
-      const double d = values.values[i].floating;
+      const double d = values[i].floating;
       if (std::isfinite(d) && d != 0) max_width_ = std::max(max_width_, raw_width(scratch, i));
     }
     if (options.sci_mode) sci_mode_ = *options.sci_mode;
@@ -134,17 +131,13 @@ class Formatter {
 
  private:
   void append_raw(std::string& out, size_t i) const {
-    if (!values_.floating) {
-      const int64_t v = values_.values[i].integral;
-      if (values_.boolean) {
-        out += v ? "True" : "False";
-      } else {
-        char buffer[24];
-        out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(v))));
-      }
+    if (!floating_) {
+      const int64_t v = values_[i].integral;
+      if (boolean_) out += v ? "True" : "False";
+      else append_int(out, v);
       return;
     }
-    const double d = values_.values[i].floating;
+    const double d = values_[i].floating;
     if (sci_mode_) {
       append_py_format(out, d, precision_, 'e');
     } else if (int_mode_) {
@@ -161,6 +154,8 @@ class Formatter {
   }
 
   const ShownValues& values_;
+  bool floating_;
+  bool boolean_;
   int precision_;
   bool int_mode_ = true;
   bool sci_mode_ = false;
@@ -252,11 +247,11 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
   const PrintOptions& options = print_options();
   const int64_t indent = 7;  // "tensor("
   std::string out = "tensor(";
-  const bool empty = values.values.empty();
+  const bool empty = values.empty();
   if (empty) {
     out += "[]";
   } else {
-    const Formatter fmt(values, options);
+    const Formatter fmt(values, dtype, options);
     size_t next = 0;
     append_tensor_str(out, fmt, next, sizes.data(), static_cast<int64_t>(sizes.size()), indent, summarize, options);
   }
@@ -284,8 +279,6 @@ std::string to_string(const Tensor<T>& t) {
   const PrintOptions& options = detail::print_options();
   const bool summarize = t.numel() > options.threshold;
   detail::ShownValues values;
-  values.floating = is_floating_v<T>;
-  values.boolean = std::is_same_v<T, bool>;
   if (t.numel() > 0)
     detail::collect_shown(t.data_ptr(), t.sizes().data(), t.strides().data(), t.dim(), summarize, options.edgeitems,
                           values);

@@ -67,6 +67,17 @@ class SmallBlockCache {
     std::free(p);
   }
 
+  /** A block of at least n bytes: from size class class_of(n) up to kMaxBlock, else operator new. */
+  static void* allocate_bytes(size_t n) {
+    if (n > kMaxBlock) return ::operator new(n);
+    return allocate(class_of(n));
+  }
+  /** Frees a block from allocate_bytes(n). */
+  static void deallocate_bytes(void* p, size_t n) {
+    if (n > kMaxBlock) return ::operator delete(p);
+    deallocate(p, class_of(n));
+  }
+
   /** Frees the calling thread's cached blocks. */
   static void release() {
     Lists& lists = lists_;
@@ -229,20 +240,13 @@ class CpuAllocator {
 template <class T>
 struct SmallObjectAllocator {
   using value_type = T;
-  static_assert(alignof(T) <= SmallBlockCache::kMinBlock);
+  // Blocks past the cached sizes come from plain operator new, aligned for ordinary types only.
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
   SmallObjectAllocator() = default;
   template <class U>
   SmallObjectAllocator(const SmallObjectAllocator<U>&) {}
-  T* allocate(size_t n) {
-    const size_t bytes = n * sizeof(T);
-    if (bytes > SmallBlockCache::kMaxBlock) return std::allocator<T>().allocate(n);
-    return static_cast<T*>(SmallBlockCache::allocate(SmallBlockCache::class_of(bytes)));
-  }
-  void deallocate(T* p, size_t n) {
-    const size_t bytes = n * sizeof(T);
-    if (bytes > SmallBlockCache::kMaxBlock) return std::allocator<T>().deallocate(p, n);
-    SmallBlockCache::deallocate(p, SmallBlockCache::class_of(bytes));
-  }
+  T* allocate(size_t n) { return static_cast<T*>(SmallBlockCache::allocate_bytes(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { SmallBlockCache::deallocate_bytes(p, n * sizeof(T)); }
   template <class U>
   bool operator==(const SmallObjectAllocator<U>&) const { return true; }
 };
