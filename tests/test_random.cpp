@@ -192,14 +192,14 @@ TEST_CASE("float rand and randn give the same bits at every vector width", "[ran
     return all;
   };
   const auto detected = ts::detail::detected_simd_level();
-  ts::detail::simd_level_cap() = -1;
+  ts::detail::simd_level_cap().store(-1, ts::detail::MemoryOrder::Relaxed);
   const auto widest = draw();
   for (int level = 0; level < static_cast<int>(detected); ++level) {
-    ts::detail::simd_level_cap() = level;
+    ts::detail::simd_level_cap().store(level, ts::detail::MemoryOrder::Relaxed);
     const auto narrower = draw();
     CHECK(std::memcmp(narrower.data(), widest.data(), widest.size() * sizeof(float)) == 0);
   }
-  ts::detail::simd_level_cap() = -1;
+  ts::detail::simd_level_cap().store(-1, ts::detail::MemoryOrder::Relaxed);
 }
 
 TEST_CASE("large draws (written with streaming stores) are the documented function of the position", "[random]") {

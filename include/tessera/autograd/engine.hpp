@@ -2,8 +2,8 @@
 // The engine: runs a recorded graph backwards, for Tensor::backward and autograd::grad.
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
+#include <cstdint>
+#include <vector>
 
 #include "../ops/creation.hpp"
 #include "formulas.hpp"
@@ -88,95 +88,143 @@ void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
   });
 }
 
+// Note [Numbering the graph]
+// One backward pass numbers the nodes it reaches 0, 1, 2, ... as it first meets them, through a
+// small open-addressing table from a node's address to its number; everything the pass keeps
+// per node (dependency counts, gradient buffers, whether it must run) then lives in vectors.
+class NodeNumbering {
+ public:
+  static constexpr size_t npos = static_cast<size_t>(-1);
+
+  /** The node's number, given to it now if it has none yet; `fresh` tells which. */
+  size_t insert(const Node* n, bool& fresh) {
+    if (2 * (count_ + 1) > slots_.size()) grow();
+    Slot& slot = slots_[slot_of(n)];
+    fresh = slot.node != n;
+    if (fresh) slot = {n, count_++};
+    return slot.number;
+  }
+  /** The node's number, or npos when the pass has not met it. */
+  size_t find(const Node* n) const {
+    if (slots_.empty()) return npos;
+    const Slot& slot = slots_[slot_of(n)];
+    return slot.node == n ? slot.number : npos;
+  }
+
+ private:
+  struct Slot {
+    const Node* node = nullptr;
+    size_t number = 0;
+  };
+  // The slot holding n, or the empty slot where it belongs (linear probing; never full).
+  size_t slot_of(const Node* n) const {
+    const size_t mask = slots_.size() - 1;
+    size_t i = (reinterpret_cast<uintptr_t>(n) >> 4) * 0x9E3779B97F4A7C15ull >> 20 & mask;
+    while (slots_[i].node && slots_[i].node != n) i = (i + 1) & mask;
+    return i;
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : 2 * old.size(), Slot{});
+    for (const Slot& s : old)
+      if (s.node) slots_[slot_of(s.node)] = s;
+  }
+
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
+};
+
 /** Runs the graph behind `roots` backwards from `root_grads`. With `captures` empty, gradients
  *  accumulate into leaves (backward()); otherwise the gradients arriving at those edges are
  *  returned and no .grad is touched (autograd::grad). */
 template <class = void>
 variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
-                                  bool create_graph, const std::vector<Edge>& captures = {}) {
+                           bool create_graph, const std::vector<Edge>& captures = {}) {
   AutoGradMode mode(create_graph);
   auto root = make_node<GraphRoot>(std::move(root_grads));
   root->next_edges = roots;
 
-  // Dependencies: how many edges of the reachable graph point at each node.
-  std::unordered_map<Node*, int> dependencies;
-  std::vector<Node*> order;  // reverse topological order of discovery, for the `needed` pass
-  {
-    std::unordered_set<Node*> seen{root.get()};
-    std::vector<Node*> stack{root.get()};
-    while (!stack.empty()) {
-      Node* n = stack.back();
-      stack.pop_back();
-      order.push_back(n);
-      for (const Edge& e : n->next_edges) {
-        if (!e.valid()) continue;
-        ++dependencies[e.fn.get()];
-        if (seen.insert(e.fn.get()).second) stack.push_back(e.fn.get());
+  // Every node the graph reaches, by number, and how many edges point at it.
+  NodeNumbering numbering;
+  std::vector<Node*> nodes;
+  std::vector<int64_t> dependencies;
+  bool fresh = true;
+  numbering.insert(root.get(), fresh);
+  nodes.push_back(root.get());
+  dependencies.push_back(0);
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    for (const Edge& e : nodes[k]->next_edges) {
+      if (!e.valid()) continue;
+      const size_t j = numbering.insert(e.fn.get(), fresh);
+      if (fresh) {
+        nodes.push_back(e.fn.get());
+        dependencies.push_back(0);
       }
+      ++dependencies[j];
     }
   }
   // autograd::grad runs only the nodes that lead to a captured edge, and never AccumulateGrad.
-  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> capture_at;  // node -> (input_nr, slot)
-  for (size_t i = 0; i < captures.size(); ++i) capture_at[captures[i].fn.get()].push_back({captures[i].input_nr, i});
-  std::unordered_set<Node*> needed;
+  std::vector<char> is_capture(nodes.size()), needed(nodes.size(), captures.empty());
+  for (const Edge& c : captures)
+    if (const size_t j = numbering.find(c.fn.get()); j != NodeNumbering::npos) is_capture[j] = 1;
   if (!captures.empty()) {
     // A node is needed when some path from it reaches a capture; fixpoint over the node list.
     for (bool changed = true; changed;) {
       changed = false;
-      for (Node* n : order) {
-        if (needed.count(n)) continue;
-        for (const Edge& e : n->next_edges)
-          if (e.valid() && (needed.count(e.fn.get()) || capture_at.count(e.fn.get()))) {
-            needed.insert(n);
-            changed = true;
+      for (size_t k = 0; k < nodes.size(); ++k) {
+        if (needed[k]) continue;
+        for (const Edge& e : nodes[k]->next_edges) {
+          if (!e.valid()) continue;
+          const size_t j = numbering.find(e.fn.get());
+          if (needed[j] || is_capture[j]) {
+            needed[k] = changed = true;
             break;
           }
+        }
       }
     }
   }
-  auto should_run = [&](Node* n) { return captures.empty() || needed.count(n) > 0; };
 
   variable_list captured(captures.size());
-  std::unordered_map<Node*, variable_list> buffers;
-  using Ready = std::pair<uint64_t, Node*>;
-  std::vector<Ready> ready = {{root->sequence_nr, root.get()}};  // a max-heap: highest sequence number first
+  std::vector<variable_list> buffers(nodes.size());  // gradients arriving at each node's outputs
+  using Ready = std::pair<uint64_t, size_t>;        // (sequence number, node number)
+  std::vector<Ready> ready = {{root->sequence_nr, 0}};  // a max-heap: highest sequence number first
   while (!ready.empty()) {
     std::pop_heap(ready.begin(), ready.end());
-    Node* n = ready.back().second;
+    const size_t k = ready.back().second;
     ready.pop_back();
-    variable_list inputs;
-    if (auto it = buffers.find(n); it != buffers.end()) {
-      inputs = std::move(it->second);
-      buffers.erase(it);
-    }
+    Node* n = nodes[k];
+    variable_list inputs = std::move(buffers[k]);
     inputs.resize(n->num_outputs);
-    if (auto it = capture_at.find(n); it != capture_at.end())
-      for (auto [input_nr, slot] : it->second) captured[slot] = inputs[input_nr];
-    for (auto& [k, weak] : n->retained_grads)
-      if (auto target = weak.lock(); target && inputs[k].defined()) accumulate_into(*target, inputs[k], false);
-    if (!should_run(n)) continue;
+    if (is_capture[k])
+      for (size_t slot = 0; slot < captures.size(); ++slot)
+        if (captures[slot].fn.get() == n) captured[slot] = inputs[captures[slot].input_nr];
+    for (auto& [output, weak] : n->retained_grads)
+      if (auto target = weak.lock(); target && inputs[output].defined()) accumulate_into(*target, inputs[output], false);
+    if (!needed[k]) continue;
     if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) {
       if (inputs[0].defined()) accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
       continue;
     }
 
-    bool any = n == root.get();
+    bool any = k == 0;
     for (const AnyTensor& g : inputs) any = any || g.defined();
     variable_list outputs = any ? n->apply(std::move(inputs)) : variable_list(n->next_edges.size());
-    if (!keep_graph && n != root.get()) n->release_saved();
+    if (!keep_graph && k != 0) n->release_saved();
     TS_CHECK(outputs.size() == n->next_edges.size(), "Function ", n->name(), " returned ", outputs.size(),
              " gradients, expected ", n->next_edges.size());
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Edge& e = n->next_edges[i];
       if (!e.valid()) continue;
+      const size_t j = numbering.find(e.fn.get());
       if (outputs[i].defined()) {
-        AnyTensor g = n == root.get() ? std::move(outputs[i]) : validate_gradient(*n, i, std::move(outputs[i]));
-        variable_list& buffer = buffers[e.fn.get()];
+        AnyTensor g = k == 0 ? std::move(outputs[i]) : validate_gradient(*n, i, std::move(outputs[i]));
+        variable_list& buffer = buffers[j];
         buffer.resize(e.fn->num_outputs);
         buffer[e.input_nr] = add_gradients(buffer[e.input_nr], g);
       }
-      if (--dependencies[e.fn.get()] == 0 && (should_run(e.fn.get()) || capture_at.count(e.fn.get()))) {
-        ready.push_back({e.fn->sequence_nr, e.fn.get()});
+      if (--dependencies[j] == 0 && (needed[j] || is_capture[j])) {
+        ready.push_back({e.fn->sequence_nr, j});
         std::push_heap(ready.begin(), ready.end());
       }
     }

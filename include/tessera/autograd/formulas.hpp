@@ -8,7 +8,6 @@
 // casts it to its input's dtype (undoing promotion); formulas need not.
 
 #include <algorithm>
-#include <numeric>
 
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"

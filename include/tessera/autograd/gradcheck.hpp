@@ -1,8 +1,6 @@
 #pragma once
 // gradcheck: compares the gradients autograd computes with central finite differences.
 
-#include <sstream>
-
 #include "engine.hpp"
 
 namespace tessera::autograd {
@@ -70,10 +68,8 @@ bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const Gradcheck
         const double a = analytical[k][static_cast<size_t>(j)][static_cast<size_t>(e)];
         if (std::fabs(a - numerical) <= options.atol + options.rtol * std::fabs(numerical)) continue;
         if (!options.raise) return false;
-        std::ostringstream os;
-        os << "gradcheck: Jacobian mismatch for output " << j << " with respect to input " << wrt_index[k]
-           << ", element " << e << ": numerical " << numerical << ", analytical " << a;
-        detail::throw_error(os.str());
+        detail::throw_error("gradcheck: Jacobian mismatch for output ", j, " with respect to input ", wrt_index[k],
+                            ", element ", e, ": numerical ", numerical, ", analytical ", a);
       }
     }
   }

@@ -3,12 +3,11 @@
 // the saved tensors its derivative needs.
 
 #include <algorithm>
-#include <atomic>
+#include "../parallel/atomic.hpp"
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <span>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,8 +56,8 @@ struct InputMeta {
 };
 
 inline uint64_t next_sequence_nr() {
-  static std::atomic<uint64_t> counter{0};
-  return counter.fetch_add(1, std::memory_order_relaxed);
+  static Atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, MemoryOrder::Relaxed);
 }
 
 struct Node : std::enable_shared_from_this<Node> {
@@ -216,9 +215,7 @@ std::shared_ptr<NodeT> record(std::initializer_list<AnyTensor> inputs, std::init
 inline std::string tensor_description(DType dtype, const Shape& shape) {
   static constexpr const char* names[kNumDTypes] = {"Bool", "Byte", "Char", "Short", "Int",
                                                      "Long", "Half", "BFloat16", "Float", "Double"};
-  std::ostringstream os;
-  os << "[torch." << names[static_cast<int>(dtype)] << "Tensor " << shape_str(shape) << "]";
-  return os.str();
+  return std::string("[torch.") + names[static_cast<int>(dtype)] + "Tensor " + shape_str(shape) + "]";
 }
 
 // Note [Saved tensors and versions]

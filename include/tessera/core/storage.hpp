@@ -1,7 +1,7 @@
 #pragma once
 // Storage: refcounted bytes with their allocator and device; no shape, no dtype.
 
-#include <atomic>
+#include "../parallel/atomic.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,7 +26,7 @@ struct StorageImpl {
   size_t capacity = 0;     // of a block from CpuAllocator
   bool borrowed = false;   // memory owned elsewhere (from_blob): never freed here
   std::shared_ptr<void> release;  // runs a from_blob deleter when the last user is gone
-  std::atomic<uint64_t> version{0};
+  Atomic<uint64_t> version{0};
 
   StorageImpl() = default;
   StorageImpl(const StorageImpl&) = delete;
@@ -80,8 +80,8 @@ class Storage {
   bool defined() const { return impl_ != nullptr; }
   bool is_alias_of(const Storage& other) const { return impl_ == other.impl_; }
 
-  uint64_t version() const { return impl_->version.load(std::memory_order_relaxed); }
-  void bump_version() const { impl_->version.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t version() const { return impl_->version.load(detail::MemoryOrder::Relaxed); }
+  void bump_version() const { impl_->version.fetch_add(1, detail::MemoryOrder::Relaxed); }
 
  private:
   std::shared_ptr<detail::StorageImpl> impl_;

@@ -5,7 +5,6 @@
 #include <memory>
 #include <optional>
 #include <type_traits>
-#include <variant>
 
 #include "tensor_impl.hpp"
 
@@ -37,24 +36,29 @@ class TensorIndex {
  public:
   template <class I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  TensorIndex(I i) : value_(static_cast<int64_t>(i)) {}
-  TensorIndex(Slice s) : value_(s) {}
-  TensorIndex(NoneIndex) : value_(NoneIndex{}) {}
-  TensorIndex(EllipsisIndex) : value_(EllipsisIndex{}) {}
+  TensorIndex(I i) : kind_(Kind::Integer), integer_(static_cast<int64_t>(i)) {}
+  TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}
+  TensorIndex(NoneIndex) : kind_(Kind::None) {}
+  TensorIndex(EllipsisIndex) : kind_(Kind::Ellipsis) {}
   template <class T>
-  TensorIndex(const Tensor<T>& t) : value_(t.impl_ptr()) {}
+  TensorIndex(const Tensor<T>& t) : kind_(Kind::Tensor), tensor_(t.impl_ptr()) {}
 
-  bool is_integer() const { return std::holds_alternative<int64_t>(value_); }
-  bool is_slice() const { return std::holds_alternative<Slice>(value_); }
-  bool is_none() const { return std::holds_alternative<NoneIndex>(value_); }
-  bool is_ellipsis() const { return std::holds_alternative<EllipsisIndex>(value_); }
-  bool is_tensor() const { return std::holds_alternative<std::shared_ptr<detail::TensorImpl>>(value_); }
-  int64_t integer() const { return std::get<int64_t>(value_); }
-  const Slice& slice() const { return std::get<Slice>(value_); }
-  const std::shared_ptr<detail::TensorImpl>& tensor() const { return std::get<std::shared_ptr<detail::TensorImpl>>(value_); }
+  bool is_integer() const { return kind_ == Kind::Integer; }
+  bool is_slice() const { return kind_ == Kind::Slice; }
+  bool is_none() const { return kind_ == Kind::None; }
+  bool is_ellipsis() const { return kind_ == Kind::Ellipsis; }
+  bool is_tensor() const { return kind_ == Kind::Tensor; }
+  int64_t integer() const { return integer_; }
+  const Slice& slice() const { return slice_; }
+  const std::shared_ptr<detail::TensorImpl>& tensor() const { return tensor_; }
 
  private:
-  std::variant<int64_t, Slice, NoneIndex, EllipsisIndex, std::shared_ptr<detail::TensorImpl>> value_;
+  // Not a std::variant: the few bytes this spends cost nothing, <variant> costs every program.
+  enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
+  Kind kind_;
+  int64_t integer_ = 0;
+  Slice slice_;
+  std::shared_ptr<detail::TensorImpl> tensor_;
 };
 
 }  // namespace tessera

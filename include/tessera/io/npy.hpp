@@ -2,8 +2,6 @@
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): save_npy, load_npy<T>, load_npy.
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +9,7 @@
 #include "../core/any_tensor.hpp"
 #include "../ops/copy.hpp"
 #include "../ops/creation.hpp"
+#include "file.hpp"
 
 namespace tessera {
 namespace detail {
@@ -202,15 +201,6 @@ AnyTensor parse_npy(const char* data, size_t size, const std::string& source) {
   });
 }
 
-template <class = void>
-std::string read_file(const std::string& path, const char* op) {
-  std::ifstream in(path, std::ios::binary);
-  TS_CHECK(in.good(), op, ": cannot open '", path, "'");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return std::move(buffer).str();
-}
-
 }  // namespace detail
 
 /** Reads a .npy file of any dtype tessera has. */
@@ -242,16 +232,16 @@ void save_npy(const std::string& path, const Tensor<T>& t) {
   const size_t prefix = v2 ? 12 : 10;
   header.append(63 - (prefix + header.size()) % 64, ' ');  // total a multiple of 64 with the newline
   header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  TS_CHECK(out.good(), "save_npy: cannot create '", path, "'");
+  detail::FileWriter out(path, "save_npy");
   out.write("\x93NUMPY", 6);
-  out.put(static_cast<char>(v2 ? 2 : 1)).put(0);
+  out.put(static_cast<char>(v2 ? 2 : 1));
+  out.put(0);
   const uint64_t len = header.size();
   for (size_t i = 0; i < (v2 ? 4u : 2u); ++i) out.put(static_cast<char>((len >> (8 * i)) & 0xff));
-  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(header.data(), header.size());
   const Tensor<T> c = t.contiguous();
-  out.write(reinterpret_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * sizeof(T)));
-  TS_CHECK(out.good(), "save_npy: writing '", path, "' failed");
+  out.write(c.data_ptr(), static_cast<size_t>(c.numel()) * sizeof(T));
+  out.close();
 }
 
 }  // namespace tessera

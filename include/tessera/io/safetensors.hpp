@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +15,7 @@
 #include "../core/any_tensor.hpp"
 #include "../ops/copy.hpp"
 #include "../ops/creation.hpp"
+#include "file.hpp"
 #include "json.hpp"
 
 namespace tessera {
@@ -214,21 +214,20 @@ void save_safetensors(const std::string& path, const std::map<std::string, AnyTe
   }
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned
-  std::ofstream out(path, std::ios::binary);
-  TS_CHECK(out.good(), "save_safetensors: cannot create '", path, "'");
+  detail::FileWriter out(path, "save_safetensors");
   const uint64_t n = header.size();
   for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
-  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(header.data(), header.size());
   for (const auto& entry : named) {
     const std::string& name = entry.first;
     const AnyTensor& t = entry.second;
     dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) {
       const Tensor<T> c = t.as<T>().contiguous();
       TS_CHECK(c.device().is_cpu(), "save_safetensors: tensor '", name, "' is on ", c.device());
-      out.write(reinterpret_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * sizeof(T)));
+      out.write(c.data_ptr(), static_cast<size_t>(c.numel()) * sizeof(T));
     });
   }
-  TS_CHECK(out.good(), "save_safetensors: writing '", path, "' failed");
+  out.close();
 }
 
 }  // namespace tessera

@@ -1,7 +1,6 @@
 #pragma once
 // Linear algebra: mm, bmm, mv, dot, outer, matmul (torch.matmul's broadcasting rules), einsum.
 
-#include <map>
 #include <string>
 #include <string_view>
 
@@ -329,11 +328,12 @@ Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operan
       out = out.substr(0, dots) + ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims)) + out.substr(dots + 3);
   } else {  // implicit: the ellipsis first, then letters used exactly once, alphabetically
     out = ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims));
-    std::map<char, int> count;
+    int count[26] = {};
     for (const auto& s : subs)
-      for (char c : s) count[c] += std::islower(static_cast<unsigned char>(c)) ? 1 : 0;
-    for (auto [c, n] : count)
-      if (n == 1) out += c;
+      for (char c : s)
+        if (c >= 'a' && c <= 'z') ++count[c - 'a'];
+    for (int c = 0; c < 26; ++c)
+      if (count[c] == 1) out += static_cast<char>('a' + c);
   }
   std::vector<detail::EinsumTerm<T>> terms;
   // Ellipsis letters are taken from the end of the alphabet, so operands with fewer ellipsis

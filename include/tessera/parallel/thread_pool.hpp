@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include "atomic.hpp"
 #include <cstdint>
 #include <exception>
 
@@ -50,13 +50,13 @@ class ThreadPool {
     return *pool;
   }
 
-  int num_threads() const { return num_threads_.load(std::memory_order_relaxed); }
+  int num_threads() const { return num_threads_.load(MemoryOrder::Relaxed); }
 
   void set_num_threads(int n) {
     TS_CHECK(n >= 1, "set_num_threads: the number of threads must be at least 1, got ", n);
     LockGuard region(region_mutex_);
     stop_workers();
-    num_threads_.store(n, std::memory_order_relaxed);
+    num_threads_.store(n, MemoryOrder::Relaxed);
   }
 
   static bool in_parallel_region() { return inside_region(); }
@@ -74,18 +74,18 @@ class ThreadPool {
     {
       LockGuard lock(mutex_);
       current_ = &region;
-      generation_.fetch_add(1, std::memory_order_release);
+      generation_.fetch_add(1, MemoryOrder::Release);
     }
-    if (sleeping_.load(std::memory_order_acquire) > 0) pthread_cond_broadcast(&wake_);
+    if (sleeping_.load(MemoryOrder::Acquire) > 0) pthread_cond_broadcast(&wake_);
     work(region, 0);
-    for (int spin = 0; spin < kSpins && region.pending.load(std::memory_order_acquire) > 0; ++spin) pause();
+    for (int spin = 0; spin < kSpins && region.pending.load(MemoryOrder::Acquire) > 0; ++spin) pause();
     {
       LockGuard lock(mutex_);
-      while (region.pending.load(std::memory_order_acquire) > 0) pthread_cond_wait(&done_, mutex_.native());
+      while (region.pending.load(MemoryOrder::Acquire) > 0) pthread_cond_wait(&done_, mutex_.native());
       current_ = nullptr;  // no worker enters it any more
     }
     // Workers still inside have found their tasks done and are on their way out.
-    while (region.inside.load(std::memory_order_acquire) > 0) sched_yield();
+    while (region.inside.load(MemoryOrder::Acquire) > 0) sched_yield();
     if (region.error) std::rethrow_exception(region.error);
   }
 
@@ -95,14 +95,14 @@ class ThreadPool {
     const FunctionRef<void(int64_t)> task;
     const int64_t n_tasks;
     const int64_t stride;  // thread t runs tasks t, t + stride, ...
-    std::atomic<int64_t> pending;  // tasks not yet finished
-    std::atomic<int> inside{0};    // workers that entered and have not left
+    Atomic<int64_t> pending;  // tasks not yet finished
+    Atomic<int> inside{0};    // workers that entered and have not left
     std::exception_ptr error;      // the first task's error; guarded by mutex_
   };
 
   ThreadPool() {
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    num_threads_.store(cores > 0 ? static_cast<int>(cores) : 1, std::memory_order_relaxed);
+    num_threads_.store(cores > 0 ? static_cast<int>(cores) : 1, MemoryOrder::Relaxed);
   }
 
   static bool& inside_region() {
@@ -124,7 +124,7 @@ class ThreadPool {
       ++finished;
     }
     inside_region() = false;
-    if (finished > 0 && region.pending.fetch_sub(finished, std::memory_order_acq_rel) == finished) {
+    if (finished > 0 && region.pending.fetch_sub(finished, MemoryOrder::AcqRel) == finished) {
       LockGuard lock(mutex_);  // the caller may be asleep on done_
       pthread_cond_broadcast(&done_);
     }
@@ -135,27 +135,27 @@ class ThreadPool {
   void worker_loop(int64_t me) {
     uint64_t seen = 0;
     for (;;) {
-      for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen &&
-                         !stopping_.load(std::memory_order_acquire);
+      for (int spin = 0; spin < kSpins && generation_.load(MemoryOrder::Acquire) == seen &&
+                         !stopping_.load(MemoryOrder::Acquire);
            ++spin)
         pause();
       Region* region = nullptr;
       {
         LockGuard lock(mutex_);
-        if (generation_.load(std::memory_order_acquire) == seen && !stopping_.load(std::memory_order_acquire)) {
-          sleeping_.fetch_add(1, std::memory_order_acq_rel);
-          while (!stopping_.load(std::memory_order_acquire) && generation_.load(std::memory_order_acquire) == seen)
+        if (generation_.load(MemoryOrder::Acquire) == seen && !stopping_.load(MemoryOrder::Acquire)) {
+          sleeping_.fetch_add(1, MemoryOrder::AcqRel);
+          while (!stopping_.load(MemoryOrder::Acquire) && generation_.load(MemoryOrder::Acquire) == seen)
             pthread_cond_wait(&wake_, mutex_.native());
-          sleeping_.fetch_sub(1, std::memory_order_acq_rel);
+          sleeping_.fetch_sub(1, MemoryOrder::AcqRel);
         }
-        if (stopping_.load(std::memory_order_acquire)) return;
-        seen = generation_.load(std::memory_order_acquire);
+        if (stopping_.load(MemoryOrder::Acquire)) return;
+        seen = generation_.load(MemoryOrder::Acquire);
         region = current_;
-        if (region) region->inside.fetch_add(1, std::memory_order_relaxed);
+        if (region) region->inside.fetch_add(1, MemoryOrder::Relaxed);
       }
       if (region) {
         work(*region, me);
-        region->inside.fetch_sub(1, std::memory_order_release);  // the last touch of the region
+        region->inside.fetch_sub(1, MemoryOrder::Release);  // the last touch of the region
       }
     }
   }
@@ -186,26 +186,26 @@ class ThreadPool {
   void stop_workers() {
     {
       LockGuard lock(mutex_);
-      stopping_.store(true, std::memory_order_release);
+      stopping_.store(true, MemoryOrder::Release);
     }
     pthread_cond_broadcast(&wake_);
     for (int w = 0; w < num_workers_; ++w) pthread_join(workers_[w], nullptr);
     num_workers_ = 0;
     delete[] workers_;
     workers_ = nullptr;
-    stopping_.store(false, std::memory_order_release);
+    stopping_.store(false, MemoryOrder::Release);
   }
 
-  std::atomic<int> num_threads_{1};
+  Atomic<int> num_threads_{1};
   Mutex region_mutex_;  // one region at a time
   Mutex mutex_;
   pthread_cond_t wake_ = PTHREAD_COND_INITIALIZER, done_ = PTHREAD_COND_INITIALIZER;
   pthread_t* workers_ = nullptr;  // owned; the pool is never destroyed
   int num_workers_ = 0;
   Region* current_ = nullptr;  // guarded by mutex_
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> sleeping_{0};
-  std::atomic<bool> stopping_{false};
+  Atomic<uint64_t> generation_{0};
+  Atomic<int> sleeping_{0};
+  Atomic<bool> stopping_{false};
 };
 
 }  // namespace detail

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "../ops/creation.hpp"
 #include "../parallel/parallel_for.hpp"
@@ -237,7 +236,8 @@ Tensor<int64_t> multinomial(const Tensor<T>& probs, int64_t num_samples, bool re
     const double* pr = p + r * k;
     if (replacement) {
       std::vector<double> cdf(static_cast<size_t>(k));
-      std::partial_sum(pr, pr + k, cdf.begin());
+      double running = 0;
+      for (int64_t j = 0; j < k; ++j) cdf[static_cast<size_t>(j)] = running += pr[j];
       for (int64_t s = 0; s < num_samples; ++s) {
         const double target = uv[r * num_samples + s] * cdf.back();
         int64_t j = std::upper_bound(cdf.begin(), cdf.end(), target) - cdf.begin();

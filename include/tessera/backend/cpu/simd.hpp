@@ -1,7 +1,7 @@
 #pragma once
 // Run-time choice of the widest vector unit, for kernels compiled without -march flags.
 
-#include <atomic>
+#include "../../parallel/atomic.hpp"
 
 namespace tessera::detail {
 
@@ -28,13 +28,13 @@ inline SimdLevel detected_simd_level() {
 }
 
 /** A lower level to use instead of the detected one (tests compare the widths); -1: none. */
-inline std::atomic<int>& simd_level_cap() {
-  static std::atomic<int> cap{-1};
+inline Atomic<int>& simd_level_cap() {
+  static Atomic<int> cap{-1};
   return cap;
 }
 
 inline SimdLevel simd_level() {
-  const int cap = simd_level_cap().load(std::memory_order_relaxed);
+  const int cap = simd_level_cap().load(MemoryOrder::Relaxed);
   const SimdLevel detected = detected_simd_level();
   return cap >= 0 && cap < static_cast<int>(detected) ? static_cast<SimdLevel>(cap) : detected;
 }
