@@ -107,6 +107,24 @@ TEST_CASE("reductions are bit-identical for any number of threads", "[reduce][th
   for (const auto& r : results) CHECK(std::memcmp(r.data(), results[0].data(), r.size() * sizeof(float)) == 0);
 }
 
+TEST_CASE("column sums: blocks of rows and strips of columns, any thread count", "[reduce][threads]") {
+  // [outer, reduced, inner] with several row blocks, several column strips and a partial strip.
+  const auto x = ts::sin(ts::arange(3 * 300 * 5000.0).reshape({3, 300, 5000})) + 0.25;
+  const auto exact = x.to<double>().sum(1);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    ts::set_num_threads(threads);
+    const auto s = x.sum(1);
+    REQUIRE(s.sizes() == ts::Shape{3, 5000});
+    CHECK(ts::allclose(s.to<double>(), exact, 1e-5, 1e-4));
+    results.push_back(s.to_vector());
+    CHECK(x.sum({1}, /*keepdim=*/true).sizes() == ts::Shape{3, 1, 5000});
+  }
+  ts::set_num_threads(2);
+  for (const auto& r : results) CHECK(std::memcmp(r.data(), results[0].data(), r.size() * sizeof(float)) == 0);
+  CHECK(ts::zeros({0, 7}).sum(0).to_vector() == std::vector<float>(7, 0.0f));
+}
+
 TEST_CASE("float sums are accurate: pairwise within blocks, blocks combined pairwise", "[reduce]") {
   CHECK(ts::ones({1 << 24}).sum().item() == 16777216.0f);
   const int64_t n = 10000000;

@@ -35,7 +35,7 @@ inline bool is_expandable_to(const Shape& shape, const Shape& desired) {
 /** Brings the gradient a node returned for input i to that input's shape and dtype. */
 template <class = void>
 AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
-  const InputMeta& meta = node.input_meta[i];
+  const InputMeta& meta = node.next_edges[i].meta;
   if (grad.sizes() != meta.shape) {
     TS_CHECK(is_expandable_to(meta.shape, grad.sizes()), "Function ", node.name(),
              " returned an invalid gradient at index ", i, " - got ", shape_str(grad.sizes()),
@@ -142,7 +142,7 @@ variable_list run_backward(const std::vector<Edge>& roots, variable_list root_gr
                            bool create_graph, const std::vector<Edge>& captures = {}) {
   AutoGradMode mode(create_graph);
   auto root = make_node<GraphRoot>(std::move(root_grads));
-  root->next_edges = roots;
+  for (const Edge& e : roots) root->next_edges.push_back({e, {}});
 
   // Every node the graph reaches, by number, and how many edges point at it.
   NodeNumbering numbering;

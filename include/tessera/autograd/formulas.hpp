@@ -885,7 +885,8 @@ struct CatBackward0 final : Node {
     variable_list out;
     int64_t offset = 0;
     for (size_t i = 0; i < sizes.size(); ++i) {
-      const bool skipped = input_meta[i].shape.size() == 1 && input_meta[i].shape[0] == 0 && g.dim() != 1;
+      const Shape& shape = next_edges[i].meta.shape;
+      const bool skipped = shape.size() == 1 && shape[0] == 0 && g.dim() != 1;
       out.push_back(needs_input_grad(i) && !skipped ? AnyTensor(g.narrow(dim, offset, sizes[i])) : AnyTensor());
       offset += sizes[i];
     }

@@ -96,16 +96,11 @@ void finish_inplace(const Tensor<T>& self, const std::shared_ptr<Node>& node) {
     return;
   }
   auto copy_slices = make_node<CopySlices<T>>(*base, self.impl(), node);
-  copy_slices->next_edges.push_back(gradient_edge(base));
-  copy_slices->input_meta.push_back({base->sizes, base->dtype});
-  for (size_t i = 1; i < node->next_edges.size(); ++i) {
-    copy_slices->next_edges.push_back(node->next_edges[i]);
-    copy_slices->input_meta.push_back(node->input_meta[i]);
-  }
+  copy_slices->next_edges.push_back({gradient_edge(base), {base->sizes, base->dtype}});
+  for (size_t i = 1; i < node->next_edges.size(); ++i) copy_slices->next_edges.push_back(node->next_edges[i]);
   set_history(Tensor<T>(base), copy_slices, 0);
   auto view_fn = make_node<AsStridedBackward0<T>>(*base, self.sizes(), self.strides(), self.storage_offset());
-  view_fn->next_edges.push_back({copy_slices, 0});
-  view_fn->input_meta.push_back({base->sizes, base->dtype});
+  view_fn->next_edges.push_back({{copy_slices, 0}, {base->sizes, base->dtype}});
   set_history(self, view_fn, 0);
 }
 

@@ -55,6 +55,11 @@ struct InputMeta {
   DType dtype = DType::Float32;
 };
 
+/** A node's edge to one of its inputs, with the input's shape and dtype. */
+struct NextEdge : Edge {
+  InputMeta meta;
+};
+
 inline uint64_t next_sequence_nr() {
   static Atomic<uint64_t> counter{0};
   return counter.fetch_add(1, MemoryOrder::Relaxed);
@@ -62,8 +67,7 @@ inline uint64_t next_sequence_nr() {
 
 struct Node : std::enable_shared_from_this<Node> {
   uint64_t sequence_nr = next_sequence_nr();
-  std::vector<Edge> next_edges;     // one per differentiable input
-  std::vector<InputMeta> input_meta;  // parallel to next_edges
+  std::vector<NextEdge> next_edges;  // one per differentiable input
   uint32_t num_outputs = 0;  // set as outputs take this node as their history
   // Non-leaf outputs whose .grad is kept (retain_grad), by output number.
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_grads;
@@ -76,14 +80,14 @@ struct Node : std::enable_shared_from_this<Node> {
   // recursively and overflow the stack. A node whose edge holds the last reference to the next
   // node hands that node to a per-thread list instead, and the outermost destructor empties it.
   virtual ~Node() {
-    thread_local std::vector<Edge> pending;
+    thread_local std::vector<NextEdge> pending;
     thread_local bool draining = false;
-    for (Edge& e : next_edges)
+    for (NextEdge& e : next_edges)
       if (e.fn && e.fn.use_count() == 1) pending.push_back(std::move(e));
     if (draining) return;
     draining = true;
     while (!pending.empty()) {
-      Edge next = std::move(pending.back());
+      NextEdge next = std::move(pending.back());
       pending.pop_back();
       next.fn.reset();  // may push its own next nodes
     }
@@ -124,7 +128,6 @@ struct AccumulateGrad final : Node {
     // Runs as soon as it is ready, as in PyTorch.
     sequence_nr = std::numeric_limits<uint64_t>::max();
     num_outputs = 1;
-    input_meta.push_back({variable->sizes, variable->dtype});
   }
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
   variable_list apply(variable_list&&) override { return {}; }  // the engine adds into .grad itself
@@ -186,11 +189,9 @@ inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node,
 inline void attach_node(const std::shared_ptr<Node>& node, std::span<const AnyTensor> inputs,
                         std::span<const AnyTensor> outputs) {
   node->next_edges.reserve(inputs.size());
-  node->input_meta.reserve(inputs.size());
-  for (const AnyTensor& in : inputs) {
-    node->next_edges.push_back(in.defined() ? gradient_edge(in.impl_ptr()) : Edge{});
-    node->input_meta.push_back(in.defined() ? InputMeta{in.sizes(), in.dtype()} : InputMeta{});
-  }
+  for (const AnyTensor& in : inputs)
+    node->next_edges.push_back(in.defined() ? NextEdge{gradient_edge(in.impl_ptr()), {in.sizes(), in.dtype()}}
+                                            : NextEdge{});
   uint32_t k = 0;
   for (const AnyTensor& out : outputs) set_history(out, node, k++);
 }

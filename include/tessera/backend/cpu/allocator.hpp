@@ -236,6 +236,22 @@ class CpuAllocator {
   size_t cached_bytes_ = 0;
 };
 
+/** Bytes from the CPU allocator for the length of a scope: working memory of a kernel, which
+ *  the large-block cache hands back without page faults when the kernel runs again. */
+class ScratchBuffer {
+ public:
+  explicit ScratchBuffer(size_t bytes) : data_(CpuAllocator::instance().allocate(bytes, capacity_)) {}
+  ~ScratchBuffer() { CpuAllocator::instance().deallocate(data_, capacity_); }
+  ScratchBuffer(const ScratchBuffer&) = delete;
+  ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+  template <class T>
+  T* as() const { return static_cast<T*>(data_); }
+
+ private:
+  size_t capacity_ = 0;  // before data_: allocate() sets it
+  void* data_;
+};
+
 /** An STL allocator drawing from the small block cache: tensor and storage metadata use it. */
 template <class T>
 struct SmallObjectAllocator {

@@ -5,6 +5,7 @@
 
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "allocator.hpp"
 #include "vectorized.hpp"
 
 namespace tessera::detail {
@@ -161,25 +162,40 @@ Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
   return pairwise_sum<Acc, T>(p, stride, half, value) + pairwise_sum<Acc, T>(p + half * stride, stride, n - half, value);
 }
 
-/** A sum whose reduced dims lie outside a contiguous kept block: out[o, k] = sum_r x[o, r, k]
- *  for a contiguous input viewed as [outer, reduced, inner]. Rows are added in blocks of
- *  kRowBlock into a zeroed accumulator, and block results into the output, always in row order;
- *  threads split the columns, so the result does not depend on the thread count. */
+// Note [Column sums]
+// out[o, k] = sum_r x[o, r, k] for a contiguous input viewed as [outer, reduced, inner]. The
+// rows are cut into blocks of kRowBlock and the columns into strips of kStripBytes; a task
+// adds the rows of one block, in order, into a zeroed strip of partial sums, reading each row
+// in memory order while the strip stays in L1. The partial sums of the blocks are then added
+// in block order. Threads only split the tasks, so the result does not depend on how many run.
+// (A partial sum starts at +0, so it is never -0 and adding it to a zeroed output gives it
+// back: with one block the partial sums are the output itself.)
 template <class T>
 void column_sum(const T* x, T* out, int64_t outer, int64_t reduced, int64_t inner) {
-  constexpr int64_t kRowBlock = 128, kColumns = 512;
-  const int64_t chunks = (inner + kColumns - 1) / kColumns;
-  parallel_for(0, outer * chunks, 1, [&](int64_t first, int64_t last) {
-    T block[kColumns];
+  constexpr int64_t kRowBlock = 128, kStrip = 16384 / static_cast<int64_t>(sizeof(T));
+  const int64_t blocks = std::max<int64_t>(1, (reduced + kRowBlock - 1) / kRowBlock);
+  const int64_t strips = (inner + kStrip - 1) / kStrip;
+  const int64_t task_elements = std::min(kRowBlock, reduced) * std::min(kStrip, inner);
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(task_elements, 1));
+  ScratchBuffer scratch(blocks > 1 ? static_cast<size_t>(outer * blocks * inner) * sizeof(T) : 0);
+  T* partials = blocks > 1 ? scratch.as<T>() : out;  // [outer, blocks, inner]
+  parallel_for(0, outer * blocks * strips, grain, [&](int64_t first, int64_t last) {
     for (int64_t task = first; task < last; ++task) {
-      const int64_t o = task / chunks, c0 = (task % chunks) * kColumns, width = std::min(kColumns, inner - c0);
+      const int64_t o = task / (blocks * strips), b = task / strips % blocks, c0 = task % strips * kStrip;
+      const int64_t width = std::min(kStrip, inner - c0), r0 = b * kRowBlock;
+      T* part = partials + (o * blocks + b) * inner + c0;
+      std::fill(part, part + width, T(0));
+      add_rows(part, x + (o * reduced + r0) * inner + c0, std::min(kRowBlock, reduced - r0), inner, width);
+    }
+  });
+  if (blocks == 1) return;
+  parallel_for(0, outer * strips, std::max<int64_t>(1, grain / blocks), [&](int64_t first, int64_t last) {
+    for (int64_t task = first; task < last; ++task) {
+      const int64_t o = task / strips, c0 = task % strips * kStrip, width = std::min(kStrip, inner - c0);
       T* result = out + o * inner + c0;
-      std::fill(result, result + width, T(0));
-      for (int64_t r0 = 0; r0 < reduced; r0 += kRowBlock) {
-        std::fill(block, block + width, T(0));
-        add_rows(block, x + (o * reduced + r0) * inner + c0, std::min(kRowBlock, reduced - r0), inner, width);
-        add_rows(result, block, 1, 0, width);
-      }
+      const T* part = partials + o * blocks * inner + c0;
+      std::copy(part, part + width, result);
+      add_rows(result, part + inner, blocks - 1, inner, width);
     }
   });
 }
