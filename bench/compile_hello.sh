@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The compile_hello row of BENCH.md: compile and link a hello-world that includes the umbrella
 # header with g++ -O2, against the same program written with <torch/torch.h>. Prints both times
-# (best of 3) and their ratio. Needs libtorch-dev for the LibTorch side.
+# (best of 5, the two compiles alternating) and their ratio. Needs libtorch-dev for the LibTorch side.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -22,24 +22,28 @@ int main() {
   std::cout << x + 1.0 << "\n";
 }
 CPP
-best() {  # best wall time of three runs of "$@", in seconds
-  local best=
-  for _ in 1 2 3; do
-    local start end
-    start=$(date +%s.%N)
-    "$@"
-    end=$(date +%s.%N)
-    local t
-    t=$(echo "$end - $start" | bc)
-    if [[ -z $best ]] || (( $(echo "$t < $best" | bc) )); then best=$t; fi
-  done
-  echo "$best"
+# Wall time of one run of "$@", in seconds.
+timed() {
+  local start end
+  start=$(date +%s.%N)
+  "$@"
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
 }
-t_ts=$(best g++ -std=c++20 -O2 -I "$here/include" -I /usr/include/eigen3 "$work/hello_tessera.cpp" -o "$work/a" -pthread)
+min() { if [[ -z $1 ]] || (( $(echo "$2 < $1" | bc) )); then echo "$2"; else echo "$1"; fi; }
+ts_cmd=(g++ -std=c++20 -O2 -I "$here/include" -I /usr/include/eigen3 "$work/hello_tessera.cpp" -o "$work/a" -pthread)
+pt_cmd=(g++ -std=c++17 -O2 -I /usr/include/torch/csrc/api/include "$work/hello_torch.cpp" -o "$work/b"
+        -ltorch -ltorch_cpu -lc10 -pthread)
+have_torch=0
+[[ -f /usr/include/torch/csrc/api/include/torch/torch.h ]] && have_torch=1
+# The two compiles alternate, so a slow minute on a shared machine slows both; best of 5 each.
+t_ts= t_pt=
+for _ in 1 2 3 4 5; do
+  t_ts=$(min "$t_ts" "$(timed "${ts_cmd[@]}")")
+  if (( have_torch )); then t_pt=$(min "$t_pt" "$(timed "${pt_cmd[@]}")"); fi
+done
 echo "tessera:  ${t_ts} s"
-if [[ -f /usr/include/torch/csrc/api/include/torch/torch.h ]]; then
-  t_pt=$(best g++ -std=c++17 -O2 -I /usr/include/torch/csrc/api/include "$work/hello_torch.cpp" -o "$work/b" \
-         -ltorch -ltorch_cpu -lc10 -pthread)
+if (( have_torch )); then
   echo "LibTorch: ${t_pt} s"
   echo "ratio:    $(echo "scale=3; $t_ts / $t_pt" | bc)"
 fi

@@ -20,7 +20,7 @@
 namespace tessera::detail {
 
 #define TS_NODE_NAME(text) \
-  std::string name() const override { return text; }
+  const char* name() const override { return text; }
 
 /** at::sum_to: sums leading dims and dims where `shape` has size 1. */
 template <class T>
@@ -95,11 +95,14 @@ template <class Op> inline constexpr bool unary_uses_self =
     std::is_same_v<Op, GeluOp> || std::is_same_v<Op, SoftplusOp>;
 
 template <class Op>
-std::string unary_node_name() {
-  std::string n = Op::name;
-  if (n == "log1p") return "Log1PBackward0";
-  n[0] = static_cast<char>(n[0] - 'a' + 'A');
-  return n + "Backward0";
+const char* unary_node_name() {
+  static const std::string name = [] {
+    std::string n = Op::name;
+    if (n == "log1p") return std::string("Log1PBackward0");
+    n[0] = static_cast<char>(n[0] - 'a' + 'A');
+    return n + "Backward0";
+  }();
+  return name.c_str();
 }
 
 template <class Op, class A>
@@ -111,7 +114,7 @@ struct UnaryBackward final : Node {
   void set_result(const Tensor<A>& out) {
     if constexpr (unary_uses_result<Op>) result = SavedTensor<A>(out, true);
   }
-  std::string name() const override { return unary_node_name<Op>(); }
+  const char* name() const override { return unary_node_name<Op>(); }
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     const Tensor<A> s = self.unpack(*this), r = result.unpack(*this);
@@ -168,7 +171,7 @@ struct BinaryBackward final : Node {
   void set_result(const Tensor<X>& out) {  // X differs from the result type for some in-place ops
     if constexpr (std::is_same_v<Op, PowOp> && std::is_same_v<X, R>) result = SavedTensor<X>(out, true);
   }
-  std::string name() const override {
+  const char* name() const override {
     if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
     else if constexpr (std::is_same_v<Op, SubOp>) return "SubBackward0";
     else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
@@ -239,7 +242,7 @@ struct ScalarBackward final : Node {
   void set_result(const Tensor<A>& out) {
     if constexpr (reversed && std::is_same_v<Op, PowOp>) result = SavedTensor<A>(out, true);
   }
-  std::string name() const override {
+  const char* name() const override {
     if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
     else if constexpr (std::is_same_v<Op, SubOp>) return reversed ? "RsubBackward1" : "SubBackward0";
     else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
@@ -377,14 +380,14 @@ struct Reduction {
 template <class A>
 struct SumBackward final : Node, Reduction {
   using Reduction::Reduction;
-  std::string name() const override { return all ? "SumBackward0" : "SumBackward1"; }
+  const char* name() const override { return all ? "SumBackward0" : "SumBackward1"; }
   variable_list apply(variable_list&& grads) override { return {expand(grads[0].as<A>())}; }
 };
 
 template <class A>
 struct MeanBackward final : Node, Reduction {
   using Reduction::Reduction;
-  std::string name() const override { return all ? "MeanBackward0" : "MeanBackward1"; }
+  const char* name() const override { return all ? "MeanBackward0" : "MeanBackward1"; }
   variable_list apply(variable_list&& grads) override {
     return {expand(grads[0].as<A>()) / reduced_count(in_sizes, dims)};
   }
@@ -395,7 +398,7 @@ struct ProdBackward final : Node, Reduction {
   SavedTensor<A> self, result;
   ProdBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
       : Reduction(x.sizes(), d, keep, "prod"), self(x, false), result(out, true) {}
-  std::string name() const override { return all ? "ProdBackward0" : "ProdBackward1"; }
+  const char* name() const override { return all ? "ProdBackward0" : "ProdBackward1"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = restore(grads[0].as<A>()), r = restore(result.unpack(*this)), s = self.unpack(*this);
     const Tensor<bool> is_zero = s == 0;
@@ -416,7 +419,7 @@ struct AmaxBackward final : Node, Reduction {
   bool is_max;
   AmaxBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, bool max)
       : Reduction(x.sizes(), d, keep, max ? "amax" : "amin"), self(x, false), result(out, true), is_max(max) {}
-  std::string name() const override { return is_max ? "AmaxBackward0" : "AminBackward0"; }
+  const char* name() const override { return is_max ? "AmaxBackward0" : "AminBackward0"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor<bool> mask = self.unpack(*this) == restore(result.unpack(*this));
     return {(restore(grads[0].as<A>()) / mask.sum(dims, true)) * mask};
@@ -429,7 +432,7 @@ struct MaxAllBackward final : Node {
   SavedTensor<A> self, result;
   bool is_max;
   MaxAllBackward(const Tensor<A>& x, const Tensor<A>& out, bool max) : self(x, false), result(out, true), is_max(max) {}
-  std::string name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
+  const char* name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
     const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
@@ -446,7 +449,7 @@ struct MaxDimBackward final : Node {
   Tensor<int64_t> indices;
   MaxDimBackward(const Shape& sizes, int64_t d, bool keep, const Tensor<int64_t>& idx, bool max)
       : in_sizes(sizes), dim(d), keepdim(keep), is_max(max), indices(idx) {}
-  std::string name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
+  const char* name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
   variable_list apply(variable_list&& grads) override {
     Tensor<A> g = grads[0].as<A>();
     if (in_sizes.empty()) return {g};
@@ -633,7 +636,7 @@ struct ReshapeBackward final : Node {
   Shape in_sizes;
   const char* label;
   ReshapeBackward(const Shape& sizes, const char* name) : in_sizes(sizes), label(name) {}
-  std::string name() const override { return label; }
+  const char* name() const override { return label; }
   variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().reshape(in_sizes)}; }
 };
 
@@ -642,7 +645,7 @@ struct TransposeBackward0 final : Node {
   int64_t d0, d1;
   const char* label;
   TransposeBackward0(int64_t a, int64_t b, const char* name) : d0(a), d1(b), label(name) {}
-  std::string name() const override { return label; }
+  const char* name() const override { return label; }
   variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().transpose(d0, d1)}; }
 };
 
@@ -862,7 +865,7 @@ struct ScatterBackward final : Node {
   int64_t dim;
   Tensor<int64_t> index;
   ScatterBackward(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx) {}
-  std::string name() const override { return std::is_void_v<U> ? "ScatterBackward1" : "ScatterBackward0"; }
+  const char* name() const override { return std::is_void_v<U> ? "ScatterBackward1" : "ScatterBackward0"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     AnyTensor gs, gsrc;
@@ -961,7 +964,7 @@ template <class A>
 struct FillBackward final : Node {
   const char* label;
   explicit FillBackward(const char* name) : label(name) {}
-  std::string name() const override { return label; }
+  const char* name() const override { return label; }
   variable_list apply(variable_list&& grads) override { return {zeros_like(grads[0].as<A>())}; }
 };
 

@@ -100,7 +100,7 @@ struct Node : std::enable_shared_from_this<Node> {
   static void operator delete(void* p, size_t bytes) { SmallBlockCache::deallocate_bytes(p, bytes); }
 
   /** PyTorch's class name of the backward function, e.g. "SumBackward0". */
-  virtual std::string name() const = 0;
+  virtual const char* name() const = 0;
   /** Gradients of the inputs (one per next edge; undefined: zero or not needed) from the
    *  gradients of the outputs (one per output; undefined: zero). */
   virtual variable_list apply(variable_list&& grads) = 0;
@@ -117,7 +117,7 @@ struct Node : std::enable_shared_from_this<Node> {
 struct GraphRoot final : Node {
   variable_list roots;
   explicit GraphRoot(variable_list grads) : roots(std::move(grads)) { sequence_nr = std::numeric_limits<uint64_t>::max(); }
-  std::string name() const override { return "GraphRoot"; }
+  const char* name() const override { return "GraphRoot"; }
   variable_list apply(variable_list&&) override { return roots; }
 };
 
@@ -129,7 +129,7 @@ struct AccumulateGrad final : Node {
     sequence_nr = std::numeric_limits<uint64_t>::max();
     num_outputs = 1;
   }
-  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  const char* name() const override { return "torch::autograd::AccumulateGrad"; }
   variable_list apply(variable_list&&) override { return {}; }  // the engine adds into .grad itself
 };
 

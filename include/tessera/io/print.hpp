@@ -64,28 +64,39 @@ void collect_shown(const T* data, const int64_t* sizes, const int64_t* strides, 
   }
 }
 
-// Appends Python's "{:.<p>f}" or "{:.<p>e}" of v: printf's, except that NaN never shows a sign.
-inline void append_py_format(std::string& out, double v, int precision, char conversion) {
-  if (std::isnan(v)) {
-    out += "nan";
-    return;
+/** The text being printed. Printing appends in many places but only through these few
+ *  members, which are compiled once and called, not inlined into every place that appends. */
+class Text {
+ public:
+  [[gnu::noinline]] Text& operator<<(std::string_view s) {
+    str.append(s.data(), s.size());
+    return *this;
   }
-  if (std::isinf(v)) {
-    out += v < 0 ? "-inf" : "inf";
-    return;
+  Text& operator<<(char c) { return *this << std::string_view(&c, 1); }
+  [[gnu::noinline]] void repeat(size_t n, char c) { str.append(n, c); }
+  [[gnu::noinline]] void insert_spaces(size_t at, size_t n) { str.insert(at, n, ' '); }
+  [[gnu::noinline]] void integer(int64_t v) { append_int(str, v); }
+  // Python's "{:.<p>f}" or "{:.<p>e}" of v: printf's, except that NaN never shows a sign.
+  [[gnu::noinline]] void number(double v, int precision, char conversion) {
+    if (std::isnan(v)) {
+      *this << "nan";
+      return;
+    }
+    if (std::isinf(v)) {
+      *this << (v < 0 ? "-inf" : "inf");
+      return;
+    }
+    const char spec[] = {'%', '.', '*', conversion, '\0'};
+    const int n = std::snprintf(nullptr, 0, spec, precision, v);
+    const size_t at = str.size();
+    str.resize(at + static_cast<size_t>(n) + 1);
+    std::snprintf(str.data() + at, static_cast<size_t>(n) + 1, spec, precision, v);
+    str.resize(at + static_cast<size_t>(n));
   }
-  const char spec[] = {'%', '.', '*', conversion, '\0'};
-  char buffer[128];
-  const int n = std::snprintf(buffer, sizeof buffer, spec, precision, v);
-  if (n < static_cast<int>(sizeof buffer)) {
-    out.append(buffer, static_cast<size_t>(n));
-    return;
-  }
-  const size_t at = out.size();
-  out.resize(at + static_cast<size_t>(n) + 1);
-  std::snprintf(out.data() + at, static_cast<size_t>(n) + 1, spec, precision, v);
-  out.resize(at + static_cast<size_t>(n));
-}
+  size_t size() const { return str.size(); }
+
+  std::string str;
+};
 
 /** torch._tensor_str._Formatter over the shown values. */
 class Formatter {
@@ -93,7 +104,7 @@ class Formatter {
   Formatter(const ShownValues& values, DType dtype, const PrintOptions& options)
       : values_(values), floating_(is_floating_point(dtype)), boolean_(dtype == DType::Bool),
         precision_(options.precision) {
-    std::string scratch;
+    Text scratch;
     const size_t n = values.size();
     if (!floating_) {
       for (size_t i = 0; i < n; ++i) max_width_ = std::max(max_width_, raw_width(scratch, i));
@@ -122,33 +133,33 @@ class Formatter {
   int width() const { return max_width_; }
 
   /** Appends shown value i, padded on the left to the common width. */
-  void append(std::string& out, size_t i) const {
+  void append(Text& out, size_t i) const {
     const size_t at = out.size();
     append_raw(out, i);
     const size_t len = out.size() - at;
-    if (len < static_cast<size_t>(max_width_)) out.insert(at, static_cast<size_t>(max_width_) - len, ' ');
+    if (len < static_cast<size_t>(max_width_)) out.insert_spaces(at, static_cast<size_t>(max_width_) - len);
   }
 
  private:
-  void append_raw(std::string& out, size_t i) const {
+  void append_raw(Text& out, size_t i) const {
     if (!floating_) {
       const int64_t v = values_[i].integral;
-      if (boolean_) out += v ? "True" : "False";
-      else append_int(out, v);
+      if (boolean_) out << (v ? "True" : "False");
+      else out.integer(v);
       return;
     }
     const double d = values_[i].floating;
     if (sci_mode_) {
-      append_py_format(out, d, precision_, 'e');
+      out.number(d, precision_, 'e');
     } else if (int_mode_) {
-      append_py_format(out, d, 0, 'f');
-      if (std::isfinite(d)) out += '.';
+      out.number(d, 0, 'f');
+      if (std::isfinite(d)) out << '.';
     } else {
-      append_py_format(out, d, precision_, 'f');
+      out.number(d, precision_, 'f');
     }
   }
-  int raw_width(std::string& scratch, size_t i) const {
-    scratch.clear();
+  int raw_width(Text& scratch, size_t i) const {
+    scratch.str.clear();
     append_raw(scratch, i);
     return static_cast<int>(scratch.size());
   }
@@ -164,15 +175,15 @@ class Formatter {
 
 // torch._tensor_str._tensor_str_with_formatter and _vector_str: appends the (sub)tensor of
 // shape sizes[0, ndim), taking its shown values from `next` on.
-inline void append_tensor_str(std::string& out, const Formatter& fmt, size_t& next, const int64_t* sizes,
-                              int64_t ndim, int64_t indent, bool summarize, const PrintOptions& options) {
+inline void append_tensor_str(Text& out, const Formatter& fmt, size_t& next, const int64_t* sizes, int64_t ndim,
+                              int64_t indent, bool summarize, const PrintOptions& options) {
   if (ndim == 0) {
     fmt.append(out, next++);
     return;
   }
   const int64_t size = sizes[0], edge = options.edgeitems;
   const bool skip = summarized(size, summarize, options.edgeitems);
-  out += '[';
+  out << '[';
   if (ndim == 1) {
     const int64_t per_line = std::max<int64_t>(
         1, static_cast<int64_t>(std::floor(static_cast<double>(options.linewidth - indent) / (fmt.width() + 2))));
@@ -180,16 +191,16 @@ inline void append_tensor_str(std::string& out, const Formatter& fmt, size_t& ne
     auto separate = [&] {
       if (k == 0) return;
       if (k % per_line == 0) {
-        out += ",\n";
-        out.append(static_cast<size_t>(indent + 1), ' ');
+        out << ",\n";
+        out.repeat(static_cast<size_t>(indent + 1), ' ');
       } else {
-        out += ", ";
+        out << ", ";
       }
     };
     for (int64_t i = 0; i < size; ++i, ++k) {
       if (skip && i == edge) {
         separate();
-        out += " ...";
+        out << " ...";
         ++k;
         i = size - edge;
       }
@@ -198,46 +209,47 @@ inline void append_tensor_str(std::string& out, const Formatter& fmt, size_t& ne
     }
   } else {
     auto separate = [&] {
-      out += ',';
-      out.append(static_cast<size_t>(ndim - 1), '\n');
-      out.append(static_cast<size_t>(indent + 1), ' ');
+      out << ',';
+      out.repeat(static_cast<size_t>(ndim - 1), '\n');
+      out.repeat(static_cast<size_t>(indent + 1), ' ');
     };
     for (int64_t i = 0; i < size; ++i) {
       if (i > 0) separate();
       if (skip && i == edge) {
-        out += "...";
+        out << "...";
         separate();
         i = size - edge;
       }
       append_tensor_str(out, fmt, next, sizes + 1, ndim - 1, indent + 1, summarize, options);
     }
   }
-  out += ']';
+  out << ']';
 }
 
 // torch._tensor_str._add_suffixes: ", suffix", on a new line indented by `indent` when the
 // current one would grow past linewidth.
 struct SuffixWriter {
-  std::string& out;
+  Text& out;
   int64_t indent;
   int linewidth;
   int64_t last_line_len;  // Python: len(s) - s.rfind("\n") + 1, where rfind gives -1 for none
 
-  SuffixWriter(std::string& s, int64_t indent_, int linewidth_) : out(s), indent(indent_), linewidth(linewidth_) {
-    const size_t newline = s.rfind('\n');
-    last_line_len = static_cast<int64_t>(s.size()) - (newline == std::string::npos ? -1 : static_cast<int64_t>(newline)) + 1;
+  SuffixWriter(Text& s, int64_t indent_, int linewidth_) : out(s), indent(indent_), linewidth(linewidth_) {
+    const size_t newline = s.str.rfind('\n');
+    last_line_len =
+        static_cast<int64_t>(s.size()) - (newline == std::string::npos ? -1 : static_cast<int64_t>(newline)) + 1;
   }
   void add(std::string_view a, std::string_view b = {}, std::string_view c = {}) {
     const int64_t len = static_cast<int64_t>(a.size() + b.size() + c.size());
     if (last_line_len + len + 2 > linewidth) {
-      out += ",\n";
-      out.append(static_cast<size_t>(indent), ' ');
+      out << ",\n";
+      out.repeat(static_cast<size_t>(indent), ' ');
       last_line_len = indent + len;
     } else {
-      out += ", ";
+      out << ", ";
       last_line_len += len + 2;
     }
-    out.append(a).append(b).append(c);
+    out << a << b << c;
   }
 };
 
@@ -246,10 +258,11 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
                                const std::string& grad_fn, bool requires_grad, bool summarize) {
   const PrintOptions& options = print_options();
   const int64_t indent = 7;  // "tensor("
-  std::string out = "tensor(";
+  Text out;
+  out << "tensor(";
   const bool empty = values.empty();
   if (empty) {
-    out += "[]";
+    out << "[]";
   } else {
     const Formatter fmt(values, dtype, options);
     size_t next = 0;
@@ -262,8 +275,8 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
     suffixes.add("dtype=", dtype_name(dtype));
   if (!grad_fn.empty()) suffixes.add("grad_fn=<", grad_fn, ">");
   else if (requires_grad) suffixes.add("requires_grad=True");
-  out += ')';
-  return out;
+  out << ')';
+  return std::move(out.str);
 }
 
 }  // namespace detail

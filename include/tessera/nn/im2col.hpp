@@ -135,7 +135,7 @@ template <class A>
 struct Im2ColBackward0 final : Node {
   nn::functional::WindowGeometry geometry;
   explicit Im2ColBackward0(const nn::functional::WindowGeometry& g) : geometry(g) {}
-  std::string name() const override { return "Im2ColBackward0"; }
+  const char* name() const override { return "Im2ColBackward0"; }
   variable_list apply(variable_list&& grads) override { return {nn::functional::col2im(grads[0].as<A>(), geometry)}; }
 };
 
@@ -143,7 +143,7 @@ template <class A>
 struct Col2ImBackward0 final : Node {
   nn::functional::WindowGeometry geometry;
   explicit Col2ImBackward0(const nn::functional::WindowGeometry& g) : geometry(g) {}
-  std::string name() const override { return "Col2ImBackward0"; }
+  const char* name() const override { return "Col2ImBackward0"; }
   variable_list apply(variable_list&& grads) override { return {nn::functional::im2col(grads[0].as<A>(), geometry)}; }
 };
 
