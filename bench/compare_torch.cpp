@@ -38,7 +38,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     const std::pair<const char*, const char*> limits[] = {{"add_contig", "stream_add_64M"},
                                                           {"add_bcast_row", "stream_add_64M"},
                                                           {"contiguous_transpose", "copy_64M"},
-                                                          {"rand_16M", "write_64M"}};
+                                                          {"rand_16M", "write_64M"},
+                                                          {"matmul_1024", "fma_peak_1024"}};
     std::printf("\n%-24s %14s %14s %10s\n", "row", "tessera", "limit", "fraction");
     for (const auto& [row, limit] : limits) {
       const auto t = find(std::string("tessera/") + row), l = find(std::string("machine/") + limit);
