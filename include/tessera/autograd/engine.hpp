@@ -168,10 +168,11 @@ variable_list run_backward(const std::vector<Edge>& roots, variable_list root_gr
   for (const Edge& c : captures)
     if (const size_t j = numbering.find(c.fn.get()); j != NodeNumbering::npos) is_capture[j] = 1;
   if (!captures.empty()) {
-    // A node is needed when some path from it reaches a capture; fixpoint over the node list.
+    // A node is needed when some path from it reaches a capture; fixpoint over the node list,
+    // taken from the last discovered (the deepest) back, so one pass usually settles it.
     for (bool changed = true; changed;) {
       changed = false;
-      for (size_t k = 0; k < nodes.size(); ++k) {
+      for (size_t k = nodes.size(); k-- > 0;) {
         if (needed[k]) continue;
         for (const Edge& e : nodes[k]->next_edges) {
           if (!e.valid()) continue;
