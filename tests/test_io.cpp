@@ -90,6 +90,18 @@ TEST_CASE("load_npy: Fortran order, 0-d, empty, big-endian, format versions 2 an
   CHECK_THROWS_WITH(ts::load_npy(kDir + "missing.npy"), Catch::Contains("cannot open"));
 }
 
+TEST_CASE("saving to a path that cannot be written throws ts::Error naming the path") {
+  const auto t = ts::ones({2, 3});
+  const std::map<std::string, ts::AnyTensor> named = {{"t", ts::AnyTensor(t)}};
+  CHECK_THROWS_WITH(ts::save_npy("/nonexistent-dir/t.npy", t),
+                    Catch::Contains("save_npy: cannot create '/nonexistent-dir/t.npy'"));
+  CHECK_THROWS_WITH(ts::save_safetensors("/nonexistent-dir/t.safetensors", named),
+                    Catch::Contains("save_safetensors: cannot create"));
+  // /dev/full accepts the open and fails the writes: the error comes when the file is closed.
+  CHECK_THROWS_WITH(ts::save_npy("/dev/full", t), Catch::Contains("save_npy: writing '/dev/full' failed"));
+  CHECK_THROWS_WITH(ts::save_safetensors("/dev/full", named), Catch::Contains("save_safetensors: writing"));
+}
+
 TEST_CASE("load_npy rejects every malformed input with ts::Error") {
   const std::string good = bytes_of(kDir + "f4_c.npy");
   auto parse = [](const std::string& bytes) { return ts::detail::parse_npy(bytes.data(), bytes.size(), "buffer"); };
