@@ -76,12 +76,10 @@ inline void stream_add_64M(benchmark::State& state) {
   std::memcpy(&first, &sum, sizeof first);                                                           \
   return first;
 
-template <class = void>
-__attribute__((target("avx512f"))) float fma_chains_avx512(int64_t iterations) {
+__attribute__((target("avx512f"))) inline float fma_chains_avx512(int64_t iterations) {
   TS_FMA_CHAINS(__m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
 }
-template <class = void>
-__attribute__((target("avx2,fma"))) float fma_chains_avx2(int64_t iterations) {
+__attribute__((target("avx2,fma"))) inline float fma_chains_avx2(int64_t iterations) {
   TS_FMA_CHAINS(__m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps)
 }
 #undef TS_FMA_CHAINS

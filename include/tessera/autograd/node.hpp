@@ -3,7 +3,6 @@
 // the saved tensors its derivative needs.
 
 #include <algorithm>
-#include "../parallel/atomic.hpp"
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "../core/any_tensor.hpp"
+#include "../parallel/atomic.hpp"
 #include "grad_mode.hpp"
 
 namespace tessera {

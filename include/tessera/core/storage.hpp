@@ -1,7 +1,6 @@
 #pragma once
 // Storage: refcounted bytes with their allocator and device; no shape, no dtype.
 
-#include "../parallel/atomic.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,6 +8,7 @@
 #include <utility>
 
 #include "../backend/cpu/allocator.hpp"
+#include "../parallel/atomic.hpp"
 #include "device.hpp"
 
 namespace tessera {

@@ -2,7 +2,6 @@
 // Advanced indexing: boolean masks and integer index tensors in t.index({...}) and index_put_,
 // plus index_select, gather and scatter.
 
-
 #include "view.hpp"
 #include "join.hpp"
 

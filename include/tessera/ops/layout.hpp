@@ -1,7 +1,6 @@
 #pragma once
 // Layout helpers shared by ops: dense-stride inference and overlap checks.
 
-
 #include "../core/tensor.hpp"
 #include "../iter/strided_loop.hpp"
 

@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include "atomic.hpp"
 #include <cstdint>
 #include <exception>
 
 #include "../core/config.hpp"
+#include "atomic.hpp"
 #include "mutex.hpp"
 
 namespace tessera {
@@ -94,10 +94,10 @@ class ThreadPool {
     Region(FunctionRef<void(int64_t)> f, int64_t n, int64_t threads) : task(f), n_tasks(n), stride(threads), pending(n) {}
     const FunctionRef<void(int64_t)> task;
     const int64_t n_tasks;
-    const int64_t stride;  // thread t runs tasks t, t + stride, ...
-    Atomic<int64_t> pending;  // tasks not yet finished
-    Atomic<int> inside{0};    // workers that entered and have not left
-    std::exception_ptr error;      // the first task's error; guarded by mutex_
+    const int64_t stride;      // thread t runs tasks t, t + stride, ...
+    Atomic<int64_t> pending;   // tasks not yet finished
+    Atomic<int> inside{0};     // workers that entered and have not left
+    std::exception_ptr error;  // the first task's error; guarded by mutex_
   };
 
   ThreadPool() {

@@ -237,11 +237,15 @@ class CpuAllocator {
 };
 
 /** Bytes from the CPU allocator for the length of a scope: working memory of a kernel, which
- *  the large-block cache hands back without page faults when the kernel runs again. */
+ *  the large-block cache hands back without page faults when the kernel runs again. Zero
+ *  bytes allocate nothing. */
 class ScratchBuffer {
  public:
-  explicit ScratchBuffer(size_t bytes) : data_(CpuAllocator::instance().allocate(bytes, capacity_)) {}
-  ~ScratchBuffer() { CpuAllocator::instance().deallocate(data_, capacity_); }
+  explicit ScratchBuffer(size_t bytes)
+      : data_(bytes ? CpuAllocator::instance().allocate(bytes, capacity_) : nullptr) {}
+  ~ScratchBuffer() {
+    if (data_) CpuAllocator::instance().deallocate(data_, capacity_);
+  }
   ScratchBuffer(const ScratchBuffer&) = delete;
   ScratchBuffer& operator=(const ScratchBuffer&) = delete;
   template <class T>

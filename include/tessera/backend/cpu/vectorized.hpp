@@ -62,6 +62,7 @@ inline void stream_fence() {
 template <class T, size_t N, class Scalar>
 void scalar_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t begin,
                 int64_t end, const Scalar& sf) {
+  static_assert(N == 1 || N == 2, "vector ops take one or two operands");
   for (int64_t i = begin; i < end; ++i) {
     if constexpr (N == 1) out[i] = sf(in[0][broadcast[0] ? 0 : i]);
     else out[i] = sf(in[0][broadcast[0] ? 0 : i], in[1][broadcast[1] ? 0 : i]);
