@@ -212,6 +212,9 @@ def print_cases():
     for i, o in enumerate(opts):
         for sname, t in samples.items():
             add(f"opts{i}_{sname}", t, options=o)
+    # Values whose text is longer than a short buffer: fixed notation of 1e300, many digits.
+    add("fixed_huge", torch.tensor([1e300, -2.5], dtype=torch.float64), options={"sci_mode": False})
+    add("precision_150", torch.tensor([1.0 / 3.0, 2.0], dtype=torch.float64), options={"precision": 150})
     # requires_grad suffix, including wrapping of the suffix onto its own line.
     for dname in FLOATS:
         dtype = DTYPES[dname]

@@ -87,7 +87,12 @@ class Text {
       return;
     }
     const char spec[] = {'%', '.', '*', conversion, '\0'};
-    const int n = std::snprintf(nullptr, 0, spec, precision, v);
+    char buffer[128];  // enough but for huge precisions, which format a second time
+    const int n = std::snprintf(buffer, sizeof buffer, spec, precision, v);
+    if (n < static_cast<int>(sizeof buffer)) {
+      str.append(buffer, static_cast<size_t>(n));
+      return;
+    }
     const size_t at = str.size();
     str.resize(at + static_cast<size_t>(n) + 1);
     std::snprintf(str.data() + at, static_cast<size_t>(n) + 1, spec, precision, v);
