@@ -59,6 +59,7 @@ struct GemmKernel {
 
   using MicroFn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
 
+
   // C[0:MR, 0:NR] (+)= Ap[MR x kc] * Bp[kc x NR]; ldc is the row stride of the dense tile.
   // Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
   [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
@@ -73,9 +74,8 @@ struct GemmKernel {
       std::memcpy(&b1, bp + Lanes, sizeof(Vec));
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
-        const Vec a = Vec{} + ap[i];
-        acc[i][0] += a * b0;
-        acc[i][1] += a * b1;
+        acc[i][0] += ap[i] * b0;  // a scalar times a vector: one broadcast load
+        acc[i][1] += ap[i] * b1;
       }
       ap += MR;
       bp += NR;

@@ -90,12 +90,14 @@ void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Re
     return const_cast<char*>(base) + offset * static_cast<int64_t>(sizeof(T));
   };
   auto block = [&](char* first, int64_t b) {
-    Acc acc = r.identity();
     int64_t index = b * kReduceBlock;
+    const int64_t end = std::min(n, index + kReduceBlock);
+    if (loop.ndim() == 1) return r.combine(r.identity(), r.run(first + index * loop.stride(0, 0), loop.stride(0, 0), end - index, index));
+    Acc acc = r.identity();
     loop.run_from({first}, [&](const auto& p, const auto& s, int64_t len) {
       acc = r.combine(acc, r.run(p[0], s[0], len, index));
       index += len;
-    }, b * kReduceBlock, std::min(n, (b + 1) * kReduceBlock));
+    }, index, end);
     return acc;
   };
   auto reduce_output = [&](int64_t o, std::vector<Acc>& parts) {

@@ -180,30 +180,47 @@ TS_TARGET_AVX2 void transpose_block8(const char* src, int64_t src_row, char* dst
 
 // --- contiguous sums ------------------------------------------------------------------------------
 
-// Pairwise sum with a vector leaf: leaves of at most kSumLeaf elements are summed in four vector
-// accumulators, then halves are added recursively. The tree depends only on n and the vector
-// width, never on threads.
-inline constexpr int64_t kSumLeaf = 2048;
+// Pairwise sum with a vector leaf: a leaf of at most kSumLeaf elements is summed in eight vector
+// accumulators (each lane adds at most kSumLeaf / (8 * lanes) elements in a row), the
+// accumulators and then the lanes are added in a fixed tree, and halves are added recursively.
+// The tree depends only on n and the vector width, never on threads. The leaf is long and its
+// lane sum short because a sum that finds its data in the last-level cache is bound by the
+// leaf's own instructions, not by memory.
+inline constexpr int64_t kSumLeaf = 4096;
+
+/** The sum of v's lanes: halves added until one lane is left. */
+template <int Bytes, class T>
+[[gnu::always_inline]] inline T lane_sum(const typename VecOf<T, Bytes>::type& v) {
+  if constexpr (Bytes == static_cast<int>(sizeof(T))) {
+    return v[0];
+  } else {
+    using H = typename VecOf<T, Bytes / 2>::type;
+    H lo, hi;
+    std::memcpy(&lo, &v, sizeof(H));
+    std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof(H), sizeof(H));
+    return lane_sum<Bytes / 2, T>(lo + hi);
+  }
+}
 
 template <int Bytes, class T>
 [[gnu::always_inline]] inline T vector_sum_leaf(const T* p, int64_t n) {
   using V = typename VecOf<T, Bytes>::type;
   constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
-  V acc0 = {}, acc1 = {}, acc2 = {}, acc3 = {};
+  // Named accumulators, not an array: GCC keeps an array of vectors in memory.
+  V a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {}, x0, x1, x2, x3, x4, x5, x6, x7;
   int64_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    V x0, x1, x2, x3;
-    std::memcpy(&x0, p + i, sizeof(V));
-    std::memcpy(&x1, p + i + L, sizeof(V));
-    std::memcpy(&x2, p + i + 2 * L, sizeof(V));
-    std::memcpy(&x3, p + i + 3 * L, sizeof(V));
-    acc0 += x0, acc1 += x1, acc2 += x2, acc3 += x3;
+  for (; i + 8 * L <= n; i += 8 * L) {
+    std::memcpy(&x0, p + i, sizeof(V)), std::memcpy(&x1, p + i + L, sizeof(V));
+    std::memcpy(&x2, p + i + 2 * L, sizeof(V)), std::memcpy(&x3, p + i + 3 * L, sizeof(V));
+    std::memcpy(&x4, p + i + 4 * L, sizeof(V)), std::memcpy(&x5, p + i + 5 * L, sizeof(V));
+    std::memcpy(&x6, p + i + 6 * L, sizeof(V)), std::memcpy(&x7, p + i + 7 * L, sizeof(V));
+    a0 += x0, a1 += x1, a2 += x2, a3 += x3, a4 += x4, a5 += x5, a6 += x6, a7 += x7;
   }
-  const V v = (acc0 + acc1) + (acc2 + acc3);
-  T lanes[L];
-  std::memcpy(lanes, &v, sizeof(V));
-  T total = 0;
-  for (int64_t j = 0; j < L; ++j) total += lanes[j];
+  for (; i + L <= n; i += L) {
+    std::memcpy(&x0, p + i, sizeof(V));
+    a0 += x0;
+  }
+  T total = lane_sum<Bytes, T>(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)));
   for (; i < n; ++i) total += p[i];
   return total;
 }
