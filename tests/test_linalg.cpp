@@ -60,14 +60,24 @@ TEST_CASE("linear algebra matches PyTorch", "[linalg]") {
 }
 
 TEST_CASE("GEMM is exact on integers and deterministic across thread counts", "[linalg][threads]") {
-  // Small integers are exact in float, so every blocking and edge path must give exact results.
-  for (auto [m, k, n] : {std::tuple{1, 1, 1}, {13, 7, 5}, {97, 300, 61}, {260, 513, 100}, {3, 1000, 2}}) {
-    const auto a = ts::remainder(ts::arange(m * k), 7).reshape({m, k}).to<float>() - 3.0f;
-    const auto b = ts::remainder(ts::arange(k * n), 5).reshape({k, n}).to<float>() - 2.0f;
-    const auto exact = ts::mm(a.to<int64_t>(), b.to<int64_t>()).to<float>();
-    CHECK(ts::equal(ts::mm(a, b), exact));
-    CHECK(ts::equal(ts::mm(a.t().contiguous().t(), b.t().contiguous().t()), exact));  // strided operands
+  // Small integers are exact in float, so every blocking, packing and edge path of every
+  // micro-kernel width must give exact results.
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {{1, 1, 1},     {13, 7, 5},     {97, 300, 61},
+                                                          {260, 513, 100}, {3, 1000, 2}, {701, 270, 90}};
+  for (int level = 0; level <= 2; ++level) {
+    ts::detail::simd_level_cap().store(level, ts::detail::MemoryOrder::Relaxed);
+    for (auto [m, k, n] : shapes) {
+      const auto a = ts::remainder(ts::arange(m * k), 7).reshape({m, k}) - 3;
+      const auto b = ts::remainder(ts::arange(k * n), 5).reshape({k, n}) - 2;
+      const auto exact = ts::mm(a, b);
+      CAPTURE(level, m, k, n);
+      CHECK(ts::equal(ts::mm(a.to<float>(), b.to<float>()), exact.to<float>()));
+      CHECK(ts::equal(ts::mm(a.to<double>(), b.to<double>()), exact.to<double>()));
+      const auto at = a.to<float>().t().contiguous().t(), bt = b.to<float>().t().contiguous().t();
+      CHECK(ts::equal(ts::mm(at, bt), exact.to<float>()));  // strided operands
+    }
   }
+  ts::detail::simd_level_cap().store(-1, ts::detail::MemoryOrder::Relaxed);
   const auto x = ts::arange(300 * 400).reshape({300, 400}).to<float>() * 0.001f;
   const auto y = ts::arange(400 * 200).reshape({400, 200}).to<float>().sin();
   ts::set_num_threads(1);

@@ -67,7 +67,11 @@ struct GemmKernel {
     // The i loops must be unrolled for acc to live in registers; -O2 alone does not do it.
     Vec acc[MR][2];
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Vec{};
+    for (int i = 0; i < MR; ++i) {
+      acc[i][0] = acc[i][1] = Vec{};
+      __builtin_prefetch(c + i * ldc, 1);  // the C block is written after the k loop: fetch it now
+      __builtin_prefetch(c + i * ldc + NR - 1, 1);
+    }
     for (int64_t k = 0; k < kc; ++k) {
       Vec b0, b1;
       std::memcpy(&b0, bp, sizeof(Vec));
@@ -95,13 +99,23 @@ struct GemmKernel {
     }
   }
 
-  static void pack_b(const MatrixRef<const T>& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, T* out) {
-    for (int64_t jp = 0; jp < nc; jp += NR) {
-      const int64_t w = std::min<int64_t>(NR, nc - jp);
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t j = 0; j < w; ++j) out[j] = b(k0 + k, j0 + jp + j);
-        for (int64_t j = w; j < NR; ++j) out[j] = T(0);
-        out += NR;
+  // The packing loops copy whole rows (memcpy) where the source is contiguous along the panel's
+  // width, and unroll the full panels otherwise: packing is a fifth of a 1024 product's time
+  // when it goes element by element.
+  // Panels [p0, p1) of B's rows k0..k0+kc, columns from j0: row by row, so B is read in memory order.
+  static void pack_b(const MatrixRef<const T>& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, int64_t p0, int64_t p1,
+                     T* out) {
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t w = std::min<int64_t>(NR, nc - p * NR);
+        const T* src = &b(k0 + k, j0 + p * NR);
+        T* dst = out + (p * kc + k) * NR;
+        if (b.cs == 1) {
+          std::memcpy(dst, src, static_cast<size_t>(w) * sizeof(T));
+        } else {
+          for (int64_t j = 0; j < w; ++j) dst[j] = src[j * b.cs];
+        }
+        for (int64_t j = w; j < NR; ++j) dst[j] = T(0);
       }
     }
   }
@@ -109,10 +123,22 @@ struct GemmKernel {
   static void pack_a(const MatrixRef<const T>& a, int64_t i0, int64_t mc, int64_t k0, int64_t kc, T* out) {
     for (int64_t ip = 0; ip < mc; ip += MR) {
       const int64_t h = std::min<int64_t>(MR, mc - ip);
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t i = 0; i < h; ++i) out[i] = a(i0 + ip + i, k0 + k);
-        for (int64_t i = h; i < MR; ++i) out[i] = T(0);
-        out += MR;
+      const T* src = &a(i0 + ip, k0);
+      if (a.rs == 1) {  // a transposed view: the panel's column is contiguous
+        for (int64_t k = 0; k < kc; ++k, out += MR) {
+          std::memcpy(out, src + k * a.cs, static_cast<size_t>(h) * sizeof(T));
+          for (int64_t i = h; i < MR; ++i) out[i] = T(0);
+        }
+      } else if (h == MR) {
+        for (int64_t k = 0; k < kc; ++k, out += MR) {
+#pragma GCC unroll 16
+          for (int i = 0; i < MR; ++i) out[i] = src[i * a.rs + k * a.cs];
+        }
+      } else {
+        for (int64_t k = 0; k < kc; ++k, out += MR) {
+          for (int64_t i = 0; i < h; ++i) out[i] = src[i * a.rs + k * a.cs];
+          for (int64_t i = h; i < MR; ++i) out[i] = T(0);
+        }
       }
     }
   }
@@ -135,10 +161,10 @@ struct GemmKernel {
       });
       return;
     }
-    // Row blocks: at most MC rows; two per thread when m is large (for balance), one per thread
-    // when m is small (two would leave a short last block on one thread).
-    const int64_t per_thread = m >= 4 * threads * MR ? 2 * threads : threads;
-    const int64_t MC = std::min<int64_t>(Shape::MC, ((m + per_thread - 1) / per_thread + MR - 1) / MR * MR);
+    // Rows: each thread takes an equal share of the MR-row panels (a contiguous range, so its A
+    // blocks stay its own from one KC step to the next) and runs it in blocks of at most MC rows.
+    const int64_t row_panels = (m + MR - 1) / MR, MC = Shape::MC;
+    const int64_t row_threads = std::min(threads, row_panels);
     const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
     T* const bpack = scratch<T, 0>(static_cast<size_t>(kc_max * nc_max));
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
@@ -146,18 +172,15 @@ struct GemmKernel {
       for (int64_t k0 = 0; k0 < k; k0 += KC) {
         const int64_t kc = std::min(KC, k - k0);
         const int64_t panels = (nc + NR - 1) / NR;
-        auto pack = [&](int64_t first, int64_t last) {
-          for (int64_t p = first; p < last; ++p)
-            pack_b(b, k0, kc, j0 + p * NR, std::min<int64_t>(NR, nc - p * NR), bpack + p * NR * kc);
-        };
+        auto pack = [&](int64_t first, int64_t last) { pack_b(b, k0, kc, j0, nc, first, last, bpack); };
         if (parallel) parallel_for(0, panels, std::max<int64_t>(1, 4096 / kc), pack);
         else pack(0, panels);
-        const int64_t blocks = (m + MC - 1) / MC;
-        auto rows = [&](int64_t first, int64_t last) {
+        auto rows = [&](int64_t t) {
           T* const apack = scratch<T, 1>(static_cast<size_t>(kc * (MC + MR)));
           alignas(64) T tile[MR * NR];
-          for (int64_t blk = first; blk < last; ++blk) {
-            const int64_t i0 = blk * MC, mc = std::min(MC, m - i0);
+          const int64_t last = std::min(m, (t + 1) * row_panels / row_threads * MR);
+          for (int64_t i0 = t * row_panels / row_threads * MR; i0 < last; i0 += MC) {
+            const int64_t mc = std::min(MC, last - i0);
             pack_a(a, i0, mc, k0, kc, apack);
             for (int64_t jr = 0; jr < nc; jr += NR) {
               const int64_t w = std::min<int64_t>(NR, nc - jr);
@@ -180,8 +203,8 @@ struct GemmKernel {
             }
           }
         };
-        if (parallel) parallel_for(0, blocks, 1, rows);
-        else rows(0, blocks);
+        if (row_threads > 1) ThreadPool::instance().run(row_threads, rows);
+        else rows(0);
       }
     }
   }
