@@ -137,17 +137,20 @@ struct PhiloxKeys {
   }
 };
 
-/** Philox4x32-10 of the L = Bytes / 4 consecutive blocks from `first`, as four word vectors. */
-template <int Bytes>
+/** Philox4x32-10 of the G * L consecutive blocks from `first` (L = Bytes / 4), as G groups of
+ *  four word vectors. The rounds of 2G independent halves are interleaved: a round is a chain of
+ *  multiply, shift and XOR, so one group alone leaves the vector units waiting on latency. */
+template <int Bytes, int G>
 [[gnu::always_inline]] inline void philox_lanes(const PhiloxKeys<Bytes>& keys, uint64_t first,
-                                                typename VecOf<uint32_t, Bytes>::type w[4]) {
+                                                typename VecOf<uint32_t, Bytes>::type (&w)[G][4]) {
   using U64 = typename VecOf<uint64_t, Bytes>::type;
   constexpr int H = Bytes / 8;  // blocks per half: the 64-bit lanes of a vector
   U64 iota;
   for (int j = 0; j < H; ++j) iota[j] = static_cast<uint64_t>(j);
   const U64 m0 = U64{} + 0xD2511F53u, m1 = U64{} + 0xCD9E8D57u;
-  U64 c[2][4];
-  for (int h = 0; h < 2; ++h) {
+  U64 c[2 * G][4];
+#pragma GCC unroll 4
+  for (int h = 0; h < 2 * G; ++h) {
     const U64 counter = (U64{} + (first + static_cast<uint64_t>(h * H))) + iota;
     // Round 1 with the counter's zero words 2 and 3 folded in.
     U64 p0;
@@ -159,8 +162,8 @@ template <int Bytes>
   }
 #pragma GCC unroll 9
   for (int round = 1; round < 10; ++round) {
-#pragma GCC unroll 2
-    for (int h = 0; h < 2; ++h) {
+#pragma GCC unroll 4
+    for (int h = 0; h < 2 * G; ++h) {
       U64 p0, p1;
       mul_low_words(c[h][0], m0, p0);
       mul_low_words(c[h][2], m1, p1);
@@ -170,7 +173,10 @@ template <int Bytes>
       c[h][3] = p0;
     }
   }
-  for (int k = 0; k < 4; ++k) pack_low_words(c[0][k], c[1][k], w[k], std::make_index_sequence<2 * H>{});
+#pragma GCC unroll 2
+  for (int g = 0; g < G; ++g)
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) pack_low_words(c[2 * g][k], c[2 * g + 1][k], w[g][k], std::make_index_sequence<2 * H>{});
 }
 
 // Float rand (kind 0) or Box-Muller normals (kind 1) for the block groups [g0, g1); elements
@@ -186,64 +192,70 @@ template <int Bytes, int kind, class T>
   const PhiloxKeys<Bytes> keys(state.seed);
   const bool stream = n * static_cast<int64_t>(sizeof(T)) >= kStreamingStoreBytes &&
                       reinterpret_cast<uintptr_t>(out) % Bytes == 0;  // Note [Streaming stores]
-  for (int64_t g = g0; g < g1; ++g) {
-    U32 w[4];
-    philox_lanes<Bytes>(keys, state.offset + static_cast<uint64_t>(g * L), w);
-    F v[4];
-    if constexpr (kind == 0) {
-      for (int k = 0; k < 4; ++k) v[k] = __builtin_convertvector((I32)(w[k] >> 8), F) * 0x1p-24f;
-    } else {
-      for (int pair = 0; pair < 2; ++pair) {
-        const F u1 = __builtin_convertvector((I32)((w[2 * pair] >> 8) + 1), F) * 0x1p-24f;
-        const F u2 = __builtin_convertvector((I32)(w[2 * pair + 1] >> 8), F) * 0x1p-24f;
-        F log_u1;
-        log_unit<F, I32>(u1, log_u1);
-        const F l = TS_EXACT(log_u1 * -2.0f);
-        F r;
-        for (int lane = 0; lane < L; ++lane) r[lane] = std::sqrt(l[lane]);  // correctly rounded
-        F s, c;
-        sincos_turns<F, I32>(u2, s, c);
-        v[2 * pair] = TS_EXACT(r * c);
-        v[2 * pair + 1] = TS_EXACT(r * s);
+  constexpr int G = 2;  // lane groups whose Philox rounds run interleaved
+  for (int64_t first = g0; first < g1; first += G) {
+    U32 words[G][4];
+    philox_lanes<Bytes, G>(keys, state.offset + static_cast<uint64_t>(first * L), words);
+    for (int64_t g = first; g < std::min(g1, first + G); ++g) {
+      const U32* w = words[g - first];
+      F v[4];
+      if constexpr (kind == 0) {
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k) v[k] = __builtin_convertvector((I32)(w[k] >> 8), F) * 0x1p-24f;
+      } else {
+        for (int pair = 0; pair < 2; ++pair) {
+          const F u1 = __builtin_convertvector((I32)((w[2 * pair] >> 8) + 1), F) * 0x1p-24f;
+          const F u2 = __builtin_convertvector((I32)(w[2 * pair + 1] >> 8), F) * 0x1p-24f;
+          F log_u1;
+          log_unit<F, I32>(u1, log_u1);
+          const F l = TS_EXACT(log_u1 * -2.0f);
+          F r;
+          for (int lane = 0; lane < L; ++lane) r[lane] = std::sqrt(l[lane]);  // correctly rounded
+          F s, c;
+          sincos_turns<F, I32>(u2, s, c);
+          v[2 * pair] = TS_EXACT(r * c);
+          v[2 * pair + 1] = TS_EXACT(r * s);
+        }
       }
-    }
-    const int64_t base = g * L * 4;
+      const int64_t base = g * L * 4;
 #ifndef __clang__  // GCC's __builtin_shuffle takes a run-time mask; clang takes the loop below
-    if (standard && std::is_same_v<T, float> && base + 4 * L <= n) {
-      // Element order is (lane, k): interleave the four vectors with two rounds of zips.
-      I32 zip_lo, zip_hi;
-      for (int j = 0; j < L; ++j) {
-        zip_lo[j] = (j % 2 ? L : 0) + j / 2;
-        zip_hi[j] = (j % 2 ? L : 0) + L / 2 + j / 2;
-      }
-      const F t0 = __builtin_shuffle(v[0], v[2], zip_lo), t1 = __builtin_shuffle(v[0], v[2], zip_hi);
-      const F t2 = __builtin_shuffle(v[1], v[3], zip_lo), t3 = __builtin_shuffle(v[1], v[3], zip_hi);
-      const F r[4] = {__builtin_shuffle(t0, t2, zip_lo), __builtin_shuffle(t0, t2, zip_hi),
-                      __builtin_shuffle(t1, t3, zip_lo), __builtin_shuffle(t1, t3, zip_hi)};
-      if constexpr (std::is_same_v<T, float>) {
-        if (stream) {
-          for (int k = 0; k < 4; ++k) stream_store(out + base + k * L, r[k]);
-          continue;
+      if (standard && std::is_same_v<T, float> && base + 4 * L <= n) {
+        // Element order is (lane, k): interleave the four vectors with two rounds of zips.
+        I32 zip_lo, zip_hi;
+        for (int j = 0; j < L; ++j) {
+          zip_lo[j] = (j % 2 ? L : 0) + j / 2;
+          zip_hi[j] = (j % 2 ? L : 0) + L / 2 + j / 2;
         }
+        const F t0 = __builtin_shuffle(v[0], v[2], zip_lo), t1 = __builtin_shuffle(v[0], v[2], zip_hi);
+        const F t2 = __builtin_shuffle(v[1], v[3], zip_lo), t3 = __builtin_shuffle(v[1], v[3], zip_hi);
+        const F r[4] = {__builtin_shuffle(t0, t2, zip_lo), __builtin_shuffle(t0, t2, zip_hi),
+                        __builtin_shuffle(t1, t3, zip_lo), __builtin_shuffle(t1, t3, zip_hi)};
+        if constexpr (std::is_same_v<T, float>) {
+          if (stream) {
+#pragma GCC unroll 4
+            for (int k = 0; k < 4; ++k) stream_store(out + base + k * L, r[k]);
+            continue;
+          }
+        }
+        std::memcpy(out + base, r, sizeof r);
+        continue;
       }
-      std::memcpy(out + base, r, sizeof r);
-      continue;
-    }
 #endif
-    for (int lane = 0; lane < L; ++lane)
-      for (int k = 0; k < 4; ++k) {
-        const int64_t i = base + lane * 4 + k;
-        if (i >= n) {
-          if (stream) stream_fence();
-          return;
+      for (int lane = 0; lane < L; ++lane)
+        for (int k = 0; k < 4; ++k) {
+          const int64_t i = base + lane * 4 + k;
+          if (i >= n) {
+            if (stream) stream_fence();
+            return;
+          }
+          double z = v[k][lane];
+          if (!standard) {
+            volatile double scaled = stddev * z;  // rounded before the add (Note [Exact SIMD arithmetic])
+            z = mean + scaled;
+          }
+          out[i] = convert<T>(standard ? static_cast<float>(z) : z);
         }
-        double z = v[k][lane];
-        if (!standard) {
-          volatile double scaled = stddev * z;  // rounded before the add (Note [Exact SIMD arithmetic])
-          z = mean + scaled;
-        }
-        out[i] = convert<T>(standard ? static_cast<float>(z) : z);
-      }
+    }
   }
   if (stream) stream_fence();
 }
