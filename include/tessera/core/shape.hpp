@@ -179,9 +179,10 @@ inline int64_t checked_numel(std::span<const int64_t> sizes, const char* op) {
 
 inline Shape contiguous_strides(std::span<const int64_t> sizes) {
   Shape strides = Shape::filled(sizes.size(), 1);
+  int64_t* out = strides.data();
   int64_t running = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
-    strides[i] = running;
+    out[i] = running;
     // Saturates: only an empty tensor can have dims whose product overflows (checked_numel
     // refuses the others), and its strides are never used to address memory.
     if (__builtin_mul_overflow(running, std::max<int64_t>(sizes[i], 1), &running)) running = INT64_MAX;

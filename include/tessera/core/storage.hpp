@@ -20,6 +20,12 @@ namespace detail {
 // The version counter lives here so that every view of the same bytes sees one count:
 // autograd records it when it saves a tensor and compares at backward time.
 struct StorageImpl {
+  // Note [Inline bytes]
+  // A storage of at most kInlineBytes keeps its bytes here, in the block that holds its
+  // metadata, 64-byte aligned like every other: a small op's result then costs two small
+  // blocks (tensor and storage) instead of three.
+  static constexpr size_t kInlineBytes = 64;
+  alignas(64) unsigned char inline_bytes[kInlineBytes];
   void* data = nullptr;
   size_t nbytes = 0;
   Device device;
@@ -32,7 +38,7 @@ struct StorageImpl {
   StorageImpl(const StorageImpl&) = delete;
   StorageImpl& operator=(const StorageImpl&) = delete;
   ~StorageImpl() {
-    if (!borrowed && data) CpuAllocator::instance().deallocate(data, capacity);
+    if (!borrowed && data && data != inline_bytes) CpuAllocator::instance().deallocate(data, capacity);
   }
 };
 
@@ -48,7 +54,8 @@ class Storage {
   static Storage allocate(size_t nbytes, Device device = Device::cpu()) {
     TS_CHECK(device.is_cpu(), "Storage: cannot allocate on ", device, ": no Metal device is available");
     auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
-    impl->data = detail::CpuAllocator::instance().allocate(nbytes, impl->capacity);
+    if (nbytes <= detail::StorageImpl::kInlineBytes) impl->data = impl->inline_bytes;
+    else impl->data = detail::CpuAllocator::instance().allocate(nbytes, impl->capacity);
     impl->nbytes = nbytes;
     impl->device = device;
     return Storage(std::move(impl));

@@ -72,7 +72,7 @@ class Tensor {
   Device device() const { return impl().storage.device(); }
   bool is_contiguous() const { return impl().is_contiguous(); }
   /** Pointer to the first element (the one at the storage offset). */
-  T* data_ptr() const { return reinterpret_cast<T*>(impl().data()); }
+  T* data_ptr() const { return static_cast<T*>(impl().storage.data()) + impl().offset; }
   const Storage& storage() const { return impl().storage; }
   /** The single element; throws unless numel() == 1. */
   T item() const;
@@ -297,8 +297,8 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   const int64_t n = checked_numel(sizes, op);
   TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
            INT64_MAX, " bytes");
-  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device), sizes,
-                               contiguous_strides(sizes), 0, dtype_of<T>);
+  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device), sizes, n,
+                               dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);
   return out;

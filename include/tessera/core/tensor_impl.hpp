@@ -49,6 +49,10 @@ struct TensorImpl {
     for (int64_t s : sizes) numel *= s;
     contiguous = compute_contiguous();
   }
+  /** A fresh contiguous tensor of `numel` elements (already counted and checked). */
+  TensorImpl(Storage storage_, const Shape& sizes_, int64_t numel_, DType dtype_)
+      : storage(std::move(storage_)), sizes(sizes_), strides(contiguous_strides(sizes_)), dtype(dtype_),
+        numel(numel_) {}
   TensorImpl(const TensorImpl&) = delete;
   TensorImpl& operator=(const TensorImpl&) = delete;
   ~TensorImpl() { delete autograd; }

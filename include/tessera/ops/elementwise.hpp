@@ -212,9 +212,10 @@ void mark_written(const Tensor<T>& out) {
   if constexpr (!fresh_out) out.storage().bump_version();
 }
 
-/** Runs the binary op into `out` (already checked), converting the result to O. */
+/** Runs the binary op into `out` (already checked), converting the result to O. `same_layout`:
+ *  the caller knows out, a and b are contiguous tensors of one shape. */
 template <class Op, bool fresh_out = false, class O, class A, class B>
-void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in) {
+void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in, bool same_layout = false) {
   using R = op_result_t<Op, promote_t<A, B>>;
   using C = op_compute_t<Op, promote_t<A, B>>;
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
@@ -223,7 +224,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
   auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
   if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
-    if (small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
+    if (same_layout ? out.numel() <= kGrainSize : small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
       vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel(), f);
       return;
     }
@@ -243,7 +244,8 @@ auto binary(const Tensor<A>& a, const Tensor<B>& b) {
   using R = op_result_t<Op, promote_t<A, B>>;
   check_same_device(Op::name, a.device(), b.device());
   Tensor<R> out;
-  if (a.sizes() == b.sizes() && a.is_contiguous() && b.is_contiguous()) {  // no broadcasting, no layout to keep
+  const bool same_layout = a.sizes() == b.sizes() && a.is_contiguous() && b.is_contiguous();
+  if (same_layout) {  // no broadcasting, no layout to keep
     out = empty_tensor<R>(a.sizes(), {.device = a.device()}, Op::name);
   } else {
     const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), Op::name);
@@ -252,7 +254,7 @@ auto binary(const Tensor<A>& a, const Tensor<B>& b) {
     const Shape* inputs[] = {&sa, &sb};
     out = empty_strided_tensor<R>(shape, result_strides(shape, inputs), a.device());
   }
-  binary_into<Op, true>(out, a, b);
+  binary_into<Op, true>(out, a, b, same_layout);
   if constexpr ((is_floating_v<A> || is_floating_v<B>) && is_floating_v<R>)
     if (needs_grad(a, b)) record_binary<Op>(out, a, b);
   return out;

@@ -67,14 +67,15 @@ class SmallBlockCache {
     std::free(p);
   }
 
-  /** A block of at least n bytes: from size class class_of(n) up to kMaxBlock, else operator new. */
+  /** A 64-byte aligned block of at least n bytes: from size class class_of(n) up to kMaxBlock,
+   *  else from operator new. */
   static void* allocate_bytes(size_t n) {
-    if (n > kMaxBlock) return ::operator new(n);
+    if (n > kMaxBlock) return ::operator new(n, std::align_val_t{kMinBlock});
     return allocate(class_of(n));
   }
   /** Frees a block from allocate_bytes(n). */
   static void deallocate_bytes(void* p, size_t n) {
-    if (n > kMaxBlock) return ::operator delete(p);
+    if (n > kMaxBlock) return ::operator delete(p, std::align_val_t{kMinBlock});
     deallocate(p, class_of(n));
   }
 
@@ -260,8 +261,7 @@ class ScratchBuffer {
 template <class T>
 struct SmallObjectAllocator {
   using value_type = T;
-  // Blocks past the cached sizes come from plain operator new, aligned for ordinary types only.
-  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  static_assert(alignof(T) <= SmallBlockCache::kMinBlock);
   SmallObjectAllocator() = default;
   template <class U>
   SmallObjectAllocator(const SmallObjectAllocator<U>&) {}

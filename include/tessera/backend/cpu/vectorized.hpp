@@ -116,7 +116,11 @@ TS_TARGET_AVX2 int64_t vector_steps_avx2(T* out, const std::array<const T*, N>& 
 template <class T, size_t N, class Op, class Scalar>
 void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t n,
                 const Scalar& sf, bool stream = false) {
-  const SimdLevel level = simd_level();
+  // A run shorter than one wide vector takes narrower vectors (16 bytes: every x86-64 has them).
+  SimdLevel level = simd_level();
+  const int64_t bytes = n * static_cast<int64_t>(sizeof(T));
+  if (bytes < 64 && level == SimdLevel::AVX512) level = SimdLevel::AVX2;
+  if (bytes < 32) level = SimdLevel::SSE2;
   const int Bytes = level == SimdLevel::AVX512 ? 64 : level == SimdLevel::AVX2 ? 32 : 16;
   int64_t head = 0;
   if (stream) {
