@@ -62,6 +62,16 @@ TEST_CASE("data is 64-byte aligned", "[storage]") {
   }
 }
 
+TEST_CASE("views keep a small storage's bytes (held inline) alive", "[storage]") {
+  ts::Tensor<float> view;
+  {
+    const auto t = ts::arange(16).to<float>();  // 64 bytes: held by the storage itself
+    view = t.slice(0, 8, 16);
+  }
+  CHECK(view.to_vector() == std::vector<float>{8, 9, 10, 11, 12, 13, 14, 15});
+  CHECK(reinterpret_cast<uintptr_t>(view.storage().data()) % 64 == 0);
+}
+
 TEST_CASE("small blocks come back from the thread's size-class lists", "[storage]") {
   using Cache = ts::detail::SmallBlockCache;
   CHECK(Cache::class_of(1) == 0);
