@@ -82,6 +82,7 @@ void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Re
                             {static_cast<int64_t>(sizeof(T))});
   const int64_t n = plan.reduced, blocks = std::max<int64_t>(1, (n + kReduceBlock - 1) / kReduceBlock);
   auto input_of = [&](int64_t o) {  // the first input element of output o
+    if (plan.kept_sizes.size() == 1) return const_cast<char*>(base) + o * plan.kept_strides[0] * static_cast<int64_t>(sizeof(T));
     int64_t offset = 0;
     for (size_t d = plan.kept_sizes.size(); d-- > 0;) {
       offset += (o % plan.kept_sizes[d]) * plan.kept_strides[d];
