@@ -59,7 +59,6 @@ struct GemmKernel {
 
   using MicroFn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
 
-
   // C[0:MR, 0:NR] (+)= Ap[MR x kc] * Bp[kc x NR]; ldc is the row stride of the dense tile.
   // Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
   [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
@@ -99,12 +98,12 @@ struct GemmKernel {
     }
   }
 
-  // The packing loops copy whole rows (memcpy) where the source is contiguous along the panel's
-  // width, and unroll the full panels otherwise: packing is a fifth of a 1024 product's time
-  // when it goes element by element.
-  // Panels [p0, p1) of B's rows k0..k0+kc, columns from j0: row by row, so B is read in memory order.
-  static void pack_b(const MatrixRef<const T>& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, int64_t p0, int64_t p1,
-                     T* out) {
+  // Packing copies whole runs (memcpy) where the source is contiguous along a panel's width and
+  // unrolls full panels otherwise: element by element, it took a fifth of a 1024 product's time.
+
+  // Panels [p0, p1) of B's rows k0..k0+kc from column j0, row by row: B is read in memory order.
+  static void pack_b(const MatrixRef<const T>& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, int64_t p0,
+                     int64_t p1, T* out) {
     for (int64_t k = 0; k < kc; ++k) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t w = std::min<int64_t>(NR, nc - p * NR);

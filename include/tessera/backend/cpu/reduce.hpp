@@ -82,19 +82,25 @@ void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Re
                             {static_cast<int64_t>(sizeof(T))});
   const int64_t n = plan.reduced, blocks = std::max<int64_t>(1, (n + kReduceBlock - 1) / kReduceBlock);
   auto input_of = [&](int64_t o) {  // the first input element of output o
-    if (plan.kept_sizes.size() == 1) return const_cast<char*>(base) + o * plan.kept_strides[0] * static_cast<int64_t>(sizeof(T));
     int64_t offset = 0;
-    for (size_t d = plan.kept_sizes.size(); d-- > 0;) {
-      offset += (o % plan.kept_sizes[d]) * plan.kept_strides[d];
-      o /= plan.kept_sizes[d];
+    if (plan.kept_sizes.size() == 1) {
+      offset = o * plan.kept_strides[0];
+    } else {
+      for (size_t d = plan.kept_sizes.size(); d-- > 0;) {
+        offset += (o % plan.kept_sizes[d]) * plan.kept_strides[d];
+        o /= plan.kept_sizes[d];
+      }
     }
     return const_cast<char*>(base) + offset * static_cast<int64_t>(sizeof(T));
   };
   auto block = [&](char* first, int64_t b) {
     int64_t index = b * kReduceBlock;
     const int64_t end = std::min(n, index + kReduceBlock);
-    if (loop.ndim() == 1) return r.combine(r.identity(), r.run(first + index * loop.stride(0, 0), loop.stride(0, 0), end - index, index));
     Acc acc = r.identity();
+    if (loop.ndim() == 1) {  // one run: no walk
+      const int64_t stride = loop.stride(0, 0);
+      return r.combine(acc, r.run(first + index * stride, stride, end - index, index));
+    }
     loop.run_from({first}, [&](const auto& p, const auto& s, int64_t len) {
       acc = r.combine(acc, r.run(p[0], s[0], len, index));
       index += len;
