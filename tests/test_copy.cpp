@@ -1,5 +1,8 @@
 // Copies and conversions: to<U> between all ten dtypes against PyTorch, copy_, fill_, clone.
 
+#include <algorithm>
+#include <cstring>
+
 #include "golden.hpp"
 
 TEST_CASE("to<U> gives PyTorch's results for all 100 dtype pairs", "[copy][conversion]") {
@@ -65,6 +68,23 @@ TEST_CASE("fill_ and zero_ write through strides and convert the value", "[copy]
   h.fill_(1.0 / 3.0);
   CHECK(h.data_ptr()[0].bits == ts::half(1.0f / 3.0f).bits);
   CHECK_THROWS_AS(ts::ones({1}).expand({4}).fill_(1), ts::Error);
+}
+
+TEST_CASE("fill_ of long runs: patterns, tails and threads write exactly their elements", "[copy][threads]") {
+  const int64_t n = 100003;  // several threads' chunks, and a partial 64-byte pattern at the end
+  auto x = ts::zeros({n + 2});
+  auto inner = x.slice(0, 1, n + 1);  // contiguous, starting 4 bytes into the block
+  for (float v : {1.5f, -0.0f, 0.0f}) {
+    inner.fill_(v);
+    const auto got = x.to_vector();
+    CHECK(got.front() == 0.0f);
+    CHECK(got.back() == 0.0f);
+    CHECK(std::all_of(got.begin() + 1, got.end() - 1, [&](float g) { return std::memcmp(&g, &v, 4) == 0; }));
+  }
+  const auto d = ts::full({n}, -2.25).to_vector();
+  CHECK(std::all_of(d.begin(), d.end(), [](double g) { return g == -2.25; }));
+  const auto e = ts::full({1}, 3.5f).expand({n}).contiguous().to_vector();  // a broadcast copy
+  CHECK(std::all_of(e.begin(), e.end(), [](float g) { return g == 3.5f; }));
 }
 
 TEST_CASE("contiguous and clone copy only when needed, keeping PyTorch's strides", "[copy]") {

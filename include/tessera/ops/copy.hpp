@@ -12,6 +12,28 @@
 namespace tessera {
 namespace detail {
 
+/** out[0, n) = value: one memset when the value's bytes are all equal (zero, say), else whole
+ *  64-byte copies of a repeating pattern (a plain loop of stores stays scalar at -O2). */
+template <class T>
+void fill_run(T* out, int64_t n, T value) {
+  unsigned char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  bool uniform = true;
+  for (size_t k = 1; k < sizeof(T); ++k) uniform = uniform && bytes[k] == bytes[0];
+  if (uniform) {
+    std::memset(static_cast<void*>(out), bytes[0], static_cast<size_t>(n) * sizeof(T));
+    return;
+  }
+  int64_t i = 0;
+  if constexpr (64 % sizeof(T) == 0) {
+    constexpr int64_t kPer = 64 / static_cast<int64_t>(sizeof(T));
+    T pattern[kPer];
+    for (T& v : pattern) v = value;
+    for (; i + kPer <= n; i += kPer) std::memcpy(out + i, pattern, sizeof pattern);
+  }
+  for (; i < n; ++i) out[i] = value;
+}
+
 template <class D, class S>
 void copy_run(const std::array<char*, 2>& p, const std::array<int64_t, 2>& s, int64_t n) {
   D* out = reinterpret_cast<D*>(p[0]);
@@ -21,8 +43,7 @@ void copy_run(const std::array<char*, 2>& p, const std::array<int64_t, 2>& s, in
     if constexpr (std::is_same_v<D, S>) std::memcpy(out, x, static_cast<size_t>(n) * sizeof(D));
     else for (int64_t i = 0; i < n; ++i) out[i] = convert<D>(x[i]);
   } else if (s[0] == sizeof(D) && s[1] == 0) {
-    const D v = convert<D>(*reinterpret_cast<const S*>(in));
-    for (int64_t i = 0; i < n; ++i) out[i] = v;
+    fill_run(out, n, convert<D>(*reinterpret_cast<const S*>(in)));
   } else {
     char* o = p[0];
     for (int64_t i = 0; i < n; ++i, o += s[0], in += s[1])
@@ -116,11 +137,16 @@ void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
+  if (dst.is_contiguous()) {  // threads split it (no element is written twice)
+    T* out = reinterpret_cast<T*>(dst.data());
+    parallel_for(0, dst.numel, kGrainSize, [&](int64_t begin, int64_t end) { fill_run(out + begin, end - begin, value); });
+    dst.storage.bump_version();
+    return;
+  }
   StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
   loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
     if (s[0] == sizeof(T)) {
-      T* out = reinterpret_cast<T*>(p[0]);
-      for (int64_t i = 0; i < n; ++i) out[i] = value;
+      fill_run(reinterpret_cast<T*>(p[0]), n, value);
     } else {
       char* o = p[0];
       for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
