@@ -1,6 +1,6 @@
 // Runs every BENCH.md row on tessera and on LibTorch in one process, 2 threads each, and prints
 // the ratio of median times tessera / LibTorch (below 1.0: tessera is faster).
-//   ./build/bench/compare_torch --benchmark_repetitions=5
+//   ./build-bench/bench/compare_torch [--benchmark_filter=...]
 
 #include <map>
 #include <optional>
@@ -87,7 +87,16 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("libtorch/small_backward", small_backward)->UseRealTime();
   benchmark::RegisterBenchmark("libtorch/train_epoch_mlp", train_epoch_mlp)
       ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
-  benchmark::Initialize(&argc, argv);
+  // Defaults for a shared, noisy machine: many short repetitions of every row, interleaved in
+  // random order, so that a slow minute lands on both libraries alike. Flags given on the
+  // command line come later and override them.
+  const char* defaults[] = {"--benchmark_repetitions=20", "--benchmark_min_time=0.05",
+                            "--benchmark_enable_random_interleaving=true", "--benchmark_report_aggregates_only=true"};
+  std::vector<char*> args = {argv[0]};
+  for (const char* d : defaults) args.push_back(const_cast<char*>(d));
+  args.insert(args.end(), argv + 1, argv + argc);
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_ratios();
