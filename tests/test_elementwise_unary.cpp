@@ -103,3 +103,26 @@ TEST_CASE("unary in-place and _out forms", "[elementwise]") {
                     Catch::Contains("where: shapes [2] and [3] cannot be broadcast"));
   CHECK_THROWS_WITH(ts::zeros({2}).clamp(std::nullopt, std::nullopt), Catch::Contains("at least one of"));
 }
+
+TEST_CASE("vector exp and tanh give the same bits wherever threads and runs cut", "[elementwise][threads]") {
+  // Note [Whole-vector elementwise runs]: an element computed at the edge of a run (a thread's
+  // chunk, a short tensor, a row) goes through the same vector arithmetic as one in the middle.
+  const auto x = ts::linspace(-20, 20, 1000003);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    ts::set_num_threads(threads);
+    results.push_back(x.exp().to_vector());
+    results.push_back(x.tanh().to_vector());
+  }
+  ts::set_num_threads(2);
+  for (size_t r = 2; r < results.size(); ++r)
+    CHECK(std::memcmp(results[r].data(), results[r % 2].data(), results[r].size() * sizeof(float)) == 0);
+  for (int64_t begin : {0, 3, 17, 1000}) {  // short runs, one row of a 2-D tensor each
+    const auto part = x.slice(0, begin, begin + 7);
+    const auto rows = x.slice(0, begin, begin + 21).reshape({3, 7});
+    const auto whole = results[0];
+    const auto e = part.exp().to_vector(), r = rows.exp().to_vector();
+    CHECK(std::memcmp(e.data(), whole.data() + begin, e.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(r.data(), whole.data() + begin, r.size() * sizeof(float)) == 0);
+  }
+}

@@ -225,7 +225,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
   if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
     if (same_layout ? out.numel() <= kGrainSize : small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
-      vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel(), f);
+      vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel());
       return;
     }
   }
@@ -286,8 +286,8 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (fresh_out) {
       if (small_contiguous(out, a_in)) {
         const A* x = a_in.data_ptr();
-        if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel(), f);
-        else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel(), f);
+        if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel());
+        else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel());
         return;
       }
     }
@@ -453,7 +453,7 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
   if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
     if (small_contiguous(out, a_in)) {
-      vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel(), f);
+      vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel());
       return;
     }
   }

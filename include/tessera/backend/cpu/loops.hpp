@@ -37,7 +37,7 @@ void run_1d(const std::array<char*, sizeof...(In) + 1>& p, const std::array<int6
   // floating type throughout), else loops the compiler vectorises.
   if (s[0] == sizeof(Out) && ((s[I + 1] == sizeof(In) || s[I + 1] == 0) && ...)) {
     if constexpr (!std::is_same_v<VecOp, NoVectorOp>) {
-      vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n, f,
+      vector_run<Out, sizeof...(In), VecOp>(out, {reinterpret_cast<const In*>(p[I + 1])...}, {(s[I + 1] == 0)...}, n,
                                             stream);
     } else if (((s[I + 1] == sizeof(In)) && ...)) {
       for (int64_t i = 0; i < n; ++i) out[i] = f(reinterpret_cast<const In*>(p[I + 1])[i]...);

@@ -58,29 +58,48 @@ inline void stream_fence() {
 #endif
 }
 
-/** out[i] = sf(in...) for i in [begin, end): the scalar steps around a vector loop. */
-template <class T, size_t N, class Scalar>
-void scalar_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t begin,
-                int64_t end, const Scalar& sf) {
-  static_assert(N == 1 || N == 2, "vector ops take one or two operands");
-  for (int64_t i = begin; i < end; ++i) {
-    if constexpr (N == 1) out[i] = sf(in[0][broadcast[0] ? 0 : i]);
-    else out[i] = sf(in[0][broadcast[0] ? 0 : i], in[1][broadcast[1] ? 0 : i]);
+// Note [Whole-vector elementwise runs]
+// Every element of a contiguous run goes through the op's vector form at the machine's width,
+// the first and last few too: they are copied into a whole vector, computed, and copied back.
+// A vector exp differs from std::exp in the last bit now and then, so an element's result must
+// not depend on whether it fell at the edge of a run, or the edges that threads cut would show
+// in the bits (results are identical for any thread count).
+
+/** One vector step over the `count` (< L) elements from i, through whole vectors. */
+template <int Bytes, class T, size_t N, class Op>
+[[gnu::always_inline]] inline void partial_step(T* out, const std::array<const T*, N>& in,
+                                                const std::array<bool, N>& broadcast,
+                                                const std::array<typename VecOf<T, Bytes>::type, N>& fixed, int64_t i,
+                                                int64_t count) {
+  using V = typename VecOf<T, Bytes>::type;
+  std::array<V, N> x;
+  for (size_t k = 0; k < N; ++k) {
+    x[k] = fixed[k];
+    if (!broadcast[k]) std::memcpy(&x[k], in[k] + i, static_cast<size_t>(count) * sizeof(T));
   }
+  V r;
+  if constexpr (N == 1) Op::vec(r, x[0]);
+  else Op::vec(r, x[0], x[1]);
+  std::memcpy(out + i, &r, static_cast<size_t>(count) * sizeof(T));
 }
 
-/** The vector steps of vector_run at one width over [0, n) (returns where they stopped); the
- *  caller runs the scalar head and tail, so each width compiles only this loop. */
+/** vector_run at one width (Note [Whole-vector elementwise runs]). */
 template <int Bytes, class T, size_t N, class Op>
-[[gnu::always_inline]] inline int64_t vector_steps(T* out, const std::array<const T*, N>& in,
-                                                   const std::array<bool, N>& broadcast, int64_t begin, int64_t n,
-                                                   bool stream) {
+[[gnu::always_inline]] inline void vector_steps(T* out, const std::array<const T*, N>& in,
+                                                const std::array<bool, N>& broadcast, int64_t n, bool stream) {
+  static_assert(N == 1 || N == 2, "vector ops take one or two operands");
   using V = typename VecOf<T, Bytes>::type;
   constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
   std::array<V, N> fixed = {};
   for (size_t k = 0; k < N; ++k)
     if (broadcast[k]) fixed[k] = V{} + in[k][0];
-  int64_t i = begin;
+  int64_t i = 0;
+  if (stream) {  // streaming stores need aligned vectors: a partial step up to the first one
+    const int64_t misaligned = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % Bytes);
+    if (misaligned % static_cast<int64_t>(sizeof(T)) != 0) stream = false;
+    else i = std::min(n, misaligned ? (Bytes - misaligned) / static_cast<int64_t>(sizeof(T)) : 0);
+    if (i > 0) partial_step<Bytes, T, N, Op>(out, in, broadcast, fixed, 0, i);
+  }
   for (; i + L <= n; i += L) {
     std::array<V, N> x;
 #pragma GCC unroll 4
@@ -95,49 +114,32 @@ template <int Bytes, class T, size_t N, class Op>
     else std::memcpy(out + i, &r, sizeof(V));
   }
   if (stream) stream_fence();
-  return i;
+  if (i < n) partial_step<Bytes, T, N, Op>(out, in, broadcast, fixed, i, n - i);
 }
 
 template <class T, size_t N, class Op>
-TS_TARGET_AVX512 int64_t vector_steps_avx512(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
-                                             int64_t begin, int64_t n, bool stream) {
-  return vector_steps<64, T, N, Op>(out, in, b, begin, n, stream);
+TS_TARGET_AVX512 void vector_steps_avx512(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                          int64_t n, bool stream) {
+  vector_steps<64, T, N, Op>(out, in, b, n, stream);
 }
 template <class T, size_t N, class Op>
-TS_TARGET_AVX2 int64_t vector_steps_avx2(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
-                                         int64_t begin, int64_t n, bool stream) {
-  return vector_steps<32, T, N, Op>(out, in, b, begin, n, stream);
+TS_TARGET_AVX2 void vector_steps_avx2(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& b,
+                                      int64_t n, bool stream) {
+  vector_steps<32, T, N, Op>(out, in, b, n, stream);
 }
 
 /** out[i] = Op::vec(in...) over a contiguous run; inputs with broadcast[k] are one repeated value.
- *  `sf` is the op on one element, for the steps outside whole vectors. `stream`: write with
- *  non-temporal stores (Note [Streaming stores]), after scalar steps up to the first aligned
- *  vector. */
-template <class T, size_t N, class Op, class Scalar>
+ *  `stream`: write with non-temporal stores (Note [Streaming stores]). */
+template <class T, size_t N, class Op>
 void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool, N>& broadcast, int64_t n,
-                const Scalar& sf, bool stream = false) {
-  // A run shorter than one wide vector takes narrower vectors (16 bytes: every x86-64 has them).
-  SimdLevel level = simd_level();
-  const int64_t bytes = n * static_cast<int64_t>(sizeof(T));
-  if (bytes < 64 && level == SimdLevel::AVX512) level = SimdLevel::AVX2;
-  if (bytes < 32) level = SimdLevel::SSE2;
-  const int Bytes = level == SimdLevel::AVX512 ? 64 : level == SimdLevel::AVX2 ? 32 : 16;
-  int64_t head = 0;
-  if (stream) {
-    const int64_t misaligned = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % Bytes);
-    if (misaligned % static_cast<int64_t>(sizeof(T)) != 0) stream = false;
-    else head = std::min(n, misaligned ? (Bytes - misaligned) / static_cast<int64_t>(sizeof(T)) : 0);
-    scalar_run(out, in, broadcast, 0, head, sf);
-  }
-  int64_t done;
-  switch (level) {
+                bool stream = false) {
+  switch (simd_level()) {
 #if TS_HAS_X86_DISPATCH
-    case SimdLevel::AVX512: done = vector_steps_avx512<T, N, Op>(out, in, broadcast, head, n, stream); break;
-    case SimdLevel::AVX2: done = vector_steps_avx2<T, N, Op>(out, in, broadcast, head, n, stream); break;
+    case SimdLevel::AVX512: return vector_steps_avx512<T, N, Op>(out, in, broadcast, n, stream);
+    case SimdLevel::AVX2: return vector_steps_avx2<T, N, Op>(out, in, broadcast, n, stream);
 #endif
-    default: done = vector_steps<16, T, N, Op>(out, in, broadcast, head, n, stream); break;
+    default: return vector_steps<16, T, N, Op>(out, in, broadcast, n, stream);
   }
-  scalar_run(out, in, broadcast, done, n, sf);
 }
 
 // --- transposition --------------------------------------------------------------------------------
