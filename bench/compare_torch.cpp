@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "machine_rows.hpp"
 #include "tessera_rows.hpp"

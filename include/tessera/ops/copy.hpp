@@ -140,18 +140,17 @@ void fill_impl(const TensorImpl& dst, T value) {
   if (dst.is_contiguous()) {  // threads split it (no element is written twice)
     T* out = reinterpret_cast<T*>(dst.data());
     parallel_for(0, dst.numel, kGrainSize, [&](int64_t begin, int64_t end) { fill_run(out + begin, end - begin, value); });
-    dst.storage.bump_version();
-    return;
+  } else {
+    StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
+    loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
+      if (s[0] == sizeof(T)) {
+        fill_run(reinterpret_cast<T*>(p[0]), n, value);
+      } else {
+        char* o = p[0];
+        for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
+      }
+    });
   }
-  StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
-  loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
-    if (s[0] == sizeof(T)) {
-      fill_run(reinterpret_cast<T*>(p[0]), n, value);
-    } else {
-      char* o = p[0];
-      for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
-    }
-  });
   dst.storage.bump_version();
 }
 
