@@ -68,6 +68,8 @@ int main() {
   std::cout << g.requires_grad() << g.is_leaf() << g.grad_fn_name().size() << g.requires_grad_(false).requires_grad()
             << "\n";
   std::cout << ts::Device("cpu") << ts::Device::metal(0) << ts::Device("mps") << ts::metal::is_available() << "\n";
+  std::cout << ts::Device::vulkan() << ts::Device::vulkan(1) << ts::Device("vulkan:1") << ts::vulkan::is_available()
+            << ts::vulkan::device_count() << "\n";
   ts::set_printoptions({.precision = 2, .threshold = 10, .edgeitems = 1, .linewidth = 60, .sci_mode = false});
   std::cout << ts::to_string(ts::arange(20.0)) << "\n";
   ts::set_printoptions({});
@@ -159,6 +161,7 @@ int main() {
     model.load_state_dict(state);
     model.eval();
     model.train(true);
+    model.to(ts::Device::cpu());
     auto out = model(ts::randn({2, 1, 4, 4}));
     model.zero_grad();
     auto targets = ts::tensor({0, 2});

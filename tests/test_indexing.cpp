@@ -117,3 +117,21 @@ TEST_CASE("bad indices throw", "[index][errors]") {
   CHECK_THROWS_WITH(x.index({2}), Catch::Contains("index 2 out of range for tensor of size [2, 3] at dimension 0"));
   CHECK_THROWS_WITH(x.index({ts::Slice(0, 2, 0)}), Catch::Contains("slice step must be positive"));
 }
+
+TEST_CASE("index_put_ refuses values or indices that overlap the written tensor, as PyTorch does") {
+  const std::string overlap = "index_put_: unsupported operation: some elements of the input tensor and the "
+                              "written-to tensor refer to a single memory location";
+  auto x = ts::arange(4);
+  CHECK_THROWS_WITH(x.index_put_({ts::tensor({1, 0, 3, 2})}, x), Catch::Contains(overlap));
+  CHECK_THROWS_WITH(x.index_put_({x}, ts::tensor(5)), Catch::Contains(overlap));
+  auto y = ts::arange(8.0f);
+  CHECK_THROWS_WITH(y.index_put_({ts::tensor({0, 1})}, y.index({ts::Slice(4, 6)})), Catch::Contains(overlap));
+  CHECK(x.to_vector() == std::vector<int64_t>{0, 1, 2, 3});
+  x.index_put_({ts::tensor({1, 0, 3, 2})}, x.clone());
+  CHECK(x.to_vector() == std::vector<int64_t>{1, 0, 3, 2});
+}
+
+TEST_CASE("an undefined index tensor is an error, not a crash") {
+  auto x = ts::arange(4);
+  CHECK_THROWS_WITH(x.index({ts::Tensor<int64_t>()}), Catch::Contains("index: an index tensor is undefined"));
+}

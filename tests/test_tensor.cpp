@@ -87,6 +87,6 @@ TEST_CASE("devices parse, compare and print", "[tensor][device]") {
   CHECK_FALSE(ts::metal::is_available());
   auto t = ts::ones({2});
   CHECK(t.to(ts::Device::cpu()).data_ptr() == t.data_ptr());
-  CHECK_THROWS_WITH(t.to(ts::Device("mps")), Catch::Contains("to: cannot move a tensor from cpu to metal:0"));
+  CHECK_THROWS_WITH(t.to(ts::Device("mps")), Catch::Contains("to: no metal backend is registered in this program, so metal:0 cannot be used"));
   CHECK_THROWS_AS(ts::zeros({2}, {.device = ts::Device::metal()}), ts::Error);
 }

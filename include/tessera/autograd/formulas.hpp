@@ -943,7 +943,8 @@ struct CloneBackward0 final : Node {
 template <class A, class U>
 struct ToCopyBackward0 final : Node {
   TS_NODE_NAME("ToCopyBackward0")
-  variable_list apply(variable_list&& grads) override { return {grads[0].as<U>().template to<A>()}; }
+  Device device;  // the input's: to(device) sends the gradient back there
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<U>().template to<A>().to(device)}; }
 };
 
 /** self.copy_(src): self's old values are gone (zero gradient); src gets the gradient. */

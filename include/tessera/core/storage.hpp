@@ -7,9 +7,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "../backend/cpu/allocator.hpp"
 #include "../parallel/atomic.hpp"
-#include "device.hpp"
+#include "allocator.hpp"
+#include "small_blocks.hpp"
 
 namespace tessera {
 namespace detail {
@@ -21,16 +21,13 @@ namespace detail {
 // autograd records it when it saves a tensor and compares at backward time.
 struct StorageImpl {
   // Note [Inline bytes]
-  // A storage of at most kInlineBytes keeps its bytes here, in the block that holds its
+  // A CPU storage of at most kInlineBytes keeps its bytes here, in the block that holds its
   // metadata, 64-byte aligned like every other: a small op's result then costs two small
   // blocks (tensor and storage) instead of three.
   static constexpr size_t kInlineBytes = 64;
   alignas(64) unsigned char inline_bytes[kInlineBytes];
-  void* data = nullptr;
+  DataPtr data;            // data.deleter is null for inline bytes and memory owned elsewhere
   size_t nbytes = 0;
-  Device device;
-  size_t capacity = 0;     // of a block from CpuAllocator
-  bool borrowed = false;   // memory owned elsewhere (from_blob): never freed here
   std::shared_ptr<void> release;  // runs a from_blob deleter when the last user is gone
   Atomic<uint64_t> version{0};
 
@@ -38,7 +35,7 @@ struct StorageImpl {
   StorageImpl(const StorageImpl&) = delete;
   StorageImpl& operator=(const StorageImpl&) = delete;
   ~StorageImpl() {
-    if (!borrowed && data && data != inline_bytes) CpuAllocator::instance().deallocate(data, capacity);
+    if (data.deleter) data.deleter(data.data, data.context);
   }
 };
 
@@ -50,27 +47,25 @@ class Storage {
   Storage() = default;
   explicit Storage(std::shared_ptr<detail::StorageImpl> impl) : impl_(std::move(impl)) {}
 
-  /** Fresh, uninitialised CPU bytes. */
-  static Storage allocate(size_t nbytes, Device device = Device::cpu()) {
-    TS_CHECK(device.is_cpu(), "Storage: cannot allocate on ", device, ": no Metal device is available");
+  /** Fresh, uninitialised bytes on `device`, from the allocator registered for it; errors name `op`. */
+  static Storage allocate(size_t nbytes, Device device = Device::cpu(), const char* op = "Storage") {
     auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
-    if (nbytes <= detail::StorageImpl::kInlineBytes) impl->data = impl->inline_bytes;
-    else impl->data = detail::CpuAllocator::instance().allocate(nbytes, impl->capacity);
+    if (device.is_cpu() && nbytes <= detail::StorageImpl::kInlineBytes) impl->data = {impl->inline_bytes, nullptr, nullptr, device};
+    else impl->data = detail::device_allocator(device, op).allocate(nbytes, device);
     impl->nbytes = nbytes;
-    impl->device = device;
     return Storage(std::move(impl));
   }
 
-  /** Wraps memory owned elsewhere; `deleter(data)`, when given (a callable, or nullptr or an
-   *  empty std::function for none), runs when the last user is gone. */
+  /** Wraps memory owned elsewhere (device memory when `device` is not the CPU); `deleter(data)`,
+   *  when given (a callable, or nullptr or an empty std::function for none), runs when the last
+   *  user is gone. */
   template <class Deleter = std::nullptr_t>
     requires std::is_same_v<Deleter, std::nullptr_t> || std::is_invocable_v<Deleter&, void*>
   static Storage from_blob(void* data, size_t nbytes, Deleter deleter = nullptr, Device device = Device::cpu()) {
+    if (!device.is_cpu()) detail::device_allocator(device, "from_blob");  // throws when there is no backend
     auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
-    impl->data = data;
+    impl->data = {data, nullptr, nullptr, device};
     impl->nbytes = nbytes;
-    impl->device = device;
-    impl->borrowed = true;
     if constexpr (!std::is_same_v<Deleter, std::nullptr_t>) {
       bool given = true;
       if constexpr (requires { static_cast<bool>(deleter); }) given = static_cast<bool>(deleter);
@@ -79,9 +74,17 @@ class Storage {
     return Storage(std::move(impl));
   }
 
-  void* data() const { return impl_ ? impl_->data : nullptr; }
+  /** The bytes' address as the device's kernels see it; read or write them on the host through
+   *  host_data() (Note [Host access]). */
+  void* data() const { return impl_ ? impl_->data.data : nullptr; }
+  /** The bytes' host address, once the device has finished writing them (Note [Host access]). */
+  void* host_data() const {
+    if (!impl_ || impl_->data.device.is_cpu()) [[likely]] return data();
+    return detail::device_allocator(impl_->data.device, "host access").host_address(impl_->data);
+  }
+  const DataPtr& data_ptr() const { return impl_->data; }
   size_t nbytes() const { return impl_ ? impl_->nbytes : 0; }
-  Device device() const { return impl_ ? impl_->device : Device::cpu(); }
+  Device device() const { return impl_ ? impl_->data.device : Device::cpu(); }
   /** How many tensors (and Storage handles) share these bytes. */
   long use_count() const { return impl_.use_count(); }
   bool defined() const { return impl_ != nullptr; }

@@ -71,8 +71,9 @@ class Tensor {
   static constexpr DType dtype() { return dtype_of<T>; }
   Device device() const { return impl().storage.device(); }
   bool is_contiguous() const { return impl().is_contiguous(); }
-  /** Pointer to the first element (the one at the storage offset). */
-  T* data_ptr() const { return static_cast<T*>(impl().storage.data()) + impl().offset; }
+  /** Host pointer to the first element (the one at the storage offset); on a device other than
+   *  the CPU, waits for the device to finish writing (Note [Host access]). */
+  T* data_ptr() const { return static_cast<T*>(impl().storage.host_data()) + impl().offset; }
   const Storage& storage() const { return impl().storage; }
   /** The single element; throws unless numel() == 1. */
   T item() const;
@@ -277,6 +278,8 @@ class Tensor {
     return *impl_;
   }
   const std::shared_ptr<detail::TensorImpl>& impl_ptr() const { return impl_; }
+  /** The first element's address as the device's kernels see it: no host access. */
+  T* kernel_data() const { return static_cast<T*>(impl().storage.data()) + impl().offset; }
 
  private:
   Tensor transpose_view(int64_t d0, int64_t d1, const char* node_name) const;
@@ -297,7 +300,7 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   const int64_t n = checked_numel(sizes, op);
   TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
            INT64_MAX, " bytes");
-  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device), sizes, n,
+  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device, op), sizes, n,
                                dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);

@@ -62,6 +62,19 @@ class Module {
   const Module& eval() const { return train(false); }
   bool is_training() const { return state_->training; }
 
+  /** Moves every parameter, gradient and buffer to `device` in place, as PyTorch's module.to(device):
+   *  every handle to them, the layer's own included, sees the move. */
+  const Module& to(Device device) const {
+    NoGradGuard no_grad;
+    for (auto& [name, p] : named_parameters()) {
+      detail::move_in_place(p.impl(), device);
+      if (p.impl().autograd && p.impl().autograd->grad) detail::move_in_place(*p.impl().autograd->grad, device);
+    }
+    for (auto& [name, b] : named_buffers())
+      dispatch(b.dtype(), [&]<class T>(std::type_identity<T>) { detail::move_in_place(b.template as<T>().impl(), device); });
+    return *this;
+  }
+
   /** Clears every parameter's gradient (set to none, as PyTorch 2's default), or zeroes it. */
   void zero_grad(bool set_to_none = true) const { detail::clear_grads(parameters(), set_to_none); }
 

@@ -5,6 +5,7 @@
 
 #include "../autograd/functions.hpp"
 #include "../backend/cpu/vectorized.hpp"
+#include "../backend/dispatch.hpp"
 #include "../iter/strided_loop.hpp"
 #include "../parallel/parallel_for.hpp"
 #include "layout.hpp"
@@ -119,38 +120,40 @@ void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
   TS_CHECK(!has_internal_overlap(dst), op, ": unsupported operation: more than one element of the written-to tensor "
            "refers to a single memory location (shape ", shape_str(dst.sizes), ", strides ", shape_str(dst.strides),
            "). Please clone() the tensor before performing the operation.");
-  TS_CHECK(dst.storage.device() == src.storage.device(), op, ": expected both tensors on the same device, got ",
-           dst.storage.device(), " and ", src.storage.device());
   const Shape src_strides = broadcast_strides(src.sizes, src.strides, dst.sizes, op);
   if (dst.numel == 0) return;
-  if (may_overlap(dst, src) && !(dst.data() == src.data() && dst.strides == src_strides && dst.dtype == src.dtype)) {
-    // Note [Overlapping copies]: read from a snapshot
-    const TensorImpl staged(Storage::allocate(static_cast<size_t>(src.numel) * sizeof(S)), src.sizes,
-                            contiguous_strides(src.sizes), 0, src.dtype);
-    copy_kernel<S, S>(staged, src, src.strides);
-    copy_kernel<D, S>(dst, staged, broadcast_strides(staged.sizes, staged.strides, dst.sizes, op));
-  } else {
-    copy_kernel<D, S>(dst, src, src_strides);
-  }
+  dispatch_plan(CopyPlan{.op = op, .out = &dst, .input = &src}, [&] {
+    if (may_overlap(dst, src) && !(dst.data() == src.data() && dst.strides == src_strides && dst.dtype == src.dtype)) {
+      // Note [Overlapping copies]: read from a snapshot
+      const TensorImpl staged(Storage::allocate(static_cast<size_t>(src.numel) * sizeof(S), src.storage.device()),
+                              src.sizes, contiguous_strides(src.sizes), 0, src.dtype);
+      copy_kernel<S, S>(staged, src, src.strides);
+      copy_kernel<D, S>(dst, staged, broadcast_strides(staged.sizes, staged.strides, dst.sizes, op));
+    } else {
+      copy_kernel<D, S>(dst, src, src_strides);
+    }
+  });
   dst.storage.bump_version();
 }
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
-  if (dst.is_contiguous()) {  // threads split it (no element is written twice)
-    T* out = reinterpret_cast<T*>(dst.data());
-    parallel_for(0, dst.numel, kGrainSize, [&](int64_t begin, int64_t end) { fill_run(out + begin, end - begin, value); });
-  } else {
-    StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
-    loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
-      if (s[0] == sizeof(T)) {
-        fill_run(reinterpret_cast<T*>(p[0]), n, value);
-      } else {
-        char* o = p[0];
-        for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
-      }
-    });
-  }
+  dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)}, [&] {
+    if (dst.is_contiguous()) {  // threads split it (no element is written twice)
+      T* out = reinterpret_cast<T*>(dst.data());
+      parallel_for(0, dst.numel, kGrainSize, [&](int64_t begin, int64_t end) { fill_run(out + begin, end - begin, value); });
+    } else {
+      StridedLoop<1> loop(dst.sizes, {dst.data()}, {&dst.strides}, {static_cast<int64_t>(sizeof(T))});
+      loop.run([value](const std::array<char*, 1>& p, const std::array<int64_t, 1>& s, int64_t n) {
+        if (s[0] == sizeof(T)) {
+          fill_run(reinterpret_cast<T*>(p[0]), n, value);
+        } else {
+          char* o = p[0];
+          for (int64_t i = 0; i < n; ++i, o += s[0]) *reinterpret_cast<T*>(o) = value;
+        }
+      });
+    }
+  });
   dst.storage.bump_version();
 }
 
@@ -211,17 +214,56 @@ Tensor<U> Tensor<T>::to() const {
     Tensor<U> out = detail::empty_like_preserving<U>(impl());
     detail::copy_typed<U, T>(out.impl(), impl(), "to");
     if constexpr (is_floating_v<U>)
-      if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, U>>({*this}, {out});
+      if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, U>>({*this}, {out})->device = device();
     return out;
   }
 }
 
+// Note [Copies between devices]
+// to(device) makes the source contiguous on its own device, then moves its bytes with the
+// allocators' copies to and from the host (through host memory between two devices that are
+// not the CPU), and records ToCopyBackward0, whose backward moves the gradient back.
 template <class T>
 Tensor<T> Tensor<T>::to(Device target) const {
   if (target == device()) return *this;
-  detail::throw_error("to: cannot move a tensor from ", device(), " to ", target, ": no ", target,
-                      " device is available in this build");
+  const Device source = device();
+  Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = target}, "to");
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> src = contiguous();
+    const size_t bytes = static_cast<size_t>(numel()) * sizeof(T);
+    const size_t src_offset = static_cast<size_t>(src.storage_offset()) * sizeof(T);
+    DeviceAllocator& from = detail::device_allocator(source, "to");
+    DeviceAllocator& into = detail::device_allocator(target, "to");
+    if (source.is_cpu()) {
+      into.copy_from_host(out.storage().data_ptr(), 0, src.kernel_data(), bytes);
+    } else if (target.is_cpu()) {
+      from.copy_to_host(out.kernel_data(), src.storage().data_ptr(), src_offset, bytes);
+    } else {
+      const Tensor<T> staged = detail::empty_tensor<T>(sizes(), {}, "to");
+      from.copy_to_host(staged.kernel_data(), src.storage().data_ptr(), src_offset, bytes);
+      into.copy_from_host(out.storage().data_ptr(), 0, staged.kernel_data(), bytes);
+    }
+  }
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, T>>({*this}, {out})->device = source;
+  return out;
 }
+
+namespace detail {
+/** Points `impl` at a copy of its elements on `device` (what module.to(device) does to each
+ *  parameter): every handle to `impl` sees the move; views taken before it do not. */
+inline void move_in_place(TensorImpl& impl, Device device) {
+  if (impl.storage.device() == device) return;
+  dispatch(impl.dtype, [&]<class T>(std::type_identity<T>) {
+    const auto moved = Tensor<T>(std::shared_ptr<TensorImpl>(std::shared_ptr<void>(), &impl)).to(device);
+    impl.storage = moved.storage();
+    impl.strides = moved.strides();
+    impl.offset = moved.storage_offset();
+    impl.contiguous = true;
+  });
+}
+}  // namespace detail
 
 template <class T>
 std::vector<T> Tensor<T>::to_vector() const {

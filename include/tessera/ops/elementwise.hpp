@@ -4,6 +4,7 @@
 
 #include "../backend/cpu/loops.hpp"
 #include "../backend/cpu/math.hpp"
+#include "../backend/dispatch.hpp"
 #include "copy.hpp"
 
 namespace tessera {
@@ -122,11 +123,6 @@ using op_common_t = std::conditional_t<Op::result == ResultKind::Bool, R0, op_re
 template <class Op, class R0>
 using op_compute_t = opmath_t<op_common_t<Op, R0>>;
 
-inline void check_same_device(const char* op, Device a, Device b) {
-  TS_CHECK(a == b, op, ": expected all tensors to be on the same device, but found at least two devices, ", a,
-           " and ", b);
-}
-
 template <class T>
 void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
   if constexpr (std::is_integral_v<T>) {
@@ -221,20 +217,23 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else {
-  if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
-  auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
-  if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
-    if (same_layout ? out.numel() <= kGrainSize : small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
-      vector_run<O, 2, Op>(out.data_ptr(), {a_in.data_ptr(), b_in.data_ptr()}, {false, false}, out.numel());
-      return;
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl(), &b_in.impl()}, .num_inputs = 2},
+           [&] {
+    if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
+    auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
+    if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
+      if (same_layout ? out.numel() <= kGrainSize : small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
+        vector_run<O, 2, Op>(out.kernel_data(), {a_in.kernel_data(), b_in.kernel_data()}, {false, false}, out.numel());
+        return;
+      }
     }
-  }
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-  const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
-  const Shape& shape = out.sizes();
-  const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
-  if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
-  else cpu_kernel<O, A, B>(out.impl(), operands, f);
+    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+    const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
+    const Shape& shape = out.sizes();
+    const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
+    if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
+    else cpu_kernel<O, A, B>(out.impl(), operands, f);
+  });
   mark_written<fresh_out>(out);
   }
 }
@@ -281,28 +280,32 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
-  if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
-    auto f = [](A x, A y) { return Op{}(x, y); };
-    if constexpr (fresh_out) {
-      if (small_contiguous(out, a_in)) {
-        const A* x = a_in.data_ptr();
-        if constexpr (reversed) vector_run<O, 2, Op>(out.data_ptr(), {&c, x}, {true, false}, out.numel());
-        else vector_run<O, 2, Op>(out.data_ptr(), {x, &c}, {false, true}, out.numel());
-        return;
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl()}, .num_inputs = 1,
+                           .has_scalar = true, .scalar_first = reversed, .scalar = convert<double>(c)},
+           [&] {
+    if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
+      auto f = [](A x, A y) { return Op{}(x, y); };
+      if constexpr (fresh_out) {
+        if (small_contiguous(out, a_in)) {
+          const A* x = a_in.kernel_data();
+          if constexpr (reversed) vector_run<O, 2, Op>(out.kernel_data(), {&c, x}, {true, false}, out.numel());
+          else vector_run<O, 2, Op>(out.kernel_data(), {x, &c}, {false, true}, out.numel());
+          return;
+        }
       }
+      const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+      const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
+                                               scalar_operand(c, out.sizes().size())};
+      if constexpr (reversed) cpu_kernel<O, A, A>(out.impl(), {operands[1], operands[0]}, f, Op{});
+      else cpu_kernel<O, A, A>(out.impl(), operands, f, Op{});
+    } else {
+      const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+      cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
+        if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
+        else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
+      });
     }
-    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-    const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
-                                             scalar_operand(c, out.sizes().size())};
-    if constexpr (reversed) cpu_kernel<O, A, A>(out.impl(), {operands[1], operands[0]}, f, Op{});
-    else cpu_kernel<O, A, A>(out.impl(), operands, f, Op{});
-  } else {
-    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-    cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
-      if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
-      else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
-    });
-  }
+  });
   mark_written<fresh_out>(out);
   }
 }
@@ -450,16 +453,18 @@ template <class Op, bool fresh_out = false, class O, class A>
 void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
-  auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
-  if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
-    if (small_contiguous(out, a_in)) {
-      vector_run<O, 1, Op>(out.data_ptr(), {a_in.data_ptr()}, {false}, out.numel());
-      return;
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl()}, .num_inputs = 1}, [&] {
+    auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
+    if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
+      if (small_contiguous(out, a_in)) {
+        vector_run<O, 1, Op>(out.kernel_data(), {a_in.kernel_data()}, {false}, out.numel());
+        return;
+      }
     }
-  }
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-  if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
-  else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
+    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+    if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
+    else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
+  });
   mark_written<fresh_out>(out);
 }
 
@@ -699,15 +704,17 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<doubl
   using C = opmath_t<T>;
   const C lo = lo_ ? convert<C>(convert<T>(*lo_)) : C(0), hi = hi_ ? convert<C>(convert<T>(*hi_)) : C(0);
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
-  const Tensor<T> x = resolve_overlap(out.impl(), x_in);
-  cpu_kernel<O, T>(out.impl(), {operand_of(x.impl(), out.sizes(), "clamp")}, [=](T v) {
-    C c = convert<C>(v);
-    if constexpr (std::is_floating_point_v<C>) {
-      if (std::isnan(c)) return convert<O>(convert<T>(c));
-    }
-    if (has_lo) c = c < lo ? lo : c;
-    if (has_hi) c = c > hi ? hi : c;
-    return convert<O>(convert<T>(c));
+  dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x_in.impl()}, .num_inputs = 1}, [&] {
+    const Tensor<T> x = resolve_overlap(out.impl(), x_in);
+    cpu_kernel<O, T>(out.impl(), {operand_of(x.impl(), out.sizes(), "clamp")}, [=](T v) {
+      C c = convert<C>(v);
+      if constexpr (std::is_floating_point_v<C>) {
+        if (std::isnan(c)) return convert<O>(convert<T>(c));
+      }
+      if (has_lo) c = c < lo ? lo : c;
+      if (has_hi) c = c > hi ? hi : c;
+      return convert<O>(convert<T>(c));
+    });
   });
   out.storage().bump_version();
 }
@@ -750,13 +757,17 @@ void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& en
   using R = promote_t<A, B>;
   static_assert(is_floating_v<R>, "lerp: needs floating tensors");
   using C = opmath_t<R>;
-  const Tensor<A> s = resolve_overlap(out.impl(), start);
-  const Tensor<B> e = resolve_overlap(out.impl(), end);
-  const Tensor<W> w = resolve_overlap(out.impl(), weight);
-  const Shape& shape = out.sizes();
-  cpu_kernel<O, A, B, W>(out.impl(), {operand_of(s.impl(), shape, "lerp"), operand_of(e.impl(), shape, "lerp"),
-                                       operand_of(w.impl(), shape, "lerp")},
-                         [](A x, B y, W z) { return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z)))); });
+  dispatch_plan(ElementwisePlan{.op = "lerp", .out = &out.impl(), .inputs = {&start.impl(), &end.impl(), &weight.impl()},
+                           .num_inputs = 3},
+           [&] {
+    const Tensor<A> s = resolve_overlap(out.impl(), start);
+    const Tensor<B> e = resolve_overlap(out.impl(), end);
+    const Tensor<W> w = resolve_overlap(out.impl(), weight);
+    const Shape& shape = out.sizes();
+    cpu_kernel<O, A, B, W>(out.impl(), {operand_of(s.impl(), shape, "lerp"), operand_of(e.impl(), shape, "lerp"),
+                                         operand_of(w.impl(), shape, "lerp")},
+                           [](A x, B y, W z) { return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z)))); });
+  });
   out.storage().bump_version();
 }
 }  // namespace detail
@@ -808,13 +819,17 @@ namespace detail {
 template <class O, class A, class B>
 void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
   using R = promote_t<A, B>;
-  const Tensor<bool> c = resolve_overlap(out.impl(), cond);
-  const Tensor<A> x = resolve_overlap(out.impl(), a);
-  const Tensor<B> y = resolve_overlap(out.impl(), b);
-  const Shape& shape = out.sizes();
-  cpu_kernel<O, bool, A, B>(out.impl(), {operand_of(c.impl(), shape, "where"), operand_of(x.impl(), shape, "where"),
-                                          operand_of(y.impl(), shape, "where")},
-                            [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
+  dispatch_plan(ElementwisePlan{.op = "where", .out = &out.impl(), .inputs = {&cond.impl(), &a.impl(), &b.impl()},
+                           .num_inputs = 3},
+           [&] {
+    const Tensor<bool> c = resolve_overlap(out.impl(), cond);
+    const Tensor<A> x = resolve_overlap(out.impl(), a);
+    const Tensor<B> y = resolve_overlap(out.impl(), b);
+    const Shape& shape = out.sizes();
+    cpu_kernel<O, bool, A, B>(out.impl(), {operand_of(c.impl(), shape, "where"), operand_of(x.impl(), shape, "where"),
+                                            operand_of(y.impl(), shape, "where")},
+                              [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
+  });
   out.storage().bump_version();
 }
 template <class T, class S>
@@ -862,10 +877,14 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
   const T v = detail::convert<T>(value);
-  const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
-  detail::cpu_kernel<T, T, bool>(impl(), {detail::operand_of(impl(), sizes(), "masked_fill_"),
-                                          detail::operand_of(m.impl(), sizes(), "masked_fill_")},
-                                 [v](T x, bool k) { return k ? v : x; });
+  detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &mask.impl()},
+                                           .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
+                   [&] {
+    const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
+    detail::cpu_kernel<T, T, bool>(impl(), {detail::operand_of(impl(), sizes(), "masked_fill_"),
+                                            detail::operand_of(m.impl(), sizes(), "masked_fill_")},
+                                   [v](T x, bool k) { return k ? v : x; });
+  });
   storage().bump_version();
   if (node) detail::finish_inplace(*this, node);
   return *this;
@@ -904,13 +923,17 @@ bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double
   detail::check_same_device("allclose", a.device(), b.device());
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
   Tensor<bool> close = detail::empty_tensor<bool>(shape, {.device = a.device()}, "allclose");
-  detail::cpu_kernel<bool, A, B>(close.impl(), {detail::operand_of(a.impl(), shape, "allclose"),
-                                                detail::operand_of(b.impl(), shape, "allclose")},
-                                 [=](A x, B y) {
-                                   const double u = static_cast<double>(x), v = static_cast<double>(y);
-                                   if (u == v) return true;  // equal infinities too
-                                   return std::fabs(u - v) <= atol + rtol * std::fabs(v);
-                                 });
+  detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .inputs = {&a.impl(), &b.impl()},
+                                           .num_inputs = 2},
+                   [&] {
+    detail::cpu_kernel<bool, A, B>(close.impl(), {detail::operand_of(a.impl(), shape, "allclose"),
+                                                  detail::operand_of(b.impl(), shape, "allclose")},
+                                   [=](A x, B y) {
+                                     const double u = static_cast<double>(x), v = static_cast<double>(y);
+                                     if (u == v) return true;  // equal infinities too
+                                     return std::fabs(u - v) <= atol + rtol * std::fabs(v);
+                                   });
+  });
   for (bool v : close.to_vector())
     if (!v) return false;
   return true;

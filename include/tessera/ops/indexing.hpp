@@ -101,6 +101,12 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
     const Tensor<T>& self, const std::vector<TensorIndex>& indices, const char* op) {
   int64_t consumed = 0, ellipses = 0;
   for (const TensorIndex& ix : indices) {
+    if (ix.is_tensor()) {
+      TS_CHECK(ix.tensor() != nullptr, op, ": an index tensor is undefined (default-constructed)");
+      const Device device = ix.tensor()->storage.device();
+      TS_CHECK(device.is_cpu() || device == self.device(), op, ": indices should be either on cpu or on the same "
+               "device as the indexed tensor (", self.device(), "), got an index on ", device);
+    }
     if (ix.is_ellipsis()) ++ellipses;
     else if (ix.is_tensor() && ix.tensor()->dtype == DType::Bool) consumed += std::max<int64_t>(ix.tensor()->dim(), 1);
     else if (!ix.is_none()) ++consumed;
@@ -222,6 +228,15 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
     v.copy_(values);
     return *this;
   }
+  detail::check_same_device("index_put_", device(), values.device());
+  // PyTorch refuses any overlap of the written tensor with the values or the indices.
+  const auto check_no_overlap = [&](const detail::TensorImpl& read) {
+    TS_CHECK(!detail::may_overlap(v.impl(), read), "index_put_: unsupported operation: some elements of the input "
+             "tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before "
+             "performing the operation.");
+  };
+  check_no_overlap(values.impl());
+  for (const auto& entry : indexed) check_no_overlap(entry.second.impl());
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(v, values)) node = detail::begin_inplace<detail::IndexPutBackward0<T>>(v, {v, values}, indexed);
@@ -240,6 +255,7 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
 template <class T>
 Tensor<T> index_select(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) {
   TS_CHECK(index.dim() <= 1, "index_select: index_select(): Index is supposed to be a vector, got ", index.dim(), "-D");
+  detail::check_same_device("index_select", x.device(), index.device());
   dim = detail::wrap_dim(dim, x.dim(), "index_select");
   if (x.dim() == 0) return x.index({index.reshape({-1})}).view({});
   Tensor<T> out;
@@ -262,6 +278,7 @@ namespace detail {
 // the x offset covers every dim but `dim`, to which the caller adds index * stride.
 template <class T, class F>
 void for_each_indexed(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t dim, const char* op, const F& f) {
+  check_same_device(op, x.device(), index.device());
   TS_CHECK(index.dim() == x.dim() || (x.dim() == 0 && index.dim() <= 1), op,
            ": Index tensor must have the same number of dimensions as input tensor (", x.dim(), " and ", index.dim(), ")");
   for (int64_t d = 0; d < index.dim(); ++d)
@@ -322,6 +339,7 @@ template <class U>
 const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const {
   dim = detail::wrap_dim(dim, this->dim(), "scatter_");
   TS_CHECK(src.dim() == index.dim(), "scatter_: Index tensor must have the same number of dimensions as src tensor");
+  detail::check_same_device("scatter_", device(), src.device());
   for (int64_t d = 0; d < index.dim(); ++d)
     TS_CHECK(index.sizes()[d] <= src.sizes()[d], "scatter_: Expected index ", detail::shape_str(index.sizes()),
              " to be smaller than src ", detail::shape_str(src.sizes()), " apart from dimension ", dim);
@@ -348,7 +366,7 @@ const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, 
     node = detail::begin_inplace<detail::ScatterBackward<T, void>>(*this, {*this}, detail::wrap_dim(dim, this->dim(), "scatter_"), index);
   {
     NoGradGuard no_grad;
-    scatter_(dim, index, full<T>({}, value).expand(index.sizes()));
+    scatter_(dim, index, full<T>({}, value, {.device = device()}).expand(index.sizes()));
   }
   if (node) detail::finish_inplace(*this, node);
   return *this;

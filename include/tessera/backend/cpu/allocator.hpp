@@ -1,138 +1,21 @@
 #pragma once
 // The CPU allocator: 64-byte aligned blocks, small ones cached per thread, large ones cached
-// for every thread.
+// for every thread; registered as the CPU's DeviceAllocator.
 
 #include <sys/mman.h>
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <memory>
+#include <cstring>
 #include <new>
 
-#include "../../core/config.hpp"
+#include "../../core/allocator.hpp"
+#include "../../core/small_blocks.hpp"
 #include "../../parallel/mutex.hpp"
 
 namespace tessera {
 namespace detail {
-
-// Note [Small block cache]
-// A small op's cost is mostly its allocations: the result's bytes and the tensor and storage
-// metadata, three blocks freed again a few nanoseconds later. glibc serves a 64-byte-aligned
-// request through its slow memalign path, which alone made a 4-element add twice as slow. So
-// blocks under 64 KiB come in power-of-two size classes (64 B to 32 KiB) from per-thread free
-// lists: popping one is a load and a store. A block freed on another thread joins that thread's
-// list. Each list keeps at most 256 KiB, so a thread holds at most 2.5 MiB; a thread's lists
-// are returned to the system when it exits or calls ts::empty_cache(). Under AddressSanitizer
-// nothing is cached, so that a use after free is still caught.
-class SmallBlockCache {
- public:
-  static constexpr size_t kMinBlock = 64;
-  static constexpr int kClasses = 10;  // 64 B << 0 .. 64 B << 9 = 32 KiB
-  static constexpr size_t kMaxBlock = kMinBlock << (kClasses - 1);
-  static constexpr size_t kBytesPerClass = size_t{256} << 10;
-
-  /** The size class of a request of n bytes (0 < n <= kMaxBlock). */
-  static int class_of(size_t n) { return n <= kMinBlock ? 0 : std::bit_width(n - 1) - 6; }
-  static size_t class_bytes(int c) { return kMinBlock << c; }
-
-  /** A 64-byte aligned block of class_bytes(c) bytes. */
-  static void* allocate(int c) {
-    Lists& lists = lists_;
-    if constexpr (kEnabled) {
-      if (FreeBlock* block = lists.head[c]) {
-        lists.head[c] = block->next;
-        --lists.count[c];
-        return block;
-      }
-    }
-    void* p = std::aligned_alloc(kMinBlock, class_bytes(c));
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-
-  static void deallocate(void* p, int c) {
-    Lists& lists = lists_;
-    if constexpr (kEnabled) {
-      if (lists.count[c] < kBytesPerClass / class_bytes(c) && !lists.dead) {
-        if (lists.count[c] == 0) touch_flusher();
-        auto* block = static_cast<FreeBlock*>(p);
-        block->next = lists.head[c];
-        lists.head[c] = block;
-        ++lists.count[c];
-        return;
-      }
-    }
-    std::free(p);
-  }
-
-  /** A 64-byte aligned block of at least n bytes: from size class class_of(n) up to kMaxBlock,
-   *  else from operator new. */
-  static void* allocate_bytes(size_t n) {
-    if (n > kMaxBlock) return ::operator new(n, std::align_val_t{kMinBlock});
-    return allocate(class_of(n));
-  }
-  /** Frees a block from allocate_bytes(n). */
-  static void deallocate_bytes(void* p, size_t n) {
-    if (n > kMaxBlock) return ::operator delete(p, std::align_val_t{kMinBlock});
-    deallocate(p, class_of(n));
-  }
-
-  /** Frees the calling thread's cached blocks. */
-  static void release() {
-    Lists& lists = lists_;
-    for (int c = 0; c < kClasses; ++c) {
-      while (FreeBlock* block = lists.head[c]) {
-        lists.head[c] = block->next;
-        std::free(block);
-      }
-      lists.count[c] = 0;
-    }
-  }
-
-  /** Bytes the calling thread holds in its lists. */
-  static size_t cached_bytes() {
-    size_t total = 0;
-    for (int c = 0; c < kClasses; ++c) total += lists_.count[c] * class_bytes(c);
-    return total;
-  }
-
- private:
-#if defined(__SANITIZE_ADDRESS__)
-  static constexpr bool kEnabled = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  static constexpr bool kEnabled = false;
-#else
-  static constexpr bool kEnabled = true;
-#endif
-#else
-  static constexpr bool kEnabled = true;
-#endif
-
-  struct FreeBlock {
-    FreeBlock* next;
-  };
-  // Trivially destructible, so it stays usable while other thread_locals are destroyed; the
-  // flusher empties it at thread exit and marks it dead, after which blocks go straight back.
-  struct Lists {
-    FreeBlock* head[kClasses];
-    uint32_t count[kClasses];
-    bool dead;
-  };
-  struct Flusher {
-    ~Flusher() {
-      release();
-      lists_.dead = true;
-    }
-  };
-  static void touch_flusher() {
-    static thread_local Flusher flusher;
-    (void)flusher;
-  }
-  static inline thread_local constinit Lists lists_{};
-};
 
 // Note [CPU block cache]
 // A fresh large block costs a page fault per 4 KiB page when first touched (about 200 ms for
@@ -257,19 +140,32 @@ class ScratchBuffer {
   void* data_;
 };
 
-/** An STL allocator drawing from the small block cache: tensor and storage metadata use it. */
-template <class T>
-struct SmallObjectAllocator {
-  using value_type = T;
-  static_assert(alignof(T) <= SmallBlockCache::kMinBlock);
-  SmallObjectAllocator() = default;
-  template <class U>
-  SmallObjectAllocator(const SmallObjectAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(SmallBlockCache::allocate_bytes(n * sizeof(T))); }
-  void deallocate(T* p, size_t n) { SmallBlockCache::deallocate_bytes(p, n * sizeof(T)); }
-  template <class U>
-  bool operator==(const SmallObjectAllocator<U>&) const { return true; }
+/** The CPU as a DeviceAllocator: blocks from CpuAllocator, whose address is the host address. */
+class CpuDeviceAllocator final : public DeviceAllocator {
+ public:
+  DataPtr allocate(size_t nbytes, Device device) override {
+    size_t capacity = 0;
+    void* p = CpuAllocator::instance().allocate(nbytes, capacity);
+    return {p, reinterpret_cast<void*>(capacity), &free_block, device};
+  }
+  void* host_address(const DataPtr& data) override { return data.data; }
+  void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
+    if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+  }
+  void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) override {
+    if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
+  }
+  int device_count() override { return 1; }
+
+ private:
+  static void free_block(void* p, void* capacity) {
+    CpuAllocator::instance().deallocate(p, reinterpret_cast<size_t>(capacity));
+  }
 };
+
+inline constinit CpuDeviceAllocator g_cpu_device_allocator;
+inline const bool g_cpu_allocator_registered =
+    (register_device_allocator(DeviceType::CPU, &g_cpu_device_allocator), true);
 
 }  // namespace detail
 

@@ -1,10 +1,18 @@
 #pragma once
-// The Metal backend's public face: whether an Apple GPU can be used by this build.
+// The Metal backend's public face: whether an Apple GPU can be used by this program.
+
+#include "../../core/allocator.hpp"
 
 namespace tessera::metal {
 
-/** True when this build runs on an Apple platform with a Metal device. The Metal backend is
- *  not compiled into this build, so this is false everywhere for now. */
-inline bool is_available() { return false; }
+/** How many Metal devices this program can use: 0 unless the Metal backend is registered (it is
+ *  compiled on Apple platforms only). */
+inline int device_count() {
+  DeviceAllocator* allocator = detail::g_device_allocators[static_cast<int>(DeviceType::Metal)];
+  return allocator ? allocator->device_count() : 0;
+}
+
+/** True when this program can run tensors on `Device::metal()`; false, never an error, elsewhere. */
+inline bool is_available() { return device_count() > 0; }
 
 }  // namespace tessera::metal

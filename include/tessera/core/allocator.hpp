@@ -1,0 +1,75 @@
+#pragma once
+// Device memory as storage sees it: a data pointer that knows its device and how to free
+// itself, and the allocator each device type registers.
+
+#include <cstddef>
+
+#include "device.hpp"
+#include "error.hpp"
+
+namespace tessera {
+
+/** Bytes on a device: `data` is their address as the device's kernels take it (a host address
+ *  on the CPU and on unified memory), `deleter(data, context)` frees them. */
+struct DataPtr {
+  void* data = nullptr;
+  void* context = nullptr;
+  void (*deleter)(void* data, void* context) = nullptr;
+  Device device;
+};
+
+// Note [Host access]
+// Code outside a backend reads or writes tensor bytes only through Storage::host_data()
+// (Tensor::data_ptr(), item(), to_vector(), printing, the Eigen, npy, safetensors and IDX
+// code). On the CPU it is the data pointer itself. Another device makes its bytes readable
+// and writable on the host there: a GPU backend waits for the work queued on them, and its
+// memory must be host-visible (unified memory); `to(Device::cpu())` copies from any memory.
+// Kernels never call it: they run where the bytes live.
+
+/** What a device type provides to storage: memory, host access and copies to and from the host.
+ *  A backend registers one per device type (register_device_allocator); the CPU's is
+ *  backend/cpu/allocator.hpp. */
+class DeviceAllocator {
+ public:
+  virtual ~DeviceAllocator() = default;
+  /** `nbytes` fresh bytes on `device`; throws ts::Error when it cannot. */
+  virtual DataPtr allocate(size_t nbytes, Device device) = 0;
+  /** The host address of `data`'s bytes, after every write queued on them has finished
+   *  (Note [Host access]); throws ts::Error when the memory is not host-visible. */
+  virtual void* host_address(const DataPtr& data) = 0;
+  /** Copies `nbytes` from host memory into device memory at `offset`. */
+  virtual void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes) = 0;
+  /** Copies `nbytes` of device memory at `offset` into host memory. */
+  virtual void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) = 0;
+  /** How many devices of this type can be used. */
+  virtual int device_count() = 0;
+};
+
+namespace detail {
+inline constinit DeviceAllocator* g_device_allocators[kDeviceTypes] = {};
+}  // namespace detail
+
+/** Makes `allocator` the memory of every device of `type` (one call, from one translation unit of
+ *  the program that uses the device). */
+inline void register_device_allocator(DeviceType type, DeviceAllocator* allocator) {
+  detail::g_device_allocators[static_cast<int>(type)] = allocator;
+}
+
+namespace detail {
+
+/** The allocator registered for `device`, or a ts::Error naming `op` and the device. */
+inline DeviceAllocator& device_allocator(Device device, const char* op) {
+  DeviceAllocator* allocator = g_device_allocators[static_cast<int>(device.type())];
+  if (!allocator) [[unlikely]] {
+    if (device.is_cpu())
+      throw_error(op, ": the CPU allocator is not registered (include <tessera/tessera.hpp>)");
+    throw_error(op, ": no ", device_type_name(device.type()), " backend is registered in this program, so ", device,
+                " cannot be used");
+  }
+  TS_CHECK(device.is_cpu() || device.index() < allocator->device_count(), op, ": ", device, " does not exist (",
+           allocator->device_count(), " ", device_type_name(device.type()), " devices)");
+  return *allocator;
+}
+
+}  // namespace detail
+}  // namespace tessera

@@ -1,0 +1,213 @@
+// The device seam, proved by a device that exists only here: a backend registered as
+// PrivateUse1 whose memory is host memory (poisoned when freed, counted), whose kernels are the
+// CPU ones run through each plan's host kernel (counted per family), and whose host access
+// counts every sync.
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <tessera/tessera.hpp>
+
+namespace {
+
+const ts::Device kTest(ts::DeviceType::PrivateUse1, 0);
+
+struct Counts {
+  int64_t live_bytes = 0;
+  int64_t allocations = 0;
+  int64_t syncs = 0;
+  int64_t elementwise = 0;
+  int64_t copies = 0;
+  int64_t fills = 0;
+};
+Counts counts;
+
+class TestAllocator final : public ts::DeviceAllocator {
+ public:
+  ts::DataPtr allocate(size_t nbytes, ts::Device device) override {
+    const size_t bytes = std::max<size_t>(nbytes, 1);
+    auto* block = static_cast<unsigned char*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64));
+    std::memcpy(block, &nbytes, sizeof nbytes);  // the header keeps the size for the deleter
+    counts.live_bytes += static_cast<int64_t>(nbytes);
+    ++counts.allocations;
+    return {block + 64, block, &release, device};
+  }
+  void* host_address(const ts::DataPtr& data) override {
+    ++counts.syncs;
+    return data.data;
+  }
+  void copy_from_host(const ts::DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
+    std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+  }
+  void copy_to_host(void* dst, const ts::DataPtr& src, size_t offset, size_t nbytes) override {
+    std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
+  }
+  int device_count() override { return 1; }
+
+ private:
+  static void release(void* data, void* block) {
+    size_t nbytes;
+    std::memcpy(&nbytes, block, sizeof nbytes);
+    std::memset(data, 0xA5, nbytes);  // poison: a kernel reading freed bytes sees garbage
+    counts.live_bytes -= static_cast<int64_t>(nbytes);
+    std::free(block);
+  }
+};
+
+class TestKernels final : public ts::DeviceKernels {
+ public:
+  void elementwise(const ts::detail::ElementwisePlan& plan) override {
+    ++counts.elementwise;
+    last_op = plan.op;
+    plan.run_on_host();
+  }
+  void copy(const ts::detail::CopyPlan& plan) override {
+    ++counts.copies;
+    plan.run_on_host();
+  }
+  void fill(const ts::detail::FillPlan& plan) override {
+    ++counts.fills;
+    plan.run_on_host();
+  }
+  std::string last_op;
+};
+
+TestAllocator test_allocator;
+TestKernels test_kernels;
+const bool registered = (ts::register_device_backend(ts::DeviceType::PrivateUse1, &test_allocator, &test_kernels), true);
+
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const ts::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("device: names print and parse") {
+  CHECK(ts::Device("vulkan:1") == ts::Device::vulkan(1));
+  CHECK(ts::Device("vulkan").str() == "vulkan:0");
+  CHECK(ts::Device("mps") == ts::Device::metal());
+  CHECK(ts::Device("privateuseone") == kTest);
+  CHECK(kTest.str() == "privateuseone:0");
+  CHECK(error_of([] { ts::Device("cuda"); }).find("unknown device type") != std::string::npos);
+}
+
+TEST_CASE("device: no backend, no device") {
+  CHECK_FALSE(ts::vulkan::is_available());
+  CHECK(ts::vulkan::device_count() == 0);
+  CHECK_FALSE(ts::metal::is_available());
+  CHECK(error_of([] { ts::zeros({2}, {.device = ts::Device::vulkan()}); }) ==
+        "zeros: no vulkan backend is registered in this program, so vulkan:0 cannot be used");
+  float x[2] = {1, 2};
+  CHECK(error_of([&] { ts::from_blob(x, {2}, nullptr, {.device = ts::Device::metal()}); })
+            .find("no metal backend is registered") != std::string::npos);
+  CHECK(error_of([] { ts::ones({2}).to(ts::Device::vulkan()); }).find("vulkan:0 cannot be used") != std::string::npos);
+  CHECK(error_of([] { ts::zeros({2}, {.device = ts::Device(ts::DeviceType::PrivateUse1, 3)}); }) ==
+        "zeros: privateuseone:3 does not exist (1 privateuseone devices)");
+}
+
+TEST_CASE("device: factories, ops and copies run through the registered backend") {
+  REQUIRE(registered);
+  const Counts before = counts;
+  {
+    auto a = ts::ones({2, 3}, {.device = kTest});
+    auto b = ts::arange(6.0f).reshape({2, 3}).to(kTest);
+    CHECK(a.device() == kTest);
+    CHECK(b.device() == kTest);
+    CHECK(counts.fills == before.fills + 1);
+
+    auto c = a + b * 2.0f;
+    CHECK(c.device() == kTest);
+    CHECK(counts.elementwise == before.elementwise + 2);
+    CHECK(test_kernels.last_op == "add");
+    auto d = c.exp().t().contiguous();
+    CHECK(counts.copies >= before.copies + 1);
+    CHECK(d.device() == kTest);
+
+    const int64_t syncs = counts.syncs;
+    const auto on_cpu = d.to(ts::Device::cpu());
+    CHECK(on_cpu.device() == ts::Device::cpu());
+    CHECK(counts.syncs == syncs);  // copying to the host is no host access
+    CHECK(ts::equal(on_cpu, (ts::ones({2, 3}) + ts::arange(6.0f).reshape({2, 3}) * 2.0f).exp().t()));
+
+    CHECK(d.to_vector() == on_cpu.to_vector());
+    CHECK(counts.syncs > syncs);
+    const int64_t after_vector = counts.syncs;
+    CHECK(ts::to_string(a.index({0})) == "tensor([1., 1., 1.], device='privateuseone:0')");
+    CHECK(counts.syncs > after_vector);
+
+    auto mask = ts::tensor({true, false, true}).to(kTest);
+    auto e = a.index({1}).masked_fill(mask, 5.0f);
+    CHECK(e.to(ts::Device::cpu()).to_vector() == std::vector<float>{5, 1, 5});
+    CHECK(ts::where(mask, b.index({0}), e).to(ts::Device::cpu()).to_vector() == std::vector<float>{0, 1, 2});
+    CHECK(b.clamp(1.0, 4.0).to(ts::Device::cpu()).to_vector() == std::vector<float>{1, 1, 2, 3, 4, 4});
+    CHECK(b.index({0}).lerp(e, 0.5).device() == kTest);
+    CHECK(counts.live_bytes > 0);
+  }
+  CHECK(counts.live_bytes == before.live_bytes);  // every block came back
+}
+
+TEST_CASE("device: ops mixing devices are refused with both devices named") {
+  auto a = ts::ones({3}, {.device = kTest});
+  auto b = ts::ones({3});
+  const std::string both = "expected all tensors to be on the same device, but found at least two devices";
+  CHECK(error_of([&] { a + b; }).find("add: " + both + ", privateuseone:0 and cpu") != std::string::npos);
+  CHECK(error_of([&] { ts::add_out(a, b, b); }).find(both) != std::string::npos);
+  CHECK(error_of([&] { a.copy_(b); }).find("privateuseone:0") != std::string::npos);
+  CHECK(error_of([&] { a.masked_fill_(ts::tensor({true, false, true}), 0); }).find("masked_fill_: " + both) !=
+        std::string::npos);
+  CHECK(error_of([&] { b.masked_fill_(ts::tensor({true, false, true}).to(kTest), 0); }).find(both) !=
+        std::string::npos);
+  CHECK(error_of([&] { ts::lerp(a, b, 0.5); }).find("lerp: " + both) != std::string::npos);
+  CHECK(error_of([&] { ts::lerp(b, b, a); }).find("lerp: " + both) != std::string::npos);
+  CHECK(error_of([&] { ts::where(ts::tensor({true, false, true}), b, b.clone()); }).empty());
+  CHECK(error_of([&] { ts::where_out(a, ts::tensor({true, false, true}), b, b); }).find("where: " + both) !=
+        std::string::npos);
+  CHECK(error_of([&] { ts::where(ts::tensor({true, false, true}).to(kTest), b, b); }).find(both) != std::string::npos);
+  CHECK(error_of([&] { a.clamp_(0.0, 1.0); b.index_put_({ts::tensor({0})}, a.index({0})); })
+            .find("index_put_: " + both) != std::string::npos);
+  CHECK(error_of([&] { b.index({ts::tensor({0, 1}).to(kTest)}); })
+            .find("indices should be either on cpu or on the same device as the indexed tensor (cpu)") !=
+        std::string::npos);
+  CHECK(error_of([&] { b.gather(0, ts::tensor({0, 1}).to(kTest)); }).find("gather: " + both) != std::string::npos);
+  CHECK(error_of([&] { b.index_select(0, ts::tensor({0, 1}).to(kTest)); }).find("index_select: " + both) !=
+        std::string::npos);
+  CHECK(error_of([&] { b.scatter_(0, ts::tensor({0, 1}), a); }).find("scatter_: " + both) != std::string::npos);
+}
+
+TEST_CASE("device: autograd through device copies") {
+  auto x = ts::tensor({1.0f, 2.0f, 3.0f}, {.requires_grad = true});
+  auto y = x.to(kTest);
+  CHECK(y.grad_fn_name() == "ToCopyBackward0");
+  auto z = (y * y).to(ts::Device::cpu()).sum();
+  z.backward();
+  REQUIRE(x.grad().defined());
+  CHECK(x.grad().device() == ts::Device::cpu());
+  CHECK(x.grad().to_vector() == std::vector<float>{2, 4, 6});
+}
+
+TEST_CASE("device: module.to moves parameters and buffers in place") {
+  ts::manual_seed(0);
+  ts::nn::Linear linear(3, 2);
+  ts::nn::BatchNorm1d norm(2);
+  ts::nn::Sequential model{linear, norm};
+  const auto weight = linear.weight().to_vector();
+  model.to(kTest);
+  for (const auto& p : model.parameters()) CHECK(p.device() == kTest);
+  for (const auto& [name, b] : model.named_buffers()) CHECK(b.device() == kTest);
+  CHECK(linear.weight().device() == kTest);  // the layer's own handle sees the move
+  CHECK(linear.weight().requires_grad());
+  CHECK(linear.weight().is_leaf());
+  CHECK(linear.weight().to_vector() == weight);
+  model.to(ts::Device::cpu());
+  CHECK(linear.weight().device() == ts::Device::cpu());
+  CHECK(linear.weight().to_vector() == weight);
+}
