@@ -99,3 +99,29 @@ TEST_CASE("linear algebra errors name the shapes", "[linalg][errors]") {
   CHECK_THROWS_WITH(ts::einsum("ij->k", {ts::zeros({2, 3})}), Catch::Contains("output subscript k"));
   CHECK_THROWS_WITH(ts::einsum("ijk", {ts::zeros({2, 3})}), Catch::Contains("does not match the number of dimensions"));
 }
+
+TEST_CASE("einsum takes the 52 letters a-z and A-Z, and ... never collides with them", "[linalg][einsum]") {
+  const auto a = ts::arange(4).reshape({2, 2}).to<double>(), b = ts::arange(4, 8).reshape({2, 2}).to<double>();
+  CHECK(ts::equal(ts::einsum("Ij,jK", {a, b}), ts::mm(a, b)));
+  CHECK(ts::equal(ts::einsum("ij,jk", {a, b}), ts::mm(a, b)));
+  const auto x = ts::arange(24).reshape({2, 3, 4}).to<double>(), v = ts::arange(4).to<double>();
+  CHECK(ts::equal(ts::einsum("...Z,Z->...", {x, v}), ts::matmul(x, v)));
+  CHECK(ts::equal(ts::einsum("...A,A", {x, v}), ts::matmul(x, v)));
+  // The implicit output lists upper case before lower case, as torch 1.13 does.
+  const auto y = ts::arange(6).reshape({2, 3}).to<double>();
+  CHECK(ts::equal(ts::einsum("aB", {y}), y.t()));
+  CHECK(ts::equal(ts::einsum("Ab", {y}), y));
+  CHECK(ts::einsum("Ba,aC", {y, ts::ones({3, 4}).to<double>()}).sizes() == ts::Shape{2, 4});
+  CHECK(ts::equal(ts::einsum("Aa->aA", {y}), y.t()));
+  // More ellipsis dims than there are letters in one case.
+  std::vector<int64_t> many(30, 1);
+  many.push_back(3);
+  const auto z = ts::arange(3).to<double>().reshape(many);
+  const auto sums = ts::einsum("...i->...", {z});
+  CHECK(sums.sizes() == ts::Shape(std::vector<int64_t>(30, 1)));
+  CHECK(sums.item() == 3.0);
+  CHECK_THROWS_WITH(ts::einsum("i.j", {y}), Catch::Contains("invalid subscript '.'"));
+  CHECK_THROWS_WITH(ts::einsum("i1", {y}), Catch::Contains("invalid subscript '1'"));
+  CHECK_THROWS_WITH(ts::einsum("ij->ii", {y}), Catch::Contains("output subscript i appears more than once"));
+  CHECK_THROWS_WITH(ts::einsum("ij->i.", {y}), Catch::Contains("invalid subscript '.'"));
+}
