@@ -171,3 +171,25 @@ TEST_CASE("the SIMD level needs every feature its target attribute uses and the 
   if (avx2 && here.osxsave && (here.xcr0 & 0x6) == 0x6) CHECK(level >= SimdLevel::AVX2);
 #endif
 }
+
+// The umbrella header leaves no macro of its own defined but the API's: TS_CHECK and the
+// TESSERA_VERSION_* macros.
+#ifdef TS_TARGET_AVX512
+#error "TS_TARGET_AVX512 is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_TARGET_AVX2
+#error "TS_TARGET_AVX2 is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_HAS_X86_DISPATCH
+#error "TS_HAS_X86_DISPATCH is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_EXACT
+#error "TS_EXACT is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TESSERA_HAS_ZLIB
+#error "TESSERA_HAS_ZLIB is still defined after <tessera/tessera.hpp>"
+#endif
+#if !defined(TS_CHECK) || !defined(TESSERA_VERSION_MAJOR) || !defined(TESSERA_VERSION_MINOR) || \
+    !defined(TESSERA_VERSION_PATCH)
+#error "<tessera/tessera.hpp> must define TS_CHECK and the TESSERA_VERSION_* macros"
+#endif

@@ -100,6 +100,7 @@ inline SimdLevel simd_level() {
   return cap >= 0 && cap < static_cast<int>(detected) ? static_cast<SimdLevel>(cap) : detected;
 }
 
+// Not API: tessera.hpp #undefs these three at its end, so only headers it includes may use them.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define TS_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")))
 #define TS_TARGET_AVX2 __attribute__((target("avx2,fma")))
