@@ -99,3 +99,97 @@ TEST_CASE("linear algebra errors name the shapes", "[linalg][errors]") {
   CHECK_THROWS_WITH(ts::einsum("ij->k", {ts::zeros({2, 3})}), Catch::Contains("output subscript k"));
   CHECK_THROWS_WITH(ts::einsum("ijk", {ts::zeros({2, 3})}), Catch::Contains("does not match the number of dimensions"));
 }
+
+TEST_CASE("einsum takes the 52 letters a-z and A-Z, and ... never collides with them", "[linalg][einsum]") {
+  const auto a = ts::arange(4).reshape({2, 2}).to<double>(), b = ts::arange(4, 8).reshape({2, 2}).to<double>();
+  CHECK(ts::equal(ts::einsum("Ij,jK", {a, b}), ts::mm(a, b)));
+  CHECK(ts::equal(ts::einsum("ij,jk", {a, b}), ts::mm(a, b)));
+  const auto x = ts::arange(24).reshape({2, 3, 4}).to<double>(), v = ts::arange(4).to<double>();
+  CHECK(ts::equal(ts::einsum("...Z,Z->...", {x, v}), ts::matmul(x, v)));
+  CHECK(ts::equal(ts::einsum("...A,A", {x, v}), ts::matmul(x, v)));
+  // The implicit output lists upper case before lower case, as torch 1.13 does.
+  const auto y = ts::arange(6).reshape({2, 3}).to<double>();
+  CHECK(ts::equal(ts::einsum("aB", {y}), y.t()));
+  CHECK(ts::equal(ts::einsum("Ab", {y}), y));
+  CHECK(ts::einsum("Ba,aC", {y, ts::ones({3, 4}).to<double>()}).sizes() == ts::Shape{2, 4});
+  CHECK(ts::equal(ts::einsum("Aa->aA", {y}), y.t()));
+  // More ellipsis dims than there are letters in one case.
+  std::vector<int64_t> many(30, 1);
+  many.push_back(3);
+  const auto z = ts::arange(3).to<double>().reshape(many);
+  const auto sums = ts::einsum("...i->...", {z});
+  CHECK(sums.sizes() == ts::Shape(std::vector<int64_t>(30, 1)));
+  CHECK(sums.item() == 3.0);
+  CHECK_THROWS_WITH(ts::einsum("i.j", {y}), Catch::Contains("invalid subscript '.'"));
+  CHECK_THROWS_WITH(ts::einsum("i1", {y}), Catch::Contains("invalid subscript '1'"));
+  CHECK_THROWS_WITH(ts::einsum("ij->ii", {y}), Catch::Contains("output subscript i appears more than once"));
+  CHECK_THROWS_WITH(ts::einsum("ij->i.", {y}), Catch::Contains("invalid subscript '.'"));
+}
+
+TEST_CASE("the SIMD level needs every feature its target attribute uses and the OS's register state",
+          "[linalg][simd]") {
+  using ts::detail::choose_simd_level;
+  using ts::detail::CpuFeatures;
+  using ts::detail::SimdLevel;
+  CpuFeatures all;
+  all.avx = all.avx2 = all.fma = all.f16c = true;
+  all.avx512f = all.avx512dq = all.avx512vl = all.avx512bw = true;
+  all.osxsave = true;
+  all.xcr0 = 0xe7;  // x87, SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM
+  CHECK(choose_simd_level(all) == SimdLevel::AVX512);
+  auto without = [&](bool CpuFeatures::*feature) {
+    CpuFeatures f = all;
+    f.*feature = false;
+    return choose_simd_level(f);
+  };
+  for (auto feature : {&CpuFeatures::avx512f, &CpuFeatures::avx512dq, &CpuFeatures::avx512vl, &CpuFeatures::avx512bw,
+                       &CpuFeatures::f16c})
+    CHECK(without(feature) == SimdLevel::AVX2);
+  for (auto feature : {&CpuFeatures::avx, &CpuFeatures::avx2, &CpuFeatures::fma, &CpuFeatures::osxsave})
+    CHECK(without(feature) == SimdLevel::SSE2);
+  for (uint64_t missing : {0x2u, 0x4u, 0x20u, 0x40u, 0x80u}) {  // a register state the OS does not save
+    CpuFeatures f = all;
+    f.xcr0 &= ~missing;
+    CAPTURE(missing);
+    CHECK(choose_simd_level(f) == (missing <= 0x4 ? SimdLevel::SSE2 : SimdLevel::AVX2));
+    f.avx512_state_on_demand = true;  // macOS enables the AVX-512 state at its first use
+    CHECK(choose_simd_level(f) == (missing <= 0x4 ? SimdLevel::SSE2 : SimdLevel::AVX512));
+  }
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  // This machine: the level found agrees with what the compiler's runtime reports.
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  const CpuFeatures here = ts::detail::cpu_features();
+  const SimdLevel level = ts::detail::detected_simd_level();
+  CAPTURE(here.xcr0, static_cast<int>(level));
+  CHECK(level == choose_simd_level(here));
+  if (level == SimdLevel::AVX512) CHECK(avx512);
+  if (level >= SimdLevel::AVX2) CHECK(avx2);
+  if (avx512 && here.osxsave && (here.xcr0 & 0xe6) == 0xe6 && here.f16c) CHECK(level == SimdLevel::AVX512);
+  if (avx2 && here.osxsave && (here.xcr0 & 0x6) == 0x6) CHECK(level >= SimdLevel::AVX2);
+#endif
+}
+
+// The umbrella header leaves no macro of its own defined but the API's: TS_CHECK and the
+// TESSERA_VERSION_* macros.
+#ifdef TS_TARGET_AVX512
+#error "TS_TARGET_AVX512 is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_TARGET_AVX2
+#error "TS_TARGET_AVX2 is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_HAS_X86_DISPATCH
+#error "TS_HAS_X86_DISPATCH is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TS_EXACT
+#error "TS_EXACT is still defined after <tessera/tessera.hpp>"
+#endif
+#ifdef TESSERA_HAS_ZLIB
+#error "TESSERA_HAS_ZLIB is still defined after <tessera/tessera.hpp>"
+#endif
+#if !defined(TS_CHECK) || !defined(TESSERA_VERSION_MAJOR) || !defined(TESSERA_VERSION_MINOR) || \
+    !defined(TESSERA_VERSION_PATCH)
+#error "<tessera/tessera.hpp> must define TS_CHECK and the TESSERA_VERSION_* macros"
+#endif

@@ -41,3 +41,10 @@
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;
+
+// Helpers the headers above share, not API: only TS_CHECK and the TESSERA_VERSION_* macros
+// stay defined for users.
+#undef TS_TARGET_AVX512
+#undef TS_TARGET_AVX2
+#undef TS_HAS_X86_DISPATCH
+#undef TESSERA_HAS_ZLIB

@@ -699,7 +699,11 @@ def linalg_cases():
                  ("i,i->", [(5,), (5,)]), ("i,j->ij", [(3,), (4,)]), ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]),
                  ("...j,jk", [(2, 3, 4), (4, 5)]), ("ijk,ikl->ijl", [(2, 3, 4), (2, 4, 3)]), ("iij->j", [(3, 3, 2)]),
                  ("ij,ij->ij", [(3, 4), (3, 4)]), ("ij,kj->ik", [(3, 4), (5, 4)]), ("abc,cd,de->abe", [(2, 3, 4), (4, 5), (5, 2)]),
-                 ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]), ("i,i", [(3,), (3,)]), ("ba", [(2, 3)])]
+                 ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]), ("i,i", [(3,), (3,)]), ("ba", [(2, 3)]),
+                 # upper-case subscripts: the implicit output lists A-Z before a-z
+                 ("Ij,jK", [(2, 2), (2, 2)]), ("Ba,aC", [(2, 3), (3, 4)]), ("aB", [(2, 3)]), ("Aa->aA", [(2, 3)]),
+                 ("ZY,Yz->zZ", [(3, 4), (4, 2)]), ("...Z,Z->...", [(2, 3, 4), (4,)]), ("...Z,Zb", [(2, 3, 4), (4, 5)]),
+                 ("A...,...A->...", [(3, 2, 4), (2, 4, 3)]), ("XYZ,Zy", [(2, 3, 4), (4, 2)]), ("IIj->Ij", [(3, 3, 2)])]
     for k, (eq, shs) in enumerate(equations):
         ops = [sample(torch.float64, sh, rng) for sh in shs]
         record(f"einsum_{k}", "einsum", ops, torch.einsum(eq, *ops), extra=[("equation", eq)])

@@ -201,8 +201,29 @@ TS_DEFINE_LINALG_METHOD(outer)
 
 namespace detail {
 
-// One operand of an einsum with its subscripts: a letter per dimension, repeated letters
-// already reduced to diagonals, and letters that appear nowhere else summed out.
+// Note [einsum labels]
+// Subscripts are the 52 letters a-z and A-Z, kept as they are. The dims covered by "..." get
+// labels outside ASCII (0x80 + k for the k-th dim counted from the right), so they never collide
+// with a letter, and operands with fewer ellipsis dims share the trailing ones: they line up
+// from the right, as broadcasting does. Sorting labels as chars gives PyTorch's implicit output
+// order: upper case before lower case.
+inline bool is_einsum_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/** The labels "..." stands for when it covers `dims` dims. */
+inline std::string einsum_ellipsis(int64_t dims) {
+  std::string labels;
+  for (int64_t k = dims; k-- > 0;) labels += static_cast<char>(0x80 + k);
+  return labels;
+}
+
+/** A label as the user wrote it, for messages. */
+inline std::string einsum_label_name(char c) {
+  if (is_einsum_letter(c)) return std::string(1, c);
+  return "... (dim " + std::to_string(static_cast<unsigned char>(c) - 0x80 + 1) + " from the right)";
+}
+
+// One operand of an einsum with its subscripts: a label per dimension, repeated labels
+// already reduced to diagonals, and labels that appear nowhere else summed out.
 template <class T>
 struct EinsumTerm {
   Tensor<T> tensor;
@@ -214,8 +235,8 @@ EinsumTerm<T> take_diagonals(Tensor<T> t, std::string letters) {
   for (size_t i = 0; i < letters.size(); ++i) {
     const size_t j = letters.find(letters[i], i + 1);
     if (j == std::string::npos) continue;
-    TS_CHECK(t.sizes()[i] == t.sizes()[j], "einsum: subscript ", letters[i], " is repeated for operand but the sizes ",
-             "don't match, ", t.sizes()[i], " != ", t.sizes()[j]);
+    TS_CHECK(t.sizes()[i] == t.sizes()[j], "einsum: subscript ", einsum_label_name(letters[i]),
+             " is repeated for operand but the sizes don't match, ", t.sizes()[i], " != ", t.sizes()[j]);
     t = t.diagonal(0, static_cast<int64_t>(i), static_cast<int64_t>(j));  // the diagonal becomes the last dim
     std::string rest;
     for (size_t k = 0; k < letters.size(); ++k)
@@ -258,8 +279,8 @@ EinsumTerm<T> contract(const EinsumTerm<T>& x, const EinsumTerm<T>& y, const std
   Shape out_shape;
   for (char c : batch) {
     const int64_t sx = size_of(x, c), sy = size_of(y, c);
-    TS_CHECK(sx == sy || sx == 1 || sy == 1, "einsum: operands do not broadcast for subscript ", c, " (", sx, " and ",
-             sy, ")");
+    TS_CHECK(sx == sy || sx == 1 || sy == 1, "einsum: operands do not broadcast for subscript ", einsum_label_name(c),
+             " (", sx, " and ", sy, ")");
     nb *= std::max(sx, sy);
     out_shape.push_back(std::max(sx, sy));
   }
@@ -267,7 +288,7 @@ EinsumTerm<T> contract(const EinsumTerm<T>& x, const EinsumTerm<T>& y, const std
   for (char c : right) nr *= size_of(y, c), out_shape.push_back(size_of(y, c));
   for (char c : summed) {
     TS_CHECK(size_of(x, c) == size_of(y, c), "einsum: operands do not broadcast with remapped shapes for subscript ",
-             c, " (", size_of(x, c), " and ", size_of(y, c), ")");
+             einsum_label_name(c), " (", size_of(x, c), " and ", size_of(y, c), ")");
     ns *= size_of(x, c);
   }
   Shape bx, by;
@@ -284,7 +305,8 @@ EinsumTerm<T> contract(const EinsumTerm<T>& x, const EinsumTerm<T>& y, const std
 }  // namespace detail
 
 /** torch.einsum for the string forms: "ij,jk->ik", batch dims, traces ("ii"), "...", and the
- *  implicit output (letters used once, in alphabetical order). */
+ *  implicit output (letters used once, in ASCII order: A-Z before a-z). Subscripts are the
+ *  letters a-z and A-Z. */
 template <class T>
 Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operands) {
   std::string eq;
@@ -301,16 +323,16 @@ Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operan
   }
   TS_CHECK(subs.size() == operands.size(), "einsum: the equation has ", subs.size(), " operands but ", operands.size(),
            " tensors were given");
-  // "..." stands for the leading dims not named by letters; give them private letters.
-  const std::string ellipsis_letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  // "..." stands for the leading dims not named by letters: see Note [einsum labels].
   int64_t ellipsis_dims = 0;
   for (size_t i = 0; i < subs.size(); ++i) {
     const auto dots = subs[i].find("...");
-    int64_t named = 0;
-    for (char c : subs[i]) named += std::isalpha(static_cast<unsigned char>(c)) ? 1 : 0;
-    for (char c : subs[i])
-      TS_CHECK(std::isalpha(static_cast<unsigned char>(c)) || c == '.', "einsum: invalid subscript '", c,
-               "' in equation ", equation);
+    std::string rest = subs[i];
+    if (dots != std::string::npos) rest.erase(dots, 3);
+    for (char c : rest)
+      TS_CHECK(detail::is_einsum_letter(c), "einsum: invalid subscript '", c, "' in equation ", equation,
+               " (subscripts are the letters a-z and A-Z, and one \"...\" per operand)");
+    const auto named = static_cast<int64_t>(rest.size());
     if (dots == std::string::npos) {
       TS_CHECK(named == operands[i].dim(), "einsum: the number of subscripts in the equation (", named,
                ") does not match the number of dimensions (", operands[i].dim(), ") for operand ", i);
@@ -318,26 +340,33 @@ Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operan
     }
     const int64_t extra = operands[i].dim() - named;
     TS_CHECK(extra >= 0, "einsum: operand ", i, " has fewer dimensions than its subscripts");
+    TS_CHECK(extra <= 128, "einsum: \"...\" covers ", extra, " dimensions for operand ", i,
+             "; at most 128 are supported");
     ellipsis_dims = std::max(ellipsis_dims, extra);
-    subs[i] = subs[i].substr(0, dots) + ellipsis_letters.substr(static_cast<size_t>(26 - extra)) + subs[i].substr(dots + 3);
+    subs[i] = rest.insert(dots, detail::einsum_ellipsis(extra));
   }
   std::string out;
   if (arrow != std::string::npos) {
     out = eq.substr(arrow + 2);
-    if (const auto dots = out.find("..."); dots != std::string::npos)
-      out = out.substr(0, dots) + ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims)) + out.substr(dots + 3);
-  } else {  // implicit: the ellipsis first, then letters used exactly once, alphabetically
-    out = ellipsis_letters.substr(static_cast<size_t>(26 - ellipsis_dims));
-    int count[26] = {};
+    const auto dots = out.find("...");
+    if (dots != std::string::npos) out.erase(dots, 3);
+    for (size_t k = 0; k < out.size(); ++k) {
+      TS_CHECK(detail::is_einsum_letter(out[k]), "einsum: invalid subscript '", out[k], "' in the output of equation ",
+               equation);
+      TS_CHECK(out.find(out[k], k + 1) == std::string::npos, "einsum: output subscript ", out[k],
+               " appears more than once in the output");
+    }
+    if (dots != std::string::npos) out.insert(dots, detail::einsum_ellipsis(ellipsis_dims));
+  } else {  // implicit: the ellipsis first, then the letters used exactly once, upper case first
+    out = detail::einsum_ellipsis(ellipsis_dims);
+    int count[128] = {};
     for (const auto& s : subs)
       for (char c : s)
-        if (c >= 'a' && c <= 'z') ++count[c - 'a'];
-    for (int c = 0; c < 26; ++c)
-      if (count[c] == 1) out += static_cast<char>('a' + c);
+        if (detail::is_einsum_letter(c)) ++count[static_cast<unsigned char>(c)];
+    for (int c = 0; c < 128; ++c)
+      if (count[c] == 1) out += static_cast<char>(c);
   }
   std::vector<detail::EinsumTerm<T>> terms;
-  // Ellipsis letters are taken from the end of the alphabet, so operands with fewer ellipsis
-  // dims share the trailing ones: they line up from the right, as broadcasting does.
   for (size_t i = 0; i < operands.size(); ++i) terms.push_back(detail::take_diagonals(operands[i], subs[i]));
   auto needed_after = [&](size_t i) {  // letters needed by the output or by operands after i
     std::string keep = out;
@@ -353,8 +382,8 @@ Tensor<T> einsum(std::string_view equation, const std::vector<Tensor<T>>& operan
   Shape perm;
   for (char c : out) {
     const auto pos = acc.letters.find(c);
-    TS_CHECK(pos != std::string::npos, "einsum: output subscript ", c, " does not appear in the equation for any input "
-             "operand");
+    TS_CHECK(pos != std::string::npos, "einsum: output subscript ", detail::einsum_label_name(c),
+             " does not appear in the equation for any input operand");
     perm.push_back(static_cast<int64_t>(pos));
   }
   bool identity = true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "../ops/creation.hpp"
 #include "../parallel/parallel_for.hpp"
@@ -68,10 +69,9 @@ void fill_normal(T* out, int64_t n, Generator& gen, double mean, double stddev) 
         const double u1 = static_cast<double>((((static_cast<uint64_t>(w[1]) << 32) | w[0]) >> 11) + 1) * 0x1p-53;
         const double u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
         const double r = std::sqrt(-2.0 * std::log(u1));
-        double s, c;
-        ::sincos(2.0 * M_PI * u2, &s, &c);
-        out[2 * b] = mean + stddev * (r * c);
-        if (2 * b + 1 < n) out[2 * b + 1] = mean + stddev * (r * s);
+        const double angle = 2.0 * std::numbers::pi * u2;
+        out[2 * b] = mean + stddev * (r * std::cos(angle));
+        if (2 * b + 1 < n) out[2 * b + 1] = mean + stddev * (r * std::sin(angle));
       }
     });
   }

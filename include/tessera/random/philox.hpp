@@ -13,7 +13,7 @@ namespace detail {
 // philox_block maps a 128-bit counter and a 64-bit key to 128 random bits in 10 rounds; each
 // round multiplies two words by fixed constants, mixes the high halves with the other words and
 // the key, and the key is bumped by the Weyl constants between rounds. It matches Random123's
-// philox4x32_R(10, ...) bit for bit (tests/test_philox.cpp checks against librandom123-dev).
+// philox4x32_R(10, ...) bit for bit (tests/test_random.cpp checks against librandom123-dev).
 inline void philox_block(const uint32_t counter[4], const uint32_t key_in[2], uint32_t out[4]) {
   uint32_t c0 = counter[0], c1 = counter[1], c2 = counter[2], c3 = counter[3];
   uint32_t k0 = key_in[0], k1 = key_in[1];

@@ -293,3 +293,5 @@ void fill_random_simd(T* out, int64_t n, Generator& gen, double mean = 0, double
 }
 
 }  // namespace tessera::detail
+
+#undef TS_EXACT  // private to this header

@@ -133,22 +133,6 @@ T pow(T a, T b) {
   else return std::pow(a, b);
 }
 
-// pow with a scalar exponent: PyTorch's special cases give the same bits as these forms.
-template <class T>
-T pow_scalar(T a, T e) {
-  if constexpr (std::is_integral_v<T>) {
-    return int_pow(a, e);
-  } else {
-    if (e == T(2)) return a * a;
-    if (e == T(3)) return a * a * a;
-    if (e == T(0.5)) return std::sqrt(a);
-    if (e == T(-0.5)) return T(1) / std::sqrt(a);
-    if (e == T(-1)) return T(1) / a;
-    if (e == T(-2)) return T(1) / (a * a);
-    return std::pow(a, e);
-  }
-}
-
 template <class T>
 T minimum(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {

@@ -173,10 +173,11 @@ Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
 
 // Note [Column sums]
 // out[o, k] = sum_r x[o, r, k] for a contiguous input viewed as [outer, reduced, inner]. The
-// rows are cut into blocks of kRowBlock and the columns into strips of kStripBytes; a task
-// adds the rows of one block, in order, into a zeroed strip of partial sums, reading each row
-// in memory order while the strip stays in L1. The partial sums of the blocks are then added
-// in block order. Threads only split the tasks, so the result does not depend on how many run.
+// rows are cut into blocks of kRowBlock and the columns into strips of kStrip elements (16 KiB
+// whatever the dtype); a task adds the rows of one block, in order, into a zeroed strip of
+// partial sums, reading each row in memory order while the strip stays in a 32 KiB L1. The
+// partial sums of the blocks are then added in block order. Threads only split the tasks, so
+// the result does not depend on how many run.
 // (A partial sum starts at +0, so it is never -0 and adding it to a zeroed output gives it
 // back: with one block the partial sums are the output itself.)
 template <class T>
