@@ -22,6 +22,8 @@ struct Counts {
   int64_t elementwise = 0;
   int64_t copies = 0;
   int64_t fills = 0;
+  int64_t reductions = 0;
+  int64_t rows = 0;
 };
 Counts counts;
 
@@ -70,6 +72,16 @@ class TestKernels final : public ts::DeviceKernels {
   }
   void fill(const ts::detail::FillPlan& plan) override {
     ++counts.fills;
+    plan.run_on_host();
+  }
+  void reduce(const ts::detail::ReductionPlan& plan) override {
+    ++counts.reductions;
+    last_op = plan.op;
+    plan.run_on_host();
+  }
+  void rows(const ts::detail::RowPlan& plan) override {
+    ++counts.rows;
+    last_op = plan.op;
     plan.run_on_host();
   }
   std::string last_op;
@@ -153,6 +165,31 @@ TEST_CASE("device: factories, ops and copies run through the registered backend"
     CHECK(counts.live_bytes > 0);
   }
   CHECK(counts.live_bytes == before.live_bytes);  // every block came back
+}
+
+TEST_CASE("device: reductions and row ops run through the registered backend") {
+  const auto cpu = ts::arange(24.0f).reshape({2, 3, 4}).sin();
+  const auto x = cpu.to(kTest);
+  const Counts before = counts;
+  const auto back = [](const auto& t) {
+    CHECK(t.device() == kTest);
+    return t.to(ts::Device::cpu());
+  };
+  CHECK(ts::equal(back(x.sum()), cpu.sum()));
+  CHECK(ts::equal(back(x.sum(0)), cpu.sum(0)));  // the column-sum path
+  CHECK(ts::equal(back(x.mean({0, 2}, true)), cpu.mean({0, 2}, true)));
+  CHECK(ts::equal(back(x.var(1)), cpu.var(1)));
+  CHECK(ts::equal(back(x.amax(-1)), cpu.amax(-1)));
+  const auto [values, indices] = x.max(1);
+  CHECK(ts::equal(back(values), std::get<0>(cpu.max(1))));
+  CHECK(ts::equal(back(indices), std::get<1>(cpu.max(1))));
+  CHECK(test_kernels.last_op == "max");
+  CHECK(counts.reductions == before.reductions + 6);
+  CHECK(ts::equal(back(x.softmax(1)), cpu.softmax(1)));
+  CHECK(ts::equal(back(x.log_softmax(0)), cpu.log_softmax(0)));
+  CHECK(ts::equal(back(x.cumsum(2)), cpu.cumsum(2)));
+  CHECK(test_kernels.last_op == "cumsum");
+  CHECK(counts.rows == before.rows + 3);
 }
 
 TEST_CASE("device: ops mixing devices are refused with both devices named") {

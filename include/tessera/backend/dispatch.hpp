@@ -24,6 +24,8 @@ class DeviceKernels {
   virtual void elementwise(const detail::ElementwisePlan& plan) = 0;
   virtual void copy(const detail::CopyPlan& plan) = 0;
   virtual void fill(const detail::FillPlan& plan) = 0;
+  virtual void reduce(const detail::ReductionPlan& plan) = 0;
+  virtual void rows(const detail::RowPlan& plan) = 0;
 };
 
 namespace detail {
@@ -59,7 +61,7 @@ void dispatch_plan(Plan plan, const F& cpu) {
   const Device device = plan.out->storage.device();
   if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
     for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
-  } else if constexpr (std::is_same_v<Plan, CopyPlan>) {
+  } else if constexpr (!std::is_same_v<Plan, FillPlan>) {
     check_same_device(plan.op, device, plan.input->storage.device());
   }
   if (device.is_cpu()) [[likely]] return cpu();
@@ -67,7 +69,9 @@ void dispatch_plan(Plan plan, const F& cpu) {
   DeviceKernels& kernels = device_kernels(device, plan.op);
   if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(plan);
   else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(plan);
-  else kernels.fill(plan);
+  else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
+  else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
+  else kernels.rows(plan);
 }
 
 }  // namespace detail

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "../core/tensor_impl.hpp"
 
@@ -54,6 +55,67 @@ struct FillPlan {
   const char* op;
   const TensorImpl* out;
   double value;  // as the element type holds it
+  HostKernel run_on_host{};
+};
+
+/** The reduced and kept parts of a tensor's shape for one reduction. */
+struct ReduceLayout {
+  Shape kept_sizes, kept_strides;        // input strides of the kept dims (output order)
+  Shape reduced_sizes, reduced_strides;  // input strides of the reduced dims
+  Shape out_shape;                       // with or without the kept singleton dims
+  int64_t outputs = 1, reduced = 1;
+};
+
+/** Wraps and validates `dims` (empty means all) for a tensor of `ndim` dims. */
+inline std::vector<bool> reduced_mask(const Shape& dims, int64_t ndim, const char* op) {
+  std::vector<bool> mask(static_cast<size_t>(std::max<int64_t>(ndim, 0)), dims.empty());
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, ndim, op);
+    if (ndim == 0) continue;
+    TS_CHECK(!mask[w] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
+    mask[w] = true;
+  }
+  return mask;
+}
+
+inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool keepdim, const char* op) {
+  const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
+  ReduceLayout p;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (mask[d]) {
+      p.reduced_sizes.push_back(x.sizes[d]);
+      p.reduced_strides.push_back(x.strides[d]);
+      p.reduced *= x.sizes[d];
+      if (keepdim) p.out_shape.push_back(1);
+    } else {
+      p.kept_sizes.push_back(x.sizes[d]);
+      p.kept_strides.push_back(x.strides[d]);
+      p.outputs *= x.sizes[d];
+      p.out_shape.push_back(x.sizes[d]);
+    }
+  }
+  return p;
+}
+
+/** out = a reduction of input over the reduced dims of `layout` (out is contiguous, of
+ *  layout->out_shape); `indices`, when given, receives the position of each extreme (max and min
+ *  along a dim); `scalar` is var's and std's correction. */
+struct ReductionPlan {
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input;
+  const ReduceLayout* layout;
+  const TensorImpl* indices = nullptr;
+  double scalar = 0;
+  HostKernel run_on_host{};
+};
+
+/** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
+struct RowPlan {
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input;
+  int64_t dim;
   HostKernel run_on_host{};
 };
 

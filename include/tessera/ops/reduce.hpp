@@ -5,159 +5,20 @@
 #include <tuple>
 
 #include "../backend/cpu/reduce.hpp"
+#include "../backend/cpu/rows.hpp"
 #include "elementwise.hpp"
 
 namespace tessera {
 namespace detail {
 
-template <class T>
-using acc_t = std::conditional_t<is_floating_v<T>, opmath_t<T>, int64_t>;
-
-template <class T, class Out>
-struct SumReducer {
-  using Acc = acc_t<T>;
-  Acc identity() const { return Acc(0); }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    if constexpr (std::is_same_v<Acc, T>) return pairwise_sum<Acc, T>(p, s, n, PlainValue{});
-    else return pairwise_sum<Acc, T>(p, s, n, [](T v) { return convert<Acc>(v); });
-  }
-  Acc combine(Acc a, Acc b) const { return a + b; }
-  Out finish(Acc a) const { return convert<Out>(a); }
-};
-
-template <class T, class Out>
-struct MeanReducer : SumReducer<T, Out> {
-  int64_t count;
-  explicit MeanReducer(int64_t n) : count(n) {}
-  Out finish(typename SumReducer<T, Out>::Acc a) const { return convert<Out>(a / static_cast<opmath_t<T>>(count)); }
-};
-
-template <class T, class Out>
-struct ProdReducer {
-  using Acc = acc_t<T>;
-  Acc identity() const { return Acc(1); }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    Acc acc = 1;
-    for (int64_t i = 0; i < n; ++i) acc *= convert<Acc>(*reinterpret_cast<const T*>(p + i * s));
-    return acc;
-  }
-  Acc combine(Acc a, Acc b) const { return a * b; }
-  Out finish(Acc a) const { return convert<Out>(a); }
-};
-
-template <class T, bool is_max>
-struct ExtremeReducer {  // amax / amin: NaN wins
-  using Acc = opmath_t<T>;
-  Acc identity() const {
-    if constexpr (std::is_floating_point_v<Acc>) return is_max ? -INFINITY : INFINITY;
-    else return is_max ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
-  }
-  Acc combine(Acc a, Acc b) const {
-    if constexpr (std::is_floating_point_v<Acc>) {
-      if (std::isnan(a)) return a;
-      if (std::isnan(b)) return b;
-    }
-    return is_max ? (b > a ? b : a) : (b < a ? b : a);
-  }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    Acc acc = identity();
-    for (int64_t i = 0; i < n; ++i) acc = combine(acc, convert<Acc>(*reinterpret_cast<const T*>(p + i * s)));
-    return acc;
-  }
-  T finish(Acc a) const { return convert<T>(a); }
-};
-
-template <class T, bool is_max>
-struct ArgReducer {  // value and index of the first extreme element; NaN counts as the extreme
-  struct Acc {
-    opmath_t<T> value;
-    int64_t index;
-  };
-  Acc identity() const { return {ExtremeReducer<T, is_max>{}.identity(), -1}; }
-  static bool better(opmath_t<T> a, opmath_t<T> b) {  // a replaces b
-    if constexpr (std::is_floating_point_v<opmath_t<T>>) {
-      if (std::isnan(b)) return false;
-      if (std::isnan(a)) return true;
-    }
-    return is_max ? a > b : a < b;
-  }
-  Acc combine(Acc a, Acc b) const {
-    if (a.index < 0) return b;
-    if (b.index < 0) return a;
-    return better(b.value, a.value) ? b : a;
-  }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t index) const {
-    Acc acc = identity();
-    for (int64_t i = 0; i < n; ++i) {
-      const auto v = convert<opmath_t<T>>(*reinterpret_cast<const T*>(p + i * s));
-      if (acc.index < 0 || better(v, acc.value)) acc = {v, index + i};
-    }
-    return acc;
-  }
-  Acc finish(Acc a) const { return a; }
-};
-
-template <class T, bool all>
-struct LogicalReducer {
-  using Acc = bool;
-  Acc identity() const { return all; }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    for (int64_t i = 0; i < n; ++i)
-      if (convert<bool>(*reinterpret_cast<const T*>(p + i * s)) != all) return !all;
-    return all;
-  }
-  Acc combine(Acc a, Acc b) const { return all ? (a && b) : (a || b); }
-  bool finish(Acc a) const { return a; }
-};
-
-template <class T, class Out>
-struct NormReducer {  // the 2-norm
-  using Acc = opmath_t<Out>;
-  Acc identity() const { return 0; }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    return pairwise_sum<Acc, T>(p, s, n, [](T v) { const Acc a = convert<Acc>(v); return a * a; });
-  }
-  Acc combine(Acc a, Acc b) const { return a + b; }
-  Out finish(Acc a) const { return convert<Out>(std::sqrt(a)); }
-};
-
-template <class T>
-struct WelfordReducer {  // mean and sum of squared deviations in double, combined with Chan's formula
-  struct Acc {
-    double n, mean, m2;
-  };
-  int64_t correction;
-  bool take_sqrt;  // std: the root is taken in double, before rounding to T
-  Acc identity() const { return {0, 0, 0}; }
-  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
-    Acc a = identity();
-    for (int64_t i = 0; i < n; ++i) {
-      const double v = static_cast<double>(*reinterpret_cast<const T*>(p + i * s));
-      a.n += 1;
-      const double delta = v - a.mean;
-      a.mean += delta / a.n;
-      a.m2 += delta * (v - a.mean);
-    }
-    return a;
-  }
-  Acc combine(Acc a, Acc b) const {
-    if (a.n == 0) return b;
-    if (b.n == 0) return a;
-    const double n = a.n + b.n, delta = b.mean - a.mean;
-    return {n, a.mean + delta * b.n / n, a.m2 + b.m2 + delta * delta * a.n * b.n / n};
-  }
-  T finish(Acc a) const {
-    const double v = a.m2 / std::max(0.0, a.n - static_cast<double>(correction));
-    return convert<T>(take_sqrt ? std::sqrt(v) : v);
-  }
-};
-
 /** Runs reducer r over `dims` of x into a new contiguous Tensor<Out>. */
 template <class Out, class T, class Reducer>
-Tensor<Out> reduce(const Tensor<T>& x, const Shape& dims, bool keepdim, const Reducer& r, const char* op) {
-  const ReducePlan plan = plan_reduction(x.impl(), dims, keepdim, op);
-  Tensor<Out> out = empty_tensor<Out>(plan.out_shape, {.device = x.device()}, op);
-  reduce_into<T, Out>(x.impl(), plan, out.data_ptr(), r);
+Tensor<Out> reduce(const Tensor<T>& x, const Shape& dims, bool keepdim, const Reducer& r, const char* op,
+                   double scalar = 0) {
+  const ReduceLayout layout = reduce_layout(x.impl(), dims, keepdim, op);
+  Tensor<Out> out = empty_tensor<Out>(layout.out_shape, {.device = x.device()}, op);
+  dispatch_plan(ReductionPlan{.op = op, .out = &out.impl(), .input = &x.impl(), .layout = &layout, .scalar = scalar},
+                [&] { reduce_into<T, Out>(x.impl(), layout, out.kernel_data(), r); });
   return out;
 }
 
@@ -219,9 +80,10 @@ Tensor<sum_t<T>> sum(const Tensor<T>& x, const Shape& dims, bool keepdim = false
   Tensor<sum_t<T>> out;
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     if (const auto layout = detail::column_layout(x, dims)) {
-      const detail::ReducePlan plan = detail::plan_reduction(x.impl(), dims, keepdim, "sum");
+      const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "sum");
       out = detail::empty_tensor<T>(plan.out_shape, {.device = x.device()}, "sum");
-      detail::column_sum(x.data_ptr(), out.data_ptr(), (*layout)[0], (*layout)[1], (*layout)[2]);
+      detail::dispatch_plan(detail::ReductionPlan{.op = "sum", .out = &out.impl(), .input = &x.impl(), .layout = &plan},
+                            [&] { detail::column_sum(x.kernel_data(), out.kernel_data(), (*layout)[0], (*layout)[1], (*layout)[2]); });
     }
   }
   if (!out.defined()) out = detail::reduce<sum_t<T>>(x, dims, keepdim, detail::SumReducer<T, sum_t<T>>{}, "sum");
@@ -235,7 +97,7 @@ Tensor<sum_t<T>> prod(const Tensor<T>& x, const Shape& dims, bool keepdim = fals
 template <class T>
 Tensor<T> mean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   static_assert(is_floating_v<T>, "mean: integral tensors have no mean in PyTorch; convert with to<float>() first");
-  const detail::ReducePlan plan = detail::plan_reduction(x.impl(), dims, keepdim, "mean");
+  const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "mean");
   Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::MeanReducer<T, T>(plan.reduced), "mean");
   return detail::record_reduction<detail::MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
 }
@@ -285,13 +147,15 @@ Tensor<floating_t<T>> logsumexp(const Tensor<T>& x, const Shape& dims, bool keep
 template <class T>
 Tensor<T> var(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
   static_assert(is_floating_v<T>, "var: integral tensors have no variance in PyTorch; convert with to<float>() first");
-  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, false}, "var");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, false}, "var",
+                                    static_cast<double>(correction));
   return detail::record_reduction<detail::VarBackward0<T>>(x, out, x, dims, keepdim, correction);
 }
 template <class T>
 Tensor<T> std(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
   static_assert(is_floating_v<T>, "std: integral tensors have no standard deviation in PyTorch");
-  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, true}, "std");
+  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, true}, "std",
+                                    static_cast<double>(correction));
   return detail::record_reduction<detail::StdBackward0<T>>(x, out, x, out, dims, keepdim, correction);
 }
 
@@ -371,16 +235,12 @@ std::tuple<Tensor<T>, Tensor<int64_t>> extreme_with_index(const Tensor<T>& x, in
   dim = wrap_dim(dim, x.dim(), op);
   const Shape dims = x.dim() == 0 ? Shape{} : Shape{dim};
   check_nonempty_reduction(x, dims, op);
-  const ReducePlan plan = plan_reduction(x.impl(), dims, keepdim, op);
-  using Acc = typename ArgReducer<T, is_max>::Acc;
-  std::vector<Acc> accs(static_cast<size_t>(plan.outputs));
-  reduce_into<T, Acc>(x.impl(), plan, accs.data(), ArgReducer<T, is_max>{});
-  Tensor<T> values = empty_tensor<T>(plan.out_shape, {.device = x.device()}, op);
-  Tensor<int64_t> indices = empty_tensor<int64_t>(plan.out_shape, {.device = x.device()}, op);
-  for (size_t i = 0; i < accs.size(); ++i) {
-    values.data_ptr()[i] = convert<T>(accs[i].value);
-    indices.data_ptr()[i] = accs[i].index;
-  }
+  const ReduceLayout layout = reduce_layout(x.impl(), dims, keepdim, op);
+  Tensor<T> values = empty_tensor<T>(layout.out_shape, {.device = x.device()}, op);
+  Tensor<int64_t> indices = empty_tensor<int64_t>(layout.out_shape, {.device = x.device()}, op);
+  dispatch_plan(ReductionPlan{.op = op, .out = &values.impl(), .input = &x.impl(), .layout = &layout,
+                              .indices = &indices.impl()},
+                [&] { arg_reduce_into<T, is_max>(x.impl(), layout, values.kernel_data(), indices.kernel_data()); });
   record_reduction<MaxDimBackward<T>>(x, values, x.sizes(), dim, keepdim, indices, is_max);
   return {values, indices};
 }
@@ -468,45 +328,13 @@ const Tensor<O>& argmin_out(const Tensor<O>& out, const Tensor<T>& x, std::optio
 // --- softmax, log_softmax, cumsum: one dim, row by row --------------------------------------------------
 
 namespace detail {
-/** Calls f(in_row, out_row, in_stride, out_stride, length) for every row of x along `dim`. */
-template <class T, class Out, class F>
-void for_each_row(const Tensor<T>& x, const Tensor<Out>& out, int64_t dim, const F& f) {
-  if (x.numel() == 0) return;
-  if (x.dim() == 0) {
-    f(x.data_ptr(), out.data_ptr(), 1, 1, 1);
-    return;
-  }
-  Shape outer = x.sizes();
-  outer[dim] = 1;
-  const StridedLoop<2> loop(outer, {reinterpret_cast<char*>(x.data_ptr()), reinterpret_cast<char*>(out.data_ptr())},
-                            {&x.strides(), &out.strides()}, {static_cast<int64_t>(sizeof(T)), static_cast<int64_t>(sizeof(Out))});
-  const int64_t len = x.sizes()[dim], xs = x.strides()[dim], os = out.strides()[dim];
-  parallel_for(0, loop.numel(), std::max<int64_t>(1, kGrainSize / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
-    loop.run([&](const auto& p, const auto& s, int64_t n) {
-      for (int64_t i = 0; i < n; ++i)
-        f(reinterpret_cast<const T*>(p[0] + i * s[0]), reinterpret_cast<Out*>(p[1] + i * s[1]), xs, os, len);
-    }, b, e);
-  });
-}
-
 template <bool log, class T>
 Tensor<floating_t<T>> softmax_impl(const Tensor<T>& x, int64_t dim, const char* op) {
   using F = floating_t<T>;
-  using C = opmath_t<F>;
   dim = wrap_dim(dim, x.dim(), op);
   Tensor<F> out = empty_like_preserving<F>(x.impl());
-  for_each_row(x, out, dim, [](const T* in, F* o, int64_t is, int64_t os, int64_t n) {
-    C m = -INFINITY;
-    for (int64_t i = 0; i < n; ++i) m = std::max(m, convert<C>(in[i * is]));
-    C total = 0;
-    for (int64_t i = 0; i < n; ++i) total += std::exp(convert<C>(in[i * is]) - m);
-    if constexpr (log) {
-      const C shift = m + std::log(total);
-      for (int64_t i = 0; i < n; ++i) o[i * os] = convert<F>(convert<C>(in[i * is]) - shift);
-    } else {
-      for (int64_t i = 0; i < n; ++i) o[i * os] = convert<F>(std::exp(convert<C>(in[i * is]) - m) / total);
-    }
-  });
+  dispatch_plan(RowPlan{.op = op, .out = &out.impl(), .input = &x.impl(), .dim = dim},
+                [&] { softmax_rows<log, T, F>(x.impl(), out.impl(), dim); });
   return out;
 }
 }  // namespace detail
@@ -528,16 +356,10 @@ Tensor<floating_t<T>> log_softmax(const Tensor<T>& x, int64_t dim) {
 template <class T>
 Tensor<sum_t<T>> cumsum(const Tensor<T>& x, int64_t dim) {
   using R = sum_t<T>;
-  using Acc = std::conditional_t<is_floating_v<T>, double, int64_t>;
   dim = detail::wrap_dim(dim, x.dim(), "cumsum");
   Tensor<R> out = detail::empty_like_preserving<R>(x.impl());
-  detail::for_each_row(x, out, dim, [](const T* in, R* o, int64_t is, int64_t os, int64_t n) {
-    Acc acc = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      acc += detail::convert<Acc>(in[i * is]);
-      o[i * os] = detail::convert<R>(acc);
-    }
-  });
+  detail::dispatch_plan(detail::RowPlan{.op = "cumsum", .out = &out.impl(), .input = &x.impl(), .dim = dim},
+                        [&] { detail::cumsum_rows<T, R>(x.impl(), out.impl(), dim); });
   return detail::record_reduction<detail::CumsumBackward0<T>>(x, out, dim);
 }
 template <class T>

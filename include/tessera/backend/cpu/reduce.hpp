@@ -1,8 +1,12 @@
 #pragma once
 // The CPU reduction engine: fixed blocks, pairwise combination, results independent of threads.
 
+#include <cmath>
+#include <limits>
 #include <vector>
 
+#include "../../core/convert.hpp"
+#include "../../iter/plan.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "allocator.hpp"
@@ -18,45 +22,6 @@ namespace tessera::detail {
 // number of threads. Within a block, contiguous runs are summed pairwise too, so the error of a
 // float sum grows with log(N), not N.
 inline constexpr int64_t kReduceBlock = 16384;
-
-/** The reduced and kept parts of a tensor's shape for one reduction. */
-struct ReducePlan {
-  Shape kept_sizes, kept_strides;        // input strides of the kept dims (output order)
-  Shape reduced_sizes, reduced_strides;  // input strides of the reduced dims
-  Shape out_shape;                       // with or without the kept singleton dims
-  int64_t outputs = 1, reduced = 1;
-};
-
-/** Wraps and validates `dims` (empty means all) for a tensor of `ndim` dims. */
-inline std::vector<bool> reduced_mask(const Shape& dims, int64_t ndim, const char* op) {
-  std::vector<bool> mask(static_cast<size_t>(std::max<int64_t>(ndim, 0)), dims.empty());
-  for (int64_t d : dims) {
-    const int64_t w = wrap_dim(d, ndim, op);
-    if (ndim == 0) continue;
-    TS_CHECK(!mask[w] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
-    mask[w] = true;
-  }
-  return mask;
-}
-
-inline ReducePlan plan_reduction(const TensorImpl& x, const Shape& dims, bool keepdim, const char* op) {
-  const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
-  ReducePlan p;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (mask[d]) {
-      p.reduced_sizes.push_back(x.sizes[d]);
-      p.reduced_strides.push_back(x.strides[d]);
-      p.reduced *= x.sizes[d];
-      if (keepdim) p.out_shape.push_back(1);
-    } else {
-      p.kept_sizes.push_back(x.sizes[d]);
-      p.kept_strides.push_back(x.strides[d]);
-      p.outputs *= x.sizes[d];
-      p.out_shape.push_back(x.sizes[d]);
-    }
-  }
-  return p;
-}
 
 /** Combines partial results pairwise, in a fixed tree. */
 template <class Acc, class Combine>
@@ -75,7 +40,7 @@ Acc combine_tree(std::vector<Acc>& parts, const Combine& combine) {
 //   Out finish(Acc acc) const;
 /** Reduces `x` per `plan` into the contiguous tensor `out` (element type Out). */
 template <class T, class Out, class Reducer>
-void reduce_into(const TensorImpl& x, const ReducePlan& plan, Out* out, const Reducer& r) {
+void reduce_into(const TensorImpl& x, const ReduceLayout& plan, Out* out, const Reducer& r) {
   using Acc = typename Reducer::Acc;
   const char* base = x.data();
   const StridedLoop<1> loop(plan.reduced_sizes, {const_cast<char*>(base)}, {&plan.reduced_strides},
@@ -208,6 +173,162 @@ void column_sum(const T* x, T* out, int64_t outer, int64_t reduced, int64_t inne
       add_rows(result, part + inner, blocks - 1, inner, width);
     }
   });
+}
+
+// --- the reducers of every reduction op ------------------------------------------------------
+
+template <class T>
+using acc_t = std::conditional_t<is_floating_v<T>, opmath_t<T>, int64_t>;
+
+template <class T, class Out>
+struct SumReducer {
+  using Acc = acc_t<T>;
+  Acc identity() const { return Acc(0); }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    if constexpr (std::is_same_v<Acc, T>) return pairwise_sum<Acc, T>(p, s, n, PlainValue{});
+    else return pairwise_sum<Acc, T>(p, s, n, [](T v) { return convert<Acc>(v); });
+  }
+  Acc combine(Acc a, Acc b) const { return a + b; }
+  Out finish(Acc a) const { return convert<Out>(a); }
+};
+
+template <class T, class Out>
+struct MeanReducer : SumReducer<T, Out> {
+  int64_t count;
+  explicit MeanReducer(int64_t n) : count(n) {}
+  Out finish(typename SumReducer<T, Out>::Acc a) const { return convert<Out>(a / static_cast<opmath_t<T>>(count)); }
+};
+
+template <class T, class Out>
+struct ProdReducer {
+  using Acc = acc_t<T>;
+  Acc identity() const { return Acc(1); }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    Acc acc = 1;
+    for (int64_t i = 0; i < n; ++i) acc *= convert<Acc>(*reinterpret_cast<const T*>(p + i * s));
+    return acc;
+  }
+  Acc combine(Acc a, Acc b) const { return a * b; }
+  Out finish(Acc a) const { return convert<Out>(a); }
+};
+
+template <class T, bool is_max>
+struct ExtremeReducer {  // amax / amin: NaN wins
+  using Acc = opmath_t<T>;
+  Acc identity() const {
+    if constexpr (std::is_floating_point_v<Acc>) return is_max ? -INFINITY : INFINITY;
+    else return is_max ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+  }
+  Acc combine(Acc a, Acc b) const {
+    if constexpr (std::is_floating_point_v<Acc>) {
+      if (std::isnan(a)) return a;
+      if (std::isnan(b)) return b;
+    }
+    return is_max ? (b > a ? b : a) : (b < a ? b : a);
+  }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    Acc acc = identity();
+    for (int64_t i = 0; i < n; ++i) acc = combine(acc, convert<Acc>(*reinterpret_cast<const T*>(p + i * s)));
+    return acc;
+  }
+  T finish(Acc a) const { return convert<T>(a); }
+};
+
+template <class T, bool is_max>
+struct ArgReducer {  // value and index of the first extreme element; NaN counts as the extreme
+  struct Acc {
+    opmath_t<T> value;
+    int64_t index;
+  };
+  Acc identity() const { return {ExtremeReducer<T, is_max>{}.identity(), -1}; }
+  static bool better(opmath_t<T> a, opmath_t<T> b) {  // a replaces b
+    if constexpr (std::is_floating_point_v<opmath_t<T>>) {
+      if (std::isnan(b)) return false;
+      if (std::isnan(a)) return true;
+    }
+    return is_max ? a > b : a < b;
+  }
+  Acc combine(Acc a, Acc b) const {
+    if (a.index < 0) return b;
+    if (b.index < 0) return a;
+    return better(b.value, a.value) ? b : a;
+  }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t index) const {
+    Acc acc = identity();
+    for (int64_t i = 0; i < n; ++i) {
+      const auto v = convert<opmath_t<T>>(*reinterpret_cast<const T*>(p + i * s));
+      if (acc.index < 0 || better(v, acc.value)) acc = {v, index + i};
+    }
+    return acc;
+  }
+  Acc finish(Acc a) const { return a; }
+};
+
+template <class T, bool all>
+struct LogicalReducer {
+  using Acc = bool;
+  Acc identity() const { return all; }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    for (int64_t i = 0; i < n; ++i)
+      if (convert<bool>(*reinterpret_cast<const T*>(p + i * s)) != all) return !all;
+    return all;
+  }
+  Acc combine(Acc a, Acc b) const { return all ? (a && b) : (a || b); }
+  bool finish(Acc a) const { return a; }
+};
+
+template <class T, class Out>
+struct NormReducer {  // the 2-norm
+  using Acc = opmath_t<Out>;
+  Acc identity() const { return 0; }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    return pairwise_sum<Acc, T>(p, s, n, [](T v) { const Acc a = convert<Acc>(v); return a * a; });
+  }
+  Acc combine(Acc a, Acc b) const { return a + b; }
+  Out finish(Acc a) const { return convert<Out>(std::sqrt(a)); }
+};
+
+template <class T>
+struct WelfordReducer {  // mean and sum of squared deviations in double, combined with Chan's formula
+  struct Acc {
+    double n, mean, m2;
+  };
+  int64_t correction;
+  bool take_sqrt;  // std: the root is taken in double, before rounding to T
+  Acc identity() const { return {0, 0, 0}; }
+  Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
+    Acc a = identity();
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = static_cast<double>(*reinterpret_cast<const T*>(p + i * s));
+      a.n += 1;
+      const double delta = v - a.mean;
+      a.mean += delta / a.n;
+      a.m2 += delta * (v - a.mean);
+    }
+    return a;
+  }
+  Acc combine(Acc a, Acc b) const {
+    if (a.n == 0) return b;
+    if (b.n == 0) return a;
+    const double n = a.n + b.n, delta = b.mean - a.mean;
+    return {n, a.mean + delta * b.n / n, a.m2 + b.m2 + delta * delta * a.n * b.n / n};
+  }
+  T finish(Acc a) const {
+    const double v = a.m2 / std::max(0.0, a.n - static_cast<double>(correction));
+    return convert<T>(take_sqrt ? std::sqrt(v) : v);
+  }
+};
+
+/** values and indices of the first extreme element of each output (max/min along a dim). */
+template <class T, bool is_max>
+void arg_reduce_into(const TensorImpl& x, const ReduceLayout& layout, T* values, int64_t* indices) {
+  using Acc = typename ArgReducer<T, is_max>::Acc;
+  std::vector<Acc> accs(static_cast<size_t>(layout.outputs));
+  reduce_into<T, Acc>(x, layout, accs.data(), ArgReducer<T, is_max>{});
+  for (size_t i = 0; i < accs.size(); ++i) {
+    values[i] = convert<T>(accs[i].value);
+    indices[i] = accs[i].index;
+  }
 }
 
 }  // namespace tessera::detail

@@ -1,0 +1,66 @@
+#pragma once
+// CPU row kernels: softmax, log_softmax and cumsum, each along one dim, row by row.
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../core/convert.hpp"
+#include "../../core/tensor_impl.hpp"
+#include "../../iter/strided_loop.hpp"
+#include "../../parallel/parallel_for.hpp"
+
+namespace tessera::detail {
+
+/** Calls f(in_row, out_row, in_stride, out_stride, length) for every row of x along `dim`. */
+template <class T, class Out, class F>
+void for_each_row(const TensorImpl& x, const TensorImpl& out, int64_t dim, const F& f) {
+  if (x.numel == 0) return;
+  if (x.dim() == 0) {
+    f(reinterpret_cast<const T*>(x.data()), reinterpret_cast<Out*>(out.data()), 1, 1, 1);
+    return;
+  }
+  Shape outer = x.sizes;
+  outer[dim] = 1;
+  const StridedLoop<2> loop(outer, {x.data(), out.data()}, {&x.strides, &out.strides},
+                            {static_cast<int64_t>(sizeof(T)), static_cast<int64_t>(sizeof(Out))});
+  const int64_t len = x.sizes[dim], xs = x.strides[dim], os = out.strides[dim];
+  parallel_for(0, loop.numel(), std::max<int64_t>(1, kGrainSize / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
+    loop.run([&](const auto& p, const auto& s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i)
+        f(reinterpret_cast<const T*>(p[0] + i * s[0]), reinterpret_cast<Out*>(p[1] + i * s[1]), xs, os, len);
+    }, b, e);
+  });
+}
+
+/** softmax (or log_softmax) of every row of x along `dim`, shifted by the row maximum. */
+template <bool log, class T, class F>
+void softmax_rows(const TensorImpl& x, const TensorImpl& out, int64_t dim) {
+  using C = opmath_t<F>;
+  for_each_row<T, F>(x, out, dim, [](const T* in, F* o, int64_t is, int64_t os, int64_t n) {
+    C m = -INFINITY;
+    for (int64_t i = 0; i < n; ++i) m = std::max(m, convert<C>(in[i * is]));
+    C total = 0;
+    for (int64_t i = 0; i < n; ++i) total += std::exp(convert<C>(in[i * is]) - m);
+    if constexpr (log) {
+      const C shift = m + std::log(total);
+      for (int64_t i = 0; i < n; ++i) o[i * os] = convert<F>(convert<C>(in[i * is]) - shift);
+    } else {
+      for (int64_t i = 0; i < n; ++i) o[i * os] = convert<F>(std::exp(convert<C>(in[i * is]) - m) / total);
+    }
+  });
+}
+
+/** Running sums of every row along `dim`; float sums accumulate in double, as PyTorch's CPU kernel. */
+template <class T, class R>
+void cumsum_rows(const TensorImpl& x, const TensorImpl& out, int64_t dim) {
+  using Acc = std::conditional_t<is_floating_v<T>, double, int64_t>;
+  for_each_row<T, R>(x, out, dim, [](const T* in, R* o, int64_t is, int64_t os, int64_t n) {
+    Acc acc = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      acc += convert<Acc>(in[i * is]);
+      o[i * os] = convert<R>(acc);
+    }
+  });
+}
+
+}  // namespace tessera::detail
