@@ -24,6 +24,7 @@ struct Counts {
   int64_t fills = 0;
   int64_t reductions = 0;
   int64_t rows = 0;
+  int64_t matmuls = 0;
 };
 Counts counts;
 
@@ -81,6 +82,11 @@ class TestKernels final : public ts::DeviceKernels {
   }
   void rows(const ts::detail::RowPlan& plan) override {
     ++counts.rows;
+    last_op = plan.op;
+    plan.run_on_host();
+  }
+  void matmul(const ts::detail::MatmulPlan& plan) override {
+    ++counts.matmuls;
     last_op = plan.op;
     plan.run_on_host();
   }
@@ -190,6 +196,21 @@ TEST_CASE("device: reductions and row ops run through the registered backend") {
   CHECK(ts::equal(back(x.cumsum(2)), cpu.cumsum(2)));
   CHECK(test_kernels.last_op == "cumsum");
   CHECK(counts.rows == before.rows + 3);
+}
+
+TEST_CASE("device: matrix products run through the registered backend") {
+  const auto a = ts::arange(12.0f).reshape({3, 4}).cos(), b = ts::arange(8.0f).reshape({4, 2}).sin();
+  const auto ad = a.to(kTest), bd = b.to(kTest);
+  const Counts before = counts;
+  CHECK(ts::equal(ts::mm(ad, bd).to(ts::Device::cpu()), ts::mm(a, b)));
+  CHECK(ts::equal(ts::matmul(ad.expand({2, 3, 4}), bd).to(ts::Device::cpu()), ts::matmul(a.expand({2, 3, 4}), b)));
+  CHECK(test_kernels.last_op == "bmm");
+  CHECK(ts::equal(ts::mv(ad, bd.select(1, 0)).to(ts::Device::cpu()), ts::mv(a, b.select(1, 0))));
+  const auto ai = ts::arange(6).reshape({2, 3});
+  CHECK(ts::equal(ts::mm(ai.to(kTest), ai.t().to(kTest)).to(ts::Device::cpu()), ts::mm(ai, ai.t())));
+  const auto ah = a.to<ts::half>();
+  CHECK(ts::equal(ts::mm(ah.to(kTest), ah.t().to(kTest)).to(ts::Device::cpu()), ts::mm(ah, ah.t())));
+  CHECK(counts.matmuls == before.matmuls + 5);
 }
 
 TEST_CASE("device: ops mixing devices are refused with both devices named") {

@@ -26,6 +26,7 @@ class DeviceKernels {
   virtual void fill(const detail::FillPlan& plan) = 0;
   virtual void reduce(const detail::ReductionPlan& plan) = 0;
   virtual void rows(const detail::RowPlan& plan) = 0;
+  virtual void matmul(const detail::MatmulPlan& plan) = 0;
 };
 
 namespace detail {
@@ -64,6 +65,7 @@ void dispatch_plan(Plan plan, const F& cpu) {
   } else if constexpr (!std::is_same_v<Plan, FillPlan>) {
     check_same_device(plan.op, device, plan.input->storage.device());
   }
+  if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
   if (device.is_cpu()) [[likely]] return cpu();
   plan.run_on_host = HostKernel::of(cpu);
   DeviceKernels& kernels = device_kernels(device, plan.op);
@@ -71,7 +73,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(plan);
   else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
   else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
-  else kernels.rows(plan);
+  else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
+  else kernels.matmul(plan);
 }
 
 }  // namespace detail

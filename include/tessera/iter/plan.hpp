@@ -110,6 +110,15 @@ struct ReductionPlan {
   HostKernel run_on_host{};
 };
 
+/** out = input @ other: 2-D (mm) or batched 3-D (bmm) of one dtype; out is contiguous. */
+struct MatmulPlan {
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input;
+  const TensorImpl* other;
+  HostKernel run_on_host{};
+};
+
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
   const char* op;

@@ -4,47 +4,12 @@
 #include <string>
 #include <string_view>
 
-#include "../backend/cpu/gemm.hpp"
+#include "../backend/cpu/matmul.hpp"
 #include "join.hpp"
 #include "reduce.hpp"
 
 namespace tessera {
 namespace detail {
-
-template <class T>
-MatrixRef<const T> matrix_of(const Tensor<T>& m) {
-  return {m.data_ptr(), m.strides()[0], m.strides()[1]};
-}
-
-/** out = a @ b for 2-D tensors, out contiguous and not aliasing the inputs. */
-template <class T>
-void mm_into(const Tensor<T>& out, const Tensor<T>& a, const Tensor<T>& b, bool parallel = true) {
-  const int64_t m = a.sizes()[0], k = a.sizes()[1], n = b.sizes()[1];
-  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    gemm<T>(m, n, k, matrix_of(a), matrix_of(b), MatrixRef<T>{out.data_ptr(), out.strides()[0], out.strides()[1]},
-            parallel);
-  } else if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
-    const Tensor<float> result = empty_tensor<float>({m, n});
-    mm_into(result, a.template to<float>(), b.template to<float>(), parallel);
-    out.copy_(result);
-  } else {  // integers and bool: exact, in the promoted integer type
-    using Acc = std::conditional_t<std::is_same_v<T, bool>, bool, T>;
-    const auto A = matrix_of(a), B = matrix_of(b);
-    auto rows = [&](int64_t first, int64_t last) {
-      for (int64_t i = first; i < last; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-          Acc acc = Acc(0);
-          for (int64_t p = 0; p < k; ++p) {
-            if constexpr (std::is_same_v<T, bool>) acc = acc || (A(i, p) && B(p, j));
-            else acc = static_cast<Acc>(acc + static_cast<Acc>(A(i, p) * B(p, j)));
-          }
-          out.data_ptr()[i * out.strides()[0] + j * out.strides()[1]] = acc;
-        }
-    };
-    if (parallel) parallel_for(0, m, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n * k, 1)), rows);
-    else rows(0, m);
-  }
-}
 
 inline void check_matrix_dims(const char* op, int64_t a_dim, int64_t b_dim, int64_t want_a, int64_t want_b) {
   TS_CHECK(a_dim == want_a && b_dim == want_b, op, ": expected ", want_a, "-D and ", want_b, "-D tensors, got ",
@@ -76,7 +41,8 @@ Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
            a_in.sizes()[0], "x", a_in.sizes()[1], " and ", b_in.sizes()[0], "x", b_in.sizes()[1], ")");
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
   Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], b.sizes()[1]}, {.device = a.device()}, "mm");
-  detail::mm_into(out, a, b);
+  detail::dispatch_plan(detail::MatmulPlan{.op = "mm", .out = &out.impl(), .input = &a.impl(), .other = &b.impl()},
+                        [&] { detail::mm_into(out, a, b); });
   if (detail::needs_grad(a, b)) detail::record<detail::MmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;
 }
@@ -92,18 +58,10 @@ Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   TS_CHECK(a_in.sizes()[2] == b_in.sizes()[1], "bmm: shapes cannot be multiplied (", detail::shape_str(a_in.sizes()),
            " and ", detail::shape_str(b_in.sizes()), ")");
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
-  const Tensor<R> ad = a.detach(), bd = b.detach();  // the per-matrix views below are not recorded
-  const int64_t batch = a.sizes()[0];
-  Tensor<R> out = detail::empty_tensor<R>({batch, a.sizes()[1], b.sizes()[2]}, {.device = a.device()}, "bmm");
-  // Many small products: one per thread; few large ones: each product uses all threads.
-  const int64_t work = a.sizes()[1] * a.sizes()[2] * b.sizes()[2];
-  if (batch >= 2 * get_num_threads() && work <= 512 * 512 * 512) {
-    detail::parallel_for(0, batch, 1, [&](int64_t first, int64_t last) {
-      for (int64_t i = first; i < last; ++i) detail::mm_into(out[i], ad[i], bd[i], false);
-    });
-  } else {
-    for (int64_t i = 0; i < batch; ++i) detail::mm_into(out[i], ad[i], bd[i]);
-  }
+  const Tensor<R> ad = a.detach(), bd = b.detach();  // the kernel's per-matrix views are not recorded
+  Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, {.device = a.device()}, "bmm");
+  detail::dispatch_plan(detail::MatmulPlan{.op = "bmm", .out = &out.impl(), .input = &ad.impl(), .other = &bd.impl()},
+                        [&] { detail::bmm_into(out, ad, bd); });
   if (detail::needs_grad(a, b)) detail::record<detail::BmmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;
 }
