@@ -25,6 +25,7 @@ struct Counts {
   int64_t reductions = 0;
   int64_t rows = 0;
   int64_t matmuls = 0;
+  int64_t draws = 0;
 };
 Counts counts;
 
@@ -87,6 +88,11 @@ class TestKernels final : public ts::DeviceKernels {
   }
   void matmul(const ts::detail::MatmulPlan& plan) override {
     ++counts.matmuls;
+    last_op = plan.op;
+    plan.run_on_host();
+  }
+  void random(const ts::detail::RandomPlan& plan) override {
+    ++counts.draws;
     last_op = plan.op;
     plan.run_on_host();
   }
@@ -211,6 +217,26 @@ TEST_CASE("device: matrix products run through the registered backend") {
   const auto ah = a.to<ts::half>();
   CHECK(ts::equal(ts::mm(ah.to(kTest), ah.t().to(kTest)).to(ts::Device::cpu()), ts::mm(ah, ah.t())));
   CHECK(counts.matmuls == before.matmuls + 5);
+}
+
+TEST_CASE("device: random draws give the CPU's values") {
+  const Counts before = counts;
+  const auto same = [](auto make) {
+    ts::manual_seed(7);
+    const auto on_cpu = make(ts::Device::cpu());
+    ts::manual_seed(7);
+    const auto on_device = make(kTest);
+    CHECK(on_device.device() == kTest);
+    CHECK(ts::equal(on_device.to(ts::Device::cpu()), on_cpu));
+  };
+  same([](ts::Device d) { return ts::rand({5, 7}, {.device = d}); });
+  same([](ts::Device d) { return ts::randn<double>({9}, {.device = d}); });
+  same([](ts::Device d) { return ts::randint(-3, 9, {4, 4}, {.device = d}); });
+  same([](ts::Device d) { return ts::randperm(10, {.device = d}); });
+  same([](ts::Device d) { return ts::bernoulli(ts::full({6}, 0.5f, {.device = d})); });
+  same([](ts::Device d) { return ts::multinomial(ts::ones({2, 5}, {.device = d}), 3); });
+  same([](ts::Device d) { return ts::zeros<ts::half>({3, 3}, {.device = d}).normal_(2.0, 0.5); });
+  CHECK(counts.draws >= before.draws + 5);
 }
 
 TEST_CASE("device: ops mixing devices are refused with both devices named") {

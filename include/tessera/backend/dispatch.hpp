@@ -27,6 +27,7 @@ class DeviceKernels {
   virtual void reduce(const detail::ReductionPlan& plan) = 0;
   virtual void rows(const detail::RowPlan& plan) = 0;
   virtual void matmul(const detail::MatmulPlan& plan) = 0;
+  virtual void random(const detail::RandomPlan& plan) = 0;
 };
 
 namespace detail {
@@ -62,7 +63,7 @@ void dispatch_plan(Plan plan, const F& cpu) {
   const Device device = plan.out->storage.device();
   if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
     for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
-  } else if constexpr (!std::is_same_v<Plan, FillPlan>) {
+  } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan>) {
     check_same_device(plan.op, device, plan.input->storage.device());
   }
   if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
@@ -74,7 +75,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
   else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
   else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
-  else kernels.matmul(plan);
+  else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
+  else kernels.random(plan);
 }
 
 }  // namespace detail

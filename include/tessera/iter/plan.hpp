@@ -119,6 +119,19 @@ struct MatmulPlan {
   HostKernel run_on_host{};
 };
 
+/** out (contiguous) = a random draw, element i a function of (seed, offset, i) only (Note
+ *  [Random streams]): "uniform" in [0, 1), "normal" (mean, stddev), "randint" in
+ *  [low, low + range), "randperm". */
+struct RandomPlan {
+  const char* op;
+  const TensorImpl* out = nullptr;
+  uint64_t seed = 0, offset = 0;  // the first block reserved for this draw
+  double mean = 0, stddev = 1;
+  int64_t low = 0;
+  uint64_t range = 0;
+  HostKernel run_on_host{};
+};
+
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
   const char* op;

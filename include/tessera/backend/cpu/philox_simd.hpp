@@ -5,8 +5,8 @@
 #include <cstring>
 #include <utility>
 
-#include "../backend/cpu/vectorized.hpp"
-#include "generator.hpp"
+#include "../../random/generator.hpp"
+#include "vectorized.hpp"
 
 namespace tessera::detail {
 
@@ -271,12 +271,12 @@ TS_TARGET_AVX2 void random_groups_avx2(T* out, int64_t n, const GeneratorState& 
   random_groups<32, kind>(out, n, s, g0, g1, mean, stddev);
 }
 
-/** Fills out[0, n) with float rand (kind 0) or randn (kind 1) values; same bits at every width. */
+/** Fills out[0, n) with float rand (kind 0) or randn (kind 1) values from the (n + 3) / 4 blocks
+ *  reserved at `state`; same bits at every width. */
 template <int kind, class T>
-void fill_random_simd(T* out, int64_t n, Generator& gen, double mean = 0, double stddev = 1) {
+void fill_random_simd(T* out, int64_t n, const GeneratorState& state, double mean = 0, double stddev = 1) {
   constexpr int64_t kGroup = 64;  // blocks per group at every width: widths only change the grouping inside
   const int64_t blocks = (n + 3) / 4, groups = (blocks + kGroup - 1) / kGroup;
-  const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
   parallel_for(0, groups, std::max<int64_t>(1, kGrainSize / (4 * kGroup)), [&](int64_t first, int64_t last) {
     const SimdLevel level = simd_level();
     // A group of kGroup blocks is 4, 8 or 16 lane groups of the chosen width.

@@ -1,0 +1,195 @@
+#pragma once
+// CPU random kernels: element i of a draw is a function of (seed, offset, i) only, so threads
+// and vector widths never change a value. The bit-to-value mapping is docs/random.md.
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string_view>
+#include <vector>
+
+#include "../../core/convert.hpp"
+#include "../../iter/plan.hpp"
+#include "../../parallel/parallel_for.hpp"
+#include "../../random/generator.hpp"
+#include "philox_simd.hpp"
+
+namespace tessera::detail {
+
+// --- bits to values (docs/random.md) -----------------------------------------------------------
+
+/** [0, 1) with the type's own resolution, so that rounding can never give 1. */
+template <class T>
+T uniform_from_bits(uint32_t w0, uint32_t w1) {
+  if constexpr (std::is_same_v<T, double>) return static_cast<double>(((static_cast<uint64_t>(w1) << 32) | w0) >> 11) * 0x1p-53;
+  else if constexpr (std::is_same_v<T, float>) return static_cast<float>(w0 >> 8) * 0x1p-24f;
+  else if constexpr (std::is_same_v<T, half>) return half(static_cast<float>(w0 >> 21) * 0x1p-11f);
+  else return bfloat16(static_cast<float>(w0 >> 24) * 0x1p-8f);
+}
+
+/** Elements of T drawn from one 128-bit block: 2 for double, 4 for the narrower types. */
+template <class T>
+inline constexpr int64_t per_block = std::is_same_v<T, double> ? 2 : 4;
+
+/** Fills contiguous out[0, n) with f(block words, k) for element k of each block. */
+template <class T, class F>
+void fill_from_blocks(T* out, int64_t n, int64_t per, const GeneratorState& state, const F& f) {
+  const int64_t blocks = (n + per - 1) / per;
+  parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / per), [&](int64_t b0, int64_t b1) {
+    uint32_t w[4];
+    for (int64_t b = b0; b < b1; ++b) {
+      random_block(state, static_cast<uint64_t>(b), 0, w);
+      for (int64_t k = 0; k < per && b * per + k < n; ++k) out[b * per + k] = f(w, k);
+    }
+  });
+}
+
+/** The blocks a uniform or normal draw of n elements of T takes from its generator. */
+template <class T>
+int64_t blocks_for(int64_t n) {
+  return (n + per_block<T> - 1) / per_block<T>;
+}
+
+/** out[0, n) uniform in [0, 1) from the blocks_for<T>(n) blocks reserved at `state`. */
+template <class T>
+void fill_uniform(T* out, int64_t n, const GeneratorState& state) {
+  if constexpr (std::is_same_v<T, float>) return fill_random_simd<0>(out, n, state);
+  constexpr bool wide = std::is_same_v<T, double>;
+  fill_from_blocks(out, n, per_block<T>, state, [](const uint32_t* w, int64_t k) {
+    return wide ? uniform_from_bits<T>(w[2 * k], w[2 * k + 1]) : uniform_from_bits<T>(w[k], 0);
+  });
+}
+
+// Box-Muller. float, half and bfloat16 go through fill_random_simd (random/philox_simd.hpp);
+// double takes one block per pair: u1 in (0, 1] from words 0 and 1, u2 in [0, 1) from words 2
+// and 3, then r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 log u1) (docs/random.md).
+template <class T>
+void fill_normal(T* out, int64_t n, const GeneratorState& state, double mean, double stddev) {
+  if constexpr (!std::is_same_v<T, double>) {
+    fill_random_simd<1>(out, n, state, mean, stddev);
+  } else {
+    const int64_t blocks = (n + 1) / 2;
+    parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / 2), [&](int64_t b0, int64_t b1) {
+      uint32_t w[4];
+      for (int64_t b = b0; b < b1; ++b) {
+        random_block(state, static_cast<uint64_t>(b), 0, w);
+        const double u1 = static_cast<double>((((static_cast<uint64_t>(w[1]) << 32) | w[0]) >> 11) + 1) * 0x1p-53;
+        const double u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
+        const double r = std::sqrt(-2.0 * std::log(u1));
+        const double angle = 2.0 * std::numbers::pi * u2;
+        out[2 * b] = mean + stddev * (r * std::cos(angle));
+        if (2 * b + 1 < n) out[2 * b + 1] = mean + stddev * (r * std::sin(angle));
+      }
+    });
+  }
+}
+
+/** The 128-bit product a * b as (high, low) 64-bit halves, in portable arithmetic. */
+inline uint64_t mul_wide(uint64_t a, uint64_t b, uint64_t& low) {
+  const uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+  const uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+  low = (mid << 32) | (p00 & 0xffffffffu);
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/** A uniform integer in [0, range) for element `index`, without modulo bias (Lemire's method with
+ *  rejection; a rejected attempt moves to the next 64 bits, then to the block's next attempt). */
+inline uint64_t bounded_u64(const GeneratorState& state, uint64_t index, uint64_t range) {
+  const uint64_t threshold = (0 - range) % range;
+  for (uint32_t attempt = 0;; ++attempt) {
+    uint32_t w[4];
+    random_block(state, index, attempt, w);
+    for (int half = 0; half < 2; ++half) {
+      const uint64_t x = (static_cast<uint64_t>(w[2 * half + 1]) << 32) | w[2 * half];
+      uint64_t low;
+      const uint64_t high = mul_wide(x, range, low);
+      if (low >= threshold) return high;
+    }
+  }
+}
+
+/** out[i] uniform in [low, low + range) for element i of the n blocks reserved at `state`. */
+template <class T>
+void fill_randint(T* out, int64_t n, const GeneratorState& state, int64_t low, uint64_t range) {
+  parallel_for(0, n, 4096, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i)
+      out[i] = convert<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + bounded_u64(state, static_cast<uint64_t>(i), range)));
+  });
+}
+
+/** A permutation of 0..n-1 ordered by one 64-bit key per element from the (n + 1) / 2 blocks
+ *  reserved at `state`. */
+inline void fill_randperm(int64_t* out, int64_t n, const GeneratorState& state) {
+  std::vector<std::pair<uint64_t, int64_t>> keyed(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t w[4];
+    random_block(state, static_cast<uint64_t>(i / 2), 0, w);
+    const int h = static_cast<int>(i % 2);
+    keyed[static_cast<size_t>(i)] = {(static_cast<uint64_t>(w[2 * h + 1]) << 32) | w[2 * h], i};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (int64_t i = 0; i < n; ++i) out[i] = keyed[static_cast<size_t>(i)].second;
+}
+
+/** Checks each of `rows` rows of k weights: finite, non-negative, a positive sum, and enough
+ *  positive weights for `num_samples` draws without replacement. */
+inline void check_multinomial_weights(const double* p, int64_t rows, int64_t k, int64_t num_samples, bool replacement) {
+  for (int64_t r = 0; r < rows; ++r) {
+    double total = 0;
+    int64_t positive = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      const double v = p[r * k + j];
+      TS_CHECK(std::isfinite(v) && v >= 0, "multinomial: probability tensor contains either `inf`, `nan` or element < 0");
+      total += v;
+      positive += v > 0;
+    }
+    TS_CHECK(total > 0, "multinomial: invalid multinomial distribution (sum of probabilities <= 0)");
+    TS_CHECK(replacement || positive >= num_samples, "multinomial: invalid multinomial distribution (with "
+             "replacement=False, not enough non-negative category to sample)");
+  }
+}
+
+/** Draws `num_samples` indices from each row of k weights `p` with uniforms `u` (rows * num_samples
+ *  with replacement, by inverting the running sums; rows * k without, by the exponential race:
+ *  largest log(u) / p first). */
+inline void multinomial_rows(const double* p, const double* u, int64_t* out, int64_t rows, int64_t k,
+                             int64_t num_samples, bool replacement) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const double* pr = p + r * k;
+    if (replacement) {
+      std::vector<double> cdf(static_cast<size_t>(k));
+      double running = 0;
+      for (int64_t j = 0; j < k; ++j) cdf[static_cast<size_t>(j)] = running += pr[j];
+      for (int64_t s = 0; s < num_samples; ++s) {
+        const double target = u[r * num_samples + s] * cdf.back();
+        int64_t j = std::upper_bound(cdf.begin(), cdf.end(), target) - cdf.begin();
+        while (j > 0 && (j >= k || pr[j] == 0)) --j;  // never a zero-weight category
+        out[r * num_samples + s] = j;
+      }
+    } else {
+      std::vector<std::pair<double, int64_t>> keys(static_cast<size_t>(k));
+      for (int64_t j = 0; j < k; ++j)
+        keys[static_cast<size_t>(j)] = {pr[j] > 0 ? std::log1p(-u[r * k + j]) / pr[j] : -INFINITY, j};
+      std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (int64_t s = 0; s < num_samples; ++s) out[r * num_samples + s] = keys[static_cast<size_t>(s)].second;
+    }
+  }
+}
+
+/** The CPU kernel of a random plan: fills `out` (contiguous) as the plan says. */
+template <class T>
+void fill_random(T* out, const RandomPlan& plan) {
+  const GeneratorState state{plan.seed, plan.offset};
+  const int64_t n = plan.out->numel;
+  if (std::string_view(plan.op) == "randint") {
+    fill_randint(out, n, state, plan.low, plan.range);
+  } else if (std::string_view(plan.op) == "randperm") {
+    if constexpr (std::is_same_v<T, int64_t>) fill_randperm(out, n, state);
+  } else if constexpr (is_floating_v<T>) {
+    if (std::string_view(plan.op) == "normal") fill_normal(out, n, state, plan.mean, plan.stddev);
+    else fill_uniform(out, n, state);
+  }
+}
+
+}  // namespace tessera::detail
