@@ -2,8 +2,11 @@
 // gradchecks, second derivatives, and the engine's rules (accumulation, retain_grad, in-place
 // checks, version counters, NoGradGuard, freeing the graph).
 
+#include <cmath>
 #include <functional>
+#include <memory>
 #include <random>
+#include <tuple>
 
 #include "golden.hpp"
 
@@ -14,6 +17,13 @@ namespace {
 
 Tensor<int64_t> idx(std::vector<int64_t> v, ts::Shape shape) { return ts::from_vector(v, shape); }
 Tensor<int64_t> idx(std::vector<int64_t> v) { return idx(v, {static_cast<int64_t>(v.size())}); }
+
+// PyTorch's message for a backward through freed saved tensors, after tessera's operation prefix.
+const std::string backward_twice =
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you "
+    "need to access saved tensors after calling backward.";
 
 // The catalogue of tests/golden/generate.py's autograd_cases, case for case.
 const std::map<std::string, Fn>& catalogue() {
@@ -284,12 +294,13 @@ TEST_CASE("the engine's rules") {
     (x * 2).backward(ts::tensor({1.0f, 2.0f, 3.0f}));
     CHECK(x.grad().to_vector() == std::vector<float>{2, 4, 6});
   }
-  SECTION("the graph is freed after backward unless retained") {
+  SECTION("saved tensors are freed after backward unless the graph is retained") {
     auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
     auto y = (x.exp() * x).sum();
     y.backward(ts::Tensor<float>(), /*retain_graph=*/true);
     y.backward();
-    CHECK_THROWS_WITH(y.backward(), Catch::Contains("backward through the graph a second time"));
+    CHECK(x.grad().to_vector() == (x.detach().exp() * (x.detach() + 1) * 2).to_vector());
+    CHECK_THROWS_WITH(y.backward(), "backward: " + backward_twice);
   }
   SECTION("retain_grad keeps the gradient of a non-leaf") {
     auto x = ts::tensor({1.0, -2.0}, {.requires_grad = true});
@@ -380,6 +391,131 @@ TEST_CASE("the engine's rules") {
     auto x = ts::ones<float>({2}, {.requires_grad = true});
     auto out = ts::empty<float>({2});
     CHECK_THROWS_WITH(ts::add_out(out, x, x), Catch::Contains("don't support automatic differentiation"));
+  }
+}
+
+TEST_CASE("backward frees each node's saved tensors as it runs, as PyTorch does") {
+  SECTION("an activation saved by the graph dies at backward, while the output still holds the graph") {
+    auto x = ts::ones<float>({1000}, {.requires_grad = true});
+    auto w = ts::full<float>({1000}, 0.5, {.requires_grad = true});
+    std::weak_ptr<ts::detail::TensorImpl> h_impl;
+    ts::Storage h_storage;
+    Tensor<float> loss;
+    {
+      const auto h = (x * w).exp();  // ExpBackward0 saves h's bytes, MulBackward0 below saves h
+      h_impl = h.impl_ptr();
+      h_storage = h.storage();
+      loss = (h * w).tanh().sum();
+    }
+    // Held by: this test, ExpBackward0's saved result, h (saved by MulBackward0).
+    CHECK(h_storage.use_count() == 3);
+    CHECK_FALSE(h_impl.expired());
+    loss.backward();
+    CHECK(loss.grad_fn_name() == "SumBackward0");  // the graph itself lives on with its output
+    CHECK(h_impl.expired());
+    CHECK(h_storage.use_count() == 1);
+    CHECK(x.grad().defined());
+    CHECK(w.grad().defined());
+  }
+  SECTION("retain_graph=true keeps them for a second backward, which gives the same gradient") {
+    auto x = ts::tensor({0.5, -1.0, 2.0}, {.requires_grad = true});
+    std::weak_ptr<ts::detail::TensorImpl> h_impl;
+    Tensor<float> y;
+    {
+      const auto h = x.sigmoid();
+      h_impl = h.impl_ptr();
+      y = (h * h).sum();
+    }
+    y.backward({}, /*retain_graph=*/true);
+    CHECK_FALSE(h_impl.expired());
+    const auto first = x.grad().clone();
+    x.set_grad({});
+    y.backward();
+    CHECK(x.grad().to_vector() == first.to_vector());
+    CHECK(h_impl.expired());
+    CHECK_THROWS_WITH(y.backward(), "backward: " + backward_twice);
+  }
+  SECTION("autograd::grad frees them too; retain_graph defaults to create_graph") {
+    auto x = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto y = (x.exp() * x).sum();
+    const auto g1 = ts::autograd::grad(y, x, {}, std::nullopt, /*create_graph=*/true);  // retains
+    const auto g2 = ts::autograd::grad(y, x, {}, /*retain_graph=*/true);
+    CHECK(g1.detach().to_vector() == g2.to_vector());
+    // The first derivative's graph runs through y's nodes, which create_graph kept.
+    const auto h = ts::autograd::grad(g1.sum(), x);  // frees them
+    const std::vector<float> want = {8.154845237731934f, 29.556224822998047f};  // torch 1.13
+    for (size_t i = 0; i < want.size(); ++i) CHECK(h.to_vector()[i] == Approx(want[i]).epsilon(1e-6));
+    CHECK_THROWS_WITH(ts::autograd::grad(y, x), "autograd::grad: " + backward_twice);
+    CHECK_THROWS_WITH(y.backward(), "backward: " + backward_twice);
+    auto x2 = ts::tensor({1.0, 2.0}, {.requires_grad = true});
+    auto y2 = (x2.exp() * x2).sum();
+    CHECK(ts::autograd::grad(y2, x2).to_vector() == g2.to_vector());  // frees
+    CHECK_THROWS_WITH(ts::autograd::grad(y2, x2), "autograd::grad: " + backward_twice);
+  }
+  SECTION("a second backward throws exactly where PyTorch's nodes saved a tensor") {
+    // Results of torch 1.13: y.backward() twice on each expression of x (4 elements).
+    const auto o = ts::tensor({2.0f, 3.0f, 4.0f, 5.0f});
+    const std::vector<std::tuple<std::string, std::function<Tensor<float>(const Tensor<float>&)>, bool>> cases = {
+        {"add_s", [&](const Tensor<float>& x) { return (x + 1).sum(); }, false},
+        {"sub_s", [&](const Tensor<float>& x) { return (x - 1).sum(); }, false},
+        {"rsub", [&](const Tensor<float>& x) { return (1 - x).sum(); }, false},
+        {"mul_s", [&](const Tensor<float>& x) { return (x * 2).sum(); }, true},
+        {"rmul_s", [&](const Tensor<float>& x) { return (2 * x).sum(); }, true},
+        {"div_s", [&](const Tensor<float>& x) { return (x / 4).sum(); }, true},
+        {"pow_0", [&](const Tensor<float>& x) { return x.pow(0.0).sum(); }, true},
+        {"add_t", [&](const Tensor<float>& x) { return (x + o).sum(); }, false},
+        {"sub_t", [&](const Tensor<float>& x) { return (x - o).sum(); }, false},
+        {"mul_t", [&](const Tensor<float>& x) { return (x * o).sum(); }, true},
+        {"remainder_t", [&](const Tensor<float>& x) { return ts::remainder(x, o).sum(); }, false},
+        {"remainder_s", [&](const Tensor<float>& x) { return ts::remainder(x, 2.0).sum(); }, false},
+        {"mean_view_cat", [&](const Tensor<float>& x) { return ts::cat({x.view({2, 2}).t().reshape({4}), x}).mean(); }, false},
+        {"neg_sign", [&](const Tensor<float>& x) { return (-x + x.sign()).sum(); }, false},
+        {"cumsum", [&](const Tensor<float>& x) { return x.cumsum(0).sum(); }, false},
+        {"exp", [&](const Tensor<float>& x) { return x.exp().sum(); }, true},
+        {"where", [&](const Tensor<float>& x) { return ts::where(x > 0, x, o).sum(); }, true},
+        {"masked_fill", [&](const Tensor<float>& x) { return x.masked_fill(x > 0, 0.0).sum(); }, true},
+        {"max_dim", [&](const Tensor<float>& x) { return std::get<0>(x.view({2, 2}).max(1)).sum(); }, true},
+        {"index", [&](const Tensor<float>& x) { return x.index({idx({0, 2})}).sum(); }, true},
+        {"index_select", [&](const Tensor<float>& x) { return x.index_select(0, idx({3, 1})).sum(); }, true},
+        {"gather", [&](const Tensor<float>& x) { return x.gather(0, idx({1, 1})).sum(); }, true},
+        {"scatter", [&](const Tensor<float>& x) { return x.scatter(0, idx({0}), 5.0).sum(); }, true},
+        {"lerp_s", [&](const Tensor<float>& x) { return ts::lerp(x, o, 0.3).sum(); }, false},
+        {"clamp", [&](const Tensor<float>& x) { return x.clamp(-1, 1).sum(); }, true},
+        {"mm", [&](const Tensor<float>& x) { return x.view({2, 2}).mm(o.view({2, 2})).sum(); }, true},
+        {"softmax", [&](const Tensor<float>& x) { return x.softmax(0)[0]; }, true},
+    };
+    for (const auto& [name, f, throws] : cases) {
+      INFO(name);
+      auto x = ts::tensor({1.0f, -2.0f, 3.0f, 0.5f}, {.requires_grad = true});
+      const auto y = f(x);
+      y.backward();
+      if (throws) {
+        CHECK_THROWS_WITH(y.backward(), "backward: " + backward_twice);
+      } else {
+        const auto first = x.grad().clone();
+        CHECK_NOTHROW(y.backward());
+        CHECK(x.grad().to_vector() == (first * 2).to_vector());
+      }
+    }
+  }
+  SECTION("an in-place write into a view frees the op's saved tensors through CopySlices") {
+    auto x = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
+    std::weak_ptr<ts::detail::TensorImpl> v_impl;
+    Tensor<float> y;
+    {
+      auto v = x.exp();
+      v_impl = v.impl_ptr();
+      y = x * 1;
+      y.narrow(0, 1, 2).mul_(v.narrow(0, 0, 2));  // MulBackward0 saves the narrowed view of v
+    }
+    CHECK(y.grad_fn_name() == "torch::autograd::CopySlices");
+    CHECK_FALSE(v_impl.expired());  // through the view MulBackward0 saved
+    y.sum().backward();
+    CHECK(v_impl.expired());
+    const std::vector<float> want = {6.436563491821289f, 24.885448455810547f, 7.389056205749512f};  // torch 1.13
+    const std::vector<float> got = x.grad().to_vector();
+    for (size_t i = 0; i < want.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-6));
+    CHECK_THROWS_WITH(y.sum().backward(), "backward: " + backward_twice);
   }
 }
 

@@ -88,6 +88,12 @@ void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
   });
 }
 
+/** Held while a retained non-leaf gradient (retain_grad) is added to; rare enough for one lock. */
+inline Mutex& retained_grad_mutex() {
+  static Mutex mutex;
+  return mutex;
+}
+
 // Note [Numbering the graph]
 // One backward pass numbers the nodes it reaches 0, 1, 2, ... as it first meets them, through a
 // small open-addressing table from a node's address to its number; everything the pass keeps
@@ -134,13 +140,28 @@ class NodeNumbering {
   size_t count_ = 0;
 };
 
+/** Names the engine's entry point on this thread for a scope (backward_entry). */
+class BackwardEntry {
+ public:
+  explicit BackwardEntry(const char* op) : previous_(backward_entry()) { backward_entry() = op; }
+  ~BackwardEntry() { backward_entry() = previous_; }
+  BackwardEntry(const BackwardEntry&) = delete;
+  BackwardEntry& operator=(const BackwardEntry&) = delete;
+
+ private:
+  const char* previous_;
+};
+
 /** Runs the graph behind `roots` backwards from `root_grads`. With `captures` empty, gradients
  *  accumulate into leaves (backward()); otherwise the gradients arriving at those edges are
- *  returned and no .grad is touched (autograd::grad). */
+ *  returned and no .grad is touched (autograd::grad). Without `keep_graph`, each node's saved
+ *  tensors are freed as soon as it has run (Note [Saved tensors and versions]). Passes on
+ *  different threads may share leaves (Note [Autograd and threads]). */
 template <class = void>
-variable_list run_backward(const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
+variable_list run_backward(const char* op, const std::vector<Edge>& roots, variable_list root_grads, bool keep_graph,
                            bool create_graph, const std::vector<Edge>& captures = {}) {
   AutoGradMode mode(create_graph);
+  BackwardEntry entry(op);
   auto root = make_node<GraphRoot>(std::move(root_grads));
   for (const Edge& e : roots) root->next_edges.push_back({e, {}});
 
@@ -200,11 +221,18 @@ variable_list run_backward(const std::vector<Edge>& roots, variable_list root_gr
     if (is_capture[k])
       for (size_t slot = 0; slot < captures.size(); ++slot)
         if (captures[slot].fn.get() == n) captured[slot] = inputs[captures[slot].input_nr];
-    for (auto& [output, weak] : n->retained_grads)
-      if (auto target = weak.lock(); target && inputs[output].defined()) accumulate_into(*target, inputs[output], false);
+    for (auto& [output, weak] : n->retained_grads) {
+      if (auto target = weak.lock(); target && inputs[output].defined()) {
+        LockGuard lock(retained_grad_mutex());  // passes through one retained graph may run at once
+        accumulate_into(*target, inputs[output], false);
+      }
+    }
     if (!needed[k]) continue;
     if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) {
-      if (inputs[0].defined()) accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
+      if (inputs[0].defined()) {
+        LockGuard lock(acc->mutex);  // other threads' passes may reach this leaf at the same time
+        accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
+      }
       continue;
     }
 
@@ -239,7 +267,7 @@ Tensor<T> implicit_gradient(const Tensor<T>& out) {
   TS_CHECK(out.numel() == 1, "grad can be implicitly created only for scalar outputs (got shape ",
            shape_str(out.sizes()), ")");
   NoGradGuard no_grad;
-  return ones<T>(out.sizes());
+  return ones<T>(out.sizes(), {.device = out.device()});
 }
 
 template <class T>
@@ -257,7 +285,7 @@ void Tensor<T>::backward(const Tensor& gradient, bool retain_graph) const {
     TS_CHECK(gradient.sizes() == sizes(), "backward: Mismatch in shape: grad_output[0] has a shape of ",
              detail::shape_str(gradient.sizes()), " and output[0] has a shape of ", detail::shape_str(sizes()), ".");
   const Tensor g = gradient.defined() ? gradient : detail::implicit_gradient(*this);
-  detail::run_backward({edge}, {AnyTensor(g)}, retain_graph, /*create_graph=*/false);
+  detail::run_backward("backward", {edge}, {AnyTensor(g)}, retain_graph, /*create_graph=*/false);
 }
 
 template <class T>
@@ -304,7 +332,8 @@ std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::ve
     captures.push_back(detail::gradient_edge(in.impl_ptr()));
   }
   detail::variable_list result =
-      detail::run_backward(roots, std::move(root_grads), retain_graph.value_or(create_graph), create_graph, captures);
+      detail::run_backward("autograd::grad", roots, std::move(root_grads), retain_graph.value_or(create_graph),
+                           create_graph, captures);
   for (size_t i = 0; i < result.size(); ++i) {
     TS_CHECK(result[i].defined() || allow_unused, "autograd::grad: One of the differentiated Tensors appears to not "
              "have been used in the graph. Set allow_unused=true if this is the desired behavior.");

@@ -22,6 +22,14 @@ namespace tessera::detail {
 #define TS_NODE_NAME(text) \
   const char* name() const override { return text; }
 
+// The saved tensors a node frees once backward has run through it (Note [Saved tensors and
+// versions]), as PyTorch's generated release_variables.
+#define TS_RELEASE_SAVED(...)          \
+  void release_saved() override {      \
+    Node::release_saved();             \
+    release_all(__VA_ARGS__);          \
+  }
+
 /** at::sum_to: sums leading dims and dims where `shape` has size 1. */
 template <class T>
 Tensor<T> sum_to(const Tensor<T>& g, const Shape& shape) {
@@ -83,6 +91,28 @@ Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, F f) {
   return out;
 }
 
+/** The index tensors of an advanced index, saved as SavedTensor is (version-checked, released
+ *  after backward). */
+class SavedIndices {
+ public:
+  explicit SavedIndices(const AdvancedIndices& indices) {
+    saved_.reserve(indices.size());
+    for (const auto& [dim, index] : indices) saved_.push_back({dim, SavedTensor<int64_t>(index, false)});
+  }
+  void release() {
+    for (auto& [dim, index] : saved_) index.release();
+  }
+  AdvancedIndices unpack(Node& owner) const {
+    AdvancedIndices out;
+    out.reserve(saved_.size());
+    for (const auto& [dim, index] : saved_) out.push_back({dim, index.unpack(owner)});
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<int64_t, SavedTensor<int64_t>>> saved_;
+};
+
 // --- elementwise ----------------------------------------------------------------------------------
 
 template <class Op> inline constexpr bool unary_uses_result =
@@ -115,6 +145,7 @@ struct UnaryBackward final : Node {
     if constexpr (unary_uses_result<Op>) result = SavedTensor<A>(out, true);
   }
   const char* name() const override { return unary_node_name<Op>(); }
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     const Tensor<A> s = self.unpack(*this), r = result.unpack(*this);
@@ -166,7 +197,11 @@ struct BinaryBackward final : Node {
   SavedTensor<B> other;
   using R = op_result_t<Op, promote_t<A, B>>;
   SavedTensor<R> result;
-  BinaryBackward(const Tensor<A>& x, const Tensor<B>& y) : self(x, false), other(y, false) {}
+  // add and sub need neither operand (PyTorch saves none for them either).
+  static constexpr bool saves_operands = !std::is_same_v<Op, AddOp> && !std::is_same_v<Op, SubOp>;
+  BinaryBackward(const Tensor<A>& x, const Tensor<B>& y) {
+    if constexpr (saves_operands) self = SavedTensor<A>(x, false), other = SavedTensor<B>(y, false);
+  }
   template <class X>
   void set_result(const Tensor<X>& out) {  // X differs from the result type for some in-place ops
     if constexpr (std::is_same_v<Op, PowOp> && std::is_same_v<X, R>) result = SavedTensor<X>(out, true);
@@ -182,7 +217,12 @@ struct BinaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
     else return "MaximumBackward0";
   }
+  TS_RELEASE_SAVED(self, other, result)
   variable_list apply(variable_list&& grads) override {
+    // PyTorch saves an operand of these whatever gradients are wanted: a second backward throws
+    // even when this call would unpack nothing (remainder and fmod save only for `other`).
+    if constexpr (saves_operands && !std::is_same_v<Op, RemainderOp> && !std::is_same_v<Op, FmodOp>)
+      check_not_released();
     const Tensor<R> g = cast_grad<R>(grads[0]);
     const bool want_self = needs_input_grad(0), want_other = needs_input_grad(1);
     AnyTensor gs, go;
@@ -201,10 +241,10 @@ struct BinaryBackward final : Node {
     } else if constexpr (std::is_same_v<Op, PowOp>) {
       const Tensor<A> s = self.unpack(*this);
       const Tensor<B> e = other.unpack(*this);
-      if (want_self) gs = where(e == 0, zeros<R>({}), g * (e * s.pow(e - 1)));
+      if (want_self) gs = where(e == 0, zeros<R>({}, {.device = g.device()}), g * (e * s.pow(e - 1)));
       if (want_other) {
         const Tensor<R> r = result.defined() ? result.unpack(*this) : s.pow(e);
-        go = g * where((s == 0) && (e >= 0), zeros<R>({}), r * s.log());
+        go = g * where((s == 0) && (e >= 0), zeros<R>({}, {.device = g.device()}), r * s.log());
       }
     } else if constexpr (std::is_same_v<Op, RemainderOp> || std::is_same_v<Op, FmodOp>) {
       gs = g;
@@ -253,7 +293,13 @@ struct ScalarBackward final : Node {
     else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
     else return "MaximumBackward0";
   }
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
+    // PyTorch saves the scalar of mul and div as a tensor, and self for pow even when the
+    // exponent is 0: a second backward throws there too.
+    if constexpr (!std::is_same_v<Op, AddOp> && !std::is_same_v<Op, SubOp> && !std::is_same_v<Op, RemainderOp> &&
+                  !std::is_same_v<Op, FmodOp>)
+      check_not_released();
     const Tensor<A> g = grads[0].as<A>();
     if constexpr (std::is_same_v<Op, AddOp> || std::is_same_v<Op, RemainderOp> || std::is_same_v<Op, FmodOp>) {
       return {g};
@@ -273,7 +319,7 @@ struct ScalarBackward final : Node {
         return {g * (c * self.unpack(*this).pow(c - 1))};
       } else {
         const Tensor<A> r = result.unpack(*this);
-        if (c == 0) return {g * where(self.unpack(*this) >= 0, zeros<A>({}), r * std::log(c))};
+        if (c == 0) return {g * where(self.unpack(*this) >= 0, zeros<A>({}, {.device = g.device()}), r * std::log(c))};
         return {g * (r * std::log(c))};
       }
     } else {  // minimum, maximum against a constant
@@ -299,6 +345,7 @@ struct ClampBackward1 final : Node {
   ClampBackward1(const Tensor<A>& x, std::optional<double> lo, std::optional<double> hi)
       : self(x, false), min(lo), max(hi) {}
   TS_NODE_NAME("ClampBackward1")
+  TS_RELEASE_SAVED(self)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     const Tensor<A> s = self.unpack(*this);
@@ -327,6 +374,7 @@ struct LerpBackward1 final : Node {
   SavedTensor<W> weight;
   LerpBackward1(const Tensor<A>& s, const Tensor<B>& e, const Tensor<W>& w) : self(s, false), end(e, false), weight(w, false) {}
   TS_NODE_NAME("LerpBackward1")
+  TS_RELEASE_SAVED(self, end, weight)
   variable_list apply(variable_list&& grads) override {
     const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
     const Tensor<W> w = weight.unpack(*this);
@@ -338,25 +386,29 @@ struct LerpBackward1 final : Node {
 
 template <class A, class B>
 struct WhereBackward0 final : Node {
-  Tensor<bool> condition;
-  explicit WhereBackward0(const Tensor<bool>& cond) : condition(cond) {}
+  SavedTensor<bool> condition;
+  explicit WhereBackward0(const Tensor<bool>& cond) : condition(cond, false) {}
   TS_NODE_NAME("WhereBackward0")
+  TS_RELEASE_SAVED(condition)
   variable_list apply(variable_list&& grads) override {
     using R = promote_t<A, B>;
     const Tensor<R> g = grads[0].as<R>();
+    const Tensor<bool> c = condition.unpack(*this);
+    const Tensor<R> zero = zeros<R>({}, {.device = g.device()});
     AnyTensor ga, gb;
-    if (needs_input_grad(0)) ga = where(condition, g, zeros<R>({}));
-    if (needs_input_grad(1)) gb = where(condition, zeros<R>({}), g);
+    if (needs_input_grad(0)) ga = where(c, g, zero);
+    if (needs_input_grad(1)) gb = where(c, zero, g);
     return {ga, gb};
   }
 };
 
 template <class A>
 struct MaskedFillBackward0 final : Node {
-  Tensor<bool> mask;
-  explicit MaskedFillBackward0(const Tensor<bool>& m) : mask(m) {}
+  SavedTensor<bool> mask;
+  explicit MaskedFillBackward0(const Tensor<bool>& m) : mask(m, false) {}
   TS_NODE_NAME("MaskedFillBackward0")
-  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().masked_fill(mask, 0)}; }
+  TS_RELEASE_SAVED(mask)
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().masked_fill(mask.unpack(*this), 0)}; }
 };
 
 // --- reductions ---------------------------------------------------------------------------------
@@ -399,6 +451,7 @@ struct ProdBackward final : Node, Reduction {
   ProdBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
       : Reduction(x.sizes(), d, keep, "prod"), self(x, false), result(out, true) {}
   const char* name() const override { return all ? "ProdBackward0" : "ProdBackward1"; }
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = restore(grads[0].as<A>()), r = restore(result.unpack(*this)), s = self.unpack(*this);
     const Tensor<bool> is_zero = s == 0;
@@ -406,8 +459,8 @@ struct ProdBackward final : Node, Reduction {
     // With zeros: an element's gradient is the product of the others, nonzero only where it
     // is the single zero of its slice.
     const Tensor<int64_t> zeros_in_slice = is_zero.sum(dims, true);
-    const Tensor<A> others = where(is_zero, ones<A>({}), s).prod(dims, true);
-    const Tensor<A> no_zero = where(zeros_in_slice == 0, g * (r / s), zeros<A>({}));
+    const Tensor<A> others = where(is_zero, ones<A>({}, {.device = s.device()}), s).prod(dims, true);
+    const Tensor<A> no_zero = where(zeros_in_slice == 0, g * (r / s), zeros<A>({}, {.device = g.device()}));
     return {where(is_zero && (zeros_in_slice == 1), g * others, no_zero)};
   }
 };
@@ -420,6 +473,7 @@ struct AmaxBackward final : Node, Reduction {
   AmaxBackward(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, bool max)
       : Reduction(x.sizes(), d, keep, max ? "amax" : "amin"), self(x, false), result(out, true), is_max(max) {}
   const char* name() const override { return is_max ? "AmaxBackward0" : "AminBackward0"; }
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<bool> mask = self.unpack(*this) == restore(result.unpack(*this));
     return {(restore(grads[0].as<A>()) / mask.sum(dims, true)) * mask};
@@ -433,6 +487,7 @@ struct MaxAllBackward final : Node {
   bool is_max;
   MaxAllBackward(const Tensor<A>& x, const Tensor<A>& out, bool max) : self(x, false), result(out, true), is_max(max) {}
   const char* name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
     const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
@@ -446,16 +501,17 @@ struct MaxDimBackward final : Node {
   Shape in_sizes;
   int64_t dim;
   bool keepdim, is_max;
-  Tensor<int64_t> indices;
+  SavedTensor<int64_t> indices;
   MaxDimBackward(const Shape& sizes, int64_t d, bool keep, const Tensor<int64_t>& idx, bool max)
-      : in_sizes(sizes), dim(d), keepdim(keep), is_max(max), indices(idx) {}
+      : in_sizes(sizes), dim(d), keepdim(keep), is_max(max), indices(idx, false) {}
   const char* name() const override { return is_max ? "MaxBackward0" : "MinBackward0"; }
+  TS_RELEASE_SAVED(indices)
   variable_list apply(variable_list&& grads) override {
     Tensor<A> g = grads[0].as<A>();
+    Tensor<int64_t> idx = indices.unpack(*this);
     if (in_sizes.empty()) return {g};
-    Tensor<int64_t> idx = indices;
     if (!keepdim) g = g.unsqueeze(dim), idx = idx.unsqueeze(dim);
-    return {zeros<A>(in_sizes).scatter(dim, idx, g)};
+    return {zeros<A>(in_sizes, {.device = g.device()}).scatter(dim, idx, g)};
   }
 };
 
@@ -465,6 +521,7 @@ struct NormBackward1 final : Node, Reduction {
   NormBackward1(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
       : Reduction(x.sizes(), d, keep, "norm"), self(x, false), result(out, true) {}
   TS_NODE_NAME("NormBackward1")
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> r = restore(result.unpack(*this));
     return {self.unpack(*this) * (restore(grads[0].as<A>()) / r).masked_fill(r == 0, 0)};
@@ -477,6 +534,7 @@ struct LogsumexpBackward0 final : Node, Reduction {
   LogsumexpBackward0(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
       : Reduction(x.sizes(), d, keep, "logsumexp"), self(x, false), result(out, true) {}
   TS_NODE_NAME("LogsumexpBackward0")
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     return {restore(grads[0].as<A>()) * (self.unpack(*this) - restore(result.unpack(*this))).exp()};
   }
@@ -495,6 +553,7 @@ struct VarBackward0 final : Node, Reduction {
   VarBackward0(const Tensor<A>& x, const Shape& d, bool keep, int64_t corr)
       : Reduction(x.sizes(), d, keep, "var"), self(x, false), correction(corr) {}
   TS_NODE_NAME("VarBackward0")
+  TS_RELEASE_SAVED(self)
   variable_list apply(variable_list&& grads) override {
     return {var_backward(grads[0].as<A>(), self.unpack(*this), *this, correction)};
   }
@@ -507,6 +566,7 @@ struct StdBackward0 final : Node, Reduction {
   StdBackward0(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, int64_t corr)
       : Reduction(x.sizes(), d, keep, "std"), self(x, false), result(out, true), correction(corr) {}
   TS_NODE_NAME("StdBackward0")
+  TS_RELEASE_SAVED(self, result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> r = result.unpack(*this);
     const Tensor<A> grad_var = (grads[0].as<A>() / (r * 2)).masked_fill(r == 0, 0);
@@ -520,6 +580,7 @@ struct SoftmaxBackward0 final : Node {
   int64_t dim;
   SoftmaxBackward0(const Tensor<A>& out, int64_t d) : result(out, true), dim(d) {}
   TS_NODE_NAME("SoftmaxBackward0")
+  TS_RELEASE_SAVED(result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>(), r = result.unpack(*this);
     return {r * (g - (g * r).sum(dim, true))};
@@ -532,6 +593,7 @@ struct LogSoftmaxBackward0 final : Node {
   int64_t dim;
   LogSoftmaxBackward0(const Tensor<A>& out, int64_t d) : result(out, true), dim(d) {}
   TS_NODE_NAME("LogSoftmaxBackward0")
+  TS_RELEASE_SAVED(result)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     return {g - result.unpack(*this).exp() * g.sum(dim, true)};
@@ -547,7 +609,7 @@ struct CumsumBackward0 final : Node {
     const Tensor<A> g = grads[0].as<A>();
     if (g.numel() <= 1 || g.size(dim) == 1) return {g};
     // The reversed cumulative sum: flip, cumsum, flip.
-    const Tensor<int64_t> reversed = arange(g.size(dim) - 1, int64_t{-1}, int64_t{-1});
+    const Tensor<int64_t> reversed = arange(g.size(dim) - 1, int64_t{-1}, int64_t{-1}, {.device = g.device()});
     return {g.index_select(dim, reversed).cumsum(dim).index_select(dim, reversed)};
   }
 };
@@ -564,6 +626,7 @@ struct MmBackward0 final : Node {
   MmBackward0(const Tensor<A>& a, const Tensor<B>& b)
       : self(a, false), mat2(b, false), self_column_major(column_major(a)), mat2_column_major(column_major(b)) {}
   TS_NODE_NAME("MmBackward0")
+  TS_RELEASE_SAVED(self, mat2)
   template <class T>
   static bool column_major(const Tensor<T>& m) {
     return m.size(1) > 1 && m.strides()[0] == 1 && m.strides()[1] == m.size(0);
@@ -589,6 +652,7 @@ struct BmmBackward0 final : Node {
   SavedTensor<B> mat2;
   BmmBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), mat2(b, false) {}
   TS_NODE_NAME("BmmBackward0")
+  TS_RELEASE_SAVED(self, mat2)
   variable_list apply(variable_list&& grads) override {
     const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
     AnyTensor ga, gb;
@@ -604,6 +668,7 @@ struct MvBackward0 final : Node {
   SavedTensor<B> vec;
   MvBackward0(const Tensor<A>& a, const Tensor<B>& v) : self(a, false), vec(v, false) {}
   TS_NODE_NAME("MvBackward0")
+  TS_RELEASE_SAVED(self, vec)
   variable_list apply(variable_list&& grads) override {
     const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
     AnyTensor ga, gv;
@@ -619,6 +684,7 @@ struct DotBackward0 final : Node {
   SavedTensor<B> other;
   DotBackward0(const Tensor<A>& a, const Tensor<B>& b) : self(a, false), other(b, false) {}
   TS_NODE_NAME("DotBackward0")
+  TS_RELEASE_SAVED(self, other)
   variable_list apply(variable_list&& grads) override {
     const Tensor<promote_t<A, B>> g = grads[0].as<promote_t<A, B>>();
     AnyTensor ga, gb;
@@ -687,7 +753,7 @@ struct SliceBackward0 final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.slice(dim, start, end, step).copy_(g);
     return {out};
   }
@@ -702,7 +768,7 @@ struct SelectBackward0 final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.select(dim, index).copy_(g);
     return {out};
   }
@@ -717,7 +783,7 @@ struct DiagonalBackward0 final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.diagonal(offset, d0, d1).copy_(g);
     return {out};
   }
@@ -732,7 +798,7 @@ struct UnfoldBackward0 final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     if (in_sizes.empty()) return {out.add_(g.view({}))};
     // Window i of the result covers input positions [i*step, i*step + size) along `dim`; its
     // elements sit in the last dim of the result, which moves back to `dim`.
@@ -767,7 +833,7 @@ struct AsStridedBackward0 final : Node {
     };
     const int64_t base = std::min(in_offset, out_offset);
     const int64_t end = std::max(extent(in_sizes, in_strides, in_offset), extent(out_sizes, out_strides, out_offset));
-    Tensor<A> storage = zeros<A>({end - base});
+    Tensor<A> storage = zeros<A>({end - base}, {.device = g.device()});
     A* dst = storage.data_ptr();
     const A* src = g.data_ptr();
     // An odometer over the output's coordinates: one add per element, no division.
@@ -793,14 +859,16 @@ struct AsStridedBackward0 final : Node {
 template <class A>
 struct IndexBackward0 final : Node {
   Shape in_sizes;
-  AdvancedIndices indexed;
-  IndexBackward0(const Shape& sizes, AdvancedIndices ix) : in_sizes(sizes), indexed(std::move(ix)) {}
+  SavedIndices indexed;
+  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix) : in_sizes(sizes), indexed(ix) {}
   TS_NODE_NAME("IndexBackward0")
+  TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
-    index_put_advanced(out, indexed, g, /*accumulate=*/true, "index_put_");
+    const AdvancedIndices ix = indexed.unpack(*this);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
+    index_put_advanced(out, ix, g, /*accumulate=*/true, "index_put_");
     return {out};
   }
 };
@@ -808,19 +876,21 @@ struct IndexBackward0 final : Node {
 /** x.index_put_(indices, values): indexed positions of x lose their gradient to `values`. */
 template <class A>
 struct IndexPutBackward0 final : Node {
-  AdvancedIndices indexed;
-  explicit IndexPutBackward0(AdvancedIndices ix) : indexed(std::move(ix)) {}
+  SavedIndices indexed;
+  explicit IndexPutBackward0(const AdvancedIndices& ix) : indexed(ix) {}
   TS_NODE_NAME("IndexPutBackward0")
+  TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
+    const AdvancedIndices ix = indexed.unpack(*this);
     AnyTensor gs, gv;
     if (needs_input_grad(0)) {
       Tensor<A> out = g.clone();
-      index_put_advanced(out, indexed, zeros<A>({}), false, "index_put_");
+      index_put_advanced(out, ix, zeros<A>({}, {.device = g.device()}), false, "index_put_");
       gs = out;
     }
-    if (needs_input_grad(1)) gv = index_advanced(g, indexed, "index");
+    if (needs_input_grad(1)) gv = index_advanced(g, ix, "index");
     return {gs, gv};
   }
 };
@@ -829,15 +899,18 @@ template <class A>
 struct IndexSelectBackward0 final : Node {
   Shape in_sizes;
   int64_t dim;
-  Tensor<int64_t> index;
-  IndexSelectBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx) : in_sizes(sizes), dim(d), index(idx) {}
+  SavedTensor<int64_t> index;
+  IndexSelectBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx)
+      : in_sizes(sizes), dim(d), index(idx, false) {}
   TS_NODE_NAME("IndexSelectBackward0")
+  TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
+    const Tensor<int64_t> i = index.unpack(*this);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     if (in_sizes.empty()) return {out.add_(g.sum())};
-    AdvancedIndices ix = {{dim, index.reshape({-1})}};
+    AdvancedIndices ix = {{dim, i.reshape({-1})}};
     index_put_advanced(out, ix, g, /*accumulate=*/true, "index_add_");
     return {out};
   }
@@ -847,14 +920,16 @@ template <class A>
 struct GatherBackward0 final : Node {
   Shape in_sizes;
   int64_t dim;
-  Tensor<int64_t> index;
-  GatherBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx) : in_sizes(sizes), dim(d), index(idx) {}
+  SavedTensor<int64_t> index;
+  GatherBackward0(const Shape& sizes, int64_t d, const Tensor<int64_t>& idx) : in_sizes(sizes), dim(d), index(idx, false) {}
   TS_NODE_NAME("GatherBackward0")
+  TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     check_first_order(*this, g);
-    Tensor<A> out = zeros<A>(in_sizes);
-    scatter_add_into(out, dim, index, g);
+    const Tensor<int64_t> i = index.unpack(*this);
+    Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
+    scatter_add_into(out, dim, i, g);
     return {out};
   }
 };
@@ -863,15 +938,17 @@ struct GatherBackward0 final : Node {
 template <class A, class U>
 struct ScatterBackward final : Node {
   int64_t dim;
-  Tensor<int64_t> index;
-  ScatterBackward(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx) {}
+  SavedTensor<int64_t> index;
+  ScatterBackward(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
   const char* name() const override { return std::is_void_v<U> ? "ScatterBackward1" : "ScatterBackward0"; }
+  TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
     AnyTensor gs, gsrc;
-    if (needs_input_grad(0)) gs = g.scatter(dim, index, 0);
+    if (needs_input_grad(0)) gs = g.scatter(dim, i, 0);
     if constexpr (!std::is_void_v<U>)
-      if (needs_input_grad(1)) gsrc = g.gather(dim, index);
+      if (needs_input_grad(1)) gsrc = g.gather(dim, i);
     if constexpr (std::is_void_v<U>) return {gs};
     else return {gs, gsrc};
   }
@@ -920,6 +997,10 @@ struct SplitBackward0 final : Node {
   SplitBackward0(const Shape& in, std::vector<int64_t> s, int64_t d) : in_sizes(in), sizes(std::move(s)), dim(d) {}
   TS_NODE_NAME("SplitBackward0")
   variable_list apply(variable_list&& grads) override {
+    // Missing pieces are zeros on the device of the pieces that arrived (the input's).
+    Device device;
+    for (const AnyTensor& g : grads)
+      if (g.defined()) device = g.device();
     std::vector<Tensor<A>> pieces;
     for (size_t i = 0; i < sizes.size(); ++i) {
       if (grads[i].defined()) {
@@ -927,7 +1008,7 @@ struct SplitBackward0 final : Node {
       } else {
         Shape s = in_sizes;
         s[static_cast<size_t>(dim)] = sizes[i];
-        pieces.push_back(zeros<A>(s));
+        pieces.push_back(zeros<A>(s, {.device = device}));
       }
     }
     return {cat(pieces, dim)};
@@ -992,7 +1073,7 @@ struct CopySlices final : Node {
     int64_t end = base_offset + 1, view_end = view_offset + 1;
     for (size_t d = 0; d < base_sizes.size(); ++d) end += (base_sizes[d] - 1) * base_strides[d];
     for (size_t d = 0; d < view_sizes.size(); ++d) view_end += (view_sizes[d] - 1) * view_strides[d];
-    Tensor<T> storage = zeros<T>({std::max(end, view_end) - base_offset});
+    Tensor<T> storage = zeros<T>({std::max(end, view_end) - base_offset}, {.device = g.device()});
     Tensor<T> result = storage.as_strided(base_sizes, base_strides, 0);
     result.copy_(g);
     const Tensor<T> grad_slice = storage.as_strided(view_sizes, view_strides, view_offset - base_offset);
@@ -1009,6 +1090,7 @@ struct CopySlices final : Node {
   }
 };
 
+#undef TS_RELEASE_SAVED
 #undef TS_NODE_NAME
 
 }  // namespace tessera::detail

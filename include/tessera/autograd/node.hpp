@@ -13,6 +13,7 @@
 
 #include "../core/any_tensor.hpp"
 #include "../parallel/atomic.hpp"
+#include "../parallel/mutex.hpp"
 #include "grad_mode.hpp"
 
 namespace tessera {
@@ -40,6 +41,35 @@ decltype(auto) dispatch_floating(DType d, F&& f) {
 // sequence number; backward runs ready nodes in decreasing sequence order, as PyTorch does, so
 // gradients reaching one tensor are summed in the order PyTorch sums them.
 struct Node;
+
+// Note [Autograd and threads]
+// As in PyTorch, graphs may be built and run backwards from several threads at once, also when
+// they share leaves: a backward pass keeps all its state on its own stack, and what graphs
+// share is a leaf's AccumulateGrad node and the leaf's .grad. A leaf has at most one
+// AccumulateGrad node alive at a time (grad_accumulator finds or makes it under a lock), and the
+// engine adds into the leaf's .grad under that node's mutex, so no gradient is lost; retained
+// gradients of non-leaves (retain_grad) are added under one lock of their own. Passes through
+// one graph, or through a part that graphs share, from several threads at once must all use
+// retain_graph=true; they then only read the shared nodes. Without it the first pass frees what
+// the others read: PyTorch locks each node to report that as its backward-twice error, tessera
+// keeps nodes lock-free (a lock per node costs single-threaded backward a few percent) and
+// leaves it undefined.
+
+/** "backward" or "autograd::grad": the entry point running the engine on this thread, which
+ *  errors raised inside a node's backward start with, as every tessera error starts with its
+ *  operation. */
+inline const char*& backward_entry() {
+  thread_local const char* entry = "backward";
+  return entry;
+}
+
+/** PyTorch's error for using saved tensors a backward pass has freed. */
+[[noreturn]] inline void throw_backward_twice() {
+  throw_error(backward_entry(), ": Trying to backward through the graph a second time (or directly access saved "
+              "tensors after they have already been freed). Saved intermediate values of the graph are freed when you "
+              "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph "
+              "a second time or if you need to access saved tensors after calling backward.");
+}
 
 /** Where a gradient goes: input `input_nr` of node `fn` (no node: nothing needs it). */
 struct Edge {
@@ -104,12 +134,19 @@ struct Node : std::enable_shared_from_this<Node> {
   /** Gradients of the inputs (one per next edge; undefined: zero or not needed) from the
    *  gradients of the outputs (one per output; undefined: zero). */
   virtual variable_list apply(variable_list&& grads) = 0;
-  /** Marks the saved tensors as used once backward has run (unless the graph is retained), so a
-   *  second backward throws as in PyTorch; the tensors themselves go with the graph. */
+  /** Called once backward has run through the node without retain_graph: frees the tensors the
+   *  node saved (nodes that save any override this and release each), as PyTorch's
+   *  release_variables, so activations die as soon as their gradients are computed rather than
+   *  with the graph. A second backward through the node then throws. */
   virtual void release_saved() { released = true; }
 
   /** Whether input i's gradient is wanted by anyone. */
   bool needs_input_grad(size_t i) const { return i < next_edges.size() && next_edges[i].valid(); }
+  /** For nodes whose PyTorch counterpart saves a tensor that tessera keeps in another form (a
+   *  scalar operand as a double): a second backward throws all the same, as in PyTorch. */
+  void check_not_released() const {
+    if (released) throw_backward_twice();
+  }
   bool released = false;
 };
 
@@ -118,12 +155,14 @@ struct GraphRoot final : Node {
   variable_list roots;
   explicit GraphRoot(variable_list grads) : roots(std::move(grads)) { sequence_nr = std::numeric_limits<uint64_t>::max(); }
   const char* name() const override { return "GraphRoot"; }
-  variable_list apply(variable_list&&) override { return roots; }
+  variable_list apply(variable_list&&) override { return std::move(roots); }  // runs once: its pass made it
 };
 
-/** A leaf's sink: the engine adds the gradients reaching it into the leaf's .grad. */
+/** A leaf's sink: the engine adds the gradients reaching it into the leaf's .grad, holding
+ *  `mutex` (Note [Autograd and threads]). */
 struct AccumulateGrad final : Node {
   std::shared_ptr<TensorImpl> variable;
+  Mutex mutex;
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : variable(std::move(leaf)) {
     // Runs as soon as it is ready, as in PyTorch.
     sequence_nr = std::numeric_limits<uint64_t>::max();
@@ -154,9 +193,22 @@ Tensor<T> cast_grad(const AnyTensor& g) {
   return dispatch_floating(g.dtype(), [&]<class G>(std::type_identity<G>) { return g.as<G>().template to<T>(); });
 }
 
-/** The leaf's AccumulateGrad, made on first use and shared while the graph holds it. */
+/** A lock for `leaf`'s AccumulateGrad slot, one of a fixed few chosen by the leaf's address (a
+ *  mutex per leaf would make every TensorImpl bigger). Held only to find or make the node. */
+inline Mutex& grad_accumulator_mutex(const TensorImpl* leaf) {
+  struct alignas(64) Stripe {
+    Mutex mutex;
+  };
+  static Stripe stripes[32];
+  return stripes[(reinterpret_cast<uintptr_t>(leaf) >> 6) % 32].mutex;
+}
+
+/** The leaf's AccumulateGrad, made on first use and shared while some graph holds it; found
+ *  and made under a lock, so threads recording ops on one leaf share one node
+ *  (Note [Autograd and threads]). */
 inline std::shared_ptr<Node> grad_accumulator(const std::shared_ptr<TensorImpl>& leaf) {
   AutogradMeta& meta = leaf->autograd_meta();
+  LockGuard lock(grad_accumulator_mutex(leaf.get()));
   if (auto existing = meta.grad_accumulator.lock()) return existing;
   auto acc = make_node<AccumulateGrad>(leaf);
   meta.grad_accumulator = acc;
@@ -182,7 +234,9 @@ inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node,
   meta.requires_grad = true;
   meta.grad_fn = node;
   meta.output_nr = k;
-  node->num_outputs = std::max(node->num_outputs, k + 1);
+  // Written only when it grows: passes running one retained graph with create_graph reattach
+  // saved outputs to their nodes concurrently, and must not write to the shared node.
+  if (node->num_outputs < k + 1) node->num_outputs = k + 1;
 }
 
 /** Gives `node` edges to `inputs` and makes it the grad_fn of `outputs`. */
@@ -226,6 +280,9 @@ inline std::string tensor_description(DType dtype, const Shape& shape) {
 // op's own output is saved without its autograd state (the output holds the node, and the
 // node holding the output back would be a cycle); unpacking reattaches the node as grad_fn when
 // the backward is itself being recorded (create_graph), so second derivatives flow through it.
+// Backward without retain_graph releases a node's saved tensors once the node has run (as
+// PyTorch does), so they are freed then rather than with the graph; unpacking a released
+// tensor throws PyTorch's "backward through the graph a second time" error.
 template <class T>
 class SavedTensor {
  public:
@@ -242,17 +299,21 @@ class SavedTensor {
     }
   }
 
-  bool defined() const { return data_ != nullptr; }
+  /** Whether a tensor was saved (still true once it is released). */
+  bool defined() const { return data_ != nullptr || released_; }
+  /** Frees the saved tensor (backward ran through its node without retain_graph). */
+  void release() {
+    if (!data_) return;
+    data_.reset();
+    released_ = true;
+  }
   Tensor<T> unpack(Node& owner) const {
-    TS_CHECK(!owner.released, "Trying to backward through the graph a second time (or directly access saved tensors "
-             "after they have already been freed). Saved intermediate values of the graph are freed when you call "
-             ".backward() or autograd.grad(). Specify retain_graph=true if you need to backward through the graph a "
-             "second time or if you need to access saved tensors after calling backward.");
+    if (released_) throw_backward_twice();
     if (!data_) return {};
     const uint64_t now = data_->storage.version();
-    TS_CHECK(now == version_, "one of the variables needed for gradient computation has been modified by an inplace "
-             "operation: ", tensor_description(data_->dtype, data_->sizes), ", which is saved by ", owner.name(),
-             ", is at version ", now, "; expected version ", version_, " instead.");
+    TS_CHECK(now == version_, backward_entry(), ": one of the variables needed for gradient computation has been "
+             "modified by an inplace operation: ", tensor_description(data_->dtype, data_->sizes), ", which is saved by ",
+             owner.name(), ", is at version ", now, "; expected version ", version_, " instead.");
     if (is_output_ && GradMode::is_enabled()) {
       auto alias = make_tensor_impl(data_->storage, data_->sizes, data_->strides, data_->offset, data_->dtype);
       set_history(Tensor<T>(alias), owner.shared_from_this(), output_nr_);
@@ -266,7 +327,14 @@ class SavedTensor {
   uint64_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
+  bool released_ = false;
 };
+
+/** Releases each of a node's saved tensors (Node::release_saved). */
+template <class... Saved>
+void release_all(Saved&... saved) {
+  (saved.release(), ...);
+}
 
 }  // namespace detail
 
