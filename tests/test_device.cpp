@@ -26,6 +26,7 @@ struct Counts {
   int64_t rows = 0;
   int64_t matmuls = 0;
   int64_t draws = 0;
+  int64_t indexings = 0;
 };
 Counts counts;
 
@@ -93,6 +94,11 @@ class TestKernels final : public ts::DeviceKernels {
   }
   void random(const ts::detail::RandomPlan& plan) override {
     ++counts.draws;
+    last_op = plan.op;
+    plan.run_on_host();
+  }
+  void index(const ts::detail::IndexPlan& plan) override {
+    ++counts.indexings;
     last_op = plan.op;
     plan.run_on_host();
   }
@@ -237,6 +243,30 @@ TEST_CASE("device: random draws give the CPU's values") {
   same([](ts::Device d) { return ts::multinomial(ts::ones({2, 5}, {.device = d}), 3); });
   same([](ts::Device d) { return ts::zeros<ts::half>({3, 3}, {.device = d}).normal_(2.0, 0.5); });
   CHECK(counts.draws >= before.draws + 5);
+}
+
+TEST_CASE("device: indexing, gather and scatter run through the registered backend") {
+  const auto cpu = ts::arange(12.0f).reshape({3, 4});
+  const auto x = cpu.to(kTest);
+  const Counts before = counts;
+  const auto back = [](const auto& t) {
+    CHECK(t.device() == kTest);
+    return t.to(ts::Device::cpu());
+  };
+  CHECK(ts::equal(back(x.index({ts::tensor({2, 0})})), cpu.index({ts::tensor({2, 0})})));
+  CHECK(ts::equal(back(x.index({cpu > 4.0f})), cpu.index({cpu > 4.0f})));
+  CHECK(ts::equal(back(x.index({(cpu > 4.0f).to(kTest)})), cpu.index({cpu > 4.0f})));
+  CHECK(ts::equal(back(x.index_select(1, ts::tensor({3, 1}).to(kTest))), cpu.index_select(1, ts::tensor({3, 1}))));
+  const auto idx = ts::tensor({{0, 2}, {1, 0}});
+  CHECK(ts::equal(back(x.gather(1, idx.to(kTest))), cpu.gather(1, idx)));
+  CHECK(ts::equal(back(x.scatter(1, idx.to(kTest), 7.0f)), cpu.scatter(1, idx, 7.0f)));
+  auto y = x.clone();
+  y.index_put_({ts::tensor({1}), ts::tensor({3})}, ts::tensor(-1.0f).to(kTest));
+  CHECK(y.to(ts::Device::cpu()).index({1, 3}).item() == -1.0f);
+  CHECK(counts.indexings >= before.indexings + 7);
+
+  auto w = cpu.clone().requires_grad_().to(kTest);
+  (w.index({ts::tensor({0, 0, 2})}).sum() + w.as_strided({2, 2}, {1, 1}).sum()).backward();
 }
 
 TEST_CASE("device: ops mixing devices are refused with both devices named") {

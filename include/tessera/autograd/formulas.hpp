@@ -80,13 +80,14 @@ void check_first_order(const Node& node, const Tensor<T>& g) {
 /** Elementwise f(a, b) over two same-shaped tensors, for backward formulas PyTorch computes in
  *  one kernel (gelu, softplus). Not recorded. */
 template <class T, class F>
-Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, F f) {
+Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, const char* op, F f) {
   Tensor<T> out = empty_like_preserving<T>(a.impl());
-  const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), "backward"),
-                                           operand_of(b.impl(), out.sizes(), "backward")};
-  cpu_kernel<T, T, T>(out.impl(), operands, [f](T x, T y) {
-    using C = opmath_t<T>;
-    return convert<T>(f(convert<C>(x), convert<C>(y)));
+  dispatch_plan(ElementwisePlan{.op = op, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2}, [&] {
+    const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), op), operand_of(b.impl(), out.sizes(), op)};
+    cpu_kernel<T, T, T>(out.impl(), operands, [f](T x, T y) {
+      using C = opmath_t<T>;
+      return convert<T>(f(convert<C>(x), convert<C>(y)));
+    });
   });
   return out;
 }
@@ -171,7 +172,7 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, SigmoidOp>) return {g * (1 - r) * r};
     else if constexpr (std::is_same_v<Op, GeluOp>) {
       check_first_order(*this, g);
-      return {map2(g, s, [](auto dy, auto x) {
+      return {map2(g, s, "gelu_backward", [](auto dy, auto x) {
         using C = decltype(x);
         const C alpha = C(M_2_SQRTPI * M_SQRT1_2 * 0.5);
         const C cdf = C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
@@ -180,7 +181,7 @@ struct UnaryBackward final : Node {
       })};
     } else if constexpr (std::is_same_v<Op, SoftplusOp>) {
       check_first_order(*this, g);
-      return {map2(g, s, [](auto dy, auto x) {
+      return {map2(g, s, "softplus_backward", [](auto dy, auto x) {
         using C = decltype(x);
         const C z = std::exp(x);
         return x > C(20) ? dy : dy * z / (z + C(1));
@@ -834,21 +835,9 @@ struct AsStridedBackward0 final : Node {
     const int64_t base = std::min(in_offset, out_offset);
     const int64_t end = std::max(extent(in_sizes, in_strides, in_offset), extent(out_sizes, out_strides, out_offset));
     Tensor<A> storage = zeros<A>({end - base}, {.device = g.device()});
-    A* dst = storage.data_ptr();
-    const A* src = g.data_ptr();
-    // An odometer over the output's coordinates: one add per element, no division.
-    const size_t nd = out_sizes.size();
-    Shape coord = Shape::filled(nd, 0);
-    int64_t pos = out_offset - base;
-    for (int64_t i = 0; i < g.numel(); ++i) {
-      dst[pos] = convert<A>(convert<opmath_t<A>>(dst[pos]) + convert<opmath_t<A>>(src[i]));
-      for (size_t d = nd; d-- > 0;) {
-        pos += out_strides[d];
-        if (++coord[d] < out_sizes[d]) break;
-        pos -= out_strides[d] * out_sizes[d];
-        coord[d] = 0;
-      }
-    }
+    dispatch_plan(IndexPlan{.op = "as_strided_backward", .out = &storage.impl(), .input = &g.impl()}, [&] {
+      strided_accumulate(storage.kernel_data(), g.kernel_data(), out_sizes, out_strides, out_offset - base);
+    });
     return {storage.as_strided(in_sizes, in_strides, in_offset - base).clone()};
   }
 };

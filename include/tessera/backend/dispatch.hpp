@@ -28,6 +28,7 @@ class DeviceKernels {
   virtual void rows(const detail::RowPlan& plan) = 0;
   virtual void matmul(const detail::MatmulPlan& plan) = 0;
   virtual void random(const detail::RandomPlan& plan) = 0;
+  virtual void index(const detail::IndexPlan& plan) = 0;
 };
 
 namespace detail {
@@ -67,6 +68,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
     check_same_device(plan.op, device, plan.input->storage.device());
   }
   if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
+  if constexpr (std::is_same_v<Plan, IndexPlan>)
+    if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
   if (device.is_cpu()) [[likely]] return cpu();
   plan.run_on_host = HostKernel::of(cpu);
   DeviceKernels& kernels = device_kernels(device, plan.op);
@@ -76,7 +79,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
   else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
   else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
-  else kernels.random(plan);
+  else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
+  else kernels.index(plan);
 }
 
 }  // namespace detail

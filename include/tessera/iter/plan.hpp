@@ -132,6 +132,23 @@ struct RandomPlan {
   HostKernel run_on_host{};
 };
 
+/** Gathering and scattering by index values: "index" out[b, e] = input[slices[b] + rest[e]];
+ *  "index_put" out[slices[b] + rest[e]] = input[b, e] (+= with `accumulate`, in order), the
+ *  offsets read from the index tensors on the host; "gather" out[c] = input[.. index[c] ..]
+ *  along `dim`; "scatter" out[.. index[c] ..] = input[c] (+= with `accumulate`);
+ *  "as_strided_backward" out[offset + c . strides] += input[c]. */
+struct IndexPlan {
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input;
+  const TensorImpl* index = nullptr;
+  int64_t dim = 0;
+  const std::vector<int64_t>* slices = nullptr;
+  const std::vector<int64_t>* rest = nullptr;
+  bool accumulate = false;
+  HostKernel run_on_host{};
+};
+
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
   const char* op;

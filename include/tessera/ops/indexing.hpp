@@ -2,8 +2,10 @@
 // Advanced indexing: boolean masks and integer index tensors in t.index({...}) and index_put_,
 // plus index_select, gather and scatter.
 
-#include "view.hpp"
+#include "../backend/cpu/index.hpp"
+#include "../backend/dispatch.hpp"
 #include "join.hpp"
+#include "view.hpp"
 
 namespace tessera {
 namespace detail {
@@ -12,21 +14,10 @@ namespace detail {
 template <class = void>
 std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
   const Tensor<bool> m = mask.contiguous();
-  const int64_t nd = m.dim(), n = m.numel();
-  std::vector<std::vector<int64_t>> coords(static_cast<size_t>(nd));
-  const bool* p = m.data_ptr();
-  for (int64_t i = 0; i < n; ++i) {
-    if (!p[i]) continue;
-    int64_t rest = i;
-    for (int64_t d = nd; d-- > 0;) {
-      coords[static_cast<size_t>(d)].push_back(rest % m.sizes()[d]);
-      rest /= m.sizes()[d];
-    }
-  }
   std::vector<Tensor<int64_t>> out;
-  for (auto& c : coords) {
+  for (auto& c : nonzero_coords(m.data_ptr(), m.sizes())) {  // reads the mask on the host, as PyTorch syncs here
     const int64_t len = static_cast<int64_t>(c.size());
-    out.push_back(from_vector(c, {len}));
+    out.push_back(from_vector(c, {len}, {.device = mask.device()}));
   }
   return out;
 }
@@ -53,14 +44,8 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
   const int64_t nb = checked_numel(bshape, op);
   plan.index_offsets.assign(static_cast<size_t>(nb), 0);
   for (const auto& [d, idx] : indexed) {
-    const int64_t size = v.sizes()[d], stride = v.strides()[d];
-    const auto values = idx.expand(bshape).contiguous().to_vector();
-    for (int64_t b = 0; b < nb; ++b) {
-      int64_t i = values[static_cast<size_t>(b)];
-      TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", d, " with size ", size);
-      if (i < 0) i += size;
-      plan.index_offsets[static_cast<size_t>(b)] += i * stride;
-    }
+    const Tensor<int64_t> values = idx.expand(bshape).contiguous();  // read on the host
+    add_index_offsets(plan.index_offsets, values.data_ptr(), nb, v.sizes()[d], v.strides()[d], d, op);
   }
   std::vector<bool> is_indexed(static_cast<size_t>(v.dim()), false);
   for (const auto& [d, idx] : indexed) is_indexed[static_cast<size_t>(d)] = true;
@@ -163,23 +148,9 @@ Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, con
   Shape gathered_shape = plan.index_shape;
   for (int64_t s : plan.rest_shape) gathered_shape.push_back(s);
   Tensor<T> gathered = empty_tensor<T>(gathered_shape, {.device = v.device()}, op);
-  const T* base = v.data_ptr();
-  T* out = gathered.data_ptr();
-  const size_t nr = plan.rest_offsets.size();
-  // Each index picks a slice; when the slices are contiguous (rows picked from a dataset), they
-  // are copied whole. Every slice goes to its own place, so threads cannot change the result.
-  bool rows = nr > 0;
-  for (size_t e = 0; e < nr && rows; ++e) rows = plan.rest_offsets[e] == plan.rest_offsets[0] + static_cast<int64_t>(e);
-  const int64_t slices = static_cast<int64_t>(plan.index_offsets.size());
-  parallel_for(0, slices, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(static_cast<int64_t>(nr), 1)),
-               [&](int64_t first, int64_t last) {
-                 for (int64_t b = first; b < last; ++b) {
-                   const T* slice = base + plan.index_offsets[static_cast<size_t>(b)];
-                   T* dst = out + static_cast<size_t>(b) * nr;
-                   if (rows) std::copy_n(slice + plan.rest_offsets[0], nr, dst);
-                   else for (size_t e = 0; e < nr; ++e) dst[e] = slice[plan.rest_offsets[e]];
-                 }
-               });
+  dispatch_plan(IndexPlan{.op = "index", .out = &gathered.impl(), .input = &v.impl(), .slices = &plan.index_offsets,
+                          .rest = &plan.rest_offsets},
+                [&] { gather_slices(gathered.kernel_data(), v.kernel_data(), plan.index_offsets, plan.rest_offsets); });
   NoGradGuard no_grad;
   return gathered.permute(plan.perm_to_result).contiguous();
 }
@@ -197,15 +168,9 @@ void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, cons
     NoGradGuard no_grad;
     staged = values.expand(plan.result_shape).permute(inverse).contiguous();
   }
-  const U* src = staged.data_ptr();
-  T* base = v.data_ptr();
-  const size_t nr = plan.rest_offsets.size();
-  using C = opmath_t<T>;
-  for (size_t b = 0; b < plan.index_offsets.size(); ++b)
-    for (size_t e = 0; e < nr; ++e) {
-      T& dst = base[plan.index_offsets[b] + plan.rest_offsets[e]];
-      dst = accumulate ? convert<T>(convert<C>(dst) + convert<C>(convert<T>(src[b * nr + e]))) : convert<T>(src[b * nr + e]);
-    }
+  dispatch_plan(IndexPlan{.op = "index_put", .out = &v.impl(), .input = &staged.impl(), .slices = &plan.index_offsets,
+                          .rest = &plan.rest_offsets, .accumulate = accumulate},
+                [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.index_offsets, plan.rest_offsets, accumulate); });
   v.storage().bump_version();
 }
 
@@ -274,10 +239,9 @@ Tensor<T> Tensor<T>::index_select(int64_t dim, const Tensor<int64_t>& index) con
 }
 
 namespace detail {
-// Calls f(x_element_offset_without_dim, index_value_ptr, position) over the shape of `index`:
-// the x offset covers every dim but `dim`, to which the caller adds index * stride.
-template <class T, class F>
-void for_each_indexed(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t dim, const char* op, const F& f) {
+/** PyTorch's checks of an index along `dim` of x for gather and scatter. */
+template <class T>
+void check_dim_index(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t dim, const char* op) {
   check_same_device(op, x.device(), index.device());
   TS_CHECK(index.dim() == x.dim() || (x.dim() == 0 && index.dim() <= 1), op,
            ": Index tensor must have the same number of dimensions as input tensor (", x.dim(), " and ", index.dim(), ")");
@@ -285,35 +249,24 @@ void for_each_indexed(const Tensor<T>& x, const Tensor<int64_t>& index, int64_t 
     TS_CHECK(d == dim || index.sizes()[d] <= x.sizes()[d], op, ": Size does not match at dimension ", d,
              " expected index ", shape_str(index.sizes()), " to be smaller than self ", shape_str(x.sizes()),
              " apart from dimension ", dim);
-  const Tensor<int64_t> idx = index.contiguous();
-  const int64_t n = idx.numel(), size = x.dim() == 0 ? 1 : x.sizes()[dim];
-  Shape coord = Shape::filled(static_cast<size_t>(idx.dim()), 0);
-  for (int64_t pos = 0; pos < n; ++pos) {
-    int64_t rest = pos, off = 0;
-    for (int64_t d = idx.dim(); d-- > 0;) {
-      coord[d] = rest % idx.sizes()[d];
-      rest /= idx.sizes()[d];
-      if (d != dim) off += coord[d] * x.strides()[d];
-    }
-    int64_t i = idx.data_ptr()[pos];
-    TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
-    if (i < 0) i += size;
-    f(off + i * (x.dim() == 0 ? 0 : x.strides()[dim]), pos, coord);
-  }
 }
 
-/** out[index[i][j]][j] += src[i][j] (for dim 0): gather's adjoint, not recorded. */
+/** x[..., index[c], ...] (+)= src[c] along `dim`, in order; not recorded, version bumped. */
+template <class T, class U>
+void scatter_into(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index_in, const Tensor<U>& src, bool accumulate,
+                  const char* op) {
+  check_dim_index(x, index_in, dim, op);
+  const Tensor<int64_t> index = index_in.contiguous();
+  dispatch_plan(IndexPlan{.op = "scatter", .out = &x.impl(), .input = &src.impl(), .index = &index.impl(), .dim = dim,
+                          .accumulate = accumulate},
+                [&] { scatter_dim<T, U>(x.impl(), src.impl(), index.kernel_data(), index.sizes(), dim, accumulate, op); });
+  x.storage().bump_version();
+}
+
+/** out[i][j] += src[i][j] at x[index[i][j]][j] (for dim 0): gather's adjoint, not recorded. */
 template <class T>
 void scatter_add_into(const Tensor<T>& out, int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) {
-  T* base = out.data_ptr();
-  const T* s = src.data_ptr();
-  using C = opmath_t<T>;
-  for_each_indexed(out, index, dim, "scatter_add_", [&](int64_t off, int64_t, const Shape& coord) {
-    int64_t src_off = 0;
-    for (size_t d = 0; d < coord.size(); ++d) src_off += coord[d] * src.strides()[static_cast<int64_t>(d)];
-    base[off] = convert<T>(convert<C>(base[off]) + convert<C>(s[src_off]));
-  });
-  out.storage().bump_version();
+  scatter_into(out, dim, index, src, true, "scatter_add_");
 }
 }  // namespace detail
 
@@ -321,10 +274,12 @@ void scatter_add_into(const Tensor<T>& out, int64_t dim, const Tensor<int64_t>& 
 template <class T>
 Tensor<T> gather(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) {
   dim = detail::wrap_dim(dim, x.dim(), "gather");
+  detail::check_dim_index(x, index, dim, "gather");
   Tensor<T> out = detail::empty_tensor<T>(index.sizes(), {.device = x.device()}, "gather");
-  T* o = out.data_ptr();
-  const T* base = x.data_ptr();
-  detail::for_each_indexed(x, index, dim, "gather", [&](int64_t off, int64_t pos, const Shape&) { o[pos] = base[off]; });
+  const Tensor<int64_t> idx = index.contiguous();
+  detail::dispatch_plan(detail::IndexPlan{.op = "gather", .out = &out.impl(), .input = &x.impl(), .index = &idx.impl(),
+                                          .dim = dim},
+                        [&] { detail::gather_dim<T>(out.impl(), x.impl(), idx.kernel_data(), idx.sizes(), dim); });
   if (detail::needs_grad(x)) detail::record<detail::GatherBackward0<T>>({x}, {out}, x.sizes(), dim, index);
   return out;
 }
@@ -347,14 +302,7 @@ const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, 
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(*this, src))
       node = detail::begin_inplace<detail::ScatterBackward<T, U>>(*this, {*this, src}, dim, index);
-  T* base = data_ptr();
-  const U* s = src.data_ptr();
-  detail::for_each_indexed(*this, index, dim, "scatter_", [&](int64_t off, int64_t, const Shape& coord) {
-    int64_t src_off = 0;
-    for (size_t d = 0; d < coord.size(); ++d) src_off += coord[d] * src.strides()[static_cast<int64_t>(d)];
-    base[off] = detail::convert<T>(s[src_off]);
-  });
-  storage().bump_version();
+  detail::scatter_into(*this, dim, index, src, false, "scatter_");
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }
