@@ -3,8 +3,12 @@
 
 #include <Eigen/Dense>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "golden.hpp"
 
@@ -23,6 +27,59 @@ Tensor<T> pattern(const ts::Shape& shape) {
 }
 
 std::string bytes_of(const std::string& path) { return ts::detail::read_file(path, "test"); }
+
+/** A safetensors image: the header's length, the header, the data. */
+std::string safetensors_bytes(const std::string& header, const std::string& data) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+
+std::map<std::string, ts::AnyTensor> parse_safetensors(const std::string& bytes,
+                                                       std::map<std::string, std::string>* metadata = nullptr) {
+  return ts::detail::parse_safetensors(bytes.data(), bytes.size(), nullptr, metadata);
+}
+
+/** A .npy image with the given header dict (format 1.0, or 2.0 when it is long) and data. */
+std::string npy_bytes(const std::string& dict, const std::string& data) {
+  const bool v2 = dict.size() + 11 > 65535;
+  const size_t prefix = v2 ? 12 : 10;
+  std::string h = dict + std::string(63 - (prefix + dict.size()) % 64, ' ') + "\n";
+  std::string out = std::string("\x93NUMPY", 6) + static_cast<char>(v2 ? 2 : 1) + '\0';
+  for (size_t i = 0; i < (v2 ? 4u : 2u); ++i) out += static_cast<char>((h.size() >> (8 * i)) & 0xff);
+  return out + h + data;
+}
+
+void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// How long a test of 200,000 keys may take. Generous, so that busy machines and sanitizer builds
+// (-O0, five times slower) pass easily: it only has to catch quadratic behaviour, which takes
+// a minute in a release build and much longer under the sanitizers.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kLinearSeconds = 60;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr double kLinearSeconds = 60;
+#else
+constexpr double kLinearSeconds = 10;
+#endif
+#else
+constexpr double kLinearSeconds = 10;
+#endif
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/** `n` copies of `item` separated by commas. */
+std::string repeated(const std::string& item, size_t n) {
+  std::string out;
+  out.reserve(n * (item.size() + 1));
+  for (size_t i = 0; i < n; ++i) (out += i ? "," : "") += item;
+  return out;
+}
 
 }  // namespace
 
@@ -204,7 +261,9 @@ TEST_CASE("save_safetensors writes what load_safetensors and NumPy read (see io_
   const auto back = ts::load_safetensors(path, &back_meta);
   CHECK(back_meta == metadata);
   REQUIRE(back.size() == named.size());
-  for (const auto& [name, t] : named) {
+  for (const auto& entry : named) {  // not a structured binding: clang 14 cannot capture one
+    const std::string& name = entry.first;
+    const ts::AnyTensor& t = entry.second;
     INFO(name);
     CHECK(back.at(name).dtype() == t.dtype());
     CHECK(back.at(name).sizes() == t.sizes());
@@ -277,4 +336,155 @@ TEST_CASE("an empty .npy array whose other dims multiply past int64 loads (found
   const ts::AnyTensor t = ts::detail::parse_npy(crash.data(), crash.size(), "buffer");
   CHECK(t.numel() == 0);
   CHECK(t.sizes()[3] == 308888889888888);
+}
+
+// --- hostile files: time and memory follow the file and what its header declares ----------
+
+TEST_CASE("load_safetensors handles 200,000 keys in time linear in the header") {
+  // Checking each key against every earlier one took 2.6 s for 40,000 keys and would take
+  // about a minute here; a tree takes well under a second (see kLinearSeconds).
+  constexpr int n = 200000;
+  const auto start = std::chrono::steady_clock::now();
+  auto entry = [](int i) {
+    return "\"t" + std::to_string(i) + "\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[" + std::to_string(i) + "," +
+           std::to_string(i + 1) + "]}";
+  };
+  std::string tensors = "{";
+  for (int i = 0; i < n; ++i) (tensors += i ? "," : "") += entry(i);
+  const auto named = parse_safetensors(safetensors_bytes(tensors + "}", std::string(n, '\x07')));
+  CHECK(named.size() == n);
+  CHECK(named.at("t199999").as<uint8_t>().item() == 7);
+  // The same keys, the last one repeating the first.
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(tensors + "," + entry(0) + "}", std::string(n + 1, '\0'))),
+                    Catch::Contains("duplicate key 't0'"));
+  CHECK(seconds_since(start) < kLinearSeconds);
+}
+
+TEST_CASE("load_safetensors handles 200,000 metadata keys, or unknown keys in an entry, in linear time") {
+  constexpr int n = 200000;
+  const auto start = std::chrono::steady_clock::now();
+  std::string metadata = "{\"__metadata__\":{", extra = "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]";
+  for (int i = 0; i < n; ++i) {
+    (metadata += i ? ",\"k" : "\"k") += std::to_string(i) + "\":\"v\"";
+    extra += ",\"x" + std::to_string(i) + "\":[" + std::to_string(i) + ",{\"y\":null}]";  // unknown keys: ignored
+  }
+  std::map<std::string, std::string> meta;
+  CHECK(parse_safetensors(safetensors_bytes(metadata + "}}", ""), &meta).empty());
+  CHECK(meta.size() == n);
+  CHECK(parse_safetensors(safetensors_bytes(extra + "}}", "x")).size() == 1);
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(metadata + ",\"k0\":\"w\"}}", "")),
+                    Catch::Contains("duplicate key 'k0'"));
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(extra + ",\"x0\":1}}", "x")), Catch::Contains("duplicate key 'x0'"));
+  CHECK(seconds_since(start) < kLinearSeconds);
+}
+
+TEST_CASE("load_safetensors refuses a shape at its 65th dimension, without reading the rest of it") {
+  // A million dims: the limit used to be checked after the whole array was parsed into a JSON
+  // tree (10 million took 1.7 GB and 40 s). The byte offset in the message shows where the
+  // reader stopped: at the 65th dimension.
+  const std::string prefix = R"({"a":{"dtype":"F32","shape":[)";
+  const std::string suffix = R"(],"data_offsets":[0,0]}})";
+  const std::string huge = prefix + repeated("0", 1000000) + suffix;
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(huge, "")),
+                    Catch::Contains("tensor 'a' has too many dimensions") &&
+                        Catch::Contains("at byte " + std::to_string(prefix.size() + 2 * 64) + " of the header"));
+  CHECK(parse_safetensors(safetensors_bytes(prefix + repeated("0", 64) + suffix, "")).at("a").dim() == 64);
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(prefix + repeated("0", 65) + suffix, "")),
+                    Catch::Contains("too many dimensions"));
+  // data_offsets is refused at its third number, a dimension that is not a number at once.
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(
+                        R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[)" + repeated("0", 1000000) + "]}}", "")),
+                    Catch::Contains("two data_offsets"));
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(prefix + R"("2"],"data_offsets":[0,8]}})", "")),
+                    Catch::Contains("a dimension must be a non-negative integer"));
+  // Nesting in an ignored value is limited too (the stack stays small), and so is the
+  // header length (100 MiB, checked against the file before anything is read).
+  CHECK_THROWS_WITH(parse_safetensors(safetensors_bytes(
+                        R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"x":)" + std::string(1000000, '['), "")),
+                    Catch::Contains("deeper than 64"));
+  std::string long_header = safetensors_bytes("{}", "");
+  long_header[3] = '\x10';  // 256 MiB + 2
+  CHECK_THROWS_WITH(parse_safetensors(long_header), Catch::Contains("does not fit"));
+}
+
+TEST_CASE("the JSON reader limits nesting and container length, and finds duplicate keys in n log n") {
+  using ts::detail::JsonReader;
+  CHECK_THROWS_WITH(JsonReader(std::string(1000000, '['), "json").parse_document(),
+                    Catch::Contains("at byte 64: nesting deeper than 64 levels"));
+  CHECK_NOTHROW(JsonReader(std::string(64, '[') + std::string(64, ']'), "json").parse_document());
+  const std::string long_array = "[" + repeated("0", 2000) + "]";
+  CHECK(JsonReader(long_array, "json").parse_document().items.size() == 2000);
+  CHECK_THROWS_WITH(JsonReader(long_array, "json", {.max_depth = 64, .max_items = 1000}).parse_document(),
+                    Catch::Contains("at byte 2001: more than 1000 elements in an array"));
+  CHECK_THROWS_WITH(JsonReader("{" + repeated("\"k\":0", 3) + "}", "json", {.max_depth = 4, .max_items = 2}).skip(),
+                    Catch::Contains("more than 2 members"));
+  // The default: 2^20 elements, refused while skipping, so nothing of it is kept.
+  const std::string too_long = "[" + repeated("0", (size_t{1} << 20) + 1) + "]";
+  CHECK_THROWS_WITH(JsonReader(too_long, "json").skip(), Catch::Contains("more than 1048576 elements"));
+
+  const auto start = std::chrono::steady_clock::now();
+  std::string object = "{";
+  for (int i = 0; i < 200000; ++i) (object += i ? ",\"" : "\"") += std::to_string(i) + "\":" + std::to_string(i);
+  CHECK(JsonReader(object + "}", "json").parse_document().keys.size() == 200000);
+  CHECK_THROWS_WITH(JsonReader(object + ",\"\\u0031\":0}", "json").parse_document(), Catch::Contains("duplicate key '1'"));
+  CHECK(seconds_since(start) < kLinearSeconds);
+
+  // The pull interface, as the safetensors reader walks a header.
+  JsonReader pull(R"( {"n": [1, 22], "s": "x\n", "skip": {"a": [true, null]}} )", "json");
+  pull.enter('{');
+  size_t members = 0, items = 0;
+  REQUIRE(pull.next('}', members));
+  CHECK(pull.key() == "n");
+  pull.enter('[');
+  std::vector<std::string> numbers;
+  while (pull.next(']', items)) numbers.emplace_back(pull.number_value());
+  CHECK(numbers == std::vector<std::string>{"1", "22"});
+  REQUIRE(pull.next('}', members));
+  CHECK(pull.key() == "s");
+  CHECK(pull.string_value() == "x\n");
+  REQUIRE(pull.next('}', members));
+  CHECK(pull.key() == "skip");
+  pull.skip();
+  CHECK_FALSE(pull.next('}', members));
+  CHECK(members == 3);
+  CHECK_NOTHROW(pull.finish());
+  CHECK_THROWS_WITH(JsonReader(R"({"a": {"b": 1, "b": 2}})", "json").skip(), Catch::Contains("duplicate key 'b'"));
+  CHECK(ts::detail::json_index(std::string_view("9223372036854775807"), "json", "n") == INT64_MAX);
+  for (const char* bad : {"9223372036854775808", "1e3", "1.0", "-1", "01234567890123456789", ""})
+    CHECK_THROWS_AS(ts::detail::json_index(std::string_view(bad), "json", "n"), ts::Error);
+}
+
+TEST_CASE("load_npy checks the declared size against the file before allocating, and reads no further") {
+  const auto dir = std::filesystem::temp_directory_path() / "tessera_test_io";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "hostile.npy").string();
+  // 16 TiB declared, 64 bytes present: refused from the file's size, nothing allocated.
+  write_bytes(path, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4398046511104,), }", std::string(64, '\0')));
+  CHECK_THROWS_WITH(ts::load_npy(path), Catch::Contains("the data is truncated") &&
+                                            Catch::Contains("needs 17592186044416 bytes, the file has 64"));
+  // A million dims: refused at the 65th (the offset is inside the header text).
+  const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+  write_bytes(path, npy_bytes(dict + repeated("1", 1000000) + "), }", ""));
+  CHECK_THROWS_WITH(ts::load_npy(path), Catch::Contains("malformed header at byte " + std::to_string(dict.size() + 2 * 64) +
+                                                        ": too many dimensions"));
+  // Bytes after the data are allowed and ignored, as NumPy ignores them (and never read).
+  const auto expected = pattern<float>({2, 3});
+  std::string data(reinterpret_cast<const char*>(expected.data_ptr()), 24);
+  write_bytes(path, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data + std::string(1 << 20, 'x')));
+  CHECK(ts::equal(ts::load_npy<float>(path), expected));
+  // Every truncation of a file throws, read from the file as from memory.
+  const std::string good = bytes_of(kDir + "f8_fortran.npy");
+  for (size_t cut = 0; cut < good.size(); cut += 7) {
+    write_bytes(path, good.substr(0, cut));
+    CHECK_THROWS_AS(ts::load_npy(path), ts::Error);
+  }
+  // A pipe has no size: it is read whole first, then parsed as the same bytes.
+  const std::string fifo = (dir / "pipe.npy").string();
+  std::filesystem::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] { write_bytes(fifo, good); });
+  const auto from_pipe = ts::load_npy<double>(fifo);
+  writer.join();
+  CHECK(ts::equal(from_pipe, pattern<double>({2, 3, 4})));
+  std::filesystem::remove(fifo);
 }

@@ -1,7 +1,9 @@
 #pragma once
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): save_npy, load_npy<T>, load_npy.
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,13 +124,13 @@ class BasicNpyHeader {
       skip_space();
       if (peek() == ')') break;
       if (peek() < '0' || peek() > '9') fail("expected a dimension");
+      if (shape.size() >= 64) fail("too many dimensions");  // before the 65th is read
       int64_t v = 0;
       while (peek() >= '0' && peek() <= '9') {
         if (v > (INT64_MAX - 9) / 10) fail("dimension too large");
         v = v * 10 + (s_[i_++] - '0');
       }
       if (peek() == 'L') ++i_;  // Python 2 longs
-      if (shape.size() >= 64) fail("too many dimensions");
       shape.push_back(v);
       skip_space();
       if (peek() == ',') ++i_;
@@ -151,63 +153,118 @@ uint64_t read_le(const unsigned char* p, int bytes) {
   return v;
 }
 
-/** Parses a whole .npy image held in memory; `source` names it in errors. */
+/** What the fixed-size start and the header of a .npy file say, checked against its size. */
+struct NpyLayout {
+  DType dtype = DType::Float32;
+  bool big_endian = false, fortran = false;
+  Shape shape;
+  int64_t numel = 0;
+  uint64_t data_start = 0;  // where the data begins, from the start of the file
+};
+
+/** The header's offset and length from the file's first bytes (`prefix`, at least the first
+ *  12 when the file has them), checked against the file's `size`. */
 template <class = void>
-AnyTensor parse_npy(const char* data, size_t size, const std::string& source) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data);
-  TS_CHECK(size >= 10 && std::memcmp(data, "\x93NUMPY", 6) == 0, "load_npy: ", source,
+std::pair<size_t, uint64_t> npy_header_span(const unsigned char* prefix, size_t available, uint64_t size,
+                                            const std::string& source) {
+  TS_CHECK(size >= 10 && available >= 10 && std::memcmp(prefix, "\x93NUMPY", 6) == 0, "load_npy: ", source,
            ": not a .npy file (bad magic string)");
-  const int major = bytes[6];
+  const int major = prefix[6];
   TS_CHECK(major >= 1 && major <= 3, "load_npy: ", source, ": unsupported .npy format version ", major, ".",
-           int{bytes[7]});
+           int{prefix[7]});
   const size_t len_bytes = major == 1 ? 2 : 4;
-  TS_CHECK(size >= 8 + len_bytes, "load_npy: ", source, ": truncated header");
-  const uint64_t header_len = read_le(bytes + 8, static_cast<int>(len_bytes));
+  TS_CHECK(size >= 8 + len_bytes && available >= 8 + len_bytes, "load_npy: ", source, ": truncated header");
+  const uint64_t header_len = read_le(prefix + 8, static_cast<int>(len_bytes));
   const size_t header_start = 8 + len_bytes;
   TS_CHECK(header_len <= size - header_start, "load_npy: ", source, ": the header claims ", header_len,
            " bytes but the file has ", size - header_start, " after the length field");
-  std::string descr;
-  bool fortran = false;
-  Shape shape;
-  NpyHeader(std::string_view(data + header_start, header_len), source).parse(descr, fortran, shape);
-  bool big_endian = false;
-  const DType dtype = npy_dtype(descr, big_endian, source);
-  const size_t item = element_size(dtype);
+  return {header_start, header_len};
+}
 
+/** Parses the header text and checks that a file of `size` bytes holds the data it declares
+ *  (bytes after the data are allowed and ignored, as NumPy ignores them). */
+template <class = void>
+NpyLayout npy_layout(std::string_view header, uint64_t header_end, uint64_t size, const std::string& source) {
+  NpyLayout l;
+  std::string descr;
+  NpyHeader(header, source).parse(descr, l.fortran, l.shape);
+  l.dtype = npy_dtype(descr, l.big_endian, source);
+  const size_t item = element_size(l.dtype);
   int64_t numel = 1;
-  for (int64_t s : shape) {
-    TS_CHECK(s == 0 || numel <= INT64_MAX / s, "load_npy: ", source, ": shape ", shape_str(shape), " is too large");
+  for (int64_t s : l.shape) {
+    TS_CHECK(s == 0 || numel <= INT64_MAX / s, "load_npy: ", source, ": shape ", shape_str(l.shape), " is too large");
     numel *= s;
   }
-  const size_t data_start = header_start + header_len;
-  TS_CHECK(numel <= static_cast<int64_t>((size - data_start) / item), "load_npy: ", source, ": the data is truncated: shape ",
-           shape_str(shape), " of ", dtype, " needs ", static_cast<uint64_t>(numel) * item, " bytes, the file has ",
-           size - data_start);
-  return dispatch(dtype, [&]<class T>(std::type_identity<T>) {
+  l.numel = numel;
+  l.data_start = header_end;
+  TS_CHECK(static_cast<uint64_t>(numel) <= (size - header_end) / item, "load_npy: ", source,
+           ": the data is truncated: shape ", shape_str(l.shape), " of ", l.dtype, " needs ",
+           static_cast<uint64_t>(numel) * item, " bytes, the file has ", size - header_end);
+  return l;
+}
+
+/** The tensor `layout` describes; `fill(out, n)` must write its n data bytes to out. Allocates
+ *  only after npy_layout checked that the file holds those bytes. */
+template <class Fill>
+AnyTensor npy_tensor(const NpyLayout& layout, Fill&& fill) {
+  const size_t item = element_size(layout.dtype);
+  const int64_t numel = layout.numel;
+  return dispatch(layout.dtype, [&]<class T>(std::type_identity<T>) {
     // Fortran order: the bytes are the transpose's rows; read them as the reversed shape.
-    Shape stored = shape;
-    if (fortran) std::reverse(stored.begin(), stored.end());
+    Shape stored = layout.shape;
+    if (layout.fortran) std::reverse(stored.begin(), stored.end());
     Tensor<T> t = empty_tensor<T>(stored, {}, "load_npy");
     auto* out = reinterpret_cast<unsigned char*>(t.data_ptr());
-    std::memcpy(out, data + data_start, static_cast<size_t>(numel) * item);
-    if (big_endian && item > 1)
+    fill(out, static_cast<size_t>(numel) * item);
+    if (layout.big_endian && item > 1)
       for (int64_t i = 0; i < numel; ++i) std::reverse(out + i * item, out + (i + 1) * item);
     if constexpr (std::is_same_v<T, bool>)
       for (int64_t i = 0; i < numel; ++i) out[i] = out[i] != 0;  // only 0 and 1 are valid bools
-    if (!fortran) return AnyTensor(t);
+    if (!layout.fortran) return AnyTensor(t);
     Shape reverse_dims;
     for (int64_t d = t.dim(); d-- > 0;) reverse_dims.push_back(d);
     return AnyTensor(t.permute(reverse_dims).contiguous());
   });
 }
 
+/** Parses a whole .npy image held in memory; `source` names it in errors. */
+template <class = void>
+AnyTensor parse_npy(const char* data, size_t size, const std::string& source) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+  const auto [header_start, header_len] = npy_header_span(bytes, size, size, source);
+  const NpyLayout layout =
+      npy_layout(std::string_view(data + header_start, header_len), header_start + header_len, size, source);
+  return npy_tensor(layout, [&](unsigned char* out, size_t n) { std::memcpy(out, data + layout.data_start, n); });
+}
+
 }  // namespace detail
 
-/** Reads a .npy file of any dtype tessera has. */
+/** Reads a .npy file of any dtype tessera has. The header is read and checked against the
+ *  file's size first; then the data goes straight into the tensor (Note [Loader budgets]). */
 template <int = 0>  // not a type parameter: load_npy<T>(path) is the typed overload
 AnyTensor load_npy(const std::string& path) {
-  const std::string bytes = detail::read_file(path, "load_npy");
-  return detail::parse_npy(bytes.data(), bytes.size(), "'" + path + "'");
+  detail::FileReader file(path, "load_npy");
+  const std::string source = "'" + path + "'";
+  unsigned char prefix[12];
+  const size_t got = file.read(prefix, sizeof prefix);
+  // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+  const std::pair<size_t, uint64_t> span = detail::npy_header_span(prefix, got, file.size(), source);
+  const size_t header_start = span.first;
+  const uint64_t header_len = span.second;
+  std::string header(static_cast<size_t>(header_len), '\0');
+  const size_t in_prefix = header_start < got ? std::min<size_t>(got - header_start, header.size()) : 0;
+  std::memcpy(header.data(), prefix + header_start, in_prefix);
+  TS_CHECK(file.read(header.data() + in_prefix, header.size() - in_prefix) == header.size() - in_prefix, "load_npy: ",
+           source, ": truncated header");
+  const detail::NpyLayout layout = detail::npy_layout(header, header_start + header_len, file.size(), source);
+  // Up to 12 - header_start bytes of the prefix may already belong to the data.
+  const size_t data_in_prefix = got - header_start - in_prefix;
+  return detail::npy_tensor(layout, [&](unsigned char* out, size_t n) {
+    const size_t head = std::min(n, data_in_prefix);
+    std::memcpy(out, prefix + header_start + in_prefix, head);
+    TS_CHECK(file.read(out + head, n - head) == n - head, "load_npy: ", source, ": the data is truncated (the file ",
+             "shrank while it was read)");
+  });
 }
 
 /** Reads a .npy file whose dtype must be T. */

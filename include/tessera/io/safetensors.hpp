@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "../core/any_tensor.hpp"
@@ -51,52 +52,142 @@ struct SafetensorsEntry {
   int64_t begin, end;
 };
 
+inline constexpr size_t kMaxSafetensorsDims = 64;
+
+// Note [safetensors header budget]
+// The header is read in one pass with JsonReader's pull interface, straight into the entries:
+// no JSON tree is built, a shape is refused at its 65th dimension before that dimension is
+// read, data_offsets at its third number, an entry's unknown keys are checked and skipped
+// without being kept, and every key is checked against the earlier ones of its object in
+// O(log k) (std::set). Memory is the entries, time is linear in the header (times log k for
+// the keys, as the std::map the loader returns costs anyway).
+
+/** One entry's object, at its '{'. */
+template <class = void>
+SafetensorsEntry parse_safetensors_entry(JsonReader& json, std::string name, uint64_t data_bytes) {
+  const char* op = "load_safetensors";
+  // A value of the wrong kind is read through before the error, so that a JSON error inside
+  // it is the one reported (as when the whole header was parsed first).
+  if (json.peek() != JsonValue::Kind::Object) {
+    json.skip();
+    throw_error(op, ": entry '", name, "' must be an object");
+  }
+  SafetensorsEntry e{std::move(name), DType::Float32, {}, 0, 0};
+  auto malformed = [&] {
+    throw_error(op, ": entry '", e.name, "' needs a dtype string, a shape array and two data_offsets");
+  };
+  auto expect = [&](JsonValue::Kind kind) {
+    if (json.peek() == kind) return;
+    json.skip();
+    malformed();
+  };
+  auto index = [&](const char* what) {
+    if (json.peek() != JsonValue::Kind::Number) {
+      json.skip();
+      throw_error(op, ": ", what, " must be a non-negative integer");
+    }
+    return json_index(json.number_value(), op, what);
+  };
+  bool have_dtype = false, have_shape = false, have_offsets = false;
+  std::set<std::string> other_keys;
+  int64_t numel = 1;
+  json.enter('{');
+  for (size_t members = 0; json.next('}', members);) {
+    const size_t at = json.offset();
+    std::string key = json.key();
+    auto once = [&](bool& seen) {
+      if (seen) throw_error(op, ": malformed JSON header at byte ", at, ": duplicate key '", key, "'");
+      seen = true;
+    };
+    if (key == "dtype") {
+      once(have_dtype);
+      expect(JsonValue::Kind::String);
+      e.dtype = safetensors_dtype(json.string_value(), e.name);
+    } else if (key == "shape") {
+      once(have_shape);
+      expect(JsonValue::Kind::Array);
+      json.enter('[');
+      for (size_t dims = 0; json.next(']', dims);) {
+        TS_CHECK(dims <= kMaxSafetensorsDims, op, ": tensor '", e.name, "' has too many dimensions (more than ",
+                 kMaxSafetensorsDims, ", at byte ", json.offset(), " of the header)");
+        const int64_t n = index("a dimension");
+        TS_CHECK(n == 0 || numel <= INT64_MAX / n, op, ": tensor '", e.name, "' is too large");
+        numel *= n;
+        e.shape.push_back(n);
+      }
+    } else if (key == "data_offsets") {
+      once(have_offsets);
+      expect(JsonValue::Kind::Array);
+      json.enter('[');
+      size_t count = 0;
+      for (int64_t* field : {&e.begin, &e.end}) {
+        if (!json.next(']', count)) malformed();
+        *field = index("a data offset");
+      }
+      if (json.next(']', count)) malformed();
+    } else {
+      // Ignored, as the reference implementation ignores unknown fields; still strict JSON.
+      if (!other_keys.insert(key).second)
+        throw_error(op, ": malformed JSON header at byte ", at, ": duplicate key '", key, "'");
+      json.skip();
+    }
+  }
+  if (!have_dtype || !have_shape || !have_offsets) malformed();
+  const int64_t item = static_cast<int64_t>(element_size(e.dtype));
+  TS_CHECK(e.begin <= e.end && static_cast<uint64_t>(e.end) <= data_bytes, op, ": tensor '", e.name,
+           "' has data_offsets [", e.begin, ", ", e.end, "] outside the ", data_bytes, " bytes of data");
+  TS_CHECK(numel <= (e.end - e.begin) / item && (e.end - e.begin) == numel * item, op, ": tensor '", e.name,
+           "' of shape ", shape_str(e.shape), " and dtype ", safetensors_dtype_name(e.dtype), " needs ",
+           static_cast<uint64_t>(numel) * static_cast<uint64_t>(item), " bytes, its data_offsets give ",
+           e.end - e.begin);
+  return e;
+}
+
 template <class = void>
 std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, uint64_t data_bytes,
-                                                              std::map<std::string, std::string>* metadata) {
-  const JsonValue root = JsonReader(header, "load_safetensors").parse_document();
-  TS_CHECK(root.kind == JsonValue::Kind::Object, "load_safetensors: the header must be a JSON object");
+                                                       std::map<std::string, std::string>* metadata) {
+  const char* op = "load_safetensors";
+  JsonReader json(header, op);
+  if (json.peek() != JsonValue::Kind::Object) {
+    json.skip();
+    throw_error(op, ": the header must be a JSON object");
+  }
   std::vector<SafetensorsEntry> entries;
-  for (size_t i = 0; i < root.keys.size(); ++i) {
-    const std::string& name = root.keys[i];
-    const JsonValue& v = root.items[i];
-    if (name == "__metadata__") {
-      TS_CHECK(v.kind == JsonValue::Kind::Object, "load_safetensors: __metadata__ must be an object of strings");
-      for (size_t k = 0; k < v.keys.size(); ++k) {
-        TS_CHECK(v.items[k].kind == JsonValue::Kind::String, "load_safetensors: __metadata__ value of '", v.keys[k],
-                 "' is not a string");
-        if (metadata) (*metadata)[v.keys[k]] = v.items[k].text;
-      }
+  std::set<std::string> names;
+  std::map<std::string, std::string> meta;
+  json.enter('{');
+  for (size_t members = 0; json.next('}', members);) {
+    const size_t at = json.offset();
+    std::string name = json.key();
+    if (!names.insert(name).second)
+      throw_error(op, ": malformed JSON header at byte ", at, ": duplicate key '", name, "'");
+    if (name != "__metadata__") {
+      entries.push_back(parse_safetensors_entry(json, std::move(name), data_bytes));
       continue;
     }
-    TS_CHECK(v.kind == JsonValue::Kind::Object, "load_safetensors: entry '", name, "' must be an object");
-    const JsonValue* dtype = v.find("dtype");
-    const JsonValue* shape = v.find("shape");
-    const JsonValue* offsets = v.find("data_offsets");
-    TS_CHECK(dtype && dtype->kind == JsonValue::Kind::String && shape && shape->kind == JsonValue::Kind::Array &&
-                 offsets && offsets->kind == JsonValue::Kind::Array && offsets->items.size() == 2,
-             "load_safetensors: entry '", name, "' needs a dtype string, a shape array and two data_offsets");
-    SafetensorsEntry e{name, safetensors_dtype(dtype->text, name), {}, 0, 0};
-    TS_CHECK(shape->items.size() <= 64, "load_safetensors: tensor '", name, "' has too many dimensions");
-    int64_t numel = 1;
-    for (const JsonValue& s : shape->items) {
-      const int64_t n = json_index(s, "load_safetensors", "a dimension");
-      TS_CHECK(n == 0 || numel <= INT64_MAX / n, "load_safetensors: tensor '", name, "' is too large");
-      numel *= n;
-      e.shape.push_back(n);
+    if (json.peek() != JsonValue::Kind::Object) {
+      json.skip();
+      throw_error(op, ": __metadata__ must be an object of strings");
     }
-    e.begin = json_index(offsets->items[0], "load_safetensors", "a data offset");
-    e.end = json_index(offsets->items[1], "load_safetensors", "a data offset");
-    const int64_t item = static_cast<int64_t>(element_size(e.dtype));
-    TS_CHECK(e.begin <= e.end && static_cast<uint64_t>(e.end) <= data_bytes, "load_safetensors: tensor '", name,
-             "' has data_offsets [", e.begin, ", ", e.end, "] outside the ", data_bytes, " bytes of data");
-    TS_CHECK(numel <= (e.end - e.begin) / item && (e.end - e.begin) == numel * item, "load_safetensors: tensor '",
-             name, "' of shape ", shape_str(e.shape), " and dtype ", safetensors_dtype_name(e.dtype), " needs ",
-             static_cast<uint64_t>(numel) * static_cast<uint64_t>(item), " bytes, its data_offsets give ",
-             e.end - e.begin);
-    entries.push_back(std::move(e));
+    json.enter('{');
+    for (size_t count = 0; json.next('}', count);) {
+      const size_t key_at = json.offset();
+      std::string key = json.key();
+      if (json.peek() != JsonValue::Kind::String) {
+        json.skip();
+        throw_error(op, ": __metadata__ value of '", key, "' is not a string");
+      }
+      auto [slot, fresh] = meta.try_emplace(std::move(key));
+      if (!fresh)
+        throw_error(op, ": malformed JSON header at byte ", key_at, ": duplicate key '", slot->first, "'");
+      slot->second = json.string_value();
+    }
   }
+  json.finish();
+  if (metadata)
+    for (auto& [k, v] : meta) (*metadata)[k] = std::move(v);
   std::vector<const SafetensorsEntry*> order;
+  order.reserve(entries.size());
   for (const auto& e : entries) order.push_back(&e);
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; });
   int64_t at = 0;
