@@ -27,6 +27,7 @@ struct Counts {
   int64_t matmuls = 0;
   int64_t draws = 0;
   int64_t indexings = 0;
+  int64_t ranges = 0;
 };
 Counts counts;
 
@@ -95,6 +96,10 @@ class TestKernels final : public ts::DeviceKernels {
   void random(const ts::detail::RandomPlan& plan) override {
     ++counts.draws;
     last_op = plan.op;
+    plan.run_on_host();
+  }
+  void range(const ts::detail::RangePlan& plan) override {
+    ++counts.ranges;
     plan.run_on_host();
   }
   void index(const ts::detail::IndexPlan& plan) override {
@@ -183,6 +188,23 @@ TEST_CASE("device: factories, ops and copies run through the registered backend"
     CHECK(counts.live_bytes > 0);
   }
   CHECK(counts.live_bytes == before.live_bytes);  // every block came back
+}
+
+TEST_CASE("device: factories from values and ranges give the CPU's values") {
+  const Counts before = counts;
+  const auto cpu = [](const auto& t) {
+    CHECK(t.device() == kTest);
+    return t.to(ts::Device::cpu());
+  };
+  CHECK(ts::equal(cpu(ts::tensor({{1.5, 2.0}, {3.0, -4.0}}, {.device = kTest})), ts::tensor({{1.5, 2.0}, {3.0, -4.0}})));
+  CHECK(ts::equal(cpu(ts::tensor({true, false, true}, {.device = kTest})), ts::tensor({true, false, true})));
+  CHECK(ts::equal(cpu(ts::from_vector(std::vector<bool>{false, true}, {2}, {.device = kTest})), ts::tensor({false, true})));
+  CHECK(ts::equal(cpu(ts::arange(0.0, 3.0, 0.25, {.device = kTest})), ts::arange(0.0, 3.0, 0.25)));
+  CHECK(ts::equal(cpu(ts::arange(2, 40, 3, {.device = kTest})), ts::arange(2, 40, 3)));
+  CHECK(ts::equal(cpu(ts::linspace(-1, 1, 37, {.device = kTest})), ts::linspace(-1, 1, 37)));
+  CHECK(ts::equal(cpu(ts::logspace<double>(0, 2, 5, 2.0, {.device = kTest})), ts::logspace<double>(0, 2, 5, 2.0)));
+  CHECK(ts::equal(cpu(ts::eye<int32_t>(3, 4, {.device = kTest})), ts::eye<int32_t>(3, 4)));
+  CHECK(counts.ranges == before.ranges + 4);
 }
 
 TEST_CASE("device: reductions and row ops run through the registered backend") {

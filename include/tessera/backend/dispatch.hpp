@@ -29,6 +29,7 @@ class DeviceKernels {
   virtual void matmul(const detail::MatmulPlan& plan) = 0;
   virtual void random(const detail::RandomPlan& plan) = 0;
   virtual void index(const detail::IndexPlan& plan) = 0;
+  virtual void range(const detail::RangePlan& plan) = 0;
 };
 
 namespace detail {
@@ -64,7 +65,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   const Device device = plan.out->storage.device();
   if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
     for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
-  } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan>) {
+  } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan> &&
+                       !std::is_same_v<Plan, RangePlan>) {
     check_same_device(plan.op, device, plan.input->storage.device());
   }
   if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
@@ -80,7 +82,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
   else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
   else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
-  else kernels.index(plan);
+  else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(plan);
+  else kernels.range(plan);
 }
 
 }  // namespace detail

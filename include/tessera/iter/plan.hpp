@@ -149,6 +149,16 @@ struct IndexPlan {
   HostKernel run_on_host{};
 };
 
+/** out (contiguous, 1-D) = "arange" (start + step * i, or int_start + int_step * i for integers),
+ *  "linspace" or "logspace" (base ** linspace) from start to end, with PyTorch's rounding. */
+struct RangePlan {
+  const char* op;
+  const TensorImpl* out;
+  double start = 0, end = 0, step = 0, base = 10;
+  int64_t int_start = 0, int_step = 0;
+  HostKernel run_on_host{};
+};
+
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
   const char* op;

@@ -6,6 +6,8 @@
 #include <span>
 #include <vector>
 
+#include "../backend/cpu/range.hpp"
+#include "../backend/dispatch.hpp"
 #include "copy.hpp"
 
 namespace tessera {
@@ -55,6 +57,21 @@ void collect_values(const U& value, const Shape& shape, size_t depth, std::vecto
   }
 }
 
+/** A new tensor of `shape` on options.device holding `values` (row-major), copied from the host. */
+template <class T>
+Tensor<T> from_host(const std::vector<T>& values, const Shape& shape, const TensorOptions& options, const char* op) {
+  Tensor<T> out = empty_tensor<T>(shape, options, op);
+  const size_t bytes = values.size() * sizeof(T);
+  DeviceAllocator& allocator = device_allocator(out.device(), op);
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> holds bits
+    const std::vector<uint8_t> bytes_of(values.begin(), values.end());
+    allocator.copy_from_host(out.storage().data_ptr(), 0, bytes_of.data(), bytes);
+  } else {
+    allocator.copy_from_host(out.storage().data_ptr(), 0, values.data(), bytes);
+  }
+  return out;
+}
+
 template <class T, class List>
 Tensor<T> tensor_from_list(const List& values, const TensorOptions& options) {
   Shape shape;
@@ -63,9 +80,7 @@ Tensor<T> tensor_from_list(const List& values, const TensorOptions& options) {
   collect_values<T>(values, shape, 0, flat);
   TS_CHECK(static_cast<int64_t>(flat.size()) == checked_numel(shape, "tensor"), "tensor: ragged nested list of shape ",
            shape_str(shape));
-  Tensor<T> out = empty_tensor<T>(shape, options, "tensor");
-  std::copy(flat.begin(), flat.end(), out.data_ptr());
-  return out;
+  return from_host<T>(flat, shape, options, "tensor");
 }
 
 template <class T>
@@ -112,9 +127,7 @@ Tensor<T> from_vector(const std::vector<T>& values, const Shape& shape, const Te
   const int64_t n = detail::checked_numel(shape, "from_vector");
   TS_CHECK(n == static_cast<int64_t>(values.size()), "from_vector: shape ", detail::shape_str(shape), " has ", n,
            " elements but the vector has ", values.size());
-  Tensor<T> out = detail::empty_tensor<T>(shape, options, "from_vector");
-  std::copy(values.begin(), values.end(), out.data_ptr());
-  return out;
+  return detail::from_host<T>(values, shape, options, "from_vector");
 }
 
 /** Wraps memory the caller owns, without copying (like torch.from_numpy). `deleter` runs when
@@ -170,8 +183,7 @@ Tensor<T> eye(int64_t n, int64_t m = -1, const TensorOptions& options = {}) {
   if (m < 0) m = n;
   TS_CHECK(n >= 0, "eye: n must be greater or equal to 0, got ", n);
   Tensor<T> out = zeros<T>({n, m}, {.device = options.device});
-  T* p = out.data_ptr();
-  for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  out.diagonal().fill_(1);
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -206,33 +218,6 @@ namespace detail {
 template <class A, class B, class C>
 using range_t = std::conditional_t<is_floating_v<A> || is_floating_v<B> || is_floating_v<C>, float, int64_t>;
 
-// Note [Range rounding]
-// A range value is a formula of its index, and PyTorch 1.13's CPU kernels evaluate that formula
-// in two ways: a scalar path, compiled with fused multiply-add, and a vector path that takes the
-// scalar formula at the start of each 32-byte vector and adds k * step for lane k without
-// fusing. The vector path runs two vectors at a time while at least two fit, then the scalar
-// path finishes. tessera reproduces both so that arange and linspace give PyTorch's bits,
-// which tests/golden checks. (PyTorch splits ranges over 32768 elements across threads, which
-// moves the vector boundaries with the thread count; tessera keeps the one-thread layout.)
-template <class T, class Scalar, class Lane>
-void fill_range(T* out, int64_t n, Scalar&& scalar, Lane&& lane) {
-  constexpr int64_t lanes = 32 / static_cast<int64_t>(sizeof(T));
-  int64_t i = 0;
-  for (; i + 2 * lanes <= n; i += 2 * lanes) {
-    for (int64_t v = i; v < i + 2 * lanes; v += lanes) {
-      const auto base = scalar(v);
-      for (int64_t k = 0; k < lanes; ++k) out[v + k] = lane(base, k);
-    }
-  }
-  for (; i < n; ++i) out[i] = scalar(i);
-}
-
-// a + b, rounded on its own even where the compiler would contract a multiply into it.
-template <class F>
-F add_unfused(F a, F b) {
-  volatile F kept = b;
-  return a + kept;
-}
 }  // namespace detail
 
 /** Values start, start + step, ... below end. Integral arguments give int64_t, floating float;
@@ -254,17 +239,9 @@ auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
   TS_CHECK(length_d >= 0 && length_d <= static_cast<double>(INT64_MAX), "arange: invalid size ", length_d);
   const int64_t length = static_cast<int64_t>(length_d);
   Tensor<R> out = detail::empty_tensor<R>({length}, {.device = options.device}, "arange");
-  R* p = out.data_ptr();
-  if constexpr (std::is_integral_v<R>) {
-    const int64_t first = static_cast<int64_t>(start), delta = static_cast<int64_t>(step);
-    for (int64_t i = 0; i < length; ++i) p[i] = static_cast<R>(first + delta * i);
-  } else {  // Note [Range rounding]; the arithmetic is in double, as PyTorch's accumulate type
-    auto scalar = [&](int64_t i) { return detail::convert<R>(std::fma(st, static_cast<double>(i), s)); };
-    auto lane = [&](R base, int64_t k) {
-      return detail::convert<R>(std::fma(static_cast<double>(k), st, static_cast<double>(base)));
-    };
-    detail::fill_range(p, length, scalar, lane);
-  }
+  detail::RangePlan plan{.op = "arange", .out = &out.impl(), .start = s, .step = st};
+  if constexpr (std::is_integral_v<R>) plan.int_start = static_cast<int64_t>(start), plan.int_step = static_cast<int64_t>(step);
+  detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -273,50 +250,13 @@ auto arange(B end, const TensorOptions& options = {}) {
   return arange<T>(B(0), end, 1, options);
 }
 
-namespace detail {
-// Half and bfloat16 arithmetic as c10 does it: each operation computes in float and rounds.
-template <class T>
-T round_op(float v) {
-  return T(v);
-}
-
-// linspace's values (Note [Range rounding]): from the start in the first half and from the end
-// in the second, so that both ends are exact. The step has the output's type for floating
-// outputs and is double for integral ones, as in PyTorch.
-template <class T>
-void linspace_fill(T* p, double start, double end, int64_t steps) {
-  const int64_t halfway = steps / 2;
-  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
-    const T s = convert<T>(start), e = convert<T>(end);
-    const T step = round_op<T>(float(round_op<T>(float(e) - float(s))) / float(T(static_cast<float>(steps - 1))));
-    auto times = [&](int64_t k) { return round_op<T>(float(step) * float(T(static_cast<float>(k)))); };
-    auto scalar = [&](int64_t i) {
-      return i < halfway ? round_op<T>(float(s) + float(times(i))) : round_op<T>(float(e) - float(times(steps - i - 1)));
-    };
-    fill_range(p, steps, scalar, [&](T base, int64_t k) { return round_op<T>(float(base) + float(times(k))); });
-  } else {
-    using Step = std::conditional_t<std::is_integral_v<T>, double, T>;
-    const Step s = static_cast<Step>(convert<T>(start)), e = static_cast<Step>(convert<T>(end));
-    const Step step = (e - s) / static_cast<Step>(steps - 1);
-    auto scalar = [&](int64_t i) {
-      return i < halfway ? std::fma(step, static_cast<Step>(i), s) : std::fma(-step, static_cast<Step>(steps - i - 1), e);
-    };
-    if constexpr (std::is_integral_v<T>) {
-      for (int64_t i = 0; i < steps; ++i) p[i] = convert<T>(scalar(i));
-    } else {
-      fill_range(p, steps, scalar, [&](T base, int64_t k) { return add_unfused(base, static_cast<Step>(k) * step); });
-    }
-  }
-}
-}  // namespace detail
-
 /** `steps` values evenly spaced from start to end inclusive (float unless T is given). */
 template <class T = float>
 Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "linspace");
-  if (steps == 1) out.data_ptr()[0] = detail::convert<T>(start);
-  else if (steps > 1) detail::linspace_fill(out.data_ptr(), start, end, steps);
+  const detail::RangePlan plan{.op = "linspace", .out = &out.impl(), .start = start, .end = end};
+  detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -327,19 +267,8 @@ template <class T = float>
 Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");
-  T* p = out.data_ptr();
-  if (steps == 1) {
-    p[0] = detail::convert<T>(std::pow(base, start));
-  } else if (steps > 1) {
-    using Step = std::conditional_t<is_floating_v<T> && !std::is_same_v<T, double>, float, double>;
-    const Step s = static_cast<Step>(start), e = static_cast<Step>(end);
-    const Step step = (e - s) / static_cast<Step>(steps - 1);
-    const int64_t halfway = steps / 2;
-    for (int64_t i = 0; i < steps; ++i) {
-      const Step x = i < halfway ? std::fma(step, static_cast<Step>(i), s) : std::fma(-step, static_cast<Step>(steps - i - 1), e);
-      p[i] = detail::convert<T>(std::pow(base, static_cast<double>(x)));
-    }
-  }
+  const detail::RangePlan plan{.op = "logspace", .out = &out.impl(), .start = start, .end = end, .base = base};
+  detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
