@@ -209,7 +209,7 @@ template <int Bytes, int kind, class T>
           F log_u1;
           log_unit<F, I32>(u1, log_u1);
           const F l = TS_EXACT(log_u1 * -2.0f);
-          F r;
+          F r = l;  // every lane is set below; initialised for the compiler
           for (int lane = 0; lane < L; ++lane) r[lane] = std::sqrt(l[lane]);  // correctly rounded
           F s, c;
           sincos_turns<F, I32>(u2, s, c);
