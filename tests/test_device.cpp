@@ -28,6 +28,7 @@ struct Counts {
   int64_t draws = 0;
   int64_t indexings = 0;
   int64_t ranges = 0;
+  int64_t windows = 0;
 };
 Counts counts;
 
@@ -100,6 +101,10 @@ class TestKernels final : public ts::DeviceKernels {
   }
   void range(const ts::detail::RangePlan& plan) override {
     ++counts.ranges;
+    plan.run_on_host();
+  }
+  void window(const ts::detail::WindowPlan& plan) override {
+    ++counts.windows;
     plan.run_on_host();
   }
   void index(const ts::detail::IndexPlan& plan) override {
@@ -328,6 +333,41 @@ TEST_CASE("device: autograd through device copies") {
   REQUIRE(x.grad().defined());
   CHECK(x.grad().device() == ts::Device::cpu());
   CHECK(x.grad().to_vector() == std::vector<float>{2, 4, 6});
+}
+
+TEST_CASE("device: a small CNN trains on the device as on the CPU") {
+  namespace nn = ts::nn;
+  namespace F = ts::nn::functional;
+  const auto build = [] {
+    ts::manual_seed(3);
+    return nn::Sequential{nn::Conv2d(1, 3, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2, 2), nn::Flatten(),
+                          nn::Linear(12, 4), nn::GELU(), nn::Dropout(0.25), nn::Linear(4, 3)};
+  };
+  const auto run = [&](ts::Device device) {
+    auto model = build();
+    model.to(device);
+    ts::optim::Adam adam(model.parameters(), {.lr = 0.01});
+    ts::manual_seed(5);
+    const auto x = ts::randn({6, 1, 4, 4}).to(device);
+    const auto y = ts::tensor({0, 1, 2, 0, 1, 2}).to(device);
+    std::vector<float> losses;
+    for (int step = 0; step < 3; ++step) {
+      adam.zero_grad();
+      auto loss = F::cross_entropy(model(x), y);
+      loss.backward();
+      adam.step();
+      losses.push_back(loss.item());
+    }
+    for (const auto& p : model.parameters()) CHECK(p.device() == device);
+    return std::pair{losses, model.parameters()[0].to(ts::Device::cpu()).to_vector()};
+  };
+  const Counts before = counts;
+  const auto on_cpu = run(ts::Device::cpu());
+  const auto on_device = run(kTest);
+  CHECK(on_device.first == on_cpu.first);
+  CHECK(on_device.second == on_cpu.second);
+  CHECK(counts.windows > before.windows);
+  CHECK(counts.matmuls > before.matmuls);
 }
 
 TEST_CASE("device: module.to moves parameters and buffers in place") {

@@ -32,7 +32,7 @@ bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const Gradcheck
   const int64_t n_out = out.numel();
   std::vector<std::vector<std::vector<double>>> analytical(wrt.size());  // [input][output][element]
   for (int64_t j = 0; j < n_out; ++j) {
-    Tensor<double> onehot = zeros<double>(out.sizes());
+    Tensor<double> onehot = zeros<double>(out.sizes(), {.device = out.device()});
     onehot.view({-1})[j].fill_(1.0);
     std::vector<AnyTensor> grads;
     if (out.requires_grad())
@@ -45,24 +45,24 @@ bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const Gradcheck
     }
   }
 
-  // Numerical: central differences, perturbing each element's memory directly (no op is
-  // recorded); fn runs in the caller's grad mode, since it may itself use autograd.
+  // Numerical: central differences, perturbing each element through a detached view of it (no op
+  // is recorded); fn runs in the caller's grad mode, since it may itself use autograd.
   for (size_t k = 0; k < wrt.size(); ++k) {
     const Tensor<double>& x = inputs[wrt_index[k]];
     for (int64_t e = 0; e < x.numel(); ++e) {
-      // The element's address from its logical index, whatever the strides.
-      int64_t rest = e, offset = 0;
+      // The element's offset from its logical index, whatever the strides.
+      int64_t rest = e, offset = x.storage_offset();
       for (int64_t d = x.dim(); d-- > 0;) {
         offset += (rest % x.size(d)) * x.stride(d);
         rest /= x.size(d);
       }
-      double& v = x.data_ptr()[offset];
-      const double saved = v;
-      v = saved + options.eps;
+      const Tensor<double> element = x.detach().as_strided({}, {}, offset);
+      const double saved = element.item();
+      element.fill_(saved + options.eps);
       const std::vector<double> plus = fn(inputs).to_vector();
-      v = saved - options.eps;
+      element.fill_(saved - options.eps);
       const std::vector<double> minus = fn(inputs).to_vector();
-      v = saved;
+      element.fill_(saved);
       for (int64_t j = 0; j < n_out; ++j) {
         const double numerical = (plus[static_cast<size_t>(j)] - minus[static_cast<size_t>(j)]) / (2 * options.eps);
         const double a = analytical[k][static_cast<size_t>(j)][static_cast<size_t>(e)];

@@ -30,6 +30,7 @@ class DeviceKernels {
   virtual void random(const detail::RandomPlan& plan) = 0;
   virtual void index(const detail::IndexPlan& plan) = 0;
   virtual void range(const detail::RangePlan& plan) = 0;
+  virtual void window(const detail::WindowPlan& plan) = 0;
 };
 
 namespace detail {
@@ -83,7 +84,8 @@ void dispatch_plan(Plan plan, const F& cpu) {
   else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
   else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
   else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(plan);
-  else kernels.range(plan);
+  else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(plan);
+  else kernels.window(plan);
 }
 
 }  // namespace detail

@@ -159,6 +159,34 @@ struct RangePlan {
   HostKernel run_on_host{};
 };
 
+/** Where k x k windows (square, stride, zero padding, dilation) fall on an [N, C, H, W] image. */
+struct WindowGeometry {
+  int64_t n = 0, c = 0, h = 0, w = 0;
+  int64_t k = 1, stride = 1, padding = 0, dilation = 1;
+  int64_t oh = 0, ow = 0;  // windows along H and W
+  // Layout of the columns: [N, OH, OW, C, k, k] (rows of a convolution's matrix product) when
+  // true, else [N, C, OH, OW, k, k] (a pooling reduces the last two dims to NCHW).
+  bool channels_inner = true;
+
+  Shape columns_shape() const { return channels_inner ? Shape{n, oh, ow, c, k, k} : Shape{n, c, oh, ow, k, k}; }
+  /** Offset of window (oh, ow) of plane (n, c) in the columns, in elements. */
+  int64_t column_offset(int64_t in, int64_t ic, int64_t ih, int64_t iw) const {
+    const int64_t kk = k * k;
+    return channels_inner ? (((in * oh + ih) * ow + iw) * c + ic) * kk : (((in * c + ic) * oh + ih) * ow + iw) * kk;
+  }
+};
+
+/** "im2col": out = the windows of the contiguous image `input` as columns (`pad` outside it);
+ *  "col2im": out (an image) += every element of the columns `input` at its pixel. */
+struct WindowPlan {
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input;
+  const WindowGeometry* geometry;
+  double pad = 0;
+  HostKernel run_on_host{};
+};
+
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
   const char* op;

@@ -36,7 +36,7 @@ Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
   Tensor<T> keep;
   {
     NoGradGuard no_grad;
-    keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p)), gen).div_(static_cast<T>(1 - p));
+    keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p), {.device = x.device()}), gen).div_(static_cast<T>(1 - p));
   }
   return x * keep;
 }
@@ -53,7 +53,7 @@ Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
            "one_hot: Class values must be non-negative and smaller than num_classes (", num_classes, ")");
   Shape shape = t.sizes();
   shape.push_back(num_classes);
-  return zeros<int64_t>(shape).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
+  return zeros<int64_t>(shape, {.device = t.device()}).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
 }
 
 namespace detail_loss {

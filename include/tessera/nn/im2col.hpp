@@ -6,8 +6,9 @@
 // can itself be differentiated.
 
 #include "../autograd/formulas.hpp"
+#include "../backend/cpu/window.hpp"
+#include "../backend/dispatch.hpp"
 #include "../ops/creation.hpp"
-#include "../parallel/parallel_for.hpp"
 
 namespace tessera::detail {
 template <class A> struct Im2ColBackward0;
@@ -16,22 +17,7 @@ template <class A> struct Col2ImBackward0;
 
 namespace tessera::nn::functional {
 
-/** Where k x k windows (square, stride, zero padding, dilation) fall on an [N, C, H, W] image. */
-struct WindowGeometry {
-  int64_t n = 0, c = 0, h = 0, w = 0;
-  int64_t k = 1, stride = 1, padding = 0, dilation = 1;
-  int64_t oh = 0, ow = 0;  // windows along H and W
-  // Layout of the columns: [N, OH, OW, C, k, k] (rows of a convolution's matrix product) when
-  // true, else [N, C, OH, OW, k, k] (a pooling reduces the last two dims to NCHW).
-  bool channels_inner = true;
-
-  Shape columns_shape() const { return channels_inner ? Shape{n, oh, ow, c, k, k} : Shape{n, c, oh, ow, k, k}; }
-  /** Offset of window (oh, ow) of plane (n, c) in the columns, in elements. */
-  int64_t column_offset(int64_t in, int64_t ic, int64_t ih, int64_t iw) const {
-    const int64_t kk = k * k;
-    return channels_inner ? (((in * oh + ih) * ow + iw) * c + ic) * kk : (((in * c + ic) * oh + ih) * ow + iw) * kk;
-  }
-};
+using tessera::detail::WindowGeometry;
 
 /** The geometry of k x k windows over x, checked: throws when the padded image is smaller
  *  than one window. */
@@ -52,39 +38,6 @@ WindowGeometry window_geometry(const Tensor<T>& x, int64_t k, int64_t stride, in
   return g;
 }
 
-namespace detail_window {
-
-/** Calls f(column element, image element or -1 for padding) for every element of the windows
- *  of plane (in, ic), in the columns' order within each window. */
-template <class F>
-void for_each_window_element(const WindowGeometry& g, int64_t in, int64_t ic, const F& f) {
-  for (int64_t y = 0; y < g.oh; ++y)
-    for (int64_t x = 0; x < g.ow; ++x) {
-      const int64_t col = g.column_offset(in, ic, y, x);
-      for (int64_t ki = 0; ki < g.k; ++ki) {
-        const int64_t iy = y * g.stride - g.padding + ki * g.dilation;
-        const bool row_inside = iy >= 0 && iy < g.h;
-        for (int64_t kj = 0; kj < g.k; ++kj) {
-          const int64_t ix = x * g.stride - g.padding + kj * g.dilation;
-          f(col + ki * g.k + kj, row_inside && ix >= 0 && ix < g.w ? iy * g.w + ix : -1);
-        }
-      }
-    }
-}
-
-/** Planes (n, c) split among threads; each plane's work is independent, so results do not
- *  depend on the thread count. */
-template <class F>
-void for_each_plane(const WindowGeometry& g, const F& f) {
-  const int64_t per_plane = std::max<int64_t>(g.oh * g.ow * g.k * g.k, 1);
-  tessera::detail::parallel_for(0, g.n * g.c, std::max<int64_t>(1, tessera::detail::kGrainSize / per_plane),
-                                [&](int64_t begin, int64_t end) {
-                                  for (int64_t p = begin; p < end; ++p) f(p / g.c, p % g.c);
-                                });
-}
-
-}  // namespace detail_window
-
 template <class T>
 Tensor<T> col2im(const Tensor<T>& columns, const WindowGeometry& g);
 
@@ -94,15 +47,11 @@ Tensor<T> im2col(const Tensor<T>& x, const WindowGeometry& g, T pad = T(0)) {
   TS_CHECK(x.sizes() == (Shape{g.n, g.c, g.h, g.w}), "im2col: input of shape ", tessera::detail::shape_str(x.sizes()),
            " does not match the window geometry");
   const Tensor<T> src = x.contiguous();
-  Tensor<T> out = tessera::detail::empty_tensor<T>(g.columns_shape(), {}, "im2col");
-  const T* in = src.data_ptr();
-  T* dst = out.data_ptr();
-  detail_window::for_each_plane(g, [&](int64_t n, int64_t c) {
-    const T* plane = in + (n * g.c + c) * g.h * g.w;
-    detail_window::for_each_window_element(g, n, c, [&](int64_t col, int64_t pixel) {
-      dst[col] = pixel >= 0 ? plane[pixel] : pad;
-    });
-  });
+  Tensor<T> out = tessera::detail::empty_tensor<T>(g.columns_shape(), {.device = x.device()}, "im2col");
+  tessera::detail::dispatch_plan(
+      tessera::detail::WindowPlan{.op = "im2col", .out = &out.impl(), .input = &src.impl(), .geometry = &g,
+                                  .pad = tessera::detail::convert<double>(pad)},
+      [&] { tessera::detail::im2col_fill(out.kernel_data(), src.kernel_data(), g, pad); });
   if (tessera::detail::needs_grad(x)) tessera::detail::record<tessera::detail::Im2ColBackward0<T>>({x}, {out}, g);
   return out;
 }
@@ -113,15 +62,10 @@ Tensor<T> col2im(const Tensor<T>& columns, const WindowGeometry& g) {
   TS_CHECK(columns.sizes() == g.columns_shape(), "col2im: columns of shape ",
            tessera::detail::shape_str(columns.sizes()), " do not match the window geometry");
   const Tensor<T> src = columns.contiguous();
-  Tensor<T> out = zeros<T>({g.n, g.c, g.h, g.w});
-  const T* cols = src.data_ptr();
-  T* dst = out.data_ptr();
-  detail_window::for_each_plane(g, [&](int64_t n, int64_t c) {
-    T* plane = dst + (n * g.c + c) * g.h * g.w;
-    detail_window::for_each_window_element(g, n, c, [&](int64_t col, int64_t pixel) {
-      if (pixel >= 0) plane[pixel] += cols[col];
-    });
-  });
+  Tensor<T> out = zeros<T>({g.n, g.c, g.h, g.w}, {.device = columns.device()});
+  tessera::detail::dispatch_plan(
+      tessera::detail::WindowPlan{.op = "col2im", .out = &out.impl(), .input = &src.impl(), .geometry = &g},
+      [&] { tessera::detail::col2im_add(out.kernel_data(), src.kernel_data(), g); });
   if (tessera::detail::needs_grad(columns))
     tessera::detail::record<tessera::detail::Col2ImBackward0<T>>({columns}, {out}, g);
   return out;
