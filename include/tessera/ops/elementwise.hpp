@@ -2,7 +2,7 @@
 // Elementwise ops: arithmetic, comparisons, logic, unary math, with broadcasting, PyTorch's
 // promotion, C++ scalars on either side, in-place (`add_`) and `_out` forms.
 
-#include "../backend/cpu/loops.hpp"
+#include "../backend/cpu/elementwise.hpp"
 #include "../backend/cpu/math.hpp"
 #include "../backend/dispatch.hpp"
 #include "copy.hpp"
@@ -126,7 +126,8 @@ using op_compute_t = opmath_t<op_common_t<Op, R0>>;
 template <class T>
 void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
   if constexpr (std::is_integral_v<T>) {
-    for (T v : divisor.to_vector()) TS_CHECK(v != 0, op, ": ZeroDivisionError (integer division by zero)");
+    NoGradGuard no_grad;
+    TS_CHECK(!(divisor == T(0)).any().item(), op, ": ZeroDivisionError (integer division by zero)");
   }
 }
 
@@ -145,16 +146,6 @@ Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
   }
 }
 
-// Note [Small ops]
-// An op on a few contiguous elements costs more in set-up (broadcast strides, the strided
-// loop's dimension sorting) than in arithmetic. When a fresh output and its inputs are
-// contiguous with the same shape and small enough for one thread, the vector loop runs on
-// them directly: the same loop, and so the same bits, as the general path's contiguous case.
-template <class O, class A>
-bool small_contiguous(const Tensor<O>& out, const Tensor<A>& in) {
-  return out.numel() <= kGrainSize && in.sizes() == out.sizes() && in.is_contiguous() && out.is_contiguous();
-}
-
 /** Checks `out` can hold the result of `op` with shape `shape` and element type R. */
 template <class O, class R>
 void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
@@ -165,17 +156,6 @@ void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
   TS_CHECK(!has_internal_overlap(out), op, ": unsupported operation: more than one element of the written-to "
            "tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
 }
-
-/** True when a kernel can take Op's vector form: one float or double type throughout. */
-template <class Op, class O, size_t N, class... In>
-consteval bool simd_friendly_impl() {
-  if constexpr ((std::is_same_v<O, float> || std::is_same_v<O, double>) && (std::is_same_v<O, In> && ...))
-    return VectorOp<Op, typename VecOf<O, 16>::type, N>;
-  else
-    return false;
-}
-template <class Op, class O, size_t N, class... In>
-inline constexpr bool simd_friendly = simd_friendly_impl<Op, O, N, In...>();
 
 template <class Op>
 inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp> && !std::is_same_v<Op, ThresholdBackwardOp>;
@@ -217,23 +197,11 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else {
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl(), &b_in.impl()}, .num_inputs = 2},
-           [&] {
-    if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
-    auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
-    if constexpr (fresh_out && simd_friendly<Op, O, 2, A, B>) {
-      if (same_layout ? out.numel() <= kGrainSize : small_contiguous(out, a_in) && small_contiguous(out, b_in)) {
-        vector_run<O, 2, Op>(out.kernel_data(), {a_in.kernel_data(), b_in.kernel_data()}, {false, false}, out.numel());
-        return;
-      }
-    }
-    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-    const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
-    const Shape& shape = out.sizes();
-    const std::array<Operand, 2> operands = {operand_of(a.impl(), shape, Op::name), operand_of(b.impl(), shape, Op::name)};
-    if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out.impl(), operands, f, Op{});
-    else cpu_kernel<O, A, B>(out.impl(), operands, f);
-  });
+  if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
+                [&] { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
   mark_written<fresh_out>(out);
   }
 }
@@ -280,32 +248,10 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl()}, .num_inputs = 1,
-                           .has_scalar = true, .scalar_first = reversed, .scalar = convert<double>(c)},
-           [&] {
-    if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
-      auto f = [](A x, A y) { return Op{}(x, y); };
-      if constexpr (fresh_out) {
-        if (small_contiguous(out, a_in)) {
-          const A* x = a_in.kernel_data();
-          if constexpr (reversed) vector_run<O, 2, Op>(out.kernel_data(), {&c, x}, {true, false}, out.numel());
-          else vector_run<O, 2, Op>(out.kernel_data(), {x, &c}, {false, true}, out.numel());
-          return;
-        }
-      }
-      const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-      const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), Op::name),
-                                               scalar_operand(c, out.sizes().size())};
-      if constexpr (reversed) cpu_kernel<O, A, A>(out.impl(), {operands[1], operands[0]}, f, Op{});
-      else cpu_kernel<O, A, A>(out.impl(), operands, f, Op{});
-    } else {
-      const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-      cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, [c](A x) {
-        if constexpr (reversed) return convert<O>(convert<R>(Op{}(c, convert<C>(x))));
-        else return convert<O>(convert<R>(Op{}(convert<C>(x), c)));
-      });
-    }
-  });
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1,
+                                .has_scalar = true, .scalar_first = reversed, .scalar = convert<double>(c)},
+                [&] { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
   mark_written<fresh_out>(out);
   }
 }
@@ -453,18 +399,9 @@ template <class Op, bool fresh_out = false, class O, class A>
 void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a_in.impl()}, .num_inputs = 1}, [&] {
-    auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
-    if constexpr (fresh_out && simd_friendly<Op, O, 1, A>) {
-      if (small_contiguous(out, a_in)) {
-        vector_run<O, 1, Op>(out.kernel_data(), {a_in.kernel_data()}, {false}, out.numel());
-        return;
-      }
-    }
-    const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-    if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f, Op{});
-    else cpu_kernel<O, A>(out.impl(), {operand_of(a.impl(), out.sizes(), Op::name)}, f);
-  });
+  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1},
+                [&] { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
   mark_written<fresh_out>(out);
 }
 
@@ -704,18 +641,9 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<doubl
   using C = opmath_t<T>;
   const C lo = lo_ ? convert<C>(convert<T>(*lo_)) : C(0), hi = hi_ ? convert<C>(convert<T>(*hi_)) : C(0);
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
-  dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x_in.impl()}, .num_inputs = 1}, [&] {
-    const Tensor<T> x = resolve_overlap(out.impl(), x_in);
-    cpu_kernel<O, T>(out.impl(), {operand_of(x.impl(), out.sizes(), "clamp")}, [=](T v) {
-      C c = convert<C>(v);
-      if constexpr (std::is_floating_point_v<C>) {
-        if (std::isnan(c)) return convert<O>(convert<T>(c));
-      }
-      if (has_lo) c = c < lo ? lo : c;
-      if (has_hi) c = c > hi ? hi : c;
-      return convert<O>(convert<T>(c));
-    });
-  });
+  const Tensor<T> x = resolve_overlap(out.impl(), x_in);
+  dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1},
+                [&] { clamp_kernel<O, T>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
   out.storage().bump_version();
 }
 }  // namespace detail
@@ -763,10 +691,9 @@ void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& en
     const Tensor<A> s = resolve_overlap(out.impl(), start);
     const Tensor<B> e = resolve_overlap(out.impl(), end);
     const Tensor<W> w = resolve_overlap(out.impl(), weight);
-    const Shape& shape = out.sizes();
-    cpu_kernel<O, A, B, W>(out.impl(), {operand_of(s.impl(), shape, "lerp"), operand_of(e.impl(), shape, "lerp"),
-                                         operand_of(w.impl(), shape, "lerp")},
-                           [](A x, B y, W z) { return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z)))); });
+    ternary_kernel<O, A, B, W>(out.impl(), s.impl(), e.impl(), w.impl(), "lerp", [](A x, B y, W z) {
+      return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z))));
+    });
   });
   out.storage().bump_version();
 }
@@ -825,10 +752,8 @@ void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>&
     const Tensor<bool> c = resolve_overlap(out.impl(), cond);
     const Tensor<A> x = resolve_overlap(out.impl(), a);
     const Tensor<B> y = resolve_overlap(out.impl(), b);
-    const Shape& shape = out.sizes();
-    cpu_kernel<O, bool, A, B>(out.impl(), {operand_of(c.impl(), shape, "where"), operand_of(x.impl(), shape, "where"),
-                                            operand_of(y.impl(), shape, "where")},
-                              [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
+    ternary_kernel<O, bool, A, B>(out.impl(), c.impl(), x.impl(), y.impl(), "where",
+                                  [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
   });
   out.storage().bump_version();
 }
@@ -881,9 +806,7 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
                                            .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
                    [&] {
     const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
-    detail::cpu_kernel<T, T, bool>(impl(), {detail::operand_of(impl(), sizes(), "masked_fill_"),
-                                            detail::operand_of(m.impl(), sizes(), "masked_fill_")},
-                                   [v](T x, bool k) { return k ? v : x; });
+    detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), "masked_fill_", [v](T x, bool k) { return k ? v : x; });
   });
   storage().bump_version();
   if (node) detail::finish_inplace(*this, node);
@@ -912,9 +835,7 @@ template <class A, class B>
 bool equal(const Tensor<A>& a, const Tensor<B>& b) {
   detail::check_same_device("equal", a.device(), b.device());
   if (a.sizes() != b.sizes()) return false;
-  for (bool v : eq(a, b).to_vector())
-    if (!v) return false;
-  return true;
+  return eq(a, b).all().item();
 }
 
 /** |a - b| <= atol + rtol * |b| for every (broadcast) element; NaN is never close. */
@@ -926,17 +847,13 @@ bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double
   detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .inputs = {&a.impl(), &b.impl()},
                                            .num_inputs = 2},
                    [&] {
-    detail::cpu_kernel<bool, A, B>(close.impl(), {detail::operand_of(a.impl(), shape, "allclose"),
-                                                  detail::operand_of(b.impl(), shape, "allclose")},
-                                   [=](A x, B y) {
-                                     const double u = static_cast<double>(x), v = static_cast<double>(y);
-                                     if (u == v) return true;  // equal infinities too
-                                     return std::fabs(u - v) <= atol + rtol * std::fabs(v);
-                                   });
+    detail::binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), "allclose", [=](A x, B y) {
+      const double u = static_cast<double>(x), v = static_cast<double>(y);
+      if (u == v) return true;  // equal infinities too
+      return std::fabs(u - v) <= atol + rtol * std::fabs(v);
+    });
   });
-  for (bool v : close.to_vector())
-    if (!v) return false;
-  return true;
+  return close.all().item();
 }
 
 }  // namespace tessera
