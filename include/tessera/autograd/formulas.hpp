@@ -83,8 +83,7 @@ template <class T, class F>
 Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, const char* op, F f) {
   Tensor<T> out = empty_like_preserving<T>(a.impl());
   dispatch_plan(ElementwisePlan{.op = op, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2}, [&] {
-    const std::array<Operand, 2> operands = {operand_of(a.impl(), out.sizes(), op), operand_of(b.impl(), out.sizes(), op)};
-    cpu_kernel<T, T, T>(out.impl(), operands, [f](T x, T y) {
+    binary_map_kernel<T, T, T>(out.impl(), a.impl(), b.impl(), op, [f](T x, T y) {
       using C = opmath_t<T>;
       return convert<T>(f(convert<C>(x), convert<C>(y)));
     });

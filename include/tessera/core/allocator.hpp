@@ -57,6 +57,12 @@ inline void register_device_allocator(DeviceType type, DeviceAllocator* allocato
 
 namespace detail {
 
+/** How many devices of `type` this program can use: 0 when no backend is registered for it. */
+inline int registered_device_count(DeviceType type) {
+  DeviceAllocator* allocator = g_device_allocators[static_cast<int>(type)];
+  return allocator ? allocator->device_count() : 0;
+}
+
 /** The allocator registered for `device`, or a ts::Error naming `op` and the device. */
 inline DeviceAllocator& device_allocator(Device device, const char* op) {
   DeviceAllocator* allocator = g_device_allocators[static_cast<int>(device.type())];

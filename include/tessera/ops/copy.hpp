@@ -142,11 +142,22 @@ inline void move_in_place(TensorImpl& impl, Device device) {
 }
 }  // namespace detail
 
+/** Copies the elements to the host (from any device memory, as to(Device::cpu()) does). */
 template <class T>
 std::vector<T> Tensor<T>::to_vector() const {
   const Tensor<T> dense = contiguous();
-  const T* p = dense.data_ptr();
-  return std::vector<T>(p, p + numel());
+  const size_t n = static_cast<size_t>(numel());
+  DeviceAllocator& allocator = detail::device_allocator(device(), "to_vector");
+  const size_t offset = static_cast<size_t>(dense.storage_offset()) * sizeof(T);
+  if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> holds bits
+    std::vector<uint8_t> bytes(n);
+    allocator.copy_to_host(bytes.data(), dense.storage().data_ptr(), offset, n);
+    return std::vector<bool>(bytes.begin(), bytes.end());
+  } else {
+    std::vector<T> out(n);
+    allocator.copy_to_host(out.data(), dense.storage().data_ptr(), offset, n * sizeof(T));
+    return out;
+  }
 }
 
 }  // namespace tessera

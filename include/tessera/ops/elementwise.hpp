@@ -134,16 +134,17 @@ void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
 /** `input` itself, or a snapshot of it when it partially overlaps the tensor being written.
  *  A freshly allocated `out` overlaps nothing, and skipping the check keeps the snapshot's
  *  copy kernels out of programs that never write into existing tensors. */
+template <class T>
+Tensor<T> snapshot_if_overlapping(const TensorImpl& out, const Tensor<T>& input) {
+  const TensorImpl& in = input.impl();
+  if (!may_overlap(out, in)) return input;
+  if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
+  return input.clone();
+}
 template <bool fresh_out = false, class T>
-Tensor<T> resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
-  if constexpr (fresh_out) {
-    return input;
-  } else {
-    const TensorImpl& in = input.impl();
-    if (!may_overlap(out, in)) return input;
-    if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
-    return input.clone();
-  }
+decltype(auto) resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
+  if constexpr (fresh_out) return (input);  // a reference: a small op pays no reference count
+  else return snapshot_if_overlapping(out, input);
 }
 
 /** Checks `out` can hold the result of `op` with shape `shape` and element type R. */
@@ -198,8 +199,8 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else {
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
-  const Tensor<B> b = resolve_overlap<fresh_out>(out.impl(), b_in);
+  const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  const Tensor<B>& b = resolve_overlap<fresh_out>(out.impl(), b_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
                 [&] { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
   mark_written<fresh_out>(out);
@@ -248,7 +249,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1,
                                 .has_scalar = true, .scalar_first = reversed, .scalar = convert<double>(c)},
                 [&] { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
@@ -399,7 +400,7 @@ template <class Op, bool fresh_out = false, class O, class A>
 void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
-  const Tensor<A> a = resolve_overlap<fresh_out>(out.impl(), a_in);
+  const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1},
                 [&] { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
   mark_written<fresh_out>(out);

@@ -4,6 +4,7 @@
 
 #include "../backend/cpu/index.hpp"
 #include "../backend/dispatch.hpp"
+#include "creation.hpp"
 #include "join.hpp"
 #include "view.hpp"
 

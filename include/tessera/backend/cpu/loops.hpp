@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "../../core/tensor_impl.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "vectorized.hpp"

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "../../parallel/parallel_for.hpp"
 #include "../../random/generator.hpp"
 #include "vectorized.hpp"
 

@@ -7,10 +7,7 @@ namespace tessera::metal {
 
 /** How many Metal devices this program can use: 0 unless the Metal backend is registered (it is
  *  compiled on Apple platforms only). */
-inline int device_count() {
-  DeviceAllocator* allocator = detail::g_device_allocators[static_cast<int>(DeviceType::Metal)];
-  return allocator ? allocator->device_count() : 0;
-}
+inline int device_count() { return detail::registered_device_count(DeviceType::Metal); }
 
 /** True when this program can run tensors on `Device::metal()`; false, never an error, elsewhere. */
 inline bool is_available() { return device_count() > 0; }
