@@ -82,7 +82,9 @@ void check_first_order(const Node& node, const Tensor<T>& g) {
 template <class T, class F>
 Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, const char* op, F f) {
   Tensor<T> out = empty_like_preserving<T>(a.impl());
-  dispatch_plan(ElementwisePlan{.op = op, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2}, [&] {
+  dispatch_plan(ElementwisePlan{.op = op, .out = &out.impl(), .fresh_out = true, .inputs = {&a.impl(), &b.impl()},
+                                .num_inputs = 2},
+                [&] {
     binary_map_kernel<T, T, T>(out.impl(), a.impl(), b.impl(), op, [f](T x, T y) {
       using C = opmath_t<T>;
       return convert<T>(f(convert<C>(x), convert<C>(y)));
@@ -834,7 +836,8 @@ struct AsStridedBackward0 final : Node {
     const int64_t base = std::min(in_offset, out_offset);
     const int64_t end = std::max(extent(in_sizes, in_strides, in_offset), extent(out_sizes, out_strides, out_offset));
     Tensor<A> storage = zeros<A>({end - base}, {.device = g.device()});
-    dispatch_plan(IndexPlan{.op = "as_strided_backward", .out = &storage.impl(), .input = &g.impl()}, [&] {
+    dispatch_plan(IndexPlan{.op = "as_strided_backward", .out = &storage.impl(), .fresh_out = true, .input = &g.impl()},
+                  [&] {
       strided_accumulate(storage.kernel_data(), g.kernel_data(), out_sizes, out_strides, out_offset - base);
     });
     return {storage.as_strided(in_sizes, in_strides, in_offset - base).clone()};

@@ -59,8 +59,9 @@ inline void check_same_device(const char* op, Device a, Device b) {
            " and ", b);
 }
 
-/** Runs `cpu()` when the plan writes a CPU tensor, else hands the plan (with `cpu` as its host
- *  kernel) to the backend of that tensor's device. */
+/** Checks the plan's devices, runs `cpu()` when it writes a CPU tensor or hands the plan (with
+ *  `cpu` as its host kernel) to the backend of that tensor's device, then bumps the version of
+ *  an existing output (Note [Plans]). */
 template <class Plan, class F>
 void dispatch_plan(Plan plan, const F& cpu) {
   const Device device = plan.out->storage.device();
@@ -73,19 +74,23 @@ void dispatch_plan(Plan plan, const F& cpu) {
   if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
   if constexpr (std::is_same_v<Plan, IndexPlan>)
     if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
-  if (device.is_cpu()) [[likely]] return cpu();
-  plan.run_on_host = HostKernel::of(cpu);
-  DeviceKernels& kernels = device_kernels(device, plan.op);
-  if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(plan);
-  else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(plan);
-  else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
-  else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
-  else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
-  else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
-  else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
-  else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(plan);
-  else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(plan);
-  else kernels.window(plan);
+  if (device.is_cpu()) [[likely]] {
+    cpu();
+  } else {
+    plan.run_on_host = HostKernel::of(cpu);
+    DeviceKernels& kernels = device_kernels(device, plan.op);
+    if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(plan);
+    else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(plan);
+    else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
+    else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
+    else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
+    else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
+    else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
+    else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(plan);
+    else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(plan);
+    else kernels.window(plan);
+  }
+  if (!plan.fresh_out) plan.out->storage.bump_version();
 }
 
 }  // namespace detail

@@ -17,6 +17,11 @@ namespace tessera::detail {
 // A plan also carries its CPU kernel as `run_on_host`, so that a device whose memory the host
 // can address (the test device of tests/test_device.cpp, a unified-memory GPU without a kernel
 // for a variant yet) can run it there. Plans live on the caller's stack for one call.
+//
+// Every plan names the tensor it writes, `out`. Unless `fresh_out` says it was allocated for this
+// op, dispatch bumps out's version after the kernel (a fresh result stays at version 0, as in
+// PyTorch), and every tensor the plan reads must be on out's device: ops get both by building a
+// plan, and cannot reach a kernel without one.
 
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {
@@ -34,6 +39,7 @@ struct HostKernel {
 struct ElementwisePlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   std::array<const TensorImpl*, 3> inputs{};
   int num_inputs = 0;
   bool has_scalar = false;  // a C++ scalar operand, converted to the op's compute type
@@ -46,6 +52,7 @@ struct ElementwisePlan {
 struct CopyPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   HostKernel run_on_host{};
 };
@@ -54,6 +61,7 @@ struct CopyPlan {
 struct FillPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   double value;  // as the element type holds it
   HostKernel run_on_host{};
 };
@@ -103,6 +111,7 @@ inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool k
 struct ReductionPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   const ReduceLayout* layout;
   const TensorImpl* indices = nullptr;
@@ -114,6 +123,7 @@ struct ReductionPlan {
 struct MatmulPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   const TensorImpl* other;
   HostKernel run_on_host{};
@@ -125,6 +135,7 @@ struct MatmulPlan {
 struct RandomPlan {
   const char* op;
   const TensorImpl* out = nullptr;
+  bool fresh_out = false;
   uint64_t seed = 0, offset = 0;  // the first block reserved for this draw
   double mean = 0, stddev = 1;
   int64_t low = 0;
@@ -140,6 +151,7 @@ struct RandomPlan {
 struct IndexPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   const TensorImpl* index = nullptr;
   int64_t dim = 0;
@@ -154,6 +166,7 @@ struct IndexPlan {
 struct RangePlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   double start = 0, end = 0, step = 0, base = 10;
   int64_t int_start = 0, int_step = 0;
   HostKernel run_on_host{};
@@ -181,6 +194,7 @@ struct WindowGeometry {
 struct WindowPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   const WindowGeometry* geometry;
   double pad = 0;
@@ -191,6 +205,7 @@ struct WindowPlan {
 struct RowPlan {
   const char* op;
   const TensorImpl* out;
+  bool fresh_out = false;
   const TensorImpl* input;
   int64_t dim;
   HostKernel run_on_host{};

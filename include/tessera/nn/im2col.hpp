@@ -49,7 +49,7 @@ Tensor<T> im2col(const Tensor<T>& x, const WindowGeometry& g, T pad = T(0)) {
   const Tensor<T> src = x.contiguous();
   Tensor<T> out = tessera::detail::empty_tensor<T>(g.columns_shape(), {.device = x.device()}, "im2col");
   tessera::detail::dispatch_plan(
-      tessera::detail::WindowPlan{.op = "im2col", .out = &out.impl(), .input = &src.impl(), .geometry = &g,
+      tessera::detail::WindowPlan{.op = "im2col", .out = &out.impl(), .fresh_out = true, .input = &src.impl(), .geometry = &g,
                                   .pad = tessera::detail::convert<double>(pad)},
       [&] { tessera::detail::im2col_fill(out.kernel_data(), src.kernel_data(), g, pad); });
   if (tessera::detail::needs_grad(x)) tessera::detail::record<tessera::detail::Im2ColBackward0<T>>({x}, {out}, g);
@@ -64,7 +64,7 @@ Tensor<T> col2im(const Tensor<T>& columns, const WindowGeometry& g) {
   const Tensor<T> src = columns.contiguous();
   Tensor<T> out = zeros<T>({g.n, g.c, g.h, g.w}, {.device = columns.device()});
   tessera::detail::dispatch_plan(
-      tessera::detail::WindowPlan{.op = "col2im", .out = &out.impl(), .input = &src.impl(), .geometry = &g},
+      tessera::detail::WindowPlan{.op = "col2im", .out = &out.impl(), .fresh_out = true, .input = &src.impl(), .geometry = &g},
       [&] { tessera::detail::col2im_add(out.kernel_data(), src.kernel_data(), g); });
   if (tessera::detail::needs_grad(columns))
     tessera::detail::record<tessera::detail::Col2ImBackward0<T>>({columns}, {out}, g);

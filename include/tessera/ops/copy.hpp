@@ -25,13 +25,11 @@ void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
     return copy_typed<D, S>(dst, staged, op);
   }
   dispatch_plan(CopyPlan{.op = op, .out = &dst, .input = &src}, [&] { copy_kernel<D, S>(dst, src, src_strides); });
-  dst.storage.bump_version();
 }
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
   dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)}, [&] { fill_kernel<T>(dst, value); });
-  dst.storage.bump_version();
 }
 
 }  // namespace detail

@@ -239,7 +239,7 @@ auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
   TS_CHECK(length_d >= 0 && length_d <= static_cast<double>(INT64_MAX), "arange: invalid size ", length_d);
   const int64_t length = static_cast<int64_t>(length_d);
   Tensor<R> out = detail::empty_tensor<R>({length}, {.device = options.device}, "arange");
-  detail::RangePlan plan{.op = "arange", .out = &out.impl(), .start = s, .step = st};
+  detail::RangePlan plan{.op = "arange", .out = &out.impl(), .fresh_out = true, .start = s, .step = st};
   if constexpr (std::is_integral_v<R>) plan.int_start = static_cast<int64_t>(start), plan.int_step = static_cast<int64_t>(step);
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
@@ -255,7 +255,7 @@ template <class T = float>
 Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "linspace");
-  const detail::RangePlan plan{.op = "linspace", .out = &out.impl(), .start = start, .end = end};
+  const detail::RangePlan plan{.op = "linspace", .out = &out.impl(), .fresh_out = true, .start = start, .end = end};
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
   return out;
@@ -267,7 +267,7 @@ template <class T = float>
 Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");
-  const detail::RangePlan plan{.op = "logspace", .out = &out.impl(), .start = start, .end = end, .base = base};
+  const detail::RangePlan plan{.op = "logspace", .out = &out.impl(), .fresh_out = true, .start = start, .end = end, .base = base};
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
   if (options.requires_grad) out.requires_grad_(true);
   return out;

@@ -183,12 +183,6 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
   return t.clone();
 }
 
-/** Bumps the version of a tensor an op wrote into; a fresh result stays at 0, as in PyTorch. */
-template <bool fresh_out, class T>
-void mark_written(const Tensor<T>& out) {
-  if constexpr (!fresh_out) out.storage().bump_version();
-}
-
 /** Runs the binary op into `out` (already checked), converting the result to O. `same_layout`:
  *  the caller knows out, a and b are contiguous tensors of one shape. */
 template <class Op, bool fresh_out = false, class O, class A, class B>
@@ -201,9 +195,9 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   const Tensor<B>& b = resolve_overlap<fresh_out>(out.impl(), b_in);
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out,
+                                .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
                 [&] { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
-  mark_written<fresh_out>(out);
   }
 }
 
@@ -250,10 +244,10 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
   }
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1,
-                                .has_scalar = true, .scalar_first = reversed, .scalar = convert<double>(c)},
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
+                                .num_inputs = 1, .has_scalar = true, .scalar_first = reversed,
+                                .scalar = convert<double>(c)},
                 [&] { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
-  mark_written<fresh_out>(out);
   }
 }
 
@@ -401,9 +395,9 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using R = unary_result_t<Op, A>;
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
-  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl()}, .num_inputs = 1},
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
+                                .num_inputs = 1},
                 [&] { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
-  mark_written<fresh_out>(out);
 }
 
 template <class Op, class A>
@@ -645,7 +639,6 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<doubl
   const Tensor<T> x = resolve_overlap(out.impl(), x_in);
   dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1},
                 [&] { clamp_kernel<O, T>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
-  out.storage().bump_version();
 }
 }  // namespace detail
 
@@ -696,7 +689,6 @@ void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& en
       return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z))));
     });
   });
-  out.storage().bump_version();
 }
 }  // namespace detail
 
@@ -756,7 +748,6 @@ void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>&
     ternary_kernel<O, bool, A, B>(out.impl(), c.impl(), x.impl(), y.impl(), "where",
                                   [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
   });
-  out.storage().bump_version();
 }
 template <class T, class S>
 Tensor<scalar_promote_t<T, S>> scalar_like(S s, Device device) {
@@ -809,7 +800,6 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
     const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
     detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), "masked_fill_", [v](T x, bool k) { return k ? v : x; });
   });
-  storage().bump_version();
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }
@@ -845,8 +835,8 @@ bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double
   detail::check_same_device("allclose", a.device(), b.device());
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
   Tensor<bool> close = detail::empty_tensor<bool>(shape, {.device = a.device()}, "allclose");
-  detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .inputs = {&a.impl(), &b.impl()},
-                                           .num_inputs = 2},
+  detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
+                                           .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
                    [&] {
     detail::binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), "allclose", [=](A x, B y) {
       const double u = static_cast<double>(x), v = static_cast<double>(y);

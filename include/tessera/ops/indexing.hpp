@@ -149,7 +149,7 @@ Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, con
   Shape gathered_shape = plan.index_shape;
   for (int64_t s : plan.rest_shape) gathered_shape.push_back(s);
   Tensor<T> gathered = empty_tensor<T>(gathered_shape, {.device = v.device()}, op);
-  dispatch_plan(IndexPlan{.op = "index", .out = &gathered.impl(), .input = &v.impl(), .slices = &plan.index_offsets,
+  dispatch_plan(IndexPlan{.op = "index", .out = &gathered.impl(), .fresh_out = true, .input = &v.impl(), .slices = &plan.index_offsets,
                           .rest = &plan.rest_offsets},
                 [&] { gather_slices(gathered.kernel_data(), v.kernel_data(), plan.index_offsets, plan.rest_offsets); });
   NoGradGuard no_grad;
@@ -172,7 +172,6 @@ void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, cons
   dispatch_plan(IndexPlan{.op = "index_put", .out = &v.impl(), .input = &staged.impl(), .slices = &plan.index_offsets,
                           .rest = &plan.rest_offsets, .accumulate = accumulate},
                 [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.index_offsets, plan.rest_offsets, accumulate); });
-  v.storage().bump_version();
 }
 
 }  // namespace detail
@@ -261,7 +260,6 @@ void scatter_into(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index_
   dispatch_plan(IndexPlan{.op = "scatter", .out = &x.impl(), .input = &src.impl(), .index = &index.impl(), .dim = dim,
                           .accumulate = accumulate},
                 [&] { scatter_dim<T, U>(x.impl(), src.impl(), index.kernel_data(), index.sizes(), dim, accumulate, op); });
-  x.storage().bump_version();
 }
 
 /** out[i][j] += src[i][j] at x[index[i][j]][j] (for dim 0): gather's adjoint, not recorded. */
@@ -278,7 +276,7 @@ Tensor<T> gather(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) 
   detail::check_dim_index(x, index, dim, "gather");
   Tensor<T> out = detail::empty_tensor<T>(index.sizes(), {.device = x.device()}, "gather");
   const Tensor<int64_t> idx = index.contiguous();
-  detail::dispatch_plan(detail::IndexPlan{.op = "gather", .out = &out.impl(), .input = &x.impl(), .index = &idx.impl(),
+  detail::dispatch_plan(detail::IndexPlan{.op = "gather", .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .index = &idx.impl(),
                                           .dim = dim},
                         [&] { detail::gather_dim<T>(out.impl(), x.impl(), idx.kernel_data(), idx.sizes(), dim); });
   if (detail::needs_grad(x)) detail::record<detail::GatherBackward0<T>>({x}, {out}, x.sizes(), dim, index);

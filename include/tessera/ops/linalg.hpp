@@ -41,7 +41,7 @@ Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
            a_in.sizes()[0], "x", a_in.sizes()[1], " and ", b_in.sizes()[0], "x", b_in.sizes()[1], ")");
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
   Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], b.sizes()[1]}, {.device = a.device()}, "mm");
-  detail::dispatch_plan(detail::MatmulPlan{.op = "mm", .out = &out.impl(), .input = &a.impl(), .other = &b.impl()},
+  detail::dispatch_plan(detail::MatmulPlan{.op = "mm", .out = &out.impl(), .fresh_out = true, .input = &a.impl(), .other = &b.impl()},
                         [&] { detail::mm_into(out, a, b); });
   if (detail::needs_grad(a, b)) detail::record<detail::MmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;
@@ -60,7 +60,7 @@ Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   const Tensor<R> a = a_in.template to<R>(), b = b_in.template to<R>();
   const Tensor<R> ad = a.detach(), bd = b.detach();  // the kernel's per-matrix views are not recorded
   Tensor<R> out = detail::empty_tensor<R>({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, {.device = a.device()}, "bmm");
-  detail::dispatch_plan(detail::MatmulPlan{.op = "bmm", .out = &out.impl(), .input = &ad.impl(), .other = &bd.impl()},
+  detail::dispatch_plan(detail::MatmulPlan{.op = "bmm", .out = &out.impl(), .fresh_out = true, .input = &ad.impl(), .other = &bd.impl()},
                         [&] { detail::bmm_into(out, ad, bd); });
   if (detail::needs_grad(a, b)) detail::record<detail::BmmBackward0<R, R>>({a, b}, {out}, a, b);
   return out;

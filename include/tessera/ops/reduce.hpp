@@ -17,7 +17,8 @@ Tensor<Out> reduce(const Tensor<T>& x, const Shape& dims, bool keepdim, const Re
                    double scalar = 0) {
   const ReduceLayout layout = reduce_layout(x.impl(), dims, keepdim, op);
   Tensor<Out> out = empty_tensor<Out>(layout.out_shape, {.device = x.device()}, op);
-  dispatch_plan(ReductionPlan{.op = op, .out = &out.impl(), .input = &x.impl(), .layout = &layout, .scalar = scalar},
+  dispatch_plan(ReductionPlan{.op = op, .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .layout = &layout,
+                              .scalar = scalar},
                 [&] { reduce_into<T, Out>(x.impl(), layout, out.kernel_data(), r); });
   return out;
 }
@@ -82,7 +83,8 @@ Tensor<sum_t<T>> sum(const Tensor<T>& x, const Shape& dims, bool keepdim = false
     if (const auto layout = detail::column_layout(x, dims)) {
       const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "sum");
       out = detail::empty_tensor<T>(plan.out_shape, {.device = x.device()}, "sum");
-      detail::dispatch_plan(detail::ReductionPlan{.op = "sum", .out = &out.impl(), .input = &x.impl(), .layout = &plan},
+      detail::dispatch_plan(detail::ReductionPlan{.op = "sum", .out = &out.impl(), .fresh_out = true, .input = &x.impl(),
+                                                  .layout = &plan},
                             [&] { detail::column_sum(x.kernel_data(), out.kernel_data(), (*layout)[0], (*layout)[1], (*layout)[2]); });
     }
   }
@@ -238,7 +240,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> extreme_with_index(const Tensor<T>& x, in
   const ReduceLayout layout = reduce_layout(x.impl(), dims, keepdim, op);
   Tensor<T> values = empty_tensor<T>(layout.out_shape, {.device = x.device()}, op);
   Tensor<int64_t> indices = empty_tensor<int64_t>(layout.out_shape, {.device = x.device()}, op);
-  dispatch_plan(ReductionPlan{.op = op, .out = &values.impl(), .input = &x.impl(), .layout = &layout,
+  dispatch_plan(ReductionPlan{.op = op, .out = &values.impl(), .fresh_out = true, .input = &x.impl(), .layout = &layout,
                               .indices = &indices.impl()},
                 [&] { arg_reduce_into<T, is_max>(x.impl(), layout, values.kernel_data(), indices.kernel_data()); });
   record_reduction<MaxDimBackward<T>>(x, values, x.sizes(), dim, keepdim, indices, is_max);
@@ -333,7 +335,7 @@ Tensor<floating_t<T>> softmax_impl(const Tensor<T>& x, int64_t dim, const char* 
   using F = floating_t<T>;
   dim = wrap_dim(dim, x.dim(), op);
   Tensor<F> out = empty_like_preserving<F>(x.impl());
-  dispatch_plan(RowPlan{.op = op, .out = &out.impl(), .input = &x.impl(), .dim = dim},
+  dispatch_plan(RowPlan{.op = op, .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .dim = dim},
                 [&] { softmax_rows<log, T, F>(x.impl(), out.impl(), dim); });
   return out;
 }
@@ -358,7 +360,7 @@ Tensor<sum_t<T>> cumsum(const Tensor<T>& x, int64_t dim) {
   using R = sum_t<T>;
   dim = detail::wrap_dim(dim, x.dim(), "cumsum");
   Tensor<R> out = detail::empty_like_preserving<R>(x.impl());
-  detail::dispatch_plan(detail::RowPlan{.op = "cumsum", .out = &out.impl(), .input = &x.impl(), .dim = dim},
+  detail::dispatch_plan(detail::RowPlan{.op = "cumsum", .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .dim = dim},
                         [&] { detail::cumsum_rows<T, R>(x.impl(), out.impl(), dim); });
   return detail::record_reduction<detail::CumsumBackward0<T>>(x, out, dim);
 }

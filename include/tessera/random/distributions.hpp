@@ -22,6 +22,7 @@ template <class T>
 void draw(const Tensor<T>& out, RandomPlan plan, Generator& gen, int64_t blocks) {
   const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
   plan.out = &out.impl();
+  plan.fresh_out = true;
   plan.seed = state.seed;
   plan.offset = state.offset;
   dispatch_plan(plan, [&] { fill_random(out.kernel_data(), plan); });
