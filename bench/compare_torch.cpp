@@ -1,9 +1,14 @@
 // Runs every BENCH.md row on tessera and on LibTorch in one process, 2 threads each, and prints
 // the ratio of median times tessera / LibTorch (below 1.0: tessera is faster).
-//   ./build-bench/bench/compare_torch [--benchmark_filter=...]
+//   ./build-bench/bench/compare_torch [--steady] [--benchmark_filter=...]
+// By default the repetitions of all rows are interleaved in random order. --steady times each
+// row in steady state instead: its 20 repetitions run back to back, one library after the other,
+// so that neither pays for the other's threads (LibTorch's OpenMP workers keep spinning for a
+// while after each parallel region, tessera's after each of its own).
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "machine_rows.hpp"
@@ -91,11 +96,19 @@ int main(int argc, char** argv) {
   // Defaults for a shared, noisy machine: many short repetitions of every row, interleaved in
   // random order, so that a slow minute lands on both libraries alike. Flags given on the
   // command line come later and override them.
+  bool steady = false;
+  std::vector<char*> given;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--steady") steady = true;
+    else given.push_back(argv[i]);
+  }
   const char* defaults[] = {"--benchmark_repetitions=20", "--benchmark_min_time=0.05",
-                            "--benchmark_enable_random_interleaving=true", "--benchmark_report_aggregates_only=true"};
+                            steady ? "--benchmark_enable_random_interleaving=false"
+                                   : "--benchmark_enable_random_interleaving=true",
+                            "--benchmark_report_aggregates_only=true"};
   std::vector<char*> args = {argv[0]};
   for (const char* d : defaults) args.push_back(const_cast<char*>(d));
-  args.insert(args.end(), argv + 1, argv + argc);
+  args.insert(args.end(), given.begin(), given.end());
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   RatioReporter reporter;
