@@ -4,6 +4,7 @@
 #include <Eigen/Dense>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -49,6 +50,17 @@ std::string npy_bytes(const std::string& dict, const std::string& data) {
   for (size_t i = 0; i < (v2 ? 4u : 2u); ++i) out += static_cast<char>((h.size() >> (8 * i)) & 0xff);
   return out + h + data;
 }
+
+// A folder of this process's own: test programs of several builds may run at once.
+std::filesystem::path scratch_dir() {
+  return std::filesystem::temp_directory_path() / ("tessera_test_io_" + std::to_string(::getpid()));
+}
+struct RemoveScratchDir {
+  ~RemoveScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_dir(), ignored);
+  }
+} remove_scratch_dir;
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
@@ -196,7 +208,7 @@ TEST_CASE("load_npy rejects every malformed input with ts::Error") {
 }
 
 TEST_CASE("save_npy and load_npy round-trip every dtype, any strides, 0-d and empty") {
-  const auto dir = std::filesystem::temp_directory_path() / "tessera_test_io";
+  const auto dir = scratch_dir();
   std::filesystem::create_directories(dir);
   auto round_trip = [&]<class T>(const Tensor<T>& t) {
     const std::string path = (dir / "rt.npy").string();
@@ -455,7 +467,7 @@ TEST_CASE("the JSON reader limits nesting and container length, and finds duplic
 }
 
 TEST_CASE("load_npy checks the declared size against the file before allocating, and reads no further") {
-  const auto dir = std::filesystem::temp_directory_path() / "tessera_test_io";
+  const auto dir = scratch_dir();
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "hostile.npy").string();
   // 16 TiB declared, 64 bytes present: refused from the file's size, nothing allocated.
