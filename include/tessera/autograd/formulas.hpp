@@ -79,19 +79,33 @@ void check_first_order(const Node& node, const Tensor<T>& g) {
 
 /** Elementwise f(a, b) over two same-shaped tensors, for backward formulas PyTorch computes in
  *  one kernel (gelu, softplus). Not recorded. */
-template <class T, class F>
-Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b, const char* op, F f) {
+template <class Op, class T>
+Tensor<T> map2(const Tensor<T>& a, const Tensor<T>& b) {
   Tensor<T> out = empty_like_preserving<T>(a.impl());
-  dispatch_plan(ElementwisePlan{.op = op, .out = &out.impl(), .fresh_out = true, .inputs = {&a.impl(), &b.impl()},
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = true, .inputs = {&a.impl(), &b.impl()},
                                 .num_inputs = 2},
-                [&] {
-    binary_map_kernel<T, T, T>(out.impl(), a.impl(), b.impl(), op, [f](T x, T y) {
-      using C = opmath_t<T>;
-      return convert<T>(f(convert<C>(x), convert<C>(y)));
-    });
-  });
+                [&] { binary_kernel<Op, T, opmath_t<T>, T, T, T>(out.impl(), a.impl(), b.impl(), true, false); });
   return out;
 }
+
+/** gelu's derivative times the gradient dy, at x (the exact, erf form). */
+struct GeluBackwardOp {
+  static constexpr const char* name = "gelu_backward";
+  template <class C> C operator()(C dy, C x) const {
+    const C alpha = C(M_2_SQRTPI * M_SQRT1_2 * 0.5);
+    const C cdf = C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
+    const C pdf = alpha * std::exp(x * x * C(-0.5));
+    return dy * (cdf + x * pdf);
+  }
+};
+/** softplus's derivative (beta 1, threshold 20) times the gradient dy, at x. */
+struct SoftplusBackwardOp {
+  static constexpr const char* name = "softplus_backward";
+  template <class C> C operator()(C dy, C x) const {
+    const C z = std::exp(x);
+    return x > C(20) ? dy : dy * z / (z + C(1));
+  }
+};
 
 /** The index tensors of an advanced index, saved as SavedTensor is (version-checked, released
  *  after backward). */
@@ -173,20 +187,10 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, SigmoidOp>) return {g * (1 - r) * r};
     else if constexpr (std::is_same_v<Op, GeluOp>) {
       check_first_order(*this, g);
-      return {map2(g, s, "gelu_backward", [](auto dy, auto x) {
-        using C = decltype(x);
-        const C alpha = C(M_2_SQRTPI * M_SQRT1_2 * 0.5);
-        const C cdf = C(0.5) * (C(1) + std::erf(x * C(M_SQRT1_2)));
-        const C pdf = alpha * std::exp(x * x * C(-0.5));
-        return dy * (cdf + x * pdf);
-      })};
+      return {map2<GeluBackwardOp>(g, s)};
     } else if constexpr (std::is_same_v<Op, SoftplusOp>) {
       check_first_order(*this, g);
-      return {map2(g, s, "softplus_backward", [](auto dy, auto x) {
-        using C = decltype(x);
-        const C z = std::exp(x);
-        return x > C(20) ? dy : dy * z / (z + C(1));
-      })};
+      return {map2<SoftplusBackwardOp>(g, s)};
     } else {
       static_assert(sizeof(Op) == 0, "no derivative for this unary op");
     }

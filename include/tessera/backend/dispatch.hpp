@@ -10,8 +10,9 @@
 namespace tessera {
 
 // Note [Device dispatch]
-// A CPU tensor's op calls its CPU kernel directly: the check is one comparison of the device
-// type, and nothing of another backend is compiled into a program that does not register one.
+// A CPU tensor's op calls its CPU kernel directly, inlined: while no other device is registered
+// the seam costs one load (Note [Only the CPU]), after that a device check, and nothing of
+// another backend is compiled into a program that does not register one.
 // Another device type registers, from one translation unit, a DeviceAllocator (memory, host
 // access, copies to and from the host: core/allocator.hpp) and a DeviceKernels: one virtual
 // function per kernel family, each taking that family's plan (iter/plan.hpp). Every function
@@ -54,16 +55,35 @@ inline DeviceKernels& device_kernels(Device device, const char* op) {
 }
 
 /** PyTorch's refusal of an op on tensors of two devices. */
+[[gnu::noinline, gnu::cold]] inline void throw_device_mismatch(const char* op, Device a, Device b) {
+  throw_error(op, ": expected all tensors to be on the same device, but found at least two devices, ", a, " and ", b);
+}
 inline void check_same_device(const char* op, Device a, Device b) {
-  TS_CHECK(a == b, op, ": expected all tensors to be on the same device, but found at least two devices, ", a,
-           " and ", b);
+  if (!(a == b)) [[unlikely]] throw_device_mismatch(op, a, b);
 }
 
-/** Checks the plan's devices, runs `cpu()` when it writes a CPU tensor or hands the plan (with
- *  `cpu` as its host kernel) to the backend of that tensor's device, then bumps the version of
- *  an existing output (Note [Plans]). */
-template <class Plan, class F>
-void dispatch_plan(Plan plan, const F& cpu) {
+/** Hands `plan` (with `host` as its host kernel) to the kernels registered for `device`. */
+template <class Plan>
+[[gnu::noinline, gnu::cold]] void run_on_device(Device device, const Plan& plan, HostKernel host) {
+  Plan on_device = plan;
+  on_device.run_on_host = host;
+  DeviceKernels& kernels = device_kernels(device, plan.op);
+  if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(on_device);
+  else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(on_device);
+  else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(on_device);
+  else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(on_device);
+  else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(on_device);
+  else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(on_device);
+  else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(on_device);
+  else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(on_device);
+  else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(on_device);
+  else kernels.window(on_device);
+}
+
+/** The plan on a program with another device registered: checks that every tensor the plan reads
+ *  is on the device of the one it writes, then runs the CPU kernel or hands the plan over. */
+template <class Plan>
+[[gnu::noinline]] void dispatch_checked(const Plan& plan, HostKernel host) {
   const Device device = plan.out->storage.device();
   if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
     for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
@@ -74,22 +94,18 @@ void dispatch_plan(Plan plan, const F& cpu) {
   if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
   if constexpr (std::is_same_v<Plan, IndexPlan>)
     if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
-  if (device.is_cpu()) [[likely]] {
-    cpu();
-  } else {
-    plan.run_on_host = HostKernel::of(cpu);
-    DeviceKernels& kernels = device_kernels(device, plan.op);
-    if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(plan);
-    else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(plan);
-    else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(plan);
-    else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(plan);
-    else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(plan);
-    else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(plan);
-    else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(plan);
-    else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(plan);
-    else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(plan);
-    else kernels.window(plan);
-  }
+  if (device.is_cpu()) host();
+  else run_on_device(device, plan, host);
+}
+
+/** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its
+ *  device (Note [Device dispatch]), with PyTorch's device check; then bumps the version of an
+ *  existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU]) it is one load
+ *  and a call of the kernel, inlined into the op. */
+template <class Plan, class F>
+[[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
+  if (!g_other_devices.load(MemoryOrder::Relaxed)) [[likely]] cpu();
+  else dispatch_checked(plan, HostKernel::of(cpu));
   if (!plan.fresh_out) plan.out->storage.bump_version();
 }
 

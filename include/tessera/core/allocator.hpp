@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "../parallel/atomic.hpp"
 #include "device.hpp"
 #include "error.hpp"
 
@@ -47,12 +48,18 @@ class DeviceAllocator {
 
 namespace detail {
 inline constinit DeviceAllocator* g_device_allocators[kDeviceTypes] = {};
+// Note [Only the CPU]
+// Storage can only be allocated on a device whose allocator is registered, so until a backend
+// for another device is registered every tensor is a CPU tensor, and dispatch skips its device
+// checks (a small op then pays one load for the seam).
+inline constinit Atomic<bool> g_other_devices{false};
 }  // namespace detail
 
-/** Makes `allocator` the memory of every device of `type` (one call, from one translation unit of
- *  the program that uses the device). */
+/** Makes `allocator` the memory of every device of `type`: one call, from one translation unit
+ *  of the program that uses the device, before its first tensor on it. */
 inline void register_device_allocator(DeviceType type, DeviceAllocator* allocator) {
   detail::g_device_allocators[static_cast<int>(type)] = allocator;
+  if (type != DeviceType::CPU) detail::g_other_devices.store(true, detail::MemoryOrder::Release);
 }
 
 namespace detail {

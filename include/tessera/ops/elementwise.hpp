@@ -112,6 +112,33 @@ TS_COMPARE_OP(LogicalAndOp, "logical_and", static_cast<bool>(a) && static_cast<b
 TS_COMPARE_OP(LogicalOrOp, "logical_or", static_cast<bool>(a) || static_cast<bool>(b))
 #undef TS_COMPARE_OP
 
+/** start + weight * (end - start), as PyTorch computes it for accuracy at both ends. */
+struct LerpOp {
+  static constexpr const char* name = "lerp";
+  template <class C> C operator()(C start, C end, C weight) const { return math::lerp(start, end, weight); }
+};
+/** cond ? a : b (cond converted to the compute type: 1 or 0). */
+struct WhereOp {
+  static constexpr const char* name = "where";
+  template <class C> C operator()(C cond, C a, C b) const { return cond != C(0) ? a : b; }
+};
+template <class T>
+struct MaskedFillOp {
+  static constexpr const char* name = "masked_fill_";
+  T value;
+  T operator()(T x, bool mask) const { return mask ? value : x; }
+};
+/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN never. */
+struct IsCloseOp {
+  static constexpr const char* name = "isclose";
+  double rtol, atol;
+  template <class A, class B> bool operator()(A x, B y) const {
+    const double u = static_cast<double>(x), v = static_cast<double>(y);
+    if (u == v) return true;
+    return std::fabs(u - v) <= atol + rtol * std::fabs(v);
+  }
+};
+
 template <class Op, class R0>
 using op_result_t = std::conditional_t<Op::result == ResultKind::Bool, bool,
                                        std::conditional_t<Op::result == ResultKind::TrueDivide, true_divide_t<R0>, R0>>;
@@ -197,7 +224,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   const Tensor<B>& b = resolve_overlap<fresh_out>(out.impl(), b_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out,
                                 .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
-                [&] { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
+                [&]() __attribute__((always_inline)) { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
   }
 }
 
@@ -247,7 +274,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
                                 .num_inputs = 1, .has_scalar = true, .scalar_first = reversed,
                                 .scalar = convert<double>(c)},
-                [&] { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
+                [&]() __attribute__((always_inline)) { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
   }
 }
 
@@ -397,7 +424,7 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
                                 .num_inputs = 1},
-                [&] { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
+                [&]() __attribute__((always_inline)) { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
 }
 
 template <class Op, class A>
@@ -685,9 +712,7 @@ void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& en
     const Tensor<A> s = resolve_overlap(out.impl(), start);
     const Tensor<B> e = resolve_overlap(out.impl(), end);
     const Tensor<W> w = resolve_overlap(out.impl(), weight);
-    ternary_kernel<O, A, B, W>(out.impl(), s.impl(), e.impl(), w.impl(), "lerp", [](A x, B y, W z) {
-      return convert<O>(convert<R>(math::lerp(convert<C>(x), convert<C>(y), convert<C>(z))));
-    });
+    ternary_kernel<LerpOp, R, C, O, A, B, W>(out.impl(), s.impl(), e.impl(), w.impl());
   });
 }
 }  // namespace detail
@@ -745,8 +770,7 @@ void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>&
     const Tensor<bool> c = resolve_overlap(out.impl(), cond);
     const Tensor<A> x = resolve_overlap(out.impl(), a);
     const Tensor<B> y = resolve_overlap(out.impl(), b);
-    ternary_kernel<O, bool, A, B>(out.impl(), c.impl(), x.impl(), y.impl(), "where",
-                                  [](bool k, A u, B v) { return convert<O>(k ? convert<R>(u) : convert<R>(v)); });
+    ternary_kernel<WhereOp, R, R, O, bool, A, B>(out.impl(), c.impl(), x.impl(), y.impl());
   });
 }
 template <class T, class S>
@@ -798,7 +822,7 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
                                            .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
                    [&] {
     const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
-    detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), "masked_fill_", [v](T x, bool k) { return k ? v : x; });
+    detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), detail::MaskedFillOp<T>{v});
   });
   if (node) detail::finish_inplace(*this, node);
   return *this;
@@ -838,11 +862,7 @@ bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double
   detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
                                            .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
                    [&] {
-    detail::binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), "allclose", [=](A x, B y) {
-      const double u = static_cast<double>(x), v = static_cast<double>(y);
-      if (u == v) return true;  // equal infinities too
-      return std::fabs(u - v) <= atol + rtol * std::fabs(v);
-    });
+    detail::binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), detail::IsCloseOp{rtol, atol});
   });
   return close.all().item();
 }

@@ -27,38 +27,43 @@ consteval bool simd_friendly_impl() {
 template <class Op, class O, size_t N, class... In>
 inline constexpr bool simd_friendly = simd_friendly_impl<Op, O, N, In...>();
 
+/** t's first element as T (no dtype switch: the caller knows it). */
 template <class T>
 T* typed(const TensorImpl& t) {
-  return reinterpret_cast<T*>(t.data());
+  return reinterpret_cast<T*>(static_cast<char*>(t.storage.data()) + t.offset * static_cast<int64_t>(sizeof(T)));
 }
 
-/** out = Op(a, b), computed in C, rounded to the op's result type R, converted to O. `fresh`:
- *  out is a new tensor; `same_layout`: out, a and b are contiguous of one shape. */
+// Note [Small kernels inline]
+// Each kernel below is split in two: the small-op path (Note [Small ops]) is inlined into the op,
+// and the strided path, which needs a large frame, is a function of its own, so that a 4-element
+// add pays neither its prologue nor its stack.
+
+/** out = Op(a, b), computed in C, rounded to the op's result type R, converted to O: the strided path. */
 template <class Op, class R, class C, class O, class A, class B>
-void binary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, bool fresh, bool same_layout) {
+[[gnu::noinline]] void binary_strided(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b) {
   auto f = [](A x, B y) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y)))); };
+  const std::array<Operand, 2> operands = {operand_of(a, out.sizes, Op::name), operand_of(b, out.sizes, Op::name)};
+  if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out, operands, f, Op{});
+  else cpu_kernel<O, A, B>(out, operands, f);
+}
+/** out = Op(a, b). `fresh`: out is a new tensor; `same_layout`: out, a and b are contiguous of one shape. */
+template <class Op, class R, class C, class O, class A, class B>
+[[gnu::always_inline]] inline void binary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b,
+                                                 bool fresh, bool same_layout) {
   if constexpr (simd_friendly<Op, O, 2, A, B>) {
     if (fresh && (same_layout ? out.numel <= kGrainSize : small_contiguous(out, a) && small_contiguous(out, b))) {
       vector_run<O, 2, Op>(typed<O>(out), {typed<const A>(a), typed<const B>(b)}, {false, false}, out.numel);
       return;
     }
   }
-  const std::array<Operand, 2> operands = {operand_of(a, out.sizes, Op::name), operand_of(b, out.sizes, Op::name)};
-  if constexpr (simd_friendly<Op, O, 2, A, B>) cpu_kernel<O, A, B>(out, operands, f, Op{});
-  else cpu_kernel<O, A, B>(out, operands, f);
+  binary_strided<Op, R, C, O, A, B>(out, a, b);
 }
 
-/** out = Op(a, c) (or Op(c, a) when `reversed`) for the scalar c of the compute type C. */
+/** out = Op(a, c) (or Op(c, a) when `reversed`): the strided path. */
 template <class Op, bool reversed, class R, class C, class O, class A>
-void scalar_kernel(const TensorImpl& out, const TensorImpl& a, C c, bool fresh) {
+[[gnu::noinline]] void scalar_strided(const TensorImpl& out, const TensorImpl& a, C c) {
   if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {  // the scalar as a repeated operand
     auto f = [](A x, A y) { return Op{}(x, y); };
-    if (fresh && small_contiguous(out, a)) {
-      const A* x = typed<const A>(a);
-      if constexpr (reversed) vector_run<O, 2, Op>(typed<O>(out), {&c, x}, {true, false}, out.numel);
-      else vector_run<O, 2, Op>(typed<O>(out), {x, &c}, {false, true}, out.numel);
-      return;
-    }
     const std::array<Operand, 2> operands = {operand_of(a, out.sizes, Op::name), scalar_operand(c, out.sizes.size())};
     if constexpr (reversed) cpu_kernel<O, A, A>(out, {operands[1], operands[0]}, f, Op{});
     else cpu_kernel<O, A, A>(out, operands, f, Op{});
@@ -69,20 +74,37 @@ void scalar_kernel(const TensorImpl& out, const TensorImpl& a, C c, bool fresh) 
     });
   }
 }
+/** out = Op(a, c) (or Op(c, a) when `reversed`) for the scalar c of the compute type C. */
+template <class Op, bool reversed, class R, class C, class O, class A>
+[[gnu::always_inline]] inline void scalar_kernel(const TensorImpl& out, const TensorImpl& a, C c, bool fresh) {
+  if constexpr (simd_friendly<Op, O, 2, A, A> && std::is_same_v<C, A>) {
+    if (fresh && small_contiguous(out, a)) {
+      const A* x = typed<const A>(a);
+      if constexpr (reversed) vector_run<O, 2, Op>(typed<O>(out), {&c, x}, {true, false}, out.numel);
+      else vector_run<O, 2, Op>(typed<O>(out), {x, &c}, {false, true}, out.numel);
+      return;
+    }
+  }
+  scalar_strided<Op, reversed, R, C, O, A>(out, a, c);
+}
 
-/** out = Op(a), computed in C, rounded to R, converted to O. */
+/** out = Op(a), computed in C, rounded to R, converted to O: the strided path. */
 template <class Op, class R, class C, class O, class A>
-void unary_kernel(const TensorImpl& out, const TensorImpl& a, bool fresh) {
+[[gnu::noinline]] void unary_strided(const TensorImpl& out, const TensorImpl& a) {
   auto f = [](A x) { return convert<O>(convert<R>(Op{}(convert<C>(x)))); };
+  if constexpr (simd_friendly<Op, O, 1, A>) cpu_kernel<O, A>(out, {operand_of(a, out.sizes, Op::name)}, f, Op{});
+  else cpu_kernel<O, A>(out, {operand_of(a, out.sizes, Op::name)}, f);
+}
+/** out = Op(a). */
+template <class Op, class R, class C, class O, class A>
+[[gnu::always_inline]] inline void unary_kernel(const TensorImpl& out, const TensorImpl& a, bool fresh) {
   if constexpr (simd_friendly<Op, O, 1, A>) {
     if (fresh && small_contiguous(out, a)) {
       vector_run<O, 1, Op>(typed<O>(out), {typed<const A>(a)}, {false}, out.numel);
       return;
     }
-    cpu_kernel<O, A>(out, {operand_of(a, out.sizes, Op::name)}, f, Op{});
-  } else {
-    cpu_kernel<O, A>(out, {operand_of(a, out.sizes, Op::name)}, f);
   }
+  unary_strided<Op, R, C, O, A>(out, a);
 }
 
 /** out = x limited to [lo, hi] (each bound only when given), NaN kept, computed in C. */
@@ -99,18 +121,19 @@ void clamp_kernel(const TensorImpl& out, const TensorImpl& x, bool has_lo, C lo,
   });
 }
 
-/** out = f(a, b) for a map without a vector form. */
-template <class O, class A, class B, class F>
-void binary_map_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const char* op, const F& f) {
-  cpu_kernel<O, A, B>(out, {operand_of(a, out.sizes, op), operand_of(b, out.sizes, op)}, f);
+/** out = op(a, b) for an op object that converts for itself (it may hold values: masked_fill's). */
+template <class O, class A, class B, class Op>
+void binary_map_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const Op& op) {
+  cpu_kernel<O, A, B>(out, {operand_of(a, out.sizes, Op::name), operand_of(b, out.sizes, Op::name)},
+                      [&op](A x, B y) { return op(x, y); });
 }
 
-/** out = f(a, b, c). */
-template <class O, class A, class B, class W, class F>
-void ternary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c, const char* op,
-                    const F& f) {
-  cpu_kernel<O, A, B, W>(out, {operand_of(a, out.sizes, op), operand_of(b, out.sizes, op), operand_of(c, out.sizes, op)},
-                         f);
+/** out = Op(a, b, c), computed in C, rounded to R, converted to O. */
+template <class Op, class R, class C, class O, class A, class B, class W>
+void ternary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c) {
+  cpu_kernel<O, A, B, W>(out, {operand_of(a, out.sizes, Op::name), operand_of(b, out.sizes, Op::name),
+                               operand_of(c, out.sizes, Op::name)},
+                         [](A x, B y, W z) { return convert<O>(convert<R>(Op{}(convert<C>(x), convert<C>(y), convert<C>(z)))); });
 }
 
 }  // namespace tessera::detail
