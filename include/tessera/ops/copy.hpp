@@ -128,7 +128,8 @@ Tensor<T> Tensor<T>::to(Device target) const {
 namespace detail {
 /** Points `impl` at a copy of its elements on `device` (what module.to(device) does to each
  *  parameter): every handle to `impl` sees the move; views taken before it do not. */
-inline void move_in_place(TensorImpl& impl, Device device) {
+template <class = void>  // a template, so that only programs that move modules compile it
+void move_in_place(TensorImpl& impl, Device device) {
   if (impl.storage.device() == device) return;
   dispatch(impl.dtype, [&]<class T>(std::type_identity<T>) {
     const auto moved = Tensor<T>(std::shared_ptr<TensorImpl>(std::shared_ptr<void>(), &impl)).to(device);

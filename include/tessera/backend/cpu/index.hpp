@@ -12,7 +12,8 @@
 namespace tessera::detail {
 
 /** Coordinates of the true elements of a contiguous bool array of `sizes`, one list per dim. */
-inline std::vector<std::vector<int64_t>> nonzero_coords(const bool* p, const Shape& sizes) {
+template <class = void>
+std::vector<std::vector<int64_t>> nonzero_coords(const bool* p, const Shape& sizes) {
   const size_t nd = sizes.size();
   int64_t n = 1;
   for (int64_t s : sizes) n *= s;
@@ -29,7 +30,8 @@ inline std::vector<std::vector<int64_t>> nonzero_coords(const bool* p, const Sha
 }
 
 /** offsets[b] += wrap(index[b]) * stride for the n index values of dim `d` (of size `size`). */
-inline void add_index_offsets(std::vector<int64_t>& offsets, const int64_t* index, int64_t n, int64_t size,
+template <class = void>
+void add_index_offsets(std::vector<int64_t>& offsets, const int64_t* index, int64_t n, int64_t size,
                               int64_t stride, int64_t d, const char* op) {
   for (int64_t b = 0; b < n; ++b) {
     int64_t i = index[b];

@@ -120,7 +120,8 @@ void fill_randint(T* out, int64_t n, const GeneratorState& state, int64_t low, u
 
 /** A permutation of 0..n-1 ordered by one 64-bit key per element from the (n + 1) / 2 blocks
  *  reserved at `state`. */
-inline void fill_randperm(int64_t* out, int64_t n, const GeneratorState& state) {
+template <class = void>
+void fill_randperm(int64_t* out, int64_t n, const GeneratorState& state) {
   std::vector<std::pair<uint64_t, int64_t>> keyed(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     uint32_t w[4];
@@ -134,7 +135,8 @@ inline void fill_randperm(int64_t* out, int64_t n, const GeneratorState& state) 
 
 /** Checks each of `rows` rows of k weights: finite, non-negative, a positive sum, and enough
  *  positive weights for `num_samples` draws without replacement. */
-inline void check_multinomial_weights(const double* p, int64_t rows, int64_t k, int64_t num_samples, bool replacement) {
+template <class = void>
+void check_multinomial_weights(const double* p, int64_t rows, int64_t k, int64_t num_samples, bool replacement) {
   for (int64_t r = 0; r < rows; ++r) {
     double total = 0;
     int64_t positive = 0;
@@ -153,7 +155,8 @@ inline void check_multinomial_weights(const double* p, int64_t rows, int64_t k, 
 /** Draws `num_samples` indices from each row of k weights `p` with uniforms `u` (rows * num_samples
  *  with replacement, by inverting the running sums; rows * k without, by the exponential race:
  *  largest log(u) / p first). */
-inline void multinomial_rows(const double* p, const double* u, int64_t* out, int64_t rows, int64_t k,
+template <class = void>
+void multinomial_rows(const double* p, const double* u, int64_t* out, int64_t rows, int64_t k,
                              int64_t num_samples, bool replacement) {
   for (int64_t r = 0; r < rows; ++r) {
     const double* pr = p + r * k;
