@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../../core/convert.hpp"
+#include "../../core/type_rules.hpp"
 #include "../../core/tensor_impl.hpp"
 #include "../../parallel/parallel_for.hpp"
 

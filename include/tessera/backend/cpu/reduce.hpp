@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../../core/convert.hpp"
+#include "../../core/type_rules.hpp"
 #include "../../iter/plan.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "../../core/convert.hpp"
+#include "../../core/type_rules.hpp"
 #include "../../core/tensor_impl.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
