@@ -1,12 +1,18 @@
 // The device seam, proved by a device that exists only here: a backend registered as
-// PrivateUse1 whose memory is host memory (poisoned when freed, counted), whose kernels are the
-// CPU ones run through each plan's host kernel (counted per family), and whose host access
-// counts every sync.
+// PrivateUse1 whose memory is host memory, mapped page by page and sealed (PROT_NONE) except
+// while one of its kernels runs or after a host access, so that any CPU code touching device
+// memory behind the seam's back faults; freed memory is unmapped. Its kernels are the CPU ones
+// run through each plan's host kernel (counted per family), and host access counts every sync.
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <map>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include <tessera/tessera.hpp>
@@ -32,35 +38,61 @@ struct Counts {
 };
 Counts counts;
 
+// Note [Sealed device memory]
+// Every block of the test device is its own mapping. Between kernels the blocks are PROT_NONE;
+// a kernel (and the host kernels it runs, nested) opens them all, and the outermost one seals
+// them again when it returns. Host access opens them until the next kernel ends, as a GPU's
+// host pointer is good until more work is queued.
+std::map<void*, size_t> blocks;  // mapping -> its length
+int kernel_depth = 0;
+
+void protect_all(int protection) {
+  for (const auto& [address, length] : blocks)
+    if (mprotect(address, length, protection) != 0) std::abort();
+}
+struct OpenDeviceMemory {
+  OpenDeviceMemory() {
+    if (kernel_depth++ == 0) protect_all(PROT_READ | PROT_WRITE);
+  }
+  ~OpenDeviceMemory() {
+    if (--kernel_depth == 0) protect_all(PROT_NONE);
+  }
+};
+
 class TestAllocator final : public ts::DeviceAllocator {
  public:
   ts::DataPtr allocate(size_t nbytes, ts::Device device) override {
-    const size_t bytes = std::max<size_t>(nbytes, 1);
-    auto* block = static_cast<unsigned char*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64));
-    std::memcpy(block, &nbytes, sizeof nbytes);  // the header keeps the size for the deleter
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t length = (std::max<size_t>(nbytes, 1) + page - 1) / page * page;
+    void* block = mmap(nullptr, length, kernel_depth > 0 ? PROT_READ | PROT_WRITE : PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED) throw std::bad_alloc();
+    blocks[block] = length;
     counts.live_bytes += static_cast<int64_t>(nbytes);
     ++counts.allocations;
-    return {block + 64, block, &release, device};
+    return {block, reinterpret_cast<void*>(nbytes), &release, device};
   }
   void* host_address(const ts::DataPtr& data) override {
     ++counts.syncs;
+    protect_all(PROT_READ | PROT_WRITE);
     return data.data;
   }
   void copy_from_host(const ts::DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
+    OpenDeviceMemory open;
     std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
   }
   void copy_to_host(void* dst, const ts::DataPtr& src, size_t offset, size_t nbytes) override {
+    OpenDeviceMemory open;
     std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
   }
   int device_count() override { return 1; }
 
  private:
-  static void release(void* data, void* block) {
-    size_t nbytes;
-    std::memcpy(&nbytes, block, sizeof nbytes);
-    std::memset(data, 0xA5, nbytes);  // poison: a kernel reading freed bytes sees garbage
-    counts.live_bytes -= static_cast<int64_t>(nbytes);
-    std::free(block);
+  static void release(void* data, void* nbytes) {
+    const auto it = blocks.find(data);
+    munmap(data, it->second);  // any later use faults
+    blocks.erase(it);
+    counts.live_bytes -= static_cast<int64_t>(reinterpret_cast<size_t>(nbytes));
   }
 };
 
@@ -83,6 +115,7 @@ class TestKernels final : public ts::DeviceKernels {
   void run(const Plan& plan, int64_t& counter) {
     ++counter;
     last_op = plan.op;
+    OpenDeviceMemory open;
     plan.run_on_host();
   }
 };
@@ -266,6 +299,104 @@ TEST_CASE("device: indexing, gather and scatter run through the registered backe
 
   auto w = cpu.clone().requires_grad_().to(kTest);
   (w.index({ts::tensor({0, 0, 2})}).sum() + w.as_strided({2, 2}, {1, 1}).sum()).backward();
+}
+
+// The public op list of API.md §2-§4 and §12, each run on the CPU and on the test device from the
+// same inputs: the results must be equal and on the device, and every op must reach the
+// device's kernels (no op may run a CPU kernel on device memory behind the seam's back).
+TEST_CASE("device: the public op list gives the CPU's values on the device") {
+  namespace F = ts::nn::functional;
+  using Op = std::function<ts::AnyTensor(ts::Device)>;
+  const auto x = [](ts::Device d) { return ts::linspace(-2, 3, 24).reshape({2, 3, 4}).to(d); };
+  const auto y = [](ts::Device d) { return ts::linspace(0.5, 4, 12).reshape({3, 4}).to(d); };
+  const auto i = [](ts::Device d) { return ts::arange(-6, 6).reshape({3, 4}).to(d); };
+  const auto m = [](ts::Device d) { return (ts::remainder(ts::arange(12), 3) == 0).reshape({3, 4}).to(d); };
+  const std::vector<std::pair<const char*, Op>> ops = {
+      {"add", [&](ts::Device d) { return x(d) + y(d); }},
+      {"sub", [&](ts::Device d) { return x(d) - 1.5; }},
+      {"mul", [&](ts::Device d) { return 2 * x(d) * y(d); }},
+      {"div", [&](ts::Device d) { return x(d) / y(d); }},
+      {"div int", [&](ts::Device d) { return i(d) / 4; }},
+      {"pow", [&](ts::Device d) { return y(d).pow(x(d)); }},
+      {"remainder", [&](ts::Device d) { return ts::remainder(i(d), 5); }},
+      {"fmod", [&](ts::Device d) { return ts::fmod(x(d), 0.7); }},
+      {"floor_divide", [&](ts::Device d) { return ts::floor_divide(i(d), ts::full({4}, 3, {.device = d})); }},
+      {"minimum", [&](ts::Device d) { return ts::minimum(x(d), y(d)); }},
+      {"maximum", [&](ts::Device d) { return ts::maximum(x(d), 0.5); }},
+      {"compare", [&](ts::Device d) { return (x(d) < y(d)) || (!(x(d) >= 1.0) && (x(d) != 0.0)); }},
+      {"neg abs sign", [&](ts::Device d) { return x(d).neg().abs() + x(d).sign(); }},
+      {"floor ceil round", [&](ts::Device d) { return x(d).floor() + x(d).ceil() * 2 + x(d).round() * 3; }},
+      {"relu sqrt rsqrt", [&](ts::Device d) { return x(d).relu() + y(d).sqrt() + y(d).rsqrt(); }},
+      {"exp expm1 log", [&](ts::Device d) { return x(d).exp() + x(d).expm1() + y(d).log() + y(d).log1p() + y(d).log2(); }},
+      {"trigonometry", [&](ts::Device d) { return x(d).sin() + x(d).cos() + x(d).tan() + x(d).tanh(); }},
+      {"sigmoid gelu softplus", [&](ts::Device d) { return x(d).sigmoid() + x(d).gelu() + x(d).softplus(); }},
+      {"isnan isinf isfinite", [&](ts::Device d) { return (x(d) / 0.0).isnan() || (x(d) / 0.0).isinf() || x(d).isfinite(); }},
+      {"clamp", [&](ts::Device d) { return x(d).clamp(-1.0, 1.0); }},
+      {"lerp", [&](ts::Device d) { return ts::lerp(x(d), y(d), 0.25); }},
+      {"where", [&](ts::Device d) { return ts::where(m(d), y(d), -1.0f); }},
+      {"masked_fill", [&](ts::Device d) { return y(d).masked_fill(m(d), 7); }},
+      {"in place", [&](ts::Device d) { auto t = x(d).clone(); t += y(d); t *= 2; t.sub_(1.0).div_(y(d)).exp_(); return t; }},
+      {"sum mean prod", [&](ts::Device d) { return x(d).sum(1) + x(d).mean(1) + x(d).prod(1); }},
+      {"sum of ints", [&](ts::Device d) { return i(d).sum({0, 1}, true); }},
+      {"amax amin norm", [&](ts::Device d) { return x(d).amax({0, 2}) + x(d).amin(2).sum(0) + x(d).norm(-1).sum(0); }},
+      {"max min", [&](ts::Device d) { return std::get<0>(x(d).max(2)) + x(d).min(); }},
+      {"argmax argmin", [&](ts::Device d) { return x(d).argmax(1) + x(d).argmin(); }},
+      {"var std", [&](ts::Device d) { return x(d).var(1) + x(d).std(ts::Shape{0, 2}, true).sum(); }},
+      {"logsumexp", [&](ts::Device d) { return x(d).logsumexp(2); }},
+      {"all any", [&](ts::Device d) { return m(d).all(1) || m(d).any(0).sum() > 2; }},
+      {"softmax log_softmax", [&](ts::Device d) { return x(d).softmax(1) + x(d).log_softmax(-1); }},
+      {"cumsum", [&](ts::Device d) { return x(d).cumsum(1); }},
+      {"views", [&](ts::Device d) { return x(d).transpose(0, 2).contiguous() + x(d).permute({2, 1, 0}); }},
+      {"reshape flatten", [&](ts::Device d) { return x(d).transpose(0, 2).reshape({-1}).view({4, 6}).flatten(); }},
+      {"narrow select slice", [&](ts::Device d) { return x(d).narrow(2, 1, 2).select(0, 1).slice(1, 0, 2, 1) * 3; }},
+      {"expand unfold", [&](ts::Device d) { return y(d).unfold(1, 2, 1).sum(-1) + y(d).select(1, 0).unsqueeze(1).expand({3, 3}); }},
+      {"cat stack", [&](ts::Device d) { return ts::cat({y(d), y(d) * 2}, 1).sum(1) + ts::stack({y(d), y(d)}).sum({0, 2}); }},
+      {"split chunk", [&](ts::Device d) { return ts::split(y(d), 2, 1)[1] + ts::chunk(y(d), 2, 1)[0]; }},
+      {"to dtype", [&](ts::Device d) { return x(d).to<ts::half>().to<double>() + i(d).to<float>().sum(); }},
+      {"matmul", [&](ts::Device d) { return ts::matmul(x(d), y(d).t()) ; }},
+      {"mv dot outer", [&](ts::Device d) { return ts::mv(y(d), y(d)[0]) + ts::dot(y(d)[1], y(d)[2]) + ts::outer(y(d)[0], y(d)[1]).sum(0).narrow(0, 0, 3); }},
+      {"einsum", [&](ts::Device d) { return ts::einsum("bij,kj->bik", {x(d), y(d)}); }},
+      {"index", [&](ts::Device d) { return x(d).index({ts::Slice(), ts::tensor({2, 0}).to(d), ts::Ellipsis}); }},
+      {"index by mask", [&](ts::Device d) { return y(d).index({m(d)}); }},
+      {"index_put_", [&](ts::Device d) { auto t = y(d).clone(); t.index_put_({m(d)}, 0.0f); t.index_put_({1}, y(d)[0]); return t; }},
+      {"index_select gather", [&](ts::Device d) { return y(d).index_select(1, ts::tensor({3, 3, 0}).to(d)) + y(d).gather(1, ts::tensor({{0, 1, 2}, {3, 3, 3}, {1, 0, 1}}).to(d)); }},
+      {"scatter", [&](ts::Device d) { return y(d).scatter(1, ts::tensor({{0}, {3}, {1}}).to(d), -2.0f); }},
+      {"fill zero copy", [&](ts::Device d) { auto t = ts::empty({3, 4}, {.device = d}); t.fill_(2); t[0].zero_(); t[1].copy_(y(d)[2]); return t; }},
+      {"factories", [&](ts::Device d) { return ts::eye(3, 4, {.device = d}) + ts::ones({3, 4}, {.device = d}) + ts::full({4}, 0.5f, {.device = d}) + ts::zeros_like(y(d)); }},
+      {"ranges", [&](ts::Device d) { return ts::arange(0.0, 1.2, 0.1, {.device = d}) + ts::linspace(1, 2, 12, {.device = d}); }},
+      {"random", [&](ts::Device d) { ts::manual_seed(4); return ts::rand({3, 4}, {.device = d}) + ts::randn({3, 4}, {.device = d}) + ts::randint(0, 5, {4}, {.device = d}).to<float>(); }},
+      {"linear", [&](ts::Device d) { return F::linear(x(d), y(d), y(d)[0].narrow(0, 0, 3)); }},
+      {"conv2d pools", [&](ts::Device d) {
+         const auto img = ts::linspace(-1, 1, 2 * 2 * 5 * 5).reshape({2, 2, 5, 5}).to(d);
+         const auto w = ts::linspace(-1, 1, 3 * 2 * 3 * 3).reshape({3, 2, 3, 3}).to(d);
+         return F::conv2d(img, w, {}, {.padding = 1}).sum({0, 1}) + F::max_pool2d(img, 2, 1, 0).sum({0, 1}).narrow(0, 0, 4).narrow(1, 0, 4).sum() +
+                F::avg_pool2d(img, 3, 1, 1).sum({0, 1}); }},
+      {"losses", [&](ts::Device d) {
+         const auto targets = ts::tensor({2, 0, 1}).to(d);
+         return F::cross_entropy(y(d), targets) + F::nll_loss(y(d).log_softmax(1), targets) + F::mse_loss(y(d), y(d) * 0.5f) +
+                F::binary_cross_entropy_with_logits(y(d), m(d).to<float>()) + F::one_hot(targets, 4).to<float>().sum(); }},
+      {"backward", [&](ts::Device d) {
+         auto w = y(d).clone().requires_grad_();
+         (F::cross_entropy(ts::matmul(x(d)[0], w.t()).gelu(), ts::tensor({1, 0, 2}).to(d)) + w.pow(2).mean()).backward();
+         return w.grad(); }},
+  };
+  for (const auto& [name, op] : ops) {
+    INFO(name);
+    const Counts before = counts;
+    const ts::AnyTensor on_cpu = op(ts::Device::cpu());
+    const ts::AnyTensor on_device = op(kTest);
+    CHECK(on_device.device() == kTest);
+    REQUIRE(on_device.dtype() == on_cpu.dtype());
+    ts::dispatch(on_cpu.dtype(), [&]<class T>(std::type_identity<T>) {
+      CHECK(ts::equal(on_device.as<T>().to(ts::Device::cpu()), on_cpu.as<T>()));
+    });
+    const int64_t dispatched = (counts.elementwise - before.elementwise) + (counts.reductions - before.reductions) +
+                               (counts.rows - before.rows) + (counts.matmuls - before.matmuls) +
+                               (counts.indexings - before.indexings) + (counts.windows - before.windows) +
+                               (counts.draws - before.draws) + (counts.ranges - before.ranges) +
+                               (counts.copies - before.copies) + (counts.fills - before.fills);
+    CHECK(dispatched > 0);
+  }
 }
 
 TEST_CASE("device: ops mixing devices are refused with both devices named") {
