@@ -70,8 +70,12 @@ class Module {
       detail::move_in_place(p.impl(), device);
       if (p.impl().autograd && p.impl().autograd->grad) detail::move_in_place(*p.impl().autograd->grad, device);
     }
-    for (auto& [name, b] : named_buffers())
-      dispatch(b.dtype(), [&]<class T>(std::type_identity<T>) { detail::move_in_place(b.template as<T>().impl(), device); });
+    for (const auto& entry : named_buffers()) {  // not a structured binding: clang 14 can't capture one
+      const AnyTensor& buffer = entry.second;
+      dispatch(buffer.dtype(), [&]<class T>(std::type_identity<T>) {
+        detail::move_in_place(buffer.template as<T>().impl(), device);
+      });
+    }
     return *this;
   }
 

@@ -195,8 +195,9 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
   }
   detail::check_same_device("index_put_", device(), values.device());
   // PyTorch refuses any overlap of the written tensor with the values or the indices.
-  const auto check_no_overlap = [&](const detail::TensorImpl& read) {
-    TS_CHECK(!detail::may_overlap(v.impl(), read), "index_put_: unsupported operation: some elements of the input "
+  const detail::TensorImpl& written = v.impl();  // a structured binding is not captured by clang 14
+  const auto check_no_overlap = [&written](const detail::TensorImpl& read) {
+    TS_CHECK(!detail::may_overlap(written, read), "index_put_: unsupported operation: some elements of the input "
              "tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before "
              "performing the operation.");
   };
