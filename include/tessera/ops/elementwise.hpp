@@ -701,19 +701,23 @@ const Tensor<T>& Tensor<T>::clamp_(std::optional<double> min, std::optional<doub
 }
 
 namespace detail {
+/** out = Op(a, b, c) computed in C, rounded to R (lerp, where); inputs that partially overlap out
+ *  are read from a snapshot, taken before the plan is built. */
+template <class Op, class R, class C, class O, class A, class B, class W>
+void ternary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in, const Tensor<W>& c_in) {
+  const Tensor<A> a = resolve_overlap(out.impl(), a_in);
+  const Tensor<B> b = resolve_overlap(out.impl(), b_in);
+  const Tensor<W> c = resolve_overlap(out.impl(), c_in);
+  dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl(), &b.impl(), &c.impl()},
+                                .num_inputs = 3},
+                [&] { ternary_kernel<Op, R, C, O, A, B, W>(out.impl(), a.impl(), b.impl(), c.impl()); });
+}
+
 template <class O, class A, class B, class W>
 void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
   using R = promote_t<A, B>;
   static_assert(is_floating_v<R>, "lerp: needs floating tensors");
-  using C = opmath_t<R>;
-  dispatch_plan(ElementwisePlan{.op = "lerp", .out = &out.impl(), .inputs = {&start.impl(), &end.impl(), &weight.impl()},
-                           .num_inputs = 3},
-           [&] {
-    const Tensor<A> s = resolve_overlap(out.impl(), start);
-    const Tensor<B> e = resolve_overlap(out.impl(), end);
-    const Tensor<W> w = resolve_overlap(out.impl(), weight);
-    ternary_kernel<LerpOp, R, C, O, A, B, W>(out.impl(), s.impl(), e.impl(), w.impl());
-  });
+  ternary_into<LerpOp, R, opmath_t<R>>(out, start, end, weight);
 }
 }  // namespace detail
 
@@ -764,14 +768,7 @@ namespace detail {
 template <class O, class A, class B>
 void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
   using R = promote_t<A, B>;
-  dispatch_plan(ElementwisePlan{.op = "where", .out = &out.impl(), .inputs = {&cond.impl(), &a.impl(), &b.impl()},
-                           .num_inputs = 3},
-           [&] {
-    const Tensor<bool> c = resolve_overlap(out.impl(), cond);
-    const Tensor<A> x = resolve_overlap(out.impl(), a);
-    const Tensor<B> y = resolve_overlap(out.impl(), b);
-    ternary_kernel<WhereOp, R, R, O, bool, A, B>(out.impl(), c.impl(), x.impl(), y.impl());
-  });
+  ternary_into<WhereOp, R, R>(out, cond, a, b);
 }
 template <class T, class S>
 Tensor<scalar_promote_t<T, S>> scalar_like(S s, Device device) {
@@ -818,12 +815,10 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
   const T v = detail::convert<T>(value);
-  detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &mask.impl()},
-                                           .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
-                   [&] {
-    const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
-    detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), detail::MaskedFillOp<T>{v});
-  });
+  const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
+  detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &m.impl()},
+                                                .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
+                        [&] { detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), detail::MaskedFillOp<T>{v}); });
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }
