@@ -1,7 +1,7 @@
 #pragma once
 // The engine: runs a recorded graph backwards, for Tensor::backward and autograd::grad.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstdint>
 #include <vector>
 

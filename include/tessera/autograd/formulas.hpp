@@ -7,7 +7,7 @@
 // The engine sums each returned gradient down to its input's shape (undoing broadcasting) and
 // casts it to its input's dtype (undoing promotion); formulas need not.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"

@@ -2,7 +2,7 @@
 // Node: one recorded operation on the autograd tape, its edges to the nodes of its inputs, and
 // the saved tensors its derivative needs.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -199,7 +199,7 @@ inline Mutex& grad_accumulator_mutex(const TensorImpl* leaf) {
   struct alignas(64) Stripe {
     Mutex mutex;
   };
-  static Stripe stripes[32];
+  static Stripe* const stripes = new Stripe[32];  // never destroyed: no exit-time destructor to compile
   return stripes[(reinterpret_cast<uintptr_t>(leaf) >> 6) % 32].mutex;
 }
 

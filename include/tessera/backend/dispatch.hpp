@@ -6,13 +6,14 @@
 
 #include "../core/allocator.hpp"
 #include "../iter/plan.hpp"
+#include "../parallel/atomic.hpp"
 
 namespace tessera {
 
 // Note [Device dispatch]
 // A CPU tensor's op calls its CPU kernel directly, inlined: while no other device is registered
 // the seam costs one load (Note [Only the CPU]), after that a device check, and nothing of
-// another backend is compiled into a program that does not register one.
+// another backend, nor of the device checks, is compiled into a program that does not register one.
 // Another device type registers, from one translation unit, a DeviceAllocator (memory, host
 // access, copies to and from the host: core/allocator.hpp) and a DeviceKernels: one virtual
 // function per kernel family, each taking that family's plan (iter/plan.hpp). Every function
@@ -36,12 +37,26 @@ class DeviceKernels {
 
 namespace detail {
 inline constinit DeviceKernels* g_device_kernels[kDeviceTypes] = {};
+
+// Note [Only the CPU]
+// Storage can only be allocated on a device whose backend is registered, so until one is every
+// tensor is a CPU tensor and dispatch skips its device checks: a small op then pays one load for
+// the seam. The checks and the hand-over to other devices are reached through a function pointer
+// that registering a backend sets, so a program that registers none does not compile them.
+using DeviceDispatch = void (*)(PlanKind kind, const void* plan, HostKernel host);
+inline constinit Atomic<DeviceDispatch> g_device_dispatch{nullptr};
+
+template <class = void>
+void dispatch_to_devices(PlanKind kind, const void* plan, HostKernel host);
 }  // namespace detail
 
-/** Registers a backend for every device of `type`: its memory and its kernels. */
+/** Registers a backend for every device of `type` (not the CPU): its memory and its kernels.
+ *  One call, from one translation unit of the program, before its first tensor on the device. */
 inline void register_device_backend(DeviceType type, DeviceAllocator* allocator, DeviceKernels* kernels) {
-  register_device_allocator(type, allocator);
+  TS_CHECK(type != DeviceType::CPU, "register_device_backend: the CPU backend is built in");
+  detail::g_device_allocators[static_cast<int>(type)] = allocator;
   detail::g_device_kernels[static_cast<int>(type)] = kernels;
+  detail::g_device_dispatch.store(&detail::dispatch_to_devices<>, detail::MemoryOrder::Release);
 }
 
 namespace detail {
@@ -62,40 +77,49 @@ inline void check_same_device(const char* op, Device a, Device b) {
   if (!(a == b)) [[unlikely]] throw_device_mismatch(op, a, b);
 }
 
-/** Hands `plan` (with `host` as its host kernel) to the kernels registered for `device`. */
-template <class Plan>
-[[gnu::noinline, gnu::cold]] void run_on_device(Device device, const Plan& plan, HostKernel host) {
-  Plan on_device = plan;
-  on_device.run_on_host = host;
-  DeviceKernels& kernels = device_kernels(device, plan.op);
-  if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(on_device);
-  else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(on_device);
-  else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(on_device);
-  else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(on_device);
-  else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(on_device);
-  else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(on_device);
-  else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(on_device);
-  else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(on_device);
-  else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(on_device);
-  else kernels.window(on_device);
-}
-
-/** The plan on a program with another device registered: checks that every tensor the plan reads
- *  is on the device of the one it writes, then runs the CPU kernel or hands the plan over. */
-template <class Plan>
-[[gnu::noinline]] void dispatch_checked(const Plan& plan, HostKernel host) {
-  const Device device = plan.out->storage.device();
-  if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
-    for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
-  } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan> &&
-                       !std::is_same_v<Plan, RangePlan>) {
-    check_same_device(plan.op, device, plan.input->storage.device());
+/** A plan on a program with another device registered: checks that every tensor the plan reads
+ *  is on the device of the one it writes, then runs the CPU kernel `host` or hands the plan,
+ *  with `host` as its host kernel, to the kernels registered for the device. */
+template <class>
+void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
+  auto run = [&]<class Plan>(const Plan& plan) {
+    const Device device = plan.out->storage.device();
+    if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
+      for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
+    } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan> &&
+                         !std::is_same_v<Plan, RangePlan>) {
+      check_same_device(plan.op, device, plan.input->storage.device());
+    }
+    if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
+    if constexpr (std::is_same_v<Plan, IndexPlan>)
+      if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
+    if (device.is_cpu()) return host();
+    Plan on_device = plan;
+    on_device.run_on_host = host;
+    DeviceKernels& kernels = device_kernels(device, plan.op);
+    if constexpr (std::is_same_v<Plan, ElementwisePlan>) kernels.elementwise(on_device);
+    else if constexpr (std::is_same_v<Plan, CopyPlan>) kernels.copy(on_device);
+    else if constexpr (std::is_same_v<Plan, FillPlan>) kernels.fill(on_device);
+    else if constexpr (std::is_same_v<Plan, ReductionPlan>) kernels.reduce(on_device);
+    else if constexpr (std::is_same_v<Plan, RowPlan>) kernels.rows(on_device);
+    else if constexpr (std::is_same_v<Plan, MatmulPlan>) kernels.matmul(on_device);
+    else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(on_device);
+    else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(on_device);
+    else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(on_device);
+    else kernels.window(on_device);
+  };
+  switch (kind) {
+    case PlanKind::Elementwise: return run(*static_cast<const ElementwisePlan*>(any_plan));
+    case PlanKind::Copy: return run(*static_cast<const CopyPlan*>(any_plan));
+    case PlanKind::Fill: return run(*static_cast<const FillPlan*>(any_plan));
+    case PlanKind::Reduction: return run(*static_cast<const ReductionPlan*>(any_plan));
+    case PlanKind::Rows: return run(*static_cast<const RowPlan*>(any_plan));
+    case PlanKind::Matmul: return run(*static_cast<const MatmulPlan*>(any_plan));
+    case PlanKind::Random: return run(*static_cast<const RandomPlan*>(any_plan));
+    case PlanKind::Index: return run(*static_cast<const IndexPlan*>(any_plan));
+    case PlanKind::Range: return run(*static_cast<const RangePlan*>(any_plan));
+    case PlanKind::Window: return run(*static_cast<const WindowPlan*>(any_plan));
   }
-  if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
-  if constexpr (std::is_same_v<Plan, IndexPlan>)
-    if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
-  if (device.is_cpu()) host();
-  else run_on_device(device, plan, host);
 }
 
 /** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its
@@ -104,8 +128,9 @@ template <class Plan>
  *  and a call of the kernel, inlined into the op. */
 template <class Plan, class F>
 [[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
-  if (!g_other_devices.load(MemoryOrder::Relaxed)) [[likely]] cpu();
-  else dispatch_checked(plan, HostKernel::of(cpu));
+  const DeviceDispatch other_devices = g_device_dispatch.load(MemoryOrder::Relaxed);
+  if (!other_devices) [[likely]] cpu();
+  else other_devices(Plan::kind, &plan, HostKernel::of(cpu));
   if (!plan.fresh_out) plan.out->storage.bump_version();
 }
 

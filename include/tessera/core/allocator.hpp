@@ -3,8 +3,8 @@
 // itself, and the allocator each device type registers.
 
 #include <cstddef>
+#include <cstring>
 
-#include "../parallel/atomic.hpp"
 #include "device.hpp"
 #include "error.hpp"
 
@@ -27,9 +27,8 @@ struct DataPtr {
 // memory must be host-visible (unified memory); `to(Device::cpu())` copies from any memory.
 // Kernels never call it: they run where the bytes live.
 
-/** What a device type provides to storage: memory, host access and copies to and from the host.
- *  A backend registers one per device type (register_device_allocator); the CPU's is
- *  backend/cpu/allocator.hpp. */
+/** What a device type other than the CPU provides to storage: memory, host access and copies to
+ *  and from the host. A backend registers one per device type (register_device_backend). */
 class DeviceAllocator {
  public:
   virtual ~DeviceAllocator() = default;
@@ -48,21 +47,11 @@ class DeviceAllocator {
 
 namespace detail {
 inline constinit DeviceAllocator* g_device_allocators[kDeviceTypes] = {};
-// Note [Only the CPU]
-// Storage can only be allocated on a device whose allocator is registered, so until a backend
-// for another device is registered every tensor is a CPU tensor, and dispatch skips its device
-// checks (a small op then pays one load for the seam).
-inline constinit Atomic<bool> g_other_devices{false};
-}  // namespace detail
-
-/** Makes `allocator` the memory of every device of `type`: one call, from one translation unit
- *  of the program that uses the device, before its first tensor on it. */
-inline void register_device_allocator(DeviceType type, DeviceAllocator* allocator) {
-  detail::g_device_allocators[static_cast<int>(type)] = allocator;
-  if (type != DeviceType::CPU) detail::g_other_devices.store(true, detail::MemoryOrder::Release);
-}
-
-namespace detail {
+// The CPU's memory needs no virtual allocator (whose every function each program would compile):
+// backend/cpu/allocator.hpp sets this function, and host access and copies are the address and
+// memcpy.
+using CpuAllocate = DataPtr (*)(size_t nbytes);
+inline constinit CpuAllocate g_cpu_allocate = nullptr;
 
 /** How many devices of `type` this program can use: 0 when no backend is registered for it. */
 inline int registered_device_count(DeviceType type) {
@@ -70,18 +59,35 @@ inline int registered_device_count(DeviceType type) {
   return allocator ? allocator->device_count() : 0;
 }
 
-/** The allocator registered for `device`, or a ts::Error naming `op` and the device. */
+/** The allocator registered for `device` (not the CPU), or a ts::Error naming `op` and the device. */
 inline DeviceAllocator& device_allocator(Device device, const char* op) {
   DeviceAllocator* allocator = g_device_allocators[static_cast<int>(device.type())];
-  if (!allocator) [[unlikely]] {
-    if (device.is_cpu())
-      throw_error(op, ": the CPU allocator is not registered (include <tessera/tessera.hpp>)");
+  if (!allocator) [[unlikely]]
     throw_error(op, ": no ", device_type_name(device.type()), " backend is registered in this program, so ", device,
                 " cannot be used");
-  }
-  TS_CHECK(device.is_cpu() || device.index() < allocator->device_count(), op, ": ", device, " does not exist (",
+  TS_CHECK(device.index() < allocator->device_count(), op, ": ", device, " does not exist (",
            allocator->device_count(), " ", device_type_name(device.type()), " devices)");
   return *allocator;
+}
+
+/** `nbytes` fresh bytes on `device`; errors name `op`. */
+inline DataPtr allocate_on(Device device, size_t nbytes, const char* op) {
+  if (!device.is_cpu()) return device_allocator(device, op).allocate(nbytes, device);
+  if (!g_cpu_allocate) [[unlikely]]
+    throw_error(op, ": the CPU allocator is not registered (include <tessera/tessera.hpp>)");
+  return g_cpu_allocate(nbytes);
+}
+
+/** Copies `nbytes` from host memory into `dst`'s bytes at `offset`, on any device. */
+inline void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes, const char* op) {
+  if (!dst.device.is_cpu()) device_allocator(dst.device, op).copy_from_host(dst, offset, src, nbytes);
+  else if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+}
+
+/** Copies `nbytes` of `src`'s bytes at `offset`, on any device, into host memory. */
+inline void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes, const char* op) {
+  if (!src.device.is_cpu()) device_allocator(src.device, op).copy_to_host(dst, src, offset, nbytes);
+  else if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
 }
 
 }  // namespace detail

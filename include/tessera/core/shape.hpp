@@ -1,7 +1,7 @@
 #pragma once
 // Shape: a small inline vector of int64_t used for sizes, strides and dim lists.
 
-#include <algorithm>
+#include "algorithm.hpp"
 #include <cstdint>
 #include <initializer_list>
 #include <memory>

@@ -47,11 +47,11 @@ class Storage {
   Storage() = default;
   explicit Storage(std::shared_ptr<detail::StorageImpl> impl) : impl_(std::move(impl)) {}
 
-  /** Fresh, uninitialised bytes on `device`, from the allocator registered for it; errors name `op`. */
+  /** Fresh, uninitialised bytes on `device`, from its allocator; errors name `op`. */
   static Storage allocate(size_t nbytes, Device device = Device::cpu(), const char* op = "Storage") {
     auto impl = std::allocate_shared<detail::StorageImpl>(detail::SmallObjectAllocator<detail::StorageImpl>{});
     if (device.is_cpu() && nbytes <= detail::StorageImpl::kInlineBytes) impl->data = {impl->inline_bytes, nullptr, nullptr, device};
-    else impl->data = detail::device_allocator(device, op).allocate(nbytes, device);
+    else impl->data = detail::allocate_on(device, nbytes, op);
     impl->nbytes = nbytes;
     return Storage(std::move(impl));
   }

@@ -1,7 +1,7 @@
 #pragma once
 // read_idx: the IDX files of MNIST and Fashion-MNIST, plain or gzip-compressed.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <climits>
 #include <cstring>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // A small, strict JSON reader and string escaper, enough for safetensors headers.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstdint>
 #include <string>
 #include <string_view>

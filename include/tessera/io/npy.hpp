@@ -1,7 +1,7 @@
 #pragma once
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): save_npy, load_npy<T>, load_npy.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstring>
 #include <utility>
 #include <string>

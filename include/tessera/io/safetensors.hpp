@@ -6,11 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstring>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "../core/any_tensor.hpp"
@@ -59,7 +58,7 @@ inline constexpr size_t kMaxSafetensorsDims = 64;
 // no JSON tree is built, a shape is refused at its 65th dimension before that dimension is
 // read, data_offsets at its third number, an entry's unknown keys are checked and skipped
 // without being kept, and every key is checked against the earlier ones of its object in
-// O(log k) (std::set). Memory is the entries, time is linear in the header (times log k for
+// O(log k) (a std::map used as a set: <set> would add its parse to every program). Memory is the entries, time is linear in the header (times log k for
 // the keys, as the std::map the loader returns costs anyway).
 
 /** One entry's object, at its '{'. */
@@ -89,7 +88,7 @@ SafetensorsEntry parse_safetensors_entry(JsonReader& json, std::string name, uin
     return json_index(json.number_value(), op, what);
   };
   bool have_dtype = false, have_shape = false, have_offsets = false;
-  std::set<std::string> other_keys;
+  std::map<std::string, bool> other_keys;
   int64_t numel = 1;
   json.enter('{');
   for (size_t members = 0; json.next('}', members);) {
@@ -127,7 +126,7 @@ SafetensorsEntry parse_safetensors_entry(JsonReader& json, std::string name, uin
       if (json.next(']', count)) malformed();
     } else {
       // Ignored, as the reference implementation ignores unknown fields; still strict JSON.
-      if (!other_keys.insert(key).second)
+      if (!other_keys.try_emplace(key).second)
         throw_error(op, ": malformed JSON header at byte ", at, ": duplicate key '", key, "'");
       json.skip();
     }
@@ -153,13 +152,13 @@ std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, 
     throw_error(op, ": the header must be a JSON object");
   }
   std::vector<SafetensorsEntry> entries;
-  std::set<std::string> names;
+  std::map<std::string, bool> names;
   std::map<std::string, std::string> meta;
   json.enter('{');
   for (size_t members = 0; json.next('}', members);) {
     const size_t at = json.offset();
     std::string name = json.key();
-    if (!names.insert(name).second)
+    if (!names.try_emplace(name).second)
       throw_error(op, ": malformed JSON header at byte ", at, ": duplicate key '", name, "'");
     if (name != "__metadata__") {
       entries.push_back(parse_safetensors_entry(json, std::move(name), data_bytes));

@@ -23,6 +23,9 @@ namespace tessera::detail {
 // PyTorch), and every tensor the plan reads must be on out's device: ops get both by building a
 // plan, and cannot reach a kernel without one.
 
+/** The kernel family of a plan: one per function of DeviceKernels. */
+enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window };
+
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {
   const void* callable = nullptr;
@@ -37,6 +40,7 @@ struct HostKernel {
 
 /** out = op(inputs..., scalar): elementwise with broadcasting (unary, binary, ternary). */
 struct ElementwisePlan {
+  static constexpr PlanKind kind = PlanKind::Elementwise;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -50,6 +54,7 @@ struct ElementwisePlan {
 
 /** out = convert(input): a converting, broadcasting, strided copy between tensors on one device. */
 struct CopyPlan {
+  static constexpr PlanKind kind = PlanKind::Copy;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -59,6 +64,7 @@ struct CopyPlan {
 
 /** Every element of out = value. */
 struct FillPlan {
+  static constexpr PlanKind kind = PlanKind::Fill;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -109,6 +115,7 @@ inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool k
  *  layout->out_shape); `indices`, when given, receives the position of each extreme (max and min
  *  along a dim); `scalar` is var's and std's correction. */
 struct ReductionPlan {
+  static constexpr PlanKind kind = PlanKind::Reduction;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -121,6 +128,7 @@ struct ReductionPlan {
 
 /** out = input @ other: 2-D (mm) or batched 3-D (bmm) of one dtype; out is contiguous. */
 struct MatmulPlan {
+  static constexpr PlanKind kind = PlanKind::Matmul;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -133,6 +141,7 @@ struct MatmulPlan {
  *  [Random streams]): "uniform" in [0, 1), "normal" (mean, stddev), "randint" in
  *  [low, low + range), "randperm". */
 struct RandomPlan {
+  static constexpr PlanKind kind = PlanKind::Random;
   const char* op;
   const TensorImpl* out = nullptr;
   bool fresh_out = false;
@@ -149,6 +158,7 @@ struct RandomPlan {
  *  along `dim`; "scatter" out[.. index[c] ..] = input[c] (+= with `accumulate`);
  *  "as_strided_backward" out[offset + c . strides] += input[c]. */
 struct IndexPlan {
+  static constexpr PlanKind kind = PlanKind::Index;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -164,6 +174,7 @@ struct IndexPlan {
 /** out (contiguous, 1-D) = "arange" (start + step * i, or int_start + int_step * i for integers),
  *  "linspace" or "logspace" (base ** linspace) from start to end, with PyTorch's rounding. */
 struct RangePlan {
+  static constexpr PlanKind kind = PlanKind::Range;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -192,6 +203,7 @@ struct WindowGeometry {
 /** "im2col": out = the windows of the contiguous image `input` as columns (`pad` outside it);
  *  "col2im": out (an image) += every element of the columns `input` at its pixel. */
 struct WindowPlan {
+  static constexpr PlanKind kind = PlanKind::Window;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
@@ -203,6 +215,7 @@ struct WindowPlan {
 
 /** out = op(input) row by row along `dim`: softmax, log_softmax, cumsum. */
 struct RowPlan {
+  static constexpr PlanKind kind = PlanKind::Rows;
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;

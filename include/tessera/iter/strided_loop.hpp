@@ -1,7 +1,7 @@
 #pragma once
 // StridedLoop: walks N strided operands over one shape as a sequence of 1-D runs.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <array>
 #include <cstdint>
 #include <span>

@@ -1,7 +1,7 @@
 #pragma once
 // ts::nn::functional: the stateless forms of the layers and the losses, as torch.nn.functional.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <optional>
 
 #include "../ops/elementwise.hpp"

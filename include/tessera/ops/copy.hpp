@@ -108,16 +108,14 @@ Tensor<T> Tensor<T>::to(Device target) const {
     const Tensor<T> src = contiguous();
     const size_t bytes = static_cast<size_t>(numel()) * sizeof(T);
     const size_t src_offset = static_cast<size_t>(src.storage_offset()) * sizeof(T);
-    DeviceAllocator& from = detail::device_allocator(source, "to");
-    DeviceAllocator& into = detail::device_allocator(target, "to");
     if (source.is_cpu()) {
-      into.copy_from_host(out.storage().data_ptr(), 0, src.kernel_data(), bytes);
+      detail::copy_from_host(out.storage().data_ptr(), 0, src.kernel_data(), bytes, "to");
     } else if (target.is_cpu()) {
-      from.copy_to_host(out.kernel_data(), src.storage().data_ptr(), src_offset, bytes);
+      detail::copy_to_host(out.kernel_data(), src.storage().data_ptr(), src_offset, bytes, "to");
     } else {
       const Tensor<T> staged = detail::empty_tensor<T>(sizes(), {}, "to");
-      from.copy_to_host(staged.kernel_data(), src.storage().data_ptr(), src_offset, bytes);
-      into.copy_from_host(out.storage().data_ptr(), 0, staged.kernel_data(), bytes);
+      detail::copy_to_host(staged.kernel_data(), src.storage().data_ptr(), src_offset, bytes, "to");
+      detail::copy_from_host(out.storage().data_ptr(), 0, staged.kernel_data(), bytes, "to");
     }
   }
   if constexpr (is_floating_v<T>)
@@ -146,15 +144,14 @@ template <class T>
 std::vector<T> Tensor<T>::to_vector() const {
   const Tensor<T> dense = contiguous();
   const size_t n = static_cast<size_t>(numel());
-  DeviceAllocator& allocator = detail::device_allocator(device(), "to_vector");
   const size_t offset = static_cast<size_t>(dense.storage_offset()) * sizeof(T);
   if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> holds bits
     std::vector<uint8_t> bytes(n);
-    allocator.copy_to_host(bytes.data(), dense.storage().data_ptr(), offset, n);
+    detail::copy_to_host(bytes.data(), dense.storage().data_ptr(), offset, n, "to_vector");
     return std::vector<bool>(bytes.begin(), bytes.end());
   } else {
     std::vector<T> out(n);
-    allocator.copy_to_host(out.data(), dense.storage().data_ptr(), offset, n * sizeof(T));
+    detail::copy_to_host(out.data(), dense.storage().data_ptr(), offset, n * sizeof(T), "to_vector");
     return out;
   }
 }

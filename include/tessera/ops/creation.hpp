@@ -62,12 +62,11 @@ template <class T>
 Tensor<T> from_host(const std::vector<T>& values, const Shape& shape, const TensorOptions& options, const char* op) {
   Tensor<T> out = empty_tensor<T>(shape, options, op);
   const size_t bytes = values.size() * sizeof(T);
-  DeviceAllocator& allocator = device_allocator(out.device(), op);
   if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> holds bits
     const std::vector<uint8_t> bytes_of(values.begin(), values.end());
-    allocator.copy_from_host(out.storage().data_ptr(), 0, bytes_of.data(), bytes);
+    copy_from_host(out.storage().data_ptr(), 0, bytes_of.data(), bytes, op);
   } else {
-    allocator.copy_from_host(out.storage().data_ptr(), 0, values.data(), bytes);
+    copy_from_host(out.storage().data_ptr(), 0, values.data(), bytes, op);
   }
   return out;
 }

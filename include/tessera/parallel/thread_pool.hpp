@@ -5,7 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cstdint>
 #include <exception>
 

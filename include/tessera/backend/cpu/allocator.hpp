@@ -1,6 +1,6 @@
 #pragma once
 // The CPU allocator: 64-byte aligned blocks, small ones cached per thread, large ones cached
-// for every thread; registered as the CPU's DeviceAllocator.
+// for every thread; storage's CPU memory.
 
 #include <sys/mman.h>
 
@@ -140,32 +140,19 @@ class ScratchBuffer {
   void* data_;
 };
 
-/** The CPU as a DeviceAllocator: blocks from CpuAllocator, whose address is the host address. */
-class CpuDeviceAllocator final : public DeviceAllocator {
- public:
-  DataPtr allocate(size_t nbytes, Device device) override {
-    size_t capacity = 0;
-    void* p = CpuAllocator::instance().allocate(nbytes, capacity);
-    return {p, reinterpret_cast<void*>(capacity), &free_block, device};
-  }
-  void* host_address(const DataPtr& data) override { return data.data; }
-  void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
-    if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
-  }
-  void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) override {
-    if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
-  }
-  int device_count() override { return 1; }
+/** The CPU's memory as storage takes it: a block from CpuAllocator, whose address is the host
+ *  address, freed back to it. */
+inline DataPtr cpu_allocate(size_t nbytes) {
+  size_t capacity = 0;
+  void* p = CpuAllocator::instance().allocate(nbytes, capacity);
+  return {p, reinterpret_cast<void*>(capacity),
+          [](void* block, void* block_capacity) {
+            CpuAllocator::instance().deallocate(block, reinterpret_cast<size_t>(block_capacity));
+          },
+          Device::cpu()};
+}
 
- private:
-  static void free_block(void* p, void* capacity) {
-    CpuAllocator::instance().deallocate(p, reinterpret_cast<size_t>(capacity));
-  }
-};
-
-inline constinit CpuDeviceAllocator g_cpu_device_allocator;
-inline const bool g_cpu_allocator_registered =
-    (register_device_allocator(DeviceType::CPU, &g_cpu_device_allocator), true);
+inline const bool g_cpu_allocator_registered = (g_cpu_allocate = &cpu_allocate, true);
 
 }  // namespace detail
 

@@ -2,7 +2,7 @@
 // GEMM for float and double: packed panels, a register-blocked micro-kernel per vector width,
 // threads over row blocks. C = A * B (+ C when accumulate), any strides.
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <cstring>
 #include <memory>
 #include <vector>

@@ -2,7 +2,7 @@
 // CPU indexing kernels: advanced indexing by element offsets, gather and scatter along a dim,
 // the adjoint of as_strided, and the host helpers that read index values (nonzero, offsets).
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <vector>
 
 #include "../../core/convert.hpp"

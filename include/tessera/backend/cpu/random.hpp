@@ -2,7 +2,7 @@
 // CPU random kernels: element i of a draw is a function of (seed, offset, i) only, so threads
 // and vector widths never change a value. The bit-to-value mapping is docs/random.md.
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <cmath>
 #include <numbers>
 #include <string_view>

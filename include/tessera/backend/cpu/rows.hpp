@@ -1,7 +1,7 @@
 #pragma once
 // CPU row kernels: softmax, log_softmax and cumsum, each along one dim, row by row.
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <cmath>
 
 #include "../../core/convert.hpp"

@@ -2,7 +2,7 @@
 // Vectorised inner loops for contiguous runs of one floating type, at the widest vector width
 // the processor has (Note [SIMD dispatch]), and vector exp/tanh for float.
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <array>
 #include <cstdint>
 #include <cstring>
