@@ -136,3 +136,17 @@ TEST_CASE("arange rejects empty or inconsistent ranges", "[creation][errors]") {
   CHECK_THROWS_WITH(ts::arange(0.0, INFINITY), Catch::Contains("unsupported range"));
   CHECK_THROWS_AS(ts::linspace(0, 1, -1), ts::Error);
 }
+
+// Note [Sizes that overflow]. PyTorch 1.13 raises RuntimeError for both allocations ("Storage
+// size calculation overflowed" and "can't allocate memory: you tried to allocate ... bytes"),
+// and torch.arange(-2**63, 2**63 - 1, 2**63 - 1) is empty (the difference wraps around).
+TEST_CASE("allocations too large for the machine or for size_t are ts::Errors naming the bytes", "[creation][errors]") {
+  CHECK_THROWS_WITH(ts::zeros<float>({int64_t{1} << 62}),
+                    "zeros: shape [4611686018427387904] needs more than 9223372036854775807 bytes");
+  CHECK_THROWS_WITH(ts::zeros<float>({int64_t{1} << 50}),
+                    "zeros: can't allocate memory: you tried to allocate 4503599627370496 bytes");
+  CHECK_THROWS_WITH(ts::empty<double>({int64_t{1} << 20, int64_t{1} << 30}),
+                    "empty: can't allocate memory: you tried to allocate 9007199254740992 bytes");
+  const int64_t max = std::numeric_limits<int64_t>::max(), min = std::numeric_limits<int64_t>::min();
+  CHECK(ts::arange(min, max, max).numel() == 0);
+}

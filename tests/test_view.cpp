@@ -131,3 +131,42 @@ TEST_CASE("0-dim tensors: the dims PyTorch accepts", "[view]") {
   CHECK(s.view({1, 1}).sizes() == ts::Shape{1, 1});
   CHECK(s.expand({2, 2}).to_vector() == std::vector<float>{3, 3, 3, 3});
 }
+
+// Note [Sizes that overflow]. Expected values and messages from PyTorch 1.13: torch.ones(1, 1)
+// .expand(2**32, 2**32) raises "numel: integer multiplication overflow", torch.zeros(0, 2**62,
+// 2**62) has strides (0, 2**62, 1), torch.arange(10.)[0:1:2].stride() is (2,), and
+// torch.zeros(0, 2**62, 4).view(0, -1) raises "cannot reshape tensor of 0 elements ...".
+TEST_CASE("sizes, strides and extents that overflow int64_t are refused, never computed", "[view][errors]") {
+  const int64_t big = int64_t{1} << 32, huge = int64_t{1} << 62;
+  CHECK_THROWS_WITH(ts::ones({1, 1}).expand({big, big}),
+                    "expand: shape [4294967296, 4294967296] has more elements than int64_t can count");
+  CHECK(ts::ones({1, 1}).expand({int64_t{1} << 31, int64_t{1} << 31}).numel() == int64_t{1} << 62);
+
+  const auto empty = ts::zeros<float>({0, huge, huge});  // an empty tensor may have any dims
+  CHECK(empty.strides() == ts::Shape{0, huge, 1});
+  CHECK(empty.transpose(0, 2).contiguous().numel() == 0);
+  CHECK(empty.reshape({-1}).sizes() == ts::Shape{0});
+  CHECK_THROWS_WITH(ts::zeros<float>({0, huge, 4}).view({0, -1}),
+                    "view: cannot reshape tensor of 0 elements into shape [0, -1] because the unspecified dimension "
+                    "size -1 can be any value and is ambiguous");
+  CHECK_THROWS_WITH(ts::ones({4}).reshape({huge, huge, 0}),
+                    "reshape: shape '[4611686018427387904, 4611686018427387904, 0]' is invalid for input of size 4");
+  CHECK_THROWS_WITH(ts::ones({4}).reshape({huge, huge, -1}),
+                    "reshape: shape '[4611686018427387904, 4611686018427387904, -1]' is invalid for input of size 4");
+
+  const auto x = ts::arange(10.0f);
+  const int64_t max = std::numeric_limits<int64_t>::max(), min = std::numeric_limits<int64_t>::min();
+  CHECK(x.slice(0, 0, std::nullopt, max).to_vector() == std::vector<float>{0});
+  CHECK(x.slice(0, min, max, 3).to_vector() == std::vector<float>{0, 3, 6, 9});
+  CHECK(x.slice(0, 0, 1, 2).strides() == ts::Shape{2});
+  CHECK(x.slice(0, 10, 10, 3).numel() == 0);
+  CHECK(x.unfold(0, 4, max).sizes() == ts::Shape{1, 4});
+  CHECK(x.unfold(0, 4, max).to_vector() == std::vector<float>{0, 1, 2, 3});
+
+  CHECK_THROWS_WITH(x.as_strided({2, 2}, {max, 1}),
+                    "as_strided: storage size calculation overflowed with sizes=[2, 2] and strides=[9223372036854775807, 1]");
+  float data[4] = {};
+  CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max, 1}),
+                    "from_blob: storage size calculation overflowed with sizes=[2, 2] and strides=[9223372036854775807, 1]");
+  CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max / 2, 1}), Catch::StartsWith("from_blob: shape [2, 2] and strides"));
+}

@@ -50,7 +50,7 @@ inline constinit DeviceAllocator* g_device_allocators[kDeviceTypes] = {};
 // The CPU's memory needs no virtual allocator (whose every function each program would compile):
 // backend/cpu/allocator.hpp sets this function, and host access and copies are the address and
 // memcpy.
-using CpuAllocate = DataPtr (*)(size_t nbytes);
+using CpuAllocate = DataPtr (*)(size_t nbytes, const char* op);
 inline constinit CpuAllocate g_cpu_allocate = nullptr;
 
 /** How many devices of `type` this program can use: 0 when no backend is registered for it. */
@@ -75,7 +75,7 @@ inline DataPtr allocate_on(Device device, size_t nbytes, const char* op) {
   if (!device.is_cpu()) return device_allocator(device, op).allocate(nbytes, device);
   if (!g_cpu_allocate) [[unlikely]]
     throw_error(op, ": the CPU allocator is not registered (include <tessera/tessera.hpp>)");
-  return g_cpu_allocate(nbytes);
+  return g_cpu_allocate(nbytes, op);
 }
 
 /** Copies `nbytes` from host memory into `dst`'s bytes at `offset`, on any device. */

@@ -166,15 +166,48 @@ inline int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + bound : dim;
 }
 
+/** Sets `n` to the product of `sizes` (non-negative); false when it does not fit int64_t. A 0
+ *  anywhere makes it 0, whatever comes before. */
+inline bool product_fits(std::span<const int64_t> sizes, int64_t& n) {
+  n = 1;
+  bool overflow = false;
+  for (int64_t s : sizes) {
+    if (s == 0) return n = 0, true;
+    overflow |= __builtin_mul_overflow(n, s, &n);
+  }
+  return !overflow;
+}
+
 /** Product of the sizes; throws on a negative size or int64 overflow. */
 inline int64_t checked_numel(std::span<const int64_t> sizes, const char* op) {
-  int64_t n = 1;
-  for (int64_t s : sizes) {
-    TS_CHECK(s >= 0, op, ": negative dimension ", s, " in shape ", shape_str(sizes));
-    TS_CHECK(!__builtin_mul_overflow(n, s, &n), op, ": shape ", shape_str(sizes),
-             " has more elements than int64_t can count");
-  }
+  for (int64_t s : sizes) TS_CHECK(s >= 0, op, ": negative dimension ", s, " in shape ", shape_str(sizes));
+  int64_t n = 0;
+  TS_CHECK(product_fits(sizes, n), op, ": shape ", shape_str(sizes), " has more elements than int64_t can count");
   return n;
+}
+
+// Note [Sizes that overflow]
+// Every element count, extent and byte count of a tensor is computed with overflow checks, in
+// one of three places: checked_numel (every TensorImpl counts its elements with it, so no view
+// can have more than int64_t can count), storage_extent (how far a view given strides reaches:
+// as_strided, from_blob), and the byte count of a fresh tensor (detail::empty_tensor). Strides
+// scaled by a step (slice, unfold) are only scaled where the result is reached.
+
+/** How many elements of storage a view of `sizes` and non-negative `strides` starting at element
+ *  `offset` reaches (0 when it is empty); a ts::Error naming `op` when that overflows int64_t. */
+inline int64_t storage_extent(std::span<const int64_t> sizes, std::span<const int64_t> strides, int64_t offset,
+                              const char* op) {
+  if (checked_numel(sizes, op) == 0) return 0;
+  int64_t extent = offset + 1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    TS_CHECK(strides[i] >= 0, op, ": negative strides are not supported, got ", shape_str(strides));
+    int64_t reach = 0;
+    TS_CHECK(!__builtin_mul_overflow(sizes[i] - 1, strides[i], &reach) &&
+                 !__builtin_add_overflow(extent, reach, &extent),
+             op, ": storage size calculation overflowed with sizes=", shape_str(sizes), " and strides=",
+             shape_str(strides));
+  }
+  return extent;
 }
 
 inline Shape contiguous_strides(std::span<const int64_t> sizes) {
@@ -183,9 +216,10 @@ inline Shape contiguous_strides(std::span<const int64_t> sizes) {
   int64_t running = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     out[i] = running;
-    // Saturates: only an empty tensor can have dims whose product overflows (checked_numel
-    // refuses the others), and its strides are never used to address memory.
-    if (__builtin_mul_overflow(running, std::max<int64_t>(sizes[i], 1), &running)) running = INT64_MAX;
+    // Wraps around as PyTorch's strides do (computed unsigned): only an empty tensor can have
+    // dims whose product overflows (checked_numel refuses the others), and its strides are
+    // never used to address memory.
+    running = static_cast<int64_t>(static_cast<uint64_t>(running) * static_cast<uint64_t>(std::max<int64_t>(sizes[i], 1)));
   }
   return strides;
 }

@@ -45,8 +45,7 @@ struct TensorImpl {
   TensorImpl(Storage storage_, Shape sizes_, Shape strides_, int64_t offset_, DType dtype_)
       : storage(std::move(storage_)), sizes(std::move(sizes_)), strides(std::move(strides_)), offset(offset_),
         dtype(dtype_) {
-    numel = 1;
-    for (int64_t s : sizes) numel *= s;
+    numel = checked_numel(sizes, "numel");  // Note [Sizes that overflow]
     contiguous = compute_contiguous();
   }
   /** A fresh contiguous tensor of `numel` elements (already counted and checked). */

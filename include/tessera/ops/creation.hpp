@@ -137,13 +137,10 @@ Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, Deleter d
                     const TensorOptions& options = {}) {
   TS_CHECK(strides.size() == shape.size(), "from_blob: shape ", detail::shape_str(shape), " and strides ",
            detail::shape_str(strides), " differ in length");
-  const int64_t n = detail::checked_numel(shape, "from_blob");
-  int64_t span = n == 0 ? 0 : 1;
-  for (size_t d = 0; d < shape.size() && n > 0; ++d) {
-    TS_CHECK(strides[d] >= 0, "from_blob: negative strides are not supported, got ", detail::shape_str(strides));
-    span += (shape[d] - 1) * strides[d];
-  }
-  TS_CHECK(data != nullptr || n == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
+  const int64_t span = detail::storage_extent(shape, strides, 0, "from_blob");
+  TS_CHECK(span <= INT64_MAX / static_cast<int64_t>(sizeof(T)), "from_blob: shape ", detail::shape_str(shape),
+           " and strides ", detail::shape_str(strides), " reach more than ", INT64_MAX, " bytes");
+  TS_CHECK(data != nullptr || span == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
   Storage storage = Storage::from_blob(data, static_cast<size_t>(span) * sizeof(T), std::move(deleter), options.device);
   Tensor<T> out(detail::make_tensor_impl(std::move(storage), shape, strides, 0, dtype_of<T>));
   if (options.requires_grad) out.requires_grad_(true);
@@ -231,7 +228,9 @@ auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
            "sign (start ", s, ", end ", e, ", step ", st, ")");
   double length_d;
   if constexpr (std::is_integral_v<R> && std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>)
-    length_d = std::ceil(static_cast<double>(static_cast<int64_t>(end) - static_cast<int64_t>(start)) /
+    // The difference wraps around as PyTorch's does (defined here: computed unsigned).
+    length_d = std::ceil(static_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(end)) -
+                                                                  static_cast<uint64_t>(static_cast<int64_t>(start)))) /
                          static_cast<double>(static_cast<int64_t>(step)));
   else
     length_d = std::ceil((e - s) / st);

@@ -11,7 +11,6 @@ namespace detail {
 /** Replaces a single -1 in `shape` so that it has `numel` elements; throws like PyTorch. */
 inline Shape infer_size(const Shape& shape, int64_t numel, const char* op) {
   Shape out = shape;
-  int64_t known = 1;
   std::optional<size_t> infer;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
@@ -19,10 +18,16 @@ inline Shape infer_size(const Shape& shape, int64_t numel, const char* op) {
       infer = i;
     } else {
       TS_CHECK(shape[i] >= 0, op, ": invalid shape dimension ", shape[i], " in shape ", shape_str(shape));
-      TS_CHECK(!__builtin_mul_overflow(known, shape[i], &known), op, ": shape ", shape_str(shape), " is too large");
     }
   }
-  const bool ok = infer ? (known != 0 && numel % known == 0) : known == numel;
+  Shape given;  // the sizes other than the inferred one
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (!infer || i != *infer) given.push_back(shape[i]);
+  int64_t known = 0;  // more than int64_t can count: more than this tensor has
+  TS_CHECK(product_fits(given, known), op, ": shape '", shape_str(shape), "' is invalid for input of size ", numel);
+  TS_CHECK(!infer || known != 0, op, ": cannot reshape tensor of 0 elements into shape ", shape_str(shape),
+           " because the unspecified dimension size -1 can be any value and is ambiguous");
+  const bool ok = infer ? numel % known == 0 : known == numel;
   TS_CHECK(ok, op, ": shape '", shape_str(shape), "' is invalid for input of size ", numel);
   if (infer) out[*infer] = numel / known;
   return out;
@@ -65,11 +70,11 @@ inline std::optional<Shape> view_strides(const Shape& old_sizes, const Shape& ol
 inline std::pair<int64_t, int64_t> slice_range(int64_t size, std::optional<int64_t> start_, std::optional<int64_t> stop_,
                                                int64_t step) {
   int64_t start = start_.value_or(0), stop = stop_.value_or(size);
-  if (start < 0) start += size;
+  if (start < 0) start += size;  // no overflow: size >= 0
   if (stop < 0) stop += size;
   start = std::clamp<int64_t>(start, 0, size);
   stop = std::clamp<int64_t>(stop, start, size);
-  return {start, (stop - start + step - 1) / step};
+  return {start, stop == start ? 0 : (stop - start - 1) / step + 1};
 }
 
 /** Records `NodeT(args...)` as the history of view `out` of `in` when `in` needs grad. */
@@ -213,6 +218,7 @@ Tensor<T> Tensor<T>::expand(const Shape& shape) const {
     sz[i] = target;
     st[i] = have == target ? strides()[j] : 0;
   }
+  detail::checked_numel(sz, "expand");  // Note [Sizes that overflow]
   return detail::record_view<detail::ExpandBackward0<T>>(
       *this, detail::make_view(*this, std::move(sz), std::move(st), storage_offset()), sizes());
 }
@@ -275,8 +281,9 @@ Tensor<T> Tensor<T>::slice(int64_t d, std::optional<int64_t> start, std::optiona
   const auto [first, length] = detail::slice_range(sizes()[d], start, end, step);
   Shape sz = sizes(), st = strides();
   sz[d] = length;
-  const int64_t offset = storage_offset() + first * st[d];
-  st[d] *= step;
+  const int64_t offset = storage_offset() + (length > 0 ? first * st[d] : 0);
+  // Note [Sizes that overflow]: a step beyond the dim only matters when it reaches a second element.
+  if (__builtin_mul_overflow(st[d], step, &st[d])) st[d] = strides()[d];
   return detail::record_view<detail::SliceBackward0<T>>(
       *this, detail::make_view(*this, std::move(sz), std::move(st), offset), sizes(), d, first,
       first + (length - 1) * step + 1, step);
@@ -293,7 +300,7 @@ Tensor<T> Tensor<T>::unfold(int64_t d, int64_t size, int64_t step) const {
   const int64_t stride = dim() == 0 ? 1 : st[d];
   if (dim() > 0) {
     sz[d] = (have - size) / step + 1;
-    st[d] *= step;
+    if (__builtin_mul_overflow(st[d], step, &st[d])) st[d] = stride;  // one window: Note [Sizes that overflow]
   }
   sz.push_back(size);
   st.push_back(stride);
@@ -307,19 +314,11 @@ Tensor<T> Tensor<T>::as_strided(const Shape& sz, const Shape& st, std::optional<
   TS_CHECK(sz.size() == st.size(), "as_strided: mismatch in length of strides and shape (", detail::shape_str(sz),
            " and ", detail::shape_str(st), ")");
   TS_CHECK(offset >= 0, "as_strided: Tensor: invalid storage offset ", offset);
-  int64_t last = offset;  // the largest element index the view reaches
-  const int64_t n = detail::checked_numel(sz, "as_strided");
-  for (size_t i = 0; i < sz.size(); ++i) {
-    TS_CHECK(st[i] >= 0, "as_strided: negative strides are not supported, got ", detail::shape_str(st));
-    if (n == 0 || st[i] == 0) continue;
-    TS_CHECK(sz[i] - 1 <= (INT64_MAX - last) / st[i], "as_strided: sizes ", detail::shape_str(sz), " and strides ",
-             detail::shape_str(st), " overflow int64_t");
-    last += (sz[i] - 1) * st[i];
-  }
+  const int64_t extent = detail::storage_extent(sz, st, offset, "as_strided");
   const int64_t capacity = static_cast<int64_t>(storage().nbytes() / sizeof(T));
-  TS_CHECK(n == 0 || last < capacity, "as_strided: setStorage: sizes ", detail::shape_str(sz), ", strides ",
+  TS_CHECK(extent <= capacity, "as_strided: setStorage: sizes ", detail::shape_str(sz), ", strides ",
            detail::shape_str(st), ", storage offset ", offset, ", and itemsize ", sizeof(T), " requiring a storage size of ",
-           (last + 1) * static_cast<int64_t>(sizeof(T)), " are out of bounds for storage of size ", storage().nbytes());
+           extent * static_cast<int64_t>(sizeof(T)), " are out of bounds for storage of size ", storage().nbytes());
   return detail::record_view<detail::AsStridedBackward0<T>>(*this, detail::make_view(*this, sz, st, offset), impl(),
                                                             sz, st, offset);
 }

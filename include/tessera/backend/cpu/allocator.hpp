@@ -32,14 +32,20 @@ class CpuAllocator {
   static constexpr size_t kPage = size_t{4} << 10;
   static constexpr size_t kHugePage = size_t{2} << 20;
   static constexpr size_t kMaxCachedBytes = size_t{2} << 30;
+  static constexpr size_t kMaxBlockBytes = size_t{1} << 62;
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_out_of_memory(const char* op, size_t nbytes) {
+    throw_error(op, ": can't allocate memory: you tried to allocate ", nbytes, " bytes");
+  }
 
   static CpuAllocator& instance() {
     static CpuAllocator* allocator = new CpuAllocator;  // never destroyed: tensors may outlive statics
     return *allocator;
   }
 
-  /** Returns the block and sets `capacity` to the size to pass back to deallocate(). */
-  void* allocate(size_t nbytes, size_t& capacity) {
+  /** Returns the block and sets `capacity` to the size to pass back to deallocate(); a ts::Error
+   *  naming `op` and the bytes when the system has none to give. */
+  void* allocate(size_t nbytes, size_t& capacity, const char* op = "allocate") {
     if (nbytes < kCachedBlockBytes) {
       if (nbytes <= SmallBlockCache::kMaxBlock) {
         const int c = SmallBlockCache::class_of(std::max<size_t>(nbytes, 1));
@@ -48,10 +54,11 @@ class CpuAllocator {
       }
       capacity = round_up(nbytes, kAlignment);
       void* p = std::aligned_alloc(kAlignment, capacity);
-      if (!p) throw std::bad_alloc();
+      if (!p) throw_out_of_memory(op, nbytes);
       return p;
     }
     const bool huge = nbytes >= kHugePage;
+    if (nbytes > kMaxBlockBytes) throw_out_of_memory(op, nbytes);  // rounding it up would overflow
     capacity = round_up(nbytes, huge ? kHugePage : kPage);
     {
       LockGuard lock(mutex_);
@@ -64,7 +71,7 @@ class CpuAllocator {
       }
     }
     void* p = std::aligned_alloc(huge ? kHugePage : kPage, capacity);
-    if (!p) throw std::bad_alloc();
+    if (!p) throw_out_of_memory(op, nbytes);
 #ifdef MADV_HUGEPAGE
     if (huge) madvise(p, capacity, MADV_HUGEPAGE);
 #endif
@@ -142,9 +149,9 @@ class ScratchBuffer {
 
 /** The CPU's memory as storage takes it: a block from CpuAllocator, whose address is the host
  *  address, freed back to it. */
-inline DataPtr cpu_allocate(size_t nbytes) {
+inline DataPtr cpu_allocate(size_t nbytes, const char* op) {
   size_t capacity = 0;
-  void* p = CpuAllocator::instance().allocate(nbytes, capacity);
+  void* p = CpuAllocator::instance().allocate(nbytes, capacity, op);
   return {p, reinterpret_cast<void*>(capacity),
           [](void* block, void* block_capacity) {
             CpuAllocator::instance().deallocate(block, reinterpret_cast<size_t>(block_capacity));
