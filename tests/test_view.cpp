@@ -146,6 +146,16 @@ TEST_CASE("sizes, strides and extents that overflow int64_t are refused, never c
   CHECK(empty.strides() == ts::Shape{0, huge, 1});
   CHECK(empty.transpose(0, 2).contiguous().numel() == 0);
   CHECK(empty.reshape({-1}).sizes() == ts::Shape{0});
+  // PyTorch: e.sum() is 0, e.unsqueeze(0).stride() (0, 0, 2**62, 1), e.transpose(1, 2)
+  // .contiguous().stride() (0, 1, 2**62), and e prints as tensor([], size=(0, 2**62, 2**62)).
+  CHECK(empty.sum().item() == 0);
+  CHECK(empty.sum(1).sizes() == ts::Shape{0, huge});
+  CHECK(empty.unsqueeze(0).strides() == ts::Shape{0, 0, huge, 1});
+  CHECK(empty.transpose(1, 2).contiguous().strides() == ts::Shape{0, 1, huge});
+  CHECK((empty + 1.0f).sizes() == empty.sizes());
+  CHECK(ts::cat({empty, empty}, 0).sizes() == empty.sizes());
+  CHECK(ts::zeros<float>({0, huge}).matmul(ts::zeros<float>({huge, 0})).sizes() == ts::Shape{0, 0});
+  CHECK(ts::to_string(empty) == "tensor([], size=(0, 4611686018427387904, 4611686018427387904))");
   CHECK_THROWS_WITH(ts::zeros<float>({0, huge, 4}).view({0, -1}),
                     "view: cannot reshape tensor of 0 elements into shape [0, -1] because the unspecified dimension "
                     "size -1 can be any value and is ambiguous");

@@ -166,6 +166,12 @@ inline int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + bound : dim;
 }
 
+/** a * b, wrapping around as PyTorch's size arithmetic does, without undefined behaviour: for
+ *  the strides of empty tensors, which may not fit and are never used to address memory. */
+inline int64_t wrapping_mul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
 /** Sets `n` to the product of `sizes` (non-negative); false when it does not fit int64_t. A 0
  *  anywhere makes it 0, whatever comes before. */
 inline bool product_fits(std::span<const int64_t> sizes, int64_t& n) {
@@ -219,7 +225,7 @@ inline Shape contiguous_strides(std::span<const int64_t> sizes) {
     // Wraps around as PyTorch's strides do (computed unsigned): only an empty tensor can have
     // dims whose product overflows (checked_numel refuses the others), and its strides are
     // never used to address memory.
-    running = static_cast<int64_t>(static_cast<uint64_t>(running) * static_cast<uint64_t>(std::max<int64_t>(sizes[i], 1)));
+    running = wrapping_mul(running, std::max<int64_t>(sizes[i], 1));
   }
   return strides;
 }

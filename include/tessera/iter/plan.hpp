@@ -99,12 +99,12 @@ inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool k
     if (mask[d]) {
       p.reduced_sizes.push_back(x.sizes[d]);
       p.reduced_strides.push_back(x.strides[d]);
-      p.reduced *= x.sizes[d];
+      p.reduced = wrapping_mul(p.reduced, x.sizes[d]);  // wraps only when there are no outputs
       if (keepdim) p.out_shape.push_back(1);
     } else {
       p.kept_sizes.push_back(x.sizes[d]);
       p.kept_strides.push_back(x.strides[d]);
-      p.outputs *= x.sizes[d];
+      p.outputs = wrapping_mul(p.outputs, x.sizes[d]);  // checked when the output is allocated
       p.out_shape.push_back(x.sizes[d]);
     }
   }

@@ -30,12 +30,13 @@ class StridedLayout {
   /** `strides[k]` are operand k's element strides, one per dimension of `shape`. */
   StridedLayout(const Shape& shape, size_t operands, const Shape* const* strides, const int64_t* element_sizes)
       : operands_(operands) {
-    numel_ = 1;
-    for (int64_t s : shape) numel_ *= s;
+    product_fits(shape, numel_);  // it does: the shape is a tensor's
+    // An empty tensor's strides and sizes may overflow in products (Note [Sizes that overflow]);
+    // its layout never addresses memory, so they wrap around.
     for (size_t d = shape.size(); d-- > 0;) {  // innermost first
       if (shape[d] == 1) continue;
       sizes_.push_back(shape[d]);
-      for (size_t k = 0; k < operands_; ++k) strides_[k].push_back((*strides[k])[d] * element_sizes[k]);
+      for (size_t k = 0; k < operands_; ++k) strides_[k].push_back(wrapping_mul((*strides[k])[d], element_sizes[k]));
     }
     reorder();
     coalesce();
@@ -96,9 +97,9 @@ class StridedLayout {
     size_t out = 0;
     for (size_t d = 1; d < sizes_.size(); ++d) {
       bool chains = true;
-      for (size_t k = 0; k < operands_; ++k) chains &= strides_[k][d] == strides_[k][out] * sizes_[out];
+      for (size_t k = 0; k < operands_; ++k) chains &= strides_[k][d] == wrapping_mul(strides_[k][out], sizes_[out]);
       if (chains) {
-        sizes_[out] *= sizes_[d];
+        sizes_[out] = wrapping_mul(sizes_[out], sizes_[d]);
       } else {
         ++out;
         sizes_[out] = sizes_[d];

@@ -185,7 +185,7 @@ template <class T>
 Tensor<T> Tensor<T>::unsqueeze(int64_t d) const {
   d = detail::wrap_dim(d, dim() + 1, "unsqueeze");
   Shape sz = sizes(), st = strides();
-  const int64_t stride = d < dim() ? sz[d] * st[d] : 1;
+  const int64_t stride = d < dim() ? detail::wrapping_mul(sz[d], st[d]) : 1;  // Note [Sizes that overflow]
   sz.insert(d, 1);
   st.insert(d, stride);
   return detail::record_view<detail::UnsqueezeBackward0<T>>(
