@@ -62,6 +62,30 @@ TEST_CASE("an undefined tensor throws on use", "[tensor][errors]") {
   ts::Tensor<float> t;
   CHECK_FALSE(t.defined());
   CHECK_THROWS_WITH(t.numel(), Catch::Contains("undefined"));
+  // Every public function that takes a tensor rejects an undefined one, wherever it appears.
+  const auto x = ts::ones({2, 2});
+  const auto undefined = Catch::Contains("undefined");
+  CHECK_THROWS_WITH(x + t, undefined);
+  CHECK_THROWS_WITH(t * 2.0f, undefined);
+  CHECK_THROWS_WITH(x == t, undefined);
+  CHECK_THROWS_WITH(t.sum(), undefined);
+  CHECK_THROWS_WITH(x.matmul(t), undefined);
+  CHECK_THROWS_WITH(ts::cat({x, t}), undefined);
+  CHECK_THROWS_WITH(ts::stack({t}), undefined);
+  CHECK_THROWS_WITH(ts::where(x > 0, x, t), undefined);
+  CHECK_THROWS_WITH(ts::lerp(x, t, 0.5f), undefined);
+  CHECK_THROWS_WITH(x.clone().copy_(t), undefined);
+  CHECK_THROWS_WITH(t.view({-1}), undefined);
+  CHECK_THROWS_WITH(x.index_select(0, ts::Tensor<int64_t>()), undefined);
+  CHECK_THROWS_WITH(x.gather(0, ts::Tensor<int64_t>()), undefined);
+  CHECK_THROWS_WITH(x.masked_fill(ts::Tensor<bool>(), 1.0f), undefined);
+  CHECK_THROWS_WITH(ts::einsum("ij,jk", {x, t}), undefined);
+  CHECK_THROWS_WITH(ts::nn::functional::mse_loss(x, t), undefined);
+  CHECK_THROWS_WITH(t.backward(), undefined);
+  CHECK_THROWS_WITH(t.to<double>(), undefined);
+  CHECK_THROWS_WITH(t.item(), undefined);
+  ts::nn::Linear linear(2, 2);
+  CHECK_THROWS_WITH(linear(t), undefined);
 }
 
 TEST_CASE("requires_grad only for floating tensors", "[tensor][errors]") {
