@@ -42,6 +42,17 @@ void add_index_offsets(std::vector<int64_t>& offsets, const int64_t* index, int6
   }
 }
 
+/** Throws unless each of the n index values is in [0, size), with index_select's messages
+ *  (Note [index_select bounds]): `by_value` names the first bad value and the size. */
+template <class = void>
+void check_index_select_values(const int64_t* index, int64_t n, int64_t size, bool by_value, const char* op) {
+  for (int64_t b = 0; b < n; ++b) {
+    if (index[b] >= 0 && index[b] < size) continue;
+    if (by_value) throw_error(op, ": INDICES element is out of DATA bounds, id=", index[b], " axis_dim=", size);
+    throw_error(op, ": index out of range in self");
+  }
+}
+
 /** out[b * nr + e] = base[slice[b] + rest[e]]: the slices an advanced index picks, each to its
  *  own place (so threads cannot change the result); contiguous slices are copied whole. */
 template <class T>
@@ -91,9 +102,8 @@ void for_each_indexed(const TensorImpl& x, const int64_t* idx, const Shape& inde
       rest /= index_sizes[d];
       if (d != dim) off += coord[d] * x.strides[d];
     }
-    int64_t i = idx[pos];
-    TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
-    if (i < 0) i += size;
+    const int64_t i = idx[pos];  // gather and scatter take no negative index, as in PyTorch
+    TS_CHECK(i >= 0 && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
     f(off + i * (x.dim() == 0 ? 0 : x.strides[dim]), pos, coord);
   }
 }
