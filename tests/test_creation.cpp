@@ -219,3 +219,8 @@ TEST_CASE("eye refuses negative sizes", "[creation][errors]") {
   CHECK(ts::eye(2, 0).sizes() == ts::Shape{2, 0});
   CHECK(ts::eye<int32_t>(2, 3).to_vector() == std::vector<int32_t>{1, 0, 0, 0, 1, 0});
 }
+
+TEST_CASE("integral arange near the end of int64 computes without overflow", "[creation][overflow]") {
+  // torch 1.13: torch.arange(2**63 - 3, 2**63 - 1) is [2**63 - 3, 2**63 - 2]
+  CHECK(ts::arange(INT64_MAX - 2, INT64_MAX).to_vector() == std::vector<int64_t>{INT64_MAX - 2, INT64_MAX - 1});
+}

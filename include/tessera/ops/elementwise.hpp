@@ -43,21 +43,21 @@ struct AddOp : ArithTraits {
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a + b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a || b;
-    else return a + b;
+    else return math::add(a, b);  // Note [Wrapping integer arithmetic]
   }
 };
 struct SubOp : ArithTraits {
   static constexpr const char* name = "sub";
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a - b; }
   static constexpr bool supports_bool = false;
-  template <class C> C operator()(C a, C b) const { return a - b; }
+  template <class C> C operator()(C a, C b) const { return math::sub(a, b); }
 };
 struct MulOp : ArithTraits {
   static constexpr const char* name = "mul";
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a * b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a && b;
-    else return a * b;
+    else return math::mul(a, b);
   }
 };
 struct DivOp : ArithTraits {

@@ -9,6 +9,7 @@
 #include "../../core/type_rules.hpp"
 #include "../../core/tensor_impl.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -81,7 +82,7 @@ void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const
   for (size_t b = 0; b < slices.size(); ++b)
     for (size_t e = 0; e < nr; ++e) {
       T& dst = base[slices[b] + rest[e]];
-      dst = accumulate ? convert<T>(convert<C>(dst) + convert<C>(convert<T>(src[b * nr + e]))) : convert<T>(src[b * nr + e]);
+      dst = accumulate ? convert<T>(math::add(convert<C>(dst), convert<C>(convert<T>(src[b * nr + e])))) : convert<T>(src[b * nr + e]);
     }
 }
 
@@ -132,7 +133,7 @@ void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx,
   using C = opmath_t<T>;
   for_each_indexed(x, idx, index_sizes, dim, op, [&](int64_t off, int64_t, const Shape& coord) {
     const U v = s[offset_of(src, coord)];
-    base[off] = accumulate ? convert<T>(convert<C>(base[off]) + convert<C>(v)) : convert<T>(v);
+    base[off] = accumulate ? convert<T>(math::add(convert<C>(base[off]), convert<C>(v))) : convert<T>(v);
   });
 }
 
@@ -148,7 +149,7 @@ void strided_accumulate(T* dst, const T* src, const Shape& sizes, const Shape& s
   int64_t pos = offset;
   using C = opmath_t<T>;
   for (int64_t i = 0; i < n; ++i) {
-    dst[pos] = convert<T>(convert<C>(dst[pos]) + convert<C>(src[i]));
+    dst[pos] = convert<T>(math::add(convert<C>(dst[pos]), convert<C>(src[i])));
     for (size_t d = nd; d-- > 0;) {
       pos += strides[d];
       if (++coord[d] < sizes[d]) break;
