@@ -224,3 +224,18 @@ TEST_CASE("integral arange near the end of int64 computes without overflow", "[c
   // torch 1.13: torch.arange(2**63 - 3, 2**63 - 1) is [2**63 - 3, 2**63 - 2]
   CHECK(ts::arange(INT64_MAX - 2, INT64_MAX).to_vector() == std::vector<int64_t>{INT64_MAX - 2, INT64_MAX - 1});
 }
+
+TEST_CASE("arange and logspace check their ends as PyTorch does", "[creation][errors]") {
+  // torch 1.13: an integral arange counts in int64_t; logspace converts its ends to the dtype
+  CHECK_THROWS_WITH(ts::arange<int64_t>(0.0, 1e30, 1e29), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK_THROWS_WITH(ts::arange<int32_t>(0, 10, 1e20), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK_THROWS_WITH(ts::arange<int32_t>(0.0, NAN), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK(ts::arange<int8_t>(0, 300, 100).to_vector() == std::vector<int8_t>{0, 100, -56});  // wraps, as torch
+  CHECK(ts::arange(0.0, 1e30, 1e29).numel() == 11);
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(0, NAN, 2), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(0, 300, 2), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(300, 0, 1), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK(ts::logspace<int8_t>(0, 300, 1).to_vector() == std::vector<int8_t>{1});
+  CHECK(ts::logspace<int8_t>(0, 3, 2).to_vector() == std::vector<int8_t>{1, -24});
+  CHECK(ts::logspace<int8_t>(0, 300, 0).numel() == 0);
+}

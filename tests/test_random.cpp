@@ -216,3 +216,18 @@ TEST_CASE("large draws (written with streaming stores) are the documented functi
   const auto small = ts::rand({1000}, again).to_vector();
   CHECK(std::memcmp(small.data(), x, small.size() * sizeof(float)) == 0);
 }
+
+TEST_CASE("randint's range must fit the type, as PyTorch's random_ checks it", "[random][errors]") {
+  // messages from torch 1.13: torch.randint(low, high, (2,), dtype=...)
+  CHECK_THROWS_WITH(ts::randint<int8_t>(0, 300, {2}), "randint: to - 1 is out of bounds for signed char");
+  CHECK_THROWS_WITH(ts::randint<int8_t>(-200, 0, {2}), "randint: from is out of bounds for signed char");
+  CHECK_THROWS_WITH(ts::randint<uint8_t>(-1, 5, {2}), "randint: from is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::randint<uint8_t>(0, 257, {2}), "randint: to - 1 is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::randint<int16_t>(0, 40000, {2}), "randint: to - 1 is out of bounds for short int");
+  CHECK_THROWS_WITH(ts::randint<int32_t>(0, (int64_t{1} << 31) + 1, {2}), "randint: to - 1 is out of bounds for int");
+  CHECK_THROWS_WITH(ts::randint<bool>(0, 3, {2}), "randint: to - 1 is out of bounds for bool");
+  CHECK_THROWS_WITH(ts::randint<ts::half>(0, 70000, {2}), "randint: to - 1 is out of bounds for c10::Half");
+  CHECK(ts::randint<uint8_t>(0, 256, {2}).numel() == 2);
+  CHECK(ts::randint<int64_t>(INT64_MIN, INT64_MAX, {2}).numel() == 2);
+  CHECK(ts::randint<float>(0, int64_t{1} << 25, {2}).numel() == 2);  // PyTorch only warns for float
+}

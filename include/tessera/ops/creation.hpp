@@ -231,6 +231,11 @@ using range_t = std::conditional_t<is_floating_v<A> || is_floating_v<B> || is_fl
 template <class T = detail::Auto, Scalar A, Scalar B, Scalar C = int>
 auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
   using R = std::conditional_t<std::is_same_v<T, detail::Auto>, detail::range_t<A, B, C>, T>;
+  if constexpr (std::is_integral_v<R>) {  // an integral range counts in int64_t, as PyTorch's
+    detail::checked_convert<int64_t>(start, "arange");
+    detail::checked_convert<int64_t>(end, "arange");
+    detail::checked_convert<int64_t>(step, "arange");
+  }
   const double s = static_cast<double>(start), e = static_cast<double>(end), st = static_cast<double>(step);
   TS_CHECK(st != 0, "arange: step must be nonzero");
   TS_CHECK(std::isfinite(s) && std::isfinite(e), "arange: unsupported range: ", s, " -> ", e);
@@ -275,6 +280,8 @@ Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions&
 template <class T = float>
 Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
+  if (steps >= 1) detail::checked_convert<T>(start, "logspace");  // as linspace's ends
+  if (steps >= 2) detail::checked_convert<T>(end, "logspace");
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");
   const detail::RangePlan plan{.op = "logspace", .out = &out.impl(), .fresh_out = true, .start = start, .end = end, .base = base};
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
