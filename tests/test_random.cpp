@@ -231,3 +231,18 @@ TEST_CASE("randint's range must fit the type, as PyTorch's random_ checks it", "
   CHECK(ts::randint<int64_t>(INT64_MIN, INT64_MAX, {2}).numel() == 2);
   CHECK(ts::randint<float>(0, int64_t{1} << 25, {2}).numel() == 2);  // PyTorch only warns for float
 }
+
+TEST_CASE("uniform_'s ends must fit the type, as PyTorch checks them", "[random][errors]") {
+  // messages from torch 1.13: torch.zeros(2, dtype=...).uniform_(from, to)
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(0, 1e39), "uniform_: to is out of bounds for float");
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(-1e39, 0), "uniform_: from is out of bounds for float");
+  CHECK_THROWS_WITH(ts::zeros<ts::bfloat16>({2}).uniform_(0, 1e39), "uniform_: to is out of bounds for c10::BFloat16");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(0, NAN), "uniform_: to is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(0, INFINITY), "uniform_: to is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(-1e5, 0), "uniform_: from is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<double>({2}).uniform_(-1e308, 1e308),
+                    Catch::StartsWith("uniform_: uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to="));
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(-3.4e38, 3.4e38),
+                    Catch::StartsWith("uniform_: uniform_ expects to-from <= std::numeric_limits<Float>::max()"));
+  CHECK(ts::zeros<ts::half>({2}).uniform_(-65504, 0).numel() == 2);
+}

@@ -150,7 +150,17 @@ Tensor<int64_t> multinomial(const Tensor<T>& probs, int64_t num_samples, bool re
 template <class T>
 const Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) const {
   detail::check_floating_sampler<T>("uniform_");
+  // PyTorch's checks, in its order: each end finite and within T, then the order, then the span.
+  if constexpr (!std::is_same_v<T, double>) {
+    const char* name = std::is_same_v<T, float> ? "float" : std::is_same_v<T, half> ? "c10::Half" : "c10::BFloat16";
+    const double max = detail::largest_finite<T>();
+    TS_CHECK(from >= -max && from <= max, "uniform_: from is out of bounds for ", name);
+    TS_CHECK(to >= -max && to <= max, "uniform_: to is out of bounds for ", name);
+  }
   TS_CHECK(from <= to, "uniform_: expects to return a [from, to) range, but found from=", from, " > to=", to);
+  TS_CHECK(to - from <= detail::largest_finite<T>(), "uniform_: uniform_ expects to-from <= std::numeric_limits<",
+           std::is_same_v<T, double> ? "Double" : std::is_same_v<T, float> ? "Float" : std::is_same_v<T, half> ? "Half" : "BFloat16",
+           ">::max(), but found to=", to, " and from=", from, " which result in to-from to exceed the limit");
   Tensor<T> u = rand<T>(sizes(), gen, {.device = device()});
   if (from != 0 || to != 1) u = (u.template to<double>() * (to - from) + from).template to<T>();
   copy_(u);
