@@ -150,3 +150,106 @@ TEST_CASE("allocations too large for the machine or for size_t are ts::Errors na
   const int64_t max = std::numeric_limits<int64_t>::max(), min = std::numeric_limits<int64_t>::min();
   CHECK(ts::arange(min, max, max).numel() == 0);
 }
+
+namespace {
+
+// A record of scalars.txt: the op's error (PyTorch's message after "<op>: ") or its result.
+template <class F>
+void expect_scalar_case(const golden::Record& r, const std::string& op, F&& f) {
+  INFO("case " << r.name);
+  if (r.has("error")) {
+    CHECK_THROWS_WITH(f(), Catch::StartsWith(op + ": ") && Catch::Contains(r.get("error")));
+  } else {
+    const auto out = f();
+    using R = typename std::decay_t<decltype(out)>::value_type;
+    INFO("got " << out);
+    CHECK(out.dtype() == golden::dtype(r.has("result_dtype") ? r.get("result_dtype") : r.get("dtype")));
+    CHECK(golden::same_bits(out.to_vector(), golden::values<R>(r.get("values"))));
+  }
+}
+
+template <class T, class S>
+void run_scalar_case(const golden::Record& r, const std::string& op, S v) {
+  const auto mask = ts::tensor({true, false});
+  const auto z = [] { return ts::zeros<T>({2}); };
+  if (op == "fill_") return expect_scalar_case(r, op, [&] { return z().fill_(v); });
+  if (op == "full") return expect_scalar_case(r, op, [&] { return ts::full<T>({2}, v); });
+  if (op == "full_like") return expect_scalar_case(r, op, [&] { return ts::full_like(z(), v); });
+  if (op == "masked_fill") return expect_scalar_case(r, "masked_fill_", [&] { return z().masked_fill(mask, v); });
+  if (op == "index_put_") return expect_scalar_case(r, op, [&] { return z().index_put_({ts::tensor({0})}, v); });
+  if (op == "scatter_") return expect_scalar_case(r, op, [&] { return z().scatter_(0, ts::tensor({0}), v); });
+  if (op == "where") return expect_scalar_case(r, op, [&] { return ts::where(mask, z(), v); });
+  if (op == "clamp_max") return expect_scalar_case(r, "clamp", [&] { return z().clamp(std::nullopt, v); });
+  if (op == "tensor") return expect_scalar_case(r, op, [&] { return ts::tensor<T>({v}); });
+  FAIL("unknown op " << op);
+}
+
+template <class F>
+void with_bound(const std::string& token, F&& f) {
+  if (token == "none") return f(std::nullopt);
+  const auto t = golden::tokens(token);
+  if (t[0] == "int") return f(static_cast<int64_t>(std::stoll(t[1])));
+  return f(std::strtod(t[1].c_str(), nullptr));
+}
+
+}  // namespace
+
+TEST_CASE("scalars written into tensors must fit the type, as PyTorch checks them", "[creation][errors]") {
+  // Note [Scalar conversion checks]; tests/golden/scalars.txt holds torch 1.13's result or error
+  // for each op, dtype and value (integral values as Python ints, floating ones as floats).
+  int checked = 0;
+  for (const auto& r : golden::load("scalars.txt")) {
+    const std::string op = r.get("op");
+    if (r.has("error") && r.get("error").find("not implemented") != std::string::npos) continue;  // linspace on bool
+    ts::dispatch(golden::dtype(r.get("dtype")), [&]<class T>(std::type_identity<T>) {
+      if (op == "linspace") {
+        const double start = std::strtod(r.get("start").c_str(), nullptr), end = std::strtod(r.get("end").c_str(), nullptr);
+        expect_scalar_case(r, op, [&] { return ts::linspace<T>(start, end, std::stoll(r.get("steps"))); });
+      } else if (op == "clamp") {
+        if constexpr (!std::is_same_v<T, bool>) {
+          with_bound(r.get("lo"), [&](auto lo) {
+            with_bound(r.get("hi"), [&](auto hi) {
+              const auto x = ts::from_vector(golden::values<T>(r.get("x")), {4});
+              expect_scalar_case(r, op, [&] { return x.clamp(lo, hi); });
+            });
+          });
+        }
+      } else if (r.get("kind") == "int") {
+        run_scalar_case<T>(r, op, static_cast<int64_t>(std::stoll(r.get("value"))));
+      } else {
+        run_scalar_case<T>(r, op, std::strtod(r.get("value").c_str(), nullptr));
+      }
+    });
+    ++checked;
+  }
+  CHECK(checked > 3000);
+}
+
+TEST_CASE("eye refuses negative sizes", "[creation][errors]") {
+  // torch 1.13: torch.eye(2, -5) and torch.eye(-2) raise; torch.eye(2, 0) is empty
+  CHECK_THROWS_WITH(ts::eye(2, -5), "eye: m must be greater or equal to 0, got -5");
+  CHECK_THROWS_WITH(ts::eye(0, -1), "eye: m must be greater or equal to 0, got -1");
+  CHECK_THROWS_WITH(ts::eye(-2), "eye: n must be greater or equal to 0, got -2");
+  CHECK(ts::eye(2, 0).sizes() == ts::Shape{2, 0});
+  CHECK(ts::eye<int32_t>(2, 3).to_vector() == std::vector<int32_t>{1, 0, 0, 0, 1, 0});
+}
+
+TEST_CASE("integral arange near the end of int64 computes without overflow", "[creation][overflow]") {
+  // torch 1.13: torch.arange(2**63 - 3, 2**63 - 1) is [2**63 - 3, 2**63 - 2]
+  CHECK(ts::arange(INT64_MAX - 2, INT64_MAX).to_vector() == std::vector<int64_t>{INT64_MAX - 2, INT64_MAX - 1});
+}
+
+TEST_CASE("arange and logspace check their ends as PyTorch does", "[creation][errors]") {
+  // torch 1.13: an integral arange counts in int64_t; logspace converts its ends to the dtype
+  CHECK_THROWS_WITH(ts::arange<int64_t>(0.0, 1e30, 1e29), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK_THROWS_WITH(ts::arange<int32_t>(0, 10, 1e20), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK_THROWS_WITH(ts::arange<int32_t>(0.0, NAN), "arange: value cannot be converted to type int64_t without overflow");
+  CHECK(ts::arange<int8_t>(0, 300, 100).to_vector() == std::vector<int8_t>{0, 100, -56});  // wraps, as torch
+  CHECK(ts::arange(0.0, 1e30, 1e29).numel() == 11);
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(0, NAN, 2), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(0, 300, 2), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK_THROWS_WITH(ts::logspace<int8_t>(300, 0, 1), "logspace: value cannot be converted to type int8_t without overflow");
+  CHECK(ts::logspace<int8_t>(0, 300, 1).to_vector() == std::vector<int8_t>{1});
+  CHECK(ts::logspace<int8_t>(0, 3, 2).to_vector() == std::vector<int8_t>{1, -24});
+  CHECK(ts::logspace<int8_t>(0, 300, 0).numel() == 0);
+}

@@ -114,3 +114,28 @@ TEST_CASE("large outputs, written with streaming stores, aligned or not", "[elem
   const auto e = (d * 2.0).to_vector();
   for (int64_t i : {int64_t{0}, int64_t{9}, n - 1}) CHECK(e[i] == 2.0 * static_cast<double>(i));
 }
+
+TEST_CASE("integer arithmetic wraps in two's complement, as PyTorch's", "[elementwise][overflow]") {
+  // Note [Wrapping integer arithmetic]; values from torch 1.13. Run under UBSan
+  // (-DTESSERA_SANITIZE=ON) this also checks that no signed overflow is evaluated.
+  constexpr int64_t M = INT64_MAX, m = INT64_MIN;
+  CHECK((ts::tensor({M}) + 1).to_vector() == std::vector<int64_t>{m});
+  CHECK((ts::tensor({M}) + M).to_vector() == std::vector<int64_t>{-2});
+  CHECK((ts::tensor({M}) + ts::tensor({M})).to_vector() == std::vector<int64_t>{-2});
+  CHECK((ts::tensor({m}) - 1).to_vector() == std::vector<int64_t>{M});
+  CHECK((ts::tensor({m}) - ts::tensor({1})).to_vector() == std::vector<int64_t>{M});
+  CHECK((1 - ts::tensor({m})).to_vector() == std::vector<int64_t>{-M});
+  CHECK((ts::tensor({M}) * 2).to_vector() == std::vector<int64_t>{-2});
+  CHECK((-ts::tensor({m})).to_vector() == std::vector<int64_t>{m});
+  CHECK(ts::tensor({m}).abs().to_vector() == std::vector<int64_t>{m});
+  CHECK((ts::tensor<int32_t>({INT32_MAX}) + 1).to_vector() == std::vector<int32_t>{INT32_MIN});
+  CHECK((ts::tensor<int32_t>({INT32_MAX}) * ts::tensor<int32_t>({3})).to_vector() == std::vector<int32_t>{2147483645});
+  CHECK((ts::tensor<int8_t>({127}) + 1).to_vector() == std::vector<int8_t>{-128});
+  CHECK((ts::tensor<int8_t>({-128}) * ts::tensor<int8_t>({-1})).to_vector() == std::vector<int8_t>{-128});
+  // strided and in-place forms go through the same functors
+  auto x = ts::full<int64_t>({4, 3}, M).t();
+  x.add_(1);
+  CHECK(x.contiguous().to_vector() == std::vector<int64_t>(12, m));
+  x.mul_(ts::full<int64_t>({3, 4}, -1));
+  CHECK(x.contiguous().to_vector() == std::vector<int64_t>(12, m));
+}

@@ -70,3 +70,30 @@ TEST_CASE("scalar result types follow API.md", "[elementwise]") {
   STATIC_REQUIRE(std::is_same_v<decltype(1.0 - ts::zeros<double>({1})), ts::Tensor<double>>);
   CHECK((ts::tensor<uint8_t>({250}) + 1000).item() == 226);
 }
+
+TEST_CASE("an integral tensor to a negative integral scalar power is an error, as in PyTorch", "[elementwise][errors]") {
+  // torch 1.13: tensor([2, -1, 1, 0]).pow(-1) raises; a tensor of exponents, a floating exponent
+  // and a scalar base compute (0 unless the base is 1 or -1)
+  const auto x = ts::tensor({2, -1, 1, 0});
+  CHECK_THROWS_WITH(x.pow(-1), "pow: Integers to negative integer powers are not allowed.");
+  CHECK_THROWS_WITH(x.pow(-2), "pow: Integers to negative integer powers are not allowed.");
+  CHECK_THROWS_WITH(ts::tensor({2, 3}).pow_(-1), "pow: Integers to negative integer powers are not allowed.");
+  CHECK_THROWS_WITH(ts::tensor({true}).pow(-1), "pow: Integers to negative integer powers are not allowed.");
+  CHECK_THROWS_WITH(ts::tensor<int8_t>({2}).pow(int8_t{-1}), Catch::Contains("negative integer powers"));
+  CHECK(x.pow(ts::tensor({-1, 1, 1, 1})).to_vector() == std::vector<int64_t>{0, -1, 1, 0});
+  CHECK(ts::pow(2, ts::tensor({-1, 1})).to_vector() == std::vector<int64_t>{0, 2});
+  CHECK(x.pow(-1.0).to_vector() == std::vector<float>{0.5f, -1.0f, 1.0f, INFINITY});
+  CHECK(ts::tensor<int32_t>({2, 0}).pow(0).to_vector() == std::vector<int32_t>{1, 1});
+}
+
+TEST_CASE("clamp_ cannot change an integral tensor to float, and bounds must fit", "[elementwise][errors]") {
+  // torch 1.13: an int32 tensor's clamp_(1.5) or clamp_(nan) raises; int8's clamp(max=300) raises
+  const auto i = ts::tensor<int32_t>({1, 5});
+  CHECK_THROWS_WITH(i.clamp_(1.5), "clamp_: result type torch.float32 can't be cast to the desired output type torch.int32");
+  CHECK_THROWS_WITH(i.clamp_(NAN), Catch::Contains("can't be cast"));
+  CHECK(i.clamp_(2, 3).to_vector() == std::vector<int32_t>{2, 3});
+  CHECK_THROWS_WITH(ts::tensor<int8_t>({1}).clamp_(std::nullopt, 300), "clamp: value cannot be converted to type int8_t without overflow");
+  STATIC_REQUIRE(std::is_same_v<decltype(i.clamp(1.5)), ts::Tensor<float>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(i.clamp(1, std::optional<int>(2))), ts::Tensor<int32_t>>);
+  STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor({true}).clamp(0)), ts::Tensor<int64_t>>);
+}

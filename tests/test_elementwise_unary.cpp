@@ -38,9 +38,11 @@ void run_unary(const golden::Record& r) {
   FAIL("unknown op " << op << " for " << r.name);
 }
 
-std::optional<double> bound(const std::string& s) {
+// The golden bounds are integers, as in the generator: an integral bound keeps an integral
+// tensor's type (a floating one would give float, as torch.clamp).
+std::optional<int64_t> bound(const std::string& s) {
   if (s == "none") return std::nullopt;
-  return std::stod(s);
+  return std::stoll(s);
 }
 
 }  // namespace

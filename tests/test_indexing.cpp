@@ -135,3 +135,38 @@ TEST_CASE("an undefined index tensor is an error, not a crash") {
   auto x = ts::arange(4);
   CHECK_THROWS_WITH(x.index({ts::Tensor<int64_t>()}), Catch::Contains("index: an index tensor is undefined"));
 }
+
+TEST_CASE("index_select, gather and scatter refuse indices outside [0, size), as PyTorch does", "[indexing][errors]") {
+  // Note [index_select bounds]; messages from torch 1.13 (x[idx] and index_put_ still wrap -1)
+  const auto v = ts::tensor({1.0, 2.0, 3.0});
+  CHECK_THROWS_WITH(v.index_select(0, ts::tensor({-1})), "index_select: index out of range in self");
+  CHECK_THROWS_WITH(v.index_select(0, ts::tensor({3})), "index_select: index out of range in self");
+  const auto m = ts::ones({2, 3, 4});
+  CHECK_THROWS_WITH(m.index_select(0, ts::tensor({-1})), "index_select: index out of range in self");
+  CHECK_THROWS_WITH(m.index_select(2, ts::tensor({0, 4})), "index_select: index out of range in self");
+  CHECK_THROWS_WITH(m.index_select(1, ts::tensor({-1})), "index_select: INDICES element is out of DATA bounds, id=-1 axis_dim=3");
+  CHECK_THROWS_WITH(m.transpose(0, 1).index_select(1, ts::tensor({2})),
+                    "index_select: INDICES element is out of DATA bounds, id=2 axis_dim=2");
+  CHECK_THROWS_WITH(ts::ones({0, 3}).index_select(0, ts::tensor({0})),
+                    "index_select: index_select(): self indexing axis dim should be positive");
+  CHECK(ts::ones({0, 3}).index_select(0, ts::empty<int64_t>({0})).sizes() == ts::Shape{0, 3});
+  // a 0-dim tensor is one element along dim 0 (or -1); the result stays 0-dim
+  const auto s = ts::tensor(5.0);
+  CHECK(s.index_select(0, ts::tensor({0})).dim() == 0);
+  CHECK(s.index_select(0, ts::tensor({0})).item() == 5.0f);
+  CHECK(s.index_select(-1, ts::tensor(0)).item() == 5.0f);
+  CHECK(s.index_select(0, ts::tensor({0, 0})).sizes() == ts::Shape{});
+  CHECK_THROWS_WITH(s.index_select(0, ts::tensor({1})), "index_select: index out of range in self");
+  CHECK_THROWS_WITH(s.index_select(0, ts::tensor({-1})), "index_select: index out of range in self");
+  // gather and scatter name the index and the size
+  CHECK_THROWS_WITH(v.gather(0, ts::tensor({-1})), "gather: index -1 is out of bounds for dimension 0 with size 3");
+  CHECK_THROWS_WITH(ts::ones({2, 3}).gather(1, ts::tensor({{0}, {-1}})),
+                    "gather: index -1 is out of bounds for dimension 1 with size 3");
+  CHECK_THROWS_WITH(ts::zeros({3}).scatter_(0, ts::tensor({-1}), ts::ones({1})),
+                    "scatter_: index -1 is out of bounds for dimension 0 with size 3");
+  CHECK_THROWS_WITH(ts::zeros({3}).scatter_(0, ts::tensor({-1}), 1.0), Catch::Contains("index -1 is out of bounds"));
+  // advanced indexing keeps Python's wrap of negative indices
+  CHECK(v.index({ts::tensor({-1})}).to_vector() == std::vector<float>{3});
+  CHECK_THROWS_WITH(v.index({ts::tensor({-4})}), "index: index -4 is out of bounds for dimension 0 with size 3");
+  CHECK(ts::zeros({3}).index_put_({ts::tensor({-1})}, 1.0).to_vector() == std::vector<float>{0, 0, 1});
+}

@@ -193,3 +193,13 @@ TEST_CASE("the SIMD level needs every feature its target attribute uses and the 
     !defined(TESSERA_VERSION_PATCH)
 #error "<tessera/tessera.hpp> must define TS_CHECK and the TESSERA_VERSION_* macros"
 #endif
+
+TEST_CASE("integer matrix products wrap in two's complement, as PyTorch's", "[linalg][overflow]") {
+  // Note [Wrapping integer arithmetic]; values from torch 1.13
+  constexpr int64_t M = INT64_MAX;
+  const auto a = ts::tensor({{M, int64_t{2}}, {int64_t{1}, int64_t{1}}});
+  const auto b = ts::tensor({{int64_t{2}, int64_t{1}}, {M, int64_t{1}}});
+  CHECK(ts::matmul(a, b).to_vector() == std::vector<int64_t>{-4, -M, -M, 2});
+  const auto i = ts::tensor<int32_t>({{INT32_MAX, INT32_MAX}});
+  CHECK(ts::matmul(i, i.t()).to_vector() == std::vector<int32_t>{2});
+}

@@ -246,7 +246,9 @@ TEST_CASE("LayerNorm and Embedding match PyTorch") {
     check_close(y.detach(), read(r, "y", {3, 2, 3}));
     (y * read(r, "gout", {3, 2, 3})).sum().backward();
     check_close(emb.weight().grad(), read(r, "gw", {5, 3}));  // row 2 is used three times
-    CHECK_THROWS_WITH(emb(ts::tensor({5})), Catch::Contains("out of bounds"));
+    // torch 1.13: nn.Embedding(5, 3)(tensor([5])) and (tensor([-1])) raise "index out of range in self"
+    CHECK_THROWS_WITH(emb(ts::tensor({5})), "embedding: index out of range in self");
+    CHECK_THROWS_WITH(emb(ts::tensor({{0}, {-1}})), "embedding: index out of range in self");
   }
 }
 

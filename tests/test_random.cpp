@@ -216,3 +216,33 @@ TEST_CASE("large draws (written with streaming stores) are the documented functi
   const auto small = ts::rand({1000}, again).to_vector();
   CHECK(std::memcmp(small.data(), x, small.size() * sizeof(float)) == 0);
 }
+
+TEST_CASE("randint's range must fit the type, as PyTorch's random_ checks it", "[random][errors]") {
+  // messages from torch 1.13: torch.randint(low, high, (2,), dtype=...)
+  CHECK_THROWS_WITH(ts::randint<int8_t>(0, 300, {2}), "randint: to - 1 is out of bounds for signed char");
+  CHECK_THROWS_WITH(ts::randint<int8_t>(-200, 0, {2}), "randint: from is out of bounds for signed char");
+  CHECK_THROWS_WITH(ts::randint<uint8_t>(-1, 5, {2}), "randint: from is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::randint<uint8_t>(0, 257, {2}), "randint: to - 1 is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::randint<int16_t>(0, 40000, {2}), "randint: to - 1 is out of bounds for short int");
+  CHECK_THROWS_WITH(ts::randint<int32_t>(0, (int64_t{1} << 31) + 1, {2}), "randint: to - 1 is out of bounds for int");
+  CHECK_THROWS_WITH(ts::randint<bool>(0, 3, {2}), "randint: to - 1 is out of bounds for bool");
+  CHECK_THROWS_WITH(ts::randint<ts::half>(0, 70000, {2}), "randint: to - 1 is out of bounds for c10::Half");
+  CHECK(ts::randint<uint8_t>(0, 256, {2}).numel() == 2);
+  CHECK(ts::randint<int64_t>(INT64_MIN, INT64_MAX, {2}).numel() == 2);
+  CHECK(ts::randint<float>(0, int64_t{1} << 25, {2}).numel() == 2);  // PyTorch only warns for float
+}
+
+TEST_CASE("uniform_'s ends must fit the type, as PyTorch checks them", "[random][errors]") {
+  // messages from torch 1.13: torch.zeros(2, dtype=...).uniform_(from, to)
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(0, 1e39), "uniform_: to is out of bounds for float");
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(-1e39, 0), "uniform_: from is out of bounds for float");
+  CHECK_THROWS_WITH(ts::zeros<ts::bfloat16>({2}).uniform_(0, 1e39), "uniform_: to is out of bounds for c10::BFloat16");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(0, NAN), "uniform_: to is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(0, INFINITY), "uniform_: to is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<ts::half>({2}).uniform_(-1e5, 0), "uniform_: from is out of bounds for c10::Half");
+  CHECK_THROWS_WITH(ts::zeros<double>({2}).uniform_(-1e308, 1e308),
+                    Catch::StartsWith("uniform_: uniform_ expects to-from <= std::numeric_limits<Double>::max(), but found to="));
+  CHECK_THROWS_WITH(ts::zeros({2}).uniform_(-3.4e38, 3.4e38),
+                    Catch::StartsWith("uniform_: uniform_ expects to-from <= std::numeric_limits<Float>::max()"));
+  CHECK(ts::zeros<ts::half>({2}).uniform_(-65504, 0).numel() == 2);
+}

@@ -143,3 +143,21 @@ TEST_CASE("reduction errors", "[reduce][errors]") {
   CHECK_THROWS_WITH(ts::zeros({0}).argmax(), Catch::Contains("argmax"));
   CHECK_THROWS_WITH(x.softmax(2), Catch::Contains("softmax: dimension out of range"));
 }
+
+TEST_CASE("integer sums, products and cumsums wrap in two's complement, as PyTorch's", "[reduce][overflow]") {
+  // Note [Wrapping integer arithmetic]; values from torch 1.13, UBSan-clean under TESSERA_SANITIZE
+  constexpr int64_t M = INT64_MAX, m = INT64_MIN;
+  const auto x = ts::tensor({M, M, int64_t{5}});
+  CHECK(x.sum().item() == 3);
+  CHECK(x.prod().item() == 5);
+  CHECK(x.cumsum(0).to_vector() == std::vector<int64_t>{M, -2, 3});
+  CHECK(ts::full<int64_t>({100}, int64_t{1} << 62).sum().item() == 0);  // the pairwise tree
+  CHECK(ts::full<int64_t>({70}, 3).prod().item() == 2293070008301402073);
+  const auto z = ts::tensor<int32_t>({INT32_MAX, INT32_MAX});  // int32 sums in int64
+  CHECK(z.sum().item() == 4294967294);
+  CHECK(z.cumsum(0).to_vector() == std::vector<int64_t>{2147483647, 4294967294});
+  CHECK(z.prod().item() == 4611686014132420609);
+  const auto w = ts::tensor({{M, int64_t{1}}, {int64_t{1}, M}});
+  CHECK(w.sum(0).to_vector() == std::vector<int64_t>{m, m});
+  CHECK(w.sum(1).to_vector() == std::vector<int64_t>{m, m});
+}

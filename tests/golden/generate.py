@@ -761,6 +761,92 @@ def indexing_cases():
 
 
 # ---------------------------------------------------------------------------------------------
+# Scalars written into tensors: fill_, full, masked_fill, index_put_, ... with values at and past
+# each type's range (PyTorch's checked conversion, or its result), and clamp's bounds.
+# ---------------------------------------------------------------------------------------------
+def scalar_token(v):
+    return str(v) if isinstance(v, int) else float(v).hex()
+
+
+def scalar_cases():
+    w = Writer("scalars.txt")
+    ints = [0, -1, 127, 128, -129, 255, 256, -255, -256, 32767, 32768, 65504, 65520, 2**31 - 1, 2**31,
+            -2**31 - 1, 2**40, 2**63 - 1, -2**63]
+    floats = [3.7, -1.0, 300.0, -2147483648.9, 2147483647.5, 2.0**63, 1e30, 65504.0, 65519.0, 65520.0,
+              3.3895313892515355e38, 3.4e38, 3.4028234663852886e38, 3.4028235e38, 1e39, 1e308, 1e-50,
+              float("nan"), float("inf"), -float("inf")]
+    mask = torch.tensor([True, False])
+
+    def ops(dtype):
+        z = lambda: torch.zeros(2, dtype=dtype)
+        yield "fill_", lambda v: z().fill_(v)
+        yield "full", lambda v: torch.full((2,), v, dtype=dtype)
+        yield "full_like", lambda v: torch.full_like(z(), v)
+        yield "masked_fill", lambda v: z().masked_fill(mask, v)
+        yield "index_put_", lambda v: z().index_put_((torch.tensor([0]),), torch.tensor(v, dtype=dtype))
+        yield "scatter_", lambda v: z().scatter_(0, torch.tensor([0]), v)
+        yield "where", lambda v: torch.where(mask, z(), v)
+        yield "clamp_max", lambda v: z().clamp(max=v)
+        yield "tensor", lambda v: torch.tensor([v], dtype=dtype)
+
+    def setitem(dtype, v):  # x[tensor([0])] = v: PyTorch's Python path for index_put_ with a scalar
+        x = torch.zeros(2, dtype=dtype)
+        x[torch.tensor([0])] = v
+        return x
+
+    for dname, dtype in DTYPES.items():
+        for v in ints + floats:
+            kind = "int" if isinstance(v, int) else "float"
+            for op, fn in ops(dtype):
+                if op == "index_put_":
+                    fn = lambda v, dtype=dtype: setitem(dtype, v)
+                if op == "clamp_max" and dtype in (torch.bool, torch.float16):
+                    continue  # torch 1.13 has no CPU clamp for these
+                fields = [("op", op), ("dtype", dname), ("kind", kind), ("value", scalar_token(v))]
+                try:
+                    out = fn(v)
+                except RuntimeError as e:
+                    w.record(f"{op}_{dname}_{kind}_{scalar_token(v)}", fields + [("error", str(e).split("\n")[0])])
+                    continue
+                w.record(f"{op}_{dname}_{kind}_{scalar_token(v)}", fields + [("result_dtype", NAME[out.dtype]),
+                                                                             values_line(out).split(" ", 1)])
+        for start, end in [(0.0, 300.0), (0.0, 1e30), (0.0, float("nan")), (0.0, float("inf")), (-1.0, 1e5),
+                           (1e39, 0.0), (-200.0, 100.0)]:
+            for steps in [0, 1, 2, 5]:
+                fields = [("op", "linspace"), ("dtype", dname), ("start", float(start).hex()), ("end", float(end).hex()),
+                          ("steps", str(steps))]
+                try:
+                    out = torch.linspace(start, end, steps, dtype=dtype)
+                except RuntimeError as e:
+                    w.record(f"linspace_{dname}_{start}_{end}_{steps}", fields + [("error", str(e).split("\n")[0])])
+                    continue
+                w.record(f"linspace_{dname}_{start}_{end}_{steps}", fields + [values_line(out).split(" ", 1)])
+    # clamp: NaN bounds, floating bounds on integral tensors (a float result), bounds out of range
+    nan = float("nan")
+    bounds = [(nan, None), (None, nan), (2, nan), (nan, 2), (nan, nan), (1.5, None), (None, 2.5), (1.5, 3.5),
+              (1, 2), (3, 2), (-1, None), (-1.0, None), (None, 300), (-300, 300), (None, 1e39), (2.0, nan)]
+    for dname in ["float32", "float64", "bfloat16", "int64", "int32", "int8", "uint8"]:
+        x = torch.tensor([0, 1, 2, 3], dtype=DTYPES[dname])
+        if DTYPES[dname].is_floating_point:
+            x = torch.tensor([-1.5, 0.5, 2.25, nan], dtype=DTYPES[dname])
+        for lo, hi in bounds:
+            tok = lambda b: "none" if b is None else ("int " if isinstance(b, int) else "float ") + scalar_token(b)
+            fields = tensor_fields_plain(x) + [("lo", tok(lo)), ("hi", tok(hi))]
+            name = f"clamp_{dname}_{tok(lo)}_{tok(hi)}".replace(" ", "")
+            try:
+                out = torch.clamp(x, lo, hi)
+            except RuntimeError as e:
+                w.record(name, [("op", "clamp")] + fields + [("error", str(e).split("\n")[0])])
+                continue
+            w.record(name, [("op", "clamp")] + fields + [("result_dtype", NAME[out.dtype]), values_line(out).split(" ", 1)])
+    w.close()
+
+
+def tensor_fields_plain(t):
+    return [("dtype", NAME[t.dtype]), ("x", values_line(t).split(" ", 1)[1])]
+
+
+# ---------------------------------------------------------------------------------------------
 # Autograd: gradients of expressions, from an upstream gradient; the C++ test has the same
 # catalogue (tests/test_autograd.cpp) under the same names.
 # ---------------------------------------------------------------------------------------------
@@ -1119,6 +1205,7 @@ if __name__ == "__main__":
             globals()[f"{section}_cases"]()
         sys.exit(0)
     nn_cases()
+    scalar_cases()
     autograd_cases()
     indexing_cases()
     linalg_cases()

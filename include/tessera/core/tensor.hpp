@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -25,6 +26,38 @@ struct TensorOptions {
 /** A C++ scalar that may stand beside a tensor: any arithmetic type, half or bfloat16. */
 template <class S>
 concept Scalar = std::is_arithmetic_v<S> || std::is_same_v<S, half> || std::is_same_v<S, bfloat16>;
+
+namespace detail {
+/** A bound of clamp: a scalar, a std::optional of one, or std::nullopt (no bound). Its element
+ *  type takes part in the result type, as a Python scalar does in torch.clamp; a missing bound
+ *  counts as bool, which never raises a type. */
+template <class B>
+struct clamp_bound {
+  static constexpr bool valid = false;
+};
+template <Scalar S>
+struct clamp_bound<S> {
+  static constexpr bool valid = true;
+  using type = S;
+};
+template <Scalar S>
+struct clamp_bound<std::optional<S>> {
+  static constexpr bool valid = true;
+  using type = S;
+};
+template <>
+struct clamp_bound<std::nullopt_t> {
+  static constexpr bool valid = true;
+  using type = bool;
+};
+template <class B>
+concept ClampBound = clamp_bound<B>::valid;
+}  // namespace detail
+
+/** clamp's result: an integral tensor with a floating bound gives float, as torch.clamp. */
+template <class T, class Lo, class Hi>
+using clamp_t = scalar_promote_t<scalar_promote_t<T, typename detail::clamp_bound<Lo>::type>,
+                                 typename detail::clamp_bound<Hi>::type>;
 
 /** A strided view of typed elements over a shared Storage, with PyTorch's semantics. As in
  *  LibTorch, constness belongs to the handle, not the data: every method is const. */
@@ -171,9 +204,13 @@ class Tensor {
   Tensor<bool> isnan() const;
   Tensor<bool> isinf() const;
   Tensor<bool> isfinite() const;
-  /** Limits to [min, max]; either bound may be omitted (std::nullopt). NaN stays NaN. */
-  Tensor clamp(std::optional<double> min, std::optional<double> max = std::nullopt) const;
-  const Tensor& clamp_(std::optional<double> min, std::optional<double> max = std::nullopt) const;
+  /** Limits to [min, max]; either bound may be omitted (std::nullopt). NaN stays NaN; a NaN bound
+   *  alone is ignored, and with both bounds given makes every element NaN (as torch.clamp). A
+   *  floating bound on an integral tensor gives a float result (clamp_t). */
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  Tensor<clamp_t<T, Lo, Hi>> clamp(Lo min, Hi max = std::nullopt) const;
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  const Tensor& clamp_(Lo min, Hi max = std::nullopt) const;
   template <class U>
   Tensor<promote_t<T, U>> lerp(const Tensor<U>& end, double weight) const;
   template <class U, class W>

@@ -95,7 +95,9 @@ Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight) {
   TS_CHECK(weight.dim() == 2, "embedding: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   Shape shape = indices.sizes();
   shape.push_back(weight.size(1));
-  return weight.index_select(0, indices.reshape({-1})).view(shape);
+  const Tensor<int64_t> flat = indices.reshape({-1});
+  detail::check_index_select_bounds(weight, 0, flat, "embedding");  // Note [index_select bounds]
+  return weight.index_select(0, flat).view(shape);
 }
 
 /** Normalises over the last normalized_shape.size() dims: (x - mean) / sqrt(var + eps) with the

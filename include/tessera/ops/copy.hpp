@@ -58,7 +58,7 @@ const Tensor<T>& Tensor<T>::fill_(S value) const {
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))
     node = detail::begin_inplace<detail::FillBackward<T>>(*this, {*this}, detail::convert<double>(value) == 0 ? "ZeroBackward0" : "FillBackward2");
-  detail::fill_impl<T>(impl(), detail::convert<T>(value));
+  detail::fill_impl<T>(impl(), detail::checked_convert<T>(value, "fill_"));
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }

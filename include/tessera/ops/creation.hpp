@@ -3,6 +3,7 @@
 // logspace and the *_like forms.
 
 #include <cmath>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -53,6 +54,10 @@ void collect_values(const U& value, const Shape& shape, size_t depth, std::vecto
              " at dim ", depth, " (got ", value.size(), ")");
     for (const auto& item : value) collect_values<T>(item, shape, depth + 1, out);
   } else {
+    // torch.tensor checks integral targets only, and names them without "_t" (Note [Scalar conversion checks])
+    if constexpr (std::is_integral_v<T>)
+      TS_CHECK(!scalar_overflows<T>(value), "tensor: value cannot be converted to type ", dtype_name(dtype_of<T>).substr(6),
+               " without overflow");
     out.push_back(convert<T>(value));
   }
 }
@@ -170,15 +175,15 @@ Tensor<T> ones(const Shape& shape, const TensorOptions& options = {}) {
 template <class T = detail::Auto, Scalar S>
 Tensor<detail::chosen_t<T, S>> full(const Shape& shape, S value, const TensorOptions& options = {}) {
   using R = detail::chosen_t<T, S>;
-  return detail::full_impl<R>(shape, detail::convert<R>(value), options, "full");
+  return detail::full_impl<R>(shape, detail::checked_convert<R>(value, "full"), options, "full");
 }
 
 /** The n x m identity (m defaults to n). */
 template <class T = float>
-Tensor<T> eye(int64_t n, int64_t m = -1, const TensorOptions& options = {}) {
-  if (m < 0) m = n;
+Tensor<T> eye(int64_t n, std::optional<int64_t> m = std::nullopt, const TensorOptions& options = {}) {
   TS_CHECK(n >= 0, "eye: n must be greater or equal to 0, got ", n);
-  Tensor<T> out = zeros<T>({n, m}, {.device = options.device});
+  TS_CHECK(!m || *m >= 0, "eye: m must be greater or equal to 0, got ", m.value_or(0));
+  Tensor<T> out = zeros<T>({n, m.value_or(n)}, {.device = options.device});
   out.diagonal().fill_(1);
   if (options.requires_grad) out.requires_grad_(true);
   return out;
@@ -194,8 +199,9 @@ Tensor<T> empty_like(const Tensor<T>& like, const TensorOptions& options = {}) {
 }
 template <class T, Scalar S>
 Tensor<T> full_like(const Tensor<T>& like, S value, const TensorOptions& options = {}) {
+  const T v = detail::checked_convert<T>(value, "full_like");
   Tensor<T> out = detail::empty_like_preserving<T>(like.impl());
-  detail::fill_impl<T>(out.impl(), detail::convert<T>(value));
+  detail::fill_impl<T>(out.impl(), v);
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -221,6 +227,11 @@ using range_t = std::conditional_t<is_floating_v<A> || is_floating_v<B> || is_fl
 template <class T = detail::Auto, Scalar A, Scalar B, Scalar C = int>
 auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
   using R = std::conditional_t<std::is_same_v<T, detail::Auto>, detail::range_t<A, B, C>, T>;
+  if constexpr (std::is_integral_v<R>) {  // an integral range counts in int64_t, as PyTorch's
+    detail::checked_convert<int64_t>(start, "arange");
+    detail::checked_convert<int64_t>(end, "arange");
+    detail::checked_convert<int64_t>(step, "arange");
+  }
   const double s = static_cast<double>(start), e = static_cast<double>(end), st = static_cast<double>(step);
   TS_CHECK(st != 0, "arange: step must be nonzero");
   TS_CHECK(std::isfinite(s) && std::isfinite(e), "arange: unsupported range: ", s, " -> ", e);
@@ -252,6 +263,9 @@ auto arange(B end, const TensorOptions& options = {}) {
 template <class T = float>
 Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
+  // The ends must fit T (Note [Scalar conversion checks]); one step reads only the start, as in torch.
+  if (steps >= 1) detail::checked_convert<T>(start, "linspace");
+  if (steps >= 2) detail::checked_convert<T>(end, "linspace");
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "linspace");
   const detail::RangePlan plan{.op = "linspace", .out = &out.impl(), .fresh_out = true, .start = start, .end = end};
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });
@@ -264,6 +278,8 @@ Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions&
 template <class T = float>
 Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
+  if (steps >= 1) detail::checked_convert<T>(start, "logspace");  // as linspace's ends
+  if (steps >= 2) detail::checked_convert<T>(end, "logspace");
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");
   const detail::RangePlan plan{.op = "logspace", .out = &out.impl(), .fresh_out = true, .start = start, .end = end, .base = base};
   detail::dispatch_plan(plan, [&] { detail::fill_range_plan(out.kernel_data(), plan); });

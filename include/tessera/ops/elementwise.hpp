@@ -43,21 +43,21 @@ struct AddOp : ArithTraits {
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a + b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a || b;
-    else return a + b;
+    else return math::add(a, b);  // Note [Wrapping integer arithmetic]
   }
 };
 struct SubOp : ArithTraits {
   static constexpr const char* name = "sub";
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a - b; }
   static constexpr bool supports_bool = false;
-  template <class C> C operator()(C a, C b) const { return a - b; }
+  template <class C> C operator()(C a, C b) const { return math::sub(a, b); }
 };
 struct MulOp : ArithTraits {
   static constexpr const char* name = "mul";
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a * b; }
   template <class C> C operator()(C a, C b) const {
     if constexpr (std::is_same_v<C, bool>) return a && b;
-    else return a * b;
+    else return math::mul(a, b);
   }
 };
 struct DivOp : ArithTraits {
@@ -266,6 +266,12 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and a bool scalar)");
   } else {
   const auto c = scalar_value<Op, R0>(s);
+  // PyTorch refuses an integral tensor to a negative integral scalar power (tensors of exponents
+  // compute it: 0 unless the base is 1 or -1); the scalar is checked before any conversion.
+  if constexpr (std::is_same_v<Op, PowOp> && !reversed && std::is_integral_v<A> && std::is_integral_v<S> &&
+                std::is_signed_v<S>) {
+    TS_CHECK(!(s < 0), "pow: Integers to negative integer powers are not allowed.");
+  }
   if constexpr (Op::integer_zero_check && std::is_integral_v<C>) {
     if constexpr (reversed) check_no_integer_zero(Op::name, a_in);
     else TS_CHECK(c != 0, Op::name, ": ZeroDivisionError (integer division by zero)");
@@ -657,45 +663,70 @@ TS_DEFINE_PREDICATE(isfinite, IsfiniteOp)
 // --- clamp, lerp, where, masked_fill, equal, allclose ------------------------------------------------
 
 namespace detail {
-template <class O, class T>
-void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<double> lo_, std::optional<double> hi_) {
+/** A clamp bound converted to the result type R, which it must fit (Note [Scalar conversion
+ *  checks], judged with the bound's own type: uint8 takes -1 but not -1.0). */
+template <class R, class B>
+std::optional<R> clamp_bound_value(const B& b) {
+  if constexpr (std::is_same_v<B, std::nullopt_t>) return std::nullopt;
+  else if constexpr (Scalar<B>) return checked_convert<R>(b, "clamp");
+  else return b ? std::optional<R>(checked_convert<R>(*b, "clamp")) : std::nullopt;
+}
+/** A bound as the autograd node keeps it. */
+template <class R>
+std::optional<double> as_double(const std::optional<R>& b) {
+  return b ? std::optional<double>(convert<double>(*b)) : std::nullopt;
+}
+
+/** out = x clamped, computed in R (clamp_t: the tensor's type, or float for a floating bound on
+ *  an integral tensor). */
+template <class R, class O, class T>
+void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<R> lo_, std::optional<R> hi_) {
   TS_CHECK(lo_ || hi_, "clamp: at least one of 'min' or 'max' must not be None");
-  using C = opmath_t<T>;
-  const C lo = lo_ ? convert<C>(convert<T>(*lo_)) : C(0), hi = hi_ ? convert<C>(convert<T>(*hi_)) : C(0);
+  using C = opmath_t<R>;
+  const C lo = lo_ ? convert<C>(*lo_) : C(0), hi = hi_ ? convert<C>(*hi_) : C(0);
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
   const Tensor<T> x = resolve_overlap(out.impl(), x_in);
   dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1},
-                [&] { clamp_kernel<O, T>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
+                [&] { clamp_kernel<O, T, R>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
 }
 }  // namespace detail
 
-/** Limits every element to [min, max]; a missing bound is std::nullopt. NaN stays NaN. */
-template <class T>
-Tensor<T> clamp(const Tensor<T>& x, std::optional<double> min, std::optional<double> max = std::nullopt) {
-  Tensor<T> out = detail::empty_like_preserving<T>(x.impl());
-  detail::clamp_into(out, x, min, max);
-  if (detail::needs_grad(x)) detail::record<detail::ClampBackward1<T>>({x}, {out}, x, min, max);
+/** Limits every element to [min, max]; a missing bound is std::nullopt (Tensor::clamp). */
+template <class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+Tensor<clamp_t<T, Lo, Hi>> clamp(const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
+  using R = clamp_t<T, Lo, Hi>;
+  const std::optional<R> lo = detail::clamp_bound_value<R>(min), hi = detail::clamp_bound_value<R>(max);
+  Tensor<R> out = detail::empty_like_preserving<R>(x.impl());
+  detail::clamp_into<R>(out, x, lo, hi);
+  if constexpr (std::is_same_v<R, T>)
+    if (detail::needs_grad(x))
+      detail::record<detail::ClampBackward1<T>>({x}, {out}, x, detail::as_double(lo), detail::as_double(hi));
   return out;
 }
-template <class O, class T>
-const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, std::optional<double> min,
-                           std::optional<double> max = std::nullopt) {
-  detail::check_out<O, T>("clamp", out.impl(), x.sizes());
+template <class O, class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
+  using R = clamp_t<T, Lo, Hi>;
+  detail::check_out<O, R>("clamp", out.impl(), x.sizes());
   detail::check_out_not_differentiable("clamp", out, x);
-  detail::clamp_into(out, x, min, max);
+  detail::clamp_into<R>(out, x, detail::clamp_bound_value<R>(min), detail::clamp_bound_value<R>(max));
   return out;
 }
 template <class T>
-Tensor<T> Tensor<T>::clamp(std::optional<double> min, std::optional<double> max) const {
+template <detail::ClampBound Lo, detail::ClampBound Hi>
+Tensor<clamp_t<T, Lo, Hi>> Tensor<T>::clamp(Lo min, Hi max) const {
   return tessera::clamp(*this, min, max);
 }
 template <class T>
-const Tensor<T>& Tensor<T>::clamp_(std::optional<double> min, std::optional<double> max) const {
-  detail::check_out<T, T>("clamp_", impl(), sizes());
+template <detail::ClampBound Lo, detail::ClampBound Hi>
+const Tensor<T>& Tensor<T>::clamp_(Lo min, Hi max) const {
+  using R = clamp_t<T, Lo, Hi>;
+  detail::check_out<T, R>("clamp_", impl(), sizes());
+  const std::optional<R> lo = detail::clamp_bound_value<R>(min), hi = detail::clamp_bound_value<R>(max);
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))
-    node = detail::begin_inplace<detail::ClampBackward1<T>>(*this, {*this}, detail::saved_copy(*this), min, max);
-  detail::clamp_into(*this, *this, min, max);
+    node = detail::begin_inplace<detail::ClampBackward1<T>>(*this, {*this}, detail::saved_copy(*this),
+                                                            detail::as_double(lo), detail::as_double(hi));
+  detail::clamp_into<R>(*this, *this, lo, hi);
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }
@@ -739,7 +770,7 @@ Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, doubl
   Tensor<R> out;
   {
     NoGradGuard no_grad;
-    out = lerp(start, end, full<R>({}, weight, {.device = start.device()}));
+    out = lerp(start, end, full<R>({}, detail::checked_convert<R>(weight, "lerp"), {.device = start.device()}));
   }
   if (detail::needs_grad(start, end)) detail::record<detail::LerpBackward0<A, B>>({start, end}, {out}, weight);
   return out;
@@ -772,7 +803,7 @@ void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>&
 }
 template <class T, class S>
 Tensor<scalar_promote_t<T, S>> scalar_like(S s, Device device) {
-  return full<scalar_promote_t<T, S>>({}, s, {.device = device});
+  return full<scalar_promote_t<T, S>>({}, checked_convert<scalar_promote_t<T, S>>(s, "where"), {.device = device});
 }
 }  // namespace detail
 
@@ -812,9 +843,9 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
   TS_CHECK(broadcast_shapes(sizes(), mask.sizes(), "masked_fill_") == sizes(), "masked_fill_: mask of shape ",
            detail::shape_str(mask.sizes()), " cannot be broadcast to the tensor's shape ", detail::shape_str(sizes()));
   detail::check_out<T, T>("masked_fill_", impl(), sizes());
+  const T v = detail::checked_convert<T>(value, "masked_fill_");
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
-  const T v = detail::convert<T>(value);
   const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
   detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &m.impl()},
                                                 .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},

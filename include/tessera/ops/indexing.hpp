@@ -214,16 +214,35 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
 template <class T>
 template <Scalar S>
 const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, S value) const {
-  return index_put_(indices, full<T>({}, value, {.device = device()}));
+  return index_put_(indices, full<T>({}, detail::checked_convert<T>(value, "index_put_"), {.device = device()}));
 }
 
-/** The slices of `x` at `index` along `dim`, as torch.index_select. */
+namespace detail {
+// Note [index_select bounds]
+// index_select (and embedding through it) takes indices in [0, size) only: a negative index is
+// refused, not wrapped as in x[idx]. PyTorch 1.13's messages depend on its kernel: the dim-1
+// kernel of a tensor of 2 or more dims names the index and size ("INDICES element is out of DATA
+// bounds, id=-1 axis_dim=3"), an empty dim has its own message, and every other case says "index
+// out of range in self". A 0-dim tensor is a dim of size 1.
+template <class T>
+void check_index_select_bounds(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, const char* op) {
+  const int64_t size = x.dim() == 0 ? 1 : x.size(dim), n = index.numel();
+  if (n == 0) return;
+  TS_CHECK(size > 0, op, ": index_select(): self indexing axis dim should be positive");
+  const Tensor<int64_t> values = index.contiguous();  // read on the host, as the offsets of x[idx]
+  check_index_select_values(values.data_ptr(), n, size, dim == 1 && x.dim() > 1, op);
+}
+}  // namespace detail
+
+/** The slices of `x` at `index` along `dim`, as torch.index_select (Note [index_select bounds]). */
 template <class T>
 Tensor<T> index_select(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index) {
   TS_CHECK(index.dim() <= 1, "index_select: index_select(): Index is supposed to be a vector, got ", index.dim(), "-D");
   detail::check_same_device("index_select", x.device(), index.device());
   dim = detail::wrap_dim(dim, x.dim(), "index_select");
-  if (x.dim() == 0) return x.index({index.reshape({-1})}).view({});
+  detail::check_index_select_bounds(x, dim, index, "index_select");
+  // A 0-dim x: every index is 0 (checked above) and the result is x's value, 0-dim as in torch.
+  if (x.dim() == 0) return x.reshape({1}).index_select(0, zeros<int64_t>({1}, {.device = x.device()})).view({});
   Tensor<T> out;
   {
     NoGradGuard no_grad;
@@ -309,12 +328,13 @@ const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, 
 template <class T>
 template <Scalar S>
 const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const {
+  const T v = detail::checked_convert<T>(value, "scatter_");
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))
     node = detail::begin_inplace<detail::ScatterBackward<T, void>>(*this, {*this}, detail::wrap_dim(dim, this->dim(), "scatter_"), index);
   {
     NoGradGuard no_grad;
-    scatter_(dim, index, full<T>({}, value, {.device = device()}).expand(index.sizes()));
+    scatter_(dim, index, full<T>({}, v, {.device = device()}).expand(index.sizes()));
   }
   if (node) detail::finish_inplace(*this, node);
   return *this;

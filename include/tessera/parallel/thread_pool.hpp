@@ -43,11 +43,22 @@ class FunctionRef<R(Args...)> {
 // worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
 // (FunctionRef), so a program instantiates no std::thread or std::function machinery.
 
+// Note [Thread pool after fork]
+// fork() copies only the calling thread: a child inherits the pool's state (its workers' ids, a
+// region perhaps half run, mutexes a worker may have held) but none of its workers, so its first
+// parallel region would wait for them forever. A pthread_atfork handler, registered when the
+// pool is first made, gives the child a fresh pool with the parent's thread count and no
+// workers, which start on the child's first region as in any new process. The old pool is
+// abandoned, not destroyed: its mutexes may be locked by threads that no longer exist. The
+// handler runs while the child has a single thread, so it swaps the pointer without a race
+// (glibc keeps malloc usable in a fork handler).
+
 class ThreadPool {
  public:
   static ThreadPool& instance() {
-    static ThreadPool* pool = new ThreadPool;  // never destroyed: workers may outlive statics
-    return *pool;
+    static const bool made = make_pool();  // once: the pool and the fork handler
+    (void)made;
+    return *pool_slot();
   }
 
   int num_threads() const { return num_threads_.load(MemoryOrder::Relaxed); }
@@ -103,6 +114,21 @@ class ThreadPool {
   ThreadPool() {
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
     num_threads_.store(cores > 0 ? static_cast<int>(cores) : 1, MemoryOrder::Relaxed);
+  }
+  explicit ThreadPool(int threads) { num_threads_.store(threads, MemoryOrder::Relaxed); }
+
+  static ThreadPool*& pool_slot() {
+    static ThreadPool* pool = nullptr;  // never destroyed: workers may outlive statics
+    return pool;
+  }
+  static bool make_pool() {
+    pool_slot() = new ThreadPool;
+    pthread_atfork(nullptr, nullptr, &reset_in_child);  // Note [Thread pool after fork]
+    return true;
+  }
+  static void reset_in_child() {
+    ThreadPool* inherited = pool_slot();  // its workers stayed in the parent
+    pool_slot() = new ThreadPool(inherited->num_threads());
   }
 
   static bool& inside_region() {

@@ -11,6 +11,24 @@
 namespace tessera {
 namespace detail {
 
+/** PyTorch's check of random_'s range [from, to) against T (float and double only warn there,
+ *  and int64_t holds every bound), named as its error names the C++ type. */
+template <class T>
+void check_random_bounds(int64_t from, int64_t to, const char* op) {
+  if constexpr (!std::is_same_v<T, float> && !std::is_same_v<T, double> && !std::is_same_v<T, int64_t>) {
+    const char* name = std::is_same_v<T, bool> ? "bool" : std::is_same_v<T, uint8_t> ? "unsigned char"
+                     : std::is_same_v<T, int8_t> ? "signed char" : std::is_same_v<T, int16_t> ? "short int"
+                     : std::is_same_v<T, int32_t> ? "int" : std::is_same_v<T, half> ? "c10::Half" : "c10::BFloat16";
+    double lowest = 0, max = 1;  // bool
+    if constexpr (is_floating_v<T>) lowest = -largest_finite<T>(), max = largest_finite<T>();
+    else if constexpr (!std::is_same_v<T, bool>)
+      lowest = static_cast<double>(std::numeric_limits<T>::lowest()), max = static_cast<double>(std::numeric_limits<T>::max());
+    const auto inside = [&](int64_t v) { return static_cast<double>(v) >= lowest && static_cast<double>(v) <= max; };
+    TS_CHECK(inside(from), op, ": from is out of bounds for ", name);
+    TS_CHECK(inside(to - 1), op, ": to - 1 is out of bounds for ", name);
+  }
+}
+
 template <class T>
 void check_floating_sampler(const char* op) {
   static_assert(is_floating_v<T>, "this sampler needs a floating element type");
@@ -62,6 +80,7 @@ Tensor<T> randn(const Shape& shape, const TensorOptions& options = {}) {
 template <class T = int64_t>
 Tensor<T> randint(int64_t low, int64_t high, const Shape& shape, Generator& gen, const TensorOptions& options = {}) {
   TS_CHECK(low < high, "randint: random_ expects 'from' to be less than 'to', but got from=", low, " >= to=", high);
+  detail::check_random_bounds<T>(low, high, "randint");
   Tensor<T> out = detail::empty_tensor<T>(shape, {.device = options.device}, "randint");
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   detail::draw(out, {.op = "randint", .low = low, .range = range}, gen, out.numel());
@@ -131,7 +150,17 @@ Tensor<int64_t> multinomial(const Tensor<T>& probs, int64_t num_samples, bool re
 template <class T>
 const Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) const {
   detail::check_floating_sampler<T>("uniform_");
+  // PyTorch's checks, in its order: each end finite and within T, then the order, then the span.
+  if constexpr (!std::is_same_v<T, double>) {
+    const char* name = std::is_same_v<T, float> ? "float" : std::is_same_v<T, half> ? "c10::Half" : "c10::BFloat16";
+    const double max = detail::largest_finite<T>();
+    TS_CHECK(from >= -max && from <= max, "uniform_: from is out of bounds for ", name);
+    TS_CHECK(to >= -max && to <= max, "uniform_: to is out of bounds for ", name);
+  }
   TS_CHECK(from <= to, "uniform_: expects to return a [from, to) range, but found from=", from, " > to=", to);
+  TS_CHECK(to - from <= detail::largest_finite<T>(), "uniform_: uniform_ expects to-from <= std::numeric_limits<",
+           std::is_same_v<T, double> ? "Double" : std::is_same_v<T, float> ? "Float" : std::is_same_v<T, half> ? "Half" : "BFloat16",
+           ">::max(), but found to=", to, " and from=", from, " which result in to-from to exceed the limit");
   Tensor<T> u = rand<T>(sizes(), gen, {.device = device()});
   if (from != 0 || to != 1) u = (u.template to<double>() * (to - from) + from).template to<T>();
   copy_(u);

@@ -107,17 +107,22 @@ template <class Op, class R, class C, class O, class A>
   unary_strided<Op, R, C, O, A>(out, a);
 }
 
-/** out = x limited to [lo, hi] (each bound only when given), NaN kept, computed in C. */
-template <class O, class T, class C>
+/** out = x limited to [lo, hi] (each bound only when given), computed in C, rounded to the
+ *  result type R. NaN stays NaN; a NaN bound alone is ignored, and with both bounds given it
+ *  makes every element NaN (PyTorch's clamp_min, clamp_max and clamp). */
+template <class O, class T, class R, class C>
 void clamp_kernel(const TensorImpl& out, const TensorImpl& x, bool has_lo, C lo, bool has_hi, C hi) {
+  bool nan_bound = false;
+  if constexpr (std::is_floating_point_v<C>) nan_bound = has_lo && has_hi && (std::isnan(lo) || std::isnan(hi));
   cpu_kernel<O, T>(out, {operand_of(x, out.sizes, "clamp")}, [=](T v) {
     C c = convert<C>(v);
     if constexpr (std::is_floating_point_v<C>) {
-      if (std::isnan(c)) return convert<O>(convert<T>(c));
+      if (nan_bound) return convert<O>(convert<R>(std::numeric_limits<C>::quiet_NaN()));
+      if (std::isnan(c)) return convert<O>(convert<R>(c));
     }
     if (has_lo) c = c < lo ? lo : c;
     if (has_hi) c = c > hi ? hi : c;
-    return convert<O>(convert<T>(c));
+    return convert<O>(convert<R>(c));
   });
 }
 

@@ -9,6 +9,7 @@
 #include "../../core/type_rules.hpp"
 #include "../../core/tensor_impl.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -42,6 +43,17 @@ void add_index_offsets(std::vector<int64_t>& offsets, const int64_t* index, int6
   }
 }
 
+/** Throws unless each of the n index values is in [0, size), with index_select's messages
+ *  (Note [index_select bounds]): `by_value` names the first bad value and the size. */
+template <class = void>
+void check_index_select_values(const int64_t* index, int64_t n, int64_t size, bool by_value, const char* op) {
+  for (int64_t b = 0; b < n; ++b) {
+    if (index[b] >= 0 && index[b] < size) continue;
+    if (by_value) throw_error(op, ": INDICES element is out of DATA bounds, id=", index[b], " axis_dim=", size);
+    throw_error(op, ": index out of range in self");
+  }
+}
+
 /** out[b * nr + e] = base[slice[b] + rest[e]]: the slices an advanced index picks, each to its
  *  own place (so threads cannot change the result); contiguous slices are copied whole. */
 template <class T>
@@ -70,7 +82,7 @@ void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const
   for (size_t b = 0; b < slices.size(); ++b)
     for (size_t e = 0; e < nr; ++e) {
       T& dst = base[slices[b] + rest[e]];
-      dst = accumulate ? convert<T>(convert<C>(dst) + convert<C>(convert<T>(src[b * nr + e]))) : convert<T>(src[b * nr + e]);
+      dst = accumulate ? convert<T>(math::add(convert<C>(dst), convert<C>(convert<T>(src[b * nr + e])))) : convert<T>(src[b * nr + e]);
     }
 }
 
@@ -91,9 +103,8 @@ void for_each_indexed(const TensorImpl& x, const int64_t* idx, const Shape& inde
       rest /= index_sizes[d];
       if (d != dim) off += coord[d] * x.strides[d];
     }
-    int64_t i = idx[pos];
-    TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
-    if (i < 0) i += size;
+    const int64_t i = idx[pos];  // gather and scatter take no negative index, as in PyTorch
+    TS_CHECK(i >= 0 && i < size, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
     f(off + i * (x.dim() == 0 ? 0 : x.strides[dim]), pos, coord);
   }
 }
@@ -122,7 +133,7 @@ void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx,
   using C = opmath_t<T>;
   for_each_indexed(x, idx, index_sizes, dim, op, [&](int64_t off, int64_t, const Shape& coord) {
     const U v = s[offset_of(src, coord)];
-    base[off] = accumulate ? convert<T>(convert<C>(base[off]) + convert<C>(v)) : convert<T>(v);
+    base[off] = accumulate ? convert<T>(math::add(convert<C>(base[off]), convert<C>(v))) : convert<T>(v);
   });
 }
 
@@ -138,7 +149,7 @@ void strided_accumulate(T* dst, const T* src, const Shape& sizes, const Shape& s
   int64_t pos = offset;
   using C = opmath_t<T>;
   for (int64_t i = 0; i < n; ++i) {
-    dst[pos] = convert<T>(convert<C>(dst[pos]) + convert<C>(src[i]));
+    dst[pos] = convert<T>(math::add(convert<C>(dst[pos]), convert<C>(src[i])));
     for (size_t d = nd; d-- > 0;) {
       pos += strides[d];
       if (++coord[d] < sizes[d]) break;

@@ -7,6 +7,45 @@
 
 namespace tessera::detail::math {
 
+// Note [Wrapping integer arithmetic]
+// PyTorch's integer add, sub, mul, sum, prod and cumsum wrap in two's complement (INT64_MAX + 1
+// is INT64_MIN), and so must tessera's, but signed overflow is undefined in C++: the compiler may
+// assume it away and UBSan reports it. Integer kernels therefore compute in the unsigned type of
+// the promoted operands, where overflow is defined to wrap, and convert back (modular since
+// C++20). Floating types, and bool, are untouched; the vector paths are floating only.
+template <class T>
+inline constexpr bool wraps_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+template <class T>
+T add(T a, T b) {
+  if constexpr (wraps_v<T>) {
+    using U = std::make_unsigned_t<decltype(a + b)>;  // int8 and int16 promote to int first
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  } else {
+    return a + b;
+  }
+}
+
+template <class T>
+T sub(T a, T b) {
+  if constexpr (wraps_v<T>) {
+    using U = std::make_unsigned_t<decltype(a - b)>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) - static_cast<U>(b)));
+  } else {
+    return a - b;
+  }
+}
+
+template <class T>
+T mul(T a, T b) {
+  if constexpr (wraps_v<T>) {
+    using U = std::make_unsigned_t<decltype(a * b)>;  // unsigned short * unsigned short would be int
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
+  } else {
+    return a * b;
+  }
+}
+
 template <class T>
 T neg(T a) {
   if constexpr (std::is_integral_v<T>) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(a));  // wraps

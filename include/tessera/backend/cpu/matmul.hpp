@@ -6,6 +6,7 @@
 #include "../../ops/copy.hpp"
 #include "../../ops/view.hpp"
 #include "gemm.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -34,7 +35,7 @@ void mm_into(const Tensor<T>& out, const Tensor<T>& a, const Tensor<T>& b, bool 
           Acc acc = Acc(0);
           for (int64_t p = 0; p < k; ++p) {
             if constexpr (std::is_same_v<T, bool>) acc = acc || (A(i, p) && B(p, j));
-            else acc = static_cast<Acc>(acc + static_cast<Acc>(A(i, p) * B(p, j)));
+            else acc = math::add<Acc>(acc, math::mul<Acc>(A(i, p), B(p, j)));  // Note [Wrapping integer arithmetic]
           }
           out.kernel_data()[i * out.strides()[0] + j * out.strides()[1]] = acc;
         }

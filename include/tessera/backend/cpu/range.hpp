@@ -6,6 +6,7 @@
 
 #include "../../core/convert.hpp"
 #include "../../iter/plan.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -91,7 +92,7 @@ void fill_range_plan(T* p, const RangePlan& plan) {
   const std::string_view op = plan.op;
   if (op == "arange") {
     if constexpr (std::is_integral_v<T>) {
-      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(plan.int_start + plan.int_step * i);
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(math::add(plan.int_start, math::mul(plan.int_step, i)));
     } else {  // Note [Range rounding]; the arithmetic is in double, as PyTorch's accumulate type
       const double s = plan.start, st = plan.step;
       auto scalar = [&](int64_t i) { return convert<T>(std::fma(st, static_cast<double>(i), s)); };

@@ -12,6 +12,7 @@
 #include "../../parallel/parallel_for.hpp"
 #include "allocator.hpp"
 #include "vectorized.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -124,17 +125,20 @@ Acc pairwise_sum(const char* p, int64_t stride, int64_t n, const F& value) {
     int64_t i = 0;
     if (stride == static_cast<int64_t>(sizeof(T))) {
       const T* q = reinterpret_cast<const T*>(p);
+      // math::add: integer sums wrap (Note [Wrapping integer arithmetic]); floats add as before
       for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) acc[j] += value(q[i + j]);
+        for (int j = 0; j < 8; ++j) acc[j] = math::add<Acc>(acc[j], value(q[i + j]));
       Acc tail = 0;
-      for (; i < n; ++i) tail += value(q[i]);
-      return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+      for (; i < n; ++i) tail = math::add<Acc>(tail, value(q[i]));
+      using math::add;
+      return add(add(add(add(acc[0], acc[1]), add(acc[2], acc[3])), add(add(acc[4], acc[5]), add(acc[6], acc[7]))), tail);
     }
-    for (; i < n; ++i) acc[0] += value(*reinterpret_cast<const T*>(p + i * stride));
+    for (; i < n; ++i) acc[0] = math::add<Acc>(acc[0], value(*reinterpret_cast<const T*>(p + i * stride)));
     return acc[0];
   }
   const int64_t half = (n / 2 + 7) / 8 * 8;
-  return pairwise_sum<Acc, T>(p, stride, half, value) + pairwise_sum<Acc, T>(p + half * stride, stride, n - half, value);
+  return math::add<Acc>(pairwise_sum<Acc, T>(p, stride, half, value),
+                        pairwise_sum<Acc, T>(p + half * stride, stride, n - half, value));
 }
 
 // Note [Column sums]
@@ -189,7 +193,7 @@ struct SumReducer {
     if constexpr (std::is_same_v<Acc, T>) return pairwise_sum<Acc, T>(p, s, n, PlainValue{});
     else return pairwise_sum<Acc, T>(p, s, n, [](T v) { return convert<Acc>(v); });
   }
-  Acc combine(Acc a, Acc b) const { return a + b; }
+  Acc combine(Acc a, Acc b) const { return math::add(a, b); }
   Out finish(Acc a) const { return convert<Out>(a); }
 };
 
@@ -206,10 +210,10 @@ struct ProdReducer {
   Acc identity() const { return Acc(1); }
   Acc run(const char* p, int64_t s, int64_t n, int64_t) const {
     Acc acc = 1;
-    for (int64_t i = 0; i < n; ++i) acc *= convert<Acc>(*reinterpret_cast<const T*>(p + i * s));
+    for (int64_t i = 0; i < n; ++i) acc = math::mul(acc, convert<Acc>(*reinterpret_cast<const T*>(p + i * s)));
     return acc;
   }
-  Acc combine(Acc a, Acc b) const { return a * b; }
+  Acc combine(Acc a, Acc b) const { return math::mul(a, b); }  // Note [Wrapping integer arithmetic]
   Out finish(Acc a) const { return convert<Out>(a); }
 };
 

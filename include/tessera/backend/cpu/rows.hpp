@@ -9,6 +9,7 @@
 #include "../../core/tensor_impl.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -58,7 +59,7 @@ void cumsum_rows(const TensorImpl& x, const TensorImpl& out, int64_t dim) {
   for_each_row<T, R>(x, out, dim, [](const T* in, R* o, int64_t is, int64_t os, int64_t n) {
     Acc acc = 0;
     for (int64_t i = 0; i < n; ++i) {
-      acc += convert<Acc>(in[i * is]);
+      acc = math::add(acc, convert<Acc>(in[i * is]));  // Note [Wrapping integer arithmetic]
       o[i * os] = convert<R>(acc);
     }
   });

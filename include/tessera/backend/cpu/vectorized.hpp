@@ -298,6 +298,14 @@ T vector_sum(const T* p, int64_t n) {
 
 // exp for float vectors: Cephes' range reduction and polynomial, within 2 ulp of the exact value;
 // overflow gives inf, underflow 0, NaN stays NaN.
+// Note [Vector exp edges]
+// The edges are blends on the input, so the loop stays branch-free and vectorised. expf gives inf
+// from 88.72283935546875 (the float nearest ln(FLT_MAX), whose exp rounds past FLT_MAX) up, and
+// 0 below -103.97207641601562 (the float just above ln(2^-150): below it the exact value is under
+// half the smallest subnormal). The input is clamped to [-103.972, 88.72...] only so that the
+// scaling by 2^n stays in range; the blends then put the limits back: exp(-inf) is 0, not the
+// smallest subnormal that the clamped input gives. tests/test_vectorized.cpp checks every edge
+// at every width.
 template <class V>
 [[gnu::always_inline]] inline void vec_exp(V& out, const V& input) {
   using I = decltype(input < input);  // the matching integer vector
@@ -323,7 +331,8 @@ template <class V>
   std::memcpy(&s1, &e1, sizeof(V));
   std::memcpy(&s2, &e2, sizeof(V));
   V y = p * s1 * s2;
-  y = input > V{} + 88.72283935546875f ? V{} + __builtin_inff() : y;
+  y = input >= V{} + 88.72283935546875f ? V{} + __builtin_inff() : y;
+  y = input < V{} - 103.97207641601562f ? V{} : y;
   out = input != input ? input : y;
 }
 
@@ -342,7 +351,8 @@ template <class V>
   vec_exp(e, ax + ax);
   V large = 1.0f - 2.0f / (e + 1.0f);
   large = x < V{} ? -large : large;
-  const V y = ax < V{} + 0.625f ? small : large;
+  V y = ax < V{} + 0.625f ? small : large;
+  y = x == V{} ? x : y;  // the polynomial gives +0 for -0 (p * 0 * -0 is +0, and +0 + -0 is +0)
   out = x != x ? x : y;
 }
 
