@@ -78,6 +78,8 @@ FAMILIES = [
     Family("fill", "fill.comp",
            [Variant("x%d" % b, ["SIZE_%d" % b]) for b in (8, 16, 32, 64)],
            "out[i] = the value's bits; one variant per element size"),
+    Family("range", "range.comp", per_dtype(),
+           "arange and linspace with the CPU's rounding (backend/cpu/range.hpp)"),
 ]
 
 

@@ -5,15 +5,26 @@
 
 #include "kernel.hpp"
 #include "generated/fill.hpp"
+#include "generated/range.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[4] = {
+inline constexpr const Kernel* all_kernels[14] = {
     &generated::fill_x16,
     &generated::fill_x32,
     &generated::fill_x64,
     &generated::fill_x8,
+    &generated::range_b8,
+    &generated::range_bf16,
+    &generated::range_f16,
+    &generated::range_f32,
+    &generated::range_f64,
+    &generated::range_i16,
+    &generated::range_i32,
+    &generated::range_i64,
+    &generated::range_i8,
+    &generated::range_u8,
 };
 
 /** The variant named "<family>.<variant>" (e.g. "fill.x32"), or nullptr. */
