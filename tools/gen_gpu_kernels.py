@@ -80,6 +80,8 @@ FAMILIES = [
            "out[i] = the value's bits; one variant per element size"),
     Family("range", "range.comp", per_dtype(),
            "arange and linspace with the CPU's rounding (backend/cpu/range.hpp)"),
+    Family("copy", "copy.comp", per_dtype(),
+           "strided, broadcasting, converting copies from any type to the variant's"),
 ]
 
 

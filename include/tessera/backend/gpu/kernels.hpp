@@ -6,11 +6,22 @@
 #include "kernel.hpp"
 #include "generated/fill.hpp"
 #include "generated/range.hpp"
+#include "generated/copy.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[14] = {
+inline constexpr const Kernel* all_kernels[24] = {
+    &generated::copy_b8,
+    &generated::copy_bf16,
+    &generated::copy_f16,
+    &generated::copy_f32,
+    &generated::copy_f64,
+    &generated::copy_i16,
+    &generated::copy_i32,
+    &generated::copy_i64,
+    &generated::copy_i8,
+    &generated::copy_u8,
     &generated::fill_x16,
     &generated::fill_x32,
     &generated::fill_x64,
