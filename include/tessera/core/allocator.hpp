@@ -3,6 +3,7 @@
 // itself, and the allocator each device type registers.
 
 #include <cstddef>
+#include <string>
 
 #include "../parallel/atomic.hpp"
 #include "device.hpp"
@@ -44,6 +45,9 @@ class DeviceAllocator {
   virtual void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) = 0;
   /** How many devices of this type can be used. */
   virtual int device_count() = 0;
+  /** Why no device of this type can be used and what would give one, when device_count() is 0;
+   *  empty for the generic message. */
+  virtual std::string no_device_reason() { return {}; }
 };
 
 namespace detail {
@@ -79,8 +83,15 @@ inline DeviceAllocator& device_allocator(Device device, const char* op) {
     throw_error(op, ": no ", device_type_name(device.type()), " backend is registered in this program, so ", device,
                 " cannot be used");
   }
-  TS_CHECK(device.is_cpu() || device.index() < allocator->device_count(), op, ": ", device, " does not exist (",
-           allocator->device_count(), " ", device_type_name(device.type()), " devices)");
+  if (!device.is_cpu()) {
+    const int count = allocator->device_count();
+    if (device.index() >= count) [[unlikely]] {
+      if (count == 0)
+        if (const std::string reason = allocator->no_device_reason(); !reason.empty())
+          throw_error(op, ": ", device, " cannot be used: ", reason);
+      throw_error(op, ": ", device, " does not exist (", count, " ", device_type_name(device.type()), " devices)");
+    }
+  }
   return *allocator;
 }
 

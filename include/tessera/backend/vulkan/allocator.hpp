@@ -1,0 +1,81 @@
+#pragma once
+// The Vulkan backend's memory: cached buffers of host-visible memory, mapped for their lifetime
+// (Note [Vulkan memory]), as the DeviceAllocator of every Vulkan device.
+
+#include <cstring>
+#include <string>
+
+#include "runtime.hpp"
+
+namespace tessera::vulkan {
+namespace detail {
+
+/** Tensor storage on Vulkan devices: a DataPtr's `data` is the buffer's mapped host address and
+ *  its `context` the Buffer. Host access and copies wait only when queued work binds the buffer
+ *  (Note [Batches]); freeing never waits. */
+class VulkanAllocator final : public DeviceAllocator {
+ public:
+  DataPtr allocate(size_t nbytes, Device device) override {
+    Gpu& gpu = Runtime::get().gpu(device.index());
+    LockGuard lock(gpu.mutex);
+    Buffer* b = gpu.take_buffer(nbytes);
+    return {b->mapped, b, &release, device};
+  }
+  void* host_address(const DataPtr& data) override {
+    wait_for(data);
+    return data.data;
+  }
+  void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
+    wait_for(dst);
+    if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+  }
+  void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) override {
+    wait_for(src);
+    if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
+  }
+  int device_count() override { return detail::device_count(); }
+  std::string no_device_reason() override {
+    return "no Vulkan device found (" + Runtime::get().absence() +
+           "): install a Vulkan driver (on Debian: mesa-vulkan-drivers for a CPU device) or use the CPU";
+  }
+
+ private:
+  static void wait_for(const DataPtr& data) {
+    const Buffer* b = static_cast<const Buffer*>(data.context);
+    if (!b) return synchronize(data.device.index());  // memory from_blob wrapped: no record of its use
+    Gpu& gpu = Runtime::get().gpu(b->device);
+    LockGuard lock(gpu.mutex);
+    if (b->last_use > gpu.completed) gpu.synchronize();
+  }
+  static void release(void*, void* context) {
+    Buffer* b = static_cast<Buffer*>(context);
+    Gpu& gpu = Runtime::get().gpu(b->device);
+    LockGuard lock(gpu.mutex);
+    gpu.release_buffer(b);
+  }
+};
+
+/** Bytes the buffer cache of `device` holds (0 before the device is first used). */
+inline size_t cached_bytes(int device) {
+  Gpu* gpu = Runtime::get().made_gpu(device);
+  if (!gpu) return 0;
+  LockGuard lock(gpu->mutex);
+  return gpu->cached_bytes;
+}
+
+}  // namespace detail
+
+/** Frees the buffers cached by every Vulkan device (Note [Vulkan buffer cache]); buffers that
+ *  queued work still binds are freed once it has finished. */
+inline void empty_cache() {
+  detail::Runtime& runtime = detail::Runtime::get();
+  for (int d = 0; d < runtime.device_count(); ++d) {
+    if (detail::Gpu* gpu = runtime.made_gpu(d)) {
+      detail::LockGuard lock(gpu->mutex);
+      gpu->retire(false);
+      gpu->empty_cache();
+    }
+  }
+}
+
+}  // namespace tessera::vulkan
