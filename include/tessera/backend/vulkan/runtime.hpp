@@ -129,6 +129,7 @@ struct Buffer {
 
 /** A compute pipeline with its layouts, made once per (kernel name, specialization constants). */
 struct Pipeline {
+  VkShaderModule module = VK_NULL_HANDLE;
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
   VkPipeline pipeline = VK_NULL_HANDLE;
@@ -427,13 +428,12 @@ struct Gpu {
     layout_info.pPushConstantRanges = &push;
     check(vk.vkCreatePipelineLayout(device, &layout_info, nullptr, &p.layout), "vkCreatePipelineLayout");
 
-    // The shader module is only needed while the pipeline is created; it is kept, unused, with
-    // the pipeline rather than destroyed, so the table needs no destroy function for it.
+    // The pipeline no longer needs its shader module once made; it is kept with it anyway, as
+    // the device keeps everything it made until the process exits.
     auto module_info = make<VkShaderModuleCreateInfo>(VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
     module_info.codeSize = kernel.spirv_words * sizeof(uint32_t);
     module_info.pCode = kernel.spirv;
-    VkShaderModule module = VK_NULL_HANDLE;
-    check(vk.vkCreateShaderModule(device, &module_info, nullptr, &module), "vkCreateShaderModule");
+    check(vk.vkCreateShaderModule(device, &module_info, nullptr, &p.module), "vkCreateShaderModule");
 
     std::vector<VkSpecializationMapEntry> entries(spec_constants.size());
     for (size_t i = 0; i < entries.size(); ++i)
@@ -444,7 +444,7 @@ struct Gpu {
     auto info = make<VkComputePipelineCreateInfo>(VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
     info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-    info.stage.module = module;
+    info.stage.module = p.module;
     info.stage.pName = entry.c_str();
     info.stage.pSpecializationInfo = entries.empty() ? nullptr : &specialization;
     info.layout = p.layout;
