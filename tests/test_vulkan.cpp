@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <tessera/backend/gpu/generated/fill.hpp>
@@ -340,6 +341,28 @@ TEST_CASE("vulkan: memory freed while a launch is queued is reused only after it
   CHECK(vk::cached_bytes(0) == cached - 4096 * 4);
   launch(again, 0, 5);
   CHECK(again.to_vector()[4095] == 5 + 4095);
+}
+
+TEST_CASE("vulkan: launches, reads and frees from several threads") {
+  if (!have_device()) return;
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &failures] {
+      for (int round = 0; round < 20; ++round) {
+        auto out = ts::empty<int32_t>({257 + 64 * t}, {.device = kGpu});
+        launch(out, 0, static_cast<uint32_t>(1000 * t + round));
+        launch(out, 1, 0, 3);
+        const auto values = out.to_vector();
+        for (size_t i = 0; i < values.size(); ++i)
+          if (values[i] != static_cast<int32_t>((1000 * t + round + static_cast<int>(i)) * 2 + 3)) ++failures[t];
+        auto host = (out.to<float>() * 2.0f).to(ts::Device::cpu());
+        if (host.index({0}).item() != static_cast<float>(values[0] * 2)) ++failures[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == std::vector<int>(4, 0));
 }
 
 TEST_CASE("vulkan: a launch with the wrong arguments is refused") {
