@@ -255,6 +255,10 @@ TEST_CASE("vulkan: freed buffers are reused from the cache") {
   CHECK(empty.storage().data() != nullptr);  // a zero-size tensor still has a buffer
   ts::vulkan::empty_cache();
   CHECK(vk::cached_bytes(0) == 0);
+  { const auto dropped = ts::empty<float>({1000}, {.device = kGpu}); }
+  CHECK(vk::cached_bytes(0) > 0);
+  ts::empty_cache();  // the CPU's and every registered device's
+  CHECK(vk::cached_bytes(0) == 0);
 }
 
 TEST_CASE("vulkan: a SPIR-V kernel runs through the runtime, and the host waits once per read") {

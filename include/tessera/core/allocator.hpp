@@ -48,6 +48,8 @@ class DeviceAllocator {
   /** Why no device of this type can be used and what would give one, when device_count() is 0;
    *  empty for the generic message. */
   virtual std::string no_device_reason() { return {}; }
+  /** Frees the memory this allocator keeps cached for reuse (ts::empty_cache()); none by default. */
+  virtual void empty_cache() {}
 };
 
 namespace detail {

@@ -169,7 +169,13 @@ inline const bool g_cpu_allocator_registered =
 
 }  // namespace detail
 
-/** Returns the CPU allocator's cached blocks to the system (see docs/memory.md). */
-inline void empty_cache() { detail::CpuAllocator::instance().empty_cache(); }
+/** Returns the CPU allocator's cached blocks to the system, and the caches of every other
+ *  registered device to that device (see docs/memory.md). */
+inline void empty_cache() {
+  detail::CpuAllocator::instance().empty_cache();
+  for (int type = 0; type < detail::kDeviceTypes; ++type)
+    if (DeviceAllocator* allocator = detail::g_device_allocators[type]; allocator && type != static_cast<int>(DeviceType::CPU))
+      allocator->empty_cache();
+}
 
 }  // namespace tessera

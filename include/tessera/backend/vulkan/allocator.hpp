@@ -10,6 +10,27 @@
 namespace tessera::vulkan {
 namespace detail {
 
+/** Frees the buffers cached by every device made so far; buffers that queued work still binds
+ *  are freed by the cache once it has finished. */
+inline void empty_caches() {
+  Runtime& runtime = Runtime::get();
+  for (int d = 0; d < runtime.device_count(); ++d) {
+    if (Gpu* gpu = runtime.made_gpu(d)) {
+      LockGuard lock(gpu->mutex);
+      gpu->retire(false);
+      gpu->empty_cache();
+    }
+  }
+}
+
+/** Bytes the buffer cache of `device` holds (0 before the device is first used). */
+inline size_t cached_bytes(int device) {
+  Gpu* gpu = Runtime::get().made_gpu(device);
+  if (!gpu) return 0;
+  LockGuard lock(gpu->mutex);
+  return gpu->cached_bytes;
+}
+
 /** Tensor storage on Vulkan devices: a DataPtr's `data` is the buffer's mapped host address and
  *  its `context` the Buffer. Host access and copies wait only when queued work binds the buffer
  *  (Note [Batches]); freeing never waits. */
@@ -38,6 +59,7 @@ class VulkanAllocator final : public DeviceAllocator {
     return "no Vulkan device found (" + Runtime::get().absence() +
            "): install a Vulkan driver (on Debian: mesa-vulkan-drivers for a CPU device) or use the CPU";
   }
+  void empty_cache() override { empty_caches(); }
 
  private:
   static void wait_for(const DataPtr& data) {
@@ -55,27 +77,10 @@ class VulkanAllocator final : public DeviceAllocator {
   }
 };
 
-/** Bytes the buffer cache of `device` holds (0 before the device is first used). */
-inline size_t cached_bytes(int device) {
-  Gpu* gpu = Runtime::get().made_gpu(device);
-  if (!gpu) return 0;
-  LockGuard lock(gpu->mutex);
-  return gpu->cached_bytes;
-}
-
 }  // namespace detail
 
-/** Frees the buffers cached by every Vulkan device (Note [Vulkan buffer cache]); buffers that
- *  queued work still binds are freed once it has finished. */
-inline void empty_cache() {
-  detail::Runtime& runtime = detail::Runtime::get();
-  for (int d = 0; d < runtime.device_count(); ++d) {
-    if (detail::Gpu* gpu = runtime.made_gpu(d)) {
-      detail::LockGuard lock(gpu->mutex);
-      gpu->retire(false);
-      gpu->empty_cache();
-    }
-  }
-}
+/** Frees the buffers the Vulkan devices keep cached (Note [Vulkan buffer cache]); ts::empty_cache()
+ *  does it too. */
+inline void empty_cache() { detail::empty_caches(); }
 
 }  // namespace tessera::vulkan
