@@ -333,9 +333,11 @@ struct Gpu {
       result = vk.vkQueueSubmit(queue, 1, &submit, batch->fence);
     }
     if (result != VK_SUCCESS) {
-      // The batch never ran: its resources are free again.
-      completed = std::max(completed, batch->serial);
+      // The batch never ran: once the batches before it have finished, what it binds is idle.
+      if (!queued.empty()) wait_for(queued.size());
+      completed = batch->serial;
       recycle(batch);
+      release_deferred();
       check(result, "submitting a batch");
     }
     queued.push_back(batch);
@@ -819,7 +821,11 @@ inline void dispatch(int device, const gpu::Kernel& kernel, std::span<const uint
            " workgroups, more than ", Device::vulkan(device), " can run");
   for (size_t i = 0; i < buffers.size(); ++i) {
     const BufferArg& arg = buffers[i];
-    if (!arg.data) continue;
+    if (!arg.data) {
+      TS_CHECK(arg.bytes || arg.nbytes == 0, "vulkan: kernel ", kernel.name, " got buffer ", i, " of ", arg.nbytes,
+               " bytes at a null address");
+      continue;
+    }
     TS_CHECK(arg.data->device == Device::vulkan(device), "vulkan: kernel ", kernel.name, " on ",
              Device::vulkan(device), " got buffer ", i, " on ", arg.data->device);
     TS_CHECK(arg.data->context != nullptr, "vulkan: kernel ", kernel.name, " got buffer ", i,
@@ -832,18 +838,22 @@ inline void dispatch(int device, const gpu::Kernel& kernel, std::span<const uint
   const VkDescriptorSet set = gpu.descriptor_set(batch, pipeline.set_layout);
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
+  // Host data first: uploading may fail, and a tensor's buffer is marked as used by the batch
+  // only once the launch is certain to be recorded.
   for (size_t i = 0; i < buffers.size(); ++i) {
     const BufferArg& arg = buffers[i];
-    if (arg.data) {
+    if (arg.data) continue;
+    // A whole number of 16-byte units, never empty: a descriptor's range cannot be 0.
+    const size_t range = std::max<size_t>((arg.nbytes + 15) / 16 * 16, 16);
+    VkDeviceSize offset = 0;
+    Buffer* b = gpu.upload(batch, arg.bytes, arg.nbytes, range, offset);
+    infos[i] = {b->buffer, offset, range};
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    if (const BufferArg& arg = buffers[i]; arg.data) {
       Buffer* b = static_cast<Buffer*>(arg.data->context);
       b->last_use = batch.serial;
       infos[i] = {b->buffer, 0, VK_WHOLE_SIZE};
-    } else {
-      // A whole number of 16-byte units, never empty: a descriptor's range cannot be 0.
-      const size_t range = std::max<size_t>((arg.nbytes + 15) / 16 * 16, 16);
-      VkDeviceSize offset = 0;
-      Buffer* b = gpu.upload(batch, arg.bytes, arg.nbytes, range, offset);
-      infos[i] = {b->buffer, offset, range};
     }
     writes[i] = make<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
     writes[i].dstSet = set;
