@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 
 #include "device.hpp"
 #include "error.hpp"
@@ -43,6 +44,11 @@ class DeviceAllocator {
   virtual void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) = 0;
   /** How many devices of this type can be used. */
   virtual int device_count() = 0;
+  /** Why no device of this type can be used and what would give one, when device_count() is 0;
+   *  empty for the generic message. */
+  virtual std::string no_device_reason() { return {}; }
+  /** Frees the memory this allocator keeps cached for reuse (ts::empty_cache()); none by default. */
+  virtual void empty_cache() {}
 };
 
 namespace detail {
@@ -65,8 +71,13 @@ inline DeviceAllocator& device_allocator(Device device, const char* op) {
   if (!allocator) [[unlikely]]
     throw_error(op, ": no ", device_type_name(device.type()), " backend is registered in this program, so ", device,
                 " cannot be used");
-  TS_CHECK(device.index() < allocator->device_count(), op, ": ", device, " does not exist (",
-           allocator->device_count(), " ", device_type_name(device.type()), " devices)");
+  const int count = allocator->device_count();
+  if (device.index() >= count) [[unlikely]] {
+    if (count == 0)
+      if (const std::string reason = allocator->no_device_reason(); !reason.empty())
+        throw_error(op, ": ", device, " cannot be used: ", reason);
+    throw_error(op, ": ", device, " does not exist (", count, " ", device_type_name(device.type()), " devices)");
+  }
   return *allocator;
 }
 

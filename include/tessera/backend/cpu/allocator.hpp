@@ -163,7 +163,12 @@ inline const bool g_cpu_allocator_registered = (g_cpu_allocate = &cpu_allocate, 
 
 }  // namespace detail
 
-/** Returns the CPU allocator's cached blocks to the system (see docs/memory.md). */
-inline void empty_cache() { detail::CpuAllocator::instance().empty_cache(); }
+/** Returns the CPU allocator's cached blocks to the system, and the caches of every other
+ *  registered device to that device (see docs/memory.md). */
+inline void empty_cache() {
+  detail::CpuAllocator::instance().empty_cache();
+  for (DeviceAllocator* allocator : detail::g_device_allocators)  // the CPU has none: its memory is built in
+    if (allocator) allocator->empty_cache();
+}
 
 }  // namespace tessera
