@@ -82,6 +82,16 @@ FAMILIES = [
            "arange and linspace with the CPU's rounding (backend/cpu/range.hpp)"),
     Family("copy", "copy.comp", per_dtype(),
            "strided, broadcasting, converting copies from any type to the variant's"),
+    Family("unary", "elementwise.comp", per_dtype(["ARITY=1"]),
+           "unary elementwise ops, computed in the output type's class"),
+    Family("binary", "elementwise.comp", per_dtype(["ARITY=2"]),
+           "binary elementwise ops with broadcasting or a scalar operand"),
+    Family("compare", "elementwise.comp",
+           [Variant("f32", ["ARITY=2", "COMPARE", "CMP_F32"]), Variant("f64", ["ARITY=2", "COMPARE", "CMP_F64"]),
+            Variant("i64", ["ARITY=2", "COMPARE", "CMP_INT"])],
+           "comparisons and logical and/or writing bool, by the class of the compared values"),
+    Family("ternary", "elementwise.comp", per_dtype(["ARITY=3"]),
+           "where and lerp"),
 ]
 
 
