@@ -62,18 +62,24 @@ inline void check_index_range(const TensorImpl& t, const char* op) {
            t.numel, " elements of ", t.dtype, ") are not supported on ", t.storage.device());
 }
 
-/** The layout of `out` and `inputs` (broadcast to out's shape) with size-1 dims dropped and
- *  dims whose strides chain in every operand merged, as the CPU's strided loop does. */
+/** The layout of `out` and `inputs` (broadcast to out's shape; nullptr for a scalar operand)
+ *  with size-1 dims dropped and dims whose strides chain in every operand merged, as the CPU's
+ *  strided loop does. */
 inline StridedLayout strided_layout(const TensorImpl& out, std::initializer_list<const TensorImpl*> inputs,
                                     const char* op) {
   const size_t nd = out.sizes.size(), ops = 1 + inputs.size();
   check_index_range(out, op);
-  for (const TensorImpl* in : inputs) check_index_range(*in, op);
+  for (const TensorImpl* in : inputs)
+    if (in) check_index_range(*in, op);
   // strides[k][d]: operand k's stride along out's dim d, 0 where it broadcasts.
   std::vector<std::vector<int64_t>> strides(ops, std::vector<int64_t>(nd, 0));
   for (size_t d = 0; d < nd; ++d) strides[0][d] = out.strides[d];
   size_t k = 1;
   for (const TensorImpl* in : inputs) {
+    if (!in) {  // a scalar operand: every stride 0
+      ++k;
+      continue;
+    }
     const size_t shift = nd - in->sizes.size();
     for (size_t d = 0; d < in->sizes.size(); ++d)
       if (in->sizes[d] != 1) strides[k][shift + d] = in->strides[d];
@@ -166,11 +172,69 @@ struct RangePush {
 struct CopyPush {
   uint32_t n, out_offset, in_offset;
 };
+struct ElementwisePush {
+  uint32_t n, out_offset, a_offset, b_offset, w_offset, scalar_lo, scalar_hi;
+};
+
+// Note [Elementwise op codes]
+// The OP specialization constant of elementwise.comp, by the plan's op name, with what the
+// kernels support; docs/gpu.md has the same table. Any op not listed (clamp, isclose, the
+// backward helpers) runs on the host.
+enum ElementwiseFlags : uint32_t {
+  kCompare = 1,      // the compare family: writes bool, computes in the promoted type
+  kPredicate = 2,    // unary, writes bool
+  kFloating = 4,     // the result is floating (an integer input computes in float32)
+  kNoFloat64 = 8,    // no float64 kernel (the host computes it: exp, fmod, pow, ...)
+  kNoInteger = 16,   // no integer or bool kernel
+  kBoolOk = 32,      // has a bool kernel (or, and, identities)
+};
+struct ElementwiseOp {
+  std::string_view name;
+  int arity;
+  uint32_t code;
+  uint32_t flags;
+};
+// clang-format off
+inline constexpr ElementwiseOp kElementwiseOps[] = {
+    {"neg", 1, 0, 0}, {"abs", 1, 1, kBoolOk}, {"sign", 1, 2, kBoolOk}, {"floor", 1, 3, kBoolOk},
+    {"ceil", 1, 4, kBoolOk}, {"round", 1, 5, kBoolOk}, {"relu", 1, 6, kBoolOk},
+    {"sqrt", 1, 7, kFloating}, {"rsqrt", 1, 8, kFloating},
+    {"exp", 1, 9, kFloating | kNoFloat64}, {"expm1", 1, 10, kFloating | kNoFloat64},
+    {"log", 1, 11, kFloating | kNoFloat64}, {"log1p", 1, 12, kFloating | kNoFloat64},
+    {"log2", 1, 13, kFloating | kNoFloat64}, {"sin", 1, 14, kFloating | kNoFloat64},
+    {"cos", 1, 15, kFloating | kNoFloat64}, {"tan", 1, 16, kFloating | kNoFloat64},
+    {"tanh", 1, 17, kFloating | kNoFloat64}, {"sigmoid", 1, 18, kFloating | kNoFloat64},
+    {"gelu", 1, 19, kFloating | kNoFloat64}, {"softplus", 1, 20, kFloating | kNoFloat64},
+    {"isnan", 1, 21, kPredicate}, {"isinf", 1, 22, kPredicate}, {"isfinite", 1, 23, kPredicate},
+    {"logical_not", 1, 24, kPredicate},
+    {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
+    {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
+    {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
+    {"threshold_backward", 2, 10, kBoolOk},
+    {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},
+    {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
+    {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
+    {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
+};
+// clang-format on
+
+inline const ElementwiseOp* find_elementwise_op(std::string_view name) {
+  for (const ElementwiseOp& op : kElementwiseOps)
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+constexpr bool is_float_dtype(DType d) {
+  return d == DType::Float16 || d == DType::BFloat16 || d == DType::Float32 || d == DType::Float64;
+}
 
 /** Every kernel family of a Vulkan device: GPU kernels where they exist (docs/gpu.md). */
 class VulkanKernels final : public DeviceKernels {
  public:
-  void elementwise(const ::tessera::detail::ElementwisePlan& plan) override { host(plan, KernelFamily::Elementwise); }
+  void elementwise(const ::tessera::detail::ElementwisePlan& plan) override {
+    if (plan.out->numel == 0) return;
+    if (!elementwise_on_gpu(plan)) host(plan, KernelFamily::Elementwise);
+  }
   void copy(const ::tessera::detail::CopyPlan& plan) override { copy_values(*plan.out, *plan.input, plan.op); }
   void fill(const ::tessera::detail::FillPlan& plan) override {
     // The plan holds the value as a double: an int64 value of 2^53 or more may have lost bits
@@ -235,6 +299,107 @@ class VulkanKernels final : public DeviceKernels {
            {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
             {.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)}},
            &push, layout.numel);
+  }
+
+  // The kernel for an elementwise plan, or false when the host must run it. The result type R
+  // and compute type C follow ops/elementwise.hpp (Note [Elementwise ops]); a variant is
+  // launched only when out has the type R (an out= of a wider type runs on the host).
+  static bool elementwise_on_gpu(const ::tessera::detail::ElementwisePlan& plan) {
+    const ElementwiseOp* op = find_elementwise_op(plan.op);
+    const bool masked_fill = op && op->name == "masked_fill_";
+    const bool scalar_operand = plan.has_scalar && !masked_fill;  // masked_fill_'s value is no operand
+    if (!op || op->arity != plan.num_inputs + (scalar_operand ? 1 : 0)) return false;
+    const TensorImpl& out = *plan.out;
+    const DType a = plan.inputs[0]->dtype;
+    const DType b = plan.num_inputs >= 2 ? plan.inputs[1]->dtype : a;
+    DType result, compute;
+    if (op->arity == 1) {
+      if (op->flags & kPredicate) result = DType::Bool, compute = a;
+      else if (op->flags & kFloating) result = compute = is_float_dtype(a) ? a : DType::Float32;
+      else result = compute = a;
+    } else if (op->arity == 3) {
+      result = compute = promote_types(b, plan.inputs[2]->dtype);
+    } else if (masked_fill) {
+      result = compute = a;
+    } else if (scalar_operand) {
+      // The scalar's own type is not in the plan: out has the result type when it was made
+      // for the op or is the tensor operand itself (check_out allowed the result into it).
+      if (op->flags & kCompare) {
+        result = DType::Bool;
+        const bool integral_value = std::nearbyint(plan.scalar) == plan.scalar;
+        compute = is_float_dtype(a) || integral_value ? a : DType::Float32;
+        if (a == DType::Bool) compute = integral_value ? DType::Int64 : DType::Float32;
+      } else {
+        if (!plan.fresh_out && out.dtype != a) return false;
+        result = compute = out.dtype;
+      }
+    } else {
+      const DType promoted = promote_types(a, b);
+      if (op->flags & kCompare) result = DType::Bool, compute = promoted;
+      else if (op->flags & kFloating) result = compute = is_float_dtype(promoted) ? promoted : DType::Float32;
+      else result = compute = promoted;
+    }
+    if (out.dtype != result) return false;
+    const bool compute_float = is_float_dtype(compute);
+    if (compute == DType::Float64 && (op->flags & kNoFloat64)) return false;
+    if (!compute_float && (op->flags & kNoInteger)) return false;
+    if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;
+    // Note [Input types of a variant]: a float32-class kernel reads no float64, an integer one
+    // no float (promotion guarantees it; checked so that a surprise runs on the host).
+    for (int k = 0; k < plan.num_inputs; ++k) {
+      const DType d = plan.inputs[k]->dtype;
+      if (op->flags & kPredicate) break;
+      if (d == DType::Float64 && compute != DType::Float64) return false;
+      if (is_float_dtype(d) && !compute_float && !(op->arity == 3 && k == 0)) return false;
+    }
+    // The scalar in the compute type (float for half and bfloat16); int64 beyond 2^53 may have
+    // lost bits in the plan's double.
+    uint64_t scalar = 0;
+    if (plan.has_scalar) {
+      const DType kind = masked_fill ? a : compute;
+      if (kind == DType::Float64) scalar = bits_of(plan.scalar);
+      else if (is_float_dtype(kind)) scalar = bits_of(static_cast<float>(plan.scalar));
+      else if (std::abs(plan.scalar) >= 0x1p53) return false;
+      else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));
+    }
+    std::string name;
+    if (op->flags & kCompare) {
+      name = compute == DType::Float64 ? "compare.f64" : (compute_float ? "compare.f32" : "compare.i64");
+    } else {
+      name = std::string(op->arity == 1 ? "unary." : (op->arity == 2 ? "binary." : "ternary.")) +
+             std::string(variant_suffix(out.dtype));
+    }
+    const int device = device_of(out);
+    const gpu::Kernel& kernel = kernel_for(name, plan.op, compute, device);
+    const TensorImpl* in0 = plan.inputs[0];
+    const TensorImpl* in1 = plan.num_inputs >= 2 ? plan.inputs[1] : nullptr;
+    const TensorImpl* in2 = plan.num_inputs >= 3 ? plan.inputs[2] : nullptr;
+    StridedLayout layout = op->arity == 1   ? strided_layout(out, {in0}, plan.op)
+                           : op->arity == 2 ? strided_layout(out, {in0, in1}, plan.op)
+                                            : strided_layout(out, {in0, in1, in2}, plan.op);
+    const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : 0u;
+    const ElementwisePush push{layout.numel,
+                               static_cast<uint32_t>(out.offset),
+                               static_cast<uint32_t>(in0->offset),
+                               in1 ? static_cast<uint32_t>(in1->offset) : 0u,
+                               in2 ? static_cast<uint32_t>(in2->offset) : 0u,
+                               static_cast<uint32_t>(scalar),
+                               static_cast<uint32_t>(scalar >> 32)};
+    const uint32_t placeholder[4] = {};  // the unread second input of a scalar op
+    const BufferArg meta{.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)};
+    const BufferArg b_arg = in1 ? BufferArg{.data = &in1->storage.data_ptr()} : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {
+        {0, op->code},
+        {1, static_cast<uint32_t>(a)},
+        {2, static_cast<uint32_t>(in1 ? in1->dtype : a)},
+        {3, static_cast<uint32_t>(in2 ? in2->dtype : a)},
+        {4, static_cast<uint32_t>(compute)},
+        {5, scalar_at}};
+    const BufferArg out_arg{.data = &out.storage.data_ptr()}, a_arg{.data = &in0->storage.data_ptr()};
+    if (op->arity == 1) launch(device, kernel, spec, {out_arg, a_arg, meta}, &push, layout.numel);
+    else if (op->arity == 2) launch(device, kernel, spec, {out_arg, a_arg, b_arg, meta}, &push, layout.numel);
+    else launch(device, kernel, spec, {out_arg, a_arg, b_arg, {.data = &in2->storage.data_ptr()}, meta}, &push, layout.numel);
+    return true;
   }
 
   // range.comp's constants, computed as backend/cpu/range.hpp computes them. False when the
