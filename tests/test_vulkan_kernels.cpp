@@ -548,6 +548,58 @@ TEST_CASE("vulkan kernels: where, lerp and masked_fill_") {
   require_same(ts::where(cond, a, b), ts::where(cond.to(kGpu), a.to(kGpu), b.to(kGpu)), "where of int32 and float");
 }
 
+TEST_CASE("vulkan kernels: reductions, every dtype, over one, several or all dims") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(8);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (is_f64<T> && !float64_ok()) return;
+    for (int trial = 0; trial < 4; ++trial) {
+      ts::Shape shape = random_shape(rng);
+      if (shape.empty()) shape.push_back(1 + static_cast<int64_t>(rng() % 300));
+      const int64_t nd = static_cast<int64_t>(shape.size());
+      ts::Shape dims;  // of the view below, which has the same rank
+      if (trial == 1) dims = {};  // all dims
+      else if (trial == 2 && nd >= 2) dims = {0, nd - 1};
+      else dims = {static_cast<int64_t>(rng() % nd)};
+      const bool keepdim = rng() % 2 == 0;
+      const int kind = trial % 3;
+      const ts::Tensor<T> base = random_tensor<T>(shape, rng);
+      const ts::Tensor<T> x = random_view(base, kind), g = random_view(base.to(kGpu), kind);
+      const uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Reduce);
+      const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " shape " + td::shape_str(x.sizes());
+      // Floating sums and products add in another order than the CPU: compared with a tolerance.
+      constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 2e-2 : std::is_same_v<T, ts::half> ? 4e-3 : 1e-4;
+      const ts::Tensor<T> t = ts::is_floating_v<T> ? tame_tensor<T>(shape, rng) : x.contiguous();
+      const ts::Tensor<T> gt = t.to(kGpu);
+      require_same(ts::sum(t, dims, keepdim), ts::sum(gt, dims, keepdim), "sum " + what, true, ts::is_floating_v<T> ? tol : 0);
+      require_same(ts::all(x, dims, keepdim), ts::all(g, dims, keepdim), "all " + what);
+      require_same(ts::any(x, dims, keepdim), ts::any(g, dims, keepdim), "any " + what);
+      if (base.numel() > 0) {  // an extreme of nothing is an error
+        require_same(ts::amax(x, dims, keepdim), ts::amax(g, dims, keepdim), "amax " + what, true);
+        require_same(ts::amin(x, dims, keepdim), ts::amin(g, dims, keepdim), "amin " + what, true);
+        const int64_t dim = static_cast<int64_t>(rng() % nd);
+        auto [values, indices] = ts::max(x, dim, keepdim);
+        auto [gvalues, gindices] = ts::max(g, dim, keepdim);
+        require_same(values, gvalues, "max values " + what, true);
+        require_same(indices, gindices, "max indices " + what);
+        require_same(ts::argmin(x, dim, keepdim), ts::argmin(g, dim, keepdim), "argmin " + what);
+      }
+      if constexpr (!std::is_same_v<T, bool>) {
+        ts::Tensor<T> small = x.contiguous();
+        if constexpr (ts::is_floating_v<T>) small = tame_tensor<T>(shape, rng) / 8;
+        require_same(ts::prod(small, dims, keepdim), ts::prod(small.to(kGpu), dims, keepdim), "prod " + what, true,
+                     ts::is_floating_v<T> ? tol : 0);
+      }
+      if constexpr (ts::is_floating_v<T>) {
+        require_same(ts::mean(t, dims, keepdim), ts::mean(gt, dims, keepdim), "mean " + what, true, tol);
+        require_same(ts::norm(t, dims, keepdim), ts::norm(gt, dims, keepdim), "norm " + what, true, tol);
+      }
+      CHECK(vk::host_fallbacks(vk::KernelFamily::Reduce) == fallbacks);
+    }
+  });
+}
+
 TEST_CASE("vulkan kernels: float64 is refused with the op and dtype where the device has no shaderFloat64") {
   if (!have_device() || float64_ok()) return;
   try {

@@ -92,6 +92,8 @@ FAMILIES = [
            "comparisons and logical and/or writing bool, by the class of the compared values"),
     Family("ternary", "elementwise.comp", per_dtype(["ARITY=3"]),
            "where and lerp"),
+    Family("reduce", "reduce.comp", per_dtype(),
+           "reductions, one workgroup per output, a fixed tree in shared memory"),
 ]
 
 

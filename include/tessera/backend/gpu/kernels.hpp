@@ -11,11 +11,12 @@
 #include "generated/binary.hpp"
 #include "generated/compare.hpp"
 #include "generated/ternary.hpp"
+#include "generated/reduce.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[57] = {
+inline constexpr const Kernel* all_kernels[67] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -53,6 +54,16 @@ inline constexpr const Kernel* all_kernels[57] = {
     &generated::range_i64,
     &generated::range_i8,
     &generated::range_u8,
+    &generated::reduce_b8,
+    &generated::reduce_bf16,
+    &generated::reduce_f16,
+    &generated::reduce_f32,
+    &generated::reduce_f64,
+    &generated::reduce_i16,
+    &generated::reduce_i32,
+    &generated::reduce_i64,
+    &generated::reduce_i8,
+    &generated::reduce_u8,
     &generated::ternary_b8,
     &generated::ternary_bf16,
     &generated::ternary_f16,

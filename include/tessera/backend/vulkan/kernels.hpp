@@ -132,18 +132,25 @@ inline const gpu::Kernel& kernel_for(const std::string& name, const char* op, DT
   return *kernel;
 }
 
-/** Queues `kernel` over n elements (one thread each, strided over at most 65535 groups). */
-inline void launch(int device, const gpu::Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
-                   std::initializer_list<BufferArg> buffers, const void* push, uint32_t n) {
+/** Queues `kernel` with `groups` workgroups along x (at most 65535: kernels stride over the
+ *  rest, Note [Grid stride] in docs/gpu.md). */
+inline void launch_groups(int device, const gpu::Kernel& kernel,
+                          std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
+                          std::initializer_list<BufferArg> buffers, const void* push, uint32_t groups) {
   // Values in the order of the kernel's constant ids; an id the optimizer removed is dropped.
   std::array<uint32_t, 8> values{};
   for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
     for (const auto& [id, value] : spec)
       if (id == kernel.spec_constant_ids[i]) values[i] = value;
-  const uint32_t per_group = kernel.local_size[0];
-  const uint32_t groups = std::min<uint32_t>((n + per_group - 1) / per_group, 65535);
   dispatch(device, kernel, std::span<const uint32_t>(values.data(), kernel.num_spec_constants),
-           std::span<const BufferArg>(buffers.begin(), buffers.size()), push, groups);
+           std::span<const BufferArg>(buffers.begin(), buffers.size()), push, std::min<uint32_t>(groups, 65535));
+}
+
+/** Queues `kernel` over n elements, one thread each. */
+inline void launch(int device, const gpu::Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
+                   std::initializer_list<BufferArg> buffers, const void* push, uint32_t n) {
+  const uint32_t per_group = kernel.local_size[0];
+  launch_groups(device, kernel, spec, buffers, push, n / per_group + (n % per_group != 0));
 }
 
 template <class T>
@@ -171,6 +178,9 @@ struct RangePush {
 };
 struct CopyPush {
   uint32_t n, out_offset, in_offset;
+};
+struct ReducePush {
+  uint32_t outputs, reduced, in_offset, out_offset, idx_offset;
 };
 struct ElementwisePush {
   uint32_t n, out_offset, a_offset, b_offset, w_offset, scalar_lo, scalar_hi;
@@ -243,7 +253,9 @@ class VulkanKernels final : public DeviceKernels {
     if (plan.out->dtype == DType::Int64 && std::abs(plan.value) >= 0x1p53) return host(plan, KernelFamily::Fill);
     fill_value(*plan.out, plan.value, plan.op);
   }
-  void reduce(const ::tessera::detail::ReductionPlan& plan) override { host(plan, KernelFamily::Reduce); }
+  void reduce(const ::tessera::detail::ReductionPlan& plan) override {
+    if (!reduce_on_gpu(plan)) host(plan, KernelFamily::Reduce);
+  }
   void rows(const ::tessera::detail::RowPlan& plan) override { host(plan, KernelFamily::Rows); }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override { host(plan, KernelFamily::Matmul); }
   void random(const ::tessera::detail::RandomPlan& plan) override { host(plan, KernelFamily::Random); }
@@ -399,6 +411,69 @@ class VulkanKernels final : public DeviceKernels {
     if (op->arity == 1) launch(device, kernel, spec, {out_arg, a_arg, meta}, &push, layout.numel);
     else if (op->arity == 2) launch(device, kernel, spec, {out_arg, a_arg, b_arg, meta}, &push, layout.numel);
     else launch(device, kernel, spec, {out_arg, a_arg, b_arg, {.data = &in2->storage.data_ptr()}, meta}, &push, layout.numel);
+    return true;
+  }
+
+  /** sizes and strides with size-1 dims dropped and dims that chain merged, order kept. */
+  static void append_coalesced(std::vector<int32_t>& meta, const Shape& sizes, const Shape& strides) {
+    std::vector<int64_t> sz, st;
+    for (size_t d = 0; d < sizes.size(); ++d) {
+      if (sizes[d] == 1) continue;
+      if (!sz.empty() && st.back() == strides[d] * sizes[d]) {
+        sz.back() *= sizes[d];
+        st.back() = strides[d];
+      } else {
+        sz.push_back(sizes[d]);
+        st.push_back(strides[d]);
+      }
+    }
+    meta.push_back(static_cast<int32_t>(sz.size()));
+    for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
+    for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
+  }
+
+  // reduce.comp's OP by the plan's op name; var, std and logsumexp's parts not listed run on
+  // the host (var and std accumulate in double, which Metal has not).
+  static bool reduce_on_gpu(const ::tessera::detail::ReductionPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& in = *plan.input;
+    const std::string_view op = plan.op;
+    uint32_t code;
+    if (plan.indices) code = op.find("max") != std::string_view::npos ? 8 : 9;
+    else if (op == "sum") code = 0;
+    else if (op == "mean") code = 1;
+    else if (op == "prod") code = 2;
+    else if (op == "amax" || op == "max") code = 3;
+    else if (op == "amin" || op == "min") code = 4;
+    else if (op == "all") code = 5;
+    else if (op == "any") code = 6;
+    else if (op == "norm") code = 7;
+    else return false;
+    if (!out.contiguous || (plan.indices && !plan.indices->contiguous)) return false;
+    // Note [Input types of a variant]: floats into float outputs, integers into integer ones.
+    const bool out_float = is_float_dtype(out.dtype), in_float = is_float_dtype(in.dtype);
+    if (out.dtype != DType::Bool && ((in_float && !out_float) || (in.dtype == DType::Float64 && out.dtype != DType::Float64)))
+      return false;
+    if (out.numel == 0) return true;
+    check_index_range(in, plan.op);
+    check_index_range(out, plan.op);
+    const ::tessera::detail::ReduceLayout& layout = *plan.layout;
+    std::vector<int32_t> meta;
+    append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
+    append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
+    const int device = device_of(out);
+    const gpu::Kernel& kernel = kernel_for("reduce." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    const ReducePush push{static_cast<uint32_t>(layout.outputs), static_cast<uint32_t>(layout.reduced),
+                          static_cast<uint32_t>(in.offset), static_cast<uint32_t>(out.offset),
+                          plan.indices ? static_cast<uint32_t>(plan.indices->offset) : 0u};
+    const uint32_t placeholder[4] = {};
+    const BufferArg indices = plan.indices ? BufferArg{.data = &plan.indices->storage.data_ptr()}
+                                           : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {{0, code}, {1, static_cast<uint32_t>(in.dtype)}};
+    launch_groups(device, kernel, spec,  // one workgroup per output
+                  {{.data = &out.storage.data_ptr()}, indices, {.data = &in.storage.data_ptr()},
+                   {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
+                  &push, push.outputs);
     return true;
   }
 
