@@ -600,6 +600,31 @@ TEST_CASE("vulkan kernels: reductions, every dtype, over one, several or all dim
   });
 }
 
+TEST_CASE("vulkan kernels: softmax and log_softmax along every dim, through views") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(9);
+  auto run = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 2e-5;
+    for (int trial = 0; trial < 6; ++trial) {
+      ts::Shape shape = random_shape(rng);
+      const ts::Tensor<T> base = tame_tensor<T>(shape, rng);
+      const int kind = trial % 3;
+      const ts::Tensor<T> x = random_view(base, kind), g = random_view(base.to(kGpu), kind);
+      const int64_t dim = x.dim() == 0 ? 0 : static_cast<int64_t>(rng() % x.dim());
+      const uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Rows);
+      const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " shape " + td::shape_str(x.sizes());
+      require_same(ts::softmax(x, dim), ts::softmax(g, dim), "softmax " + what, true, tol);
+      require_same(ts::log_softmax(x, dim), ts::log_softmax(g, dim), "log_softmax " + what, true, tol);
+      CHECK(vk::host_fallbacks(vk::KernelFamily::Rows) == fallbacks);
+    }
+  };
+  run(std::type_identity<float>{});
+  run(std::type_identity<ts::half>{});
+  run(std::type_identity<ts::bfloat16>{});
+  run(std::type_identity<int32_t>{});
+}
+
 TEST_CASE("vulkan kernels: float64 is refused with the op and dtype where the device has no shaderFloat64") {
   if (!have_device() || float64_ok()) return;
   try {

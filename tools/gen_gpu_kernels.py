@@ -94,6 +94,8 @@ FAMILIES = [
            "where and lerp"),
     Family("reduce", "reduce.comp", per_dtype(),
            "reductions, one workgroup per output, a fixed tree in shared memory"),
+    Family("softmax", "softmax.comp", [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+           "softmax and log_softmax rows, one workgroup per row"),
 ]
 
 

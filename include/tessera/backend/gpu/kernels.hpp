@@ -12,11 +12,12 @@
 #include "generated/compare.hpp"
 #include "generated/ternary.hpp"
 #include "generated/reduce.hpp"
+#include "generated/softmax.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[67] = {
+inline constexpr const Kernel* all_kernels[70] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -64,6 +65,9 @@ inline constexpr const Kernel* all_kernels[67] = {
     &generated::reduce_i64,
     &generated::reduce_i8,
     &generated::reduce_u8,
+    &generated::softmax_bf16,
+    &generated::softmax_f16,
+    &generated::softmax_f32,
     &generated::ternary_b8,
     &generated::ternary_bf16,
     &generated::ternary_f16,

@@ -179,6 +179,9 @@ struct RangePush {
 struct CopyPush {
   uint32_t n, out_offset, in_offset;
 };
+struct SoftmaxPush {
+  uint32_t rows, len, in_offset, out_offset, in_stride, out_stride;
+};
 struct ReducePush {
   uint32_t outputs, reduced, in_offset, out_offset, idx_offset;
 };
@@ -256,7 +259,9 @@ class VulkanKernels final : public DeviceKernels {
   void reduce(const ::tessera::detail::ReductionPlan& plan) override {
     if (!reduce_on_gpu(plan)) host(plan, KernelFamily::Reduce);
   }
-  void rows(const ::tessera::detail::RowPlan& plan) override { host(plan, KernelFamily::Rows); }
+  void rows(const ::tessera::detail::RowPlan& plan) override {
+    if (!softmax_on_gpu(plan)) host(plan, KernelFamily::Rows);
+  }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override { host(plan, KernelFamily::Matmul); }
   void random(const ::tessera::detail::RandomPlan& plan) override { host(plan, KernelFamily::Random); }
   void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, KernelFamily::Index); }
@@ -430,6 +435,52 @@ class VulkanKernels final : public DeviceKernels {
     meta.push_back(static_cast<int32_t>(sz.size()));
     for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
     for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
+  }
+
+  // softmax and log_softmax of float, half and bfloat16 results; cumsum (which accumulates floats
+  // in double) and float64 run on the host.
+  static bool softmax_on_gpu(const ::tessera::detail::RowPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& in = *plan.input;
+    const std::string_view op = plan.op;
+    if ((op != "softmax" && op != "log_softmax") || out.dtype == DType::Float64 || in.dtype == DType::Float64 ||
+        !is_float_dtype(out.dtype))
+      return false;
+    if (out.numel == 0) return true;
+    check_index_range(in, plan.op);
+    check_index_range(out, plan.op);
+    const size_t dim = in.sizes.empty() ? 0 : static_cast<size_t>(plan.dim);
+    // The rows: every dim but `dim`, coalesced in both tensors (Note [Meta buffer] layout).
+    std::vector<int64_t> sizes, out_strides, in_strides;
+    for (size_t d = 0; d < in.sizes.size(); ++d) {
+      if (d == dim || in.sizes[d] == 1) continue;
+      if (!sizes.empty() && out_strides.back() == out.strides[d] * in.sizes[d] &&
+          in_strides.back() == in.strides[d] * in.sizes[d]) {
+        sizes.back() *= in.sizes[d];
+        out_strides.back() = out.strides[d], in_strides.back() = in.strides[d];
+      } else {
+        sizes.push_back(in.sizes[d]), out_strides.push_back(out.strides[d]), in_strides.push_back(in.strides[d]);
+      }
+    }
+    std::vector<int32_t> meta{static_cast<int32_t>(sizes.size())};
+    int64_t rows = 1;
+    for (int64_t v : sizes) meta.push_back(static_cast<int32_t>(v)), rows *= v;
+    for (int64_t v : out_strides) meta.push_back(static_cast<int32_t>(v));
+    for (int64_t v : in_strides) meta.push_back(static_cast<int32_t>(v));
+    const bool scalar = in.sizes.empty();
+    const SoftmaxPush push{static_cast<uint32_t>(rows),
+                           scalar ? 1u : static_cast<uint32_t>(in.sizes[dim]),
+                           static_cast<uint32_t>(in.offset),
+                           static_cast<uint32_t>(out.offset),
+                           scalar ? 1u : static_cast<uint32_t>(in.strides[dim]),
+                           scalar ? 1u : static_cast<uint32_t>(out.strides[dim])};
+    const int device = device_of(out);
+    const gpu::Kernel& kernel = kernel_for("softmax." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    launch_groups(device, kernel, {{0, op == "softmax" ? 0u : 1u}, {1, static_cast<uint32_t>(in.dtype)}},
+                  {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
+                   {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
+                  &push, push.rows);  // one workgroup per row
+    return true;
   }
 
   // reduce.comp's OP by the plan's op name; var, std and logsumexp's parts not listed run on
