@@ -625,6 +625,35 @@ TEST_CASE("vulkan kernels: softmax and log_softmax along every dim, through view
   run(std::type_identity<int32_t>{});
 }
 
+TEST_CASE("vulkan kernels: matmul (mm and bmm), every dtype but bool, through transposed operands") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(10);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_same_v<T, bool>) {
+      if (is_f64<T> && !float64_ok()) return;
+      constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 2e-2 : std::is_same_v<T, ts::half> ? 4e-3 : 1e-4;
+      for (int trial = 0; trial < 4; ++trial) {
+        const int64_t m = 1 + static_cast<int64_t>(rng() % 40), k = static_cast<int64_t>(rng() % 40), n = 1 + static_cast<int64_t>(rng() % 40);
+        const uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Matmul);
+        auto make = [&](int64_t rows, int64_t cols) {
+          return ts::is_floating_v<T> ? tame_tensor<T>({rows, cols}, rng) : random_tensor<T>({rows, cols}, rng);
+        };
+        const ts::Tensor<T> a = make(m, k), b = make(k, n), bt = make(n, k);
+        const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " " + std::to_string(m) + "x" +
+                                 std::to_string(k) + "x" + std::to_string(n);
+        require_same(ts::matmul(a, b), ts::matmul(a.to(kGpu), b.to(kGpu)), "mm " + what, true, ts::is_floating_v<T> ? tol : 0);
+        require_same(ts::matmul(a, bt.t()), ts::matmul(a.to(kGpu), bt.to(kGpu).t()), "mm by a transposed " + what, true,
+                     ts::is_floating_v<T> ? tol : 0);
+        const ts::Tensor<T> x = ts::is_floating_v<T> ? tame_tensor<T>({3, m, k}, rng) : random_tensor<T>({3, m, k}, rng);
+        const ts::Tensor<T> y = ts::is_floating_v<T> ? tame_tensor<T>({3, k, n}, rng) : random_tensor<T>({3, k, n}, rng);
+        require_same(ts::matmul(x, y), ts::matmul(x.to(kGpu), y.to(kGpu)), "bmm " + what, true, ts::is_floating_v<T> ? tol : 0);
+        if (k > 0) CHECK(vk::host_fallbacks(vk::KernelFamily::Matmul) == fallbacks);
+      }
+    }
+  });
+}
+
 TEST_CASE("vulkan kernels: float64 is refused with the op and dtype where the device has no shaderFloat64") {
   if (!have_device() || float64_ok()) return;
   try {

@@ -96,6 +96,8 @@ FAMILIES = [
            "reductions, one workgroup per output, a fixed tree in shared memory"),
     Family("softmax", "softmax.comp", [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
            "softmax and log_softmax rows, one workgroup per row"),
+    Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
+           "batched matrix products, 16 x 16 tiles in shared memory"),
 ]
 
 

@@ -13,11 +13,12 @@
 #include "generated/ternary.hpp"
 #include "generated/reduce.hpp"
 #include "generated/softmax.hpp"
+#include "generated/matmul.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[70] = {
+inline constexpr const Kernel* all_kernels[79] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -45,6 +46,15 @@ inline constexpr const Kernel* all_kernels[70] = {
     &generated::fill_x32,
     &generated::fill_x64,
     &generated::fill_x8,
+    &generated::matmul_bf16,
+    &generated::matmul_f16,
+    &generated::matmul_f32,
+    &generated::matmul_f64,
+    &generated::matmul_i16,
+    &generated::matmul_i32,
+    &generated::matmul_i64,
+    &generated::matmul_i8,
+    &generated::matmul_u8,
     &generated::range_b8,
     &generated::range_bf16,
     &generated::range_f16,

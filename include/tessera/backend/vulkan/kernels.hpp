@@ -179,6 +179,12 @@ struct RangePush {
 struct CopyPush {
   uint32_t n, out_offset, in_offset;
 };
+struct MatmulPush {
+  uint32_t m, n, k;
+  uint32_t a_offset, a_batch, a_row, a_col;
+  uint32_t b_offset, b_batch, b_row, b_col;
+  uint32_t out_offset, out_batch, out_row, out_col;
+};
 struct SoftmaxPush {
   uint32_t rows, len, in_offset, out_offset, in_stride, out_stride;
 };
@@ -262,7 +268,9 @@ class VulkanKernels final : public DeviceKernels {
   void rows(const ::tessera::detail::RowPlan& plan) override {
     if (!softmax_on_gpu(plan)) host(plan, KernelFamily::Rows);
   }
-  void matmul(const ::tessera::detail::MatmulPlan& plan) override { host(plan, KernelFamily::Matmul); }
+  void matmul(const ::tessera::detail::MatmulPlan& plan) override {
+    if (!matmul_on_gpu(plan)) host(plan, KernelFamily::Matmul);
+  }
   void random(const ::tessera::detail::RandomPlan& plan) override { host(plan, KernelFamily::Random); }
   void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, KernelFamily::Index); }
   void range(const ::tessera::detail::RangePlan& plan) override {
@@ -435,6 +443,42 @@ class VulkanKernels final : public DeviceKernels {
     meta.push_back(static_cast<int32_t>(sz.size()));
     for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
     for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
+  }
+
+  // mm and bmm of one dtype (bool products run on the host), one 16 x 16 workgroup per 16 x 16
+  // block of out, the batch along z.
+  static bool matmul_on_gpu(const ::tessera::detail::MatmulPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& a = *plan.input;
+    const TensorImpl& b = *plan.other;
+    const std::string_view op = plan.op;
+    const size_t nd = op == "bmm" ? 3 : 2;
+    if ((op != "mm" && op != "bmm") || out.dtype == DType::Bool || a.dtype != out.dtype || b.dtype != out.dtype ||
+        a.sizes.size() != nd || b.sizes.size() != nd || out.sizes.size() != nd)
+      return false;
+    if (out.numel == 0) return true;
+    if (a.numel == 0) return false;  // k == 0: out is zeros, written by the host kernel
+    check_index_range(a, plan.op);
+    check_index_range(b, plan.op);
+    check_index_range(out, plan.op);
+    const size_t r = nd - 2;  // the row dim
+    const auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
+    const MatmulPush push{u(a.sizes[r]),      u(b.sizes[r + 1]),   u(a.sizes[r + 1]),
+                          u(a.offset),        nd == 3 ? u(a.strides[0]) : 0u, u(a.strides[r]), u(a.strides[r + 1]),
+                          u(b.offset),        nd == 3 ? u(b.strides[0]) : 0u, u(b.strides[r]), u(b.strides[r + 1]),
+                          u(out.offset),      nd == 3 ? u(out.strides[0]) : 0u, u(out.strides[r]), u(out.strides[r + 1])};
+    const uint32_t tile = 16, batch = nd == 3 ? u(a.sizes[0]) : 1u;
+    const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile;
+    if (gx > 65535 || gy > 65535 || batch > 65535) return false;
+    const int device = device_of(out);
+    const gpu::Kernel& kernel = kernel_for("matmul." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    std::array<uint32_t, 8> spec{};
+    for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
+      if (kernel.spec_constant_ids[i] == 1) spec[i] = static_cast<uint32_t>(a.dtype);
+    const BufferArg buffers[] = {{.data = &out.storage.data_ptr()}, {.data = &a.storage.data_ptr()},
+                                 {.data = &b.storage.data_ptr()}};
+    dispatch(device, kernel, std::span<const uint32_t>(spec.data(), kernel.num_spec_constants), buffers, &push, gx, gy, batch);
+    return true;
   }
 
   // softmax and log_softmax of float, half and bfloat16 results; cumsum (which accumulates floats
