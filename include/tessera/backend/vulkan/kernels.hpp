@@ -44,8 +44,8 @@ constexpr std::string_view variant_suffix(DType d) {
   return names[static_cast<int>(d)];
 }
 
-/** The sizes and strides of a strided launch: the meta buffer's words (Note [Meta buffer] in
- *  docs/gpu.md) and the element count. */
+/** The sizes and strides of a strided launch: the meta buffer's words (docs/gpu.md, "Meta
+ *  buffer") and the element count. */
 struct StridedLayout {
   std::vector<int32_t> meta;
   uint32_t numel = 0;
@@ -494,7 +494,7 @@ class VulkanKernels final : public DeviceKernels {
     check_index_range(in, plan.op);
     check_index_range(out, plan.op);
     const size_t dim = in.sizes.empty() ? 0 : static_cast<size_t>(plan.dim);
-    // The rows: every dim but `dim`, coalesced in both tensors (Note [Meta buffer] layout).
+    // The rows: every dim but `dim`, coalesced in both tensors, as a meta buffer (docs/gpu.md).
     std::vector<int64_t> sizes, out_strides, in_strides;
     for (size_t d = 0; d < in.sizes.size(); ++d) {
       if (d == dim || in.sizes[d] == 1) continue;

@@ -129,7 +129,7 @@ layout(push_constant) uniform Push {
 } pc;
 
 // Word `w` of input k. One function reads every input, so that the conversions after it are
-// compiled once, not once per operand (the code is large: Note [Float64 compared as bits]).
+// compiled once, not once per operand (a helper is inlined at each of its call sites).
 uint input_word(int k, uint w) {
 #if ARITY >= 3
   if (k == 2) return w_buf.words[w];
@@ -166,9 +166,8 @@ int64_t int_of(uint64_t bits, int dt) {
 }
 
 // Note [Float64 compared as bits]
-// A comparison writes bool, so the bool variant compares values of every compute type; it
-// compares doubles as their IEEE bits (converting other types to double bits exactly), so it
-// needs no 64-bit float arithmetic and runs on Metal.
+// compare.f64 compares doubles as their IEEE bits (converting other input types to double bits
+// exactly), so it needs no 64-bit float arithmetic and runs on Metal too.
 #if defined(CMP_F64)
 uint64_t f64_bits_of(uint64_t bits, int dt) {
   if (dt == DT_F64) return bits;
