@@ -13,8 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <tessera/backend/vulkan/allocator.hpp>
-#include <tessera/backend/vulkan/kernels.hpp>
+#include <tessera/backend/vulkan/backend.hpp>
 #include <tessera/tessera.hpp>
 
 namespace glsl {
@@ -28,11 +27,6 @@ namespace {
 
 namespace vk = ts::vulkan::detail;
 namespace td = ts::detail;
-
-// This program registers the Vulkan backend with the GPU kernels of backend/vulkan/kernels.hpp.
-vk::VulkanAllocator g_allocator;
-vk::VulkanKernels g_kernels;
-const bool g_registered = (ts::register_device_backend(ts::DeviceType::Vulkan, &g_allocator, &g_kernels), true);
 
 const ts::Device kGpu = ts::Device::vulkan(0);
 
@@ -83,15 +77,30 @@ ts::Tensor<T> random_tensor(const ts::Shape& shape, std::mt19937_64& rng) {
   return t;
 }
 
-/** Element-by-element bit equality of two tensors of one shape (any strides, any device). */
 template <class T>
-void require_same(const ts::Tensor<T>& want, const ts::Tensor<T>& got, const std::string& what) {
+bool is_nan(T v) {
+  if constexpr (std::is_integral_v<T>) return false;
+  else return std::isnan(static_cast<double>(static_cast<float>(v))) || std::isnan(static_cast<double>(v));
+}
+
+/** Element-by-element equality of two tensors of one shape (any strides, any device): the same
+ *  bits, or NaN in both when `any_nan` (a NaN a kernel makes has the GPU's payload). With a
+ *  tolerance, |want - got| <= tol * (1 + |want|) for floating values (Note [GPU transcendentals]). */
+template <class T>
+void require_same(const ts::Tensor<T>& want, const ts::Tensor<T>& got, const std::string& what, bool any_nan = false,
+                  double tol = 0, bool zero_sign = true) {
   INFO(what);
   REQUIRE(want.sizes() == got.sizes());
   const std::vector<T> a = want.to(ts::Device::cpu()).to_vector();
   const std::vector<T> b = got.to(ts::Device::cpu()).to_vector();
   for (size_t i = 0; i < a.size(); ++i) {
     T x = a[i], y = b[i];
+    if (any_nan && is_nan(x) && is_nan(y)) continue;
+    if (!zero_sign && td::convert<double>(x) == 0 && td::convert<double>(y) == 0) continue;
+    if (tol > 0) {
+      const double u = td::convert<double>(x), v = td::convert<double>(y);
+      if (u == v || std::abs(u - v) <= tol * (1 + std::abs(u))) continue;
+    }
     if (std::memcmp(&x, &y, sizeof(T)) != 0) {
       INFO("element " << i << " of " << a.size() << ": want " << +td::convert<double>(x) << ", got "
                       << +td::convert<double>(y));
@@ -135,7 +144,7 @@ TEST_CASE("vulkan kernels: every generated kernel is found by name and has MSL u
     INFO(k->name);
     CHECK(ts::gpu::find_kernel(k->name) == k);
     CHECK(k->spirv[0] == 0x07230203u);
-    CHECK(k->msl.empty() == k->name.ends_with(".f64"));
+    CHECK(k->msl.empty() == (k->name.ends_with(".f64") && !k->name.starts_with("compare.")));
     CHECK(k->push_constant_bytes <= 128);
   }
 }
@@ -195,7 +204,7 @@ TEST_CASE("vulkan kernels: range formulas match the CPU's bits (checked on the C
 TEST_CASE("vulkan kernels: fill, every dtype, contiguous and strided") {
   if (!have_device()) return;
   std::mt19937_64 rng(1);
-  uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Fill);
+  uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Fill);
   for_each_dtype([&](auto tag) {
     using T = typename decltype(tag)::type;
     if (is_f64<T> && !float64_ok()) return;
@@ -217,14 +226,14 @@ TEST_CASE("vulkan kernels: fill, every dtype, contiguous and strided") {
       }
     }
   });
-  CHECK(vk::host_fallbacks(vk::KernelFamily::Fill) == fallbacks);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Fill) == fallbacks);
 }
 
 TEST_CASE("vulkan kernels: arange and linspace, every dtype") {
   if (!have_device()) return;
   std::mt19937_64 rng(2);
   std::uniform_real_distribution<double> u(-50, 50);
-  const uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Range);
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Range);
   for_each_dtype([&](auto tag) {
     using T = typename decltype(tag)::type;
     if (is_f64<T> && !float64_ok()) return;
@@ -244,16 +253,16 @@ TEST_CASE("vulkan kernels: arange and linspace, every dtype") {
       }
     }
   });
-  CHECK(vk::host_fallbacks(vk::KernelFamily::Range) == fallbacks);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Range) == fallbacks);
   ts::Tensor<float> log_gpu = ts::logspace<float>(0, 2, 5, 10.0, {.device = kGpu});  // on the host
-  CHECK(vk::host_fallbacks(vk::KernelFamily::Range) == fallbacks + 1);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Range) == fallbacks + 1);
   require_same(ts::logspace<float>(0, 2, 5), log_gpu, "logspace");
 }
 
 TEST_CASE("vulkan kernels: copy and conversion between every pair of dtypes, through views") {
   if (!have_device()) return;
   std::mt19937_64 rng(3);
-  const uint64_t fallbacks = vk::host_fallbacks(vk::KernelFamily::Copy);
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Copy);
   for_each_dtype([&](auto from) {
     using S = typename decltype(from)::type;
     for_each_dtype([&](auto to) {
@@ -278,7 +287,365 @@ TEST_CASE("vulkan kernels: copy and conversion between every pair of dtypes, thr
       }
     });
   });
-  CHECK(vk::host_fallbacks(vk::KernelFamily::Copy) == fallbacks);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Copy) == fallbacks);
+}
+
+template <class T>
+ts::Tensor<T> nonzero_tensor(const ts::Shape& shape, std::mt19937_64& rng) {
+  ts::Tensor<T> t = random_tensor<T>(shape, rng);
+  T* p = t.data_ptr();
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (td::convert<double>(p[i]) == 0) p[i] = T(1);
+  return t;
+}
+
+/** Values in [-8, 8] (and some zeros): arguments where GPU and CPU math functions agree closely. */
+template <class T>
+ts::Tensor<T> tame_tensor(const ts::Shape& shape, std::mt19937_64& rng) {
+  ts::Tensor<T> t = ts::empty<T>(shape);
+  T* p = t.data_ptr();
+  std::uniform_real_distribution<double> u(-8, 8);
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = td::convert<T>(rng() % 16 == 0 ? 0.0 : u(rng));
+  return t;
+}
+
+/** A shape that broadcasts against `shape`: some dims 1, maybe fewer dims. */
+ts::Shape broadcast_partner(const ts::Shape& shape, std::mt19937_64& rng) {
+  ts::Shape other = shape;
+  for (auto& d : other)
+    if (rng() % 3 == 0) d = 1;
+  if (other.empty() || rng() % 3 != 0) return other;
+  ts::Shape fewer;
+  for (size_t d = 1; d < other.size(); ++d) fewer.push_back(other[d]);
+  return fewer;
+}
+
+/** Runs f(x) on a CPU tensor and on its GPU copy (and views of both) and compares. */
+template <class F, class T>
+void check_unary(const char* name, F&& f, const ts::Tensor<T>& cpu, bool exact) {
+  const ts::Tensor<T> gpu = cpu.to(kGpu);
+  for (int kind = 0; kind < 3; ++kind) {
+    auto want = f(random_view(cpu, kind));
+    auto got = f(random_view(gpu, kind));
+    using R = typename decltype(want)::value_type;
+    const double tol = exact ? 0 : (std::is_same_v<R, ts::bfloat16> ? 1e-2 : std::is_same_v<R, ts::half> ? 2e-3 : 2e-5);
+    require_same(want, got, std::string(name) + " on " + std::string(ts::dtype_name(ts::dtype_of<T>)), true, tol);
+  }
+}
+
+TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(4);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (is_f64<T> && !float64_ok()) return;
+    for (int trial = 0; trial < 3; ++trial) {
+      const ts::Shape shape = random_shape(rng);
+      const ts::Tensor<T> x = random_tensor<T>(shape, rng);
+      const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      if constexpr (!std::is_same_v<T, bool>) {
+        check_unary("neg", [](const auto& t) { return ts::neg(t); }, x, true);
+        check_unary("sign", [](const auto& t) { return ts::sign(t); }, x, true);
+      }
+      check_unary("abs", [](const auto& t) { return ts::abs(t); }, x, true);
+      check_unary("floor", [](const auto& t) { return ts::floor(t); }, x, true);
+      check_unary("ceil", [](const auto& t) { return ts::ceil(t); }, x, true);
+      check_unary("round", [](const auto& t) { return ts::round(t); }, x, true);
+      check_unary("relu", [](const auto& t) { return ts::relu(t); }, x, true);
+      check_unary("isnan", [](const auto& t) { return ts::isnan(t); }, x, true);
+      check_unary("isinf", [](const auto& t) { return ts::isinf(t); }, x, true);
+      check_unary("isfinite", [](const auto& t) { return ts::isfinite(t); }, x, true);
+      check_unary("logical_not", [](const auto& t) { return ts::logical_not(t); }, x, true);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+      if constexpr (!std::is_same_v<T, bool>) {
+        const ts::Tensor<T> y = tame_tensor<T>(shape, rng);
+        check_unary("sqrt", [](const auto& t) { return ts::sqrt(t); }, y, false);
+        check_unary("rsqrt", [](const auto& t) { return ts::rsqrt(t); }, y, false);
+        check_unary("exp", [](const auto& t) { return ts::exp(t); }, y, false);
+        check_unary("expm1", [](const auto& t) { return ts::expm1(t); }, y, false);
+        check_unary("log", [](const auto& t) { return ts::log(t); }, y, false);
+        check_unary("log1p", [](const auto& t) { return ts::log1p(t); }, y, false);
+        check_unary("log2", [](const auto& t) { return ts::log2(t); }, y, false);
+        check_unary("sin", [](const auto& t) { return ts::sin(t); }, y, false);
+        check_unary("cos", [](const auto& t) { return ts::cos(t); }, y, false);
+        check_unary("tan", [](const auto& t) { return ts::tan(t); }, y, false);
+        check_unary("tanh", [](const auto& t) { return ts::tanh(t); }, y, false);
+        check_unary("sigmoid", [](const auto& t) { return ts::sigmoid(t); }, y, false);
+        check_unary("gelu", [](const auto& t) { return ts::gelu(t); }, y, false);
+        check_unary("softplus", [](const auto& t) { return ts::softplus(t); }, y, false);
+        if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+      }
+    }
+  });
+}
+
+/** x with the same shape and values but strided: kind 1 transposed in memory, kind 2 every
+ *  other element of a wider tensor. */
+template <class T>
+ts::Tensor<T> strided_copy(const ts::Tensor<T>& x, int kind) {
+  const int64_t nd = x.dim();
+  if (kind == 1 && nd >= 2) return x.transpose(0, nd - 1).contiguous().transpose(0, nd - 1);
+  if (kind == 2 && nd >= 1) {
+    ts::Shape wide = x.sizes();
+    wide[nd - 1] *= 2;
+    ts::Tensor<T> v = ts::zeros<T>(wide, {.device = x.device()}).slice(nd - 1, 0, std::nullopt, 2);
+    v.copy_(x);
+    return v;
+  }
+  return x;
+}
+
+/** f(a, b) on the CPU and the GPU, with b broadcasting against a, and in place on a view. */
+template <class T>
+ts::Tensor<T> without_negative_zero(const ts::Tensor<T>& t) {
+  ts::Tensor<T> c = t.clone();
+  if constexpr (ts::is_floating_v<T>) {
+    T* p = c.data_ptr();
+    for (int64_t i = 0; i < c.numel(); ++i)
+      if (td::convert<double>(p[i]) == 0) p[i] = T(0);
+  }
+  return c;
+}
+
+template <class F, class A, class B>
+void check_binary(const char* name, F&& f, const ts::Tensor<A>& a_in, const ts::Tensor<B>& b_in, double tol = 0) {
+  // No -0.0 operands: the CPU's vector loop turns a broadcast -0.0 into +0.0 (vector_steps starts
+  // it from a zero vector), where IEEE arithmetic and the GPU keep its sign.
+  const ts::Tensor<A> a = without_negative_zero(a_in);
+  const ts::Tensor<B> b = without_negative_zero(b_in);
+  const ts::Tensor<A> ga = a.to(kGpu);
+  const ts::Tensor<B> gb = b.to(kGpu);
+  const std::string what = std::string(name) + " on " + std::string(ts::dtype_name(ts::dtype_of<A>)) + " and " +
+                           std::string(ts::dtype_name(ts::dtype_of<B>));
+  for (int kind = 0; kind < 3; ++kind)
+    require_same(f(strided_copy(a, kind), strided_copy(b, 2 - kind)), f(strided_copy(ga, kind), strided_copy(gb, 2 - kind)),
+                 what, true, tol);
+}
+
+TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting, scalars, in place") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(5);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (is_f64<T> && !float64_ok()) return;
+    for (int trial = 0; trial < 3; ++trial) {
+      const ts::Shape shape = random_shape(rng);
+      const ts::Tensor<T> a = random_tensor<T>(shape, rng);
+      const ts::Tensor<T> b = random_tensor<T>(broadcast_partner(shape, rng), rng);
+      const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      check_binary("add", [](const auto& x, const auto& y) { return x + y; }, a, b);
+      check_binary("mul", [](const auto& x, const auto& y) { return x * y; }, a, b);
+      check_binary("minimum", [](const auto& x, const auto& y) { return ts::minimum(x, y); }, a, b);
+      check_binary("maximum", [](const auto& x, const auto& y) { return ts::maximum(x, y); }, a, b);
+      check_binary("eq", [](const auto& x, const auto& y) { return ts::eq(x, y); }, a, b);
+      check_binary("ne", [](const auto& x, const auto& y) { return ts::ne(x, y); }, a, b);
+      check_binary("lt", [](const auto& x, const auto& y) { return ts::lt(x, y); }, a, b);
+      check_binary("le", [](const auto& x, const auto& y) { return ts::le(x, y); }, a, b);
+      check_binary("gt", [](const auto& x, const auto& y) { return ts::gt(x, y); }, a, b);
+      check_binary("ge", [](const auto& x, const auto& y) { return ts::ge(x, y); }, a, b);
+      check_binary("logical_and", [](const auto& x, const auto& y) { return ts::logical_and(x, y); }, a, b);
+      check_binary("logical_or", [](const auto& x, const auto& y) { return ts::logical_or(x, y); }, a, b);
+      check_binary("div", [](const auto& x, const auto& y) { return x / y; }, a, b);
+      check_binary("gt scalar", [](const auto& x, const auto&) { return ts::gt(x, 3); }, a, b);
+      check_binary("eq scalar", [](const auto& x, const auto&) { return ts::eq(x, 1); }, a, b);
+      if constexpr (!std::is_same_v<T, bool>) {
+        const ts::Tensor<T> nz = nonzero_tensor<T>(b.sizes(), rng);
+        check_binary("sub", [](const auto& x, const auto& y) { return x - y; }, a, b);
+        check_binary("remainder", [](const auto& x, const auto& y) { return ts::remainder(x, y); }, a, nz);
+        check_binary("fmod", [](const auto& x, const auto& y) { return ts::fmod(x, y); }, a, nz);
+        check_binary("floor_divide", [](const auto& x, const auto& y) { return ts::floor_divide(x, y); }, a, nz);
+        check_binary("add scalar", [](const auto& x, const auto&) { return x + 3; }, a, b);
+        check_binary("scalar sub", [](const auto& x, const auto&) { return 2 - x; }, a, b);
+        check_binary("mul scalar", [](const auto& x, const auto&) { return x * 5; }, a, b);
+        check_binary("div scalar", [](const auto& x, const auto&) { return x / 3; }, a, b);
+        check_binary("scalar div", [](const auto& x, const auto&) { return 7 / x; }, a, nz);
+        check_binary("remainder scalar", [](const auto& x, const auto&) { return ts::remainder(x, 3); }, a, b);
+        check_binary("lt fractional scalar", [](const auto& x, const auto&) { return ts::lt(x, 2.5); }, a, b);
+        check_binary("add_ on a view", [](const auto& x, const auto& y) {
+          auto c = x.clone();
+          c.add_(y);
+          return c;
+        }, a, b);
+        check_binary("mul_ of a transposed view", [](const auto& x, const auto&) {
+          auto c = x.clone();
+          if (c.dim() >= 2) c.transpose(0, c.dim() - 1).mul_(3);
+          return c;
+        }, a, b);
+      }
+      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+      if constexpr (!std::is_same_v<T, bool>) {
+        const ts::Tensor<T> small = tame_tensor<T>(shape, rng);
+        const ts::Tensor<T> expo = td::convert<double>(T(1)) == 1 ? tame_tensor<T>(b.sizes(), rng) : b;
+        check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
+                     std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
+      }
+    }
+  });
+  // Mixed dtypes: promotion, true division of integers, comparisons across types.
+  for (int trial = 0; trial < 3; ++trial) {
+    const ts::Shape shape = random_shape(rng);
+    const ts::Shape other = broadcast_partner(shape, rng);
+    auto pair = [&](auto ta, auto tb) {
+      using A = typename decltype(ta)::type;
+      using B = typename decltype(tb)::type;
+      if ((is_f64<A> || is_f64<B>) && !float64_ok()) return;
+      const ts::Tensor<A> a = random_tensor<A>(shape, rng);
+      const ts::Tensor<B> b = random_tensor<B>(other, rng);
+      check_binary("add", [](const auto& x, const auto& y) { return x + y; }, a, b);
+      check_binary("div", [](const auto& x, const auto& y) { return x / y; }, a, b);
+      check_binary("lt", [](const auto& x, const auto& y) { return ts::lt(x, y); }, a, b);
+      check_binary("eq", [](const auto& x, const auto& y) { return ts::eq(x, y); }, a, b);
+      check_binary("maximum", [](const auto& x, const auto& y) { return ts::maximum(x, y); }, a, b);
+    };
+    pair(std::type_identity<int32_t>{}, std::type_identity<float>{});
+    pair(std::type_identity<uint8_t>{}, std::type_identity<int8_t>{});
+    pair(std::type_identity<ts::half>{}, std::type_identity<ts::bfloat16>{});
+    pair(std::type_identity<bool>{}, std::type_identity<int64_t>{});
+    pair(std::type_identity<ts::half>{}, std::type_identity<float>{});
+    pair(std::type_identity<int64_t>{}, std::type_identity<double>{});
+    pair(std::type_identity<int16_t>{}, std::type_identity<ts::half>{});
+  }
+}
+
+TEST_CASE("vulkan kernels: where, lerp and masked_fill_") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(6);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (is_f64<T> && !float64_ok()) return;
+    for (int trial = 0; trial < 3; ++trial) {
+      const ts::Shape shape = random_shape(rng);
+      const ts::Tensor<bool> cond = random_tensor<bool>(broadcast_partner(shape, rng), rng);
+      const ts::Tensor<T> a = random_tensor<T>(shape, rng);
+      const ts::Tensor<T> b = random_tensor<T>(broadcast_partner(shape, rng), rng);
+      const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      require_same(ts::where(cond, a, b), ts::where(cond.to(kGpu), a.to(kGpu), b.to(kGpu)), "where");
+      const T value = random_value<T>(rng);
+      const ts::Tensor<bool> mask = random_tensor<bool>(shape, rng);
+      auto filled_cpu = a.clone();
+      auto filled_gpu = a.to(kGpu);
+      filled_cpu.masked_fill_(mask, value);
+      filled_gpu.masked_fill_(mask.to(kGpu), value);
+      require_same(filled_cpu, filled_gpu, "masked_fill_");
+      if constexpr (ts::is_floating_v<T>) {
+        const ts::Tensor<T> end = random_tensor<T>(broadcast_partner(shape, rng), rng);
+        const ts::Tensor<T> weight = tame_tensor<T>(broadcast_partner(shape, rng), rng);
+        require_same(ts::lerp(a, end, weight), ts::lerp(a.to(kGpu), end.to(kGpu), weight.to(kGpu)), "lerp", true);
+      }
+      if (!std::is_same_v<T, int64_t>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+    }
+  });
+  // where promotes: int32 and float.
+  const ts::Tensor<bool> cond = random_tensor<bool>({5, 4}, rng);
+  const ts::Tensor<int32_t> a = random_tensor<int32_t>({5, 1}, rng);
+  const ts::Tensor<float> b = random_tensor<float>({4}, rng);
+  require_same(ts::where(cond, a, b), ts::where(cond.to(kGpu), a.to(kGpu), b.to(kGpu)), "where of int32 and float");
+}
+
+TEST_CASE("vulkan kernels: reductions, every dtype, over one, several or all dims") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(8);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (is_f64<T> && !float64_ok()) return;
+    for (int trial = 0; trial < 4; ++trial) {
+      ts::Shape shape = random_shape(rng);
+      if (shape.empty()) shape.push_back(1 + static_cast<int64_t>(rng() % 300));
+      const int64_t nd = static_cast<int64_t>(shape.size());
+      ts::Shape dims;  // of the view below, which has the same rank
+      if (trial == 1) dims = {};  // all dims
+      else if (trial == 2 && nd >= 2) dims = {0, nd - 1};
+      else dims = {static_cast<int64_t>(rng() % nd)};
+      const bool keepdim = rng() % 2 == 0;
+      const int kind = trial % 3;
+      const ts::Tensor<T> base = random_tensor<T>(shape, rng);
+      const ts::Tensor<T> x = random_view(base, kind), g = random_view(base.to(kGpu), kind);
+      const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Reduction);
+      const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " shape " + td::shape_str(x.sizes());
+      // Floating sums and products add in another order than the CPU: compared with a tolerance.
+      constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 2e-2 : std::is_same_v<T, ts::half> ? 4e-3 : 1e-4;
+      const ts::Tensor<T> t = ts::is_floating_v<T> ? tame_tensor<T>(shape, rng) : x.contiguous();
+      const ts::Tensor<T> gt = t.to(kGpu);
+      require_same(ts::sum(t, dims, keepdim), ts::sum(gt, dims, keepdim), "sum " + what, true, ts::is_floating_v<T> ? tol : 0);
+      require_same(ts::all(x, dims, keepdim), ts::all(g, dims, keepdim), "all " + what);
+      require_same(ts::any(x, dims, keepdim), ts::any(g, dims, keepdim), "any " + what);
+      if (base.numel() > 0) {  // an extreme of nothing is an error
+        require_same(ts::amax(x, dims, keepdim), ts::amax(g, dims, keepdim), "amax " + what, true);
+        require_same(ts::amin(x, dims, keepdim), ts::amin(g, dims, keepdim), "amin " + what, true);
+        const int64_t dim = static_cast<int64_t>(rng() % nd);
+        auto [values, indices] = ts::max(x, dim, keepdim);
+        auto [gvalues, gindices] = ts::max(g, dim, keepdim);
+        require_same(values, gvalues, "max values " + what, true);
+        require_same(indices, gindices, "max indices " + what);
+        require_same(ts::argmin(x, dim, keepdim), ts::argmin(g, dim, keepdim), "argmin " + what);
+      }
+      if constexpr (!std::is_same_v<T, bool>) {
+        ts::Tensor<T> small = x.contiguous();
+        if constexpr (ts::is_floating_v<T>) small = tame_tensor<T>(shape, rng) / 8;
+        require_same(ts::prod(small, dims, keepdim), ts::prod(small.to(kGpu), dims, keepdim), "prod " + what, true,
+                     ts::is_floating_v<T> ? tol : 0);
+      }
+      if constexpr (ts::is_floating_v<T>) {
+        require_same(ts::mean(t, dims, keepdim), ts::mean(gt, dims, keepdim), "mean " + what, true, tol);
+        require_same(ts::norm(t, dims, keepdim), ts::norm(gt, dims, keepdim), "norm " + what, true, tol);
+      }
+      CHECK(vk::host_fallbacks(vk::PlanKind::Reduction) == fallbacks);
+    }
+  });
+}
+
+TEST_CASE("vulkan kernels: softmax and log_softmax along every dim, through views") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(9);
+  auto run = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 2e-5;
+    for (int trial = 0; trial < 6; ++trial) {
+      ts::Shape shape = random_shape(rng);
+      const ts::Tensor<T> base = tame_tensor<T>(shape, rng);
+      const int kind = trial % 3;
+      const ts::Tensor<T> x = random_view(base, kind), g = random_view(base.to(kGpu), kind);
+      const int64_t dim = x.dim() == 0 ? 0 : static_cast<int64_t>(rng() % x.dim());
+      const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Rows);
+      const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " shape " + td::shape_str(x.sizes());
+      require_same(ts::softmax(x, dim), ts::softmax(g, dim), "softmax " + what, true, tol);
+      require_same(ts::log_softmax(x, dim), ts::log_softmax(g, dim), "log_softmax " + what, true, tol);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Rows) == fallbacks);
+    }
+  };
+  run(std::type_identity<float>{});
+  run(std::type_identity<ts::half>{});
+  run(std::type_identity<ts::bfloat16>{});
+  run(std::type_identity<int32_t>{});
+}
+
+TEST_CASE("vulkan kernels: matmul (mm and bmm), every dtype but bool, through transposed operands") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(10);
+  for_each_dtype([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if constexpr (!std::is_same_v<T, bool>) {
+      if (is_f64<T> && !float64_ok()) return;
+      constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 2e-2 : std::is_same_v<T, ts::half> ? 4e-3 : 1e-4;
+      for (int trial = 0; trial < 4; ++trial) {
+        const int64_t m = 1 + static_cast<int64_t>(rng() % 40), k = static_cast<int64_t>(rng() % 40), n = 1 + static_cast<int64_t>(rng() % 40);
+        const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Matmul);
+        auto make = [&](int64_t rows, int64_t cols) {
+          return ts::is_floating_v<T> ? tame_tensor<T>({rows, cols}, rng) : random_tensor<T>({rows, cols}, rng);
+        };
+        const ts::Tensor<T> a = make(m, k), b = make(k, n), bt = make(n, k);
+        const std::string what = std::string(ts::dtype_name(ts::dtype_of<T>)) + " " + std::to_string(m) + "x" +
+                                 std::to_string(k) + "x" + std::to_string(n);
+        require_same(ts::matmul(a, b), ts::matmul(a.to(kGpu), b.to(kGpu)), "mm " + what, true, ts::is_floating_v<T> ? tol : 0);
+        require_same(ts::matmul(a, bt.t()), ts::matmul(a.to(kGpu), bt.to(kGpu).t()), "mm by a transposed " + what, true,
+                     ts::is_floating_v<T> ? tol : 0);
+        const ts::Tensor<T> x = ts::is_floating_v<T> ? tame_tensor<T>({3, m, k}, rng) : random_tensor<T>({3, m, k}, rng);
+        const ts::Tensor<T> y = ts::is_floating_v<T> ? tame_tensor<T>({3, k, n}, rng) : random_tensor<T>({3, k, n}, rng);
+        require_same(ts::matmul(x, y), ts::matmul(x.to(kGpu), y.to(kGpu)), "bmm " + what, true, ts::is_floating_v<T> ? tol : 0);
+        if (k > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Matmul) == fallbacks);
+      }
+    }
+  });
 }
 
 TEST_CASE("vulkan kernels: float64 is refused with the op and dtype where the device has no shaderFloat64") {

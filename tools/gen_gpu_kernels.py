@@ -82,6 +82,22 @@ FAMILIES = [
            "arange and linspace with the CPU's rounding (backend/cpu/range.hpp)"),
     Family("copy", "copy.comp", per_dtype(),
            "strided, broadcasting, converting copies from any type to the variant's"),
+    Family("unary", "elementwise.comp", per_dtype(["ARITY=1"]),
+           "unary elementwise ops, computed in the output type's class"),
+    Family("binary", "elementwise.comp", per_dtype(["ARITY=2"]),
+           "binary elementwise ops with broadcasting or a scalar operand"),
+    Family("compare", "elementwise.comp",
+           [Variant("f32", ["ARITY=2", "COMPARE", "CMP_F32"]), Variant("f64", ["ARITY=2", "COMPARE", "CMP_F64"]),
+            Variant("i64", ["ARITY=2", "COMPARE", "CMP_INT"])],
+           "comparisons and logical and/or writing bool, by the class of the compared values"),
+    Family("ternary", "elementwise.comp", per_dtype(["ARITY=3"]),
+           "where and lerp"),
+    Family("reduce", "reduce.comp", per_dtype(),
+           "reductions, one workgroup per output, a fixed tree in shared memory"),
+    Family("softmax", "softmax.comp", [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+           "softmax and log_softmax rows, one workgroup per row"),
+    Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
+           "batched matrix products, 16 x 16 tiles in shared memory"),
 ]
 
 

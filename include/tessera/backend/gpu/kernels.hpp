@@ -7,11 +7,31 @@
 #include "generated/fill.hpp"
 #include "generated/range.hpp"
 #include "generated/copy.hpp"
+#include "generated/unary.hpp"
+#include "generated/binary.hpp"
+#include "generated/compare.hpp"
+#include "generated/ternary.hpp"
+#include "generated/reduce.hpp"
+#include "generated/softmax.hpp"
+#include "generated/matmul.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[24] = {
+inline constexpr const Kernel* all_kernels[79] = {
+    &generated::binary_b8,
+    &generated::binary_bf16,
+    &generated::binary_f16,
+    &generated::binary_f32,
+    &generated::binary_f64,
+    &generated::binary_i16,
+    &generated::binary_i32,
+    &generated::binary_i64,
+    &generated::binary_i8,
+    &generated::binary_u8,
+    &generated::compare_f32,
+    &generated::compare_f64,
+    &generated::compare_i64,
     &generated::copy_b8,
     &generated::copy_bf16,
     &generated::copy_f16,
@@ -26,6 +46,15 @@ inline constexpr const Kernel* all_kernels[24] = {
     &generated::fill_x32,
     &generated::fill_x64,
     &generated::fill_x8,
+    &generated::matmul_bf16,
+    &generated::matmul_f16,
+    &generated::matmul_f32,
+    &generated::matmul_f64,
+    &generated::matmul_i16,
+    &generated::matmul_i32,
+    &generated::matmul_i64,
+    &generated::matmul_i8,
+    &generated::matmul_u8,
     &generated::range_b8,
     &generated::range_bf16,
     &generated::range_f16,
@@ -36,6 +65,39 @@ inline constexpr const Kernel* all_kernels[24] = {
     &generated::range_i64,
     &generated::range_i8,
     &generated::range_u8,
+    &generated::reduce_b8,
+    &generated::reduce_bf16,
+    &generated::reduce_f16,
+    &generated::reduce_f32,
+    &generated::reduce_f64,
+    &generated::reduce_i16,
+    &generated::reduce_i32,
+    &generated::reduce_i64,
+    &generated::reduce_i8,
+    &generated::reduce_u8,
+    &generated::softmax_bf16,
+    &generated::softmax_f16,
+    &generated::softmax_f32,
+    &generated::ternary_b8,
+    &generated::ternary_bf16,
+    &generated::ternary_f16,
+    &generated::ternary_f32,
+    &generated::ternary_f64,
+    &generated::ternary_i16,
+    &generated::ternary_i32,
+    &generated::ternary_i64,
+    &generated::ternary_i8,
+    &generated::ternary_u8,
+    &generated::unary_b8,
+    &generated::unary_bf16,
+    &generated::unary_f16,
+    &generated::unary_f32,
+    &generated::unary_f64,
+    &generated::unary_i16,
+    &generated::unary_i32,
+    &generated::unary_i64,
+    &generated::unary_i8,
+    &generated::unary_u8,
 };
 
 /** The variant named "<family>.<variant>" (e.g. "fill.x32"), or nullptr. */

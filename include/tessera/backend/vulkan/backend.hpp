@@ -4,7 +4,7 @@
 
 #include "../dispatch.hpp"
 #include "allocator.hpp"
-#include "host_kernels.hpp"  // the kernels of every family: VulkanKernels
+#include "kernels.hpp"  // the kernels of every family: VulkanKernels
 #include "vulkan.hpp"
 
 namespace tessera::vulkan::detail {

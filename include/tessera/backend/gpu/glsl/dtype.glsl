@@ -109,11 +109,17 @@ int64_t bits_to_int64(uint64_t bits, int dt) {
 }
 
 /** A floating element's value as float (double rounds to nearest even). */
+// Note [Input types of a variant]
+// A kernel that never reads float64 (or never reads floats) defines NO_F64_INPUTS (or
+// INT_INPUTS_ONLY) to leave the conversions out: they are most of a kernel's code, and the
+// MSL of a kernel with all of them exceeds what one string literal may hold on MSVC.
 float bits_to_float(uint64_t bits, int dt) {
   if (dt == DT_F32) return uintBitsToFloat(uint(bits));
   if (dt == DT_F16) return half_bits_to_float(uint(bits));
   if (dt == DT_BF16) return bf16_bits_to_float(uint(bits));
+#if !defined(NO_F64_INPUTS)
   if (dt == DT_F64) return f64_bits_to_float(bits);
+#endif
   if (dt == DT_I64) return float(int64_t(bits));
   return float(int(bits_to_int64(bits, dt)));
 }
@@ -132,8 +138,12 @@ int64_t float_to_integral(float v, bool wide64) {
 
 /** Any element converted to an integer type (64-bit or narrower), as convert<To> does. */
 int64_t bits_to_integral(uint64_t bits, int dt, bool wide64) {
+#if !defined(INT_INPUTS_ONLY)
+#if !defined(NO_F64_INPUTS)
   if (dt == DT_F64) return int64_t(soft_to_integral_bits(soft_from_f64_bits(bits), wide64));
+#endif
   if (dt_is_float(dt)) return float_to_integral(bits_to_float(bits, dt), wide64);
+#endif
   return bits_to_int64(bits, dt);
 }
 

@@ -1,0 +1,496 @@
+#version 450
+// unary, binary and ternary elementwise ops (ARITY 1, 2, 3) and comparisons (COMPARE, which
+// write bool), strided and broadcasting: out =
+// OP(inputs..., scalar), each input of any element type (the specialization constants A_DT,
+// B_DT, W_DT), computed in the type COMPUTE_DT (the op's common type before opmath: half and
+// bfloat16 compute in float) and stored as the variant's type, with the formulas of
+// backend/cpu/math.hpp. docs/gpu.md lists the op codes.
+#include "common.glsl"
+
+layout(local_size_x = WG_SIZE) in;
+layout(constant_id = 0) const int OP = 0;
+layout(constant_id = 1) const int A_DT = 8;  // DT_F32
+layout(constant_id = 2) const int B_DT = 8;  // DT_F32
+layout(constant_id = 3) const int W_DT = 8;  // DT_F32
+layout(constant_id = 4) const int COMPUTE_DT = 8;  // DT_F32
+// Where the plan's scalar stands: 0 nowhere (or masked_fill's value), 1 before the tensor (s op
+// a), 2 after it (a op s). A scalar operand takes input B's place, so B is not read.
+layout(constant_id = 5) const int SCALAR_AT = 0;
+
+// Unary op codes.
+#define U_NEG 0
+#define U_ABS 1
+#define U_SIGN 2
+#define U_FLOOR 3
+#define U_CEIL 4
+#define U_ROUND 5
+#define U_RELU 6
+#define U_SQRT 7
+#define U_RSQRT 8
+#define U_EXP 9
+#define U_EXPM1 10
+#define U_LOG 11
+#define U_LOG1P 12
+#define U_LOG2 13
+#define U_SIN 14
+#define U_COS 15
+#define U_TAN 16
+#define U_TANH 17
+#define U_SIGMOID 18
+#define U_GELU 19
+#define U_SOFTPLUS 20
+#define U_ISNAN 21
+#define U_ISINF 22
+#define U_ISFINITE 23
+#define U_LOGICAL_NOT 24
+// Binary op codes.
+#define B_ADD 0
+#define B_SUB 1
+#define B_MUL 2
+#define B_DIV 3
+#define B_POW 4
+#define B_REMAINDER 5
+#define B_FMOD 6
+#define B_FLOOR_DIVIDE 7
+#define B_MINIMUM 8
+#define B_MAXIMUM 9
+#define B_THRESHOLD_BACKWARD 10
+#define B_EQ 11
+#define B_NE 12
+#define B_LT 13
+#define B_LE 14
+#define B_GT 15
+#define B_GE 16
+#define B_LOGICAL_AND 17
+#define B_LOGICAL_OR 18
+#define B_MASKED_FILL 19
+// Ternary op codes.
+#define T_WHERE 0
+#define T_LERP 1
+
+// The variant's output type and the class of arithmetic it computes in: for comparisons the
+// class of the compared values (CMP_F32 for float, half and bfloat16; CMP_F64; CMP_INT) and
+// bool output. Note [Input types of a variant]: the host launches a variant only on inputs of
+// its class's types (promotion guarantees it: the result of float32 inputs is never float64).
+#if defined(COMPARE)
+#define TYPE_B8
+#if defined(CMP_F32)
+#define NO_F64_INPUTS
+#elif defined(CMP_INT)
+#define INT_INPUTS_ONLY
+#endif
+#elif defined(TYPE_F32) || defined(TYPE_F16) || defined(TYPE_BF16)
+#define CLASS_FLOAT
+#define NO_F64_INPUTS
+#elif defined(TYPE_F64)
+#define CLASS_DOUBLE
+#elif defined(TYPE_B8)
+#define CLASS_BOOL
+#define INT_INPUTS_ONLY
+#else
+#define CLASS_INT
+#define INT_INPUTS_ONLY
+#endif
+
+#include "dtype.glsl"
+#include "floatmath.glsl"
+
+#if defined(TYPE_B8) || defined(TYPE_U8) || defined(TYPE_I8)
+#define OUT_T uint8_t
+#elif defined(TYPE_I16) || defined(TYPE_F16) || defined(TYPE_BF16)
+#define OUT_T uint16_t
+#elif defined(TYPE_I32) || defined(TYPE_F32)
+#define OUT_T uint
+#elif defined(TYPE_I64)
+#define OUT_T uint64_t
+#else
+#define OUT_T double
+#endif
+
+layout(std430, binding = 0) writeonly buffer Out { OUT_T data[]; } out_buf;
+layout(std430, binding = 1) readonly buffer InA { uint words[]; } a_buf;  // Note [Inputs as words]
+#if ARITY >= 2
+layout(std430, binding = 2) readonly buffer InB { uint words[]; } b_buf;
+#endif
+#if ARITY >= 3
+layout(std430, binding = 3) readonly buffer InW { uint words[]; } w_buf;
+#endif
+#define META_BINDING (ARITY + 1)
+#include "strided.glsl"
+
+layout(push_constant) uniform Push {
+  uint n;           // elements of out
+  uint out_offset;  // storage offsets, in elements of each tensor's type
+  uint a_offset;
+  uint b_offset;
+  uint w_offset;
+  uint scalar_lo;   // the scalar's bits in the compute type (int64 for integers, float for
+  uint scalar_hi;   // half and bfloat16), low word first
+} pc;
+
+// Word `w` of input k. One function reads every input, so that the conversions after it are
+// compiled once, not once per operand (a helper is inlined at each of its call sites).
+uint input_word(int k, uint w) {
+#if ARITY >= 3
+  if (k == 2) return w_buf.words[w];
+#endif
+#if ARITY >= 2
+  if (k == 1) return b_buf.words[w];
+#endif
+  return a_buf.words[w];
+}
+
+uint64_t load_input(int k, uint idx, int dt) {
+  if (dt == DT_I64 || dt == DT_F64) return uint64_t(input_word(k, 2u * idx)) | (uint64_t(input_word(k, 2u * idx + 1u)) << 32);
+  if (dt == DT_I32 || dt == DT_F32) return uint64_t(input_word(k, idx));
+  if (dt == DT_I16 || dt == DT_F16 || dt == DT_BF16) return uint64_t((input_word(k, idx >> 1) >> ((idx & 1u) * 16u)) & 0xffffu);
+  return uint64_t((input_word(k, idx >> 2) >> ((idx & 3u) * 8u)) & 0xffu);
+}
+
+uint64_t scalar_bits() { return (uint64_t(pc.scalar_hi) << 32) | uint64_t(pc.scalar_lo); }
+
+// An integer value of type dt wrapped to the width of COMPUTE_DT (the CPU's narrowing casts).
+int64_t wrap_to(int64_t v, int dt) {
+  if (dt == DT_B8) return v != int64_t(0) ? int64_t(1) : int64_t(0);
+  if (dt == DT_U8) return v & int64_t(0xff);
+  if (dt == DT_I8) return (v << 56) >> 56;
+  if (dt == DT_I16) return (v << 48) >> 48;
+  if (dt == DT_I32) return (v << 32) >> 32;
+  return v;
+}
+
+/** convert<C>(x) for an integer compute type C = COMPUTE_DT (bool: 0 or 1). */
+int64_t int_of(uint64_t bits, int dt) {
+  if (COMPUTE_DT == DT_B8) return bits_nonzero(bits, dt) ? int64_t(1) : int64_t(0);
+  return wrap_to(bits_to_integral(bits, dt, COMPUTE_DT == DT_I64), COMPUTE_DT);
+}
+
+// Note [Float64 compared as bits]
+// compare.f64 compares doubles as their IEEE bits (converting other input types to double bits
+// exactly), so it needs no 64-bit float arithmetic and runs on Metal too.
+#if defined(CMP_F64)
+uint64_t f64_bits_of(uint64_t bits, int dt) {
+  if (dt == DT_F64) return bits;
+  if (dt_is_float(dt)) {  // float -> double is exact
+    const uint f = floatBitsToUint(bits_to_float(bits, dt));
+    const uint64_t sign = uint64_t(f >> 31) << 63;
+    const uint mag = f & 0x7fffffffu;
+    if (mag >= 0x7f800000u) return sign | (uint64_t(0x7ff) << 52) | (uint64_t(mag & 0x7fffffu) << 29);
+    if (mag == 0u) return sign;
+    return pack_ieee(f32_soft(f), 53, -1074, 11);
+  }
+  const int64_t v = bits_to_int64(bits, dt);
+  const uint64_t mag = v < int64_t(0) ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+  return pack_ieee(round_soft(Soft(mag, 0, v < int64_t(0)), 53, -1074), 53, -1074, 11);
+}
+#endif
+
+/** The class of a floating element from its bits: 0 finite, 1 infinite, 2 NaN (integers: 0). */
+int float_class(uint64_t bits, int dt) {
+  uint64_t mag, inf;
+  if (dt == DT_F64) mag = bits << 1, inf = uint64_t(0x7ff) << 53;
+  else if (dt == DT_F32) mag = bits & uint64_t(0x7fffffffu), inf = uint64_t(0x7f800000u);
+  else if (dt == DT_F16) mag = bits & uint64_t(0x7fffu), inf = uint64_t(0x7c00u);
+  else if (dt == DT_BF16) mag = bits & uint64_t(0x7fffu), inf = uint64_t(0x7f80u);
+  else return 0;
+  return mag < inf ? 0 : (mag == inf ? 1 : 2);
+}
+
+// A comparison key: values of the compute type in the order of int64 keys (-0 and +0 equal),
+// and whether the value is NaN.
+struct Key {
+  int64_t key;
+  bool nan;
+};
+
+#if defined(COMPARE)
+Key compare_key(uint64_t bits, int dt) {
+#if defined(CMP_INT)
+  return Key(int_of(bits, dt), false);
+#else
+#if defined(CMP_F64)
+  const uint64_t d = f64_bits_of(bits, dt);
+  const uint64_t mag = d & ~(uint64_t(1) << 63);
+  const bool neg = (d >> 63) != uint64_t(0);
+  if (mag > (uint64_t(0x7ff) << 52)) return Key(int64_t(0), true);
+#else
+  const uint f = floatBitsToUint(bits_to_float(bits, dt));
+  const uint64_t mag = uint64_t(f & 0x7fffffffu);
+  const bool neg = (f >> 31) != 0u;
+  if (mag > uint64_t(0x7f800000u)) return Key(int64_t(0), true);
+#endif
+  return Key(neg ? -int64_t(mag) : int64_t(mag), false);
+#endif
+}
+#endif
+
+#if defined(COMPARE)
+/** A comparison or logical op on two keys. */
+bool compare_op(int op, Key x, Key y) {
+  if (op == B_LOGICAL_AND || op == B_LOGICAL_OR) {
+    const bool p = x.nan || x.key != int64_t(0), q = y.nan || y.key != int64_t(0);
+    return op == B_LOGICAL_AND ? (p && q) : (p || q);
+  }
+  if (op == B_EQ) return !x.nan && !y.nan && x.key == y.key;
+  if (op == B_NE) return x.nan || y.nan || x.key != y.key;
+  if (x.nan || y.nan) return false;
+  if (op == B_LT) return x.key < y.key;
+  if (op == B_LE) return x.key <= y.key;
+  if (op == B_GT) return x.key > y.key;
+  return x.key >= y.key;
+}
+#endif
+
+#if defined(COMPARE)
+#elif defined(CLASS_FLOAT)
+#define VAL float
+VAL val_of(uint64_t bits, int dt) { return bits_to_float(bits, dt); }
+VAL scalar_val() { return uintBitsToFloat(pc.scalar_lo); }
+void store(uint o, VAL v) {
+#if defined(TYPE_F32)
+  out_buf.data[o] = floatBitsToUint(v);
+#elif defined(TYPE_F16)
+  out_buf.data[o] = uint16_t(float_to_half_bits(v));
+#else
+  out_buf.data[o] = uint16_t(float_to_bf16_bits(v));
+#endif
+}
+VAL nan_val() { return uintBitsToFloat(F32_QNAN); }
+bool val_isnan(VAL x) { return f32_isnan(x); }
+VAL val_div(VAL a, VAL b) { return f32_div(a, b); }
+VAL val_fmod(VAL a, VAL b) { return f32_fmod(a, b); }
+VAL val_neg(VAL a) { return uintBitsToFloat(floatBitsToUint(a) ^ 0x80000000u); }
+VAL val_abs(VAL a) { return uintBitsToFloat(floatBitsToUint(a) & 0x7fffffffu); }
+bool val_signbit(VAL a) { return (floatBitsToUint(a) >> 31) != 0u; }
+#elif defined(CLASS_DOUBLE)
+#define VAL double
+VAL val_of(uint64_t bits, int dt) {
+  if (dt == DT_F64) return uint64BitsToDouble(bits);
+  if (dt_is_float(dt)) return double(bits_to_float(bits, dt));
+  return double(bits_to_int64(bits, dt));
+}
+VAL scalar_val() { return uint64BitsToDouble(scalar_bits()); }
+void store(uint o, VAL v) { out_buf.data[o] = v; }
+VAL nan_val() { return uint64BitsToDouble(uint64_t(0x7ff8) << 48); }
+bool val_isnan(VAL x) { return (doubleBitsToUint64(x) << 1) > (uint64_t(0x7ff) << 53); }
+VAL val_div(VAL a, VAL b) { return a / b; }
+VAL val_fmod(VAL a, VAL b) { return nan_val(); }  // not launched: the host runs float64 fmod
+VAL val_neg(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) ^ (uint64_t(1) << 63)); }
+VAL val_abs(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) & ~(uint64_t(1) << 63)); }
+bool val_signbit(VAL a) { return (doubleBitsToUint64(a) >> 63) != uint64_t(0); }
+#else
+#define VAL int64_t
+VAL val_of(uint64_t bits, int dt) { return int_of(bits, dt); }
+VAL scalar_val() { return int64_t(scalar_bits()); }
+void store(uint o, VAL v) {
+#if defined(TYPE_I64)
+  out_buf.data[o] = uint64_t(v);
+#else
+  out_buf.data[o] = OUT_T(uint(v));  // the low bits: 8 and 16-bit types only convert from 32 bits
+#endif
+}
+#endif
+
+#if defined(CLASS_FLOAT) || defined(CLASS_DOUBLE)
+VAL unary_float(int op, VAL x) {
+  if (op == U_NEG) return val_neg(x);
+  if (op == U_ABS) return val_abs(x);
+  if (op == U_SIGN) return VAL(0.0 < x) - VAL(x < 0.0);  // NaN gives 0
+  if (op == U_FLOOR) return floor(x);
+  if (op == U_CEIL) return ceil(x);
+  if (op == U_ROUND) return roundEven(x);  // nearbyint in the default rounding mode
+  if (op == U_RELU) return x < 0.0 ? VAL(0.0) : x;
+  if (op == U_SQRT) return sqrt(x);
+  if (op == U_RSQRT) return VAL(1.0) / sqrt(x);  // as approximate as sqrt on a GPU
+#if defined(CLASS_FLOAT)
+  // Note [GPU transcendentals]: approximations, not the CPU's bits.
+  if (op == U_EXP) return exp(x);
+  if (op == U_EXPM1) return f32_expm1(x);
+  if (op == U_LOG) return log(x);
+  if (op == U_LOG1P) return f32_log1p(x);
+  if (op == U_LOG2) return log2(x);
+  if (op == U_SIN) return sin(x);
+  if (op == U_COS) return cos(x);
+  if (op == U_TAN) return tan(x);
+  if (op == U_TANH) return f32_tanh(x);
+  if (op == U_SIGMOID) return 1.0 / (1.0 + exp(-x));
+  if (op == U_GELU) return x * 0.5 * (1.0 + f32_erf(x * 0.70710678118654752));
+  if (op == U_SOFTPLUS) return x > 20.0 ? x : f32_log1p(exp(x));
+#endif
+  return nan_val();
+}
+
+VAL binary_float(int op, VAL a, VAL b) {
+  if (op == B_ADD) return a + b;
+  if (op == B_SUB) return a - b;
+  if (op == B_MUL) return a * b;
+#if defined(CLASS_FLOAT)
+  if (op == B_POW) return f32_pow(a, b);
+#endif
+  if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE) {
+    // One fmod and one division serve all four (math::remainder, fmod, floor_divide).
+    const bool needs_mod = op != B_DIV && !(op == B_FLOOR_DIVIDE && b == 0.0);
+    const VAL mod = needs_mod ? val_fmod(a, b) : VAL(0.0);
+    if (op == B_FMOD) return mod;
+    if (op == B_REMAINDER) return mod != 0.0 && ((b < 0.0) != (mod < 0.0)) ? mod + b : mod;
+    VAL div = val_div(needs_mod ? a - mod : a, b);
+    if (op == B_DIV || !needs_mod) return div;
+    if (mod != 0.0 && ((b < 0.0) != (mod < 0.0))) div -= 1.0;
+    if (div != 0.0) {
+      VAL floordiv = floor(div);
+      if (div - floordiv > 0.5) floordiv += 1.0;
+      return floordiv;
+    }
+    return val_signbit(a) != val_signbit(b) ? val_neg(VAL(0.0)) : VAL(0.0);  // copysign(0, a / b)
+  }
+  if (op == B_MINIMUM) return val_isnan(a) ? a : (val_isnan(b) ? b : (b < a ? b : a));
+  if (op == B_MAXIMUM) return val_isnan(a) ? a : (val_isnan(b) ? b : (a < b ? b : a));
+  if (op == B_THRESHOLD_BACKWARD) return b <= 0.0 ? VAL(0.0) : a;
+  return nan_val();
+}
+#endif
+
+#if defined(CLASS_INT)
+VAL int_pow(VAL base, VAL e) {
+  if (e < int64_t(0)) {
+    if (base == int64_t(1)) return int64_t(1);
+    if (base == int64_t(-1)) return (e & int64_t(1)) == int64_t(0) ? int64_t(1) : int64_t(-1);
+    return int64_t(0);
+  }
+  uint64_t result = uint64_t(1), b = uint64_t(base);
+  for (uint64_t k = uint64_t(e); k != uint64_t(0); k >>= 1) {
+    if ((k & uint64_t(1)) != uint64_t(0)) result = result * b;
+    b = b * b;
+  }
+  return int64_t(result);
+}
+
+VAL binary_int(int op, VAL a, VAL b) {
+  const bool is_signed = COMPUTE_DT != DT_U8;
+  if (op == B_ADD) return a + b;
+  if (op == B_SUB) return a - b;
+  if (op == B_MUL) return a * b;
+  if (op == B_POW) return int_pow(a, b);
+  if (op == B_REMAINDER || op == B_FMOD) {
+    if (is_signed && b == int64_t(-1)) return int64_t(0);  // avoids INT_MIN % -1
+    VAL r = a - (a / b) * b;                               // C's %: the sign of a
+    if (op == B_REMAINDER && r != int64_t(0) && ((r < int64_t(0)) != (b < int64_t(0)))) r += b;
+    return r;
+  }
+  if (op == B_FLOOR_DIVIDE) {
+    if (is_signed && b == int64_t(-1)) return -a;
+    const VAL q = a / b;
+    if ((a < int64_t(0)) != (b < int64_t(0)) && a - q * b != int64_t(0)) return q - int64_t(1);
+    return q;
+  }
+  if (op == B_MINIMUM) return b < a ? b : a;
+  if (op == B_MAXIMUM) return a < b ? b : a;
+  if (op == B_THRESHOLD_BACKWARD) return b <= int64_t(0) ? int64_t(0) : a;
+  return int64_t(0);
+}
+
+VAL unary_int(int op, VAL x) {
+  if (op == U_NEG) return -x;
+  if (op == U_ABS) return x < int64_t(0) ? -x : x;
+  if (op == U_SIGN) return VAL(int64_t(0) < x) - VAL(x < int64_t(0));
+  if (op == U_RELU) return x < int64_t(0) ? int64_t(0) : x;
+  return x;  // floor, ceil, round
+}
+#endif
+
+void main() {
+  GRID_STRIDE_LOOP(i, pc.n) {
+    const uvec4 off = strided_offsets(i, ARITY + 1);
+    const uint o = pc.out_offset + off.x;
+    // The operands in the op's order: a scalar stands before or after the tensor.
+    uint64_t raw[3];
+    int dts[3];
+    int k_tensor = 0;
+    for (int k = 0; k < ARITY; ++k) {
+      const bool is_scalar = ARITY == 2 && SCALAR_AT != 0 && k == (SCALAR_AT == 1 ? 0 : 1);
+      if (is_scalar) {
+        raw[k] = scalar_bits();
+        dts[k] = COMPUTE_DT == DT_F16 || COMPUTE_DT == DT_BF16 ? DT_F32 : COMPUTE_DT;
+      } else {
+        const int dt = k_tensor == 0 ? A_DT : (k_tensor == 1 ? B_DT : W_DT);
+        const uint offset = k_tensor == 0 ? pc.a_offset + off.y : (k_tensor == 1 ? pc.b_offset + off.z : pc.w_offset + off.w);
+        raw[k] = load_input(k_tensor, offset, dt);
+        dts[k] = dt;
+        k_tensor += 1;
+      }
+    }
+#if ARITY == 1
+#if defined(CLASS_BOOL)
+    // Predicates of any input type, and the identities of bool (abs, sign, relu, ...).
+    bool r;
+    if (OP == U_ISNAN || OP == U_ISINF || OP == U_ISFINITE) {
+      const int c = float_class(raw[0], dts[0]);
+      r = OP == U_ISNAN ? c == 2 : (OP == U_ISINF ? c == 1 : c == 0);
+    } else if (OP == U_LOGICAL_NOT) {
+      r = !bits_nonzero(raw[0], dts[0]);
+    } else {
+      r = bits_nonzero(raw[0], dts[0]);
+    }
+    out_buf.data[o] = uint8_t(r ? 1u : 0u);
+#elif defined(CLASS_INT)
+    store(o, wrap_to(unary_int(OP, val_of(raw[0], dts[0])), COMPUTE_DT));
+#else
+    store(o, unary_float(OP, val_of(raw[0], dts[0])));
+#endif
+#elif ARITY == 2 && defined(COMPARE)
+    Key keys[2];
+    for (int k = 0; k < 2; ++k) keys[k] = compare_key(raw[k], dts[k]);
+    out_buf.data[o] = uint8_t(compare_op(OP, keys[0], keys[1]) ? 1u : 0u);
+#elif ARITY == 2
+#if defined(CLASS_BOOL)
+    bool r;
+    if (OP == B_MASKED_FILL) {
+      r = bits_nonzero(raw[1], dts[1]) ? bits_nonzero(scalar_bits(), DT_I64) : bits_nonzero(raw[0], dts[0]);
+    } else {  // bool arithmetic: add is or, mul is and; minimum, maximum, threshold_backward
+      const bool u = bits_nonzero(raw[0], dts[0]), v = bits_nonzero(raw[1], dts[1]);
+      if (OP == B_ADD || OP == B_MAXIMUM) r = u || v;
+      else if (OP == B_MUL || OP == B_MINIMUM) r = u && v;
+      else r = v && u;  // threshold_backward: b <= 0 ? 0 : a
+    }
+    out_buf.data[o] = uint8_t(r ? 1u : 0u);
+#else
+    VAL v[2];
+    for (int k = 0; k < 2; ++k) v[k] = val_of(raw[k], dts[k]);
+    VAL r;
+    if (OP == B_MASKED_FILL) {
+      r = bits_nonzero(raw[1], dts[1]) ? scalar_val() : v[0];
+    } else {
+#if defined(CLASS_INT)
+      r = wrap_to(binary_int(OP, v[0], v[1]), COMPUTE_DT);
+#else
+      r = binary_float(OP, v[0], v[1]);
+#endif
+    }
+    store(o, r);
+#endif
+#else  // ARITY == 3: where(cond, a, b) and lerp(start, end, weight)
+#if defined(CLASS_BOOL)
+    const bool r = bits_nonzero(raw[0], dts[0]) ? bits_nonzero(raw[1], dts[1]) : bits_nonzero(raw[2], dts[2]);
+    out_buf.data[o] = uint8_t(r ? 1u : 0u);
+#else
+    VAL v[3];
+    for (int k = 0; k < 3; ++k) v[k] = val_of(raw[k], dts[k]);
+    VAL r;
+    if (OP == T_WHERE) {
+      r = bits_nonzero(raw[0], dts[0]) ? v[1] : v[2];
+    } else {
+#if defined(CLASS_INT)
+      r = int64_t(0);
+#else
+      const VAL start = v[0], end = v[1], weight = v[2];
+      precise VAL d = end - start;
+      precise VAL lerp_lo = start + weight * d;
+      precise VAL lerp_hi = end - d * (VAL(1.0) - weight);
+      r = abs(weight) < VAL(0.5) ? lerp_lo : lerp_hi;
+#endif
+    }
+    store(o, r);
+#endif
+#endif
+  }
+}
