@@ -55,10 +55,11 @@ const Tensor<T>& Tensor<T>::fill_(S value) const {
   TS_CHECK(!detail::has_internal_overlap(impl()), "fill_: unsupported operation: more than one element of the "
            "written-to tensor refers to a single memory location. Please clone() the tensor before performing the "
            "operation.");
+  const T v = detail::checked_convert<T>(value, "fill_");  // before anything is recorded
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))
     node = detail::begin_inplace<detail::FillBackward<T>>(*this, {*this}, detail::convert<double>(value) == 0 ? "ZeroBackward0" : "FillBackward2");
-  detail::fill_impl<T>(impl(), detail::checked_convert<T>(value, "fill_"));
+  detail::fill_impl<T>(impl(), v);
   if (node) detail::finish_inplace(*this, node);
   return *this;
 }
