@@ -139,3 +139,14 @@ TEST_CASE("integer arithmetic wraps in two's complement, as PyTorch's", "[elemen
   x.mul_(ts::full<int64_t>({3, 4}, -1));
   CHECK(x.contiguous().to_vector() == std::vector<int64_t>(12, m));
 }
+
+TEST_CASE("a broadcast -0 keeps its sign in the vector loops", "[elementwise]") {
+  // PyTorch 1.13: torch.full((37,), 2571.) * torch.full((1,), -0.) is -0. everywhere, and the
+  // quotient -inf; 37 elements reach the whole-vector steps of every SIMD width.
+  const auto a = ts::full({37}, 2571.0f);
+  const auto z = ts::full({1}, -0.0f);
+  for (float v : (a * z).to_vector()) CHECK(std::signbit(v));
+  for (float v : (a / z).to_vector()) CHECK(v == -INFINITY);
+  for (float v : (z * a).to_vector()) CHECK(std::signbit(v));
+  for (double v : (ts::full({37}, 3.0) * -0.0).to_vector()) CHECK(std::signbit(v));
+}

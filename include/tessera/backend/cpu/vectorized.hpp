@@ -92,7 +92,8 @@ template <int Bytes, class T, size_t N, class Op>
   constexpr int64_t L = Bytes / static_cast<int64_t>(sizeof(T));
   std::array<V, N> fixed = {};
   for (size_t k = 0; k < N; ++k)
-    if (broadcast[k]) fixed[k] = V{} + in[k][0];
+    if (broadcast[k])
+      for (int64_t j = 0; j < L; ++j) fixed[k][j] = in[k][0];  // not V{} + x, which turns -0 into +0
   int64_t i = 0;
   if (stream) {  // streaming stores need aligned vectors: a partial step up to the first one
     const int64_t misaligned = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % Bytes);
