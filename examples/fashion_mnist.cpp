@@ -1,11 +1,17 @@
 // Trains an MLP and a small CNN on Fashion-MNIST, prints each epoch's train loss, test accuracy
 // and time, and saves the trained weights as safetensors (names as in torch.nn.Sequential):
 //
-//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed]
+//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed] [--device vulkan]
+//
+// With --device vulkan the model, its optimizer and every batch live on the first Vulkan device
+// (docs/gpu.md); a run is then a function of the seed as on the CPU, up to the GPU's rounding.
 //
 // The data are Debian's: apt-get install dataset-fashion-mnist (the default folder is
 // /usr/share/datasets/fashion-mnist). examples/fashion_mnist_check.py loads the saved weights
 // into PyTorch and measures the same test accuracy.
+#if __has_include(<vulkan/vulkan_core.h>)
+#include <tessera/backend/vulkan/backend.hpp>  // registers the Vulkan backend in this program
+#endif
 #include <tessera/tessera.hpp>
 
 #include <unistd.h>
@@ -14,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 namespace F = ts::nn::functional;
 
@@ -40,23 +47,24 @@ void progress(int64_t done, int64_t total, double loss) {
   std::fflush(stdout);
 }
 
-double accuracy(const ts::nn::Sequential& model, const Split& test, bool flatten) {
+double accuracy(const ts::nn::Sequential& model, const Split& test, bool flatten, ts::Device device) {
   ts::NoGradGuard no_grad;
   model.eval();
   int64_t correct = 0;
   for (int64_t i = 0; i < test.images.size(0); i += 1000) {
     const int64_t n = std::min<int64_t>(1000, test.images.size(0) - i);
-    auto x = test.images.narrow(0, i, n);
+    auto x = test.images.narrow(0, i, n).to(device);
     auto pred = model(flatten ? x.flatten(1) : x).argmax(1);
-    correct += (pred == test.labels.narrow(0, i, n)).sum().item();
+    correct += (pred == test.labels.narrow(0, i, n).to(device)).sum().item();
   }
   model.train();
   return static_cast<double>(correct) / static_cast<double>(test.images.size(0));
 }
 
 void train(const std::string& name, ts::nn::Sequential model, const Split& train_set, const Split& test_set,
-           int epochs, bool flatten, const std::string& out_folder, ts::Generator& gen) {
-  std::cout << "== " << name << ": " << model.parameters().size() << " parameter tensors\n";
+           int epochs, bool flatten, const std::string& out_folder, ts::Generator& gen, ts::Device device) {
+  std::cout << "== " << name << ": " << model.parameters().size() << " parameter tensors on " << device << "\n";
+  model.to(device);
   ts::optim::Adam opt(model.parameters(), {.lr = 1e-3});
   ts::data::DataLoader loader(ts::data::TensorDataset(flatten ? train_set.images.flatten(1) : train_set.images,
                                                       train_set.labels),
@@ -66,7 +74,7 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
     double total = 0;
     int64_t batches = 0;
     for (auto [x, y] : loader) {
-      auto loss = F::cross_entropy(model(x), y);
+      auto loss = F::cross_entropy(model(x.to(device)), y.to(device));
       opt.zero_grad();
       loss.backward();
       opt.step();
@@ -76,11 +84,12 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (isatty(STDOUT_FILENO)) std::printf("\r%70s\r", "");
     std::printf("epoch %d  train loss %.4f  test accuracy %.2f %%  time %.2f s\n", epoch,
-                total / static_cast<double>(batches), 100 * accuracy(model, test_set, flatten), seconds);
+                total / static_cast<double>(batches), 100 * accuracy(model, test_set, flatten, device), seconds);
     std::fflush(stdout);
   }
   std::filesystem::create_directories(out_folder);
   const std::string path = out_folder + "/fashion_mnist_" + name + ".safetensors";
+  model.to(ts::Device::cpu());
   ts::save_safetensors(path, model.state_dict(), {{"model", name}});
   std::cout << "saved " << path << "\n";
 }
@@ -88,11 +97,18 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string folder = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
-  const std::string which = argc > 2 ? argv[2] : "both";
-  const int epochs = argc > 3 ? std::atoi(argv[3]) : 5;
-  const std::string out_folder = argc > 4 ? argv[4] : ".";
-  const uint64_t seed = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 0;
+  std::vector<std::string> args;  // the positional arguments
+  ts::Device device = ts::Device::cpu();
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--device" && i + 1 < argc) device = ts::Device(argv[++i]);
+    else args.emplace_back(argv[i]);
+  }
+  const auto arg = [&](size_t i, const char* otherwise) { return i < args.size() ? args[i] : std::string(otherwise); };
+  const std::string folder = arg(0, "/usr/share/datasets/fashion-mnist");
+  const std::string which = arg(1, "both");
+  const int epochs = std::atoi(arg(2, "5").c_str());
+  const std::string out_folder = arg(3, ".");
+  const uint64_t seed = std::strtoull(arg(4, "0").c_str(), nullptr, 10);
   if (!std::filesystem::exists(folder + "/train-images-idx3-ubyte.gz")) {
     std::cerr << "fashion_mnist: no Fashion-MNIST in '" << folder << "'.\n"
               << "Install it with: apt-get install dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist),\n"
@@ -106,13 +122,13 @@ int main(int argc, char** argv) {
   if (which == "mlp" || which == "both") {
     ts::nn::Sequential mlp{ts::nn::Linear(784, 256, true, gen), ts::nn::ReLU(), ts::nn::Linear(256, 128, true, gen),
                            ts::nn::ReLU(), ts::nn::Linear(128, 10, true, gen)};
-    train("mlp", mlp, train_set, test_set, epochs, /*flatten=*/true, out_folder, gen);
+    train("mlp", mlp, train_set, test_set, epochs, /*flatten=*/true, out_folder, gen, device);
   }
   if (which == "cnn" || which == "both") {
     ts::nn::Sequential cnn{ts::nn::Conv2d(1, 16, 3, {.padding = 1}, gen), ts::nn::ReLU(), ts::nn::MaxPool2d(2),
                            ts::nn::Conv2d(16, 32, 3, {.padding = 1}, gen), ts::nn::ReLU(), ts::nn::MaxPool2d(2),
                            ts::nn::Flatten(), ts::nn::Linear(32 * 7 * 7, 10, true, gen)};
-    train("cnn", cnn, train_set, test_set, epochs, /*flatten=*/false, out_folder, gen);
+    train("cnn", cnn, train_set, test_set, epochs, /*flatten=*/false, out_folder, gen, device);
   }
   return 0;
 }
