@@ -15,21 +15,14 @@
 #include <tessera/backend/vulkan/backend.hpp>
 #include <tessera/tessera.hpp>
 
+#include "vulkan_device.hpp"
+
 namespace {
 
 namespace vk = ts::vulkan::detail;
-const ts::Device kGpu = ts::Device::vulkan(0);
+using vulkan_test::kGpu;
 
-bool have_device() {
-  if (ts::vulkan::device_count() > 0) return true;
-  const char* require = std::getenv("TESSERA_REQUIRE_VULKAN");
-  if (require && std::string(require) == "1") {
-    FAIL("no Vulkan device, and TESSERA_REQUIRE_VULKAN=1");
-  } else {
-    WARN("no Vulkan device: GPU tests skipped");
-  }
-  return false;
-}
+using vulkan_test::have_device;
 
 template <class F>
 std::string error_of(F&& f) {

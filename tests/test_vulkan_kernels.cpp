@@ -16,6 +16,8 @@
 #include <tessera/backend/vulkan/backend.hpp>
 #include <tessera/tessera.hpp>
 
+#include "vulkan_device.hpp"
+
 namespace glsl {
 // range.glsl is C++ as well as GLSL: these are the GLSL built-ins it uses.
 using uint = uint32_t;
@@ -28,18 +30,9 @@ namespace {
 namespace vk = ts::vulkan::detail;
 namespace td = ts::detail;
 
-const ts::Device kGpu = ts::Device::vulkan(0);
+using vulkan_test::kGpu;
 
-bool have_device() {
-  if (ts::vulkan::device_count() > 0) return true;
-  const char* require = std::getenv("TESSERA_REQUIRE_VULKAN");
-  if (require && std::string(require) == "1") {
-    FAIL("no Vulkan device, and TESSERA_REQUIRE_VULKAN=1");
-  } else {
-    WARN("no Vulkan device: GPU tests skipped");
-  }
-  return false;
-}
+using vulkan_test::have_device;
 
 bool float64_ok() { return vk::has_float64(0); }
 
