@@ -193,11 +193,12 @@ inline int64_t checked_numel(std::span<const int64_t> sizes, const char* op) {
 }
 
 // Note [Sizes that overflow]
-// Every element count, extent and byte count of a tensor is computed with overflow checks, in
-// one of three places: checked_numel (every TensorImpl counts its elements with it, so no view
-// can have more than int64_t can count), storage_extent (how far a view given strides reaches:
-// as_strided, from_blob), and the byte count of a fresh tensor (detail::empty_tensor). Strides
-// scaled by a step (slice, unfold) are only scaled where the result is reached.
+// Every element count, extent and byte count of a tensor is computed with overflow checks:
+// element counts by checked_numel (every TensorImpl counts its elements with it, so no view can
+// have more than int64_t can count), extents by storage_extent (how far a view given strides
+// reaches: as_strided, from_blob, empty_strided), and byte counts where memory is asked for or
+// wrapped (detail::empty_tensor, empty_strided_tensor, from_blob). Strides scaled by a step
+// (slice, unfold) are only scaled where the result is reached.
 
 /** How many elements of storage a view of `sizes` and non-negative `strides` starting at element
  *  `offset` reaches (0 when it is empty); a ts::Error naming `op` when that overflows int64_t. */
