@@ -18,128 +18,9 @@
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
 #include "kernels.hpp"
+#include "launch.hpp"
 
 namespace tessera::gpu::detail {
-
-// Note [GPU runtime]
-// GpuKernels<Runtime> needs of a backend only this (Vulkan's is in backend/vulkan/kernels.hpp):
-//   static constexpr DeviceType kType;
-//   static void dispatch(int device, const Kernel&, std::span<const uint32_t> spec_constants,
-//                        std::span<const BufferArg> buffers, const void* push_constants,
-//                        uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
-//       queues a launch; buffers in the kernel's buffer order, spec constants in its id order
-//   static void synchronize(int device);  runs what is queued and waits for it
-//   static bool has_float64(int device);
-//   static std::string device_name(int device);
-// and memory the host can read and write in place (a DataPtr's `data` is a host address), so
-// that a plan without a GPU kernel can run its host kernel on the same bytes.
-
-using ::tessera::detail::Atomic;
-using ::tessera::detail::MemoryOrder;
-using ::tessera::detail::TensorImpl;
-
-using ::tessera::detail::PlanKind;
-inline constexpr int kKernelFamilies = 10;  // the values of PlanKind
-
-/** The name of a dtype in kernel variant names ("f32", "bf16", ...). */
-constexpr std::string_view variant_suffix(DType d) {
-  constexpr std::string_view names[kNumDTypes] = {"b8", "u8", "i8", "i16", "i32", "i64", "f16", "bf16", "f32", "f64"};
-  return names[static_cast<int>(d)];
-}
-
-/** The sizes and strides of a strided launch: the meta buffer's words (docs/gpu.md, "Meta
- *  buffer") and the element count. */
-struct StridedLayout {
-  std::vector<int32_t> meta;
-  uint32_t numel = 0;
-};
-
-// Note [Largest GPU tensor]
-// Kernels index in 32 bits: every tensor a launch touches must have fewer than 2^31 elements,
-// and its offset plus its largest index must stay below 2^31, else the launch is refused.
-inline void check_index_range(const TensorImpl& t, const char* op) {
-  int64_t last = t.offset;
-  for (size_t d = 0; d < t.sizes.size(); ++d)
-    if (t.sizes[d] > 0) last += (t.sizes[d] - 1) * t.strides[d];
-  TS_CHECK(t.numel < (int64_t{1} << 31) && last < (int64_t{1} << 31), op, ": tensors of 2^31 elements or more (",
-           t.numel, " elements of ", t.dtype, ") are not supported on ", t.storage.device());
-}
-
-/** The layout of `out` and `inputs` (broadcast to out's shape; nullptr for a scalar operand)
- *  with size-1 dims dropped and dims whose strides chain in every operand merged, as the CPU's
- *  strided loop does. */
-inline StridedLayout strided_layout(const TensorImpl& out, std::initializer_list<const TensorImpl*> inputs,
-                                    const char* op) {
-  const size_t nd = out.sizes.size(), ops = 1 + inputs.size();
-  check_index_range(out, op);
-  for (const TensorImpl* in : inputs)
-    if (in) check_index_range(*in, op);
-  // strides[k][d]: operand k's stride along out's dim d, 0 where it broadcasts.
-  std::vector<std::vector<int64_t>> strides(ops, std::vector<int64_t>(nd, 0));
-  for (size_t d = 0; d < nd; ++d) strides[0][d] = out.strides[d];
-  size_t k = 1;
-  for (const TensorImpl* in : inputs) {
-    if (!in) {  // a scalar operand: every stride 0
-      ++k;
-      continue;
-    }
-    const size_t shift = nd - in->sizes.size();
-    for (size_t d = 0; d < in->sizes.size(); ++d)
-      if (in->sizes[d] != 1) strides[k][shift + d] = in->strides[d];
-    ++k;
-  }
-  std::vector<int64_t> sizes;
-  std::vector<std::vector<int64_t>> kept(ops);
-  for (size_t d = 0; d < nd; ++d) {
-    if (out.sizes[d] == 1) continue;
-    bool merge = !sizes.empty();
-    for (size_t o = 0; o < ops && merge; ++o) merge = kept[o].back() == strides[o][d] * out.sizes[d];
-    if (merge) {
-      sizes.back() *= out.sizes[d];
-      for (size_t o = 0; o < ops; ++o) kept[o].back() = strides[o][d];
-    } else {
-      sizes.push_back(out.sizes[d]);
-      for (size_t o = 0; o < ops; ++o) kept[o].push_back(strides[o][d]);
-    }
-  }
-  if (sizes.empty()) {  // one element
-    sizes.push_back(1);
-    for (size_t o = 0; o < ops; ++o) kept[o].push_back(0);
-  }
-  StridedLayout layout;
-  layout.numel = static_cast<uint32_t>(out.numel);
-  layout.meta.push_back(static_cast<int32_t>(sizes.size()));
-  for (int64_t s : sizes) layout.meta.push_back(static_cast<int32_t>(s));
-  for (size_t o = 0; o < ops; ++o)
-    for (int64_t s : kept[o]) layout.meta.push_back(static_cast<int32_t>(s));
-  return layout;
-}
-
-/** Whether a kernel's SPIR-V declares the Float64 capability (its capabilities come first). */
-inline bool uses_float64(const Kernel& kernel) {
-  for (size_t i = 5; i < kernel.spirv_words;) {
-    const uint32_t count = kernel.spirv[i] >> 16, opcode = kernel.spirv[i] & 0xffffu;
-    if (opcode != 17 /* OpCapability */) break;
-    if (kernel.spirv[i + 1] == 10 /* Float64 */) return true;
-    i += count;
-  }
-  return false;
-}
-
-template <class T>
-uint64_t bits_of(T value) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &value, sizeof(T));
-  return bits;
-}
-
-/** The bits of `value` converted to `dtype`, as convert<T> does. */
-inline uint64_t value_bits(double value, DType dtype) {
-  return dispatch(dtype, [&](auto t) {
-    using T = typename decltype(t)::type;
-    return bits_of(::tessera::detail::convert<T>(value));
-  });
-}
 
 // Push-constant blocks, as the GLSL declares them (docs/gpu.md lists every family's).
 struct FillPush {
@@ -216,14 +97,12 @@ inline const ElementwiseOp* find_elementwise_op(std::string_view name) {
   return nullptr;
 }
 
-constexpr bool is_float_dtype(DType d) {
-  return d == DType::Float16 || d == DType::BFloat16 || d == DType::Float32 || d == DType::Float64;
-}
-
 /** Every kernel family of a GPU device: the generated kernels where they exist (docs/gpu.md),
  *  launched through `Runtime` (Note [GPU runtime]). */
 template <class Runtime>
 class GpuKernels final : public DeviceKernels {
+  using Launch = ::tessera::gpu::detail::Launch<Runtime>;
+
  public:
   /** How many plans of `family` ran on the host since the program started. */
   static uint64_t host_fallbacks(PlanKind family) {
@@ -259,35 +138,6 @@ class GpuKernels final : public DeviceKernels {
   void window(const ::tessera::detail::WindowPlan& plan) override { host(plan, PlanKind::Window); }
 
  private:
-  /** The generated kernel `name`, refused with the op and dtype when the device cannot run it. */
-  static const Kernel& kernel_for(const std::string& name, const char* op, DType dtype, int device) {
-    const Kernel* kernel = find_kernel(name);
-    TS_CHECK(kernel != nullptr, op, ": no GPU kernel ", name, " for ", dtype);
-    TS_CHECK(!uses_float64(*kernel) || Runtime::has_float64(device), op, ": ", dtype, " is not supported on ",
-             Device(Runtime::kType, device), " (", Runtime::device_name(device), " has no float64 arithmetic)");
-    return *kernel;
-  }
-
-  /** Queues `kernel` with `groups` workgroups along x (at most 65535: kernels stride over the
-   *  rest, Note [Grid stride] in docs/gpu.md). */
-  static void launch_groups(int device, const Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
-                              std::initializer_list<BufferArg> buffers, const void* push, uint32_t groups) {
-    // Values in the order of the kernel's constant ids; an id the optimizer removed is dropped.
-    std::array<uint32_t, 8> values{};
-    for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
-      for (const auto& [id, value] : spec)
-        if (id == kernel.spec_constant_ids[i]) values[i] = value;
-    Runtime::dispatch(device, kernel, std::span<const uint32_t>(values.data(), kernel.num_spec_constants),
-             std::span<const BufferArg>(buffers.begin(), buffers.size()), push, std::min<uint32_t>(groups, 65535), 1, 1);
-  }
-
-  /** Queues `kernel` over n elements, one thread each. */
-  static void launch(int device, const Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
-                       std::initializer_list<BufferArg> buffers, const void* push, uint32_t n) {
-    const uint32_t per_group = kernel.local_size[0];
-    launch_groups(device, kernel, spec, buffers, push, n / per_group + (n % per_group != 0));
-  }
-
   template <class Plan>
   static void host(const Plan& plan, PlanKind family) {
     // Note [Host fallbacks]: the host kernel reads and writes the buffers directly, after the
@@ -297,8 +147,6 @@ class GpuKernels final : public DeviceKernels {
     host_fallbacks_[static_cast<int>(family)].fetch_add(1, MemoryOrder::Relaxed);
   }
 
-  static int device_of(const TensorImpl& t) { return t.storage.device().index(); }
-
   static void fill_value(const TensorImpl& out, double value, const char* op) {
     if (out.numel == 0) return;
     const int device = device_of(out);
@@ -307,9 +155,9 @@ class GpuKernels final : public DeviceKernels {
       const StridedLayout layout = strided_layout(out, {}, op);
       std::vector<int32_t> meta = layout.meta;
       meta.insert(meta.end(), static_cast<size_t>(meta[0]), 0);  // the value's strides: 0
-      const Kernel& kernel = kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
+      const Kernel& kernel = Launch::kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
       const CopyPush push{layout.numel, static_cast<uint32_t>(out.offset), 0};
-      launch(device, kernel, {{1, static_cast<uint32_t>(out.dtype)}},
+      Launch::launch(device, kernel, {{1, static_cast<uint32_t>(out.dtype)}},
              {{.data = &out.storage.data_ptr()}, {.bytes = &bits, .nbytes = sizeof bits},
               {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
              &push, layout.numel);
@@ -317,19 +165,19 @@ class GpuKernels final : public DeviceKernels {
     }
     check_index_range(out, op);
     const int64_t size = element_size(out.dtype);
-    const Kernel& kernel = kernel_for("fill.x" + std::to_string(8 * size), op, out.dtype, device);
+    const Kernel& kernel = Launch::kernel_for("fill.x" + std::to_string(8 * size), op, out.dtype, device);
     const FillPush push{static_cast<uint32_t>(bits), static_cast<uint32_t>(bits >> 32), static_cast<uint32_t>(out.offset),
                         static_cast<uint32_t>(out.numel)};
-    launch(device, kernel, {}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
+    Launch::launch(device, kernel, {}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
   }
 
   static void copy_values(const TensorImpl& out, const TensorImpl& in, const char* op) {
     if (out.numel == 0) return;
     const int device = device_of(out);
     const StridedLayout layout = strided_layout(out, {&in}, op);
-    const Kernel& kernel = kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
+    const Kernel& kernel = Launch::kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
     const CopyPush push{layout.numel, static_cast<uint32_t>(out.offset), static_cast<uint32_t>(in.offset)};
-    launch(device, kernel, {{1, static_cast<uint32_t>(in.dtype)}},
+    Launch::launch(device, kernel, {{1, static_cast<uint32_t>(in.dtype)}},
            {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
             {.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)}},
            &push, layout.numel);
@@ -404,7 +252,7 @@ class GpuKernels final : public DeviceKernels {
              std::string(variant_suffix(out.dtype));
     }
     const int device = device_of(out);
-    const Kernel& kernel = kernel_for(name, plan.op, compute, device);
+    const Kernel& kernel = Launch::kernel_for(name, plan.op, compute, device);
     const TensorImpl* in0 = plan.inputs[0];
     const TensorImpl* in1 = plan.num_inputs >= 2 ? plan.inputs[1] : nullptr;
     const TensorImpl* in2 = plan.num_inputs >= 3 ? plan.inputs[2] : nullptr;
@@ -430,29 +278,12 @@ class GpuKernels final : public DeviceKernels {
         {4, static_cast<uint32_t>(compute)},
         {5, scalar_at}};
     const BufferArg out_arg{.data = &out.storage.data_ptr()}, a_arg{.data = &in0->storage.data_ptr()};
-    if (op->arity == 1) launch(device, kernel, spec, {out_arg, a_arg, meta}, &push, layout.numel);
-    else if (op->arity == 2) launch(device, kernel, spec, {out_arg, a_arg, b_arg, meta}, &push, layout.numel);
-    else launch(device, kernel, spec, {out_arg, a_arg, b_arg, {.data = &in2->storage.data_ptr()}, meta}, &push, layout.numel);
+    if (op->arity == 1) Launch::launch(device, kernel, spec, {out_arg, a_arg, meta}, &push, layout.numel);
+    else if (op->arity == 2) Launch::launch(device, kernel, spec, {out_arg, a_arg, b_arg, meta}, &push, layout.numel);
+    else Launch::launch(device, kernel, spec, {out_arg, a_arg, b_arg, {.data = &in2->storage.data_ptr()}, meta}, &push, layout.numel);
     return true;
   }
 
-  /** sizes and strides with size-1 dims dropped and dims that chain merged, order kept. */
-  static void append_coalesced(std::vector<int32_t>& meta, const Shape& sizes, const Shape& strides) {
-    std::vector<int64_t> sz, st;
-    for (size_t d = 0; d < sizes.size(); ++d) {
-      if (sizes[d] == 1) continue;
-      if (!sz.empty() && st.back() == strides[d] * sizes[d]) {
-        sz.back() *= sizes[d];
-        st.back() = strides[d];
-      } else {
-        sz.push_back(sizes[d]);
-        st.push_back(strides[d]);
-      }
-    }
-    meta.push_back(static_cast<int32_t>(sz.size()));
-    for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
-    for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
-  }
 
   // mm and bmm of one dtype (bool products run on the host), one 16 x 16 workgroup per 16 x 16
   // block of out, the batch along z.
@@ -480,7 +311,7 @@ class GpuKernels final : public DeviceKernels {
     const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile;
     if (gx > 65535 || gy > 65535 || batch > 65535) return false;
     const int device = device_of(out);
-    const Kernel& kernel = kernel_for("matmul." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    const Kernel& kernel = Launch::kernel_for("matmul." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
     std::array<uint32_t, 8> spec{};
     for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
       if (kernel.spec_constant_ids[i] == 1) spec[i] = static_cast<uint32_t>(a.dtype);
@@ -528,8 +359,8 @@ class GpuKernels final : public DeviceKernels {
                            scalar ? 1u : static_cast<uint32_t>(in.strides[dim]),
                            scalar ? 1u : static_cast<uint32_t>(out.strides[dim])};
     const int device = device_of(out);
-    const Kernel& kernel = kernel_for("softmax." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
-    launch_groups(device, kernel, {{0, op == "softmax" ? 0u : 1u}, {1, static_cast<uint32_t>(in.dtype)}},
+    const Kernel& kernel = Launch::kernel_for("softmax." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    Launch::launch_groups(device, kernel, {{0, op == "softmax" ? 0u : 1u}, {1, static_cast<uint32_t>(in.dtype)}},
                   {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
                    {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
                   &push, push.rows);  // one workgroup per row
@@ -566,7 +397,7 @@ class GpuKernels final : public DeviceKernels {
     append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
     append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
     const int device = device_of(out);
-    const Kernel& kernel = kernel_for("reduce." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    const Kernel& kernel = Launch::kernel_for("reduce." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
     const ReducePush push{static_cast<uint32_t>(layout.outputs), static_cast<uint32_t>(layout.reduced),
                           static_cast<uint32_t>(in.offset), static_cast<uint32_t>(out.offset),
                           plan.indices ? static_cast<uint32_t>(plan.indices->offset) : 0u};
@@ -574,7 +405,7 @@ class GpuKernels final : public DeviceKernels {
     const BufferArg indices = plan.indices ? BufferArg{.data = &plan.indices->storage.data_ptr()}
                                            : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
     const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {{0, code}, {1, static_cast<uint32_t>(in.dtype)}};
-    launch_groups(device, kernel, spec,  // one workgroup per output
+    Launch::launch_groups(device, kernel, spec,  // one workgroup per output
                   {{.data = &out.storage.data_ptr()}, indices, {.data = &in.storage.data_ptr()},
                    {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
                   &push, push.outputs);
@@ -626,8 +457,8 @@ class GpuKernels final : public DeviceKernels {
       return std::isfinite(s) && std::isfinite(e) && std::isfinite(step);  // Note [Soft rounding]
     });
     if (!ok) return false;
-    const Kernel& kernel = kernel_for("range." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
-    launch(device, kernel, {{0, op == "arange" ? 0u : 1u}}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
+    const Kernel& kernel = Launch::kernel_for("range." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    Launch::launch(device, kernel, {{0, op == "arange" ? 0u : 1u}}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
     return true;
   }
 
