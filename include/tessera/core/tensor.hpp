@@ -335,9 +335,7 @@ namespace detail {
 template <class T>
 Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, const char* op = "empty") {
   const int64_t n = checked_numel(sizes, op);
-  TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
-           INT64_MAX, " bytes");
-  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device, op), sizes, n,
+  auto impl = make_tensor_impl(Storage::allocate(checked_bytes(n, sizeof(T), op, sizes), options.device, op), sizes, n,
                                dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);
