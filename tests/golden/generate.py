@@ -651,6 +651,32 @@ def reduction_cases():
     # precision: long sums
     big = formula(1 << 20, 7919, 13, 10007, 5003, 1 / 4096).float()
     record("sum_long", "sum", big[:200000], "all", big[:200000].sum())
+    # PyTorch's positional signatures: var/std(dim, unbiased, keepdim), correction=, var_mean,
+    # std_mean, norm(p, dim, keepdim)
+    for dname in ["float32", "float64"]:
+        t = sample(DTYPES[dname], (3, 4, 5), rng)
+        for dims in [None, (1,), (0, 2), (-1,)]:
+            for keepdim in (False, True):
+                if dims is None and keepdim:
+                    continue
+                args = "all" if dims is None else " ".join(map(str, dims)) + (" keepdim" if keepdim else "")
+                tag = args.replace(" ", "_")
+                for op in ["var", "std"]:
+                    fn = getattr(torch, op)
+                    if dims is None:
+                        record(f"{op}_biased_{dname}_{tag}", f"{op}_biased", t, args, fn(t, False))
+                    else:
+                        record(f"{op}_biased_{dname}_{tag}", f"{op}_biased", t, args, fn(t, dims, False, keepdim))
+                        record(f"{op}_correction2_{dname}_{tag}", f"{op}_correction2", t, args,
+                               fn(t, dims, correction=2, keepdim=keepdim))
+                    fm = getattr(torch, f"{op}_mean")
+                    pair = fm(t, False) if dims is None else fm(t, dims, False, keepdim)
+                    record(f"{op}_mean_{dname}_{tag}", f"{op}_mean", t, args, pair)
+                for p in [1, 3, 0.5, 0, float("inf"), float("-inf")]:
+                    out = torch.norm(t, p) if dims is None else torch.norm(t, p, dims, keepdim)
+                    record(f"norm_p{p}_{dname}_{tag}", f"norm_p{p}", t, args, out)
+                if dims is not None and len(dims) == 2:
+                    record(f"norm_fro_{dname}_{tag}", "norm_fro", t, args, torch.norm(t, "fro", dims, keepdim))
     w.close()
 
 

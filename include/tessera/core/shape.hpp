@@ -253,6 +253,17 @@ inline void append_error_part(std::string& out, const Shape& s) {
   detail::append_sizes(out, s, '[', "])");
 }
 
+/** Strides as `x.stride()` returns them: a ts::Shape that prints as Python's tuple, `(12, 4, 1)`. */
+class Strides : public Shape {
+ public:
+  explicit Strides(const Shape& s) : Shape(s) {}
+};
+inline std::ostream& operator<<(std::ostream& os, const Strides& s) {
+  os << '(';
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+  return os << (s.size() == 1 ? ",)" : ")");
+}
+
 /** The broadcast of two shapes (NumPy rules); throws naming both shapes. */
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op = "broadcast_shapes") {
   const size_t n = std::max(a.size(), b.size());
