@@ -98,8 +98,7 @@ FAMILIES = [
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),
-    # Every random variant writes bits and computes in integers or float: float64 runs on Metal too.
-    Family("random", "random.comp", [Variant(n, [m]) for n, m, _ in DTYPES],
+    Family("random", "random.comp", per_dtype(),
            "rand, randn and randint on the Philox stream, bit for bit as the CPU draws them"),
 ]
 

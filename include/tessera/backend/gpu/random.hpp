@@ -41,11 +41,16 @@ constexpr bool is_philox_plan(const Plan& plan) {
 template <class Runtime>
 bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   const TensorImpl& out = *plan.out;
+  if (out.numel == 0) return true;  // nothing to draw, on any device
   if (!is_philox_plan(plan) || !out.contiguous) return false;
   const std::string_view op = plan.op;
   const DType dtype = out.dtype;
   uint32_t code;
   RandomPush push{plan.seed, plan.offset, 0, 0, 0, 0, 0, 1, 0};
+  const int device = device_of(out);
+  // random.f64 computes in integers (it needs no shaderFloat64), but float64 variants are
+  // Vulkan only (docs/gpu.md): a device without float64 draws them on the host, as before.
+  if (dtype == DType::Float64 && !Runtime::has_float64(device)) return false;
   if (op == "uniform") {
     if (!is_float_dtype(dtype)) return false;
     code = 0;
@@ -61,7 +66,6 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
     code = 2;
     push.a = static_cast<uint64_t>(plan.low), push.b = plan.range, push.c = (0 - plan.range) % plan.range;
   }
-  if (out.numel == 0) return true;
   check_index_range(out, plan.op);
   push.n = static_cast<uint32_t>(out.numel);
   push.out_offset = static_cast<uint32_t>(out.offset);
@@ -69,7 +73,6 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   // randint element; the kernel strides over what 65535 groups do not cover.
   const uint64_t n = push.n;
   const uint64_t units = code == 2 ? n : code == 1 ? (n + 1) / 2 : dtype == DType::Float64 ? (n + 1) / 2 : (n + 3) / 4;
-  const int device = device_of(out);
   const Kernel& kernel =
       Launch<Runtime>::kernel_for("random." + std::string(variant_suffix(dtype)), plan.op, dtype, device);
   Launch<Runtime>::launch_groups(device, kernel, {{0, code}}, {{.data = &out.storage.data_ptr()}}, &push,

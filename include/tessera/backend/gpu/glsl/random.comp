@@ -3,7 +3,8 @@
 // bit as the CPU draws them (random.glsl; docs/random.md). OP (RANDOM_*) is the sampler; the
 // variant is the output type. Integer variants have randint only, float64 uniform and randint
 // (its normal needs double log and sin: the host draws it). Every value is written as bits and
-// computed in integers or float, so no variant needs float64 arithmetic, on Vulkan or Metal.
+// computed in integers or float, so no variant needs shaderFloat64 (the float64 one is still
+// Vulkan only, as every float64 variant).
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "dtype.glsl"
