@@ -334,6 +334,23 @@ TEST_CASE("vulkan random: uniform_ and normal_ of views, bernoulli and dropout e
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + host_draws);
 }
 
+TEST_CASE("vulkan random: dropout's gradient on the GPU is the CPU's") {
+  if (!have_device()) return;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
+  ts::Generator cpu(3), gpu(3), data(4);
+  const ts::Tensor<float> x = ts::randn<float>({33, 7}, data).requires_grad_(true);
+  const ts::Tensor<float> gx = x.detach().to(kGpu).requires_grad_(true);
+  ts::Tensor<float> y = ts::nn::functional::dropout(x, 0.4, true, cpu);
+  ts::Tensor<float> gy = ts::nn::functional::dropout(gx, 0.4, true, gpu);
+  require_bits(y.detach(), gy.detach(), "dropout");
+  (y * y).sum().backward();
+  (gy * gy).sum().backward();
+  require_bits(x.grad(), gx.grad(), "dropout's gradient");
+  ts::Tensor<float> r = ts::rand<float>({4, 5}, gpu, {.device = kGpu, .requires_grad = true});
+  CHECK(r.requires_grad());
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
+}
+
 TEST_CASE("vulkan random: randperm and multinomial draw on the host, with the CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
