@@ -69,10 +69,10 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   check_index_range(out, plan.op);
   push.n = static_cast<uint32_t>(out.numel);
   push.out_offset = static_cast<uint32_t>(out.offset);
-  // Threads: one per block of four uniforms (two for float64), per Box-Muller pair, or per
+  // Threads: one per block of four uniforms or normals (two uniforms for float64), or per
   // randint element; the kernel strides over what 65535 groups do not cover.
   const uint64_t n = push.n;
-  const uint64_t units = code == 2 ? n : code == 1 ? (n + 1) / 2 : dtype == DType::Float64 ? (n + 1) / 2 : (n + 3) / 4;
+  const uint64_t units = code == 2 ? n : dtype == DType::Float64 ? (n + 1) / 2 : (n + 3) / 4;
   const Kernel& kernel =
       Launch<Runtime>::kernel_for("random." + std::string(variant_suffix(dtype)), plan.op, dtype, device);
   Launch<Runtime>::launch_groups(device, kernel, {{0, code}}, {{.data = &out.storage.data_ptr()}}, &push,

@@ -61,27 +61,20 @@ uint64_t from_f32_bits(uint bits) {
 void main() {
 #if defined(FLOAT_OUT)
   // One loop for every sampler, with one call site of each conversion (every helper is inlined
-  // where it is called, and the MSL must stay small): a unit is a block of four uniforms, a
-  // Box-Muller pair (half a block) or one randint element.
-  const uint per = OP == RANDOM_UNIFORM ? 4u : (OP == RANDOM_NORMAL ? 2u : 1u);
+  // where it is called, and the MSL must stay small): a unit is a block of four uniforms or
+  // normals (two Box-Muller pairs), or one randint element.
+  const uint per = OP == RANDOM_RANDINT ? 1u : 4u;
   GRID_STRIDE_LOOP(unit, (pc.n + per - 1u) / per) {
     // One Philox call site: uniform and normal take attempt 0 of their block; randint tries
     // attempts until a half is accepted (bounded_u64's order).
-    const uint index = OP == RANDOM_NORMAL ? unit / 2u : unit;
     uvec4 w;
     uint64_t r = uint64_t(0);
     [[dont_unroll]] for (uint attempt = 0u;; ++attempt) {
-      w = random_block(pc.seed, pc.offset, index, attempt);
+      w = random_block(pc.seed, pc.offset, unit, attempt);
       if (OP != RANDOM_RANDINT || lemire_accept(w, pc.b, pc.c, r)) break;
     }
+    const uint64_t int_value = pc.a + r;  // randint: low + r, wrapping
     vec2 z = vec2(0.0f, 0.0f);
-    uint64_t int_value = uint64_t(0);
-    if (OP == RANDOM_NORMAL) {
-      const uint first = 2u * (unit & 1u);
-      z = box_muller(w[first], w[first + 1u]);
-    } else if (OP == RANDOM_RANDINT) {
-      int_value = pc.a + r;  // low + r, wrapping
-    }
     [[dont_unroll]] for (uint k = 0u; k < per; ++k) {
       uint bits;
       if (OP == RANDOM_UNIFORM) {
@@ -92,12 +85,16 @@ void main() {
 #else
         bits = uniform_f32_bits(w[k]);
 #endif
-      } else if (OP == RANDOM_NORMAL && pc.standard != 0u) {
-        bits = floatBitsToUint(z[k]);
-      } else {  // Note [One soft pipeline]; randint converts through float for half and bfloat16
-        const bool normal = OP == RANDOM_NORMAL;
-        const Soft zs = normal ? soft_from_f32_bits(floatBitsToUint(z[k])) : soft_from_int64(int_value);
-        bits = soft_f32_bits(zs, pc.a, pc.b, normal ? SOFT_SCALED_NORMAL : SOFT_INT64);
+      } else {
+        if (OP == RANDOM_NORMAL && (k & 1u) == 0u) z = box_muller(w[k], w[k + 1u]);  // a pair per two elements
+        const float zk = z[k & 1u];
+        if (OP == RANDOM_NORMAL && pc.standard != 0u) {
+          bits = floatBitsToUint(zk);
+        } else {  // Note [One soft pipeline]; randint converts through float for half and bfloat16
+          const bool normal = OP == RANDOM_NORMAL;
+          const Soft zs = normal ? soft_from_f32_bits(floatBitsToUint(zk)) : soft_from_int64(int_value);
+          bits = soft_f32_bits(zs, pc.a, pc.b, normal ? SOFT_SCALED_NORMAL : SOFT_INT64);
+        }
       }
       store(per * unit + k, from_f32_bits(bits));
     }

@@ -161,12 +161,9 @@ float sqrt_rn(float x) {
     m <<= 1;
     e -= 1;
   }
-  // m < 2^25: scale by 4^k into [2^46, 2^48), so its root has 24 bits.
-  int k = 0;
-  while (m < (uint64_t(1) << 46)) {
-    m <<= 2;
-    k += 1;
-  }
+  // m in [2^23, 2^25): scaled by 4^k into [2^46, 2^48), so that its root has 24 bits.
+  const int k = m < uint64_t(0x1000000u) ? 12 : 11;
+  m <<= 2 * k;
   uint64_t s = uint64_t(sqrt(float(m)));  // an estimate, corrected exactly below
   while (s * s > m) s -= uint64_t(1);
   while ((s + uint64_t(1)) * (s + uint64_t(1)) <= m) s += uint64_t(1);
