@@ -352,12 +352,32 @@ TEST_CASE("vulkan random: dropout's gradient on the GPU is the CPU's") {
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
-TEST_CASE("vulkan random: randperm and multinomial draw on the host, with the CPU's values") {
+TEST_CASE("vulkan random: only Philox plans of the GPU's samplers are drawn there") {
+  namespace gd = ts::gpu::detail;
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "uniform"}));
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "normal"}));
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randint"}));
+  CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "randperm"}));
+  // A plan naming another generator algorithm (Note [GPU random streams]) stays on the host.
+  struct OtherPlan {
+    const char* op;
+    int algorithm;
+  };
+  CHECK(gd::is_philox_plan(OtherPlan{"uniform", 0}));
+  CHECK(!gd::is_philox_plan(OtherPlan{"uniform", 1}));
+}
+
+TEST_CASE("vulkan random: randperm, multinomial and extreme normal_ draw on the host, with the CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
   require_bits(ts::randperm(1000, cpu), ts::randperm(1000, gpu, {.device = kGpu}), "randperm");
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 1);
+  ts::Tensor<float> c = ts::empty<float>({7}), g = ts::empty<float>({7}, {.device = kGpu});
+  c.normal_(1e305, 1e300, cpu);  // beyond 2^1000: the host rounds the overflowing doubles
+  g.normal_(1e305, 1e300, gpu);
+  require_bits(c, g, "normal_ of huge values");
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 2);
   const ts::Tensor<float> w = ts::rand<float>({3, 10}, cpu);
   const ts::Tensor<float> gw = ts::rand<float>({3, 10}, gpu, {.device = kGpu});
   require_bits(ts::multinomial(w, 4, true, cpu), ts::multinomial(gw, 4, true, gpu), "multinomial");
