@@ -60,9 +60,9 @@ uint64_t from_f32_bits(uint bits) {
 
 void main() {
 #if defined(FLOAT_OUT)
-  // One loop for every sampler, with one call site of each conversion (every helper is inlined
-  // where it is called, and the MSL must stay small): a unit is a block of four uniforms or
-  // normals (two Box-Muller pairs), or one randint element.
+  // A unit is a block of four uniforms or normals (two Box-Muller pairs), or one randint
+  // element. Normals and randint go through one rolled loop, with one call site of each heavy
+  // helper (every helper is inlined where it is called, and the MSL must stay small).
   const uint per = OP == RANDOM_RANDINT ? 1u : 4u;
   GRID_STRIDE_LOOP(unit, (pc.n + per - 1u) / per) {
     // One Philox call site: uniform and normal take attempt 0 of their block; randint tries
@@ -74,27 +74,30 @@ void main() {
       if (OP != RANDOM_RANDINT || lemire_accept(w, pc.b, pc.c, r)) break;
     }
     const uint64_t int_value = pc.a + r;  // randint: low + r, wrapping
+    if (OP == RANDOM_UNIFORM) {  // exact conversions, small enough to unroll
+      for (uint k = 0u; k < 4u; ++k) {
+#if defined(TYPE_F16)
+        const uint bits = floatBitsToUint(float(w[k] >> 21) * 4.8828125e-4f);  // 2^-11: exact in half
+#elif defined(TYPE_BF16)
+        const uint bits = floatBitsToUint(float(w[k] >> 24) * 3.90625e-3f);  // 2^-8: exact in bfloat16
+#else
+        const uint bits = uniform_f32_bits(w[k]);
+#endif
+        store(4u * unit + k, from_f32_bits(bits));
+      }
+      continue;
+    }
     vec2 z = vec2(0.0f, 0.0f);
     [[dont_unroll]] for (uint k = 0u; k < per; ++k) {
+      if (OP == RANDOM_NORMAL && (k & 1u) == 0u) z = box_muller(w[k], w[k + 1u]);  // a pair per two elements
+      const float zk = z[k & 1u];
       uint bits;
-      if (OP == RANDOM_UNIFORM) {
-#if defined(TYPE_F16)
-        bits = floatBitsToUint(float(w[k] >> 21) * 4.8828125e-4f);  // 2^-11: exact in half
-#elif defined(TYPE_BF16)
-        bits = floatBitsToUint(float(w[k] >> 24) * 3.90625e-3f);  // 2^-8: exact in bfloat16
-#else
-        bits = uniform_f32_bits(w[k]);
-#endif
-      } else {
-        if (OP == RANDOM_NORMAL && (k & 1u) == 0u) z = box_muller(w[k], w[k + 1u]);  // a pair per two elements
-        const float zk = z[k & 1u];
-        if (OP == RANDOM_NORMAL && pc.standard != 0u) {
-          bits = floatBitsToUint(zk);
-        } else {  // Note [One soft pipeline]; randint converts through float for half and bfloat16
-          const bool normal = OP == RANDOM_NORMAL;
-          const Soft zs = normal ? soft_from_f32_bits(floatBitsToUint(zk)) : soft_from_int64(int_value);
-          bits = soft_f32_bits(zs, pc.a, pc.b, normal ? SOFT_SCALED_NORMAL : SOFT_INT64);
-        }
+      if (OP == RANDOM_NORMAL && pc.standard != 0u) {
+        bits = floatBitsToUint(zk);
+      } else {  // Note [One soft pipeline]; randint converts through float for half and bfloat16
+        const bool normal = OP == RANDOM_NORMAL;
+        const Soft zs = normal ? soft_from_f32_bits(floatBitsToUint(zk)) : soft_from_int64(int_value);
+        bits = soft_f32_bits(zs, pc.a, pc.b, normal ? SOFT_SCALED_NORMAL : SOFT_INT64);
       }
       store(per * unit + k, from_f32_bits(bits));
     }
