@@ -19,6 +19,7 @@
 #include "../dispatch.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
+#include "random.hpp"
 
 namespace tessera::gpu::detail {
 
@@ -130,7 +131,9 @@ class GpuKernels final : public DeviceKernels {
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
     if (!matmul_on_gpu(plan)) host(plan, PlanKind::Matmul);
   }
-  void random(const ::tessera::detail::RandomPlan& plan) override { host(plan, PlanKind::Random); }
+  void random(const ::tessera::detail::RandomPlan& plan) override {
+    if (!random_on_gpu<Runtime>(plan)) host(plan, PlanKind::Random);
+  }
   void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, PlanKind::Index); }
   void range(const ::tessera::detail::RangePlan& plan) override {
     if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
