@@ -337,6 +337,7 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   const int64_t n = checked_numel(sizes, op);
   TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
            INT64_MAX, " bytes");
+  check_device_dtype(options.device, dtype_of<T>, op);
   auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device, op), sizes, n,
                                dtype_of<T>);
   Tensor<T> out(std::move(impl));

@@ -69,6 +69,7 @@ Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device 
   const int64_t span = storage_extent(sizes, strides, 0, "empty_strided");
   TS_CHECK(span <= INT64_MAX / static_cast<int64_t>(sizeof(T)), "empty_strided: sizes ", shape_str(sizes),
            " and strides ", shape_str(strides), " need more than ", INT64_MAX, " bytes");
+  check_device_dtype(device, dtype_of<T>, "empty_strided");
   auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
                                            strides, 0, dtype_of<T>);
   return Tensor<T>(std::move(impl));
