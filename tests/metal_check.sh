@@ -9,7 +9,8 @@
 # Checked: tests/metal_host_check.cpp as the one unit holding metal-cpp's implementation; then,
 # as CMake's TESSERA_METAL compiles them on a Mac (TESSERA_METAL_NO_PRIVATE_IMPLEMENTATION), the
 # unit CMake adds to every executable, the Metal tests, the GPU tests built for Metal, the
-# Fashion-MNIST example, and each backend/metal header alone. CXX picks the compiler (default
+# Fashion-MNIST example, and each backend/metal header alone; and that the macOS workflow runs
+# the commands docs/metal.md gives. CXX picks the compiler (default
 # clang++-16, else clang++: the GPU tests need clang 16 or later).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,3 +35,14 @@ CXX=$cxx WERROR=1 DEFINE_APPLE=1 \
   EXTRA_FLAGS="-DTESSERA_METAL=1 -DTESSERA_METAL_NO_PRIVATE_IMPLEMENTATION=1 -DTESSERA_TEST_METAL=1 $eigen" \
   bash "$metal/syntax_check.sh" "$metal/metal-cpp" include cmake/tessera_metal.cpp tests/test_metal.cpp \
   tests/test_vulkan_kernels.cpp examples/fashion_mnist.cpp "$work"/alone_*.cpp
+echo "== .github/workflows/macos-metal.yml runs docs/metal.md's commands, word for word"
+python3 - <<'PY'
+import re, sys
+wf = open(".github/workflows/macos-metal.yml").read()
+doc = open("docs/metal.md").read().splitlines()
+cmds = [l[10:] for block in re.findall(r"run: \|\n((?:          .*\n)+)", wf) for l in block.splitlines()]
+missing = [c for c in cmds if c not in doc]
+if not cmds or missing:
+    sys.exit("metal_check: FAILED: commands of the workflow missing from docs/metal.md: %s" % (missing or "all"))
+print("%d commands, all in docs/metal.md" % len(cmds))
+PY
