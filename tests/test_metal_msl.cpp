@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -260,7 +261,10 @@ TEST_CASE("metal msl: float64 never reaches a Metal kernel: refused when a tenso
   CHECK_THROWS_WITH(ts::ones<float>({2}, {.device = kMetal}).to<double>(), Catch::Contains("Metal has no float64"));
   CHECK_THROWS_WITH(ts::ones<double>({2}).to(kMetal), Catch::Contains("to: metal:0 cannot hold a float64 tensor"));
   CHECK_THROWS_WITH((ts::randn<double>({2}, {.device = kMetal})), Catch::Contains("Metal has no float64"));
-  // The stand-in device prints as Metal does.
-  const auto t = ts::ones<float>({2}, {.device = ts::Device("mps")});
-  CHECK(t.device().str() == "metal:0");
+  // A tensor on "mps" is on metal:0 and prints so, as PyTorch prints device='mps:0'.
+  const auto t = ts::zeros<float>({2}, {.device = ts::Device("mps")});
+  CHECK(t.device() == ts::Device::metal(0));
+  std::ostringstream os;
+  os << t;
+  CHECK(os.str() == "tensor([0., 0.], device='metal:0')");
 }
