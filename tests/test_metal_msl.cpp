@@ -148,6 +148,13 @@ struct RecordingRuntime {
     g_dispatches.push_back({&kernel, problem});
   }
   static void synchronize(int) {}
+#if __has_include(<tessera/backend/gpu/deferred_error.hpp>)
+  static const ts::DataPtr& error_status(int) {  // Note [Deferred errors]: never set here
+    alignas(16) static uint32_t words[8] = {};
+    static const ts::DataPtr status{words, nullptr, nullptr, ts::Device::metal()};
+    return status;
+  }
+#endif
   static bool has_float64(int) { return false; }
   static std::string device_name(int) { return "recording Metal device"; }
 };

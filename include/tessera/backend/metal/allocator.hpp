@@ -73,6 +73,8 @@ class MetalAllocator final : public DeviceAllocator {
     if (b->last_use > gpu.completed || !gpu.failure.empty()) {
       Pool pool;
       gpu.synchronize();
+    } else {
+      gpu.report_errors();  // reported by a batch the host found finished (Note [Deferred errors])
     }
   }
   static void release(void*, void* context) {

@@ -32,6 +32,15 @@
 #include "../../parallel/mutex.hpp"
 #include "../gpu/kernel.hpp"
 
+// Kernels that check tensor values report errors through the device's status words (Note
+// [Deferred errors] in backend/gpu/deferred_error.hpp), where that header exists.
+#if __has_include("../gpu/deferred_error.hpp")
+#include "../gpu/deferred_error.hpp"
+#define TESSERA_METAL_DEFERRED_ERRORS 1
+#else
+#define TESSERA_METAL_DEFERRED_ERRORS 0
+#endif
+
 namespace tessera::metal::detail {
 
 using ::tessera::detail::Atomic;
@@ -307,7 +316,7 @@ struct Gpu {
   }
 
   /** Commits the open batch and waits for every queued one; reports a command buffer that
-   *  failed since the last report. */
+   *  failed since the last report, then what a kernel reported. */
   void synchronize() {
     submit();
     retire(true);
@@ -317,7 +326,38 @@ struct Gpu {
       ::tessera::detail::throw_error("metal: a command buffer on ", Device::metal(index), " (", name,
                                      ") failed: ", reason);
     }
+    report_errors();
   }
+
+  // ---- deferred errors (Note [Deferred errors] in backend/gpu/deferred_error.hpp)
+
+#if TESSERA_METAL_DEFERRED_ERRORS
+  Buffer* status = nullptr;  // the status words, made at their first use, never freed
+  DataPtr status_data;
+
+  const DataPtr& error_status() {
+    if (!status) {
+      Buffer* b = take_buffer(sizeof(gpu::detail::DeferredError));
+      std::memset(b->contents, 0, b->capacity);
+      status = b;
+      status_data = {b->contents, b, nullptr, Device::metal(index)};
+    }
+    return status_data;
+  }
+
+  /** Throws (and clears) the error the status words hold, once no queued launch may still write
+   *  them; the caller holds the mutex. */
+  void report_errors() {
+    if (!status || status->last_use > completed) return;
+    auto* words = static_cast<gpu::detail::DeferredError*>(status->contents);
+    if (words->check == 0) return;
+    const gpu::detail::DeferredError error = *words;
+    *words = gpu::detail::DeferredError{};
+    throw Error(gpu::detail::deferred_error_message(error, Device::metal(index)));
+  }
+#else
+  void report_errors() {}
+#endif
 
   // ---- launches
 
@@ -540,6 +580,16 @@ inline void synchronize(int device) {
     gpu->synchronize();
   }
 }
+
+#if TESSERA_METAL_DEFERRED_ERRORS
+/** The status words of `device` that kernels checking tensor values write (Note [Deferred
+ *  errors]); their errors are thrown by the next wait for the queue. */
+inline const DataPtr& error_status(int device) {
+  Gpu& gpu = Runtime::get().gpu(device);
+  LockGuard lock(gpu.mutex);
+  return gpu.error_status();
+}
+#endif
 
 /** How many times the host has waited on the Metal queue. */
 inline uint64_t host_waits() { return Gpu::g_host_waits.load(MemoryOrder::Relaxed); }
