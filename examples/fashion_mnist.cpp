@@ -1,16 +1,20 @@
 // Trains an MLP and a small CNN on Fashion-MNIST, prints each epoch's train loss, test accuracy
 // and time, and saves the trained weights as safetensors (names as in torch.nn.Sequential):
 //
-//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed] [--device vulkan]
+//   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed] [--device vulkan|metal]
 //
 // With --device vulkan the model, its optimizer and every batch live on the first Vulkan device
-// (docs/gpu.md); a run is then a function of the seed as on the CPU, up to the GPU's rounding.
+// (docs/gpu.md), with --device metal (or mps) on the Apple GPU (docs/metal.md); a run is then a
+// function of the seed as on the CPU, up to the GPU's rounding.
 //
 // The data are Debian's: apt-get install dataset-fashion-mnist (the default folder is
 // /usr/share/datasets/fashion-mnist). examples/fashion_mnist_check.py loads the saved weights
 // into PyTorch and measures the same test accuracy.
 #if __has_include(<vulkan/vulkan_core.h>)
 #include <tessera/backend/vulkan/backend.hpp>  // registers the Vulkan backend in this program
+#endif
+#if defined(__APPLE__) && __has_include(<Metal/Metal.hpp>)
+#include <tessera/backend/metal/backend.hpp>  // registers the Metal backend (Apple platforms, metal-cpp)
 #endif
 #include <tessera/tessera.hpp>
 

@@ -116,9 +116,11 @@ TEST_CASE("devices parse, compare and print", "[tensor][device]") {
   CHECK(ts::Device::metal().str() == "metal:0");
   CHECK_THROWS_WITH(ts::Device("cuda"), Catch::Contains("unknown device type in 'cuda'"));
   CHECK_THROWS_AS(ts::Device("metal:x"), ts::Error);
-  CHECK_FALSE(ts::metal::is_available());
   auto t = ts::ones({2});
   CHECK(t.to(ts::Device::cpu()).data_ptr() == t.data_ptr());
+#if !(defined(TESSERA_METAL) && TESSERA_METAL)  // a build with the Metal backend (CMake's TESSERA_METAL) has the device
+  CHECK_FALSE(ts::metal::is_available());
   CHECK_THROWS_WITH(t.to(ts::Device("mps")), Catch::Contains("to: no metal backend is registered in this program, so metal:0 cannot be used"));
   CHECK_THROWS_AS(ts::zeros({2}, {.device = ts::Device::metal()}), ts::Error);
+#endif
 }

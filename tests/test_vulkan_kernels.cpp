@@ -13,10 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <tessera/backend/vulkan/backend.hpp>
-#include <tessera/tessera.hpp>
-
-#include "vulkan_device.hpp"
+#include "vulkan_device.hpp"  // the backend: Vulkan, or Metal with TESSERA_TEST_METAL
 
 namespace glsl {
 // range.glsl is C++ as well as GLSL: these are the GLSL built-ins it uses.
@@ -27,7 +24,7 @@ inline int findMSB(uint x) { return x ? 31 - __builtin_clz(x) : -1; }
 
 namespace {
 
-namespace vk = ts::vulkan::detail;
+namespace vk = vulkan_test::backend;  // ts::vulkan::detail, or ts::metal::detail
 namespace td = ts::detail;
 
 using vulkan_test::kGpu;

@@ -188,7 +188,17 @@ def compile_variant(family, variant, work):
         msl = run([SPIRV_CROSS, spv, "--msl", "--msl-version", MSL_VERSION], "spirv-cross --msl %s.%s" % (family.name, variant.name))
         if re.search(r"\bdouble\b", msl):
             raise GenError("%s.%s: the MSL uses double, which Metal does not have" % (family.name, variant.name))
+        msl = spirv_stamp(words) + msl
     return words, reflection, msl
+
+
+def spirv_stamp(words):
+    """The MSL's first line: which SPIR-V it was translated from (its words' FNV-1a 64 hash, as
+    tests/test_metal_msl.cpp recomputes it from the Kernel record)."""
+    h = 0xcbf29ce484222325
+    for b in struct.pack("<%dI" % len(words), *words):
+        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+    return "// translated from SPIR-V of %d words, FNV-1a 64 0x%016x\n" % (len(words), h)
 
 
 def metal_indices(msl, name):

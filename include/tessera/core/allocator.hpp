@@ -70,7 +70,10 @@ inline DeviceAllocator& device_allocator(Device device, const char* op) {
   DeviceAllocator* allocator = g_device_allocators[static_cast<int>(device.type())];
   if (!allocator) [[unlikely]]
     throw_error(op, ": no ", device_type_name(device.type()), " backend is registered in this program, so ", device,
-                " cannot be used");
+                " cannot be used",
+                device.is_metal() ? " (Metal runs on Apple platforms only, where one file of the program includes "
+                                    "<tessera/backend/metal/backend.hpp>: docs/metal.md)"
+                                  : "");
   const int count = allocator->device_count();
   if (device.index() >= count) [[unlikely]] {
     if (count == 0)

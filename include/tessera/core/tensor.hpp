@@ -357,6 +357,7 @@ namespace detail {
 template <class T>
 Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, const char* op = "empty") {
   const int64_t n = checked_numel(sizes, op);
+  check_device_dtype(options.device, dtype_of<T>, op);
   auto impl = make_tensor_impl(Storage::allocate(checked_bytes(n, sizeof(T), op, sizes), options.device, op), sizes, n,
                                dtype_of<T>);
   Tensor<T> out(std::move(impl));

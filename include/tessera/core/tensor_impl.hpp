@@ -81,6 +81,17 @@ struct TensorImpl {
   }
 };
 
+// Note [Metal has no float64]
+// Metal has no 64-bit floating-point type, so a float64 tensor cannot live on a Metal device: it
+// is refused where it would be made (empty_tensor, empty_strided_tensor, from_blob: every
+// factory, to(Device::metal()) and to<double>() go through them), before any memory is taken,
+// as PyTorch's MPS refuses it.
+inline void check_device_dtype(Device device, DType dtype, const char* op) {
+  if (dtype == DType::Float64 && device.is_metal()) [[unlikely]]
+    throw_error(op, ": ", device, " cannot hold a float64 tensor: Metal has no float64 (as in PyTorch's MPS); "
+                "use float32, or keep float64 tensors on the CPU");
+}
+
 /** A new TensorImpl whose block comes from the small block cache (Note [Small block cache]). */
 template <class... Args>
 std::shared_ptr<TensorImpl> make_tensor_impl(Args&&... args) {

@@ -145,6 +145,7 @@ Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, Deleter d
   const int64_t span = detail::storage_extent(shape, strides, 0, "from_blob");
   const size_t nbytes = detail::checked_bytes(span, sizeof(T), "from_blob", shape, strides);
   TS_CHECK(data != nullptr || span == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
+  detail::check_device_dtype(options.device, dtype_of<T>, "from_blob");
   Storage storage = Storage::from_blob(data, nbytes, std::move(deleter), options.device);
   Tensor<T> out(detail::make_tensor_impl(std::move(storage), shape, strides, 0, dtype_of<T>));
   if (options.requires_grad) out.requires_grad_(true);

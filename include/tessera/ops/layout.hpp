@@ -67,6 +67,7 @@ inline bool may_overlap(const TensorImpl& a, const TensorImpl& b) {
 template <class T>
 Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device device = Device::cpu()) {
   const int64_t span = storage_extent(sizes, strides, 0, "empty_strided");
+  check_device_dtype(device, dtype_of<T>, "empty_strided");
   auto impl = make_tensor_impl(Storage::allocate(checked_bytes(span, sizeof(T), "empty_strided", sizes, strides), device), sizes,
                                strides, 0, dtype_of<T>);
   return Tensor<T>(std::move(impl));

@@ -339,7 +339,8 @@ inline constexpr uint32_t binary_b8_spirv[2624] = {
     0x000003a8,0x000001ec,0x000200f9,0x00000120,0x000200f8,0x00000122,0x000100fd,0x00010038,
 };
 inline constexpr char binary_b8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2624 words, FNV-1a 64 0xea5f7a70677ec896
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -594,9 +595,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _971 = a_buf.words[_651];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _976 = ulong((_971 >> ((_964 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _976 = ulong((_971 >> ((_964 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_938] = _976;
@@ -1184,7 +1185,8 @@ inline constexpr uint32_t binary_u8_spirv[3557] = {
     0x0000029e,0x000200f8,0x000002a0,0x000100fd,0x00010038,
 };
 inline constexpr char binary_u8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3557 words, FNV-1a 64 0xf9e0b3055f156175
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1436,9 +1438,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _1631 = a_buf.words[_1040];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_1582] = _1636;
@@ -1682,9 +1684,9 @@ R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u)
                     {
                         _1438 = _1429;
                     }
-                    if (_1438)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    if (_1438)
+                    {
                         _1592 = _1424 - 1l;
                         break;
                     }
@@ -2202,7 +2204,8 @@ inline constexpr uint32_t binary_i8_spirv[3557] = {
     0x0000029e,0x000200f8,0x000002a0,0x000100fd,0x00010038,
 };
 inline constexpr char binary_i8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3557 words, FNV-1a 64 0xf9e0b3055f156175
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -2454,9 +2457,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _1631 = a_buf.words[_1040];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_1582] = _1636;
@@ -2700,9 +2703,9 @@ R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u)
                     {
                         _1438 = _1429;
                     }
-                    if (_1438)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    if (_1438)
+                    {
                         _1592 = _1424 - 1l;
                         break;
                     }
@@ -3219,7 +3222,8 @@ inline constexpr uint32_t binary_i16_spirv[3550] = {
     0x000200f9,0x0000029e,0x000200f8,0x000002a0,0x000100fd,0x00010038,
 };
 inline constexpr char binary_i16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3550 words, FNV-1a 64 0x2470771c0b2cc503
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -3471,9 +3475,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _1631 = a_buf.words[_1040];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_1582] = _1636;
@@ -3717,9 +3721,9 @@ R"tsmsl(                    _1636 = ulong((_1631 >> ((_1624 & 3u) * 8u)) & 255u)
                     {
                         _1438 = _1429;
                     }
-                    if (_1438)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    if (_1438)
+                    {
                         _1592 = _1424 - 1l;
                         break;
                     }
@@ -4234,7 +4238,8 @@ inline constexpr uint32_t binary_i32_spirv[3536] = {
     0x00000628,0x00000355,0x000200f9,0x0000029b,0x000200f8,0x0000029d,0x000100fd,0x00010038,
 };
 inline constexpr char binary_i32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3536 words, FNV-1a 64 0xbc17e80101a112f3
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -4486,9 +4491,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _1627 = a_buf.words[_1037];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _1632 = ulong((_1627 >> ((_1620 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _1632 = ulong((_1627 >> ((_1620 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_1578] = _1632;
@@ -4732,9 +4737,9 @@ R"tsmsl(                    _1632 = ulong((_1627 >> ((_1620 & 3u) * 8u)) & 255u)
                     {
                         _1435 = _1426;
                     }
-                    if (_1435)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    if (_1435)
+                    {
                         _1588 = _1421 - 1l;
                         break;
                     }
@@ -5249,7 +5254,8 @@ inline constexpr uint32_t binary_i64_spirv[3536] = {
     0x00000627,0x00000355,0x000200f9,0x0000029b,0x000200f8,0x0000029d,0x000100fd,0x00010038,
 };
 inline constexpr char binary_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3536 words, FNV-1a 64 0x0c970a8bda0f1f7e
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -5501,9 +5507,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         }
                         _1626 = a_buf.words[_1037];
                         break;
-                    } while(false);
 )tsmsl"
-R"tsmsl(                    _1631 = ulong((_1626 >> ((_1619 & 3u) * 8u)) & 255u);
+R"tsmsl(                    } while(false);
+                    _1631 = ulong((_1626 >> ((_1619 & 3u) * 8u)) & 255u);
                     break;
                 } while(false);
                 raw[_1577] = _1631;
@@ -5747,9 +5753,9 @@ R"tsmsl(                    _1631 = ulong((_1626 >> ((_1619 & 3u) * 8u)) & 255u)
                     {
                         _1435 = _1426;
                     }
-                    if (_1435)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    if (_1435)
+                    {
                         _1587 = _1421 - 1l;
                         break;
                     }
@@ -6680,7 +6686,8 @@ inline constexpr uint32_t binary_f16_spirv[6862] = {
     0x000200f9,0x000006f8,0x000200f8,0x000006fa,0x000100fd,0x00010038,
 };
 inline constexpr char binary_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6862 words, FNV-1a 64 0xa25dcf0c5bcb3b6d
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -6932,10 +6939,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         if (_4425 == 1)
                         {
                             _4436 = b_buf.words[_2192];
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        _4436 = a_buf.words[_2192];
+R"tsmsl(                            break;
+                        }
+                        _4436 = a_buf.words[_2192];
                         break;
                     } while(false);
                     _4441 = ulong((_4436 >> ((_4429 & 3u) * 8u)) & 255u);
@@ -8779,7 +8786,8 @@ inline constexpr uint32_t binary_bf16_spirv[6507] = {
     0x00000694,0x000100fd,0x00010038,
 };
 inline constexpr char binary_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6507 words, FNV-1a 64 0x205aa74af3ca6d92
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -9031,10 +9039,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         if (_4220 == 1)
                         {
                             _4231 = b_buf.words[_2090];
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        _4231 = a_buf.words[_2090];
+R"tsmsl(                            break;
+                        }
+                        _4231 = a_buf.words[_2090];
                         break;
                     } while(false);
                     _4236 = ulong((_4231 >> ((_4224 & 3u) * 8u)) & 255u);
@@ -10784,7 +10792,8 @@ inline constexpr uint32_t binary_f32_spirv[6422] = {
     0x000200f9,0x00000677,0x000200f8,0x00000679,0x000100fd,0x00010038,
 };
 inline constexpr char binary_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6422 words, FNV-1a 64 0xcda7b97a979f6103
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -11036,10 +11045,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         if (_4162 == 1)
                         {
                             _4173 = b_buf.words[_2058];
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        _4173 = a_buf.words[_2058];
+R"tsmsl(                            break;
+                        }
+                        _4173 = a_buf.words[_2058];
                         break;
                     } while(false);
                     _4178 = ulong((_4173 >> ((_4166 & 3u) * 8u)) & 255u);

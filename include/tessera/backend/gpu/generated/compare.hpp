@@ -383,7 +383,8 @@ inline constexpr uint32_t compare_f32_spirv[2976] = {
     0x00000557,0x00000300,0x000200f9,0x00000259,0x000200f8,0x0000025b,0x000100fd,0x00010038,
 };
 inline constexpr char compare_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2976 words, FNV-1a 64 0x7f6d828e8639493a
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -639,10 +640,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         _1408 = a_buf.words[_946];
                         break;
                     } while(false);
-                    _1413 = ulong((_1408 >> ((_1401 & 3u) * 8u)) & 255u);
-                    break;
 )tsmsl"
-R"tsmsl(                } while(false);
+R"tsmsl(                    _1413 = ulong((_1408 >> ((_1401 & 3u) * 8u)) & 255u);
+                    break;
+                } while(false);
                 raw[_1369] = _1413;
                 dts[_1369] = _1398;
                 _1448 = _1397 + 1;
@@ -1641,7 +1642,8 @@ inline constexpr uint32_t compare_f64_spirv[6192] = {
     0x00000ddb,0x00000590,0x000200f9,0x000004e9,0x000200f8,0x000004eb,0x000100fd,0x00010038,
 };
 inline constexpr char compare_f64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6192 words, FNV-1a 64 0x06c69085fd89ffd8
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1898,11 +1900,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                     {
                         if (_3714 == 1)
                         {
-                            _3725 = b_buf.words[_1642];
+)tsmsl"
+R"tsmsl(                            _3725 = b_buf.words[_1642];
                             break;
                         }
-)tsmsl"
-R"tsmsl(                        _3725 = a_buf.words[_1642];
+                        _3725 = a_buf.words[_1642];
                         break;
                     } while(false);
                     _3730 = ulong((_3725 >> ((_3718 & 3u) * 8u)) & 255u);
@@ -2060,10 +2062,10 @@ R"tsmsl(                        _3725 = a_buf.words[_1642];
                                         bool _2126 = _2124 <= 0;
                                         if (_2126)
                                         {
-                                            _3632 = _3603;
-                                            _3631 = _3602;
 )tsmsl"
-R"tsmsl(                                            break;
+R"tsmsl(                                            _3632 = _3603;
+                                            _3631 = _3602;
+                                            break;
                                         }
                                         ulong _3608;
                                         do
@@ -2205,11 +2207,11 @@ R"tsmsl(                                            break;
                                         break;
                                     } while(false);
                                     ulong _3638;
-                                    do
+)tsmsl"
+R"tsmsl(                                    do
                                     {
                                         ulong _3633;
-)tsmsl"
-R"tsmsl(                                        if (_2043)
+                                        if (_2043)
                                         {
                                             _3633 = 1ul << ulong(31);
                                         }
@@ -2376,11 +2378,11 @@ R"tsmsl(                                        if (_2043)
                                 _3649 = _3645 << ulong(_3648);
                             }
                             else
-                            {
+)tsmsl"
+R"tsmsl(                            {
                                 _3649 = _3645 >> ulong(-_3648);
                             }
-)tsmsl"
-R"tsmsl(                            ulong _2657 = 1ul << ulong(52);
+                            ulong _2657 = 1ul << ulong(52);
                             if (_3649 < _2657)
                             {
                                 _3651 = _3646 | _3649;
@@ -2574,12 +2576,12 @@ R"tsmsl(                            ulong _2657 = 1ul << ulong(52);
                             }
                             _3571 = (_3564 << ulong(65 - _3826)) != 0ul;
                             break;
-                        } while(false);
+)tsmsl"
+R"tsmsl(                        } while(false);
                         bool _2859;
                         if (_2842)
                         {
-)tsmsl"
-R"tsmsl(                            bool _2857;
+                            bool _2857;
                             if (!_3571)
                             {
                                 _2857 = (_3569 & 1ul) != 0ul;
@@ -3179,7 +3181,8 @@ inline constexpr uint32_t compare_i64_spirv[2883] = {
     0x00000247,0x000100fd,0x00010038,
 };
 inline constexpr char compare_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2883 words, FNV-1a 64 0x1f25adc94e0332b4
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -3436,9 +3439,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InB& b_buf
                         _1348 = a_buf.words[_926];
                         break;
                     } while(false);
-                    _1353 = ulong((_1348 >> ((_1341 & 3u) * 8u)) & 255u);
 )tsmsl"
-R"tsmsl(                    break;
+R"tsmsl(                    _1353 = ulong((_1348 >> ((_1341 & 3u) * 8u)) & 255u);
+                    break;
                 } while(false);
                 raw[_1314] = _1353;
                 dts[_1314] = _1338;

@@ -159,7 +159,8 @@ inline constexpr uint32_t copy_b8_spirv[1179] = {
     0x000000ef,0x000100fd,0x00010038,
 };
 inline constexpr char copy_b8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1179 words, FNV-1a 64 0x3838758e6d6f999d
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -720,7 +721,8 @@ inline constexpr uint32_t copy_u8_spirv[3580] = {
     0x000200f8,0x00000430,0x000100fd,0x00010038,
 };
 inline constexpr char copy_u8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3580 words, FNV-1a 64 0x34d454d470b53759
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -959,9 +961,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                         float _2420;
                         do
                         {
-                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
 )tsmsl"
-R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
+R"tsmsl(                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
+                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                             if (_1642 == 2047ul)
                             {
                                 ulong _1646 = _2379 & 4503599627370495ul;
@@ -1123,10 +1125,10 @@ R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                                             }
                                             else
                                             {
-                                                _2011 = _2002;
-                                            }
 )tsmsl"
-R"tsmsl(                                            _2013 = _2011;
+R"tsmsl(                                                _2011 = _2002;
+                                            }
+                                            _2013 = _2011;
                                         }
                                         else
                                         {
@@ -1778,7 +1780,8 @@ inline constexpr uint32_t copy_i8_spirv[3580] = {
     0x000200f8,0x00000430,0x000100fd,0x00010038,
 };
 inline constexpr char copy_i8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3580 words, FNV-1a 64 0x34d454d470b53759
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -2017,9 +2020,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                         float _2420;
                         do
                         {
-                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
 )tsmsl"
-R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
+R"tsmsl(                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
+                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                             if (_1642 == 2047ul)
                             {
                                 ulong _1646 = _2379 & 4503599627370495ul;
@@ -2181,10 +2184,10 @@ R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                                             }
                                             else
                                             {
-                                                _2011 = _2002;
-                                            }
 )tsmsl"
-R"tsmsl(                                            _2013 = _2011;
+R"tsmsl(                                                _2011 = _2002;
+                                            }
+                                            _2013 = _2011;
                                         }
                                         else
                                         {
@@ -2835,7 +2838,8 @@ inline constexpr uint32_t copy_i16_spirv[3573] = {
     0x0000042e,0x000200f8,0x00000430,0x000100fd,0x00010038,
 };
 inline constexpr char copy_i16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3573 words, FNV-1a 64 0x8a3404f809e4bf17
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -3074,9 +3078,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                         float _2420;
                         do
                         {
-                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
 )tsmsl"
-R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
+R"tsmsl(                            uint _1639 = uint(_2379 >> ulong(32)) & 2147483648u;
+                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                             if (_1642 == 2047ul)
                             {
                                 ulong _1646 = _2379 & 4503599627370495ul;
@@ -3238,10 +3242,10 @@ R"tsmsl(                            ulong _1642 = (_2379 >> ulong(52)) & 2047ul;
                                             }
                                             else
                                             {
-                                                _2011 = _2002;
-                                            }
 )tsmsl"
-R"tsmsl(                                            _2013 = _2011;
+R"tsmsl(                                                _2011 = _2002;
+                                            }
+                                            _2013 = _2011;
                                         }
                                         else
                                         {
@@ -3890,7 +3894,8 @@ inline constexpr uint32_t copy_i32_spirv[3559] = {
     0x00000461,0x000200f9,0x0000042e,0x000200f8,0x00000430,0x000100fd,0x00010038,
 };
 inline constexpr char copy_i32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3559 words, FNV-1a 64 0x3fb22569acd44f75
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -4129,9 +4134,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                         float _2417;
                         do
                         {
-                            uint _1636 = uint(_2376 >> ulong(32)) & 2147483648u;
 )tsmsl"
-R"tsmsl(                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
+R"tsmsl(                            uint _1636 = uint(_2376 >> ulong(32)) & 2147483648u;
+                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
                             if (_1639 == 2047ul)
                             {
                                 ulong _1643 = _2376 & 4503599627370495ul;
@@ -4293,10 +4298,10 @@ R"tsmsl(                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
                                             }
                                             else
                                             {
-                                                _2008 = _1999;
-                                            }
 )tsmsl"
-R"tsmsl(                                            _2010 = _2008;
+R"tsmsl(                                                _2008 = _1999;
+                                            }
+                                            _2010 = _2008;
                                         }
                                         else
                                         {
@@ -4942,7 +4947,8 @@ inline constexpr uint32_t copy_i64_spirv[3529] = {
     0x00010038,
 };
 inline constexpr char copy_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3529 words, FNV-1a 64 0xfbd1e1f827b1c9a3
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -5181,9 +5187,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                         float _2417;
                         do
                         {
-                            uint _1636 = uint(_2376 >> ulong(32)) & 2147483648u;
 )tsmsl"
-R"tsmsl(                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
+R"tsmsl(                            uint _1636 = uint(_2376 >> ulong(32)) & 2147483648u;
+                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
                             if (_1639 == 2047ul)
                             {
                                 ulong _1643 = _2376 & 4503599627370495ul;
@@ -5345,10 +5351,10 @@ R"tsmsl(                            ulong _1639 = (_2376 >> ulong(52)) & 2047ul;
                                             }
                                             else
                                             {
-                                                _2008 = _1999;
-                                            }
 )tsmsl"
-R"tsmsl(                                            _2010 = _2008;
+R"tsmsl(                                                _2008 = _1999;
+                                            }
+                                            _2010 = _2008;
                                         }
                                         else
                                         {
@@ -5977,7 +5983,8 @@ inline constexpr uint32_t copy_f16_spirv[3396] = {
     0x000200f8,0x000003f4,0x000100fd,0x00010038,
 };
 inline constexpr char copy_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3396 words, FNV-1a 64 0xc20545d4c54ab58d
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -6200,9 +6207,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                             int _1510 = (_2160 + _2164) - 23;
                             int _2259 = (_1510 < (-149)) ? (-149) : _1510;
                             int _1520 = _2259 - _2160;
-                            bool _1522 = _1520 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_1522)
+R"tsmsl(                            bool _1522 = _1520 <= 0;
+                            if (_1522)
                             {
                                 _2190 = _2161;
                                 _2189 = _2160;
@@ -6389,9 +6396,9 @@ R"tsmsl(                            if (_1522)
                             {
                                 _2194 = _2190 << ulong(_2193);
                             }
-                            else
 )tsmsl"
-R"tsmsl(                            {
+R"tsmsl(                            else
+                            {
                                 _2194 = _2190 >> ulong(-_2193);
                             }
                             ulong _1849 = 1ul << ulong(23);
@@ -6936,7 +6943,8 @@ inline constexpr uint32_t copy_bf16_spirv[3037] = {
     0x0000038b,0x000200f8,0x0000038d,0x000100fd,0x00010038,
 };
 inline constexpr char copy_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3037 words, FNV-1a 64 0x74764ed43cf7ebd5
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -7159,9 +7167,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                             int _1407 = (_1966 + _1970) - 23;
                             int _2052 = (_1407 < (-149)) ? (-149) : _1407;
                             int _1417 = _2052 - _1966;
-                            bool _1419 = _1417 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_1419)
+R"tsmsl(                            bool _1419 = _1417 <= 0;
+                            if (_1419)
                             {
                                 _1996 = _1967;
                                 _1995 = _1966;
@@ -7348,9 +7356,9 @@ R"tsmsl(                            if (_1419)
                             {
                                 _2000 = _1996 << ulong(_1999);
                             }
-                            else
 )tsmsl"
-R"tsmsl(                            {
+R"tsmsl(                            else
+                            {
                                 _2000 = _1996 >> ulong(-_1999);
                             }
                             ulong _1746 = 1ul << ulong(23);
@@ -7800,7 +7808,8 @@ inline constexpr uint32_t copy_f32_spirv[2944] = {
     0x00000771,0x000003ab,0x000200f9,0x00000372,0x000200f8,0x00000374,0x000100fd,0x00010038,
 };
 inline constexpr char copy_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2944 words, FNV-1a 64 0x2a8d9633ae0d0cc8
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -8023,9 +8032,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                             int _1373 = (_1910 + _1914) - 23;
                             int _1994 = (_1373 < (-149)) ? (-149) : _1373;
                             int _1383 = _1994 - _1910;
-                            bool _1385 = _1383 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_1385)
+R"tsmsl(                            bool _1385 = _1383 <= 0;
+                            if (_1385)
                             {
                                 _1940 = _1911;
                                 _1939 = _1910;
@@ -8212,9 +8221,9 @@ R"tsmsl(                            if (_1385)
                             {
                                 _1944 = _1940 << ulong(_1943);
                             }
-                            else
 )tsmsl"
-R"tsmsl(                            {
+R"tsmsl(                            else
+                            {
                                 _1944 = _1940 >> ulong(-_1943);
                             }
                             ulong _1712 = 1ul << ulong(23);

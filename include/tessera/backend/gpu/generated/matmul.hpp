@@ -269,7 +269,8 @@ inline constexpr uint32_t matmul_u8_spirv[2059] = {
     0x000001a4,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_u8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2059 words, FNV-1a 64 0xedf8fa69752ff9f4
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -751,7 +752,8 @@ inline constexpr uint32_t matmul_i8_spirv[2059] = {
     0x000001a4,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_i8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2059 words, FNV-1a 64 0xedf8fa69752ff9f4
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1232,7 +1234,8 @@ inline constexpr uint32_t matmul_i16_spirv[2052] = {
     0x000200f8,0x000001a4,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_i16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2052 words, FNV-1a 64 0xb4a7c21951f2801e
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1711,7 +1714,8 @@ inline constexpr uint32_t matmul_i32_spirv[2038] = {
     0x000200f9,0x000001a4,0x000200f8,0x000001a4,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_i32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2038 words, FNV-1a 64 0xc661b3226053a554
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2190,7 +2194,8 @@ inline constexpr uint32_t matmul_i64_spirv[2038] = {
     0x000200f9,0x000001a4,0x000200f8,0x000001a4,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_i64_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2038 words, FNV-1a 64 0x41a50c9764bc1e05
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2806,7 +2811,8 @@ inline constexpr uint32_t matmul_f16_spirv[3130] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char matmul_f16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3130 words, FNV-1a 64 0xdbda5e156737adb6
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -3055,10 +3061,10 @@ kernel void main0(const device InA& a_buf [[buffer(0)]], const device InB& b_buf
                                 _1299 = _1093 * 5.9604644775390625e-08;
                             }
                             _1300 = _1299;
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        if (_1086 == 31u)
+R"tsmsl(                            break;
+                        }
+                        if (_1086 == 31u)
                         {
                             _1300 = as_type<float>((_1083 | 2139095040u) | (_1088 << uint(13)));
                             break;
@@ -3589,7 +3595,8 @@ inline constexpr uint32_t matmul_bf16_spirv[2771] = {
     0x00000236,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_bf16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2771 words, FNV-1a 64 0xeae3855fcee46344
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -3838,10 +3845,10 @@ kernel void main0(const device InA& a_buf [[buffer(0)]], const device InB& b_buf
                                 _1099 = _990 * 5.9604644775390625e-08;
                             }
                             _1100 = _1099;
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        if (_983 == 31u)
+R"tsmsl(                            break;
+                        }
+                        if (_983 == 31u)
                         {
                             _1100 = as_type<float>((_980 | 2139095040u) | (_985 << uint(13)));
                             break;
@@ -4277,7 +4284,8 @@ inline constexpr uint32_t matmul_f32_spirv[2678] = {
     0x000200f9,0x0000021d,0x000200f8,0x0000021d,0x000100fd,0x00010038,
 };
 inline constexpr char matmul_f32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2678 words, FNV-1a 64 0xaef7b7dbef029d34
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -4526,10 +4534,10 @@ kernel void main0(const device InA& a_buf [[buffer(0)]], const device InB& b_buf
                                 _1042 = _956 * 5.9604644775390625e-08;
                             }
                             _1043 = _1042;
-                            break;
-                        }
 )tsmsl"
-R"tsmsl(                        if (_949 == 31u)
+R"tsmsl(                            break;
+                        }
+                        if (_949 == 31u)
                         {
                             _1043 = as_type<float>((_946 | 2139095040u) | (_951 << uint(13)));
                             break;

@@ -156,7 +156,8 @@ inline constexpr uint32_t random_b8_spirv[1159] = {
     0x00000151,0x000200f9,0x00000147,0x000200f8,0x00000147,0x000100fd,0x00010038,
 };
 inline constexpr char random_b8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1159 words, FNV-1a 64 0x2fa93cdd5dbf145d
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -481,7 +482,8 @@ inline constexpr uint32_t random_u8_spirv[1143] = {
     0x00000151,0x000200f9,0x00000147,0x000200f8,0x00000147,0x000100fd,0x00010038,
 };
 inline constexpr char random_u8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1143 words, FNV-1a 64 0x8b97a1de83943044
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -806,7 +808,8 @@ inline constexpr uint32_t random_i8_spirv[1143] = {
     0x00000151,0x000200f9,0x00000147,0x000200f8,0x00000147,0x000100fd,0x00010038,
 };
 inline constexpr char random_i8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1143 words, FNV-1a 64 0x8b97a1de83943044
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1130,7 +1133,8 @@ inline constexpr uint32_t random_i16_spirv[1136] = {
     0x000200f8,0x00000151,0x000200f9,0x00000147,0x000200f8,0x00000147,0x000100fd,0x00010038,
 };
 inline constexpr char random_i16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1136 words, FNV-1a 64 0xecd61c37d2a52982
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1454,7 +1458,8 @@ inline constexpr uint32_t random_i32_spirv[1130] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char random_i32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1130 words, FNV-1a 64 0xc5bda05867903ee1
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1777,7 +1782,8 @@ inline constexpr uint32_t random_i64_spirv[1126] = {
     0x000200f9,0x00000145,0x000200f8,0x00000145,0x000100fd,0x00010038,
 };
 inline constexpr char random_i64_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 1126 words, FNV-1a 64 0x8c5e45feed619eae
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2884,7 +2890,8 @@ inline constexpr uint32_t random_f16_spirv[7398] = {
     0x000200f9,0x00000723,0x000200f8,0x00000725,0x000100fd,0x00010038,
 };
 inline constexpr char random_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 7398 words, FNV-1a 64 0x0b72dd66ec2a5869
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -3145,10 +3152,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                     if (_2293 >= 1199566848u)
                     {
                         _5283 = _2291 | 31744u;
-                        break;
-                    }
 )tsmsl"
-R"tsmsl(                    if (_2293 < 947912704u)
+R"tsmsl(                        break;
+                    }
+                    if (_2293 < 947912704u)
                     {
                         if (_2293 < 855638016u)
                         {
@@ -3349,11 +3356,11 @@ R"tsmsl(                    if (_2293 < 947912704u)
                 float _4837;
                 if (_2691)
                 {
-                    _4837 = spvFSub(1.0, _2689);
+)tsmsl"
+R"tsmsl(                    _4837 = spvFSub(1.0, _2689);
                 }
                 else
-)tsmsl"
-R"tsmsl(                {
+                {
                     _4837 = _2689;
                 }
                 float _2701 = spvFMul(_4837, 1.57079637050628662109375);
@@ -3581,10 +3588,10 @@ R"tsmsl(                {
                         _4898 = _3030;
                     }
                     else
-                    {
-                        _4900 = 0ul;
 )tsmsl"
-R"tsmsl(                        _4899 = 0;
+R"tsmsl(                    {
+                        _4900 = 0ul;
+                        _4899 = 0;
                         _4898 = true;
                     }
                     bool _2962 = _4879 == 2;
@@ -3777,9 +3784,9 @@ R"tsmsl(                        _4899 = 0;
                                 if (_3158 >= 64)
                                 {
                                     _4985 = 0ul;
-                                    _4984 = _4954 >> ulong(_3158 - 64);
 )tsmsl"
-R"tsmsl(                                    break;
+R"tsmsl(                                    _4984 = _4954 >> ulong(_3158 - 64);
+                                    break;
                                 }
                                 _4985 = _4954 >> ulong(_3158);
                                 _4984 = (_4953 >> ulong(_3158)) | (_4954 << ulong(64 - _3158));
@@ -3956,9 +3963,9 @@ R"tsmsl(                                    break;
                             _5043 = _3090;
                             break;
                         }
-                        bool _3708 = _5005 < _5019;
 )tsmsl"
-R"tsmsl(                        bool _3725;
+R"tsmsl(                        bool _3708 = _5005 < _5019;
+                        bool _3725;
                         if (!_3708)
                         {
                             bool _3715 = _5005 == _5019;
@@ -5212,7 +5219,8 @@ inline constexpr uint32_t random_bf16_spirv[6716] = {
     0x000200f8,0x000006be,0x000100fd,0x00010038,
 };
 inline constexpr char random_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6716 words, FNV-1a 64 0x57fe74c9fe7ec01a
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -5474,12 +5482,12 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                 if (_1810 < pc.n)
                 {
                     out_buf.data[pc.out_offset + _1810] = ushort(ulong(_4979));
-                }
+)tsmsl"
+R"tsmsl(                }
             }
             continue;
         }
-)tsmsl"
-R"tsmsl(        float2 z = float2(0.0);
+        float2 z = float2(0.0);
         for (uint _4533 = 0u; _4533 < per; _4533++)
         {
             bool _1836;
@@ -5676,11 +5684,11 @@ R"tsmsl(        float2 z = float2(0.0);
                 float _4559;
                 if (_2626 == 0.0)
                 {
-                    _4559 = as_type<float>((as_type<uint>(_4550) ^ as_type<uint>(_4554)) & 2147483648u);
+)tsmsl"
+R"tsmsl(                    _4559 = as_type<float>((as_type<uint>(_4550) ^ as_type<uint>(_4554)) & 2147483648u);
                 }
                 else
-)tsmsl"
-R"tsmsl(                {
+                {
                     _4559 = _2626;
                 }
                 z = float2(_4558, _4559);
@@ -5901,11 +5909,11 @@ R"tsmsl(                {
                             {
                                 _4632 = 32 + int(spvFindUMSB(_3106));
                             }
-                            else
+)tsmsl"
+R"tsmsl(                            else
                             {
                                 _4632 = int(spvFindUMSB(uint(_3048)));
-)tsmsl"
-R"tsmsl(                            }
+                            }
                             _4634 = _4632;
                         }
                         int _2941 = 125 - _4634;
@@ -6087,11 +6095,11 @@ R"tsmsl(                            }
                             }
                             else
                             {
-                                _4705 = _4698;
+)tsmsl"
+R"tsmsl(                                _4705 = _4698;
                             }
                             _4733 = _4699;
-)tsmsl"
-R"tsmsl(                            _4726 = _4705;
+                            _4726 = _4705;
                             _4719 = _4642;
                             _4712 = _4641;
                         }
@@ -6277,10 +6285,10 @@ R"tsmsl(                            _4726 = _4705;
                             }
                             else
                             {
-                                _4761 = int(spvFindUMSB(uint(_4759)));
-                            }
 )tsmsl"
-R"tsmsl(                            _4763 = _4761;
+R"tsmsl(                                _4761 = int(spvFindUMSB(uint(_4759)));
+                            }
+                            _4763 = _4761;
                         }
                         if (_4763 < 0)
                         {
@@ -6489,11 +6497,11 @@ R"tsmsl(                            _4763 = _4761;
                     {
                         _4608 = _4603 | _4606;
                         break;
-                    }
+)tsmsl"
+R"tsmsl(                    }
                     int _3956 = (_4597 - _4605) + 150;
                     if (_3956 >= 255)
-)tsmsl"
-R"tsmsl(                    {
+                    {
                         _4608 = _4603 | (ulong(long(255)) << ulong(23));
                         break;
                     }
@@ -7352,7 +7360,8 @@ inline constexpr uint32_t random_f32_spirv[6540] = {
     0x000200f8,0x000006ab,0x000100fd,0x00010038,
 };
 inline constexpr char random_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 6540 words, FNV-1a 64 0x37bec59e7402c556
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -7620,9 +7629,9 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
             }
             if (_1814)
             {
-                int _2212 = as_type<int>(float((w[_4463] >> uint(8)) + 1u) * 5.9604644775390625e-08);
 )tsmsl"
-R"tsmsl(                int _2215 = (_2212 >> 23) & 255;
+R"tsmsl(                int _2212 = as_type<int>(float((w[_4463] >> uint(8)) + 1u) * 5.9604644775390625e-08);
+                int _2215 = (_2212 >> 23) & 255;
                 float _2220 = as_type<float>((_2212 & 8388607) | 1056964608);
                 int _4465;
                 float _4466;
@@ -7820,13 +7829,13 @@ R"tsmsl(                int _2215 = (_2212 >> 23) & 255;
             }
             else
             {
-                _1839 = _1832;
+)tsmsl"
+R"tsmsl(                _1839 = _1832;
             }
             uint _4902;
             if (_1839)
             {
-)tsmsl"
-R"tsmsl(                _4902 = as_type<uint>(z[_1829]);
+                _4902 = as_type<uint>(z[_1829]);
             }
             else
             {
@@ -8041,11 +8050,11 @@ R"tsmsl(                _4902 = as_type<uint>(z[_1829]);
                         do
                         {
                             if (_2896 <= 0)
-                            {
+)tsmsl"
+R"tsmsl(                            {
                                 _4572 = _3014;
                                 _4571 = _3003;
-)tsmsl"
-R"tsmsl(                                break;
+                                break;
                             }
                             if (_2896 >= 128)
                             {
@@ -8227,11 +8236,11 @@ R"tsmsl(                                break;
                             bool _3353;
                             int _2925 = _2911 - _2902;
                             ulong _4620;
-                            ulong _4621;
+)tsmsl"
+R"tsmsl(                            ulong _4621;
                             do
                             {
-)tsmsl"
-R"tsmsl(                                _3353 = _2925 <= 0;
+                                _3353 = _2925 <= 0;
                                 if (_3353)
                                 {
                                     _4621 = _4572;
@@ -8416,10 +8425,10 @@ R"tsmsl(                                _3353 = _2925 <= 0;
                             break;
                         }
                         int _3560 = (_4688 + _4693) - (_2729 - 1);
-                        int _5019 = (_3560 < _2731) ? _2731 : _3560;
-                        int _3570 = _5019 - _4688;
 )tsmsl"
-R"tsmsl(                        bool _3572 = _3570 <= 0;
+R"tsmsl(                        int _5019 = (_3560 < _2731) ? _2731 : _3560;
+                        int _3570 = _5019 - _4688;
+                        bool _3572 = _3570 <= 0;
                         if (_3572)
                         {
                             _4719 = _4689;
@@ -8628,12 +8637,12 @@ R"tsmsl(                        bool _3572 = _3570 <= 0;
                     break;
                 } while(false);
                 _4902 = uint(_4538);
-            }
+)tsmsl"
+R"tsmsl(            }
             uint _1874 = (per * _4434) + _4463;
             if (_1874 < pc.n)
             {
-)tsmsl"
-R"tsmsl(                out_buf.data[pc.out_offset + _1874] = uint(ulong(_4902));
+                out_buf.data[pc.out_offset + _1874] = uint(ulong(_4902));
             }
         }
     }

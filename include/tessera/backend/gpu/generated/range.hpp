@@ -562,7 +562,8 @@ inline constexpr uint32_t range_b8_spirv[4405] = {
     0x00000586,0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_b8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4405 words, FNV-1a 64 0xebb8fd4a9564e34f
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -813,9 +814,9 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                     _2111 = _2098;
                                 }
                                 uint _4058;
-                                if (_2111)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                if (_2111)
+                                {
                                     _4058 = _2087 + 1u;
                                 }
                                 else
@@ -1028,9 +1029,9 @@ R"tsmsl(                                {
                         ulong _4277;
                         do
                         {
-                            _2554 = _2233 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2554)
+R"tsmsl(                            _2554 = _2233 <= 0;
+                            if (_2554)
                             {
                                 _4277 = _4246;
                                 _4276 = _4245;
@@ -1225,10 +1226,10 @@ R"tsmsl(                            if (_2554)
                     }
                     bool _2783 = _4297 < _4311;
                     bool _2800;
-                    if (!_2783)
-                    {
 )tsmsl"
-R"tsmsl(                        bool _2790 = _4297 == _4311;
+R"tsmsl(                    if (!_2783)
+                    {
+                        bool _2790 = _4297 == _4311;
                         bool _2798;
                         if (_2790)
                         {
@@ -1436,9 +1437,9 @@ R"tsmsl(                        bool _2790 = _4297 == _4311;
                                     bool _3199;
                                     if (_3190)
                                     {
-                                        _3199 = (_4409 << ulong(129 - _2956)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3199 = (_4409 << ulong(129 - _2956)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3199 = _3190;
@@ -2112,7 +2113,8 @@ inline constexpr uint32_t range_u8_spirv[4676] = {
     0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_u8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4676 words, FNV-1a 64 0x229a97f5c1c1a9e8
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -2364,10 +2366,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                 {
                                     _2112 = _2099;
                                 }
-                                uint _4059;
-                                if (_2112)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                uint _4059;
+                                if (_2112)
+                                {
                                     _4059 = _2088 + 1u;
                                 }
                                 else
@@ -2579,10 +2581,10 @@ R"tsmsl(                                {
                         ulong _4277;
                         ulong _4278;
                         do
-                        {
-                            _2555 = _2234 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2555)
+R"tsmsl(                        {
+                            _2555 = _2234 <= 0;
+                            if (_2555)
                             {
                                 _4278 = _4247;
                                 _4277 = _4246;
@@ -2776,11 +2778,11 @@ R"tsmsl(                            if (_2555)
                         break;
                     }
                     bool _2784 = _4298 < _4312;
-                    bool _2801;
+)tsmsl"
+R"tsmsl(                    bool _2801;
                     if (!_2784)
                     {
-)tsmsl"
-R"tsmsl(                        bool _2791 = _4298 == _4312;
+                        bool _2791 = _4298 == _4312;
                         bool _2799;
                         if (_2791)
                         {
@@ -2988,9 +2990,9 @@ R"tsmsl(                        bool _2791 = _4298 == _4312;
                                     bool _3200;
                                     if (_3191)
                                     {
-                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3200 = _3191;
@@ -3734,7 +3736,8 @@ inline constexpr uint32_t range_i8_spirv[4676] = {
     0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_i8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4676 words, FNV-1a 64 0x229a97f5c1c1a9e8
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -3986,10 +3989,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                 {
                                     _2112 = _2099;
                                 }
-                                uint _4059;
-                                if (_2112)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                uint _4059;
+                                if (_2112)
+                                {
                                     _4059 = _2088 + 1u;
                                 }
                                 else
@@ -4201,10 +4204,10 @@ R"tsmsl(                                {
                         ulong _4277;
                         ulong _4278;
                         do
-                        {
-                            _2555 = _2234 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2555)
+R"tsmsl(                        {
+                            _2555 = _2234 <= 0;
+                            if (_2555)
                             {
                                 _4278 = _4247;
                                 _4277 = _4246;
@@ -4398,11 +4401,11 @@ R"tsmsl(                            if (_2555)
                         break;
                     }
                     bool _2784 = _4298 < _4312;
-                    bool _2801;
+)tsmsl"
+R"tsmsl(                    bool _2801;
                     if (!_2784)
                     {
-)tsmsl"
-R"tsmsl(                        bool _2791 = _4298 == _4312;
+                        bool _2791 = _4298 == _4312;
                         bool _2799;
                         if (_2791)
                         {
@@ -4610,9 +4613,9 @@ R"tsmsl(                        bool _2791 = _4298 == _4312;
                                     bool _3200;
                                     if (_3191)
                                     {
-                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3200 = _3191;
@@ -5355,7 +5358,8 @@ inline constexpr uint32_t range_i16_spirv[4669] = {
     0x00000586,0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_i16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4669 words, FNV-1a 64 0xf4f1adf18dfdb00e
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -5607,10 +5611,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                 {
                                     _2112 = _2099;
                                 }
-                                uint _4059;
-                                if (_2112)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                uint _4059;
+                                if (_2112)
+                                {
                                     _4059 = _2088 + 1u;
                                 }
                                 else
@@ -5822,10 +5826,10 @@ R"tsmsl(                                {
                         ulong _4277;
                         ulong _4278;
                         do
-                        {
-                            _2555 = _2234 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2555)
+R"tsmsl(                        {
+                            _2555 = _2234 <= 0;
+                            if (_2555)
                             {
                                 _4278 = _4247;
                                 _4277 = _4246;
@@ -6019,11 +6023,11 @@ R"tsmsl(                            if (_2555)
                         break;
                     }
                     bool _2784 = _4298 < _4312;
-                    bool _2801;
+)tsmsl"
+R"tsmsl(                    bool _2801;
                     if (!_2784)
                     {
-)tsmsl"
-R"tsmsl(                        bool _2791 = _4298 == _4312;
+                        bool _2791 = _4298 == _4312;
                         bool _2799;
                         if (_2791)
                         {
@@ -6231,9 +6235,9 @@ R"tsmsl(                        bool _2791 = _4298 == _4312;
                                     bool _3200;
                                     if (_3191)
                                     {
-                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3200 = (_4410 << ulong(129 - _2957)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3200 = _3191;
@@ -6975,7 +6979,8 @@ inline constexpr uint32_t range_i32_spirv[4663] = {
     0x000005ba,0x000200f9,0x00000586,0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_i32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4663 words, FNV-1a 64 0xad05ff79c65852e6
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -7227,10 +7232,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                 {
                                     _2111 = _2098;
                                 }
-                                uint _4058;
-                                if (_2111)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                uint _4058;
+                                if (_2111)
+                                {
                                     _4058 = _2087 + 1u;
                                 }
                                 else
@@ -7442,10 +7447,10 @@ R"tsmsl(                                {
                         ulong _4276;
                         ulong _4277;
                         do
-                        {
-                            _2554 = _2233 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2554)
+R"tsmsl(                        {
+                            _2554 = _2233 <= 0;
+                            if (_2554)
                             {
                                 _4277 = _4246;
                                 _4276 = _4245;
@@ -7639,11 +7644,11 @@ R"tsmsl(                            if (_2554)
                         break;
                     }
                     bool _2783 = _4297 < _4311;
-                    bool _2800;
+)tsmsl"
+R"tsmsl(                    bool _2800;
                     if (!_2783)
                     {
-)tsmsl"
-R"tsmsl(                        bool _2790 = _4297 == _4311;
+                        bool _2790 = _4297 == _4311;
                         bool _2798;
                         if (_2790)
                         {
@@ -7851,9 +7856,9 @@ R"tsmsl(                        bool _2790 = _4297 == _4311;
                                     bool _3199;
                                     if (_3190)
                                     {
-                                        _3199 = (_4409 << ulong(129 - _2956)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3199 = (_4409 << ulong(129 - _2956)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3199 = _3190;
@@ -8592,7 +8597,8 @@ inline constexpr uint32_t range_i64_spirv[4633] = {
     0x00010038,
 };
 inline constexpr char range_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4633 words, FNV-1a 64 0x50f59d3a95fdca6c
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -8844,10 +8850,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                 {
                                     _2109 = _2096;
                                 }
-                                uint _4056;
-                                if (_2109)
 )tsmsl"
-R"tsmsl(                                {
+R"tsmsl(                                uint _4056;
+                                if (_2109)
+                                {
                                     _4056 = _2085 + 1u;
                                 }
                                 else
@@ -9059,10 +9065,10 @@ R"tsmsl(                                {
                         ulong _4274;
                         ulong _4275;
                         do
-                        {
-                            _2552 = _2231 <= 0;
 )tsmsl"
-R"tsmsl(                            if (_2552)
+R"tsmsl(                        {
+                            _2552 = _2231 <= 0;
+                            if (_2552)
                             {
                                 _4275 = _4244;
                                 _4274 = _4243;
@@ -9256,11 +9262,11 @@ R"tsmsl(                            if (_2552)
                         break;
                     }
                     bool _2781 = _4295 < _4309;
-                    bool _2798;
+)tsmsl"
+R"tsmsl(                    bool _2798;
                     if (!_2781)
                     {
-)tsmsl"
-R"tsmsl(                        bool _2788 = _4295 == _4309;
+                        bool _2788 = _4295 == _4309;
                         bool _2796;
                         if (_2788)
                         {
@@ -9468,9 +9474,9 @@ R"tsmsl(                        bool _2788 = _4295 == _4309;
                                     bool _3197;
                                     if (_3188)
                                     {
-                                        _3197 = (_4407 << ulong(129 - _2954)) != 0ul;
 )tsmsl"
-R"tsmsl(                                    }
+R"tsmsl(                                        _3197 = (_4407 << ulong(129 - _2954)) != 0ul;
+                                    }
                                     else
                                     {
                                         _3197 = _3188;
@@ -10278,7 +10284,8 @@ inline constexpr uint32_t range_f16_spirv[5192] = {
     0x00000f9a,0x000005bd,0x000200f9,0x00000586,0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 5192 words, FNV-1a 64 0x632ab0f3ab9f7987
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -10542,9 +10549,9 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                     do
                     {
                         int _2024 = int(spvFindUMSB(_4066));
-                        int _2027 = _2024 - 10;
 )tsmsl"
-R"tsmsl(                        if (_2027 <= 0)
+R"tsmsl(                        int _2027 = _2024 - 10;
+                        if (_2027 <= 0)
                         {
                             _4070 = _4066;
                             break;
@@ -12075,7 +12082,8 @@ inline constexpr uint32_t range_bf16_spirv[5188] = {
     0x000200f8,0x00000588,0x000100fd,0x00010038,
 };
 inline constexpr char range_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 5188 words, FNV-1a 64 0x70273a8c2bcb7a60
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -12339,9 +12347,9 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                     do
                     {
                         int _2024 = int(spvFindUMSB(_4066));
-                        int _2027 = _2024 - 7;
 )tsmsl"
-R"tsmsl(                        if (_2027 <= 0)
+R"tsmsl(                        int _2027 = _2024 - 7;
+                        if (_2027 <= 0)
                         {
                             _4070 = _4066;
                             break;
@@ -13811,7 +13819,8 @@ inline constexpr uint32_t range_f32_spirv[4698] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char range_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 4698 words, FNV-1a 64 0x4dc57e6622c18fe5
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 
 #include <metal_stdlib>
 #include <simd/simd.h>
@@ -14067,10 +14076,10 @@ kernel void main0(constant Push& pc [[buffer(0)]], device Out& out_buf [[buffer(
                                     {
                                         _2109 = _2103;
                                     }
-                                    _2111 = _2109;
-                                }
 )tsmsl"
-R"tsmsl(                                else
+R"tsmsl(                                    _2111 = _2109;
+                                }
+                                else
                                 {
                                     _2111 = _2098;
                                 }
@@ -14281,11 +14290,11 @@ R"tsmsl(                                else
                     ulong _4297;
                     ulong _4304;
                     ulong _4311;
-                    if (_2229)
+)tsmsl"
+R"tsmsl(                    if (_2229)
                     {
                         bool _2554;
-)tsmsl"
-R"tsmsl(                        int _2233 = _2217 - _2226;
+                        int _2233 = _2217 - _2226;
                         ulong _4276;
                         ulong _4277;
                         do
@@ -14478,11 +14487,11 @@ R"tsmsl(                        int _2233 = _2217 - _2226;
                     if (_2165 == _4151)
                     {
                         ulong _2763 = _4290 + _4304;
-                        _4338 = (_4297 + _4311) + ulong(_2763 < _4290);
+)tsmsl"
+R"tsmsl(                        _4338 = (_4297 + _4311) + ulong(_2763 < _4290);
                         _4337 = _2763;
                         _4336 = _5020;
-)tsmsl"
-R"tsmsl(                        _4335 = _2165;
+                        _4335 = _2165;
                         break;
                     }
                     bool _2783 = _4297 < _4311;
@@ -14683,12 +14692,12 @@ R"tsmsl(                        _4335 = _2165;
                                     {
                                         _3199 = (_4409 << ulong(129 - _2956)) != 0ul;
                                     }
-                                    else
+)tsmsl"
+R"tsmsl(                                    else
                                     {
                                         _3199 = _3190;
                                     }
-)tsmsl"
-R"tsmsl(                                    _3201 = _3199;
+                                    _3201 = _3199;
                                 }
                                 else
                                 {

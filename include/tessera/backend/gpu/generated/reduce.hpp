@@ -342,7 +342,8 @@ inline constexpr uint32_t reduce_b8_spirv[2644] = {
     0x000200f8,0x000001a8,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_b8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2644 words, FNV-1a 64 0x1a1443084746f1da
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -610,9 +611,9 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         }
         s_acc[gl_LocalInvocationID.x] = _1150;
         s_idx[gl_LocalInvocationID.x] = _1151;
-        threadgroup_barrier(mem_flags::mem_threadgroup);
 )tsmsl"
-R"tsmsl(        for (uint _1152 = 128u; _1152 > 0u; _1152 = _1152 >> uint(1))
+R"tsmsl(        threadgroup_barrier(mem_flags::mem_threadgroup);
+        for (uint _1152 = 128u; _1152 > 0u; _1152 = _1152 >> uint(1))
         {
             if (gl_LocalInvocationID.x < _1152)
             {
@@ -1060,7 +1061,8 @@ inline constexpr uint32_t reduce_u8_spirv[2640] = {
     0x00000479,0x0000027e,0x000200f9,0x000001a5,0x000200f8,0x000001a7,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_u8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2640 words, FNV-1a 64 0xf746889277ac4c27
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1327,11 +1329,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         s_idx[gl_LocalInvocationID.x] = _1151;
         threadgroup_barrier(mem_flags::mem_threadgroup);
         for (uint _1152 = 128u; _1152 > 0u; _1152 = _1152 >> uint(1))
-        {
+)tsmsl"
+R"tsmsl(        {
             if (gl_LocalInvocationID.x < _1152)
             {
-)tsmsl"
-R"tsmsl(                if (arg)
+                if (arg)
                 {
                     uint _539 = gl_LocalInvocationID.x + _1152;
                     bool _1165;
@@ -1775,7 +1777,8 @@ inline constexpr uint32_t reduce_i8_spirv[2640] = {
     0x00000479,0x0000027e,0x000200f9,0x000001a5,0x000200f8,0x000001a7,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_i8_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2640 words, FNV-1a 64 0xf746889277ac4c27
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2042,11 +2045,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         s_idx[gl_LocalInvocationID.x] = _1151;
         threadgroup_barrier(mem_flags::mem_threadgroup);
         for (uint _1152 = 128u; _1152 > 0u; _1152 = _1152 >> uint(1))
-        {
+)tsmsl"
+R"tsmsl(        {
             if (gl_LocalInvocationID.x < _1152)
             {
-)tsmsl"
-R"tsmsl(                if (arg)
+                if (arg)
                 {
                     uint _539 = gl_LocalInvocationID.x + _1152;
                     bool _1165;
@@ -2490,7 +2493,8 @@ inline constexpr uint32_t reduce_i16_spirv[2633] = {
     0x00010038,
 };
 inline constexpr char reduce_i16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2633 words, FNV-1a 64 0xd0415491f7bdb7c9
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2757,11 +2761,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         s_idx[gl_LocalInvocationID.x] = _1151;
         threadgroup_barrier(mem_flags::mem_threadgroup);
         for (uint _1152 = 128u; _1152 > 0u; _1152 = _1152 >> uint(1))
-        {
+)tsmsl"
+R"tsmsl(        {
             if (gl_LocalInvocationID.x < _1152)
             {
-)tsmsl"
-R"tsmsl(                if (arg)
+                if (arg)
                 {
                     uint _539 = gl_LocalInvocationID.x + _1152;
                     bool _1165;
@@ -3203,7 +3207,8 @@ inline constexpr uint32_t reduce_i32_spirv[2619] = {
     0x000001a7,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_i32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2619 words, FNV-1a 64 0xf9076d5d45706969
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -3470,11 +3475,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         s_idx[gl_LocalInvocationID.x] = _1148;
         threadgroup_barrier(mem_flags::mem_threadgroup);
         for (uint _1149 = 128u; _1149 > 0u; _1149 = _1149 >> uint(1))
-        {
+)tsmsl"
+R"tsmsl(        {
             if (gl_LocalInvocationID.x < _1149)
             {
-)tsmsl"
-R"tsmsl(                if (arg)
+                if (arg)
                 {
                     uint _539 = gl_LocalInvocationID.x + _1149;
                     bool _1162;
@@ -3915,7 +3920,8 @@ inline constexpr uint32_t reduce_i64_spirv[2615] = {
     0x0000027a,0x000200f9,0x000001a5,0x000200f8,0x000001a7,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_i64_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 2615 words, FNV-1a 64 0x31c1c06c26440a22
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -4182,11 +4188,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
         s_idx[gl_LocalInvocationID.x] = _1147;
         threadgroup_barrier(mem_flags::mem_threadgroup);
         for (uint _1148 = 128u; _1148 > 0u; _1148 = _1148 >> uint(1))
-        {
+)tsmsl"
+R"tsmsl(        {
             if (gl_LocalInvocationID.x < _1148)
             {
-)tsmsl"
-R"tsmsl(                if (arg)
+                if (arg)
                 {
                     uint _539 = gl_LocalInvocationID.x + _1148;
                     bool _1161;
@@ -4763,7 +4769,8 @@ inline constexpr uint32_t reduce_f16_spirv[3697] = {
     0x00010038,
 };
 inline constexpr char reduce_f16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3697 words, FNV-1a 64 0xf2379c5c3b1a36c0
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -5017,11 +5024,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
                     if (_740 < 0l)
                     {
                         _1753 = false;
-                        break;
+)tsmsl"
+R"tsmsl(                        break;
                     }
                     if (_1681 < 0l)
-)tsmsl"
-R"tsmsl(                    {
+                    {
                         _1753 = true;
                         break;
                     }
@@ -5241,12 +5248,12 @@ R"tsmsl(                    {
             float _1690;
             if (_863)
             {
-                _1690 = sqrt(_1683);
+)tsmsl"
+R"tsmsl(                _1690 = sqrt(_1683);
             }
             else
             {
-)tsmsl"
-R"tsmsl(                _1690 = _1683;
+                _1690 = _1683;
             }
             uint _1697;
             do
@@ -5782,7 +5789,8 @@ inline constexpr uint32_t reduce_bf16_spirv[3338] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char reduce_bf16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3338 words, FNV-1a 64 0xfa31954fa0fa0a70
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -6037,10 +6045,10 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
                     {
                         _1547 = false;
                         break;
-                    }
-                    if (_1487 < 0l)
 )tsmsl"
-R"tsmsl(                    {
+R"tsmsl(                    }
+                    if (_1487 < 0l)
+                    {
                         _1547 = true;
                         break;
                     }
@@ -6260,12 +6268,12 @@ R"tsmsl(                    {
             float _1496;
             if (_760)
             {
-                _1496 = sqrt(_1489);
+)tsmsl"
+R"tsmsl(                _1496 = sqrt(_1489);
             }
             else
             {
-)tsmsl"
-R"tsmsl(                _1496 = _1489;
+                _1496 = _1489;
             }
             uint _1497;
             do
@@ -6706,7 +6714,8 @@ inline constexpr uint32_t reduce_f32_spirv[3245] = {
     0x00000226,0x000200f8,0x00000228,0x000100fd,0x00010038,
 };
 inline constexpr char reduce_f32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3245 words, FNV-1a 64 0xdf9a59bd9a78a8a9
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -6961,11 +6970,11 @@ kernel void main0(const device In& in_buf [[buffer(0)]], const device Meta& meta
                     {
                         _1489 = false;
                         break;
-                    }
+)tsmsl"
+R"tsmsl(                    }
                     if (_1431 < 0l)
                     {
-)tsmsl"
-R"tsmsl(                        _1489 = true;
+                        _1489 = true;
                         break;
                     }
                     bool _1199 = !(_1430 == _1430);
@@ -7184,12 +7193,12 @@ R"tsmsl(                        _1489 = true;
             float _1440;
             if (_735)
             {
-                _1440 = sqrt(_1433);
+)tsmsl"
+R"tsmsl(                _1440 = sqrt(_1433);
             }
             else
             {
-)tsmsl"
-R"tsmsl(                _1440 = _1433;
+                _1440 = _1433;
             }
             out_buf.data[pc.out_offset + _1425] = as_type<uint>(_1440);
             if (arg)

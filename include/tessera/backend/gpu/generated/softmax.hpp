@@ -528,7 +528,8 @@ inline constexpr uint32_t softmax_f16_spirv[4134] = {
     0x000200f9,0x0000022c,0x000200f8,0x0000022e,0x000100fd,0x00010038,
 };
 inline constexpr char softmax_f16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 4134 words, FNV-1a 64 0x763f82052444c607
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -761,10 +762,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                 {
                     uint _1177 = 2u * _1162;
                     _1768 = ulong(in_buf.words[_1177]) | (ulong(in_buf.words[_1177 + 1u]) << ulong(32));
-                    break;
-                }
 )tsmsl"
-R"tsmsl(                if ((IN_DT == 4) || (IN_DT == 8))
+R"tsmsl(                    break;
+                }
+                if ((IN_DT == 4) || (IN_DT == 8))
                 {
                     _1768 = ulong(in_buf.words[_1162]);
                     break;
@@ -982,11 +983,11 @@ R"tsmsl(                if ((IN_DT == 4) || (IN_DT == 8))
             {
                 _1746 = exp(_1733 - _646) / _702;
             }
-            uint _1759;
+)tsmsl"
+R"tsmsl(            uint _1759;
             do
             {
-)tsmsl"
-R"tsmsl(                uint _1612 = as_type<uint>(_1746);
+                uint _1612 = as_type<uint>(_1746);
                 uint _1615 = (_1612 >> uint(16)) & 32768u;
                 uint _1617 = _1612 & 2147483647u;
                 if (_1617 >= 2139095040u)
@@ -1566,7 +1567,8 @@ inline constexpr uint32_t softmax_bf16_spirv[3775] = {
     0x00000294,0x000200f9,0x000001c5,0x000200f8,0x000001c7,0x000100fd,0x00010038,
 };
 inline constexpr char softmax_bf16_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3775 words, FNV-1a 64 0x36ed19a729a594bb
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -1799,10 +1801,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                 {
                     uint _1074 = 2u * _1059;
                     _1562 = ulong(in_buf.words[_1074]) | (ulong(in_buf.words[_1074 + 1u]) << ulong(32));
-                    break;
-                }
 )tsmsl"
-R"tsmsl(                if ((IN_DT == 4) || (IN_DT == 8))
+R"tsmsl(                    break;
+                }
+                if ((IN_DT == 4) || (IN_DT == 8))
                 {
                     _1562 = ulong(in_buf.words[_1059]);
                     break;
@@ -2020,11 +2022,11 @@ R"tsmsl(                if ((IN_DT == 4) || (IN_DT == 8))
             {
                 _1552 = exp(_1539 - _543) / _599;
             }
-            uint _1559;
+)tsmsl"
+R"tsmsl(            uint _1559;
             do
             {
-)tsmsl"
-R"tsmsl(                uint _1501 = as_type<uint>(_1552);
+                uint _1501 = as_type<uint>(_1552);
                 if ((_1501 & 2147483647u) > 2139095040u)
                 {
                     _1559 = 32704u;
@@ -2510,7 +2512,8 @@ inline constexpr uint32_t softmax_f32_spirv[3686] = {
     0x000200f9,0x000001ad,0x000200f8,0x000001af,0x000100fd,0x00010038,
 };
 inline constexpr char softmax_f32_msl[] =
-R"tsmsl(#include <metal_stdlib>
+R"tsmsl(// translated from SPIR-V of 3686 words, FNV-1a 64 0xa64f433d00d21cc1
+#include <metal_stdlib>
 #include <simd/simd.h>
 
 using namespace metal;
@@ -2743,11 +2746,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device In& in_buf
                 {
                     uint _1041 = 2u * _1026;
                     _1505 = ulong(in_buf.words[_1041]) | (ulong(in_buf.words[_1041 + 1u]) << ulong(32));
-                    break;
+)tsmsl"
+R"tsmsl(                    break;
                 }
                 if ((IN_DT == 4) || (IN_DT == 8))
-)tsmsl"
-R"tsmsl(                {
+                {
                     _1505 = ulong(in_buf.words[_1026]);
                     break;
                 }
@@ -2964,7 +2967,8 @@ R"tsmsl(                {
             {
                 _1497 = exp(_1484 - _519) / _575;
             }
-            out_buf.data[_448 + (_1473 * pc.out_stride)] = as_type<uint>(_1497);
+)tsmsl"
+R"tsmsl(            out_buf.data[_448 + (_1473 * pc.out_stride)] = as_type<uint>(_1497);
         }
     }
 }

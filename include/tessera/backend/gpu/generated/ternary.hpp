@@ -323,7 +323,8 @@ inline constexpr uint32_t ternary_b8_spirv[2491] = {
     0x0000012e,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_b8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2491 words, FNV-1a 64 0x5b3a831146da63ee
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1053,7 +1054,8 @@ inline constexpr uint32_t ternary_u8_spirv[2849] = {
     0x00010038,
 };
 inline constexpr char ternary_u8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2849 words, FNV-1a 64 0xd0b47bb3a2b4fdea
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1307,10 +1309,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                                 _1177 = w_buf.words[_803];
                                 break;
                             }
-                            if (_1165 == 1)
-                            {
 )tsmsl"
-R"tsmsl(                                _1177 = b_buf.words[_803];
+R"tsmsl(                            if (_1165 == 1)
+                            {
+                                _1177 = b_buf.words[_803];
                                 break;
                             }
                             _1177 = a_buf.words[_803];
@@ -1843,7 +1845,8 @@ inline constexpr uint32_t ternary_i8_spirv[2849] = {
     0x00010038,
 };
 inline constexpr char ternary_i8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2849 words, FNV-1a 64 0xd0b47bb3a2b4fdea
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -2097,10 +2100,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                                 _1177 = w_buf.words[_803];
                                 break;
                             }
-                            if (_1165 == 1)
-                            {
 )tsmsl"
-R"tsmsl(                                _1177 = b_buf.words[_803];
+R"tsmsl(                            if (_1165 == 1)
+                            {
+                                _1177 = b_buf.words[_803];
                                 break;
                             }
                             _1177 = a_buf.words[_803];
@@ -2632,7 +2635,8 @@ inline constexpr uint32_t ternary_i16_spirv[2842] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char ternary_i16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2842 words, FNV-1a 64 0xa089a460ef5e23a0
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -2886,10 +2890,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                                 _1177 = w_buf.words[_803];
                                 break;
                             }
-                            if (_1165 == 1)
-                            {
 )tsmsl"
-R"tsmsl(                                _1177 = b_buf.words[_803];
+R"tsmsl(                            if (_1165 == 1)
+                            {
+                                _1177 = b_buf.words[_803];
                                 break;
                             }
                             _1177 = a_buf.words[_803];
@@ -3419,7 +3423,8 @@ inline constexpr uint32_t ternary_i32_spirv[2828] = {
     0x000200f8,0x000001d0,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_i32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2828 words, FNV-1a 64 0xd5d8c8abd5270a47
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -3673,10 +3678,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                                 _1173 = w_buf.words[_800];
                                 break;
                             }
-                            if (_1161 == 1)
-                            {
 )tsmsl"
-R"tsmsl(                                _1173 = b_buf.words[_800];
+R"tsmsl(                            if (_1161 == 1)
+                            {
+                                _1173 = b_buf.words[_800];
                                 break;
                             }
                             _1173 = a_buf.words[_800];
@@ -4206,7 +4211,8 @@ inline constexpr uint32_t ternary_i64_spirv[2828] = {
     0x000200f8,0x000001d0,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2828 words, FNV-1a 64 0x9f3cb54e7565fabe
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -4460,10 +4466,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                                 _1172 = w_buf.words[_800];
                                 break;
                             }
-                            if (_1160 == 1)
-                            {
 )tsmsl"
-R"tsmsl(                                _1172 = b_buf.words[_800];
+R"tsmsl(                            if (_1160 == 1)
+                            {
+                                _1172 = b_buf.words[_800];
                                 break;
                             }
                             _1172 = a_buf.words[_800];
@@ -5062,7 +5068,8 @@ inline constexpr uint32_t ternary_f16_spirv[3384] = {
     0x000005aa,0x00000340,0x000200f9,0x0000026d,0x000200f8,0x0000026f,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3384 words, FNV-1a 64 0x701b1d724c8f8b76
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -5339,9 +5346,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                             }
                             _1501 = a_buf.words[_973];
                             break;
-                        } while(false);
 )tsmsl"
-R"tsmsl(                        _1502 = ulong(_1500) | (ulong(_1501) << ulong(32));
+R"tsmsl(                        } while(false);
+                        _1502 = ulong(_1500) | (ulong(_1501) << ulong(32));
                         break;
                     }
                     if ((_1487 == 4) || (_1487 == 8))
@@ -5568,10 +5575,10 @@ R"tsmsl(                        _1502 = ulong(_1500) | (ulong(_1501) << ulong(32
                 {
                     bool _1401 = _1390 == _1393;
                     bool _1407;
-                    if (_1401)
-                    {
 )tsmsl"
-R"tsmsl(                        _1407 = (_1385 & 1u) != 0u;
+R"tsmsl(                    if (_1401)
+                    {
+                        _1407 = (_1385 & 1u) != 0u;
                     }
                     else
                     {
@@ -6022,7 +6029,8 @@ inline constexpr uint32_t ternary_bf16_spirv[3021] = {
     0x00000205,0x000200f8,0x00000207,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3021 words, FNV-1a 64 0x2e79658cd46eae58
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -6299,9 +6307,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                             }
                             _1294 = a_buf.words[_869];
                             break;
-                        } while(false);
 )tsmsl"
-R"tsmsl(                        _1295 = ulong(_1293) | (ulong(_1294) << ulong(32));
+R"tsmsl(                        } while(false);
+                        _1295 = ulong(_1293) | (ulong(_1294) << ulong(32));
                         break;
                     }
                     if ((_1280 == 4) || (_1280 == 8))
@@ -6887,7 +6895,8 @@ inline constexpr uint32_t ternary_f32_spirv[2936] = {
     0x000004af,0x000002bd,0x000200f9,0x000001ea,0x000200f8,0x000001ec,0x000100fd,0x00010038,
 };
 inline constexpr char ternary_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2936 words, FNV-1a 64 0x2133b5f14fdf3e39
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -7164,9 +7173,9 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InW& w_buf
                             }
                             _1236 = a_buf.words[_837];
                             break;
-                        } while(false);
 )tsmsl"
-R"tsmsl(                        _1237 = ulong(_1235) | (ulong(_1236) << ulong(32));
+R"tsmsl(                        } while(false);
+                        _1237 = ulong(_1235) | (ulong(_1236) << ulong(32));
                         break;
                     }
                     if ((_1222 == 4) || (_1222 == 8))

@@ -295,7 +295,8 @@ inline constexpr uint32_t unary_b8_spirv[2269] = {
     0x0000014c,0x000200f8,0x0000014e,0x000100fd,0x00010038,
 };
 inline constexpr char unary_b8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2269 words, FNV-1a 64 0xa1ad7d2374246e95
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -564,11 +565,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 else
                 {
                     _859 = _858 == 0;
-                }
+)tsmsl"
+R"tsmsl(                }
                 _860 = _859;
             }
-)tsmsl"
-R"tsmsl(            _861 = _860;
+            _861 = _860;
         }
         else
         {
@@ -943,7 +944,8 @@ inline constexpr uint32_t unary_u8_spirv[2418] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char unary_u8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2418 words, FNV-1a 64 0xca30fe3477ce3bf3
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1206,10 +1208,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 }
                 if (COMPUTE_DT == 3)
                 {
-                    _1100 = (_1099 << long(48)) >> long(48);
-                    break;
 )tsmsl"
-R"tsmsl(                }
+R"tsmsl(                    _1100 = (_1099 << long(48)) >> long(48);
+                    break;
+                }
                 if (COMPUTE_DT == 4)
                 {
                     _1100 = (_1099 << long(32)) >> long(32);
@@ -1605,7 +1607,8 @@ inline constexpr uint32_t unary_i8_spirv[2418] = {
     0x000100fd,0x00010038,
 };
 inline constexpr char unary_i8_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2418 words, FNV-1a 64 0xca30fe3477ce3bf3
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -1868,10 +1871,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 }
                 if (COMPUTE_DT == 3)
                 {
-                    _1100 = (_1099 << long(48)) >> long(48);
-                    break;
 )tsmsl"
-R"tsmsl(                }
+R"tsmsl(                    _1100 = (_1099 << long(48)) >> long(48);
+                    break;
+                }
                 if (COMPUTE_DT == 4)
                 {
                     _1100 = (_1099 << long(32)) >> long(32);
@@ -2266,7 +2269,8 @@ inline constexpr uint32_t unary_i16_spirv[2411] = {
     0x000001ee,0x000100fd,0x00010038,
 };
 inline constexpr char unary_i16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2411 words, FNV-1a 64 0xda3af07ac627c3bd
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -2529,10 +2533,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 }
                 if (COMPUTE_DT == 3)
                 {
-                    _1100 = (_1099 << long(48)) >> long(48);
-                    break;
 )tsmsl"
-R"tsmsl(                }
+R"tsmsl(                    _1100 = (_1099 << long(48)) >> long(48);
+                    break;
+                }
                 if (COMPUTE_DT == 4)
                 {
                     _1100 = (_1099 << long(32)) >> long(32);
@@ -2925,7 +2929,8 @@ inline constexpr uint32_t unary_i32_spirv[2397] = {
     0x000001e9,0x000200f8,0x000001eb,0x000100fd,0x00010038,
 };
 inline constexpr char unary_i32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2397 words, FNV-1a 64 0x9bb9697d60ccdc3e
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -3188,10 +3193,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 }
                 if (COMPUTE_DT == 3)
                 {
-                    _1096 = (_1095 << long(48)) >> long(48);
-                    break;
 )tsmsl"
-R"tsmsl(                }
+R"tsmsl(                    _1096 = (_1095 << long(48)) >> long(48);
+                    break;
+                }
                 if (COMPUTE_DT == 4)
                 {
                     _1096 = (_1095 << long(32)) >> long(32);
@@ -3584,7 +3589,8 @@ inline constexpr uint32_t unary_i64_spirv[2397] = {
     0x000001e9,0x000200f8,0x000001eb,0x000100fd,0x00010038,
 };
 inline constexpr char unary_i64_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 2397 words, FNV-1a 64 0xb5f59b4b03d53fcc
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -3847,10 +3853,10 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 }
                 if (COMPUTE_DT == 3)
                 {
-                    _1095 = (_1094 << long(48)) >> long(48);
-                    break;
 )tsmsl"
-R"tsmsl(                }
+R"tsmsl(                    _1095 = (_1094 << long(48)) >> long(48);
+                    break;
+                }
                 if (COMPUTE_DT == 4)
                 {
                     _1095 = (_1094 << long(32)) >> long(32);
@@ -4403,7 +4409,8 @@ inline constexpr uint32_t unary_f16_spirv[3677] = {
     0x000003a6,0x000200f8,0x000003a8,0x000100fd,0x00010038,
 };
 inline constexpr char unary_f16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3677 words, FNV-1a 64 0xd1752b2bfb263398
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -4658,11 +4665,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 if (dts[0] == 3)
                 {
                     _1919 = long(int(uint(raw[0]) << uint(16)) >> 16);
-                    break;
+)tsmsl"
+R"tsmsl(                    break;
                 }
                 if (dts[0] == 4)
-)tsmsl"
-R"tsmsl(                {
+                {
                     _1919 = long(int(uint(raw[0])));
                     break;
                 }
@@ -4926,10 +4933,10 @@ R"tsmsl(                {
                 break;
             }
             uint _1886 = (_1819 - 939524096u) >> uint(13);
-            uint _1888 = _1819 & 8191u;
-            bool _1890 = _1888 > 4096u;
 )tsmsl"
-R"tsmsl(            bool _1902;
+R"tsmsl(            uint _1888 = _1819 & 8191u;
+            bool _1890 = _1888 > 4096u;
+            bool _1902;
             if (!_1890)
             {
                 bool _1894 = _1888 == 4096u;
@@ -5390,7 +5397,8 @@ inline constexpr uint32_t unary_bf16_spirv[3318] = {
     0x000200f9,0x0000033f,0x000200f8,0x00000341,0x000100fd,0x00010038,
 };
 inline constexpr char unary_bf16_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3318 words, FNV-1a 64 0xb3ea9f33cea300f2
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -5645,11 +5653,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 if (dts[0] == 3)
                 {
                     _1725 = long(int(uint(raw[0]) << uint(16)) >> 16);
-                    break;
+)tsmsl"
+R"tsmsl(                    break;
                 }
                 if (dts[0] == 4)
-)tsmsl"
-R"tsmsl(                {
+                {
                     _1725 = long(int(uint(raw[0])));
                     break;
                 }
@@ -6282,7 +6290,8 @@ inline constexpr uint32_t unary_f32_spirv[3229] = {
     0x00000323,0x000200f8,0x00000325,0x000100fd,0x00010038,
 };
 inline constexpr char unary_f32_msl[] =
-R"tsmsl(#pragma clang diagnostic ignored "-Wmissing-prototypes"
+R"tsmsl(// translated from SPIR-V of 3229 words, FNV-1a 64 0xe56d95a583b05455
+#pragma clang diagnostic ignored "-Wmissing-prototypes"
 #pragma clang diagnostic ignored "-Wmissing-braces"
 
 #include <metal_stdlib>
@@ -6537,11 +6546,11 @@ kernel void main0(const device Meta& meta [[buffer(0)]], const device InA& a_buf
                 if (dts[0] == 3)
                 {
                     _1668 = long(int(uint(raw[0]) << uint(16)) >> 16);
-                    break;
+)tsmsl"
+R"tsmsl(                    break;
                 }
                 if (dts[0] == 4)
-)tsmsl"
-R"tsmsl(                {
+                {
                     _1668 = long(int(uint(raw[0])));
                     break;
                 }

@@ -1,0 +1,42 @@
+#pragma once
+// Metal kernels: the GPU kernels of every family (backend/gpu/gpu_kernels.hpp), from their MSL,
+// launched through the Metal runtime. Compiled on Apple platforms only (backend/metal/platform.hpp).
+
+#include "runtime.hpp"
+
+#if TESSERA_METAL
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "../gpu/gpu_kernels.hpp"
+
+namespace tessera::metal::detail {
+
+using ::tessera::detail::PlanKind;
+
+/** What GpuKernels launches through (Note [GPU runtime]). */
+struct MetalRuntime {
+  static constexpr DeviceType kType = DeviceType::Metal;
+  static void dispatch(int device, const gpu::Kernel& kernel, std::span<const uint32_t> spec_constants,
+                       std::span<const BufferArg> buffers, const void* push_constants, uint32_t groups_x,
+                       uint32_t groups_y, uint32_t groups_z) {
+    detail::dispatch(device, kernel, spec_constants, buffers, push_constants, groups_x, groups_y, groups_z);
+  }
+  static void synchronize(int device) { detail::synchronize(device); }
+#if TESSERA_METAL_DEFERRED_ERRORS
+  static const DataPtr& error_status(int device) { return detail::error_status(device); }
+#endif
+  static bool has_float64(int device) { return detail::has_float64(device); }
+  static std::string device_name(int device) { return detail::device_name(device); }
+};
+
+using MetalKernels = gpu::detail::GpuKernels<MetalRuntime>;
+
+/** How many plans of `family` ran on the host since the program started (Note [Host fallbacks]). */
+inline uint64_t host_fallbacks(PlanKind family) { return MetalKernels::host_fallbacks(family); }
+
+}  // namespace tessera::metal::detail
+
+#endif  // TESSERA_METAL
