@@ -34,7 +34,7 @@ echo "== as CMake's TESSERA_METAL builds them"
 CXX=$cxx WERROR=1 DEFINE_APPLE=1 \
   EXTRA_FLAGS="-DTESSERA_METAL=1 -DTESSERA_METAL_NO_PRIVATE_IMPLEMENTATION=1 -DTESSERA_TEST_METAL=1 $eigen" \
   bash "$metal/syntax_check.sh" "$metal/metal-cpp" include cmake/tessera_metal.cpp tests/test_metal.cpp \
-  tests/test_vulkan_kernels.cpp examples/fashion_mnist.cpp "$work"/alone_*.cpp
+  tests/test_vulkan_*.cpp examples/fashion_mnist.cpp "$work"/alone_*.cpp
 echo "== .github/workflows/macos-metal.yml runs docs/metal.md's commands, word for word"
 python3 - <<'PY'
 import re, sys

@@ -55,7 +55,7 @@ using std::sqrt;
 
 namespace {
 
-namespace vk = ts::vulkan::detail;
+namespace vk = vulkan_test::backend;  // ts::vulkan::detail, or ts::metal::detail
 namespace td = ts::detail;
 using vulkan_test::have_device;
 using vulkan_test::kGpu;
