@@ -98,6 +98,8 @@ FAMILIES = [
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),
+    Family("window", "window.comp", per_dtype(),
+           "im2col and col2im of convolution and pooling, col2im in the CPU's order"),
 ]
 
 

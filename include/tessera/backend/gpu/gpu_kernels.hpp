@@ -19,6 +19,7 @@
 #include "../dispatch.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
+#include "window.hpp"
 
 namespace tessera::gpu::detail {
 
@@ -135,7 +136,9 @@ class GpuKernels final : public DeviceKernels {
   void range(const ::tessera::detail::RangePlan& plan) override {
     if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
   }
-  void window(const ::tessera::detail::WindowPlan& plan) override { host(plan, PlanKind::Window); }
+  void window(const ::tessera::detail::WindowPlan& plan) override {
+    if (!window_on_gpu<Runtime>(plan)) host(plan, PlanKind::Window);
+  }
 
  private:
   template <class Plan>

@@ -14,11 +14,12 @@
 #include "generated/reduce.hpp"
 #include "generated/softmax.hpp"
 #include "generated/matmul.hpp"
+#include "generated/window.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[79] = {
+inline constexpr const Kernel* all_kernels[89] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -98,6 +99,16 @@ inline constexpr const Kernel* all_kernels[79] = {
     &generated::unary_i64,
     &generated::unary_i8,
     &generated::unary_u8,
+    &generated::window_b8,
+    &generated::window_bf16,
+    &generated::window_f16,
+    &generated::window_f32,
+    &generated::window_f64,
+    &generated::window_i16,
+    &generated::window_i32,
+    &generated::window_i64,
+    &generated::window_i8,
+    &generated::window_u8,
 };
 
 /** The variant named "<family>.<variant>" (e.g. "fill.x32"), or nullptr. */

@@ -1,0 +1,225 @@
+// The GPU window, variance and cumulative-sum kernels on a Vulkan device against the CPU:
+// im2col and col2im for every dtype and both column layouts (bit for bit), conv2d, max_pool2d
+// and avg_pool2d with their gradients, with no window plan run on the host. Without a device
+// the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <tessera/backend/vulkan/backend.hpp>
+#include <tessera/tessera.hpp>
+
+#include "vulkan_device.hpp"
+
+namespace {
+
+namespace vk = ts::vulkan::detail;
+namespace td = ts::detail;
+namespace F = ts::nn::functional;
+
+using vulkan_test::have_device;
+using vulkan_test::kGpu;
+
+/** Values of T: small integers, normal floats with -0, infinities and NaN among them (no float
+ *  subnormals: a GPU may flush them). */
+template <class T>
+ts::Tensor<T> random_tensor(const ts::Shape& shape, std::mt19937_64& rng) {
+  ts::Tensor<T> t = ts::empty<T>(shape);
+  T* p = t.data_ptr();
+  std::normal_distribution<double> normal;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    if constexpr (std::is_same_v<T, bool>) {
+      p[i] = (rng() & 1) != 0;
+    } else if constexpr (std::is_integral_v<T>) {
+      p[i] = rng() % 4 == 0 ? static_cast<T>(rng()) : static_cast<T>(static_cast<int64_t>(rng() % 41) - 20);
+    } else {
+      static const double specials[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e4, -3.5};
+      const double v = rng() % 16 == 0 ? specials[rng() % 7] : normal(rng) * std::pow(10.0, double(rng() % 5) - 2.0);
+      p[i] = td::convert<T>(v);
+    }
+  }
+  return t;
+}
+
+template <class T>
+bool is_nan(T v) {
+  if constexpr (std::is_integral_v<T>) return false;
+  else return std::isnan(static_cast<double>(v));
+}
+
+/** The same shape and, element by element, the same bits (NaN matches any NaN). */
+template <class T>
+bool same_bits(const ts::Tensor<T>& gpu, const ts::Tensor<T>& cpu) {
+  if (gpu.sizes() != cpu.sizes()) return false;
+  const ts::Tensor<T> a = gpu.to(ts::Device::cpu()).contiguous(), b = cpu.contiguous();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const T x = a.data_ptr()[i], y = b.data_ptr()[i];
+    if (is_nan(x) && is_nan(y)) continue;
+    if (std::memcmp(&x, &y, sizeof(T)) != 0) {
+      UNSCOPED_INFO("element " << i << " differs");
+      return false;
+    }
+  }
+  return true;
+}
+
+/** max |a - b| <= atol + rtol * |b| everywhere. */
+template <class T>
+bool close(const ts::Tensor<T>& gpu, const ts::Tensor<T>& cpu, double rtol, double atol) {
+  if (gpu.sizes() != cpu.sizes()) return false;
+  const ts::Tensor<T> a = gpu.to(ts::Device::cpu()).contiguous(), b = cpu.contiguous();
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const double x = static_cast<double>(a.data_ptr()[i]), y = static_cast<double>(b.data_ptr()[i]);
+    if (std::isnan(x) && std::isnan(y)) continue;
+    if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) {
+      UNSCOPED_INFO("element " << i << ": " << x << " against " << y);
+      return false;
+    }
+  }
+  return true;
+}
+
+uint64_t fallbacks(vk::PlanKind kind) { return vk::host_fallbacks(kind); }
+
+struct Geometry {
+  int64_t n, c, h, w, k, stride, padding, dilation;
+};
+
+// Overlapping windows (stride below k), gaps (stride above k), dilation, padding, one pixel.
+const Geometry kGeometries[] = {{2, 3, 5, 6, 3, 1, 1, 1}, {1, 2, 7, 5, 2, 3, 0, 1}, {2, 1, 6, 6, 3, 1, 2, 2},
+                                {1, 4, 4, 4, 1, 1, 0, 1}, {3, 2, 1, 1, 1, 1, 0, 1}, {1, 1, 9, 8, 4, 2, 2, 1}};
+
+template <class T>
+void check_windows(std::mt19937_64& rng) {
+  for (const Geometry& s : kGeometries) {
+    for (const bool inner : {true, false}) {
+      INFO("n " << s.n << " c " << s.c << " h " << s.h << " w " << s.w << " k " << s.k << " stride " << s.stride
+                << " padding " << s.padding << " dilation " << s.dilation << " channels_inner " << inner);
+      // The image as a transposed view: im2col makes it contiguous on the device.
+      const ts::Tensor<T> image = random_tensor<T>({s.n, s.c, s.w, s.h}, rng).transpose(2, 3);
+      const auto g = F::window_geometry(image, s.k, s.stride, s.padding, s.dilation, inner, "test");
+      const T pad = td::convert<T>(s.padding % 2 ? -7.0 : 0.0);
+      const ts::Tensor<T> cols = F::im2col(image, g, pad);
+      const ts::Tensor<T> cols_gpu = F::im2col(image.to(kGpu), g, pad);
+      CHECK(cols_gpu.device() == kGpu);
+      CHECK(same_bits(cols_gpu, cols));
+      // col2im of random columns sums several elements into most pixels.
+      const ts::Tensor<T> values = random_tensor<T>(g.columns_shape(), rng);
+      CHECK(same_bits(F::col2im(values.to(kGpu), g), F::col2im(values, g)));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("vulkan window: im2col and col2im of every dtype are the CPU's bits") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(7);
+  const uint64_t before = fallbacks(vk::PlanKind::Window);
+  check_windows<float>(rng);
+  check_windows<ts::half>(rng);
+  check_windows<ts::bfloat16>(rng);
+  check_windows<int32_t>(rng);
+  check_windows<int64_t>(rng);
+  check_windows<int16_t>(rng);
+  check_windows<int8_t>(rng);
+  check_windows<uint8_t>(rng);
+  check_windows<bool>(rng);
+  if (vk::has_float64(0)) check_windows<double>(rng);
+  CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+TEST_CASE("vulkan window: zero-size images and sums of many windows") {
+  if (!have_device()) return;
+  const uint64_t before = fallbacks(vk::PlanKind::Window);
+  const auto empty = ts::zeros({0, 2, 4, 4}, {.device = kGpu});
+  const auto g = F::window_geometry(empty, 2, 1, 0, 1, true, "test");
+  CHECK(F::im2col(empty, g).sizes() == (ts::Shape{0, 3, 3, 2, 2, 2}));
+  CHECK(F::col2im(F::im2col(empty, g), g).sizes() == (ts::Shape{0, 2, 4, 4}));
+  // Every pixel in 9 windows of ones: float32 sums of nine 0.1s in the CPU's order.
+  const auto x = ts::full({1, 1, 6, 6}, 0.1f);
+  const auto g3 = F::window_geometry(x, 3, 1, 1, 1, true, "test");
+  CHECK(same_bits(F::col2im(F::im2col(x.to(kGpu), g3), g3), F::col2im(F::im2col(x, g3), g3)));
+  CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+TEST_CASE("vulkan window: max_pool2d pads integers with their lowest value") {
+  // An integer has no -inf: padding with 0 would win over negative pixels.
+  const auto x = ts::full<int32_t>({1, 1, 3, 3}, -5);
+  CHECK(ts::equal(F::max_pool2d(x, 3, 1, 1), ts::full<int32_t>({1, 1, 3, 3}, -5)));
+  const auto h = ts::full<ts::half>({1, 1, 2, 2}, ts::half(-2.0f));
+  CHECK(ts::equal(F::max_pool2d(h, 2, 1, 1).to<float>(), ts::full({1, 1, 3, 3}, -2.0f)));
+  if (!have_device()) return;
+  CHECK(ts::equal(F::max_pool2d(x.to(kGpu), 3, 1, 1).to(ts::Device::cpu()), ts::full<int32_t>({1, 1, 3, 3}, -5)));
+  CHECK(ts::equal(F::max_pool2d(h.to(kGpu), 2, 1, 1).to<float>().to(ts::Device::cpu()), ts::full({1, 1, 3, 3}, -2.0f)));
+}
+
+namespace {
+
+template <class T>
+void check_conv_and_pools(double rtol, double atol) {
+  std::mt19937_64 rng(11);
+  const uint64_t before = fallbacks(vk::PlanKind::Window);
+  std::normal_distribution<double> normal;
+  const auto randn = [&](const ts::Shape& shape) {
+    ts::Tensor<T> t = ts::empty<T>(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(normal(rng));
+    return t;
+  };
+  const ts::Tensor<T> x0 = randn({2, 4, 7, 6}), w0 = randn({6, 2, 3, 3}), b0 = randn({6});
+  struct Result {
+    ts::Tensor<T> conv, maxp, avgp, gx, gw, gb;
+  };
+  const auto run = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_(), w = w0.to(d).detach().requires_grad_(),
+         b = b0.to(d).detach().requires_grad_();
+    Result r;
+    r.conv = F::conv2d(x, w, b, {.stride = 2, .padding = 1, .dilation = 1, .groups = 2});
+    r.maxp = F::max_pool2d(x, 3, 2, 1);
+    r.avgp = F::avg_pool2d(x, 2, 1, 1);
+    const auto loss = (r.conv * r.conv).sum() + (r.maxp * td::convert<T>(3.0)).sum() + (r.avgp * r.avgp).sum() +
+                      F::conv2d(x, ts::cat({w, w}, 1).narrow(0, 0, 2), {}, {.padding = 2, .dilation = 2}).sum();
+    loss.backward();
+    r.gx = x.grad(), r.gw = w.grad(), r.gb = b.grad();
+    return r;
+  };
+  const Result cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  CHECK(gpu.conv.device() == kGpu);
+  CHECK(close(gpu.conv, cpu.conv, rtol, atol));
+  CHECK(same_bits(gpu.maxp, cpu.maxp));
+  CHECK(close(gpu.avgp, cpu.avgp, rtol, atol));
+  CHECK(close(gpu.gx, cpu.gx, rtol, atol * 10));
+  CHECK(close(gpu.gw, cpu.gw, rtol, atol * 10));
+  CHECK(close(gpu.gb, cpu.gb, rtol, atol * 10));
+  CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+}  // namespace
+
+TEST_CASE("vulkan window: conv2d, max_pool2d, avg_pool2d and their gradients match the CPU") {
+  if (!have_device()) return;
+  check_conv_and_pools<float>(1e-5, 1e-5);
+  if (vk::has_float64(0)) check_conv_and_pools<double>(1e-12, 1e-12);
+}
+
+TEST_CASE("vulkan window: nn::Conv2d and the pooling modules train on the device") {
+  if (!have_device()) return;
+  const uint64_t before = fallbacks(vk::PlanKind::Window);
+  ts::Generator gen(3);
+  ts::nn::Conv2d conv(3, 4, 3, {.padding = 1}, gen);
+  const auto x = ts::randn({2, 3, 8, 8}, gen);
+  const auto cpu = ts::nn::MaxPool2d(2)(conv(x)).sum();
+  cpu.backward();
+  const auto gw_cpu = conv.weight().grad().clone();
+  conv.zero_grad();
+  conv.to(kGpu);
+  const auto gpu = ts::nn::MaxPool2d(2)(conv(x.to(kGpu))).sum();
+  gpu.backward();
+  CHECK(close(gpu.reshape({1}), cpu.reshape({1}), 1e-5, 1e-4));
+  CHECK(close(conv.weight().grad(), gw_cpu, 1e-5, 1e-4));
+  CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
