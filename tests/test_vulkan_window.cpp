@@ -74,7 +74,7 @@ bool close(const ts::Tensor<T>& gpu, const ts::Tensor<T>& cpu, double rtol, doub
   const ts::Tensor<T> a = gpu.to(ts::Device::cpu()).contiguous(), b = cpu.contiguous();
   for (int64_t i = 0; i < a.numel(); ++i) {
     const double x = static_cast<double>(a.data_ptr()[i]), y = static_cast<double>(b.data_ptr()[i]);
-    if (std::isnan(x) && std::isnan(y)) continue;
+    if ((std::isnan(x) && std::isnan(y)) || x == y) continue;
     if (!(std::abs(x - y) <= atol + rtol * std::abs(y))) {
       UNSCOPED_INFO("element " << i << ": " << x << " against " << y);
       return false;
@@ -222,4 +222,96 @@ TEST_CASE("vulkan window: nn::Conv2d and the pooling modules train on the device
   CHECK(close(gpu.reshape({1}), cpu.reshape({1}), 1e-5, 1e-4));
   CHECK(close(conv.weight().grad(), gw_cpu, 1e-5, 1e-4));
   CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+namespace {
+
+/** var and std of x over several dims, keepdim and corrections, on the device against the CPU
+ *  (Note [Variance on the GPU]: float arithmetic against the CPU's double, so within rtol). */
+template <class T>
+void check_moments(const ts::Tensor<T>& x, double rtol, double atol) {
+  const std::vector<ts::Shape> dim_sets = x.dim() >= 2 ? std::vector<ts::Shape>{{}, {0}, {1}, {-1}, {0, x.dim() - 1}}
+                                                       : std::vector<ts::Shape>{{}, {0}};
+  const ts::Tensor<T> on_gpu = x.to(kGpu);
+  for (const ts::Shape& dims : dim_sets)
+    for (const int64_t correction : {0, 1, 2})
+      for (const bool keepdim : {false, true}) {
+        INFO("shape " << td::shape_str(x.sizes()) << " dims " << td::shape_str(dims) << " correction " << correction
+                      << " keepdim " << keepdim);
+        const ts::Tensor<T> var_gpu = ts::var(on_gpu, dims, keepdim, correction);
+        CHECK(var_gpu.device() == kGpu);
+        CHECK(close(var_gpu, ts::var(x, dims, keepdim, correction), rtol, atol));
+        CHECK(close(ts::std(on_gpu, dims, keepdim, correction), ts::std(x, dims, keepdim, correction), rtol, atol));
+      }
+}
+
+template <class T>
+void check_moments_of_type(double rtol, double atol) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal;
+  const auto make = [&](const ts::Shape& shape, double mean, double sd) {
+    ts::Tensor<T> t = ts::empty<T>(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(mean + sd * normal(rng));
+    return t;
+  };
+  check_moments(make({7, 300}, 0.5, 2.0), rtol, atol);
+  check_moments(make({1000}, -3.0, 0.25), rtol, atol);
+  // Views: transposed and sliced inputs.
+  check_moments(make({40, 9}, 1.0, 1.0).t(), rtol, atol);
+  check_moments(make({6, 50}, 0.0, 3.0).narrow(1, 5, 30), rtol, atol);
+  check_moments(make({3, 4, 5}, 2.0, 1.0).permute({2, 0, 1}), rtol, atol);
+}
+
+}  // namespace
+
+TEST_CASE("vulkan moments: var and std of every floating dtype match the CPU") {
+  if (!have_device()) return;
+  const uint64_t before = fallbacks(vk::PlanKind::Reduction);
+  check_moments_of_type<float>(1e-5, 1e-6);
+  // half and bfloat16: the float result and the CPU's double round to one ulp of each other.
+  check_moments_of_type<ts::half>(1.0 / 1024, 1e-6);
+  check_moments_of_type<ts::bfloat16>(1.0 / 128, 1e-6);
+  if (vk::has_float64(0)) check_moments_of_type<double>(1e-13, 1e-15);
+  CHECK(fallbacks(vk::PlanKind::Reduction) == before);
+}
+
+TEST_CASE("vulkan moments: large means, special values, empty sets and gradients") {
+  if (!have_device()) return;
+  const uint64_t before = fallbacks(vk::PlanKind::Reduction);
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal;
+  // A mean 10^4 to 10^6 times the spread: a float sum of squares minus n * mean^2 would keep
+  // no correct digit; the corrected two pass keeps float's.
+  for (const double mean : {1e4, 1e6, -3e7}) {
+    ts::Tensor<float> x = ts::empty({4, 2000});
+    for (int64_t i = 0; i < x.numel(); ++i) x.data_ptr()[i] = static_cast<float>(mean + std::abs(mean) * 1e-4 * normal(rng));
+    INFO("mean " << mean);
+    CHECK(close(x.to(kGpu).var(1), x.var(1), 1e-4, 0));
+    CHECK(close(ts::std(x.to(kGpu), {1}, false, 0), ts::std(x, {1}, false, 0), 1e-4, 0));
+  }
+  // Constant sets have variance 0 exactly; a correction of n or more divides by 0 (inf, or NaN
+  // for 0 / 0); infinities and NaN make NaN; an empty set is 0 / 0.
+  const auto c = ts::full({3, 5}, 1234.5f);
+  CHECK(same_bits(c.to(kGpu).var(1), c.var(1)));
+  const auto specials = ts::tensor({{1.0f, 2.0f, INFINITY}, {1.0f, NAN, 0.0f}, {2.0f, 5.0f, 7.0f}, {3.0f, 3.0f, 3.0f}});
+  for (const int64_t correction : {0, 3, 4}) {
+    INFO("correction " << correction);
+    // Divided by 0, every result is inf or NaN, as on the CPU; else finite ones may differ in
+    // their last bits.
+    if (correction >= 3)
+      CHECK(same_bits(ts::var(specials.to(kGpu), {1}, false, correction), ts::var(specials, {1}, false, correction)));
+    CHECK(close(ts::var(specials.to(kGpu), {1}, false, correction), ts::var(specials, {1}, false, correction), 1e-6, 0));
+  }
+  const auto empty = ts::zeros({3, 0});
+  CHECK(same_bits(empty.to(kGpu).var(1), empty.var(1)));
+  CHECK(empty.to(kGpu).var(0).numel() == 0);
+  // Gradients through var and std on the device.
+  const auto x0 = ts::randn({5, 8});
+  const auto grads = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_();
+    (x.var(1).sum() + ts::std(x, {0}, true, 0).sum() * 3.0f).backward();
+    return x.grad();
+  };
+  CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-5, 1e-6));
+  CHECK(fallbacks(vk::PlanKind::Reduction) == before);
 }

@@ -100,6 +100,8 @@ FAMILIES = [
            "batched matrix products, 16 x 16 tiles in shared memory"),
     Family("window", "window.comp", per_dtype(),
            "im2col and col2im of convolution and pooling, col2im in the CPU's order"),
+    Family("moments", "moments.comp", [v for v in per_dtype() if v.name in ("f16", "bf16", "f32", "f64")],
+           "var and std, two passes in fixed trees, one workgroup per output"),
 ]
 
 

@@ -19,6 +19,7 @@
 #include "../dispatch.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
+#include "moments.hpp"
 #include "window.hpp"
 
 namespace tessera::gpu::detail {
@@ -123,7 +124,7 @@ class GpuKernels final : public DeviceKernels {
     fill_value(*plan.out, plan.value, plan.op);
   }
   void reduce(const ::tessera::detail::ReductionPlan& plan) override {
-    if (!reduce_on_gpu(plan)) host(plan, PlanKind::Reduction);
+    if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
     if (!softmax_on_gpu(plan)) host(plan, PlanKind::Rows);

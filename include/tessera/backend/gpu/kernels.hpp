@@ -15,11 +15,12 @@
 #include "generated/softmax.hpp"
 #include "generated/matmul.hpp"
 #include "generated/window.hpp"
+#include "generated/moments.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[89] = {
+inline constexpr const Kernel* all_kernels[93] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -56,6 +57,10 @@ inline constexpr const Kernel* all_kernels[89] = {
     &generated::matmul_i64,
     &generated::matmul_i8,
     &generated::matmul_u8,
+    &generated::moments_bf16,
+    &generated::moments_f16,
+    &generated::moments_f32,
+    &generated::moments_f64,
     &generated::range_b8,
     &generated::range_bf16,
     &generated::range_f16,
