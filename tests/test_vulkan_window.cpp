@@ -315,3 +315,88 @@ TEST_CASE("vulkan moments: large means, special values, empty sets and gradients
   CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-5, 1e-6));
   CHECK(fallbacks(vk::PlanKind::Reduction) == before);
 }
+
+namespace {
+
+template <class T>
+void check_cumsum(std::mt19937_64& rng) {
+  const ts::Tensor<T> x = random_tensor<T>({5, 7, 6}, rng);
+  const ts::Tensor<T> on_gpu = x.to(kGpu);
+  for (const int64_t dim : {0, 1, 2, -1}) {
+    INFO("dim " << dim);
+    CHECK(same_bits(on_gpu.cumsum(dim), x.cumsum(dim)));
+    // Views: transposed (the result keeps the input's layout) and sliced.
+    CHECK(same_bits(on_gpu.transpose(0, 2).cumsum(dim), x.transpose(0, 2).cumsum(dim)));
+    CHECK(same_bits(on_gpu.narrow(1, 2, 4).cumsum(dim), x.narrow(1, 2, 4).cumsum(dim)));
+  }
+  // A long row, a scalar and zero-size tensors.
+  const ts::Tensor<T> row = random_tensor<T>({3000}, rng);
+  CHECK(same_bits(row.to(kGpu).cumsum(0), row.cumsum(0)));
+  const ts::Tensor<T> scalar = random_tensor<T>({}, rng);
+  CHECK(same_bits(scalar.to(kGpu).cumsum(0), scalar.cumsum(0)));
+  const ts::Tensor<T> empty = random_tensor<T>({4, 0, 3}, rng);
+  CHECK(same_bits(empty.to(kGpu).cumsum(2), empty.cumsum(2)));
+  CHECK(same_bits(empty.to(kGpu).cumsum(1), empty.cumsum(1)));
+}
+
+}  // namespace
+
+TEST_CASE("vulkan cumsum: every dtype is the CPU's bits") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(13);
+  const uint64_t before = fallbacks(vk::PlanKind::Rows);
+  check_cumsum<int32_t>(rng);
+  check_cumsum<int64_t>(rng);
+  check_cumsum<int16_t>(rng);
+  check_cumsum<int8_t>(rng);
+  check_cumsum<uint8_t>(rng);
+  check_cumsum<bool>(rng);
+  if (vk::has_float64(0)) {  // float sums accumulate in double, as on the CPU
+    check_cumsum<float>(rng);
+    check_cumsum<ts::half>(rng);
+    check_cumsum<ts::bfloat16>(rng);
+    check_cumsum<double>(rng);
+  }
+  CHECK(fallbacks(vk::PlanKind::Rows) == before);
+  // Gradients through cumsum on the device.
+  const auto x0 = ts::randn({4, 6});
+  const auto grads = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_();
+    (x.cumsum(1) * x.cumsum(0)).sum().backward();
+    return x.grad();
+  };
+  CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-6, 1e-6));
+}
+
+TEST_CASE("vulkan cumsum: float sums for devices without double (Note [Float cumsum])") {
+  if (!have_device()) return;
+  // The variants a Metal device runs, launched directly: within k * 2^-24 of the sum of |x|.
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> normal;
+  ts::Tensor<float> x = ts::empty({3, 2000});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data_ptr()[i] = static_cast<float>(normal(rng) * 100.0);
+  const ts::Tensor<float> on_gpu = x.to(kGpu), out = ts::empty({3, 2000}, {.device = kGpu});
+  const td::RowPlan plan{.op = "cumsum", .out = &out.impl(), .fresh_out = true, .input = &on_gpu.impl(), .dim = 1};
+  REQUIRE(ts::gpu::detail::cumsum_on_gpu<vk::VulkanRuntime>(plan, false));
+  const ts::Tensor<float> expected = x.cumsum(1), bound = x.abs().cumsum(1), got = out.to(ts::Device::cpu());
+  bool within = true;
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t k = 0; k < 2000; ++k) {
+      const double e = expected.data_ptr()[r * 2000 + k], g = got.data_ptr()[r * 2000 + k];
+      within = within && std::abs(g - e) <= double(k + 1) * 0x1p-24 * bound.data_ptr()[r * 2000 + k];
+    }
+  CHECK(within);
+  for (const auto& [dtype, ulp] : {std::pair{0, 1.0 / 1024}, std::pair{1, 1.0 / 128}}) {
+    // half and bfloat16 of small sums: float's error is below their rounding (but may tip a tie).
+    ts::Tensor<float> small = ts::empty({200});
+    for (int64_t i = 0; i < small.numel(); ++i) small.data_ptr()[i] = static_cast<float>(normal(rng));
+    const auto run = [&]<class H>(std::type_identity<H>) {
+      const ts::Tensor<H> h = small.to<H>(), h_gpu = h.to(kGpu), o = ts::empty<H>({200}, {.device = kGpu});
+      const td::RowPlan p{.op = "cumsum", .out = &o.impl(), .fresh_out = true, .input = &h_gpu.impl(), .dim = 0};
+      REQUIRE(ts::gpu::detail::cumsum_on_gpu<vk::VulkanRuntime>(p, false));
+      CHECK(close(o, h.cumsum(0), ulp, 1e-2));
+    };
+    if (dtype == 0) run(std::type_identity<ts::half>{});
+    else run(std::type_identity<ts::bfloat16>{});
+  }
+}

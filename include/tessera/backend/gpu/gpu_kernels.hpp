@@ -18,6 +18,7 @@
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
 #include "kernels.hpp"
+#include "cumsum.hpp"
 #include "launch.hpp"
 #include "moments.hpp"
 #include "window.hpp"
@@ -127,7 +128,8 @@ class GpuKernels final : public DeviceKernels {
     if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
-    if (!softmax_on_gpu(plan)) host(plan, PlanKind::Rows);
+    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, Runtime::has_float64(device_of(*plan.out))))
+      host(plan, PlanKind::Rows);
   }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
     if (!matmul_on_gpu(plan)) host(plan, PlanKind::Matmul);

@@ -16,11 +16,12 @@
 #include "generated/matmul.hpp"
 #include "generated/window.hpp"
 #include "generated/moments.hpp"
+#include "generated/cumsum.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[93] = {
+inline constexpr const Kernel* all_kernels[101] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -44,6 +45,14 @@ inline constexpr const Kernel* all_kernels[93] = {
     &generated::copy_i64,
     &generated::copy_i8,
     &generated::copy_u8,
+    &generated::cumsum_bf16,
+    &generated::cumsum_bf16_dacc,
+    &generated::cumsum_f16,
+    &generated::cumsum_f16_dacc,
+    &generated::cumsum_f32,
+    &generated::cumsum_f32_dacc,
+    &generated::cumsum_f64,
+    &generated::cumsum_i64,
     &generated::fill_x16,
     &generated::fill_x32,
     &generated::fill_x64,
