@@ -400,3 +400,38 @@ TEST_CASE("vulkan cumsum: float sums for devices without double (Note [Float cum
     else run(std::type_identity<ts::bfloat16>{});
   }
 }
+
+namespace {
+
+template <class T>
+void check_activation_grads(double rtol, double atol) {
+  std::mt19937_64 rng(21);
+  std::uniform_real_distribution<double> uniform(-8.0, 8.0);
+  ts::Tensor<T> x0 = ts::empty<T>({6, 50});
+  for (int64_t i = 0; i < x0.numel(); ++i) x0.data_ptr()[i] = td::convert<T>(i % 50 == 0 ? 25.0 : uniform(rng));
+  const auto grads = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_();
+    // Distinct gradients per element: dy = 1 + x / 16.
+    (x.gelu() * (x.detach() / td::convert<T>(16.0) + td::convert<T>(1.0))).sum().backward();
+    const ts::Tensor<T> g_gelu = x.grad().clone();
+    auto y = x0.to(d).detach().requires_grad_();
+    (y.softplus() * (y.detach() / td::convert<T>(16.0) + td::convert<T>(1.0))).sum().backward();
+    return std::pair{g_gelu, y.grad()};
+  };
+  const uint64_t before = fallbacks(vk::PlanKind::Elementwise);
+  const auto [gelu_gpu, softplus_gpu] = grads(kGpu);
+  CHECK(fallbacks(vk::PlanKind::Elementwise) == before);
+  const auto [gelu_cpu, softplus_cpu] = grads(ts::Device::cpu());
+  CHECK(close(gelu_gpu, gelu_cpu, rtol, atol));
+  CHECK(close(softplus_gpu, softplus_cpu, rtol, atol));
+}
+
+}  // namespace
+
+TEST_CASE("vulkan elementwise: the backward of gelu and softplus runs on the device") {
+  if (!have_device()) return;
+  // Note [GPU transcendentals]: the GPU's exp and erf, to a relative 2e-5 on [-8, 8].
+  check_activation_grads<float>(2e-5, 1e-6);
+  check_activation_grads<ts::half>(2.0 / 1024, 1e-3);
+  check_activation_grads<ts::bfloat16>(2.0 / 128, 1e-2);
+}

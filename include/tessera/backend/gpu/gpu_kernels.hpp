@@ -54,8 +54,8 @@ struct ElementwisePush {
 
 // Note [Elementwise op codes]
 // The OP specialization constant of elementwise.comp, by the plan's op name, with what the
-// kernels support; docs/gpu.md has the same table. Any op not listed (clamp, isclose, the
-// backward helpers) runs on the host.
+// kernels support; docs/gpu.md has the same table. Any op not listed (clamp, isclose) runs
+// on the host.
 enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
@@ -90,6 +90,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},
     {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
     {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
+    {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating | kNoFloat64},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on

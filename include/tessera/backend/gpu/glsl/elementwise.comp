@@ -64,6 +64,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_LOGICAL_AND 17
 #define B_LOGICAL_OR 18
 #define B_MASKED_FILL 19
+#define B_GELU_BACKWARD 20      // (dy, x): dy times gelu's derivative at x (the erf form)
+#define B_SOFTPLUS_BACKWARD 21  // (dy, x): dy times softplus's derivative (beta 1, threshold 20)
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -326,6 +328,17 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_MUL) return a * b;
 #if defined(CLASS_FLOAT)
   if (op == B_POW) return f32_pow(a, b);
+  // Note [GPU transcendentals]: autograd/formulas.hpp's GeluBackwardOp and SoftplusBackwardOp
+  // with the GPU's exp and floatmath.glsl's erf.
+  if (op == B_GELU_BACKWARD) {
+    const VAL cdf = 0.5 * (1.0 + f32_erf(b * 0.70710678118654752));
+    const VAL pdf = 0.39894228040143268 * exp(b * b * -0.5);
+    return a * (cdf + b * pdf);
+  }
+  if (op == B_SOFTPLUS_BACKWARD) {
+    const VAL z = exp(b);
+    return b > 20.0 ? a : a * z / (z + 1.0);
+  }
 #endif
   if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE) {
     // One fmod and one division serve all four (math::remainder, fmod, floor_divide).
