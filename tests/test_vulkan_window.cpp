@@ -435,3 +435,60 @@ TEST_CASE("vulkan elementwise: the backward of gelu and softplus runs on the dev
   check_activation_grads<ts::half>(2.0 / 1024, 1e-3);
   check_activation_grads<ts::bfloat16>(2.0 / 128, 1e-2);
 }
+
+namespace {
+
+template <class T>
+void check_clamp(std::mt19937_64& rng) {
+  const ts::Tensor<T> x = random_tensor<T>({6, 9}, rng);
+  const ts::Tensor<T> on_gpu = x.to(kGpu);
+  const T lo = td::convert<T>(-5.0), hi = td::convert<T>(7.0);
+  CHECK(same_bits(on_gpu.clamp(lo, hi), x.clamp(lo, hi)));
+  CHECK(same_bits(on_gpu.clamp(lo), x.clamp(lo)));
+  CHECK(same_bits(on_gpu.clamp(std::nullopt, hi), x.clamp(std::nullopt, hi)));
+  // Views, in place, and an out= of the result type.
+  CHECK(same_bits(on_gpu.t().narrow(0, 1, 5).clamp(lo, hi), x.t().narrow(0, 1, 5).clamp(lo, hi)));
+  const ts::Tensor<T> inplace = on_gpu.clone(), inplace_cpu = x.clone();
+  inplace.t().clamp_(lo, hi);
+  inplace_cpu.t().clamp_(lo, hi);
+  CHECK(same_bits(inplace, inplace_cpu));
+  const ts::Tensor<T> out = ts::empty<T>({9, 6}, {.device = kGpu}).t(), out_cpu = ts::empty<T>({9, 6}).t();
+  ts::clamp_out(out, on_gpu, lo, hi);
+  ts::clamp_out(out_cpu, x, lo, hi);
+  CHECK(same_bits(out, out_cpu));
+  if constexpr (!std::is_integral_v<T>) {
+    // A NaN bound alone is ignored; with both bounds, it makes every element NaN.
+    const T nan = td::convert<T>(NAN);
+    CHECK(same_bits(on_gpu.clamp(nan), x.clamp(nan)));
+    CHECK(same_bits(on_gpu.clamp(lo, nan), x.clamp(lo, nan)));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("vulkan elementwise: clamp of every dtype is the CPU's bits") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(23);
+  const uint64_t before = fallbacks(vk::PlanKind::Elementwise);
+  check_clamp<float>(rng);
+  check_clamp<ts::half>(rng);
+  check_clamp<ts::bfloat16>(rng);
+  check_clamp<int32_t>(rng);
+  check_clamp<int64_t>(rng);
+  check_clamp<int16_t>(rng);
+  check_clamp<int8_t>(rng);
+  check_clamp<uint8_t>(rng);
+  if (vk::has_float64(0)) check_clamp<double>(rng);
+  CHECK(fallbacks(vk::PlanKind::Elementwise) == before);
+  // An integer tensor with a floating bound gives float: computed on the host.
+  const auto i = ts::tensor({-3, 0, 4, 9});
+  CHECK(ts::equal(i.to(kGpu).clamp(-1.5, 2.5).to(ts::Device::cpu()), i.clamp(-1.5, 2.5)));
+  // Its gradient on the device.
+  const auto x0 = ts::randn({4, 5});
+  const auto grads = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_();
+    (x.clamp(-0.5f, 0.7f) * x).sum().backward();
+    return x.grad();
+  };
+  CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-6, 1e-6));
+}

@@ -43,6 +43,7 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ISINF 22
 #define U_ISFINITE 23
 #define U_LOGICAL_NOT 24
+#define U_CLAMP 25  // Note [clamp on the GPU]
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -293,8 +294,38 @@ void store(uint o, VAL v) {
 }
 #endif
 
+// Note [clamp on the GPU]
+// clamp is a unary op whose bounds are not operands: min is in the scalar, max in b_offset (low
+// word) and w_offset (high word), which a unary kernel does not otherwise read, both as the
+// compute type's bits; SCALAR_AT has bit 0 set when min is given and bit 1 when max is. As
+// clamp_kernel in backend/cpu/elementwise.hpp: NaN stays NaN, a NaN bound alone is ignored,
+// and with both bounds given a NaN bound makes every element NaN.
+#if !defined(COMPARE) && !defined(CLASS_BOOL)
+VAL clamp_max_val() {
+  const uint64_t bits = (uint64_t(pc.w_offset) << 32) | uint64_t(pc.b_offset);
+#if defined(CLASS_FLOAT)
+  return uintBitsToFloat(uint(bits));
+#elif defined(CLASS_DOUBLE)
+  return uint64BitsToDouble(bits);
+#else
+  return int64_t(bits);
+#endif
+}
+#endif
+
 #if defined(CLASS_FLOAT) || defined(CLASS_DOUBLE)
+VAL clamp_float(VAL x) {
+  const bool has_lo = (SCALAR_AT & 1) != 0, has_hi = (SCALAR_AT & 2) != 0;
+  const VAL lo = scalar_val(), hi = clamp_max_val();
+  if (has_lo && has_hi && (val_isnan(lo) || val_isnan(hi))) return nan_val();
+  if (val_isnan(x)) return x;
+  if (has_lo && x < lo) x = lo;
+  if (has_hi && x > hi) x = hi;
+  return x;
+}
+
 VAL unary_float(int op, VAL x) {
+  if (op == U_CLAMP) return clamp_float(x);
   if (op == U_NEG) return val_neg(x);
   if (op == U_ABS) return val_abs(x);
   if (op == U_SIGN) return VAL(0.0 < x) - VAL(x < 0.0);  // NaN gives 0
@@ -403,6 +434,11 @@ VAL binary_int(int op, VAL a, VAL b) {
 }
 
 VAL unary_int(int op, VAL x) {
+  if (op == U_CLAMP) {  // Note [clamp on the GPU]
+    if ((SCALAR_AT & 1) != 0 && x < scalar_val()) x = scalar_val();
+    if ((SCALAR_AT & 2) != 0 && x > clamp_max_val()) x = clamp_max_val();
+    return x;
+  }
   if (op == U_NEG) return -x;
   if (op == U_ABS) return x < int64_t(0) ? -x : x;
   if (op == U_SIGN) return VAL(int64_t(0) < x) - VAL(x < int64_t(0));
