@@ -1,7 +1,9 @@
-// The GPU window, variance and cumulative-sum kernels on a Vulkan device against the CPU:
-// im2col and col2im for every dtype and both column layouts (bit for bit), conv2d, max_pool2d
-// and avg_pool2d with their gradients, with no window plan run on the host. Without a device
-// the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
+// The GPU window, moments and cumsum kernels, and the elementwise clamp and activation
+// backward ops, on a Vulkan device against the CPU: im2col and col2im for every dtype and both
+// column layouts (bit for bit), conv2d, max_pool2d and avg_pool2d with their gradients, var and
+// std (within documented tolerances), cumsum and clamp (bit for bit), each checking that its
+// family ran nothing on the host. Without a device the tests are skipped, unless
+// TESSERA_REQUIRE_VULKAN=1.
 
 #include <catch2/catch.hpp>
 
