@@ -5,7 +5,8 @@
 // The same tests run on Metal when compiled with TESSERA_TEST_METAL=1 (tests/CMakeLists.txt does
 // it when the CMake option TESSERA_METAL is on): kGpu is then metal:0, `vulkan_test::backend` is
 // ts::metal::detail (the same has_float64, host_fallbacks, PlanKind, host_waits and synchronize
-// as ts::vulkan::detail), and TESSERA_REQUIRE_METAL=1 makes a missing device fail them.
+// as ts::vulkan::detail), `vulkan_test::Runtime` its runtime for GpuKernels' family functions,
+// and TESSERA_REQUIRE_METAL=1 makes a missing device fail them.
 
 #include <catch2/catch.hpp>
 
@@ -23,12 +24,14 @@ namespace vulkan_test {
 
 #if defined(TESSERA_TEST_METAL) && TESSERA_TEST_METAL
 namespace backend = ::tessera::metal::detail;
+using Runtime = backend::MetalRuntime;
 inline const ts::Device kGpu = ts::Device::metal(0);
 inline constexpr const char* kBackend = "Metal";
 inline constexpr const char* kRequire = "TESSERA_REQUIRE_METAL";
 inline int gpu_count() { return ts::metal::device_count(); }
 #else
 namespace backend = ::tessera::vulkan::detail;
+using Runtime = backend::VulkanRuntime;
 inline const ts::Device kGpu = ts::Device::vulkan(0);
 inline constexpr const char* kBackend = "Vulkan";
 inline constexpr const char* kRequire = "TESSERA_REQUIRE_VULKAN";

@@ -100,6 +100,16 @@ FAMILIES = [
            "batched matrix products, 16 x 16 tiles in shared memory"),
     Family("random", "random.comp", per_dtype(),
            "rand, randn and randint on the Philox stream, bit for bit as the CPU draws them"),
+    Family("window", "window.comp", per_dtype(),
+           "im2col and col2im of convolution and pooling, col2im in the CPU's order"),
+    Family("moments", "moments.comp", [v for v in per_dtype() if v.name in ("f16", "bf16", "f32", "f64")],
+           "var and std, two passes in fixed trees, one workgroup per output"),
+    Family("cumsum", "cumsum.comp",
+           [Variant("i64", ["TYPE_I64"]), Variant("f64", ["TYPE_F64"], metal=False)] +
+           [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))] +
+           [Variant(n + "_dacc", [m, "DOUBLE_ACC"], metal=False)
+            for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+           "running sums along a dim, one thread per row in the CPU's order"),
 ]
 
 

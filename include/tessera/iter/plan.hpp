@@ -49,6 +49,10 @@ struct ElementwisePlan {
   bool has_scalar = false;  // a C++ scalar operand, converted to the op's compute type
   bool scalar_first = false;  // scalar op tensor rather than tensor op scalar
   double scalar = 0;
+  // clamp's bounds in its compute type, each only where has_bound says it was given (a GPU
+  // kernel needs them; the host kernel has them in its closure).
+  std::array<double, 2> bounds{};
+  std::array<bool, 2> has_bound{};
   HostKernel run_on_host{};
 };
 

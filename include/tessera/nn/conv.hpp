@@ -55,7 +55,12 @@ Tensor<T> max_pool2d(const Tensor<T>& x, int64_t kernel, int64_t stride = 0, int
   TS_CHECK(padding <= kernel / 2, "max_pool2d: pad should be at most half of kernel size, but got pad=", padding,
            " and kernel_size=", kernel);
   const WindowGeometry g = window_geometry(x, kernel, stride == 0 ? kernel : stride, padding, 1, false, "max_pool2d");
-  const Tensor<T> cols = im2col(x, g, -std::numeric_limits<T>::infinity());  // [N, C, OH, OW, k, k]
+  // Padding never wins: -inf for floating types, the lowest value for integers (whose
+  // numeric_limits<T>::infinity() is 0, as is that of half and bfloat16, which have none).
+  T lowest;
+  if constexpr (std::is_integral_v<T>) lowest = std::numeric_limits<T>::lowest();
+  else lowest = tessera::detail::convert<T>(-std::numeric_limits<double>::infinity());
+  const Tensor<T> cols = im2col(x, g, lowest);  // [N, C, OH, OW, k, k]
   return std::get<0>(cols.view({g.n, g.c, g.oh, g.ow, kernel * kernel}).max(-1));
 }
 

@@ -686,7 +686,8 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<R> lo
   const C lo = lo_ ? convert<C>(*lo_) : C(0), hi = hi_ ? convert<C>(*hi_) : C(0);
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
   const Tensor<T> x = resolve_overlap(out.impl(), x_in);
-  dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1},
+  dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1,
+                                .bounds = {convert<double>(lo), convert<double>(hi)}, .has_bound = {has_lo, has_hi}},
                 [&] { clamp_kernel<O, T, R>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
 }
 }  // namespace detail

@@ -4,6 +4,7 @@
 
 #include "../../iter/plan.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "math.hpp"
 
 namespace tessera::detail {
 
@@ -52,7 +53,8 @@ void col2im_add(T* dst, const T* cols, const WindowGeometry& g) {
   for_each_plane(g, [&](int64_t n, int64_t c) {
     T* plane = dst + (n * g.c + c) * g.h * g.w;
     for_each_window_element(g, n, c, [&](int64_t col, int64_t pixel) {
-      if (pixel >= 0) plane[pixel] += cols[col];
+      // Integers wrap (Note [Wrapping integer arithmetic]); half and bfloat16 add in float.
+      if (pixel >= 0) plane[pixel] = math::add<T>(plane[pixel], cols[col]);
     });
   });
 }

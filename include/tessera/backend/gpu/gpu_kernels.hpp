@@ -17,9 +17,12 @@
 #include "../../parallel/atomic.hpp"
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
+#include "cumsum.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
 #include "random.hpp"
+#include "moments.hpp"
+#include "window.hpp"
 
 namespace tessera::gpu::detail {
 
@@ -52,8 +55,9 @@ struct ElementwisePush {
 
 // Note [Elementwise op codes]
 // The OP specialization constant of elementwise.comp, by the plan's op name, with what the
-// kernels support; docs/gpu.md has the same table. Any op not listed (clamp, isclose, the
-// backward helpers) runs on the host.
+// kernels support; docs/gpu.md has the same table. Any op not listed (isclose) runs on the
+// host. clamp's bounds travel in the unary kernel's scalar (min) and b_offset, w_offset (max),
+// with SCALAR_AT saying which are given (Note [clamp on the GPU] in elementwise.comp).
 enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
@@ -80,7 +84,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"tanh", 1, 17, kFloating | kNoFloat64}, {"sigmoid", 1, 18, kFloating | kNoFloat64},
     {"gelu", 1, 19, kFloating | kNoFloat64}, {"softplus", 1, 20, kFloating | kNoFloat64},
     {"isnan", 1, 21, kPredicate}, {"isinf", 1, 22, kPredicate}, {"isfinite", 1, 23, kPredicate},
-    {"logical_not", 1, 24, kPredicate},
+    {"logical_not", 1, 24, kPredicate}, {"clamp", 1, 25, 0},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -88,6 +92,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},
     {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
     {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
+    {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating | kNoFloat64},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -123,10 +128,11 @@ class GpuKernels final : public DeviceKernels {
     fill_value(*plan.out, plan.value, plan.op);
   }
   void reduce(const ::tessera::detail::ReductionPlan& plan) override {
-    if (!reduce_on_gpu(plan)) host(plan, PlanKind::Reduction);
+    if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
-    if (!softmax_on_gpu(plan)) host(plan, PlanKind::Rows);
+    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, Runtime::has_float64(device_of(*plan.out))))
+      host(plan, PlanKind::Rows);
   }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
     if (!matmul_on_gpu(plan)) host(plan, PlanKind::Matmul);
@@ -138,7 +144,9 @@ class GpuKernels final : public DeviceKernels {
   void range(const ::tessera::detail::RangePlan& plan) override {
     if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
   }
-  void window(const ::tessera::detail::WindowPlan& plan) override { host(plan, PlanKind::Window); }
+  void window(const ::tessera::detail::WindowPlan& plan) override {
+    if (!window_on_gpu<Runtime>(plan)) host(plan, PlanKind::Window);
+  }
 
  private:
   template <class Plan>
@@ -247,6 +255,24 @@ class GpuKernels final : public DeviceKernels {
       else if (std::abs(plan.scalar) >= 0x1p53) return false;
       else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));
     }
+    // Note [clamp on the GPU]: the bounds in the compute type, which a clamp always has (its
+    // result is its input's type when out has it, since float results never go into integers).
+    uint64_t max_bits = 0;
+    uint32_t clamp_given = 0;
+    if (op->name == "clamp") {
+      if (a == DType::Bool) return false;
+      uint64_t bound_bits[2] = {};
+      for (int k = 0; k < 2; ++k) {
+        if (!plan.has_bound[k]) continue;
+        clamp_given |= 1u << k;
+        const double v = plan.bounds[k];
+        if (compute == DType::Float64) bound_bits[k] = bits_of(v);
+        else if (compute_float) bound_bits[k] = bits_of(static_cast<float>(v));
+        else if (std::abs(v) >= 0x1p53) return false;
+        else bound_bits[k] = static_cast<uint64_t>(static_cast<int64_t>(v));
+      }
+      scalar = bound_bits[0], max_bits = bound_bits[1];
+    }
     std::string name;
     if (op->flags & kCompare) {
       name = compute == DType::Float64 ? "compare.f64" : (compute_float ? "compare.f32" : "compare.i64");
@@ -262,12 +288,12 @@ class GpuKernels final : public DeviceKernels {
     StridedLayout layout = op->arity == 1   ? strided_layout(out, {in0}, plan.op)
                            : op->arity == 2 ? strided_layout(out, {in0, in1}, plan.op)
                                             : strided_layout(out, {in0, in1, in2}, plan.op);
-    const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : 0u;
+    const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : clamp_given;
     const ElementwisePush push{layout.numel,
                                static_cast<uint32_t>(out.offset),
                                static_cast<uint32_t>(in0->offset),
-                               in1 ? static_cast<uint32_t>(in1->offset) : 0u,
-                               in2 ? static_cast<uint32_t>(in2->offset) : 0u,
+                               in1 ? static_cast<uint32_t>(in1->offset) : static_cast<uint32_t>(max_bits),
+                               in2 ? static_cast<uint32_t>(in2->offset) : static_cast<uint32_t>(max_bits >> 32),
                                static_cast<uint32_t>(scalar),
                                static_cast<uint32_t>(scalar >> 32)};
     const uint32_t placeholder[4] = {};  // the unread second input of a scalar op

@@ -15,11 +15,14 @@
 #include "generated/softmax.hpp"
 #include "generated/matmul.hpp"
 #include "generated/random.hpp"
+#include "generated/window.hpp"
+#include "generated/moments.hpp"
+#include "generated/cumsum.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[89] = {
+inline constexpr const Kernel* all_kernels[111] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -43,6 +46,14 @@ inline constexpr const Kernel* all_kernels[89] = {
     &generated::copy_i64,
     &generated::copy_i8,
     &generated::copy_u8,
+    &generated::cumsum_bf16,
+    &generated::cumsum_bf16_dacc,
+    &generated::cumsum_f16,
+    &generated::cumsum_f16_dacc,
+    &generated::cumsum_f32,
+    &generated::cumsum_f32_dacc,
+    &generated::cumsum_f64,
+    &generated::cumsum_i64,
     &generated::fill_x16,
     &generated::fill_x32,
     &generated::fill_x64,
@@ -56,6 +67,10 @@ inline constexpr const Kernel* all_kernels[89] = {
     &generated::matmul_i64,
     &generated::matmul_i8,
     &generated::matmul_u8,
+    &generated::moments_bf16,
+    &generated::moments_f16,
+    &generated::moments_f32,
+    &generated::moments_f64,
     &generated::random_b8,
     &generated::random_bf16,
     &generated::random_f16,
@@ -109,6 +124,16 @@ inline constexpr const Kernel* all_kernels[89] = {
     &generated::unary_i64,
     &generated::unary_i8,
     &generated::unary_u8,
+    &generated::window_b8,
+    &generated::window_bf16,
+    &generated::window_f16,
+    &generated::window_f32,
+    &generated::window_f64,
+    &generated::window_i16,
+    &generated::window_i32,
+    &generated::window_i64,
+    &generated::window_i8,
+    &generated::window_u8,
 };
 
 /** The variant named "<family>.<variant>" (e.g. "fill.x32"), or nullptr. */

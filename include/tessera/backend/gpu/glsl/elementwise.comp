@@ -43,6 +43,7 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ISINF 22
 #define U_ISFINITE 23
 #define U_LOGICAL_NOT 24
+#define U_CLAMP 25  // Note [clamp on the GPU]
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -64,6 +65,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_LOGICAL_AND 17
 #define B_LOGICAL_OR 18
 #define B_MASKED_FILL 19
+#define B_GELU_BACKWARD 20      // (dy, x): dy times gelu's derivative at x (the erf form)
+#define B_SOFTPLUS_BACKWARD 21  // (dy, x): dy times softplus's derivative (beta 1, threshold 20)
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -291,8 +294,38 @@ void store(uint o, VAL v) {
 }
 #endif
 
+// Note [clamp on the GPU]
+// clamp is a unary op whose bounds are not operands: min is in the scalar, max in b_offset (low
+// word) and w_offset (high word), which a unary kernel does not otherwise read, both as the
+// compute type's bits; SCALAR_AT has bit 0 set when min is given and bit 1 when max is. As
+// clamp_kernel in backend/cpu/elementwise.hpp: NaN stays NaN, a NaN bound alone is ignored,
+// and with both bounds given a NaN bound makes every element NaN.
+#if !defined(COMPARE) && !defined(CLASS_BOOL)
+VAL clamp_max_val() {
+  const uint64_t bits = (uint64_t(pc.w_offset) << 32) | uint64_t(pc.b_offset);
+#if defined(CLASS_FLOAT)
+  return uintBitsToFloat(uint(bits));
+#elif defined(CLASS_DOUBLE)
+  return uint64BitsToDouble(bits);
+#else
+  return int64_t(bits);
+#endif
+}
+#endif
+
 #if defined(CLASS_FLOAT) || defined(CLASS_DOUBLE)
+VAL clamp_float(VAL x) {
+  const bool has_lo = (SCALAR_AT & 1) != 0, has_hi = (SCALAR_AT & 2) != 0;
+  const VAL lo = scalar_val(), hi = clamp_max_val();
+  if (has_lo && has_hi && (val_isnan(lo) || val_isnan(hi))) return nan_val();
+  if (val_isnan(x)) return x;
+  if (has_lo && x < lo) x = lo;
+  if (has_hi && x > hi) x = hi;
+  return x;
+}
+
 VAL unary_float(int op, VAL x) {
+  if (op == U_CLAMP) return clamp_float(x);
   if (op == U_NEG) return val_neg(x);
   if (op == U_ABS) return val_abs(x);
   if (op == U_SIGN) return VAL(0.0 < x) - VAL(x < 0.0);  // NaN gives 0
@@ -326,6 +359,17 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_MUL) return a * b;
 #if defined(CLASS_FLOAT)
   if (op == B_POW) return f32_pow(a, b);
+  // Note [GPU transcendentals]: autograd/formulas.hpp's GeluBackwardOp and SoftplusBackwardOp
+  // with the GPU's exp and floatmath.glsl's erf.
+  if (op == B_GELU_BACKWARD) {
+    const VAL cdf = 0.5 * (1.0 + f32_erf(b * 0.70710678118654752));
+    const VAL pdf = 0.39894228040143268 * exp(b * b * -0.5);
+    return a * (cdf + b * pdf);
+  }
+  if (op == B_SOFTPLUS_BACKWARD) {
+    const VAL z = exp(b);
+    return b > 20.0 ? a : a * z / (z + 1.0);
+  }
 #endif
   if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE) {
     // One fmod and one division serve all four (math::remainder, fmod, floor_divide).
@@ -390,6 +434,11 @@ VAL binary_int(int op, VAL a, VAL b) {
 }
 
 VAL unary_int(int op, VAL x) {
+  if (op == U_CLAMP) {  // Note [clamp on the GPU]
+    if ((SCALAR_AT & 1) != 0 && x < scalar_val()) x = scalar_val();
+    if ((SCALAR_AT & 2) != 0 && x > clamp_max_val()) x = clamp_max_val();
+    return x;
+  }
   if (op == U_NEG) return -x;
   if (op == U_ABS) return x < int64_t(0) ? -x : x;
   if (op == U_SIGN) return VAL(int64_t(0) < x) - VAL(x < int64_t(0));

@@ -1,0 +1,102 @@
+#version 450
+// cumsum: running sums along one dim, one thread per row (striding over the rows), each adding
+// its row in order, as backend/cpu/rows.hpp does. The variant is the output's type and its
+// accumulator:
+//   i64          integer and bool inputs (IN_DT), int64 wrapping sums: the CPU's bits
+//   f64          float64, double sums: the CPU's bits
+//   f32_dacc, f16_dacc, bf16_dacc   double sums of float, half, bfloat16, each sum rounded to
+//                the type as convert<R>(double) does: the CPU's bits (Vulkan only)
+//   f32, f16, bf16   float sums, for devices without double (Metal): Note [Float cumsum]
+//
+// Note [Float cumsum]
+// A float accumulator rounds every running sum to float where the CPU keeps a double, so the
+// k-th result may differ from the CPU's by about k * 2^-24 times the sum of |x| so far (half
+// and bfloat16 then round to their own type, which hides most of it).
+#include "common.glsl"
+
+layout(local_size_x = WG_SIZE) in;
+layout(constant_id = 1) const int IN_DT = 8;  // DT_F32
+
+#if defined(TYPE_I64)
+#define INT_INPUTS_ONLY
+#define ACC int64_t
+#define OUT_T uint64_t
+#elif defined(TYPE_F64) || defined(DOUBLE_ACC)
+#define ACC double
+#else
+#define NO_F64_INPUTS
+#define ACC float
+#endif
+#include "dtype.glsl"
+
+#if defined(TYPE_F64)
+#define OUT_T double
+#elif defined(TYPE_F32)
+#define OUT_T uint
+#elif defined(TYPE_F16) || defined(TYPE_BF16)
+#define OUT_T uint16_t
+#endif
+
+layout(std430, binding = 0) writeonly buffer Out { OUT_T data[]; } out_buf;
+layout(std430, binding = 1) readonly buffer In { uint words[]; } in_buf;  // Note [Inputs as words]
+// meta.v: the rows (every dim but the summed one, coalesced), operands out and in.
+#define META_BINDING 2
+#include "strided.glsl"
+
+layout(push_constant) uniform Push {
+  uint rows;
+  uint len;         // elements along the dim
+  uint in_offset;   // storage offsets, in elements
+  uint out_offset;
+  uint in_stride;   // strides along the dim, in elements
+  uint out_stride;
+} pc;
+
+DEFINE_LOAD_BITS(load_in, in_buf)
+
+ACC value_of(uint64_t bits) {
+#if defined(TYPE_I64)
+  return bits_to_int64(bits, IN_DT);
+#elif defined(TYPE_F64)
+  return uint64BitsToDouble(bits);
+#elif defined(DOUBLE_ACC)
+  return double(bits_to_float(bits, IN_DT));  // half, bfloat16 and float are exact in double
+#else
+  return bits_to_float(bits, IN_DT);
+#endif
+}
+
+void store(uint at, ACC acc) {
+#if defined(TYPE_I64)
+  out_buf.data[at] = uint64_t(acc);
+#elif defined(TYPE_F64)
+  out_buf.data[at] = acc;
+#else
+#if defined(DOUBLE_ACC)
+  // convert<R>(double): to float rounding to nearest even (Note [Soft rounding]), then, for
+  // half and bfloat16, to the type (Note [Half conversions] in core/half.hpp).
+  const float f = f64_bits_to_float(doubleBitsToUint64(acc));
+#else
+  const float f = acc;
+#endif
+#if defined(TYPE_F32)
+  out_buf.data[at] = floatBitsToUint(f);
+#elif defined(TYPE_F16)
+  out_buf.data[at] = uint16_t(float_to_half_bits(f));
+#else
+  out_buf.data[at] = uint16_t(float_to_bf16_bits(f));
+#endif
+#endif
+}
+
+void main() {
+  GRID_STRIDE_LOOP(row, pc.rows) {
+    const uvec4 off = strided_offsets(row, 2);
+    uint o = pc.out_offset + off.x, i = pc.in_offset + off.y;
+    ACC acc = ACC(0);
+    for (uint k = 0u; k < pc.len; ++k, o += pc.out_stride, i += pc.in_stride) {
+      acc += value_of(load_in(i, IN_DT));  // int64 wraps, as the CPU's math::add
+      store(o, acc);
+    }
+  }
+}
