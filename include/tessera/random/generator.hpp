@@ -105,7 +105,10 @@ class Generator {
   }
   GeneratorState get_state() const {
     detail::LockGuard lock(mutex_);
-    GeneratorState s{.seed = seed_, .offset = offset_, .algorithm = algorithm_};
+    GeneratorState s;
+    s.seed = seed_;
+    s.offset = offset_;
+    s.algorithm = algorithm_;
     if (algorithm_ == RngAlgorithm::mt19937) {
       const uint32_t* w = mt_.engine.words();
       s.mt19937.assign(w, w + detail::Mt19937::kWords);
@@ -143,7 +146,9 @@ class Generator {
   GeneratorState reserve(uint64_t blocks) {
     detail::LockGuard lock(mutex_);
     TS_CHECK(algorithm_ == RngAlgorithm::philox4x32_10, "Generator: this sampler needs a Philox generator");
-    GeneratorState start{.seed = seed_, .offset = offset_};
+    GeneratorState start;
+    start.seed = seed_;
+    start.offset = offset_;
     offset_ += blocks;
     return start;
   }

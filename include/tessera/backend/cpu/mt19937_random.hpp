@@ -92,6 +92,12 @@ inline double mt_scalar_normal(Mt19937Stream& s, double mean, double stddev) {
   return fused(r * std::cos(theta), stddev, mean);
 }
 
+// The lane helpers below return 8-float vectors from functions without a target of their own,
+// which GCC warns about (-Wpsabi); they are always inlined into the AVX2 loop that uses them.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 template <class V>
 [[gnu::always_inline]] inline V rounded_product(V a, V b) {
   V p = a * b;
@@ -211,6 +217,10 @@ template <class V, class I>
     std::memcpy(d + 8 + j0, &b, sizeof b);
   }
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 using MtFloat8 = float __attribute__((vector_size(32)));
 using MtInt8 = int32_t __attribute__((vector_size(32)));
