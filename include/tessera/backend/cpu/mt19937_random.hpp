@@ -92,24 +92,21 @@ inline double mt_scalar_normal(Mt19937Stream& s, double mean, double stddev) {
   return fused(r * std::cos(theta), stddev, mean);
 }
 
-// The lane helpers below return 8-float vectors from functions without a target of their own,
-// which GCC warns about (-Wpsabi); they are always inlined into the AVX2 loop that uses them.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-template <class V>
-[[gnu::always_inline]] inline V rounded_product(V a, V b) {
-  V p = a * b;
-  opaque(p);
-  return p;
-}
-template <class V>
-[[gnu::always_inline]] inline V fused_v(V a, V b, V c) {
-  V r = a;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = __builtin_fmaf(a[i], b[i], c[i]);
-  return r;
-}
+// Lane-wise helpers, written as macros so that no function takes or returns a wide vector
+// outside the AVX2 function they are expanded in (which GCC warns about, -Wpsabi).
+// TS_MT_ROUND(a, b): a * b rounded on its own (hidden from contraction, as TS_EXACT).
+// TS_MT_FMA(a, b, c): a * b + c rounded once.
+#define TS_MT_ROUND(a, b) __extension__({ auto ts_mt_p = (a) * (b); ::tessera::detail::opaque(ts_mt_p); ts_mt_p; })
+#define TS_MT_FMA(a, b, c)                                                                   \
+  __extension__({                                                                            \
+    const auto ts_mt_a = (a);                                                                \
+    const auto ts_mt_b = (b);                                                                \
+    const auto ts_mt_c = (c);                                                                \
+    auto ts_mt_r = ts_mt_a;                                                                  \
+    for (int ts_mt_i = 0; ts_mt_i < static_cast<int>(sizeof(ts_mt_a) / sizeof(float)); ++ts_mt_i) \
+      ts_mt_r[ts_mt_i] = __builtin_fmaf(ts_mt_a[ts_mt_i], ts_mt_b[ts_mt_i], ts_mt_c[ts_mt_i]);     \
+    ts_mt_r;                                                                                 \
+  })
 
 // Note [Contracted like PyTorch's build]
 // PyTorch's AVX2 kernels are built by GCC with -mfma and the default -ffp-contract=fast, so
@@ -120,7 +117,8 @@ template <class V>
 // with; tests/test_random_mt19937.cpp checks them against torch over a million normals.
 /** avx_mathfun's log256_ps for u in [2^-24, 1], lane by lane. */
 template <class V, class I>
-[[gnu::always_inline]] inline V cephes_log(V x) {
+[[gnu::always_inline]] inline void cephes_log(const V& in, V& out) {
+  V x = in;
   I bits;
   std::memcpy(&bits, &x, sizeof bits);
   I e_int = (bits >> 23) - 0x7f;  // x > 0: the shift is logical
@@ -138,51 +136,52 @@ template <class V, class I>
   x = x - 1.0f;
   e = e - (small ? V{} + 1.0f : V{});
   x = x + tmp;
-  const V z = rounded_product(x, x);
+  const V z = TS_MT_ROUND(x, x);
   const V one = V{} + 1.0f;
   V y = V{} + 7.0376836292E-2f;
-  y = fused_v(y, x, one * -1.1514610310E-1f);
-  y = fused_v(y, x, one * 1.1676998740E-1f);
-  y = fused_v(y, x, one * -1.2420140846E-1f);
-  y = fused_v(y, x, one * 1.4249322787E-1f);
-  y = fused_v(y, x, one * -1.6668057665E-1f);
-  y = fused_v(y, x, one * 2.0000714765E-1f);
-  y = fused_v(y, x, one * -2.4999993993E-1f);
-  y = fused_v(y, x, one * 3.3333331174E-1f);
+  y = TS_MT_FMA(y, x, one * -1.1514610310E-1f);
+  y = TS_MT_FMA(y, x, one * 1.1676998740E-1f);
+  y = TS_MT_FMA(y, x, one * -1.2420140846E-1f);
+  y = TS_MT_FMA(y, x, one * 1.4249322787E-1f);
+  y = TS_MT_FMA(y, x, one * -1.6668057665E-1f);
+  y = TS_MT_FMA(y, x, one * 2.0000714765E-1f);
+  y = TS_MT_FMA(y, x, one * -2.4999993993E-1f);
+  y = TS_MT_FMA(y, x, one * 3.3333331174E-1f);
   // GCC contracts the first product of a sum of two: (y x) z + e q1 fuses y x by z.
-  y = rounded_product(y, x);
-  y = fused_v(y, z, rounded_product(e, one * -2.12194440e-4f));
-  y = fused_v(-z, one * 0.5f, y);
+  y = TS_MT_ROUND(y, x);
+  y = TS_MT_FMA(y, z, TS_MT_ROUND(e, one * -2.12194440e-4f));
+  y = TS_MT_FMA(-z, one * 0.5f, y);
   x = x + y;
-  return fused_v(e, one * 0.693359375f, x);
+  out = TS_MT_FMA(e, one * 0.693359375f, x);
 }
 
 /** avx_mathfun's sincos256_ps for x >= 0, lane by lane (Note [Contracted like PyTorch's build]). */
 template <class V, class I>
-[[gnu::always_inline]] inline void cephes_sincos(V x, V& s, V& c) {
+[[gnu::always_inline]] inline void cephes_sincos(const V& in, V& s, V& c) {
+  V x = in;
   const V one = V{} + 1.0f;
-  V y = rounded_product(x, one * 1.27323954473516f);
+  V y = TS_MT_ROUND(x, one * 1.27323954473516f);
   I j = __builtin_convertvector(y, I);  // truncation, as cvttps
   j = (j + 1) & ~1;
   y = __builtin_convertvector(j, V);
   const I swap_sin = (j & 4) << 29;
   const I poly = (j & 2) == 0;
-  x = fused_v(y, one * -0.78515625f, x);
-  x = fused_v(y, one * -2.4187564849853515625e-4f, x);
-  x = fused_v(y, one * -3.77489497744594108e-8f, x);
+  x = TS_MT_FMA(y, one * -0.78515625f, x);
+  x = TS_MT_FMA(y, one * -2.4187564849853515625e-4f, x);
+  x = TS_MT_FMA(y, one * -3.77489497744594108e-8f, x);
   const I sign_cos = (~(j - 2) & 4) << 29;
-  const V z = rounded_product(x, x);
+  const V z = TS_MT_ROUND(x, x);
   V yc = one * 2.443315711809948E-005f;
-  yc = fused_v(yc, z, one * -1.388731625493765E-003f);
-  yc = fused_v(yc, z, one * 4.166664568298827E-002f);
-  yc = rounded_product(yc, z);
-  yc = fused_v(yc, z, -rounded_product(z, one * 0.5f));
+  yc = TS_MT_FMA(yc, z, one * -1.388731625493765E-003f);
+  yc = TS_MT_FMA(yc, z, one * 4.166664568298827E-002f);
+  yc = TS_MT_ROUND(yc, z);
+  yc = TS_MT_FMA(yc, z, -TS_MT_ROUND(z, one * 0.5f));
   yc = yc + 1.0f;
   V ys = one * -1.9515295891E-4f;
-  ys = fused_v(ys, z, one * 8.3321608736E-3f);
-  ys = fused_v(ys, z, one * -1.6666654611E-1f);
-  ys = rounded_product(ys, z);
-  ys = fused_v(ys, x, x);
+  ys = TS_MT_FMA(ys, z, one * 8.3321608736E-3f);
+  ys = TS_MT_FMA(ys, z, one * -1.6666654611E-1f);
+  ys = TS_MT_ROUND(ys, z);
+  ys = TS_MT_FMA(ys, x, x);
   // poly lanes: sin = ys, cos = yc; other lanes swap them
   const V sin_v = poly ? ys : yc, cos_v = poly ? yc : ys;
   I sb, cb;
@@ -204,23 +203,21 @@ template <class V, class I>
     std::memcpy(&b, d + 8 + j0, sizeof b);
     const V one = V{} + 1.0f;
     const V u1 = one - a;
-    const V l = rounded_product(one * -2.0f, cephes_log<V, I>(u1));
+    V log_u1;
+    cephes_log<V, I>(u1, log_u1);
+    const V l = TS_MT_ROUND(one * -2.0f, log_u1);
     V radius = l;
     for (int i = 0; i < kLanes; ++i) radius[i] = std::sqrt(l[i]);
-    const V theta = rounded_product(one * static_cast<float>(2.0 * std::numbers::pi), b);
+    const V theta = TS_MT_ROUND(one * static_cast<float>(2.0 * std::numbers::pi), b);
     V s, c;
     cephes_sincos<V, I>(theta, s, c);
-    const V n1 = rounded_product(radius, c), n2 = rounded_product(radius, s);
-    a = fused_v(n1, one * stddev, one * mean);
-    b = fused_v(n2, one * stddev, one * mean);
+    const V n1 = TS_MT_ROUND(radius, c), n2 = TS_MT_ROUND(radius, s);
+    a = TS_MT_FMA(n1, one * stddev, one * mean);
+    b = TS_MT_FMA(n2, one * stddev, one * mean);
     std::memcpy(d + j0, &a, sizeof a);
     std::memcpy(d + 8 + j0, &b, sizeof b);
   }
 }
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 using MtFloat8 = float __attribute__((vector_size(32)));
 using MtInt8 = int32_t __attribute__((vector_size(32)));
@@ -366,3 +363,6 @@ void mt_multinomial_row(Mt19937& e, const T* p, int64_t k, int64_t num_samples, 
 }
 
 }  // namespace tessera::detail
+
+#undef TS_MT_ROUND  // private to this header
+#undef TS_MT_FMA
