@@ -30,6 +30,40 @@ inline double mt_double01(uint64_t w) { return static_cast<double>(w & ((uint64_
 inline float fused(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
 inline double fused(double a, double b, double c) { return __builtin_fma(a, b, c); }
 
+/** o[i] = the float uniform of raw word w[i] (tempered here), for a run of m words. */
+template <class V, class U, class I>
+[[gnu::always_inline]] inline void float01_run(const uint32_t* w, float* o, int64_t m) {
+  constexpr int64_t kLanes = sizeof(V) / sizeof(float);
+  int64_t i = 0;
+  for (; i + kLanes <= m; i += kLanes) {
+    U y;
+    std::memcpy(&y, w + i, sizeof y);
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    const V f = __builtin_convertvector(reinterpret_cast<I>(y & 0xffffffu), V) * 0x1p-24f;  // below 2^24: exact
+    std::memcpy(o + i, &f, sizeof f);
+  }
+  for (; i < m; ++i) o[i] = mt_float01(Mt19937::temper(w[i]));
+}
+using MtU32x4 = uint32_t __attribute__((vector_size(16)));
+using MtI32x4 = int32_t __attribute__((vector_size(16)));
+using MtI32x8 = int32_t __attribute__((vector_size(32)));
+using MtF32x4 = float __attribute__((vector_size(16)));
+using MtU32x8 = uint32_t __attribute__((vector_size(32)));
+using MtF32x8 = float __attribute__((vector_size(32)));
+template <class = void>
+void float01_run_generic(const uint32_t* w, float* o, int64_t m) {
+  float01_run<MtF32x4, MtU32x4, MtI32x4>(w, o, m);
+}
+#if TS_HAS_X86_DISPATCH
+template <class = void>
+TS_TARGET_AVX2 void float01_run_avx2(const uint32_t* w, float* o, int64_t m) {
+  float01_run<MtF32x8, MtU32x8, MtI32x8>(w, o, m);
+}
+#endif
+
 /** The next uniform [0, 1) value of T's accumulation type (float for half and bfloat16). */
 template <class T>
 auto mt_next01(Mt19937& e) {
@@ -52,7 +86,11 @@ void mt_fill_uniform(Mt19937& e, T* out, int64_t n, double from_d, double to_d) 
     e.for_runs(n, [&](const uint32_t* w, int64_t m) {
       float* o = out + k;
       if (unit) {
-        for (int64_t i = 0; i < m; ++i) o[i] = mt_float01(Mt19937::temper(w[i]));
+#if TS_HAS_X86_DISPATCH
+        if (simd_level() != SimdLevel::SSE2) float01_run_avx2(w, o, m);
+        else
+#endif
+          float01_run_generic(w, o, m);
       } else {
         for (int64_t i = 0; i < m; ++i) o[i] = fused(mt_float01(Mt19937::temper(w[i])), span, from);
       }
@@ -207,7 +245,7 @@ template <class V, class I>
     cephes_log<V, I>(u1, log_u1);
     const V l = TS_MT_ROUND(one * -2.0f, log_u1);
     V radius = l;
-    for (int i = 0; i < kLanes; ++i) radius[i] = std::sqrt(l[i]);
+    for (int i = 0; i < kLanes; ++i) radius[i] = std::sqrt(l[i]);  // correctly rounded
     const V theta = TS_MT_ROUND(one * static_cast<float>(2.0 * std::numbers::pi), b);
     V s, c;
     cephes_sincos<V, I>(theta, s, c);
