@@ -124,6 +124,10 @@ for seed in (0, 42, 2**32 + 7):
     case(f"layers_{seed}", seed, ["linear 784 256 1", "linear 3 5 0", "linear 7 2 1", "conv2d 1 16 3 1", "conv2d 16 32 3 1",
                                   "conv2d 3 4 5 0", "embedding 10 3", "embedding 5 3", "init_uniform 20 0.25", "init_normal 9",
                                   "init_normal 40"])
+# Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller
+# blocks split over threads.
+case("long_draws", 123, ["rand float32 70001", "randn float32 100003", "randn float64 20001", "rand float64 5000",
+                         "uniform float32 3000 -2 2", "randperm 5000", "randn float32 4"])
 for seed in (0, 7):
     case(f"loader_{seed}", seed, ["loader 10 3 1 0 0 2", "loader 10 3 1 0 1 2", "loader 12 4 1 0 1 2",
                                   "loader 10 4 1 1 1 2", "loader 9 4 0 0 0 1", "rand float32 4"])
