@@ -73,6 +73,13 @@ void run_floating(const std::vector<std::string>& a, const std::vector<std::stri
   if (op == "randn") return check_out(ts::randn<T>({n}), outs.at(0), where);
   if (op == "uniform") return check_out(ts::empty<T>({n}).uniform_(std::stod(a[3]), std::stod(a[4])), outs.at(0), where);
   if (op == "normal") return check_out(ts::empty<T>({n}).normal_(std::stod(a[3]), std::stod(a[4])), outs.at(0), where);
+  if (op == "uniform_t" || op == "normal_t" || op == "bernoulli_t") {
+    const auto t = ts::empty<T>({n, std::stoll(a[3])}).t();
+    if (op == "uniform_t") t.uniform_(-1, 3);
+    else if (op == "normal_t") t.normal_(2, 0.5);
+    else t.bernoulli_(0.4);
+    return check_out(t, outs.at(0), where);
+  }
   if (op == "bernoulli") return check_out(ts::bernoulli(probs(n).to<T>()), outs.at(0), where);
   if (op == "bernoulli_") return check_out(ts::empty<T>({n}).bernoulli_(std::stod(a[3])), outs.at(0), where);
   if (op == "dropout") {

@@ -59,6 +59,16 @@ def run(call):
         return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).uniform_(float(a[3]), float(a[4]))]
     if op == "normal":
         return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).normal_(float(a[3]), float(a[4]))]
+    if op in ("uniform_t", "normal_t", "bernoulli_t"):
+        # on the transpose of a contiguous [rows, cols] tensor; the values in logical order
+        t = torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t()
+        if op == "uniform_t":
+            t.uniform_(-1, 3)
+        elif op == "normal_t":
+            t.normal_(2, 0.5)
+        else:
+            t.bernoulli_(0.4)
+        return [t.contiguous()]
     if op == "bernoulli":
         return [torch.bernoulli(probs(int(a[2]), DTYPES[a[1]]))]
     if op == "bernoulli_":
@@ -126,6 +136,9 @@ for seed in (0, 42, 2**32 + 7):
                                   "init_normal 40"])
 # Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller
 # blocks split over threads.
+for dt in ("float32", "float64"):
+    case(f"transposed_{dt}", 5, [f"uniform_t {dt} 3 5", f"normal_t {dt} 4 5", f"normal_t {dt} 2 3", f"bernoulli_t {dt} 3 4",
+                                 f"normal {dt} 20 0 1"])
 case("long_draws", 123, ["rand float32 70001", "randn float32 100003", "randn float64 20001", "rand float64 5000",
                          "uniform float32 3000 -2 2", "randperm 5000", "randn float32 4"])
 for seed in (0, 7):

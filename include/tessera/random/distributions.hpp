@@ -94,6 +94,18 @@ Tensor<T> mt_sample(const Shape& shape, Generator& gen, Device device, const cha
 }
 inline bool is_mt19937(const Generator& gen) { return gen.algorithm() == RngAlgorithm::mt19937; }
 
+/** Fills `self` in place from an mt19937 generator in the order PyTorch's TensorIterator visits
+ *  an output: by memory position (dimensions by decreasing stride), which is the element order
+ *  of a contiguous tensor and not of, say, a transposed one. */
+template <class T, class F>
+void mt_fill_in_memory_order(const Tensor<T>& self, Generator& gen, const char* op, F&& fill) {
+  Shape perm;
+  for (int64_t d = 0; d < self.dim(); ++d) perm.push_back(d);
+  std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return self.strides()[a] > self.strides()[b]; });
+  const Tensor<T> view = self.permute(perm);
+  view.copy_(mt_sample<T>(view.sizes(), gen, self.device(), op, fill));
+}
+
 }  // namespace detail
 
 /** Uniform samples in [0, 1) (never 1, in every floating dtype). */
@@ -259,9 +271,9 @@ const Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) con
            std::is_same_v<T, double> ? "Double" : std::is_same_v<T, float> ? "Float" : std::is_same_v<T, half> ? "Half" : "BFloat16",
            ">::max(), but found to=", to, " and from=", from, " which result in to-from to exceed the limit");
   if (detail::is_mt19937(gen)) {
-    copy_(detail::mt_sample<T>(sizes(), gen, device(), "uniform_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+    detail::mt_fill_in_memory_order(*this, gen, "uniform_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
       detail::mt_fill_uniform(s.engine, p, n, from, to);
-    }));
+    });
     return *this;
   }
   Tensor<T> u = rand<T>(sizes(), gen, {.device = device()});
@@ -280,11 +292,9 @@ const Tensor<T>& Tensor<T>::normal_(double mean, double stddev, Generator& gen) 
   if (detail::is_mt19937(gen)) {
     // PyTorch's vectorised path needs a contiguous tensor; others go element by element.
     const bool contiguous = is_contiguous();
-    copy_(detail::mt_sample<T>(sizes(), gen, device(), "normal_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
-      if (contiguous) detail::mt_fill_normal(s, p, n, mean, stddev);
-      else
-        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(detail::mt_scalar_normal(s, mean, stddev));
-    }));
+    detail::mt_fill_in_memory_order(*this, gen, "normal_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_normal(s, p, n, mean, stddev, contiguous);
+    });
     return *this;
   }
   Tensor<T> z = detail::empty_tensor<T>(sizes(), {.device = device()}, "normal_");
@@ -302,9 +312,9 @@ const Tensor<T>& Tensor<T>::bernoulli_(double p, Generator& gen) const {
   TS_CHECK(p >= 0 && p <= 1, "bernoulli_: bernoulli_ expects p to be in [0, 1], but got p=", p);
   NoGradGuard no_grad;
   if (detail::is_mt19937(gen)) {
-    copy_(detail::mt_sample<T>(sizes(), gen, device(), "bernoulli_", [&](detail::Mt19937Stream& s, T* out, int64_t n) {
+    detail::mt_fill_in_memory_order(*this, gen, "bernoulli_", [&](detail::Mt19937Stream& s, T* out, int64_t n) {
       detail::mt_fill_bernoulli_scalar(s.engine, out, p, n);
-    }));
+    });
   } else {
     copy_((rand<double>(sizes(), gen, {.device = device()}) < p).template to<T>());
   }

@@ -302,11 +302,12 @@ void box_muller_blocks_double(double* d, int64_t blocks, double mean, double std
   });
 }
 
-/** out[0, n) normal(mean, stddev) as torch.Tensor.normal_ on a contiguous tensor (Note [PyTorch's
- *  normal paths]); half and bfloat16 take the float path and round. */
+/** out[0, n) normal(mean, stddev) as torch.Tensor.normal_ (Note [PyTorch's normal paths]): the
+ *  vectorised path for 16 or more elements of a contiguous tensor, else the scalar one; half and
+ *  bfloat16 take the float path and round. */
 template <class T>
-void mt_fill_normal(Mt19937Stream& s, T* out, int64_t n, double mean, double stddev) {
-  if (n < 16) {
+void mt_fill_normal(Mt19937Stream& s, T* out, int64_t n, double mean, double stddev, bool contiguous = true) {
+  if (n < 16 || !contiguous) {
     for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(mt_scalar_normal(s, mean, stddev));
   } else if constexpr (std::is_same_v<T, double>) {
     mt_fill_uniform(s.engine, out, n, 0.0, 1.0);
@@ -325,7 +326,7 @@ void mt_fill_normal(Mt19937Stream& s, T* out, int64_t n, double mean, double std
     }
   } else {
     std::vector<float> tmp(static_cast<size_t>(n));
-    mt_fill_normal<float>(s, tmp.data(), n, mean, stddev);
+    mt_fill_normal<float>(s, tmp.data(), n, mean, stddev, contiguous);
     for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(tmp[static_cast<size_t>(i)]);
   }
 }
