@@ -87,11 +87,11 @@ const std::map<std::string, Fn>& catalogue() {
       {"max_dim", [](const V& x) { return std::get<0>(x[0].max(1)); }},
       {"min_dim_keep", [](const V& x) { return std::get<0>(x[0].min(0, true)); }},
       {"norm", [](const V& x) { return x[0].norm(); }},
-      {"norm_dim", [](const V& x) { return x[0].norm(1); }},
+      {"norm_dim", [](const V& x) { return x[0].norm(2, 1); }},
       {"logsumexp", [](const V& x) { return x[0].logsumexp(1); }},
       {"var", [](const V& x) { return x[0].var(); }},
       {"var_dim", [](const V& x) { return x[0].var(1); }},
-      {"std_dim", [](const V& x) { return x[0].std(0, true); }},
+      {"std_dim", [](const V& x) { return x[0].std(0, true, true); }},
       {"softmax", [](const V& x) { return x[0].softmax(1); }},
       {"log_softmax", [](const V& x) { return x[0].log_softmax(0); }},
       {"cumsum", [](const V& x) { return x[0].cumsum(1); }},
@@ -167,7 +167,7 @@ const std::map<std::string, Fn>& catalogue() {
        }},
       {"layer_norm", [](const V& x) {
          auto mu = x[0].mean(-1, true);
-         auto var = x[0].var(-1, true, 0);
+         auto var = x[0].var(ts::Shape{-1}, {.correction = 0, .keepdim = true});
          return (x[0] - mu) / (var + 1e-5).sqrt() * x[1] + x[2];
        }},
       {"strided_views", [](const V& x) {

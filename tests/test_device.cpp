@@ -338,7 +338,7 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
       {"in place", [&](ts::Device d) { auto t = x(d).clone(); t += y(d); t *= 2; t.sub_(1.0).div_(y(d)).exp_(); return t; }},
       {"sum mean prod", [&](ts::Device d) { return x(d).sum(1) + x(d).mean(1) + x(d).prod(1); }},
       {"sum of ints", [&](ts::Device d) { return i(d).sum({0, 1}, true); }},
-      {"amax amin norm", [&](ts::Device d) { return x(d).amax({0, 2}) + x(d).amin(2).sum(0) + x(d).norm(-1).sum(0); }},
+      {"amax amin norm", [&](ts::Device d) { return x(d).amax({0, 2}) + x(d).amin(2).sum(0) + x(d).norm(2, -1).sum(0); }},
       {"max min", [&](ts::Device d) { return std::get<0>(x(d).max(2)) + x(d).min(); }},
       {"argmax argmin", [&](ts::Device d) { return x(d).argmax(1) + x(d).argmin(); }},
       {"var std", [&](ts::Device d) { return x(d).var(1) + x(d).std(ts::Shape{0, 2}, true).sum(); }},

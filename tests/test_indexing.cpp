@@ -114,7 +114,12 @@ TEST_CASE("bad indices throw", "[index][errors]") {
   auto x = ts::zeros({2, 3});
   CHECK_THROWS_WITH(x.index({0, 0, 0}), "index: too many indices for tensor of dimension 2 (got 3)");
   CHECK_THROWS_WITH(x.index({ts::Ellipsis, ts::Ellipsis}), Catch::Contains("single ellipsis"));
-  CHECK_THROWS_WITH(x.index({2}), Catch::Contains("index 2 out of range for tensor of size [2, 3] at dimension 0"));
+  // PyTorch's words, with the index's position in the list as its dimension.
+  CHECK_THROWS_WITH(x.index({2}), "index: index 2 is out of bounds for dimension 0 with size 2");
+  CHECK_THROWS_WITH(x.index({0, 7}), "index: index 7 is out of bounds for dimension 1 with size 3");
+  CHECK_THROWS_WITH(x.index({ts::None, 0, -4}), "index: index -4 is out of bounds for dimension 2 with size 3");
+  CHECK_THROWS_WITH(x.index({ts::Ellipsis, 3}), "index: index 3 is out of bounds for dimension 1 with size 3");
+  CHECK_THROWS_WITH(x.index_put_({1, 3}, 1.f), "index_put_: index 3 is out of bounds for dimension 1 with size 3");
   CHECK_THROWS_WITH(x.index({ts::Slice(0, 2, 0)}), Catch::Contains("slice step must be positive"));
 }
 

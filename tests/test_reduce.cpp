@@ -71,9 +71,25 @@ void run(const golden::Record& r) {
   }
   if constexpr (floating) {
     if (op == "mean") return check(all ? x.mean() : x.mean(dims, keepdim), false);
-    if (op == "norm") return check(all ? x.norm() : x.norm(dims, keepdim), false);
-    if (op == "var") return check(all ? x.var() : x.var(dims, keepdim), false);
-    if (op == "std") return check(all ? x.std() : x.std(dims, keepdim), false);
+    if (op == "norm") return check(all ? x.norm() : x.norm(2, dims, keepdim), false);
+    if (op == "var") return check(all ? x.var() : x.var(dims, true, keepdim), false);
+    if (op == "std") return check(all ? x.std() : x.std(dims, true, keepdim), false);
+    // PyTorch's positional signatures (Note [var and std signatures]).
+    if (op == "var_biased") return check(all ? x.var(false) : x.var(dims, false, keepdim), false);
+    if (op == "std_biased") return check(all ? x.std(false) : x.std(dims, false, keepdim), false);
+    if (op == "var_correction2") return check(x.var(dims, {.correction = 2, .keepdim = keepdim}), false);
+    if (op == "std_correction2") return check(x.std(dims, {.correction = 2, .keepdim = keepdim}), false);
+    if (op == "var_mean" || op == "std_mean") {
+      auto [spread, mean] = op == "var_mean" ? ts::var_mean(x, dims, false, keepdim) : ts::std_mean(x, dims, false, keepdim);
+      check_result(r, spread, 0, false, scale);
+      check_result(r, mean, 1, false, scale);
+      return;
+    }
+    if (op.starts_with("norm_p")) {
+      const double p = std::stod(op.substr(6));
+      return check(all ? x.norm(p) : x.norm(p, dims, keepdim), false);
+    }
+    if (op == "norm_fro") return check(x.norm("fro", dims, keepdim), false);
     if (op == "softmax") return check(x.softmax(dims[0]), false);
     if (op == "log_softmax") return check(x.log_softmax(dims[0]), false);
   }
@@ -160,4 +176,26 @@ TEST_CASE("integer sums, products and cumsums wrap in two's complement, as PyTor
   const auto w = ts::tensor({{M, int64_t{1}}, {int64_t{1}, M}});
   CHECK(w.sum(0).to_vector() == std::vector<int64_t>{m, m});
   CHECK(w.sum(1).to_vector() == std::vector<int64_t>{m, m});
+}
+
+// The old spellings that meant something else in tessera.
+template <class X>
+concept norm_of_dims_keepdim = requires(const X& t) { t.norm(ts::Shape{0}, true); };
+template <class X>
+concept var_keepdim_then_correction = requires(const X& t) { t.var(ts::Shape{0}, true, true, 0); };
+
+TEST_CASE("var, std and norm take PyTorch's positional arguments", "[reduce]") {
+  const auto x = ts::tensor({{1., 2., 4.}, {3., 5., 9.}});
+  // var(dim, unbiased, keepdim): the second argument is `unbiased`, never keepdim.
+  CHECK(ts::allclose(x.var(1, false), ts::tensor({14. / 9, 56. / 9})));
+  CHECK(ts::allclose(x.var(1), ts::tensor({7. / 3, 28. / 3})));
+  CHECK(x.var(1, true, true).sizes() == ts::Shape{2, 1});
+  CHECK(ts::allclose(x.var(false), ts::var(x, false)));
+  // norm(p, dim, keepdim): norm(x, 1) is the L1 norm of every element.
+  CHECK(ts::norm(x, 1).item() == 24.f);
+  CHECK(ts::allclose(x.norm(1, 1), ts::tensor({7., 17.})));
+  // The old spellings that meant something else do not compile.
+  STATIC_REQUIRE(!norm_of_dims_keepdim<ts::Tensor<float>>);
+  STATIC_REQUIRE(!var_keepdim_then_correction<ts::Tensor<float>>);
+  CHECK_THROWS_WITH(x.norm("nuc", {0, 1}), Catch::Contains("norm: p = \"nuc\" is not supported"));
 }

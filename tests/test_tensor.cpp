@@ -1,5 +1,7 @@
 // Tensor<T>: attributes, handle semantics, item, devices, autograd flags.
 
+#include <sstream>
+
 #include "golden.hpp"
 
 TEST_CASE("attributes of a fresh tensor", "[tensor]") {
@@ -14,6 +16,12 @@ TEST_CASE("attributes of a fresh tensor", "[tensor]") {
   CHECK(t.size(-1) == 4);
   CHECK(t.strides() == ts::Shape{12, 4, 1});
   CHECK(t.stride() == ts::Shape{12, 4, 1});
+  // Printed as Python prints x.stride(): a tuple, not a torch.Size.
+  auto printed = [](const auto& v) { std::ostringstream os; os << v; return os.str(); };
+  CHECK(printed(t.stride()) == "(12, 4, 1)");
+  CHECK(printed(ts::zeros({5}).stride()) == "(1,)");
+  CHECK(printed(ts::zeros({}).stride()) == "()");
+  CHECK(printed(t.sizes()) == "torch.Size([2, 3, 4])");
   CHECK(t.stride(-2) == 4);
   CHECK(t.storage_offset() == 0);
   CHECK(t.numel() == 24);

@@ -178,5 +178,5 @@ TEST_CASE("sizes, strides and extents that overflow int64_t are refused, never c
   float data[4] = {};
   CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max, 1}),
                     "from_blob: storage size calculation overflowed with sizes=[2, 2] and strides=[9223372036854775807, 1]");
-  CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max / 2, 1}), Catch::StartsWith("from_blob: shape [2, 2] and strides"));
+  CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max / 2, 1}), Catch::StartsWith("from_blob: shape [2, 2] with strides [4611686018427387903, 1] needs more than"));
 }

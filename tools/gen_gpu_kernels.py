@@ -98,6 +98,8 @@ FAMILIES = [
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),
+    Family("random", "random.comp", per_dtype(),
+           "rand, randn and randint on the Philox stream, bit for bit as the CPU draws them"),
 ]
 
 

@@ -196,9 +196,20 @@ inline int64_t checked_numel(std::span<const int64_t> sizes, const char* op) {
 // Every element count, extent and byte count of a tensor is computed with overflow checks:
 // element counts by checked_numel (every TensorImpl counts its elements with it, so no view can
 // have more than int64_t can count), extents by storage_extent (how far a view given strides
-// reaches: as_strided, from_blob, empty_strided), and byte counts where memory is asked for or
-// wrapped (detail::empty_tensor, empty_strided_tensor, from_blob). Strides scaled by a step
+// reaches: as_strided, from_blob, empty_strided), and byte counts by checked_bytes where memory is asked
+// for or wrapped (detail::empty_tensor, empty_strided_tensor, from_blob). Strides scaled by a step
 // (slice, unfold) are only scaled where the result is reached.
+
+/** The bytes of `elements` elements of `element_size` bytes, for a tensor of `sizes` (and
+ *  `strides`, when they decide its extent); a ts::Error naming `op` when they exceed what int64_t
+ *  can count. */
+inline size_t checked_bytes(int64_t elements, size_t element_size, const char* op, std::span<const int64_t> sizes,
+                            std::span<const int64_t> strides = {}) {
+  TS_CHECK(elements <= INT64_MAX / static_cast<int64_t>(element_size), op, ": shape ", shape_str(sizes),
+           strides.empty() ? "" : " with strides ", strides.empty() ? "" : shape_str(strides), " needs more than ",
+           INT64_MAX, " bytes");
+  return static_cast<size_t>(elements) * element_size;
+}
 
 /** How many elements of storage a view of `sizes` and non-negative `strides` starting at element
  *  `offset` reaches (0 when it is empty); a ts::Error naming `op` when that overflows int64_t. */
@@ -240,6 +251,17 @@ inline std::ostream& operator<<(std::ostream& os, const Shape& s) {
 inline void append_error_part(std::string& out, const Shape& s) {
   out += "torch.Size(";
   detail::append_sizes(out, s, '[', "])");
+}
+
+/** Strides as `x.stride()` returns them: a ts::Shape that prints as Python's tuple, `(12, 4, 1)`. */
+class Strides : public Shape {
+ public:
+  explicit Strides(const Shape& s) : Shape(s) {}
+};
+inline std::ostream& operator<<(std::ostream& os, const Strides& s) {
+  os << '(';
+  for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+  return os << (s.size() == 1 ? ",)" : ")");
 }
 
 /** The broadcast of two shapes (NumPy rules); throws naming both shapes. */

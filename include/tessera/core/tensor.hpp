@@ -1,10 +1,12 @@
 #pragma once
 // Tensor<T>: the handle users hold. Copying a handle aliases; views share one Storage.
 
+#include <concepts>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -21,6 +23,13 @@ class Generator;  // random/generator.hpp
 struct TensorOptions {
   Device device = Device::cpu();
   bool requires_grad = false;
+};
+
+/** var/std's keyword arguments: x.var(dims, {.correction = 0, .keepdim = true}) as Python's
+ *  x.var(dims, correction=0, keepdim=True). */
+struct VarOptions {
+  int64_t correction = 1;
+  bool keepdim = false;
 };
 
 /** A C++ scalar that may stand beside a tensor: any arithmetic type, half or bfloat16. */
@@ -95,7 +104,8 @@ class Tensor {
   const Shape& shape() const { return sizes(); }
   int64_t size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim(), "size")]; }
   const Shape& strides() const { return impl().strides; }
-  const Shape& stride() const { return strides(); }
+  /** As torch's x.stride(): a ts::Shape that prints as a tuple, `(12, 4, 1)`. */
+  Strides stride() const { return Strides(strides()); }
   int64_t stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim(), "stride")]; }
   int64_t storage_offset() const { return impl().offset; }
   int64_t numel() const { return impl().numel; }
@@ -230,16 +240,28 @@ class Tensor {
   TS_REDUCTION_METHODS(mean, T)
   TS_REDUCTION_METHODS(amax, T)
   TS_REDUCTION_METHODS(amin, T)
-  TS_REDUCTION_METHODS(norm, floating_t<T>)
   TS_REDUCTION_METHODS(logsumexp, floating_t<T>)
   TS_REDUCTION_METHODS(all, bool)
   TS_REDUCTION_METHODS(any, bool)
 #undef TS_REDUCTION_METHODS
-  /** Unbiased (correction = 1) by default, as torch.var. */
-  Tensor var(std::optional<Shape> dims = std::nullopt, bool keepdim = false, int64_t correction = 1) const;
-  Tensor std(std::optional<Shape> dims = std::nullopt, bool keepdim = false, int64_t correction = 1) const;
-  Tensor var(int64_t dim, bool keepdim = false, int64_t correction = 1) const { return var(Shape{dim}, keepdim, correction); }
-  Tensor std(int64_t dim, bool keepdim = false, int64_t correction = 1) const { return std(Shape{dim}, keepdim, correction); }
+  /** p-norm as torch.norm(p, dim, keepdim): x.norm(1) is the L1 norm of every element. */
+  Tensor<floating_t<T>> norm(double p = 2) const;
+  Tensor<floating_t<T>> norm(double p, int64_t dim, bool keepdim = false) const;
+  Tensor<floating_t<T>> norm(double p, const Shape& dims, bool keepdim = false) const;
+  Tensor<floating_t<T>> norm(std::string_view p, const Shape& dims = {}, bool keepdim = false) const;
+  /** As torch.var: (dim, unbiased = true, keepdim = false), or {.correction, .keepdim} (Note [var and std signatures]). */
+  Tensor var() const { return var(true); }
+  template <std::same_as<bool> B>  // a bool exactly: x.var(1) is dim 1, as in Python
+  Tensor var(B unbiased) const;
+  Tensor var(int64_t dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor var(const Shape& dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor var(const Shape& dims, VarOptions options) const;
+  Tensor std() const { return std(true); }
+  template <std::same_as<bool> B>
+  Tensor std(B unbiased) const;
+  Tensor std(int64_t dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(const Shape& dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(const Shape& dims, VarOptions options) const;
   /** The largest element (0-dim), or (values, indices) along `dim`. */
   Tensor max() const;
   Tensor min() const;
@@ -338,9 +360,7 @@ namespace detail {
 template <class T>
 Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, const char* op = "empty") {
   const int64_t n = checked_numel(sizes, op);
-  TS_CHECK(n <= INT64_MAX / static_cast<int64_t>(sizeof(T)), op, ": shape ", shape_str(sizes), " needs more than ",
-           INT64_MAX, " bytes");
-  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(n) * sizeof(T), options.device, op), sizes, n,
+  auto impl = make_tensor_impl(Storage::allocate(checked_bytes(n, sizeof(T), op, sizes), options.device, op), sizes, n,
                                dtype_of<T>);
   Tensor<T> out(std::move(impl));
   if (options.requires_grad) out.requires_grad_(true);

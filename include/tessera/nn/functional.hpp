@@ -118,7 +118,7 @@ Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Te
   Shape dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   const Tensor<T> mean = x.mean(dims, true);
-  Tensor<T> out = (x - mean) * (x.var(dims, true, 0) + static_cast<T>(eps)).rsqrt();
+  Tensor<T> out = (x - mean) * (x.var(dims, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt();
   if (weight.defined()) out = out * weight;
   return bias.defined() ? out + bias : out;
 }
@@ -150,7 +150,7 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
     TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
              detail::shape_str(x.sizes()));
     mean = x.mean(dims, true);
-    var = x.var(dims, true, 0);
+    var = x.var(dims, {.correction = 0, .keepdim = true});
     if (running_mean.defined() && running_var.defined()) {
       NoGradGuard no_grad;
       const T m = static_cast<T>(momentum);

@@ -143,10 +143,9 @@ Tensor<T> from_blob(T* data, const Shape& shape, const Shape& strides, Deleter d
   TS_CHECK(strides.size() == shape.size(), "from_blob: shape ", detail::shape_str(shape), " and strides ",
            detail::shape_str(strides), " differ in length");
   const int64_t span = detail::storage_extent(shape, strides, 0, "from_blob");
-  TS_CHECK(span <= INT64_MAX / static_cast<int64_t>(sizeof(T)), "from_blob: shape ", detail::shape_str(shape),
-           " and strides ", detail::shape_str(strides), " reach more than ", INT64_MAX, " bytes");
+  const size_t nbytes = detail::checked_bytes(span, sizeof(T), "from_blob", shape, strides);
   TS_CHECK(data != nullptr || span == 0, "from_blob: data is null for shape ", detail::shape_str(shape));
-  Storage storage = Storage::from_blob(data, static_cast<size_t>(span) * sizeof(T), std::move(deleter), options.device);
+  Storage storage = Storage::from_blob(data, nbytes, std::move(deleter), options.device);
   Tensor<T> out(detail::make_tensor_impl(std::move(storage), shape, strides, 0, dtype_of<T>));
   if (options.requires_grad) out.requires_grad_(true);
   return out;

@@ -102,10 +102,16 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
            ")");
   Tensor<T> out = self;
   std::vector<std::pair<int64_t, Tensor<int64_t>>> indexed;
-  int64_t d = 0;
+  int64_t d = 0, position = -1;
   for (const TensorIndex& ix : indices) {
+    ++position;
     if (ix.is_integer()) {
-      out = out.select(d, ix.integer());
+      // PyTorch names the index's position in the list as its dimension (x[..., 9] of a 3-D x
+      // says "dimension 1").
+      const int64_t i = ix.integer(), size = out.sizes()[d];
+      TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", position, " with size ",
+               size);
+      out = out.select(d, i);
     } else if (ix.is_slice()) {
       const Slice& s = ix.slice();
       out = out.slice(d, s.start, s.stop, s.step.value_or(1));

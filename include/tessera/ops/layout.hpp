@@ -67,10 +67,8 @@ inline bool may_overlap(const TensorImpl& a, const TensorImpl& b) {
 template <class T>
 Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device device = Device::cpu()) {
   const int64_t span = storage_extent(sizes, strides, 0, "empty_strided");
-  TS_CHECK(span <= INT64_MAX / static_cast<int64_t>(sizeof(T)), "empty_strided: sizes ", shape_str(sizes),
-           " and strides ", shape_str(strides), " need more than ", INT64_MAX, " bytes");
-  auto impl = make_tensor_impl(Storage::allocate(static_cast<size_t>(span) * sizeof(T), device), sizes,
-                                           strides, 0, dtype_of<T>);
+  auto impl = make_tensor_impl(Storage::allocate(checked_bytes(span, sizeof(T), "empty_strided", sizes, strides), device), sizes,
+                               strides, 0, dtype_of<T>);
   return Tensor<T>(std::move(impl));
 }
 

@@ -31,9 +31,15 @@ Tensor<T> unsafe_view(const Tensor<T>& t, const Shape& shape, const char* node_n
 }
 }  // namespace detail
 
+// Note [Products need one dtype]
+// mm, bmm, mv, dot and matmul take operands of one dtype, as PyTorch's do (it raises "expected
+// scalar type Float but found Double"): a mixed call does not compile. outer, an elementwise
+// product, promotes.
+
 /** Matrix product of two 2-D tensors. */
 template <class A, class B>
 Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
+  static_assert(std::is_same_v<A, B>, "mm: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   using R = promote_t<A, B>;
   detail::check_matrix_dims("mm", a_in.dim(), b_in.dim(), 2, 2);
   detail::check_same_device("mm", a_in.device(), b_in.device());
@@ -50,6 +56,7 @@ Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
 /** Batched matrix product of two 3-D tensors with equal batch sizes. */
 template <class A, class B>
 Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
+  static_assert(std::is_same_v<A, B>, "bmm: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   using R = promote_t<A, B>;
   detail::check_matrix_dims("bmm", a_in.dim(), b_in.dim(), 3, 3);
   detail::check_same_device("bmm", a_in.device(), b_in.device());
@@ -69,6 +76,7 @@ Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
 /** Matrix-vector product. */
 template <class A, class B>
 Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
+  static_assert(std::is_same_v<A, B>, "mv: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   detail::check_matrix_dims("mv", a.dim(), v.dim(), 2, 1);
   TS_CHECK(a.sizes()[1] == v.sizes()[0], "mv: size mismatch, got input (", a.sizes()[0], "x", a.sizes()[1],
            ") and vector (", v.sizes()[0], ")");
@@ -84,6 +92,7 @@ Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
 /** Inner product of two 1-D tensors of equal length (a 0-dim tensor). */
 template <class A, class B>
 Tensor<promote_t<A, B>> dot(const Tensor<A>& a, const Tensor<B>& b) {
+  static_assert(std::is_same_v<A, B>, "dot: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   detail::check_matrix_dims("dot", a.dim(), b.dim(), 1, 1);
   TS_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor [", a.sizes()[0],
            "] and src [", b.sizes()[0], "] to have the same number of elements, but got ", a.sizes()[0], " and ",
@@ -109,6 +118,7 @@ Tensor<promote_t<A, B>> outer(const Tensor<A>& a, const Tensor<B>& b) {
  *  removed again from the result. */
 template <class A, class B>
 Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
+  static_assert(std::is_same_v<A, B>, "matmul: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   using R = promote_t<A, B>;
   const int64_t da = a.dim(), db = b.dim();
   TS_CHECK(da > 0 && db > 0, "matmul: both arguments to matmul need to be at least 1D, but they are ", da, "D and ",

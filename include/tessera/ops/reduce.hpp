@@ -2,6 +2,8 @@
 // Reductions: sum mean prod amax amin max min argmax argmin std var norm logsumexp all any,
 // over all elements, one dim or several, with keepdim; softmax, log_softmax and cumsum.
 
+#include <cmath>
+#include <string_view>
 #include <tuple>
 
 #include "../backend/cpu/reduce.hpp"
@@ -115,12 +117,68 @@ Tensor<T> amin(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::ExtremeReducer<T, false>{}, "amin");
   return detail::record_reduction<detail::AmaxBackward<T>>(x, out, x, out, dims, keepdim, false);
 }
+namespace detail {
+/** The 2-norm over `dims`: one pass, its own backward. */
 template <class T>
-Tensor<floating_t<T>> norm(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  Tensor<floating_t<T>> out =
-      detail::reduce<floating_t<T>>(x, dims, keepdim, detail::NormReducer<T, floating_t<T>>{}, "norm");
-  return detail::record_reduction<detail::NormBackward1<T>>(x, out, x, out, dims, keepdim);
+Tensor<floating_t<T>> norm2(const Tensor<T>& x, const Shape& dims, bool keepdim) {
+  Tensor<floating_t<T>> out = reduce<floating_t<T>>(x, dims, keepdim, NormReducer<T, floating_t<T>>{}, "norm");
+  return record_reduction<NormBackward1<T>>(x, out, x, out, dims, keepdim);
 }
+}  // namespace detail
+
+/** The p-norm over `dims` (every dim when empty), as torch.norm(x, p, dim, keepdim): p = 2 is the
+ *  Euclidean norm, 1 the sum of magnitudes, +-infinity the largest or smallest magnitude, 0 the
+ *  count of non-zeros, any other p (sum |x|^p)^(1/p). */
+template <class T>
+Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, const Shape& dims, bool keepdim = false) {
+  using F = floating_t<T>;
+  if (p == 2) return detail::norm2(x, dims, keepdim);
+  const Tensor<F> xf = x.template to<F>();
+  if (p == 1) return xf.abs().sum(dims, keepdim);
+  if (p == INFINITY) return xf.abs().amax(dims, keepdim);
+  if (p == -INFINITY) return xf.abs().amin(dims, keepdim);
+  if (p == 0) return (xf != F(0)).template to<F>().sum(dims, keepdim);
+  TS_CHECK(!std::isnan(p), "norm: p must not be NaN");
+  return xf.abs().pow(p).sum(dims, keepdim).pow(1 / p);
+}
+template <class T>
+Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, int64_t dim, bool keepdim = false) {
+  return norm(x, p, Shape{dim}, keepdim);
+}
+template <class T>
+Tensor<floating_t<T>> norm(const Tensor<T>& x, double p = 2) {
+  return norm(x, p, detail::all_dims(), false);
+}
+/** torch.norm(x, "fro", dim, keepdim): the Frobenius norm, the 2-norm of the elements over `dims`;
+ *  "nuc" (the nuclear norm) is not supported. */
+template <class T>
+Tensor<floating_t<T>> norm(const Tensor<T>& x, std::string_view p, const Shape& dims = {}, bool keepdim = false) {
+  TS_CHECK(p == "fro", "norm: p = \"", p, "\" is not supported (\"fro\" or a number)");
+  return detail::norm2(x, dims, keepdim);
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::norm(double p) const {
+  return tessera::norm(*this, p);
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::norm(double p, int64_t dim, bool keepdim) const {
+  return tessera::norm(*this, p, dim, keepdim);
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::norm(double p, const Shape& dims, bool keepdim) const {
+  return tessera::norm(*this, p, dims, keepdim);
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::norm(std::string_view p, const Shape& dims, bool keepdim) const {
+  return tessera::norm(*this, p, dims, keepdim);
+}
+template <class O, class T>
+const Tensor<O>& norm_out(const Tensor<O>& out, const Tensor<T>& x, double p, const Shape& dims = {},
+                          bool keepdim = false) {
+  detail::copy_reduction_out("norm", out, norm(x, p, dims, keepdim));
+  return out;
+}
+
 template <class T>
 Tensor<bool> all(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   return detail::reduce<bool>(x, dims, keepdim, detail::LogicalReducer<T, true>{}, "all");
@@ -145,20 +203,85 @@ Tensor<floating_t<T>> logsumexp(const Tensor<T>& x, const Shape& dims, bool keep
   return detail::record_reduction<detail::LogsumexpBackward0<T>>(x, out, x, out, dims, keepdim);
 }
 
-/** Variance with Bessel's correction by default (correction = 1), computed in double. */
+namespace detail {
+/** Variance over `dims` with `correction` (Bessel's when 1), computed in double. */
 template <class T>
-Tensor<T> var(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
+Tensor<T> var_impl(const Tensor<T>& x, const Shape& dims, int64_t correction, bool keepdim) {
   static_assert(is_floating_v<T>, "var: integral tensors have no variance in PyTorch; convert with to<float>() first");
-  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, false}, "var",
-                                    static_cast<double>(correction));
-  return detail::record_reduction<detail::VarBackward0<T>>(x, out, x, dims, keepdim, correction);
+  Tensor<T> out = reduce<T>(x, dims, keepdim, WelfordReducer<T>{correction, false}, "var", static_cast<double>(correction));
+  return record_reduction<VarBackward0<T>>(x, out, x, dims, keepdim, correction);
 }
 template <class T>
-Tensor<T> std(const Tensor<T>& x, const Shape& dims, bool keepdim = false, int64_t correction = 1) {
+Tensor<T> std_impl(const Tensor<T>& x, const Shape& dims, int64_t correction, bool keepdim) {
   static_assert(is_floating_v<T>, "std: integral tensors have no standard deviation in PyTorch");
-  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::WelfordReducer<T>{correction, true}, "std",
-                                    static_cast<double>(correction));
-  return detail::record_reduction<detail::StdBackward0<T>>(x, out, x, out, dims, keepdim, correction);
+  Tensor<T> out = reduce<T>(x, dims, keepdim, WelfordReducer<T>{correction, true}, "std", static_cast<double>(correction));
+  return record_reduction<StdBackward0<T>>(x, out, x, out, dims, keepdim, correction);
+}
+}  // namespace detail
+
+// Note [var and std signatures]
+// As torch.var/std: var(dim, unbiased = true, keepdim = false), so x.var(1, false) is the biased
+// variance, never keepdim; and var(dim, {.correction = c, .keepdim = k}) for Python's keywords
+// correction= and keepdim=. An empty dims list reduces every dim.
+template <class T>
+Tensor<T> var(const Tensor<T>& x) {
+  return detail::var_impl(x, detail::all_dims(), 1, false);
+}
+template <class T, std::same_as<bool> B>  // a bool exactly: var(x, 1) is dim 1, as in Python
+Tensor<T> var(const Tensor<T>& x, B unbiased) {
+  return detail::var_impl(x, detail::all_dims(), unbiased, false);
+}
+template <class T>
+Tensor<T> var(const Tensor<T>& x, const Shape& dims, bool unbiased = true, bool keepdim = false) {
+  return detail::var_impl(x, dims, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> var(const Tensor<T>& x, int64_t dim, bool unbiased = true, bool keepdim = false) {
+  return detail::var_impl(x, Shape{dim}, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> var(const Tensor<T>& x, const Shape& dims, VarOptions options) {
+  return detail::var_impl(x, dims, options.correction, options.keepdim);
+}
+template <class T>
+Tensor<T> std(const Tensor<T>& x) {
+  return detail::std_impl(x, detail::all_dims(), 1, false);
+}
+template <class T, std::same_as<bool> B>  // a bool exactly: std(x, 1) is dim 1, as in Python
+Tensor<T> std(const Tensor<T>& x, B unbiased) {
+  return detail::std_impl(x, detail::all_dims(), unbiased, false);
+}
+template <class T>
+Tensor<T> std(const Tensor<T>& x, const Shape& dims, bool unbiased = true, bool keepdim = false) {
+  return detail::std_impl(x, dims, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> std(const Tensor<T>& x, int64_t dim, bool unbiased = true, bool keepdim = false) {
+  return detail::std_impl(x, Shape{dim}, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> std(const Tensor<T>& x, const Shape& dims, VarOptions options) {
+  return detail::std_impl(x, dims, options.correction, options.keepdim);
+}
+/** (var, mean) over `dims`, as torch.var_mean. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> var_mean(const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
+                                          bool keepdim = false) {
+  return {var(x, dims, unbiased, keepdim), mean(x, dims, keepdim)};
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> var_mean(const Tensor<T>& x, const Shape& dims, VarOptions options) {
+  return {var(x, dims, options), mean(x, dims, options.keepdim)};
+}
+/** (std, mean) over `dims`, as torch.std_mean. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> std_mean(const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
+                                          bool keepdim = false) {
+  return {std(x, dims, unbiased, keepdim), mean(x, dims, keepdim)};
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> std_mean(const Tensor<T>& x, const Shape& dims, VarOptions options) {
+  return {std(x, dims, options), mean(x, dims, options.keepdim)};
 }
 
 #define TS_DEFINE_REDUCTION(name, result)                                                                   \
@@ -193,38 +316,55 @@ TS_DEFINE_REDUCTION(prod, sum_t<T>)
 TS_DEFINE_REDUCTION(mean, T)
 TS_DEFINE_REDUCTION(amax, T)
 TS_DEFINE_REDUCTION(amin, T)
-TS_DEFINE_REDUCTION(norm, floating_t<T>)
 TS_DEFINE_REDUCTION(logsumexp, floating_t<T>)
 TS_DEFINE_REDUCTION(all, bool)
 TS_DEFINE_REDUCTION(any, bool)
 #undef TS_DEFINE_REDUCTION
 
 template <class T>
-Tensor<T> var(const Tensor<T>& x) {
-  return var(x, detail::all_dims());
+template <std::same_as<bool> B>
+Tensor<T> Tensor<T>::var(B unbiased) const {
+  return tessera::var(*this, unbiased);
 }
 template <class T>
-Tensor<T> std(const Tensor<T>& x) {
-  return std(x, detail::all_dims());
+Tensor<T> Tensor<T>::var(int64_t dim, bool unbiased, bool keepdim) const {
+  return tessera::var(*this, dim, unbiased, keepdim);
 }
 template <class T>
-Tensor<T> Tensor<T>::var(std::optional<Shape> dims, bool keepdim, int64_t correction) const {
-  return tessera::var(*this, dims.value_or(Shape{}), keepdim, correction);
+Tensor<T> Tensor<T>::var(const Shape& dims, bool unbiased, bool keepdim) const {
+  return tessera::var(*this, dims, unbiased, keepdim);
 }
 template <class T>
-Tensor<T> Tensor<T>::std(std::optional<Shape> dims, bool keepdim, int64_t correction) const {
-  return tessera::std(*this, dims.value_or(Shape{}), keepdim, correction);
+Tensor<T> Tensor<T>::var(const Shape& dims, VarOptions options) const {
+  return tessera::var(*this, dims, options);
+}
+template <class T>
+template <std::same_as<bool> B>
+Tensor<T> Tensor<T>::std(B unbiased) const {
+  return tessera::std(*this, unbiased);
+}
+template <class T>
+Tensor<T> Tensor<T>::std(int64_t dim, bool unbiased, bool keepdim) const {
+  return tessera::std(*this, dim, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> Tensor<T>::std(const Shape& dims, bool unbiased, bool keepdim) const {
+  return tessera::std(*this, dims, unbiased, keepdim);
+}
+template <class T>
+Tensor<T> Tensor<T>::std(const Shape& dims, VarOptions options) const {
+  return tessera::std(*this, dims, options);
 }
 template <class O, class T>
-const Tensor<O>& var_out(const Tensor<O>& out, const Tensor<T>& x, const Shape& dims = {}, bool keepdim = false,
-                         int64_t correction = 1) {
-  detail::copy_reduction_out("var", out, var(x, dims, keepdim, correction));
+const Tensor<O>& var_out(const Tensor<O>& out, const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
+                         bool keepdim = false) {
+  detail::copy_reduction_out("var", out, var(x, dims, unbiased, keepdim));
   return out;
 }
 template <class O, class T>
-const Tensor<O>& std_out(const Tensor<O>& out, const Tensor<T>& x, const Shape& dims = {}, bool keepdim = false,
-                         int64_t correction = 1) {
-  detail::copy_reduction_out("std", out, std(x, dims, keepdim, correction));
+const Tensor<O>& std_out(const Tensor<O>& out, const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
+                         bool keepdim = false) {
+  detail::copy_reduction_out("std", out, std(x, dims, unbiased, keepdim));
   return out;
 }
 

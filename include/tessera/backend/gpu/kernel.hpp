@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <string_view>
 
+namespace tessera {
+struct DataPtr;
+}
+
 namespace tessera::gpu {
 
 /** One storage buffer of a kernel: its Vulkan binding (descriptor set 0) and its Metal index. */
@@ -33,6 +37,13 @@ struct Kernel {
   uint32_t push_constant_metal_index;  // its [[buffer(n)]] in the MSL (set with setBytes)
   const uint32_t* spec_constant_ids;   // constant_id of each specialization constant
   uint32_t num_spec_constants;
+};
+
+/** One buffer of a launch, in the kernel's buffer order. */
+struct BufferArg {
+  const DataPtr* data = nullptr;  // a tensor's storage on the device, bound whole at offset 0
+  const void* bytes = nullptr;    // or small host data (sizes, strides) uploaded for this launch
+  size_t nbytes = 0;
 };
 
 }  // namespace tessera::gpu

@@ -14,11 +14,12 @@
 #include "generated/reduce.hpp"
 #include "generated/softmax.hpp"
 #include "generated/matmul.hpp"
+#include "generated/random.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[79] = {
+inline constexpr const Kernel* all_kernels[89] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -55,6 +56,16 @@ inline constexpr const Kernel* all_kernels[79] = {
     &generated::matmul_i64,
     &generated::matmul_i8,
     &generated::matmul_u8,
+    &generated::random_b8,
+    &generated::random_bf16,
+    &generated::random_f16,
+    &generated::random_f32,
+    &generated::random_f64,
+    &generated::random_i16,
+    &generated::random_i32,
+    &generated::random_i64,
+    &generated::random_i8,
+    &generated::random_u8,
     &generated::range_b8,
     &generated::range_bf16,
     &generated::range_f16,

@@ -779,12 +779,7 @@ class Runtime {
 #undef TESSERA_VK_INSTANCE_FUNCTIONS
 #undef TESSERA_VK_DEVICE_FUNCTIONS
 
-/** One buffer of a launch, in the kernel's buffer order. */
-struct BufferArg {
-  const DataPtr* data = nullptr;                   // a tensor's storage on the device, bound whole at offset 0
-  const void* bytes = nullptr;                     // or small host data (sizes, strides) uploaded for this launch
-  size_t nbytes = 0;
-};
+using gpu::BufferArg;
 
 /** How many Vulkan devices have a compute queue: loads the loader at the first call; 0 when
  *  there is no loader or no device. */

@@ -1,0 +1,476 @@
+#pragma once
+// GPU kernels behind the device seam: each plan as launches of the generated kernels
+// (docs/gpu.md), or as its host kernel for the families and variants that have no GPU kernel
+// yet. Written once for every GPU backend; a backend supplies the runtime that launches.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../core/convert.hpp"
+#include "../../parallel/atomic.hpp"
+#include "../cpu/range.hpp"
+#include "../dispatch.hpp"
+#include "kernels.hpp"
+#include "launch.hpp"
+#include "random.hpp"
+
+namespace tessera::gpu::detail {
+
+// Push-constant blocks, as the GLSL declares them (docs/gpu.md lists every family's).
+struct FillPush {
+  uint32_t lo, hi, offset, n;
+};
+struct RangePush {
+  uint64_t a, b, c;
+  uint32_t offset, n, halfway, pad;
+};
+struct CopyPush {
+  uint32_t n, out_offset, in_offset;
+};
+struct MatmulPush {
+  uint32_t m, n, k;
+  uint32_t a_offset, a_batch, a_row, a_col;
+  uint32_t b_offset, b_batch, b_row, b_col;
+  uint32_t out_offset, out_batch, out_row, out_col;
+};
+struct SoftmaxPush {
+  uint32_t rows, len, in_offset, out_offset, in_stride, out_stride;
+};
+struct ReducePush {
+  uint32_t outputs, reduced, in_offset, out_offset, idx_offset;
+};
+struct ElementwisePush {
+  uint32_t n, out_offset, a_offset, b_offset, w_offset, scalar_lo, scalar_hi;
+};
+
+// Note [Elementwise op codes]
+// The OP specialization constant of elementwise.comp, by the plan's op name, with what the
+// kernels support; docs/gpu.md has the same table. Any op not listed (clamp, isclose, the
+// backward helpers) runs on the host.
+enum ElementwiseFlags : uint32_t {
+  kCompare = 1,      // the compare family: writes bool, computes in the promoted type
+  kPredicate = 2,    // unary, writes bool
+  kFloating = 4,     // the result is floating (an integer input computes in float32)
+  kNoFloat64 = 8,    // no float64 kernel (the host computes it: exp, fmod, pow, ...)
+  kNoInteger = 16,   // no integer or bool kernel
+  kBoolOk = 32,      // has a bool kernel (or, and, identities)
+};
+struct ElementwiseOp {
+  std::string_view name;
+  int arity;
+  uint32_t code;
+  uint32_t flags;
+};
+// clang-format off
+inline constexpr ElementwiseOp kElementwiseOps[] = {
+    {"neg", 1, 0, 0}, {"abs", 1, 1, kBoolOk}, {"sign", 1, 2, kBoolOk}, {"floor", 1, 3, kBoolOk},
+    {"ceil", 1, 4, kBoolOk}, {"round", 1, 5, kBoolOk}, {"relu", 1, 6, kBoolOk},
+    {"sqrt", 1, 7, kFloating}, {"rsqrt", 1, 8, kFloating},
+    {"exp", 1, 9, kFloating | kNoFloat64}, {"expm1", 1, 10, kFloating | kNoFloat64},
+    {"log", 1, 11, kFloating | kNoFloat64}, {"log1p", 1, 12, kFloating | kNoFloat64},
+    {"log2", 1, 13, kFloating | kNoFloat64}, {"sin", 1, 14, kFloating | kNoFloat64},
+    {"cos", 1, 15, kFloating | kNoFloat64}, {"tan", 1, 16, kFloating | kNoFloat64},
+    {"tanh", 1, 17, kFloating | kNoFloat64}, {"sigmoid", 1, 18, kFloating | kNoFloat64},
+    {"gelu", 1, 19, kFloating | kNoFloat64}, {"softplus", 1, 20, kFloating | kNoFloat64},
+    {"isnan", 1, 21, kPredicate}, {"isinf", 1, 22, kPredicate}, {"isfinite", 1, 23, kPredicate},
+    {"logical_not", 1, 24, kPredicate},
+    {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
+    {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
+    {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
+    {"threshold_backward", 2, 10, kBoolOk},
+    {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},
+    {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
+    {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
+    {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
+};
+// clang-format on
+
+inline const ElementwiseOp* find_elementwise_op(std::string_view name) {
+  for (const ElementwiseOp& op : kElementwiseOps)
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+/** Every kernel family of a GPU device: the generated kernels where they exist (docs/gpu.md),
+ *  launched through `Runtime` (Note [GPU runtime]). */
+template <class Runtime>
+class GpuKernels final : public DeviceKernels {
+  using Launch = ::tessera::gpu::detail::Launch<Runtime>;
+
+ public:
+  /** How many plans of `family` ran on the host since the program started. */
+  static uint64_t host_fallbacks(PlanKind family) {
+    return host_fallbacks_[static_cast<int>(family)].load(MemoryOrder::Relaxed);
+  }
+
+  void elementwise(const ::tessera::detail::ElementwisePlan& plan) override {
+    if (plan.out->numel == 0) return;
+    if (!elementwise_on_gpu(plan)) host(plan, PlanKind::Elementwise);
+  }
+  void copy(const ::tessera::detail::CopyPlan& plan) override { copy_values(*plan.out, *plan.input, plan.op); }
+  void fill(const ::tessera::detail::FillPlan& plan) override {
+    // The plan holds the value as a double: an int64 value of 2^53 or more may have lost bits
+    // there, so the host kernel (which has it exactly) writes those.
+    if (plan.out->numel == 0) return;
+    if (plan.out->dtype == DType::Int64 && std::abs(plan.value) >= 0x1p53) return host(plan, PlanKind::Fill);
+    fill_value(*plan.out, plan.value, plan.op);
+  }
+  void reduce(const ::tessera::detail::ReductionPlan& plan) override {
+    if (!reduce_on_gpu(plan)) host(plan, PlanKind::Reduction);
+  }
+  void rows(const ::tessera::detail::RowPlan& plan) override {
+    if (!softmax_on_gpu(plan)) host(plan, PlanKind::Rows);
+  }
+  void matmul(const ::tessera::detail::MatmulPlan& plan) override {
+    if (!matmul_on_gpu(plan)) host(plan, PlanKind::Matmul);
+  }
+  void random(const ::tessera::detail::RandomPlan& plan) override {
+    if (!random_on_gpu<Runtime>(plan)) host(plan, PlanKind::Random);
+  }
+  void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, PlanKind::Index); }
+  void range(const ::tessera::detail::RangePlan& plan) override {
+    if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
+  }
+  void window(const ::tessera::detail::WindowPlan& plan) override { host(plan, PlanKind::Window); }
+
+ private:
+  template <class Plan>
+  static void host(const Plan& plan, PlanKind family) {
+    // Note [Host fallbacks]: the host kernel reads and writes the buffers directly, after the
+    // launches queued on them.
+    Runtime::synchronize(plan.out->storage.device().index());
+    plan.run_on_host();
+    host_fallbacks_[static_cast<int>(family)].fetch_add(1, MemoryOrder::Relaxed);
+  }
+
+  static void fill_value(const TensorImpl& out, double value, const char* op) {
+    if (out.numel == 0) return;
+    const int device = device_of(out);
+    const uint64_t bits = value_bits(value, out.dtype);
+    if (!out.contiguous) {  // a strided fill is a copy from one broadcast element
+      const StridedLayout layout = strided_layout(out, {}, op);
+      std::vector<int32_t> meta = layout.meta;
+      meta.insert(meta.end(), static_cast<size_t>(meta[0]), 0);  // the value's strides: 0
+      const Kernel& kernel = Launch::kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
+      const CopyPush push{layout.numel, static_cast<uint32_t>(out.offset), 0};
+      Launch::launch(device, kernel, {{1, static_cast<uint32_t>(out.dtype)}},
+             {{.data = &out.storage.data_ptr()}, {.bytes = &bits, .nbytes = sizeof bits},
+              {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
+             &push, layout.numel);
+      return;
+    }
+    check_index_range(out, op);
+    const int64_t size = element_size(out.dtype);
+    const Kernel& kernel = Launch::kernel_for("fill.x" + std::to_string(8 * size), op, out.dtype, device);
+    const FillPush push{static_cast<uint32_t>(bits), static_cast<uint32_t>(bits >> 32), static_cast<uint32_t>(out.offset),
+                        static_cast<uint32_t>(out.numel)};
+    Launch::launch(device, kernel, {}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
+  }
+
+  static void copy_values(const TensorImpl& out, const TensorImpl& in, const char* op) {
+    if (out.numel == 0) return;
+    const int device = device_of(out);
+    const StridedLayout layout = strided_layout(out, {&in}, op);
+    const Kernel& kernel = Launch::kernel_for("copy." + std::string(variant_suffix(out.dtype)), op, out.dtype, device);
+    const CopyPush push{layout.numel, static_cast<uint32_t>(out.offset), static_cast<uint32_t>(in.offset)};
+    Launch::launch(device, kernel, {{1, static_cast<uint32_t>(in.dtype)}},
+           {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
+            {.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)}},
+           &push, layout.numel);
+  }
+
+  // The kernel for an elementwise plan, or false when the host must run it. The result type R
+  // and compute type C follow ops/elementwise.hpp (Note [Elementwise ops]); a variant is
+  // launched only when out has the type R (an out= of a wider type runs on the host).
+  static bool elementwise_on_gpu(const ::tessera::detail::ElementwisePlan& plan) {
+    const ElementwiseOp* op = find_elementwise_op(plan.op);
+    const bool masked_fill = op && op->name == "masked_fill_";
+    const bool scalar_operand = plan.has_scalar && !masked_fill;  // masked_fill_'s value is no operand
+    if (!op || op->arity != plan.num_inputs + (scalar_operand ? 1 : 0)) return false;
+    const TensorImpl& out = *plan.out;
+    const DType a = plan.inputs[0]->dtype;
+    const DType b = plan.num_inputs >= 2 ? plan.inputs[1]->dtype : a;
+    DType result, compute;
+    if (op->arity == 1) {
+      if (op->flags & kPredicate) result = DType::Bool, compute = a;
+      else if (op->flags & kFloating) result = compute = is_float_dtype(a) ? a : DType::Float32;
+      else result = compute = a;
+    } else if (op->arity == 3) {
+      result = compute = promote_types(b, plan.inputs[2]->dtype);
+    } else if (masked_fill) {
+      result = compute = a;
+    } else if (scalar_operand) {
+      // The scalar's own type is not in the plan: out has the result type when it was made
+      // for the op or is the tensor operand itself (check_out allowed the result into it).
+      if (op->flags & kCompare) {
+        result = DType::Bool;
+        const bool integral_value = std::nearbyint(plan.scalar) == plan.scalar;
+        compute = is_float_dtype(a) || integral_value ? a : DType::Float32;
+        if (a == DType::Bool) compute = integral_value ? DType::Int64 : DType::Float32;
+      } else {
+        if (!plan.fresh_out && out.dtype != a) return false;
+        result = compute = out.dtype;
+      }
+    } else {
+      const DType promoted = promote_types(a, b);
+      if (op->flags & kCompare) result = DType::Bool, compute = promoted;
+      else if (op->flags & kFloating) result = compute = is_float_dtype(promoted) ? promoted : DType::Float32;
+      else result = compute = promoted;
+    }
+    if (out.dtype != result) return false;
+    const bool compute_float = is_float_dtype(compute);
+    if (compute == DType::Float64 && (op->flags & kNoFloat64)) return false;
+    if (!compute_float && (op->flags & kNoInteger)) return false;
+    if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;
+    // Note [Input types of a variant]: a float32-class kernel reads no float64, an integer one
+    // no float (promotion guarantees it; checked so that a surprise runs on the host).
+    for (int k = 0; k < plan.num_inputs; ++k) {
+      const DType d = plan.inputs[k]->dtype;
+      if (op->flags & kPredicate) break;
+      if (d == DType::Float64 && compute != DType::Float64) return false;
+      if (is_float_dtype(d) && !compute_float && !(op->arity == 3 && k == 0)) return false;
+    }
+    // The scalar in the compute type (float for half and bfloat16); int64 beyond 2^53 may have
+    // lost bits in the plan's double.
+    uint64_t scalar = 0;
+    if (plan.has_scalar) {
+      const DType kind = masked_fill ? a : compute;
+      if (kind == DType::Float64) scalar = bits_of(plan.scalar);
+      else if (is_float_dtype(kind)) scalar = bits_of(static_cast<float>(plan.scalar));
+      else if (std::abs(plan.scalar) >= 0x1p53) return false;
+      else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));
+    }
+    std::string name;
+    if (op->flags & kCompare) {
+      name = compute == DType::Float64 ? "compare.f64" : (compute_float ? "compare.f32" : "compare.i64");
+    } else {
+      name = std::string(op->arity == 1 ? "unary." : (op->arity == 2 ? "binary." : "ternary.")) +
+             std::string(variant_suffix(out.dtype));
+    }
+    const int device = device_of(out);
+    const Kernel& kernel = Launch::kernel_for(name, plan.op, compute, device);
+    const TensorImpl* in0 = plan.inputs[0];
+    const TensorImpl* in1 = plan.num_inputs >= 2 ? plan.inputs[1] : nullptr;
+    const TensorImpl* in2 = plan.num_inputs >= 3 ? plan.inputs[2] : nullptr;
+    StridedLayout layout = op->arity == 1   ? strided_layout(out, {in0}, plan.op)
+                           : op->arity == 2 ? strided_layout(out, {in0, in1}, plan.op)
+                                            : strided_layout(out, {in0, in1, in2}, plan.op);
+    const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : 0u;
+    const ElementwisePush push{layout.numel,
+                               static_cast<uint32_t>(out.offset),
+                               static_cast<uint32_t>(in0->offset),
+                               in1 ? static_cast<uint32_t>(in1->offset) : 0u,
+                               in2 ? static_cast<uint32_t>(in2->offset) : 0u,
+                               static_cast<uint32_t>(scalar),
+                               static_cast<uint32_t>(scalar >> 32)};
+    const uint32_t placeholder[4] = {};  // the unread second input of a scalar op
+    const BufferArg meta{.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)};
+    const BufferArg b_arg = in1 ? BufferArg{.data = &in1->storage.data_ptr()} : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {
+        {0, op->code},
+        {1, static_cast<uint32_t>(a)},
+        {2, static_cast<uint32_t>(in1 ? in1->dtype : a)},
+        {3, static_cast<uint32_t>(in2 ? in2->dtype : a)},
+        {4, static_cast<uint32_t>(compute)},
+        {5, scalar_at}};
+    const BufferArg out_arg{.data = &out.storage.data_ptr()}, a_arg{.data = &in0->storage.data_ptr()};
+    if (op->arity == 1) Launch::launch(device, kernel, spec, {out_arg, a_arg, meta}, &push, layout.numel);
+    else if (op->arity == 2) Launch::launch(device, kernel, spec, {out_arg, a_arg, b_arg, meta}, &push, layout.numel);
+    else Launch::launch(device, kernel, spec, {out_arg, a_arg, b_arg, {.data = &in2->storage.data_ptr()}, meta}, &push, layout.numel);
+    return true;
+  }
+
+
+  // mm and bmm of one dtype (bool products run on the host), one 16 x 16 workgroup per 16 x 16
+  // block of out, the batch along z.
+  static bool matmul_on_gpu(const ::tessera::detail::MatmulPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& a = *plan.input;
+    const TensorImpl& b = *plan.other;
+    const std::string_view op = plan.op;
+    const size_t nd = op == "bmm" ? 3 : 2;
+    if ((op != "mm" && op != "bmm") || out.dtype == DType::Bool || a.dtype != out.dtype || b.dtype != out.dtype ||
+        a.sizes.size() != nd || b.sizes.size() != nd || out.sizes.size() != nd)
+      return false;
+    if (out.numel == 0) return true;
+    if (a.numel == 0) return false;  // k == 0: out is zeros, written by the host kernel
+    check_index_range(a, plan.op);
+    check_index_range(b, plan.op);
+    check_index_range(out, plan.op);
+    const size_t r = nd - 2;  // the row dim
+    const auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
+    const MatmulPush push{u(a.sizes[r]),      u(b.sizes[r + 1]),   u(a.sizes[r + 1]),
+                          u(a.offset),        nd == 3 ? u(a.strides[0]) : 0u, u(a.strides[r]), u(a.strides[r + 1]),
+                          u(b.offset),        nd == 3 ? u(b.strides[0]) : 0u, u(b.strides[r]), u(b.strides[r + 1]),
+                          u(out.offset),      nd == 3 ? u(out.strides[0]) : 0u, u(out.strides[r]), u(out.strides[r + 1])};
+    const uint32_t tile = 16, batch = nd == 3 ? u(a.sizes[0]) : 1u;
+    const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile;
+    if (gx > 65535 || gy > 65535 || batch > 65535) return false;
+    const int device = device_of(out);
+    const Kernel& kernel = Launch::kernel_for("matmul." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    std::array<uint32_t, 8> spec{};
+    for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
+      if (kernel.spec_constant_ids[i] == 1) spec[i] = static_cast<uint32_t>(a.dtype);
+    const BufferArg buffers[] = {{.data = &out.storage.data_ptr()}, {.data = &a.storage.data_ptr()},
+                                 {.data = &b.storage.data_ptr()}};
+    Runtime::dispatch(device, kernel, std::span<const uint32_t>(spec.data(), kernel.num_spec_constants), buffers, &push, gx, gy, batch);
+    return true;
+  }
+
+  // softmax and log_softmax of float, half and bfloat16 results; cumsum (which accumulates floats
+  // in double) and float64 run on the host.
+  static bool softmax_on_gpu(const ::tessera::detail::RowPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& in = *plan.input;
+    const std::string_view op = plan.op;
+    if ((op != "softmax" && op != "log_softmax") || out.dtype == DType::Float64 || in.dtype == DType::Float64 ||
+        !is_float_dtype(out.dtype))
+      return false;
+    if (out.numel == 0) return true;
+    check_index_range(in, plan.op);
+    check_index_range(out, plan.op);
+    const size_t dim = in.sizes.empty() ? 0 : static_cast<size_t>(plan.dim);
+    // The rows: every dim but `dim`, coalesced in both tensors, as a meta buffer (docs/gpu.md).
+    std::vector<int64_t> sizes, out_strides, in_strides;
+    for (size_t d = 0; d < in.sizes.size(); ++d) {
+      if (d == dim || in.sizes[d] == 1) continue;
+      if (!sizes.empty() && out_strides.back() == out.strides[d] * in.sizes[d] &&
+          in_strides.back() == in.strides[d] * in.sizes[d]) {
+        sizes.back() *= in.sizes[d];
+        out_strides.back() = out.strides[d], in_strides.back() = in.strides[d];
+      } else {
+        sizes.push_back(in.sizes[d]), out_strides.push_back(out.strides[d]), in_strides.push_back(in.strides[d]);
+      }
+    }
+    std::vector<int32_t> meta{static_cast<int32_t>(sizes.size())};
+    int64_t rows = 1;
+    for (int64_t v : sizes) meta.push_back(static_cast<int32_t>(v)), rows *= v;
+    for (int64_t v : out_strides) meta.push_back(static_cast<int32_t>(v));
+    for (int64_t v : in_strides) meta.push_back(static_cast<int32_t>(v));
+    const bool scalar = in.sizes.empty();
+    const SoftmaxPush push{static_cast<uint32_t>(rows),
+                           scalar ? 1u : static_cast<uint32_t>(in.sizes[dim]),
+                           static_cast<uint32_t>(in.offset),
+                           static_cast<uint32_t>(out.offset),
+                           scalar ? 1u : static_cast<uint32_t>(in.strides[dim]),
+                           scalar ? 1u : static_cast<uint32_t>(out.strides[dim])};
+    const int device = device_of(out);
+    const Kernel& kernel = Launch::kernel_for("softmax." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    Launch::launch_groups(device, kernel, {{0, op == "softmax" ? 0u : 1u}, {1, static_cast<uint32_t>(in.dtype)}},
+                  {{.data = &out.storage.data_ptr()}, {.data = &in.storage.data_ptr()},
+                   {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
+                  &push, push.rows);  // one workgroup per row
+    return true;
+  }
+
+  // reduce.comp's OP by the plan's op name; var, std and logsumexp's parts not listed run on
+  // the host (var and std accumulate in double, which Metal has not).
+  static bool reduce_on_gpu(const ::tessera::detail::ReductionPlan& plan) {
+    const TensorImpl& out = *plan.out;
+    const TensorImpl& in = *plan.input;
+    const std::string_view op = plan.op;
+    uint32_t code;
+    if (plan.indices) code = op.find("max") != std::string_view::npos ? 8 : 9;
+    else if (op == "sum") code = 0;
+    else if (op == "mean") code = 1;
+    else if (op == "prod") code = 2;
+    else if (op == "amax" || op == "max") code = 3;
+    else if (op == "amin" || op == "min") code = 4;
+    else if (op == "all") code = 5;
+    else if (op == "any") code = 6;
+    else if (op == "norm") code = 7;
+    else return false;
+    if (!out.contiguous || (plan.indices && !plan.indices->contiguous)) return false;
+    // Note [Input types of a variant]: floats into float outputs, integers into integer ones.
+    const bool out_float = is_float_dtype(out.dtype), in_float = is_float_dtype(in.dtype);
+    if (out.dtype != DType::Bool && ((in_float && !out_float) || (in.dtype == DType::Float64 && out.dtype != DType::Float64)))
+      return false;
+    if (out.numel == 0) return true;
+    check_index_range(in, plan.op);
+    check_index_range(out, plan.op);
+    const ::tessera::detail::ReduceLayout& layout = *plan.layout;
+    std::vector<int32_t> meta;
+    append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
+    append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
+    const int device = device_of(out);
+    const Kernel& kernel = Launch::kernel_for("reduce." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    const ReducePush push{static_cast<uint32_t>(layout.outputs), static_cast<uint32_t>(layout.reduced),
+                          static_cast<uint32_t>(in.offset), static_cast<uint32_t>(out.offset),
+                          plan.indices ? static_cast<uint32_t>(plan.indices->offset) : 0u};
+    const uint32_t placeholder[4] = {};
+    const BufferArg indices = plan.indices ? BufferArg{.data = &plan.indices->storage.data_ptr()}
+                                           : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {{0, code}, {1, static_cast<uint32_t>(in.dtype)}};
+    Launch::launch_groups(device, kernel, spec,  // one workgroup per output
+                  {{.data = &out.storage.data_ptr()}, indices, {.data = &in.storage.data_ptr()},
+                   {.bytes = meta.data(), .nbytes = meta.size() * sizeof(int32_t)}},
+                  &push, push.outputs);
+    return true;
+  }
+
+  // range.comp's constants, computed as backend/cpu/range.hpp computes them. False when the
+  // plan needs the host (logspace: its power is in double; values beyond the type's range).
+  static bool range_on_gpu(const ::tessera::detail::RangePlan& plan) {
+    using ::tessera::detail::convert;
+    const TensorImpl& out = *plan.out;
+    const std::string_view op = plan.op;
+    if (op != "arange" && op != "linspace") return false;
+    if (out.numel == 0) return true;
+    const int device = device_of(out);
+    if (op == "linspace" && out.numel == 1) {
+      fill_value(out, plan.start, plan.op);  // convert<T>(start), as the CPU writes it
+      return true;
+    }
+    check_index_range(out, plan.op);
+    const int64_t n = out.numel;
+    RangePush push{0, 0, 0, static_cast<uint32_t>(out.offset), static_cast<uint32_t>(n), static_cast<uint32_t>(n / 2), 0};
+    const bool ok = dispatch(out.dtype, [&](auto t) {
+      using T = typename decltype(t)::type;
+      if (op == "arange") {
+        if constexpr (std::is_integral_v<T>) {
+          push.a = static_cast<uint64_t>(plan.int_start), push.b = static_cast<uint64_t>(plan.int_step);
+          return true;
+        } else {
+          push.a = bits_of(plan.start), push.b = bits_of(plan.step);
+          return std::isfinite(plan.start) && std::isfinite(plan.step);
+        }
+      }
+      double s, e, step;  // linspace
+      if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+        using ::tessera::detail::round_op;
+        const T ts = convert<T>(plan.start), te = convert<T>(plan.end);
+        const T tstep = round_op<T>(float(round_op<T>(float(te) - float(ts))) / float(T(static_cast<float>(n - 1))));
+        s = float(ts), e = float(te), step = float(tstep);
+        // T(float(k)) must stay finite for every multiple of the step the kernel forms.
+        if (std::is_same_v<T, half> && n > 65504) return false;
+      } else {
+        using Step = std::conditional_t<std::is_integral_v<T>, double, T>;
+        const Step ss = static_cast<Step>(convert<T>(plan.start)), se = static_cast<Step>(convert<T>(plan.end));
+        const Step sstep = (se - ss) / static_cast<Step>(n - 1);
+        s = static_cast<double>(ss), e = static_cast<double>(se), step = static_cast<double>(sstep);
+      }
+      push.a = bits_of(s), push.b = bits_of(step), push.c = bits_of(e);
+      return std::isfinite(s) && std::isfinite(e) && std::isfinite(step);  // Note [Soft rounding]
+    });
+    if (!ok) return false;
+    const Kernel& kernel = Launch::kernel_for("range." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
+    Launch::launch(device, kernel, {{0, op == "arange" ? 0u : 1u}}, {{.data = &out.storage.data_ptr()}}, &push, push.n);
+    return true;
+  }
+
+  // Note [Host fallbacks]
+  // A plan that no GPU kernel runs yet (a family without kernels, or a variant such as logspace)
+  // runs its CPU kernel on the mapped device memory after the queue drains, which is correct
+  // because the runtime's memory is host-visible (Note [GPU runtime]). Tests read the counts
+  // to check that a family they expect on the GPU did not quietly fall back.
+  static inline Atomic<uint64_t> host_fallbacks_[kKernelFamilies] = {};
+};
+
+}  // namespace tessera::gpu::detail

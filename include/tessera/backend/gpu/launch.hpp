@@ -1,0 +1,201 @@
+#pragma once
+// What launching a generated GPU kernel takes, on any GPU backend: the runtime a backend
+// supplies (Note [GPU runtime]), the meta buffer of a strided launch, 32-bit index limits,
+// kernel lookup with the device's float64 check, and grid-stride launches.
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../core/convert.hpp"
+#include "../../core/tensor_impl.hpp"
+#include "../../parallel/atomic.hpp"
+#include "../dispatch.hpp"
+#include "kernels.hpp"
+
+namespace tessera::gpu::detail {
+
+// Note [GPU runtime]
+// GpuKernels<Runtime> needs of a backend only this (Vulkan's is in backend/vulkan/kernels.hpp):
+//   static constexpr DeviceType kType;
+//   static void dispatch(int device, const Kernel&, std::span<const uint32_t> spec_constants,
+//                        std::span<const BufferArg> buffers, const void* push_constants,
+//                        uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
+//       queues a launch; buffers in the kernel's buffer order, spec constants in its id order
+//   static void synchronize(int device);  runs what is queued and waits for it
+//   static bool has_float64(int device);
+//   static std::string device_name(int device);
+// and memory the host can read and write in place (a DataPtr's `data` is a host address), so
+// that a plan without a GPU kernel can run its host kernel on the same bytes.
+
+using ::tessera::detail::Atomic;
+using ::tessera::detail::MemoryOrder;
+using ::tessera::detail::TensorImpl;
+
+using ::tessera::detail::PlanKind;
+inline constexpr int kKernelFamilies = 10;  // the values of PlanKind
+
+/** The name of a dtype in kernel variant names ("f32", "bf16", ...). */
+constexpr std::string_view variant_suffix(DType d) {
+  constexpr std::string_view names[kNumDTypes] = {"b8", "u8", "i8", "i16", "i32", "i64", "f16", "bf16", "f32", "f64"};
+  return names[static_cast<int>(d)];
+}
+
+/** The sizes and strides of a strided launch: the meta buffer's words (docs/gpu.md, "Meta
+ *  buffer") and the element count. */
+struct StridedLayout {
+  std::vector<int32_t> meta;
+  uint32_t numel = 0;
+};
+
+// Note [Largest GPU tensor]
+// Kernels index in 32 bits: every tensor a launch touches must have fewer than 2^31 elements,
+// and its offset plus its largest index must stay below 2^31, else the launch is refused.
+inline void check_index_range(const TensorImpl& t, const char* op) {
+  int64_t last = t.offset;
+  for (size_t d = 0; d < t.sizes.size(); ++d)
+    if (t.sizes[d] > 0) last += (t.sizes[d] - 1) * t.strides[d];
+  TS_CHECK(t.numel < (int64_t{1} << 31) && last < (int64_t{1} << 31), op, ": tensors of 2^31 elements or more (",
+           t.numel, " elements of ", t.dtype, ") are not supported on ", t.storage.device());
+}
+
+/** The layout of `out` and `inputs` (broadcast to out's shape; nullptr for a scalar operand)
+ *  with size-1 dims dropped and dims whose strides chain in every operand merged, as the CPU's
+ *  strided loop does. */
+inline StridedLayout strided_layout(const TensorImpl& out, std::initializer_list<const TensorImpl*> inputs,
+                                    const char* op) {
+  const size_t nd = out.sizes.size(), ops = 1 + inputs.size();
+  check_index_range(out, op);
+  for (const TensorImpl* in : inputs)
+    if (in) check_index_range(*in, op);
+  // strides[k][d]: operand k's stride along out's dim d, 0 where it broadcasts.
+  std::vector<std::vector<int64_t>> strides(ops, std::vector<int64_t>(nd, 0));
+  for (size_t d = 0; d < nd; ++d) strides[0][d] = out.strides[d];
+  size_t k = 1;
+  for (const TensorImpl* in : inputs) {
+    if (!in) {  // a scalar operand: every stride 0
+      ++k;
+      continue;
+    }
+    const size_t shift = nd - in->sizes.size();
+    for (size_t d = 0; d < in->sizes.size(); ++d)
+      if (in->sizes[d] != 1) strides[k][shift + d] = in->strides[d];
+    ++k;
+  }
+  std::vector<int64_t> sizes;
+  std::vector<std::vector<int64_t>> kept(ops);
+  for (size_t d = 0; d < nd; ++d) {
+    if (out.sizes[d] == 1) continue;
+    bool merge = !sizes.empty();
+    for (size_t o = 0; o < ops && merge; ++o) merge = kept[o].back() == strides[o][d] * out.sizes[d];
+    if (merge) {
+      sizes.back() *= out.sizes[d];
+      for (size_t o = 0; o < ops; ++o) kept[o].back() = strides[o][d];
+    } else {
+      sizes.push_back(out.sizes[d]);
+      for (size_t o = 0; o < ops; ++o) kept[o].push_back(strides[o][d]);
+    }
+  }
+  if (sizes.empty()) {  // one element
+    sizes.push_back(1);
+    for (size_t o = 0; o < ops; ++o) kept[o].push_back(0);
+  }
+  StridedLayout layout;
+  layout.numel = static_cast<uint32_t>(out.numel);
+  layout.meta.push_back(static_cast<int32_t>(sizes.size()));
+  for (int64_t s : sizes) layout.meta.push_back(static_cast<int32_t>(s));
+  for (size_t o = 0; o < ops; ++o)
+    for (int64_t s : kept[o]) layout.meta.push_back(static_cast<int32_t>(s));
+  return layout;
+}
+
+/** Whether a kernel's SPIR-V declares the Float64 capability (its capabilities come first). */
+inline bool uses_float64(const Kernel& kernel) {
+  for (size_t i = 5; i < kernel.spirv_words;) {
+    const uint32_t count = kernel.spirv[i] >> 16, opcode = kernel.spirv[i] & 0xffffu;
+    if (opcode != 17 /* OpCapability */) break;
+    if (kernel.spirv[i + 1] == 10 /* Float64 */) return true;
+    i += count;
+  }
+  return false;
+}
+
+template <class T>
+uint64_t bits_of(T value) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(T));
+  return bits;
+}
+
+/** The bits of `value` converted to `dtype`, as convert<T> does. */
+inline uint64_t value_bits(double value, DType dtype) {
+  return dispatch(dtype, [&](auto t) {
+    using T = typename decltype(t)::type;
+    return bits_of(::tessera::detail::convert<T>(value));
+  });
+}
+
+constexpr bool is_float_dtype(DType d) {
+  return d == DType::Float16 || d == DType::BFloat16 || d == DType::Float32 || d == DType::Float64;
+}
+
+/** sizes and strides with size-1 dims dropped and dims that chain merged, order kept. */
+inline void append_coalesced(std::vector<int32_t>& meta, const Shape& sizes, const Shape& strides) {
+  std::vector<int64_t> sz, st;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 1) continue;
+    if (!sz.empty() && st.back() == strides[d] * sizes[d]) {
+      sz.back() *= sizes[d];
+      st.back() = strides[d];
+    } else {
+      sz.push_back(sizes[d]);
+      st.push_back(strides[d]);
+    }
+  }
+  meta.push_back(static_cast<int32_t>(sz.size()));
+  for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
+  for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
+}
+
+/** The index of the device `t` lives on. */
+inline int device_of(const TensorImpl& t) { return t.storage.device().index(); }
+
+/** Launches through a backend's runtime (Note [GPU runtime]). */
+template <class Runtime>
+struct Launch {
+  /** The generated kernel `name`, refused with the op and dtype when the device cannot run it. */
+  static const Kernel& kernel_for(const std::string& name, const char* op, DType dtype, int device) {
+    const Kernel* kernel = find_kernel(name);
+    TS_CHECK(kernel != nullptr, op, ": no GPU kernel ", name, " for ", dtype);
+    TS_CHECK(!uses_float64(*kernel) || Runtime::has_float64(device), op, ": ", dtype, " is not supported on ",
+             Device(Runtime::kType, device), " (", Runtime::device_name(device), " has no float64 arithmetic)");
+    return *kernel;
+  }
+
+  /** Queues `kernel` with `groups` workgroups along x (at most 65535: kernels stride over the
+   *  rest, Note [Grid stride] in docs/gpu.md). */
+  static void launch_groups(int device, const Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
+                              std::initializer_list<BufferArg> buffers, const void* push, uint32_t groups) {
+    // Values in the order of the kernel's constant ids; an id the optimizer removed is dropped.
+    std::array<uint32_t, 8> values{};
+    for (uint32_t i = 0; i < kernel.num_spec_constants; ++i)
+      for (const auto& [id, value] : spec)
+        if (id == kernel.spec_constant_ids[i]) values[i] = value;
+    Runtime::dispatch(device, kernel, std::span<const uint32_t>(values.data(), kernel.num_spec_constants),
+             std::span<const BufferArg>(buffers.begin(), buffers.size()), push, std::min<uint32_t>(groups, 65535), 1, 1);
+  }
+
+  /** Queues `kernel` over n elements, one thread each. */
+  static void launch(int device, const Kernel& kernel, std::initializer_list<std::pair<uint32_t, uint32_t>> spec,
+                       std::initializer_list<BufferArg> buffers, const void* push, uint32_t n) {
+    const uint32_t per_group = kernel.local_size[0];
+    launch_groups(device, kernel, spec, buffers, push, n / per_group + (n % per_group != 0));
+  }
+};
+
+}  // namespace tessera::gpu::detail
