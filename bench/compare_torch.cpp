@@ -40,6 +40,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (other == times.end()) continue;
       std::printf("%-24s %14.4g %14.4g %10.3f\n", row.c_str(), t, other->second, t / other->second);
     }
+    // tessera's mt19937 rows against LibTorch's rows, which use its mt19937 generator too.
+    for (const char* row : {"rand_16M", "randn_16M"}) {
+      const auto t = find(std::string("tessera/") + row + "_mt19937"), l = find(std::string("libtorch/") + row);
+      if (t && l) std::printf("%-24s %14.4g %14.4g %10.3f\n", (std::string(row) + "_mt19937").c_str(), *t, *l, *t / *l);
+    }
     // BENCH.md's fractions of the machine's limits: the limit's time over the row's.
     const std::pair<const char*, const char*> limits[] = {{"add_contig", "stream_add_64M"},
                                                           {"add_bcast_row", "stream_add_64M"},

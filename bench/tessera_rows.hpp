@@ -70,6 +70,16 @@ inline void rand_16M(benchmark::State& state) {
 inline void randn_16M(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ts::randn({kBig}).data_ptr());
 }
+// The same rows on an mt19937 generator (PyTorch's stream and values), against LibTorch's rand_16M
+// and randn_16M, which draw from its mt19937 default generator.
+inline void rand_16M_mt19937(benchmark::State& state) {
+  ts::Generator gen(0, ts::RngAlgorithm::mt19937);
+  for (auto _ : state) benchmark::DoNotOptimize(ts::rand({kBig}, gen).data_ptr());
+}
+inline void randn_16M_mt19937(benchmark::State& state) {
+  ts::Generator gen(0, ts::RngAlgorithm::mt19937);
+  for (auto _ : state) benchmark::DoNotOptimize(ts::randn({kBig}, gen).data_ptr());
+}
 inline void small_add(benchmark::State& state) {
   auto a = ts::ones({4}), b = ts::ones({4});
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
@@ -148,6 +158,8 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "bmm_64x128").c_str(), bmm_64x128));
   ms(benchmark::RegisterBenchmark((prefix + "rand_16M").c_str(), rand_16M));
   ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
+  ms(benchmark::RegisterBenchmark((prefix + "rand_16M_mt19937").c_str(), rand_16M_mt19937));
+  ms(benchmark::RegisterBenchmark((prefix + "randn_16M_mt19937").c_str(), randn_16M_mt19937));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
   benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();

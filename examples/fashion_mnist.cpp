@@ -2,10 +2,17 @@
 // and time, and saves the trained weights as safetensors (names as in torch.nn.Sequential):
 //
 //   fashion_mnist [data folder] [mlp|cnn|both] [epochs] [output folder] [seed] [--device vulkan|metal]
+//                 [--rng pytorch] [--steps N]
 //
 // With --device vulkan the model, its optimizer and every batch live on the first Vulkan device
 // (docs/gpu.md), with --device metal (or mps) on the Apple GPU (docs/metal.md); a run is then a
 // function of the seed as on the CPU, up to the GPU's rounding.
+//
+// With --rng pytorch the default generator is PyTorch's mt19937, seeded as torch.manual_seed(seed):
+// the models start from the weights PyTorch would give them and the loader shuffles as
+// torch.utils.data.DataLoader(shuffle=True) does, so the run follows PyTorch's own
+// (tools/fashion_mnist_reference.py; docs/random.md compares the losses). --steps N prints the
+// loss of each of the first N steps and stops there.
 //
 // The data are Debian's: apt-get install dataset-fashion-mnist (the default folder is
 // /usr/share/datasets/fashion-mnist). examples/fashion_mnist_check.py loads the saved weights
@@ -65,14 +72,19 @@ double accuracy(const ts::nn::Sequential& model, const Split& test, bool flatten
   return static_cast<double>(correct) / static_cast<double>(test.images.size(0));
 }
 
+// `gen` shuffles the batches; without one the loader draws from the default generator, as a
+// PyTorch DataLoader without a generator does. With steps > 0, prints each step's loss and stops
+// after that many steps.
 void train(const std::string& name, ts::nn::Sequential model, const Split& train_set, const Split& test_set,
-           int epochs, bool flatten, const std::string& out_folder, ts::Generator& gen, ts::Device device) {
+           int epochs, bool flatten, const std::string& out_folder, ts::Generator* gen, ts::Device device,
+           int64_t steps) {
   std::cout << "== " << name << ": " << model.parameters().size() << " parameter tensors on " << device << "\n";
   model.to(device);
   ts::optim::Adam opt(model.parameters(), {.lr = 1e-3});
-  ts::data::DataLoader loader(ts::data::TensorDataset(flatten ? train_set.images.flatten(1) : train_set.images,
-                                                      train_set.labels),
-                              {.batch_size = 64, .shuffle = true}, gen);
+  ts::data::TensorDataset dataset(flatten ? train_set.images.flatten(1) : train_set.images, train_set.labels);
+  const ts::data::DataLoaderOptions options{.batch_size = 64, .shuffle = true};
+  ts::data::DataLoader loader = gen ? ts::data::DataLoader(dataset, options, *gen) : ts::data::DataLoader(dataset, options);
+  int64_t step = 0;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     double total = 0;
@@ -83,6 +95,11 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
       loss.backward();
       opt.step();
       total += loss.item();
+      if (steps > 0) {
+        std::printf("step %lld loss %.9g\n", static_cast<long long>(++step), loss.item());
+        if (step == steps) return;
+        continue;
+      }
       if (++batches % 20 == 0) progress(batches, loader.size(), total / static_cast<double>(batches));
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -103,9 +120,20 @@ void train(const std::string& name, ts::nn::Sequential model, const Split& train
 int main(int argc, char** argv) {
   std::vector<std::string> args;  // the positional arguments
   ts::Device device = ts::Device::cpu();
+  bool pytorch_rng = false;
+  int64_t steps = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--device" && i + 1 < argc) device = ts::Device(argv[++i]);
-    else args.emplace_back(argv[i]);
+    const std::string a = argv[i];
+    if (a == "--device" && i + 1 < argc) device = ts::Device(argv[++i]);
+    else if (a == "--rng" && i + 1 < argc) {
+      const std::string rng = argv[++i];
+      if (rng != "pytorch" && rng != "philox") {
+        std::cerr << "fashion_mnist: --rng takes pytorch or philox, got '" << rng << "'\n";
+        return 2;
+      }
+      pytorch_rng = rng == "pytorch";
+    } else if (a == "--steps" && i + 1 < argc) steps = std::atoll(argv[++i]);
+    else args.emplace_back(a);
   }
   const auto arg = [&](size_t i, const char* otherwise) { return i < args.size() ? args[i] : std::string(otherwise); };
   const std::string folder = arg(0, "/usr/share/datasets/fashion-mnist");
@@ -122,17 +150,25 @@ int main(int argc, char** argv) {
   const Split train_set = load(folder, "train"), test_set = load(folder, "t10k");
   std::cout << "train " << train_set.images.sizes() << ", test " << test_set.images.sizes() << ", "
             << ts::get_num_threads() << " threads\n";
-  ts::Generator gen(seed);  // initialisation, shuffling and dropout: a run is a function of the seed
+  // Initialisation, shuffling and dropout: a run is a function of the seed. With --rng pytorch
+  // they all draw from the default generator, as in a PyTorch script after torch.manual_seed.
+  if (pytorch_rng) {
+    ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937);
+    ts::manual_seed(seed);
+  }
+  ts::Generator own(seed);
+  ts::Generator& gen = pytorch_rng ? ts::default_generator() : own;
+  ts::Generator* shuffle = pytorch_rng ? nullptr : &own;
   if (which == "mlp" || which == "both") {
     ts::nn::Sequential mlp{ts::nn::Linear(784, 256, true, gen), ts::nn::ReLU(), ts::nn::Linear(256, 128, true, gen),
                            ts::nn::ReLU(), ts::nn::Linear(128, 10, true, gen)};
-    train("mlp", mlp, train_set, test_set, epochs, /*flatten=*/true, out_folder, gen, device);
+    train("mlp", mlp, train_set, test_set, epochs, /*flatten=*/true, out_folder, shuffle, device, steps);
   }
   if (which == "cnn" || which == "both") {
     ts::nn::Sequential cnn{ts::nn::Conv2d(1, 16, 3, {.padding = 1}, gen), ts::nn::ReLU(), ts::nn::MaxPool2d(2),
                            ts::nn::Conv2d(16, 32, 3, {.padding = 1}, gen), ts::nn::ReLU(), ts::nn::MaxPool2d(2),
                            ts::nn::Flatten(), ts::nn::Linear(32 * 7 * 7, 10, true, gen)};
-    train("cnn", cnn, train_set, test_set, epochs, /*flatten=*/false, out_folder, gen, device);
+    train("cnn", cnn, train_set, test_set, epochs, /*flatten=*/false, out_folder, shuffle, device, steps);
   }
   return 0;
 }

@@ -126,6 +126,13 @@ int main() {
             << ts::rand_like(f) << ts::randn_like(f, gen) << "\n";
   f.uniform_(0, 1);
   f.normal_(0, 1, gen);
+  f.bernoulli_(0.5);
+  // PyTorch's CPU stream (mt19937): torch.manual_seed(42); torch.rand(2, 3)
+  ts::Generator torch_gen(7, ts::RngAlgorithm::mt19937);
+  ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937);
+  ts::manual_seed(42);
+  std::cout << ts::rand({2, 3}) << ts::randn({2}, torch_gen) << (torch_gen.algorithm() == ts::RngAlgorithm::mt19937) << "\n";
+  ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10);
 
   // 6. Autograd.
   auto leaf = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});

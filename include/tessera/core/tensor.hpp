@@ -304,6 +304,9 @@ class Tensor {
   const Tensor& uniform_(double from, double to, Generator& gen) const;
   const Tensor& normal_(double mean = 0, double stddev = 1) const;
   const Tensor& normal_(double mean, double stddev, Generator& gen) const;
+  /** Each element 1 with probability p, else 0 (in place). */
+  const Tensor& bernoulli_(double p = 0.5) const;
+  const Tensor& bernoulli_(double p, Generator& gen) const;
 
   // --- autograd state (autograd/) ---------------------------------------------------------
   const Tensor& requires_grad_(bool requires_grad = true) const {

@@ -36,12 +36,22 @@ struct DataLoaderOptions {
   bool drop_last = false;
 };
 
+// Note [PyTorch's loader draws]
+// With an mt19937 generator a pass draws as torch.utils.data.DataLoader (num_workers=0) does in
+// torch 1.13: iter() first draws a base seed (random_() on an int64: two words) from the loader's
+// generator, or from the default one when none was given. Then, shuffling, RandomSampler either
+// draws randperm(n) from the given generator, or, without one, draws a seed (two more words) from
+// the default generator and takes randperm(n) from a fresh generator seeded with it. With a given
+// generator it draws one more (unused) randperm(n) when a batch past the last full order is
+// asked for: before the last partial batch, or after the last full one.
 /** Iterates a dataset in batches. With shuffle, each pass (each begin()) draws a new order
  *  from the generator, so a seeded generator makes training reproducible. */
 template <class Dataset>
 class DataLoader {
  public:
-  DataLoader(Dataset dataset, DataLoaderOptions options = {}) : DataLoader(std::move(dataset), options, default_generator()) {}
+  DataLoader(Dataset dataset, DataLoaderOptions options = {}) : DataLoader(std::move(dataset), options, default_generator()) {
+    given_generator_ = false;
+  }
   DataLoader(Dataset dataset, DataLoaderOptions options, Generator& gen)
       : dataset_(std::move(dataset)), options_(options), gen_(&gen) {
     TS_CHECK(options.batch_size > 0, "DataLoader: batch_size should be a positive integer value, but got batch_size=",
@@ -64,6 +74,8 @@ class DataLoader {
     }
     Iterator& operator++() {
       ++batch_;
+      const DataLoader& l = *loader_;
+      if (l.extra_permutation_ && batch_ == l.extra_permutation_at()) randperm(order_.numel(), *l.gen_);
       return *this;
     }
     bool operator!=(const Iterator& other) const { return batch_ != other.batch_; }
@@ -75,6 +87,19 @@ class DataLoader {
   };
   Iterator begin() const {
     const int64_t n = dataset_.size();
+    extra_permutation_ = false;
+    if (gen_->algorithm() == RngAlgorithm::mt19937) {  // Note [PyTorch's loader draws]
+      (void)random_int64(*gen_);  // the base seed of the workers
+      if (!options_.shuffle) return Iterator(this, arange(n), 0);
+      if (!given_generator_) {
+        Generator sampler(random_int64(default_generator()), RngAlgorithm::mt19937);
+        return Iterator(this, randperm(n, sampler), 0);
+      }
+      extra_permutation_ = true;
+      Tensor<int64_t> order = randperm(n, *gen_);
+      if (size() == 0) randperm(n, *gen_);
+      return Iterator(this, order, 0);
+    }
     Tensor<int64_t> order = options_.shuffle ? randperm(n, *gen_) : arange(n);
     return Iterator(this, order, 0);
   }
@@ -82,9 +107,21 @@ class DataLoader {
   const Dataset& dataset() const { return dataset_; }
 
  private:
+  /** torch.empty((), dtype=torch.int64).random_(generator=gen): 64 bits, the top one dropped. */
+  static int64_t random_int64(Generator& gen) {
+    return gen.with_mt19937([](tessera::detail::Mt19937Stream& s) { return static_cast<int64_t>(s.engine.next64() & 0x7fffffffffffffffull); });
+  }
+  /** The batch index whose arrival draws the extra permutation (Note [PyTorch's loader draws]). */
+  int64_t extra_permutation_at() const {
+    const int64_t n = dataset_.size(), b = options_.batch_size;
+    return (!options_.drop_last && n % b != 0) ? size() - 1 : size();
+  }
+
   Dataset dataset_;
   DataLoaderOptions options_;
   Generator* gen_;
+  bool given_generator_ = true;
+  mutable bool extra_permutation_ = false;
 };
 
 }  // namespace tessera::data

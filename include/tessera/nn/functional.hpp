@@ -34,7 +34,12 @@ Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
   if (!training || p == 0) return x;
   if (p == 1) return x * T(0);
   Tensor<T> keep;
-  {
+  if (gen.algorithm() == RngAlgorithm::mt19937) {
+    // PyTorch's order: an empty mask, bernoulli_(1 - p) with a double uniform each, then / (1 - p).
+    NoGradGuard no_grad;
+    keep = empty<T>(x.sizes(), {.device = x.device()});
+    keep.bernoulli_(1 - p, gen).div_(static_cast<T>(1 - p));
+  } else {
     NoGradGuard no_grad;
     keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p), {.device = x.device()}), gen).div_(static_cast<T>(1 - p));
   }

@@ -26,11 +26,15 @@ Tensor<float> normal_(const Tensor<float>& t, Generator& gen) {
   return t;
 }
 /** PyTorch's default for Linear and Conv weights: kaiming_uniform_(a = sqrt(5)), which is
- *  U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+ *  U(-1/sqrt(fan_in), 1/sqrt(fan_in)). The bound is computed in PyTorch's steps (torch/nn/init.py:
+ *  gain = sqrt(2 / (1 + a^2)), std = gain / sqrt(fan_in), bound = sqrt(3) std), so it has the
+ *  same double and the weights the same floats. */
 template <class = void>
 Tensor<float> kaiming_uniform_default_(const Tensor<float>& t, int64_t fan_in, Generator& gen) {
-  const double gain = std::sqrt(2.0 / (1.0 + 5.0));
-  return uniform_(t, gain * std::sqrt(3.0 / static_cast<double>(fan_in)), gen);
+  const double a = std::sqrt(5.0);
+  const double gain = std::sqrt(2.0 / (1 + a * a));
+  const double stddev = gain / std::sqrt(static_cast<double>(fan_in));
+  return uniform_(t, std::sqrt(3.0) * stddev, gen);
 }
 }  // namespace init
 

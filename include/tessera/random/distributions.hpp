@@ -1,7 +1,9 @@
 #pragma once
-// Distributions on the Philox stream: rand, randn, randint, randperm, bernoulli, multinomial,
-// uniform_, normal_, rand_like, randn_like. The bit-to-value mapping is docs/random.md.
+// Distributions: rand, randn, randint, randperm, bernoulli, multinomial, uniform_, normal_,
+// bernoulli_, rand_like, randn_like, on a Philox or an mt19937 generator. The bit-to-value
+// mappings are docs/random.md.
 
+#include "../backend/cpu/mt19937_random.hpp"
 #include "../backend/cpu/random.hpp"
 #include "../backend/dispatch.hpp"
 #include "../ops/creation.hpp"
@@ -35,6 +37,42 @@ void check_floating_sampler(const char* op) {
   (void)op;
 }
 
+/** PyTorch's update_from / update_to for random_ in a floating type T: moves a bound inward to the
+ *  nearest integer whose neighbour does not round onto the other side in T, so that every value
+ *  drawn stays in [from, to) after rounding. */
+template <class T>
+constexpr int digits_of() {
+  return std::is_same_v<T, double> ? 53 : std::is_same_v<T, float> ? 24 : std::is_same_v<T, half> ? 11 : 8;
+}
+/** v rounded to T and back (narrow types through float). */
+template <class T>
+int64_t round_through(int64_t v) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) return static_cast<int64_t>(static_cast<T>(v));
+  else return static_cast<int64_t>(static_cast<float>(T(static_cast<float>(v))));
+}
+template <class T>
+int64_t update_from(int64_t from) {
+  const auto from_plus_1 = round_through<T>(from + 1);
+  if (from_plus_1 < from) {
+    int64_t v = from + 1 < 0 ? -(from + 1) : from + 1;
+    int n = 0;
+    while (v >>= 1) ++n;
+    from = from_plus_1 + (int64_t{1} << (n - digits_of<T>() + 1));
+  }
+  return from;
+}
+template <class T>
+int64_t update_to(int64_t to) {
+  const auto to_minus_1 = round_through<T>(to - 1);
+  if (to_minus_1 >= to) {
+    int64_t v = to - 1 < 0 ? -(to - 1) : to - 1;
+    int n = 0;
+    while (v >>= 1) ++n;
+    to = to_minus_1 - (int64_t{1} << (n - digits_of<T>() + 1));
+  }
+  return to;
+}
+
 /** Draws into the fresh contiguous `out` as `plan` says, from `blocks` blocks reserved of `gen`. */
 template <class T>
 void draw(const Tensor<T>& out, RandomPlan plan, Generator& gen, int64_t blocks) {
@@ -46,14 +84,43 @@ void draw(const Tensor<T>& out, RandomPlan plan, Generator& gen, int64_t blocks)
   dispatch_plan(plan, [&] { fill_random(out.kernel_data(), plan); });
 }
 
+/** A CPU tensor filled by fill(stream, data, numel) with `gen` (mt19937) locked, then moved to
+ *  `device`: mt19937 draws are sequential, so other devices draw on the CPU and copy. */
+template <class T, class F>
+Tensor<T> mt_sample(const Shape& shape, Generator& gen, Device device, const char* op, F&& fill) {
+  Tensor<T> out = empty_tensor<T>(shape, {}, op);
+  gen.with_mt19937([&](Mt19937Stream& s) { fill(s, out.data_ptr(), out.numel()); });
+  return device == Device::cpu() ? out : out.to(device);
+}
+inline bool is_mt19937(const Generator& gen) { return gen.algorithm() == RngAlgorithm::mt19937; }
+
+/** Fills `self` in place from an mt19937 generator in the order PyTorch's TensorIterator visits
+ *  an output: by memory position (dimensions by decreasing stride), which is the element order
+ *  of a contiguous tensor and not of, say, a transposed one. */
+template <class T, class F>
+void mt_fill_in_memory_order(const Tensor<T>& self, Generator& gen, const char* op, F&& fill) {
+  Shape perm;
+  for (int64_t d = 0; d < self.dim(); ++d) perm.push_back(d);
+  std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return self.strides()[a] > self.strides()[b]; });
+  const Tensor<T> view = self.permute(perm);
+  view.copy_(mt_sample<T>(view.sizes(), gen, self.device(), op, fill));
+}
+
 }  // namespace detail
 
 /** Uniform samples in [0, 1) (never 1, in every floating dtype). */
 template <class T = float>
 Tensor<T> rand(const Shape& shape, Generator& gen, const TensorOptions& options = {}) {
   detail::check_floating_sampler<T>("rand");
-  Tensor<T> out = detail::empty_tensor<T>(shape, {.device = options.device}, "rand");
-  detail::draw(out, {.op = "uniform"}, gen, detail::blocks_for<T>(out.numel()));
+  Tensor<T> out;
+  if (detail::is_mt19937(gen)) {
+    out = detail::mt_sample<T>(shape, gen, options.device, "rand", [](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_uniform(s.engine, p, n, 0.0, 1.0);
+    });
+  } else {
+    out = detail::empty_tensor<T>(shape, {.device = options.device}, "rand");
+    detail::draw(out, {.op = "uniform"}, gen, detail::blocks_for<T>(out.numel()));
+  }
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -66,8 +133,15 @@ Tensor<T> rand(const Shape& shape, const TensorOptions& options = {}) {
 template <class T = float>
 Tensor<T> randn(const Shape& shape, Generator& gen, const TensorOptions& options = {}) {
   detail::check_floating_sampler<T>("randn");
-  Tensor<T> out = detail::empty_tensor<T>(shape, {.device = options.device}, "randn");
-  detail::draw(out, {.op = "normal"}, gen, detail::blocks_for<T>(out.numel()));
+  Tensor<T> out;
+  if (detail::is_mt19937(gen)) {
+    out = detail::mt_sample<T>(shape, gen, options.device, "randn", [](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_normal(s, p, n, 0.0, 1.0);
+    });
+  } else {
+    out = detail::empty_tensor<T>(shape, {.device = options.device}, "randn");
+    detail::draw(out, {.op = "normal"}, gen, detail::blocks_for<T>(out.numel()));
+  }
   if (options.requires_grad) out.requires_grad_(true);
   return out;
 }
@@ -81,8 +155,20 @@ template <class T = int64_t>
 Tensor<T> randint(int64_t low, int64_t high, const Shape& shape, Generator& gen, const TensorOptions& options = {}) {
   TS_CHECK(low < high, "randint: random_ expects 'from' to be less than 'to', but got from=", low, " >= to=", high);
   detail::check_random_bounds<T>(low, high, "randint");
-  Tensor<T> out = detail::empty_tensor<T>(shape, {.device = options.device}, "randint");
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  if (detail::is_mt19937(gen)) {
+    if constexpr (is_floating_v<T>) {
+      low = detail::update_from<T>(low);
+      high = detail::update_to<T>(high);
+      TS_CHECK(low < high, "randint: random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from=",
+               low, " >= to=", high);
+    }
+    const uint64_t mt_range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+    return detail::mt_sample<T>(shape, gen, options.device, "randint", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_randint(s.engine, p, n, low, mt_range);
+    });
+  }
+  Tensor<T> out = detail::empty_tensor<T>(shape, {.device = options.device}, "randint");
   detail::draw(out, {.op = "randint", .low = low, .range = range}, gen, out.numel());
   return out;
 }
@@ -99,6 +185,10 @@ Tensor<T> randint(int64_t high, const Shape& shape, const TensorOptions& options
 template <class = void>
 Tensor<int64_t> randperm(int64_t n, Generator& gen, const TensorOptions& options = {}) {
   TS_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
+  if (detail::is_mt19937(gen))
+    return detail::mt_sample<int64_t>({n}, gen, options.device, "randperm", [](detail::Mt19937Stream& s, int64_t* p, int64_t m) {
+      detail::mt_fill_randperm(s.engine, p, m);
+    });
   Tensor<int64_t> out = detail::empty_tensor<int64_t>({n}, {.device = options.device}, "randperm");
   detail::draw(out, {.op = "randperm"}, gen, (n + 1) / 2);
   return out;
@@ -117,6 +207,14 @@ Tensor<T> bernoulli(const Tensor<T>& p, Generator& gen) {
   const Tensor<bool> valid = probs >= 0.0 && probs <= 1.0;
   if (!valid.all().item())
     detail::throw_error("bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got ", probs.index({!valid})[0].item());
+  if (detail::is_mt19937(gen)) {
+    // PyTorch compares a float uniform with float probabilities, a double one with double.
+    using P = std::conditional_t<std::is_same_v<T, double>, double, float>;
+    const Tensor<P> pc = p.template to<P>().to(Device::cpu()).contiguous();
+    return detail::mt_sample<T>(p.sizes(), gen, p.device(), "bernoulli", [&](detail::Mt19937Stream& s, T* out, int64_t n) {
+      detail::mt_fill_bernoulli(s.engine, out, pc.data_ptr(), n);
+    });
+  }
   return (rand<double>(p.sizes(), gen, {.device = p.device()}) < probs).template to<T>();
 }
 template <class T>
@@ -137,6 +235,17 @@ Tensor<int64_t> multinomial(const Tensor<T>& probs, int64_t num_samples, bool re
   TS_CHECK(replacement || num_samples <= k, "multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
            "replacement (", num_samples, " > ", k, ")");
   detail::check_multinomial_weights(w.data_ptr(), rows, k, num_samples, replacement);
+  if (detail::is_mt19937(gen)) {
+    // PyTorch works in the weights' type (float for half and bfloat16).
+    using P = std::conditional_t<std::is_same_v<T, double>, double, float>;
+    const Tensor<P> wp = w.template to<P>();
+    Tensor<int64_t> out = detail::empty_tensor<int64_t>({rows, num_samples}, {}, "multinomial");
+    gen.with_mt19937([&](detail::Mt19937Stream& s) {
+      for (int64_t r = 0; r < rows; ++r)
+        detail::mt_multinomial_row(s.engine, wp.data_ptr() + r * k, k, num_samples, replacement, out.data_ptr() + r * num_samples);
+    });
+    return (probs.dim() == 1 ? out.view({num_samples}) : out).to(probs.device());
+  }
   const Tensor<double> u = rand<double>({replacement ? rows * num_samples : rows * k}, gen);
   Tensor<int64_t> out = detail::empty_tensor<int64_t>({rows, num_samples}, {}, "multinomial");
   detail::multinomial_rows(w.data_ptr(), u.data_ptr(), out.data_ptr(), rows, k, num_samples, replacement);
@@ -161,6 +270,12 @@ const Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) con
   TS_CHECK(to - from <= detail::largest_finite<T>(), "uniform_: uniform_ expects to-from <= std::numeric_limits<",
            std::is_same_v<T, double> ? "Double" : std::is_same_v<T, float> ? "Float" : std::is_same_v<T, half> ? "Half" : "BFloat16",
            ">::max(), but found to=", to, " and from=", from, " which result in to-from to exceed the limit");
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "uniform_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_uniform(s.engine, p, n, from, to);
+    });
+    return *this;
+  }
   Tensor<T> u = rand<T>(sizes(), gen, {.device = device()});
   if (from != 0 || to != 1) u = (u.template to<double>() * (to - from) + from).template to<T>();
   copy_(u);
@@ -174,6 +289,14 @@ template <class T>
 const Tensor<T>& Tensor<T>::normal_(double mean, double stddev, Generator& gen) const {
   detail::check_floating_sampler<T>("normal_");
   TS_CHECK(stddev >= 0, "normal_: expects std >= 0.0, but found std ", stddev);
+  if (detail::is_mt19937(gen)) {
+    // PyTorch's vectorised path needs a contiguous tensor; others go element by element.
+    const bool contiguous = is_contiguous();
+    detail::mt_fill_in_memory_order(*this, gen, "normal_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_normal(s, p, n, mean, stddev, contiguous);
+    });
+    return *this;
+  }
   Tensor<T> z = detail::empty_tensor<T>(sizes(), {.device = device()}, "normal_");
   detail::draw(z, {.op = "normal", .mean = mean, .stddev = stddev}, gen, detail::blocks_for<T>(z.numel()));
   copy_(z);
@@ -182,6 +305,24 @@ const Tensor<T>& Tensor<T>::normal_(double mean, double stddev, Generator& gen) 
 template <class T>
 const Tensor<T>& Tensor<T>::normal_(double mean, double stddev) const {
   return normal_(mean, stddev, default_generator());
+}
+
+template <class T>
+const Tensor<T>& Tensor<T>::bernoulli_(double p, Generator& gen) const {
+  TS_CHECK(p >= 0 && p <= 1, "bernoulli_: bernoulli_ expects p to be in [0, 1], but got p=", p);
+  NoGradGuard no_grad;
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "bernoulli_", [&](detail::Mt19937Stream& s, T* out, int64_t n) {
+      detail::mt_fill_bernoulli_scalar(s.engine, out, p, n);
+    });
+  } else {
+    copy_((rand<double>(sizes(), gen, {.device = device()}) < p).template to<T>());
+  }
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::bernoulli_(double p) const {
+  return bernoulli_(p, default_generator());
 }
 
 /** rand / randn with the shape, dtype and device of `like`. */

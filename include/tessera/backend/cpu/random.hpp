@@ -183,7 +183,9 @@ void multinomial_rows(const double* p, const double* u, int64_t* out, int64_t ro
 /** The CPU kernel of a random plan: fills `out` (contiguous) as the plan says. */
 template <class T>
 void fill_random(T* out, const RandomPlan& plan) {
-  const GeneratorState state{plan.seed, plan.offset};
+  GeneratorState state;
+  state.seed = plan.seed;
+  state.offset = plan.offset;
   const int64_t n = plan.out->numel;
   if (std::string_view(plan.op) == "randint") {
     fill_randint(out, n, state, plan.low, plan.range);

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Writes tests/golden/mt19937.txt: PyTorch's CPU generator (torch.manual_seed, then samplers in
+order) for tests/test_random_mt19937.cpp, which replays every case with
+ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937) and compares bit for bit.
+
+    /usr/bin/python3 tests/golden/generate_mt19937.py
+
+A case is a seed and a list of calls; each `call` line names a sampler in a small language the
+C++ test parses, and the `out` lines after it hold the values (floats as hex, integers decimal;
+long outputs as a hash of their bytes); `done` ends a call.
+"""
+import os
+
+import torch
+import torch.nn.functional as F
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32}
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def fmt(t):
+    """The values, or for more than 2000 of them: `hash <FNV-1a of the bytes> <count>` then the first 20."""
+    t = t.detach().reshape(-1)
+    if t.numel() > 2000:
+        head = fmt(t[:20])
+        return f"hash {fnv1a(t.contiguous().numpy().tobytes()):016x} {t.numel()} {head}"
+    if t.dtype.is_floating_point:
+        return " ".join(float(v).hex() for v in t.tolist())
+    return " ".join(str(int(v)) for v in t.tolist())
+
+
+def probs(n, dtype):
+    return torch.tensor([(i % 11) / 10 for i in range(n)], dtype=dtype)
+
+
+def weights(rows, k, dtype):
+    return torch.tensor([[((i * k + j) % 7) / 3 for j in range(k)] for i in range(rows)], dtype=dtype)
+
+
+def run(call):
+    """Runs one call on PyTorch's default generator; returns the tensors it produces."""
+    a = call.split()
+    op = a[0]
+    if op == "rand":
+        return [torch.rand(int(a[2]), dtype=DTYPES[a[1]])]
+    if op == "randn":
+        return [torch.randn(int(a[2]), dtype=DTYPES[a[1]])]
+    if op == "randint":
+        return [torch.randint(int(a[2]), int(a[3]), (int(a[4]),), dtype=DTYPES[a[1]])]
+    if op == "randperm":
+        return [torch.randperm(int(a[1]))]
+    if op == "uniform":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).uniform_(float(a[3]), float(a[4]))]
+    if op == "normal":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).normal_(float(a[3]), float(a[4]))]
+    if op in ("uniform_t", "normal_t", "bernoulli_t"):
+        # on the transpose of a contiguous [rows, cols] tensor; the values in logical order
+        t = torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t()
+        if op == "uniform_t":
+            t.uniform_(-1, 3)
+        elif op == "normal_t":
+            t.normal_(2, 0.5)
+        else:
+            t.bernoulli_(0.4)
+        return [t.contiguous()]
+    if op == "bernoulli":
+        return [torch.bernoulli(probs(int(a[2]), DTYPES[a[1]]))]
+    if op == "bernoulli_":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).bernoulli_(float(a[3]))]
+    if op == "multinomial":
+        rows, k, n, repl = int(a[2]), int(a[3]), int(a[4]), a[5] == "1"
+        w = weights(rows, k, DTYPES[a[1]])
+        return [torch.multinomial(w if rows > 1 else w[0], n, replacement=repl)]
+    if op == "dropout":
+        x = torch.arange(1, int(a[2]) + 1, dtype=DTYPES[a[1]])
+        return [F.dropout(x, float(a[3]), training=True)]
+    if op == "linear":
+        m = torch.nn.Linear(int(a[1]), int(a[2]), bias=a[3] == "1")
+        return [m.weight] + ([m.bias] if m.bias is not None else [])
+    if op == "conv2d":
+        m = torch.nn.Conv2d(int(a[1]), int(a[2]), int(a[3]), bias=a[4] == "1")
+        return [m.weight] + ([m.bias] if m.bias is not None else [])
+    if op == "embedding":
+        return [torch.nn.Embedding(int(a[1]), int(a[2])).weight]
+    if op == "init_uniform":
+        return [torch.nn.init.uniform_(torch.empty(int(a[1])), -float(a[2]), float(a[2]))]
+    if op == "init_normal":
+        return [torch.nn.init.normal_(torch.empty(int(a[1])))]
+    if op == "loader":
+        # loader n batch shuffle drop_last given epochs: the rows each pass visits, in order
+        n, b, shuffle, drop_last, given, epochs = (int(v) for v in a[1:7])
+        ds = torch.utils.data.TensorDataset(torch.arange(n), torch.arange(n))
+        g = torch.Generator().manual_seed(1234) if given else None
+        loader = torch.utils.data.DataLoader(ds, batch_size=b, shuffle=bool(shuffle), drop_last=bool(drop_last), generator=g)
+        out = []
+        for _ in range(epochs):
+            out.append(torch.cat([x for x, _ in loader]) if len(loader) else torch.zeros(0, dtype=torch.int64))
+        if given:
+            out.append(torch.rand(3, generator=g))
+        return out
+    raise ValueError(call)
+
+
+CASES = []
+
+
+def case(name, seed, calls):
+    CASES.append((name, seed, calls))
+
+
+for seed in (0, 42, 2**32 + 7):
+    for dt in ("float32", "float64"):
+        case(f"rand_{dt}_{seed}", seed, [f"rand {dt} {n}" for n in (1, 5, 17, 1000, 3000)])
+        case(f"randn_{dt}_{seed}", seed,
+             [f"randn {dt} {n}" for n in (1, 3, 15, 16, 17, 2, 31, 32, 33, 100, 1001)] + [f"randn {dt} 5", f"rand {dt} 3"])
+        case(f"uniform_{dt}_{seed}", seed, [f"uniform {dt} 40 -0.3 0.7", f"uniform {dt} 40 -0.0625 0.0625",
+                                            f"uniform {dt} 40 2.5 1000", f"uniform {dt} 7 -1 1"])
+        case(f"normal_{dt}_{seed}", seed, [f"normal {dt} 40 3 0.5", f"normal {dt} 7 -2 3", f"normal {dt} 16 0.1 7"])
+        case(f"bernoulli_{dt}_{seed}", seed, [f"bernoulli {dt} 50", f"bernoulli_ {dt} 50 0.3", f"bernoulli {dt} 7"])
+        case(f"multinomial_{dt}_{seed}", seed, [f"multinomial {dt} 1 10 1 0", f"multinomial {dt} 1 10 5 0",
+                                                f"multinomial {dt} 3 12 6 0", f"multinomial {dt} 1 10 20 1",
+                                                f"multinomial {dt} 4 9 30 1", f"multinomial {dt} 2 9 1 1"])
+        case(f"dropout_{dt}_{seed}", seed, [f"dropout {dt} 100 0.5", f"dropout {dt} 33 0.2", f"dropout {dt} 10 0.9"])
+    case(f"randint_{seed}", seed, ["randint int64 0 10 50", "randint int64 -5 1000000007 20",
+                                   "randint int64 0 4294967296 20", "randint int64 -9000000000000000000 9000000000000000000 20",
+                                   "randint int32 -100 100 20", "randint float32 0 5000000000 10", "randint float64 0 100 10"])
+    case(f"randperm_{seed}", seed, ["randperm 1", "randperm 2", "randperm 10", "randperm 1000", "randperm 60000"])
+    case(f"layers_{seed}", seed, ["linear 784 256 1", "linear 3 5 0", "linear 7 2 1", "conv2d 1 16 3 1", "conv2d 16 32 3 1",
+                                  "conv2d 3 4 5 0", "embedding 10 3", "embedding 5 3", "init_uniform 20 0.25", "init_normal 9",
+                                  "init_normal 40"])
+# Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller
+# blocks split over threads.
+for dt in ("float32", "float64"):
+    case(f"transposed_{dt}", 5, [f"uniform_t {dt} 3 5", f"normal_t {dt} 4 5", f"normal_t {dt} 2 3", f"bernoulli_t {dt} 3 4",
+                                 f"normal {dt} 20 0 1"])
+case("long_draws", 123, ["rand float32 70001", "randn float32 100003", "randn float64 20001", "rand float64 5000",
+                         "uniform float32 3000 -2 2", "randperm 5000", "randn float32 4"])
+for seed in (0, 7):
+    case(f"loader_{seed}", seed, ["loader 10 3 1 0 0 2", "loader 10 3 1 0 1 2", "loader 12 4 1 0 1 2",
+                                  "loader 10 4 1 1 1 2", "loader 9 4 0 0 0 1", "rand float32 4"])
+
+
+def main():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mt19937.txt")
+    torch.set_num_threads(1)
+    lines = [f"# generated by tests/golden/generate_mt19937.py with torch {torch.__version__}; do not edit"]
+    for name, seed, calls in CASES:
+        torch.manual_seed(seed)
+        lines += [f"case {name}", f"seed {seed}"]
+        for call in calls:
+            lines.append(f"call {call}")
+            for t in run(call):
+                lines.append(f"out {fmt(t)}")
+            lines.append("done")
+        lines.append("end")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}: {len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()
