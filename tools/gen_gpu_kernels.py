@@ -98,6 +98,10 @@ FAMILIES = [
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),
+    Family("index", "index.comp", per_dtype(),
+           "gather, scatter, x[idx], index_put and as_strided's adjoint, in the CPU's order"),
+    Family("index_check", "index_check.comp", [Variant("i64", [])],
+           "the first index value out of range, recorded for the host (Note [Deferred errors])"),
 ]
 
 

@@ -62,6 +62,8 @@ void check_targets(const char* op, const Tensor<T>& input, const Tensor<int64_t>
   TS_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
            ": expected input of shape [N, C] and target of shape [N], got ", detail::shape_str(input.sizes()), " and ",
            detail::shape_str(target.sizes()));
+  if (!target.device().is_cpu())  // checked on the device, reported at its next host read (Note [Deferred errors])
+    return detail::check_index_on_device(target, 0, input.size(1), detail::IndexCheck::Target, op, 1);
   TS_CHECK(target.numel() == 0 || (target.min().item() >= 0 && target.max().item() < input.size(1)), op,
            ": Target out of bounds (", input.size(1), " classes)");
 }

@@ -17,6 +17,7 @@
 #include "../../parallel/atomic.hpp"
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
+#include "index.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
 
@@ -131,7 +132,9 @@ class GpuKernels final : public DeviceKernels {
     if (!matmul_on_gpu(plan)) host(plan, PlanKind::Matmul);
   }
   void random(const ::tessera::detail::RandomPlan& plan) override { host(plan, PlanKind::Random); }
-  void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, PlanKind::Index); }
+  void index(const ::tessera::detail::IndexPlan& plan) override {
+    if (!index_on_gpu<Runtime>(plan)) host(plan, PlanKind::Index);
+  }
   void range(const ::tessera::detail::RangePlan& plan) override {
     if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
   }
