@@ -35,11 +35,7 @@ void check_index_on_device(const Tensor<int64_t>& index, int64_t lo, int64_t hi,
   const Tensor<int64_t> values = index.contiguous();
   dispatch_plan(IndexPlan{.op = "check_index", .out = &values.impl(), .fresh_out = true, .input = &values.impl(),
                           .index = &values.impl(), .dim = dim, .lo = lo, .hi = hi, .check = check, .what = op},
-                [&] {
-                  const int64_t* p = values.kernel_data();
-                  for (int64_t i = 0; i < values.numel(); ++i)
-                    if (p[i] < lo || p[i] >= hi) throw Error(index_check_message(check, op, p[i], dim, hi));
-                });
+                [&] { check_index_values(values.kernel_data(), values.numel(), lo, hi, check, op, dim); });
 }
 
 /** The plan of an advanced index: element offsets of the indexed dims and of the others. */
@@ -55,8 +51,7 @@ struct AdvancedIndex {
   /** index_offsets, or device_offsets read on the host (a plan that runs there). */
   std::vector<int64_t> host_offsets() const {
     if (!device_offsets.defined()) return index_offsets;
-    const int64_t* p = device_offsets.data_ptr();
-    return std::vector<int64_t>(p, p + device_offsets.numel());
+    return copy_values(device_offsets.data_ptr(), device_offsets.numel());
   }
 };
 
@@ -74,12 +69,13 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
     // x[idx] on a GPU: each index checked there (an error is reported later) and wrapped by
     // remainder, which maps [-size, size) onto [0, size) and keeps every offset inside v.
     NoGradGuard no_grad;
-    Tensor<int64_t> offsets = zeros<int64_t>({}, {.device = v.device()});
+    Tensor<int64_t> offsets;
     for (const auto& [d, idx_any] : indexed) {
       const Tensor<int64_t> idx = idx_any.to(v.device());
       const int64_t size = v.sizes()[d];
       check_index_on_device(idx, -size, size, IndexCheck::OutOfBounds, op, d);
-      if (size > 0) offsets = offsets + idx.remainder(size) * v.strides()[d];
+      const Tensor<int64_t> term = size > 0 ? idx.remainder(size) * v.strides()[d] : zeros_like(idx);
+      offsets = offsets.defined() ? offsets + term : term;
     }
     plan.device_offsets = offsets.expand(bshape).contiguous();
   } else {
