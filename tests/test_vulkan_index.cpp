@@ -187,6 +187,21 @@ TEST_CASE("vulkan index: x[idx], index_put_ and accumulate, index_select and emb
       sc_gpu.index_put_({ts::Slice(), i1.reshape({-1}).to(kGpu)}, T(1));
       require_same(sc_cpu, sc_gpu, "index_put_ of a value");
     }
+    // More slices than the scan takes: the offsets are sorted first (Note [Sorted index_put]).
+    for (const int64_t nb : {65, 300}) {
+      const ts::Tensor<int64_t> many = random_index({nb}, -5, 5, rng);
+      const ts::Tensor<T> vals = random_tensor<T>({nb, 3}, rng);
+      for (const bool accumulate : {false, true}) {
+        ts::Tensor<T> a = random_tensor<T>({5, 3}, rng), b = a.to(kGpu);
+        td::index_put_advanced(a, {{0, many}}, vals, accumulate, "index_put_");
+        td::index_put_advanced(b, {{0, many.to(kGpu)}}, vals.to(kGpu), accumulate, "index_put_");
+        require_same(a, b, accumulate ? "index_put_ accumulate, sorted" : "index_put_, sorted");
+        ts::Tensor<T> c = random_tensor<T>({5, 3}, rng), d = c.to(kGpu);
+        td::index_put_advanced(c.t(), {{1, many}}, vals.t(), accumulate, "index_put_");
+        td::index_put_advanced(d.t(), {{1, many}}, vals.t().to(kGpu), accumulate, "index_put_");
+        require_same(c, d, "index_put_ of host offsets into a transposed view, sorted");
+      }
+    }
     if constexpr (ts::is_floating_v<T>) {
       const ts::Tensor<T> weight = random_tensor<T>({9, 5}, rng);
       const ts::Tensor<int64_t> tokens = random_index({3, 4}, 0, 9, rng);
@@ -231,6 +246,8 @@ TEST_CASE("vulkan index: gradients through gather, index_select, embedding and x
   const ts::Tensor<float> w = random_tensor<float>({6, 5}, rng);
   const ts::Tensor<float> g = random_tensor<float>({8, 5}, rng);
   const ts::Tensor<int64_t> rows = random_index({8}, 0, 6, rng);  // repeated rows accumulate
+  const ts::Tensor<int64_t> tokens = random_index({200}, 0, 6, rng);
+  const ts::Tensor<float> gt = random_tensor<float>({200, 5}, rng);
   const ts::Tensor<int64_t> cols = random_index({6, 3}, 0, 5, rng);
   auto grads = [&](ts::Device device) {
     std::vector<ts::Tensor<float>> out;
@@ -245,6 +262,9 @@ TEST_CASE("vulkan index: gradients through gather, index_select, embedding and x
     out.push_back(x.grad());
     x.set_grad({});
     (x.gather(1, cols.to(device)) * 3.0f).sum().backward();
+    out.push_back(x.grad());
+    x.set_grad({});
+    F::embedding(tokens.to(device), x).backward(gt.to(device));  // sorted index_put
     out.push_back(x.grad());
     return out;
   };

@@ -100,6 +100,8 @@ FAMILIES = [
            "batched matrix products, 16 x 16 tiles in shared memory"),
     Family("index", "index.comp", per_dtype(),
            "gather, scatter, x[idx], index_put and as_strided's adjoint, in the CPU's order"),
+    Family("index_sort", "index_sort.comp", [Variant("i64", [])],
+           "sorts index_put's offsets with their slices, a bitonic network of launches"),
     Family("index_check", "index_check.comp", [Variant("i64", [])],
            "the first index value out of range, recorded for the host (Note [Deferred errors])"),
 ]

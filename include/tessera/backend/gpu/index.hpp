@@ -4,12 +4,14 @@
 // device's status words instead of waiting (Note [Deferred errors]).
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <numeric>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../../core/storage.hpp"
 #include "deferred_error.hpp"
 #include "launch.hpp"
 
@@ -37,13 +39,22 @@ enum IndexOp : uint32_t {
   kIndexPutAdd = 5,
   kStridedAdd = 6,
   kStridedAddScan = 7,
+  kSortedPut = 8,
+  kSortedPutAdd = 9,
 };
 
-// Note [Quadratic index_put]
-// index_put with repeated offsets must write (or add) in the CPU's order without atomics: the
-// thread of each value scans the other slices' offsets, nb^2 * nr steps in all. Beyond this many
-// steps the host runs it (after a wait) rather than the device for seconds.
-inline constexpr double kMaxIndexPutSteps = 0x1p33;
+// Note [Sorted index_put]
+// index_put with repeated offsets must write (or add) in the CPU's order without atomics. With
+// few slices (kSortAbove or fewer) the thread of each value scans the other slices' offsets (nb
+// steps each). With more, the offsets are first sorted with their slice numbers (index_sort, a
+// bitonic network: log2(p) (log2(p) + 1) / 2 launches for p = nb rounded up to a power of two),
+// so equal offsets are adjacent and in slice order, and each thread scans only its run. Both
+// give the CPU's result bit for bit.
+inline constexpr int64_t kSortAbove = 64;
+
+struct SortPush {
+  uint32_t p, nb, src_offset, j, k;
+};
 
 template <class Runtime>
 struct IndexLaunch {
@@ -153,8 +164,6 @@ struct IndexLaunch {
     int64_t nr = 1;
     for (int64_t s : *plan.rest_sizes) nr *= s;
     if (nb == 0 || nr == 0) return true;
-    if (put && static_cast<double>(nb) * static_cast<double>(nb) * static_cast<double>(nr) > kMaxIndexPutSteps)
-      return false;  // Note [Quadratic index_put]
     check_index_range(flat, plan.op);
     const int64_t limit = static_cast<int64_t>(strided.storage.nbytes() / static_cast<size_t>(element_size(strided.dtype)));
     TS_CHECK(limit < (int64_t{1} << 31), plan.op, ": tensors of 2^31 elements or more (", limit, " elements of ",
@@ -173,7 +182,30 @@ struct IndexLaunch {
              out.storage.device());
     const BufferArg idx = plan.slices ? BufferArg{.bytes = plan.slices->data(), .nbytes = plan.slices->size() * sizeof(int64_t)}
                                       : BufferArg{.data = &plan.index->storage.data_ptr()};
-    run(plan, put ? (plan.accumulate ? kIndexPutAdd : kIndexPut) : kIndex, push, meta, idx, push.n);
+    if (!put || nb <= kSortAbove) {
+      run(plan, put ? (plan.accumulate ? kIndexPutAdd : kIndexPut) : kIndex, push, meta, idx, push.n);
+      return true;
+    }
+    // Note [Sorted index_put]: (offset, slice) pairs sorted in a scratch buffer, which the
+    // runtime keeps until the launches that bind it have finished.
+    const uint32_t p = std::bit_ceil(static_cast<uint32_t>(nb));
+    TS_CHECK(p < (uint32_t{1} << 30), plan.op, ": more than 2^30 index values are not supported on ", out.storage.device());
+    const int device = device_of(out);
+    const Storage pairs = Storage::allocate(size_t{2} * p * sizeof(int64_t), out.storage.device(), plan.op);
+    const Kernel& sort = L::kernel_for("index_sort.i64", plan.op, DType::Int64, device);
+    const uint32_t placeholder[4] = {};
+    SortPush sort_push{p, static_cast<uint32_t>(nb), push.idx_offset, 0, 0};
+    L::launch(device, sort, {{0, 0}}, {{.data = &pairs.data_ptr()}, idx}, &sort_push, p);
+    for (uint32_t k = 2; k <= p; k <<= 1)
+      for (uint32_t j = k >> 1; j > 0; j >>= 1) {
+        sort_push.j = j, sort_push.k = k;
+        L::launch(device, sort, {{0, 1}}, {{.data = &pairs.data_ptr()}, {.bytes = placeholder, .nbytes = sizeof placeholder}},
+                  &sort_push, p);
+      }
+    IndexPush sorted = push;
+    sorted.idx_offset = 0;
+    sorted.size = p;
+    run(plan, plan.accumulate ? kSortedPutAdd : kSortedPut, sorted, meta, {.data = &pairs.data_ptr()}, sorted.n);
     return true;
   }
 

@@ -15,12 +15,13 @@
 #include "generated/softmax.hpp"
 #include "generated/matmul.hpp"
 #include "generated/index.hpp"
+#include "generated/index_sort.hpp"
 #include "generated/index_check.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[90] = {
+inline constexpr const Kernel* all_kernels[91] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -59,6 +60,7 @@ inline constexpr const Kernel* all_kernels[90] = {
     &generated::index_i8,
     &generated::index_u8,
     &generated::index_check_i64,
+    &generated::index_sort_i64,
     &generated::matmul_bf16,
     &generated::matmul_f16,
     &generated::matmul_f32,

@@ -17,6 +17,8 @@ layout(constant_id = 0) const int OP = 0;
 #define OP_INDEX_PUT_ADD 5     // out[offsets[b] + rest(e)] += in[b, e]
 #define OP_STRIDED_ADD 6       // out[c . strides] += in[c] (as_strided_backward), one thread per in element
 #define OP_STRIDED_ADD_SCAN 7  // the same, one thread per out element, for overlapping strides
+#define OP_SORTED_PUT 8        // index_put by offsets sorted with their slices (index_sort.comp)
+#define OP_SORTED_PUT_ADD 9    // the same, accumulating
 
 #if defined(TYPE_B8)
 #define DT DT_B8
@@ -171,24 +173,41 @@ void index_gather(uint i) {
   out_buf.data[pc.out_offset + i] = OUT_T(bits);
 }
 
+int64_t key_at(uint r) { return index_at(pc.idx_offset + r); }
+uint slice_at(uint r) { return OP >= OP_SORTED_PUT ? uint(index_at(pc.idx_offset + pc.size + r)) : r; }
+
 void index_put(uint i) {
-  // Thread i is element i of in ([nb, nr]); of the slices with the same offset only the last
-  // writes (the CPU's last write wins), or, accumulating, the first adds them all in order.
-  const uint b = i / pc.nr, e = i % pc.nr;
-  const int64_t s = slice_offset(b);
+  // Thread i is element e of the r-th slice. Unsorted (4, 5), the slices are in[r]; of those
+  // with the same offset only the last writes (the CPU's last write wins), or, accumulating, the
+  // first adds them all in order. Sorted (8, 9: idx_buf holds `size` sorted offsets, then their
+  // slice numbers, from index_sort.comp), equal offsets are adjacent, in slice order.
+  const bool sorted = OP >= OP_SORTED_PUT;
+  const bool add = OP == OP_INDEX_PUT_ADD || OP == OP_SORTED_PUT_ADD;
+  const uint r = i / pc.nr, e = i % pc.nr;
+  const int64_t s = key_at(r);
   const int64_t at = int64_t(pc.out_offset) + s + int64_t(strided_offset(e, meta.v[0], 1 + meta.v[0]));
   if (at < int64_t(0) || at >= int64_t(pc.limit)) return;
-  if (OP == OP_INDEX_PUT) {
-    for (uint later = b + 1u; later < pc.nb; ++later)
-      if (slice_offset(later) == s) return;
-    out_buf.data[uint(at)] = OUT_T(load_in(pc.in_offset + i, DT));
-    return;
+  if (!add) {
+    for (uint q = r + 1u; q < pc.nb; ++q) {
+      if (key_at(q) == s) return;
+      if (sorted) break;
+    }
+  } else {
+    for (uint q = r; q > 0u; --q) {
+      if (key_at(q - 1u) == s) return;
+      if (sorted) break;
+    }
   }
-  for (uint earlier = 0u; earlier < b; ++earlier)
-    if (slice_offset(earlier) == s) return;
   uint64_t acc = uint64_t(out_buf.data[uint(at)]);
-  for (uint other = b; other < pc.nb; ++other)
-    if (slice_offset(other) == s) acc = add_bits(acc, load_in(pc.in_offset + other * pc.nr + e, DT));
+  for (uint q = r; q < pc.nb; ++q) {
+    if (key_at(q) != s) {
+      if (sorted) break;
+      continue;
+    }
+    const uint64_t v = load_in(pc.in_offset + slice_at(q) * pc.nr + e, DT);
+    acc = add ? add_bits(acc, v) : v;
+    if (!add) break;
+  }
   out_buf.data[uint(at)] = OUT_T(acc);
 }
 
@@ -213,7 +232,7 @@ void main() {
     if (OP == OP_GATHER) gather(i);
     else if (OP == OP_SCATTER || OP == OP_SCATTER_ADD) scatter(i);
     else if (OP == OP_INDEX) index_gather(i);
-    else if (OP == OP_INDEX_PUT || OP == OP_INDEX_PUT_ADD) index_put(i);
+    else if (OP == OP_INDEX_PUT || OP == OP_INDEX_PUT_ADD || OP >= OP_SORTED_PUT) index_put(i);
     else if (OP == OP_STRIDED_ADD) strided_add(i);
     else strided_add_scan(i);
   }
