@@ -306,6 +306,11 @@ TEST_CASE("vulkan index: an index out of bounds is reported at the next host rea
         "scatter_: index 3 is out of bounds for dimension 0 with size 3 (reported by vulkan:0 when the queue was next read)");
   CHECK(error_of([&] { (void)F::embedding(ts::full<int64_t>({2}, -1, {.device = kGpu}), x).sum().item(); }) ==
         "embedding: index out of range in self (reported by vulkan:0 when the queue was next read)");
+  CHECK(error_of([&] { (void)F::one_hot(ts::from_vector<int64_t>({1, 4}, {2}, {.device = kGpu}), 3).sum().item(); }) ==
+        "one_hot: Class values must be non-negative and smaller than num_classes (3), got 4 (reported by vulkan:0 "
+        "when the queue was next read)");
+  require_same(F::one_hot(ts::from_vector<int64_t>({1, 2, 0}, {3}), 4),
+               F::one_hot(ts::from_vector<int64_t>({1, 2, 0}, {3}, {.device = kGpu}), 4), "one_hot");
   // The CPU's messages are unchanged.
   CHECK(error_of([&] { (void)x.to(ts::Device::cpu()).gather(1, ts::full<int64_t>({3, 2}, 12)); }) ==
         "gather: index 12 is out of bounds for dimension 1 with size 10");
