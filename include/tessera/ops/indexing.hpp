@@ -5,6 +5,7 @@
 #include "../backend/cpu/index.hpp"
 #include "../backend/dispatch.hpp"
 #include "creation.hpp"
+#include "elementwise.hpp"
 #include "join.hpp"
 #include "view.hpp"
 
