@@ -47,7 +47,8 @@ void sum_all(benchmark::State& state) {
                                               benchmark::Counter::kIs1000);
 }
 /** bench/tessera_rows.hpp's mlp_step with every tensor on the device. Reading the loss waits for
- *  the device; "waits/step" counts every wait, those of plans that still run on the host too. */
+ *  the device, the step's one wait: every plan of it runs on the GPU ("waits/step" counts every
+ *  wait, those of plans that would run on the host too). */
 void mlp_step(benchmark::State& state) {
   ts::Generator gen(0);
   auto x = ts::randn({64, 784}, gen).to(kGpu);

@@ -110,6 +110,12 @@ FAMILIES = [
            [Variant(n + "_dacc", [m, "DOUBLE_ACC"], metal=False)
             for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
            "running sums along a dim, one thread per row in the CPU's order"),
+    Family("index", "index.comp", per_dtype(),
+           "gather, scatter, x[idx], index_put and as_strided's adjoint, in the CPU's order"),
+    Family("index_sort", "index_sort.comp", [Variant("i64", [])],
+           "sorts index_put's offsets with their slices, a bitonic network of launches"),
+    Family("index_check", "index_check.comp", [Variant("i64", [])],
+           "the first index value out of range, recorded for the host (Note [Deferred errors])"),
 ]
 
 

@@ -840,7 +840,8 @@ struct AsStridedBackward0 final : Node {
     const int64_t base = std::min(in_offset, out_offset);
     const int64_t end = std::max(extent(in_sizes, in_strides, in_offset), extent(out_sizes, out_strides, out_offset));
     Tensor<A> storage = zeros<A>({end - base}, {.device = g.device()});
-    dispatch_plan(IndexPlan{.op = "as_strided_backward", .out = &storage.impl(), .fresh_out = true, .input = &g.impl()},
+    dispatch_plan(IndexPlan{.op = "as_strided_backward", .out = &storage.impl(), .fresh_out = true, .input = &g.impl(),
+                            .rest_sizes = &out_sizes, .rest_strides = &out_strides, .offset = out_offset - base},
                   [&] {
       strided_accumulate(storage.kernel_data(), g.kernel_data(), out_sizes, out_strides, out_offset - base);
     });

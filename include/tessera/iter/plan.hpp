@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "../core/tensor_impl.hpp"
@@ -156,11 +157,49 @@ struct RandomPlan {
   HostKernel run_on_host{};
 };
 
+/** What a check of index values says about the first value outside its range (Note [Deferred
+ *  errors] in backend/gpu/deferred_error.hpp has how a GPU reports it). */
+enum class IndexCheck : uint32_t {
+  None = 0,
+  OutOfBounds = 1,  // "op: index 12 is out of bounds for dimension 1 with size 10"
+  SelectValue = 2,  // index_select's "INDICES element is out of DATA bounds" (Note [index_select bounds])
+  SelectRange = 3,  // index_select's "index out of range in self"
+  Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds (10 classes)"
+  Class = 5,        // one_hot: "Class values must be non-negative and smaller than num_classes (10), got 12"
+};
+
+/** The message of an index check that found `value` outside [-size, size) or [0, size). */
+inline std::string index_check_message(IndexCheck check, const char* op, int64_t value, int64_t dim, int64_t size) {
+  std::string s = std::string(op) + ": ";
+  switch (check) {
+    case IndexCheck::SelectValue:
+      s += "INDICES element is out of DATA bounds, id=", append_int(s, value), s += " axis_dim=", append_int(s, size);
+      break;
+    case IndexCheck::SelectRange: s += "index out of range in self"; break;
+    case IndexCheck::Target:
+      s += "Target ", append_int(s, value), s += " is out of bounds (", append_int(s, size), s += " classes)";
+      break;
+    case IndexCheck::Class:
+      s += "Class values must be non-negative and smaller than num_classes (", append_int(s, size), s += "), got ";
+      append_int(s, value);
+      break;
+    default:
+      s += "index ", append_int(s, value), s += " is out of bounds for dimension ", append_int(s, dim);
+      s += " with size ", append_int(s, size);
+      break;
+  }
+  return s;
+}
+
 /** Gathering and scattering by index values: "index" out[b, e] = input[slices[b] + rest[e]];
  *  "index_put" out[slices[b] + rest[e]] = input[b, e] (+= with `accumulate`, in order), the
- *  offsets read from the index tensors on the host; "gather" out[c] = input[.. index[c] ..]
- *  along `dim`; "scatter" out[.. index[c] ..] = input[c] (+= with `accumulate`);
- *  "as_strided_backward" out[offset + c . strides] += input[c]. */
+ *  offsets read from the index tensors on the host, or, on a device, out[index[b] + rest[e]]
+ *  with `index` the int64 offsets computed there (slices null; rest offsets from out's `rest_sizes`
+ *  and `rest_strides`); "gather" out[c] = input[.. index[c] ..] along `dim`; "scatter"
+ *  out[.. index[c] ..] = input[c] (+= with `accumulate`); "as_strided_backward"
+ *  out[offset + c . strides] += input[c] (c over `rest_sizes`, strides `rest_strides`);
+ *  "check_index": the first value of `index` outside [lo, hi) is an error of `check` for op
+ *  `what` (out is index; a CPU kernel throws, a GPU reports it later, Note [Deferred errors]). */
 struct IndexPlan {
   static constexpr PlanKind kind = PlanKind::Index;
   const char* op;
@@ -173,6 +212,12 @@ struct IndexPlan {
   const std::vector<int64_t>* rest = nullptr;
   bool accumulate = false;
   HostKernel run_on_host{};
+  const Shape* rest_sizes = nullptr;
+  const Shape* rest_strides = nullptr;
+  int64_t offset = 0;
+  int64_t lo = 0, hi = 0;
+  IndexCheck check = IndexCheck::None;
+  const char* what = nullptr;
 };
 
 /** out (contiguous, 1-D) = "arange" (start + step * i, or int_start + int_step * i for integers),

@@ -53,9 +53,12 @@ Tensor<T> dropout(const Tensor<T>& x, double p = 0.5, bool training = true) {
 /** One row per class index: [n] int64 in [0, num_classes) to [n, num_classes] int64. */
 template <class = void>
 Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
-  if (num_classes < 0) num_classes = t.numel() ? t.max().item() + 1 : 0;
-  TS_CHECK(t.numel() == 0 || (t.min().item() >= 0 && t.max().item() < num_classes),
-           "one_hot: Class values must be non-negative and smaller than num_classes (", num_classes, ")");
+  if (num_classes < 0) num_classes = t.numel() ? t.max().item() + 1 : 0;  // on a device, a wait
+  if (!t.device().is_cpu())  // checked on the device, reported at its next host read (Note [Deferred errors])
+    detail::check_index_on_device(t, 0, num_classes, detail::IndexCheck::Class, "one_hot", 0);
+  else
+    TS_CHECK(t.numel() == 0 || (t.min().item() >= 0 && t.max().item() < num_classes),
+             "one_hot: Class values must be non-negative and smaller than num_classes (", num_classes, ")");
   Shape shape = t.sizes();
   shape.push_back(num_classes);
   return zeros<int64_t>(shape, {.device = t.device()}).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
@@ -67,6 +70,8 @@ void check_targets(const char* op, const Tensor<T>& input, const Tensor<int64_t>
   TS_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
            ": expected input of shape [N, C] and target of shape [N], got ", detail::shape_str(input.sizes()), " and ",
            detail::shape_str(target.sizes()));
+  if (!target.device().is_cpu())  // checked on the device, reported at its next host read (Note [Deferred errors])
+    return detail::check_index_on_device(target, 0, input.size(1), detail::IndexCheck::Target, op, 1);
   TS_CHECK(target.numel() == 0 || (target.min().item() >= 0 && target.max().item() < input.size(1)), op,
            ": Target out of bounds (", input.size(1), " classes)");
 }

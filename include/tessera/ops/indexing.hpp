@@ -5,6 +5,7 @@
 #include "../backend/cpu/index.hpp"
 #include "../backend/dispatch.hpp"
 #include "creation.hpp"
+#include "elementwise.hpp"
 #include "join.hpp"
 #include "view.hpp"
 
@@ -26,13 +27,33 @@ std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
 /** The tensor entries of an index, each with the dim of the view it indexes. */
 using AdvancedIndices = std::vector<std::pair<int64_t, Tensor<int64_t>>>;
 
+/** Checks that every value of `index` (on a device, not the CPU) is in [lo, hi) without waiting
+ *  for the device: a GPU reports the first bad value at its next host read (Note [Deferred
+ *  errors] in backend/gpu/deferred_error.hpp), with the message of `check` for `op`. */
+template <class = void>
+void check_index_on_device(const Tensor<int64_t>& index, int64_t lo, int64_t hi, IndexCheck check, const char* op,
+                           int64_t dim) {
+  const Tensor<int64_t> values = index.contiguous();
+  dispatch_plan(IndexPlan{.op = "check_index", .out = &values.impl(), .fresh_out = true, .input = &values.impl(),
+                          .index = &values.impl(), .dim = dim, .lo = lo, .hi = hi, .check = check, .what = op},
+                [&] { check_index_values(values.kernel_data(), values.numel(), lo, hi, check, op, dim); });
+}
+
 /** The plan of an advanced index: element offsets of the indexed dims and of the others. */
 struct AdvancedIndex {
   Shape result_shape;            // PyTorch's order: index dims in place when adjacent, else first
   Shape perm_to_result;          // permutes [index dims..., other dims...] into result order
   std::vector<int64_t> index_offsets;  // one per element of the broadcast index shape
   std::vector<int64_t> rest_offsets;   // one per element of the non-indexed dims, row-major
-  Shape index_shape, rest_shape;
+  Shape index_shape, rest_shape, rest_strides;
+  // Note [Index offsets on a device]: when an index tensor is on v's device (not the CPU), the
+  // offsets are computed there (index_offsets stays empty), so indexing never waits for it.
+  Tensor<int64_t> device_offsets;
+  /** index_offsets, or device_offsets read on the host (a plan that runs there). */
+  std::vector<int64_t> host_offsets() const {
+    if (!device_offsets.defined()) return index_offsets;
+    return copy_values(device_offsets.data_ptr(), device_offsets.numel());
+  }
 };
 
 template <class T>
@@ -43,10 +64,27 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
   for (const auto& [d, idx] : indexed) bshape = broadcast_shapes(bshape, idx.sizes(), op);
   plan.index_shape = bshape;
   const int64_t nb = checked_numel(bshape, op);
-  plan.index_offsets.assign(static_cast<size_t>(nb), 0);
-  for (const auto& [d, idx] : indexed) {
-    const Tensor<int64_t> values = idx.expand(bshape).contiguous();  // read on the host
-    add_index_offsets(plan.index_offsets, values.data_ptr(), nb, v.sizes()[d], v.strides()[d], d, op);
+  bool on_device = false;
+  for (const auto& entry : indexed) on_device |= !entry.second.device().is_cpu();
+  if (on_device) {
+    // x[idx] on a GPU: each index checked there (an error is reported later) and wrapped by
+    // remainder, which maps [-size, size) onto [0, size) and keeps every offset inside v.
+    NoGradGuard no_grad;
+    Tensor<int64_t> offsets;
+    for (const auto& [d, idx_any] : indexed) {
+      const Tensor<int64_t> idx = idx_any.to(v.device());
+      const int64_t size = v.sizes()[d];
+      check_index_on_device(idx, -size, size, IndexCheck::OutOfBounds, op, d);
+      const Tensor<int64_t> term = size > 0 ? idx.remainder(size) * v.strides()[d] : zeros_like(idx);
+      offsets = offsets.defined() ? offsets + term : term;
+    }
+    plan.device_offsets = offsets.expand(bshape).contiguous();
+  } else {
+    plan.index_offsets.assign(static_cast<size_t>(nb), 0);
+    for (const auto& [d, idx] : indexed) {
+      const Tensor<int64_t> values = idx.expand(bshape).contiguous();  // read on the host
+      add_index_offsets(plan.index_offsets, values.data_ptr(), nb, v.sizes()[d], v.strides()[d], d, op);
+    }
   }
   std::vector<bool> is_indexed(static_cast<size_t>(v.dim()), false);
   for (const auto& [d, idx] : indexed) is_indexed[static_cast<size_t>(d)] = true;
@@ -58,6 +96,7 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
       rest_dims.push_back(d);
     }
   plan.rest_shape = rest_sizes;
+  plan.rest_strides = rest_strides;
   const int64_t nr = checked_numel(rest_sizes, op);
   plan.rest_offsets.resize(static_cast<size_t>(nr));
   for (int64_t e = 0; e < nr; ++e) {
@@ -155,9 +194,12 @@ Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, con
   Shape gathered_shape = plan.index_shape;
   for (int64_t s : plan.rest_shape) gathered_shape.push_back(s);
   Tensor<T> gathered = empty_tensor<T>(gathered_shape, {.device = v.device()}, op);
-  dispatch_plan(IndexPlan{.op = "index", .out = &gathered.impl(), .fresh_out = true, .input = &v.impl(), .slices = &plan.index_offsets,
-                          .rest = &plan.rest_offsets},
-                [&] { gather_slices(gathered.kernel_data(), v.kernel_data(), plan.index_offsets, plan.rest_offsets); });
+  const bool on_device = plan.device_offsets.defined();
+  dispatch_plan(IndexPlan{.op = "index", .out = &gathered.impl(), .fresh_out = true, .input = &v.impl(),
+                          .index = on_device ? &plan.device_offsets.impl() : nullptr,
+                          .slices = on_device ? nullptr : &plan.index_offsets, .rest = &plan.rest_offsets,
+                          .rest_sizes = &plan.rest_shape, .rest_strides = &plan.rest_strides},
+                [&] { gather_slices(gathered.kernel_data(), v.kernel_data(), plan.host_offsets(), plan.rest_offsets); });
   NoGradGuard no_grad;
   return gathered.permute(plan.perm_to_result).contiguous();
 }
@@ -166,6 +208,13 @@ Tensor<T> index_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, con
 template <class T, class U>
 void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, const Tensor<U>& values, bool accumulate,
                         const char* op) {
+  if constexpr (!std::is_same_v<T, U>) {
+    // A device kernel takes values of v's type: put_slices converts each to T first anyway.
+    if (!v.device().is_cpu()) {
+      NoGradGuard no_grad;
+      return index_put_advanced(v, indexed, values.template to<T>(), accumulate, op);
+    }
+  }
   const AdvancedIndex plan = plan_advanced(v, indexed, op);
   // values broadcast to the result's shape, then laid out as [index dims..., other dims...]
   Shape inverse = Shape::filled(plan.perm_to_result.size(), 0);
@@ -175,9 +224,12 @@ void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, cons
     NoGradGuard no_grad;
     staged = values.expand(plan.result_shape).permute(inverse).contiguous();
   }
-  dispatch_plan(IndexPlan{.op = "index_put", .out = &v.impl(), .input = &staged.impl(), .slices = &plan.index_offsets,
-                          .rest = &plan.rest_offsets, .accumulate = accumulate},
-                [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.index_offsets, plan.rest_offsets, accumulate); });
+  const bool on_device = plan.device_offsets.defined();
+  dispatch_plan(IndexPlan{.op = "index_put", .out = &v.impl(), .input = &staged.impl(),
+                          .index = on_device ? &plan.device_offsets.impl() : nullptr,
+                          .slices = on_device ? nullptr : &plan.index_offsets, .rest = &plan.rest_offsets,
+                          .accumulate = accumulate, .rest_sizes = &plan.rest_shape, .rest_strides = &plan.rest_strides},
+                [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.host_offsets(), plan.rest_offsets, accumulate); });
 }
 
 }  // namespace detail
@@ -235,6 +287,9 @@ void check_index_select_bounds(const Tensor<T>& x, int64_t dim, const Tensor<int
   const int64_t size = x.dim() == 0 ? 1 : x.size(dim), n = index.numel();
   if (n == 0) return;
   TS_CHECK(size > 0, op, ": index_select(): self indexing axis dim should be positive");
+  if (!index.device().is_cpu())  // checked on the device, reported at its next host read
+    return check_index_on_device(index, 0, size, dim == 1 && x.dim() > 1 ? IndexCheck::SelectValue : IndexCheck::SelectRange,
+                                 op, dim);
   const Tensor<int64_t> values = index.contiguous();  // read on the host, as the offsets of x[idx]
   check_index_select_values(values.data_ptr(), n, size, dim == 1 && x.dim() > 1, op);
 }
@@ -282,9 +337,17 @@ template <class T, class U>
 void scatter_into(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index_in, const Tensor<U>& src, bool accumulate,
                   const char* op) {
   check_dim_index(x, index_in, dim, op);
+  if constexpr (!std::is_same_v<T, U>) {
+    // A device kernel takes src in x's type: scatter_dim converts each value to T (when it does
+    // not accumulate; scatter_add_ has one type).
+    if (!x.device().is_cpu() && !accumulate) {
+      NoGradGuard no_grad;
+      return scatter_into(x, dim, index_in, src.template to<T>(), accumulate, op);
+    }
+  }
   const Tensor<int64_t> index = index_in.contiguous();
   dispatch_plan(IndexPlan{.op = "scatter", .out = &x.impl(), .input = &src.impl(), .index = &index.impl(), .dim = dim,
-                          .accumulate = accumulate},
+                          .accumulate = accumulate, .what = op},
                 [&] { scatter_dim<T, U>(x.impl(), src.impl(), index.kernel_data(), index.sizes(), dim, accumulate, op); });
 }
 

@@ -8,6 +8,7 @@
 #include "../../core/convert.hpp"
 #include "../../core/type_rules.hpp"
 #include "../../core/tensor_impl.hpp"
+#include "../../iter/plan.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "math.hpp"
 
@@ -52,6 +53,20 @@ void check_index_select_values(const int64_t* index, int64_t n, int64_t size, bo
     if (by_value) throw_error(op, ": INDICES element is out of DATA bounds, id=", index[b], " axis_dim=", size);
     throw_error(op, ": index out of range in self");
   }
+}
+
+/** Throws the message of `check` for the first of the n values outside [lo, hi). */
+template <class = void>
+void check_index_values(const int64_t* values, int64_t n, int64_t lo, int64_t hi, IndexCheck check, const char* op,
+                        int64_t dim) {
+  for (int64_t i = 0; i < n; ++i)
+    if (values[i] < lo || values[i] >= hi) throw Error(index_check_message(check, op, values[i], dim, hi));
+}
+
+/** The n values at p, as a vector. */
+template <class T>
+std::vector<T> copy_values(const T* p, int64_t n) {
+  return std::vector<T>(p, p + n);
 }
 
 /** out[b * nr + e] = base[slice[b] + rest[e]]: the slices an advanced index picks, each to its

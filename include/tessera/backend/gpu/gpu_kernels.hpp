@@ -18,10 +18,11 @@
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
 #include "cumsum.hpp"
+#include "index.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
-#include "random.hpp"
 #include "moments.hpp"
+#include "random.hpp"
 #include "window.hpp"
 
 namespace tessera::gpu::detail {
@@ -140,7 +141,9 @@ class GpuKernels final : public DeviceKernels {
   void random(const ::tessera::detail::RandomPlan& plan) override {
     if (!random_on_gpu<Runtime>(plan)) host(plan, PlanKind::Random);
   }
-  void index(const ::tessera::detail::IndexPlan& plan) override { host(plan, PlanKind::Index); }
+  void index(const ::tessera::detail::IndexPlan& plan) override {
+    if (!index_on_gpu<Runtime>(plan)) host(plan, PlanKind::Index);
+  }
   void range(const ::tessera::detail::RangePlan& plan) override {
     if (!range_on_gpu(plan)) host(plan, PlanKind::Range);
   }

@@ -18,11 +18,14 @@
 #include "generated/window.hpp"
 #include "generated/moments.hpp"
 #include "generated/cumsum.hpp"
+#include "generated/index.hpp"
+#include "generated/index_sort.hpp"
+#include "generated/index_check.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[111] = {
+inline constexpr const Kernel* all_kernels[123] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -58,6 +61,18 @@ inline constexpr const Kernel* all_kernels[111] = {
     &generated::fill_x32,
     &generated::fill_x64,
     &generated::fill_x8,
+    &generated::index_b8,
+    &generated::index_bf16,
+    &generated::index_f16,
+    &generated::index_f32,
+    &generated::index_f64,
+    &generated::index_i16,
+    &generated::index_i32,
+    &generated::index_i64,
+    &generated::index_i8,
+    &generated::index_u8,
+    &generated::index_check_i64,
+    &generated::index_sort_i64,
     &generated::matmul_bf16,
     &generated::matmul_f16,
     &generated::matmul_f32,

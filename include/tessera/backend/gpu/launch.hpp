@@ -28,6 +28,12 @@ namespace tessera::gpu::detail {
 //                        uint32_t groups_x, uint32_t groups_y, uint32_t groups_z);
 //       queues a launch; buffers in the kernel's buffer order, spec constants in its id order
 //   static void synchronize(int device);  runs what is queued and waits for it
+//   static const DataPtr& error_status(int device);  the device's status words: 32 bytes of
+//       device memory, zero, that a kernel checking tensor values (index_check) writes a
+//       DeferredError into; after every wait for the queue (synchronize, host access) the runtime
+//       reads them once the launches binding them have finished, and when they are set clears
+//       them and throws ts::Error(deferred_error_message(...)) (Note [Deferred errors] in
+//       backend/gpu/deferred_error.hpp)
 //   static bool has_float64(int device);
 //   static std::string device_name(int device);
 // and memory the host can read and write in place (a DataPtr's `data` is a host address), so

@@ -25,9 +25,7 @@ struct MetalRuntime {
     detail::dispatch(device, kernel, spec_constants, buffers, push_constants, groups_x, groups_y, groups_z);
   }
   static void synchronize(int device) { detail::synchronize(device); }
-#if TESSERA_METAL_DEFERRED_ERRORS
   static const DataPtr& error_status(int device) { return detail::error_status(device); }
-#endif
   static bool has_float64(int device) { return detail::has_float64(device); }
   static std::string device_name(int device) { return detail::device_name(device); }
 };

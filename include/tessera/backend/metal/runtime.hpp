@@ -30,16 +30,8 @@
 #include "../../core/error.hpp"
 #include "../../parallel/atomic.hpp"
 #include "../../parallel/mutex.hpp"
-#include "../gpu/kernel.hpp"
-
-// Kernels that check tensor values report errors through the device's status words (Note
-// [Deferred errors] in backend/gpu/deferred_error.hpp), where that header exists.
-#if __has_include("../gpu/deferred_error.hpp")
 #include "../gpu/deferred_error.hpp"
-#define TESSERA_METAL_DEFERRED_ERRORS 1
-#else
-#define TESSERA_METAL_DEFERRED_ERRORS 0
-#endif
+#include "../gpu/kernel.hpp"
 
 namespace tessera::metal::detail {
 
@@ -331,7 +323,6 @@ struct Gpu {
 
   // ---- deferred errors (Note [Deferred errors] in backend/gpu/deferred_error.hpp)
 
-#if TESSERA_METAL_DEFERRED_ERRORS
   Buffer* status = nullptr;  // the status words, made at their first use, never freed
   DataPtr status_data;
 
@@ -355,9 +346,6 @@ struct Gpu {
     *words = gpu::detail::DeferredError{};
     throw Error(gpu::detail::deferred_error_message(error, Device::metal(index)));
   }
-#else
-  void report_errors() {}
-#endif
 
   // ---- launches
 
@@ -581,7 +569,6 @@ inline void synchronize(int device) {
   }
 }
 
-#if TESSERA_METAL_DEFERRED_ERRORS
 /** The status words of `device` that kernels checking tensor values write (Note [Deferred
  *  errors]); their errors are thrown by the next wait for the queue. */
 inline const DataPtr& error_status(int device) {
@@ -589,7 +576,6 @@ inline const DataPtr& error_status(int device) {
   LockGuard lock(gpu.mutex);
   return gpu.error_status();
 }
-#endif
 
 /** How many times the host has waited on the Metal queue. */
 inline uint64_t host_waits() { return Gpu::g_host_waits.load(MemoryOrder::Relaxed); }

@@ -68,6 +68,7 @@ class VulkanAllocator final : public DeviceAllocator {
     Gpu& gpu = Runtime::get().gpu(b->device);
     LockGuard lock(gpu.mutex);
     if (b->last_use > gpu.completed) gpu.synchronize();
+    else gpu.report_errors();  // reported by a batch the host found finished (Note [Deferred errors])
   }
   static void release(void*, void* context) {
     Buffer* b = static_cast<Buffer*>(context);

@@ -22,6 +22,7 @@ struct VulkanRuntime {
     detail::dispatch(device, kernel, spec_constants, buffers, push_constants, groups_x, groups_y, groups_z);
   }
   static void synchronize(int device) { detail::synchronize(device); }
+  static const DataPtr& error_status(int device) { return detail::error_status(device); }
   static bool has_float64(int device) { return detail::has_float64(device); }
   static std::string device_name(int device) { return detail::device_name(device); }
 };

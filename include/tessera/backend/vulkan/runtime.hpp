@@ -35,6 +35,7 @@
 #include "../../core/allocator.hpp"
 #include "../../parallel/atomic.hpp"
 #include "../../parallel/mutex.hpp"
+#include "../gpu/deferred_error.hpp"
 #include "../gpu/kernel.hpp"
 
 namespace tessera::vulkan::detail {
@@ -395,10 +396,37 @@ struct Gpu {
     deferred.swap(still);
   }
 
-  /** Submits the open batch and waits for every queued one. */
+  /** Submits the open batch and waits for every queued one; throws what a kernel reported. */
   void synchronize() {
     submit();
     retire(true);
+    report_errors();
+  }
+
+  // ---- deferred errors (Note [Deferred errors] in backend/gpu/deferred_error.hpp)
+
+  Buffer* status = nullptr;  // the status words, made at their first use, never freed
+  DataPtr status_data;
+
+  const DataPtr& error_status() {
+    if (!status) {
+      Buffer* b = take_buffer(sizeof(gpu::detail::DeferredError));
+      std::memset(b->mapped, 0, b->capacity);
+      status = b;
+      status_data = {b->mapped, b, nullptr, Device::vulkan(index)};
+    }
+    return status_data;
+  }
+
+  /** Throws (and clears) the error the status words hold, once no queued launch may still write
+   *  them; the caller holds the mutex. */
+  void report_errors() {
+    if (!status || status->last_use > completed) return;
+    auto* words = static_cast<gpu::detail::DeferredError*>(status->mapped);
+    if (words->check == 0) return;
+    const gpu::detail::DeferredError error = *words;
+    *words = gpu::detail::DeferredError{};
+    throw Error(gpu::detail::deferred_error_message(error, Device::vulkan(index)));
   }
 
   // ---- launches
@@ -882,6 +910,14 @@ inline void synchronize(int device) {
     LockGuard lock(gpu->mutex);
     gpu->synchronize();
   }
+}
+
+/** The status words of `device` that kernels checking tensor values write (Note [Deferred
+ *  errors]); their errors are thrown by the next wait for the queue. */
+inline const DataPtr& error_status(int device) {
+  Gpu& gpu = Runtime::get().gpu(device);
+  LockGuard lock(gpu.mutex);
+  return gpu.error_status();
 }
 
 /** How many times the host has waited on a Vulkan queue. */
