@@ -2,12 +2,12 @@
 // CPU samplers on an mt19937 generator: PyTorch 1.13's CPU algorithms, drawing words in its order,
 // so a seeded generator gives torch's values bit for bit (docs/random.md, "mt19937").
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numbers>
 #include <vector>
 
+#include "../../core/algorithm.hpp"
 #include "../../core/convert.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "../../random/generator.hpp"
