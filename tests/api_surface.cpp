@@ -127,6 +127,16 @@ int main() {
   f.uniform_(0, 1);
   f.normal_(0, 1, gen);
   f.bernoulli_(0.5);
+  f.exponential_();
+  f.exponential_(2.5, gen);
+  f.random_();
+  f.random_(gen);
+  f.random_(10);
+  f.random_(10, gen);
+  f.random_(-3, 10);
+  f.random_(-3, 10, gen);
+  ts::zeros<int64_t>({3}).random_();
+  ts::zeros<uint8_t>({3}).random_(0, 256, gen);
   // PyTorch's CPU stream (mt19937): torch.manual_seed(42); torch.rand(2, 3)
   ts::Generator torch_gen(7, ts::RngAlgorithm::mt19937);
   ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937);

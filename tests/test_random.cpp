@@ -246,3 +246,118 @@ TEST_CASE("uniform_'s ends must fit the type, as PyTorch checks them", "[random]
                     Catch::StartsWith("uniform_: uniform_ expects to-from <= std::numeric_limits<Float>::max()"));
   CHECK(ts::zeros<ts::half>({2}).uniform_(-65504, 0).numel() == 2);
 }
+
+TEST_CASE("exponential_ is -1 / lambd * log(1 - u) of the documented double uniform", "[random][exponential]") {
+  const uint64_t seed = 987654321987ull;
+  ts::Generator gen(seed);
+  gen.set_offset(11);
+  const auto x = ts::empty<float>({2, 7}).exponential_(2.5, gen).reshape({-1}).to_vector();
+  const auto d = ts::empty<double>({9}).exponential_(1.0, gen).to_vector();
+  CHECK(gen.offset() == 11 + 7 + 5);  // two elements per block
+  auto want = [&](uint64_t start, int64_t i, double lambd) {
+    const uint64_t block = start + static_cast<uint64_t>(i / 2);
+    const auto w = ts::philox4x32_10({uint32_t(block), uint32_t(block >> 32), 0, 0}, {uint32_t(seed), uint32_t(seed >> 32)});
+    const int h = static_cast<int>(i % 2);
+    const double u = static_cast<double>(((uint64_t(w[2 * h + 1]) << 32) | w[2 * h]) >> 11) * 0x1p-53;
+    return -1.0 / lambd * std::log(1.0 - u);
+  };
+  for (int64_t i = 0; i < 14; ++i) CHECK(x[i] == static_cast<float>(want(11, i, 2.5)));
+  for (int64_t i = 0; i < 9; ++i) CHECK(d[i] == want(18, i, 1.0));
+}
+
+TEST_CASE("exponential_: moments, KS, thread counts, non-contiguous tensors, errors", "[random][exponential]") {
+  ts::Generator gen(42);
+  const int64_t n = 200000;
+  const auto v = ts::empty<double>({n}).exponential_(2.0, gen).to_vector();
+  double mean = 0, var = 0;
+  for (double x : v) mean += x;
+  mean /= n;
+  for (double x : v) var += (x - mean) * (x - mean);
+  var /= n - 1;
+  CHECK(std::abs(mean - 0.5) < 0.01);
+  CHECK(std::abs(var - 0.25) < 0.01);
+  CHECK(*std::min_element(v.begin(), v.end()) >= 0);
+  std::vector<double> s = v;
+  std::sort(s.begin(), s.end());
+  double ks = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double cdf = 1 - std::exp(-2.0 * s[i]);
+    ks = std::max({ks, std::abs(cdf - double(i) / n), std::abs(cdf - double(i + 1) / n)});
+  }
+  CHECK(ks < 1.63 / std::sqrt(double(n)));  // 1% level
+
+  auto draw = [] {
+    ts::Generator g(9);
+    return ts::empty<float>({100003}).exponential_(1.0, g).to_vector();
+  };
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  CHECK(one == three);
+  CHECK(one == draw());
+
+  // A transposed view gets, in logical order, what a contiguous draw would give.
+  ts::Generator g1(3), g2(3);
+  const auto base = ts::zeros({5, 4});
+  base.t().exponential_(1.5, g1);
+  CHECK(base.t().contiguous().to_vector() == ts::empty<float>({4, 5}).exponential_(1.5, g2).to_vector());
+
+  // messages from torch 1.13: torch.empty(2).exponential_(-1); lambda = 0 gives inf there too
+  CHECK_THROWS_WITH(ts::empty({2}).exponential_(-1), "exponential_: exponential_ expects lambda >= 0.0, but found lambda=-1");
+  CHECK_THROWS(ts::empty({2}).exponential_(NAN));
+  CHECK(std::isinf(ts::empty({2}).exponential_(0).to_vector()[0]));
+}
+
+TEST_CASE("random_ draws as randint does, over PyTorch's ranges", "[random][random_]") {
+  ts::Generator g1(77), g2(77);
+  CHECK(ts::empty<int64_t>({33}).random_(-3, 200, g1).to_vector() == ts::randint<int64_t>(-3, 200, {33}, g2).to_vector());
+  CHECK(ts::empty<int32_t>({33}).random_(10, g1).to_vector() == ts::randint<int32_t>(0, 10, {33}, g2).to_vector());
+  CHECK(ts::empty<double>({33}).random_(g1).to_vector() ==
+        ts::randint<double>(0, (int64_t{1} << 53) + 1, {33}, g2).to_vector());
+  CHECK(ts::empty<uint8_t>({33}).random_(g1).to_vector() == ts::randint<uint8_t>(0, 256, {33}, g2).to_vector());
+  CHECK(g1.offset() == g2.offset());
+
+  // ranges of random_(): the whole type (floats: 0 to 2^digits inclusive)
+  ts::Generator g(5);
+  const auto u8 = ts::empty<uint8_t>({20000}).random_(g).to_vector();
+  CHECK(*std::max_element(u8.begin(), u8.end()) == 255);
+  CHECK(*std::min_element(u8.begin(), u8.end()) == 0);
+  const auto i64 = ts::empty<int64_t>({1000}).random_(g).to_vector();
+  CHECK(*std::min_element(i64.begin(), i64.end()) >= 0);
+  CHECK(*std::max_element(i64.begin(), i64.end()) > (int64_t{1} << 61));
+  const auto hf = ts::empty<ts::half>({20000}).random_(g).to<float>().to_vector();
+  CHECK(*std::max_element(hf.begin(), hf.end()) <= 2048);
+  const auto b = ts::empty<bool>({1000}).random_(g).to<int64_t>().sum().item();
+  CHECK(b > 400);
+  CHECK(b < 600);
+  const auto r = ts::empty<int32_t>({5000}).random_(-7, 9, g).to_vector();
+  CHECK(*std::min_element(r.begin(), r.end()) == -7);
+  CHECK(*std::max_element(r.begin(), r.end()) == 8);
+
+  // non-contiguous: a transposed view, logical order as a contiguous draw
+  ts::Generator h1(4), h2(4);
+  const auto base = ts::zeros<int64_t>({3, 6});
+  base.t().random_(100, h1);
+  CHECK(base.t().contiguous().to_vector() == ts::empty<int64_t>({6, 3}).random_(100, h2).to_vector());
+
+  auto draw = [] {
+    ts::Generator g3(12);
+    return ts::empty<int64_t>({50001}).random_(-5, 1000000007, g3).to_vector();
+  };
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  CHECK(one == three);
+
+  // messages from torch 1.13: torch.empty(3, dtype=...).random_(from, to)
+  CHECK_THROWS_WITH(ts::empty<int32_t>({3}).random_(5, 5),
+                    "random_: random_ expects 'from' to be less than 'to', but got from=5 >= to=5");
+  CHECK_THROWS_WITH(ts::empty<uint8_t>({3}).random_(0, 300), "random_: to - 1 is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::empty<uint8_t>({3}).random_(-1, 3), "random_: from is out of bounds for unsigned char");
+  CHECK_THROWS_WITH(ts::empty<bool>({3}).random_(3), "random_: to - 1 is out of bounds for bool");
+  CHECK_THROWS_WITH(ts::empty<int64_t>({3}).random_(0), "random_: random_ expects 'from' to be less than 'to', but got from=0 >= to=0");
+}

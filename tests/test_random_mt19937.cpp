@@ -82,6 +82,7 @@ void run_floating(const std::vector<std::string>& a, const std::vector<std::stri
   }
   if (op == "bernoulli") return check_out(ts::bernoulli(probs(n).to<T>()), outs.at(0), where);
   if (op == "bernoulli_") return check_out(ts::empty<T>({n}).bernoulli_(std::stod(a[3])), outs.at(0), where);
+  if (op == "exponential") return check_out(ts::empty<T>({n}).exponential_(std::stod(a[3])), outs.at(0), where);
   if (op == "dropout") {
     const auto x = ts::arange<T>(1, static_cast<double>(n) + 1);
     return check_out(ts::nn::functional::dropout(x, std::stod(a[3]), true), outs.at(0), where);
@@ -105,6 +106,20 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "int32") return check_out(ts::randint<int32_t>(low, high, shape), outs.at(0), where);
     if (a[1] == "float32") return check_out(ts::randint<float>(low, high, shape), outs.at(0), where);
     return check_out(ts::randint<double>(low, high, shape), outs.at(0), where);
+  }
+  if (op == "random") {
+    const auto go = [&]<class T>(T) {
+      const auto t = ts::empty<T>({std::stoll(a[2])});
+      if (a.size() == 3) t.random_();
+      else if (a.size() == 4) t.random_(std::stoll(a[3]));
+      else t.random_(std::stoll(a[3]), std::stoll(a[4]));
+      check_out(t, outs.at(0), where);
+    };
+    if (a[1] == "int64") return go(int64_t{});
+    if (a[1] == "int32") return go(int32_t{});
+    if (a[1] == "uint8") return go(uint8_t{});
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
   }
   if (op == "randperm") return check_out(ts::randperm(std::stoll(a[1])), outs.at(0), where);
   if (op == "linear") {

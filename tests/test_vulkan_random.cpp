@@ -358,6 +358,7 @@ TEST_CASE("vulkan random: only Philox plans of the GPU's samplers are drawn ther
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "normal"}));
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randint"}));
   CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "randperm"}));
+  CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "exponential"}));
   // A plan naming another generator algorithm (Note [GPU random streams]) stays on the host.
   struct OtherPlan {
     const char* op;
@@ -381,5 +382,17 @@ TEST_CASE("vulkan random: randperm, multinomial and extreme normal_ draw on the 
   const ts::Tensor<float> w = ts::rand<float>({3, 10}, cpu);
   const ts::Tensor<float> gw = ts::rand<float>({3, 10}, gpu, {.device = kGpu});
   require_bits(ts::multinomial(w, 4, true, cpu), ts::multinomial(gw, 4, true, gpu), "multinomial");
+  REQUIRE(cpu.get_state() == gpu.get_state());
+  // exponential_ has no GPU kernel: the host draws it, and random_ is a randint plan on the GPU.
+  const uint64_t before = vk::host_fallbacks(vk::PlanKind::Random);
+  ts::Tensor<float> e = ts::empty<float>({2, 9}), ge = ts::empty<float>({2, 9}, {.device = kGpu});
+  e.exponential_(2.5, cpu);
+  ge.exponential_(2.5, gpu);
+  require_bits(e, ge, "exponential_");
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == before + 1);
+  ts::Tensor<int32_t> r = ts::empty<int32_t>({33}), gr = ts::empty<int32_t>({33}, {.device = kGpu});
+  r.random_(-4, 100, cpu);
+  gr.random_(-4, 100, gpu);
+  require_bits(r, gr, "random_");
   REQUIRE(cpu.get_state() == gpu.get_state());
 }

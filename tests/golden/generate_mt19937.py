@@ -14,7 +14,7 @@ import os
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32}
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8}
 
 
 def fnv1a(data):
@@ -69,6 +69,12 @@ def run(call):
         else:
             t.bernoulli_(0.4)
         return [t.contiguous()]
+    if op == "exponential":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).exponential_(float(a[3]))]
+    if op == "random":
+        # random dtype n [from] to: random_(), random_(to) or random_(from, to)
+        t = torch.empty(int(a[2]), dtype=DTYPES[a[1]])
+        return [t.random_(*(int(v) for v in a[3:]))]
     if op == "bernoulli":
         return [torch.bernoulli(probs(int(a[2]), DTYPES[a[1]]))]
     if op == "bernoulli_":
@@ -134,6 +140,12 @@ for seed in (0, 42, 2**32 + 7):
     case(f"layers_{seed}", seed, ["linear 784 256 1", "linear 3 5 0", "linear 7 2 1", "conv2d 1 16 3 1", "conv2d 16 32 3 1",
                                   "conv2d 3 4 5 0", "embedding 10 3", "embedding 5 3", "init_uniform 20 0.25", "init_normal 9",
                                   "init_normal 40"])
+for seed in (0, 42):
+    case(f"exponential_{seed}", seed, [f"exponential {dt} {n} {lambd}" for dt in ("float32", "float64")
+                                       for lambd in ("1", "2.5") for n in (1, 5, 16, 17, 100)])
+    case(f"random_{seed}", seed, [f"random {dt} {n}{bounds}" for dt in ("int64", "int32", "uint8", "float32", "float64")
+                                  for n in (1, 17) for bounds in ("", " 10", " -3 200" if dt != "uint8" else " 3 200")]
+         + ["random int64 20 0 5000000000", "random float64 20 -5000000000 5000000000", "random float32 20 0 100000000"])
 # Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller
 # blocks split over threads.
 for dt in ("float32", "float64"):

@@ -307,6 +307,17 @@ class Tensor {
   /** Each element 1 with probability p, else 0 (in place). */
   const Tensor& bernoulli_(double p = 0.5) const;
   const Tensor& bernoulli_(double p, Generator& gen) const;
+  /** Exponential samples with rate lambd (floating types; PyTorch's -1 / lambd * log(1 - u)). */
+  const Tensor& exponential_(double lambd = 1) const;
+  const Tensor& exponential_(double lambd, Generator& gen) const;
+  /** Integers uniform over [0, 2^mantissa digits] for floating types, [0, max] for integers
+   *  (0 or 1 for bool); with `to`, over [0, to); with `from` and `to`, over [from, to). */
+  const Tensor& random_() const;
+  const Tensor& random_(Generator& gen) const;
+  const Tensor& random_(int64_t to) const;
+  const Tensor& random_(int64_t to, Generator& gen) const;
+  const Tensor& random_(int64_t from, int64_t to) const;
+  const Tensor& random_(int64_t from, int64_t to, Generator& gen) const;
 
   // --- autograd state (autograd/) ---------------------------------------------------------
   const Tensor& requires_grad_(bool requires_grad = true) const {

@@ -152,6 +152,7 @@ struct RandomPlan {
   bool fresh_out = false;
   uint64_t seed = 0, offset = 0;  // the first block reserved for this draw
   double mean = 0, stddev = 1;
+  double lambd = 1;  // exponential's rate
   int64_t low = 0;
   uint64_t range = 0;
   HostKernel run_on_host{};

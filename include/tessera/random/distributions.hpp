@@ -1,6 +1,6 @@
 #pragma once
 // Distributions: rand, randn, randint, randperm, bernoulli, multinomial, uniform_, normal_,
-// bernoulli_, rand_like, randn_like, on a Philox or an mt19937 generator. The bit-to-value
+// bernoulli_, exponential_, random_, rand_like, randn_like, on a Philox or an mt19937 generator. The bit-to-value
 // mappings are docs/random.md.
 
 #include "../backend/cpu/mt19937_random.hpp"
@@ -323,6 +323,83 @@ const Tensor<T>& Tensor<T>::bernoulli_(double p, Generator& gen) const {
 template <class T>
 const Tensor<T>& Tensor<T>::bernoulli_(double p) const {
   return bernoulli_(p, default_generator());
+}
+
+template <class T>
+const Tensor<T>& Tensor<T>::exponential_(double lambd, Generator& gen) const {
+  detail::check_floating_sampler<T>("exponential_");
+  TS_CHECK(lambd >= 0.0, "exponential_: exponential_ expects lambda >= 0.0, but found lambda=", lambd);
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "exponential_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_exponential(s.engine, p, n, lambd);
+    });
+    return *this;
+  }
+  Tensor<T> z = detail::empty_tensor<T>(sizes(), {.device = device()}, "exponential_");
+  detail::draw(z, {.op = "exponential", .lambd = lambd}, gen, detail::blocks_for<double>(z.numel()));
+  copy_(z);
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::exponential_(double lambd) const {
+  return exponential_(lambd, default_generator());
+}
+
+template <class T>
+const Tensor<T>& Tensor<T>::random_(Generator& gen) const {
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "random_", [](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_random_full(s.engine, p, n);
+    });
+    return *this;
+  }
+  uint64_t range;
+  if constexpr (std::is_same_v<T, bool>) range = 2;
+  else if constexpr (is_floating_v<T>) range = (uint64_t{1} << detail::digits_of_mantissa<T>()) + 1;
+  else range = static_cast<uint64_t>(std::numeric_limits<T>::max()) + 1;
+  Tensor<T> z = detail::empty_tensor<T>(sizes(), {.device = device()}, "random_");
+  detail::draw(z, {.op = "randint", .low = 0, .range = range}, gen, z.numel());
+  copy_(z);
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::random_() const {
+  return random_(default_generator());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::random_(int64_t from, int64_t to, Generator& gen) const {
+  TS_CHECK(from < to, "random_: random_ expects 'from' to be less than 'to', but got from=", from, " >= to=", to);
+  detail::check_random_bounds<T>(from, to, "random_");
+  if (detail::is_mt19937(gen)) {
+    if constexpr (is_floating_v<T>) {
+      from = detail::update_from<T>(from);
+      to = detail::update_to<T>(to);
+      TS_CHECK(from < to, "random_: random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from=",
+               from, " >= to=", to);
+    }
+    const uint64_t mt_range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+    detail::mt_fill_in_memory_order(*this, gen, "random_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_randint(s.engine, p, n, from, mt_range);
+    });
+    return *this;
+  }
+  const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  Tensor<T> z = detail::empty_tensor<T>(sizes(), {.device = device()}, "random_");
+  detail::draw(z, {.op = "randint", .low = from, .range = range}, gen, z.numel());
+  copy_(z);
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::random_(int64_t from, int64_t to) const {
+  return random_(from, to, default_generator());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::random_(int64_t to, Generator& gen) const {
+  return random_(0, to, gen);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::random_(int64_t to) const {
+  return random_(0, to, default_generator());
 }
 
 /** rand / randn with the shape, dtype and device of `like`. */

@@ -16,6 +16,12 @@
 
 namespace tessera::detail {
 
+/** Significand digits of a floating T (the implicit bit included), as std::numeric_limits says. */
+template <class T>
+constexpr int digits_of_mantissa() {
+  return std::is_same_v<T, double> ? 53 : std::is_same_v<T, float> ? 24 : std::is_same_v<T, half> ? 11 : 8;
+}
+
 // Note [PyTorch's bits to values]
 // float uniform: the low 24 bits of one word, times 2^-24; double: the low 53 bits of two words
 // (first word high), times 2^-53; half and bfloat16: the low 11 or 8 bits of one word. A range
@@ -342,6 +348,25 @@ void mt_fill_randint(Mt19937& e, T* out, int64_t n, int64_t low, uint64_t range)
   for (int64_t i = 0; i < n; ++i) {
     const uint64_t w = wide ? e.next64() : e();
     out[i] = convert<T>(static_cast<int64_t>(w % range + static_cast<uint64_t>(low)));
+  }
+}
+
+/** PyTorch's exponential_ on the CPU without MKL: a double uniform from two words per element,
+ *  -1 / lambd * log(1 - u) in double, rounded to T. */
+template <class T>
+void mt_fill_exponential(Mt19937& e, T* out, int64_t n, double lambd) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(-1.0 / lambd * std::log(1.0 - mt_double01(e.next64())));
+}
+
+/** PyTorch's random_() on the CPU: one word (two for int64 and double) modulo the type's count of
+ *  values, 2^digits + 1 for floating types, max + 1 for integers; bool takes the low bit. */
+template <class T>
+void mt_fill_random_full(Mt19937& e, T* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t w = std::is_same_v<T, int64_t> || std::is_same_v<T, double> ? e.next64() : e();
+    if constexpr (std::is_same_v<T, bool>) out[i] = (w & 1) != 0;
+    else if constexpr (is_floating_v<T>) out[i] = convert<T>(static_cast<int64_t>(w % ((uint64_t{1} << digits_of_mantissa<T>()) + 1)));
+    else out[i] = static_cast<T>(w % (static_cast<uint64_t>(std::numeric_limits<T>::max()) + 1));
   }
 }
 

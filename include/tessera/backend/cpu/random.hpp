@@ -84,6 +84,16 @@ void fill_normal(T* out, int64_t n, const GeneratorState& state, double mean, do
   }
 }
 
+/** out[i] = T(-1 / lambd * log(1 - u)) with u the double uniform of element i (PyTorch's formula),
+ *  from the blocks_for<double>(n) blocks reserved at `state`. */
+template <class T>
+void fill_exponential(T* out, int64_t n, const GeneratorState& state, double lambd) {
+  fill_from_blocks(out, n, per_block<double>, state, [lambd](const uint32_t* w, int64_t k) {
+    const double u = uniform_from_bits<double>(w[2 * k], w[2 * k + 1]);
+    return static_cast<T>(-1.0 / lambd * std::log(1.0 - u));
+  });
+}
+
 /** The 128-bit product a * b as (high, low) 64-bit halves, in portable arithmetic. */
 inline uint64_t mul_wide(uint64_t a, uint64_t b, uint64_t& low) {
   const uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
@@ -193,6 +203,7 @@ void fill_random(T* out, const RandomPlan& plan) {
     if constexpr (std::is_same_v<T, int64_t>) fill_randperm(out, n, state);
   } else if constexpr (is_floating_v<T>) {
     if (std::string_view(plan.op) == "normal") fill_normal(out, n, state, plan.mean, plan.stddev);
+    else if (std::string_view(plan.op) == "exponential") fill_exponential(out, n, state, plan.lambd);
     else fill_uniform(out, n, state);
   }
 }
