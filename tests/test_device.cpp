@@ -16,6 +16,7 @@
 #include <string>
 
 #include <tessera/tessera.hpp>
+#include "error_of.hpp"
 
 namespace {
 
@@ -123,16 +124,6 @@ class TestKernels final : public ts::DeviceKernels {
 TestAllocator test_allocator;
 TestKernels test_kernels;
 const bool registered = (ts::register_device_backend(ts::DeviceType::PrivateUse1, &test_allocator, &test_kernels), true);
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ts::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include <tessera/tessera.hpp>
 
 #include "vulkan_device.hpp"
+#include "error_of.hpp"
 
 namespace {
 
@@ -23,16 +24,6 @@ namespace vk = ts::vulkan::detail;
 using vulkan_test::kGpu;
 
 using vulkan_test::have_device;
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ts::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // A compute shader compiled with glslc -O --target-env=vulkan1.1 from:
 //   layout(local_size_x = 64) in;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vulkan_device.hpp"
+#include "error_of.hpp"
 
 namespace {
 
@@ -80,17 +81,6 @@ ts::Tensor<T> view_of(const ts::Tensor<T>& t, int kind) {
   if (kind == 1 && t.dim() >= 2) return t.transpose(0, t.dim() - 1);
   if (kind == 2 && t.dim() >= 1) return t.slice(t.dim() - 1, 0, std::nullopt, 2);
   return t;
-}
-
-/** The message of the error `f` throws, or "" when it throws none. */
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const ts::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
