@@ -223,46 +223,48 @@ Tensor<T> std_impl(const Tensor<T>& x, const Shape& dims, int64_t correction, bo
 // As torch.var/std: var(dim, unbiased = true, keepdim = false), so x.var(1, false) is the biased
 // variance, never keepdim; and var(dim, {.correction = c, .keepdim = k}) for Python's keywords
 // correction= and keepdim=. An empty dims list reduces every dim.
-template <class T>
-Tensor<T> var(const Tensor<T>& x) {
-  return detail::var_impl(x, detail::all_dims(), 1, false);
-}
-template <class T, std::same_as<bool> B>  // a bool exactly: var(x, 1) is dim 1, as in Python
-Tensor<T> var(const Tensor<T>& x, B unbiased) {
-  return detail::var_impl(x, detail::all_dims(), unbiased, false);
-}
-template <class T>
-Tensor<T> var(const Tensor<T>& x, const Shape& dims, bool unbiased = true, bool keepdim = false) {
-  return detail::var_impl(x, dims, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> var(const Tensor<T>& x, int64_t dim, bool unbiased = true, bool keepdim = false) {
-  return detail::var_impl(x, Shape{dim}, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> var(const Tensor<T>& x, const Shape& dims, VarOptions options) {
-  return detail::var_impl(x, dims, options.correction, options.keepdim);
-}
-template <class T>
-Tensor<T> std(const Tensor<T>& x) {
-  return detail::std_impl(x, detail::all_dims(), 1, false);
-}
-template <class T, std::same_as<bool> B>  // a bool exactly: std(x, 1) is dim 1, as in Python
-Tensor<T> std(const Tensor<T>& x, B unbiased) {
-  return detail::std_impl(x, detail::all_dims(), unbiased, false);
-}
-template <class T>
-Tensor<T> std(const Tensor<T>& x, const Shape& dims, bool unbiased = true, bool keepdim = false) {
-  return detail::std_impl(x, dims, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> std(const Tensor<T>& x, int64_t dim, bool unbiased = true, bool keepdim = false) {
-  return detail::std_impl(x, Shape{dim}, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> std(const Tensor<T>& x, const Shape& dims, VarOptions options) {
-  return detail::std_impl(x, dims, options.correction, options.keepdim);
-}
+#define TS_DEFINE_SPREAD(name)                                                                     \
+  template <class T>                                                                               \
+  Tensor<T> name(const Tensor<T>& x) {                                                             \
+    return detail::name##_impl(x, detail::all_dims(), 1, false);                                   \
+  }                                                                                                \
+  template <class T, std::same_as<bool> B> /* a bool exactly: name(x, 1) is dim 1, as in Python */ \
+  Tensor<T> name(const Tensor<T>& x, B unbiased) {                                                 \
+    return detail::name##_impl(x, detail::all_dims(), unbiased, false);                            \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> name(const Tensor<T>& x, const Shape& dims, bool unbiased = true, bool keepdim = false) { \
+    return detail::name##_impl(x, dims, unbiased, keepdim);                                        \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> name(const Tensor<T>& x, int64_t dim, bool unbiased = true, bool keepdim = false) {    \
+    return detail::name##_impl(x, Shape{dim}, unbiased, keepdim);                                  \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> name(const Tensor<T>& x, const Shape& dims, VarOptions options) {                      \
+    return detail::name##_impl(x, dims, options.correction, options.keepdim);                      \
+  }                                                                                                \
+  template <class T>                                                                               \
+  template <std::same_as<bool> B>                                                                  \
+  Tensor<T> Tensor<T>::name(B unbiased) const {                                                    \
+    return tessera::name(*this, unbiased);                                                         \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> Tensor<T>::name(int64_t dim, bool unbiased, bool keepdim) const {                      \
+    return tessera::name(*this, dim, unbiased, keepdim);                                           \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> Tensor<T>::name(const Shape& dims, bool unbiased, bool keepdim) const {                \
+    return tessera::name(*this, dims, unbiased, keepdim);                                          \
+  }                                                                                                \
+  template <class T>                                                                               \
+  Tensor<T> Tensor<T>::name(const Shape& dims, VarOptions options) const {                         \
+    return tessera::name(*this, dims, options);                                                    \
+  }
+TS_DEFINE_SPREAD(var)
+TS_DEFINE_SPREAD(std)
+#undef TS_DEFINE_SPREAD
+
 /** (var, mean) over `dims`, as torch.var_mean. */
 template <class T>
 std::tuple<Tensor<T>, Tensor<T>> var_mean(const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
@@ -321,40 +323,6 @@ TS_DEFINE_REDUCTION(all, bool)
 TS_DEFINE_REDUCTION(any, bool)
 #undef TS_DEFINE_REDUCTION
 
-template <class T>
-template <std::same_as<bool> B>
-Tensor<T> Tensor<T>::var(B unbiased) const {
-  return tessera::var(*this, unbiased);
-}
-template <class T>
-Tensor<T> Tensor<T>::var(int64_t dim, bool unbiased, bool keepdim) const {
-  return tessera::var(*this, dim, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> Tensor<T>::var(const Shape& dims, bool unbiased, bool keepdim) const {
-  return tessera::var(*this, dims, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> Tensor<T>::var(const Shape& dims, VarOptions options) const {
-  return tessera::var(*this, dims, options);
-}
-template <class T>
-template <std::same_as<bool> B>
-Tensor<T> Tensor<T>::std(B unbiased) const {
-  return tessera::std(*this, unbiased);
-}
-template <class T>
-Tensor<T> Tensor<T>::std(int64_t dim, bool unbiased, bool keepdim) const {
-  return tessera::std(*this, dim, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> Tensor<T>::std(const Shape& dims, bool unbiased, bool keepdim) const {
-  return tessera::std(*this, dims, unbiased, keepdim);
-}
-template <class T>
-Tensor<T> Tensor<T>::std(const Shape& dims, VarOptions options) const {
-  return tessera::std(*this, dims, options);
-}
 template <class O, class T>
 const Tensor<O>& var_out(const Tensor<O>& out, const Tensor<T>& x, const Shape& dims = {}, bool unbiased = true,
                          bool keepdim = false) {
