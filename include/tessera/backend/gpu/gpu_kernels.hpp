@@ -425,9 +425,7 @@ class GpuKernels final : public DeviceKernels {
     check_index_range(in, plan.op);
     check_index_range(out, plan.op);
     const ::tessera::detail::ReduceLayout& layout = *plan.layout;
-    std::vector<int32_t> meta;
-    append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
-    append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
+    const std::vector<int32_t> meta = reduction_meta(layout);
     const int device = device_of(out);
     const Kernel& kernel = Launch::kernel_for("reduce." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
     const ReducePush push{static_cast<uint32_t>(layout.outputs), static_cast<uint32_t>(layout.reduced),

@@ -168,6 +168,15 @@ inline void append_coalesced(std::vector<int32_t>& meta, const Shape& sizes, con
   for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
 }
 
+/** The meta buffer of a reduction (docs/gpu.md, "reduce"): its kept dims, then its reduced dims,
+ *  each coalesced. */
+inline std::vector<int32_t> reduction_meta(const ::tessera::detail::ReduceLayout& layout) {
+  std::vector<int32_t> meta;
+  append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
+  append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
+  return meta;
+}
+
 /** The index of the device `t` lives on. */
 inline int device_of(const TensorImpl& t) { return t.storage.device().index(); }
 

@@ -30,9 +30,7 @@ bool moments_on_gpu(const ::tessera::detail::ReductionPlan& plan) {
   check_index_range(in, plan.op);
   check_index_range(out, plan.op);
   const ::tessera::detail::ReduceLayout& layout = *plan.layout;
-  std::vector<int32_t> meta;
-  append_coalesced(meta, layout.kept_sizes, layout.kept_strides);
-  append_coalesced(meta, layout.reduced_sizes, layout.reduced_strides);
+  const std::vector<int32_t> meta = reduction_meta(layout);
   // The divisor as the CPU's WelfordReducer computes it, rounded once to the kernel's type.
   const double n = static_cast<double>(layout.reduced);
   const double inv_n = layout.reduced == 0 ? 0.0 : 1.0 / n, divisor = std::max(0.0, n - plan.scalar);
