@@ -82,7 +82,7 @@ int main() {
   f -= ts::ones({3});
   f *= 2;
   f /= 2.0;
-  auto cmp = (f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0) || (i > 100);
+  auto cmp = ((f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0)) || (i > 100);
   auto u = ts::add(f, i) + ts::sub(f, 1) + ts::mul(f, f) + ts::div(f, 3) + ts::neg(f) + ts::abs(f) + ts::sign(f) +
            ts::pow(f.abs(), 2) + ts::sqrt(f.abs()) + ts::rsqrt(f.abs() + 1) + ts::exp(f) + ts::expm1(f) +
            ts::log(f.abs() + 1) + ts::log1p(f.abs()) + ts::log2(f.abs() + 1) + ts::sin(f) + ts::cos(f) + ts::tan(f) +
@@ -116,8 +116,8 @@ int main() {
   ts::Generator gen(42);
   gen.manual_seed(7);
   gen.set_offset(gen.offset() + 1);
-  ts::GeneratorState state = gen.get_state();
-  gen.set_state(state);
+  ts::GeneratorState gen_state = gen.get_state();
+  gen.set_state(gen_state);
   ts::manual_seed(1);
   ts::Generator& global = ts::default_generator();
   std::cout << bits[0] << gen.seed() << global.seed() << ts::rand({2}) << ts::rand({2}, gen) << ts::randn({2}, gen)
@@ -146,12 +146,12 @@ int main() {
 
   // 6. Autograd.
   auto leaf = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
-  auto loss = (leaf * leaf).sum();
-  loss.backward();
+  auto leaf_loss = (leaf * leaf).sum();
+  leaf_loss.backward();
   auto h = leaf * 2;
   h.retain_grad();
   h.backward(ts::ones_like(h), true);
-  std::cout << leaf.grad() << h.grad() << loss.grad_fn_name() << leaf.detach() << ts::GradMode::is_enabled() << "\n";
+  std::cout << leaf.grad() << h.grad() << leaf_loss.grad_fn_name() << leaf.detach() << ts::GradMode::is_enabled() << "\n";
   {
     ts::NoGradGuard no_grad;
     leaf.sub_(leaf.grad() * 0.1);

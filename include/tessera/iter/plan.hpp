@@ -91,8 +91,8 @@ inline std::vector<bool> reduced_mask(const Shape& dims, int64_t ndim, const cha
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, ndim, op);
     if (ndim == 0) continue;
-    TS_CHECK(!mask[w] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
-    mask[w] = true;
+    TS_CHECK(!mask[static_cast<size_t>(w)] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
+    mask[static_cast<size_t>(w)] = true;
   }
   return mask;
 }
@@ -101,7 +101,7 @@ inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool k
   const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
   ReduceLayout p;
   for (int64_t d = 0; d < x.dim(); ++d) {
-    if (mask[d]) {
+    if (mask[static_cast<size_t>(d)]) {
       p.reduced_sizes.push_back(x.sizes[d]);
       p.reduced_strides.push_back(x.strides[d]);
       p.reduced = wrapping_mul(p.reduced, x.sizes[d]);  // wraps only when there are no outputs

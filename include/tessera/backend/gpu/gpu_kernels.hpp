@@ -242,7 +242,7 @@ class GpuKernels final : public DeviceKernels {
     if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;
     // Note [Input types of a variant]: a float32-class kernel reads no float64, an integer one
     // no float (promotion guarantees it; checked so that a surprise runs on the host).
-    for (int k = 0; k < plan.num_inputs; ++k) {
+    for (size_t k = 0; k < static_cast<size_t>(plan.num_inputs); ++k) {
       const DType d = plan.inputs[k]->dtype;
       if (op->flags & kPredicate) break;
       if (d == DType::Float64 && compute != DType::Float64) return false;
@@ -265,7 +265,7 @@ class GpuKernels final : public DeviceKernels {
     if (op->name == "clamp") {
       if (a == DType::Bool) return false;
       uint64_t bound_bits[2] = {};
-      for (int k = 0; k < 2; ++k) {
+      for (unsigned k = 0; k < 2; ++k) {
         if (!plan.has_bound[k]) continue;
         clamp_given |= 1u << k;
         const double v = plan.bounds[k];
