@@ -172,6 +172,20 @@ int main() {
                          nn::Dropout(0.1), nn::Linear(8, 4), nn::BatchNorm1d(4), nn::LayerNorm({4}), nn::GELU(),
                          nn::Sigmoid(), nn::Tanh(), fc, nn::Softmax(1)};
     nn::Embedding emb(10, 4);
+    {
+      const ts::Tensor<float> kernel = ts::empty<float>({4, 3, 2});
+      nn::init::kaiming_uniform_(kernel, std::sqrt(5.0), "fan_in", "leaky_relu", gen);
+      nn::init::kaiming_normal_(kernel);
+      nn::init::xavier_uniform_(kernel, nn::init::calculate_gain("relu"));
+      nn::init::xavier_normal_(kernel);
+      nn::init::uniform_(kernel, -1.0, 1.0);
+      nn::init::normal_(kernel, 0.0, 0.02);
+      nn::init::constant_(kernel, 0.5);
+      nn::init::ones_(kernel);
+      nn::init::zeros_(kernel);
+      nn::init::dirac_(kernel);
+      nn::init::eye_(ts::empty<float>({3, 3}));
+    }
     std::vector<ts::Tensor<float>> params = model.parameters();
     for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
     std::map<std::string, ts::AnyTensor> state = model.state_dict();
@@ -195,6 +209,10 @@ int main() {
     ts::optim::CosineAnnealingLR cosine(sgd, 50);
     adam.zero_grad();
     loss.backward();
+    const ts::Tensor<float> total = nn::utils::clip_grad_norm_(params, 1.0, 2.0, false);
+    nn::utils::clip_grad_value_(params, 0.5);
+    nn::utils::vector_to_parameters(nn::utils::parameters_to_vector(params), params);
+    std::cout << total << "\n";
     adam.step();
     sgd.step();
     adamw.step();
