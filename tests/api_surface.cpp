@@ -186,6 +186,16 @@ int main() {
       nn::init::dirac_(kernel);
       nn::init::eye_(ts::empty<float>({3, 3}));
     }
+    {
+      const ts::Tensor<float> act_in = ts::randn({2, 4});
+      auto acts = nn::Sequential{nn::LeakyReLU(0.2), nn::ELU(), nn::SELU(), nn::CELU(), nn::SiLU(), nn::Mish(),
+                                 nn::Hardtanh(), nn::ReLU6(), nn::Hardswish(), nn::Hardsigmoid(), nn::Softplus(2.0, 10.0),
+                                 nn::LogSigmoid(), nn::Softsign(), nn::Tanhshrink(), nn::Softshrink(), nn::Hardshrink(),
+                                 nn::Threshold(0.1, 0.0), nn::PReLU(4), nn::Identity(), nn::LogSoftmax(1), nn::Softmin(1),
+                                 nn::GLU()};
+      std::cout << acts(act_in) << F::gelu(act_in, "tanh") << F::leaky_relu(act_in, 0.1) << F::softplus(act_in, 1.0, 20.0) << F::glu(act_in, 1)
+                << F::prelu(act_in, ts::full<float>({4}, 0.1f)) << F::softmax(act_in, 1) << F::log_softmax(act_in, 1) << "\n";
+    }
     std::vector<ts::Tensor<float>> params = model.parameters();
     for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
     std::map<std::string, ts::AnyTensor> state = model.state_dict();

@@ -29,6 +29,7 @@
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"
+#include "nn/activation.hpp"
 #include "nn/conv.hpp"
 #include "nn/functional.hpp"
 #include "nn/init.hpp"
