@@ -288,7 +288,7 @@ TEST_CASE("vulkan index: an index out of bounds is reported at the next host rea
         "was next read)");
   CHECK(error_of([&] {
           (void)F::cross_entropy(x, ts::from_vector<int64_t>({0, 10, 3}, {3}, {.device = kGpu})).item();
-        }) == "cross_entropy: Target 10 is out of bounds (10 classes) (reported by " + gpu_name + " when the queue was next read)");
+        }) == "cross_entropy: Target 10 is out of bounds. (reported by " + gpu_name + " when the queue was next read)");
   const ts::Tensor<float> s = ts::zeros<float>({3, 10}, {.device = kGpu});
   s.scatter_(0, ts::full<int64_t>({1, 10}, 3, {.device = kGpu}), 1.0f);
   CHECK(error_of([&] { (void)s.to(ts::Device::cpu()); }) ==

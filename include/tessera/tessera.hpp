@@ -32,6 +32,8 @@
 #include "nn/conv.hpp"
 #include "nn/functional.hpp"
 #include "nn/layers.hpp"
+#include "nn/loss.hpp"
+#include "nn/loss_modules.hpp"
 #include "nn/module.hpp"
 #include "nn/normalization.hpp"
 #include "optim/optimizer.hpp"
