@@ -190,7 +190,7 @@ int main() {
     std::cout << F::one_hot(targets, 3) << "\n";
     {
       using ts::nn::Reduction;
-      const auto w = ts::ones({4}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
+      const auto w = ts::ones({3}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
       const ts::nn::CrossEntropyLossOptions<float> ce_options{.weight = w, .ignore_index = -100,
                                                                .reduction = Reduction::Mean, .label_smoothing = 0.1};
       loss = loss + F::cross_entropy(out, targets, ce_options) + F::cross_entropy(out, targets, w) +

@@ -2,6 +2,7 @@
 // (tests/golden/loss.txt: values, gradients and error messages), gradchecks in float64, the
 // modules' buffers and state_dict names.
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
