@@ -221,6 +221,10 @@ TEST_CASE("weight in PyTorch's third place; spellings agree") {
   const auto p = x.sigmoid(), t = ts::rand({5, 4});
   CHECK(ts::equal(F::binary_cross_entropy(p, t, w), F::binary_cross_entropy(p, t, {.weight = w})));
   CHECK(ts::equal(F::binary_cross_entropy_with_logits(x, t, w), F::binary_cross_entropy_with_logits(x, t, {.weight = w})));
+  // cosine_embedding_loss takes a target of any dtype, as PyTorch.
+  const auto a = ts::randn({2, 3}), b = ts::randn({2, 3});
+  CHECK(ts::equal(F::cosine_embedding_loss(a, b, ts::tensor({1, -1})),
+                  F::cosine_embedding_loss(a, b, ts::tensor({1.0f, -1.0f}))));
   // Large logits stay finite (no exp overflows).
   CHECK(std::isfinite(F::binary_cross_entropy_with_logits(ts::tensor({-200.0f, 200.0f}), ts::tensor({1.0f, 0.0f})).item()));
 }

@@ -323,6 +323,11 @@ ERRORS = [
 for name, op, tensors, opts in ERRORS:
     case("error_" + name, op, tensors, opts, grads=False)
 
+# An unbatched input (C) with a target of C classes: PyTorch reads the first target only.
+for reduction in REDUCTIONS:
+    case(f"nll_loss_1d_target_1d_{reduction}", "nll_loss", {"input": randn(3), "target": torch.tensor([2, 1, 0])},
+         {"reduction": reduction, "weight": torch.rand(3) + 0.2})
+
 # The state_dict keys of the loss modules: weights are buffers, absent when not given.
 MODULES = [("CrossEntropyLoss", {}), ("CrossEntropyLoss", {"weight": torch.ones(3)}), ("NLLLoss", {"weight": torch.ones(3)}),
            ("BCELoss", {"weight": torch.ones(3)}), ("BCEWithLogitsLoss", {"weight": torch.ones(3)}),
