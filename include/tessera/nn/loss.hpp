@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <string_view>
 #include <type_traits>
 
 #include "../ops/elementwise.hpp"
