@@ -407,4 +407,11 @@ TEST_CASE("vulkan index: every loss runs on the device as on the CPU, values and
     close(want.detach(), got.detach());
     close(on_cpu.grad(), on_gpu.grad());
   }
+  // A loss module's weight is a buffer: module.to(device) moves it, and forward uses it there.
+  ts::nn::BCEWithLogitsLoss bce({.weight = cpu.weight.view({4, 1}).clone(), .pos_weight = cpu.weight.view({4, 1}).clone()});
+  const auto want = bce(x, cpu.probs);
+  bce.to(kGpu);
+  CHECK(bce.options().weight.device() == kGpu);
+  CHECK(bce.options().pos_weight.device() == kGpu);
+  close(want, bce(x.to(kGpu), gpu.probs));
 }

@@ -140,14 +140,6 @@ struct NllParts {
   Tensor<T> target_weight;
 };
 
-// Note [nll_loss by composition]
-// nll_loss picks -w[t] * x[t] with gather along the class dim, whatever the number of dims
-// ((C), (N, C), (N, C, d1, ...)): PyTorch's nll_loss, nll_loss2d and nll_loss_nd compute the
-// same. An ignored target is first replaced by class 0 (so that gather reads inside the input)
-// and its loss and weight are then set to 0; the mean divides by the sum of the weights of the
-// targets not ignored, so with every target ignored it is 0 / 0 = nan, as PyTorch. The bounds
-// check runs on the replaced targets, so it names the first target PyTorch would refuse, and on
-// a GPU it is checked there without a wait (Note [Deferred errors]).
 /** PyTorch's checks of nll_loss_nd, nll_loss and nll_loss2d on the shapes, in their order. */
 template <class T>
 void check_nll_shapes(const char* op, const Tensor<T>& input, const Shape& target, const Tensor<T>& weight) {
@@ -185,6 +177,14 @@ void check_nll_shapes(const char* op, const Tensor<T>& input, const Shape& targe
   }
 }
 
+// Note [nll_loss by composition]
+// nll_loss picks -w[t] * x[t] with gather along the class dim, whatever the number of dims
+// ((C), (N, C), (N, C, d1, ...)): PyTorch's nll_loss, nll_loss2d and nll_loss_nd compute the
+// same. An ignored target is first replaced by class 0 (so that gather reads inside the input)
+// and its loss and weight are then set to 0; the mean divides by the sum of the weights of the
+// targets not ignored, so with every target ignored it is 0 / 0 = nan, as PyTorch. The bounds
+// check runs on the replaced targets, so it names the first target PyTorch would refuse, and on
+// a GPU it is checked there without a wait (Note [Deferred errors]).
 template <class T>
 NllParts<T> nll_parts(const char* op, const Tensor<T>& input, const Tensor<int64_t>& target, const Tensor<T>& weight,
                       int64_t ignore_index) {
