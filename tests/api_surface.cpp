@@ -212,6 +212,44 @@ int main() {
                 F::max_pool2d(ts::ones({1, 1, 2, 2}), 2).sum() + F::dropout(out, 0.5, false).sum() +
                 emb(targets).sum();
     std::cout << F::one_hot(targets, 3) << "\n";
+    {
+      using ts::nn::Reduction;
+      const auto w = ts::ones({3}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
+      const ts::nn::CrossEntropyLossOptions<float> ce_options{.weight = w, .ignore_index = -100,
+                                                               .reduction = Reduction::Mean, .label_smoothing = 0.1};
+      loss = loss + F::cross_entropy(out, targets, ce_options) + F::cross_entropy(out, targets, w) +
+             F::cross_entropy(out, probs, {.weight = w}) +
+             F::nll_loss(out.log(), targets, {.weight = w, .ignore_index = 1, .reduction = Reduction::Sum}) +
+             F::nll_loss(out.log(), targets, w) + F::mse_loss(out, probs, {.reduction = Reduction::Mean}) +
+             F::l1_loss(out, probs, {.reduction = Reduction::Sum}) +
+             F::smooth_l1_loss(out, probs, {.reduction = Reduction::Mean, .beta = 0.5}) +
+             F::huber_loss(out, probs, {.reduction = Reduction::Mean, .delta = 2.0}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, {.weight = w, .reduction = Reduction::Mean}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, w) + F::binary_cross_entropy_with_logits(out, probs, w) +
+             F::binary_cross_entropy_with_logits(out, probs, {.weight = w, .reduction = Reduction::Mean, .pos_weight = w}) +
+             F::kl_div(out.log_softmax(1), probs, {.reduction = Reduction::BatchMean, .log_target = false}) +
+             F::cosine_embedding_loss(out, probs, sign, {.margin = 0.1, .reduction = Reduction::Mean}) +
+             F::margin_ranking_loss(out, probs, out.detach(), {.margin = 0.1, .reduction = Reduction::Sum}) +
+             F::triplet_margin_loss(out, probs, out.detach(),
+                                    {.margin = 1.0, .p = 2.0, .eps = 1e-6, .swap = true, .reduction = Reduction::Mean});
+      nn::CrossEntropyLoss ce(ce_options);
+      nn::NLLLoss nll({.weight = w});
+      nn::MSELoss mse;
+      nn::L1Loss l1({.reduction = Reduction::None});
+      nn::SmoothL1Loss smooth_l1({.beta = 0.5});
+      nn::HuberLoss huber({.delta = 2.0});
+      nn::BCELoss bce({.weight = w});
+      nn::BCEWithLogitsLoss bce_logits({.weight = w, .pos_weight = w});
+      nn::KLDivLoss kl({.reduction = Reduction::BatchMean, .log_target = true});
+      nn::CosineEmbeddingLoss cosine({.margin = 0.1});
+      nn::MarginRankingLoss ranking({.margin = 0.1});
+      nn::TripletMarginLoss triplet({.swap = true});
+      loss = loss + ce(out, targets) + ce(out, probs) + nll(out.log(), targets) + mse(out, probs) +
+             l1(out, probs).sum() + smooth_l1(out, probs) + huber(out, probs) + bce(out.sigmoid(), probs) +
+             bce_logits(out, probs) + kl(out.log_softmax(1), probs.log()) + cosine(out, probs, sign) +
+             ranking(out, probs, out.detach()) + triplet(out, probs, out.detach());
+      std::cout << ce.options().label_smoothing << bce_logits.state_dict().size() << "\n";
+    }
     ts::optim::SGD sgd(params, {.lr = 0.1, .momentum = 0.9, .dampening = 0, .weight_decay = 0, .nesterov = true});
     ts::optim::Adam adam(params, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0});
     ts::optim::AdamW adamw(params, {.weight_decay = 1e-2});

@@ -34,6 +34,8 @@
 #include "nn/functional.hpp"
 #include "nn/init.hpp"
 #include "nn/layers.hpp"
+#include "nn/loss.hpp"
+#include "nn/loss_modules.hpp"
 #include "nn/module.hpp"
 #include "nn/normalization.hpp"
 #include "nn/utils.hpp"

@@ -165,7 +165,7 @@ enum class IndexCheck : uint32_t {
   OutOfBounds = 1,  // "op: index 12 is out of bounds for dimension 1 with size 10"
   SelectValue = 2,  // index_select's "INDICES element is out of DATA bounds" (Note [index_select bounds])
   SelectRange = 3,  // index_select's "index out of range in self"
-  Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds (10 classes)"
+  Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds." (PyTorch's words)
   Class = 5,        // one_hot: "Class values must be non-negative and smaller than num_classes (10), got 12"
 };
 
@@ -178,7 +178,7 @@ inline std::string index_check_message(IndexCheck check, const char* op, int64_t
       break;
     case IndexCheck::SelectRange: s += "index out of range in self"; break;
     case IndexCheck::Target:
-      s += "Target ", append_int(s, value), s += " is out of bounds (", append_int(s, size), s += " classes)";
+      s += "Target ", append_int(s, value), s += " is out of bounds.";
       break;
     case IndexCheck::Class:
       s += "Class values must be non-negative and smaller than num_classes (", append_int(s, size), s += "), got ";
