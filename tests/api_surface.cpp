@@ -214,32 +214,32 @@ int main() {
     std::cout << F::one_hot(targets, 3) << "\n";
     {
       using ts::nn::Reduction;
-      const auto w = ts::ones({3}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
-      const ts::nn::CrossEntropyLossOptions<float> ce_options{.weight = w, .ignore_index = -100,
+      const auto class_w = ts::ones({3}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
+      const ts::nn::CrossEntropyLossOptions<float> ce_options{.weight = class_w, .ignore_index = -100,
                                                                .reduction = Reduction::Mean, .label_smoothing = 0.1};
-      loss = loss + F::cross_entropy(out, targets, ce_options) + F::cross_entropy(out, targets, w) +
-             F::cross_entropy(out, probs, {.weight = w}) +
-             F::nll_loss(out.log(), targets, {.weight = w, .ignore_index = 1, .reduction = Reduction::Sum}) +
-             F::nll_loss(out.log(), targets, w) + F::mse_loss(out, probs, {.reduction = Reduction::Mean}) +
+      loss = loss + F::cross_entropy(out, targets, ce_options) + F::cross_entropy(out, targets, class_w) +
+             F::cross_entropy(out, probs, {.weight = class_w}) +
+             F::nll_loss(out.log(), targets, {.weight = class_w, .ignore_index = 1, .reduction = Reduction::Sum}) +
+             F::nll_loss(out.log(), targets, class_w) + F::mse_loss(out, probs, {.reduction = Reduction::Mean}) +
              F::l1_loss(out, probs, {.reduction = Reduction::Sum}) +
              F::smooth_l1_loss(out, probs, {.reduction = Reduction::Mean, .beta = 0.5}) +
              F::huber_loss(out, probs, {.reduction = Reduction::Mean, .delta = 2.0}) +
-             F::binary_cross_entropy(out.sigmoid(), probs, {.weight = w, .reduction = Reduction::Mean}) +
-             F::binary_cross_entropy(out.sigmoid(), probs, w) + F::binary_cross_entropy_with_logits(out, probs, w) +
-             F::binary_cross_entropy_with_logits(out, probs, {.weight = w, .reduction = Reduction::Mean, .pos_weight = w}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, {.weight = class_w, .reduction = Reduction::Mean}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, class_w) + F::binary_cross_entropy_with_logits(out, probs, class_w) +
+             F::binary_cross_entropy_with_logits(out, probs, {.weight = class_w, .reduction = Reduction::Mean, .pos_weight = class_w}) +
              F::kl_div(out.log_softmax(1), probs, {.reduction = Reduction::BatchMean, .log_target = false}) +
              F::cosine_embedding_loss(out, probs, sign, {.margin = 0.1, .reduction = Reduction::Mean}) +
              F::margin_ranking_loss(out, probs, out.detach(), {.margin = 0.1, .reduction = Reduction::Sum}) +
              F::triplet_margin_loss(out, probs, out.detach(),
                                     {.margin = 1.0, .p = 2.0, .eps = 1e-6, .swap = true, .reduction = Reduction::Mean});
       nn::CrossEntropyLoss ce(ce_options);
-      nn::NLLLoss nll({.weight = w});
+      nn::NLLLoss nll({.weight = class_w});
       nn::MSELoss mse;
       nn::L1Loss l1({.reduction = Reduction::None});
       nn::SmoothL1Loss smooth_l1({.beta = 0.5});
       nn::HuberLoss huber({.delta = 2.0});
-      nn::BCELoss bce({.weight = w});
-      nn::BCEWithLogitsLoss bce_logits({.weight = w, .pos_weight = w});
+      nn::BCELoss bce({.weight = class_w});
+      nn::BCEWithLogitsLoss bce_logits({.weight = class_w, .pos_weight = class_w});
       nn::KLDivLoss kl({.reduction = Reduction::BatchMean, .log_target = true});
       nn::CosineEmbeddingLoss cosine({.margin = 0.1});
       nn::MarginRankingLoss ranking({.margin = 0.1});
