@@ -151,6 +151,8 @@ TEST_CASE("activation modules apply their function with PyTorch's defaults", "[n
   CHECK(same(ts::nn::LogSoftmax(1)(x), x.log_softmax(1)));
   CHECK(same(ts::nn::Softmin(0)(x), (-x).softmax(0)));
   CHECK(same(ts::nn::Identity()(x), x));
+  CHECK(same(ts::nn::GELU()(x), x.gelu()));
+  CHECK(same(ts::nn::GELU("tanh")(x), F::gelu(x, "tanh")));
   ts::nn::PReLU prelu(4);
   CHECK(prelu.weight().to_vector() == std::vector<float>{0.25f, 0.25f, 0.25f, 0.25f});
   CHECK(prelu.named_parameters().at(0).first == "weight");  // PyTorch's state_dict key
@@ -165,6 +167,7 @@ TEST_CASE("activations refuse what PyTorch refuses", "[nn][activation]") {
   CHECK(error_of([&] { F::hardtanh(x, 2.0, 1.0); }) ==
         "hardtanh: max_val must be greater than or equal to min_val (got 2 and 1)");
   CHECK(error_of([&] { F::gelu(x, "erf"); }) == "gelu: approximate argument must be either none or tanh.");
+  CHECK(error_of([] { ts::nn::GELU("erf"); }) == "GELU: approximate argument must be either none or tanh.");
   CHECK(error_of([&] { F::prelu(x, ts::full<float>({2}, 0.25f)); }) ==
         "prelu: Mismatch of parameter numbers and input channel size. Found parameter numbers = 2 and channel size = 3.");
   CHECK(error_of([&] { F::softshrink(x, -1.0); }) == "softshrink: lambda must be greater or equal to 0, but found to be -1.");

@@ -94,7 +94,7 @@ Tensor<T> softplus(const Tensor<T>& x, double beta = 1.0, double threshold = 20.
 
 /** GELU exactly (approximate = "none") or with PyTorch's tanh approximation ("tanh"). */
 template <class T>
-Tensor<T> gelu(const Tensor<T>& x, std::string_view approximate) {
+Tensor<T> gelu(const Tensor<T>& x, std::string_view approximate = "none") {
   TS_CHECK(approximate == "none" || approximate == "tanh", "gelu: approximate argument must be either none or tanh.");
   if (approximate == "none") return x.gelu();
   const double k = std::sqrt(2.0 / 3.14159265358979323846);

@@ -9,6 +9,7 @@
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
 #include "../random/distributions.hpp"
+#include "activation.hpp"
 #include "loss.hpp"
 
 namespace tessera::nn::functional {
@@ -25,8 +26,6 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& b
 
 template <class T>
 Tensor<T> relu(const Tensor<T>& x) { return x.relu(); }
-template <class T>
-Tensor<T> gelu(const Tensor<T>& x) { return x.gelu(); }
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
 template <class T>

@@ -3,8 +3,10 @@
 
 #include <cmath>
 #include <memory>
+#include <string>
 #include <initializer_list>
 
+#include "activation.hpp"
 #include "functional.hpp"
 #include "init.hpp"
 #include "module.hpp"
@@ -61,10 +63,23 @@ class Embedding : public nn::Module {
     Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
   };
 TS_ACTIVATION(ReLU, x.relu())
-TS_ACTIVATION(GELU, x.gelu())
 TS_ACTIVATION(Sigmoid, x.sigmoid())
 TS_ACTIVATION(Tanh, x.tanh())
 #undef TS_ACTIVATION
+
+/** GELU, exact (approximate = "none") or with the tanh approximation ("tanh"). */
+template <class = void>
+class GELU : public nn::Module {
+ public:
+  explicit GELU(std::string approximate = "none") : approximate_(std::move(approximate)) {
+    TS_CHECK(approximate_ == "none" || approximate_ == "tanh", "GELU: approximate argument must be either none or tanh.");
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::gelu(x, approximate_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  std::string approximate_;
+};
 
 template <class = void>
 class Softmax : public nn::Module {
