@@ -1,6 +1,7 @@
 #pragma once
-// The random family on a GPU: rand, randn and randint plans as launches of random.comp, with
-// the CPU's values bit for bit (docs/gpu.md, "random"); what it cannot draw stays on the host.
+// The random family on a GPU: rand, uniform_, randn, normal_, randint and bernoulli plans as
+// launches of random.comp, randperm as a sort of index_sort.comp, with the CPU's values bit for
+// bit and no float64 arithmetic (docs/gpu.md, "random"); what it cannot draw stays on the host.
 
 #include <bit>
 #include <cmath>
@@ -40,8 +41,8 @@ constexpr bool is_philox_plan(const Plan& plan) {
 // randperm orders 0..n-1 by (key, index), the key of i being the 64 bits of block i / 2 that a
 // double uniform would take (fill_randperm). index_sort sorts such pairs: OP 2 fills them from
 // the Philox stream, each key's top bit flipped so that its signed order is the unsigned order of
-// the key, padded to a power of two with (INT64_MAX, i >= n), which sort last; OP 1 steps of the
-// bitonic network; OP 3 writes the sorted indices into out. Pairs are a total order, so the
+// the key, padded to a power of two with (INT64_MAX, i >= n), which sort last; sort_pairs runs
+// the bitonic network; OP 3 writes the sorted indices into out. Pairs are a total order, so the
 // result is the CPU's, bit for bit.
 template <class Runtime>
 bool randperm_on_gpu(const ::tessera::detail::RandomPlan& plan) {
@@ -56,11 +57,7 @@ bool randperm_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   const uint64_t stream[2] = {plan.seed, plan.offset};  // OP 2 reads them from the source buffer
   SortPush push{p, n, 0, 0, 0};
   L::launch(device, sort, {{0, 2}}, {{.data = &pairs.data_ptr()}, {.bytes = stream, .nbytes = sizeof stream}}, &push, p);
-  for (uint32_t k = 2; k <= p; k <<= 1)
-    for (uint32_t j = k >> 1; j > 0; j >>= 1) {
-      push.j = j, push.k = k;
-      L::launch(device, sort, {{0, 1}}, {{.data = &pairs.data_ptr()}, {.bytes = stream, .nbytes = sizeof stream}}, &push, p);
-    }
+  sort_pairs<Runtime>(device, sort, push, pairs.data_ptr());
   push.src_offset = static_cast<uint32_t>(out.offset);
   L::launch(device, sort, {{0, 3}}, {{.data = &out.storage.data_ptr()}, {.data = &pairs.data_ptr()}}, &push, n);
   return true;

@@ -127,8 +127,8 @@ void main() {
   // stay small).
   const uint per = OP == RANDOM_RANDINT ? 1u : (OP == RANDOM_BERNOULLI ? 2u : 4u);
   GRID_STRIDE_LOOP(unit, (pc.n + per - 1u) / per) {
-    // One Philox call site: uniform and normal take attempt 0 of their block; randint tries
-    // attempts until a half is accepted (bounded_u64's order).
+    // One Philox call site: uniform, normal and bernoulli take attempt 0 of their block; randint
+    // tries attempts until a half is accepted (bounded_u64's order).
     uvec4 w;
     uint64_t r = uint64_t(0);
     [[dont_unroll]] for (uint attempt = 0u;; ++attempt) {
