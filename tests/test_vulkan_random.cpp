@@ -1,6 +1,8 @@
 // The random family on the GPU (backend/gpu/random.hpp, glsl/random.comp) against the CPU: every
 // sampler and dtype, several seeds, consecutive draws, sizes from 0 to a million, views of
-// in-place samplers, compared bit for bit, and no host fallback for the samplers the GPU serves.
+// in-place samplers, randperm's sort, uniform_, bernoulli and dropout on a device treated as one
+// without float64 (as Metal), compared bit for bit, and no host fallback for the samplers the GPU
+// serves.
 // The GLSL helpers (philox.glsl, random.glsl) are plain C++ too: they are checked against the
 // CPU's Philox and Box-Muller without a device, log and sin/cos over every input they can get.
 
