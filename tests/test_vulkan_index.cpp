@@ -177,7 +177,7 @@ TEST_CASE("vulkan index: x[idx], index_put_ and accumulate, index_select and emb
       require_same(sc_cpu, sc_gpu, "index_put_ of a value");
     }
     // More slices than the scan takes: the offsets are sorted first (Note [Sorted index_put]).
-    for (const int64_t nb : {65, 300}) {
+    for (const int64_t nb : {65, 300, 1500}) {
       const ts::Tensor<int64_t> many = random_index({nb}, -5, 5, rng);
       const ts::Tensor<T> vals = random_tensor<T>({nb, 3}, rng);
       for (const bool accumulate : {false, true}) {

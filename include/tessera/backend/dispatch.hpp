@@ -93,6 +93,8 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
     if constexpr (std::is_same_v<Plan, IndexPlan>)
       if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
+    if constexpr (std::is_same_v<Plan, RandomPlan>)
+      if (plan.input) check_same_device(plan.op, device, plan.input->storage.device());
     if (device.is_cpu()) return host();
     Plan on_device = plan;
     on_device.run_on_host = host;

@@ -143,8 +143,9 @@ struct MatmulPlan {
 };
 
 /** out (contiguous) = a random draw, element i a function of (seed, offset, i) only (Note
- *  [Random streams]): "uniform" in [0, 1), "normal" (mean, stddev), "randint" in
- *  [low, low + range), "randperm". */
+ *  [Random streams]): "uniform" in [from, to), "normal" (mean, stddev), "randint" in
+ *  [low, low + range), "randperm", "exponential", "bernoulli" (1 where the double uniform u of
+ *  element i is below input[i], or below p when there is no input). */
 struct RandomPlan {
   static constexpr PlanKind kind = PlanKind::Random;
   const char* op;
@@ -155,6 +156,9 @@ struct RandomPlan {
   double lambd = 1;  // exponential's rate
   int64_t low = 0;
   uint64_t range = 0;
+  double from = 0, to = 1;                // uniform: u * (to - from) + from in double, then to out's type
+  const TensorImpl* input = nullptr;      // bernoulli: the probabilities (contiguous, out's dtype and shape)
+  double p = 0;                           // bernoulli without an input
   HostKernel run_on_host{};
 };
 

@@ -41,7 +41,9 @@ Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
     keep.bernoulli_(1 - p, gen).div_(static_cast<T>(1 - p));
   } else {
     NoGradGuard no_grad;
-    keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p), {.device = x.device()}), gen).div_(static_cast<T>(1 - p));
+    // bernoulli of a tensor full of T(1 - p), without the tensor.
+    const double keep_p = detail::convert<double>(static_cast<T>(1 - p));
+    keep = detail::bernoulli_scalar<T>(x.sizes(), keep_p, gen, x.device(), "dropout").div_(static_cast<T>(1 - p));
   }
   return x * keep;
 }

@@ -132,7 +132,7 @@ class GpuKernels final : public DeviceKernels {
     if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
-    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, Runtime::has_float64(device_of(*plan.out))))
+    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, device_has_float64<Runtime>(device_of(*plan.out))))
       host(plan, PlanKind::Rows);
   }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
