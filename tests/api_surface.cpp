@@ -203,6 +203,20 @@ int main() {
     model.eval();
     model.train(true);
     model.to(ts::Device::cpu());
+    {
+      nn::ModuleList list(nn::Linear(2, 2), nn::ReLU());
+      list.append(nn::Tanh());
+      nn::ModuleDict dict;
+      dict.insert("fc", nn::Linear(2, 1));
+      nn::ParameterList plist({ts::zeros<float>({2})});
+      plist.append(ts::ones<float>({1}));
+      std::cout << list.at<nn::Linear>(0)(ts::ones<float>({1, 2})) << list[1].is_training() << list.size()
+                << dict.at<nn::Linear>("fc").weight() << dict["fc"].parameters().size() << dict.contains("fc")
+                << dict.keys().size() << plist[0] << plist.size() << model.named_modules().size()
+                << model.modules().size() << model.children().size() << "\n";
+      model.apply([](const nn::Module& each) { (void)each.is_training(); });
+      model.requires_grad_(true);
+    }
     auto out = model(ts::randn({2, 1, 4, 4}));
     model.zero_grad();
     auto targets = ts::tensor({0, 2});

@@ -30,6 +30,7 @@
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"
 #include "nn/activation.hpp"
+#include "nn/containers.hpp"
 #include "nn/conv.hpp"
 #include "nn/functional.hpp"
 #include "nn/init.hpp"
