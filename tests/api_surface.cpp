@@ -217,6 +217,18 @@ int main() {
       model.apply([](const nn::Module& each) { (void)each.is_training(); });
       model.requires_grad_(true);
     }
+    {
+      nn::MultiheadAttention mha(8, 2, {.dropout = 0.0, .bias = true, .batch_first = true});
+      const ts::Tensor<float> seq = ts::randn({2, 5, 8});
+      auto [attended, attention] = mha(seq, seq, seq, {.key_padding_mask = ts::zeros<bool>({2, 5}), .need_weights = true,
+                                                       .attn_mask = ts::zeros<bool>({5, 5}), .average_attn_weights = true});
+      nn::TransformerEncoderLayer enc_layer(8, 2, {.dim_feedforward = 16, .dropout = 0.1, .activation = "gelu",
+                                                   .layer_norm_eps = 1e-5, .batch_first = true, .norm_first = true});
+      nn::TransformerEncoder encoder(enc_layer, 2, nn::LayerNorm(8));
+      std::cout << attended << attention << enc_layer(seq) << encoder(seq, ts::zeros<bool>({5, 5}), ts::zeros<bool>({2, 5}))
+                << enc_layer.clone().parameters().size() << encoder.layers().size() << mha.in_proj_weight().sizes()
+                << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
+    }
     auto out = model(ts::randn({2, 1, 4, 4}));
     model.zero_grad();
     auto targets = ts::tensor({0, 2});
