@@ -229,6 +229,22 @@ int main() {
                 << enc_layer.clone().parameters().size() << encoder.layers().size() << mha.in_proj_weight().sizes()
                 << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
     }
+    {
+      nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});
+      nn::GRU gru(8, 4);
+      nn::RNN rnn(8, 4, {.nonlinearity = "relu"});
+      const ts::Tensor<float> seq = ts::randn({2, 5, 8});
+      auto [lstm_out, lstm_state] = lstm(seq, {ts::zeros<float>({4, 2, 4}), ts::zeros<float>({4, 2, 4})});
+      auto [gru_out, gru_h] = gru(seq);
+      auto [rnn_out, rnn_h] = rnn(seq, ts::zeros<float>({1, 5, 4}));
+      nn::LSTMCell lstm_cell(8, 4);
+      nn::GRUCell gru_cell(8, 4);
+      nn::RNNCell rnn_cell(8, 4, true, "tanh");
+      auto [cell_h, cell_c] = lstm_cell(seq[0]);
+      std::cout << lstm_out.sizes() << lstm_state.first.sizes() << gru_out.sizes() << gru_h.sizes() << rnn_out.sizes()
+                << rnn_h.sizes() << cell_h.sizes() << cell_c.sizes() << gru_cell(seq[0]).sizes() << rnn_cell(seq[0]).sizes()
+                << lstm.hidden_size() << "\n";
+    }
     auto out = model(ts::randn({2, 1, 4, 4}));
     model.zero_grad();
     auto targets = ts::tensor({0, 2});

@@ -40,6 +40,7 @@
 #include "nn/loss_modules.hpp"
 #include "nn/module.hpp"
 #include "nn/normalization.hpp"
+#include "nn/recurrent.hpp"
 #include "nn/transformer.hpp"
 #include "nn/utils.hpp"
 #include "optim/optimizer.hpp"
