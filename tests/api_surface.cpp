@@ -230,6 +230,8 @@ int main() {
                 << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
     }
     {
+      nn::Conv1d conv1(8, 4, 3, {.stride = 1, .padding = 0, .dilation = 1, .groups = 1, .bias = true, .padding_same = true});
+      std::cout << conv1(ts::randn({2, 8, 5})).sizes() << F::conv1d(ts::randn({8, 5}), conv1.weight(), conv1.bias(), {.padding = 1}).sizes();
       nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});
       nn::GRU gru(8, 4);
       nn::RNN rnn(8, 4, {.nonlinearity = "relu"});

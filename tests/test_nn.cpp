@@ -1,6 +1,7 @@
 // nn/: modules as handles, parameter names and state_dict, Linear's initialisation, the
 // functional layers and losses against PyTorch (tests/golden/nn.txt), gradchecks, training.
 
+#include "error_of.hpp"
 #include "golden.hpp"
 
 using ts::Tensor;
@@ -327,4 +328,63 @@ TEST_CASE("a model trained in PyTorch loads from its safetensors state_dict and 
   auto missing = dict;
   missing.erase("1.running_var");
   CHECK_THROWS_WITH(model.load_state_dict(missing), Catch::Contains("missing key \"1.running_var\""));
+}
+
+TEST_CASE("Conv1d: PyTorch's initial weights, outputs and gradients", "[nn][conv1d][golden]") {
+  // tests/golden/conv1d.txt (generate_conv1d.py): built after manual_seed with the mt19937
+  // generator, the weights are PyTorch's bit for bit; outputs and gradients within float tolerance.
+  ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937);
+  const auto hexes = [](const std::string& line) {
+    std::vector<float> v;
+    for (const std::string& tok : golden::tokens(line)) v.push_back(static_cast<float>(std::strtod(tok.c_str(), nullptr)));
+    return v;
+  };
+  int cases = 0;
+  for (const auto& g : golden::load("conv1d.txt")) {
+    INFO(g.name);
+    ts::manual_seed(std::stoull(g.get("seed")));
+    ts::nn::Conv1dOptions o;
+    int64_t in = 0, out = 0, k = 0;
+    ts::Shape shape;
+    if (g.name == "plain") in = 3, out = 4, k = 3, shape = {2, 3, 7};
+    if (g.name == "strided_padded_groups") in = 4, out = 6, k = 2, o = {.stride = 2, .padding = 1, .groups = 2}, shape = {2, 4, 9};
+    if (g.name == "dilated_same") in = 2, out = 3, k = 3, o = {.dilation = 2, .padding_same = true}, shape = {1, 2, 8};
+    if (g.name == "no_bias_unbatched") in = 3, out = 2, k = 5, o = {.padding = 2, .bias = false}, shape = {3, 6};
+    if (g.name == "even_kernel_same") in = 2, out = 2, k = 4, o = {.padding_same = true}, shape = {2, 2, 5};
+    REQUIRE(in > 0);
+    ts::nn::Conv1d m(in, out, k, o);
+    const Tensor<float> x = ts::randn(shape).requires_grad_();
+    const auto params = m.named_parameters();
+    const auto want = g.all("param");
+    REQUIRE(want.size() == params.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(want[i].substr(0, want[i].find(' ')) == params[i].first);
+      CHECK(params[i].second.contiguous().to_vector() == hexes(want[i].substr(want[i].find(' ') + 1)));
+    }
+    const Tensor<float> y = m(x);
+    CHECK(y.sizes() == ts::Shape(golden::ints(g.get("out_shape"))));
+    std::vector<float> w;
+    for (int64_t i = 0; i < y.numel(); ++i) w.push_back(1 + static_cast<float>(i % 5) / 4);
+    (y * ts::from_vector(w, y.sizes())).sum().backward();
+    for (const auto& [got, key] : {std::pair{y.contiguous().to_vector(), "out"}, std::pair{x.grad().to_vector(), "dx"}}) {
+      const std::vector<float> expected = hexes(g.get(key));
+      REQUIRE(got.size() == expected.size());
+      for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(expected[i]).epsilon(1e-5).margin(1e-6));
+    }
+    ++cases;
+  }
+  ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10);
+  CHECK(cases == 5);
+  const Tensor<double> x = ts::randn({2, 4, 9}).to<double>().requires_grad_();
+  const Tensor<double> wt = ts::randn({6, 2, 3}).to<double>().requires_grad_();
+  CHECK(ts::autograd::gradcheck([](const std::vector<Tensor<double>>& t) {
+    return F::conv1d(t[0], t[1], {}, {.stride = 2, .padding = 1, .dilation = 2, .groups = 2});
+  }, {x, wt}));
+  CHECK(error_of([] { F::conv1d(ts::zeros<float>({1, 3, 5}), ts::zeros<float>({2, 2, 3})); }) ==
+        "conv1d: input of shape [1, 3, 5] does not match weight of shape [2, 2, 3] with groups=1");
+  CHECK(error_of([] { F::conv1d(ts::zeros<float>({1, 2, 2}), ts::zeros<float>({2, 2, 3})); }) ==
+        "conv1d: Calculated padded input size per channel: (2). Kernel size: (3). Kernel size can't be greater than "
+        "actual input size");
+  CHECK(error_of([] { F::conv1d(ts::zeros<float>({1, 2, 5}), ts::zeros<float>({2, 2, 3}), {}, {.stride = 2, .padding_same = true}); }) ==
+        "conv1d: padding='same' is not supported for strided convolutions");
 }
