@@ -109,6 +109,14 @@ std::vector<T> values(const std::string& s) {
   return out;
 }
 
+/** While alive, the default generator is PyTorch's mt19937 (for replaying PyTorch's draws); Philox again after. */
+struct DefaultMt19937 {
+  DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937); }
+  ~DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10); }
+  DefaultMt19937(const DefaultMt19937&) = delete;
+  DefaultMt19937& operator=(const DefaultMt19937&) = delete;
+};
+
 /** The record's source tensor (dtype, shape, values) as Tensor<T>. */
 template <class T>
 ts::Tensor<T> source(const Record& r) {

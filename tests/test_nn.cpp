@@ -333,12 +333,7 @@ TEST_CASE("a model trained in PyTorch loads from its safetensors state_dict and 
 TEST_CASE("Conv1d: PyTorch's initial weights, outputs and gradients", "[nn][conv1d][golden]") {
   // tests/golden/conv1d.txt (generate_conv1d.py): built after manual_seed with the mt19937
   // generator, the weights are PyTorch's bit for bit; outputs and gradients within float tolerance.
-  ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937);
-  const auto hexes = [](const std::string& line) {
-    std::vector<float> v;
-    for (const std::string& tok : golden::tokens(line)) v.push_back(static_cast<float>(std::strtod(tok.c_str(), nullptr)));
-    return v;
-  };
+  golden::DefaultMt19937 mt;
   int cases = 0;
   for (const auto& g : golden::load("conv1d.txt")) {
     INFO(g.name);
@@ -359,7 +354,7 @@ TEST_CASE("Conv1d: PyTorch's initial weights, outputs and gradients", "[nn][conv
     REQUIRE(want.size() == params.size());
     for (size_t i = 0; i < want.size(); ++i) {
       CHECK(want[i].substr(0, want[i].find(' ')) == params[i].first);
-      CHECK(params[i].second.contiguous().to_vector() == hexes(want[i].substr(want[i].find(' ') + 1)));
+      CHECK(params[i].second.contiguous().to_vector() == golden::values<float>(want[i].substr(want[i].find(' ') + 1)));
     }
     const Tensor<float> y = m(x);
     CHECK(y.sizes() == ts::Shape(golden::ints(g.get("out_shape"))));
@@ -367,13 +362,12 @@ TEST_CASE("Conv1d: PyTorch's initial weights, outputs and gradients", "[nn][conv
     for (int64_t i = 0; i < y.numel(); ++i) w.push_back(1 + static_cast<float>(i % 5) / 4);
     (y * ts::from_vector(w, y.sizes())).sum().backward();
     for (const auto& [got, key] : {std::pair{y.contiguous().to_vector(), "out"}, std::pair{x.grad().to_vector(), "dx"}}) {
-      const std::vector<float> expected = hexes(g.get(key));
+      const std::vector<float> expected = golden::values<float>(g.get(key));
       REQUIRE(got.size() == expected.size());
       for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(expected[i]).epsilon(1e-5).margin(1e-6));
     }
     ++cases;
   }
-  ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10);
   CHECK(cases == 5);
   const Tensor<double> x = ts::randn({2, 4, 9}).to<double>().requires_grad_();
   const Tensor<double> wt = ts::randn({6, 2, 3}).to<double>().requires_grad_();

@@ -13,13 +13,6 @@ namespace F = ts::nn::functional;
 namespace {
 
 template <class T>
-std::vector<T> hex_values(const std::string& line) {
-  std::vector<T> out;
-  for (const std::string& tok : golden::tokens(line)) out.push_back(static_cast<T>(std::strtod(tok.c_str(), nullptr)));
-  return out;
-}
-
-template <class T>
 ts::Tensor<T> apply(const std::vector<std::string>& call, const ts::Tensor<T>& x) {
   const std::string& name = call[0];  // name dtype args...
   const auto arg = [&](size_t i) { return std::stod(call.at(2 + i)); };
@@ -70,16 +63,16 @@ template <class T>
 void run_case(const golden::Record& r) {
   const std::vector<std::string> call = golden::tokens(r.get("call"));
   INFO(r.name);
-  const std::vector<T> xs = hex_values<T>(r.get("x"));
+  const std::vector<T> xs = golden::values<T>(r.get("x"));
   const ts::Tensor<T> x = ts::from_vector(xs, {static_cast<int64_t>(xs.size())}).requires_grad_();
   const ts::Tensor<T> y = apply(call, x);
   std::vector<T> w;
   for (int64_t i = 0; i < y.numel(); ++i) w.push_back(static_cast<T>(1 + static_cast<double>(i) / 8));
   (y * ts::from_vector(w, y.sizes())).sum().backward();
   const double rel = std::is_same_v<T, float> ? 2e-6 : 1e-13;
-  check_close(y.contiguous().to_vector(), hex_values<T>(r.get("y")), "y", rel);
+  check_close(y.contiguous().to_vector(), golden::values<T>(r.get("y")), "y", rel);
   // PyTorch's hardsigmoid backward multiplies by 1.0f / 6.0f, a float, also for double.
-  check_close(x.grad().to_vector(), hex_values<T>(r.get("dx")), "dx", call[0] == "hardsigmoid" ? 1e-7 : rel);
+  check_close(x.grad().to_vector(), golden::values<T>(r.get("dx")), "dx", call[0] == "hardsigmoid" ? 1e-7 : rel);
 }
 
 }  // namespace

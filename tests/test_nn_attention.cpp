@@ -13,19 +13,8 @@ namespace F = ts::nn::functional;
 
 namespace {
 
-struct DefaultMt19937 {
-  DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937); }
-  ~DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10); }
-};
-
-std::vector<float> hex_values(const std::string& line) {
-  std::vector<float> out;
-  for (const std::string& tok : golden::tokens(line)) out.push_back(static_cast<float>(std::strtod(tok.c_str(), nullptr)));
-  return out;
-}
-
 void check_close(const ts::Tensor<float>& got_t, const std::string& line, const std::string& what) {
-  const std::vector<float> got = got_t.contiguous().to_vector(), want = hex_values(line);
+  const std::vector<float> got = got_t.contiguous().to_vector(), want = golden::values<float>(line);
   REQUIRE(got.size() == want.size());
   int bad = 0;
   for (size_t i = 0; i < got.size(); ++i)
@@ -121,7 +110,7 @@ Result run(const std::string& name) {
 }  // namespace
 
 TEST_CASE("attention and transformer layers: PyTorch's weights, outputs and gradients", "[nn][attention][golden]") {
-  DefaultMt19937 mt;
+  golden::DefaultMt19937 mt;
   int cases = 0;
   for (const auto& g : golden::load("attention.txt")) {
     INFO(g.name);
@@ -132,7 +121,7 @@ TEST_CASE("attention and transformer layers: PyTorch's weights, outputs and grad
     for (size_t i = 0; i < params.size(); ++i) {
       const auto space = params[i].find(' ');
       CHECK(params[i].substr(0, space) == r.params[i].first);  // PyTorch's names, in its order
-      CHECK(r.params[i].second.contiguous().to_vector() == hex_values(params[i].substr(space + 1)));  // bit for bit
+      CHECK(r.params[i].second.contiguous().to_vector() == golden::values<float>(params[i].substr(space + 1)));  // bit for bit
     }
     check_close(r.out, g.get("out"), "out");
     CHECK(g.has("weights") == r.weights.defined());

@@ -12,19 +12,8 @@ namespace nn = ts::nn;
 
 namespace {
 
-struct DefaultMt19937 {
-  DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937); }
-  ~DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10); }
-};
-
-std::vector<float> hex_values(const std::string& line) {
-  std::vector<float> out;
-  for (const std::string& tok : golden::tokens(line)) out.push_back(static_cast<float>(std::strtod(tok.c_str(), nullptr)));
-  return out;
-}
-
 void check_close(const ts::Tensor<float>& t, const std::string& line, const std::string& what) {
-  const std::vector<float> got = t.contiguous().to_vector(), want = hex_values(line);
+  const std::vector<float> got = t.contiguous().to_vector(), want = golden::values<float>(line);
   REQUIRE(got.size() == want.size());
   int bad = 0;
   for (size_t i = 0; i < got.size(); ++i)
@@ -102,7 +91,7 @@ Result run(const std::string& name) {
 }  // namespace
 
 TEST_CASE("RNN, LSTM, GRU and cells: PyTorch's weights, outputs, states and gradients", "[nn][recurrent][golden]") {
-  DefaultMt19937 mt;
+  golden::DefaultMt19937 mt;
   int cases = 0;
   for (const auto& g : golden::load("recurrent.txt")) {
     INFO(g.name);
@@ -113,7 +102,7 @@ TEST_CASE("RNN, LSTM, GRU and cells: PyTorch's weights, outputs, states and grad
     for (size_t i = 0; i < params.size(); ++i) {
       const auto space = params[i].find(' ');
       CHECK(params[i].substr(0, space) == r.params[i].first);
-      CHECK(r.params[i].second.contiguous().to_vector() == hex_values(params[i].substr(space + 1)));
+      CHECK(r.params[i].second.contiguous().to_vector() == golden::values<float>(params[i].substr(space + 1)));
     }
     ts::Tensor<float> loss = weighted(r.h);
     CHECK(g.has("out") == r.out.defined());

@@ -8,13 +8,6 @@
 
 namespace {
 
-template <class T>
-std::vector<T> hex_values(const std::string& line) {
-  std::vector<T> out;
-  for (const std::string& tok : golden::tokens(line)) out.push_back(static_cast<T>(std::strtod(tok.c_str(), nullptr)));
-  return out;
-}
-
 // The gradient k of the generator: ((7 i + 3 k) % 13 - 6) * scale.
 template <class T>
 ts::Tensor<T> fixed_grad(const ts::Shape& shape, int64_t k, double scale) {
@@ -48,7 +41,7 @@ void run_clip_case(const golden::Record& r) {
                                                                                                   : std::stod(r.get("norm_type"));
     const ts::Tensor<T> total = ts::nn::utils::clip_grad_norm_(params, arg, norm_type);
     CHECK(total.dim() == 0);
-    const T want = hex_values<T>(r.get("total"))[0];
+    const T want = golden::values<T>(r.get("total"))[0];
     CHECK_THAT(static_cast<double>(total.item()), Catch::Matchers::WithinRel(static_cast<double>(want), 1e-6));
   } else {
     ts::nn::utils::clip_grad_value_(params, arg);
@@ -57,7 +50,7 @@ void run_clip_case(const golden::Record& r) {
   size_t g = 0;
   for (const ts::Tensor<T>& p : params) {
     if (!p.grad().defined()) continue;
-    const std::vector<T> got = p.grad().contiguous().to_vector(), want = hex_values<T>(grads.at(g++));
+    const std::vector<T> got = p.grad().contiguous().to_vector(), want = golden::values<T>(grads.at(g++));
     REQUIRE(got.size() == want.size());
     for (size_t i = 0; i < got.size(); ++i)
       CHECK_THAT(static_cast<double>(got[i]), Catch::Matchers::WithinRel(static_cast<double>(want[i]), 1e-6) ||

@@ -11,12 +11,6 @@
 
 namespace {
 
-// The RAII switch of the default generator: mt19937 inside a test, Philox again after it.
-struct DefaultMt19937 {
-  DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::mt19937); }
-  ~DefaultMt19937() { ts::set_default_rng_algorithm(ts::RngAlgorithm::philox4x32_10); }
-};
-
 uint64_t fnv1a(const void* data, size_t n) {
   uint64_t h = 0xcbf29ce484222325ull;
   const auto* p = static_cast<const unsigned char*>(data);
@@ -224,7 +218,7 @@ TEST_CASE("mt19937 words equal std::mt19937's for the low 32 bits of the seed", 
 }
 
 TEST_CASE("every sampler, layer and loader gives PyTorch 1.13's values after manual_seed", "[random][mt19937][golden]") {
-  DefaultMt19937 mt;
+  golden::DefaultMt19937 mt;
   for (const auto& r : golden::load("mt19937.txt")) {
     ts::manual_seed(std::stoull(r.get("seed")));
     std::string call;
@@ -284,7 +278,7 @@ TEST_CASE("mt19937 errors name the operation", "[random][mt19937][errors]") {
 
 TEST_CASE("set_default_rng_algorithm switches the default generator and back", "[random][mt19937]") {
   {
-    DefaultMt19937 mt;
+    golden::DefaultMt19937 mt;
     CHECK(ts::default_generator().algorithm() == ts::RngAlgorithm::mt19937);
     ts::manual_seed(42);
     // torch.manual_seed(42); torch.rand(2, 3)
