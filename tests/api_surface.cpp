@@ -82,6 +82,14 @@ int main() {
   f -= ts::ones({3});
   f *= 2;
   f /= 2.0;
+  {
+    const auto grid = ts::arange<float>(0, 6).reshape({2, 3});
+    std::cout << grid.repeat({2, 1}) << ts::tile(grid, {2}) << grid.tile({1, 2}) << ts::flip(grid, {0}) << grid.flip({1})
+              << ts::fliplr(grid) << ts::flipud(grid) << ts::roll(grid, {1}, {1}) << grid.roll({1}) << ts::rot90(grid)
+              << grid.rot90(1, {0, 1}) << ts::tril(grid) << ts::triu(grid, 1) << grid.tril(-1) << grid.triu()
+              << ts::tril_indices(3, 3) << ts::triu_indices(3, 3, 1) << ts::diag(grid) << grid.diag(1) << ts::trace(grid)
+              << grid.trace() << grid.clone().tril_() << grid.clone().triu_(1) << "\n";
+  }
   auto cmp = ((f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0)) || (i > 100);
   auto u = ts::add(f, i) + ts::sub(f, 1) + ts::mul(f, f) + ts::div(f, 3) + ts::neg(f) + ts::abs(f) + ts::sign(f) +
            ts::pow(f.abs(), 2) + ts::sqrt(f.abs()) + ts::rsqrt(f.abs() + 1) + ts::exp(f) + ts::expm1(f) +

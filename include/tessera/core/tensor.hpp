@@ -142,6 +142,18 @@ class Tensor {
   Tensor unfold(int64_t d, int64_t size, int64_t step) const;
   Tensor as_strided(const Shape& sizes, const Shape& strides, std::optional<int64_t> offset = std::nullopt) const;
   Tensor diagonal(int64_t offset = 0, int64_t d0 = 0, int64_t d1 = 1) const;
+  // rearranging copies (ops/rearrange.hpp)
+  Tensor repeat(const Shape& sizes) const;
+  Tensor tile(const Shape& dims) const;
+  Tensor flip(const Shape& dims) const;
+  Tensor roll(const Shape& shifts, const Shape& dims = {}) const;
+  Tensor rot90(int64_t k = 1, const Shape& dims = {0, 1}) const;
+  Tensor tril(int64_t diagonal = 0) const;
+  Tensor triu(int64_t diagonal = 0) const;
+  const Tensor& tril_(int64_t diagonal = 0) const;
+  const Tensor& triu_(int64_t diagonal = 0) const;
+  Tensor diag(int64_t diagonal = 0) const;
+  Tensor<sum_t<T>> trace() const;
   Tensor detach() const;
   /** Python-style indexing: integers, Slice, None, Ellipsis (views) and index tensors (copies). */
   Tensor index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }

@@ -1,0 +1,230 @@
+#pragma once
+// Copies that rearrange elements: repeat, tile, flip, roll, rot90, tril/triu, diag, trace and
+// tril_indices/triu_indices, as PyTorch's. Each is a composition of views, index_select, cat and
+// where (Note [Rearrangements from ops]), so autograd and every device have them.
+
+#include <optional>
+#include <vector>
+
+#include "../core/algorithm.hpp"
+#include "creation.hpp"
+#include "elementwise.hpp"
+#include "indexing.hpp"
+#include "join.hpp"
+#include "reduce.hpp"
+#include "view.hpp"
+
+namespace tessera {
+
+// Note [Rearrangements from ops]
+// repeat is a broadcast (unsqueeze + expand) made contiguous by reshape; flip an index_select
+// with reversed indices; roll a cat of two narrows; tril/triu a where over a mask of (column -
+// row) that broadcasts over the batch dims. Their gradients are those of the ops they are made
+// of, which are PyTorch's.
+
+namespace detail {
+
+/** The [rows, cols] mask of column - row <= diagonal (lower) or >= diagonal (upper). */
+inline Tensor<bool> triangle_mask(int64_t rows, int64_t cols, int64_t diagonal, bool lower, Device device) {
+  const Tensor<int64_t> r = arange<int64_t>(0, static_cast<double>(rows), 1, {.device = device}).unsqueeze(1);
+  const Tensor<int64_t> c = arange<int64_t>(0, static_cast<double>(cols), 1, {.device = device}).unsqueeze(0);
+  const Tensor<int64_t> offset = c - r;
+  return lower ? offset <= diagonal : offset >= diagonal;
+}
+
+template <class T>
+Tensor<T> triangle(const Tensor<T>& x, int64_t diagonal, bool lower, const char* op) {
+  TS_CHECK(x.dim() >= 2, op, ": input tensor must have at least 2 dimensions, got shape ", shape_str(x.sizes()));
+  const Tensor<bool> keep = triangle_mask(x.size(-2), x.size(-1), diagonal, lower, x.device());
+  return where(keep, x, zeros<T>({}, {.device = x.device()}));
+}
+
+inline Tensor<int64_t> triangle_indices(int64_t rows, int64_t cols, int64_t offset, bool lower,
+                                        const TensorOptions& options, const char* op) {
+  TS_CHECK(rows >= 0 && cols >= 0, op, ": row and col must be non-negative, got ", rows, " and ", cols);
+  std::vector<int64_t> r, c;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      if (lower ? j - i <= offset : j - i >= offset) r.push_back(i), c.push_back(j);
+  const int64_t n = static_cast<int64_t>(r.size());
+  r.insert(r.end(), c.begin(), c.end());
+  return from_vector(r, {2, n}, {.device = options.device});
+}
+
+}  // namespace detail
+
+/** x repeated sizes[i] times along dim i (sizes may add leading dims), as Tensor.repeat. */
+template <class T>
+Tensor<T> Tensor<T>::repeat(const Shape& sizes) const {
+  const int64_t n = static_cast<int64_t>(sizes.size());
+  TS_CHECK(n >= dim(), "repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+           "tensor (repeat dims ", detail::shape_str(sizes), ", tensor ", detail::shape_str(this->sizes()), ")");
+  for (int64_t r : sizes) TS_CHECK(r >= 0, "repeat: Trying to create tensor with negative dimension ", r, ": ",
+                                   detail::shape_str(sizes));
+  Shape padded = Shape::filled(static_cast<size_t>(n - dim()), 1);
+  for (int64_t s : this->sizes()) padded.push_back(s);
+  Shape interleaved, expanded, result;  // [1, s0, 1, s1, ...] -> [r0, s0, r1, s1, ...] -> [r0 s0, r1 s1, ...]
+  for (int64_t i = 0; i < n; ++i) {
+    interleaved.push_back(1), interleaved.push_back(padded[i]);
+    expanded.push_back(sizes[i]), expanded.push_back(padded[i]);
+    result.push_back(sizes[i] * padded[i]);
+  }
+  return reshape(interleaved).expand(expanded).contiguous().view(result);
+}
+
+/** torch.tile: repeat, with dims padded by leading ones when fewer than the tensor's. */
+template <class T>
+Tensor<T> tile(const Tensor<T>& x, const Shape& dims) {
+  Shape sizes = Shape::filled(static_cast<size_t>(std::max<int64_t>(x.dim() - static_cast<int64_t>(dims.size()), 0)), 1);
+  for (int64_t d : dims) sizes.push_back(d);
+  return x.repeat(sizes);
+}
+template <class T>
+Tensor<T> Tensor<T>::tile(const Shape& dims) const {
+  return tessera::tile(*this, dims);
+}
+
+/** torch.flip: the order of the elements reversed along each of `dims`. */
+template <class T>
+Tensor<T> flip(const Tensor<T>& x, const Shape& dims) {
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(x.dim(), 1)), false);
+  Tensor<T> out = x;
+  for (int64_t d : dims) {
+    const int64_t w = detail::wrap_dim(d, x.dim(), "flip");
+    TS_CHECK(!seen[static_cast<size_t>(w)], "flip: dim ", w, " appears multiple times in the list of dims");
+    seen[static_cast<size_t>(w)] = true;
+    if (x.dim() == 0) continue;
+    const int64_t n = x.size(w);
+    out = out.index_select(w, arange<int64_t>(static_cast<double>(n - 1), -1.0, -1, {.device = x.device()}));
+  }
+  return dims.empty() || x.dim() == 0 ? x.clone() : out;
+}
+template <class T>
+Tensor<T> Tensor<T>::flip(const Shape& dims) const {
+  return tessera::flip(*this, dims);
+}
+template <class T>
+Tensor<T> fliplr(const Tensor<T>& x) {
+  TS_CHECK(x.dim() >= 2, "fliplr: Input must be >= 2-d.");
+  return flip(x, {1});
+}
+template <class T>
+Tensor<T> flipud(const Tensor<T>& x) {
+  TS_CHECK(x.dim() >= 1, "flipud: Input must be >= 1-d.");
+  return flip(x, {0});
+}
+
+/** torch.roll: elements shifted by shifts[i] along dims[i], wrapping around; with no dims, over
+ *  the flattened tensor (then restored to its shape). */
+template <class T>
+Tensor<T> roll(const Tensor<T>& x, const Shape& shifts, const Shape& dims = {}) {
+  if (dims.empty()) {
+    TS_CHECK(shifts.size() == 1, "roll: shifts must be a single value when dims is not given, got ",
+             detail::shape_str(shifts));
+    return roll(x.flatten(), shifts, {0}).view(x.sizes());
+  }
+  TS_CHECK(shifts.size() == dims.size(), "roll: shifts and dimensions must align. shifts: ", shifts.size(),
+           ", dims:", dims.size());
+  Tensor<T> out = x;
+  bool moved = false;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    const int64_t d = detail::wrap_dim(dims[i], x.dim(), "roll"), n = x.size(d);
+    if (n == 0) continue;
+    const int64_t s = ((shifts[i] % n) + n) % n;
+    if (s == 0) continue;
+    out = cat(std::vector<Tensor<T>>{out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
+    moved = true;
+  }
+  return moved ? out : x.clone();
+}
+template <class T>
+Tensor<T> Tensor<T>::roll(const Shape& shifts, const Shape& dims) const {
+  return tessera::roll(*this, shifts, dims);
+}
+
+/** torch.rot90: rotated by 90 degrees k times in the plane of dims, from the first towards the second. */
+template <class T>
+Tensor<T> rot90(const Tensor<T>& x, int64_t k = 1, const Shape& dims = {0, 1}) {
+  TS_CHECK(dims.size() == 2, "rot90: expected total rotation dims == 2, but got dims = ", dims.size());
+  TS_CHECK(x.dim() >= 2, "rot90: expected total dims >= 2, but got total dims = ", x.dim());
+  const int64_t d0 = detail::wrap_dim(dims[0], x.dim(), "rot90"), d1 = detail::wrap_dim(dims[1], x.dim(), "rot90");
+  TS_CHECK(d0 != d1, "rot90: expected rotation dims to be different, but got dim0 = ", d0, " and dim1 = ", d1);
+  switch (((k % 4) + 4) % 4) {
+    case 1: return flip(x, {d1}).transpose(d0, d1);
+    case 2: return flip(x, {d0, d1});
+    case 3: return flip(x, {d0}).transpose(d0, d1);
+    default: return x.clone();
+  }
+}
+template <class T>
+Tensor<T> Tensor<T>::rot90(int64_t k, const Shape& dims) const {
+  return tessera::rot90(*this, k, dims);
+}
+
+/** torch.tril / triu: the lower (upper) triangle of the last two dims from `diagonal` on, zeros elsewhere. */
+template <class T>
+Tensor<T> tril(const Tensor<T>& x, int64_t diagonal = 0) {
+  return detail::triangle(x, diagonal, true, "tril");
+}
+template <class T>
+Tensor<T> triu(const Tensor<T>& x, int64_t diagonal = 0) {
+  return detail::triangle(x, diagonal, false, "triu");
+}
+template <class T>
+Tensor<T> Tensor<T>::tril(int64_t diagonal) const {
+  return tessera::tril(*this, diagonal);
+}
+template <class T>
+Tensor<T> Tensor<T>::triu(int64_t diagonal) const {
+  return tessera::triu(*this, diagonal);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::tril_(int64_t diagonal) const {
+  TS_CHECK(dim() >= 2, "tril_: input tensor must have at least 2 dimensions, got shape ", detail::shape_str(sizes()));
+  return masked_fill_(logical_not(detail::triangle_mask(size(-2), size(-1), diagonal, true, device())), 0);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::triu_(int64_t diagonal) const {
+  TS_CHECK(dim() >= 2, "triu_: input tensor must have at least 2 dimensions, got shape ", detail::shape_str(sizes()));
+  return masked_fill_(logical_not(detail::triangle_mask(size(-2), size(-1), diagonal, false, device())), 0);
+}
+
+/** torch.tril_indices / triu_indices: the [2, n] row and column indices of the triangle, row by row. */
+inline Tensor<int64_t> tril_indices(int64_t row, int64_t col, int64_t offset = 0, const TensorOptions& options = {}) {
+  return detail::triangle_indices(row, col, offset, true, options, "tril_indices");
+}
+inline Tensor<int64_t> triu_indices(int64_t row, int64_t col, int64_t offset = 0, const TensorOptions& options = {}) {
+  return detail::triangle_indices(row, col, offset, false, options, "triu_indices");
+}
+
+/** torch.diag: of a vector, the square matrix with it on the `diagonal`-th diagonal; of a
+ *  matrix, a copy of that diagonal. */
+template <class T>
+Tensor<T> diag(const Tensor<T>& x, int64_t diagonal = 0) {
+  TS_CHECK(x.dim() == 1 || x.dim() == 2, "diag: matrix or a vector expected, got shape ", detail::shape_str(x.sizes()));
+  if (x.dim() == 2) return x.diagonal(diagonal).clone();
+  const int64_t len = x.size(0), shift = diagonal < 0 ? -diagonal : diagonal, n = len + shift;
+  // Row i holds x[i] at column i + diagonal (diagonal >= 0); column j holds x[j] at row j - diagonal.
+  const Tensor<T> padded = shift == 0 ? x : cat(std::vector<Tensor<T>>{x, zeros<T>({shift}, {.device = x.device()})});
+  const Tensor<T> spread = diagonal >= 0 ? padded.unsqueeze(1).expand({n, n}) : padded.unsqueeze(0).expand({n, n});
+  return where(detail::triangle_mask(n, n, diagonal, true, x.device()) &&
+                   detail::triangle_mask(n, n, diagonal, false, x.device()),
+               spread, zeros<T>({}, {.device = x.device()}));
+}
+template <class T>
+Tensor<T> Tensor<T>::diag(int64_t diagonal) const {
+  return tessera::diag(*this, diagonal);
+}
+
+/** torch.trace: the sum of a matrix's main diagonal. */
+template <class T>
+Tensor<sum_t<T>> trace(const Tensor<T>& x) {
+  TS_CHECK(x.dim() == 2, "trace: expected a matrix, but got tensor with dim ", x.dim());
+  return x.diagonal().sum();
+}
+template <class T>
+Tensor<sum_t<T>> Tensor<T>::trace() const {
+  return tessera::trace(*this);
+}
+
+}  // namespace tessera
