@@ -36,6 +36,7 @@ struct Counts {
   int64_t indexings = 0;
   int64_t ranges = 0;
   int64_t windows = 0;
+  int64_t sorts = 0;
 };
 Counts counts;
 
@@ -109,6 +110,7 @@ class TestKernels final : public ts::DeviceKernels {
   void index(const ts::detail::IndexPlan& plan) override { run(plan, counts.indexings); }
   void range(const ts::detail::RangePlan& plan) override { run(plan, counts.ranges); }
   void window(const ts::detail::WindowPlan& plan) override { run(plan, counts.windows); }
+  void sort(const ts::detail::SortPlan& plan) override { run(plan, counts.sorts); }
   std::string last_op;
 
  private:
@@ -387,7 +389,8 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
                                (counts.rows - before.rows) + (counts.matmuls - before.matmuls) +
                                (counts.indexings - before.indexings) + (counts.windows - before.windows) +
                                (counts.draws - before.draws) + (counts.ranges - before.ranges) +
-                               (counts.copies - before.copies) + (counts.fills - before.fills);
+                               (counts.copies - before.copies) + (counts.fills - before.fills) +
+                               (counts.sorts - before.sorts);
     CHECK(dispatched > 0);
   }
 }

@@ -20,6 +20,7 @@
 #include "ops/join.hpp"
 #include "ops/linalg.hpp"
 #include "ops/reduce.hpp"
+#include "ops/sort.hpp"
 #include "ops/view.hpp"
 #include "io/eigen.hpp"
 #include "io/npy.hpp"

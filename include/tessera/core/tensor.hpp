@@ -18,6 +18,8 @@
 namespace tessera {
 
 class Generator;  // random/generator.hpp
+template <class T>
+struct ValuesIndices;  // ops/sort.hpp
 
 /** The optional last argument of every factory. */
 struct TensorOptions {
@@ -272,6 +274,18 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+
+  // --- ordering and selection (ops/sort.hpp): (values, indices) as torch.return_types ----
+  ValuesIndices<T> sort(int64_t dim = -1, bool descending = false, bool stable = false) const;
+  Tensor<int64_t> argsort(int64_t dim = -1, bool descending = false, bool stable = false) const;
+  Tensor msort() const;
+  ValuesIndices<T> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  ValuesIndices<T> kthvalue(int64_t k, int64_t dim = -1, bool keepdim = false) const;
+  Tensor median() const;
+  ValuesIndices<T> median(int64_t dim, bool keepdim = false) const;
+  Tensor nanmedian() const;
+  ValuesIndices<T> nanmedian(int64_t dim, bool keepdim = false) const;
+  ValuesIndices<T> mode(int64_t dim = -1, bool keepdim = false) const;
 
   // --- linear algebra (ops/linalg.hpp) ------------------------------------------------------
   template <class U>

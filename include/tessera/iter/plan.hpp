@@ -25,7 +25,7 @@ namespace tessera::detail {
 // plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
-enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window };
+enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort };
 
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {
@@ -271,6 +271,23 @@ struct RowPlan {
   bool fresh_out = false;
   const TensorImpl* input;
   int64_t dim;
+  HostKernel run_on_host{};
+};
+
+/** Ordering and selection along `dim`, row by row: "sort" (`descending`), "topk" (the k
+ *  largest, or smallest when `descending` is false, in order), "kthvalue" (the k-th smallest),
+ *  "median", "nanmedian", "mode". `out` receives the values and `indices` their positions along
+ *  the row; both have the input's shape with `dim` of size n (sort), k (topk) or 1. */
+struct SortPlan {
+  static constexpr PlanKind kind = PlanKind::Sort;
+  const char* op;
+  const TensorImpl* out;
+  bool fresh_out = false;
+  const TensorImpl* input;
+  const TensorImpl* indices = nullptr;
+  int64_t dim = 0;
+  int64_t k = 0;
+  bool descending = false;
   HostKernel run_on_host{};
 };
 
