@@ -99,6 +99,13 @@ int main() {
             << f.cumsum(1) << i.sum() << i.prod() << i.cumsum(0) << "\n";
   auto [maximums, indices] = f.max(1);
   auto [minimums, where_min] = f.min(0, true);
+  auto [sorted_values, sorted_at] = f.sort(1, true, true);
+  ts::ValuesIndices<float> largest = ts::topk(f, 2, 1, true, true);
+  std::cout << sorted_values << sorted_at << largest.values << largest.indices << ts::sort(f).values << ts::argsort(f, 0)
+            << f.argsort() << ts::msort(f) << f.msort() << f.topk(1).indices << ts::kthvalue(f, 1, 1, true).values
+            << f.kthvalue(2).indices << ts::median(f) << f.median() << ts::median(f, 1).values << f.median(0, true).indices
+            << ts::nanmedian(f) << f.nanmedian() << ts::nanmedian(f, 0).values << f.nanmedian(1, true).indices
+            << ts::mode(i).values << i.mode(0, true).indices << "\n";
   auto o = ts::empty({2, 3});
   ts::add_out(o, f, f);
   ts::exp_out(o, f);

@@ -2,7 +2,9 @@
 // (golden/sort.txt, written by golden/generate_sort.py), their gradients, errors and edges.
 
 #include <numeric>
+#include <optional>
 #include <random>
+#include <set>
 
 #include "error_of.hpp"
 #include "golden.hpp"
@@ -77,11 +79,122 @@ void check_record(const golden::Record& r) {
   }
 }
 
+const std::set<std::string> kCountOps = {"unique", "unique_consecutive", "bincount", "histc", "count_nonzero",
+                                         "searchsorted", "bucketize"};
+
+/** Checks `t` against the record's `out_<key>`, `out_<key>_shape` and `out_<key>_dtype`. */
+template <class R>
+void check_output(const golden::Record& r, const std::string& key, const Tensor<R>& t) {
+  INFO(key);
+  CHECK(ts::dtype_of<R> == golden::dtype(r.get("out_" + key + "_dtype")));
+  if (r.name.rfind("unique_nan", 0) != 0) CHECK(t.sizes() == ts::Shape(golden::ints(r.get("out_" + key + "_shape"))));
+  const std::vector<R> want = golden::values<R>(r.get("out_" + key));
+  if (r.name.rfind("unique_nan", 0) == 0) {
+    // PyTorch 1.13 sorts for unique with std::sort and `<`, which leaves NaNs anywhere (and
+    // gives them the inverse of another group); tessera puts them last, each distinct. The
+    // numbers and how many NaNs there are must agree.
+    if constexpr (ts::is_floating_v<R>) {
+      auto split = [](const std::vector<R>& v) {
+        std::vector<R> numbers;
+        int64_t nans = 0;
+        for (R e : v) std::isnan(static_cast<double>(e)) ? ++nans : (numbers.push_back(e), 0);
+        return std::pair{numbers, nans};
+      };
+      const auto [got_numbers, got_nans] = split(t.to_vector());
+      const auto [want_numbers, want_nans] = split(want);
+      // (bfloat16's sort even leaves 0 and -0 apart.)
+      std::vector<double> got(got_numbers.begin(), got_numbers.end()), distinct(want_numbers.begin(), want_numbers.end());
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+      CHECK(got == distinct);
+      CHECK(got_nans == want_nans);
+    }
+    return;
+  }
+  CHECK(golden::same_bits(t.to_vector(), want));
+}
+
+template <class T>
+Tensor<T> other_tensor(const golden::Record& r) {
+  return ts::from_vector(golden::values<T>(r.get("other_values")), ts::Shape(golden::ints(r.get("other_shape"))));
+}
+
+template <class T>
+void check_count_record(const golden::Record& r) {
+  const Tensor<T> base = golden::source<T>(r);
+  const Tensor<T> x = r.get("transpose") == "1" ? base.t() : base;
+  const std::string op = r.get("op");
+  auto arg = [&](const char* key) { return std::stoll(r.get(key)); };
+  auto opt_dim = [&]() -> std::optional<int64_t> {
+    if (r.get("dim") == "none") return std::nullopt;
+    return arg("dim");
+  };
+  if (op == "unique" || op == "unique_consecutive") {
+    if constexpr (!std::is_same_v<T, ts::half>) {
+      const auto u = op == "unique" ? x.unique(true, arg("inverse"), arg("counts"), opt_dim())
+                                    : x.unique_consecutive(arg("inverse"), arg("counts"), opt_dim());
+      check_output(r, "values", u.values);
+      CHECK(u.inverse.has_value() == r.has("out_inverse"));
+      CHECK(u.counts.has_value() == r.has("out_counts"));
+      if (u.inverse && r.name.rfind("unique_nan", 0) != 0) check_output(r, "inverse", *u.inverse);
+      if (u.counts && r.name.rfind("unique_nan", 0) != 0) check_output(r, "counts", *u.counts);
+    }
+  } else if (op == "count_nonzero") {
+    if (r.get("dim") == "none") check_output(r, "values", ts::count_nonzero(x));
+    else check_output(r, "values", ts::count_nonzero(x, ts::Shape(golden::ints(r.get("dim")))));
+  } else if (op == "bincount") {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (!r.has("other_dtype")) {
+        check_output(r, "values", ts::bincount(x, std::nullopt, arg("minlength")));
+      } else {
+        const std::string w = r.get("other_dtype");
+        if (w == "float32") check_output(r, "values", ts::bincount(x, other_tensor<float>(r), arg("minlength")));
+        else if (w == "float64") check_output(r, "values", ts::bincount(x, other_tensor<double>(r), arg("minlength")));
+        else check_output(r, "values", ts::bincount(x, other_tensor<int64_t>(r), arg("minlength")));
+      }
+    }
+  } else if (op == "histc") {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
+      check_output(r, "values", ts::histc(x, arg("bins"), std::stod(r.get("min")), std::stod(r.get("max"))));
+  } else if (op == "searchsorted" || op == "bucketize") {
+    REQUIRE((!r.has("other_dtype") || r.get("other_dtype") == r.get("dtype")));
+    const bool int32 = r.get("out_int32") == "1";
+    std::optional<std::string_view> side;
+    const std::string side_arg = op == "searchsorted" ? r.get("side") : "none";
+    if (side_arg != "none") side = side_arg;
+    std::optional<Tensor<int64_t>> sorter;
+    if (op == "searchsorted" && r.get("sorter") != "none") {
+      std::string list = r.get("sorter");
+      std::replace(list.begin(), list.end(), ',', ' ');
+      sorter = ts::from_vector(golden::ints(list), x.sizes());
+    }
+    if (op == "bucketize") {
+      if (int32) check_output(r, "values", ts::bucketize<int32_t>(x, other_tensor<T>(r), true, arg("right")));
+      else check_output(r, "values", ts::bucketize(x, other_tensor<T>(r), false, arg("right")));
+    } else if (r.has("scalar")) {
+      check_output(r, "values", ts::searchsorted(x, arg("scalar"), false, arg("right"), side, sorter));
+    } else if (int32) {
+      check_output(r, "values", ts::searchsorted<int32_t>(x, other_tensor<T>(r), true, arg("right"), side, sorter));
+    } else {
+      check_output(r, "values", ts::searchsorted(x, other_tensor<T>(r), false, arg("right"), side, sorter));
+    }
+  }
+}
+
 }  // namespace
+
+TEST_CASE("unique, bincount, histc, count_nonzero, searchsorted, bucketize: PyTorch's results") {
+  for (const auto& r : golden::load("sort.txt")) {
+    if (!kCountOps.count(r.get("op"))) continue;
+    INFO(r.name);
+    ts::dispatch(golden::dtype(r.get("dtype")), [&]<class T>(std::type_identity<T>) { check_count_record<T>(r); });
+  }
+}
 
 TEST_CASE("sort family: PyTorch's values and indices") {
   const auto records = golden::load("sort.txt");
   for (const auto& r : records) {
+    if (kCountOps.count(r.get("op"))) continue;
     INFO(r.name);
     ts::dispatch(golden::dtype(r.get("dtype")), [&]<class T>(std::type_identity<T>) { check_record<T>(r); });
   }
@@ -217,4 +330,54 @@ TEST_CASE("sort family: PyTorch's errors") {
   CHECK(error_of([&] { h.nanmedian(); }) == "\"median_cpu\" not implemented for 'Half'");
   CHECK(h.sort().indices.to_vector() == std::vector<int64_t>{0, 1});
   CHECK(h.mode().values.item() == ts::half(1.0f));
+}
+
+TEST_CASE("unique and friends: PyTorch's errors and spellings") {
+  const auto i = ts::tensor({0, 2, 2, 5});
+  CHECK(error_of([&] { ts::bincount(ts::tensor({0, -2})); }) == "bincount only supports 1-d non-negative integral inputs.");
+  CHECK(error_of([&] { ts::bincount(ts::tensor({{0, 2}})); }) == "bincount only supports 1-d non-negative integral inputs.");
+  CHECK(error_of([&] { ts::bincount(ts::tensor({0.0f, 2.0f})); }) == "\"bincount_cpu\" not implemented for 'Float'");
+  CHECK(error_of([&] { ts::bincount(i, std::nullopt, -1); }) == "bincount: minlength should be >= 0");
+  CHECK(error_of([&] { ts::bincount(i, ts::tensor({1.0f})); }) ==
+        "bincount: weights should be 1-d and have the same length as input");
+  const auto f = ts::tensor({1.0f, 2.0f, 1.0f});
+  CHECK(error_of([&] { ts::histc(i); }) == "\"histogram_cpu\" not implemented for 'Long'");
+  CHECK(error_of([&] { ts::histc(f, 0); }) == "torch.histogram(): bins must be > 0, but got 0 for dimension 0");
+  CHECK(error_of([&] { ts::histc(f, 4, 3, 0); }) == "torch.histc: max must be larger than min");
+  CHECK(error_of([&] { ts::histc(ts::tensor({1.0f, INFINITY})); }) == "torch.histc: range of [1, inf] is not finite");
+  const auto seq = ts::tensor({1, 3, 5, 7, 9});
+  CHECK(error_of([&] { ts::searchsorted(seq, i, false, true, "left"); }) ==
+        "torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True");
+  CHECK(error_of([&] { ts::searchsorted(seq, i, false, false, "middle"); }) ==
+        "torch.searchsorted(): side can only be 'left' or 'right' but got middle");
+  CHECK(error_of([&] { ts::searchsorted(ts::tensor({{1, 3}, {5, 7}}), ts::tensor({5})); }) ==
+        "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries "
+        "tensor and input value tensor must match, but we got boundaries tensor [2, 2] and input value tensor [1]");
+  CHECK(error_of([&] { ts::searchsorted(ts::tensor({{1, 3}, {5, 7}}), 5); }) ==
+        "torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension is 1, but we got "
+        "boundaries tensor dim(2) and input value's dim(0) numel(1)");
+  CHECK(error_of([&] { ts::searchsorted(ts::tensor({1, 3}), ts::tensor({5}), false, false, std::nullopt, ts::tensor({0})); }) ==
+        "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor [2]and got sorter "
+        "tensor [1]");
+  CHECK(error_of([&] { ts::bucketize(ts::tensor({1, 3}), ts::tensor({{1, 3}})); }) ==
+        "bucketize: boundaries tensor must be 1 dimension, but got dim(2)");
+  CHECK(error_of([&] { ts::searchsorted(seq, i, true); }).find("searchsorted: out_int32 = true needs the result type int32_t") == 0);
+  CHECK(error_of([&] { ts::searchsorted(ts::tensor({true, false}), ts::tensor({true})); }) ==
+        "\"searchsorted_out_cpu\" not implemented for 'Bool'");
+  const auto h = ts::tensor({1.0f, 1.0f}).to<ts::half>();
+  CHECK(error_of([&] { h.unique(); }) == "\"unique\" not implemented for 'Half'");
+  CHECK(error_of([&] { h.unique(true, false, false, 0); }) == "\"unique_dim\" not implemented for 'Half'");
+  CHECK(error_of([&] { h.unique_consecutive(); }) == "\"unique\" not implemented for 'Half'");
+  // Results not asked for are absent (Note [unique's results]).
+  const auto u = ts::unique(i);
+  CHECK(!u.inverse.has_value());
+  CHECK(!u.counts.has_value());
+  CHECK_THROWS_AS(u.inverse.value(), std::bad_optional_access);
+  auto [values, inverse, counts] = ts::unique(i, true, true, true);
+  CHECK(values.to_vector() == std::vector<int64_t>{0, 2, 5});
+  CHECK(inverse->to_vector() == std::vector<int64_t>{0, 1, 1, 2});
+  CHECK(counts->to_vector() == std::vector<int64_t>{1, 2, 1});
+  CHECK(i.unique(false).values.to_vector() == std::vector<int64_t>{0, 2, 5});  // sorted either way
+  CHECK(ts::count_nonzero(i).item() == 3);
+  CHECK(ts::count_nonzero(ts::tensor({{0, 1}, {2, 0}}), 0).to_vector() == std::vector<int64_t>{1, 1});
 }

@@ -256,8 +256,174 @@ def build():
     case("grad_median_all_nan", "median_all", "float64", [5], [1.0, NAN, 2.0, NAN, 2.0], grad=True)
 
 
+COUNT_CASES = []
+
+
+def ccase(name, op, dtype, shape, values, transpose=False, other=None, **args):
+    """A case of the counting ops; `other`: (dtype, shape, values) of a second tensor (the
+    values of searchsorted, the boundaries of bucketize, the weights of bincount)."""
+    COUNT_CASES.append((name, op, dtype, shape, values, transpose, other, args))
+
+
+def run_count(op, x, other, a):
+    """PyTorch's results as a list of (key, tensor)."""
+    if op in ("unique", "unique_consecutive"):
+        kw = dict(return_inverse=bool(a["inverse"]), return_counts=bool(a["counts"]))
+        if a["dim"] != "none":
+            kw["dim"] = a["dim"]
+        r = torch.unique(x, sorted=True, **kw) if op == "unique" else torch.unique_consecutive(x, **kw)
+        r = r if isinstance(r, tuple) else (r,)
+        keys = ["values"] + (["inverse"] if a["inverse"] else []) + (["counts"] if a["counts"] else [])
+        return list(zip(keys, r))
+    if op == "bincount":
+        return [("values", torch.bincount(x, weights=other, minlength=a["minlength"]))]
+    if op == "histc":
+        return [("values", torch.histc(x, bins=a["bins"], min=a["min"], max=a["max"]))]
+    if op == "count_nonzero":
+        return [("values", torch.count_nonzero(x) if a["dim"] == "none" else torch.count_nonzero(x, dim=a["dim"]))]
+    if op == "searchsorted":
+        kw = dict(out_int32=bool(a["out_int32"]), right=bool(a["right"]))
+        if a["side"] != "none":
+            kw["side"] = a["side"]
+        if a["sorter"] != "none":
+            kw["sorter"] = torch.tensor([int(v) for v in a["sorter"].split(",")]).reshape(x.shape)
+        vals = other if other is not None else a["scalar"]
+        return [("values", torch.searchsorted(x, vals, **kw))]
+    if op == "bucketize":
+        return [("values", torch.bucketize(x, other, out_int32=bool(a["out_int32"]), right=bool(a["right"])))]
+    raise ValueError(op)
+
+
+def build_count():
+    rng = random.Random(77)
+    for dt in DTYPES:
+        lo, hi = (0, 1) if dt == "bool" else (0, 6) if dt == "uint8" else (-3, 3)
+        ccase(f"count_nonzero_{dt}", "count_nonzero", dt, [3, 4], ints(12, lo, hi, rng), dim="none")
+        ccase(f"count_nonzero_dim_{dt}", "count_nonzero", dt, [3, 4], ints(12, lo, hi, rng), dim=1)
+        if dt == "float16":  # PyTorch 1.13 has no unique for half on the CPU
+            continue
+        ccase(f"unique_{dt}", "unique", dt, [3, 5], ints(15, lo, hi, rng), dim="none", inverse=1, counts=1)
+        ccase(f"unique_plain_{dt}", "unique", dt, [9], ints(9, lo, hi, rng), dim="none", inverse=0, counts=0)
+        ccase(f"unique_t_{dt}", "unique", dt, [4, 3], ints(12, lo, hi, rng), transpose=True, dim="none", inverse=1,
+              counts=0)
+        ccase(f"unique_dim0_{dt}", "unique", dt, [5, 2], ints(10, lo, min(hi, lo + 1), rng), dim=0, inverse=1, counts=1)
+        ccase(f"unique_consecutive_{dt}", "unique_consecutive", dt, [10], ints(10, lo, min(hi, lo + 1), rng),
+              dim="none", inverse=1, counts=1)
+        if dt != "bool":
+            seq = sorted(ints(7, lo, hi, rng))
+            ccase(f"searchsorted_{dt}", "searchsorted", dt, [7], seq, other=(dt, [2, 4], ints(8, lo, hi, rng)),
+                  out_int32=0, right=0, side="none", sorter="none")
+            ccase(f"searchsorted_right_{dt}", "searchsorted", dt, [7], seq, other=(dt, [5], ints(5, lo, hi, rng)),
+                  out_int32=0, right=1, side="none", sorter="none")
+            ccase(f"bucketize_{dt}", "bucketize", dt, [3, 2], ints(6, lo, hi, rng), other=(dt, [4], sorted(ints(4, lo, hi, rng))),
+                  out_int32=1, right=0)
+    for dt in ("float16", "bfloat16", "float32", "float64"):
+        nanv = [3.0, NAN, 1.0, NAN, 1.0, 2.0, -0.0, 0.0]
+        if dt != "float16":
+            ccase(f"unique_nan_{dt}", "unique", dt, [8], nanv, dim="none", inverse=1, counts=1)
+            ccase(f"unique_consecutive_nan_{dt}", "unique_consecutive", dt, [8],
+                  [1.0, 1.0, NAN, NAN, 2.0, 2.0, 1.0, 1.0], dim="none", inverse=1, counts=1)
+        ccase(f"searchsorted_half_{dt}", "searchsorted", dt, [4], [0.5, 1.0, 1.5, 2.0],
+              other=(dt, [3], [1.0, 0.25, 1.75]), out_int32=0, right=0, side="none", sorter="none")
+        ccase(f"count_nonzero_nan_{dt}", "count_nonzero", dt, [2, 4], nanv, dim=0)
+        ccase(f"searchsorted_nan_{dt}", "searchsorted", dt, [5], [1.0, 3.0, 5.0, NAN, NAN],
+              other=(dt, [6], [NAN, 2.0, 5.0, 0.0, 7.0, float("inf")]), out_int32=0, right=0, side="none",
+              sorter="none")
+    ccase("unique_0d", "unique", "float32", [], [2.5], dim="none", inverse=1, counts=1)
+    ccase("unique_empty", "unique", "int64", [0], [], dim="none", inverse=1, counts=1)
+    ccase("unique_dim1", "unique", "int64", [2, 6], [1, 2, 1, 0, 2, 1, 0, 5, 0, 1, 5, 0], dim=1, inverse=1, counts=1)
+    ccase("unique_dim_3d", "unique", "int32", [2, 3, 2], ints(12, 0, 1, rng), dim=1, inverse=1, counts=1)
+    ccase("unique_dim_neg", "unique", "float32", [3, 2], [1.0, 2.0, 1.0, 2.0, 0.5, 0.5], dim=-2, inverse=0, counts=1)
+    ccase("unique_long", "unique", "int64", [400], ints(400, 0, 50, rng), dim="none", inverse=1, counts=1)
+    ccase("unique_consecutive_dim0", "unique_consecutive", "int64", [5, 2], [1, 2, 1, 2, 0, 1, 0, 1, 1, 2], dim=0,
+          inverse=1, counts=1)
+    ccase("unique_consecutive_dim1", "unique_consecutive", "int64", [2, 4], [1, 1, 2, 1, 3, 3, 0, 3], dim=1,
+          inverse=1, counts=1)
+    ccase("doc_unique", "unique", "int64", [4], [1, 3, 2, 3], dim="none", inverse=0, counts=0)
+    ccase("doc_unique_inverse", "unique", "int64", [4], [1, 3, 2, 3], dim="none", inverse=1, counts=0)
+    ccase("doc_unique_2d", "unique", "int64", [2, 2], [1, 3, 2, 3], dim="none", inverse=1, counts=0)
+    ccase("doc_unique_consecutive", "unique_consecutive", "int64", [8], [1, 1, 2, 2, 3, 1, 1, 2], dim="none",
+          inverse=1, counts=1)
+    for dt in ("uint8", "int8", "int16", "int32", "int64"):
+        ccase(f"bincount_{dt}", "bincount", dt, [12], ints(12, 0, 9, rng), minlength=0)
+        ccase(f"bincount_min_{dt}", "bincount", dt, [5], ints(5, 0, 3, rng), minlength=8)
+    ccase("bincount_empty", "bincount", "int64", [0], [], minlength=0)
+    ccase("bincount_empty_min", "bincount", "int64", [0], [], minlength=3)
+    ccase("doc_bincount", "bincount", "int64", [5], [4, 3, 6, 3, 4], minlength=0)
+    ccase("doc_bincount_weights", "bincount", "int64", [5], [4, 3, 6, 3, 4],
+          other=("float32", [5], [0.0, 0.25, 0.5, 0.75, 1.0]), minlength=0)
+    ccase("bincount_weights_f64", "bincount", "int32", [6], [0, 1, 1, 3, 3, 3],
+          other=("float64", [6], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), minlength=6)
+    ccase("bincount_weights_int", "bincount", "int64", [4], [0, 2, 2, 5], other=("int64", [4], [1, 1, 1, 2]), minlength=0)
+    for dt in ("float32", "float64"):
+        ccase(f"histc_{dt}", "histc", dt, [40], [rng.uniform(-3, 3) for _ in range(40)], bins=7, min=-2.0, max=2.5)
+        ccase(f"histc_auto_{dt}", "histc", dt, [30], [rng.uniform(-1, 5) for _ in range(30)], bins=10, min=0.0, max=0.0)
+        ccase(f"histc_edges_{dt}", "histc", dt, [9], [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0, 1.1, NAN], bins=10, min=0.0,
+              max=1.0)
+        ccase(f"histc_const_{dt}", "histc", dt, [3], [2.0, 2.0, 2.0], bins=4, min=0.0, max=0.0)
+        ccase(f"histc_empty_{dt}", "histc", dt, [0], [], bins=3, min=0.0, max=0.0)
+    ccase("doc_histc", "histc", "float32", [3], [1.0, 2.0, 1.0], bins=4, min=0.0, max=3.0)
+    ccase("count_nonzero_dims", "count_nonzero", "float32", [2, 3, 2], [rng.randint(0, 1) for _ in range(12)],
+          dim=(0, 2))
+    ccase("count_nonzero_t", "count_nonzero", "int64", [3, 4], ints(12, 0, 1, rng), transpose=True, dim=1)
+    ccase("count_nonzero_empty", "count_nonzero", "float32", [0, 3], [], dim=0)
+    ccase("doc_searchsorted", "searchsorted", "int64", [2, 5], [1, 3, 5, 7, 9, 2, 4, 6, 8, 10],
+          other=("int64", [2, 3], [3, 6, 9, 3, 6, 9]), out_int32=0, right=0, side="none", sorter="none")
+    ccase("doc_searchsorted_right", "searchsorted", "int64", [2, 5], [1, 3, 5, 7, 9, 2, 4, 6, 8, 10],
+          other=("int64", [2, 3], [3, 6, 9, 3, 6, 9]), out_int32=0, right=1, side="none", sorter="none")
+    ccase("doc_searchsorted_1d", "searchsorted", "int64", [5], [1, 3, 5, 7, 9],
+          other=("int64", [2, 3], [3, 6, 9, 3, 6, 9]), out_int32=0, right=0, side="none", sorter="none")
+    ccase("doc_searchsorted_sorter", "searchsorted", "int64", [5], [1, 3, 5, 9, 7],
+          other=("int64", [3], [3, 6, 9]), out_int32=0, right=0, side="none", sorter="0,1,2,4,3")
+    ccase("doc_searchsorted_side", "searchsorted", "int64", [5], [1, 3, 5, 7, 9],
+          other=("int64", [3], [3, 6, 9]), out_int32=0, right=0, side="right", sorter="none")
+    ccase("searchsorted_side_left", "searchsorted", "int64", [5], [1, 3, 5, 7, 9],
+          other=("int64", [3], [3, 6, 9]), out_int32=0, right=0, side="left", sorter="none")
+    ccase("searchsorted_int32", "searchsorted", "float32", [4], [0.5, 1.5, 2.5, 3.5],
+          other=("float32", [3], [1.5, 0.0, 4.0]), out_int32=1, right=1, side="none", sorter="none")
+    ccase("searchsorted_scalar", "searchsorted", "int64", [5], [1, 3, 5, 7, 9], out_int32=0, right=0, side="none",
+          sorter="none", scalar=5)
+    ccase("searchsorted_sorter_2d", "searchsorted", "float64", [2, 4], [4.0, 1.0, 3.0, 2.0, 0.5, 0.25, 1.0, 0.75],
+          other=("float64", [2, 1], [2.0, 0.6]), out_int32=0, right=1, side="none", sorter="1,3,2,0,1,0,3,2")
+    ccase("searchsorted_empty_seq", "searchsorted", "float32", [0], [], other=("float32", [2], [1.0, 2.0]),
+          out_int32=0, right=0, side="none", sorter="none")
+    ccase("doc_bucketize", "bucketize", "int64", [2, 3], [3, 6, 9, 3, 6, 9], other=("int64", [5], [1, 3, 5, 7, 9]),
+          out_int32=0, right=0)
+    ccase("doc_bucketize_right", "bucketize", "int64", [2, 3], [3, 6, 9, 3, 6, 9],
+          other=("int64", [5], [1, 3, 5, 7, 9]), out_int32=0, right=1)
+    ccase("bucketize_0d", "bucketize", "float32", [], [3.0], other=("float32", [3], [1.0, 3.0, 5.0]), out_int32=0,
+          right=0)
+
+
+def write_count_cases(lines):
+    for name, op, dt, shape, values, transpose, other, args in COUNT_CASES:
+        base = torch.tensor(values, dtype=torch.float64).to(DTYPES[dt]).reshape(shape)
+        x = base.t() if transpose else base
+        o = None
+        if other is not None:
+            o = torch.tensor(other[2], dtype=torch.float64).to(DTYPES[other[0]]).reshape(other[1])
+        lines.append(f"case {name}")
+        lines.append(f"op {op}")
+        lines.append(f"dtype {dt}")
+        lines.append(f"shape {shape_str(shape)}")
+        lines.append(f"values {fmt(base)}")
+        lines.append(f"transpose {int(transpose)}")
+        if o is not None:
+            lines.append(f"other_dtype {other[0]}")
+            lines.append(f"other_shape {shape_str(other[1])}")
+            lines.append(f"other_values {fmt(o)}")
+        for k, v in args.items():
+            lines.append(f"{k} {' '.join(str(d) for d in v) if isinstance(v, tuple) else v}")
+        for key, t in run_count(op, x, o, args):
+            lines.append(f"out_{key}_dtype {str(t.dtype).replace('torch.', '')}")
+            lines.append(f"out_{key}_shape {shape_str(t.shape)}")
+            lines.append(f"out_{key} {fmt(t)}")
+        lines.append("end")
+
+
 def main():
     build()
+    build_count()
     lines = []
     for name, op, dt, shape, values, transpose, grad, args in CASES:
         base = torch.tensor(values, dtype=torch.float64).to(DTYPES[dt]).reshape(shape)
@@ -289,11 +455,12 @@ def main():
             (vals * w).sum().backward()
             lines.append(f"grad {fmt(x.grad)}")
         lines.append("end")
+    write_count_cases(lines)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sort.txt")
     with open(path, "w") as f:
         f.write("# Written by tests/golden/generate_sort.py with torch " + torch.__version__ + "\n")
         f.write("\n".join(lines) + "\n")
-    print(f"{len(CASES)} cases -> {path}")
+    print(f"{len(CASES) + len(COUNT_CASES)} cases -> {path}")
 
 
 if __name__ == "__main__":

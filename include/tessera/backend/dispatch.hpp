@@ -95,7 +95,8 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     if constexpr (std::is_same_v<Plan, IndexPlan>)
       if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
     if constexpr (std::is_same_v<Plan, SortPlan>)
-      if (plan.indices) check_same_device(plan.op, device, plan.indices->storage.device());
+      for (const TensorImpl* t : {plan.indices, plan.other, plan.sorter})
+        if (t) check_same_device(plan.op, device, t->storage.device());
     if (device.is_cpu()) return host();
     Plan on_device = plan;
     on_device.run_on_host = host;

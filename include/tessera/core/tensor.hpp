@@ -20,6 +20,8 @@ namespace tessera {
 class Generator;  // random/generator.hpp
 template <class T>
 struct ValuesIndices;  // ops/sort.hpp
+template <class T>
+struct UniqueResult;  // ops/sort.hpp
 
 /** The optional last argument of every factory. */
 struct TensorOptions {
@@ -286,6 +288,11 @@ class Tensor {
   Tensor nanmedian() const;
   ValuesIndices<T> nanmedian(int64_t dim, bool keepdim = false) const;
   ValuesIndices<T> mode(int64_t dim = -1, bool keepdim = false) const;
+  /** torch.unique and unique_consecutive: a UniqueResult (Note [unique's results]). */
+  UniqueResult<T> unique(bool sorted = true, bool return_inverse = false, bool return_counts = false,
+                         std::optional<int64_t> dim = std::nullopt) const;
+  UniqueResult<T> unique_consecutive(bool return_inverse = false, bool return_counts = false,
+                                     std::optional<int64_t> dim = std::nullopt) const;
 
   // --- linear algebra (ops/linalg.hpp) ------------------------------------------------------
   template <class U>

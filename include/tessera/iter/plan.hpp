@@ -277,7 +277,10 @@ struct RowPlan {
 /** Ordering and selection along `dim`, row by row: "sort" (`descending`), "topk" (the k
  *  largest, or smallest when `descending` is false, in order), "kthvalue" (the k-th smallest),
  *  "median", "nanmedian", "mode". `out` receives the values and `indices` their positions along
- *  the row; both have the input's shape with `dim` of size n (sort), k (topk) or 1. */
+ *  the row; both have the input's shape with `dim` of size n (sort), k (topk) or 1.
+ *  "searchsorted": out (contiguous, int64 or int32) = for each element of `other` (contiguous),
+ *  the insertion point in its row of `input` (contiguous boundaries, rows along the last dim,
+ *  one row or one per row of other), through `sorter` when given, after equal ones when `right`. */
 struct SortPlan {
   static constexpr PlanKind kind = PlanKind::Sort;
   const char* op;
@@ -289,6 +292,9 @@ struct SortPlan {
   int64_t k = 0;
   bool descending = false;
   HostKernel run_on_host{};
+  const TensorImpl* other = nullptr;
+  const TensorImpl* sorter = nullptr;
+  bool right = false;
 };
 
 }  // namespace tessera::detail

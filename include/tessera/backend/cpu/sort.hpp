@@ -248,4 +248,31 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
   });
 }
 
+/** searchsorted on contiguous data: for each of the n values, its insertion point among the m
+ *  boundaries of its row (`rows` rows of m; with one row every value searches it, else the values
+ *  split evenly over the rows), read through `sorter` when given. The comparisons are PyTorch's
+ *  (aten/src/ATen/native/Bucketization.cpp): !(b >= v) moves right (!(b > v) with `right`), so
+ *  a NaN boundary counts as larger than everything. */
+template <class C, class O>
+void searchsorted_into(const C* boundaries, int64_t rows, int64_t m, const int64_t* sorter, const C* values, int64_t n,
+                       O* out, bool right) {
+  const int64_t per_row = rows <= 1 ? n : n / rows;
+  parallel_for(0, n, kGrainSize / 16, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const int64_t row = rows <= 1 ? 0 : i / per_row;
+      const C* bd = boundaries + row * m;
+      const int64_t* sort = sorter ? sorter + row * m : nullptr;
+      const C v = values[i];
+      int64_t lo = 0, hi = m;
+      while (lo < hi) {
+        const int64_t mid = lo + ((hi - lo) >> 1);
+        const C b_mid = sort ? bd[sort[mid]] : bd[mid];
+        if (right ? !(b_mid > v) : !(b_mid >= v)) lo = mid + 1;
+        else hi = mid;
+      }
+      out[i] = static_cast<O>(lo);
+    }
+  });
+}
+
 }  // namespace tessera::detail
