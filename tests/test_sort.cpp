@@ -219,10 +219,10 @@ TEST_CASE("sort: structured bindings and free functions") {
 
 TEST_CASE("sort: stable and unstable agree, topk sorted or not, on long rows") {
   std::mt19937 rng(5);
-  std::vector<float> data(20000);
+  std::vector<float> data(70000);
   for (auto& v : data) v = static_cast<float>(static_cast<int>(rng() % 50) - 25) * 0.5f;
   data[17] = NAN, data[400] = -0.0f;
-  const auto x = ts::from_vector(data, {20000});
+  const auto x = ts::from_vector(data, {70000});
   // A reference: std::stable_sort of the positions with PyTorch's comparison (NaN largest).
   std::vector<int64_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
@@ -242,8 +242,10 @@ TEST_CASE("sort: stable and unstable agree, topk sorted or not, on long rows") {
   const auto bottom = x.topk(30, -1, false);
   CHECK(bottom.indices.to_vector() == std::vector<int64_t>(order.begin(), order.begin() + 30));
   CHECK(x.kthvalue(9000).indices.item() == order[8999]);
+  CHECK(x.nanmedian().item() == data[static_cast<size_t>(order[34999])]);
+  CHECK(std::isnan(x.median().item()));
   // Rows sort independently of the thread count.
-  const auto rows = ts::from_vector(data, {200, 100});
+  const auto rows = ts::from_vector(data, {700, 100});
   ts::set_num_threads(1);
   const auto one = rows.sort(1, true);
   ts::set_num_threads(3);

@@ -256,6 +256,22 @@ UniqueResult<T> unique_from_runs(const Tensor<T>& rows, const Tensor<bool>& star
   return r;
 }
 
+/** unique of integers in [lo, lo + span): their counts say which occur, in order. */
+template <class T>
+UniqueResult<T> unique_by_counts(const Tensor<T>& flat, int64_t lo, int64_t span, const Shape& inverse_shape,
+                                 bool return_inverse, bool return_counts) {
+  const Tensor<int64_t> offsets = flat.template to<int64_t>() - lo;
+  const Tensor<int64_t> counts = zeros<int64_t>({span}, {.device = flat.device()});
+  scatter_add_into(counts, 0, offsets, ones<int64_t>({offsets.numel()}, {.device = flat.device()}));
+  const Tensor<bool> present = counts > int64_t{0};
+  UniqueResult<T> r;
+  r.values = (arange(span, {.device = flat.device()}) + lo).index({present}).template to<T>();
+  if (return_inverse)
+    r.inverse = (present.template to<int64_t>().cumsum(0) - int64_t{1}).index_select(0, offsets).reshape(inverse_shape);
+  if (return_counts) r.counts = counts.index({present});
+  return r;
+}
+
 /** Where each run of equal rows of `rows` ([n, m]) starts (NaN equals nothing, as in PyTorch). */
 template <class T>
 Tensor<bool> run_starts(const Tensor<T>& rows) {
@@ -301,6 +317,16 @@ UniqueResult<T> unique(const Tensor<T>& x, bool sorted = true, bool return_inver
   NoGradGuard no_grad;
   if (!dim) {
     const Tensor<T> flat = x.reshape({-1});
+    if constexpr (std::is_integral_v<T>) {
+      // Integers spanning a short range: count each value (bincount) instead of sorting.
+      if (flat.numel() > 0) {
+        const int64_t lo = static_cast<int64_t>(flat.amin().item()), hi = static_cast<int64_t>(flat.amax().item());
+        const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+        if (span < static_cast<uint64_t>(std::max<int64_t>(flat.numel(), int64_t{1} << 16)))
+          return detail::unique_by_counts(flat, lo, static_cast<int64_t>(span) + 1, x.sizes(), return_inverse,
+                                          return_counts);
+      }
+    }
     const auto [s, perm] = sort(flat, 0, false, true);
     return detail::unique_from_runs(s, detail::run_starts(s), &perm, x.sizes(), return_inverse, return_counts);
   }

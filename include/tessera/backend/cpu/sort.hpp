@@ -16,6 +16,7 @@
 #include "../../iter/plan.hpp"
 #include "../../iter/strided_loop.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "../../parallel/thread_pool.hpp"
 
 namespace tessera::detail {
 
@@ -89,14 +90,50 @@ void stable_sort_keys(KeyIndex<K>* a, KeyIndex<K>* tmp, int64_t n) {
     return;
   }
   constexpr int kBytes = static_cast<int>(sizeof(K));
-  std::vector<uint32_t> counts(static_cast<size_t>(kBytes) * 256, 0);
-  for (int64_t i = 0; i < n; ++i) {
-    const K key = a[i].key;
-    for (int b = 0; b < kBytes; ++b) ++counts[static_cast<size_t>(b) * 256 + ((key >> (8 * b)) & 0xFF)];
-  }
   KeyIndex<K>* src = a;
   KeyIndex<K>* dst = tmp;
-  for (int b = 0; b < kBytes; ++b) {
+  // Long rows: each pass counts and scatters kChunks slices of the row on the pool's threads,
+  // slice c's keys of each digit after those of slices before it, so the order (and the result)
+  // is the serial one whatever the thread count.
+  constexpr int kChunks = 4;
+  ThreadPool& pool = ThreadPool::instance();
+  const bool parallel = n >= (int64_t{1} << 16) && pool.num_threads() > 1 && !ThreadPool::in_parallel_region();
+  for (int b = 0; parallel && b < kBytes; ++b) {
+    const int64_t chunk = (n + kChunks - 1) / kChunks;
+    uint32_t offsets[kChunks][256] = {};
+    pool.run(kChunks, [&](int64_t c) {
+      const int64_t lo = c * chunk, hi = std::min(n, lo + chunk);
+      for (int64_t i = lo; i < hi; ++i) ++offsets[c][(src[i].key >> (8 * b)) & 0xFF];
+    });
+    uint32_t shared = 0;  // keys with a[0]'s digit: all of them means nothing to do
+    for (int c = 0; c < kChunks; ++c) shared += offsets[c][(src[0].key >> (8 * b)) & 0xFF];
+    if (shared == static_cast<uint32_t>(n)) continue;
+    uint32_t sum = 0;
+    for (int d = 0; d < 256; ++d)
+      for (int c = 0; c < kChunks; ++c) {
+        const uint32_t count = offsets[c][d];
+        offsets[c][d] = sum;
+        sum += count;
+      }
+    pool.run(kChunks, [&](int64_t c) {
+      const int64_t lo = c * chunk, hi = std::min(n, lo + chunk);
+      uint32_t* o = offsets[c];
+      for (int64_t i = lo; i < hi; ++i) {
+        const KeyIndex<K> v = src[i];
+        dst[o[(v.key >> (8 * b)) & 0xFF]++] = v;
+      }
+    });
+    std::swap(src, dst);
+  }
+  std::vector<uint32_t> counts;
+  if (!parallel) {
+    counts.assign(static_cast<size_t>(kBytes) * 256, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      const K key = a[i].key;
+      for (int b = 0; b < kBytes; ++b) ++counts[static_cast<size_t>(b) * 256 + ((key >> (8 * b)) & 0xFF)];
+    }
+  }
+  for (int b = 0; !parallel && b < kBytes; ++b) {
     uint32_t* c = counts.data() + static_cast<size_t>(b) * 256;
     if (c[(a[0].key >> (8 * b)) & 0xFF] == static_cast<uint32_t>(n)) continue;  // every key shares this byte
     uint32_t sum = 0;
@@ -179,7 +216,32 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
         const T* in = reinterpret_cast<const T*>(p[0] + r * s[0]);
         T* vo = reinterpret_cast<T*>(p[1] + r * s[1]);
         int64_t* io = reinterpret_cast<int64_t*>(p[2] + r * s[2]);
-        for (int64_t i = 0; i < n; ++i) a[i] = {static_cast<K>(sort_key(in[i * xs]) ^ flip), static_cast<uint32_t>(i)};
+        auto key_at = [&](int64_t i) { return static_cast<K>(sort_key(in[i * xs]) ^ flip); };
+        // (A long row alone splits its own loops over the threads; rows side by side do not.)
+        auto build_keys = [&] {
+          parallel_for(0, n, kGrainSize, [&](int64_t lo, int64_t hi) {
+            for (int64_t i = lo; i < hi; ++i) a[i] = {key_at(i), static_cast<uint32_t>(i)};
+          });
+        };
+        int64_t m = n;  // the keys in a: every element, or topk's candidates
+        if (op == SortOp::TopK && k * 8 < n && n >= (int64_t{1} << 15) && sizeof(K) >= 2) {
+          // A long row and a small k: count the top 16 bits of every key, then keep the elements
+          // whose top bits are at most those of the k-th smallest (in row order); only these are
+          // selected among below.
+          constexpr int kShift = sizeof(K) >= 2 ? 8 * static_cast<int>(sizeof(K)) - 16 : 0;
+          std::vector<uint32_t> counts(65536, 0);
+          for (int64_t i = 0; i < n; ++i) ++counts[static_cast<size_t>(key_at(i) >> kShift)];
+          int64_t below = 0;
+          size_t top = 0;
+          while (below + counts[top] < k) below += counts[top++];
+          m = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            const K key = key_at(i);
+            if (static_cast<size_t>(key >> kShift) <= top) a[m++] = {key, static_cast<uint32_t>(i)};
+          }
+        } else {
+          build_keys();
+        }
         auto emit = [&](int64_t j, int64_t index) {
           vo[j * vs] = in[index * xs];
           io[j * is] = index;
@@ -198,17 +260,19 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
         switch (op) {
           case SortOp::Sort:
             stable_sort_keys(a, tmp, n);
-            for (int64_t j = 0; j < n; ++j) emit(j, a[j].index);
+            parallel_for(0, n, kGrainSize, [&](int64_t lo, int64_t hi) {
+              for (int64_t j = lo; j < hi; ++j) emit(j, a[j].index);
+            });
             break;
           case SortOp::TopK:
-            if (k * 8 >= n) {
-              stable_sort_keys(a, tmp, n);
+            if (k * 8 >= m) {
+              stable_sort_keys(a, tmp, m);
             } else {
               // The k smallest keys in row order: those below the k-th and the first of its ties.
-              const auto [key, rank] = select_key(a, tmp, n, k);
-              int64_t m = 0, ties = rank;
-              for (int64_t i = 0; i < n; ++i)
-                if (a[i].key < key || (a[i].key == key && ties-- > 0)) tmp[m++] = a[i];
+              const auto [key, rank] = select_key(a, tmp, m, k);
+              int64_t kept = 0, ties = rank;
+              for (int64_t i = 0; i < m; ++i)
+                if (a[i].key < key || (a[i].key == key && ties-- > 0)) tmp[kept++] = a[i];
               std::memcpy(static_cast<void*>(a), tmp, static_cast<size_t>(k) * sizeof(KeyIndex<K>));
               stable_sort_keys(a, tmp, k);
             }
