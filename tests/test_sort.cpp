@@ -1,6 +1,9 @@
 // ops/sort.hpp: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode against PyTorch
 // (golden/sort.txt, written by golden/generate_sort.py), their gradients, errors and edges.
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -244,6 +247,15 @@ TEST_CASE("sort: stable and unstable agree, topk sorted or not, on long rows") {
   CHECK(x.kthvalue(9000).indices.item() == order[8999]);
   CHECK(x.nanmedian().item() == data[static_cast<size_t>(order[34999])]);
   CHECK(std::isnan(x.median().item()));
+  // A row whose every 64th element is the smallest: the sampled threshold passes too few, and
+  // topk counts the keys' top bits instead.
+  std::vector<double> skewed(70000);
+  for (size_t j = 0; j < skewed.size(); ++j) skewed[j] = j % 64 == 0 ? static_cast<double>(j) : 1e6 - static_cast<double>(j % 977);
+  const auto sk = ts::from_vector(skewed, {70000});
+  std::vector<int64_t> sk_order(skewed.size());
+  std::iota(sk_order.begin(), sk_order.end(), 0);
+  std::stable_sort(sk_order.begin(), sk_order.end(), [&](int64_t a, int64_t b) { return skewed[a] < skewed[b]; });
+  CHECK(sk.topk(1000, 0, false).indices.to_vector() == std::vector<int64_t>(sk_order.begin(), sk_order.begin() + 1000));
   // Rows sort independently of the thread count.
   const auto rows = ts::from_vector(data, {700, 100});
   ts::set_num_threads(1);

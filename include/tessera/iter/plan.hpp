@@ -280,7 +280,9 @@ struct RowPlan {
  *  the row; both have the input's shape with `dim` of size n (sort), k (topk) or 1.
  *  "searchsorted": out (contiguous, int64 or int32) = for each element of `other` (contiguous),
  *  the insertion point in its row of `input` (contiguous boundaries, rows along the last dim,
- *  one row or one per row of other), through `sorter` when given, after equal ones when `right`. */
+ *  one row or one per row of other), through `sorter` when given, after equal ones when `right`.
+ *  "bincount": out (contiguous, zeros) [input[i] - k] += other[i] (or 1), input and other
+ *  contiguous. */
 struct SortPlan {
   static constexpr PlanKind kind = PlanKind::Sort;
   const char* op;

@@ -256,18 +256,33 @@ UniqueResult<T> unique_from_runs(const Tensor<T>& rows, const Tensor<bool>& star
   return r;
 }
 
+/** out[v - lo] = how often the integer value v occurs in x (or the sum of its weights), for
+ *  values in [lo, lo + span). */
+template <class R, class T>
+Tensor<R> count_values(const Tensor<T>& x, int64_t lo, int64_t span, const Tensor<R>* weights) {
+  const Tensor<T> values = x.contiguous();
+  Tensor<R> w;
+  if (weights) w = weights->contiguous();
+  Tensor<R> out = zeros<R>({span}, {.device = x.device()});
+  dispatch_plan(SortPlan{.op = "bincount", .out = &out.impl(), .fresh_out = true, .input = &values.impl(), .k = lo,
+                         .other = weights ? &w.impl() : nullptr},
+                [&] { bincount_into<T, R>(values.kernel_data(), values.numel(), lo, weights ? w.kernel_data() : nullptr,
+                                          out.kernel_data()); });
+  return out;
+}
+
 /** unique of integers in [lo, lo + span): their counts say which occur, in order. */
 template <class T>
 UniqueResult<T> unique_by_counts(const Tensor<T>& flat, int64_t lo, int64_t span, const Shape& inverse_shape,
                                  bool return_inverse, bool return_counts) {
-  const Tensor<int64_t> offsets = flat.template to<int64_t>() - lo;
-  const Tensor<int64_t> counts = zeros<int64_t>({span}, {.device = flat.device()});
-  scatter_add_into(counts, 0, offsets, ones<int64_t>({offsets.numel()}, {.device = flat.device()}));
+  const Tensor<int64_t> counts = count_values<int64_t>(flat, lo, span, nullptr);
   const Tensor<bool> present = counts > int64_t{0};
   UniqueResult<T> r;
   r.values = (arange(span, {.device = flat.device()}) + lo).index({present}).template to<T>();
-  if (return_inverse)
+  if (return_inverse) {
+    const Tensor<int64_t> offsets = flat.template to<int64_t>() - lo;
     r.inverse = (present.template to<int64_t>().cumsum(0) - int64_t{1}).index_select(0, offsets).reshape(inverse_shape);
+  }
   if (return_counts) r.counts = counts.index({present});
   return r;
 }
@@ -390,7 +405,7 @@ inline const char* aten_type_name(DType d) {
   }
 }
 template <class T>
-Tensor<int64_t> bincount_bins(const Tensor<T>& x, int64_t minlength, int64_t* bins) {
+void bincount_bins(const Tensor<T>& x, int64_t minlength, int64_t* bins) {
   if constexpr (!std::is_integral_v<T> || std::is_same_v<T, bool>) {
     throw_error("\"bincount_cpu\" not implemented for '", aten_type_name(dtype_of<T>), "'");
   } else {
@@ -398,7 +413,6 @@ Tensor<int64_t> bincount_bins(const Tensor<T>& x, int64_t minlength, int64_t* bi
              "bincount only supports 1-d non-negative integral inputs.");
     TS_CHECK(minlength >= 0, "bincount: minlength should be >= 0");
     *bins = std::max<int64_t>(minlength, x.numel() == 0 ? 0 : static_cast<int64_t>(x.amax().item()) + 1);
-    return x.template to<int64_t>();
   }
 }
 }  // namespace detail
@@ -409,10 +423,8 @@ template <class T>
 Tensor<int64_t> bincount(const Tensor<T>& x, std::nullopt_t = std::nullopt, int64_t minlength = 0) {
   NoGradGuard no_grad;
   int64_t bins = 0;
-  const Tensor<int64_t> index = detail::bincount_bins(x, minlength, &bins);
-  const Tensor<int64_t> out = zeros<int64_t>({bins}, {.device = x.device()});
-  detail::scatter_add_into(out, 0, index, ones<int64_t>({x.numel()}, {.device = x.device()}));
-  return out;
+  detail::bincount_bins(x, minlength, &bins);
+  return detail::count_values<int64_t>(x, 0, bins, nullptr);
 }
 /** torch.bincount(x, weights, minlength): the sum of the weights of each value; float32
  *  weights give float32, any other type float64, as PyTorch. */
@@ -422,12 +434,11 @@ Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> bincount(con
   using R = std::conditional_t<std::is_same_v<W, float>, float, double>;
   NoGradGuard no_grad;
   int64_t bins = 0;
-  const Tensor<int64_t> index = detail::bincount_bins(x, minlength, &bins);
+  detail::bincount_bins(x, minlength, &bins);
   TS_CHECK(weights.dim() == 1 && weights.numel() == x.numel(),
            "bincount: weights should be 1-d and have the same length as input");
-  const Tensor<R> out = zeros<R>({bins}, {.device = x.device()});
-  detail::scatter_add_into(out, 0, index, weights.template to<R>());
-  return out;
+  const Tensor<R> w = weights.template to<R>();
+  return detail::count_values<R>(x, 0, bins, &w);
 }
 
 /** torch.histc: counts of x's elements in `bins` equal bins over [min, max] (over x's own range
@@ -455,9 +466,7 @@ Tensor<T> histc(const Tensor<T>& x, int64_t bins = 100, double min = 0, double m
     const Tensor<T> kept = flat.masked_fill(nan, left).index({inside});
     Tensor<int64_t> pos = ((kept - left) * static_cast<T>(bins) / static_cast<T>(right - left)).template to<int64_t>();
     pos = pos.clamp(std::nullopt, bins - 1);
-    const Tensor<T> out = zeros<T>({bins}, {.device = x.device()});
-    detail::scatter_add_into(out, 0, pos, ones<T>({kept.numel()}, {.device = x.device()}));
-    return out;
+    return detail::count_values<T>(pos, 0, bins, nullptr);
   }
 }
 

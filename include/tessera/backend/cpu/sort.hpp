@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -208,8 +209,9 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
                             {static_cast<int64_t>(sizeof(T)), static_cast<int64_t>(sizeof(T)), 8});
   const K flip = descending ? std::numeric_limits<K>::max() : K(0);
   parallel_for(0, loop.numel(), std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-    std::vector<KeyIndex<K>> buffer(static_cast<size_t>(2 * n));
-    KeyIndex<K>* a = buffer.data();
+    // Uninitialised: a long row's topk touches only the few keys it keeps.
+    const std::unique_ptr<KeyIndex<K>[]> buffer(new KeyIndex<K>[static_cast<size_t>(2 * n)]);
+    KeyIndex<K>* a = buffer.get();
     KeyIndex<K>* tmp = a + n;
     loop.run([&](const auto& p, const auto& s, int64_t count) {
       for (int64_t r = 0; r < count; ++r) {
@@ -224,7 +226,25 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
           });
         };
         int64_t m = n;  // the keys in a: every element, or topk's candidates
-        if (op == SortOp::TopK && k * 8 < n && n >= (int64_t{1} << 15) && sizeof(K) >= 2) {
+        bool have_candidates = false;
+        if (op == SortOp::TopK && k * 64 <= n && n >= (int64_t{1} << 15)) {
+          // A long row and a small k: a threshold from every 64th key that at least k keys are
+          // likely to pass; one pass keeps the keys up to it, in row order. When fewer than k
+          // pass, the pass below starts again from a histogram.
+          const int64_t samples = n / 64, rank = std::min(samples, k * samples / n * 2 + 32);
+          std::vector<K> sample(static_cast<size_t>(samples));
+          for (int64_t i = 0; i < samples; ++i) sample[static_cast<size_t>(i)] = key_at(i * 64);
+          std::nth_element(sample.begin(), sample.begin() + (rank - 1), sample.end());
+          const K threshold = sample[static_cast<size_t>(rank - 1)];
+          m = 0;
+          for (int64_t i = 0; i < n; ++i) {
+            const K key = key_at(i);
+            if (key <= threshold) a[m++] = {key, static_cast<uint32_t>(i)};
+          }
+          have_candidates = m >= k;
+        }
+        if (have_candidates) {
+        } else if (op == SortOp::TopK && k * 8 < n && n >= (int64_t{1} << 15) && sizeof(K) >= 2) {
           // A long row and a small k: count the top 16 bits of every key, then keep the elements
           // whose top bits are at most those of the k-th smallest (in row order); only these are
           // selected among below.
@@ -337,6 +357,16 @@ void searchsorted_into(const C* boundaries, int64_t rows, int64_t m, const int64
       out[i] = static_cast<O>(lo);
     }
   });
+}
+
+/** bincount on contiguous data: out[x[i] - lo] += weights[i] (or 1), in order, as PyTorch's
+ *  loop (so float sums round as there). The op has checked that every x[i] - lo is in out. */
+template <class T, class R>
+void bincount_into(const T* x, int64_t n, int64_t lo, const R* weights, R* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    R& bin = out[static_cast<int64_t>(x[i]) - lo];
+    bin = static_cast<R>(bin + (weights ? weights[i] : R(1)));
+  }
 }
 
 }  // namespace tessera::detail
