@@ -243,8 +243,7 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
           }
           have_candidates = m >= k;
         }
-        if (have_candidates) {
-        } else if (op == SortOp::TopK && k * 8 < n && n >= (int64_t{1} << 15) && sizeof(K) >= 2) {
+        if (!have_candidates && op == SortOp::TopK && k * 8 < n && n >= (int64_t{1} << 15) && sizeof(K) >= 2) {
           // A long row and a small k: count the top 16 bits of every key, then keep the elements
           // whose top bits are at most those of the k-th smallest (in row order); only these are
           // selected among below.
@@ -259,7 +258,8 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
             const K key = key_at(i);
             if (static_cast<size_t>(key >> kShift) <= top) a[m++] = {key, static_cast<uint32_t>(i)};
           }
-        } else {
+        } else if (!have_candidates) {
+          m = n;
           build_keys();
         }
         auto emit = [&](int64_t j, int64_t index) {
