@@ -113,7 +113,9 @@ int main() {
             << ts::bincount(i.flatten().abs(), f.flatten()) << ts::histc(f, 10, -1, 1) << ts::count_nonzero(f)
             << ts::count_nonzero(f, 0) << ts::count_nonzero(f, {0, 1}) << ts::searchsorted(f.sort().values, f)
             << ts::searchsorted<int32_t>(ts::arange(0, 10), i, true, false, "left", std::nullopt) << ts::searchsorted(ts::arange(0, 10), 3)
-            << ts::bucketize(f, ts::tensor({-1.0f, 0.0f, 1.0f}), false, true) << "\n";
+            << ts::bucketize(f, ts::tensor({-1.0f, 0.0f, 1.0f}), false, true) << i.flatten().abs().bincount()
+            << i.flatten().abs().bincount(f.flatten(), 2) << f.histc(4) << f.count_nonzero() << f.count_nonzero(1)
+            << f.count_nonzero({0}) << "\n";
   auto o = ts::empty({2, 3});
   ts::add_out(o, f, f);
   ts::exp_out(o, f);

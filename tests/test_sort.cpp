@@ -393,5 +393,9 @@ TEST_CASE("unique and friends: PyTorch's errors and spellings") {
   CHECK(counts->to_vector() == std::vector<int64_t>{1, 2, 1});
   CHECK(i.unique(false).values.to_vector() == std::vector<int64_t>{0, 2, 5});  // sorted either way
   CHECK(ts::count_nonzero(i).item() == 3);
+  CHECK(i.count_nonzero().item() == 3);
+  CHECK(ts::equal(i.bincount(std::nullopt, 7), ts::bincount(i, std::nullopt, 7)));
+  CHECK(ts::equal(i.bincount(ts::tensor({1.0, 2.0, 3.0, 4.0})), ts::tensor({1.0, 0.0, 5.0, 0.0, 0.0, 4.0})));
+  CHECK(ts::equal(f.histc(3), ts::histc(f, 3)));
   CHECK(ts::count_nonzero(ts::tensor({{0, 1}, {2, 0}}), 0).to_vector() == std::vector<int64_t>{1, 1});
 }

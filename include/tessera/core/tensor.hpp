@@ -293,6 +293,14 @@ class Tensor {
                          std::optional<int64_t> dim = std::nullopt) const;
   UniqueResult<T> unique_consecutive(bool return_inverse = false, bool return_counts = false,
                                      std::optional<int64_t> dim = std::nullopt) const;
+  Tensor<int64_t> bincount(std::nullopt_t = std::nullopt, int64_t minlength = 0) const;
+  template <class W>
+  Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> bincount(const Tensor<W>& weights,
+                                                                             int64_t minlength = 0) const;
+  Tensor histc(int64_t bins = 100, double min = 0, double max = 0) const;
+  Tensor<int64_t> count_nonzero() const;
+  Tensor<int64_t> count_nonzero(int64_t dim) const;
+  Tensor<int64_t> count_nonzero(const Shape& dims) const;
 
   // --- linear algebra (ops/linalg.hpp) ------------------------------------------------------
   template <class U>

@@ -484,6 +484,33 @@ Tensor<int64_t> count_nonzero(const Tensor<T>& x) {
   return count_nonzero(x, Shape{});
 }
 
+template <class T>
+Tensor<int64_t> Tensor<T>::bincount(std::nullopt_t, int64_t minlength) const {
+  return tessera::bincount(*this, std::nullopt, minlength);
+}
+template <class T>
+template <class W>
+Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> Tensor<T>::bincount(const Tensor<W>& weights,
+                                                                                        int64_t minlength) const {
+  return tessera::bincount(*this, weights, minlength);
+}
+template <class T>
+Tensor<T> Tensor<T>::histc(int64_t bins, double min, double max) const {
+  return tessera::histc(*this, bins, min, max);
+}
+template <class T>
+Tensor<int64_t> Tensor<T>::count_nonzero() const {
+  return tessera::count_nonzero(*this);
+}
+template <class T>
+Tensor<int64_t> Tensor<T>::count_nonzero(int64_t dim) const {
+  return tessera::count_nonzero(*this, dim);
+}
+template <class T>
+Tensor<int64_t> Tensor<T>::count_nonzero(const Shape& dims) const {
+  return tessera::count_nonzero(*this, dims);
+}
+
 // --- searchsorted, bucketize ---------------------------------------------------------------------
 
 // Note [searchsorted's result type]
