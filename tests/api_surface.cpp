@@ -115,7 +115,7 @@ int main() {
             << ts::searchsorted<int32_t>(ts::arange(0, 10), i, true, false, "left", std::nullopt) << ts::searchsorted(ts::arange(0, 10), 3)
             << ts::bucketize(f, ts::tensor({-1.0f, 0.0f, 1.0f}), false, true) << i.flatten().abs().bincount()
             << i.flatten().abs().bincount(f.flatten(), 2) << f.histc(4) << f.count_nonzero() << f.count_nonzero(1)
-            << f.count_nonzero({0}) << "\n";
+            << f.count_nonzero(ts::Shape{0, 1}) << "\n";
   auto o = ts::empty({2, 3});
   ts::add_out(o, f, f);
   ts::exp_out(o, f);
