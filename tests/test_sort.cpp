@@ -235,6 +235,10 @@ TEST_CASE("sort: stable and unstable agree, topk sorted or not, on long rows") {
   std::stable_sort(order.begin(), order.end(), less);
   CHECK(x.sort(0, false, true).indices.to_vector() == order);
   CHECK(x.sort(0, false, false).indices.to_vector() == order);
+  std::vector<float> in_order;  // the values themselves: -0 stays -0, NaN stays NaN
+  for (int64_t j : order) in_order.push_back(data[static_cast<size_t>(j)]);
+  CHECK(golden::same_bits(x.sort().values.to_vector(), in_order));
+  CHECK(std::signbit(x.sort().values.to_vector()[static_cast<size_t>(std::find(order.begin(), order.end(), 400) - order.begin())]));
   std::vector<int64_t> desc(data.size());
   std::iota(desc.begin(), desc.end(), 0);
   std::stable_sort(desc.begin(), desc.end(), [&](int64_t a, int64_t b) { return less(b, a); });

@@ -61,6 +61,25 @@ inline sort_key_t<T> sort_key(T v) {
   }
 }
 
+/** The value whose key (Note [Sort keys]) is `key`, or false for the keys that several values
+ *  share (NaN, and zero of either sign), which must be read from the input. */
+template <class T>
+inline bool value_of_key(sort_key_t<T> key, T& v) {
+  using K = sort_key_t<T>;
+  constexpr K sign = K(1) << (8 * sizeof(K) - 1);
+  if constexpr (std::is_same_v<T, bool>) {
+    v = key != 0;
+  } else if constexpr (std::is_integral_v<T>) {
+    v = static_cast<T>(std::is_signed_v<T> ? static_cast<K>(key ^ sign) : key);
+  } else {
+    if (key == std::numeric_limits<K>::max() || key == sign) return false;
+    const K bits = (key & sign) ? static_cast<K>(key ^ sign) : static_cast<K>(~key);
+    if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) v = T::from_bits(bits);
+    else std::memcpy(&v, &bits, sizeof v);
+  }
+  return true;
+}
+
 template <class T>
 inline bool sort_is_nan(T v) {
   if constexpr (std::is_same_v<T, half>) return (v.bits & 0x7FFF) > 0x7C00;
@@ -280,8 +299,15 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
         switch (op) {
           case SortOp::Sort:
             stable_sort_keys(a, tmp, n);
+            // The values come back from their keys, not from the input at random places.
             parallel_for(0, n, kGrainSize, [&](int64_t lo, int64_t hi) {
-              for (int64_t j = lo; j < hi; ++j) emit(j, a[j].index);
+              for (int64_t j = lo; j < hi; ++j) {
+                const int64_t index = a[j].index;
+                T v;
+                if (!value_of_key<T>(static_cast<K>(a[j].key ^ flip), v)) v = in[index * xs];
+                vo[j * vs] = v;
+                io[j * is] = index;
+              }
             });
             break;
           case SortOp::TopK:
