@@ -82,7 +82,7 @@ int main() {
   f -= ts::ones({3});
   f *= 2;
   f /= 2.0;
-  auto cmp = (f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0) || (i > 100);
+  auto cmp = ((f == f) && (f != 0.5) && (f < 3.0) && (f <= 3.0) && !(f > 5.0) && (f >= -9.0)) || (i > 100);
   auto u = ts::add(f, i) + ts::sub(f, 1) + ts::mul(f, f) + ts::div(f, 3) + ts::neg(f) + ts::abs(f) + ts::sign(f) +
            ts::pow(f.abs(), 2) + ts::sqrt(f.abs()) + ts::rsqrt(f.abs() + 1) + ts::exp(f) + ts::expm1(f) +
            ts::log(f.abs() + 1) + ts::log1p(f.abs()) + ts::log2(f.abs() + 1) + ts::sin(f) + ts::cos(f) + ts::tan(f) +
@@ -133,8 +133,8 @@ int main() {
   ts::Generator gen(42);
   gen.manual_seed(7);
   gen.set_offset(gen.offset() + 1);
-  ts::GeneratorState state = gen.get_state();
-  gen.set_state(state);
+  ts::GeneratorState gen_state = gen.get_state();
+  gen.set_state(gen_state);
   ts::manual_seed(1);
   ts::Generator& global = ts::default_generator();
   std::cout << bits[0] << gen.seed() << global.seed() << ts::rand({2}) << ts::rand({2}, gen) << ts::randn({2}, gen)
@@ -163,12 +163,12 @@ int main() {
 
   // 6. Autograd.
   auto leaf = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});
-  auto loss = (leaf * leaf).sum();
-  loss.backward();
+  auto leaf_loss = (leaf * leaf).sum();
+  leaf_loss.backward();
   auto h = leaf * 2;
   h.retain_grad();
   h.backward(ts::ones_like(h), true);
-  std::cout << leaf.grad() << h.grad() << loss.grad_fn_name() << leaf.detach() << ts::GradMode::is_enabled() << "\n";
+  std::cout << leaf.grad() << h.grad() << leaf_loss.grad_fn_name() << leaf.detach() << ts::GradMode::is_enabled() << "\n";
   {
     ts::NoGradGuard no_grad;
     leaf.sub_(leaf.grad() * 0.1);
@@ -189,6 +189,30 @@ int main() {
                          nn::Dropout(0.1), nn::Linear(8, 4), nn::BatchNorm1d(4), nn::LayerNorm({4}), nn::GELU(),
                          nn::Sigmoid(), nn::Tanh(), fc, nn::Softmax(1)};
     nn::Embedding emb(10, 4);
+    {
+      const ts::Tensor<float> kernel = ts::empty<float>({4, 3, 2});
+      nn::init::kaiming_uniform_(kernel, std::sqrt(5.0), "fan_in", "leaky_relu", gen);
+      nn::init::kaiming_normal_(kernel);
+      nn::init::xavier_uniform_(kernel, nn::init::calculate_gain("relu"));
+      nn::init::xavier_normal_(kernel);
+      nn::init::uniform_(kernel, -1.0, 1.0);
+      nn::init::normal_(kernel, 0.0, 0.02);
+      nn::init::constant_(kernel, 0.5);
+      nn::init::ones_(kernel);
+      nn::init::zeros_(kernel);
+      nn::init::dirac_(kernel);
+      nn::init::eye_(ts::empty<float>({3, 3}));
+    }
+    {
+      const ts::Tensor<float> act_in = ts::randn({2, 4});
+      auto acts = nn::Sequential{nn::LeakyReLU(0.2), nn::ELU(), nn::SELU(), nn::CELU(), nn::SiLU(), nn::Mish(),
+                                 nn::Hardtanh(), nn::ReLU6(), nn::Hardswish(), nn::Hardsigmoid(), nn::Softplus(2.0, 10.0),
+                                 nn::LogSigmoid(), nn::Softsign(), nn::Tanhshrink(), nn::Softshrink(), nn::Hardshrink(),
+                                 nn::Threshold(0.1, 0.0), nn::PReLU(4), nn::Identity(), nn::LogSoftmax(1), nn::Softmin(1),
+                                 nn::GLU()};
+      std::cout << acts(act_in) << F::gelu(act_in, "tanh") << F::leaky_relu(act_in, 0.1) << F::softplus(act_in, 1.0, 20.0) << F::glu(act_in, 1)
+                << F::prelu(act_in, ts::full<float>({4}, 0.1f)) << F::softmax(act_in, 1) << F::log_softmax(act_in, 1) << "\n";
+    }
     std::vector<ts::Tensor<float>> params = model.parameters();
     for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
     std::map<std::string, ts::AnyTensor> state = model.state_dict();
@@ -196,6 +220,32 @@ int main() {
     model.eval();
     model.train(true);
     model.to(ts::Device::cpu());
+    {
+      nn::ModuleList list(nn::Linear(2, 2), nn::ReLU());
+      list.append(nn::Tanh());
+      nn::ModuleDict dict;
+      dict.insert("fc", nn::Linear(2, 1));
+      nn::ParameterList plist({ts::zeros<float>({2})});
+      plist.append(ts::ones<float>({1}));
+      std::cout << list.at<nn::Linear>(0)(ts::ones<float>({1, 2})) << list[1].is_training() << list.size()
+                << dict.at<nn::Linear>("fc").weight() << dict["fc"].parameters().size() << dict.contains("fc")
+                << dict.keys().size() << plist[0] << plist.size() << model.named_modules().size()
+                << model.modules().size() << model.children().size() << "\n";
+      model.apply([](const nn::Module& each) { (void)each.is_training(); });
+      model.requires_grad_(true);
+    }
+    {
+      nn::MultiheadAttention mha(8, 2, {.dropout = 0.0, .bias = true, .batch_first = true});
+      const ts::Tensor<float> seq = ts::randn({2, 5, 8});
+      auto [attended, attention] = mha(seq, seq, seq, {.key_padding_mask = ts::zeros<bool>({2, 5}), .need_weights = true,
+                                                       .attn_mask = ts::zeros<bool>({5, 5}), .average_attn_weights = true});
+      nn::TransformerEncoderLayer enc_layer(8, 2, {.dim_feedforward = 16, .dropout = 0.1, .activation = "gelu",
+                                                   .layer_norm_eps = 1e-5, .batch_first = true, .norm_first = true});
+      nn::TransformerEncoder encoder(enc_layer, 2, nn::LayerNorm(8));
+      std::cout << attended << attention << enc_layer(seq) << encoder(seq, ts::zeros<bool>({5, 5}), ts::zeros<bool>({2, 5}))
+                << enc_layer.clone().parameters().size() << encoder.layers().size() << mha.in_proj_weight().sizes()
+                << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
+    }
     auto out = model(ts::randn({2, 1, 4, 4}));
     model.zero_grad();
     auto targets = ts::tensor({0, 2});
@@ -205,6 +255,44 @@ int main() {
                 F::max_pool2d(ts::ones({1, 1, 2, 2}), 2).sum() + F::dropout(out, 0.5, false).sum() +
                 emb(targets).sum();
     std::cout << F::one_hot(targets, 3) << "\n";
+    {
+      using ts::nn::Reduction;
+      const auto class_w = ts::ones({3}), probs = out.detach().softmax(1), sign = ts::tensor({1.0f, -1.0f});
+      const ts::nn::CrossEntropyLossOptions<float> ce_options{.weight = class_w, .ignore_index = -100,
+                                                               .reduction = Reduction::Mean, .label_smoothing = 0.1};
+      loss = loss + F::cross_entropy(out, targets, ce_options) + F::cross_entropy(out, targets, class_w) +
+             F::cross_entropy(out, probs, {.weight = class_w}) +
+             F::nll_loss(out.log(), targets, {.weight = class_w, .ignore_index = 1, .reduction = Reduction::Sum}) +
+             F::nll_loss(out.log(), targets, class_w) + F::mse_loss(out, probs, {.reduction = Reduction::Mean}) +
+             F::l1_loss(out, probs, {.reduction = Reduction::Sum}) +
+             F::smooth_l1_loss(out, probs, {.reduction = Reduction::Mean, .beta = 0.5}) +
+             F::huber_loss(out, probs, {.reduction = Reduction::Mean, .delta = 2.0}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, {.weight = class_w, .reduction = Reduction::Mean}) +
+             F::binary_cross_entropy(out.sigmoid(), probs, class_w) + F::binary_cross_entropy_with_logits(out, probs, class_w) +
+             F::binary_cross_entropy_with_logits(out, probs, {.weight = class_w, .reduction = Reduction::Mean, .pos_weight = class_w}) +
+             F::kl_div(out.log_softmax(1), probs, {.reduction = Reduction::BatchMean, .log_target = false}) +
+             F::cosine_embedding_loss(out, probs, sign, {.margin = 0.1, .reduction = Reduction::Mean}) +
+             F::margin_ranking_loss(out, probs, out.detach(), {.margin = 0.1, .reduction = Reduction::Sum}) +
+             F::triplet_margin_loss(out, probs, out.detach(),
+                                    {.margin = 1.0, .p = 2.0, .eps = 1e-6, .swap = true, .reduction = Reduction::Mean});
+      nn::CrossEntropyLoss ce(ce_options);
+      nn::NLLLoss nll({.weight = class_w});
+      nn::MSELoss mse;
+      nn::L1Loss l1({.reduction = Reduction::None});
+      nn::SmoothL1Loss smooth_l1({.beta = 0.5});
+      nn::HuberLoss huber({.delta = 2.0});
+      nn::BCELoss bce({.weight = class_w});
+      nn::BCEWithLogitsLoss bce_logits({.weight = class_w, .pos_weight = class_w});
+      nn::KLDivLoss kl({.reduction = Reduction::BatchMean, .log_target = true});
+      nn::CosineEmbeddingLoss cosine({.margin = 0.1});
+      nn::MarginRankingLoss ranking({.margin = 0.1});
+      nn::TripletMarginLoss triplet({.swap = true});
+      loss = loss + ce(out, targets) + ce(out, probs) + nll(out.log(), targets) + mse(out, probs) +
+             l1(out, probs).sum() + smooth_l1(out, probs) + huber(out, probs) + bce(out.sigmoid(), probs) +
+             bce_logits(out, probs) + kl(out.log_softmax(1), probs.log()) + cosine(out, probs, sign) +
+             ranking(out, probs, out.detach()) + triplet(out, probs, out.detach());
+      std::cout << ce.options().label_smoothing << bce_logits.state_dict().size() << "\n";
+    }
     ts::optim::SGD sgd(params, {.lr = 0.1, .momentum = 0.9, .dampening = 0, .weight_decay = 0, .nesterov = true});
     ts::optim::Adam adam(params, {.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0});
     ts::optim::AdamW adamw(params, {.weight_decay = 1e-2});
@@ -212,6 +300,10 @@ int main() {
     ts::optim::CosineAnnealingLR cosine(sgd, 50);
     adam.zero_grad();
     loss.backward();
+    const ts::Tensor<float> total = nn::utils::clip_grad_norm_(params, 1.0, 2.0, false);
+    nn::utils::clip_grad_value_(params, 0.5);
+    nn::utils::vector_to_parameters(nn::utils::parameters_to_vector(params), params);
+    std::cout << total << "\n";
     adam.step();
     sgd.step();
     adamw.step();

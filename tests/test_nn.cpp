@@ -48,7 +48,7 @@ TEST_CASE("losses match PyTorch, values and gradients") {
   const Tensor<int64_t> target = ts::tensor({2, 0, 1, 2});
   const std::map<std::string, std::function<Tensor<float>(const Tensor<float>&)>> losses = {
       {"cross_entropy", [&](const Tensor<float>& z) { return F::cross_entropy(z, target); }},
-      {"cross_entropy_smooth", [&](const Tensor<float>& z) { return F::cross_entropy(z, target, 0.1); }},
+      {"cross_entropy_smooth", [&](const Tensor<float>& z) { return F::cross_entropy(z, target, {.label_smoothing = 0.1}); }},
       {"nll_loss", [&](const Tensor<float>& z) { return F::nll_loss(z.log_softmax(1), target); }},
       {"mse_loss", [&](const Tensor<float>& z) { return F::mse_loss(z, ts::linspace(-1, 1, 12).reshape({4, 3})); }},
       {"bce_with_logits", [&](const Tensor<float>& z) {
@@ -66,8 +66,8 @@ TEST_CASE("losses match PyTorch, values and gradients") {
     }
   }
   CHECK_THROWS_WITH(F::cross_entropy(ts::ones({4, 3}), ts::tensor({0, 1, 2, 3})), Catch::Contains("out of bounds"));
-  CHECK_THROWS_WITH(F::nll_loss(ts::ones({4, 3}), ts::tensor({0, 1})), Catch::Contains("expected input"));
-  CHECK_THROWS_WITH(F::mse_loss(ts::ones({2}), ts::ones({3})), Catch::Contains("differ"));
+  CHECK_THROWS_WITH(F::nll_loss(ts::ones({4, 3}), ts::tensor({0, 1})), Catch::Contains("Expected input batch_size"));
+  CHECK_THROWS_WITH(F::mse_loss(ts::ones({2}), ts::ones({3})), Catch::Contains("cannot be broadcast"));
   // Stable for large logits, where exp overflows.
   CHECK(std::isfinite(F::binary_cross_entropy_with_logits(ts::tensor({-200.0f, 200.0f}), ts::tensor({1.0f, 0.0f})).item()));
 }
@@ -272,7 +272,7 @@ TEST_CASE("gradcheck through every functional layer, in double") {
       {"layer_norm", {[](const List& in) { return F::layer_norm(in[0], {4}, in[1], in[2]); },
                       {randn({3, 4}), randn({4}), randn({4})}}},
       {"embedding", {[](const List& in) { return F::embedding(ts::tensor({{1, 0}, {1, 3}}), in[0]); }, {randn({4, 2})}}},
-      {"cross_entropy", {[&](const List& in) { return F::cross_entropy(in[0], target, 0.2); }, {randn({3, 4})}}},
+      {"cross_entropy", {[&](const List& in) { return F::cross_entropy(in[0], target, {.label_smoothing = 0.2}); }, {randn({3, 4})}}},
       {"nll_loss", {[&](const List& in) { return F::nll_loss(in[0].log_softmax(1), target); }, {randn({3, 4})}}},
       {"mse_loss", {[](const List& in) { return F::mse_loss(in[0], in[1]); }, {randn({2, 3}), randn({2, 3})}}},
       {"bce_with_logits", {[](const List& in) { return F::binary_cross_entropy_with_logits(in[0], in[1].sigmoid()); },

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <random>
 
+#include <tessera/nn/functional.hpp>
+
 #include "golden.hpp"
 
 TEST_CASE("philox4x32_10 matches Random123's known answers", "[random]") {
@@ -263,6 +265,56 @@ TEST_CASE("exponential_ is -1 / lambd * log(1 - u) of the documented double unif
   };
   for (int64_t i = 0; i < 14; ++i) CHECK(x[i] == static_cast<float>(want(11, i, 2.5)));
   for (int64_t i = 0; i < 9; ++i) CHECK(d[i] == want(18, i, 1.0));
+}
+
+namespace {
+template <class T>
+bool same_bits(const ts::Tensor<T>& a, const ts::Tensor<T>& b) {
+  const ts::Tensor<T> x = a.contiguous(), y = b.contiguous();
+  return a.sizes() == b.sizes() && std::memcmp(x.data_ptr(), y.data_ptr(), static_cast<size_t>(x.numel()) * sizeof(T)) == 0;
+}
+
+template <class T>
+void check_composed_samplers() {
+  // uniform_, bernoulli, bernoulli_ and dropout draw in one pass; each equals its definition in
+  // docs/random.md written with other ops (the double uniforms and double arithmetic).
+  for (int64_t n : {int64_t{1}, int64_t{6}, int64_t{999}}) {
+    ts::Generator a(31 + static_cast<uint64_t>(n)), b(31 + static_cast<uint64_t>(n));
+    for (const auto& [from, to] : {std::pair{-2.5, 4.0}, {0.0, 1.0}, {0.1, 0.3}, {-1e4, 3e4}, {1e-40, 3e-40}, {0.0, -0.0}}) {
+      if (std::abs(from) > ts::detail::largest_finite<T>() || std::abs(to) > ts::detail::largest_finite<T>()) continue;
+      ts::Tensor<T> t = ts::zeros<T>({n, 3});
+      t.t().uniform_(from, to, a);
+      ts::Tensor<T> u = ts::rand<T>({3, n}, b);
+      if (from != 0 || to != 1) u = (u.template to<double>() * (to - from) + from).template to<T>();
+      CHECK(same_bits(t, u.t()));
+    }
+    const ts::Tensor<T> p = ts::rand<T>({n, 2}, a);
+    (void)ts::rand<T>({n, 2}, b);
+    CHECK(same_bits(ts::bernoulli(p.t(), a), (ts::rand<double>({2, n}, b) < p.t().template to<double>()).template to<T>()));
+    ts::Tensor<T> t = ts::zeros<T>({n});
+    t.bernoulli_(0.3, a);
+    CHECK(same_bits(t, (ts::rand<double>({n}, b) < 0.3).template to<T>()));
+    const ts::Tensor<T> x = ts::randn<T>({n, 2}, a);
+    (void)ts::randn<T>({n, 2}, b);
+    const ts::Tensor<T> keep = ts::bernoulli(ts::full<T>({n, 2}, static_cast<T>(1 - 0.4)), b).div_(static_cast<T>(1 - 0.4));
+    CHECK(same_bits(ts::nn::functional::dropout(x, 0.4, true, a), x * keep));
+    CHECK(a.get_state() == b.get_state());
+  }
+}
+}  // namespace
+
+TEST_CASE("uniform_, bernoulli, bernoulli_ and dropout are their documented definitions", "[random]") {
+  check_composed_samplers<float>();
+  check_composed_samplers<double>();
+  check_composed_samplers<ts::half>();
+  check_composed_samplers<ts::bfloat16>();
+  ts::Generator a(8), b(8);  // bernoulli_ into integers and bool
+  ts::Tensor<int32_t> i = ts::zeros<int32_t>({101});
+  i.bernoulli_(0.6, a);
+  CHECK(same_bits(i, (ts::rand<double>({101}, b) < 0.6).to<int32_t>()));
+  ts::Tensor<bool> z = ts::zeros<bool>({101});
+  z.bernoulli_(0.6, a);
+  CHECK(same_bits(z, ts::rand<double>({101}, b) < 0.6));
 }
 
 TEST_CASE("exponential_: moments, KS, thread counts, non-contiguous tensors, errors", "[random][exponential]") {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "error_of.hpp"
 #include "golden.hpp"
 
 namespace {
@@ -96,6 +97,36 @@ void run_floating(const std::vector<std::string>& a, const std::vector<std::stri
   FAIL("unknown call " << op);
 }
 
+// `init fn dtype shape args...`: torch.nn.init.<fn>_ on an empty tensor, with the arguments in
+// PyTorch's order (generator-drawing ones from the default generator).
+template <class T>
+void run_init(const std::vector<std::string>& a, const std::vector<std::string>& outs, const std::string& where) {
+  namespace init = ts::nn::init;
+  ts::Shape shape;
+  for (size_t at = 0; at < a[3].size();) {
+    const size_t comma = std::min(a[3].find(',', at), a[3].size());
+    shape.push_back(std::stoll(a[3].substr(at, comma - at)));
+    at = comma + 1;
+  }
+  const ts::Tensor<T> t = ts::empty<T>(shape);
+  const auto arg = [&](size_t i, double otherwise) { return a.size() > 4 + i ? std::stod(a[4 + i]) : otherwise; };
+  const auto word = [&](size_t i, const char* otherwise) { return a.size() > 4 + i ? a[4 + i] : std::string(otherwise); };
+  const std::string& fn = a[1];
+  if (fn == "uniform") init::uniform_(t, arg(0, 0), arg(1, 1));
+  else if (fn == "normal") init::normal_(t, arg(0, 0), arg(1, 1));
+  else if (fn == "xavier_uniform") init::xavier_uniform_(t, arg(0, 1));
+  else if (fn == "xavier_normal") init::xavier_normal_(t, arg(0, 1));
+  else if (fn == "kaiming_uniform") init::kaiming_uniform_(t, arg(0, 0), word(1, "fan_in"), word(2, "leaky_relu"));
+  else if (fn == "kaiming_normal") init::kaiming_normal_(t, arg(0, 0), word(1, "fan_in"), word(2, "leaky_relu"));
+  else if (fn == "eye") init::eye_(t);
+  else if (fn == "dirac") init::dirac_(t, static_cast<int64_t>(arg(0, 1)));
+  else if (fn == "constant") init::constant_(t, arg(0, 0));
+  else if (fn == "ones") init::ones_(t);
+  else if (fn == "zeros") init::zeros_(t);
+  else FAIL("unknown initialiser " << fn);
+  check_out(t, outs.at(0), where);
+}
+
 void run(const std::string& call, const std::vector<std::string>& outs, const std::string& where) {
   const std::vector<std::string> a = golden::tokens(call);
   const std::string& op = a[0];
@@ -137,10 +168,17 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
   if (op == "embedding") return check_out(ts::nn::Embedding(std::stoll(a[1]), std::stoll(a[2])).weight(), outs.at(0), where);
   if (op == "init_uniform") {
     const double b = std::stod(a[2]);
-    return check_out(ts::nn::init::uniform_(ts::empty<float>({std::stoll(a[1])}), b, ts::default_generator()), outs.at(0), where);
+    return check_out(ts::nn::init::uniform_(ts::empty<float>({std::stoll(a[1])}), -b, b), outs.at(0), where);
   }
-  if (op == "init_normal")
-    return check_out(ts::nn::init::normal_(ts::empty<float>({std::stoll(a[1])}), ts::default_generator()), outs.at(0), where);
+  if (op == "init_normal") return check_out(ts::nn::init::normal_(ts::empty<float>({std::stoll(a[1])})), outs.at(0), where);
+  if (op == "init") {
+    if (a[2] == "float32") return run_init<float>(a, outs, where);
+    return run_init<double>(a, outs, where);
+  }
+  if (op == "gain") {
+    const double gain = a.size() > 2 ? ts::nn::init::calculate_gain(a[1], std::stod(a[2])) : ts::nn::init::calculate_gain(a[1]);
+    return check_out(ts::tensor({gain}), outs.at(0), where);
+  }
   if (op == "loader") {
     const int64_t n = std::stoll(a[1]), b = std::stoll(a[2]), epochs = std::stoll(a[6]);
     const bool shuffle = a[3] == "1", drop_last = a[4] == "1", given = a[5] == "1";
@@ -284,4 +322,25 @@ TEST_CASE("mt19937 float randn gives the same bits at every vector width", "[ran
   const auto narrow = draw();
   ts::detail::simd_level_cap().store(-1, ts::detail::MemoryOrder::Relaxed);
   CHECK(std::memcmp(narrow.data(), widest.data(), widest.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("nn::init refuses what torch.nn.init refuses", "[random][init]") {
+  namespace init = ts::nn::init;
+  CHECK(error_of([] { init::xavier_uniform_(ts::empty<float>({5})); }) ==
+        "xavier_uniform_: Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got [5])");
+  CHECK(error_of([] { init::kaiming_normal_(ts::empty<float>({5, 2}), 0, "fan_avg"); }) ==
+        "kaiming_normal_: Mode fan_avg not supported, please use one of fan_in, fan_out");
+  CHECK(error_of([] { init::calculate_gain("softsign"); }) == "calculate_gain: Unsupported nonlinearity softsign");
+  CHECK(error_of([] { init::eye_(ts::empty<float>({2, 2, 2})); }) ==
+        "eye_: Only tensors with 2 dimensions are supported (got [2, 2, 2])");
+  CHECK(error_of([] { init::dirac_(ts::empty<float>({2, 2})); }) ==
+        "dirac_: Only tensors with 3, 4, or 5 dimensions are supported (got [2, 2])");
+  CHECK(error_of([] { init::dirac_(ts::empty<float>({5, 2, 3}), 2); }) ==
+        "dirac_: dim 0 must be divisible by groups (size 5, groups 2)");
+  // A tensor without elements is left alone by kaiming (PyTorch warns), and draws nothing.
+  ts::manual_seed(3);
+  const ts::Tensor<float> a = ts::rand({4});
+  ts::manual_seed(3);
+  init::kaiming_uniform_(ts::empty<float>({0, 3}));
+  CHECK(ts::rand({4}).to_vector() == a.to_vector());
 }

@@ -1,6 +1,8 @@
 // The random family on the GPU (backend/gpu/random.hpp, glsl/random.comp) against the CPU: every
 // sampler and dtype, several seeds, consecutive draws, sizes from 0 to a million, views of
-// in-place samplers, compared bit for bit, and no host fallback for the samplers the GPU serves.
+// in-place samplers, randperm's sort, uniform_, bernoulli and dropout on a device treated as one
+// without float64 (as Metal), compared bit for bit, and no host fallback for the samplers the GPU
+// serves.
 // The GLSL helpers (philox.glsl, random.glsl) are plain C++ too: they are checked against the
 // CPU's Philox and Box-Muller without a device, log and sin/cos over every input they can get.
 
@@ -16,6 +18,7 @@
 #include <tessera/nn/functional.hpp>
 #include <tessera/tessera.hpp>
 
+#include "error_of.hpp"
 #include "vulkan_device.hpp"
 
 namespace glsl {
@@ -112,6 +115,54 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 constexpr uint32_t kInputStride = kSanitized ? 4 * 61 : 4;
+
+/** Makes every GPU device one without float64 while it lives (Note [Testing without float64]):
+ *  lavapipe then runs what a Metal device runs. */
+struct WithoutFloat64 {
+  WithoutFloat64() { ts::gpu::detail::g_testing_without_float64.store(true, td::MemoryOrder::Relaxed); }
+  ~WithoutFloat64() { ts::gpu::detail::g_testing_without_float64.store(false, td::MemoryOrder::Relaxed); }
+  WithoutFloat64(const WithoutFloat64&) = delete;
+  WithoutFloat64& operator=(const WithoutFloat64&) = delete;
+};
+
+/** The value of T next to v (> 0) towards +inf (step 1) or 0 (step -1), by its bits. */
+template <class T>
+T next_of(T v, int step) {
+  if constexpr (std::is_same_v<T, ts::half> || std::is_same_v<T, ts::bfloat16>) {
+    if (v.bits == 0 && step < 0) return v;
+    return T::from_bits(static_cast<uint16_t>(v.bits + step));
+  } else {
+    using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+    Bits b = std::bit_cast<Bits>(v);
+    if (b == 0 && step < 0) return v;
+    return std::bit_cast<T>(static_cast<Bits>(b + step));
+  }
+}
+
+/** Probabilities at the edges of the draw that `gen` (left unchanged) makes next: element i is
+ *  the double uniform u_i of that draw rounded to T, or its neighbour above or below, so that
+ *  bernoulli compares u with p where one ulp decides; the last elements are 0, 1 and T's
+ *  smallest subnormal. */
+template <class T>
+ts::Tensor<T> edge_probabilities(int64_t n, const ts::Generator& gen) {
+  ts::Generator copy(gen.seed());
+  copy.set_offset(gen.offset());
+  const ts::Tensor<double> u = ts::rand<double>({n}, copy);
+  std::vector<T> p(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    T v = td::convert<T>(u.data_ptr()[i]);
+    if (td::convert<double>(v) > 1 || !(td::convert<double>(v) >= 0)) v = td::convert<T>(1.0);
+    v = next_of(v, static_cast<int>(i % 3) - 1);
+    if (td::convert<double>(v) > 1) v = td::convert<T>(1.0);
+    p[static_cast<size_t>(i)] = v;
+  }
+  if (n >= 3) {
+    p[static_cast<size_t>(n - 1)] = td::convert<T>(0.0);
+    p[static_cast<size_t>(n - 2)] = td::convert<T>(1.0);
+    p[static_cast<size_t>(n - 3)] = next_of(td::convert<T>(0.0), 1);
+  }
+  return ts::from_vector(p, {n});
+}
 
 }  // namespace
 
@@ -223,6 +274,49 @@ TEST_CASE("vulkan random: random.glsl's samplers match the CPU's draws (checked 
       const uint64_t r = glsl::bounded_u64(seed, int_floats_offset, static_cast<uint32_t>(i), frange, (0 - frange) % frange);
       const uint32_t got = glsl::soft_f32_bits(glsl::soft_from_int64(r - (uint64_t{1} << 40)), 0, 0, SOFT_INT64);
       REQUIRE(got == std::bit_cast<uint32_t>(int_floats.data_ptr()[i]));
+    }
+  }
+}
+
+TEST_CASE("vulkan random: bernoulli's integer threshold and uniform_'s soft double are the CPU's (checked on the CPU)") {
+  // u = k 2^-53 < p exactly when k < ceil(p 2^53) (Note [Bernoulli in integers]), for p of every
+  // floating type: random values, subnormals, and k on both sides of each threshold.
+  std::mt19937_64 rng(5);
+  const auto check = [](glsl::Soft soft, double p) {
+    const uint64_t t = glsl::bernoulli_threshold(soft);
+    REQUIRE(t <= (uint64_t{1} << 53));
+    for (int64_t d = -2; d <= 2; ++d) {
+      const int64_t k = static_cast<int64_t>(t) + d;
+      if (k < 0 || k >= (int64_t{1} << 53)) continue;
+      INFO("p = " << p << ", k = " << k);
+      REQUIRE((static_cast<double>(k) * 0x1p-53 < p) == (k < static_cast<int64_t>(t)));
+    }
+  };
+  for (int t = 0; t < 200000; ++t) {
+    const uint64_t r = rng();
+    const double pd = std::ldexp(static_cast<double>(r >> 11), -53 - static_cast<int>(rng() % 1100));
+    check(glsl::soft_from_f64_bits(std::bit_cast<uint64_t>(pd)), pd);
+    const float pf = std::ldexp(static_cast<float>(r >> 40), -24 - static_cast<int>(rng() % 140));
+    check(glsl::soft_from_f32_bits(std::bit_cast<uint32_t>(pf)), pf);
+  }
+  for (uint32_t h = 0; h <= 0x3c00u; ++h) {  // every half and bfloat16 in [0, 1]
+    check(glsl::soft_from_f16_bits(h), td::convert<double>(ts::half::from_bits(static_cast<uint16_t>(h))));
+  }
+  for (uint32_t h = 0; h <= 0x3f80u; ++h) check(glsl::soft_from_f32_bits(h << 16), std::bit_cast<float>(h << 16));
+  for (double p : {0.0, -0.0, 1.0, 0.5, 0x1p-53, 0x1p-54, 0x1.8p-53, 1 - 0x1p-53, 1 - 0x1p-54, 4.9e-324})
+    check(glsl::soft_from_f64_bits(std::bit_cast<uint64_t>(p)), p);
+  // uniform_(from, to) in double: from + (to - from) * u with the product rounded first.
+  const double ends[][2] = {{-2.5, 4.0}, {0, 1e-300}, {-1e308, 7e307}, {3, 3}, {-0.0, 0.0}, {0.0, -0.0},
+                            {1e-320, 3e-320}, {-7.25, -7.0}, {0.1, 0.30000000000000004}, {-1, 1e16}};
+  for (const auto& [from, to] : ends) {
+    const double span = to - from;
+    for (int t = 0; t < 20000; ++t) {
+      const uint64_t k = t < 3 ? (t == 0 ? 0 : t == 1 ? 1 : (uint64_t{1} << 53) - 1) : rng() >> 11;
+      volatile double scaled = static_cast<double>(k) * 0x1p-53 * span;
+      const double want = from + scaled;
+      const uint64_t got = glsl::uniform_range_f64_bits(k, std::bit_cast<uint64_t>(from), std::bit_cast<uint64_t>(span));
+      INFO("from " << from << ", to " << to << ", k " << k);
+      REQUIRE(got == std::bit_cast<uint64_t>(want));
     }
   }
 }
@@ -357,7 +451,8 @@ TEST_CASE("vulkan random: only Philox plans of the GPU's samplers are drawn ther
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "uniform"}));
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "normal"}));
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randint"}));
-  CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "randperm"}));
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randperm"}));
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "bernoulli"}));
   CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "exponential"}));
   // A plan naming another generator algorithm (Note [GPU random streams]) stays on the host.
   struct OtherPlan {
@@ -368,17 +463,41 @@ TEST_CASE("vulkan random: only Philox plans of the GPU's samplers are drawn ther
   CHECK(!gd::is_philox_plan(OtherPlan{"uniform", 1}));
 }
 
-TEST_CASE("vulkan random: randperm, multinomial and extreme normal_ draw on the host, with the CPU's values") {
+TEST_CASE("vulkan random: randperm on the GPU is the CPU's, and advances the generator as the CPU does") {
+  if (!have_device()) return;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
+  const int64_t sizes[] = {0, 1, 2, 3, 17, 255, 256, 257, 1000, 4099, kSanitized ? 5000 : 70001};
+  for (uint64_t seed : {uint64_t{0}, uint64_t{5}, ts::Generator::kDefaultSeed, uint64_t{0xfedcba9876543210ull}}) {
+    ts::Generator cpu(seed), gpu(seed);
+    cpu.set_offset(seed % 1000), gpu.set_offset(seed % 1000);
+    for (int64_t n : sizes) {
+      INFO("seed " << seed << ", n " << n);
+      require_bits(ts::randperm(n, cpu), ts::randperm(n, gpu, {.device = kGpu}), "randperm");
+      REQUIRE(cpu.get_state() == gpu.get_state());
+      // The next draw starts where randperm's blocks end, on both.
+      require_bits(ts::rand<float>({5}, cpu), ts::rand<float>({5}, gpu, {.device = kGpu}), "rand after randperm");
+    }
+  }
+  // Into a view: out= of a slice (written at its storage offset, the rest kept).
+  ts::Generator cpu(9), gpu(9);
+  ts::Tensor<int64_t> buf = ts::full<int64_t>({20}, -1), gbuf = ts::full<int64_t>({20}, -1, {.device = kGpu});
+  buf.slice(0, 3, 16).copy_(ts::randperm(13, cpu));
+  gbuf.slice(0, 3, 16).copy_(ts::randperm(13, gpu, {.device = kGpu}));
+  require_bits(buf, gbuf, "randperm copied into a slice");
+  // Ties of the 64-bit keys cannot be produced on purpose; the pairs' order breaks them by
+  // index (a total order), which the network's padding (INT64_MAX, i >= n) relies on.
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
+}
+
+TEST_CASE("vulkan random: multinomial and extreme normal_ draw on the host, with the CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
-  require_bits(ts::randperm(1000, cpu), ts::randperm(1000, gpu, {.device = kGpu}), "randperm");
-  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 1);
   ts::Tensor<float> c = ts::empty<float>({7}), g = ts::empty<float>({7}, {.device = kGpu});
   c.normal_(1e305, 1e300, cpu);  // beyond 2^1000: the host rounds the overflowing doubles
   g.normal_(1e305, 1e300, gpu);
   require_bits(c, g, "normal_ of huge values");
-  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 2);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 1);
   const ts::Tensor<float> w = ts::rand<float>({3, 10}, cpu);
   const ts::Tensor<float> gw = ts::rand<float>({3, 10}, gpu, {.device = kGpu});
   require_bits(ts::multinomial(w, 4, true, cpu), ts::multinomial(gw, 4, true, gpu), "multinomial");
@@ -395,4 +514,111 @@ TEST_CASE("vulkan random: randperm, multinomial and extreme normal_ draw on the 
   gr.random_(-4, 100, gpu);
   require_bits(r, gr, "random_");
   REQUIRE(cpu.get_state() == gpu.get_state());
+}
+
+// Note [Testing without float64]: with the flag set, lavapipe refuses every float64 variant, as a
+// Metal device does, and these samplers must still run on the GPU with the CPU's bits.
+TEST_CASE("vulkan random: uniform_, bernoulli and dropout without float64 equal the CPU's bits") {
+  if (!have_device()) return;
+  WithoutFloat64 no_float64;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
+  // The switch works: a float64 kernel is refused, as on Metal.
+  const ts::Tensor<float> f = ts::ones<float>({3}, {.device = kGpu});
+  const std::string refused = error_of([&] { (void)f.to<double>(); });
+  CHECK(refused.find("is not supported on ") != std::string::npos);
+  CHECK(refused.find("has no float64 arithmetic") != std::string::npos);
+  const double ends[][2] = {{-2.5, 4.0}, {0, 1}, {-0.0, 1}, {0, 1e-30}, {-1.7e38, 1.7e38}, {3, 3}, {-0.0, 0.0},
+                            {0.0, -0.0}, {1e-40, 3e-40}, {-7.25, -7.0}, {0.1, 0.3}, {-1, 1e16}, {-32752, 32752}};
+  for (uint64_t seed : {uint64_t{1}, uint64_t{77}, ts::Generator::kDefaultSeed}) {
+    ts::Generator cpu(seed), gpu(seed);
+    for (int64_t rows : {int64_t{0}, int64_t{1}, int64_t{5}, int64_t{37}, int64_t{301}}) {
+      auto run = [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        for (const auto& [from, to] : ends) {
+          const double max = td::largest_finite<T>();
+          if (std::abs(from) > max || std::abs(to) > max || to - from > max) continue;
+          ts::Tensor<T> c = ts::zeros<T>({rows, 9}), g = ts::zeros<T>({rows, 9}, {.device = kGpu});
+          c.t().uniform_(from, to, cpu);
+          g.t().uniform_(from, to, gpu);
+          INFO("uniform_(" << from << ", " << to << ")");
+          require_bits(c, g, "uniform_ of a transposed view, without float64");
+        }
+        // bernoulli of probabilities that sit one ulp from the uniforms they meet.
+        const ts::Tensor<T> p = edge_probabilities<T>(rows * 9, cpu).view({rows, 9});
+        require_bits(ts::bernoulli(p, cpu), ts::bernoulli(p.to(kGpu), gpu), "bernoulli at the edges, without float64");
+        const ts::Tensor<T> pt = edge_probabilities<T>(rows * 9, cpu).view({9, rows}).t();  // not contiguous
+        require_bits(ts::bernoulli(pt, cpu), ts::bernoulli(pt.to(kGpu), gpu), "bernoulli of a transposed p");
+        // A scalar p equal to the next draw's first uniform, and one ulp above it: 0 then 1.
+        for (int above = 0; above < 2; ++above) {
+          ts::Generator next(cpu.seed());
+          next.set_offset(cpu.offset());
+          const double u0 = ts::rand<double>({1}, next).item();
+          const double q = above ? std::nextafter(u0, 2.0) : u0;
+          ts::Tensor<T> c = ts::zeros<T>({3}), g = ts::zeros<T>({3}, {.device = kGpu});
+          c.bernoulli_(q, cpu);
+          g.bernoulli_(q, gpu);
+          CHECK(td::convert<double>(c.data_ptr()[0]) == above);
+          require_bits(c, g, "bernoulli_ at the edge, without float64");
+        }
+        for (double q : {0.0, 1.0, 0.3, 0x1p-53, 1 - 0x1p-53, 1e-300, 0.5}) {
+          ts::Tensor<T> c = ts::zeros<T>({rows, 9}), g = ts::zeros<T>({rows, 9}, {.device = kGpu});
+          c.slice(1, 1, 9, 3).bernoulli_(q, cpu);
+          g.slice(1, 1, 9, 3).bernoulli_(q, gpu);
+          INFO("bernoulli_(" << q << ")");
+          require_bits(c, g, "bernoulli_ of a slice, without float64");
+        }
+        ts::Generator data(seed + static_cast<uint64_t>(rows));
+        const ts::Tensor<T> x = ts::randn<T>({rows, 9}, data);
+        for (double q : {0.1, 0.5, 0.9}) {
+          require_bits(ts::nn::functional::dropout(x, q, true, cpu), ts::nn::functional::dropout(x.to(kGpu), q, true, gpu),
+                       "dropout, without float64");
+        }
+        REQUIRE(cpu.get_state() == gpu.get_state());
+      };
+      run(std::type_identity<float>{});
+      run(std::type_identity<ts::half>{});
+      run(std::type_identity<ts::bfloat16>{});
+      // bernoulli_ writes any type: its scalar threshold needs no float.
+      ts::Tensor<int32_t> ci = ts::zeros<int32_t>({rows, 9}), gi = ts::zeros<int32_t>({rows, 9}, {.device = kGpu});
+      ci.bernoulli_(0.25, cpu);
+      gi.bernoulli_(0.25, gpu);
+      require_bits(ci, gi, "bernoulli_ into int32");
+      ts::Tensor<bool> cb = ts::zeros<bool>({rows, 9}), gb = ts::zeros<bool>({rows, 9}, {.device = kGpu});
+      cb.bernoulli_(0.75, cpu);
+      gb.bernoulli_(0.75, gpu);
+      require_bits(cb, gb, "bernoulli_ into bool");
+      ts::Tensor<int64_t> cl = ts::zeros<int64_t>({rows}), gl = ts::zeros<int64_t>({rows}, {.device = kGpu});
+      cl.bernoulli_(0.5, cpu);
+      gl.bernoulli_(0.5, gpu);
+      require_bits(cl, gl, "bernoulli_ into int64");
+    }
+  }
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
+  // float64 draws stay on the host there (random.f64 is Vulkan only), with the CPU's values.
+  ts::Generator cpu(3), gpu(3);
+  const ts::Tensor<double> pd = ts::rand<double>({41}, cpu);
+  const ts::Tensor<double> gpd = ts::rand<double>({41}, gpu, {.device = kGpu});
+  require_bits(pd, gpd, "rand<double> without float64");
+  require_bits(ts::bernoulli(pd, cpu), ts::bernoulli(gpd, gpu), "bernoulli<double> without float64");
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 2);
+}
+
+TEST_CASE("vulkan random: uniform_, bernoulli and dropout with float64 run on the GPU, float64 too") {
+  if (!have_device() || !vk::has_float64(0)) return;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
+  ts::Generator cpu(12), gpu(12);
+  for (int64_t n : {int64_t{1}, int64_t{2}, int64_t{9}, int64_t{1001}}) {
+    for (const auto& [from, to] : {std::pair{-2.5, 4.0}, {-1e308, 7e307}, {1e-320, 3e-320}, {0.1, 0.3}, {0.0, -0.0}}) {
+      ts::Tensor<double> c = ts::zeros<double>({n}), g = ts::zeros<double>({n}, {.device = kGpu});
+      c.uniform_(from, to, cpu);
+      g.uniform_(from, to, gpu);
+      require_bits(c, g, "uniform_ in double");
+    }
+    const ts::Tensor<double> p = edge_probabilities<double>(n, cpu);
+    require_bits(ts::bernoulli(p, cpu), ts::bernoulli(p.to(kGpu), gpu), "bernoulli<double> at the edges");
+    const ts::Tensor<float> pf = edge_probabilities<float>(n, cpu);
+    require_bits(ts::bernoulli(pf, cpu), ts::bernoulli(pf.to(kGpu), gpu), "bernoulli<float> at the edges");
+    REQUIRE(cpu.get_state() == gpu.get_state());
+  }
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }

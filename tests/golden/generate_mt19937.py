@@ -98,6 +98,13 @@ def run(call):
         return [torch.nn.init.uniform_(torch.empty(int(a[1])), -float(a[2]), float(a[2]))]
     if op == "init_normal":
         return [torch.nn.init.normal_(torch.empty(int(a[1])))]
+    if op == "init":
+        # init fn dtype shape args...: torch.nn.init.<fn>_ on an empty tensor (shape "6,2,3")
+        t = torch.empty([int(v) for v in a[3].split(",")], dtype=DTYPES[a[2]])
+        args = [v if v.isalpha() or "_" in v else float(v) if "." in v else int(v) for v in a[4:]]
+        return [getattr(torch.nn.init, a[1] + "_")(t, *args)]
+    if op == "gain":
+        return [torch.tensor([torch.nn.init.calculate_gain(*([a[1]] + [float(v) for v in a[2:]]))], dtype=torch.float64)]
     if op == "loader":
         # loader n batch shuffle drop_last given epochs: the rows each pass visits, in order
         n, b, shuffle, drop_last, given, epochs = (int(v) for v in a[1:7])
@@ -141,11 +148,23 @@ for seed in (0, 42, 2**32 + 7):
                                   "conv2d 3 4 5 0", "embedding 10 3", "embedding 5 3", "init_uniform 20 0.25", "init_normal 9",
                                   "init_normal 40"])
 for seed in (0, 42):
+    for dt in ("float32", "float64"):
+        case(f"nn_init_{dt}_{seed}", seed, [
+            f"init uniform {dt} 50 -2.0 3.0", f"init normal {dt} 50 1.0 0.5", f"init normal {dt} 7 0.0 2.0",
+            f"init xavier_uniform {dt} 30,20", f"init xavier_uniform {dt} 16,8,3,3 0.5",
+            f"init xavier_normal {dt} 30,20", f"init xavier_normal {dt} 4,6,5 1.5",
+            f"init kaiming_uniform {dt} 64,32", f"init kaiming_uniform {dt} 10,20,3 2.2 fan_out relu",
+            f"init kaiming_uniform {dt} 9,4 0.0 fan_in tanh", f"init kaiming_normal {dt} 40,30 0.0 fan_in relu",
+            f"init kaiming_normal {dt} 8,4,5 0.1 fan_out leaky_relu", f"init kaiming_normal {dt} 3,5",
+            f"init eye {dt} 3,5", f"init dirac {dt} 6,2,3,3 2", f"init dirac {dt} 4,3,2", f"init constant {dt} 2,3 0.25",
+            f"init ones {dt} 4", f"init zeros {dt} 2,2", f"rand {dt} 3"])
     case(f"exponential_{seed}", seed, [f"exponential {dt} {n} {lambd}" for dt in ("float32", "float64")
                                        for lambd in ("1", "2.5") for n in (1, 5, 16, 17, 100)])
     case(f"random_{seed}", seed, [f"random {dt} {n}{bounds}" for dt in ("int64", "int32", "uint8", "float32", "float64")
                                   for n in (1, 17) for bounds in ("", " 10", " -3 200" if dt != "uint8" else " 3 200")]
          + ["random int64 20 0 5000000000", "random float64 20 -5000000000 5000000000", "random float32 20 0 100000000"])
+case("nn_init_gain", 0, ["gain linear", "gain conv2d", "gain sigmoid", "gain tanh", "gain relu", "gain leaky_relu",
+                         "gain leaky_relu 0.2", "gain leaky_relu 2.2360679774997898", "gain selu"])
 # Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller
 # blocks split over threads.
 for dt in ("float32", "float64"):

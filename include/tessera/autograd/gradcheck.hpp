@@ -41,7 +41,7 @@ bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const Gradcheck
       grads.resize(wrt.size());
     for (size_t k = 0; k < wrt.size(); ++k) {
       const int64_t n_in = wrt[k].numel();
-      analytical[k].push_back(grads[k].defined() ? grads[k].as<double>().to_vector() : std::vector<double>(n_in, 0.0));
+      analytical[k].push_back(grads[k].defined() ? grads[k].as<double>().to_vector() : std::vector<double>(static_cast<size_t>(n_in), 0.0));
     }
   }
 

@@ -86,7 +86,7 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
   auto run = [&]<class Plan>(const Plan& plan) {
     const Device device = plan.out->storage.device();
     if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
-      for (int k = 0; k < plan.num_inputs; ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
+      for (size_t k = 0; k < static_cast<size_t>(plan.num_inputs); ++k) check_same_device(plan.op, device, plan.inputs[k]->storage.device());
     } else if constexpr (!std::is_same_v<Plan, FillPlan> && !std::is_same_v<Plan, RandomPlan> &&
                          !std::is_same_v<Plan, RangePlan>) {
       check_same_device(plan.op, device, plan.input->storage.device());
@@ -94,6 +94,8 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     if constexpr (std::is_same_v<Plan, MatmulPlan>) check_same_device(plan.op, device, plan.other->storage.device());
     if constexpr (std::is_same_v<Plan, IndexPlan>)
       if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
+    if constexpr (std::is_same_v<Plan, RandomPlan>)
+      if (plan.input) check_same_device(plan.op, device, plan.input->storage.device());
     if constexpr (std::is_same_v<Plan, SortPlan>)
       for (const TensorImpl* t : {plan.indices, plan.other, plan.sorter})
         if (t) check_same_device(plan.op, device, t->storage.device());

@@ -1,6 +1,11 @@
 #pragma once
 // ts::Error, the one exception type tessera throws for user errors.
 
+// Every header includes this one before any C++20 it uses, so an older standard stops here.
+#if __cplusplus < 202002L && !(defined(_MSVC_LANG) && _MSVC_LANG >= 202002L)
+#error "tessera needs C++20: compile with -std=c++20 (CMake: target_compile_features(<target> PRIVATE cxx_std_20))"
+#endif
+
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
@@ -60,9 +65,9 @@ class ErrorPart {
       case Kind::Char: out += char_; return;
       case Kind::Signed: append_int(out, signed_); return;
       case Kind::Unsigned:
-        out.append(buffer, std::snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(unsigned_)));
+        out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(unsigned_))));
         return;
-      case Kind::Floating: out.append(buffer, std::snprintf(buffer, sizeof buffer, "%g", floating_)); return;
+      case Kind::Floating: out.append(buffer, static_cast<size_t>(std::snprintf(buffer, sizeof buffer, "%g", floating_))); return;
       case Kind::Other: other_.append(out, other_.object); return;
     }
   }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "error.hpp"  // its C++20 check
+
 namespace tessera {
 namespace detail {
 

@@ -64,8 +64,11 @@ class Shape {
   bool empty() const { return size_ == 0; }
   int64_t* data() { return heap_ ? heap_ : inline_; }
   const int64_t* data() const { return heap_ ? heap_ : inline_; }
-  int64_t& operator[](size_t i) { return data()[i]; }
-  int64_t operator[](size_t i) const { return data()[i]; }
+  // Positions of any integer type: dims are int64_t, counts size_t, and neither needs a cast.
+  template <class I>
+  int64_t& operator[](I i) { return data()[i]; }
+  template <class I>
+  int64_t operator[](I i) const { return data()[i]; }
   int64_t* begin() { return data(); }
   int64_t* end() { return data() + size_; }
   const int64_t* begin() const { return data(); }
@@ -82,18 +85,19 @@ class Shape {
     reserve(size_ + 1);
     data()[size_++] = v;
   }
-  void insert(size_t pos, int64_t v) {
+  template <class I>
+  void insert(I pos, int64_t v) {
     push_back(0);
     std::copy_backward(begin() + pos, end() - 1, end());
     data()[pos] = v;
   }
-  void erase(size_t pos) {
+  template <class I>
+  void erase(I pos) {
     std::copy(begin() + pos + 1, end(), begin() + pos);
     --size_;
   }
 
   std::vector<int64_t> vec() const { return {begin(), end()}; }
-  operator std::span<const int64_t>() const { return {data(), size_}; }
 
   friend bool operator==(const Shape& a, const Shape& b) {
     if (a.size_ != b.size_) return false;

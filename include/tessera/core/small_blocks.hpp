@@ -30,7 +30,7 @@ class SmallBlockCache {
   static constexpr size_t kBytesPerClass = size_t{256} << 10;
 
   /** The size class of a request of n bytes (0 < n <= kMaxBlock). */
-  static int class_of(size_t n) { return n <= kMinBlock ? 0 : std::bit_width(n - 1) - 6; }
+  static int class_of(size_t n) { return n <= kMinBlock ? 0 : static_cast<int>(std::bit_width(n - 1)) - 6; }
   static size_t class_bytes(int c) { return kMinBlock << c; }
 
   /** A 64-byte aligned block of class_bytes(c) bytes. */

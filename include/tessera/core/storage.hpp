@@ -68,7 +68,8 @@ class Storage {
     impl->nbytes = nbytes;
     if constexpr (!std::is_same_v<Deleter, std::nullptr_t>) {
       bool given = true;
-      if constexpr (requires { static_cast<bool>(deleter); }) given = static_cast<bool>(deleter);
+      if constexpr (std::is_pointer_v<Deleter>) given = deleter != nullptr;
+      else if constexpr (requires { deleter.operator bool(); }) given = static_cast<bool>(deleter);  // std::function
       if (given) impl->release = std::shared_ptr<void>(data, std::move(deleter));
     }
     return Storage(std::move(impl));

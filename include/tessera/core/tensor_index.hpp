@@ -38,15 +38,15 @@ class TensorIndex {
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
   TensorIndex(I i) : kind_(Kind::Integer), integer_(static_cast<int64_t>(i)) {}
   TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}
-  TensorIndex(NoneIndex) : kind_(Kind::None) {}
-  TensorIndex(EllipsisIndex) : kind_(Kind::Ellipsis) {}
+  TensorIndex(NoneIndex) : kind_(Kind::NewAxis) {}
+  TensorIndex(EllipsisIndex) : kind_(Kind::Rest) {}
   template <class T>
   TensorIndex(const Tensor<T>& t) : kind_(Kind::Tensor), tensor_(t.impl_ptr()) {}
 
   bool is_integer() const { return kind_ == Kind::Integer; }
   bool is_slice() const { return kind_ == Kind::Slice; }
-  bool is_none() const { return kind_ == Kind::None; }
-  bool is_ellipsis() const { return kind_ == Kind::Ellipsis; }
+  bool is_none() const { return kind_ == Kind::NewAxis; }
+  bool is_ellipsis() const { return kind_ == Kind::Rest; }
   bool is_tensor() const { return kind_ == Kind::Tensor; }
   int64_t integer() const { return integer_; }
   const Slice& slice() const { return slice_; }
@@ -54,7 +54,7 @@ class TensorIndex {
 
  private:
   // Not a std::variant: the few bytes this spends cost nothing, <variant> costs every program.
-  enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
+  enum class Kind { Integer, Slice, NewAxis, Rest, Tensor };  // not None/Ellipsis: ts::None is a value
   Kind kind_;
   int64_t integer_ = 0;
   Slice slice_;

@@ -165,7 +165,7 @@ AnyTensor read_idx_from(tessera::detail::FileReader& file, const std::string& so
     numel *= n;
     shape.push_back(n);
   }
-  const size_t item = element_size(dtype);
+  const size_t item = static_cast<size_t>(element_size(dtype));
   const uint64_t can_hold = src.max_remaining();
   TS_CHECK(static_cast<uint64_t>(numel) <= can_hold / item, "read_idx: ", source, " is truncated: shape ",
            tessera::detail::shape_str(shape), " of ", dtype, " needs ", static_cast<uint64_t>(numel), " elements of ",
@@ -180,7 +180,7 @@ AnyTensor read_idx_from(tessera::detail::FileReader& file, const std::string& so
              needed, " bytes of data, the file has ", got);
     src.finish();
     if (item > 1)  // big-endian on disk
-      for (int64_t i = 0; i < numel; ++i) std::reverse(out + i * item, out + (i + 1) * item);
+      for (size_t i = 0; i < static_cast<size_t>(numel); ++i) std::reverse(out + i * item, out + (i + 1) * item);
     return AnyTensor(t);
   });
 }

@@ -92,7 +92,7 @@ class DataLoader {
       (void)random_int64(*gen_);  // the base seed of the workers
       if (!options_.shuffle) return Iterator(this, arange(n), 0);
       if (!given_generator_) {
-        Generator sampler(random_int64(default_generator()), RngAlgorithm::mt19937);
+        Generator sampler(static_cast<uint64_t>(random_int64(default_generator())), RngAlgorithm::mt19937);
         return Iterator(this, randperm(n, sampler), 0);
       }
       extra_permutation_ = true;

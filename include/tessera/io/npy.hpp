@@ -189,7 +189,7 @@ NpyLayout npy_layout(std::string_view header, uint64_t header_end, uint64_t size
   std::string descr;
   NpyHeader(header, source).parse(descr, l.fortran, l.shape);
   l.dtype = npy_dtype(descr, l.big_endian, source);
-  const size_t item = element_size(l.dtype);
+  const size_t item = static_cast<size_t>(element_size(l.dtype));
   int64_t numel = 1;
   for (int64_t s : l.shape) {
     TS_CHECK(s == 0 || numel <= INT64_MAX / s, "load_npy: ", source, ": shape ", shape_str(l.shape), " is too large");
@@ -207,7 +207,7 @@ NpyLayout npy_layout(std::string_view header, uint64_t header_end, uint64_t size
  *  only after npy_layout checked that the file holds those bytes. */
 template <class Fill>
 AnyTensor npy_tensor(const NpyLayout& layout, Fill&& fill) {
-  const size_t item = element_size(layout.dtype);
+  const size_t item = static_cast<size_t>(element_size(layout.dtype));
   const int64_t numel = layout.numel;
   return dispatch(layout.dtype, [&]<class T>(std::type_identity<T>) {
     // Fortran order: the bytes are the transpose's rows; read them as the reversed shape.
@@ -217,7 +217,7 @@ AnyTensor npy_tensor(const NpyLayout& layout, Fill&& fill) {
     auto* out = reinterpret_cast<unsigned char*>(t.data_ptr());
     fill(out, static_cast<size_t>(numel) * item);
     if (layout.big_endian && item > 1)
-      for (int64_t i = 0; i < numel; ++i) std::reverse(out + i * item, out + (i + 1) * item);
+      for (size_t i = 0; i < static_cast<size_t>(numel); ++i) std::reverse(out + i * item, out + (i + 1) * item);
     if constexpr (std::is_same_v<T, bool>)
       for (int64_t i = 0; i < numel; ++i) out[i] = out[i] != 0;  // only 0 and 1 are valid bools
     if (!layout.fortran) return AnyTensor(t);

@@ -91,8 +91,8 @@ inline std::vector<bool> reduced_mask(const Shape& dims, int64_t ndim, const cha
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, ndim, op);
     if (ndim == 0) continue;
-    TS_CHECK(!mask[w] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
-    mask[w] = true;
+    TS_CHECK(!mask[static_cast<size_t>(w)] || dims.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
+    mask[static_cast<size_t>(w)] = true;
   }
   return mask;
 }
@@ -101,7 +101,7 @@ inline ReduceLayout reduce_layout(const TensorImpl& x, const Shape& dims, bool k
   const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
   ReduceLayout p;
   for (int64_t d = 0; d < x.dim(); ++d) {
-    if (mask[d]) {
+    if (mask[static_cast<size_t>(d)]) {
       p.reduced_sizes.push_back(x.sizes[d]);
       p.reduced_strides.push_back(x.strides[d]);
       p.reduced = wrapping_mul(p.reduced, x.sizes[d]);  // wraps only when there are no outputs
@@ -143,8 +143,9 @@ struct MatmulPlan {
 };
 
 /** out (contiguous) = a random draw, element i a function of (seed, offset, i) only (Note
- *  [Random streams]): "uniform" in [0, 1), "normal" (mean, stddev), "randint" in
- *  [low, low + range), "randperm". */
+ *  [Random streams]): "uniform" in [from, to), "normal" (mean, stddev), "randint" in
+ *  [low, low + range), "randperm", "exponential", "bernoulli" (1 where the double uniform u of
+ *  element i is below input[i], or below p when there is no input). */
 struct RandomPlan {
   static constexpr PlanKind kind = PlanKind::Random;
   const char* op;
@@ -155,6 +156,9 @@ struct RandomPlan {
   double lambd = 1;  // exponential's rate
   int64_t low = 0;
   uint64_t range = 0;
+  double from = 0, to = 1;                // uniform: u * (to - from) + from in double, then to out's type
+  const TensorImpl* input = nullptr;      // bernoulli: the probabilities (contiguous, out's dtype and shape)
+  double p = 0;                           // bernoulli without an input
   HostKernel run_on_host{};
 };
 
@@ -165,7 +169,7 @@ enum class IndexCheck : uint32_t {
   OutOfBounds = 1,  // "op: index 12 is out of bounds for dimension 1 with size 10"
   SelectValue = 2,  // index_select's "INDICES element is out of DATA bounds" (Note [index_select bounds])
   SelectRange = 3,  // index_select's "index out of range in self"
-  Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds (10 classes)"
+  Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds." (PyTorch's words)
   Class = 5,        // one_hot: "Class values must be non-negative and smaller than num_classes (10), got 12"
 };
 
@@ -178,7 +182,7 @@ inline std::string index_check_message(IndexCheck check, const char* op, int64_t
       break;
     case IndexCheck::SelectRange: s += "index out of range in self"; break;
     case IndexCheck::Target:
-      s += "Target ", append_int(s, value), s += " is out of bounds (", append_int(s, size), s += " classes)";
+      s += "Target ", append_int(s, value), s += " is out of bounds.";
       break;
     case IndexCheck::Class:
       s += "Class values must be non-negative and smaller than num_classes (", append_int(s, size), s += "), got ";

@@ -87,13 +87,9 @@ class Conv2d : public nn::Module {
       : options_(options) {
     TS_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
              "Conv2d: in_channels and out_channels must be divisible by groups");
-    const int64_t fan_in = in_channels / options.groups * kernel * kernel;
     weight_ = register_parameter("weight", empty<float>({out_channels, in_channels / options.groups, kernel, kernel}));
-    init::kaiming_uniform_default_(weight_, fan_in, gen);
-    if (options.bias) {
-      bias_ = register_parameter("bias", empty<float>({out_channels}));
-      init::uniform_(bias_, 1.0 / std::sqrt(static_cast<double>(fan_in)), gen);
-    }
+    if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
+    init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::conv2d(x, weight_, bias_, options_); }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }

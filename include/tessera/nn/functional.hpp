@@ -1,5 +1,5 @@
 #pragma once
-// ts::nn::functional: the stateless forms of the layers and the losses, as torch.nn.functional.
+// ts::nn::functional: the stateless forms of the layers, as torch.nn.functional; the losses are in loss.hpp.
 
 #include "../core/algorithm.hpp"
 #include <optional>
@@ -9,6 +9,8 @@
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
 #include "../random/distributions.hpp"
+#include "activation.hpp"
+#include "loss.hpp"
 
 namespace tessera::nn::functional {
 
@@ -24,8 +26,6 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& b
 
 template <class T>
 Tensor<T> relu(const Tensor<T>& x) { return x.relu(); }
-template <class T>
-Tensor<T> gelu(const Tensor<T>& x) { return x.gelu(); }
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
 template <class T>
@@ -41,7 +41,9 @@ Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
     keep.bernoulli_(1 - p, gen).div_(static_cast<T>(1 - p));
   } else {
     NoGradGuard no_grad;
-    keep = bernoulli(full<T>(x.sizes(), static_cast<T>(1 - p), {.device = x.device()}), gen).div_(static_cast<T>(1 - p));
+    // bernoulli of a tensor full of T(1 - p), without the tensor.
+    const double keep_p = detail::convert<double>(static_cast<T>(1 - p));
+    keep = detail::bernoulli_scalar<T>(x.sizes(), keep_p, gen, x.device(), "dropout").div_(static_cast<T>(1 - p));
   }
   return x * keep;
 }
@@ -62,41 +64,6 @@ Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
   Shape shape = t.sizes();
   shape.push_back(num_classes);
   return zeros<int64_t>(shape, {.device = t.device()}).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
-}
-
-namespace detail_loss {
-template <class T>
-void check_targets(const char* op, const Tensor<T>& input, const Tensor<int64_t>& target) {
-  TS_CHECK(input.dim() == 2 && target.dim() == 1 && target.size(0) == input.size(0), op,
-           ": expected input of shape [N, C] and target of shape [N], got ", detail::shape_str(input.sizes()), " and ",
-           detail::shape_str(target.sizes()));
-  if (!target.device().is_cpu())  // checked on the device, reported at its next host read (Note [Deferred errors])
-    return detail::check_index_on_device(target, 0, input.size(1), detail::IndexCheck::Target, op, 1);
-  TS_CHECK(target.numel() == 0 || (target.min().item() >= 0 && target.max().item() < input.size(1)), op,
-           ": Target out of bounds (", input.size(1), " classes)");
-}
-}  // namespace detail_loss
-
-/** Mean negative log-likelihood of the target classes: input holds log-probabilities [N, C]. */
-template <class T>
-Tensor<T> nll_loss(const Tensor<T>& log_probs, const Tensor<int64_t>& target) {
-  detail_loss::check_targets("nll_loss", log_probs, target);
-  return -log_probs.gather(1, target.unsqueeze(1)).mean();
-}
-
-/** Cross-entropy of logits [N, C] against class indices [N], averaged over the batch; with
- *  label smoothing e the target is (1 - e) on the class plus e / C spread over all classes. */
-template <class T>
-Tensor<T> cross_entropy(const Tensor<T>& logits, const Tensor<int64_t>& target,
-                                   double label_smoothing = 0.0) {
-  detail_loss::check_targets("cross_entropy", logits, target);
-  TS_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be between 0.0 and "
-           "1.0. Got: ", label_smoothing);
-  const Tensor<T> log_probs = logits.log_softmax(1);
-  const Tensor<T> nll = -log_probs.gather(1, target.unsqueeze(1)).squeeze(1);
-  if (label_smoothing == 0) return nll.mean();
-  const Tensor<T> smooth = -log_probs.sum(1) / static_cast<T>(logits.size(1));
-  return (nll * static_cast<T>(1 - label_smoothing) + smooth * static_cast<T>(label_smoothing)).mean();
 }
 
 /** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim]. */
@@ -170,24 +137,6 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
   Tensor<T> out = (x - mean) * (var + static_cast<T>(eps)).rsqrt();
   if (weight.defined()) out = out * weight.view(param_shape);
   return bias.defined() ? out + bias.view(param_shape) : out;
-}
-
-/** Mean squared error. */
-template <class T>
-Tensor<T> mse_loss(const Tensor<T>& input, const Tensor<T>& target) {
-  TS_CHECK(input.sizes() == target.sizes(), "mse_loss: input of shape ", detail::shape_str(input.sizes()),
-           " and target of shape ", detail::shape_str(target.sizes()), " differ");
-  return (input - target).pow(T(2)).mean();
-}
-
-/** Mean binary cross-entropy of logits against targets in [0, 1], computed stably. */
-template <class T>
-Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& logits, const Tensor<T>& target) {
-  TS_CHECK(logits.sizes() == target.sizes(), "binary_cross_entropy_with_logits: Target size (",
-           detail::shape_str(target.sizes()), ") must be the same as input size (", detail::shape_str(logits.sizes()),
-           ")");
-  const Tensor<T> m = logits.neg().clamp(0.0);  // as PyTorch: no exp overflows either way
-  return ((T(1) - target) * logits + m + ((-m).exp() + (-logits - m).exp()).log()).mean();
 }
 
 }  // namespace tessera::nn::functional

@@ -3,40 +3,15 @@
 
 #include <cmath>
 #include <memory>
+#include <string>
 #include <initializer_list>
 
+#include "activation.hpp"
 #include "functional.hpp"
+#include "init.hpp"
 #include "module.hpp"
 
 namespace tessera::nn {
-
-namespace init {
-/** U(-bound, bound) in place, from `gen`. */
-template <class = void>
-Tensor<float> uniform_(const Tensor<float>& t, double bound, Generator& gen) {
-  NoGradGuard no_grad;
-  t.uniform_(-bound, bound, gen);
-  return t;
-}
-/** N(0, 1) in place, from `gen` (PyTorch's initialisation of Embedding). */
-template <class = void>
-Tensor<float> normal_(const Tensor<float>& t, Generator& gen) {
-  NoGradGuard no_grad;
-  t.normal_(0.0, 1.0, gen);
-  return t;
-}
-/** PyTorch's default for Linear and Conv weights: kaiming_uniform_(a = sqrt(5)), which is
- *  U(-1/sqrt(fan_in), 1/sqrt(fan_in)). The bound is computed in PyTorch's steps (torch/nn/init.py:
- *  gain = sqrt(2 / (1 + a^2)), std = gain / sqrt(fan_in), bound = sqrt(3) std), so it has the
- *  same double and the weights the same floats. */
-template <class = void>
-Tensor<float> kaiming_uniform_default_(const Tensor<float>& t, int64_t fan_in, Generator& gen) {
-  const double a = std::sqrt(5.0);
-  const double gain = std::sqrt(2.0 / (1 + a * a));
-  const double stddev = gain / std::sqrt(static_cast<double>(fan_in));
-  return uniform_(t, std::sqrt(3.0) * stddev, gen);
-}
-}  // namespace init
 
 namespace impl {
 
@@ -48,11 +23,8 @@ class Linear : public nn::Module {
   Linear(int64_t in_features, int64_t out_features, bool bias, Generator& gen) {
     TS_CHECK(in_features > 0 && out_features >= 0, "Linear: invalid sizes (", in_features, ", ", out_features, ")");
     weight_ = register_parameter("weight", empty<float>({out_features, in_features}));
-    init::kaiming_uniform_default_(weight_, in_features, gen);
-    if (bias) {
-      bias_ = register_parameter("bias", empty<float>({out_features}));
-      init::uniform_(bias_, 1.0 / std::sqrt(static_cast<double>(in_features)), gen);
-    }
+    if (bias) bias_ = register_parameter("bias", empty<float>({out_features}));
+    init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::linear(x, weight_, bias_); }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
@@ -73,7 +45,7 @@ class Embedding : public nn::Module {
     TS_CHECK(num_embeddings >= 0 && embedding_dim >= 0, "Embedding: invalid sizes (", num_embeddings, ", ",
              embedding_dim, ")");
     weight_ = register_parameter("weight", empty<float>({num_embeddings, embedding_dim}));
-    init::normal_(weight_, gen);
+    init::normal_(weight_, 0.0, 1.0, gen);
   }
   Tensor<float> forward(const Tensor<int64_t>& indices) const { return functional::embedding(indices, weight_); }
   Tensor<float> operator()(const Tensor<int64_t>& indices) const { return forward(indices); }
@@ -91,10 +63,23 @@ class Embedding : public nn::Module {
     Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
   };
 TS_ACTIVATION(ReLU, x.relu())
-TS_ACTIVATION(GELU, x.gelu())
 TS_ACTIVATION(Sigmoid, x.sigmoid())
 TS_ACTIVATION(Tanh, x.tanh())
 #undef TS_ACTIVATION
+
+/** GELU, exact (approximate = "none") or with the tanh approximation ("tanh"). */
+template <class = void>
+class GELU : public nn::Module {
+ public:
+  explicit GELU(std::string approximate = "none") : approximate_(std::move(approximate)) {
+    TS_CHECK(approximate_ == "none" || approximate_ == "tanh", "GELU: approximate argument must be either none or tanh.");
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::gelu(x, approximate_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  std::string approximate_;
+};
 
 template <class = void>
 class Softmax : public nn::Module {

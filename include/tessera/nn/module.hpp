@@ -52,6 +52,37 @@ class Module {
     return out;
   }
   const std::vector<std::pair<std::string, Module>>& named_children() const { return state_->children; }
+  std::vector<Module> children() const {
+    std::vector<Module> out;
+    for (const auto& entry : state_->children) out.push_back(entry.second);
+    return out;
+  }
+  /** This module (named "") and every module below it, depth first, with dotted names, as
+   *  PyTorch's named_modules(); a module reached twice is listed once. */
+  std::vector<std::pair<std::string, Module>> named_modules() const {
+    std::vector<std::pair<std::string, Module>> out;
+    collect_modules(out, "");
+    return out;
+  }
+  std::vector<Module> modules() const {
+    std::vector<Module> out;
+    for (const auto& entry : named_modules()) out.push_back(entry.second);
+    return out;
+  }
+  /** Calls fn on every child (recursively) and then on this module, as PyTorch's apply. */
+  template <class Fn>
+  const Module& apply(Fn&& fn) const {
+    for (const auto& entry : state_->children) entry.second.apply(fn);
+    fn(*this);
+    return *this;
+  }
+  /** Sets requires_grad on every parameter (false freezes them for fine-tuning). */
+  const Module& requires_grad_(bool requires_grad = true) const {
+    for (auto& entry : named_parameters()) entry.second.requires_grad_(requires_grad);
+    return *this;
+  }
+  /** Whether `other` is a handle to the same module. */
+  bool is_same(const Module& other) const { return state_ == other.state_; }
 
   /** Training mode (dropout active, batch norm updating its statistics), for this module and all below it. */
   const Module& train(bool on = true) const {
@@ -127,6 +158,16 @@ class Module {
     state_->children.emplace_back(name, child);
     return child;
   }
+  /** The child called `name` becomes `child` (in the same place), or is added. */
+  template <class M>
+  void replace_child(const std::string& name, M child) const {
+    for (auto& entry : state_->children)
+      if (entry.first == name) {
+        entry.second = child;
+        return;
+      }
+    register_module(name, child);
+  }
 
  private:
   struct State {
@@ -135,6 +176,13 @@ class Module {
     std::vector<std::pair<std::string, Module>> children;
     bool training = true;
   };
+  void collect_modules(std::vector<std::pair<std::string, Module>>& out, const std::string& name) const {
+    for (const auto& entry : out)
+      if (entry.second.is_same(*this)) return;
+    out.emplace_back(name, *this);
+    for (const auto& [child_name, child] : state_->children)
+      child.collect_modules(out, name.empty() ? child_name : name + "." + child_name);
+  }
   template <class Out, class List>
   void collect(Out& out, const std::string& prefix, List State::*list) const {
     for (auto& [name, t] : (*state_).*list) out.emplace_back(prefix + name, t);

@@ -27,9 +27,9 @@ std::vector<Tensor<int64_t>> nonzero_per_dim(const Tensor<bool>& mask) {
 /** The tensor entries of an index, each with the dim of the view it indexes. */
 using AdvancedIndices = std::vector<std::pair<int64_t, Tensor<int64_t>>>;
 
-/** Checks that every value of `index` (on a device, not the CPU) is in [lo, hi) without waiting
- *  for the device: a GPU reports the first bad value at its next host read (Note [Deferred
- *  errors] in backend/gpu/deferred_error.hpp), with the message of `check` for `op`. */
+/** Checks that every value of `index` is in [lo, hi), with the message of `check` for `op`
+ *  naming the first bad value: the CPU throws at once; a GPU checks without waiting and reports
+ *  at its next host read (Note [Deferred errors] in backend/gpu/deferred_error.hpp). */
 template <class = void>
 void check_index_on_device(const Tensor<int64_t>& index, int64_t lo, int64_t hi, IndexCheck check, const char* op,
                            int64_t dim) {

@@ -133,8 +133,8 @@ Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
   const int64_t k2 = b2.sizes()[b2.dim() - 2], p = b2.sizes()[b2.dim() - 1];
   TS_CHECK(k == k2, "matmul: shapes ", detail::shape_str(a.sizes()), " and ", detail::shape_str(b.sizes()),
            " cannot be multiplied (", k, " != ", k2, ")");
-  Shape batch_a(std::span<const int64_t>(a2.sizes().data(), a2.dim() - 2));
-  Shape batch_b(std::span<const int64_t>(b2.sizes().data(), b2.dim() - 2));
+  Shape batch_a(std::span<const int64_t>(a2.sizes().data(), static_cast<size_t>(a2.dim() - 2)));
+  Shape batch_b(std::span<const int64_t>(b2.sizes().data(), static_cast<size_t>(b2.dim() - 2)));
   const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
   const int64_t nb = detail::checked_numel(batch, "matmul");
   Shape ea = batch, eb = batch;

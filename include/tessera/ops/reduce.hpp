@@ -38,7 +38,7 @@ void check_nonempty_reduction(const Tensor<T>& x, const Shape& dims, const char*
   if (x.numel() > 0) return;
   const std::vector<bool> mask = reduced_mask(dims, x.dim(), op);
   for (int64_t d = 0; d < x.dim(); ++d)
-    TS_CHECK(!mask[d] || x.sizes()[d] != 0, op, ": Expected reduction dim ", d,
+    TS_CHECK(!mask[static_cast<size_t>(d)] || x.sizes()[d] != 0, op, ": Expected reduction dim ", d,
              " to have non-zero size (input shape ", shape_str(x.sizes()), ")");
   TS_CHECK(x.dim() > 0 || x.numel() > 0, op, ": cannot reduce an empty tensor");
 }
@@ -56,7 +56,7 @@ std::optional<std::array<int64_t, 3>> column_layout(const Tensor<T>& x, const Sh
   const std::vector<bool> mask = reduced_mask(dims, x.dim(), "sum");
   int64_t d0 = -1, d1 = -1;
   for (int64_t d = 0; d < x.dim(); ++d)
-    if (mask[d]) {
+    if (mask[static_cast<size_t>(d)]) {
       if (d0 < 0) d0 = d;
       else if (d != d1 + 1) return std::nullopt;  // not one run
       d1 = d;

@@ -146,8 +146,8 @@ Tensor<T> Tensor<T>::permute(const Shape& dims) const {
   std::vector<bool> seen(dims.size(), false);
   for (size_t i = 0; i < dims.size(); ++i) {
     const int64_t d = detail::wrap_dim(dims[i], dim(), "permute");
-    TS_CHECK(!seen[d], "permute: repeated dim ", dims[i], " in ", detail::shape_str(dims));
-    seen[d] = true;
+    TS_CHECK(!seen[static_cast<size_t>(d)], "permute: repeated dim ", dims[i], " in ", detail::shape_str(dims));
+    seen[static_cast<size_t>(d)] = true;
     sz[i] = sizes()[d];
     st[i] = strides()[d];
   }
@@ -198,7 +198,7 @@ Tensor<T> Tensor<T>::expand(const Shape& shape) const {
   TS_CHECK(nd >= dim(), "expand: the number of sizes provided (", nd, ") must be greater or equal to the number of "
            "dimensions in the tensor (", dim(), "); target ", detail::shape_str(shape), ", tensor ",
            detail::shape_str(sizes()));
-  Shape sz = Shape::filled(nd, 0), st = Shape::filled(nd, 0);
+  Shape sz = Shape::filled(static_cast<size_t>(nd), 0), st = Shape::filled(static_cast<size_t>(nd), 0);
   for (int64_t i = nd - 1; i >= 0; --i) {
     const int64_t j = i - (nd - dim());  // matching dim of self, or < 0 for a new leading dim
     int64_t target = shape[i];

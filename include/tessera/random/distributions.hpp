@@ -73,15 +73,26 @@ int64_t update_to(int64_t to) {
   return to;
 }
 
-/** Draws into the fresh contiguous `out` as `plan` says, from `blocks` blocks reserved of `gen`. */
+/** Draws into the fresh contiguous `out` as `plan` says, from `blocks` blocks reserved of `gen`;
+ *  `input` (contiguous, out's type) is bernoulli's probabilities. */
 template <class T>
-void draw(const Tensor<T>& out, RandomPlan plan, Generator& gen, int64_t blocks) {
+void draw(const Tensor<T>& out, RandomPlan plan, Generator& gen, int64_t blocks, const Tensor<T>& input = {}) {
   const GeneratorState state = gen.reserve(static_cast<uint64_t>(blocks));
   plan.out = &out.impl();
   plan.fresh_out = true;
   plan.seed = state.seed;
   plan.offset = state.offset;
-  dispatch_plan(plan, [&] { fill_random(out.kernel_data(), plan); });
+  if (input.defined()) plan.input = &input.impl();
+  dispatch_plan(plan, [&] { fill_random(out.kernel_data(), plan, input.defined() ? input.kernel_data() : nullptr); });
+}
+
+/** A fresh tensor of `shape` on `device` holding 1 where the double uniform of the element is
+ *  below p, else 0 (Philox generators; docs/random.md). */
+template <class T>
+Tensor<T> bernoulli_scalar(const Shape& shape, double p, Generator& gen, Device device, const char* op) {
+  Tensor<T> out = empty_tensor<T>(shape, {.device = device}, op);
+  draw(out, {.op = "bernoulli", .p = p}, gen, blocks_for<double>(out.numel()));
+  return out;
 }
 
 /** A CPU tensor filled by fill(stream, data, numel) with `gen` (mt19937) locked, then moved to
@@ -203,10 +214,11 @@ template <class T>
 Tensor<T> bernoulli(const Tensor<T>& p, Generator& gen) {
   detail::check_floating_sampler<T>("bernoulli");
   NoGradGuard no_grad;
-  const Tensor<double> probs = p.template to<double>();
-  const Tensor<bool> valid = probs >= 0.0 && probs <= 1.0;
+  // Compared in T: 0 and 1 are exact in every floating type, so this is p's check in double.
+  const Tensor<bool> valid = p >= 0.0 && p <= 1.0;
   if (!valid.all().item())
-    detail::throw_error("bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got ", probs.index({!valid})[0].item());
+    detail::throw_error("bernoulli: Expected p_in >= 0 && p_in <= 1 to be true, but got ",
+                        detail::convert<double>(p.index({!valid})[0].item()));
   if (detail::is_mt19937(gen)) {
     // PyTorch compares a float uniform with float probabilities, a double one with double.
     using P = std::conditional_t<std::is_same_v<T, double>, double, float>;
@@ -215,7 +227,10 @@ Tensor<T> bernoulli(const Tensor<T>& p, Generator& gen) {
       detail::mt_fill_bernoulli(s.engine, out, pc.data_ptr(), n);
     });
   }
-  return (rand<double>(p.sizes(), gen, {.device = p.device()}) < probs).template to<T>();
+  const Tensor<T> probs = p.contiguous();
+  Tensor<T> out = detail::empty_tensor<T>(p.sizes(), {.device = p.device()}, "bernoulli");
+  detail::draw(out, {.op = "bernoulli"}, gen, detail::blocks_for<double>(out.numel()), probs);
+  return out;
 }
 template <class T>
 Tensor<T> bernoulli(const Tensor<T>& p) {
@@ -276,8 +291,8 @@ const Tensor<T>& Tensor<T>::uniform_(double from, double to, Generator& gen) con
     });
     return *this;
   }
-  Tensor<T> u = rand<T>(sizes(), gen, {.device = device()});
-  if (from != 0 || to != 1) u = (u.template to<double>() * (to - from) + from).template to<T>();
+  Tensor<T> u = detail::empty_tensor<T>(sizes(), {.device = device()}, "uniform_");
+  detail::draw(u, {.op = "uniform", .from = from, .to = to}, gen, detail::blocks_for<T>(u.numel()));
   copy_(u);
   return *this;
 }
@@ -316,7 +331,7 @@ const Tensor<T>& Tensor<T>::bernoulli_(double p, Generator& gen) const {
       detail::mt_fill_bernoulli_scalar(s.engine, out, p, n);
     });
   } else {
-    copy_((rand<double>(sizes(), gen, {.device = device()}) < p).template to<T>());
+    copy_(detail::bernoulli_scalar<T>(sizes(), p, gen, device(), "bernoulli_"));
   }
   return *this;
 }

@@ -70,7 +70,7 @@ bool tiled_transpose_copy(const StridedLoop<2>& loop) {
       const int64_t o = t / tiles1, j0 = (t % tiles1) * tile, j1 = std::min(n1, j0 + tile);
       // the outer dims beyond the first two: walk them with the loop's own strides
       int64_t rest = o, dst_off = 0, src_off = 0;
-      for (int64_t d = 2; d < loop.ndim(); ++d) {
+      for (size_t d = 2; d < static_cast<size_t>(loop.ndim()); ++d) {
         const int64_t c = rest % loop.size(d);
         rest /= loop.size(d);
         dst_off += c * loop.stride(0, d);
@@ -79,7 +79,7 @@ bool tiled_transpose_copy(const StridedLoop<2>& loop) {
       char* dst = loop.base()[0] + dst_off;
       const char* src = loop.base()[1] + src_off;
       const auto element = [&](int64_t i, int64_t j) {
-        *reinterpret_cast<D*>(dst + j * d1 + i * sizeof(D)) = convert<D>(*reinterpret_cast<const S*>(src + i * s0 + j * sizeof(S)));
+        *reinterpret_cast<D*>(dst + j * d1 + i * int64_t{sizeof(D)}) = convert<D>(*reinterpret_cast<const S*>(src + i * s0 + j * int64_t{sizeof(S)}));
       };
       for (int64_t i0 = 0; i0 < n0; i0 += tile) {
         const int64_t i1 = std::min(n0, i0 + tile);

@@ -56,7 +56,8 @@ template <class V, class I>
   p = TS_EXACT(p * m) + 2.0000714765e-1f;
   p = TS_EXACT(p * m) - 2.4999993993e-1f;
   p = TS_EXACT(p * m) + 3.3333331174e-1f;
-  V y = TS_EXACT(TS_EXACT(p * m) * z);
+  const V pm = TS_EXACT(p * m);  // (one TS_EXACT per statement: they do not nest)
+  V y = TS_EXACT(pm * z);
   y = y + TS_EXACT(ef * -2.12194440e-4f);
   y = y - TS_EXACT(0.5f * z);
   out = (m + y) + TS_EXACT(ef * 0.693359375f);
@@ -76,11 +77,13 @@ template <class V, class I>
   V ps = V{} - 1.9515295891e-4f;
   ps = TS_EXACT(ps * z) + 8.3321608736e-3f;
   ps = TS_EXACT(ps * z) - 1.6666654611e-1f;
-  const V sin_a = TS_EXACT(TS_EXACT(ps * z) * a) + a;
+  const V psz = TS_EXACT(ps * z);
+  const V sin_a = TS_EXACT(psz * a) + a;
   V pc = V{} + 2.443315711809948e-5f;
   pc = TS_EXACT(pc * z) - 1.388731625493765e-3f;
   pc = TS_EXACT(pc * z) + 4.166664568298827e-2f;
-  const V cos_a = (TS_EXACT(TS_EXACT(pc * z) * z) - TS_EXACT(0.5f * z)) + 1.0f;
+  const V pcz = TS_EXACT(pc * z);
+  const V cos_a = (TS_EXACT(pcz * z) - TS_EXACT(0.5f * z)) + 1.0f;
   const V s0 = upper ? cos_a : sin_a, c0 = upper ? sin_a : cos_a;  // sin and cos of f * pi/2
   // rotate by the quadrant: (s, c) -> (c, -s) -> (-s, -c) -> (-c, s)
   const I qm = q & 3;

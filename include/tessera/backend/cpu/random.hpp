@@ -60,6 +60,42 @@ void fill_uniform(T* out, int64_t n, const GeneratorState& state) {
   });
 }
 
+/** out[0, n) uniform in [from, to): u * (to - from) + from in double with u as fill_uniform<T>
+ *  draws it, the product rounded before the sum (Note [Exact SIMD arithmetic]), then rounded to
+ *  T as convert<T> rounds (half and bfloat16 through float). A GPU computes the same bits in
+ *  integers (random.glsl). */
+template <class T>
+void fill_uniform_range(T* out, int64_t n, const GeneratorState& state, double from, double to) {
+  const double span = to - from;
+  if constexpr (std::is_same_v<T, float>) return fill_random_simd<0>(out, n, state, from, span);
+  fill_uniform(out, n, state);
+  parallel_for(0, n, kGrainSize, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      volatile double scaled = convert<double>(out[i]) * span;
+      out[i] = convert<T>(from + scaled);
+    }
+  });
+}
+
+/** out[i] = (u < p) with u the double uniform of element i and p = probs[i], or `p` when probs
+ *  is null, from the blocks_for<double>(n) blocks reserved at `state` (u = k 2^-53, so a GPU
+ *  compares k with ceil(p 2^53) in integers). */
+template <class T>
+void fill_bernoulli(T* out, int64_t n, const GeneratorState& state, const T* probs, double p) {
+  const int64_t blocks = (n + 1) / 2;
+  parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / 2), [&](int64_t b0, int64_t b1) {
+    uint32_t w[4];
+    for (int64_t b = b0; b < b1; ++b) {
+      random_block(state, static_cast<uint64_t>(b), 0, w);
+      for (int64_t k = 0; k < 2 && 2 * b + k < n; ++k) {
+        const int64_t i = 2 * b + k;
+        const double u = uniform_from_bits<double>(w[2 * k], w[2 * k + 1]);
+        out[i] = convert<T>(u < (probs ? convert<double>(probs[i]) : p));
+      }
+    }
+  });
+}
+
 // Box-Muller. float, half and bfloat16 go through fill_random_simd (random/philox_simd.hpp);
 // double takes one block per pair: u1 in (0, 1] from words 0 and 1, u2 in [0, 1) from words 2
 // and 3, then r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 log u1) (docs/random.md).
@@ -190,9 +226,10 @@ void multinomial_rows(const double* p, const double* u, int64_t* out, int64_t ro
   }
 }
 
-/** The CPU kernel of a random plan: fills `out` (contiguous) as the plan says. */
+/** The CPU kernel of a random plan: fills `out` (contiguous) as the plan says; `input` is the
+ *  data of plan.input (bernoulli's probabilities), if any. */
 template <class T>
-void fill_random(T* out, const RandomPlan& plan) {
+void fill_random(T* out, const RandomPlan& plan, const T* input = nullptr) {
   GeneratorState state;
   state.seed = plan.seed;
   state.offset = plan.offset;
@@ -201,9 +238,12 @@ void fill_random(T* out, const RandomPlan& plan) {
     fill_randint(out, n, state, plan.low, plan.range);
   } else if (std::string_view(plan.op) == "randperm") {
     if constexpr (std::is_same_v<T, int64_t>) fill_randperm(out, n, state);
+  } else if (std::string_view(plan.op) == "bernoulli") {
+    fill_bernoulli(out, n, state, input, plan.p);
   } else if constexpr (is_floating_v<T>) {
     if (std::string_view(plan.op) == "normal") fill_normal(out, n, state, plan.mean, plan.stddev);
     else if (std::string_view(plan.op) == "exponential") fill_exponential(out, n, state, plan.lambd);
+    else if (plan.from != 0 || plan.to != 1) fill_uniform_range(out, n, state, plan.from, plan.to);
     else fill_uniform(out, n, state);
   }
 }

@@ -132,7 +132,7 @@ class GpuKernels final : public DeviceKernels {
     if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
-    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, Runtime::has_float64(device_of(*plan.out))))
+    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, device_has_float64<Runtime>(device_of(*plan.out))))
       host(plan, PlanKind::Rows);
   }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
@@ -244,7 +244,7 @@ class GpuKernels final : public DeviceKernels {
     if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;
     // Note [Input types of a variant]: a float32-class kernel reads no float64, an integer one
     // no float (promotion guarantees it; checked so that a surprise runs on the host).
-    for (int k = 0; k < plan.num_inputs; ++k) {
+    for (size_t k = 0; k < static_cast<size_t>(plan.num_inputs); ++k) {
       const DType d = plan.inputs[k]->dtype;
       if (op->flags & kPredicate) break;
       if (d == DType::Float64 && compute != DType::Float64) return false;
@@ -267,7 +267,7 @@ class GpuKernels final : public DeviceKernels {
     if (op->name == "clamp") {
       if (a == DType::Bool) return false;
       uint64_t bound_bits[2] = {};
-      for (int k = 0; k < 2; ++k) {
+      for (unsigned k = 0; k < 2; ++k) {
         if (!plan.has_bound[k]) continue;
         clamp_given |= 1u << k;
         const double v = plan.bounds[k];

@@ -47,7 +47,8 @@ enum IndexOp : uint32_t {
 // index_put with repeated offsets must write (or add) in the CPU's order without atomics. With
 // few slices (kSortAbove or fewer) the thread of each value scans the other slices' offsets (nb
 // steps each). With more, the offsets are first sorted with their slice numbers (index_sort, a
-// bitonic network: log2(p) (log2(p) + 1) / 2 launches for p = nb rounded up to a power of two),
+// bitonic network for p = nb rounded up to a power of two: one launch per step j >= 256 and one
+// per run of steps j < 256 (sort_pairs), 1 + (L - 8) (L - 5) / 2 launches for p = 2^L >= 256),
 // so equal offsets are adjacent and in slice order, and each thread scans only its run. Both
 // give the CPU's result bit for bit.
 inline constexpr int64_t kSortAbove = 64;
@@ -55,6 +56,29 @@ inline constexpr int64_t kSortAbove = 64;
 struct SortPush {
   uint32_t p, nb, src_offset, j, k;
 };
+
+/** Sorts the `push.p` pairs that OP 0 or 2 of index_sort wrote into `pairs`: the bitonic
+ *  network's steps j >= 256 one launch each, the rest in shared memory (Note [Bitonic steps in
+ *  shared memory] in index_sort.comp). */
+template <class Runtime>
+void sort_pairs(int device, const Kernel& sort, SortPush push, const DataPtr& pairs) {
+  constexpr uint32_t kRun = 256;  // WG_SIZE
+  const uint32_t placeholder[4] = {};
+  const auto step = [&](uint32_t op) {
+    Launch<Runtime>::launch(device, sort, {{0, op}}, {{.data = &pairs}, {.bytes = placeholder, .nbytes = sizeof placeholder}},
+                            &push, push.p);
+  };
+  push.j = 0, push.k = 0;
+  step(4);  // every run of 256 sorted
+  for (uint32_t k = 2 * kRun; k <= push.p; k <<= 1) {
+    for (uint32_t j = k >> 1; j >= kRun; j >>= 1) {
+      push.j = j, push.k = k;
+      step(1);
+    }
+    push.j = kRun >> 1;
+    step(4);
+  }
+}
 
 template <class Runtime>
 struct IndexLaunch {
@@ -193,15 +217,9 @@ struct IndexLaunch {
     const int device = device_of(out);
     const Storage pairs = Storage::allocate(size_t{2} * p * sizeof(int64_t), out.storage.device(), plan.op);
     const Kernel& sort = L::kernel_for("index_sort.i64", plan.op, DType::Int64, device);
-    const uint32_t placeholder[4] = {};
-    SortPush sort_push{p, static_cast<uint32_t>(nb), push.idx_offset, 0, 0};
+    const SortPush sort_push{p, static_cast<uint32_t>(nb), push.idx_offset, 0, 0};
     L::launch(device, sort, {{0, 0}}, {{.data = &pairs.data_ptr()}, idx}, &sort_push, p);
-    for (uint32_t k = 2; k <= p; k <<= 1)
-      for (uint32_t j = k >> 1; j > 0; j >>= 1) {
-        sort_push.j = j, sort_push.k = k;
-        L::launch(device, sort, {{0, 1}}, {{.data = &pairs.data_ptr()}, {.bytes = placeholder, .nbytes = sizeof placeholder}},
-                  &sort_push, p);
-      }
+    sort_pairs<Runtime>(device, sort, sort_push, pairs.data_ptr());
     IndexPush sorted = push;
     sorted.idx_offset = 0;
     sorted.size = p;

@@ -177,6 +177,20 @@ inline std::vector<int32_t> reduction_meta(const ::tessera::detail::ReduceLayout
   return meta;
 }
 
+// Note [Testing without float64]
+// Metal devices have no float64, and the kernels that serve them (every variant with MSL) must
+// be exercised somewhere Metal is not: when this flag is set, every GPU device is treated as one
+// without float64 (`device_has_float64` is false), so lavapipe runs the paths of a Metal device
+// (float64 variants refused, the float64-free kernels of uniform_, bernoulli and cumsum chosen).
+// Only tests set it, while no other thread launches.
+inline Atomic<bool> g_testing_without_float64{false};
+
+/** Whether kernels on `device` may use float64 (Note [Testing without float64]). */
+template <class Runtime>
+bool device_has_float64(int device) {
+  return Runtime::has_float64(device) && !g_testing_without_float64.load(MemoryOrder::Relaxed);
+}
+
 /** The index of the device `t` lives on. */
 inline int device_of(const TensorImpl& t) { return t.storage.device().index(); }
 
@@ -187,7 +201,10 @@ struct Launch {
   static const Kernel& kernel_for(const std::string& name, const char* op, DType dtype, int device) {
     const Kernel* kernel = find_kernel(name);
     TS_CHECK(kernel != nullptr, op, ": no GPU kernel ", name, " for ", dtype);
-    TS_CHECK(!uses_float64(*kernel) || Runtime::has_float64(device), op, ": ", dtype, " is not supported on ",
+    // Note [Testing without float64]: a Vulkan-only variant (no MSL) is refused too, as on Metal.
+    const bool vulkan_only =
+        uses_float64(*kernel) || (kernel->msl.empty() && g_testing_without_float64.load(MemoryOrder::Relaxed));
+    TS_CHECK(!vulkan_only || device_has_float64<Runtime>(device), op, ": ", dtype, " is not supported on ",
              Device(Runtime::kType, device), " (", Runtime::device_name(device), " has no float64 arithmetic)");
     return *kernel;
   }

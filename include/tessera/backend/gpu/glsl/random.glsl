@@ -30,6 +30,7 @@
 #define RANDOM_UNIFORM 0
 #define RANDOM_NORMAL 1
 #define RANDOM_RANDINT 2
+#define RANDOM_BERNOULLI 3
 
 // --- uniform ------------------------------------------------------------------------------------
 
@@ -85,6 +86,44 @@ Soft soft_from_int64(uint64_t v) {
 
 /** An int64 as double bits, rounded to nearest even (static_cast<double>). */
 uint64_t int64_to_f64_bits(uint64_t v) { return pack_ieee(round_soft(soft_from_int64(v), 53, -1074), 53, -1074, 11); }
+
+// --- uniform_(from, to) -------------------------------------------------------------------------
+
+/** uniform_(from, to) in double: from + span * u for u = k 2^-53 (k < 2^53) and span = to - from,
+ *  the product rounded to double before the sum, as fill_uniform_range computes it; in integers
+ *  (the 106-bit product exact, Note [Soft rounding]). from and span are double bits, finite. */
+uint64_t uniform_range_f64_bits(uint64_t k, uint64_t from_bits, uint64_t span_bits) {
+  const Soft span = soft_from_f64_bits(span_bits);
+  const Soft product = round_wide(Wide(mul_wide(k, span.m), span.e - 53, span.neg), 53, -1074);
+  const Soft sum = round_wide(fma_exact(product, 1u, false, soft_from_f64_bits(from_bits)), 53, -1074);
+  return pack_ieee(sum, 53, -1074, 11);
+}
+
+// --- bernoulli ----------------------------------------------------------------------------------
+
+// Note [Bernoulli in integers]
+// bernoulli compares the double uniform u = k 2^-53 (k the top 53 bits of two words) with p in
+// [0, 1]. As k is an integer, u < p exactly when k < ceil(p 2^53): p's bits give that threshold
+// in integers, so no double is needed (the host sends it for a scalar p).
+
+/** ceil(p 2^53) for p = (-1)^neg m 2^e in [0, 1] (a zero of either sign gives 0). */
+uint64_t bernoulli_threshold(Soft p) {
+  if (p.m == uint64_t(0)) return uint64_t(0);
+  const int s = p.e + 53;
+  if (s >= 0) return p.m << s;  // p <= 1: at most 2^53
+  if (s <= -64) return uint64_t(1);
+  const uint64_t q = p.m >> (-s);
+  return (q << (-s)) == p.m ? q : q + uint64_t(1);
+}
+
+/** The finite binary16 with these bits, exactly. */
+Soft soft_from_f16_bits(uint h) {
+  const int biased = int((h >> 10) & 0x1fu);
+  const uint frac = h & 0x3ffu;
+  const bool neg = (h & 0x8000u) != 0u;
+  if (biased == 0) return Soft(uint64_t(frac), -24, neg);
+  return Soft(uint64_t(frac | 0x400u), biased - 25, neg);
+}
 
 // --- normal -------------------------------------------------------------------------------------
 

@@ -1,0 +1,504 @@
+#pragma once
+// The loss functions of torch.nn.functional (cross_entropy, nll_loss, mse_loss, ...), with
+// PyTorch's options, composed from existing ops so that autograd and every device work unchanged.
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "../ops/elementwise.hpp"
+#include "../ops/indexing.hpp"
+#include "../ops/reduce.hpp"
+
+namespace tessera::nn {
+
+/** How a loss combines its elements, as PyTorch's `reduction` string ("none", "mean", "sum");
+ *  BatchMean ("batchmean") is kl_div's alone: the sum divided by the batch size. */
+enum class Reduction { None, Mean, Sum, BatchMean };
+
+// The options of each loss, in PyTorch's keyword order, for designated initializers:
+// F::cross_entropy(x, y, {.weight = w, .ignore_index = 0, .reduction = Reduction::Sum}).
+// The modules of nn/loss_modules.hpp take the same structs.
+
+/** cross_entropy: class weights [C], the target class to ignore (class-index targets only),
+ *  reduction and label smoothing in [0, 1]. */
+template <class T = float>
+struct CrossEntropyLossOptions {
+  Tensor<T> weight{};
+  int64_t ignore_index = -100;
+  Reduction reduction = Reduction::Mean;
+  double label_smoothing = 0.0;
+};
+/** nll_loss: class weights [C], the target class to ignore, reduction. */
+template <class T = float>
+struct NLLLossOptions {
+  Tensor<T> weight{};
+  int64_t ignore_index = -100;
+  Reduction reduction = Reduction::Mean;
+};
+/** mse_loss and l1_loss. */
+struct MSELossOptions {
+  Reduction reduction = Reduction::Mean;
+};
+using L1LossOptions = MSELossOptions;
+/** smooth_l1_loss: quadratic below beta (beta = 0 is l1_loss). */
+struct SmoothL1LossOptions {
+  Reduction reduction = Reduction::Mean;
+  double beta = 1.0;
+};
+/** huber_loss: quadratic below delta, delta-scaled linear above. */
+struct HuberLossOptions {
+  Reduction reduction = Reduction::Mean;
+  double delta = 1.0;
+};
+/** binary_cross_entropy: a weight broadcast to the target's shape. */
+template <class T = float>
+struct BCELossOptions {
+  Tensor<T> weight{};
+  Reduction reduction = Reduction::Mean;
+};
+/** binary_cross_entropy_with_logits: a weight broadcast to the loss, a weight of the positive
+ *  term broadcast to the target (usually [C]). */
+template <class T = float>
+struct BCEWithLogitsLossOptions {
+  Tensor<T> weight{};
+  Reduction reduction = Reduction::Mean;
+  Tensor<T> pos_weight{};
+};
+/** kl_div: reduction (BatchMean is the mathematically right mean), target given as log-probabilities. */
+struct KLDivLossOptions {
+  Reduction reduction = Reduction::Mean;
+  bool log_target = false;
+};
+/** cosine_embedding_loss and margin_ranking_loss. */
+struct CosineEmbeddingLossOptions {
+  double margin = 0.0;
+  Reduction reduction = Reduction::Mean;
+};
+using MarginRankingLossOptions = CosineEmbeddingLossOptions;
+/** triplet_margin_loss: margin, the p of the pairwise distance, the eps added to the differences,
+ *  and swap (the distance to the negative is the smaller of anchor's and positive's). */
+struct TripletMarginLossOptions {
+  double margin = 1.0;
+  double p = 2.0;
+  double eps = 1e-6;
+  bool swap = false;
+  Reduction reduction = Reduction::Mean;
+};
+
+namespace detail_loss {
+
+using ::tessera::detail::shape_str;
+
+inline const char* reduction_name(Reduction r) {
+  switch (r) {
+    case Reduction::None: return "none";
+    case Reduction::Mean: return "mean";
+    case Reduction::Sum: return "sum";
+    default: return "batchmean";
+  }
+}
+
+/** PyTorch's apply_loss_reduction; only kl_div knows batchmean. */
+template <class T>
+Tensor<T> reduce(const Tensor<T>& loss, Reduction reduction, const char* op) {
+  TS_CHECK(reduction != Reduction::BatchMean, op, ": ", reduction_name(reduction), " is not a valid value for reduction");
+  if (reduction == Reduction::Mean) return loss.mean();
+  if (reduction == Reduction::Sum) return loss.sum();
+  return loss;
+}
+
+/** The broadcast shape of input and target (PyTorch's losses broadcast them, warning-free here). */
+inline Shape broadcast(const Shape& input, const Shape& target, const char* op) {
+  return broadcast_shapes(input, target, op);
+}
+
+/** PyTorch's name of a floating type in "expected scalar type Long but found Float". */
+template <class T>
+constexpr const char* scalar_type_name() {
+  if constexpr (std::is_same_v<T, float>) return "Float";
+  else if constexpr (std::is_same_v<T, double>) return "Double";
+  else if constexpr (std::is_same_v<T, half>) return "Half";
+  else return "BFloat16";
+}
+
+/** Class weights viewed to broadcast along the class dim of an input of `dim` dims. */
+template <class T>
+Tensor<T> class_view(const Tensor<T>& weight, int64_t dim) {
+  if (dim <= 1) return weight;
+  Shape shape = Shape::filled(static_cast<size_t>(dim), 1);
+  shape[1] = weight.size(0);
+  return weight.view(shape);
+}
+
+/** nll_loss's parts before its reduction: the per-target loss (0 where ignored), the mask of
+ *  ignored targets and the weight of each target (0 where ignored), all of the target's shape. */
+template <class T>
+struct NllParts {
+  Tensor<T> loss;
+  Tensor<bool> ignored;
+  Tensor<T> target_weight;
+};
+
+/** PyTorch's checks of nll_loss_nd, nll_loss and nll_loss2d on the shapes, in their order. */
+template <class T>
+void check_nll_shapes(const char* op, const Tensor<T>& input, const Shape& target, const Tensor<T>& weight) {
+  const int64_t dim = input.dim(), target_dim = static_cast<int64_t>(target.size());
+  TS_CHECK(dim >= 1, op, ": Expected 1 or more dimensions (got ", dim, ")");
+  if (dim != 1 && target_dim >= 1)
+    TS_CHECK(input.size(0) == target[0], op, ": Expected input batch_size (", input.size(0),
+             ") to match target batch_size (", target[0], ").");
+  const int64_t classes = input.size(dim == 1 ? 0 : 1);
+  if (dim <= 2) {
+    TS_CHECK(target_dim <= 1, op, ": 0D or 1D target tensor expected, multi-target not supported");
+    const bool no_batch_dim = dim == 1 && target_dim == 0;
+    TS_CHECK(no_batch_dim || (target_dim == 1 && input.size(0) == target[0]), op, ": size mismatch (got input: ",
+             shape_str(input.sizes()), ", target: ", shape_str(target), ")");
+    TS_CHECK(!weight.defined() || (weight.dim() == 1 && weight.numel() == classes), op,
+             ": weight tensor should be defined either for all ", classes,
+             " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
+    return;
+  }
+  if (dim == 4) {
+    TS_CHECK(target_dim == 3, op, ": only batches of spatial targets supported (3D tensors) but got targets of "
+             "dimension: ", target_dim);
+  } else {
+    Shape expected = {input.size(0)};
+    for (int64_t d = 2; d < dim; ++d) expected.push_back(input.size(d));
+    bool match = target_dim == dim - 1;  // target.sizes()[1:] == input.sizes()[2:]
+    for (int64_t d = 2; d < dim && match; ++d) match = target[static_cast<size_t>(d - 1)] == input.size(d);
+    TS_CHECK(match, op, ": Expected target size ", shape_str(expected), ", got ", shape_str(target));
+  }
+  TS_CHECK(!weight.defined() || weight.numel() == classes, op,
+           ": weight tensor should be defined either for all or no classes");
+  if (dim == 4) {
+    const bool match = input.size(0) == target[0] && input.size(2) == target[1] && input.size(3) == target[2];
+    TS_CHECK(match, op, ": size mismatch (got input: ", shape_str(input.sizes()), " , target: ", shape_str(target));
+  }
+}
+
+// Note [nll_loss by composition]
+// nll_loss picks -w[t] * x[t] with gather along the class dim, whatever the number of dims
+// ((C), (N, C), (N, C, d1, ...)): PyTorch's nll_loss, nll_loss2d and nll_loss_nd compute the
+// same. An ignored target is first replaced by class 0 (so that gather reads inside the input)
+// and its loss and weight are then set to 0; the mean divides by the sum of the weights of the
+// targets not ignored, so with every target ignored it is 0 / 0 = nan, as PyTorch. The bounds
+// check runs on the replaced targets, so it names the first target PyTorch would refuse, and on
+// a GPU it is checked there without a wait (Note [Deferred errors]).
+template <class T>
+NllParts<T> nll_parts(const char* op, const Tensor<T>& input, const Tensor<int64_t>& target, const Tensor<T>& weight,
+                      int64_t ignore_index) {
+  check_nll_shapes(op, input, target.sizes(), weight);
+  const int64_t dim = input.dim();
+  const int64_t classes = input.size(dim == 1 ? 0 : 1);
+  Tensor<int64_t> t = target;
+  if (dim == 1 && target.dim() == 1) t = target.narrow(0, 0, 1).squeeze(0);  // PyTorch reads target[0]
+  const bool unbatched = dim == 1;
+  const Tensor<T> x = unbatched ? input.unsqueeze(0) : input;
+  if (unbatched) t = t.reshape({1});
+  const Tensor<bool> ignored = t == ignore_index;
+  const Tensor<int64_t> safe = t.masked_fill(ignored, 0);
+  ::tessera::detail::check_index_on_device(safe, 0, classes, ::tessera::detail::IndexCheck::Target, op, 1);
+  const Tensor<T> picked = x.gather(1, safe.unsqueeze(1)).squeeze(1);
+  Tensor<T> w = weight.defined() ? weight.index_select(0, safe.reshape({-1})).view(safe.sizes()).masked_fill(ignored, 0)
+                                 : (!ignored).template to<T>();
+  Tensor<T> loss = weight.defined() ? (picked * w).neg().masked_fill(ignored, 0) : picked.neg().masked_fill(ignored, 0);
+  if (unbatched) return {loss.squeeze(0), ignored.squeeze(0), w.squeeze(0)};
+  return {loss, ignored, w};
+}
+
+template <class T>
+Tensor<T> nll_reduce(const NllParts<T>& parts, Reduction reduction, const char* op) {
+  TS_CHECK(reduction != Reduction::BatchMean, op, ": batchmean is not a valid value for reduction");
+  if (reduction == Reduction::None) return parts.loss;
+  if (reduction == Reduction::Sum) return parts.loss.sum();
+  return parts.loss.sum() / parts.target_weight.sum();
+}
+
+template <class T>
+void check_floating() {
+  static_assert(is_floating_v<T>, "losses take floating tensors, as in PyTorch; convert with to<float>() first");
+}
+
+}  // namespace detail_loss
+
+namespace functional {
+
+/** Negative log-likelihood of the target classes: input holds log-probabilities, (N, C),
+ *  (N, C, d1, ...) or (C); target the class of each element, (N), (N, d1, ...) or (). */
+template <class T>
+Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int64_t>& target, const NLLLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  const auto parts = detail_loss::nll_parts("nll_loss", input, target, options.weight, options.ignore_index);
+  return detail_loss::nll_reduce(parts, options.reduction, "nll_loss");
+}
+/** nll_loss(input, target, weight), weight in PyTorch's third place. */
+template <class T>
+Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int64_t>& target, const Tensor<T>& weight) {
+  return nll_loss(input, target, NLLLossOptions<T>{.weight = weight});
+}
+
+/** Cross-entropy of logits against class indices: input (N, C), (N, C, d1, ...) or (C), target
+ *  (N), (N, d1, ...) or (); the negative log-softmax of the target class, weighted, ignoring
+ *  ignore_index; with label smoothing e, (1 - e) of it plus e times the mean over all classes. */
+template <class T>
+Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<int64_t>& target,
+                        const CrossEntropyLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  const double e = options.label_smoothing;
+  if (e > 0)  // PyTorch checks only a positive smoothing
+    TS_CHECK(e <= 1.0, "cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: ", e);
+  const int64_t class_dim = input.dim() == 1 ? 0 : 1;
+  const Tensor<T> log_probs = input.dim() >= 1 ? input.log_softmax(class_dim) : input;
+  const auto parts = detail_loss::nll_parts("cross_entropy", log_probs, target, options.weight, options.ignore_index);
+  const Tensor<T> nll = detail_loss::nll_reduce(parts, options.reduction, "cross_entropy");
+  if (!(e > 0)) return nll;
+  // PyTorch's cross_entropy_loss_label_smoothing, step by step.
+  const Tensor<T>& weight = options.weight;
+  const Tensor<T> smooth =
+      (weight.defined() ? (log_probs * detail_loss::class_view(weight, input.dim())).sum(class_dim) : log_probs.sum(class_dim))
+          .neg()
+          .masked_fill(parts.ignored, 0);
+  Tensor<T> ret;
+  if (options.reduction == Reduction::None) ret = smooth;
+  else if (options.reduction == Reduction::Sum) ret = smooth.sum();
+  else ret = smooth.sum() / parts.target_weight.sum();
+  const int64_t classes = input.size(class_dim);
+  return nll * static_cast<T>(1 - e) + ret * static_cast<T>(e / static_cast<double>(classes));
+}
+
+/** Cross-entropy against class probabilities: target has the input's shape (soft labels). */
+template <class T>
+Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<T>& target, const CrossEntropyLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  // PyTorch takes a target of another shape for class indices: nll_loss checks the shapes, then
+  // refuses the dtype.
+  if (input.sizes() != target.sizes()) {
+    detail_loss::check_nll_shapes("cross_entropy", input, target.sizes(), options.weight);
+    detail::throw_error("cross_entropy: expected scalar type Long but found ", detail_loss::scalar_type_name<T>());
+  }
+  TS_CHECK(options.ignore_index < 0, "cross_entropy: ignore_index is not supported for floating point target");
+  const int64_t class_dim = input.dim() == 1 ? 0 : 1;
+  TS_CHECK(input.dim() >= 1, "cross_entropy: Expected 1 or more dimensions (got 0)");
+  const int64_t classes = input.size(class_dim);
+  const Tensor<T>& weight = options.weight;
+  TS_CHECK(!weight.defined() || (weight.dim() == 1 && weight.numel() == classes),
+           "cross_entropy: weight tensor should be defined either for all ", classes,
+           " classes or no classes but got weight tensor of shape: ", detail_loss::shape_str(weight.sizes()));
+  const Tensor<T> log_probs = input.log_softmax(class_dim);
+  const double e = options.label_smoothing;
+  Tensor<T> t = target;
+  if (e > 0) {
+    TS_CHECK(e <= 1.0, "cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: ", e);
+    t = target * static_cast<T>(1 - e) + static_cast<T>(e / static_cast<double>(classes));
+  }
+  Tensor<T> prod = log_probs * t;
+  if (weight.defined()) prod = prod * detail_loss::class_view(weight, input.dim());
+  TS_CHECK(options.reduction != Reduction::BatchMean, "cross_entropy: batchmean is not a valid value for reduction");
+  if (options.reduction == Reduction::None) return prod.sum(class_dim).neg();
+  if (options.reduction == Reduction::Sum) return prod.sum().neg();
+  // An empty input gives 0 / 0, nan, as PyTorch's fill_(NAN).
+  return prod.sum().neg() / static_cast<T>(classes > 0 ? input.numel() / classes : 0);
+}
+
+/** cross_entropy(input, target, weight), weight in PyTorch's third place (class indices or
+ *  probabilities). A number there is not label smoothing: that is {.label_smoothing = e}. */
+template <class T, class U>
+  requires(std::is_same_v<U, int64_t> || std::is_same_v<U, T>)
+Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<U>& target, const Tensor<T>& weight) {
+  return cross_entropy(input, target, CrossEntropyLossOptions<T>{.weight = weight});
+}
+template <class T, class U, class S>
+  requires std::is_arithmetic_v<S>
+Tensor<T> cross_entropy(const Tensor<T>&, const Tensor<U>&, S) {
+  static_assert(!std::is_arithmetic_v<S>, "cross_entropy: the third argument is weight, as in PyTorch; pass label "
+                "smoothing as an option: cross_entropy(x, y, {.label_smoothing = 0.1})");
+  return {};
+}
+
+/** Squared error (input - target)^2; input and target broadcast. */
+template <class T>
+Tensor<T> mse_loss(const Tensor<T>& input, const Tensor<T>& target, const MSELossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  detail_loss::broadcast(input.sizes(), target.sizes(), "mse_loss");
+  const Tensor<T> d = input - target;
+  return detail_loss::reduce(d * d, options.reduction, "mse_loss");
+}
+
+/** Absolute error |input - target|; input and target broadcast. */
+template <class T>
+Tensor<T> l1_loss(const Tensor<T>& input, const Tensor<T>& target, const L1LossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  detail_loss::broadcast(input.sizes(), target.sizes(), "l1_loss");
+  return detail_loss::reduce((input - target).abs(), options.reduction, "l1_loss");
+}
+
+/** 0.5 z^2 / beta where z = |input - target| < beta, else z - 0.5 beta; beta = 0 is l1_loss. */
+template <class T>
+Tensor<T> smooth_l1_loss(const Tensor<T>& input, const Tensor<T>& target, const SmoothL1LossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  const double beta = options.beta;
+  TS_CHECK(beta >= 0, "smooth_l1_loss: smooth_l1_loss does not support negative values for beta.");
+  detail_loss::broadcast(input.sizes(), target.sizes(), "smooth_l1_loss");
+  if (beta == 0) return l1_loss(input, target, {.reduction = options.reduction});
+  const Tensor<T> z = (input - target).abs();
+  const Tensor<T> loss = where(z < static_cast<T>(beta), z * static_cast<T>(0.5) * z / static_cast<T>(beta),
+                               z - static_cast<T>(0.5 * beta));
+  return detail_loss::reduce(loss, options.reduction, "smooth_l1_loss");
+}
+
+/** 0.5 z^2 where z = |input - target| < delta, else delta (z - 0.5 delta). */
+template <class T>
+Tensor<T> huber_loss(const Tensor<T>& input, const Tensor<T>& target, const HuberLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  const double delta = options.delta;
+  TS_CHECK(delta > 0, "huber_loss: huber_loss does not support non-positive values for delta.");
+  detail_loss::broadcast(input.sizes(), target.sizes(), "huber_loss");
+  const Tensor<T> z = (input - target).abs();
+  const Tensor<T> loss =
+      where(z < static_cast<T>(delta), z * static_cast<T>(0.5) * z, (z - static_cast<T>(0.5 * delta)) * static_cast<T>(delta));
+  return detail_loss::reduce(loss, options.reduction, "huber_loss");
+}
+
+/** -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log clamped at -100
+ *  (so x = 0 or 1 gives a finite loss), as PyTorch. */
+template <class T>
+Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, const BCELossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  TS_CHECK(target.sizes() == input.sizes(), "binary_cross_entropy: Using a target size (",
+           detail_loss::shape_str(target.sizes()), ") that is different to the input size (",
+           detail_loss::shape_str(input.sizes()), ") is deprecated. Please ensure they have the same size.");
+  if (options.weight.defined()) detail_loss::broadcast(target.sizes(), options.weight.sizes(), "binary_cross_entropy");
+  // A value check needs the values: made on the CPU (a GPU would have to wait for its queue).
+  if (input.device().is_cpu() && input.numel() > 0)
+    TS_CHECK(((input >= T(0)) && (input <= T(1))).all().item(),
+             "binary_cross_entropy: all elements of input should be between 0 and 1");
+  const Tensor<T> log_x = input.log().clamp(-100.0), log_1mx = (T(1) - input).log().clamp(-100.0);
+  Tensor<T> loss = (target - T(1)) * log_1mx - target * log_x;
+  if (options.weight.defined()) loss = loss * options.weight;
+  return detail_loss::reduce(loss, options.reduction, "binary_cross_entropy");
+}
+/** binary_cross_entropy(input, target, weight), weight in PyTorch's third place. */
+template <class T>
+Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, const Tensor<T>& weight) {
+  return binary_cross_entropy(input, target, BCELossOptions<T>{.weight = weight});
+}
+
+/** binary_cross_entropy of sigmoid(input), computed stably from the logits: no exp overflows.
+ *  pos_weight p scales the positive term: -w (p y log s(x) + (1 - y) log(1 - s(x))). */
+template <class T>
+Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<T>& target,
+                                           const BCEWithLogitsLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  TS_CHECK(input.sizes() == target.sizes(), "binary_cross_entropy_with_logits: Target size (",
+           detail_loss::shape_str(target.sizes()), ") must be the same as input size (",
+           detail_loss::shape_str(input.sizes()), ")");
+  // PyTorch's steps: log(1 + exp(-x)) = log(exp(-m) + exp(-x - m)) + m with m = max(-x, 0).
+  const Tensor<T> m = input.neg().clamp(0.0);
+  const Tensor<T> log_term = ((-m).exp() + (-input - m).exp()).log();
+  Tensor<T> loss;
+  if (options.pos_weight.defined()) {
+    detail_loss::broadcast(target.sizes(), options.pos_weight.sizes(), "binary_cross_entropy_with_logits");
+    const Tensor<T> log_weight = (options.pos_weight - T(1)) * target + T(1);
+    loss = (T(1) - target) * input + log_weight * (log_term + m);
+  } else {
+    loss = (T(1) - target) * input + m + log_term;
+  }
+  if (options.weight.defined()) {
+    detail_loss::broadcast(loss.sizes(), options.weight.sizes(), "binary_cross_entropy_with_logits");
+    loss = loss * options.weight;
+  }
+  return detail_loss::reduce(loss, options.reduction, "binary_cross_entropy_with_logits");
+}
+/** binary_cross_entropy_with_logits(input, target, weight), weight in PyTorch's third place. */
+template <class T>
+Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<T>& target, const Tensor<T>& weight) {
+  return binary_cross_entropy_with_logits(input, target, BCEWithLogitsLossOptions<T>{.weight = weight});
+}
+
+/** Kullback-Leibler divergence of target from input, input holding log-probabilities:
+ *  target (log target - input), 0 where target is 0; with log_target, exp(target) (target - input).
+ *  Reduction::BatchMean divides the sum by the batch size (dim 0). Input and target broadcast. */
+template <class T>
+Tensor<T> kl_div(const Tensor<T>& input, const Tensor<T>& target, const KLDivLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  detail_loss::broadcast(input.sizes(), target.sizes(), "kl_div");
+  Tensor<T> out;
+  if (options.log_target) {
+    out = target.exp() * (target - input);
+  } else {
+    // xlogy(target, target): 0 where target is 0 (log(1) there keeps its gradient finite).
+    out = target * where(target == T(0), T(1), target).log() - target * input;
+  }
+  if (options.reduction != Reduction::BatchMean) return detail_loss::reduce(out, options.reduction, "kl_div");
+  const Tensor<T> sum = out.sum();
+  return input.dim() == 0 ? sum : sum / static_cast<T>(input.size(0));
+}
+
+/** 1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1, 0 elsewhere;
+ *  x1, x2 (N, D) with target (N), or (D) with a 0-dim target. */
+template <class T, class U>
+Tensor<T> cosine_embedding_loss(const Tensor<T>& input1, const Tensor<T>& input2, const Tensor<U>& target,
+                                const CosineEmbeddingLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  const int64_t targ_dim = target.dim();
+  TS_CHECK(targ_dim == 1 || targ_dim == 0,
+           "cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported");
+  if (targ_dim == 1)
+    TS_CHECK(input1.dim() == 2 && input2.dim() == 2, "cosine_embedding_loss: 1D target tensor expects 2D input "
+             "tensors, but found inputs with sizes ", detail_loss::shape_str(input1.sizes()), " and ",
+             detail_loss::shape_str(input2.sizes()), ".");
+  else
+    TS_CHECK(input1.dim() == 1 && input2.dim() == 1, "cosine_embedding_loss: 0D target tensor expects 1D input "
+             "tensors, but found inputs with sizes ", detail_loss::shape_str(input1.sizes()), " and ",
+             detail_loss::shape_str(input2.sizes()), ".");
+  detail_loss::broadcast(input1.sizes(), input2.sizes(), "cosine_embedding_loss");
+  constexpr double kEpsilon = 1e-12;  // PyTorch's, added to each squared magnitude
+  const Tensor<T> prod_sum = (input1 * input2).sum(targ_dim);
+  const Tensor<T> mag1 = (input1 * input1).sum(targ_dim) + static_cast<T>(kEpsilon);
+  const Tensor<T> mag2 = (input2 * input2).sum(targ_dim) + static_cast<T>(kEpsilon);
+  const Tensor<T> cos = prod_sum / (mag1 * mag2).sqrt();
+  detail_loss::broadcast(cos.sizes(), target.sizes(), "cosine_embedding_loss");
+  const Tensor<T> pos = T(1) - cos, neg = (cos - static_cast<T>(options.margin)).clamp(0.0);
+  const Tensor<T> out = where(target == U(1), pos, T(0)) + where(target == U(-1), neg, T(0));
+  return detail_loss::reduce(out, options.reduction, "cosine_embedding_loss");
+}
+
+/** max(0, -target (input1 - input2) + margin): target 1 asks input1 to rank above input2. */
+template <class T>
+Tensor<T> margin_ranking_loss(const Tensor<T>& input1, const Tensor<T>& input2, const Tensor<T>& target,
+                              const MarginRankingLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  TS_CHECK(input1.dim() == input2.dim() && input1.dim() == target.dim(),
+           "margin_ranking_loss: All input tensors should have same dimension but got sizes: input1: ",
+           detail_loss::shape_str(input1.sizes()), ", input2: ", detail_loss::shape_str(input2.sizes()),
+           ", target: ", detail_loss::shape_str(target.sizes()));
+  detail_loss::broadcast(broadcast_shapes(input1.sizes(), input2.sizes(), "margin_ranking_loss"), target.sizes(),
+                         "margin_ranking_loss");
+  const Tensor<T> out = (target.neg() * (input1 - input2) + static_cast<T>(options.margin)).clamp(0.0);
+  return detail_loss::reduce(out, options.reduction, "margin_ranking_loss");
+}
+
+/** max(0, margin + d(anchor, positive) - d(anchor, negative)) with d the p-norm of the
+ *  difference plus eps over the last dim (torch.pairwise_distance); swap takes for the second
+ *  distance the smaller of d(anchor, negative) and d(positive, negative). */
+template <class T>
+Tensor<T> triplet_margin_loss(const Tensor<T>& anchor, const Tensor<T>& positive, const Tensor<T>& negative,
+                              const TripletMarginLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  TS_CHECK(anchor.dim() == positive.dim() && positive.dim() == negative.dim(),
+           "triplet_margin_loss: All inputs should have same dimension but got ", anchor.dim(), "D, ", positive.dim(),
+           "D and ", negative.dim(), "D inputs.");
+  const auto distance = [&](const Tensor<T>& a, const Tensor<T>& b) {
+    const Tensor<T> d = a - b + static_cast<T>(options.eps);
+    return d.norm(options.p, d.dim() - 1);
+  };
+  const Tensor<T> dist_pos = distance(anchor, positive);
+  Tensor<T> dist_neg = distance(anchor, negative);
+  if (options.swap) dist_neg = dist_neg.minimum(distance(positive, negative));
+  const Tensor<T> out = (dist_pos + static_cast<T>(options.margin) - dist_neg).clamp(0.0);
+  return detail_loss::reduce(out, options.reduction, "triplet_margin_loss");
+}
+
+}  // namespace functional
+}  // namespace tessera::nn
