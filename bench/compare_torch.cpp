@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/bmm_64x128", bmm_64x128));
   ms(benchmark::RegisterBenchmark("libtorch/rand_16M", rand_16M));
   ms(benchmark::RegisterBenchmark("libtorch/randn_16M", randn_16M));
+  ms(benchmark::RegisterBenchmark("libtorch/sort_1M", sort_1M));
+  ms(benchmark::RegisterBenchmark("libtorch/topk_1M_k100", topk_1M_k100));
+  ms(benchmark::RegisterBenchmark("libtorch/unique_1M_int", unique_1M_int));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime();

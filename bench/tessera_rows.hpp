@@ -140,6 +140,25 @@ inline void train_epoch_mlp(benchmark::State& state) {
   }
 }
 
+/** Sorting and selection on 1M elements: random floats (the same on both libraries: uniform
+ *  from the mt19937 stream), and int64 values in [0, 1000) for unique. */
+inline ts::Tensor<float> random_1M() {
+  ts::Generator gen(0, ts::RngAlgorithm::mt19937);
+  return ts::rand({int64_t{1} << 20}, gen);
+}
+inline void sort_1M(benchmark::State& state) {
+  auto x = random_1M();
+  for (auto _ : state) benchmark::DoNotOptimize(x.sort().values.data_ptr());
+}
+inline void topk_1M_k100(benchmark::State& state) {
+  auto x = random_1M();
+  for (auto _ : state) benchmark::DoNotOptimize(x.topk(100).values.data_ptr());
+}
+inline void unique_1M_int(benchmark::State& state) {
+  auto x = (random_1M() * 1000.0f).to<int64_t>();
+  for (auto _ : state) benchmark::DoNotOptimize(ts::unique(x).values.data_ptr());
+}
+
 /** Registers every row under `prefix` (e.g. "" or "tessera/"). */
 inline void register_rows(const std::string& prefix) {
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -160,6 +179,9 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
   ms(benchmark::RegisterBenchmark((prefix + "rand_16M_mt19937").c_str(), rand_16M_mt19937));
   ms(benchmark::RegisterBenchmark((prefix + "randn_16M_mt19937").c_str(), randn_16M_mt19937));
+  ms(benchmark::RegisterBenchmark((prefix + "sort_1M").c_str(), sort_1M));
+  ms(benchmark::RegisterBenchmark((prefix + "topk_1M_k100").c_str(), topk_1M_k100));
+  ms(benchmark::RegisterBenchmark((prefix + "unique_1M_int").c_str(), unique_1M_int));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
   benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();

@@ -66,6 +66,22 @@ inline void rand_16M(benchmark::State& state) {
 inline void randn_16M(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(torch::randn({kBig}).data_ptr());
 }
+inline torch::Tensor random_1M() {
+  torch::manual_seed(0);
+  return torch::rand({int64_t{1} << 20});
+}
+inline void sort_1M(benchmark::State& state) {
+  auto x = random_1M();
+  for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(x.sort()).data_ptr());
+}
+inline void topk_1M_k100(benchmark::State& state) {
+  auto x = random_1M();
+  for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(x.topk(100)).data_ptr());
+}
+inline void unique_1M_int(benchmark::State& state) {
+  auto x = (random_1M() * 1000.0f).to(torch::kLong);
+  for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(torch::_unique2(x)).data_ptr());
+}
 inline void small_add(benchmark::State& state) {
   auto a = torch::ones({4}), b = torch::ones({4});
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());

@@ -107,6 +107,23 @@ int main() {
             << f.cumsum(1) << i.sum() << i.prod() << i.cumsum(0) << "\n";
   auto [maximums, indices] = f.max(1);
   auto [minimums, where_min] = f.min(0, true);
+  auto [sorted_values, sorted_at] = f.sort(1, true, true);
+  ts::ValuesIndices<float> largest = ts::topk(f, 2, 1, true, true);
+  std::cout << sorted_values << sorted_at << largest.values << largest.indices << ts::sort(f).values << ts::argsort(f, 0)
+            << f.argsort() << ts::msort(f) << f.msort() << f.topk(1).indices << ts::kthvalue(f, 1, 1, true).values
+            << f.kthvalue(2).indices << ts::median(f) << f.median() << ts::median(f, 1).values << f.median(0, true).indices
+            << ts::nanmedian(f) << f.nanmedian() << ts::nanmedian(f, 0).values << f.nanmedian(1, true).indices
+            << ts::mode(i).values << i.mode(0, true).indices << "\n";
+  auto [distinct, inverse_of, counts_of] = ts::unique(i, true, true, true);
+  ts::UniqueResult<int64_t> runs = i.unique_consecutive(true, true, 0);
+  std::cout << distinct << *inverse_of << *counts_of << runs.values << i.unique(false, false, false, 1).values
+            << ts::unique_consecutive(i).values << ts::bincount(i.flatten().abs()) << ts::bincount(i.flatten().abs(), std::nullopt, 4)
+            << ts::bincount(i.flatten().abs(), f.flatten()) << ts::histc(f, 10, -1, 1) << ts::count_nonzero(f)
+            << ts::count_nonzero(f, 0) << ts::count_nonzero(f, {0, 1}) << ts::searchsorted(f.sort().values, f)
+            << ts::searchsorted<int32_t>(ts::arange(0, 10), i, true, false, "left", std::nullopt) << ts::searchsorted(ts::arange(0, 10), 3)
+            << ts::bucketize(f, ts::tensor({-1.0f, 0.0f, 1.0f}), false, true) << i.flatten().abs().bincount()
+            << i.flatten().abs().bincount(f.flatten(), 2) << f.histc(4) << f.count_nonzero() << f.count_nonzero(1)
+            << f.count_nonzero(ts::Shape{0, 1}) << "\n";
   auto o = ts::empty({2, 3});
   ts::add_out(o, f, f);
   ts::exp_out(o, f);

@@ -36,6 +36,7 @@ struct Counts {
   int64_t indexings = 0;
   int64_t ranges = 0;
   int64_t windows = 0;
+  int64_t sorts = 0;
 };
 Counts counts;
 
@@ -109,6 +110,7 @@ class TestKernels final : public ts::DeviceKernels {
   void index(const ts::detail::IndexPlan& plan) override { run(plan, counts.indexings); }
   void range(const ts::detail::RangePlan& plan) override { run(plan, counts.ranges); }
   void window(const ts::detail::WindowPlan& plan) override { run(plan, counts.windows); }
+  void sort(const ts::detail::SortPlan& plan) override { run(plan, counts.sorts); }
   std::string last_op;
 
  private:
@@ -339,6 +341,9 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
       {"all any", [&](ts::Device d) { return m(d).all(1) || m(d).any(0).sum() > 2; }},
       {"softmax log_softmax", [&](ts::Device d) { return x(d).softmax(1) + x(d).log_softmax(-1); }},
       {"cumsum", [&](ts::Device d) { return x(d).cumsum(1); }},
+      {"sort topk", [&](ts::Device d) { return x(d).sort(1, true).values + x(d).topk(2, 1).values.sum(1, true) + x(d).argsort(2).to<float>(); }},
+      {"median kthvalue mode", [&](ts::Device d) { return y(d).median(1).values + y(d).kthvalue(2, 1).values + y(d).mode(1).indices.to<float>() + y(d).nanmedian(); }},
+      {"unique searchsorted", [&](ts::Device d) { return ts::searchsorted(y(d).flatten().msort(), y(d)).to<float>() + ts::unique(y(d)).values.sum() + ts::bucketize(y(d), ts::tensor({0.0f, 0.5f}).to(d)).to<float>(); }},
       {"views", [&](ts::Device d) { return x(d).transpose(0, 2).contiguous() + x(d).permute({2, 1, 0}); }},
       {"reshape flatten", [&](ts::Device d) { return x(d).transpose(0, 2).reshape({-1}).view({4, 6}).flatten(); }},
       {"narrow select slice", [&](ts::Device d) { return x(d).narrow(2, 1, 2).select(0, 1).slice(1, 0, 2, 1) * 3; }},
@@ -387,7 +392,8 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
                                (counts.rows - before.rows) + (counts.matmuls - before.matmuls) +
                                (counts.indexings - before.indexings) + (counts.windows - before.windows) +
                                (counts.draws - before.draws) + (counts.ranges - before.ranges) +
-                               (counts.copies - before.copies) + (counts.fills - before.fills);
+                               (counts.copies - before.copies) + (counts.fills - before.fills) +
+                               (counts.sorts - before.sorts);
     CHECK(dispatched > 0);
   }
 }

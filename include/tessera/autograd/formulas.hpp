@@ -521,6 +521,45 @@ struct MaxDimBackward final : Node {
   }
 };
 
+/** sort, topk, kthvalue, median(dim), nanmedian(dim), mode: each value's gradient goes back to
+ *  the position it was selected from (PyTorch's value_selecting_reduction_backward). */
+template <class A>
+struct ValueSelectingBackward final : Node {
+  const char* node_name;
+  Shape in_sizes;
+  int64_t dim;
+  bool keepdim;
+  SavedTensor<int64_t> indices;
+  ValueSelectingBackward(const char* node, const Shape& sizes, int64_t d, bool keep, const Tensor<int64_t>& idx)
+      : node_name(node), in_sizes(sizes), dim(d), keepdim(keep), indices(idx, false) {}
+  const char* name() const override { return node_name; }
+  TS_RELEASE_SAVED(indices)
+  variable_list apply(variable_list&& grads) override {
+    Tensor<A> g = grads[0].as<A>();
+    Tensor<int64_t> idx = indices.unpack(*this);
+    if (in_sizes.empty()) return {g};
+    if (!keepdim) g = g.unsqueeze(dim), idx = idx.unsqueeze(dim);
+    return {zeros<A>(in_sizes, {.device = g.device()}).scatter(dim, idx, g)};
+  }
+};
+
+/** median() and nanmedian(): the gradient is shared evenly by the elements equal to the result
+ *  (the NaNs when it is NaN), as PyTorch's evenly_distribute_backward. */
+template <class A>
+struct EvenlyDistributeBackward final : Node {
+  SavedTensor<A> self, result;
+  const char* node_name;
+  EvenlyDistributeBackward(const Tensor<A>& x, const Tensor<A>& out, const char* node)
+      : self(x, false), result(out, true), node_name(node) {}
+  const char* name() const override { return node_name; }
+  TS_RELEASE_SAVED(self, result)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
+    const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
+    return {mask * (g / mask.sum())};
+  }
+};
+
 template <class A>
 struct NormBackward1 final : Node, Reduction {
   SavedTensor<A> self, result;

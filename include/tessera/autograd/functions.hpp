@@ -32,6 +32,10 @@ template <class A> struct SoftmaxBackward0;
 template <class A> struct LogSoftmaxBackward0;
 template <class A> struct CumsumBackward0;
 
+// Ordering and selection
+template <class A> struct ValueSelectingBackward;
+template <class A> struct EvenlyDistributeBackward;
+
 // Linear algebra
 template <class A, class B> struct MmBackward0;
 template <class A, class B> struct BmmBackward0;

@@ -33,6 +33,7 @@ class DeviceKernels {
   virtual void index(const detail::IndexPlan& plan) = 0;
   virtual void range(const detail::RangePlan& plan) = 0;
   virtual void window(const detail::WindowPlan& plan) = 0;
+  virtual void sort(const detail::SortPlan& plan) = 0;
 };
 
 namespace detail {
@@ -95,6 +96,9 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
       if (plan.index) check_same_device(plan.op, device, plan.index->storage.device());
     if constexpr (std::is_same_v<Plan, RandomPlan>)
       if (plan.input) check_same_device(plan.op, device, plan.input->storage.device());
+    if constexpr (std::is_same_v<Plan, SortPlan>)
+      for (const TensorImpl* t : {plan.indices, plan.other, plan.sorter})
+        if (t) check_same_device(plan.op, device, t->storage.device());
     if (device.is_cpu()) return host();
     Plan on_device = plan;
     on_device.run_on_host = host;
@@ -108,7 +112,8 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     else if constexpr (std::is_same_v<Plan, RandomPlan>) kernels.random(on_device);
     else if constexpr (std::is_same_v<Plan, IndexPlan>) kernels.index(on_device);
     else if constexpr (std::is_same_v<Plan, RangePlan>) kernels.range(on_device);
-    else kernels.window(on_device);
+    else if constexpr (std::is_same_v<Plan, WindowPlan>) kernels.window(on_device);
+    else kernels.sort(on_device);
   };
   switch (kind) {
     case PlanKind::Elementwise: return run(*static_cast<const ElementwisePlan*>(any_plan));
@@ -121,6 +126,7 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     case PlanKind::Index: return run(*static_cast<const IndexPlan*>(any_plan));
     case PlanKind::Range: return run(*static_cast<const RangePlan*>(any_plan));
     case PlanKind::Window: return run(*static_cast<const WindowPlan*>(any_plan));
+    case PlanKind::Sort: return run(*static_cast<const SortPlan*>(any_plan));
   }
 }
 

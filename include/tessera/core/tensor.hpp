@@ -18,6 +18,10 @@
 namespace tessera {
 
 class Generator;  // random/generator.hpp
+template <class T>
+struct ValuesIndices;  // ops/sort.hpp
+template <class T>
+struct UniqueResult;  // ops/sort.hpp
 
 /** The optional last argument of every factory. */
 struct TensorOptions {
@@ -284,6 +288,31 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+
+  // --- ordering and selection (ops/sort.hpp): (values, indices) as torch.return_types ----
+  ValuesIndices<T> sort(int64_t dim = -1, bool descending = false, bool stable = false) const;
+  Tensor<int64_t> argsort(int64_t dim = -1, bool descending = false, bool stable = false) const;
+  Tensor msort() const;
+  ValuesIndices<T> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  ValuesIndices<T> kthvalue(int64_t k, int64_t dim = -1, bool keepdim = false) const;
+  Tensor median() const;
+  ValuesIndices<T> median(int64_t dim, bool keepdim = false) const;
+  Tensor nanmedian() const;
+  ValuesIndices<T> nanmedian(int64_t dim, bool keepdim = false) const;
+  ValuesIndices<T> mode(int64_t dim = -1, bool keepdim = false) const;
+  /** torch.unique and unique_consecutive: a UniqueResult (Note [unique's results]). */
+  UniqueResult<T> unique(bool sorted = true, bool return_inverse = false, bool return_counts = false,
+                         std::optional<int64_t> dim = std::nullopt) const;
+  UniqueResult<T> unique_consecutive(bool return_inverse = false, bool return_counts = false,
+                                     std::optional<int64_t> dim = std::nullopt) const;
+  Tensor<int64_t> bincount(std::nullopt_t = std::nullopt, int64_t minlength = 0) const;
+  template <class W>
+  Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> bincount(const Tensor<W>& weights,
+                                                                             int64_t minlength = 0) const;
+  Tensor histc(int64_t bins = 100, double min = 0, double max = 0) const;
+  Tensor<int64_t> count_nonzero() const;
+  Tensor<int64_t> count_nonzero(int64_t dim) const;
+  Tensor<int64_t> count_nonzero(const Shape& dims) const;
 
   // --- linear algebra (ops/linalg.hpp) ------------------------------------------------------
   template <class U>

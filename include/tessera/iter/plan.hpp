@@ -25,7 +25,7 @@ namespace tessera::detail {
 // plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
-enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window };
+enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort };
 
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {
@@ -276,6 +276,31 @@ struct RowPlan {
   const TensorImpl* input;
   int64_t dim;
   HostKernel run_on_host{};
+};
+
+/** Ordering and selection along `dim`, row by row: "sort" (`descending`), "topk" (the k
+ *  largest, or smallest when `descending` is false, in order), "kthvalue" (the k-th smallest),
+ *  "median", "nanmedian", "mode". `out` receives the values and `indices` their positions along
+ *  the row; both have the input's shape with `dim` of size n (sort), k (topk) or 1.
+ *  "searchsorted": out (contiguous, int64 or int32) = for each element of `other` (contiguous),
+ *  the insertion point in its row of `input` (contiguous boundaries, rows along the last dim,
+ *  one row or one per row of other), through `sorter` when given, after equal ones when `right`.
+ *  "bincount": out (contiguous, zeros) [input[i] - k] += other[i] (or 1), input and other
+ *  contiguous. */
+struct SortPlan {
+  static constexpr PlanKind kind = PlanKind::Sort;
+  const char* op;
+  const TensorImpl* out;
+  bool fresh_out = false;
+  const TensorImpl* input;
+  const TensorImpl* indices = nullptr;
+  int64_t dim = 0;
+  int64_t k = 0;
+  bool descending = false;
+  HostKernel run_on_host{};
+  const TensorImpl* other = nullptr;
+  const TensorImpl* sorter = nullptr;
+  bool right = false;
 };
 
 }  // namespace tessera::detail

@@ -150,6 +150,8 @@ class GpuKernels final : public DeviceKernels {
   void window(const ::tessera::detail::WindowPlan& plan) override {
     if (!window_on_gpu<Runtime>(plan)) host(plan, PlanKind::Window);
   }
+  // No GPU kernel sorts yet: the host sorts the mapped buffers (Note [Host fallbacks]).
+  void sort(const ::tessera::detail::SortPlan& plan) override { host(plan, PlanKind::Sort); }
 
  private:
   template <class Plan>

@@ -44,7 +44,7 @@ using ::tessera::detail::MemoryOrder;
 using ::tessera::detail::TensorImpl;
 
 using ::tessera::detail::PlanKind;
-inline constexpr int kKernelFamilies = 10;  // the values of PlanKind
+inline constexpr int kKernelFamilies = 11;  // the values of PlanKind
 
 /** The name of a dtype in kernel variant names ("f32", "bf16", ...). */
 constexpr std::string_view variant_suffix(DType d) {
