@@ -382,3 +382,40 @@ TEST_CASE("Conv1d: PyTorch's initial weights, outputs and gradients", "[nn][conv
   CHECK(error_of([] { F::conv1d(ts::zeros<float>({1, 2, 5}), ts::zeros<float>({2, 2, 3}), {}, {.stride = 2, .padding_same = true}); }) ==
         "conv1d: padding='same' is not supported for strided convolutions");
 }
+
+TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[nn][normalization][golden]") {
+  // tests/golden/group_norm.txt (generate_group_norm.py).
+  int cases = 0;
+  for (const auto& g : golden::load("group_norm.txt")) {
+    INFO(g.name);
+    const ts::Shape shape(golden::ints(g.get("shape")));
+    const int64_t channels = shape[1];
+    const Tensor<float> k = ts::arange<float>(0, static_cast<double>(ts::detail::checked_numel(shape, "test")));
+    const Tensor<float> x = ((k * 0.37f).sin() * (k.fmod(5.0f) + 1.0f)).reshape(shape).detach().requires_grad_();
+    const Tensor<float> c = ts::arange<float>(0, static_cast<double>(channels));
+    const bool affine = g.get("affine") == "1";
+    const Tensor<float> w = affine ? c * 0.1f + 1.0f : Tensor<float>(), b = affine ? c * 0.05f : Tensor<float>();
+    const Tensor<float> y = g.get("kind") == "group" ? F::group_norm(x, std::stoll(g.get("groups")), w, b)
+                                                     : F::instance_norm(x, w, b);
+    std::vector<float> weights;
+    for (int64_t i = 0; i < y.numel(); ++i) weights.push_back(1 + static_cast<float>(i % 5) / 4);
+    (y * ts::from_vector(weights, y.sizes())).sum().backward();
+    for (const auto& [got, key] : {std::pair{y.contiguous().to_vector(), "out"}, std::pair{x.grad().to_vector(), "dx"}}) {
+      const std::vector<float> want = golden::values<float>(g.get(key));
+      REQUIRE(got.size() == want.size());
+      for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(2e-5).margin(2e-5));
+    }
+    ++cases;
+  }
+  CHECK(cases == 5);
+  ts::nn::GroupNorm gn(2, 4);
+  CHECK(gn.named_parameters().size() == 2);
+  CHECK(gn(ts::randn({3, 4, 5})).sizes() == ts::Shape{3, 4, 5});
+  ts::nn::InstanceNorm2d inorm(3);
+  CHECK(inorm.parameters().empty());  // affine=False by default, as PyTorch
+  CHECK(inorm(ts::randn({3, 4, 5})).sizes() == ts::Shape{3, 4, 5});
+  CHECK(error_of([] { F::group_norm(ts::zeros<float>({2, 6, 3}), 4); }) ==
+        "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of shape "
+        "[2, 6, 3] and num_groups=4");
+  CHECK(error_of([] { ts::nn::GroupNorm(4, 6); }) == "GroupNorm: num_channels must be divisible by num_groups");
+}

@@ -1,5 +1,6 @@
 #pragma once
-// BatchNorm1d, BatchNorm2d and LayerNorm, with PyTorch's parameters, buffers and names.
+// BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm and InstanceNorm2d, with PyTorch's parameters,
+// buffers and names.
 
 #include <initializer_list>
 
@@ -91,8 +92,97 @@ class LayerNorm : public nn::Module {
 
 }  // namespace impl
 
+namespace functional {
+
+/** Normalises x [N, C, ...] over each group of C / num_groups channels and the dims after them
+ *  (biased variance), then weight * . + bias per channel, as torch.nn.functional.group_norm. */
+template <class T>
+Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& weight = {}, const Tensor<T>& bias = {},
+                     double eps = 1e-5) {
+  TS_CHECK(x.dim() >= 2, "group_norm: Expected at least 2 dimensions for input tensor but received ", x.dim());
+  const int64_t n = x.size(0), channels = x.size(1);
+  TS_CHECK(num_groups > 0 && channels % num_groups == 0, "group_norm: Expected number of channels in input to be "
+           "divisible by num_groups, but got input of shape ", tessera::detail::shape_str(x.sizes()), " and num_groups=",
+           num_groups);
+  const Tensor<T> grouped = x.reshape({n, num_groups, -1});
+  const Tensor<T> mean = grouped.mean(-1, true);
+  Tensor<T> out = ((grouped - mean) * (grouped.var(-1, {.correction = 0, .keepdim = true}) + eps).rsqrt()).view(x.sizes());
+  Shape param_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
+  param_shape[1] = channels;
+  if (weight.defined()) out = out * weight.view(param_shape);
+  return bias.defined() ? out + bias.view(param_shape) : out;
+}
+
+/** Normalises each channel of each sample over its spatial dims, as instance_norm without
+ *  running statistics. */
+template <class T>
+Tensor<T> instance_norm(const Tensor<T>& x, const Tensor<T>& weight = {}, const Tensor<T>& bias = {},
+                        double eps = 1e-5) {
+  TS_CHECK(x.dim() >= 3, "instance_norm: expected an input [N, C, ...] with spatial dims, got shape ",
+           tessera::detail::shape_str(x.sizes()));
+  return group_norm(x, x.size(1), weight, bias, eps);
+}
+
+}  // namespace functional
+
+namespace impl {
+
+/** torch.nn.GroupNorm: weight (ones) and bias (zeros) of num_channels when affine. */
+template <class = void>
+class GroupNorm : public nn::Module {
+ public:
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true)
+      : num_groups_(num_groups), eps_(eps) {
+    TS_CHECK(num_groups > 0 && num_channels % num_groups == 0, "GroupNorm: num_channels must be divisible by num_groups");
+    if (affine) {
+      weight_ = register_parameter("weight", ones<float>({num_channels}));
+      bias_ = register_parameter("bias", zeros<float>({num_channels}));
+    }
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return functional::group_norm(x, num_groups_, weight_, bias_, eps_);
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  const Tensor<float>& weight() const { return weight_; }
+  const Tensor<float>& bias() const { return bias_; }
+
+ private:
+  int64_t num_groups_;
+  double eps_;
+  Tensor<float> weight_, bias_;
+};
+
+/** torch.nn.InstanceNorm2d without running statistics (PyTorch's default): each channel of each
+ *  sample [N, C, H, W] (or [C, H, W]) normalised over H and W; weight and bias when affine. */
+template <class = void>
+class InstanceNorm2d : public nn::Module {
+ public:
+  explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, bool affine = false) : eps_(eps) {
+    TS_CHECK(num_features > 0, "InstanceNorm2d: num_features must be positive, got ", num_features);
+    if (affine) {
+      weight_ = register_parameter("weight", ones<float>({num_features}));
+      bias_ = register_parameter("bias", zeros<float>({num_features}));
+    }
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    TS_CHECK(x.dim() == 3 || x.dim() == 4, "InstanceNorm2d: expected 3D or 4D input (got ", x.dim(), "D input)");
+    const Tensor<float> batched = x.dim() == 3 ? x.unsqueeze(0) : x;
+    const Tensor<float> out = functional::instance_norm(batched, weight_, bias_, eps_);
+    return x.dim() == 3 ? out.squeeze(0) : out;
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  double eps_;
+  Tensor<float> weight_, bias_;
+};
+
+}  // namespace impl
+
 using BatchNorm1d = impl::BatchNorm<2, 3>;
 using BatchNorm2d = impl::BatchNorm<4, 4>;
 using LayerNorm = impl::LayerNorm<>;
+using GroupNorm = impl::GroupNorm<>;
+using InstanceNorm2d = impl::InstanceNorm2d<>;
 
 }  // namespace tessera::nn
