@@ -99,6 +99,13 @@ void launch(const ts::Tensor<int32_t>& out, uint32_t mode, uint32_t value, uint3
   vk::dispatch(0, kKernel, spec, args, &value, (n + 63) / 64);
 }
 
+// ctest's vulkan_staging runs the Vulkan tests again with TESSERA_VULKAN_MEMORY=staging: tensors
+// then live in device-local memory the host never maps (Note [Staged memory]).
+bool staged() {
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  return mode && std::string(mode) == "staging";
+}
+
 template <class T>
 ts::Tensor<T> pattern(int64_t n) {
   auto t = ts::empty<T>({n});
@@ -264,7 +271,9 @@ TEST_CASE("vulkan: a SPIR-V kernel runs through the runtime, and the host waits 
   CHECK(out.to_vector() == expected);
   CHECK(vk::host_waits() == waits + 1);  // one wait at the read
   CHECK(out.to_vector() == expected);
-  CHECK(vk::host_waits() == waits + 1);  // nothing queued since
+  // Nothing queued since: mapped memory is read in place, staged memory downloaded again
+  // (to_vector keeps no host copy).
+  CHECK(vk::host_waits() == waits + (staged() ? 2 : 1));
 
   // More launches than one batch holds: batches are submitted as they fill, in order.
   launch(out, 0, 0);
@@ -367,4 +376,74 @@ TEST_CASE("vulkan: a launch with the wrong arguments is refused") {
   const vk::BufferArg mixed[2] = {{.data = &cpu.storage().data_ptr()}, {.bytes = &value, .nbytes = 4}};
   CHECK(error_of([&] { vk::dispatch(0, kKernel, spec, mixed, &value, 1); }).find("got buffer 0 on cpu") !=
         std::string::npos);
+}
+
+TEST_CASE("vulkan: staged memory is unmapped and reached through staging copies") {
+  if (!have_device()) return;
+  namespace tv = ts::vulkan;
+  auto x = ts::arange(0, 1000).to<float>().to(kGpu);
+  const ts::DataPtr& data = x.storage().data_ptr();
+  const auto* buffer = static_cast<const vk::Buffer*>(data.context);
+  if (!staged()) {
+    // lavapipe's memory is the system's: mapped (a discrete GPU may choose staged memory itself).
+    CHECK(vk::is_mapped(data) == (tv::memory_kind(0) == tv::MemoryKind::Mapped));
+    CHECK((buffer->mapped == data.data) == vk::is_mapped(data));
+    return;
+  }
+  REQUIRE(tv::memory_kind(0) == tv::MemoryKind::Staged);
+  CHECK_FALSE(vk::is_mapped(data));
+  CHECK(buffer->mapped == nullptr);  // never mapped: the host works on a shadow
+  CHECK(buffer->shadow == data.data);
+  CHECK(error_of([] { tv::memory_kind(7); }) == "memory_kind: vulkan:7 does not exist (1 vulkan devices)");
+
+  vk::synchronize(0);
+  uint64_t copies = vk::staging_copies(), waits = vk::host_waits();
+  auto y = x * 2.0f;  // x's upload was recorded by to(); the kernel binds it as it is
+  CHECK(vk::staging_copies() == copies);
+  CHECK(y.data_ptr()[3] == 6.0f);  // downloaded in the one wait for the kernel
+  CHECK(vk::staging_copies() == copies + 1);
+  CHECK(vk::host_waits() == waits + 1);
+  CHECK(y.data_ptr()[999] == 1998.0f);  // the shadow is current: no copy, no wait
+  CHECK(vk::staging_copies() == copies + 1);
+  CHECK(vk::host_waits() == waits + 1);
+
+  // A write through the host address reaches the next kernel that binds the buffer.
+  y.data_ptr()[0] = 42.0f;
+  auto z = y + 1.0f;
+  CHECK(vk::staging_copies() == copies + 2);  // y's shadow uploaded before the launch
+  CHECK(vk::host_waits() == waits + 1);
+  CHECK(z.to(ts::Device::cpu()).index({0}).item() == 43.0f);
+  CHECK(z.to_vector()[5] == 11.0f);
+  CHECK(vk::host_waits() == waits + 3);  // each read downloads what it copies out
+
+  // Copies on the device never pass through the host.
+  copies = vk::staging_copies();
+  auto w = z.clone();
+  auto t = z.view({40, 25}).t().contiguous();
+  w.copy_(z + 1.0f);
+  CHECK(vk::staging_copies() == copies);
+  CHECK(ts::equal(w.to(ts::Device::cpu()), z.to(ts::Device::cpu()) + 1.0f));
+  CHECK(ts::equal(t.to(ts::Device::cpu()), z.to(ts::Device::cpu()).view({40, 25}).t()));
+
+  // A host fallback (isclose has no GPU kernel) reads its inputs' bytes and writes its output's,
+  // which the next kernel uploads.
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  CHECK(ts::allclose(z, y + 1.0f));  // the all() that follows isclose uploads its result
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 1);
+  CHECK_FALSE(ts::allclose(z, y));
+
+  // A copy from the host into part of a tensor is queued after the kernels that read it: no wait.
+  auto v = ts::zeros<int32_t>({8}, {.device = kGpu});
+  auto u = v + 1;
+  waits = vk::host_waits();
+  const int32_t part[2] = {7, 8};
+  ts::detail::copy_from_host(v.storage().data_ptr(), 2 * sizeof(int32_t), part, sizeof part, "test");
+  auto s = v * 2;
+  CHECK(vk::host_waits() == waits);
+  CHECK(u.to_vector() == std::vector<int32_t>(8, 1));
+  CHECK(s.to_vector() == std::vector<int32_t>{0, 0, 14, 16, 0, 0, 0, 0});
+  // Into a shadow the host has written, it lands in the shadow, uploaded with it.
+  v.data_ptr()[0] = 5;
+  ts::detail::copy_from_host(v.storage().data_ptr(), 4 * sizeof(int32_t), part, sizeof part, "test");
+  CHECK((v + 0).to_vector() == std::vector<int32_t>{5, 0, 7, 8, 7, 8, 0, 0});
 }
