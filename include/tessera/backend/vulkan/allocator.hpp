@@ -100,16 +100,4 @@ class VulkanAllocator final : public DeviceAllocator {
  *  does it too. */
 inline void empty_cache() { detail::empty_caches(); }
 
-/** How the host reaches the tensors of a Vulkan device (Note [Vulkan memory]). */
-using MemoryKind = detail::MemoryKind;
-
-/** The kind of memory tensors on `Device::vulkan(device)` live in: MemoryKind::Mapped (the host
- *  reads them in place) or MemoryKind::Staged (device-local memory reached through staging
- *  copies; TESSERA_VULKAN_MEMORY=staging forces it). Makes the device's logical device. */
-inline MemoryKind memory_kind(int device = 0) {
-  TS_CHECK(device >= 0 && device < detail::device_count(), "memory_kind: ", Device::vulkan(device), " does not exist (",
-           detail::device_count(), " vulkan devices)");
-  return detail::memory_kind(device);
-}
-
 }  // namespace tessera::vulkan

@@ -39,6 +39,7 @@
 #include "../../parallel/mutex.hpp"
 #include "../gpu/deferred_error.hpp"
 #include "../gpu/kernel.hpp"
+#include "vulkan.hpp"
 
 namespace tessera::vulkan::detail {
 
@@ -46,6 +47,7 @@ using ::tessera::detail::Atomic;
 using ::tessera::detail::LockGuard;
 using ::tessera::detail::MemoryOrder;
 using ::tessera::detail::Mutex;
+using ::tessera::vulkan::MemoryKind;
 
 // Note [Vulkan loader at run time]
 // No program that includes tessera links against Vulkan: the loader is opened with dlopen
@@ -119,12 +121,6 @@ inline bool has_extension(const std::vector<VkExtensionProperties>& extensions, 
   return std::any_of(extensions.begin(), extensions.end(),
                      [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
 }
-
-/** How a device's tensors are reached from the host (Note [Vulkan memory]). */
-enum class MemoryKind : uint8_t {
-  Mapped,  // host-visible memory mapped for the buffer's lifetime: the host reads it in place
-  Staged,  // device-local memory the host never maps, reached by copies through staging buffers
-};
 
 /** A buffer of device memory: the context of a tensor's DataPtr, and of upload and staging
  *  buffers. */
@@ -1159,7 +1155,8 @@ inline uint64_t host_waits() { return Gpu::g_host_waits.load(MemoryOrder::Relaxe
  *  memory]): uploads and downloads, on every device. */
 inline uint64_t staging_copies() { return Gpu::g_staging_copies.load(MemoryOrder::Relaxed); }
 
-/** The kind of memory tensors on `device` live in (Note [Vulkan memory]). */
+/** The kind of memory tensors on `device` live in (Note [Vulkan memory]); makes its logical
+ *  device. */
 inline MemoryKind memory_kind(int device) {
   Gpu& gpu = Runtime::get().gpu(device);
   return gpu.kind;
