@@ -447,3 +447,63 @@ TEST_CASE("vulkan: staged memory is unmapped and reached through staging copies"
   ts::detail::copy_from_host(v.storage().data_ptr(), 4 * sizeof(int32_t), part, sizeof part, "test");
   CHECK((v + 0).to_vector() == std::vector<int32_t>{5, 0, 7, 8, 7, 8, 0, 0});
 }
+
+// Note [Vulkan memory] on the memory a few kinds of GPU report (no device needed).
+TEST_CASE("vulkan: the memory kind follows the device's memory types and TESSERA_VULKAN_MEMORY") {
+  constexpr VkMemoryPropertyFlags local = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  constexpr VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  constexpr VkMemoryPropertyFlags cached = visible | VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+  constexpr VkDeviceSize GiB = VkDeviceSize{1} << 30;
+  const auto props = [](std::vector<VkDeviceSize> heaps, std::vector<std::pair<VkMemoryPropertyFlags, uint32_t>> types) {
+    VkPhysicalDeviceMemoryProperties p{};
+    p.memoryHeapCount = static_cast<uint32_t>(heaps.size());
+    for (size_t h = 0; h < heaps.size(); ++h) p.memoryHeaps[h] = {heaps[h], h == 0 ? VkMemoryHeapFlags{VK_MEMORY_HEAP_DEVICE_LOCAL_BIT} : VkMemoryHeapFlags{0}};
+    p.memoryTypeCount = static_cast<uint32_t>(types.size());
+    for (size_t t = 0; t < types.size(); ++t) p.memoryTypes[t] = {types[t].first, types[t].second};
+    return p;
+  };
+  using K = ts::vulkan::MemoryKind;
+  const auto kind = [](const vk::MemoryChoice& c) { return c.kind; };
+  constexpr auto discrete = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+
+  // A discrete GPU whose memory the host cannot map: staged, with cached system memory to stage through.
+  const auto no_bar = props({8 * GiB, 16 * GiB}, {{local, 0}, {visible, 1}, {cached, 1}});
+  auto c = vk::choose_memory_types(no_bar, discrete, "");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 2 && c.error == nullptr));
+  c = vk::choose_memory_types(no_bar, discrete, "mapped");
+  CHECK(c.tensor_type == -1);
+  CHECK(std::string(c.error).find("TESSERA_VULKAN_MEMORY=mapped asks for it") != std::string::npos);
+
+  // A 256 MiB window of it (BAR): staged by default, mapped on request.
+  const auto bar = props({8 * GiB, 16 * GiB, GiB / 4}, {{local, 0}, {visible, 1}, {local | visible, 2}, {cached, 1}});
+  c = vk::choose_memory_types(bar, discrete, "auto");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 3));
+  c = vk::choose_memory_types(bar, discrete, "mapped");
+  CHECK((kind(c) == K::Mapped && c.tensor_type == 2 && c.host_type == 2));
+
+  // All of it mappable (resizable BAR): mapped, unless staging is asked for.
+  const auto rebar = props({8 * GiB, 16 * GiB}, {{local, 0}, {local | visible, 0}, {cached, 1}});
+  c = vk::choose_memory_types(rebar, discrete, "");
+  CHECK((kind(c) == K::Mapped && c.tensor_type == 1 && c.host_type == 1));
+  c = vk::choose_memory_types(rebar, discrete, "staging");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 2));
+
+  // lavapipe and integrated GPUs: one memory, the system's.
+  const auto unified = props({16 * GiB}, {{local | cached, 0}});
+  for (auto type : {VK_PHYSICAL_DEVICE_TYPE_CPU, VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU}) {
+    c = vk::choose_memory_types(unified, type, "");
+    CHECK((kind(c) == K::Mapped && c.tensor_type == 0 && c.host_type == 0));
+    c = vk::choose_memory_types(unified, type, "staging");
+    CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 0));
+  }
+}
+
+// Run by ctest as "vulkan_memory_unknown", with TESSERA_VULKAN_MEMORY=bogus.
+TEST_CASE("vulkan: an unknown TESSERA_VULKAN_MEMORY is refused, naming the values") {
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  if (!mode || std::string(mode) != "bogus" || !have_device()) return;
+  CHECK(error_of([] { ts::zeros({2}, {.device = kGpu}); }) ==
+        "vulkan: TESSERA_VULKAN_MEMORY=bogus is not one of auto, mapped or staging");
+  CHECK(error_of([] { ts::vulkan::memory_kind(0); }) ==
+        "vulkan: TESSERA_VULKAN_MEMORY=bogus is not one of auto, mapped or staging");
+}

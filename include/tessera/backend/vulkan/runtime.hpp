@@ -463,7 +463,9 @@ struct Gpu {
   //               first records an upload of the shadow, and clears it. Dirty implies valid.
   // Host access (host_address, a host fallback) downloads a stale shadow: the copy goes into the
   // open batch, so a read after launches costs one wait, as with mapped memory; a valid shadow
-  // needs no wait at all. copy_to_host downloads just the range asked for, through a staging
+  // needs no wait at all. Writes through a host address reach the device at the next launch that
+  // binds the buffer; writes made after that launch was queued are not seen (with mapped memory
+  // they would race with it), so a pointer is written before the next op on its tensor. copy_to_host downloads just the range asked for, through a staging
   // buffer, without touching the shadow; copy_from_host records an upload of its range without
   // waiting (into the shadow instead while it is dirty). Copies between tensors on the device
   // (clone, contiguous, copy_) are launches and never pass through the host.
@@ -709,6 +711,89 @@ struct Gpu {
   inline static Atomic<uint64_t> g_host_waits{0};
 };
 
+// Note [Vulkan memory]
+// Tensors live in one of two kinds of memory, chosen per device when it is first used:
+// - Mapped: host-visible, host-coherent memory that stays mapped, so a DataPtr's `data` is a
+//   host address (Note [Host access]) and host reads need no copy. The memory type is the
+//   device-local one the host can map, from the largest such heap (unified memory on integrated
+//   GPUs, Apple silicon and lavapipe; resizable BAR on a discrete GPU); a CPU or integrated
+//   device may use any host-visible memory, since all of its memory is the system's.
+// - Staged: device-local memory the host never maps, reached by copies (Note [Staged memory]),
+//   preferring a type the host cannot see (its fastest memory). A discrete GPU gets it when
+//   the host can map none of its own memory, or only a window smaller than half of its largest
+//   device-local heap (a 256 MiB BAR); any device does with TESSERA_VULKAN_MEMORY=staging.
+// TESSERA_VULKAN_MEMORY=mapped keeps mapped memory where there is some; unset or "auto" lets
+// the device decide. Uploads of launch data, staging buffers and the status words are always
+// host-visible (host_type): with mapped memory, the tensors' type.
+
+/** TESSERA_VULKAN_MEMORY, or empty. */
+inline std::string_view memory_mode() {
+#if defined(_MSC_VER)
+#pragma warning(suppress : 4996)  // getenv: read once per device, never set
+#endif
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  return mode ? std::string_view(mode) : std::string_view();
+}
+
+/** The memory types of a device's buffers (Note [Vulkan memory]); `error` says why there are
+ *  none for tensors when tensor_type is -1. */
+struct MemoryChoice {
+  MemoryKind kind = MemoryKind::Mapped;
+  int32_t tensor_type = -1, host_type = -1;
+  const char* error = nullptr;
+};
+
+inline MemoryChoice choose_memory_types(const VkPhysicalDeviceMemoryProperties& memory, VkPhysicalDeviceType type,
+                                        std::string_view mode) {
+  constexpr VkMemoryPropertyFlags mappable = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  const bool shared = type == VK_PHYSICAL_DEVICE_TYPE_CPU || type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  const auto heap_of = [&](int32_t t) { return memory.memoryHeaps[memory.memoryTypes[t].heapIndex].size; };
+  // The type of the highest score, 0 for unusable; ties keep the first, as drivers list types by
+  // preference.
+  const auto best = [&](auto score) {
+    int32_t chosen = -1;
+    VkDeviceSize top = 0;
+    for (uint32_t t = 0; t < memory.memoryTypeCount; ++t) {
+      const VkDeviceSize s = score(memory.memoryTypes[t].propertyFlags, heap_of(static_cast<int32_t>(t)));
+      if (s > top) chosen = static_cast<int32_t>(t), top = s;
+    }
+    return chosen;
+  };
+  constexpr VkDeviceSize kFirst = VkDeviceSize{1} << 62, kSecond = VkDeviceSize{1} << 61;
+  const int32_t mapped = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    const bool local = flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+    if ((flags & mappable) != mappable || (!local && !shared)) return 0;
+    return 1 + heap + (local ? kFirst : 0);
+  });
+  const int32_t local = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    if (!(flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) return 0;
+    return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT ? 0 : kFirst);
+  });
+  // Staging buffers are read by the host after downloads: cached system memory first.
+  const int32_t host = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    if ((flags & mappable) != mappable) return 0;
+    return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT ? kFirst : 0) +
+           (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT ? 0 : kSecond);
+  });
+  bool staged = mode == "staging";
+  if (mode.empty() || mode == "auto")
+    staged = local >= 0 && (mapped < 0 || (!shared && heap_of(mapped) < heap_of(local) / 2));
+  MemoryChoice choice;
+  if (staged && local >= 0 && host >= 0) {
+    choice.kind = MemoryKind::Staged;
+    choice.tensor_type = local;
+    choice.host_type = host;
+  } else if (!staged && mapped >= 0) {
+    choice.tensor_type = choice.host_type = mapped;
+  } else {
+    choice.error = mode == "mapped" ? "has no host-visible memory, and TESSERA_VULKAN_MEMORY=mapped asks for it: unset "
+                                      "it to reach device-local memory through staging copies"
+                                    : "has no device-local memory with host-visible memory to stage it through: use "
+                                      "the CPU";
+  }
+  return choice;
+}
+
 /** The loader, the instance and the devices it found; made once, never destroyed. */
 class Runtime {
  public:
@@ -944,77 +1029,18 @@ class Runtime {
     return gpu;
   }
 
-  // Note [Vulkan memory]
-  // Tensors live in one of two kinds of memory, chosen per device when it is first used:
-  // - Mapped: host-visible, host-coherent memory that stays mapped, so a DataPtr's `data` is a
-  //   host address (Note [Host access]) and host reads need no copy. The memory type is the
-  //   device-local one the host can map, from the largest such heap (unified memory on integrated
-  //   GPUs, Apple silicon and lavapipe; resizable BAR on a discrete GPU); a CPU or integrated
-  //   device may use any host-visible memory, since all of its memory is the system's.
-  // - Staged: device-local memory the host never maps, reached by copies (Note [Staged memory]),
-  //   preferring a type the host cannot see (its fastest memory). A discrete GPU gets it when
-  //   the host can map none of its own memory, or only a window smaller than half of its largest
-  //   device-local heap (a 256 MiB BAR); any device does with TESSERA_VULKAN_MEMORY=staging.
-  // TESSERA_VULKAN_MEMORY=mapped keeps mapped memory where there is some; unset or "auto" lets
-  // the device decide. Uploads of launch data, staging buffers and the status words are always
-  // host-visible (host_type): with mapped memory, the tensors' type.
-  static std::string_view memory_mode() {
-    const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");  // NOLINT(concurrency-mt-unsafe): read, never set
-    return mode ? std::string_view(mode) : std::string_view();
-  }
-
   void choose_memory(Gpu& gpu, const PhysicalDevice& p) {
-    const std::string_view mode = memory_mode();
     VkPhysicalDeviceMemoryProperties memory;
     vk_.vkGetPhysicalDeviceMemoryProperties(p.handle, &memory);
-    constexpr VkMemoryPropertyFlags mappable = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    const bool shared = p.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                        p.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
-    const auto heap_of = [&](uint32_t t) { return memory.memoryHeaps[memory.memoryTypes[t].heapIndex].size; };
-    // The best type by score: ties keep the first, as the loader lists types by preference.
-    const auto best = [&](auto score) {
-      int32_t chosen = -1;
-      VkDeviceSize top = 0;
-      for (uint32_t t = 0; t < memory.memoryTypeCount; ++t) {
-        const VkDeviceSize s = score(memory.memoryTypes[t].propertyFlags, heap_of(t));
-        if (s > top) chosen = static_cast<int32_t>(t), top = s;
-      }
-      return chosen;
-    };
-    constexpr VkDeviceSize kFirst = VkDeviceSize{1} << 62, kSecond = VkDeviceSize{1} << 61;
-    const int32_t mapped = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
-      const bool local = flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
-      if ((flags & mappable) != mappable || (!local && !shared)) return 0;
-      return 1 + heap + (local ? kFirst : 0);
-    });
-    const int32_t local = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
-      if (!(flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) return 0;
-      return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT ? 0 : kFirst);
-    });
-    // Staging buffers are read by the host after downloads: cached memory first.
-    const int32_t host = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
-      if ((flags & mappable) != mappable) return 0;
-      return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT ? kFirst : 0) +
-             (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT ? 0 : kSecond);
-    });
-    bool staged = mode == "staging";
-    if (mode.empty() || mode == "auto")
-      staged = local >= 0 && (mapped < 0 || (!shared && heap_of(static_cast<uint32_t>(mapped)) <
-                                                           heap_of(static_cast<uint32_t>(local)) / 2));
-    if (staged && local >= 0 && host >= 0) {
-      gpu.kind = MemoryKind::Staged;
-      gpu.memory_type = local;
-      gpu.host_type = host;
-    } else if (!staged && mapped >= 0) {
-      gpu.memory_type = gpu.host_type = mapped;
-    } else {
-      gpu.memory_error = mode == "mapped" ? "has no host-visible memory, and TESSERA_VULKAN_MEMORY=mapped asks for it: "
-                                            "unset it to reach device-local memory through staging copies"
-                                          : "has no device-local memory with host-visible memory to stage it through: use "
-                                            "the CPU";
+    const MemoryChoice choice = choose_memory_types(memory, p.properties.deviceType, memory_mode());
+    gpu.kind = choice.kind;
+    gpu.memory_type = choice.tensor_type;
+    gpu.host_type = choice.host_type;
+    if (choice.error) gpu.memory_error = choice.error;
+    if (gpu.memory_type >= 0) {
+      const VkDeviceSize heap = memory.memoryHeaps[memory.memoryTypes[gpu.memory_type].heapIndex].size;
+      gpu.max_cached = std::min<size_t>(gpu.max_cached, static_cast<size_t>(heap / 4));
     }
-    if (gpu.memory_type >= 0)
-      gpu.max_cached = std::min<size_t>(gpu.max_cached, static_cast<size_t>(heap_of(static_cast<uint32_t>(gpu.memory_type)) / 4));
   }
 
   Mutex mutex_;
