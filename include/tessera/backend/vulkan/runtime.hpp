@@ -24,8 +24,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <new>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -151,8 +151,9 @@ struct Pipeline {
 
 // Note [Batches]
 // Launches (and the copies of staged memory, Note [Staged memory]) are recorded into the command
-// buffer of the open batch, each after a memory barrier on the launches and copies before it, and the batch is submitted when the host needs a result (synchronize(), which
-// the allocator's host access and copies call) or when it holds kBatchLaunches launches. Every
+// buffer of the open batch, each after a memory barrier on the launches and copies before it,
+// and the batch is submitted when the host needs a result (synchronize(), which the allocator's
+// host access and copies call) or when it holds kBatchLaunches launches and copies. Every
 // batch has a serial; a buffer remembers the serial of the last batch that binds it, and the
 // batches finish in submission order, so a buffer is idle once `completed` has reached its
 // serial. What a batch uses stays alive until its fence signals: its descriptor sets (its own
