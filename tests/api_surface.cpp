@@ -70,6 +70,7 @@ int main() {
   std::cout << ts::Device("cpu") << ts::Device::metal(0) << ts::Device("mps") << ts::metal::is_available() << "\n";
   std::cout << ts::Device::vulkan() << ts::Device::vulkan(1) << ts::Device("vulkan:1") << ts::vulkan::is_available()
             << ts::vulkan::device_count() << "\n";
+  if (ts::vulkan::is_available()) std::cout << (ts::vulkan::memory_kind(0) == ts::vulkan::MemoryKind::Staged) << "\n";
   ts::set_printoptions({.precision = 2, .threshold = 10, .edgeitems = 1, .linewidth = 60, .sci_mode = false});
   std::cout << ts::to_string(ts::arange(20.0)) << "\n";
   ts::set_printoptions({});

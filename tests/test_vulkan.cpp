@@ -99,6 +99,13 @@ void launch(const ts::Tensor<int32_t>& out, uint32_t mode, uint32_t value, uint3
   vk::dispatch(0, kKernel, spec, args, &value, (n + 63) / 64);
 }
 
+// ctest's vulkan_staging runs the Vulkan tests again with TESSERA_VULKAN_MEMORY=staging: tensors
+// then live in device-local memory the host never maps (Note [Staged memory]).
+bool staged() {
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  return mode && std::string(mode) == "staging";
+}
+
 template <class T>
 ts::Tensor<T> pattern(int64_t n) {
   auto t = ts::empty<T>({n});
@@ -264,7 +271,9 @@ TEST_CASE("vulkan: a SPIR-V kernel runs through the runtime, and the host waits 
   CHECK(out.to_vector() == expected);
   CHECK(vk::host_waits() == waits + 1);  // one wait at the read
   CHECK(out.to_vector() == expected);
-  CHECK(vk::host_waits() == waits + 1);  // nothing queued since
+  // Nothing queued since: mapped memory is read in place, staged memory downloaded again
+  // (to_vector keeps no host copy).
+  CHECK(vk::host_waits() == waits + (staged() ? 2 : 1));
 
   // More launches than one batch holds: batches are submitted as they fill, in order.
   launch(out, 0, 0);
@@ -367,4 +376,140 @@ TEST_CASE("vulkan: a launch with the wrong arguments is refused") {
   const vk::BufferArg mixed[2] = {{.data = &cpu.storage().data_ptr()}, {.bytes = &value, .nbytes = 4}};
   CHECK(error_of([&] { vk::dispatch(0, kKernel, spec, mixed, &value, 1); }).find("got buffer 0 on cpu") !=
         std::string::npos);
+}
+
+TEST_CASE("vulkan: staged memory is unmapped and reached through staging copies") {
+  if (!have_device()) return;
+  namespace tv = ts::vulkan;
+  auto x = ts::arange(0, 1000).to<float>().to(kGpu);
+  const ts::DataPtr& data = x.storage().data_ptr();
+  const auto* buffer = static_cast<const vk::Buffer*>(data.context);
+  if (!staged()) {
+    // lavapipe's memory is the system's: mapped (a discrete GPU may choose staged memory itself).
+    CHECK(vk::is_mapped(data) == (tv::memory_kind(0) == tv::MemoryKind::Mapped));
+    CHECK((buffer->mapped == data.data) == vk::is_mapped(data));
+    if (vk::is_mapped(data)) {  // read in place: no staging copy
+      const uint64_t copies = vk::staging_copies();
+      CHECK((x * 2.0f).to_vector()[3] == 6.0f);
+      CHECK(x.data_ptr()[999] == 999.0f);
+      CHECK(vk::staging_copies() == copies);
+    }
+    return;
+  }
+  REQUIRE(tv::memory_kind(0) == tv::MemoryKind::Staged);
+  CHECK_FALSE(vk::is_mapped(data));
+  CHECK(buffer->mapped == nullptr);  // never mapped: the host works on a shadow
+  CHECK(buffer->shadow == data.data);
+  CHECK(error_of([] { tv::memory_kind(7); }) == "memory_kind: vulkan:7 does not exist (1 vulkan devices)");
+
+  vk::synchronize(0);
+  uint64_t copies = vk::staging_copies(), waits = vk::host_waits();
+  auto y = x * 2.0f;  // x's upload was recorded by to(); the kernel binds it as it is
+  CHECK(vk::staging_copies() == copies);
+  CHECK(y.data_ptr()[3] == 6.0f);  // downloaded in the one wait for the kernel
+  CHECK(vk::staging_copies() == copies + 1);
+  CHECK(vk::host_waits() == waits + 1);
+  CHECK(y.data_ptr()[999] == 1998.0f);  // the shadow is current: no copy, no wait
+  CHECK(vk::staging_copies() == copies + 1);
+  CHECK(vk::host_waits() == waits + 1);
+
+  // A write through the host address reaches the next kernel that binds the buffer.
+  y.data_ptr()[0] = 42.0f;
+  auto z = y + 1.0f;
+  CHECK(vk::staging_copies() == copies + 2);  // y's shadow uploaded before the launch
+  CHECK(vk::host_waits() == waits + 1);
+  CHECK(z.to(ts::Device::cpu()).index({0}).item() == 43.0f);
+  CHECK(z.to_vector()[5] == 11.0f);
+  CHECK(vk::host_waits() == waits + 3);  // each read downloads what it copies out
+
+  // Copies on the device never pass through the host.
+  copies = vk::staging_copies();
+  auto w = z.clone();
+  auto t = z.view({40, 25}).t().contiguous();
+  w.copy_(z + 1.0f);
+  CHECK(vk::staging_copies() == copies);
+  CHECK(ts::equal(w.to(ts::Device::cpu()), z.to(ts::Device::cpu()) + 1.0f));
+  CHECK(ts::equal(t.to(ts::Device::cpu()), z.to(ts::Device::cpu()).view({40, 25}).t()));
+
+  // A host fallback (isclose has no GPU kernel) reads its inputs' bytes and writes its output's,
+  // which the next kernel uploads.
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  CHECK(ts::allclose(z, y + 1.0f));  // the all() that follows isclose uploads its result
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 1);
+  CHECK_FALSE(ts::allclose(z, y));
+
+  // A copy from the host into part of a tensor is queued after the kernels that read it: no wait.
+  auto v = ts::zeros<int32_t>({8}, {.device = kGpu});
+  auto u = v + 1;
+  waits = vk::host_waits();
+  const int32_t part[2] = {7, 8};
+  ts::detail::copy_from_host(v.storage().data_ptr(), 2 * sizeof(int32_t), part, sizeof part, "test");
+  auto s = v * 2;
+  CHECK(vk::host_waits() == waits);
+  CHECK(u.to_vector() == std::vector<int32_t>(8, 1));
+  CHECK(s.to_vector() == std::vector<int32_t>{0, 0, 14, 16, 0, 0, 0, 0});
+  // Into a shadow the host has written, it lands in the shadow, uploaded with it.
+  v.data_ptr()[0] = 5;
+  ts::detail::copy_from_host(v.storage().data_ptr(), 4 * sizeof(int32_t), part, sizeof part, "test");
+  CHECK((v + 0).to_vector() == std::vector<int32_t>{5, 0, 7, 8, 7, 8, 0, 0});
+}
+
+// Note [Vulkan memory] on the memory a few kinds of GPU report (no device needed).
+TEST_CASE("vulkan: the memory kind follows the device's memory types and TESSERA_VULKAN_MEMORY") {
+  constexpr VkMemoryPropertyFlags local = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  constexpr VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  constexpr VkMemoryPropertyFlags cached = visible | VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+  constexpr VkDeviceSize GiB = VkDeviceSize{1} << 30;
+  const auto props = [](std::vector<VkDeviceSize> heaps, std::vector<std::pair<VkMemoryPropertyFlags, uint32_t>> types) {
+    VkPhysicalDeviceMemoryProperties p{};
+    p.memoryHeapCount = static_cast<uint32_t>(heaps.size());
+    for (size_t h = 0; h < heaps.size(); ++h) p.memoryHeaps[h] = {heaps[h], h == 0 ? VkMemoryHeapFlags{VK_MEMORY_HEAP_DEVICE_LOCAL_BIT} : VkMemoryHeapFlags{0}};
+    p.memoryTypeCount = static_cast<uint32_t>(types.size());
+    for (size_t t = 0; t < types.size(); ++t) p.memoryTypes[t] = {types[t].first, types[t].second};
+    return p;
+  };
+  using K = ts::vulkan::MemoryKind;
+  const auto kind = [](const vk::MemoryChoice& c) { return c.kind; };
+  constexpr auto discrete = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+
+  // A discrete GPU whose memory the host cannot map: staged, with cached system memory to stage through.
+  const auto no_bar = props({8 * GiB, 16 * GiB}, {{local, 0}, {visible, 1}, {cached, 1}});
+  auto c = vk::choose_memory_types(no_bar, discrete, "");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 2 && c.error == nullptr));
+  c = vk::choose_memory_types(no_bar, discrete, "mapped");
+  CHECK(c.tensor_type == -1);
+  CHECK(std::string(c.error).find("TESSERA_VULKAN_MEMORY=mapped asks for it") != std::string::npos);
+
+  // A 256 MiB window of it (BAR): staged by default, mapped on request.
+  const auto bar = props({8 * GiB, 16 * GiB, GiB / 4}, {{local, 0}, {visible, 1}, {local | visible, 2}, {cached, 1}});
+  c = vk::choose_memory_types(bar, discrete, "auto");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 3));
+  c = vk::choose_memory_types(bar, discrete, "mapped");
+  CHECK((kind(c) == K::Mapped && c.tensor_type == 2 && c.host_type == 2));
+
+  // All of it mappable (resizable BAR): mapped, unless staging is asked for.
+  const auto rebar = props({8 * GiB, 16 * GiB}, {{local, 0}, {local | visible, 0}, {cached, 1}});
+  c = vk::choose_memory_types(rebar, discrete, "");
+  CHECK((kind(c) == K::Mapped && c.tensor_type == 1 && c.host_type == 1));
+  c = vk::choose_memory_types(rebar, discrete, "staging");
+  CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 2));
+
+  // lavapipe and integrated GPUs: one memory, the system's.
+  const auto unified = props({16 * GiB}, {{local | cached, 0}});
+  for (auto type : {VK_PHYSICAL_DEVICE_TYPE_CPU, VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU}) {
+    c = vk::choose_memory_types(unified, type, "");
+    CHECK((kind(c) == K::Mapped && c.tensor_type == 0 && c.host_type == 0));
+    c = vk::choose_memory_types(unified, type, "staging");
+    CHECK((kind(c) == K::Staged && c.tensor_type == 0 && c.host_type == 0));
+  }
+}
+
+// Run by ctest as "vulkan_memory_unknown", with TESSERA_VULKAN_MEMORY=bogus.
+TEST_CASE("vulkan: an unknown TESSERA_VULKAN_MEMORY is refused, naming the values") {
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  if (!mode || std::string(mode) != "bogus" || !have_device()) return;
+  CHECK(error_of([] { ts::zeros({2}, {.device = kGpu}); }) ==
+        "vulkan: TESSERA_VULKAN_MEMORY=bogus is not one of auto, mapped or staging");
+  CHECK(error_of([] { ts::vulkan::memory_kind(0); }) ==
+        "vulkan: TESSERA_VULKAN_MEMORY=bogus is not one of auto, mapped or staging");
 }

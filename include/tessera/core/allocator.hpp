@@ -24,8 +24,10 @@ struct DataPtr {
 // Code outside a backend reads or writes tensor bytes only through Storage::host_data()
 // (Tensor::data_ptr(), item(), to_vector(), printing, the Eigen, npy, safetensors and IDX
 // code). On the CPU it is the data pointer itself. Another device makes its bytes readable
-// and writable on the host there: a GPU backend waits for the work queued on them, and its
-// memory must be host-visible (unified memory); `to(Device::cpu())` copies from any memory.
+// and writable on the host there: a GPU backend waits for the work queued on them, on memory
+// the host maps (unified memory), or brings a host copy up to date and uploads it before the
+// next kernel that uses it (Vulkan's staged memory, Note [Staged memory]); `to(Device::cpu())`
+// copies from any memory.
 // Kernels never call it: they run where the bytes live.
 
 /** What a device type other than the CPU provides to storage: memory, host access and copies to

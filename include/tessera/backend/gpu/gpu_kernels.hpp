@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../../core/convert.hpp"
@@ -156,9 +157,28 @@ class GpuKernels final : public DeviceKernels {
  private:
   template <class Plan>
   static void host(const Plan& plan, PlanKind family) {
-    // Note [Host fallbacks]: the host kernel reads and writes the buffers directly, after the
-    // launches queued on them.
-    Runtime::synchronize(plan.out->storage.device().index());
+    // Note [Host fallbacks]: the host kernel reads and writes the buffers' host addresses, after
+    // the launches queued on them.
+    const int device = plan.out->storage.device().index();
+    if constexpr (requires { Runtime::host_fallback(device, std::span<const std::pair<const DataPtr*, bool>>()); }) {
+      // The tensors the host kernel reads, and writes (true), for a runtime whose memory the host
+      // reaches through copies (Note [GPU runtime]).
+      std::array<std::pair<const DataPtr*, bool>, 5> tensors{};
+      size_t n = 0;
+      const auto use = [&](const TensorImpl* t, bool writes) {
+        if (t) tensors[n++] = {&t->storage.data_ptr(), writes};
+      };
+      use(plan.out, true);
+      if constexpr (requires { plan.inputs; })
+        for (int k = 0; k < plan.num_inputs; ++k) use(plan.inputs[static_cast<size_t>(k)], false);
+      if constexpr (requires { plan.input; }) use(plan.input, false);
+      if constexpr (requires { plan.other; }) use(plan.other, false);
+      if constexpr (requires { plan.index; }) use(plan.index, false);
+      if constexpr (requires { plan.indices; }) use(plan.indices, true);
+      Runtime::host_fallback(device, std::span<const std::pair<const DataPtr*, bool>>(tensors.data(), n));
+    } else {
+      Runtime::synchronize(device);
+    }
     plan.run_on_host();
     host_fallbacks_[static_cast<int>(family)].fetch_add(1, MemoryOrder::Relaxed);
   }
@@ -496,8 +516,9 @@ class GpuKernels final : public DeviceKernels {
 
   // Note [Host fallbacks]
   // A plan that no GPU kernel runs yet (a family without kernels, or a variant such as logspace)
-  // runs its CPU kernel on the mapped device memory after the queue drains, which is correct
-  // because the runtime's memory is host-visible (Note [GPU runtime]). Tests read the counts
+  // runs its CPU kernel on the tensors' host addresses after the queue drains: mapped device
+  // memory, or host copies the runtime brings up to date first and uploads again before the next
+  // launch that binds them (host_fallback, Note [GPU runtime]). Tests read the counts
   // to check that a family they expect on the GPU did not quietly fall back.
   static inline Atomic<uint64_t> host_fallbacks_[kKernelFamilies] = {};
 };

@@ -36,8 +36,13 @@ namespace tessera::gpu::detail {
 //       backend/gpu/deferred_error.hpp)
 //   static bool has_float64(int device);
 //   static std::string device_name(int device);
-// and memory the host can read and write in place (a DataPtr's `data` is a host address), so
-// that a plan without a GPU kernel can run its host kernel on the same bytes.
+// and a DataPtr whose `data` is a host address, so that a plan without a GPU kernel can run its
+// host kernel there. Where that address is the memory itself (unified memory: Metal, mapped
+// Vulkan memory) nothing more is needed; a runtime whose memory the host reaches through copies
+// (staged Vulkan memory, Note [Staged memory]) also provides
+//   static void host_fallback(int device, std::span<const std::pair<const DataPtr*, bool>> tensors);
+//       instead of synchronize before a host kernel: waits for the queue and makes the host
+//       addresses of the plan's tensors hold their bytes; `true` marks those the kernel writes.
 
 using ::tessera::detail::Atomic;
 using ::tessera::detail::MemoryOrder;

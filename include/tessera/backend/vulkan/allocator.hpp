@@ -1,6 +1,7 @@
 #pragma once
-// The Vulkan backend's memory: cached buffers of host-visible memory, mapped for their lifetime
-// (Note [Vulkan memory]), as the DeviceAllocator of every Vulkan device.
+// The Vulkan backend's memory: cached buffers of host-visible memory mapped for their lifetime,
+// or of device-local memory reached through staging copies (Note [Vulkan memory]), as the
+// DeviceAllocator of every Vulkan device.
 
 #include <cstring>
 #include <string>
@@ -31,28 +32,51 @@ inline size_t cached_bytes(int device) {
   return gpu->cached_bytes;
 }
 
-/** Tensor storage on Vulkan devices: a DataPtr's `data` is the buffer's mapped host address and
- *  its `context` the Buffer. Host access and copies wait only when queued work binds the buffer
+/** Tensor storage on Vulkan devices: a DataPtr's `data` is the buffer's host address (its
+ *  mapping, or the shadow of staged memory: Note [Staged memory]) and its `context` the Buffer.
+ *  Host access and copies wait only when queued work binds the buffer or a staging copy must run
  *  (Note [Batches]); freeing never waits. */
 class VulkanAllocator final : public DeviceAllocator {
  public:
   DataPtr allocate(size_t nbytes, Device device) override {
     Gpu& gpu = Runtime::get().gpu(device.index());
     LockGuard lock(gpu.mutex);
-    Buffer* b = gpu.take_buffer(nbytes);
-    return {b->mapped, b, &release, device};
+    Buffer* b = gpu.take_buffer(nbytes, true);
+    return {b->host(), b, &release, device};
   }
   void* host_address(const DataPtr& data) override {
-    wait_for(data);
+    Buffer* b = static_cast<Buffer*>(data.context);
+    if (!b) {  // memory from_blob wrapped: no record of its use
+      synchronize(data.device.index());
+      return data.data;
+    }
+    Gpu& gpu = Runtime::get().gpu(b->device);
+    LockGuard lock(gpu.mutex);
+    const std::pair<Buffer*, bool> use{b, true};  // the caller may write through the address
+    gpu.host_current(std::span(&use, 1));
     return data.data;
   }
   void copy_from_host(const DataPtr& dst, size_t offset, const void* src, size_t nbytes) override {
-    wait_for(dst);
-    if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+    Buffer* b = static_cast<Buffer*>(dst.context);
+    if (!b) {
+      synchronize(dst.device.index());
+      if (nbytes) std::memcpy(static_cast<char*>(dst.data) + offset, src, nbytes);
+      return;
+    }
+    Gpu& gpu = Runtime::get().gpu(b->device);
+    LockGuard lock(gpu.mutex);
+    gpu.write(*b, offset, src, nbytes);
   }
   void copy_to_host(void* dst, const DataPtr& src, size_t offset, size_t nbytes) override {
-    wait_for(src);
-    if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
+    Buffer* b = static_cast<Buffer*>(src.context);
+    if (!b) {
+      synchronize(src.device.index());
+      if (nbytes) std::memcpy(dst, static_cast<const char*>(src.data) + offset, nbytes);
+      return;
+    }
+    Gpu& gpu = Runtime::get().gpu(b->device);
+    LockGuard lock(gpu.mutex);
+    gpu.read(*b, offset, dst, nbytes);
   }
   int device_count() override { return detail::device_count(); }
   std::string no_device_reason() override {
@@ -62,14 +86,6 @@ class VulkanAllocator final : public DeviceAllocator {
   void empty_cache() override { empty_caches(); }
 
  private:
-  static void wait_for(const DataPtr& data) {
-    const Buffer* b = static_cast<const Buffer*>(data.context);
-    if (!b) return synchronize(data.device.index());  // memory from_blob wrapped: no record of its use
-    Gpu& gpu = Runtime::get().gpu(b->device);
-    LockGuard lock(gpu.mutex);
-    if (b->last_use > gpu.completed) gpu.synchronize();
-    else gpu.report_errors();  // reported by a batch the host found finished (Note [Deferred errors])
-  }
   static void release(void*, void* context) {
     Buffer* b = static_cast<Buffer*>(context);
     Gpu& gpu = Runtime::get().gpu(b->device);

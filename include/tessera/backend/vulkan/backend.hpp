@@ -13,6 +13,7 @@ namespace tessera::vulkan::detail {
 // device_count() or allocation (Note [Vulkan loader at run time]).
 inline constinit VulkanAllocator g_allocator;
 inline constinit VulkanKernels g_kernels;
-inline const bool g_registered = (register_device_backend(DeviceType::Vulkan, &g_allocator, &g_kernels), true);
+inline const bool g_registered = (register_device_backend(DeviceType::Vulkan, &g_allocator, &g_kernels),
+                                   g_memory_kind = &memory_kind, true);
 
 }  // namespace tessera::vulkan::detail

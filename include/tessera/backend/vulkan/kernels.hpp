@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "../gpu/gpu_kernels.hpp"
 #include "runtime.hpp"
@@ -22,6 +23,9 @@ struct VulkanRuntime {
     detail::dispatch(device, kernel, spec_constants, buffers, push_constants, groups_x, groups_y, groups_z);
   }
   static void synchronize(int device) { detail::synchronize(device); }
+  static void host_fallback(int device, std::span<const std::pair<const DataPtr*, bool>> tensors) {
+    detail::host_fallback(device, tensors);
+  }
   static const DataPtr& error_status(int device) { return detail::error_status(device); }
   static bool has_float64(int device) { return detail::has_float64(device); }
   static std::string device_name(int device) { return detail::device_name(device); }

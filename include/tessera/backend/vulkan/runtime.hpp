@@ -21,9 +21,11 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +39,7 @@
 #include "../../parallel/mutex.hpp"
 #include "../gpu/deferred_error.hpp"
 #include "../gpu/kernel.hpp"
+#include "vulkan.hpp"
 
 namespace tessera::vulkan::detail {
 
@@ -44,6 +47,7 @@ using ::tessera::detail::Atomic;
 using ::tessera::detail::LockGuard;
 using ::tessera::detail::MemoryOrder;
 using ::tessera::detail::Mutex;
+using ::tessera::vulkan::MemoryKind;
 
 // Note [Vulkan loader at run time]
 // No program that includes tessera links against Vulkan: the loader is opened with dlopen
@@ -65,7 +69,7 @@ using ::tessera::detail::Mutex;
   X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets) X(vkCreateCommandPool) \
   X(vkAllocateCommandBuffers) X(vkBeginCommandBuffer) X(vkEndCommandBuffer) X(vkResetCommandBuffer) \
   X(vkCmdBindPipeline) X(vkCmdBindDescriptorSets) X(vkCmdPushConstants) X(vkCmdDispatch) \
-  X(vkCmdPipelineBarrier) X(vkQueueSubmit) X(vkCreateFence) X(vkResetFences) X(vkWaitForFences) \
+  X(vkCmdPipelineBarrier) X(vkCmdCopyBuffer) X(vkQueueSubmit) X(vkCreateFence) X(vkResetFences) X(vkWaitForFences) \
   X(vkGetFenceStatus)
 // clang-format on
 
@@ -118,14 +122,23 @@ inline bool has_extension(const std::vector<VkExtensionProperties>& extensions, 
                      [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
 }
 
-/** A buffer of device memory: the context of a tensor's DataPtr, and of upload buffers. */
+/** A buffer of device memory: the context of a tensor's DataPtr, and of upload and staging
+ *  buffers. */
 struct Buffer {
   VkBuffer buffer = VK_NULL_HANDLE;
   VkDeviceMemory memory = VK_NULL_HANDLE;
   void* mapped = nullptr;  // persistently mapped host address (host-visible memory)
+  void* shadow = nullptr;  // staged memory: its host copy (Note [Staged memory]); else null
   size_t capacity = 0;     // the VkBuffer's size
+  size_t size = 0;         // the bytes asked for: what a staged buffer's copies move
   int device = 0;
   uint64_t last_use = 0;   // serial of the last batch that binds it (Note [Batches])
+  bool host_valid = true;  // staged: the shadow holds the device's bytes (Note [Staged memory])
+  bool host_dirty = false; // staged: the shadow may have been written and is to be uploaded
+
+  bool staged() const { return shadow != nullptr; }
+  /** The address the host reads and writes: the mapping, or the shadow of staged memory. */
+  void* host() const { return shadow ? shadow : mapped; }
 };
 
 /** A compute pipeline with its layouts, made once per (kernel name, specialization constants). */
@@ -137,9 +150,10 @@ struct Pipeline {
 };
 
 // Note [Batches]
-// Launches are recorded into the command buffer of the open batch, each after a compute->compute
-// memory barrier, and the batch is submitted when the host needs a result (synchronize(), which
-// the allocator's host access and copies call) or when it holds kBatchLaunches launches. Every
+// Launches (and the copies of staged memory, Note [Staged memory]) are recorded into the command
+// buffer of the open batch, each after a memory barrier on the launches and copies before it,
+// and the batch is submitted when the host needs a result (synchronize(), which the allocator's
+// host access and copies call) or when it holds kBatchLaunches launches and copies. Every
 // batch has a serial; a buffer remembers the serial of the last batch that binds it, and the
 // batches finish in submission order, so a buffer is idle once `completed` has reached its
 // serial. What a batch uses stays alive until its fence signals: its descriptor sets (its own
@@ -151,6 +165,7 @@ struct Batch {
   std::vector<VkDescriptorPool> pools;
   size_t pool = 0;               // the pool sets come from now
   std::vector<Buffer*> uploads;  // host data of this batch's launches; the last one is being filled
+  std::vector<Buffer*> staging;  // staging buffers of this batch's copies into staged memory
   size_t upload_offset = 0;
   uint32_t launches = 0;
   uint64_t serial = 0;
@@ -181,7 +196,10 @@ struct Gpu {
   VkCommandPool command_pool = VK_NULL_HANDLE;
   DeviceFunctions vk;
   VkPhysicalDeviceLimits limits{};
-  int32_t memory_type = -1;  // host-visible and host-coherent; -1 when there is none usable
+  int32_t memory_type = -1;  // of tensors (Note [Vulkan memory]); -1 when there is none usable
+  int32_t host_type = -1;    // host-visible and host-coherent: uploads, staging, status words
+  MemoryKind kind = MemoryKind::Mapped;
+  std::string memory_error;  // why tensors cannot be allocated, when memory_type is -1
   std::string name;
 
   std::unordered_map<std::string, Pipeline> pipelines;
@@ -194,8 +212,10 @@ struct Gpu {
   // As on the CPU (Note [CPU block cache]), freed buffers are kept by capacity and handed back
   // for the next request of the same rounded size: creating a buffer and its memory costs far
   // more than a launch. Capacities are powers of two from 256 bytes to 1 MiB, then multiples of
-  // 1 MiB; the cache holds at most max_cached bytes; empty_cache() frees it.
-  std::unordered_map<size_t, std::vector<Buffer*>> free_buffers;
+  // 1 MiB; the cache holds at most max_cached bytes; empty_cache() frees it. Staged tensor
+  // buffers (Note [Staged memory]) and host-visible ones (uploads, staging) have a free list
+  // each, under the same limit; with mapped memory both kinds are the same memory.
+  std::unordered_map<size_t, std::vector<Buffer*>> free_buffers, free_staged;
   size_t cached_bytes = 0, max_cached = size_t{1} << 30;
   std::vector<Buffer*> deferred;  // freed while a queued batch still binds them
   size_t live_buffers = 0;        // created and not destroyed, cached ones included
@@ -206,9 +226,11 @@ struct Gpu {
     return (nbytes + kMiB - 1) / kMiB * kMiB;
   }
 
-  Buffer* create_buffer(size_t capacity) {
-    TS_CHECK(memory_type >= 0, "vulkan: ", Device::vulkan(index), " (", name,
-             ") has no host-visible memory, and device-local memory is not supported yet: use the CPU");
+  /** A new buffer of tensor memory (`staged`: device-local, unmapped, with a host shadow) or of
+   *  host-visible memory, mapped. */
+  Buffer* create_buffer(size_t capacity, bool staged) {
+    const int32_t type = staged ? memory_type : host_type;
+    TS_CHECK(type >= 0, "vulkan: ", Device::vulkan(index), " (", name, ") ", memory_error);
     auto info = make<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
     info.size = capacity;
     info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
@@ -220,13 +242,19 @@ struct Gpu {
     VkMemoryRequirements needs;
     vk.vkGetBufferMemoryRequirements(device, record->buffer, &needs);
     VkResult result = VK_ERROR_OUT_OF_DEVICE_MEMORY;
-    if (needs.memoryTypeBits & (1u << memory_type)) {
+    if (needs.memoryTypeBits & (1u << type)) {
       auto allocate = make<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
       allocate.allocationSize = needs.size;
-      allocate.memoryTypeIndex = static_cast<uint32_t>(memory_type);
+      allocate.memoryTypeIndex = static_cast<uint32_t>(type);
       result = vk.vkAllocateMemory(device, &allocate, nullptr, &record->memory);
       if (result == VK_SUCCESS) result = vk.vkBindBufferMemory(device, record->buffer, record->memory, 0);
-      if (result == VK_SUCCESS) result = vk.vkMapMemory(device, record->memory, 0, VK_WHOLE_SIZE, 0, &record->mapped);
+      if (result == VK_SUCCESS && !staged)
+        result = vk.vkMapMemory(device, record->memory, 0, VK_WHOLE_SIZE, 0, &record->mapped);
+    }
+    if (result == VK_SUCCESS && staged) {
+      // Host memory the operating system commits page by page, when the host first touches it.
+      record->shadow = ::operator new(capacity, std::align_val_t{64}, std::nothrow);
+      if (!record->shadow) result = VK_ERROR_OUT_OF_HOST_MEMORY;
     }
     if (result != VK_SUCCESS) {
       destroy_buffer(record.release(), false);
@@ -240,27 +268,37 @@ struct Gpu {
     // Freeing the memory unmaps it.
     if (b->buffer) vk.vkDestroyBuffer(device, b->buffer, nullptr);
     if (b->memory) vk.vkFreeMemory(device, b->memory, nullptr);
+    if (b->shadow) ::operator delete(b->shadow, std::align_val_t{64});
     if (counted) --live_buffers;
     delete b;
   }
 
-  /** A buffer of at least `nbytes` (16 at least), from the cache when it holds one. */
-  Buffer* take_buffer(size_t nbytes) {
+  /** A buffer of at least `nbytes` of tensor memory (`tensor`) or of host-visible memory, from
+   *  the cache when it holds one. */
+  Buffer* take_buffer(size_t nbytes, bool tensor = false) {
+    const bool staged = tensor && kind == MemoryKind::Staged;
     const size_t capacity = capacity_for(nbytes);
-    if (auto it = free_buffers.find(capacity); it != free_buffers.end() && !it->second.empty()) {
-      Buffer* b = it->second.back();
+    auto& cache = staged ? free_staged : free_buffers;
+    Buffer* b = nullptr;
+    if (auto it = cache.find(capacity); it != cache.end() && !it->second.empty()) {
+      b = it->second.back();
       it->second.pop_back();
       cached_bytes -= capacity;
-      return b;
+    } else {
+      try {
+        b = create_buffer(capacity, staged);
+      } catch (const Error&) {
+        // Out of memory with buffers cached: free them and try once more.
+        if (cached_bytes == 0) throw;
+        empty_cache();
+        b = create_buffer(capacity, staged);
+      }
     }
-    try {
-      return create_buffer(capacity);
-    } catch (const Error&) {
-      // Out of memory with buffers cached: free them and try once more.
-      if (cached_bytes == 0) throw;
-      empty_cache();
-      return create_buffer(capacity);
-    }
+    // Fresh bytes: the shadow holds them as well as the device does (they are undefined).
+    b->size = nbytes;
+    b->host_valid = true;
+    b->host_dirty = false;
+    return b;
   }
 
   /** Back to the cache, or to `deferred` while a queued batch binds it (Note [Batches]). */
@@ -270,14 +308,16 @@ struct Gpu {
       return;
     }
     if (cached_bytes + b->capacity > max_cached) return destroy_buffer(b);
-    free_buffers[b->capacity].push_back(b);
+    (b->staged() ? free_staged : free_buffers)[b->capacity].push_back(b);
     cached_bytes += b->capacity;
   }
 
   void empty_cache() {
-    for (auto& [capacity, buffers] : free_buffers) {
-      for (Buffer* b : buffers) destroy_buffer(b);
-      buffers.clear();
+    for (auto* cache : {&free_buffers, &free_staged}) {
+      for (auto& [capacity, buffers] : *cache) {
+        for (Buffer* b : buffers) destroy_buffer(b);
+        buffers.clear();
+      }
     }
     cached_bytes = 0;
   }
@@ -320,12 +360,12 @@ struct Gpu {
     if (!open || open->launches == 0) return;
     Batch* batch = open;
     open = nullptr;
-    // The host reads what the batch wrote once its fence has signalled.
+    // The host reads what the batch's launches and copies wrote once its fence has signalled.
     auto to_host = make<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
-    to_host.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    to_host.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
     to_host.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_HOST_WRITE_BIT;
-    vk.vkCmdPipelineBarrier(batch->commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                            &to_host, 0, nullptr, 0, nullptr);
+    vk.vkCmdPipelineBarrier(batch->commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                            VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, nullptr, 0, nullptr);
     VkResult result = vk.vkEndCommandBuffer(batch->commands);
     if (result == VK_SUCCESS) {
       auto submit = make<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
@@ -381,6 +421,8 @@ struct Gpu {
     batch->pool = 0;
     for (Buffer* b : batch->uploads) release_buffer(b);
     batch->uploads.clear();
+    for (Buffer* b : batch->staging) release_buffer(b);
+    batch->staging.clear();
     batch->upload_offset = 0;
     vk.vkResetFences(device, 1, &batch->fence);
     vk.vkResetCommandBuffer(batch->commands, 0);
@@ -402,6 +444,147 @@ struct Gpu {
     retire(true);
     report_errors();
   }
+
+  // ---- staged memory
+
+  // Note [Staged memory]
+  // Device-local memory the host never maps (Note [Vulkan memory]) is reached through staging
+  // buffers: host-visible buffers from the cache (Note [Vulkan buffer cache]) that a
+  // vkCmdCopyBuffer, recorded into the open batch after a barrier like any launch, fills or
+  // empties. Each staged buffer has a host shadow of its capacity (plain host memory, which the
+  // operating system commits only where the host touches it); the DataPtr's `data` is the
+  // shadow, so host addresses stay put and the CPU kernels of host fallbacks run on it. Two flags
+  // say which copy is current:
+  //   host_valid  the shadow holds the device's bytes; cleared when a launch binds the buffer
+  //               writable (the kernel's reflection says which bindings are) or a copy from the
+  //               host is recorded into the device's bytes; a fresh buffer is valid (undefined
+  //               on both sides);
+  //   host_dirty  the host may have written the shadow (host_address hands out a writable
+  //               pointer; a host fallback writes its output): the next launch binding the buffer
+  //               first records an upload of the shadow, and clears it. Dirty implies valid.
+  // Host access (host_address, a host fallback) downloads a stale shadow: the copy goes into the
+  // open batch, so a read after launches costs one wait, as with mapped memory; a valid shadow
+  // needs no wait at all. Writes through a host address reach the device at the next launch that
+  // binds the buffer; writes made after that launch was queued are not seen (with mapped memory
+  // they would race with it), so a pointer is written before the next op on its tensor. copy_to_host downloads just the range asked for, through a staging
+  // buffer, without touching the shadow; copy_from_host records an upload of its range without
+  // waiting (into the shadow instead while it is dirty). Copies between tensors on the device
+  // (clone, contiguous, copy_) are launches and never pass through the host.
+
+  /** Records a copy between two buffers into `batch`, after every launch and copy recorded or
+   *  submitted before it. */
+  void record_copy(Batch& batch, const Buffer& src, VkDeviceSize src_offset, const Buffer& dst, VkDeviceSize dst_offset,
+                   VkDeviceSize size) {
+    auto barrier = make<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+    vk.vkCmdPipelineBarrier(batch.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                            VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+    const VkBufferCopy region{src_offset, dst_offset, size};
+    vk.vkCmdCopyBuffer(batch.commands, src.buffer, dst.buffer, 1, &region);
+    ++batch.launches;  // a copy counts towards the batch's length, as a launch does
+  }
+
+  /** Records the upload of `bytes` into `dst` at `offset` through a staging buffer, which the
+   *  batch frees when it has run. */
+  void record_upload(Batch& batch, Buffer& dst, size_t offset, const void* bytes, size_t nbytes) {
+    Buffer* s = take_buffer(nbytes);
+    s->last_use = batch.serial;
+    batch.staging.push_back(s);
+    std::memcpy(s->mapped, bytes, nbytes);
+    dst.last_use = batch.serial;
+    record_copy(batch, *s, 0, dst, offset, nbytes);
+    g_staging_copies.fetch_add(1, MemoryOrder::Relaxed);
+  }
+
+  /** Before a launch binds staged `b`: uploads its shadow when the host may have written it. */
+  void write_back(Batch& batch, Buffer& b) {
+    if (!b.host_dirty) return;
+    if (b.size) record_upload(batch, b, 0, b.shadow, b.size);
+    b.host_dirty = false;
+  }
+
+  /** Makes the host addresses of `buffers` hold their bytes (Note [Host access]): waits once
+   *  for queued work binding a mapped one, downloads the stale shadows of staged ones in the same
+   *  wait; `write` marks what the host may write (Note [Staged memory]). With `wait_all`, waits
+   *  for everything queued on the device (synchronize) in any case. */
+  void host_current(std::span<const std::pair<Buffer*, bool>> buffers, bool wait_all = false) {
+    std::vector<std::pair<Buffer*, Buffer*>> downloads;  // (buffer, its staging buffer)
+    bool wait = wait_all;
+    try {
+      for (const auto& [b, write] : buffers) {
+        if (!b->staged()) {
+          wait = wait || b->last_use > completed;
+          continue;
+        }
+        if (b->host_valid || b->size == 0 ||
+            std::any_of(downloads.begin(), downloads.end(), [&](const auto& d) { return d.first == b; }))
+          continue;
+        Batch& batch = open_batch();
+        Buffer* s = take_buffer(b->size);
+        s->last_use = b->last_use = batch.serial;
+        downloads.emplace_back(b, s);
+        record_copy(batch, *b, 0, *s, 0, b->size);
+        g_staging_copies.fetch_add(1, MemoryOrder::Relaxed);
+      }
+      if (wait || !downloads.empty()) synchronize();
+      else report_errors();  // reported by a batch the host found finished (Note [Deferred errors])
+    } catch (...) {
+      for (const auto& d : downloads) release_buffer(d.second);
+      throw;
+    }
+    for (const auto& [b, s] : downloads) {
+      std::memcpy(b->shadow, s->mapped, b->size);
+      release_buffer(s);
+    }
+    for (const auto& [b, write] : buffers) {
+      if (!b->staged()) continue;
+      b->host_valid = true;
+      b->host_dirty = b->host_dirty || write;
+    }
+  }
+
+  /** Copies `nbytes` of `b` at `offset` to host memory: from the shadow when it is current, else
+   *  through a staging buffer, waiting once. */
+  void read(Buffer& b, size_t offset, void* dst, size_t nbytes) {
+    if (!b.staged() || b.host_valid || nbytes == 0) {
+      const std::pair<Buffer*, bool> one{&b, false};
+      host_current(std::span(&one, 1));
+      if (nbytes) std::memcpy(dst, static_cast<const char*>(b.host()) + offset, nbytes);
+      return;
+    }
+    Batch& batch = open_batch();
+    Buffer* s = take_buffer(nbytes);
+    s->last_use = b.last_use = batch.serial;
+    record_copy(batch, b, offset, *s, 0, nbytes);
+    g_staging_copies.fetch_add(1, MemoryOrder::Relaxed);
+    try {
+      synchronize();
+    } catch (...) {
+      release_buffer(s);
+      throw;
+    }
+    std::memcpy(dst, s->mapped, nbytes);
+    release_buffer(s);
+  }
+
+  /** Copies `nbytes` from host memory into `b` at `offset`: into mapped memory once no queued
+   *  work binds it, into a dirty shadow, or as an upload queued after what binds it (no wait). */
+  void write(Buffer& b, size_t offset, const void* src, size_t nbytes) {
+    if (!b.staged() || b.host_dirty) {
+      const std::pair<Buffer*, bool> one{&b, b.staged()};
+      host_current(std::span(&one, 1));
+      if (nbytes) std::memcpy(static_cast<char*>(b.host()) + offset, src, nbytes);
+      return;
+    }
+    if (nbytes == 0) return;
+    Batch& batch = open_batch();
+    record_upload(batch, b, offset, src, nbytes);
+    b.host_valid = false;
+    if (batch.launches >= kBatchLaunches) submit();
+  }
+
+  inline static Atomic<uint64_t> g_staging_copies{0};
 
   // ---- deferred errors (Note [Deferred errors] in backend/gpu/deferred_error.hpp)
 
@@ -528,6 +711,89 @@ struct Gpu {
 
   inline static Atomic<uint64_t> g_host_waits{0};
 };
+
+// Note [Vulkan memory]
+// Tensors live in one of two kinds of memory, chosen per device when it is first used:
+// - Mapped: host-visible, host-coherent memory that stays mapped, so a DataPtr's `data` is a
+//   host address (Note [Host access]) and host reads need no copy. The memory type is the
+//   device-local one the host can map, from the largest such heap (unified memory on integrated
+//   GPUs, Apple silicon and lavapipe; resizable BAR on a discrete GPU); a CPU or integrated
+//   device may use any host-visible memory, since all of its memory is the system's.
+// - Staged: device-local memory the host never maps, reached by copies (Note [Staged memory]),
+//   preferring a type the host cannot see (its fastest memory). A discrete GPU gets it when
+//   the host can map none of its own memory, or only a window smaller than half of its largest
+//   device-local heap (a 256 MiB BAR); any device does with TESSERA_VULKAN_MEMORY=staging.
+// TESSERA_VULKAN_MEMORY=mapped keeps mapped memory where there is some; unset or "auto" lets
+// the device decide. Uploads of launch data, staging buffers and the status words are always
+// host-visible (host_type): with mapped memory, the tensors' type.
+
+/** TESSERA_VULKAN_MEMORY, or empty. */
+inline std::string_view memory_mode() {
+#if defined(_MSC_VER)
+#pragma warning(suppress : 4996)  // getenv: read once per device, never set
+#endif
+  const char* mode = std::getenv("TESSERA_VULKAN_MEMORY");
+  return mode ? std::string_view(mode) : std::string_view();
+}
+
+/** The memory types of a device's buffers (Note [Vulkan memory]); `error` says why there are
+ *  none for tensors when tensor_type is -1. */
+struct MemoryChoice {
+  MemoryKind kind = MemoryKind::Mapped;
+  int32_t tensor_type = -1, host_type = -1;
+  const char* error = nullptr;
+};
+
+inline MemoryChoice choose_memory_types(const VkPhysicalDeviceMemoryProperties& memory, VkPhysicalDeviceType type,
+                                        std::string_view mode) {
+  constexpr VkMemoryPropertyFlags mappable = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  const bool shared = type == VK_PHYSICAL_DEVICE_TYPE_CPU || type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  const auto heap_of = [&](int32_t t) { return memory.memoryHeaps[memory.memoryTypes[t].heapIndex].size; };
+  // The type of the highest score, 0 for unusable; ties keep the first, as drivers list types by
+  // preference.
+  const auto best = [&](auto score) {
+    int32_t chosen = -1;
+    VkDeviceSize top = 0;
+    for (uint32_t t = 0; t < memory.memoryTypeCount; ++t) {
+      const VkDeviceSize s = score(memory.memoryTypes[t].propertyFlags, heap_of(static_cast<int32_t>(t)));
+      if (s > top) chosen = static_cast<int32_t>(t), top = s;
+    }
+    return chosen;
+  };
+  constexpr VkDeviceSize kFirst = VkDeviceSize{1} << 62, kSecond = VkDeviceSize{1} << 61;
+  const int32_t mapped = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    const bool local = flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+    if ((flags & mappable) != mappable || (!local && !shared)) return 0;
+    return 1 + heap + (local ? kFirst : 0);
+  });
+  const int32_t local = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    if (!(flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) return 0;
+    return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT ? 0 : kFirst);
+  });
+  // Staging buffers are read by the host after downloads: cached system memory first.
+  const int32_t host = best([&](VkMemoryPropertyFlags flags, VkDeviceSize heap) -> VkDeviceSize {
+    if ((flags & mappable) != mappable) return 0;
+    return 1 + heap + (flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT ? kFirst : 0) +
+           (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT ? 0 : kSecond);
+  });
+  bool staged = mode == "staging";
+  if (mode.empty() || mode == "auto")
+    staged = local >= 0 && (mapped < 0 || (!shared && heap_of(mapped) < heap_of(local) / 2));
+  MemoryChoice choice;
+  if (staged && local >= 0 && host >= 0) {
+    choice.kind = MemoryKind::Staged;
+    choice.tensor_type = local;
+    choice.host_type = host;
+  } else if (!staged && mapped >= 0) {
+    choice.tensor_type = choice.host_type = mapped;
+  } else {
+    choice.error = mode == "mapped" ? "has no host-visible memory, and TESSERA_VULKAN_MEMORY=mapped asks for it: unset "
+                                      "it to reach device-local memory through staging copies"
+                                    : "has no device-local memory with host-visible memory to stage it through: use "
+                                      "the CPU";
+  }
+  return choice;
+}
 
 /** The loader, the instance and the devices it found; made once, never destroyed. */
 class Runtime {
@@ -671,6 +937,9 @@ class Runtime {
   }
 
   std::unique_ptr<Gpu> make_gpu(int index) {
+    const std::string_view mode = memory_mode();
+    TS_CHECK(mode.empty() || mode == "auto" || mode == "mapped" || mode == "staging", "vulkan: TESSERA_VULKAN_MEMORY=",
+             mode, " is not one of auto, mapped or staging");
     const PhysicalDevice& p = physical(index);
     auto gpu = std::make_unique<Gpu>();
     gpu->index = index;
@@ -761,33 +1030,14 @@ class Runtime {
     return gpu;
   }
 
-  // Note [Vulkan memory]
-  // Tensors live in host-visible, host-coherent memory that stays mapped, so a DataPtr's `data`
-  // is a host address (Note [Host access]) and host reads need no copy. The memory type is the
-  // device-local one the host can map, from the largest such heap (unified memory on integrated
-  // GPUs, Apple silicon and lavapipe; resizable BAR on a discrete GPU); a CPU or integrated
-  // device may use any host-visible memory, since all of its memory is the system's. A discrete
-  // GPU whose own memory the host cannot map has none usable: device-local memory reached by
-  // copies is not supported yet, and allocating there throws.
   void choose_memory(Gpu& gpu, const PhysicalDevice& p) {
     VkPhysicalDeviceMemoryProperties memory;
     vk_.vkGetPhysicalDeviceMemoryProperties(p.handle, &memory);
-    constexpr VkMemoryPropertyFlags mappable = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    const bool shared = p.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                        p.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
-    VkDeviceSize best_heap = 0;
-    for (uint32_t t = 0; t < memory.memoryTypeCount; ++t) {
-      const VkMemoryPropertyFlags flags = memory.memoryTypes[t].propertyFlags;
-      if ((flags & mappable) != mappable) continue;
-      const bool local = flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
-      if (!local && !shared) continue;
-      const VkDeviceSize heap = memory.memoryHeaps[memory.memoryTypes[t].heapIndex].size;
-      const VkDeviceSize score = heap + (local ? (VkDeviceSize{1} << 62) : 0);
-      if (gpu.memory_type < 0 || score > best_heap) {
-        gpu.memory_type = static_cast<int32_t>(t);
-        best_heap = score;
-      }
-    }
+    const MemoryChoice choice = choose_memory_types(memory, p.properties.deviceType, memory_mode());
+    gpu.kind = choice.kind;
+    gpu.memory_type = choice.tensor_type;
+    gpu.host_type = choice.host_type;
+    if (choice.error) gpu.memory_error = choice.error;
     if (gpu.memory_type >= 0) {
       const VkDeviceSize heap = memory.memoryHeaps[memory.memoryTypes[gpu.memory_type].heapIndex].size;
       gpu.max_cached = std::min<size_t>(gpu.max_cached, static_cast<size_t>(heap / 4));
@@ -872,10 +1122,14 @@ inline void dispatch(int device, const gpu::Kernel& kernel, std::span<const uint
     Buffer* b = gpu.upload(batch, arg.bytes, arg.nbytes, range, offset);
     infos[i] = {b->buffer, offset, range};
   }
+  // Note [Staged memory]: shadows the host may have written go to the device first.
+  for (const BufferArg& arg : buffers)
+    if (arg.data) gpu.write_back(batch, *static_cast<Buffer*>(arg.data->context));
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (const BufferArg& arg = buffers[i]; arg.data) {
       Buffer* b = static_cast<Buffer*>(arg.data->context);
       b->last_use = batch.serial;
+      if (kernel.buffers[i].writable) b->host_valid = false;  // the shadow of staged memory is stale
       infos[i] = {b->buffer, 0, VK_WHOLE_SIZE};
     }
     writes[i] = make<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
@@ -887,12 +1141,13 @@ inline void dispatch(int device, const gpu::Kernel& kernel, std::span<const uint
   }
   gpu.vk.vkUpdateDescriptorSets(gpu.device, static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
 
-  // Every launch waits for the writes of the launches before it, in this batch and in batches
-  // submitted earlier (a barrier's first scope reaches back through the queue's submission order).
+  // Every launch waits for the writes of the launches and copies before it, in this batch and in
+  // batches submitted earlier (a barrier's first scope reaches back through the queue's
+  // submission order).
   auto barrier = make<VkMemoryBarrier>(VK_STRUCTURE_TYPE_MEMORY_BARRIER);
-  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
   barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
-  gpu.vk.vkCmdPipelineBarrier(batch.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+  gpu.vk.vkCmdPipelineBarrier(batch.commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
                               VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, nullptr, 0, nullptr);
   gpu.vk.vkCmdBindPipeline(batch.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline);
   gpu.vk.vkCmdBindDescriptorSets(batch.commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, 1, &set, 0,
@@ -922,5 +1177,34 @@ inline const DataPtr& error_status(int device) {
 
 /** How many times the host has waited on a Vulkan queue. */
 inline uint64_t host_waits() { return Gpu::g_host_waits.load(MemoryOrder::Relaxed); }
+
+/** How many copies between staged memory and staging buffers have been recorded (Note [Staged
+ *  memory]): uploads and downloads, on every device. */
+inline uint64_t staging_copies() { return Gpu::g_staging_copies.load(MemoryOrder::Relaxed); }
+
+/** The kind of memory tensors on `device` live in (Note [Vulkan memory]); makes its logical
+ *  device. */
+inline MemoryKind memory_kind(int device) {
+  Gpu& gpu = Runtime::get().gpu(device);
+  return gpu.kind;
+}
+
+/** Whether the host reads `data`'s bytes in place (mapped memory), rather than through a shadow
+ *  and staging copies. */
+inline bool is_mapped(const DataPtr& data) {
+  const Buffer* b = static_cast<const Buffer*>(data.context);
+  return !b || !b->staged();
+}
+
+/** Before a host fallback (Note [Host fallbacks]): makes the host addresses of the plan's tensors
+ *  hold their bytes, with one wait, and marks those the host kernel writes (Note [Staged memory]). */
+inline void host_fallback(int device, std::span<const std::pair<const DataPtr*, bool>> tensors) {
+  Gpu& gpu = Runtime::get().gpu(device);
+  std::vector<std::pair<Buffer*, bool>> buffers;
+  for (const auto& [data, write] : tensors)
+    if (data->context) buffers.emplace_back(static_cast<Buffer*>(data->context), write);
+  LockGuard lock(gpu.mutex);
+  gpu.host_current(buffers, true);  // the host kernel runs after everything queued, as synchronize()
+}
 
 }  // namespace tessera::vulkan::detail
