@@ -246,3 +246,230 @@ TEST_CASE("optimizers: state_dict resumes training bit for bit") {
     }
   }
 }
+
+namespace {
+
+struct SchedulerCase {
+  bool adam = false;
+  std::function<std::shared_ptr<void>(Optimizer&, std::function<void(double)>&)> make;
+};
+
+// Wraps a scheduler whose step() takes no argument.
+template <class S, class... Args>
+SchedulerCase plain(Args... args) {
+  return {false, [=](Optimizer& opt, std::function<void(double)>& step) {
+            auto s = std::make_shared<S>(opt, args...);
+            step = [s](double) { s->step(); };
+            return std::shared_ptr<void>(s);
+          }};
+}
+
+// The cases of generate_optim.py's SCHEDULERS.
+std::map<std::string, SchedulerCase> scheduler_cases() {
+  namespace o = ts::optim;
+  using Lambda = o::LambdaLR::Lambda;
+  std::map<std::string, SchedulerCase> cases = {
+      {"lambda", plain<o::LambdaLR>(Lambda([](int64_t e) { return std::pow(0.95, static_cast<double>(e)); }))},
+      {"lambda_per_group",
+       plain<o::LambdaLR>(std::vector<Lambda>{[](int64_t e) { return std::pow(0.95, static_cast<double>(e)); },
+                                              [](int64_t e) { return 1 / (static_cast<double>(e) + 1); }})},
+      {"multiplicative", plain<o::MultiplicativeLR>(Lambda([](int64_t) { return 0.9; }))},
+      {"step", plain<o::StepLR>(int64_t{4}, 0.5)},
+      {"multistep", plain<o::MultiStepLR>(std::vector<int64_t>{3, 7, 7, 12}, 0.5)},
+      {"exponential", plain<o::ExponentialLR>(0.9)},
+      {"linear", plain<o::LinearLR>(0.25, 1.0, int64_t{8})},
+      {"linear_down", plain<o::LinearLR>(1.0, 0.1, int64_t{12})},
+      {"constant", plain<o::ConstantLR>(0.5, int64_t{6})},
+      {"cosine", plain<o::CosineAnnealingLR>(int64_t{7}, 0.001)},
+      {"warm_restarts", plain<o::CosineAnnealingWarmRestarts>(int64_t{5}, int64_t{2}, 0.001)},
+      {"warm_restarts_fixed", plain<o::CosineAnnealingWarmRestarts>(int64_t{4})},
+      {"onecycle", plain<o::OneCycleLR>(std::vector<double>{1.0, 0.5}, o::OneCycleLROptions{.total_steps = 30})},
+      {"onecycle_linear_three_phase",
+       plain<o::OneCycleLR>(1.0, o::OneCycleLROptions{.epochs = 4, .steps_per_epoch = 8, .pct_start = 0.25,
+                                                      .anneal_strategy = "linear", .three_phase = true})},
+      {"cyclic", plain<o::CyclicLR>(0.01, 0.1, o::CyclicLROptions{.step_size_up = 4})},
+      {"cyclic_triangular2", plain<o::CyclicLR>(std::vector<double>{0.01, 0.02}, std::vector<double>{0.1},
+                                                o::CyclicLROptions{.step_size_up = 3, .step_size_down = 5,
+                                                                   .mode = "triangular2"})},
+      {"cyclic_exp_range", plain<o::CyclicLR>(0.01, 0.1,
+                                              o::CyclicLROptions{.step_size_up = 4, .mode = "exp_range", .gamma = 0.9,
+                                                                 .cycle_momentum = false})},
+  };
+  cases["onecycle_adam"] = plain<o::OneCycleLR>(
+      0.01, o::OneCycleLROptions{.total_steps = 30, .base_momentum = 0.8, .max_momentum = 0.9, .div_factor = 10.0});
+  cases["onecycle_adam"].adam = true;
+  auto plateau = [](o::ReduceLROnPlateauOptions options) {
+    return SchedulerCase{false, [=](Optimizer& opt, std::function<void(double)>& step) {
+                           auto s = std::make_shared<o::ReduceLROnPlateau>(opt, options);
+                           step = [s](double metric) { s->step(metric); };
+                           return std::shared_ptr<void>(s);
+                         }};
+  };
+  cases["plateau"] = plateau({.factor = 0.5, .patience = 2, .cooldown = 1, .min_lr = {0.01, 0.002}});
+  cases["plateau_max_abs"] =
+      plateau({.mode = "max", .factor = 0.3, .patience = 1, .threshold = 0.1, .threshold_mode = "abs"});
+  cases["sequential"] = {false, [](Optimizer& opt, std::function<void(double)>& step) {
+                           auto warmup = std::make_shared<o::LinearLR>(opt, 0.1, 1.0, 5);
+                           auto cosine = std::make_shared<o::CosineAnnealingLR>(opt, 10);
+                           auto s = std::make_shared<o::SequentialLR>(
+                               opt, std::vector<o::LRScheduler*>{warmup.get(), cosine.get()}, std::vector<int64_t>{5});
+                           step = [s, warmup, cosine](double) { s->step(); };
+                           return std::shared_ptr<void>(s);
+                         }};
+  cases["sequential_three"] = {false, [](Optimizer& opt, std::function<void(double)>& step) {
+                                 auto constant = std::make_shared<o::ConstantLR>(opt, 0.5, 3);
+                                 auto exponential = std::make_shared<o::ExponentialLR>(opt, 0.9);
+                                 auto step_lr = std::make_shared<o::StepLR>(opt, 3, 0.5);
+                                 auto s = std::make_shared<o::SequentialLR>(
+                                     opt, std::vector<o::LRScheduler*>{constant.get(), exponential.get(), step_lr.get()},
+                                     std::vector<int64_t>{4, 10});
+                                 step = [s, constant, exponential, step_lr](double) { s->step(); };
+                                 return std::shared_ptr<void>(s);
+                               }};
+  return cases;
+}
+
+}  // namespace
+
+// Exact: the rates are double arithmetic in the same order as PyTorch's Python.
+TEST_CASE("every scheduler gives PyTorch's rates and momenta over 30 epochs, bit for bit, on two groups") {
+  const auto records = golden::load("optim.txt");
+  const auto cases = scheduler_cases();
+  size_t seen = 0;
+  for (const auto& r : records) {
+    if (!cases.count(r.name)) continue;
+    ++seen;
+    SECTION(r.name) {
+      const SchedulerCase& c = cases.at(r.name);
+      auto a = ts::zeros({2}).requires_grad_(), b = ts::zeros({3}).requires_grad_();
+      std::unique_ptr<Optimizer> opt;
+      if (c.adam) {
+        ts::optim::AdamGroup ga, gb;
+        ga.params = {a}, gb.params = {b}, gb.lr = 0.05;
+        opt = std::make_unique<ts::optim::Adam>(std::vector{ga, gb}, ts::optim::AdamOptions{.lr = 0.1});
+      } else {
+        ts::optim::SGDGroup ga, gb;
+        ga.params = {a}, gb.params = {b}, gb.lr = 0.05;
+        opt = std::make_unique<ts::optim::SGD>(std::vector{ga, gb}, ts::optim::SGDOptions{.lr = 0.1, .momentum = 0.9});
+      }
+      std::function<void(double)> step;
+      const auto keep = c.make(*opt, step);
+      const std::vector<std::vector<double>> lrs = {golden::values<double>(r.get("lrs0")),
+                                                    golden::values<double>(r.get("lrs1"))};
+      const std::vector<std::vector<double>> moms = {golden::values<double>(r.get("moms0")),
+                                                     golden::values<double>(r.get("moms1"))};
+      const auto metrics = r.has("metrics") ? golden::values<double>(r.get("metrics")) : std::vector<double>(30);
+      REQUIRE(lrs[0].size() == 30);
+      for (size_t epoch = 0; epoch < 30; ++epoch) {
+        for (size_t g = 0; g < 2; ++g) {
+          INFO(r.name << " epoch " << epoch << " group " << g);
+          CHECK(opt->lr(g) == lrs[g][epoch]);
+          CHECK(*opt->option(g, c.adam ? "beta1" : "momentum") == moms[g][epoch]);
+        }
+        opt->step();
+        step(metrics[epoch]);
+      }
+    }
+  }
+  CHECK(seen == cases.size());
+}
+
+TEST_CASE("optimizers: invalid hyperparameters raise PyTorch's messages") {
+  namespace o = ts::optim;
+  const std::vector<Tensor<float>> p = {ts::zeros({1}).requires_grad_()};
+  const std::map<std::string, std::function<void()>> cases = {
+      {"sgd_lr", [&] { o::SGD(p, {.lr = -1.0}); }},
+      {"sgd_momentum", [&] { o::SGD(p, {.lr = 0.1, .momentum = -0.5}); }},
+      {"sgd_weight_decay", [&] { o::SGD(p, {.lr = 0.1, .weight_decay = -0.1}); }},
+      {"sgd_nesterov", [&] { o::SGD(p, {.lr = 0.1, .nesterov = true}); }},
+      {"adam_lr", [&] { o::Adam(p, {.lr = -1.0}); }},
+      {"adam_eps", [&] { o::Adam(p, {.eps = -1e-08}); }},
+      {"adam_beta1", [&] { o::Adam(p, {.beta1 = 1.5}); }},
+      {"adam_beta2", [&] { o::Adam(p, {.beta2 = -0.25}); }},
+      {"adam_weight_decay", [&] { o::Adam(p, {.weight_decay = -0.5}); }},
+      {"adamw_beta2", [&] { o::AdamW(p, {.beta2 = 1.0}); }},
+      {"rmsprop_alpha", [&] { o::RMSprop(p, {.alpha = -0.5}); }},
+      {"rmsprop_momentum", [&] { o::RMSprop(p, {.momentum = -0.5}); }},
+      {"adagrad_lr_decay", [&] { o::Adagrad(p, {.lr_decay = -0.5}); }},
+      {"adagrad_initial_accumulator_value", [&] { o::Adagrad(p, {.initial_accumulator_value = -0.5}); }},
+      {"adadelta_rho", [&] { o::Adadelta(p, {.rho = 1.5}); }},
+      {"adamax_eps", [&] { o::Adamax(p, {.eps = -1e-05}); }},
+      {"nadam_momentum_decay", [&] { o::NAdam(p, {.momentum_decay = -0.5}); }},
+      {"radam_lr", [&] { o::RAdam(p, {.lr = -0.001}); }},
+  };
+  size_t seen = 0;
+  for (const auto& r : golden::load("optim.txt")) {
+    if (r.name.rfind("error_", 0) != 0) continue;
+    ++seen;
+    const std::string name = r.name.substr(6);
+    INFO(name);
+    REQUIRE(cases.count(name));
+    CHECK_THROWS_WITH(cases.at(name)(), Catch::EndsWith(": " + r.get("message")));
+  }
+  CHECK(seen == cases.size());
+}
+
+TEST_CASE("optimizers: parameter groups") {
+  auto a = ts::ones({2}, {.requires_grad = true}), b = ts::ones({2}, {.requires_grad = true});
+  ts::optim::SGDGroup second;
+  second.params = {b}, second.lr = 0.5;
+  ts::optim::SGD opt({ts::optim::SGDGroup{.params = {a}}, second}, {.lr = 0.1, .momentum = 0.9});
+  REQUIRE(opt.param_groups().size() == 2);
+  CHECK(opt.param_groups()[0].options.lr == 0.1);
+  CHECK(opt.param_groups()[1].options.lr == 0.5);
+  CHECK(opt.param_groups()[1].options.momentum == 0.9);  // unset: the default
+  (a.sum() + b.sum()).backward();
+  opt.step();
+  CHECK(a.to_vector() == std::vector<float>{0.9f, 0.9f});
+  CHECK(b.to_vector() == std::vector<float>{0.5f, 0.5f});
+  opt.param_groups()[1].options.lr = 0.25;  // writable, as PyTorch's group["lr"]
+  CHECK(opt.lr(1) == 0.25);
+  opt.set_lr(0.01);
+  CHECK(opt.lr(0) == 0.01);
+  CHECK(opt.lr(1) == 0.01);
+
+  auto c = ts::ones({3}, {.requires_grad = true});
+  ts::optim::SGDGroup third;
+  third.params = {c}, third.weight_decay = 0.1;
+  opt.add_param_group(third);
+  CHECK(opt.num_param_groups() == 3);
+  CHECK(opt.param_groups()[2].options.lr == 0.1);  // the optimizer's default, not the changed rates
+  CHECK(opt.parameters().size() == 3);
+  CHECK_THROWS_WITH(opt.add_param_group(third), Catch::Contains("some parameters appear in more than one parameter group"));
+  CHECK_THROWS_WITH(ts::optim::Adam(std::vector<ts::optim::AdamGroup>{}),
+                    Catch::Contains("optimizer got an empty parameter list"));
+  CHECK(opt.option(0, "beta1") == nullptr);
+
+  // Schedulers act on every group.
+  ts::optim::StepLR sched(opt, 1, 0.5);
+  sched.step();
+  CHECK(sched.get_last_lr() == std::vector<double>{0.005, 0.005, 0.05});
+
+  // A mismatched state_dict is refused.
+  ts::optim::SGD other({a}, {.lr = 0.1});
+  CHECK_THROWS_WITH(other.load_state_dict(opt.state_dict()),
+                    Catch::Contains("loaded state dict has a different number of parameter groups"));
+}
+
+TEST_CASE("schedulers: state_dict resumes the schedule") {
+  auto run = [](bool resume) {
+    auto p = ts::zeros({1}).requires_grad_();
+    ts::optim::SGD opt({p}, {.lr = 0.1});
+    ts::optim::CosineAnnealingWarmRestarts sched(opt, 3, 2);
+    std::vector<double> lrs;
+    for (int e = 0; e < 5; ++e) sched.step();
+    if (resume) {
+      const auto saved = sched.state_dict(), saved_opt = opt.state_dict();
+      ts::optim::SGD opt2({p}, {.lr = 0.1});
+      ts::optim::CosineAnnealingWarmRestarts sched2(opt2, 3, 2);
+      opt2.load_state_dict(saved_opt);
+      sched2.load_state_dict(saved);
+      for (int e = 0; e < 6; ++e) sched2.step(), lrs.push_back(opt2.lr());
+      CHECK(sched2.last_epoch() == 11);
+    } else {
+      for (int e = 0; e < 6; ++e) sched.step(), lrs.push_back(opt.lr());
+    }
+    return lrs;
+  };
+  CHECK(run(true) == run(false));
+}

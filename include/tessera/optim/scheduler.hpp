@@ -390,9 +390,9 @@ inline std::vector<double> per_group(const Optimizer<>& optimizer, const char* o
 }
 
 struct OneCycleLROptions {
-  std::optional<int64_t> total_steps;
-  std::optional<int64_t> epochs;
-  std::optional<int64_t> steps_per_epoch;
+  std::optional<int64_t> total_steps = std::nullopt;
+  std::optional<int64_t> epochs = std::nullopt;
+  std::optional<int64_t> steps_per_epoch = std::nullopt;
   double pct_start = 0.3;
   std::string anneal_strategy = "cos";
   bool cycle_momentum = true;
@@ -500,10 +500,10 @@ class OneCycleLR : public LRScheduler {
 
 struct CyclicLROptions {
   double step_size_up = 2000;
-  std::optional<double> step_size_down;
+  std::optional<double> step_size_down = std::nullopt;
   std::string mode = "triangular";
   double gamma = 1.;
-  std::function<double(double)> scale_fn;
+  std::function<double(double)> scale_fn = nullptr;
   std::string scale_mode = "cycle";
   bool cycle_momentum = true;
   double base_momentum = 0.8;
