@@ -439,6 +439,9 @@ TEST_CASE("optimizers: parameter groups") {
   CHECK_THROWS_WITH(ts::optim::Adam(std::vector<ts::optim::AdamGroup>{}),
                     Catch::Contains("optimizer got an empty parameter list"));
   CHECK(opt.option(0, "beta1") == nullptr);
+  ts::optim::SGD inline_groups(std::vector<ts::optim::SGDGroup>{{.params = {c}}, {.params = {a, b}, .lr = 0.01}},
+                               {.lr = 0.1});
+  CHECK(inline_groups.lr(1) == 0.01);
 
   // Schedulers act on every group.
   ts::optim::StepLR sched(opt, 1, 0.5);
