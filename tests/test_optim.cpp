@@ -476,3 +476,47 @@ TEST_CASE("schedulers: state_dict resumes the schedule") {
   };
   CHECK(run(true) == run(false));
 }
+
+TEST_CASE("schedulers: invalid arguments raise PyTorch's messages") {
+  namespace o = ts::optim;
+  auto a = ts::zeros({2}).requires_grad_(), b = ts::zeros({3}).requires_grad_();
+  auto sgd = [&] {
+    o::SGDGroup ga, gb;
+    ga.params = {a}, gb.params = {b}, gb.lr = 0.05;
+    return o::SGD(std::vector{ga, gb}, {.lr = 0.1, .momentum = 0.9});
+  };
+  const std::map<std::string, std::function<void()>> cases = {
+      {"lambda_count", [&] { auto opt = sgd(); o::LambdaLR(opt, std::vector<o::LambdaLR::Lambda>{[](int64_t) { return 1.0; }}); }},
+      {"constant_factor", [&] { auto opt = sgd(); o::ConstantLR(opt, 1.5); }},
+      {"linear_start", [&] { auto opt = sgd(); o::LinearLR(opt, 1.5); }},
+      {"linear_end", [&] { auto opt = sgd(); o::LinearLR(opt, 1.0 / 3, -0.5); }},
+      {"warm_restarts_t0", [&] { auto opt = sgd(); o::CosineAnnealingWarmRestarts(opt, 0); }},
+      {"warm_restarts_tmult", [&] { auto opt = sgd(); o::CosineAnnealingWarmRestarts(opt, 3, 0); }},
+      {"onecycle_total", [&] { auto opt = sgd(); o::OneCycleLR(opt, 0.1); }},
+      {"onecycle_anneal",
+       [&] { auto opt = sgd(); o::OneCycleLR(opt, 0.1, {.total_steps = 10, .anneal_strategy = "quad"}); }},
+      {"onecycle_max_lr", [&] { auto opt = sgd(); o::OneCycleLR(opt, std::vector{0.1, 0.2, 0.3}, {.total_steps = 10}); }},
+      {"onecycle_too_many_steps",
+       [&] {
+         auto opt = sgd();
+         o::OneCycleLR s(opt, 0.1, {.total_steps = 2});
+         for (int i = 0; i < 3; ++i) opt.step(), s.step();
+       }},
+      {"cyclic_mode", [&] { auto opt = sgd(); o::CyclicLR(opt, 0.01, 0.1, {.mode = "square"}); }},
+      {"cyclic_momentum", [&] { o::Adam opt({a}); o::CyclicLR(opt, 0.01, 0.1); }},
+      {"plateau_factor", [&] { auto opt = sgd(); o::ReduceLROnPlateau(opt, {.factor = 1.0}); }},
+      {"plateau_mode", [&] { auto opt = sgd(); o::ReduceLROnPlateau(opt, {.mode = "median"}); }},
+      {"plateau_threshold_mode", [&] { auto opt = sgd(); o::ReduceLROnPlateau(opt, {.threshold_mode = "relative"}); }},
+      {"plateau_min_lr", [&] { auto opt = sgd(); o::ReduceLROnPlateau(opt, {.min_lr = {0.1, 0.2, 0.3}}); }},
+  };
+  size_t seen = 0;
+  for (const auto& r : golden::load("optim.txt")) {
+    if (r.name.rfind("scheduler_error_", 0) != 0) continue;
+    ++seen;
+    const std::string name = r.name.substr(16);
+    INFO(name);
+    REQUIRE(cases.count(name));
+    CHECK_THROWS_WITH(cases.at(name)(), Catch::EndsWith(": " + r.get("message")));
+  }
+  CHECK(seen == cases.size());
+}

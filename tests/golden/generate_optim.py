@@ -199,6 +199,41 @@ def error_cases(w):
     for name, f in cases.items():
         w.record("error_" + name, [("message", message(f))])
 
+    def opt():
+        a, b = torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)
+        return torch.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.05}], lr=0.1, momentum=0.9)
+
+    def adam():
+        return torch.optim.Adam([torch.zeros(2, requires_grad=True)])
+
+    def too_many_steps():
+        o = opt()
+        s = S.OneCycleLR(o, 0.1, total_steps=2)
+        for _ in range(3):
+            o.step()
+            s.step()
+
+    schedulers = {
+        "lambda_count": lambda: S.LambdaLR(opt(), [lambda e: 1.0]),
+        "constant_factor": lambda: S.ConstantLR(opt(), factor=1.5),
+        "linear_start": lambda: S.LinearLR(opt(), start_factor=1.5),
+        "linear_end": lambda: S.LinearLR(opt(), end_factor=-0.5),
+        "warm_restarts_t0": lambda: S.CosineAnnealingWarmRestarts(opt(), T_0=0),
+        "warm_restarts_tmult": lambda: S.CosineAnnealingWarmRestarts(opt(), T_0=3, T_mult=0),
+        "onecycle_total": lambda: S.OneCycleLR(opt(), 0.1),
+        "onecycle_anneal": lambda: S.OneCycleLR(opt(), 0.1, total_steps=10, anneal_strategy="quad"),
+        "onecycle_max_lr": lambda: S.OneCycleLR(opt(), [0.1, 0.2, 0.3], total_steps=10),
+        "onecycle_too_many_steps": too_many_steps,
+        "cyclic_mode": lambda: S.CyclicLR(opt(), 0.01, 0.1, mode="square"),
+        "cyclic_momentum": lambda: S.CyclicLR(adam(), 0.01, 0.1),
+        "plateau_factor": lambda: S.ReduceLROnPlateau(opt(), factor=1.0),
+        "plateau_mode": lambda: S.ReduceLROnPlateau(opt(), mode="median"),
+        "plateau_threshold_mode": lambda: S.ReduceLROnPlateau(opt(), threshold_mode="relative"),
+        "plateau_min_lr": lambda: S.ReduceLROnPlateau(opt(), min_lr=[0.1, 0.2, 0.3]),
+    }
+    for name, f in schedulers.items():
+        w.record("scheduler_error_" + name, [("message", message(f))])
+
 
 def main():
     gen = torch.Generator().manual_seed(7)

@@ -273,7 +273,7 @@ class OptimizerBase : public Optimizer<> {
                  "\"");
         ParamState& s = state[params[n].impl_ptr().get()];
         if (t.dtype() == DType::Float64) s.scalars[field] = t.template to<double>().item();
-        else s.tensors[field] = t.template to<float>().clone();
+        else s.tensors[field] = t.template to<float>().to(params[n].device()).clone();  // as PyTorch: onto the parameter's device
       }
     }
     for (size_t g = 0; g < groups_.size(); ++g) {
