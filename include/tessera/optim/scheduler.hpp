@@ -14,10 +14,12 @@
 namespace tessera::optim {
 namespace impl {
 
-inline Tensor<double> sched_vector(const std::vector<double>& v) {
+template <class = void>
+Tensor<double> sched_vector(const std::vector<double>& v) {
   return from_vector(v, {static_cast<int64_t>(v.size())});
 }
-inline std::vector<double> sched_values(const std::map<std::string, AnyTensor>& dict, const std::string& key) {
+template <class = void>
+std::vector<double> sched_values(const std::map<std::string, AnyTensor>& dict, const std::string& key) {
   const auto it = dict.find(key);
   TS_CHECK(it != dict.end(), "load_state_dict: missing key \"", key, "\" in the scheduler's state_dict");
   return it->second.to<double>().to_vector();
@@ -28,6 +30,7 @@ inline std::vector<double> sched_values(const std::map<std::string, AnyTensor>& 
  *  the first scheduler of an optimizer) and takes epoch 0; each step() sets every group's rate for
  *  the next epoch, computed from the current rates (PyTorch's chainable form), so the rates match
  *  PyTorch's to the last bit. */
+template <class = void>
 class LRScheduler {
  public:
   virtual ~LRScheduler() = default;
@@ -98,6 +101,7 @@ class LRScheduler {
     last_lr_ = current();
   }
 
+  template <class>
   friend class SequentialLR;
   Optimizer<>* optimizer_;
   std::vector<double> base_lrs_, last_lr_;
@@ -105,7 +109,8 @@ class LRScheduler {
 };
 
 /** Sets each group's rate to base rate * lr_lambda(epoch). */
-class LambdaLR : public LRScheduler {
+template <class = void>
+class LambdaLR : public LRScheduler<> {
  public:
   using Lambda = std::function<double(int64_t)>;
   LambdaLR(Optimizer<>& optimizer, Lambda lr_lambda)
@@ -130,7 +135,8 @@ class LambdaLR : public LRScheduler {
 };
 
 /** Multiplies each group's rate by lr_lambda(epoch) at every step after the first. */
-class MultiplicativeLR : public LRScheduler {
+template <class = void>
+class MultiplicativeLR : public LRScheduler<> {
  public:
   using Lambda = std::function<double(int64_t)>;
   MultiplicativeLR(Optimizer<>& optimizer, Lambda lr_lambda)
@@ -151,7 +157,8 @@ class MultiplicativeLR : public LRScheduler {
 };
 
 /** Multiplies the rate by gamma every step_size epochs. */
-class StepLR : public LRScheduler {
+template <class = void>
+class StepLR : public LRScheduler<> {
  public:
   StepLR(Optimizer<>& optimizer, int64_t step_size, double gamma = 0.1)
       : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
@@ -176,7 +183,8 @@ class StepLR : public LRScheduler {
 };
 
 /** Multiplies the rate by gamma at each milestone (by gamma^k for a milestone listed k times). */
-class MultiStepLR : public LRScheduler {
+template <class = void>
+class MultiStepLR : public LRScheduler<> {
  public:
   MultiStepLR(Optimizer<>& optimizer, std::vector<int64_t> milestones, double gamma = 0.1)
       : LRScheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
@@ -201,7 +209,8 @@ class MultiStepLR : public LRScheduler {
 };
 
 /** Multiplies the rate by factor until epoch total_iters. */
-class ConstantLR : public LRScheduler {
+template <class = void>
+class ConstantLR : public LRScheduler<> {
  public:
   ConstantLR(Optimizer<>& optimizer, double factor = 1.0 / 3, int64_t total_iters = 5)
       : LRScheduler(optimizer), factor_(factor), total_iters_(total_iters) {
@@ -227,7 +236,8 @@ class ConstantLR : public LRScheduler {
 };
 
 /** Scales the rate linearly from start_factor to end_factor over total_iters epochs. */
-class LinearLR : public LRScheduler {
+template <class = void>
+class LinearLR : public LRScheduler<> {
  public:
   LinearLR(Optimizer<>& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5)
       : LRScheduler(optimizer), start_(start_factor), end_(end_factor), total_iters_(total_iters) {
@@ -257,7 +267,8 @@ class LinearLR : public LRScheduler {
 };
 
 /** Multiplies the rate by gamma every epoch. */
-class ExponentialLR : public LRScheduler {
+template <class = void>
+class ExponentialLR : public LRScheduler<> {
  public:
   ExponentialLR(Optimizer<>& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) { initial_step(); }
 
@@ -276,7 +287,8 @@ class ExponentialLR : public LRScheduler {
 
 /** Cosine annealing from the base rate to eta_min over t_max epochs (then back up, periodic),
  *  computed step by step as PyTorch does. */
-class CosineAnnealingLR : public LRScheduler {
+template <class = void>
+class CosineAnnealingLR : public LRScheduler<> {
  public:
   CosineAnnealingLR(Optimizer<>& optimizer, int64_t t_max, double eta_min = 0)
       : LRScheduler(optimizer), t_max_(t_max), eta_min_(eta_min) {
@@ -315,7 +327,8 @@ class CosineAnnealingLR : public LRScheduler {
 };
 
 /** Cosine annealing restarted every T_i epochs, T_i growing by t_mult after each restart. */
-class CosineAnnealingWarmRestarts : public LRScheduler {
+template <class = void>
+class CosineAnnealingWarmRestarts : public LRScheduler<> {
  public:
   CosineAnnealingWarmRestarts(Optimizer<>& optimizer, int64_t t_0, int64_t t_mult = 1, double eta_min = 0)
       : LRScheduler(optimizer), t_0_(t_0), t_i_(t_0), t_mult_(t_mult), eta_min_(eta_min), t_cur_(-1) {
@@ -377,11 +390,13 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
 };
 
 /** Writes a momentum-like option of every group: "momentum", or beta1 for Adam's family. */
-inline void set_momentum(Optimizer<>& optimizer, size_t g, bool use_beta1, double value) {
+template <class = void>
+void set_momentum(Optimizer<>& optimizer, size_t g, bool use_beta1, double value) {
   *optimizer.option(g, use_beta1 ? "beta1" : "momentum") = value;
 }
 
-inline std::vector<double> per_group(const Optimizer<>& optimizer, const char* op, const char* name,
+template <class = void>
+std::vector<double> per_group(const Optimizer<>& optimizer, const char* op, const char* name,
                                      std::vector<double> values) {
   if (values.size() == 1) values.resize(optimizer.num_param_groups(), values[0]);
   TS_CHECK(values.size() == optimizer.num_param_groups(), op, ": expected ", optimizer.num_param_groups(),
@@ -405,7 +420,8 @@ struct OneCycleLROptions {
 
 /** The 1cycle policy: up from max_lr / div_factor to max_lr, then down to far below, with the
  *  momentum (or beta1) moving the other way; steps once per batch, total_steps times. */
-class OneCycleLR : public LRScheduler {
+template <class = void>
+class OneCycleLR : public LRScheduler<> {
  public:
   OneCycleLR(Optimizer<>& optimizer, double max_lr, OneCycleLROptions o = {})
       : OneCycleLR(optimizer, std::vector<double>{max_lr}, std::move(o)) {}
@@ -512,7 +528,8 @@ struct CyclicLROptions {
 
 /** Cycles the rate between base_lr and max_lr (triangular, triangular2, exp_range or a
  *  scale_fn), and the momentum the other way; steps once per batch. */
-class CyclicLR : public LRScheduler {
+template <class = void>
+class CyclicLR : public LRScheduler<> {
  public:
   CyclicLR(Optimizer<>& optimizer, double base_lr, double max_lr, CyclicLROptions o = {})
       : CyclicLR(optimizer, std::vector<double>{base_lr}, std::vector<double>{max_lr}, std::move(o)) {}
@@ -573,7 +590,8 @@ class CyclicLR : public LRScheduler {
 
 /** Runs schedulers one after another, switching at each milestone (the next one starts from
  *  its epoch 0, by its closed form). */
-class SequentialLR : public LRScheduler {
+template <class = void>
+class SequentialLR : public LRScheduler<> {
  public:
   SequentialLR(Optimizer<>& optimizer, std::vector<LRScheduler*> schedulers, std::vector<int64_t> milestones)
       : LRScheduler(optimizer, NoBase{}), schedulers_(std::move(schedulers)), milestones_(std::move(milestones)) {
@@ -637,6 +655,7 @@ struct ReduceLROnPlateauOptions {
 
 /** Multiplies every group's rate by factor when the metric passed to step() has not improved
  *  for `patience` epochs. */
+template <class = void>
 class ReduceLROnPlateau {
  public:
   explicit ReduceLROnPlateau(Optimizer<>& optimizer, ReduceLROnPlateauOptions o = {})
@@ -711,22 +730,22 @@ class ReduceLROnPlateau {
 
 }  // namespace impl
 
-using impl::ConstantLR;
-using impl::CosineAnnealingLR;
-using impl::CosineAnnealingWarmRestarts;
-using impl::CyclicLR;
+using ConstantLR = impl::ConstantLR<>;
+using CosineAnnealingLR = impl::CosineAnnealingLR<>;
+using CosineAnnealingWarmRestarts = impl::CosineAnnealingWarmRestarts<>;
+using CyclicLR = impl::CyclicLR<>;
 using impl::CyclicLROptions;
-using impl::ExponentialLR;
-using impl::LambdaLR;
-using impl::LinearLR;
-using impl::LRScheduler;
-using impl::MultiplicativeLR;
-using impl::MultiStepLR;
-using impl::OneCycleLR;
+using ExponentialLR = impl::ExponentialLR<>;
+using LambdaLR = impl::LambdaLR<>;
+using LinearLR = impl::LinearLR<>;
+using LRScheduler = impl::LRScheduler<>;
+using MultiplicativeLR = impl::MultiplicativeLR<>;
+using MultiStepLR = impl::MultiStepLR<>;
+using OneCycleLR = impl::OneCycleLR<>;
 using impl::OneCycleLROptions;
-using impl::ReduceLROnPlateau;
+using ReduceLROnPlateau = impl::ReduceLROnPlateau<>;
 using impl::ReduceLROnPlateauOptions;
-using impl::SequentialLR;
-using impl::StepLR;
+using SequentialLR = impl::SequentialLR<>;
+using StepLR = impl::StepLR<>;
 
 }  // namespace tessera::optim
