@@ -219,6 +219,10 @@ int main() {
     ts::optim::LinearLR warmup(nadam, 0.1, 1.0, 5);
     ts::optim::ConstantLR constant(nadam, 0.5, 5);
     ts::optim::SequentialLR sequential(nadam, {&warmup, &constant}, {5});
+    ts::optim::PolynomialLR polynomial(adagrad, 10, 2.0);
+    ts::optim::ExponentialLR decay(adagrad, 0.99);
+    ts::optim::ChainedScheduler chained({&polynomial, &decay});
+    chained.step();
     ts::optim::CosineAnnealingWarmRestarts restarts(radam, 10, 2, 1e-5);
     ts::optim::OneCycleLR one_cycle(amsgrad, 0.1, {.total_steps = 100, .anneal_strategy = "linear"});
     ts::optim::CyclicLR cyclic(grouped, 0.01, 0.1, {.step_size_up = 10, .mode = "triangular2"});

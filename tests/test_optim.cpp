@@ -297,6 +297,18 @@ std::map<std::string, SchedulerCase> scheduler_cases() {
                                               o::CyclicLROptions{.step_size_up = 4, .mode = "exp_range", .gamma = 0.9,
                                                                  .cycle_momentum = false})},
   };
+  cases["cyclic_scale_fn"] = plain<o::CyclicLR>(
+      0.01, 0.1,
+      o::CyclicLROptions{.step_size_up = 3, .scale_fn = [](double x) { return 1 / (x + 1); }, .scale_mode = "iterations"});
+  cases["polynomial"] = plain<o::PolynomialLR>(int64_t{12}, 2.0);
+  cases["chained"] = {false, [](Optimizer& opt, std::function<void(double)>& step) {
+                        auto constant = std::make_shared<o::ConstantLR>(opt, 0.5, 4);
+                        auto exponential = std::make_shared<o::ExponentialLR>(opt, 0.9);
+                        auto s = std::make_shared<o::ChainedScheduler>(
+                            std::vector<o::LRScheduler*>{constant.get(), exponential.get()});
+                        step = [s, constant, exponential](double) { s->step(); };
+                        return std::shared_ptr<void>(s);
+                      }};
   cases["onecycle_adam"] = plain<o::OneCycleLR>(
       0.01, o::OneCycleLROptions{.total_steps = 30, .base_momentum = 0.8, .max_momentum = 0.9, .div_factor = 10.0});
   cases["onecycle_adam"].adam = true;

@@ -285,6 +285,34 @@ class ExponentialLR : public LRScheduler<> {
   double gamma_;
 };
 
+/** Decays the rate by the polynomial (1 - epoch / total_iters)^power until total_iters. */
+template <class = void>
+class PolynomialLR : public LRScheduler<> {
+ public:
+  PolynomialLR(Optimizer<>& optimizer, int64_t total_iters = 5, double power = 1.0)
+      : LRScheduler(optimizer), total_iters_(total_iters), power_(power) {
+    initial_step();
+  }
+
+ protected:
+  std::vector<double> get_lr() override {
+    if (last_epoch_ == 0 || last_epoch_ > total_iters_) return current();
+    const double e = static_cast<double>(last_epoch_), total = static_cast<double>(total_iters_);
+    const double decay = std::pow((1.0 - e / total) / (1.0 - (e - 1) / total), power_);
+    return scaled([&](size_t) { return decay; });
+  }
+  std::optional<std::vector<double>> closed_form_lr() override {
+    std::vector<double> out;
+    for (double base : base_lrs_)
+      out.push_back(base * std::pow(1.0 - static_cast<double>(std::min(total_iters_, last_epoch_)) /
+                                              static_cast<double>(total_iters_),
+                                    power_));
+    return out;
+  }
+  int64_t total_iters_;
+  double power_;
+};
+
 /** Cosine annealing from the base rate to eta_min over t_max epochs (then back up, periodic),
  *  computed step by step as PyTorch does. */
 template <class = void>
@@ -590,6 +618,33 @@ class CyclicLR : public LRScheduler<> {
 
 /** Runs schedulers one after another, switching at each milestone (the next one starts from
  *  its epoch 0, by its closed form). */
+/** Steps several schedulers of one optimizer together, each on the rates the previous left. */
+template <class = void>
+class ChainedScheduler : public LRScheduler<> {
+ public:
+  explicit ChainedScheduler(std::vector<LRScheduler*> schedulers)
+      : LRScheduler(first(schedulers)->optimizer(), NoBase{}), schedulers_(std::move(schedulers)) {
+    for (size_t i = 1; i < schedulers_.size(); ++i)
+      TS_CHECK(&schedulers_[i]->optimizer() == optimizer_,
+               "ChainedScheduler: ChainedScheduler expects all schedulers to belong to the same optimizer, but got "
+               "schedulers at index 0 and ", i, " to be different");
+    last_lr_ = current();
+  }
+  void step() override {
+    for (auto* s : schedulers_) s->step();
+    last_lr_ = current();
+  }
+  using LRScheduler::step;
+
+ protected:
+  static LRScheduler* first(const std::vector<LRScheduler*>& schedulers) {
+    TS_CHECK(!schedulers.empty(), "ChainedScheduler: no schedulers");
+    return schedulers[0];
+  }
+  std::vector<double> get_lr() override { return current(); }
+  std::vector<LRScheduler*> schedulers_;
+};
+
 template <class = void>
 class SequentialLR : public LRScheduler<> {
  public:
@@ -730,6 +785,7 @@ class ReduceLROnPlateau {
 
 }  // namespace impl
 
+using ChainedScheduler = impl::ChainedScheduler<>;
 using ConstantLR = impl::ConstantLR<>;
 using CosineAnnealingLR = impl::CosineAnnealingLR<>;
 using CosineAnnealingWarmRestarts = impl::CosineAnnealingWarmRestarts<>;
@@ -742,6 +798,7 @@ using LRScheduler = impl::LRScheduler<>;
 using MultiplicativeLR = impl::MultiplicativeLR<>;
 using MultiStepLR = impl::MultiStepLR<>;
 using OneCycleLR = impl::OneCycleLR<>;
+using PolynomialLR = impl::PolynomialLR<>;
 using impl::OneCycleLROptions;
 using ReduceLROnPlateau = impl::ReduceLROnPlateau<>;
 using impl::ReduceLROnPlateauOptions;
