@@ -210,6 +210,9 @@ int main() {
     ts::optim::Adamax adamax(params, {.lr = 2e-3});
     ts::optim::NAdam nadam(params, {.momentum_decay = 4e-3});
     ts::optim::RAdam radam(params, {.lr = 1e-3});
+    ts::optim::SGD sgd64({ts::zeros<double>({3}).requires_grad_()}, {.lr = 0.1});
+    std::vector<ts::AnyTensor> all_params = sgd64.parameters();
+    (void)all_params;
     ts::optim::Optimizer& any_optimizer = radam;
     (void)any_optimizer.option(0, "beta1");
     ts::optim::LambdaLR lambda_lr(rmsprop, [](int64_t epoch) { return 1.0 / static_cast<double>(epoch + 1); });

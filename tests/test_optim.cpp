@@ -109,11 +109,11 @@ TEST_CASE("StepLR and CosineAnnealingLR give PyTorch's rates, bit for bit") {
 namespace {
 
 using ts::optim::Optimizer;
-using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(Tensor<float>, Tensor<float>)>;
+using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(ts::AnyTensor, ts::AnyTensor)>;
 
 template <class Opt, class Group, class Options>
 OptimizerFactory groups(Options defaults, Group second) {
-  return [=](Tensor<float> a, Tensor<float> b) {
+  return [=](ts::AnyTensor a, ts::AnyTensor b) {
     Group first;
     first.params = {a};
     Group other = second;
@@ -171,42 +171,53 @@ const std::map<std::string, OptimizerFactory>& optimizer_cases() {
   return cases;
 }
 
-void check_close(const std::vector<float>& got, const std::vector<float>& want) {
+template <class T>
+void check_close(const std::vector<T>& got, const std::vector<T>& want) {
   REQUIRE(got.size() == want.size());
+  const T tol = std::is_same_v<T, float> ? T(1e-5) : T(1e-12);
   for (size_t i = 0; i < got.size(); ++i) {
     INFO("element " << i << ": got " << got[i] << ", PyTorch " << want[i]);
-    CHECK(std::fabs(got[i] - want[i]) <= 1e-6f + 1e-5f * std::fabs(want[i]));
+    CHECK(std::abs(got[i] - want[i]) <= tol / 10 + tol * std::abs(want[i]));
   }
+}
+
+template <class T>
+void replay(const golden::Record& r, const OptimizerFactory& make) {
+  auto a = ts::from_vector(golden::values<T>(r.get("start_a")), {3, 4}).requires_grad_();
+  auto b = ts::from_vector(golden::values<T>(r.get("start_b")), {5}).requires_grad_();
+  auto opt = make(a, b);
+  const auto ga = r.all("grad_a"), gb = r.all("grad_b");
+  REQUIRE(ga.size() == 8);
+  for (size_t s = 0; s < ga.size(); ++s) {
+    opt->zero_grad();
+    a.set_grad(ts::from_vector(golden::values<T>(ga[s]), {3, 4}));
+    b.set_grad(ts::from_vector(golden::values<T>(gb[s]), {5}));
+    opt->step();
+  }
+  check_close(a.to_vector(), golden::values<T>(r.get("final_a")));
+  check_close(b.to_vector(), golden::values<T>(r.get("final_b")));
 }
 
 }  // namespace
 
-// Tolerance, not bits: PyTorch's add_ with alpha, addcmul_ and addcdiv_ round differently from
+// Tolerance (relative 1e-5 in float32, 1e-12 in float64), not bits: PyTorch's add_ with alpha, addcmul_ and addcdiv_ round differently from
 // tessera's separate product and sum (p.add_(g, alpha=-0.1) differs from p - g * 0.1 in the last
 // bit for about 9% of random float32 elements), and the difference compounds over the steps.
-TEST_CASE("every optimizer reproduces PyTorch over eight steps, with two parameter groups") {
+TEST_CASE("every optimizer reproduces PyTorch over eight steps, with two parameter groups, float32 and float64") {
   const auto records = golden::load("optim.txt");
-  size_t seen = 0;
+  size_t seen = 0, seen_f64 = 0;
   for (const auto& r : records) {
-    if (!optimizer_cases().count(r.name)) continue;
-    ++seen;
+    const bool f64 = r.name.size() > 4 && r.name.substr(r.name.size() - 4) == "_f64";
+    const std::string name = f64 ? r.name.substr(0, r.name.size() - 4) : r.name;
+    if (!optimizer_cases().count(name)) continue;
+    ++(f64 ? seen_f64 : seen);
     SECTION(r.name) {
-      auto a = ts::from_vector(golden::values<float>(r.get("start_a")), {3, 4}).requires_grad_();
-      auto b = ts::from_vector(golden::values<float>(r.get("start_b")), {5}).requires_grad_();
-      auto opt = optimizer_cases().at(r.name)(a, b);
-      const auto ga = r.all("grad_a"), gb = r.all("grad_b");
-      REQUIRE(ga.size() == 8);
-      for (size_t s = 0; s < ga.size(); ++s) {
-        opt->zero_grad();
-        a.set_grad(ts::from_vector(golden::values<float>(ga[s]), {3, 4}));
-        b.set_grad(ts::from_vector(golden::values<float>(gb[s]), {5}));
-        opt->step();
-      }
-      check_close(a.to_vector(), golden::values<float>(r.get("final_a")));
-      check_close(b.to_vector(), golden::values<float>(r.get("final_b")));
+      if (f64) replay<double>(r, optimizer_cases().at(name));
+      else replay<float>(r, optimizer_cases().at(name));
     }
   }
   CHECK(seen == optimizer_cases().size());
+  CHECK(seen_f64 == optimizer_cases().size());
 }
 
 TEST_CASE("optimizers: state_dict resumes training bit for bit") {

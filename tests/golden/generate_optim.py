@@ -5,7 +5,7 @@ schedulers.
     /usr/bin/python3 tests/golden/generate_optim.py
 
 Optimizer cases: two parameter groups (a 3x4 parameter with the optimizer's options, a 5-element
-one with some options overridden), float32, eight steps on gradients stored in the file; the
+one with some options overridden), float32 (and float64: the cases named ..._f64), eight steps on gradients stored in the file; the
 parameters after the last step. Scheduler cases: SGD (or Adam) with two groups (lr 0.1 and 0.05),
 30 epochs of optimizer.step(); scheduler.step(), the rate of each group (and its momentum or beta1
 where the scheduler cycles it) at every epoch, before the step. Error cases: the message PyTorch
@@ -81,11 +81,13 @@ OPTIMIZERS = {
 }
 
 
-def optimizer_cases(w, gen):
+def optimizer_cases(w, gen, dtype=torch.float32, suffix=""):
     for name, (cls, options, overrides) in OPTIMIZERS.items():
-        a0 = torch.randn(3, 4, generator=gen)
-        b0 = torch.randn(5, generator=gen)
-        grads = [(torch.randn(3, 4, generator=gen), torch.randn(5, generator=gen)) for _ in range(STEPS)]
+        name += suffix
+        a0 = torch.randn(3, 4, generator=gen, dtype=dtype)
+        b0 = torch.randn(5, generator=gen, dtype=dtype)
+        grads = [(torch.randn(3, 4, generator=gen, dtype=dtype), torch.randn(5, generator=gen, dtype=dtype))
+                 for _ in range(STEPS)]
         a, b = a0.clone().requires_grad_(), b0.clone().requires_grad_()
         opt = cls([{"params": [a]}, {"params": [b], **overrides}], **options)
         for ga, gb in grads:
@@ -246,6 +248,7 @@ def main():
     optimizer_cases(w, gen)
     scheduler_cases(w)
     error_cases(w)
+    optimizer_cases(w, torch.Generator().manual_seed(8), torch.float64, "_f64")
     w.close()
 
 

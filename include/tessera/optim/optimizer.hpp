@@ -33,6 +33,17 @@ inline std::string py_float(double v) {
 
 namespace optim {
 
+/** An optimizer's parameters: float32 or float64 leaf tensors that require grad, from a braced
+ *  list or a vector (a module's parameters()). */
+struct ParamList : std::vector<AnyTensor> {
+  ParamList() = default;
+  ParamList(std::initializer_list<AnyTensor> params) : std::vector<AnyTensor>(params) {}
+  template <class T>
+    requires std::is_same_v<T, float> || std::is_same_v<T, double>
+  ParamList(const std::vector<Tensor<T>>& params) : std::vector<AnyTensor>(params.begin(), params.end()) {}
+  ParamList(std::vector<AnyTensor> params) : std::vector<AnyTensor>(std::move(params)) {}
+};
+
 // Note [Optimizer options]
 // Each optimizer has an Options struct (every hyperparameter with PyTorch's default, in the order
 // of PyTorch's signature, so designated initializers read like its keyword arguments) and a Group
@@ -55,7 +66,7 @@ namespace optim {
   };                                                                                   \
   /** A parameter group: its parameters, and options that override the defaults. */    \
   struct Opt##Group {                                                                  \
-    std::vector<Tensor<float>> params = {};                                            \
+    ParamList params = {};                                                             \
     FIELDS(TS_OPTIM_GROUP_FIELD)                                                       \
     Opt##Options resolve(Opt##Options o) const {                                       \
       FIELDS(TS_OPTIM_RESOLVE)                                                         \
@@ -118,18 +129,27 @@ TS_OPTIM_OPTIONS(RAdam, TS_RADAM_FIELDS)
  *  (PyTorch's `optimizer.param_groups[i]`; change `options.lr` between steps as schedulers do). */
 template <class Options>
 struct ParamGroup {
-  std::vector<Tensor<float>> params;
+  ParamList params;
   Options options;
 };
 
 /** What an optimizer keeps per parameter (PyTorch's `optimizer.state[p]`): buffers such as
  *  exp_avg or momentum_buffer, and numbers such as the step count. */
 struct ParamState {
-  std::map<std::string, Tensor<float>> tensors;
+  std::map<std::string, AnyTensor> tensors;  // of the parameter's dtype
   std::map<std::string, double> scalars;
 };
 
 namespace impl {
+
+/** Calls f with the parameter as a Tensor<float> or Tensor<double>. */
+template <class F>
+decltype(auto) visit_param(const char* op, const AnyTensor& p, F&& f) {
+  if (p.dtype() == DType::Float64) return f(p.as<double>());
+  TS_CHECK(p.dtype() == DType::Float32, op, ": optimizer can only optimize float32 and float64 Tensors, got ",
+           p.dtype());
+  return f(p.as<float>());
+}
 
 /** What every optimizer shares: parameter groups, step, zero_grad, state_dict; schedulers see
  *  an optimizer through this interface. */
@@ -149,9 +169,19 @@ class Optimizer {
     for (size_t g = 0; g < num_param_groups(); ++g) *option(g, "lr") = lr;
   }
   /** Every group's parameters, in order. */
-  virtual std::vector<Tensor<float>> parameters() const = 0;
+  virtual std::vector<AnyTensor> parameters() const = 0;
   /** Clears gradients: set to none (the default, as PyTorch 2), or zeroed in place. */
-  void zero_grad(bool set_to_none = true) const { tessera::detail::clear_grads(parameters(), set_to_none); }
+  void zero_grad(bool set_to_none = true) const {
+    for (const auto& p : parameters())
+      visit_param("zero_grad", p, [&]<class T>(const Tensor<T>& t) {
+        if (set_to_none) {
+          t.set_grad({});
+        } else if (t.grad().defined()) {
+          NoGradGuard no_grad;
+          t.grad().zero_();
+        }
+      });
+  }
   /** The state and every group's options, as copies: "state.<i>.<name>" per parameter (numbered
    *  across groups in order, as PyTorch), "param_groups.<g>.<option>" as 0-dim float64 tensors and
    *  "param_groups.<g>.params" (the parameters' numbers). */
@@ -171,7 +201,7 @@ class Optimizer {
 template <class Derived, class Options, class Group>
 class OptimizerBase : public Optimizer<> {
  public:
-  OptimizerBase(std::vector<Tensor<float>> params, Options defaults = {}) : defaults_(defaults) {
+  OptimizerBase(ParamList params, Options defaults = {}) : defaults_(defaults) {
     Derived::check(defaults);
     Group group;
     group.params = std::move(params);
@@ -187,8 +217,11 @@ class OptimizerBase : public Optimizer<> {
   void add_param_group(const Group& group) {
     TS_CHECK(!group.params.empty() || !groups_.empty(), Derived::name, ": optimizer got an empty parameter list");
     for (const auto& p : group.params) {
-      TS_CHECK(p.is_leaf() && p.requires_grad(), Derived::name,
-               ": can't optimize a non-leaf Tensor or one that does not require grad");
+      TS_CHECK(p.defined(), Derived::name, ": can't optimize an undefined Tensor");
+      visit_param(Derived::name, p, [](const auto& t) {
+        TS_CHECK(t.is_leaf() && t.requires_grad(), Derived::name,
+                 ": can't optimize a non-leaf Tensor or one that does not require grad");
+      });
       for (const auto& g : groups_)
         for (const auto& q : g.params)
           TS_CHECK(q.impl_ptr() != p.impl_ptr(), Derived::name,
@@ -200,15 +233,15 @@ class OptimizerBase : public Optimizer<> {
   const std::vector<ParamGroup<Options>>& param_groups() const { return groups_; }
   const Options& defaults() const { return defaults_; }
   /** The state of one parameter (empty until its first step). */
-  ParamState& state(const Tensor<float>& p) { return state_[p.impl_ptr().get()]; }
+  ParamState& state(const AnyTensor& p) { return state_[p.impl_ptr().get()]; }
 
   void step() override {
     NoGradGuard no_grad;
     for (auto& group : groups_)
-      for (const auto& p : group.params) {
-        if (!p.grad().defined()) continue;
-        Derived::update(p, p.grad(), group.options, state_[p.impl_ptr().get()]);
-      }
+      for (const auto& p : group.params)
+        visit_param(Derived::name, p, [&](const auto& t) {
+          if (t.grad().defined()) Derived::update(t, t.grad(), group.options, state_[p.impl_ptr().get()]);
+        });
   }
   size_t num_param_groups() const override { return groups_.size(); }
   double* option(size_t group, std::string_view name) override {
@@ -221,8 +254,8 @@ class OptimizerBase : public Optimizer<> {
     });
     return found;
   }
-  std::vector<Tensor<float>> parameters() const override {
-    std::vector<Tensor<float>> out;
+  std::vector<AnyTensor> parameters() const override {
+    std::vector<AnyTensor> out;
     for (const auto& g : groups_) out.insert(out.end(), g.params.begin(), g.params.end());
     return out;
   }
@@ -240,7 +273,8 @@ class OptimizerBase : public Optimizer<> {
         const auto it = state_.find(p.impl_ptr().get());
         if (it != state_.end()) {
           const std::string at = "state." + std::to_string(index) + ".";
-          for (const auto& [key, t] : it->second.tensors) out[at + key] = t.clone();
+          for (const auto& [key, t] : it->second.tensors)
+            out[at + key] = visit_param(Derived::name, t, [](const auto& x) { return AnyTensor(x.clone()); });
           for (const auto& [key, v] : it->second.scalars) out[at + key] = scalar(v);
         }
         ++index;
@@ -272,8 +306,13 @@ class OptimizerBase : public Optimizer<> {
         TS_CHECK(kind == "state" && n < params.size(), Derived::name, ": load_state_dict: unexpected key \"", key,
                  "\"");
         ParamState& s = state[params[n].impl_ptr().get()];
-        if (t.dtype() == DType::Float64) s.scalars[field] = t.template to<double>().item();
-        else s.tensors[field] = t.template to<float>().to(params[n].device()).clone();  // as PyTorch: onto the parameter's device
+        if (field == "step" || field == "mu_product") {
+          s.scalars[field] = t.template to<double>().item();
+        } else {  // as PyTorch: in the parameter's dtype, on its device
+          s.tensors[field] = visit_param(Derived::name, params[n], [&]<class T>(const Tensor<T>& q) {
+            return AnyTensor(t.template to<T>().to(q.device()).clone());
+          });
+        }
       }
     }
     for (size_t g = 0; g < groups_.size(); ++g) {
@@ -296,12 +335,12 @@ class OptimizerBase : public Optimizer<> {
   std::map<const tessera::detail::TensorImpl*, ParamState> state_;
 };
 
-/** The buffer `name` of a parameter's state, made by `init` on the first step. */
-template <class Init>
-Tensor<float>& state_buffer(ParamState& s, const char* name, Init&& init) {
+/** The buffer `name` of a parameter's state (sharing its data), made by `init` on the first step. */
+template <class T, class Init>
+Tensor<T> state_buffer(ParamState& s, const char* name, Init&& init) {
   auto it = s.tensors.find(name);
-  if (it == s.tensors.end()) it = s.tensors.emplace(name, init()).first;
-  return it->second;
+  if (it == s.tensors.end()) it = s.tensors.emplace(name, AnyTensor(init())).first;
+  return it->second.template as<T>();
 }
 
 inline void check_lr(const char* op, double lr) { TS_CHECK(lr >= 0, op, ": Invalid learning rate: ", tessera::detail::py_float(lr)); }
@@ -313,14 +352,13 @@ inline void check_betas(const char* op, double beta1, double beta2) {
   TS_CHECK(beta1 >= 0 && beta1 < 1, op, ": Invalid beta parameter at index 0: ", tessera::detail::py_float(beta1));
   TS_CHECK(beta2 >= 0 && beta2 < 1, op, ": Invalid beta parameter at index 1: ", tessera::detail::py_float(beta2));
 }
-inline float f32(double v) { return static_cast<float>(v); }
 
 /** torch.optim.SGD: p -= lr * d, where d is the gradient plus weight decay, through a momentum
  *  buffer (the first step's buffer is the gradient itself) and Nesterov's look-ahead. */
-template <class T = void>
-class SGD : public OptimizerBase<SGD<T>, SGDOptions, SGDGroup> {
+template <class Tag = void>
+class SGD : public OptimizerBase<SGD<Tag>, SGDOptions, SGDGroup> {
  public:
-  using OptimizerBase<SGD<T>, SGDOptions, SGDGroup>::OptimizerBase;
+  using OptimizerBase<SGD<Tag>, SGDOptions, SGDGroup>::OptimizerBase;
   static constexpr const char* name = "SGD";
   static void check(const SGDOptions& o) {
     check_lr(name, o.lr);
@@ -329,85 +367,93 @@ class SGD : public OptimizerBase<SGD<T>, SGDOptions, SGDGroup> {
     TS_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
              "SGD: Nesterov momentum requires a momentum and zero dampening");
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const SGDOptions& o, ParamState& s) {
-    Tensor<float> d = o.maximize ? -grad : grad;
-    if (o.weight_decay != 0) d = d + p * f32(o.weight_decay);
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const SGDOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
+    Tensor<T> d = o.maximize ? -grad : grad;
+    if (o.weight_decay != 0) d = d + p * c(o.weight_decay);
     if (o.momentum != 0) {
-      auto it = s.tensors.find("momentum_buffer");
+      const auto it = s.tensors.find("momentum_buffer");
+      Tensor<T> buf;
       if (it == s.tensors.end()) {
-        it = s.tensors.emplace("momentum_buffer", d.clone()).first;
+        buf = d.clone();
+        s.tensors.emplace("momentum_buffer", buf);
       } else {
-        it->second.mul_(f32(o.momentum)).add_(d * f32(1 - o.dampening));
+        buf = it->second.template as<T>();
+        buf.mul_(c(o.momentum)).add_(d * c(1 - o.dampening));
       }
-      d = o.nesterov ? d + it->second * f32(o.momentum) : it->second;
+      d = o.nesterov ? d + buf * c(o.momentum) : buf;
     }
-    p.sub_(d * f32(o.lr));
+    p.sub_(d * c(o.lr));
   }
 };
 
 /** Adam's step, shared with AdamW (`decoupled`: weight decay shrinks the parameter instead of
  *  joining the gradient). */
-template <class Options>
-void adam_update(const Tensor<float>& p, const Tensor<float>& grad, const Options& o, ParamState& s, bool decoupled) {
-  Tensor<float> g = o.maximize ? -grad : grad;
+template <class T, class Options>
+void adam_update(const Tensor<T>& p, const Tensor<T>& grad, const Options& o, ParamState& s, bool decoupled) {
+  const auto c = [](double v) { return static_cast<T>(v); };
+  Tensor<T> g = o.maximize ? -grad : grad;
   const double step = s.scalars["step"] += 1;
   if (o.weight_decay != 0) {
-    if (decoupled) p.mul_(f32(1 - o.lr * o.weight_decay));
-    else g = g + p * f32(o.weight_decay);
+    if (decoupled) p.mul_(c(1 - o.lr * o.weight_decay));
+    else g = g + p * c(o.weight_decay);
   }
   auto zeros = [&] { return zeros_like(p); };
-  Tensor<float>& exp_avg = state_buffer(s, "exp_avg", zeros);
-  Tensor<float>& exp_avg_sq = state_buffer(s, "exp_avg_sq", zeros);
-  exp_avg.mul_(f32(o.beta1)).add_(g * f32(1 - o.beta1));
-  exp_avg_sq.mul_(f32(o.beta2)).add_(g * g * f32(1 - o.beta2));
+  Tensor<T> exp_avg = state_buffer<T>(s, "exp_avg", zeros);
+  Tensor<T> exp_avg_sq = state_buffer<T>(s, "exp_avg_sq", zeros);
+  exp_avg.mul_(c(o.beta1)).add_(g * c(1 - o.beta1));
+  exp_avg_sq.mul_(c(o.beta2)).add_(g * g * c(1 - o.beta2));
   const double bias1 = 1 - std::pow(o.beta1, step), bias2 = 1 - std::pow(o.beta2, step);
   const double step_size = o.lr / bias1, bias2_sqrt = std::sqrt(bias2);
-  Tensor<float> denom;
+  Tensor<T> denom;
   if (o.amsgrad) {
-    Tensor<float>& max_sq = state_buffer(s, "max_exp_avg_sq", zeros);
+    Tensor<T> max_sq = state_buffer<T>(s, "max_exp_avg_sq", zeros);
     max_sq.copy_(maximum(max_sq, exp_avg_sq));
-    denom = (max_sq.sqrt() / f32(bias2_sqrt)).add_(f32(o.eps));
+    denom = (max_sq.sqrt() / c(bias2_sqrt)).add_(c(o.eps));
   } else {
-    denom = (exp_avg_sq.sqrt() / f32(bias2_sqrt)).add_(f32(o.eps));
+    denom = (exp_avg_sq.sqrt() / c(bias2_sqrt)).add_(c(o.eps));
   }
-  p.sub_(exp_avg / denom * f32(step_size));
+  p.sub_(exp_avg / denom * c(step_size));
 }
 
 /** torch.optim.Adam (with amsgrad and maximize). */
-template <class T = void>
-class Adam : public OptimizerBase<Adam<T>, AdamOptions, AdamGroup> {
+template <class Tag = void>
+class Adam : public OptimizerBase<Adam<Tag>, AdamOptions, AdamGroup> {
  public:
-  using OptimizerBase<Adam<T>, AdamOptions, AdamGroup>::OptimizerBase;
+  using OptimizerBase<Adam<Tag>, AdamOptions, AdamGroup>::OptimizerBase;
   static constexpr const char* name = "Adam";
   static void check(const AdamOptions& o) {
     check_lr(name, o.lr), check_eps(name, o.eps), check_betas(name, o.beta1, o.beta2);
     check_weight_decay(name, o.weight_decay);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& g, const AdamOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& g, const AdamOptions& o, ParamState& s) {
     adam_update(p, g, o, s, false);
   }
 };
 
 /** torch.optim.AdamW: Adam with decoupled weight decay, 1e-2 by default. */
-template <class T = void>
-class AdamW : public OptimizerBase<AdamW<T>, AdamWOptions, AdamWGroup> {
+template <class Tag = void>
+class AdamW : public OptimizerBase<AdamW<Tag>, AdamWOptions, AdamWGroup> {
  public:
-  using OptimizerBase<AdamW<T>, AdamWOptions, AdamWGroup>::OptimizerBase;
+  using OptimizerBase<AdamW<Tag>, AdamWOptions, AdamWGroup>::OptimizerBase;
   static constexpr const char* name = "AdamW";
   static void check(const AdamWOptions& o) {
     check_lr(name, o.lr), check_eps(name, o.eps), check_betas(name, o.beta1, o.beta2);
     check_weight_decay(name, o.weight_decay);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& g, const AdamWOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& g, const AdamWOptions& o, ParamState& s) {
     adam_update(p, g, o, s, true);
   }
 };
 
 /** torch.optim.RMSprop: divides by a running root mean square of the gradient (centered:
  *  minus the squared running mean), optionally through a momentum buffer. */
-template <class T = void>
-class RMSprop : public OptimizerBase<RMSprop<T>, RMSpropOptions, RMSpropGroup> {
-  using Base = OptimizerBase<RMSprop<T>, RMSpropOptions, RMSpropGroup>;
+template <class Tag = void>
+class RMSprop : public OptimizerBase<RMSprop<Tag>, RMSpropOptions, RMSpropGroup> {
+  using Base = OptimizerBase<RMSprop<Tag>, RMSpropOptions, RMSpropGroup>;
 
  public:
   using Base::Base;
@@ -418,37 +464,39 @@ class RMSprop : public OptimizerBase<RMSprop<T>, RMSpropOptions, RMSpropGroup> {
     check_weight_decay(name, o.weight_decay);
     TS_CHECK(o.alpha >= 0, "RMSprop: Invalid alpha value: ", tessera::detail::py_float(o.alpha));
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const RMSpropOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const RMSpropOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     auto zeros = [&] { return zeros_like(p); };
-    Tensor<float> g = o.maximize ? -grad : grad;
+    Tensor<T> g = o.maximize ? -grad : grad;
     s.scalars["step"] += 1;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
-    Tensor<float>& square_avg = state_buffer(s, "square_avg", zeros);
-    square_avg.mul_(f32(o.alpha)).add_(g * g * f32(1 - o.alpha));
-    Tensor<float> avg;
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
+    Tensor<T> square_avg = state_buffer<T>(s, "square_avg", zeros);
+    square_avg.mul_(c(o.alpha)).add_(g * g * c(1 - o.alpha));
+    Tensor<T> avg;
     if (o.centered) {
-      Tensor<float>& grad_avg = state_buffer(s, "grad_avg", zeros);
-      grad_avg.mul_(f32(o.alpha)).add_(g * f32(1 - o.alpha));
+      Tensor<T> grad_avg = state_buffer<T>(s, "grad_avg", zeros);
+      grad_avg.mul_(c(o.alpha)).add_(g * c(1 - o.alpha));
       avg = (square_avg - grad_avg * grad_avg).sqrt();
     } else {
       avg = square_avg.sqrt();
     }
-    avg.add_(f32(o.eps));
+    avg.add_(c(o.eps));
     if (o.momentum > 0) {
-      Tensor<float>& buf = state_buffer(s, "momentum_buffer", zeros);
-      buf.mul_(f32(o.momentum)).add_(g / avg);
-      p.sub_(buf * f32(o.lr));
+      Tensor<T> buf = state_buffer<T>(s, "momentum_buffer", zeros);
+      buf.mul_(c(o.momentum)).add_(g / avg);
+      p.sub_(buf * c(o.lr));
     } else {
-      p.sub_(g / avg * f32(o.lr));
+      p.sub_(g / avg * c(o.lr));
     }
   }
 };
 
 /** torch.optim.Adagrad: divides by the root of the summed squared gradients; the rate decays
  *  as lr / (1 + (step - 1) * lr_decay). */
-template <class T = void>
-class Adagrad : public OptimizerBase<Adagrad<T>, AdagradOptions, AdagradGroup> {
-  using Base = OptimizerBase<Adagrad<T>, AdagradOptions, AdagradGroup>;
+template <class Tag = void>
+class Adagrad : public OptimizerBase<Adagrad<Tag>, AdagradOptions, AdagradGroup> {
+  using Base = OptimizerBase<Adagrad<Tag>, AdagradOptions, AdagradGroup>;
 
  public:
   using Base::Base;
@@ -461,21 +509,23 @@ class Adagrad : public OptimizerBase<Adagrad<T>, AdagradOptions, AdagradGroup> {
              tessera::detail::py_float(o.initial_accumulator_value));
     check_eps(name, o.eps);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const AdagradOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const AdagradOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     const double step = s.scalars["step"] += 1;
-    Tensor<float> g = o.maximize ? -grad : grad;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
+    Tensor<T> g = o.maximize ? -grad : grad;
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
     const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
-    Tensor<float>& sum = state_buffer(s, "sum", [&] { return full_like(p, f32(o.initial_accumulator_value)); });
+    Tensor<T> sum = state_buffer<T>(s, "sum", [&] { return full_like(p, c(o.initial_accumulator_value)); });
     sum.add_(g * g);
-    p.sub_(g / sum.sqrt().add_(f32(o.eps)) * f32(clr));
+    p.sub_(g / sum.sqrt().add_(c(o.eps)) * c(clr));
   }
 };
 
 /** torch.optim.Adadelta: steps scaled by the ratio of running RMS of updates and gradients. */
-template <class T = void>
-class Adadelta : public OptimizerBase<Adadelta<T>, AdadeltaOptions, AdadeltaGroup> {
-  using Base = OptimizerBase<Adadelta<T>, AdadeltaOptions, AdadeltaGroup>;
+template <class Tag = void>
+class Adadelta : public OptimizerBase<Adadelta<Tag>, AdadeltaOptions, AdadeltaGroup> {
+  using Base = OptimizerBase<Adadelta<Tag>, AdadeltaOptions, AdadeltaGroup>;
 
  public:
   using Base::Base;
@@ -485,25 +535,27 @@ class Adadelta : public OptimizerBase<Adadelta<T>, AdadeltaOptions, AdadeltaGrou
     TS_CHECK(o.rho >= 0 && o.rho <= 1, "Adadelta: Invalid rho value: ", tessera::detail::py_float(o.rho));
     check_eps(name, o.eps), check_weight_decay(name, o.weight_decay);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const AdadeltaOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const AdadeltaOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     auto zeros = [&] { return zeros_like(p); };
-    Tensor<float> g = o.maximize ? -grad : grad;
+    Tensor<T> g = o.maximize ? -grad : grad;
     s.scalars["step"] += 1;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
-    Tensor<float>& square_avg = state_buffer(s, "square_avg", zeros);
-    Tensor<float>& acc_delta = state_buffer(s, "acc_delta", zeros);
-    square_avg.mul_(f32(o.rho)).add_(g * g * f32(1 - o.rho));
-    const Tensor<float> std = (square_avg + f32(o.eps)).sqrt();
-    const Tensor<float> delta = (acc_delta + f32(o.eps)).sqrt().div_(std).mul_(g);
-    acc_delta.mul_(f32(o.rho)).add_(delta * delta * f32(1 - o.rho));
-    p.sub_(delta * f32(o.lr));
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
+    Tensor<T> square_avg = state_buffer<T>(s, "square_avg", zeros);
+    Tensor<T> acc_delta = state_buffer<T>(s, "acc_delta", zeros);
+    square_avg.mul_(c(o.rho)).add_(g * g * c(1 - o.rho));
+    const Tensor<T> std = (square_avg + c(o.eps)).sqrt();
+    const Tensor<T> delta = (acc_delta + c(o.eps)).sqrt().div_(std).mul_(g);
+    acc_delta.mul_(c(o.rho)).add_(delta * delta * c(1 - o.rho));
+    p.sub_(delta * c(o.lr));
   }
 };
 
 /** torch.optim.Adamax: Adam with the infinity norm in place of the second moment. */
-template <class T = void>
-class Adamax : public OptimizerBase<Adamax<T>, AdamaxOptions, AdamaxGroup> {
-  using Base = OptimizerBase<Adamax<T>, AdamaxOptions, AdamaxGroup>;
+template <class Tag = void>
+class Adamax : public OptimizerBase<Adamax<Tag>, AdamaxOptions, AdamaxGroup> {
+  using Base = OptimizerBase<Adamax<Tag>, AdamaxOptions, AdamaxGroup>;
 
  public:
   using Base::Base;
@@ -512,25 +564,27 @@ class Adamax : public OptimizerBase<Adamax<T>, AdamaxOptions, AdamaxGroup> {
     check_lr(name, o.lr), check_eps(name, o.eps), check_betas(name, o.beta1, o.beta2);
     check_weight_decay(name, o.weight_decay);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const AdamaxOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const AdamaxOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     auto zeros = [&] { return zeros_like(p); };
-    Tensor<float> g = o.maximize ? -grad : grad;
+    Tensor<T> g = o.maximize ? -grad : grad;
     const double step = s.scalars["step"] += 1;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
-    Tensor<float>& exp_avg = state_buffer(s, "exp_avg", zeros);
-    Tensor<float>& exp_inf = state_buffer(s, "exp_inf", zeros);
-    exp_avg.mul_(f32(o.beta1)).add_(g * f32(1 - o.beta1));
-    exp_inf.copy_(maximum(exp_inf.mul_(f32(o.beta2)), g.abs().add_(f32(o.eps))));
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
+    Tensor<T> exp_avg = state_buffer<T>(s, "exp_avg", zeros);
+    Tensor<T> exp_inf = state_buffer<T>(s, "exp_inf", zeros);
+    exp_avg.mul_(c(o.beta1)).add_(g * c(1 - o.beta1));
+    exp_inf.copy_(maximum(exp_inf.mul_(c(o.beta2)), g.abs().add_(c(o.eps))));
     const double clr = o.lr / (1 - std::pow(o.beta1, step));
-    p.sub_(exp_avg / exp_inf * f32(clr));
+    p.sub_(exp_avg / exp_inf * c(clr));
   }
 };
 
 /** torch.optim.NAdam: Adam with Nesterov momentum and a momentum schedule (momentum_decay).
  *  The running product of the schedule is a float32, as PyTorch keeps it in a tensor. */
-template <class T = void>
-class NAdam : public OptimizerBase<NAdam<T>, NAdamOptions, NAdamGroup> {
-  using Base = OptimizerBase<NAdam<T>, NAdamOptions, NAdamGroup>;
+template <class Tag = void>
+class NAdam : public OptimizerBase<NAdam<Tag>, NAdamOptions, NAdamGroup> {
+  using Base = OptimizerBase<NAdam<Tag>, NAdamOptions, NAdamGroup>;
 
  public:
   using Base::Base;
@@ -540,33 +594,35 @@ class NAdam : public OptimizerBase<NAdam<T>, NAdamOptions, NAdamGroup> {
     check_weight_decay(name, o.weight_decay);
     TS_CHECK(o.momentum_decay >= 0, "NAdam: Invalid momentum_decay value: ", tessera::detail::py_float(o.momentum_decay));
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const NAdamOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const NAdamOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     auto zeros = [&] { return zeros_like(p); };
     const double step = s.scalars["step"] += 1;
     if (!s.scalars.count("mu_product")) s.scalars["mu_product"] = 1;
     const double bias2 = 1 - std::pow(o.beta2, step);
-    Tensor<float> g = grad;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
+    Tensor<T> g = grad;
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
     const double mu = o.beta1 * (1. - 0.5 * std::pow(0.96, step * o.momentum_decay));
     const double mu_next = o.beta1 * (1. - 0.5 * std::pow(0.96, (step + 1) * o.momentum_decay));
-    const float mu_product = f32(s.scalars["mu_product"]) * f32(mu);
-    const float mu_product_next = mu_product * f32(mu) * f32(mu_next);
+    const float mu_product = static_cast<float>(s.scalars["mu_product"]) * static_cast<float>(mu);
+    const float mu_product_next = mu_product * static_cast<float>(mu) * static_cast<float>(mu_next);
     s.scalars["mu_product"] = mu_product;
-    Tensor<float>& exp_avg = state_buffer(s, "exp_avg", zeros);
-    Tensor<float>& exp_avg_sq = state_buffer(s, "exp_avg_sq", zeros);
-    exp_avg.mul_(f32(o.beta1)).add_(g * f32(1 - o.beta1));
-    exp_avg_sq.mul_(f32(o.beta2)).add_(g * g * f32(1 - o.beta2));
-    const Tensor<float> denom = (exp_avg_sq / f32(bias2)).sqrt().add_(f32(o.eps));
-    p.sub_(g / denom * f32(o.lr * (1. - mu) / (1. - mu_product)));
-    p.sub_(exp_avg / denom * f32(o.lr * mu_next / (1. - mu_product_next)));
+    Tensor<T> exp_avg = state_buffer<T>(s, "exp_avg", zeros);
+    Tensor<T> exp_avg_sq = state_buffer<T>(s, "exp_avg_sq", zeros);
+    exp_avg.mul_(c(o.beta1)).add_(g * c(1 - o.beta1));
+    exp_avg_sq.mul_(c(o.beta2)).add_(g * g * c(1 - o.beta2));
+    const Tensor<T> denom = (exp_avg_sq / c(bias2)).sqrt().add_(c(o.eps));
+    p.sub_(g / denom * c(o.lr * (1. - mu) / (1. - mu_product)));
+    p.sub_(exp_avg / denom * c(o.lr * mu_next / (1. - mu_product_next)));
   }
 };
 
 /** torch.optim.RAdam: Adam whose adaptive term is rectified, and left out while the variance
  *  estimate is unreliable (rho_t <= 5). */
-template <class T = void>
-class RAdam : public OptimizerBase<RAdam<T>, RAdamOptions, RAdamGroup> {
-  using Base = OptimizerBase<RAdam<T>, RAdamOptions, RAdamGroup>;
+template <class Tag = void>
+class RAdam : public OptimizerBase<RAdam<Tag>, RAdamOptions, RAdamGroup> {
+  using Base = OptimizerBase<RAdam<Tag>, RAdamOptions, RAdamGroup>;
 
  public:
   using Base::Base;
@@ -575,26 +631,28 @@ class RAdam : public OptimizerBase<RAdam<T>, RAdamOptions, RAdamGroup> {
     check_lr(name, o.lr), check_eps(name, o.eps), check_betas(name, o.beta1, o.beta2);
     check_weight_decay(name, o.weight_decay);
   }
-  static void update(const Tensor<float>& p, const Tensor<float>& grad, const RAdamOptions& o, ParamState& s) {
+  template <class T>
+  static void update(const Tensor<T>& p, const Tensor<T>& grad, const RAdamOptions& o, ParamState& s) {
+    const auto c = [](double v) { return static_cast<T>(v); };
     auto zeros = [&] { return zeros_like(p); };
     const double step = s.scalars["step"] += 1;
     const double bias1 = 1 - std::pow(o.beta1, step), bias2 = 1 - std::pow(o.beta2, step);
-    Tensor<float> g = grad;
-    if (o.weight_decay != 0) g = g + p * f32(o.weight_decay);
-    Tensor<float>& exp_avg = state_buffer(s, "exp_avg", zeros);
-    Tensor<float>& exp_avg_sq = state_buffer(s, "exp_avg_sq", zeros);
-    exp_avg.mul_(f32(o.beta1)).add_(g * f32(1 - o.beta1));
-    exp_avg_sq.mul_(f32(o.beta2)).add_(g * g * f32(1 - o.beta2));
-    const Tensor<float> corrected = exp_avg / f32(bias1);
+    Tensor<T> g = grad;
+    if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
+    Tensor<T> exp_avg = state_buffer<T>(s, "exp_avg", zeros);
+    Tensor<T> exp_avg_sq = state_buffer<T>(s, "exp_avg_sq", zeros);
+    exp_avg.mul_(c(o.beta1)).add_(g * c(1 - o.beta1));
+    exp_avg_sq.mul_(c(o.beta2)).add_(g * g * c(1 - o.beta2));
+    const Tensor<T> corrected = exp_avg / c(bias1);
     const double rho_inf = 2 / (1 - o.beta2) - 1;
     const double rho_t = rho_inf - 2 * step * std::pow(o.beta2, step) / bias2;
     if (rho_t > 5.) {
       const double rect =
           std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t));
-      const Tensor<float> adaptive_lr = f32(std::sqrt(bias2)) / exp_avg_sq.sqrt().add_(f32(o.eps));
-      p.sub_(corrected * f32(o.lr) * adaptive_lr * f32(rect));
+      const Tensor<T> adaptive_lr = c(std::sqrt(bias2)) / exp_avg_sq.sqrt().add_(c(o.eps));
+      p.sub_(corrected * c(o.lr) * adaptive_lr * c(rect));
     } else {
-      p.sub_(corrected * f32(o.lr));
+      p.sub_(corrected * c(o.lr));
     }
   }
 };
