@@ -288,7 +288,9 @@ class OptimizerBase : public Optimizer<> {
     const auto params = parameters();
     std::vector<std::map<std::string, double>> options(groups_.size());
     std::map<const tessera::detail::TensorImpl*, ParamState> state;
-    for (const auto& [key, t] : dict) {
+    for (const auto& entry : dict) {  // not a structured binding: clang 14 can't capture one
+      const std::string& key = entry.first;
+      const AnyTensor& t = entry.second;
       const size_t dot1 = key.find('.'), dot2 = key.find('.', dot1 + 1);
       TS_CHECK(dot1 != std::string::npos && dot2 != std::string::npos, Derived::name,
                ": load_state_dict: unexpected key \"", key, "\"");
