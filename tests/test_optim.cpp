@@ -80,7 +80,9 @@ TEST_CASE("StepLR and CosineAnnealingLR give PyTorch's rates, bit for bit") {
          return [s] { s->step(); };
        }},
   };
-  for (const auto& [name, factory] : make) {
+  for (const auto& entry : make) {  // not a structured binding: clang 14 can't capture one
+    const std::string& name = entry.first;
+    const auto& factory = entry.second;
     SECTION(name) {
       const auto want = golden::values<double>(std::find_if(records.begin(), records.end(), [&](const auto& r) {
                                                  return r.name == name;
