@@ -3,7 +3,13 @@
 // every parameter group.
 
 #include <cmath>
+// std::function alone: libstdc++'s <functional> also brings searchers, bind and more, which a
+// program that includes tessera would parse for nothing.
+#if defined(__GLIBCXX__) && __has_include(<bits/std_function.h>)
+#include <bits/std_function.h>
+#else
 #include <functional>
+#endif
 #include <limits>
 #include <numbers>
 #include <optional>
