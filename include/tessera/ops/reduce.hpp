@@ -356,7 +356,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> extreme_with_index(const Tensor<T>& x, in
 }
 
 template <bool is_max, class T>
-Tensor<int64_t> arg_extreme(const Tensor<T>& x, std::optional<int64_t> dim, bool keepdim, const char* op) {
+Tensor<int64_t> arg_extreme(const Tensor<T>& x, const std::optional<int64_t>& dim, bool keepdim, const char* op) {
   if (dim) return std::get<1>(extreme_with_index<is_max>(x, *dim, keepdim, op));
   TS_CHECK(x.numel() > 0, op, ": Expected reduction dim to be specified for input.numel() == 0.");
   auto flat = std::get<1>(extreme_with_index<is_max>(x.contiguous().view({-1}), 0, false, op));
