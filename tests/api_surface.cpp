@@ -256,6 +256,17 @@ int main() {
                 << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
     }
     {
+      nn::Embedding padded(10, 4, 0);
+      auto pretrained = nn::Embedding::from_pretrained(ts::randn({5, 4}), true, -1);
+      nn::Dropout2d drop2d(0.2);
+      nn::GroupNorm group_norm(2, 8);
+      nn::InstanceNorm2d instance_norm(8, 1e-5, true);
+      const ts::Tensor<float> image = ts::randn({2, 8, 3, 3});
+      std::cout << padded(ts::tensor({0, 3})) << pretrained(ts::tensor({4})) << padded.padding_idx().value_or(-1)
+                << drop2d(image).sizes() << group_norm(image).sizes() << instance_norm(image).sizes()
+                << F::dropout2d(image, 0.5, false).sizes() << F::dropout1d(image[0], 0.5, true).sizes()
+                << F::group_norm(image, 4).sizes() << F::instance_norm(image).sizes()
+                << F::embedding(ts::tensor({1}), pretrained.weight(), std::optional<int64_t>{0}).sizes() << "\n";
       nn::Conv1d conv1(8, 4, 3, {.stride = 1, .padding = 0, .dilation = 1, .groups = 1, .bias = true, .padding_same = true});
       std::cout << conv1(ts::randn({2, 8, 5})).sizes() << F::conv1d(ts::randn({8, 5}), conv1.weight(), conv1.bias(), {.padding = 1}).sizes();
       nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});

@@ -160,6 +160,20 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     return;
   }
   if (op == "embedding") return check_out(ts::nn::Embedding(std::stoll(a[1]), std::stoll(a[2])).weight(), outs.at(0), where);
+  if (op == "embedding_pad") {
+    const ts::nn::Embedding e(std::stoll(a[1]), std::stoll(a[2]), std::stoll(a[3]));
+    return check_out(e.weight(), outs.at(0), where);
+  }
+  if (op == "dropout2d") {
+    const int64_t n = std::stoll(a[2]), c = std::stoll(a[3]), l = std::stoll(a[4]);
+    const double p = std::stod(a[5]);
+    const auto go = [&]<class T>(T) {
+      const auto x = ts::arange<T>(1, static_cast<double>(n * c * l + 1)).reshape({n, c, l, 1});
+      check_out(ts::nn::functional::dropout2d(x, p, true), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
   if (op == "init_uniform") {
     const double b = std::stod(a[2]);
     return check_out(ts::nn::init::uniform_(ts::empty<float>({std::stoll(a[1])}), -b, b), outs.at(0), where);
@@ -337,4 +351,21 @@ TEST_CASE("nn::init refuses what torch.nn.init refuses", "[random][init]") {
   ts::manual_seed(3);
   init::kaiming_uniform_(ts::empty<float>({0, 3}));
   CHECK(ts::rand({4}).to_vector() == a.to_vector());
+}
+
+TEST_CASE("Embedding's padding row gets no gradient; from_pretrained shares and freezes", "[random][init]") {
+  ts::nn::Embedding e(5, 2, 1);
+  CHECK(e.padding_idx() == std::optional<int64_t>{1});
+  CHECK(e.weight()[1].to_vector() == std::vector<float>{0, 0});
+  e(ts::tensor({1, 3, 1, 0})).sum().backward();
+  CHECK(e.weight().grad()[1].to_vector() == std::vector<float>{0, 0});  // PyTorch: the padding row's gradient is 0
+  CHECK(e.weight().grad()[3].to_vector() == std::vector<float>{1, 1});
+  const ts::Tensor<float> table = ts::randn({4, 3});
+  const auto frozen = ts::nn::Embedding::from_pretrained(table);
+  CHECK(!frozen.weight().requires_grad());
+  CHECK(frozen.weight().data_ptr() == table.data_ptr());
+  CHECK(ts::nn::Embedding::from_pretrained(table, false, -1).padding_idx() == std::optional<int64_t>{3});
+  CHECK(error_of([] { ts::nn::Embedding(4, 2, 4); }) == "Embedding: Padding_idx must be within num_embeddings (got 4 for 4 embeddings)");
+  CHECK(error_of([] { ts::nn::functional::dropout2d(ts::ones<float>({3}), 0.5); }) ==
+        "dropout2d: expected an input [N, C, ...], got shape [3]");
 }

@@ -11,7 +11,7 @@ import os
 import torch
 import torch.nn.functional as F
 
-CASES = [("group", (2, 6, 5), 3, True), ("group", (3, 4, 2, 3), 2, False), ("group", (2, 4), 4, True),
+CASES = [("group", (2, 6, 5), 3, True), ("group", (3, 4, 2, 3), 2, False), ("group", (3, 6), 2, True),
          ("instance", (2, 3, 4, 5), 0, True), ("instance", (1, 2, 3, 3), 0, False)]
 
 

@@ -94,6 +94,13 @@ def run(call):
         return [m.weight] + ([m.bias] if m.bias is not None else [])
     if op == "embedding":
         return [torch.nn.Embedding(int(a[1]), int(a[2])).weight]
+    if op == "embedding_pad":
+        return [torch.nn.Embedding(int(a[1]), int(a[2]), padding_idx=int(a[3])).weight]
+    if op == "dropout2d":
+        # dropout2d dtype n c l p: arange(1, n c l + 1) of shape [n, c, l, 1]
+        n, c, l = int(a[2]), int(a[3]), int(a[4])
+        x = torch.arange(1, n * c * l + 1, dtype=DTYPES[a[1]]).reshape(n, c, l, 1)
+        return [F.dropout2d(x, float(a[5]), training=True)]
     if op == "init_uniform":
         return [torch.nn.init.uniform_(torch.empty(int(a[1])), -float(a[2]), float(a[2]))]
     if op == "init_normal":
@@ -163,6 +170,8 @@ for seed in (0, 42):
     case(f"random_{seed}", seed, [f"random {dt} {n}{bounds}" for dt in ("int64", "int32", "uint8", "float32", "float64")
                                   for n in (1, 17) for bounds in ("", " 10", " -3 200" if dt != "uint8" else " 3 200")]
          + ["random int64 20 0 5000000000", "random float64 20 -5000000000 5000000000", "random float32 20 0 100000000"])
+case("embedding_padding_dropout2d", 3, ["embedding_pad 10 3 2", "embedding_pad 6 4 -1", "dropout2d float32 2 5 3 0.5",
+                                        "dropout2d float64 3 4 2 0.25", "rand float32 3"])
 case("nn_init_gain", 0, ["gain linear", "gain conv2d", "gain sigmoid", "gain tanh", "gain relu", "gain leaky_relu",
                          "gain leaky_relu 0.2", "gain leaky_relu 2.2360679774997898", "gain selu"])
 # Long draws (compared through a hash of their bytes): many runs of 624 words, and the Box-Muller

@@ -66,15 +66,49 @@ Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
   return zeros<int64_t>(shape, {.device = t.device()}).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
 }
 
-/** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim]. */
+/** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim].
+ *  Positions holding `padding_idx` give no gradient to the weight, as PyTorch's. */
 template <class T>
-Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight) {
+Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight,
+                    std::optional<int64_t> padding_idx = std::nullopt) {
   TS_CHECK(weight.dim() == 2, "embedding: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   Shape shape = indices.sizes();
   shape.push_back(weight.size(1));
   const Tensor<int64_t> flat = indices.reshape({-1});
   detail::check_index_select_bounds(weight, 0, flat, "embedding");  // Note [index_select bounds]
-  return weight.index_select(0, flat).view(shape);
+  const Tensor<T> rows = weight.index_select(0, flat).view(shape);
+  if (!padding_idx) return rows;
+  const int64_t n = weight.size(0), pad = *padding_idx < 0 ? *padding_idx + n : *padding_idx;
+  TS_CHECK(pad >= 0 && pad < n, "embedding: Padding_idx must be within num_embeddings (got ", *padding_idx, " for ", n,
+           " embeddings)");
+  return where((indices == pad).unsqueeze(-1), rows.detach(), rows);
+}
+
+/** Zeroes whole channels (dim 1 of [N, C, ...]) with probability p and scales the rest by
+ *  1 / (1 - p) while training: one bernoulli_ draw per (sample, channel), as PyTorch's. */
+template <class T>
+Tensor<T> feature_dropout(const Tensor<T>& x, double p, bool training, Generator& gen, const char* op) {
+  TS_CHECK(p >= 0 && p <= 1, op, ": dropout probability has to be between 0 and 1, but got ", p);
+  TS_CHECK(x.dim() >= 2, op, ": expected an input [N, C, ...], got shape ", detail::shape_str(x.sizes()));
+  if (!training || p == 0) return x;
+  if (p == 1) return x * T(0);
+  Shape noise_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
+  noise_shape[0] = x.size(0), noise_shape[1] = x.size(1);
+  Tensor<T> noise;
+  {
+    NoGradGuard no_grad;
+    noise = empty<T>(noise_shape, {.device = x.device()});
+    noise.bernoulli_(1 - p, gen).div_(static_cast<T>(1 - p));
+  }
+  return x * noise;
+}
+template <class T>
+Tensor<T> dropout2d(const Tensor<T>& x, double p = 0.5, bool training = true) {
+  return feature_dropout(x, p, training, default_generator(), "dropout2d");
+}
+template <class T>
+Tensor<T> dropout1d(const Tensor<T>& x, double p = 0.5, bool training = true) {
+  return feature_dropout(x, p, training, default_generator(), "dropout1d");
 }
 
 /** Normalises over the last normalized_shape.size() dims: (x - mean) / sqrt(var + eps) with the

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <initializer_list>
 
@@ -36,22 +37,54 @@ class Linear : public nn::Module {
 };
 
 /** A lookup table: row i of the [n, dim] weight for each index i; the output has the indices'
- *  shape plus dim. The weight starts N(0, 1), as PyTorch's. */
+ *  shape plus dim. The weight starts N(0, 1), as PyTorch's, with the padding_idx row (if any)
+ *  zero and never updated by the gradient. */
 template <class = void>
 class Embedding : public nn::Module {
  public:
-  Embedding(int64_t num_embeddings, int64_t embedding_dim) : Embedding(num_embeddings, embedding_dim, default_generator()) {}
-  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen) {
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = std::nullopt)
+      : Embedding(num_embeddings, embedding_dim, padding_idx, default_generator()) {}
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen)
+      : Embedding(num_embeddings, embedding_dim, std::nullopt, gen) {}
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx, Generator& gen)
+      : padding_idx_(checked_padding(padding_idx, num_embeddings)) {
     TS_CHECK(num_embeddings >= 0 && embedding_dim >= 0, "Embedding: invalid sizes (", num_embeddings, ", ",
              embedding_dim, ")");
     weight_ = register_parameter("weight", empty<float>({num_embeddings, embedding_dim}));
     init::normal_(weight_, 0.0, 1.0, gen);
+    if (padding_idx_) {
+      NoGradGuard no_grad;
+      weight_[*padding_idx_].fill_(0);
+    }
   }
-  Tensor<float> forward(const Tensor<int64_t>& indices) const { return functional::embedding(indices, weight_); }
+  /** torch.nn.Embedding.from_pretrained: a table holding `embeddings` (shared, not copied), frozen
+   *  (no gradient) unless `freeze` is false. */
+  static Embedding from_pretrained(const Tensor<float>& embeddings, bool freeze = true,
+                                   std::optional<int64_t> padding_idx = std::nullopt) {
+    TS_CHECK(embeddings.dim() == 2, "Embedding.from_pretrained: Embeddings parameter is expected to be 2-dimensional, "
+             "got shape ", tessera::detail::shape_str(embeddings.sizes()));
+    Embedding e(embeddings, checked_padding(padding_idx, embeddings.size(0)));
+    e.weight_.requires_grad_(!freeze);
+    return e;
+  }
+  Tensor<float> forward(const Tensor<int64_t>& indices) const {
+    return functional::embedding(indices, weight_, padding_idx_);
+  }
   Tensor<float> operator()(const Tensor<int64_t>& indices) const { return forward(indices); }
   const Tensor<float>& weight() const { return weight_; }
+  std::optional<int64_t> padding_idx() const { return padding_idx_; }
 
  private:
+  Embedding(const Tensor<float>& weight, std::optional<int64_t> padding_idx) : padding_idx_(padding_idx) {
+    weight_ = register_parameter("weight", weight.detach());
+  }
+  static std::optional<int64_t> checked_padding(std::optional<int64_t> padding_idx, int64_t n) {
+    if (!padding_idx) return padding_idx;
+    TS_CHECK(*padding_idx >= -n && *padding_idx < n, "Embedding: Padding_idx must be within num_embeddings (got ",
+             *padding_idx, " for ", n, " embeddings)");
+    return *padding_idx < 0 ? *padding_idx + n : *padding_idx;
+  }
+  std::optional<int64_t> padding_idx_;
   Tensor<float> weight_;
 };
 
@@ -120,6 +153,24 @@ class Dropout : public nn::Module {
   Generator* gen_;
 };
 
+/** Dropout2d (and Dropout1d): whole channels zeroed while training, the identity in eval mode. */
+template <class = void>
+class Dropout2d : public nn::Module {
+ public:
+  explicit Dropout2d(double p = 0.5) : Dropout2d(p, default_generator()) {}
+  Dropout2d(double p, Generator& gen) : p_(p), gen_(&gen) {
+    TS_CHECK(p >= 0 && p <= 1, "Dropout2d: dropout probability has to be between 0 and 1, but got ", p);
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return functional::feature_dropout(x, p_, is_training(), *gen_, "dropout2d");
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
 /** Modules applied in order; child i is named "i", as in torch.nn.Sequential. */
 template <class = void>
 class Sequential : public nn::Module {
@@ -166,6 +217,7 @@ using Tanh = impl::Tanh<>;
 using Softmax = impl::Softmax<>;
 using Flatten = impl::Flatten<>;
 using Dropout = impl::Dropout<>;
+using Dropout2d = impl::Dropout2d<>;
 using Sequential = impl::Sequential<>;
 
 }  // namespace tessera::nn
