@@ -102,6 +102,10 @@ int main() {
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";
+  std::cout << f.eq(i) << f.ne(1) << f.lt(f) << f.le(2.5) << f.gt(i) << f.ge(0) << cmp.logical_and(cmp)
+            << cmp.logical_or(f.gt(0)) << ts::where(cmp.to<uint8_t>(), f, 0) << f.masked_fill(cmp.to<uint8_t>(), 1)
+            << "\n";
+  ts::set_warning_handler(ts::set_warning_handler(nullptr));
   std::cout << f.sum() << f.sum(1) << f.sum(-1, true) << f.sum({0, 1}, false) << f.mean() << f.prod() << f.max()
             << f.min() << f.argmax() << f.argmin() << f.amax(0) << f.amin(1) << f.std() << f.var() << f.norm()
             << f.logsumexp(1) << (f > 0.0).all() << (f > 0.0).any() << f.softmax(1) << f.log_softmax(1)
@@ -226,6 +230,8 @@ int main() {
     for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
     std::map<std::string, ts::AnyTensor> state = model.state_dict();
     model.load_state_dict(state);
+    const ts::NamedTensors named_state = model.state_dict();
+    std::cout << named_state.at(named_state.begin()->first).sizes();
     model.eval();
     model.train(true);
     model.to(ts::Device::cpu());

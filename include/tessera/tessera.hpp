@@ -2,6 +2,7 @@
 // The umbrella header: everything in API.md. Include this and nothing else.
 
 #include "core/any_tensor.hpp"
+#include "core/named_tensors.hpp"
 #include "core/config.hpp"
 #include "core/device.hpp"
 #include "core/dtype.hpp"

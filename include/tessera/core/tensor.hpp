@@ -202,6 +202,21 @@ class Tensor {
   TS_BINARY_METHODS(minimum, std::type_identity_t)
   TS_BINARY_METHODS(maximum, std::type_identity_t)
 #undef TS_BINARY_METHODS
+  // Comparisons and logical_and/or as methods (bool results, no in-place forms).
+#define TS_COMPARE_METHODS(name)                        \
+  template <class U>                                    \
+  Tensor<bool> name(const Tensor<U>& other) const;      \
+  template <Scalar S>                                   \
+  Tensor<bool> name(S other) const;
+  TS_COMPARE_METHODS(eq)
+  TS_COMPARE_METHODS(ne)
+  TS_COMPARE_METHODS(lt)
+  TS_COMPARE_METHODS(le)
+  TS_COMPARE_METHODS(gt)
+  TS_COMPARE_METHODS(ge)
+  TS_COMPARE_METHODS(logical_and)
+  TS_COMPARE_METHODS(logical_or)
+#undef TS_COMPARE_METHODS
 #define TS_UNARY_METHODS(name, result) \
   Tensor<result> name() const;         \
   const Tensor& name##_() const;
@@ -245,6 +260,11 @@ class Tensor {
   Tensor masked_fill(const Tensor<bool>& mask, S value) const;
   template <Scalar S>
   const Tensor& masked_fill_(const Tensor<bool>& mask, S value) const;
+  /** A uint8 mask reads as `mask != 0`, with PyTorch 1.13's deprecation warning. */
+  template <Scalar S>
+  Tensor masked_fill(const Tensor<uint8_t>& mask, S value) const;
+  template <Scalar S>
+  const Tensor& masked_fill_(const Tensor<uint8_t>& mask, S value) const;
 
   // --- reductions (ops/reduce.hpp): over all elements, one dim or several ----------------
 #define TS_REDUCTION_METHODS(name, result)                                 \
