@@ -136,6 +136,27 @@ int main() {
   std::cout << f.index({f > 0.0}) << f.index_select(1, ts::tensor({2, 0})) << f.gather(1, ts::tensor({{0}, {1}}))
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
+  {
+    // Shape functions and selection by mask and index.
+    const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
+    const auto mask = cube[0] > 4.0f;
+    const auto flat_idx = ts::tensor({{0, 2}, {1, 0}});
+    std::cout << ts::movedim(cube, 0, 2) << cube.movedim({0, 1}, {2, 0}) << ts::moveaxis(cube, {0}, {1}) << cube.moveaxis(1, 2)
+              << ts::swapaxes(cube, 0, 1) << cube.swapdims(1, 2) << ts::swapdims(cube, 0, 2) << cube.swapaxes(0, 2)
+              << ts::unflatten(cube, 2, {2, 2}) << cube.unflatten(-1, {-1, 2}) << cube.narrow_copy(2, 1, 2)
+              << ts::narrow_copy(cube, 0, 0, 1) << cube.numpy_T() << cube.mT() << cube.mH() << ts::diagonal(cube, 0, 1, 2)
+              << ts::diag_embed(cube[0]) << cube[0].diag_embed(1, 0, 2) << cube.new_zeros({2}) << cube.new_ones<int64_t>({2})
+              << cube.new_full({2}, 7) << cube.new_full<double>({1}, 0.5, {}) << cube.new_empty({0}).numel()
+              << cube.new_zeros({1}, {.device = ts::Device::cpu()}) << cube.new_ones({1}, {}) << cube.new_empty({1}, {}).numel()
+              << ts::nonzero(mask) << mask.nonzero() << ts::nonzero_numpy(mask)[0] << mask.nonzero_numpy()[1]
+              << ts::argwhere(mask) << mask.argwhere() << ts::where(mask)[0] << ts::masked_select(cube, mask)
+              << cube.masked_select(mask) << ts::masked_scatter(cube, mask, -cube) << cube.clone().masked_scatter_(mask, -cube)
+              << cube.masked_scatter(mask, cube) << ts::take(cube, flat_idx) << cube.take(flat_idx) << ts::take_along_dim(cube, flat_idx)
+              << cube.take_along_dim(flat_idx.unsqueeze(0), 1) << ts::repeat_interleave(ts::tensor({1, 0, 2}))
+              << ts::repeat_interleave(ts::tensor({2, 1}), std::optional<int64_t>(3)) << ts::repeat_interleave(cube, 2)
+              << cube.repeat_interleave(2, 1) << ts::repeat_interleave(cube, ts::tensor({1, 0, 2}), 1, 3)
+              << cube.repeat_interleave(ts::tensor({2}), 0) << "\n";
+  }
 
   // 5. Random numbers.
   std::array<uint32_t, 4> bits = ts::philox4x32_10({0, 0, 0, 0}, {0, 0});

@@ -21,6 +21,7 @@
 #include "ops/linalg.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
+#include "ops/selection.hpp"
 #include "ops/sort.hpp"
 #include "ops/view.hpp"
 #include "io/eigen.hpp"

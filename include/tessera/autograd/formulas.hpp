@@ -14,6 +14,7 @@
 #include "../ops/join.hpp"
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
+#include "../ops/selection.hpp"
 #include "../ops/view.hpp"
 #include "functions.hpp"
 
@@ -834,6 +835,15 @@ struct DiagonalBackward0 final : Node {
   }
 };
 
+/** diag_embed: the gradient is the diagonal it wrote (a view, so double backward works). */
+template <class A>
+struct DiagEmbedBackward0 final : Node {
+  int64_t offset, d0, d1;
+  DiagEmbedBackward0(int64_t off, int64_t a, int64_t b) : offset(off), d0(a), d1(b) {}
+  TS_NODE_NAME("DiagEmbedBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().diagonal(offset, d0, d1)}; }
+};
+
 template <class A>
 struct UnfoldBackward0 final : Node {
   Shape in_sizes;
@@ -927,6 +937,28 @@ struct IndexPutBackward0 final : Node {
     }
     if (needs_input_grad(1)) gv = index_advanced(g, ix, "index");
     return {gs, gv};
+  }
+};
+
+/** x.masked_scatter_(mask, source): masked positions of x lose their gradient to source's
+ *  first elements; source's others get zeros. */
+template <class A>
+struct MaskedScatterBackward0 final : Node {
+  Tensor<bool> mask;  // broadcast to self's shape
+  Shape source_sizes;
+  MaskedScatterBackward0(const Tensor<bool>& m, const Shape& sizes) : mask(m), source_sizes(sizes) {}
+  TS_NODE_NAME("MaskedScatterBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.masked_fill(mask, 0);
+    if (needs_input_grad(1)) {
+      Tensor<A> selected = masked_select(g, mask);
+      const int64_t missing = checked_numel(source_sizes, "masked_scatter_backward") - selected.numel();
+      if (missing > 0) selected = cat(std::vector<Tensor<A>>{selected, zeros<A>({missing}, {.device = g.device()})});
+      gsrc = selected.view(source_sizes);
+    }
+    return {gs, gsrc};
   }
 };
 
