@@ -141,7 +141,7 @@ int main() {
     const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
     const auto mask = cube[0] > 4.0f;
     const auto flat_idx = ts::tensor({{0, 2}, {1, 0}});
-    std::cout << ts::movedim(cube, 0, 2) << cube.movedim({0, 1}, {2, 0}) << ts::moveaxis(cube, {0}, {1}) << cube.moveaxis(1, 2)
+    std::cout << ts::movedim(cube, 0, 2) << cube.movedim({0, 1}, {2, 0}) << ts::moveaxis(cube, ts::Shape{0}, ts::Shape{1}) << cube.moveaxis(1, 2)
               << ts::swapaxes(cube, 0, 1) << cube.swapdims(1, 2) << ts::swapdims(cube, 0, 2) << cube.swapaxes(0, 2)
               << ts::unflatten(cube, 2, {2, 2}) << cube.unflatten(-1, {-1, 2}) << cube.narrow_copy(2, 1, 2)
               << ts::narrow_copy(cube, 0, 0, 1) << cube.numpy_T() << cube.mT() << cube.mH() << ts::diagonal(cube, 0, 1, 2)
@@ -156,6 +156,18 @@ int main() {
               << ts::repeat_interleave(ts::tensor({2, 1}), std::optional<int64_t>(3)) << ts::repeat_interleave(cube, 2)
               << cube.repeat_interleave(2, 1) << ts::repeat_interleave(cube, ts::tensor({1, 0, 2}), 1, 3)
               << cube.repeat_interleave(ts::tensor({2}), 0) << "\n";
+    const auto grid = ts::arange<float>(0, 12).reshape({3, 4});
+    const auto where_to = ts::tensor({{0, 2, 1, 2}, {1, 0, 0, 2}});
+    const auto ones24 = ts::ones<float>({2, 4});
+    std::cout << grid.scatter_reduce(0, where_to, ones24, "amax") << ts::scatter_reduce(grid, 0, where_to, ones24, "mean", false)
+              << grid.clone().scatter_reduce_(0, where_to, ones24, "prod") << grid.scatter(0, where_to, ones24, "add")
+              << ts::scatter(grid, 0, where_to, ones24, "multiply") << grid.scatter(0, where_to, 2.0, "multiply")
+              << ts::scatter(grid, 0, where_to, 2, "add") << grid.clone().scatter_(0, where_to, ones24, "add")
+              << grid.clone().scatter_(0, where_to, 3, "multiply") << grid.index_add(0, ts::tensor({0, 2}), ones24)
+              << ts::index_add(grid, 0, ts::tensor({0, 2}), ones24, 2) << grid.clone().index_add_(0, ts::tensor({1}), ones24[0].unsqueeze(0), 0.5)
+              << grid.index_copy(0, ts::tensor({2, 0}), ones24) << ts::index_copy(grid, 0, ts::tensor({1}), ones24[0].unsqueeze(0))
+              << grid.clone().index_copy_(0, ts::tensor({0}), ones24[1].unsqueeze(0)) << grid.index_fill(1, ts::tensor({0, -1}), -1)
+              << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0) << "\n";
   }
 
   // 5. Random numbers.

@@ -79,6 +79,14 @@ struct Inputs {
   Tensor<int8_t> i8 = ts::arange(-3, 3).to<int8_t>();
   Tensor<float> s34 = ts::tensor({{5.0f, -1.0f, 2.0f, 7.0f}, {0.5f, 3.0f, -2.0f, 1.0f}, {4.0f, 4.0f, 6.0f, -3.0f}});
   Tensor<int64_t> n34 = ts::arange(12).reshape({3, 4});
+  Tensor<float> x34 = ts::arange<float>(0, 12).reshape({3, 4});
+  Tensor<int64_t> ix = ts::tensor({{0, 2, 1, 2}, {1, 0, 0, 2}});
+  Tensor<float> src = ts::arange<float>(0, 8).reshape({2, 4}) + 1;
+  Tensor<int64_t> srci = ts::arange(8).reshape({2, 4}) + 1;
+  Tensor<int64_t> ixs = ts::tensor({{0, 1, 1, 0}, {1, 0, 0, 1}});
+  Tensor<double> S = ts::tensor<double>({{0.5, -1.5, 2.0, 1.25}, {3.0, 0.75, -2.5, 1.5}});
+  Tensor<double> S3 = ts::tensor<double>({{1.0, -2.0, 0.5, 3.0}, {0.25, 1.5, -1.0, 2.0}, {-0.5, 4.0, 1.0, -3.0}});
+  Tensor<double> Z = ts::tensor<double>({{0.0, 2.0, 1.0, 0.0}, {1.5, 0.0, -1.0, 2.0}, {1.0, 1.0, 0.0, 3.0}});
 };
 
 Tensor<int64_t> ints(std::initializer_list<int64_t> values) { return ts::tensor(values); }
@@ -88,7 +96,8 @@ Tensor<int64_t> ints2(std::initializer_list<std::initializer_list<int64_t>> valu
 
 TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[shape_ops][golden]") {
   const Inputs in;
-  const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34] = in;
+  const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34, x34, ix, src, srci, ixs, S, S3, Z] = in;
+  const auto bools = [](std::initializer_list<bool> values) { return ts::tensor(values); };
   const auto rng = [](int64_t n) { return ts::arange<float>(0, n); };
   const std::map<std::string, std::function<Got()>> calls = {
       // group 1
@@ -223,6 +232,71 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
       {"torch.repeat_interleave(m, torch.tensor([1, 0, 3]), 0)", [&] { return got(ts::repeat_interleave(m, ints({1, 0, 3}), 0)); }},
       {"t.repeat_interleave(0, 1)", [&] { return got(t.repeat_interleave(0, 1)); }},
       {"torch.repeat_interleave(h, 2, 0, output_size=6)", [&] { return got(ts::repeat_interleave(h, 2, 0, 6)); }},
+      // group 3
+      {"x34.scatter_reduce(0, ix, src, 'sum')", [&] { return got(x34.scatter_reduce(0, ix, src, "sum")); }},
+      {"x34.scatter_reduce(0, ix, src, 'sum', include_self=False)", [&] { return got(x34.scatter_reduce(0, ix, src, "sum", false)); }},
+      {"x34.scatter_reduce(0, ix, src, 'prod')", [&] { return got(ts::scatter_reduce(x34, 0, ix, src, "prod")); }},
+      {"x34.scatter_reduce(0, ix, src, 'prod', include_self=False)", [&] { return got(x34.scatter_reduce(0, ix, src, "prod", false)); }},
+      {"x34.scatter_reduce(0, ix, src, 'mean')", [&] { return got(x34.scatter_reduce(0, ix, src, "mean")); }},
+      {"x34.scatter_reduce(0, ix, src, 'mean', include_self=False)", [&] { return got(x34.scatter_reduce(0, ix, src, "mean", false)); }},
+      {"x34.scatter_reduce(0, ix, src, 'amax')", [&] { return got(x34.scatter_reduce(0, ix, src, "amax")); }},
+      {"x34.scatter_reduce(0, ix, -src, 'amax', include_self=False)", [&] { return got(x34.scatter_reduce(0, ix, -src, "amax", false)); }},
+      {"x34.scatter_reduce(0, ix, src, 'amin')", [&] { return got(x34.scatter_reduce(0, ix, src, "amin")); }},
+      {"x34.scatter_reduce(0, ix, -src, 'amin', include_self=False)", [&] { return got(x34.scatter_reduce(0, ix, -src, "amin", false)); }},
+      {"n34.scatter_reduce(0, ix, srci, 'mean')", [&] { return got(n34.scatter_reduce(0, ix, srci, "mean")); }},
+      {"n34.scatter_reduce(0, ix, -srci, 'mean')", [&] { return got(n34.scatter_reduce(0, ix, -srci, "mean")); }},
+      {"n34.scatter_reduce(0, ix, -srci, 'mean', include_self=False)", [&] { return got(n34.scatter_reduce(0, ix, -srci, "mean", false)); }},
+      {"n34.scatter_reduce(1, ix.T[:3, :2], -srci.T[:3, :2], 'amax', include_self=False)",
+       [&] { return got(n34.scatter_reduce(1, ix.t().slice(0, 0, 3).slice(1, 0, 2), -srci.t().slice(0, 0, 3).slice(1, 0, 2), "amax", false)); }},
+      {"torch.ones(3, dtype=torch.uint8).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1, 2, 4]).byte(), 'mean', include_self=False)",
+       [&] { return got(ts::ones<uint8_t>({3}).scatter_reduce(0, ints({0, 0, 1}), ints({1, 2, 4}).to<uint8_t>(), "mean", false)); }},
+      {"torch.tensor([1., float('nan'), 0.]).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([float('nan'), 2., 1.]), 'amax')",
+       [&] { return got(ts::tensor({1.0f, NAN, 0.0f}).scatter_reduce(0, ints({0, 0, 1}), ts::tensor({NAN, 2.0f, 1.0f}), "amax")); }},
+      {"torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'sum')",
+       [&] { return got(ts::zeros<bool>({3}).scatter_reduce(0, ints({0, 0, 1}), bools({true, false, true}), "sum")); }},
+      {"torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'amin', include_self=False)",
+       [&] { return got(ts::zeros<bool>({3}).scatter_reduce(0, ints({0, 0, 1}), bools({true, false, true}), "amin", false)); }},
+      {"torch.zeros(3, dtype=torch.float16).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1., 2., 3.]).half(), 'mean')",
+       [&] { return got(ts::zeros<ts::half>({3}).scatter_reduce(0, ints({0, 0, 1}), ts::tensor({1.0f, 2.0f, 3.0f}).to<ts::half>(), "mean")); }},
+      {"torch.scatter_reduce(t, 2, torch.tensor([[[1], [0], [1]]]), -t[:1, :, :1], 'prod')",
+       [&] { return got(ts::scatter_reduce(t, 2, ints({1, 0, 1}).reshape({1, 3, 1}), -t.slice(0, 0, 1).slice(2, 0, 1), "prod")); }},
+      {"torch.tensor(3.).scatter_reduce(0, torch.tensor(0), torch.tensor(2.), 'prod')",
+       [&] { return got(z.scatter_reduce(0, ts::tensor(int64_t{0}), ts::tensor(2.0f), "prod")); }},
+      {"x34.scatter_reduce(1, torch.zeros(3, 0, dtype=torch.long), src, 'amax')",
+       [&] { return got(x34.scatter_reduce(1, ts::zeros<int64_t>({3, 0}), src, "amax")); }},
+      {"x34.scatter(0, ix, src, reduce='add')", [&] { return got(x34.scatter(0, ix, src, "add")); }},
+      {"x34.scatter(0, ix, src, reduce='multiply')", [&] { return got(ts::scatter(x34, 0, ix, src, "multiply")); }},
+      {"x34.scatter(0, ix, 2.0, reduce='multiply')", [&] { return got(x34.scatter(0, ix, 2.0, "multiply")); }},
+      {"n34.scatter(1, ix[:, :2], 5, reduce='add')", [&] { return got(ts::scatter(n34, 1, ix.slice(1, 0, 2), 5, "add")); }},
+      {"x34.index_add(0, torch.tensor([0, 2, 0]), torch.ones(3, 4), alpha=2)",
+       [&] { return got(x34.index_add(0, ints({0, 2, 0}), ts::ones<float>({3, 4}), 2)); }},
+      {"n34.index_add(1, torch.tensor([0, 3]), torch.ones(3, 2, dtype=torch.long), alpha=2)",
+       [&] { return got(ts::index_add(n34, 1, ints({0, 3}), ts::ones<int64_t>({3, 2}), 2)); }},
+      {"x34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4), alpha=1.5)",
+       [&] { return got(x34.index_add(0, ints({0, 1}), ts::ones<float>({2, 4}), 1.5)); }},
+      {"n34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4).long(), alpha=1.5)",
+       [&] { return got(n34.index_add(0, ints({0, 1}), ts::ones<int64_t>({2, 4}), 1.5)); }},
+      {"torch.tensor(3.).index_add(0, torch.tensor([0, 0]), torch.tensor([1., 2.]))",
+       [&] { return got(z.index_add(0, ints({0, 0}), ts::tensor({1.0f, 2.0f}))); }},
+      {"torch.index_add(t, 1, torch.tensor([2, 2]), torch.ones(4, 2, 2))",
+       [&] { return got(ts::index_add(t, 1, ints({2, 2}), ts::ones<float>({4, 2, 2}))); }},
+      {"h.index_add(1, torch.tensor([3]), h[:, :1])", [&] { return got(h.index_add(1, ints({3}), h.slice(1, 0, 1))); }},
+      {"x34.index_copy(0, torch.tensor([2, 0]), torch.ones(2, 4))", [&] { return got(x34.index_copy(0, ints({2, 0}), ts::ones<float>({2, 4}))); }},
+      {"x34.index_copy(0, torch.tensor([0, 0]), torch.arange(8.).reshape(2, 4))",
+       [&] { return got(x34.index_copy(0, ints({0, 0}), rng(8).reshape({2, 4}))); }},
+      {"torch.index_copy(t, 2, torch.tensor([1]), -t[:, :, :1])",
+       [&] { return got(ts::index_copy(t, 2, ints({1}), -t.slice(2, 0, 1))); }},
+      {"m.index_copy(1, torch.tensor([1, 0]), m[:, 2:])", [&] { return got(m.index_copy(1, ints({1, 0}), m.slice(1, 2))); }},
+      {"torch.tensor(3.).index_copy(0, torch.tensor([0]), torch.tensor([7.]))",
+       [&] { return got(z.index_copy(0, ints({0}), ts::tensor({7.0f}))); }},
+      {"x34.index_fill(1, torch.tensor([0, 2]), -1)", [&] { return got(x34.index_fill(1, ints({0, 2}), -1)); }},
+      {"x34.index_fill(1, torch.tensor([0, -1]), -1)", [&] { return got(x34.index_fill(1, ints({0, -1}), -1)); }},
+      {"n34.index_fill(1, torch.tensor([0, 2]), 2.5)", [&] { return got(n34.index_fill(1, ints({0, 2}), 2.5)); }},
+      {"torch.index_fill(t, 0, torch.tensor(3), 9)", [&] { return got(ts::index_fill(t, 0, ts::tensor(int64_t{3}), 9)); }},
+      {"torch.ones(3).bool().index_fill(0, torch.tensor([1]), False)",
+       [&] { return got(ts::ones<bool>({3}).index_fill(0, ints({1}), false)); }},
+      {"torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)", [&] { return got(z.index_fill(0, ints({0, 0}), 1)); }},
+      {"e.index_fill(1, torch.tensor([2]), 1)", [&] { return got(e.index_fill(1, ints({2}), 1)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -243,9 +317,13 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
 
 namespace {
 using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
-const std::map<std::string, Fn>& grad_calls() {
+const Inputs& inputs() {
   static const Inputs in;
-  const auto& m = in.m;
+  return in;
+}
+#define in inputs()
+const std::map<std::string, Fn>& grad_calls() {
+  const auto& m = inputs().m;
   static const std::map<std::string, Fn> calls = {
       {"torch.movedim(X, (0, 1), (2, 0))", [](const Tensor<double>& x) { return ts::movedim(x, {0, 1}, {2, 0}); }},
       {"X.swapaxes(0, 2)", [](const Tensor<double>& x) { return x.swapaxes(0, 2); }},
@@ -276,9 +354,40 @@ const std::map<std::string, Fn>& grad_calls() {
       {"X.repeat_interleave(torch.tensor([1, 0, 2]), 0)",
        [](const Tensor<double>& x) { return x.repeat_interleave(ints({1, 0, 2}), 0); }},
       {"X.repeat_interleave(3)", [](const Tensor<double>& x) { return x.repeat_interleave(3); }},
+      {"X.scatter_reduce(0, ix, S, 'sum')", [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "sum"); }},
+      {"X.scatter_reduce(0, ix, S, 'sum', include_self=False)",
+       [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "sum", false); }},
+      {"X.scatter_reduce(0, ix, S, 'prod')", [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "prod"); }},
+      {"X.scatter_reduce(0, ix, S, 'prod', include_self=False)",
+       [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "prod", false); }},
+      {"X.scatter_reduce(0, ix, S, 'mean')", [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "mean"); }},
+      {"X.scatter_reduce(0, ix, S, 'mean', include_self=False)",
+       [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "mean", false); }},
+      {"X.scatter_reduce(0, ix, S, 'amax')", [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "amax"); }},
+      {"X.scatter_reduce(0, ix, S, 'amin', include_self=False)",
+       [](const Tensor<double>& x) { return x.scatter_reduce(0, in.ix, in.S, "amin", false); }},
+      {"S.scatter_reduce(0, ixs, X, 'sum')", [](const Tensor<double>& x) { return in.S.scatter_reduce(0, in.ixs, x, "sum"); }},
+      {"S.scatter_reduce(0, ixs, X, 'prod')", [](const Tensor<double>& x) { return in.S.scatter_reduce(0, in.ixs, x, "prod"); }},
+      {"S.scatter_reduce(0, ixs, X, 'mean', include_self=False)",
+       [](const Tensor<double>& x) { return in.S.scatter_reduce(0, in.ixs, x, "mean", false); }},
+      {"S.scatter_reduce(0, ixs, X, 'amax')", [](const Tensor<double>& x) { return in.S.scatter_reduce(0, in.ixs, x, "amax"); }},
+      {"S.scatter_reduce(0, ixs, X.round(), 'amin')",
+       [](const Tensor<double>& x) { return in.S.scatter_reduce(0, in.ixs, x.round(), "amin"); }},
+      {"Z.scatter_reduce(0, ix, X, 'prod')", [](const Tensor<double>& x) { return in.Z.scatter_reduce(0, in.ix, x, "prod"); }},
+      {"Z.scatter_reduce(0, ix, X * (X != -0.5), 'prod', include_self=False)",
+       [](const Tensor<double>& x) { return in.Z.scatter_reduce(0, in.ix, x * (x != -0.5), "prod", false); }},
+      {"X.index_add(0, torch.tensor([0, 2, 0]), S3, alpha=2)",
+       [](const Tensor<double>& x) { return x.index_add(0, ints({0, 2, 0}), in.S3, 2); }},
+      {"S3.index_add(1, torch.tensor([3, 0]), X, alpha=-1.5)",
+       [](const Tensor<double>& x) { return in.S3.index_add(1, ints({3, 0}), x, -1.5); }},
+      {"X.index_copy(0, torch.tensor([2, 0]), S3[:2])",
+       [](const Tensor<double>& x) { return x.index_copy(0, ints({2, 0}), in.S3.slice(0, 0, 2)); }},
+      {"S3.index_copy(1, torch.tensor([3, 0]), X)", [](const Tensor<double>& x) { return in.S3.index_copy(1, ints({3, 0}), x); }},
+      {"X.index_fill(1, torch.tensor([0, -1]), 5)", [](const Tensor<double>& x) { return x.index_fill(1, ints({0, -1}), 5); }},
   };
   return calls;
 }
+#undef in
 }  // namespace
 
 TEST_CASE("shape and selection functions give PyTorch's gradients and pass gradcheck", "[shape_ops][golden][gradcheck]") {
@@ -308,7 +417,7 @@ TEST_CASE("shape and selection functions give PyTorch's gradients and pass gradc
 
 TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_ops][golden]") {
   const Inputs in;
-  const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34] = in;
+  const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34, x34, ix, src, srci, ixs, S, S3, Z] = in;
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
       {"torch.movedim(a, (0, 1), (2,))", {"movedim", [&] { ts::movedim(a, {0, 1}, {2}); }}},
@@ -357,6 +466,29 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
       {"a.repeat_interleave(torch.tensor([[1, 0, 2]]), 1)",
        {"repeat_interleave", [&] { a.repeat_interleave(ints2({{1, 0, 2}}), 1); }}},
       {"a.repeat_interleave(2, 3)", {"repeat_interleave", [&] { a.repeat_interleave(2, 3); }}},
+      {"x34.scatter_reduce(0, ix, src, 'foo')", {"scatter_reduce", [&] { x34.scatter_reduce(0, ix, src, "foo"); }}},
+      {"x34.scatter_reduce(0, torch.tensor([[3]]), src, 'sum')", {"scatter_reduce_", [&] { x34.scatter_reduce(0, ints2({{3}}), src, "sum"); }}},
+      {"x34.scatter_reduce(0, torch.tensor([[-1]]), src, 'amax')", {"scatter_reduce_", [&] { x34.scatter_reduce(0, ints2({{-1}}), src, "amax"); }}},
+      {"x34.scatter_reduce(0, torch.zeros(4, 1).long(), src, 'sum')",
+       {"scatter_reduce_", [&] { x34.scatter_reduce(0, ts::zeros<int64_t>({4, 1}), src, "sum"); }}},
+      {"x34.scatter_reduce(0, torch.zeros(1, 5).long(), torch.ones(3, 5), 'sum')",
+       {"scatter_reduce_", [&] { x34.scatter_reduce(0, ts::zeros<int64_t>({1, 5}), ts::ones<float>({3, 5}), "sum"); }}},
+      {"torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'mean')",
+       {"scatter_reduce_", [&] { ts::zeros<bool>({3}).scatter_reduce(0, ints({0, 0, 1}), ts::tensor({true, false, true}), "mean"); }}},
+      {"x34.scatter(0, ix, 2.0, reduce='sum')", {"scatter_", [&] { x34.scatter(0, ix, 2.0, "sum"); }}},
+      {"x34.scatter(0, torch.tensor([[3]]), src, reduce='multiply')", {"scatter_", [&] { x34.scatter(0, ints2({{3}}), src, "multiply"); }}},
+      {"x34.index_add(0, torch.tensor([0, 3]), torch.ones(2, 4))", {"index_add_", [&] { x34.index_add(0, ints({0, 3}), ts::ones<float>({2, 4})); }}},
+      {"x34.index_add(0, torch.tensor([0, -1]), torch.ones(2, 4))", {"index_add_", [&] { x34.index_add(0, ints({0, -1}), ts::ones<float>({2, 4})); }}},
+      {"x34.index_add(0, torch.tensor([0, 1]), torch.ones(3, 4))", {"index_add_", [&] { x34.index_add(0, ints({0, 1}), ts::ones<float>({3, 4})); }}},
+      {"x34.index_add(0, torch.tensor([[0, 1]]), torch.ones(2, 4))", {"index_add_", [&] { x34.index_add(0, ints2({{0, 1}}), ts::ones<float>({2, 4})); }}},
+      {"x34.index_copy(0, torch.tensor([3, 0]), torch.ones(2, 4))", {"index_copy_", [&] { x34.index_copy(0, ints({3, 0}), ts::ones<float>({2, 4})); }}},
+      {"x34.index_copy(0, torch.tensor([-1, 0]), torch.ones(2, 4))", {"index_copy_", [&] { x34.index_copy(0, ints({-1, 0}), ts::ones<float>({2, 4})); }}},
+      {"x34.index_copy(0, torch.tensor([0, 1]), torch.ones(3, 4))", {"index_copy_", [&] { x34.index_copy(0, ints({0, 1}), ts::ones<float>({3, 4})); }}},
+      {"x34.index_copy(1, torch.tensor([0, 1]), torch.ones(3, 4))", {"index_copy_", [&] { x34.index_copy(1, ints({0, 1}), ts::ones<float>({3, 4})); }}},
+      {"x34.index_fill(1, torch.tensor([0, 4]), -1)", {"index_fill_", [&] { x34.index_fill(1, ints({0, 4}), -1); }}},
+      {"x34.index_fill(1, torch.tensor([-5]), -1)", {"index_fill_", [&] { x34.index_fill(1, ints({-5}), -1); }}},
+      {"x34.index_fill(2, torch.tensor([0]), 1)", {"index_fill_", [&] { x34.index_fill(2, ints({0}), 1); }}},
+      {"torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)", {"index_fill_", [&] { i8.index_fill(0, ints({0}), 300); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -371,4 +503,60 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
     ++cases;
   }
   CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_ops]") {
+  // The `_` forms return self, write through views, and record backward nodes PyTorch names.
+  Tensor<float> x = ts::zeros<float>({3, 4});
+  const Tensor<bool> m = ts::tensor({true, false, true, false});
+  const Tensor<float>& same = x.masked_scatter_(m, ts::arange<float>(0, 6));
+  CHECK(&same == &x);
+  CHECK(x.to_vector() == std::vector<float>{0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0});
+  Tensor<float> base = ts::zeros<float>({2, 4});
+  base[1].index_fill_(0, ints({0, 3}), 7.0);  // through a view
+  CHECK(base.to_vector() == std::vector<float>{0, 0, 0, 0, 7, 0, 0, 7});
+  CHECK(&x.index_add_(0, ints({2}), ts::ones<float>({1, 4}), 2) == &x);
+  CHECK(x[2].to_vector() == std::vector<float>{6, 2, 7, 2});
+  CHECK(&x.index_copy_(1, ints({1}), ts::full<float>({3, 1}, -1)) == &x);
+  CHECK(x.select(1, 1).to_vector() == std::vector<float>{-1, -1, -1});
+  CHECK(&x.scatter_reduce_(0, ints2({{0, 0, 0, 0}}), ts::full<float>({1, 4}, 9), "amax", false) == &x);
+  CHECK(x[0].to_vector() == std::vector<float>{9, 9, 9, 9});
+  CHECK(&x.scatter_(1, ints2({{0}, {0}, {0}}), 2.0, "multiply") == &x);
+  CHECK(x.select(1, 0).to_vector() == std::vector<float>{18, 4, 12});
+
+  // Nodes: names as PyTorch's; narrow_copy and scatter with reduce have none.
+  const Tensor<double> y = ts::arange<double>(0, 12).reshape({3, 4}).requires_grad_();
+  const Tensor<int64_t> ix = ints2({{0, 2, 1, 2}});
+  CHECK(y.scatter_reduce(0, ix, y.slice(0, 0, 1), "amax").grad_fn_name() == "ScatterReduceBackward0");
+  CHECK(y.index_add(0, ints({1}), y.slice(0, 0, 1)).grad_fn_name() == "IndexAddBackward0");
+  CHECK(y.index_copy(0, ints({1}), y.slice(0, 0, 1)).grad_fn_name() == "IndexCopyBackward0");
+  CHECK(y.index_fill(0, ints({1}), 1).grad_fn_name() == "IndexFillBackward0");
+  CHECK(y.masked_scatter(y > 3.0, y).grad_fn_name() == "MaskedScatterBackward0");
+  CHECK(ts::diag_embed(y).grad_fn_name() == "DiagEmbedBackward0");
+  CHECK(ts::movedim(y, 0, 1).grad_fn_name() == "PermuteBackward0");
+  CHECK(y.numpy_T().grad_fn_name() == "PermuteBackward0");
+  CHECK(y.mT().grad_fn_name() == "TransposeBackward0");
+  CHECK(y.unflatten(1, {2, 2}).grad_fn_name() == "ViewBackward0");
+  CHECK(y.repeat_interleave(2).grad_fn_name() == "IndexSelectBackward0");
+  CHECK(ts::take_along_dim(y, ix, 0).grad_fn_name() == "GatherBackward0");
+  CHECK(error_of([&] { y.narrow_copy(0, 0, 1).sum().backward(); }) == "derivative for aten::narrow_copy is not implemented");
+  CHECK(error_of([&] { y.scatter(0, ix, y.slice(0, 0, 1), "add").sum().backward(); }) ==
+        "derivative for aten::scatter is not implemented");
+  CHECK(error_of([&] { y.index_fill_(0, ints({0}), 1); }) ==
+        "a leaf Variable that requires grad is being used in an in-place operation.");
+
+  // Views share storage; narrow_copy, take and the new_* factories do not.
+  const Tensor<float> a = ts::arange<float>(0, 24).reshape({2, 3, 4});
+  CHECK(ts::movedim(a, 0, 2).storage().data() == a.storage().data());
+  CHECK(a.unflatten(2, {2, 2}).storage().data() == a.storage().data());
+  CHECK(a.narrow_copy(2, 0, 2).storage().data() != a.storage().data());
+  const auto n = a.new_full<double>({2}, 0.5, {.requires_grad = true});
+  CHECK(n.dtype() == ts::DType::Float64);
+  CHECK(n.requires_grad());
+  CHECK(a.new_empty({2, 0}).sizes() == Shape{2, 0});
+  CHECK(a.new_zeros<int8_t>({3}).to_vector() == std::vector<int8_t>{0, 0, 0});
+
+  // masked_scatter_ refuses a mask that does not broadcast to self (PyTorch refuses it in expand).
+  CHECK(error_of([&] { ts::zeros<float>({4}).masked_scatter_(ts::ones<bool>({3, 4}), ts::arange<float>(0, 12)); }) ==
+        "masked_scatter_: mask of shape [3, 4] cannot be broadcast to the shape of self [4]");
 }

@@ -16,6 +16,7 @@
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
 #include "ops/elementwise.hpp"
+#include "ops/index_update.hpp"
 #include "ops/indexing.hpp"
 #include "ops/join.hpp"
 #include "ops/linalg.hpp"

@@ -32,6 +32,12 @@ ix = torch.tensor([[0, 2, 1, 2], [1, 0, 0, 2]])  # indices along dim 0 of a [3, 
 src = torch.arange(8, dtype=torch.float32).reshape(2, 4) + 1
 s34 = torch.tensor([[5.0, -1.0, 2.0, 7.0], [0.5, 3.0, -2.0, 1.0], [4.0, 4.0, 6.0, -3.0]])
 n34 = torch.arange(12).reshape(3, 4)
+x34 = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+srci = torch.arange(8).reshape(2, 4) + 1
+S = torch.tensor([[0.5, -1.5, 2.0, 1.25], [3.0, 0.75, -2.5, 1.5]], dtype=torch.float64)  # scatter sources for X
+ixs = torch.tensor([[0, 1, 1, 0], [1, 0, 0, 1]])  # indices along dim 0 of a [2, 4] tensor
+S3 = torch.tensor([[1.0, -2.0, 0.5, 3.0], [0.25, 1.5, -1.0, 2.0], [-0.5, 4.0, 1.0, -3.0]], dtype=torch.float64)
+Z = torch.tensor([[0.0, 2.0, 1.0, 0.0], [1.5, 0.0, -1.0, 2.0], [1.0, 1.0, 0.0, 3.0]], dtype=torch.float64)
 
 VALUES = [
     # group 1: views and small ones
@@ -77,6 +83,37 @@ VALUES = [
     "a.repeat_interleave(torch.tensor([1, 0, 2]), 1, output_size=3)", "v.repeat_interleave(torch.tensor([1, 2, 3, 4]))",
     "torch.repeat_interleave(b, 2)", "torch.repeat_interleave(m, torch.tensor([1, 0, 3]), 0)", "t.repeat_interleave(0, 1)",
     "torch.repeat_interleave(h, 2, 0, output_size=6)",
+    # group 3: reducing scatters and index updates
+    "x34.scatter_reduce(0, ix, src, 'sum')", "x34.scatter_reduce(0, ix, src, 'sum', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'prod')", "x34.scatter_reduce(0, ix, src, 'prod', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'mean')", "x34.scatter_reduce(0, ix, src, 'mean', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'amax')", "x34.scatter_reduce(0, ix, -src, 'amax', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'amin')", "x34.scatter_reduce(0, ix, -src, 'amin', include_self=False)",
+    "n34.scatter_reduce(0, ix, srci, 'mean')", "n34.scatter_reduce(0, ix, -srci, 'mean')",
+    "n34.scatter_reduce(0, ix, -srci, 'mean', include_self=False)", "n34.scatter_reduce(1, ix.T[:3, :2], -srci.T[:3, :2], 'amax', include_self=False)",
+    "torch.ones(3, dtype=torch.uint8).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1, 2, 4]).byte(), 'mean', include_self=False)",
+    "torch.tensor([1., float('nan'), 0.]).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([float('nan'), 2., 1.]), 'amax')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'sum')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'amin', include_self=False)",
+    "torch.zeros(3, dtype=torch.float16).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1., 2., 3.]).half(), 'mean')",
+    "torch.scatter_reduce(t, 2, torch.tensor([[[1], [0], [1]]]), -t[:1, :, :1], 'prod')",
+    "torch.tensor(3.).scatter_reduce(0, torch.tensor(0), torch.tensor(2.), 'prod')",
+    "x34.scatter_reduce(1, torch.zeros(3, 0, dtype=torch.long), src, 'amax')",
+    "x34.scatter(0, ix, src, reduce='add')", "x34.scatter(0, ix, src, reduce='multiply')",
+    "x34.scatter(0, ix, 2.0, reduce='multiply')", "n34.scatter(1, ix[:, :2], 5, reduce='add')",
+    "x34.index_add(0, torch.tensor([0, 2, 0]), torch.ones(3, 4), alpha=2)",
+    "n34.index_add(1, torch.tensor([0, 3]), torch.ones(3, 2, dtype=torch.long), alpha=2)",
+    "x34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4), alpha=1.5)",
+    "n34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4).long(), alpha=1.5)",
+    "torch.tensor(3.).index_add(0, torch.tensor([0, 0]), torch.tensor([1., 2.]))",
+    "torch.index_add(t, 1, torch.tensor([2, 2]), torch.ones(4, 2, 2))", "h.index_add(1, torch.tensor([3]), h[:, :1])",
+    "x34.index_copy(0, torch.tensor([2, 0]), torch.ones(2, 4))", "x34.index_copy(0, torch.tensor([0, 0]), torch.arange(8.).reshape(2, 4))",
+    "torch.index_copy(t, 2, torch.tensor([1]), -t[:, :, :1])", "m.index_copy(1, torch.tensor([1, 0]), m[:, 2:])",
+    "torch.tensor(3.).index_copy(0, torch.tensor([0]), torch.tensor([7.]))",
+    "x34.index_fill(1, torch.tensor([0, 2]), -1)", "x34.index_fill(1, torch.tensor([0, -1]), -1)",
+    "n34.index_fill(1, torch.tensor([0, 2]), 2.5)", "torch.index_fill(t, 0, torch.tensor(3), 9)",
+    "torch.ones(3).bool().index_fill(0, torch.tensor([1]), False)", "torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)",
+    "e.index_fill(1, torch.tensor([2]), 1)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -93,6 +130,17 @@ GRADS = [  # (call on X, X's shape)
     ("torch.take_along_dim(X, torch.tensor([[1], [0], [1]]), 1)", (3, 4)),
     ("X.repeat_interleave(2, 1)", (2, 3, 4)), ("X.repeat_interleave(torch.tensor([1, 0, 2]), 0)", (3, 4)),
     ("X.repeat_interleave(3)", (2, 2)),
+    ("X.scatter_reduce(0, ix, S, 'sum')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'sum', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'prod')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'prod', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'mean')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'mean', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'amax')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'amin', include_self=False)", (3, 4)),
+    ("S.scatter_reduce(0, ixs, X, 'sum')", (2, 4)), ("S.scatter_reduce(0, ixs, X, 'prod')", (2, 4)),
+    ("S.scatter_reduce(0, ixs, X, 'mean', include_self=False)", (2, 4)), ("S.scatter_reduce(0, ixs, X, 'amax')", (2, 4)),
+    ("S.scatter_reduce(0, ixs, X.round(), 'amin')", (2, 4)),
+    ("Z.scatter_reduce(0, ix, X, 'prod')", (2, 4)), ("Z.scatter_reduce(0, ix, X * (X != -0.5), 'prod', include_self=False)", (2, 4)),
+    ("X.index_add(0, torch.tensor([0, 2, 0]), S3, alpha=2)", (3, 4)), ("S3.index_add(1, torch.tensor([3, 0]), X, alpha=-1.5)", (3, 2)),
+    ("X.index_copy(0, torch.tensor([2, 0]), S3[:2])", (3, 4)), ("S3.index_copy(1, torch.tensor([3, 0]), X)", (3, 2)),
+    ("X.index_fill(1, torch.tensor([0, -1]), 5)", (3, 4)),
 ]
 
 ERRORS = [
@@ -116,6 +164,17 @@ ERRORS = [
     "v.repeat_interleave(-1)", "a.repeat_interleave(torch.tensor([1, 0, 2]), 1, output_size=4)",
     "a.repeat_interleave(2, 1, output_size=5)", "a.repeat_interleave(torch.tensor([[1, 0, 2]]), 1)",
     "a.repeat_interleave(2, 3)",
+    "x34.scatter_reduce(0, ix, src, 'foo')", "x34.scatter_reduce(0, torch.tensor([[3]]), src, 'sum')",
+    "x34.scatter_reduce(0, torch.tensor([[-1]]), src, 'amax')", "x34.scatter_reduce(0, torch.zeros(4, 1).long(), src, 'sum')",
+    "x34.scatter_reduce(0, torch.zeros(1, 5).long(), torch.ones(3, 5), 'sum')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'mean')",
+    "x34.scatter(0, ix, 2.0, reduce='sum')", "x34.scatter(0, torch.tensor([[3]]), src, reduce='multiply')",
+    "x34.index_add(0, torch.tensor([0, 3]), torch.ones(2, 4))", "x34.index_add(0, torch.tensor([0, -1]), torch.ones(2, 4))",
+    "x34.index_add(0, torch.tensor([0, 1]), torch.ones(3, 4))", "x34.index_add(0, torch.tensor([[0, 1]]), torch.ones(2, 4))",
+    "x34.index_copy(0, torch.tensor([3, 0]), torch.ones(2, 4))", "x34.index_copy(0, torch.tensor([-1, 0]), torch.ones(2, 4))",
+    "x34.index_copy(0, torch.tensor([0, 1]), torch.ones(3, 4))", "x34.index_copy(1, torch.tensor([0, 1]), torch.ones(3, 4))",
+    "x34.index_fill(1, torch.tensor([0, 4]), -1)", "x34.index_fill(1, torch.tensor([-5]), -1)", "x34.index_fill(2, torch.tensor([0]), 1)",
+    "torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)",
 ]
 
 

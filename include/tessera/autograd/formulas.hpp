@@ -10,6 +10,7 @@
 #include "../core/algorithm.hpp"
 
 #include "../ops/elementwise.hpp"
+#include "../ops/index_update.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/linalg.hpp"
@@ -960,6 +961,140 @@ struct MaskedScatterBackward0 final : Node {
     }
     return {gs, gsrc};
   }
+};
+
+/** base with src summed in at index along dim (scatter_add), not recorded. */
+template <class A>
+Tensor<A> scatter_added(const Tensor<A>& base, int64_t dim, const Tensor<int64_t>& index, const Tensor<A>& src) {
+  Tensor<A> out = base.clone();
+  scatter_add_into(out, dim, index, src);
+  return out;
+}
+
+/** x.scatter_reduce_(dim, index, src, reduce, include_self): PyTorch's scatter_reduce_backward. */
+template <class A>
+struct ScatterReduceBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Tensor<A> self;  // self's values before the op (a copy)
+  SavedTensor<A> src;
+  std::string reduce;
+  bool include_self;
+  Tensor<A> result;  // a copy, set after the op ran
+  ScatterReduceBackward0(int64_t d, const Tensor<int64_t>& idx, const Tensor<A>& original, const Tensor<A>& s,
+                         std::string r, bool inc)
+      : dim(d), index(idx, false), self(original), src(s, false), reduce(std::move(r)), include_self(inc) {}
+  TS_NODE_NAME("ScatterReduceBackward0")
+  TS_RELEASE_SAVED(index, src)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    const Tensor<int64_t> i = index.unpack(*this);
+    const Tensor<A> full_src = src.unpack(*this);
+    // Only the part of src that index covers takes part.
+    Tensor<A> s = full_src;
+    for (int64_t d = 0; d < i.dim() && d < s.dim(); ++d) s = s.narrow(d, 0, i.size(d));
+    const Tensor<A>& x = self;
+    const Tensor<A>& r = result;
+    Tensor<A> gs, gsrc;
+    if (reduce == "sum") {
+      gs = g;
+      gsrc = g.gather(dim, i);
+    } else if (reduce == "prod") {
+      // Products without the zeros, so that a single zero still passes a gradient.
+      const Tensor<A> masked_self = x.masked_fill(x == A(0), 1);
+      gs = g * masked_self.scatter_reduce(dim, i, s, "prod", include_self) / masked_self;
+      const Tensor<bool> src_zero = s == A(0);
+      const Tensor<A> zeros_at = scatter_added(zeros_like(x), dim, i, src_zero.template to<A>()).gather(dim, i);
+      const Tensor<bool> single_zero = src_zero && (zeros_at == A(1));
+      const Tensor<A> masked_src_result = x.scatter_reduce(dim, i, s.masked_fill(single_zero, 1), "prod", include_self);
+      gsrc = where(single_zero, (g * masked_src_result).gather(dim, i), (g * r).gather(dim, i) / s.masked_fill(src_zero, 1));
+    } else if (reduce == "mean") {
+      Tensor<A> n = scatter_added(include_self ? ones_like(g) : zeros_like(g), dim, i, ones_like(s));
+      n.masked_fill_(n == A(0), 1);
+      gs = g / n;
+      gsrc = g.gather(dim, i) / n.gather(dim, i);
+    } else {  // amax, amin: the gradient is shared evenly among the values equal to the result
+      const Tensor<A> value = r.gather(dim, i);
+      const Tensor<A> self_is_result = (x == r).template to<A>(), src_is_result = (s == value).template to<A>();
+      const Tensor<A> distributed = g / scatter_added(self_is_result, dim, i, src_is_result);
+      gs = self_is_result * distributed;
+      gsrc = src_is_result * distributed.gather(dim, i);
+    }
+    if (!include_self) gs = gs.scatter(dim, i, 0);
+    AnyTensor out_self, out_src;
+    if (needs_input_grad(0)) out_self = gs;
+    if (needs_input_grad(1)) {
+      if (gsrc.sizes() == full_src.sizes()) {
+        out_src = gsrc;
+      } else {
+        Tensor<A> padded = zeros<A>(full_src.sizes(), {.device = g.device()});
+        Tensor<A> part = padded;
+        for (int64_t d = 0; d < gsrc.dim(); ++d) part = part.narrow(d, 0, gsrc.size(d));
+        part.copy_(gsrc);
+        out_src = padded;
+      }
+    }
+    return {out_self, out_src};
+  }
+};
+
+/** source's gradient for index_add_ and index_copy_: the gradient's slices at index, in source's shape. */
+template <class A>
+Tensor<A> index_slices_grad(const Tensor<A>& g, int64_t dim, const Tensor<int64_t>& index, const Shape& source_sizes) {
+  const Tensor<A> picked = g.index_select(dim, index.reshape({-1}));
+  return picked.numel() == checked_numel(source_sizes, "index_select") ? picked.reshape(source_sizes)
+                                                                        : picked.expand(source_sizes);
+}
+
+template <class A>
+struct IndexAddBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  A alpha;
+  Shape source_sizes;
+  IndexAddBackward0(int64_t d, const Tensor<int64_t>& idx, A a, const Shape& sizes)
+      : dim(d), index(idx, false), alpha(a), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexAddBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g;
+    if (needs_input_grad(1)) {
+      const Tensor<A> picked = index_slices_grad(g, dim, index.unpack(*this), source_sizes);
+      gsrc = alpha == A(1) ? picked : picked * alpha;
+    }
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexCopyBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Shape source_sizes;
+  IndexCopyBackward0(int64_t d, const Tensor<int64_t>& idx, const Shape& sizes) : dim(d), index(idx, false), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexCopyBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) gsrc = index_slices_grad(g, dim, i, source_sizes);
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexFillBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward0(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().index_fill(dim, index.unpack(*this), 0)}; }
 };
 
 template <class A>

@@ -388,6 +388,30 @@ class Tensor {
   Tensor repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> dim = std::nullopt,
                            std::optional<int64_t> output_size = std::nullopt) const;
 
+  // --- reducing scatters and index updates (ops/index_update.hpp) ----------------------------
+  /** torch.scatter_reduce: reduce is "sum", "prod", "mean", "amax" or "amin". */
+  Tensor scatter_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                        bool include_self = true) const;
+  const Tensor& scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                                bool include_self = true) const;
+  /** scatter(dim, index, src or value, reduce): reduce is "add" or "multiply". */
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  template <Scalar S = int>
+  Tensor index_add(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  template <Scalar S = int>
+  const Tensor& index_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  Tensor index_copy(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  const Tensor& index_copy_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  template <Scalar S>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <Scalar S>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+
   // --- in-place sampling (random/distributions.hpp); the default generator unless one is given ---
   const Tensor& uniform_(double from = 0, double to = 1) const;
   const Tensor& uniform_(double from, double to, Generator& gen) const;
