@@ -168,6 +168,15 @@ int main() {
               << grid.index_copy(0, ts::tensor({2, 0}), ones24) << ts::index_copy(grid, 0, ts::tensor({1}), ones24[0].unsqueeze(0))
               << grid.clone().index_copy_(0, ts::tensor({0}), ones24[1].unsqueeze(0)) << grid.index_fill(1, ts::tensor({0, -1}), -1)
               << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0) << "\n";
+    auto out34 = ts::empty<float>({3, 4});
+    auto out2 = ts::empty<float>({2});
+    auto out_rows = ts::empty<int64_t>({11, 2});
+    auto out_picked = ts::empty<float>({3});
+    std::cout << ts::scatter_reduce_out(out34, grid, 0, where_to, ones24, "sum") << ts::scatter_out(out34, grid, 0, where_to, ones24, "add")
+              << ts::index_add_out(out34, grid, 0, ts::tensor({0, 2}), ones24, 2) << ts::index_copy_out(out34, grid, 0, ts::tensor({0, 2}), ones24)
+              << ts::take_out(out2, grid, ts::tensor({0, 5})) << ts::take_along_dim_out(out2, grid, ts::tensor({0, 5}))
+              << ts::narrow_copy_out(out2, grid[0], 0, 1, 2) << ts::masked_select_out(out_picked, grid, grid > 8.0f)
+              << ts::nonzero_out(out_rows, grid) << "\n";
   }
 
   // 5. Random numbers.

@@ -560,3 +560,32 @@ TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_o
   CHECK(error_of([&] { ts::zeros<float>({4}).masked_scatter_(ts::ones<bool>({3, 4}), ts::arange<float>(0, 12)); }) ==
         "masked_scatter_: mask of shape [3, 4] cannot be broadcast to the shape of self [4]");
 }
+
+TEST_CASE("out= forms write the result into out", "[shape_ops]") {
+  const Tensor<float> x = ts::arange<float>(0, 12).reshape({3, 4});
+  const Tensor<int64_t> ix = ints2({{0, 2, 1, 2}, {1, 0, 0, 2}});
+  const Tensor<float> src = ts::arange<float>(0, 8).reshape({2, 4}) + 1;
+  const auto same = [](const auto& a, const auto& b) { return a.sizes() == b.sizes() && a.to_vector() == b.to_vector(); };
+  Tensor<float> o34 = ts::empty<float>({3, 4});
+  CHECK(&ts::scatter_reduce_out(o34, x, 0, ix, src, "amin", false) == &o34);
+  CHECK(same(o34, x.scatter_reduce(0, ix, src, "amin", false)));
+  CHECK(same(ts::scatter_out(o34, x, 0, ix, src, "multiply"), x.scatter(0, ix, src, "multiply")));
+  CHECK(same(ts::index_add_out(o34, x, 1, ints({3, 0}), src.t().slice(0, 0, 3).slice(1, 0, 2), 2),
+             x.index_add(1, ints({3, 0}), src.t().slice(0, 0, 3).slice(1, 0, 2), 2)));
+  CHECK(same(ts::index_copy_out(o34, x, 0, ints({1}), src.slice(0, 0, 1)), x.index_copy(0, ints({1}), src.slice(0, 0, 1))));
+  Tensor<float> o2 = ts::empty<float>({2});
+  CHECK(same(ts::take_out(o2, x, ints({11, -12})), x.take(ints({11, -12}))));
+  Tensor<float> o31 = ts::empty<float>({3, 1});
+  CHECK(same(ts::take_along_dim_out(o31, x, ints2({{2}, {0}, {3}}), 1), x.take_along_dim(ints2({{2}, {0}, {3}}), 1)));
+  CHECK(same(ts::narrow_copy_out(o31, x, 1, 3, 1), x.narrow_copy(1, 3, 1)));
+  Tensor<float> o8 = ts::empty<float>({8});
+  CHECK(same(ts::masked_select_out(o8, x, x > 3.0f), x.masked_select(x > 3.0f)));
+  Tensor<int64_t> o112 = ts::empty<int64_t>({11, 2});
+  CHECK(same(ts::nonzero_out(o112, x), x.nonzero()));
+  // out keeps its shape: a wrong one is refused, as tessera's other _out forms.
+  CHECK(error_of([&] { ts::take_out(o31, x, ints({0})); }) == "take: output with shape [3, 1] doesn't match the broadcast shape [1]");
+  const Tensor<double> y = ts::ones<double>({2}).requires_grad_();
+  Tensor<double> od = ts::empty<double>({1});
+  CHECK(error_of([&] { ts::take_out(od, y, ints({0})); }) == "take(): functions with out=... arguments don't support "
+                                                               "automatic differentiation, but one of the arguments requires grad.");
+}

@@ -310,4 +310,43 @@ Tensor<T> index_fill(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& ind
   return x.index_fill(dim, index, value);
 }
 
+// --- out= forms: self copied into `out` (of self's shape and dtype), then updated in place, as
+// PyTorch's. Not differentiable.
+
+namespace detail {
+template <class T, class... Ins>
+const Tensor<T>& start_out(const char* op, const Tensor<T>& out, const Tensor<T>& self, const Ins&... inputs) {
+  check_out<T, T>(op, out.impl(), self.sizes());
+  check_out_not_differentiable(op, out, self, inputs...);
+  TS_CHECK(!may_overlap(out.impl(), self.impl()) || out.impl().offset == self.impl().offset, op,
+           ": unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+           "memory location. Please clone() the tensor before performing the operation.");
+  if (out.impl_ptr() != self.impl_ptr()) out.copy_(self);
+  return out;
+}
+}  // namespace detail
+
+template <class T>
+const Tensor<T>& scatter_reduce_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index,
+                                    const Tensor<T>& src, std::string_view reduce, bool include_self = true) {
+  detail::check_scatter_reduce(reduce, "scatter_reduce");
+  return detail::start_out("scatter_reduce", out, x, src).scatter_reduce_(dim, index, src, reduce, include_self);
+}
+template <class T>
+const Tensor<T>& scatter_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index,
+                             const Tensor<T>& src, std::string_view reduce) {
+  detail::scatter_reduce_kind(reduce, "scatter");
+  return detail::start_out("scatter", out, x, src).scatter_(dim, index, src, reduce);
+}
+template <class T, Scalar S = int>
+const Tensor<T>& index_add_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index,
+                               const Tensor<T>& source, S alpha = 1) {
+  return detail::start_out("index_add", out, x, source).index_add_(dim, index, source, alpha);
+}
+template <class T>
+const Tensor<T>& index_copy_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index,
+                                const Tensor<T>& source) {
+  return detail::start_out("index_copy", out, x, source).index_copy_(dim, index, source);
+}
+
 }  // namespace tessera

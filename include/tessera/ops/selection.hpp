@@ -235,4 +235,47 @@ Tensor<T> Tensor<T>::repeat_interleave(int64_t repeats, std::optional<int64_t> d
   return tessera::repeat_interleave(*this, repeats, dim, output_size);
 }
 
+// --- out= forms: the result written into `out`, which must have its shape and dtype (as the
+// reductions' _out forms, tessera does not resize out). Not differentiable, as in PyTorch.
+
+namespace detail {
+/** Computes f() outside the graph (after the out= refusal of inputs that need grad) into out. */
+template <class T, class F, class... Ins>
+const Tensor<T>& write_out(const char* op, const Tensor<T>& out, F&& f, const Ins&... inputs) {
+  check_out_not_differentiable(op, out, inputs...);
+  NoGradGuard no_grad;
+  const auto result = f();
+  check_out<T, T>(op, out.impl(), result.sizes());
+  out.copy_(result);
+  return out;
+}
+}  // namespace detail
+
+template <class T>
+const Tensor<int64_t>& nonzero_out(const Tensor<int64_t>& out, const Tensor<T>& x) {
+  return detail::write_out("nonzero", out, [&] { return nonzero(x); });
+}
+template <class T>
+const Tensor<T>& masked_select_out(const Tensor<T>& out, const Tensor<T>& x, const Tensor<bool>& mask) {
+  return detail::write_out("masked_select", out, [&] { return masked_select(x, mask); }, x);
+}
+template <class T>
+const Tensor<T>& take_out(const Tensor<T>& out, const Tensor<T>& x, const Tensor<int64_t>& index) {
+  return detail::write_out("take", out, [&] { return take(x, index); }, x);
+}
+template <class T>
+const Tensor<T>& take_along_dim_out(const Tensor<T>& out, const Tensor<T>& x, const Tensor<int64_t>& indices,
+                                    std::optional<int64_t> dim = std::nullopt) {
+  return detail::write_out("take_along_dim", out, [&] { return take_along_dim(x, indices, dim); }, x);
+}
+template <class T>
+const Tensor<T>& narrow_copy_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, int64_t start, int64_t length) {
+  detail::check_out_not_differentiable("narrow_copy", out, x);
+  NoGradGuard no_grad;
+  const Tensor<T> part = x.narrow(dim, start, length);  // copied straight into out
+  detail::check_out<T, T>("narrow_copy", out.impl(), part.sizes());
+  out.copy_(part);
+  return out;
+}
+
 }  // namespace tessera
