@@ -167,7 +167,9 @@ int main() {
               << ts::index_add(grid, 0, ts::tensor({0, 2}), ones24, 2) << grid.clone().index_add_(0, ts::tensor({1}), ones24[0].unsqueeze(0), 0.5)
               << grid.index_copy(0, ts::tensor({2, 0}), ones24) << ts::index_copy(grid, 0, ts::tensor({1}), ones24[0].unsqueeze(0))
               << grid.clone().index_copy_(0, ts::tensor({0}), ones24[1].unsqueeze(0)) << grid.index_fill(1, ts::tensor({0, -1}), -1)
-              << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0) << "\n";
+              << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0)
+              << grid.index_fill(1, ts::tensor({0}), ts::tensor(2.5)) << ts::index_fill(grid, 0, ts::tensor({1}), ts::tensor(1))
+              << grid.clone().index_fill_(0, ts::tensor({2}), ts::tensor(-1.0)) << "\n";
     auto out34 = ts::empty<float>({3, 4});
     auto out2 = ts::empty<float>({2});
     auto out_rows = ts::empty<int64_t>({11, 2});

@@ -297,6 +297,9 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
        [&] { return got(ts::ones<bool>({3}).index_fill(0, ints({1}), false)); }},
       {"torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)", [&] { return got(z.index_fill(0, ints({0, 0}), 1)); }},
       {"e.index_fill(1, torch.tensor([2]), 1)", [&] { return got(e.index_fill(1, ints({2}), 1)); }},
+      {"n34.index_fill(1, torch.tensor([0]), torch.tensor(2.5))", [&] { return got(n34.index_fill(1, ints({0}), ts::tensor(2.5))); }},
+      {"x34.index_fill(0, torch.tensor([2, 0]), torch.tensor(-3, dtype=torch.int8))",
+       [&] { return got(ts::index_fill(x34, 0, ints({2, 0}), ts::tensor<int8_t>(-3))); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -384,6 +387,9 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& x) { return x.index_copy(0, ints({2, 0}), in.S3.slice(0, 0, 2)); }},
       {"S3.index_copy(1, torch.tensor([3, 0]), X)", [](const Tensor<double>& x) { return in.S3.index_copy(1, ints({3, 0}), x); }},
       {"X.index_fill(1, torch.tensor([0, -1]), 5)", [](const Tensor<double>& x) { return x.index_fill(1, ints({0, -1}), 5); }},
+      {"S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])",
+       [](const Tensor<double>& x) { return in.S3.index_fill(1, ints({0, 2, 0}), x[0]); }},
+      {"X.index_fill(0, torch.tensor([1]), X[2, 3])", [](const Tensor<double>& x) { return x.index_fill(0, ints({1}), x[2][3]); }},
   };
   return calls;
 }
@@ -489,6 +495,7 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
       {"x34.index_fill(1, torch.tensor([-5]), -1)", {"index_fill_", [&] { x34.index_fill(1, ints({-5}), -1); }}},
       {"x34.index_fill(2, torch.tensor([0]), 1)", {"index_fill_", [&] { x34.index_fill(2, ints({0}), 1); }}},
       {"torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)", {"index_fill_", [&] { i8.index_fill(0, ints({0}), 300); }}},
+      {"x34.index_fill(1, torch.tensor([0]), torch.tensor([2.]))", {"index_fill_", [&] { x34.index_fill(1, ints({0}), ts::tensor({2.0f})); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {

@@ -113,7 +113,8 @@ VALUES = [
     "x34.index_fill(1, torch.tensor([0, 2]), -1)", "x34.index_fill(1, torch.tensor([0, -1]), -1)",
     "n34.index_fill(1, torch.tensor([0, 2]), 2.5)", "torch.index_fill(t, 0, torch.tensor(3), 9)",
     "torch.ones(3).bool().index_fill(0, torch.tensor([1]), False)", "torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)",
-    "e.index_fill(1, torch.tensor([2]), 1)",
+    "e.index_fill(1, torch.tensor([2]), 1)", "n34.index_fill(1, torch.tensor([0]), torch.tensor(2.5))",
+    "x34.index_fill(0, torch.tensor([2, 0]), torch.tensor(-3, dtype=torch.int8))",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -141,6 +142,7 @@ GRADS = [  # (call on X, X's shape)
     ("X.index_add(0, torch.tensor([0, 2, 0]), S3, alpha=2)", (3, 4)), ("S3.index_add(1, torch.tensor([3, 0]), X, alpha=-1.5)", (3, 2)),
     ("X.index_copy(0, torch.tensor([2, 0]), S3[:2])", (3, 4)), ("S3.index_copy(1, torch.tensor([3, 0]), X)", (3, 2)),
     ("X.index_fill(1, torch.tensor([0, -1]), 5)", (3, 4)),
+    ("S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])", (1,)), ("X.index_fill(0, torch.tensor([1]), X[2, 3])", (3, 4)),
 ]
 
 ERRORS = [
@@ -175,6 +177,7 @@ ERRORS = [
     "x34.index_copy(0, torch.tensor([0, 1]), torch.ones(3, 4))", "x34.index_copy(1, torch.tensor([0, 1]), torch.ones(3, 4))",
     "x34.index_fill(1, torch.tensor([0, 4]), -1)", "x34.index_fill(1, torch.tensor([-5]), -1)", "x34.index_fill(2, torch.tensor([0]), 1)",
     "torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)",
+    "x34.index_fill(1, torch.tensor([0]), torch.tensor([2.]))",
 ]
 
 

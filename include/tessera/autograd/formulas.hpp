@@ -16,6 +16,7 @@
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
 #include "../ops/selection.hpp"
+#include "../ops/sort.hpp"
 #include "../ops/view.hpp"
 #include "functions.hpp"
 
@@ -1095,6 +1096,30 @@ struct IndexFillBackward0 final : Node {
   TS_NODE_NAME("IndexFillBackward0")
   TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().index_fill(dim, index.unpack(*this), 0)}; }
+};
+
+/** index_fill_ with a tensor value: the value gets the gradient of every filled element, each
+ *  position once however often index names it. */
+template <class A>
+struct IndexFillBackward1 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward1(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward1")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gv;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) {
+      // Wrapped first, so that -1 and size - 1 count as one position.
+      const int64_t size = g.dim() == 0 ? 1 : g.size(dim);
+      const Tensor<int64_t> positions = unique(i.reshape({-1}).remainder(size)).values;
+      gv = g.dim() == 0 ? g : g.index_select(dim, positions).sum();
+    }
+    return {gs, gv};
+  }
 };
 
 template <class A>

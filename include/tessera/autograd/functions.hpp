@@ -64,6 +64,7 @@ template <class A> struct ScatterReduceBackward0;
 template <class A> struct IndexAddBackward0;
 template <class A> struct IndexCopyBackward0;
 template <class A> struct IndexFillBackward0;
+template <class A> struct IndexFillBackward1;
 template <class A> struct IndexSelectBackward0;
 template <class A> struct GatherBackward0;
 template <class A, class U> struct ScatterBackward;

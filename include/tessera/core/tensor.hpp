@@ -411,6 +411,10 @@ class Tensor {
   Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, S value) const;
   template <Scalar S>
   const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <class U>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
+  template <class U>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
 
   // --- in-place sampling (random/distributions.hpp); the default generator unless one is given ---
   const Tensor& uniform_(double from = 0, double to = 1) const;

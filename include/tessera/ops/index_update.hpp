@@ -304,6 +304,40 @@ Tensor<T> Tensor<T>::index_fill(int64_t dim, const Tensor<int64_t>& index, S val
   out.index_fill_(dim, index, value);
   return out;
 }
+/** index_fill_ with a 0-dim tensor value (of any dtype, converted; it may stay on the CPU). */
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::index_fill_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const {
+  TS_CHECK(value.dim() == 0, "index_fill_: index_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
+           value.dim(), " dimension(s).");
+  dim = detail::wrap_dim(dim, this->dim(), "index_fill_");
+  detail::check_same_device("index_fill_", device(), index.device());
+  TS_CHECK(index.dim() <= 1, "index_fill_: Index has to be a vector/scalar");
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this, value))
+      node = detail::begin_inplace<detail::IndexFillBackward1<T>>(*this, {*this, value}, dim, index);
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> target = this->dim() == 0 ? reshape({1}) : *this;
+    const detail::AdvancedIndices indexed = {{dim, index.reshape({-1})}};
+    detail::index_put_advanced(target, indexed, value.template to<T>().to(device()), false, "index_fill_");
+  }
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::index_fill(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const {
+  Tensor<T> out = clone();
+  out.index_fill_(dim, index, value);
+  return out;
+}
+template <class T, class U>
+Tensor<T> index_fill(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) {
+  return x.index_fill(dim, index, value);
+}
+
 /** torch.index_fill(x, dim, index, value): x with its slices at index set to value. */
 template <class T, Scalar S>
 Tensor<T> index_fill(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, S value) {
