@@ -539,6 +539,12 @@ TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_o
   CHECK(y.index_copy(0, ints({1}), y.slice(0, 0, 1)).grad_fn_name() == "IndexCopyBackward0");
   CHECK(y.index_fill(0, ints({1}), 1).grad_fn_name() == "IndexFillBackward0");
   CHECK(y.masked_scatter(y > 3.0, y).grad_fn_name() == "MaskedScatterBackward0");
+  CHECK(y.masked_select(y > 3.0).grad_fn_name() == "MaskedSelectBackward0");
+  CHECK(y.take(ints({1})).grad_fn_name() == "TakeBackward0");
+  const Tensor<double> scalar = ts::tensor(2.0).to<double>().requires_grad_();
+  (ts::masked_select(scalar, ts::tensor(true)) * 3.0).sum().backward();
+  CHECK(scalar.grad().sizes() == Shape{});
+  CHECK(scalar.grad().item() == 3.0);
   CHECK(ts::diag_embed(y).grad_fn_name() == "DiagEmbedBackward0");
   CHECK(ts::movedim(y, 0, 1).grad_fn_name() == "PermuteBackward0");
   CHECK(y.numpy_T().grad_fn_name() == "PermuteBackward0");

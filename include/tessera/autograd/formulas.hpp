@@ -903,12 +903,18 @@ struct AsStridedBackward0 final : Node {
 // --- indexing, joins, copies ---------------------------------------------------------------------------
 
 /** x[index tensors]: the gradient is summed back into the indexed positions. */
+/** Also masked_select's (over the broadcast shape, which the engine sums back) and take's (over
+ *  the flattened input, `grad_sizes` the input's shape), under their PyTorch names. */
 template <class A>
 struct IndexBackward0 final : Node {
   Shape in_sizes;
   SavedIndices indexed;
-  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix) : in_sizes(sizes), indexed(ix) {}
-  TS_NODE_NAME("IndexBackward0")
+  const char* label;
+  std::optional<Shape> grad_sizes;
+  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix, const char* node_name = "IndexBackward0",
+                 std::optional<Shape> reshape_to = std::nullopt)
+      : in_sizes(sizes), indexed(ix), label(node_name), grad_sizes(std::move(reshape_to)) {}
+  const char* name() const override { return label; }
   TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
@@ -916,6 +922,7 @@ struct IndexBackward0 final : Node {
     const AdvancedIndices ix = indexed.unpack(*this);
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     index_put_advanced(out, ix, g, /*accumulate=*/true, "index_put_");
+    if (grad_sizes) return {out.view(*grad_sizes)};
     return {out};
   }
 };

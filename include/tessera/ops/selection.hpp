@@ -20,8 +20,8 @@ namespace tessera {
 // depends on them); masked_select is x[mask] over the broadcast shape, masked_scatter_ an
 // index_put_ of source's first elements, take a flat x[index], take_along_dim a gather of
 // broadcast operands, and repeat_interleave an index_select whose indices are searchsorted in
-// the cumulative repeats. Gradients are those of the index ops (the same values as PyTorch's
-// MaskedSelectBackward0 and TakeBackward0), except masked_scatter_, which records its own node.
+// the cumulative repeats. masked_select and take record x[index]'s node under PyTorch's names
+// (MaskedSelectBackward0, TakeBackward0); masked_scatter_ records its own.
 
 namespace detail {
 /** x != 0 as a bool tensor (NaN is nonzero). */
@@ -87,8 +87,18 @@ template <class T>
 Tensor<T> masked_select(const Tensor<T>& x, const Tensor<bool>& mask) {
   detail::check_same_device("masked_select", x.device(), mask.device());
   const Shape shape = detail::broadcast_pair(mask.sizes(), x.sizes(), "masked_select");
-  if (shape.empty()) return x.reshape({1}).index({mask.reshape({1})});  // x[mask] of a 0-dim x would keep 0 dims
-  return x.expand(shape).index({mask.expand(shape)});
+  // x[mask] over the broadcast shape (a 0-dim x as one element, which x[mask] would not add).
+  const Shape flat_shape = shape.empty() ? Shape{1} : shape;
+  const Tensor<T> v = x.detach().expand(shape).reshape(flat_shape);
+  detail::AdvancedIndices indexed;
+  int64_t d = 0;
+  for (auto& positions : detail::nonzero_per_dim(mask.expand(shape).reshape(flat_shape))) indexed.emplace_back(d++, positions);
+  Tensor<T> out = detail::index_advanced(v, indexed, "masked_select");
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(x))
+      detail::record<detail::IndexBackward0<T>>({x}, {out}, flat_shape, indexed, "MaskedSelectBackward0",
+                                                shape.empty() ? std::optional<Shape>(Shape{}) : std::nullopt);
+  return out;
 }
 template <class T>
 Tensor<T> Tensor<T>::masked_select(const Tensor<bool>& mask) const {
@@ -147,7 +157,12 @@ Tensor<T> take(const Tensor<T>& x, const Tensor<int64_t>& index) {
   const int64_t n = x.numel();
   TS_CHECK(n > 0 || index.numel() == 0, "take: take(): tried to take from an empty tensor");
   detail::check_index_on_device(index, -n, n, detail::IndexCheck::Take, "take", 0);
-  return x.reshape({-1}).index({index});
+  const detail::AdvancedIndices indexed = {{0, index}};
+  Tensor<T> out = detail::index_advanced(x.detach().reshape({-1}), indexed, "take");
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(x))
+      detail::record<detail::IndexBackward0<T>>({x}, {out}, Shape{n}, indexed, "TakeBackward0", x.sizes());
+  return out;
 }
 template <class T>
 Tensor<T> Tensor<T>::take(const Tensor<int64_t>& index) const {
