@@ -140,6 +140,50 @@ int main() {
   std::cout << f.index({f > 0.0}) << f.index_select(1, ts::tensor({2, 0})) << f.gather(1, ts::tensor({{0}, {1}}))
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
+  {
+    // Shape functions and selection by mask and index.
+    const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
+    const auto mask = cube[0] > 4.0f;
+    const auto flat_idx = ts::tensor({{0, 2}, {1, 0}});
+    std::cout << ts::movedim(cube, 0, 2) << cube.movedim({0, 1}, {2, 0}) << ts::moveaxis(cube, ts::Shape{0}, ts::Shape{1}) << cube.moveaxis(1, 2)
+              << ts::swapaxes(cube, 0, 1) << cube.swapdims(1, 2) << ts::swapdims(cube, 0, 2) << cube.swapaxes(0, 2)
+              << ts::unflatten(cube, 2, {2, 2}) << cube.unflatten(-1, {-1, 2}) << cube.narrow_copy(2, 1, 2)
+              << ts::narrow_copy(cube, 0, 0, 1) << cube.numpy_T() << cube.mT() << cube.mH() << ts::diagonal(cube, 0, 1, 2)
+              << ts::diag_embed(cube[0]) << cube[0].diag_embed(1, 0, 2) << cube.new_zeros({2}) << cube.new_ones<int64_t>({2})
+              << cube.new_full({2}, 7) << cube.new_full<double>({1}, 0.5, {}) << cube.new_empty({0}).numel()
+              << cube.new_zeros({1}, {.device = ts::Device::cpu()}) << cube.new_ones({1}, {}) << cube.new_empty({1}, {}).numel()
+              << ts::nonzero(mask) << mask.nonzero() << ts::nonzero_numpy(mask)[0] << mask.nonzero_numpy()[1]
+              << ts::argwhere(mask) << mask.argwhere() << ts::where(mask)[0] << ts::masked_select(cube, mask)
+              << cube.masked_select(mask) << ts::masked_scatter(cube, mask, -cube) << cube.clone().masked_scatter_(mask, -cube)
+              << cube.masked_scatter(mask, cube) << ts::take(cube, flat_idx) << cube.take(flat_idx) << ts::take_along_dim(cube, flat_idx)
+              << cube.take_along_dim(flat_idx.unsqueeze(0), 1) << ts::repeat_interleave(ts::tensor({1, 0, 2}))
+              << ts::repeat_interleave(ts::tensor({2, 1}), std::optional<int64_t>(3)) << ts::repeat_interleave(cube, 2)
+              << cube.repeat_interleave(2, 1) << ts::repeat_interleave(cube, ts::tensor({1, 0, 2}), 1, 3)
+              << cube.repeat_interleave(ts::tensor({2}), 0) << "\n";
+    const auto grid = ts::arange<float>(0, 12).reshape({3, 4});
+    const auto where_to = ts::tensor({{0, 2, 1, 2}, {1, 0, 0, 2}});
+    const auto ones24 = ts::ones<float>({2, 4});
+    std::cout << grid.scatter_reduce(0, where_to, ones24, "amax") << ts::scatter_reduce(grid, 0, where_to, ones24, "mean", false)
+              << grid.clone().scatter_reduce_(0, where_to, ones24, "prod") << grid.scatter(0, where_to, ones24, "add")
+              << ts::scatter(grid, 0, where_to, ones24, "multiply") << grid.scatter(0, where_to, 2.0, "multiply")
+              << ts::scatter(grid, 0, where_to, 2, "add") << grid.clone().scatter_(0, where_to, ones24, "add")
+              << grid.clone().scatter_(0, where_to, 3, "multiply") << grid.index_add(0, ts::tensor({0, 2}), ones24)
+              << ts::index_add(grid, 0, ts::tensor({0, 2}), ones24, 2) << grid.clone().index_add_(0, ts::tensor({1}), ones24[0].unsqueeze(0), 0.5)
+              << grid.index_copy(0, ts::tensor({2, 0}), ones24) << ts::index_copy(grid, 0, ts::tensor({1}), ones24[0].unsqueeze(0))
+              << grid.clone().index_copy_(0, ts::tensor({0}), ones24[1].unsqueeze(0)) << grid.index_fill(1, ts::tensor({0, -1}), -1)
+              << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0)
+              << grid.index_fill(1, ts::tensor({0}), ts::tensor(2.5)) << ts::index_fill(grid, 0, ts::tensor({1}), ts::tensor(1))
+              << grid.clone().index_fill_(0, ts::tensor({2}), ts::tensor(-1.0)) << "\n";
+    auto out34 = ts::empty<float>({3, 4});
+    auto out2 = ts::empty<float>({2});
+    auto out_rows = ts::empty<int64_t>({11, 2});
+    auto out_picked = ts::empty<float>({3});
+    std::cout << ts::scatter_reduce_out(out34, grid, 0, where_to, ones24, "sum") << ts::scatter_out(out34, grid, 0, where_to, ones24, "add")
+              << ts::index_add_out(out34, grid, 0, ts::tensor({0, 2}), ones24, 2) << ts::index_copy_out(out34, grid, 0, ts::tensor({0, 2}), ones24)
+              << ts::take_out(out2, grid, ts::tensor({0, 5})) << ts::take_along_dim_out(out2, grid, ts::tensor({0, 5}))
+              << ts::narrow_copy_out(out2, grid[0], 0, 1, 2) << ts::masked_select_out(out_picked, grid, grid > 8.0f)
+              << ts::nonzero_out(out_rows, grid) << "\n";
+  }
 
   // 5. Random numbers.
   std::array<uint32_t, 4> bits = ts::philox4x32_10({0, 0, 0, 0}, {0, 0});

@@ -10,10 +10,13 @@
 #include "../core/algorithm.hpp"
 
 #include "../ops/elementwise.hpp"
+#include "../ops/index_update.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
+#include "../ops/selection.hpp"
+#include "../ops/sort.hpp"
 #include "../ops/view.hpp"
 #include "functions.hpp"
 
@@ -834,6 +837,15 @@ struct DiagonalBackward0 final : Node {
   }
 };
 
+/** diag_embed: the gradient is the diagonal it wrote (a view, so double backward works). */
+template <class A>
+struct DiagEmbedBackward0 final : Node {
+  int64_t offset, d0, d1;
+  DiagEmbedBackward0(int64_t off, int64_t a, int64_t b) : offset(off), d0(a), d1(b) {}
+  TS_NODE_NAME("DiagEmbedBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().diagonal(offset, d0, d1)}; }
+};
+
 template <class A>
 struct UnfoldBackward0 final : Node {
   Shape in_sizes;
@@ -891,12 +903,18 @@ struct AsStridedBackward0 final : Node {
 // --- indexing, joins, copies ---------------------------------------------------------------------------
 
 /** x[index tensors]: the gradient is summed back into the indexed positions. */
+/** Also masked_select's (over the broadcast shape, which the engine sums back) and take's (over
+ *  the flattened input, `grad_sizes` the input's shape), under their PyTorch names. */
 template <class A>
 struct IndexBackward0 final : Node {
   Shape in_sizes;
   SavedIndices indexed;
-  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix) : in_sizes(sizes), indexed(ix) {}
-  TS_NODE_NAME("IndexBackward0")
+  const char* label;
+  std::optional<Shape> grad_sizes;
+  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix, const char* node_name = "IndexBackward0",
+                 std::optional<Shape> reshape_to = std::nullopt)
+      : in_sizes(sizes), indexed(ix), label(node_name), grad_sizes(std::move(reshape_to)) {}
+  const char* name() const override { return label; }
   TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
@@ -904,6 +922,7 @@ struct IndexBackward0 final : Node {
     const AdvancedIndices ix = indexed.unpack(*this);
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     index_put_advanced(out, ix, g, /*accumulate=*/true, "index_put_");
+    if (grad_sizes) return {out.view(*grad_sizes)};
     return {out};
   }
 };
@@ -926,6 +945,186 @@ struct IndexPutBackward0 final : Node {
       gs = out;
     }
     if (needs_input_grad(1)) gv = index_advanced(g, ix, "index");
+    return {gs, gv};
+  }
+};
+
+/** x.masked_scatter_(mask, source): masked positions of x lose their gradient to source's
+ *  first elements; source's others get zeros. */
+template <class A>
+struct MaskedScatterBackward0 final : Node {
+  Tensor<bool> mask;  // broadcast to self's shape
+  Shape source_sizes;
+  MaskedScatterBackward0(const Tensor<bool>& m, const Shape& sizes) : mask(m), source_sizes(sizes) {}
+  TS_NODE_NAME("MaskedScatterBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.masked_fill(mask, 0);
+    if (needs_input_grad(1)) {
+      Tensor<A> selected = masked_select(g, mask);
+      const int64_t missing = checked_numel(source_sizes, "masked_scatter_backward") - selected.numel();
+      if (missing > 0) selected = cat(std::vector<Tensor<A>>{selected, zeros<A>({missing}, {.device = g.device()})});
+      gsrc = selected.view(source_sizes);
+    }
+    return {gs, gsrc};
+  }
+};
+
+/** base with src summed in at index along dim (scatter_add), not recorded. */
+template <class A>
+Tensor<A> scatter_added(const Tensor<A>& base, int64_t dim, const Tensor<int64_t>& index, const Tensor<A>& src) {
+  Tensor<A> out = base.clone();
+  scatter_add_into(out, dim, index, src);
+  return out;
+}
+
+/** x.scatter_reduce_(dim, index, src, reduce, include_self): PyTorch's scatter_reduce_backward. */
+template <class A>
+struct ScatterReduceBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Tensor<A> self;  // self's values before the op (a copy)
+  SavedTensor<A> src;
+  std::string reduce;
+  bool include_self;
+  Tensor<A> result;  // a copy, set after the op ran
+  ScatterReduceBackward0(int64_t d, const Tensor<int64_t>& idx, const Tensor<A>& original, const Tensor<A>& s,
+                         std::string r, bool inc)
+      : dim(d), index(idx, false), self(original), src(s, false), reduce(std::move(r)), include_self(inc) {}
+  TS_NODE_NAME("ScatterReduceBackward0")
+  TS_RELEASE_SAVED(index, src)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    check_first_order(*this, g);
+    const Tensor<int64_t> i = index.unpack(*this);
+    const Tensor<A> full_src = src.unpack(*this);
+    // Only the part of src that index covers takes part.
+    Tensor<A> s = full_src;
+    for (int64_t d = 0; d < i.dim() && d < s.dim(); ++d) s = s.narrow(d, 0, i.size(d));
+    const Tensor<A>& x = self;
+    const Tensor<A>& r = result;
+    Tensor<A> gs, gsrc;
+    if (reduce == "sum") {
+      gs = g;
+      gsrc = g.gather(dim, i);
+    } else if (reduce == "prod") {
+      // Products without the zeros, so that a single zero still passes a gradient.
+      const Tensor<A> masked_self = x.masked_fill(x == A(0), 1);
+      gs = g * masked_self.scatter_reduce(dim, i, s, "prod", include_self) / masked_self;
+      const Tensor<bool> src_zero = s == A(0);
+      const Tensor<A> zeros_at = scatter_added(zeros_like(x), dim, i, src_zero.template to<A>()).gather(dim, i);
+      const Tensor<bool> single_zero = src_zero && (zeros_at == A(1));
+      const Tensor<A> masked_src_result = x.scatter_reduce(dim, i, s.masked_fill(single_zero, 1), "prod", include_self);
+      gsrc = where(single_zero, (g * masked_src_result).gather(dim, i), (g * r).gather(dim, i) / s.masked_fill(src_zero, 1));
+    } else if (reduce == "mean") {
+      Tensor<A> n = scatter_added(include_self ? ones_like(g) : zeros_like(g), dim, i, ones_like(s));
+      n.masked_fill_(n == A(0), 1);
+      gs = g / n;
+      gsrc = g.gather(dim, i) / n.gather(dim, i);
+    } else {  // amax, amin: the gradient is shared evenly among the values equal to the result
+      const Tensor<A> value = r.gather(dim, i);
+      const Tensor<A> self_is_result = (x == r).template to<A>(), src_is_result = (s == value).template to<A>();
+      const Tensor<A> distributed = g / scatter_added(self_is_result, dim, i, src_is_result);
+      gs = self_is_result * distributed;
+      gsrc = src_is_result * distributed.gather(dim, i);
+    }
+    if (!include_self) gs = gs.scatter(dim, i, 0);
+    AnyTensor out_self, out_src;
+    if (needs_input_grad(0)) out_self = gs;
+    if (needs_input_grad(1)) {
+      if (gsrc.sizes() == full_src.sizes()) {
+        out_src = gsrc;
+      } else {
+        Tensor<A> padded = zeros<A>(full_src.sizes(), {.device = g.device()});
+        Tensor<A> part = padded;
+        for (int64_t d = 0; d < gsrc.dim(); ++d) part = part.narrow(d, 0, gsrc.size(d));
+        part.copy_(gsrc);
+        out_src = padded;
+      }
+    }
+    return {out_self, out_src};
+  }
+};
+
+/** source's gradient for index_add_ and index_copy_: the gradient's slices at index, in source's shape. */
+template <class A>
+Tensor<A> index_slices_grad(const Tensor<A>& g, int64_t dim, const Tensor<int64_t>& index, const Shape& source_sizes) {
+  const Tensor<A> picked = g.index_select(dim, index.reshape({-1}));
+  return picked.numel() == checked_numel(source_sizes, "index_select") ? picked.reshape(source_sizes)
+                                                                        : picked.expand(source_sizes);
+}
+
+template <class A>
+struct IndexAddBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  A alpha;
+  Shape source_sizes;
+  IndexAddBackward0(int64_t d, const Tensor<int64_t>& idx, A a, const Shape& sizes)
+      : dim(d), index(idx, false), alpha(a), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexAddBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g;
+    if (needs_input_grad(1)) {
+      const Tensor<A> picked = index_slices_grad(g, dim, index.unpack(*this), source_sizes);
+      gsrc = alpha == A(1) ? picked : picked * alpha;
+    }
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexCopyBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Shape source_sizes;
+  IndexCopyBackward0(int64_t d, const Tensor<int64_t>& idx, const Shape& sizes) : dim(d), index(idx, false), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexCopyBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) gsrc = index_slices_grad(g, dim, i, source_sizes);
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexFillBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward0(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().index_fill(dim, index.unpack(*this), 0)}; }
+};
+
+/** index_fill_ with a tensor value: the value gets the gradient of every filled element, each
+ *  position once however often index names it. */
+template <class A>
+struct IndexFillBackward1 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward1(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward1")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gv;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) {
+      // Wrapped first, so that -1 and size - 1 count as one position.
+      const int64_t size = g.dim() == 0 ? 1 : g.size(dim);
+      const Tensor<int64_t> positions = unique(i.reshape({-1}).remainder(size)).values;
+      gv = g.dim() == 0 ? g : g.index_select(dim, positions).sum();
+    }
     return {gs, gv};
   }
 };

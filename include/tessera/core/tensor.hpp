@@ -146,6 +146,38 @@ class Tensor {
   Tensor unfold(int64_t d, int64_t size, int64_t step) const;
   Tensor as_strided(const Shape& sizes, const Shape& strides, std::optional<int64_t> offset = std::nullopt) const;
   Tensor diagonal(int64_t offset = 0, int64_t d0 = 0, int64_t d1 = 1) const;
+  Tensor movedim(int64_t source, int64_t destination) const;
+  Tensor movedim(const Shape& source, const Shape& destination) const;
+  Tensor moveaxis(int64_t source, int64_t destination) const { return movedim(source, destination); }
+  Tensor moveaxis(const Shape& source, const Shape& destination) const { return movedim(source, destination); }
+  Tensor swapaxes(int64_t d0, int64_t d1) const { return transpose(d0, d1); }
+  Tensor swapdims(int64_t d0, int64_t d1) const { return transpose(d0, d1); }
+  Tensor unflatten(int64_t d, const Shape& sizes) const;
+  /** Python's x.T (every dim reversed) under LibTorch's name: a member named T would shadow the
+   *  class's template parameter. x.mT and x.mH swap the last two dims (mH conjugates, a no-op
+   *  for the real dtypes tessera has). */
+  Tensor numpy_T() const;
+  Tensor mT() const;
+  Tensor mH() const;
+  Tensor narrow_copy(int64_t d, int64_t start, int64_t length) const;
+  Tensor diag_embed(int64_t offset = 0, int64_t d1 = -2, int64_t d2 = -1) const;
+  /** New tensors of self's dtype (or U) on self's device (or options.device), as x.new_zeros. */
+  template <class U = T>
+  Tensor<U> new_empty(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_empty(const Shape& size, const TensorOptions& options) const;
+  template <class U = T>
+  Tensor<U> new_zeros(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_zeros(const Shape& size, const TensorOptions& options) const;
+  template <class U = T>
+  Tensor<U> new_ones(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_ones(const Shape& size, const TensorOptions& options) const;
+  template <class U = T, Scalar S>
+  Tensor<U> new_full(const Shape& size, S fill_value) const;
+  template <class U = T, Scalar S>
+  Tensor<U> new_full(const Shape& size, S fill_value, const TensorOptions& options) const;
   // rearranging copies (ops/rearrange.hpp)
   Tensor repeat(const Shape& sizes) const;
   Tensor tile(const Shape& dims) const;
@@ -359,6 +391,50 @@ class Tensor {
   const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const;
   template <Scalar S>
   const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+
+  // --- selecting by mask and index (ops/selection.hpp) ---------------------------------------
+  /** torch.nonzero: the [n, dim()] coordinates of the nonzero elements (NaN counts), row-major. */
+  Tensor<int64_t> nonzero() const;
+  /** torch.nonzero(as_tuple=True) under LibTorch's name: one 1-D tensor per dim. */
+  std::vector<Tensor<int64_t>> nonzero_numpy() const;
+  Tensor<int64_t> argwhere() const;
+  Tensor masked_select(const Tensor<bool>& mask) const;
+  Tensor masked_scatter(const Tensor<bool>& mask, const Tensor& source) const;
+  const Tensor& masked_scatter_(const Tensor<bool>& mask, const Tensor& source) const;
+  Tensor take(const Tensor<int64_t>& index) const;
+  Tensor take_along_dim(const Tensor<int64_t>& indices, std::optional<int64_t> dim = std::nullopt) const;
+  Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+
+  // --- reducing scatters and index updates (ops/index_update.hpp) ----------------------------
+  /** torch.scatter_reduce: reduce is "sum", "prod", "mean", "amax" or "amin". */
+  Tensor scatter_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                        bool include_self = true) const;
+  const Tensor& scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                                bool include_self = true) const;
+  /** scatter(dim, index, src or value, reduce): reduce is "add" or "multiply". */
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  template <Scalar S = int>
+  Tensor index_add(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  template <Scalar S = int>
+  const Tensor& index_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  Tensor index_copy(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  const Tensor& index_copy_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  template <Scalar S>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <Scalar S>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <class U>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
+  template <class U>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
 
   // --- in-place sampling (random/distributions.hpp); the default generator unless one is given ---
   const Tensor& uniform_(double from = 0, double to = 1) const;
