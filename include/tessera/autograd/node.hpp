@@ -15,6 +15,7 @@
 #include "../parallel/atomic.hpp"
 #include "../parallel/mutex.hpp"
 #include "grad_mode.hpp"
+#include "hooks.hpp"
 
 namespace tessera {
 namespace detail {
@@ -99,8 +100,8 @@ struct Node : std::enable_shared_from_this<Node> {
   uint64_t sequence_nr = next_sequence_nr();
   std::vector<NextEdge> next_edges;  // one per differentiable input
   uint32_t num_outputs = 0;  // set as outputs take this node as their history
-  // Non-leaf outputs whose .grad is kept (retain_grad), by output number.
-  std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_grads;
+  // The hook lists of non-leaf outputs (register_hook, retain_grad), by output number (Note [Tensor hooks]).
+  std::vector<std::pair<uint32_t, std::shared_ptr<TensorHooks>>> pre_hooks;
 
   Node() = default;
   Node(const Node&) = delete;
