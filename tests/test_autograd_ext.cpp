@@ -505,3 +505,33 @@ TEST_CASE("anomaly detection names the node whose backward produced NaN") {
   y.backward();
   CHECK(std::isnan(x.grad().to_vector()[0]));
 }
+
+TEST_CASE("gradgradcheck through ops outside the catalogue of test_autograd") {
+  namespace F = ts::nn::functional;
+  const Tensor<int64_t> classes = ts::tensor<int64_t>({2, 0, 1});
+  const std::vector<std::tuple<std::string, std::vector<ts::Shape>, std::function<Tensor<double>(const V&)>>> cases = {
+      {"sort", {{3, 4}}, [](const V& x) { return x[0].sort(1).values; }},
+      {"topk", {{3, 4}}, [](const V& x) { return x[0].topk(2, 1).values; }},
+      {"flip_roll", {{3, 4}}, [](const V& x) { return ts::flip(x[0], {0}) * ts::roll(x[0], {1}, {1}); }},
+      {"tril_repeat", {{3, 3}}, [](const V& x) { return ts::tril(x[0]).repeat({2, 1}).pow(2.0); }},
+      {"conv2d", {{1, 2, 4, 4}, {3, 2, 2, 2}, {3}},
+       [](const V& x) { return F::conv2d(x[0], x[1], x[2], {.stride = 1, .padding = 1}).tanh(); }},
+      {"max_pool2d", {{1, 2, 4, 4}}, [](const V& x) { return F::max_pool2d(x[0].exp(), 2); }},
+      {"avg_pool2d", {{1, 2, 4, 4}}, [](const V& x) { return F::avg_pool2d(x[0].pow(2.0), 2); }},
+      {"cross_entropy", {{3, 4}}, [&](const V& x) { return F::cross_entropy(x[0], classes); }},
+      {"layer_norm", {{3, 4}, {4}, {4}}, [](const V& x) { return F::layer_norm(x[0], {4}, x[1], x[2]); }},
+      {"group_norm", {{2, 4, 3}, {4}, {4}}, [](const V& x) { return F::group_norm(x[0], 2, x[1], x[2]); }},
+      {"embedding", {{5, 3}}, [](const V& x) { return F::embedding(ts::tensor<int64_t>({4, 0, 4}), x[0]).sin(); }},
+      {"bce_with_logits", {{3, 4}, {3, 4}},
+       [](const V& x) { return F::binary_cross_entropy_with_logits(x[0], x[1].sigmoid()); }},
+  };
+  ts::Generator gen(5);
+  for (const auto& [name, shapes, f] : cases) {
+    SECTION(name) {
+      V xs;
+      for (const auto& shape : shapes) xs.push_back((ts::rand<double>(shape, gen) * 2 - 1).requires_grad_());
+      CHECK(ts::autograd::gradcheck(f, xs));
+      CHECK(ts::autograd::gradgradcheck(f, xs));
+    }
+  }
+}

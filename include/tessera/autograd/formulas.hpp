@@ -1217,7 +1217,9 @@ struct CopySlices final : Node {
     } else {
       grad_slice.zero_();
     }
-    out[0] = result;
+    // A view taken now, not `result`: under create_graph, a view taken before the copy into
+    // grad_slice would keep the history from before it (second derivatives would miss it).
+    out[0] = GradMode::is_enabled() ? storage.as_strided(base_sizes, base_strides, 0) : result;
     for (size_t i = 1; i < inner.size(); ++i) out[i] = std::move(inner[i]);
     return out;
   }
