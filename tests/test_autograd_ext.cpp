@@ -395,6 +395,25 @@ TEST_CASE("tensor hooks") {
       check_close(x.grad(), values(r, "xgrad"));
     }
   }
+  SECTION("in-place ops: hooks stay with the grad_fn they were registered on, retain_grad follows the tensor") {
+    const auto& r = record("hook_inplace");
+    const Tensor<double> x = ts::tensor<double>({1.0, 2.0}, {.requires_grad = true});
+    const Tensor<double> y = x * 2;
+    y.retain_grad();
+    y.register_hook([](const Tensor<double>& g) { return g + 1; });
+    y.mul_(3.0);
+    y.register_hook([](const Tensor<double>& g) { return g + 100; });
+    y.sum().backward();
+    check_close(y.grad(), values(r, "ygrad"));
+    check_close(x.grad(), values(r, "xgrad"));
+    const auto& r2 = record("hook_after_inplace");
+    const Tensor<double> x2 = ts::tensor<double>({1.0, 2.0}, {.requires_grad = true});
+    const Tensor<double> y2 = x2 * 2;
+    y2.mul_(3.0);
+    y2.register_hook([](const Tensor<double>& g) { return g + 1; });
+    y2.sum().backward();
+    check_close(x2.grad(), values(r2, "xgrad"));
+  }
   SECTION("hooks chain in registration order; void and nullopt keep the gradient") {
     const auto& r = record("hook_chain");
     const Tensor<double> x = tensor(r, "x").requires_grad_();

@@ -199,6 +199,23 @@ def hook_cases(lines):
         (y * 3).sum().backward()
         lines += [f"case {order}", f"ygrad {hexes(y.grad)}", f"xgrad {hexes(x.grad)}", "end"]
 
+    # In-place ops: the hooks stay with the grad_fn they were registered on (later ones join
+    # them), retain_grad follows the tensor to its new grad_fn.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g + 1)
+    y.mul_(3)
+    y.register_hook(lambda g: g + 100)
+    y.sum().backward()
+    lines += ["case hook_inplace", f"ygrad {hexes(y.grad)}", f"xgrad {hexes(x.grad)}", "end"]
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.mul_(3)
+    y.register_hook(lambda g: g + 1)
+    y.sum().backward()
+    lines += ["case hook_after_inplace", f"xgrad {hexes(x.grad)}", "end"]
+
     # Hooks chain in registration order; one returning None keeps the gradient.
     x = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
     y = x.exp()

@@ -334,12 +334,10 @@ namespace detail {
 template <class = void>
 autograd::RemovableHandle add_tensor_hook(const std::shared_ptr<TensorImpl>& impl, TensorHooks::Entry entry) {
   AutogradMeta& meta = impl->autograd_meta();
+  const bool fresh = !meta.hooks;
   const std::shared_ptr<TensorHooks>& hooks = tensor_hooks(meta);
-  if (meta.grad_fn) {
-    bool registered = false;
-    for (const auto& [output, list] : meta.grad_fn->pre_hooks) registered = registered || list == hooks;
-    if (!registered) meta.grad_fn->pre_hooks.push_back({meta.output_nr, hooks});
-  }
+  // Registered on the grad_fn the list is made for, and stays there (Note [Tensor hooks]).
+  if (fresh && meta.grad_fn) meta.grad_fn->pre_hooks.push_back({meta.output_nr, hooks});
   const uint64_t id = hooks->add(std::move(entry));
   return autograd::RemovableHandle(hooks, id);
 }

@@ -26,8 +26,11 @@ namespace detail {
 // registered on its grad_fn with the output number (Node::pre_hooks), as PyTorch 1.13 does. They
 // run when the node runs, on the gradient summed over all uses of the tensor, each on the result
 // of the one before. retain_grad() is an entry of the same list (PyTorch 1.13: hooks registered
-// after it do not change the retained .grad). Entries are read under the list's mutex and run
-// outside it, so backward passes on several threads may run one tensor's hooks at once.
+// after it do not change the retained .grad). As in 1.13, the list stays with the grad_fn it was
+// made for when an in-place op gives the tensor a new one (later hooks join it there), while
+// retain_grad's entry moves to the new grad_fn (set_history). Entries are read under the list's
+// mutex and run outside it, so backward passes on several threads may run one tensor's hooks at
+// once.
 struct TensorHooks {
   struct Entry {
     uint64_t id = 0;
@@ -48,6 +51,15 @@ struct TensorHooks {
     LockGuard lock(mutex);
     for (size_t i = 0; i < entries.size(); ++i)
       if (entries[i].id == id) {
+        entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
+  }
+  /** Takes out retain_grad's entry for `target` (its history moves to a new node). */
+  void remove_retain(const TensorImpl* target) {
+    LockGuard lock(mutex);
+    for (size_t i = 0; i < entries.size(); ++i)
+      if (!entries[i].fn && entries[i].retain.lock().get() == target) {
         entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
         return;
       }

@@ -232,6 +232,15 @@ bool needs_grad(const Tensor<Ts>&... inputs) {
 /** Makes output `k` of `node` the history of `out`. */
 inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node, uint32_t k) {
   AutogradMeta& meta = out.impl_ptr()->autograd_meta();
+  if (meta.retains_grad && meta.grad_fn && meta.grad_fn != node) {
+    // An in-place op: the retained .grad is the new history's (Note [Tensor hooks]).
+    if (meta.hooks) meta.hooks->remove_retain(out.impl_ptr().get());
+    auto moved = std::make_shared<TensorHooks>();
+    TensorHooks::Entry entry;
+    entry.retain = out.impl_ptr();
+    moved->add(std::move(entry));
+    node->pre_hooks.push_back({k, std::move(moved)});
+  }
   meta.requires_grad = true;
   meta.grad_fn = node;
   meta.output_nr = k;
