@@ -464,6 +464,8 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
   const std::vector<std::pair<std::string, std::function<Tensor<double>(const Tensor<double>&)>>> cases = {
       {"gelu", [](const Tensor<double>& x) { return x.gelu(); }},
       {"softplus", [](const Tensor<double>& x) { return (x * 3).softplus(); }},
+      {"softplus_plain", [](const Tensor<double>& x) { return x.softplus(); }},
+      {"gelu_softplus_threshold", [](const Tensor<double>& x) { return (x * 3).gelu() + (x * 14).softplus(); }},
       {"index", [&](const Tensor<double>& x) { return x.index({idx}); }},
       {"index_2d", [&](const Tensor<double>& x) { return x.index({idx, ts::tensor<int64_t>({0, 2, 1, 2})}); }},
       {"index_select", [&](const Tensor<double>& x) { return x.index_select(0, idx); }},

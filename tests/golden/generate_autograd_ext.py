@@ -248,6 +248,8 @@ def gg_cases(lines):
     cases = [
         ("gelu", (2, 3), lambda x: torch.nn.functional.gelu(x)),
         ("softplus", (2, 3), lambda x: torch.nn.functional.softplus(x * 3)),
+        ("softplus_plain", (2, 3), lambda x: torch.nn.functional.softplus(x)),
+        ("gelu_softplus_threshold", (3, 4), lambda x: torch.nn.functional.gelu(x * 3) + torch.nn.functional.softplus(x * 14)),
         ("index", (4, 3), lambda x: x[idx]),
         ("index_2d", (4, 3), lambda x: x[idx, torch.tensor([0, 2, 1, 2])]),
         ("index_select", (4, 3), lambda x: x.index_select(0, idx)),

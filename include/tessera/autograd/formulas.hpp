@@ -181,6 +181,39 @@ struct GeluBackwardBackward0 final : Node {
 };
 
 template <class A>
+Tensor<A> softplus_backward(const Tensor<A>& g, const Tensor<A>& x);
+
+/** softplus_backward(g, x) recorded under create_graph (beta 1, threshold 20): its gradients are
+ *  softplus_backward(gg, x) for g and gg g s (1 - s) for x, s = sigmoid(x), 0 above the threshold
+ *  (PyTorch's softplus_double_backward). */
+template <class A>
+struct SoftplusBackwardBackward0 final : Node {
+  SavedTensor<A> grad_output, self;
+  SoftplusBackwardBackward0(const Tensor<A>& g, const Tensor<A>& x) : grad_output(g, false), self(x, false) {}
+  TS_NODE_NAME("SoftplusBackwardBackward0")
+  TS_RELEASE_SAVED(grad_output, self)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> gg = grads[0].as<A>();
+    const Tensor<A> g = grad_output.unpack(*this), x = self.unpack(*this);
+    AnyTensor dg, dx;
+    if (needs_input_grad(0)) dg = softplus_backward(gg, x);
+    if (needs_input_grad(1)) {
+      const Tensor<A> sig = x.sigmoid();
+      dx = (gg * g * sig * (1 - sig)).masked_fill(x > 20, 0);
+    }
+    return {dg, dx};
+  }
+};
+
+template <class A>
+Tensor<A> softplus_backward(const Tensor<A>& g, const Tensor<A>& x) {
+  const bool record = GradMode::is_enabled() && (g.requires_grad() || x.requires_grad());
+  Tensor<A> out = map2<SoftplusBackwardOp>(g, x);
+  if (record) detail::record<SoftplusBackwardBackward0<A>>({g, x}, {out}, g, x);
+  return out;
+}
+
+template <class A>
 Tensor<A> gelu_backward(const Tensor<A>& g, const Tensor<A>& x) {
   const bool record = GradMode::is_enabled() && (g.requires_grad() || x.requires_grad());
   Tensor<A> out = map2<GeluBackwardOp>(g, x);
@@ -245,9 +278,7 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, GeluOp>) {
       return {gelu_backward(g, s)};
     } else if constexpr (std::is_same_v<Op, SoftplusOp>) {
-      // create_graph: sigmoid(x) (1 above the threshold) composed of differentiable ops.
-      if (GradMode::is_enabled() && (g.requires_grad() || s.requires_grad())) return {g * s.sigmoid().masked_fill(s > 20, 1)};
-      return {map2<SoftplusBackwardOp>(g, s)};
+      return {softplus_backward(g, s)};
     } else {
       static_assert(sizeof(Op) == 0, "no derivative for this unary op");
     }
