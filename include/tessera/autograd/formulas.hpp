@@ -985,7 +985,7 @@ struct AsStridedBackward0 final : Node {
     });
     // The adjoint lays a gradient of the input's geometry into the same storage and reads it
     // back with the output's (differentiable: a copy into a view of zeros, then a view).
-    auto adjoint = [=, n = end - base, is = in_sizes, ist = in_strides, io = in_offset - base, os = out_sizes,
+    auto adjoint = [n = end - base, is = in_sizes, ist = in_strides, io = in_offset - base, os = out_sizes,
                     ost = out_strides, oo = out_offset - base](const Tensor<A>& gg) {
       Tensor<A> st = zeros<A>({n}, {.device = gg.device()});
       st.as_strided(is, ist, io).copy_(gg);
