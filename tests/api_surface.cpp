@@ -202,6 +202,9 @@ int main() {
     ts::autograd::detect_anomaly anomaly;
     std::cout << ts::autograd::is_anomaly_enabled() << "\n";
   }
+  {
+    ts::autograd::DetectAnomalyGuard anomaly;
+  }
   struct Square : ts::autograd::Function<Square> {
     static ts::Tensor<double> forward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& x, double k) {
       ctx->save_for_backward(x);

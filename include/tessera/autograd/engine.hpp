@@ -430,18 +430,20 @@ std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::ve
 inline void set_detect_anomaly(bool on) { detail::anomaly_mode().store(on, detail::MemoryOrder::Relaxed); }
 inline bool is_anomaly_enabled() { return detail::anomaly_mode().load(detail::MemoryOrder::Relaxed); }
 
-/** torch.autograd.detect_anomaly(): turns anomaly detection on for a scope and restores the
- *  previous mode at its end. */
-class detect_anomaly {
+/** torch.autograd.detect_anomaly() (LibTorch's DetectAnomalyGuard): turns anomaly detection on
+ *  for a scope and restores the previous mode at its end. */
+class DetectAnomalyGuard {
  public:
-  detect_anomaly() : previous_(is_anomaly_enabled()) { set_detect_anomaly(true); }
-  ~detect_anomaly() { set_detect_anomaly(previous_); }
-  detect_anomaly(const detect_anomaly&) = delete;
-  detect_anomaly& operator=(const detect_anomaly&) = delete;
+  DetectAnomalyGuard() : previous_(is_anomaly_enabled()) { set_detect_anomaly(true); }
+  ~DetectAnomalyGuard() { set_detect_anomaly(previous_); }
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
 
  private:
   bool previous_;
 };
+/** Python's spelling: `ts::autograd::detect_anomaly guard;` as `with torch.autograd.detect_anomaly():`. */
+using detect_anomaly = DetectAnomalyGuard;
 
 /** The typed form for one output and one input. */
 template <class T, class U>
