@@ -207,6 +207,19 @@ TEST_CASE("custom functions: PyTorch's documentation examples") {
     (y * ts::tensor<double>({1.0, 2.0, 3.0})).sum().backward();
     check_close(x.grad(), values(r, "gx"));
   }
+  SECTION("MulInplace on a view: the base's history is rewritten through CopySlices") {
+    const auto& r = record("mul_inplace_view");
+    const Tensor<double> x = tensor(r, "x").requires_grad_();
+    const Tensor<double> b = x * 2;
+    const Tensor<double> v = MulInplace::apply(b.slice(0, 1, 3));
+    check_close(b, values(r, "base"));
+    CHECK(v.grad_fn_name() == r.get("view_grad_fn"));
+    CHECK(b.grad_fn_name() == r.get("base_grad_fn"));
+    (b * ts::tensor<double>({1.0, 2.0, 3.0, 4.0})).sum().backward();
+    check_close(x.grad(), values(r, "gx"));
+    CHECK(error_of([&] { MulInplace::apply(x.detach().requires_grad_().slice(0, 0, 2)); }) ==
+          "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  }
 }
 
 namespace {

@@ -163,6 +163,12 @@ def custom_cases(lines):
     a = x * 2
     y = MulInplace.apply(a)
     (y * w3).sum().backward()
+    x2 = torch.tensor([0.3, -1.2, 2.5, 0.7], requires_grad=True)
+    b = x2 * 2
+    v = MulInplace.apply(b[1:3])
+    (b * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    lines += ["case mul_inplace_view", f"x {hexes(x2)}", f"base {hexes(b)}", f"view_grad_fn {v.grad_fn.name()}",
+              f"base_grad_fn {b.grad_fn.name()}", f"gx {hexes(x2.grad)}", "end"]
     lines += ["case mul_inplace", f"x {hexes(x)}", f"out {hexes(y)}", f"same {int(y.data_ptr() == a.data_ptr())}",
               f"grad_fn {a.grad_fn.name()}", f"gx {hexes(x.grad)}", "end"]
 

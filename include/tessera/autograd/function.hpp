@@ -374,10 +374,25 @@ struct Function {
         const td::TensorImpl& m = *var.impl_ptr();
         TS_CHECK(!(m.requires_grad() && !m.autograd->grad_fn),
                  "a leaf Variable that requires grad has been used in an in-place operation.");
-        TS_CHECK(!m.view_base, Derived::name_for_errors(), ": an input modified in place (mark_dirty) that is a view of "
-                 "another tensor is not supported; pass a tensor that is not a view (x.clone())");
         if (m.autograd) m.autograd->grad.reset();
-        td::set_history(var, node, static_cast<uint32_t>(i));
+        if (!m.view_base) {
+          td::set_history(var, node, static_cast<uint32_t>(i));
+          continue;
+        }
+        // A view modified in place: its base's history is rewritten through CopySlices, as for
+        // built-in in-place ops (Note [In-place ops on views]), which hands the view's gradient
+        // to the node's first input.
+        TS_CHECK(outputs.size() == 1, "If your Function modifies inplace an input that is a view of another Tensor, "
+                 "your Function cannot return more than one Tensor. This is not supported by the current autograd "
+                 "engine. You should either make sure the input is not a view (using .clone() for example) or make "
+                 "your Function only return one Tensor (potentially splitting it into two Functions: one doing the "
+                 "inplace that returns a single Tensor and a second one that does the other operations).");
+        TS_CHECK(inputs[0].impl_ptr().get() == impl, detail::function_name<Derived>(), ": an input modified in place "
+                 "that is a view of another tensor must be the first tensor argument of forward");
+        const td::TensorImpl* base = m.view_base.get();
+        TS_CHECK(!(base->requires_grad() && !base->autograd->grad_fn),
+                 "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+        td::dispatch_floating(var.dtype(), [&]<class T>(std::type_identity<T>) { td::finish_inplace(var.as<T>(), node); });
       } else {
         if (is_input) var = detail::alias_of(var);
         td::set_history(var, node, static_cast<uint32_t>(i));
@@ -406,8 +421,6 @@ struct Function {
     return detail::from_list<Out>(outputs);
   }
 
-  /** "<Derived>Backward", the name errors and grad_fn_name() give the recorded node. */
-  static const char* name_for_errors() { return detail::function_name<Derived>().c_str(); }
 };
 
 inline variable_list AutogradContext::saved_tensors() const {
