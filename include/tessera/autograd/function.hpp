@@ -161,7 +161,7 @@ variable_list to_list(const R& r) {
 template <class X>
 X from_any(const AnyTensor& t) {
   if constexpr (std::is_same_v<X, AnyTensor>) return t;
-  else return t.defined() ? t.template as<typename X::value_type>() : X();
+  else return t.defined() ? t.template to<typename X::value_type>() : X();  // no copy when the dtype is right
 }
 
 /** The wrapped outputs in the type forward returned. */
@@ -191,7 +191,7 @@ struct CustomFunctionNode final : Node {
   AutogradContext ctx;
   std::vector<char> is_tensor_input;  // per argument of forward
   std::vector<OutputInfo> output_info;  // per output of forward
-  // Whether forward returned a single tensor (backward then takes one gradient).
+  // Derived::backward, given the gradients typed as forward's outputs (run_backward_of).
   variable_list (*call_backward)(AutogradContext*, variable_list&&) = nullptr;
   tessera::detail::Mutex mutex;  // backward may write to ctx: one pass at a time through it, as PyTorch's CppNode
 
