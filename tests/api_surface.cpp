@@ -3,6 +3,9 @@
 
 #include <tessera/tessera.hpp>
 
+#include <any>
+#include <tuple>
+
 #include <array>
 #include <cstdint>
 #include <iostream>
@@ -235,6 +238,50 @@ int main() {
   std::cout << grads[0] << ts::autograd::gradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); },
                                                    {xd})
             << "\n";
+  std::cout << ts::autograd::gradgradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); }, {xd})
+            << "\n";
+  // Hooks, create_graph, anomaly detection, custom functions.
+  ts::autograd::RemovableHandle hook = h.register_hook([](const ts::Tensor<float>& g) { return g * 2; });
+  hook.remove();
+  (xd * xd).sum().backward({}, std::nullopt, /*create_graph=*/true);
+  xd.set_grad({});
+  ts::autograd::set_detect_anomaly(false);
+  {
+    ts::autograd::detect_anomaly anomaly;
+    std::cout << ts::autograd::is_anomaly_enabled() << "\n";
+  }
+  {
+    ts::autograd::DetectAnomalyGuard anomaly;
+  }
+  struct Square : ts::autograd::Function<Square> {
+    static ts::Tensor<double> forward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& x, double k) {
+      ctx->save_for_backward(x);
+      ctx->saved_data["k"] = k;
+      ctx->set_materialize_grads(true);
+      return x * x * k;
+    }
+    static ts::autograd::variable_list backward(ts::autograd::AutogradContext* ctx, ts::autograd::variable_list g) {
+      const ts::Tensor<double> x = ctx->saved_tensor<double>(0);
+      const bool needed = ctx->needs_input_grad(0) && ctx->saved_tensors().size() == 1;
+      if (!needed) return {ts::AnyTensor(), ts::AnyTensor()};
+      return {g[0].as<double>() * x * 2 * std::any_cast<double>(ctx->saved_data["k"]), ts::AnyTensor()};
+    }
+  };
+  struct SortValues : ts::autograd::Function<SortValues> {
+    static std::tuple<ts::Tensor<double>, ts::Tensor<int64_t>> forward(ts::autograd::AutogradContext* ctx,
+                                                                       const ts::Tensor<double>& x) {
+      auto [values, indices] = x.sort();
+      ctx->mark_non_differentiable(indices);
+      ctx->mark_dirty();
+      ctx->save_for_backward(indices);
+      return {values, indices};
+    }
+    static ts::Tensor<double> backward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& g,
+                                       const ts::Tensor<int64_t>&) {
+      return ts::zeros_like(g).scatter(0, ctx->saved_tensor<int64_t>(0), g);
+    }
+  };
+  std::cout << Square::apply(xd, 3.0) << std::get<1>(SortValues::apply(xd)) << "\n";
 
   // 12. nn, optim, data.
   {

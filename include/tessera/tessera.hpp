@@ -34,6 +34,7 @@
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"
+#include "autograd/function.hpp"
 #include "nn/activation.hpp"
 #include "nn/attention.hpp"
 #include "nn/containers.hpp"

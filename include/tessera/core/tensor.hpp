@@ -22,6 +22,9 @@ template <class T>
 struct ValuesIndices;  // ops/sort.hpp
 template <class T>
 struct UniqueResult;  // ops/sort.hpp
+namespace autograd {
+class RemovableHandle;  // autograd/hooks.hpp
+}
 
 /** The optional last argument of every factory. */
 struct TensorOptions {
@@ -477,8 +480,16 @@ class Tensor {
     if (grad.defined() || impl().autograd) impl().autograd_meta().grad = grad.impl_ptr();
     return *this;
   }
-  /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element. */
-  void backward(const Tensor& gradient = {}, bool retain_graph = false) const;
+  /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element.
+   *  `retain_graph` defaults to `create_graph`, which records the backward itself so that the
+   *  gradients it leaves in .grad can be differentiated again. */
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  /** Registers `hook`, called with this tensor's gradient each time one is computed; it returns
+   *  nothing, or a replacement gradient (an undefined Tensor or std::nullopt keeps the gradient).
+   *  remove() on the returned handle unregisters it (autograd/hooks.hpp). */
+  template <class F>
+  autograd::RemovableHandle register_hook(F&& hook) const;
   /** Keeps .grad for a non-leaf after backward (leaves always keep it). */
   void retain_grad() const;
 
