@@ -125,6 +125,9 @@ struct GeluBackwardOp {
     const C pdf = alpha * std::exp(x * x * C(-0.5));
     return dy * (cdf + x * pdf);
   }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& dy, const V& x) requires(sizeof(x[0]) == 4) {
+    vec_gelu_backward(r, dy, x);
+  }
 };
 /** softplus's derivative (beta 1, threshold 20) times the gradient dy, at x. */
 struct SoftplusBackwardOp {

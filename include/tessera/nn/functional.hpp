@@ -8,9 +8,86 @@
 #include "../ops/indexing.hpp"
 #include "../ops/linalg.hpp"
 #include "../ops/reduce.hpp"
+#include "../backend/cpu/norm.hpp"
 #include "../random/distributions.hpp"
 #include "activation.hpp"
 #include "loss.hpp"
+
+namespace tessera::detail {
+
+/** x - mean and rstd of layer_norm's rows [rows, n], recomputed from x with recorded ops, for
+ *  second derivatives. */
+template <class T>
+std::pair<Tensor<T>, Tensor<T>> layer_norm_moments(const Tensor<T>& rows, double eps) {
+  const Tensor<T> centered = rows - rows.mean(1, true);
+  return {centered, (rows.var(Shape{1}, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt()};
+}
+
+template <class A>
+struct NativeLayerNormBackward0 final : Node {
+  SavedTensor<A> input, weight;
+  Tensor<A> mean, rstd;  // [rows], made by the forward pass alone
+  int64_t n;
+  double eps;
+  NativeLayerNormBackward0(const Tensor<A>& x, const Tensor<A>& w, Tensor<A> m, Tensor<A> r, int64_t cols, double e)
+      : input(x, false), weight(w, false), mean(std::move(m)), rstd(std::move(r)), n(cols), eps(e) {}
+  const char* name() const override { return "NativeLayerNormBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight);
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>(), x = input.unpack(*this);
+    const Tensor<A> w = weight.defined() ? weight.unpack(*this) : Tensor<A>();
+    const int64_t rows = n == 0 ? 0 : x.numel() / n;
+    const Tensor<A> g2 = g.reshape({rows, n}), x2 = x.reshape({rows, n});
+    const Tensor<A> w2 = w.defined() ? w.reshape({n}) : Tensor<A>();
+    Tensor<A> dx, xhat;
+    if (GradMode::is_enabled()) {  // create_graph: every term recorded, the statistics recomputed from x
+      const auto [centered, rs] = layer_norm_moments(x2, eps);
+      xhat = centered * rs;
+      const Tensor<A> gx = w2.defined() ? g2 * w2 : g2;
+      dx = (gx - gx.mean(1, true) - xhat * (gx * xhat).mean(1, true)) * rs;
+    } else {
+      const Tensor<A> gc = g2.contiguous(), xc = x2.contiguous(), wc = w2.defined() ? w2.contiguous() : Tensor<A>();
+      dx = empty_tensor<A>({rows, n}, {}, "layer_norm_backward");
+      dispatch_plan(RowPlan{.op = "layer_norm_backward", .out = &dx.impl(), .fresh_out = true, .input = &gc.impl(),
+                            .dim = 1},
+                    [&] {
+                      layer_norm_backward_rows(gc.kernel_data(), xc.kernel_data(), wc.defined() ? wc.kernel_data() : nullptr,
+                                               mean.kernel_data(), rstd.kernel_data(), dx.kernel_data(), rows, n);
+                    });
+      if (needs_input_grad(1)) xhat = (x2 - mean.unsqueeze(1)) * rstd.unsqueeze(1);
+    }
+    AnyTensor gw, gb;
+    if (needs_input_grad(1)) gw = (g2 * xhat).sum(0).reshape(w.sizes());
+    if (needs_input_grad(2)) gb = g2.sum(0).reshape(w.defined() ? w.sizes() : Shape{n});
+    return {needs_input_grad(0) ? AnyTensor(dx.reshape(x.sizes())) : AnyTensor(), gw, gb};
+  }
+};
+
+/** layer_norm on the CPU over rows of n elements: one fused kernel, recorded as one node. */
+template <class T>
+Tensor<T> layer_norm_cpu(const Tensor<T>& x, int64_t n, const Tensor<T>& weight, const Tensor<T>& bias, double eps) {
+  const int64_t rows = n == 0 ? 0 : x.numel() / n;
+  const Tensor<T> xc = x.contiguous();
+  const Tensor<T> wc = weight.defined() ? weight.contiguous() : Tensor<T>();
+  const Tensor<T> bc = bias.defined() ? bias.contiguous() : Tensor<T>();
+  Tensor<T> y = empty_tensor<T>(x.sizes(), {}, "layer_norm"), mean = empty_tensor<T>({rows}, {}, "layer_norm"),
+            rstd = empty_tensor<T>({rows}, {}, "layer_norm");
+  dispatch_plan(RowPlan{.op = "layer_norm", .out = &y.impl(), .fresh_out = true, .input = &xc.impl(),
+                        .dim = x.dim() - 1},
+                [&] {
+                  layer_norm_rows(xc.kernel_data(), wc.defined() ? wc.kernel_data() : nullptr,
+                                  bc.defined() ? bc.kernel_data() : nullptr, y.kernel_data(), mean.kernel_data(),
+                                  rstd.kernel_data(), rows, n, eps);
+                });
+  if (needs_grad(x, weight, bias))
+    record<NativeLayerNormBackward0<T>>({x, weight, bias}, {y}, x, weight, mean, rstd, n, eps);
+  return y;
+}
+
+}  // namespace tessera::detail
 
 namespace tessera::nn::functional {
 
@@ -111,22 +188,34 @@ Tensor<T> dropout1d(const Tensor<T>& x, double p = 0.5, bool training = true) {
   return feature_dropout(x, p, training, default_generator(), "dropout1d");
 }
 
-/** Normalises over the last normalized_shape.size() dims: (x - mean) / sqrt(var + eps) with the
- *  biased variance, then weight * . + bias when they are given. */
+/** Layer normalisation over the trailing dims `normalized_shape`, with optional elementwise
+ *  weight and bias of that shape. On the CPU one fused kernel computes each row's mean and
+ *  biased variance and the result, and the backward is PyTorch's (NativeLayerNormBackward0);
+ *  other devices compose it from their kernels. */
 template <class T>
 Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Tensor<T>& weight = {},
-                         const Tensor<T>& bias = {}, double eps = 1e-5) {
+                     const Tensor<T>& bias = {}, double eps = 1e-5) {
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   const bool matches = k >= 1 && x.dim() >= k && std::equal(normalized_shape.begin(), normalized_shape.end(),
                                                              x.sizes().end() - k);
   TS_CHECK(matches, "layer_norm: input of shape ", detail::shape_str(x.sizes()), " does not end in normalized_shape ",
            detail::shape_str(normalized_shape));
-  Shape dims;
-  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  const Tensor<T> mean = x.mean(dims, true);
-  Tensor<T> out = (x - mean) * (x.var(dims, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt();
-  if (weight.defined()) out = out * weight;
-  return bias.defined() ? out + bias : out;
+  for (const Tensor<T>* p : {&weight, &bias}) {
+    if (!p->defined()) continue;
+    TS_CHECK(p->sizes() == normalized_shape, "layer_norm: Expected ", p == &weight ? "weight" : "bias",
+             " to be of same shape as normalized_shape, but got ", p == &weight ? "weight" : "bias", " of shape ",
+             detail::shape_str(p->sizes()), " and normalized_shape = ", detail::shape_str(normalized_shape));
+    detail::check_same_device("layer_norm", x.device(), p->device());
+  }
+  if (!x.device().is_cpu()) {
+    Shape dims;
+    for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+    const Tensor<T> mean = x.mean(dims, true);
+    Tensor<T> out = (x - mean) * (x.var(dims, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt();
+    if (weight.defined()) out = out * weight;
+    return bias.defined() ? out + bias : out;
+  }
+  return detail::layer_norm_cpu(x, detail::checked_numel(normalized_shape, "layer_norm"), weight, bias, eps);
 }
 
 /** Batch normalisation of x [N, C, ...] per channel C. Training: the batch's mean and biased

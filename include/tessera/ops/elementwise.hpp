@@ -413,7 +413,11 @@ struct TanhOp : FloatingTraits {
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) requires(sizeof(x[0]) == 4) { vec_tanh(r, x); }
 };
 TS_UNARY_OP(SigmoidOp, "sigmoid", FloatingTraits, math::sigmoid(x))
-TS_UNARY_OP(GeluOp, "gelu", FloatingTraits, math::gelu(x))
+struct GeluOp : FloatingTraits {
+  static constexpr const char* name = "gelu";
+  template <class C> auto operator()(C x) const { return math::gelu(x); }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) requires(sizeof(x[0]) == 4) { vec_gelu(r, x); }
+};
 TS_UNARY_OP(SoftplusOp, "softplus", FloatingTraits, math::softplus(x))
 TS_UNARY_OP(IsnanOp, "isnan", PredicateTraits, [](C v) { if constexpr (std::is_integral_v<C>) return false; else return std::isnan(v); }(x))
 TS_UNARY_OP(IsinfOp, "isinf", PredicateTraits, [](C v) { if constexpr (std::is_integral_v<C>) return false; else return std::isinf(v); }(x))
