@@ -1,0 +1,253 @@
+// ops/linalg_decomp.hpp (ts::linalg): solve, inv, det, slogdet, cholesky, solve_triangular,
+// cholesky_solve, lu_factor, lu_solve, matrix_power, multi_dot against PyTorch (golden/linalg_decomp.txt,
+// written by golden/generate_linalg_decomp.py): values, gradients, gradcheck and error messages.
+
+#include <tessera/linalg.hpp>
+
+#include <functional>
+#include <map>
+
+#include "error_of.hpp"
+#include "golden.hpp"
+
+using ts::Tensor;
+
+namespace {
+
+template <class T>
+struct Outputs {
+  std::vector<Tensor<T>> floating;
+  Tensor<int32_t> pivots;
+};
+
+template <class T>
+Tensor<T> input(const golden::Record& r, int i) {
+  const std::string k = "in" + std::to_string(i);
+  return ts::from_vector(golden::values<T>(r.get(k)), ts::Shape(golden::ints(r.get(k + "_shape"))));
+}
+
+template <class T>
+Outputs<T> run(const golden::Record& r, const std::vector<Tensor<T>>& in, const Tensor<int32_t>& pivots) {
+  const std::string op = r.get("op");
+  auto flag = [&](const char* key) { return r.has(key) && std::stoll(r.get(key)) != 0; };
+  if constexpr (ts::detail::linalg_floating_v<T>) {
+    if (op == "solve") return {{ts::linalg::solve(in[0], in[1], !r.has("left") || flag("left"))}, {}};
+    if (op == "inv") return {{ts::linalg::inv(in[0])}, {}};
+    if (op == "det") return {{ts::linalg::det(in[0])}, {}};
+    if (op == "slogdet") {
+      auto [sign, logabsdet] = ts::linalg::slogdet(in[0]);
+      return {{sign, logabsdet}, {}};
+    }
+    if (op == "cholesky") return {{ts::linalg::cholesky(in[0], flag("upper"))}, {}};
+    if (op == "solve_triangular")
+      return {{ts::linalg::solve_triangular(in[0], in[1], flag("upper"), flag("left"), flag("unitriangular"))}, {}};
+    if (op == "cholesky_solve") return {{ts::cholesky_solve(in[0], in[1], flag("upper"))}, {}};
+    if (op == "lu_factor") {
+      auto [lu, piv] = ts::linalg::lu_factor(in[0]);
+      return {{lu}, piv};
+    }
+    if (op == "lu_solve") return {{ts::linalg::lu_solve(in[0], pivots, in[1], flag("left"), flag("adjoint"))}, {}};
+    if (op == "multi_dot") return {{ts::linalg::multi_dot(in)}, {}};
+  }
+  if (op == "matrix_power") return {{ts::linalg::matrix_power(in[0], std::stoll(r.get("n")))}, {}};
+  FAIL("unknown op " << op);
+  return {};
+}
+
+template <class T>
+void check_close(const golden::Record& r, const Tensor<T>& got, const std::string& key, const ts::Shape& shape,
+                 double tol) {
+  INFO("case " << r.name << " " << key << ": got " << got);
+  REQUIRE(got.sizes() == shape);
+  const auto want = ts::from_vector(golden::values<T>(r.get(key)), shape);
+  if constexpr (ts::is_floating_v<T>) CHECK(ts::allclose(got.template to<double>(), want.template to<double>(), tol, tol));
+  else CHECK(got.to_vector() == want.to_vector());
+}
+
+template <class T>
+void check_case(const golden::Record& r) {
+  std::vector<Tensor<T>> in;
+  Tensor<int32_t> pivots;
+  for (int i = 0; r.has("in" + std::to_string(i)); ++i) {
+    if (r.get("in" + std::to_string(i) + "_dtype") == "int32") {
+      pivots = input<int32_t>(r, i);
+      continue;
+    }
+    Tensor<T> t = input<T>(r, i);
+    if (r.has("grad" + std::to_string(i))) t.requires_grad_(true);
+    in.push_back(t);
+  }
+  const double tol = std::is_same_v<T, float> ? 2e-4 : 1e-9;
+  const Outputs<T> out = run<T>(r, in, pivots);
+  size_t k = 0;
+  for (const auto& o : out.floating) {
+    const std::string key = "out" + std::to_string(k++);
+    check_close(r, o.detach(), key, ts::Shape(golden::ints(r.get(key + "_shape"))), tol);
+  }
+  if (out.pivots.defined()) {
+    const std::string key = "out" + std::to_string(k);
+    INFO("case " << r.name << " pivots " << out.pivots);
+    CHECK(out.pivots.to_vector() == golden::values<int32_t>(r.get(key)));
+  }
+  bool any_grad = false;
+  for (size_t i = 0; i < in.size(); ++i) any_grad = any_grad || r.has("grad" + std::to_string(i));
+  if (!any_grad) return;
+  const Tensor<T> last = out.floating.back();
+  std::vector<T> w(static_cast<size_t>(last.numel()));
+  for (size_t j = 0; j < w.size(); ++j) w[j] = static_cast<T>(1 + static_cast<double>(j % 5) / 4);
+  (last * ts::from_vector(w, last.sizes())).sum().backward();
+  for (size_t i = 0; i < in.size(); ++i) {
+    const std::string key = "grad" + std::to_string(i);
+    if (!r.has(key)) continue;
+    REQUIRE(in[i].grad().defined());
+    check_close(r, in[i].grad(), key, in[i].sizes(), std::is_same_v<T, float> ? 2e-3 : 1e-8);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("linalg solvers and factorizations match PyTorch", "[linalg_decomp]") {
+  int checked = 0;
+  for (const auto& r : golden::load("linalg_decomp.txt")) {
+    if (r.get("op") == "error") continue;
+    const std::string dtype = r.get("dtype");
+    if (dtype == "float64") check_case<double>(r);
+    else if (dtype == "float32") check_case<float>(r);
+    else if (dtype == "int64") check_case<int64_t>(r);
+    else FAIL("no dtype " << dtype);
+    ++checked;
+  }
+  CHECK(checked > 90);
+}
+
+TEST_CASE("linalg errors carry PyTorch's messages", "[linalg_decomp][errors]") {
+  using D = Tensor<double>;
+  namespace L = ts::linalg;
+  const D sing = ts::tensor<double>({{1., 2.}, {2., 4.}});
+  const D eye2 = ts::eye<double>(2), eye3 = ts::eye<double>(3);
+  const D not_pd = ts::tensor<double>({{1., 2.}, {2., 1.}});
+  auto ones = [](ts::Shape s) { return ts::ones<double>(s); };
+  const std::map<std::string, std::function<void()>> calls = {
+      {"solve_singular", [&] { L::solve(ts::zeros<double>({2, 2}), ones({2, 1})); }},
+      {"solve_singular_batched", [&] { L::solve(ts::stack(std::vector<D>{eye2, sing}), ones({2, 2, 1})); }},
+      {"solve_not_square", [&] { L::solve(ones({2, 3}), ones({2, 1})); }},
+      {"solve_1d", [&] { L::solve(ones({3}), ones({3})); }},
+      {"solve_shapes", [&] { L::solve(eye3, ones({2, 1})); }},
+      {"solve_shapes_vector", [&] { L::solve(eye3, ones({2})); }},
+      {"solve_right_shapes", [&] { L::solve(eye3, ones({3, 2}), false); }},
+      {"solve_right_vector", [&] { L::solve(eye3, ones({3}), false); }},
+      {"inv_singular", [&] { L::inv(sing); }},
+      {"inv_singular_batched", [&] { L::inv(ts::stack(std::vector<D>{eye2, sing})); }},
+      {"inv_not_square", [&] { L::inv(ones({2, 3})); }},
+      {"det_not_square", [&] { L::det(ones({2, 3})); }},
+      {"det_1d", [&] { L::det(ones({3})); }},
+      {"slogdet_not_square", [&] { L::slogdet(ones({2, 3})); }},
+      {"cholesky_not_pd", [&] { L::cholesky(not_pd); }},
+      {"cholesky_not_pd_batched", [&] { L::cholesky(ts::stack(std::vector<D>{eye2, not_pd})); }},
+      {"cholesky_not_pd_upper",
+       [&] { L::cholesky(ts::tensor<double>({{4., 2., 0.}, {2., 1., 0.}, {0., 0., 1.}}), true); }},
+      {"cholesky_negative", [&] { L::cholesky(ts::tensor<double>({{-1., 0.}, {0., 1.}})); }},
+      {"cholesky_not_square", [&] { L::cholesky(ones({2, 3})); }},
+      {"solve_triangular_b_1d", [&] { L::solve_triangular(eye2, ones({2}), true); }},
+      {"solve_triangular_a_1d", [&] { L::solve_triangular(ones({2}), ones({2, 2}), true); }},
+      {"solve_triangular_shapes", [&] { L::solve_triangular(eye3, ones({2, 2}), true); }},
+      {"solve_triangular_right_shapes", [&] { L::solve_triangular(eye3, ones({3, 2}), true, false); }},
+      {"solve_triangular_not_square", [&] { L::solve_triangular(ones({2, 3}), ones({3, 2}), true); }},
+      {"cholesky_solve_shapes", [&] { ts::cholesky_solve(ones({3, 2}), ones({2, 2})); }},
+      {"cholesky_solve_1d", [&] { ts::cholesky_solve(ones({3}), ones({3, 3})); }},
+      {"lu_factor_1d", [&] { L::lu_factor(ones({3})); }},
+      {"lu_factor_singular", [&] { L::lu_factor(sing); }},
+      {"lu_factor_singular_batched", [&] { L::lu_factor(ts::stack(std::vector<D>{eye2, sing})); }},
+      {"lu_solve_shapes",
+       [&] {
+         auto [lu, piv] = L::lu_factor(eye3);
+         L::lu_solve(lu, piv, ones({2, 2}));
+       }},
+      {"lu_solve_1d",
+       [&] {
+         auto [lu, piv] = L::lu_factor(eye3);
+         L::lu_solve(lu, piv, ones({3}));
+       }},
+      {"matrix_power_not_square", [&] { L::matrix_power(ones({2, 3}), 2); }},
+      {"matrix_power_1d", [&] { L::matrix_power(ones({3}), 2); }},
+      {"matrix_power_singular", [&] { L::matrix_power(ts::zeros<double>({2, 2}), -1); }},
+      {"matrix_power_int_negative", [&] { L::matrix_power(ts::eye<int64_t>(2), -1); }},
+      {"multi_dot_one", [&] { L::multi_dot({ones({2, 2})}); }},
+      {"multi_dot_first_3d", [&] { L::multi_dot({ones({2, 2, 2}), ones({2, 2})}); }},
+      {"multi_dot_last_3d", [&] { L::multi_dot({ones({2, 2}), ones({2, 2, 2})}); }},
+      {"multi_dot_middle_1d", [&] { L::multi_dot({ones({2, 2}), ones({2}), ones({2, 2})}); }},
+      {"multi_dot_shapes", [&] { L::multi_dot({ones({2, 3}), ones({4, 5})}); }},
+  };
+  int checked = 0;
+  for (const auto& r : golden::load("linalg_decomp.txt")) {
+    if (r.get("op") != "error") continue;
+    const std::string name = r.name.substr(6);
+    INFO("error case " << name);
+    REQUIRE(calls.count(name) == 1);
+    CHECK(error_of(calls.at(name)) == r.get("message"));
+    ++checked;
+  }
+  CHECK(checked == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("linalg gradients pass gradcheck", "[linalg_decomp][gradcheck]") {
+  using D = Tensor<double>;
+  namespace L = ts::linalg;
+  auto rnd = [](ts::Shape s, uint64_t seed) {
+    ts::Generator g(seed);
+    return ts::randn<double>(s, g);
+  };
+  // Well-conditioned: the random part plus a diagonal of +-n.
+  auto general = [&](ts::Shape s, uint64_t seed) {
+    const int64_t n = s[s.size() - 1];
+    const D sign = ts::tensor<double>({1., -1., 1., -1., 1.}).slice(0, 0, n);
+    return (rnd(s, seed) + ts::eye<double>(n) * sign * static_cast<double>(n)).detach();
+  };
+  auto leaf = [](D t) { return t.requires_grad_(true); };
+  auto spd = [](const D& x) {
+    const int64_t n = x.size(-1);
+    return ts::matmul(x, x.transpose(-2, -1)) + ts::eye<double>(n) * static_cast<double>(n);
+  };
+  using Fn = std::function<D(const std::vector<D>&)>;
+  const std::vector<std::pair<Fn, std::vector<D>>> checks = {
+      {[](const std::vector<D>& v) { return L::solve(v[0], v[1]); }, {leaf(general({2, 3, 3}, 1)), leaf(rnd({3, 2}, 2))}},
+      {[](const std::vector<D>& v) { return L::solve(v[0], v[1], false); }, {leaf(general({3, 3}, 3)), leaf(rnd({2, 2, 3}, 4))}},
+      {[](const std::vector<D>& v) { return L::solve(v[0], v[1]); }, {leaf(general({3, 3}, 5)), leaf(rnd({3}, 6))}},
+      {[](const std::vector<D>& v) { return L::inv(v[0]); }, {leaf(general({2, 3, 3}, 7))}},
+      {[](const std::vector<D>& v) { return L::det(v[0]); }, {leaf(general({2, 3, 3}, 8))}},
+      {[](const std::vector<D>& v) { return L::slogdet(v[0]).logabsdet; }, {leaf(general({2, 4, 4}, 9))}},
+      {[&](const std::vector<D>& v) { return L::cholesky(spd(v[0])); }, {leaf(rnd({2, 3, 3}, 10))}},
+      {[&](const std::vector<D>& v) { return L::cholesky(spd(v[0]), true); }, {leaf(rnd({3, 3}, 11))}},
+      {[](const std::vector<D>& v) { return L::solve_triangular(v[0], v[1], true); }, {leaf(general({3, 3}, 12)), leaf(rnd({2, 3, 2}, 13))}},
+      {[](const std::vector<D>& v) { return L::solve_triangular(v[0], v[1], false, false, true); }, {leaf(general({3, 3}, 14)), leaf(rnd({2, 3}, 15))}},
+      {[&](const std::vector<D>& v) { return ts::cholesky_solve(v[0], L::cholesky(spd(v[1]))); }, {leaf(rnd({3, 2}, 16)), leaf(rnd({3, 3}, 17))}},
+      {[&](const std::vector<D>& v) { return ts::cholesky_solve(v[0], L::cholesky(spd(v[1]), true), true); }, {leaf(rnd({2, 3, 2}, 18)), leaf(rnd({3, 3}, 19))}},
+      {[](const std::vector<D>& v) { return L::matrix_power(v[0], 5); }, {leaf(general({3, 3}, 20) / 3.0)}},
+      {[](const std::vector<D>& v) { return L::matrix_power(v[0], -2); }, {leaf(general({3, 3}, 21))}},
+      {[](const std::vector<D>& v) { return L::multi_dot(v); }, {leaf(rnd({3}, 22)), leaf(rnd({3, 4}, 23)), leaf(rnd({4, 2}, 24)), leaf(rnd({2, 5}, 25))}},
+  };
+  for (size_t i = 0; i < checks.size(); ++i) {
+    INFO("gradcheck " << i);
+    CHECK(ts::autograd::gradcheck(checks[i].first, checks[i].second));
+  }
+}
+
+TEST_CASE("linalg identities hold on larger batches", "[linalg_decomp]") {
+  ts::Generator g(7);
+  const auto a = ts::randn<double>({4, 40, 40}, g) + ts::eye<double>(40) * 10.0;
+  const auto b = ts::randn<double>({4, 40, 3}, g);
+  const auto x = ts::linalg::solve(a, b);
+  CHECK(ts::allclose(ts::matmul(a, x), b, 1e-10, 1e-10));
+  CHECK(ts::allclose(ts::matmul(a, ts::linalg::inv(a)), ts::eye<double>(40).expand({4, 40, 40}), 1e-10, 1e-10));
+  const auto s = ts::matmul(a, a.transpose(-2, -1));
+  const auto l = ts::linalg::cholesky(s);
+  CHECK(ts::allclose(ts::matmul(l, l.transpose(-2, -1)), s, 1e-9, 1e-9));
+  CHECK(ts::allclose(ts::linalg::det(a).abs().log(), ts::linalg::slogdet(a).logabsdet, 1e-10, 1e-10));
+  auto [lu, piv] = ts::linalg::lu_factor(a);
+  CHECK(ts::allclose(ts::linalg::lu_solve(lu, piv, b), x, 1e-10, 1e-10));
+  // One A for many right-hand sides is factored once and gives the same as an expanded A.
+  const auto many = ts::linalg::solve(a[0], b);
+  CHECK(ts::allclose(many, ts::linalg::solve(a[0].expand({4, 40, 40}), b), 0, 0));
+  // Strided inputs: a transposed A is A^T.
+  CHECK(ts::allclose(ts::linalg::solve(a.transpose(-2, -1), b), ts::linalg::solve(a.transpose(-2, -1).contiguous(), b), 0, 0));
+}
