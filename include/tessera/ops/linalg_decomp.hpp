@@ -4,7 +4,11 @@
 // Batched over leading dims, float and double, with PyTorch's gradients. Opt-in: include
 // <tessera/linalg.hpp> (Note [linalg is opt-in]).
 
+#include <cmath>
+#include <limits>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -42,6 +46,38 @@ struct LUPivots {
   Tensor<int32_t> pivots;
 };
 
+/** torch.linalg.qr's result (Q is empty for mode "r"). */
+template <class T>
+struct QRResult {
+  Tensor<T> Q;
+  Tensor<T> R;
+};
+
+/** torch.linalg.eigh's result: ascending eigenvalues and eigenvectors as columns. */
+template <class T>
+struct EighResult {
+  Tensor<T> eigenvalues;
+  Tensor<T> eigenvectors;
+};
+
+/** torch.linalg.svd's result: A = U diag(S) Vh, S descending. */
+template <class T>
+struct SVDResult {
+  Tensor<T> U;
+  Tensor<T> S;
+  Tensor<T> Vh;
+};
+
+/** torch.linalg.lstsq's result. With the default driver (gelsy) PyTorch fills solution and rank;
+ *  residuals and singular_values are empty, as here. */
+template <class T>
+struct LstsqResult {
+  Tensor<T> solution;
+  Tensor<T> residuals;
+  Tensor<int64_t> rank;
+  Tensor<T> singular_values;
+};
+
 namespace detail {
 
 template <class T>
@@ -62,6 +98,17 @@ inline const char* torch_scalar_name(DType d) {
 template <class T>
 Tensor<T> mT(const Tensor<T>& t) {
   return t.transpose(-2, -1);
+}
+
+/** A view with dims d0 and d1 moved to the end, in that order. */
+template <class T>
+Tensor<T> dims_to_end(const Tensor<T>& t, int64_t d0, int64_t d1) {
+  Shape perm;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (d != d0 && d != d1) perm.push_back(d);
+  perm.push_back(d0);
+  perm.push_back(d1);
+  return t.permute(perm);
 }
 
 inline Shape batch_of(const Shape& s) { return Shape(std::span<const int64_t>(s.data(), s.size() - 2)); }
@@ -241,6 +288,50 @@ std::pair<Tensor<T>, Tensor<T>> broadcast_batches(const Tensor<T>& a, const Tens
   const Shape sa = with_matrix(batch, a.size(-2), a.size(-1)), sb = with_matrix(batch, b.size(-2), b.size(-1));
   return {a.sizes() == sa ? a : a.expand(sa), b.sizes() == sb ? b : b.expand(sb)};
 }
+
+/** qr, modes "reduced" and "complete" (m <= n), as PyTorch's linalg_qr_backward; mode "r" and
+ *  "complete" with m > n refuse with PyTorch's messages. */
+template <class T>
+struct LinalgQrBackward0 final : Node {
+  SavedTensor<T> q, r;
+  std::string mode;
+  LinalgQrBackward0(const Tensor<T>& q_, const Tensor<T>& r_, std::string mode_) : q(q_, true), r(r_, true), mode(std::move(mode_)) {}
+  const char* name() const override { return "LinalgQrBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(q, r);
+  }
+  variable_list apply(variable_list&& grads) override;
+};
+
+/** eigh and eigvalsh: gA = V (skew(V^T gV) / E + diag(gL)) V^T with E_ij = L_j - L_i. */
+template <class T>
+struct LinalgEighBackward0 final : Node {
+  SavedTensor<T> values, vectors;
+  LinalgEighBackward0(const Tensor<T>& l_, const Tensor<T>& v_, bool vectors_are_output)
+      : values(l_, true), vectors(v_, vectors_are_output) {}
+  const char* name() const override { return "LinalgEighBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(values, vectors);
+  }
+  variable_list apply(variable_list&& grads) override;
+};
+
+/** svd and svdvals, as PyTorch's svd_backward (full matrices narrowed to the thin ones). */
+template <class T>
+struct LinalgSvdBackward0 final : Node {
+  SavedTensor<T> u, s, vh;
+  bool full_matrices;
+  LinalgSvdBackward0(const Tensor<T>& u_, const Tensor<T>& s_, const Tensor<T>& vh_, bool full_, bool outputs)
+      : u(u_, outputs), s(s_, true), vh(vh_, outputs), full_matrices(full_) {}
+  const char* name() const override { return "LinalgSvdBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(u, s, vh);
+  }
+  variable_list apply(variable_list&& grads) override;
+};
 
 /** A X = B for square A and a matrix B with broadcast batch dims; recorded. */
 template <class T>
@@ -532,6 +623,285 @@ Tensor<T> multi_dot(std::initializer_list<Tensor<T>> tensors) {
   return multi_dot(std::vector<Tensor<T>>(tensors));
 }
 
+/** torch.linalg.qr(A, mode="reduced"): A = Q R with orthonormal Q and upper-triangular R (R's
+ *  diagonal signs as LAPACK's geqrf gives them). mode "complete" gives a square Q; "r" only R. */
+template <class T>
+QRResult<T> qr(const Tensor<T>& A, std::string_view mode = "reduced") {
+  TS_LINALG_FLOATING(T, "linalg.qr");
+  TS_CHECK(mode == "reduced" || mode == "complete" || mode == "r", "qr received unrecognized mode '", mode,
+           "' but expected one of 'reduced' (default), 'r', or 'complete'");
+  detail::check_at_least_2d("linalg.qr", "A", A);
+  const int64_t m = A.size(-2), n = A.size(-1), k = std::min(m, n);
+  const Shape batch = detail::batch_of(A.sizes());
+  const int64_t qcols = mode == "complete" ? m : k, rrows = mode == "complete" ? m : k;
+  QRResult<T> out;
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> a = detail::host_copy(A, "linalg.qr");
+    Tensor<T> q = mode == "r" ? detail::empty_tensor<T>({0}, {}, "linalg.qr")
+                              : detail::empty_tensor<T>(detail::with_matrix(batch, m, qcols), {}, "linalg.qr");
+    Tensor<T> r = detail::empty_tensor<T>(detail::with_matrix(batch, rrows, n), {}, "linalg.qr");
+    detail::qr_batch<T>(a.data_ptr(), mode == "r" ? nullptr : q.data_ptr(), r.data_ptr(),
+                        detail::checked_numel(batch, "linalg.qr"), m, n, qcols, rrows);
+    out = {q.to(A.device()), r.to(A.device())};
+  }
+  if (detail::needs_grad(A)) detail::record<detail::LinalgQrBackward0<T>>({A}, {out.Q, out.R}, out.Q, out.R, std::string(mode));
+  return out;
+}
+
+}  // namespace linalg
+
+namespace detail {
+template <class T>
+EighResult<T> eigh_impl(const Tensor<T>& A, std::string_view uplo, bool vectors, const char* op) {
+  TS_CHECK(uplo == "L" || uplo == "U" || uplo == "l" || uplo == "u", "Expected UPLO argument to be 'L' or 'U', but got ", uplo);
+  check_square_matrices(op, A);
+  const int64_t n = A.size(-1);
+  const Shape batch = batch_of(A.sizes());
+  EighResult<T> out;
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> a = host_copy(A, op);
+    Shape vshape = batch;
+    vshape.push_back(n);
+    Tensor<T> w = empty_tensor<T>(vshape, {}, op);
+    Tensor<T> v = empty_tensor<T>(with_matrix(batch, n, n), {}, op);
+    eigh_batch<T>(a.data_ptr(), w.data_ptr(), v.data_ptr(), checked_numel(batch, op), n, uplo == "U" || uplo == "u");
+    out = {w.to(A.device()), v.to(A.device())};
+  }
+  if (needs_grad(A)) {
+    if (vectors) record<LinalgEighBackward0<T>>({A}, {out.eigenvalues, out.eigenvectors}, out.eigenvalues, out.eigenvectors, true);
+    else record<LinalgEighBackward0<T>>({A}, {out.eigenvalues}, out.eigenvalues, out.eigenvectors, false);
+  }
+  return out;
+}
+
+template <class T>
+SVDResult<T> svd_impl(const Tensor<T>& A, bool full_matrices, bool vectors, const char* op) {
+  check_at_least_2d(op, "A", A);
+  const int64_t m = A.size(-2), n = A.size(-1), k = std::min(m, n);
+  const Shape batch = batch_of(A.sizes());
+  SVDResult<T> out;
+  const bool grad = needs_grad(A);
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> a = host_copy(A, op);
+    const int64_t uc = full_matrices ? m : k, vr = full_matrices ? n : k;
+    Shape sshape = batch;
+    sshape.push_back(k);
+    Tensor<T> u = empty_tensor<T>(with_matrix(batch, m, uc), {}, op), vh = empty_tensor<T>(with_matrix(batch, vr, n), {}, op);
+    Tensor<T> s = empty_tensor<T>(sshape, {}, op);
+    // svdvals needs U and V for its gradient only.
+    const bool uv = vectors || grad;
+    svd_batch<T>(a.data_ptr(), uv ? u.data_ptr() : nullptr, s.data_ptr(), uv ? vh.data_ptr() : nullptr,
+                 checked_numel(batch, op), m, n, full_matrices);
+    if (k == 0 && full_matrices) {  // the empty matrix's full U and V are identities
+      u.copy_(eye<T>(m).expand(u.sizes()));
+      vh.copy_(eye<T>(n).expand(vh.sizes()));
+    }
+    out = {u.to(A.device()), s.to(A.device()), vh.to(A.device())};
+  }
+  if (grad) {
+    if (vectors) record<LinalgSvdBackward0<T>>({A}, {out.U, out.S, out.Vh}, out.U, out.S, out.Vh, full_matrices, true);
+    else record<LinalgSvdBackward0<T>>({A}, {out.S}, out.U, out.S, out.Vh, false, false);
+  }
+  return out;
+}
+
+/** The tolerance of pinv and matrix_rank: max(atol, rtol * largest singular value), rtol
+ *  defaulting to eps * max(m, n) when neither is given (PyTorch's rule). */
+template <class T>
+Tensor<T> rank_tolerance(const Tensor<T>& s, int64_t m, int64_t n, std::optional<double> atol, std::optional<double> rtol) {
+  const double eps = std::numeric_limits<T>::epsilon();
+  const double r = rtol ? *rtol : (atol && *atol > 0 ? 0.0 : eps * static_cast<double>(std::max(m, n)));
+  const Tensor<T> smax = s.size(-1) == 0 ? zeros<T>(batch_of(with_matrix(s.sizes(), 1, 1)), {.device = s.device()})
+                                          : s.narrow(-1, 0, 1).squeeze(-1);
+  return maximum(smax * static_cast<T>(r), full_like(smax, static_cast<T>(atol.value_or(0.0))));
+}
+}  // namespace detail
+
+namespace linalg {
+
+/** torch.linalg.eigh(A, UPLO="L"): eigenvalues (ascending) and orthonormal eigenvectors of
+ *  symmetric matrices, reading the lower (UPLO "U": upper) triangle. Eigenvectors are unique only
+ *  up to sign (and within repeated eigenvalues): compare A V = V diag(L), not V itself. */
+template <class T>
+EighResult<T> eigh(const Tensor<T>& A, std::string_view UPLO = "L") {
+  TS_LINALG_FLOATING(T, "linalg.eigh");
+  return detail::eigh_impl(A, UPLO, true, "linalg.eigh");
+}
+
+/** torch.linalg.eigvalsh(A, UPLO="L"): eigh's eigenvalues. */
+template <class T>
+Tensor<T> eigvalsh(const Tensor<T>& A, std::string_view UPLO = "L") {
+  TS_LINALG_FLOATING(T, "linalg.eigvalsh");
+  return detail::eigh_impl(A, UPLO, false, "linalg.eigvalsh").eigenvalues;
+}
+
+/** torch.linalg.svd(A, full_matrices=True): A = U diag(S) Vh, S descending. Each singular pair
+ *  (U column, Vh row) is unique only up to a common sign. */
+template <class T>
+SVDResult<T> svd(const Tensor<T>& A, bool full_matrices = true) {
+  TS_LINALG_FLOATING(T, "linalg.svd");
+  return detail::svd_impl(A, full_matrices, true, "linalg.svd");
+}
+
+/** torch.linalg.svdvals: the singular values, descending. */
+template <class T>
+Tensor<T> svdvals(const Tensor<T>& A) {
+  TS_LINALG_FLOATING(T, "linalg.svdvals");
+  return detail::svd_impl(A, false, false, "linalg.svdvals").S;
+}
+
+/** torch.linalg.pinv(A, *, atol=None, rtol=None, hermitian=False): the pseudo-inverse through the
+ *  SVD, singular values at or below max(atol, rtol * largest) dropped. */
+template <class T>
+Tensor<T> pinv(const Tensor<T>& A, std::optional<double> atol = std::nullopt, std::optional<double> rtol = std::nullopt,
+               bool hermitian = false) {
+  TS_LINALG_FLOATING(T, "linalg.pinv");
+  detail::check_at_least_2d("linalg.pinv", "A", A);
+  (void)hermitian;  // the SVD serves symmetric input too
+  const SVDResult<T> d = svd(A, false);
+  Tensor<T> tol;
+  {
+    NoGradGuard no_grad;
+    tol = detail::rank_tolerance(d.S.detach(), A.size(-2), A.size(-1), atol, rtol).unsqueeze(-1);
+  }
+  const Tensor<T> s_inv = where(d.S > tol, T(1) / d.S, zeros_like(d.S));
+  return matmul(detail::mT(d.Vh) * s_inv.unsqueeze(-2), detail::mT(d.U));
+}
+
+/** torch.linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False): the number of singular
+ *  values above max(atol, rtol * largest), rtol defaulting to eps * max(m, n). */
+template <class T>
+Tensor<int64_t> matrix_rank(const Tensor<T>& A, std::optional<double> atol = std::nullopt,
+                            std::optional<double> rtol = std::nullopt, bool hermitian = false) {
+  TS_LINALG_FLOATING(T, "linalg.matrix_rank");
+  detail::check_at_least_2d("linalg.matrix_rank", "A", A);
+  NoGradGuard no_grad;
+  const Tensor<T> s = hermitian ? eigvalsh(A).abs() : svdvals(A);
+  const Tensor<T> tol = detail::rank_tolerance(hermitian ? s.sort(-1, true).values : s, A.size(-2), A.size(-1), atol, rtol);
+  return (s > tol.unsqueeze(-1)).sum(-1).template to<int64_t>();
+}
+
+/** torch.linalg.lstsq(A, B, rcond=None, driver=None) with the CPU's default driver, gelsy: the
+ *  minimum-norm least-squares solution through a complete orthogonal decomposition with column
+ *  pivoting, and the rank; residuals and singular_values are empty, as PyTorch leaves them for
+ *  gelsy. rcond defaults to eps * max(m, n). Not differentiable here. */
+template <class T, class U>
+LstsqResult<T> lstsq(const Tensor<T>& A, const Tensor<U>& B, std::optional<double> rcond = std::nullopt,
+                     std::optional<std::string_view> driver = std::nullopt) {
+  TS_LINALG_FLOATING(T, "linalg.lstsq");
+  static_assert(std::is_same_v<T, U>, "torch.linalg.lstsq: Expected input and other to have the same dtype");
+  TS_CHECK(!driver || *driver == "gelsy", "torch.linalg.lstsq: only the driver \"gelsy\" (the CPU's default) is "
+           "implemented, got ", driver.value_or(""));
+  detail::check_at_least_2d("torch.linalg.lstsq", "A", A);
+  const bool vector = B.dim() == A.dim() - 1;
+  const Tensor<T> b = vector ? B.unsqueeze(-1) : B;
+  TS_CHECK(b.dim() >= 2 && b.size(-2) == A.size(-2), "torch.linalg.lstsq: input.size(-2) should match other.size(-2)");
+  const int64_t m = A.size(-2), n = A.size(-1), k = b.size(-1);
+  NoGradGuard no_grad;
+  auto [a, bb] = detail::broadcast_batches(A, b, "torch.linalg.lstsq");
+  const Shape batch = detail::batch_of(a.sizes());
+  const Tensor<T> ha = detail::host_copy(a, "torch.linalg.lstsq"), hb = detail::host_copy(bb, "torch.linalg.lstsq");
+  Tensor<T> x = detail::empty_tensor<T>(detail::with_matrix(batch, n, k), {}, "torch.linalg.lstsq");
+  Tensor<int64_t> rank = detail::empty_tensor<int64_t>(batch, {}, "torch.linalg.lstsq");
+  const double rc = rcond.value_or(std::numeric_limits<T>::epsilon() * static_cast<double>(std::max(m, n)));
+  detail::lstsq_batch<T>(ha.data_ptr(), hb.data_ptr(), x.data_ptr(), rank.data_ptr(),
+                         detail::checked_numel(batch, "torch.linalg.lstsq"), m, n, k, rc);
+  const Device dev = A.device();
+  return {(vector ? x.squeeze(-1) : x).to(dev), detail::empty_tensor<T>({0}, {.device = dev}, "torch.linalg.lstsq"),
+          rank.to(dev), detail::empty_tensor<T>({0}, {.device = dev}, "torch.linalg.lstsq")};
+}
+
+/** torch.linalg.matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False): "fro", "nuc". */
+template <class T>
+Tensor<T> matrix_norm(const Tensor<T>& A, std::string_view ord = "fro", Shape dim = {-2, -1}, bool keepdim = false) {
+  TS_LINALG_FLOATING(T, "linalg.matrix_norm");
+  detail::check_at_least_2d("linalg.matrix_norm", "A", A);
+  TS_CHECK(ord == "fro" || ord == "nuc", "linalg.matrix_norm: Order ", ord, " not supported.");
+  TS_CHECK(dim.size() == 2, "linalg.matrix_norm: dim must be a 2-tuple. Got ", detail::shape_str(dim));
+  if (ord == "fro") return norm(A, 2.0, dim, keepdim);
+  const int64_t d0 = detail::wrap_dim(dim[0], A.dim(), "linalg.matrix_norm"), d1 = detail::wrap_dim(dim[1], A.dim(), "linalg.matrix_norm");
+  Tensor<T> out = svdvals(detail::dims_to_end(A, d0, d1)).sum(-1);
+  if (keepdim) out = out.unsqueeze(std::min(d0, d1)).unsqueeze(std::max(d0, d1));
+  return out;
+}
+
+/** torch.linalg.matrix_norm with a numeric ord: 1 / -1 (largest / smallest column sum of
+ *  magnitudes), inf / -inf (rows), 2 / -2 (largest / smallest singular value). */
+template <class T>
+Tensor<T> matrix_norm(const Tensor<T>& A, double ord, Shape dim = {-2, -1}, bool keepdim = false) {
+  TS_LINALG_FLOATING(T, "linalg.matrix_norm");
+  detail::check_at_least_2d("linalg.matrix_norm", "A", A);
+  const bool inf = std::isinf(ord);
+  TS_CHECK(inf || ord == 1 || ord == -1 || ord == 2 || ord == -2, "linalg.matrix_norm: Order ", ord, " not supported.");
+  TS_CHECK(dim.size() == 2, "linalg.matrix_norm: dim must be a 2-tuple. Got ", detail::shape_str(dim));
+  int64_t d0 = detail::wrap_dim(dim[0], A.dim(), "linalg.matrix_norm"), d1 = detail::wrap_dim(dim[1], A.dim(), "linalg.matrix_norm");
+  Tensor<T> out;
+  if (std::abs(ord) == 2) {
+    const Tensor<T> s = svdvals(detail::dims_to_end(A, d0, d1));
+    out = ord > 0 ? s.amax(-1) : s.amin(-1);
+    if (keepdim) out = out.unsqueeze(std::min(d0, d1)).unsqueeze(std::max(d0, d1));
+    return out;
+  }
+  if (inf) std::swap(d0, d1);  // inf: rows (sum over dim[1]), 1: columns (sum over dim[0])
+  const Tensor<T> sums = A.abs().sum(Shape{d0}, true);
+  out = ord > 0 ? sums.amax(Shape{d1}, true) : sums.amin(Shape{d1}, true);
+  return keepdim ? out : out.squeeze(std::max(d0, d1)).squeeze(std::min(d0, d1));
+}
+
+/** torch.linalg.vector_norm(x, ord=2, dim=None, keepdim=False): the ord-norm of the elements over
+ *  `dim` (every dim when empty). */
+template <class T>
+Tensor<floating_t<T>> vector_norm(const Tensor<T>& x, double ord = 2, const Shape& dim = {}, bool keepdim = false) {
+  return norm(x, ord, dim, keepdim);
+}
+
+/** torch.linalg.norm(A, ord=None, dim=None): without ord, the 2-norm of all elements (the
+ *  Frobenius norm of a matrix); a numeric ord on a 2-D input (or with two dims) is matrix_norm,
+ *  on one dim vector_norm. */
+template <class T>
+Tensor<T> norm(const Tensor<T>& A, std::optional<double> ord = std::nullopt, std::optional<Shape> dim = std::nullopt,
+               bool keepdim = false) {
+  TS_LINALG_FLOATING(T, "linalg.norm");
+  if (!ord) return tessera::norm(A, 2.0, dim.value_or(Shape{}), keepdim);
+  const bool matrix = dim ? dim->size() == 2 : A.dim() == 2;
+  TS_CHECK(dim || A.dim() == 1 || A.dim() == 2, "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got ", A.dim(), "D.");
+  if (matrix) return matrix_norm(A, *ord, dim.value_or(Shape{-2, -1}), keepdim);
+  return tessera::norm(A, *ord, dim.value_or(Shape{}), keepdim);
+}
+/** torch.linalg.norm(A, "fro" or "nuc", dim=None). */
+template <class T>
+Tensor<T> norm(const Tensor<T>& A, std::string_view ord, std::optional<Shape> dim = std::nullopt, bool keepdim = false) {
+  return matrix_norm(A, ord, dim.value_or(Shape{-2, -1}), keepdim);
+}
+
+/** torch.linalg.cond(A, p=None): the condition number; p None or 2 is the ratio of the largest and
+ *  smallest singular values (-2 the inverse), other orders norm(A) * norm(inv(A)). */
+template <class T>
+Tensor<T> cond(const Tensor<T>& A, std::optional<double> p = std::nullopt) {
+  TS_LINALG_FLOATING(T, "linalg.cond");
+  detail::check_at_least_2d("linalg.cond", "A", A);
+  if (!p || std::abs(*p) == 2) {
+    const Tensor<T> s = svdvals(A);
+    const Tensor<T> hi = s.amax(-1), lo = s.amin(-1);
+    return (!p || *p > 0) ? hi / lo : lo / hi;
+  }
+  TS_CHECK(A.size(-1) == A.size(-2), "linalg.cond(ord=", *p, "): A must be batches of square matrices, but they are ",
+           A.size(-2), " by ", A.size(-1), " matrices");
+  return matrix_norm(A, *p) * matrix_norm(inv(A), *p);
+}
+/** torch.linalg.cond(A, "fro" or "nuc"). */
+template <class T>
+Tensor<T> cond(const Tensor<T>& A, std::string_view p) {
+  TS_LINALG_FLOATING(T, "linalg.cond");
+  detail::check_at_least_2d("linalg.cond", "A", A);
+  TS_CHECK(A.size(-1) == A.size(-2), "linalg.cond(ord=", p, "): A must be batches of square matrices, but they are ",
+           A.size(-2), " by ", A.size(-1), " matrices");
+  return matrix_norm(A, p) * matrix_norm(inv(A), p);
+}
+
 }  // namespace linalg
 
 /** torch.cholesky_solve(B, L, upper=False): X with A X = B where A = L L^T (upper: A = U^T U),
@@ -631,6 +1001,93 @@ variable_list CholeskySolveBackward0<T>::apply(variable_list&& grads) {
     gl = upper ? -matmul(lv, common) : -matmul(common, lv);
   }
   return {needs_input_grad(0) ? AnyTensor(gb) : AnyTensor(), gl};
+}
+
+template <class T>
+variable_list LinalgQrBackward0<T>::apply(variable_list&& grads) {
+  TS_CHECK(mode != "r", "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.");
+  const Tensor<T> qv = q.unpack(*this), rv = r.unpack(*this);
+  const int64_t m = qv.size(-2), n = rv.size(-1);
+  TS_CHECK(mode == "reduced" || m <= n, "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.");
+  Tensor<T> gq = grads[0].defined() ? grads[0].as<T>() : zeros_like(qv);
+  const Tensor<T> gr = grads[1].defined() ? grads[1].as<T>() : zeros_like(rv);
+  // Square (or tall) part: gA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q (Liao et al. 2019).
+  auto square = [](const Tensor<T>& Q, const Tensor<T>& R, const Tensor<T>& gQ, const Tensor<T>& gR) {
+    const Tensor<T> M = matmul(R, mT(gR)) - matmul(mT(gQ), Q);
+    const Tensor<T> sym = M.tril() + mT(M.tril(-1));
+    return linalg::solve_triangular(mT(R), gQ + matmul(Q, sym), false, false);
+  };
+  if (m >= n) return {square(qv, rv, gq, gr)};
+  // Wide: A = Q [X | Y], R = [U | V]; Y's gradient is Q gV and X's the square one with gQ + Y gV^T.
+  const Tensor<T> u = rv.narrow(-1, 0, m), gu = gr.narrow(-1, 0, m), gv = gr.narrow(-1, m, n - m);
+  const Tensor<T> y = matmul(qv, rv.narrow(-1, m, n - m));
+  const Tensor<T> gx = square(qv, u, gq + matmul(y, mT(gv)), gu);
+  return {cat(std::vector<Tensor<T>>{gx, matmul(qv, gv)}, -1)};
+}
+
+template <class T>
+variable_list LinalgEighBackward0<T>::apply(variable_list&& grads) {
+  const Tensor<T> l = values.unpack(*this), v = vectors.unpack(*this);
+  const int64_t n = l.size(-1);
+  const Tensor<T> eye_n = eye<T>(n, std::nullopt, {.device = l.device()});
+  Tensor<T> inner;
+  if (grads.size() > 1 && grads[1].defined()) {
+    const Tensor<T> vg = matmul(mT(v), grads[1].as<T>());
+    const Tensor<T> skew = (vg - mT(vg)) * T(0.5);
+    const Tensor<T> e = l.unsqueeze(-2) - l.unsqueeze(-1) + eye_n;  // E_ij = L_j - L_i, ones on the diagonal
+    inner = skew / e;
+    if (grads[0].defined()) inner = inner + grads[0].as<T>().unsqueeze(-1) * eye_n;
+  } else if (grads[0].defined()) {
+    inner = grads[0].as<T>().unsqueeze(-1) * eye_n;
+  } else {
+    return {AnyTensor()};
+  }
+  return {matmul(matmul(v, inner), mT(v))};
+}
+
+template <class T>
+variable_list LinalgSvdBackward0<T>::apply(variable_list&& grads) {
+  Tensor<T> U = u.unpack(*this), S = s.unpack(*this), Vh = vh.unpack(*this);
+  const bool vectors = grads.size() == 3;
+  Tensor<T> gU = vectors && grads[0].defined() ? grads[0].as<T>() : Tensor<T>();
+  const Tensor<T> gS = grads[vectors ? 1 : 0].defined() ? grads[vectors ? 1 : 0].as<T>() : Tensor<T>();
+  Tensor<T> gVh = vectors && grads[2].defined() ? grads[2].as<T>() : Tensor<T>();
+  if (!gU.defined() && !gS.defined() && !gVh.defined()) return {AnyTensor()};
+  const int64_t k = S.size(-1);
+  if (full_matrices) {
+    U = U.narrow(-1, 0, k), Vh = Vh.narrow(-2, 0, k);
+    if (gU.defined()) gU = gU.narrow(-1, 0, k);
+    if (gVh.defined()) gVh = gVh.narrow(-2, 0, k);
+  }
+  const int64_t m = U.size(-2), n = Vh.size(-1);
+  if (!gU.defined() && !gVh.defined())
+    return {m >= n ? matmul(U, gS.unsqueeze(-1) * Vh) : matmul(U * gS.unsqueeze(-2), Vh)};
+  auto skew = [](const Tensor<T>& x) { return x - mT(x); };
+  const Tensor<T> S2 = S * S;
+  const Tensor<T> E = S2.unsqueeze(-2) - S2.unsqueeze(-1) + eye<T>(k, std::nullopt, {.device = S.device()});
+  Tensor<T> gA;
+  if (gU.defined() && gVh.defined())
+    gA = (skew(matmul(mT(U), gU)) * S.unsqueeze(-2) + S.unsqueeze(-1) * skew(matmul(Vh, mT(gVh)))) / E;
+  else if (gU.defined())
+    gA = skew(matmul(mT(U), gU)) * (S.unsqueeze(-2) / E);
+  else
+    gA = S.unsqueeze(-1) * (skew(matmul(Vh, mT(gVh))) / E);
+  if (gS.defined()) gA = gA + gS.unsqueeze(-1) * eye<T>(k, std::nullopt, {.device = S.device()});
+  if (m > n && gU.defined()) {
+    gA = matmul(U, gA);
+    const Tensor<T> gUSinv = gU / S.unsqueeze(-2);
+    gA = gA + gUSinv - matmul(U, matmul(mT(U), gUSinv));
+    gA = matmul(gA, Vh);
+  } else if (m < n && gVh.defined()) {
+    gA = matmul(gA, Vh);
+    const Tensor<T> SinvgVh = gVh / S.unsqueeze(-1);
+    gA = gA + SinvgVh - matmul(matmul(SinvgVh, mT(Vh)), Vh);
+    gA = matmul(U, gA);
+  } else {
+    gA = m >= n ? matmul(U, matmul(gA, Vh)) : matmul(matmul(U, gA), Vh);
+  }
+  return {gA};
 }
 
 }  // namespace detail

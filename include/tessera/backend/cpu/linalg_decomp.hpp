@@ -7,9 +7,26 @@
 #include <cstdint>
 #include <vector>
 
+// Eigen's own code is not clean under the warnings tessera's users compile with (-Wconversion,
+// -Wshadow): keep them quiet for Eigen's lines only. The state is location-based, so it covers the
+// templates instantiated later from these headers too.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wextra"
+#endif
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 #include <Eigen/LU>
+#include <Eigen/QR>
+#include <Eigen/SVD>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "../../parallel/parallel_for.hpp"
 
@@ -162,6 +179,73 @@ void triangular_solve_batch(const T* a, int64_t a_step, T* x, int64_t batch, int
     else if (upper) m.template triangularView<Eigen::Upper>().solveInPlace(r);
     else if (unitriangular) m.template triangularView<Eigen::UnitLower>().solveInPlace(r);
     else m.template triangularView<Eigen::Lower>().solveInPlace(r);
+  });
+}
+
+/** Householder QR of `batch` m x n matrices (LAPACK's geqrf sign convention: Eigen's Householder
+ *  reflectors are LAPACK's, so R's diagonal has the signs PyTorch's has). q: m x qcols (k = min(m, n)
+ *  columns, or m when complete; null for mode "r"); r: rrows x n, upper triangular. */
+template <class T>
+void qr_batch(const T* a, T* q, T* r, int64_t batch, int64_t m, int64_t n, int64_t qcols, int64_t rrows) {
+  for_each_matrix(batch, m * n, [&](int64_t b) {
+    using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+    Eigen::HouseholderQR<Col> qr(Col(ConstRowMap<T>(a + b * m * n, m, n)));
+    RowMap<T> rm(r + b * rrows * n, rrows, n);
+    rm = qr.matrixQR().topRows(rrows).template triangularView<Eigen::Upper>();
+    if (q) {
+      RowMap<T> qm(q + b * m * qcols, m, qcols);
+      qm = qr.householderQ() * Col::Identity(m, qcols);
+    }
+  });
+}
+
+/** Eigenvalues (ascending) and, when `vectors` is not null, orthonormal eigenvectors (columns) of
+ *  `batch` symmetric n x n matrices, reading the lower triangle (upper: the upper one). */
+template <class T>
+void eigh_batch(const T* a, T* values, T* vectors, int64_t batch, int64_t n, bool upper) {
+  if (n == 0) return;
+  for_each_matrix(batch, n * n, [&](int64_t b) {
+    const ConstRowMap<T> m(a + b * n * n, n, n);
+    using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+    // SelfAdjointEigenSolver reads the lower triangle; A^T's lower triangle is A's upper one.
+    const Col in = upper ? Col(m.transpose()) : Col(m);
+    Eigen::SelfAdjointEigenSolver<Col> es(in, vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+    Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(values + b * n, n) = es.eigenvalues();
+    if (vectors) RowMap<T>(vectors + b * n * n, n, n) = es.eigenvectors();
+  });
+}
+
+/** Singular values (descending) of `batch` m x n matrices and, when u is not null, U (m x ucols)
+ *  and Vh (vrows x n): thin (k = min(m, n)) or full. Eigen's BDCSVD (one-sided Jacobi below 16
+ *  columns). */
+template <class T>
+void svd_batch(const T* a, T* u, T* s, T* vh, int64_t batch, int64_t m, int64_t n, bool full) {
+  const int64_t k = m < n ? m : n;
+  if (k == 0) return;
+  for_each_matrix(batch, m * n, [&](int64_t b) {
+    using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+    const unsigned options = !u ? 0u : full ? Eigen::ComputeFullU | Eigen::ComputeFullV : Eigen::ComputeThinU | Eigen::ComputeThinV;
+    Eigen::BDCSVD<Col> svd(Col(ConstRowMap<T>(a + b * m * n, m, n)), options);
+    Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(s + b * k, k) = svd.singularValues();
+    if (!u) return;
+    const int64_t uc = full ? m : k, vr = full ? n : k;
+    RowMap<T>(u + b * m * uc, m, uc) = svd.matrixU();
+    RowMap<T>(vh + b * vr * n, vr, n) = svd.matrixV().transpose();
+  });
+}
+
+/** Least squares min ||A X - B|| of `batch` systems (A m x n, B m x k) by a complete orthogonal
+ *  decomposition with column pivoting (LAPACK's gelsy), rank decided by rcond; X n x k. */
+template <class T>
+void lstsq_batch(const T* a, const T* bmat, T* x, int64_t* rank, int64_t batch, int64_t m, int64_t n, int64_t k,
+                 double rcond) {
+  for_each_matrix(batch, m * (n + k), [&](int64_t b) {
+    using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+    Eigen::CompleteOrthogonalDecomposition<Col> cod;
+    cod.setThreshold(static_cast<T>(rcond));
+    cod.compute(Col(ConstRowMap<T>(a + b * m * n, m, n)));
+    rank[b] = static_cast<int64_t>(cod.rank());
+    RowMap<T>(x + b * n * k, n, k) = cod.solve(Col(ConstRowMap<T>(bmat + b * m * k, m, k)));
   });
 }
 
