@@ -1,7 +1,9 @@
-// Uses the public names of API.md sections 1-5, 7, 8 and 10 through the umbrella header only.
+// Uses the public names of API.md sections 1-5, 7, 8 and 10 through the umbrella header, and
+// ts::linalg through its opt-in header <tessera/linalg.hpp>.
 // CI compiles it with nothing but `g++ -std=c++20 -I include -I <eigen3> api_surface.cpp -pthread`.
 
 #include <tessera/tessera.hpp>
+#include <tessera/linalg.hpp>
 
 #include <array>
 #include <cstdint>
@@ -136,6 +138,26 @@ int main() {
   std::cout << f.index({f > 0.0}) << f.index_select(1, ts::tensor({2, 0})) << f.gather(1, ts::tensor({{0}, {1}}))
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
+
+  // ts::linalg (<tessera/linalg.hpp>).
+  {
+    namespace L = ts::linalg;
+    const auto la = ts::eye<double>(3) * 2.0 + ts::ones<double>({3, 3}) * 0.5;
+    const auto lb = ts::ones<double>({3, 2});
+    auto [sign, logabsdet] = L::slogdet(la);
+    auto [lu, pivots] = L::lu_factor(la);
+    auto [q, r] = L::qr(la, "reduced");
+    auto [evals, evecs] = L::eigh(la, "L");
+    auto [lu_u, ls_s, lu_vh] = L::svd(la, false);
+    auto ls = L::lstsq(la, lb);
+    std::cout << L::solve(la, lb, true) << L::inv(la) << L::det(la) << sign << logabsdet << L::cholesky(la, false)
+              << L::solve_triangular(la, lb, true, true, false) << ts::cholesky_solve(lb, L::cholesky(la), false)
+              << L::lu_solve(lu, pivots, lb, true, false) << L::matrix_power(la, -2) << L::multi_dot({la, la, lb}) << q << r
+              << evals << evecs << L::eigvalsh(la, "U") << lu_u << ls_s << lu_vh << L::svdvals(la) << L::pinv(la) << L::matrix_rank(la)
+              << ls.solution << ls.residuals << ls.rank << ls.singular_values << L::cond(la) << L::cond(la, "fro")
+              << L::matrix_norm(la, "nuc") << L::matrix_norm(la, 2.0) << L::vector_norm(la, 3.0) << L::norm(la)
+              << L::norm(la, "fro") << "\n";
+  }
 
   // 5. Random numbers.
   std::array<uint32_t, 4> bits = ts::philox4x32_10({0, 0, 0, 0}, {0, 0});
