@@ -86,12 +86,12 @@ inline torch::Tensor square_256() { return torch::randn({256, 256}) + torch::eye
 inline void linalg_solve_256(benchmark::State& state) {
   torch::manual_seed(0);
   auto a = square_256(), b = square_256();
-  for (auto _ : state) benchmark::DoNotOptimize(torch::linalg::solve(a, b).data_ptr());
+  for (auto _ : state) benchmark::DoNotOptimize(torch::linalg::solve(a, b, /*left=*/true).data_ptr());
 }
 inline void svd_256(benchmark::State& state) {
   torch::manual_seed(0);
   auto a = square_256();
-  for (auto _ : state) benchmark::DoNotOptimize(std::get<1>(torch::linalg::svd(a)).data_ptr());
+  for (auto _ : state) benchmark::DoNotOptimize(std::get<1>(torch::linalg::svd(a, /*full_matrices=*/true, c10::nullopt)).data_ptr());
 }
 inline void small_add(benchmark::State& state) {
   auto a = torch::ones({4}), b = torch::ones({4});

@@ -139,6 +139,15 @@ int main() {
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
 
+  {
+    const auto pa = ts::ones({2, 3}), pb = ts::ones({3, 4});
+    std::cout << ts::addmm(ts::ones({4}), pa, pb, 0.5, 2.0) << ts::addmv(ts::ones({2}), pa, ts::ones({3}), 1.0, 1.0)
+              << ts::baddbmm(ts::ones({1, 2, 4}), pa.unsqueeze(0), pb.unsqueeze(0), 1.0, 1.0)
+              << ts::addbmm(ts::ones({2, 4}), pa.unsqueeze(0), pb.unsqueeze(0), 1.0, 1.0)
+              << ts::cross(ts::ones({2, 3}), ts::ones({2, 3}), -1) << ts::kron(pa, pb) << ts::tensordot(pa, pb, 1)
+              << ts::tensordot(pa, pb, {1}, {0}) << ts::cdist(pa, pa, 2.0) << "\n";
+  }
+
   // ts::linalg (<tessera/linalg.hpp>).
   {
     namespace L = ts::linalg;

@@ -1,5 +1,7 @@
-// ops/linalg_decomp.hpp (ts::linalg): solve, inv, det, slogdet, cholesky, solve_triangular,
-// cholesky_solve, lu_factor, lu_solve, matrix_power, multi_dot against PyTorch (golden/linalg_decomp.txt,
+// ops/linalg_decomp.hpp (ts::linalg: solve, inv, det, slogdet, cholesky, solve_triangular,
+// cholesky_solve, lu_factor, lu_solve, matrix_power, multi_dot, qr, eigh, svd, pinv, matrix_rank,
+// lstsq, cond, norms) and the newer products of ops/linalg.hpp (addmm, addmv, baddbmm, addbmm,
+// cross, kron, tensordot, cdist) against PyTorch (golden/linalg_decomp.txt,
 // written by golden/generate_linalg_decomp.py): values, gradients, gradcheck and error messages.
 
 #include <tessera/linalg.hpp>
@@ -104,6 +106,19 @@ Outputs<T> run(const golden::Record& r, const std::vector<Tensor<T>>& in, const 
     if (op == "norm") return {{ts::linalg::norm(in[0])}, {}};
   }
   if (op == "matrix_power") return {{ts::linalg::matrix_power(in[0], std::stoll(r.get("n")))}, {}};
+  // ops/linalg.hpp
+  auto num = [&](const char* key) { return std::stod(r.get(key)); };
+  if (op == "addmm") return {{ts::addmm(in[0], in[1], in[2], num("beta"), num("alpha"))}, {}};
+  if (op == "addmv") return {{ts::addmv(in[0], in[1], in[2], num("beta"), num("alpha"))}, {}};
+  if (op == "baddbmm") return {{ts::baddbmm(in[0], in[1], in[2], num("beta"), num("alpha"))}, {}};
+  if (op == "addbmm") return {{ts::addbmm(in[0], in[1], in[2], num("beta"), num("alpha"))}, {}};
+  if (op == "cross") return {{ts::cross(in[0], in[1], std::stoll(r.get("dim")))}, {}};
+  if (op == "kron") return {{ts::kron(in[0], in[1])}, {}};
+  if (op == "tensordot") {
+    if (r.has("dims")) return {{ts::tensordot(in[0], in[1], std::stoll(r.get("dims")))}, {}};
+    return {{ts::tensordot(in[0], in[1], ts::Shape(golden::ints(r.get("dims_a"))), ts::Shape(golden::ints(r.get("dims_b"))))}, {}};
+  }
+  if (op == "cdist") return {{ts::cdist(in[0], in[1], order_value(r.get("p")))}, {}};
   FAIL("unknown op " << op);
   return {};
 }
@@ -212,7 +227,7 @@ TEST_CASE("linalg solvers and factorizations match PyTorch", "[linalg_decomp]") 
     else FAIL("no dtype " << dtype);
     ++checked;
   }
-  CHECK(checked > 250);
+  CHECK(checked > 300);
 }
 
 TEST_CASE("linalg errors carry PyTorch's messages", "[linalg_decomp][errors]") {
@@ -272,6 +287,14 @@ TEST_CASE("linalg errors carry PyTorch's messages", "[linalg_decomp][errors]") {
       {"multi_dot_last_3d", [&] { L::multi_dot({ones({2, 2}), ones({2, 2, 2})}); }},
       {"multi_dot_middle_1d", [&] { L::multi_dot({ones({2, 2}), ones({2}), ones({2, 2})}); }},
       {"multi_dot_shapes", [&] { L::multi_dot({ones({2, 3}), ones({4, 5})}); }},
+      {"addmm_shapes", [&] { ts::addmm(ones({2, 2}), ones({2, 3}), ones({4, 2})); }},
+      {"addmm_1d", [&] { ts::addmm(ones({2, 2}), ones({3}), ones({3, 2})); }},
+      {"addmm_input", [&] { ts::addmm(ones({3, 2}), ones({2, 3}), ones({3, 2})); }},
+      {"baddbmm_shapes", [&] { ts::baddbmm(ones({2, 2, 2}), ones({2, 2, 3}), ones({2, 4, 2})); }},
+      {"addbmm_batches", [&] { ts::addbmm(ones({2, 2}), ones({2, 2, 3}), ones({3, 3, 2})); }},
+      {"cross_length", [&] { ts::cross(ones({2, 4}), ones({2, 4}), -1); }},
+      {"cdist_columns", [&] { ts::cdist(ones({2, 3}), ones({2, 4})); }},
+      {"tensordot_sizes", [&] { ts::tensordot(ones({2, 3}), ones({4, 5}), 1); }},
       {"qr_mode", [&] { L::qr(ones({3, 3}), "x"); }},
       {"qr_1d", [&] { L::qr(ones({3})); }},
       {"eigh_not_square", [&] { L::eigh(ones({5, 3})); }},
@@ -363,6 +386,12 @@ TEST_CASE("linalg gradients pass gradcheck", "[linalg_decomp][gradcheck]") {
       {[](const std::vector<D>& v) { return L::pinv(v[0]); }, {leaf(rnd({3, 4}, 34))}},
       {[](const std::vector<D>& v) { return L::matrix_norm(v[0], "nuc"); }, {leaf(rnd({2, 3, 4}, 35))}},
       {[](const std::vector<D>& v) { return L::cond(v[0]); }, {leaf(rnd({3, 3}, 36))}},
+      {[](const std::vector<D>& v) { return ts::addmm(v[0], v[1], v[2], 0.5, 2.0); }, {leaf(rnd({4}, 37)), leaf(rnd({2, 3}, 38)), leaf(rnd({3, 4}, 39))}},
+      {[](const std::vector<D>& v) { return ts::addbmm(v[0], v[1], v[2], 0.5, 1.5); }, {leaf(rnd({2, 4}, 40)), leaf(rnd({3, 2, 5}, 41)), leaf(rnd({3, 5, 4}, 42))}},
+      {[](const std::vector<D>& v) { return ts::cross(v[0], v[1], -1); }, {leaf(rnd({2, 1, 3}, 43)), leaf(rnd({1, 4, 3}, 44))}},
+      {[](const std::vector<D>& v) { return ts::kron(v[0], v[1]); }, {leaf(rnd({2, 3}, 45)), leaf(rnd({3, 2}, 46))}},
+      {[](const std::vector<D>& v) { return ts::tensordot(v[0], v[1], 2); }, {leaf(rnd({2, 3, 4}, 47)), leaf(rnd({3, 4, 5}, 48))}},
+      {[](const std::vector<D>& v) { return ts::cdist(v[0], v[1], 1.5); }, {leaf(rnd({2, 4, 3}, 49)), leaf(rnd({5, 3}, 50))}},
   };
   for (size_t i = 0; i < checks.size(); ++i) {
     INFO("gradcheck " << i);

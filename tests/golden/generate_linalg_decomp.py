@@ -289,6 +289,51 @@ def main():
     error("qr_r_backward", qr_r_backward)
     error("qr_complete_backward", qr_complete_backward)
 
+    # Group 3, ops/linalg.hpp: products with accumulation, cross, kron, tensordot, cdist.
+    for dt, tag in ((torch.float64, "float64"), (torch.float32, "float32")):
+        s = 401 if dt == torch.float64 else 501
+        case(f"addmm_{tag}", "addmm", tag, [dense((4,), dt, s), dense((2, 3), dt, s + 1), dense((3, 4), dt, s + 2)],
+             lambda i, a, b: torch.addmm(i, a, b, beta=0.5, alpha=2.0), params=[("beta", 0.5), ("alpha", 2.0)])
+        case(f"addmm_default_{tag}", "addmm", tag, [dense((2, 4), dt, s + 3), dense((2, 3), dt, s + 4), dense((3, 4), dt, s + 5)],
+             torch.addmm, params=[("beta", 1.0), ("alpha", 1.0)])
+        case(f"addmm_beta0_{tag}", "addmm", tag, [torch.full((2, 4), float("nan"), dtype=dt), dense((2, 3), dt, s + 4),
+                                               dense((3, 4), dt, s + 5)],
+             lambda i, a, b: torch.addmm(i, a, b, beta=0.0), params=[("beta", 0.0), ("alpha", 1.0)], grad=False)
+        case(f"addmv_{tag}", "addmv", tag, [dense((2,), dt, s + 6), dense((2, 3), dt, s + 7), dense((3,), dt, s + 8)],
+             lambda i, a, b: torch.addmv(i, a, b, beta=-1.0, alpha=0.25), params=[("beta", -1.0), ("alpha", 0.25)])
+        case(f"baddbmm_{tag}", "baddbmm", tag, [dense((2, 1, 4), dt, s + 9), dense((2, 2, 3), dt, s + 10),
+                                             dense((2, 3, 4), dt, s + 11)],
+             lambda i, a, b: torch.baddbmm(i, a, b, beta=2.0, alpha=-0.5), params=[("beta", 2.0), ("alpha", -0.5)])
+        case(f"addbmm_{tag}", "addbmm", tag, [dense((2, 4), dt, s + 12), dense((3, 2, 5), dt, s + 13),
+                                           dense((3, 5, 4), dt, s + 14)],
+             lambda i, a, b: torch.addbmm(i, a, b, beta=0.5, alpha=1.5), params=[("beta", 0.5), ("alpha", 1.5)])
+        case(f"cross_{tag}", "cross", tag, [dense((4, 3), dt, s + 15), dense((4, 3), dt, s + 16)],
+             lambda a, b: torch.linalg.cross(a, b), params=[("dim", -1)])
+        case(f"cross_broadcast_{tag}", "cross", tag, [dense((2, 1, 3), dt, s + 17), dense((1, 4, 3), dt, s + 18)],
+             lambda a, b: torch.linalg.cross(a, b), params=[("dim", -1)])
+        case(f"cross_dim0_{tag}", "cross", tag, [dense((3, 2), dt, s + 19), dense((3, 2), dt, s + 20)],
+             lambda a, b: torch.cross(a, b, dim=0), params=[("dim", 0)])
+        case(f"kron_{tag}", "kron", tag, [dense((2, 3), dt, s + 21), dense((3, 2), dt, s + 22)], torch.kron)
+        case(f"kron_ranks_{tag}", "kron", tag, [dense((2,), dt, s + 23), dense((2, 2, 2), dt, s + 24)], torch.kron)
+        case(f"tensordot_1_{tag}", "tensordot", tag, [dense((2, 3), dt, s + 25), dense((3, 4), dt, s + 26)],
+             lambda a, b: torch.tensordot(a, b, dims=1), params=[("dims", 1)])
+        case(f"tensordot_2_{tag}", "tensordot", tag, [dense((2, 3, 4), dt, s + 27), dense((3, 4, 5), dt, s + 28)],
+             lambda a, b: torch.tensordot(a, b), params=[("dims", 2)])
+        case(f"tensordot_lists_{tag}", "tensordot", tag, [dense((3, 4, 5), dt, s + 29), dense((4, 3, 2), dt, s + 30)],
+             lambda a, b: torch.tensordot(a, b, dims=([1, 0], [0, 1])), params=[("dims_a", "1 0"), ("dims_b", "0 1")])
+        for p in (2.0, 1.0, 3.0, float("inf"), 0.5):
+            case(f"cdist_{p}_{tag}", "cdist", tag, [dense((2, 4, 3), dt, s + 31), dense((5, 3), dt, s + 32)],
+                 lambda a, b, p=p: torch.cdist(a, b, p=p), params=[("p", p)])
+
+    error("addmm_shapes", lambda: torch.addmm(torch.ones(2, 2, dtype=f64), torch.ones(2, 3, dtype=f64), torch.ones(4, 2, dtype=f64)))
+    error("addmm_1d", lambda: torch.addmm(torch.ones(2, 2, dtype=f64), torch.ones(3, dtype=f64), torch.ones(3, 2, dtype=f64)))
+    error("addmm_input", lambda: torch.addmm(torch.ones(3, 2, dtype=f64), torch.ones(2, 3, dtype=f64), torch.ones(3, 2, dtype=f64)))
+    error("baddbmm_shapes", lambda: torch.baddbmm(torch.ones(2, 2, 2, dtype=f64), torch.ones(2, 2, 3, dtype=f64), torch.ones(2, 4, 2, dtype=f64)))
+    error("addbmm_batches", lambda: torch.addbmm(torch.ones(2, 2, dtype=f64), torch.ones(2, 2, 3, dtype=f64), torch.ones(3, 3, 2, dtype=f64)))
+    error("cross_length", lambda: torch.linalg.cross(torch.ones(2, 4, dtype=f64), torch.ones(2, 4, dtype=f64)))
+    error("cdist_columns", lambda: torch.cdist(torch.ones(2, 3, dtype=f64), torch.ones(2, 4, dtype=f64)))
+    error("tensordot_sizes", lambda: torch.tensordot(torch.ones(2, 3, dtype=f64), torch.ones(4, 5, dtype=f64), dims=1))
+
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg_decomp.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
