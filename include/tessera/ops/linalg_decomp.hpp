@@ -1,6 +1,7 @@
 #pragma once
 // ts::linalg, torch.linalg's solvers and factorizations: solve, inv, det, slogdet, cholesky,
-// solve_triangular, lu_factor, lu_solve, matrix_power, multi_dot, and torch.cholesky_solve.
+// solve_triangular, lu_factor, lu_solve, matrix_power, multi_dot, qr, eigh, eigvalsh, svd,
+// svdvals, pinv, matrix_rank, lstsq, cond, matrix_norm, vector_norm, norm; and torch.cholesky_solve.
 // Batched over leading dims, float and double, with PyTorch's gradients. Opt-in: include
 // <tessera/linalg.hpp> (Note [linalg is opt-in]).
 
@@ -19,7 +20,7 @@
 #include "rearrange.hpp"
 
 // Note [linalg is opt-in]
-// The kernels use Eigen's LU, Cholesky (and later QR, SVD, eigen) solvers, whose headers add
+// The kernels use Eigen's LU, Cholesky, QR, SVD and symmetric eigen solvers, whose headers add
 // seconds to every translation unit that includes them. tessera.hpp keeps a hello-world free of
 // Eigen (Note [Eigen without including Eigen]), so these ops live behind their own include,
 // <tessera/linalg.hpp>, which a program adds where it solves systems.
