@@ -212,7 +212,7 @@ struct LinalgSolveBackward final : Node {
   variable_list apply(variable_list&& grads) override;
 };
 
-/** det: d det = det A^-T (PyTorch's formula for an invertible A). */
+/** det: d det = det A^-T (PyTorch's formula for an invertible A; zeros where det is exactly 0). */
 template <class T>
 struct LinalgDetBackward0 final : Node {
   SavedTensor<T> a, det;
@@ -953,8 +953,13 @@ template <class T>
 variable_list LinalgDetBackward0<T>::apply(variable_list&& grads) {
   const Tensor<T> g = grads[0].as<T>();
   const Tensor<T> av = a.unpack(*this);
-  const Tensor<T> d = (g * det.unpack(*this)).unsqueeze(-1).unsqueeze(-1);
-  return {linalg::solve(mT(av), d * eye_like_batch(av))};
+  const Tensor<T> dv = det.unpack(*this);
+  const Tensor<T> d = (g * dv).unsqueeze(-1).unsqueeze(-1);
+  // A matrix whose LU has a zero pivot (det exactly 0) gets a zero gradient, as PyTorch 1.13's
+  // LU path gives (d = 0 there): solve against the identity in its place.
+  const Tensor<bool> singular = (dv == T(0)).unsqueeze(-1).unsqueeze(-1);
+  const Tensor<T> a_safe = singular.any().item() ? where(singular, eye_like_batch(av), av) : av;
+  return {linalg::solve(mT(a_safe), d * eye_like_batch(av))};
 }
 
 template <class T>
