@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/sort_1M", sort_1M));
   ms(benchmark::RegisterBenchmark("libtorch/topk_1M_k100", topk_1M_k100));
   ms(benchmark::RegisterBenchmark("libtorch/unique_1M_int", unique_1M_int));
+  ms(benchmark::RegisterBenchmark("libtorch/linalg_solve_256", linalg_solve_256));
+  ms(benchmark::RegisterBenchmark("libtorch/svd_256", svd_256));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime();

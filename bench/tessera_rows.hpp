@@ -3,6 +3,7 @@
 // them alone and compare_torch.cpp beside the same rows on LibTorch.
 
 #include <benchmark/benchmark.h>
+#include <tessera/linalg.hpp>
 #include <tessera/tessera.hpp>
 
 namespace tessera_rows {
@@ -188,6 +189,21 @@ inline void train_step_transformer(benchmark::State& state) {
   }
 }
 
+/** ts::linalg on 256 x 256 float32: solve with a 256-column right-hand side (LU with partial
+ *  pivoting, then two triangular solves), and the full SVD (U, S, Vh). */
+inline ts::Tensor<float> square_256(uint64_t seed) {
+  ts::Generator gen(seed);
+  return ts::randn({256, 256}, gen) + ts::eye(256) * 16.0f;
+}
+inline void linalg_solve_256(benchmark::State& state) {
+  auto a = square_256(1), b = square_256(2);
+  for (auto _ : state) benchmark::DoNotOptimize(ts::linalg::solve(a, b).data_ptr());
+}
+inline void svd_256(benchmark::State& state) {
+  auto a = square_256(3);
+  for (auto _ : state) benchmark::DoNotOptimize(ts::linalg::svd(a).S.data_ptr());
+}
+
 /** Registers every row under `prefix` (e.g. "" or "tessera/"). */
 inline void register_rows(const std::string& prefix) {
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -211,6 +227,8 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "sort_1M").c_str(), sort_1M));
   ms(benchmark::RegisterBenchmark((prefix + "topk_1M_k100").c_str(), topk_1M_k100));
   ms(benchmark::RegisterBenchmark((prefix + "unique_1M_int").c_str(), unique_1M_int));
+  ms(benchmark::RegisterBenchmark((prefix + "linalg_solve_256").c_str(), linalg_solve_256));
+  ms(benchmark::RegisterBenchmark((prefix + "svd_256").c_str(), svd_256));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
   ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
   benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();

@@ -82,6 +82,17 @@ inline void unique_1M_int(benchmark::State& state) {
   auto x = (random_1M() * 1000.0f).to(torch::kLong);
   for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(torch::_unique2(x)).data_ptr());
 }
+inline torch::Tensor square_256() { return torch::randn({256, 256}) + torch::eye(256) * 16.0f; }
+inline void linalg_solve_256(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto a = square_256(), b = square_256();
+  for (auto _ : state) benchmark::DoNotOptimize(torch::linalg::solve(a, b, /*left=*/true).data_ptr());
+}
+inline void svd_256(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto a = square_256();
+  for (auto _ : state) benchmark::DoNotOptimize(std::get<1>(torch::linalg::svd(a, /*full_matrices=*/true, c10::nullopt)).data_ptr());
+}
 inline void small_add(benchmark::State& state) {
   auto a = torch::ones({4}), b = torch::ones({4});
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());

@@ -1,7 +1,9 @@
-// Uses the public names of API.md sections 1-5, 7, 8 and 10 through the umbrella header only.
+// Uses the public names of API.md sections 1-5, 7, 8 and 10 through the umbrella header, and
+// ts::linalg through its opt-in header <tessera/linalg.hpp>.
 // CI compiles it with nothing but `g++ -std=c++20 -I include -I <eigen3> api_surface.cpp -pthread`.
 
 #include <tessera/tessera.hpp>
+#include <tessera/linalg.hpp>
 
 #include <any>
 #include <tuple>
@@ -186,6 +188,35 @@ int main() {
               << ts::take_out(out2, grid, ts::tensor({0, 5})) << ts::take_along_dim_out(out2, grid, ts::tensor({0, 5}))
               << ts::narrow_copy_out(out2, grid[0], 0, 1, 2) << ts::masked_select_out(out_picked, grid, grid > 8.0f)
               << ts::nonzero_out(out_rows, grid) << "\n";
+  }
+
+  {
+    const auto pa = ts::ones({2, 3}), pb = ts::ones({3, 4});
+    std::cout << ts::addmm(ts::ones({4}), pa, pb, 0.5, 2.0) << ts::addmv(ts::ones({2}), pa, ts::ones({3}), 1.0, 1.0)
+              << ts::baddbmm(ts::ones({1, 2, 4}), pa.unsqueeze(0), pb.unsqueeze(0), 1.0, 1.0)
+              << ts::addbmm(ts::ones({2, 4}), pa.unsqueeze(0), pb.unsqueeze(0), 1.0, 1.0)
+              << ts::cross(ts::ones({2, 3}), ts::ones({2, 3}), -1) << ts::kron(pa, pb) << ts::tensordot(pa, pb, 1)
+              << ts::tensordot(pa, pb, {1}, {0}) << ts::cdist(pa, pa, 2.0) << "\n";
+  }
+
+  // ts::linalg (<tessera/linalg.hpp>).
+  {
+    namespace L = ts::linalg;
+    const auto la = ts::eye<double>(3) * 2.0 + ts::ones<double>({3, 3}) * 0.5;
+    const auto lb = ts::ones<double>({3, 2});
+    auto [sign, logabsdet] = L::slogdet(la);
+    auto [lu, pivots] = L::lu_factor(la);
+    auto [q, r] = L::qr(la, "reduced");
+    auto [evals, evecs] = L::eigh(la, "L");
+    auto [lu_u, ls_s, lu_vh] = L::svd(la, false);
+    auto ls = L::lstsq(la, lb);
+    std::cout << L::solve(la, lb, true) << L::inv(la) << L::det(la) << sign << logabsdet << L::cholesky(la, false)
+              << L::solve_triangular(la, lb, true, true, false) << ts::cholesky_solve(lb, L::cholesky(la), false)
+              << L::lu_solve(lu, pivots, lb, true, false) << L::matrix_power(la, -2) << L::multi_dot({la, la, lb}) << q << r
+              << evals << evecs << L::eigvalsh(la, "U") << lu_u << ls_s << lu_vh << L::svdvals(la) << L::pinv(la) << L::matrix_rank(la)
+              << ls.solution << ls.residuals << ls.rank << ls.singular_values << L::cond(la) << L::cond(la, "fro")
+              << L::matrix_norm(la, "nuc") << L::matrix_norm(la, 2.0) << L::vector_norm(la, 3.0) << L::norm(la)
+              << L::norm(la, "fro") << "\n";
   }
 
   // 5. Random numbers.

@@ -1,11 +1,13 @@
 #pragma once
-// Linear algebra: mm, bmm, mv, dot, outer, matmul (torch.matmul's broadcasting rules), einsum.
+// Linear algebra: mm, bmm, mv, dot, outer, matmul (torch.matmul's broadcasting rules), einsum,
+// addmm/addmv/addbmm/baddbmm, cross, kron, tensordot, cdist.
 
 #include <string>
 #include <string_view>
 
 #include "../backend/cpu/matmul.hpp"
 #include "join.hpp"
+#include "rearrange.hpp"
 #include "reduce.hpp"
 
 namespace tessera {
@@ -176,6 +178,165 @@ TS_DEFINE_LINALG_METHOD(mv)
 TS_DEFINE_LINALG_METHOD(dot)
 TS_DEFINE_LINALG_METHOD(outer)
 #undef TS_DEFINE_LINALG_METHOD
+
+
+// --- products with accumulation, cross, kron, tensordot, cdist --------------------------------
+// Built from the products above and elementwise ops, so they run on every device and their
+// gradients are those of the pieces (PyTorch's formulas give the same values).
+
+namespace detail {
+/** beta * input + alpha * product, input broadcast to the product's shape; beta = 0 ignores
+ *  input (NaN in it does not propagate), as PyTorch. */
+template <class T>
+Tensor<T> add_scaled(const char* op, const Tensor<T>& input, const Tensor<T>& product, double beta, double alpha) {
+  const Shape& want = product.sizes();
+  {
+    // PyTorch's expand message when input does not broadcast to the product.
+    const size_t n = want.size(), k = input.sizes().size();
+    TS_CHECK(k <= n, op, ": the input of shape ", shape_str(input.sizes()), " does not broadcast to ", shape_str(want));
+    for (size_t i = 0; i < k; ++i) {
+      const int64_t have = input.sizes()[i], need = want[n - k + i];
+      TS_CHECK(have == need || have == 1, "The expanded size of the tensor (", need, ") must match the existing size (",
+               have, ") at non-singleton dimension ", n - k + i, ".  Target sizes: ", shape_str(want),
+               ".  Tensor sizes: ", shape_str(input.sizes()));
+    }
+  }
+  const Tensor<T> scaled = alpha == 1 ? product : product * static_cast<T>(alpha);
+  if (beta == 0) return scaled;
+  return (beta == 1 ? input : input * static_cast<T>(beta)) + scaled;
+}
+}  // namespace detail
+
+/** torch.addmm(input, mat1, mat2, beta=1, alpha=1): beta * input + alpha * (mat1 @ mat2). */
+template <class T>
+Tensor<T> addmm(const Tensor<T>& input, const Tensor<T>& mat1, const Tensor<T>& mat2, double beta = 1, double alpha = 1) {
+  TS_CHECK(mat1.dim() == 2, "mat1 must be a matrix, got ", mat1.dim(), "-D tensor");
+  TS_CHECK(mat2.dim() == 2, "mat2 must be a matrix, got ", mat2.dim(), "-D tensor");
+  TS_CHECK(mat1.size(1) == mat2.size(0), "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x", mat1.size(1),
+           " and ", mat2.size(0), "x", mat2.size(1), ")");
+  return detail::add_scaled("addmm", input, mm(mat1, mat2), beta, alpha);
+}
+
+/** torch.addmv(input, mat, vec, beta=1, alpha=1): beta * input + alpha * (mat @ vec). */
+template <class T>
+Tensor<T> addmv(const Tensor<T>& input, const Tensor<T>& mat, const Tensor<T>& vec, double beta = 1, double alpha = 1) {
+  TS_CHECK(mat.dim() == 2 && vec.dim() == 1 && mat.size(1) == vec.size(0), "size mismatch, got ", input.numel(), ", ",
+           mat.dim() > 0 ? mat.size(0) : 0, "x", mat.dim() > 1 ? mat.size(1) : 0, ",", vec.dim() > 0 ? vec.size(0) : 0);
+  return detail::add_scaled("addmv", input, mv(mat, vec), beta, alpha);
+}
+
+/** torch.baddbmm(input, batch1, batch2, beta=1, alpha=1): beta * input + alpha * bmm(batch1, batch2). */
+template <class T>
+Tensor<T> baddbmm(const Tensor<T>& input, const Tensor<T>& batch1, const Tensor<T>& batch2, double beta = 1,
+                  double alpha = 1) {
+  TS_CHECK(batch1.dim() == 3, "batch1 must be a 3D tensor");
+  TS_CHECK(batch2.dim() == 3, "batch2 must be a 3D tensor");
+  TS_CHECK(batch2.size(0) == batch1.size(0) && batch2.size(1) == batch1.size(2),
+           "Expected size for first two dimensions of batch2 tensor to be: [", batch1.size(0), ", ", batch1.size(2),
+           "] but got: [", batch2.size(0), ", ", batch2.size(1), "].");
+  return detail::add_scaled("baddbmm", input, bmm(batch1, batch2), beta, alpha);
+}
+
+/** torch.addbmm(input, batch1, batch2, beta=1, alpha=1): beta * input + alpha * the sum over the
+ *  batch of batch1[i] @ batch2[i]. */
+template <class T>
+Tensor<T> addbmm(const Tensor<T>& input, const Tensor<T>& batch1, const Tensor<T>& batch2, double beta = 1,
+                 double alpha = 1) {
+  TS_CHECK(batch1.dim() == 3, "batch1 must be a 3D tensor");
+  TS_CHECK(batch2.dim() == 3, "batch2 must be a 3D tensor");
+  TS_CHECK(batch1.size(0) == batch2.size(0), "batch1 and batch2 must have same number of batches, got ",
+           batch1.size(0), " and ", batch2.size(0));
+  TS_CHECK(batch1.size(2) == batch2.size(1), "Incompatible matrix sizes for bmm (", batch1.size(1), "x", batch1.size(2),
+           " and ", batch2.size(1), "x", batch2.size(2), ")");
+  // One product over the concatenated inner dims: [n, b*k] @ [b*k, p] is the batch sum.
+  const int64_t b = batch1.size(0), n = batch1.size(1), k = batch1.size(2), p = batch2.size(2);
+  const Tensor<T> left = batch1.permute({1, 0, 2}).reshape({n, b * k}), right = batch2.reshape({b * k, p});
+  return detail::add_scaled("addbmm", input, mm(left, right), beta, alpha);
+}
+
+/** torch.cross(a, b, dim): the cross product of 3-vectors along `dim` (default: the first dim of
+ *  size 3, as torch.cross without dim); shapes broadcast. */
+template <class T>
+Tensor<T> cross(const Tensor<T>& a, const Tensor<T>& b, std::optional<int64_t> dim = std::nullopt) {
+  TS_CHECK(a.dim() == b.dim(), "linalg.cross: inputs must have the same number of dimensions.");
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "cross");
+  const Tensor<T> x = a.sizes() == shape ? a : a.expand(shape), y = b.sizes() == shape ? b : b.expand(shape);
+  int64_t d = -1;
+  if (dim) {
+    d = detail::wrap_dim(*dim, static_cast<int64_t>(shape.size()), "cross");
+  } else {
+    for (size_t i = 0; i < shape.size() && d < 0; ++i)
+      if (shape[i] == 3) d = static_cast<int64_t>(i);
+    TS_CHECK(d >= 0, "no dimension of size 3 in input");
+  }
+  TS_CHECK(a.size(d - static_cast<int64_t>(shape.size()) + a.dim()) == 3 &&
+               b.size(d - static_cast<int64_t>(shape.size()) + b.dim()) == 3,
+           "linalg.cross: inputs dimension ", dim.value_or(d), " must have length 3. Got ",
+           a.size(d - static_cast<int64_t>(shape.size()) + a.dim()), " and ",
+           b.size(d - static_cast<int64_t>(shape.size()) + b.dim()));
+  // c_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1}: rolling by -1 brings element i+1 to i.
+  return roll(x, {-1}, {d}) * roll(y, {-2}, {d}) - roll(x, {-2}, {d}) * roll(y, {-1}, {d});
+}
+
+/** torch.kron: the Kronecker product; the operand with fewer dims gets leading ones. */
+template <class T>
+Tensor<T> kron(const Tensor<T>& a, const Tensor<T>& b) {
+  const int64_t nd = std::max(a.dim(), b.dim());
+  Shape sa, sb, ea, eb, out;
+  for (int64_t i = 0; i < nd; ++i) {
+    const int64_t x = i < nd - a.dim() ? 1 : a.size(i - (nd - a.dim()));
+    const int64_t y = i < nd - b.dim() ? 1 : b.size(i - (nd - b.dim()));
+    sa.push_back(x), sa.push_back(1);
+    sb.push_back(1), sb.push_back(y);
+    out.push_back(x * y);
+  }
+  return (a.reshape(sa) * b.reshape(sb)).reshape(out);
+}
+
+/** torch.tensordot(a, b, dims): contracts the last `dims` dims of a with the first `dims` of b. */
+template <class T>
+Tensor<T> tensordot(const Tensor<T>& a, const Tensor<T>& b, const Shape& dims_a, const Shape& dims_b) {
+  TS_CHECK(dims_a.size() == dims_b.size(), "both dimension lists should have same length");
+  std::vector<bool> ca(static_cast<size_t>(a.dim()), false), cb(static_cast<size_t>(b.dim()), false);
+  Shape perm_a, perm_b, out;
+  int64_t contracted = 1;
+  for (size_t i = 0; i < dims_a.size(); ++i) {
+    const int64_t da = detail::wrap_dim(dims_a[i], a.dim(), "tensordot"), db = detail::wrap_dim(dims_b[i], b.dim(), "tensordot");
+    TS_CHECK(a.size(da) == b.size(db), "contracted dimensions need to match, but first has size ", a.size(da), " in dim ",
+             dims_a[i], " and second has size ", b.size(db), " in dim ", dims_b[i]);
+    ca[static_cast<size_t>(da)] = true, cb[static_cast<size_t>(db)] = true;
+    contracted *= a.size(da);
+  }
+  int64_t free_a = 1, free_b = 1;
+  for (int64_t d = 0; d < a.dim(); ++d)
+    if (!ca[static_cast<size_t>(d)]) perm_a.push_back(d), out.push_back(a.size(d)), free_a *= a.size(d);
+  for (int64_t d : dims_a) perm_a.push_back(detail::wrap_dim(d, a.dim(), "tensordot"));
+  for (int64_t d : dims_b) perm_b.push_back(detail::wrap_dim(d, b.dim(), "tensordot"));
+  for (int64_t d = 0; d < b.dim(); ++d)
+    if (!cb[static_cast<size_t>(d)]) perm_b.push_back(d), out.push_back(b.size(d)), free_b *= b.size(d);
+  return mm(a.permute(perm_a).reshape({free_a, contracted}), b.permute(perm_b).reshape({contracted, free_b})).view(out);
+}
+template <class T>
+Tensor<T> tensordot(const Tensor<T>& a, const Tensor<T>& b, int64_t dims = 2) {
+  TS_CHECK(dims >= 0, "tensordot expects dims >= 0, but got dims=", dims);
+  TS_CHECK(dims <= a.dim() && dims <= b.dim(), "tensordot expects dims < ndim_a or ndim_b, but got dims=", dims);
+  Shape da, db;
+  for (int64_t i = 0; i < dims; ++i) da.push_back(i - dims), db.push_back(i);  // a's as PyTorch names them: from the end
+  return tensordot(a, b, da, db);
+}
+
+/** torch.cdist(x1, x2, p=2): the p-norm distances between the rows of x1 (*, P, M) and of x2
+ *  (*, R, M), batch dims broadcast. Computed from the differences (PyTorch uses a matrix
+ *  product for p = 2 beyond 25 rows, which rounds differently). */
+template <class T>
+Tensor<T> cdist(const Tensor<T>& x1, const Tensor<T>& x2, double p = 2) {
+  TS_CHECK(x1.dim() >= 2, "cdist only supports at least 2D tensors, X1 got: ", x1.dim(), "D");
+  TS_CHECK(x2.dim() >= 2, "cdist only supports at least 2D tensors, X2 got: ", x2.dim(), "D");
+  TS_CHECK(x1.size(-1) == x2.size(-1), "X1 and X2 must have the same number of columns. X1: ", x1.size(-1), " X2: ",
+           x2.size(-1));
+  TS_CHECK(p >= 0, "cdist only supports non-negative p values");
+  return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, Shape{-1}, false).template to<T>();
+}
 
 // --- einsum ---------------------------------------------------------------------------------
 
