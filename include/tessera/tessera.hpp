@@ -19,6 +19,7 @@
 #include "ops/indexing.hpp"
 #include "ops/join.hpp"
 #include "ops/linalg.hpp"
+#include "ops/pointwise.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
 #include "ops/sort.hpp"

@@ -76,6 +76,8 @@ using clamp_t = scalar_promote_t<scalar_promote_t<T, typename detail::clamp_boun
  *  LibTorch, constness belongs to the handle, not the data: every method is const. */
 template <class T>
 using sum_t = std::conditional_t<is_floating_v<T>, T, int64_t>;  // sum, prod, cumsum
+template <class T>
+using square_t = std::conditional_t<std::is_same_v<T, bool>, int64_t, T>;  // square: pow(x, 2)
 
 template <class T = float>
 class Tensor {
@@ -226,7 +228,35 @@ class Tensor {
   TS_UNARY_METHODS(sigmoid, floating_t<T>)
   TS_UNARY_METHODS(gelu, floating_t<T>)
   TS_UNARY_METHODS(softplus, floating_t<T>)
+  // ops/pointwise.hpp
+  TS_UNARY_METHODS(log10, floating_t<T>)
+  TS_UNARY_METHODS(erf, floating_t<T>)
+  TS_UNARY_METHODS(erfc, floating_t<T>)
+  TS_UNARY_METHODS(erfinv, floating_t<T>)
+  TS_UNARY_METHODS(lgamma, floating_t<T>)
+  TS_UNARY_METHODS(digamma, floating_t<T>)
+  TS_UNARY_METHODS(sinc, floating_t<T>)
+  TS_UNARY_METHODS(deg2rad, floating_t<T>)
+  TS_UNARY_METHODS(rad2deg, floating_t<T>)
+  TS_UNARY_METHODS(reciprocal, floating_t<T>)
+  TS_UNARY_METHODS(exp2, floating_t<T>)
+  TS_UNARY_METHODS(trunc, T)
+  TS_UNARY_METHODS(fix, T)
+  TS_UNARY_METHODS(frac, T)
+  TS_UNARY_METHODS(sgn, T)
+  TS_UNARY_METHODS(square, square_t<T>)
 #undef TS_UNARY_METHODS
+  Tensor<bool> signbit() const;
+  Tensor positive() const;
+  Tensor<floating_t<T>> polygamma(int64_t n) const;
+  const Tensor& polygamma_(int64_t n) const;
+  Tensor<floating_t<T>> logit(std::optional<double> eps = std::nullopt) const;
+  const Tensor& logit_(std::optional<double> eps = std::nullopt) const;
+  /** NaN, +inf, -inf replaced (defaults: 0, the dtype's largest and lowest finite values). */
+  Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                    std::optional<double> neginf = std::nullopt) const;
+  const Tensor& nan_to_num_(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                            std::optional<double> neginf = std::nullopt) const;
   Tensor<bool> isnan() const;
   Tensor<bool> isinf() const;
   Tensor<bool> isfinite() const;
