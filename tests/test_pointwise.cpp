@@ -125,3 +125,74 @@ TEST_CASE("pointwise functions match PyTorch over edge values in every dtype", "
   CHECK(checked >= 200);
   CHECK(grads >= 20);
 }
+
+TEST_CASE("pointwise gradients pass gradcheck in float64", "[pointwise][autograd]") {
+  using V = std::vector<ts::Tensor<double>>;
+  // Points away from poles and kinks.
+  const auto x = ts::tensor({0.3, 1.7, 2.6, 0.45}).to<double>().requires_grad_(true);
+  const auto u = ts::tensor({-0.6, 0.1, 0.35, 0.8}).to<double>().requires_grad_(true);  // inside (-1, 1)
+  const auto p = ts::tensor({0.2, 0.4, 0.65, 0.9}).to<double>().requires_grad_(true);   // inside (0, 1)
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].log10(); }, {x}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::erf(in[0]); }, {u}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::erfc(in[0]); }, {u}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].erfinv(); }, {u}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::lgamma(in[0]); }, {x}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].digamma(); }, {x}));
+  for (int64_t n : {0, 1, 2, 3})
+    CHECK(ts::autograd::gradcheck([n](const V& in) { return ts::polygamma(n, in[0]); }, {x}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::sinc(in[0]); }, {u}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].deg2rad() + ts::rad2deg(in[0]); }, {u}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].reciprocal() * ts::exp2(in[0]); }, {x}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].frac() + ts::square(in[0]); }, {x}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].logit() + ts::logit(in[0], 0.3); }, {p}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::nan_to_num(in[0].log()); }, {x}));
+  // Second order through digamma -> polygamma(1) -> polygamma(2).
+  const auto y = ts::lgamma(x);
+  const auto g1 = ts::autograd::grad({y.sum()}, {x}, {}, std::nullopt, /*create_graph=*/true)[0].as<double>();
+  const auto g2 = ts::autograd::grad(g1.sum(), x);
+  const auto want = ts::polygamma(1, x.detach()).to_vector();
+  for (size_t i = 0; i < want.size(); ++i) CHECK(g2.to_vector()[i] == Approx(want[i]).epsilon(1e-14));
+}
+
+TEST_CASE("pointwise in-place and out= forms, and PyTorch's errors", "[pointwise]") {
+  const auto x = ts::tensor({0.25, -0.5, 2.0});
+  auto y = x.clone();
+  y.erf_();
+  CHECK(ts::equal(y, ts::erf(x)));
+  y = x.clone();
+  y.polygamma_(2).trunc_();
+  CHECK(ts::equal(y, ts::polygamma(2, x).trunc()));
+  y = x.clone();
+  y.logit_(0.25);
+  CHECK(ts::equal(y, x.logit(0.25)));
+  y = ts::tensor({NAN, INFINITY, -INFINITY, 1.f});
+  y.nan_to_num_(1, 2, 3);
+  CHECK(y.to_vector() == std::vector<float>{1, 2, 3, 1});
+  auto out = ts::empty<double>({3});
+  ts::lgamma_out(out, x.to<double>());
+  CHECK(ts::equal(out, ts::lgamma(x.to<double>())));
+  ts::polygamma_out(out, 1, ts::tensor({1, 2, 3}));  // int input, float64 out
+  CHECK(out.to_vector()[0] == Approx(1.6449340668482264));
+  auto b = ts::empty<bool>({3});
+  ts::signbit_out(b, ts::tensor({-0.0, 0.0, -1.0}));
+  CHECK(b.to_vector() == std::vector<bool>{true, false, true});
+  CHECK(ts::square(ts::tensor({true, false})).dtype() == ts::DType::Int64);
+  CHECK(ts::deg2rad(ts::tensor({180})).item() == Approx(3.14159265f));
+  CHECK(ts::nan_to_num(ts::tensor({1, 2})).to_vector() == std::vector<int64_t>{1, 2});
+  // The same tensor: positive is the input itself.
+  CHECK(ts::positive(x).data_ptr() == x.data_ptr());
+
+  CHECK(error_of([] { ts::polygamma(-1, ts::ones({2})); }) == "polygamma(n, x) does not support negative n.");
+  CHECK(error_of([] { ts::frac(ts::tensor({1, 2})); }) == "\"frac_cpu\" not implemented for 'Long'");
+  CHECK(error_of([] { ts::tensor({1, 2}).frac_(); }) == "\"frac_cpu\" not implemented for 'Long'");
+  CHECK(error_of([] { ts::trunc(ts::tensor({true})); }) == "\"trunc_vml_cpu\" not implemented for 'Bool'");
+  CHECK(error_of([] { ts::positive(ts::tensor({true})); }) == "The `+` operator, on a bool tensor is not supported.");
+  CHECK(error_of([] { ts::tensor({1, 2}).erf_(); }) ==
+        "erf: result type torch.float32 can't be cast to the desired output type torch.int64");
+  CHECK(error_of([] { ts::tensor({1, 2}).deg2rad_(); }) ==
+        "deg2rad_: result type torch.float32 can't be cast to the desired output type torch.int64");
+  CHECK(error_of([] { ts::erf_out(ts::empty({3}), ts::ones({2})); }) ==
+        "erf: output with shape [3] doesn't match the broadcast shape [2]");
+  CHECK(error_of([] { ts::polygamma_out(ts::empty<int64_t>({2}), 1, ts::ones({2})); }) ==
+        "polygamma: result type torch.float32 can't be cast to the desired output type torch.int64");
+}
