@@ -99,6 +99,19 @@ int main() {
            ts::round(f) + ts::clamp(f, -1.0, 1.0) + ts::minimum(f, i) + ts::maximum(f, i) +
            ts::where(cmp, f, 0) + ts::lerp(f, ts::zeros({2, 3}), 0.5) + ts::remainder(f, 2) + ts::fmod(f, 2) +
            ts::floor_divide(f, 2);
+  auto pw = ts::log10(f.abs()) + ts::erf(f) + ts::erfc(f) + ts::erfinv(f / 10) + ts::lgamma(f) + ts::digamma(f) +
+            ts::polygamma(1, f) + ts::sinc(f) + ts::deg2rad(f) + ts::rad2deg(f) + ts::logit(f, 0.1) +
+            ts::nan_to_num(f, 0.0, 1.0, -1.0) + ts::square(f) + ts::reciprocal(f) + ts::trunc(f) + ts::fix(f) +
+            ts::frac(f) + ts::exp2(f) + ts::sgn(f) + ts::positive(f) + f.log10() + f.erf() + f.erfc() + f.erfinv() +
+            f.lgamma() + f.digamma() + f.polygamma(2) + f.sinc() + f.deg2rad() + f.rad2deg() + f.logit() +
+            f.nan_to_num() + f.square() + f.reciprocal() + f.trunc() + f.fix() + f.frac() + f.exp2() + f.sgn() +
+            f.positive();
+  pw.clone().erf_().erfc_().erfinv_().lgamma_().digamma_().polygamma_(1).sinc_().deg2rad_().rad2deg_().logit_(0.1)
+      .nan_to_num_().square_().reciprocal_().trunc_().fix_().frac_().exp2_().sgn_().log10_();
+  std::cout << ts::erf_out(pw, f) << ts::polygamma_out(pw, 1, f) << ts::logit_out(pw, f, 0.1) << ts::nan_to_num_out(pw, f)
+            << ts::square_out(pw, f) << ts::deg2rad_out(pw, f) << ts::rad2deg_out(pw, f) << ts::trunc_out(pw, f)
+            << ts::fix_out(pw, f);
+  std::cout << pw << ts::signbit(f) << f.signbit() << ts::signbit_out(ts::empty<bool>({2, 3}), f) << "\n";
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";

@@ -374,6 +374,17 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
         check_unary("softplus", [](const auto& t) { return ts::softplus(t); }, y, false);
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
+      // ops/pointwise.hpp has no GPU kernels: its plans run on the host, on the device's memory.
+      const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      check_unary("erf", [](const auto& t) { return ts::erf(t); }, x, true);
+      check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, x, true);
+      check_unary("digamma", [](const auto& t) { return t.digamma(); }, x, true);
+      check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
+      check_unary("logit", [](const auto& t) { return ts::logit(t, 0.1); }, x, true);
+      check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
+      check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
+      if constexpr (!std::is_same_v<T, bool>) check_unary("trunc", [](const auto& t) { return ts::trunc(t); }, x, true);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
   });
 }

@@ -237,7 +237,7 @@ const Tensor<O>& square_out(const Tensor<O>& out, const Tensor<A>& a) {
 }
 template <class T>
 Tensor<square_t<T>> Tensor<T>::square() const {
-  return pow(*this, 2);
+  return tessera::pow(*this, 2);
 }
 template <class T>
 const Tensor<T>& Tensor<T>::square_() const {
