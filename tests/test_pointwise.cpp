@@ -38,6 +38,9 @@ void run(const golden::Record& r, const ts::Tensor<A>& x, F&& f) {
   if (op == "square") return f(ts::square(x));
   if (op == "logit") return f(x.logit(param(r, "eps")));
   if (op == "nan_to_num") return f(ts::nan_to_num(x, param(r, "nan"), param(r, "posinf"), param(r, "neginf")));
+  if constexpr (!ts::is_floating_v<A>) {
+    if (op == "bitwise_not") return f(~x);
+  }
   if constexpr (!std::is_same_v<A, bool>) {
     if (op == "trunc") return f(ts::trunc(x));
     if (op == "fix") return f(x.fix());
@@ -109,6 +112,7 @@ void check_grad(const golden::Record& r) {
 TEST_CASE("pointwise functions match PyTorch over edge values in every dtype", "[pointwise]") {
   int checked = 0, grads = 0;
   for (const auto& r : golden::load("pointwise.txt")) {
+    if (r.has("b_dtype") || r.has("scalar")) continue;
     ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
       const auto x = golden::operand<A>(r, "a_");
       run(r, x, [&](const auto& out) { check_result(r, out); });
@@ -124,6 +128,144 @@ TEST_CASE("pointwise functions match PyTorch over edge values in every dtype", "
   }
   CHECK(checked >= 200);
   CHECK(grads >= 20);
+}
+
+namespace {
+
+/** Runs the record's binary op on a and b and hands the result to f. */
+template <class A, class B, class F>
+void run_binary(const golden::Record& r, const ts::Tensor<A>& a, const ts::Tensor<B>& b, F&& f) {
+  const std::string op = r.get("op");
+  if (op == "atan2") return f(ts::atan2(a, b));
+  if (op == "arctan2") return f(a.arctan2(b));
+  if (op == "xlogy") return f(ts::xlogy(a, b));
+  if (op == "copysign") return f(a.copysign(b));
+  if (op == "float_power") return f(ts::float_power(a, b));
+  if constexpr (ts::is_floating_v<ts::promote_t<A, B>>) {
+    if (op == "hypot") return f(ts::hypot(a, b));
+    if (op == "logaddexp") return f(a.logaddexp(b));
+    if (op == "logaddexp2") return f(ts::logaddexp2(a, b));
+    if (op == "nextafter") return f(ts::nextafter(a, b));
+  } else {
+    if (op == "bitwise_and") return f(ts::bitwise_and(a, b));
+    if (op == "bitwise_or") return f(a | b);
+    if (op == "bitwise_xor") return f(a ^ b);
+  }
+  if constexpr (std::is_integral_v<ts::promote_t<A, B>> && !std::is_same_v<ts::promote_t<A, B>, bool>) {
+    if (op == "bitwise_left_shift") return f(a << b);
+    if (op == "bitwise_right_shift") return f(a.bitwise_right_shift(b));
+  }
+  if constexpr (std::is_same_v<A, B>) {
+    if (op == "heaviside") return f(ts::heaviside(a, b));
+  }
+  if constexpr (!std::is_same_v<ts::promote_t<A, B>, bool>) {
+    if (op == "fmod") return f(ts::fmod(a, b));
+    if (op == "remainder") return f(a.remainder(b));
+  }
+  FAIL("unknown binary op " << op << " for " << r.name);
+}
+
+/** Runs the record's op with its C++ scalar operand ("tensor_scalar 2.5", "scalar_tensor 3"). */
+template <class A, class F>
+void run_scalar(const golden::Record& r, const ts::Tensor<A>& x, F&& f) {
+  const auto parts = golden::tokens(r.get("scalar"));
+  const bool first = parts[0] == "scalar_tensor";
+  const std::string op = r.get("op");
+  auto with = [&](auto s) {
+    if (op == "xlogy") return first ? f(ts::xlogy(s, x)) : f(x.xlogy(s));
+    if (op == "copysign") return f(ts::copysign(x, s));
+    if (op == "float_power") return first ? f(ts::float_power(s, x)) : f(x.float_power(s));
+    if constexpr (!ts::is_floating_v<A>) {
+      if (op == "bitwise_and") return first ? f(s & x) : f(x & s);
+      if (op == "bitwise_or") return first ? f(s | x) : f(x | s);
+      if (op == "bitwise_xor") return first ? f(s ^ x) : f(x ^ s);
+      if (op == "bitwise_left_shift") return first ? f(s << x) : f(x << s);
+      if (op == "bitwise_right_shift") return first ? f(s >> x) : f(x >> s);
+    }
+    FAIL("unknown scalar op " << op << " for " << r.name);
+  };
+  // A Python int is an integral scalar, a Python float a floating one.
+  if (parts[1].find('.') == std::string::npos) with(static_cast<int64_t>(std::stoll(parts[1])));
+  else with(std::stod(parts[1]));
+}
+
+/** Gradients of both operands in float64 against PyTorch's. */
+void check_binary_grad(const golden::Record& r) {
+  const auto a = golden::operand<double>(r, "a_").requires_grad_(true);
+  const auto b = golden::operand<double>(r, "b_").requires_grad_(true);
+  run_binary(r, a, b, [&]<class R>(const ts::Tensor<R>& y) {
+    if constexpr (std::is_same_v<R, double>) {
+      // float_power is pow of float64 copies here (PowBackward1 either way).
+      CHECK(y.grad_fn_name() == (r.get("op") == "arctan2" ? std::string("Atan2Backward0") : r.get("grad_fn")));
+      const auto g = ts::from_vector(golden::values<double>(r.get("g_values")), y.sizes());
+      const auto grads = ts::autograd::grad({y}, {a, b}, {g});
+      check_values(r, grads[0].template as<double>().to_vector(), golden::values<double>(r.get("grad")));
+      check_values(r, grads[1].template as<double>().to_vector(), golden::values<double>(r.get("grad_b")));
+    }
+  });
+}
+
+}  // namespace
+
+TEST_CASE("binary pointwise functions match PyTorch over every pair of edge values", "[pointwise]") {
+  int checked = 0, grads = 0;
+  for (const auto& r : golden::load("pointwise.txt")) {
+    if (r.has("c_dtype")) continue;
+    if (r.has("scalar")) {
+      ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
+        run_scalar(r, golden::operand<A>(r, "a_"), [&](const auto& out) { check_result(r, out); });
+      });
+      ++checked;
+      continue;
+    }
+    if (!r.has("b_dtype")) continue;
+    golden::with_pair(golden::dtype(r.get("a_dtype")), golden::dtype(r.get("b_dtype")), [&]<class P>(P) {
+      using A = typename P::first;
+      using B = typename P::second;
+      const auto a = golden::operand<A>(r, "a_");
+      const auto b = golden::operand<B>(r, "b_");
+      run_binary(r, a, b, [&](const auto& out) { check_result(r, out); });
+      if (a.dim() == 1) {  // strided operands, same values
+        const auto at = a.unsqueeze(1).expand({a.size(0), 2}).t()[0];
+        const auto bt = b.unsqueeze(0).expand({3, b.size(0)})[2];
+        run_binary(r, at, bt, [&](const auto& out) { check_result(r, out); });
+      }
+    });
+    ++checked;
+    if (r.has("grad")) {
+      check_binary_grad(r);
+      ++grads;
+    }
+  }
+  CHECK(checked >= 200);
+  CHECK(grads >= 8);
+}
+
+TEST_CASE("addcmul and addcdiv match PyTorch, gradients included", "[pointwise]") {
+  int checked = 0;
+  for (const auto& r : golden::load("pointwise.txt")) {
+    if (!r.has("c_dtype")) continue;
+    const double value = *param(r, "value");
+    const bool mul = r.get("op") == "addcmul";
+    ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
+      if constexpr (!std::is_same_v<A, bool>) {
+        auto a = golden::operand<A>(r, "a_"), b = golden::operand<A>(r, "b_"), c = golden::operand<A>(r, "c_");
+        if (mul) check_result(r, ts::addcmul(a, b, c, value));
+        else if constexpr (ts::is_floating_v<A>) check_result(r, a.addcdiv(b, c, value));
+        if constexpr (std::is_same_v<A, double>) {
+          a.requires_grad_(true), b.requires_grad_(true), c.requires_grad_(true);
+          const auto y = mul ? a.addcmul(b, c, value) : ts::addcdiv(a, b, c, value);
+          const auto g = ts::from_vector(golden::values<double>(r.get("g_values")), y.sizes());
+          const auto grads = ts::autograd::grad({y}, {a, b, c}, {g});
+          check_values(r, grads[0].template as<double>().to_vector(), golden::values<double>(r.get("grad")));
+          check_values(r, grads[1].template as<double>().to_vector(), golden::values<double>(r.get("grad_b")));
+          check_values(r, grads[2].template as<double>().to_vector(), golden::values<double>(r.get("grad_c")));
+        }
+      }
+    });
+    ++checked;
+  }
+  CHECK(checked == 9);
 }
 
 TEST_CASE("pointwise gradients pass gradcheck in float64", "[pointwise][autograd]") {

@@ -270,7 +270,9 @@ struct BinaryBackward final : Node {
   }
   template <class X>
   void set_result(const Tensor<X>& out) {  // X differs from the result type for some in-place ops
-    if constexpr (std::is_same_v<Op, PowOp> && std::is_same_v<X, R>) result = SavedTensor<X>(out, true);
+    if constexpr ((std::is_same_v<Op, PowOp> || std::is_same_v<Op, HypotOp> || std::is_same_v<Op, CopysignOp>) &&
+                  std::is_same_v<X, R>)
+      result = SavedTensor<X>(out, true);
   }
   const char* name() const override {
     if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
@@ -281,6 +283,12 @@ struct BinaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward1";
     else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward1";
     else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
+    else if constexpr (std::is_same_v<Op, Atan2Op>) return "Atan2Backward0";
+    else if constexpr (std::is_same_v<Op, HypotOp>) return "HypotBackward0";
+    else if constexpr (std::is_same_v<Op, LogaddexpOp>) return "LogaddexpBackward0";
+    else if constexpr (std::is_same_v<Op, Logaddexp2Op>) return "Logaddexp2Backward0";
+    else if constexpr (std::is_same_v<Op, XlogyOp>) return "XlogyBackward0";
+    else if constexpr (std::is_same_v<Op, CopysignOp>) return "CopysignBackward0";
     else return "MaximumBackward0";
   }
   TS_RELEASE_SAVED(self, other, result)
@@ -324,6 +332,34 @@ struct BinaryBackward final : Node {
           go = g.neg() * (q.sign() * q.abs().floor());
         }
       }
+    } else if constexpr (std::is_same_v<Op, Atan2Op>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      const Tensor<R> recip = (s * s + o * o).reciprocal();
+      if (want_self) gs = g * o * recip;
+      if (want_other) go = g.neg() * s * recip;
+    } else if constexpr (std::is_same_v<Op, HypotOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      const Tensor<R> r = result.defined() ? result.unpack(*this) : hypot(s, o);
+      if (want_self) gs = g * s / r;
+      if (want_other) go = g * o / r;
+    } else if constexpr (std::is_same_v<Op, LogaddexpOp> || std::is_same_v<Op, Logaddexp2Op>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      constexpr bool base2 = std::is_same_v<Op, Logaddexp2Op>;
+      if (want_self) gs = g / (base2 ? (o - s).exp2() : (o - s).exp()).add(1);
+      if (want_other) go = g / (base2 ? (s - o).exp2() : (s - o).exp()).add(1);
+    } else if constexpr (std::is_same_v<Op, XlogyOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      if (want_self) gs = xlogy(g, o).masked_fill((s == 0) && (o <= 0), 0);
+      if (want_other) go = g * s / o;
+    } else if constexpr (std::is_same_v<Op, CopysignOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<R> r = result.defined() ? result.unpack(*this) : copysign(s, other.unpack(*this));
+      if (want_self) gs = g * (r / s).masked_fill(s == 0, 0);
+      if (want_other) go = zeros_like(g);
     } else {  // minimum, maximum: ties share the gradient
       const Tensor<A> s = self.unpack(*this);
       const Tensor<B> o = other.unpack(*this);

@@ -247,6 +247,63 @@ class Tensor {
   TS_UNARY_METHODS(square, square_t<T>)
 #undef TS_UNARY_METHODS
   Tensor<bool> signbit() const;
+  Tensor bitwise_not() const;
+  const Tensor& bitwise_not_() const;
+#define TS_POINTWISE_BINARY_METHODS(name, wrap)                     \
+  template <class U>                                                \
+  Tensor<wrap<promote_t<T, U>>> name(const Tensor<U>& other) const; \
+  template <class U>                                                \
+  const Tensor& name##_(const Tensor<U>& other) const;
+#define TS_POINTWISE_SCALAR_METHODS(name, wrap)             \
+  template <Scalar S>                                       \
+  Tensor<wrap<scalar_promote_t<T, S>>> name(S other) const; \
+  template <Scalar S>                                       \
+  const Tensor& name##_(S other) const;
+  TS_POINTWISE_BINARY_METHODS(atan2, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(arctan2, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(hypot, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(logaddexp, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(logaddexp2, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(xlogy, true_divide_t)
+  TS_POINTWISE_SCALAR_METHODS(xlogy, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(copysign, true_divide_t)
+  TS_POINTWISE_SCALAR_METHODS(copysign, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(nextafter, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_and, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_and, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_or, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_or, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_xor, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_xor, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_left_shift, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_left_shift, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_right_shift, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_right_shift, std::type_identity_t)
+#undef TS_POINTWISE_SCALAR_METHODS
+#undef TS_POINTWISE_BINARY_METHODS
+  /** x == 0 ? values : (x > 0); values of x's dtype. */
+  template <class U>
+  Tensor heaviside(const Tensor<U>& values) const;
+  template <class U>
+  const Tensor& heaviside_(const Tensor<U>& values) const;
+  /** self + value * tensor1 * tensor2, and self + value * tensor1 / tensor2. */
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addcmul(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addcdiv(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  const Tensor& addcmul_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  const Tensor& addcdiv_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  /** pow in float64 (torch.float_power); in place only on a float64 tensor. */
+  template <class U>
+  Tensor<double> float_power(const Tensor<U>& exponent) const;
+  template <Scalar S>
+  Tensor<double> float_power(S exponent) const;
+  template <class U>
+  const Tensor& float_power_(const Tensor<U>& exponent) const;
+  template <Scalar S>
+  const Tensor& float_power_(S exponent) const;
   Tensor positive() const;
   Tensor<floating_t<T>> polygamma(int64_t n) const;
   const Tensor& polygamma_(int64_t n) const;

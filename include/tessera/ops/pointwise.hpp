@@ -6,6 +6,8 @@
 #include "../backend/cpu/special.hpp"
 #include "elementwise.hpp"
 
+#include <cstring>
+
 namespace tessera {
 namespace detail {
 
@@ -395,6 +397,430 @@ const Tensor<T>& Tensor<T>::nan_to_num_(std::optional<double> nan, std::optional
       node = detail::begin_inplace<detail::NanToNumBackward0<T>>(*this, {*this}, detail::saved_copy(*this));
   if constexpr (is_floating_v<T>) detail::nan_to_num_into(*this, *this, nan, posinf, neginf);
   if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+
+}  // namespace tessera
+
+// --- binary: atan2, hypot, logaddexp, logaddexp2, xlogy, copysign, nextafter, heaviside, bitwise ---
+
+namespace tessera {
+namespace detail {
+
+/** A floating-only formula: integer compute types never run it (refused first, check_binary_supported). */
+#define TS_FLOATING_BINARY_OP(Name, opname, Kind, expr)                                 \
+  struct Name : PlainTraits {                                                           \
+    static constexpr const char* name = opname;                                         \
+    static constexpr ResultKind result = ResultKind::Kind;                              \
+    template <class C> C operator()(C a, C b) const {                                   \
+      if constexpr (std::is_floating_point_v<C>) return expr;                           \
+      else return a;                                                                    \
+    }                                                                                   \
+  };
+TS_FLOATING_BINARY_OP(Atan2Op, "atan2", TrueDivide, std::atan2(a, b))
+TS_FLOATING_BINARY_OP(HypotOp, "hypot", Promoted, std::hypot(a, b))
+TS_FLOATING_BINARY_OP(LogaddexpOp, "logaddexp", Promoted, math::logaddexp(a, b))
+TS_FLOATING_BINARY_OP(Logaddexp2Op, "logaddexp2", Promoted, math::logaddexp2(a, b))
+TS_FLOATING_BINARY_OP(XlogyOp, "xlogy", TrueDivide, math::xlogy(a, b))
+TS_FLOATING_BINARY_OP(CopysignOp, "copysign", TrueDivide, std::copysign(a, b))
+#undef TS_FLOATING_BINARY_OP
+struct NextafterOp : PlainTraits {
+  static constexpr const char* name = "nextafter";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) return std::nextafter(a, b);
+    else return a;
+  }
+};
+/** nextafter for bfloat16 operands computed in float: a bfloat16 is the top half of a float, so
+ *  the next one is 2^16 float ulps away. */
+struct NextafterBf16Op : NextafterOp {
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_same_v<C, float>) {
+      if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<float>::quiet_NaN();
+      if (a == b) return b;
+      if (a == 0) return std::copysign(0x1p-133f, b);  // the smallest bfloat16 denormal
+      uint32_t bits;
+      std::memcpy(&bits, &a, sizeof(bits));
+      bits = (a < b) == (a > 0) ? bits + 0x10000u : bits - 0x10000u;
+      std::memcpy(&a, &bits, sizeof(bits));
+      return a;
+    } else {
+      return a;
+    }
+  }
+};
+/** x == 0 ? values : (x > 0); needs one dtype (checked by the op). */
+struct HeavisideOp : PlainTraits {
+  static constexpr const char* name = "heaviside";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C x, C values) const {
+    if constexpr (std::is_same_v<C, bool>) return x || values;
+    else return x == C(0) ? values : static_cast<C>(x > C(0));
+  }
+};
+#define TS_BITWISE_OP(Name, opname, expr)                                              \
+  struct Name : PlainTraits {                                                          \
+    static constexpr const char* name = opname;                                        \
+    static constexpr bool differentiable = false;                                      \
+    template <class C> C operator()(C a, C b) const {                                  \
+      if constexpr (std::is_integral_v<C>) return static_cast<C>(expr);                \
+      else return a;                                                                   \
+    }                                                                                  \
+  };
+TS_BITWISE_OP(BitwiseAndOp, "bitwise_and", a & b)
+TS_BITWISE_OP(BitwiseOrOp, "bitwise_or", a | b)
+TS_BITWISE_OP(BitwiseXorOp, "bitwise_xor", a ^ b)
+TS_BITWISE_OP(LeftShiftOp, "bitwise_left_shift", math::shift_left(a, b))
+TS_BITWISE_OP(RightShiftOp, "bitwise_right_shift", math::shift_right(a, b))
+#undef TS_BITWISE_OP
+struct BitwiseNotOp : UnaryTraits {
+  static constexpr const char* name = "bitwise_not";
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_same_v<C, bool>) return !x;
+    else if constexpr (std::is_integral_v<C>) return static_cast<C>(~x);
+    else return x;
+  }
+};
+
+/** PyTorch's kernel name for Op where its common dtype R has no kernel, else null. */
+template <class Op, class R>
+constexpr const char* unsupported_binary_kernel() {
+  constexpr bool floating_only = std::is_same_v<Op, HypotOp> || std::is_same_v<Op, LogaddexpOp> ||
+                                 std::is_same_v<Op, Logaddexp2Op> || std::is_same_v<Op, NextafterOp>;
+  constexpr bool integer_only = std::is_same_v<Op, BitwiseAndOp> || std::is_same_v<Op, BitwiseOrOp> ||
+                                std::is_same_v<Op, BitwiseXorOp> || std::is_same_v<Op, BitwiseNotOp>;
+  constexpr bool shift = std::is_same_v<Op, LeftShiftOp> || std::is_same_v<Op, RightShiftOp>;
+  if constexpr (floating_only && !is_floating_v<R>) return Op::name;
+  else if constexpr (std::is_same_v<Op, NextafterOp> && std::is_same_v<R, half>) return Op::name;
+  else if constexpr (integer_only && is_floating_v<R>) return Op::name;
+  else if constexpr (shift && !(std::is_integral_v<R> && !std::is_same_v<R, bool>))
+    return std::is_same_v<Op, LeftShiftOp> ? "lshift" : "rshift";
+  else return nullptr;
+}
+template <class Op, class R>
+void check_binary_supported() {
+  if constexpr (unsupported_binary_kernel<Op, R>() != nullptr)
+    throw_error('"', unsupported_binary_kernel<Op, R>(), "_cpu\" not implemented for '", aten_type_name(dtype_of<R>),
+                "'");
+}
+
+/** A C++ scalar operand as the 0-dim tensor PyTorch wraps it in: of the type the scalar
+ *  promotes to with T, so that it changes no result type a scalar would not. */
+template <class T, class S>
+Tensor<scalar_promote_t<T, S>> wrapped_scalar(S s, Device device, const char* op) {
+  using W = scalar_promote_t<T, S>;
+  return full<W>({}, checked_convert<W>(s, op), {.device = device});
+}
+}  // namespace detail
+
+// Tensor-tensor forms: function, `_out`, method and in-place method.
+#define TS_DEFINE_POINTWISE_BINARY(name, Op, wrap)                                                         \
+  template <class A, class B>                                                                               \
+  Tensor<wrap<promote_t<A, B>>> name(const Tensor<A>& a, const Tensor<B>& b) {                              \
+    detail::check_binary_supported<detail::Op, promote_t<A, B>>();                                          \
+    return detail::binary<detail::Op>(a, b);                                                                \
+  }                                                                                                         \
+  template <class O, class A, class B>                                                                      \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) {               \
+    detail::check_binary_supported<detail::Op, promote_t<A, B>>();                                          \
+    return detail::binary_out<detail::Op>(out, a, b);                                                       \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  template <class U>                                                                                        \
+  Tensor<wrap<promote_t<T, U>>> Tensor<T>::name(const Tensor<U>& other) const {                             \
+    return tessera::name(*this, other);                                                                     \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  template <class U>                                                                                        \
+  const Tensor<T>& Tensor<T>::name##_(const Tensor<U>& other) const {                                       \
+    detail::check_binary_supported<detail::Op, promote_t<T, U>>();                                          \
+    return detail::binary_inplace<detail::Op>(*this, other);                                                \
+  }
+// Scalar forms, through a wrapped 0-dim tensor: tensor op scalar, scalar op tensor, the method
+// and the in-place method with a scalar.
+#define TS_DEFINE_POINTWISE_BINARY_SCALARS(name, wrap)                                                      \
+  template <class A, Scalar S>                                                                              \
+  Tensor<wrap<scalar_promote_t<A, S>>> name(const Tensor<A>& a, S s) {                                      \
+    return name(a, detail::wrapped_scalar<A>(s, a.device(), #name));                                        \
+  }                                                                                                         \
+  template <Scalar S, class B>                                                                              \
+  Tensor<wrap<scalar_promote_t<B, S>>> name(S s, const Tensor<B>& b) {                                      \
+    return name(detail::wrapped_scalar<B>(s, b.device(), #name), b);                                        \
+  }                                                                                                         \
+  template <class O, class A, Scalar S>                                                                     \
+  const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, S s) {                              \
+    return name##_out(out, a, detail::wrapped_scalar<A>(s, a.device(), #name));                             \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  template <Scalar S>                                                                                       \
+  Tensor<wrap<scalar_promote_t<T, S>>> Tensor<T>::name(S other) const {                                     \
+    return tessera::name(*this, other);                                                                     \
+  }                                                                                                         \
+  template <class T>                                                                                        \
+  template <Scalar S>                                                                                       \
+  const Tensor<T>& Tensor<T>::name##_(S other) const {                                                      \
+    return name##_(detail::wrapped_scalar<T>(other, device(), #name));                                      \
+  }
+TS_DEFINE_POINTWISE_BINARY(atan2, Atan2Op, true_divide_t)
+TS_DEFINE_POINTWISE_BINARY(hypot, HypotOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(logaddexp, LogaddexpOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(logaddexp2, Logaddexp2Op, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(xlogy, XlogyOp, true_divide_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(xlogy, true_divide_t)
+TS_DEFINE_POINTWISE_BINARY(copysign, CopysignOp, true_divide_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(copysign, true_divide_t)
+TS_DEFINE_POINTWISE_BINARY(bitwise_and, BitwiseAndOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_and, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(bitwise_or, BitwiseOrOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_or, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(bitwise_xor, BitwiseXorOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_xor, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(bitwise_left_shift, LeftShiftOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_left_shift, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(bitwise_right_shift, RightShiftOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_right_shift, std::type_identity_t)
+#undef TS_DEFINE_POINTWISE_BINARY_SCALARS
+#undef TS_DEFINE_POINTWISE_BINARY
+
+/** The next representable value after a towards b (floating tensors). */
+template <class A, class B>
+Tensor<promote_t<A, B>> nextafter(const Tensor<A>& a, const Tensor<B>& b) {
+  detail::check_binary_supported<detail::NextafterOp, promote_t<A, B>>();
+  if constexpr (std::is_same_v<promote_t<A, B>, bfloat16>) return detail::binary<detail::NextafterBf16Op>(a, b);
+  else return detail::binary<detail::NextafterOp>(a, b);
+}
+template <class O, class A, class B>
+const Tensor<O>& nextafter_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) {
+  detail::check_binary_supported<detail::NextafterOp, promote_t<A, B>>();
+  if constexpr (std::is_same_v<promote_t<A, B>, bfloat16>) return detail::binary_out<detail::NextafterBf16Op>(out, a, b);
+  else return detail::binary_out<detail::NextafterOp>(out, a, b);
+}
+template <class T>
+template <class U>
+Tensor<std::type_identity_t<promote_t<T, U>>> Tensor<T>::nextafter(const Tensor<U>& other) const {
+  return tessera::nextafter(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::nextafter_(const Tensor<U>& other) const {
+  detail::check_binary_supported<detail::NextafterOp, promote_t<T, U>>();
+  if constexpr (std::is_same_v<promote_t<T, U>, bfloat16>) return detail::binary_inplace<detail::NextafterBf16Op>(*this, other);
+  else return detail::binary_inplace<detail::NextafterOp>(*this, other);
+}
+
+/** torch.arctan2: atan2 under another name. */
+template <class A, class B>
+Tensor<true_divide_t<promote_t<A, B>>> arctan2(const Tensor<A>& a, const Tensor<B>& b) {
+  return atan2(a, b);
+}
+template <class T>
+template <class U>
+Tensor<true_divide_t<promote_t<T, U>>> Tensor<T>::arctan2(const Tensor<U>& other) const {
+  return tessera::atan2(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::arctan2_(const Tensor<U>& other) const {
+  return atan2_(other);
+}
+
+/** Heaviside step: 0 below zero, 1 above, `values` at zero; both tensors of one dtype. */
+template <class A, class B>
+Tensor<A> heaviside(const Tensor<A>& x, const Tensor<B>& values) {
+  TS_CHECK((std::is_same_v<A, B>), "heaviside is not yet implemented for tensors with different dtypes.");
+  if constexpr (std::is_same_v<A, B>) {
+    Tensor<A> out = detail::binary<detail::HeavisideOp>(x, values);
+    return out;
+  } else {
+    return {};
+  }
+}
+template <class O, class A, class B>
+const Tensor<O>& heaviside_out(const Tensor<O>& out, const Tensor<A>& x, const Tensor<B>& values) {
+  TS_CHECK((std::is_same_v<A, B>), "heaviside is not yet implemented for tensors with different dtypes.");
+  return detail::binary_out<detail::HeavisideOp>(out, x, values);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::heaviside(const Tensor<U>& values) const {
+  return tessera::heaviside(*this, values);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::heaviside_(const Tensor<U>& values) const {
+  TS_CHECK((std::is_same_v<T, U>), "heaviside is not yet implemented for tensors with different dtypes.");
+  return detail::binary_inplace<detail::HeavisideOp>(*this, values);
+}
+
+/** Bitwise not of integer and bool tensors (logical not for bool). */
+template <class A>
+Tensor<A> bitwise_not(const Tensor<A>& a) {
+  detail::check_binary_supported<detail::BitwiseNotOp, A>();
+  return detail::unary<detail::BitwiseNotOp>(a);
+}
+template <class O, class A>
+const Tensor<O>& bitwise_not_out(const Tensor<O>& out, const Tensor<A>& a) {
+  detail::check_binary_supported<detail::BitwiseNotOp, A>();
+  return detail::unary_out<detail::BitwiseNotOp>(out, a);
+}
+template <class T>
+Tensor<T> Tensor<T>::bitwise_not() const {
+  return tessera::bitwise_not(*this);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::bitwise_not_() const {
+  detail::check_binary_supported<detail::BitwiseNotOp, T>();
+  return detail::unary_inplace<detail::BitwiseNotOp>(*this);
+}
+
+// Operators &, |, ^, <<, >> and ~ (integer and bool tensors; floating ones throw PyTorch's error).
+#define TS_DEFINE_BITWISE_OPERATOR(op, name)                                                                \
+  template <class A, class B>                                                                               \
+  auto operator op(const Tensor<A>& a, const Tensor<B>& b) -> decltype(name(a, b)) { return name(a, b); }   \
+  template <class A, Scalar S>                                                                              \
+  auto operator op(const Tensor<A>& a, S s) -> decltype(name(a, s)) { return name(a, s); }                  \
+  template <Scalar S, class B>                                                                              \
+  auto operator op(S s, const Tensor<B>& b) -> decltype(name(s, b)) { return name(s, b); }                  \
+  template <class A, class B>                                                                               \
+  const Tensor<A>& operator op##=(const Tensor<A>& a, const Tensor<B>& b) { return a.name##_(b); }          \
+  template <class A, Scalar S>                                                                              \
+  const Tensor<A>& operator op##=(const Tensor<A>& a, S s) { return a.name##_(s); }
+TS_DEFINE_BITWISE_OPERATOR(&, bitwise_and)
+TS_DEFINE_BITWISE_OPERATOR(|, bitwise_or)
+TS_DEFINE_BITWISE_OPERATOR(^, bitwise_xor)
+TS_DEFINE_BITWISE_OPERATOR(<<, bitwise_left_shift)
+TS_DEFINE_BITWISE_OPERATOR(>>, bitwise_right_shift)
+#undef TS_DEFINE_BITWISE_OPERATOR
+template <class A>
+Tensor<A> operator~(const Tensor<A>& a) {
+  return bitwise_not(a);
+}
+
+// --- float_power, addcmul, addcdiv ---------------------------------------------------------------
+
+/** pow computed in float64, whatever the inputs (torch.float_power). */
+template <class A, class B>
+Tensor<double> float_power(const Tensor<A>& a, const Tensor<B>& b) {
+  return pow(a.template to<double>(), b.template to<double>());
+}
+template <class A, Scalar S>
+Tensor<double> float_power(const Tensor<A>& a, S exponent) {
+  return pow(a.template to<double>(), static_cast<double>(exponent));
+}
+template <Scalar S, class B>
+Tensor<double> float_power(S base, const Tensor<B>& b) {
+  return pow(static_cast<double>(base), b.template to<double>());
+}
+template <class T>
+template <class U>
+Tensor<double> Tensor<T>::float_power(const Tensor<U>& exponent) const {
+  return tessera::float_power(*this, exponent);
+}
+template <class T>
+template <Scalar S>
+Tensor<double> Tensor<T>::float_power(S exponent) const {
+  return tessera::float_power(*this, exponent);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::float_power_(const Tensor<U>& exponent) const {
+  TS_CHECK((std::is_same_v<T, double>), "the base given to float_power_ has dtype ", detail::aten_type_name(dtype_of<T>),
+           " but the operation's result requires dtype Double");
+  return pow_(exponent.template to<double>());
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::float_power_(S exponent) const {
+  TS_CHECK((std::is_same_v<T, double>), "the base given to float_power_ has dtype ", detail::aten_type_name(dtype_of<T>),
+           " but the operation's result requires dtype Double");
+  return pow_(static_cast<double>(exponent));
+}
+
+namespace detail {
+template <class S, class A, class B>
+using addc_t = promote_t<promote_t<S, A>, B>;
+/** addcmul's and addcdiv's `value` as a scalar of the result's category: PyTorch converts it to
+ *  the result type (an integral result truncates 0.5 to 0). */
+template <class R>
+auto addc_value(double value) {
+  if constexpr (is_floating_v<R>) return value;
+  else return static_cast<int64_t>(convert<R>(value));
+}
+}  // namespace detail
+
+/** self + value * tensor1 * tensor2, broadcast (torch.addcmul). */
+template <class S, class A, class B>
+Tensor<detail::addc_t<S, A, B>> addcmul(const Tensor<S>& self, const Tensor<A>& tensor1, const Tensor<B>& tensor2,
+                                        double value = 1) {
+  using R = detail::addc_t<S, A, B>;
+  if constexpr (std::is_same_v<R, bool>) detail::throw_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
+  return add(self, mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+}
+/** self + value * tensor1 / tensor2 (torch.addcdiv); integer tensor1 and tensor2 are refused. */
+template <class S, class A, class B>
+Tensor<detail::addc_t<S, A, B>> addcdiv(const Tensor<S>& self, const Tensor<A>& tensor1, const Tensor<B>& tensor2,
+                                        double value = 1) {
+  using R = detail::addc_t<S, A, B>;
+  TS_CHECK(is_floating_v<A> || is_floating_v<B>,
+           "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true "
+           "division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * "
+           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+           "tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value "
+           "* tensor1 / tensor2), for all dtypes.");
+  if constexpr (is_floating_v<A> || is_floating_v<B>) return add(self, div(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  else return {};
+}
+template <class O, class S, class A, class B>
+const Tensor<O>& addcmul_out(const Tensor<O>& out, const Tensor<S>& self, const Tensor<A>& tensor1,
+                             const Tensor<B>& tensor2, double value = 1) {
+  using R = detail::addc_t<S, A, B>;
+  const Shape shape = broadcast_shapes(broadcast_shapes(self.sizes(), tensor1.sizes(), "addcmul"), tensor2.sizes(), "addcmul");
+  detail::check_out<O, R>("addcmul", out.impl(), shape);
+  detail::check_out_not_differentiable("addcmul", out, self, tensor1, tensor2);
+  NoGradGuard no_grad;
+  out.copy_(addcmul(self, tensor1, tensor2, value));
+  return out;
+}
+template <class O, class S, class A, class B>
+const Tensor<O>& addcdiv_out(const Tensor<O>& out, const Tensor<S>& self, const Tensor<A>& tensor1,
+                             const Tensor<B>& tensor2, double value = 1) {
+  using R = detail::addc_t<S, A, B>;
+  const Shape shape = broadcast_shapes(broadcast_shapes(self.sizes(), tensor1.sizes(), "addcdiv"), tensor2.sizes(), "addcdiv");
+  detail::check_out<O, R>("addcdiv", out.impl(), shape);
+  detail::check_out_not_differentiable("addcdiv", out, self, tensor1, tensor2);
+  NoGradGuard no_grad;
+  out.copy_(addcdiv(self, tensor1, tensor2, value));
+  return out;
+}
+template <class T>
+template <class A, class B>
+Tensor<detail::addc_t<T, A, B>> Tensor<T>::addcmul(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value) const {
+  return tessera::addcmul(*this, tensor1, tensor2, value);
+}
+template <class T>
+template <class A, class B>
+Tensor<detail::addc_t<T, A, B>> Tensor<T>::addcdiv(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value) const {
+  return tessera::addcdiv(*this, tensor1, tensor2, value);
+}
+template <class T>
+template <class A, class B>
+const Tensor<T>& Tensor<T>::addcmul_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value) const {
+  using R = detail::addc_t<T, A, B>;
+  if constexpr (std::is_same_v<R, bool>) detail::throw_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
+  return add_(mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+}
+template <class T>
+template <class A, class B>
+const Tensor<T>& Tensor<T>::addcdiv_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value) const {
+  using R = detail::addc_t<T, A, B>;
+  TS_CHECK(is_floating_v<A> || is_floating_v<B>,
+           "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true "
+           "division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * "
+           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+           "tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value "
+           "* tensor1 / tensor2), for all dtypes.");
+  if constexpr (is_floating_v<A> || is_floating_v<B>) add_(div(mul(tensor1, detail::addc_value<R>(value)), tensor2));
   return *this;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 namespace tessera::detail::math {
 
@@ -155,6 +156,47 @@ T logit(T x, T eps) {
     x = x < lo ? lo : (x > hi ? hi : x);
   }
   return x == T(1) ? std::numeric_limits<T>::infinity() : std::log(x / (T(1) - x));
+}
+
+/** log(exp(a) + exp(b)) without overflow; equal infinities give themselves. */
+template <class T>
+T logaddexp(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a < b ? b : a;
+  return m + std::log1p(std::exp(-std::fabs(a - b)));
+}
+/** log2(2^a + 2^b). */
+template <class T>
+T logaddexp2(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a < b ? b : a;
+  return m + std::log1p(std::exp2(-std::fabs(a - b))) * static_cast<T>(1.4426950408889634);
+}
+/** x * log(y), 0 where x is 0 (unless y is NaN). */
+template <class T>
+T xlogy(T x, T y) {
+  if (std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+  if (x == T(0)) return T(0);
+  return x * std::log(y);
+}
+
+// Note [Shift counts]
+// PyTorch 1.13's CPU shifts are C++'s `a << b` on the promoted operands (int for the narrow
+// types, else the type itself) as x86 executes them: the count is taken modulo the promoted
+// width (5 or 6 bits), so int64 5 << 64 is 5 and int8 1 << 70 is int8(1 << 6). tessera masks the
+// count the same way, which C++ defines, and shifts left in the unsigned type (no overflow).
+template <class T>
+T shift_left(T a, T b) {
+  using W = decltype(a << b);
+  using U = std::make_unsigned_t<W>;
+  const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
+  return static_cast<T>(static_cast<U>(static_cast<U>(static_cast<W>(a)) << count));
+}
+template <class T>
+T shift_right(T a, T b) {
+  using W = decltype(a >> b);
+  const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
+  return static_cast<T>(static_cast<W>(a) >> count);  // arithmetic for signed types (C++20)
 }
 
 }  // namespace tessera::detail::math
