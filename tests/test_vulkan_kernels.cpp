@@ -384,7 +384,7 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       if constexpr (!std::is_same_v<T, bool>) check_unary("trunc", [](const auto& t) { return ts::trunc(t); }, x, true);
-      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
+      if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
   });
 }
