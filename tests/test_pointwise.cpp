@@ -338,3 +338,73 @@ TEST_CASE("pointwise in-place and out= forms, and PyTorch's errors", "[pointwise
   CHECK(error_of([] { ts::polygamma_out(ts::empty<int64_t>({2}), 1, ts::ones({2})); }) ==
         "polygamma: result type torch.float32 can't be cast to the desired output type torch.int64");
 }
+
+TEST_CASE("binary pointwise gradients pass gradcheck in float64", "[pointwise][autograd]") {
+  using V = std::vector<ts::Tensor<double>>;
+  const auto a = ts::tensor({0.3, -1.7, 2.6, 0.45, -0.8, 1.1}).to<double>().reshape({2, 3}).requires_grad_(true);
+  const auto b = ts::tensor({1.2, -0.4, 0.9}).to<double>().requires_grad_(true);  // broadcast over rows
+  const auto pos = ts::tensor({0.7, 1.3, 2.2}).to<double>().requires_grad_(true);
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::atan2(in[0], in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return in[0].hypot(in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::logaddexp(in[0], in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::logaddexp2(in[0], in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::xlogy(in[0], in[1]); }, {a, pos}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::xlogy(in[0], 2.5) + ts::xlogy(3, in[1]); }, {a, pos}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::copysign(in[0], in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::float_power(in[0].abs(), in[1]); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::addcmul(in[0], in[1], in[0], 0.5); }, {a, b}));
+  CHECK(ts::autograd::gradcheck([](const V& in) { return ts::addcdiv(in[0], in[0], in[1], -2.0); }, {a, b}));
+}
+
+TEST_CASE("binary pointwise errors, in-place forms, isclose and allclose", "[pointwise]") {
+  const auto i = ts::tensor({5, -3, 0});
+  const auto f = ts::tensor({1.5f, -2.f, 0.f});
+  CHECK(error_of([&] { ts::hypot(i, i); }) == "\"hypot_cpu\" not implemented for 'Long'");
+  CHECK(error_of([&] { ts::logaddexp(i, i); }) == "\"logaddexp_cpu\" not implemented for 'Long'");
+  CHECK(error_of([&] { ts::nextafter(f.to<ts::half>(), f.to<ts::half>()); }) ==
+        "\"nextafter_cpu\" not implemented for 'Half'");
+  CHECK(error_of([&] { (void)(f & f); }) == "\"bitwise_and_cpu\" not implemented for 'Float'");
+  CHECK(error_of([&] { (void)(i | f); }) == "\"bitwise_or_cpu\" not implemented for 'Float'");
+  CHECK(error_of([&] { (void)(i & 2.5); }) == "\"bitwise_and_cpu\" not implemented for 'Float'");
+  CHECK(error_of([&] { (void)~f; }) == "\"bitwise_not_cpu\" not implemented for 'Float'");
+  CHECK(error_of([&] { (void)(f << 1); }) == "\"lshift_cpu\" not implemented for 'Float'");
+  CHECK(error_of([] { (void)(ts::tensor({true}) >> ts::tensor({true})); }) ==
+        "\"rshift_cpu\" not implemented for 'Bool'");
+  CHECK(error_of([&] { ts::heaviside(i, f); }) == "heaviside is not yet implemented for tensors with different dtypes.");
+  CHECK(error_of([&] { ts::addcdiv(f, i, i); }).rfind("Integer division with addcdiv is no longer supported", 0) == 0);
+  CHECK(error_of([] { ts::addcmul(ts::tensor({true}), ts::tensor({true}), ts::tensor({true})); }) ==
+        "\"addcmul_cpu_out\" not implemented for 'Bool'");
+  CHECK(error_of([&] { f.clone().float_power_(2); }) ==
+        "the base given to float_power_ has dtype Float but the operation's result requires dtype Double");
+  CHECK(error_of([&] { i.clone().atan2_(i); }) ==
+        "atan2: result type torch.float32 can't be cast to the desired output type torch.int64");
+  CHECK(error_of([&] { ts::isclose(i, f); }) == "Long did not match Float");
+  CHECK(error_of([&] { ts::isclose(f, f, -1.0); }) == "rtol must be greater than or equal to zero, but got -1");
+  CHECK(error_of([&] { ts::isclose(f, f, 1e-5, -1.0); }) == "atol must be greater than or equal to zero, but got -1");
+
+  // In place and operators with assignment.
+  auto x = i.clone();
+  x &= 6;
+  x |= ts::tensor({1, 1, 1});
+  x ^= 2;
+  x <<= 1;
+  x >>= ts::tensor({1, 0, 2});
+  CHECK(x.to_vector() == std::vector<int64_t>{((((5 & 6) | 1) ^ 2) << 1) >> 1, (((-3 & 6) | 1) ^ 2) << 1,
+                                              ((((0 & 6) | 1) ^ 2) << 1) >> 2});
+  auto y = f.clone();
+  y.atan2_(ts::tensor({1.f, 1.f, -1.f})).hypot_(ts::ones({3})).logaddexp_(f).copysign_(-1.0);
+  CHECK(ts::allclose(y, ts::copysign(ts::logaddexp(ts::hypot(ts::atan2(f, ts::tensor({1.f, 1.f, -1.f})), ts::ones({3})), f), -1.0)));
+  auto d = ts::tensor({2.0, 3.0}).to<double>();
+  d.float_power_(ts::tensor({2, 3})).addcmul_(d, d, 0.5).addcdiv_(d, ts::tensor({2.0, 4.0}), 2.0);
+  CHECK(d.to_vector() == std::vector<double>{24, 587.25});  // [4, 27], then [12, 391.5], then addcdiv_
+
+  // isclose as torch.isclose: integers, infinities, NaN with and without equal_nan.
+  const double inf = INFINITY, nan = NAN;
+  const auto u = ts::tensor<double>({1.0, inf, nan, 1e10, -inf, 1.0});
+  const auto v = ts::tensor<double>({1.0 + 1e-9, inf, nan, 1.00001e10, inf, inf});
+  CHECK(ts::isclose(u, v).to_vector() == std::vector<bool>{true, true, false, true, false, false});
+  CHECK(ts::isclose(u, v, 1e-5, 1e-8, true).to_vector() == std::vector<bool>{true, true, true, true, false, false});
+  CHECK(ts::isclose(ts::tensor({10, 20}), ts::tensor({11, 20}), 0.1).to_vector() == std::vector<bool>{true, true});
+  CHECK_FALSE(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3)));
+  CHECK(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3), 1e-5, 1e-8, true));
+}

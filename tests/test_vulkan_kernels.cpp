@@ -489,6 +489,17 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
                      std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
+      // Binary ops of ops/pointwise.hpp run on the host, on the device's memory.
+      check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b);
+      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      check_binary("copysign scalar", [](const auto& x, const auto&) { return ts::copysign(x, -1.0); }, a, b);
+      if constexpr (ts::is_floating_v<T>) {
+        check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b);
+        check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b);
+      } else {
+        check_binary("bitwise_xor", [](const auto& x, const auto& y) { return x ^ y; }, a, b);
+        check_binary("bitwise_and scalar", [](const auto& x, const auto&) { return x & 6; }, a, b);
+      }
     }
   });
   // Mixed dtypes: promotion, true division of integers, comparisons across types.

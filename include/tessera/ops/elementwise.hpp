@@ -128,7 +128,8 @@ struct MaskedFillOp {
   T value;
   T operator()(T x, bool mask) const { return mask ? value : x; }
 };
-/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN never. */
+/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN only
+ *  with equal_nan, an infinity to nothing else. */
 struct IsCloseOp {
   static constexpr const char* name = "isclose";
   double rtol, atol;
@@ -137,6 +138,7 @@ struct IsCloseOp {
     const double u = static_cast<double>(x), v = static_cast<double>(y);
     if (u == v) return true;
     if (equal_nan && std::isnan(u) && std::isnan(v)) return true;
+    if (!std::isfinite(u) || !std::isfinite(v)) return false;  // -inf and inf differ by more than any tolerance
     return std::fabs(u - v) <= atol + rtol * std::fabs(v);
   }
 };

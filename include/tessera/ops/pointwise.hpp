@@ -656,8 +656,9 @@ const Tensor<T>& Tensor<T>::heaviside_(const Tensor<U>& values) const {
 /** Bitwise not of integer and bool tensors (logical not for bool). */
 template <class A>
 Tensor<A> bitwise_not(const Tensor<A>& a) {
-  detail::check_binary_supported<detail::BitwiseNotOp, A>();
-  return detail::unary<detail::BitwiseNotOp>(a);
+  detail::check_binary_supported<detail::BitwiseNotOp, A>();  // throws for floating tensors
+  if constexpr (is_floating_v<A>) return a;
+  else return detail::unary<detail::BitwiseNotOp>(a);
 }
 template <class O, class A>
 const Tensor<O>& bitwise_not_out(const Tensor<O>& out, const Tensor<A>& a) {
@@ -671,7 +672,8 @@ Tensor<T> Tensor<T>::bitwise_not() const {
 template <class T>
 const Tensor<T>& Tensor<T>::bitwise_not_() const {
   detail::check_binary_supported<detail::BitwiseNotOp, T>();
-  return detail::unary_inplace<detail::BitwiseNotOp>(*this);
+  if constexpr (!is_floating_v<T>) detail::unary_inplace<detail::BitwiseNotOp>(*this);
+  return *this;
 }
 
 // Operators &, |, ^, <<, >> and ~ (integer and bool tensors; floating ones throw PyTorch's error).
@@ -755,7 +757,8 @@ Tensor<detail::addc_t<S, A, B>> addcmul(const Tensor<S>& self, const Tensor<A>& 
                                         double value = 1) {
   using R = detail::addc_t<S, A, B>;
   if constexpr (std::is_same_v<R, bool>) detail::throw_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
-  return add(self, mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  if constexpr (std::is_same_v<R, bool>) return self;
+  else return add(self, mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
 }
 /** self + value * tensor1 / tensor2 (torch.addcdiv); integer tensor1 and tensor2 are refused. */
 template <class S, class A, class B>
@@ -808,7 +811,8 @@ template <class A, class B>
 const Tensor<T>& Tensor<T>::addcmul_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value) const {
   using R = detail::addc_t<T, A, B>;
   if constexpr (std::is_same_v<R, bool>) detail::throw_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
-  return add_(mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  else add_(tessera::mul(tessera::mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  return *this;
 }
 template <class T>
 template <class A, class B>
@@ -820,7 +824,8 @@ const Tensor<T>& Tensor<T>::addcdiv_(const Tensor<A>& tensor1, const Tensor<B>& 
            "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
            "tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value "
            "* tensor1 / tensor2), for all dtypes.");
-  if constexpr (is_floating_v<A> || is_floating_v<B>) add_(div(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  if constexpr (is_floating_v<A> || is_floating_v<B>)
+    add_(tessera::div(tessera::mul(tensor1, detail::addc_value<R>(value)), tensor2));
   return *this;
 }
 
