@@ -112,6 +112,22 @@ int main() {
             << ts::square_out(pw, f) << ts::deg2rad_out(pw, f) << ts::rad2deg_out(pw, f) << ts::trunc_out(pw, f)
             << ts::fix_out(pw, f);
   std::cout << pw << ts::signbit(f) << f.signbit() << ts::signbit_out(ts::empty<bool>({2, 3}), f) << "\n";
+  auto ints = ts::tensor({{5, -3, 0}, {7, 1, 2}});
+  auto bw = (ints & 6) | ((3 | ints) ^ ~ints);
+  bw = bw + (ints << 2) + (1 >> ints.abs()) + ts::bitwise_and(ints, ints) + ts::bitwise_or(ints, 1) + ints.bitwise_xor(ints) +
+       ts::bitwise_left_shift(ints, ints.abs()) + ints.bitwise_right_shift(1) + ts::bitwise_not(ints) + ints.bitwise_not();
+  bw &= ints, bw |= 1, bw ^= ints, bw <<= 1, bw >>= 1;
+  bw.bitwise_and_(ints).bitwise_not_();
+  auto bin = ts::atan2(f, f) + ts::arctan2(f, f) + f.atan2(f) + ts::hypot(f, f) + ts::logaddexp(f, f) +
+             ts::logaddexp2(f, f) + ts::xlogy(f, f) + ts::xlogy(f, 2.0) + ts::xlogy(2, f) + ts::copysign(f, -1.0) +
+             f.copysign(f) + ts::nextafter(f, f) + ts::heaviside(f, f) + f.heaviside(f) +
+             ts::addcmul(f, f, f, 0.5) + ts::addcdiv(f, f, f.abs() + 1, 2.0) + f.addcmul(f, f) + f.addcdiv(f, f);
+  bin.clone().atan2_(f).hypot_(f).logaddexp_(f).xlogy_(2.0).copysign_(f).nextafter_(f).addcmul_(f, f, 0.5);
+  ts::atan2_out(bin, f, f), ts::xlogy_out(bin, f, 2.0), ts::bitwise_not_out(bw, ints), ts::heaviside_out(bin, f, f);
+  auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
+  fp.float_power_(2);
+  std::cout << bw << bin << fp << ts::isclose(f, f) << ts::isclose(f, f, 1e-5, 1e-8, true)
+            << ts::allclose(f, f, 1e-5, 1e-8, true) << "\n";
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";
