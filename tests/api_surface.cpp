@@ -127,7 +127,7 @@ int main() {
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);
   std::cout << bw << bin << fp << ts::isclose(f, f) << ts::isclose(f, f, 1e-5, 1e-8, true)
-            << ts::allclose(f, f, 1e-5, 1e-8, true) << "\n";
+            << ts::allclose(f, f, 1e-5, 1e-8, true) << ts::diff(f) << f.diff(2, 0) << ts::diff(f, 1, 1, f, f) << "\n";
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";

@@ -112,7 +112,7 @@ void check_grad(const golden::Record& r) {
 TEST_CASE("pointwise functions match PyTorch over edge values in every dtype", "[pointwise]") {
   int checked = 0, grads = 0;
   for (const auto& r : golden::load("pointwise.txt")) {
-    if (r.has("b_dtype") || r.has("scalar")) continue;
+    if (r.has("b_dtype") || r.has("scalar") || r.get("op") == "diff") continue;
     ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
       const auto x = golden::operand<A>(r, "a_");
       run(r, x, [&](const auto& out) { check_result(r, out); });
@@ -407,4 +407,35 @@ TEST_CASE("binary pointwise errors, in-place forms, isclose and allclose", "[poi
   CHECK(ts::isclose(ts::tensor({10, 20}), ts::tensor({11, 20}), 0.1).to_vector() == std::vector<bool>{true, true});
   CHECK_FALSE(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3)));
   CHECK(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3), 1e-5, 1e-8, true));
+}
+
+TEST_CASE("diff matches PyTorch: orders, dims, prepend and append, bool, gradients", "[pointwise]") {
+  int checked = 0;
+  for (const auto& r : golden::load("pointwise.txt")) {
+    if (r.get("op") != "diff") continue;
+    const auto n = static_cast<int64_t>(*param(r, "n"));
+    const auto dim = static_cast<int64_t>(*param(r, "dim"));
+    ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
+      auto x = golden::operand<A>(r, "a_");
+      const auto extra = [&](const std::string& key) {
+        return r.has(key + "values") ? golden::operand<A>(r, key) : ts::Tensor<A>();
+      };
+      check_result(r, ts::diff(x, n, dim, extra("p_"), extra("q_")));
+      if constexpr (std::is_same_v<A, double>) {
+        if (r.has("grad")) {
+          x.requires_grad_(true);
+          const auto y = x.diff(n, dim, extra("p_"), extra("q_"));
+          const auto g = ts::from_vector(golden::values<double>(r.get("g_values")), y.sizes());
+          check_values(r, ts::autograd::grad(y, x, g).to_vector(), golden::values<double>(r.get("grad")));
+        }
+      }
+    });
+    ++checked;
+  }
+  CHECK(checked == 13);
+  CHECK(error_of([] { ts::diff(ts::tensor(1.f)); }) == "diff expects input to be at least one-dimensional");
+  CHECK(error_of([] { ts::diff(ts::zeros({2, 3}), 1, -1, ts::zeros({2})); }) ==
+        "diff expects prepend or append to be the same dimension as input");
+  CHECK(error_of([] { ts::diff(ts::zeros({2, 3}), 1, 2); }) ==
+        "diff: dimension out of range (expected to be in range of [-2, 1], but got 2)");
 }

@@ -375,6 +375,8 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+  /** n-th forward difference along dim, after prepend and append (undefined: none) (ops/pointwise.hpp). */
+  Tensor diff(int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {}, const Tensor& append = {}) const;
 
   // --- ordering and selection (ops/sort.hpp): (values, indices) as torch.return_types ----
   ValuesIndices<T> sort(int64_t dim = -1, bool descending = false, bool stable = false) const;

@@ -1,10 +1,14 @@
 #pragma once
 // Pointwise special functions and roundings beyond ops/elementwise.hpp: log10, erf, erfc, erfinv,
 // lgamma, digamma, polygamma, sinc, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
-// trunc, fix, frac, exp2, signbit, sgn, positive; PyTorch's signatures, promotion and errors.
+// trunc, fix, frac, exp2, signbit, sgn, positive; atan2, hypot, logaddexp(2), xlogy, copysign,
+// nextafter, heaviside, float_power, the bitwise ops and shifts, addcmul, addcdiv; diff.
+// PyTorch's signatures, promotion and errors.
 
 #include "../backend/cpu/special.hpp"
 #include "elementwise.hpp"
+#include "join.hpp"
+#include "view.hpp"
 
 #include <cstring>
 
@@ -827,6 +831,43 @@ const Tensor<T>& Tensor<T>::addcdiv_(const Tensor<A>& tensor1, const Tensor<B>& 
   if constexpr (is_floating_v<A> || is_floating_v<B>)
     add_(tessera::div(tessera::mul(tensor1, detail::addc_value<R>(value)), tensor2));
   return *this;
+}
+
+}  // namespace tessera
+
+// --- diff ----------------------------------------------------------------------------------------
+
+namespace tessera {
+
+/** The n-th forward difference along `dim` (torch.diff), after `prepend` and `append` (tensors of
+ *  x's dimension, undefined for none) are joined to x along it; bool tensors take the logical
+ *  xor of neighbours. n <= 0 returns the joined input. */
+template <class T>
+Tensor<T> diff(const Tensor<T>& x, int64_t n = 1, int64_t dim = -1, const Tensor<T>& prepend = {},
+               const Tensor<T>& append = {}) {
+  TS_CHECK(x.dim() >= 1, "diff expects input to be at least one-dimensional");
+  const int64_t d = detail::wrap_dim(dim, x.dim(), "diff");
+  for (const Tensor<T>* p : {&prepend, &append})
+    TS_CHECK(!p->defined() || p->dim() == x.dim(), "diff expects prepend or append to be the same dimension as input");
+  Tensor<T> t = x;
+  if (prepend.defined() || append.defined()) {
+    std::vector<Tensor<T>> parts;
+    if (prepend.defined()) parts.push_back(prepend);
+    parts.push_back(x);
+    if (append.defined()) parts.push_back(append);
+    t = cat(parts, d);
+  }
+  for (int64_t i = 0; i < n && t.size(d) > 0; ++i) {
+    const int64_t len = t.size(d);
+    const Tensor<T> hi = t.narrow(d, 1, len - 1), lo = t.narrow(d, 0, len - 1);
+    if constexpr (std::is_same_v<T, bool>) t = ne(hi, lo);
+    else t = sub(hi, lo);
+  }
+  return t;
+}
+template <class T>
+Tensor<T> Tensor<T>::diff(int64_t n, int64_t dim, const Tensor<T>& prepend, const Tensor<T>& append) const {
+  return tessera::diff(*this, n, dim, prepend, append);
 }
 
 }  // namespace tessera
