@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime();
   benchmark::RegisterBenchmark("libtorch/small_backward", small_backward)->UseRealTime();
+  ms(benchmark::RegisterBenchmark("libtorch/train_step_transformer", train_step_transformer));
   benchmark::RegisterBenchmark("libtorch/train_epoch_mlp", train_epoch_mlp)
       ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
   // Defaults for a shared, noisy machine: many short repetitions of every row, interleaved in

@@ -159,6 +159,35 @@ inline void unique_1M_int(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ts::unique(x).values.data_ptr());
 }
 
+/** One training step of examples/char_transformer's model (vocabulary 96, context 64, d_model
+ *  128, 4 heads, 2 pre-norm GELU blocks, tied output layer; batch 32): forward, cross-entropy,
+ *  backward, gradient clipping, AdamW. */
+inline void train_step_transformer(benchmark::State& state) {
+  constexpr int64_t vocab = 96, block = 64, d = 128, batch = 32;
+  ts::Generator gen(0);
+  ts::nn::Embedding tok(vocab, d, gen), pos(block, d, gen);
+  ts::nn::TransformerEncoder blocks(
+      ts::nn::TransformerEncoderLayer(d, 4, {.dim_feedforward = 4 * d, .dropout = 0.0, .activation = "gelu",
+                                             .batch_first = true, .norm_first = true}, gen), 2);
+  ts::nn::LayerNorm ln_f(d);
+  std::vector<ts::Tensor<float>> params;
+  for (const ts::nn::Module& m : {ts::nn::Module(tok), ts::nn::Module(pos), ts::nn::Module(blocks), ts::nn::Module(ln_f)})
+    for (const auto& p : m.parameters()) params.push_back(p);
+  ts::optim::AdamW opt(params, {.lr = 1e-3});
+  const auto causal = ts::ones<bool>({block, block}).triu(1);
+  const auto x = ts::randint<int64_t>(0, vocab, {batch, block}, gen), y = ts::randint<int64_t>(0, vocab, {batch, block}, gen);
+  for (auto _ : state) {
+    auto h = blocks(tok(x) + pos(ts::arange<int64_t>(block)), causal);
+    auto logits = ts::nn::functional::linear(ln_f(h), tok.weight());
+    auto loss = ts::nn::functional::cross_entropy(logits.reshape({-1, vocab}), y.reshape({-1}));
+    opt.zero_grad();
+    loss.backward();
+    ts::nn::utils::clip_grad_norm_(params, 1.0);
+    opt.step();
+    benchmark::DoNotOptimize(loss.item());
+  }
+}
+
 /** Registers every row under `prefix` (e.g. "" or "tessera/"). */
 inline void register_rows(const std::string& prefix) {
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -186,6 +215,7 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
   benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();
   benchmark::RegisterBenchmark((prefix + "small_backward").c_str(), small_backward)->UseRealTime();
+  ms(benchmark::RegisterBenchmark((prefix + "train_step_transformer").c_str(), train_step_transformer));
   benchmark::RegisterBenchmark((prefix + "train_epoch_mlp").c_str(), train_epoch_mlp)
       ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 }

@@ -138,4 +138,50 @@ inline void train_epoch_mlp(benchmark::State& state) {
   }
 }
 
+/** The model of tessera's row, as LibTorch's C++ API builds it: its TransformerEncoderLayer has
+ *  neither norm_first nor batch_first, so the pre-norm block is written out with the same
+ *  modules (MultiheadAttention on [T, B, d], as PyTorch's batch_first layer runs it). */
+struct CharBlockImpl : torch::nn::Module {
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  torch::nn::MultiheadAttention attn{nullptr};
+  torch::nn::Linear linear1{nullptr}, linear2{nullptr};
+  explicit CharBlockImpl(int64_t d)
+      : norm1(register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})))),
+        norm2(register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})))),
+        attn(register_module("self_attn", torch::nn::MultiheadAttention(torch::nn::MultiheadAttentionOptions(d, 4)))),
+        linear1(register_module("linear1", torch::nn::Linear(d, 4 * d))),
+        linear2(register_module("linear2", torch::nn::Linear(4 * d, d))) {}
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& causal) {  // x: [T, B, d]
+    auto h = norm1(x);
+    x = x + std::get<0>(attn->forward(h, h, h, {}, /*need_weights=*/false, causal));
+    return x + linear2(torch::gelu(linear1(norm2(x))));
+  }
+};
+TORCH_MODULE(CharBlock);
+
+inline void train_step_transformer(benchmark::State& state) {
+  constexpr int64_t vocab = 96, block = 64, d = 128, batch = 32;
+  torch::manual_seed(0);
+  torch::nn::Embedding tok(vocab, d), pos(block, d);
+  CharBlock b1(d), b2(d);
+  torch::nn::LayerNorm ln_f(torch::nn::LayerNormOptions({d}));
+  std::vector<torch::Tensor> params;
+  for (const auto& m : std::vector<std::shared_ptr<torch::nn::Module>>{tok.ptr(), pos.ptr(), b1.ptr(), b2.ptr(), ln_f.ptr()})
+    for (const auto& p : m->parameters()) params.push_back(p);
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(1e-3));
+  const auto causal = torch::ones({block, block}, torch::kBool).triu(1);
+  const auto x = torch::randint(0, vocab, {batch, block}), y = torch::randint(0, vocab, {batch, block});
+  for (auto _ : state) {
+    auto h = (tok(x) + pos(torch::arange(block))).transpose(0, 1);
+    h = b2(b1(h, causal), causal).transpose(0, 1);
+    auto logits = torch::nn::functional::linear(ln_f(h), tok->weight);
+    auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, vocab}), y.reshape({-1}));
+    opt.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, 1.0);
+    opt.step();
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+}
+
 }  // namespace torch_rows

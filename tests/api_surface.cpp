@@ -3,6 +3,9 @@
 
 #include <tessera/tessera.hpp>
 
+#include <any>
+#include <tuple>
+
 #include <array>
 #include <cstdint>
 #include <iostream>
@@ -131,6 +134,10 @@ int main() {
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";
+  std::cout << f.eq(i) << f.ne(1) << f.lt(f) << f.le(2.5) << f.gt(i) << f.ge(0) << cmp.logical_and(cmp)
+            << cmp.logical_or(f.gt(0)) << ts::where(cmp.to<uint8_t>(), f, 0) << f.masked_fill(cmp.to<uint8_t>(), 1)
+            << "\n";
+  ts::set_warning_handler(ts::set_warning_handler(nullptr));
   std::cout << f.sum() << f.sum(1) << f.sum(-1, true) << f.sum({0, 1}, false) << f.mean() << f.prod() << f.max()
             << f.min() << f.argmax() << f.argmin() << f.amax(0) << f.amin(1) << f.std() << f.var() << f.norm()
             << f.logsumexp(1) << (f > 0.0).all() << (f > 0.0).any() << f.softmax(1) << f.log_softmax(1)
@@ -165,6 +172,50 @@ int main() {
   std::cout << f.index({f > 0.0}) << f.index_select(1, ts::tensor({2, 0})) << f.gather(1, ts::tensor({{0}, {1}}))
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
+  {
+    // Shape functions and selection by mask and index.
+    const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
+    const auto mask = cube[0] > 4.0f;
+    const auto flat_idx = ts::tensor({{0, 2}, {1, 0}});
+    std::cout << ts::movedim(cube, 0, 2) << cube.movedim({0, 1}, {2, 0}) << ts::moveaxis(cube, ts::Shape{0}, ts::Shape{1}) << cube.moveaxis(1, 2)
+              << ts::swapaxes(cube, 0, 1) << cube.swapdims(1, 2) << ts::swapdims(cube, 0, 2) << cube.swapaxes(0, 2)
+              << ts::unflatten(cube, 2, {2, 2}) << cube.unflatten(-1, {-1, 2}) << cube.narrow_copy(2, 1, 2)
+              << ts::narrow_copy(cube, 0, 0, 1) << cube.numpy_T() << cube.mT() << cube.mH() << ts::diagonal(cube, 0, 1, 2)
+              << ts::diag_embed(cube[0]) << cube[0].diag_embed(1, 0, 2) << cube.new_zeros({2}) << cube.new_ones<int64_t>({2})
+              << cube.new_full({2}, 7) << cube.new_full<double>({1}, 0.5, {}) << cube.new_empty({0}).numel()
+              << cube.new_zeros({1}, {.device = ts::Device::cpu()}) << cube.new_ones({1}, {}) << cube.new_empty({1}, {}).numel()
+              << ts::nonzero(mask) << mask.nonzero() << ts::nonzero_numpy(mask)[0] << mask.nonzero_numpy()[1]
+              << ts::argwhere(mask) << mask.argwhere() << ts::where(mask)[0] << ts::masked_select(cube, mask)
+              << cube.masked_select(mask) << ts::masked_scatter(cube, mask, -cube) << cube.clone().masked_scatter_(mask, -cube)
+              << cube.masked_scatter(mask, cube) << ts::take(cube, flat_idx) << cube.take(flat_idx) << ts::take_along_dim(cube, flat_idx)
+              << cube.take_along_dim(flat_idx.unsqueeze(0), 1) << ts::repeat_interleave(ts::tensor({1, 0, 2}))
+              << ts::repeat_interleave(ts::tensor({2, 1}), std::optional<int64_t>(3)) << ts::repeat_interleave(cube, 2)
+              << cube.repeat_interleave(2, 1) << ts::repeat_interleave(cube, ts::tensor({1, 0, 2}), 1, 3)
+              << cube.repeat_interleave(ts::tensor({2}), 0) << "\n";
+    const auto grid = ts::arange<float>(0, 12).reshape({3, 4});
+    const auto where_to = ts::tensor({{0, 2, 1, 2}, {1, 0, 0, 2}});
+    const auto ones24 = ts::ones<float>({2, 4});
+    std::cout << grid.scatter_reduce(0, where_to, ones24, "amax") << ts::scatter_reduce(grid, 0, where_to, ones24, "mean", false)
+              << grid.clone().scatter_reduce_(0, where_to, ones24, "prod") << grid.scatter(0, where_to, ones24, "add")
+              << ts::scatter(grid, 0, where_to, ones24, "multiply") << grid.scatter(0, where_to, 2.0, "multiply")
+              << ts::scatter(grid, 0, where_to, 2, "add") << grid.clone().scatter_(0, where_to, ones24, "add")
+              << grid.clone().scatter_(0, where_to, 3, "multiply") << grid.index_add(0, ts::tensor({0, 2}), ones24)
+              << ts::index_add(grid, 0, ts::tensor({0, 2}), ones24, 2) << grid.clone().index_add_(0, ts::tensor({1}), ones24[0].unsqueeze(0), 0.5)
+              << grid.index_copy(0, ts::tensor({2, 0}), ones24) << ts::index_copy(grid, 0, ts::tensor({1}), ones24[0].unsqueeze(0))
+              << grid.clone().index_copy_(0, ts::tensor({0}), ones24[1].unsqueeze(0)) << grid.index_fill(1, ts::tensor({0, -1}), -1)
+              << ts::index_fill(grid, 0, ts::tensor({1}), 2.5) << grid.clone().index_fill_(1, ts::tensor({2}), 0)
+              << grid.index_fill(1, ts::tensor({0}), ts::tensor(2.5)) << ts::index_fill(grid, 0, ts::tensor({1}), ts::tensor(1))
+              << grid.clone().index_fill_(0, ts::tensor({2}), ts::tensor(-1.0)) << "\n";
+    auto out34 = ts::empty<float>({3, 4});
+    auto out2 = ts::empty<float>({2});
+    auto out_rows = ts::empty<int64_t>({11, 2});
+    auto out_picked = ts::empty<float>({3});
+    std::cout << ts::scatter_reduce_out(out34, grid, 0, where_to, ones24, "sum") << ts::scatter_out(out34, grid, 0, where_to, ones24, "add")
+              << ts::index_add_out(out34, grid, 0, ts::tensor({0, 2}), ones24, 2) << ts::index_copy_out(out34, grid, 0, ts::tensor({0, 2}), ones24)
+              << ts::take_out(out2, grid, ts::tensor({0, 5})) << ts::take_along_dim_out(out2, grid, ts::tensor({0, 5}))
+              << ts::narrow_copy_out(out2, grid[0], 0, 1, 2) << ts::masked_select_out(out_picked, grid, grid > 8.0f)
+              << ts::nonzero_out(out_rows, grid) << "\n";
+  }
 
   // 5. Random numbers.
   std::array<uint32_t, 4> bits = ts::philox4x32_10({0, 0, 0, 0}, {0, 0});
@@ -216,6 +267,50 @@ int main() {
   std::cout << grads[0] << ts::autograd::gradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); },
                                                    {xd})
             << "\n";
+  std::cout << ts::autograd::gradgradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); }, {xd})
+            << "\n";
+  // Hooks, create_graph, anomaly detection, custom functions.
+  ts::autograd::RemovableHandle hook = h.register_hook([](const ts::Tensor<float>& g) { return g * 2; });
+  hook.remove();
+  (xd * xd).sum().backward({}, std::nullopt, /*create_graph=*/true);
+  xd.set_grad({});
+  ts::autograd::set_detect_anomaly(false);
+  {
+    ts::autograd::detect_anomaly anomaly;
+    std::cout << ts::autograd::is_anomaly_enabled() << "\n";
+  }
+  {
+    ts::autograd::DetectAnomalyGuard anomaly;
+  }
+  struct Square : ts::autograd::Function<Square> {
+    static ts::Tensor<double> forward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& x, double k) {
+      ctx->save_for_backward(x);
+      ctx->saved_data["k"] = k;
+      ctx->set_materialize_grads(true);
+      return x * x * k;
+    }
+    static ts::autograd::variable_list backward(ts::autograd::AutogradContext* ctx, ts::autograd::variable_list g) {
+      const ts::Tensor<double> x = ctx->saved_tensor<double>(0);
+      const bool needed = ctx->needs_input_grad(0) && ctx->saved_tensors().size() == 1;
+      if (!needed) return {ts::AnyTensor(), ts::AnyTensor()};
+      return {g[0].as<double>() * x * 2 * std::any_cast<double>(ctx->saved_data["k"]), ts::AnyTensor()};
+    }
+  };
+  struct SortValues : ts::autograd::Function<SortValues> {
+    static std::tuple<ts::Tensor<double>, ts::Tensor<int64_t>> forward(ts::autograd::AutogradContext* ctx,
+                                                                       const ts::Tensor<double>& x) {
+      auto [values, indices] = x.sort();
+      ctx->mark_non_differentiable(indices);
+      ctx->mark_dirty();
+      ctx->save_for_backward(indices);
+      return {values, indices};
+    }
+    static ts::Tensor<double> backward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& g,
+                                       const ts::Tensor<int64_t>&) {
+      return ts::zeros_like(g).scatter(0, ctx->saved_tensor<int64_t>(0), g);
+    }
+  };
+  std::cout << Square::apply(xd, 3.0) << std::get<1>(SortValues::apply(xd)) << "\n";
 
   // 12. nn, optim, data.
   {
@@ -255,6 +350,8 @@ int main() {
     for (const auto& [name, p] : model.named_parameters()) std::cout << name << p.sizes() << " ";
     std::map<std::string, ts::AnyTensor> state = model.state_dict();
     model.load_state_dict(state);
+    const ts::NamedTensors named_state = model.state_dict();
+    std::cout << named_state.at(named_state.begin()->first).sizes();
     model.eval();
     model.train(true);
     model.to(ts::Device::cpu());

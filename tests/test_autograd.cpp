@@ -236,6 +236,25 @@ TEST_CASE("gradcheck passes for every differentiable op in the catalogue") {
   }
 }
 
+TEST_CASE("gradgradcheck passes for every differentiable op in the catalogue") {
+  // Second derivatives (and derivatives of the gradient with respect to the output gradient) of
+  // every op, on the inputs of the gradcheck above.
+  const auto records = golden::load("autograd.txt");
+  const std::set<std::string> skip = {"maximum_ties", "abs", "relu", "prod_zero", "amax", "floor", "sign", "remainder",
+                                      "fmod", "index_mask", "masked_fill_", "where", "masked_fill"};
+  ts::Generator gen(11);
+  for (const auto& r : records) {
+    if (skip.count(r.name)) continue;
+    SECTION(r.name) {
+      std::vector<Tensor<double>> xs;
+      for (const auto& shape : r.all("input_shape"))
+        xs.push_back((ts::rand<double>(ts::Shape(golden::ints(shape)), gen) + 0.5).requires_grad_());
+      const Tensor<double> grad_output = ts::randn<double>(ts::Shape(golden::ints(r.get("out_shape"))), gen);
+      CHECK(ts::autograd::gradgradcheck(catalogue().at(r.name), xs, grad_output));
+    }
+  }
+}
+
 TEST_CASE("second derivatives through create_graph") {
   // gradcheck of x -> d/dx f(x), for the ops the backward itself is built from.
   const std::vector<std::pair<std::string, Fn>> fns = {

@@ -2,6 +2,7 @@
 // concurrently must add every gradient into its .grad exactly once. tests/tsan.sh runs this
 // program under ThreadSanitizer.
 
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -131,6 +132,41 @@ TEST_CASE("second derivatives from several threads through one retained graph") 
     for (int i = 0; i < kIterations / 20; ++i)
       if (second() != expected) throw ts::Error("second derivative differs between threads");
   }));
+}
+
+namespace {
+
+struct Cube : ts::autograd::Function<Cube> {
+  static Tensor<float> forward(ts::autograd::AutogradContext* ctx, const Tensor<float>& x) {
+    ctx->save_for_backward(x);
+    return x * x * x;
+  }
+  static Tensor<float> backward(ts::autograd::AutogradContext* ctx, const Tensor<float>& g) {
+    const Tensor<float> x = ctx->saved_tensor<float>(0);
+    return g * 3 * x * x;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("custom functions and a leaf's hook from several threads") {
+  auto w = ts::ones<float>({8}, {.requires_grad = true});
+  std::atomic<int> calls{0};
+  auto handle = w.register_hook([&calls](const Tensor<float>& g) {
+    calls.fetch_add(1);
+    return g * 2;
+  });
+  const auto shared = Cube::apply(w).sum();  // one custom node that every thread runs
+  check_no_errors(on_threads([&](int) {
+    for (int i = 0; i < kIterations / 20; ++i) {
+      Cube::apply(w).sum().backward();
+      shared.backward({}, /*retain_graph=*/true);
+    }
+  }));
+  CHECK(calls.load() == 2 * kThreads * (kIterations / 20));
+  // Each pass adds 3 w^2 = 3, doubled by the hook.
+  check_all_equal(w.grad(), 6.0f * 2 * kThreads * (kIterations / 20));
+  handle.remove();
 }
 
 // Hidden (run with `test_autograd_threads "[full]"`): the full-size run the quick sections scale down.

@@ -489,3 +489,40 @@ TEST_CASE("device: module.to moves parameters and buffers in place") {
   CHECK(linear.weight().device() == ts::Device::cpu());
   CHECK(linear.weight().to_vector() == weight);
 }
+
+// Shape functions and selection by mask and index (ops/selection.hpp, ops/index_update.hpp)
+// compose the index family's plans, so on the device they reach its kernels and match the CPU.
+TEST_CASE("device: shape and selection functions give the CPU's values on the device") {
+  using Op = std::function<ts::AnyTensor(ts::Device)>;
+  const auto y = [](ts::Device d) { return ts::linspace(0.5, 4, 12).reshape({3, 4}).to(d); };
+  const auto m = [](ts::Device d) { return (ts::remainder(ts::arange(12), 3) == 0).reshape({3, 4}).to(d); };
+  const auto ix = [](ts::Device d) { return ts::tensor({{0, 2, 1, 2}, {1, 0, 0, 2}}).to(d); };
+  const auto src = [](ts::Device d) { return ts::linspace(-1, 2, 8).reshape({2, 4}).to(d); };
+  const std::vector<std::pair<const char*, Op>> ops = {
+      {"movedim unflatten mT", [&](ts::Device d) { return ts::movedim(y(d).unflatten(1, {2, 2}), 0, 2).mT().contiguous(); }},
+      {"narrow_copy diag_embed", [&](ts::Device d) { return ts::diag_embed(y(d).narrow_copy(1, 1, 2)); }},
+      {"new_full", [&](ts::Device d) { return y(d).new_full({2}, 3) + y(d).new_zeros({2}); }},
+      {"nonzero", [&](ts::Device d) { return ts::nonzero(m(d)) + ts::nonzero_numpy(m(d))[1].unsqueeze(1); }},
+      {"masked_select masked_scatter", [&](ts::Device d) { return ts::masked_scatter(y(d), m(d), -y(d)).masked_select(m(d)); }},
+      {"take take_along_dim", [&](ts::Device d) { return y(d).take(ix(d)) + ts::take_along_dim(y(d), ix(d), 0); }},
+      {"repeat_interleave", [&](ts::Device d) { return y(d).repeat_interleave(ts::tensor({1, 0, 2}).to(d), 0); }},
+      {"scatter_reduce sum mean", [&](ts::Device d) { return y(d).scatter_reduce(0, ix(d), src(d), "sum") + y(d).scatter_reduce(0, ix(d), src(d), "mean", false); }},
+      {"scatter_reduce prod amax amin", [&](ts::Device d) { return y(d).scatter_reduce(0, ix(d), src(d), "prod") + y(d).scatter_reduce(0, ix(d), src(d), "amax", false) + y(d).scatter(0, ix(d), src(d), "multiply"); }},
+      {"index_add copy fill", [&](ts::Device d) { return y(d).index_add(0, ts::tensor({2, 0}).to(d), src(d), 2) + y(d).index_copy(1, ts::tensor({3, 0}).to(d), y(d).narrow(1, 0, 2)) + y(d).index_fill(1, ts::tensor({-1}).to(d), 9); }},
+  };
+  for (const auto& [name, op] : ops) {
+    INFO(name);
+    const Counts before = counts;
+    const ts::AnyTensor on_cpu = op(ts::Device::cpu());
+    const ts::AnyTensor on_device = op(kTest);
+    CHECK(on_device.device() == kTest);
+    REQUIRE(on_device.dtype() == on_cpu.dtype());
+    ts::dispatch(on_cpu.dtype(), [&]<class T>(std::type_identity<T>) {
+      CHECK(ts::equal(on_device.as<T>().to(ts::Device::cpu()), on_cpu.as<T>()));
+    });
+    CHECK(counts.indexings + counts.copies + counts.fills > before.indexings + before.copies + before.fills);
+  }
+  // Index errors name the op on the device too.
+  CHECK(error_of([&] { y(kTest).take(ts::tensor({12}).to(kTest)); }) ==
+        "take: out of range: tried to access index 12 on a tensor of 12 elements.");
+}

@@ -1,12 +1,14 @@
 // t.index({...}) and index_put_ with integers, Slice, None, Ellipsis, masks and index tensors
 // (against PyTorch), index_select, gather and scatter.
 
+#include "error_of.hpp"
 #include "golden.hpp"
 
 namespace {
 
 // Parses generate.py's index spec: i<int>, s<start>:<stop>:<step>, n, e, t<shape>[values], m<shape>[values].
-std::vector<ts::TensorIndex> parse_index(const std::string& text) {
+// Masks (m...) as bool, or as uint8 when `uint8_masks` (PyTorch 1.13 reads those as masks too).
+std::vector<ts::TensorIndex> parse_index(const std::string& text, bool uint8_masks = false) {
   std::vector<ts::TensorIndex> out;
   for (const auto& tok : golden::tokens(text)) {
     if (tok == "n") {
@@ -35,7 +37,9 @@ std::vector<ts::TensorIndex> parse_index(const std::string& text) {
       std::string v = values_text;
       for (char& c : v) if (c == ',') c = ' ';
       values = golden::ints(v);
-      if (tok[0] == 'm') out.push_back(ts::from_vector(std::vector<bool>(values.begin(), values.end()), shape));
+      if (tok[0] == 'm' && uint8_masks)
+        out.push_back(ts::from_vector(std::vector<uint8_t>(values.begin(), values.end()), shape));
+      else if (tok[0] == 'm') out.push_back(ts::from_vector(std::vector<bool>(values.begin(), values.end()), shape));
       else out.push_back(ts::from_vector(values, shape));
     }
   }
@@ -45,11 +49,16 @@ std::vector<ts::TensorIndex> parse_index(const std::string& text) {
 }  // namespace
 
 TEST_CASE("advanced indexing matches PyTorch", "[indexing]") {
+  const bool uint8_masks = GENERATE(false, true);
+  std::vector<std::string> warnings;
+  static std::vector<std::string>* sink = nullptr;
+  sink = &warnings;
+  const ts::WarningHandler previous = ts::set_warning_handler([](const std::string& m) { sink->push_back(m); });
   int checked = 0;
   for (const auto& r : golden::load("indexing.txt")) {
-    INFO("case " << r.name);
+    INFO("case " << r.name << (uint8_masks ? ", uint8 masks" : ""));
     const auto x = ts::arange(60.0).reshape({3, 4, 5});
-    const auto index = parse_index(r.get("index"));
+    const auto index = parse_index(r.get("index"), uint8_masks);
     ts::Tensor<float> out;
     if (r.get("op") == "index") {
       out = x.index(index);
@@ -65,6 +74,33 @@ TEST_CASE("advanced indexing matches PyTorch", "[indexing]") {
     ++checked;
   }
   CHECK(checked >= 28);
+  ts::set_warning_handler(previous);
+  if (uint8_masks) {
+    REQUIRE(!warnings.empty());
+    CHECK(warnings[0] == "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.");
+  } else {
+    CHECK(warnings.empty());
+  }
+}
+
+TEST_CASE("uint8 masks in masked_fill and where act as bool masks, with PyTorch's warnings", "[indexing]") {
+  std::vector<std::string> warnings;
+  static std::vector<std::string>* sink = nullptr;
+  sink = &warnings;
+  const ts::WarningHandler previous = ts::set_warning_handler([](const std::string& m) { sink->push_back(m); });
+  const auto x = ts::arange(6.0f).reshape({2, 3});
+  const auto mask = ts::tensor<uint8_t>({{0, 2, 0}, {1, 0, 255}});
+  const auto as_bool = mask.ne(0);
+  CHECK(ts::equal(x.masked_fill(mask, -1.0f), x.masked_fill(as_bool, -1.0f)));
+  CHECK(ts::equal(x.clone().masked_fill_(mask, -1.0f), x.masked_fill(as_bool, -1.0f)));
+  CHECK(ts::equal(ts::where(mask, x, -x), ts::where(as_bool, x, -x)));
+  CHECK(ts::equal(ts::where(mask, x, 7.0f), ts::where(as_bool, x, 7.0f)));
+  ts::set_warning_handler(previous);
+  REQUIRE(warnings.size() == 4);
+  CHECK(warnings[0] == "masked_fill_ received a mask with dtype torch.uint8, this behavior is now deprecated,please "
+                       "use a mask with dtype torch.bool instead.");
+  CHECK(warnings[2] == "where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                       "a future version of PyTorch. Use a boolean condition instead.");
 }
 
 TEST_CASE("index_select, gather and scatter", "[indexing]") {

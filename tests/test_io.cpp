@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "error_of.hpp"
 #include "golden.hpp"
 
 using ts::Tensor;
@@ -245,6 +246,17 @@ TEST_CASE("load_safetensors reads a file of every dtype with metadata") {
   // Mapped, copy-on-write: writing a loaded tensor changes neither the file nor other loads.
   named.at("t_f4").as<float>().fill_(9.0f);
   CHECK(ts::equal(ts::load_safetensors(kDir + "all_dtypes.safetensors").at("t_f4").as<float>(), pattern<float>({2, 3})));
+}
+
+TEST_CASE("a missing key names itself and the keys there are") {
+  const ts::NamedTensors named = ts::load_safetensors(kDir + "all_dtypes.safetensors");
+  const std::string message = error_of([&] { (void)named.at("t_f5"); });
+  CHECK(message.find("no tensor named 't_f5'") != std::string::npos);
+  CHECK(message.find("'empty', 'scalar'") != std::string::npos);
+  CHECK(error_of([] { (void)ts::nn::Linear(2, 3).state_dict().at("wieght"); }) ==
+        "NamedTensors::at: no tensor named 'wieght' (2 names: 'bias', 'weight')");
+  const std::map<std::string, ts::AnyTensor>& as_map = named;  // still a std::map
+  CHECK(as_map.count("t_f4") == 1);
 }
 
 TEST_CASE("save_safetensors writes what load_safetensors and NumPy read (see io_check.py)") {

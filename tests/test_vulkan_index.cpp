@@ -434,3 +434,40 @@ TEST_CASE("vulkan sort family: no GPU kernel yet, so the host sorts the mapped b
   CHECK(ts::equal(ts::searchsorted(sorted_rows.to(kGpu), gpu).to(ts::Device::cpu()), ts::searchsorted(sorted_rows, cpu)));
   CHECK(vk::host_fallbacks(vk::PlanKind::Sort) == before + 5);  // sort, topk, median, unique (bincount), searchsorted
 }
+
+TEST_CASE("vulkan index: shape and selection functions equal the CPU's; scatter_reduce's products run on the host") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(7);
+  const ts::Tensor<float> x = random_tensor<float>({3, 4}, rng), src = random_tensor<float>({2, 4}, rng);
+  const ts::Tensor<bool> mask = random_tensor<bool>({3, 4}, rng);
+  const ts::Tensor<int64_t> ix = random_index({2, 4}, 0, 3, rng);
+  const auto gpu = [](const auto& t) { return t.to(kGpu); };
+  require_same(ts::nonzero(mask), ts::nonzero(gpu(mask)), "nonzero");
+  require_same(ts::masked_select(x, mask), ts::masked_select(gpu(x), gpu(mask)), "masked_select");
+  require_same(x.masked_scatter(mask, -x), gpu(x).masked_scatter(gpu(mask), gpu(-x)), "masked_scatter");
+  require_same(x.take(ix), gpu(x).take(gpu(ix)), "take");
+  require_same(ts::take_along_dim(x, ix, 0), ts::take_along_dim(gpu(x), gpu(ix), 0), "take_along_dim");
+  require_same(x.repeat_interleave(ts::tensor({2, 0, 1}), 0), gpu(x).repeat_interleave(gpu(ts::tensor({2, 0, 1})), 0),
+               "repeat_interleave");
+  require_same(ts::diag_embed(x, 1), ts::diag_embed(gpu(x), 1), "diag_embed");
+  require_same(ts::movedim(x.unflatten(1, {2, 2}), 0, 2).narrow_copy(0, 1, 1),
+               ts::movedim(gpu(x).unflatten(1, {2, 2}), 0, 2).narrow_copy(0, 1, 1), "movedim unflatten narrow_copy");
+  for (const char* reduce : {"sum", "mean"})
+    for (bool include_self : {true, false})
+      require_same(x.scatter_reduce(0, ix, src, reduce, include_self),
+                   gpu(x).scatter_reduce(0, gpu(ix), gpu(src), reduce, include_self), reduce);
+  const uint64_t fallbacks = index_fallbacks();
+  for (const char* reduce : {"prod", "amax", "amin"})
+    for (bool include_self : {true, false})
+      require_same(x.scatter_reduce(0, ix, src, reduce, include_self),
+                   gpu(x).scatter_reduce(0, gpu(ix), gpu(src), reduce, include_self), reduce);
+  CHECK(index_fallbacks() > fallbacks);
+  require_same(x.index_add(1, ts::tensor({3, 3}), src.t().narrow(0, 0, 3).narrow(1, 0, 2), 2),
+               gpu(x).index_add(1, gpu(ts::tensor({3, 3})), gpu(src.t().narrow(0, 0, 3).narrow(1, 0, 2)), 2), "index_add");
+  require_same(x.index_copy(0, ts::tensor({2, 0}), src), gpu(x).index_copy(0, gpu(ts::tensor({2, 0})), gpu(src)), "index_copy");
+  require_same(x.index_fill(1, ts::tensor({-1, 0}), 5), gpu(x).index_fill(1, gpu(ts::tensor({-1, 0})), 5), "index_fill");
+  const std::string gpu_name = (std::ostringstream() << kGpu).str();
+  CHECK(error_of([&] { (void)gpu(x).take(gpu(ts::tensor({12}))).sum().item(); }) ==
+        "take: out of range: tried to access index 12 on a tensor of 12 elements. (reported by " + gpu_name +
+            " when the queue was next read)");
+}

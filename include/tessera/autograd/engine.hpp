@@ -94,6 +94,46 @@ inline Mutex& retained_grad_mutex() {
   return mutex;
 }
 
+/** Runs a tensor's hooks on its gradient, in order (Note [Tensor hooks]). */
+template <class = void>
+AnyTensor run_tensor_hooks(TensorHooks& hooks, AnyTensor grad) {
+  for (const TensorHooks::Entry& e : hooks.snapshot()) {
+    if (e.fn) {
+      AnyTensor r = e.fn(grad);
+      if (!r.defined()) continue;
+      TS_CHECK(r.dtype() == grad.dtype() && r.device() == grad.device(), backward_entry(),
+               ": hook has changed the type of value (was ", tensor_description(grad.dtype(), grad.sizes()), " got ",
+               tensor_description(r.dtype(), r.sizes()), ")");
+      TS_CHECK(r.sizes() == grad.sizes(), backward_entry(), ": hook has changed the size of value (was ",
+               shape_str(grad.sizes()), " got ", shape_str(r.sizes()), ")");
+      grad = std::move(r);
+    } else if (auto target = e.retain.lock()) {
+      LockGuard lock(retained_grad_mutex());  // passes through one retained graph may run at once
+      accumulate_into(*target, grad, false);
+    }
+  }
+  return grad;
+}
+
+/** The anomaly-detection switch (autograd::set_detect_anomaly), global as in PyTorch. */
+inline Atomic<bool>& anomaly_mode() {
+  static Atomic<bool> on{false};
+  return on;
+}
+
+/** With anomaly detection on: PyTorch's error when a node's backward produced NaN. */
+template <class = void>
+void check_anomaly(const Node& node, const variable_list& outputs) {
+  NoGradGuard no_grad;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined() || !is_floating_point(outputs[i].dtype())) continue;
+    const bool nan = dispatch_floating(outputs[i].dtype(), [&]<class G>(std::type_identity<G>) {
+      return any(outputs[i].as<G>().isnan(), {}).item();
+    });
+    TS_CHECK(!nan, "Function '", node.name(), "' returned nan values in its ", i, "th output.");
+  }
+}
+
 // Note [Numbering the graph]
 // One backward pass numbers the nodes it reaches 0, 1, 2, ... as it first meets them, through a
 // small open-addressing table from a node's address to its number; everything the pass keeps
@@ -218,18 +258,17 @@ variable_list run_backward(const char* op, const std::vector<Edge>& roots, varia
     Node* n = nodes[k];
     variable_list inputs = std::move(buffers[k]);
     inputs.resize(n->num_outputs);
+    // As in PyTorch, autograd::grad returns a gradient before the tensor's hooks change it.
     if (is_capture[k])
       for (size_t slot = 0; slot < captures.size(); ++slot)
         if (captures[slot].fn.get() == n) captured[slot] = inputs[captures[slot].input_nr];
-    for (auto& [output, weak] : n->retained_grads) {
-      if (auto target = weak.lock(); target && inputs[output].defined()) {
-        LockGuard lock(retained_grad_mutex());  // passes through one retained graph may run at once
-        accumulate_into(*target, inputs[output], false);
-      }
-    }
     if (!needed[k]) continue;
+    for (auto& [output, hooks] : n->pre_hooks)
+      if (inputs[output].defined()) inputs[output] = run_tensor_hooks(*hooks, std::move(inputs[output]));
     if (auto* acc = dynamic_cast<AccumulateGrad*>(n)) {
       if (inputs[0].defined()) {
+        if (const AutogradMeta* meta = acc->variable->autograd; meta && meta->hooks)
+          inputs[0] = run_tensor_hooks(*meta->hooks, std::move(inputs[0]));
         LockGuard lock(acc->mutex);  // other threads' passes may reach this leaf at the same time
         accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
       }
@@ -242,6 +281,7 @@ variable_list run_backward(const char* op, const std::vector<Edge>& roots, varia
     if (!keep_graph && k != 0) n->release_saved();
     TS_CHECK(outputs.size() == n->next_edges.size(), "Function ", n->name(), " returned ", outputs.size(),
              " gradients, expected ", n->next_edges.size());
+    if (anomaly_mode().load(MemoryOrder::Relaxed)) check_anomaly(*n, outputs);
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Edge& e = n->next_edges[i];
       if (!e.valid()) continue;
@@ -279,14 +319,30 @@ Edge output_edge(const Tensor<T>& out, const char* op) {
 }  // namespace detail
 
 template <class T>
-void Tensor<T>::backward(const Tensor& gradient, bool retain_graph) const {
+void Tensor<T>::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
   const detail::Edge edge = detail::output_edge(*this, "backward");
   if (gradient.defined())
     TS_CHECK(gradient.sizes() == sizes(), "backward: Mismatch in shape: grad_output[0] has a shape of ",
              detail::shape_str(gradient.sizes()), " and output[0] has a shape of ", detail::shape_str(sizes()), ".");
   const Tensor g = gradient.defined() ? gradient : detail::implicit_gradient(*this);
-  detail::run_backward("backward", {edge}, {AnyTensor(g)}, retain_graph, /*create_graph=*/false);
+  detail::run_backward("backward", {edge}, {AnyTensor(g)}, retain_graph.value_or(create_graph), create_graph);
 }
+
+namespace detail {
+
+/** Adds an entry to the tensor's hooks, registering the list on its grad_fn for a non-leaf. */
+template <class = void>
+autograd::RemovableHandle add_tensor_hook(const std::shared_ptr<TensorImpl>& impl, TensorHooks::Entry entry) {
+  AutogradMeta& meta = impl->autograd_meta();
+  const bool fresh = !meta.hooks;
+  const std::shared_ptr<TensorHooks>& hooks = tensor_hooks(meta);
+  // Registered on the grad_fn the list is made for, and stays there (Note [Tensor hooks]).
+  if (fresh && meta.grad_fn) meta.grad_fn->pre_hooks.push_back({meta.output_nr, hooks});
+  const uint64_t id = hooks->add(std::move(entry));
+  return autograd::RemovableHandle(hooks, id);
+}
+
+}  // namespace detail
 
 template <class T>
 void Tensor<T>::retain_grad() const {
@@ -294,7 +350,30 @@ void Tensor<T>::retain_grad() const {
   detail::AutogradMeta& meta = impl().autograd_meta();
   if (is_leaf() || meta.retains_grad) return;
   meta.retains_grad = true;
-  meta.grad_fn->retained_grads.push_back({meta.output_nr, impl_ptr()});
+  detail::TensorHooks::Entry entry;
+  entry.retain = impl_ptr();
+  detail::add_tensor_hook(impl_ptr(), std::move(entry));
+}
+
+template <class T>
+template <class F>
+autograd::RemovableHandle Tensor<T>::register_hook(F&& hook) const {
+  TS_CHECK(requires_grad(), "register_hook: cannot register a hook on a tensor that doesn't require gradient");
+  using R = std::invoke_result_t<std::decay_t<F>&, const Tensor<T>&>;
+  detail::TensorHooks::Entry entry;
+  entry.fn = [h = std::forward<F>(hook)](const AnyTensor& g) mutable -> AnyTensor {
+    const Tensor<T> grad = detail::cast_grad<T>(g);
+    if constexpr (std::is_void_v<R>) {
+      h(grad);
+      return {};
+    } else if constexpr (requires(R r) { r.has_value(); }) {
+      auto r = h(grad);
+      return r.has_value() ? AnyTensor(*r) : AnyTensor();
+    } else {
+      return AnyTensor(h(grad));
+    }
+  };
+  return detail::add_tensor_hook(impl_ptr(), std::move(entry));
 }
 
 namespace autograd {
@@ -343,6 +422,28 @@ std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::ve
   }
   return result;
 }
+
+/** torch.autograd.set_detect_anomaly(mode): while on, every backward checks each gradient a node
+ *  returns and throws PyTorch's error naming the node ("Function 'LogBackward0' returned nan
+ *  values in its 0th output.") when one holds NaN. Global, as in PyTorch; costs one reduction per
+ *  gradient. */
+inline void set_detect_anomaly(bool on) { detail::anomaly_mode().store(on, detail::MemoryOrder::Relaxed); }
+inline bool is_anomaly_enabled() { return detail::anomaly_mode().load(detail::MemoryOrder::Relaxed); }
+
+/** torch.autograd.detect_anomaly() (LibTorch's DetectAnomalyGuard): turns anomaly detection on
+ *  for a scope and restores the previous mode at its end. */
+class DetectAnomalyGuard {
+ public:
+  DetectAnomalyGuard() : previous_(is_anomaly_enabled()) { set_detect_anomaly(true); }
+  ~DetectAnomalyGuard() { set_detect_anomaly(previous_); }
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+/** Python's spelling: `ts::autograd::detect_anomaly guard;` as `with torch.autograd.detect_anomaly():`. */
+using detect_anomaly = DetectAnomalyGuard;
 
 /** The typed form for one output and one input. */
 template <class T, class U>

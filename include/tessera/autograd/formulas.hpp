@@ -10,11 +10,14 @@
 #include "../core/algorithm.hpp"
 
 #include "../ops/elementwise.hpp"
+#include "../ops/index_update.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/linalg.hpp"
 #include "../ops/pointwise.hpp"
 #include "../ops/reduce.hpp"
+#include "../ops/selection.hpp"
+#include "../ops/sort.hpp"
 #include "../ops/view.hpp"
 #include "functions.hpp"
 
@@ -70,12 +73,37 @@ inline int64_t reduced_count(const Shape& sizes, const Shape& dims) {
   return n;
 }
 
-/** Gradient formulas built with copies into zeros are not recorded; refuse create_graph there
- *  rather than return a silently wrong second derivative. */
+// Note [Linear backward formulas]
+// Formulas that write the gradient into zeros (the backward of slice, select, diagonal, unfold,
+// as_strided, advanced indexing, index_select, gather, index_put_) run without recording, as one
+// copy or one accumulating kernel. Under create_graph they then record an AdjointBackward node on
+// their result: the formula is linear in the gradient, so its own backward is the adjoint map,
+// which is the forward op applied to the incoming gradient (a slice, an index, a gather), itself
+// written with differentiable ops, so derivatives of any order follow. Node names are PyTorch's
+// for the double-backward node (SliceBackwardBackward0, IndexPutBackward0 for index's backward...).
+
+/** The backward of a linear formula: returns `adjoint(grad)` for its one input. */
+template <class A, class F>
+struct AdjointBackward final : Node {
+  const char* node_name;
+  F adjoint;
+  AdjointBackward(const char* n, F f) : node_name(n), adjoint(std::move(f)) {}
+  const char* name() const override { return node_name; }
+  variable_list apply(variable_list&& grads) override { return {adjoint(grads[0].as<A>())}; }
+};
+
+/** Whether a formula's result must be recorded (create_graph, and `g` has history). */
 template <class T>
-void check_first_order(const Node& node, const Tensor<T>& g) {
-  TS_CHECK(!(GradMode::is_enabled() && g.requires_grad()), node.name(),
-           ": double backward through this op is not supported (create_graph=true)");
+bool recording(const Tensor<T>& g) {
+  return GradMode::is_enabled() && g.requires_grad();
+}
+
+/** Makes `out`, computed from `g` without recording, the output of an AdjointBackward node when
+ *  `record` (Note [Linear backward formulas]). */
+template <class A, class F>
+Tensor<A> linear_in(bool record, const char* name, const Tensor<A>& g, Tensor<A> out, F adjoint) {
+  if (record) detail::record<AdjointBackward<A, F>>({g}, {out}, name, std::move(adjoint));
+  return out;
 }
 
 /** Elementwise f(a, b) over two same-shaped tensors, for backward formulas PyTorch computes in
@@ -131,6 +159,71 @@ class SavedIndices {
 };
 
 // --- elementwise ----------------------------------------------------------------------------------
+
+template <class A>
+Tensor<A> gelu_backward(const Tensor<A>& g, const Tensor<A>& x);
+
+/** gelu_backward(g, x) recorded under create_graph: its gradients are gelu_backward(gg, x) for g
+ *  and gg g pdf(x) (2 - x^2) for x (PyTorch's gelu_double_backward, exact form). */
+template <class A>
+struct GeluBackwardBackward0 final : Node {
+  SavedTensor<A> grad_output, self;
+  GeluBackwardBackward0(const Tensor<A>& g, const Tensor<A>& x) : grad_output(g, false), self(x, false) {}
+  TS_NODE_NAME("GeluBackwardBackward0")
+  TS_RELEASE_SAVED(grad_output, self)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> gg = grads[0].as<A>();
+    const Tensor<A> g = grad_output.unpack(*this), x = self.unpack(*this);
+    AnyTensor dg, dx;
+    if (needs_input_grad(0)) dg = gelu_backward(gg, x);
+    if (needs_input_grad(1)) {
+      const Tensor<A> pdf = (x * x * -0.5).exp() * (M_2_SQRTPI * M_SQRT1_2 * 0.5);
+      dx = gg * g * pdf * (2 - x * x);
+    }
+    return {dg, dx};
+  }
+};
+
+template <class A>
+Tensor<A> softplus_backward(const Tensor<A>& g, const Tensor<A>& x);
+
+/** softplus_backward(g, x) recorded under create_graph (beta 1, threshold 20): its gradients are
+ *  softplus_backward(gg, x) for g and gg g s (1 - s) for x, s = sigmoid(x), 0 above the threshold
+ *  (PyTorch's softplus_double_backward). */
+template <class A>
+struct SoftplusBackwardBackward0 final : Node {
+  SavedTensor<A> grad_output, self;
+  SoftplusBackwardBackward0(const Tensor<A>& g, const Tensor<A>& x) : grad_output(g, false), self(x, false) {}
+  TS_NODE_NAME("SoftplusBackwardBackward0")
+  TS_RELEASE_SAVED(grad_output, self)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> gg = grads[0].as<A>();
+    const Tensor<A> g = grad_output.unpack(*this), x = self.unpack(*this);
+    AnyTensor dg, dx;
+    if (needs_input_grad(0)) dg = softplus_backward(gg, x);
+    if (needs_input_grad(1)) {
+      const Tensor<A> sig = x.sigmoid();
+      dx = (gg * g * sig * (1 - sig)).masked_fill(x > 20, 0);
+    }
+    return {dg, dx};
+  }
+};
+
+template <class A>
+Tensor<A> softplus_backward(const Tensor<A>& g, const Tensor<A>& x) {
+  const bool record = GradMode::is_enabled() && (g.requires_grad() || x.requires_grad());
+  Tensor<A> out = map2<SoftplusBackwardOp>(g, x);
+  if (record) detail::record<SoftplusBackwardBackward0<A>>({g, x}, {out}, g, x);
+  return out;
+}
+
+template <class A>
+Tensor<A> gelu_backward(const Tensor<A>& g, const Tensor<A>& x) {
+  const bool record = GradMode::is_enabled() && (g.requires_grad() || x.requires_grad());
+  Tensor<A> out = map2<GeluBackwardOp>(g, x);
+  if (record) detail::record<GeluBackwardBackward0<A>>({g, x}, {out}, g, x);
+  return out;
+}
 
 template <class Op> inline constexpr bool unary_uses_result =
     std::is_same_v<Op, ReluOp> || std::is_same_v<Op, SqrtOp> || std::is_same_v<Op, RsqrtOp> ||
@@ -204,11 +297,9 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, TanhOp>) return {g * (1 - r * r)};
     else if constexpr (std::is_same_v<Op, SigmoidOp>) return {g * (1 - r) * r};
     else if constexpr (std::is_same_v<Op, GeluOp>) {
-      check_first_order(*this, g);
-      return {map2<GeluBackwardOp>(g, s)};
+      return {gelu_backward(g, s)};
     } else if constexpr (std::is_same_v<Op, SoftplusOp>) {
-      check_first_order(*this, g);
-      return {map2<SoftplusBackwardOp>(g, s)};
+      return {softplus_backward(g, s)};
     } else {
       static_assert(sizeof(Op) == 0, "no derivative for this unary op");
     }
@@ -893,10 +984,12 @@ struct SliceBackward0 final : Node {
   TS_NODE_NAME("SliceBackward0")
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.slice(dim, start, end, step).copy_(g);
-    return {out};
+    return {linear_in(record, "SliceBackwardBackward0", g, out,
+                      [d = dim, s = start, e = end, st = step](const Tensor<A>& gg) { return gg.slice(d, s, e, st); })};
   }
 };
 
@@ -908,10 +1001,12 @@ struct SelectBackward0 final : Node {
   TS_NODE_NAME("SelectBackward0")
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.select(dim, index).copy_(g);
-    return {out};
+    return {linear_in(record, "SelectBackwardBackward0", g, out,
+                      [d = dim, i = index](const Tensor<A>& gg) { return gg.select(d, i); })};
   }
 };
 
@@ -923,11 +1018,22 @@ struct DiagonalBackward0 final : Node {
   TS_NODE_NAME("DiagonalBackward0")
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     out.diagonal(offset, d0, d1).copy_(g);
-    return {out};
+    return {linear_in(record, "DiagonalBackwardBackward0", g, out,
+                      [o = offset, a = d0, b = d1](const Tensor<A>& gg) { return gg.diagonal(o, a, b); })};
   }
+};
+
+/** diag_embed: the gradient is the diagonal it wrote (a view, so double backward works). */
+template <class A>
+struct DiagEmbedBackward0 final : Node {
+  int64_t offset, d0, d1;
+  DiagEmbedBackward0(int64_t off, int64_t a, int64_t b) : offset(off), d0(a), d1(b) {}
+  TS_NODE_NAME("DiagEmbedBackward0")
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().diagonal(offset, d0, d1)}; }
 };
 
 template <class A>
@@ -938,16 +1044,20 @@ struct UnfoldBackward0 final : Node {
   TS_NODE_NAME("UnfoldBackward0")
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
+    NoGradGuard no_grad;
+    auto adjoint = [d = dim, sz = size, st = step, gs = g.sizes()](const Tensor<A>& gg) {
+      return gg.dim() == 0 ? gg.view(gs) : gg.unfold(d, sz, st);
+    };
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
-    if (in_sizes.empty()) return {out.add_(g.view({}))};
+    if (in_sizes.empty()) return {linear_in(record, "UnfoldBackwardBackward0", g, out.add_(g.view({})), adjoint)};
     // Window i of the result covers input positions [i*step, i*step + size) along `dim`; its
     // elements sit in the last dim of the result, which moves back to `dim`.
     const int64_t nd = static_cast<int64_t>(in_sizes.size());
     Shape perm;
     for (int64_t d = 0; d < nd; ++d) perm.push_back(d == dim ? nd - 1 : d < dim ? d : d - 1);
     for (int64_t i = 0; i < g.size(dim); ++i) out.narrow(dim, i * step, size).add_(g.select(dim, i).permute(perm));
-    return {out};
+    return {linear_in(record, "UnfoldBackwardBackward0", g, out, adjoint)};
   }
 };
 
@@ -960,8 +1070,9 @@ struct AsStridedBackward0 final : Node {
         out_offset(offset) {}
   TS_NODE_NAME("AsStridedBackward0")
   variable_list apply(variable_list&& grads) override {
+    const bool record = recording(grads[0].as<A>());
+    NoGradGuard no_grad;
     const Tensor<A> g = grads[0].as<A>().contiguous();
-    check_first_order(*this, g);
     // Sum each gradient element into the storage position it was read from, then view that
     // storage with the input's geometry.
     auto extent = [](const Shape& sizes, const Shape& strides, int64_t offset) {
@@ -980,27 +1091,66 @@ struct AsStridedBackward0 final : Node {
                   [&] {
       strided_accumulate(storage.kernel_data(), g.kernel_data(), out_sizes, out_strides, out_offset - base);
     });
-    return {storage.as_strided(in_sizes, in_strides, in_offset - base).clone()};
+    // The adjoint lays a gradient of the input's geometry into the same storage and reads it
+    // back with the output's (differentiable: a copy into a view of zeros, then a view).
+    auto adjoint = [n = end - base, is = in_sizes, ist = in_strides, io = in_offset - base, os = out_sizes,
+                    ost = out_strides, oo = out_offset - base](const Tensor<A>& gg) {
+      Tensor<A> st = zeros<A>({n}, {.device = gg.device()});
+      st.as_strided(is, ist, io).copy_(gg);
+      return st.as_strided(os, ost, oo);
+    };
+    return {linear_in(record, "AsStridedBackward0", grads[0].as<A>(),
+                      storage.as_strided(in_sizes, in_strides, in_offset - base).clone(), adjoint)};
   }
 };
 
 // --- indexing, joins, copies ---------------------------------------------------------------------------
 
+template <class A> struct IndexBackward0;
+
+/** v[indices], recorded (Tensor::index after its basic indexing). */
+template <class A>
+Tensor<A> index_with_grad(const Tensor<A>& v, const AdvancedIndices& ix) {
+  Tensor<A> out = index_advanced(v, ix, "index");
+  if (needs_grad(v)) record<IndexBackward0<A>>({v}, {out}, v.sizes(), ix);
+  return out;
+}
+
+/** g with the indexed positions zeroed: index_put_'s gradient for its input, its own adjoint. */
+template <class A>
+Tensor<A> zero_indexed(const Tensor<A>& g, const AdvancedIndices& ix) {
+  const bool record = recording(g);
+  NoGradGuard no_grad;
+  Tensor<A> out = g.clone();
+  index_put_advanced(out, ix, zeros<A>({}, {.device = g.device()}), false, "index_put_");
+  return linear_in(record, "IndexPutBackward0", g, out, [ix](const Tensor<A>& gg) { return zero_indexed(gg, ix); });
+}
+
 /** x[index tensors]: the gradient is summed back into the indexed positions. */
+/** Also masked_select's (over the broadcast shape, which the engine sums back) and take's (over
+ *  the flattened input, `grad_sizes` the input's shape), under their PyTorch names. */
 template <class A>
 struct IndexBackward0 final : Node {
   Shape in_sizes;
   SavedIndices indexed;
-  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix) : in_sizes(sizes), indexed(ix) {}
-  TS_NODE_NAME("IndexBackward0")
+  const char* label;
+  std::optional<Shape> grad_sizes;
+  IndexBackward0(const Shape& sizes, const AdvancedIndices& ix, const char* node_name = "IndexBackward0",
+                 std::optional<Shape> reshape_to = std::nullopt)
+      : in_sizes(sizes), indexed(ix), label(node_name), grad_sizes(std::move(reshape_to)) {}
+  const char* name() const override { return label; }
   TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
     const AdvancedIndices ix = indexed.unpack(*this);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     index_put_advanced(out, ix, g, /*accumulate=*/true, "index_put_");
-    return {out};
+    Tensor<A> result = linear_in(record, "IndexPutImplBackward0", g, out,
+                                 [ix](const Tensor<A>& gg) { return index_with_grad(gg, ix); });
+    if (grad_sizes) return {result.view(*grad_sizes)};
+    return {result};
   }
 };
 
@@ -1013,15 +1163,189 @@ struct IndexPutBackward0 final : Node {
   TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
     const AdvancedIndices ix = indexed.unpack(*this);
     AnyTensor gs, gv;
-    if (needs_input_grad(0)) {
-      Tensor<A> out = g.clone();
-      index_put_advanced(out, ix, zeros<A>({}, {.device = g.device()}), false, "index_put_");
-      gs = out;
+    if (needs_input_grad(0)) gs = zero_indexed(g, ix);
+    if (needs_input_grad(1)) gv = index_with_grad(g, ix);
+    return {gs, gv};
+  }
+};
+
+/** x.masked_scatter_(mask, source): masked positions of x lose their gradient to source's
+ *  first elements; source's others get zeros. */
+template <class A>
+struct MaskedScatterBackward0 final : Node {
+  Tensor<bool> mask;  // broadcast to self's shape
+  Shape source_sizes;
+  MaskedScatterBackward0(const Tensor<bool>& m, const Shape& sizes) : mask(m), source_sizes(sizes) {}
+  TS_NODE_NAME("MaskedScatterBackward0")
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.masked_fill(mask, 0);
+    if (needs_input_grad(1)) {
+      Tensor<A> selected = masked_select(g, mask);
+      const int64_t missing = checked_numel(source_sizes, "masked_scatter_backward") - selected.numel();
+      if (missing > 0) selected = cat(std::vector<Tensor<A>>{selected, zeros<A>({missing}, {.device = g.device()})});
+      gsrc = selected.view(source_sizes);
     }
-    if (needs_input_grad(1)) gv = index_advanced(g, ix, "index");
+    return {gs, gsrc};
+  }
+};
+
+/** base with src summed in at index along dim (scatter_add), not recorded. */
+template <class A>
+Tensor<A> scatter_added(const Tensor<A>& base, int64_t dim, const Tensor<int64_t>& index, const Tensor<A>& src) {
+  Tensor<A> out = base.clone();
+  scatter_add_into(out, dim, index, src);
+  return out;
+}
+
+/** x.scatter_reduce_(dim, index, src, reduce, include_self): PyTorch's scatter_reduce_backward. */
+template <class A>
+struct ScatterReduceBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Tensor<A> self;  // self's values before the op (a copy)
+  SavedTensor<A> src;
+  std::string reduce;
+  bool include_self;
+  Tensor<A> result;  // a copy, set after the op ran
+  ScatterReduceBackward0(int64_t d, const Tensor<int64_t>& idx, const Tensor<A>& original, const Tensor<A>& s,
+                         std::string r, bool inc)
+      : dim(d), index(idx, false), self(original), src(s, false), reduce(std::move(r)), include_self(inc) {}
+  TS_NODE_NAME("ScatterReduceBackward0")
+  TS_RELEASE_SAVED(index, src)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    const Tensor<A> full_src = src.unpack(*this);
+    // Only the part of src that index covers takes part.
+    Tensor<A> s = full_src;
+    for (int64_t d = 0; d < i.dim() && d < s.dim(); ++d) s = s.narrow(d, 0, i.size(d));
+    const Tensor<A>& x = self;
+    const Tensor<A>& r = result;
+    Tensor<A> gs, gsrc;
+    if (reduce == "sum") {
+      gs = g;
+      gsrc = g.gather(dim, i);
+    } else if (reduce == "prod") {
+      // Products without the zeros, so that a single zero still passes a gradient.
+      const Tensor<A> masked_self = x.masked_fill(x == A(0), 1);
+      gs = g * masked_self.scatter_reduce(dim, i, s, "prod", include_self) / masked_self;
+      const Tensor<bool> src_zero = s == A(0);
+      const Tensor<A> zeros_at = scatter_added(zeros_like(x), dim, i, src_zero.template to<A>()).gather(dim, i);
+      const Tensor<bool> single_zero = src_zero && (zeros_at == A(1));
+      const Tensor<A> masked_src_result = x.scatter_reduce(dim, i, s.masked_fill(single_zero, 1), "prod", include_self);
+      gsrc = where(single_zero, (g * masked_src_result).gather(dim, i), (g * r).gather(dim, i) / s.masked_fill(src_zero, 1));
+    } else if (reduce == "mean") {
+      Tensor<A> n = scatter_added(include_self ? ones_like(g) : zeros_like(g), dim, i, ones_like(s));
+      n.masked_fill_(n == A(0), 1);
+      gs = g / n;
+      gsrc = g.gather(dim, i) / n.gather(dim, i);
+    } else {  // amax, amin: the gradient is shared evenly among the values equal to the result
+      const Tensor<A> value = r.gather(dim, i);
+      const Tensor<A> self_is_result = (x == r).template to<A>(), src_is_result = (s == value).template to<A>();
+      const Tensor<A> distributed = g / scatter_added(self_is_result, dim, i, src_is_result);
+      gs = self_is_result * distributed;
+      gsrc = src_is_result * distributed.gather(dim, i);
+    }
+    if (!include_self) gs = gs.scatter(dim, i, 0);
+    AnyTensor out_self, out_src;
+    if (needs_input_grad(0)) out_self = gs;
+    if (needs_input_grad(1)) {
+      if (gsrc.sizes() == full_src.sizes()) {
+        out_src = gsrc;
+      } else {
+        Tensor<A> padded = zeros<A>(full_src.sizes(), {.device = g.device()});
+        Tensor<A> part = padded;
+        for (int64_t d = 0; d < gsrc.dim(); ++d) part = part.narrow(d, 0, gsrc.size(d));
+        part.copy_(gsrc);
+        out_src = padded;
+      }
+    }
+    return {out_self, out_src};
+  }
+};
+
+/** source's gradient for index_add_ and index_copy_: the gradient's slices at index, in source's shape. */
+template <class A>
+Tensor<A> index_slices_grad(const Tensor<A>& g, int64_t dim, const Tensor<int64_t>& index, const Shape& source_sizes) {
+  const Tensor<A> picked = g.index_select(dim, index.reshape({-1}));
+  return picked.numel() == checked_numel(source_sizes, "index_select") ? picked.reshape(source_sizes)
+                                                                        : picked.expand(source_sizes);
+}
+
+template <class A>
+struct IndexAddBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  A alpha;
+  Shape source_sizes;
+  IndexAddBackward0(int64_t d, const Tensor<int64_t>& idx, A a, const Shape& sizes)
+      : dim(d), index(idx, false), alpha(a), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexAddBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g;
+    if (needs_input_grad(1)) {
+      const Tensor<A> picked = index_slices_grad(g, dim, index.unpack(*this), source_sizes);
+      gsrc = alpha == A(1) ? picked : picked * alpha;
+    }
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexCopyBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Shape source_sizes;
+  IndexCopyBackward0(int64_t d, const Tensor<int64_t>& idx, const Shape& sizes) : dim(d), index(idx, false), source_sizes(sizes) {}
+  TS_NODE_NAME("IndexCopyBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) gsrc = index_slices_grad(g, dim, i, source_sizes);
+    return {gs, gsrc};
+  }
+};
+
+template <class A>
+struct IndexFillBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward0(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override { return {grads[0].as<A>().index_fill(dim, index.unpack(*this), 0)}; }
+};
+
+/** index_fill_ with a tensor value: the value gets the gradient of every filled element, each
+ *  position once however often index names it. */
+template <class A>
+struct IndexFillBackward1 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  IndexFillBackward1(int64_t d, const Tensor<int64_t>& idx) : dim(d), index(idx, false) {}
+  TS_NODE_NAME("IndexFillBackward1")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor gs, gv;
+    if (needs_input_grad(0)) gs = g.index_fill(dim, i, 0);
+    if (needs_input_grad(1)) {
+      // Wrapped first, so that -1 and size - 1 count as one position.
+      const int64_t size = g.dim() == 0 ? 1 : g.size(dim);
+      const Tensor<int64_t> positions = unique(i.reshape({-1}).remainder(size)).values;
+      gv = g.dim() == 0 ? g : g.index_select(dim, positions).sum();
+    }
     return {gs, gv};
   }
 };
@@ -1037,13 +1361,17 @@ struct IndexSelectBackward0 final : Node {
   TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
     const Tensor<int64_t> i = index.unpack(*this);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
-    if (in_sizes.empty()) return {out.add_(g.sum())};
+    auto adjoint = [d = dim, i, gs = g.sizes()](const Tensor<A>& gg) {
+      return gg.dim() == 0 ? gg.expand(gs) : gg.index_select(d, i.reshape({-1})).view(gs);
+    };
+    if (in_sizes.empty()) return {linear_in(record, "IndexAddBackward0", g, out.add_(g.sum()), adjoint)};
     AdvancedIndices ix = {{dim, i.reshape({-1})}};
     index_put_advanced(out, ix, g, /*accumulate=*/true, "index_add_");
-    return {out};
+    return {linear_in(record, "IndexAddBackward0", g, out, adjoint)};
   }
 };
 
@@ -1057,11 +1385,12 @@ struct GatherBackward0 final : Node {
   TS_RELEASE_SAVED(index)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
-    check_first_order(*this, g);
+    const bool record = recording(g);
     const Tensor<int64_t> i = index.unpack(*this);
+    NoGradGuard no_grad;
     Tensor<A> out = zeros<A>(in_sizes, {.device = g.device()});
     scatter_add_into(out, dim, i, g);
-    return {out};
+    return {linear_in(record, "ScatterAddBackward0", g, out, [d = dim, i](const Tensor<A>& gg) { return gg.gather(d, i); })};
   }
 };
 
@@ -1215,7 +1544,9 @@ struct CopySlices final : Node {
     } else {
       grad_slice.zero_();
     }
-    out[0] = result;
+    // A view taken now, not `result`: under create_graph, a view taken before the copy into
+    // grad_slice would keep the history from before it (second derivatives would miss it).
+    out[0] = GradMode::is_enabled() ? storage.as_strided(base_sizes, base_strides, 0) : result;
     for (size_t i = 1; i < inner.size(); ++i) out[i] = std::move(inner[i]);
     return out;
   }

@@ -57,10 +57,17 @@ template <class A> struct SelectBackward0;
 template <class A> struct UnfoldBackward0;
 template <class A> struct AsStridedBackward0;
 template <class A> struct DiagonalBackward0;
+template <class A> struct DiagEmbedBackward0;
 
 // Indexing, joins, copies
 template <class A> struct IndexBackward0;
 template <class A> struct IndexPutBackward0;
+template <class A> struct MaskedScatterBackward0;
+template <class A> struct ScatterReduceBackward0;
+template <class A> struct IndexAddBackward0;
+template <class A> struct IndexCopyBackward0;
+template <class A> struct IndexFillBackward0;
+template <class A> struct IndexFillBackward1;
 template <class A> struct IndexSelectBackward0;
 template <class A> struct GatherBackward0;
 template <class A, class U> struct ScatterBackward;

@@ -1,6 +1,7 @@
 #pragma once
 // gradcheck: compares the gradients autograd computes with central finite differences.
 
+#include "../random/distributions.hpp"
 #include "engine.hpp"
 
 namespace tessera::autograd {
@@ -74,6 +75,39 @@ bool gradcheck(F&& f, const std::vector<Tensor<double>>& inputs, const Gradcheck
     }
   }
   return true;
+}
+
+/** torch.autograd.gradgradcheck: gradcheck of the gradient itself. The gradients of fn(inputs)
+ *  with respect to the inputs that require grad, computed with create_graph for `grad_output`
+ *  (random normal values of fn's output shape when omitted), are checked against finite
+ *  differences with respect to those inputs and to grad_output. */
+template <class F>
+bool gradgradcheck(F&& f, const std::vector<Tensor<double>>& inputs, Tensor<double> grad_output = {},
+                   const GradcheckOptions& options = {}) {
+  if (!grad_output.defined()) {
+    NoGradGuard no_grad;
+    grad_output = randn<double>(f(inputs).sizes());
+  }
+  std::vector<Tensor<double>> all = inputs;
+  all.push_back(grad_output.detach().requires_grad_());
+  std::vector<AnyTensor> wrt;
+  for (const Tensor<double>& x : inputs)
+    if (x.requires_grad()) wrt.push_back(x);
+  TS_CHECK(!wrt.empty(), "gradgradcheck: no input requires grad");
+  auto first = [&](const std::vector<Tensor<double>>& in) {
+    const std::vector<Tensor<double>> xs(in.begin(), in.end() - 1);
+    const Tensor<double> out = f(xs).template to<double>();
+    std::vector<AnyTensor> ins;
+    for (const Tensor<double>& x : xs)
+      if (x.requires_grad()) ins.push_back(x);
+    const std::vector<AnyTensor> g =
+        grad({out}, ins, {in.back()}, /*retain_graph=*/true, /*create_graph=*/true, /*allow_unused=*/true);
+    std::vector<Tensor<double>> flat;
+    for (size_t i = 0; i < g.size(); ++i)
+      flat.push_back(g[i].defined() ? g[i].as<double>().reshape({-1}) : zeros<double>({ins[i].numel()}));
+    return cat(flat);
+  };
+  return gradcheck(first, all, options);
 }
 
 }  // namespace tessera::autograd

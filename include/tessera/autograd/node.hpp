@@ -15,6 +15,7 @@
 #include "../parallel/atomic.hpp"
 #include "../parallel/mutex.hpp"
 #include "grad_mode.hpp"
+#include "hooks.hpp"
 
 namespace tessera {
 namespace detail {
@@ -99,8 +100,8 @@ struct Node : std::enable_shared_from_this<Node> {
   uint64_t sequence_nr = next_sequence_nr();
   std::vector<NextEdge> next_edges;  // one per differentiable input
   uint32_t num_outputs = 0;  // set as outputs take this node as their history
-  // Non-leaf outputs whose .grad is kept (retain_grad), by output number.
-  std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained_grads;
+  // The hook lists of non-leaf outputs (register_hook, retain_grad), by output number (Note [Tensor hooks]).
+  std::vector<std::pair<uint32_t, std::shared_ptr<TensorHooks>>> pre_hooks;
 
   Node() = default;
   Node(const Node&) = delete;
@@ -231,6 +232,15 @@ bool needs_grad(const Tensor<Ts>&... inputs) {
 /** Makes output `k` of `node` the history of `out`. */
 inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node, uint32_t k) {
   AutogradMeta& meta = out.impl_ptr()->autograd_meta();
+  if (meta.retains_grad && meta.grad_fn && meta.grad_fn != node) {
+    // An in-place op: the retained .grad is the new history's (Note [Tensor hooks]).
+    if (meta.hooks) meta.hooks->remove_retain(out.impl_ptr().get());
+    auto moved = std::make_shared<TensorHooks>();
+    TensorHooks::Entry entry;
+    entry.retain = out.impl_ptr();
+    moved->add(std::move(entry));
+    node->pre_hooks.push_back({k, std::move(moved)});
+  }
   meta.requires_grad = true;
   meta.grad_fn = node;
   meta.output_nr = k;

@@ -22,6 +22,9 @@ template <class T>
 struct ValuesIndices;  // ops/sort.hpp
 template <class T>
 struct UniqueResult;  // ops/sort.hpp
+namespace autograd {
+class RemovableHandle;  // autograd/hooks.hpp
+}
 
 /** The optional last argument of every factory. */
 struct TensorOptions {
@@ -148,6 +151,38 @@ class Tensor {
   Tensor unfold(int64_t d, int64_t size, int64_t step) const;
   Tensor as_strided(const Shape& sizes, const Shape& strides, std::optional<int64_t> offset = std::nullopt) const;
   Tensor diagonal(int64_t offset = 0, int64_t d0 = 0, int64_t d1 = 1) const;
+  Tensor movedim(int64_t source, int64_t destination) const;
+  Tensor movedim(const Shape& source, const Shape& destination) const;
+  Tensor moveaxis(int64_t source, int64_t destination) const { return movedim(source, destination); }
+  Tensor moveaxis(const Shape& source, const Shape& destination) const { return movedim(source, destination); }
+  Tensor swapaxes(int64_t d0, int64_t d1) const { return transpose(d0, d1); }
+  Tensor swapdims(int64_t d0, int64_t d1) const { return transpose(d0, d1); }
+  Tensor unflatten(int64_t d, const Shape& sizes) const;
+  /** Python's x.T (every dim reversed) under LibTorch's name: a member named T would shadow the
+   *  class's template parameter. x.mT and x.mH swap the last two dims (mH conjugates, a no-op
+   *  for the real dtypes tessera has). */
+  Tensor numpy_T() const;
+  Tensor mT() const;
+  Tensor mH() const;
+  Tensor narrow_copy(int64_t d, int64_t start, int64_t length) const;
+  Tensor diag_embed(int64_t offset = 0, int64_t d1 = -2, int64_t d2 = -1) const;
+  /** New tensors of self's dtype (or U) on self's device (or options.device), as x.new_zeros. */
+  template <class U = T>
+  Tensor<U> new_empty(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_empty(const Shape& size, const TensorOptions& options) const;
+  template <class U = T>
+  Tensor<U> new_zeros(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_zeros(const Shape& size, const TensorOptions& options) const;
+  template <class U = T>
+  Tensor<U> new_ones(const Shape& size) const;
+  template <class U = T>
+  Tensor<U> new_ones(const Shape& size, const TensorOptions& options) const;
+  template <class U = T, Scalar S>
+  Tensor<U> new_full(const Shape& size, S fill_value) const;
+  template <class U = T, Scalar S>
+  Tensor<U> new_full(const Shape& size, S fill_value, const TensorOptions& options) const;
   // rearranging copies (ops/rearrange.hpp)
   Tensor repeat(const Shape& sizes) const;
   Tensor tile(const Shape& dims) const;
@@ -204,6 +239,21 @@ class Tensor {
   TS_BINARY_METHODS(minimum, std::type_identity_t)
   TS_BINARY_METHODS(maximum, std::type_identity_t)
 #undef TS_BINARY_METHODS
+  // Comparisons and logical_and/or as methods (bool results, no in-place forms).
+#define TS_COMPARE_METHODS(name)                        \
+  template <class U>                                    \
+  Tensor<bool> name(const Tensor<U>& other) const;      \
+  template <Scalar S>                                   \
+  Tensor<bool> name(S other) const;
+  TS_COMPARE_METHODS(eq)
+  TS_COMPARE_METHODS(ne)
+  TS_COMPARE_METHODS(lt)
+  TS_COMPARE_METHODS(le)
+  TS_COMPARE_METHODS(gt)
+  TS_COMPARE_METHODS(ge)
+  TS_COMPARE_METHODS(logical_and)
+  TS_COMPARE_METHODS(logical_or)
+#undef TS_COMPARE_METHODS
 #define TS_UNARY_METHODS(name, result) \
   Tensor<result> name() const;         \
   const Tensor& name##_() const;
@@ -332,6 +382,11 @@ class Tensor {
   Tensor masked_fill(const Tensor<bool>& mask, S value) const;
   template <Scalar S>
   const Tensor& masked_fill_(const Tensor<bool>& mask, S value) const;
+  /** A uint8 mask reads as `mask != 0`, with PyTorch 1.13's deprecation warning. */
+  template <Scalar S>
+  Tensor masked_fill(const Tensor<uint8_t>& mask, S value) const;
+  template <Scalar S>
+  const Tensor& masked_fill_(const Tensor<uint8_t>& mask, S value) const;
 
   // --- reductions (ops/reduce.hpp): over all elements, one dim or several ----------------
 #define TS_REDUCTION_METHODS(name, result)                                 \
@@ -429,6 +484,50 @@ class Tensor {
   template <Scalar S>
   const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value) const;
 
+  // --- selecting by mask and index (ops/selection.hpp) ---------------------------------------
+  /** torch.nonzero: the [n, dim()] coordinates of the nonzero elements (NaN counts), row-major. */
+  Tensor<int64_t> nonzero() const;
+  /** torch.nonzero(as_tuple=True) under LibTorch's name: one 1-D tensor per dim. */
+  std::vector<Tensor<int64_t>> nonzero_numpy() const;
+  Tensor<int64_t> argwhere() const;
+  Tensor masked_select(const Tensor<bool>& mask) const;
+  Tensor masked_scatter(const Tensor<bool>& mask, const Tensor& source) const;
+  const Tensor& masked_scatter_(const Tensor<bool>& mask, const Tensor& source) const;
+  Tensor take(const Tensor<int64_t>& index) const;
+  Tensor take_along_dim(const Tensor<int64_t>& indices, std::optional<int64_t> dim = std::nullopt) const;
+  Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+
+  // --- reducing scatters and index updates (ops/index_update.hpp) ----------------------------
+  /** torch.scatter_reduce: reduce is "sum", "prod", "mean", "amax" or "amin". */
+  Tensor scatter_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                        bool include_self = true) const;
+  const Tensor& scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
+                                bool include_self = true) const;
+  /** scatter(dim, index, src or value, reduce): reduce is "add" or "multiply". */
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  Tensor scatter(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
+  template <Scalar S>
+  const Tensor& scatter_(int64_t dim, const Tensor<int64_t>& index, S value, std::string_view reduce) const;
+  template <Scalar S = int>
+  Tensor index_add(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  template <Scalar S = int>
+  const Tensor& index_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, S alpha = 1) const;
+  Tensor index_copy(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  const Tensor& index_copy_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source) const;
+  template <Scalar S>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <Scalar S>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, S value) const;
+  template <class U>
+  Tensor index_fill(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
+  template <class U>
+  const Tensor& index_fill_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& value) const;
+
   // --- in-place sampling (random/distributions.hpp); the default generator unless one is given ---
   const Tensor& uniform_(double from = 0, double to = 1) const;
   const Tensor& uniform_(double from, double to, Generator& gen) const;
@@ -470,8 +569,16 @@ class Tensor {
     if (grad.defined() || impl().autograd) impl().autograd_meta().grad = grad.impl_ptr();
     return *this;
   }
-  /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element. */
-  void backward(const Tensor& gradient = {}, bool retain_graph = false) const;
+  /** Runs the graph behind this tensor backwards; `gradient` may be omitted for one element.
+   *  `retain_graph` defaults to `create_graph`, which records the backward itself so that the
+   *  gradients it leaves in .grad can be differentiated again. */
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  /** Registers `hook`, called with this tensor's gradient each time one is computed; it returns
+   *  nothing, or a replacement gradient (an undefined Tensor or std::nullopt keeps the gradient).
+   *  remove() on the returned handle unregisters it (autograd/hooks.hpp). */
+  template <class F>
+  autograd::RemovableHandle register_hook(F&& hook) const;
   /** Keeps .grad for a non-leaf after backward (leaves always keep it). */
   void retain_grad() const;
 

@@ -10,7 +10,8 @@
 
 namespace tessera::detail {
 
-struct Node;  // autograd/node.hpp
+struct Node;         // autograd/node.hpp
+struct TensorHooks;  // autograd/hooks.hpp
 struct TensorImpl;
 
 /** Present only on tensors that take part in autograd. */
@@ -20,6 +21,7 @@ struct AutogradMeta {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<Node> grad_fn;
   std::weak_ptr<Node> grad_accumulator;  // a leaf's AccumulateGrad while some graph holds it
+  std::shared_ptr<TensorHooks> hooks;    // register_hook and retain_grad (Note [Tensor hooks])
   uint32_t output_nr = 0;
 };
 

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "../core/any_tensor.hpp"
+#include "../core/named_tensors.hpp"
 #include "../ops/copy.hpp"
 #include "../ops/creation.hpp"
 #include "file.hpp"
@@ -203,7 +203,7 @@ std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view header, 
 /** The tensors of a safetensors image. `keep_alive` owns the bytes: tensors whose data is
  *  suitably aligned view them without a copy and share it; others are copied. */
 template <class = void>
-std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size, std::shared_ptr<void> keep_alive,
+NamedTensors parse_safetensors(const char* data, size_t size, std::shared_ptr<void> keep_alive,
                                                           std::map<std::string, std::string>* metadata = nullptr) {
   TS_CHECK(size >= 8, "load_safetensors: the file is too short for a header length (", size, " bytes)");
   uint64_t n = 0;
@@ -212,7 +212,7 @@ std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size
            " does not fit the file (", size, " bytes)");
   const char* bytes = data + 8 + n;
   const auto entries = parse_safetensors_header(std::string_view(data + 8, n), size - 8 - n, metadata);
-  std::map<std::string, AnyTensor> out;
+  NamedTensors out;
   for (const SafetensorsEntry& e : entries) {
     out[e.name] = dispatch(e.dtype, [&]<class T>(std::type_identity<T>) {
       const char* p = bytes + e.begin;
@@ -242,8 +242,8 @@ std::map<std::string, AnyTensor> parse_safetensors(const char* data, size_t size
 /** Reads every tensor of a safetensors file. The file is memory-mapped (copy-on-write): the
  *  tensors view the mapping, which lives until the last of them is gone. */
 template <class = void>
-std::map<std::string, AnyTensor> load_safetensors(const std::string& path,
-                                                         std::map<std::string, std::string>* metadata = nullptr) {
+NamedTensors load_safetensors(const std::string& path,
+                                std::map<std::string, std::string>* metadata = nullptr) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   TS_CHECK(fd >= 0, "load_safetensors: cannot open '", path, "'");
   struct stat st {};

@@ -171,6 +171,7 @@ enum class IndexCheck : uint32_t {
   SelectRange = 3,  // index_select's "index out of range in self"
   Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds." (PyTorch's words)
   Class = 5,        // one_hot: "Class values must be non-negative and smaller than num_classes (10), got 12"
+  Take = 6,         // take: "out of range: tried to access index 24 on a tensor of 24 elements."
 };
 
 /** The message of an index check that found `value` outside [-size, size) or [0, size). */
@@ -183,6 +184,10 @@ inline std::string index_check_message(IndexCheck check, const char* op, int64_t
     case IndexCheck::SelectRange: s += "index out of range in self"; break;
     case IndexCheck::Target:
       s += "Target ", append_int(s, value), s += " is out of bounds.";
+      break;
+    case IndexCheck::Take:
+      s += "out of range: tried to access index ", append_int(s, value), s += " on a tensor of ", append_int(s, size);
+      s += " elements.";
       break;
     case IndexCheck::Class:
       s += "Class values must be non-negative and smaller than num_classes (", append_int(s, size), s += "), got ";
@@ -203,7 +208,8 @@ inline std::string index_check_message(IndexCheck check, const char* op, int64_t
  *  and `rest_strides`); "gather" out[c] = input[.. index[c] ..] along `dim`; "scatter"
  *  out[.. index[c] ..] = input[c] (+= with `accumulate`); "as_strided_backward"
  *  out[offset + c . strides] += input[c] (c over `rest_sizes`, strides `rest_strides`);
- *  "check_index": the first value of `index` outside [lo, hi) is an error of `check` for op
+ *  "scatter_reduce" out[.. index[c] ..] = reduce(out[..], input[c]) in order (`reduce`, no GPU
+ *  kernel: the host runs it); "check_index": the first value of `index` outside [lo, hi) is an error of `check` for op
  *  `what` (out is index; a CPU kernel throws, a GPU reports it later, Note [Deferred errors]). */
 struct IndexPlan {
   static constexpr PlanKind kind = PlanKind::Index;
@@ -223,6 +229,7 @@ struct IndexPlan {
   int64_t lo = 0, hi = 0;
   IndexCheck check = IndexCheck::None;
   const char* what = nullptr;
+  const char* reduce = nullptr;  // "scatter_reduce": "sum", "prod", "amax" or "amin"
 };
 
 /** out (contiguous, 1-D) = "arange" (start + step * i, or int_start + int_step * i for integers),

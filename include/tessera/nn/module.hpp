@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "../autograd/engine.hpp"
-#include "../core/any_tensor.hpp"
+#include "../core/named_tensors.hpp"
 
 namespace tessera::nn {
 
@@ -114,8 +114,8 @@ class Module {
   void zero_grad(bool set_to_none = true) const { detail::clear_grads(parameters(), set_to_none); }
 
   /** Parameters and buffers by name, sharing their data (PyTorch's state_dict). */
-  std::map<std::string, AnyTensor> state_dict() const {
-    std::map<std::string, AnyTensor> out;
+  NamedTensors state_dict() const {
+    NamedTensors out;
     for (auto& [name, p] : named_parameters()) out[name] = p;
     for (auto& [name, b] : named_buffers()) out[name] = b;
     return out;

@@ -214,6 +214,48 @@ Tensor<T> ones_like(const Tensor<T>& like, const TensorOptions& options = {}) {
   return full_like(like, 1, options);
 }
 
+// x.new_empty, new_zeros, new_ones, new_full: self's dtype (or U) and device unless options are given.
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_empty(const Shape& size) const {
+  return new_empty<U>(size, {.device = device()});
+}
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_empty(const Shape& size, const TensorOptions& options) const {
+  return detail::empty_tensor<U>(size, options, "new_empty");
+}
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_zeros(const Shape& size) const {
+  return new_zeros<U>(size, {.device = device()});
+}
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_zeros(const Shape& size, const TensorOptions& options) const {
+  return detail::full_impl<U>(size, U(0), options, "new_zeros");
+}
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_ones(const Shape& size) const {
+  return new_ones<U>(size, {.device = device()});
+}
+template <class T>
+template <class U>
+Tensor<U> Tensor<T>::new_ones(const Shape& size, const TensorOptions& options) const {
+  return detail::full_impl<U>(size, U(1), options, "new_ones");
+}
+template <class T>
+template <class U, Scalar S>
+Tensor<U> Tensor<T>::new_full(const Shape& size, S fill_value) const {
+  return new_full<U>(size, fill_value, {.device = device()});
+}
+template <class T>
+template <class U, Scalar S>
+Tensor<U> Tensor<T>::new_full(const Shape& size, S fill_value, const TensorOptions& options) const {
+  return detail::full_impl<U>(size, detail::checked_convert<U>(fill_value, "new_full"), options, "new_full");
+}
+
 // --- ranges ---------------------------------------------------------------------------------
 
 namespace detail {

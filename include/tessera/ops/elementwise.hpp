@@ -5,6 +5,7 @@
 #include "../backend/cpu/elementwise.hpp"
 #include "../backend/cpu/math.hpp"
 #include "../backend/dispatch.hpp"
+#include "../core/warning.hpp"
 #include "copy.hpp"
 
 namespace tessera {
@@ -539,14 +540,27 @@ namespace detail {
 template <class>
 using bool_t = bool;
 }
-TS_DEFINE_BINARY(eq, EqOp, detail::bool_t)
-TS_DEFINE_BINARY(ne, NeOp, detail::bool_t)
-TS_DEFINE_BINARY(lt, LtOp, detail::bool_t)
-TS_DEFINE_BINARY(le, LeOp, detail::bool_t)
-TS_DEFINE_BINARY(gt, GtOp, detail::bool_t)
-TS_DEFINE_BINARY(ge, GeOp, detail::bool_t)
-TS_DEFINE_BINARY(logical_and, LogicalAndOp, detail::bool_t)
-TS_DEFINE_BINARY(logical_or, LogicalOrOp, detail::bool_t)
+#define TS_DEFINE_COMPARE(name, Op)                                                          \
+  TS_DEFINE_BINARY(name, Op, detail::bool_t)                                                 \
+  template <class T>                                                                         \
+  template <class U>                                                                         \
+  Tensor<bool> Tensor<T>::name(const Tensor<U>& other) const {                               \
+    return detail::binary<detail::Op>(*this, other);                                         \
+  }                                                                                          \
+  template <class T>                                                                         \
+  template <Scalar S>                                                                        \
+  Tensor<bool> Tensor<T>::name(S other) const {                                              \
+    return detail::binary_scalar<detail::Op>(*this, other);                                  \
+  }
+TS_DEFINE_COMPARE(eq, EqOp)
+TS_DEFINE_COMPARE(ne, NeOp)
+TS_DEFINE_COMPARE(lt, LtOp)
+TS_DEFINE_COMPARE(le, LeOp)
+TS_DEFINE_COMPARE(gt, GtOp)
+TS_DEFINE_COMPARE(ge, GeOp)
+TS_DEFINE_COMPARE(logical_and, LogicalAndOp)
+TS_DEFINE_COMPARE(logical_or, LogicalOrOp)
+#undef TS_DEFINE_COMPARE
 #undef TS_DEFINE_BINARY_METHODS
 #undef TS_DEFINE_BINARY
 
@@ -834,6 +848,32 @@ template <Scalar S, class B>
 auto where(const Tensor<bool>& cond, S a, const Tensor<B>& b) {
   return where(cond, detail::scalar_like<B>(a, b.device()), b);
 }
+namespace detail {
+/** A uint8 condition or mask as bool (nonzero is true), warning as PyTorch 1.13 does. */
+inline Tensor<bool> uint8_mask(const Tensor<uint8_t>& mask, const char* op) {
+  if (std::string_view(op) == "where")
+    warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a future "
+         "version of PyTorch. Use a boolean condition instead.");
+  else
+    warn(std::string(op) + " received a mask with dtype torch.uint8, this behavior is now deprecated,please use a "
+         "mask with dtype torch.bool instead.");
+  NoGradGuard no_grad;
+  return mask.template to<bool>();
+}
+}  // namespace detail
+
+template <class A, class B>
+Tensor<promote_t<A, B>> where(const Tensor<uint8_t>& cond, const Tensor<A>& a, const Tensor<B>& b) {
+  return where(detail::uint8_mask(cond, "where"), a, b);
+}
+template <class A, Scalar S>
+auto where(const Tensor<uint8_t>& cond, const Tensor<A>& a, S b) {
+  return where(detail::uint8_mask(cond, "where"), a, b);
+}
+template <Scalar S, class B>
+auto where(const Tensor<uint8_t>& cond, S a, const Tensor<B>& b) {
+  return where(detail::uint8_mask(cond, "where"), a, b);
+}
 template <class O, class A, class B>
 const Tensor<O>& where_out(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
@@ -871,6 +911,16 @@ Tensor<T> Tensor<T>::masked_fill(const Tensor<bool>& mask, S value) const {
   }
   if (detail::needs_grad(*this)) detail::record<detail::MaskedFillBackward0<T>>({*this}, {out}, mask);
   return out;
+}
+template <class T>
+template <Scalar S>
+Tensor<T> Tensor<T>::masked_fill(const Tensor<uint8_t>& mask, S value) const {
+  return masked_fill(detail::uint8_mask(mask, "masked_fill_"), value);
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<uint8_t>& mask, S value) const {
+  return masked_fill_(detail::uint8_mask(mask, "masked_fill_"), value);
 }
 template <class T, Scalar S>
 Tensor<T> masked_fill(const Tensor<T>& x, const Tensor<bool>& mask, S value) {

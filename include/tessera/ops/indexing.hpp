@@ -124,6 +124,17 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
 template <class T>
 std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_basic(
     const Tensor<T>& self, const std::vector<TensorIndex>& indices, const char* op) {
+  for (size_t k = 0; k < indices.size(); ++k) {
+    if (!indices[k].is_tensor() || indices[k].tensor() == nullptr || indices[k].tensor()->dtype != DType::UInt8)
+      continue;
+    // PyTorch 1.13 still reads a uint8 index as a mask, with a deprecation warning.
+    warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.");
+    std::vector<TensorIndex> masks(indices);
+    for (TensorIndex& ix : masks)
+      if (ix.is_tensor() && ix.tensor() && ix.tensor()->dtype == DType::UInt8)
+        ix = TensorIndex(Tensor<uint8_t>(ix.tensor()).template to<bool>());
+    return apply_basic(self, masks, op);
+  }
   int64_t consumed = 0, ellipses = 0;
   for (const TensorIndex& ix : indices) {
     if (ix.is_tensor()) {

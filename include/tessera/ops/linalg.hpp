@@ -127,6 +127,18 @@ Tensor<promote_t<A, B>> matmul(const Tensor<A>& a, const Tensor<B>& b) {
   if (da == 2 && db == 1) return mv(a, b);
   if (da == 1 && db == 2) return detail::unsafe_view(mm(a.unsqueeze(0), b), {b.size(1)}, "SqueezeBackward3");
   if (da == 2 && db == 2) return mm(a, b);
+  if (da >= 3 && db <= 2) {
+    // As PyTorch: fold a's batch dims into the rows of one mm (a Linear on [B, T, d] is one GEMM
+    // of B * T rows, and its weight gradient one GEMM, not B products and a sum).
+    const int64_t k = a.sizes()[static_cast<size_t>(da - 1)];
+    TS_CHECK(k == b.size(0), "matmul: shapes ", detail::shape_str(a.sizes()), " and ", detail::shape_str(b.sizes()),
+             " cannot be multiplied (", k, " != ", b.size(0), ")");
+    const Tensor<A> rows = a.reshape({-1, k});
+    Shape out_shape(std::span<const int64_t>(a.sizes().data(), static_cast<size_t>(da - 1)));
+    if (db == 2) out_shape.push_back(b.size(1));
+    const Tensor<R> folded = db == 2 ? mm(rows, b) : mv(rows, b);
+    return detail::unsafe_view(folded, out_shape, "UnsafeViewBackward0");
+  }
   const Tensor<A> a2 = da == 1 ? a.unsqueeze(0) : a;
   const Tensor<B> b2 = db == 1 ? b.unsqueeze(1) : b;
   const int64_t n = a2.sizes()[a2.dim() - 2], k = a2.sizes()[a2.dim() - 1];

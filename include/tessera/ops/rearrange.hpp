@@ -216,6 +216,32 @@ Tensor<T> Tensor<T>::diag(int64_t diagonal) const {
   return tessera::diag(*this, diagonal);
 }
 
+/** torch.diag_embed: a tensor with one more dim whose diagonals (offset, over dims d1 and d2 of
+ *  the result) hold the last dim of x; zeros elsewhere. */
+template <class T>
+Tensor<T> diag_embed(const Tensor<T>& x, int64_t offset = 0, int64_t d1 = -2, int64_t d2 = -1) {
+  const int64_t nd = x.dim() + 1;
+  const int64_t a = detail::wrap_dim(d1, nd, "diag_embed"), b = detail::wrap_dim(d2, nd, "diag_embed");
+  TS_CHECK(a != b, "diag_embed: diagonal dimensions cannot be identical ", d1, ", ", d2);
+  const int64_t len = (offset < 0 ? -offset : offset) + x.size(-1);
+  Shape sizes = x.sizes();
+  sizes.resize(sizes.size() - 1);
+  sizes.insert(std::min(a, b), len);
+  sizes.insert(std::max(a, b), len);
+  Tensor<T> out = zeros<T>(sizes, {.device = x.device()});
+  {
+    NoGradGuard no_grad;
+    out.diagonal(offset, a, b).copy_(x);
+  }
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(x)) detail::record<detail::DiagEmbedBackward0<T>>({x}, {out}, offset, a, b);
+  return out;
+}
+template <class T>
+Tensor<T> Tensor<T>::diag_embed(int64_t offset, int64_t d1, int64_t d2) const {
+  return tessera::diag_embed(*this, offset, d1, d2);
+}
+
 /** torch.trace: the sum of a matrix's main diagonal. */
 template <class T>
 Tensor<sum_t<T>> trace(const Tensor<T>& x) {

@@ -240,16 +240,26 @@ Tensor<T> Tensor<T>::flatten(int64_t start, int64_t end) const {
   return reshape(shape);
 }
 
-template <class T>
-Tensor<T> Tensor<T>::narrow(int64_t d, int64_t start, int64_t length) const {
-  TS_CHECK(dim() > 0, "narrow: narrow() cannot be applied to a 0-dim tensor.");
-  d = detail::wrap_dim(d, dim(), "narrow");
-  const int64_t size = sizes()[d];
-  TS_CHECK(start >= -size && start <= size, "narrow: start out of range (expected to be in range of [", -size, ", ",
+namespace detail {
+/** narrow's checks (PyTorch's messages); returns the wrapped dim and start. */
+inline std::pair<int64_t, int64_t> narrow_range(const Shape& sizes, int64_t d, int64_t start, int64_t length,
+                                                const char* op) {
+  const int64_t nd = static_cast<int64_t>(sizes.size());
+  TS_CHECK(nd > 0, op, ": narrow() cannot be applied to a 0-dim tensor.");
+  d = wrap_dim(d, nd, op);
+  const int64_t size = sizes[d];
+  TS_CHECK(start >= -size && start <= size, op, ": start out of range (expected to be in range of [", -size, ", ",
            size, "], but got ", start, ")");
   if (start < 0) start += size;
-  TS_CHECK(length >= 0 && start <= size - length, "narrow: start (", start, ") + length (", length,
+  TS_CHECK(length >= 0 && start <= size - length, op, ": start (", start, ") + length (", length,
            ") exceeds dimension size (", size, ").");
+  return {d, start};
+}
+}  // namespace detail
+
+template <class T>
+Tensor<T> Tensor<T>::narrow(int64_t d_in, int64_t start_in, int64_t length) const {
+  const auto [d, start] = detail::narrow_range(sizes(), d_in, start_in, length, "narrow");
   Shape sz = sizes();
   sz[d] = length;
   return detail::record_view<detail::SliceBackward0<T>>(
@@ -353,6 +363,156 @@ template <class T>
 Tensor<T> Tensor<T>::detach() const {
   // Shares the data and its version counter, but no history: not a view for autograd.
   return Tensor<T>(detail::make_tensor_impl(storage(), sizes(), strides(), storage_offset(), dtype_of<T>));
+}
+
+}  // namespace tessera
+
+// --- moving and splitting dims -------------------------------------------------------------------
+
+namespace tessera {
+
+template <class T>
+Tensor<T> Tensor<T>::movedim(const Shape& source, const Shape& destination) const {
+  TS_CHECK(source.size() == destination.size(), "movedim: Invalid source or destination dims: source (",
+           detail::shape_str(source), " dims) should contain the same number of dims as destination (",
+           detail::shape_str(destination), " dims)");
+  const int64_t n = dim();
+  Shape src, dst;
+  for (size_t i = 0; i < source.size(); ++i) {
+    src.push_back(detail::wrap_dim(source[i], n, "movedim"));
+    dst.push_back(detail::wrap_dim(destination[i], n, "movedim"));
+  }
+  // PyTorch checks for repeats after wrapping and names the list as given.
+  const auto repeated = [](const Shape& dims) {
+    for (size_t i = 0; i < dims.size(); ++i)
+      for (size_t j = i + 1; j < dims.size(); ++j)
+        if (dims[i] == dims[j]) return true;
+    return false;
+  };
+  TS_CHECK(!repeated(src), "movedim: repeated dim in `source` (", detail::shape_str(source), ")");
+  TS_CHECK(!repeated(dst), "movedim: repeated dim in `destination` (", detail::shape_str(destination), ")");
+  if (n == 0) return permute({});
+  // The moved dims take their destinations; the others keep their order in the places left.
+  Shape order = Shape::filled(static_cast<size_t>(n), -1);
+  std::vector<bool> src_used(static_cast<size_t>(n), false);
+  for (size_t i = 0; i < src.size(); ++i) {
+    order[static_cast<size_t>(dst[i])] = src[i];
+    src_used[static_cast<size_t>(src[i])] = true;
+  }
+  int64_t next = 0;
+  for (int64_t p = 0; p < n; ++p) {
+    if (order[p] != -1) continue;
+    while (src_used[static_cast<size_t>(next)]) ++next;
+    order[p] = next++;
+  }
+  return permute(order);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::movedim(int64_t source, int64_t destination) const {
+  return movedim(Shape{source}, Shape{destination});
+}
+
+template <class T>
+Tensor<T> Tensor<T>::unflatten(int64_t d, const Shape& sizes) const {
+  TS_CHECK(dim() > 0, "unflatten: Dimension specified as ", d, " but tensor has no dimensions");
+  d = detail::wrap_dim(d, dim(), "unflatten");
+  TS_CHECK(!sizes.empty(), "unflatten: sizes must be non-empty");
+  const int64_t have = this->sizes()[d];
+  // PyTorch's infer_size, with unflatten's message for sizes that do not multiply up.
+  int64_t known = 1, inferred = 0;
+  bool valid = true;
+  for (int64_t s : sizes) {
+    TS_CHECK(s >= -1, "unflatten: invalid shape dimension ", s);
+    if (s == -1) ++inferred;
+    else if (s < 0 || __builtin_mul_overflow(known, s, &known)) valid = false;
+  }
+  if (valid && inferred <= 1)
+    TS_CHECK(have == known || (inferred == 1 && known > 0 && have % known == 0), "unflatten: Provided sizes ",
+             detail::shape_str(sizes), " don't multiply up to the size of dim ", d, " (", have, ") in the input tensor");
+  const Shape inner = detail::infer_size(sizes, have, "unflatten");
+  Shape shape;
+  for (int64_t k = 0; k < d; ++k) shape.push_back(this->sizes()[k]);
+  for (int64_t s : inner) shape.push_back(s);
+  for (int64_t k = d + 1; k < dim(); ++k) shape.push_back(this->sizes()[k]);
+  return view(shape);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::narrow_copy(int64_t d_in, int64_t start_in, int64_t length) const {
+  if (dim() > 0) {  // PyTorch wraps narrow_copy's start as a dim: [-size, size)
+    const int64_t size = sizes()[detail::wrap_dim(d_in, dim(), "narrow_copy")];
+    TS_CHECK(start_in >= -size && start_in < std::max<int64_t>(size, 1), "narrow_copy: dimension out of range (expected to "
+             "be in range of [", -std::max<int64_t>(size, 1), ", ", std::max<int64_t>(size, 1) - 1, "], but got ", start_in, ")");
+  }
+  const auto [d, start] = detail::narrow_range(sizes(), d_in, start_in, length, "narrow_copy");
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = narrow(d, start, length).clone();
+  }
+  // PyTorch 1.13 records narrow_copy but has no derivative for it: backward throws.
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this)) detail::record<detail::NotImplemented>({*this}, {out}, std::string("narrow_copy"));
+  return out;
+}
+
+template <class T>
+Tensor<T> Tensor<T>::numpy_T() const {
+  Shape reversed;
+  for (int64_t d = dim(); d-- > 0;) reversed.push_back(d);
+  return permute(reversed);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::mT() const {
+  TS_CHECK(dim() != 1, "mT: tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.");
+  return dim() == 0 ? transpose_view(0, 0, "TransposeBackward0") : transpose(-2, -1);
+}
+
+template <class T>
+Tensor<T> Tensor<T>::mH() const {
+  TS_CHECK(dim() != 1, "mH: tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor.");
+  return mT();
+}
+
+/** torch.movedim and its alias torch.moveaxis: `source` dims moved to `destination`, the others in order. */
+template <class T>
+Tensor<T> movedim(const Tensor<T>& x, int64_t source, int64_t destination) {
+  return x.movedim(source, destination);
+}
+template <class T>
+Tensor<T> movedim(const Tensor<T>& x, const Shape& source, const Shape& destination) {
+  return x.movedim(source, destination);
+}
+template <class T>
+Tensor<T> moveaxis(const Tensor<T>& x, int64_t source, int64_t destination) {
+  return x.movedim(source, destination);
+}
+template <class T>
+Tensor<T> moveaxis(const Tensor<T>& x, const Shape& source, const Shape& destination) {
+  return x.movedim(source, destination);
+}
+/** torch.swapaxes and torch.swapdims: aliases of transpose. */
+template <class T>
+Tensor<T> swapaxes(const Tensor<T>& x, int64_t d0, int64_t d1) {
+  return x.transpose(d0, d1);
+}
+template <class T>
+Tensor<T> swapdims(const Tensor<T>& x, int64_t d0, int64_t d1) {
+  return x.transpose(d0, d1);
+}
+template <class T>
+Tensor<T> unflatten(const Tensor<T>& x, int64_t d, const Shape& sizes) {
+  return x.unflatten(d, sizes);
+}
+template <class T>
+Tensor<T> narrow_copy(const Tensor<T>& x, int64_t d, int64_t start, int64_t length) {
+  return x.narrow_copy(d, start, length);
+}
+template <class T>
+Tensor<T> diagonal(const Tensor<T>& x, int64_t offset = 0, int64_t d0 = 0, int64_t d1 = 1) {
+  return x.diagonal(offset, d0, d1);
 }
 
 }  // namespace tessera

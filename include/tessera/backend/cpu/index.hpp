@@ -3,6 +3,7 @@
 // the adjoint of as_strided, and the host helpers that read index values (nonzero, offsets).
 
 #include "../../core/algorithm.hpp"
+#include <string_view>
 #include <vector>
 
 #include "../../core/convert.hpp"
@@ -149,6 +150,29 @@ void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx,
   for_each_indexed(x, idx, index_sizes, dim, op, [&](int64_t off, int64_t, const Shape& coord) {
     const U v = s[offset_of(src, coord)];
     base[off] = accumulate ? convert<T>(math::add(convert<C>(base[off]), convert<C>(v))) : convert<T>(v);
+  });
+}
+
+/** x[..., index[c], ...] = reduce(that element, src[c]) along `dim`, in order: "sum", "prod",
+ *  "amax" or "amin" (a NaN wins, as in PyTorch), computed in opmath_t<T>. */
+template <class T>
+void scatter_reduce_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx, const Shape& index_sizes,
+                        int64_t dim, std::string_view reduce, const char* op) {
+  T* base = reinterpret_cast<T*>(x.data());
+  const T* s = reinterpret_cast<const T*>(src.data());
+  using C = opmath_t<T>;
+  const int kind = reduce == "sum" ? 0 : reduce == "prod" ? 1 : reduce == "amax" ? 2 : 3;
+  for_each_indexed(x, idx, index_sizes, dim, op, [&](int64_t off, int64_t, const Shape& coord) {
+    const C a = convert<C>(base[off]), b = convert<C>(s[offset_of(src, coord)]);
+    C r;
+    if constexpr (std::is_same_v<C, bool>) {
+      r = kind == 0 || kind == 2 ? a || b : a && b;  // bool: sum and amax are or, prod and amin and
+    } else if (kind == 0) r = math::add(a, b);
+    else if (kind == 1) r = math::mul(a, b);
+    else if (a != a) r = a;  // NaN stays
+    else if (b != b) r = b;
+    else r = (kind == 2) == (a < b) ? b : a;
+    base[off] = convert<T>(r);
   });
 }
 

@@ -1,0 +1,294 @@
+#!/usr/bin/python3
+"""Writes tests/golden/autograd_ext.txt: PyTorch 1.13's results for custom autograd Functions (the
+examples of PyTorch's documentation), tensor hooks with retain_grad, and second derivatives of
+built-in ops, for tests/test_autograd_ext.cpp.
+
+    /usr/bin/python3 tests/golden/generate_autograd_ext.py
+
+Every input is float64. A case holds its inputs (`x`, `x_shape`, ...) and results as hex floats;
+`none` stands for a gradient PyTorch leaves as None. Second-derivative cases (`gg_*`) compute
+gx = autograd.grad(sum(f(x) * w), x, create_graph=True) with w requiring grad, then backward of
+sum(gx * v) and record gx, the name of gx's grad_fn, x.grad (`ggx`) and w.grad (`ggw`).
+"""
+import os
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def hexes(t):
+    if t is None:
+        return "none"
+    return " ".join(float(v).hex() for v in t.detach().reshape(-1).tolist())
+
+
+def shape(t):
+    return " ".join(str(d) for d in t.shape)
+
+
+def ramp(*s, scale=0.37, shift=-1.1):
+    n = 1
+    for d in s:
+        n *= d
+    return (torch.arange(n, dtype=torch.float64) * scale + shift).sin().mul(1.7).reshape(*s)
+
+
+# --- custom functions, after the examples of torch.autograd.Function's documentation -------------
+
+class Exp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        result = i.exp()
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        result, = ctx.saved_tensors
+        return grad_output * result
+
+
+class MulConstant(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, tensor, constant):
+        ctx.constant = constant
+        return tensor * constant
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.constant, None
+
+
+class LinearFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input, weight, bias):
+        ctx.save_for_backward(input, weight, bias)
+        output = input.mm(weight.t())
+        if bias is not None:
+            output += bias.unsqueeze(0).expand_as(output)
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight, bias = ctx.saved_tensors
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output.mm(weight)
+        if ctx.needs_input_grad[1]:
+            grad_weight = grad_output.t().mm(input)
+        if bias is not None and ctx.needs_input_grad[2]:
+            grad_bias = grad_output.sum(0)
+        return grad_input, grad_weight, grad_bias
+
+
+class MyCube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        result = x ** 3
+        dx = 3 * x ** 2
+        ctx.save_for_backward(x, dx)
+        return result, dx
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_dx):
+        x, dx = ctx.saved_tensors
+        return grad_output * dx + grad_dx * 6 * x
+
+
+class SortFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        values, idx = x.sort()
+        ctx.mark_non_differentiable(idx)
+        ctx.save_for_backward(idx)
+        return values, idx
+
+    @staticmethod
+    def backward(ctx, g, g_idx):
+        idx, = ctx.saved_tensors
+        return torch.zeros_like(g).scatter(0, idx, g)
+
+
+class MulInplace(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(3)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 3
+
+
+def custom_cases(lines):
+    w3 = torch.tensor([1.0, 2.0, 3.0])
+
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = Exp.apply(x)
+    gx, = torch.autograd.grad((y * w3).sum(), x, create_graph=True)
+    gx.sum().backward()
+    lines += ["case exp", f"x {hexes(x)}", f"w {hexes(w3)}", f"grad_fn {y.grad_fn.name()}", f"out {hexes(y)}",
+              f"gx {hexes(gx)}", f"ggx {hexes(x.grad)}", "end"]
+
+    x = ramp(2, 3).requires_grad_()
+    y = MulConstant.apply(x, 2.5)
+    (y * ramp(2, 3, shift=0.3)).sum().backward()
+    lines += ["case mul_constant", f"x {hexes(x)}", f"out {hexes(y)}", f"gx {hexes(x.grad)}", "end"]
+
+    inp = ramp(4, 3).requires_grad_()
+    weight = ramp(2, 3, shift=0.7).requires_grad_()
+    bias = torch.tensor([0.25, -0.5])
+    y = LinearFunction.apply(inp, weight, bias)
+    (y * ramp(4, 2, shift=0.1)).sum().backward()
+    lines += ["case linear", f"input {hexes(inp)}", f"weight {hexes(weight)}", f"bias {hexes(bias)}",
+              f"out {hexes(y)}", f"ginput {hexes(inp.grad)}", f"gweight {hexes(weight.grad)}",
+              f"gbias {hexes(bias.grad)}", "end"]
+
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y, dx = MyCube.apply(x)
+    gx, = torch.autograd.grad((y * w3).sum(), x, create_graph=True)
+    gx.sum().backward()
+    lines += ["case cube", f"x {hexes(x)}", f"w {hexes(w3)}", f"out {hexes(y)}", f"dx {hexes(dx)}",
+              f"dx_requires_grad {int(dx.requires_grad)}", f"gx {hexes(gx)}", f"ggx {hexes(x.grad)}", "end"]
+
+    x = torch.tensor([0.3, -1.2, 2.5, 0.1], requires_grad=True)
+    values, idx = SortFn.apply(x)
+    (values * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    lines += ["case sort", f"x {hexes(x)}", f"values {hexes(values)}", f"idx {' '.join(map(str, idx.tolist()))}",
+              f"idx_requires_grad {int(idx.requires_grad)}", f"gx {hexes(x.grad)}", "end"]
+
+    x = torch.tensor([0.3, -1.2, 2.5], requires_grad=True)
+    a = x * 2
+    y = MulInplace.apply(a)
+    (y * w3).sum().backward()
+    x2 = torch.tensor([0.3, -1.2, 2.5, 0.7], requires_grad=True)
+    b = x2 * 2
+    v = MulInplace.apply(b[1:3])
+    (b * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    lines += ["case mul_inplace_view", f"x {hexes(x2)}", f"base {hexes(b)}", f"view_grad_fn {v.grad_fn.name()}",
+              f"base_grad_fn {b.grad_fn.name()}", f"gx {hexes(x2.grad)}", "end"]
+    lines += ["case mul_inplace", f"x {hexes(x)}", f"out {hexes(y)}", f"same {int(y.data_ptr() == a.data_ptr())}",
+              f"grad_fn {a.grad_fn.name()}", f"gx {hexes(x.grad)}", "end"]
+
+
+def hook_cases(lines):
+    # register_hook's documentation.
+    v = torch.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    h = v.register_hook(lambda grad: grad * 2)
+    v.backward(torch.tensor([1.0, 2.0, 3.0]))
+    first = v.grad.clone()
+    h.remove()
+    v.grad = None
+    v.backward(torch.tensor([1.0, 2.0, 3.0]))
+    lines += ["case hook_doc", f"grad {hexes(first)}", f"grad_after_remove {hexes(v.grad)}", "end"]
+
+    # A leaf used twice: its hook runs once, on the summed gradient.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.clone()) or g * 2)
+    (x * x).sum().backward()
+    lines += ["case hook_leaf_twice", f"seen {hexes(seen[0])}", f"calls {len(seen)}", f"grad {hexes(x.grad)}", "end"]
+
+    # retain_grad before or after a hook on a non-leaf: 1.13 keeps the gradient as it is at the
+    # point retain_grad was called among the tensor's hooks.
+    for order in ("retain_then_hook", "hook_then_retain"):
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        if order == "retain_then_hook":
+            y.retain_grad()
+            y.register_hook(lambda g: g * 10)
+        else:
+            y.register_hook(lambda g: g * 10)
+            y.retain_grad()
+        (y * 3).sum().backward()
+        lines += [f"case {order}", f"ygrad {hexes(y.grad)}", f"xgrad {hexes(x.grad)}", "end"]
+
+    # In-place ops: the hooks stay with the grad_fn they were registered on (later ones join
+    # them), retain_grad follows the tensor to its new grad_fn.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g + 1)
+    y.mul_(3)
+    y.register_hook(lambda g: g + 100)
+    y.sum().backward()
+    lines += ["case hook_inplace", f"ygrad {hexes(y.grad)}", f"xgrad {hexes(x.grad)}", "end"]
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.mul_(3)
+    y.register_hook(lambda g: g + 1)
+    y.sum().backward()
+    lines += ["case hook_after_inplace", f"xgrad {hexes(x.grad)}", "end"]
+
+    # Hooks chain in registration order; one returning None keeps the gradient.
+    x = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    y = x.exp()
+    y.register_hook(lambda g: g + 1)
+    y.register_hook(lambda g: None)
+    y.register_hook(lambda g: g * 3)
+    y.sum().backward()
+    lines += ["case hook_chain", f"x {hexes(x)}", f"grad {hexes(x.grad)}", "end"]
+
+    # autograd.grad returns a non-leaf's gradient before its hooks; the hooked one flows on.
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    b.register_hook(lambda g: g * 100)
+    gb, ga = torch.autograd.grad((b * b).sum(), [b, a])
+    lines += ["case hook_autograd_grad", f"gb {hexes(gb)}", f"ga {hexes(ga)}", "end"]
+
+    # backward(create_graph=True): .grad has history, and differentiating it gives the Hessian.
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    (x.pow(3) * torch.tensor([1.0, 2.0, 3.0])).sum().backward(create_graph=True)
+    g = x.grad
+    grad_fn = g.grad_fn is not None
+    x.grad = None
+    g.sum().backward()
+    lines += ["case backward_create_graph", f"x {hexes(x)}", f"g {hexes(g)}", f"has_grad_fn {int(grad_fn)}",
+              f"gg {hexes(x.grad)}", "end"]
+
+
+def gg_cases(lines):
+    idx = torch.tensor([2, 0, 2, 1])
+    cases = [
+        ("gelu", (2, 3), lambda x: torch.nn.functional.gelu(x)),
+        ("softplus", (2, 3), lambda x: torch.nn.functional.softplus(x * 3)),
+        ("softplus_plain", (2, 3), lambda x: torch.nn.functional.softplus(x)),
+        ("gelu_softplus_threshold", (3, 4), lambda x: torch.nn.functional.gelu(x * 3) + torch.nn.functional.softplus(x * 14)),
+        ("index", (4, 3), lambda x: x[idx]),
+        ("index_2d", (4, 3), lambda x: x[idx, torch.tensor([0, 2, 1, 2])]),
+        ("index_select", (4, 3), lambda x: x.index_select(0, idx)),
+        ("gather", (4, 3), lambda x: x.gather(1, torch.tensor([[0, 0, 2], [1, 2, 0], [2, 2, 2], [0, 1, 1]]))),
+        ("scatter", (4, 3), lambda x: x.scatter(1, torch.tensor([[2, 0], [1, 2], [0, 1], [2, 1]]),
+                                                 (x[:, :2] * x[:, 1:]).contiguous())),
+        ("slice", (4, 3), lambda x: x[1:3].pow(2)),
+        ("select", (4, 3), lambda x: x.select(1, 2).exp()),
+        ("diagonal", (3, 3), lambda x: x.diagonal().sin()),
+        ("narrow_tanh", (4, 3), lambda x: x.narrow(0, 1, 2).tanh()),
+    ]
+    for name, s, f in cases:
+        x = ramp(*s).requires_grad_()
+        out = f(x)
+        w = ramp(*out.shape, scale=0.53, shift=0.2).requires_grad_()
+        gx, = torch.autograd.grad((out * w).sum(), x, create_graph=True)
+        v = ramp(*s, scale=0.71, shift=0.4)
+        (gx * v).sum().backward()
+        lines += [f"case gg_{name}", f"x_shape {shape(x)}", f"x {hexes(x)}", f"out_shape {shape(out)}",
+                  f"out {hexes(out)}", f"w {hexes(w)}", f"v {hexes(v)}", f"gx {hexes(gx)}", f"gx_grad_fn {gx.grad_fn.name()}",
+                  f"ggx {hexes(x.grad)}", f"ggw {hexes(w.grad)}", "end"]
+
+
+def main():
+    torch.set_num_threads(1)
+    lines = [f"# Written by tests/golden/generate_autograd_ext.py with torch {torch.__version__}"]
+    custom_cases(lines)
+    hook_cases(lines)
+    gg_cases(lines)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "autograd_ext.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

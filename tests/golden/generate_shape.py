@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Writes tests/golden/shape.txt: PyTorch 1.13's results of its shape and indexing functions
+(movedim, unflatten, narrow_copy, T/mT/mH, new_*, diag_embed, nonzero, masked_select,
+masked_scatter, take, take_along_dim, repeat_interleave, scatter_reduce, index_add/copy/fill),
+their gradients and their error messages, for tests/test_shape_ops.cpp.
+
+    /usr/bin/python3 tests/golden/generate_shape.py
+
+Each case is a Python call on the inputs below. A value case gives each result's dtype, shape
+and elements (hexadecimal floats, integers for integral and bool results); a `grad` case runs
+backward from sum(result * w), w = 1, 2, 3, ... in the result's shape, and gives X's gradient;
+an `error` case gives PyTorch's message.
+"""
+import os
+import warnings
+
+import torch
+
+warnings.filterwarnings("ignore")
+
+a = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4)
+b = torch.arange(6).reshape(2, 3)
+z = torch.tensor(3.0)
+v = torch.arange(4, dtype=torch.float32)
+m = torch.tensor([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
+h = torch.arange(12, dtype=torch.float16).reshape(3, 4) / 4
+e = torch.zeros(0, 3)
+t = a.transpose(0, 2)  # non-contiguous: [4, 3, 2]
+f = torch.tensor([0.0, float("nan"), -0.0, 2.5, float("inf")])
+i8 = torch.arange(-3, 3, dtype=torch.int8)
+ix = torch.tensor([[0, 2, 1, 2], [1, 0, 0, 2]])  # indices along dim 0 of a [3, 4] tensor
+src = torch.arange(8, dtype=torch.float32).reshape(2, 4) + 1
+s34 = torch.tensor([[5.0, -1.0, 2.0, 7.0], [0.5, 3.0, -2.0, 1.0], [4.0, 4.0, 6.0, -3.0]])
+n34 = torch.arange(12).reshape(3, 4)
+x34 = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+srci = torch.arange(8).reshape(2, 4) + 1
+S = torch.tensor([[0.5, -1.5, 2.0, 1.25], [3.0, 0.75, -2.5, 1.5]], dtype=torch.float64)  # scatter sources for X
+ixs = torch.tensor([[0, 1, 1, 0], [1, 0, 0, 1]])  # indices along dim 0 of a [2, 4] tensor
+S3 = torch.tensor([[1.0, -2.0, 0.5, 3.0], [0.25, 1.5, -1.0, 2.0], [-0.5, 4.0, 1.0, -3.0]], dtype=torch.float64)
+Z = torch.tensor([[0.0, 2.0, 1.0, 0.0], [1.5, 0.0, -1.0, 2.0], [1.0, 1.0, 0.0, 3.0]], dtype=torch.float64)
+
+VALUES = [
+    # group 1: views and small ones
+    "torch.movedim(a, 0, 2)", "torch.movedim(a, -1, 0)", "torch.movedim(a, (0, 1), (2, 0))", "torch.moveaxis(t, (2,), (0,))",
+    "a.movedim(1, 1)", "torch.movedim(z, 0, 0)", "torch.movedim(b, (0, 1), (1, 0))",
+    "torch.swapaxes(a, 0, 2)", "a.swapdims(-1, 1)", "torch.swapdims(m, 0, 1)", "z.swapaxes(0, -1)",
+    "a.unflatten(1, (3, 1))", "a.unflatten(2, (-1, 2))", "a.unflatten(-1, (2, 1, 2))", "e.unflatten(1, (1, 3))",
+    "t.unflatten(0, (2, 2))", "b.unflatten(1, (-1,))",
+    "a.narrow_copy(2, 1, 2)", "a.narrow_copy(0, -1, 1)", "t.narrow_copy(1, 1, 2)", "b.narrow_copy(1, 0, 0)",
+    "torch.narrow_copy(h, 1, 2, 2)",
+    "a.T", "b.T", "v.T", "z.T", "t.T", "a.mT", "b.mT", "z.mT", "a.mH", "m.mH", "t.mT",
+    "a.new_zeros((2, 1))", "b.new_ones((3,))", "a.new_full((2,), 7)", "b.new_full((2, 2), 2.7)",
+    "torch.arange(3, dtype=torch.uint8).new_full((2,), -1)", "m.new_full((2,), 5)", "h.new_full((1,), 0.1)",
+    "a.new_zeros(())", "b.new_ones((0, 2))",
+    "torch.diagonal(a)", "torch.diagonal(a, 1, 2, 0)", "torch.diagonal(t, -1, -1, -2)",
+    "torch.diag_embed(torch.arange(6.).reshape(2, 3))", "torch.diag_embed(torch.arange(6.).reshape(2, 3), 1, 0, 2)",
+    "torch.diag_embed(v, -2)", "torch.diag_embed(b, 0, -1, 0)", "torch.diag_embed(m[0])", "torch.diag_embed(t, 1)",
+    "torch.diag_embed(e)",
+    # group 2: selecting by mask and index
+    "torch.nonzero(m)", "torch.nonzero(z)", "torch.nonzero(torch.tensor(0.))", "torch.nonzero(e)", "torch.nonzero(f)",
+    "torch.nonzero(i8)", "t.nonzero()", "torch.nonzero(b > 2)", "torch.nonzero(h)",
+    "torch.nonzero(m, as_tuple=True)", "torch.nonzero(z, as_tuple=True)", "torch.nonzero(torch.tensor(0), as_tuple=True)",
+    "torch.nonzero(e, as_tuple=True)",
+    "torch.argwhere(m)", "torch.argwhere(z)", "torch.argwhere(t - 5)",
+    "torch.where(m)", "torch.where(b)", "torch.where(z)",
+    "a.masked_select(m)", "torch.masked_select(a, m[0])", "torch.masked_select(z, torch.tensor(True))",
+    "torch.masked_select(v, m)", "torch.masked_select(b, torch.tensor([True, False, True]))",
+    "torch.masked_select(t, torch.tensor([True, False]))", "torch.masked_select(h, m)",
+    "torch.masked_select(e, torch.tensor(True))", "m.masked_select(m)",
+    "torch.zeros(3, 4).masked_scatter(m, torch.arange(10.))", "torch.zeros(3, 4).masked_scatter(m[0], torch.arange(10.))",
+    "torch.zeros(4).masked_scatter(m, torch.arange(12.).reshape(3, 4))", "n34.masked_scatter(m, -n34)",
+    "torch.masked_scatter(a, m, -t)", "torch.zeros(2, 2, dtype=torch.bool).masked_scatter(torch.tensor([True, False]), torch.tensor([True, True]))",
+    "a.take(torch.tensor([[0, 23], [-1, -24]]))", "torch.take(t, torch.tensor([1, 2, 3]))", "z.take(torch.tensor([0, -1]))",
+    "torch.take(b, torch.tensor(5))", "torch.take(m, torch.tensor([[0], [5]]))", "torch.take(a, torch.zeros(0, dtype=torch.long))",
+    "torch.take_along_dim(a, torch.tensor([[[0], [3], [1]]]), 2)", "torch.take_along_dim(a, torch.tensor([5, 1]))",
+    "torch.take_along_dim(s34, torch.argsort(s34, 1), 1)", "torch.take_along_dim(s34, torch.argmax(s34, 0, keepdim=True), 0)",
+    "torch.take_along_dim(t, torch.tensor([[[1, 0]]]), -1)", "torch.take_along_dim(b, torch.tensor([[2], [0]]), 1)",
+    "torch.take_along_dim(z, torch.tensor(0))", "torch.take_along_dim(s34, torch.tensor([[0], [2]]), 0)", "torch.take_along_dim(torch.tensor([1., 2., 3.]).reshape(3, 1), torch.tensor([[0, 2, 1]]), 0)",
+    "torch.repeat_interleave(torch.tensor([1, 0, 2]))", "torch.repeat_interleave(torch.tensor([0, 0]))",
+    "torch.repeat_interleave(torch.tensor([2, 1]), output_size=3)",
+    "v.repeat_interleave(2)", "a.repeat_interleave(2, 1)", "a.repeat_interleave(torch.tensor([1, 0, 2]), 1)",
+    "a.repeat_interleave(torch.tensor([2]), 1)", "a.repeat_interleave(torch.tensor(2), -1)", "z.repeat_interleave(3)",
+    "a.repeat_interleave(torch.tensor([1, 0, 2]), 1, output_size=3)", "v.repeat_interleave(torch.tensor([1, 2, 3, 4]))",
+    "torch.repeat_interleave(b, 2)", "torch.repeat_interleave(m, torch.tensor([1, 0, 3]), 0)", "t.repeat_interleave(0, 1)",
+    "torch.repeat_interleave(h, 2, 0, output_size=6)",
+    # group 3: reducing scatters and index updates
+    "x34.scatter_reduce(0, ix, src, 'sum')", "x34.scatter_reduce(0, ix, src, 'sum', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'prod')", "x34.scatter_reduce(0, ix, src, 'prod', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'mean')", "x34.scatter_reduce(0, ix, src, 'mean', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'amax')", "x34.scatter_reduce(0, ix, -src, 'amax', include_self=False)",
+    "x34.scatter_reduce(0, ix, src, 'amin')", "x34.scatter_reduce(0, ix, -src, 'amin', include_self=False)",
+    "n34.scatter_reduce(0, ix, srci, 'mean')", "n34.scatter_reduce(0, ix, -srci, 'mean')",
+    "n34.scatter_reduce(0, ix, -srci, 'mean', include_self=False)", "n34.scatter_reduce(1, ix.T[:3, :2], -srci.T[:3, :2], 'amax', include_self=False)",
+    "torch.ones(3, dtype=torch.uint8).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1, 2, 4]).byte(), 'mean', include_self=False)",
+    "torch.tensor([1., float('nan'), 0.]).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([float('nan'), 2., 1.]), 'amax')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'sum')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'amin', include_self=False)",
+    "torch.zeros(3, dtype=torch.float16).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([1., 2., 3.]).half(), 'mean')",
+    "torch.scatter_reduce(t, 2, torch.tensor([[[1], [0], [1]]]), -t[:1, :, :1], 'prod')",
+    "torch.tensor(3.).scatter_reduce(0, torch.tensor(0), torch.tensor(2.), 'prod')",
+    "x34.scatter_reduce(1, torch.zeros(3, 0, dtype=torch.long), src, 'amax')",
+    "x34.scatter(0, ix, src, reduce='add')", "x34.scatter(0, ix, src, reduce='multiply')",
+    "x34.scatter(0, ix, 2.0, reduce='multiply')", "n34.scatter(1, ix[:, :2], 5, reduce='add')",
+    "x34.index_add(0, torch.tensor([0, 2, 0]), torch.ones(3, 4), alpha=2)",
+    "n34.index_add(1, torch.tensor([0, 3]), torch.ones(3, 2, dtype=torch.long), alpha=2)",
+    "x34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4), alpha=1.5)",
+    "n34.index_add(0, torch.tensor([0, 1]), torch.ones(2, 4).long(), alpha=1.5)",
+    "torch.tensor(3.).index_add(0, torch.tensor([0, 0]), torch.tensor([1., 2.]))",
+    "torch.index_add(t, 1, torch.tensor([2, 2]), torch.ones(4, 2, 2))", "h.index_add(1, torch.tensor([3]), h[:, :1])",
+    "x34.index_copy(0, torch.tensor([2, 0]), torch.ones(2, 4))", "x34.index_copy(0, torch.tensor([0, 0]), torch.arange(8.).reshape(2, 4))",
+    "torch.index_copy(t, 2, torch.tensor([1]), -t[:, :, :1])", "m.index_copy(1, torch.tensor([1, 0]), m[:, 2:])",
+    "torch.tensor(3.).index_copy(0, torch.tensor([0]), torch.tensor([7.]))",
+    "x34.index_fill(1, torch.tensor([0, 2]), -1)", "x34.index_fill(1, torch.tensor([0, -1]), -1)",
+    "n34.index_fill(1, torch.tensor([0, 2]), 2.5)", "torch.index_fill(t, 0, torch.tensor(3), 9)",
+    "torch.ones(3).bool().index_fill(0, torch.tensor([1]), False)", "torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)",
+    "e.index_fill(1, torch.tensor([2]), 1)", "n34.index_fill(1, torch.tensor([0]), torch.tensor(2.5))",
+    "x34.index_fill(0, torch.tensor([2, 0]), torch.tensor(-3, dtype=torch.int8))",
+]
+
+GRADS = [  # (call on X, X's shape)
+    ("torch.movedim(X, (0, 1), (2, 0))", (2, 3, 4)), ("X.swapaxes(0, 2)", (2, 3, 4)), ("X.unflatten(1, (3, 1))", (2, 3, 4)),
+    ("X.T", (2, 3, 4)), ("X.mT", (2, 3, 4)), ("X.mH", (3, 4)), ("torch.diag_embed(X, 1, 0, 2)", (2, 3)),
+    ("torch.diag_embed(X)", (2, 3)),
+    ("X.masked_select(m)", (3, 4)), ("torch.masked_select(X, m)", (4,)), ("torch.masked_select(X, m[0])", (2, 3, 4)),
+    ("X.masked_scatter(m, torch.arange(20.).double())", (3, 4)),
+    ("torch.zeros(3, 4).double().masked_scatter(m, X)", (2, 5)),
+    ("torch.zeros(3, 4).double().masked_scatter(m[0], X)", (3, 3)),
+    ("X.take(torch.tensor([[0, 11], [-1, 5], [0, 0]]))", (3, 4)),
+    ("torch.take_along_dim(X, torch.tensor([[0, 2, 1, 2], [0, 0, 0, 2]]), 0)", (3, 4)),
+    ("torch.take_along_dim(X, torch.tensor([5, 1, 5]))", (3, 4)),
+    ("torch.take_along_dim(X, torch.tensor([[1], [0], [1]]), 1)", (3, 4)),
+    ("X.repeat_interleave(2, 1)", (2, 3, 4)), ("X.repeat_interleave(torch.tensor([1, 0, 2]), 0)", (3, 4)),
+    ("X.repeat_interleave(3)", (2, 2)),
+    ("X.scatter_reduce(0, ix, S, 'sum')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'sum', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'prod')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'prod', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'mean')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'mean', include_self=False)", (3, 4)),
+    ("X.scatter_reduce(0, ix, S, 'amax')", (3, 4)), ("X.scatter_reduce(0, ix, S, 'amin', include_self=False)", (3, 4)),
+    ("S.scatter_reduce(0, ixs, X, 'sum')", (2, 4)), ("S.scatter_reduce(0, ixs, X, 'prod')", (2, 4)),
+    ("S.scatter_reduce(0, ixs, X, 'mean', include_self=False)", (2, 4)), ("S.scatter_reduce(0, ixs, X, 'amax')", (2, 4)),
+    ("S.scatter_reduce(0, ixs, X.round(), 'amin')", (2, 4)),
+    ("Z.scatter_reduce(0, ix, X, 'prod')", (2, 4)), ("Z.scatter_reduce(0, ix, X * (X != -0.5), 'prod', include_self=False)", (2, 4)),
+    ("X.index_add(0, torch.tensor([0, 2, 0]), S3, alpha=2)", (3, 4)), ("S3.index_add(1, torch.tensor([3, 0]), X, alpha=-1.5)", (3, 2)),
+    ("X.index_copy(0, torch.tensor([2, 0]), S3[:2])", (3, 4)), ("S3.index_copy(1, torch.tensor([3, 0]), X)", (3, 2)),
+    ("X.index_fill(1, torch.tensor([0, -1]), 5)", (3, 4)),
+    ("S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])", (1,)), ("X.index_fill(0, torch.tensor([1]), X[2, 3])", (3, 4)),
+]
+
+ERRORS = [
+    "torch.movedim(a, (0, 1), (2,))", "torch.movedim(a, (0, 0), (1, 2))", "torch.movedim(a, (0, 1), (1, 1))",
+    "torch.movedim(a, (0, -3), (1, 2))",
+    "a.unflatten(2, (5, 1))", "a.unflatten(2, ())", "a.unflatten(2, (-1, 0))", "a.unflatten(2, (-2, 2))",
+    "z.unflatten(0, (1,))",
+    "a.narrow_copy(2, 3, 2)", "a.narrow_copy(2, -5, 1)", "z.narrow_copy(0, 0, 1)",
+    "v.mT", "v.mH",
+    "torch.arange(3, dtype=torch.int8).new_full((2,), 300)",
+    "torch.diag_embed(v, 0, 0, 0)", "torch.diag_embed(v, 0, 0, 2)", "torch.diag_embed(z)",
+    "torch.masked_select(a[0], m[:2])", "torch.masked_select(a, m[:2])",
+    "torch.zeros(3, 4).masked_scatter(m, torch.arange(3.))",
+    "a.take(torch.tensor([24]))", "a.take(torch.tensor([-25]))", "torch.zeros(0).take(torch.tensor([0]))",
+    "torch.take_along_dim(a, torch.tensor([5, -1]))", "torch.take_along_dim(a, torch.tensor([[0]]), 2)",
+    "torch.take_along_dim(a, torch.tensor([[[4]]]), 2)", "torch.take_along_dim(a, torch.tensor([[[-1]]]), 2)",
+    "torch.take_along_dim(a, torch.tensor([[[0]], [[1]], [[2]]]), 2)",
+    "torch.repeat_interleave(torch.tensor([1, -1, 2]))", "torch.repeat_interleave(torch.tensor([[1]]))",
+    "torch.repeat_interleave(torch.tensor(2))",
+    "a.repeat_interleave(torch.tensor([1, 0]), 1)", "a.repeat_interleave(torch.tensor([1, -1, 2]), 1)",
+    "v.repeat_interleave(-1)", "a.repeat_interleave(torch.tensor([1, 0, 2]), 1, output_size=4)",
+    "a.repeat_interleave(2, 1, output_size=5)", "a.repeat_interleave(torch.tensor([[1, 0, 2]]), 1)",
+    "a.repeat_interleave(2, 3)",
+    "x34.scatter_reduce(0, ix, src, 'foo')", "x34.scatter_reduce(0, torch.tensor([[3]]), src, 'sum')",
+    "x34.scatter_reduce(0, torch.tensor([[-1]]), src, 'amax')", "x34.scatter_reduce(0, torch.zeros(4, 1).long(), src, 'sum')",
+    "x34.scatter_reduce(0, torch.zeros(1, 5).long(), torch.ones(3, 5), 'sum')",
+    "torch.zeros(3, dtype=torch.bool).scatter_reduce(0, torch.tensor([0, 0, 1]), torch.tensor([True, False, True]), 'mean')",
+    "x34.scatter(0, ix, 2.0, reduce='sum')", "x34.scatter(0, torch.tensor([[3]]), src, reduce='multiply')",
+    "x34.index_add(0, torch.tensor([0, 3]), torch.ones(2, 4))", "x34.index_add(0, torch.tensor([0, -1]), torch.ones(2, 4))",
+    "x34.index_add(0, torch.tensor([0, 1]), torch.ones(3, 4))", "x34.index_add(0, torch.tensor([[0, 1]]), torch.ones(2, 4))",
+    "x34.index_copy(0, torch.tensor([3, 0]), torch.ones(2, 4))", "x34.index_copy(0, torch.tensor([-1, 0]), torch.ones(2, 4))",
+    "x34.index_copy(0, torch.tensor([0, 1]), torch.ones(3, 4))", "x34.index_copy(1, torch.tensor([0, 1]), torch.ones(3, 4))",
+    "x34.index_fill(1, torch.tensor([0, 4]), -1)", "x34.index_fill(1, torch.tensor([-5]), -1)", "x34.index_fill(2, torch.tensor([0]), 1)",
+    "torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)",
+    "x34.index_fill(1, torch.tensor([0]), torch.tensor([2.]))",
+]
+
+
+def text(x):
+    if x.dtype.is_floating_point:
+        return " ".join(float(e).hex() if e == e and abs(e) != float("inf") else str(float(e)) for e in x.reshape(-1).tolist())
+    return " ".join(str(int(e)) for e in x.reshape(-1).tolist())
+
+
+def parts(result):
+    out = []
+    for r in (result if isinstance(result, (tuple, list)) else [result]):
+        out += [f"dtype {str(r.dtype).replace('torch.', '')}", f"shape {' '.join(str(s) for s in r.shape)}",
+                f"values {text(r)}"]
+    return out
+
+
+def main():
+    lines = [f"# generated by tests/golden/generate_shape.py with torch {torch.__version__}; do not edit"]
+    for call in VALUES:
+        lines += [f"case {call}"] + parts(eval(call)) + ["end"]
+    for call, shape in GRADS:
+        n = 1
+        for s in shape:
+            n *= s
+        X = (torch.arange(n, dtype=torch.float64).reshape(shape) * 0.75 - 2).requires_grad_()
+        out = eval(call, globals(), {"X": X})
+        w = torch.arange(1, out.numel() + 1, dtype=torch.float64).reshape(out.shape)
+        (out * w).sum().backward()
+        lines += [f"case grad {call}", f"shape {' '.join(str(s) for s in shape)}", f"grad {text(X.grad)}", "end"]
+    for call in ERRORS:
+        try:
+            eval(call)
+            raise SystemExit(f"{call} did not fail")
+        except (RuntimeError, IndexError) as ex:
+            lines += [f"case error {call}", f"error {str(ex).splitlines()[-1]}", "end"]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shape.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}: {len(VALUES)} values, {len(GRADS)} gradients, {len(ERRORS)} errors")
+
+
+if __name__ == "__main__":
+    main()
