@@ -104,6 +104,35 @@ int main() {
            ts::round(f) + ts::clamp(f, -1.0, 1.0) + ts::minimum(f, i) + ts::maximum(f, i) +
            ts::where(cmp, f, 0) + ts::lerp(f, ts::zeros({2, 3}), 0.5) + ts::remainder(f, 2) + ts::fmod(f, 2) +
            ts::floor_divide(f, 2);
+  auto pw = ts::log10(f.abs()) + ts::erf(f) + ts::erfc(f) + ts::erfinv(f / 10) + ts::lgamma(f) + ts::digamma(f) +
+            ts::polygamma(1, f) + ts::sinc(f) + ts::deg2rad(f) + ts::rad2deg(f) + ts::logit(f, 0.1) +
+            ts::nan_to_num(f, 0.0, 1.0, -1.0) + ts::square(f) + ts::reciprocal(f) + ts::trunc(f) + ts::fix(f) +
+            ts::frac(f) + ts::exp2(f) + ts::sgn(f) + ts::positive(f) + f.log10() + f.erf() + f.erfc() + f.erfinv() +
+            f.lgamma() + f.digamma() + f.polygamma(2) + f.sinc() + f.deg2rad() + f.rad2deg() + f.logit() +
+            f.nan_to_num() + f.square() + f.reciprocal() + f.trunc() + f.fix() + f.frac() + f.exp2() + f.sgn() +
+            f.positive();
+  pw.clone().erf_().erfc_().erfinv_().lgamma_().digamma_().polygamma_(1).sinc_().deg2rad_().rad2deg_().logit_(0.1)
+      .nan_to_num_().square_().reciprocal_().trunc_().fix_().frac_().exp2_().sgn_().log10_();
+  std::cout << ts::erf_out(pw, f) << ts::polygamma_out(pw, 1, f) << ts::logit_out(pw, f, 0.1) << ts::nan_to_num_out(pw, f)
+            << ts::square_out(pw, f) << ts::deg2rad_out(pw, f) << ts::rad2deg_out(pw, f) << ts::trunc_out(pw, f)
+            << ts::fix_out(pw, f);
+  std::cout << pw << ts::signbit(f) << f.signbit() << ts::signbit_out(ts::empty<bool>({2, 3}), f) << "\n";
+  auto ints = ts::tensor({{5, -3, 0}, {7, 1, 2}});
+  auto bw = (ints & 6) | ((3 | ints) ^ ~ints);
+  bw = bw + (ints << 2) + (1 >> ints.abs()) + ts::bitwise_and(ints, ints) + ts::bitwise_or(ints, 1) + ints.bitwise_xor(ints) +
+       ts::bitwise_left_shift(ints, ints.abs()) + ints.bitwise_right_shift(1) + ts::bitwise_not(ints) + ints.bitwise_not();
+  bw &= ints, bw |= 1, bw ^= ints, bw <<= 1, bw >>= 1;
+  bw.bitwise_and_(ints).bitwise_not_();
+  auto bin = ts::atan2(f, f) + ts::arctan2(f, f) + f.atan2(f) + ts::hypot(f, f) + ts::logaddexp(f, f) +
+             ts::logaddexp2(f, f) + ts::xlogy(f, f) + ts::xlogy(f, 2.0) + ts::xlogy(2, f) + ts::copysign(f, -1.0) +
+             f.copysign(f) + ts::nextafter(f, f) + ts::heaviside(f, f) + f.heaviside(f) +
+             ts::addcmul(f, f, f, 0.5) + ts::addcdiv(f, f, f.abs() + 1, 2.0) + f.addcmul(f, f) + f.addcdiv(f, f);
+  bin.clone().atan2_(f).hypot_(f).logaddexp_(f).xlogy_(2.0).copysign_(f).nextafter_(f).addcmul_(f, f, 0.5);
+  ts::atan2_out(bin, f, f), ts::xlogy_out(bin, f, 2.0), ts::bitwise_not_out(bw, ints), ts::heaviside_out(bin, f, f);
+  auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
+  fp.float_power_(2);
+  std::cout << bw << bin << fp << ts::isclose(f, f) << ts::isclose(f, f, 1e-5, 1e-8, true)
+            << ts::allclose(f, f, 1e-5, 1e-8, true) << ts::diff(f) << f.diff(2, 0) << ts::diff(f, 1, 1, f, f) << "\n";
   f.add_(1).sub_(1).mul_(2).div_(2).clamp_(-5.0, 5.0);
   auto preds = ts::isnan(u).any().item() || ts::isinf(u).any().item() || !ts::isfinite(u).all().item();
   std::cout << ts::equal(f, f) << ts::allclose(f, f, 1e-5, 1e-8) << preds << e1 << e2 << e3 << e4 << "\n";

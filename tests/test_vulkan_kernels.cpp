@@ -374,6 +374,17 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
         check_unary("softplus", [](const auto& t) { return ts::softplus(t); }, y, false);
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
+      // ops/pointwise.hpp has no GPU kernels: its plans run on the host, on the device's memory.
+      const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      check_unary("erf", [](const auto& t) { return ts::erf(t); }, x, true);
+      check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, x, true);
+      check_unary("digamma", [](const auto& t) { return t.digamma(); }, x, true);
+      check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
+      check_unary("logit", [](const auto& t) { return ts::logit(t, 0.1); }, x, true);
+      check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
+      check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
+      if constexpr (!std::is_same_v<T, bool>) check_unary("trunc", [](const auto& t) { return ts::trunc(t); }, x, true);
+      if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
   });
 }
@@ -477,6 +488,17 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         const ts::Tensor<T> expo = td::convert<double>(T(1)) == 1 ? tame_tensor<T>(b.sizes(), rng) : b;
         check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
                      std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
+      }
+      // Binary ops of ops/pointwise.hpp run on the host, on the device's memory.
+      check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b);
+      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      check_binary("copysign scalar", [](const auto& x, const auto&) { return ts::copysign(x, -1.0); }, a, b);
+      if constexpr (ts::is_floating_v<T>) {
+        check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b);
+        check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b);
+      } else {
+        check_binary("bitwise_xor", [](const auto& x, const auto& y) { return x ^ y; }, a, b);
+        check_binary("bitwise_and scalar", [](const auto& x, const auto&) { return x & 6; }, a, b);
       }
     }
   });

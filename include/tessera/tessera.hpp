@@ -21,6 +21,7 @@
 #include "ops/indexing.hpp"
 #include "ops/join.hpp"
 #include "ops/linalg.hpp"
+#include "ops/pointwise.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
 #include "ops/selection.hpp"

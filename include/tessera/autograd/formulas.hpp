@@ -14,6 +14,7 @@
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/linalg.hpp"
+#include "../ops/pointwise.hpp"
 #include "../ops/reduce.hpp"
 #include "../ops/selection.hpp"
 #include "../ops/sort.hpp"
@@ -230,11 +231,14 @@ Tensor<A> gelu_backward(const Tensor<A>& g, const Tensor<A>& x) {
 template <class Op> inline constexpr bool unary_uses_result =
     std::is_same_v<Op, ReluOp> || std::is_same_v<Op, SqrtOp> || std::is_same_v<Op, RsqrtOp> ||
     std::is_same_v<Op, ExpOp> || std::is_same_v<Op, Expm1Op> || std::is_same_v<Op, TanOp> ||
-    std::is_same_v<Op, TanhOp> || std::is_same_v<Op, SigmoidOp>;
+    std::is_same_v<Op, TanhOp> || std::is_same_v<Op, SigmoidOp> || std::is_same_v<Op, ErfinvOp> ||
+    std::is_same_v<Op, ReciprocalOp> || std::is_same_v<Op, Exp2Op>;
 template <class Op> inline constexpr bool unary_uses_self =
     std::is_same_v<Op, AbsOp> || std::is_same_v<Op, LogOp> || std::is_same_v<Op, Log1pOp> ||
     std::is_same_v<Op, Log2Op> || std::is_same_v<Op, SinOp> || std::is_same_v<Op, CosOp> ||
-    std::is_same_v<Op, GeluOp> || std::is_same_v<Op, SoftplusOp>;
+    std::is_same_v<Op, GeluOp> || std::is_same_v<Op, SoftplusOp> || std::is_same_v<Op, Log10Op> ||
+    std::is_same_v<Op, ErfOp> || std::is_same_v<Op, ErfcOp> || std::is_same_v<Op, LgammaOp> ||
+    std::is_same_v<Op, DigammaOp> || std::is_same_v<Op, SincOp>;
 
 template <class Op>
 const char* unary_node_name() {
@@ -264,7 +268,21 @@ struct UnaryBackward final : Node {
     if constexpr (std::is_same_v<Op, NegOp>) return {g.neg()};
     else if constexpr (std::is_same_v<Op, AbsOp>) return {g * s.sign()};
     else if constexpr (std::is_same_v<Op, SignOp> || std::is_same_v<Op, FloorOp> || std::is_same_v<Op, CeilOp> ||
-                       std::is_same_v<Op, RoundOp>) return {zeros_like(g)};
+                       std::is_same_v<Op, RoundOp> || std::is_same_v<Op, TruncOp> || std::is_same_v<Op, SgnOp>)
+      return {zeros_like(g)};  // sgn of real tensors too
+    else if constexpr (std::is_same_v<Op, FracOp>) return {g};
+    else if constexpr (std::is_same_v<Op, Log10Op>) return {g / (s * 2.3025850929940456)};
+    else if constexpr (std::is_same_v<Op, ErfOp>) return {1.1283791670955126 * (-s.pow(2)).exp() * g};
+    else if constexpr (std::is_same_v<Op, ErfcOp>) return {-1.1283791670955126 * (-s.pow(2)).exp() * g};
+    else if constexpr (std::is_same_v<Op, ErfinvOp>) return {0.88622692545275801 * r.pow(2).exp() * g};
+    else if constexpr (std::is_same_v<Op, LgammaOp>) return {g * s.digamma()};
+    else if constexpr (std::is_same_v<Op, DigammaOp>) return {g * s.polygamma(1)};
+    else if constexpr (std::is_same_v<Op, SincOp>) {
+      const Tensor<A> spi = s * math::kPi, sq = s * s * math::kPi;
+      return {where(sq == 0, zeros<A>({}, {.device = g.device()}), g * (spi * spi.cos() - spi.sin()) / sq)};
+    }
+    else if constexpr (std::is_same_v<Op, ReciprocalOp>) return {g.neg() * (r * r)};
+    else if constexpr (std::is_same_v<Op, Exp2Op>) return {g * r * 0.6931471805599453};
     else if constexpr (std::is_same_v<Op, ReluOp>) {
       if (GradMode::is_enabled()) return {g.masked_fill(r <= 0, 0)};  // create_graph: differentiable
       return {binary<ThresholdBackwardOp>(g, r)};  // one vectorised pass
@@ -291,6 +309,48 @@ struct UnaryBackward final : Node {
   }
 };
 
+/** polygamma(n, x): the next order, grad * polygamma(n + 1, x). */
+template <class A>
+struct PolygammaBackward0 final : Node {
+  SavedTensor<A> self;
+  int64_t n;
+  PolygammaBackward0(const Tensor<A>& x, int64_t order) : self(x, false), n(order) {}
+  const char* name() const override { return "PolygammaBackward0"; }
+  TS_RELEASE_SAVED(self)
+  variable_list apply(variable_list&& grads) override {
+    return {grads[0].as<A>() * self.unpack(*this).polygamma(n + 1)};
+  }
+};
+
+/** logit: grad / (x (1 - x)); outside [0, 1] NaN, or with eps 0 outside [eps, 1 - eps]. */
+template <class A>
+struct LogitBackward0 final : Node {
+  SavedTensor<A> self;
+  std::optional<double> eps;
+  LogitBackward0(const Tensor<A>& x, std::optional<double> e) : self(x, false), eps(e) {}
+  const char* name() const override { return "LogitBackward0"; }
+  TS_RELEASE_SAVED(self)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>(), x = self.unpack(*this);
+    const Tensor<A> d = g / (x * (1 - x));
+    const double lo = eps ? *eps : 0.0, hi = eps ? 1.0 - *eps : 1.0;
+    const double fill = eps ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+    return {d.masked_fill((x < lo) || (x > hi), fill)};
+  }
+};
+
+/** nan_to_num: the gradient where x is finite, else 0. */
+template <class A>
+struct NanToNumBackward0 final : Node {
+  SavedTensor<A> self;
+  explicit NanToNumBackward0(const Tensor<A>& x) : self(x, false) {}
+  const char* name() const override { return "NanToNumBackward0"; }
+  TS_RELEASE_SAVED(self)
+  variable_list apply(variable_list&& grads) override {
+    return {grads[0].as<A>() * self.unpack(*this).isfinite()};
+  }
+};
+
 template <class Op, class A, class B>
 struct BinaryBackward final : Node {
   SavedTensor<A> self;
@@ -304,7 +364,9 @@ struct BinaryBackward final : Node {
   }
   template <class X>
   void set_result(const Tensor<X>& out) {  // X differs from the result type for some in-place ops
-    if constexpr (std::is_same_v<Op, PowOp> && std::is_same_v<X, R>) result = SavedTensor<X>(out, true);
+    if constexpr ((std::is_same_v<Op, PowOp> || std::is_same_v<Op, HypotOp> || std::is_same_v<Op, CopysignOp>) &&
+                  std::is_same_v<X, R>)
+      result = SavedTensor<X>(out, true);
   }
   const char* name() const override {
     if constexpr (std::is_same_v<Op, AddOp>) return "AddBackward0";
@@ -315,6 +377,12 @@ struct BinaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward1";
     else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward1";
     else if constexpr (std::is_same_v<Op, MinimumOp>) return "MinimumBackward0";
+    else if constexpr (std::is_same_v<Op, Atan2Op>) return "Atan2Backward0";
+    else if constexpr (std::is_same_v<Op, HypotOp>) return "HypotBackward0";
+    else if constexpr (std::is_same_v<Op, LogaddexpOp>) return "LogaddexpBackward0";
+    else if constexpr (std::is_same_v<Op, Logaddexp2Op>) return "Logaddexp2Backward0";
+    else if constexpr (std::is_same_v<Op, XlogyOp>) return "XlogyBackward0";
+    else if constexpr (std::is_same_v<Op, CopysignOp>) return "CopysignBackward0";
     else return "MaximumBackward0";
   }
   TS_RELEASE_SAVED(self, other, result)
@@ -358,6 +426,34 @@ struct BinaryBackward final : Node {
           go = g.neg() * (q.sign() * q.abs().floor());
         }
       }
+    } else if constexpr (std::is_same_v<Op, Atan2Op>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      const Tensor<R> recip = (s * s + o * o).reciprocal();
+      if (want_self) gs = g * o * recip;
+      if (want_other) go = g.neg() * s * recip;
+    } else if constexpr (std::is_same_v<Op, HypotOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      const Tensor<R> r = result.defined() ? result.unpack(*this) : hypot(s, o);
+      if (want_self) gs = g * s / r;
+      if (want_other) go = g * o / r;
+    } else if constexpr (std::is_same_v<Op, LogaddexpOp> || std::is_same_v<Op, Logaddexp2Op>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      constexpr bool base2 = std::is_same_v<Op, Logaddexp2Op>;
+      if (want_self) gs = g / (base2 ? (o - s).exp2() : (o - s).exp()).add(1);
+      if (want_other) go = g / (base2 ? (s - o).exp2() : (s - o).exp()).add(1);
+    } else if constexpr (std::is_same_v<Op, XlogyOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<B> o = other.unpack(*this);
+      if (want_self) gs = xlogy(g, o).masked_fill((s == 0) && (o <= 0), 0);
+      if (want_other) go = g * s / o;
+    } else if constexpr (std::is_same_v<Op, CopysignOp>) {
+      const Tensor<A> s = self.unpack(*this);
+      const Tensor<R> r = result.defined() ? result.unpack(*this) : copysign(s, other.unpack(*this));
+      if (want_self) gs = g * (r / s).masked_fill(s == 0, 0);
+      if (want_other) go = zeros_like(g);
     } else {  // minimum, maximum: ties share the gradient
       const Tensor<A> s = self.unpack(*this);
       const Tensor<B> o = other.unpack(*this);

@@ -15,6 +15,9 @@ template <class A, class B> struct LerpBackward0;
 template <class A, class B, class W> struct LerpBackward1;
 template <class A, class B> struct WhereBackward0;
 template <class A> struct MaskedFillBackward0;
+template <class A> struct PolygammaBackward0;
+template <class A> struct LogitBackward0;
+template <class A> struct NanToNumBackward0;
 struct NotImplemented;
 
 // Reductions

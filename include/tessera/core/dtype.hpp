@@ -123,6 +123,21 @@ template <> struct cpp_type_of<DType::Float16> { using type = half; };
 template <> struct cpp_type_of<DType::BFloat16> { using type = bfloat16; };
 template <> struct cpp_type_of<DType::Float32> { using type = float; };
 template <> struct cpp_type_of<DType::Float64> { using type = double; };
+/** PyTorch's name of a dtype in "not implemented for" messages. */
+inline const char* aten_type_name(DType d) {
+  switch (d) {
+    case DType::Bool: return "Bool";
+    case DType::UInt8: return "Byte";
+    case DType::Int8: return "Char";
+    case DType::Int16: return "Short";
+    case DType::Int32: return "Int";
+    case DType::Int64: return "Long";
+    case DType::Float16: return "Half";
+    case DType::BFloat16: return "BFloat16";
+    case DType::Float32: return "Float";
+    default: return "Double";
+  }
+}
 }  // namespace detail
 
 /** The C++ element type of promote_types(dtype_of<A>, dtype_of<B>). */

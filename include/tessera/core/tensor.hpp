@@ -79,6 +79,8 @@ using clamp_t = scalar_promote_t<scalar_promote_t<T, typename detail::clamp_boun
  *  LibTorch, constness belongs to the handle, not the data: every method is const. */
 template <class T>
 using sum_t = std::conditional_t<is_floating_v<T>, T, int64_t>;  // sum, prod, cumsum
+template <class T>
+using square_t = std::conditional_t<std::is_same_v<T, bool>, int64_t, T>;  // square: pow(x, 2)
 
 template <class T = float>
 class Tensor {
@@ -276,7 +278,92 @@ class Tensor {
   TS_UNARY_METHODS(sigmoid, floating_t<T>)
   TS_UNARY_METHODS(gelu, floating_t<T>)
   TS_UNARY_METHODS(softplus, floating_t<T>)
+  // ops/pointwise.hpp
+  TS_UNARY_METHODS(log10, floating_t<T>)
+  TS_UNARY_METHODS(erf, floating_t<T>)
+  TS_UNARY_METHODS(erfc, floating_t<T>)
+  TS_UNARY_METHODS(erfinv, floating_t<T>)
+  TS_UNARY_METHODS(lgamma, floating_t<T>)
+  TS_UNARY_METHODS(digamma, floating_t<T>)
+  TS_UNARY_METHODS(sinc, floating_t<T>)
+  TS_UNARY_METHODS(deg2rad, floating_t<T>)
+  TS_UNARY_METHODS(rad2deg, floating_t<T>)
+  TS_UNARY_METHODS(reciprocal, floating_t<T>)
+  TS_UNARY_METHODS(exp2, floating_t<T>)
+  TS_UNARY_METHODS(trunc, T)
+  TS_UNARY_METHODS(fix, T)
+  TS_UNARY_METHODS(frac, T)
+  TS_UNARY_METHODS(sgn, T)
+  TS_UNARY_METHODS(square, square_t<T>)
 #undef TS_UNARY_METHODS
+  Tensor<bool> signbit() const;
+  Tensor bitwise_not() const;
+  const Tensor& bitwise_not_() const;
+#define TS_POINTWISE_BINARY_METHODS(name, wrap)                     \
+  template <class U>                                                \
+  Tensor<wrap<promote_t<T, U>>> name(const Tensor<U>& other) const; \
+  template <class U>                                                \
+  const Tensor& name##_(const Tensor<U>& other) const;
+#define TS_POINTWISE_SCALAR_METHODS(name, wrap)             \
+  template <Scalar S>                                       \
+  Tensor<wrap<scalar_promote_t<T, S>>> name(S other) const; \
+  template <Scalar S>                                       \
+  const Tensor& name##_(S other) const;
+  TS_POINTWISE_BINARY_METHODS(atan2, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(arctan2, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(hypot, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(logaddexp, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(logaddexp2, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(xlogy, true_divide_t)
+  TS_POINTWISE_SCALAR_METHODS(xlogy, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(copysign, true_divide_t)
+  TS_POINTWISE_SCALAR_METHODS(copysign, true_divide_t)
+  TS_POINTWISE_BINARY_METHODS(nextafter, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_and, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_and, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_or, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_or, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_xor, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_xor, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_left_shift, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_left_shift, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(bitwise_right_shift, std::type_identity_t)
+  TS_POINTWISE_SCALAR_METHODS(bitwise_right_shift, std::type_identity_t)
+#undef TS_POINTWISE_SCALAR_METHODS
+#undef TS_POINTWISE_BINARY_METHODS
+  /** x == 0 ? values : (x > 0); values of x's dtype. */
+  template <class U>
+  Tensor heaviside(const Tensor<U>& values) const;
+  template <class U>
+  const Tensor& heaviside_(const Tensor<U>& values) const;
+  /** self + value * tensor1 * tensor2, and self + value * tensor1 / tensor2. */
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addcmul(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addcdiv(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  const Tensor& addcmul_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  template <class A, class B>
+  const Tensor& addcdiv_(const Tensor<A>& tensor1, const Tensor<B>& tensor2, double value = 1) const;
+  /** pow in float64 (torch.float_power); in place only on a float64 tensor. */
+  template <class U>
+  Tensor<double> float_power(const Tensor<U>& exponent) const;
+  template <Scalar S>
+  Tensor<double> float_power(S exponent) const;
+  template <class U>
+  const Tensor& float_power_(const Tensor<U>& exponent) const;
+  template <Scalar S>
+  const Tensor& float_power_(S exponent) const;
+  Tensor positive() const;
+  Tensor<floating_t<T>> polygamma(int64_t n) const;
+  const Tensor& polygamma_(int64_t n) const;
+  Tensor<floating_t<T>> logit(std::optional<double> eps = std::nullopt) const;
+  const Tensor& logit_(std::optional<double> eps = std::nullopt) const;
+  /** NaN, +inf, -inf replaced (defaults: 0, the dtype's largest and lowest finite values). */
+  Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                    std::optional<double> neginf = std::nullopt) const;
+  const Tensor& nan_to_num_(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
+                            std::optional<double> neginf = std::nullopt) const;
   Tensor<bool> isnan() const;
   Tensor<bool> isinf() const;
   Tensor<bool> isfinite() const;
@@ -343,6 +430,8 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+  /** n-th forward difference along dim, after prepend and append (undefined: none) (ops/pointwise.hpp). */
+  Tensor diff(int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {}, const Tensor& append = {}) const;
 
   // --- ordering and selection (ops/sort.hpp): (values, indices) as torch.return_types ----
   ValuesIndices<T> sort(int64_t dim = -1, bool descending = false, bool stable = false) const;

@@ -129,13 +129,17 @@ struct MaskedFillOp {
   T value;
   T operator()(T x, bool mask) const { return mask ? value : x; }
 };
-/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN never. */
+/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN only
+ *  with equal_nan, an infinity to nothing else. */
 struct IsCloseOp {
   static constexpr const char* name = "isclose";
   double rtol, atol;
+  bool equal_nan = false;  // NaN is close to NaN
   template <class A, class B> bool operator()(A x, B y) const {
     const double u = static_cast<double>(x), v = static_cast<double>(y);
     if (u == v) return true;
+    if (equal_nan && std::isnan(u) && std::isnan(v)) return true;
+    if (!std::isfinite(u) || !std::isfinite(v)) return false;  // -inf and inf differ by more than any tolerance
     return std::fabs(u - v) <= atol + rtol * std::fabs(v);
   }
 };
@@ -187,7 +191,8 @@ void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
 }
 
 template <class Op>
-inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp> && !std::is_same_v<Op, ThresholdBackwardOp>;
+inline constexpr bool has_derivative = !std::is_same_v<Op, FloorDivideOp> && !std::is_same_v<Op, ThresholdBackwardOp> &&
+                                       !requires { requires !Op::differentiable; };  // ops that say so (bitwise_and, ...)
 
 /** Records a binary op's node; `a` is what the node saves as self (a copy for in-place ops). */
 template <class Op, class R, class A, class B>
@@ -934,18 +939,37 @@ bool equal(const Tensor<A>& a, const Tensor<B>& b) {
   return eq(a, b).all().item();
 }
 
-/** |a - b| <= atol + rtol * |b| for every (broadcast) element; NaN is never close. */
+namespace detail {
 template <class A, class B>
-bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8) {
-  detail::check_same_device("allclose", a.device(), b.device());
-  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
-  Tensor<bool> close = detail::empty_tensor<bool>(shape, {.device = a.device()}, "allclose");
-  detail::dispatch_plan(detail::ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
-                                           .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
-                   [&] {
-    detail::binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), detail::IsCloseOp{rtol, atol});
-  });
-  return close.all().item();
+Tensor<bool> isclose_map(const char* op, const Tensor<A>& a, const Tensor<B>& b, double rtol, double atol,
+                         bool equal_nan) {
+  check_same_device(op, a.device(), b.device());
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), op);
+  Tensor<bool> close = empty_tensor<bool>(shape, {.device = a.device()}, op);
+  dispatch_plan(ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
+                                .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
+                [&] { binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), IsCloseOp{rtol, atol, equal_nan}); });
+  return close;
+}
+}  // namespace detail
+
+/** |a - b| <= atol + rtol * |b| for every (broadcast) element; NaN is close to NaN only with
+ *  equal_nan. */
+template <class A, class B>
+bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) {
+  return detail::isclose_map("allclose", a, b, rtol, atol, equal_nan).all().item();
+}
+
+/** Elementwise |a - b| <= atol + rtol * |b| (torch.isclose): equal values, infinities too, are
+ *  close; NaN only with equal_nan. Both tensors must have one dtype, as in PyTorch. */
+template <class A, class B>
+Tensor<bool> isclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8,
+                     bool equal_nan = false) {
+  TS_CHECK((std::is_same_v<A, B>), detail::aten_type_name(dtype_of<A>), " did not match ",
+           detail::aten_type_name(dtype_of<B>));
+  TS_CHECK(rtol >= 0, "rtol must be greater than or equal to zero, but got ", rtol);
+  TS_CHECK(atol >= 0, "atol must be greater than or equal to zero, but got ", atol);
+  return detail::isclose_map("isclose", a, b, rtol, atol, equal_nan);
 }
 
 }  // namespace tessera

@@ -389,21 +389,6 @@ UniqueResult<T> Tensor<T>::unique_consecutive(bool return_inverse, bool return_c
 // --- bincount, histc, count_nonzero ---------------------------------------------------------------
 
 namespace detail {
-/** PyTorch's name of a dtype in "not implemented for" messages. */
-inline const char* aten_type_name(DType d) {
-  switch (d) {
-    case DType::Bool: return "Bool";
-    case DType::UInt8: return "Byte";
-    case DType::Int8: return "Char";
-    case DType::Int16: return "Short";
-    case DType::Int32: return "Int";
-    case DType::Int64: return "Long";
-    case DType::Float16: return "Half";
-    case DType::BFloat16: return "BFloat16";
-    case DType::Float32: return "Float";
-    default: return "Double";
-  }
-}
 template <class T>
 void bincount_bins(const Tensor<T>& x, int64_t minlength, int64_t* bins) {
   if constexpr (!std::is_integral_v<T> || std::is_same_v<T, bool>) {

@@ -133,6 +133,12 @@ void binary_map_kernel(const TensorImpl& out, const TensorImpl& a, const TensorI
                       [&op](A x, B y) { return op(x, y); });
 }
 
+/** out = f(a) for a function that converts for itself and may hold values (polygamma's order). */
+template <class O, class A, class F>
+void unary_map_kernel(const TensorImpl& out, const TensorImpl& a, const char* name, const F& f) {
+  cpu_kernel<O, A>(out, {operand_of(a, out.sizes, name)}, [&f](A x) { return f(x); });
+}
+
 /** out = Op(a, b, c), computed in C, rounded to R, converted to O. */
 template <class Op, class R, class C, class O, class A, class B, class W>
 void ternary_kernel(const TensorImpl& out, const TensorImpl& a, const TensorImpl& b, const TensorImpl& c) {

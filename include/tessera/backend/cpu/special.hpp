@@ -1,0 +1,202 @@
+#pragma once
+// Scalar formulas of PyTorch's special functions (erfinv, digamma, trigamma, polygamma, sinc,
+// logit, nan_to_num), with the algorithms of aten/src/ATen/native/Math.h so that results agree
+// to a few units in the last place.
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+namespace tessera::detail::math {
+
+inline constexpr double kPi = 3.14159265358979323846264338327950288;
+
+/** Inverse error function: a rational first guess (Pavlis's erfinv, as PyTorch) refined by two
+ *  Newton steps on erf. */
+template <class T>
+T erfinv(T y) {
+  const T ay = std::fabs(y);
+  if (ay > T(1)) return std::numeric_limits<T>::quiet_NaN();
+  if (ay == T(1)) return std::copysign(std::numeric_limits<T>::infinity(), y);
+  T x;
+  if (ay <= T(0.7)) {
+    const T z = y * y;
+    const T num = ((T(-0.140543331) * z + T(0.914624893)) * z + T(-1.645349621)) * z + T(0.886226899);
+    const T den = (((T(0.012229801) * z + T(-0.329097515)) * z + T(1.442710462)) * z + T(-2.118377725)) * z + T(1);
+    x = y * num / den;
+  } else {
+    const T z = std::sqrt(-std::log((T(1) - ay) / T(2)));
+    const T num = ((T(1.641345311) * z + T(3.429567803)) * z + T(-1.624906493)) * z + T(-1.970840454);
+    const T den = (T(1.6370678) * z + T(3.5438892)) * z + T(1);
+    x = std::copysign(num, y) / den;
+  }
+  const T two_over_sqrt_pi = T(2) * static_cast<T>(0.564189583547756286948079451560772586);
+  for (int step = 0; step < 2; ++step) x = x - (std::erf(x) - y) / (two_over_sqrt_pi * std::exp(-x * x));
+  return x;
+}
+
+/** Horner's rule over coefficients from the highest power down (Cephes' polevl). */
+template <class T, int N>
+T polynomial(T x, const T (&coefficients)[N]) {
+  T r = 0;
+  for (const T c : coefficients) r = r * x + c;
+  return r;
+}
+
+/** Digamma: reflection for negative x, recurrence up to 10, then the asymptotic series (Cephes,
+ *  as PyTorch). T is float or double; float computes in float as PyTorch does. */
+template <class T>
+T digamma(T x) {
+  if (x == T(0)) return std::copysign(std::numeric_limits<T>::infinity(), -x);
+  if (x < T(0)) {
+    if (x == std::trunc(x)) return std::numeric_limits<T>::quiet_NaN();
+    // tan(pi r) of the fractional part r is more accurate than tan(pi x).
+    double whole;
+    const double r = std::modf(static_cast<double>(x), &whole);
+    return digamma<T>(T(1) - x) - static_cast<T>(kPi / std::tan(kPi * r));
+  }
+  T result = 0;
+  while (x < T(10)) {
+    result -= T(1) / x;
+    x += T(1);
+  }
+  if (x == T(10)) return result + T(2.25175258906672110764);
+  static constexpr T A[] = {T(8.33333333333333333333E-2), T(-2.10927960927960927961E-2), T(7.57575757575757575758E-3),
+                            T(-4.16666666666666666667E-3), T(3.96825396825396825397E-3), T(-8.33333333333333333333E-3),
+                            T(8.33333333333333333333E-2)};
+  T y = 0;
+  if (x < T(1.0e17)) {
+    const T z = T(1) / (x * x);
+    y = z * polynomial(z, A);
+  }
+  return result + std::log(x) - (T(0.5) / x) - y;
+}
+
+/** Trigamma: reflection below 1/2, six recurrence steps, then the asymptotic series. */
+template <class T>
+T trigamma(T x) {
+  T sign = 1, result = 0;
+  if (x < T(0.5)) {
+    sign = -1;
+    const T s = std::sin(static_cast<T>(kPi) * x);
+    result -= static_cast<T>(kPi) * static_cast<T>(kPi) / (s * s);
+    x = T(1) - x;
+  }
+  for (int i = 0; i < 6; ++i) {
+    result += T(1) / (x * x);
+    x += T(1);
+  }
+  const T ixx = T(1) / (x * x);
+  result += (T(1) + T(1) / (T(2) * x) + ixx * (T(1) / T(6) - ixx * (T(1) / T(30) - ixx * (T(1) / T(42))))) / x;
+  return sign * result;
+}
+
+/** Hurwitz zeta(x, q) by Euler-Maclaurin summation (Cephes), in double for every type. */
+inline double zeta(double x, double q) {
+  constexpr double machep = 1.11022302462515654042E-16;
+  static constexpr double A[] = {12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9,
+                                 7.47242496e10, -2.950130727918164224e12, 1.1646782814350067249e14,
+                                 -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18};
+  if (x == 1) return std::numeric_limits<double>::infinity();
+  if (x < 1) return std::numeric_limits<double>::quiet_NaN();
+  if (q <= 0) {
+    if (q == std::floor(q)) return std::numeric_limits<double>::infinity();
+    if (x != std::floor(x)) return std::numeric_limits<double>::quiet_NaN();
+  }
+  double s = std::pow(q, -x), a = q, b = 0;
+  for (int i = 0; i < 9 || a <= 9.0;) {
+    ++i;
+    a += 1;
+    b = std::pow(a, -x);
+    s += b;
+    if (-machep * s < b && b < machep * s) return s;
+  }
+  const double w = a;
+  s += b * w / (x - 1);
+  s -= 0.5 * b;
+  a = 1;
+  double k = 0;
+  for (int i = 0; i < 12; ++i) {
+    a *= x + k;
+    b /= w;
+    double t = a * b / A[i];
+    s += t;
+    if (std::fabs(t / s) < machep) return s;
+    k += 1;
+    a *= x + k;
+    b /= w;
+    k += 1;
+  }
+  return s;
+}
+
+/** The n-th derivative of digamma (n >= 0, checked by the op). */
+template <class T>
+T polygamma(int64_t n, T x) {
+  if (n == 0) return digamma(x);
+  if (n == 1) return trigamma(x);
+  const T factorial = std::exp(std::lgamma(static_cast<T>(n) + T(1)));
+  return ((n % 2) ? T(1) : T(-1)) * factorial * static_cast<T>(zeta(static_cast<double>(n + 1), static_cast<double>(x)));
+}
+
+/** sin(pi x) / (pi x), 1 at 0. */
+template <class T>
+T sinc(T x) {
+  if (x == T(0)) return T(1);
+  const T product = static_cast<T>(kPi) * x;
+  return std::sin(product) / product;
+}
+
+/** log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps >= 0 (a negative eps: none). */
+template <class T>
+T logit(T x, T eps) {
+  if (eps >= T(0)) {
+    const T lo = eps, hi = T(1) - eps;
+    x = x < lo ? lo : (x > hi ? hi : x);
+  }
+  return x == T(1) ? std::numeric_limits<T>::infinity() : std::log(x / (T(1) - x));
+}
+
+/** log(exp(a) + exp(b)) without overflow; equal infinities give themselves. */
+template <class T>
+T logaddexp(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a < b ? b : a;
+  return m + std::log1p(std::exp(-std::fabs(a - b)));
+}
+/** log2(2^a + 2^b). */
+template <class T>
+T logaddexp2(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  const T m = a < b ? b : a;
+  return m + std::log1p(std::exp2(-std::fabs(a - b))) * static_cast<T>(1.4426950408889634);
+}
+/** x * log(y), 0 where x is 0 (unless y is NaN). */
+template <class T>
+T xlogy(T x, T y) {
+  if (std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+  if (x == T(0)) return T(0);
+  return x * std::log(y);
+}
+
+// Note [Shift counts]
+// PyTorch 1.13's CPU shifts are C++'s `a << b` on the promoted operands (int for the narrow
+// types, else the type itself) as x86 executes them: the count is taken modulo the promoted
+// width (5 or 6 bits), so int64 5 << 64 is 5 and int8 1 << 70 is int8(1 << 6). tessera masks the
+// count the same way, which C++ defines, and shifts left in the unsigned type (no overflow).
+template <class T>
+T shift_left(T a, T b) {
+  using W = decltype(a << b);
+  using U = std::make_unsigned_t<W>;
+  const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
+  return static_cast<T>(static_cast<U>(static_cast<U>(static_cast<W>(a)) << count));
+}
+template <class T>
+T shift_right(T a, T b) {
+  using W = decltype(a >> b);
+  const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
+  return static_cast<T>(static_cast<W>(a) >> count);  // arithmetic for signed types (C++20)
+}
+
+}  // namespace tessera::detail::math
