@@ -190,7 +190,7 @@ int main() {
               << ts::argwhere(mask) << mask.argwhere() << ts::where(mask)[0] << ts::masked_select(cube, mask)
               << cube.masked_select(mask) << ts::masked_scatter(cube, mask, -cube) << cube.clone().masked_scatter_(mask, -cube)
               << cube.masked_scatter(mask, cube) << ts::take(cube, flat_idx) << cube.take(flat_idx) << ts::take_along_dim(cube, flat_idx)
-              << cube.take_along_dim(flat_idx.unsqueeze(0), 1) << ts::repeat_interleave(ts::tensor({1, 0, 2}))
+              << cube.take_along_dim(flat_idx.unsqueeze(2), 1) << ts::repeat_interleave(ts::tensor({1, 0, 2}))
               << ts::repeat_interleave(ts::tensor({2, 1}), std::optional<int64_t>(3)) << ts::repeat_interleave(cube, 2)
               << cube.repeat_interleave(2, 1) << ts::repeat_interleave(cube, ts::tensor({1, 0, 2}), 1, 3)
               << cube.repeat_interleave(ts::tensor({2}), 0) << "\n";
@@ -301,7 +301,7 @@ int main() {
   std::cout << ts::autograd::gradgradcheck([](const std::vector<ts::Tensor<double>>& in) { return in[0].sin(); }, {xd})
             << "\n";
   // Hooks, create_graph, anomaly detection, custom functions.
-  ts::autograd::RemovableHandle hook = h.register_hook([](const ts::Tensor<float>& g) { return g * 2; });
+  ts::autograd::RemovableHandle hook = h.register_hook([](const ts::Tensor<float>& grad) { return grad * 2; });
   hook.remove();
   (xd * xd).sum().backward({}, std::nullopt, /*create_graph=*/true);
   xd.set_grad({});
@@ -330,11 +330,11 @@ int main() {
   struct SortValues : ts::autograd::Function<SortValues> {
     static std::tuple<ts::Tensor<double>, ts::Tensor<int64_t>> forward(ts::autograd::AutogradContext* ctx,
                                                                        const ts::Tensor<double>& x) {
-      auto [values, indices] = x.sort();
-      ctx->mark_non_differentiable(indices);
+      auto [sorted, order] = x.sort();
+      ctx->mark_non_differentiable(order);
       ctx->mark_dirty();
-      ctx->save_for_backward(indices);
-      return {values, indices};
+      ctx->save_for_backward(order);
+      return {sorted, order};
     }
     static ts::Tensor<double> backward(ts::autograd::AutogradContext* ctx, const ts::Tensor<double>& g,
                                        const ts::Tensor<int64_t>&) {
