@@ -201,8 +201,10 @@ Tensor<T> Tensor<T>::take_along_dim(const Tensor<int64_t>& indices, std::optiona
   return tessera::take_along_dim(*this, indices, dim);
 }
 
-/** torch.repeat_interleave(repeats): each i of range(len(repeats)) repeats[i] times. */
-inline Tensor<int64_t> repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> output_size = std::nullopt) {
+/** torch.repeat_interleave(repeats): each i of range(len(repeats)) repeats[i] times. (A
+ *  template only so that it is compiled where it is used.) */
+template <class = void>
+Tensor<int64_t> repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> output_size = std::nullopt) {
   TS_CHECK(repeats.dim() == 1, "repeat_interleave: repeat_interleave only accept 1D vector as repeat");
   const Device device = repeats.device();
   if (repeats.numel() == 0) {
