@@ -44,18 +44,20 @@ std::pair<Tensor<T>, Tensor<T>> recurrent_step(RecurrentKind kind, const Tensor<
                                                const Tensor<T>& c, const Tensor<T>& w_hh, const Tensor<T>& b_hh) {
   const Tensor<T> gh = nn::functional::linear(h, w_hh, b_hh);
   const int64_t H = h.size(-1);
-  const auto gate = [&](const Tensor<T>& g, int64_t k) { return g.narrow(-1, k * H, H); };
+  // The gates as one split (its backward is one cat), not as narrows (each of which would
+  // scatter its gradient into zeros the size of all gates).
   switch (kind) {
     case RecurrentKind::RnnTanh: return {(gi + gh).tanh(), {}};
     case RecurrentKind::RnnRelu: return {(gi + gh).relu(), {}};
     case RecurrentKind::Lstm: {
-      const Tensor<T> gates = gi + gh;
-      const Tensor<T> c_next = gate(gates, 1).sigmoid() * c + gate(gates, 0).sigmoid() * gate(gates, 2).tanh();
-      return {gate(gates, 3).sigmoid() * c_next.tanh(), c_next};
+      const std::vector<Tensor<T>> g = split(gi + gh, H, -1);
+      const Tensor<T> c_next = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh();
+      return {g[3].sigmoid() * c_next.tanh(), c_next};
     }
     case RecurrentKind::Gru: {
-      const Tensor<T> r = (gate(gi, 0) + gate(gh, 0)).sigmoid(), z = (gate(gi, 1) + gate(gh, 1)).sigmoid();
-      const Tensor<T> n = (gate(gi, 2) + r * gate(gh, 2)).tanh();
+      const std::vector<Tensor<T>> i = split(gi, H, -1), k = split(gh, H, -1);
+      const Tensor<T> r = (i[0] + k[0]).sigmoid(), z = (i[1] + k[1]).sigmoid();
+      const Tensor<T> n = (i[2] + r * k[2]).tanh();
       return {n + z * (h - n), {}};
     }
   }
@@ -148,12 +150,15 @@ class Recurrent : public nn::Module {
       std::vector<Tensor<float>> outputs;
       for (int64_t d = 0; d < directions; ++d) {
         const Weights& w = weights_[static_cast<size_t>(layer * directions + d)];
-        const Tensor<float> gi = functional::linear(x, w.ih, w.b_ih);  // every step's input projection
+        // Every step's input projection, split into steps at once (one node whose backward is one
+        // cat: selecting step t would scatter its gradient into zeros of all L steps, L times).
+        const std::vector<Tensor<float>> gi = split(functional::linear(x, w.ih, w.b_ih), 1, 0);
         Tensor<float> h = h0[layer * directions + d], c = c0.defined() ? c0[layer * directions + d] : Tensor<float>();
         std::vector<Tensor<float>> steps(static_cast<size_t>(L));
         for (int64_t s = 0; s < L; ++s) {
           const int64_t t = d == 0 ? s : L - 1 - s;
-          std::tie(h, c) = tessera::detail::recurrent_step(kind(), gi[t], h, c, w.hh, w.b_hh);
+          std::tie(h, c) = tessera::detail::recurrent_step(kind(), gi[static_cast<size_t>(t)].squeeze(0), h, c, w.hh,
+                                                           w.b_hh);
           steps[static_cast<size_t>(t)] = h;
         }
         outputs.push_back(L > 0 ? stack(steps) : zeros<float>({0, N, H}, {.device = input.device()}));
