@@ -10,6 +10,7 @@
 #include "../core/algorithm.hpp"
 #include "../ops/creation.hpp"
 #include "../ops/indexing.hpp"
+#include "../ops/pointwise.hpp"
 #include "../random/distributions.hpp"
 
 namespace tessera::nn::init {
@@ -84,6 +85,26 @@ const Tensor<T>& normal_(const Tensor<T>& t, double mean = 0, double stddev = 1,
   detail::check_floating(t, "normal_");
   NoGradGuard no_grad;
   t.normal_(mean, stddev, gen);
+  return t;
+}
+
+/** torch.nn.init.trunc_normal_: N(mean, std^2) restricted to [a, b], drawn as PyTorch 1.13 does
+ *  (uniform between the bounds' normal CDFs, then the inverse CDF through erfinv, then clamped). */
+template <class T>
+const Tensor<T>& trunc_normal_(const Tensor<T>& t, double mean = 0, double stddev = 1, double a = -2, double b = 2,
+                               Generator& gen = default_generator()) {
+  detail::check_floating(t, "trunc_normal_");
+  if (mean < a - 2 * stddev || mean > b + 2 * stddev)
+    tessera::detail::warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                          "may be incorrect.");
+  const auto normal_cdf = [](double x) { return (1 + std::erf(x / std::sqrt(2.0))) / 2; };
+  const double lo = normal_cdf((a - mean) / stddev), hi = normal_cdf((b - mean) / stddev);
+  NoGradGuard no_grad;
+  t.uniform_(2 * lo - 1, 2 * hi - 1, gen);
+  t.erfinv_();
+  t.mul_(stddev * std::sqrt(2.0));
+  t.add_(mean);
+  t.clamp_(a, b);
   return t;
 }
 
