@@ -175,6 +175,23 @@ int main() {
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
   {
+    // PyTorch's aliases, one-bound clamps and in-place comparisons.
+    const auto al = ts::arange<float>(0, 6).reshape({2, 3}) - 2.5f;
+    const auto an = ts::tensor({{1, -2, 3}, {0, 5, -6}});
+    std::cout << ts::absolute(al) << al.absolute() << ts::negative(an) << an.negative() << ts::divide(al, an) << al.divide(2)
+              << ts::true_divide(an, 2) << an.true_divide(al) << ts::multiply(al, 2) << al.multiply(an) << ts::subtract(al, an)
+              << al.subtract(1) << ts::greater(al, 0) << ts::greater_equal(al, an) << ts::less(al, an) << ts::less_equal(al, 1)
+              << ts::not_equal(an, 0) << al.greater(an) << al.greater_equal(0) << al.less(1) << al.less_equal(an)
+              << al.not_equal(an) << ts::clip(al, -1.0, 1.0) << al.clip(0.5) << ts::clamp_min(al, 0) << ts::clamp_max(al, 0)
+              << al.clamp_min(0) << al.clamp_max(0) << al.ndimension() << al.nelement() << ts::concat({al, al}, 1)
+              << ts::concatenate({al, al}) << ts::row_stack({al, al}) << ts::ravel(al.t()) << al.ravel()
+              << al.view_as(al.t()) << al.t().reshape_as(al) << an.byte() << "\n";
+    al.clone().absolute_().negative_().divide_(2).true_divide_(2).multiply_(2).subtract_(1).clip_(-1.0, 1.0)
+        .clamp_min_(0).clamp_max_(1);
+    al.clone().eq_(al).ne_(1).lt_(al).le_(1).gt_(an).ge_(0).logical_and_(an).logical_or_(al).logical_not_();
+    an.clone().greater_(0).greater_equal_(an).less_(2).less_equal_(al).not_equal_(1);
+  }
+  {
     // Shape functions and selection by mask and index.
     const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
     const auto mask = cube[0] > 4.0f;

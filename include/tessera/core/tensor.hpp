@@ -387,6 +387,80 @@ class Tensor {
   Tensor masked_fill(const Tensor<uint8_t>& mask, S value) const;
   template <Scalar S>
   const Tensor& masked_fill_(const Tensor<uint8_t>& mask, S value) const;
+  // PyTorch's other names for the ops above: one-line forwards, no new kernels.
+#define TS_ALIAS_BINARY_METHODS(alias, name, wrap)                                                        \
+  template <class U>                                                                                      \
+  Tensor<wrap<promote_t<T, U>>> alias(const Tensor<U>& other) const { return name(other); }               \
+  template <Scalar S>                                                                                     \
+  Tensor<wrap<scalar_promote_t<T, S>>> alias(S other) const { return name(other); }                       \
+  template <class U>                                                                                      \
+  const Tensor& alias##_(const Tensor<U>& other) const { return name##_(other); }                         \
+  template <Scalar S>                                                                                     \
+  const Tensor& alias##_(S other) const { return name##_(other); }
+  TS_ALIAS_BINARY_METHODS(subtract, sub, std::type_identity_t)
+  TS_ALIAS_BINARY_METHODS(multiply, mul, std::type_identity_t)
+  TS_ALIAS_BINARY_METHODS(divide, div, true_divide_t)
+  TS_ALIAS_BINARY_METHODS(true_divide, div, true_divide_t)
+#undef TS_ALIAS_BINARY_METHODS
+  /** In-place comparisons and logical ops: the 0/1 result written in self's dtype (x.eq_(y)). */
+#define TS_COMPARE_INPLACE_METHODS(name)                \
+  template <class U>                                    \
+  const Tensor& name##_(const Tensor<U>& other) const;  \
+  template <Scalar S>                                   \
+  const Tensor& name##_(S other) const;
+  TS_COMPARE_INPLACE_METHODS(eq)
+  TS_COMPARE_INPLACE_METHODS(ne)
+  TS_COMPARE_INPLACE_METHODS(lt)
+  TS_COMPARE_INPLACE_METHODS(le)
+  TS_COMPARE_INPLACE_METHODS(gt)
+  TS_COMPARE_INPLACE_METHODS(ge)
+  TS_COMPARE_INPLACE_METHODS(logical_and)
+  TS_COMPARE_INPLACE_METHODS(logical_or)
+#undef TS_COMPARE_INPLACE_METHODS
+  const Tensor& logical_not_() const;
+#define TS_ALIAS_COMPARE_METHODS(alias, name)                                                 \
+  template <class U>                                                                          \
+  Tensor<bool> alias(const Tensor<U>& other) const { return name(other); }                    \
+  template <Scalar S>                                                                         \
+  Tensor<bool> alias(S other) const { return name(other); }                                   \
+  template <class U>                                                                          \
+  const Tensor& alias##_(const Tensor<U>& other) const { return name##_(other); }             \
+  template <Scalar S>                                                                         \
+  const Tensor& alias##_(S other) const { return name##_(other); }
+  TS_ALIAS_COMPARE_METHODS(greater, gt)
+  TS_ALIAS_COMPARE_METHODS(greater_equal, ge)
+  TS_ALIAS_COMPARE_METHODS(less, lt)
+  TS_ALIAS_COMPARE_METHODS(less_equal, le)
+  TS_ALIAS_COMPARE_METHODS(not_equal, ne)
+#undef TS_ALIAS_COMPARE_METHODS
+  Tensor absolute() const { return abs(); }
+  const Tensor& absolute_() const { return abs_(); }
+  Tensor negative() const { return neg(); }
+  const Tensor& negative_() const { return neg_(); }
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  Tensor<clamp_t<T, Lo, Hi>> clip(Lo min, Hi max = std::nullopt) const { return clamp(min, max); }
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  const Tensor& clip_(Lo min, Hi max = std::nullopt) const { return clamp_(min, max); }
+  template <Scalar S>
+  Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(S min) const { return clamp(min); }
+  template <Scalar S>
+  const Tensor& clamp_min_(S min) const { return clamp_(min); }
+  template <Scalar S>
+  Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(S max) const { return clamp(std::nullopt, max); }
+  template <Scalar S>
+  const Tensor& clamp_max_(S max) const { return clamp_(std::nullopt, max); }
+  int64_t ndimension() const { return dim(); }
+  int64_t nelement() const { return numel(); }
+  /** x.view(other.sizes()) and x.reshape(other.sizes()). */
+  template <class U>
+  Tensor view_as(const Tensor<U>& other) const { return view(other.sizes()); }
+  template <class U>
+  Tensor reshape_as(const Tensor<U>& other) const { return reshape(other.sizes()); }
+  /** The elements as one dim: a view when the strides allow, else a copy (torch.ravel). */
+  Tensor ravel() const { return reshape({-1}); }
+  /** x.byte(): to<uint8_t>(). x.char(), x.short(), x.int(), x.long() cannot be spelled in C++
+   *  (keywords): use to<int8_t>(), to<int16_t>(), to<int32_t>(), to<int64_t>(). */
+  Tensor<uint8_t> byte() const { return to<uint8_t>(); }
 
   // --- reductions (ops/reduce.hpp): over all elements, one dim or several ----------------
 #define TS_REDUCTION_METHODS(name, result)                                 \

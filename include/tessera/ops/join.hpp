@@ -158,6 +158,32 @@ Tensor<T> hstack(std::initializer_list<Tensor<T>> tensors) {
 }
 
 /** Views of consecutive pieces of `split_size` along `dim` (the last may be smaller). */
+/** torch.concat and torch.concatenate (aliases of cat), torch.row_stack (of vstack). */
+template <class T>
+Tensor<T> concat(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concat(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concatenate(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concatenate(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> row_stack(const std::vector<Tensor<T>>& tensors) {
+  return vstack(tensors);
+}
+template <class T>
+Tensor<T> row_stack(std::initializer_list<Tensor<T>> tensors) {
+  return vstack(tensors);
+}
+
 template <class T>
 std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
   TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");

@@ -502,6 +502,11 @@ template <class T>
 Tensor<T> swapdims(const Tensor<T>& x, int64_t d0, int64_t d1) {
   return x.transpose(d0, d1);
 }
+/** torch.ravel: the elements as one dim (a view when the strides allow). */
+template <class T>
+Tensor<T> ravel(const Tensor<T>& x) {
+  return x.ravel();
+}
 template <class T>
 Tensor<T> unflatten(const Tensor<T>& x, int64_t d, const Shape& sizes) {
   return x.unflatten(d, sizes);

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Writes tests/golden/aliases.txt: PyTorch 1.13's results for its aliases and one-bound forms
+(absolute, negative, divide, multiply, subtract, true_divide, greater, less, not_equal, clip,
+clamp_min, clamp_max, concat, row_stack, ravel, view_as, reshape_as, byte, ndimension, nelement)
+and for the in-place comparisons (eq_, lt_, logical_and_, ...), their gradients and their error
+messages, for tests/test_aliases.cpp.
+
+    /usr/bin/python3 tests/golden/generate_aliases.py
+
+A value case gives each result's dtype, shape and elements (hexadecimal floats, integers for
+integral and bool results); a `grad` case runs backward from sum(result * w), w = 1, 2, 3, ...
+in the result's shape, and gives X's gradient; an `error` case gives PyTorch's message.
+"""
+import os
+import warnings
+
+import torch
+
+warnings.filterwarnings("ignore")
+
+a = torch.arange(6, dtype=torch.float32).reshape(2, 3) - 2.5
+b = torch.tensor([[1, -2, 3], [0, 5, -6]])
+t = a.t()  # non-contiguous: [3, 2]
+v = torch.tensor([1.0, float("nan"), -0.0, 4.0])
+h = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float16)
+m = torch.tensor([True, False, True])
+z = torch.tensor(-2.0)
+
+VALUES = [
+    "torch.absolute(a)", "b.absolute()", "a.clone().absolute_()", "torch.absolute(h)",
+    "torch.negative(b)", "a.negative()", "b.clone().negative_()", "torch.negative(v)",
+    "torch.divide(b, 4)", "torch.divide(a, b)", "b.divide(b)", "a.clone().divide_(b)",
+    "torch.true_divide(b, 2)", "b.true_divide(a)", "a.clone().true_divide_(2)",
+    "torch.multiply(b, 2.5)", "a.multiply(b)", "b.clone().multiply_(3)", "torch.multiply(m, m)",
+    "torch.subtract(b, a)", "a.subtract(1)", "a.clone().subtract_(b)", "torch.subtract(h, 1)",
+    "torch.greater(a, 0)", "torch.greater_equal(b, a)", "torch.less(a, b)", "torch.less_equal(b, 0)",
+    "torch.not_equal(b, 0)", "a.greater(b)", "b.less_equal(1)", "v.not_equal(v)", "a.greater_equal(z)",
+    "b.clone().greater_(0)", "a.clone().less_(b)", "a.clone().less_equal_(-0.5)", "b.clone().greater_equal_(a)",
+    "a.clone().not_equal_(z)",
+    "a.clone().eq_(b)", "b.clone().ne_(0)", "a.clone().lt_(0.5)", "b.clone().le_(a)", "a.clone().gt_(b)",
+    "b.clone().ge_(3)", "v.clone().eq_(v)", "h.clone().lt_(1)", "m.clone().ne_(torch.tensor([True, True, False]))",
+    "a.clone().logical_and_(b)", "b.clone().logical_or_(a)", "a.clone().logical_not_()", "b.clone().logical_not_()",
+    "v.clone().logical_not_()", "h.clone().logical_and_(m)",
+    "torch.clip(a, -1, 1)", "a.clip(0.5)", "b.clip(-1, 2.5)", "a.clone().clip_(-1, 1)", "b.clip(max=2)",
+    "torch.clip(v, -1, 1)",
+    "torch.clamp_min(b, 0)", "torch.clamp_max(a, 0)", "b.clamp_max(2)", "b.clamp_min(0.5)", "a.clone().clamp_min_(0)",
+    "a.clone().clamp_max_(-1)", "torch.clamp_max(v, 2)",
+    "torch.concat((a, a), 1)", "torch.concat([b, b])", "torch.concatenate([a, t.t()], -2)",
+    "torch.row_stack((v, v))", "torch.row_stack([a, a])",
+    "torch.ravel(t)", "a.ravel()", "z.ravel()",
+    "a.view_as(torch.zeros(3, 2))", "t.reshape_as(torch.zeros(6))", "b.view_as(torch.zeros(6, 1))",
+    "b.byte()", "torch.tensor([0.5, 3.7, 255.]).byte()", "m.byte()",
+    "torch.tensor(a.ndimension())", "torch.tensor(z.ndimension())", "torch.tensor(a.nelement())",
+    "torch.tensor(torch.zeros(0, 3).nelement())",
+]
+
+GRADS = [  # (call on X, X's shape)
+    ("torch.absolute(X)", (2, 3)), ("X.negative()", (2, 3)), ("torch.divide(X, 2)", (2, 3)),
+    ("torch.divide(X, X + 10)", (2, 3)), ("X.true_divide(3)", (4,)), ("torch.multiply(X, X)", (2, 3)),
+    ("X.multiply(2.5)", (2, 3)), ("torch.subtract(X, X * X)", (3,)), ("X.subtract(1)", (3,)),
+    ("torch.clip(X, -1, 1)", (2, 3)), ("X.clip(0.5)", (2, 3)), ("torch.clamp_min(X, 0)", (2, 3)),
+    ("torch.clamp_max(X, 0)", (2, 3)), ("X.clamp_max(-1)", (2, 3)),
+    ("torch.concat((X, X * 2), 1)", (2, 3)), ("torch.concatenate([X, X], 0)", (2, 3)),
+    ("torch.row_stack((X, X))", (3,)), ("torch.ravel(X.t())", (2, 3)), ("X.ravel()", (2, 3)),
+    ("X.view_as(torch.zeros(3, 2))", (2, 3)), ("X.t().reshape_as(torch.zeros(6))", (2, 3)),
+]
+
+ERRORS = [
+    "a.clone().eq_(torch.zeros(2, 2, 3))", "a.clone().logical_and_(torch.ones(3, 2, 3))",
+    "a.clone().greater_(torch.zeros(3, 2, 3))",
+    "b.clone().divide_(2)", "b.clone().true_divide_(a)", "b.clone().multiply_(a)", "b.clone().subtract_(1.5)",
+    "b.clone().clip_(0.5)", "b.clone().clamp_min_(0.5)", "torch.tensor([1, 2], dtype=torch.int8).clamp_max(300)",
+    "torch.concat((a, b[:, :2].float()), 0)", "torch.concat((a, a), 2)",
+    "a.view_as(torch.zeros(4))", "t.view_as(torch.zeros(6))", "a.reshape_as(torch.zeros(5))",
+]
+
+
+def text(x):
+    if x.dtype.is_floating_point:
+        return " ".join(float(e).hex() if e == e and abs(e) != float("inf") else str(float(e)) for e in x.reshape(-1).tolist())
+    return " ".join(str(int(e)) for e in x.reshape(-1).tolist())
+
+
+def parts(result):
+    out = []
+    for r in (result if isinstance(result, (tuple, list)) else [result]):
+        out += [f"dtype {str(r.dtype).replace('torch.', '')}", f"shape {' '.join(str(s) for s in r.shape)}",
+                f"values {text(r)}"]
+    return out
+
+
+def main():
+    lines = [f"# generated by tests/golden/generate_aliases.py with torch {torch.__version__}; do not edit"]
+    for call in VALUES:
+        lines += [f"case {call}"] + parts(eval(call)) + ["end"]
+    for call, shape in GRADS:
+        n = 1
+        for s in shape:
+            n *= s
+        X = (torch.arange(n, dtype=torch.float64).reshape(shape) * 0.75 - 2).requires_grad_()
+        out = eval(call, globals(), {"X": X})
+        w = torch.arange(1, out.numel() + 1, dtype=torch.float64).reshape(out.shape)
+        (out * w).sum().backward()
+        lines += [f"case grad {call}", f"shape {' '.join(str(s) for s in shape)}", f"grad {text(X.grad)}", "end"]
+    for call in ERRORS:
+        try:
+            eval(call)
+            raise SystemExit(f"{call} did not fail")
+        except (RuntimeError, IndexError) as ex:
+            lines += [f"case error {call}", f"error {str(ex).splitlines()[-1]}", "end"]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aliases.txt")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {path}: {len(VALUES)} values, {len(GRADS)} gradients, {len(ERRORS)} errors")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+// PyTorch's aliases and one-bound forms (ops/elementwise.hpp, ops/join.hpp, ops/view.hpp, Tensor
+// methods) and the in-place comparisons against PyTorch 1.13: values, dtypes, gradients and error
+// messages from tests/golden/aliases.txt (tests/golden/generate_aliases.py), and gradcheck of each
+// differentiable call.
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace {
+
+using ts::Shape;
+using ts::Tensor;
+
+struct Part {
+  ts::DType dtype;
+  Shape shape;
+  std::vector<double> values;
+};
+using Got = std::vector<Part>;
+
+template <class T>
+Got got(const Tensor<T>& t) {
+  return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
+}
+
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] && std::signbit(a[i]) == std::signbit(b[i])) && !(std::isnan(a[i]) && std::isnan(b[i])))
+      return false;
+  return true;
+}
+
+Got expected_parts(const golden::Record& r) {
+  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
+  Got out;
+  for (size_t i = 0; i < dtypes.size(); ++i)
+    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
+  return out;
+}
+
+/** tessera's message starts with "op: " + PyTorch's (whose first letter tessera may write in lower
+ *  case; tessera names dtypes as torch.float32 where PyTorch's casting messages say Float, and its
+ *  view message goes on to name the shape and strides). */
+bool same_message(const std::string& got, const std::string& op, std::string torch) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"type Float ", "type torch.float32 "}, {"type Long", "type torch.int64"}, {"type long int", "type torch.int64"}})
+    if (const auto at = torch.find(from); at != std::string::npos) torch.replace(at, from.size(), to);
+  const std::string want = torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
+  if (got.size() < want.size() || want.empty()) return false;
+  if (got.size() > want.size() && got.compare(want.size(), 2, " (") != 0) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool first = i == op.size() + 2;
+    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
+  }
+  return true;
+}
+
+// The generator's inputs.
+struct Inputs {
+  Tensor<float> a = ts::arange<float>(0, 6).reshape({2, 3}) - 2.5f;
+  Tensor<int64_t> b = ts::tensor<int64_t>({{1, -2, 3}, {0, 5, -6}});
+  Tensor<float> t = a.t();
+  Tensor<float> v = ts::tensor({1.0f, NAN, -0.0f, 4.0f});
+  Tensor<ts::half> h = ts::tensor({0.5f, -1.5f, 2.0f}).to<ts::half>();
+  Tensor<bool> m = ts::tensor({true, false, true});
+  Tensor<float> z = ts::tensor(-2.0f);
+};
+
+}  // namespace
+
+TEST_CASE("aliases give PyTorch's values and dtypes", "[aliases][golden]") {
+  const Inputs in;
+  const auto& [a, b, t, v, h, m, z] = in;
+  const auto zf = [](const Shape& s) { return ts::zeros<float>(s); };
+  const std::map<std::string, std::function<Got()>> calls = {
+      {"torch.absolute(a)", [&] { return got(ts::absolute(a)); }},
+      {"b.absolute()", [&] { return got(b.absolute()); }},
+      {"a.clone().absolute_()", [&] { return got(a.clone().absolute_()); }},
+      {"torch.absolute(h)", [&] { return got(ts::absolute(h)); }},
+      {"torch.negative(b)", [&] { return got(ts::negative(b)); }},
+      {"a.negative()", [&] { return got(a.negative()); }},
+      {"b.clone().negative_()", [&] { return got(b.clone().negative_()); }},
+      {"torch.negative(v)", [&] { return got(ts::negative(v)); }},
+      {"torch.divide(b, 4)", [&] { return got(ts::divide(b, 4)); }},
+      {"torch.divide(a, b)", [&] { return got(ts::divide(a, b)); }},
+      {"b.divide(b)", [&] { return got(b.divide(b)); }},
+      {"a.clone().divide_(b)", [&] { return got(a.clone().divide_(b)); }},
+      {"torch.true_divide(b, 2)", [&] { return got(ts::true_divide(b, 2)); }},
+      {"b.true_divide(a)", [&] { return got(b.true_divide(a)); }},
+      {"a.clone().true_divide_(2)", [&] { return got(a.clone().true_divide_(2)); }},
+      {"torch.multiply(b, 2.5)", [&] { return got(ts::multiply(b, 2.5)); }},
+      {"a.multiply(b)", [&] { return got(a.multiply(b)); }},
+      {"b.clone().multiply_(3)", [&] { return got(b.clone().multiply_(3)); }},
+      {"torch.multiply(m, m)", [&] { return got(ts::multiply(m, m)); }},
+      {"torch.subtract(b, a)", [&] { return got(ts::subtract(b, a)); }},
+      {"a.subtract(1)", [&] { return got(a.subtract(1)); }},
+      {"a.clone().subtract_(b)", [&] { return got(a.clone().subtract_(b)); }},
+      {"torch.subtract(h, 1)", [&] { return got(ts::subtract(h, 1)); }},
+      {"torch.greater(a, 0)", [&] { return got(ts::greater(a, 0)); }},
+      {"torch.greater_equal(b, a)", [&] { return got(ts::greater_equal(b, a)); }},
+      {"torch.less(a, b)", [&] { return got(ts::less(a, b)); }},
+      {"torch.less_equal(b, 0)", [&] { return got(ts::less_equal(b, 0)); }},
+      {"torch.not_equal(b, 0)", [&] { return got(ts::not_equal(b, 0)); }},
+      {"a.greater(b)", [&] { return got(a.greater(b)); }},
+      {"b.less_equal(1)", [&] { return got(b.less_equal(1)); }},
+      {"v.not_equal(v)", [&] { return got(v.not_equal(v)); }},
+      {"a.greater_equal(z)", [&] { return got(a.greater_equal(z)); }},
+      {"b.clone().greater_(0)", [&] { return got(b.clone().greater_(0)); }},
+      {"a.clone().less_(b)", [&] { return got(a.clone().less_(b)); }},
+      {"a.clone().less_equal_(-0.5)", [&] { return got(a.clone().less_equal_(-0.5)); }},
+      {"b.clone().greater_equal_(a)", [&] { return got(b.clone().greater_equal_(a)); }},
+      {"a.clone().not_equal_(z)", [&] { return got(a.clone().not_equal_(z)); }},
+      {"a.clone().eq_(b)", [&] { return got(a.clone().eq_(b)); }},
+      {"b.clone().ne_(0)", [&] { return got(b.clone().ne_(0)); }},
+      {"a.clone().lt_(0.5)", [&] { return got(a.clone().lt_(0.5)); }},
+      {"b.clone().le_(a)", [&] { return got(b.clone().le_(a)); }},
+      {"a.clone().gt_(b)", [&] { return got(a.clone().gt_(b)); }},
+      {"b.clone().ge_(3)", [&] { return got(b.clone().ge_(3)); }},
+      {"v.clone().eq_(v)", [&] { return got(v.clone().eq_(v)); }},
+      {"h.clone().lt_(1)", [&] { return got(h.clone().lt_(1)); }},
+      {"m.clone().ne_(torch.tensor([True, True, False]))",
+       [&] { return got(m.clone().ne_(ts::tensor({true, true, false}))); }},
+      {"a.clone().logical_and_(b)", [&] { return got(a.clone().logical_and_(b)); }},
+      {"b.clone().logical_or_(a)", [&] { return got(b.clone().logical_or_(a)); }},
+      {"a.clone().logical_not_()", [&] { return got(a.clone().logical_not_()); }},
+      {"b.clone().logical_not_()", [&] { return got(b.clone().logical_not_()); }},
+      {"v.clone().logical_not_()", [&] { return got(v.clone().logical_not_()); }},
+      {"h.clone().logical_and_(m)", [&] { return got(h.clone().logical_and_(m)); }},
+      {"torch.clip(a, -1, 1)", [&] { return got(ts::clip(a, -1, 1)); }},
+      {"a.clip(0.5)", [&] { return got(a.clip(0.5)); }},
+      {"b.clip(-1, 2.5)", [&] { return got(b.clip(-1, 2.5)); }},
+      {"a.clone().clip_(-1, 1)", [&] { return got(a.clone().clip_(-1, 1)); }},
+      {"b.clip(max=2)", [&] { return got(b.clip(std::nullopt, 2)); }},
+      {"torch.clip(v, -1, 1)", [&] { return got(ts::clip(v, -1, 1)); }},
+      {"torch.clamp_min(b, 0)", [&] { return got(ts::clamp_min(b, 0)); }},
+      {"torch.clamp_max(a, 0)", [&] { return got(ts::clamp_max(a, 0)); }},
+      {"b.clamp_max(2)", [&] { return got(b.clamp_max(2)); }},
+      {"b.clamp_min(0.5)", [&] { return got(b.clamp_min(0.5)); }},
+      {"a.clone().clamp_min_(0)", [&] { return got(a.clone().clamp_min_(0)); }},
+      {"a.clone().clamp_max_(-1)", [&] { return got(a.clone().clamp_max_(-1)); }},
+      {"torch.clamp_max(v, 2)", [&] { return got(ts::clamp_max(v, 2)); }},
+      {"torch.concat((a, a), 1)", [&] { return got(ts::concat({a, a}, 1)); }},
+      {"torch.concat([b, b])", [&] { return got(ts::concat(std::vector<Tensor<int64_t>>{b, b})); }},
+      {"torch.concatenate([a, t.t()], -2)", [&] { return got(ts::concatenate({a, t.t()}, -2)); }},
+      {"torch.row_stack((v, v))", [&] { return got(ts::row_stack({v, v})); }},
+      {"torch.row_stack([a, a])", [&] { return got(ts::row_stack(std::vector<Tensor<float>>{a, a})); }},
+      {"torch.ravel(t)", [&] { return got(ts::ravel(t)); }},
+      {"a.ravel()", [&] { return got(a.ravel()); }},
+      {"z.ravel()", [&] { return got(z.ravel()); }},
+      {"a.view_as(torch.zeros(3, 2))", [&] { return got(a.view_as(zf({3, 2}))); }},
+      {"t.reshape_as(torch.zeros(6))", [&] { return got(t.reshape_as(zf({6}))); }},
+      {"b.view_as(torch.zeros(6, 1))", [&] { return got(b.view_as(zf({6, 1}))); }},
+      {"b.byte()", [&] { return got(b.byte()); }},
+      {"torch.tensor([0.5, 3.7, 255.]).byte()", [&] { return got(ts::tensor({0.5f, 3.7f, 255.0f}).byte()); }},
+      {"m.byte()", [&] { return got(m.byte()); }},
+      {"torch.tensor(a.ndimension())", [&] { return got(ts::tensor(a.ndimension())); }},
+      {"torch.tensor(z.ndimension())", [&] { return got(ts::tensor(z.ndimension())); }},
+      {"torch.tensor(a.nelement())", [&] { return got(ts::tensor(a.nelement())); }},
+      {"torch.tensor(torch.zeros(0, 3).nelement())", [&] { return got(ts::tensor(zf({0, 3}).nelement())); }},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("aliases.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(calls.count(r.name));
+    const Got want = expected_parts(r), have = calls.at(r.name)();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(have[i].dtype == want[i].dtype);
+      CHECK(have[i].shape == want[i].shape);
+      CHECK(same_values(have[i].values, want[i].values));
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("in-place comparisons write into self, not a copy", "[aliases]") {
+  const Tensor<float> x = ts::tensor({1.0f, 2.0f, 3.0f});
+  const Tensor<float> view = x.slice(0, 1);
+  CHECK(&view.gt_(2.5f) == &view);
+  CHECK(x.to_vector() == std::vector<float>{1.0f, 0.0f, 1.0f});
+  const Tensor<double> leaf = ts::ones<double>({2}).requires_grad_();
+  CHECK(!error_of([&] { leaf.eq_(1.0); }).empty());  // a leaf that requires grad refuses in-place ops
+}
+
+namespace {
+using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+const std::map<std::string, Fn>& grad_calls() {
+  static const std::map<std::string, Fn> calls = {
+      {"torch.absolute(X)", [](const Tensor<double>& x) { return ts::absolute(x); }},
+      {"X.negative()", [](const Tensor<double>& x) { return x.negative(); }},
+      {"torch.divide(X, 2)", [](const Tensor<double>& x) { return ts::divide(x, 2); }},
+      {"torch.divide(X, X + 10)", [](const Tensor<double>& x) { return ts::divide(x, x + 10); }},
+      {"X.true_divide(3)", [](const Tensor<double>& x) { return x.true_divide(3); }},
+      {"torch.multiply(X, X)", [](const Tensor<double>& x) { return ts::multiply(x, x); }},
+      {"X.multiply(2.5)", [](const Tensor<double>& x) { return x.multiply(2.5); }},
+      {"torch.subtract(X, X * X)", [](const Tensor<double>& x) { return ts::subtract(x, x * x); }},
+      {"X.subtract(1)", [](const Tensor<double>& x) { return x.subtract(1); }},
+      {"torch.clip(X, -1, 1)", [](const Tensor<double>& x) { return ts::clip(x, -1, 1); }},
+      {"X.clip(0.5)", [](const Tensor<double>& x) { return x.clip(0.5); }},
+      {"torch.clamp_min(X, 0)", [](const Tensor<double>& x) { return ts::clamp_min(x, 0); }},
+      {"torch.clamp_max(X, 0)", [](const Tensor<double>& x) { return ts::clamp_max(x, 0); }},
+      {"X.clamp_max(-1)", [](const Tensor<double>& x) { return x.clamp_max(-1); }},
+      {"torch.concat((X, X * 2), 1)", [](const Tensor<double>& x) { return ts::concat({x, x * 2}, 1); }},
+      {"torch.concatenate([X, X], 0)", [](const Tensor<double>& x) { return ts::concatenate({x, x}, 0); }},
+      {"torch.row_stack((X, X))", [](const Tensor<double>& x) { return ts::row_stack({x, x}); }},
+      {"torch.ravel(X.t())", [](const Tensor<double>& x) { return ts::ravel(x.t()); }},
+      {"X.ravel()", [](const Tensor<double>& x) { return x.ravel(); }},
+      {"X.view_as(torch.zeros(3, 2))", [](const Tensor<double>& x) { return x.view_as(ts::zeros<float>({3, 2})); }},
+      {"X.t().reshape_as(torch.zeros(6))", [](const Tensor<double>& x) { return x.t().reshape_as(ts::zeros<float>({6})); }},
+  };
+  return calls;
+}
+}  // namespace
+
+TEST_CASE("aliases give PyTorch's gradients and pass gradcheck", "[aliases][golden][gradcheck]") {
+  const auto& calls = grad_calls();
+  int cases = 0;
+  for (const auto& r : golden::load("aliases.txt")) {
+    if (r.name.rfind("grad ", 0) != 0) continue;
+    const std::string call = r.name.substr(5);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const Shape shape(golden::ints(r.get("shape")));
+    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
+                                 .detach()
+                                 .requires_grad_();
+    const Tensor<double> out = calls.at(call)(x);
+    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
+    (out * w).sum().backward();
+    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
+    // Away from the kinks of abs and clamp (x = 0, -1, 0.5, 1), where finite differences are undefined.
+    const Tensor<double> probe = ts::randn(shape).to<double>().mul(0.1).add(0.25).requires_grad_();
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
+  const Inputs in;
+  const auto& [a, b, t, v, h, m, z] = in;
+  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  const std::map<std::string, Call> calls = {
+      {"a.clone().eq_(torch.zeros(2, 2, 3))", {"eq_", [&] { a.clone().eq_(ts::zeros<float>({2, 2, 3})); }}},
+      {"a.clone().logical_and_(torch.ones(3, 2, 3))",
+       {"logical_and_", [&] { a.clone().logical_and_(ts::ones<float>({3, 2, 3})); }}},
+      {"a.clone().greater_(torch.zeros(3, 2, 3))", {"gt_", [&] { a.clone().greater_(ts::zeros<float>({3, 2, 3})); }}},
+      {"b.clone().divide_(2)", {"div", [&] { b.clone().divide_(2); }}},
+      {"b.clone().true_divide_(a)", {"div", [&] { b.clone().true_divide_(a); }}},
+      {"b.clone().multiply_(a)", {"mul", [&] { b.clone().multiply_(a); }}},
+      {"b.clone().subtract_(1.5)", {"sub", [&] { b.clone().subtract_(1.5); }}},
+      {"b.clone().clip_(0.5)", {"clamp_", [&] { b.clone().clip_(0.5); }}},
+      {"b.clone().clamp_min_(0.5)", {"clamp_", [&] { b.clone().clamp_min_(0.5); }}},
+      {"torch.tensor([1, 2], dtype=torch.int8).clamp_max(300)",
+       {"clamp", [&] { ts::tensor<int8_t>({1, 2}).clamp_max(300); }}},
+      {"torch.concat((a, b[:, :2].float()), 0)", {"cat", [&] { ts::concat({a, b.slice(1, 0, 2).to<float>()}, 0); }}},
+      {"torch.concat((a, a), 2)", {"cat", [&] { ts::concat({a, a}, 2); }}},
+      {"a.view_as(torch.zeros(4))", {"view", [&] { a.view_as(ts::zeros<float>({4})); }}},
+      {"t.view_as(torch.zeros(6))", {"view", [&] { t.view_as(ts::zeros<float>({6})); }}},
+      {"a.reshape_as(torch.zeros(5))", {"reshape", [&] { a.reshape_as(ts::zeros<float>({5})); }}},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("aliases.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const auto& [op, fn] = calls.at(call);
+    const std::string message = error_of(fn);
+    INFO(message);
+    CHECK(same_message(message, op, r.get("error")));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
