@@ -190,6 +190,13 @@ int main() {
         .clamp_min_(0).clamp_max_(1);
     al.clone().eq_(al).ne_(1).lt_(al).le_(1).gt_(an).ge_(0).logical_and_(an).logical_or_(al).logical_not_();
     an.clone().greater_(0).greater_equal_(an).less_(2).less_equal_(al).not_equal_(1);
+    std::cout << ts::asin(al / 4) << ts::acos(al / 4) << ts::atan(al) << ts::sinh(al) << ts::cosh(al) << ts::asinh(al)
+              << ts::acosh(al + 4) << ts::atanh(al / 4) << al.asin() << al.acos() << al.atan() << al.sinh() << al.cosh()
+              << al.asinh() << al.acosh() << al.atanh() << ts::arcsin(al) << ts::arccos(al) << ts::arctan(an)
+              << ts::arcsinh(al) << ts::arccosh(al) << ts::arctanh(al) << al.arcsin() << al.arccos() << al.arctan()
+              << al.arcsinh() << al.arccosh() << al.arctanh() << ts::asin_out(al.clone(), al) << "\n";
+    al.clone().asin_().acos_().atan_().sinh_().cosh_().asinh_().acosh_().atanh_().arcsin_().arccos_().arctan_()
+        .arcsinh_().arccosh_().arctanh_();
   }
   {
     // Shape functions and selection by mask and index.

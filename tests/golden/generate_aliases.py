@@ -25,6 +25,8 @@ v = torch.tensor([1.0, float("nan"), -0.0, 4.0])
 h = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float16)
 m = torch.tensor([True, False, True])
 z = torch.tensor(-2.0)
+u = torch.tensor([-0.9, -0.25, 0.0, 0.5, 0.75, 2.0, float("nan")])  # 2.0 is outside asin's and atanh's domain
+g = torch.tensor([1.0, 1.5, 3.0, 10.0, 0.5])  # acosh's domain starts at 1
 
 VALUES = [
     "torch.absolute(a)", "b.absolute()", "a.clone().absolute_()", "torch.absolute(h)",
@@ -52,6 +54,14 @@ VALUES = [
     "b.byte()", "torch.tensor([0.5, 3.7, 255.]).byte()", "m.byte()",
     "torch.tensor(a.ndimension())", "torch.tensor(z.ndimension())", "torch.tensor(a.nelement())",
     "torch.tensor(torch.zeros(0, 3).nelement())",
+    # inverse trigonometric and hyperbolic functions and their numpy names
+    "torch.asin(u)", "torch.acos(u)", "torch.atan(u)", "torch.sinh(u)", "torch.cosh(u)", "torch.asinh(u)",
+    "torch.acosh(g)", "torch.atanh(u)", "u.asin()", "u.double().acos()", "b.atan()", "torch.sinh(b)", "m.cosh()",
+    "torch.asinh(h.bfloat16())", "g.bfloat16().acosh()", "torch.atanh(h.bfloat16())", "u.clone().asin_()", "u.clone().acos_()", "a.clone().atan_()",
+    "a.clone().sinh_()", "a.clone().cosh_()", "a.clone().asinh_()", "g.clone().acosh_()", "u.double().atanh_()",
+    "torch.arcsin(u)", "u.arccos()", "torch.arctan(b)", "torch.arcsinh(a)", "g.arccosh()", "torch.arctanh(u)",
+    "u.clone().arcsin_()", "u.clone().arccos_()", "a.clone().arctan_()", "a.clone().arcsinh_()", "g.clone().arccosh_()",
+    "u.clone().arctanh_()", "torch.asin(torch.zeros(0, 2))", "torch.atan(z)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -63,6 +73,10 @@ GRADS = [  # (call on X, X's shape)
     ("torch.concat((X, X * 2), 1)", (2, 3)), ("torch.concatenate([X, X], 0)", (2, 3)),
     ("torch.row_stack((X, X))", (3,)), ("torch.ravel(X.t())", (2, 3)), ("X.ravel()", (2, 3)),
     ("X.view_as(torch.zeros(3, 2))", (2, 3)), ("X.t().reshape_as(torch.zeros(6))", (2, 3)),
+    ("torch.asin(X * 0.1)", (2, 3)), ("torch.acos(X * 0.1)", (2, 3)), ("torch.atan(X)", (2, 3)), ("torch.sinh(X)", (2, 3)),
+    ("torch.cosh(X)", (2, 3)), ("torch.asinh(X)", (2, 3)), ("torch.acosh(X * X + 1.5)", (2, 3)),
+    ("torch.atanh(X * 0.1)", (2, 3)), ("torch.arcsin(X * 0.1)", (2, 3)), ("(X * 0.1).arccos()", (3,)), ("torch.arctan(X)", (3,)),
+    ("X.arcsinh()", (3,)), ("torch.arccosh(X + 5)", (3,)), ("(X * 0.1).arctanh()", (3,)),
 ]
 
 ERRORS = [
@@ -71,6 +85,8 @@ ERRORS = [
     "b.clone().divide_(2)", "b.clone().true_divide_(a)", "b.clone().multiply_(a)", "b.clone().subtract_(1.5)",
     "b.clone().clip_(0.5)", "b.clone().clamp_min_(0.5)", "torch.tensor([1, 2], dtype=torch.int8).clamp_max(300)",
     "torch.concat((a, b[:, :2].float()), 0)", "torch.concat((a, a), 2)",
+    "b.clone().asin_()", "b.clone().arccosh_()", "torch.asin(h)", "h.acos()", "torch.atan(h)", "h.sinh()",
+    "torch.cosh(h)", "torch.asinh(h)", "torch.acosh(h)", "h.clone().atanh_()", "torch.arctanh(h)",
     "a.view_as(torch.zeros(4))", "t.view_as(torch.zeros(6))", "a.reshape_as(torch.zeros(5))",
 ]
 

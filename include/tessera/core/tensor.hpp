@@ -295,6 +295,14 @@ class Tensor {
   TS_UNARY_METHODS(frac, T)
   TS_UNARY_METHODS(sgn, T)
   TS_UNARY_METHODS(square, square_t<T>)
+  TS_UNARY_METHODS(asin, floating_t<T>)
+  TS_UNARY_METHODS(acos, floating_t<T>)
+  TS_UNARY_METHODS(atan, floating_t<T>)
+  TS_UNARY_METHODS(sinh, floating_t<T>)
+  TS_UNARY_METHODS(cosh, floating_t<T>)
+  TS_UNARY_METHODS(asinh, floating_t<T>)
+  TS_UNARY_METHODS(acosh, floating_t<T>)
+  TS_UNARY_METHODS(atanh, floating_t<T>)
 #undef TS_UNARY_METHODS
   Tensor<bool> signbit() const;
   Tensor bitwise_not() const;
@@ -433,6 +441,18 @@ class Tensor {
   TS_ALIAS_COMPARE_METHODS(less_equal, le)
   TS_ALIAS_COMPARE_METHODS(not_equal, ne)
 #undef TS_ALIAS_COMPARE_METHODS
+  Tensor<floating_t<T>> arcsin() const { return asin(); }
+  const Tensor& arcsin_() const { return asin_(); }
+  Tensor<floating_t<T>> arccos() const { return acos(); }
+  const Tensor& arccos_() const { return acos_(); }
+  Tensor<floating_t<T>> arctan() const { return atan(); }
+  const Tensor& arctan_() const { return atan_(); }
+  Tensor<floating_t<T>> arcsinh() const { return asinh(); }
+  const Tensor& arcsinh_() const { return asinh_(); }
+  Tensor<floating_t<T>> arccosh() const { return acosh(); }
+  const Tensor& arccosh_() const { return acosh_(); }
+  Tensor<floating_t<T>> arctanh() const { return atanh(); }
+  const Tensor& arctanh_() const { return atanh_(); }
   Tensor absolute() const { return abs(); }
   const Tensor& absolute_() const { return abs_(); }
   Tensor negative() const { return neg(); }

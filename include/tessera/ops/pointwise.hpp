@@ -44,6 +44,47 @@ struct SincOp : FloatingTraits {
   static constexpr const char* name = "sinc";
   template <class C> C operator()(C x) const { return math::sinc(x); }
 };
+// The inverse trigonometric and the hyperbolic functions (std:: on the compute type, as PyTorch's CPU).
+struct AsinOp : FloatingTraits {
+  static constexpr const char* name = "asin";
+  static constexpr const char* half_kernel = "asin_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::asin(x); }
+};
+struct AcosOp : FloatingTraits {
+  static constexpr const char* name = "acos";
+  static constexpr const char* half_kernel = "acos_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::acos(x); }
+};
+struct AtanOp : FloatingTraits {
+  static constexpr const char* name = "atan";
+  static constexpr const char* half_kernel = "atan_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::atan(x); }
+};
+struct SinhOp : FloatingTraits {
+  static constexpr const char* name = "sinh";
+  static constexpr const char* half_kernel = "sinh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::sinh(x); }
+};
+struct CoshOp : FloatingTraits {
+  static constexpr const char* name = "cosh";
+  static constexpr const char* half_kernel = "cosh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::cosh(x); }
+};
+struct AsinhOp : FloatingTraits {
+  static constexpr const char* name = "asinh";
+  static constexpr const char* half_kernel = "asinh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::asinh(x); }
+};
+struct AcoshOp : FloatingTraits {
+  static constexpr const char* name = "acosh";
+  static constexpr const char* half_kernel = "acosh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::acosh(x); }
+};
+struct AtanhOp : FloatingTraits {
+  static constexpr const char* name = "atanh";
+  static constexpr const char* half_kernel = "atanh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::atanh(x); }
+};
 struct ReciprocalOp : FloatingTraits {
   static constexpr const char* name = "reciprocal";
   template <class C> C operator()(C x) const { return C(1) / x; }
@@ -86,6 +127,7 @@ template <class Op, class A>
 constexpr const char* unsupported_kernel() {
   if constexpr (std::is_same_v<Op, TruncOp> && std::is_same_v<A, bool>) return "trunc_vml_cpu";
   else if constexpr (std::is_same_v<Op, FracOp> && !is_floating_v<A>) return "frac_cpu";
+  else if constexpr (requires { Op::half_kernel; } && std::is_same_v<A, half>) return Op::half_kernel;
   else return nullptr;
 }
 template <class Op, class A>
@@ -187,7 +229,41 @@ TS_DEFINE_POINTWISE_UNARY(exp2, Exp2Op, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(trunc, TruncOp, T)
 TS_DEFINE_POINTWISE_UNARY(frac, FracOp, T)
 TS_DEFINE_POINTWISE_UNARY(sgn, SgnOp, T)
+TS_DEFINE_POINTWISE_UNARY(asin, AsinOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(acos, AcosOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(atan, AtanOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(sinh, SinhOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(cosh, CoshOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(asinh, AsinhOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(acosh, AcoshOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(atanh, AtanhOp, floating_t<T>)
 #undef TS_DEFINE_POINTWISE_UNARY
+
+/** numpy's names, PyTorch's aliases: arcsin, arccos, arctan, arcsinh, arccosh, arctanh. */
+template <class A>
+Tensor<detail::unary_result_t<detail::AsinOp, A>> arcsin(const Tensor<A>& a) {
+  return asin(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AcosOp, A>> arccos(const Tensor<A>& a) {
+  return acos(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AtanOp, A>> arctan(const Tensor<A>& a) {
+  return atan(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AsinhOp, A>> arcsinh(const Tensor<A>& a) {
+  return asinh(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AcoshOp, A>> arccosh(const Tensor<A>& a) {
+  return acosh(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AtanhOp, A>> arctanh(const Tensor<A>& a) {
+  return atanh(a);
+}
 
 /** torch.fix: trunc under another name. */
 template <class A>
