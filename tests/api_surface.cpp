@@ -197,6 +197,16 @@ int main() {
               << al.arcsinh() << al.arccosh() << al.arctanh() << ts::asin_out(al.clone(), al) << "\n";
     al.clone().asin_().acos_().atan_().sinh_().cosh_().asinh_().acosh_().atanh_().arcsin_().arccos_().arctan_()
         .arcsinh_().arccosh_().arctanh_();
+    const auto parts = ts::unbind(al, 1);
+    const auto both = ts::broadcast_tensors<float>({al, al[0]});
+    std::cout << parts.size() << al.unbind().size() << both.size() << ts::broadcast_to(al[0], {2, 3}) << al[0].broadcast_to({2, 3})
+              << ts::atleast_1d(al) << ts::atleast_2d(al[0]) << ts::atleast_3d(al) << ts::dstack({al, al})
+              << ts::column_stack({al, al}) << ts::split_with_sizes(al, {1, 2}, 1)[0] << ts::fmax(al, an) << al.fmin(an)
+              << ts::logical_xor(al, an) << al.logical_xor(an) << ts::isposinf(al) << al.isneginf() << ts::isneginf(al)
+              << al.isposinf() << ts::isreal(al) << al.isreal() << ts::is_signed(al) << al.is_signed()
+              << ts::is_nonzero(al[0][0]) << al[0][0].is_nonzero() << ts::nansum(al) << ts::nansum(al, {1}, true)
+              << ts::nanmean(al) << ts::nanmean(al, {0}) << ts::dist(al, an) << ts::dist(al, al, 1) << "\n";
+    al.clone().logical_xor_(an);
   }
   {
     // Shape functions and selection by mask and index.

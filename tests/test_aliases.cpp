@@ -27,6 +27,13 @@ Got got(const Tensor<T>& t) {
   return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
 }
 
+template <class T>
+Got got(const std::vector<Tensor<T>>& parts) {
+  Got out;
+  for (const auto& t : parts) out.push_back(got(t)[0]);
+  return out;
+}
+
 bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -215,6 +222,71 @@ TEST_CASE("aliases give PyTorch's values and dtypes", "[aliases][golden]") {
       {"u.clone().arctanh_()", [&] { return got(u.clone().arctanh_()); }},
       {"torch.asin(torch.zeros(0, 2))", [&] { return got(ts::asin(zf({0, 2}))); }},
       {"torch.atan(z)", [&] { return got(ts::atan(z)); }},
+      {"torch.broadcast_to(v, (2, 4))", [&] { return got(ts::broadcast_to(v, {2, 4})); }},
+      {"a.broadcast_to((3, 2, 3))", [&] { return got(a.broadcast_to({3, 2, 3})); }},
+      {"torch.broadcast_to(z, (2,))", [&] { return got(ts::broadcast_to(z, {2})); }},
+      {"torch.unbind(a)", [&] { return got(ts::unbind(a)); }},
+      {"a.unbind(1)", [&] { return got(a.unbind(1)); }},
+      {"torch.unbind(t, -1)", [&] { return got(ts::unbind(t, -1)); }},
+      {"torch.unbind(torch.zeros(0, 2), 1)", [&] { return got(ts::unbind(zf({0, 2}), 1)); }},
+      {"torch.atleast_1d(z)", [&] { return got(ts::atleast_1d(z)); }},
+      {"torch.atleast_1d(v)", [&] { return got(ts::atleast_1d(v)); }},
+      {"torch.atleast_2d(z)", [&] { return got(ts::atleast_2d(z)); }},
+      {"torch.atleast_2d(v)", [&] { return got(ts::atleast_2d(v)); }},
+      {"torch.atleast_2d(a)", [&] { return got(ts::atleast_2d(a)); }},
+      {"torch.atleast_3d(z)", [&] { return got(ts::atleast_3d(z)); }},
+      {"torch.atleast_3d(v)", [&] { return got(ts::atleast_3d(v)); }},
+      {"torch.atleast_3d(a)", [&] { return got(ts::atleast_3d(a)); }},
+      {"torch.atleast_3d(a.unsqueeze(0))", [&] { return got(ts::atleast_3d(a.unsqueeze(0))); }},
+      {"torch.dstack((a, a))", [&] { return got(ts::dstack({a, a})); }},
+      {"torch.dstack([v, v])", [&] { return got(ts::dstack(std::vector<Tensor<float>>{v, v})); }},
+      {"torch.dstack((z, z))", [&] { return got(ts::dstack({z, z})); }},
+      {"torch.column_stack((v, v))", [&] { return got(ts::column_stack({v, v})); }},
+      {"torch.column_stack([a.t(), t, a[0]])", [&] { return got(ts::column_stack({a.t(), t, a[0]})); }},
+      {"torch.column_stack((z, z))", [&] { return got(ts::column_stack({z, z})); }},
+      {"torch.broadcast_tensors(v, a[:, :1])", [&] { return got(ts::broadcast_tensors<float>({v, a.slice(1, 0, 1)})); }},
+      {"torch.broadcast_tensors(z, a)", [&] { return got(ts::broadcast_tensors<float>({z, a})); }},
+      {"torch.split_with_sizes(a, [1, 2], 1)", [&] { return got(ts::split_with_sizes(a, {1, 2}, 1)); }},
+      {"a.split_with_sizes([2, 0])", [&] { return got(ts::split_with_sizes(a, {2, 0})); }},
+      {"torch.fmax(v, torch.tensor([0.5, 2.0, float('nan'), float('nan')]))",
+       [&] { return got(ts::fmax(v, ts::tensor({0.5f, 2.0f, NAN, NAN}))); }},
+      {"torch.fmin(v, torch.tensor([0.5, 2.0, float('nan'), float('nan')]))",
+       [&] { return got(ts::fmin(v, ts::tensor({0.5f, 2.0f, NAN, NAN}))); }},
+      {"torch.fmax(b, a)", [&] { return got(ts::fmax(b, a)); }},
+      {"b.fmin(a)", [&] { return got(b.fmin(a)); }},
+      {"torch.fmax(b, b.flip(0))", [&] { return got(ts::fmax(b, b.flip({0}))); }},
+      {"torch.logical_xor(a, b)", [&] { return got(ts::logical_xor(a, b)); }},
+      {"b.logical_xor(v[:3])", [&] { return got(b.logical_xor(v.slice(0, 0, 3))); }},
+      {"torch.logical_xor(m, m.flip(0))", [&] { return got(ts::logical_xor(m, m.flip({0}))); }},
+      {"a.clone().logical_xor_(b)", [&] { return got(a.clone().logical_xor_(b)); }},
+      {"torch.isposinf(torch.tensor([1.0, float('inf'), -float('inf'), float('nan')]))",
+       [&] { return got(ts::isposinf(ts::tensor({1.0f, INFINITY, -INFINITY, NAN}))); }},
+      {"torch.isneginf(torch.tensor([1.0, float('inf'), -float('inf'), float('nan')]))",
+       [&] { return got(ts::isneginf(ts::tensor({1.0f, INFINITY, -INFINITY, NAN}))); }},
+      {"torch.isposinf(b)", [&] { return got(ts::isposinf(b)); }},
+      {"b.isneginf()", [&] { return got(b.isneginf()); }},
+      {"torch.isreal(a)", [&] { return got(ts::isreal(a)); }},
+      {"b.isreal()", [&] { return got(b.isreal()); }},
+      {"torch.tensor(torch.is_signed(a))", [&] { return got(ts::tensor(ts::is_signed(a))); }},
+      {"torch.tensor(b.is_signed())", [&] { return got(ts::tensor(b.is_signed())); }},
+      {"torch.tensor(b.byte().is_signed())", [&] { return got(ts::tensor(b.byte().is_signed())); }},
+      {"torch.tensor(m.is_signed())", [&] { return got(ts::tensor(m.is_signed())); }},
+      {"torch.tensor(torch.is_nonzero(z))", [&] { return got(ts::tensor(ts::is_nonzero(z))); }},
+      {"torch.tensor(torch.tensor([0]).is_nonzero())", [&] { return got(ts::tensor(ts::tensor({int64_t{0}}).is_nonzero())); }},
+      {"torch.tensor(torch.tensor([[float('nan')]]).is_nonzero())",
+       [&] { return got(ts::tensor(ts::tensor({NAN}).reshape({1, 1}).is_nonzero())); }},
+      {"torch.nansum(v)", [&] { return got(ts::nansum(v)); }},
+      {"torch.nansum(b)", [&] { return got(ts::nansum(b)); }},
+      {"torch.nansum(v.reshape(2, 2), 1)", [&] { return got(ts::nansum(v.reshape({2, 2}), {1})); }},
+      {"torch.nansum(v.reshape(2, 2), (0,), True)", [&] { return got(ts::nansum(v.reshape({2, 2}), {0}, true)); }},
+      {"torch.nanmean(v)", [&] { return got(ts::nanmean(v)); }},
+      {"torch.nanmean(v.reshape(2, 2), 0)", [&] { return got(ts::nanmean(v.reshape({2, 2}), {0})); }},
+      {"torch.nanmean(torch.tensor([float('nan')]))", [&] { return got(ts::nanmean(ts::tensor({NAN}))); }},
+      {"torch.nanmean(a.double(), (0, 1), True)", [&] { return got(ts::nanmean(a.to<double>(), {0, 1}, true)); }},
+      {"torch.dist(a, b)", [&] { return got(ts::dist(a, b)); }},
+      {"torch.dist(a, torch.zeros(3), 1)", [&] { return got(ts::dist(a, zf({3}), 1)); }},
+      {"torch.dist(a, a.flip(0), 0)", [&] { return got(ts::dist(a, a.flip({0}), 0)); }},
+      {"torch.dist(a.double(), z, float('inf'))", [&] { return got(ts::dist(a.to<double>(), z, INFINITY)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("aliases.txt")) {
@@ -249,6 +321,7 @@ TEST_CASE("in-place comparisons write into self, not a copy", "[aliases]") {
 
 namespace {
 using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+Tensor<double> S() { return ts::tensor<double>({0.5, std::nan(""), -1.25}); }
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
       {"torch.absolute(X)", [](const Tensor<double>& x) { return ts::absolute(x); }},
@@ -283,6 +356,21 @@ const std::map<std::string, Fn>& grad_calls() {
       {"torch.arcsin(X * 0.1)", [](const Tensor<double>& x) { return ts::arcsin(x * 0.1); }},
       {"(X * 0.1).arccos()", [](const Tensor<double>& x) { return (x * 0.1).arccos(); }},
       {"torch.arctan(X)", [](const Tensor<double>& x) { return ts::arctan(x); }},
+      {"torch.broadcast_to(X, (2, 3))", [](const Tensor<double>& x) { return ts::broadcast_to(x, {2, 3}); }},
+      {"X.unbind(1)[1]", [](const Tensor<double>& x) { return x.unbind(1)[1]; }},
+      {"torch.atleast_3d(X)", [](const Tensor<double>& x) { return ts::atleast_3d(x); }},
+      {"torch.dstack((X, X * 2))", [](const Tensor<double>& x) { return ts::dstack({x, x * 2}); }},
+      {"torch.column_stack((X, X))", [](const Tensor<double>& x) { return ts::column_stack({x, x}); }},
+      {"torch.broadcast_tensors(X, S)[0]", [](const Tensor<double>& x) { return ts::broadcast_tensors<double>({x, S()})[0]; }},
+      {"torch.split_with_sizes(X, [1, 2], 1)[1]", [](const Tensor<double>& x) { return ts::split_with_sizes(x, {1, 2}, 1)[1]; }},
+      {"torch.fmax(X, S)", [](const Tensor<double>& x) { return ts::fmax(x, S()); }},
+      {"torch.fmin(X, S)", [](const Tensor<double>& x) { return ts::fmin(x, S()); }},
+      {"torch.fmax(X, X.flip(0))", [](const Tensor<double>& x) { return ts::fmax(x, x.flip({0})); }},
+      {"torch.nansum(torch.log(X + 1.5))", [](const Tensor<double>& x) { return ts::nansum(ts::log(x + 1.5)); }},
+      {"torch.nanmean(X)", [](const Tensor<double>& x) { return ts::nanmean(x); }},
+      {"torch.nanmean(X, (1,))", [](const Tensor<double>& x) { return ts::nanmean(x, {1}); }},
+      {"torch.dist(X, S.nan_to_num())", [](const Tensor<double>& x) { return ts::dist(x, S().nan_to_num()); }},
+      {"torch.dist(X, S.nan_to_num(), 1)", [](const Tensor<double>& x) { return ts::dist(x, S().nan_to_num(), 1); }},
       {"X.arcsinh()", [](const Tensor<double>& x) { return x.arcsinh(); }},
       {"torch.arccosh(X + 5)", [](const Tensor<double>& x) { return ts::arccosh(x + 5); }},
       {"(X * 0.1).arctanh()", [](const Tensor<double>& x) { return (x * 0.1).arctanh(); }},
@@ -320,6 +408,7 @@ TEST_CASE("aliases give PyTorch's gradients and pass gradcheck", "[aliases][gold
 TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
   const Inputs in;
   const auto& [a, b, t, v, h, m, z, u, g] = in;
+  const auto zf = [](const Shape& s) { return ts::zeros<float>(s); };
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
       {"a.clone().eq_(torch.zeros(2, 2, 3))", {"eq_", [&] { a.clone().eq_(ts::zeros<float>({2, 2, 3})); }}},
@@ -347,6 +436,13 @@ TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
       {"torch.acosh(h)", {"", [&] { ts::acosh(h); }}},
       {"h.clone().atanh_()", {"", [&] { h.clone().atanh_(); }}},
       {"torch.arctanh(h)", {"", [&] { ts::arctanh(h); }}},
+      {"torch.unbind(z)", {"unbind", [&] { ts::unbind(z); }}},
+      {"torch.unbind(a, 2)", {"unbind", [&] { ts::unbind(a, 2); }}},
+      {"torch.is_nonzero(a)", {"is_nonzero", [&] { ts::is_nonzero(a); }}},
+      {"torch.is_nonzero(torch.zeros(0))", {"is_nonzero", [&] { ts::is_nonzero(zf({0})); }}},
+      {"torch.split_with_sizes(a, [1, 1], 1)", {"split", [&] { ts::split_with_sizes(a, {1, 1}, 1); }}},
+      {"torch.column_stack((v, a))", {"column_stack", [&] { ts::column_stack({v, a}); }}},
+      {"torch.dstack((v, a))", {"dstack", [&] { ts::dstack({v, a}); }}},
       {"a.view_as(torch.zeros(4))", {"view", [&] { a.view_as(ts::zeros<float>({4})); }}},
       {"t.view_as(torch.zeros(6))", {"view", [&] { t.view_as(ts::zeros<float>({6})); }}},
       {"a.reshape_as(torch.zeros(5))", {"reshape", [&] { a.reshape_as(ts::zeros<float>({5})); }}},

@@ -26,7 +26,8 @@ h = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float16)
 m = torch.tensor([True, False, True])
 z = torch.tensor(-2.0)
 u = torch.tensor([-0.9, -0.25, 0.0, 0.5, 0.75, 2.0, float("nan")])  # 2.0 is outside asin's and atanh's domain
-g = torch.tensor([1.0, 1.5, 3.0, 10.0, 0.5])  # acosh's domain starts at 1
+g = torch.tensor([1.0, 1.5, 3.0, 10.0, 0.5])
+S = torch.tensor([0.5, float("nan"), -1.25], dtype=torch.float64)  # acosh's domain starts at 1
 
 VALUES = [
     "torch.absolute(a)", "b.absolute()", "a.clone().absolute_()", "torch.absolute(h)",
@@ -62,6 +63,28 @@ VALUES = [
     "torch.arcsin(u)", "u.arccos()", "torch.arctan(b)", "torch.arcsinh(a)", "g.arccosh()", "torch.arctanh(u)",
     "u.clone().arcsin_()", "u.clone().arccos_()", "a.clone().arctan_()", "a.clone().arcsinh_()", "g.clone().arccosh_()",
     "u.clone().arctanh_()", "torch.asin(torch.zeros(0, 2))", "torch.atan(z)",
+    # compositions
+    "torch.broadcast_to(v, (2, 4))", "a.broadcast_to((3, 2, 3))", "torch.broadcast_to(z, (2,))",
+    "torch.unbind(a)", "a.unbind(1)", "torch.unbind(t, -1)", "torch.unbind(torch.zeros(0, 2), 1)",
+    "torch.atleast_1d(z)", "torch.atleast_1d(v)", "torch.atleast_2d(z)", "torch.atleast_2d(v)", "torch.atleast_2d(a)",
+    "torch.atleast_3d(z)", "torch.atleast_3d(v)", "torch.atleast_3d(a)", "torch.atleast_3d(a.unsqueeze(0))",
+    "torch.dstack((a, a))", "torch.dstack([v, v])", "torch.dstack((z, z))",
+    "torch.column_stack((v, v))", "torch.column_stack([a.t(), t, a[0]])", "torch.column_stack((z, z))",
+    "torch.broadcast_tensors(v, a[:, :1])", "torch.broadcast_tensors(z, a)",
+    "torch.split_with_sizes(a, [1, 2], 1)", "a.split_with_sizes([2, 0])",
+    "torch.fmax(v, torch.tensor([0.5, 2.0, float('nan'), float('nan')]))", "torch.fmin(v, torch.tensor([0.5, 2.0, float('nan'), float('nan')]))",
+    "torch.fmax(b, a)", "b.fmin(a)", "torch.fmax(b, b.flip(0))",
+    "torch.logical_xor(a, b)", "b.logical_xor(v[:3])", "torch.logical_xor(m, m.flip(0))", "a.clone().logical_xor_(b)",
+    "torch.isposinf(torch.tensor([1.0, float('inf'), -float('inf'), float('nan')]))",
+    "torch.isneginf(torch.tensor([1.0, float('inf'), -float('inf'), float('nan')]))", "torch.isposinf(b)", "b.isneginf()",
+    "torch.isreal(a)", "b.isreal()",
+    "torch.tensor(torch.is_signed(a))", "torch.tensor(b.is_signed())", "torch.tensor(b.byte().is_signed())",
+    "torch.tensor(m.is_signed())", "torch.tensor(torch.is_nonzero(z))", "torch.tensor(torch.tensor([0]).is_nonzero())",
+    "torch.tensor(torch.tensor([[float('nan')]]).is_nonzero())",
+    "torch.nansum(v)", "torch.nansum(b)", "torch.nansum(v.reshape(2, 2), 1)", "torch.nansum(v.reshape(2, 2), (0,), True)",
+    "torch.nanmean(v)", "torch.nanmean(v.reshape(2, 2), 0)", "torch.nanmean(torch.tensor([float('nan')]))",
+    "torch.nanmean(a.double(), (0, 1), True)",
+    "torch.dist(a, b)", "torch.dist(a, torch.zeros(3), 1)", "torch.dist(a, a.flip(0), 0)", "torch.dist(a.double(), z, float('inf'))",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -76,6 +99,11 @@ GRADS = [  # (call on X, X's shape)
     ("torch.asin(X * 0.1)", (2, 3)), ("torch.acos(X * 0.1)", (2, 3)), ("torch.atan(X)", (2, 3)), ("torch.sinh(X)", (2, 3)),
     ("torch.cosh(X)", (2, 3)), ("torch.asinh(X)", (2, 3)), ("torch.acosh(X * X + 1.5)", (2, 3)),
     ("torch.atanh(X * 0.1)", (2, 3)), ("torch.arcsin(X * 0.1)", (2, 3)), ("(X * 0.1).arccos()", (3,)), ("torch.arctan(X)", (3,)),
+    ("torch.broadcast_to(X, (2, 3))", (3,)), ("X.unbind(1)[1]", (2, 3)), ("torch.atleast_3d(X)", (3,)),
+    ("torch.dstack((X, X * 2))", (2, 3)), ("torch.column_stack((X, X))", (3,)), ("torch.broadcast_tensors(X, S)[0]", (3,)),
+    ("torch.split_with_sizes(X, [1, 2], 1)[1]", (2, 3)), ("torch.fmax(X, S)", (3,)), ("torch.fmin(X, S)", (3,)),
+    ("torch.fmax(X, X.flip(0))", (3,)), ("torch.nansum(torch.log(X + 1.5))", (4,)), ("torch.nanmean(X)", (2, 3)),
+    ("torch.nanmean(X, (1,))", (2, 3)), ("torch.dist(X, S.nan_to_num())", (3,)), ("torch.dist(X, S.nan_to_num(), 1)", (3,)),
     ("X.arcsinh()", (3,)), ("torch.arccosh(X + 5)", (3,)), ("(X * 0.1).arctanh()", (3,)),
 ]
 
@@ -87,6 +115,9 @@ ERRORS = [
     "torch.concat((a, b[:, :2].float()), 0)", "torch.concat((a, a), 2)",
     "b.clone().asin_()", "b.clone().arccosh_()", "torch.asin(h)", "h.acos()", "torch.atan(h)", "h.sinh()",
     "torch.cosh(h)", "torch.asinh(h)", "torch.acosh(h)", "h.clone().atanh_()", "torch.arctanh(h)",
+    "torch.unbind(z)", "torch.unbind(a, 2)",
+    "torch.is_nonzero(a)", "torch.is_nonzero(torch.zeros(0))", "torch.split_with_sizes(a, [1, 1], 1)",
+    "torch.column_stack((v, a))", "torch.dstack((v, a))",
     "a.view_as(torch.zeros(4))", "t.view_as(torch.zeros(6))", "a.reshape_as(torch.zeros(5))",
 ]
 

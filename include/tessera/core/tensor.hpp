@@ -478,6 +478,25 @@ class Tensor {
   Tensor reshape_as(const Tensor<U>& other) const { return reshape(other.sizes()); }
   /** The elements as one dim: a view when the strides allow, else a copy (torch.ravel). */
   Tensor ravel() const { return reshape({-1}); }
+  Tensor broadcast_to(const Shape& shape) const { return expand(shape); }
+  /** The slices along dim, as views (torch.unbind). */
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
+  /** fmax/fmin: maximum/minimum that ignore a NaN on one side (NaN only when both are). */
+  template <class U>
+  Tensor<promote_t<T, U>> fmax(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> fmin(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<bool> logical_xor(const Tensor<U>& other) const;
+  template <class U>
+  const Tensor& logical_xor_(const Tensor<U>& other) const;
+  Tensor<bool> isposinf() const;
+  Tensor<bool> isneginf() const;
+  Tensor<bool> isreal() const;
+  /** Whether the dtype is signed (every dtype but uint8 and bool). */
+  bool is_signed() const { return !std::is_same_v<T, uint8_t> && !std::is_same_v<T, bool>; }
+  /** The single element != 0; throws for zero or several elements (Python's bool(t)). */
+  bool is_nonzero() const;
   /** x.byte(): to<uint8_t>(). x.char(), x.short(), x.int(), x.long() cannot be spelled in C++
    *  (keywords): use to<int8_t>(), to<int16_t>(), to<int32_t>(), to<int64_t>(). */
   Tensor<uint8_t> byte() const { return to<uint8_t>(); }

@@ -946,4 +946,85 @@ Tensor<T> Tensor<T>::diff(int64_t n, int64_t dim, const Tensor<T>& prepend, cons
   return tessera::diff(*this, n, dim, prepend, append);
 }
 
+// --- compositions of the ops above ----------------------------------------------------------------
+
+/** torch.fmax / torch.fmin: the larger / smaller, a NaN on one side ignored. Written as a select so
+ *  that the gradient goes where PyTorch's formula sends it (to self on ties). */
+template <class A, class B>
+Tensor<promote_t<A, B>> fmax(const Tensor<A>& a, const Tensor<B>& b) {
+  return where(logical_or(ge(a, b), isnan(b)), a, b);
+}
+template <class A, class B>
+Tensor<promote_t<A, B>> fmin(const Tensor<A>& a, const Tensor<B>& b) {
+  return where(logical_or(le(a, b), isnan(b)), a, b);
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::fmax(const Tensor<U>& other) const {
+  return tessera::fmax(*this, other);
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::fmin(const Tensor<U>& other) const {
+  return tessera::fmin(*this, other);
+}
+
+/** torch.logical_xor: exactly one of the two is nonzero (NaN counts as nonzero). */
+template <class A, class B>
+Tensor<bool> logical_xor(const Tensor<A>& a, const Tensor<B>& b) {
+  return ne(logical_not(a), logical_not(b));
+}
+template <class T>
+template <class U>
+Tensor<bool> Tensor<T>::logical_xor(const Tensor<U>& other) const {
+  return tessera::logical_xor(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::logical_xor_(const Tensor<U>& other) const {
+  return detail::compare_inplace(*this, tessera::logical_xor(*this, other), "logical_xor_");
+}
+
+/** torch.isposinf, torch.isneginf (false for integral tensors), torch.isreal (true: tessera's dtypes are real). */
+template <class T>
+Tensor<bool> isposinf(const Tensor<T>& x) {
+  return logical_and(isinf(x), gt(x, 0));
+}
+template <class T>
+Tensor<bool> isneginf(const Tensor<T>& x) {
+  return logical_and(isinf(x), lt(x, 0));
+}
+template <class T>
+Tensor<bool> isreal(const Tensor<T>& x) {
+  return ones<bool>(x.sizes(), {.device = x.device()});
+}
+template <class T>
+Tensor<bool> Tensor<T>::isposinf() const {
+  return tessera::isposinf(*this);
+}
+template <class T>
+Tensor<bool> Tensor<T>::isneginf() const {
+  return tessera::isneginf(*this);
+}
+template <class T>
+Tensor<bool> Tensor<T>::isreal() const {
+  return tessera::isreal(*this);
+}
+
+/** torch.is_signed, torch.is_nonzero. */
+template <class T>
+bool is_signed(const Tensor<T>& x) {
+  return x.is_signed();
+}
+template <class T>
+bool Tensor<T>::is_nonzero() const {
+  TS_CHECK(numel() != 0, "is_nonzero: Boolean value of Tensor with no values is ambiguous");
+  TS_CHECK(numel() == 1, "is_nonzero: Boolean value of Tensor with more than one value is ambiguous");
+  return static_cast<double>(item()) != 0;
+}
+template <class T>
+bool is_nonzero(const Tensor<T>& x) {
+  return x.is_nonzero();
+}
+
 }  // namespace tessera
