@@ -207,6 +207,10 @@ int main() {
               << ts::is_nonzero(al[0][0]) << al[0][0].is_nonzero() << ts::nansum(al) << ts::nansum(al, {1}, true)
               << ts::nanmean(al) << ts::nanmean(al, {0}) << ts::dist(al, an) << ts::dist(al, al, 1) << "\n";
     al.clone().logical_xor_(an);
+    auto [lowest, highest] = ts::aminmax(al, 1, true);
+    const auto grid = ts::meshgrid({al[0], al[1]}, "xy");
+    std::cout << ts::diagflat(al, 1) << al.diagflat() << lowest << highest << std::get<0>(ts::aminmax(al))
+              << ts::inner(al, al) << grid[0] << ts::meshgrid({al[0]})[0] << "\n";
   }
   {
     // Shape functions and selection by mask and index.

@@ -84,6 +84,11 @@ VALUES = [
     "torch.nansum(v)", "torch.nansum(b)", "torch.nansum(v.reshape(2, 2), 1)", "torch.nansum(v.reshape(2, 2), (0,), True)",
     "torch.nanmean(v)", "torch.nanmean(v.reshape(2, 2), 0)", "torch.nanmean(torch.tensor([float('nan')]))",
     "torch.nanmean(a.double(), (0, 1), True)",
+    "torch.diagflat(v)", "a.diagflat(1)", "torch.diagflat(z, -1)", "torch.diagflat(t, -2)",
+    "torch.aminmax(a)", "torch.aminmax(b, dim=1)", "a.aminmax(dim=0, keepdim=True)", "torch.aminmax(v)",
+    "torch.inner(a, a)", "torch.inner(v, v.flip(0))", "torch.inner(a, z)", "torch.inner(t, a[:, :2])",
+    "torch.meshgrid(v, a[0], indexing='ij')", "torch.meshgrid(v, a[0], indexing='xy')", "torch.meshgrid(z, v, indexing='ij')",
+    "torch.meshgrid(v[:2], a[0], z, indexing='xy')", "torch.meshgrid(v, indexing='xy')",
     "torch.dist(a, b)", "torch.dist(a, torch.zeros(3), 1)", "torch.dist(a, a.flip(0), 0)", "torch.dist(a.double(), z, float('inf'))",
 ]
 
@@ -104,6 +109,8 @@ GRADS = [  # (call on X, X's shape)
     ("torch.split_with_sizes(X, [1, 2], 1)[1]", (2, 3)), ("torch.fmax(X, S)", (3,)), ("torch.fmin(X, S)", (3,)),
     ("torch.fmax(X, X.flip(0))", (3,)), ("torch.nansum(torch.log(X + 1.5))", (4,)), ("torch.nanmean(X)", (2, 3)),
     ("torch.nanmean(X, (1,))", (2, 3)), ("torch.dist(X, S.nan_to_num())", (3,)), ("torch.dist(X, S.nan_to_num(), 1)", (3,)),
+    ("torch.diagflat(X, 1)", (2, 2)), ("torch.inner(X, X.flip(1))", (2, 3)),
+    ("torch.meshgrid(X, X[:2] * 2, indexing='xy')[1]", (3,)), ("torch.meshgrid(X, X[:2], indexing='ij')[0]", (3,)),
     ("X.arcsinh()", (3,)), ("torch.arccosh(X + 5)", (3,)), ("(X * 0.1).arctanh()", (3,)),
 ]
 
@@ -115,7 +122,7 @@ ERRORS = [
     "torch.concat((a, b[:, :2].float()), 0)", "torch.concat((a, a), 2)",
     "b.clone().asin_()", "b.clone().arccosh_()", "torch.asin(h)", "h.acos()", "torch.atan(h)", "h.sinh()",
     "torch.cosh(h)", "torch.asinh(h)", "torch.acosh(h)", "h.clone().atanh_()", "torch.arctanh(h)",
-    "torch.unbind(z)", "torch.unbind(a, 2)",
+    "torch.inner(a, v)", "torch.meshgrid(v, v, indexing='foo')", "torch.unbind(z)", "torch.unbind(a, 2)",
     "torch.is_nonzero(a)", "torch.is_nonzero(torch.zeros(0))", "torch.split_with_sizes(a, [1, 1], 1)",
     "torch.column_stack((v, a))", "torch.dstack((v, a))",
     "a.view_as(torch.zeros(4))", "t.view_as(torch.zeros(6))", "a.reshape_as(torch.zeros(5))",

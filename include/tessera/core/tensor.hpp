@@ -194,6 +194,7 @@ class Tensor {
   const Tensor& tril_(int64_t diagonal = 0) const;
   const Tensor& triu_(int64_t diagonal = 0) const;
   Tensor diag(int64_t diagonal = 0) const;
+  Tensor diagflat(int64_t offset = 0) const { return flatten().diag(offset); }
   Tensor<sum_t<T>> trace() const;
   Tensor detach() const;
   /** Python-style indexing: integers, Slice, None, Ellipsis (views) and index tensors (copies). */

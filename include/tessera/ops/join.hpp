@@ -2,6 +2,7 @@
 // Joining and splitting: cat, stack, vstack, hstack, split, chunk.
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "../core/any_tensor.hpp"
@@ -282,6 +283,35 @@ std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0
     return split(t, sizes, dim);
   }
   return split(t, split_size, dim);
+}
+
+/** torch.meshgrid: views of 0-d and 1-d tensors expanded to the grid of all their lengths;
+ *  indexing "ij" (matrix, the default) or "xy" (Cartesian: the grid's first two dims swapped). */
+template <class T>
+std::vector<Tensor<T>> meshgrid(const std::vector<Tensor<T>>& tensors, std::string_view indexing = "ij") {
+  TS_CHECK(!tensors.empty(), "meshgrid: expects a non-empty TensorList");
+  TS_CHECK(indexing == "ij" || indexing == "xy", "meshgrid: torch.meshgrid: indexing must be one of \"xy\" or \"ij\", "
+           "but received: ", indexing);
+  for (const auto& t : tensors)
+    TS_CHECK(t.dim() <= 1, "meshgrid: torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a tensor of shape ",
+             detail::shape_str(t.sizes()));
+  const bool swap = indexing == "xy" && tensors.size() >= 2;
+  std::vector<Tensor<T>> in = tensors;
+  if (swap) std::swap(in[0], in[1]);
+  Shape grid;
+  for (const auto& t : in) grid.push_back(t.numel());
+  std::vector<Tensor<T>> out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    Shape view;
+    for (size_t j = 0; j < in.size(); ++j) view.push_back(j == i ? -1 : 1);
+    out.push_back(in[i].reshape(view).expand(grid));
+  }
+  if (swap) std::swap(out[0], out[1]);
+  return out;
+}
+template <class T>
+std::vector<Tensor<T>> meshgrid(std::initializer_list<Tensor<T>> tensors, std::string_view indexing = "ij") {
+  return meshgrid(std::vector<Tensor<T>>(tensors), indexing);
 }
 
 }  // namespace tessera

@@ -520,4 +520,11 @@ Tensor<floating_t<promote_t<A, B>>> dist(const Tensor<A>& a, const Tensor<B>& b,
   return norm(sub(a, b), p);
 }
 
+/** torch.aminmax: (amin, amax) over every element, or over dim. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> aminmax(const Tensor<T>& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false) {
+  if (dim) return {x.amin(*dim, keepdim), x.amax(*dim, keepdim)};
+  return {x.amin(), x.amax()};
+}
+
 }  // namespace tessera
