@@ -175,6 +175,44 @@ int main() {
             << f.scatter(1, ts::tensor({{0}, {1}}), 9.0) << f.masked_fill(f < 0.0, 0) << "\n";
   f.index_put_({f < 0.0}, 0.0);
   {
+    // PyTorch's aliases, one-bound clamps and in-place comparisons.
+    const auto al = ts::arange<float>(0, 6).reshape({2, 3}) - 2.5f;
+    const auto an = ts::tensor({{1, -2, 3}, {0, 5, -6}});
+    std::cout << ts::absolute(al) << al.absolute() << ts::negative(an) << an.negative() << ts::divide(al, an) << al.divide(2)
+              << ts::true_divide(an, 2) << an.true_divide(al) << ts::multiply(al, 2) << al.multiply(an) << ts::subtract(al, an)
+              << al.subtract(1) << ts::greater(al, 0) << ts::greater_equal(al, an) << ts::less(al, an) << ts::less_equal(al, 1)
+              << ts::not_equal(an, 0) << al.greater(an) << al.greater_equal(0) << al.less(1) << al.less_equal(an)
+              << al.not_equal(an) << ts::clip(al, -1.0, 1.0) << al.clip(0.5) << ts::clamp_min(al, 0) << ts::clamp_max(al, 0)
+              << al.clamp_min(0) << al.clamp_max(0) << al.ndimension() << al.nelement() << ts::concat({al, al}, 1)
+              << ts::concatenate({al, al}) << ts::row_stack({al, al}) << ts::ravel(al.t()) << al.ravel()
+              << al.view_as(al.t()) << al.t().reshape_as(al) << an.byte() << "\n";
+    al.clone().absolute_().negative_().divide_(2).true_divide_(2).multiply_(2).subtract_(1).clip_(-1.0, 1.0)
+        .clamp_min_(0).clamp_max_(1);
+    al.clone().eq_(al).ne_(1).lt_(al).le_(1).gt_(an).ge_(0).logical_and_(an).logical_or_(al).logical_not_();
+    an.clone().greater_(0).greater_equal_(an).less_(2).less_equal_(al).not_equal_(1);
+    std::cout << ts::asin(al / 4) << ts::acos(al / 4) << ts::atan(al) << ts::sinh(al) << ts::cosh(al) << ts::asinh(al)
+              << ts::acosh(al + 4) << ts::atanh(al / 4) << al.asin() << al.acos() << al.atan() << al.sinh() << al.cosh()
+              << al.asinh() << al.acosh() << al.atanh() << ts::arcsin(al) << ts::arccos(al) << ts::arctan(an)
+              << ts::arcsinh(al) << ts::arccosh(al) << ts::arctanh(al) << al.arcsin() << al.arccos() << al.arctan()
+              << al.arcsinh() << al.arccosh() << al.arctanh() << ts::asin_out(al.clone(), al) << "\n";
+    al.clone().asin_().acos_().atan_().sinh_().cosh_().asinh_().acosh_().atanh_().arcsin_().arccos_().arctan_()
+        .arcsinh_().arccosh_().arctanh_();
+    const auto parts = ts::unbind(al, 1);
+    const auto both = ts::broadcast_tensors<float>({al, al[0]});
+    std::cout << parts.size() << al.unbind().size() << both.size() << ts::broadcast_to(al[0], {2, 3}) << al[0].broadcast_to({2, 3})
+              << ts::atleast_1d(al) << ts::atleast_2d(al[0]) << ts::atleast_3d(al) << ts::dstack({al, al})
+              << ts::column_stack({al, al}) << ts::split_with_sizes(al, {1, 2}, 1)[0] << ts::fmax(al, an) << al.fmin(an)
+              << ts::logical_xor(al, an) << al.logical_xor(an) << ts::isposinf(al) << al.isneginf() << ts::isneginf(al)
+              << al.isposinf() << ts::isreal(al) << al.isreal() << ts::is_signed(al) << al.is_signed()
+              << ts::is_nonzero(al[0][0]) << al[0][0].is_nonzero() << ts::nansum(al) << ts::nansum(al, {1}, true)
+              << ts::nanmean(al) << ts::nanmean(al, {0}) << ts::dist(al, an) << ts::dist(al, al, 1) << "\n";
+    al.clone().logical_xor_(an);
+    auto [lowest, highest] = ts::aminmax(al, 1, true);
+    const auto grid = ts::meshgrid({al[0], al[1]}, "xy");
+    std::cout << ts::diagflat(al, 1) << al.diagflat() << lowest << highest << std::get<0>(ts::aminmax(al))
+              << ts::inner(al, al) << grid[0] << ts::meshgrid({al[0]})[0] << "\n";
+  }
+  {
     // Shape functions and selection by mask and index.
     const auto cube = ts::arange<float>(0, 24).reshape({2, 3, 4});
     const auto mask = cube[0] > 4.0f;

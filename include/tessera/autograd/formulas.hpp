@@ -238,7 +238,10 @@ template <class Op> inline constexpr bool unary_uses_self =
     std::is_same_v<Op, Log2Op> || std::is_same_v<Op, SinOp> || std::is_same_v<Op, CosOp> ||
     std::is_same_v<Op, GeluOp> || std::is_same_v<Op, SoftplusOp> || std::is_same_v<Op, Log10Op> ||
     std::is_same_v<Op, ErfOp> || std::is_same_v<Op, ErfcOp> || std::is_same_v<Op, LgammaOp> ||
-    std::is_same_v<Op, DigammaOp> || std::is_same_v<Op, SincOp>;
+    std::is_same_v<Op, DigammaOp> || std::is_same_v<Op, SincOp> || std::is_same_v<Op, AsinOp> ||
+    std::is_same_v<Op, AcosOp> || std::is_same_v<Op, AtanOp> || std::is_same_v<Op, SinhOp> ||
+    std::is_same_v<Op, CoshOp> || std::is_same_v<Op, AsinhOp> || std::is_same_v<Op, AcoshOp> ||
+    std::is_same_v<Op, AtanhOp>;
 
 template <class Op>
 const char* unary_node_name() {
@@ -282,6 +285,14 @@ struct UnaryBackward final : Node {
       return {where(sq == 0, zeros<A>({}, {.device = g.device()}), g * (spi * spi.cos() - spi.sin()) / sq)};
     }
     else if constexpr (std::is_same_v<Op, ReciprocalOp>) return {g.neg() * (r * r)};
+    else if constexpr (std::is_same_v<Op, AsinOp>) return {g * (1 - s * s).rsqrt()};
+    else if constexpr (std::is_same_v<Op, AcosOp>) return {g.neg() * (1 - s * s).rsqrt()};
+    else if constexpr (std::is_same_v<Op, AtanOp>) return {g / (s * s + 1)};
+    else if constexpr (std::is_same_v<Op, SinhOp>) return {g * s.cosh()};
+    else if constexpr (std::is_same_v<Op, CoshOp>) return {g * s.sinh()};
+    else if constexpr (std::is_same_v<Op, AsinhOp>) return {g * (s * s + 1).rsqrt()};
+    else if constexpr (std::is_same_v<Op, AcoshOp>) return {g * (s * s - 1).rsqrt()};
+    else if constexpr (std::is_same_v<Op, AtanhOp>) return {g / (1 - s * s)};
     else if constexpr (std::is_same_v<Op, Exp2Op>) return {g * r * 0.6931471805599453};
     else if constexpr (std::is_same_v<Op, ReluOp>) {
       if (GradMode::is_enabled()) return {g.masked_fill(r <= 0, 0)};  // create_graph: differentiable

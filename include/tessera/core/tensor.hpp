@@ -194,6 +194,7 @@ class Tensor {
   const Tensor& tril_(int64_t diagonal = 0) const;
   const Tensor& triu_(int64_t diagonal = 0) const;
   Tensor diag(int64_t diagonal = 0) const;
+  Tensor diagflat(int64_t offset = 0) const { return flatten().diag(offset); }
   Tensor<sum_t<T>> trace() const;
   Tensor detach() const;
   /** Python-style indexing: integers, Slice, None, Ellipsis (views) and index tensors (copies). */
@@ -295,6 +296,14 @@ class Tensor {
   TS_UNARY_METHODS(frac, T)
   TS_UNARY_METHODS(sgn, T)
   TS_UNARY_METHODS(square, square_t<T>)
+  TS_UNARY_METHODS(asin, floating_t<T>)
+  TS_UNARY_METHODS(acos, floating_t<T>)
+  TS_UNARY_METHODS(atan, floating_t<T>)
+  TS_UNARY_METHODS(sinh, floating_t<T>)
+  TS_UNARY_METHODS(cosh, floating_t<T>)
+  TS_UNARY_METHODS(asinh, floating_t<T>)
+  TS_UNARY_METHODS(acosh, floating_t<T>)
+  TS_UNARY_METHODS(atanh, floating_t<T>)
 #undef TS_UNARY_METHODS
   Tensor<bool> signbit() const;
   Tensor bitwise_not() const;
@@ -387,6 +396,111 @@ class Tensor {
   Tensor masked_fill(const Tensor<uint8_t>& mask, S value) const;
   template <Scalar S>
   const Tensor& masked_fill_(const Tensor<uint8_t>& mask, S value) const;
+  // PyTorch's other names for the ops above: one-line forwards, no new kernels.
+#define TS_ALIAS_BINARY_METHODS(alias, name, wrap)                                                        \
+  template <class U>                                                                                      \
+  Tensor<wrap<promote_t<T, U>>> alias(const Tensor<U>& other) const { return name(other); }               \
+  template <Scalar S>                                                                                     \
+  Tensor<wrap<scalar_promote_t<T, S>>> alias(S other) const { return name(other); }                       \
+  template <class U>                                                                                      \
+  const Tensor& alias##_(const Tensor<U>& other) const { return name##_(other); }                         \
+  template <Scalar S>                                                                                     \
+  const Tensor& alias##_(S other) const { return name##_(other); }
+  TS_ALIAS_BINARY_METHODS(subtract, sub, std::type_identity_t)
+  TS_ALIAS_BINARY_METHODS(multiply, mul, std::type_identity_t)
+  TS_ALIAS_BINARY_METHODS(divide, div, true_divide_t)
+  TS_ALIAS_BINARY_METHODS(true_divide, div, true_divide_t)
+#undef TS_ALIAS_BINARY_METHODS
+  /** In-place comparisons and logical ops: the 0/1 result written in self's dtype (x.eq_(y)). */
+#define TS_COMPARE_INPLACE_METHODS(name)                \
+  template <class U>                                    \
+  const Tensor& name##_(const Tensor<U>& other) const;  \
+  template <Scalar S>                                   \
+  const Tensor& name##_(S other) const;
+  TS_COMPARE_INPLACE_METHODS(eq)
+  TS_COMPARE_INPLACE_METHODS(ne)
+  TS_COMPARE_INPLACE_METHODS(lt)
+  TS_COMPARE_INPLACE_METHODS(le)
+  TS_COMPARE_INPLACE_METHODS(gt)
+  TS_COMPARE_INPLACE_METHODS(ge)
+  TS_COMPARE_INPLACE_METHODS(logical_and)
+  TS_COMPARE_INPLACE_METHODS(logical_or)
+#undef TS_COMPARE_INPLACE_METHODS
+  const Tensor& logical_not_() const;
+#define TS_ALIAS_COMPARE_METHODS(alias, name)                                                 \
+  template <class U>                                                                          \
+  Tensor<bool> alias(const Tensor<U>& other) const { return name(other); }                    \
+  template <Scalar S>                                                                         \
+  Tensor<bool> alias(S other) const { return name(other); }                                   \
+  template <class U>                                                                          \
+  const Tensor& alias##_(const Tensor<U>& other) const { return name##_(other); }             \
+  template <Scalar S>                                                                         \
+  const Tensor& alias##_(S other) const { return name##_(other); }
+  TS_ALIAS_COMPARE_METHODS(greater, gt)
+  TS_ALIAS_COMPARE_METHODS(greater_equal, ge)
+  TS_ALIAS_COMPARE_METHODS(less, lt)
+  TS_ALIAS_COMPARE_METHODS(less_equal, le)
+  TS_ALIAS_COMPARE_METHODS(not_equal, ne)
+#undef TS_ALIAS_COMPARE_METHODS
+  Tensor<floating_t<T>> arcsin() const { return asin(); }
+  const Tensor& arcsin_() const { return asin_(); }
+  Tensor<floating_t<T>> arccos() const { return acos(); }
+  const Tensor& arccos_() const { return acos_(); }
+  Tensor<floating_t<T>> arctan() const { return atan(); }
+  const Tensor& arctan_() const { return atan_(); }
+  Tensor<floating_t<T>> arcsinh() const { return asinh(); }
+  const Tensor& arcsinh_() const { return asinh_(); }
+  Tensor<floating_t<T>> arccosh() const { return acosh(); }
+  const Tensor& arccosh_() const { return acosh_(); }
+  Tensor<floating_t<T>> arctanh() const { return atanh(); }
+  const Tensor& arctanh_() const { return atanh_(); }
+  Tensor absolute() const { return abs(); }
+  const Tensor& absolute_() const { return abs_(); }
+  Tensor negative() const { return neg(); }
+  const Tensor& negative_() const { return neg_(); }
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  Tensor<clamp_t<T, Lo, Hi>> clip(Lo min, Hi max = std::nullopt) const { return clamp(min, max); }
+  template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+  const Tensor& clip_(Lo min, Hi max = std::nullopt) const { return clamp_(min, max); }
+  template <Scalar S>
+  Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(S min) const { return clamp(min); }
+  template <Scalar S>
+  const Tensor& clamp_min_(S min) const { return clamp_(min); }
+  template <Scalar S>
+  Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(S max) const { return clamp(std::nullopt, max); }
+  template <Scalar S>
+  const Tensor& clamp_max_(S max) const { return clamp_(std::nullopt, max); }
+  int64_t ndimension() const { return dim(); }
+  int64_t nelement() const { return numel(); }
+  /** x.view(other.sizes()) and x.reshape(other.sizes()). */
+  template <class U>
+  Tensor view_as(const Tensor<U>& other) const { return view(other.sizes()); }
+  template <class U>
+  Tensor reshape_as(const Tensor<U>& other) const { return reshape(other.sizes()); }
+  /** The elements as one dim: a view when the strides allow, else a copy (torch.ravel). */
+  Tensor ravel() const { return reshape({-1}); }
+  Tensor broadcast_to(const Shape& shape) const { return expand(shape); }
+  /** The slices along dim, as views (torch.unbind). */
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
+  /** fmax/fmin: maximum/minimum that ignore a NaN on one side (NaN only when both are). */
+  template <class U>
+  Tensor<promote_t<T, U>> fmax(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<promote_t<T, U>> fmin(const Tensor<U>& other) const;
+  template <class U>
+  Tensor<bool> logical_xor(const Tensor<U>& other) const;
+  template <class U>
+  const Tensor& logical_xor_(const Tensor<U>& other) const;
+  Tensor<bool> isposinf() const;
+  Tensor<bool> isneginf() const;
+  Tensor<bool> isreal() const;
+  /** Whether the dtype is signed (every dtype but uint8 and bool). */
+  bool is_signed() const { return !std::is_same_v<T, uint8_t> && !std::is_same_v<T, bool>; }
+  /** The single element != 0; throws for zero or several elements (Python's bool(t)). */
+  bool is_nonzero() const;
+  /** x.byte(): to<uint8_t>(). x.char(), x.short(), x.int(), x.long() cannot be spelled in C++
+   *  (keywords): use to<int8_t>(), to<int16_t>(), to<int32_t>(), to<int64_t>(). */
+  Tensor<uint8_t> byte() const { return to<uint8_t>(); }
 
   // --- reductions (ops/reduce.hpp): over all elements, one dim or several ----------------
 #define TS_REDUCTION_METHODS(name, result)                                 \

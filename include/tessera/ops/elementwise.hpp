@@ -568,6 +568,59 @@ TS_DEFINE_COMPARE(logical_or, LogicalOrOp)
 #undef TS_DEFINE_BINARY_METHODS
 #undef TS_DEFINE_BINARY
 
+// --- PyTorch's other names for the binary ops and comparisons ------------------------------------
+
+#define TS_DEFINE_ALIAS(alias, name, wrap)                                                       \
+  template <class A, class B>                                                                    \
+  Tensor<wrap<promote_t<A, B>>> alias(const Tensor<A>& a, const Tensor<B>& b) {                  \
+    return name(a, b);                                                                           \
+  }                                                                                              \
+  template <class A, Scalar S>                                                                   \
+  Tensor<wrap<scalar_promote_t<A, S>>> alias(const Tensor<A>& a, S s) {                          \
+    return name(a, s);                                                                           \
+  }
+TS_DEFINE_ALIAS(subtract, sub, std::type_identity_t)
+TS_DEFINE_ALIAS(multiply, mul, std::type_identity_t)
+TS_DEFINE_ALIAS(divide, div, true_divide_t)
+TS_DEFINE_ALIAS(true_divide, div, true_divide_t)
+TS_DEFINE_ALIAS(greater, gt, detail::bool_t)
+TS_DEFINE_ALIAS(greater_equal, ge, detail::bool_t)
+TS_DEFINE_ALIAS(less, lt, detail::bool_t)
+TS_DEFINE_ALIAS(less_equal, le, detail::bool_t)
+TS_DEFINE_ALIAS(not_equal, ne, detail::bool_t)
+#undef TS_DEFINE_ALIAS
+
+namespace detail {
+/** x.eq_(y) and the like: the comparison computed out of place, its 0/1 copied into self
+ *  (PyTorch writes them in self's dtype; self's shape must be the broadcast shape). */
+template <class T>
+const Tensor<T>& compare_inplace(const Tensor<T>& self, const Tensor<bool>& result, const char* op) {
+  check_out<T, T>(op, self.impl(), result.sizes());
+  return self.copy_(result);
+}
+}  // namespace detail
+
+#define TS_DEFINE_COMPARE_INPLACE(name)                                                        \
+  template <class T>                                                                           \
+  template <class U>                                                                           \
+  const Tensor<T>& Tensor<T>::name##_(const Tensor<U>& other) const {                          \
+    return detail::compare_inplace(*this, tessera::name(*this, other), #name "_");             \
+  }                                                                                            \
+  template <class T>                                                                           \
+  template <Scalar S>                                                                          \
+  const Tensor<T>& Tensor<T>::name##_(S other) const {                                         \
+    return detail::compare_inplace(*this, tessera::name(*this, other), #name "_");             \
+  }
+TS_DEFINE_COMPARE_INPLACE(eq)
+TS_DEFINE_COMPARE_INPLACE(ne)
+TS_DEFINE_COMPARE_INPLACE(lt)
+TS_DEFINE_COMPARE_INPLACE(le)
+TS_DEFINE_COMPARE_INPLACE(gt)
+TS_DEFINE_COMPARE_INPLACE(ge)
+TS_DEFINE_COMPARE_INPLACE(logical_and)
+TS_DEFINE_COMPARE_INPLACE(logical_or)
+#undef TS_DEFINE_COMPARE_INPLACE
+
 // --- operators ------------------------------------------------------------------------------------
 
 // Note [Declared result types]
@@ -603,6 +656,10 @@ Tensor<bool> operator!(const Tensor<B>& a) { return detail::unary<detail::Logica
 template <class T>
 Tensor<bool> logical_not(const Tensor<T>& a) {
   return detail::unary<detail::LogicalNotOp>(a);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::logical_not_() const {
+  return detail::compare_inplace(*this, logical_not(*this), "logical_not_");
 }
 
 /** Unary minus; does not compile for Tensor<bool> (PyTorch raises at run time). */
@@ -664,6 +721,15 @@ TS_DEFINE_UNARY(sigmoid, SigmoidOp, floating_t<T>)
 TS_DEFINE_UNARY(gelu, GeluOp, floating_t<T>)
 TS_DEFINE_UNARY(softplus, SoftplusOp, floating_t<T>)
 #undef TS_DEFINE_UNARY
+/** torch.absolute and torch.negative: aliases of abs and neg. */
+template <class T>
+Tensor<T> absolute(const Tensor<T>& x) {
+  return x.abs();
+}
+template <class T>
+Tensor<T> negative(const Tensor<T>& x) {
+  return x.neg();
+}
 
 #define TS_DEFINE_PREDICATE(name, Op)                                             \
   template <class A>                                                              \
@@ -726,6 +792,19 @@ Tensor<clamp_t<T, Lo, Hi>> clamp(const Tensor<T>& x, Lo min, Hi max = std::nullo
     if (detail::needs_grad(x))
       detail::record<detail::ClampBackward1<T>>({x}, {out}, x, detail::as_double(lo), detail::as_double(hi));
   return out;
+}
+/** torch.clip (an alias of clamp), torch.clamp_min and torch.clamp_max (one bound). */
+template <class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
+Tensor<clamp_t<T, Lo, Hi>> clip(const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
+  return clamp(x, min, max);
+}
+template <class T, Scalar S>
+Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(const Tensor<T>& x, S min) {
+  return clamp(x, min);
+}
+template <class T, Scalar S>
+Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(const Tensor<T>& x, S max) {
+  return clamp(x, std::nullopt, max);
 }
 template <class O, class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
 const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, Lo min, Hi max = std::nullopt) {

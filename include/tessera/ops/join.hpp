@@ -2,6 +2,7 @@
 // Joining and splitting: cat, stack, vstack, hstack, split, chunk.
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "../core/any_tensor.hpp"
@@ -158,6 +159,66 @@ Tensor<T> hstack(std::initializer_list<Tensor<T>> tensors) {
 }
 
 /** Views of consecutive pieces of `split_size` along `dim` (the last may be smaller). */
+/** torch.dstack: cat along dim 2 after atleast_3d; torch.column_stack: 0-d and 1-d tensors
+ *  become columns, then cat along dim 1. */
+template <class T>
+Tensor<T> dstack(const std::vector<Tensor<T>>& tensors) {
+  TS_CHECK(!tensors.empty(), "dstack: expects a non-empty TensorList");
+  std::vector<Tensor<T>> parts;
+  for (const auto& t : tensors) parts.push_back(atleast_3d(t));
+  return detail::cat_impl<T>(parts, 2, "dstack");
+}
+template <class T>
+Tensor<T> dstack(std::initializer_list<Tensor<T>> tensors) {
+  return dstack(std::vector<Tensor<T>>(tensors));
+}
+template <class T>
+Tensor<T> column_stack(const std::vector<Tensor<T>>& tensors) {
+  TS_CHECK(!tensors.empty(), "column_stack: column_stack expects a non-empty TensorList");
+  std::vector<Tensor<T>> parts;
+  for (const auto& t : tensors) parts.push_back(t.dim() <= 1 ? t.reshape({t.numel(), 1}) : t);
+  return detail::cat_impl<T>(parts, 1, "column_stack");
+}
+template <class T>
+Tensor<T> column_stack(std::initializer_list<Tensor<T>> tensors) {
+  return column_stack(std::vector<Tensor<T>>(tensors));
+}
+/** torch.broadcast_tensors: each tensor expanded to the shape they broadcast to (views). */
+template <class T>
+std::vector<Tensor<T>> broadcast_tensors(const std::vector<Tensor<T>>& tensors) {
+  Shape shape;
+  for (const auto& t : tensors) shape = broadcast_shapes(shape, t.sizes(), "broadcast_tensors");
+  std::vector<Tensor<T>> out;
+  for (const auto& t : tensors) out.push_back(t.expand(shape));
+  return out;
+}
+
+/** torch.concat and torch.concatenate (aliases of cat), torch.row_stack (of vstack). */
+template <class T>
+Tensor<T> concat(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concat(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concatenate(const std::vector<Tensor<T>>& tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> concatenate(std::initializer_list<Tensor<T>> tensors, int64_t dim = 0) {
+  return cat(tensors, dim);
+}
+template <class T>
+Tensor<T> row_stack(const std::vector<Tensor<T>>& tensors) {
+  return vstack(tensors);
+}
+template <class T>
+Tensor<T> row_stack(std::initializer_list<Tensor<T>> tensors) {
+  return vstack(tensors);
+}
+
 template <class T>
 std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
   TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
@@ -204,6 +265,12 @@ std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& siz
 }
 
 /** `chunks` views of ceil(size / chunks) elements along `dim` (fewer when it does not divide). */
+/** torch.split_with_sizes: split with a list of sizes. */
+template <class T>
+std::vector<Tensor<T>> split_with_sizes(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
+  return split(t, sizes, dim);
+}
+
 template <class T>
 std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
   TS_CHECK(t.dim() > 0, "chunk: chunk expects at least a 1-dimensional tensor");
@@ -216,6 +283,35 @@ std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0
     return split(t, sizes, dim);
   }
   return split(t, split_size, dim);
+}
+
+/** torch.meshgrid: views of 0-d and 1-d tensors expanded to the grid of all their lengths;
+ *  indexing "ij" (matrix, the default) or "xy" (Cartesian: the grid's first two dims swapped). */
+template <class T>
+std::vector<Tensor<T>> meshgrid(const std::vector<Tensor<T>>& tensors, std::string_view indexing = "ij") {
+  TS_CHECK(!tensors.empty(), "meshgrid: expects a non-empty TensorList");
+  TS_CHECK(indexing == "ij" || indexing == "xy", "meshgrid: torch.meshgrid: indexing must be one of \"xy\" or \"ij\", "
+           "but received: ", indexing);
+  for (const auto& t : tensors)
+    TS_CHECK(t.dim() <= 1, "meshgrid: torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a tensor of shape ",
+             detail::shape_str(t.sizes()));
+  const bool swap = indexing == "xy" && tensors.size() >= 2;
+  std::vector<Tensor<T>> in = tensors;
+  if (swap) std::swap(in[0], in[1]);
+  Shape grid;
+  for (const auto& t : in) grid.push_back(t.numel());
+  std::vector<Tensor<T>> out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    Shape view;
+    for (size_t j = 0; j < in.size(); ++j) view.push_back(j == i ? -1 : 1);
+    out.push_back(in[i].reshape(view).expand(grid));
+  }
+  if (swap) std::swap(out[0], out[1]);
+  return out;
+}
+template <class T>
+std::vector<Tensor<T>> meshgrid(std::initializer_list<Tensor<T>> tensors, std::string_view indexing = "ij") {
+  return meshgrid(std::vector<Tensor<T>>(tensors), indexing);
 }
 
 }  // namespace tessera

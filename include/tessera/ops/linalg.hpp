@@ -536,4 +536,13 @@ Tensor<T> einsum(std::string_view equation, std::initializer_list<Tensor<T>> ope
   return einsum(equation, std::vector<Tensor<T>>(operands));
 }
 
+/** torch.inner: sums over the last dims of a and b (a product when either is 0-d). */
+template <class T>
+Tensor<T> inner(const Tensor<T>& a, const Tensor<T>& b) {
+  if (a.dim() == 0 || b.dim() == 0) return a * b;
+  TS_CHECK(a.size(-1) == b.size(-1), "inner: inner() the last dimension must match on both input tensors but got shapes ",
+           detail::shape_str(a.sizes()), " and ", detail::shape_str(b.sizes()));
+  return tensordot(a, b, {a.dim() - 1}, {b.dim() - 1});
+}
+
 }  // namespace tessera

@@ -44,6 +44,47 @@ struct SincOp : FloatingTraits {
   static constexpr const char* name = "sinc";
   template <class C> C operator()(C x) const { return math::sinc(x); }
 };
+// The inverse trigonometric and the hyperbolic functions (std:: on the compute type, as PyTorch's CPU).
+struct AsinOp : FloatingTraits {
+  static constexpr const char* name = "asin";
+  static constexpr const char* half_kernel = "asin_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::asin(x); }
+};
+struct AcosOp : FloatingTraits {
+  static constexpr const char* name = "acos";
+  static constexpr const char* half_kernel = "acos_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::acos(x); }
+};
+struct AtanOp : FloatingTraits {
+  static constexpr const char* name = "atan";
+  static constexpr const char* half_kernel = "atan_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::atan(x); }
+};
+struct SinhOp : FloatingTraits {
+  static constexpr const char* name = "sinh";
+  static constexpr const char* half_kernel = "sinh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::sinh(x); }
+};
+struct CoshOp : FloatingTraits {
+  static constexpr const char* name = "cosh";
+  static constexpr const char* half_kernel = "cosh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::cosh(x); }
+};
+struct AsinhOp : FloatingTraits {
+  static constexpr const char* name = "asinh";
+  static constexpr const char* half_kernel = "asinh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::asinh(x); }
+};
+struct AcoshOp : FloatingTraits {
+  static constexpr const char* name = "acosh";
+  static constexpr const char* half_kernel = "acosh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::acosh(x); }
+};
+struct AtanhOp : FloatingTraits {
+  static constexpr const char* name = "atanh";
+  static constexpr const char* half_kernel = "atanh_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return std::atanh(x); }
+};
 struct ReciprocalOp : FloatingTraits {
   static constexpr const char* name = "reciprocal";
   template <class C> C operator()(C x) const { return C(1) / x; }
@@ -86,6 +127,7 @@ template <class Op, class A>
 constexpr const char* unsupported_kernel() {
   if constexpr (std::is_same_v<Op, TruncOp> && std::is_same_v<A, bool>) return "trunc_vml_cpu";
   else if constexpr (std::is_same_v<Op, FracOp> && !is_floating_v<A>) return "frac_cpu";
+  else if constexpr (requires { Op::half_kernel; } && std::is_same_v<A, half>) return Op::half_kernel;
   else return nullptr;
 }
 template <class Op, class A>
@@ -187,7 +229,41 @@ TS_DEFINE_POINTWISE_UNARY(exp2, Exp2Op, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(trunc, TruncOp, T)
 TS_DEFINE_POINTWISE_UNARY(frac, FracOp, T)
 TS_DEFINE_POINTWISE_UNARY(sgn, SgnOp, T)
+TS_DEFINE_POINTWISE_UNARY(asin, AsinOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(acos, AcosOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(atan, AtanOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(sinh, SinhOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(cosh, CoshOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(asinh, AsinhOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(acosh, AcoshOp, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(atanh, AtanhOp, floating_t<T>)
 #undef TS_DEFINE_POINTWISE_UNARY
+
+/** numpy's names, PyTorch's aliases: arcsin, arccos, arctan, arcsinh, arccosh, arctanh. */
+template <class A>
+Tensor<detail::unary_result_t<detail::AsinOp, A>> arcsin(const Tensor<A>& a) {
+  return asin(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AcosOp, A>> arccos(const Tensor<A>& a) {
+  return acos(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AtanOp, A>> arctan(const Tensor<A>& a) {
+  return atan(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AsinhOp, A>> arcsinh(const Tensor<A>& a) {
+  return asinh(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AcoshOp, A>> arccosh(const Tensor<A>& a) {
+  return acosh(a);
+}
+template <class A>
+Tensor<detail::unary_result_t<detail::AtanhOp, A>> arctanh(const Tensor<A>& a) {
+  return atanh(a);
+}
 
 /** torch.fix: trunc under another name. */
 template <class A>
@@ -868,6 +944,87 @@ Tensor<T> diff(const Tensor<T>& x, int64_t n = 1, int64_t dim = -1, const Tensor
 template <class T>
 Tensor<T> Tensor<T>::diff(int64_t n, int64_t dim, const Tensor<T>& prepend, const Tensor<T>& append) const {
   return tessera::diff(*this, n, dim, prepend, append);
+}
+
+// --- compositions of the ops above ----------------------------------------------------------------
+
+/** torch.fmax / torch.fmin: the larger / smaller, a NaN on one side ignored. Written as a select so
+ *  that the gradient goes where PyTorch's formula sends it (to self on ties). */
+template <class A, class B>
+Tensor<promote_t<A, B>> fmax(const Tensor<A>& a, const Tensor<B>& b) {
+  return where(logical_or(ge(a, b), isnan(b)), a, b);
+}
+template <class A, class B>
+Tensor<promote_t<A, B>> fmin(const Tensor<A>& a, const Tensor<B>& b) {
+  return where(logical_or(le(a, b), isnan(b)), a, b);
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::fmax(const Tensor<U>& other) const {
+  return tessera::fmax(*this, other);
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::fmin(const Tensor<U>& other) const {
+  return tessera::fmin(*this, other);
+}
+
+/** torch.logical_xor: exactly one of the two is nonzero (NaN counts as nonzero). */
+template <class A, class B>
+Tensor<bool> logical_xor(const Tensor<A>& a, const Tensor<B>& b) {
+  return ne(logical_not(a), logical_not(b));
+}
+template <class T>
+template <class U>
+Tensor<bool> Tensor<T>::logical_xor(const Tensor<U>& other) const {
+  return tessera::logical_xor(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::logical_xor_(const Tensor<U>& other) const {
+  return detail::compare_inplace(*this, tessera::logical_xor(*this, other), "logical_xor_");
+}
+
+/** torch.isposinf, torch.isneginf (false for integral tensors), torch.isreal (true: tessera's dtypes are real). */
+template <class T>
+Tensor<bool> isposinf(const Tensor<T>& x) {
+  return logical_and(isinf(x), gt(x, 0));
+}
+template <class T>
+Tensor<bool> isneginf(const Tensor<T>& x) {
+  return logical_and(isinf(x), lt(x, 0));
+}
+template <class T>
+Tensor<bool> isreal(const Tensor<T>& x) {
+  return ones<bool>(x.sizes(), {.device = x.device()});
+}
+template <class T>
+Tensor<bool> Tensor<T>::isposinf() const {
+  return tessera::isposinf(*this);
+}
+template <class T>
+Tensor<bool> Tensor<T>::isneginf() const {
+  return tessera::isneginf(*this);
+}
+template <class T>
+Tensor<bool> Tensor<T>::isreal() const {
+  return tessera::isreal(*this);
+}
+
+/** torch.is_signed, torch.is_nonzero. */
+template <class T>
+bool is_signed(const Tensor<T>& x) {
+  return x.is_signed();
+}
+template <class T>
+bool Tensor<T>::is_nonzero() const {
+  TS_CHECK(numel() != 0, "is_nonzero: Boolean value of Tensor with no values is ambiguous");
+  TS_CHECK(numel() == 1, "is_nonzero: Boolean value of Tensor with more than one value is ambiguous");
+  return static_cast<double>(item()) != 0;
+}
+template <class T>
+bool is_nonzero(const Tensor<T>& x) {
+  return x.is_nonzero();
 }
 
 }  // namespace tessera

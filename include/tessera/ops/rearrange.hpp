@@ -253,4 +253,10 @@ Tensor<sum_t<T>> Tensor<T>::trace() const {
   return tessera::trace(*this);
 }
 
+/** torch.diagflat: the flattened input on the offset-th diagonal of a square matrix. */
+template <class T>
+Tensor<T> diagflat(const Tensor<T>& x, int64_t offset = 0) {
+  return x.diagflat(offset);
+}
+
 }  // namespace tessera

@@ -494,4 +494,37 @@ const Tensor<O>& cumsum_out(const Tensor<O>& out, const Tensor<T>& x, int64_t di
   return out;
 }
 
+/** torch.nansum / torch.nanmean: sum and mean with NaN treated as zero and, for the mean, not
+ *  counted. Over every element, or over dims. */
+template <class T>
+Tensor<sum_t<T>> nansum(const Tensor<T>& x) {
+  return where(isnan(x), Tensor<T>(zeros<T>({}, {.device = x.device()})), x).sum();
+}
+template <class T>
+Tensor<sum_t<T>> nansum(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  return where(isnan(x), Tensor<T>(zeros<T>({}, {.device = x.device()})), x).sum(dims, keepdim);
+}
+template <class T>
+Tensor<T> nanmean(const Tensor<T>& x) {
+  static_assert(is_floating_v<T>, "nanmean: the input must be floating (torch.nanmean refuses integral tensors)");
+  return nansum(x).div(logical_not(isnan(x)).sum()).template to<T>();
+}
+template <class T>
+Tensor<T> nanmean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  static_assert(is_floating_v<T>, "nanmean: the input must be floating (torch.nanmean refuses integral tensors)");
+  return nansum(x, dims, keepdim).div(logical_not(isnan(x)).sum(dims, keepdim)).template to<T>();
+}
+/** torch.dist: the p-norm of a - b (broadcast). */
+template <class A, class B>
+Tensor<floating_t<promote_t<A, B>>> dist(const Tensor<A>& a, const Tensor<B>& b, double p = 2) {
+  return norm(sub(a, b), p);
+}
+
+/** torch.aminmax: (amin, amax) over every element, or over dim. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> aminmax(const Tensor<T>& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false) {
+  if (dim) return {x.amin(*dim, keepdim), x.amax(*dim, keepdim)};
+  return {x.amin(), x.amax()};
+}
+
 }  // namespace tessera

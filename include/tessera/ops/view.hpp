@@ -502,6 +502,45 @@ template <class T>
 Tensor<T> swapdims(const Tensor<T>& x, int64_t d0, int64_t d1) {
   return x.transpose(d0, d1);
 }
+/** torch.broadcast_to: expand under numpy's name. */
+template <class T>
+Tensor<T> broadcast_to(const Tensor<T>& x, const Shape& shape) {
+  return x.expand(shape);
+}
+/** torch.unbind: the slices along dim, as views (dim is removed). */
+template <class T>
+std::vector<Tensor<T>> unbind(const Tensor<T>& x, int64_t dim = 0) {
+  return x.unbind(dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
+  TS_CHECK(this->dim() > 0, "unbind: Dimension specified as ", dim, " but tensor has no dimensions");
+  const int64_t d = detail::wrap_dim(dim, this->dim(), "unbind");
+  std::vector<Tensor<T>> out;
+  out.reserve(static_cast<size_t>(size(d)));
+  for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
+  return out;
+}
+/** torch.atleast_1d/2d/3d: x viewed with leading (and for 3d, trailing) dims of size 1 added. */
+template <class T>
+Tensor<T> atleast_1d(const Tensor<T>& x) {
+  return x.dim() == 0 ? x.reshape({1}) : x;
+}
+template <class T>
+Tensor<T> atleast_2d(const Tensor<T>& x) {
+  return x.dim() == 0 ? x.reshape({1, 1}) : x.dim() == 1 ? x.unsqueeze(0) : x;
+}
+template <class T>
+Tensor<T> atleast_3d(const Tensor<T>& x) {
+  if (x.dim() == 0) return x.reshape({1, 1, 1});
+  if (x.dim() == 1) return x.unsqueeze(0).unsqueeze(-1);
+  return x.dim() == 2 ? x.unsqueeze(-1) : x;
+}
+/** torch.ravel: the elements as one dim (a view when the strides allow). */
+template <class T>
+Tensor<T> ravel(const Tensor<T>& x) {
+  return x.ravel();
+}
 template <class T>
 Tensor<T> unflatten(const Tensor<T>& x, int64_t d, const Shape& sizes) {
   return x.unflatten(d, sizes);
