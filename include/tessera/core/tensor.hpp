@@ -369,10 +369,10 @@ class Tensor {
   Tensor<floating_t<T>> logit(std::optional<double> eps = std::nullopt) const;
   const Tensor& logit_(std::optional<double> eps = std::nullopt) const;
   /** NaN, +inf, -inf replaced (defaults: 0, the dtype's largest and lowest finite values). */
-  Tensor nan_to_num(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
-                    std::optional<double> neginf = std::nullopt) const;
-  const Tensor& nan_to_num_(std::optional<double> nan = std::nullopt, std::optional<double> posinf = std::nullopt,
-                            std::optional<double> neginf = std::nullopt) const;
+  Tensor nan_to_num(const std::optional<double>& nan = std::nullopt, const std::optional<double>& posinf = std::nullopt,
+                    const std::optional<double>& neginf = std::nullopt) const;
+  const Tensor& nan_to_num_(const std::optional<double>& nan = std::nullopt, const std::optional<double>& posinf = std::nullopt,
+                            const std::optional<double>& neginf = std::nullopt) const;
   Tensor<bool> isnan() const;
   Tensor<bool> isinf() const;
   Tensor<bool> isfinite() const;
@@ -610,9 +610,9 @@ class Tensor {
   Tensor take(const Tensor<int64_t>& index) const;
   Tensor take_along_dim(const Tensor<int64_t>& indices, std::optional<int64_t> dim = std::nullopt) const;
   Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
-                           std::optional<int64_t> output_size = std::nullopt) const;
+                           const std::optional<int64_t>& output_size = std::nullopt) const;
   Tensor repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> dim = std::nullopt,
-                           std::optional<int64_t> output_size = std::nullopt) const;
+                           const std::optional<int64_t>& output_size = std::nullopt) const;
 
   // --- reducing scatters and index updates (ops/index_update.hpp) ----------------------------
   /** torch.scatter_reduce: reduce is "sum", "prod", "mean", "amax" or "amin". */

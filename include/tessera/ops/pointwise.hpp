@@ -179,8 +179,8 @@ struct NanToNumValues {
         neginf(convert<T>(m.value_or(-largest_finite<T>()))) {}
 };
 template <bool fresh_out = false, class O, class A>
-void nan_to_num_into(const Tensor<O>& out, const Tensor<A>& x, std::optional<double> nan, std::optional<double> posinf,
-                     std::optional<double> neginf) {
+void nan_to_num_into(const Tensor<O>& out, const Tensor<A>& x, const std::optional<double>& nan, const std::optional<double>& posinf,
+                     const std::optional<double>& neginf) {
   if constexpr (!is_floating_v<A>) {
     out.copy_(x);  // integers and bools are copied unchanged
   } else {
@@ -442,8 +442,8 @@ const Tensor<T>& Tensor<T>::logit_(std::optional<double> eps) const {
 /** NaN, +inf and -inf replaced by `nan` (0 by default), `posinf` and `neginf` (by default the
  *  largest and lowest finite values of the dtype); integer and bool tensors are copied. */
 template <class A>
-Tensor<A> nan_to_num(const Tensor<A>& x, std::optional<double> nan = std::nullopt,
-                     std::optional<double> posinf = std::nullopt, std::optional<double> neginf = std::nullopt) {
+Tensor<A> nan_to_num(const Tensor<A>& x, const std::optional<double>& nan = std::nullopt,
+                     const std::optional<double>& posinf = std::nullopt, const std::optional<double>& neginf = std::nullopt) {
   Tensor<A> out = detail::empty_like_preserving<A>(x.impl());
   {
     NoGradGuard no_grad;
@@ -454,9 +454,9 @@ Tensor<A> nan_to_num(const Tensor<A>& x, std::optional<double> nan = std::nullop
   return out;
 }
 template <class O, class A>
-const Tensor<O>& nan_to_num_out(const Tensor<O>& out, const Tensor<A>& x, std::optional<double> nan = std::nullopt,
-                                std::optional<double> posinf = std::nullopt,
-                                std::optional<double> neginf = std::nullopt) {
+const Tensor<O>& nan_to_num_out(const Tensor<O>& out, const Tensor<A>& x, const std::optional<double>& nan = std::nullopt,
+                                const std::optional<double>& posinf = std::nullopt,
+                                const std::optional<double>& neginf = std::nullopt) {
   detail::check_same_device("nan_to_num", out.device(), x.device());
   detail::check_out<O, A>("nan_to_num", out.impl(), x.sizes());
   detail::check_out_not_differentiable("nan_to_num", out, x);
@@ -464,13 +464,13 @@ const Tensor<O>& nan_to_num_out(const Tensor<O>& out, const Tensor<A>& x, std::o
   return out;
 }
 template <class T>
-Tensor<T> Tensor<T>::nan_to_num(std::optional<double> nan, std::optional<double> posinf,
-                                std::optional<double> neginf) const {
+Tensor<T> Tensor<T>::nan_to_num(const std::optional<double>& nan, const std::optional<double>& posinf,
+                                const std::optional<double>& neginf) const {
   return tessera::nan_to_num(*this, nan, posinf, neginf);
 }
 template <class T>
-const Tensor<T>& Tensor<T>::nan_to_num_(std::optional<double> nan, std::optional<double> posinf,
-                                        std::optional<double> neginf) const {
+const Tensor<T>& Tensor<T>::nan_to_num_(const std::optional<double>& nan, const std::optional<double>& posinf,
+                                        const std::optional<double>& neginf) const {
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(*this))

@@ -204,7 +204,7 @@ Tensor<T> Tensor<T>::take_along_dim(const Tensor<int64_t>& indices, std::optiona
 /** torch.repeat_interleave(repeats): each i of range(len(repeats)) repeats[i] times. (A
  *  template only so that it is compiled where it is used.) */
 template <class = void>
-Tensor<int64_t> repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> output_size = std::nullopt) {
+Tensor<int64_t> repeat_interleave(const Tensor<int64_t>& repeats, const std::optional<int64_t>& output_size = std::nullopt) {
   TS_CHECK(repeats.dim() == 1, "repeat_interleave: repeat_interleave only accept 1D vector as repeat");
   const Device device = repeats.device();
   if (repeats.numel() == 0) {
@@ -223,7 +223,7 @@ Tensor<int64_t> repeat_interleave(const Tensor<int64_t>& repeats, std::optional<
  *  x without dim) repeated repeats[i] times; a single repeat applies to every slice. */
 template <class T>
 Tensor<T> repeat_interleave(const Tensor<T>& x, const Tensor<int64_t>& repeats, std::optional<int64_t> dim = std::nullopt,
-                            std::optional<int64_t> output_size = std::nullopt) {
+                            const std::optional<int64_t>& output_size = std::nullopt) {
   const Tensor<T> input = dim ? x : x.flatten();
   const int64_t d = dim ? detail::wrap_dim(*dim, input.dim(), "repeat_interleave") : 0;
   const int64_t size = input.dim() == 0 ? 1 : input.size(d);
@@ -238,17 +238,17 @@ Tensor<T> repeat_interleave(const Tensor<T>& x, const Tensor<int64_t>& repeats, 
 }
 template <class T>
 Tensor<T> repeat_interleave(const Tensor<T>& x, int64_t repeats, std::optional<int64_t> dim = std::nullopt,
-                            std::optional<int64_t> output_size = std::nullopt) {
+                            const std::optional<int64_t>& output_size = std::nullopt) {
   return repeat_interleave(x, full<int64_t>({1}, repeats, {.device = x.device()}), dim, output_size);
 }
 template <class T>
 Tensor<T> Tensor<T>::repeat_interleave(const Tensor<int64_t>& repeats, std::optional<int64_t> dim,
-                                       std::optional<int64_t> output_size) const {
+                                       const std::optional<int64_t>& output_size) const {
   return tessera::repeat_interleave(*this, repeats, dim, output_size);
 }
 template <class T>
 Tensor<T> Tensor<T>::repeat_interleave(int64_t repeats, std::optional<int64_t> dim,
-                                       std::optional<int64_t> output_size) const {
+                                       const std::optional<int64_t>& output_size) const {
   return tessera::repeat_interleave(*this, repeats, dim, output_size);
 }
 
