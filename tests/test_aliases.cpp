@@ -10,6 +10,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_aliases {
+
 namespace {
 
 using ts::Shape;
@@ -487,3 +489,5 @@ TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
   }
   CHECK(cases == static_cast<int>(calls.size()));
 }
+
+}  // namespace test_aliases

@@ -10,6 +10,8 @@
 
 #include "golden.hpp"
 
+namespace test_autograd {
+
 using ts::Tensor;
 using Fn = std::function<Tensor<double>(const std::vector<Tensor<double>>&)>;
 
@@ -590,3 +592,5 @@ TEST_CASE("gradcheck of broadcasting binary ops on random shapes") {
     }
   }
 }
+
+}  // namespace test_autograd

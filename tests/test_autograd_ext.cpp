@@ -12,6 +12,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_autograd_ext {
+
 using ts::AnyTensor;
 using ts::Tensor;
 using ts::autograd::AutogradContext;
@@ -569,3 +571,5 @@ TEST_CASE("gradgradcheck through ops outside the catalogue of test_autograd") {
     }
   }
 }
+
+}  // namespace test_autograd_ext

@@ -11,6 +11,8 @@
 #include <catch2/catch.hpp>
 #include <tessera/tessera.hpp>
 
+namespace test_autograd_threads {
+
 using ts::Tensor;
 
 namespace {
@@ -177,3 +179,5 @@ TEST_CASE("four threads, 20000 backward passes each, on one leaf", "[.][full]") 
   }));
   check_all_equal(w.grad(), 80000.0f);
 }
+
+}  // namespace test_autograd_threads

@@ -5,6 +5,8 @@
 
 #include "golden.hpp"
 
+namespace test_copy {
+
 TEST_CASE("to<U> gives PyTorch's results for all 100 dtype pairs", "[copy][conversion]") {
   const auto records = golden::load("conversions.txt");
   REQUIRE(records.size() == 100);
@@ -146,3 +148,5 @@ TEST_CASE("transposing copies go through tiles and stay exact", "[copy]") {
   }
   ts::detail::simd_level_cap().store(-1, ts::detail::MemoryOrder::Relaxed);
 }
+
+}  // namespace test_copy

@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_creation {
+
 namespace {
 
 template <class T>
@@ -253,3 +255,5 @@ TEST_CASE("arange and logspace check their ends as PyTorch does", "[creation][er
   CHECK(ts::logspace<int8_t>(0, 3, 2).to_vector() == std::vector<int8_t>{1, -24});
   CHECK(ts::logspace<int8_t>(0, 300, 0).numel() == 0);
 }
+
+}  // namespace test_creation

@@ -12,6 +12,8 @@
 
 #include "golden.hpp"
 
+namespace test_data {
+
 using ts::Tensor;
 
 namespace {
@@ -226,3 +228,5 @@ TEST_CASE("training on the slice lowers the loss, bit for bit the same for any t
   INFO("first batches " << first << ", last batches " << last);
   CHECK(last < 0.6f * first);
 }
+
+}  // namespace test_data

@@ -18,6 +18,8 @@
 #include <tessera/tessera.hpp>
 #include "error_of.hpp"
 
+namespace test_device {
+
 namespace {
 
 const ts::Device kTest(ts::DeviceType::PrivateUse1, 0);
@@ -527,3 +529,5 @@ TEST_CASE("device: shape and selection functions give the CPU's values on the de
   CHECK(error_of([&] { y(kTest).take(ts::tensor({12}).to(kTest)); }) ==
         "take: out of range: tried to access index 12 on a tensor of 12 elements.");
 }
+
+}  // namespace test_device

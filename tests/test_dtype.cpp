@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_dtype {
+
 TEST_CASE("dtype_of and element_size cover the ten element types", "[dtype]") {
   STATIC_REQUIRE(ts::dtype_of<bool> == ts::DType::Bool);
   STATIC_REQUIRE(ts::dtype_of<uint8_t> == ts::DType::UInt8);
@@ -81,3 +83,5 @@ TEST_CASE("promote_types equals torch.promote_types for all 100 pairs", "[dtype]
   STATIC_REQUIRE(std::is_same_v<ts::promote_t<uint8_t, int8_t>, int16_t>);
   STATIC_REQUIRE(std::is_same_v<ts::promote_t<bool, bool>, bool>);
 }
+
+}  // namespace test_dtype

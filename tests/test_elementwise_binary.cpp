@@ -3,6 +3,8 @@
 
 #include "elementwise_golden.hpp"
 
+namespace test_elementwise_binary {
+
 namespace {
 
 template <class A, class B>
@@ -150,3 +152,5 @@ TEST_CASE("a broadcast -0 keeps its sign in the vector loops", "[elementwise]") 
   for (float v : (z * a).to_vector()) CHECK(std::signbit(v));
   for (double v : (ts::full({37}, 3.0) * -0.0).to_vector()) CHECK(std::signbit(v));
 }
+
+}  // namespace test_elementwise_binary

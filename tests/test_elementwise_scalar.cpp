@@ -2,6 +2,8 @@
 
 #include "elementwise_golden.hpp"
 
+namespace test_elementwise_scalar {
+
 namespace {
 
 template <bool right, class A, class S>
@@ -97,3 +99,5 @@ TEST_CASE("clamp_ cannot change an integral tensor to float, and bounds must fit
   STATIC_REQUIRE(std::is_same_v<decltype(i.clamp(1, std::optional<int>(2))), ts::Tensor<int32_t>>);
   STATIC_REQUIRE(std::is_same_v<decltype(ts::tensor({true}).clamp(0)), ts::Tensor<int64_t>>);
 }
+
+}  // namespace test_elementwise_scalar

@@ -2,6 +2,8 @@
 
 #include "elementwise_golden.hpp"
 
+namespace test_elementwise_unary {
+
 namespace {
 
 template <class A>
@@ -128,3 +130,5 @@ TEST_CASE("vector exp and tanh give the same bits wherever threads and runs cut"
     CHECK(std::memcmp(r.data(), whole.data() + begin, r.size() * sizeof(float)) == 0);
   }
 }
+
+}  // namespace test_elementwise_unary

@@ -4,6 +4,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_indexing {
+
 namespace {
 
 // Parses generate.py's index spec: i<int>, s<start>:<stop>:<step>, n, e, t<shape>[values], m<shape>[values].
@@ -211,3 +213,5 @@ TEST_CASE("index_select, gather and scatter refuse indices outside [0, size), as
   CHECK_THROWS_WITH(v.index({ts::tensor({-4})}), "index: index -4 is out of bounds for dimension 0 with size 3");
   CHECK(ts::zeros({3}).index_put_({ts::tensor({-1})}, 1.0).to_vector() == std::vector<float>{0, 0, 1});
 }
+
+}  // namespace test_indexing

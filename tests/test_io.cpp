@@ -14,6 +14,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_io {
+
 using ts::Tensor;
 
 namespace {
@@ -512,3 +514,5 @@ TEST_CASE("load_npy checks the declared size against the file before allocating,
   CHECK(ts::equal(from_pipe, pattern<double>({2, 3, 4})));
   std::filesystem::remove(fifo);
 }
+
+}  // namespace test_io

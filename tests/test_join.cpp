@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_join {
+
 TEST_CASE("cat and stack accept vectors and braced lists", "[join]") {
   std::vector<ts::Tensor<float>> parts = {ts::ones({2, 2}), ts::zeros({1, 2})};
   CHECK(ts::cat(parts).sizes() == ts::Shape{3, 2});
@@ -59,3 +61,5 @@ TEST_CASE("AnyTensor erases and recovers the element type", "[join]") {
   CHECK_THROWS_WITH(any.as<float>(), "AnyTensor::as: the tensor has dtype torch.int64, not torch.float32");
   CHECK(ts::to_string(any) == "tensor([[0, 1, 2],\n        [3, 4, 5]])");
 }
+
+}  // namespace test_join

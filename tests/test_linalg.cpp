@@ -3,6 +3,8 @@
 
 #include "elementwise_golden.hpp"
 
+namespace test_linalg {
+
 namespace {
 
 template <class T>
@@ -194,3 +196,5 @@ TEST_CASE("integer matrix products wrap in two's complement, as PyTorch's", "[li
   const auto i = ts::tensor<int32_t>({{INT32_MAX, INT32_MAX}});
   CHECK(ts::matmul(i, i.t()).to_vector() == std::vector<int32_t>{2});
 }
+
+}  // namespace test_linalg

@@ -13,6 +13,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_linalg_decomp {
+
 using ts::Tensor;
 
 namespace {
@@ -418,3 +420,5 @@ TEST_CASE("linalg identities hold on larger batches", "[linalg_decomp]") {
   // Strided inputs: a transposed A is A^T.
   CHECK(ts::allclose(ts::linalg::solve(a.transpose(-2, -1), b), ts::linalg::solve(a.transpose(-2, -1).contiguous(), b), 0, 0));
 }
+
+}  // namespace test_linalg_decomp

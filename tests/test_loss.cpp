@@ -9,6 +9,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_loss {
+
 using ts::Tensor;
 using ts::nn::Reduction;
 namespace F = ts::nn::functional;
@@ -307,3 +309,5 @@ TEST_CASE("losses train: a gradient step lowers each loss") {
     CHECK(F::cross_entropy(x, target, {.label_smoothing = 0.1}).item() < before.item());
   }
 }
+
+}  // namespace test_loss

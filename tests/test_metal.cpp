@@ -15,6 +15,8 @@
 #include <tessera/backend/metal/backend.hpp>  // registers nothing where TESSERA_METAL is 0
 #include <tessera/tessera.hpp>
 
+namespace test_metal {
+
 namespace {
 
 std::string error_of(auto&& f) {
@@ -118,3 +120,5 @@ TEST_CASE("metal: tensors on the Metal device agree with the CPU") {
   CHECK(mtl::cached_bytes(0) == 0);
 }
 #endif
+
+}  // namespace test_metal

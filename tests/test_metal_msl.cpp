@@ -24,6 +24,8 @@
 #include <tessera/backend/gpu/gpu_kernels.hpp>
 #include <tessera/tessera.hpp>
 
+namespace test_metal_msl {
+
 namespace {
 
 namespace gpu = ts::gpu;
@@ -275,3 +277,5 @@ TEST_CASE("metal msl: float64 never reaches a Metal kernel: refused when a tenso
   os << t;
   CHECK(os.str() == "tensor([0., 0.], device='metal:0')");
 }
+
+}  // namespace test_metal_msl

@@ -4,6 +4,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_nn {
+
 using ts::Tensor;
 namespace F = ts::nn::functional;
 
@@ -419,3 +421,5 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
         "[2, 6, 3] and num_groups=4");
   CHECK(error_of([] { ts::nn::GroupNorm(4, 6); }) == "GroupNorm: num_channels must be divisible by num_groups");
 }
+
+}  // namespace test_nn

@@ -8,6 +8,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_nn_activation {
+
 namespace F = ts::nn::functional;
 
 namespace {
@@ -166,3 +168,5 @@ TEST_CASE("activations refuse what PyTorch refuses", "[nn][activation]") {
   CHECK(error_of([&] { F::softshrink(x, -1.0); }) == "softshrink: lambda must be greater or equal to 0, but found to be -1.");
   CHECK(error_of([&] { F::celu(x, 0.0); }) == "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
 }
+
+}  // namespace test_nn_activation

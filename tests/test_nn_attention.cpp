@@ -8,6 +8,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_nn_attention {
+
 namespace nn = ts::nn;
 namespace F = ts::nn::functional;
 
@@ -172,3 +174,5 @@ TEST_CASE("a transformer encoder trains: its loss falls over a few steps", "[nn]
   CHECK(p.at(12).first == "layers.1.self_attn.in_proj_weight");
   CHECK(p.at(0).second.to_vector() != p.at(12).second.to_vector());
 }
+
+}  // namespace test_nn_attention

@@ -6,6 +6,8 @@
 
 #include "error_of.hpp"
 
+namespace test_nn_containers {
+
 namespace nn = ts::nn;
 
 namespace {
@@ -106,3 +108,5 @@ TEST_CASE("containers refuse a wrong type, index or key", "[nn][containers]") {
         "ModuleDict: module name can't contain \".\" or be empty, got \"x.y\"");
   CHECK(error_of([&] { (void)net.extra[2]; }) == "ParameterList: index 2 is out of range (2 parameters)");
 }
+
+}  // namespace test_nn_containers

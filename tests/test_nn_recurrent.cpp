@@ -8,6 +8,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_nn_recurrent {
+
 namespace nn = ts::nn;
 
 namespace {
@@ -168,3 +170,5 @@ TEST_CASE("an LSTM learns to add a running sum: the loss falls", "[nn][recurrent
   }
   CHECK(last < 0.2f * first);
 }
+
+}  // namespace test_nn_recurrent

@@ -6,6 +6,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_nn_utils {
+
 namespace {
 
 // The gradient k of the generator: ((7 i + 3 k) % 13 - 6) * scale.
@@ -106,3 +108,5 @@ TEST_CASE("parameters_to_vector and vector_to_parameters round-trip", "[nn][util
   CHECK(error_of([&] { U::parameters_to_vector(std::vector<ts::Tensor<float>>{}); }) ==
         "parameters_to_vector: expected at least one parameter");
 }
+
+}  // namespace test_nn_utils

@@ -4,6 +4,8 @@
 
 #include "golden.hpp"
 
+namespace test_optim {
+
 using ts::Tensor;
 
 TEST_CASE("optimizers reproduce PyTorch's parameters after five steps") {
@@ -547,3 +549,5 @@ TEST_CASE("schedulers: invalid arguments raise PyTorch's messages") {
   }
   CHECK(seen == cases.size());
 }
+
+}  // namespace test_optim

@@ -10,6 +10,8 @@
 
 #include <set>
 
+namespace test_parallel {
+
 namespace {
 
 /** How many distinct threads run the tasks of one parallel region of n elements. */
@@ -58,3 +60,5 @@ TEST_CASE("a child of fork() runs parallel ops on threads of its own", "[paralle
   CHECK(x.sum().item() == expected);  // the parent's pool is untouched
   ts::set_num_threads(before);
 }
+
+}  // namespace test_parallel

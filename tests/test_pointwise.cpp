@@ -6,6 +6,8 @@
 #include "elementwise_golden.hpp"
 #include "error_of.hpp"
 
+namespace test_pointwise {
+
 namespace {
 
 /** The record's parameter `key` ("n=2 eps=0.125"), if given. */
@@ -439,3 +441,5 @@ TEST_CASE("diff matches PyTorch: orders, dims, prepend and append, bool, gradien
   CHECK(error_of([] { ts::diff(ts::zeros({2, 3}), 1, 2); }) ==
         "diff: dimension out of range (expected to be in range of [-2, 1], but got 2)");
 }
+
+}  // namespace test_pointwise

@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_print {
+
 namespace {
 
 template <class T>
@@ -80,3 +82,5 @@ TEST_CASE("Shape, DType and Device print as PyTorch spells them", "[print]") {
 TEST_CASE("an undefined tensor prints without throwing", "[print]") {
   CHECK(ts::to_string(ts::Tensor<float>()) == "[ Tensor (undefined) ]");
 }
+
+}  // namespace test_print

@@ -10,6 +10,8 @@
 
 #include "golden.hpp"
 
+namespace test_random {
+
 TEST_CASE("philox4x32_10 matches Random123's known answers", "[random]") {
   using A = std::array<uint32_t, 4>;
   CHECK(ts::philox4x32_10({0, 0, 0, 0}, {0, 0}) == A{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
@@ -413,3 +415,5 @@ TEST_CASE("random_ draws as randint does, over PyTorch's ranges", "[random][rand
   CHECK_THROWS_WITH(ts::empty<bool>({3}).random_(3), "random_: to - 1 is out of bounds for bool");
   CHECK_THROWS_WITH(ts::empty<int64_t>({3}).random_(0), "random_: random_ expects 'from' to be less than 'to', but got from=0 >= to=0");
 }
+
+}  // namespace test_random

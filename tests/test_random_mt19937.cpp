@@ -9,6 +9,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_random_mt19937 {
+
 namespace {
 
 uint64_t fnv1a(const void* data, size_t n) {
@@ -376,3 +378,5 @@ TEST_CASE("Embedding's padding row gets no gradient; from_pretrained shares and 
   CHECK(error_of([] { ts::nn::functional::dropout2d(ts::ones<float>({3}), 0.5); }) ==
         "dropout2d: expected an input [N, C, ...], got shape [3]");
 }
+
+}  // namespace test_random_mt19937

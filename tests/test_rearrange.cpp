@@ -9,6 +9,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_rearrange {
+
 namespace {
 
 template <class T>
@@ -114,3 +116,5 @@ TEST_CASE("rearrangements refuse what PyTorch refuses", "[rearrange]") {
   CHECK(error_of([&] { ts::diag(ts::zeros<float>({2, 2, 2})); }) == "diag: matrix or a vector expected, got shape [2, 2, 2]");
   CHECK(error_of([&] { ts::trace(ts::zeros<float>({3})); }) == "trace: expected a matrix, but got tensor with dim 1");
 }
+
+}  // namespace test_rearrange

@@ -3,6 +3,8 @@
 
 #include "elementwise_golden.hpp"
 
+namespace test_reduce {
+
 namespace {
 
 // Float sums may add in a different order than PyTorch; with cancellation the difference is
@@ -199,3 +201,5 @@ TEST_CASE("var, std and norm take PyTorch's positional arguments", "[reduce]") {
   STATIC_REQUIRE(!var_keepdim_then_correction<ts::Tensor<float>>);
   CHECK_THROWS_WITH(x.norm("nuc", {0, 1}), Catch::Contains("norm: p = \"nuc\" is not supported"));
 }
+
+}  // namespace test_reduce

@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_shape {
+
 TEST_CASE("Shape behaves like a small vector", "[shape]") {
   ts::Shape s{2, 3};
   CHECK(s.size() == 2);
@@ -50,3 +52,5 @@ TEST_CASE("numel checks negative sizes and int64 overflow", "[shape][errors]") {
                     Catch::Contains("more elements than int64_t can count"));
   CHECK_THROWS_WITH(ts::empty<double>({int64_t{1} << 31, int64_t{1} << 31}), Catch::Contains("empty:"));
 }
+
+}  // namespace test_shape

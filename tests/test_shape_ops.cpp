@@ -10,6 +10,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_shape_ops {
+
 namespace {
 
 using ts::Shape;
@@ -602,3 +604,5 @@ TEST_CASE("out= forms write the result into out", "[shape_ops]") {
   CHECK(error_of([&] { ts::take_out(od, y, ints({0})); }) == "take(): functions with out=... arguments don't support "
                                                                "automatic differentiation, but one of the arguments requires grad.");
 }
+
+}  // namespace test_shape_ops

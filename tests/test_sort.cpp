@@ -12,6 +12,8 @@
 #include "error_of.hpp"
 #include "golden.hpp"
 
+namespace test_sort {
+
 using ts::Tensor;
 
 namespace {
@@ -403,3 +405,5 @@ TEST_CASE("unique and friends: PyTorch's errors and spellings") {
   CHECK(ts::equal(f.histc(3), ts::histc(f, 3)));
   CHECK(ts::count_nonzero(ts::tensor({{0, 1}, {2, 0}}), 0).to_vector() == std::vector<int64_t>{1, 1});
 }
+
+}  // namespace test_sort

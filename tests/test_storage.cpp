@@ -4,6 +4,8 @@
 
 #include "golden.hpp"
 
+namespace test_storage {
+
 TEST_CASE("views share one storage and count its users", "[storage]") {
   auto a = ts::zeros({4, 4});
   CHECK(a.storage().use_count() == 1);
@@ -120,3 +122,5 @@ TEST_CASE("a fresh result starts at version 0 and an op writing into a tensor bu
   b += a;
   CHECK(b.storage().version() == 2);
 }
+
+}  // namespace test_storage

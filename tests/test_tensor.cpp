@@ -4,6 +4,8 @@
 
 #include "golden.hpp"
 
+namespace test_tensor {
+
 TEST_CASE("attributes of a fresh tensor", "[tensor]") {
   auto t = ts::zeros<double>({2, 3, 4});
   STATIC_REQUIRE(std::is_same_v<decltype(t)::value_type, double>);
@@ -124,3 +126,5 @@ TEST_CASE("devices parse, compare and print", "[tensor][device]") {
   CHECK_THROWS_AS(ts::zeros({2}, {.device = ts::Device::metal()}), ts::Error);
 #endif
 }
+
+}  // namespace test_tensor

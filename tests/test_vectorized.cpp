@@ -12,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+namespace test_vectorized {
+
 namespace {
 
 namespace d = ts::detail;
@@ -164,3 +166,5 @@ TEST_CASE("logsumexp and softmax of -inf rows are PyTorch's", "[vectorized]") {
     CHECK(ts::full({40}, -inf).tanh().sum().item() == -40.0f);
   }
 }
+
+}  // namespace test_vectorized

@@ -2,6 +2,8 @@
 
 #include "golden.hpp"
 
+namespace test_view {
+
 namespace {
 
 // Applies "name(args)" as written by generate.py to a tensor.
@@ -180,3 +182,5 @@ TEST_CASE("sizes, strides and extents that overflow int64_t are refused, never c
                     "from_blob: storage size calculation overflowed with sizes=[2, 2] and strides=[9223372036854775807, 1]");
   CHECK_THROWS_WITH(ts::from_blob(data, {2, 2}, {max / 2, 1}), Catch::StartsWith("from_blob: shape [2, 2] with strides [4611686018427387903, 1] needs more than"));
 }
+
+}  // namespace test_view

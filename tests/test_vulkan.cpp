@@ -18,6 +18,8 @@
 #include "vulkan_device.hpp"
 #include "error_of.hpp"
 
+namespace test_vulkan {
+
 namespace {
 
 namespace vk = ts::vulkan::detail;
@@ -513,3 +515,5 @@ TEST_CASE("vulkan: an unknown TESSERA_VULKAN_MEMORY is refused, naming the value
   CHECK(error_of([] { ts::vulkan::memory_kind(0); }) ==
         "vulkan: TESSERA_VULKAN_MEMORY=bogus is not one of auto, mapped or staging");
 }
+
+}  // namespace test_vulkan

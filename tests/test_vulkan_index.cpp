@@ -17,6 +17,8 @@
 #include "vulkan_device.hpp"
 #include "error_of.hpp"
 
+namespace test_vulkan_index {
+
 namespace {
 
 namespace vk = vulkan_test::backend;  // ts::vulkan::detail, or ts::metal::detail
@@ -471,3 +473,5 @@ TEST_CASE("vulkan index: shape and selection functions equal the CPU's; scatter_
         "take: out of range: tried to access index 12 on a tensor of 12 elements. (reported by " + gpu_name +
             " when the queue was next read)");
 }
+
+}  // namespace test_vulkan_index

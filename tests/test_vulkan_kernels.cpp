@@ -15,6 +15,8 @@
 
 #include "vulkan_device.hpp"  // the backend: Vulkan, or Metal with TESSERA_TEST_METAL
 
+namespace test_vulkan_kernels {
+
 namespace glsl {
 // range.glsl is C++ as well as GLSL: these are the GLSL built-ins it uses.
 using uint = uint32_t;
@@ -678,3 +680,5 @@ TEST_CASE("vulkan kernels: float64 is refused with the op and dtype where the de
     CHECK(std::string(e.what()).find("float64") != std::string::npos);
   }
 }
+
+}  // namespace test_vulkan_kernels

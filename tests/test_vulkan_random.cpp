@@ -21,6 +21,8 @@
 #include "error_of.hpp"
 #include "vulkan_device.hpp"
 
+namespace test_vulkan_random {
+
 namespace glsl {
 // philox.glsl and random.glsl are C++ as well as GLSL: these are the GLSL built-ins they use.
 using uint = uint32_t;
@@ -622,3 +624,5 @@ TEST_CASE("vulkan random: uniform_, bernoulli and dropout with float64 run on th
   }
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
+
+}  // namespace test_vulkan_random

@@ -17,6 +17,8 @@
 
 #include "vulkan_device.hpp"
 
+namespace test_vulkan_window {
+
 namespace {
 
 namespace vk = vulkan_test::backend;  // ts::vulkan::detail, or ts::metal::detail
@@ -497,3 +499,5 @@ TEST_CASE("vulkan elementwise: clamp of every dtype is the CPU's bits") {
   };
   CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-6, 1e-6));
 }
+
+}  // namespace test_vulkan_window
