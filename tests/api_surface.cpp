@@ -452,6 +452,18 @@ int main() {
                 << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
     }
     {
+      const ts::Tensor<float> image = ts::randn({1, 2, 3, 4}), volume = ts::randn({1, 2, 2, 3, 4});
+      std::cout << F::pad(image, {1, 2}) << F::pad(image, {1, 1, 2, 0}, "constant", 0.5).sizes()
+                << F::pad(image, {2, 1, 1, 1}, "reflect").sizes() << F::pad(image[0], {1, 0}, "replicate").sizes()
+                << F::pad(image, {1, 1, 2, 1}, "circular").sizes() << nn::ZeroPad2d(1)(image).sizes()
+                << nn::ZeroPad2d({1, 0, 2, 1})(image).sizes() << nn::ConstantPad1d(2, 3.5)(image).sizes()
+                << nn::ConstantPad2d({1, 0, 0, 1}, -1)(image).sizes() << nn::ConstantPad3d(1, 0.5)(volume).sizes()
+                << nn::ReflectionPad1d({2, 1})(image[0]).sizes() << nn::ReflectionPad2d(1)(image).sizes()
+                << nn::ReflectionPad3d(1)(volume).sizes() << nn::ReplicationPad1d(2)(image[0]).sizes()
+                << nn::ReplicationPad2d({1, 2, 0, 1})(image).sizes() << nn::ReplicationPad3d(1)(volume).sizes()
+                << nn::ReflectionPad2d(1).padding().size() << "\n";
+    }
+    {
       nn::Embedding padded(10, 4, 0);
       auto pretrained = nn::Embedding::from_pretrained(ts::randn({5, 4}), true, -1);
       nn::Dropout2d drop2d(0.2);

@@ -47,6 +47,7 @@
 #include "nn/loss_modules.hpp"
 #include "nn/module.hpp"
 #include "nn/normalization.hpp"
+#include "nn/padding.hpp"
 #include "nn/recurrent.hpp"
 #include "nn/transformer.hpp"
 #include "nn/utils.hpp"

@@ -1,0 +1,200 @@
+// nn/padding.hpp against PyTorch 1.13: F.pad in its four modes and the padding layers (values,
+// dtypes, gradients, error messages from tests/golden/padding.txt, written by
+// tests/golden/generate_padding.py), gradcheck of every mode, and strided inputs.
+
+#include <functional>
+#include <map>
+
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace test_nn_padding {
+
+namespace {
+
+namespace F = ts::nn::functional;
+namespace nn = ts::nn;
+using ts::Tensor;
+
+struct Got {
+  ts::DType dtype;
+  ts::Shape shape;
+  std::vector<double> values;
+};
+template <class T>
+Got got(const Tensor<T>& t) {
+  return {t.dtype(), t.sizes(), t.template to<double>().to_vector()};
+}
+
+// The generator's inputs.
+const Tensor<float> x = ts::arange<float>(0, 6).reshape({1, 2, 3});
+const Tensor<float> y = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.5f - 3.0f;
+const Tensor<double> w = ts::arange<double>(0, 48).reshape({1, 2, 2, 3, 4});
+const Tensor<int64_t> k = ts::tensor<int64_t>({{1, 2, 3}, {4, 5, 6}});
+const Tensor<ts::half> h = ts::tensor({{0.5f, -1.5f, 2.0f}}).to<ts::half>();
+
+const std::map<std::string, std::function<Got()>>& value_calls() {
+  static const std::map<std::string, std::function<Got()>> calls = {
+      {"F.pad(x, (1, 2))", [] { return got(F::pad(x, {1, 2})); }},
+      {"F.pad(x, (1, 1, 2, 0))", [] { return got(F::pad(x, {1, 1, 2, 0})); }},
+      {"F.pad(x, (0, 1, 1, 0, 1, 1), value=-1.5)", [] { return got(F::pad(x, {0, 1, 1, 0, 1, 1}, "constant", -1.5)); }},
+      {"F.pad(x, (-1, 1))", [] { return got(F::pad(x, {-1, 1})); }},
+      {"F.pad(x, (-1, -1, 0, -1))", [] { return got(F::pad(x, {-1, -1, 0, -1})); }},
+      {"F.pad(x, (-3, 0))", [] { return got(F::pad(x, {-3, 0})); }},
+      {"F.pad(x, ())", [] { return got(F::pad(x, {})); }},
+      {"F.pad(k, (1, 1), value=2.5)", [] { return got(F::pad(k, {1, 1}, "constant", 2.5)); }},
+      {"F.pad(h, (2, 0), value=7)", [] { return got(F::pad(h, {2, 0}, "constant", 7)); }},
+      {"F.pad(torch.zeros(1, 2, 0), (1, 1))", [] { return got(F::pad(ts::zeros<float>({1, 2, 0}), {1, 1})); }},
+      {"F.pad(y[:, 1], (1, 1, 1, 1), value=9)", [] { return got(F::pad(y.select(1, 1), {1, 1, 1, 1}, "constant", 9)); }},
+      {"F.pad(x, (2, 2), mode='reflect')", [] { return got(F::pad(x, {2, 2}, "reflect")); }},
+      {"F.pad(x, (1, 0), mode='reflect')", [] { return got(F::pad(x, {1, 0}, "reflect")); }},
+      {"F.pad(x, (-1, 1), mode='reflect')", [] { return got(F::pad(x, {-1, 1}, "reflect")); }},
+      {"F.pad(x, (1, 1, 1, 0), mode='reflect')", [] { return got(F::pad(x, {1, 1, 1, 0}, "reflect")); }},
+      {"F.pad(y, (3, 2, 2, 1), mode='reflect')", [] { return got(F::pad(y, {3, 2, 2, 1}, "reflect")); }},
+      {"F.pad(x[0], (2, 1), mode='reflect')", [] { return got(F::pad(x.select(0, 0), {2, 1}, "reflect")); }},
+      {"F.pad(w, (1, 2, 1, 0, 1, 1), mode='reflect')", [] { return got(F::pad(w, {1, 2, 1, 0, 1, 1}, "reflect")); }},
+      {"F.pad(x, (1, 1), mode='replicate')", [] { return got(F::pad(x, {1, 1}, "replicate")); }},
+      {"F.pad(x, (-1, 2), mode='replicate')", [] { return got(F::pad(x, {-1, 2}, "replicate")); }},
+      {"F.pad(y, (0, 3, 2, 1), mode='replicate')", [] { return got(F::pad(y, {0, 3, 2, 1}, "replicate")); }},
+      {"F.pad(w[0], (1, 1, 1, 1, 2, 0), mode='replicate')",
+       [] { return got(F::pad(w.select(0, 0), {1, 1, 1, 1, 2, 0}, "replicate")); }},
+      {"F.pad(x.double(), (4, 0), mode='replicate')", [] { return got(F::pad(x.to<double>(), {4, 0}, "replicate")); }},
+      {"F.pad(x, (3, 1), mode='circular')", [] { return got(F::pad(x, {3, 1}, "circular")); }},
+      {"F.pad(x, (-1, 1), mode='circular')", [] { return got(F::pad(x, {-1, 1}, "circular")); }},
+      {"F.pad(x, (1, -1), mode='circular')", [] { return got(F::pad(x, {1, -1}, "circular")); }},
+      {"F.pad(y.unsqueeze(0), (2, 1, 1, 3), mode='circular')",
+       [] { return got(F::pad(y.unsqueeze(0), {2, 1, 1, 3}, "circular")); }},
+      {"F.pad(k.unsqueeze(0), (1, 2), mode='circular')", [] { return got(F::pad(k.unsqueeze(0), {1, 2}, "circular")); }},
+      {"F.pad(w, (1, 0, 0, 1, 1, 1), mode='circular')", [] { return got(F::pad(w, {1, 0, 0, 1, 1, 1}, "circular")); }},
+      {"F.pad(y, (-2, -2, 0, 0), mode='replicate')", [] { return got(F::pad(y, {-2, -2, 0, 0}, "replicate")); }},
+      {"F.pad(w, (0, 0, 0, 0, -1, -1), mode='replicate')",
+       [] { return got(F::pad(w, {0, 0, 0, 0, -1, -1}, "replicate")); }},
+      {"F.pad(y, (0, 0, -2, -1), mode='reflect')", [] { return got(F::pad(y, {0, 0, -2, -1}, "reflect")); }},
+      {"F.pad(w, (0, 0, 0, 0, -2, 0), mode='reflect')", [] { return got(F::pad(w, {0, 0, 0, 0, -2, 0}, "reflect")); }},
+      {"F.pad(x, (-3, 0), mode='circular')", [] { return got(F::pad(x, {-3, 0}, "circular")); }},
+      {"nn.ZeroPad2d(1)(x)", [] { return got(nn::ZeroPad2d(1)(x)); }},
+      {"nn.ZeroPad2d((1, 0, 2, 1))(y)", [] { return got(nn::ZeroPad2d({1, 0, 2, 1})(y)); }},
+      {"nn.ConstantPad1d(2, 3.5)(x)", [] { return got(nn::ConstantPad1d(2, 3.5)(x)); }},
+      {"nn.ConstantPad2d((1, 0, 0, 1), -1)(y)", [] { return got(nn::ConstantPad2d({1, 0, 0, 1}, -1)(y)); }},
+      {"nn.ConstantPad3d(1, 0.5)(w.float())", [] { return got(nn::ConstantPad3d(1, 0.5)(w.to<float>())); }},
+      {"nn.ReflectionPad1d((2, 1))(x)", [] { return got(nn::ReflectionPad1d({2, 1})(x)); }},
+      {"nn.ReflectionPad2d(1)(y)", [] { return got(nn::ReflectionPad2d(1)(y)); }},
+      {"nn.ReflectionPad3d(1)(w.float())", [] { return got(nn::ReflectionPad3d(1)(w.to<float>())); }},
+      {"nn.ReplicationPad1d(2)(x)", [] { return got(nn::ReplicationPad1d(2)(x)); }},
+      {"nn.ReplicationPad2d((1, 2, 0, 1))(y)", [] { return got(nn::ReplicationPad2d({1, 2, 0, 1})(y)); }},
+      {"nn.ReplicationPad3d((1, 0, 1, 0, 0, 1))(w.float())",
+       [] { return got(nn::ReplicationPad3d({1, 0, 1, 0, 0, 1})(w.to<float>())); }},
+  };
+  return calls;
+}
+
+using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+const std::map<std::string, Fn>& grad_calls() {
+  static const std::map<std::string, Fn> calls = {
+      {"F.pad(X, (1, 2, 0, 1), value=3)", [](const Tensor<double>& t) { return F::pad(t, {1, 2, 0, 1}, "constant", 3); }},
+      {"F.pad(X, (-1, 1))", [](const Tensor<double>& t) { return F::pad(t, {-1, 1}); }},
+      {"F.pad(X, (2, 1, 1, 2), mode='reflect')", [](const Tensor<double>& t) { return F::pad(t, {2, 1, 1, 2}, "reflect"); }},
+      {"F.pad(X, (2, 1), mode='reflect')", [](const Tensor<double>& t) { return F::pad(t, {2, 1}, "reflect"); }},
+      {"F.pad(X, (1, 3, 2, 0), mode='replicate')",
+       [](const Tensor<double>& t) { return F::pad(t, {1, 3, 2, 0}, "replicate"); }},
+      {"F.pad(X, (-1, 2), mode='replicate')", [](const Tensor<double>& t) { return F::pad(t, {-1, 2}, "replicate"); }},
+      {"F.pad(X, (3, 1, 1, 2), mode='circular')",
+       [](const Tensor<double>& t) { return F::pad(t, {3, 1, 1, 2}, "circular"); }},
+      {"F.pad(X, (1, -1), mode='circular')", [](const Tensor<double>& t) { return F::pad(t, {1, -1}, "circular"); }},
+      {"F.pad(X, (1, 1, 1, 1, 1, 1), mode='reflect')",
+       [](const Tensor<double>& t) { return F::pad(t, {1, 1, 1, 1, 1, 1}, "reflect"); }},
+  };
+  return calls;
+}
+
+const std::map<std::string, std::function<void()>>& error_calls() {
+  static const std::map<std::string, std::function<void()>> calls = {
+      {"F.pad(x, (1,))", [] { F::pad(x, {1}); }},
+      {"F.pad(x, (1, 1, 1, 1, 1, 1, 1, 1))", [] { F::pad(x, {1, 1, 1, 1, 1, 1, 1, 1}); }},
+      {"F.pad(x, (1, 1), mode='bogus')", [] { F::pad(x, {1, 1}, "bogus"); }},
+      {"F.pad(x, (1, 1), mode='replicate', value=2.0)", [] { F::pad(x, {1, 1}, "replicate", 2.0); }},
+      {"F.pad(x, (1, 1, 1, 1, 1, 1), mode='reflect')", [] { F::pad(x, {1, 1, 1, 1, 1, 1}, "reflect"); }},
+      {"F.pad(x[0, 0], (1, 1), mode='reflect')", [] { F::pad(x.select(0, 0).select(0, 0), {1, 1}, "reflect"); }},
+      {"F.pad(x, (3, 3), mode='reflect')", [] { F::pad(x, {3, 3}, "reflect"); }},
+      {"F.pad(y, (1, 1, 3, 0), mode='reflect')", [] { F::pad(y, {1, 1, 3, 0}, "reflect"); }},
+      {"F.pad(x, (4, 1), mode='circular')", [] { F::pad(x, {4, 1}, "circular"); }},
+      {"F.pad(y, (2, 1, 1, 3), mode='circular')", [] { F::pad(y, {2, 1, 1, 3}, "circular"); }},
+      {"F.pad(k, (1, 2), mode='circular')", [] { F::pad(k, {1, 2}, "circular"); }},
+      {"F.pad(k, (1, 1), mode='replicate')", [] { F::pad(k, {1, 1}, "replicate"); }},
+      {"F.pad(k, (1, 1), mode='reflect')", [] { F::pad(k, {1, 1}, "reflect"); }},
+      {"F.pad(torch.zeros(1, 0, 3), (1, 1), mode='reflect')", [] { F::pad(ts::zeros<float>({1, 0, 3}), {1, 1}, "reflect"); }},
+      {"F.pad(x, (-2, -2))", [] { F::pad(x, {-2, -2}); }},
+      {"F.pad(x, (-2, -2), mode='replicate')", [] { F::pad(x, {-2, -2}, "replicate"); }},
+      {"F.pad(w, (1, 1, 1, 1, 2, 0), mode='reflect')", [] { F::pad(w, {1, 1, 1, 1, 2, 0}, "reflect"); }},
+      {"F.pad(w, (1, 1, 3, 1, 0, 0), mode='reflect')", [] { F::pad(w, {1, 1, 3, 1, 0, 0}, "reflect"); }},
+      {"F.pad(w, (4, 1, 1, 1, 0, 0), mode='reflect')", [] { F::pad(w, {4, 1, 1, 1, 0, 0}, "reflect"); }},
+  };
+  return calls;
+}
+
+}  // namespace
+
+TEST_CASE("pad gives PyTorch's values and dtypes in every mode", "[padding][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("padding.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(value_calls().count(r.name));
+    const Got have = value_calls().at(r.name)();
+    CHECK(have.dtype == golden::dtype(r.get("dtype")));
+    CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
+    CHECK(have.values == golden::values<double>(r.get("values")));  // padding copies: exact
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(value_calls().size()));
+}
+
+TEST_CASE("pad gives PyTorch's gradients and passes gradcheck", "[padding][golden][gradcheck]") {
+  int cases = 0;
+  for (const auto& r : golden::load("padding.txt")) {
+    if (r.name.rfind("grad ", 0) != 0) continue;
+    const std::string call = r.name.substr(5);
+    INFO(call);
+    REQUIRE(grad_calls().count(call));
+    const ts::Shape shape(golden::ints(r.get("shape")));
+    const Tensor<double> in = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
+                                  .detach()
+                                  .requires_grad_();
+    const Tensor<double> out = grad_calls().at(call)(in);
+    (out * ts::arange<double>(1, out.numel() + 1).reshape(out.sizes())).sum().backward();
+    CHECK(in.grad().to_vector() == golden::values<double>(r.get("grad")));
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& t) { return grad_calls().at(call)(t[0]); },
+                                  {ts::randn(shape).to<double>().requires_grad_()}));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(grad_calls().size()));
+}
+
+TEST_CASE("pad refuses what PyTorch refuses, with its messages", "[padding][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("padding.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(error_calls().count(call));
+    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
+    // PyTorch's kernels' own messages ("not implemented for", narrow's) keep their op name.
+    CHECK((message == "pad: " + torch || message == torch || message == "narrow: " + torch));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(error_calls().size()));
+  // Outputs PyTorch's kernels refuse with garbled messages: an error here too.
+  CHECK(!error_of([] { F::pad(x, {-2, -1}, "reflect"); }).empty());
+  CHECK(!error_of([] { F::pad(y, {0, 0, -2, -2}, "replicate"); }).empty());
+  CHECK(error_of([] { nn::ReflectionPad2d({1, 1}); }) == "reflect padding of 2 dims: expected 4 sizes, got 2");
+}
+
+TEST_CASE("pad reads strided inputs as their values", "[padding]") {
+  const Tensor<float> t = y.transpose(1, 2);  // not contiguous
+  for (const char* mode : {"constant", "reflect", "replicate"})
+    CHECK(F::pad(t, {2, 1, 1, 2}, mode).to_vector() == F::pad(t.contiguous(), {2, 1, 1, 2}, mode).to_vector());
+  CHECK(F::pad(t.unsqueeze(0), {1, 2, 2, 1}, "circular").to_vector() ==
+        F::pad(t.contiguous().unsqueeze(0), {1, 2, 2, 1}, "circular").to_vector());
+}
+
+}  // namespace test_nn_padding
