@@ -464,6 +464,15 @@ int main() {
                 << nn::ReflectionPad2d(1).padding().size() << "\n";
     }
     {
+      const ts::Tensor<float> image = ts::randn({1, 2, 5, 6}), signal = ts::randn({2, 3, 7});
+      std::cout << F::adaptive_avg_pool2d(image, {2, 3}) << F::adaptive_avg_pool2d(image, 1).sizes()
+                << F::adaptive_max_pool2d(image, {3, 2}).sizes() << F::adaptive_max_pool2d(image[0], 2).sizes()
+                << F::adaptive_avg_pool1d(signal, 3).sizes() << F::adaptive_max_pool1d(signal, 4).sizes()
+                << nn::AdaptiveAvgPool2d({1, 1})(image).sizes() << nn::AdaptiveAvgPool2d(3)(image).sizes()
+                << nn::AdaptiveMaxPool2d({2, 2})(image).sizes() << nn::AdaptiveAvgPool1d(2)(signal).sizes()
+                << nn::AdaptiveMaxPool1d(4)(signal).sizes() << "\n";
+    }
+    {
       nn::Embedding padded(10, 4, 0);
       auto pretrained = nn::Embedding::from_pretrained(ts::randn({5, 4}), true, -1);
       nn::Dropout2d drop2d(0.2);

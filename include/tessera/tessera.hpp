@@ -48,6 +48,7 @@
 #include "nn/module.hpp"
 #include "nn/normalization.hpp"
 #include "nn/padding.hpp"
+#include "nn/pooling.hpp"
 #include "nn/recurrent.hpp"
 #include "nn/transformer.hpp"
 #include "nn/utils.hpp"
