@@ -596,6 +596,19 @@ int main() {
     }
   }
 
+  {
+    const ts::Tensor<float> sp = ts::arange<float>(0, 24).reshape({2, 3, 4});
+    std::cout << ts::tensor_split(sp, 2, 2).size() << ts::tensor_split(sp, {1, 2}, 1).size()
+              << ts::tensor_split(sp, std::vector<int64_t>{1}).size() << ts::tensor_split(sp, ts::tensor<int64_t>(2)).size()
+              << sp.tensor_split(3, 1).size() << sp.tensor_split({1}).size() << sp.tensor_split(ts::tensor<int64_t>({1})).size()
+              << ts::hsplit(sp, 3).size() << ts::hsplit(sp, {1}).size() << sp.hsplit(3).size() << sp.hsplit({1, 2}).size()
+              << ts::vsplit(sp, 2).size() << ts::vsplit(sp, {1}).size() << sp.vsplit(1).size() << sp.vsplit({1}).size()
+              << ts::dsplit(sp, 2).size() << ts::dsplit(sp, {1}).size() << sp.dsplit(4).size() << sp.dsplit({3}).size()
+              << ts::unsafe_chunk(sp, 2).size() << sp.unsafe_chunk(2, 1).size() << ts::unsafe_split(sp, 2, 2).size()
+              << sp.unsafe_split(1).size() << ts::unsafe_split_with_sizes(sp, {1, 2}, 1).size()
+              << sp.unsafe_split_with_sizes({1, 1}).size() << "\n";
+  }
+
   // 10. Threads and memory.
   ts::set_num_threads(2);
   std::cout << ts::get_num_threads() << "\n";

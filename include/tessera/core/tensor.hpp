@@ -586,6 +586,25 @@ class Tensor {
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
 
+  // --- splitting into views (ops/join.hpp) --------------------------------------------------
+  std::vector<Tensor> tensor_split(int64_t sections, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(const std::vector<int64_t>& indices, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(const Tensor<int64_t>& indices_or_sections, int64_t dim = 0) const;
+  std::vector<Tensor> hsplit(int64_t sections) const;
+  std::vector<Tensor> hsplit(const std::vector<int64_t>& indices) const;
+  std::vector<Tensor> vsplit(int64_t sections) const;
+  std::vector<Tensor> vsplit(const std::vector<int64_t>& indices) const;
+  std::vector<Tensor> dsplit(int64_t sections) const;
+  std::vector<Tensor> dsplit(const std::vector<int64_t>& indices) const;
+  // Note [One-element index lists]: x.hsplit({2}) is the indices [2].
+  std::vector<Tensor> tensor_split(std::initializer_list<int64_t> indices, int64_t dim = 0) const;
+  std::vector<Tensor> hsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> vsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> dsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> unsafe_chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> unsafe_split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> unsafe_split_with_sizes(const std::vector<int64_t>& sizes, int64_t dim = 0) const;
+
   // --- gathering and scattering (ops/indexing.hpp) -------------------------------------------
   Tensor index_select(int64_t dim, const Tensor<int64_t>& index) const;
   Tensor gather(int64_t dim, const Tensor<int64_t>& index) const;

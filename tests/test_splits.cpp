@@ -1,0 +1,264 @@
+// PyTorch's splitting functions (ops/join.hpp: tensor_split, hsplit, vsplit, dsplit, unsafe_chunk,
+// unsafe_split, unsafe_split_with_sizes) against PyTorch 1.13: values, dtypes, gradients and error
+// messages from tests/golden/splits.txt (tests/golden/generate_splits.py), gradcheck of each
+// differentiable call, and that the pieces are views.
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace test_splits {
+
+namespace {
+
+using ts::Shape;
+using ts::Tensor;
+
+struct Part {
+  ts::DType dtype;
+  Shape shape;
+  std::vector<double> values;
+};
+using Got = std::vector<Part>;
+
+template <class T>
+Got got(const Tensor<T>& t) {
+  return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
+}
+
+template <class T>
+Got got(const std::vector<Tensor<T>>& parts) {
+  Got out;
+  for (const auto& t : parts) out.push_back(got(t)[0]);
+  return out;
+}
+
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] && std::signbit(a[i]) == std::signbit(b[i])) && !(std::isnan(a[i]) && std::isnan(b[i])))
+      return false;
+  return true;
+}
+
+Got expected_parts(const golden::Record& r) {
+  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
+  Got out;
+  for (size_t i = 0; i < dtypes.size(); ++i)
+    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
+  return out;
+}
+
+/** tessera's message is "op: " + PyTorch's (whose first letter tessera may write in lower case). */
+bool same_message(const std::string& got, const std::string& op, const std::string& torch) {
+  const std::string want = op + ": " + torch;
+  if (got.size() != want.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool first = i == op.size() + 2;
+    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
+  }
+  return true;
+}
+
+// The generator's inputs.
+struct Inputs {
+  Tensor<float> a = ts::arange<float>(0, 10).reshape({2, 5}) - 2.5f;
+  Tensor<int64_t> b = ts::arange<int64_t>(0, 24).reshape({2, 3, 4});
+  Tensor<float> t = a.t();
+  Tensor<float> v = ts::tensor({1.0f, -2.0f, 3.5f, 0.0f, 7.0f, -0.5f, 2.0f});
+  Tensor<float> z = ts::tensor(-2.0f);
+  Tensor<bool> m = ts::tensor({true, false, true, true});
+  Tensor<float> e = ts::zeros<float>({0, 3});
+};
+
+using I = std::vector<int64_t>;
+
+}  // namespace
+
+TEST_CASE("splits give PyTorch's values and dtypes", "[splits][golden]") {
+  const Inputs in;
+  const auto& [a, b, t, v, z, m, e] = in;
+  const std::map<std::string, std::function<Got()>> calls = {
+      {"torch.tensor_split(v, 3)", [&] { return got(ts::tensor_split(v, 3)); }},
+      {"torch.tensor_split(v, 7)", [&] { return got(ts::tensor_split(v, 7)); }},
+      {"torch.tensor_split(v, 9)", [&] { return got(ts::tensor_split(v, 9)); }},
+      {"a.tensor_split(2, 1)", [&] { return got(a.tensor_split(2, 1)); }},
+      {"torch.tensor_split(a, 3, -1)", [&] { return got(ts::tensor_split(a, 3, -1)); }},
+      {"torch.tensor_split(t, 4)", [&] { return got(ts::tensor_split(t, 4)); }},
+      {"torch.tensor_split(b, 2, 2)", [&] { return got(ts::tensor_split(b, 2, 2)); }},
+      {"m.tensor_split(3)", [&] { return got(m.tensor_split(3)); }},
+      {"torch.tensor_split(e, 2)", [&] { return got(ts::tensor_split(e, 2)); }},
+      {"torch.tensor_split(e, 2, 1)", [&] { return got(ts::tensor_split(e, 2, 1)); }},
+      {"torch.tensor_split(v, [2, 5])", [&] { return got(ts::tensor_split(v, I{2, 5})); }},
+      {"torch.tensor_split(v, [-2])", [&] { return got(ts::tensor_split(v, I{-2})); }},
+      {"torch.tensor_split(v, [4, 2, 9])", [&] { return got(ts::tensor_split(v, I{4, 2, 9})); }},
+      {"torch.tensor_split(a, [1, -1, 4, 2], 1)", [&] { return got(ts::tensor_split(a, I{1, -1, 4, 2}, 1)); }},
+      {"t.tensor_split([1, 3])", [&] { return got(t.tensor_split(I{1, 3})); }},
+      {"torch.tensor_split(b, [], 1)", [&] { return got(ts::tensor_split(b, I{}, 1)); }},
+      {"torch.tensor_split(v, [0, 0, 7])", [&] { return got(ts::tensor_split(v, I{0, 0, 7})); }},
+      {"b.tensor_split([1], -1)", [&] { return got(b.tensor_split(I{1}, -1)); }},
+      {"torch.tensor_split(v, torch.tensor(3))", [&] { return got(ts::tensor_split(v, ts::tensor<int64_t>(3))); }},
+      {"torch.tensor_split(a, torch.tensor([1, 3]), 1)",
+       [&] { return got(ts::tensor_split(a, ts::tensor<int64_t>({1, 3}), 1)); }},
+      {"a.tensor_split(torch.tensor(2))", [&] { return got(a.tensor_split(ts::tensor<int64_t>(2))); }},
+      {"torch.tensor_split(v, torch.tensor([-3, 6]))",
+       [&] { return got(ts::tensor_split(v, ts::tensor<int64_t>({-3, 6}))); }},
+      {"torch.hsplit(v, 7)", [&] { return got(ts::hsplit(v, 7)); }},
+      {"torch.hsplit(a, 5)", [&] { return got(ts::hsplit(a, 5)); }},
+      {"a.hsplit([2, 3])", [&] { return got(a.hsplit(I{2, 3})); }},
+      {"torch.hsplit(b, 3)", [&] { return got(ts::hsplit(b, 3)); }},
+      {"torch.hsplit(b, [1])", [&] { return got(ts::hsplit(b, I{1})); }},
+      {"torch.hsplit(v, [3, -1])", [&] { return got(ts::hsplit(v, I{3, -1})); }},
+      {"torch.vsplit(a, 2)", [&] { return got(ts::vsplit(a, 2)); }},
+      {"a.vsplit([1])", [&] { return got(a.vsplit(I{1})); }},
+      {"torch.vsplit(t, [2, 3])", [&] { return got(ts::vsplit(t, I{2, 3})); }},
+      {"torch.vsplit(b, 1)", [&] { return got(ts::vsplit(b, 1)); }},
+      {"torch.dsplit(b, 2)", [&] { return got(ts::dsplit(b, 2)); }},
+      {"b.dsplit([1, 3])", [&] { return got(b.dsplit(I{1, 3})); }},
+      {"torch.dsplit(b.transpose(0, 2), 2)", [&] { return got(ts::dsplit(b.transpose(0, 2), 2)); }},
+      {"torch.dsplit(b, 4)", [&] { return got(ts::dsplit(b, 4)); }},
+      {"torch.unsafe_chunk(v, 3)", [&] { return got(ts::unsafe_chunk(v, 3)); }},
+      {"a.unsafe_chunk(2, 1)", [&] { return got(a.unsafe_chunk(2, 1)); }},
+      {"torch.unsafe_chunk(b, 4, -1)", [&] { return got(ts::unsafe_chunk(b, 4, -1)); }},
+      {"torch.unsafe_split(v, 3)", [&] { return got(ts::unsafe_split(v, 3)); }},
+      {"a.unsafe_split(2, 1)", [&] { return got(a.unsafe_split(2, 1)); }},
+      {"torch.unsafe_split_with_sizes(v, [2, 0, 5])", [&] { return got(ts::unsafe_split_with_sizes(v, {2, 0, 5})); }},
+      {"b.unsafe_split_with_sizes([1, 2], 1)", [&] { return got(b.unsafe_split_with_sizes({1, 2}, 1)); }},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("splits.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(calls.count(r.name));
+    const Got want = expected_parts(r), have = calls.at(r.name)();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(have[i].dtype == want[i].dtype);
+      CHECK(have[i].shape == want[i].shape);
+      CHECK(same_values(have[i].values, want[i].values));
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("split pieces are views of the input", "[splits]") {
+  const Tensor<float> x = ts::arange<float>(0, 12).reshape({3, 4});
+  for (const auto& pieces : {ts::tensor_split(x, 3, 1), ts::tensor_split(x, std::vector<int64_t>{1, 3}, 1),
+                             ts::hsplit(x, 2), ts::vsplit(x, 3), ts::unsafe_chunk(x, 2), ts::unsafe_split(x, 2, 1)}) {
+    int64_t total = 0;
+    for (const auto& p : pieces) {
+      CHECK(p.storage().data() == x.storage().data());
+      total += p.numel();
+    }
+    CHECK(total == x.numel());
+  }
+  // Note [One-element index lists]: a braced list is indices, as a Python list.
+  CHECK(ts::hsplit(x, {2}).size() == 2);
+  CHECK(x.hsplit({2})[0].sizes() == Shape{3, 2});
+  CHECK(ts::vsplit(x, {1, 2}).size() == 3);
+  CHECK(ts::tensor_split(x, {3}, 1)[1].sizes() == Shape{3, 1});
+  CHECK(x.tensor_split({1}).size() == 2);
+  CHECK(ts::dsplit(x.reshape({1, 3, 4}), {1})[1].sizes() == Shape{1, 3, 3});
+  CHECK(x.reshape({1, 3, 4}).dsplit({1}).size() == 2);
+  CHECK(x.vsplit({2})[1].sizes() == Shape{1, 4});
+  CHECK(ts::hsplit(x, 2).size() == 2);  // an integer is sections
+  const auto pieces = x.tensor_split(std::vector<int64_t>{2}, 1);
+  pieces[1].fill_(-1.0f);  // writes through to x
+  CHECK(x.to_vector() == std::vector<float>{0, 1, -1, -1, 4, 5, -1, -1, 8, 9, -1, -1});
+}
+
+namespace {
+using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+const std::map<std::string, Fn>& grad_calls() {
+  static const std::map<std::string, Fn> calls = {
+      {"torch.tensor_split(X, 3)[1]", [](const Tensor<double>& x) { return ts::tensor_split(x, 3)[1]; }},
+      {"torch.tensor_split(X, 2, 1)[0]", [](const Tensor<double>& x) { return ts::tensor_split(x, 2, 1)[0]; }},
+      {"torch.tensor_split(X, [1, 3], 1)[1]", [](const Tensor<double>& x) { return ts::tensor_split(x, I{1, 3}, 1)[1]; }},
+      {"X.tensor_split([-2])[1]", [](const Tensor<double>& x) { return x.tensor_split(I{-2})[1]; }},
+      {"torch.tensor_split(X, torch.tensor([1, 3]), 1)[2]",
+       [](const Tensor<double>& x) { return ts::tensor_split(x, ts::tensor<int64_t>({1, 3}), 1)[2]; }},
+      {"torch.hsplit(X, 5)[3]", [](const Tensor<double>& x) { return ts::hsplit(x, 5)[3]; }},
+      {"torch.vsplit(X, [1])[1]", [](const Tensor<double>& x) { return ts::vsplit(x, I{1})[1]; }},
+      {"torch.dsplit(X, 2)[1]", [](const Tensor<double>& x) { return ts::dsplit(x, 2)[1]; }},
+      {"torch.unsafe_chunk(X, 2, 1)[1]", [](const Tensor<double>& x) { return ts::unsafe_chunk(x, 2, 1)[1]; }},
+      {"torch.unsafe_split(X, 2)[1]", [](const Tensor<double>& x) { return ts::unsafe_split(x, 2)[1]; }},
+      {"torch.unsafe_split_with_sizes(X, [1, 2], 1)[1]",
+       [](const Tensor<double>& x) { return ts::unsafe_split_with_sizes(x, {1, 2}, 1)[1]; }},
+  };
+  return calls;
+}
+}  // namespace
+
+TEST_CASE("splits give PyTorch's gradients and pass gradcheck", "[splits][golden][gradcheck]") {
+  const auto& calls = grad_calls();
+  int cases = 0;
+  for (const auto& r : golden::load("splits.txt")) {
+    if (r.name.rfind("grad ", 0) != 0) continue;
+    const std::string call = r.name.substr(5);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const Shape shape(golden::ints(r.get("shape")));
+    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
+                                 .detach()
+                                 .requires_grad_();
+    const Tensor<double> out = calls.at(call)(x);
+    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
+    (out * w).sum().backward();
+    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
+    const Tensor<double> probe = ts::randn(shape).to<double>().requires_grad_();
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
+  const Inputs in;
+  const auto& [a, b, t, v, z, m, e] = in;
+  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  const std::map<std::string, Call> calls = {
+      {"torch.tensor_split(z, 2)", {"tensor_split", [&] { ts::tensor_split(z, 2); }}},
+      {"torch.tensor_split(z, [1])", {"tensor_split", [&] { ts::tensor_split(z, I{1}); }}},
+      {"torch.tensor_split(a, 0)", {"tensor_split", [&] { ts::tensor_split(a, 0); }}},
+      {"torch.tensor_split(a, -1)", {"tensor_split", [&] { ts::tensor_split(a, -1); }}},
+      {"torch.tensor_split(a, 2, 2)", {"tensor_split", [&] { ts::tensor_split(a, 2, 2); }}},
+      {"torch.tensor_split(a, torch.zeros(2, 2, dtype=torch.long))",
+       {"tensor_split", [&] { ts::tensor_split(a, ts::zeros<int64_t>({2, 2})); }}},
+      {"torch.hsplit(z, 2)", {"hsplit", [&] { ts::hsplit(z, 2); }}},
+      {"torch.hsplit(a, 2)", {"hsplit", [&] { ts::hsplit(a, 2); }}},
+      {"torch.hsplit(a, 0)", {"hsplit", [&] { ts::hsplit(a, 0); }}},
+      {"torch.hsplit(z, [1])", {"hsplit", [&] { ts::hsplit(z, I{1}); }}},
+      {"torch.vsplit(v, 2)", {"vsplit", [&] { ts::vsplit(v, 2); }}},
+      {"torch.vsplit(a, 3)", {"vsplit", [&] { ts::vsplit(a, 3); }}},
+      {"torch.vsplit(v, [1])", {"vsplit", [&] { ts::vsplit(v, I{1}); }}},
+      {"torch.dsplit(a, 2)", {"dsplit", [&] { ts::dsplit(a, 2); }}},
+      {"torch.dsplit(b, 3)", {"dsplit", [&] { ts::dsplit(b, 3); }}},
+      {"torch.dsplit(a, [1])", {"dsplit", [&] { ts::dsplit(a, I{1}); }}},
+      {"torch.unsafe_chunk(a, 0)", {"chunk", [&] { ts::unsafe_chunk(a, 0); }}},
+      {"torch.unsafe_chunk(z, 1)", {"chunk", [&] { ts::unsafe_chunk(z, 1); }}},
+      {"torch.unsafe_split(a, -1)", {"split", [&] { ts::unsafe_split(a, -1); }}},
+      {"torch.unsafe_split_with_sizes(a, [1, 2])", {"split", [&] { ts::unsafe_split_with_sizes(a, {1, 2}); }}},
+      {"torch.unsafe_split_with_sizes(v, [8, -1])", {"split", [&] { ts::unsafe_split_with_sizes(v, {8, -1}); }}},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("splits.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const auto& [op, fn] = calls.at(call);
+    const std::string message = error_of(fn);
+    INFO(message);
+    CHECK(same_message(message, op, r.get("error")));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+}  // namespace test_splits
