@@ -607,6 +607,12 @@ int main() {
               << ts::unsafe_chunk(sp, 2).size() << sp.unsafe_chunk(2, 1).size() << ts::unsafe_split(sp, 2, 2).size()
               << sp.unsafe_split(1).size() << ts::unsafe_split_with_sizes(sp, {1, 2}, 1).size()
               << sp.unsafe_split_with_sizes({1, 1}).size() << "\n";
+    const ts::Tensor<float> m2 = ts::zeros<float>({3, 3});
+    std::cout << ts::select_scatter(m2, ts::ones<float>({3}), 0, 1) << m2.select_scatter(ts::ones<double>({3}), 1, -1)
+              << ts::slice_scatter(m2, ts::ones<float>({1, 3}), 0, 2) << m2.slice_scatter(ts::ones<float>({3, 2}), 1, std::nullopt, std::nullopt, 2)
+              << ts::diagonal_scatter(m2, ts::ones<float>({3})) << m2.diagonal_scatter(ts::ones<float>({2}), 1, 0, 1)
+              << ts::as_strided_scatter(m2, ts::ones<float>({3}), {3}, {4}) << m2.as_strided_scatter(ts::ones<float>({2}), {2}, {1}, 7)
+              << "\n";
   }
 
   // 10. Threads and memory.

@@ -1,8 +1,17 @@
 #!/usr/bin/python3
 """Writes tests/golden/splits.txt: PyTorch 1.13's results for its splitting functions
 (tensor_split with sections, indices or a tensor, hsplit, vsplit, dsplit, unsafe_chunk,
-unsafe_split, unsafe_split_with_sizes), their gradients and their error messages, for
-tests/test_splits.cpp.
+unsafe_split, unsafe_split_with_sizes) and for the functions that write into a copy of a tensor
+(select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter), their gradients and their
+error messages, for tests/test_splits.cpp.
+
+slice_scatter's cases give every argument: torch 1.13's Python binding reads its omitted
+optional arguments wrongly (torch.slice_scatter(a, src) takes a slice of one row); the defaults
+follow its documentation and ATen (dim 0, the whole dim, step 1). as_strided_scatter's gradients
+come from what it is defined as, a clone with src copied into its as_strided view (`asscatter`):
+torch 1.13's own backward is wrong (X.grad of torch.as_strided_scatter(X, X[0] * 2, (3,), (2,), 1)
+is [[4, 10, 12], [4, 0, 6]] where [[5, 8, 15], [0, 5, 0]] is right, and its gradcheck fails as
+not reentrant).
 
     /usr/bin/python3 tests/golden/generate_splits.py
 
@@ -24,6 +33,16 @@ v = torch.tensor([1.0, -2.0, 3.5, 0.0, 7.0, -0.5, 2.0])
 z = torch.tensor(-2.0)
 m = torch.tensor([True, False, True, True])
 e = torch.zeros(0, 3)
+s3 = torch.tensor([10.0, 20.0, 30.0])
+s2 = torch.tensor([[10.0, 20.0], [30.0, 40.0]])
+ti = torch.tensor([[1, 2, 3], [4, 5, 6]])
+
+
+def asscatter(x, src, size, stride, offset):
+    out = x.clone()
+    out.as_strided(size, stride, offset).copy_(src)
+    return out
+
 
 VALUES = [
     "torch.tensor_split(v, 3)", "torch.tensor_split(v, 7)", "torch.tensor_split(v, 9)", "a.tensor_split(2, 1)",
@@ -41,6 +60,20 @@ VALUES = [
     "torch.unsafe_chunk(v, 3)", "a.unsafe_chunk(2, 1)", "torch.unsafe_chunk(b, 4, -1)",
     "torch.unsafe_split(v, 3)", "a.unsafe_split(2, 1)",
     "torch.unsafe_split_with_sizes(v, [2, 0, 5])", "b.unsafe_split_with_sizes([1, 2], 1)",
+    # a copy with one view written
+    "torch.select_scatter(t, s2[0], 0, 3)", "a.select_scatter(a[1] * 2, 0, -1)",
+    "torch.select_scatter(t, s3[:2].double(), 0, -5)", "torch.select_scatter(ti, torch.tensor([1.5, 2.5]), 1, 2)",
+    "torch.select_scatter(v, torch.tensor(9.0), 0, 2)", "b.select_scatter(torch.zeros(2, 3, dtype=torch.long), 2, 1)",
+    "torch.select_scatter(a, torch.tensor([True, False]), 1, 1)",
+    "torch.slice_scatter(a, torch.ones(2, 2), 1, 1, 3, 1)", "torch.slice_scatter(t, s2 + 0.5, 0, None, None, 3)",
+    "torch.slice_scatter(v, s3, 0, -3, None, 1)", "a.slice_scatter(torch.zeros(2, 3), 1, 0, 10, 2)",
+    "torch.slice_scatter(a, torch.zeros(2, 0), 1, 4, 2, 1)", "torch.slice_scatter(ti, torch.tensor([[7], [8]]), -1, 2, 3, 1)",
+    "torch.diagonal_scatter(a, s2[0])", "torch.diagonal_scatter(a, s2[1], 3)", "a.diagonal_scatter(torch.ones(1), -1)",
+    "torch.diagonal_scatter(t, s2[0], 0, 1, 0)", "torch.diagonal_scatter(b, torch.ones(3, 2, dtype=torch.long), 1, 0, 2)",
+    "torch.diagonal_scatter(a, torch.ones(0), 5)",
+    "torch.as_strided_scatter(a, s3, (3,), (3,))", "a.as_strided_scatter(s2, (2, 2), (1, 5), 1)",
+    "torch.as_strided_scatter(t, s3, (3,), (1,), 2)", "torch.as_strided_scatter(a[:, 1:], s2, (2, 2), (1, 2))",
+    "torch.as_strided_scatter(ti, torch.tensor([0.5, 9.5]), (2,), (4,), 0)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -50,6 +83,11 @@ GRADS = [  # (call on X, X's shape)
     ("torch.hsplit(X, 5)[3]", (2, 5)), ("torch.vsplit(X, [1])[1]", (3, 2)), ("torch.dsplit(X, 2)[1]", (2, 3, 4)),
     ("torch.unsafe_chunk(X, 2, 1)[1]", (2, 5)), ("torch.unsafe_split(X, 2)[1]", (7,)),
     ("torch.unsafe_split_with_sizes(X, [1, 2], 1)[1]", (2, 3)),
+    ("torch.select_scatter(X, X[0] * X[1], 0, 1)", (2, 3)), ("torch.select_scatter(X * 2, X[:, 0], 1, -1)", (3, 3)),
+    ("torch.select_scatter(torch.zeros(2, 3, dtype=torch.float64), X, 0, 0)", (3,)),
+    ("torch.slice_scatter(X, X[:, :2] ** 2, 1, 1, None, 1)", (2, 3)), ("torch.slice_scatter(X, X[::2] * 3, 0, 0, None, 2)", (3, 2)),
+    ("torch.diagonal_scatter(X, X[0] * X[1], 0)", (2, 2)), ("torch.diagonal_scatter(X, X[1, :2] * 3, 1)", (2, 3)),
+    ("asscatter(X, X[0] * 2, (3,), (2,), 1)", (2, 3)), ("asscatter(X, X[1] ** 2, (3,), (3,), 0)", (3, 3)),
 ]
 
 ERRORS = [
@@ -60,6 +98,12 @@ ERRORS = [
     "torch.dsplit(a, 2)", "torch.dsplit(b, 3)", "torch.dsplit(a, [1])",
     "torch.unsafe_chunk(a, 0)", "torch.unsafe_chunk(z, 1)", "torch.unsafe_split(a, -1)",
     "torch.unsafe_split_with_sizes(a, [1, 2])", "torch.unsafe_split_with_sizes(v, [8, -1])",
+    "torch.select_scatter(a, s3, 0, 0)", "torch.select_scatter(a, s3, 1, 5)", "torch.select_scatter(a, s3, 2, 0)",
+    "torch.select_scatter(z, z, 0, 0)", "torch.slice_scatter(a, s3, 0, None, None, 1)",
+    "torch.slice_scatter(a, a, 1, None, None, 0)", "torch.slice_scatter(z, z, 0, None, None, 1)",
+    "torch.diagonal_scatter(a, s3, 0, 0, 1)", "torch.diagonal_scatter(a, s2[0], 0, 0, 0)", "torch.diagonal_scatter(v, v, 0, 0, 1)",
+    "torch.as_strided_scatter(a, s2[0], (3,), (1,))", "torch.as_strided_scatter(a, s3, (3,), (1, 1))",
+    "torch.as_strided_scatter(a[1:], s3, (3,), (4,))", "torch.as_strided_scatter(t.detach().requires_grad_(), s3, (3,), (1,))",
 ]
 
 if __name__ == "__main__":

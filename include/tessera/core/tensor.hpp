@@ -586,6 +586,18 @@ class Tensor {
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
 
+  // --- a copy with one view written (ops/view.hpp) ------------------------------------------
+  template <class U>
+  Tensor select_scatter(const Tensor<U>& src, int64_t dim, int64_t index) const;
+  template <class U>
+  Tensor slice_scatter(const Tensor<U>& src, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+                       std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
+  template <class U>
+  Tensor diagonal_scatter(const Tensor<U>& src, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1) const;
+  template <class U>
+  Tensor as_strided_scatter(const Tensor<U>& src, const Shape& size, const Shape& stride,
+                            std::optional<int64_t> storage_offset = std::nullopt) const;
+
   // --- splitting into views (ops/join.hpp) --------------------------------------------------
   std::vector<Tensor> tensor_split(int64_t sections, int64_t dim = 0) const;
   std::vector<Tensor> tensor_split(const std::vector<int64_t>& indices, int64_t dim = 0) const;

@@ -272,7 +272,7 @@ Tensor<T> Tensor<T>::select(int64_t d, int64_t i) const {
   TS_CHECK(dim() > 0, "select: select() cannot be applied to a 0-dim tensor.");
   d = detail::wrap_dim(d, dim(), "select");
   const int64_t size = sizes()[d];
-  TS_CHECK(i >= -size && i < size, "select: index ", i, " out of range for tensor of size ",
+  TS_CHECK(i >= -size && i < size, "select: select(): index ", i, " out of range for tensor of size ",
            detail::shape_str(sizes()), " at dimension ", d);
   if (i < 0) i += size;
   Shape sz = sizes(), st = strides();
@@ -335,7 +335,6 @@ Tensor<T> Tensor<T>::as_strided(const Shape& sz, const Shape& st, std::optional<
 
 template <class T>
 Tensor<T> Tensor<T>::diagonal(int64_t offset, int64_t d0, int64_t d1) const {
-  TS_CHECK(dim() >= 2, "diagonal: diagonal() expects a tensor with at least 2 dimensions, got ", dim(), "D");
   d0 = detail::wrap_dim(d0, dim(), "diagonal");
   d1 = detail::wrap_dim(d1, dim(), "diagonal");
   TS_CHECK(d0 != d1, "diagonal: diagonal dimensions cannot be identical ", d0, ", ", d1);
@@ -521,6 +520,77 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
   for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
   return out;
 }
+namespace detail {
+/** select_scatter and its kin: a copy of self with `src` written into one view of it. The copy
+ *  keeps self's strides (as PyTorch's clone), and the write is an in-place copy into a view, so
+ *  autograd gives self the gradient outside the view and src the gradient inside it. */
+template <class T, class U, class View>
+Tensor<T> scatter_into_copy(const Tensor<T>& self, const Tensor<U>& src, const char* op, View view_of) {
+  Tensor<T> out = self.clone();
+  const Tensor<T> slice = view_of(out);
+  TS_CHECK(slice.sizes() == src.sizes(), op, ": expected src to have a size equal to the slice of self. src size = ",
+           shape_str(src.sizes()), ", slice size = ", shape_str(slice.sizes()));
+  slice.copy_(src);
+  return out;
+}
+}  // namespace detail
+
+/** torch.select_scatter: a copy of self whose select(dim, index) is src. */
+template <class T, class U>
+Tensor<T> select_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t dim, int64_t index) {
+  return detail::scatter_into_copy(self, src, "select_scatter", [&](const Tensor<T>& o) { return o.select(dim, index); });
+}
+/** torch.slice_scatter: a copy of self whose slice(dim, start, end, step) is src. */
+template <class T, class U>
+Tensor<T> slice_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t dim = 0,
+                        std::optional<int64_t> start = std::nullopt, std::optional<int64_t> end = std::nullopt,
+                        int64_t step = 1) {
+  return detail::scatter_into_copy(self, src, "slice_scatter",
+                                   [&](const Tensor<T>& o) { return o.slice(dim, start, end, step); });
+}
+/** torch.diagonal_scatter: a copy of self whose diagonal(offset, dim1, dim2) is src. */
+template <class T, class U>
+Tensor<T> diagonal_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t offset = 0, int64_t dim1 = 0,
+                           int64_t dim2 = 1) {
+  return detail::scatter_into_copy(self, src, "diagonal_scatter",
+                                   [&](const Tensor<T>& o) { return o.diagonal(offset, dim1, dim2); });
+}
+/** torch.as_strided_scatter: a copy of self whose as_strided(size, stride, storage_offset) is src
+ *  (the copy's storage, laid out as self's strides, holds exactly self's elements). */
+template <class T, class U>
+Tensor<T> as_strided_scatter(const Tensor<T>& self, const Tensor<U>& src, const Shape& size, const Shape& stride,
+                             std::optional<int64_t> storage_offset = std::nullopt) {
+  // PyTorch's backward assumes the copy's storage is self's elements in order.
+  TS_CHECK(!self.requires_grad() || self.is_contiguous(), "as_strided_scatter: as_strided_scatter is currently only "
+           "supported for contiguous inputs (self has sizes ", detail::shape_str(self.sizes()), ", strides ",
+           detail::shape_str(self.strides()), ")");
+  return detail::scatter_into_copy(self, src, "as_strided_scatter",
+                                   [&](const Tensor<T>& o) { return o.as_strided(size, stride, storage_offset); });
+}
+
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::select_scatter(const Tensor<U>& src, int64_t dim, int64_t index) const {
+  return ::tessera::select_scatter(*this, src, dim, index);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::slice_scatter(const Tensor<U>& src, int64_t dim, std::optional<int64_t> start,
+                                   std::optional<int64_t> end, int64_t step) const {
+  return ::tessera::slice_scatter(*this, src, dim, start, end, step);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::diagonal_scatter(const Tensor<U>& src, int64_t offset, int64_t dim1, int64_t dim2) const {
+  return ::tessera::diagonal_scatter(*this, src, offset, dim1, dim2);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::as_strided_scatter(const Tensor<U>& src, const Shape& size, const Shape& stride,
+                                        std::optional<int64_t> storage_offset) const {
+  return ::tessera::as_strided_scatter(*this, src, size, stride, storage_offset);
+}
+
 /** torch.atleast_1d/2d/3d: x viewed with leading (and for 3d, trailing) dims of size 1 added. */
 template <class T>
 Tensor<T> atleast_1d(const Tensor<T>& x) {
