@@ -613,6 +613,14 @@ int main() {
               << ts::diagonal_scatter(m2, ts::ones<float>({3})) << m2.diagonal_scatter(ts::ones<float>({2}), 1, 0, 1)
               << ts::as_strided_scatter(m2, ts::ones<float>({3}), {3}, {4}) << m2.as_strided_scatter(ts::ones<float>({2}), {2}, {1}, 7)
               << "\n";
+    const ts::Tensor<int64_t> rows = ts::tensor<int64_t>({0, 2});
+    const ts::Tensor<int64_t> where = ts::tensor<int64_t>({{0, 1, 2}, {2, 1, 0}});
+    std::cout << ts::scatter_add(m2, 0, where, ts::ones<float>({2, 3})) << m2.scatter_add(1, where, ts::ones<float>({2, 3}))
+              << ts::index_put(m2, {rows}, ts::ones<float>({3}), true) << m2.index_put({rows, rows}, ts::ones<float>({2}))
+              << ts::index_reduce(m2, 0, rows, ts::ones<float>({2, 3}), "amax")
+              << m2.index_reduce(1, rows, ts::ones<float>({3, 2}), "mean", false) << "\n";
+    m2.clone().scatter_add_(0, where, ts::ones<float>({2, 3})).index_reduce_(0, rows, ts::ones<float>({2, 3}), "prod");
+    m2.clone().index_put_({rows}, ts::ones<float>({3}), true);
   }
 
   // 10. Threads and memory.

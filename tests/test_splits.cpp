@@ -82,6 +82,15 @@ struct Inputs {
   Tensor<float> s3 = ts::tensor({10.0f, 20.0f, 30.0f});
   Tensor<float> s2 = ts::tensor<float>({{10, 20}, {30, 40}});
   Tensor<int64_t> ti = ts::tensor<int64_t>({{1, 2, 3}, {4, 5, 6}});
+  Tensor<float> q = ts::tensor<float>({{2.0f, 3.0f, 4.0f, 5.0f}, {1.0f, -1.0f, 7.0f, 0.5f}});
+  Tensor<int64_t> ia = ts::tensor<int64_t>({{0, 1, 1, 0}, {1, 1, 0, 1}});
+  Tensor<int64_t> i2 = ts::tensor<int64_t>({0, 2});
+  Tensor<int64_t> i11 = ts::tensor<int64_t>({1, 1});
+  Tensor<float> c = [] {
+    Tensor<float> x = ts::arange<float>(0, 12).reshape({3, 4});
+    x.index_put_({2, 1}, -1.0f);
+    return x;
+  }();
 };
 
 using I = std::vector<int64_t>;
@@ -90,7 +99,7 @@ using I = std::vector<int64_t>;
 
 TEST_CASE("splits give PyTorch's values and dtypes", "[splits][golden]") {
   const Inputs in;
-  const auto& [a, b, t, v, z, m, e, s3, s2, ti] = in;
+  const auto& [a, b, t, v, z, m, e, s3, s2, ti, q, ia, i2, i11, c] = in;
   const auto zf = [](const Shape& s) { return ts::zeros<float>(s); };
   const std::optional<int64_t> none;
   const std::map<std::string, std::function<Got()>> calls = {
@@ -172,6 +181,48 @@ TEST_CASE("splits give PyTorch's values and dtypes", "[splits][golden]") {
        [&] { return got(ts::as_strided_scatter(a.slice(1, 1), s2, {2, 2}, {1, 2})); }},
       {"torch.as_strided_scatter(ti, torch.tensor([0.5, 9.5]), (2,), (4,), 0)",
        [&] { return got(ts::as_strided_scatter(ti, ts::tensor({0.5f, 9.5f}), {2}, {4}, 0)); }},
+      {"torch.scatter_add(c, 0, ia, q)", [&] { return got(ts::scatter_add(c, 0, ia, q)); }},
+      {"c.scatter_add(1, ia, q)", [&] { return got(c.scatter_add(1, ia, q)); }},
+      {"c.clone().scatter_add_(0, ia[:1, :3], q)",
+       [&] { return got(c.clone().scatter_add_(0, ia.slice(0, 0, 1).slice(1, 0, 3), q)); }},
+      {"torch.scatter_add(ti, 1, torch.tensor([[0, 0], [2, 2]]), ti)",
+       [&] { return got(ts::scatter_add(ti, 1, ts::tensor<int64_t>({{0, 0}, {2, 2}}), ti)); }},
+      {"torch.scatter_add(z, 0, torch.tensor([0, 0]), s3[:2])",
+       [&] { return got(ts::scatter_add(z, 0, ts::tensor<int64_t>({0, 0}), s3.slice(0, 0, 2))); }},
+      {"torch.scatter_add(c, 0, torch.zeros(0, 4, dtype=torch.long), q)",
+       [&] { return got(ts::scatter_add(c, 0, ts::zeros<int64_t>({0, 4}), q)); }},
+      {"torch.scatter_add(c.t(), -1, ia.t(), q.t())", [&] { return got(ts::scatter_add(c.t(), -1, ia.t(), q.t())); }},
+      {"torch.index_put(c, (i11,), q[0])", [&] { return got(ts::index_put(c, {i11}, q[0])); }},
+      {"c.index_put((i2, torch.tensor([1, 3])), s3[:2], True)",
+       [&] { return got(c.index_put({i2, ts::tensor<int64_t>({1, 3})}, s3.slice(0, 0, 2), true)); }},
+      {"torch.index_put(c, (torch.tensor([0, 2, 0]),), torch.tensor(1.0), True)",
+       [&] { return got(ts::index_put(c, {ts::tensor<int64_t>({0, 2, 0})}, ts::tensor(1.0f), true)); }},
+      {"c.index_put((i11, i2), s3[:2] * 2)", [&] { return got(c.index_put({i11, i2}, s3.slice(0, 0, 2) * 2)); }},
+      {"torch.index_put(ti, (torch.tensor([True, False]),), torch.tensor([7, 8, 9]), True)",
+       [&] { return got(ts::index_put(ti, {ts::tensor({true, false})}, ts::tensor<int64_t>({7, 8, 9}), true)); }},
+      {"torch.index_put(c.t(), (i2,), q[1, :3], False)",
+       [&] { return got(ts::index_put(c.t(), {i2}, q[1].slice(0, 0, 3), false)); }},
+      {"c.index_reduce(0, i2, q, 'prod')", [&] { return got(c.index_reduce(0, i2, q, "prod")); }},
+      {"torch.index_reduce(c, 0, i11, q, 'mean')", [&] { return got(ts::index_reduce(c, 0, i11, q, "mean")); }},
+      {"c.index_reduce(0, i11, q, 'mean', include_self=False)", [&] { return got(c.index_reduce(0, i11, q, "mean", false)); }},
+      {"c.index_reduce(0, i2, q, 'amax')", [&] { return got(c.index_reduce(0, i2, q, "amax")); }},
+      {"c.index_reduce(0, i11, q, 'amin', include_self=False)", [&] { return got(c.index_reduce(0, i11, q, "amin", false)); }},
+      {"torch.index_reduce(c, 1, torch.tensor([3, 0, 3, 1]), c.flip(0) * 0.5, 'amax')",
+       [&] { return got(ts::index_reduce(c, 1, ts::tensor<int64_t>({3, 0, 3, 1}), c.flip({0}) * 0.5f, "amax")); }},
+      {"c.clone().index_reduce_(0, i2, q, 'amin')", [&] { return got(c.clone().index_reduce_(0, i2, q, "amin")); }},
+      {"c.long().index_reduce(0, i11, q.long(), 'mean')",
+       [&] { return got(c.to<int64_t>().index_reduce(0, i11, q.to<int64_t>(), "mean")); }},
+      {"c.long().index_reduce(1, torch.tensor([1, 1, 2, 0]), c.long().flip(0) - 5, 'prod', include_self=False)",
+       [&] {
+         const Tensor<int64_t> cl = c.to<int64_t>();
+         return got(cl.index_reduce(1, ts::tensor<int64_t>({1, 1, 2, 0}), cl.flip({0}) - 5, "prod", false));
+       }},
+      {"c.index_reduce(0, torch.zeros(0, dtype=torch.long), q[:0], 'prod')",
+       [&] { return got(c.index_reduce(0, ts::zeros<int64_t>({0}), q.slice(0, 0, 0), "prod")); }},
+      {"z.index_reduce(0, torch.tensor([0]), torch.tensor(3.0), 'prod')",
+       [&] { return got(z.index_reduce(0, ts::tensor<int64_t>({0}), ts::tensor(3.0f), "prod")); }},
+      {"c.t().index_reduce(-1, i2, q.t(), 'amax', include_self=False)",
+       [&] { return got(c.t().index_reduce(-1, i2, q.t(), "amax", false)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {
@@ -218,6 +269,9 @@ TEST_CASE("split pieces are views of the input", "[splits]") {
 
 namespace {
 using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+const Tensor<int64_t> ia = ts::tensor<int64_t>({{0, 1, 1, 0}, {1, 1, 0, 1}});
+const Tensor<int64_t> i2 = ts::tensor<int64_t>({0, 2});
+const Tensor<int64_t> i11 = ts::tensor<int64_t>({1, 1});
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
       {"torch.tensor_split(X, 3)[1]", [](const Tensor<double>& x) { return ts::tensor_split(x, 3)[1]; }},
@@ -249,6 +303,21 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& x) { return ts::as_strided_scatter(x, x[0] * 2, {3}, {2}, 1); }},
       {"asscatter(X, X[1] ** 2, (3,), (3,), 0)",
        [](const Tensor<double>& x) { return ts::as_strided_scatter(x, x[1].pow(2), {3}, {3}, 0); }},
+      {"torch.scatter_add(X, 0, ia[:, :3], X[:2] * X[1:])",
+       [](const Tensor<double>& x) { return ts::scatter_add(x, 0, ia.slice(1, 0, 3), x.slice(0, 0, 2) * x.slice(0, 1)); }},
+      {"torch.scatter_add(X * 2, 1, ia, X[:, :4] ** 2)",
+       [](const Tensor<double>& x) { return ts::scatter_add(x * 2, 1, ia, x.slice(1, 0, 4).pow(2)); }},
+      {"torch.index_put(X, (i2,), X[0] * 3)", [](const Tensor<double>& x) { return ts::index_put(x, {i2}, x[0] * 3); }},
+      {"torch.index_put(X, (i2, i11), X[1, :2] ** 2, True)",
+       [](const Tensor<double>& x) { return ts::index_put(x, {i2, i11}, x[1].slice(0, 0, 2).pow(2), true); }},
+      {"torch.index_reduce(X, 0, i2, X[:2] * 2, 'prod')",
+       [](const Tensor<double>& x) { return ts::index_reduce(x, 0, i2, x.slice(0, 0, 2) * 2, "prod"); }},
+      {"X.index_reduce(0, i11, X[1:] ** 2, 'mean')",
+       [](const Tensor<double>& x) { return x.index_reduce(0, i11, x.slice(0, 1).pow(2), "mean"); }},
+      {"X.index_reduce(0, i11, X[:2] * -1, 'amax', include_self=False)",
+       [](const Tensor<double>& x) { return x.index_reduce(0, i11, x.slice(0, 0, 2) * -1, "amax", false); }},
+      {"X.index_reduce(1, i2, X[:, :2] + 1, 'amin')",
+       [](const Tensor<double>& x) { return x.index_reduce(1, i2, x.slice(1, 0, 2) + 1, "amin"); }},
   };
   return calls;
 }
@@ -281,7 +350,7 @@ TEST_CASE("splits give PyTorch's gradients and pass gradcheck", "[splits][golden
 
 TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
   const Inputs in;
-  const auto& [a, b, t, v, z, m, e, s3, s2, ti] = in;
+  const auto& [a, b, t, v, z, m, e, s3, s2, ti, q, ia, i2, i11, c] = in;
   const std::optional<int64_t> none;
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
@@ -322,6 +391,27 @@ TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
       {"torch.as_strided_scatter(a[1:], s3, (3,), (4,))", {"as_strided", [&] { ts::as_strided_scatter(a.slice(0, 1), s3, {3}, {4}); }}},
       {"torch.as_strided_scatter(t.detach().requires_grad_(), s3, (3,), (1,))",
        {"as_strided_scatter", [&] { ts::as_strided_scatter(t.detach().requires_grad_(), s3, {3}, {1}); }}},
+      {"torch.scatter_add(c, 0, ia, q[:1])", {"scatter_add_", [&] { ts::scatter_add(c, 0, ia, q.slice(0, 0, 1)); }}},
+      {"torch.scatter_add(c, 0, ia[0], q)", {"scatter_add_", [&] { ts::scatter_add(c, 0, ia[0], q); }}},
+      {"torch.scatter_add(c, 0, ia + 2, q)", {"scatter_add_", [&] { ts::scatter_add(c, 0, ia + 2, q); }}},
+      {"torch.scatter_add(c, 2, ia, q)", {"scatter_add_", [&] { ts::scatter_add(c, 2, ia, q); }}},
+      {"c[:1].scatter_add(0, ia, q)", {"scatter_add_", [&] { c.slice(0, 0, 1).scatter_add(0, ia, q); }}},
+      {"torch.index_put(c, (torch.tensor([5]),), q[0])", {"index_put_", [&] { ts::index_put(c, {ts::tensor<int64_t>({5})}, q[0]); }}},
+      {"torch.index_put(c, (i2,), q[:, :3])", {"index_put_", [&] { ts::index_put(c, {i2}, q.slice(1, 0, 3)); }}},
+      {"c.index_put((i2, i2, i2), q[0])", {"index_put_", [&] { c.index_put({i2, i2, i2}, q[0]); }}},
+      {"c.index_reduce(0, i2, q, 'sum')", {"index_reduce", [&] { c.index_reduce(0, i2, q, "sum"); }}},
+      {"torch.index_reduce(c, 0, i2.reshape(2, 1), q, 'prod')",
+       {"index_reduce_", [&] { ts::index_reduce(c, 0, i2.reshape({2, 1}), q, "prod"); }}},
+      {"c.index_reduce(0, torch.tensor([0, 1, 2]), q, 'prod')",
+       {"index_reduce_", [&] { c.index_reduce(0, ts::tensor<int64_t>({0, 1, 2}), q, "prod"); }}},
+      {"c.index_reduce(0, torch.tensor([0, 5]), q, 'amax')",
+       {"index_reduce_", [&] { c.index_reduce(0, ts::tensor<int64_t>({0, 5}), q, "amax"); }}},
+      {"c.index_reduce(0, torch.tensor([0, -1]), q, 'amax')",
+       {"index_reduce_", [&] { c.index_reduce(0, ts::tensor<int64_t>({0, -1}), q, "amax"); }}},
+      {"c.index_reduce(1, i2, q, 'amax')", {"index_reduce_", [&] { c.index_reduce(1, i2, q, "amax"); }}},
+      {"c.index_reduce(2, i2, q, 'amax')", {"index_reduce_", [&] { c.index_reduce(2, i2, q, "amax"); }}},
+      {"c.bool().index_reduce(0, i2, q.bool(), 'mean')",
+       {"index_reduce_", [&] { c.to<bool>().index_reduce(0, i2, q.to<bool>(), "mean"); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {

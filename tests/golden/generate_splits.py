@@ -2,8 +2,8 @@
 """Writes tests/golden/splits.txt: PyTorch 1.13's results for its splitting functions
 (tensor_split with sections, indices or a tensor, hsplit, vsplit, dsplit, unsafe_chunk,
 unsafe_split, unsafe_split_with_sizes) and for the functions that write into a copy of a tensor
-(select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter), their gradients and their
-error messages, for tests/test_splits.cpp.
+(select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter, scatter_add, index_put,
+index_reduce), their gradients and their error messages, for tests/test_splits.cpp.
 
 slice_scatter's cases give every argument: torch 1.13's Python binding reads its omitted
 optional arguments wrongly (torch.slice_scatter(a, src) takes a slice of one row); the defaults
@@ -36,6 +36,14 @@ e = torch.zeros(0, 3)
 s3 = torch.tensor([10.0, 20.0, 30.0])
 s2 = torch.tensor([[10.0, 20.0], [30.0, 40.0]])
 ti = torch.tensor([[1, 2, 3], [4, 5, 6]])
+
+
+q = torch.tensor([[2.0, 3.0, 4.0, 5.0], [1.0, -1.0, 7.0, 0.5]])
+ia = torch.tensor([[0, 1, 1, 0], [1, 1, 0, 1]])
+i2 = torch.tensor([0, 2])
+i11 = torch.tensor([1, 1])
+c = torch.arange(12, dtype=torch.float32).reshape(3, 4)  # c's row 2 and q's row 1 tie in column 1 with amax
+c[2, 1] = -1.0
 
 
 def asscatter(x, src, size, stride, offset):
@@ -74,6 +82,20 @@ VALUES = [
     "torch.as_strided_scatter(a, s3, (3,), (3,))", "a.as_strided_scatter(s2, (2, 2), (1, 5), 1)",
     "torch.as_strided_scatter(t, s3, (3,), (1,), 2)", "torch.as_strided_scatter(a[:, 1:], s2, (2, 2), (1, 2))",
     "torch.as_strided_scatter(ti, torch.tensor([0.5, 9.5]), (2,), (4,), 0)",
+    # scatter_add, index_put, index_reduce
+    "torch.scatter_add(c, 0, ia, q)", "c.scatter_add(1, ia, q)", "c.clone().scatter_add_(0, ia[:1, :3], q)",
+    "torch.scatter_add(ti, 1, torch.tensor([[0, 0], [2, 2]]), ti)", "torch.scatter_add(z, 0, torch.tensor([0, 0]), s3[:2])",
+    "torch.scatter_add(c, 0, torch.zeros(0, 4, dtype=torch.long), q)", "torch.scatter_add(c.t(), -1, ia.t(), q.t())",
+    "torch.index_put(c, (i11,), q[0])", "c.index_put((i2, torch.tensor([1, 3])), s3[:2], True)",
+    "torch.index_put(c, (torch.tensor([0, 2, 0]),), torch.tensor(1.0), True)", "c.index_put((i11, i2), s3[:2] * 2)",
+    "torch.index_put(ti, (torch.tensor([True, False]),), torch.tensor([7, 8, 9]), True)",
+    "torch.index_put(c.t(), (i2,), q[1, :3], False)",
+    "c.index_reduce(0, i2, q, 'prod')", "torch.index_reduce(c, 0, i11, q, 'mean')", "c.index_reduce(0, i11, q, 'mean', include_self=False)",
+    "c.index_reduce(0, i2, q, 'amax')", "c.index_reduce(0, i11, q, 'amin', include_self=False)",
+    "torch.index_reduce(c, 1, torch.tensor([3, 0, 3, 1]), c.flip(0) * 0.5, 'amax')", "c.clone().index_reduce_(0, i2, q, 'amin')",
+    "c.long().index_reduce(0, i11, q.long(), 'mean')", "c.long().index_reduce(1, torch.tensor([1, 1, 2, 0]), c.long().flip(0) - 5, 'prod', include_self=False)",
+    "c.index_reduce(0, torch.zeros(0, dtype=torch.long), q[:0], 'prod')", "z.index_reduce(0, torch.tensor([0]), torch.tensor(3.0), 'prod')",
+    "c.t().index_reduce(-1, i2, q.t(), 'amax', include_self=False)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -88,6 +110,11 @@ GRADS = [  # (call on X, X's shape)
     ("torch.slice_scatter(X, X[:, :2] ** 2, 1, 1, None, 1)", (2, 3)), ("torch.slice_scatter(X, X[::2] * 3, 0, 0, None, 2)", (3, 2)),
     ("torch.diagonal_scatter(X, X[0] * X[1], 0)", (2, 2)), ("torch.diagonal_scatter(X, X[1, :2] * 3, 1)", (2, 3)),
     ("asscatter(X, X[0] * 2, (3,), (2,), 1)", (2, 3)), ("asscatter(X, X[1] ** 2, (3,), (3,), 0)", (3, 3)),
+    ("torch.scatter_add(X, 0, ia[:, :3], X[:2] * X[1:])", (3, 3)), ("torch.scatter_add(X * 2, 1, ia, X[:, :4] ** 2)", (2, 5)),
+    ("torch.index_put(X, (i2,), X[0] * 3)", (3, 4)), ("torch.index_put(X, (i2, i11), X[1, :2] ** 2, True)", (3, 4)),
+    ("torch.index_reduce(X, 0, i2, X[:2] * 2, 'prod')", (3, 3)), ("X.index_reduce(0, i11, X[1:] ** 2, 'mean')", (3, 3)),
+    ("X.index_reduce(0, i11, X[:2] * -1, 'amax', include_self=False)", (3, 3)),
+    ("X.index_reduce(1, i2, X[:, :2] + 1, 'amin')", (2, 3)),
 ]
 
 ERRORS = [
@@ -104,6 +131,15 @@ ERRORS = [
     "torch.diagonal_scatter(a, s3, 0, 0, 1)", "torch.diagonal_scatter(a, s2[0], 0, 0, 0)", "torch.diagonal_scatter(v, v, 0, 0, 1)",
     "torch.as_strided_scatter(a, s2[0], (3,), (1,))", "torch.as_strided_scatter(a, s3, (3,), (1, 1))",
     "torch.as_strided_scatter(a[1:], s3, (3,), (4,))", "torch.as_strided_scatter(t.detach().requires_grad_(), s3, (3,), (1,))",
+]
+ERRORS += [
+    "torch.scatter_add(c, 0, ia, q[:1])", "torch.scatter_add(c, 0, ia[0], q)", "torch.scatter_add(c, 0, ia + 2, q)",
+    "torch.scatter_add(c, 2, ia, q)", "c[:1].scatter_add(0, ia, q)",
+    "torch.index_put(c, (torch.tensor([5]),), q[0])", "torch.index_put(c, (i2,), q[:, :3])", "c.index_put((i2, i2, i2), q[0])",
+    "c.index_reduce(0, i2, q, 'sum')", "torch.index_reduce(c, 0, i2.reshape(2, 1), q, 'prod')",
+    "c.index_reduce(0, torch.tensor([0, 1, 2]), q, 'prod')", "c.index_reduce(0, torch.tensor([0, 5]), q, 'amax')",
+    "c.index_reduce(0, torch.tensor([0, -1]), q, 'amax')", "c.index_reduce(1, i2, q, 'amax')", "c.index_reduce(2, i2, q, 'amax')",
+    "c.bool().index_reduce(0, i2, q.bool(), 'mean')",
 ]
 
 if __name__ == "__main__":

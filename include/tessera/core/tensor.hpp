@@ -201,7 +201,10 @@ class Tensor {
   Tensor index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }
   Tensor index(const std::vector<TensorIndex>& indices) const;
   template <class U>
-  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values) const;
+  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values,
+                           bool accumulate = false) const;
+  /** torch.index_put: a copy with values written (or summed, with accumulate) at indices. */
+  Tensor index_put(std::initializer_list<TensorIndex> indices, const Tensor& values, bool accumulate = false) const;
   template <Scalar S>
   const Tensor& index_put_(std::initializer_list<TensorIndex> indices, S value) const;
 
@@ -651,6 +654,13 @@ class Tensor {
                         bool include_self = true) const;
   const Tensor& scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
                                 bool include_self = true) const;
+  Tensor scatter_add(int64_t dim, const Tensor<int64_t>& index, const Tensor& src) const;
+  const Tensor& scatter_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src) const;
+  /** torch.index_reduce: reduce is "prod", "mean", "amax" or "amin". */
+  Tensor index_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, std::string_view reduce,
+                      bool include_self = true) const;
+  const Tensor& index_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, std::string_view reduce,
+                              bool include_self = true) const;
   /** scatter(dim, index, src or value, reduce): reduce is "add" or "multiply". */
   Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
   template <Scalar S>
