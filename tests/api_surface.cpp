@@ -621,6 +621,10 @@ int main() {
               << m2.index_reduce(1, rows, ts::ones<float>({3, 2}), "mean", false) << "\n";
     m2.clone().scatter_add_(0, where, ts::ones<float>({2, 3})).index_reduce_(0, rows, ts::ones<float>({2, 3}), "prod");
     m2.clone().index_put_({rows}, ts::ones<float>({3}), true);
+    const ts::Tensor<float> r = ts::zeros<float>({2, 1, 3});
+    r.squeeze_(1).unsqueeze_(0).squeeze_().t_().transpose_(0, 1).swapaxes_(0, 1).swapdims_(1, 0).as_strided_({2, 2}, {2, 1});
+    r.detach_().fill_diagonal_(1).as_strided_({3, 2}, {2, 1}, 0).fill_diagonal_(2.5, true);
+    std::cout << r << "\n";
   }
 
   // 10. Threads and memory.

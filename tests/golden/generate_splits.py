@@ -3,7 +3,9 @@
 (tensor_split with sections, indices or a tensor, hsplit, vsplit, dsplit, unsafe_chunk,
 unsafe_split, unsafe_split_with_sizes) and for the functions that write into a copy of a tensor
 (select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter, scatter_add, index_put,
-index_reduce), their gradients and their error messages, for tests/test_splits.cpp.
+index_reduce), for the in-place view ops (squeeze_, unsqueeze_, t_, transpose_, swapaxes_,
+swapdims_, as_strided_, detach_) and fill_diagonal_, their gradients and their error messages,
+for tests/test_splits.cpp.
 
 slice_scatter's cases give every argument: torch 1.13's Python binding reads its omitted
 optional arguments wrongly (torch.slice_scatter(a, src) takes a slice of one row); the defaults
@@ -140,6 +142,31 @@ ERRORS += [
     "c.index_reduce(0, torch.tensor([0, 1, 2]), q, 'prod')", "c.index_reduce(0, torch.tensor([0, 5]), q, 'amax')",
     "c.index_reduce(0, torch.tensor([0, -1]), q, 'amax')", "c.index_reduce(1, i2, q, 'amax')", "c.index_reduce(2, i2, q, 'amax')",
     "c.bool().index_reduce(0, i2, q.bool(), 'mean')",
+]
+VALUES += [
+    "a.clone().unsqueeze(1).squeeze_()", "b.clone()[:, :1].squeeze_()", "z.clone().squeeze_()", "b.clone()[:1].squeeze_(0)",
+    "a.clone().squeeze_(-1)", "a.clone().unsqueeze_(0)", "a.clone().unsqueeze_(-1)", "z.clone().unsqueeze_(0)",
+    "a.clone().t_()", "v.clone().t_()", "t.clone().t_()", "b.clone().transpose_(0, 2)", "b.clone().transpose_(-1, 1)",
+    "a.clone().swapaxes_(0, 1)", "b.clone().swapdims_(2, 0)", "torch.arange(6.0).as_strided_((2, 2), (1, 2), 1)",
+    "a.clone().as_strided_((3,), (4,))", "b.clone().as_strided_((2, 2), (12, 1), 5)", "a.clone().detach_()",
+    "torch.zeros(3, 3).fill_diagonal_(5)", "torch.zeros(7, 3).fill_diagonal_(1, wrap=True)",
+    "torch.zeros(7, 3).fill_diagonal_(1)", "torch.zeros(3, 7).fill_diagonal_(2, True)", "a.clone().t().fill_diagonal_(-1.5)",
+    "torch.zeros(3, 3, 3, dtype=torch.long).fill_diagonal_(4)", "torch.zeros(2, 4, dtype=torch.bool).fill_diagonal_(True)",
+    "torch.zeros(4, 1).fill_diagonal_(3, True)", "torch.zeros(8, 2).fill_diagonal_(1, True)",
+]
+GRADS += [
+    ("(X * 1).squeeze_()", (2, 1, 3)), ("(X * 2).unsqueeze_(1)", (2, 3)), ("(X * X).t_()", (2, 3)),
+    ("(X + 1).transpose_(0, 2)", (2, 3, 2)), ("(X * 3).swapaxes_(1, 0)", (3, 2)), ("(X * 1).as_strided_((2, 2), (1, 3), 1)", (2, 3)),
+    ("(X * X).fill_diagonal_(0.5)", (3, 3)), ("(X * 2).fill_diagonal_(1, wrap=True)", (5, 2)),
+    ("(X * 1).squeeze_(1).t_().unsqueeze_(0)", (2, 1, 3)),
+]
+ERRORS += [
+    "a.clone().squeeze_(2)", "a.clone().unsqueeze_(3)", "b.clone().t_()", "a.clone().transpose_(0, 2)",
+    "torch.zeros(3).as_strided_((2, 2), (1, 2), 5)", "a.clone().as_strided_((2,), (1, 1))",
+    "a.detach().requires_grad_().t_()", "a.detach().requires_grad_().squeeze_()",
+    "a.detach().requires_grad_()[0].unsqueeze_(0)", "torch.zeros(3)[0].detach_()",
+    "torch.zeros(3).fill_diagonal_(1)", "torch.zeros(2, 2, 3).fill_diagonal_(1)",
+    "torch.zeros(3, 3, dtype=torch.int8).fill_diagonal_(300)", "a.detach().requires_grad_().fill_diagonal_(1)",
 ]
 
 if __name__ == "__main__":

@@ -589,6 +589,22 @@ class Tensor {
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
 
+  // --- in-place view ops (ops/view.hpp): self takes the view's sizes and strides -------------
+  const Tensor& squeeze_() const;
+  const Tensor& squeeze_(int64_t d) const;
+  const Tensor& unsqueeze_(int64_t d) const;
+  const Tensor& t_() const;
+  const Tensor& transpose_(int64_t d0, int64_t d1) const;
+  const Tensor& swapaxes_(int64_t d0, int64_t d1) const { return transpose_(d0, d1); }
+  const Tensor& swapdims_(int64_t d0, int64_t d1) const { return transpose_(d0, d1); }
+  const Tensor& as_strided_(const Shape& sizes, const Shape& strides,
+                            std::optional<int64_t> offset = std::nullopt) const;
+  /** Drops self's history in place: no grad_fn, requires_grad false (refused on a view). */
+  const Tensor& detach_() const;
+  /** Fills the main diagonal (all dims equal beyond 2-D); `wrap` continues it below a tall matrix. */
+  template <Scalar S>
+  const Tensor& fill_diagonal_(S value, bool wrap = false) const;
+
   // --- a copy with one view written (ops/view.hpp) ------------------------------------------
   template <class U>
   Tensor select_scatter(const Tensor<U>& src, int64_t dim, int64_t index) const;

@@ -521,6 +521,90 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
   return out;
 }
 namespace detail {
+/** An in-place view op: self takes `view`'s sizes, strides and offset, its storage's version is
+ *  bumped, and with grad mode on the view's node (recorded from self) becomes self's history, as
+ *  PyTorch's t_() and squeeze_() do; a leaf that requires grad is refused. */
+template <class T>
+const Tensor<T>& restride_inplace(const Tensor<T>& self, const Tensor<T>& view) {
+  self.impl().set_view_metadata(view.sizes(), view.strides(), view.storage_offset());
+  self.storage().bump_version();
+  if constexpr (is_floating_v<T>)
+    if (view.impl().autograd && view.impl().autograd->grad_fn) set_history(self, view.impl().autograd->grad_fn, 0);
+  return self;
+}
+/** check_inplace before an in-place view op records its node. */
+template <class T>
+void check_inplace_view(const Tensor<T>& self) {
+  if (needs_grad(self)) check_inplace(self);
+}
+}  // namespace detail
+
+template <class T>
+const Tensor<T>& Tensor<T>::squeeze_() const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, squeeze());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::squeeze_(int64_t d) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, squeeze(d));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::unsqueeze_(int64_t d) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, unsqueeze(d));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::t_() const {
+  TS_CHECK(dim() <= 2, "t_: t_() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, t());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::transpose_(int64_t d0, int64_t d1) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, transpose(d0, d1));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::as_strided_(const Shape& sz, const Shape& st, std::optional<int64_t> offset) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, as_strided(sz, st, offset));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::detach_() const {
+  TS_CHECK(!impl().view_base, "detach_: Can't detach views in-place. Use detach() instead. If you are using "
+           "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are "
+           "views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+           "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+  if (impl().autograd) {
+    impl().autograd->grad_fn = nullptr;
+    impl().autograd->requires_grad = false;
+    impl().autograd->output_nr = 0;
+  }
+  return *this;
+}
+
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::fill_diagonal_(S value, bool wrap) const {
+  TS_CHECK(dim() >= 2, "fill_diagonal_: dimensions must larger than 1");
+  const int64_t height = size(0), width = size(1);
+  for (int64_t d = 2; d < dim(); ++d)
+    TS_CHECK(size(d) == height, "fill_diagonal_: all dimensions of input must be of equal length");
+  // Written through as_strided views, as PyTorch: a leaf that requires grad is refused as a view of one.
+  int64_t stride = 0;
+  for (int64_t d = 0; d < dim(); ++d) stride += strides()[d];
+  const int64_t length = std::min(height, width);
+  as_strided({length}, {stride}, storage_offset()).fill_(value);
+  if (wrap && dim() == 2 && height > width + 1) {
+    // PyTorch's: the diagonal goes on every width + 1 rows, counted over the elements.
+    const int64_t step = width + 1, more = (numel() + step - 1) / step - length;
+    as_strided({more}, {stride}, storage_offset() + strides()[0] * step).fill_(value);
+  }
+  return *this;
+}
+
+namespace detail {
 /** select_scatter and its kin: a copy of self with `src` written into one view of it. The copy
  *  keeps self's strides (as PyTorch's clone), and the write is an in-place copy into a view, so
  *  autograd gives self the gradient outside the view and src the gradient inside it. */
