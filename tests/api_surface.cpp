@@ -625,6 +625,9 @@ int main() {
     r.squeeze_(1).unsqueeze_(0).squeeze_().t_().transpose_(0, 1).swapaxes_(0, 1).swapdims_(1, 0).as_strided_({2, 2}, {2, 1});
     r.detach_().fill_diagonal_(1).as_strided_({3, 2}, {2, 1}, 0).fill_diagonal_(2.5, true);
     std::cout << r << "\n";
+    std::cout << ts::block_diag({m2, m2[0], m2[0][0]}) << ts::block_diag(std::vector<ts::Tensor<float>>{m2})
+              << ts::cartesian_prod({m2[0], m2[1]}) << ts::cartesian_prod(std::vector<ts::Tensor<float>>{m2[0]})
+              << ts::combinations(m2[0]) << ts::combinations(m2[0], 3, true) << "\n";
   }
 
   // 10. Threads and memory.

@@ -1,8 +1,11 @@
 // PyTorch's splitting functions (ops/join.hpp: tensor_split, hsplit, vsplit, dsplit, unsafe_chunk,
 // unsafe_split, unsafe_split_with_sizes) and its copies with one view written (ops/view.hpp:
-// select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter) against PyTorch 1.13: values, dtypes, gradients and error
-// messages from tests/golden/splits.txt (tests/golden/generate_splits.py), gradcheck of each
-// differentiable call, and that the pieces are views.
+// select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter), scatter_add, index_put,
+// index_reduce, the in-place view ops (squeeze_, t_, transpose_, as_strided_, ...), detach_,
+// fill_diagonal_ and ops/combine.hpp (block_diag, cartesian_prod, combinations) against PyTorch
+// 1.13: values, dtypes, gradients and error messages from tests/golden/splits.txt
+// (tests/golden/generate_splits.py), gradcheck of each differentiable call, that split pieces
+// are views and that in-place view ops change the tensor itself.
 
 #include <cmath>
 #include <functional>
@@ -254,6 +257,23 @@ TEST_CASE("splits give PyTorch's values and dtypes", "[splits][golden]") {
        [&] { return got(ts::zeros<bool>({2, 4}).fill_diagonal_(true)); }},
       {"torch.zeros(4, 1).fill_diagonal_(3, True)", [&] { return got(zf({4, 1}).fill_diagonal_(3, true)); }},
       {"torch.zeros(8, 2).fill_diagonal_(1, True)", [&] { return got(zf({8, 2}).fill_diagonal_(1, true)); }},
+      {"torch.block_diag(a, v, z, e)", [&] { return got(ts::block_diag({a, v, z, e})); }},
+      {"torch.block_diag(b[0], b[1, :2])", [&] { return got(ts::block_diag({b[0], b[1].slice(0, 0, 2)})); }},
+      {"torch.block_diag(v)", [&] { return got(ts::block_diag({v})); }},
+      {"torch.block_diag(t, torch.zeros(0))", [&] { return got(ts::block_diag({t, zf({0})})); }},
+      {"torch.block_diag(m, m[:2].reshape(2, 1))", [&] { return got(ts::block_diag({m, m.slice(0, 0, 2).reshape({2, 1})})); }},
+      {"torch.cartesian_prod(v[:2], s3)", [&] { return got(ts::cartesian_prod({v.slice(0, 0, 2), s3})); }},
+      {"torch.cartesian_prod(i2, i11, i2)", [&] { return got(ts::cartesian_prod({i2, i11, i2})); }},
+      {"torch.cartesian_prod(v)", [&] { return got(ts::cartesian_prod({v})); }},
+      {"torch.cartesian_prod(s3, torch.zeros(0))", [&] { return got(ts::cartesian_prod({s3, zf({0})})); }},
+      {"torch.combinations(v[:4])", [&] { return got(ts::combinations(v.slice(0, 0, 4))); }},
+      {"torch.combinations(s3, 3)", [&] { return got(ts::combinations(s3, 3)); }},
+      {"torch.combinations(s3, 2, with_replacement=True)", [&] { return got(ts::combinations(s3, 2, true)); }},
+      {"torch.combinations(i2, 1)", [&] { return got(ts::combinations(i2, 1)); }},
+      {"torch.combinations(v[:3], 0)", [&] { return got(ts::combinations(v.slice(0, 0, 3), 0)); }},
+      {"torch.combinations(v[:2], 4)", [&] { return got(ts::combinations(v.slice(0, 0, 2), 4)); }},
+      {"torch.combinations(m, 2, True)", [&] { return got(ts::combinations(m, 2, true)); }},
+      {"torch.combinations(v[:4], 3, True)", [&] { return got(ts::combinations(v.slice(0, 0, 4), 3, true)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {
@@ -398,6 +418,11 @@ const std::map<std::string, Fn>& grad_calls() {
       {"(X * X).fill_diagonal_(0.5)", [](const Tensor<double>& x) { return (x * x).fill_diagonal_(0.5); }},
       {"(X * 2).fill_diagonal_(1, wrap=True)", [](const Tensor<double>& x) { return (x * 2).fill_diagonal_(1, true); }},
       {"(X * 1).squeeze_(1).t_().unsqueeze_(0)", [](const Tensor<double>& x) { return (x * 1).squeeze_(1).t_().unsqueeze_(0); }},
+      {"torch.block_diag(X, X[0] * 2, X[1, 1])", [](const Tensor<double>& x) { return ts::block_diag({x, x[0] * 2, x[1][1]}); }},
+      {"torch.cartesian_prod(X, X[:2] ** 2)",
+       [](const Tensor<double>& x) { return ts::cartesian_prod({x, x.slice(0, 0, 2).pow(2)}); }},
+      {"torch.combinations(X, 3)", [](const Tensor<double>& x) { return ts::combinations(x, 3); }},
+      {"torch.combinations(X * X, with_replacement=True)", [](const Tensor<double>& x) { return ts::combinations(x * x, 2, true); }},
   };
   return calls;
 }
@@ -507,6 +532,10 @@ TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
       {"torch.zeros(3, 3, dtype=torch.int8).fill_diagonal_(300)",
        {"fill_", [&] { ts::zeros<int8_t>({3, 3}).fill_diagonal_(300); }}},
       {"a.detach().requires_grad_().fill_diagonal_(1)", {"", [&] { a.detach().requires_grad_().fill_diagonal_(1); }}},
+      {"torch.block_diag(a, b)", {"block_diag", [&] { ts::block_diag({a, b.to<float>()}); }}},
+      {"torch.cartesian_prod(v, a)", {"cartesian_prod", [&] { ts::cartesian_prod({v, a}); }}},
+      {"torch.combinations(a)", {"combinations", [&] { ts::combinations(a); }}},
+      {"torch.combinations(v, -1)", {"combinations", [&] { ts::combinations(v, -1); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {

@@ -4,8 +4,8 @@
 unsafe_split, unsafe_split_with_sizes) and for the functions that write into a copy of a tensor
 (select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter, scatter_add, index_put,
 index_reduce), for the in-place view ops (squeeze_, unsqueeze_, t_, transpose_, swapaxes_,
-swapdims_, as_strided_, detach_) and fill_diagonal_, their gradients and their error messages,
-for tests/test_splits.cpp.
+swapdims_, as_strided_, detach_) and fill_diagonal_, and for block_diag, cartesian_prod and
+combinations, their gradients and their error messages, for tests/test_splits.cpp.
 
 slice_scatter's cases give every argument: torch 1.13's Python binding reads its omitted
 optional arguments wrongly (torch.slice_scatter(a, src) takes a slice of one row); the defaults
@@ -167,6 +167,22 @@ ERRORS += [
     "a.detach().requires_grad_()[0].unsqueeze_(0)", "torch.zeros(3)[0].detach_()",
     "torch.zeros(3).fill_diagonal_(1)", "torch.zeros(2, 2, 3).fill_diagonal_(1)",
     "torch.zeros(3, 3, dtype=torch.int8).fill_diagonal_(300)", "a.detach().requires_grad_().fill_diagonal_(1)",
+]
+VALUES += [
+    "torch.block_diag(a, v, z, e)", "torch.block_diag(b[0], b[1, :2])", "torch.block_diag(v)", "torch.block_diag(t, torch.zeros(0))",
+    "torch.block_diag(m, m[:2].reshape(2, 1))",
+    "torch.cartesian_prod(v[:2], s3)", "torch.cartesian_prod(i2, i11, i2)", "torch.cartesian_prod(v)",
+    "torch.cartesian_prod(s3, torch.zeros(0))",
+    "torch.combinations(v[:4])", "torch.combinations(s3, 3)", "torch.combinations(s3, 2, with_replacement=True)",
+    "torch.combinations(i2, 1)", "torch.combinations(v[:3], 0)", "torch.combinations(v[:2], 4)",
+    "torch.combinations(m, 2, True)", "torch.combinations(v[:4], 3, True)",
+]
+GRADS += [
+    ("torch.block_diag(X, X[0] * 2, X[1, 1])", (2, 3)), ("torch.cartesian_prod(X, X[:2] ** 2)", (3,)),
+    ("torch.combinations(X, 3)", (4,)), ("torch.combinations(X * X, with_replacement=True)", (3,)),
+]
+ERRORS += [
+    "torch.block_diag(a, b)", "torch.cartesian_prod(v, a)", "torch.combinations(a)", "torch.combinations(v, -1)",
 ]
 
 if __name__ == "__main__":
