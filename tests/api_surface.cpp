@@ -628,6 +628,11 @@ int main() {
     std::cout << ts::block_diag({m2, m2[0], m2[0][0]}) << ts::block_diag(std::vector<ts::Tensor<float>>{m2})
               << ts::cartesian_prod({m2[0], m2[1]}) << ts::cartesian_prod(std::vector<ts::Tensor<float>>{m2[0]})
               << ts::combinations(m2[0]) << ts::combinations(m2[0], 3, true) << "\n";
+    const ts::Tensor<float> img = ts::zeros<float>({1, 4, 2, 2});
+    std::cout << ts::pixel_shuffle(img, 2) << ts::pixel_unshuffle(img, 2) << ts::channel_shuffle(img, 2)
+              << ts::nn::functional::pixel_shuffle(img, 2) << ts::nn::functional::pixel_unshuffle(img, 1)
+              << ts::nn::functional::channel_shuffle(img, 4) << ts::nn::PixelShuffle(2)(img) << ts::nn::PixelUnshuffle(2).forward(img)
+              << ts::nn::ChannelShuffle(2)(img) << "\n";
   }
 
   // 10. Threads and memory.

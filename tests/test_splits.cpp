@@ -97,6 +97,8 @@ struct Inputs {
 };
 
 using I = std::vector<int64_t>;
+namespace F = ts::nn::functional;
+const Tensor<float> p4 = ts::arange<float>(0, 32).reshape({1, 8, 2, 2});
 
 }  // namespace
 
@@ -274,6 +276,22 @@ TEST_CASE("splits give PyTorch's values and dtypes", "[splits][golden]") {
       {"torch.combinations(v[:2], 4)", [&] { return got(ts::combinations(v.slice(0, 0, 2), 4)); }},
       {"torch.combinations(m, 2, True)", [&] { return got(ts::combinations(m, 2, true)); }},
       {"torch.combinations(v[:4], 3, True)", [&] { return got(ts::combinations(v.slice(0, 0, 4), 3, true)); }},
+      {"torch.pixel_shuffle(p4, 2)", [&] { return got(ts::pixel_shuffle(p4, 2)); }},
+      {"F.pixel_shuffle(p4.reshape(2, 4, 2, 2), 2)", [&] { return got(F::pixel_shuffle(p4.reshape({2, 4, 2, 2}), 2)); }},
+      {"F.pixel_shuffle(p4.reshape(8, 2, 2), 1)", [&] { return got(F::pixel_shuffle(p4.reshape({8, 2, 2}), 1)); }},
+      {"F.pixel_shuffle(p4.reshape(2, 1, 4, 2, 2).long(), 2)",
+       [&] { return got(F::pixel_shuffle(p4.reshape({2, 1, 4, 2, 2}).to<int64_t>(), 2)); }},
+      {"F.pixel_shuffle(p4.transpose(2, 3), 2)", [&] { return got(F::pixel_shuffle(p4.transpose(2, 3), 2)); }},
+      {"torch.pixel_unshuffle(p4.reshape(1, 2, 4, 4), 2)", [&] { return got(ts::pixel_unshuffle(p4.reshape({1, 2, 4, 4}), 2)); }},
+      {"F.pixel_unshuffle(p4.reshape(2, 4, 4), 4)", [&] { return got(F::pixel_unshuffle(p4.reshape({2, 4, 4}), 4)); }},
+      {"F.pixel_unshuffle(p4.reshape(1, 2, 2, 4, 2), 2)", [&] { return got(F::pixel_unshuffle(p4.reshape({1, 2, 2, 4, 2}), 2)); }},
+      {"F.pixel_unshuffle(p4.reshape(2, 1, 4, 4).transpose(2, 3), 2)",
+       [&] { return got(F::pixel_unshuffle(p4.reshape({2, 1, 4, 4}).transpose(2, 3), 2)); }},
+      {"torch.channel_shuffle(p4, 2)", [&] { return got(ts::channel_shuffle(p4, 2)); }},
+      {"F.channel_shuffle(p4.reshape(2, 4, 4), 4)", [&] { return got(F::channel_shuffle(p4.reshape({2, 4, 4}), 4)); }},
+      {"F.channel_shuffle(p4.reshape(2, 16, 1), 4)", [&] { return got(F::channel_shuffle(p4.reshape({2, 16, 1}), 4)); }},
+      {"F.channel_shuffle(p4.reshape(1, 8, 4).long(), 1)",
+       [&] { return got(F::channel_shuffle(p4.reshape({1, 8, 4}).to<int64_t>(), 1)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {
@@ -358,6 +376,19 @@ TEST_CASE("in-place view ops change self's sizes and strides, as PyTorch's", "[s
   CHECK(l2.sizes() == Shape{3, 2});
 }
 
+TEST_CASE("PixelShuffle, PixelUnshuffle and ChannelShuffle modules call the functions", "[splits]") {
+  const Tensor<float> x = ts::randn({2, 8, 3, 3});
+  CHECK(ts::equal(ts::nn::PixelShuffle(2)(x), F::pixel_shuffle(x, 2)));
+  CHECK(ts::equal(ts::nn::PixelUnshuffle(3)(x), F::pixel_unshuffle(x, 3)));
+  CHECK(ts::equal(ts::nn::ChannelShuffle(4)(x), F::channel_shuffle(x, 4)));
+  CHECK(ts::equal(ts::nn::PixelUnshuffle(2)(ts::nn::PixelShuffle(2)(x)), x));
+  // torch 1.13: "derivative for channel_shuffle is not implemented" at backward.
+  const Tensor<double> leaf = ts::ones<double>({1, 4, 2}).requires_grad_();
+  const std::string message = error_of([&] { F::channel_shuffle(leaf, 2).sum().backward(); });
+  CHECK(message.find("derivative for") != std::string::npos);
+  CHECK(message.find("channel_shuffle is not implemented") != std::string::npos);
+}
+
 namespace {
 using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
 const Tensor<int64_t> ia = ts::tensor<int64_t>({{0, 1, 1, 0}, {1, 1, 0, 1}});
@@ -423,6 +454,8 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& x) { return ts::cartesian_prod({x, x.slice(0, 0, 2).pow(2)}); }},
       {"torch.combinations(X, 3)", [](const Tensor<double>& x) { return ts::combinations(x, 3); }},
       {"torch.combinations(X * X, with_replacement=True)", [](const Tensor<double>& x) { return ts::combinations(x * x, 2, true); }},
+      {"F.pixel_shuffle(X * X, 2)", [](const Tensor<double>& x) { return F::pixel_shuffle(x * x, 2); }},
+      {"F.pixel_unshuffle(X * 2, 2)", [](const Tensor<double>& x) { return F::pixel_unshuffle(x * 2, 2); }},
   };
   return calls;
 }
@@ -536,6 +569,16 @@ TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
       {"torch.cartesian_prod(v, a)", {"cartesian_prod", [&] { ts::cartesian_prod({v, a}); }}},
       {"torch.combinations(a)", {"combinations", [&] { ts::combinations(a); }}},
       {"torch.combinations(v, -1)", {"combinations", [&] { ts::combinations(v, -1); }}},
+      {"F.pixel_shuffle(torch.zeros(4, 3), 2)", {"pixel_shuffle", [&] { F::pixel_shuffle(ts::zeros<float>({4, 3}), 2); }}},
+      {"F.pixel_shuffle(p4, 0)", {"pixel_shuffle", [&] { F::pixel_shuffle(p4, 0); }}},
+      {"F.pixel_shuffle(p4, 3)", {"pixel_shuffle", [&] { F::pixel_shuffle(p4, 3); }}},
+      {"F.pixel_unshuffle(torch.zeros(4, 3), 2)", {"pixel_unshuffle", [&] { F::pixel_unshuffle(ts::zeros<float>({4, 3}), 2); }}},
+      {"F.pixel_unshuffle(p4, 0)", {"pixel_unshuffle", [&] { F::pixel_unshuffle(p4, 0); }}},
+      {"F.pixel_unshuffle(torch.zeros(1, 5, 4), 2)", {"pixel_unshuffle", [&] { F::pixel_unshuffle(ts::zeros<float>({1, 5, 4}), 2); }}},
+      {"F.pixel_unshuffle(torch.zeros(1, 4, 3), 2)", {"pixel_unshuffle", [&] { F::pixel_unshuffle(ts::zeros<float>({1, 4, 3}), 2); }}},
+      {"F.channel_shuffle(p4, 3)", {"channel_shuffle", [&] { F::channel_shuffle(p4, 3); }}},
+      {"F.channel_shuffle(p4, 0)", {"channel_shuffle", [&] { F::channel_shuffle(p4, 0); }}},
+      {"F.channel_shuffle(torch.zeros(2, 4), 2)", {"channel_shuffle", [&] { F::channel_shuffle(ts::zeros<float>({2, 4}), 2); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("splits.txt")) {

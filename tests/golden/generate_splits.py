@@ -5,7 +5,8 @@ unsafe_split, unsafe_split_with_sizes) and for the functions that write into a c
 (select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter, scatter_add, index_put,
 index_reduce), for the in-place view ops (squeeze_, unsqueeze_, t_, transpose_, swapaxes_,
 swapdims_, as_strided_, detach_) and fill_diagonal_, and for block_diag, cartesian_prod and
-combinations, their gradients and their error messages, for tests/test_splits.cpp.
+combinations, and for pixel_shuffle, pixel_unshuffle and channel_shuffle (torch. and F.), their
+gradients and their error messages, for tests/test_splits.cpp.
 
 slice_scatter's cases give every argument: torch 1.13's Python binding reads its omitted
 optional arguments wrongly (torch.slice_scatter(a, src) takes a slice of one row); the defaults
@@ -25,6 +26,7 @@ import call_cases
 import warnings
 
 import torch
+import torch.nn.functional as F
 
 warnings.filterwarnings("ignore")
 
@@ -183,6 +185,24 @@ GRADS += [
 ]
 ERRORS += [
     "torch.block_diag(a, b)", "torch.cartesian_prod(v, a)", "torch.combinations(a)", "torch.combinations(v, -1)",
+]
+p4 = torch.arange(32, dtype=torch.float32).reshape(1, 8, 2, 2)
+VALUES += [
+    "torch.pixel_shuffle(p4, 2)", "F.pixel_shuffle(p4.reshape(2, 4, 2, 2), 2)", "F.pixel_shuffle(p4.reshape(8, 2, 2), 1)",
+    "F.pixel_shuffle(p4.reshape(2, 1, 4, 2, 2).long(), 2)", "F.pixel_shuffle(p4.transpose(2, 3), 2)",
+    "torch.pixel_unshuffle(p4.reshape(1, 2, 4, 4), 2)", "F.pixel_unshuffle(p4.reshape(2, 4, 4), 4)",
+    "F.pixel_unshuffle(p4.reshape(1, 2, 2, 4, 2), 2)", "F.pixel_unshuffle(p4.reshape(2, 1, 4, 4).transpose(2, 3), 2)",
+    "torch.channel_shuffle(p4, 2)", "F.channel_shuffle(p4.reshape(2, 4, 4), 4)", "F.channel_shuffle(p4.reshape(2, 16, 1), 4)",
+    "F.channel_shuffle(p4.reshape(1, 8, 4).long(), 1)",
+]
+GRADS += [
+    ("F.pixel_shuffle(X * X, 2)", (1, 4, 2, 3)), ("F.pixel_unshuffle(X * 2, 2)", (2, 1, 2, 4)),
+]
+ERRORS += [
+    "F.pixel_shuffle(torch.zeros(4, 3), 2)", "F.pixel_shuffle(p4, 0)", "F.pixel_shuffle(p4, 3)",
+    "F.pixel_unshuffle(torch.zeros(4, 3), 2)", "F.pixel_unshuffle(p4, 0)", "F.pixel_unshuffle(torch.zeros(1, 5, 4), 2)",
+    "F.pixel_unshuffle(torch.zeros(1, 4, 3), 2)", "F.channel_shuffle(p4, 3)", "F.channel_shuffle(p4, 0)",
+    "F.channel_shuffle(torch.zeros(2, 4), 2)",
 ]
 
 if __name__ == "__main__":
