@@ -268,7 +268,7 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
                                        bool accumulate) const {
   auto [v, indexed] = detail::apply_basic(*this, std::vector<TensorIndex>(indices), "index_put_");
   if (indexed.empty()) {
-    if (accumulate) v.add_(values);
+    if (accumulate) v.add_(values.template to<T>());
     else v.copy_(values);
     return *this;
   }
