@@ -264,8 +264,8 @@ Tensor<T> diagflat(const Tensor<T>& x, int64_t offset = 0) {
 /** torch.pixel_shuffle: (*, C r^2, H, W) -> (*, C, H r, W r). */
 template <class T>
 Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
-  TS_CHECK(x.dim() >= 3, "pixel_shuffle: pixel_shuffle expects input to have at least 3 dimensions, but got input with ",
-           x.dim(), " dimension(s)");
+  TS_CHECK(x.dim() >= 3, "pixel_shuffle: pixel_shuffle expects input to have at least 3 dimensions, but got input "
+           "with ", x.dim(), " dimension(s)");
   const int64_t r = upscale_factor;
   TS_CHECK(r > 0, "pixel_shuffle: pixel_shuffle expects a positive upscale_factor, but got ", r);
   const int64_t c = x.size(-3), h = x.size(-2), w = x.size(-1);

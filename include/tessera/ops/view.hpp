@@ -622,7 +622,8 @@ Tensor<T> scatter_into_copy(const Tensor<T>& self, const Tensor<U>& src, const c
 /** torch.select_scatter: a copy of self whose select(dim, index) is src. */
 template <class T, class U>
 Tensor<T> select_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t dim, int64_t index) {
-  return detail::scatter_into_copy(self, src, "select_scatter", [&](const Tensor<T>& o) { return o.select(dim, index); });
+  return detail::scatter_into_copy(self, src, "select_scatter",
+                                   [&](const Tensor<T>& o) { return o.select(dim, index); });
 }
 /** torch.slice_scatter: a copy of self whose slice(dim, start, end, step) is src. */
 template <class T, class U>
