@@ -617,6 +617,45 @@ int main() {
     }
   }
 
+  {
+    const ts::Tensor<float> sp = ts::arange<float>(0, 24).reshape({2, 3, 4});
+    std::cout << ts::tensor_split(sp, 2, 2).size() << ts::tensor_split(sp, {1, 2}, 1).size()
+              << ts::tensor_split(sp, std::vector<int64_t>{1}).size() << ts::tensor_split(sp, ts::tensor<int64_t>(2)).size()
+              << sp.tensor_split(3, 1).size() << sp.tensor_split({1}).size() << sp.tensor_split(ts::tensor<int64_t>({1})).size()
+              << ts::hsplit(sp, 3).size() << ts::hsplit(sp, {1}).size() << sp.hsplit(3).size() << sp.hsplit({1, 2}).size()
+              << ts::vsplit(sp, 2).size() << ts::vsplit(sp, {1}).size() << sp.vsplit(1).size() << sp.vsplit({1}).size()
+              << ts::dsplit(sp, 2).size() << ts::dsplit(sp, {1}).size() << sp.dsplit(4).size() << sp.dsplit({3}).size()
+              << ts::unsafe_chunk(sp, 2).size() << sp.unsafe_chunk(2, 1).size() << ts::unsafe_split(sp, 2, 2).size()
+              << sp.unsafe_split(1).size() << ts::unsafe_split_with_sizes(sp, {1, 2}, 1).size()
+              << sp.unsafe_split_with_sizes({1, 1}).size() << "\n";
+    const ts::Tensor<float> m2 = ts::zeros<float>({3, 3});
+    std::cout << ts::select_scatter(m2, ts::ones<float>({3}), 0, 1) << m2.select_scatter(ts::ones<double>({3}), 1, -1)
+              << ts::slice_scatter(m2, ts::ones<float>({1, 3}), 0, 2) << m2.slice_scatter(ts::ones<float>({3, 2}), 1, std::nullopt, std::nullopt, 2)
+              << ts::diagonal_scatter(m2, ts::ones<float>({3})) << m2.diagonal_scatter(ts::ones<float>({2}), 1, 0, 1)
+              << ts::as_strided_scatter(m2, ts::ones<float>({3}), {3}, {4}) << m2.as_strided_scatter(ts::ones<float>({2}), {2}, {1}, 7)
+              << "\n";
+    const ts::Tensor<int64_t> rows = ts::tensor<int64_t>({0, 2});
+    const ts::Tensor<int64_t> where = ts::tensor<int64_t>({{0, 1, 2}, {2, 1, 0}});
+    std::cout << ts::scatter_add(m2, 0, where, ts::ones<float>({2, 3})) << m2.scatter_add(1, where, ts::ones<float>({2, 3}))
+              << ts::index_put(m2, {rows}, ts::ones<float>({3}), true) << m2.index_put({rows, rows}, ts::ones<float>({2}))
+              << ts::index_reduce(m2, 0, rows, ts::ones<float>({2, 3}), "amax")
+              << m2.index_reduce(1, rows, ts::ones<float>({3, 2}), "mean", false) << "\n";
+    m2.clone().scatter_add_(0, where, ts::ones<float>({2, 3})).index_reduce_(0, rows, ts::ones<float>({2, 3}), "prod");
+    m2.clone().index_put_({rows}, ts::ones<float>({3}), true);
+    const ts::Tensor<float> r = ts::zeros<float>({2, 1, 3});
+    r.squeeze_(1).unsqueeze_(0).squeeze_().t_().transpose_(0, 1).swapaxes_(0, 1).swapdims_(1, 0).as_strided_({2, 2}, {2, 1});
+    r.detach_().fill_diagonal_(1).as_strided_({3, 2}, {2, 1}, 0).fill_diagonal_(2.5, true);
+    std::cout << r << "\n";
+    std::cout << ts::block_diag({m2, m2[0], m2[0][0]}) << ts::block_diag(std::vector<ts::Tensor<float>>{m2})
+              << ts::cartesian_prod({m2[0], m2[1]}) << ts::cartesian_prod(std::vector<ts::Tensor<float>>{m2[0]})
+              << ts::combinations(m2[0]) << ts::combinations(m2[0], 3, true) << "\n";
+    const ts::Tensor<float> img = ts::zeros<float>({1, 4, 2, 2});
+    std::cout << ts::pixel_shuffle(img, 2) << ts::pixel_unshuffle(img, 2) << ts::channel_shuffle(img, 2)
+              << ts::nn::functional::pixel_shuffle(img, 2) << ts::nn::functional::pixel_unshuffle(img, 1)
+              << ts::nn::functional::channel_shuffle(img, 4) << ts::nn::PixelShuffle(2)(img) << ts::nn::PixelUnshuffle(2).forward(img)
+              << ts::nn::ChannelShuffle(2)(img) << "\n";
+  }
+
   // 10. Threads and memory.
   ts::set_num_threads(2);
   std::cout << ts::get_num_threads() << "\n";

@@ -103,7 +103,7 @@ TEST_CASE("view refuses incompatible layouts; reshape copies then", "[view][erro
 
 TEST_CASE("view ops reject bad dims and indices", "[view][errors]") {
   auto x = ts::zeros({3, 4});
-  CHECK_THROWS_WITH(x.select(0, 3), "select: index 3 out of range for tensor of size [3, 4] at dimension 0");
+  CHECK_THROWS_WITH(x.select(0, 3), "select: select(): index 3 out of range for tensor of size [3, 4] at dimension 0");
   CHECK_THROWS_WITH(x.select(1, -5), Catch::Contains("index -5 out of range"));
   CHECK_THROWS_WITH(x[5], Catch::Contains("index 5 out of range"));
   CHECK_THROWS_WITH(x.transpose(0, 2), Catch::Contains("dimension out of range"));

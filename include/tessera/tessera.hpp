@@ -14,6 +14,7 @@
 #include "backend/dispatch.hpp"
 #include "backend/metal/metal.hpp"
 #include "backend/vulkan/vulkan.hpp"
+#include "ops/combine.hpp"
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
 #include "ops/elementwise.hpp"

@@ -1168,18 +1168,20 @@ struct IndexBackward0 final : Node {
   }
 };
 
-/** x.index_put_(indices, values): indexed positions of x lose their gradient to `values`. */
+/** x.index_put_(indices, values, accumulate): indexed positions of x lose their gradient to
+ *  `values` (with accumulate, x keeps all of it and `values` gets a copy). */
 template <class A>
 struct IndexPutBackward0 final : Node {
   SavedIndices indexed;
-  explicit IndexPutBackward0(const AdvancedIndices& ix) : indexed(ix) {}
+  bool accumulate;
+  explicit IndexPutBackward0(const AdvancedIndices& ix, bool acc = false) : indexed(ix), accumulate(acc) {}
   TS_NODE_NAME("IndexPutBackward0")
   TS_RELEASE_SAVED(indexed)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     const AdvancedIndices ix = indexed.unpack(*this);
     AnyTensor gs, gv;
-    if (needs_input_grad(0)) gs = zero_indexed(g, ix);
+    if (needs_input_grad(0)) gs = accumulate ? g : zero_indexed(g, ix);
     if (needs_input_grad(1)) gv = index_with_grad(g, ix);
     return {gs, gv};
   }
@@ -1214,6 +1216,37 @@ Tensor<A> scatter_added(const Tensor<A>& base, int64_t dim, const Tensor<int64_t
   scatter_add_into(out, dim, index, src);
   return out;
 }
+
+/** x.scatter_add_(dim, index, src): self keeps the gradient, src gathers it at index (zeros where
+ *  src reaches past index). */
+template <class A>
+struct ScatterAddBackward0 final : Node {
+  int64_t dim;
+  SavedTensor<int64_t> index;
+  Shape src_sizes;
+  ScatterAddBackward0(int64_t d, const Tensor<int64_t>& idx, const Shape& sizes)
+      : dim(d), index(idx, false), src_sizes(sizes) {}
+  TS_NODE_NAME("ScatterAddBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    AnyTensor gs, gsrc;
+    if (needs_input_grad(0)) gs = g;
+    if (needs_input_grad(1)) {
+      const Tensor<A> picked = g.gather(dim, index.unpack(*this));
+      if (picked.sizes() == src_sizes) {
+        gsrc = picked;
+      } else {
+        Tensor<A> padded = zeros<A>(src_sizes, {.device = g.device()});
+        Tensor<A> part = padded;
+        for (int64_t d = 0; d < picked.dim(); ++d) part = part.narrow(d, 0, picked.size(d));
+        part.copy_(picked);
+        gsrc = padded;
+      }
+    }
+    return {gs, gsrc};
+  }
+};
 
 /** x.scatter_reduce_(dim, index, src, reduce, include_self): PyTorch's scatter_reduce_backward. */
 template <class A>

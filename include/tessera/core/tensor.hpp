@@ -201,7 +201,10 @@ class Tensor {
   Tensor index(std::initializer_list<TensorIndex> indices) const { return index(std::vector<TensorIndex>(indices)); }
   Tensor index(const std::vector<TensorIndex>& indices) const;
   template <class U>
-  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values) const;
+  const Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values,
+                           bool accumulate = false) const;
+  /** torch.index_put: a copy with values written (or summed, with accumulate) at indices. */
+  Tensor index_put(std::initializer_list<TensorIndex> indices, const Tensor& values, bool accumulate = false) const;
   template <Scalar S>
   const Tensor& index_put_(std::initializer_list<TensorIndex> indices, S value) const;
 
@@ -586,6 +589,53 @@ class Tensor {
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
 
+  // --- in-place view ops (ops/view.hpp): self takes the view's sizes and strides -------------
+  const Tensor& squeeze_() const;
+  const Tensor& squeeze_(int64_t d) const;
+  const Tensor& unsqueeze_(int64_t d) const;
+  const Tensor& t_() const;
+  const Tensor& transpose_(int64_t d0, int64_t d1) const;
+  const Tensor& swapaxes_(int64_t d0, int64_t d1) const { return transpose_(d0, d1); }
+  const Tensor& swapdims_(int64_t d0, int64_t d1) const { return transpose_(d0, d1); }
+  const Tensor& as_strided_(const Shape& sizes, const Shape& strides,
+                            std::optional<int64_t> offset = std::nullopt) const;
+  /** Drops self's history in place: no grad_fn, requires_grad false (refused on a view). */
+  const Tensor& detach_() const;
+  /** Fills the main diagonal (all dims equal beyond 2-D); `wrap` continues it below a tall matrix. */
+  template <Scalar S>
+  const Tensor& fill_diagonal_(S value, bool wrap = false) const;
+
+  // --- a copy with one view written (ops/view.hpp) ------------------------------------------
+  template <class U>
+  Tensor select_scatter(const Tensor<U>& src, int64_t dim, int64_t index) const;
+  template <class U>
+  Tensor slice_scatter(const Tensor<U>& src, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+                       std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
+  template <class U>
+  Tensor diagonal_scatter(const Tensor<U>& src, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1) const;
+  template <class U>
+  Tensor as_strided_scatter(const Tensor<U>& src, const Shape& size, const Shape& stride,
+                            std::optional<int64_t> storage_offset = std::nullopt) const;
+
+  // --- splitting into views (ops/join.hpp) --------------------------------------------------
+  std::vector<Tensor> tensor_split(int64_t sections, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(const std::vector<int64_t>& indices, int64_t dim = 0) const;
+  std::vector<Tensor> tensor_split(const Tensor<int64_t>& indices_or_sections, int64_t dim = 0) const;
+  std::vector<Tensor> hsplit(int64_t sections) const;
+  std::vector<Tensor> hsplit(const std::vector<int64_t>& indices) const;
+  std::vector<Tensor> vsplit(int64_t sections) const;
+  std::vector<Tensor> vsplit(const std::vector<int64_t>& indices) const;
+  std::vector<Tensor> dsplit(int64_t sections) const;
+  std::vector<Tensor> dsplit(const std::vector<int64_t>& indices) const;
+  // Note [One-element index lists]: x.hsplit({2}) is the indices [2].
+  std::vector<Tensor> tensor_split(std::initializer_list<int64_t> indices, int64_t dim = 0) const;
+  std::vector<Tensor> hsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> vsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> dsplit(std::initializer_list<int64_t> indices) const;
+  std::vector<Tensor> unsafe_chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> unsafe_split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> unsafe_split_with_sizes(const std::vector<int64_t>& sizes, int64_t dim = 0) const;
+
   // --- gathering and scattering (ops/indexing.hpp) -------------------------------------------
   Tensor index_select(int64_t dim, const Tensor<int64_t>& index) const;
   Tensor gather(int64_t dim, const Tensor<int64_t>& index) const;
@@ -620,6 +670,13 @@ class Tensor {
                         bool include_self = true) const;
   const Tensor& scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce,
                                 bool include_self = true) const;
+  Tensor scatter_add(int64_t dim, const Tensor<int64_t>& index, const Tensor& src) const;
+  const Tensor& scatter_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor& src) const;
+  /** torch.index_reduce: reduce is "prod", "mean", "amax" or "amin". */
+  Tensor index_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, std::string_view reduce,
+                      bool include_self = true) const;
+  const Tensor& index_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor& source, std::string_view reduce,
+                              bool include_self = true) const;
   /** scatter(dim, index, src or value, reduce): reduce is "add" or "multiply". */
   Tensor scatter(int64_t dim, const Tensor<int64_t>& index, const Tensor& src, std::string_view reduce) const;
   template <Scalar S>

@@ -29,8 +29,9 @@ struct AutogradMeta {
 // A tensor is (storage, sizes, strides, offset, dtype): element (i0, i1, ...) lives at
 // storage.data() + (offset + sum_k i_k * strides[k]) * element_size(dtype). Strides and the
 // offset count elements, never bytes, and are never negative. Views share the storage and
-// differ only in this metadata; numel and contiguity are fixed at construction because an
-// impl's shape never changes after it is built.
+// differ only in this metadata; numel and contiguity are computed at construction and again
+// when an in-place view op (t_, squeeze_, as_strided_, ...) gives the impl a new shape, the one
+// place it changes (set_view_metadata).
 struct TensorImpl {
   Storage storage;
   Shape sizes;
@@ -59,6 +60,14 @@ struct TensorImpl {
   ~TensorImpl() { delete autograd; }
 
   int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
+  /** An in-place view op's new sizes, strides and offset over the same storage. */
+  void set_view_metadata(Shape sizes_, Shape strides_, int64_t offset_) {
+    numel = checked_numel(sizes_, "numel");
+    sizes = std::move(sizes_);
+    strides = std::move(strides_);
+    offset = offset_;
+    contiguous = compute_contiguous();
+  }
   char* data() const { return static_cast<char*>(storage.data()) + offset * element_size(dtype); }
 
   bool is_contiguous() const { return contiguous; }

@@ -7,6 +7,7 @@
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/linalg.hpp"
+#include "../ops/rearrange.hpp"
 #include "../ops/reduce.hpp"
 #include "../backend/cpu/norm.hpp"
 #include "../random/distributions.hpp"
@@ -260,6 +261,20 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
   Tensor<T> out = (x - mean) * (var + static_cast<T>(eps)).rsqrt();
   if (weight.defined()) out = out * weight.view(param_shape);
   return bias.defined() ? out + bias.view(param_shape) : out;
+}
+
+/** F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle: ts::pixel_shuffle and its kin. */
+template <class T>
+Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
+  return ::tessera::pixel_shuffle(x, upscale_factor);
+}
+template <class T>
+Tensor<T> pixel_unshuffle(const Tensor<T>& x, int64_t downscale_factor) {
+  return ::tessera::pixel_unshuffle(x, downscale_factor);
+}
+template <class T>
+Tensor<T> channel_shuffle(const Tensor<T>& x, int64_t groups) {
+  return ::tessera::channel_shuffle(x, groups);
 }
 
 }  // namespace tessera::nn::functional

@@ -1,5 +1,6 @@
 #pragma once
-// The layers: Linear, Embedding, activations, Flatten, Dropout, Sequential.
+// The layers: Linear, Embedding, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
+// Dropout, Sequential.
 
 #include <cmath>
 #include <memory>
@@ -137,6 +138,38 @@ class Flatten : public nn::Module {
   int64_t start_, end_;
 };
 
+/** nn.PixelShuffle, nn.PixelUnshuffle, nn.ChannelShuffle: F.pixel_shuffle and its kin. */
+template <class = void>
+class PixelShuffle : public nn::Module {
+ public:
+  explicit PixelShuffle(int64_t upscale_factor) : factor_(upscale_factor) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::pixel_shuffle(x, factor_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  int64_t factor_;
+};
+template <class = void>
+class PixelUnshuffle : public nn::Module {
+ public:
+  explicit PixelUnshuffle(int64_t downscale_factor) : factor_(downscale_factor) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::pixel_unshuffle(x, factor_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  int64_t factor_;
+};
+template <class = void>
+class ChannelShuffle : public nn::Module {
+ public:
+  explicit ChannelShuffle(int64_t groups) : groups_(groups) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::channel_shuffle(x, groups_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+
+ private:
+  int64_t groups_;
+};
+
 /** Dropout while training, the identity in eval mode; draws from its own generator handle. */
 template <class = void>
 class Dropout : public nn::Module {
@@ -216,6 +249,9 @@ using Sigmoid = impl::Sigmoid<>;
 using Tanh = impl::Tanh<>;
 using Softmax = impl::Softmax<>;
 using Flatten = impl::Flatten<>;
+using PixelShuffle = impl::PixelShuffle<>;
+using PixelUnshuffle = impl::PixelUnshuffle<>;
+using ChannelShuffle = impl::ChannelShuffle<>;
 using Dropout = impl::Dropout<>;
 using Dropout2d = impl::Dropout2d<>;
 using Sequential = impl::Sequential<>;

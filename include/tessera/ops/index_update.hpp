@@ -125,6 +125,33 @@ Tensor<T> scatter_reduce(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>&
   return x.scatter_reduce(dim, index, src, reduce, include_self);
 }
 
+// --- scatter_add ------------------------------------------------------------------------------
+
+/** self[index[i][j]][j] += src[i][j] (for dim 0), in place; src has self's type, as PyTorch requires. */
+template <class T>
+const Tensor<T>& Tensor<T>::scatter_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) const {
+  dim = detail::wrap_dim(dim, this->dim(), "scatter_add_");
+  detail::check_scatter_shapes(*this, index, src, dim, "scatter_add_");
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this, src))
+      node = detail::begin_inplace<detail::ScatterAddBackward0<T>>(*this, {*this, src}, dim, index, src.sizes());
+  detail::scatter_into(*this, dim, index, src, true, "scatter_add_");
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+template <class T>
+Tensor<T> Tensor<T>::scatter_add(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) const {
+  Tensor<T> out = clone();
+  out.scatter_add_(dim, index, src);
+  return out;
+}
+/** torch.scatter_add(x, dim, index, src): a copy of x with src summed in at index along dim. */
+template <class T>
+Tensor<T> scatter_add(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) {
+  return x.scatter_add(dim, index, src);
+}
+
 // --- scatter with reduce "add" or "multiply" ------------------------------------------------------
 
 namespace detail {
@@ -381,6 +408,53 @@ template <class T>
 const Tensor<T>& index_copy_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index,
                                 const Tensor<T>& source) {
   return detail::start_out("index_copy", out, x, source).index_copy_(dim, index, source);
+}
+
+// --- index_reduce -------------------------------------------------------------------------------
+
+/** self's slices along dim at index[i] = reduce(them, source's slice i): "prod", "mean", "amax" or
+ *  "amin", starting from self's values or (include_self false) from the positions' first source.
+ *  It is scatter_reduce_ with index spread over source's shape, gradients included. */
+template <class T>
+const Tensor<T>& Tensor<T>::index_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& source,
+                                          std::string_view reduce, bool include_self) const {
+  const char* op = "index_reduce_";
+  dim = detail::wrap_dim(dim, this->dim(), op);
+  TS_CHECK(reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin", op,
+           ": index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ", reduce, ".");
+  if constexpr (std::is_same_v<T, bool>)
+    if (reduce == "mean") detail::throw_error(op, ": \"div_floor_cpu\" not implemented for 'Bool'");
+  detail::check_index_update(*this, dim, index, source, op, false);
+  const int64_t size = this->dim() == 0 ? 1 : this->size(dim);
+  if (index.numel() > 0) {
+    if (!index.device().is_cpu()) {
+      detail::check_index_on_device(index, 0, size, detail::IndexCheck::SelectRange, op, dim);
+    } else {
+      const Tensor<int64_t> values = index.contiguous();
+      detail::check_index_select_values(values.data_ptr(), index.numel(), size, false, op);
+    }
+  }
+  const Tensor<T> target = this->dim() == 0 ? view({1}) : *this;
+  const Tensor<T> src = source.dim() == 0 ? source.reshape({1}) : source;
+  Shape spread = Shape::filled(static_cast<size_t>(src.dim()), 1);
+  spread[static_cast<size_t>(dim)] = index.numel();
+  target.scatter_reduce_(dim, index.reshape(spread).expand(src.sizes()), src, reduce, include_self);
+  return *this;
+}
+template <class T>
+Tensor<T> Tensor<T>::index_reduce(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& source,
+                                  std::string_view reduce, bool include_self) const {
+  TS_CHECK(reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin",
+           "index_reduce: index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ", reduce, ".");
+  Tensor<T> out = clone();
+  out.index_reduce_(dim, index, source, reduce, include_self);
+  return out;
+}
+/** torch.index_reduce(x, dim, index, source, reduce, include_self=True). */
+template <class T>
+Tensor<T> index_reduce(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& source,
+                       std::string_view reduce, bool include_self = true) {
+  return x.index_reduce(dim, index, source, reduce, include_self);
 }
 
 }  // namespace tessera

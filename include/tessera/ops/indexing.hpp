@@ -227,6 +227,14 @@ void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, cons
     }
   }
   const AdvancedIndex plan = plan_advanced(v, indexed, op);
+  const Shape& vs = values.sizes();
+  bool fits = vs.size() <= plan.result_shape.size();
+  for (size_t k = 1; fits && k <= vs.size(); ++k) {
+    const int64_t have = vs[vs.size() - k], want = plan.result_shape[plan.result_shape.size() - k];
+    fits = have == 1 || have == want;
+  }
+  TS_CHECK(fits, op, ": shape mismatch: value tensor of shape ", shape_str(vs),
+           " cannot be broadcast to indexing result of shape ", shape_str(plan.result_shape));
   // values broadcast to the result's shape, then laid out as [index dims..., other dims...]
   Shape inverse = Shape::filled(plan.perm_to_result.size(), 0);
   for (size_t k = 0; k < plan.perm_to_result.size(); ++k) inverse[static_cast<size_t>(plan.perm_to_result[k])] = static_cast<int64_t>(k);
@@ -256,10 +264,12 @@ Tensor<T> Tensor<T>::index(const std::vector<TensorIndex>& indices) const {
 
 template <class T>
 template <class U>
-const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values) const {
+const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values,
+                                       bool accumulate) const {
   auto [v, indexed] = detail::apply_basic(*this, std::vector<TensorIndex>(indices), "index_put_");
   if (indexed.empty()) {
-    v.copy_(values);
+    if (accumulate) v.add_(values.template to<T>());
+    else v.copy_(values);
     return *this;
   }
   detail::check_same_device("index_put_", device(), values.device());
@@ -274,10 +284,26 @@ const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indice
   for (const auto& entry : indexed) check_no_overlap(entry.second.impl());
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
-    if (detail::needs_grad(v, values)) node = detail::begin_inplace<detail::IndexPutBackward0<T>>(v, {v, values}, indexed);
-  detail::index_put_advanced(v, indexed, values, false, "index_put_");
+    if (detail::needs_grad(v, values))
+      node = detail::begin_inplace<detail::IndexPutBackward0<T>>(v, {v, values}, indexed, accumulate);
+  detail::index_put_advanced(v, indexed, values, accumulate, "index_put_");
   if (node) detail::finish_inplace(v, node);
   return *this;
+}
+
+/** torch.index_put: a copy of self with values written (or, with accumulate, summed) at indices;
+ *  values of self's type, as PyTorch requires. */
+template <class T>
+Tensor<T> Tensor<T>::index_put(std::initializer_list<TensorIndex> indices, const Tensor<T>& values,
+                               bool accumulate) const {
+  Tensor<T> out = clone();
+  out.index_put_(indices, values, accumulate);
+  return out;
+}
+template <class T>
+Tensor<T> index_put(const Tensor<T>& self, std::initializer_list<TensorIndex> indices, const Tensor<T>& values,
+                    bool accumulate = false) {
+  return self.index_put(indices, values, accumulate);
 }
 
 template <class T>

@@ -240,7 +240,7 @@ std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& siz
   dim = detail::wrap_dim(dim, t.dim(), "split");
   int64_t total = 0;
   for (int64_t s : sizes) {
-    TS_CHECK(s >= 0, "split: split_with_sizes expects split_sizes have only non-negative entries, but got ",
+    TS_CHECK(s >= 0, "split: split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=",
              detail::shape_str(sizes));
     total += s;
   }
@@ -283,6 +283,188 @@ std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0
     return split(t, sizes, dim);
   }
   return split(t, split_size, dim);
+}
+
+/** torch.tensor_split: `sections` views along `dim`, the first size % sections of them one longer
+ *  than the others (size / sections); all views. */
+template <class T>
+std::vector<Tensor<T>> tensor_split(const Tensor<T>& t, int64_t sections, int64_t dim = 0) {
+  TS_CHECK(t.dim() > 0, "tensor_split: tensor_split expected at least a 1-dimensional tensor, but got a tensor with ",
+           t.dim(), " dims");
+  TS_CHECK(sections > 0, "tensor_split: number of sections must be larger than 0, got ", sections);
+  dim = detail::wrap_dim(dim, t.dim(), "tensor_split");
+  const int64_t size = t.sizes()[dim], base = size / sections, extra = size % sections;
+  std::vector<Tensor<T>> out;
+  int64_t at = 0;
+  for (int64_t i = 0; i < sections; ++i) {
+    const int64_t len = base + (i < extra ? 1 : 0);
+    out.push_back(t.slice(dim, at, at + len));
+    at += len;
+  }
+  return out;
+}
+
+/** torch.tensor_split at `indices`: x[:i0], x[i0:i1], ..., x[in:] along `dim` (Python slices:
+ *  negative indices count from the end, pieces past the end are empty). */
+template <class T>
+std::vector<Tensor<T>> tensor_split(const Tensor<T>& t, const std::vector<int64_t>& indices, int64_t dim = 0) {
+  TS_CHECK(t.dim() > 0, "tensor_split: tensor_split expected at least a 1-dimensional tensor, but got a tensor with ",
+           t.dim(), " dims");
+  dim = detail::wrap_dim(dim, t.dim(), "tensor_split");
+  std::vector<Tensor<T>> out;
+  int64_t start = 0;
+  for (int64_t end : indices) {
+    out.push_back(t.slice(dim, start, end));
+    start = end;
+  }
+  out.push_back(t.slice(dim, start, t.sizes()[dim]));
+  return out;
+}
+
+/** torch.tensor_split with a tensor: a 0-dim one is the number of sections, a 1-D one the indices. */
+template <class T>
+std::vector<Tensor<T>> tensor_split(const Tensor<T>& t, const Tensor<int64_t>& indices_or_sections, int64_t dim = 0) {
+  TS_CHECK(indices_or_sections.dim() <= 1, "tensor_split: tensor_split expected tensor_indices_or_sections to be a "
+           "zero-dimensional or one-dimensional tensor, but got a tensor with ", indices_or_sections.dim(), " dims");
+  if (indices_or_sections.dim() == 0) return tensor_split(t, indices_or_sections.item(), dim);
+  return tensor_split(t, indices_or_sections.to_vector(), dim);
+}
+
+namespace detail {
+/** hsplit, vsplit and dsplit: tensor_split along `dim` after PyTorch's checks. */
+template <class T>
+std::vector<Tensor<T>> split_along(const Tensor<T>& t, const char* op, int64_t min_dims, int64_t dim,
+                                   std::optional<int64_t> sections, const std::vector<int64_t>& indices) {
+  TS_CHECK(t.dim() >= min_dims, op, ": torch.", op, " requires a tensor with at least ", min_dims,
+           " dimension, but got a tensor with ", t.dim(), " dimensions!");
+  if (!sections) return tensor_split(t, indices, dim);
+  const int64_t size = t.sizes()[dim];
+  TS_CHECK(*sections != 0 && size % *sections == 0, op, ": torch.", op, " attempted to split along dimension ", dim,
+           ", but the size of the dimension ", size, " is not divisible by the split_size ", *sections, "!");
+  return tensor_split(t, *sections, dim);
+}
+}  // namespace detail
+
+/** torch.hsplit: tensor_split along dim 1 (dim 0 of a 1-D tensor); `sections` must divide it. */
+template <class T>
+std::vector<Tensor<T>> hsplit(const Tensor<T>& t, int64_t sections) {
+  return detail::split_along(t, "hsplit", 1, t.dim() == 1 ? 0 : 1, sections, {});
+}
+template <class T>
+std::vector<Tensor<T>> hsplit(const Tensor<T>& t, const std::vector<int64_t>& indices) {
+  return detail::split_along(t, "hsplit", 1, t.dim() == 1 ? 0 : 1, std::nullopt, indices);
+}
+/** torch.vsplit: tensor_split along dim 0 of a tensor of at least 2 dims. */
+template <class T>
+std::vector<Tensor<T>> vsplit(const Tensor<T>& t, int64_t sections) {
+  return detail::split_along(t, "vsplit", 2, 0, sections, {});
+}
+template <class T>
+std::vector<Tensor<T>> vsplit(const Tensor<T>& t, const std::vector<int64_t>& indices) {
+  return detail::split_along(t, "vsplit", 2, 0, std::nullopt, indices);
+}
+/** torch.dsplit: tensor_split along dim 2 of a tensor of at least 3 dims. */
+template <class T>
+std::vector<Tensor<T>> dsplit(const Tensor<T>& t, int64_t sections) {
+  return detail::split_along(t, "dsplit", 3, 2, sections, {});
+}
+template <class T>
+std::vector<Tensor<T>> dsplit(const Tensor<T>& t, const std::vector<int64_t>& indices) {
+  return detail::split_along(t, "dsplit", 3, 2, std::nullopt, indices);
+}
+
+// Note [One-element index lists]
+// `ts::hsplit(x, {2})` must mean the indices [2], as hsplit(x, [2]) in PyTorch, not 2 sections:
+// a braced list prefers std::initializer_list over both int64_t and std::vector.
+template <class T>
+std::vector<Tensor<T>> tensor_split(const Tensor<T>& t, std::initializer_list<int64_t> indices, int64_t dim = 0) {
+  return tensor_split(t, std::vector<int64_t>(indices), dim);
+}
+template <class T>
+std::vector<Tensor<T>> hsplit(const Tensor<T>& t, std::initializer_list<int64_t> indices) {
+  return hsplit(t, std::vector<int64_t>(indices));
+}
+template <class T>
+std::vector<Tensor<T>> vsplit(const Tensor<T>& t, std::initializer_list<int64_t> indices) {
+  return vsplit(t, std::vector<int64_t>(indices));
+}
+template <class T>
+std::vector<Tensor<T>> dsplit(const Tensor<T>& t, std::initializer_list<int64_t> indices) {
+  return dsplit(t, std::vector<int64_t>(indices));
+}
+
+/** torch.unsafe_chunk, unsafe_split and unsafe_split_with_sizes: the same pieces as chunk and
+ *  split. PyTorch's versions differ only in letting in-place ops on the pieces go unchecked. */
+template <class T>
+std::vector<Tensor<T>> unsafe_chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
+  return chunk(t, chunks, dim);
+}
+template <class T>
+std::vector<Tensor<T>> unsafe_split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
+  return split(t, split_size, dim);
+}
+template <class T>
+std::vector<Tensor<T>> unsafe_split_with_sizes(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
+  return split(t, sizes, dim);
+}
+
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::tensor_split(int64_t sections, int64_t dim) const {
+  return ::tessera::tensor_split(*this, sections, dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::tensor_split(const std::vector<int64_t>& indices, int64_t dim) const {
+  return ::tessera::tensor_split(*this, indices, dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::tensor_split(const Tensor<int64_t>& indices_or_sections, int64_t dim) const {
+  return ::tessera::tensor_split(*this, indices_or_sections, dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::hsplit(int64_t sections) const { return ::tessera::hsplit(*this, sections); }
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::hsplit(const std::vector<int64_t>& indices) const {
+  return ::tessera::hsplit(*this, indices);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::vsplit(int64_t sections) const { return ::tessera::vsplit(*this, sections); }
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::vsplit(const std::vector<int64_t>& indices) const {
+  return ::tessera::vsplit(*this, indices);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::dsplit(int64_t sections) const { return ::tessera::dsplit(*this, sections); }
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::dsplit(const std::vector<int64_t>& indices) const {
+  return ::tessera::dsplit(*this, indices);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::tensor_split(std::initializer_list<int64_t> indices, int64_t dim) const {
+  return ::tessera::tensor_split(*this, std::vector<int64_t>(indices), dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::hsplit(std::initializer_list<int64_t> indices) const {
+  return ::tessera::hsplit(*this, std::vector<int64_t>(indices));
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::vsplit(std::initializer_list<int64_t> indices) const {
+  return ::tessera::vsplit(*this, std::vector<int64_t>(indices));
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::dsplit(std::initializer_list<int64_t> indices) const {
+  return ::tessera::dsplit(*this, std::vector<int64_t>(indices));
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::unsafe_chunk(int64_t chunks, int64_t dim) const {
+  return ::tessera::unsafe_chunk(*this, chunks, dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::unsafe_split(int64_t split_size, int64_t dim) const {
+  return ::tessera::unsafe_split(*this, split_size, dim);
+}
+template <class T>
+std::vector<Tensor<T>> Tensor<T>::unsafe_split_with_sizes(const std::vector<int64_t>& sizes, int64_t dim) const {
+  return ::tessera::unsafe_split_with_sizes(*this, sizes, dim);
 }
 
 /** torch.meshgrid: views of 0-d and 1-d tensors expanded to the grid of all their lengths;

@@ -259,4 +259,74 @@ Tensor<T> diagflat(const Tensor<T>& x, int64_t offset = 0) {
   return x.diagflat(offset);
 }
 
+// --- pixel_shuffle, pixel_unshuffle, channel_shuffle: reshape, permute, reshape (a copy) -----
+
+/** torch.pixel_shuffle: (*, C r^2, H, W) -> (*, C, H r, W r). */
+template <class T>
+Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
+  TS_CHECK(x.dim() >= 3, "pixel_shuffle: pixel_shuffle expects input to have at least 3 dimensions, but got input "
+           "with ", x.dim(), " dimension(s)");
+  const int64_t r = upscale_factor;
+  TS_CHECK(r > 0, "pixel_shuffle: pixel_shuffle expects a positive upscale_factor, but got ", r);
+  const int64_t c = x.size(-3), h = x.size(-2), w = x.size(-1);
+  TS_CHECK(c % (r * r) == 0, "pixel_shuffle: pixel_shuffle expects its input's 'channel' dimension to be divisible by "
+           "the square of upscale_factor, but input.size(-3)=", c, " is not divisible by ", r * r);
+  const int64_t batch = x.dim() - 3;
+  Shape split, out, perm;
+  for (int64_t d = 0; d < batch; ++d) split.push_back(x.size(d));
+  out = split;
+  for (int64_t d : {c / (r * r), r, r, h, w}) split.push_back(d);
+  for (int64_t d : {c / (r * r), h * r, w * r}) out.push_back(d);
+  for (int64_t d = 0; d < batch; ++d) perm.push_back(d);
+  for (int64_t d : {0, 3, 1, 4, 2}) perm.push_back(batch + d);
+  return x.reshape(split).permute(perm).contiguous().view(out);
+}
+
+/** torch.pixel_unshuffle: (*, C, H r, W r) -> (*, C r^2, H, W). */
+template <class T>
+Tensor<T> pixel_unshuffle(const Tensor<T>& x, int64_t downscale_factor) {
+  TS_CHECK(x.dim() >= 3, "pixel_unshuffle: pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+           "with ", x.dim(), " dimension(s)");
+  const int64_t r = downscale_factor;
+  TS_CHECK(r > 0, "pixel_unshuffle: pixel_unshuffle expects a positive downscale_factor, but got ", r);
+  const int64_t c = x.size(-3), h = x.size(-2), w = x.size(-1);
+  TS_CHECK(h % r == 0, "pixel_unshuffle: pixel_unshuffle expects height to be divisible by downscale_factor, but "
+           "input.size(-2)=", h, " is not divisible by ", r);
+  TS_CHECK(w % r == 0, "pixel_unshuffle: pixel_unshuffle expects width to be divisible by downscale_factor, but "
+           "input.size(-1)=", w, " is not divisible by ", r);
+  const int64_t batch = x.dim() - 3;
+  Shape split, out, perm;
+  for (int64_t d = 0; d < batch; ++d) split.push_back(x.size(d));
+  out = split;
+  for (int64_t d : {c, h / r, r, w / r, r}) split.push_back(d);
+  for (int64_t d : {c * r * r, h / r, w / r}) out.push_back(d);
+  for (int64_t d = 0; d < batch; ++d) perm.push_back(d);
+  for (int64_t d : {0, 2, 4, 1, 3}) perm.push_back(batch + d);
+  return x.reshape(split).permute(perm).contiguous().view(out);
+}
+
+/** torch.channel_shuffle: (N, C, *) with C = g k -> the channels reordered as k groups of g. */
+template <class T>
+Tensor<T> channel_shuffle(const Tensor<T>& x, int64_t groups) {
+  TS_CHECK(x.dim() > 2, "channel_shuffle: channel_shuffle expects input with > 2 dims, but got input with sizes ",
+           detail::shape_str(x.sizes()));
+  TS_CHECK(groups > 0, "channel_shuffle: Number of groups to divide channels in must be positive. Value of groups:",
+           groups);
+  const int64_t c = x.size(1);
+  TS_CHECK(c % groups == 0, "channel_shuffle: Number of channels must be divisible by groups. Got ", c,
+           " channels and ", groups, " groups.");
+  Shape split = x.sizes();
+  split[1] = c / groups;
+  split.insert(1, groups);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = x.reshape(split).transpose(1, 2).contiguous().view(x.sizes());
+  }
+  // PyTorch 1.13 has no derivative for channel_shuffle: backward through it throws.
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(x)) detail::record<detail::NotImplemented>({x}, {out}, std::string("channel_shuffle"));
+  return out;
+}
+
 }  // namespace tessera

@@ -272,7 +272,7 @@ Tensor<T> Tensor<T>::select(int64_t d, int64_t i) const {
   TS_CHECK(dim() > 0, "select: select() cannot be applied to a 0-dim tensor.");
   d = detail::wrap_dim(d, dim(), "select");
   const int64_t size = sizes()[d];
-  TS_CHECK(i >= -size && i < size, "select: index ", i, " out of range for tensor of size ",
+  TS_CHECK(i >= -size && i < size, "select: select(): index ", i, " out of range for tensor of size ",
            detail::shape_str(sizes()), " at dimension ", d);
   if (i < 0) i += size;
   Shape sz = sizes(), st = strides();
@@ -335,7 +335,6 @@ Tensor<T> Tensor<T>::as_strided(const Shape& sz, const Shape& st, std::optional<
 
 template <class T>
 Tensor<T> Tensor<T>::diagonal(int64_t offset, int64_t d0, int64_t d1) const {
-  TS_CHECK(dim() >= 2, "diagonal: diagonal() expects a tensor with at least 2 dimensions, got ", dim(), "D");
   d0 = detail::wrap_dim(d0, dim(), "diagonal");
   d1 = detail::wrap_dim(d1, dim(), "diagonal");
   TS_CHECK(d0 != d1, "diagonal: diagonal dimensions cannot be identical ", d0, ", ", d1);
@@ -521,6 +520,162 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
   for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
   return out;
 }
+namespace detail {
+/** An in-place view op: self takes `view`'s sizes, strides and offset, its storage's version is
+ *  bumped, and with grad mode on the view's node (recorded from self) becomes self's history, as
+ *  PyTorch's t_() and squeeze_() do; a leaf that requires grad is refused. */
+template <class T>
+const Tensor<T>& restride_inplace(const Tensor<T>& self, const Tensor<T>& view) {
+  self.impl().set_view_metadata(view.sizes(), view.strides(), view.storage_offset());
+  self.storage().bump_version();
+  if constexpr (is_floating_v<T>)
+    if (view.impl().autograd && view.impl().autograd->grad_fn) set_history(self, view.impl().autograd->grad_fn, 0);
+  return self;
+}
+/** check_inplace before an in-place view op records its node. */
+template <class T>
+void check_inplace_view(const Tensor<T>& self) {
+  if (needs_grad(self)) check_inplace(self);
+}
+}  // namespace detail
+
+template <class T>
+const Tensor<T>& Tensor<T>::squeeze_() const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, squeeze());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::squeeze_(int64_t d) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, squeeze(d));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::unsqueeze_(int64_t d) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, unsqueeze(d));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::t_() const {
+  TS_CHECK(dim() <= 2, "t_: t_() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, t());
+}
+template <class T>
+const Tensor<T>& Tensor<T>::transpose_(int64_t d0, int64_t d1) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, transpose(d0, d1));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::as_strided_(const Shape& sz, const Shape& st, std::optional<int64_t> offset) const {
+  detail::check_inplace_view(*this);
+  return detail::restride_inplace(*this, as_strided(sz, st, offset));
+}
+template <class T>
+const Tensor<T>& Tensor<T>::detach_() const {
+  TS_CHECK(!impl().view_base, "detach_: Can't detach views in-place. Use detach() instead. If you are using "
+           "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are "
+           "views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+           "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+  if (impl().autograd) {
+    impl().autograd->grad_fn = nullptr;
+    impl().autograd->requires_grad = false;
+    impl().autograd->output_nr = 0;
+  }
+  return *this;
+}
+
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::fill_diagonal_(S value, bool wrap) const {
+  TS_CHECK(dim() >= 2, "fill_diagonal_: dimensions must larger than 1");
+  const int64_t height = size(0), width = size(1);
+  for (int64_t d = 2; d < dim(); ++d)
+    TS_CHECK(size(d) == height, "fill_diagonal_: all dimensions of input must be of equal length");
+  // Written through as_strided views, as PyTorch: a leaf that requires grad is refused as a view of one.
+  int64_t stride = 0;
+  for (int64_t d = 0; d < dim(); ++d) stride += strides()[d];
+  const int64_t length = std::min(height, width);
+  as_strided({length}, {stride}, storage_offset()).fill_(value);
+  if (wrap && dim() == 2 && height > width + 1) {
+    // PyTorch's: the diagonal goes on every width + 1 rows, counted over the elements.
+    const int64_t step = width + 1, more = (numel() + step - 1) / step - length;
+    as_strided({more}, {stride}, storage_offset() + strides()[0] * step).fill_(value);
+  }
+  return *this;
+}
+
+namespace detail {
+/** select_scatter and its kin: a copy of self with `src` written into one view of it. The copy
+ *  keeps self's strides (as PyTorch's clone), and the write is an in-place copy into a view, so
+ *  autograd gives self the gradient outside the view and src the gradient inside it. */
+template <class T, class U, class View>
+Tensor<T> scatter_into_copy(const Tensor<T>& self, const Tensor<U>& src, const char* op, View view_of) {
+  Tensor<T> out = self.clone();
+  const Tensor<T> slice = view_of(out);
+  TS_CHECK(slice.sizes() == src.sizes(), op, ": expected src to have a size equal to the slice of self. src size = ",
+           shape_str(src.sizes()), ", slice size = ", shape_str(slice.sizes()));
+  slice.copy_(src);
+  return out;
+}
+}  // namespace detail
+
+/** torch.select_scatter: a copy of self whose select(dim, index) is src. */
+template <class T, class U>
+Tensor<T> select_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t dim, int64_t index) {
+  return detail::scatter_into_copy(self, src, "select_scatter",
+                                   [&](const Tensor<T>& o) { return o.select(dim, index); });
+}
+/** torch.slice_scatter: a copy of self whose slice(dim, start, end, step) is src. */
+template <class T, class U>
+Tensor<T> slice_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t dim = 0,
+                        std::optional<int64_t> start = std::nullopt, std::optional<int64_t> end = std::nullopt,
+                        int64_t step = 1) {
+  return detail::scatter_into_copy(self, src, "slice_scatter",
+                                   [&](const Tensor<T>& o) { return o.slice(dim, start, end, step); });
+}
+/** torch.diagonal_scatter: a copy of self whose diagonal(offset, dim1, dim2) is src. */
+template <class T, class U>
+Tensor<T> diagonal_scatter(const Tensor<T>& self, const Tensor<U>& src, int64_t offset = 0, int64_t dim1 = 0,
+                           int64_t dim2 = 1) {
+  return detail::scatter_into_copy(self, src, "diagonal_scatter",
+                                   [&](const Tensor<T>& o) { return o.diagonal(offset, dim1, dim2); });
+}
+/** torch.as_strided_scatter: a copy of self whose as_strided(size, stride, storage_offset) is src
+ *  (the copy's storage, laid out as self's strides, holds exactly self's elements). */
+template <class T, class U>
+Tensor<T> as_strided_scatter(const Tensor<T>& self, const Tensor<U>& src, const Shape& size, const Shape& stride,
+                             std::optional<int64_t> storage_offset = std::nullopt) {
+  // PyTorch's backward assumes the copy's storage is self's elements in order.
+  TS_CHECK(!self.requires_grad() || self.is_contiguous(), "as_strided_scatter: as_strided_scatter is currently only "
+           "supported for contiguous inputs (self has sizes ", detail::shape_str(self.sizes()), ", strides ",
+           detail::shape_str(self.strides()), ")");
+  return detail::scatter_into_copy(self, src, "as_strided_scatter",
+                                   [&](const Tensor<T>& o) { return o.as_strided(size, stride, storage_offset); });
+}
+
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::select_scatter(const Tensor<U>& src, int64_t dim, int64_t index) const {
+  return ::tessera::select_scatter(*this, src, dim, index);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::slice_scatter(const Tensor<U>& src, int64_t dim, std::optional<int64_t> start,
+                                   std::optional<int64_t> end, int64_t step) const {
+  return ::tessera::slice_scatter(*this, src, dim, start, end, step);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::diagonal_scatter(const Tensor<U>& src, int64_t offset, int64_t dim1, int64_t dim2) const {
+  return ::tessera::diagonal_scatter(*this, src, offset, dim1, dim2);
+}
+template <class T>
+template <class U>
+Tensor<T> Tensor<T>::as_strided_scatter(const Tensor<U>& src, const Shape& size, const Shape& stride,
+                                        std::optional<int64_t> storage_offset) const {
+  return ::tessera::as_strided_scatter(*this, src, size, stride, storage_offset);
+}
+
 /** torch.atleast_1d/2d/3d: x viewed with leading (and for 3d, trailing) dims of size 1 added. */
 template <class T>
 Tensor<T> atleast_1d(const Tensor<T>& x) {
