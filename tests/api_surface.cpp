@@ -129,6 +129,19 @@ int main() {
              ts::addcmul(f, f, f, 0.5) + ts::addcdiv(f, f, f.abs() + 1, 2.0) + f.addcmul(f, f) + f.addcdiv(f, f);
   bin.clone().atan2_(f).hypot_(f).logaddexp_(f).xlogy_(2.0).copysign_(f).nextafter_(f).addcmul_(f, f, 0.5);
   ts::atan2_out(bin, f, f), ts::xlogy_out(bin, f, 2.0), ts::bitwise_not_out(bw, ints), ts::heaviside_out(bin, f, f);
+  {  // gcd, lcm, rsub, addr and the in-place products
+    auto dv = ts::gcd(ints, ints) + ts::lcm(ints, ints) + ints.gcd(ints) + ints.lcm(ints);
+    dv.gcd_(ints).lcm_(ints);
+    ts::gcd_out(dv, ints, ints), ts::lcm_out(dv, ints, ints);
+    auto v2 = ts::ones<float>({2}), v3 = ts::ones<float>({3}), m23 = ts::ones<float>({2, 3});
+    auto rs = ts::rsub(f, f) + ts::rsub(f, f, 2) + ts::rsub(f, 1.5) + ts::rsub(f, 1.5, 0.5) + ts::addr(m23, v2, v3, 0.5, 2) +
+              m23.addr(v2, v3) + m23.addmm(m23, ts::ones<float>({3, 3})) + m23.addbmm(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    rs.addr_(v2, v3).addmm_(m23, ts::ones<float>({3, 3}), 0.5, 2).cumsum_(1);
+    v2.addmv_(m23, v3).addmv(m23, v3);
+    m23.unsqueeze(0).baddbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3})).baddbmm(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    m23.addbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    std::cout << dv << rs << v2 << m23 << "\n";
+  }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);
   std::cout << bw << bin << fp << ts::isclose(f, f) << ts::isclose(f, f, 1e-5, 1e-8, true)

@@ -338,6 +338,8 @@ class Tensor {
   TS_POINTWISE_SCALAR_METHODS(bitwise_left_shift, std::type_identity_t)
   TS_POINTWISE_BINARY_METHODS(bitwise_right_shift, std::type_identity_t)
   TS_POINTWISE_SCALAR_METHODS(bitwise_right_shift, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(gcd, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(lcm, std::type_identity_t)
 #undef TS_POINTWISE_SCALAR_METHODS
 #undef TS_POINTWISE_BINARY_METHODS
   /** x == 0 ? values : (x > 0); values of x's dtype. */
@@ -544,6 +546,7 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+  const Tensor& cumsum_(int64_t dim) const;
   /** n-th forward difference along dim, after prepend and append (undefined: none) (ops/pointwise.hpp). */
   Tensor diff(int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {}, const Tensor& append = {}) const;
 
@@ -585,6 +588,20 @@ class Tensor {
   Tensor<promote_t<T, U>> dot(const Tensor<U>& other) const;
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
+  /** beta * self + alpha * product (torch.Tensor.addmm and friends) and their in-place forms. */
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addr(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta = 1,
+                                             double alpha = 1) const;
+  template <class A, class B>
+  const Tensor& addr_(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta = 1, double alpha = 1) const;
+  Tensor addmm(const Tensor& mat1, const Tensor& mat2, double beta = 1, double alpha = 1) const;
+  const Tensor& addmm_(const Tensor& mat1, const Tensor& mat2, double beta = 1, double alpha = 1) const;
+  Tensor addmv(const Tensor& mat, const Tensor& vec, double beta = 1, double alpha = 1) const;
+  const Tensor& addmv_(const Tensor& mat, const Tensor& vec, double beta = 1, double alpha = 1) const;
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  const Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  Tensor addbmm(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  const Tensor& addbmm_(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
 
   // --- gathering and scattering (ops/indexing.hpp) -------------------------------------------
   Tensor index_select(int64_t dim, const Tensor<int64_t>& index) const;

@@ -2,7 +2,7 @@
 // Pointwise special functions and roundings beyond ops/elementwise.hpp: log10, erf, erfc, erfinv,
 // lgamma, digamma, polygamma, sinc, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
 // trunc, fix, frac, exp2, signbit, sgn, positive; atan2, hypot, logaddexp(2), xlogy, copysign,
-// nextafter, heaviside, float_power, the bitwise ops and shifts, addcmul, addcdiv; diff.
+// nextafter, heaviside, float_power, the bitwise ops and shifts, gcd, lcm, addcmul, addcdiv; diff.
 // PyTorch's signatures, promotion and errors.
 
 #include "../backend/cpu/special.hpp"
@@ -554,6 +554,19 @@ TS_BITWISE_OP(BitwiseXorOp, "bitwise_xor", a ^ b)
 TS_BITWISE_OP(LeftShiftOp, "bitwise_left_shift", math::shift_left(a, b))
 TS_BITWISE_OP(RightShiftOp, "bitwise_right_shift", math::shift_right(a, b))
 #undef TS_BITWISE_OP
+// gcd and lcm: integer dtypes only (refused first, check_binary_supported).
+#define TS_INTEGER_BINARY_OP(Name, opname, expr)                                       \
+  struct Name : PlainTraits {                                                          \
+    static constexpr const char* name = opname;                                        \
+    static constexpr bool differentiable = false;                                      \
+    template <class C> C operator()(C a, C b) const {                                  \
+      if constexpr (std::is_integral_v<C> && !std::is_same_v<C, bool>) return expr;    \
+      else return a;                                                                   \
+    }                                                                                  \
+  };
+TS_INTEGER_BINARY_OP(GcdOp, "gcd", math::gcd(a, b))
+TS_INTEGER_BINARY_OP(LcmOp, "lcm", math::lcm(a, b))
+#undef TS_INTEGER_BINARY_OP
 struct BitwiseNotOp : UnaryTraits {
   static constexpr const char* name = "bitwise_not";
   template <class C> C operator()(C x) const {
@@ -571,7 +584,9 @@ constexpr const char* unsupported_binary_kernel() {
   constexpr bool integer_only = std::is_same_v<Op, BitwiseAndOp> || std::is_same_v<Op, BitwiseOrOp> ||
                                 std::is_same_v<Op, BitwiseXorOp> || std::is_same_v<Op, BitwiseNotOp>;
   constexpr bool shift = std::is_same_v<Op, LeftShiftOp> || std::is_same_v<Op, RightShiftOp>;
-  if constexpr (floating_only && !is_floating_v<R>) return Op::name;
+  constexpr bool divisor = std::is_same_v<Op, GcdOp> || std::is_same_v<Op, LcmOp>;
+  if constexpr (divisor && !(std::is_integral_v<R> && !std::is_same_v<R, bool>)) return Op::name;
+  else if constexpr (floating_only && !is_floating_v<R>) return Op::name;
   else if constexpr (std::is_same_v<Op, NextafterOp> && std::is_same_v<R, half>) return Op::name;
   else if constexpr (integer_only && is_floating_v<R>) return Op::name;
   else if constexpr (shift && !(std::is_integral_v<R> && !std::is_same_v<R, bool>))
@@ -660,6 +675,8 @@ TS_DEFINE_POINTWISE_BINARY(bitwise_left_shift, LeftShiftOp, std::type_identity_t
 TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_left_shift, std::type_identity_t)
 TS_DEFINE_POINTWISE_BINARY(bitwise_right_shift, RightShiftOp, std::type_identity_t)
 TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_right_shift, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(gcd, GcdOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(lcm, LcmOp, std::type_identity_t)
 #undef TS_DEFINE_POINTWISE_BINARY_SCALARS
 #undef TS_DEFINE_POINTWISE_BINARY
 

@@ -478,6 +478,11 @@ template <class T>
 Tensor<floating_t<T>> Tensor<T>::log_softmax(int64_t dim) const { return tessera::log_softmax(*this, dim); }
 template <class T>
 Tensor<sum_t<T>> Tensor<T>::cumsum(int64_t dim) const { return tessera::cumsum(*this, dim); }
+/** In place, in self's dtype (integers wrap as PyTorch's in-place kernel does). */
+template <class T>
+const Tensor<T>& Tensor<T>::cumsum_(int64_t dim) const {
+  return copy_(tessera::cumsum(*this, dim));
+}
 template <class O, class T>
 const Tensor<O>& softmax_out(const Tensor<O>& out, const Tensor<T>& x, int64_t dim) {
   detail::copy_reduction_out("softmax", out, softmax(x, dim));

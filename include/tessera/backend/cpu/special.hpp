@@ -1,6 +1,6 @@
 #pragma once
 // Scalar formulas of PyTorch's special functions (erfinv, digamma, trigamma, polygamma, sinc,
-// logit, nan_to_num), with the algorithms of aten/src/ATen/native/Math.h so that results agree
+// logit, nan_to_num, gcd, lcm), with the algorithms of aten/src/ATen/native/Math.h so that results agree
 // to a few units in the last place.
 
 #include <cmath>
@@ -197,6 +197,48 @@ T shift_right(T a, T b) {
   using W = decltype(a >> b);
   const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
   return static_cast<T>(static_cast<W>(a) >> count);  // arithmetic for signed types (C++20)
+}
+
+/** |x| of an integer, wrapping the most negative value to itself (PyTorch's std::abs in practice). */
+template <class T>
+T wrapping_abs(T x) {
+  if constexpr (std::is_signed_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return x < 0 ? static_cast<T>(static_cast<U>(U(0) - static_cast<U>(x))) : x;
+  } else {
+    return x;
+  }
+}
+/** Greatest common divisor as PyTorch's calc_gcd: Euclid on the absolute values, so that the
+ *  most negative value (its own absolute value) gives what PyTorch gives (int8: gcd(-128, 6) = -2). */
+template <class T>
+T gcd(T a, T b) {
+  a = wrapping_abs(a);
+  b = wrapping_abs(b);
+  while (a != 0) {
+    const T c = a;
+    // x % -1 is 0; computing it could trap on the most negative x.
+    if constexpr (std::is_signed_v<T>) a = a == T(-1) ? T(0) : static_cast<T>(b % a);
+    else a = static_cast<T>(b % a);
+    b = c;
+  }
+  return b;
+}
+/** Least common multiple as PyTorch's calc_lcm: |a / gcd * b|, wrapping on overflow. */
+template <class T>
+T lcm(T a, T b) {
+  const T g = gcd(a, b);
+  if (g == 0) return T(0);
+  const T q = static_cast<T>(a / g);  // g is never -1, so this cannot overflow
+  if constexpr (sizeof(T) < sizeof(int)) {
+    // C++ computes small types in int: the absolute value is taken before narrowing.
+    const int product = static_cast<int>(q) * static_cast<int>(b);
+    return static_cast<T>(product < 0 ? -product : product);
+  } else {
+    // In T, wrapping (computed unsigned: signed overflow is undefined).
+    using U = std::make_unsigned_t<T>;
+    return wrapping_abs(static_cast<T>(static_cast<U>(static_cast<U>(q) * static_cast<U>(b))));
+  }
 }
 
 }  // namespace tessera::detail::math

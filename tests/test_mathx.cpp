@@ -1,0 +1,314 @@
+// PyTorch's math functions added together (gcd, lcm, rsub, addr, the in-place products and
+// cumsum_) against PyTorch 1.13: values, dtypes, gradients and error messages from
+// tests/golden/mathx.txt (tests/golden/generate_mathx.py), and gradcheck of each differentiable call.
+
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace test_mathx {
+
+namespace {
+
+using ts::Shape;
+using ts::Tensor;
+
+struct Part {
+  ts::DType dtype;
+  Shape shape;
+  std::vector<double> values;
+};
+using Got = std::vector<Part>;
+
+template <class T>
+Got got(const Tensor<T>& t) {
+  return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
+}
+
+/** Equal, or within a few float ulps where PyTorch's GEMM sums in another order (NaN equals NaN). */
+bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts::DType dtype) {
+  const double ulp = dtype == ts::DType::Float64 ? 0x1p-52 : dtype == ts::DType::Float32 ? 0x1p-23 : 0.0;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (std::isnan(a[i]) || std::isnan(b[i]) || std::abs(a[i] - b[i]) > 4 * ulp * std::max(std::abs(b[i]), 1.0))
+      return false;
+  }
+  return true;
+}
+
+Got expected_parts(const golden::Record& r) {
+  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
+  Got out;
+  for (size_t i = 0; i < dtypes.size(); ++i)
+    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
+  return out;
+}
+
+/** tessera's message is "op: " + PyTorch's (the op may be absent from PyTorch's; its first letter
+ *  may be in lower case), or exactly
+ *  PyTorch's for its "not implemented for" messages; tessera names dtypes as torch.float32. */
+bool same_message(const std::string& got, const std::string& op, std::string torch) {
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"type Float ", "type torch.float32 "}, {"output type Int", "output type torch.int32"}})
+    if (const auto at = torch.find(from); at != std::string::npos) torch.replace(at, from.size(), to);
+  if (op.empty()) return got == torch;
+  const std::string want = torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
+  if (got.size() != want.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {  // tessera may write the first letter in lower case
+    const bool first = i == op.size() + 2;
+    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
+  }
+  return true;
+}
+
+// The generator's inputs.
+struct Inputs {
+  Tensor<int8_t> i8 = ts::tensor<int8_t>({12, -18, 0, 7, -128, 5});
+  Tensor<int8_t> j8 = ts::tensor<int8_t>({8, 12, 0, -21, 6, 0});
+  Tensor<int64_t> l = ts::tensor<int64_t>({{12, -18, 0}, {7, 100, -35}});
+  Tensor<int32_t> k = ts::tensor<int32_t>({4, 27, -14});
+  Tensor<uint8_t> u8 = ts::tensor<uint8_t>({12, 255, 0, 9});
+  Tensor<float> a = ts::arange<float>(0, 6).reshape({2, 3}) - 2.5f;
+  Tensor<double> d = ts::tensor<double>({1.5, -2.0, 0.25});
+  Tensor<bool> m = ts::tensor({true, false, true});
+  Tensor<float> v2 = ts::tensor({1.0f, -2.0f});
+  Tensor<float> v3 = ts::tensor({0.5f, 3.0f, -1.0f});
+  Tensor<float> M = ts::arange<float>(0, 12).reshape({3, 4}) * 0.5f - 2.0f;
+  Tensor<float> B1 = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.25f - 3.0f;
+  Tensor<float> B2 = ts::arange<float>(0, 16).reshape({2, 4, 2}) * 0.5f - 4.0f;
+  Tensor<float> c = ts::arange<float>(0, 12).reshape({3, 4}) - 5.0f;
+};
+
+}  // namespace
+
+TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
+  const Inputs in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c] = in;
+  const Tensor<float> v4 = ts::tensor({0.5f, 3.0f, -1.0f, 0.5f});  // v3.repeat(2)[:4]
+  const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
+  const std::map<std::string, std::function<Got()>> calls = {
+      {"torch.gcd(i8, j8)", [&] { return got(ts::gcd(i8, j8)); }},
+      {"torch.lcm(i8, j8)", [&] { return got(ts::lcm(i8, j8)); }},
+      {"torch.gcd(l, k)", [&] { return got(ts::gcd(l, k)); }},
+      {"l.lcm(k)", [&] { return got(l.lcm(k)); }},
+      {"torch.gcd(k, l)", [&] { return got(ts::gcd(k, l)); }},
+      {"torch.lcm(u8, u8.flip(0))", [&] { return got(ts::lcm(u8, u8.flip({0}))); }},
+      {"torch.gcd(u8, i8[:4])", [&] { return got(ts::gcd(u8, i8.slice(0, 0, 4))); }},
+      {"i8.clone().gcd_(j8)", [&] { return got(i8.clone().gcd_(j8)); }},
+      {"k.clone().lcm_(l[1])", [&] { return got(k.clone().lcm_(l.select(0, 1))); }},
+      {"torch.lcm(l, torch.tensor(6))", [&] { return got(ts::lcm(l, ts::tensor<int64_t>(6))); }},
+      {"torch.gcd(torch.tensor([-9223372036854775808, 12]), torch.tensor([0, -8]))",
+       [&] { return got(ts::gcd(ts::from_vector(std::vector<int64_t>{INT64_MIN, 12}, {2}), ts::tensor<int64_t>({0, -8}))); }},
+      {"torch.lcm(torch.tensor([2**40, 3]), torch.tensor([2**30 * 3, 5]))",
+       [&] { return got(ts::lcm(ts::from_vector(std::vector<int64_t>{int64_t(1) << 40, 3}, {2}), ts::from_vector(std::vector<int64_t>{(int64_t(1) << 30) * 3, 5}, {2}))); }},
+      {"torch.gcd(l.t(), k[:2])", [&] { return got(ts::gcd(l.t(), k.slice(0, 0, 2))); }},
+      {"torch.rsub(a, d[:3])", [&] { return got(ts::rsub(a, d.slice(0, 0, 3))); }},
+      {"torch.rsub(a, a.t().t(), alpha=2)", [&] { return got(ts::rsub(a, a.t().t(), 2)); }},
+      {"torch.rsub(l, k)", [&] { return got(ts::rsub(l, k)); }},
+      {"torch.rsub(l, k, alpha=3)", [&] { return got(ts::rsub(l, k, 3)); }},
+      {"torch.rsub(a, 3)", [&] { return got(ts::rsub(a, 3)); }},
+      {"torch.rsub(l, 2.5)", [&] { return got(ts::rsub(l, 2.5)); }},
+      {"torch.rsub(l, 7, alpha=2)", [&] { return got(ts::rsub(l, 7, 2)); }},
+      {"torch.rsub(l, a, alpha=2)", [&] { return got(ts::rsub(l, a, 2)); }},
+      {"torch.rsub(a, 1.5, alpha=0.5)", [&] { return got(ts::rsub(a, 1.5, 0.5)); }},
+      {"torch.rsub(k, l, alpha=-1)", [&] { return got(ts::rsub(k, l, -1)); }},
+      {"torch.rsub(i8, 3)", [&] { return got(ts::rsub(i8, 3)); }},
+      {"torch.addr(a, v2, v3)", [&] { return got(ts::addr(a, v2, v3)); }},
+      {"torch.addr(a, v2, v3, beta=0.5, alpha=2)", [&] { return got(ts::addr(a, v2, v3, 0.5, 2)); }},
+      {"torch.addr(v3, v2, v3)", [&] { return got(ts::addr(v3, v2, v3)); }},
+      {"torch.addr(a, v2.double(), v3)", [&] { return got(ts::addr(a, v2.to<double>(), v3)); }},
+      {"torch.addr(l, l[0][:2], k.long(), beta=2, alpha=3)",
+       [&] { return got(ts::addr(l, l.select(0, 0).slice(0, 0, 2), k.to<int64_t>(), 2, 3)); }},
+      {"torch.addr(torch.tensor([[True, False, False]]), m[:2], m, beta=2)",
+       [&] { return got(ts::addr(ts::tensor({true, false, false}).reshape({1, 3}), m.slice(0, 0, 2), m, 2)); }},
+      {"torch.addr(a, v2, v3, beta=0)", [&] { return got(ts::addr(a, v2, v3, 0)); }},
+      {"torch.addr(a * float('nan'), v2, v3, beta=0)", [&] { return got(ts::addr(a * NAN, v2, v3, 0)); }},
+      {"a.addr(v2, v3, alpha=-1)", [&] { return got(a.addr(v2, v3, 1, -1)); }},
+      {"a.clone().addr_(v2, v3)", [&] { return got(a.clone().addr_(v2, v3)); }},
+      {"a.clone().addr_(v2, v3, beta=2, alpha=0.5)", [&] { return got(a.clone().addr_(v2, v3, 2, 0.5)); }},
+      {"torch.zeros(2, 3, dtype=torch.float64).addr_(v2, v3)", [&] { return got(ts::zeros<double>({2, 3}).addr_(v2, v3)); }},
+      {"torch.zeros(3, 3).addmm_(M, M.t())", [&] { return got(ts::zeros<float>({3, 3}).addmm_(M, M.t())); }},
+      {"c[:, :3].clone().addmm_(M, M.t(), beta=2, alpha=-0.5)",
+       [&] { return got(c.slice(1, 0, 3).clone().addmm_(M, M.t(), 2, -0.5)); }},
+      {"c[:, :3].addmm(M, M.t())", [&] { return got(c.slice(1, 0, 3).addmm(M, M.t())); }},
+      {"c[:, 0].clone().addmv_(M, v3.repeat(2)[:4])", [&] { return got(c.select(1, 0).clone().addmv_(M, v4)); }},
+      {"c[:, 0].clone().addmv_(M, v3.repeat(2)[:4], beta=0, alpha=3)",
+       [&] { return got(c.select(1, 0).clone().addmv_(M, v4, 0, 3)); }},
+      {"c[:, 0].addmv(M, v3.repeat(2)[:4])", [&] { return got(c.select(1, 0).addmv(M, v4)); }},
+      {"torch.ones(2, 3, 2).baddbmm_(B1, B2, alpha=2)", [&] { return got(of({2, 3, 2}).baddbmm_(B1, B2, 1, 2)); }},
+      {"torch.ones(2, 3, 2).baddbmm(B1, B2)", [&] { return got(of({2, 3, 2}).baddbmm(B1, B2)); }},
+      {"torch.ones(3, 2).addbmm_(B1, B2, beta=-1)", [&] { return got(of({3, 2}).addbmm_(B1, B2, -1)); }},
+      {"torch.ones(3, 2).addbmm(B1, B2)", [&] { return got(of({3, 2}).addbmm(B1, B2)); }},
+      {"a.clone().cumsum_(1)", [&] { return got(a.clone().cumsum_(1)); }},
+      {"a.clone().cumsum_(-2)", [&] { return got(a.clone().cumsum_(-2)); }},
+      {"torch.tensor([100, 100, 100], dtype=torch.int8).cumsum_(0)",
+       [&] { return got(ts::tensor<int8_t>({100, 100, 100}).cumsum_(0)); }},
+      {"l.clone().cumsum_(0)", [&] { return got(l.clone().cumsum_(0)); }},
+      {"torch.tensor(2.5).cumsum_(0)", [&] { return got(ts::tensor(2.5f).cumsum_(0)); }},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("mathx.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(calls.count(r.name));
+    const Got want = expected_parts(r), have = calls.at(r.name)();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      CHECK(have[i].dtype == want[i].dtype);
+      CHECK(have[i].shape == want[i].shape);
+      CHECK(close_values(have[i].values, want[i].values, want[i].dtype));
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("gcd and lcm agree with Euclid on every int8 pair", "[mathx]") {
+  // PyTorch's calc_gcd, written out in int (where int8 arithmetic happens in C++).
+  const auto euclid = [](int a, int b) {
+    a = static_cast<int8_t>(std::abs(a));
+    b = static_cast<int8_t>(std::abs(b));
+    while (a != 0) {
+      const int t = a;
+      a = static_cast<int8_t>(b % a);
+      b = t;
+    }
+    return b;
+  };
+  std::vector<int8_t> xs, ys;
+  for (int x = -128; x < 128; ++x)
+    for (int y = -128; y < 128; ++y) xs.push_back(static_cast<int8_t>(x)), ys.push_back(static_cast<int8_t>(y));
+  const Tensor<int8_t> x = ts::from_vector(xs, {65536}), y = ts::from_vector(ys, {65536});
+  const auto g = ts::gcd(x, y).to_vector(), lc = ts::lcm(x, y).to_vector();
+  int wrong = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const int want = euclid(xs[i], ys[i]);
+    const int want_lcm = want == 0 ? 0 : static_cast<int8_t>(std::abs(xs[i] / want * ys[i]));
+    if (g[i] != static_cast<int8_t>(want) || lc[i] != static_cast<int8_t>(want_lcm)) ++wrong;
+  }
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("in-place products write into self", "[mathx]") {
+  const Tensor<float> x = ts::zeros<float>({2, 3});
+  const Tensor<float> row = x.select(0, 1);
+  CHECK(&row.addmv_(ts::ones<float>({3, 2}), ts::ones<float>({2})) == &row);
+  CHECK(x.to_vector() == std::vector<float>{0, 0, 0, 2, 2, 2});
+  CHECK(&x.cumsum_(1) == &x);
+  CHECK(x.to_vector() == std::vector<float>{0, 0, 0, 2, 4, 6});
+}
+
+namespace {
+using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+const std::map<std::string, Fn>& grad_calls() {
+  static const std::map<std::string, Fn> calls = {
+      {"torch.rsub(X, X * X)", [](const Tensor<double>& x) { return ts::rsub(x, x * x); }},
+      {"torch.rsub(X, X.flip(0), alpha=2)", [](const Tensor<double>& x) { return ts::rsub(x, x.flip({0}), 2); }},
+      {"torch.rsub(X, 1.5, alpha=-3)", [](const Tensor<double>& x) { return ts::rsub(x, 1.5, -3); }},
+      {"torch.addr(X, X[0], X[:, 1])", [](const Tensor<double>& x) { return ts::addr(x, x.select(0, 0), x.select(1, 1)); }},
+      {"torch.addr(X[:, :1], X[0], X[1], beta=2, alpha=0.5)",
+       [](const Tensor<double>& x) { return ts::addr(x.slice(1, 0, 1), x.select(0, 0), x.select(0, 1), 2, 0.5); }},
+      {"(X * 1).addr_(X[:, 0], X[1], alpha=2)",
+       [](const Tensor<double>& x) { return (x * 1).addr_(x.select(1, 0), x.select(0, 1), 1, 2); }},
+      {"(X * 1).addmm_(X, X.t(), beta=0.5)", [](const Tensor<double>& x) { return (x * 1).addmm_(x, x.t(), 0.5); }},
+      {"(X[:, 0] * 1).addmv_(X, X[1], alpha=-1)",
+       [](const Tensor<double>& x) { return (x.select(1, 0) * 1).addmv_(x, x.select(0, 1), 1, -1); }},
+      {"(X * 1).baddbmm_(X, X.transpose(1, 2))", [](const Tensor<double>& x) { return (x * 1).baddbmm_(x, x.transpose(1, 2)); }},
+      {"(X[0] * 1).addbmm_(X, X.transpose(1, 2), beta=2)",
+       [](const Tensor<double>& x) { return (x.select(0, 0) * 1).addbmm_(x, x.transpose(1, 2), 2); }},
+      {"(X * 1).cumsum_(1)", [](const Tensor<double>& x) { return (x * 1).cumsum_(1); }},
+      {"(X * 1).cumsum_(0)", [](const Tensor<double>& x) { return (x * 1).cumsum_(0); }},
+  };
+  return calls;
+}
+}  // namespace
+
+TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][golden][gradcheck]") {
+  const auto& calls = grad_calls();
+  int cases = 0;
+  for (const auto& r : golden::load("mathx.txt")) {
+    if (r.name.rfind("grad ", 0) != 0) continue;
+    const std::string call = r.name.substr(5);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const Shape shape(golden::ints(r.get("shape")));
+    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
+                                 .detach()
+                                 .requires_grad_();
+    const Tensor<double> out = calls.at(call)(x);
+    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
+    (out * w).sum().backward();
+    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
+    const Tensor<double> probe = ts::randn(shape).to<double>().mul(0.5).requires_grad_();
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
+  const Inputs in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c] = in;
+  const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
+  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  const std::map<std::string, Call> calls = {
+      {"torch.gcd(a, a)", {"", [&] { ts::gcd(a, a); }}},
+      {"torch.lcm(a, a)", {"", [&] { ts::lcm(a, a); }}},
+      {"torch.gcd(m, m)", {"", [&] { ts::gcd(m, m); }}},
+      {"torch.lcm(k, a)", {"", [&] { ts::lcm(k, a); }}},
+      {"torch.gcd(d, l)", {"", [&] { ts::gcd(d, l); }}},
+      {"l.clone().gcd_(l.unsqueeze(0).expand(2, 2, 3))", {"gcd", [&] { l.clone().gcd_(l.unsqueeze(0).expand({2, 2, 3})); }}},
+      {"k.clone().lcm_(l)", {"lcm", [&] { k.clone().lcm_(l); }}},
+      {"torch.rsub(m, m)", {"rsub", [&] { ts::rsub(m, m); }}},
+      {"torch.rsub(m, a)", {"rsub", [&] { ts::rsub(m, a); }}},
+      {"torch.rsub(a, m)", {"rsub", [&] { ts::rsub(a, m); }}},
+      {"torch.rsub(m, 2)", {"rsub", [&] { ts::rsub(m, 2); }}},
+      {"torch.rsub(a, True)", {"rsub", [&] { ts::rsub(a, true); }}},
+      {"torch.rsub(a, a, alpha=True)", {"rsub", [&] { ts::rsub(a, a, true); }}},
+      {"torch.rsub(l, 3, alpha=2.5)", {"rsub", [&] { ts::rsub(l, 3, 2.5); }}},
+      {"torch.rsub(l, k, alpha=0.5)", {"rsub", [&] { ts::rsub(l, k, 0.5); }}},
+      {"torch.addr(a, a, v3)", {"addr", [&] { ts::addr(a, a, v3); }}},
+      {"torch.addr(a, v2, a)", {"addr", [&] { ts::addr(a, v2, a); }}},
+      {"torch.addr(torch.ones(3, 3), v2, v3)", {"", [&] { ts::addr(of({3, 3}), v2, v3); }}},
+      {"torch.addr(l, l[0][:2], k.long(), beta=0.5)",
+       {"addr", [&] { ts::addr(l, l.select(0, 0).slice(0, 0, 2), k.to<int64_t>(), 0.5); }}},
+      {"torch.addr(l, l[0][:2], k.long(), alpha=1.5)",
+       {"addr", [&] { ts::addr(l, l.select(0, 0).slice(0, 0, 2), k.to<int64_t>(), 1, 1.5); }}},
+      {"torch.ones(1, 3).addr_(v2, v3)", {"addr_", [&] { of({1, 3}).addr_(v2, v3); }}},
+      {"torch.ones(3).addr_(v2, v3)", {"addr_", [&] { of({3}).addr_(v2, v3); }}},
+      {"torch.ones(2, 3, dtype=torch.int32).addr_(v2, v3)", {"addr_", [&] { ts::ones<int32_t>({2, 3}).addr_(v2, v3); }}},
+      {"torch.ones(2, 2).addmm_(torch.ones(2, 3), torch.ones(3, 3))", {"addmm_", [&] { of({2, 2}).addmm_(of({2, 3}), of({3, 3})); }}},
+      {"torch.ones(1, 2).addmm_(torch.ones(2, 3), torch.ones(3, 2))", {"addmm_", [&] { of({1, 2}).addmm_(of({2, 3}), of({3, 2})); }}},
+      {"torch.ones(2, 2).addmm_(torch.ones(2, 3), torch.ones(2, 2))", {"", [&] { of({2, 2}).addmm_(of({2, 3}), of({2, 2})); }}},
+      {"torch.ones(1).addmv_(torch.ones(3, 3), torch.ones(3))", {"addmv_", [&] { of({1}).addmv_(of({3, 3}), of({3})); }}},
+      {"torch.ones(3, 1).addmv_(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv_(of({3, 3}), of({3})); }}},
+      {"torch.ones(3, 1).addmv(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv(of({3, 3}), of({3})); }}},
+      {"torch.ones(2, 2).baddbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",
+       {"baddbmm_", [&] { of({2, 2}).baddbmm_(of({2, 2, 3}), of({2, 3, 2})); }}},
+      {"torch.ones(2, 3).addbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",
+       {"", [&] { of({2, 3}).addbmm_(of({2, 2, 3}), of({2, 3, 2})); }}},
+      {"torch.ones(2, dtype=torch.int32).cumsum_(1)", {"cumsum", [&] { ts::ones<int32_t>({2}).cumsum_(1); }}},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("mathx.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const auto& [op, fn] = calls.at(call);
+    const std::string message = error_of(fn);
+    INFO(message);
+    CHECK(same_message(message, op, r.get("error")));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+}  // namespace test_mathx
