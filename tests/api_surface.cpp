@@ -141,6 +141,15 @@ int main() {
     m23.unsqueeze(0).baddbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3})).baddbmm(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
     m23.addbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
     std::cout << dv << rs << v2 << m23 << "\n";
+    auto obs = ts::randn({3, 5});
+    std::cout << ts::cov(obs) << ts::cov(obs, 0, ts::ones<int64_t>({5}), ts::ones<float>({5})) << obs.cov() << ts::corrcoef(obs)
+              << obs.corrcoef() << ts::cosine_similarity(obs, obs, 1, 1e-8) << ts::nn::functional::cosine_similarity(obs, obs)
+              << ts::pairwise_distance(obs, obs, 2, 1e-6, true) << ts::nn::functional::pairwise_distance(obs, obs)
+              << ts::pdist(obs, 1) << ts::nn::functional::pdist(obs) << ts::trapezoid(obs) << ts::trapezoid(obs, obs, 0)
+              << ts::trapz(obs, 0.5, 0) << ts::trapz(obs, obs) << ts::cumulative_trapezoid(obs) << ts::cumulative_trapezoid(obs, obs)
+              << ts::renorm(obs, 2, 0, 1) << obs.renorm(1, 1, 2) << obs.clone().renorm_(2, 0, 1)
+              << ts::isin(ints, ints) << ts::isin(ints, 2) << ts::isin(2, ints, false, true) << ts::frobenius_norm(obs)
+              << ts::frobenius_norm(obs, {0, 1}, true) << "\n";
   }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);

@@ -1,5 +1,6 @@
-// PyTorch's math functions added together (gcd, lcm, rsub, addr, the in-place products and
-// cumsum_) against PyTorch 1.13: values, dtypes, gradients and error messages from
+// PyTorch's math functions added together (gcd, lcm, rsub, addr, the in-place products, cumsum_,
+// cov, corrcoef, cosine_similarity, pairwise_distance, pdist, trapezoid, cumulative_trapezoid,
+// renorm, isin, frobenius_norm) against PyTorch 1.13: values, dtypes, gradients and error messages from
 // tests/golden/mathx.txt (tests/golden/generate_mathx.py), and gradcheck of each differentiable call.
 
 #include <cctype>
@@ -82,13 +83,16 @@ struct Inputs {
   Tensor<float> B1 = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.25f - 3.0f;
   Tensor<float> B2 = ts::arange<float>(0, 16).reshape({2, 4, 2}) * 0.5f - 4.0f;
   Tensor<float> c = ts::arange<float>(0, 12).reshape({3, 4}) - 5.0f;
+  Tensor<float> y = ts::tensor<float>({{1, 2, 4}, {3, 0, 5}});
+  Tensor<float> x = ts::tensor<float>({0, 1, 3});
+  Tensor<float> P = ts::tensor<float>({{0.5f, -1.0f, 2.0f}, {1.5f, 0.0f, -2.0f}, {0.5f, -1.0f, 2.0f}, {3.0f, 1.0f, 0.25f}});
 };
 
 }  // namespace
 
 TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P] = in;
   const Tensor<float> v4 = ts::tensor({0.5f, 3.0f, -1.0f, 0.5f});  // v3.repeat(2)[:4]
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   const std::map<std::string, std::function<Got()>> calls = {
@@ -150,6 +154,90 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
        [&] { return got(ts::tensor<int8_t>({100, 100, 100}).cumsum_(0)); }},
       {"l.clone().cumsum_(0)", [&] { return got(l.clone().cumsum_(0)); }},
       {"torch.tensor(2.5).cumsum_(0)", [&] { return got(ts::tensor(2.5f).cumsum_(0)); }},
+      {"torch.cov(y)", [&] { return got(ts::cov(y)); }},
+      {"torch.cov(y.long())", [&] { return got(ts::cov(y.to<int64_t>())); }},
+      {"torch.cov(y[0])", [&] { return got(ts::cov(y.select(0, 0))); }},
+      {"torch.cov(y, correction=0)", [&] { return got(ts::cov(y, 0)); }},
+      {"y.t().cov()", [&] { return got(y.t().cov()); }},
+      {"torch.cov(y, fweights=torch.tensor([1, 2, 3]))", [&] { return got(ts::cov(y, 1, ts::tensor<int64_t>({1, 2, 3}))); }},
+      {"torch.cov(y.long(), fweights=torch.tensor([1, 2, 3], dtype=torch.int32))",
+       [&] { return got(ts::cov(y.to<int64_t>(), 1, ts::tensor<int32_t>({1, 2, 3}))); }},
+      {"torch.cov(y, aweights=torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))",
+       [&] { return got(ts::cov(y, 1, Tensor<bool>(), ts::tensor<double>({1, 2, 3}))); }},
+      {"torch.cov(y, fweights=torch.tensor([1, 2, 3]), aweights=torch.tensor([1.0, 0.5, 3.0]))",
+       [&] { return got(ts::cov(y, 1, ts::tensor<int64_t>({1, 2, 3}), ts::tensor<float>({1.0f, 0.5f, 3.0f}))); }},
+      {"torch.cov(y, fweights=torch.tensor([1, 2, 3]), aweights=torch.tensor([1.0, 0.5, 3.0]), correction=0)",
+       [&] { return got(ts::cov(y, 0, ts::tensor<int64_t>({1, 2, 3}), ts::tensor<float>({1.0f, 0.5f, 3.0f}))); }},
+      {"torch.cov(y, correction=5)", [&] { return got(ts::cov(y, 5)); }},
+      {"torch.cov(y[:, :1])", [&] { return got(ts::cov(y.slice(1, 0, 1))); }},
+      {"torch.corrcoef(y)", [&] { return got(ts::corrcoef(y)); }},
+      {"torch.corrcoef(y.long())", [&] { return got(ts::corrcoef(y.to<int64_t>())); }},
+      {"torch.corrcoef(y[0])", [&] { return got(ts::corrcoef(y.select(0, 0))); }},
+      {"P.corrcoef()", [&] { return got(P.corrcoef()); }},
+      {"torch.corrcoef(P.t())", [&] { return got(ts::corrcoef(P.t())); }},
+      {"torch.cosine_similarity(y, y.flip(0))", [&] { return got(ts::cosine_similarity(y, y.flip({0}))); }},
+      {"torch.cosine_similarity(y, x, dim=-1)", [&] { return got(ts::cosine_similarity(y, x, -1)); }},
+      {"torch.cosine_similarity(y, x.double(), 0)", [&] { return got(ts::cosine_similarity(y, x.to<double>(), 0)); }},
+      {"torch.cosine_similarity(torch.zeros(3), x, dim=0)", [&] { return got(ts::cosine_similarity(ts::zeros<float>({3}), x, 0)); }},
+      {"torch.cosine_similarity(P, P[:1], 1, 0.5)", [&] { return got(ts::cosine_similarity(P, P.slice(0, 0, 1), 1, 0.5)); }},
+      {"torch.nn.functional.cosine_similarity(P, P.flip(0))",
+       [&] { return got(ts::nn::functional::cosine_similarity(P, P.flip({0}))); }},
+      {"torch.pairwise_distance(y, y.flip(0))", [&] { return got(ts::pairwise_distance(y, y.flip({0}))); }},
+      {"torch.pairwise_distance(y, x, p=1)", [&] { return got(ts::pairwise_distance(y, x, 1)); }},
+      {"torch.pairwise_distance(y.long(), y.long())", [&] { return got(ts::pairwise_distance(y.to<int64_t>(), y.to<int64_t>())); }},
+      {"torch.pairwise_distance(P, P[0], 3, 0.5, True)", [&] { return got(ts::pairwise_distance(P, P.select(0, 0), 3, 0.5, true)); }},
+      {"torch.pairwise_distance(x, x.flip(0), float('inf'))", [&] { return got(ts::pairwise_distance(x, x.flip({0}), INFINITY)); }},
+      {"torch.pairwise_distance(torch.tensor(1.0), torch.tensor(2.0))",
+       [&] { return got(ts::pairwise_distance(ts::tensor(1.0f), ts::tensor(2.0f))); }},
+      {"torch.nn.functional.pairwise_distance(P, P.flip(0), 0)",
+       [&] { return got(ts::nn::functional::pairwise_distance(P, P.flip({0}), 0)); }},
+      {"torch.pdist(P)", [&] { return got(ts::pdist(P)); }},
+      {"torch.pdist(P, 1)", [&] { return got(ts::pdist(P, 1)); }},
+      {"torch.pdist(P.double(), 0.5)", [&] { return got(ts::pdist(P.to<double>(), 0.5)); }},
+      {"torch.pdist(P, float('inf'))", [&] { return got(ts::pdist(P, INFINITY)); }},
+      {"torch.pdist(P, 0)", [&] { return got(ts::pdist(P, 0)); }},
+      {"torch.pdist(P[:1])", [&] { return got(ts::pdist(P.slice(0, 0, 1))); }},
+      {"torch.nn.functional.pdist(y)", [&] { return got(ts::nn::functional::pdist(y)); }},
+      {"torch.trapezoid(y)", [&] { return got(ts::trapezoid(y)); }},
+      {"torch.trapezoid(y, x)", [&] { return got(ts::trapezoid(y, x)); }},
+      {"torch.trapezoid(y, dx=0.5, dim=0)", [&] { return got(ts::trapezoid(y, 0.5, 0)); }},
+      {"torch.trapezoid(y.long())", [&] { return got(ts::trapezoid(y.to<int64_t>())); }},
+      {"torch.trapezoid(y.long(), dx=2)", [&] { return got(ts::trapezoid(y.to<int64_t>(), 2)); }},
+      {"torch.trapezoid(y, x.double())", [&] { return got(ts::trapezoid(y, x.to<double>())); }},
+      {"torch.trapezoid(y, torch.tensor([[0.0, 1.0, 3.0]]))", [&] { return got(ts::trapezoid(y, x.reshape({1, 3}))); }},
+      {"torch.trapezoid(y, y.long())", [&] { return got(ts::trapezoid(y, y.to<int64_t>())); }},
+      {"torch.trapezoid(torch.zeros(2, 0))", [&] { return got(ts::trapezoid(ts::zeros<float>({2, 0}))); }},
+      {"torch.trapz(y, x)", [&] { return got(ts::trapz(y, x)); }},
+      {"torch.trapz(y, dx=2, dim=0)", [&] { return got(ts::trapz(y, 2, 0)); }},
+      {"torch.cumulative_trapezoid(y)", [&] { return got(ts::cumulative_trapezoid(y)); }},
+      {"torch.cumulative_trapezoid(y, x)", [&] { return got(ts::cumulative_trapezoid(y, x)); }},
+      {"torch.cumulative_trapezoid(y.long())", [&] { return got(ts::cumulative_trapezoid(y.to<int64_t>())); }},
+      {"torch.cumulative_trapezoid(y, dx=2, dim=0)", [&] { return got(ts::cumulative_trapezoid(y, 2, 0)); }},
+      {"torch.cumulative_trapezoid(P, P, dim=0)", [&] { return got(ts::cumulative_trapezoid(P, P, 0)); }},
+      {"torch.renorm(y, 2, 0, 3)", [&] { return got(ts::renorm(y, 2, 0, 3)); }},
+      {"torch.renorm(y, 1, 1, 2.5)", [&] { return got(ts::renorm(y, 1, 1, 2.5)); }},
+      {"y.clone().renorm_(float('inf'), 0, 2)", [&] { return got(y.clone().renorm_(INFINITY, 0, 2)); }},
+      {"P.renorm(2, -1, 1.0)", [&] { return got(P.renorm(2, -1, 1.0)); }},
+      {"torch.renorm(P.double(), 3, 0, 100)", [&] { return got(ts::renorm(P.to<double>(), 3, 0, 100)); }},
+      {"torch.isin(torch.tensor([1, 2, 3, 4]), torch.tensor([2, 4, 6]))",
+       [&] { return got(ts::isin(ts::tensor({1, 2, 3, 4}), ts::tensor({2, 4, 6}))); }},
+      {"torch.isin(torch.tensor([1, 2, 3, 4]), 2)", [&] { return got(ts::isin(ts::tensor({1, 2, 3, 4}), 2)); }},
+      {"torch.isin(2, torch.tensor([1, 2]))", [&] { return got(ts::isin(2, ts::tensor({1, 2}))); }},
+      {"torch.isin(torch.tensor([1.0, float('nan')]), torch.tensor([float('nan'), 1.0]))",
+       [&] { return got(ts::isin(ts::tensor({1.0f, NAN}), ts::tensor({NAN, 1.0f}))); }},
+      {"torch.isin(torch.tensor([1, 2]), torch.tensor([2.0]))", [&] { return got(ts::isin(ts::tensor({1, 2}), ts::tensor({2.0f}))); }},
+      {"torch.isin(torch.tensor([1, 2]), torch.tensor([2.5]), invert=True)",
+       [&] { return got(ts::isin(ts::tensor({1, 2}), ts::tensor({2.5f}), false, true)); }},
+      {"torch.isin(l, k)", [&] { return got(ts::isin(l, k)); }},
+      {"torch.isin(l, k, invert=True)", [&] { return got(ts::isin(l, k, false, true)); }},
+      {"torch.isin(y, torch.zeros(0))", [&] { return got(ts::isin(y, ts::zeros<float>({0}))); }},
+      {"torch.isin(P, P[0], assume_unique=True)", [&] { return got(ts::isin(P, P.select(0, 0), true)); }},
+      {"torch.isin(i8, l)", [&] { return got(ts::isin(i8, l)); }},
+      {"torch.frobenius_norm(y)", [&] { return got(ts::frobenius_norm(y)); }},
+      {"torch.frobenius_norm(y, (0,))", [&] { return got(ts::frobenius_norm(y, {0})); }},
+      {"torch.frobenius_norm(y, (0, 1), True)", [&] { return got(ts::frobenius_norm(y, {0, 1}, true)); }},
+      {"torch.frobenius_norm(y, 1)", [&] { return got(ts::frobenius_norm(y, {1})); }},
+      {"torch.frobenius_norm(P.double(), (1, 0))", [&] { return got(ts::frobenius_norm(P.to<double>(), {1, 0})); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("mathx.txt")) {
@@ -223,6 +311,26 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& x) { return (x.select(0, 0) * 1).addbmm_(x, x.transpose(1, 2), 2); }},
       {"(X * 1).cumsum_(1)", [](const Tensor<double>& x) { return (x * 1).cumsum_(1); }},
       {"(X * 1).cumsum_(0)", [](const Tensor<double>& x) { return (x * 1).cumsum_(0); }},
+      {"torch.cov(X)", [](const Tensor<double>& x) { return ts::cov(x); }},
+      {"torch.cov(X, fweights=torch.tensor([1, 2, 1, 3]), aweights=torch.tensor([0.5, 1.0, 2.0, 1.0], dtype=torch.float64))",
+       [](const Tensor<double>& x) { return ts::cov(x, 1, ts::tensor<int64_t>({1, 2, 1, 3}), ts::tensor<double>({0.5, 1.0, 2.0, 1.0})); }},
+      {"torch.corrcoef(X * X)", [](const Tensor<double>& x) { return ts::corrcoef(x * x); }},
+      {"torch.cosine_similarity(X, X * X + 1)", [](const Tensor<double>& x) { return ts::cosine_similarity(x, x * x + 1); }},
+      {"torch.cosine_similarity(X, X.flip(1), dim=-1)", [](const Tensor<double>& x) { return ts::cosine_similarity(x, x.flip({1}), -1); }},
+      {"torch.pairwise_distance(X, X * X)", [](const Tensor<double>& x) { return ts::pairwise_distance(x, x * x); }},
+      {"torch.pairwise_distance(X, X.flip(0), p=1, keepdim=True)",
+       [](const Tensor<double>& x) { return ts::pairwise_distance(x, x.flip({0}), 1, 1e-6, true); }},
+      {"torch.pdist(X)", [](const Tensor<double>& x) { return ts::pdist(x); }},
+      {"torch.pdist(X, 3)", [](const Tensor<double>& x) { return ts::pdist(x, 3); }},
+      {"torch.trapezoid(X)", [](const Tensor<double>& x) { return ts::trapezoid(x); }},
+      {"torch.trapezoid(X, X * X)", [](const Tensor<double>& x) { return ts::trapezoid(x, x * x); }},
+      {"torch.trapezoid(X, dx=0.5, dim=0)", [](const Tensor<double>& x) { return ts::trapezoid(x, 0.5, 0); }},
+      {"torch.cumulative_trapezoid(X, X.exp())", [](const Tensor<double>& x) { return ts::cumulative_trapezoid(x, x.exp()); }},
+      {"torch.cumulative_trapezoid(X, dx=2)", [](const Tensor<double>& x) { return ts::cumulative_trapezoid(x, 2.0); }},
+      {"torch.renorm(X, 2, 0, 1.5)", [](const Tensor<double>& x) { return ts::renorm(x, 2, 0, 1.5); }},
+      {"(X * 1).renorm_(1, 1, 2)", [](const Tensor<double>& x) { return (x * 1).renorm_(1, 1, 2); }},
+      {"torch.frobenius_norm(X)", [](const Tensor<double>& x) { return ts::frobenius_norm(x); }},
+      {"torch.frobenius_norm(X, (1,))", [](const Tensor<double>& x) { return ts::frobenius_norm(x, {1}); }},
   };
   return calls;
 }
@@ -255,7 +363,7 @@ TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][gold
 
 TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P] = in;
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
@@ -295,6 +403,41 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
       {"torch.ones(2, 3).addbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",
        {"", [&] { of({2, 3}).addbmm_(of({2, 2, 3}), of({2, 3, 2})); }}},
       {"torch.ones(2, dtype=torch.int32).cumsum_(1)", {"cumsum", [&] { ts::ones<int32_t>({2}).cumsum_(1); }}},
+      {"torch.cov(m)", {"", [&] { ts::cov(m); }}},
+      {"torch.cov(torch.ones(2, 2, 2))", {"", [&] { ts::cov(of({2, 2, 2})); }}},
+      {"torch.cov(y, fweights=torch.tensor([1.0, 2.0, 3.0]))", {"", [&] { ts::cov(y, 1, ts::tensor<float>({1, 2, 3})); }}},
+      {"torch.cov(y, fweights=torch.tensor([1, -2, 3]))", {"", [&] { ts::cov(y, 1, ts::tensor<int64_t>({1, -2, 3})); }}},
+      {"torch.cov(y, fweights=torch.tensor([[1, 2, 3]]))", {"", [&] { ts::cov(y, 1, ts::tensor<int64_t>({{1, 2, 3}})); }}},
+      {"torch.cov(y, fweights=torch.tensor([1, 2]))", {"", [&] { ts::cov(y, 1, ts::tensor<int64_t>({1, 2})); }}},
+      {"torch.cov(y, aweights=torch.tensor([1, 2, 3]))", {"", [&] { ts::cov(y, 1, Tensor<bool>(), ts::tensor<int64_t>({1, 2, 3})); }}},
+      {"torch.cov(y, aweights=torch.tensor([1.0, 2.0]))", {"", [&] { ts::cov(y, 1, Tensor<bool>(), ts::tensor<float>({1, 2})); }}},
+      {"torch.cov(y, aweights=torch.tensor([1.0, -2.0, 3.0]))",
+       {"", [&] { ts::cov(y, 1, Tensor<bool>(), ts::tensor<float>({1, -2, 3})); }}},
+      {"torch.cov(y, aweights=torch.tensor([[1.0, 2.0, 3.0]]))",
+       {"", [&] { ts::cov(y, 1, Tensor<bool>(), ts::tensor<float>({{1, 2, 3}})); }}},
+      {"torch.cov(y, fweights=torch.tensor([0, 0, 0]))", {"", [&] { ts::cov(y, 1, ts::tensor<int64_t>({0, 0, 0})); }}},
+      {"torch.corrcoef(torch.ones(2, 2, 2))", {"", [&] { ts::corrcoef(of({2, 2, 2})); }}},
+      {"torch.cosine_similarity(l, l)", {"cosine_similarity", [&] { ts::cosine_similarity(l, l); }}},
+      {"torch.cosine_similarity(y, y, dim=2)", {"cosine_similarity", [&] { ts::cosine_similarity(y, y, 2); }}},
+      {"torch.pdist(torch.ones(2, 3, 3))", {"pdist", [&] { ts::pdist(of({2, 3, 3})); }}},
+      {"torch.pdist(P, p=-1)", {"pdist", [&] { ts::pdist(P, -1); }}},
+      {"torch.pdist(l)", {"pdist", [&] { ts::pdist(l); }}},
+      {"torch.trapezoid(torch.tensor(1.0))", {"trapezoid", [&] { ts::trapezoid(ts::tensor(1.0f)); }}},
+      {"torch.trapezoid(y, torch.tensor([0.0, 1.0]))", {"trapezoid", [&] { ts::trapezoid(y, ts::tensor({0.0f, 1.0f})); }}},
+      {"torch.trapezoid(m)", {"trapezoid", [&] { ts::trapezoid(m); }}},
+      {"torch.cumulative_trapezoid(y, torch.tensor([0.0, 1.0]))",
+       {"cumulative_trapezoid", [&] { ts::cumulative_trapezoid(y, ts::tensor({0.0f, 1.0f})); }}},
+      {"torch.trapezoid(y, dim=3)", {"trapezoid", [&] { ts::trapezoid(y, 1.0, 3); }}},
+      {"torch.renorm(y, -1, 0, 3)", {"renorm", [&] { ts::renorm(y, -1, 0, 3); }}},
+      {"torch.renorm(y, 2, 0, -3)", {"renorm", [&] { ts::renorm(y, 2, 0, -3); }}},
+      {"torch.renorm(l, 2, 0, 3)", {"renorm", [&] { ts::renorm(l, 2, 0, 3); }}},
+      {"torch.renorm(x, 2, 0, 3)", {"renorm", [&] { ts::renorm(x, 2, 0, 3); }}},
+      {"y.clone().renorm_(0, 0, 1)", {"renorm", [&] { y.clone().renorm_(0, 0, 1); }}},
+      {"torch.isin(m, m)", {"isin", [&] { ts::isin(m, m); }}},
+      {"torch.isin(l, m)", {"isin", [&] { ts::isin(l, m); }}},
+      {"torch.frobenius_norm(l)", {"frobenius_norm", [&] { ts::frobenius_norm(l); }}},
+      {"torch.frobenius_norm(y, (0, 1, 1))", {"frobenius_norm", [&] { ts::frobenius_norm(y, {0, 1, 1}); }}},
+      {"torch.frobenius_norm(y, (0, -2))", {"frobenius_norm", [&] { ts::frobenius_norm(y, {0, -2}); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("mathx.txt")) {

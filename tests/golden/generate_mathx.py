@@ -30,6 +30,9 @@ M = torch.arange(12, dtype=torch.float32).reshape(3, 4) * 0.5 - 2
 B1 = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) * 0.25 - 3
 B2 = torch.arange(16, dtype=torch.float32).reshape(2, 4, 2) * 0.5 - 4
 c = torch.arange(12, dtype=torch.float32).reshape(3, 4) - 5
+y = torch.tensor([[1.0, 2.0, 4.0], [3.0, 0.0, 5.0]])
+x = torch.tensor([0.0, 1.0, 3.0])
+P = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [0.5, -1.0, 2.0], [3.0, 1.0, 0.25]])
 
 VALUES = [
     # gcd and lcm: integers only, PyTorch's promotion, the most negative value
@@ -56,6 +59,36 @@ VALUES = [
     "torch.ones(3, 2).addbmm_(B1, B2, beta=-1)", "torch.ones(3, 2).addbmm(B1, B2)",
     "a.clone().cumsum_(1)", "a.clone().cumsum_(-2)", "torch.tensor([100, 100, 100], dtype=torch.int8).cumsum_(0)",
     "l.clone().cumsum_(0)", "torch.tensor(2.5).cumsum_(0)",
+    # statistics, distances, integration, norms, membership
+    "torch.cov(y)", "torch.cov(y.long())", "torch.cov(y[0])", "torch.cov(y, correction=0)", "y.t().cov()",
+    "torch.cov(y, fweights=torch.tensor([1, 2, 3]))", "torch.cov(y.long(), fweights=torch.tensor([1, 2, 3], dtype=torch.int32))",
+    "torch.cov(y, aweights=torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))",
+    "torch.cov(y, fweights=torch.tensor([1, 2, 3]), aweights=torch.tensor([1.0, 0.5, 3.0]))",
+    "torch.cov(y, fweights=torch.tensor([1, 2, 3]), aweights=torch.tensor([1.0, 0.5, 3.0]), correction=0)",
+    "torch.cov(y, correction=5)", "torch.cov(y[:, :1])",
+    "torch.corrcoef(y)", "torch.corrcoef(y.long())", "torch.corrcoef(y[0])", "P.corrcoef()", "torch.corrcoef(P.t())",
+    "torch.cosine_similarity(y, y.flip(0))", "torch.cosine_similarity(y, x, dim=-1)", "torch.cosine_similarity(y, x.double(), 0)",
+    "torch.cosine_similarity(torch.zeros(3), x, dim=0)", "torch.cosine_similarity(P, P[:1], 1, 0.5)",
+    "torch.nn.functional.cosine_similarity(P, P.flip(0))",
+    "torch.pairwise_distance(y, y.flip(0))", "torch.pairwise_distance(y, x, p=1)", "torch.pairwise_distance(y.long(), y.long())",
+    "torch.pairwise_distance(P, P[0], 3, 0.5, True)", "torch.pairwise_distance(x, x.flip(0), float('inf'))",
+    "torch.pairwise_distance(torch.tensor(1.0), torch.tensor(2.0))", "torch.nn.functional.pairwise_distance(P, P.flip(0), 0)",
+    "torch.pdist(P)", "torch.pdist(P, 1)", "torch.pdist(P.double(), 0.5)", "torch.pdist(P, float('inf'))", "torch.pdist(P, 0)",
+    "torch.pdist(P[:1])", "torch.nn.functional.pdist(y)",
+    "torch.trapezoid(y)", "torch.trapezoid(y, x)", "torch.trapezoid(y, dx=0.5, dim=0)", "torch.trapezoid(y.long())",
+    "torch.trapezoid(y.long(), dx=2)", "torch.trapezoid(y, x.double())", "torch.trapezoid(y, torch.tensor([[0.0, 1.0, 3.0]]))",
+    "torch.trapezoid(y, y.long())", "torch.trapezoid(torch.zeros(2, 0))", "torch.trapz(y, x)", "torch.trapz(y, dx=2, dim=0)",
+    "torch.cumulative_trapezoid(y)", "torch.cumulative_trapezoid(y, x)", "torch.cumulative_trapezoid(y.long())",
+    "torch.cumulative_trapezoid(y, dx=2, dim=0)", "torch.cumulative_trapezoid(P, P, dim=0)",
+    "torch.renorm(y, 2, 0, 3)", "torch.renorm(y, 1, 1, 2.5)", "y.clone().renorm_(float('inf'), 0, 2)", "P.renorm(2, -1, 1.0)",
+    "torch.renorm(P.double(), 3, 0, 100)",
+    "torch.isin(torch.tensor([1, 2, 3, 4]), torch.tensor([2, 4, 6]))", "torch.isin(torch.tensor([1, 2, 3, 4]), 2)",
+    "torch.isin(2, torch.tensor([1, 2]))", "torch.isin(torch.tensor([1.0, float('nan')]), torch.tensor([float('nan'), 1.0]))",
+    "torch.isin(torch.tensor([1, 2]), torch.tensor([2.0]))", "torch.isin(torch.tensor([1, 2]), torch.tensor([2.5]), invert=True)",
+    "torch.isin(l, k)", "torch.isin(l, k, invert=True)", "torch.isin(y, torch.zeros(0))", "torch.isin(P, P[0], assume_unique=True)",
+    "torch.isin(i8, l)",
+    "torch.frobenius_norm(y)", "torch.frobenius_norm(y, (0,))", "torch.frobenius_norm(y, (0, 1), True)",
+    "torch.frobenius_norm(y, 1)", "torch.frobenius_norm(P.double(), (1, 0))",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -65,6 +98,14 @@ GRADS = [  # (call on X, X's shape)
     ("(X[:, 0] * 1).addmv_(X, X[1], alpha=-1)", (3, 3)), ("(X * 1).baddbmm_(X, X.transpose(1, 2))", (2, 3, 3)),
     ("(X[0] * 1).addbmm_(X, X.transpose(1, 2), beta=2)", (2, 3, 3)), ("(X * 1).cumsum_(1)", (2, 3)),
     ("(X * 1).cumsum_(0)", (3, 2)),
+    ("torch.cov(X)", (2, 4)), ("torch.cov(X, fweights=torch.tensor([1, 2, 1, 3]), aweights=torch.tensor([0.5, 1.0, 2.0, 1.0], dtype=torch.float64))", (2, 4)),
+    ("torch.corrcoef(X * X)", (3, 4)), ("torch.cosine_similarity(X, X * X + 1)", (2, 3)),
+    ("torch.cosine_similarity(X, X.flip(1), dim=-1)", (2, 3)), ("torch.pairwise_distance(X, X * X)", (2, 3)),
+    ("torch.pairwise_distance(X, X.flip(0), p=1, keepdim=True)", (2, 3)), ("torch.pdist(X)", (4, 3)),
+    ("torch.pdist(X, 3)", (4, 3)), ("torch.trapezoid(X)", (2, 3)), ("torch.trapezoid(X, X * X)", (2, 3)),
+    ("torch.trapezoid(X, dx=0.5, dim=0)", (3, 2)), ("torch.cumulative_trapezoid(X, X.exp())", (2, 3)),
+    ("torch.cumulative_trapezoid(X, dx=2)", (2, 3)), ("torch.renorm(X, 2, 0, 1.5)", (3, 2)),
+    ("(X * 1).renorm_(1, 1, 2)", (3, 2)), ("torch.frobenius_norm(X)", (2, 3)), ("torch.frobenius_norm(X, (1,))", (2, 3)),
 ]
 
 ERRORS = [
@@ -81,6 +122,20 @@ ERRORS = [
     "torch.ones(3, 1).addmv(torch.ones(3, 3), torch.ones(3))",
     "torch.ones(2, 2).baddbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",
     "torch.ones(2, 3).addbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))", "torch.ones(2, dtype=torch.int32).cumsum_(1)",
+    "torch.cov(m)", "torch.cov(torch.ones(2, 2, 2))", "torch.cov(y, fweights=torch.tensor([1.0, 2.0, 3.0]))",
+    "torch.cov(y, fweights=torch.tensor([1, -2, 3]))", "torch.cov(y, fweights=torch.tensor([[1, 2, 3]]))",
+    "torch.cov(y, fweights=torch.tensor([1, 2]))", "torch.cov(y, aweights=torch.tensor([1, 2, 3]))",
+    "torch.cov(y, aweights=torch.tensor([1.0, 2.0]))", "torch.cov(y, aweights=torch.tensor([1.0, -2.0, 3.0]))",
+    "torch.cov(y, aweights=torch.tensor([[1.0, 2.0, 3.0]]))", "torch.cov(y, fweights=torch.tensor([0, 0, 0]))",
+    "torch.corrcoef(torch.ones(2, 2, 2))",
+    "torch.cosine_similarity(l, l)", "torch.cosine_similarity(y, y, dim=2)",
+    "torch.pdist(torch.ones(2, 3, 3))", "torch.pdist(P, p=-1)", "torch.pdist(l)",
+    "torch.trapezoid(torch.tensor(1.0))", "torch.trapezoid(y, torch.tensor([0.0, 1.0]))", "torch.trapezoid(m)",
+    "torch.cumulative_trapezoid(y, torch.tensor([0.0, 1.0]))", "torch.trapezoid(y, dim=3)",
+    "torch.renorm(y, -1, 0, 3)", "torch.renorm(y, 2, 0, -3)", "torch.renorm(l, 2, 0, 3)", "torch.renorm(x, 2, 0, 3)",
+    "y.clone().renorm_(0, 0, 1)",
+    "torch.isin(m, m)", "torch.isin(l, m)",
+    "torch.frobenius_norm(l)", "torch.frobenius_norm(y, (0, 1, 1))", "torch.frobenius_norm(y, (0, -2))",
 ]
 
 if __name__ == "__main__":

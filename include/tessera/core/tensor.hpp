@@ -547,6 +547,14 @@ class Tensor {
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
   const Tensor& cumsum_(int64_t dim) const;
+  /** Rows as variables (torch.Tensor.cov, corrcoef); an undefined weights tensor is none. */
+  template <class FW = bool, class AW = bool>
+  Tensor<floating_t<promote_t<promote_t<T, FW>, AW>>> cov(int64_t correction = 1, const Tensor<FW>& fweights = {},
+                                                          const Tensor<AW>& aweights = {}) const;
+  Tensor<floating_t<T>> corrcoef() const;
+  /** Slices along dim with p-norm above maxnorm scaled down to it (torch.Tensor.renorm). */
+  Tensor renorm(double p, int64_t dim, double maxnorm) const;
+  const Tensor& renorm_(double p, int64_t dim, double maxnorm) const;
   /** n-th forward difference along dim, after prepend and append (undefined: none) (ops/pointwise.hpp). */
   Tensor diff(int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {}, const Tensor& append = {}) const;
 
