@@ -150,6 +150,10 @@ int main() {
               << ts::renorm(obs, 2, 0, 1) << obs.renorm(1, 1, 2) << obs.clone().renorm_(2, 0, 1)
               << ts::isin(ints, ints) << ts::isin(ints, 2) << ts::isin(2, ints, false, true) << ts::frobenius_norm(obs)
               << ts::frobenius_norm(obs, {0, 1}, true) << "\n";
+    auto [run_max, run_argmax] = ts::cummax(obs, 1);
+    auto [run_min, run_argmin] = obs.cummin(0);
+    std::cout << ts::cumprod(obs, 1) << obs.cumprod(0) << obs.clone().cumprod_(1) << run_max << run_argmax << run_min << run_argmin
+              << ts::logcumsumexp(obs, 1) << obs.logcumsumexp(0) << "\n";
   }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);

@@ -1,6 +1,6 @@
 // PyTorch's math functions added together (gcd, lcm, rsub, addr, the in-place products, cumsum_,
 // cov, corrcoef, cosine_similarity, pairwise_distance, pdist, trapezoid, cumulative_trapezoid,
-// renorm, isin, frobenius_norm) against PyTorch 1.13: values, dtypes, gradients and error messages from
+// renorm, isin, frobenius_norm, cumprod, cummax, cummin, logcumsumexp) against PyTorch 1.13: values, dtypes, gradients and error messages from
 // tests/golden/mathx.txt (tests/golden/generate_mathx.py), and gradcheck of each differentiable call.
 
 #include <cctype>
@@ -40,6 +40,11 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
       return false;
   }
   return true;
+}
+
+template <class T>
+Got got(const ts::ValuesIndices<T>& r) {
+  return {got(r.values)[0], got(r.indices)[0]};
 }
 
 Got expected_parts(const golden::Record& r) {
@@ -86,13 +91,16 @@ struct Inputs {
   Tensor<float> y = ts::tensor<float>({{1, 2, 4}, {3, 0, 5}});
   Tensor<float> x = ts::tensor<float>({0, 1, 3});
   Tensor<float> P = ts::tensor<float>({{0.5f, -1.0f, 2.0f}, {1.5f, 0.0f, -2.0f}, {0.5f, -1.0f, 2.0f}, {3.0f, 1.0f, 0.25f}});
+  Tensor<float> C = ts::tensor<float>({{1.0f, 3.0f, 3.0f, NAN, 2.0f, NAN, 5.0f}, {0.0f, -0.0f, -1.0f, -1.0f, 4.0f, 4.0f, -2.0f}});
+  Tensor<float> h = ts::tensor<float>({2.0f, NAN, 1.0f, NAN, 3.0f});
+  Tensor<float> L = ts::tensor<float>({-INFINITY, -INFINITY, 1.0f, INFINITY, INFINITY, 2.0f, NAN, 0.0f});
 };
 
 }  // namespace
 
 TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L] = in;
   const Tensor<float> v4 = ts::tensor({0.5f, 3.0f, -1.0f, 0.5f});  // v3.repeat(2)[:4]
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   const std::map<std::string, std::function<Got()>> calls = {
@@ -238,6 +246,37 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
       {"torch.frobenius_norm(y, (0, 1), True)", [&] { return got(ts::frobenius_norm(y, {0, 1}, true)); }},
       {"torch.frobenius_norm(y, 1)", [&] { return got(ts::frobenius_norm(y, {1})); }},
       {"torch.frobenius_norm(P.double(), (1, 0))", [&] { return got(ts::frobenius_norm(P.to<double>(), {1, 0})); }},
+      {"torch.cumprod(y, 1)", [&] { return got(ts::cumprod(y, 1)); }},
+      {"torch.cumprod(P, 0)", [&] { return got(ts::cumprod(P, 0)); }},
+      {"P.t().cumprod(-1)", [&] { return got(P.t().cumprod(-1)); }},
+      {"torch.cumprod(k, 0)", [&] { return got(ts::cumprod(k, 0)); }},
+      {"torch.cumprod(l, 1)", [&] { return got(ts::cumprod(l, 1)); }},
+      {"torch.cumprod(m, 0)", [&] { return got(ts::cumprod(m, 0)); }},
+      {"torch.cumprod(i8, 0)", [&] { return got(ts::cumprod(i8, 0)); }},
+      {"torch.cumprod(torch.tensor(2.5), 0)", [&] { return got(ts::cumprod(ts::tensor(2.5f), 0)); }},
+      {"torch.cumprod(torch.zeros(0, 2), 0)", [&] { return got(ts::cumprod(ts::zeros<float>({0, 2}), 0)); }},
+      {"P.clone().cumprod_(1)", [&] { return got(P.clone().cumprod_(1)); }},
+      {"k.clone().cumprod_(0)", [&] { return got(k.clone().cumprod_(0)); }},
+      {"torch.cumprod(torch.full((40,), 3, dtype=torch.int64), 0)", [&] { return got(ts::cumprod(ts::full<int64_t>({40}, 3), 0)); }},
+      {"torch.cummax(C, 0)", [&] { return got(ts::cummax(C, 0)); }},
+      {"torch.cummax(C, 1)", [&] { return got(ts::cummax(C, 1)); }},
+      {"torch.cummin(C, 0)", [&] { return got(ts::cummin(C, 0)); }},
+      {"C.t().cummin(1)", [&] { return got(C.t().cummin(1)); }},
+      {"torch.cummax(l, 1)", [&] { return got(ts::cummax(l, 1)); }},
+      {"torch.cummin(i8, 0)", [&] { return got(ts::cummin(i8, 0)); }},
+      {"torch.cummax(m, 0)", [&] { return got(ts::cummax(m, 0)); }},
+      {"torch.cummin(m, 0)", [&] { return got(ts::cummin(m, 0)); }},
+      {"torch.cummax(torch.tensor(2.0), 0)", [&] { return got(ts::cummax(ts::tensor(2.0f), 0)); }},
+      {"torch.cummax(torch.zeros(2, 0), 1)", [&] { return got(ts::cummax(ts::zeros<float>({2, 0}), 1)); }},
+      {"torch.cummax(h, 0)", [&] { return got(ts::cummax(h, 0)); }},
+      {"torch.cummin(h.double(), 0)", [&] { return got(ts::cummin(h.to<double>(), 0)); }},
+      {"torch.logcumsumexp(y, 1)", [&] { return got(ts::logcumsumexp(y, 1)); }},
+      {"torch.logcumsumexp(P, 0)", [&] { return got(ts::logcumsumexp(P, 0)); }},
+      {"P.t().logcumsumexp(1)", [&] { return got(P.t().logcumsumexp(1)); }},
+      {"torch.logcumsumexp(y.double(), -1)", [&] { return got(ts::logcumsumexp(y.to<double>(), -1)); }},
+      {"torch.logcumsumexp(L, 0)", [&] { return got(ts::logcumsumexp(L, 0)); }},
+      {"torch.logcumsumexp(torch.tensor(2.0), 0)", [&] { return got(ts::logcumsumexp(ts::tensor(2.0f), 0)); }},
+      {"torch.logcumsumexp(y * 100, 1)", [&] { return got(ts::logcumsumexp(y * 100.0f, 1)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("mathx.txt")) {
@@ -331,6 +370,16 @@ const std::map<std::string, Fn>& grad_calls() {
       {"(X * 1).renorm_(1, 1, 2)", [](const Tensor<double>& x) { return (x * 1).renorm_(1, 1, 2); }},
       {"torch.frobenius_norm(X)", [](const Tensor<double>& x) { return ts::frobenius_norm(x); }},
       {"torch.frobenius_norm(X, (1,))", [](const Tensor<double>& x) { return ts::frobenius_norm(x, {1}); }},
+      {"torch.cumprod(X, 1)", [](const Tensor<double>& x) { return ts::cumprod(x, 1); }},
+      {"torch.cumprod(X, 0)", [](const Tensor<double>& x) { return ts::cumprod(x, 0); }},
+      {"torch.cumprod(X - 0.25, 1)", [](const Tensor<double>& x) { return ts::cumprod(x - 0.25, 1); }},
+      {"torch.cumprod(X * (X + 0.5), 1)", [](const Tensor<double>& x) { return ts::cumprod(x * (x + 0.5), 1); }},
+      {"(X * 1).cumprod_(1)", [](const Tensor<double>& x) { return (x * 1).cumprod_(1); }},
+      {"torch.cummax(X * X, 1)[0]", [](const Tensor<double>& x) { return ts::cummax(x * x, 1).values; }},
+      {"torch.cummin(X.flip(1), 1)[0]", [](const Tensor<double>& x) { return ts::cummin(x.flip({1}), 1).values; }},
+      {"torch.cummax((X * 2).round(), 0)[0]", [](const Tensor<double>& x) { return ts::cummax((x * 2).round(), 0).values; }},
+      {"torch.logcumsumexp(X, 1)", [](const Tensor<double>& x) { return ts::logcumsumexp(x, 1); }},
+      {"torch.logcumsumexp(X * 3, 0)", [](const Tensor<double>& x) { return ts::logcumsumexp(x * 3, 0); }},
   };
   return calls;
 }
@@ -363,7 +412,7 @@ TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][gold
 
 TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L] = in;
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
@@ -438,6 +487,11 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
       {"torch.frobenius_norm(l)", {"frobenius_norm", [&] { ts::frobenius_norm(l); }}},
       {"torch.frobenius_norm(y, (0, 1, 1))", {"frobenius_norm", [&] { ts::frobenius_norm(y, {0, 1, 1}); }}},
       {"torch.frobenius_norm(y, (0, -2))", {"frobenius_norm", [&] { ts::frobenius_norm(y, {0, -2}); }}},
+      {"torch.cumprod(y, 2)", {"cumprod", [&] { ts::cumprod(y, 2); }}},
+      {"torch.cummax(y, 2)", {"cummax", [&] { ts::cummax(y, 2); }}},
+      {"torch.cummin(x, -2)", {"cummin", [&] { ts::cummin(x, -2); }}},
+      {"torch.logcumsumexp(l, 0)", {"", [&] { ts::logcumsumexp(l, 0); }}},
+      {"torch.logcumsumexp(y, 3)", {"logcumsumexp", [&] { ts::logcumsumexp(y, 3); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("mathx.txt")) {

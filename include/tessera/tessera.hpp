@@ -16,6 +16,7 @@
 #include "backend/vulkan/vulkan.hpp"
 #include "ops/copy.hpp"
 #include "ops/creation.hpp"
+#include "ops/cumulative.hpp"
 #include "ops/distance.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/index_update.hpp"

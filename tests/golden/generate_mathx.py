@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes tests/golden/mathx.txt: PyTorch 1.13's results for gcd, lcm, rsub, addr and the in-place
-products (addmm_, addmv_, baddbmm_, addbmm_, addr_) and cumsum_, their gradients and their error
-messages, for tests/test_mathx.cpp.
+products (addmm_, addmv_, baddbmm_, addbmm_, addr_), cumsum_, cov, corrcoef, cosine_similarity,
+pairwise_distance, pdist, trapezoid, trapz, cumulative_trapezoid, renorm, isin, frobenius_norm,
+cumprod, cummax, cummin and logcumsumexp, their gradients and their error messages, for
+tests/test_mathx.cpp.
 
     /usr/bin/python3 tests/golden/generate_mathx.py
 
@@ -33,6 +35,9 @@ c = torch.arange(12, dtype=torch.float32).reshape(3, 4) - 5
 y = torch.tensor([[1.0, 2.0, 4.0], [3.0, 0.0, 5.0]])
 x = torch.tensor([0.0, 1.0, 3.0])
 P = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [0.5, -1.0, 2.0], [3.0, 1.0, 0.25]])
+C = torch.tensor([[1.0, 3.0, 3.0, float("nan"), 2.0, float("nan"), 5.0], [0.0, -0.0, -1.0, -1.0, 4.0, 4.0, -2.0]])
+h = torch.tensor([2.0, float("nan"), 1.0, float("nan"), 3.0])
+L = torch.tensor([-float("inf"), -float("inf"), 1.0, float("inf"), float("inf"), 2.0, float("nan"), 0.0])
 
 VALUES = [
     # gcd and lcm: integers only, PyTorch's promotion, the most negative value
@@ -89,6 +94,15 @@ VALUES = [
     "torch.isin(i8, l)",
     "torch.frobenius_norm(y)", "torch.frobenius_norm(y, (0,))", "torch.frobenius_norm(y, (0, 1), True)",
     "torch.frobenius_norm(y, 1)", "torch.frobenius_norm(P.double(), (1, 0))",
+    # the cumulative family
+    "torch.cumprod(y, 1)", "torch.cumprod(P, 0)", "P.t().cumprod(-1)", "torch.cumprod(k, 0)", "torch.cumprod(l, 1)",
+    "torch.cumprod(m, 0)", "torch.cumprod(i8, 0)", "torch.cumprod(torch.tensor(2.5), 0)", "torch.cumprod(torch.zeros(0, 2), 0)",
+    "P.clone().cumprod_(1)", "k.clone().cumprod_(0)", "torch.cumprod(torch.full((40,), 3, dtype=torch.int64), 0)",
+    "torch.cummax(C, 0)", "torch.cummax(C, 1)", "torch.cummin(C, 0)", "C.t().cummin(1)", "torch.cummax(l, 1)",
+    "torch.cummin(i8, 0)", "torch.cummax(m, 0)", "torch.cummin(m, 0)", "torch.cummax(torch.tensor(2.0), 0)",
+    "torch.cummax(torch.zeros(2, 0), 1)", "torch.cummax(h, 0)", "torch.cummin(h.double(), 0)",
+    "torch.logcumsumexp(y, 1)", "torch.logcumsumexp(P, 0)", "P.t().logcumsumexp(1)", "torch.logcumsumexp(y.double(), -1)",
+    "torch.logcumsumexp(L, 0)", "torch.logcumsumexp(torch.tensor(2.0), 0)", "torch.logcumsumexp(y * 100, 1)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -106,6 +120,10 @@ GRADS = [  # (call on X, X's shape)
     ("torch.trapezoid(X, dx=0.5, dim=0)", (3, 2)), ("torch.cumulative_trapezoid(X, X.exp())", (2, 3)),
     ("torch.cumulative_trapezoid(X, dx=2)", (2, 3)), ("torch.renorm(X, 2, 0, 1.5)", (3, 2)),
     ("(X * 1).renorm_(1, 1, 2)", (3, 2)), ("torch.frobenius_norm(X)", (2, 3)), ("torch.frobenius_norm(X, (1,))", (2, 3)),
+    ("torch.cumprod(X, 1)", (2, 4)), ("torch.cumprod(X, 0)", (4, 2)), ("torch.cumprod(X - 0.25, 1)", (2, 4)),
+    ("torch.cumprod(X * (X + 0.5), 1)", (3, 4)), ("(X * 1).cumprod_(1)", (2, 4)),
+    ("torch.cummax(X * X, 1)[0]", (2, 4)), ("torch.cummin(X.flip(1), 1)[0]", (2, 4)), ("torch.cummax((X * 2).round(), 0)[0]", (4, 2)),
+    ("torch.logcumsumexp(X, 1)", (2, 4)), ("torch.logcumsumexp(X * 3, 0)", (4, 2)),
 ]
 
 ERRORS = [
@@ -136,6 +154,7 @@ ERRORS = [
     "y.clone().renorm_(0, 0, 1)",
     "torch.isin(m, m)", "torch.isin(l, m)",
     "torch.frobenius_norm(l)", "torch.frobenius_norm(y, (0, 1, 1))", "torch.frobenius_norm(y, (0, -2))",
+    "torch.cumprod(y, 2)", "torch.cummax(y, 2)", "torch.cummin(x, -2)", "torch.logcumsumexp(l, 0)", "torch.logcumsumexp(y, 3)",
 ]
 
 if __name__ == "__main__":

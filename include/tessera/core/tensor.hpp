@@ -547,6 +547,13 @@ class Tensor {
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
   const Tensor& cumsum_(int64_t dim) const;
+  /** The cumulative family beside cumsum: products, running extremes (values and int64 positions)
+   *  and log(cumsum(exp)). */
+  Tensor<sum_t<T>> cumprod(int64_t dim) const;
+  const Tensor& cumprod_(int64_t dim) const;
+  ValuesIndices<T> cummax(int64_t dim) const;
+  ValuesIndices<T> cummin(int64_t dim) const;
+  Tensor logcumsumexp(int64_t dim) const;
   /** Rows as variables (torch.Tensor.cov, corrcoef); an undefined weights tensor is none. */
   template <class FW = bool, class AW = bool>
   Tensor<floating_t<promote_t<promote_t<T, FW>, AW>>> cov(int64_t correction = 1, const Tensor<FW>& fweights = {},
