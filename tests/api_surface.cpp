@@ -154,6 +154,11 @@ int main() {
     auto [run_min, run_argmin] = obs.cummin(0);
     std::cout << ts::cumprod(obs, 1) << obs.cumprod(0) << obs.clone().cumprod_(1) << run_max << run_argmax << run_min << run_argmin
               << ts::logcumsumexp(obs, 1) << obs.logcumsumexp(0) << "\n";
+    auto [mantissa, exponent] = ts::frexp(obs);
+    std::cout << ts::quantile(obs, 0.5) << ts::quantile(obs, ts::tensor({0.25f, 0.5f}), 1, true, "midpoint") << obs.quantile(0.1, 0)
+              << ts::nanquantile(obs, 0.5, 1) << obs.nanquantile(ts::tensor({0.5f})) << mantissa << exponent << std::get<1>(obs.frexp())
+              << ts::i0(obs) << obs.i0() << obs.clone().i0_() << ts::mvlgamma(obs.abs() + 2, 2) << (obs.abs() + 2).mvlgamma(3)
+              << (obs.abs() + 2).mvlgamma_(2) << ts::randint_like(obs, 5) << ts::randint_like(ints, -2, 2) << "\n";
   }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);

@@ -26,6 +26,7 @@
 #include "ops/linalg.hpp"
 #include "ops/membership.hpp"
 #include "ops/pointwise.hpp"
+#include "ops/quantile.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
 #include "ops/selection.hpp"

@@ -38,6 +38,8 @@ P = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [0.5, -1.0, 2.0], [3.0, 1.
 C = torch.tensor([[1.0, 3.0, 3.0, float("nan"), 2.0, float("nan"), 5.0], [0.0, -0.0, -1.0, -1.0, 4.0, 4.0, -2.0]])
 h = torch.tensor([2.0, float("nan"), 1.0, float("nan"), 3.0])
 L = torch.tensor([-float("inf"), -float("inf"), 1.0, float("inf"), float("inf"), 2.0, float("nan"), 0.0])
+Q = torch.tensor([[1.0, 5.0, 2.0, 8.0, 7.0], [3.0, float("nan"), 0.0, 4.0, 4.0], [float("nan"), float("nan"), 1.0, 2.0, 9.0]])
+q2 = torch.tensor([0.0, 0.25, 0.5, 0.9, 1.0])
 
 VALUES = [
     # gcd and lcm: integers only, PyTorch's promotion, the most negative value
@@ -103,6 +105,23 @@ VALUES = [
     "torch.cummax(torch.zeros(2, 0), 1)", "torch.cummax(h, 0)", "torch.cummin(h.double(), 0)",
     "torch.logcumsumexp(y, 1)", "torch.logcumsumexp(P, 0)", "P.t().logcumsumexp(1)", "torch.logcumsumexp(y.double(), -1)",
     "torch.logcumsumexp(L, 0)", "torch.logcumsumexp(torch.tensor(2.0), 0)", "torch.logcumsumexp(y * 100, 1)",
+    # quantiles, frexp, i0, mvlgamma
+    "torch.quantile(Q[0], 0.5)", "torch.quantile(Q, 0.3, dim=1)", "torch.quantile(Q[:1], q2, dim=1, keepdim=True)",
+    "torch.quantile(Q[0], q2, interpolation='lower')", "torch.quantile(Q[0], q2, interpolation='higher')",
+    "torch.quantile(Q[0], q2, interpolation='midpoint')", "torch.quantile(Q[0], q2, interpolation='nearest')",
+    "torch.quantile(Q[0].double(), torch.tensor(0.4, dtype=torch.float64))", "torch.quantile(P, q2[1:3], dim=0)",
+    "torch.quantile(P, 0.75, keepdim=True)", "torch.quantile(P, q2[:2], keepdim=True)", "P.quantile(0.6, -1)",
+    "torch.quantile(torch.tensor(3.0), 0.5)", "torch.quantile(torch.tensor(3.0), 0.5, dim=0, keepdim=True)",
+    "torch.nanquantile(Q, 0.5, dim=1)", "torch.nanquantile(Q, q2, dim=1)", "Q.nanquantile(0.25)",
+    "torch.nanquantile(torch.tensor([float('nan'), float('nan')]), 0.5)", "torch.nanquantile(Q.t(), q2[1:4], 0, True, interpolation='nearest')",
+    "torch.nanquantile(Q, 0.5, dim=1, interpolation='midpoint')", "torch.quantile(torch.tensor([0.0, 1.0, 2.0, 3.0]), torch.tensor([1/6, 0.5]), interpolation='nearest')",
+    "torch.frexp(torch.tensor([0.0, -0.0, 1.0, -6.5, 1e-40, 3e38, float('inf'), float('nan'), 0.75]))",
+    "torch.frexp(d)", "d.frexp()", "torch.frexp(h)", "torch.frexp(torch.tensor([1e-310, 1.7e308, -5e-324], dtype=torch.float64))",
+    "torch.i0(y)", "torch.i0(torch.tensor([-3.0, -0.5, 0.0, 0.5, 8.0, 30.0, 100.0, float('nan')]))", "l.i0()", "m.i0()",
+    "torch.i0(d * 20)", "y.clone().i0_()",
+    "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)",
+    "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", "torch.mvlgamma(l.abs() + 3, 3)", "(y + 2).mvlgamma(2)",
+    "(y + 3).mvlgamma_(4)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -124,6 +143,10 @@ GRADS = [  # (call on X, X's shape)
     ("torch.cumprod(X * (X + 0.5), 1)", (3, 4)), ("(X * 1).cumprod_(1)", (2, 4)),
     ("torch.cummax(X * X, 1)[0]", (2, 4)), ("torch.cummin(X.flip(1), 1)[0]", (2, 4)), ("torch.cummax((X * 2).round(), 0)[0]", (4, 2)),
     ("torch.logcumsumexp(X, 1)", (2, 4)), ("torch.logcumsumexp(X * 3, 0)", (4, 2)),
+    ("torch.quantile(X * X, 0.3, dim=1)", (2, 5)), ("torch.quantile(X.flip(0), torch.tensor([0.1, 0.5, 1.0], dtype=torch.float64))", (3, 3)),
+    ("torch.quantile(X * X, 0.6, dim=0, interpolation='midpoint')", (4, 3)), ("torch.quantile(X, 0.6, interpolation='lower')", (5,)),
+    ("torch.nanquantile(X.exp(), 0.4, dim=1)", (3, 4)), ("torch.frexp(X)[0]", (2, 3)), ("torch.frexp(X * 7)[0]", (2, 3)),
+    ("torch.i0(X)", (2, 3)), ("torch.i0(X * 4)", (2, 3)), ("torch.mvlgamma(X * X + 2, 3)", (2, 3)), ("(X + 5).mvlgamma_(2)", (2, 3)),
 ]
 
 ERRORS = [
@@ -155,6 +178,10 @@ ERRORS = [
     "torch.isin(m, m)", "torch.isin(l, m)",
     "torch.frobenius_norm(l)", "torch.frobenius_norm(y, (0, 1, 1))", "torch.frobenius_norm(y, (0, -2))",
     "torch.cumprod(y, 2)", "torch.cummax(y, 2)", "torch.cummin(x, -2)", "torch.logcumsumexp(l, 0)", "torch.logcumsumexp(y, 3)",
+    "torch.quantile(l, 0.5)", "torch.quantile(y, torch.tensor([0.5], dtype=torch.float64))", "torch.quantile(y, torch.ones(2, 2) * 0.5)",
+    "torch.quantile(y, 1.5)", "torch.quantile(y, -0.1)", "torch.quantile(y, torch.tensor([0.5, 1.5]))", "torch.quantile(torch.zeros(0), 0.5)",
+    "torch.quantile(y, 0.5, interpolation='foo')", "torch.quantile(y, 0.5, dim=2)", "torch.nanquantile(y, 2.0)",
+    "torch.frexp(l)", "torch.i0(h.half())", "torch.mvlgamma(y, 0)",
 ]
 
 if __name__ == "__main__":

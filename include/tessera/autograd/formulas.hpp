@@ -241,7 +241,7 @@ template <class Op> inline constexpr bool unary_uses_self =
     std::is_same_v<Op, DigammaOp> || std::is_same_v<Op, SincOp> || std::is_same_v<Op, AsinOp> ||
     std::is_same_v<Op, AcosOp> || std::is_same_v<Op, AtanOp> || std::is_same_v<Op, SinhOp> ||
     std::is_same_v<Op, CoshOp> || std::is_same_v<Op, AsinhOp> || std::is_same_v<Op, AcoshOp> ||
-    std::is_same_v<Op, AtanhOp>;
+    std::is_same_v<Op, AtanhOp> || std::is_same_v<Op, I0Op> || std::is_same_v<Op, I1Op>;
 
 template <class Op>
 const char* unary_node_name() {
@@ -279,6 +279,9 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, ErfcOp>) return {-1.1283791670955126 * (-s.pow(2)).exp() * g};
     else if constexpr (std::is_same_v<Op, ErfinvOp>) return {0.88622692545275801 * r.pow(2).exp() * g};
     else if constexpr (std::is_same_v<Op, LgammaOp>) return {g * s.digamma()};
+    else if constexpr (std::is_same_v<Op, I0Op>) return {g * unary<I1Op>(s)};
+    else if constexpr (std::is_same_v<Op, I1Op>)  // I1' = I0 - I1 / x, 1/2 at 0 (PyTorch's i1_backward)
+      return {g * where(s == 0, full<A>({}, A(0.5), {.device = s.device()}), unary<I0Op>(s) - unary<I1Op>(s) / s)};
     else if constexpr (std::is_same_v<Op, DigammaOp>) return {g * s.polygamma(1)};
     else if constexpr (std::is_same_v<Op, SincOp>) {
       const Tensor<A> spi = s * math::kPi, sq = s * s * math::kPi;

@@ -304,6 +304,7 @@ class Tensor {
   TS_UNARY_METHODS(asinh, floating_t<T>)
   TS_UNARY_METHODS(acosh, floating_t<T>)
   TS_UNARY_METHODS(atanh, floating_t<T>)
+  TS_UNARY_METHODS(i0, floating_t<T>)
 #undef TS_UNARY_METHODS
   Tensor<bool> signbit() const;
   Tensor bitwise_not() const;
@@ -554,6 +555,20 @@ class Tensor {
   ValuesIndices<T> cummax(int64_t dim) const;
   ValuesIndices<T> cummin(int64_t dim) const;
   Tensor logcumsumexp(int64_t dim) const;
+  /** q-th quantiles (torch.Tensor.quantile, nanquantile): a scalar q or a 1-D tensor of q. */
+  Tensor quantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor quantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor nanquantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  Tensor nanquantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  /** (mantissa, int32 exponent) with self = mantissa * 2^exponent (torch.Tensor.frexp). */
+  std::tuple<Tensor, Tensor<int32_t>> frexp() const;
+  /** The multivariate log-gamma of dimension p (torch.Tensor.mvlgamma). */
+  Tensor<floating_t<T>> mvlgamma(int64_t p) const;
+  const Tensor& mvlgamma_(int64_t p) const;
   /** Rows as variables (torch.Tensor.cov, corrcoef); an undefined weights tensor is none. */
   template <class FW = bool, class AW = bool>
   Tensor<floating_t<promote_t<promote_t<T, FW>, AW>>> cov(int64_t correction = 1, const Tensor<FW>& fweights = {},

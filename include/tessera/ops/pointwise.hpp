@@ -1,6 +1,6 @@
 #pragma once
 // Pointwise special functions and roundings beyond ops/elementwise.hpp: log10, erf, erfc, erfinv,
-// lgamma, digamma, polygamma, sinc, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
+// lgamma, digamma, polygamma, sinc, i0, frexp, mvlgamma, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
 // trunc, fix, frac, exp2, signbit, sgn, positive; atan2, hypot, logaddexp(2), xlogy, copysign,
 // nextafter, heaviside, float_power, the bitwise ops and shifts, gcd, lcm, addcmul, addcdiv; diff.
 // PyTorch's signatures, promotion and errors.
@@ -84,6 +84,30 @@ struct AtanhOp : FloatingTraits {
   static constexpr const char* name = "atanh";
   static constexpr const char* half_kernel = "atanh_cpu";  // PyTorch 1.13's CPU has none for float16
   template <class C> C operator()(C x) const { return std::atanh(x); }
+};
+struct I0Op : FloatingTraits {
+  static constexpr const char* name = "i0";
+  static constexpr const char* half_kernel = "i0_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return math::bessel_i0(x); }
+};
+/** I1, i0's derivative (not public: torch.special.i1 is not in this library). */
+struct I1Op : FloatingTraits {
+  static constexpr const char* name = "special_i1";
+  template <class C> C operator()(C x) const { return math::bessel_i1(x); }
+};
+struct FrexpMantissaOp : UnaryTraits {
+  static constexpr const char* name = "frexp";
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::frexp_mantissa(x);
+    else return x;  // refused before it runs
+  }
+};
+struct FrexpExponentOp : UnaryTraits {
+  static constexpr const char* name = "frexp";
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::frexp_exponent(x);
+    else return x;  // refused before it runs
+  }
 };
 struct ReciprocalOp : FloatingTraits {
   static constexpr const char* name = "reciprocal";
@@ -226,6 +250,7 @@ TS_DEFINE_POINTWISE_UNARY(digamma, DigammaOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(sinc, SincOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(reciprocal, ReciprocalOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(exp2, Exp2Op, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(i0, I0Op, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(trunc, TruncOp, T)
 TS_DEFINE_POINTWISE_UNARY(frac, FracOp, T)
 TS_DEFINE_POINTWISE_UNARY(sgn, SgnOp, T)
@@ -1042,6 +1067,54 @@ bool Tensor<T>::is_nonzero() const {
 template <class T>
 bool is_nonzero(const Tensor<T>& x) {
   return x.is_nonzero();
+}
+
+}  // namespace tessera
+
+// --- frexp, mvlgamma -----------------------------------------------------------------------------
+
+namespace tessera {
+
+/** torch.frexp(x): (mantissa, exponent) with x = mantissa * 2^exponent, |mantissa| in [0.5, 1)
+ *  (0, inf and NaN: themselves and 0); floating tensors only. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int32_t>> frexp(const Tensor<T>& x) {
+  TS_CHECK(is_floating_v<T>, "frexp: torch.frexp() only supports floating-point dtypes");
+  if constexpr (!is_floating_v<T>) {
+    return {};
+  } else {
+    Tensor<T> mantissa = detail::empty_like_preserving<T>(x.impl()), exponent = detail::empty_like_preserving<T>(x.impl());
+    detail::unary_into<detail::FrexpMantissaOp, true>(mantissa, x);
+    detail::unary_into<detail::FrexpExponentOp, true>(exponent, x);
+    // PyTorch's gradient, grad / 2^exponent: the values are the kernel's, exactly.
+    if (detail::needs_grad(x)) mantissa = mantissa + (x - x.detach()) * exponent.neg().exp2();
+    return {mantissa, exponent.template to<int32_t>()};
+  }
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<int32_t>> Tensor<T>::frexp() const {
+  return tessera::frexp(*this);
+}
+
+/** torch.mvlgamma(x, p): the multivariate log-gamma, sum_{i<p} lgamma(x - i/2) + p(p-1)/4 log(pi). */
+template <class T>
+Tensor<floating_t<T>> mvlgamma(const Tensor<T>& x, int64_t p) {
+  using R = floating_t<T>;
+  TS_CHECK(p >= 1, "mvlgamma: p has to be greater than or equal to 1");
+  // PyTorch's order: x - (p-1)/2, ..., x - 1/2, x, summed along the new last dim.
+  const Tensor<R> shifts = arange<R>(static_cast<R>(-0.5 * static_cast<double>(p - 1)), static_cast<R>(0.5), static_cast<R>(0.5),
+                                     {.device = x.device()});
+  const Tensor<R> args = x.template to<R>().unsqueeze(-1) + shifts;
+  return args.lgamma().sum(-1) + static_cast<double>(p * (p - 1)) * std::log(detail::math::kPi) * 0.25;
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::mvlgamma(int64_t p) const {
+  return tessera::mvlgamma(*this, p);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::mvlgamma_(int64_t p) const {
+  static_assert(is_floating_v<T>, "mvlgamma_: the result is floating; an integral tensor cannot hold it");
+  return copy_(tessera::mvlgamma(requires_grad() ? clone() : *this, p));
 }
 
 }  // namespace tessera

@@ -1,6 +1,6 @@
 #pragma once
 // Scalar formulas of PyTorch's special functions (erfinv, digamma, trigamma, polygamma, sinc,
-// logit, nan_to_num, gcd, lcm), with the algorithms of aten/src/ATen/native/Math.h so that results agree
+// logit, nan_to_num, gcd, lcm, i0, frexp), with the algorithms of aten/src/ATen/native/Math.h so that results agree
 // to a few units in the last place.
 
 #include <cmath>
@@ -239,6 +239,31 @@ T lcm(T a, T b) {
     using U = std::make_unsigned_t<T>;
     return wrapping_abs(static_cast<T>(static_cast<U>(static_cast<U>(q) * static_cast<U>(b))));
   }
+}
+
+/** The modified Bessel functions of the first kind, orders 0 and 1 (I0 even, I1 odd). */
+template <class T>
+T bessel_i0(T x) {
+  if (std::isnan(x)) return x;
+  return static_cast<T>(std::cyl_bessel_i(0.0, std::fabs(static_cast<double>(x))));
+}
+template <class T>
+T bessel_i1(T x) {
+  if (std::isnan(x)) return x;
+  const double r = std::cyl_bessel_i(1.0, std::fabs(static_cast<double>(x)));
+  return static_cast<T>(x < 0 ? -r : r);
+}
+/** std::frexp's mantissa and exponent; 0, inf and NaN keep their value with exponent 0. */
+template <class T>
+T frexp_mantissa(T x) {
+  int e = 0;
+  return std::isfinite(x) ? std::frexp(x, &e) : x;
+}
+template <class T>
+T frexp_exponent(T x) {
+  int e = 0;
+  if (std::isfinite(x)) std::frexp(x, &e);
+  return static_cast<T>(e);
 }
 
 }  // namespace tessera::detail::math
