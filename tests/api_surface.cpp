@@ -159,6 +159,9 @@ int main() {
               << ts::nanquantile(obs, 0.5, 1) << obs.nanquantile(ts::tensor({0.5f})) << mantissa << exponent << std::get<1>(obs.frexp())
               << ts::i0(obs) << obs.i0() << obs.clone().i0_() << ts::mvlgamma(obs.abs() + 2, 2) << (obs.abs() + 2).mvlgamma(3)
               << (obs.abs() + 2).mvlgamma_(2) << ts::randint_like(obs, 5) << ts::randint_like(ints, -2, 2) << "\n";
+    const auto shape_a = obs.abs() + 0.5f;
+    std::cout << ts::igamma(shape_a, obs.abs()) << ts::igammac(shape_a, obs.abs()) << shape_a.igamma(obs.abs())
+              << shape_a.igammac(obs.abs()) << shape_a.clone().igamma_(obs.abs()).igammac_(obs.abs()) << "\n";
   }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);

@@ -40,6 +40,9 @@ h = torch.tensor([2.0, float("nan"), 1.0, float("nan"), 3.0])
 L = torch.tensor([-float("inf"), -float("inf"), 1.0, float("inf"), float("inf"), 2.0, float("nan"), 0.0])
 Q = torch.tensor([[1.0, 5.0, 2.0, 8.0, 7.0], [3.0, float("nan"), 0.0, 4.0, 4.0], [float("nan"), float("nan"), 1.0, 2.0, 9.0]])
 q2 = torch.tensor([0.0, 0.25, 0.5, 0.9, 1.0])
+G = torch.tensor([0.5, 1.0, 2.5, 7.0, 30.0, 0.1, 12.0])
+Gx = torch.tensor([0.2, 1.0, 4.0, 3.0, 31.0, 5.0, 0.5])
+E = torch.tensor([0.0, -1.0, float("inf"), 2.0, float("nan"), 0.0, float("inf"), 3.0])
 
 VALUES = [
     # gcd and lcm: integers only, PyTorch's promotion, the most negative value
@@ -122,6 +125,9 @@ VALUES = [
     "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)",
     "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", "torch.mvlgamma(l.abs() + 3, 3)", "(y + 2).mvlgamma(2)",
     "(y + 3).mvlgamma_(4)",
+    "torch.igamma(G, Gx)", "torch.igammac(G, Gx)", "G.igamma(Gx.double())", "torch.igammac(G.double(), torch.tensor([2]))",
+    "G.clone().igamma_(Gx)", "G.clone().igammac_(Gx)", "torch.igamma(E, E.flip(0))", "torch.igammac(E, E.flip(0))",
+    "torch.igamma(torch.tensor([0.5, 3.0, 40.0, 100.0, 1000.0]), torch.tensor([[0.4], [3.5], [45.0]]))",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -147,6 +153,7 @@ GRADS = [  # (call on X, X's shape)
     ("torch.quantile(X * X, 0.6, dim=0, interpolation='midpoint')", (4, 3)), ("torch.quantile(X, 0.6, interpolation='lower')", (5,)),
     ("torch.nanquantile(X.exp(), 0.4, dim=1)", (3, 4)), ("torch.frexp(X)[0]", (2, 3)), ("torch.frexp(X * 7)[0]", (2, 3)),
     ("torch.i0(X)", (2, 3)), ("torch.i0(X * 4)", (2, 3)), ("torch.mvlgamma(X * X + 2, 3)", (2, 3)), ("(X + 5).mvlgamma_(2)", (2, 3)),
+    ("torch.igamma(G[:6].double(), X * X + 0.5)", (6,)), ("torch.igammac(G[:6].double(), X.exp())", (6,)),
 ]
 
 ERRORS = [
@@ -182,6 +189,7 @@ ERRORS = [
     "torch.quantile(y, 1.5)", "torch.quantile(y, -0.1)", "torch.quantile(y, torch.tensor([0.5, 1.5]))", "torch.quantile(torch.zeros(0), 0.5)",
     "torch.quantile(y, 0.5, interpolation='foo')", "torch.quantile(y, 0.5, dim=2)", "torch.nanquantile(y, 2.0)",
     "torch.frexp(l)", "torch.i0(h.half())", "torch.mvlgamma(y, 0)",
+    "torch.igamma(l, l)", "torch.igammac(k, l)", "torch.igamma(m, m)", "l.clone().igamma_(l)",
 ]
 
 if __name__ == "__main__":

@@ -341,6 +341,8 @@ class Tensor {
   TS_POINTWISE_SCALAR_METHODS(bitwise_right_shift, std::type_identity_t)
   TS_POINTWISE_BINARY_METHODS(gcd, std::type_identity_t)
   TS_POINTWISE_BINARY_METHODS(lcm, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(igamma, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(igammac, std::type_identity_t)
 #undef TS_POINTWISE_SCALAR_METHODS
 #undef TS_POINTWISE_BINARY_METHODS
   /** x == 0 ? values : (x > 0); values of x's dtype. */

@@ -579,6 +579,24 @@ TS_BITWISE_OP(BitwiseXorOp, "bitwise_xor", a ^ b)
 TS_BITWISE_OP(LeftShiftOp, "bitwise_left_shift", math::shift_left(a, b))
 TS_BITWISE_OP(RightShiftOp, "bitwise_right_shift", math::shift_right(a, b))
 #undef TS_BITWISE_OP
+// The regularized incomplete gamma functions: floating only; not differentiable through the
+// kernel (igamma and igammac record their gradient in x themselves).
+struct IgammaOp : PlainTraits {
+  static constexpr const char* name = "igamma";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C a, C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::igamma(a, x);
+    else return a;
+  }
+};
+struct IgammacOp : PlainTraits {
+  static constexpr const char* name = "igammac";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C a, C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::igammac(a, x);
+    else return a;
+  }
+};
 // gcd and lcm: integer dtypes only (refused first, check_binary_supported).
 #define TS_INTEGER_BINARY_OP(Name, opname, expr)                                       \
   struct Name : PlainTraits {                                                          \
@@ -604,7 +622,8 @@ struct BitwiseNotOp : UnaryTraits {
 /** PyTorch's kernel name for Op where its common dtype R has no kernel, else null. */
 template <class Op, class R>
 constexpr const char* unsupported_binary_kernel() {
-  constexpr bool floating_only = std::is_same_v<Op, HypotOp> || std::is_same_v<Op, LogaddexpOp> ||
+  constexpr bool floating_only = std::is_same_v<Op, IgammaOp> || std::is_same_v<Op, IgammacOp> ||
+                                 std::is_same_v<Op, HypotOp> || std::is_same_v<Op, LogaddexpOp> ||
                                  std::is_same_v<Op, Logaddexp2Op> || std::is_same_v<Op, NextafterOp>;
   constexpr bool integer_only = std::is_same_v<Op, BitwiseAndOp> || std::is_same_v<Op, BitwiseOrOp> ||
                                 std::is_same_v<Op, BitwiseXorOp> || std::is_same_v<Op, BitwiseNotOp>;
@@ -1115,6 +1134,71 @@ template <class T>
 const Tensor<T>& Tensor<T>::mvlgamma_(int64_t p) const {
   static_assert(is_floating_v<T>, "mvlgamma_: the result is floating; an integral tensor cannot hold it");
   return copy_(tessera::mvlgamma(requires_grad() ? clone() : *this, p));
+}
+
+}  // namespace tessera
+
+// --- igamma, igammac -------------------------------------------------------------------------------
+
+namespace tessera {
+
+namespace detail {
+/** igamma or igammac of (a, x) broadcast; the gradient in x, +-x^(a-1) e^-x / Gamma(a), as
+ *  PyTorch's (which has none in a: a that requires grad is refused). */
+template <class Op, class A, class B>
+Tensor<promote_t<A, B>> incomplete_gamma(const Tensor<A>& a, const Tensor<B>& x) {
+  using R = promote_t<A, B>;
+  check_binary_supported<Op, R>();
+  TS_CHECK(!a.requires_grad(), Op::name, ": the derivative for '", Op::name, ": input' is not implemented.");
+  Tensor<R> out;
+  {
+    NoGradGuard no_grad;  // the kernel has no derivative: the one in x is attached below
+    out = binary<Op>(a, x);
+  }
+  if constexpr (is_floating_v<R>) {
+    if (needs_grad(x)) {
+      Tensor<R> ar = a.template to<R>().detach(), xr = x.template to<R>();
+      const Tensor<R> density = ((ar - 1) * xr.log() - xr - ar.lgamma()).exp();
+      const Tensor<R> slope = std::is_same_v<Op, IgammaOp> ? density : density.neg();
+      // Zero in value, slope in gradient.
+      out = out + (xr - xr.detach()) * slope;
+    }
+  }
+  return out;
+}
+}  // namespace detail
+
+/** torch.igamma(input, other): the regularized lower incomplete gamma function P(input, other). */
+template <class A, class B>
+Tensor<promote_t<A, B>> igamma(const Tensor<A>& a, const Tensor<B>& x) {
+  return detail::incomplete_gamma<detail::IgammaOp>(a, x);
+}
+/** torch.igammac(input, other): the regularized upper incomplete gamma function Q = 1 - P. */
+template <class A, class B>
+Tensor<promote_t<A, B>> igammac(const Tensor<A>& a, const Tensor<B>& x) {
+  return detail::incomplete_gamma<detail::IgammacOp>(a, x);
+}
+template <class T>
+template <class U>
+Tensor<std::type_identity_t<promote_t<T, U>>> Tensor<T>::igamma(const Tensor<U>& other) const {
+  return tessera::igamma(*this, other);
+}
+template <class T>
+template <class U>
+Tensor<std::type_identity_t<promote_t<T, U>>> Tensor<T>::igammac(const Tensor<U>& other) const {
+  return tessera::igammac(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::igamma_(const Tensor<U>& other) const {
+  detail::check_binary_supported<detail::IgammaOp, promote_t<T, U>>();
+  return detail::binary_inplace<detail::IgammaOp>(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::igammac_(const Tensor<U>& other) const {
+  detail::check_binary_supported<detail::IgammacOp, promote_t<T, U>>();
+  return detail::binary_inplace<detail::IgammacOp>(*this, other);
 }
 
 }  // namespace tessera
