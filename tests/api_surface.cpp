@@ -129,6 +129,40 @@ int main() {
              ts::addcmul(f, f, f, 0.5) + ts::addcdiv(f, f, f.abs() + 1, 2.0) + f.addcmul(f, f) + f.addcdiv(f, f);
   bin.clone().atan2_(f).hypot_(f).logaddexp_(f).xlogy_(2.0).copysign_(f).nextafter_(f).addcmul_(f, f, 0.5);
   ts::atan2_out(bin, f, f), ts::xlogy_out(bin, f, 2.0), ts::bitwise_not_out(bw, ints), ts::heaviside_out(bin, f, f);
+  {  // gcd, lcm, rsub, addr and the in-place products
+    auto dv = ts::gcd(ints, ints) + ts::lcm(ints, ints) + ints.gcd(ints) + ints.lcm(ints);
+    dv.gcd_(ints).lcm_(ints);
+    ts::gcd_out(dv, ints, ints), ts::lcm_out(dv, ints, ints);
+    auto v2 = ts::ones<float>({2}), v3 = ts::ones<float>({3}), m23 = ts::ones<float>({2, 3});
+    auto rs = ts::rsub(f, f) + ts::rsub(f, f, 2) + ts::rsub(f, 1.5) + ts::rsub(f, 1.5, 0.5) + ts::addr(m23, v2, v3, 0.5, 2) +
+              m23.addr(v2, v3) + m23.addmm(m23, ts::ones<float>({3, 3})) + m23.addbmm(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    rs.addr_(v2, v3).addmm_(m23, ts::ones<float>({3, 3}), 0.5, 2).cumsum_(1);
+    v2.addmv_(m23, v3).addmv(m23, v3);
+    m23.unsqueeze(0).baddbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3})).baddbmm(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    m23.addbmm_(ts::ones<float>({1, 2, 3}), ts::ones<float>({1, 3, 3}));
+    std::cout << dv << rs << v2 << m23 << "\n";
+    auto obs = ts::randn({3, 5});
+    std::cout << ts::cov(obs) << ts::cov(obs, 0, ts::ones<int64_t>({5}), ts::ones<float>({5})) << obs.cov() << ts::corrcoef(obs)
+              << obs.corrcoef() << ts::cosine_similarity(obs, obs, 1, 1e-8) << ts::nn::functional::cosine_similarity(obs, obs)
+              << ts::pairwise_distance(obs, obs, 2, 1e-6, true) << ts::nn::functional::pairwise_distance(obs, obs)
+              << ts::pdist(obs, 1) << ts::nn::functional::pdist(obs) << ts::trapezoid(obs) << ts::trapezoid(obs, obs, 0)
+              << ts::trapz(obs, 0.5, 0) << ts::trapz(obs, obs) << ts::cumulative_trapezoid(obs) << ts::cumulative_trapezoid(obs, obs)
+              << ts::renorm(obs, 2, 0, 1) << obs.renorm(1, 1, 2) << obs.clone().renorm_(2, 0, 1)
+              << ts::isin(ints, ints) << ts::isin(ints, 2) << ts::isin(2, ints, false, true) << ts::frobenius_norm(obs)
+              << ts::frobenius_norm(obs, {0, 1}, true) << "\n";
+    auto [run_max, run_argmax] = ts::cummax(obs, 1);
+    auto [run_min, run_argmin] = obs.cummin(0);
+    std::cout << ts::cumprod(obs, 1) << obs.cumprod(0) << obs.clone().cumprod_(1) << run_max << run_argmax << run_min << run_argmin
+              << ts::logcumsumexp(obs, 1) << obs.logcumsumexp(0) << "\n";
+    auto [mantissa, exponent] = ts::frexp(obs);
+    std::cout << ts::quantile(obs, 0.5) << ts::quantile(obs, ts::tensor({0.25f, 0.5f}), 1, true, "midpoint") << obs.quantile(0.1, 0)
+              << ts::nanquantile(obs, 0.5, 1) << obs.nanquantile(ts::tensor({0.5f})) << mantissa << exponent << std::get<1>(obs.frexp())
+              << ts::i0(obs) << obs.i0() << obs.clone().i0_() << ts::mvlgamma(obs.abs() + 2, 2) << (obs.abs() + 2).mvlgamma(3)
+              << (obs.abs() + 2).mvlgamma_(2) << ts::randint_like(obs, 5) << ts::randint_like(ints, -2, 2) << "\n";
+    const auto shape_a = obs.abs() + 0.5f;
+    std::cout << ts::igamma(shape_a, obs.abs()) << ts::igammac(shape_a, obs.abs()) << shape_a.igamma(obs.abs())
+              << shape_a.igammac(obs.abs()) << shape_a.clone().igamma_(obs.abs()).igammac_(obs.abs()) << "\n";
+  }
   auto fp = ts::float_power(f, f) + ts::float_power(f, 2) + ts::float_power(2, f) + f.float_power(0.5) + f.float_power(f);
   fp.float_power_(2);
   std::cout << bw << bin << fp << ts::isclose(f, f) << ts::isclose(f, f, 1e-5, 1e-8, true)

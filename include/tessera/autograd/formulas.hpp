@@ -241,7 +241,7 @@ template <class Op> inline constexpr bool unary_uses_self =
     std::is_same_v<Op, DigammaOp> || std::is_same_v<Op, SincOp> || std::is_same_v<Op, AsinOp> ||
     std::is_same_v<Op, AcosOp> || std::is_same_v<Op, AtanOp> || std::is_same_v<Op, SinhOp> ||
     std::is_same_v<Op, CoshOp> || std::is_same_v<Op, AsinhOp> || std::is_same_v<Op, AcoshOp> ||
-    std::is_same_v<Op, AtanhOp>;
+    std::is_same_v<Op, AtanhOp> || std::is_same_v<Op, I0Op> || std::is_same_v<Op, I1Op>;
 
 template <class Op>
 const char* unary_node_name() {
@@ -279,6 +279,9 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, ErfcOp>) return {-1.1283791670955126 * (-s.pow(2)).exp() * g};
     else if constexpr (std::is_same_v<Op, ErfinvOp>) return {0.88622692545275801 * r.pow(2).exp() * g};
     else if constexpr (std::is_same_v<Op, LgammaOp>) return {g * s.digamma()};
+    else if constexpr (std::is_same_v<Op, I0Op>) return {g * unary<I1Op>(s)};
+    else if constexpr (std::is_same_v<Op, I1Op>)  // I1' = I0 - I1 / x, 1/2 at 0 (PyTorch's i1_backward)
+      return {g * where(s == 0, full<A>({}, A(0.5), {.device = s.device()}), unary<I0Op>(s) - unary<I1Op>(s) / s)};
     else if constexpr (std::is_same_v<Op, DigammaOp>) return {g * s.polygamma(1)};
     else if constexpr (std::is_same_v<Op, SincOp>) {
       const Tensor<A> spi = s * math::kPi, sq = s * s * math::kPi;
@@ -857,6 +860,60 @@ struct CumsumBackward0 final : Node {
     // The reversed cumulative sum: flip, cumsum, flip.
     const Tensor<int64_t> reversed = arange(g.size(dim) - 1, int64_t{-1}, int64_t{-1}, {.device = g.device()});
     return {g.index_select(dim, reversed).cumsum(dim).index_select(dim, reversed)};
+  }
+};
+
+namespace cumulative {
+/** sum_{j >= i} t_j along dim. */
+template <class A>
+Tensor<A> reversed_cumsum(const Tensor<A>& t, int64_t dim) {
+  return t.flip({dim}).cumsum(dim).flip({dim});
+}
+}  // namespace cumulative
+
+/** cumprod, as PyTorch's cumprod_backward: sum_{j >= i} g_j out_j / x_i without zeros; with
+ *  zeros, the elements before a row's first zero take that formula, the first zero takes the
+ *  sum of g_j times the product of the others up to j, and later elements get 0. */
+template <class A>
+struct CumprodBackward0 final : Node {
+  SavedTensor<A> self, result;
+  int64_t dim;
+  CumprodBackward0(const Tensor<A>& x, const Tensor<A>& out, int64_t d) : self(x, false), result(out, true), dim(d) {}
+  TS_NODE_NAME("CumprodBackward0")
+  TS_RELEASE_SAVED(self, result)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>(), x = self.unpack(*this), out = result.unpack(*this);
+    if (x.numel() <= 1 || x.size(dim) == 1) return {g};
+    const Tensor<bool> is_zero = x == 0;
+    if (!is_zero.any().item()) return {cumulative::reversed_cumsum(g * out, dim) / x};
+    const Tensor<int64_t> zeros_so_far = is_zero.cumsum(dim);
+    const Tensor<bool> before = zeros_so_far == 0, first_zero = is_zero && (zeros_so_far == 1);
+    const Tensor<A> one = ones<A>({}, {.device = x.device()}), zero = zeros<A>({}, {.device = x.device()});
+    const Tensor<A> before_grad = where(before, cumulative::reversed_cumsum(g * out, dim) / where(before, x, one), zero);
+    // The products with the first zero left out: prod_{m <= j, m != z} x_m.
+    const Tensor<A> others = where(first_zero, one, x).cumprod(dim);
+    return {before_grad + where(first_zero, cumulative::reversed_cumsum(g * others, dim), zero)};
+  }
+};
+
+/** logcumsumexp, as PyTorch's logcumsumexp_backward: the positive and negative parts of the
+ *  gradient each through a reversed logcumsumexp, so that nothing overflows. */
+template <class A>
+struct LogcumsumexpBackward0 final : Node {
+  SavedTensor<A> self, result;
+  int64_t dim;
+  LogcumsumexpBackward0(const Tensor<A>& x, const Tensor<A>& out, int64_t d) : self(x, false), result(out, true), dim(d) {}
+  TS_NODE_NAME("LogcumsumexpBackward0")
+  TS_RELEASE_SAVED(self, result)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>(), x = self.unpack(*this), out = result.unpack(*this);
+    if (g.dim() == 0 || g.numel() == 0) return {g};
+    const Tensor<A> lowest = full<A>({}, -largest_finite<A>(), {.device = g.device()});
+    const Tensor<A> log_abs = g.abs().log();
+    const auto reversed = [&](const Tensor<A>& t) { return t.flip({dim}).logcumsumexp(dim).flip({dim}); };
+    const Tensor<A> pos = (reversed(where(g > 0, log_abs, lowest) - out) + x).exp();
+    const Tensor<A> neg = (reversed(where(g < 0, log_abs, lowest) - out) + x).exp();
+    return {pos - neg};
   }
 };
 

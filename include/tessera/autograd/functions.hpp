@@ -34,6 +34,8 @@ template <class A> struct StdBackward0;
 template <class A> struct SoftmaxBackward0;
 template <class A> struct LogSoftmaxBackward0;
 template <class A> struct CumsumBackward0;
+template <class A> struct CumprodBackward0;
+template <class A> struct LogcumsumexpBackward0;
 
 // Ordering and selection
 template <class A> struct ValueSelectingBackward;

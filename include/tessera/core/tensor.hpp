@@ -307,6 +307,7 @@ class Tensor {
   TS_UNARY_METHODS(asinh, floating_t<T>)
   TS_UNARY_METHODS(acosh, floating_t<T>)
   TS_UNARY_METHODS(atanh, floating_t<T>)
+  TS_UNARY_METHODS(i0, floating_t<T>)
 #undef TS_UNARY_METHODS
   Tensor<bool> signbit() const;
   Tensor bitwise_not() const;
@@ -341,6 +342,10 @@ class Tensor {
   TS_POINTWISE_SCALAR_METHODS(bitwise_left_shift, std::type_identity_t)
   TS_POINTWISE_BINARY_METHODS(bitwise_right_shift, std::type_identity_t)
   TS_POINTWISE_SCALAR_METHODS(bitwise_right_shift, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(gcd, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(lcm, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(igamma, std::type_identity_t)
+  TS_POINTWISE_BINARY_METHODS(igammac, std::type_identity_t)
 #undef TS_POINTWISE_SCALAR_METHODS
 #undef TS_POINTWISE_BINARY_METHODS
   /** x == 0 ? values : (x > 0); values of x's dtype. */
@@ -547,6 +552,36 @@ class Tensor {
   Tensor<floating_t<T>> softmax(int64_t dim) const;
   Tensor<floating_t<T>> log_softmax(int64_t dim) const;
   Tensor<sum_t<T>> cumsum(int64_t dim) const;
+  const Tensor& cumsum_(int64_t dim) const;
+  /** The cumulative family beside cumsum: products, running extremes (values and int64 positions)
+   *  and log(cumsum(exp)). */
+  Tensor<sum_t<T>> cumprod(int64_t dim) const;
+  const Tensor& cumprod_(int64_t dim) const;
+  ValuesIndices<T> cummax(int64_t dim) const;
+  ValuesIndices<T> cummin(int64_t dim) const;
+  Tensor logcumsumexp(int64_t dim) const;
+  /** q-th quantiles (torch.Tensor.quantile, nanquantile): a scalar q or a 1-D tensor of q. */
+  Tensor quantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor quantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                  std::string_view interpolation = "linear") const;
+  Tensor nanquantile(double q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  Tensor nanquantile(const Tensor& q, std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
+                     std::string_view interpolation = "linear") const;
+  /** (mantissa, int32 exponent) with self = mantissa * 2^exponent (torch.Tensor.frexp). */
+  std::tuple<Tensor, Tensor<int32_t>> frexp() const;
+  /** The multivariate log-gamma of dimension p (torch.Tensor.mvlgamma). */
+  Tensor<floating_t<T>> mvlgamma(int64_t p) const;
+  const Tensor& mvlgamma_(int64_t p) const;
+  /** Rows as variables (torch.Tensor.cov, corrcoef); an undefined weights tensor is none. */
+  template <class FW = bool, class AW = bool>
+  Tensor<floating_t<promote_t<promote_t<T, FW>, AW>>> cov(int64_t correction = 1, const Tensor<FW>& fweights = {},
+                                                          const Tensor<AW>& aweights = {}) const;
+  Tensor<floating_t<T>> corrcoef() const;
+  /** Slices along dim with p-norm above maxnorm scaled down to it (torch.Tensor.renorm). */
+  Tensor renorm(double p, int64_t dim, double maxnorm) const;
+  const Tensor& renorm_(double p, int64_t dim, double maxnorm) const;
   /** n-th forward difference along dim, after prepend and append (undefined: none) (ops/pointwise.hpp). */
   Tensor diff(int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {}, const Tensor& append = {}) const;
 
@@ -588,6 +623,20 @@ class Tensor {
   Tensor<promote_t<T, U>> dot(const Tensor<U>& other) const;
   template <class U>
   Tensor<promote_t<T, U>> outer(const Tensor<U>& other) const;
+  /** beta * self + alpha * product (torch.Tensor.addmm and friends) and their in-place forms. */
+  template <class A, class B>
+  Tensor<promote_t<promote_t<T, A>, B>> addr(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta = 1,
+                                             double alpha = 1) const;
+  template <class A, class B>
+  const Tensor& addr_(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta = 1, double alpha = 1) const;
+  Tensor addmm(const Tensor& mat1, const Tensor& mat2, double beta = 1, double alpha = 1) const;
+  const Tensor& addmm_(const Tensor& mat1, const Tensor& mat2, double beta = 1, double alpha = 1) const;
+  Tensor addmv(const Tensor& mat, const Tensor& vec, double beta = 1, double alpha = 1) const;
+  const Tensor& addmv_(const Tensor& mat, const Tensor& vec, double beta = 1, double alpha = 1) const;
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  const Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  Tensor addbmm(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
+  const Tensor& addbmm_(const Tensor& batch1, const Tensor& batch2, double beta = 1, double alpha = 1) const;
 
   // --- in-place view ops (ops/view.hpp): self takes the view's sizes and strides -------------
   const Tensor& squeeze_() const;

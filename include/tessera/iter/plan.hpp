@@ -282,6 +282,7 @@ struct RowPlan {
   bool fresh_out = false;
   const TensorImpl* input;
   int64_t dim;
+  const TensorImpl* indices = nullptr;  // cummax, cummin: the int64 positions of the running extremes
   HostKernel run_on_host{};
 };
 

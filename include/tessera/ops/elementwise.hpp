@@ -1051,4 +1051,47 @@ Tensor<bool> isclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5,
   return detail::isclose_map("isclose", a, b, rtol, atol, equal_nan);
 }
 
+// --- rsub: other - alpha * input -----------------------------------------------------------------
+
+namespace detail {
+/** PyTorch's sub_check and alpha_check for rsub: bool operands and alphas that do not fit R. */
+template <class R, class Alpha>
+void check_rsub(bool input_bool, bool other_bool) {
+  TS_CHECK(!(input_bool && other_bool), "rsub: Subtraction, the `-` operator, with two bool tensors is not supported. "
+                                        "Use the `^` or `logical_xor()` operator instead.");
+  TS_CHECK(!(input_bool || other_bool), "rsub: Subtraction, the `-` operator, with a bool tensor is not supported. "
+                                        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  TS_CHECK((!std::is_same_v<Alpha, bool> || std::is_same_v<R, bool>), "rsub: Boolean alpha only supported for Boolean results.");
+  TS_CHECK((!(is_floating_v<Alpha> && !is_floating_v<R>)),
+           "rsub: For integral input tensors, argument alpha must not be a floating point number.");
+}
+}  // namespace detail
+
+/** torch.rsub(input, other, alpha=1): other - alpha * input (sub with the operands swapped). */
+template <class A, class B, Scalar S = int64_t>
+Tensor<promote_t<A, B>> rsub(const Tensor<A>& input, const Tensor<B>& other, S alpha = 1) {
+  using R = promote_t<A, B>;
+  detail::check_rsub<R, S>(std::is_same_v<A, bool>, std::is_same_v<B, bool>);
+  if constexpr (std::is_same_v<A, bool> || std::is_same_v<B, bool> || std::is_same_v<S, bool> ||
+                (is_floating_v<S> && !is_floating_v<R>)) {
+    return {};  // refused above
+  } else {
+    if (alpha == S(1)) return sub(other, input);
+    return sub(other, mul(input.template to<R>(), alpha).template to<R>());
+  }
+}
+/** torch.rsub(input, other: Scalar, alpha=1): other - alpha * input. */
+template <class A, Scalar S, Scalar SA = int64_t>
+Tensor<scalar_promote_t<A, S>> rsub(const Tensor<A>& input, S other, SA alpha = 1) {
+  using R = scalar_promote_t<A, S>;
+  detail::check_rsub<R, SA>(std::is_same_v<A, bool>, std::is_same_v<S, bool>);
+  if constexpr (std::is_same_v<A, bool> || std::is_same_v<S, bool> || std::is_same_v<SA, bool> ||
+                (is_floating_v<SA> && !is_floating_v<R>)) {
+    return {};  // refused above
+  } else {
+    if (alpha == SA(1)) return sub(other, input).template to<R>();
+    return sub(other, mul(input.template to<R>(), alpha).template to<R>()).template to<R>();
+  }
+}
+
 }  // namespace tessera

@@ -220,6 +220,8 @@ Tensor<T> addmm(const Tensor<T>& input, const Tensor<T>& mat1, const Tensor<T>& 
 /** torch.addmv(input, mat, vec, beta=1, alpha=1): beta * input + alpha * (mat @ vec). */
 template <class T>
 Tensor<T> addmv(const Tensor<T>& input, const Tensor<T>& mat, const Tensor<T>& vec, double beta = 1, double alpha = 1) {
+  TS_CHECK(mat.dim() == 2 && vec.dim() == 1 && input.dim() <= 1, "vector + matrix @ vector expected, got ", input.dim(),
+           ", ", mat.dim(), ", ", vec.dim());
   TS_CHECK(mat.dim() == 2 && vec.dim() == 1 && mat.size(1) == vec.size(0), "size mismatch, got ", input.numel(), ", ",
            mat.dim() > 0 ? mat.size(0) : 0, "x", mat.dim() > 1 ? mat.size(1) : 0, ",", vec.dim() > 0 ? vec.size(0) : 0);
   return detail::add_scaled("addmv", input, mv(mat, vec), beta, alpha);
@@ -252,6 +254,91 @@ Tensor<T> addbmm(const Tensor<T>& input, const Tensor<T>& batch1, const Tensor<T
   const int64_t b = batch1.size(0), n = batch1.size(1), k = batch1.size(2), p = batch2.size(2);
   const Tensor<T> left = batch1.permute({1, 0, 2}).reshape({n, b * k}), right = batch2.reshape({b * k, p});
   return detail::add_scaled("addbmm", input, mm(left, right), beta, alpha);
+}
+
+/** torch.addr(input, vec1, vec2, beta=1, alpha=1): beta * input + alpha * outer(vec1, vec2). On
+ *  bool tensors + is or and * is and, as in PyTorch. */
+template <class S, class A, class B>
+Tensor<promote_t<promote_t<S, A>, B>> addr(const Tensor<S>& input, const Tensor<A>& vec1, const Tensor<B>& vec2,
+                                           double beta = 1, double alpha = 1) {
+  using R = promote_t<promote_t<S, A>, B>;
+  TS_CHECK(vec1.dim() == 1, "addr: Expected 1-D argument vec1, but got ", vec1.dim(), "-D");
+  TS_CHECK(vec2.dim() == 1, "addr: Expected 1-D argument vec2, but got ", vec2.dim(), "-D");
+  // PyTorch refuses a floating beta or alpha for integral tensors; a double can only show a fraction.
+  TS_CHECK((is_floating_v<R> || std::is_same_v<R, bool> || beta == std::trunc(beta)),
+           "addr: For integral input tensors, argument beta must not be a floating point number.");
+  TS_CHECK((is_floating_v<R> || std::is_same_v<R, bool> || alpha == std::trunc(alpha)),
+           "addr: For integral input tensors, argument alpha must not be a floating point number.");
+  const auto as_r = [](const auto& t) {
+    if constexpr (std::is_same_v<typename std::decay_t<decltype(t)>::value_type, R>) return t;
+    else return t.template to<R>();
+  };
+  return detail::add_scaled("addr", as_r(input), outer(as_r(vec1), as_r(vec2)), beta, alpha);
+}
+
+namespace detail {
+/** self.addmm_(...) and the like: the out-of-place result, which must have self's shape and a dtype
+ *  self can hold, copied into self. */
+template <class T, class R>
+const Tensor<T>& inplace_result(const char* op, const Tensor<T>& self, const Tensor<R>& result) {
+  TS_CHECK((can_cast_v<R, T>), op, ": result type ", dtype_of<R>, " can't be cast to the desired output type ",
+           dtype_of<T>);
+  TS_CHECK(result.sizes() == self.sizes(), op, ": Bad in-place call: input tensor size ", shape_str(self.sizes()),
+           " and output tensor size ", shape_str(result.sizes()), " should match");
+  return self.copy_(result);
+}
+}  // namespace detail
+
+template <class T>
+template <class A, class B>
+Tensor<promote_t<promote_t<T, A>, B>> Tensor<T>::addr(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta,
+                                                       double alpha) const {
+  return tessera::addr(*this, vec1, vec2, beta, alpha);
+}
+template <class T>
+template <class A, class B>
+const Tensor<T>& Tensor<T>::addr_(const Tensor<A>& vec1, const Tensor<B>& vec2, double beta, double alpha) const {
+  TS_CHECK(dim() == 2, "addr_: 2D tensor expected, got ", dim(), "D tensor for input");
+  TS_CHECK(vec1.dim() != 1 || vec2.dim() != 1 || (size(0) == vec1.size(0) && size(1) == vec2.size(0)),
+           "addr_: size mismatch, input: ", detail::shape_str(sizes()), ", v1: ", detail::shape_str(vec1.sizes()),
+           ", v2: ", detail::shape_str(vec2.sizes()));
+  return detail::inplace_result("addr_", *this, tessera::addr(*this, vec1, vec2, beta, alpha));
+}
+template <class T>
+Tensor<T> Tensor<T>::addmm(const Tensor& mat1, const Tensor& mat2, double beta, double alpha) const {
+  return tessera::addmm(*this, mat1, mat2, beta, alpha);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::addmm_(const Tensor& mat1, const Tensor& mat2, double beta, double alpha) const {
+  // PyTorch checks self's shape against the product's before broadcasting it.
+  if (mat1.dim() == 2 && mat2.dim() == 2 && mat1.size(1) == mat2.size(0))
+    TS_CHECK(dim() == 2 && size(0) == mat1.size(0) && size(1) == mat2.size(1), "addmm_: Bad in-place call: input tensor size ",
+             detail::shape_str(sizes()), " and output tensor size [", mat1.size(0), ", ", mat2.size(1), "] should match");
+  return detail::inplace_result("addmm_", *this, tessera::addmm(*this, mat1, mat2, beta, alpha));
+}
+template <class T>
+Tensor<T> Tensor<T>::addmv(const Tensor& mat, const Tensor& vec, double beta, double alpha) const {
+  return tessera::addmv(*this, mat, vec, beta, alpha);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::addmv_(const Tensor& mat, const Tensor& vec, double beta, double alpha) const {
+  return detail::inplace_result("addmv_", *this, tessera::addmv(*this, mat, vec, beta, alpha));
+}
+template <class T>
+Tensor<T> Tensor<T>::baddbmm(const Tensor& batch1, const Tensor& batch2, double beta, double alpha) const {
+  return tessera::baddbmm(*this, batch1, batch2, beta, alpha);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::baddbmm_(const Tensor& batch1, const Tensor& batch2, double beta, double alpha) const {
+  return detail::inplace_result("baddbmm_", *this, tessera::baddbmm(*this, batch1, batch2, beta, alpha));
+}
+template <class T>
+Tensor<T> Tensor<T>::addbmm(const Tensor& batch1, const Tensor& batch2, double beta, double alpha) const {
+  return tessera::addbmm(*this, batch1, batch2, beta, alpha);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::addbmm_(const Tensor& batch1, const Tensor& batch2, double beta, double alpha) const {
+  return detail::inplace_result("addbmm_", *this, tessera::addbmm(*this, batch1, batch2, beta, alpha));
 }
 
 /** torch.cross(a, b, dim): the cross product of 3-vectors along `dim` (default: the first dim of

@@ -1,8 +1,8 @@
 #pragma once
 // Pointwise special functions and roundings beyond ops/elementwise.hpp: log10, erf, erfc, erfinv,
-// lgamma, digamma, polygamma, sinc, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
+// lgamma, digamma, polygamma, sinc, i0, frexp, mvlgamma, deg2rad, rad2deg, logit, nan_to_num, square, reciprocal,
 // trunc, fix, frac, exp2, signbit, sgn, positive; atan2, hypot, logaddexp(2), xlogy, copysign,
-// nextafter, heaviside, float_power, the bitwise ops and shifts, addcmul, addcdiv; diff.
+// nextafter, heaviside, float_power, the bitwise ops and shifts, gcd, lcm, addcmul, addcdiv; diff.
 // PyTorch's signatures, promotion and errors.
 
 #include "../backend/cpu/special.hpp"
@@ -84,6 +84,30 @@ struct AtanhOp : FloatingTraits {
   static constexpr const char* name = "atanh";
   static constexpr const char* half_kernel = "atanh_cpu";  // PyTorch 1.13's CPU has none for float16
   template <class C> C operator()(C x) const { return std::atanh(x); }
+};
+struct I0Op : FloatingTraits {
+  static constexpr const char* name = "i0";
+  static constexpr const char* half_kernel = "i0_vml_cpu";  // PyTorch 1.13's CPU has none for float16
+  template <class C> C operator()(C x) const { return math::bessel_i0(x); }
+};
+/** I1, i0's derivative (not public: torch.special.i1 is not in this library). */
+struct I1Op : FloatingTraits {
+  static constexpr const char* name = "special_i1";
+  template <class C> C operator()(C x) const { return math::bessel_i1(x); }
+};
+struct FrexpMantissaOp : UnaryTraits {
+  static constexpr const char* name = "frexp";
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::frexp_mantissa(x);
+    else return x;  // refused before it runs
+  }
+};
+struct FrexpExponentOp : UnaryTraits {
+  static constexpr const char* name = "frexp";
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::frexp_exponent(x);
+    else return x;  // refused before it runs
+  }
 };
 struct ReciprocalOp : FloatingTraits {
   static constexpr const char* name = "reciprocal";
@@ -226,6 +250,7 @@ TS_DEFINE_POINTWISE_UNARY(digamma, DigammaOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(sinc, SincOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(reciprocal, ReciprocalOp, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(exp2, Exp2Op, floating_t<T>)
+TS_DEFINE_POINTWISE_UNARY(i0, I0Op, floating_t<T>)
 TS_DEFINE_POINTWISE_UNARY(trunc, TruncOp, T)
 TS_DEFINE_POINTWISE_UNARY(frac, FracOp, T)
 TS_DEFINE_POINTWISE_UNARY(sgn, SgnOp, T)
@@ -554,6 +579,37 @@ TS_BITWISE_OP(BitwiseXorOp, "bitwise_xor", a ^ b)
 TS_BITWISE_OP(LeftShiftOp, "bitwise_left_shift", math::shift_left(a, b))
 TS_BITWISE_OP(RightShiftOp, "bitwise_right_shift", math::shift_right(a, b))
 #undef TS_BITWISE_OP
+// The regularized incomplete gamma functions: floating only; not differentiable through the
+// kernel (igamma and igammac record their gradient in x themselves).
+struct IgammaOp : PlainTraits {
+  static constexpr const char* name = "igamma";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C a, C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::igamma(a, x);
+    else return a;
+  }
+};
+struct IgammacOp : PlainTraits {
+  static constexpr const char* name = "igammac";
+  static constexpr bool differentiable = false;
+  template <class C> C operator()(C a, C x) const {
+    if constexpr (std::is_floating_point_v<C>) return math::igammac(a, x);
+    else return a;
+  }
+};
+// gcd and lcm: integer dtypes only (refused first, check_binary_supported).
+#define TS_INTEGER_BINARY_OP(Name, opname, expr)                                       \
+  struct Name : PlainTraits {                                                          \
+    static constexpr const char* name = opname;                                        \
+    static constexpr bool differentiable = false;                                      \
+    template <class C> C operator()(C a, C b) const {                                  \
+      if constexpr (std::is_integral_v<C> && !std::is_same_v<C, bool>) return expr;    \
+      else return a;                                                                   \
+    }                                                                                  \
+  };
+TS_INTEGER_BINARY_OP(GcdOp, "gcd", math::gcd(a, b))
+TS_INTEGER_BINARY_OP(LcmOp, "lcm", math::lcm(a, b))
+#undef TS_INTEGER_BINARY_OP
 struct BitwiseNotOp : UnaryTraits {
   static constexpr const char* name = "bitwise_not";
   template <class C> C operator()(C x) const {
@@ -566,12 +622,15 @@ struct BitwiseNotOp : UnaryTraits {
 /** PyTorch's kernel name for Op where its common dtype R has no kernel, else null. */
 template <class Op, class R>
 constexpr const char* unsupported_binary_kernel() {
-  constexpr bool floating_only = std::is_same_v<Op, HypotOp> || std::is_same_v<Op, LogaddexpOp> ||
+  constexpr bool floating_only = std::is_same_v<Op, IgammaOp> || std::is_same_v<Op, IgammacOp> ||
+                                 std::is_same_v<Op, HypotOp> || std::is_same_v<Op, LogaddexpOp> ||
                                  std::is_same_v<Op, Logaddexp2Op> || std::is_same_v<Op, NextafterOp>;
   constexpr bool integer_only = std::is_same_v<Op, BitwiseAndOp> || std::is_same_v<Op, BitwiseOrOp> ||
                                 std::is_same_v<Op, BitwiseXorOp> || std::is_same_v<Op, BitwiseNotOp>;
   constexpr bool shift = std::is_same_v<Op, LeftShiftOp> || std::is_same_v<Op, RightShiftOp>;
-  if constexpr (floating_only && !is_floating_v<R>) return Op::name;
+  constexpr bool divisor = std::is_same_v<Op, GcdOp> || std::is_same_v<Op, LcmOp>;
+  if constexpr (divisor && !(std::is_integral_v<R> && !std::is_same_v<R, bool>)) return Op::name;
+  else if constexpr (floating_only && !is_floating_v<R>) return Op::name;
   else if constexpr (std::is_same_v<Op, NextafterOp> && std::is_same_v<R, half>) return Op::name;
   else if constexpr (integer_only && is_floating_v<R>) return Op::name;
   else if constexpr (shift && !(std::is_integral_v<R> && !std::is_same_v<R, bool>))
@@ -660,6 +719,8 @@ TS_DEFINE_POINTWISE_BINARY(bitwise_left_shift, LeftShiftOp, std::type_identity_t
 TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_left_shift, std::type_identity_t)
 TS_DEFINE_POINTWISE_BINARY(bitwise_right_shift, RightShiftOp, std::type_identity_t)
 TS_DEFINE_POINTWISE_BINARY_SCALARS(bitwise_right_shift, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(gcd, GcdOp, std::type_identity_t)
+TS_DEFINE_POINTWISE_BINARY(lcm, LcmOp, std::type_identity_t)
 #undef TS_DEFINE_POINTWISE_BINARY_SCALARS
 #undef TS_DEFINE_POINTWISE_BINARY
 
@@ -1025,6 +1086,119 @@ bool Tensor<T>::is_nonzero() const {
 template <class T>
 bool is_nonzero(const Tensor<T>& x) {
   return x.is_nonzero();
+}
+
+}  // namespace tessera
+
+// --- frexp, mvlgamma -----------------------------------------------------------------------------
+
+namespace tessera {
+
+/** torch.frexp(x): (mantissa, exponent) with x = mantissa * 2^exponent, |mantissa| in [0.5, 1)
+ *  (0, inf and NaN: themselves and 0); floating tensors only. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int32_t>> frexp(const Tensor<T>& x) {
+  TS_CHECK(is_floating_v<T>, "frexp: torch.frexp() only supports floating-point dtypes");
+  if constexpr (!is_floating_v<T>) {
+    return {};
+  } else {
+    Tensor<T> mantissa = detail::empty_like_preserving<T>(x.impl()), exponent = detail::empty_like_preserving<T>(x.impl());
+    detail::unary_into<detail::FrexpMantissaOp, true>(mantissa, x);
+    detail::unary_into<detail::FrexpExponentOp, true>(exponent, x);
+    // PyTorch's gradient, grad / 2^exponent: the values are the kernel's, exactly.
+    if (detail::needs_grad(x)) mantissa = mantissa + (x - x.detach()) * exponent.neg().exp2();
+    return {mantissa, exponent.template to<int32_t>()};
+  }
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<int32_t>> Tensor<T>::frexp() const {
+  return tessera::frexp(*this);
+}
+
+/** torch.mvlgamma(x, p): the multivariate log-gamma, sum_{i<p} lgamma(x - i/2) + p(p-1)/4 log(pi). */
+template <class T>
+Tensor<floating_t<T>> mvlgamma(const Tensor<T>& x, int64_t p) {
+  using R = floating_t<T>;
+  TS_CHECK(p >= 1, "mvlgamma: p has to be greater than or equal to 1");
+  // PyTorch's order: x - (p-1)/2, ..., x - 1/2, x, summed along the new last dim.
+  const Tensor<R> shifts = arange<R>(static_cast<R>(-0.5 * static_cast<double>(p - 1)), static_cast<R>(0.5), static_cast<R>(0.5),
+                                     {.device = x.device()});
+  const Tensor<R> args = x.template to<R>().unsqueeze(-1) + shifts;
+  return args.lgamma().sum(-1) + static_cast<double>(p * (p - 1)) * std::log(detail::math::kPi) * 0.25;
+}
+template <class T>
+Tensor<floating_t<T>> Tensor<T>::mvlgamma(int64_t p) const {
+  return tessera::mvlgamma(*this, p);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::mvlgamma_(int64_t p) const {
+  static_assert(is_floating_v<T>, "mvlgamma_: the result is floating; an integral tensor cannot hold it");
+  return copy_(tessera::mvlgamma(requires_grad() ? clone() : *this, p));
+}
+
+}  // namespace tessera
+
+// --- igamma, igammac -------------------------------------------------------------------------------
+
+namespace tessera {
+
+namespace detail {
+/** igamma or igammac of (a, x) broadcast; the gradient in x, +-x^(a-1) e^-x / Gamma(a), as
+ *  PyTorch's (which has none in a: a that requires grad is refused). */
+template <class Op, class A, class B>
+Tensor<promote_t<A, B>> incomplete_gamma(const Tensor<A>& a, const Tensor<B>& x) {
+  using R = promote_t<A, B>;
+  check_binary_supported<Op, R>();
+  TS_CHECK(!a.requires_grad(), Op::name, ": the derivative for '", Op::name, ": input' is not implemented.");
+  Tensor<R> out;
+  {
+    NoGradGuard no_grad;  // the kernel has no derivative: the one in x is attached below
+    out = binary<Op>(a, x);
+  }
+  if constexpr (is_floating_v<R>) {
+    if (needs_grad(x)) {
+      Tensor<R> ar = a.template to<R>().detach(), xr = x.template to<R>();
+      const Tensor<R> density = ((ar - 1) * xr.log() - xr - ar.lgamma()).exp();
+      const Tensor<R> slope = std::is_same_v<Op, IgammaOp> ? density : density.neg();
+      // Zero in value, slope in gradient.
+      out = out + (xr - xr.detach()) * slope;
+    }
+  }
+  return out;
+}
+}  // namespace detail
+
+/** torch.igamma(input, other): the regularized lower incomplete gamma function P(input, other). */
+template <class A, class B>
+Tensor<promote_t<A, B>> igamma(const Tensor<A>& a, const Tensor<B>& x) {
+  return detail::incomplete_gamma<detail::IgammaOp>(a, x);
+}
+/** torch.igammac(input, other): the regularized upper incomplete gamma function Q = 1 - P. */
+template <class A, class B>
+Tensor<promote_t<A, B>> igammac(const Tensor<A>& a, const Tensor<B>& x) {
+  return detail::incomplete_gamma<detail::IgammacOp>(a, x);
+}
+template <class T>
+template <class U>
+Tensor<std::type_identity_t<promote_t<T, U>>> Tensor<T>::igamma(const Tensor<U>& other) const {
+  return tessera::igamma(*this, other);
+}
+template <class T>
+template <class U>
+Tensor<std::type_identity_t<promote_t<T, U>>> Tensor<T>::igammac(const Tensor<U>& other) const {
+  return tessera::igammac(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::igamma_(const Tensor<U>& other) const {
+  detail::check_binary_supported<detail::IgammaOp, promote_t<T, U>>();
+  return detail::binary_inplace<detail::IgammaOp>(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::igammac_(const Tensor<U>& other) const {
+  detail::check_binary_supported<detail::IgammacOp, promote_t<T, U>>();
+  return detail::binary_inplace<detail::IgammacOp>(*this, other);
 }
 
 }  // namespace tessera

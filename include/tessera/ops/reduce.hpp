@@ -478,6 +478,11 @@ template <class T>
 Tensor<floating_t<T>> Tensor<T>::log_softmax(int64_t dim) const { return tessera::log_softmax(*this, dim); }
 template <class T>
 Tensor<sum_t<T>> Tensor<T>::cumsum(int64_t dim) const { return tessera::cumsum(*this, dim); }
+/** In place, in self's dtype (integers wrap as PyTorch's in-place kernel does). */
+template <class T>
+const Tensor<T>& Tensor<T>::cumsum_(int64_t dim) const {
+  return copy_(tessera::cumsum(*this, dim));
+}
 template <class O, class T>
 const Tensor<O>& softmax_out(const Tensor<O>& out, const Tensor<T>& x, int64_t dim) {
   detail::copy_reduction_out("softmax", out, softmax(x, dim));
@@ -525,6 +530,58 @@ template <class T>
 std::tuple<Tensor<T>, Tensor<T>> aminmax(const Tensor<T>& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false) {
   if (dim) return {x.amin(*dim, keepdim), x.amax(*dim, keepdim)};
   return {x.amin(), x.amax()};
+}
+
+// --- frobenius_norm, renorm ------------------------------------------------------------------------
+
+/** torch.frobenius_norm(input, dim=(), keepdim=False): the 2-norm over at most two dims (every
+ *  element when none are given); floating inputs only. */
+template <class T>
+Tensor<T> frobenius_norm(const Tensor<T>& x, const Shape& dims = {}, bool keepdim = false) {
+  TS_CHECK(is_floating_v<T>, "frobenius_norm: norm(): input dtype should be either floating point or complex. Got ",
+           detail::aten_type_name(dtype_of<T>), " instead.");
+  TS_CHECK(dims.size() <= 2, "frobenius_norm: Expected at most 2 dimensions, but got ", dims.size(),
+           " dimensions instead.");
+  if (dims.size() == 2)
+    TS_CHECK(detail::wrap_dim(dims[0], x.dim(), "frobenius_norm") != detail::wrap_dim(dims[1], x.dim(), "frobenius_norm"),
+             "frobenius_norm: Expected dims to be different, got ", detail::shape_str(dims), " instead");
+  return norm(x, 2, dims, keepdim).template to<T>();
+}
+
+namespace detail {
+template <class T>
+Tensor<T> renorm_result(const Tensor<T>& x, double p, int64_t dim, double maxnorm, const char* op) {
+  // PyTorch's messages name renorm for renorm_ too.
+  TS_CHECK(p > 0, "renorm: non-positive-norm not supported");
+  TS_CHECK(maxnorm >= 0, "renorm: expected maxnorm to be >= 0 but got ", maxnorm);
+  TS_CHECK(x.dim() > 1, "renorm: input needs at least 2 dimensions, got ", x.dim(), " dimensions");
+  TS_CHECK(is_floating_v<T>, "renorm: linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+           aten_type_name(dtype_of<T>));
+  dim = wrap_dim(dim, x.dim(), op);
+  std::vector<int64_t> others;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (d != dim) others.push_back(d);
+  // PyTorch's factor: maxnorm / (norm + 1e-7) where the norm exceeds maxnorm, else 1.
+  const auto n = x.norm(p, Shape(others), true);
+  const auto scale = where(n.gt(maxnorm), n.add(1e-7).reciprocal().mul(maxnorm), ones_like(n));
+  return x.mul(scale).template to<T>();
+}
+}  // namespace detail
+
+/** torch.renorm(input, p, dim, maxnorm): each slice along dim whose p-norm exceeds maxnorm is
+ *  scaled to norm maxnorm. */
+template <class T>
+Tensor<T> renorm(const Tensor<T>& x, double p, int64_t dim, double maxnorm) {
+  return detail::renorm_result(x, p, dim, maxnorm, "renorm");
+}
+template <class T>
+Tensor<T> Tensor<T>::renorm(double p, int64_t dim, double maxnorm) const {
+  return tessera::renorm(*this, p, dim, maxnorm);
+}
+template <class T>
+const Tensor<T>& Tensor<T>::renorm_(double p, int64_t dim, double maxnorm) const {
+  // The product saves its input for backward: a copy keeps the old values when self is overwritten.
+  return copy_(detail::renorm_result(requires_grad() ? clone() : *this, p, dim, maxnorm, "renorm_"));
 }
 
 }  // namespace tessera

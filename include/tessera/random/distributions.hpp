@@ -426,5 +426,15 @@ template <class T>
 Tensor<T> randn_like(const Tensor<T>& like, Generator& gen = default_generator()) {
   return randn<T>(like.sizes(), gen, {.device = like.device()});
 }
+/** torch.randint_like(input, low=0, high): uniform integers in [low, high) with the shape, dtype
+ *  and device of `like`. */
+template <class T>
+Tensor<T> randint_like(const Tensor<T>& like, int64_t low, int64_t high, Generator& gen = default_generator()) {
+  return randint<T>(low, high, like.sizes(), gen, {.device = like.device()});
+}
+template <class T>
+Tensor<T> randint_like(const Tensor<T>& like, int64_t high, Generator& gen = default_generator()) {
+  return randint<T>(0, high, like.sizes(), gen, {.device = like.device()});
+}
 
 }  // namespace tessera

@@ -1,6 +1,6 @@
 #pragma once
 // Scalar formulas of PyTorch's special functions (erfinv, digamma, trigamma, polygamma, sinc,
-// logit, nan_to_num), with the algorithms of aten/src/ATen/native/Math.h so that results agree
+// logit, nan_to_num, gcd, lcm, i0, frexp, igamma), with the algorithms of aten/src/ATen/native/Math.h so that results agree
 // to a few units in the last place.
 
 #include <cmath>
@@ -197,6 +197,122 @@ T shift_right(T a, T b) {
   using W = decltype(a >> b);
   const unsigned count = static_cast<unsigned>(b) & (sizeof(W) * 8 - 1);
   return static_cast<T>(static_cast<W>(a) >> count);  // arithmetic for signed types (C++20)
+}
+
+/** |x| of an integer, wrapping the most negative value to itself (PyTorch's std::abs in practice). */
+template <class T>
+T wrapping_abs(T x) {
+  if constexpr (std::is_signed_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return x < 0 ? static_cast<T>(static_cast<U>(U(0) - static_cast<U>(x))) : x;
+  } else {
+    return x;
+  }
+}
+/** Greatest common divisor as PyTorch's calc_gcd: Euclid on the absolute values, so that the
+ *  most negative value (its own absolute value) gives what PyTorch gives (int8: gcd(-128, 6) = -2). */
+template <class T>
+T gcd(T a, T b) {
+  a = wrapping_abs(a);
+  b = wrapping_abs(b);
+  while (a != 0) {
+    const T c = a;
+    // x % -1 is 0; computing it could trap on the most negative x.
+    if constexpr (std::is_signed_v<T>) a = a == T(-1) ? T(0) : static_cast<T>(b % a);
+    else a = static_cast<T>(b % a);
+    b = c;
+  }
+  return b;
+}
+/** Least common multiple as PyTorch's calc_lcm: |a / gcd * b|, wrapping on overflow. */
+template <class T>
+T lcm(T a, T b) {
+  const T g = gcd(a, b);
+  if (g == 0) return T(0);
+  const T q = static_cast<T>(a / g);  // g is never -1, so this cannot overflow
+  if constexpr (sizeof(T) < sizeof(int)) {
+    // C++ computes small types in int: the absolute value is taken before narrowing.
+    const int product = static_cast<int>(q) * static_cast<int>(b);
+    return static_cast<T>(product < 0 ? -product : product);
+  } else {
+    // In T, wrapping (computed unsigned: signed overflow is undefined).
+    using U = std::make_unsigned_t<T>;
+    return wrapping_abs(static_cast<T>(static_cast<U>(static_cast<U>(q) * static_cast<U>(b))));
+  }
+}
+
+/** The modified Bessel functions of the first kind, orders 0 and 1 (I0 even, I1 odd). */
+template <class T>
+T bessel_i0(T x) {
+  if (std::isnan(x)) return x;
+  return static_cast<T>(std::cyl_bessel_i(0.0, std::fabs(static_cast<double>(x))));
+}
+template <class T>
+T bessel_i1(T x) {
+  if (std::isnan(x)) return x;
+  const double r = std::cyl_bessel_i(1.0, std::fabs(static_cast<double>(x)));
+  return static_cast<T>(x < 0 ? -r : r);
+}
+/** std::frexp's mantissa and exponent; 0, inf and NaN keep their value with exponent 0. */
+template <class T>
+T frexp_mantissa(T x) {
+  int e = 0;
+  return std::isfinite(x) ? std::frexp(x, &e) : x;
+}
+template <class T>
+T frexp_exponent(T x) {
+  int e = 0;
+  if (std::isfinite(x)) std::frexp(x, &e);
+  return static_cast<T>(e);
+}
+
+/** The regularized lower incomplete gamma function P(a, x) (series below a + 1, else 1 - Q) and
+ *  its complement Q(a, x) (Lentz's continued fraction), with PyTorch's values at the edges. */
+template <class T>
+T igamma_series(T a, T x) {
+  T term = T(1) / a, sum = term;
+  for (int n = 1; n < 2000; ++n) {
+    term *= x / (a + T(n));
+    sum += term;
+    if (std::fabs(term) < std::fabs(sum) * std::numeric_limits<T>::epsilon()) break;
+  }
+  return sum * std::exp(a * std::log(x) - x - std::lgamma(a));
+}
+template <class T>
+T igammac_fraction(T a, T x) {
+  const T tiny = std::numeric_limits<T>::min() / std::numeric_limits<T>::epsilon();
+  T b = x + T(1) - a, c = T(1) / tiny, d = T(1) / b, h = d;
+  for (int i = 1; i < 2000; ++i) {
+    const T an = -T(i) * (T(i) - a);
+    b += T(2);
+    d = an * d + b;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = T(1) / d;
+    const T delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - T(1)) < std::numeric_limits<T>::epsilon()) break;
+  }
+  return std::exp(a * std::log(x) - x - std::lgamma(a)) * h;
+}
+template <class T>
+T igamma(T a, T x) {
+  if (a < 0 || x < 0 || std::isnan(a) || std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
+  if (a == 0) return x > 0 ? T(1) : std::numeric_limits<T>::quiet_NaN();
+  if (x == 0) return T(0);
+  if (std::isinf(a)) return std::isinf(x) ? std::numeric_limits<T>::quiet_NaN() : T(0);
+  if (std::isinf(x)) return T(1);
+  return x < a + T(1) ? igamma_series(a, x) : T(1) - igammac_fraction(a, x);
+}
+template <class T>
+T igammac(T a, T x) {
+  if (a < 0 || x < 0 || std::isnan(a) || std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
+  if (a == 0) return x > 0 ? T(0) : std::numeric_limits<T>::quiet_NaN();
+  if (x == 0) return T(1);
+  if (std::isinf(a)) return std::isinf(x) ? std::numeric_limits<T>::quiet_NaN() : T(1);
+  if (std::isinf(x)) return T(0);
+  return x < a + T(1) ? T(1) - igamma_series(a, x) : igammac_fraction(a, x);
 }
 
 }  // namespace tessera::detail::math
