@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -17,32 +18,10 @@ namespace {
 using ts::Shape;
 using ts::Tensor;
 
-struct Part {
-  ts::DType dtype;
-  Shape shape;
-  std::vector<double> values;
-};
-using Got = std::vector<Part>;
-
-template <class T>
-Got got(const Tensor<T>& t) {
-  return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
-}
-
-template <class T>
-Got got(const std::vector<Tensor<T>>& parts) {
-  Got out;
-  for (const auto& t : parts) out.push_back(got(t)[0]);
-  return out;
-}
-
-bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!(a[i] == b[i] && std::signbit(a[i]) == std::signbit(b[i])) && !(std::isnan(a[i]) && std::isnan(b[i])))
-      return false;
-  return true;
-}
+using call_cases::expected_parts;
+using call_cases::Got;
+using call_cases::got;
+using call_cases::same_values;
 
 /** Equal within a few units in the last place of the dtype (NaN equals NaN). */
 bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts::DType dtype) {
@@ -56,13 +35,6 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
   return true;
 }
 
-Got expected_parts(const golden::Record& r) {
-  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
-  Got out;
-  for (size_t i = 0; i < dtypes.size(); ++i)
-    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
-  return out;
-}
 
 /** tessera's message starts with "op: " + PyTorch's (whose first letter tessera may write in lower
  *  case; tessera names dtypes as torch.float32 where PyTorch's casting messages say Float, and its
@@ -340,7 +312,7 @@ TEST_CASE("in-place comparisons write into self, not a copy", "[aliases]") {
 }
 
 namespace {
-using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+using Fn = call_cases::GradFn;
 Tensor<double> S() { return ts::tensor<double>({0.5, std::nan(""), -1.25}); }
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
@@ -406,29 +378,7 @@ const std::map<std::string, Fn>& grad_calls() {
 }  // namespace
 
 TEST_CASE("aliases give PyTorch's gradients and pass gradcheck", "[aliases][golden][gradcheck]") {
-  const auto& calls = grad_calls();
-  int cases = 0;
-  for (const auto& r : golden::load("aliases.txt")) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const Shape shape(golden::ints(r.get("shape")));
-    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
-                                 .detach()
-                                 .requires_grad_();
-    const Tensor<double> out = calls.at(call)(x);
-    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
-    (out * w).sum().backward();
-    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
-    REQUIRE(have.size() == want.size());
-    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
-    // Away from the kinks of abs and clamp (x = 0, -1, 0.5, 1), where finite differences are undefined.
-    const Tensor<double> probe = ts::randn(shape).to<double>().mul(0.1).add(0.25).requires_grad_();
-    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_grad_cases("aliases.txt", grad_calls(), 0.1, 0.25);
 }
 
 TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -18,17 +19,10 @@ namespace {
 using ts::Shape;
 using ts::Tensor;
 
-struct Part {
-  ts::DType dtype;
-  Shape shape;
-  std::vector<double> values;
-};
-using Got = std::vector<Part>;
-
-template <class T>
-Got got(const Tensor<T>& t) {
-  return {{t.dtype(), t.sizes(), t.template to<double>().to_vector()}};
-}
+using call_cases::expected_parts;
+using call_cases::Got;
+using call_cases::got;
+using call_cases::same_values;
 
 /** Equal, or within a few ulps where PyTorch sums in another order (NaN equals NaN); `ulps` more
  *  where tessera's formula is another one (i0: the standard library's Bessel function, PyTorch's
@@ -44,23 +38,6 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
   return true;
 }
 
-template <class T, class U>
-Got got(const std::tuple<Tensor<T>, Tensor<U>>& r) {
-  return {got(std::get<0>(r))[0], got(std::get<1>(r))[0]};
-}
-
-template <class T>
-Got got(const ts::ValuesIndices<T>& r) {
-  return {got(r.values)[0], got(r.indices)[0]};
-}
-
-Got expected_parts(const golden::Record& r) {
-  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
-  Got out;
-  for (size_t i = 0; i < dtypes.size(); ++i)
-    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
-  return out;
-}
 
 /** tessera's message is "op: " + PyTorch's (the op may be absent from PyTorch's; its first letter
  *  may be in lower case), or exactly
@@ -422,7 +399,7 @@ TEST_CASE("in-place products write into self", "[mathx]") {
 }
 
 namespace {
-using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+using Fn = call_cases::GradFn;
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
       {"torch.rsub(X, X * X)", [](const Tensor<double>& x) { return ts::rsub(x, x * x); }},
@@ -494,28 +471,7 @@ const std::map<std::string, Fn>& grad_calls() {
 }  // namespace
 
 TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][golden][gradcheck]") {
-  const auto& calls = grad_calls();
-  int cases = 0;
-  for (const auto& r : golden::load("mathx.txt")) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const Shape shape(golden::ints(r.get("shape")));
-    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
-                                 .detach()
-                                 .requires_grad_();
-    const Tensor<double> out = calls.at(call)(x);
-    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
-    (out * w).sum().backward();
-    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
-    REQUIRE(have.size() == want.size());
-    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
-    const Tensor<double> probe = ts::randn(shape).to<double>().mul(0.5).requires_grad_();
-    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_grad_cases("mathx.txt", grad_calls(), 0.5);
 }
 
 TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -16,15 +17,8 @@ namespace F = ts::nn::functional;
 namespace nn = ts::nn;
 using ts::Tensor;
 
-struct Got {
-  ts::DType dtype;
-  ts::Shape shape;
-  std::vector<double> values;
-};
-template <class T>
-Got got(const Tensor<T>& t) {
-  return {t.dtype(), t.sizes(), t.template to<double>().to_vector()};
-}
+using call_cases::Part;
+using call_cases::got;
 
 // The generator's inputs.
 const Tensor<float> x = ts::arange<float>(0, 6).reshape({1, 2, 3});
@@ -33,8 +27,8 @@ const Tensor<double> w = ts::arange<double>(0, 48).reshape({1, 2, 2, 3, 4});
 const Tensor<int64_t> k = ts::tensor<int64_t>({{1, 2, 3}, {4, 5, 6}});
 const Tensor<ts::half> h = ts::tensor({{0.5f, -1.5f, 2.0f}}).to<ts::half>();
 
-const std::map<std::string, std::function<Got()>>& value_calls() {
-  static const std::map<std::string, std::function<Got()>> calls = {
+const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
+  static const std::map<std::string, std::function<call_cases::Got()>> calls = {
       {"F.pad(x, (1, 2))", [] { return got(F::pad(x, {1, 2})); }},
       {"F.pad(x, (1, 1, 2, 0))", [] { return got(F::pad(x, {1, 1, 2, 0})); }},
       {"F.pad(x, (0, 1, 1, 0, 1, 1), value=-1.5)", [] { return got(F::pad(x, {0, 1, 1, 0, 1, 1}, "constant", -1.5)); }},
@@ -88,7 +82,7 @@ const std::map<std::string, std::function<Got()>>& value_calls() {
   return calls;
 }
 
-using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+using Fn = call_cases::GradFn;
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
       {"F.pad(X, (1, 2, 0, 1), value=3)", [](const Tensor<double>& t) { return F::pad(t, {1, 2, 0, 1}, "constant", 3); }},
@@ -140,7 +134,7 @@ TEST_CASE("pad gives PyTorch's values and dtypes in every mode", "[padding][gold
     if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
     INFO(r.name);
     REQUIRE(value_calls().count(r.name));
-    const Got have = value_calls().at(r.name)();
+    const Part have = value_calls().at(r.name)()[0];
     CHECK(have.dtype == golden::dtype(r.get("dtype")));
     CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
     CHECK(have.values == golden::values<double>(r.get("values")));  // padding copies: exact
@@ -150,24 +144,7 @@ TEST_CASE("pad gives PyTorch's values and dtypes in every mode", "[padding][gold
 }
 
 TEST_CASE("pad gives PyTorch's gradients and passes gradcheck", "[padding][golden][gradcheck]") {
-  int cases = 0;
-  for (const auto& r : golden::load("padding.txt")) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(grad_calls().count(call));
-    const ts::Shape shape(golden::ints(r.get("shape")));
-    const Tensor<double> in = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
-                                  .detach()
-                                  .requires_grad_();
-    const Tensor<double> out = grad_calls().at(call)(in);
-    (out * ts::arange<double>(1, out.numel() + 1).reshape(out.sizes())).sum().backward();
-    CHECK(in.grad().to_vector() == golden::values<double>(r.get("grad")));
-    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& t) { return grad_calls().at(call)(t[0]); },
-                                  {ts::randn(shape).to<double>().requires_grad_()}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(grad_calls().size()));
+  call_cases::check_grad_cases("padding.txt", grad_calls());
 }
 
 TEST_CASE("pad refuses what PyTorch refuses, with its messages", "[padding][golden]") {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -17,15 +18,8 @@ namespace F = ts::nn::functional;
 namespace nn = ts::nn;
 using ts::Tensor;
 
-struct Got {
-  ts::DType dtype;
-  ts::Shape shape;
-  std::vector<double> values;
-};
-template <class T>
-Got got(const Tensor<T>& t) {
-  return {t.dtype(), t.sizes(), t.template to<double>().to_vector()};
-}
+using call_cases::Part;
+using call_cases::got;
 
 // The generator's inputs.
 const Tensor<float> x = ts::arange<float>(0, 60).reshape({1, 3, 4, 5}).sin();
@@ -33,8 +27,8 @@ const Tensor<float> s = ts::arange<float>(0, 14).reshape({2, 7}).cos();
 const Tensor<float> n = ts::tensor({{{1.0f, NAN, 3.0f, 3.0f, -1.0f, 2.0f, 2.0f}}});
 const Tensor<double> d = ts::arange<double>(0, 30).reshape({2, 3, 5}) * 0.25 - 2;
 
-const std::map<std::string, std::function<Got()>>& value_calls() {
-  static const std::map<std::string, std::function<Got()>> calls = {
+const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
+  static const std::map<std::string, std::function<call_cases::Got()>> calls = {
       {"F.adaptive_avg_pool2d(x, (2, 3))", [] { return got(F::adaptive_avg_pool2d(x, {2, 3})); }},
       {"F.adaptive_avg_pool2d(x, 1)", [] { return got(F::adaptive_avg_pool2d(x, 1)); }},
       {"F.adaptive_avg_pool2d(x, (4, 5))", [] { return got(F::adaptive_avg_pool2d(x, {4, 5})); }},
@@ -67,7 +61,7 @@ const std::map<std::string, std::function<Got()>>& value_calls() {
   return calls;
 }
 
-using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+using Fn = call_cases::GradFn;
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
       {"F.adaptive_avg_pool2d(X, (2, 3))", [](const Tensor<double>& t) { return F::adaptive_avg_pool2d(t, {2, 3}); }},
@@ -117,7 +111,7 @@ TEST_CASE("adaptive pooling gives PyTorch's values", "[pooling][golden]") {
     if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
     INFO(r.name);
     REQUIRE(value_calls().count(r.name));
-    const Got have = value_calls().at(r.name)();
+    const Part have = value_calls().at(r.name)()[0];
     CHECK(have.dtype == golden::dtype(r.get("dtype")));
     CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
     const auto want = golden::values<double>(r.get("values"));
@@ -128,25 +122,7 @@ TEST_CASE("adaptive pooling gives PyTorch's values", "[pooling][golden]") {
 }
 
 TEST_CASE("adaptive pooling gives PyTorch's gradients and passes gradcheck", "[pooling][golden][gradcheck]") {
-  int cases = 0;
-  for (const auto& r : golden::load("pooling.txt")) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(grad_calls().count(call));
-    const ts::Shape shape(golden::ints(r.get("shape")));
-    const Tensor<double> in = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
-                                  .detach()
-                                  .requires_grad_();
-    const Tensor<double> out = grad_calls().at(call)(in);
-    (out * ts::arange<double>(1, out.numel() + 1).reshape(out.sizes())).sum().backward();
-    CHECK(close(in.grad().to_vector(), golden::values<double>(r.get("grad")), ts::DType::Float64));
-    if (call.find("round") == std::string::npos)  // round has no useful finite differences
-      CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& t) { return grad_calls().at(call)(t[0]); },
-                                    {ts::randn(shape).to<double>().requires_grad_()}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(grad_calls().size()));
+  call_cases::check_grad_cases("pooling.txt", grad_calls());
 }
 
 TEST_CASE("adaptive pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {

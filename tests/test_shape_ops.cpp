@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -17,44 +18,10 @@ namespace {
 using ts::Shape;
 using ts::Tensor;
 
-/** One result tensor as the golden file writes it. */
-struct Part {
-  ts::DType dtype;
-  Shape shape;
-  std::vector<double> values;
-};
-using Got = std::vector<Part>;
-
-template <class T>
-Part part(const Tensor<T>& t) {
-  return {t.dtype(), t.sizes(), t.template to<double>().to_vector()};
-}
-template <class T>
-Got got(const Tensor<T>& t) {
-  return {part(t)};
-}
-Got got(const std::vector<Tensor<int64_t>>& ts_) {
-  Got out;
-  for (const auto& t : ts_) out.push_back(part(t));
-  return out;
-}
-
-bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!(a[i] == b[i] && std::signbit(a[i]) == std::signbit(b[i])) && !(std::isnan(a[i]) && std::isnan(b[i])))
-      return false;
-  return true;
-}
-
-/** The golden record's parts (dtype, shape, values repeated per result). */
-Got expected_parts(const golden::Record& r) {
-  const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
-  Got out;
-  for (size_t i = 0; i < dtypes.size(); ++i)
-    out.push_back({golden::dtype(dtypes[i]), Shape(golden::ints(shapes[i])), golden::values<double>(values[i])});
-  return out;
-}
+using call_cases::expected_parts;
+using call_cases::Got;
+using call_cases::got;
+using call_cases::same_values;
 
 /** tessera's message is "op: " + PyTorch's (whose first letter tessera may write in lower case). */
 bool same_message(const std::string& got, const std::string& op, const std::string& torch) {
@@ -321,7 +288,7 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
 }
 
 namespace {
-using Fn = std::function<Tensor<double>(const Tensor<double>&)>;
+using Fn = call_cases::GradFn;
 const Inputs& inputs() {
   static const Inputs in;
   return in;
@@ -399,28 +366,7 @@ const std::map<std::string, Fn>& grad_calls() {
 }  // namespace
 
 TEST_CASE("shape and selection functions give PyTorch's gradients and pass gradcheck", "[shape_ops][golden][gradcheck]") {
-  const auto& calls = grad_calls();
-  int cases = 0;
-  for (const auto& r : golden::load("shape.txt")) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const Shape shape(golden::ints(r.get("shape")));
-    const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
-                                 .detach()
-                                 .requires_grad_();
-    const Tensor<double> out = calls.at(call)(x);
-    const Tensor<double> w = ts::arange<double>(1, out.numel() + 1).reshape(out.sizes());
-    (out * w).sum().backward();
-    const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
-    REQUIRE(have.size() == want.size());
-    for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
-    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); },
-                                  {ts::randn(shape).to<double>().requires_grad_()}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_grad_cases("shape.txt", grad_calls());
 }
 
 TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_ops][golden]") {
