@@ -29,6 +29,14 @@ Tensor<X> trapezoid_spacing(const Tensor<T>& y, const Tensor<X>& x, int64_t dim,
   const int64_t n = viewed.size(dim);
   return viewed.slice(dim, 1, n) - viewed.slice(dim, 0, n > 0 ? n - 1 : 0);
 }
+/** The trapezoid family's checks of y and dim (PyTorch's messages); returns dim wrapped. */
+template <class T>
+int64_t trapezoid_dim(const Tensor<T>& y, int64_t dim, const char* op) {
+  TS_CHECK(y.dim() > 0, op, ": Dimension specified as ", dim, " but tensor has no dimensions");
+  dim = wrap_dim(dim, y.dim(), op);
+  TS_CHECK((!std::is_same_v<T, bool>), op, ": received a bool input for `y`, but bool is not supported");
+  return dim;
+}
 /** y's shape without dim, for an integral over no samples (0). */
 template <class T>
 Shape without_dim(const Tensor<T>& y, int64_t dim) {
@@ -43,9 +51,7 @@ Shape without_dim(const Tensor<T>& y, int64_t dim) {
 template <class T, class X>
 Tensor<floating_t<promote_t<T, X>>> trapezoid(const Tensor<T>& y, const Tensor<X>& x, int64_t dim = -1) {
   using R = floating_t<promote_t<T, X>>;
-  TS_CHECK(y.dim() > 0, "trapezoid: Dimension specified as ", dim, " but tensor has no dimensions");
-  dim = detail::wrap_dim(dim, y.dim(), "trapezoid");
-  TS_CHECK((!std::is_same_v<T, bool>), "trapezoid: received a bool input for `y`, but bool is not supported");
+  dim = detail::trapezoid_dim(y, dim, "trapezoid");
   if (y.size(dim) == 0) return zeros<R>(detail::without_dim(y, dim), {.device = y.device()});
   const int64_t n = y.size(dim);
   const auto dx = detail::trapezoid_spacing(y, x, dim, "trapezoid");
@@ -55,9 +61,7 @@ Tensor<floating_t<promote_t<T, X>>> trapezoid(const Tensor<T>& y, const Tensor<X
 template <class T>
 Tensor<floating_t<T>> trapezoid(const Tensor<T>& y, double dx = 1, int64_t dim = -1) {
   using R = floating_t<T>;
-  TS_CHECK(y.dim() > 0, "trapezoid: Dimension specified as ", dim, " but tensor has no dimensions");
-  dim = detail::wrap_dim(dim, y.dim(), "trapezoid");
-  TS_CHECK((!std::is_same_v<T, bool>), "trapezoid: received a bool input for `y`, but bool is not supported");
+  dim = detail::trapezoid_dim(y, dim, "trapezoid");
   if (y.size(dim) == 0) return zeros<R>(detail::without_dim(y, dim), {.device = y.device()});
   const int64_t n = y.size(dim);
   return ((y.sum(dim) - (y.select(dim, 0) + y.select(dim, n - 1)) * 0.5) * dx).template to<R>();
@@ -76,9 +80,7 @@ Tensor<floating_t<T>> trapz(const Tensor<T>& y, double dx = 1, int64_t dim = -1)
 template <class T, class X>
 Tensor<floating_t<promote_t<T, X>>> cumulative_trapezoid(const Tensor<T>& y, const Tensor<X>& x, int64_t dim = -1) {
   using R = floating_t<promote_t<T, X>>;
-  TS_CHECK(y.dim() > 0, "cumulative_trapezoid: Dimension specified as ", dim, " but tensor has no dimensions");
-  dim = detail::wrap_dim(dim, y.dim(), "cumulative_trapezoid");
-  TS_CHECK((!std::is_same_v<T, bool>), "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
+  dim = detail::trapezoid_dim(y, dim, "cumulative_trapezoid");
   const int64_t n = y.size(dim);
   const auto dx = detail::trapezoid_spacing(y, x, dim, "cumulative_trapezoid");
   const int64_t m = n > 0 ? n - 1 : 0;
@@ -88,9 +90,7 @@ Tensor<floating_t<promote_t<T, X>>> cumulative_trapezoid(const Tensor<T>& y, con
 template <class T>
 Tensor<floating_t<T>> cumulative_trapezoid(const Tensor<T>& y, double dx = 1, int64_t dim = -1) {
   using R = floating_t<T>;
-  TS_CHECK(y.dim() > 0, "cumulative_trapezoid: Dimension specified as ", dim, " but tensor has no dimensions");
-  dim = detail::wrap_dim(dim, y.dim(), "cumulative_trapezoid");
-  TS_CHECK((!std::is_same_v<T, bool>), "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
+  dim = detail::trapezoid_dim(y, dim, "cumulative_trapezoid");
   const int64_t n = y.size(dim), m = n > 0 ? n - 1 : 0;
   return ((y.slice(dim, 0, m) + y.slice(dim, n > 0 ? 1 : 0, n)).template to<R>() * static_cast<R>(dx / 2.0))
       .cumsum(dim)
