@@ -484,6 +484,18 @@ int main() {
       std::cout << attended << attention << enc_layer(seq) << encoder(seq, ts::zeros<bool>({5, 5}), ts::zeros<bool>({2, 5}))
                 << enc_layer.clone().parameters().size() << encoder.layers().size() << mha.in_proj_weight().sizes()
                 << F::scaled_dot_product_attention(seq, seq, seq, {.is_causal = true}) << "\n";
+      nn::TransformerDecoderLayer dec_layer(8, 2, {.dim_feedforward = 16, .dropout = 0.0, .batch_first = true});
+      nn::TransformerDecoder decoder(dec_layer, 2, nn::LayerNorm(8));
+      const ts::Tensor<float> causal = nn::Transformer::generate_square_subsequent_mask(5);
+      nn::Transformer transformer(8, 2, {.num_encoder_layers = 1, .num_decoder_layers = 1, .dim_feedforward = 16,
+                                         .dropout = 0.0, .activation = "relu", .layer_norm_eps = 1e-5,
+                                         .batch_first = true, .norm_first = false});
+      std::cout << dec_layer(seq, seq, {.tgt_mask = causal, .memory_mask = {}, .tgt_key_padding_mask = {},
+                                        .memory_key_padding_mask = ts::zeros<bool>({2, 5})}).sizes()
+                << decoder(seq, seq, causal).sizes() << dec_layer.clone().parameters().size()
+                << dec_layer.multihead_attn().in_proj_weight().sizes() << decoder.layers().size()
+                << transformer(seq, seq, {.tgt_mask = causal}).sizes() << transformer.encoder().layers().size()
+                << transformer.decoder().layers().size() << "\n";
     }
     {
       const ts::Tensor<float> image = ts::randn({1, 2, 3, 4}), volume = ts::randn({1, 2, 2, 3, 4});

@@ -1,4 +1,4 @@
-// nn/attention.hpp and nn/transformer.hpp against PyTorch (tests/golden/attention.txt from
+// nn/attention.hpp and nn/transformer.hpp (encoder, decoder, Transformer) against PyTorch (tests/golden/attention.txt from
 // tests/golden/generate_attention.py): with the mt19937 generator the modules start from
 // PyTorch's weights bit for bit; outputs, attention weights and input gradients agree within
 // float tolerance (the sums run in another order).
@@ -88,6 +88,37 @@ Result run(const std::string& name) {
     r.x = ts::randn({4, 2, 8}).requires_grad_();
     r.out = m(r.x);
     r.params = m.named_parameters();
+  } else if (name == "decoder_layer_post_norm") {
+    nn::TransformerDecoderLayer m(8, 2, {.dim_feedforward = 16, .dropout = 0.0});
+    r.x = ts::randn({4, 3, 8}).requires_grad_();
+    const ts::Tensor<float> memory = ts::randn({6, 3, 8});
+    const ts::Tensor<int64_t> i = ts::arange(4);
+    const ts::Tensor<bool> pad = rows({{false, false, false, false, false, false},
+                                       {false, false, false, false, true, true},
+                                       {false, false, false, false, false, true}});
+    r.out = m(r.x, memory, {.tgt_mask = i.unsqueeze(0) > i.unsqueeze(1), .memory_key_padding_mask = pad});
+    r.params = m.named_parameters();
+  } else if (name == "decoder_layer_pre_norm_gelu") {
+    nn::TransformerDecoderLayer m(8, 4, {.dim_feedforward = 12, .dropout = 0.0, .activation = "gelu",
+                                         .batch_first = true, .norm_first = true});
+    r.x = ts::randn({2, 5, 8}).requires_grad_();
+    const ts::Tensor<float> memory = ts::randn({2, 3, 8}), memory_mask = ts::randn({5, 3});
+    const ts::Tensor<bool> tgt_pad = rows({{false, false, false, false, false}, {false, false, false, true, true}});
+    r.out = m(r.x, memory, {}, memory_mask, tgt_pad);  // PyTorch's positional order
+    r.params = m.named_parameters();
+  } else if (name == "decoder_two_layers_norm") {
+    nn::TransformerDecoderLayer layer(8, 2, {.dim_feedforward = 16, .dropout = 0.0});
+    nn::TransformerDecoder m(layer, 2, nn::LayerNorm(8));
+    r.x = ts::randn({3, 2, 8}).requires_grad_();
+    r.out = m(r.x, ts::randn({4, 2, 8}));
+    r.params = m.named_parameters();
+  } else if (name == "transformer") {
+    nn::Transformer m(8, 2, {.num_encoder_layers = 2, .num_decoder_layers = 1, .dim_feedforward = 16, .dropout = 0.0,
+                             .batch_first = true});
+    const ts::Tensor<float> src = ts::randn({2, 5, 8});
+    r.x = ts::randn({2, 4, 8}).requires_grad_();
+    r.out = m(src, r.x, {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(4)});
+    r.params = m.named_parameters();
   } else if (name == "sdpa_causal") {
     r.x = ts::randn({2, 3, 4, 5}).requires_grad_();
     const ts::Tensor<float> k = ts::randn({2, 3, 6, 5}), v = ts::randn({2, 3, 6, 7});
@@ -132,7 +163,7 @@ TEST_CASE("attention and transformer layers: PyTorch's weights, outputs and grad
     check_close(r.x.grad(), g.get("dx"), "dx");
     ++cases;
   }
-  CHECK(cases == 9);
+  CHECK(cases == 13);
 }
 
 TEST_CASE("attention refuses bad shapes and options", "[nn][attention]") {
@@ -149,6 +180,12 @@ TEST_CASE("attention refuses bad shapes and options", "[nn][attention]") {
   CHECK(error_of([&] { m(ts::randn({3, 2, 5}), x, x); }).rfind("MultiheadAttention: expected query [L, N, 4]", 0) == 0);
   CHECK(error_of([] { nn::TransformerEncoderLayer(4, 2, {.activation = "tanh"}); }) ==
         "TransformerEncoderLayer: activation should be relu/gelu, not tanh");
+  CHECK(error_of([] { nn::TransformerDecoderLayer(4, 2, {.activation = "tanh"}); }) ==
+        "TransformerDecoderLayer: activation should be relu/gelu, not tanh");
+  nn::Transformer transformer(4, 2, {.num_encoder_layers = 1, .num_decoder_layers = 1, .dim_feedforward = 8});
+  CHECK(error_of([&] { transformer(x, ts::randn({3, 3, 4})); }) == "the batch number of src and tgt must be equal");
+  CHECK(error_of([&] { transformer(x, ts::randn({3, 2, 5})); }) ==
+        "the feature number of src and tgt must be equal to d_model");
   CHECK(error_of([&] { F::scaled_dot_product_attention(x, x, x, {.attn_mask = ts::ones<bool>({2, 2}), .is_causal = true}); }) ==
         "scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True");
 }

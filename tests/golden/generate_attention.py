@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes tests/golden/attention.txt: torch.nn.MultiheadAttention, TransformerEncoderLayer and
-TransformerEncoder, built after torch.manual_seed (so their initial weights are PyTorch's draws),
+"""Writes tests/golden/attention.txt: torch.nn.MultiheadAttention, TransformerEncoderLayer,
+TransformerEncoder, TransformerDecoderLayer, TransformerDecoder and Transformer, built after torch.manual_seed (so their initial weights are PyTorch's draws),
 on inputs from torch.randn, for tests/test_nn_attention.cpp, which replays each case with the
 mt19937 generator and compares the weights bit for bit, the outputs and the input gradients
 within float tolerance. Also the reference formula of scaled_dot_product_attention (PyTorch 2's;
@@ -77,6 +77,33 @@ def run(case):
         m = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)
         x = torch.randn(4, 2, 8, requires_grad=True)
         return m, m(x), None, x
+    if name == "decoder_layer_post_norm":
+        m = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+        x = torch.randn(4, 3, 8, requires_grad=True)
+        memory = torch.randn(6, 3, 8)
+        causal = torch.ones(4, 4, dtype=torch.bool).triu(1)
+        pad = torch.tensor([[False] * 6, [False] * 4 + [True] * 2, [False] * 5 + [True]])
+        return m, m(x, memory, tgt_mask=causal, memory_key_padding_mask=pad), None, x
+    if name == "decoder_layer_pre_norm_gelu":
+        m = nn.TransformerDecoderLayer(8, 4, dim_feedforward=12, dropout=0.0, activation="gelu", batch_first=True,
+                                       norm_first=True)
+        x = torch.randn(2, 5, 8, requires_grad=True)
+        memory = torch.randn(2, 3, 8)
+        memory_mask = torch.randn(5, 3)
+        tgt_pad = torch.tensor([[False] * 5, [False] * 3 + [True] * 2])
+        return m, m(x, memory, memory_mask=memory_mask, tgt_key_padding_mask=tgt_pad), None, x
+    if name == "decoder_two_layers_norm":
+        layer = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+        m = nn.TransformerDecoder(layer, 2, norm=nn.LayerNorm(8))
+        x = torch.randn(3, 2, 8, requires_grad=True)
+        memory = torch.randn(4, 2, 8)
+        return m, m(x, memory), None, x
+    if name == "transformer":
+        m = nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16, dropout=0.0,
+                           batch_first=True)
+        src = torch.randn(2, 5, 8)
+        x = torch.randn(2, 4, 8, requires_grad=True)
+        return m, m(src, x, tgt_mask=nn.Transformer.generate_square_subsequent_mask(4)), None, x
     if name == "sdpa_causal":
         q = torch.randn(2, 3, 4, 5, requires_grad=True)
         k, v = torch.randn(2, 3, 6, 5), torch.randn(2, 3, 6, 7)
@@ -98,7 +125,8 @@ def run(case):
 
 CASES = ["mha_self", "mha_cross_masks", "mha_unbatched_float_mask", "encoder_layer_post_norm",
          "encoder_layer_pre_norm_gelu_causal", "encoder_two_layers_norm", "sdpa_causal", "sdpa_bool_mask",
-         "sdpa_float_mask"]
+         "sdpa_float_mask", "decoder_layer_post_norm", "decoder_layer_pre_norm_gelu", "decoder_two_layers_norm",
+         "transformer"]
 
 
 def main():
