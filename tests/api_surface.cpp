@@ -434,6 +434,7 @@ int main() {
       nn::init::uniform_(kernel, -1.0, 1.0);
       nn::init::normal_(kernel, 0.0, 0.02);
       nn::init::trunc_normal_(kernel, 0.0, 0.02, -0.04, 0.04);
+      nn::init::orthogonal_(kernel, nn::init::calculate_gain("tanh"));
       nn::init::constant_(kernel, 0.5);
       nn::init::ones_(kernel);
       nn::init::zeros_(kernel);

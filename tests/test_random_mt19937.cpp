@@ -23,7 +23,7 @@ uint64_t fnv1a(const void* data, size_t n) {
 // Compares a tensor with an `out` line: its values (hex floats or integers) or, for long outputs,
 // the hash of its bytes and its first 20 values. Bit for bit, or within `ulps` units of the last
 // place of max(|value|, 1) (trunc_normal_ goes through erfinv, whose last bit differs from
-// PyTorch's now and then, and then adds the mean).
+// PyTorch's now and then, and then adds the mean; orthogonal_ factors its draw another way).
 template <class T>
 void check_out(const ts::Tensor<T>& t, const std::string& line, const std::string& where, int ulps = 0) {
   const std::vector<T> got = t.contiguous().to(ts::Device::cpu()).to_vector();
@@ -126,8 +126,11 @@ void run_init(const std::vector<std::string>& a, const std::vector<std::string>&
   else if (fn == "ones") init::ones_(t);
   else if (fn == "zeros") init::zeros_(t);
   else if (fn == "trunc_normal") init::trunc_normal_(t, arg(0, 0), arg(1, 1), arg(2, -2), arg(3, 2));
+  else if (fn == "orthogonal") init::orthogonal_(t, arg(0, 1));
   else FAIL("unknown initialiser " << fn);
-  check_out(t, outs.at(0), where, fn == "trunc_normal" ? 4 : 0);
+  // orthogonal_'s Q comes from Gram-Schmidt, PyTorch's from LAPACK's Householder QR: the same
+  // matrix, rounded differently.
+  check_out(t, outs.at(0), where, fn == "trunc_normal" ? 4 : fn == "orthogonal" ? 64 : 0);
 }
 
 void run(const std::string& call, const std::vector<std::string>& outs, const std::string& where) {
@@ -354,6 +357,8 @@ TEST_CASE("nn::init refuses what torch.nn.init refuses", "[random][init]") {
         "dirac_: Only tensors with 3, 4, or 5 dimensions are supported (got [2, 2])");
   CHECK(error_of([] { init::dirac_(ts::empty<float>({5, 2, 3}), 2); }) ==
         "dirac_: dim 0 must be divisible by groups (size 5, groups 2)");
+  CHECK(error_of([] { init::orthogonal_(ts::empty<float>({4})); }) ==
+        "orthogonal_: Only tensors with 2 or more dimensions are supported (got [4])");
   // A tensor without elements is left alone by kaiming (PyTorch warns), and draws nothing.
   ts::manual_seed(3);
   const ts::Tensor<float> a = ts::rand({4});

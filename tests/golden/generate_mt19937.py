@@ -165,7 +165,9 @@ for seed in (0, 42):
             f"init kaiming_normal {dt} 8,4,5 0.1 fan_out leaky_relu", f"init kaiming_normal {dt} 3,5",
             f"init eye {dt} 3,5", f"init dirac {dt} 6,2,3,3 2", f"init dirac {dt} 4,3,2", f"init constant {dt} 2,3 0.25",
             f"init ones {dt} 4", f"init zeros {dt} 2,2", f"init trunc_normal {dt} 200",
-            f"init trunc_normal {dt} 30,20 0.5 0.2 0.0 1.0", f"rand {dt} 3"])
+            f"init trunc_normal {dt} 30,20 0.5 0.2 0.0 1.0", f"init orthogonal {dt} 6,4", f"init orthogonal {dt} 3,5 1.5",
+            f"init orthogonal {dt} 4,2,3", f"init orthogonal {dt} 30,20", f"init orthogonal {dt} 16,16 0.5",
+            f"rand {dt} 3"])
     case(f"exponential_{seed}", seed, [f"exponential {dt} {n} {lambd}" for dt in ("float32", "float64")
                                        for lambd in ("1", "2.5") for n in (1, 5, 16, 17, 100)])
     case(f"random_{seed}", seed, [f"random {dt} {n}{bounds}" for dt in ("int64", "int32", "uint8", "float32", "float64")

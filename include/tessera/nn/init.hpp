@@ -10,6 +10,7 @@
 #include "../core/algorithm.hpp"
 #include "../ops/creation.hpp"
 #include "../ops/indexing.hpp"
+#include "../ops/linalg.hpp"
 #include "../ops/pointwise.hpp"
 #include "../random/distributions.hpp"
 
@@ -132,6 +133,50 @@ const Tensor<T>& eye_(const Tensor<T>& t) {
            tessera::detail::shape_str(t.sizes()), ")");
   NoGradGuard no_grad;
   return t.copy_(eye<T>(t.size(0), t.size(1), {.device = t.device()}));
+}
+
+namespace detail {
+
+/** The Q of A = QR with R's diagonal positive, for A [m, n] with m >= n: classical Gram-Schmidt
+ *  applied twice per column, as orthogonal as Householder's Q, and the same Q (up to rounding)
+ *  as LAPACK's once the signs are made positive, as orthogonal_ does. A column that depends on
+ *  the ones before it becomes zero, as sign(0) makes PyTorch's. */
+template <class = void>
+Tensor<double> orthonormal_columns(const Tensor<double>& a) {
+  const int64_t n = a.size(1);
+  Tensor<double> q = zeros<double>(a.sizes(), {.device = a.device()});
+  for (int64_t j = 0; j < n; ++j) {
+    Tensor<double> v = a.select(1, j);
+    if (j > 0) {
+      const Tensor<double> done = q.narrow(1, 0, j);
+      for (int pass = 0; pass < 2; ++pass) v = v - done.matmul(done.t().matmul(v));
+    }
+    const double length = v.norm().item();
+    if (length > 0) q.select(1, j).copy_(v / length);
+  }
+  return q;
+}
+
+}  // namespace detail
+
+/** torch.nn.init.orthogonal_: the tensor, seen as [size(0), numel / size(0)], becomes a matrix
+ *  with orthonormal rows or columns (whichever are fewer) times `gain`: the Q factor of a
+ *  normal draw of that shape (drawn as PyTorch draws it), its signs made uniform as PyTorch's. */
+template <class T>
+const Tensor<T>& orthogonal_(const Tensor<T>& t, double gain = 1, Generator& gen = default_generator()) {
+  detail::check_floating(t, "orthogonal_");
+  TS_CHECK(t.dim() >= 2, "orthogonal_: Only tensors with 2 or more dimensions are supported (got ",
+           tessera::detail::shape_str(t.sizes()), ")");
+  if (t.numel() == 0) return t;
+  NoGradGuard no_grad;
+  const int64_t rows = t.size(0), cols = t.numel() / rows;
+  Tensor<T> drawn = empty<T>({rows, cols}, {.device = t.device()});
+  drawn.normal_(0, 1, gen);
+  const bool wide = rows < cols;
+  const Tensor<double> q = detail::orthonormal_columns((wide ? drawn.t() : drawn).template to<double>());
+  t.copy_((wide ? q.t() : q).reshape(t.sizes()).template to<T>());
+  t.mul_(gain);
+  return t;
 }
 
 /** torch.nn.init.dirac_: a 3-, 4- or 5-D convolution weight that passes its input through
