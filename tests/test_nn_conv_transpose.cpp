@@ -37,6 +37,24 @@ const Tensor<double> yd = ts::arange<double>(0, 120).reshape({2, 4, 3, 5}).sin()
 const Tensor<double> vd = ts::arange<double>(0, 72).reshape({4, 2, 3, 3}).cos();
 const Tensor<double> bd = b.to<double>();
 
+// Layers with the weights above, for forward(input, output_size).
+const nn::ConvTranspose1d& m1() {
+  static const nn::ConvTranspose1d layer = [] {
+    nn::ConvTranspose1d m(4, 3, 3, {.stride = 3, .padding = 1});
+    m.load_state_dict({{"weight", w}, {"bias", b.narrow(0, 0, 3)}});
+    return m;
+  }();
+  return layer;
+}
+const nn::ConvTranspose2d& m2() {
+  static const nn::ConvTranspose2d layer = [] {
+    nn::ConvTranspose2d m(4, 2, 3, {.stride = 2, .padding = 1, .dilation = 2});
+    m.load_state_dict({{"weight", v}, {"bias", b.narrow(0, 0, 2)}});
+    return m;
+  }();
+  return layer;
+}
+
 /** t[:n] along dim 0, t[..., :n] along `dim`. */
 template <class T>
 Tensor<T> head(const Tensor<T>& t, int64_t n, int64_t dim = 0) {
@@ -95,6 +113,14 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return got(F::conv_transpose2d(yd, vd, head(bd, 4), {.stride = 2, .groups = 2})); }},
       {"F.conv_transpose2d(yd.transpose(2, 3), vd, None, stride=2, padding=1)",
        [] { return got(F::conv_transpose2d(yd.transpose(2, 3), vd, {}, {.stride = 2, .padding = 1})); }},
+      {"m1(x)", [] { return got(m1()(x)); }},
+      {"m1(x, output_size=[14])", [] { return got(m1()(x, {14})); }},
+      {"m1(x, output_size=[2, 3, 15])", [] { return got(m1()(x, {2, 3, 15})); }},
+      {"m1(x[0], output_size=[13])", [] { return got(m1()(x[0], {13})); }},
+      {"m2(y)", [] { return got(m2()(y)); }},
+      {"m2(y, output_size=[7, 12])", [] { return got(m2()(y, {7, 12})); }},
+      {"m2(y[0], output_size=[2, 8, 11])", [] { return got(m2()(y[0], {2, 8, 11})); }},
+      {"m2(y, output_size=[2, 2, 8, 12])", [] { return got(m2()(y, {2, 2, 8, 12})); }},
   };
   return calls;
 }
@@ -242,6 +268,15 @@ TEST_CASE("conv_transpose1d/2d refuse what PyTorch refuses, with its messages", 
   CHECK(error_of([] { nn::ConvTranspose1d(4, 6, 3, {.groups = 4}); }) ==
         "ConvTranspose1d: in_channels and out_channels must be divisible by groups");
   CHECK(error_of([] { nn::ConvTranspose2d(3, 4, 0); }) == "ConvTranspose2d: kernel_size must be positive, got 0");
+  // forward(input, output_size): PyTorch's ValueErrors.
+  CHECK(error_of([] { m1()(x, {12}); }) ==
+        "ConvTranspose1d: requested an output size of [12], but valid sizes range from [13] to [15] (for an input of [5])");
+  CHECK(error_of([] { m2()(y[0], {7, 13}); }) == "ConvTranspose2d: requested an output size of [7, 13], but valid sizes "
+                                                 "range from [7, 11] to [8, 12] (for an input of [3, 5])");
+  CHECK(error_of([] { m2()(y, {2, 7, 12}); }) == "ConvTranspose2d: for 4D input, output_size must have 2 or 4 elements (got 3)");
+  CHECK(error_of([] { m1()(x[0], {1, 3, 13}); }) == "ConvTranspose1d: for 2D input, output_size must have 1 or 2 elements (got 3)");
+  CHECK(error_of([] { m1()(x[0][0], {13}); }) ==
+        "conv_transpose1d: Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: [5]");
 }
 
 TEST_CASE("ConvTranspose1d/2d have PyTorch's parameters, initial bounds and outputs", "[conv_transpose][nn]") {

@@ -10,6 +10,7 @@ import call_cases
 import warnings
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 warnings.filterwarnings("ignore")
@@ -26,6 +27,12 @@ wd = torch.arange(36, dtype=torch.float64).reshape(4, 3, 3).cos()
 yd = torch.arange(120, dtype=torch.float64).reshape(2, 4, 3, 5).sin()
 vd = torch.arange(72, dtype=torch.float64).reshape(4, 2, 3, 3).cos()
 bd = b.double()
+
+# Layers with the weights above, for forward(input, output_size).
+m1 = nn.ConvTranspose1d(4, 3, 3, stride=3, padding=1)
+m2 = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, dilation=2)
+with torch.no_grad():
+    m1.weight.copy_(w), m1.bias.copy_(b[:3]), m2.weight.copy_(v), m2.bias.copy_(b[:2])
 
 VALUES = [
     "F.conv_transpose1d(x, w)", "F.conv_transpose1d(x, w, b[:3])", "F.conv_transpose1d(x, w, b[:3], stride=2)",
@@ -50,6 +57,8 @@ VALUES = [
     "F.conv_transpose2d(yd, vd, bd[:2], stride=2, padding=1, output_padding=1, dilation=2)",
     "F.conv_transpose2d(yd, vd, bd[:4], stride=2, groups=2)",
     "F.conv_transpose2d(yd.transpose(2, 3), vd, None, stride=2, padding=1)",
+    "m1(x)", "m1(x, output_size=[14])", "m1(x, output_size=[2, 3, 15])", "m1(x[0], output_size=[13])",
+    "m2(y)", "m2(y, output_size=[7, 12])", "m2(y[0], output_size=[2, 8, 11])", "m2(y, output_size=[2, 2, 8, 12])",
 ]
 
 GRADS = [

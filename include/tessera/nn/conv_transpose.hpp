@@ -39,7 +39,9 @@ namespace functional {
 namespace detail_conv_transpose {
 
 struct Params {
-  int64_t stride, padding, output_padding, groups, dilation;
+  int64_t stride, padding;
+  std::vector<int64_t> output_padding;  // per spatial dim: a layer's forward(x, output_size) may ask for different ones
+  int64_t groups, dilation;
 };
 
 /** "h x w" in PyTorch's 2-D wording: a 1-D op's height is `height_1d`. */
@@ -58,7 +60,7 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
   using tessera::detail::shape_str;
   TS_CHECK(p.groups > 0, op, ": non-positive groups is not supported");
   TS_CHECK(p.padding >= 0, op, ": negative padding is not supported");
-  TS_CHECK(p.output_padding >= 0, op, ": negative output_padding is not supported");
+  for (int64_t e : p.output_padding) TS_CHECK(e >= 0, op, ": negative output_padding is not supported");
   TS_CHECK(p.stride > 0, op, ": non-positive stride is not supported");
   TS_CHECK(weight.size(0) >= p.groups, op, ": Given groups=", p.groups, ", expected weight to be at least ", p.groups,
            " at dimension 0, but got weight of size ", shape_str(weight.sizes()), " instead");
@@ -75,9 +77,10 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
   TS_CHECK(k > 0, op, ": kernel size should be greater than zero, but got ", height_width(spatial, 1, k, k, "kernel", " "));
   TS_CHECK(p.dilation > 0, op, ": dilation should be greater than zero, but got ",
            height_width(spatial, 1, p.dilation, p.dilation, "dilation", ", "));
-  TS_CHECK(p.output_padding < p.stride || p.output_padding < p.dilation, op,
+  const int64_t op_h = p.output_padding.front(), op_w = p.output_padding.back();
+  TS_CHECK((op_h < p.stride || op_h < p.dilation) && (op_w < p.stride || op_w < p.dilation), op,
            ": output padding must be smaller than either stride or dilation, but got ",
-           height_width(spatial, 0, p.output_padding, p.output_padding, "output_padding", " "), " ",
+           height_width(spatial, 0, op_w, op_h, "output_padding", " "), " ",
            height_width(spatial, 1, p.stride, p.stride, "stride", " "), " ", height_width(spatial, 1, p.dilation, p.dilation, "dilation", " "));
   // PyTorch views the weight as 2-D [in, out / groups, k, k] (1-D: [in, out / groups, 1, k]).
   Shape weight_2d = weight.sizes();
@@ -91,7 +94,8 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
            ": Only zero batch or zero channel inputs are supported, but got input shape: ", shape_str(input_2d));
   std::vector<int64_t> out;
   for (int64_t d = 2; d < x.dim(); ++d)
-    out.push_back((x.size(d) - 1) * p.stride - 2 * p.padding + p.dilation * (k - 1) + p.output_padding + 1);
+    out.push_back((x.size(d) - 1) * p.stride - 2 * p.padding + p.dilation * (k - 1) +
+                  p.output_padding[static_cast<size_t>(d - 2)] + 1);
   bool too_small = false;
   for (int64_t s : out) too_small = too_small || s < 1;
   const auto sizes = [&](const std::vector<int64_t>& s) {
@@ -137,6 +141,30 @@ Tensor<T> spread(const Tensor<T>& x, int64_t stride, int64_t left, int64_t right
   return out;
 }
 
+/** The output paddings that make a layer's output `output_size` (its spatial sizes, or all sizes
+ *  of the output): PyTorch's ConvTransposeNd._output_padding, each between 0 and stride - 1. */
+template <class T>
+std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, std::vector<int64_t> output_size,
+                                        int64_t spatial, int64_t k, int64_t stride, int64_t padding, int64_t dilation) {
+  const int64_t leading = x.dim() == spatial + 2 ? 2 : 1;
+  const auto count = static_cast<int64_t>(output_size.size());
+  if (count == leading + spatial) output_size.erase(output_size.begin(), output_size.begin() + leading);
+  TS_CHECK(static_cast<int64_t>(output_size.size()) == spatial, layer, ": for ", x.dim(), "D input, output_size must have ",
+           spatial, " or ", leading + spatial, " elements (got ", count, ")");
+  std::vector<int64_t> smallest, largest, in, out;
+  for (int64_t d = 0; d < spatial; ++d) {
+    in.push_back(x.size(leading + d));
+    smallest.push_back((in.back() - 1) * stride - 2 * padding + dilation * (k - 1) + 1);
+    largest.push_back(smallest.back() + stride - 1);
+  }
+  for (size_t d = 0; d < output_size.size(); ++d)
+    TS_CHECK(output_size[d] >= smallest[d] && output_size[d] <= largest[d], layer, ": requested an output size of ",
+             tessera::detail::shape_str(output_size), ", but valid sizes range from ", tessera::detail::shape_str(smallest),
+             " to ", tessera::detail::shape_str(largest), " (for an input of ", tessera::detail::shape_str(in), ")");
+  for (size_t d = 0; d < output_size.size(); ++d) out.push_back(output_size[d] - smallest[d]);
+  return out;
+}
+
 }  // namespace detail_conv_transpose
 
 /** F.conv_transpose1d: x [N, in, L] (or [in, L]) with weight [in, out / groups, k] to
@@ -154,7 +182,7 @@ Tensor<T> conv_transpose1d(const Tensor<T>& input, const Tensor<T>& weight, cons
            tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 3;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const detail_conv_transpose::Params p{o.stride, o.padding, o.output_padding, o.groups, o.dilation};
+  const detail_conv_transpose::Params p{o.stride, o.padding, {o.output_padding}, o.groups, o.dilation};
   detail_conv_transpose::check("conv_transpose1d", 1, x, weight, bias, p);
   const int64_t edge = o.dilation * (weight.size(2) - 1) - o.padding;
   const Tensor<T> spread = detail_conv_transpose::spread(x, o.stride, edge, edge + o.output_padding);
@@ -163,14 +191,12 @@ Tensor<T> conv_transpose1d(const Tensor<T>& input, const Tensor<T>& weight, cons
   return batched ? out : out.squeeze(0);
 }
 
-/** F.conv_transpose2d with a square kernel: x [N, in, H, W] (or [in, H, W]) with weight
- *  [in, out / groups, k, k] (Note [Transposed convolution geometry]). Each input pixel times the
- *  weight is one k x k window per output channel (a matrix product per group); col2im adds the
- *  windows onto the output image, whose windows with these options are exactly the input's pixels
- *  (the adjoint of conv2d's im2col and product). */
+namespace detail_conv_transpose {
+
+/** conv_transpose2d with output paddings (h, w), which may differ. */
 template <class T>
-Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
-                           const ConvTranspose2dOptions& o = {}) {
+Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias,
+                           const ConvTranspose2dOptions& o, int64_t output_padding_h, int64_t output_padding_w) {
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv_transpose2d: Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
@@ -179,8 +205,8 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
            tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const detail_conv_transpose::Params p{o.stride, o.padding, o.output_padding, o.groups, o.dilation};
-  const std::vector<int64_t> size = detail_conv_transpose::check("conv_transpose2d", 2, x, weight, bias, p);
+  const Params p{o.stride, o.padding, {output_padding_h, output_padding_w}, o.groups, o.dilation};
+  const std::vector<int64_t> size = check("conv_transpose2d", 2, x, weight, bias, p);
   const int64_t n = x.size(0), h = x.size(2), w = x.size(3), k = weight.size(2);
   const int64_t groups = o.groups, in_per_group = weight.size(0) / groups, out_per_group = weight.size(1);
   const int64_t out_channels = out_per_group * groups;
@@ -201,6 +227,19 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
   Tensor<T> out = col2im(columns.view({n, h, w, out_channels, k, k}), g);
   if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1});
   return batched ? out : out.squeeze(0);
+}
+
+}  // namespace detail_conv_transpose
+
+/** F.conv_transpose2d with a square kernel: x [N, in, H, W] (or [in, H, W]) with weight
+ *  [in, out / groups, k, k] (Note [Transposed convolution geometry]). Each input pixel times the
+ *  weight is one k x k window per output channel (a matrix product per group); col2im adds the
+ *  windows onto the output image, whose windows with these options are exactly the input's pixels
+ *  (the adjoint of conv2d's im2col and product). */
+template <class T>
+Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
+                           const ConvTranspose2dOptions& o = {}) {
+  return detail_conv_transpose::conv_transpose2d(input, weight, bias, o, o.output_padding, o.output_padding);
 }
 
 }  // namespace functional
@@ -227,7 +266,19 @@ class ConvTranspose1d : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x) const {
     return functional::conv_transpose1d(x, weight_, bias_, options_);
   }
+  /** The output of length output_size ([L] or the whole output's sizes): PyTorch's
+   *  forward(input, output_size), which picks the output_padding that gives it. */
+  Tensor<float> forward(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
+    if (x.dim() != 2 && x.dim() != 3) return forward(x);  // refused there, with PyTorch's message
+    ConvTranspose1dOptions o = options_;
+    o.output_padding = functional::detail_conv_transpose::output_padding_for(
+        "ConvTranspose1d", x, output_size, 1, weight_.size(2), o.stride, o.padding, o.dilation)[0];
+    return functional::conv_transpose1d(x, weight_, bias_, o);
+  }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
+    return forward(x, output_size);
+  }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -257,7 +308,18 @@ class ConvTranspose2d : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x) const {
     return functional::conv_transpose2d(x, weight_, bias_, options_);
   }
+  /** The output of size output_size ([H, W] or the whole output's sizes): PyTorch's
+   *  forward(input, output_size), which picks the output paddings (one per dim) that give it. */
+  Tensor<float> forward(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
+    if (x.dim() != 3 && x.dim() != 4) return forward(x);  // refused there, with PyTorch's message
+    const std::vector<int64_t> extra = functional::detail_conv_transpose::output_padding_for(
+        "ConvTranspose2d", x, output_size, 2, weight_.size(2), options_.stride, options_.padding, options_.dilation);
+    return functional::detail_conv_transpose::conv_transpose2d(x, weight_, bias_, options_, extra[0], extra[1]);
+  }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
+    return forward(x, output_size);
+  }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
