@@ -312,6 +312,23 @@ TEST_CASE("ConvTranspose1d/2d have PyTorch's parameters, initial bounds and outp
   }
 }
 
+TEST_CASE("conv_transpose1d/2d pass gradcheck and gradgradcheck for input, weight and bias together",
+          "[conv_transpose][gradcheck]") {
+  const auto probe = [](ts::Shape shape) { return ts::randn(shape).to<double>().requires_grad_(); };
+  const std::vector<Tensor<double>> one{probe({2, 4, 3}), probe({4, 1, 3}), probe({2})};
+  const auto f1 = [](const std::vector<Tensor<double>>& in) {
+    return F::conv_transpose1d(in[0], in[1], in[2], {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2});
+  };
+  CHECK(ts::autograd::gradcheck(f1, one));
+  CHECK(ts::autograd::gradgradcheck(f1, one));
+  const std::vector<Tensor<double>> two{probe({1, 4, 2, 3}), probe({4, 1, 2, 2}), probe({2})};
+  const auto f2 = [](const std::vector<Tensor<double>>& in) {
+    return F::conv_transpose2d(in[0], in[1], in[2], {.stride = 2, .output_padding = 1, .groups = 2, .dilation = 2});
+  };
+  CHECK(ts::autograd::gradcheck(f2, two));
+  CHECK(ts::autograd::gradgradcheck(f2, two));
+}
+
 TEST_CASE("conv_transpose2d is the adjoint of conv2d", "[conv_transpose]") {
   // <conv2d(a, k), c> = <a, conv_transpose2d(c, k)> for every a, c: the defining property.
   const Tensor<double> a = ts::randn({2, 3, 8, 8}).to<double>(), k = ts::randn({4, 3, 3, 3}).to<double>();

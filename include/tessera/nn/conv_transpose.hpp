@@ -44,19 +44,17 @@ struct Params {
   int64_t groups, dilation;
 };
 
-/** "h x w" in PyTorch's 2-D wording: a 1-D op's height is `height_1d`. */
+/** "<name>_height: h<between><name>_width: w", PyTorch's words for a pair of sizes. */
 template <class = void>
-std::string height_width(int64_t spatial, int64_t height_1d, int64_t value, int64_t height_2d, const char* name,
-                 const char* between) {
-  const int64_t height = spatial == 1 ? height_1d : height_2d;
-  return std::string(name) + "_height: " + std::to_string(height) + between + name + "_width: " + std::to_string(value);
+std::string height_width(const char* name, int64_t height, int64_t width, const char* between) {
+  return std::string(name) + "_height: " + std::to_string(height) + between + name + "_width: " + std::to_string(width);
 }
 
 /** PyTorch 1.13's checks of a transposed convolution, in its order and words, on the batched input x
  *  ([N, C, L] or [N, C, H, W]); returns the output's spatial sizes. */
 template <class T>
-std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
-                           const Tensor<T>& weight, const Tensor<T>& bias, const Params& p) {
+std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, const Tensor<T>& weight,
+                           const Tensor<T>& bias, const Params& p) {
   using tessera::detail::shape_str;
   TS_CHECK(p.groups > 0, op, ": non-positive groups is not supported");
   TS_CHECK(p.padding >= 0, op, ": negative padding is not supported");
@@ -73,21 +71,23 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
   TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), op, ": Given transposed=1, weight of size ",
            shape_str(weight.sizes()), ", expected bias to be 1-dimensional with ", out_channels,
            " elements, but got bias of size ", shape_str(bias.sizes()), " instead");
-  const int64_t k = weight.size(2);
-  TS_CHECK(k > 0, op, ": kernel size should be greater than zero, but got ", height_width(spatial, 1, k, k, "kernel", " "));
+  // A 1-D op's height is that of PyTorch's 2-D view: kernel, stride and dilation 1, output_padding 0.
+  const bool one_d = spatial == 1;
+  const int64_t k = weight.size(2), op_h = p.output_padding.front(), op_w = p.output_padding.back();
+  TS_CHECK(k > 0, op, ": kernel size should be greater than zero, but got ", height_width("kernel", one_d ? 1 : k, k, " "));
   TS_CHECK(p.dilation > 0, op, ": dilation should be greater than zero, but got ",
-           height_width(spatial, 1, p.dilation, p.dilation, "dilation", ", "));
-  const int64_t op_h = p.output_padding.front(), op_w = p.output_padding.back();
+           height_width("dilation", one_d ? 1 : p.dilation, p.dilation, ", "));
   TS_CHECK((op_h < p.stride || op_h < p.dilation) && (op_w < p.stride || op_w < p.dilation), op,
            ": output padding must be smaller than either stride or dilation, but got ",
-           height_width(spatial, 0, op_w, op_h, "output_padding", " "), " ",
-           height_width(spatial, 1, p.stride, p.stride, "stride", " "), " ", height_width(spatial, 1, p.dilation, p.dilation, "dilation", " "));
+           height_width("output_padding", one_d ? 0 : op_h, op_w, " "), " ",
+           height_width("stride", one_d ? 1 : p.stride, p.stride, " "), " ",
+           height_width("dilation", one_d ? 1 : p.dilation, p.dilation, " "));
   // PyTorch views the weight as 2-D [in, out / groups, k, k] (1-D: [in, out / groups, 1, k]).
   Shape weight_2d = weight.sizes();
-  if (spatial == 1) weight_2d.insert(2, 1);
+  if (one_d) weight_2d.insert(2, 1);
   TS_CHECK(weight.numel() > 0, op, ": non-empty 2D or 4D weight tensor expected, but got: ", shape_str(weight_2d));
   Shape input_2d = x.sizes();
-  if (spatial == 1) input_2d.insert(2, 1);
+  if (one_d) input_2d.insert(2, 1);
   bool empty_plane = false;
   for (int64_t d = 2; d < x.dim(); ++d) empty_plane = empty_plane || x.size(d) == 0;
   TS_CHECK(!empty_plane || x.size(0) == 0, op,
@@ -99,7 +99,7 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x,
   bool too_small = false;
   for (int64_t s : out) too_small = too_small || s < 1;
   const auto sizes = [&](const std::vector<int64_t>& s) {
-    return spatial == 1 ? "1 x " + std::to_string(s[0]) : std::to_string(s[0]) + " x " + std::to_string(s[1]);
+    return one_d ? "1 x " + std::to_string(s[0]) : std::to_string(s[0]) + " x " + std::to_string(s[1]);
   };
   std::vector<int64_t> in;
   for (int64_t d = 2; d < x.dim(); ++d) in.push_back(x.size(d));
@@ -225,7 +225,7 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
     columns = cat(parts, 1);
   }
   Tensor<T> out = col2im(columns.view({n, h, w, out_channels, k, k}), g);
-  if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1});
+  if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
   return batched ? out : out.squeeze(0);
 }
 
