@@ -533,6 +533,12 @@ int main() {
                 << F::embedding(ts::tensor({1}), pretrained.weight(), std::optional<int64_t>{0}).sizes() << "\n";
       nn::Conv1d conv1(8, 4, 3, {.stride = 1, .padding = 0, .dilation = 1, .groups = 1, .bias = true, .padding_same = true});
       std::cout << conv1(ts::randn({2, 8, 5})).sizes() << F::conv1d(ts::randn({8, 5}), conv1.weight(), conv1.bias(), {.padding = 1}).sizes();
+      nn::ConvTranspose1d deconv1(8, 4, 3, {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2, .bias = true, .dilation = 1});
+      nn::ConvTranspose2d deconv2(8, 4, 3, {.stride = 2, .padding = 1, .output_padding = 0, .groups = 1, .bias = false, .dilation = 2});
+      std::cout << deconv1(ts::randn({2, 8, 5})).sizes() << deconv1(ts::randn({8, 5}), {10}).sizes()
+                << deconv2(image).sizes() << deconv2(image, {2, 4, 8, 8}).sizes()
+                << F::conv_transpose1d(ts::randn({8, 5}), deconv1.weight(), deconv1.bias(), {.stride = 2, .groups = 2}).sizes()
+                << F::conv_transpose2d(image, deconv2.weight(), {}, {.stride = 2, .output_padding = 1}).sizes();
       nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});
       nn::GRU gru(8, 4);
       nn::RNN rnn(8, 4, {.nonlinearity = "relu"});

@@ -171,6 +171,21 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[4] == "1") check_out(m.bias(), outs.at(1), where);
     return;
   }
+  if (op == "conv_transpose1d" || op == "conv_transpose2d") {
+    const int64_t in = std::stoll(a[1]), out = std::stoll(a[2]), k = std::stoll(a[3]), groups = std::stoll(a[4]);
+    const bool bias = a[5] == "1";
+    ts::Tensor<float> weight, b;
+    if (op == "conv_transpose1d") {
+      const ts::nn::ConvTranspose1d m(in, out, k, {.groups = groups, .bias = bias});
+      weight = m.weight(), b = m.bias();
+    } else {
+      const ts::nn::ConvTranspose2d m(in, out, k, {.groups = groups, .bias = bias});
+      weight = m.weight(), b = m.bias();
+    }
+    check_out(weight, outs.at(0), where);
+    if (bias) check_out(b, outs.at(1), where);
+    return;
+  }
   if (op == "embedding") return check_out(ts::nn::Embedding(std::stoll(a[1]), std::stoll(a[2])).weight(), outs.at(0), where);
   if (op == "embedding_pad") {
     const ts::nn::Embedding e(std::stoll(a[1]), std::stoll(a[2]), std::stoll(a[3]));

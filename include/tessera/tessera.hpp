@@ -47,6 +47,7 @@
 #include "nn/attention.hpp"
 #include "nn/containers.hpp"
 #include "nn/conv.hpp"
+#include "nn/conv_transpose.hpp"
 #include "nn/functional.hpp"
 #include "nn/init.hpp"
 #include "nn/layers.hpp"

@@ -92,6 +92,11 @@ def run(call):
     if op == "conv2d":
         m = torch.nn.Conv2d(int(a[1]), int(a[2]), int(a[3]), bias=a[4] == "1")
         return [m.weight] + ([m.bias] if m.bias is not None else [])
+    if op in ("conv_transpose1d", "conv_transpose2d"):
+        # conv_transposeNd in out k groups bias: the transposed weight [in, out / groups, k...] and its fan_in
+        layer = torch.nn.ConvTranspose1d if op == "conv_transpose1d" else torch.nn.ConvTranspose2d
+        m = layer(int(a[1]), int(a[2]), int(a[3]), groups=int(a[4]), bias=a[5] == "1")
+        return [m.weight] + ([m.bias] if m.bias is not None else [])
     if op == "embedding":
         return [torch.nn.Embedding(int(a[1]), int(a[2])).weight]
     if op == "embedding_pad":
@@ -154,6 +159,8 @@ for seed in (0, 42, 2**32 + 7):
     case(f"layers_{seed}", seed, ["linear 784 256 1", "linear 3 5 0", "linear 7 2 1", "conv2d 1 16 3 1", "conv2d 16 32 3 1",
                                   "conv2d 3 4 5 0", "embedding 10 3", "embedding 5 3", "init_uniform 20 0.25", "init_normal 9",
                                   "init_normal 40"])
+case("conv_transpose_layers", 11, ["conv_transpose1d 4 6 3 2 1", "conv_transpose2d 16 4 3 2 1", "conv_transpose2d 3 5 2 1 0",
+                                   "conv_transpose1d 2 3 5 1 0", "rand float32 3"])
 for seed in (0, 42):
     for dt in ("float32", "float64"):
         case(f"nn_init_{dt}_{seed}", seed, [
