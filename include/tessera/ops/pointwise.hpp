@@ -44,47 +44,23 @@ struct SincOp : FloatingTraits {
   static constexpr const char* name = "sinc";
   template <class C> C operator()(C x) const { return math::sinc(x); }
 };
-// The inverse trigonometric and the hyperbolic functions (std:: on the compute type, as PyTorch's CPU).
-struct AsinOp : FloatingTraits {
-  static constexpr const char* name = "asin";
-  static constexpr const char* half_kernel = "asin_vml_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::asin(x); }
-};
-struct AcosOp : FloatingTraits {
-  static constexpr const char* name = "acos";
-  static constexpr const char* half_kernel = "acos_vml_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::acos(x); }
-};
-struct AtanOp : FloatingTraits {
-  static constexpr const char* name = "atan";
-  static constexpr const char* half_kernel = "atan_vml_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::atan(x); }
-};
-struct SinhOp : FloatingTraits {
-  static constexpr const char* name = "sinh";
-  static constexpr const char* half_kernel = "sinh_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::sinh(x); }
-};
-struct CoshOp : FloatingTraits {
-  static constexpr const char* name = "cosh";
-  static constexpr const char* half_kernel = "cosh_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::cosh(x); }
-};
-struct AsinhOp : FloatingTraits {
-  static constexpr const char* name = "asinh";
-  static constexpr const char* half_kernel = "asinh_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::asinh(x); }
-};
-struct AcoshOp : FloatingTraits {
-  static constexpr const char* name = "acosh";
-  static constexpr const char* half_kernel = "acosh_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::acosh(x); }
-};
-struct AtanhOp : FloatingTraits {
-  static constexpr const char* name = "atanh";
-  static constexpr const char* half_kernel = "atanh_cpu";  // PyTorch 1.13's CPU has none for float16
-  template <class C> C operator()(C x) const { return std::atanh(x); }
-};
+// The inverse trigonometric and the hyperbolic functions (std:: on the compute type, as PyTorch's
+// CPU), each with the name of PyTorch 1.13's CPU kernel, which has no float16 variant.
+#define TS_FLOATING_STD_OP(Name, opname, half_kernel_name, fn)  \
+  struct Name : FloatingTraits {                                 \
+    static constexpr const char* name = opname;                  \
+    static constexpr const char* half_kernel = half_kernel_name; \
+    template <class C> C operator()(C x) const { return fn(x); } \
+  };
+TS_FLOATING_STD_OP(AsinOp, "asin", "asin_vml_cpu", std::asin)
+TS_FLOATING_STD_OP(AcosOp, "acos", "acos_vml_cpu", std::acos)
+TS_FLOATING_STD_OP(AtanOp, "atan", "atan_vml_cpu", std::atan)
+TS_FLOATING_STD_OP(SinhOp, "sinh", "sinh_cpu", std::sinh)
+TS_FLOATING_STD_OP(CoshOp, "cosh", "cosh_cpu", std::cosh)
+TS_FLOATING_STD_OP(AsinhOp, "asinh", "asinh_cpu", std::asinh)
+TS_FLOATING_STD_OP(AcoshOp, "acosh", "acosh_cpu", std::acosh)
+TS_FLOATING_STD_OP(AtanhOp, "atanh", "atanh_cpu", std::atanh)
+#undef TS_FLOATING_STD_OP
 struct I0Op : FloatingTraits {
   static constexpr const char* name = "i0";
   static constexpr const char* half_kernel = "i0_vml_cpu";  // PyTorch 1.13's CPU has none for float16
