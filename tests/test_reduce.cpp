@@ -136,7 +136,7 @@ TEST_CASE("column sums: blocks of rows and strips of columns, any thread count",
     REQUIRE(s.sizes() == ts::Shape{3, 5000});
     CHECK(ts::allclose(s.to<double>(), exact, 1e-5, 1e-4));
     results.push_back(s.to_vector());
-    CHECK(x.sum({1}, /*keepdim=*/true).sizes() == ts::Shape{3, 1, 5000});
+    CHECK(x.sum(std::vector<int64_t>{1}, /*keepdim=*/true).sizes() == ts::Shape{3, 1, 5000});
   }
   ts::set_num_threads(2);
   for (const auto& r : results) CHECK(std::memcmp(r.data(), results[0].data(), r.size() * sizeof(float)) == 0);
