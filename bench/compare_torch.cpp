@@ -1,11 +1,18 @@
 // Runs every BENCH.md row on tessera and on LibTorch in one process, 2 threads each, and prints
 // the ratio of median times tessera / LibTorch (below 1.0: tessera is faster).
-//   ./build-bench/bench/compare_torch [--steady] [--benchmark_filter=...]
+//   ./build-bench/bench/compare_torch [--steady] [--contended] [--benchmark_filter=...]
 // By default the repetitions of all rows are interleaved in random order. --steady times each
 // row in steady state instead: its 20 repetitions run back to back, one library after the other,
 // so that neither pays for the other's threads (LibTorch's OpenMP workers keep spinning for a
-// while after each parallel region, tessera's after each of its own).
+// while after each parallel region, tessera's after each of its own). --contended runs the suite
+// with one busy process beside it (one core's worth of load), as BENCH.md's contended mode.
 
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,6 +78,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The busy process is forked before either library starts a thread; it spins until the suite
+  // ends, or dies with it.
+  pid_t busy = -1;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--contended") busy = fork();
+  if (busy == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (volatile uint64_t spin = 0;; spin = spin + 1) {
+    }
+  }
   ts::set_num_threads(2);
   torch::set_num_threads(2);
   tessera_rows::register_rows("tessera/");
@@ -95,6 +112,8 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/sort_1M", sort_1M));
   ms(benchmark::RegisterBenchmark("libtorch/topk_1M_k100", topk_1M_k100));
   ms(benchmark::RegisterBenchmark("libtorch/unique_1M_int", unique_1M_int));
+  ms(benchmark::RegisterBenchmark("libtorch/scatter_add_1M", scatter_add_1M));
+  ms(benchmark::RegisterBenchmark("libtorch/cumsum_dim1", cumsum_dim1));
   ms(benchmark::RegisterBenchmark("libtorch/linalg_solve_256", linalg_solve_256));
   ms(benchmark::RegisterBenchmark("libtorch/svd_256", svd_256));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime();
@@ -111,7 +130,7 @@ int main(int argc, char** argv) {
   std::vector<char*> given;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--steady") steady = true;
-    else given.push_back(argv[i]);
+    else if (std::string(argv[i]) != "--contended") given.push_back(argv[i]);
   }
   const char* defaults[] = {"--benchmark_repetitions=20", "--benchmark_min_time=0.05",
                             steady ? "--benchmark_enable_random_interleaving=false"
@@ -126,4 +145,8 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_ratios();
   benchmark::Shutdown();
+  if (busy > 0) {
+    kill(busy, SIGKILL);
+    waitpid(busy, nullptr, 0);
+  }
 }

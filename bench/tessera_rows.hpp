@@ -159,6 +159,17 @@ inline void unique_1M_int(benchmark::State& state) {
   auto x = (random_1M() * 1000.0f).to<int64_t>();
   for (auto _ : state) benchmark::DoNotOptimize(ts::unique(x).values.data_ptr());
 }
+/** scatter_add of 2^20 values into 2^16 bins (indices from the mt19937 stream), allocating the
+ *  result; cumsum along the rows of [4096, 4096]. */
+inline void scatter_add_1M(benchmark::State& state) {
+  const auto index = (random_1M() * 65536.0f).to<int64_t>(), src = random_1M();
+  const auto bins = ts::zeros({65536});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(0, index, src).data_ptr());
+}
+inline void cumsum_dim1(benchmark::State& state) {
+  auto a = ts::linspace(-1, 1, 4096 * 4096).view({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.cumsum(1).data_ptr());
+}
 
 /** One training step of examples/char_transformer's model (vocabulary 96, context 64, d_model
  *  128, 4 heads, 2 pre-norm GELU blocks, tied output layer; batch 32): forward, cross-entropy,
@@ -227,6 +238,8 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "sort_1M").c_str(), sort_1M));
   ms(benchmark::RegisterBenchmark((prefix + "topk_1M_k100").c_str(), topk_1M_k100));
   ms(benchmark::RegisterBenchmark((prefix + "unique_1M_int").c_str(), unique_1M_int));
+  ms(benchmark::RegisterBenchmark((prefix + "scatter_add_1M").c_str(), scatter_add_1M));
+  ms(benchmark::RegisterBenchmark((prefix + "cumsum_dim1").c_str(), cumsum_dim1));
   ms(benchmark::RegisterBenchmark((prefix + "linalg_solve_256").c_str(), linalg_solve_256));
   ms(benchmark::RegisterBenchmark((prefix + "svd_256").c_str(), svd_256));
   benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();

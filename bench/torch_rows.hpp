@@ -82,6 +82,15 @@ inline void unique_1M_int(benchmark::State& state) {
   auto x = (random_1M() * 1000.0f).to(torch::kLong);
   for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(torch::_unique2(x)).data_ptr());
 }
+inline void scatter_add_1M(benchmark::State& state) {
+  const auto index = (random_1M() * 65536.0f).to(torch::kLong), src = random_1M();
+  const auto bins = torch::zeros({65536});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(0, index, src).data_ptr());
+}
+inline void cumsum_dim1(benchmark::State& state) {
+  auto a = torch::linspace(-1, 1, 4096 * 4096).view({4096, 4096});
+  for (auto _ : state) benchmark::DoNotOptimize(a.cumsum(1).data_ptr());
+}
 inline torch::Tensor square_256() { return torch::randn({256, 256}) + torch::eye(256) * 16.0f; }
 inline void linalg_solve_256(benchmark::State& state) {
   torch::manual_seed(0);
