@@ -473,6 +473,18 @@ int main() {
                 << model.modules().size() << model.children().size() << "\n";
       model.apply([](const nn::Module& each) { (void)each.is_training(); });
       model.requires_grad_(true);
+      ts::autograd::RemovableHandle pre = model.register_forward_pre_hook(
+          [](const nn::Module&, const nn::HookTensors& input) { return nn::HookTensors{input[0]}; });
+      ts::autograd::RemovableHandle post = model.register_forward_hook(
+          [](const nn::Module&, const nn::HookTensors&, const nn::HookTensors& output) { std::cout << output.size(); });
+      const nn::ForwardPreHook pre_fn = [](const nn::Module&, const nn::HookTensors&) { return std::nullopt; };
+      const nn::ForwardHook post_fn = [](const nn::Module&, const nn::HookTensors&, const nn::HookTensors&) {
+        return std::optional<nn::HookTensors>();
+      };
+      model.register_forward_pre_hook(pre_fn).remove();
+      model.register_forward_hook(post_fn).remove();
+      pre.remove();
+      post.remove();
     }
     {
       nn::MultiheadAttention mha(8, 2, {.dropout = 0.0, .bias = true, .batch_first = true});

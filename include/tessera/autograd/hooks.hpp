@@ -31,7 +31,13 @@ namespace detail {
 // retain_grad's entry moves to the new grad_fn (set_history). Entries are read under the list's
 // mutex and run outside it, so backward passes on several threads may run one tensor's hooks at
 // once.
-struct TensorHooks {
+/** A list of hooks that a RemovableHandle can take one out of. */
+struct HookList {
+  virtual ~HookList() = default;
+  virtual void remove(uint64_t id) = 0;
+};
+
+struct TensorHooks final : HookList {
   struct Entry {
     uint64_t id = 0;
     std::function<AnyTensor(const AnyTensor&)> fn;  // undefined result: the gradient is kept
@@ -47,7 +53,7 @@ struct TensorHooks {
     entries.push_back(std::move(e));
     return entries.back().id;
   }
-  void remove(uint64_t id) {
+  void remove(uint64_t id) override {
     LockGuard lock(mutex);
     for (size_t i = 0; i < entries.size(); ++i)
       if (entries[i].id == id) {
@@ -80,19 +86,20 @@ inline const std::shared_ptr<TensorHooks>& tensor_hooks(AutogradMeta& meta) {
 
 namespace autograd {
 
-/** What register_hook returns (torch.utils.hooks.RemovableHandle): remove() unregisters the hook;
- *  removing twice, or after the tensor died, does nothing. */
+/** What register_hook (and a module's register_forward_hook) returns
+ *  (torch.utils.hooks.RemovableHandle): remove() unregisters the hook; removing twice, or after
+ *  the tensor or module died, does nothing. */
 class RemovableHandle {
  public:
   RemovableHandle() = default;
-  RemovableHandle(std::weak_ptr<detail::TensorHooks> hooks, uint64_t id) : hooks_(std::move(hooks)), id_(id) {}
+  RemovableHandle(std::weak_ptr<detail::HookList> hooks, uint64_t id) : hooks_(std::move(hooks)), id_(id) {}
   void remove() {
     if (auto h = hooks_.lock()) h->remove(id_);
     hooks_.reset();
   }
 
  private:
-  std::weak_ptr<detail::TensorHooks> hooks_;
+  std::weak_ptr<detail::HookList> hooks_;
   uint64_t id_ = 0;
 };
 

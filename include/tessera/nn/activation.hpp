@@ -183,12 +183,12 @@ namespace tessera::nn {
 namespace impl {
 
 // A module without state: forward applies `expr`.
-#define TS_STATELESS_ACTIVATION(Name, expr)                                        \
-  template <class = void>                                                          \
-  class Name : public nn::Module {                                                 \
-   public:                                                                         \
-    Tensor<float> forward(const Tensor<float>& x) const { return expr; }           \
-    Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
+#define TS_STATELESS_ACTIVATION(Name, expr)                                                         \
+  template <class = void>                                                                           \
+  class Name : public nn::Module {                                                                  \
+   public:                                                                                          \
+    Tensor<float> forward(const Tensor<float>& x) const { return expr; }                            \
+    Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); } \
   };
 TS_STATELESS_ACTIVATION(SiLU, functional::silu(x))
 TS_STATELESS_ACTIVATION(Mish, functional::mish(x))
@@ -208,7 +208,7 @@ class LeakyReLU : public nn::Module {
  public:
   explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::leaky_relu(x, slope_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double slope_;
@@ -218,7 +218,7 @@ class ELU : public nn::Module {
  public:
   explicit ELU(double alpha = 1.0) : alpha_(alpha) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::elu(x, alpha_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double alpha_;
@@ -228,7 +228,7 @@ class CELU : public nn::Module {
  public:
   explicit CELU(double alpha = 1.0) : alpha_(alpha) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::celu(x, alpha_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double alpha_;
@@ -238,7 +238,7 @@ class Hardtanh : public nn::Module {
  public:
   explicit Hardtanh(double min_val = -1.0, double max_val = 1.0) : min_(min_val), max_(max_val) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::hardtanh(x, min_, max_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double min_, max_;
@@ -248,7 +248,7 @@ class Softplus : public nn::Module {
  public:
   explicit Softplus(double beta = 1.0, double threshold = 20.0) : beta_(beta), threshold_(threshold) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::softplus(x, beta_, threshold_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double beta_, threshold_;
@@ -258,7 +258,7 @@ class Softshrink : public nn::Module {
  public:
   explicit Softshrink(double lambd = 0.5) : lambd_(lambd) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::softshrink(x, lambd_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double lambd_;
@@ -268,7 +268,7 @@ class Hardshrink : public nn::Module {
  public:
   explicit Hardshrink(double lambd = 0.5) : lambd_(lambd) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::hardshrink(x, lambd_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double lambd_;
@@ -278,7 +278,7 @@ class Threshold : public nn::Module {
  public:
   Threshold(double threshold, double value) : threshold_(threshold), value_(value) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::threshold(x, threshold_, value_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double threshold_, value_;
@@ -289,7 +289,7 @@ class GLU : public nn::Module {
  public:
   explicit GLU(int64_t dim = -1) : dim_(dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::glu(x, dim_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t dim_;
@@ -299,7 +299,7 @@ class LogSoftmax : public nn::Module {
  public:
   explicit LogSoftmax(int64_t dim) : dim_(dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return x.log_softmax(dim_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t dim_;
@@ -309,7 +309,7 @@ class Softmin : public nn::Module {
  public:
   explicit Softmin(int64_t dim) : dim_(dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::softmin(x, dim_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t dim_;
@@ -324,7 +324,7 @@ class PReLU : public nn::Module {
     weight_ = register_parameter("weight", full<float>({num_parameters}, static_cast<float>(init)));
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::prelu(x, weight_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
 
  private:

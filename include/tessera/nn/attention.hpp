@@ -164,7 +164,7 @@ class MultiheadAttention : public nn::Module {
   std::pair<Tensor<float>, Tensor<float>> operator()(const Tensor<float>& query, const Tensor<float>& key,
                                                      const Tensor<float>& value,
                                                      const MultiheadAttentionForward& args = {}) const {
-    return forward(query, key, value, args);
+    return this->call_forward(*this, query, key, value, args);
   }
   const Tensor<float>& in_proj_weight() const { return in_proj_weight_; }
   const Tensor<float>& in_proj_bias() const { return in_proj_bias_; }

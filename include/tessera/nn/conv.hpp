@@ -156,7 +156,7 @@ class Conv1d : public nn::Module {
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::conv1d(x, weight_, bias_, options_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -180,7 +180,7 @@ class Conv2d : public nn::Module {
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::conv2d(x, weight_, bias_, options_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -194,7 +194,7 @@ class MaxPool2d : public nn::Module {
  public:
   explicit MaxPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::max_pool2d(x, k_, s_, p_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t k_, s_, p_;
@@ -205,7 +205,7 @@ class AvgPool2d : public nn::Module {
  public:
   explicit AvgPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::avg_pool2d(x, k_, s_, p_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t k_, s_, p_;

@@ -275,9 +275,9 @@ class ConvTranspose1d : public nn::Module {
         "ConvTranspose1d", x, output_size, 1, weight_.size(2), o.stride, o.padding, o.dilation)[0];
     return functional::conv_transpose1d(x, weight_, bias_, o);
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
-    return forward(x, output_size);
+    return this->call_forward(*this, x, output_size);
   }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
@@ -316,9 +316,9 @@ class ConvTranspose2d : public nn::Module {
         "ConvTranspose2d", x, output_size, 2, weight_.size(2), options_.stride, options_.padding, options_.dilation);
     return functional::detail_conv_transpose::conv_transpose2d(x, weight_, bias_, options_, extra[0], extra[1]);
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
-    return forward(x, output_size);
+    return this->call_forward(*this, x, output_size);
   }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }

@@ -29,7 +29,7 @@ class Linear : public nn::Module {
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::linear(x, weight_, bias_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -71,7 +71,7 @@ class Embedding : public nn::Module {
   Tensor<float> forward(const Tensor<int64_t>& indices) const {
     return functional::embedding(indices, weight_, padding_idx_);
   }
-  Tensor<float> operator()(const Tensor<int64_t>& indices) const { return forward(indices); }
+  Tensor<float> operator()(const Tensor<int64_t>& indices) const { return this->call_forward(*this, indices); }
   const Tensor<float>& weight() const { return weight_; }
   std::optional<int64_t> padding_idx() const { return padding_idx_; }
 
@@ -94,7 +94,7 @@ class Embedding : public nn::Module {
   class Name : public nn::Module {                                                 \
    public:                                                                         \
     Tensor<float> forward(const Tensor<float>& x) const { return expr; }           \
-    Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }  \
+    Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }  \
   };
 TS_ACTIVATION(ReLU, x.relu())
 TS_ACTIVATION(Sigmoid, x.sigmoid())
@@ -109,7 +109,7 @@ class GELU : public nn::Module {
     TS_CHECK(approximate_ == "none" || approximate_ == "tanh", "GELU: approximate argument must be either none or tanh.");
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::gelu(x, approximate_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   std::string approximate_;
@@ -120,7 +120,7 @@ class Softmax : public nn::Module {
  public:
   explicit Softmax(int64_t dim) : dim_(dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return x.softmax(dim_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t dim_;
@@ -132,7 +132,7 @@ class Flatten : public nn::Module {
  public:
   explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1) : start_(start_dim), end_(end_dim) {}
   Tensor<float> forward(const Tensor<float>& x) const { return x.flatten(start_, end_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t start_, end_;
@@ -144,7 +144,7 @@ class PixelShuffle : public nn::Module {
  public:
   explicit PixelShuffle(int64_t upscale_factor) : factor_(upscale_factor) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::pixel_shuffle(x, factor_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t factor_;
@@ -154,7 +154,7 @@ class PixelUnshuffle : public nn::Module {
  public:
   explicit PixelUnshuffle(int64_t downscale_factor) : factor_(downscale_factor) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::pixel_unshuffle(x, factor_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t factor_;
@@ -164,7 +164,7 @@ class ChannelShuffle : public nn::Module {
  public:
   explicit ChannelShuffle(int64_t groups) : groups_(groups) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::channel_shuffle(x, groups_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   int64_t groups_;
@@ -179,7 +179,7 @@ class Dropout : public nn::Module {
     TS_CHECK(p >= 0 && p <= 1, "Dropout: dropout probability has to be between 0 and 1, but got ", p);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::dropout(x, p_, is_training(), *gen_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double p_;
@@ -197,7 +197,7 @@ class Dropout2d : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x) const {
     return functional::feature_dropout(x, p_, is_training(), *gen_, "dropout2d");
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double p_;
@@ -218,7 +218,7 @@ class Sequential : public nn::Module {
   Sequential& push_back(M module) {
     const std::string name = std::to_string(steps_->size());
     steps_->push_back({std::make_shared<const M>(module), [](const void* m, const Tensor<float>& x) {
-                         return static_cast<const M*>(m)->forward(x);
+                         return (*static_cast<const M*>(m))(x);  // operator(): the child's hooks run
                        }});
     register_module(name, module);
     return *this;
@@ -228,11 +228,11 @@ class Sequential : public nn::Module {
     for (const Step& step : *steps_) h = step.forward(step.module.get(), h);
     return h;
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   size_t size() const { return steps_->size(); }
 
  private:
-  struct Step {  // a copy of the module (modules are handles) and how to run it
+  struct Step {  // a copy of the module (modules are handles) and how to call it
     std::shared_ptr<const void> module;
     Tensor<float> (*forward)(const void* module, const Tensor<float>& x);
   };

@@ -31,7 +31,7 @@ class CrossEntropyLoss : public nn::Module {
     return functional::cross_entropy(input, target, options_);
   }
   template <class U>
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<U>& target) const { return forward(input, target); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<U>& target) const { return this->call_forward(*this, input, target); }
   const CrossEntropyLossOptions<float>& options() const { return options_; }
 
  private:
@@ -48,7 +48,7 @@ class NLLLoss : public nn::Module {
   Tensor<float> forward(const Tensor<float>& input, const Tensor<int64_t>& target) const {
     return functional::nll_loss(input, target, options_);
   }
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<int64_t>& target) const { return forward(input, target); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<int64_t>& target) const { return this->call_forward(*this, input, target); }
   const NLLLossOptions<float>& options() const { return options_; }
 
  private:
@@ -65,7 +65,7 @@ class BCELoss : public nn::Module {
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
     return functional::binary_cross_entropy(input, target, options_);
   }
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { return forward(input, target); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { return this->call_forward(*this, input, target); }
   const BCELossOptions<float>& options() const { return options_; }
 
  private:
@@ -83,7 +83,7 @@ class BCEWithLogitsLoss : public nn::Module {
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
     return functional::binary_cross_entropy_with_logits(input, target, options_);
   }
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { return forward(input, target); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { return this->call_forward(*this, input, target); }
   const BCEWithLogitsLossOptions<float>& options() const { return options_; }
 
  private:
@@ -91,37 +91,37 @@ class BCEWithLogitsLoss : public nn::Module {
 };
 
 // The losses without tensors among their options: two inputs (input, target) or three.
-#define TS_LOSS_MODULE2(Name, Options, fn)                                                                  \
-  template <class = void>                                                                                   \
-  class Name : public nn::Module {                                                                          \
-   public:                                                                                                  \
-    explicit Name(Options options = {}) : options_(options) {}                                              \
-    Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {                  \
-      return functional::fn(input, target, options_);                                                       \
-    }                                                                                                       \
-    Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const {               \
-      return forward(input, target);                                                                        \
-    }                                                                                                       \
-    const Options& options() const { return options_; }                                                     \
-                                                                                                            \
-   private:                                                                                                 \
-    Options options_;                                                                                       \
+#define TS_LOSS_MODULE2(Name, Options, fn)                                                    \
+  template <class = void>                                                                     \
+  class Name : public nn::Module {                                                            \
+   public:                                                                                    \
+    explicit Name(Options options = {}) : options_(options) {}                                \
+    Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {    \
+      return functional::fn(input, target, options_);                                         \
+    }                                                                                         \
+    Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { \
+      return this->call_forward(*this, input, target);                                        \
+    }                                                                                         \
+    const Options& options() const { return options_; }                                       \
+                                                                                              \
+   private:                                                                                   \
+    Options options_;                                                                         \
   };
-#define TS_LOSS_MODULE3(Name, Options, fn, a, b, c)                                                            \
-  template <class = void>                                                                                      \
-  class Name : public nn::Module {                                                                             \
-   public:                                                                                                     \
-    explicit Name(Options options = {}) : options_(options) {}                                                 \
-    Tensor<float> forward(const Tensor<float>& a, const Tensor<float>& b, const Tensor<float>& c) const {      \
-      return functional::fn(a, b, c, options_);                                                                \
-    }                                                                                                          \
-    Tensor<float> operator()(const Tensor<float>& a, const Tensor<float>& b, const Tensor<float>& c) const {   \
-      return forward(a, b, c);                                                                                 \
-    }                                                                                                          \
-    const Options& options() const { return options_; }                                                        \
-                                                                                                               \
-   private:                                                                                                    \
-    Options options_;                                                                                          \
+#define TS_LOSS_MODULE3(Name, Options, fn, a, b, c)                                                          \
+  template <class = void>                                                                                    \
+  class Name : public nn::Module {                                                                           \
+   public:                                                                                                   \
+    explicit Name(Options options = {}) : options_(options) {}                                               \
+    Tensor<float> forward(const Tensor<float>& a, const Tensor<float>& b, const Tensor<float>& c) const {    \
+      return functional::fn(a, b, c, options_);                                                              \
+    }                                                                                                        \
+    Tensor<float> operator()(const Tensor<float>& a, const Tensor<float>& b, const Tensor<float>& c) const { \
+      return this->call_forward(*this, a, b, c);                                                             \
+    }                                                                                                        \
+    const Options& options() const { return options_; }                                                      \
+                                                                                                             \
+   private:                                                                                                  \
+    Options options_;                                                                                        \
   };
 TS_LOSS_MODULE2(MSELoss, MSELossOptions, mse_loss)
 TS_LOSS_MODULE2(L1Loss, L1LossOptions, l1_loss)

@@ -9,6 +9,7 @@
 
 #include "../autograd/engine.hpp"
 #include "../core/named_tensors.hpp"
+#include "hooks.hpp"
 
 namespace tessera::nn {
 
@@ -26,7 +27,8 @@ namespace impl {
 // As in LibTorch, a module is a cheap handle: copying one aliases the same parameters, buffers,
 // children and training flag, so a layer put into a Sequential and kept in a variable is one
 // layer. Layers derive from Module, register their tensors in the constructor and define
-// `Tensor<float> forward(const Tensor<float>&) const`, called through operator().
+// `Tensor<float> forward(const Tensor<float>&) const`, called through operator(), which runs it
+// with the module's hooks: `return call_forward(*this, x);` (Note [Module hooks]).
 template <class = void>
 class Module {
  public:
@@ -110,6 +112,41 @@ class Module {
     return *this;
   }
 
+  /** PyTorch's register_forward_pre_hook: `hook(module, input)` runs before each call of
+   *  forward, `input` being the call's tensors (nn::HookTensors); it returns nothing (void or
+   *  std::nullopt) or the tensors forward gets instead. remove() on the handle unregisters it. */
+  template <class F>
+  autograd::RemovableHandle register_forward_pre_hook(F hook) const {
+    detail_hooks::ForwardHooks& hooks = forward_hooks();
+    const uint64_t id = hooks.next_id++;
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, const Module&, const HookTensors&>>) {
+      hooks.pre.emplace_back(id, [hook](const Module& m, const HookTensors& input) mutable -> std::optional<HookTensors> {
+        hook(m, input);
+        return std::nullopt;
+      });
+    } else {
+      hooks.pre.emplace_back(id, std::move(hook));
+    }
+    return autograd::RemovableHandle(state_->hooks, id);
+  }
+  /** PyTorch's register_forward_hook: `hook(module, input, output)` runs after each call of
+   *  forward; it returns nothing or the tensors the call returns instead. */
+  template <class F>
+  autograd::RemovableHandle register_forward_hook(F hook) const {
+    detail_hooks::ForwardHooks& hooks = forward_hooks();
+    const uint64_t id = hooks.next_id++;
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, const Module&, const HookTensors&, const HookTensors&>>) {
+      hooks.post.emplace_back(id, [hook](const Module& m, const HookTensors& input,
+                                         const HookTensors& output) mutable -> std::optional<HookTensors> {
+        hook(m, input, output);
+        return std::nullopt;
+      });
+    } else {
+      hooks.post.emplace_back(id, std::move(hook));
+    }
+    return autograd::RemovableHandle(state_->hooks, id);
+  }
+
   /** Clears every parameter's gradient (set to none, as PyTorch 2's default), or zeroes it. */
   void zero_grad(bool set_to_none = true) const { detail::clear_grads(parameters(), set_to_none); }
 
@@ -142,6 +179,14 @@ class Module {
   }
 
  protected:
+  /** `self.forward(args...)`, `self` being this module's layer, with the module's hooks around
+   *  it (Note [Module hooks]): what each layer's operator() returns. */
+  template <class Self, class... Args>
+  auto call_forward(const Self& self, const Args&... args) const {
+    const detail_hooks::ForwardHooks* hooks = state_->hooks.get();
+    if (!hooks || hooks->empty()) [[likely]] return self.forward(args...);
+    return detail_hooks::call_with_hooks(*this, *hooks, [&](const auto&... a) { return self.forward(a...); }, args...);
+  }
   /** Adds a parameter (made a leaf that requires grad) under `name`. */
   Tensor<float> register_parameter(const std::string& name, Tensor<float> t) const {
     if (!t.requires_grad()) t.requires_grad_(true);
@@ -175,7 +220,12 @@ class Module {
     std::vector<std::pair<std::string, AnyTensor>> buffers;
     std::vector<std::pair<std::string, Module>> children;
     bool training = true;
+    std::shared_ptr<detail_hooks::ForwardHooks> hooks;  // made by the first register_forward_*hook
   };
+  detail_hooks::ForwardHooks& forward_hooks() const {
+    if (!state_->hooks) state_->hooks = std::make_shared<detail_hooks::ForwardHooks>();
+    return *state_->hooks;
+  }
   void collect_modules(std::vector<std::pair<std::string, Module>>& out, const std::string& name) const {
     for (const auto& entry : out)
       if (entry.second.is_same(*this)) return;

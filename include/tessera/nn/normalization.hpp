@@ -49,7 +49,7 @@ class BatchNorm : public nn::Module {
     return functional::batch_norm(x, running_mean_, running_var_, weight_, bias_, use_batch_stats, options_.momentum,
                                   options_.eps);
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
   const Tensor<float>& running_mean() const { return running_mean_; }
@@ -80,7 +80,7 @@ class LayerNorm : public nn::Module {
   explicit LayerNorm(int64_t normalized_size, double eps = 1e-5, bool elementwise_affine = true)
       : LayerNorm(Shape{normalized_size}, eps, elementwise_affine) {}
   Tensor<float> forward(const Tensor<float>& x) const { return functional::layer_norm(x, shape_, weight_, bias_, eps_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -142,7 +142,7 @@ class GroupNorm : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x) const {
     return functional::group_norm(x, num_groups_, weight_, bias_, eps_);
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -170,7 +170,7 @@ class InstanceNorm2d : public nn::Module {
     const Tensor<float> out = functional::instance_norm(batched, weight_, bias_, eps_);
     return x.dim() == 3 ? out.squeeze(0) : out;
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   double eps_;

@@ -149,7 +149,7 @@ class PadLayer : public nn::Module {
              2 * Dims, " sizes, got ", padding_.size());
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::pad(x, padding_, Mode, value_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const std::vector<int64_t>& padding() const { return padding_; }
 
  protected:

@@ -132,7 +132,7 @@ class AdaptivePool : public nn::Module {
     else
       return Max ? functional::adaptive_max_pool2d(x, output_size_) : functional::adaptive_avg_pool2d(x, output_size_);
   }
-  Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
 
  private:
   std::vector<int64_t> output_size_;

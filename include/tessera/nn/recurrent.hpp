@@ -205,7 +205,7 @@ class RNN : public Recurrent<RecurrentKind::RnnTanh> {
     return this->run(input, &h0);
   }
   std::pair<Tensor<float>, Tensor<float>> operator()(const Tensor<float>& input, const Tensor<float>& h0 = {}) const {
-    return forward(input, h0);
+    return this->call_forward(*this, input, h0);
   }
 };
 
@@ -218,7 +218,7 @@ class GRU : public Recurrent<RecurrentKind::Gru> {
     return this->run(input, &h0);
   }
   std::pair<Tensor<float>, Tensor<float>> operator()(const Tensor<float>& input, const Tensor<float>& h0 = {}) const {
-    return forward(input, h0);
+    return this->call_forward(*this, input, h0);
   }
 };
 
@@ -232,7 +232,7 @@ class LSTM : public Recurrent<RecurrentKind::Lstm> {
     return this->run(input, &state);
   }
   std::pair<Tensor<float>, State> operator()(const Tensor<float>& input, const State& state = {}) const {
-    return forward(input, state);
+    return this->call_forward(*this, input, state);
   }
 };
 
@@ -296,7 +296,7 @@ class RNNCell : public Cell<RecurrentKind::RnnTanh> {
  public:
   using Cell<RecurrentKind::RnnTanh>::Cell;
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& h = {}) const { return this->step(input, h, {}).first; }
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& h = {}) const { return forward(input, h); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& h = {}) const { return this->call_forward(*this, input, h); }
 };
 
 template <class = void>
@@ -307,7 +307,7 @@ class GRUCell : public Cell<RecurrentKind::Gru> {
   GRUCell(int64_t input_size, int64_t hidden_size, bool bias, Generator& gen)
       : Cell<RecurrentKind::Gru>(input_size, hidden_size, bias, "tanh", gen) {}
   Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& h = {}) const { return this->step(input, h, {}).first; }
-  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& h = {}) const { return forward(input, h); }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& h = {}) const { return this->call_forward(*this, input, h); }
 };
 
 template <class = void>
@@ -321,7 +321,7 @@ class LSTMCell : public Cell<RecurrentKind::Lstm> {
   State forward(const Tensor<float>& input, const State& state = {}) const {
     return this->step(input, state.first, state.second);
   }
-  State operator()(const Tensor<float>& input, const State& state = {}) const { return forward(input, state); }
+  State operator()(const Tensor<float>& input, const State& state = {}) const { return this->call_forward(*this, input, state); }
 };
 
 }  // namespace impl

@@ -90,7 +90,7 @@ class TransformerEncoderLayer : public nn::Module {
   }
   Tensor<float> operator()(const Tensor<float>& src, const AnyTensor& src_mask = {},
                            const AnyTensor& src_key_padding_mask = {}) const {
-    return forward(src, src_mask, src_key_padding_mask);
+    return this->call_forward(*this, src, src_mask, src_key_padding_mask);
   }
   const nn::MultiheadAttention& self_attn() const { return self_attn_; }
   /** An independent layer with this one's configuration and a copy of its weights (PyTorch's
@@ -143,7 +143,7 @@ class TransformerEncoder : public nn::Module {
   }
   Tensor<float> operator()(const Tensor<float>& src, const AnyTensor& mask = {},
                            const AnyTensor& src_key_padding_mask = {}) const {
-    return forward(src, mask, src_key_padding_mask);
+    return this->call_forward(*this, src, mask, src_key_padding_mask);
   }
   const nn::ModuleList& layers() const { return layers_; }
 
@@ -237,12 +237,12 @@ class TransformerDecoderLayer : public nn::Module {
   }
   Tensor<float> operator()(const Tensor<float>& tgt, const Tensor<float>& memory,
                            const TransformerDecoderMasks& masks = {}) const {
-    return forward(tgt, memory, masks);
+    return this->call_forward(*this, tgt, memory, masks);
   }
   Tensor<float> operator()(const Tensor<float>& tgt, const Tensor<float>& memory, const AnyTensor& tgt_mask,
                            const AnyTensor& memory_mask = {}, const AnyTensor& tgt_key_padding_mask = {},
                            const AnyTensor& memory_key_padding_mask = {}) const {
-    return forward(tgt, memory, {tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask});
+    return (*this)(tgt, memory, TransformerDecoderMasks{tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask});
   }
   const nn::MultiheadAttention& self_attn() const { return self_attn_; }
   const nn::MultiheadAttention& multihead_attn() const { return multihead_attn_; }
@@ -300,12 +300,12 @@ class TransformerDecoder : public nn::Module {
   }
   Tensor<float> operator()(const Tensor<float>& tgt, const Tensor<float>& memory,
                            const TransformerDecoderMasks& masks = {}) const {
-    return forward(tgt, memory, masks);
+    return this->call_forward(*this, tgt, memory, masks);
   }
   Tensor<float> operator()(const Tensor<float>& tgt, const Tensor<float>& memory, const AnyTensor& tgt_mask,
                            const AnyTensor& memory_mask = {}, const AnyTensor& tgt_key_padding_mask = {},
                            const AnyTensor& memory_key_padding_mask = {}) const {
-    return forward(tgt, memory, {tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask});
+    return (*this)(tgt, memory, TransformerDecoderMasks{tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask});
   }
   const nn::ModuleList& layers() const { return layers_; }
 
@@ -373,7 +373,7 @@ class Transformer : public nn::Module {
                                   masks.memory_key_padding_mask});
   }
   Tensor<float> operator()(const Tensor<float>& src, const Tensor<float>& tgt, const TransformerMasks& masks = {}) const {
-    return forward(src, tgt, masks);
+    return this->call_forward(*this, src, tgt, masks);
   }
   /** PyTorch's Transformer.generate_square_subsequent_mask: -inf above the diagonal, 0 elsewhere. */
   static Tensor<float> generate_square_subsequent_mask(int64_t size) {
