@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--contended") busy = fork();
   if (busy == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (volatile uint64_t spin = 0;; spin = spin + 1) {
-    }
+    volatile uint64_t spin = 0;
+    for (;;) spin = spin + 1;
   }
   ts::set_num_threads(2);
   torch::set_num_threads(2);
