@@ -158,7 +158,8 @@ def main():
              "root; it needs torch). The list is PyTorch's own: the public names of `torch` and `torch.Tensor` that",
              "`torch.overrides.get_testing_overrides()` enumerates. A name counts as present when a tessera header",
              "declares a function or method of that name (or its C++ spelling: `T` is `numpy_T()`, `tolist` is",
-             "`to_vector()`, indexing is `index`/`index_put_`). Names are matched, not behaviours: each present",
+             "`to_vector()`, indexing is `index`/`index_put_`, `long()` and the other methods named by C++ keywords",
+             "are `to<int64_t>()` and so on). Names are matched, not behaviours: each present",
              "name's behaviour is what the tests compare with PyTorch. The groups left out of the count are",
              "listed with every name in them.", ""]
     f_lines, f_have, f_total = section("torch functions", funcs, have)
