@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,19 @@ struct ForwardHooks final : tessera::detail::HookList {
   }
   bool empty() const { return pre.empty() && post.empty(); }
 };
+
+/** The hook as its list keeps it: one that returns nothing returns std::nullopt. */
+template <class F, class... Args>
+auto returning_tensors(F hook) {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, const Args&...>>) {
+    return [hook](const Args&... args) mutable -> std::optional<HookTensors> {
+      hook(args...);
+      return std::nullopt;
+    };
+  } else {
+    return hook;
+  }
+}
 
 // gather: the tensors of a value, appended in order. put: the same value rebuilt from them.
 template <class X>

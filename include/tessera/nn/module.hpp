@@ -117,34 +117,14 @@ class Module {
    *  std::nullopt) or the tensors forward gets instead. remove() on the handle unregisters it. */
   template <class F>
   autograd::RemovableHandle register_forward_pre_hook(F hook) const {
-    detail_hooks::ForwardHooks& hooks = forward_hooks();
-    const uint64_t id = hooks.next_id++;
-    if constexpr (std::is_void_v<std::invoke_result_t<F&, const Module&, const HookTensors&>>) {
-      hooks.pre.emplace_back(id, [hook](const Module& m, const HookTensors& input) mutable -> std::optional<HookTensors> {
-        hook(m, input);
-        return std::nullopt;
-      });
-    } else {
-      hooks.pre.emplace_back(id, std::move(hook));
-    }
-    return autograd::RemovableHandle(state_->hooks, id);
+    return add_hook(forward_hooks().pre, detail_hooks::returning_tensors<F, Module, HookTensors>(std::move(hook)));
   }
   /** PyTorch's register_forward_hook: `hook(module, input, output)` runs after each call of
    *  forward; it returns nothing or the tensors the call returns instead. */
   template <class F>
   autograd::RemovableHandle register_forward_hook(F hook) const {
-    detail_hooks::ForwardHooks& hooks = forward_hooks();
-    const uint64_t id = hooks.next_id++;
-    if constexpr (std::is_void_v<std::invoke_result_t<F&, const Module&, const HookTensors&, const HookTensors&>>) {
-      hooks.post.emplace_back(id, [hook](const Module& m, const HookTensors& input,
-                                         const HookTensors& output) mutable -> std::optional<HookTensors> {
-        hook(m, input, output);
-        return std::nullopt;
-      });
-    } else {
-      hooks.post.emplace_back(id, std::move(hook));
-    }
-    return autograd::RemovableHandle(state_->hooks, id);
+    return add_hook(forward_hooks().post,
+                    detail_hooks::returning_tensors<F, Module, HookTensors, HookTensors>(std::move(hook)));
   }
 
   /** Clears every parameter's gradient (set to none, as PyTorch 2's default), or zeroes it. */
@@ -225,6 +205,12 @@ class Module {
   detail_hooks::ForwardHooks& forward_hooks() const {
     if (!state_->hooks) state_->hooks = std::make_shared<detail_hooks::ForwardHooks>();
     return *state_->hooks;
+  }
+  template <class List, class F>
+  autograd::RemovableHandle add_hook(List& list, F hook) const {
+    const uint64_t id = state_->hooks->next_id++;
+    list.emplace_back(id, std::move(hook));
+    return autograd::RemovableHandle(state_->hooks, id);
   }
   void collect_modules(std::vector<std::pair<std::string, Module>>& out, const std::string& name) const {
     for (const auto& entry : out)
