@@ -158,7 +158,10 @@ T int_pow(T base, T exp) {
     }
   }
   using U = std::make_unsigned_t<std::conditional_t<std::is_same_v<T, bool>, unsigned char, T>>;
-  U result = 1, b = static_cast<U>(base);
+  // Products in at least unsigned int: a narrower unsigned type would be promoted to int, whose
+  // overflow is undefined; truncating back to U keeps the wrap-around of U.
+  using W = std::common_type_t<U, unsigned>;
+  W result = 1, b = static_cast<U>(base);
   for (auto e = static_cast<U>(exp); e; e >>= 1) {
     if (e & 1) result = static_cast<U>(result * b);
     b = static_cast<U>(b * b);
