@@ -248,10 +248,10 @@ Window2d geometry_1d(const Tensor<T>& x, const char* op, const ExpandingArray<1>
                      const ExpandingArray<1>& padding, const ExpandingArray<1>& dilation, bool ceil_mode, bool max) {
   TS_CHECK(x.dim() == 2 || x.dim() == 3, "Expected 2 to 3 dimensions, but got ", x.dim(),
            "-dimensional tensor for argument #1 'self' (while checking arguments for ", op, ")");
-  TS_CHECK(kernel.size() == 1, op, "() argument 'kernel_size' should contain one int (got ", kernel.size(), ")");
-  TS_CHECK(stride.size() <= 1, op, "() argument 'stride' should contain one int (got ", stride.size(), ")");
-  TS_CHECK(padding.size() == 1, op, "() argument 'padding' should contain one int (got ", padding.size(), ")");
-  TS_CHECK(dilation.size() == 1, op, "() argument 'dilation' should contain one int (got ", dilation.size(), ")");
+  TS_CHECK(kernel.size() == 1, op, ": kernel_size must be a single int, got ", kernel.size(), " values");
+  TS_CHECK(stride.size() <= 1, op, ": stride must be a single int, got ", stride.size(), " values");
+  TS_CHECK(padding.size() == 1, op, ": padding must be a single int, got ", padding.size(), " values");
+  TS_CHECK(dilation.size() == 1, op, ": dilation must be a single int, got ", dilation.size(), " values");
   const int64_t k = kernel[0], s = stride.empty() ? k : stride[0];
   return geometry(x.unsqueeze(-2), max ? "max_pool2d" : "avg_pool2d", {1, k}, {1, s}, {0, padding[0]}, {1, dilation[0]},
                   ceil_mode, max);
@@ -473,8 +473,9 @@ namespace impl {
 template <size_t N, class = void>
 class MaxPool : public nn::Module {
  public:
-  explicit MaxPool(ExpandingArray<N> kernel_size, ExpandingArray<N> stride = {}, ExpandingArray<N> padding = 0)
-      : kernel_size_(std::move(kernel_size)), options_{.stride = std::move(stride), .padding = std::move(padding)} {}
+  /** stride 0: the kernel size (PyTorch's stride=None). */
+  explicit MaxPool(ExpandingArray<N> kernel_size, int64_t stride = 0, int64_t padding = 0)
+      : kernel_size_(std::move(kernel_size)), options_{.stride = stride == 0 ? ExpandingArray<N>{} : stride, .padding = padding} {}
   MaxPool(ExpandingArray<N> kernel_size, MaxPoolOptions<N> options)
       : kernel_size_(std::move(kernel_size)), options_(std::move(options)) {}
   Tensor<float> forward(const Tensor<float>& x) const { return std::get<0>(forward_with_indices(x)); }
@@ -497,8 +498,9 @@ class MaxPool : public nn::Module {
 template <size_t N, class = void>
 class AvgPool : public nn::Module {
  public:
-  explicit AvgPool(ExpandingArray<N> kernel_size, ExpandingArray<N> stride = {}, ExpandingArray<N> padding = 0)
-      : kernel_size_(std::move(kernel_size)), options_{.stride = std::move(stride), .padding = std::move(padding)} {}
+  /** stride 0: the kernel size (PyTorch's stride=None). */
+  explicit AvgPool(ExpandingArray<N> kernel_size, int64_t stride = 0, int64_t padding = 0)
+      : kernel_size_(std::move(kernel_size)), options_{.stride = stride == 0 ? ExpandingArray<N>{} : stride, .padding = padding} {}
   AvgPool(ExpandingArray<N> kernel_size, AvgPoolOptions<N> options)
       : kernel_size_(std::move(kernel_size)), options_(std::move(options)) {
     TS_CHECK(N == 2 || !options_.divisor_override, "AvgPool1d: divisor_override is an option of AvgPool2d only");
