@@ -1,7 +1,7 @@
 // nn/pooling.hpp against PyTorch 1.13: max and average pooling (ceil_mode, count_include_pad,
 // divisor_override, indices), max_unpool2d, adaptive average and max pooling, 1-d and 2-d, and their
 // layers (values, gradients, error messages from tests/golden/pooling.txt, written by
-// tests/golden/generate_pooling.py), gradcheck, and strided inputs.
+// tests/golden/generate_pooling.py), gradcheck, the gradient at NaN and -inf windows, and strided inputs.
 
 #include <cmath>
 #include <functional>
@@ -270,6 +270,34 @@ TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][
   }
   CHECK(cases == static_cast<int>(error_calls().size()));
   CHECK(error_of([] { nn::AdaptiveAvgPool2d(std::vector<int64_t>{1}); }) == "AdaptivePool2d: expected 2 output sizes, got 1");
+}
+
+TEST_CASE("max pooling's gradient goes where PyTorch's goes: the last NaN, the first element of an all -inf window",
+          "[pooling]") {
+  // PyTorch 1.13's z.grad after F.max_pool2d(z, ...).sum().backward()
+  const auto grad_of = [](const std::function<Tensor<float>(const Tensor<float>&)>& pool) {
+    const Tensor<float> input = z.detach().requires_grad_();
+    pool(input).sum().backward();
+    return input.grad().to_vector();
+  };
+  CHECK(grad_of([](const Tensor<float>& t) { return F::max_pool2d(t, 2, 1, 1); }) ==
+        std::vector<float>{1, 2, 2, 4, 2, 1, 0, 2, 1, 1, 4, 0, 2, 1, 1});
+  CHECK(grad_of([](const Tensor<float>& t) { return F::max_pool2d(t, {3, 2}, 1, {1, 1}, 1, true); }) ==
+        std::vector<float>{0, 1, 2, 4, 2, 1, 0, 2, 1, 1, 4, 0, 0, 0, 0});
+}
+
+TEST_CASE("pooling with and without indices agree, and transposing commutes with pooling", "[pooling]") {
+  const Tensor<float> t = ts::arange<float>(0, 2 * 3 * 6 * 7).reshape({2, 3, 6, 7}).sin();
+  const auto [values, indices] = F::max_pool2d_with_indices(t, 3, 2, 1, 1, true);
+  CHECK(ts::equal(values, F::max_pool2d(t, 3, 2, 1, 1, true)));
+  CHECK(ts::equal(values, t.reshape({2, 3, 42}).gather(2, indices.reshape({2, 3, -1})).reshape(values.sizes())));
+  // Pooling the transposed image with the transposed window gives the transposed result.
+  const Tensor<float> tt = t.transpose(2, 3);
+  CHECK(ts::equal(F::max_pool2d(t, {3, 2}, {2, 1}, {1, 0}, {1, 2}, true),
+                  F::max_pool2d(tt, {2, 3}, {1, 2}, {0, 1}, {2, 1}, true).transpose(2, 3)));
+  CHECK(ts::allclose(F::avg_pool2d(t, {3, 2}, {2, 3}, {1, 1}, true, false),
+                     F::avg_pool2d(tt, {2, 3}, {3, 2}, {1, 1}, true, false).transpose(2, 3)));
+  CHECK(F::max_pool2d(t.to<int32_t>(), 2).dtype() == ts::DType::Int32);  // integers pool too (PyTorch refuses Long)
 }
 
 TEST_CASE("adaptive pooling reads strided inputs as their values", "[pooling]") {

@@ -26,8 +26,10 @@ namespace tessera::nn {
 // left padding. avg_pool divides each window's sum by PyTorch's divisor: the window clipped to
 // the padded image (count_include_pad) or to the image. max_pool finds, as PyTorch's loop
 // `if (v > max || isnan(v))`, the first maximum or else the last NaN, and the index of the first
-// element inside the image when every element is -inf; the values are then gathered from the
-// input at those indices, so the gradient goes where PyTorch's goes.
+// element inside the image when every element is -inf. The windows' max(-1) gives the first
+// maximum with its gradient; only when a window holds a NaN or only -inf are the indices
+// corrected and the values gathered from the input at them, so the gradient goes where PyTorch's
+// goes.
 
 /** An int or a tuple of N ints, as PyTorch's pooling arguments (LibTorch's ExpandingArray):
  *  `2`, `{2, 3}`; `{}` (stride only) means "the kernel size". */
@@ -143,32 +145,39 @@ Tensor<T> batched(const Tensor<T>& x) {
   return x.dim() == 3 ? x.unsqueeze(0) : x;
 }
 
-/** Max pooling of a checked geometry: (values, indices in the H * W plane), as x's batching. */
+/** Max pooling of a checked geometry: (values, indices in the H * W plane, undefined unless
+ *  want_indices or a window is unusual), as x's batching. */
 template <class T>
-std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g) {
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
   const Tensor<T> x = batched(input);
   const int64_t n = x.size(0), c = x.size(1), plane = g.h * g.w;
-  const Tensor<T> rows = windows(x.detach(), g, lowest<T>());  // [N, C, OH, OW, K]
-  Tensor<int64_t> at = rows.argmax(-1);                          // the first maximum
-  if constexpr (is_floating_v<T>) {
-    const Tensor<bool> nan = rows.isnan();
-    const Tensor<int64_t> last_nan = (g.k() - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
-    at = where(nan.any(-1), last_nan, at);
-  }
-  const Tensor<int64_t> positions = from_vector(window_positions(g), {g.oh, g.ow, g.k()}, {.device = x.device()});
-  Tensor<int64_t> indices = positions.expand({n, c, g.oh, g.ow, g.k()}).gather(4, at.unsqueeze(-1)).squeeze(-1);
-  // A window whose maximum is the padding holds only -inf: PyTorch names its first element inside the image.
-  std::vector<int64_t> first(static_cast<size_t>(g.oh * g.ow));
   const std::vector<int64_t> all = window_positions(g);
-  for (size_t w = 0; w < first.size(); ++w)
-    for (int64_t e = 0; e < g.k(); ++e)
-      if (const int64_t p = all[w * static_cast<size_t>(g.k()) + static_cast<size_t>(e)]; p < plane) {
-        first[w] = p;
-        break;
-      }
-  indices = where(indices.eq(plane), from_vector(first, {g.oh, g.ow}, {.device = x.device()}), indices);
-  Tensor<T> values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, g.oh * g.ow})).view({n, c, g.oh, g.ow});
-  if (input.dim() == 3) return {values.squeeze(0), indices.squeeze(0)};
+  const Tensor<int64_t> positions = from_vector(all, {g.oh, g.ow, g.k()}, {.device = x.device()}).expand(
+      {n, c, g.oh, g.ow, g.k()});
+  const Tensor<T> rows = windows(x, g, lowest<T>());  // [N, C, OH, OW, K]
+  auto [values, at] = rows.max(-1);                    // the first maximum, its gradient there
+  Tensor<int64_t> indices;
+  // Windows where PyTorch may choose otherwise: the padding won (every element is -inf), or a NaN.
+  Tensor<bool> unusual;
+  if (want_indices) indices = positions.gather(4, at.unsqueeze(-1)).squeeze(-1), unusual = indices.eq(plane);
+  else unusual = values.eq(lowest<T>());
+  if constexpr (is_floating_v<T>) unusual = logical_or(unusual, values.isnan());
+  if (unusual.any().item()) {
+    // PyTorch's choice (Note [Fixed-window pooling]): the last NaN, or the first element inside the image.
+    const Tensor<bool> nan = rows.detach().isnan();
+    const Tensor<int64_t> last_nan = (g.k() - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
+    indices = positions.gather(4, where(nan.any(-1), last_nan, at).unsqueeze(-1)).squeeze(-1);
+    std::vector<int64_t> first(static_cast<size_t>(g.oh * g.ow));
+    for (size_t w = 0; w < first.size(); ++w)
+      for (int64_t e = 0; e < g.k(); ++e)
+        if (const int64_t p = all[w * static_cast<size_t>(g.k()) + static_cast<size_t>(e)]; p < plane) {
+          first[w] = p;
+          break;
+        }
+    indices = where(indices.eq(plane), from_vector(first, {g.oh, g.ow}, {.device = x.device()}), indices);
+    values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, g.oh * g.ow})).view({n, c, g.oh, g.ow});
+  }
+  if (input.dim() == 3) return {values.squeeze(0), indices.defined() ? indices.squeeze(0) : indices};
   return {values, indices};
 }
 
@@ -211,12 +220,7 @@ template <class T>
 Tensor<T> max_pool2d(const Tensor<T>& x, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
                      ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1, bool ceil_mode = false) {
   const auto g = detail_pool::geometry(x, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, true);
-  if constexpr (!is_floating_v<T>) {  // no gradient and no NaN: the windows' maxima suffice
-    const Tensor<T> out = std::get<0>(detail_pool::windows(detail_pool::batched(x), g, detail_pool::lowest<T>()).max(-1));
-    return x.dim() == 3 ? out.squeeze(0) : out;
-  } else {
-    return std::get<0>(detail_pool::max_pool(x, g));
-  }
+  return std::get<0>(detail_pool::max_pool(x, g, /*want_indices=*/false));
 }
 
 /** F.max_pool2d(..., return_indices=True) (torch.nn.functional.max_pool2d_with_indices): the
