@@ -88,6 +88,8 @@ ERRORS = [
     "F.avg_pool1d(x[0, 0, 0], 2)", "F.avg_pool1d(t, 2, 1, 2)", "F.avg_pool1d(torch.ones(1, 1, 1), 2)",
     "F.max_unpool2d(x, torch.zeros(1, 3, 4, 4, dtype=torch.long), 2)", "F.max_unpool2d(x, torch.full((1, 3, 4, 5), 100), 2)",
     "F.max_unpool2d(x[0, 0], torch.zeros(4, 5, dtype=torch.long), 2)",
+    "F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(7, 4))",
+    "F.max_unpool2d(*F.max_pool2d(q, 2, return_indices=True), 2, output_size=(2, 5, 7))",
     "F.adaptive_avg_pool2d(x, (2, 2, 2))", "F.adaptive_avg_pool2d(x.long(), (2, 2))",
     "F.adaptive_avg_pool2d(x, (-1, 2))", "F.adaptive_max_pool2d(x, (2, 2, 2))",
     "F.adaptive_max_pool2d(torch.zeros(1, 0, 3, 4), (2, 2))", "F.adaptive_max_pool2d(x.long(), (2, 2))",

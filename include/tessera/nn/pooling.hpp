@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <vector>
@@ -39,7 +40,7 @@ struct ExpandingArray {
   ExpandingArray() = default;
   ExpandingArray(int64_t v) : values{v} {}  // NOLINT: an int converts, as in Python
   ExpandingArray(std::initializer_list<int64_t> v) : values(v) {}
-  ExpandingArray(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT
+  ExpandingArray(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT: as the list
   bool empty() const { return values.empty(); }
   size_t size() const { return values.size(); }
   /** Element i of the expanded N ints. */
@@ -48,6 +49,14 @@ struct ExpandingArray {
 
 namespace functional {
 namespace detail_pool {
+
+/** Sizes as Python prints a tuple of them: "(4, 5)". */
+template <class = void>
+std::string python_tuple(const std::vector<int64_t>& values) {
+  std::string out = "(";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + std::to_string(values[i]);
+  return out + (values.size() == 1 ? ",)" : ")");
+}
 
 /** One pooling's geometry over an [N, C, H, W] image. */
 struct Window2d {
@@ -306,8 +315,8 @@ Tensor<T> avg_pool1d(const Tensor<T>& x, ExpandingArray<1> kernel_size, Expandin
   return detail_pool::avg_pool(x.unsqueeze(-2), g, ceil_mode, count_include_pad, std::nullopt).squeeze(-2);
 }
 
-/** F.max_unpool2d: zeros of output_size (default: the pool's input size for kernel, stride and
- *  padding) with each value put at its index in its H * W plane. */
+/** F.max_unpool2d: zeros of output_size ([N, C,] H, W; by default the size a pool of kernel, stride
+ *  and padding takes to x's) with each value of x put at its index in its H * W plane. */
 template <class T>
 Tensor<T> max_unpool2d(const Tensor<T>& x, const Tensor<int64_t>& indices, ExpandingArray<2> kernel_size,
                        ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0,
@@ -317,15 +326,26 @@ Tensor<T> max_unpool2d(const Tensor<T>& x, const Tensor<int64_t>& indices, Expan
   TS_CHECK(x.sizes() == indices.sizes(), "Expected shape of indices to be same as that of the input tensor (",
            tessera::detail::shape_str(x.sizes()), ") but got indices tensor with shape: ",
            tessera::detail::shape_str(indices.sizes()));
+  // PyTorch's _unpool_output_size: the pool's input size, or output_size ([N, C,] H, W) within a stride of it.
+  std::vector<int64_t> default_size;
+  for (size_t i = 0; i < 2; ++i) {
+    const int64_t s = stride.empty() ? kernel_size[i] : stride[i];
+    default_size.push_back((x.size(x.dim() - 2 + static_cast<int64_t>(i)) - 1) * s + kernel_size[i] - 2 * padding[i]);
+  }
   if (output_size.empty()) {
+    output_size = default_size;
+  } else {
+    const std::string given = detail_pool::python_tuple(output_size);
+    if (output_size.size() == 4) output_size.erase(output_size.begin(), output_size.begin() + 2);
+    TS_CHECK(output_size.size() == 2, "max_unpool2d: output_size should be a sequence containing 2 or 4 elements, but it "
+             "has a length of '", output_size.size(), "'");
     for (size_t i = 0; i < 2; ++i) {
       const int64_t s = stride.empty() ? kernel_size[i] : stride[i];
-      output_size.push_back((x.size(x.dim() - 2 + static_cast<int64_t>(i)) - 1) * s - 2 * padding[i] + kernel_size[i]);
+      const int64_t lo = default_size[i] - s, hi = default_size[i] + s;
+      TS_CHECK(lo < output_size[i] && output_size[i] < hi, "max_unpool2d: invalid output_size \"", given, "\" (dim ", i,
+               " must be between ", lo, " and ", hi, ")");
     }
-  } else if (output_size.size() == static_cast<size_t>(x.dim())) {
-    output_size.erase(output_size.begin(), output_size.end() - 2);
   }
-  TS_CHECK(output_size.size() == 2, "max_unpool2d: output_size must have 2 elements, got ", output_size.size());
   const Tensor<T> b = detail_pool::batched(x);
   const Tensor<int64_t> bi = detail_pool::batched(indices);
   const int64_t n = b.size(0), c = b.size(1), plane = output_size[0] * output_size[1];
