@@ -19,15 +19,14 @@ namespace tessera::nn {
 
 // Note [Interpolation by composition]
 // interpolate resizes one spatial dim at a time, the last first, by index_select: nearest modes
-// pick one source position per output position, linear modes two, weighted by lambda0 and
-// lambda1 (1 - lambda0 computed as PyTorch does), so the ops have gradients and run on every
-// device. The source positions follow PyTorch 1.13's kernels, in their arithmetic: "nearest"
-// takes floor(dst * scale) in float (with the shortcuts of equal and doubled sizes), "nearest-exact"
-// floor((dst + 0.5) * scale), the linear modes (dst + 0.5) * scale - 0.5 clamped at 0, or dst *
-// scale with align_corners, in float for float inputs and double for double. scale is 1 / the
-// caller's scale_factor when one is given (and recompute_scale_factor is not set), else input size
-// / output size, or (in - 1) / (out - 1) with align_corners. A dim whose size does not change is
-// copied as it is.
+// pick one source position per output position, linear modes two, weighted by lambda0 = 1 -
+// lambda1 and lambda1, so the ops have gradients and run on every device. The source positions
+// follow PyTorch 1.13's kernels, in their arithmetic: "nearest" takes floor(dst * scale) in float
+// (with the shortcuts of equal and doubled sizes), "nearest-exact" floor((dst + 0.5) * scale), the
+// linear modes (dst + 0.5) * scale - 0.5 clamped at 0, or dst * scale with align_corners, in float
+// for float inputs and double for double. scale is 1 / the caller's scale_factor when one is given
+// (and recompute_scale_factor is not set), else input size / output size, or (in - 1) / (out - 1)
+// with align_corners. A dim whose size does not change is copied as it is.
 
 /** F.interpolate's and nn.Upsample's options: `size` or `scale_factor` (one value for every spatial
  *  dim, or one each), mode "nearest", "nearest-exact", "linear" (3-D input) or "bilinear" (4-D),
