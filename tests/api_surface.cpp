@@ -524,7 +524,12 @@ int main() {
                 << F::interpolate(image, {.scale_factor = {2}, .mode = "nearest-exact"}).sizes()
                 << nn::Upsample({.scale_factor = {2}, .mode = "bilinear"})(image).sizes()
                 << nn::UpsamplingNearest2d({.size = {8, 8}})(image).sizes()
-                << nn::UpsamplingBilinear2d({.scale_factor = {2}})(image).sizes() << "\n";
+                << nn::UpsamplingBilinear2d({.scale_factor = {2}})(image).sizes()
+                << std::get<1>(F::adaptive_max_pool2d_with_indices(image, {2, 3})).sizes()
+                << std::get<1>(F::adaptive_max_pool2d_with_indices(image[0], 2)).sizes()
+                << std::get<1>(F::adaptive_max_pool1d_with_indices(signal, 3)).sizes()
+                << std::get<1>(nn::AdaptiveMaxPool2d({2, 2}).forward_with_indices(image)).sizes()
+                << std::get<1>(nn::AdaptiveMaxPool1d(4).forward_with_indices(signal)).sizes() << "\n";
     }
     {
       nn::Embedding padded(10, 4, 0);

@@ -137,6 +137,21 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"nn.AdaptiveAvgPool1d(2)(s)", [] { return got(nn::AdaptiveAvgPool1d(2)(s)); }},
       {"nn.AdaptiveMaxPool2d((2, 2))(x)", [] { return got(nn::AdaptiveMaxPool2d({2, 2})(x)); }},
       {"nn.AdaptiveMaxPool1d(4)(s)", [] { return got(nn::AdaptiveMaxPool1d(4)(s)); }},
+      {"F.adaptive_max_pool2d(x, (2, 3), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {2, 3})); }},
+      {"F.adaptive_max_pool2d(x[0], (3, 2), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x[0], {3, 2})); }},
+      {"F.adaptive_max_pool2d(x, (5, 7), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {5, 7})); }},
+      {"F.adaptive_max_pool2d(z, (2, 3), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(z, {2, 3})); }},
+      {"F.adaptive_max_pool2d(x, (0, 2), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {0, 2})); }},
+      {"F.adaptive_max_pool1d(n, 3, return_indices=True)", [] { return got(F::adaptive_max_pool1d_with_indices(n, 3)); }},
+      {"F.adaptive_max_pool1d(s, 10, return_indices=True)", [] { return got(F::adaptive_max_pool1d_with_indices(s, 10)); }},
+      {"nn.AdaptiveMaxPool2d((2, 2), return_indices=True)(x)",
+       [] { return got(nn::AdaptiveMaxPool2d({2, 2}).forward_with_indices(x)); }},
+      {"nn.AdaptiveMaxPool1d(4, return_indices=True)(s)", [] { return got(nn::AdaptiveMaxPool1d(4).forward_with_indices(s)); }},
   };
   return calls;
 }
@@ -167,6 +182,8 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.adaptive_max_pool2d(X.cos(), (5, 3))", [](const Tensor<double>& t) { return F::adaptive_max_pool2d(t.cos(), {5, 3}); }},
       {"F.adaptive_max_pool1d(X.sin(), 3)", [](const Tensor<double>& t) { return F::adaptive_max_pool1d(t.sin(), 3); }},
       {"F.adaptive_max_pool1d(X.round(), 2)", [](const Tensor<double>& t) { return F::adaptive_max_pool1d(t.round(), 2); }},
+      {"F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]",
+       [](const Tensor<double>& t) { return std::get<0>(F::adaptive_max_pool2d_with_indices(t.cos(), {3, 2})); }},
   };
   return calls;
 }

@@ -60,6 +60,11 @@ VALUES = [
     "F.adaptive_max_pool1d(s, 3)", "F.adaptive_max_pool1d(n, 3)", "F.adaptive_max_pool1d(d, 2)", "F.adaptive_max_pool1d(s, 10)",
     "nn.AdaptiveAvgPool2d((1, 1))(x)", "nn.AdaptiveAvgPool2d(3)(x)", "nn.AdaptiveAvgPool1d(2)(s)",
     "nn.AdaptiveMaxPool2d((2, 2))(x)", "nn.AdaptiveMaxPool1d(4)(s)",
+    "F.adaptive_max_pool2d(x, (2, 3), return_indices=True)", "F.adaptive_max_pool2d(x[0], (3, 2), return_indices=True)",
+    "F.adaptive_max_pool2d(x, (5, 7), return_indices=True)", "F.adaptive_max_pool2d(z, (2, 3), return_indices=True)",
+    "F.adaptive_max_pool2d(x, (0, 2), return_indices=True)", "F.adaptive_max_pool1d(n, 3, return_indices=True)",
+    "F.adaptive_max_pool1d(s, 10, return_indices=True)", "nn.AdaptiveMaxPool2d((2, 2), return_indices=True)(x)",
+    "nn.AdaptiveMaxPool1d(4, return_indices=True)(s)",
 ]
 
 GRADS = [
@@ -74,6 +79,7 @@ GRADS = [
     ("F.adaptive_avg_pool1d(X, 3)", (2, 7)), ("F.adaptive_max_pool2d(X.sin(), (2, 3))", (1, 2, 4, 5)),
     ("F.adaptive_max_pool2d(X.cos(), (5, 3))", (2, 4, 5)), ("F.adaptive_max_pool1d(X.sin(), 3)", (2, 7)),
     ("F.adaptive_max_pool1d(X.round(), 2)", (1, 2, 7)),
+    ("F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]", (1, 2, 4, 5)),
 ]
 
 ERRORS = [

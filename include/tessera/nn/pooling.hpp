@@ -1,6 +1,6 @@
 #pragma once
 // Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool2d,
-// adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d and their layers.
+// adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d (with indices) and their layers.
 
 #include <limits>
 #include <optional>
@@ -127,6 +127,17 @@ std::vector<int64_t> window_positions(const Window2d& g) {
   return out;
 }
 
+/** The windows `positions` lists (row-major [OH, OW, K] positions in the H * W plane, H * W for
+ *  padding) of x [N, C, H, W] as [N, C, OH, OW, K], `pad` at the padding. */
+template <class T>
+Tensor<T> gather_windows(const Tensor<T>& x, const std::vector<int64_t>& positions, int64_t oh, int64_t ow, int64_t k,
+                         T pad) {
+  const int64_t n = x.size(0), c = x.size(1), plane = x.size(2) * x.size(3);
+  const Tensor<T> extended = cat({x.reshape({n, c, plane}), full<T>({n, c, 1}, pad, {.device = x.device()})}, 2);
+  const Tensor<int64_t> index = from_vector(positions, {oh * ow * k}, {.device = x.device()});
+  return extended.index_select(2, index).view({n, c, oh, ow, k});
+}
+
 /** The windows of x [N, C, H, W] as [N, C, OH, OW, K], `pad` where they overhang the image
  *  (Note [Fixed-window pooling]). */
 template <class T>
@@ -136,9 +147,7 @@ Tensor<T> windows(const Tensor<T>& x, const Window2d& g, T pad) {
     const WindowGeometry wg{n, c, g.h, g.w, g.kh, g.sh, g.ph, g.dh, g.oh, g.ow, /*channels_inner=*/false};
     return im2col(x, wg, pad).view({n, c, g.oh, g.ow, g.k()});
   }
-  const Tensor<T> extended = cat({x.reshape({n, c, g.h * g.w}), full<T>({n, c, 1}, pad, {.device = x.device()})}, 2);
-  const Tensor<int64_t> positions = from_vector(window_positions(g), {g.oh * g.ow * g.k()}, {.device = x.device()});
-  return extended.index_select(2, positions).view({n, c, g.oh, g.ow, g.k()});
+  return gather_windows(x, window_positions(g), g.oh, g.ow, g.k(), pad);
 }
 
 /** The value that never wins a maximum: -inf, or the lowest value of a type without infinity. */
@@ -154,17 +163,16 @@ Tensor<T> batched(const Tensor<T>& x) {
   return x.dim() == 3 ? x.unsqueeze(0) : x;
 }
 
-/** Max pooling of a checked geometry: (values, indices in the H * W plane, undefined unless
- *  want_indices or a window is unusual), as x's batching. */
+/** The maxima of the windows `rows` [N, C, OH, OW, K] of x [N, C, H, W], whose positions in the
+ *  H * W plane `positions` lists (H * W for padding): (values, indices, undefined unless
+ *  want_indices or a window is unusual), as PyTorch chooses (Note [Fixed-window pooling]). */
 template <class T>
-std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
-  const Tensor<T> x = batched(input);
-  const int64_t n = x.size(0), c = x.size(1), plane = g.h * g.w;
-  const std::vector<int64_t> all = window_positions(g);
-  const Tensor<int64_t> positions = from_vector(all, {g.oh, g.ow, g.k()}, {.device = x.device()}).expand(
-      {n, c, g.oh, g.ow, g.k()});
-  const Tensor<T> rows = windows(x, g, lowest<T>());  // [N, C, OH, OW, K]
-  auto [values, at] = rows.max(-1);                    // the first maximum, its gradient there
+std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const Tensor<T>& rows,
+                                                      const std::vector<int64_t>& all, bool want_indices) {
+  const int64_t n = x.size(0), c = x.size(1), plane = x.size(2) * x.size(3);
+  const int64_t oh = rows.size(2), ow = rows.size(3), k = rows.size(4);
+  const Tensor<int64_t> positions = from_vector(all, {oh, ow, k}, {.device = x.device()}).expand({n, c, oh, ow, k});
+  auto [values, at] = rows.max(-1);  // the first maximum, its gradient there
   Tensor<int64_t> indices;
   // Windows where PyTorch may choose otherwise: the padding won (every element is -inf), or a NaN.
   Tensor<bool> unusual;
@@ -172,20 +180,30 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Wi
   else unusual = values.eq(lowest<T>());
   if constexpr (is_floating_v<T>) unusual = logical_or(unusual, values.isnan());
   if (unusual.any().item()) {
-    // PyTorch's choice (Note [Fixed-window pooling]): the last NaN, or the first element inside the image.
+    // PyTorch's choice: the last NaN, or the first element inside the image.
     const Tensor<bool> nan = rows.detach().isnan();
-    const Tensor<int64_t> last_nan = (g.k() - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
+    const Tensor<int64_t> last_nan = (k - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
     indices = positions.gather(4, where(nan.any(-1), last_nan, at).unsqueeze(-1)).squeeze(-1);
-    std::vector<int64_t> first(static_cast<size_t>(g.oh * g.ow));
+    std::vector<int64_t> first(static_cast<size_t>(oh * ow));
     for (size_t w = 0; w < first.size(); ++w)
-      for (int64_t e = 0; e < g.k(); ++e)
-        if (const int64_t p = all[w * static_cast<size_t>(g.k()) + static_cast<size_t>(e)]; p < plane) {
+      for (int64_t e = 0; e < k; ++e)
+        if (const int64_t p = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)]; p < plane) {
           first[w] = p;
           break;
         }
-    indices = where(indices.eq(plane), from_vector(first, {g.oh, g.ow}, {.device = x.device()}), indices);
-    values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, g.oh * g.ow})).view({n, c, g.oh, g.ow});
+    indices = where(indices.eq(plane), from_vector(first, {oh, ow}, {.device = x.device()}), indices);
+    values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, oh * ow})).view({n, c, oh, ow});
   }
+  return {values, indices};
+}
+
+/** Max pooling of a checked geometry: (values, indices in the H * W plane, undefined unless
+ *  want_indices), as x's batching. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
+  const Tensor<T> x = batched(input);
+  auto [values, indices] = max_of_windows(x, windows(x, g, lowest<T>()), window_positions(g), want_indices);
+  if (!want_indices) indices = Tensor<int64_t>();
   if (input.dim() == 3) return {values.squeeze(0), indices.defined() ? indices.squeeze(0) : indices};
   return {values, indices};
 }
@@ -416,6 +434,32 @@ void check_input(const Tensor<T>& x, const std::vector<int64_t>& output_size, in
              tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
 }
 
+/** Adaptive max pooling of x [N, C, H, W] to (oh, ow) with PyTorch's indices: each window's
+ *  positions listed, padded with H * W to the largest window's size, then max_of_windows. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_with_indices(const Tensor<T>& x, int64_t oh, int64_t ow) {
+  const int64_t h = x.size(2), w = x.size(3), n = x.size(0), c = x.size(1);
+  if (oh == 0 || ow == 0)
+    return {zeros<T>({n, c, oh, ow}, {.device = x.device()}), zeros<int64_t>({n, c, oh, ow}, {.device = x.device()})};
+  int64_t k = 0;
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      const auto [hs, he] = window(i, h, oh);
+      const auto [ws, we] = window(j, w, ow);
+      k = std::max(k, (he - hs) * (we - ws));
+    }
+  std::vector<int64_t> all;
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      const auto [hs, he] = window(i, h, oh);
+      const auto [ws, we] = window(j, w, ow);
+      for (int64_t y = hs; y < he; ++y)
+        for (int64_t col = ws; col < we; ++col) all.push_back(y * w + col);
+      all.resize(static_cast<size_t>((i * ow + j + 1) * k), h * w);
+    }
+  return max_of_windows(x, gather_windows(x, all, oh, ow, k, lowest<T>()), all, true);
+}
+
 }  // namespace detail_pool
 
 /** F.adaptive_avg_pool2d: [N, C, H, W] or [C, H, W] averaged over adaptive windows to output_size (oh, ow). */
@@ -442,7 +486,7 @@ Tensor<T> adaptive_avg_pool1d(const Tensor<T>& x, int64_t output_size) {
   return detail_pool::pool_dim(x, -1, output_size, false);
 }
 
-/** F.adaptive_max_pool2d: the maximum of each adaptive window (return_indices is not offered). */
+/** F.adaptive_max_pool2d: the maximum of each adaptive window. */
 template <class T>
 Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, const std::vector<int64_t>& output_size) {
   TS_CHECK(output_size.size() == 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2");
@@ -456,6 +500,24 @@ Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, int64_t output_size) {
   return adaptive_max_pool2d(x, std::vector<int64_t>{output_size, output_size});
 }
 
+/** F.adaptive_max_pool2d(..., return_indices=True): the values and, as int64, each maximum's flat
+ *  position in its H * W plane (the first maximum, or the last NaN, as PyTorch). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Tensor<T>& x,
+                                                                        const std::vector<int64_t>& output_size) {
+  TS_CHECK(output_size.size() == 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2");
+  TS_CHECK(x.dim() >= 3, "adaptive_max_pool2d: Input dimension should be at least 3");
+  TS_CHECK(x.dim() <= 4, "adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: ", tessera::detail::shape_str(x.sizes()));
+  detail_pool::check_input(x, output_size, 2, true, "adaptive_max_pool2d");
+  auto [values, indices] = detail_pool::adaptive_max_with_indices(detail_pool::batched(x), output_size[0], output_size[1]);
+  if (x.dim() == 3) return {values.squeeze(0), indices.squeeze(0)};
+  return {values, indices};
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Tensor<T>& x, int64_t output_size) {
+  return adaptive_max_pool2d_with_indices(x, std::vector<int64_t>{output_size, output_size});
+}
+
 /** F.adaptive_max_pool1d: [N, C, L] or [C, L], the maximum of each adaptive window. */
 template <class T>
 Tensor<T> adaptive_max_pool1d(const Tensor<T>& x, int64_t output_size) {
@@ -463,6 +525,19 @@ Tensor<T> adaptive_max_pool1d(const Tensor<T>& x, int64_t output_size) {
            "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_max_pool1d)");
   detail_pool::check_input(x, {1, output_size}, 1, true, "adaptive_max_pool2d");
   return detail_pool::pool_dim(x, -1, output_size, true);
+}
+
+/** F.adaptive_max_pool1d(..., return_indices=True): values and each maximum's position along L. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool1d_with_indices(const Tensor<T>& x, int64_t output_size) {
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "adaptive_max_pool1d: Expected 2 to 3 dimensions, but got ", x.dim(),
+           "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_max_pool1d)");
+  detail_pool::check_input(x, {1, output_size}, 1, true, "adaptive_max_pool2d");
+  const Tensor<T> planes = detail_pool::batched(x.unsqueeze(-2));  // [N, C, 1, L]
+  auto [values, indices] = detail_pool::adaptive_max_with_indices(planes, 1, output_size);
+  values = values.squeeze(2), indices = indices.squeeze(2);
+  if (x.dim() == 2) return {values.squeeze(0), indices.squeeze(0)};
+  return {values, indices};
 }
 
 }  // namespace functional
@@ -577,6 +652,13 @@ class AdaptivePool : public nn::Module {
       return Max ? functional::adaptive_max_pool2d(x, output_size_) : functional::adaptive_avg_pool2d(x, output_size_);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return forward(x); }
+  /** PyTorch's return_indices=True (max pools only). */
+  std::tuple<Tensor<float>, Tensor<int64_t>> forward_with_indices(const Tensor<float>& x) const
+    requires Max
+  {
+    if constexpr (Dims == 1) return functional::adaptive_max_pool1d_with_indices(x, output_size_[0]);
+    else return functional::adaptive_max_pool2d_with_indices(x, output_size_);
+  }
 
  private:
   std::vector<int64_t> output_size_;
