@@ -530,6 +530,31 @@ int main() {
                 << nn::AdaptiveAvgPool2d({1, 1})(image).sizes() << nn::AdaptiveAvgPool2d(3)(image).sizes()
                 << nn::AdaptiveMaxPool2d({2, 2})(image).sizes() << nn::AdaptiveAvgPool1d(2)(signal).sizes()
                 << nn::AdaptiveMaxPool1d(4)(signal).sizes() << "\n";
+      const auto [pooled, where] = F::max_pool2d_with_indices(image, {3, 2}, {2, 1}, {1, 0}, 1, true);
+      const auto [pooled1, where1] = F::max_pool1d_with_indices(signal, 3, 2, 1);
+      std::cout << F::max_pool2d(image, 3, 2, 1, 1, true).sizes() << F::max_pool2d(image[0], {2, 3}).sizes()
+                << F::avg_pool2d(image, 3, 2, 1, true, false, 4).sizes() << F::max_pool1d(signal, 2).sizes()
+                << F::avg_pool1d(signal, 3, 2, 1, true, false).sizes() << pooled.sizes() << where.sizes()
+                << pooled1.sizes() << where1.sizes() << F::max_unpool2d(pooled, where, {3, 2}, {2, 1}, {1, 0}, {5, 6}).sizes()
+                << nn::MaxPool2d(2)(image).sizes() << nn::MaxPool2d(3, 2, 1)(image).sizes()
+                << nn::MaxPool2d({3, 2}, {.stride = 1, .padding = {1, 0}, .dilation = 1, .ceil_mode = true})(image).sizes()
+                << std::get<1>(nn::MaxPool2d(2).forward_with_indices(image)).sizes()
+                << nn::AvgPool2d(3, {.stride = 2, .padding = 1, .ceil_mode = true, .count_include_pad = false,
+                                     .divisor_override = 2})(image).sizes()
+                << nn::MaxPool1d(3, {.stride = 2, .ceil_mode = true})(signal).sizes() << nn::MaxPool1d(3, {.stride = 2})(signal).sizes() << nn::AvgPool1d(2)(signal).sizes()
+                << nn::MaxUnpool2d(2)(std::get<0>(F::max_pool2d_with_indices(image, 2)),
+                                      std::get<1>(F::max_pool2d_with_indices(image, 2))).sizes()
+                << F::interpolate(image, {.size = {7, 9}, .mode = "bilinear", .align_corners = true}).sizes()
+                << F::interpolate(signal, {.scale_factor = {1.5}, .mode = "linear", .recompute_scale_factor = true}).sizes()
+                << F::interpolate(image, {.scale_factor = {2}, .mode = "nearest-exact"}).sizes()
+                << nn::Upsample({.scale_factor = {2}, .mode = "bilinear"})(image).sizes()
+                << nn::UpsamplingNearest2d({.size = {8, 8}})(image).sizes()
+                << nn::UpsamplingBilinear2d({.scale_factor = {2}})(image).sizes()
+                << std::get<1>(F::adaptive_max_pool2d_with_indices(image, {2, 3})).sizes()
+                << std::get<1>(F::adaptive_max_pool2d_with_indices(image[0], 2)).sizes()
+                << std::get<1>(F::adaptive_max_pool1d_with_indices(signal, 3)).sizes()
+                << std::get<1>(nn::AdaptiveMaxPool2d({2, 2}).forward_with_indices(image)).sizes()
+                << std::get<1>(nn::AdaptiveMaxPool1d(4).forward_with_indices(signal)).sizes() << "\n";
     }
     {
       nn::Embedding padded(10, 4, 0);

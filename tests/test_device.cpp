@@ -372,6 +372,13 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
          const auto w = ts::linspace(-1, 1, 3 * 2 * 3 * 3).reshape({3, 2, 3, 3}).to(d);
          return F::conv2d(img, w, {}, {.padding = 1}).sum({0, 1}) + F::max_pool2d(img, 2, 1, 0).sum({0, 1}).narrow(0, 0, 4).narrow(1, 0, 4).sum() +
                 F::avg_pool2d(img, 3, 1, 1).sum({0, 1}); }},
+      {"pooling options and interpolate", [&](ts::Device d) {
+         const auto img = ts::linspace(-1, 1, 2 * 2 * 5 * 5).reshape({2, 2, 5, 5}).sin().to(d);
+         const auto [values, indices] = F::max_pool2d_with_indices(img, {3, 2}, {2, 1}, {1, 0}, 1, true);
+         return values.sum({0, 1}) + indices.sum({0, 1}).to<float>() + F::avg_pool2d(img, {2, 3}, 2, {1, 1}, true, false).sum() +
+                F::max_unpool2d(values, indices, {3, 2}, {2, 1}, {1, 0}, {5, 5}).sum({0, 1}).narrow(0, 0, 3).narrow(1, 0, 4) +
+                F::interpolate(img, {.size = {3, 4}, .mode = "bilinear"}).sum({0, 1}) +
+                F::interpolate(img, {.scale_factor = {0.7}}).sum({0, 1}).narrow(0, 0, 3).narrow(1, 0, 3).sum(); }},
       {"losses", [&](ts::Device d) {
          const auto targets = ts::tensor({2, 0, 1}).to(d);
          return F::cross_entropy(y(d), targets) + F::nll_loss(y(d).log_softmax(1), targets) + F::mse_loss(y(d), y(d) * 0.5f) +

@@ -1,6 +1,7 @@
-// nn/pooling.hpp against PyTorch 1.13: adaptive average and max pooling, 1-d and 2-d, and their
+// nn/pooling.hpp against PyTorch 1.13: max and average pooling (ceil_mode, count_include_pad,
+// divisor_override, indices), max_unpool2d, adaptive average and max pooling, 1-d and 2-d, and their
 // layers (values, gradients, error messages from tests/golden/pooling.txt, written by
-// tests/golden/generate_pooling.py), gradcheck, and strided inputs.
+// tests/golden/generate_pooling.py), gradcheck, the gradient at NaN and -inf windows, and strided inputs.
 
 #include <cmath>
 #include <functional>
@@ -26,9 +27,88 @@ const Tensor<float> x = ts::arange<float>(0, 60).reshape({1, 3, 4, 5}).sin();
 const Tensor<float> s = ts::arange<float>(0, 14).reshape({2, 7}).cos();
 const Tensor<float> n = ts::tensor({{{1.0f, NAN, 3.0f, 3.0f, -1.0f, 2.0f, 2.0f}}});
 const Tensor<double> d = ts::arange<double>(0, 30).reshape({2, 3, 5}) * 0.25 - 2;
+const Tensor<float> q = ts::arange<float>(0, 70).reshape({2, 5, 7}).sin();
+const Tensor<float> t = ts::arange<float>(0, 54).reshape({2, 3, 9}).cos();
+constexpr float inf = INFINITY;
+const Tensor<float> z = ts::tensor({{{{1.0f, 3.0f, NAN, NAN, 0.0f}, {2.0f, 3.0f, 4.0f, -inf, -inf}, {NAN, 1.0f, 4.0f, -inf, -inf}}}});
+const Tensor<int64_t> u = ts::tensor<int64_t>({{{{0, 3}, {9, 14}}}});
+const Tensor<float> x4 = x.narrow(3, 0, 4);  // x[..., :4]
+
+/** x unpooled with its own max_pool2d's indices. */
+template <class Pool, class Unpool>
+call_cases::Got unpool(const Pool& pool, const Unpool& unpool_of) {
+  const auto [values, indices] = pool();
+  return got(unpool_of(values, indices));
+}
 
 const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
+  using I = Tensor<int64_t>;
   static const std::map<std::string, std::function<call_cases::Got()>> calls = {
+      {"F.max_pool2d(x, 2)", [] { return got(F::max_pool2d(x, 2)); }},
+      {"F.max_pool2d(x, 3, 2, 1)", [] { return got(F::max_pool2d(x, 3, 2, 1)); }},
+      {"F.max_pool2d(x, (2, 3), (1, 2), (1, 1))", [] { return got(F::max_pool2d(x, {2, 3}, {1, 2}, {1, 1})); }},
+      {"F.max_pool2d(x, 3, 2, 1, ceil_mode=True)", [] { return got(F::max_pool2d(x, 3, 2, 1, 1, true)); }},
+      {"F.max_pool2d(x, 2, 2, 0, 2)", [] { return got(F::max_pool2d(x, 2, 2, 0, 2)); }},
+      {"F.max_pool2d(x, (3, 2), 2, (1, 0), (1, 2), ceil_mode=True)",
+       [] { return got(F::max_pool2d(x, {3, 2}, 2, {1, 0}, {1, 2}, true)); }},
+      {"F.max_pool2d(q, 3, 2, ceil_mode=True)", [] { return got(F::max_pool2d(q, 3, 2, 0, 1, true)); }},
+      {"F.max_pool2d(x, 3, 2, 1, return_indices=True)", [] { return got(F::max_pool2d_with_indices(x, 3, 2, 1)); }},
+      {"F.max_pool2d(q, (2, 3), 2, 1, ceil_mode=True, return_indices=True)",
+       [] { return got(F::max_pool2d_with_indices(q, {2, 3}, 2, 1, 1, true)); }},
+      {"F.max_pool2d(z, 2, 1, 1, return_indices=True)", [] { return got(F::max_pool2d_with_indices(z, 2, 1, 1)); }},
+      {"F.max_pool2d(z, (3, 2), 1, (1, 1), 1, True, return_indices=True)",
+       [] { return got(F::max_pool2d_with_indices(z, {3, 2}, 1, {1, 1}, 1, true)); }},
+      {"F.avg_pool2d(x, 2)", [] { return got(F::avg_pool2d(x, 2)); }},
+      {"F.avg_pool2d(x, 3, 2, 1)", [] { return got(F::avg_pool2d(x, 3, 2, 1)); }},
+      {"F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)", [] { return got(F::avg_pool2d(x, 3, 2, 1, true)); }},
+      {"F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)",
+       [] { return got(F::avg_pool2d(x, 3, 2, 1, true, false)); }},
+      {"F.avg_pool2d(x, (2, 3), (3, 1), (1, 1), count_include_pad=False)",
+       [] { return got(F::avg_pool2d(x, {2, 3}, {3, 1}, {1, 1}, false, false)); }},
+      {"F.avg_pool2d(q, 2, ceil_mode=True)", [] { return got(F::avg_pool2d(q, 2, {}, 0, true)); }},
+      {"F.avg_pool2d(x, 3, 1, 1, divisor_override=5)", [] { return got(F::avg_pool2d(x, 3, 1, 1, false, true, 5)); }},
+      {"F.avg_pool2d(d, 2, 1, 1, ceil_mode=True, count_include_pad=False)",
+       [] { return got(F::avg_pool2d(d, 2, 1, 1, true, false)); }},
+      {"F.avg_pool2d(q, (3, 2), (2, 3), (1, 1), True, True, 4)",
+       [] { return got(F::avg_pool2d(q, {3, 2}, {2, 3}, {1, 1}, true, true, 4)); }},
+      {"F.max_pool1d(t, 3)", [] { return got(F::max_pool1d(t, 3)); }},
+      {"F.max_pool1d(t, 3, 2, 1, ceil_mode=True)", [] { return got(F::max_pool1d(t, 3, 2, 1, 1, true)); }},
+      {"F.max_pool1d(t, 2, 1, 1, 2)", [] { return got(F::max_pool1d(t, 2, 1, 1, 2)); }},
+      {"F.max_pool1d(t, 4, 3, 2, ceil_mode=True, return_indices=True)",
+       [] { return got(F::max_pool1d_with_indices(t, 4, 3, 2, 1, true)); }},
+      {"F.max_pool1d(s, 3, return_indices=True)", [] { return got(F::max_pool1d_with_indices(s, 3)); }},
+      {"F.max_pool1d(n, 2, 1, 1, return_indices=True)", [] { return got(F::max_pool1d_with_indices(n, 2, 1, 1)); }},
+      {"F.max_pool1d(n, 3, 1, 1)", [] { return got(F::max_pool1d(n, 3, 1, 1)); }},
+      {"F.avg_pool1d(t, 3)", [] { return got(F::avg_pool1d(t, 3)); }},
+      {"F.avg_pool1d(t, 4, 3, 2, ceil_mode=True)", [] { return got(F::avg_pool1d(t, 4, 3, 2, true)); }},
+      {"F.avg_pool1d(t, 4, 3, 2, ceil_mode=True, count_include_pad=False)",
+       [] { return got(F::avg_pool1d(t, 4, 3, 2, true, false)); }},
+      {"F.avg_pool1d(s, 2, 1, 1)", [] { return got(F::avg_pool1d(s, 2, 1, 1)); }},
+      {"F.max_unpool2d(*F.max_pool2d(x[..., :4], 2, return_indices=True), 2)",
+       [] { return unpool([] { return F::max_pool2d_with_indices(x4, 2); },
+                          [](const Tensor<float>& v, const I& i) { return F::max_unpool2d(v, i, 2); }); }},
+      {"F.max_unpool2d(*F.max_pool2d(x, 3, 2, 1, return_indices=True), 3, 2, 1, output_size=(4, 5))",
+       [] { return unpool([] { return F::max_pool2d_with_indices(x, 3, 2, 1); },
+                          [](const Tensor<float>& v, const I& i) { return F::max_unpool2d(v, i, 3, 2, 1, {4, 5}); }); }},
+      {"F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(5, 5))",
+       [] { return unpool([] { return F::max_pool2d_with_indices(x, 2); },
+                          [](const Tensor<float>& v, const I& i) { return F::max_unpool2d(v, i, 2, {}, 0, {5, 5}); }); }},
+      {"F.max_unpool2d(*F.max_pool2d(q, 2, return_indices=True), 2, output_size=(5, 7))",
+       [] { return unpool([] { return F::max_pool2d_with_indices(q, 2); },
+                          [](const Tensor<float>& v, const I& i) { return F::max_unpool2d(v, i, 2, {}, 0, {5, 7}); }); }},
+      {"nn.MaxPool2d(2, 2)(x)", [] { return got(nn::MaxPool2d(2, 2)(x)); }},
+      {"nn.MaxPool2d((3, 2), stride=1, padding=1, ceil_mode=True)(x)",
+       [] { return got(nn::MaxPool2d({3, 2}, {.stride = 1, .padding = 1, .ceil_mode = true})(x)); }},
+      {"nn.MaxPool2d(3, 2, 1, return_indices=True)(x)", [] { return got(nn::MaxPool2d(3, 2, 1).forward_with_indices(x)); }},
+      {"nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)(x)",
+       [] { return got(nn::AvgPool2d(3, {.stride = 2, .padding = 1, .ceil_mode = true, .count_include_pad = false})(x)); }},
+      {"nn.AvgPool2d(2)(q)", [] { return got(nn::AvgPool2d(2)(q)); }},
+      {"nn.MaxPool1d(3, 2, 1)(t)", [] { return got(nn::MaxPool1d(3, 2, 1)(t)); }},
+      {"nn.MaxPool1d(3, return_indices=True)(t)", [] { return got(nn::MaxPool1d(3).forward_with_indices(t)); }},
+      {"nn.AvgPool1d(2)(t)", [] { return got(nn::AvgPool1d(2)(t)); }},
+      {"nn.MaxUnpool2d(2)(*F.max_pool2d(x[..., :4], 2, return_indices=True))",
+       [] { return unpool([] { return F::max_pool2d_with_indices(x4, 2); },
+                          [](const Tensor<float>& v, const I& i) { return nn::MaxUnpool2d(2)(v, i); }); }},
       {"F.adaptive_avg_pool2d(x, (2, 3))", [] { return got(F::adaptive_avg_pool2d(x, {2, 3})); }},
       {"F.adaptive_avg_pool2d(x, 1)", [] { return got(F::adaptive_avg_pool2d(x, 1)); }},
       {"F.adaptive_avg_pool2d(x, (4, 5))", [] { return got(F::adaptive_avg_pool2d(x, {4, 5})); }},
@@ -57,6 +137,21 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"nn.AdaptiveAvgPool1d(2)(s)", [] { return got(nn::AdaptiveAvgPool1d(2)(s)); }},
       {"nn.AdaptiveMaxPool2d((2, 2))(x)", [] { return got(nn::AdaptiveMaxPool2d({2, 2})(x)); }},
       {"nn.AdaptiveMaxPool1d(4)(s)", [] { return got(nn::AdaptiveMaxPool1d(4)(s)); }},
+      {"F.adaptive_max_pool2d(x, (2, 3), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {2, 3})); }},
+      {"F.adaptive_max_pool2d(x[0], (3, 2), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x[0], {3, 2})); }},
+      {"F.adaptive_max_pool2d(x, (5, 7), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {5, 7})); }},
+      {"F.adaptive_max_pool2d(z, (2, 3), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(z, {2, 3})); }},
+      {"F.adaptive_max_pool2d(x, (0, 2), return_indices=True)",
+       [] { return got(F::adaptive_max_pool2d_with_indices(x, {0, 2})); }},
+      {"F.adaptive_max_pool1d(n, 3, return_indices=True)", [] { return got(F::adaptive_max_pool1d_with_indices(n, 3)); }},
+      {"F.adaptive_max_pool1d(s, 10, return_indices=True)", [] { return got(F::adaptive_max_pool1d_with_indices(s, 10)); }},
+      {"nn.AdaptiveMaxPool2d((2, 2), return_indices=True)(x)",
+       [] { return got(nn::AdaptiveMaxPool2d({2, 2}).forward_with_indices(x)); }},
+      {"nn.AdaptiveMaxPool1d(4, return_indices=True)(s)", [] { return got(nn::AdaptiveMaxPool1d(4).forward_with_indices(s)); }},
   };
   return calls;
 }
@@ -64,6 +159,22 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
 using Fn = call_cases::GradFn;
 const std::map<std::string, Fn>& grad_calls() {
   static const std::map<std::string, Fn> calls = {
+      {"F.max_pool2d(X.sin(), 3, 2, 1)", [](const Tensor<double>& X) { return F::max_pool2d(X.sin(), 3, 2, 1); }},
+      {"F.max_pool2d(X.sin(), (2, 3), (1, 2), 1, ceil_mode=True)",
+       [](const Tensor<double>& X) { return F::max_pool2d(X.sin(), {2, 3}, {1, 2}, 1, 1, true); }},
+      {"F.max_pool2d(X.cos(), 2, 1, 1, 2)", [](const Tensor<double>& X) { return F::max_pool2d(X.cos(), 2, 1, 1, 2); }},
+      {"F.max_pool2d(X.round(), 2, 1)", [](const Tensor<double>& X) { return F::max_pool2d(X.round(), 2, 1); }},
+      {"F.avg_pool2d(X, 3, 2, 1, ceil_mode=True)", [](const Tensor<double>& X) { return F::avg_pool2d(X, 3, 2, 1, true); }},
+      {"F.avg_pool2d(X, (2, 3), 2, (1, 1), ceil_mode=True, count_include_pad=False)",
+       [](const Tensor<double>& X) { return F::avg_pool2d(X, {2, 3}, 2, {1, 1}, true, false); }},
+      {"F.avg_pool2d(X, 2, divisor_override=3)",
+       [](const Tensor<double>& X) { return F::avg_pool2d(X, 2, {}, 0, false, true, 3); }},
+      {"F.max_pool1d(X.sin(), 3, 2, 1, ceil_mode=True)",
+       [](const Tensor<double>& X) { return F::max_pool1d(X.sin(), 3, 2, 1, 1, true); }},
+      {"F.avg_pool1d(X, 4, 3, 2, ceil_mode=True, count_include_pad=False)",
+       [](const Tensor<double>& X) { return F::avg_pool1d(X, 4, 3, 2, true, false); }},
+      {"F.max_unpool2d(X, u, 2, output_size=(4, 4))",
+       [](const Tensor<double>& X) { return F::max_unpool2d(X, u, 2, {}, 0, {4, 4}); }},
       {"F.adaptive_avg_pool2d(X, (2, 3))", [](const Tensor<double>& t) { return F::adaptive_avg_pool2d(t, {2, 3}); }},
       {"F.adaptive_avg_pool2d(X, (5, 7))", [](const Tensor<double>& t) { return F::adaptive_avg_pool2d(t, {5, 7}); }},
       {"F.adaptive_avg_pool1d(X, 3)", [](const Tensor<double>& t) { return F::adaptive_avg_pool1d(t, 3); }},
@@ -71,12 +182,49 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.adaptive_max_pool2d(X.cos(), (5, 3))", [](const Tensor<double>& t) { return F::adaptive_max_pool2d(t.cos(), {5, 3}); }},
       {"F.adaptive_max_pool1d(X.sin(), 3)", [](const Tensor<double>& t) { return F::adaptive_max_pool1d(t.sin(), 3); }},
       {"F.adaptive_max_pool1d(X.round(), 2)", [](const Tensor<double>& t) { return F::adaptive_max_pool1d(t.round(), 2); }},
+      {"F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]",
+       [](const Tensor<double>& t) { return std::get<0>(F::adaptive_max_pool2d_with_indices(t.cos(), {3, 2})); }},
   };
   return calls;
 }
 
 const std::map<std::string, std::function<void()>>& error_calls() {
   static const std::map<std::string, std::function<void()>> calls = {
+      {"F.max_pool2d(x, 2, 2, 2)", [] { F::max_pool2d(x, 2, 2, 2); }},
+      {"F.max_pool2d(torch.ones(1, 1, 1, 1), 2)", [] { F::max_pool2d(ts::ones({1, 1, 1, 1}), 2); }},
+      {"F.max_pool2d(x[0, 0], 2)", [] { F::max_pool2d(x[0][0], 2); }},
+      {"F.max_pool2d(x, (2, 2, 2))", [] { F::max_pool2d(x, {2, 2, 2}); }},
+      {"F.max_pool2d(x, 2, 0)", [] { F::max_pool2d(x, 2, 0); }},
+      {"F.max_pool2d(x, 2, dilation=0)", [] { F::max_pool2d(x, 2, {}, 0, 0); }},
+      {"F.max_pool2d(x, 2, padding=-1)", [] { F::max_pool2d(x, 2, {}, -1); }},
+      {"F.max_pool2d(x, 3, dilation=2)", [] { F::max_pool2d(x, 3, {}, 0, 2); }},
+      {"F.max_pool2d(x, 2, 2, 2, return_indices=True)", [] { F::max_pool2d_with_indices(x, 2, 2, 2); }},
+      {"F.max_pool2d(x, (3, 2), 1, (2, 1))", [] { F::max_pool2d(x, {3, 2}, 1, {2, 1}); }},
+      {"F.max_pool2d(torch.ones(1, 0, 4, 4), 2)", [] { F::max_pool2d(ts::ones({1, 0, 4, 4}), 2); }},
+      {"F.avg_pool2d(x, 2, 2, 2)", [] { F::avg_pool2d(x, 2, 2, 2); }},
+      {"F.avg_pool2d(torch.ones(1, 1, 1, 1), 2)", [] { F::avg_pool2d(ts::ones({1, 1, 1, 1}), 2); }},
+      {"F.avg_pool2d(x, 2, divisor_override=0)", [] { F::avg_pool2d(x, 2, {}, 0, false, true, 0); }},
+      {"F.avg_pool2d(x[0, 0], 2)", [] { F::avg_pool2d(x[0][0], 2); }},
+      {"F.avg_pool2d(x, (2, 2, 2))", [] { F::avg_pool2d(x, {2, 2, 2}); }},
+      {"F.max_pool1d(x[0, 0, 0], 2)", [] { F::max_pool1d(x[0][0][0], 2); }},
+      {"F.max_pool1d(t, 2, 1, 2)", [] { F::max_pool1d(t, 2, 1, 2); }},
+      {"F.max_pool1d(t, 2, 1, 0, 0)", [] { F::max_pool1d(t, 2, 1, 0, 0); }},
+      {"F.max_pool1d(t, 0)", [] { F::max_pool1d(t, 0); }},
+      {"F.max_pool1d(x[0, 0, 0], 2, return_indices=True)", [] { F::max_pool1d_with_indices(x[0][0][0], 2); }},
+      {"F.max_pool1d(t, 2, 1, 2, return_indices=True)", [] { F::max_pool1d_with_indices(t, 2, 1, 2); }},
+      {"F.avg_pool1d(x[0, 0, 0], 2)", [] { F::avg_pool1d(x[0][0][0], 2); }},
+      {"F.avg_pool1d(t, 2, 1, 2)", [] { F::avg_pool1d(t, 2, 1, 2); }},
+      {"F.avg_pool1d(torch.ones(1, 1, 1), 2)", [] { F::avg_pool1d(ts::ones({1, 1, 1}), 2); }},
+      {"F.max_unpool2d(x, torch.zeros(1, 3, 4, 4, dtype=torch.long), 2)",
+       [] { F::max_unpool2d(x, ts::zeros<int64_t>({1, 3, 4, 4}), 2); }},
+      {"F.max_unpool2d(x, torch.full((1, 3, 4, 5), 100), 2)",
+       [] { F::max_unpool2d(x, ts::full<int64_t>({1, 3, 4, 5}, 100), 2); }},
+      {"F.max_unpool2d(x[0, 0], torch.zeros(4, 5, dtype=torch.long), 2)",
+       [] { F::max_unpool2d(x[0][0], ts::zeros<int64_t>({4, 5}), 2); }},
+      {"F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(7, 4))",
+       [] { const auto [v, i] = F::max_pool2d_with_indices(x, 2); F::max_unpool2d(v, i, 2, {}, 0, {7, 4}); }},
+      {"F.max_unpool2d(*F.max_pool2d(q, 2, return_indices=True), 2, output_size=(2, 5, 7))",
+       [] { const auto [v, i] = F::max_pool2d_with_indices(q, 2); F::max_unpool2d(v, i, 2, {}, 0, {2, 5, 7}); }},
       {"F.adaptive_avg_pool2d(x, (2, 2, 2))", [] { F::adaptive_avg_pool2d(x, {2, 2, 2}); }},
       {"F.adaptive_avg_pool2d(x.long(), (2, 2))", [] { F::adaptive_avg_pool2d(x.to<int64_t>(), {2, 2}); }},
       {"F.adaptive_avg_pool2d(x, (-1, 2))", [] { F::adaptive_avg_pool2d(x, {-1, 2}); }},
@@ -97,7 +245,7 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
   const double ulp = dtype == ts::DType::Float64 ? 0x1p-52 : 0x1p-23;
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) continue;  // infinities too
     if (!(std::abs(a[i] - b[i]) <= 4 * ulp * std::max(std::abs(b[i]), 1.0))) return false;
   }
   return true;
@@ -105,27 +253,31 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
 
 }  // namespace
 
-TEST_CASE("adaptive pooling gives PyTorch's values", "[pooling][golden]") {
+TEST_CASE("pooling gives PyTorch's values and indices", "[pooling][golden]") {
   int cases = 0;
   for (const auto& r : golden::load("pooling.txt")) {
     if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
     INFO(r.name);
     REQUIRE(value_calls().count(r.name));
-    const Part have = value_calls().at(r.name)()[0];
-    CHECK(have.dtype == golden::dtype(r.get("dtype")));
-    CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
-    const auto want = golden::values<double>(r.get("values"));
-    CHECK(close(have.values, want, have.dtype));  // the inputs' sin and cos may differ from PyTorch's in the last bit
+    const auto have = value_calls().at(r.name)();
+    const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
+    REQUIRE(have.size() == dtypes.size());
+    for (size_t i = 0; i < have.size(); ++i) {
+      CHECK(have[i].dtype == golden::dtype(dtypes[i]));
+      CHECK(have[i].shape == ts::Shape(golden::ints(shapes[i])));
+      // the inputs' sin and cos may differ from PyTorch's in the last bit
+      CHECK(close(have[i].values, golden::values<double>(values[i]), have[i].dtype));
+    }
     ++cases;
   }
   CHECK(cases == static_cast<int>(value_calls().size()));
 }
 
-TEST_CASE("adaptive pooling gives PyTorch's gradients and passes gradcheck", "[pooling][golden][gradcheck]") {
+TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][golden][gradcheck]") {
   call_cases::check_grad_cases("pooling.txt", grad_calls());
 }
 
-TEST_CASE("adaptive pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {
+TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {
   int cases = 0;
   for (const auto& r : golden::load("pooling.txt")) {
     if (r.name.rfind("error ", 0) != 0) continue;
@@ -139,6 +291,34 @@ TEST_CASE("adaptive pooling refuses what PyTorch refuses, with its messages", "[
   }
   CHECK(cases == static_cast<int>(error_calls().size()));
   CHECK(error_of([] { nn::AdaptiveAvgPool2d(std::vector<int64_t>{1}); }) == "AdaptivePool2d: expected 2 output sizes, got 1");
+}
+
+TEST_CASE("max pooling's gradient goes where PyTorch's goes: the last NaN, the first element of an all -inf window",
+          "[pooling]") {
+  // PyTorch 1.13's z.grad after F.max_pool2d(z, ...).sum().backward()
+  const auto grad_of = [](const std::function<Tensor<float>(const Tensor<float>&)>& pool) {
+    const Tensor<float> input = z.detach().requires_grad_();
+    pool(input).sum().backward();
+    return input.grad().to_vector();
+  };
+  CHECK(grad_of([](const Tensor<float>& t) { return F::max_pool2d(t, 2, 1, 1); }) ==
+        std::vector<float>{1, 2, 2, 4, 2, 1, 0, 2, 1, 1, 4, 0, 2, 1, 1});
+  CHECK(grad_of([](const Tensor<float>& t) { return F::max_pool2d(t, {3, 2}, 1, {1, 1}, 1, true); }) ==
+        std::vector<float>{0, 1, 2, 4, 2, 1, 0, 2, 1, 1, 4, 0, 0, 0, 0});
+}
+
+TEST_CASE("pooling with and without indices agree, and transposing commutes with pooling", "[pooling]") {
+  const Tensor<float> t = ts::arange<float>(0, 2 * 3 * 6 * 7).reshape({2, 3, 6, 7}).sin();
+  const auto [values, indices] = F::max_pool2d_with_indices(t, 3, 2, 1, 1, true);
+  CHECK(ts::equal(values, F::max_pool2d(t, 3, 2, 1, 1, true)));
+  CHECK(ts::equal(values, t.reshape({2, 3, 42}).gather(2, indices.reshape({2, 3, -1})).reshape(values.sizes())));
+  // Pooling the transposed image with the transposed window gives the transposed result.
+  const Tensor<float> tt = t.transpose(2, 3);
+  CHECK(ts::equal(F::max_pool2d(t, {3, 2}, {2, 1}, {1, 0}, {1, 2}, true),
+                  F::max_pool2d(tt, {2, 3}, {1, 2}, {0, 1}, {2, 1}, true).transpose(2, 3)));
+  CHECK(ts::allclose(F::avg_pool2d(t, {3, 2}, {2, 3}, {1, 1}, true, false),
+                     F::avg_pool2d(tt, {2, 3}, {3, 2}, {1, 1}, true, false).transpose(2, 3)));
+  CHECK(F::max_pool2d(t.to<int32_t>(), 2).dtype() == ts::DType::Int32);  // integers pool too (PyTorch refuses Long)
 }
 
 TEST_CASE("adaptive pooling reads strided inputs as their values", "[pooling]") {

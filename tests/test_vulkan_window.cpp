@@ -1,6 +1,7 @@
 // The GPU window, moments and cumsum kernels, and the elementwise clamp and activation
 // backward ops, on a Vulkan device against the CPU: im2col and col2im for every dtype and both
-// column layouts (bit for bit), conv2d, max_pool2d and avg_pool2d with their gradients, var and
+// column layouts (bit for bit), conv2d, max_pool2d and avg_pool2d with their gradients, pooling
+// options, max_unpool2d and interpolate (compositions over the same ops), var and
 // std (within documented tolerances), cumsum and clamp (bit for bit), each checking that its
 // family ran nothing on the host. Without a device the tests are skipped, unless
 // TESSERA_REQUIRE_VULKAN=1.
@@ -226,6 +227,27 @@ TEST_CASE("vulkan window: nn::Conv2d and the pooling modules train on the device
   CHECK(close(gpu.reshape({1}), cpu.reshape({1}), 1e-5, 1e-4));
   CHECK(close(conv.weight().grad(), gw_cpu, 1e-5, 1e-4));
   CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+TEST_CASE("vulkan window: pooling options, max_unpool2d and interpolate match the CPU, gradients too") {
+  if (!have_device()) return;
+  ts::Generator gen(5);
+  const auto x = ts::randn({2, 3, 7, 6}, gen);
+  const auto run = [](const ts::Tensor<float>& input) {
+    const auto leaf = input.detach().requires_grad_();
+    const auto [values, indices] = F::max_pool2d_with_indices(leaf, {3, 2}, {2, 1}, {1, 0}, 1, true);
+    const auto avg = F::avg_pool2d(leaf, 3, 2, 1, true, false);
+    const auto up = F::interpolate(leaf, {.size = {9, 5}, .mode = "bilinear"}) + F::interpolate(leaf, {.size = {9, 5}});
+    const auto unpooled = F::max_unpool2d(values, indices, {3, 2}, {2, 1}, {1, 0}, {7, 6});
+    (values.sum() + avg.pow(2.0).sum() + up.pow(2.0).sum() + unpooled.sum()).backward();
+    return std::vector<ts::Tensor<float>>{values, indices.to<float>(), avg, up, unpooled, leaf.grad()};
+  };
+  const auto cpu = run(x), gpu = run(x.to(kGpu));
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    INFO(i);
+    CHECK(gpu[i].device() == kGpu);
+    CHECK(close(gpu[i], cpu[i], 1e-5, 1e-5));
+  }
 }
 
 namespace {

@@ -60,6 +60,7 @@
 #include "nn/recurrent.hpp"
 #include "nn/transformer.hpp"
 #include "nn/utils.hpp"
+#include "nn/upsampling.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/scheduler.hpp"
 #include "data/idx.hpp"

@@ -1,8 +1,7 @@
 #pragma once
-// Conv1d, Conv2d, MaxPool2d and AvgPool2d: a convolution is one matrix product over the input's
-// windows (im2col for 2-D, a view for 1-D), a pooling one reduction over each window.
+// Conv1d and Conv2d: a convolution is one matrix product over the input's windows (im2col for
+// 2-D, a view for 1-D). The pools are in pooling.hpp.
 
-#include <limits>
 #include <vector>
 
 #include "im2col.hpp"
@@ -111,31 +110,6 @@ Tensor<T> conv2d(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& b
   return out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
 }
 
-/** Maximum over k x k windows (padding never wins); the gradient goes to the first maximum
- *  of each window, as PyTorch's. */
-template <class T>
-Tensor<T> max_pool2d(const Tensor<T>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
-  TS_CHECK(padding <= kernel / 2, "max_pool2d: pad should be at most half of kernel size, but got pad=", padding,
-           " and kernel_size=", kernel);
-  const WindowGeometry g = window_geometry(x, kernel, stride == 0 ? kernel : stride, padding, 1, false, "max_pool2d");
-  // Padding never wins: -inf for floating types, the lowest value for integers (whose
-  // numeric_limits<T>::infinity() is 0, as is that of half and bfloat16, which have none).
-  T lowest;
-  if constexpr (std::is_integral_v<T>) lowest = std::numeric_limits<T>::lowest();
-  else lowest = tessera::detail::convert<T>(-std::numeric_limits<double>::infinity());
-  const Tensor<T> cols = im2col(x, g, lowest);  // [N, C, OH, OW, k, k]
-  return std::get<0>(cols.view({g.n, g.c, g.oh, g.ow, kernel * kernel}).max(-1));
-}
-
-/** Mean over k x k windows (zero padding counted, as PyTorch's default). */
-template <class T>
-Tensor<T> avg_pool2d(const Tensor<T>& x, int64_t kernel, int64_t stride = 0, int64_t padding = 0) {
-  TS_CHECK(padding <= kernel / 2, "avg_pool2d: pad should be at most half of kernel size, but got pad=", padding,
-           " and kernel_size=", kernel);
-  const WindowGeometry g = window_geometry(x, kernel, stride == 0 ? kernel : stride, padding, 1, false, "avg_pool2d");
-  return im2col(x, g).mean({-2, -1});
-}
-
 }  // namespace functional
 
 namespace impl {
@@ -189,33 +163,9 @@ class Conv2d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
-template <class = void>
-class MaxPool2d : public nn::Module {
- public:
-  explicit MaxPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::max_pool2d(x, k_, s_, p_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
-
- private:
-  int64_t k_, s_, p_;
-};
-
-template <class = void>
-class AvgPool2d : public nn::Module {
- public:
-  explicit AvgPool2d(int64_t kernel, int64_t stride = 0, int64_t padding = 0) : k_(kernel), s_(stride), p_(padding) {}
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::avg_pool2d(x, k_, s_, p_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
-
- private:
-  int64_t k_, s_, p_;
-};
-
 }  // namespace impl
 
 using Conv1d = impl::Conv1d<>;
 using Conv2d = impl::Conv2d<>;
-using MaxPool2d = impl::MaxPool2d<>;
-using AvgPool2d = impl::AvgPool2d<>;
 
 }  // namespace tessera::nn

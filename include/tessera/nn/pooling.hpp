@@ -1,15 +1,385 @@
 #pragma once
-// Adaptive pooling: nn::functional::adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d and their layers.
+// Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool2d,
+// adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d (with indices) and their layers.
 
+#include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
 #include "../ops/creation.hpp"
+#include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/reduce.hpp"
+#include "im2col.hpp"
 #include "module.hpp"
 
 namespace tessera::nn {
+
+// Note [Fixed-window pooling]
+// max_pool and avg_pool read each window of an image as one row of a [N, C, OH, OW, K] tensor
+// (K = kh * kw, row-major as PyTorch's kernels scan it): im2col when the window is square, else
+// index_select from the flattened plane with one extra element, the padding value, for the
+// positions a window overhangs. The output size is PyTorch's pooling_output_shape: with
+// ceil_mode the last window may run past the padded edge but must start inside the input or its
+// left padding. avg_pool divides each window's sum by PyTorch's divisor: the window clipped to
+// the padded image (count_include_pad) or to the image. max_pool finds, as PyTorch's loop
+// `if (v > max || isnan(v))`, the first maximum or else the last NaN, and the index of the first
+// element inside the image when every element is -inf. The windows' max(-1) gives the first
+// maximum with its gradient; only when a window holds a NaN or only -inf are the indices
+// corrected and the values gathered from the input at them, so the gradient goes where PyTorch's
+// goes.
+
+/** An int or a tuple of N ints, as PyTorch's pooling arguments (LibTorch's ExpandingArray):
+ *  `2`, `{2, 3}`; `{}` (stride only) means "the kernel size". */
+template <size_t N>
+struct ExpandingArray {
+  std::vector<int64_t> values;
+  ExpandingArray() = default;
+  ExpandingArray(int64_t v) : values{v} {}  // NOLINT: an int converts, as in Python
+  ExpandingArray(std::initializer_list<int64_t> v) : values(v) {}
+  ExpandingArray(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT: as the list
+  bool empty() const { return values.empty(); }
+  size_t size() const { return values.size(); }
+  /** Element i of the expanded N ints. */
+  int64_t operator[](size_t i) const { return values.size() == 1 ? values[0] : values[i]; }
+};
+
+namespace functional {
+namespace detail_pool {
+
+/** Sizes as Python prints a tuple of them: "(4, 5)". */
+template <class = void>
+std::string python_tuple(const std::vector<int64_t>& values) {
+  std::string out = "(";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + std::to_string(values[i]);
+  return out + (values.size() == 1 ? ",)" : ")");
+}
+
+/** One pooling's geometry over an [N, C, H, W] image. */
+struct Window2d {
+  int64_t h = 0, w = 0, kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1, oh = 0, ow = 0;
+  int64_t k() const { return kh * kw; }
+};
+
+/** PyTorch's pooling_output_shape (without its checks). */
+template <class = void>
+int64_t output_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dilation, bool ceil_mode) {
+  const int64_t num = in + 2 * pad - dilation * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+  int64_t out = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;  // floor division
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+/** PyTorch's checks of a 2-d pooling's arguments (max_pool2d_with_indices's and avg_pool2d's
+ *  meta functions, pool2d_shape_check), then the geometry. */
+template <class T>
+Window2d geometry(const Tensor<T>& x, const char* op, const ExpandingArray<2>& kernel, const ExpandingArray<2>& stride,
+                  const ExpandingArray<2>& padding, const ExpandingArray<2>& dilation, bool ceil_mode, bool max) {
+  TS_CHECK(kernel.size() == 1 || kernel.size() == 2, op, ": kernel_size must either be a single int, or a tuple of two ints");
+  TS_CHECK(stride.size() <= 2, op, ": stride must either be omitted, a single int, or a tuple of two ints");
+  TS_CHECK(padding.size() == 1 || padding.size() == 2, op, ": padding must either be a single int, or a tuple of two ints");
+  TS_CHECK(dilation.size() == 1 || dilation.size() == 2, op,
+           ": dilation must be either a single int, or a tuple of two ints");
+  if (max) TS_CHECK(x.dim() == 3 || x.dim() == 4, "non-empty 3D or 4D (batch mode) tensor expected for input");
+  else TS_CHECK(x.dim() >= 3, "Dimension out of range (expected to be in range of [", -x.dim(), ", ", x.dim() - 1,
+                "], but got -3)");
+  Window2d g;
+  g.kh = kernel[0], g.kw = kernel[1];
+  g.sh = stride.empty() ? g.kh : stride[0], g.sw = stride.empty() ? g.kw : stride[1];
+  g.ph = padding[0], g.pw = padding[1], g.dh = dilation[0], g.dw = dilation[1];
+  g.h = x.size(-2), g.w = x.size(-1);
+  const auto one_dim = [&](int64_t in, int64_t k, int64_t pad, int64_t s, int64_t d) {
+    TS_CHECK(s != 0, "stride should not be zero");
+    TS_CHECK(pad >= 0, "pad must be non-negative, but got pad: ", pad);
+    TS_CHECK(pad <= k / 2, "pad should be at most half of kernel size, but got pad=", pad, " and kernel_size=", k);
+    return output_size(in, k, pad, s, d, ceil_mode);
+  };
+  g.oh = one_dim(g.h, g.kh, g.ph, g.sh, g.dh);
+  g.ow = one_dim(g.w, g.kw, g.pw, g.sw, g.dw);
+  TS_CHECK(g.kw > 0 && g.kh > 0, "kernel size should be greater than zero, but got kH: ", g.kh, " kW: ", g.kw);
+  TS_CHECK(g.sw > 0 && g.sh > 0, "stride should be greater than zero, but got dH: ", g.sh, " dW: ", g.sw);
+  TS_CHECK(g.dh > 0 && g.dw > 0, "dilation should be greater than zero, but got dilationH: ", g.dh, " dilationW: ", g.dw);
+  const int64_t nd = x.dim();
+  const bool valid = x.size(nd - 3) != 0 && x.size(nd - 2) != 0 && x.size(nd - 1) != 0;
+  TS_CHECK(valid && nd <= 4, "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:",
+           tessera::detail::shape_str(x.sizes()));
+  TS_CHECK(g.ow >= 1 && g.oh >= 1, "Given input size: (", x.size(nd - 3), "x", g.h, "x", g.w, "). Calculated output size: (",
+           x.size(nd - 3), "x", g.oh, "x", g.ow, "). Output size is too small");
+  return g;
+}
+
+/** For every window element, row-major in [OH, OW, K], its position in the H * W plane, or H * W
+ *  where the window overhangs the image. */
+template <class = void>
+std::vector<int64_t> window_positions(const Window2d& g) {
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(g.oh * g.ow * g.k()));
+  for (int64_t y = 0; y < g.oh; ++y)
+    for (int64_t x = 0; x < g.ow; ++x)
+      for (int64_t i = 0; i < g.kh; ++i)
+        for (int64_t j = 0; j < g.kw; ++j) {
+          const int64_t iy = y * g.sh - g.ph + i * g.dh, ix = x * g.sw - g.pw + j * g.dw;
+          out.push_back(iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? iy * g.w + ix : g.h * g.w);
+        }
+  return out;
+}
+
+/** The windows `positions` lists (row-major [OH, OW, K] positions in the H * W plane, H * W for
+ *  padding) of x [N, C, H, W] as [N, C, OH, OW, K], `pad` at the padding. */
+template <class T>
+Tensor<T> gather_windows(const Tensor<T>& x, const std::vector<int64_t>& positions, int64_t oh, int64_t ow, int64_t k,
+                         T pad) {
+  const int64_t n = x.size(0), c = x.size(1), plane = x.size(2) * x.size(3);
+  const Tensor<T> extended = cat({x.reshape({n, c, plane}), full<T>({n, c, 1}, pad, {.device = x.device()})}, 2);
+  const Tensor<int64_t> index = from_vector(positions, {oh * ow * k}, {.device = x.device()});
+  return extended.index_select(2, index).view({n, c, oh, ow, k});
+}
+
+/** The windows of x [N, C, H, W] as [N, C, OH, OW, K], `pad` where they overhang the image
+ *  (Note [Fixed-window pooling]). */
+template <class T>
+Tensor<T> windows(const Tensor<T>& x, const Window2d& g, T pad) {
+  const int64_t n = x.size(0), c = x.size(1);
+  if (g.kh == g.kw && g.sh == g.sw && g.ph == g.pw && g.dh == g.dw) {
+    const WindowGeometry wg{n, c, g.h, g.w, g.kh, g.sh, g.ph, g.dh, g.oh, g.ow, /*channels_inner=*/false};
+    return im2col(x, wg, pad).view({n, c, g.oh, g.ow, g.k()});
+  }
+  return gather_windows(x, window_positions(g), g.oh, g.ow, g.k(), pad);
+}
+
+/** The value that never wins a maximum: -inf, or the lowest value of a type without infinity. */
+template <class T>
+T lowest() {
+  if constexpr (std::is_integral_v<T>) return std::numeric_limits<T>::lowest();
+  else return tessera::detail::convert<T>(-std::numeric_limits<double>::infinity());
+}
+
+/** [N, C, H, W] with a batch dim added to an unbatched [C, H, W]. */
+template <class T>
+Tensor<T> batched(const Tensor<T>& x) {
+  return x.dim() == 3 ? x.unsqueeze(0) : x;
+}
+
+/** The maxima of the windows `rows` [N, C, OH, OW, K] of x [N, C, H, W], whose positions in the
+ *  H * W plane `positions` lists (H * W for padding): (values, indices, undefined unless
+ *  want_indices or a window is unusual), as PyTorch chooses (Note [Fixed-window pooling]). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const Tensor<T>& rows,
+                                                      const std::vector<int64_t>& all, bool want_indices) {
+  const int64_t n = x.size(0), c = x.size(1), plane = x.size(2) * x.size(3);
+  const int64_t oh = rows.size(2), ow = rows.size(3), k = rows.size(4);
+  const Tensor<int64_t> positions = from_vector(all, {oh, ow, k}, {.device = x.device()}).expand({n, c, oh, ow, k});
+  auto [values, at] = rows.max(-1);  // the first maximum, its gradient there
+  Tensor<int64_t> indices;
+  // Windows where PyTorch may choose otherwise: the padding won (every element is -inf), or a NaN.
+  Tensor<bool> unusual;
+  if (want_indices) indices = positions.gather(4, at.unsqueeze(-1)).squeeze(-1), unusual = indices.eq(plane);
+  else unusual = values.eq(lowest<T>());
+  if constexpr (is_floating_v<T>) unusual = logical_or(unusual, values.isnan());
+  if (unusual.any().item()) {
+    // PyTorch's choice: the last NaN, or the first element inside the image.
+    const Tensor<bool> nan = rows.detach().isnan();
+    const Tensor<int64_t> last_nan = (k - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
+    indices = positions.gather(4, where(nan.any(-1), last_nan, at).unsqueeze(-1)).squeeze(-1);
+    std::vector<int64_t> first(static_cast<size_t>(oh * ow));
+    for (size_t w = 0; w < first.size(); ++w)
+      for (int64_t e = 0; e < k; ++e)
+        if (const int64_t p = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)]; p < plane) {
+          first[w] = p;
+          break;
+        }
+    indices = where(indices.eq(plane), from_vector(first, {oh, ow}, {.device = x.device()}), indices);
+    values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, oh * ow})).view({n, c, oh, ow});
+  }
+  return {values, indices};
+}
+
+/** Max pooling of a checked geometry: (values, indices in the H * W plane, undefined unless
+ *  want_indices), as x's batching. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
+  const Tensor<T> x = batched(input);
+  auto [values, indices] = max_of_windows(x, windows(x, g, lowest<T>()), window_positions(g), want_indices);
+  if (!want_indices) indices = Tensor<int64_t>();
+  if (input.dim() == 3) return {values.squeeze(0), indices.defined() ? indices.squeeze(0) : indices};
+  return {values, indices};
+}
+
+/** Average pooling of a checked geometry (Note [Fixed-window pooling]). */
+template <class T>
+Tensor<T> avg_pool(const Tensor<T>& input, const Window2d& g, bool ceil_mode, bool count_include_pad,
+                   std::optional<int64_t> divisor_override) {
+  const Tensor<T> x = batched(input);
+  static_assert(is_floating_v<T>, "avg_pool: the input must be floating");
+  const Tensor<T> sums = windows(x, g, T(0)).sum({-1});
+  Tensor<T> out;
+  if (divisor_override) {
+    out = sums / tessera::detail::convert<T>(static_cast<double>(*divisor_override));
+  } else if (count_include_pad && !ceil_mode) {
+    out = sums / tessera::detail::convert<T>(static_cast<double>(g.k()));  // every window lies in the padded image
+  } else {
+    // PyTorch's divisor: the window clipped to the padded image, or to the image itself.
+    const auto counts = [&](int64_t in, int64_t out_size, int64_t k, int64_t s, int64_t p) {
+      std::vector<int64_t> out_counts;
+      for (int64_t o = 0; o < out_size; ++o) {
+        const int64_t start = o * s - p, end = std::min(start + k, in + p);
+        out_counts.push_back(count_include_pad ? end - start : std::min(end, in) - std::max<int64_t>(start, 0));
+      }
+      return out_counts;
+    };
+    const std::vector<int64_t> rows = counts(g.h, g.oh, g.kh, g.sh, g.ph), cols = counts(g.w, g.ow, g.kw, g.sw, g.pw);
+    std::vector<T> divisor;
+    for (const int64_t r : rows)
+      for (const int64_t col : cols) divisor.push_back(tessera::detail::convert<T>(static_cast<double>(r * col)));
+    out = sums / from_vector(divisor, {g.oh, g.ow}, {.device = x.device()});
+  }
+  return input.dim() == 3 ? out.squeeze(0) : out;
+}
+
+}  // namespace detail_pool
+
+/** F.max_pool2d of [N, C, H, W] or [C, H, W]: the maximum of each window (padding never wins; a
+ *  NaN does). The gradient goes to the element max_pool2d_with_indices names. */
+template <class T>
+Tensor<T> max_pool2d(const Tensor<T>& x, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
+                     ExpandingArray<2> padding = 0, ExpandingArray<2> dilation = 1, bool ceil_mode = false) {
+  const auto g = detail_pool::geometry(x, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, true);
+  return std::get<0>(detail_pool::max_pool(x, g, /*want_indices=*/false));
+}
+
+/** F.max_pool2d(..., return_indices=True) (torch.nn.functional.max_pool2d_with_indices): the
+ *  values and, as int64, each maximum's flat position in its H * W plane. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool2d_with_indices(const Tensor<T>& x, ExpandingArray<2> kernel_size,
+                                                               ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0,
+                                                               ExpandingArray<2> dilation = 1, bool ceil_mode = false) {
+  return detail_pool::max_pool(x, detail_pool::geometry(x, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, true));
+}
+
+/** F.avg_pool2d of [N, C, H, W] or [C, H, W]: each window's sum over PyTorch's divisor (the
+ *  window's size, its part inside the image without count_include_pad, or divisor_override). */
+template <class T>
+Tensor<T> avg_pool2d(const Tensor<T>& x, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
+                     ExpandingArray<2> padding = 0, bool ceil_mode = false, bool count_include_pad = true,
+                     std::optional<int64_t> divisor_override = std::nullopt) {
+  TS_CHECK(!divisor_override || *divisor_override != 0, "avg_pool2d: divisor must be not zero");
+  const auto g = detail_pool::geometry(x, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode, false);
+  return detail_pool::avg_pool(x, g, ceil_mode, count_include_pad, divisor_override);
+}
+
+namespace detail_pool {
+
+/** PyTorch's checks of a 1-d pool's arguments (check1d and checkDimRange), then the 2-d geometry
+ *  of height 1. */
+template <class T>
+Window2d geometry_1d(const Tensor<T>& x, const char* op, const ExpandingArray<1>& kernel, const ExpandingArray<1>& stride,
+                     const ExpandingArray<1>& padding, const ExpandingArray<1>& dilation, bool ceil_mode, bool max) {
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "Expected 2 to 3 dimensions, but got ", x.dim(),
+           "-dimensional tensor for argument #1 'self' (while checking arguments for ", op, ")");
+  TS_CHECK(kernel.size() == 1, op, ": kernel_size must be a single int, got ", kernel.size(), " values");
+  TS_CHECK(stride.size() <= 1, op, ": stride must be a single int, got ", stride.size(), " values");
+  TS_CHECK(padding.size() == 1, op, ": padding must be a single int, got ", padding.size(), " values");
+  TS_CHECK(dilation.size() == 1, op, ": dilation must be a single int, got ", dilation.size(), " values");
+  const int64_t k = kernel[0], s = stride.empty() ? k : stride[0];
+  return geometry(x.unsqueeze(-2), max ? "max_pool2d" : "avg_pool2d", {1, k}, {1, s}, {0, padding[0]}, {1, dilation[0]},
+                  ceil_mode, max);
+}
+
+}  // namespace detail_pool
+
+/** F.max_pool1d of [N, C, L] or [C, L]. */
+template <class T>
+Tensor<T> max_pool1d(const Tensor<T>& x, ExpandingArray<1> kernel_size, ExpandingArray<1> stride = {},
+                     ExpandingArray<1> padding = 0, ExpandingArray<1> dilation = 1, bool ceil_mode = false) {
+  // PyTorch's check_max_pool1d
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
+           "size for input, but got:", tessera::detail::shape_str(x.sizes()));
+  const auto one = [](const ExpandingArray<1>& a, const char* name, bool may_be_empty) {
+    TS_CHECK(a.size() == 1 || (may_be_empty && a.empty()), "max_pool1d() ", name,
+             " must be an int, list of ints or tuple of ints of size 1 but got size ", a.size());
+  };
+  one(kernel_size, "kernel_size", false), one(stride, "stride", true), one(padding, "padding", false);
+  one(dilation, "dilation", false);
+  const int64_t k = kernel_size[0], s = stride.empty() ? k : stride[0];
+  TS_CHECK(k > 0, "max_pool1d() kernel_size must be greater than zero, but got ", k);
+  TS_CHECK(s > 0, "max_pool1d() stride must be greater than zero, but got ", s);
+  TS_CHECK(padding[0] >= 0, "max_pool1d() padding must be non-negative, but got ", padding[0]);
+  TS_CHECK(padding[0] <= k / 2, "max_pool1d() padding should be at most half of kernel size, but got padding=",
+           padding[0], " and kernel_size=", k);
+  TS_CHECK(dilation[0] > 0, "max_pool1d() dilation must be greater than zero, but got ", dilation[0]);
+  return max_pool2d(x.unsqueeze(-2), {1, kernel_size[0]}, {1, stride.empty() ? kernel_size[0] : stride[0]},
+                    {0, padding[0]}, {1, dilation[0]}, ceil_mode)
+      .squeeze(-2);
+}
+
+/** F.max_pool1d(..., return_indices=True): values and each maximum's position along L. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool1d_with_indices(const Tensor<T>& x, ExpandingArray<1> kernel_size,
+                                                               ExpandingArray<1> stride = {}, ExpandingArray<1> padding = 0,
+                                                               ExpandingArray<1> dilation = 1, bool ceil_mode = false) {
+  const auto g = detail_pool::geometry_1d(x, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, true);
+  auto [values, indices] = detail_pool::max_pool(x.unsqueeze(-2), g);
+  return {values.squeeze(-2), indices.squeeze(-2)};
+}
+
+/** F.avg_pool1d of [N, C, L] or [C, L]. */
+template <class T>
+Tensor<T> avg_pool1d(const Tensor<T>& x, ExpandingArray<1> kernel_size, ExpandingArray<1> stride = {},
+                     ExpandingArray<1> padding = 0, bool ceil_mode = false, bool count_include_pad = true) {
+  const auto g = detail_pool::geometry_1d(x, "avg_pool1d", kernel_size, stride, padding, 1, ceil_mode, false);
+  return detail_pool::avg_pool(x.unsqueeze(-2), g, ceil_mode, count_include_pad, std::nullopt).squeeze(-2);
+}
+
+/** F.max_unpool2d: zeros of output_size ([N, C,] H, W; by default the size a pool of kernel, stride
+ *  and padding takes to x's) with each value of x put at its index in its H * W plane. */
+template <class T>
+Tensor<T> max_unpool2d(const Tensor<T>& x, const Tensor<int64_t>& indices, ExpandingArray<2> kernel_size,
+                       ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0,
+                       std::vector<int64_t> output_size = {}) {
+  TS_CHECK(x.dim() == 3 || x.dim() == 4, "max_unpool2d: Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with ",
+           x.dim(), " dimensions.");
+  TS_CHECK(x.sizes() == indices.sizes(), "Expected shape of indices to be same as that of the input tensor (",
+           tessera::detail::shape_str(x.sizes()), ") but got indices tensor with shape: ",
+           tessera::detail::shape_str(indices.sizes()));
+  // PyTorch's _unpool_output_size: the pool's input size, or output_size ([N, C,] H, W) within a stride of it.
+  std::vector<int64_t> default_size;
+  for (size_t i = 0; i < 2; ++i) {
+    const int64_t s = stride.empty() ? kernel_size[i] : stride[i];
+    default_size.push_back((x.size(x.dim() - 2 + static_cast<int64_t>(i)) - 1) * s + kernel_size[i] - 2 * padding[i]);
+  }
+  if (output_size.empty()) {
+    output_size = default_size;
+  } else {
+    const std::string given = detail_pool::python_tuple(output_size);
+    if (output_size.size() == 4) output_size.erase(output_size.begin(), output_size.begin() + 2);
+    TS_CHECK(output_size.size() == 2, "max_unpool2d: output_size should be a sequence containing 2 or 4 elements, but it "
+             "has a length of '", output_size.size(), "'");
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t s = stride.empty() ? kernel_size[i] : stride[i];
+      const int64_t lo = default_size[i] - s, hi = default_size[i] + s;
+      TS_CHECK(lo < output_size[i] && output_size[i] < hi, "max_unpool2d: invalid output_size \"", given, "\" (dim ", i,
+               " must be between ", lo, " and ", hi, ")");
+    }
+  }
+  const Tensor<T> b = detail_pool::batched(x);
+  const Tensor<int64_t> bi = detail_pool::batched(indices);
+  const int64_t n = b.size(0), c = b.size(1), plane = output_size[0] * output_size[1];
+  const Tensor<int64_t> flat = bi.reshape({n, c, -1});
+  if (flat.numel() > 0) {
+    const int64_t lo = flat.min().item(), hi = flat.max().item();
+    TS_CHECK(lo >= 0 && hi < plane, "Found an invalid max index: ", lo < 0 ? lo : hi, " (output volumes are of size ",
+             output_size[0], "x", output_size[1]);  // sic
+  }
+  const Tensor<T> out = zeros<T>({n, c, plane}, {.device = x.device()})
+                            .scatter(2, flat, b.reshape({n, c, -1}))
+                            .view({n, c, output_size[0], output_size[1]});
+  return x.dim() == 3 ? out.squeeze(0) : out;
+}
+
+}  // namespace functional
 
 // Note [Adaptive windows]
 // Output cell i of a dim of size n pooled to m covers input positions [floor(i n / m),
@@ -64,6 +434,32 @@ void check_input(const Tensor<T>& x, const std::vector<int64_t>& output_size, in
              tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
 }
 
+/** Adaptive max pooling of x [N, C, H, W] to (oh, ow) with PyTorch's indices: each window's
+ *  positions listed, padded with H * W to the largest window's size, then max_of_windows. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_with_indices(const Tensor<T>& x, int64_t oh, int64_t ow) {
+  const int64_t h = x.size(2), w = x.size(3), n = x.size(0), c = x.size(1);
+  if (oh == 0 || ow == 0)
+    return {zeros<T>({n, c, oh, ow}, {.device = x.device()}), zeros<int64_t>({n, c, oh, ow}, {.device = x.device()})};
+  int64_t k = 0;
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      const auto [hs, he] = window(i, h, oh);
+      const auto [ws, we] = window(j, w, ow);
+      k = std::max(k, (he - hs) * (we - ws));
+    }
+  std::vector<int64_t> all;
+  for (int64_t i = 0; i < oh; ++i)
+    for (int64_t j = 0; j < ow; ++j) {
+      const auto [hs, he] = window(i, h, oh);
+      const auto [ws, we] = window(j, w, ow);
+      for (int64_t y = hs; y < he; ++y)
+        for (int64_t col = ws; col < we; ++col) all.push_back(y * w + col);
+      all.resize(static_cast<size_t>((i * ow + j + 1) * k), h * w);
+    }
+  return max_of_windows(x, gather_windows(x, all, oh, ow, k, lowest<T>()), all, true);
+}
+
 }  // namespace detail_pool
 
 /** F.adaptive_avg_pool2d: [N, C, H, W] or [C, H, W] averaged over adaptive windows to output_size (oh, ow). */
@@ -90,7 +486,7 @@ Tensor<T> adaptive_avg_pool1d(const Tensor<T>& x, int64_t output_size) {
   return detail_pool::pool_dim(x, -1, output_size, false);
 }
 
-/** F.adaptive_max_pool2d: the maximum of each adaptive window (return_indices is not offered). */
+/** F.adaptive_max_pool2d: the maximum of each adaptive window. */
 template <class T>
 Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, const std::vector<int64_t>& output_size) {
   TS_CHECK(output_size.size() == 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2");
@@ -104,6 +500,24 @@ Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, int64_t output_size) {
   return adaptive_max_pool2d(x, std::vector<int64_t>{output_size, output_size});
 }
 
+/** F.adaptive_max_pool2d(..., return_indices=True): the values and, as int64, each maximum's flat
+ *  position in its H * W plane (the first maximum, or the last NaN, as PyTorch). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Tensor<T>& x,
+                                                                        const std::vector<int64_t>& output_size) {
+  TS_CHECK(output_size.size() == 2, "adaptive_max_pool2d(): internal error: output_size.size() must be 2");
+  TS_CHECK(x.dim() >= 3, "adaptive_max_pool2d: Input dimension should be at least 3");
+  TS_CHECK(x.dim() <= 4, "adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: ", tessera::detail::shape_str(x.sizes()));
+  detail_pool::check_input(x, output_size, 2, true, "adaptive_max_pool2d");
+  auto [values, indices] = detail_pool::adaptive_max_with_indices(detail_pool::batched(x), output_size[0], output_size[1]);
+  if (x.dim() == 3) return {values.squeeze(0), indices.squeeze(0)};
+  return {values, indices};
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Tensor<T>& x, int64_t output_size) {
+  return adaptive_max_pool2d_with_indices(x, std::vector<int64_t>{output_size, output_size});
+}
+
 /** F.adaptive_max_pool1d: [N, C, L] or [C, L], the maximum of each adaptive window. */
 template <class T>
 Tensor<T> adaptive_max_pool1d(const Tensor<T>& x, int64_t output_size) {
@@ -113,9 +527,114 @@ Tensor<T> adaptive_max_pool1d(const Tensor<T>& x, int64_t output_size) {
   return detail_pool::pool_dim(x, -1, output_size, true);
 }
 
+/** F.adaptive_max_pool1d(..., return_indices=True): values and each maximum's position along L. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool1d_with_indices(const Tensor<T>& x, int64_t output_size) {
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "adaptive_max_pool1d: Expected 2 to 3 dimensions, but got ", x.dim(),
+           "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_max_pool1d)");
+  detail_pool::check_input(x, {1, output_size}, 1, true, "adaptive_max_pool2d");
+  const Tensor<T> planes = detail_pool::batched(x.unsqueeze(-2));  // [N, C, 1, L]
+  auto [values, indices] = detail_pool::adaptive_max_with_indices(planes, 1, output_size);
+  values = values.squeeze(2), indices = indices.squeeze(2);
+  if (x.dim() == 2) return {values.squeeze(0), indices.squeeze(0)};
+  return {values, indices};
+}
+
 }  // namespace functional
 
+/** Options of MaxPool1d and MaxPool2d (an empty stride means the kernel size). */
+template <size_t N>
+struct MaxPoolOptions {
+  ExpandingArray<N> stride = {};
+  ExpandingArray<N> padding = 0;
+  ExpandingArray<N> dilation = 1;
+  bool ceil_mode = false;
+};
+using MaxPool1dOptions = MaxPoolOptions<1>;
+using MaxPool2dOptions = MaxPoolOptions<2>;
+
+/** Options of AvgPool1d and AvgPool2d (divisor_override: 2-d only, as PyTorch). */
+template <size_t N>
+struct AvgPoolOptions {
+  ExpandingArray<N> stride = {};
+  ExpandingArray<N> padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = std::nullopt;
+};
+using AvgPool1dOptions = AvgPoolOptions<1>;
+using AvgPool2dOptions = AvgPoolOptions<2>;
+
 namespace impl {
+
+/** nn.MaxPool1d and nn.MaxPool2d: `MaxPool2d(2)`, `MaxPool2d(3, 2)`, `MaxPool2d({3, 2}, {.stride = 1,
+ *  .ceil_mode = true})`; forward_with_indices is PyTorch's return_indices=True. */
+template <size_t N, class = void>
+class MaxPool : public nn::Module {
+ public:
+  /** stride 0: the kernel size (PyTorch's stride=None). */
+  explicit MaxPool(ExpandingArray<N> kernel_size, int64_t stride = 0, int64_t padding = 0)
+      : kernel_size_(std::move(kernel_size)), options_{.stride = stride == 0 ? ExpandingArray<N>{} : stride, .padding = padding} {}
+  MaxPool(ExpandingArray<N> kernel_size, MaxPoolOptions<N> options)
+      : kernel_size_(std::move(kernel_size)), options_(std::move(options)) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return std::get<0>(forward_with_indices(x)); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+  std::tuple<Tensor<float>, Tensor<int64_t>> forward_with_indices(const Tensor<float>& x) const {
+    const MaxPoolOptions<N>& o = options_;
+    if constexpr (N == 1)
+      return functional::max_pool1d_with_indices(x, kernel_size_, o.stride, o.padding, o.dilation, o.ceil_mode);
+    else
+      return functional::max_pool2d_with_indices(x, kernel_size_, o.stride, o.padding, o.dilation, o.ceil_mode);
+  }
+
+ private:
+  ExpandingArray<N> kernel_size_;
+  MaxPoolOptions<N> options_;
+};
+
+/** nn.AvgPool1d and nn.AvgPool2d: `AvgPool2d(2)`, `AvgPool2d(3, 2, 1)`, `AvgPool2d(3, {.stride = 2,
+ *  .ceil_mode = true, .count_include_pad = false})`. */
+template <size_t N, class = void>
+class AvgPool : public nn::Module {
+ public:
+  /** stride 0: the kernel size (PyTorch's stride=None). */
+  explicit AvgPool(ExpandingArray<N> kernel_size, int64_t stride = 0, int64_t padding = 0)
+      : kernel_size_(std::move(kernel_size)), options_{.stride = stride == 0 ? ExpandingArray<N>{} : stride, .padding = padding} {}
+  AvgPool(ExpandingArray<N> kernel_size, AvgPoolOptions<N> options)
+      : kernel_size_(std::move(kernel_size)), options_(std::move(options)) {
+    TS_CHECK(N == 2 || !options_.divisor_override, "AvgPool1d: divisor_override is an option of AvgPool2d only");
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    const AvgPoolOptions<N>& o = options_;
+    if constexpr (N == 1)
+      return functional::avg_pool1d(x, kernel_size_, o.stride, o.padding, o.ceil_mode, o.count_include_pad);
+    else
+      return functional::avg_pool2d(x, kernel_size_, o.stride, o.padding, o.ceil_mode, o.count_include_pad,
+                                    o.divisor_override);
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  ExpandingArray<N> kernel_size_;
+  AvgPoolOptions<N> options_;
+};
+
+/** nn.MaxUnpool2d: `MaxUnpool2d(2)`, forward(x, indices, output_size = {}). */
+template <class = void>
+class MaxUnpool2d : public nn::Module {
+ public:
+  explicit MaxUnpool2d(ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {}, ExpandingArray<2> padding = 0)
+      : kernel_size_(std::move(kernel_size)), stride_(std::move(stride)), padding_(std::move(padding)) {}
+  Tensor<float> forward(const Tensor<float>& x, const Tensor<int64_t>& indices, std::vector<int64_t> output_size = {}) const {
+    return functional::max_unpool2d(x, indices, kernel_size_, stride_, padding_, std::move(output_size));
+  }
+  Tensor<float> operator()(const Tensor<float>& x, const Tensor<int64_t>& indices, std::vector<int64_t> output_size = {}) const {
+    return this->call_forward(*this, x, indices, std::move(output_size));
+  }
+
+ private:
+  ExpandingArray<2> kernel_size_, stride_, padding_;
+};
 
 /** nn.AdaptiveAvgPool1d/2d and nn.AdaptiveMaxPool1d/2d. */
 template <int Dims, bool Max, class = void>
@@ -133,6 +652,13 @@ class AdaptivePool : public nn::Module {
       return Max ? functional::adaptive_max_pool2d(x, output_size_) : functional::adaptive_avg_pool2d(x, output_size_);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+  /** PyTorch's return_indices=True (max pools only). */
+  std::tuple<Tensor<float>, Tensor<int64_t>> forward_with_indices(const Tensor<float>& x) const
+    requires Max
+  {
+    if constexpr (Dims == 1) return functional::adaptive_max_pool1d_with_indices(x, output_size_[0]);
+    else return functional::adaptive_max_pool2d_with_indices(x, output_size_);
+  }
 
  private:
   std::vector<int64_t> output_size_;
@@ -140,6 +666,11 @@ class AdaptivePool : public nn::Module {
 
 }  // namespace impl
 
+using MaxPool1d = impl::MaxPool<1>;
+using MaxPool2d = impl::MaxPool<2>;
+using AvgPool1d = impl::AvgPool<1>;
+using AvgPool2d = impl::AvgPool<2>;
+using MaxUnpool2d = impl::MaxUnpool2d<>;
 using AdaptiveAvgPool1d = impl::AdaptivePool<1, false>;
 using AdaptiveAvgPool2d = impl::AdaptivePool<2, false>;
 using AdaptiveMaxPool1d = impl::AdaptivePool<1, true>;

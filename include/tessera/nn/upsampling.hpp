@@ -1,0 +1,254 @@
+#pragma once
+// Upsampling: nn::functional::interpolate (modes "nearest", "nearest-exact", "linear", "bilinear")
+// and the layers Upsample, UpsamplingNearest2d and UpsamplingBilinear2d.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../ops/creation.hpp"
+#include "../ops/indexing.hpp"
+#include "module.hpp"
+
+namespace tessera::nn {
+
+// Note [Interpolation by composition]
+// interpolate resizes one spatial dim at a time, the last first, by index_select: nearest modes
+// pick one source position per output position, linear modes two, weighted by lambda0 = 1 -
+// lambda1 and lambda1, so the ops have gradients and run on every device. The source positions
+// follow PyTorch 1.13's kernels, in their arithmetic: "nearest" takes floor(dst * scale) in float
+// (with the shortcuts of equal and doubled sizes), "nearest-exact" floor((dst + 0.5) * scale), the
+// linear modes (dst + 0.5) * scale - 0.5 clamped at 0, or dst * scale with align_corners, in float
+// for float inputs and double for double. scale is 1 / the caller's scale_factor when one is given
+// (and recompute_scale_factor is not set), else input size / output size, or (in - 1) / (out - 1)
+// with align_corners. A dim whose size does not change is copied as it is.
+
+/** F.interpolate's and nn.Upsample's options: `size` or `scale_factor` (one value for every spatial
+ *  dim, or one each), mode "nearest", "nearest-exact", "linear" (3-D input) or "bilinear" (4-D),
+ *  align_corners (linear modes only; false when unset) and recompute_scale_factor. */
+struct InterpolateOptions {
+  std::vector<int64_t> size = {};
+  std::vector<double> scale_factor = {};
+  std::string mode = "nearest";
+  std::optional<bool> align_corners = std::nullopt;
+  std::optional<bool> recompute_scale_factor = std::nullopt;
+};
+using UpsampleOptions = InterpolateOptions;
+
+namespace functional {
+namespace detail_upsample {
+
+/** A double as Python's repr prints it (the shortest digits that read back, "2.0" for 2). */
+template <class = void>
+std::string python_float(double v) {
+  char buffer[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+    if (std::strtod(buffer, nullptr) == v) break;
+  }
+  std::string out = buffer;
+  if (out.find_first_of(".ein") == std::string::npos) out += ".0";
+  return out;
+}
+
+template <class V>
+std::string python_tuple(const std::vector<V>& values) {
+  std::string out = "(";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    if constexpr (std::is_floating_point_v<V>) out += python_float(values[i]);
+    else out += std::to_string(values[i]);
+  }
+  return out + (values.size() == 1 ? ",)" : ")");
+}
+
+/** One resized dim: the source positions and, for linear modes, their weights. */
+struct Plan1d {
+  std::vector<int64_t> index0, index1;
+  std::vector<double> lambda0, lambda1;
+};
+
+/** PyTorch's compute_scales_value. */
+template <class S>
+S scales_value(std::optional<double> scale, int64_t in, int64_t out) {
+  return scale && *scale > 0 ? static_cast<S>(1.0 / *scale) : static_cast<S>(in) / static_cast<S>(out);
+}
+
+/** Source positions of the nearest modes (Note [Interpolation by composition]). */
+template <class = void>
+std::vector<int64_t> nearest_indices(int64_t in, int64_t out, std::optional<double> scale, bool exact) {
+  std::vector<int64_t> index;
+  const float s = scales_value<float>(scale, in, out);
+  for (int64_t o = 0; o < out; ++o) {
+    if (!exact && out == in) index.push_back(o);
+    else if (!exact && out == 2 * in) index.push_back(o >> 1);
+    else if (exact) index.push_back(std::min(static_cast<int64_t>(std::floor(static_cast<float>((static_cast<double>(o) + 0.5) * s))), in - 1));
+    else index.push_back(std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * s)), in - 1));
+  }
+  return index;
+}
+
+/** Source positions and weights of the linear modes, in the arithmetic type S (float or double). */
+template <class S>
+Plan1d linear_plan(int64_t in, int64_t out, std::optional<double> scale, bool align_corners) {
+  Plan1d p;
+  S ratio;
+  if (align_corners) ratio = out > 1 ? static_cast<S>(in - 1) / static_cast<S>(out - 1) : S(0);
+  else ratio = scales_value<S>(scale, in, out);
+  for (int64_t o = 0; o < out; ++o) {
+    if (out == in) {
+      p.index0.push_back(o), p.index1.push_back(o), p.lambda0.push_back(1), p.lambda1.push_back(0);
+      continue;
+    }
+    S real = align_corners ? ratio * static_cast<S>(o) : ratio * (static_cast<S>(o) + S(0.5)) - S(0.5);
+    if (!align_corners && real < 0) real = 0;
+    const auto i0 = static_cast<int64_t>(real);
+    const S l1 = std::min(std::max(real - static_cast<S>(i0), S(0)), S(1));
+    p.index0.push_back(i0), p.index1.push_back(i0 + (i0 < in - 1 ? 1 : 0));
+    p.lambda0.push_back(static_cast<double>(S(1) - l1)), p.lambda1.push_back(static_cast<double>(l1));
+  }
+  return p;
+}
+
+/** x resized along `dim` to `out` (Note [Interpolation by composition]). */
+template <class T>
+Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional<double> scale, const std::string& mode,
+                     bool align_corners) {
+  const int64_t in = x.size(dim);
+  const auto positions = [&](const std::vector<int64_t>& v) {
+    return from_vector(v, {static_cast<int64_t>(v.size())}, {.device = x.device()});
+  };
+  if (mode == "nearest" || mode == "nearest-exact") {
+    if (out == in && mode == "nearest") return x;
+    return x.index_select(dim, positions(nearest_indices(in, out, scale, mode == "nearest-exact")));
+  }
+  if (out == in) return x;
+  using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
+  const Plan1d p = linear_plan<S>(in, out, scale, align_corners);
+  std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);  // [out, 1, ...]: broadcast along dim
+  weight_dims[0] = out;
+  const Shape weight_shape(weight_dims);
+  const auto weights = [&](const std::vector<double>& w) {
+    std::vector<T> values;
+    for (const double v : w) values.push_back(tessera::detail::convert<T>(v));
+    return from_vector(values, weight_shape, {.device = x.device()});
+  };
+  return x.index_select(dim, positions(p.index0)) * weights(p.lambda0) +
+         x.index_select(dim, positions(p.index1)) * weights(p.lambda1);
+}
+
+}  // namespace detail_upsample
+
+/** F.interpolate of [N, C, L] ("nearest", "nearest-exact", "linear") or [N, C, H, W] ("nearest",
+ *  "nearest-exact", "bilinear") to `size` or by `scale_factor`, as PyTorch 1.13
+ *  (Note [Interpolation by composition]). */
+template <class T>
+Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
+  static_assert(is_floating_v<T>, "interpolate: the input must be floating");
+  using detail_upsample::python_tuple;
+  TS_CHECK(!(o.mode == "nearest" || o.mode == "area" || o.mode == "nearest-exact") || !o.align_corners,
+           "interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | "
+           "trilinear");
+  const int64_t dims = x.dim() - 2;
+  const size_t n = static_cast<size_t>(std::max<int64_t>(dims, 0));
+  std::string spatial = "[";
+  for (int64_t d = 2; d < x.dim(); ++d) spatial += (d > 2 ? ", " : "") + std::to_string(x.size(d));
+  spatial += "]";
+  TS_CHECK(o.size.empty() || o.scale_factor.empty(), "interpolate: only one of size or scale_factor should be defined");
+  std::vector<int64_t> size;
+  std::vector<std::optional<double>> scales(n);
+  if (!o.size.empty()) {
+    TS_CHECK(o.size.size() == 1 || o.size.size() == n, "interpolate: Input and output must have the same number of spatial "
+             "dimensions, but got input with spatial dimensions of ", spatial, " and output size of ", python_tuple(o.size),
+             ". Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.");
+    for (size_t d = 0; d < n; ++d) size.push_back(o.size.size() == 1 ? o.size[0] : o.size[d]);
+  } else {
+    TS_CHECK(!o.scale_factor.empty(), "interpolate: either size or scale_factor should be defined");
+    TS_CHECK(o.scale_factor.size() == 1 || o.scale_factor.size() == n, "interpolate: Input and scale_factor must have the "
+             "same number of spatial dimensions, but got input with spatial dimensions of ", spatial,
+             " and scale_factor of shape ", python_tuple(o.scale_factor), ". Please provide input tensor in (N, C, d1, d2, "
+             "...,dK) format and scale_factor in (s1, s2, ...,sK) format.");
+    for (size_t d = 0; d < n; ++d) {
+      const double s = o.scale_factor.size() == 1 ? o.scale_factor[0] : o.scale_factor[d];
+      size.push_back(static_cast<int64_t>(std::floor(static_cast<double>(x.size(static_cast<int64_t>(d) + 2)) * s)));
+      if (!o.recompute_scale_factor.value_or(false)) scales[d] = s;
+    }
+  }
+  TS_CHECK(!o.recompute_scale_factor.value_or(false) || o.size.empty(),
+           "interpolate: recompute_scale_factor is not meaningful with an explicit size.");
+  const bool linear = o.mode == "linear" || o.mode == "bilinear" || o.mode == "bicubic" || o.mode == "trilinear";
+  const bool nearest = o.mode == "nearest" || o.mode == "nearest-exact";
+  const auto needs = [&](const char* mode, int64_t want) {
+    TS_CHECK(o.mode != mode || x.dim() == want, "interpolate: Got ", x.dim(), "D input, but ", mode, " mode needs ", want,
+             "D input");
+  };
+  if (x.dim() >= 3 && x.dim() <= 5) needs("linear", 3), needs("bilinear", 4), needs("trilinear", 5);
+  TS_CHECK((x.dim() >= 3 && x.dim() <= 5) && (nearest || linear || o.mode == "area"),
+           "interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got ", x.dim(), "D) for the modes: "
+           "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ", o.mode, ")");
+  TS_CHECK(x.dim() <= 4 && (nearest || o.mode == "linear" || o.mode == "bilinear"), "interpolate: mode '", o.mode,
+           "' with ", x.dim(), "D input is not supported");
+  bool positive = x.size(2) > 0 && size[0] > 0 && (n == 1 || (x.size(3) > 0 && size[1] > 0));
+  if (n == 1)
+    TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (W: ", x.size(2),
+             ") and output (W: ", size[0], ")");
+  else
+    TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (H: ", x.size(2),
+             ", W: ", x.size(3), ") output (H: ", size[0], ", W: ", size[1], ")");
+  Tensor<T> out = x;
+  for (int64_t d = dims - 1; d >= 0; --d) {
+    const auto i = static_cast<size_t>(d);
+    out = detail_upsample::resize_dim(out, d + 2, size[i], scales[i], o.mode, o.align_corners.value_or(false));
+  }
+  return out;
+}
+
+}  // namespace functional
+
+/** nn.UpsamplingNearest2d's and nn.UpsamplingBilinear2d's options: size or scale_factor. */
+struct UpsamplingOptions {
+  std::vector<int64_t> size = {};
+  std::vector<double> scale_factor = {};
+};
+
+namespace impl {
+
+/** nn.Upsample: F.interpolate with fixed options, e.g. `Upsample({.scale_factor = {2}, .mode = "bilinear"})`. */
+template <class = void>
+class Upsample : public nn::Module {
+ public:
+  explicit Upsample(UpsampleOptions options) : options_(std::move(options)) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::interpolate(x, options_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  UpsampleOptions options_;
+};
+
+/** nn.UpsamplingNearest2d: Upsample with mode "nearest". */
+template <class = void>
+class UpsamplingNearest2d : public Upsample<> {
+ public:
+  explicit UpsamplingNearest2d(UpsamplingOptions o) : Upsample<>({.size = o.size, .scale_factor = o.scale_factor}) {}
+};
+
+/** nn.UpsamplingBilinear2d: Upsample with mode "bilinear" and align_corners. */
+template <class = void>
+class UpsamplingBilinear2d : public Upsample<> {
+ public:
+  explicit UpsamplingBilinear2d(UpsamplingOptions o)
+      : Upsample<>({.size = o.size, .scale_factor = o.scale_factor, .mode = "bilinear", .align_corners = true}) {}
+};
+
+}  // namespace impl
+
+using Upsample = impl::Upsample<>;
+using UpsamplingNearest2d = impl::UpsamplingNearest2d<>;
+using UpsamplingBilinear2d = impl::UpsamplingBilinear2d<>;
+
+}  // namespace tessera::nn

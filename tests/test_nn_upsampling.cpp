@@ -1,0 +1,187 @@
+// nn/upsampling.hpp against PyTorch 1.13: F.interpolate (nearest, nearest-exact, linear, bilinear;
+// sizes and scale factors, align_corners) and the layers Upsample, UpsamplingNearest2d and
+// UpsamplingBilinear2d (values, gradients, error messages from tests/golden/upsampling.txt, written
+// by tests/golden/generate_upsampling.py), gradcheck, and other devices' paths through the same ops.
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "call_cases.hpp"
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace test_nn_upsampling {
+
+namespace {
+
+namespace F = ts::nn::functional;
+namespace nn = ts::nn;
+using ts::Tensor;
+
+using call_cases::got;
+
+// The generator's inputs.
+const Tensor<float> x = ts::arange<float>(0, 24).reshape({1, 2, 3, 4}).sin();
+const Tensor<float> s = ts::arange<float>(0, 10).reshape({2, 1, 5}).cos();
+const Tensor<double> d = ts::arange<double>(0, 20).reshape({1, 1, 4, 5}) * 0.5 - 3;
+
+const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
+  static const std::map<std::string, std::function<call_cases::Got()>> calls = {
+      {"F.interpolate(s, size=8)", [] { return got(F::interpolate(s, {.size = {8}})); }},
+      {"F.interpolate(s, size=10)", [] { return got(F::interpolate(s, {.size = {10}})); }},
+      {"F.interpolate(s, size=3)", [] { return got(F::interpolate(s, {.size = {3}})); }},
+      {"F.interpolate(s, scale_factor=1.7)", [] { return got(F::interpolate(s, {.scale_factor = {1.7}})); }},
+      {"F.interpolate(s, scale_factor=1.7, recompute_scale_factor=True)",
+       [] { return got(F::interpolate(s, {.scale_factor = {1.7}, .recompute_scale_factor = true})); }},
+      {"F.interpolate(s, size=7, mode='nearest-exact')",
+       [] { return got(F::interpolate(s, {.size = {7}, .mode = "nearest-exact"})); }},
+      {"F.interpolate(x, size=(5, 7))", [] { return got(F::interpolate(x, {.size = {5, 7}})); }},
+      {"F.interpolate(x, size=(6, 8))", [] { return got(F::interpolate(x, {.size = {6, 8}})); }},
+      {"F.interpolate(x, scale_factor=(2.5, 0.6))", [] { return got(F::interpolate(x, {.scale_factor = {2.5, 0.6}})); }},
+      {"F.interpolate(x, size=4)", [] { return got(F::interpolate(x, {.size = {4}})); }},
+      {"F.interpolate(x, scale_factor=1.5, mode='nearest-exact')",
+       [] { return got(F::interpolate(x, {.scale_factor = {1.5}, .mode = "nearest-exact"})); }},
+      {"F.interpolate(s, size=8, mode='linear')", [] { return got(F::interpolate(s, {.size = {8}, .mode = "linear"})); }},
+      {"F.interpolate(s, size=8, mode='linear', align_corners=True)",
+       [] { return got(F::interpolate(s, {.size = {8}, .mode = "linear", .align_corners = true})); }},
+      {"F.interpolate(s, size=3, mode='linear')", [] { return got(F::interpolate(s, {.size = {3}, .mode = "linear"})); }},
+      {"F.interpolate(s, size=1, mode='linear', align_corners=True)",
+       [] { return got(F::interpolate(s, {.size = {1}, .mode = "linear", .align_corners = true})); }},
+      {"F.interpolate(s, scale_factor=2.3, mode='linear')",
+       [] { return got(F::interpolate(s, {.scale_factor = {2.3}, .mode = "linear"})); }},
+      {"F.interpolate(s, scale_factor=2.3, mode='linear', recompute_scale_factor=True)",
+       [] { return got(F::interpolate(s, {.scale_factor = {2.3}, .mode = "linear", .recompute_scale_factor = true})); }},
+      {"F.interpolate(s, size=5, mode='linear')", [] { return got(F::interpolate(s, {.size = {5}, .mode = "linear"})); }},
+      {"F.interpolate(s, scale_factor=1.1, mode='linear')",
+       [] { return got(F::interpolate(s, {.scale_factor = {1.1}, .mode = "linear"})); }},
+      {"F.interpolate(x, size=(5, 7), mode='bilinear')",
+       [] { return got(F::interpolate(x, {.size = {5, 7}, .mode = "bilinear"})); }},
+      {"F.interpolate(x, size=(5, 7), mode='bilinear', align_corners=True)",
+       [] { return got(F::interpolate(x, {.size = {5, 7}, .mode = "bilinear", .align_corners = true})); }},
+      {"F.interpolate(x, size=(2, 3), mode='bilinear')",
+       [] { return got(F::interpolate(x, {.size = {2, 3}, .mode = "bilinear"})); }},
+      {"F.interpolate(x, scale_factor=1.7, mode='bilinear')",
+       [] { return got(F::interpolate(x, {.scale_factor = {1.7}, .mode = "bilinear"})); }},
+      {"F.interpolate(x, scale_factor=(1.7, 0.8), mode='bilinear', align_corners=True)",
+       [] { return got(F::interpolate(x, {.scale_factor = {1.7, 0.8}, .mode = "bilinear", .align_corners = true})); }},
+      {"F.interpolate(x, scale_factor=1.7, mode='bilinear', recompute_scale_factor=True)",
+       [] { return got(F::interpolate(x, {.scale_factor = {1.7}, .mode = "bilinear", .recompute_scale_factor = true})); }},
+      {"F.interpolate(d, size=(7, 3), mode='bilinear')",
+       [] { return got(F::interpolate(d, {.size = {7, 3}, .mode = "bilinear"})); }},
+      {"F.interpolate(d, size=(3, 9), mode='nearest')", [] { return got(F::interpolate(d, {.size = {3, 9}})); }},
+      {"F.interpolate(d, scale_factor=0.7, mode='bilinear', align_corners=True)",
+       [] { return got(F::interpolate(d, {.scale_factor = {0.7}, .mode = "bilinear", .align_corners = true})); }},
+      {"nn.Upsample(scale_factor=2)(x)", [] { return got(nn::Upsample({.scale_factor = {2}})(x)); }},
+      {"nn.Upsample(size=(4, 6), mode='bilinear')(x)",
+       [] { return got(nn::Upsample({.size = {4, 6}, .mode = "bilinear"})(x)); }},
+      {"nn.Upsample(scale_factor=3, mode='linear', align_corners=True)(s)",
+       [] { return got(nn::Upsample({.scale_factor = {3}, .mode = "linear", .align_corners = true})(s)); }},
+      {"nn.UpsamplingNearest2d(size=(5, 5))(x)", [] { return got(nn::UpsamplingNearest2d({.size = {5, 5}})(x)); }},
+      {"nn.UpsamplingNearest2d(scale_factor=2)(x)", [] { return got(nn::UpsamplingNearest2d({.scale_factor = {2}})(x)); }},
+      {"nn.UpsamplingBilinear2d(scale_factor=2)(x)", [] { return got(nn::UpsamplingBilinear2d({.scale_factor = {2}})(x)); }},
+      {"nn.UpsamplingBilinear2d(size=(4, 7))(x)", [] { return got(nn::UpsamplingBilinear2d({.size = {4, 7}})(x)); }},
+  };
+  return calls;
+}
+
+using Fn = call_cases::GradFn;
+const std::map<std::string, Fn>& grad_calls() {
+  static const std::map<std::string, Fn> calls = {
+      {"F.interpolate(X, size=8)", [](const Tensor<double>& X) { return F::interpolate(X, {.size = {8}}); }},
+      {"F.interpolate(X, size=(5, 7))", [](const Tensor<double>& X) { return F::interpolate(X, {.size = {5, 7}}); }},
+      {"F.interpolate(X, size=8, mode='linear')",
+       [](const Tensor<double>& X) { return F::interpolate(X, {.size = {8}, .mode = "linear"}); }},
+      {"F.interpolate(X, size=3, mode='linear', align_corners=True)",
+       [](const Tensor<double>& X) { return F::interpolate(X, {.size = {3}, .mode = "linear", .align_corners = true}); }},
+      {"F.interpolate(X, size=(5, 7), mode='bilinear')",
+       [](const Tensor<double>& X) { return F::interpolate(X, {.size = {5, 7}, .mode = "bilinear"}); }},
+      {"F.interpolate(X, scale_factor=1.7, mode='bilinear', align_corners=True)",
+       [](const Tensor<double>& X) {
+         return F::interpolate(X, {.scale_factor = {1.7}, .mode = "bilinear", .align_corners = true});
+       }},
+      {"F.interpolate(X, size=(2, 3), mode='bilinear')",
+       [](const Tensor<double>& X) { return F::interpolate(X, {.size = {2, 3}, .mode = "bilinear"}); }},
+  };
+  return calls;
+}
+
+const std::map<std::string, std::function<void()>>& error_calls() {
+  static const std::map<std::string, std::function<void()>> calls = {
+      {"F.interpolate(x, size=(5, 6), mode='linear')", [] { F::interpolate(x, {.size = {5, 6}, .mode = "linear"}); }},
+      {"F.interpolate(x[0], size=5, mode='bilinear')", [] { F::interpolate(x[0], {.size = {5}, .mode = "bilinear"}); }},
+      {"F.interpolate(x[0, 0], size=5)", [] { F::interpolate(x[0][0], {.size = {5}}); }},
+      {"F.interpolate(x, size=5, scale_factor=2.0)", [] { F::interpolate(x, {.size = {5}, .scale_factor = {2.0}}); }},
+      {"F.interpolate(x)", [] { F::interpolate(x, {}); }},
+      {"F.interpolate(x, size=5, mode='nearest', align_corners=True)",
+       [] { F::interpolate(x, {.size = {5}, .mode = "nearest", .align_corners = true}); }},
+      {"F.interpolate(x, size=5, mode='foo')", [] { F::interpolate(x, {.size = {5}, .mode = "foo"}); }},
+      {"F.interpolate(x, size=(5, 6, 7))", [] { F::interpolate(x, {.size = {5, 6, 7}}); }},
+      {"F.interpolate(x, scale_factor=(2.0, 3.0, 1.5))", [] { F::interpolate(x, {.scale_factor = {2.0, 3.0, 1.5}}); }},
+      {"F.interpolate(x.unsqueeze(0), size=5, mode='bilinear')",
+       [] { F::interpolate(x.unsqueeze(0), {.size = {5}, .mode = "bilinear"}); }},
+      {"F.interpolate(x, size=(0, 3))", [] { F::interpolate(x, {.size = {0, 3}}); }},
+      {"F.interpolate(x, scale_factor=0.1)", [] { F::interpolate(x, {.scale_factor = {0.1}}); }},
+      {"F.interpolate(s, scale_factor=0.1, mode='linear')",
+       [] { F::interpolate(s, {.scale_factor = {0.1}, .mode = "linear"}); }},
+      {"F.interpolate(x, size=5, recompute_scale_factor=True)",
+       [] { F::interpolate(x, {.size = {5}, .recompute_scale_factor = true}); }},
+  };
+  return calls;
+}
+
+/** Equal within 4 units in the last place (the weighted sums run in another order). */
+bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType dtype) {
+  const double ulp = dtype == ts::DType::Float64 ? 0x1p-52 : 0x1p-23;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || std::abs(a[i] - b[i]) <= 4 * ulp * std::max(std::abs(b[i]), 1.0))) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("interpolate and the upsampling layers give PyTorch's values", "[upsampling][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("upsampling.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(value_calls().count(r.name));
+    const auto have = value_calls().at(r.name)()[0];
+    CHECK(have.dtype == golden::dtype(r.get("dtype")));
+    CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
+    CHECK(close(have.values, golden::values<double>(r.get("values")), have.dtype));  // sin and cos may differ in the last bit
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(value_calls().size()));
+}
+
+TEST_CASE("interpolate gives PyTorch's gradients and passes gradcheck", "[upsampling][golden][gradcheck]") {
+  call_cases::check_grad_cases("upsampling.txt", grad_calls());
+}
+
+TEST_CASE("interpolate refuses what PyTorch refuses, with its messages", "[upsampling][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("upsampling.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(error_calls().count(call));
+    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
+    INFO(message);
+    CHECK((message == torch || message.ends_with(": " + torch)));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(error_calls().size()));
+  CHECK(error_of([] { F::interpolate(x, {.size = {5}, .mode = "bicubic"}); }) ==
+        "interpolate: mode 'bicubic' with 4D input is not supported");
+}
+
+TEST_CASE("interpolate reads strided inputs as their values", "[upsampling]") {
+  const Tensor<float> t = x.transpose(2, 3);  // not contiguous
+  CHECK(F::interpolate(t, {.size = {5, 4}, .mode = "bilinear"}).to_vector() ==
+        F::interpolate(t.contiguous(), {.size = {5, 4}, .mode = "bilinear"}).to_vector());
+  CHECK(F::interpolate(t, {.scale_factor = {1.5}}).to_vector() == F::interpolate(t.contiguous(), {.scale_factor = {1.5}}).to_vector());
+}
+
+}  // namespace test_nn_upsampling
