@@ -7,6 +7,7 @@
 #include "../backend/dispatch.hpp"
 #include "../core/warning.hpp"
 #include "copy.hpp"
+#include "creation.hpp"
 
 namespace tessera {
 namespace detail {
