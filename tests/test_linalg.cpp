@@ -1,6 +1,8 @@
 // Linear algebra against PyTorch: matmul's broadcasting rules, mm, bmm, mv, dot, outer, einsum;
 // the GEMM kernel against a reference at awkward sizes and strides; errors.
 
+#include <algorithm>
+
 #include "elementwise_golden.hpp"
 
 namespace test_linalg {
@@ -20,7 +22,11 @@ void run(const golden::Record& r) {
       REQUIRE(out.dtype() == golden::dtype(r.get("result_dtype")));
       const auto want = ts::from_vector(golden::values<T>(r.get("result")), out.sizes());
       const double tol = std::is_same_v<T, double> ? 1e-10 : std::is_same_v<T, float> ? 1e-4 : 5e-2;
-      CHECK(ts::allclose(out.template to<double>(), want.template to<double>(), tol, tol));
+      // Norm-wise: an entry that cancels (about 100 from terms of 1e8) depends on the order of
+      // the sums and on fused multiply-adds, in PyTorch as here; each compiler rounds it its own way.
+      if (out.numel() == 0) return;
+      const double scale = std::max(1.0, want.template to<double>().abs().max().item());
+      CHECK((out.template to<double>() - want.template to<double>()).abs().max().item() <= tol * scale);
     } else {
       golden::check(r, out);
     }
