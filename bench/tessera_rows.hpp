@@ -162,7 +162,8 @@ inline void unique_1M_int(benchmark::State& state) {
 /** scatter_add of 2^20 values into 2^16 bins (indices from the mt19937 stream), allocating the
  *  result; cumsum along the rows of [4096, 4096]. */
 inline void scatter_add_1M(benchmark::State& state) {
-  const auto index = (random_1M() * 65536.0f).to<int64_t>(), src = random_1M();
+  const auto index = (random_1M() * 65536.0f).to<int64_t>();
+  const auto src = random_1M();
   const auto bins = ts::zeros({65536});
   for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(0, index, src).data_ptr());
 }
