@@ -36,7 +36,7 @@ namespace detail_hooks {
 // Note [Module hooks]
 // A module's hooks live in its shared state, so every handle to the module (a copy, the entry of
 // a Sequential, what named_modules() returns) calls them, as in PyTorch. Each layer's operator()
-// calls forward through Module::hooked(), which costs one load while the module has no hooks.
+// calls forward through Module::call_forward(), which costs one load while the module has no hooks.
 // A hook that returns tensors replaces the call's input or output: the same number of tensors,
 // each of its argument's dtype (AnyTensor::as names the mismatch). Registering or removing
 // hooks while another thread calls the module is not supported, as in PyTorch.

@@ -32,7 +32,8 @@ void check_activation(const std::string& activation, const char* layer) {
   TS_CHECK(activation == "relu" || activation == "gelu", layer, ": activation should be relu/gelu, not ", activation);
 }
 /** The feed-forward block: linear2(dropout(activation(linear1(x)))). */
-inline Tensor<float> feed_forward(const Tensor<float>& x, const nn::Linear& linear1, const nn::Dropout& dropout,
+template <class = void>
+Tensor<float> feed_forward(const Tensor<float>& x, const nn::Linear& linear1, const nn::Dropout& dropout,
                                   const nn::Linear& linear2, const std::string& activation) {
   const Tensor<float> h = linear1(x);
   return linear2(dropout(activation == "gelu" ? h.gelu() : h.relu()));
