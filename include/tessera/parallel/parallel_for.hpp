@@ -8,7 +8,11 @@ namespace tessera::detail {
 /** Elements below which an elementwise op stays on the calling thread. */
 inline constexpr int64_t kGrainSize = 32768;
 
-/** parallel_for's work once the range is large enough to split: one chunk per thread. */
+/** Chunks per thread when a range is long enough: enough for the others to take over the part of
+ *  a thread the OS has descheduled (Note [Thread pool]), few enough to keep each chunk long. */
+inline constexpr int64_t kChunksPerThread = 4;
+
+/** parallel_for's work once the range is large enough to split: chunks of at least `grain`. */
 inline void parallel_chunks(int64_t begin, int64_t end, int64_t grain, FunctionRef<void(int64_t, int64_t)> f) {
   auto& pool = ThreadPool::instance();
   const int64_t threads = pool.num_threads();
@@ -17,8 +21,9 @@ inline void parallel_chunks(int64_t begin, int64_t end, int64_t grain, FunctionR
     return;
   }
   const int64_t n = end - begin;
-  const int64_t chunks = std::min(threads, (n + grain - 1) / grain);
-  const int64_t chunk = (n + chunks - 1) / chunks;
+  const int64_t wanted = std::min(threads * kChunksPerThread, (n + grain - 1) / grain);
+  const int64_t chunk = (n + wanted - 1) / wanted;
+  const int64_t chunks = (n + chunk - 1) / chunk;  // none of them empty
   auto run_chunk = [&](int64_t i) {
     const int64_t b = begin + i * chunk;
     f(b, std::min(end, b + chunk));

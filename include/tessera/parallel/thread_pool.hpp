@@ -35,12 +35,16 @@ class FunctionRef<R(Args...)> {
 
 // Note [Thread pool]
 // set_num_threads(n) means n threads in all: the caller plus n - 1 workers, started the first
-// time a parallel region needs them. Thread t runs tasks t, t + n, t + 2n, ... of a region, so a
-// loop repeated over the same data finds its part in the same core's cache (as OpenMP's static
-// schedule does). Regions do not nest: code already inside a region runs its inner loops
-// serially. A region lives on its caller's stack: workers enter it under the mutex while it is
-// published and the caller unpublishes it and waits for them to leave before it returns, so no
-// worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
+// time a parallel region needs them. Task i of a region belongs to thread i % n, so a loop
+// repeated over the same data finds its part in the same core's cache (as OpenMP's static
+// schedule does); a thread that has run its own tasks then takes the unstarted tasks of the
+// others, so a thread the OS has descheduled (a busy machine) delays its region by at most the
+// task it is in, not by its whole share. Which thread runs a task never changes a result: tasks
+// write disjoint outputs, and reductions combine fixed blocks in a fixed order (Note
+// [Deterministic reductions]). Regions do not nest: code already inside a region runs its inner
+// loops serially. A region lives on its caller's stack: workers enter it under the mutex while it
+// is published and the caller unpublishes it and waits for them to leave before it returns, so
+// no worker ever sees a finished region. The pool is built on pthreads and type-erased tasks
 // (FunctionRef), so a program instantiates no std::thread or std::function machinery.
 
 // Note [Thread pool after fork]
@@ -101,14 +105,29 @@ class ThreadPool {
   }
 
  private:
+  // The tasks of thread t's list are t, t + lists, t + 2 * lists, ...; cursor t counts how many
+  // of them have been claimed, by t or by a thread that ran out of its own.
+  static constexpr int64_t kMaxLists = 64;
+  struct alignas(64) Cursor {
+    Atomic<int64_t> claimed{0};
+  };
   struct Region {
-    Region(FunctionRef<void(int64_t)> f, int64_t n, int64_t threads) : task(f), n_tasks(n), stride(threads), pending(n) {}
+    Region(FunctionRef<void(int64_t)> f, int64_t n, int64_t threads)
+        : task(f), n_tasks(n), lists(std::min(threads, kMaxLists)), pending(n) {}
     const FunctionRef<void(int64_t)> task;
     const int64_t n_tasks;
-    const int64_t stride;      // thread t runs tasks t, t + stride, ...
+    const int64_t lists;
+    Cursor cursors[kMaxLists];
     Atomic<int64_t> pending;   // tasks not yet finished
     Atomic<int> inside{0};     // workers that entered and have not left
     std::exception_ptr error;  // the first task's error; guarded by mutex_
+
+    // The next unclaimed task of list l, or -1 when the list is done.
+    int64_t claim(int64_t l) {
+      if (cursors[l].claimed.load(MemoryOrder::Relaxed) * lists + l >= n_tasks) return -1;
+      const int64_t i = cursors[l].claimed.fetch_add(1, MemoryOrder::Relaxed) * lists + l;
+      return i < n_tasks ? i : -1;
+    }
   };
 
   ThreadPool() {
@@ -136,18 +155,21 @@ class ThreadPool {
     return inside;
   }
 
-  // Runs the tasks of `region` that belong to thread `me` (0 is the caller).
+  // Runs the tasks of thread `me`'s list (0 is the caller), then those left in the other lists.
   void work(Region& region, int64_t me) {
     inside_region() = true;
     int64_t finished = 0;
-    for (int64_t i = me; i < region.n_tasks; i += region.stride) {
-      try {
-        region.task(i);
-      } catch (...) {
-        LockGuard lock(mutex_);
-        if (!region.error) region.error = std::current_exception();
+    for (int64_t step = 0; step < region.lists; ++step) {
+      const int64_t list = (me + step) % region.lists;
+      for (int64_t i = region.claim(list); i >= 0; i = region.claim(list)) {
+        try {
+          region.task(i);
+        } catch (...) {
+          LockGuard lock(mutex_);
+          if (!region.error) region.error = std::current_exception();
+        }
+        ++finished;
       }
-      ++finished;
     }
     inside_region() = false;
     if (finished > 0 && region.pending.fetch_sub(finished, MemoryOrder::AcqRel) == finished) {

@@ -150,8 +150,9 @@ struct GemmKernel {
     // never wait for each other between KC steps. Each element still adds its products in the
     // same order, so the result does not depend on the split.
     if (threads > 1 && m <= 2 * Shape::MC && n >= 4 * threads * NR) {
-      const int64_t panels = (n + NR - 1) / NR, per = (panels + threads - 1) / threads;
-      parallel_for(0, threads, 1, [&](int64_t first, int64_t last) {
+      const int64_t panels = (n + NR - 1) / NR, parts = std::min(threads * kChunksPerThread, panels / 4);
+      const int64_t per = (panels + parts - 1) / parts;
+      parallel_for(0, parts, 1, [&](int64_t first, int64_t last) {
         for (int64_t t = first; t < last; ++t) {
           const int64_t j0 = std::min(n, t * per * NR), j1 = std::min(n, (t + 1) * per * NR);
           if (j0 < j1)
@@ -160,10 +161,11 @@ struct GemmKernel {
       });
       return;
     }
-    // Rows: each thread takes an equal share of the MR-row panels (a contiguous range, so its A
-    // blocks stay its own from one KC step to the next) and runs it in blocks of at most MC rows.
+    // Rows: the MR-row panels in kChunksPerThread contiguous ranges per thread (each range is
+    // the same thread's from one KC step to the next, so its A blocks stay in that core's cache,
+    // unless another thread takes it over: Note [Thread pool]), each run in blocks of at most MC rows.
     const int64_t row_panels = (m + MR - 1) / MR, MC = Shape::MC;
-    const int64_t row_threads = std::min(threads, row_panels);
+    const int64_t row_tasks = std::min(threads * kChunksPerThread, row_panels);
     const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
     T* const bpack = scratch<T, 0>(static_cast<size_t>(kc_max * nc_max));
     for (int64_t j0 = 0; j0 < n; j0 += NC) {
@@ -177,8 +179,8 @@ struct GemmKernel {
         auto rows = [&](int64_t t) {
           T* const apack = scratch<T, 1>(static_cast<size_t>(kc * (MC + MR)));
           alignas(64) T tile[MR * NR];
-          const int64_t last = std::min(m, (t + 1) * row_panels / row_threads * MR);
-          for (int64_t i0 = t * row_panels / row_threads * MR; i0 < last; i0 += MC) {
+          const int64_t last = std::min(m, (t + 1) * row_panels / row_tasks * MR);
+          for (int64_t i0 = t * row_panels / row_tasks * MR; i0 < last; i0 += MC) {
             const int64_t mc = std::min(MC, last - i0);
             pack_a(a, i0, mc, k0, kc, apack);
             for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -202,7 +204,7 @@ struct GemmKernel {
             }
           }
         };
-        if (row_threads > 1) ThreadPool::instance().run(row_threads, rows);
+        if (row_tasks > 1) ThreadPool::instance().run(row_tasks, rows);
         else rows(0);
       }
     }
