@@ -650,8 +650,11 @@ TEST_CASE("vulkan kernels: matmul (mm and bmm), every dtype but bool, through tr
     if constexpr (!std::is_same_v<T, bool>) {
       if (is_f64<T> && !float64_ok()) return;
       constexpr double tol = std::is_same_v<T, ts::bfloat16> ? 2e-2 : std::is_same_v<T, ts::half> ? 4e-3 : 1e-4;
-      for (int trial = 0; trial < 4; ++trial) {
-        const int64_t m = 1 + static_cast<int64_t>(rng() % 40), k = static_cast<int64_t>(rng() % 40), n = 1 + static_cast<int64_t>(rng() % 40);
+      for (int trial = 0; trial < 5; ++trial) {
+        // The last trial spans several of the kernel's 64 x 64 blocks and 16-step tiles of k.
+        const int64_t limit = trial < 4 ? 40 : 150;
+        const int64_t m = 1 + static_cast<int64_t>(rng() % limit), k = static_cast<int64_t>(rng() % limit),
+                      n = 1 + static_cast<int64_t>(rng() % limit);
         const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Matmul);
         auto make = [&](int64_t rows, int64_t cols) {
           return ts::is_floating_v<T> ? tame_tensor<T>({rows, cols}, rng) : random_tensor<T>({rows, cols}, rng);

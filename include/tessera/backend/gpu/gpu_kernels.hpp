@@ -339,8 +339,8 @@ class GpuKernels final : public DeviceKernels {
   }
 
 
-  // mm and bmm of one dtype (bool products run on the host), one 16 x 16 workgroup per 16 x 16
-  // block of out, the batch along z.
+  // mm and bmm of one dtype (bool products run on the host), one workgroup per 64 x 64 block of
+  // out (glsl/matmul.comp), the batch along z.
   static bool matmul_on_gpu(const ::tessera::detail::MatmulPlan& plan) {
     const TensorImpl& out = *plan.out;
     const TensorImpl& a = *plan.input;
@@ -361,7 +361,7 @@ class GpuKernels final : public DeviceKernels {
                           u(a.offset),        nd == 3 ? u(a.strides[0]) : 0u, u(a.strides[r]), u(a.strides[r + 1]),
                           u(b.offset),        nd == 3 ? u(b.strides[0]) : 0u, u(b.strides[r]), u(b.strides[r + 1]),
                           u(out.offset),      nd == 3 ? u(out.strides[0]) : 0u, u(out.strides[r]), u(out.strides[r + 1])};
-    const uint32_t tile = 16, batch = nd == 3 ? u(a.sizes[0]) : 1u;
+    const uint32_t tile = 64, batch = nd == 3 ? u(a.sizes[0]) : 1u;
     const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile;
     if (gx > 65535 || gy > 65535 || batch > 65535) return false;
     const int device = device_of(out);
