@@ -160,6 +160,7 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.conv2d(x, w23, padding='same', stride=(1, 2))",
        [] { F::conv2d(x, w23, none, {.stride = {1, 2}, .padding = "same"}); }},
       {"F.conv2d(x, w23, padding='foo')", [] { F::conv2d(x, w23, none, {.padding = "foo"}); }},
+      {"F.conv2d(x, w23, padding='')", [] { F::conv2d(x, w23, none, {.padding = ""}); }},
       {"F.conv2d(x, w23, padding=-1)", [] { F::conv2d(x, w23, none, {.padding = -1}); }},
       {"F.conv2d(x, w23, padding=(1, -1))", [] { F::conv2d(x, w23, none, {.padding = {1, -1}}); }},
       {"F.conv2d(x, w23, stride=0)", [] { F::conv2d(x, w23, none, {.stride = 0}); }},

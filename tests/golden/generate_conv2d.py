@@ -86,7 +86,7 @@ GRADS = [
 
 ERRORS = [
     "F.conv2d(x, w23, padding='same', stride=2)", "F.conv2d(x, w23, padding='same', stride=(1, 2))",
-    "F.conv2d(x, w23, padding='foo')", "F.conv2d(x, w23, padding=-1)", "F.conv2d(x, w23, padding=(1, -1))",
+    "F.conv2d(x, w23, padding='foo')", "F.conv2d(x, w23, padding='')", "F.conv2d(x, w23, padding=-1)", "F.conv2d(x, w23, padding=(1, -1))",
     "F.conv2d(x, w23, stride=0)", "F.conv2d(x, w23, stride=(1, -1))", "F.conv2d(x, w23, dilation=(1, 0))",
     "F.conv2d(x, w23, dilation=0)",
     "F.conv2d(x, w23, stride=(1, 2, 3))", "F.conv2d(x, w23, padding=(1, 2, 3))", "F.conv2d(x, w23, dilation=(1, 2, 3))",

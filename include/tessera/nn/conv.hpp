@@ -18,16 +18,20 @@ namespace tessera::nn {
 template <size_t N>
 struct ConvPadding {
   ExpandingArray<N> values{0};
-  std::string mode;  // "" for `values`, else the string as given ("same", "valid")
+  std::string mode;  // the string as given ("same", "valid"), when is_string()
 
   ConvPadding() = default;
-  ConvPadding(int64_t v) : values(v) {}                               // NOLINT: padding=1
-  ConvPadding(std::initializer_list<int64_t> v) : values(v) {}        // padding=(1, 2)
-  ConvPadding(std::vector<int64_t> v) : values(std::move(v)) {}       // NOLINT: as the list
+  ConvPadding(int64_t v) : values(v) {}                          // NOLINT: padding=1
+  ConvPadding(std::initializer_list<int64_t> v) : values(v) {}   // padding=(1, 2)
+  ConvPadding(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT: as the list
+  // A string literal binds here rather than to std::string, so that `padding = 0` stays an int.
   template <size_t L>
-  ConvPadding(const char (&text)[L]) : mode(text) {}                  // NOLINT: padding="same"
-  ConvPadding(std::string text) : mode(std::move(text)) {}            // NOLINT: as the literal
-  bool is_string() const { return !mode.empty(); }
+  ConvPadding(const char (&text)[L]) : mode(text), string_(true) {}  // NOLINT: padding="same"
+  ConvPadding(std::string text) : mode(std::move(text)), string_(true) {}  // NOLINT: as the literal
+  bool is_string() const { return string_; }
+
+ private:
+  bool string_ = false;
 };
 
 struct Conv2dOptions {
