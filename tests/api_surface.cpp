@@ -570,6 +570,14 @@ int main() {
                 << F::embedding(ts::tensor({1}), pretrained.weight(), std::optional<int64_t>{0}).sizes() << "\n";
       nn::Conv1d conv1(8, 4, 3, {.stride = 1, .padding = 0, .dilation = 1, .groups = 1, .bias = true, .padding_same = true});
       std::cout << conv1(ts::randn({2, 8, 5})).sizes() << F::conv1d(ts::randn({8, 5}), conv1.weight(), conv1.bias(), {.padding = 1}).sizes();
+      nn::Conv2d conv2(8, 4, {2, 3}, {.stride = {1, 2}, .padding = {1, 0}, .dilation = {2, 1}, .groups = 2, .bias = true});
+      nn::Conv2d conv_same(8, 4, {4, 3}, {.padding = "same", .dilation = 2});
+      const nn::Conv2dOptions valid{.stride = 2, .padding = std::string("valid"), .groups = 2};
+      const nn::ExpandingArray<2> kernel2 = {3, 1};
+      const nn::ConvPadding<2> same = "same";
+      std::cout << conv2(image).sizes() << conv_same(image[0]).sizes() << F::conv2d(image, conv2.weight(), {}, valid).sizes()
+                << kernel2[1] << same.is_string()
+                << F::conv1d(ts::randn({8, 5}), conv1.weight(), {}, {.padding = "valid"}).sizes();
       nn::ConvTranspose1d deconv1(8, 4, 3, {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2, .bias = true, .dilation = 1});
       nn::ConvTranspose2d deconv2(8, 4, 3, {.stride = 2, .padding = 1, .output_padding = 0, .groups = 1, .bias = false, .dilation = 2});
       std::cout << deconv1(ts::randn({2, 8, 5})).sizes() << deconv1(ts::randn({8, 5}), {10}).sizes()

@@ -1,10 +1,10 @@
 // The GPU window, moments and cumsum kernels, and the elementwise clamp and activation
 // backward ops, on a Vulkan device against the CPU: im2col and col2im for every dtype and both
-// column layouts (bit for bit), conv2d, max_pool2d and avg_pool2d with their gradients, pooling
-// options, max_unpool2d and interpolate (compositions over the same ops), var and
-// std (within documented tolerances), cumsum and clamp (bit for bit), each checking that its
-// family ran nothing on the host. Without a device the tests are skipped, unless
-// TESSERA_REQUIRE_VULKAN=1.
+// column layouts, square and rectangular windows (bit for bit), conv2d (rectangular, with pairs
+// and padding="same" too), max_pool2d and avg_pool2d with their gradients, pooling options,
+// max_unpool2d and interpolate (compositions over the same ops), var and std (within documented
+// tolerances), cumsum and clamp (bit for bit), each checking that its family ran nothing on the
+// host. Without a device the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
 
 #include <catch2/catch.hpp>
 
@@ -91,23 +91,33 @@ bool close(const ts::Tensor<T>& gpu, const ts::Tensor<T>& cpu, double rtol, doub
 uint64_t fallbacks(vk::PlanKind kind) { return vk::host_fallbacks(kind); }
 
 struct Geometry {
-  int64_t n, c, h, w, k, stride, padding, dilation;
+  int64_t n, c, h, w;
+  ts::nn::ExpandingArray<2> k, stride, padding, dilation;
 };
 
-// Overlapping windows (stride below k), gaps (stride above k), dilation, padding, one pixel.
-const Geometry kGeometries[] = {{2, 3, 5, 6, 3, 1, 1, 1}, {1, 2, 7, 5, 2, 3, 0, 1}, {2, 1, 6, 6, 3, 1, 2, 2},
-                                {1, 4, 4, 4, 1, 1, 0, 1}, {3, 2, 1, 1, 1, 1, 0, 1}, {1, 1, 9, 8, 4, 2, 2, 1}};
+// Overlapping windows (stride below k), gaps (stride above k), dilation, padding, one pixel, and
+// rectangular windows with different strides, paddings and dilations along H and W.
+const Geometry kGeometries[] = {{2, 3, 5, 6, 3, 1, 1, 1},
+                                {1, 2, 7, 5, 2, 3, 0, 1},
+                                {2, 1, 6, 6, 3, 1, 2, 2},
+                                {1, 4, 4, 4, 1, 1, 0, 1},
+                                {3, 2, 1, 1, 1, 1, 0, 1},
+                                {1, 1, 9, 8, 4, 2, 2, 1},
+                                {2, 3, 5, 7, {2, 3}, {1, 2}, {1, 0}, {2, 1}},
+                                {1, 2, 8, 6, {4, 1}, {3, 1}, {0, 2}, {1, 3}},
+                                {1, 1, 3, 9, {1, 5}, {2, 2}, {1, 2}, {1, 1}}};
 
 template <class T>
 void check_windows(std::mt19937_64& rng) {
   for (const Geometry& s : kGeometries) {
     for (const bool inner : {true, false}) {
-      INFO("n " << s.n << " c " << s.c << " h " << s.h << " w " << s.w << " k " << s.k << " stride " << s.stride
-                << " padding " << s.padding << " dilation " << s.dilation << " channels_inner " << inner);
+      INFO("n " << s.n << " c " << s.c << " h " << s.h << " w " << s.w << " k " << s.k[0] << "x" << s.k[1] << " stride "
+                << s.stride[0] << "," << s.stride[1] << " padding " << s.padding[0] << "," << s.padding[1]
+                << " dilation " << s.dilation[0] << "," << s.dilation[1] << " channels_inner " << inner);
       // The image as a transposed view: im2col makes it contiguous on the device.
       const ts::Tensor<T> image = random_tensor<T>({s.n, s.c, s.w, s.h}, rng).transpose(2, 3);
       const auto g = F::window_geometry(image, s.k, s.stride, s.padding, s.dilation, inner, "test");
-      const T pad = td::convert<T>(s.padding % 2 ? -7.0 : 0.0);
+      const T pad = td::convert<T>(s.padding[1] % 2 ? -7.0 : 0.0);
       const ts::Tensor<T> cols = F::im2col(image, g, pad);
       const ts::Tensor<T> cols_gpu = F::im2col(image.to(kGpu), g, pad);
       CHECK(cols_gpu.device() == kGpu);
@@ -209,6 +219,55 @@ TEST_CASE("vulkan window: conv2d, max_pool2d, avg_pool2d and their gradients mat
   if (!have_device()) return;
   check_conv_and_pools<float>(1e-5, 1e-5);
   if (vk::has_float64(0)) check_conv_and_pools<double>(1e-12, 1e-12);
+}
+
+namespace {
+
+/** A rectangular conv2d (and its gradients) on the device against the CPU: pairs of stride,
+ *  padding and dilation, groups, and padding="same" with an even kernel (one more row and column
+ *  of padding below and to the right). */
+template <class T>
+void check_rectangular_conv(double rtol, double atol) {
+  std::mt19937_64 rng(13);
+  const uint64_t before = fallbacks(vk::PlanKind::Window);
+  std::normal_distribution<double> normal;
+  const auto randn = [&](const ts::Shape& shape) {
+    ts::Tensor<T> t = ts::empty<T>(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(normal(rng));
+    return t;
+  };
+  const ts::Tensor<T> x0 = randn({2, 4, 7, 9}), w0 = randn({6, 2, 2, 3}), e0 = randn({3, 4, 4, 2}), b0 = randn({6});
+  struct Result {
+    ts::Tensor<T> strided, same, gx, gw, ge, gb;
+  };
+  const auto run = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_(), w = w0.to(d).detach().requires_grad_(),
+         e = e0.to(d).detach().requires_grad_(), b = b0.to(d).detach().requires_grad_();
+    Result r;
+    r.strided = F::conv2d(x, w, b, {.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}, .groups = 2});
+    r.same = F::conv2d(x, e, {}, {.padding = "same", .dilation = {1, 2}});
+    ((r.strided * r.strided).sum() + (r.same * r.same).sum()).backward();
+    r.gx = x.grad(), r.gw = w.grad(), r.ge = e.grad(), r.gb = b.grad();
+    return r;
+  };
+  const Result cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  CHECK(gpu.strided.device() == kGpu);
+  CHECK(gpu.same.sizes() == (ts::Shape{2, 3, 7, 9}));
+  CHECK(close(gpu.strided, cpu.strided, rtol, atol));
+  CHECK(close(gpu.same, cpu.same, rtol, atol));
+  CHECK(close(gpu.gx, cpu.gx, rtol, atol * 10));
+  CHECK(close(gpu.gw, cpu.gw, rtol, atol * 10));
+  CHECK(close(gpu.ge, cpu.ge, rtol, atol * 10));
+  CHECK(close(gpu.gb, cpu.gb, rtol, atol * 10));
+  CHECK(fallbacks(vk::PlanKind::Window) == before);
+}
+
+}  // namespace
+
+TEST_CASE("vulkan window: a rectangular conv2d with pairs and padding='same' matches the CPU, gradients too") {
+  if (!have_device()) return;
+  check_rectangular_conv<float>(1e-5, 1e-5);
+  if (vk::has_float64(0)) check_rectangular_conv<double>(1e-12, 1e-12);
 }
 
 TEST_CASE("vulkan window: nn::Conv2d and the pooling modules train on the device") {

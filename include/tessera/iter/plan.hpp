@@ -244,19 +244,24 @@ struct RangePlan {
   HostKernel run_on_host{};
 };
 
-/** Where k x k windows (square, stride, zero padding, dilation) fall on an [N, C, H, W] image. */
+/** Where kh x kw windows (per-axis stride, zero padding before the first row and column, and
+ *  dilation) fall on an [N, C, H, W] image. The padding after the last row and column is whatever
+ *  the oh x ow windows overhang, so it may differ from the padding before (padding="same"). */
 struct WindowGeometry {
   int64_t n = 0, c = 0, h = 0, w = 0;
-  int64_t k = 1, stride = 1, padding = 0, dilation = 1;
+  int64_t kh = 1, kw = 1;  // window rows and columns
+  int64_t sh = 1, sw = 1;  // stride
+  int64_t ph = 0, pw = 0;  // padding above and to the left
+  int64_t dh = 1, dw = 1;  // dilation
   int64_t oh = 0, ow = 0;  // windows along H and W
-  // Layout of the columns: [N, OH, OW, C, k, k] (rows of a convolution's matrix product) when
-  // true, else [N, C, OH, OW, k, k] (a pooling reduces the last two dims to NCHW).
+  // Layout of the columns: [N, OH, OW, C, kh, kw] (rows of a convolution's matrix product) when
+  // true, else [N, C, OH, OW, kh, kw] (a pooling reduces the last two dims to NCHW).
   bool channels_inner = true;
 
-  Shape columns_shape() const { return channels_inner ? Shape{n, oh, ow, c, k, k} : Shape{n, c, oh, ow, k, k}; }
+  Shape columns_shape() const { return channels_inner ? Shape{n, oh, ow, c, kh, kw} : Shape{n, c, oh, ow, kh, kw}; }
   /** Offset of window (oh, ow) of plane (n, c) in the columns, in elements. */
   int64_t column_offset(int64_t in, int64_t ic, int64_t ih, int64_t iw) const {
-    const int64_t kk = k * k;
+    const int64_t kk = kh * kw;
     return channels_inner ? (((in * oh + ih) * ow + iw) * c + ic) * kk : (((in * c + ic) * oh + ih) * ow + iw) * kk;
   }
 };

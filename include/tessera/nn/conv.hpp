@@ -2,29 +2,86 @@
 // Conv1d and Conv2d: a convolution is one matrix product over the input's windows (im2col for
 // 2-D, a view for 1-D). The pools are in pooling.hpp.
 
+#include <array>
+#include <string>
 #include <vector>
 
+#include "expanding_array.hpp"
 #include "im2col.hpp"
 #include "layers.hpp"
 
 namespace tessera::nn {
 
+/** A convolution's padding, as PyTorch's `padding` argument: an int or N ints (zeros on both
+ *  sides of each spatial dim), or the string "valid" (none) or "same" (the output as large as the
+ *  input, stride 1 only: dilation * (k - 1) zeros in all, the odd one after the input). */
+template <size_t N>
+struct ConvPadding {
+  ExpandingArray<N> values{0};
+  std::string mode;  // the string as given ("same", "valid"), when is_string()
+
+  ConvPadding() = default;
+  ConvPadding(int64_t v) : values(v) {}                          // NOLINT: padding=1
+  ConvPadding(std::initializer_list<int64_t> v) : values(v) {}   // padding=(1, 2)
+  ConvPadding(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT: as the list
+  // A string literal binds here rather than to std::string, so that `padding = 0` stays an int.
+  template <size_t L>
+  ConvPadding(const char (&text)[L]) : mode(text), string_(true) {}  // NOLINT: padding="same"
+  ConvPadding(std::string text) : mode(std::move(text)), string_(true) {}  // NOLINT: as the literal
+  bool is_string() const { return string_; }
+
+ private:
+  bool string_ = false;
+};
+
 struct Conv2dOptions {
-  int64_t stride = 1;
-  int64_t padding = 0;
-  int64_t dilation = 1;
+  ExpandingArray<2> stride = 1;
+  ConvPadding<2> padding = 0;  // an int, a pair, "valid" or "same"
+  ExpandingArray<2> dilation = 1;
   int64_t groups = 1;
   bool bias = true;
 };
 
 struct Conv1dOptions {
   int64_t stride = 1;
-  int64_t padding = 0;
+  ConvPadding<1> padding = 0;  // an int, "valid" or "same"
   int64_t dilation = 1;
   int64_t groups = 1;
   bool bias = true;
-  bool padding_same = false;  // PyTorch's padding="same" (stride 1): the output as long as the input
+  bool padding_same = false;  // the same as padding = "same"
 };
+
+namespace functional::detail_conv {
+
+/** PyTorch's checks of a padding string, with the message of the layer (`layer` true) or of the
+ *  functional form. */
+template <class = void>
+void check_padding_string(const std::string& mode, bool strided, const char* op, bool layer) {
+  if (layer)
+    TS_CHECK(mode == "same" || mode == "valid", op, ": Invalid padding string '", mode,
+             "', should be one of {'same', 'valid'}");
+  else
+    TS_CHECK(mode == "same" || mode == "valid", op, ": Invalid padding string: '", mode, "'");
+  TS_CHECK(mode != "same" || !strided, op, ": padding='same' is not supported for strided convolutions");
+}
+
+/** "[1, 2, 3]": a list as PyTorch's messages print it. */
+template <class = void>
+std::string list_str(const std::vector<int64_t>& values) {
+  return tessera::detail::shape_str(values);
+}
+
+/** The N values of a convolution argument, checked as PyTorch's expand_param_if_needed. */
+template <size_t N>
+std::array<int64_t, N> expand(const ExpandingArray<N>& a, const char* name, const char* op) {
+  TS_CHECK(a.size() == 1 || a.size() == N, op, ": expected ", name, " to be a single integer value or a list of ", N,
+           " values to match the convolution dimensions, but got ", name, "=", list_str(a.values));
+  std::array<int64_t, N> out{};
+  for (size_t i = 0; i < N; ++i) out[i] = a[i];
+  return out;
+}
+
+}  // namespace functional::detail_conv
 
 namespace functional {
 
@@ -36,10 +93,18 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
                  const Conv1dOptions& o = {}) {
   TS_CHECK(weight.dim() == 3, "conv1d: expected a 3-D weight [out, in / groups, k], got shape ",
            tessera::detail::shape_str(weight.sizes()));
-  TS_CHECK(o.groups > 0 && o.stride > 0 && o.dilation > 0 && o.padding >= 0, "conv1d: stride, dilation and groups "
+  bool same = o.padding_same;
+  int64_t padding = 0;
+  if (o.padding.is_string()) {
+    detail_conv::check_padding_string(o.padding.mode, o.stride != 1, "conv1d", false);
+    same = same || o.padding.mode == "same";
+  } else {
+    padding = detail_conv::expand(o.padding.values, "padding", "conv1d")[0];
+  }
+  TS_CHECK(o.groups > 0 && o.stride > 0 && o.dilation > 0 && padding >= 0, "conv1d: stride, dilation and groups "
            "must be positive and padding non-negative (got ", o.stride, ", ", o.dilation, ", ", o.groups, ", ",
-           o.padding, ")");
-  TS_CHECK(!o.padding_same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
+           padding, ")");
+  TS_CHECK(!same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
   const bool batched = input.dim() == 3;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
   const int64_t groups = o.groups, out_channels = weight.size(0), cg = weight.size(1), k = weight.size(2);
@@ -47,8 +112,8 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
            tessera::detail::shape_str(input.sizes()), " does not match weight of shape ",
            tessera::detail::shape_str(weight.sizes()), " with groups=", groups);
   const int64_t span = o.dilation * (k - 1) + 1;
-  int64_t left = o.padding, right = o.padding;
-  if (o.padding_same) left = (span - 1) / 2, right = span - 1 - left;
+  int64_t left = padding, right = padding;
+  if (same) left = (span - 1) / 2, right = span - 1 - left;
   const int64_t n = x.size(0), length = x.size(2) + left + right;
   TS_CHECK(length >= span, "conv1d: Calculated padded input size per channel: (", length, "). Kernel size: (", span,
            "). Kernel size can't be greater than actual input size");
@@ -81,33 +146,89 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
 }
 
 
-/** 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] with weight
- *  [out, C / groups, k, k]: im2col, then one matrix product per group. */
+namespace detail_conv {
+
+/** conv2d's geometry over x [N, C, H, W] with weight [out, C / groups, kh, kw], after PyTorch's
+ *  checks and with its messages (_convolution's and check_shape_forward's). */
 template <class T>
-Tensor<T> conv2d(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias = {}, const Conv2dOptions& o = {}) {
-  TS_CHECK(weight.dim() == 4 && weight.size(2) == weight.size(3), "conv2d: expected a square 4-D weight, got shape ",
+WindowGeometry conv2d_geometry(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
+                               const Conv2dOptions& o) {
+  const auto stride = expand(o.stride, "stride", "conv2d");
+  const auto dilation = expand(o.dilation, "dilation", "conv2d");
+  const bool strided = stride[0] != 1 || stride[1] != 1;
+  std::array<int64_t, 2> before{0, 0}, total{0, 0};  // padding above / left, and in all
+  if (o.padding.is_string()) {
+    check_padding_string(o.padding.mode, strided, "conv2d", false);
+    if (o.padding.mode == "same")
+      for (size_t d = 0; d < 2; ++d) total[d] = dilation[d] * (weight.size(2 + static_cast<int64_t>(d)) - 1),
+                                     before[d] = total[d] / 2;
+  } else {
+    before = expand(o.padding.values, "padding", "conv2d");
+    total = {2 * before[0], 2 * before[1]};
+  }
+  TS_CHECK(o.groups > 0, "conv2d: non-positive groups is not supported");
+  TS_CHECK(before[0] >= 0 && before[1] >= 0, "conv2d: negative padding is not supported");
+  TS_CHECK(stride[0] > 0 && stride[1] > 0, "conv2d: non-positive stride is not supported");
+  TS_CHECK(dilation[0] > 0 && dilation[1] > 0, "conv2d: non-positive dilation is not supported");
+  const std::string weight_str = tessera::detail::shape_str(weight.sizes());
+  const int64_t groups = o.groups, out_channels = weight.size(0);
+  TS_CHECK(out_channels >= groups, "conv2d: Given groups=", groups, ", expected weight to be at least ", groups,
+           " at dimension 0, but got weight of size ", weight_str, " instead");
+  TS_CHECK(out_channels % groups == 0, "conv2d: Given groups=", groups, ", expected weight to be divisible by ", groups,
+           " at dimension 0, but got weight of size [", weight_str, "] instead");  // PyTorch's brackets
+  TS_CHECK(x.size(1) == weight.size(1) * groups, "conv2d: Given groups=", groups, ", weight of size ", weight_str,
+           ", expected input", tessera::detail::shape_str(x.sizes()), " to have ", weight.size(1) * groups,
+           " channels, but got ", x.size(1), " channels instead");
+  TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), "conv2d: Given weight of size ",
+           weight_str, ", expected bias to be 1-dimensional with ", out_channels, " elements, but got bias of size ",
+           tessera::detail::shape_str(bias.sizes()), " instead");
+  WindowGeometry g{.n = x.size(0), .c = x.size(1), .h = x.size(2), .w = x.size(3), .kh = weight.size(2),
+                   .kw = weight.size(3), .sh = stride[0], .sw = stride[1], .ph = before[0], .pw = before[1],
+                   .dh = dilation[0], .dw = dilation[1], .channels_inner = true};
+  const int64_t padded_h = g.h + total[0], padded_w = g.w + total[1];
+  const int64_t span_h = g.dh * (g.kh - 1) + 1, span_w = g.dw * (g.kw - 1) + 1;
+  TS_CHECK(padded_h >= span_h && padded_w >= span_w, "conv2d: Calculated padded input size per channel: (", padded_h,
+           " x ", padded_w, "). Kernel size: (", span_h, " x ", span_w,
+           "). Kernel size can't be greater than actual input size");
+  g.oh = (padded_h - span_h) / g.sh + 1;
+  g.ow = (padded_w - span_w) / g.sw + 1;
+  return g;
+}
+
+}  // namespace detail_conv
+
+/** 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] (or [C, H, W]) with weight
+ *  [out, C / groups, kh, kw]: stride, padding (an int, a pair, "valid" or "same") and dilation
+ *  each an int or a pair (h, w). im2col (padding="same" pads an odd total one more below and to
+ *  the right: the windows overhang the image there), then one matrix product per group. */
+template <class T>
+Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
+                 const Conv2dOptions& o = {}) {
+  TS_CHECK(input.dim() == 3 || input.dim() == 4,
+           "conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ",
+           tessera::detail::shape_str(input.sizes()));
+  TS_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight [out, in / groups, kh, kw], got shape ",
            tessera::detail::shape_str(weight.sizes()));
-  TS_CHECK(o.groups > 0, "conv2d: groups must be positive, got ", o.groups);
-  const int64_t groups = o.groups, out_channels = weight.size(0), k = weight.size(2);
-  TS_CHECK(x.dim() == 4 && x.size(1) == weight.size(1) * groups && out_channels % groups == 0,
-           "conv2d: input of shape ", tessera::detail::shape_str(x.sizes()), " does not match weight of shape ",
-           tessera::detail::shape_str(weight.sizes()), " with groups=", groups);
-  const WindowGeometry g = window_geometry(x, k, o.stride, o.padding, o.dilation, /*channels_inner=*/true, "conv2d");
-  const Tensor<T> cols = im2col(x, g);  // [N, OH, OW, C, k, k]
-  const int64_t rows = g.n * g.oh * g.ow, cg = weight.size(1), og = out_channels / groups;
+  const bool batched = input.dim() == 4;
+  const Tensor<T> x = batched ? input : input.unsqueeze(0);
+  const WindowGeometry g = detail_conv::conv2d_geometry(x, weight, bias, o);
+  const Tensor<T> cols = im2col(x, g);  // [N, OH, OW, C, kh, kw]
+  const int64_t groups = o.groups, out_channels = weight.size(0);
+  const int64_t rows = g.n * g.oh * g.ow, cg = weight.size(1), og = out_channels / groups, kk = g.kh * g.kw;
   Tensor<T> out;
   if (groups == 1) {
-    out = cols.view({rows, cg * k * k}).matmul(weight.reshape({out_channels, cg * k * k}).t());
+    out = cols.view({rows, cg * kk}).matmul(weight.reshape({out_channels, cg * kk}).t());
   } else {
     std::vector<Tensor<T>> parts;
     for (int64_t i = 0; i < groups; ++i) {
-      const Tensor<T> group_cols = cols.narrow(3, i * cg, cg).reshape({rows, cg * k * k});
-      parts.push_back(group_cols.matmul(weight.narrow(0, i * og, og).reshape({og, cg * k * k}).t()));
+      const Tensor<T> group_cols = cols.narrow(3, i * cg, cg).reshape({rows, cg * kk});
+      parts.push_back(group_cols.matmul(weight.narrow(0, i * og, og).reshape({og, cg * kk}).t()));
     }
     out = cat(parts, 1);
   }
   if (bias.defined()) out = out + bias;
-  return out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
+  out = out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
+  return batched ? out : out.squeeze(0);
 }
 
 }  // namespace functional
@@ -125,6 +246,8 @@ class Conv1d : public nn::Module {
     TS_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
              "Conv1d: in_channels and out_channels must be divisible by groups");
     TS_CHECK(kernel_size > 0, "Conv1d: kernel_size must be positive, got ", kernel_size);
+    if (options.padding.is_string())
+      functional::detail_conv::check_padding_string(options.padding.mode, options.stride != 1, "Conv1d", true);
     weight_ = register_parameter("weight", empty<float>({out_channels, in_channels / options.groups, kernel_size}));
     if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
@@ -139,18 +262,27 @@ class Conv1d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
-/** torch.nn.Conv2d with a square kernel and PyTorch's initialisation. */
+/** torch.nn.Conv2d: weight [out, in / groups, kh, kw] (kernel_size an int or a pair) and bias
+ *  [out], PyTorch's initialisation and its checks of the arguments. */
 template <class = void>
 class Conv2d : public nn::Module {
  public:
-  Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, Conv2dOptions options = {})
-      : Conv2d(in_channels, out_channels, kernel, options, default_generator()) {}
-  Conv2d(int64_t in_channels, int64_t out_channels, int64_t kernel, Conv2dOptions options, Generator& gen)
-      : options_(options) {
-    TS_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
-             "Conv2d: in_channels and out_channels must be divisible by groups");
-    weight_ = register_parameter("weight", empty<float>({out_channels, in_channels / options.groups, kernel, kernel}));
-    if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
+  Conv2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options = {})
+      : Conv2d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
+  Conv2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options, Generator& gen)
+      : options_(std::move(options)) {
+    TS_CHECK(options_.groups > 0, "Conv2d: groups must be a positive integer");
+    TS_CHECK(in_channels % options_.groups == 0, "Conv2d: in_channels must be divisible by groups");
+    TS_CHECK(out_channels % options_.groups == 0, "Conv2d: out_channels must be divisible by groups");
+    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "Conv2d");
+    TS_CHECK(kernel[0] > 0 && kernel[1] > 0, "Conv2d: kernel_size must be positive, got ",
+             functional::detail_conv::list_str(kernel_size.values));
+    const auto stride = functional::detail_conv::expand(options_.stride, "stride", "Conv2d");
+    if (options_.padding.is_string())
+      functional::detail_conv::check_padding_string(options_.padding.mode, stride[0] != 1 || stride[1] != 1, "Conv2d", true);
+    weight_ = register_parameter("weight",
+                                 empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1]}));
+    if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::conv2d(x, weight_, bias_, options_); }

@@ -212,7 +212,9 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
   const int64_t out_channels = out_per_group * groups;
   // The output image's windows, one per input pixel: with output_padding >= stride (allowed when
   // dilation is larger) the image would hold one more window per row, which no pixel fills.
-  const WindowGeometry g{n, out_channels, size[0], size[1], k, o.stride, o.padding, o.dilation, h, w, true};
+  const WindowGeometry g{.n = n, .c = out_channels, .h = size[0], .w = size[1], .kh = k, .kw = k, .sh = o.stride,
+                         .sw = o.stride, .ph = o.padding, .pw = o.padding, .dh = o.dilation, .dw = o.dilation,
+                         .oh = h, .ow = w, .channels_inner = true};
   const Tensor<T> pixels = x.permute({0, 2, 3, 1}).reshape({n * h * w, weight.size(0)});
   Tensor<T> columns;
   if (groups == 1) {

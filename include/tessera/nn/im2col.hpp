@@ -9,6 +9,7 @@
 #include "../backend/cpu/window.hpp"
 #include "../backend/dispatch.hpp"
 #include "../ops/creation.hpp"
+#include "expanding_array.hpp"
 
 namespace tessera::detail {
 template <class A> struct Im2ColBackward0;
@@ -19,22 +20,29 @@ namespace tessera::nn::functional {
 
 using tessera::detail::WindowGeometry;
 
-/** The geometry of k x k windows over x, checked: throws when the padded image is smaller
- *  than one window. */
+/** The geometry of kernel[0] x kernel[1] windows over x (each argument an int or a pair, the
+ *  padding on both sides), checked: throws when the padded image is smaller than one window. */
 template <class T>
-WindowGeometry window_geometry(const Tensor<T>& x, int64_t k, int64_t stride, int64_t padding, int64_t dilation,
+WindowGeometry window_geometry(const Tensor<T>& x, const nn::ExpandingArray<2>& kernel, const nn::ExpandingArray<2>& stride,
+                               const nn::ExpandingArray<2>& padding, const nn::ExpandingArray<2>& dilation,
                                bool channels_inner, const char* op) {
   TS_CHECK(x.dim() == 4, op, ": expected a 4-D input [N, C, H, W], got shape ", tessera::detail::shape_str(x.sizes()));
-  TS_CHECK(k > 0 && stride > 0 && padding >= 0 && dilation > 0, op, ": kernel size, stride and dilation must be "
-           "positive and padding non-negative (got kernel ", k, ", stride ", stride, ", padding ", padding,
-           ", dilation ", dilation, ")");
-  WindowGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), k, stride, padding, dilation, 0, 0, channels_inner};
-  const int64_t span = dilation * (k - 1) + 1;
-  TS_CHECK(g.h + 2 * padding >= span && g.w + 2 * padding >= span, op, ": input of shape ",
-           tessera::detail::shape_str(x.sizes()), " with padding ", padding, " is smaller than the ", k, "x", k,
-           " kernel (dilation ", dilation, ")");
-  g.oh = (g.h + 2 * padding - span) / stride + 1;
-  g.ow = (g.w + 2 * padding - span) / stride + 1;
+  for (const auto* a : {&kernel, &stride, &padding, &dilation})
+    TS_CHECK(a->size() == 1 || a->size() == 2, op, ": expected an int or a pair for each window argument, got ",
+             tessera::detail::shape_str(a->values));
+  WindowGeometry g{.n = x.size(0), .c = x.size(1), .h = x.size(2), .w = x.size(3), .kh = kernel[0], .kw = kernel[1],
+                   .sh = stride[0], .sw = stride[1], .ph = padding[0], .pw = padding[1], .dh = dilation[0],
+                   .dw = dilation[1], .channels_inner = channels_inner};
+  TS_CHECK(g.kh > 0 && g.kw > 0 && g.sh > 0 && g.sw > 0 && g.ph >= 0 && g.pw >= 0 && g.dh > 0 && g.dw > 0, op,
+           ": kernel size, stride and dilation must be positive and padding non-negative (got kernel ",
+           tessera::detail::shape_str(kernel.values), ", stride ", tessera::detail::shape_str(stride.values), ", padding ",
+           tessera::detail::shape_str(padding.values), ", dilation ", tessera::detail::shape_str(dilation.values), ")");
+  const int64_t span_h = g.dh * (g.kh - 1) + 1, span_w = g.dw * (g.kw - 1) + 1;
+  TS_CHECK(g.h + 2 * g.ph >= span_h && g.w + 2 * g.pw >= span_w, op, ": input of shape ",
+           tessera::detail::shape_str(x.sizes()), " with padding ", tessera::detail::shape_str(padding.values),
+           " is smaller than the ", g.kh, "x", g.kw, " kernel (dilation ", tessera::detail::shape_str(dilation.values), ")");
+  g.oh = (g.h + 2 * g.ph - span_h) / g.sh + 1;
+  g.ow = (g.w + 2 * g.pw - span_w) / g.sw + 1;
   return g;
 }
 

@@ -13,6 +13,7 @@
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "../ops/reduce.hpp"
+#include "expanding_array.hpp"
 #include "im2col.hpp"
 #include "module.hpp"
 
@@ -20,9 +21,8 @@ namespace tessera::nn {
 
 // Note [Fixed-window pooling]
 // max_pool and avg_pool read each window of an image as one row of a [N, C, OH, OW, K] tensor
-// (K = kh * kw, row-major as PyTorch's kernels scan it): im2col when the window is square, else
-// index_select from the flattened plane with one extra element, the padding value, for the
-// positions a window overhangs. The output size is PyTorch's pooling_output_shape: with
+// (K = kh * kw, row-major as PyTorch's kernels scan it): im2col, the padding value where a window
+// overhangs the image. The output size is PyTorch's pooling_output_shape: with
 // ceil_mode the last window may run past the padded edge but must start inside the input or its
 // left padding. avg_pool divides each window's sum by PyTorch's divisor: the window clipped to
 // the padded image (count_include_pad) or to the image. max_pool finds, as PyTorch's loop
@@ -31,21 +31,6 @@ namespace tessera::nn {
 // maximum with its gradient; only when a window holds a NaN or only -inf are the indices
 // corrected and the values gathered from the input at them, so the gradient goes where PyTorch's
 // goes.
-
-/** An int or a tuple of N ints, as PyTorch's pooling arguments (LibTorch's ExpandingArray):
- *  `2`, `{2, 3}`; `{}` (stride only) means "the kernel size". */
-template <size_t N>
-struct ExpandingArray {
-  std::vector<int64_t> values;
-  ExpandingArray() = default;
-  ExpandingArray(int64_t v) : values{v} {}  // NOLINT: an int converts, as in Python
-  ExpandingArray(std::initializer_list<int64_t> v) : values(v) {}
-  ExpandingArray(std::vector<int64_t> v) : values(std::move(v)) {}  // NOLINT: as the list
-  bool empty() const { return values.empty(); }
-  size_t size() const { return values.size(); }
-  /** Element i of the expanded N ints. */
-  int64_t operator[](size_t i) const { return values.size() == 1 ? values[0] : values[i]; }
-};
 
 namespace functional {
 namespace detail_pool {
@@ -143,11 +128,9 @@ Tensor<T> gather_windows(const Tensor<T>& x, const std::vector<int64_t>& positio
 template <class T>
 Tensor<T> windows(const Tensor<T>& x, const Window2d& g, T pad) {
   const int64_t n = x.size(0), c = x.size(1);
-  if (g.kh == g.kw && g.sh == g.sw && g.ph == g.pw && g.dh == g.dw) {
-    const WindowGeometry wg{n, c, g.h, g.w, g.kh, g.sh, g.ph, g.dh, g.oh, g.ow, /*channels_inner=*/false};
-    return im2col(x, wg, pad).view({n, c, g.oh, g.ow, g.k()});
-  }
-  return gather_windows(x, window_positions(g), g.oh, g.ow, g.k(), pad);
+  const WindowGeometry wg{.n = n, .c = c, .h = g.h, .w = g.w, .kh = g.kh, .kw = g.kw, .sh = g.sh, .sw = g.sw,
+                          .ph = g.ph, .pw = g.pw, .dh = g.dh, .dw = g.dw, .oh = g.oh, .ow = g.ow, .channels_inner = false};
+  return im2col(x, wg, pad).view({n, c, g.oh, g.ow, g.k()});
 }
 
 /** The value that never wins a maximum: -inf, or the lowest value of a type without infinity. */

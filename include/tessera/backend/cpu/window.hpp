@@ -16,12 +16,12 @@ void for_each_window_element(const WindowGeometry& g, int64_t in, int64_t ic, co
   for (int64_t y = 0; y < g.oh; ++y)
     for (int64_t x = 0; x < g.ow; ++x) {
       const int64_t col = g.column_offset(in, ic, y, x);
-      for (int64_t ki = 0; ki < g.k; ++ki) {
-        const int64_t iy = y * g.stride - g.padding + ki * g.dilation;
+      for (int64_t ki = 0; ki < g.kh; ++ki) {
+        const int64_t iy = y * g.sh - g.ph + ki * g.dh;
         const bool row_inside = iy >= 0 && iy < g.h;
-        for (int64_t kj = 0; kj < g.k; ++kj) {
-          const int64_t ix = x * g.stride - g.padding + kj * g.dilation;
-          f(col + ki * g.k + kj, row_inside && ix >= 0 && ix < g.w ? iy * g.w + ix : -1);
+        for (int64_t kj = 0; kj < g.kw; ++kj) {
+          const int64_t ix = x * g.sw - g.pw + kj * g.dw;
+          f(col + ki * g.kw + kj, row_inside && ix >= 0 && ix < g.w ? iy * g.w + ix : -1);
         }
       }
     }
@@ -31,7 +31,7 @@ void for_each_window_element(const WindowGeometry& g, int64_t in, int64_t ic, co
  *  depend on the thread count. */
 template <class F>
 void for_each_plane(const WindowGeometry& g, const F& f) {
-  const int64_t per_plane = std::max<int64_t>(g.oh * g.ow * g.k * g.k, 1);
+  const int64_t per_plane = std::max<int64_t>(g.oh * g.ow * g.kh * g.kw, 1);
   parallel_for(0, g.n * g.c, std::max<int64_t>(1, kGrainSize / per_plane),
                                 [&](int64_t begin, int64_t end) {
                                   for (int64_t p = begin; p < end; ++p) f(p / g.c, p % g.c);

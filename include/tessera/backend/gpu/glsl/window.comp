@@ -7,8 +7,8 @@
 //
 // Note [col2im order]
 // The CPU adds a plane's windows in the order y, x (the window), ki, kj (the element), so a
-// pixel receives its elements in increasing (y, x): for a pixel row iy, y = (iy + padding -
-// ki * dilation) / stride grows as ki falls, and one ki at most matches each y. A thread walks
+// pixel receives its elements in increasing (y, x): for a pixel row iy, y = (iy + ph - ki * dh)
+// / sh grows as ki falls, and one ki at most matches each y (columns alike with pw, kj, dw, sw). A thread walks
 // ki and kj downwards and adds in the element type after each step (half and bfloat16 round
 // after every addition, as T + T then T(...) does on the CPU), so the sums are the CPU's bits.
 #include "common.glsl"
@@ -68,9 +68,12 @@ layout(push_constant) uniform Push {
   uint pad_lo;      // im2col's pad value as the type's bits (high word for 64-bit types)
   uint pad_hi;
   uint c, h, w;     // the image's channels, rows and columns
-  uint k, stride, padding, dilation;
+  uint kh, kw;      // window rows and columns
+  uint sh, sw;      // stride
+  uint ph, pw;      // padding above and to the left (below and to the right: what windows overhang)
+  uint dh, dw;      // dilation
   uint oh, ow;      // windows along H and W
-  uint channels_inner;  // columns [N, OH, OW, C, k, k] when 1, else [N, C, OH, OW, k, k]
+  uint channels_inner;  // columns [N, OH, OW, C, kh, kw] when 1, else [N, C, OH, OW, kh, kw]
 } pc;
 
 DEFINE_LOAD_BITS(load_in, in_buf)
@@ -87,10 +90,10 @@ void store_bits(uint o, uint64_t bits) {
 
 void im2col(uint i) {
   uint rest = i;
-  const uint kj = rest % pc.k;
-  rest /= pc.k;
-  const uint ki = rest % pc.k;
-  rest /= pc.k;
+  const uint kj = rest % pc.kw;
+  rest /= pc.kw;
+  const uint ki = rest % pc.kh;
+  rest /= pc.kh;
   uint x, y, ch;
   if (pc.channels_inner != 0u) {
     ch = rest % pc.c, rest /= pc.c;
@@ -102,9 +105,9 @@ void im2col(uint i) {
     ch = rest % pc.c, rest /= pc.c;
   }
   const uint nb = rest;
-  // The host keeps h + 2 * padding and w + 2 * padding below 2^30, so these fit in int.
-  const int iy = int(y * pc.stride + ki * pc.dilation) - int(pc.padding);
-  const int ix = int(x * pc.stride + kj * pc.dilation) - int(pc.padding);
+  // The host keeps the windows' extent below 2^30, so these fit in int.
+  const int iy = int(y * pc.sh + ki * pc.dh) - int(pc.ph);
+  const int ix = int(x * pc.sw + kj * pc.dw) - int(pc.pw);
   uint64_t bits = (uint64_t(pc.pad_hi) << 32) | uint64_t(pc.pad_lo);
   if (iy >= 0 && iy < int(pc.h) && ix >= 0 && ix < int(pc.w))
     bits = load_in(pc.in_offset + ((nb * pc.c + ch) * pc.h + uint(iy)) * pc.w + uint(ix), DT);
@@ -155,20 +158,20 @@ void col2im(uint i) {
 #else
   ACC acc = value_of(uint64_t(uint(out_buf.data[o])));
 #endif
-  const uint kk = pc.k * pc.k;
-  for (int ki = int(pc.k) - 1; ki >= 0; --ki) {  // Note [col2im order]
-    const int ty = iy + int(pc.padding) - ki * int(pc.dilation);
-    if (ty < 0 || uint(ty) % pc.stride != 0u) continue;
-    const uint y = uint(ty) / pc.stride;
+  const uint kk = pc.kh * pc.kw;
+  for (int ki = int(pc.kh) - 1; ki >= 0; --ki) {  // Note [col2im order]
+    const int ty = iy + int(pc.ph) - ki * int(pc.dh);
+    if (ty < 0 || uint(ty) % pc.sh != 0u) continue;
+    const uint y = uint(ty) / pc.sh;
     if (y >= pc.oh) continue;
-    for (int kj = int(pc.k) - 1; kj >= 0; --kj) {
-      const int tx = ix + int(pc.padding) - kj * int(pc.dilation);
-      if (tx < 0 || uint(tx) % pc.stride != 0u) continue;
-      const uint x = uint(tx) / pc.stride;
+    for (int kj = int(pc.kw) - 1; kj >= 0; --kj) {
+      const int tx = ix + int(pc.pw) - kj * int(pc.dw);
+      if (tx < 0 || uint(tx) % pc.sw != 0u) continue;
+      const uint x = uint(tx) / pc.sw;
       if (x >= pc.ow) continue;
       const uint window = pc.channels_inner != 0u ? ((nb * pc.oh + y) * pc.ow + x) * pc.c + ch
                                                   : ((nb * pc.c + ch) * pc.oh + y) * pc.ow + x;
-      acc = add(acc, value_of(load_in(pc.in_offset + window * kk + uint(ki) * pc.k + uint(kj), DT)));
+      acc = add(acc, value_of(load_in(pc.in_offset + window * kk + uint(ki) * pc.kw + uint(kj), DT)));
     }
   }
 #if defined(TYPE_F64)

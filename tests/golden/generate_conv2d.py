@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Writes tests/golden/conv2d.txt: PyTorch 1.13's F.conv2d and nn.Conv2d with rectangular kernels,
+stride, padding and dilation as ints and pairs, padding="same" (odd and even kernels, dilation:
+the odd padding goes below and to the right) and "valid", groups, unbatched inputs, the layers'
+initial weights (torch.manual_seed, the mt19937 generator), F.conv1d and nn.Conv1d with
+padding="valid", the gradients for the input, the weight and the bias, and the error messages,
+for tests/test_nn_conv2d.cpp.
+
+    /usr/bin/python3 tests/golden/generate_conv2d.py
+"""
+import call_cases
+import warnings
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+warnings.filterwarnings("ignore")  # padding="same" with an even kernel: "may require a zero-padded copy"
+
+# Not here: the layers' message for a bad padding string, which prints a Python set (its order
+# changes from run to run); tests/test_nn_conv2d.cpp checks it.
+
+x = torch.arange(2 * 4 * 6 * 7, dtype=torch.float32).reshape(2, 4, 6, 7).sin()
+w23 = torch.arange(3 * 4 * 2 * 3, dtype=torch.float32).reshape(3, 4, 2, 3).cos()
+w33 = torch.arange(3 * 4 * 3 * 3, dtype=torch.float32).reshape(3, 4, 3, 3).sin() * 0.5
+w44 = torch.arange(2 * 4 * 4 * 4, dtype=torch.float32).reshape(2, 4, 4, 4).cos() * 0.25
+w14 = torch.arange(2 * 4 * 1 * 4, dtype=torch.float32).reshape(2, 4, 1, 4).sin()
+wg = torch.arange(4 * 2 * 3 * 2, dtype=torch.float32).reshape(4, 2, 3, 2).cos()
+b = torch.tensor([0.5, -1.0, 0.25])
+bg = torch.tensor([1.0, -0.5, 0.0, 2.0])
+xd = torch.arange(1 * 4 * 5 * 6, dtype=torch.float64).reshape(1, 4, 5, 6).cos()
+w23d = torch.arange(3 * 4 * 2 * 3, dtype=torch.float64).reshape(3, 4, 2, 3).cos()
+wgd = torch.arange(4 * 2 * 3 * 2, dtype=torch.float64).reshape(4, 2, 3, 2).cos()
+w44d = torch.arange(2 * 4 * 4 * 4, dtype=torch.float64).reshape(2, 4, 4, 4).cos() * 0.25
+bd = b.double()
+s = torch.arange(2 * 4 * 9, dtype=torch.float32).reshape(2, 4, 9).cos()
+w1 = torch.arange(3 * 4 * 3, dtype=torch.float32).reshape(3, 4, 3).sin()
+w1d = torch.arange(3 * 4 * 3, dtype=torch.float64).reshape(3, 4, 3).sin()
+
+
+def layer(seed, *args, **kwargs):
+    """nn.Conv2d built after manual_seed(seed): its weight, bias and output for x."""
+    torch.manual_seed(seed)
+    m = nn.Conv2d(*args, **kwargs)
+    with torch.no_grad():
+        return (m.weight, m(x)) if m.bias is None else (m.weight, m.bias, m(x))
+
+
+def layer1d(seed, *args, **kwargs):
+    """nn.Conv1d built after manual_seed(seed): its weight, bias and output for s."""
+    torch.manual_seed(seed)
+    m = nn.Conv1d(*args, **kwargs)
+    with torch.no_grad():
+        return m.weight, m.bias, m(s)
+
+
+VALUES = [
+    "F.conv2d(x, w23)", "F.conv2d(x, w23, b)", "F.conv2d(x, w23, b, stride=(2, 1))", "F.conv2d(x, w23, b, (1, 2), (2, 1))",
+    "F.conv2d(x, w23, None, 1, (0, 2), (2, 1))", "F.conv2d(x, w23, b, (2, 3), (1, 0), (1, 2))",
+    "F.conv2d(x, w23, b, 2, (1, 1), 2)", "F.conv2d(x, w14, None, (3, 1), (0, 3))", "F.conv2d(x, w33, b, 1, 2, (1, 3))",
+    "F.conv2d(x, wg, bg, (1, 2), 1, (2, 1), 2)", "F.conv2d(x, wg, None, (2, 2), (2, 0), 1, 2)",
+    "F.conv2d(x, w23, b, padding='same')", "F.conv2d(x, w33, b, padding='same')", "F.conv2d(x, w44, None, padding='same')",
+    "F.conv2d(x, w14, None, padding='same')", "F.conv2d(x, w23, b, padding='same', dilation=(2, 3))",
+    "F.conv2d(x, w44, None, padding='same', dilation=2)", "F.conv2d(x, w33, b, 1, 'same', (1, 2))",
+    "F.conv2d(x, wg, bg, padding='same', groups=2)", "F.conv2d(x, wg, None, (1, 1), 'same', (2, 3), 2)",
+    "F.conv2d(x, w23, b, padding='valid')", "F.conv2d(x, w23, b, (2, 1), 'valid', (2, 1))",
+    "F.conv2d(x[0], w23, b, (2, 1), (1, 0))", "F.conv2d(x[1], w44, None, padding='same')",
+    "F.conv2d(xd, w23d, bd, (1, 2), (1, 2), (2, 1))", "F.conv2d(xd, w44d, None, padding='same', dilation=(1, 2))",
+    "F.conv2d(x, torch.zeros(3, 4, 6, 7), b)",
+    "layer(0, 4, 3, (2, 3), stride=(1, 2), padding=(1, 0))", "layer(1, 4, 6, (3, 2), padding='same', dilation=(1, 2), groups=2)",
+    "layer(2, 4, 2, 3, padding='valid', bias=False)", "layer(3, 4, 2, (4, 1), 2, 1, 2)",
+    "F.conv1d(s, w1, None, padding='valid')", "F.conv1d(s, w1, None, 2, 'valid', 2)", "F.conv1d(s[0], w1, None, padding='same')",
+    "layer1d(4, 4, 3, 3, padding='valid')", "layer1d(5, 4, 2, 4, padding='same', dilation=2, groups=2)",
+]
+
+GRADS = [
+    ("F.conv2d(X, w23d, bd, (2, 1), (1, 2), (1, 2))", (2, 4, 5, 6)), ("F.conv2d(X, w23d, bd, padding='same')", (1, 4, 5, 6)),
+    ("F.conv2d(X, w44d, None, padding='same', dilation=(1, 2))", (1, 4, 6, 7)),
+    ("F.conv2d(X, wgd, None, 1, 'same', 1, 2)", (2, 4, 5, 6)), ("F.conv2d(X, w23d, bd, 2, 1)", (4, 5, 6)),
+    ("F.conv2d(X, w23d, None, padding='valid', dilation=(2, 1))", (1, 4, 5, 6)),
+    ("F.conv2d(xd, X, bd, 1, 'same', (2, 1))", (3, 4, 2, 3)), ("F.conv2d(xd, X, None, (1, 2), (1, 0), (1, 2))", (3, 4, 2, 3)),
+    ("F.conv2d(xd, X, None, (2, 1), 1, (1, 2), 2)", (4, 2, 3, 2)), ("F.conv2d(xd, X, None, padding='same')", (2, 4, 4, 4)),
+    ("F.conv2d(xd, w23d, X, (1, 2), (0, 1))", (3,)), ("F.conv2d(xd, wgd, X, 1, 'same', 1, 2)", (4,)),
+    ("F.conv1d(X, w1d, None, 1, 'valid', 2)", (2, 4, 9)),
+]
+
+ERRORS = [
+    "F.conv2d(x, w23, padding='same', stride=2)", "F.conv2d(x, w23, padding='same', stride=(1, 2))",
+    "F.conv2d(x, w23, padding='foo')", "F.conv2d(x, w23, padding='')", "F.conv2d(x, w23, padding=-1)", "F.conv2d(x, w23, padding=(1, -1))",
+    "F.conv2d(x, w23, stride=0)", "F.conv2d(x, w23, stride=(1, -1))", "F.conv2d(x, w23, dilation=(1, 0))",
+    "F.conv2d(x, w23, dilation=0)",
+    "F.conv2d(x, w23, stride=(1, 2, 3))", "F.conv2d(x, w23, padding=(1, 2, 3))", "F.conv2d(x, w23, dilation=(1, 2, 3))",
+    "F.conv2d(x, w23, groups=0)", "F.conv2d(x, w23, groups=2)", "F.conv2d(x, w23, groups=4)", "F.conv2d(x, wg)",
+    "F.conv2d(x, w23, torch.zeros(4))", "F.conv2d(x, w23, torch.zeros(1, 3))", "F.conv2d(x, torch.zeros(3, 4, 7, 2))",
+    "F.conv2d(x, w23, None, 1, (0, 1), (6, 1))", "F.conv2d(x, w44, None, (1, 1), (1, 0), (1, 3))", "F.conv2d(x[0, 0], w23)",
+    "nn.Conv2d(4, 3, (2, 3), padding='same', stride=(2, 1))",
+    "nn.Conv2d(4, 3, 3, groups=0)", "nn.Conv2d(4, 3, 3, groups=3)", "nn.Conv2d(4, 3, 3, groups=2)",
+    "F.conv1d(s, w1, padding='foo')", "F.conv1d(s, w1, padding='same', stride=2)",
+    "nn.Conv1d(4, 3, 3, padding='same', stride=2)",
+]
+
+call_cases.write("generate_conv2d.py", "conv2d.txt", VALUES, GRADS, ERRORS, globals())

@@ -1,0 +1,289 @@
+// nn/conv.hpp's Conv2d against PyTorch 1.13: rectangular kernels, stride, padding and dilation as
+// ints and pairs, padding "same" (odd and even kernels, dilation) and "valid", groups, unbatched
+// inputs, the layers' initial weights, F.conv1d and nn.Conv1d with padding "valid" (values,
+// gradients for the input, the weight and the bias, error messages from tests/golden/conv2d.txt,
+// written by tests/golden/generate_conv2d.py), gradcheck, and the spellings the options accept.
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "call_cases.hpp"
+#include "error_of.hpp"
+#include "golden.hpp"
+
+namespace test_nn_conv2d {
+
+namespace {
+
+namespace F = ts::nn::functional;
+namespace nn = ts::nn;
+using ts::Tensor;
+
+using call_cases::got;
+
+// The generator's inputs.
+const Tensor<float> x = ts::arange<float>(0, 2 * 4 * 6 * 7).reshape({2, 4, 6, 7}).sin();
+const Tensor<float> w23 = ts::arange<float>(0, 3 * 4 * 2 * 3).reshape({3, 4, 2, 3}).cos();
+const Tensor<float> w33 = ts::arange<float>(0, 3 * 4 * 3 * 3).reshape({3, 4, 3, 3}).sin() * 0.5f;
+const Tensor<float> w44 = ts::arange<float>(0, 2 * 4 * 4 * 4).reshape({2, 4, 4, 4}).cos() * 0.25f;
+const Tensor<float> w14 = ts::arange<float>(0, 2 * 4 * 1 * 4).reshape({2, 4, 1, 4}).sin();
+const Tensor<float> wg = ts::arange<float>(0, 4 * 2 * 3 * 2).reshape({4, 2, 3, 2}).cos();
+const Tensor<float> b = ts::tensor({0.5f, -1.0f, 0.25f});
+const Tensor<float> bg = ts::tensor({1.0f, -0.5f, 0.0f, 2.0f});
+const Tensor<double> xd = ts::arange<double>(0, 1 * 4 * 5 * 6).reshape({1, 4, 5, 6}).cos();
+const Tensor<double> w23d = ts::arange<double>(0, 3 * 4 * 2 * 3).reshape({3, 4, 2, 3}).cos();
+const Tensor<double> wgd = ts::arange<double>(0, 4 * 2 * 3 * 2).reshape({4, 2, 3, 2}).cos();
+const Tensor<double> w44d = ts::arange<double>(0, 2 * 4 * 4 * 4).reshape({2, 4, 4, 4}).cos() * 0.25;
+const Tensor<double> bd = b.to<double>();
+const Tensor<float> s = ts::arange<float>(0, 2 * 4 * 9).reshape({2, 4, 9}).cos();
+const Tensor<float> w1 = ts::arange<float>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
+const Tensor<double> w1d = ts::arange<double>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
+const Tensor<float> none;
+
+/** The generator's layer(seed, ...): nn::Conv2d built after manual_seed (the mt19937 generator),
+ *  its weight, bias (when it has one) and output for x. */
+call_cases::Got layer(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<2>& kernel,
+                      const nn::Conv2dOptions& options) {
+  golden::DefaultMt19937 mt;
+  ts::manual_seed(seed);
+  const nn::Conv2d m(in, out, kernel, options);
+  const ts::NoGradGuard no_grad;
+  if (!m.bias().defined()) return got(std::vector<Tensor<float>>{m.weight(), m(x)});
+  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(x)});
+}
+
+/** The generator's layer1d(seed, ...): nn::Conv1d's weight, bias and output for s. */
+call_cases::Got layer1d(uint64_t seed, int64_t in, int64_t out, int64_t kernel, const nn::Conv1dOptions& options) {
+  golden::DefaultMt19937 mt;
+  ts::manual_seed(seed);
+  const nn::Conv1d m(in, out, kernel, options);
+  const ts::NoGradGuard no_grad;
+  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(s)});
+}
+
+const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
+  static const std::map<std::string, std::function<call_cases::Got()>> calls = {
+      {"F.conv2d(x, w23)", [] { return got(F::conv2d(x, w23)); }},
+      {"F.conv2d(x, w23, b)", [] { return got(F::conv2d(x, w23, b)); }},
+      {"F.conv2d(x, w23, b, stride=(2, 1))", [] { return got(F::conv2d(x, w23, b, {.stride = {2, 1}})); }},
+      {"F.conv2d(x, w23, b, (1, 2), (2, 1))", [] { return got(F::conv2d(x, w23, b, {.stride = {1, 2}, .padding = {2, 1}})); }},
+      {"F.conv2d(x, w23, None, 1, (0, 2), (2, 1))",
+       [] { return got(F::conv2d(x, w23, none, {.stride = 1, .padding = {0, 2}, .dilation = {2, 1}})); }},
+      {"F.conv2d(x, w23, b, (2, 3), (1, 0), (1, 2))",
+       [] { return got(F::conv2d(x, w23, b, {.stride = {2, 3}, .padding = {1, 0}, .dilation = {1, 2}})); }},
+      {"F.conv2d(x, w23, b, 2, (1, 1), 2)",
+       [] { return got(F::conv2d(x, w23, b, {.stride = 2, .padding = {1, 1}, .dilation = 2})); }},
+      {"F.conv2d(x, w14, None, (3, 1), (0, 3))", [] { return got(F::conv2d(x, w14, none, {.stride = {3, 1}, .padding = {0, 3}})); }},
+      {"F.conv2d(x, w33, b, 1, 2, (1, 3))", [] { return got(F::conv2d(x, w33, b, {.padding = 2, .dilation = {1, 3}})); }},
+      {"F.conv2d(x, wg, bg, (1, 2), 1, (2, 1), 2)",
+       [] { return got(F::conv2d(x, wg, bg, {.stride = {1, 2}, .padding = 1, .dilation = {2, 1}, .groups = 2})); }},
+      {"F.conv2d(x, wg, None, (2, 2), (2, 0), 1, 2)",
+       [] { return got(F::conv2d(x, wg, none, {.stride = {2, 2}, .padding = {2, 0}, .groups = 2})); }},
+      {"F.conv2d(x, w23, b, padding='same')", [] { return got(F::conv2d(x, w23, b, {.padding = "same"})); }},
+      {"F.conv2d(x, w33, b, padding='same')", [] { return got(F::conv2d(x, w33, b, {.padding = "same"})); }},
+      {"F.conv2d(x, w44, None, padding='same')", [] { return got(F::conv2d(x, w44, none, {.padding = "same"})); }},
+      {"F.conv2d(x, w14, None, padding='same')", [] { return got(F::conv2d(x, w14, none, {.padding = "same"})); }},
+      {"F.conv2d(x, w23, b, padding='same', dilation=(2, 3))",
+       [] { return got(F::conv2d(x, w23, b, {.padding = "same", .dilation = {2, 3}})); }},
+      {"F.conv2d(x, w44, None, padding='same', dilation=2)",
+       [] { return got(F::conv2d(x, w44, none, {.padding = "same", .dilation = 2})); }},
+      {"F.conv2d(x, w33, b, 1, 'same', (1, 2))",
+       [] { return got(F::conv2d(x, w33, b, {.stride = 1, .padding = "same", .dilation = {1, 2}})); }},
+      {"F.conv2d(x, wg, bg, padding='same', groups=2)",
+       [] { return got(F::conv2d(x, wg, bg, {.padding = "same", .groups = 2})); }},
+      {"F.conv2d(x, wg, None, (1, 1), 'same', (2, 3), 2)",
+       [] { return got(F::conv2d(x, wg, none, {.stride = {1, 1}, .padding = "same", .dilation = {2, 3}, .groups = 2})); }},
+      {"F.conv2d(x, w23, b, padding='valid')", [] { return got(F::conv2d(x, w23, b, {.padding = "valid"})); }},
+      {"F.conv2d(x, w23, b, (2, 1), 'valid', (2, 1))",
+       [] { return got(F::conv2d(x, w23, b, {.stride = {2, 1}, .padding = "valid", .dilation = {2, 1}})); }},
+      {"F.conv2d(x[0], w23, b, (2, 1), (1, 0))", [] { return got(F::conv2d(x[0], w23, b, {.stride = {2, 1}, .padding = {1, 0}})); }},
+      {"F.conv2d(x[1], w44, None, padding='same')", [] { return got(F::conv2d(x[1], w44, none, {.padding = "same"})); }},
+      {"F.conv2d(xd, w23d, bd, (1, 2), (1, 2), (2, 1))",
+       [] { return got(F::conv2d(xd, w23d, bd, {.stride = {1, 2}, .padding = {1, 2}, .dilation = {2, 1}})); }},
+      {"F.conv2d(xd, w44d, None, padding='same', dilation=(1, 2))",
+       [] { return got(F::conv2d(xd, w44d, Tensor<double>{}, {.padding = "same", .dilation = {1, 2}})); }},
+      {"F.conv2d(x, torch.zeros(3, 4, 6, 7), b)", [] { return got(F::conv2d(x, ts::zeros<float>({3, 4, 6, 7}), b)); }},
+      {"layer(0, 4, 3, (2, 3), stride=(1, 2), padding=(1, 0))",
+       [] { return layer(0, 4, 3, {2, 3}, {.stride = {1, 2}, .padding = {1, 0}}); }},
+      {"layer(1, 4, 6, (3, 2), padding='same', dilation=(1, 2), groups=2)",
+       [] { return layer(1, 4, 6, {3, 2}, {.padding = "same", .dilation = {1, 2}, .groups = 2}); }},
+      {"layer(2, 4, 2, 3, padding='valid', bias=False)", [] { return layer(2, 4, 2, 3, {.padding = "valid", .bias = false}); }},
+      {"layer(3, 4, 2, (4, 1), 2, 1, 2)", [] { return layer(3, 4, 2, {4, 1}, {.stride = 2, .padding = 1, .dilation = 2}); }},
+      {"F.conv1d(s, w1, None, padding='valid')", [] { return got(F::conv1d(s, w1, none, {.padding = "valid"})); }},
+      {"F.conv1d(s, w1, None, 2, 'valid', 2)",
+       [] { return got(F::conv1d(s, w1, none, {.stride = 2, .padding = "valid", .dilation = 2})); }},
+      {"F.conv1d(s[0], w1, None, padding='same')", [] { return got(F::conv1d(s[0], w1, none, {.padding = "same"})); }},
+      {"layer1d(4, 4, 3, 3, padding='valid')", [] { return layer1d(4, 4, 3, 3, {.padding = "valid"}); }},
+      {"layer1d(5, 4, 2, 4, padding='same', dilation=2, groups=2)",
+       [] { return layer1d(5, 4, 2, 4, {.padding = "same", .dilation = 2, .groups = 2}); }},
+  };
+  return calls;
+}
+
+using Fn = call_cases::GradFn;
+const std::map<std::string, Fn>& grad_calls() {
+  using D = Tensor<double>;
+  static const D nod;
+  static const std::map<std::string, Fn> calls = {
+      {"F.conv2d(X, w23d, bd, (2, 1), (1, 2), (1, 2))",
+       [](const D& X) { return F::conv2d(X, w23d, bd, {.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}}); }},
+      {"F.conv2d(X, w23d, bd, padding='same')", [](const D& X) { return F::conv2d(X, w23d, bd, {.padding = "same"}); }},
+      {"F.conv2d(X, w44d, None, padding='same', dilation=(1, 2))",
+       [](const D& X) { return F::conv2d(X, w44d, nod, {.padding = "same", .dilation = {1, 2}}); }},
+      {"F.conv2d(X, wgd, None, 1, 'same', 1, 2)",
+       [](const D& X) { return F::conv2d(X, wgd, nod, {.stride = 1, .padding = "same", .dilation = 1, .groups = 2}); }},
+      {"F.conv2d(X, w23d, bd, 2, 1)", [](const D& X) { return F::conv2d(X, w23d, bd, {.stride = 2, .padding = 1}); }},
+      {"F.conv2d(X, w23d, None, padding='valid', dilation=(2, 1))",
+       [](const D& X) { return F::conv2d(X, w23d, nod, {.padding = "valid", .dilation = {2, 1}}); }},
+      {"F.conv2d(xd, X, bd, 1, 'same', (2, 1))",
+       [](const D& X) { return F::conv2d(xd, X, bd, {.stride = 1, .padding = "same", .dilation = {2, 1}}); }},
+      {"F.conv2d(xd, X, None, (1, 2), (1, 0), (1, 2))",
+       [](const D& X) { return F::conv2d(xd, X, nod, {.stride = {1, 2}, .padding = {1, 0}, .dilation = {1, 2}}); }},
+      {"F.conv2d(xd, X, None, (2, 1), 1, (1, 2), 2)",
+       [](const D& X) { return F::conv2d(xd, X, nod, {.stride = {2, 1}, .padding = 1, .dilation = {1, 2}, .groups = 2}); }},
+      {"F.conv2d(xd, X, None, padding='same')", [](const D& X) { return F::conv2d(xd, X, nod, {.padding = "same"}); }},
+      {"F.conv2d(xd, w23d, X, (1, 2), (0, 1))",
+       [](const D& X) { return F::conv2d(xd, w23d, X, {.stride = {1, 2}, .padding = {0, 1}}); }},
+      {"F.conv2d(xd, wgd, X, 1, 'same', 1, 2)",
+       [](const D& X) { return F::conv2d(xd, wgd, X, {.stride = 1, .padding = "same", .dilation = 1, .groups = 2}); }},
+      {"F.conv1d(X, w1d, None, 1, 'valid', 2)",
+       [](const D& X) { return F::conv1d(X, w1d, nod, {.stride = 1, .padding = "valid", .dilation = 2}); }},
+  };
+  return calls;
+}
+
+const std::map<std::string, std::function<void()>>& error_calls() {
+  static const std::map<std::string, std::function<void()>> calls = {
+      {"F.conv2d(x, w23, padding='same', stride=2)", [] { F::conv2d(x, w23, none, {.stride = 2, .padding = "same"}); }},
+      {"F.conv2d(x, w23, padding='same', stride=(1, 2))",
+       [] { F::conv2d(x, w23, none, {.stride = {1, 2}, .padding = "same"}); }},
+      {"F.conv2d(x, w23, padding='foo')", [] { F::conv2d(x, w23, none, {.padding = "foo"}); }},
+      {"F.conv2d(x, w23, padding='')", [] { F::conv2d(x, w23, none, {.padding = ""}); }},
+      {"F.conv2d(x, w23, padding=-1)", [] { F::conv2d(x, w23, none, {.padding = -1}); }},
+      {"F.conv2d(x, w23, padding=(1, -1))", [] { F::conv2d(x, w23, none, {.padding = {1, -1}}); }},
+      {"F.conv2d(x, w23, stride=0)", [] { F::conv2d(x, w23, none, {.stride = 0}); }},
+      {"F.conv2d(x, w23, stride=(1, -1))", [] { F::conv2d(x, w23, none, {.stride = {1, -1}}); }},
+      {"F.conv2d(x, w23, dilation=(1, 0))", [] { F::conv2d(x, w23, none, {.dilation = {1, 0}}); }},
+      {"F.conv2d(x, w23, dilation=0)", [] { F::conv2d(x, w23, none, {.dilation = 0}); }},
+      {"F.conv2d(x, w23, stride=(1, 2, 3))", [] { F::conv2d(x, w23, none, {.stride = {1, 2, 3}}); }},
+      {"F.conv2d(x, w23, padding=(1, 2, 3))", [] { F::conv2d(x, w23, none, {.padding = {1, 2, 3}}); }},
+      {"F.conv2d(x, w23, dilation=(1, 2, 3))", [] { F::conv2d(x, w23, none, {.dilation = {1, 2, 3}}); }},
+      {"F.conv2d(x, w23, groups=0)", [] { F::conv2d(x, w23, none, {.groups = 0}); }},
+      {"F.conv2d(x, w23, groups=2)", [] { F::conv2d(x, w23, none, {.groups = 2}); }},
+      {"F.conv2d(x, w23, groups=4)", [] { F::conv2d(x, w23, none, {.groups = 4}); }},
+      {"F.conv2d(x, wg)", [] { F::conv2d(x, wg); }},
+      {"F.conv2d(x, w23, torch.zeros(4))", [] { F::conv2d(x, w23, ts::zeros<float>({4})); }},
+      {"F.conv2d(x, w23, torch.zeros(1, 3))", [] { F::conv2d(x, w23, ts::zeros<float>({1, 3})); }},
+      {"F.conv2d(x, torch.zeros(3, 4, 7, 2))", [] { F::conv2d(x, ts::zeros<float>({3, 4, 7, 2})); }},
+      {"F.conv2d(x, w23, None, 1, (0, 1), (6, 1))",
+       [] { F::conv2d(x, w23, none, {.stride = 1, .padding = {0, 1}, .dilation = {6, 1}}); }},
+      {"F.conv2d(x, w44, None, (1, 1), (1, 0), (1, 3))",
+       [] { F::conv2d(x, w44, none, {.stride = {1, 1}, .padding = {1, 0}, .dilation = {1, 3}}); }},
+      {"F.conv2d(x[0, 0], w23)", [] { F::conv2d(x[0][0], w23); }},
+      {"nn.Conv2d(4, 3, (2, 3), padding='same', stride=(2, 1))",
+       [] { nn::Conv2d(4, 3, {2, 3}, {.stride = {2, 1}, .padding = "same"}); }},
+      {"nn.Conv2d(4, 3, 3, groups=0)", [] { nn::Conv2d(4, 3, 3, {.groups = 0}); }},
+      {"nn.Conv2d(4, 3, 3, groups=3)", [] { nn::Conv2d(4, 3, 3, {.groups = 3}); }},
+      {"nn.Conv2d(4, 3, 3, groups=2)", [] { nn::Conv2d(4, 3, 3, {.groups = 2}); }},
+      {"F.conv1d(s, w1, padding='foo')", [] { F::conv1d(s, w1, none, {.padding = "foo"}); }},
+      {"F.conv1d(s, w1, padding='same', stride=2)", [] { F::conv1d(s, w1, none, {.stride = 2, .padding = "same"}); }},
+      {"nn.Conv1d(4, 3, 3, padding='same', stride=2)", [] { nn::Conv1d(4, 3, 3, {.stride = 2, .padding = "same"}); }},
+  };
+  return calls;
+}
+
+/** Equal within rounding: the matrix products sum in another order than PyTorch's. */
+bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType dtype) {
+  const double tolerance = dtype == ts::DType::Float64 ? 1e-12 : 1e-5;
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(std::abs(a[i] - b[i]) <= tolerance * std::max(std::abs(b[i]), 1.0))) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d gives PyTorch's values: rectangular kernels, pairs, 'same' and 'valid'", "[conv2d][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("conv2d.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(value_calls().count(r.name));
+    const auto have = value_calls().at(r.name)();
+    const auto want = call_cases::expected_parts(r);
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < have.size(); ++i) {
+      CHECK(have[i].dtype == want[i].dtype);
+      CHECK(have[i].shape == want[i].shape);
+      CHECK(close(have[i].values, want[i].values, have[i].dtype));
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(value_calls().size()));
+}
+
+TEST_CASE("conv2d gives PyTorch's gradients for the input, the weight and the bias, and passes gradcheck",
+          "[conv2d][golden][gradcheck]") {
+  call_cases::check_grad_cases("conv2d.txt", grad_calls());
+}
+
+TEST_CASE("conv2d refuses what PyTorch refuses, with its messages", "[conv2d][golden]") {
+  int cases = 0;
+  for (const auto& r : golden::load("conv2d.txt")) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(error_calls().count(call));
+    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
+    INFO(message);
+    CHECK((message == torch || message.ends_with(": " + torch)));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(error_calls().size()));
+  // PyTorch prints its set of padding strings in no fixed order, so the golden file leaves these out.
+  CHECK(error_of([] { nn::Conv2d(4, 3, 3, {.padding = "foo"}); }) ==
+        "Conv2d: Invalid padding string 'foo', should be one of {'same', 'valid'}");
+  CHECK(error_of([] { nn::Conv1d(4, 3, 3, {.padding = "foo"}); }) ==
+        "Conv1d: Invalid padding string 'foo', should be one of {'same', 'valid'}");
+  CHECK(error_of([] { nn::Conv2d(4, 3, {2, 3, 4}); }) ==
+        "Conv2d: expected kernel_size to be a single integer value or a list of 2 values to match the convolution "
+        "dimensions, but got kernel_size=[2, 3, 4]");
+  CHECK(error_of([] { nn::Conv2d(4, 3, {2, 0}); }) == "Conv2d: kernel_size must be positive, got [2, 0]");
+}
+
+TEST_CASE("conv2d options take ints, pairs and strings in every spelling", "[conv2d]") {
+  // An int is the pair of it; the string may be a std::string; padding = 0 is no padding.
+  const std::string same = "same";
+  CHECK(ts::equal(F::conv2d(x, w33, b, {.stride = 1, .padding = 1, .dilation = 1}),
+                  F::conv2d(x, w33, b, {.stride = {1, 1}, .padding = {1, 1}, .dilation = {1, 1}})));
+  CHECK(ts::equal(F::conv2d(x, w33, b, {.padding = same}), F::conv2d(x, w33, b, {.padding = 1})));
+  CHECK(ts::equal(F::conv2d(x, w23, b, {.padding = 0}), F::conv2d(x, w23, b, {.padding = "valid"})));
+  nn::Conv2dOptions options;
+  options.padding = {2, 1};
+  options.stride = std::vector<int64_t>{1, 2};
+  CHECK(F::conv2d(x, w23, b, options).sizes() == (ts::Shape{2, 3, 9, 4}));
+  // Transposing the image and the kernel transposes the output, rectangular options swapped.
+  const Tensor<float> t = F::conv2d(x.transpose(2, 3), w23.transpose(2, 3), b,
+                                    {.stride = {2, 1}, .padding = {0, 1}, .dilation = {3, 1}});
+  CHECK(ts::allclose(t.transpose(2, 3), F::conv2d(x, w23, b, {.stride = {1, 2}, .padding = {1, 0}, .dilation = {1, 3}}),
+                     1e-5, 1e-6));
+}
+
+TEST_CASE("nn::Conv2d with a rectangular kernel trains: its weight and bias get gradients", "[conv2d]") {
+  ts::Generator gen(5);
+  nn::Conv2d conv(4, 6, {3, 2}, {.stride = {1, 2}, .padding = "valid", .dilation = {2, 1}, .groups = 2}, gen);
+  CHECK(conv.weight().sizes() == (ts::Shape{6, 2, 3, 2}));
+  conv(x).square().sum().backward();
+  CHECK(conv.weight().grad().sizes() == (ts::Shape{6, 2, 3, 2}));
+  CHECK(conv.bias().grad().sizes() == (ts::Shape{6}));
+  CHECK(ts::autograd::gradcheck(
+      [](const std::vector<Tensor<double>>& in) {
+        return F::conv2d(in[0], in[1], in[2], {.stride = {2, 1}, .padding = "valid", .dilation = {1, 2}, .groups = 2});
+      },
+      {ts::randn({1, 4, 6, 7}, gen).to<double>().requires_grad_(), ts::randn({4, 2, 2, 3}, gen).to<double>().requires_grad_(),
+       ts::randn({4}, gen).to<double>().requires_grad_()}));
+}
+
+}  // namespace test_nn_conv2d
