@@ -512,7 +512,8 @@ struct Gpu {
     std::vector<std::pair<Buffer*, Buffer*>> downloads;  // (buffer, its staging buffer)
     bool wait = wait_all;
     try {
-      for (const auto& [b, write] : buffers) {
+      for (const auto& entry : buffers) {  // not a structured binding: clang 14 can't capture one
+        Buffer* const b = entry.first;
         if (!b->staged()) {
           wait = wait || b->last_use > completed;
           continue;
