@@ -178,7 +178,7 @@ template <class = void>
 bool may_split_scatter(const TensorImpl& x, const TensorImpl& values, const int64_t* idx, int64_t n) {
   if (!x.is_contiguous() || x.storage.is_alias_of(values.storage)) return false;
   const auto at = [](const void* p) { return reinterpret_cast<uintptr_t>(p); };
-  const uintptr_t x0 = at(x.data()), x1 = x0 + static_cast<uintptr_t>(x.numel) * element_size(x.dtype);
+  const uintptr_t x0 = at(x.data()), x1 = x0 + static_cast<uintptr_t>(x.numel * static_cast<int64_t>(element_size(x.dtype)));
   return at(idx + n) <= x0 || at(idx) >= x1;
 }
 
@@ -221,11 +221,11 @@ void walk_index_lines(const IndexWalk& w, int64_t split, int64_t first, int64_t 
   }
 }
 
-/** Throws gather and scatter's message unless 0 <= i < size (no negative index, as in PyTorch). */
+/** Throws gather and scatter's message for index value i (no negative index, as in PyTorch);
+ *  kept out of the loops. */
 template <class = void>
-void check_dim_index_value(int64_t i, const IndexWalk& w, const char* op) {
-  TS_CHECK(i >= 0 && i < w.dim_size, op, ": index ", i, " is out of bounds for dimension ", w.dim, " with size ",
-           w.dim_size);
+[[noreturn, gnu::noinline, gnu::cold]] void throw_dim_index(int64_t i, int64_t dim, int64_t size, const char* op) {
+  throw_error(op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
 }
 
 /** Runs walk_index_lines over all of w, split over dim `split` for threads (serial if < 0). */
@@ -237,8 +237,39 @@ void run_index_walk(const IndexWalk& w, int64_t split, const int64_t* idx, const
     parallel_for(0, units, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(w.numel / units, 1)),
                  [&](int64_t first, int64_t last) { walk_index_lines(w, split, first, last, line); });
   } catch (const Error&) {
-    for (int64_t p = 0; p < w.numel; ++p) check_dim_index_value(idx[p], w, op);  // the first bad one
+    for (int64_t p = 0; p < w.numel; ++p)  // the first bad one
+      if (idx[p] < 0 || idx[p] >= w.dim_size) throw_dim_index(idx[p], w.dim, w.dim_size, op);
     throw;
+  }
+}
+
+/** One line of gather or scatter: put(x element, j) for j < n at x[j * xs + ip[j] * step].
+ *  Arguments by value, so that the loop keeps them in registers; the usual unit strides get
+ *  loops of their own. */
+template <class T, class Put>
+inline void index_line(T* xp, const int64_t* ip, int64_t n, int64_t xs, int64_t step, int64_t size, int64_t dim,
+                       const char* op, Put put) {
+  const auto check = [&](int64_t i) {
+    if (static_cast<uint64_t>(i) >= static_cast<uint64_t>(size)) [[unlikely]] throw_dim_index(i, dim, size, op);
+  };
+  if (xs == 0 && step == 1) {  // along the line's own dim, x's elements adjacent (a 1-D x, or dim last)
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t i = ip[j];
+      check(i);
+      put(xp[i], j);
+    }
+  } else if (xs == 1) {  // the line crosses x's rows (dim before the last, x contiguous)
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t i = ip[j];
+      check(i);
+      put(xp[j + i * step], j);
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t i = ip[j];
+      check(i);
+      put(xp[j * xs + i * step], j);
+    }
   }
 }
 
@@ -248,16 +279,10 @@ void gather_dim(const TensorImpl& out, const TensorImpl& x, const int64_t* idx, 
   T* o = reinterpret_cast<T*>(out.data());
   const T* base = reinterpret_cast<const T*>(x.data());
   const IndexWalk w = make_index_walk(x, out, index_sizes, dim);
-  const int64_t xs = w.x_strides.back(), step = w.dim_stride;  // index and out: unit stride along the line
+  const int64_t xs = w.x_strides.back(), step = w.dim_stride, size = w.dim_size;
   run_index_walk(w, index_walk_split(w, true), idx, "gather", [&](int64_t io, int64_t oo, int64_t xo, int64_t n) {
-    const int64_t* ip = idx + io;
-    T* op = o + oo;
-    const T* xp = base + xo;
-    for (int64_t j = 0; j < n; ++j) {
-      const int64_t i = ip[j];
-      check_dim_index_value(i, w, "gather");
-      op[j] = xp[j * xs + i * step];
-    }
+    T* op = o + oo;  // index and out: unit stride along the line
+    index_line(base + xo, idx + io, n, xs, step, size, dim, "gather", [op](const T& from, int64_t j) { op[j] = from; });
   });
 }
 
@@ -269,20 +294,17 @@ void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx,
   const U* s = reinterpret_cast<const U*>(src.data());
   using C = opmath_t<T>;
   const IndexWalk w = make_index_walk(x, src, index_sizes, dim);
-  const int64_t xs = w.x_strides.back(), ss = w.value_strides.back(), step = w.dim_stride;
+  const int64_t xs = w.x_strides.back(), ss = w.value_strides.back(), step = w.dim_stride, size = w.dim_size;
   const int64_t split = may_split_scatter(x, src, idx, w.numel) ? index_walk_split(w, false) : -1;
   const auto lines = [&](auto add) {
+    const auto put = [](T& dst, const U& v) {
+      if constexpr (decltype(add)::value) dst = convert<T>(math::add(convert<C>(dst), convert<C>(v)));
+      else dst = convert<T>(v);
+    };
     run_index_walk(w, split, idx, op, [&](int64_t io, int64_t so, int64_t xo, int64_t n) {
-      const int64_t* ip = idx + io;
       const U* sp = s + so;
-      T* xp = base + xo;
-      for (int64_t j = 0; j < n; ++j) {
-        const int64_t i = ip[j];
-        check_dim_index_value(i, w, op);
-        T& dst = xp[j * xs + i * step];
-        if constexpr (decltype(add)::value) dst = convert<T>(math::add(convert<C>(dst), convert<C>(sp[j * ss])));
-        else dst = convert<T>(sp[j * ss]);
-      }
+      if (ss == 1) index_line(base + xo, idx + io, n, xs, step, size, dim, op, [sp, put](T& dst, int64_t j) { put(dst, sp[j]); });
+      else index_line(base + xo, idx + io, n, xs, step, size, dim, op, [sp, ss, put](T& dst, int64_t j) { put(dst, sp[j * ss]); });
     });
   };
   if (accumulate) lines(std::true_type{});
@@ -301,11 +323,9 @@ void scatter_reduce_dim(const TensorImpl& x, const TensorImpl& src, const int64_
   const IndexWalk w = make_index_walk(x, src, index_sizes, dim);
   const int64_t xs = w.x_strides.back(), ss = w.value_strides.back(), step = w.dim_stride;
   const int64_t split = may_split_scatter(x, src, idx, w.numel) ? index_walk_split(w, false) : -1;
+  const int64_t size = w.dim_size;
   run_index_walk(w, split, idx, op, [&](int64_t io, int64_t so, int64_t xo, int64_t n) {
-    for (int64_t j = 0; j < n; ++j) {
-      const int64_t i = idx[io + j];
-      check_dim_index_value(i, w, op);
-      T& dst = base[xo + j * xs + i * step];
+    index_line(base + xo, idx + io, n, xs, step, size, dim, op, [&](T& dst, int64_t j) {
       const C a = convert<C>(dst), b = convert<C>(s[so + j * ss]);
       C r;
       if constexpr (std::is_same_v<C, bool>) {
@@ -316,7 +336,7 @@ void scatter_reduce_dim(const TensorImpl& x, const TensorImpl& src, const int64_
       else if (b != b) r = b;
       else r = (kind == 2) == (a < b) ? b : a;
       dst = convert<T>(r);
-    }
+    });
   });
 }
 
