@@ -347,6 +347,10 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
       {"L.gather(0, IL0).flatten()[::61]", [&] { return got(every61(L.gather(0, IL0))); }},
       {"torch.zeros(64, 1024, dtype=torch.long).index_add(0, (torch.arange(512) * 37) % 64, SL.repeat(8, 1)).flatten()[::61]",
        [&] { return got(every61(ts::zeros<int64_t>({64, 1024}).index_add(0, (ts::arange(512) * 37).remainder(64), SL.repeat({8, 1})))); }},
+      {"torch.zeros(4, 20000, dtype=torch.long).index_add(0, i5 % 4, torch.arange(120000).reshape(6, 20000) % 13 - 6).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13) - 6))); }},
+      {"torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<float>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13).to<float>().div(8)))); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -567,16 +571,19 @@ TEST_CASE("gather, scatter and index_add give the same bits on any number of thr
   const Tensor<int64_t> along1 = (ts::rand({256, 512}, gen) * 512.0f).to<int64_t>();
   const Tensor<int64_t> along0 = (ts::rand({256, 512}, gen) * 16.0f).to<int64_t>();  // into 16 rows: many repeats
   const Tensor<int64_t> slices = (ts::rand({256}, gen) * 8.0f).to<int64_t>();
+  const Tensor<float> long_rows = ts::randn({8, 40000}, gen);  // index_add splits slices this long
+  const Tensor<int64_t> few = ts::tensor<int64_t>({3, 0, 3, 1, 0, 3, 3, 2});
   const Tensor<float> strided_src = src.t().contiguous().t();
   const auto run = [&] {
     return std::vector<Tensor<float>>{
         ts::zeros<float>({256, 512}).scatter_add(1, along1, src), ts::zeros<float>({16, 512}).scatter_add(0, along0, src),
         ts::zeros<float>({256, 512}).scatter(1, along1, src), ts::zeros<float>({16, 512}).scatter(0, along0, src),
         src.gather(1, along1), src.gather(0, along0), ts::zeros<float>({8, 512}).index_add(0, slices, src),
+        ts::zeros<float>({4, 40000}).index_add(0, few, long_rows),
         // the serial loops: x strided, src strided
         ts::zeros<float>({512, 256}).t().scatter_add(1, along1, src), ts::zeros<float>({512, 16}).t().scatter_add(0, along0, src),
         ts::zeros<float>({256, 512}).scatter_add(1, along1, strided_src), strided_src.gather(0, along0),
-        ts::zeros<float>({512, 8}).t().index_add(0, slices, src)};
+        ts::zeros<float>({512, 8}).t().index_add(0, slices, src), ts::zeros<float>({40000, 4}).t().index_add(0, few, long_rows)};
   };
   const int threads = ts::get_num_threads();
   ts::set_num_threads(1);
@@ -584,7 +591,7 @@ TEST_CASE("gather, scatter and index_add give the same bits on any number of thr
   ts::set_num_threads(2);
   const auto split = run();
   ts::set_num_threads(threads);
-  const size_t same_as[] = {0, 1, 2, 3, 4, 5, 6, 0, 1, 0, 5, 6};  // the serial loops' results equal the first ones'
+  const size_t same_as[] = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0, 5, 6, 7};  // the serial loops' results equal the first ones'
   REQUIRE(split.size() == std::size(same_as));
   for (size_t k = 0; k < split.size(); ++k) {
     INFO(k);

@@ -153,6 +153,8 @@ VALUES = [
     "torch.zeros(64, 1024).scatter_add(1, IL, SL / 8.).flatten()[::61]",
     "L.gather(1, IL).flatten()[::61]", "L.gather(0, IL0).flatten()[::61]",
     "torch.zeros(64, 1024, dtype=torch.long).index_add(0, (torch.arange(512) * 37) % 64, SL.repeat(8, 1)).flatten()[::61]",
+    "torch.zeros(4, 20000, dtype=torch.long).index_add(0, i5 % 4, torch.arange(120000).reshape(6, 20000) % 13 - 6).flatten()[::61]",
+    "torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
 ]
 
 GRADS = [  # (call on X, X's shape)

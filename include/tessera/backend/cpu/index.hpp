@@ -90,11 +90,13 @@ void gather_slices(T* out, const T* base, const std::vector<int64_t>& slices, co
 }
 
 /** base[slice[b] + rest[e]] = src[b * nr + e] (or +=, in order, with `accumulate`). With
- *  `split_rest` (base reaches each element once and src does not share its memory), threads take
- *  apart the rest offsets: each element still receives its values in the order of b. */
+ *  `may_split` (base reaches each element once and src does not share its memory), threads take
+ *  apart the rest offsets of long slices: each element still receives its values in the order
+ *  of b, whatever the thread count. Short slices stay on one thread: a thread reading every
+ *  other part of each source row streams the whole source anyway (measured slower than one). */
 template <class T, class U>
 void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const std::vector<int64_t>& rest,
-                bool accumulate, bool split_rest) {
+                bool accumulate, bool may_split) {
   const int64_t nr = static_cast<int64_t>(rest.size()), nb = static_cast<int64_t>(slices.size());
   bool rows = nr > 0;
   for (int64_t e = 0; e < nr && rows; ++e) rows = rest[static_cast<size_t>(e)] == rest[0] + e;
@@ -119,8 +121,9 @@ void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const
     if (accumulate) put(std::true_type{}, first, last);
     else put(std::false_type{}, first, last);
   };
-  if (!split_rest) return run(0, nr);
-  parallel_for(0, nr, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(nb, 1)), run);
+  const int64_t long_slice = kGrainSize / 2;
+  if (!may_split || nr < long_slice) return run(0, nr);
+  parallel_for(0, nr, std::max<int64_t>(long_slice / 2, kGrainSize / std::max<int64_t>(nb, 1)), run);
 }
 
 // Note [Scatter and gather loops]
