@@ -92,8 +92,8 @@ void gather_slices(T* out, const T* base, const std::vector<int64_t>& slices, co
 /** base[slice[b] + rest[e]] = src[b * nr + e] (or +=, in order, with `accumulate`). With
  *  `may_split` (base reaches each element once and src does not share its memory), threads take
  *  apart the rest offsets of long slices: each element still receives its values in the order
- *  of b, whatever the thread count. Short slices stay on one thread: a thread reading every
- *  other part of each source row streams the whole source anyway (measured slower than one). */
+ *  of b, whatever the thread count. Short slices stay on one thread: two threads each reading
+ *  half of every short source row stream the whole source twice (measured slower than one). */
 template <class T, class U>
 void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const std::vector<int64_t>& rest,
                 bool accumulate, bool may_split) {
@@ -127,11 +127,11 @@ void put_slices(T* base, const U* src, const std::vector<int64_t>& slices, const
 }
 
 // Note [Scatter and gather loops]
-// gather, scatter and scatter_add walk the index's shape line by line along its last dim, with
-// running offsets into the index, the values and x: no division per element. Two positions
-// write the same element of x only when they differ in `dim` alone, so threads that take apart
-// the coordinates of another dim write disjoint elements, each in the serial order, and the
-// result does not depend on the thread count. That needs x to reach each element once and the
+// gather, scatter, scatter_add and scatter_reduce walk the index's shape line by line along its
+// last dim, with running offsets into the index, the values and x: no division per element. Two
+// positions write the same element of x only when they differ in `dim` alone, so threads that
+// take apart the coordinates of another dim write disjoint elements, each in the serial order,
+// and the result does not depend on the thread count. That needs x to reach each element once and the
 // values and the index not to share x's memory; otherwise, and for a 1-D scatter (serial in
 // PyTorch too; partial sums per thread would round differently), the walk stays on one thread.
 // gather writes a fresh output: any dim splits. An index out of range is reported at its first
