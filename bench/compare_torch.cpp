@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/topk_1M_k100", topk_1M_k100));
   ms(benchmark::RegisterBenchmark("libtorch/unique_1M_int", unique_1M_int));
   ms(benchmark::RegisterBenchmark("libtorch/scatter_add_1M", scatter_add_1M));
+  ms(benchmark::RegisterBenchmark("libtorch/gather_dim1", gather_dim1));
+  ms(benchmark::RegisterBenchmark("libtorch/scatter_add_2d_dim1", scatter_add_2d_dim1));
+  ms(benchmark::RegisterBenchmark("libtorch/index_add_rows", index_add_rows));
   ms(benchmark::RegisterBenchmark("libtorch/cumsum_dim1", cumsum_dim1));
   ms(benchmark::RegisterBenchmark("libtorch/linalg_solve_256", linalg_solve_256));
   ms(benchmark::RegisterBenchmark("libtorch/svd_256", svd_256));

@@ -167,6 +167,26 @@ inline void scatter_add_1M(benchmark::State& state) {
   const auto bins = ts::zeros({65536});
   for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(0, index, src).data_ptr());
 }
+/** The 2-D layouts, [1024, 1024] with indices in [0, 1024): gather along the rows (dim 1), and
+ *  scatter_add along the rows into [1024, 1024] bins. */
+inline void gather_dim1(benchmark::State& state) {
+  const auto index = (random_1M() * 1024.0f).to<int64_t>().view({1024, 1024});
+  const auto x = random_1M().flip({0}).view({1024, 1024});
+  for (auto _ : state) benchmark::DoNotOptimize(x.gather(1, index).data_ptr());
+}
+inline void scatter_add_2d_dim1(benchmark::State& state) {
+  const auto index = (random_1M() * 1024.0f).to<int64_t>().view({1024, 1024});
+  const auto src = random_1M().view({1024, 1024});
+  const auto bins = ts::zeros({1024, 1024});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(1, index, src).data_ptr());
+}
+/** index_add of 2^14 rows of 64 into [4096, 64] (row indices in [0, 4096)). */
+inline void index_add_rows(benchmark::State& state) {
+  const auto index = (random_1M().slice(0, 0, 16384) * 4096.0f).to<int64_t>();
+  const auto source = random_1M().view({16384, 64});
+  const auto bins = ts::zeros({4096, 64});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.index_add(0, index, source).data_ptr());
+}
 inline void cumsum_dim1(benchmark::State& state) {
   auto a = ts::linspace(-1, 1, 4096 * 4096).view({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize(a.cumsum(1).data_ptr());
@@ -240,6 +260,9 @@ inline void register_rows(const std::string& prefix) {
   ms(benchmark::RegisterBenchmark((prefix + "topk_1M_k100").c_str(), topk_1M_k100));
   ms(benchmark::RegisterBenchmark((prefix + "unique_1M_int").c_str(), unique_1M_int));
   ms(benchmark::RegisterBenchmark((prefix + "scatter_add_1M").c_str(), scatter_add_1M));
+  ms(benchmark::RegisterBenchmark((prefix + "gather_dim1").c_str(), gather_dim1));
+  ms(benchmark::RegisterBenchmark((prefix + "scatter_add_2d_dim1").c_str(), scatter_add_2d_dim1));
+  ms(benchmark::RegisterBenchmark((prefix + "index_add_rows").c_str(), index_add_rows));
   ms(benchmark::RegisterBenchmark((prefix + "cumsum_dim1").c_str(), cumsum_dim1));
   ms(benchmark::RegisterBenchmark((prefix + "linalg_solve_256").c_str(), linalg_solve_256));
   ms(benchmark::RegisterBenchmark((prefix + "svd_256").c_str(), svd_256));

@@ -87,6 +87,23 @@ inline void scatter_add_1M(benchmark::State& state) {
   const auto bins = torch::zeros({65536});
   for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(0, index, src).data_ptr());
 }
+inline void gather_dim1(benchmark::State& state) {
+  const auto index = (random_1M() * 1024.0f).to(torch::kLong).view({1024, 1024});
+  const auto x = random_1M().flip({0}).view({1024, 1024});
+  for (auto _ : state) benchmark::DoNotOptimize(x.gather(1, index).data_ptr());
+}
+inline void scatter_add_2d_dim1(benchmark::State& state) {
+  const auto index = (random_1M() * 1024.0f).to(torch::kLong).view({1024, 1024});
+  const auto src = random_1M().view({1024, 1024});
+  const auto bins = torch::zeros({1024, 1024});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.scatter_add(1, index, src).data_ptr());
+}
+inline void index_add_rows(benchmark::State& state) {
+  const auto index = (random_1M().slice(0, 0, 16384) * 4096.0f).to(torch::kLong);
+  const auto source = random_1M().view({16384, 64});
+  const auto bins = torch::zeros({4096, 64});
+  for (auto _ : state) benchmark::DoNotOptimize(bins.index_add(0, index, source).data_ptr());
+}
 inline void cumsum_dim1(benchmark::State& state) {
   auto a = torch::linspace(-1, 1, 4096 * 4096).view({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize(a.cumsum(1).data_ptr());

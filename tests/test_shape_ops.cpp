@@ -58,6 +58,28 @@ struct Inputs {
   Tensor<double> Z = ts::tensor<double>({{0.0, 2.0, 1.0, 0.0}, {1.5, 0.0, -1.0, 2.0}, {1.0, 1.0, 0.0, 3.0}});
 };
 
+// Group 4's inputs: the layouts of gather's and scatter's loops.
+struct Layouts {
+  Tensor<int64_t> i5 = ts::tensor<int64_t>({4, 0, 4, 2, 0, 4});
+  Tensor<float> big = ts::tensor({1e8f, 1.0f, -1e8f, 1.0f, 0.5f, 3.0f});
+  Tensor<float> w46 = ts::arange<float>(0, 24).reshape({4, 6}).div(4) - 2;
+  Tensor<int64_t> j46 = (ts::arange(24).reshape({4, 6}) * 7).remainder(4);
+  Tensor<int64_t> k46 = (ts::arange(24).reshape({4, 6}) * 5).remainder(6);
+  Tensor<int64_t> n46 = ts::arange(24).reshape({4, 6}) - 7;
+  Tensor<int64_t> j3 = (ts::arange(72).reshape({3, 4, 6}) * 5).remainder(4);
+  Tensor<float> w3 = ts::arange<float>(0, 72).reshape({3, 4, 6}).div(8);
+  Tensor<int64_t> L = ts::arange(65536).reshape({64, 1024});
+  Tensor<int64_t> IL = (L * 7919).remainder(1024);
+  Tensor<int64_t> IL0 = (L * 7919).remainder(64);
+  Tensor<int64_t> SL = L.remainder(13);
+};
+
+/** x.flatten()[::61]: a sample of a large result. */
+template <class T>
+Tensor<T> every61(const Tensor<T>& x) {
+  return x.flatten().slice(0, std::nullopt, std::nullopt, 61);
+}
+
 Tensor<int64_t> ints(std::initializer_list<int64_t> values) { return ts::tensor(values); }
 Tensor<int64_t> ints2(std::initializer_list<std::initializer_list<int64_t>> values) { return ts::tensor(values); }
 
@@ -68,6 +90,8 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
   const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34, x34, ix, src, srci, ixs, S, S3, Z] = in;
   const auto bools = [](std::initializer_list<bool> values) { return ts::tensor(values); };
   const auto rng = [](int64_t n) { return ts::arange<float>(0, n); };
+  const Layouts lay;
+  const auto& [i5, big, w46, j46, k46, n46, j3, w3, L, IL, IL0, SL] = lay;
   const std::map<std::string, std::function<Got()>> calls = {
       // group 1
       {"torch.movedim(a, 0, 2)", [&] { return got(ts::movedim(a, 0, 2)); }},
@@ -269,6 +293,64 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
       {"n34.index_fill(1, torch.tensor([0]), torch.tensor(2.5))", [&] { return got(n34.index_fill(1, ints({0}), ts::tensor(2.5))); }},
       {"x34.index_fill(0, torch.tensor([2, 0]), torch.tensor(-3, dtype=torch.int8))",
        [&] { return got(ts::index_fill(x34, 0, ints({2, 0}), ts::tensor<int8_t>(-3))); }},
+      // group 4
+      {"torch.zeros(5).scatter_add(0, i5, big)", [&] { return got(ts::zeros<float>({5}).scatter_add(0, i5, big)); }},
+      {"torch.zeros(5).scatter(0, i5, big)", [&] { return got(ts::zeros<float>({5}).scatter(0, i5, big)); }},
+      {"torch.arange(5.).gather(0, i5)", [&] { return got(ts::arange<float>(0, 5).gather(0, i5)); }},
+      {"torch.zeros(4, 6).scatter_add(1, k46, w46)", [&] { return got(ts::zeros<float>({4, 6}).scatter_add(1, k46, w46)); }},
+      {"torch.zeros(4, 6).scatter_add(0, j46, w46)", [&] { return got(ts::zeros<float>({4, 6}).scatter_add(0, j46, w46)); }},
+      {"torch.zeros(3, 4, 6).scatter_add(1, j3, w3)", [&] { return got(ts::zeros<float>({3, 4, 6}).scatter_add(1, j3, w3)); }},
+      {"torch.zeros(3, 4, 6).scatter_add(2, j3, w3)", [&] { return got(ts::zeros<float>({3, 4, 6}).scatter_add(2, j3, w3)); }},
+      {"torch.zeros(4, 6).scatter_add(1, k46[:, :3], w46)",
+       [&] { return got(ts::zeros<float>({4, 6}).scatter_add(1, k46.slice(1, 0, 3), w46)); }},
+      {"torch.zeros(5, 6).scatter_add(1, k46[:3], w46)",
+       [&] { return got(ts::zeros<float>({5, 6}).scatter_add(1, k46.slice(0, 0, 3), w46)); }},
+      {"torch.zeros(4, 6).scatter_add(0, j46[:2, 1:], w46)",
+       [&] { return got(ts::zeros<float>({4, 6}).scatter_add(0, j46.slice(0, 0, 2).slice(1, 1), w46)); }},
+      {"torch.zeros(6, 4).scatter_add(0, k46.T, w46.T)",
+       [&] { return got(ts::zeros<float>({6, 4}).scatter_add(0, k46.t(), w46.t())); }},
+      {"torch.zeros(6, 4).T.scatter_add(1, k46, w46)", [&] { return got(ts::zeros<float>({6, 4}).t().scatter_add(1, k46, w46)); }},
+      {"torch.zeros(4, 12)[:, ::2].scatter_add_(1, k46, w46)",
+       [&] { return got(ts::zeros<float>({4, 12}).slice(1, std::nullopt, std::nullopt, 2).scatter_add_(1, k46, w46)); }},
+      {"torch.zeros(4, 6).scatter(1, k46, 2.5)", [&] { return got(ts::zeros<float>({4, 6}).scatter(1, k46, 2.5)); }},
+      {"torch.zeros(4, 6).scatter(0, j46, w46)", [&] { return got(ts::zeros<float>({4, 6}).scatter(0, j46, w46)); }},
+      {"n46.scatter(1, k46, -n46)", [&] { return got(n46.scatter(1, k46, -n46)); }},
+      {"torch.zeros(4, 6).scatter_reduce(0, j46, w46, 'amax')",
+       [&] { return got(ts::zeros<float>({4, 6}).scatter_reduce(0, j46, w46, "amax")); }},
+      {"torch.ones(4, 6).scatter_reduce(1, k46, w46, 'prod')",
+       [&] { return got(ts::ones<float>({4, 6}).scatter_reduce(1, k46, w46, "prod")); }},
+      {"w46.gather(1, k46)", [&] { return got(w46.gather(1, k46)); }},
+      {"w46.gather(0, j46)", [&] { return got(ts::gather(w46, 0, j46)); }},
+      {"w46.T.gather(0, k46.T)", [&] { return got(w46.t().gather(0, k46.t())); }},
+      {"w3.gather(2, j3 + 1)", [&] { return got(w3.gather(2, j3 + 1)); }},
+      {"w3.gather(0, j3[:, :2] % 3)", [&] { return got(w3.gather(0, j3.slice(1, 0, 2).remainder(3))); }},
+      {"w46.gather(1, k46[:, :2])", [&] { return got(w46.gather(1, k46.slice(1, 0, 2))); }},
+      {"n46.gather(1, k46[1:, 2:])", [&] { return got(n46.gather(1, k46.slice(0, 1).slice(1, 2))); }},
+      {"torch.zeros(3, 6).index_add(0, torch.tensor([2, 0, 2, 1]), w46)",
+       [&] { return got(ts::zeros<float>({3, 6}).index_add(0, ints({2, 0, 2, 1}), w46)); }},
+      {"torch.zeros(4, 3).index_add(1, torch.tensor([2, 0, 2, 1, 0, 2]), w46)",
+       [&] { return got(ts::zeros<float>({4, 3}).index_add(1, ints({2, 0, 2, 1, 0, 2}), w46)); }},
+      {"torch.zeros(6, 3).T.index_add(0, torch.tensor([2, 0, 2, 1]), w46)",
+       [&] { return got(ts::zeros<float>({6, 3}).t().index_add(0, ints({2, 0, 2, 1}), w46)); }},
+      {"torch.zeros(3, 6, dtype=torch.long).index_add(0, torch.tensor([1, 1, 0, 1]), n46, alpha=3)",
+       [&] { return got(ts::zeros<int64_t>({3, 6}).index_add(0, ints({1, 1, 0, 1}), n46, 3)); }},
+      {"torch.zeros(5).index_add(0, i5, big)", [&] { return got(ts::zeros<float>({5}).index_add(0, i5, big)); }},
+      {"torch.zeros(64, 1024, dtype=torch.long).scatter_add(1, IL, SL).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({64, 1024}).scatter_add(1, IL, SL))); }},
+      {"torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0, SL).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({64, 1024}).scatter_add(0, IL0, SL))); }},
+      {"torch.zeros(64, 1024, dtype=torch.long).scatter(1, IL, L).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({64, 1024}).scatter(1, IL, L))); }},
+      {"torch.zeros(64, 1024).scatter_add(1, IL, SL / 8.).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<float>({64, 1024}).scatter_add(1, IL, SL.to<float>().div(8)))); }},
+      {"L.gather(1, IL).flatten()[::61]", [&] { return got(every61(L.gather(1, IL))); }},
+      {"L.gather(0, IL0).flatten()[::61]", [&] { return got(every61(L.gather(0, IL0))); }},
+      {"torch.zeros(64, 1024, dtype=torch.long).index_add(0, (torch.arange(512) * 37) % 64, SL.repeat(8, 1)).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({64, 1024}).index_add(0, (ts::arange(512) * 37).remainder(64), SL.repeat({8, 1})))); }},
+      {"torch.zeros(4, 20000, dtype=torch.long).index_add(0, i5 % 4, torch.arange(120000).reshape(6, 20000) % 13 - 6).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<int64_t>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13) - 6))); }},
+      {"torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
+       [&] { return got(every61(ts::zeros<float>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13).to<float>().div(8)))); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -292,6 +374,10 @@ using Fn = call_cases::GradFn;
 const Inputs& inputs() {
   static const Inputs in;
   return in;
+}
+const Layouts& layouts() {
+  static const Layouts lay;
+  return lay;
 }
 #define in inputs()
 const std::map<std::string, Fn>& grad_calls() {
@@ -359,6 +445,12 @@ const std::map<std::string, Fn>& grad_calls() {
       {"S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])",
        [](const Tensor<double>& x) { return in.S3.index_fill(1, ints({0, 2, 0}), x[0]); }},
       {"X.index_fill(0, torch.tensor([1]), X[2, 3])", [](const Tensor<double>& x) { return x.index_fill(0, ints({1}), x[2][3]); }},
+      {"X.gather(0, j46)", [](const Tensor<double>& x) { return x.gather(0, layouts().j46); }},
+      {"torch.zeros(4, 6).double().scatter_add(0, j46, X)",
+       [](const Tensor<double>& x) { return ts::zeros<double>({4, 6}).scatter_add(0, layouts().j46, x); }},
+      {"X.scatter_add(1, k46[:, :3], w46.double())",
+       [](const Tensor<double>& x) { return x.scatter_add(1, layouts().k46.slice(1, 0, 3), layouts().w46.to<double>()); }},
+      {"X.T.gather(0, k46.T)", [](const Tensor<double>& x) { return x.t().gather(0, layouts().k46.t()); }},
   };
   return calls;
 }
@@ -372,6 +464,7 @@ TEST_CASE("shape and selection functions give PyTorch's gradients and pass gradc
 TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_ops][golden]") {
   const Inputs in;
   const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34, x34, ix, src, srci, ixs, S, S3, Z] = in;
+  const Layouts lay;
   using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
   const std::map<std::string, Call> calls = {
       {"torch.movedim(a, (0, 1), (2,))", {"movedim", [&] { ts::movedim(a, {0, 1}, {2}); }}},
@@ -444,6 +537,16 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
       {"x34.index_fill(2, torch.tensor([0]), 1)", {"index_fill_", [&] { x34.index_fill(2, ints({0}), 1); }}},
       {"torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)", {"index_fill_", [&] { i8.index_fill(0, ints({0}), 300); }}},
       {"x34.index_fill(1, torch.tensor([0]), torch.tensor([2.]))", {"index_fill_", [&] { x34.index_fill(1, ints({0}), ts::tensor({2.0f})); }}},
+      // group 4: the first index out of range in row-major order, whichever thread meets it
+      {"torch.zeros(5).scatter_add(0, torch.tensor([0, 5, -1]), torch.ones(3))",
+       {"scatter_add_", [&] { ts::zeros<float>({5}).scatter_add(0, ints({0, 5, -1}), ts::ones<float>({3})); }}},
+      {"w46.gather(0, j46 - 1)", {"gather", [&] { lay.w46.gather(0, lay.j46 - 1); }}},
+      {"torch.zeros(64, 1024, dtype=torch.long).scatter_add(1, IL + L // 1024, SL)",
+       {"scatter_add_", [&] { ts::zeros<int64_t>({64, 1024}).scatter_add(1, lay.IL + lay.L.floor_divide(1024), lay.SL); }}},
+      {"L.gather(1, IL + L // 1024)", {"gather", [&] { lay.L.gather(1, lay.IL + lay.L.floor_divide(1024)); }}},
+      {"torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0 + L % 1024 // 16, SL)",
+       {"scatter_add_", [&] { ts::zeros<int64_t>({64, 1024}).scatter_add(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16), lay.SL); }}},
+      {"L.gather(0, IL0 + L % 1024 // 16)", {"gather", [&] { lay.L.gather(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16)); }}},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -458,6 +561,46 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
     ++cases;
   }
   CHECK(cases == static_cast<int>(calls.size()));
+}
+
+TEST_CASE("gather, scatter and index_add give the same bits on any number of threads", "[shape_ops][threads]") {
+  // Note [Scatter and gather loops]: threads take apart the dims other than the scatter dim, so
+  // each element sums its values in the serial order; a strided x or src takes the serial loop.
+  ts::Generator gen(7, ts::RngAlgorithm::mt19937);
+  const Tensor<float> src = ts::randn({256, 512}, gen);
+  const Tensor<int64_t> along1 = (ts::rand({256, 512}, gen) * 512.0f).to<int64_t>();
+  const Tensor<int64_t> along0 = (ts::rand({256, 512}, gen) * 16.0f).to<int64_t>();  // into 16 rows: many repeats
+  const Tensor<int64_t> slices = (ts::rand({256}, gen) * 8.0f).to<int64_t>();
+  const Tensor<float> long_rows = ts::randn({8, 40000}, gen);  // index_add splits slices this long
+  const Tensor<int64_t> few = ts::tensor<int64_t>({3, 0, 3, 1, 0, 3, 3, 2});
+  const Tensor<float> strided_src = src.t().contiguous().t();
+  const auto run = [&] {
+    return std::vector<Tensor<float>>{
+        ts::zeros<float>({256, 512}).scatter_add(1, along1, src), ts::zeros<float>({16, 512}).scatter_add(0, along0, src),
+        ts::zeros<float>({256, 512}).scatter(1, along1, src), ts::zeros<float>({16, 512}).scatter(0, along0, src),
+        src.gather(1, along1), src.gather(0, along0), ts::zeros<float>({8, 512}).index_add(0, slices, src),
+        ts::zeros<float>({4, 40000}).index_add(0, few, long_rows),
+        // the serial loops: x strided, src strided
+        ts::zeros<float>({512, 256}).t().scatter_add(1, along1, src), ts::zeros<float>({512, 16}).t().scatter_add(0, along0, src),
+        ts::zeros<float>({256, 512}).scatter_add(1, along1, strided_src), strided_src.gather(0, along0),
+        ts::zeros<float>({512, 8}).t().index_add(0, slices, src), ts::zeros<float>({40000, 4}).t().index_add(0, few, long_rows)};
+  };
+  const int threads = ts::get_num_threads();
+  ts::set_num_threads(1);
+  const auto serial = run();
+  ts::set_num_threads(2);
+  const auto split = run();
+  ts::set_num_threads(threads);
+  const size_t same_as[] = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0, 5, 6, 7};  // the serial loops' results equal the first ones'
+  REQUIRE(split.size() == std::size(same_as));
+  for (size_t k = 0; k < split.size(); ++k) {
+    INFO(k);
+    const auto want = serial[same_as[k]].to_vector();
+    CHECK(serial[k].to_vector() == want);
+    CHECK(split[k].to_vector() == want);
+  }
+  // the sums depend on their order: a different one would show
+  CHECK(ts::zeros<float>({16, 512}).scatter_add(0, along0.flip({0}), src.flip({0})).to_vector() != serial[1].to_vector());
 }
 
 TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_ops]") {

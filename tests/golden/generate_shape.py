@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes tests/golden/shape.txt: PyTorch 1.13's results of its shape and indexing functions
 (movedim, unflatten, narrow_copy, T/mT/mH, new_*, diag_embed, nonzero, masked_select,
-masked_scatter, take, take_along_dim, repeat_interleave, scatter_reduce, index_add/copy/fill),
-their gradients and their error messages, for tests/test_shape_ops.cpp.
+masked_scatter, take, take_along_dim, repeat_interleave, scatter_reduce, index_add/copy/fill, and
+the layouts that take gather's, scatter's and index_add's fast and parallel loops), their
+gradients and their error messages, for tests/test_shape_ops.cpp.
 
     /usr/bin/python3 tests/golden/generate_shape.py
 
@@ -38,6 +39,21 @@ S = torch.tensor([[0.5, -1.5, 2.0, 1.25], [3.0, 0.75, -2.5, 1.5]], dtype=torch.f
 ixs = torch.tensor([[0, 1, 1, 0], [1, 0, 0, 1]])  # indices along dim 0 of a [2, 4] tensor
 S3 = torch.tensor([[1.0, -2.0, 0.5, 3.0], [0.25, 1.5, -1.0, 2.0], [-0.5, 4.0, 1.0, -3.0]], dtype=torch.float64)
 Z = torch.tensor([[0.0, 2.0, 1.0, 0.0], [1.5, 0.0, -1.0, 2.0], [1.0, 1.0, 0.0, 3.0]], dtype=torch.float64)
+# group 4: the layouts of gather's and scatter's loops (Note [Scatter and gather loops] in
+# backend/cpu/index.hpp): 1-D, dim last, first and in the middle, smaller indices, strided values
+# and x; the large ones (int64, exact) split over threads, their results sampled every 61st element.
+i5 = torch.tensor([4, 0, 4, 2, 0, 4])  # indices into 5 bins, repeated
+big = torch.tensor([1e8, 1.0, -1e8, 1.0, 0.5, 3.0])  # sums that depend on their order
+w46 = torch.arange(24, dtype=torch.float32).reshape(4, 6) / 4 - 2
+j46 = (torch.arange(24).reshape(4, 6) * 7) % 4  # indices along dim 0 of [4, 6]
+k46 = (torch.arange(24).reshape(4, 6) * 5) % 6  # indices along dim 1 of [4, 6]
+n46 = torch.arange(24).reshape(4, 6) - 7
+j3 = (torch.arange(72).reshape(3, 4, 6) * 5) % 4  # indices in [0, 4)
+w3 = torch.arange(72, dtype=torch.float32).reshape(3, 4, 6) / 8
+L = torch.arange(65536).reshape(64, 1024)
+IL = (L * 7919) % 1024  # indices along dim 1 of [64, 1024]
+IL0 = (L * 7919) % 64  # indices along dim 0
+SL = L % 13
 
 VALUES = [
     # group 1: views and small ones
@@ -115,6 +131,30 @@ VALUES = [
     "torch.ones(3).bool().index_fill(0, torch.tensor([1]), False)", "torch.tensor(3.).index_fill(0, torch.tensor([0, 0]), 1)",
     "e.index_fill(1, torch.tensor([2]), 1)", "n34.index_fill(1, torch.tensor([0]), torch.tensor(2.5))",
     "x34.index_fill(0, torch.tensor([2, 0]), torch.tensor(-3, dtype=torch.int8))",
+    # group 4: gather's and scatter's loops
+    "torch.zeros(5).scatter_add(0, i5, big)", "torch.zeros(5).scatter(0, i5, big)", "torch.arange(5.).gather(0, i5)",
+    "torch.zeros(4, 6).scatter_add(1, k46, w46)", "torch.zeros(4, 6).scatter_add(0, j46, w46)",
+    "torch.zeros(3, 4, 6).scatter_add(1, j3, w3)", "torch.zeros(3, 4, 6).scatter_add(2, j3, w3)",
+    "torch.zeros(4, 6).scatter_add(1, k46[:, :3], w46)", "torch.zeros(5, 6).scatter_add(1, k46[:3], w46)",
+    "torch.zeros(4, 6).scatter_add(0, j46[:2, 1:], w46)", "torch.zeros(6, 4).scatter_add(0, k46.T, w46.T)",
+    "torch.zeros(6, 4).T.scatter_add(1, k46, w46)", "torch.zeros(4, 12)[:, ::2].scatter_add_(1, k46, w46)",
+    "torch.zeros(4, 6).scatter(1, k46, 2.5)", "torch.zeros(4, 6).scatter(0, j46, w46)", "n46.scatter(1, k46, -n46)",
+    "torch.zeros(4, 6).scatter_reduce(0, j46, w46, 'amax')", "torch.ones(4, 6).scatter_reduce(1, k46, w46, 'prod')",
+    "w46.gather(1, k46)", "w46.gather(0, j46)", "w46.T.gather(0, k46.T)", "w3.gather(2, j3 + 1)", "w3.gather(0, j3[:, :2] % 3)",
+    "w46.gather(1, k46[:, :2])", "n46.gather(1, k46[1:, 2:])",
+    "torch.zeros(3, 6).index_add(0, torch.tensor([2, 0, 2, 1]), w46)",
+    "torch.zeros(4, 3).index_add(1, torch.tensor([2, 0, 2, 1, 0, 2]), w46)",
+    "torch.zeros(6, 3).T.index_add(0, torch.tensor([2, 0, 2, 1]), w46)",
+    "torch.zeros(3, 6, dtype=torch.long).index_add(0, torch.tensor([1, 1, 0, 1]), n46, alpha=3)",
+    "torch.zeros(5).index_add(0, i5, big)",
+    "torch.zeros(64, 1024, dtype=torch.long).scatter_add(1, IL, SL).flatten()[::61]",
+    "torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0, SL).flatten()[::61]",
+    "torch.zeros(64, 1024, dtype=torch.long).scatter(1, IL, L).flatten()[::61]",
+    "torch.zeros(64, 1024).scatter_add(1, IL, SL / 8.).flatten()[::61]",
+    "L.gather(1, IL).flatten()[::61]", "L.gather(0, IL0).flatten()[::61]",
+    "torch.zeros(64, 1024, dtype=torch.long).index_add(0, (torch.arange(512) * 37) % 64, SL.repeat(8, 1)).flatten()[::61]",
+    "torch.zeros(4, 20000, dtype=torch.long).index_add(0, i5 % 4, torch.arange(120000).reshape(6, 20000) % 13 - 6).flatten()[::61]",
+    "torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -142,6 +182,8 @@ GRADS = [  # (call on X, X's shape)
     ("X.index_add(0, torch.tensor([0, 2, 0]), S3, alpha=2)", (3, 4)), ("S3.index_add(1, torch.tensor([3, 0]), X, alpha=-1.5)", (3, 2)),
     ("X.index_copy(0, torch.tensor([2, 0]), S3[:2])", (3, 4)), ("S3.index_copy(1, torch.tensor([3, 0]), X)", (3, 2)),
     ("X.index_fill(1, torch.tensor([0, -1]), 5)", (3, 4)),
+    ("X.gather(0, j46)", (4, 6)), ("torch.zeros(4, 6).double().scatter_add(0, j46, X)", (4, 6)),
+    ("X.scatter_add(1, k46[:, :3], w46.double())", (4, 6)), ("X.T.gather(0, k46.T)", (4, 6)),
     ("S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])", (1,)), ("X.index_fill(0, torch.tensor([1]), X[2, 3])", (3, 4)),
 ]
 
@@ -178,6 +220,9 @@ ERRORS = [
     "x34.index_fill(1, torch.tensor([0, 4]), -1)", "x34.index_fill(1, torch.tensor([-5]), -1)", "x34.index_fill(2, torch.tensor([0]), 1)",
     "torch.arange(3, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)",
     "x34.index_fill(1, torch.tensor([0]), torch.tensor([2.]))",
+    "torch.zeros(5).scatter_add(0, torch.tensor([0, 5, -1]), torch.ones(3))", "w46.gather(0, j46 - 1)",
+    "torch.zeros(64, 1024, dtype=torch.long).scatter_add(1, IL + L // 1024, SL)", "L.gather(1, IL + L // 1024)",
+    "torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0 + L % 1024 // 16, SL)", "L.gather(0, IL0 + L % 1024 // 16)",
 ]
 
 

@@ -244,11 +244,14 @@ void index_put_advanced(const Tensor<T>& v, const AdvancedIndices& indexed, cons
     staged = values.expand(plan.result_shape).permute(inverse).contiguous();
   }
   const bool on_device = plan.device_offsets.defined();
+  // Threads may take the slices apart when v reaches each element once (put_slices).
+  const bool may_split = v.impl().is_contiguous() && !v.impl().storage.is_alias_of(staged.impl().storage);
   dispatch_plan(IndexPlan{.op = "index_put", .out = &v.impl(), .input = &staged.impl(),
                           .index = on_device ? &plan.device_offsets.impl() : nullptr,
                           .slices = on_device ? nullptr : &plan.index_offsets, .rest = &plan.rest_offsets,
                           .accumulate = accumulate, .rest_sizes = &plan.rest_shape, .rest_strides = &plan.rest_strides},
-                [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.host_offsets(), plan.rest_offsets, accumulate); });
+                [&] { put_slices(v.kernel_data(), staged.kernel_data(), plan.host_offsets(), plan.rest_offsets, accumulate,
+                                   may_split); });
 }
 
 }  // namespace detail
