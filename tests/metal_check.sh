@@ -27,14 +27,30 @@ for h in include/tessera/backend/metal/*.hpp; do
   echo "#include <tessera/backend/metal/$(basename "$h")>" > "$work/alone_$(basename "$h" .hpp).cpp"
 done
 eigen="-I/usr/include/eigen3"
-echo "== metal-cpp's implementation unit: tests/metal_host_check.cpp"
-CXX=$cxx WERROR=1 DEFINE_APPLE=1 EXTRA_FLAGS="-DTESSERA_METAL=1 $eigen" \
-  bash "$metal/syntax_check.sh" "$metal/metal-cpp" include tests/metal_host_check.cpp
-echo "== as CMake's TESSERA_METAL builds them"
-CXX=$cxx WERROR=1 DEFINE_APPLE=1 \
-  EXTRA_FLAGS="-DTESSERA_METAL=1 -DTESSERA_METAL_NO_PRIVATE_IMPLEMENTATION=1 -DTESSERA_TEST_METAL=1 $eigen" \
-  bash "$metal/syntax_check.sh" "$metal/metal-cpp" include cmake/tessera_metal.cpp tests/test_metal.cpp \
-  tests/test_vulkan_*.cpp examples/fashion_mnist.cpp "$work"/alone_*.cpp
+# Two checks at a time (one core each), each with its log printed when it ends.
+as_cmake() {
+  CXX=$cxx WERROR=1 DEFINE_APPLE=1 \
+    EXTRA_FLAGS="-DTESSERA_METAL=1 -DTESSERA_METAL_NO_PRIVATE_IMPLEMENTATION=1 -DTESSERA_TEST_METAL=1 $eigen" \
+    bash "$metal/syntax_check.sh" "$metal/metal-cpp" include "$@"
+}
+{
+  echo "== metal-cpp's implementation unit: tests/metal_host_check.cpp"
+  CXX=$cxx WERROR=1 DEFINE_APPLE=1 EXTRA_FLAGS="-DTESSERA_METAL=1 $eigen" \
+    bash "$metal/syntax_check.sh" "$metal/metal-cpp" include tests/metal_host_check.cpp
+  echo "== as CMake's TESSERA_METAL builds them: the unit CMake adds, the Metal tests, the example"
+  as_cmake cmake/tessera_metal.cpp tests/test_metal.cpp examples/fashion_mnist.cpp
+} > "$work/first.log" 2>&1 &
+first=$!
+{
+  echo "== as CMake's TESSERA_METAL builds them: the GPU tests, each backend/metal header alone"
+  as_cmake tests/test_vulkan_*.cpp "$work"/alone_*.cpp
+} > "$work/second.log" 2>&1 &
+second=$!
+failed=0  # a failing check ends its job (set -e holds in each)
+wait "$first" || failed=1
+wait "$second" || failed=1
+cat "$work/first.log" "$work/second.log"
+[ "$failed" = 0 ]
 echo "== .github/workflows/macos-metal.yml runs docs/metal.md's commands, word for word"
 python3 - <<'PY'
 import re, sys
