@@ -1,8 +1,9 @@
 #pragma once
 // The C++ side of tests/golden/call_cases.py, the golden format of the generators that evaluate
 // lists of PyTorch expressions: a value case's results as (dtype, shape, values) parts, and the
-// runner of the gradient cases.
+// runners of the gradient and error cases.
 
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "error_of.hpp"
 #include "golden.hpp"
 
 namespace call_cases {
@@ -86,6 +88,69 @@ inline void check_grad_cases(const std::string& file, const std::map<std::string
     for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
     const Tensor<double> probe = (ts::randn(shape).to<double>() * probe_scale + probe_shift).detach().requires_grad_();
     CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+/** Whether tessera's message `got` says what PyTorch's `torch` says: "op: " + PyTorch's message
+ *  (which may begin with the op already; tessera may write its first letter in lower case),
+ *  perhaps followed by " (...)" or ", got ..." naming the values; PyTorch's message itself where
+ *  `op` is empty (PyTorch's "not implemented for" and autograd's refusals name no op). Of PyTorch's
+ *  internal asserts, the sentence after "please report a bug to PyTorch." is compared; tessera
+ *  names dtypes as torch.float32 where PyTorch's casting messages say Float. */
+inline bool same_message(const std::string& got, const std::string& op, std::string torch) {
+  const std::string report = "please report a bug to PyTorch. ";
+  if (const auto at = torch.find(report); at != std::string::npos) torch = torch.substr(at + report.size());
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"type Float ", "type torch.float32 "},
+                                                                                 {"type Long", "type torch.int64"},
+                                                                                 {"type long int", "type torch.int64"},
+                                                                                 {"output type Int", "output type torch.int32"}})
+    if (const auto at = torch.find(from); at != std::string::npos) torch.replace(at, from.size(), to);
+  const std::string want = op.empty() || torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
+  if (want.empty() || got.size() < want.size()) return false;
+  if (got.size() > want.size() && got.compare(want.size(), 2, " (") != 0 && got.compare(want.size(), 6, ", got ") != 0)
+    return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool first = !op.empty() && i == op.size() + 2;
+    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
+  }
+  return true;
+}
+
+/** A call the error cases make, and the op its message names (see same_message). */
+struct ErrorCall {
+  std::string op;
+  std::function<void()> call;
+};
+
+/** Runs the file's "error <call>" cases: each call in `calls` must throw PyTorch's message. */
+inline void check_error_cases(const std::string& file, const std::map<std::string, ErrorCall>& calls) {
+  int cases = 0;
+  for (const auto& r : golden::load(file)) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const std::string message = error_of(calls.at(call).call);
+    INFO(message);
+    CHECK(same_message(message, calls.at(call).op, r.get("error")));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
+/** The same for calls whose message may name any op: PyTorch's message itself, or after "op: ". */
+inline void check_error_cases(const std::string& file, const std::map<std::string, std::function<void()>>& calls) {
+  int cases = 0;
+  for (const auto& r : golden::load(file)) {
+    if (r.name.rfind("error ", 0) != 0) continue;
+    const std::string call = r.name.substr(6);
+    INFO(call);
+    REQUIRE(calls.count(call));
+    const std::string message = error_of(calls.at(call)), torch = r.get("error");
+    INFO(message);
+    CHECK((message == torch || message.ends_with(": " + torch)));
     ++cases;
   }
   CHECK(cases == static_cast<int>(calls.size()));

@@ -36,24 +36,6 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
 }
 
 
-/** tessera's message starts with "op: " + PyTorch's (whose first letter tessera may write in lower
- *  case; tessera names dtypes as torch.float32 where PyTorch's casting messages say Float, and its
- *  view message goes on to name the shape and strides). */
-bool same_message(const std::string& got, const std::string& op, std::string torch) {
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"type Float ", "type torch.float32 "}, {"type Long", "type torch.int64"}, {"type long int", "type torch.int64"}})
-    if (const auto at = torch.find(from); at != std::string::npos) torch.replace(at, from.size(), to);
-  if (op.empty()) return got == torch;  // PyTorch's "not implemented for" messages name no op
-  const std::string want = torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
-  if (got.size() < want.size() || want.empty()) return false;
-  if (got.size() > want.size() && got.compare(want.size(), 2, " (") != 0) return false;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const bool first = i == op.size() + 2;
-    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
-  }
-  return true;
-}
-
 // The generator's inputs.
 struct Inputs {
   Tensor<float> a = ts::arange<float>(0, 6).reshape({2, 3}) - 2.5f;
@@ -385,7 +367,7 @@ TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
   const Inputs in;
   const auto& [a, b, t, v, h, m, z, u, g] = in;
   const auto zf = [](const Shape& s) { return ts::zeros<float>(s); };
-  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  using Call = call_cases::ErrorCall;
   const std::map<std::string, Call> calls = {
       {"a.clone().eq_(torch.zeros(2, 2, 3))", {"eq_", [&] { a.clone().eq_(ts::zeros<float>({2, 2, 3})); }}},
       {"a.clone().logical_and_(torch.ones(3, 2, 3))",
@@ -425,19 +407,7 @@ TEST_CASE("aliases refuse what PyTorch refuses", "[aliases][golden]") {
       {"t.view_as(torch.zeros(6))", {"view", [&] { t.view_as(ts::zeros<float>({6})); }}},
       {"a.reshape_as(torch.zeros(5))", {"reshape", [&] { a.reshape_as(ts::zeros<float>({5})); }}},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("aliases.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const auto& [op, fn] = calls.at(call);
-    const std::string message = error_of(fn);
-    INFO(message);
-    CHECK(same_message(message, op, r.get("error")));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_error_cases("aliases.txt", calls);
 }
 
 }  // namespace test_aliases

@@ -39,23 +39,6 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
 }
 
 
-/** tessera's message is "op: " + PyTorch's (the op may be absent from PyTorch's; its first letter
- *  may be in lower case), or exactly
- *  PyTorch's for its "not implemented for" messages; tessera names dtypes as torch.float32. */
-bool same_message(const std::string& got, const std::string& op, std::string torch) {
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"type Float ", "type torch.float32 "}, {"output type Int", "output type torch.int32"}})
-    if (const auto at = torch.find(from); at != std::string::npos) torch.replace(at, from.size(), to);
-  if (op.empty()) return got == torch;
-  const std::string want = torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
-  if (got.size() != want.size()) return false;
-  for (size_t i = 0; i < want.size(); ++i) {  // tessera may write the first letter in lower case
-    const bool first = i == op.size() + 2;
-    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
-  }
-  return true;
-}
-
 // The generator's inputs.
 struct Inputs {
   Tensor<int8_t> i8 = ts::tensor<int8_t>({12, -18, 0, 7, -128, 5});
@@ -478,7 +461,7 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
   const Inputs in;
   const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E] = in;
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
-  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  using Call = call_cases::ErrorCall;
   const std::map<std::string, Call> calls = {
       {"torch.gcd(a, a)", {"", [&] { ts::gcd(a, a); }}},
       {"torch.lcm(a, a)", {"", [&] { ts::lcm(a, a); }}},
@@ -574,19 +557,7 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
       {"torch.igamma(m, m)", {"", [&] { ts::igamma(m, m); }}},
       {"l.clone().igamma_(l)", {"", [&] { l.clone().igamma_(l); }}},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("mathx.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const auto& [op, fn] = calls.at(call);
-    const std::string message = error_of(fn);
-    INFO(message);
-    CHECK(same_message(message, op, r.get("error")));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_error_cases("mathx.txt", calls);
 }
 
 }  // namespace test_mathx

@@ -230,18 +230,7 @@ TEST_CASE("conv2d gives PyTorch's gradients for the input, the weight and the bi
 }
 
 TEST_CASE("conv2d refuses what PyTorch refuses, with its messages", "[conv2d][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("conv2d.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(error_calls().count(call));
-    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
-    INFO(message);
-    CHECK((message == torch || message.ends_with(": " + torch)));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(error_calls().size()));
+  call_cases::check_error_cases("conv2d.txt", error_calls());
   // PyTorch prints its set of padding strings in no fixed order, so the golden file leaves these out.
   CHECK(error_of([] { nn::Conv2d(4, 3, 3, {.padding = "foo"}); }) ==
         "Conv2d: Invalid padding string 'foo', should be one of {'same', 'valid'}");

@@ -246,18 +246,7 @@ TEST_CASE("conv_transpose1d/2d give PyTorch's gradients for input, weight and bi
 }
 
 TEST_CASE("conv_transpose1d/2d refuse what PyTorch refuses, with its messages", "[conv_transpose][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("conv_transpose.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(error_calls().count(call));
-    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
-    INFO(message);
-    CHECK((message == torch || message.ends_with(": " + torch)));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(error_calls().size()));
+  call_cases::check_error_cases("conv_transpose.txt", error_calls());
   // Beyond PyTorch: tessera's 2-D kernels are square, and a 1-D weight has three dims.
   CHECK(error_of([] { F::conv_transpose2d(y, ts::zeros<float>({4, 2, 3, 2})); }) ==
         "conv_transpose2d: expected a square 4-D weight [in, out / groups, k, k], got shape [4, 2, 3, 2]");

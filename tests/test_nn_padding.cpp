@@ -148,18 +148,7 @@ TEST_CASE("pad gives PyTorch's gradients and passes gradcheck", "[padding][golde
 }
 
 TEST_CASE("pad refuses what PyTorch refuses, with its messages", "[padding][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("padding.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(error_calls().count(call));
-    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
-    // PyTorch's kernels' own messages ("not implemented for", narrow's) keep their op name.
-    CHECK((message == "pad: " + torch || message == torch || message == "narrow: " + torch));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(error_calls().size()));
+  call_cases::check_error_cases("padding.txt", error_calls());
   // Outputs PyTorch's kernels refuse with garbled messages: an error here too.
   CHECK(!error_of([] { F::pad(x, {-2, -1}, "reflect"); }).empty());
   CHECK(!error_of([] { F::pad(y, {0, 0, -2, -2}, "replicate"); }).empty());

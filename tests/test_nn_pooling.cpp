@@ -278,18 +278,7 @@ TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][g
 }
 
 TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("pooling.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(error_calls().count(call));
-    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
-    INFO(message);
-    CHECK((message == torch || message.ends_with(": " + torch)));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(error_calls().size()));
+  call_cases::check_error_cases("pooling.txt", error_calls());
   CHECK(error_of([] { nn::AdaptiveAvgPool2d(std::vector<int64_t>{1}); }) == "AdaptivePool2d: expected 2 output sizes, got 1");
 }
 

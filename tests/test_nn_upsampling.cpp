@@ -161,18 +161,7 @@ TEST_CASE("interpolate gives PyTorch's gradients and passes gradcheck", "[upsamp
 }
 
 TEST_CASE("interpolate refuses what PyTorch refuses, with its messages", "[upsampling][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("upsampling.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(error_calls().count(call));
-    const std::string message = error_of(error_calls().at(call)), torch = r.get("error");
-    INFO(message);
-    CHECK((message == torch || message.ends_with(": " + torch)));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(error_calls().size()));
+  call_cases::check_error_cases("upsampling.txt", error_calls());
   CHECK(error_of([] { F::interpolate(x, {.size = {5}, .mode = "bicubic"}); }) ==
         "interpolate: mode 'bicubic' with 4D input is not supported");
 }

@@ -23,17 +23,6 @@ using call_cases::Got;
 using call_cases::got;
 using call_cases::same_values;
 
-/** tessera's message is "op: " + PyTorch's (whose first letter tessera may write in lower case). */
-bool same_message(const std::string& got, const std::string& op, const std::string& torch) {
-  const std::string want = torch.rfind(op + ": ", 0) == 0 ? torch : op + ": " + torch;
-  if (got.size() != want.size() || got.empty()) return false;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const bool first = i == op.size() + 2;
-    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
-  }
-  return true;
-}
-
 // The generator's inputs.
 struct Inputs {
   Tensor<float> a = ts::arange<float>(0, 24).reshape({2, 3, 4});
@@ -465,7 +454,7 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
   const Inputs in;
   const auto& [a, b, z, v, m, h, e, t, f, i8, s34, n34, x34, ix, src, srci, ixs, S, S3, Z] = in;
   const Layouts lay;
-  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  using Call = call_cases::ErrorCall;
   const std::map<std::string, Call> calls = {
       {"torch.movedim(a, (0, 1), (2,))", {"movedim", [&] { ts::movedim(a, {0, 1}, {2}); }}},
       {"torch.movedim(a, (0, 0), (1, 2))", {"movedim", [&] { ts::movedim(a, {0, 0}, {1, 2}); }}},
@@ -548,19 +537,7 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
        {"scatter_add_", [&] { ts::zeros<int64_t>({64, 1024}).scatter_add(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16), lay.SL); }}},
       {"L.gather(0, IL0 + L % 1024 // 16)", {"gather", [&] { lay.L.gather(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16)); }}},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("shape.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const auto& [op, fn] = calls.at(call);
-    const std::string message = error_of(fn);
-    INFO(message);
-    CHECK(same_message(message, op, r.get("error")));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_error_cases("shape.txt", calls);
 }
 
 TEST_CASE("gather, scatter and index_add give the same bits on any number of threads", "[shape_ops][threads]") {

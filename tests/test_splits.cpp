@@ -27,23 +27,6 @@ using call_cases::Got;
 using call_cases::got;
 using call_cases::same_values;
 
-/** tessera's message is "op: " + PyTorch's (whose first letter tessera may write in lower case),
- *  perhaps followed by ", got ..." or " (...)" naming the values; of PyTorch's internal asserts,
- *  the sentence after "please report a bug to PyTorch." */
-bool same_message(const std::string& got, const std::string& op, std::string torch) {
-  const std::string report = "please report a bug to PyTorch. ";
-  if (const auto at = torch.find(report); at != std::string::npos) torch = torch.substr(at + report.size());
-  const std::string want = op.empty() ? torch : op + ": " + torch;  // autograd's refusals name no op
-  if (got.size() < want.size()) return false;
-  if (got.size() > want.size() && got.compare(want.size(), 2, " (") != 0 && got.compare(want.size(), 6, ", got ") != 0)
-    return false;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const bool first = !op.empty() && i == op.size() + 2;
-    if (got[i] != want[i] && !(first && std::tolower(got[i]) == std::tolower(want[i]))) return false;
-  }
-  return true;
-}
-
 // The generator's inputs.
 struct Inputs {
   Tensor<float> a = ts::arange<float>(0, 10).reshape({2, 5}) - 2.5f;
@@ -440,7 +423,7 @@ TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
   const Inputs in;
   const auto& [a, b, t, v, z, m, e, s3, s2, ti, q, ia, i2, i11, c] = in;
   const std::optional<int64_t> none;
-  using Call = std::pair<std::string, std::function<void()>>;  // tessera's op name, the call
+  using Call = call_cases::ErrorCall;
   const std::map<std::string, Call> calls = {
       {"torch.tensor_split(z, 2)", {"tensor_split", [&] { ts::tensor_split(z, 2); }}},
       {"torch.tensor_split(z, [1])", {"tensor_split", [&] { ts::tensor_split(z, I{1}); }}},
@@ -530,19 +513,7 @@ TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
       {"F.channel_shuffle(p4, 0)", {"channel_shuffle", [&] { F::channel_shuffle(p4, 0); }}},
       {"F.channel_shuffle(torch.zeros(2, 4), 2)", {"channel_shuffle", [&] { F::channel_shuffle(ts::zeros<float>({2, 4}), 2); }}},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("splits.txt")) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    const auto& [op, fn] = calls.at(call);
-    const std::string message = error_of(fn);
-    INFO(message);
-    CHECK(same_message(message, op, r.get("error")));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_error_cases("splits.txt", calls);
 }
 
 }  // namespace test_splits
