@@ -29,6 +29,14 @@ namespace F = ts::nn::functional;
 using vulkan_test::have_device;
 using vulkan_test::kGpu;
 
+/** Values of T drawn from `normal` (one distribution across calls, as it keeps a spare value). */
+template <class T>
+ts::Tensor<T> normal_tensor(const ts::Shape& shape, std::mt19937_64& rng, std::normal_distribution<double>& normal) {
+  ts::Tensor<T> t = ts::empty<T>(shape);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(normal(rng));
+  return t;
+}
+
 /** Values of T: small integers, normal floats with -0, infinities and NaN among them (no float
  *  subnormals: a GPU may flush them). */
 template <class T>
@@ -180,11 +188,7 @@ void check_conv_and_pools(double rtol, double atol) {
   std::mt19937_64 rng(11);
   const uint64_t before = fallbacks(vk::PlanKind::Window);
   std::normal_distribution<double> normal;
-  const auto randn = [&](const ts::Shape& shape) {
-    ts::Tensor<T> t = ts::empty<T>(shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(normal(rng));
-    return t;
-  };
+  const auto randn = [&](const ts::Shape& shape) { return normal_tensor<T>(shape, rng, normal); };
   const ts::Tensor<T> x0 = randn({2, 4, 7, 6}), w0 = randn({6, 2, 3, 3}), b0 = randn({6});
   struct Result {
     ts::Tensor<T> conv, maxp, avgp, gx, gw, gb;
@@ -231,11 +235,7 @@ void check_rectangular_conv(double rtol, double atol) {
   std::mt19937_64 rng(13);
   const uint64_t before = fallbacks(vk::PlanKind::Window);
   std::normal_distribution<double> normal;
-  const auto randn = [&](const ts::Shape& shape) {
-    ts::Tensor<T> t = ts::empty<T>(shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data_ptr()[i] = td::convert<T>(normal(rng));
-    return t;
-  };
+  const auto randn = [&](const ts::Shape& shape) { return normal_tensor<T>(shape, rng, normal); };
   const ts::Tensor<T> x0 = randn({2, 4, 7, 9}), w0 = randn({6, 2, 2, 3}), e0 = randn({3, 4, 4, 2}), b0 = randn({6});
   struct Result {
     ts::Tensor<T> strided, same, gx, gw, ge, gb;
