@@ -65,6 +65,10 @@
 #include "optim/scheduler.hpp"
 #include "data/idx.hpp"
 #include "data/loader.hpp"
+// In compiled mode, what the library compiled (Note [Compiled mode]); after every template it names.
+#if defined(TESSERA_COMPILED) && !defined(TESSERA_COMPILED_LIBRARY)
+#include "compiled.hpp"
+#endif
 
 /** `namespace ts = tessera;` is the alias the documentation uses. */
 namespace ts = tessera;

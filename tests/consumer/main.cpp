@@ -1,6 +1,11 @@
 // Uses views, autograd and printing through the installed or fetched tessera, and checks the
-// text it prints against PyTorch's.
+// text it prints against PyTorch's. tessera::tessera must give it compiled mode with no
+// configuration of its own (Note [Compiled mode]).
 #include <tessera/tessera.hpp>
+
+#ifndef TESSERA_COMPILED
+#error "tessera::tessera did not give its user compiled mode"
+#endif
 
 #include <iostream>
 #include <sstream>

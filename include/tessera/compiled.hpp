@@ -1,0 +1,30 @@
+#pragma once
+// Compiled mode: the template instantiations programs use most, compiled once into the
+// library that the CMake target tessera::tessera builds, and declared here so that a program
+// that includes the umbrella header does not compile them again.
+
+// Note [Compiled mode]
+// tessera is all headers and templates, so a program compiles every kernel, derivative formula
+// and layer it uses, at the program's own cost. In compiled mode (TESSERA_COMPILED, which the
+// tessera::tessera target defines for its users unless TESSERA_HEADER_ONLY is set) the umbrella
+// header ends with explicit instantiation declarations (`extern template`) of the instantiations
+// in compiled/instances_*.inc: the program's compiler then only parses those templates, and the
+// calls link to the library, whose translation units (src/instances_*.cpp) hold the explicit
+// instantiation definitions. tools/gen_instances.py writes the lists from what the examples and
+// bench/compile's programs instantiate. Anything not in the lists is instantiated by the program
+// itself, as in header-only mode, so a list can only make a program compile faster, never fail
+// to link; a list entry that no longer matches a template fails the library's build.
+// Without TESSERA_COMPILED (the bare compiler line) nothing here is seen: header-only mode.
+// Declarations only: they must follow every template they name, so this is the umbrella
+// header's last include.
+
+#include "tessera.hpp"
+
+#define TS_INSTANCE extern template
+namespace tessera {
+#include "compiled/instances_0.inc"
+#include "compiled/instances_1.inc"
+#include "compiled/instances_2.inc"
+#include "compiled/instances_3.inc"
+}  // namespace tessera
+#undef TS_INSTANCE

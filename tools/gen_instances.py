@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Writes include/tessera/compiled/instances_*.inc: the template instantiations the compiled
+library holds (Note [Compiled mode] in include/tessera/compiled.hpp).
+
+It compiles the programs listed in PROGRAMS header-only with g++ -O2, reads the function
+templates and class templates of tessera each object instantiates (nm, c++filt), writes each as
+an explicit instantiation, keeps those that g++ and clang++ both accept with only the umbrella
+header included, and splits them into PARTS files, one per translation unit of the library.
+
+    tools/gen_instances.py            (from the repository root; takes a few minutes)
+
+Run it again when a program of the list changes or an instantiated signature does: CI builds the
+library from the committed files, and a line that no longer matches a template fails that build.
+A program that uses something the list lacks still compiles: it instantiates that itself.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# What a program typically instantiates: the three programs of bench/compile_hello.sh and the examples.
+PROGRAMS = ["bench/compile/hello.cpp", "bench/compile/autograd.cpp", "bench/compile/train.cpp",
+            "examples/seed_tour.cpp", "examples/fashion_mnist.cpp", "examples/char_transformer.cpp",
+            "examples/char_lstm.cpp"]
+PARTS = 4
+OUT = os.path.join(ROOT, "include", "tessera", "compiled")
+FLAGS = ["-std=c++20", "-I", os.path.join(ROOT, "include"), "-I", "/usr/include/eigen3"]
+
+
+def demangled_symbols(obj):
+    nm = subprocess.run(["nm", "--defined-only", obj], check=True, capture_output=True, text=True).stdout
+    weak = sorted({p[2] for p in (line.split() for line in nm.splitlines())
+                   if len(p) == 3 and p[1] in "WV" and re.match(r"_ZN[KVR]*7tessera", p[2])})
+    return subprocess.run(["c++filt"], input="\n".join(weak), check=True, capture_output=True,
+                          text=True).stdout.splitlines()
+
+
+def split_top(s, sep_chars):
+    """Indices in s of the characters in sep_chars outside <...> and (...)."""
+    depth, out = 0, []
+    for i, ch in enumerate(s):
+        if ch in "<(":
+            depth += 1
+        elif ch in ">)":
+            depth -= 1
+        elif depth == 0 and ch in sep_chars:
+            out.append(i)
+    return out
+
+
+# The SIMD loops: their callers, which the lists hold, instantiate them inside the library, and
+# g++ emits some that clang cannot instantiate on their own (ops without a vector form).
+LEAVES = re.compile(r"::(vector_run|vector_steps\w*|\w+_avx2|\w+_avx512)<")
+
+
+def candidates(symbol):
+    """The explicit instantiations (without `template`) that cover one demangled symbol."""
+    if any(bad in symbol for bad in ("lambda", "abi:", "{", "anonymous", "guard variable", "operator")) or \
+            symbol.startswith(("vtable", "typeinfo", "VTT", "construction vtable")) or LEAVES.search(symbol):
+        return []
+    depth, cut = 0, None
+    for i, ch in enumerate(symbol):
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        elif ch == "(" and depth == 0:
+            cut = i
+            break
+    if cut is None:
+        return []
+    head = symbol[:cut]
+    spaces = split_top(head, " ")
+    name = head[spaces[-1] + 1:] if spaces else head
+    scopes = [i for i in range(len(name) - 1) if name[i:i + 2] == "::" and
+              name[:i].count("<") == name[:i].count(">")]
+    owner = name[:scopes[-1]] if scopes else ""
+    out = []
+    # A member of a class template: the whole class (its vtable, and members without a return
+    # type in their symbol). Tensor<T> is left out: instantiating every method for every dtype
+    # fails for some and compiles far more than programs use.
+    if owner.endswith(">") and not owner.startswith("tessera::Tensor<"):
+        out.append("class " + owner)
+    # A function template (its return type is part of its symbol).
+    if spaces and name.endswith(">"):
+        out.append(symbol)
+    return out
+
+
+def rejected_lines(path, lines, compiler):
+    """Line numbers (1-based, in `lines`) that `compiler` refuses as explicit instantiations."""
+    inc = os.path.join(path, "check.inc")
+    with open(inc, "w") as f:
+        f.write("namespace tessera {\n" + "".join(f"template {l};\n" for l in lines) + "}\n")
+    src = os.path.join(path, "check.cpp")
+    with open(src, "w") as f:
+        f.write('#include <tessera/tessera.hpp>\n#include "check.inc"\n')
+    r = subprocess.run([compiler, *FLAGS, "-fsyntax-only", "-ftemplate-backtrace-limit=0",
+                        "-ferror-limit=0" if "clang" in compiler else "-fmax-errors=0", src],
+                       capture_output=True, text=True, cwd=path)
+    # An error at a line, or inside a template that a line instantiates ("required from here").
+    bad = {int(m.group(1)) - 1 for m in re.finditer(r"check\.inc:(\d+):\d+:", r.stderr)} if r.returncode else set()
+    if r.returncode != 0 and not bad:
+        sys.exit(f"{compiler} failed outside the instantiations:\n{r.stderr[:4000]}")
+    return {b - 1 for b in bad if b >= 1}  # line 1 of check.inc opens the namespace
+
+
+def main():
+    found = set()
+    cache = os.environ.get("TESSERA_INSTANCES_CACHE")  # reuse the programs' symbols of an earlier run
+    with tempfile.TemporaryDirectory() as tmp:
+        if cache and os.path.exists(cache):
+            found = set(open(cache).read().splitlines())
+            found = {c for c in found if not LEAVES.search(c)}
+        for program in PROGRAMS if not found else []:
+            print(f"compiling {program}", flush=True)
+            obj = os.path.join(tmp, "program.o")
+            subprocess.run(["g++", *FLAGS, "-O2", "-c", os.path.join(ROOT, program), "-o", obj], check=True)
+            for symbol in demangled_symbols(obj):
+                found.update(candidates(symbol))
+        if cache:
+            with open(cache, "w") as f:
+                f.write("\n".join(sorted(found)))
+        lines = sorted(found)
+        for compiler in ("g++", "clang++"):
+            while True:
+                bad = rejected_lines(tmp, lines, compiler)
+                if not bad:
+                    break
+                print(f"{compiler} refuses {len(bad)} of {len(lines)}", flush=True)
+                lines = [l for i, l in enumerate(lines) if i not in bad]
+    os.makedirs(OUT, exist_ok=True)
+    # Contiguous runs of the sorted list: related instantiations (one op's kernels, one class's
+    # members) share a translation unit and are compiled once.
+    per_part = (len(lines) + PARTS - 1) // PARTS
+    for part in range(PARTS):
+        chunk = lines[part * per_part:(part + 1) * per_part]
+        with open(os.path.join(OUT, f"instances_{part}.inc"), "w") as f:
+            f.write("// Generated by tools/gen_instances.py: do not edit. Explicit instantiations of the\n"
+                    "// compiled library (Note [Compiled mode] in include/tessera/compiled.hpp).\n")
+            f.write("".join(f"TS_INSTANCE {l};\n" for l in chunk))
+    print(f"{len(lines)} instantiations in {PARTS} parts")
+
+
+if __name__ == "__main__":
+    main()
