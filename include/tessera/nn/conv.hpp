@@ -141,7 +141,9 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
     }
     TS_CHECK(!same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
     Conv1dOptions unpadded = o;
-    unpadded.padding = 0, unpadded.padding_same = false, unpadded.padding_mode = "zeros";
+    unpadded.padding = 0;
+    unpadded.padding_same = false;
+    unpadded.padding_mode = "zeros";
     const std::vector<int64_t> pads =
         detail_conv::reversed_padding_repeated_twice<1>(same, values, {weight.size(2)}, {o.dilation});
     return conv1d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
@@ -273,7 +275,8 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
       values = detail_conv::expand(o.padding.values, "padding", "conv2d");
     }
     Conv2dOptions unpadded = o;
-    unpadded.padding = 0, unpadded.padding_mode = "zeros";
+    unpadded.padding = 0;
+    unpadded.padding_mode = "zeros";
     const std::vector<int64_t> pads =
         detail_conv::reversed_padding_repeated_twice<2>(same, values, {weight.size(2), weight.size(3)}, dilation);
     return conv2d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
