@@ -584,6 +584,14 @@ int main() {
                 << deconv2(image).sizes() << deconv2(image, {2, 4, 8, 8}).sizes()
                 << F::conv_transpose1d(ts::randn({8, 5}), deconv1.weight(), deconv1.bias(), {.stride = 2, .groups = 2}).sizes()
                 << F::conv_transpose2d(image, deconv2.weight(), {}, {.stride = 2, .output_padding = 1}).sizes();
+      nn::ConvTranspose2d deconv_rect(8, 4, {2, 3}, {.stride = {2, 1}, .padding = {1, 0}, .output_padding = {1, 0}, .groups = 2,
+                                                     .bias = true, .dilation = {1, 2}, .padding_mode = "zeros"});
+      nn::Conv1d conv1_mode(8, 4, 3, {.padding = 1, .padding_mode = "reflect"});
+      nn::Conv2d conv2_mode(8, 4, {2, 3}, {.padding = {1, 2}, .padding_mode = "circular"});
+      std::cout << deconv_rect(image).sizes() << deconv_rect(image, {5, 7}).sizes() << conv1_mode(ts::randn({2, 8, 5})).sizes()
+                << conv2_mode(image).sizes()
+                << F::conv2d(image, conv2_mode.weight(), {}, {.padding = "same", .padding_mode = "replicate"}).sizes()
+                << F::conv_transpose2d(image, deconv_rect.weight(), {}, {.stride = {1, 2}, .padding = {0, 1}, .groups = 2}).sizes();
       nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});
       nn::GRU gru(8, 4);
       nn::RNN rnn(8, 4, {.nonlinearity = "relu"});

@@ -1,8 +1,9 @@
 // nn/conv.hpp's Conv2d against PyTorch 1.13: rectangular kernels, stride, padding and dilation as
 // ints and pairs, padding "same" (odd and even kernels, dilation) and "valid", groups, unbatched
-// inputs, the layers' initial weights, F.conv1d and nn.Conv1d with padding "valid" (values,
-// gradients for the input, the weight and the bias, error messages from tests/golden/conv2d.txt,
-// written by tests/golden/generate_conv2d.py), gradcheck, and the spellings the options accept.
+// inputs, the layers' initial weights, F.conv1d and nn.Conv1d with padding "valid", Conv1d and
+// Conv2d with every padding_mode (values, gradients for the input, the weight and the bias, error
+// messages from tests/golden/conv2d.txt, written by tests/golden/generate_conv2d.py), gradcheck,
+// and the spellings the options accept.
 
 #include <cmath>
 #include <functional>
@@ -38,6 +39,7 @@ const Tensor<double> wgd = ts::arange<double>(0, 4 * 2 * 3 * 2).reshape({4, 2, 3
 const Tensor<double> w44d = ts::arange<double>(0, 2 * 4 * 4 * 4).reshape({2, 4, 4, 4}).cos() * 0.25;
 const Tensor<double> bd = b.to<double>();
 const Tensor<float> s = ts::arange<float>(0, 2 * 4 * 9).reshape({2, 4, 9}).cos();
+const Tensor<double> sd = ts::arange<double>(0, 2 * 4 * 9).reshape({2, 4, 9}).cos();
 const Tensor<float> w1 = ts::arange<float>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
 const Tensor<double> w1d = ts::arange<double>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
 const Tensor<float> none;
@@ -61,6 +63,27 @@ call_cases::Got layer1d(uint64_t seed, int64_t in, int64_t out, int64_t kernel, 
   const nn::Conv1d m(in, out, kernel, options);
   const ts::NoGradGuard no_grad;
   return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(s)});
+}
+
+/** The generator's conv2(x, w, b, ...): nn::Conv2d with weight w and bias b (none if undefined),
+ *  run on x; conv1 the same with nn::Conv1d. */
+Tensor<float> conv2(const Tensor<float>& in, const Tensor<float>& weight, const Tensor<float>& bias,
+                    nn::Conv2dOptions options) {
+  options.bias = bias.defined();
+  nn::Conv2d m(weight.size(1) * options.groups, weight.size(0), {weight.size(2), weight.size(3)}, options);
+  std::map<std::string, ts::AnyTensor> state{{"weight", weight}};
+  if (bias.defined()) state.emplace("bias", bias);
+  m.load_state_dict(state);
+  return m(in);
+}
+Tensor<float> conv1(const Tensor<float>& in, const Tensor<float>& weight, const Tensor<float>& bias,
+                    nn::Conv1dOptions options) {
+  options.bias = bias.defined();
+  nn::Conv1d m(weight.size(1) * options.groups, weight.size(0), weight.size(2), options);
+  std::map<std::string, ts::AnyTensor> state{{"weight", weight}};
+  if (bias.defined()) state.emplace("bias", bias);
+  m.load_state_dict(state);
+  return m(in);
 }
 
 const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
@@ -118,6 +141,68 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"layer1d(4, 4, 3, 3, padding='valid')", [] { return layer1d(4, 4, 3, 3, {.padding = "valid"}); }},
       {"layer1d(5, 4, 2, 4, padding='same', dilation=2, groups=2)",
        [] { return layer1d(5, 4, 2, 4, {.padding = "same", .dilation = 2, .groups = 2}); }},
+      {"conv2(x, w23, b, padding=(1, 2), padding_mode='reflect')",
+       [] { return got(conv2(x, w23, b, {.padding = {1, 2}, .padding_mode = "reflect"})); }},
+      {"conv2(x, w23, b, padding=(2, 1), padding_mode='replicate')",
+       [] { return got(conv2(x, w23, b, {.padding = {2, 1}, .padding_mode = "replicate"})); }},
+      {"conv2(x, w23, b, padding=(1, 2), padding_mode='circular')",
+       [] { return got(conv2(x, w23, b, {.padding = {1, 2}, .padding_mode = "circular"})); }},
+      {"conv2(x, w23, None, padding=(0, 3), padding_mode='zeros')",
+       [] { return got(conv2(x, w23, none, {.padding = {0, 3}, .padding_mode = "zeros"})); }},
+      {"conv2(x, wg, bg, stride=(2, 1), padding=(2, 1), dilation=(1, 2), groups=2, padding_mode='reflect')",
+       [] {
+         return got(conv2(x, wg, bg,
+                          {.stride = {2, 1}, .padding = {2, 1}, .dilation = {1, 2}, .groups = 2, .padding_mode = "reflect"}));
+       }},
+      {"conv2(x, wg, None, stride=(1, 3), padding=(1, 3), groups=2, padding_mode='circular')",
+       [] { return got(conv2(x, wg, none, {.stride = {1, 3}, .padding = {1, 3}, .groups = 2, .padding_mode = "circular"})); }},
+      {"conv2(x, w44, None, padding='same', padding_mode='reflect')",
+       [] { return got(conv2(x, w44, none, {.padding = "same", .padding_mode = "reflect"})); }},
+      {"conv2(x, w23, b, padding='same', dilation=(2, 3), padding_mode='circular')",
+       [] { return got(conv2(x, w23, b, {.padding = "same", .dilation = {2, 3}, .padding_mode = "circular"})); }},
+      {"conv2(x, w14, None, padding='same', padding_mode='replicate')",
+       [] { return got(conv2(x, w14, none, {.padding = "same", .padding_mode = "replicate"})); }},
+      {"conv2(x, w23, b, padding='valid', padding_mode='reflect')",
+       [] { return got(conv2(x, w23, b, {.padding = "valid", .padding_mode = "reflect"})); }},
+      {"conv2(x, w33, b, padding=6, padding_mode='circular')",
+       [] { return got(conv2(x, w33, b, {.padding = 6, .padding_mode = "circular"})); }},
+      {"conv2(x, w33, b, padding=5, padding_mode='reflect')",
+       [] { return got(conv2(x, w33, b, {.padding = 5, .padding_mode = "reflect"})); }},
+      {"conv2(x, w33, b, padding=(4, 9), padding_mode='replicate')",
+       [] { return got(conv2(x, w33, b, {.padding = {4, 9}, .padding_mode = "replicate"})); }},
+      {"conv2(x[0], w23, b, padding=(1, 2), padding_mode='reflect')",
+       [] { return got(conv2(x[0], w23, b, {.padding = {1, 2}, .padding_mode = "reflect"})); }},
+      {"conv2(x[1], w23, None, padding=(2, 0), padding_mode='replicate')",
+       [] { return got(conv2(x[1], w23, none, {.padding = {2, 0}, .padding_mode = "replicate"})); }},
+      // float64 through the functional form, which honours padding_mode as the layer does
+      {"conv2(xd, w23d, bd, stride=(1, 2), padding=(1, 2), dilation=(2, 1), padding_mode='circular')",
+       [] {
+         return got(F::conv2d(xd, w23d, bd, {.stride = {1, 2}, .padding = {1, 2}, .dilation = {2, 1}, .padding_mode = "circular"}));
+       }},
+      {"conv2(xd, w44d, None, padding='same', padding_mode='reflect')",
+       [] { return got(F::conv2d(xd, w44d, Tensor<double>{}, {.padding = "same", .padding_mode = "reflect"})); }},
+      {"conv1(s, w1, None, padding=2, padding_mode='reflect')",
+       [] { return got(conv1(s, w1, none, {.padding = 2, .padding_mode = "reflect"})); }},
+      {"conv1(s, w1, b, padding=3, padding_mode='replicate')",
+       [] { return got(conv1(s, w1, b, {.padding = 3, .padding_mode = "replicate"})); }},
+      {"conv1(s, w1, None, stride=2, padding=4, dilation=2, padding_mode='circular')",
+       [] { return got(conv1(s, w1, none, {.stride = 2, .padding = 4, .dilation = 2, .padding_mode = "circular"})); }},
+      {"conv1(s, w1, b, padding='same', dilation=3, padding_mode='reflect')",
+       [] { return got(conv1(s, w1, b, {.padding = "same", .dilation = 3, .padding_mode = "reflect"})); }},
+      {"conv1(s, w1[:, :, :2], b, padding='same', padding_mode='circular')",
+       [] { return got(conv1(s, w1.narrow(2, 0, 2), b, {.padding = "same", .padding_mode = "circular"})); }},
+      {"conv1(s, w1[:2, :2], None, padding=1, groups=2, padding_mode='circular')",
+       [] { return got(conv1(s, w1.narrow(0, 0, 2).narrow(1, 0, 2), none, {.padding = 1, .groups = 2, .padding_mode = "circular"})); }},
+      {"conv1(s, w1, b, padding=8, padding_mode='reflect')",
+       [] { return got(conv1(s, w1, b, {.padding = 8, .padding_mode = "reflect"})); }},
+      {"conv1(s[0], w1, None, padding=1, padding_mode='replicate')",
+       [] { return got(conv1(s[0], w1, none, {.padding = 1, .padding_mode = "replicate"})); }},
+      {"conv1(sd, w1d, bd, padding=2, padding_mode='reflect')",
+       [] { return got(F::conv1d(sd, w1d, bd, {.padding = 2, .padding_mode = "reflect"})); }},
+      {"layer(8, 4, 3, (2, 3), padding=(1, 2), padding_mode='reflect')",
+       [] { return layer(8, 4, 3, {2, 3}, {.padding = {1, 2}, .padding_mode = "reflect"}); }},
+      {"layer1d(9, 4, 2, 3, padding=2, padding_mode='circular')",
+       [] { return layer1d(9, 4, 2, 3, {.padding = 2, .padding_mode = "circular"}); }},
   };
   return calls;
 }
@@ -150,6 +235,30 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const D& X) { return F::conv2d(xd, wgd, X, {.stride = 1, .padding = "same", .dilation = 1, .groups = 2}); }},
       {"F.conv1d(X, w1d, None, 1, 'valid', 2)",
        [](const D& X) { return F::conv1d(X, w1d, nod, {.stride = 1, .padding = "valid", .dilation = 2}); }},
+      {"conv2(X, w23d, bd, padding=(1, 2), padding_mode='reflect')",
+       [](const D& X) { return F::conv2d(X, w23d, bd, {.padding = {1, 2}, .padding_mode = "reflect"}); }},
+      {"conv2(X, w23d, bd, padding=(2, 1), padding_mode='replicate')",
+       [](const D& X) { return F::conv2d(X, w23d, bd, {.padding = {2, 1}, .padding_mode = "replicate"}); }},
+      {"conv2(X, wgd, None, stride=(1, 2), padding=(2, 3), groups=2, padding_mode='circular')",
+       [](const D& X) { return F::conv2d(X, wgd, nod, {.stride = {1, 2}, .padding = {2, 3}, .groups = 2, .padding_mode = "circular"}); }},
+      {"conv2(X, w44d, None, padding='same', dilation=(1, 2), padding_mode='reflect')",
+       [](const D& X) { return F::conv2d(X, w44d, nod, {.padding = "same", .dilation = {1, 2}, .padding_mode = "reflect"}); }},
+      {"conv2(X, w23d, None, padding=(1, 1), padding_mode='replicate')",
+       [](const D& X) { return F::conv2d(X, w23d, nod, {.padding = {1, 1}, .padding_mode = "replicate"}); }},
+      {"conv2(xd, X, bd, padding=(1, 2), dilation=(2, 1), padding_mode='circular')",
+       [](const D& X) { return F::conv2d(xd, X, bd, {.padding = {1, 2}, .dilation = {2, 1}, .padding_mode = "circular"}); }},
+      {"conv2(xd, X, None, padding='same', padding_mode='replicate')",
+       [](const D& X) { return F::conv2d(xd, X, nod, {.padding = "same", .padding_mode = "replicate"}); }},
+      {"conv2(xd, w23d, X, stride=2, padding=(1, 0), padding_mode='reflect')",
+       [](const D& X) { return F::conv2d(xd, w23d, X, {.stride = 2, .padding = {1, 0}, .padding_mode = "reflect"}); }},
+      {"conv1(X, w1d, None, padding=2, padding_mode='reflect')",
+       [](const D& X) { return F::conv1d(X, w1d, nod, {.padding = 2, .padding_mode = "reflect"}); }},
+      {"conv1(X, w1d, bd, stride=2, padding=3, padding_mode='circular')",
+       [](const D& X) { return F::conv1d(X, w1d, bd, {.stride = 2, .padding = 3, .padding_mode = "circular"}); }},
+      {"conv1(sd, X, bd, padding='same', dilation=2, padding_mode='replicate')",
+       [](const D& X) { return F::conv1d(sd, X, bd, {.padding = "same", .dilation = 2, .padding_mode = "replicate"}); }},
+      {"conv1(sd, w1d, X, padding=1, padding_mode='circular')",
+       [](const D& X) { return F::conv1d(sd, w1d, X, {.padding = 1, .padding_mode = "circular"}); }},
   };
   return calls;
 }
@@ -190,6 +299,29 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.conv1d(s, w1, padding='foo')", [] { F::conv1d(s, w1, none, {.padding = "foo"}); }},
       {"F.conv1d(s, w1, padding='same', stride=2)", [] { F::conv1d(s, w1, none, {.stride = 2, .padding = "same"}); }},
       {"nn.Conv1d(4, 3, 3, padding='same', stride=2)", [] { nn::Conv1d(4, 3, 3, {.stride = 2, .padding = "same"}); }},
+      {"conv2(x, w23, b, padding=(1, 7), padding_mode='reflect')",
+       [] { conv2(x, w23, b, {.padding = {1, 7}, .padding_mode = "reflect"}); }},
+      {"conv2(x, w23, b, padding=(7, 1), padding_mode='circular')",
+       [] { conv2(x, w23, b, {.padding = {7, 1}, .padding_mode = "circular"}); }},
+      {"conv2(x[0], w23, b, padding=1, padding_mode='circular')",
+       [] { conv2(x[0], w23, b, {.padding = 1, .padding_mode = "circular"}); }},
+      {"conv2(x[0, 0], w23, b, padding=1, padding_mode='reflect')",
+       [] { conv2(x[0][0], w23, b, {.padding = 1, .padding_mode = "reflect"}); }},
+      {"conv2(x[:, :3], w23, b, padding=1, padding_mode='replicate')",
+       [] { conv2(x.narrow(1, 0, 3), w23, b, {.padding = 1, .padding_mode = "replicate"}); }},
+      {"conv2(x[:, :, :0], w23, b, padding=1, padding_mode='reflect')",
+       [] { conv2(x.narrow(2, 0, 0), w23, b, {.padding = 1, .padding_mode = "reflect"}); }},
+      {"conv2(x, w23, b, padding=(0, 3), dilation=(7, 1), padding_mode='circular')",
+       [] { conv2(x, w23, b, {.padding = {0, 3}, .dilation = {7, 1}, .padding_mode = "circular"}); }},
+      {"conv1(s, w1, None, padding=9, padding_mode='reflect')",
+       [] { conv1(s, w1, none, {.padding = 9, .padding_mode = "reflect"}); }},
+      {"conv1(s[0], w1, None, padding=1, padding_mode='circular')",
+       [] { conv1(s[0], w1, none, {.padding = 1, .padding_mode = "circular"}); }},
+      {"nn.Conv2d(4, 3, 3, padding='same', stride=2, padding_mode='reflect')",
+       [] { nn::Conv2d(4, 3, 3, {.stride = 2, .padding = "same", .padding_mode = "reflect"}); }},
+      {"nn.Conv2d(4, 3, 3, groups=2, padding_mode='foo')", [] { nn::Conv2d(4, 3, 3, {.groups = 2, .padding_mode = "foo"}); }},
+      {"nn.Conv1d(4, 3, 3, padding='same', stride=2, padding_mode='circular')",
+       [] { nn::Conv1d(4, 3, 3, {.stride = 2, .padding = "same", .padding_mode = "circular"}); }},
   };
   return calls;
 }
@@ -240,6 +372,20 @@ TEST_CASE("conv2d refuses what PyTorch refuses, with its messages", "[conv2d][go
         "Conv2d: expected kernel_size to be a single integer value or a list of 2 values to match the convolution "
         "dimensions, but got kernel_size=[2, 3, 4]");
   CHECK(error_of([] { nn::Conv2d(4, 3, {2, 0}); }) == "Conv2d: kernel_size must be positive, got [2, 0]");
+  CHECK(error_of([] { nn::Conv2d(4, 3, 3, {.padding_mode = "zero"}); }) ==
+        "Conv2d: padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='zero'");
+  CHECK(error_of([] { nn::Conv1d(4, 3, 3, {.padding_mode = "Reflect"}); }) ==
+        "Conv1d: padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='Reflect'");
+  // PyTorch's order: the padding string before the mode.
+  CHECK(error_of([] { nn::Conv2d(4, 3, 3, {.padding = "foo", .padding_mode = "foo"}); }) ==
+        "Conv2d: Invalid padding string 'foo', should be one of {'same', 'valid'}");
+  // The functional forms check the mode too (PyTorch's have no padding_mode).
+  CHECK(error_of([] { F::conv2d(x, w23, b, {.padding_mode = "constant"}); }) ==
+        "conv2d: padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='constant'");
+  CHECK(error_of([] { F::conv1d(s, w1, b, {.padding_mode = ""}); }) ==
+        "conv1d: padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode=''");
+  CHECK(error_of([] { F::conv1d(s, w1, b, {.stride = 2, .padding = "same", .padding_mode = "reflect"}); }) ==
+        "conv1d: padding='same' is not supported for strided convolutions");
 }
 
 TEST_CASE("conv2d options take ints, pairs and strings in every spelling", "[conv2d]") {
@@ -258,6 +404,29 @@ TEST_CASE("conv2d options take ints, pairs and strings in every spelling", "[con
                                     {.stride = {2, 1}, .padding = {0, 1}, .dilation = {3, 1}});
   CHECK(ts::allclose(t.transpose(2, 3), F::conv2d(x, w23, b, {.stride = {1, 2}, .padding = {1, 0}, .dilation = {1, 3}}),
                      1e-5, 1e-6));
+}
+
+TEST_CASE("padding_mode pads with F::pad and convolves without padding, in the layers and the functional forms",
+          "[conv2d]") {
+  // Note [Convolution padding modes]: "same" pads dilation * (k - 1) in all, the odd one after.
+  for (const char* mode : {"reflect", "replicate", "circular"}) {
+    INFO(mode);
+    CHECK(ts::equal(F::conv2d(x, w44, b.narrow(0, 0, 2), {.padding = "same", .dilation = {1, 2}, .padding_mode = mode}),
+                    F::conv2d(F::pad(x, {3, 3, 1, 2}, mode), w44, b.narrow(0, 0, 2), {.dilation = {1, 2}})));
+    CHECK(ts::equal(F::conv1d(s, w1, b, {.stride = 2, .padding = 3, .padding_mode = mode}),
+                    F::conv1d(F::pad(s, {3, 3}, mode), w1, b, {.stride = 2})));
+    CHECK(ts::equal(F::conv1d(s, w1.narrow(2, 0, 2), b, {.padding_mode = mode, .padding_same = true}),
+                    F::conv1d(F::pad(s, {0, 1}, mode), w1.narrow(2, 0, 2), b)));
+  }
+  // "zeros" is zero padding, spelled out or not.
+  CHECK(ts::equal(F::conv2d(x, w23, b, {.padding = {1, 2}, .padding_mode = "zeros"}), F::conv2d(x, w23, b, {.padding = {1, 2}})));
+  // The padded input trains: gradients reach the layer's weight and bias.
+  ts::Generator gen(3);
+  nn::Conv2d conv(4, 2, {2, 3}, {.padding = {1, 2}, .padding_mode = "circular"}, gen);
+  CHECK(conv(x).sizes() == (ts::Shape{2, 2, 7, 9}));
+  conv(x).square().sum().backward();
+  CHECK(conv.weight().grad().sizes() == (ts::Shape{2, 4, 2, 3}));
+  CHECK(conv.bias().grad().sizes() == (ts::Shape{2}));
 }
 
 TEST_CASE("nn::Conv2d with a rectangular kernel trains: its weight and bias get gradients", "[conv2d]") {

@@ -1,7 +1,8 @@
 // nn/conv_transpose.hpp against PyTorch 1.13: conv_transpose1d and conv_transpose2d (values in
-// float32 and float64, gradients for input, weight and bias, error messages from
-// tests/golden/conv_transpose.txt, written by tests/golden/generate_conv_transpose.py), gradcheck,
-// and the ConvTranspose1d/2d layers' parameters.
+// float32 and float64, for 2-D rectangular kernels and every option an int or a pair, gradients
+// for input, weight and bias, error messages from tests/golden/conv_transpose.txt, written by
+// tests/golden/generate_conv_transpose.py), gradcheck, and the ConvTranspose1d/2d layers'
+// parameters, initial weights and padding_mode.
 
 #include <algorithm>
 #include <cmath>
@@ -30,11 +31,13 @@ const Tensor<float> w = ts::arange<float>(0, 36).reshape({4, 3, 3}).cos();
 const Tensor<float> y = ts::arange<float>(0, 120).reshape({2, 4, 3, 5}).sin();
 const Tensor<float> v = ts::arange<float>(0, 72).reshape({4, 2, 3, 3}).cos();
 const Tensor<float> v2 = ts::arange<float>(0, 48).reshape({4, 3, 2, 2}).cos();
+const Tensor<float> vr = ts::arange<float>(0, 48).reshape({4, 2, 2, 3}).sin();
 const Tensor<float> b = ts::arange<float>(0, 12) * 0.25 - 1.5;
 const Tensor<double> xd = ts::arange<double>(0, 40).reshape({2, 4, 5}).sin();
 const Tensor<double> wd = ts::arange<double>(0, 36).reshape({4, 3, 3}).cos();
 const Tensor<double> yd = ts::arange<double>(0, 120).reshape({2, 4, 3, 5}).sin();
 const Tensor<double> vd = ts::arange<double>(0, 72).reshape({4, 2, 3, 3}).cos();
+const Tensor<double> vrd = ts::arange<double>(0, 48).reshape({4, 2, 2, 3}).sin();
 const Tensor<double> bd = b.to<double>();
 
 // Layers with the weights above, for forward(input, output_size).
@@ -53,6 +56,26 @@ const nn::ConvTranspose2d& m2() {
     return m;
   }();
   return layer;
+}
+
+const nn::ConvTranspose2d& m3() {
+  static const nn::ConvTranspose2d layer = [] {
+    nn::ConvTranspose2d m(4, 2, {2, 3}, {.stride = {2, 3}, .padding = {1, 0}, .output_padding = {1, 2}, .dilation = {2, 1}});
+    m.load_state_dict({{"weight", vr}, {"bias", b.narrow(0, 0, 2)}});
+    return m;
+  }();
+  return layer;
+}
+
+/** The generator's layer(seed, ...): nn::ConvTranspose2d built after manual_seed (the mt19937
+ *  generator), its weight, bias and output for y. */
+call_cases::Got layer(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<2>& kernel,
+                      const nn::ConvTranspose2dOptions& options) {
+  golden::DefaultMt19937 mt;
+  ts::manual_seed(seed);
+  const nn::ConvTranspose2d m(in, out, kernel, options);
+  const ts::NoGradGuard no_grad;
+  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(y)});
 }
 
 /** t[:n] along dim 0, t[..., :n] along `dim`. */
@@ -121,6 +144,47 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"m2(y, output_size=[7, 12])", [] { return got(m2()(y, {7, 12})); }},
       {"m2(y[0], output_size=[2, 8, 11])", [] { return got(m2()(y[0], {2, 8, 11})); }},
       {"m2(y, output_size=[2, 2, 8, 12])", [] { return got(m2()(y, {2, 2, 8, 12})); }},
+      {"F.conv_transpose2d(y, vr)", [] { return got(F::conv_transpose2d(y, vr)); }},
+      {"F.conv_transpose2d(y, vr, b[:2], stride=(2, 3), padding=(1, 0))",
+       [] { return got(F::conv_transpose2d(y, vr, head(b, 2), {.stride = {2, 3}, .padding = {1, 0}})); }},
+      {"F.conv_transpose2d(y, vr, None, stride=(2, 1), padding=(0, 2), output_padding=(1, 0))",
+       [] { return got(F::conv_transpose2d(y, vr, {}, {.stride = {2, 1}, .padding = {0, 2}, .output_padding = {1, 0}})); }},
+      {"F.conv_transpose2d(y, vr, b[:4], (1, 3), (1, 1), (0, 2), 2, (2, 1))",
+       [] {
+         return got(F::conv_transpose2d(
+             y, vr, head(b, 4), {.stride = {1, 3}, .padding = {1, 1}, .output_padding = {0, 2}, .groups = 2, .dilation = {2, 1}}));
+       }},
+      {"F.conv_transpose2d(y, vr, None, stride=(1, 2), output_padding=(1, 2), dilation=(2, 3))",
+       [] { return got(F::conv_transpose2d(y, vr, {}, {.stride = {1, 2}, .output_padding = {1, 2}, .dilation = {2, 3}})); }},
+      {"F.conv_transpose2d(y, vr, b[:8], stride=(3, 2), padding=(2, 1), output_padding=(2, 1), groups=4)",
+       [] {
+         return got(F::conv_transpose2d(y, vr, head(b, 8),
+                                        {.stride = {3, 2}, .padding = {2, 1}, .output_padding = {2, 1}, .groups = 4}));
+       }},
+      {"F.conv_transpose2d(y[0], vr, b[:2], stride=(2, 1), padding=(1, 2), dilation=(1, 2))",
+       [] { return got(F::conv_transpose2d(y[0], vr, head(b, 2), {.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}})); }},
+      {"F.conv_transpose2d(y, vr, b[:2], stride=[2], padding=[1], output_padding=[1], dilation=[2])",
+       [] { return got(F::conv_transpose2d(y, vr, head(b, 2), {.stride = {2}, .padding = {1}, .output_padding = {1}, .dilation = {2}})); }},
+      {"F.conv_transpose2d(y, v, b[:2], stride=(1, 2), padding=(2, 0), output_padding=(0, 1))",
+       [] { return got(F::conv_transpose2d(y, v, head(b, 2), {.stride = {1, 2}, .padding = {2, 0}, .output_padding = {0, 1}})); }},
+      {"F.conv_transpose2d(y[:0], vr, None, stride=(2, 3))",
+       [] { return got(F::conv_transpose2d(head(y, 0), vr, {}, {.stride = {2, 3}})); }},
+      {"F.conv_transpose2d(yd, vrd, bd[:4], stride=(2, 3), padding=(1, 2), output_padding=(1, 2), groups=2, dilation=(2, 1))",
+       [] {
+         return got(F::conv_transpose2d(
+             yd, vrd, head(bd, 4), {.stride = {2, 3}, .padding = {1, 2}, .output_padding = {1, 2}, .groups = 2, .dilation = {2, 1}}));
+       }},
+      {"F.conv_transpose2d(yd.transpose(2, 3), vrd, None, stride=(3, 1), padding=(0, 1))",
+       [] { return got(F::conv_transpose2d(yd.transpose(2, 3), vrd, {}, {.stride = {3, 1}, .padding = {0, 1}})); }},
+      {"m3(y)", [] { return got(m3()(y)); }},
+      {"m3(y, output_size=[6, 15])", [] { return got(m3()(y, {6, 15})); }},
+      {"m3(y[0], output_size=[5, 17])", [] { return got(m3()(y[0], {5, 17})); }},
+      {"m3(y, output_size=[2, 2, 6, 16])", [] { return got(m3()(y, {2, 2, 6, 16})); }},
+      {"layer(7, 4, 6, (2, 3), stride=(2, 1), padding=(0, 1), output_padding=(1, 0), groups=2, dilation=(1, 2))",
+       [] {
+         return layer(7, 4, 6, {2, 3},
+                      {.stride = {2, 1}, .padding = {0, 1}, .output_padding = {1, 0}, .groups = 2, .dilation = {1, 2}});
+       }},
   };
   return calls;
 }
@@ -160,6 +224,29 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.conv_transpose2d(yd[0], X, None, stride=2, padding=1, output_padding=1)",
        [](const Tensor<double>& t) { return F::conv_transpose2d(yd[0], t, {}, {.stride = 2, .padding = 1, .output_padding = 1}); }},
       {"F.conv_transpose2d(yd, vd, X, stride=2)", [](const Tensor<double>& t) { return F::conv_transpose2d(yd, vd, t, {.stride = 2}); }},
+      {"F.conv_transpose2d(X, vrd, bd[:2], stride=(2, 3), padding=(1, 0), output_padding=(1, 2))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose2d(t, vrd, head(bd, 2), {.stride = {2, 3}, .padding = {1, 0}, .output_padding = {1, 2}});
+       }},
+      {"F.conv_transpose2d(X, vrd, None, stride=(1, 2), padding=(0, 1), output_padding=(1, 0), groups=2, dilation=(2, 1))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose2d(
+             t, vrd, {}, {.stride = {1, 2}, .padding = {0, 1}, .output_padding = {1, 0}, .groups = 2, .dilation = {2, 1}});
+       }},
+      {"F.conv_transpose2d(X, vrd, bd[:2], stride=(3, 1), output_padding=(2, 1), dilation=(1, 2))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose2d(t, vrd, head(bd, 2), {.stride = {3, 1}, .output_padding = {2, 1}, .dilation = {1, 2}});
+       }},
+      {"F.conv_transpose2d(yd, X, bd[:4], stride=(2, 1), padding=(1, 1), groups=2, dilation=(1, 2))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose2d(yd, t, head(bd, 4), {.stride = {2, 1}, .padding = {1, 1}, .groups = 2, .dilation = {1, 2}});
+       }},
+      {"F.conv_transpose2d(yd[0], X, None, stride=(3, 2), output_padding=(2, 1), dilation=(1, 2))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose2d(yd[0], t, {}, {.stride = {3, 2}, .output_padding = {2, 1}, .dilation = {1, 2}});
+       }},
+      {"F.conv_transpose2d(yd, vrd, X, stride=(2, 3), padding=(0, 1))",
+       [](const Tensor<double>& t) { return F::conv_transpose2d(yd, vrd, t, {.stride = {2, 3}, .padding = {0, 1}}); }},
   };
   return calls;
 }
@@ -207,6 +294,37 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.conv_transpose2d(y[0, 0], v)", [] { F::conv_transpose2d(y[0][0], v); }},
       {"F.conv_transpose2d(y.unsqueeze(0), v)", [] { F::conv_transpose2d(y.unsqueeze(0), v); }},
       {"F.conv_transpose1d(x, w[0])", [] { F::conv_transpose1d(x, w[0]); }},
+      {"F.conv_transpose2d(y, vr, stride=(2, 1), output_padding=(0, 1))",
+       [] { F::conv_transpose2d(y, vr, {}, {.stride = {2, 1}, .output_padding = {0, 1}}); }},
+      {"F.conv_transpose2d(y, vr, stride=(2, 1), output_padding=(2, 0))",
+       [] { F::conv_transpose2d(y, vr, {}, {.stride = {2, 1}, .output_padding = {2, 0}}); }},
+      {"F.conv_transpose2d(y, vr, stride=(1, 2), output_padding=(1, 1), dilation=(1, 3))",
+       [] { F::conv_transpose2d(y, vr, {}, {.stride = {1, 2}, .output_padding = {1, 1}, .dilation = {1, 3}}); }},
+      {"F.conv_transpose2d(y, vr, stride=(1, 2, 3))", [] { F::conv_transpose2d(y, vr, {}, {.stride = {1, 2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, padding=(1, 2, 3))", [] { F::conv_transpose2d(y, vr, {}, {.padding = {1, 2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, output_padding=(1, 2, 3))", [] { F::conv_transpose2d(y, vr, {}, {.output_padding = {1, 2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, dilation=(1, 2, 3))", [] { F::conv_transpose2d(y, vr, {}, {.dilation = {1, 2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, stride=())", [] { F::conv_transpose2d(y, vr, {}, {.stride = std::vector<int64_t>{}}); }},
+      {"F.conv_transpose2d(y, vr, stride=(1, 2, 3), padding=(1, 2, 3))",
+       [] { F::conv_transpose2d(y, vr, {}, {.stride = {1, 2, 3}, .padding = {1, 2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, stride=(1, 0))", [] { F::conv_transpose2d(y, vr, {}, {.stride = {1, 0}}); }},
+      {"F.conv_transpose2d(y, vr, padding=(1, -1))", [] { F::conv_transpose2d(y, vr, {}, {.padding = {1, -1}}); }},
+      {"F.conv_transpose2d(y, vr, output_padding=(0, -1))", [] { F::conv_transpose2d(y, vr, {}, {.output_padding = {0, -1}}); }},
+      {"F.conv_transpose2d(y, vr, dilation=(1, 0))", [] { F::conv_transpose2d(y, vr, {}, {.dilation = {1, 0}}); }},
+      {"F.conv_transpose2d(y, vr, dilation=(0, 1))", [] { F::conv_transpose2d(y, vr, {}, {.dilation = {0, 1}}); }},
+      {"F.conv_transpose2d(y, vr, padding=(2, 3))", [] { F::conv_transpose2d(y, vr, {}, {.padding = {2, 3}}); }},
+      {"F.conv_transpose2d(y, vr, padding=(1, 4))", [] { F::conv_transpose2d(y, vr, {}, {.padding = {1, 4}}); }},
+      {"F.conv_transpose2d(y, vr[:, :, :0])", [] { F::conv_transpose2d(y, head(vr, 0, 2)); }},
+      {"F.conv_transpose2d(y, vr[:, :, :, :0])", [] { F::conv_transpose2d(y, head(vr, 0, 3)); }},
+      {"F.conv_transpose2d(y[:, :3], vr, stride=(2, 1))", [] { F::conv_transpose2d(head(y, 3, 1), vr, {}, {.stride = {2, 1}}); }},
+      {"F.conv_transpose2d(y, vr, b[:3], stride=(1, 2))", [] { F::conv_transpose2d(y, vr, head(b, 3), {.stride = {1, 2}}); }},
+      {"m3(y[:, :, :0])", [] { m3()(head(y, 0, 2)); }},
+      {"nn.ConvTranspose2d(4, 2, 3, padding_mode='reflect')", [] { nn::ConvTranspose2d(4, 2, 3, {.padding_mode = "reflect"}); }},
+      {"nn.ConvTranspose2d(4, 2, (2, 3), padding_mode='circular')",
+       [] { nn::ConvTranspose2d(4, 2, {2, 3}, {.padding_mode = "circular"}); }},
+      {"nn.ConvTranspose1d(4, 2, 3, padding_mode='replicate')", [] { nn::ConvTranspose1d(4, 2, 3, {.padding_mode = "replicate"}); }},
+      {"nn.ConvTranspose2d(4, 2, 3, groups=3, padding_mode='zero')",
+       [] { nn::ConvTranspose2d(4, 2, 3, {.groups = 3, .padding_mode = "zero"}); }},
   };
   return calls;
 }
@@ -247,16 +365,27 @@ TEST_CASE("conv_transpose1d/2d give PyTorch's gradients for input, weight and bi
 
 TEST_CASE("conv_transpose1d/2d refuse what PyTorch refuses, with its messages", "[conv_transpose][golden]") {
   call_cases::check_error_cases("conv_transpose.txt", error_calls());
-  // Beyond PyTorch: tessera's 2-D kernels are square, and a 1-D weight has three dims.
-  CHECK(error_of([] { F::conv_transpose2d(y, ts::zeros<float>({4, 2, 3, 2})); }) ==
-        "conv_transpose2d: expected a square 4-D weight [in, out / groups, k, k], got shape [4, 2, 3, 2]");
+  // Beyond PyTorch: a 2-D weight has four dims, a 1-D weight three.
   CHECK(error_of([] { F::conv_transpose2d(y, w); }) ==
-        "conv_transpose2d: expected a square 4-D weight [in, out / groups, k, k], got shape [4, 3, 3]");
+        "conv_transpose2d: expected a 4-D weight [in, out / groups, kh, kw], got shape [4, 3, 3]");
   CHECK(error_of([] { F::conv_transpose1d(x, v); }) ==
         "conv_transpose1d: expected a 3-D weight [in, out / groups, k], got shape [4, 2, 3, 3]");
   CHECK(error_of([] { nn::ConvTranspose1d(4, 6, 3, {.groups = 4}); }) ==
         "ConvTranspose1d: in_channels and out_channels must be divisible by groups");
-  CHECK(error_of([] { nn::ConvTranspose2d(3, 4, 0); }) == "ConvTranspose2d: kernel_size must be positive, got 0");
+  CHECK(error_of([] { nn::ConvTranspose2d(3, 4, 0); }) == "ConvTranspose2d: kernel_size must be positive, got [0]");
+  CHECK(error_of([] { nn::ConvTranspose2d(3, 4, {2, 0}); }) == "ConvTranspose2d: kernel_size must be positive, got [2, 0]");
+  // The layer checks the lengths of its pairs when it is built (PyTorch: in forward).
+  CHECK(error_of([] { nn::ConvTranspose2d(4, 2, {2, 3, 4}); }) ==
+        "ConvTranspose2d: expected kernel_size to be a single integer value or a list of 2 values to match the "
+        "convolution dimensions, but got kernel_size=[2, 3, 4]");
+  CHECK(error_of([] { nn::ConvTranspose2d(4, 2, 3, {.output_padding = {1, 2, 3}}); }) ==
+        "ConvTranspose2d: expected output_padding to be a single integer value or a list of 2 values to match the "
+        "convolution dimensions, but got output_padding=[1, 2, 3]");
+  // The functional forms have no padding_mode in PyTorch; tessera's options do, and refuse the same.
+  CHECK(error_of([] { F::conv_transpose2d(y, v, {}, {.padding_mode = "reflect"}); }) ==
+        "conv_transpose2d: Only \"zeros\" padding mode is supported for ConvTranspose2d");
+  CHECK(error_of([] { F::conv_transpose1d(x, w, {}, {.padding_mode = "circular"}); }) ==
+        "conv_transpose1d: Only \"zeros\" padding mode is supported for ConvTranspose1d");
   // forward(input, output_size): PyTorch's ValueErrors.
   CHECK(error_of([] { m1()(x, {12}); }) ==
         "ConvTranspose1d: requested an output size of [12], but valid sizes range from [13] to [15] (for an input of [5])");
@@ -264,6 +393,10 @@ TEST_CASE("conv_transpose1d/2d refuse what PyTorch refuses, with its messages", 
                                                  "range from [7, 11] to [8, 12] (for an input of [3, 5])");
   CHECK(error_of([] { m2()(y, {2, 7, 12}); }) == "ConvTranspose2d: for 4D input, output_size must have 2 or 4 elements (got 3)");
   CHECK(error_of([] { m1()(x[0], {1, 3, 13}); }) == "ConvTranspose1d: for 2D input, output_size must have 1 or 2 elements (got 3)");
+  CHECK(error_of([] { m3()(y, {7, 15}); }) == "ConvTranspose2d: requested an output size of [7, 15], but valid sizes "
+                                              "range from [5, 15] to [6, 17] (for an input of [3, 5])");
+  CHECK(error_of([] { m3()(y[0], {6, 14}); }) == "ConvTranspose2d: requested an output size of [6, 14], but valid sizes "
+                                                 "range from [5, 15] to [6, 17] (for an input of [3, 5])");
   CHECK(error_of([] { m1()(x[0][0], {13}); }) ==
         "conv_transpose1d: Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: [5]");
 }
@@ -316,6 +449,13 @@ TEST_CASE("conv_transpose1d/2d pass gradcheck and gradgradcheck for input, weigh
   };
   CHECK(ts::autograd::gradcheck(f2, two));
   CHECK(ts::autograd::gradgradcheck(f2, two));
+  const std::vector<Tensor<double>> rect{probe({1, 4, 3, 2}), probe({4, 1, 2, 3}), probe({2})};
+  const auto f3 = [](const std::vector<Tensor<double>>& in) {
+    return F::conv_transpose2d(in[0], in[1], in[2],
+                               {.stride = {2, 1}, .padding = {1, 0}, .output_padding = {1, 1}, .groups = 2, .dilation = {1, 2}});
+  };
+  CHECK(ts::autograd::gradcheck(f3, rect));
+  CHECK(ts::autograd::gradgradcheck(f3, rect));
 }
 
 TEST_CASE("conv_transpose2d is the adjoint of conv2d", "[conv_transpose]") {
@@ -327,6 +467,15 @@ TEST_CASE("conv_transpose2d is the adjoint of conv2d", "[conv_transpose]") {
   const Tensor<double> back = F::conv_transpose2d(c, k, {}, {.stride = 2, .padding = 1, .output_padding = 1, .dilation = 2});
   REQUIRE(back.sizes() == a.sizes());
   CHECK((a * back).sum().item() == Approx(lhs).epsilon(1e-12));
+  // Per axis, with a rectangular kernel: output_padding gives back the rows and columns that the
+  // strided convolution's last window left out.
+  const Tensor<double> r = ts::randn({4, 3, 2, 3}).to<double>();
+  const ts::nn::Conv2dOptions rect{.stride = {3, 2}, .padding = {1, 0}, .dilation = {1, 2}};
+  const Tensor<double> e = ts::randn(F::conv2d(a, r, {}, rect).sizes()).to<double>();
+  const Tensor<double> back_rect =
+      F::conv_transpose2d(e, r, {}, {.stride = {3, 2}, .padding = {1, 0}, .output_padding = {2, 1}, .dilation = {1, 2}});
+  REQUIRE(back_rect.sizes() == a.sizes());
+  CHECK((a * back_rect).sum().item() == Approx((F::conv2d(a, r, {}, rect) * e).sum().item()).epsilon(1e-12));
 }
 
 }  // namespace test_nn_conv_transpose

@@ -3,8 +3,9 @@
 stride, padding and dilation as ints and pairs, padding="same" (odd and even kernels, dilation:
 the odd padding goes below and to the right) and "valid", groups, unbatched inputs, the layers'
 initial weights (torch.manual_seed, the mt19937 generator), F.conv1d and nn.Conv1d with
-padding="valid", the gradients for the input, the weight and the bias, and the error messages,
-for tests/test_nn_conv2d.cpp.
+padding="valid", nn.Conv1d and nn.Conv2d with every padding_mode (conv1 and conv2: the layer with
+given weights, through its own forward), the gradients for the input, the weight and the bias, and
+the error messages, for tests/test_nn_conv2d.cpp.
 
     /usr/bin/python3 tests/golden/generate_conv2d.py
 """
@@ -14,11 +15,12 @@ import warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import stateless
 
 warnings.filterwarnings("ignore")  # padding="same" with an even kernel: "may require a zero-padded copy"
 
-# Not here: the layers' message for a bad padding string, which prints a Python set (its order
-# changes from run to run); tests/test_nn_conv2d.cpp checks it.
+# Not here: the layers' messages for a bad padding string or padding_mode, which print a Python set
+# (its order changes from run to run); tests/test_nn_conv2d.cpp checks them.
 
 x = torch.arange(2 * 4 * 6 * 7, dtype=torch.float32).reshape(2, 4, 6, 7).sin()
 w23 = torch.arange(3 * 4 * 2 * 3, dtype=torch.float32).reshape(3, 4, 2, 3).cos()
@@ -34,6 +36,7 @@ wgd = torch.arange(4 * 2 * 3 * 2, dtype=torch.float64).reshape(4, 2, 3, 2).cos()
 w44d = torch.arange(2 * 4 * 4 * 4, dtype=torch.float64).reshape(2, 4, 4, 4).cos() * 0.25
 bd = b.double()
 s = torch.arange(2 * 4 * 9, dtype=torch.float32).reshape(2, 4, 9).cos()
+sd = torch.arange(2 * 4 * 9, dtype=torch.float64).reshape(2, 4, 9).cos()
 w1 = torch.arange(3 * 4 * 3, dtype=torch.float32).reshape(3, 4, 3).sin()
 w1d = torch.arange(3 * 4 * 3, dtype=torch.float64).reshape(3, 4, 3).sin()
 
@@ -54,6 +57,21 @@ def layer1d(seed, *args, **kwargs):
         return m.weight, m.bias, m(s)
 
 
+def conv(layer, x, w, b, kwargs):
+    """The layer (nn.Conv1d or nn.Conv2d, its padding_mode too) with weight w and bias b, run on x."""
+    m = layer(w.size(1) * kwargs.get("groups", 1), w.size(0), tuple(w.shape[2:]), bias=b is not None, dtype=w.dtype,
+              **kwargs)
+    return stateless.functional_call(m, {"weight": w} if b is None else {"weight": w, "bias": b}, (x,))
+
+
+def conv1(x, w, b=None, **kwargs):
+    return conv(nn.Conv1d, x, w, b, kwargs)
+
+
+def conv2(x, w, b=None, **kwargs):
+    return conv(nn.Conv2d, x, w, b, kwargs)
+
+
 VALUES = [
     "F.conv2d(x, w23)", "F.conv2d(x, w23, b)", "F.conv2d(x, w23, b, stride=(2, 1))", "F.conv2d(x, w23, b, (1, 2), (2, 1))",
     "F.conv2d(x, w23, None, 1, (0, 2), (2, 1))", "F.conv2d(x, w23, b, (2, 3), (1, 0), (1, 2))",
@@ -71,6 +89,25 @@ VALUES = [
     "layer(2, 4, 2, 3, padding='valid', bias=False)", "layer(3, 4, 2, (4, 1), 2, 1, 2)",
     "F.conv1d(s, w1, None, padding='valid')", "F.conv1d(s, w1, None, 2, 'valid', 2)", "F.conv1d(s[0], w1, None, padding='same')",
     "layer1d(4, 4, 3, 3, padding='valid')", "layer1d(5, 4, 2, 4, padding='same', dilation=2, groups=2)",
+    # padding_mode: F.pad(input, the padding, mode), then the convolution without padding
+    "conv2(x, w23, b, padding=(1, 2), padding_mode='reflect')", "conv2(x, w23, b, padding=(2, 1), padding_mode='replicate')",
+    "conv2(x, w23, b, padding=(1, 2), padding_mode='circular')", "conv2(x, w23, None, padding=(0, 3), padding_mode='zeros')",
+    "conv2(x, wg, bg, stride=(2, 1), padding=(2, 1), dilation=(1, 2), groups=2, padding_mode='reflect')",
+    "conv2(x, wg, None, stride=(1, 3), padding=(1, 3), groups=2, padding_mode='circular')",
+    "conv2(x, w44, None, padding='same', padding_mode='reflect')",
+    "conv2(x, w23, b, padding='same', dilation=(2, 3), padding_mode='circular')",
+    "conv2(x, w14, None, padding='same', padding_mode='replicate')", "conv2(x, w23, b, padding='valid', padding_mode='reflect')",
+    "conv2(x, w33, b, padding=6, padding_mode='circular')", "conv2(x, w33, b, padding=5, padding_mode='reflect')",
+    "conv2(x, w33, b, padding=(4, 9), padding_mode='replicate')",
+    "conv2(x[0], w23, b, padding=(1, 2), padding_mode='reflect')", "conv2(x[1], w23, None, padding=(2, 0), padding_mode='replicate')",
+    "conv2(xd, w23d, bd, stride=(1, 2), padding=(1, 2), dilation=(2, 1), padding_mode='circular')",
+    "conv2(xd, w44d, None, padding='same', padding_mode='reflect')",
+    "conv1(s, w1, None, padding=2, padding_mode='reflect')", "conv1(s, w1, b, padding=3, padding_mode='replicate')",
+    "conv1(s, w1, None, stride=2, padding=4, dilation=2, padding_mode='circular')",
+    "conv1(s, w1, b, padding='same', dilation=3, padding_mode='reflect')", "conv1(s, w1[:, :, :2], b, padding='same', padding_mode='circular')",
+    "conv1(s, w1[:2, :2], None, padding=1, groups=2, padding_mode='circular')", "conv1(s, w1, b, padding=8, padding_mode='reflect')",
+    "conv1(s[0], w1, None, padding=1, padding_mode='replicate')", "conv1(sd, w1d, bd, padding=2, padding_mode='reflect')",
+    "layer(8, 4, 3, (2, 3), padding=(1, 2), padding_mode='reflect')", "layer1d(9, 4, 2, 3, padding=2, padding_mode='circular')",
 ]
 
 GRADS = [
@@ -82,6 +119,18 @@ GRADS = [
     ("F.conv2d(xd, X, None, (2, 1), 1, (1, 2), 2)", (4, 2, 3, 2)), ("F.conv2d(xd, X, None, padding='same')", (2, 4, 4, 4)),
     ("F.conv2d(xd, w23d, X, (1, 2), (0, 1))", (3,)), ("F.conv2d(xd, wgd, X, 1, 'same', 1, 2)", (4,)),
     ("F.conv1d(X, w1d, None, 1, 'valid', 2)", (2, 4, 9)),
+    ("conv2(X, w23d, bd, padding=(1, 2), padding_mode='reflect')", (2, 4, 5, 6)),
+    ("conv2(X, w23d, bd, padding=(2, 1), padding_mode='replicate')", (1, 4, 5, 6)),
+    ("conv2(X, wgd, None, stride=(1, 2), padding=(2, 3), groups=2, padding_mode='circular')", (1, 4, 5, 6)),
+    ("conv2(X, w44d, None, padding='same', dilation=(1, 2), padding_mode='reflect')", (1, 4, 6, 7)),
+    ("conv2(X, w23d, None, padding=(1, 1), padding_mode='replicate')", (4, 3, 4)),
+    ("conv2(xd, X, bd, padding=(1, 2), dilation=(2, 1), padding_mode='circular')", (3, 4, 2, 3)),
+    ("conv2(xd, X, None, padding='same', padding_mode='replicate')", (2, 4, 4, 4)),
+    ("conv2(xd, w23d, X, stride=2, padding=(1, 0), padding_mode='reflect')", (3,)),
+    ("conv1(X, w1d, None, padding=2, padding_mode='reflect')", (2, 4, 9)),
+    ("conv1(X, w1d, bd, stride=2, padding=3, padding_mode='circular')", (2, 4, 9)),
+    ("conv1(sd, X, bd, padding='same', dilation=2, padding_mode='replicate')", (3, 4, 3)),
+    ("conv1(sd, w1d, X, padding=1, padding_mode='circular')", (3,)),
 ]
 
 ERRORS = [
@@ -97,6 +146,14 @@ ERRORS = [
     "nn.Conv2d(4, 3, 3, groups=0)", "nn.Conv2d(4, 3, 3, groups=3)", "nn.Conv2d(4, 3, 3, groups=2)",
     "F.conv1d(s, w1, padding='foo')", "F.conv1d(s, w1, padding='same', stride=2)",
     "nn.Conv1d(4, 3, 3, padding='same', stride=2)",
+    # padding_mode: F.pad's errors, then the convolution's, which names the padded input
+    "conv2(x, w23, b, padding=(1, 7), padding_mode='reflect')", "conv2(x, w23, b, padding=(7, 1), padding_mode='circular')",
+    "conv2(x[0], w23, b, padding=1, padding_mode='circular')", "conv2(x[0, 0], w23, b, padding=1, padding_mode='reflect')",
+    "conv2(x[:, :3], w23, b, padding=1, padding_mode='replicate')", "conv2(x[:, :, :0], w23, b, padding=1, padding_mode='reflect')",
+    "conv2(x, w23, b, padding=(0, 3), dilation=(7, 1), padding_mode='circular')",
+    "conv1(s, w1, None, padding=9, padding_mode='reflect')", "conv1(s[0], w1, None, padding=1, padding_mode='circular')",
+    "nn.Conv2d(4, 3, 3, padding='same', stride=2, padding_mode='reflect')", "nn.Conv2d(4, 3, 3, groups=2, padding_mode='foo')",
+    "nn.Conv1d(4, 3, 3, padding='same', stride=2, padding_mode='circular')",
 ]
 
 call_cases.write("generate_conv2d.py", "conv2d.txt", VALUES, GRADS, ERRORS, globals())

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes tests/golden/conv_transpose.txt: PyTorch 1.13's conv_transpose1d and conv_transpose2d
 (float32 and float64, strides, paddings, output paddings, dilations, groups, bias or none,
-unbatched and empty batches), the gradients for input, weight and bias, and the error messages,
-for tests/test_nn_conv_transpose.cpp.
+unbatched and empty batches; for 2-D rectangular kernels and each of those an int or a pair),
+nn.ConvTranspose2d's initial weights (torch.manual_seed, the mt19937 generator), the gradients for
+input, weight and bias, and the error messages (padding_mode too), for tests/test_nn_conv_transpose.cpp.
 
     /usr/bin/python3 tests/golden/generate_conv_transpose.py
 """
@@ -20,19 +21,32 @@ w = torch.arange(36, dtype=torch.float32).reshape(4, 3, 3).cos()          # [in,
 y = torch.arange(120, dtype=torch.float32).reshape(2, 4, 3, 5).sin()      # 2-d input, 4 channels
 v = torch.arange(72, dtype=torch.float32).reshape(4, 2, 3, 3).cos()       # [in, out / groups, k, k]
 v2 = torch.arange(48, dtype=torch.float32).reshape(4, 3, 2, 2).cos()      # an even kernel
+vr = torch.arange(48, dtype=torch.float32).reshape(4, 2, 2, 3).sin()      # a rectangular kernel
 b = torch.arange(12, dtype=torch.float32) * 0.25 - 1.5
 # float64 inputs computed in float64 (a float32 sin that differs in its last bit would show)
 xd = torch.arange(40, dtype=torch.float64).reshape(2, 4, 5).sin()
 wd = torch.arange(36, dtype=torch.float64).reshape(4, 3, 3).cos()
 yd = torch.arange(120, dtype=torch.float64).reshape(2, 4, 3, 5).sin()
 vd = torch.arange(72, dtype=torch.float64).reshape(4, 2, 3, 3).cos()
+vrd = torch.arange(48, dtype=torch.float64).reshape(4, 2, 2, 3).sin()
 bd = b.double()
 
 # Layers with the weights above, for forward(input, output_size).
 m1 = nn.ConvTranspose1d(4, 3, 3, stride=3, padding=1)
 m2 = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, dilation=2)
+m3 = nn.ConvTranspose2d(4, 2, (2, 3), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), dilation=(2, 1))
 with torch.no_grad():
     m1.weight.copy_(w), m1.bias.copy_(b[:3]), m2.weight.copy_(v), m2.bias.copy_(b[:2])
+    m3.weight.copy_(vr), m3.bias.copy_(b[:2])
+
+
+def layer(seed, *args, **kwargs):
+    """nn.ConvTranspose2d built after manual_seed(seed): its weight, bias and output for y."""
+    torch.manual_seed(seed)
+    m = nn.ConvTranspose2d(*args, **kwargs)
+    with torch.no_grad():
+        return m.weight, m.bias, m(y)
+
 
 VALUES = [
     "F.conv_transpose1d(x, w)", "F.conv_transpose1d(x, w, b[:3])", "F.conv_transpose1d(x, w, b[:3], stride=2)",
@@ -59,6 +73,20 @@ VALUES = [
     "F.conv_transpose2d(yd.transpose(2, 3), vd, None, stride=2, padding=1)",
     "m1(x)", "m1(x, output_size=[14])", "m1(x, output_size=[2, 3, 15])", "m1(x[0], output_size=[13])",
     "m2(y)", "m2(y, output_size=[7, 12])", "m2(y[0], output_size=[2, 8, 11])", "m2(y, output_size=[2, 2, 8, 12])",
+    # rectangular kernels, each option an int or a pair (height, width)
+    "F.conv_transpose2d(y, vr)", "F.conv_transpose2d(y, vr, b[:2], stride=(2, 3), padding=(1, 0))",
+    "F.conv_transpose2d(y, vr, None, stride=(2, 1), padding=(0, 2), output_padding=(1, 0))",
+    "F.conv_transpose2d(y, vr, b[:4], (1, 3), (1, 1), (0, 2), 2, (2, 1))",
+    "F.conv_transpose2d(y, vr, None, stride=(1, 2), output_padding=(1, 2), dilation=(2, 3))",
+    "F.conv_transpose2d(y, vr, b[:8], stride=(3, 2), padding=(2, 1), output_padding=(2, 1), groups=4)",
+    "F.conv_transpose2d(y[0], vr, b[:2], stride=(2, 1), padding=(1, 2), dilation=(1, 2))",
+    "F.conv_transpose2d(y, vr, b[:2], stride=[2], padding=[1], output_padding=[1], dilation=[2])",
+    "F.conv_transpose2d(y, v, b[:2], stride=(1, 2), padding=(2, 0), output_padding=(0, 1))",
+    "F.conv_transpose2d(y[:0], vr, None, stride=(2, 3))",
+    "F.conv_transpose2d(yd, vrd, bd[:4], stride=(2, 3), padding=(1, 2), output_padding=(1, 2), groups=2, dilation=(2, 1))",
+    "F.conv_transpose2d(yd.transpose(2, 3), vrd, None, stride=(3, 1), padding=(0, 1))",
+    "m3(y)", "m3(y, output_size=[6, 15])", "m3(y[0], output_size=[5, 17])", "m3(y, output_size=[2, 2, 6, 16])",
+    "layer(7, 4, 6, (2, 3), stride=(2, 1), padding=(0, 1), output_padding=(1, 0), groups=2, dilation=(1, 2))",
 ]
 
 GRADS = [
@@ -75,6 +103,13 @@ GRADS = [
     ("F.conv_transpose2d(yd, X, bd[:4], stride=2, groups=2)", (4, 2, 3, 3)),
     ("F.conv_transpose2d(yd[0], X, None, stride=2, padding=1, output_padding=1)", (4, 3, 2, 2)),
     ("F.conv_transpose2d(yd, vd, X, stride=2)", (2,)),
+    ("F.conv_transpose2d(X, vrd, bd[:2], stride=(2, 3), padding=(1, 0), output_padding=(1, 2))", (2, 4, 3, 5)),
+    ("F.conv_transpose2d(X, vrd, None, stride=(1, 2), padding=(0, 1), output_padding=(1, 0), groups=2, dilation=(2, 1))",
+     (1, 4, 3, 4)),
+    ("F.conv_transpose2d(X, vrd, bd[:2], stride=(3, 1), output_padding=(2, 1), dilation=(1, 2))", (4, 2, 3)),
+    ("F.conv_transpose2d(yd, X, bd[:4], stride=(2, 1), padding=(1, 1), groups=2, dilation=(1, 2))", (4, 2, 2, 3)),
+    ("F.conv_transpose2d(yd[0], X, None, stride=(3, 2), output_padding=(2, 1), dilation=(1, 2))", (4, 2, 3, 2)),
+    ("F.conv_transpose2d(yd, vrd, X, stride=(2, 3), padding=(0, 1))", (2,)),
 ]
 
 ERRORS = [
@@ -95,6 +130,22 @@ ERRORS = [
     "F.conv_transpose1d(x, w, padding=4)", "F.conv_transpose1d(x[:, :, :4], w, padding=3)", "F.conv_transpose2d(y, v, padding=3)",
     "F.conv_transpose1d(x.unsqueeze(0), w)", "F.conv_transpose1d(x[0, 0], w)", "F.conv_transpose2d(y[0, 0], v)",
     "F.conv_transpose2d(y.unsqueeze(0), v)", "F.conv_transpose1d(x, w[0])",
+    # per axis: output_padding against that axis's stride and dilation, pairs of the wrong length
+    "F.conv_transpose2d(y, vr, stride=(2, 1), output_padding=(0, 1))",
+    "F.conv_transpose2d(y, vr, stride=(2, 1), output_padding=(2, 0))",
+    "F.conv_transpose2d(y, vr, stride=(1, 2), output_padding=(1, 1), dilation=(1, 3))",
+    "F.conv_transpose2d(y, vr, stride=(1, 2, 3))", "F.conv_transpose2d(y, vr, padding=(1, 2, 3))",
+    "F.conv_transpose2d(y, vr, output_padding=(1, 2, 3))", "F.conv_transpose2d(y, vr, dilation=(1, 2, 3))",
+    "F.conv_transpose2d(y, vr, stride=())", "F.conv_transpose2d(y, vr, stride=(1, 2, 3), padding=(1, 2, 3))",
+    "F.conv_transpose2d(y, vr, stride=(1, 0))", "F.conv_transpose2d(y, vr, padding=(1, -1))",
+    "F.conv_transpose2d(y, vr, output_padding=(0, -1))", "F.conv_transpose2d(y, vr, dilation=(1, 0))",
+    "F.conv_transpose2d(y, vr, dilation=(0, 1))", "F.conv_transpose2d(y, vr, padding=(2, 3))",
+    "F.conv_transpose2d(y, vr, padding=(1, 4))", "F.conv_transpose2d(y, vr[:, :, :0])", "F.conv_transpose2d(y, vr[:, :, :, :0])",
+    "F.conv_transpose2d(y[:, :3], vr, stride=(2, 1))", "F.conv_transpose2d(y, vr, b[:3], stride=(1, 2))",
+    "m3(y[:, :, :0])",
+    # only "zeros" padding, checked before the other arguments
+    "nn.ConvTranspose2d(4, 2, 3, padding_mode='reflect')", "nn.ConvTranspose2d(4, 2, (2, 3), padding_mode='circular')",
+    "nn.ConvTranspose1d(4, 2, 3, padding_mode='replicate')", "nn.ConvTranspose2d(4, 2, 3, groups=3, padding_mode='zero')",
 ]
 
 call_cases.write("generate_conv_transpose.py", "conv_transpose.txt", VALUES, GRADS, ERRORS, globals())

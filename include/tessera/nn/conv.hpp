@@ -9,6 +9,7 @@
 #include "expanding_array.hpp"
 #include "im2col.hpp"
 #include "layers.hpp"
+#include "padding.hpp"
 
 namespace tessera::nn {
 
@@ -40,6 +41,7 @@ struct Conv2dOptions {
   ExpandingArray<2> dilation = 1;
   int64_t groups = 1;
   bool bias = true;
+  std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
 };
 
 struct Conv1dOptions {
@@ -48,8 +50,18 @@ struct Conv1dOptions {
   int64_t dilation = 1;
   int64_t groups = 1;
   bool bias = true;
-  bool padding_same = false;  // the same as padding = "same"
+  std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
+  bool padding_same = false;           // the same as padding = "same"
 };
+
+// Note [Convolution padding modes]
+// A padding_mode other than "zeros" pads the input with F::pad in that mode by the padding the
+// options ask for (an int, a pair, or the amounts of "same": the odd one after the input), then
+// convolves without padding, as PyTorch's Conv1d/Conv2d do (their _reversed_padding_repeated_twice).
+// tessera's F::conv1d and F::conv2d honour the field too (PyTorch's functional forms have none), so
+// that a layer and the functional form with the same options agree. Errors of that padding (a
+// reflection larger than the input, circular padding of an unbatched input) are F::pad's, as in
+// PyTorch, and the convolution's messages then name the padded input.
 
 namespace functional::detail_conv {
 
@@ -63,6 +75,30 @@ void check_padding_string(const std::string& mode, bool strided, const char* op,
   else
     TS_CHECK(mode == "same" || mode == "valid", op, ": Invalid padding string: '", mode, "'");
   TS_CHECK(mode != "same" || !strided, op, ": padding='same' is not supported for strided convolutions");
+}
+
+/** PyTorch's check of a convolution layer's padding_mode (its set printed in one fixed order). */
+template <class = void>
+void check_padding_mode(const std::string& mode, const char* op) {
+  TS_CHECK(mode == "zeros" || mode == "reflect" || mode == "replicate" || mode == "circular", op,
+           ": padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='", mode,
+           "'");
+}
+
+/** The (before, after) padding of each spatial dim, from the last dim back, as F::pad takes it
+ *  (PyTorch's _reversed_padding_repeated_twice): `same` gives dilation * (k - 1) in all, the odd
+ *  one after; otherwise `values` on both sides. */
+template <size_t N>
+std::vector<int64_t> reversed_padding_repeated_twice(bool same, const std::array<int64_t, N>& values,
+                                                     const std::array<int64_t, N>& kernel,
+                                                     const std::array<int64_t, N>& dilation) {
+  std::vector<int64_t> out;
+  for (size_t d = N; d-- > 0;) {
+    const int64_t total = same ? dilation[d] * (kernel[d] - 1) : 2 * values[d];
+    out.push_back(same ? total / 2 : values[d]);
+    out.push_back(total - out.back());
+  }
+  return out;
 }
 
 /** "[1, 2, 3]": a list as PyTorch's messages print it. */
@@ -86,13 +122,32 @@ std::array<int64_t, N> expand(const ExpandingArray<N>& a, const char* name, cons
 namespace functional {
 
 /** 1-D convolution (cross-correlation, as PyTorch) of x [N, C, L] (or [C, L]) with weight
- *  [out, C / groups, k]: zero padding, the windows of the input as a view, then a matrix product
- *  per group. */
+ *  [out, C / groups, k]: zero padding (or o.padding_mode's, Note [Convolution padding modes]), the
+ *  windows of the input as a view, then a matrix product per group. */
 template <class T>
 Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
                  const Conv1dOptions& o = {}) {
   TS_CHECK(weight.dim() == 3, "conv1d: expected a 3-D weight [out, in / groups, k], got shape ",
            tessera::detail::shape_str(weight.sizes()));
+  if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
+    detail_conv::check_padding_mode(o.padding_mode, "conv1d");
+    bool same = o.padding_same;
+    std::array<int64_t, 1> values{0};
+    if (o.padding.is_string()) {
+      detail_conv::check_padding_string(o.padding.mode, o.stride != 1, "conv1d", false);
+      same = same || o.padding.mode == "same";
+    } else {
+      values = detail_conv::expand(o.padding.values, "padding", "conv1d");
+    }
+    TS_CHECK(!same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
+    Conv1dOptions unpadded = o;
+    unpadded.padding = 0;
+    unpadded.padding_same = false;
+    unpadded.padding_mode = "zeros";
+    const std::vector<int64_t> pads =
+        detail_conv::reversed_padding_repeated_twice<1>(same, values, {weight.size(2)}, {o.dilation});
+    return conv1d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
+  }
   bool same = o.padding_same;
   int64_t padding = 0;
   if (o.padding.is_string()) {
@@ -200,15 +255,35 @@ WindowGeometry conv2d_geometry(const Tensor<T>& x, const Tensor<T>& weight, cons
 /** 2-D convolution (cross-correlation, as PyTorch) of x [N, C, H, W] (or [C, H, W]) with weight
  *  [out, C / groups, kh, kw]: stride, padding (an int, a pair, "valid" or "same") and dilation
  *  each an int or a pair (h, w). im2col (padding="same" pads an odd total one more below and to
- *  the right: the windows overhang the image there), then one matrix product per group. */
+ *  the right: the windows overhang the image there), then one matrix product per group. A
+ *  padding_mode other than "zeros" pads with F::pad first (Note [Convolution padding modes]). */
 template <class T>
 Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
                  const Conv2dOptions& o = {}) {
+  TS_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight [out, in / groups, kh, kw], got shape ",
+           tessera::detail::shape_str(weight.sizes()));
+  if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
+    detail_conv::check_padding_mode(o.padding_mode, "conv2d");
+    const auto stride = detail_conv::expand(o.stride, "stride", "conv2d");
+    const auto dilation = detail_conv::expand(o.dilation, "dilation", "conv2d");
+    bool same = false;
+    std::array<int64_t, 2> values{0, 0};
+    if (o.padding.is_string()) {
+      detail_conv::check_padding_string(o.padding.mode, stride[0] != 1 || stride[1] != 1, "conv2d", false);
+      same = o.padding.mode == "same";
+    } else {
+      values = detail_conv::expand(o.padding.values, "padding", "conv2d");
+    }
+    Conv2dOptions unpadded = o;
+    unpadded.padding = 0;
+    unpadded.padding_mode = "zeros";
+    const std::vector<int64_t> pads =
+        detail_conv::reversed_padding_repeated_twice<2>(same, values, {weight.size(2), weight.size(3)}, dilation);
+    return conv2d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
+  }
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
-  TS_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight [out, in / groups, kh, kw], got shape ",
-           tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
   const WindowGeometry g = detail_conv::conv2d_geometry(x, weight, bias, o);
@@ -235,7 +310,8 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
 
 namespace impl {
 
-/** torch.nn.Conv1d: weight [out, in / groups, k] and bias [out], PyTorch's initialisation. */
+/** torch.nn.Conv1d: weight [out, in / groups, k] and bias [out], PyTorch's initialisation;
+ *  padding_mode "zeros", "reflect", "replicate" or "circular" (Note [Convolution padding modes]). */
 template <class = void>
 class Conv1d : public nn::Module {
  public:
@@ -248,6 +324,7 @@ class Conv1d : public nn::Module {
     TS_CHECK(kernel_size > 0, "Conv1d: kernel_size must be positive, got ", kernel_size);
     if (options.padding.is_string())
       functional::detail_conv::check_padding_string(options.padding.mode, options.stride != 1, "Conv1d", true);
+    functional::detail_conv::check_padding_mode(options.padding_mode, "Conv1d");
     weight_ = register_parameter("weight", empty<float>({out_channels, in_channels / options.groups, kernel_size}));
     if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
@@ -263,7 +340,8 @@ class Conv1d : public nn::Module {
 };
 
 /** torch.nn.Conv2d: weight [out, in / groups, kh, kw] (kernel_size an int or a pair) and bias
- *  [out], PyTorch's initialisation and its checks of the arguments. */
+ *  [out], PyTorch's initialisation and its checks of the arguments; padding_mode "zeros",
+ *  "reflect", "replicate" or "circular" (Note [Convolution padding modes]). */
 template <class = void>
 class Conv2d : public nn::Module {
  public:
@@ -280,6 +358,7 @@ class Conv2d : public nn::Module {
     const auto stride = functional::detail_conv::expand(options_.stride, "stride", "Conv2d");
     if (options_.padding.is_string())
       functional::detail_conv::check_padding_string(options_.padding.mode, stride[0] != 1 || stride[1] != 1, "Conv2d", true);
+    functional::detail_conv::check_padding_mode(options_.padding_mode, "Conv2d");
     weight_ = register_parameter("weight",
                                  empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1]}));
     if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));

@@ -2,7 +2,9 @@
 // ConvTranspose1d and ConvTranspose2d: the adjoint of a convolution (the gradient of conv1d/conv2d
 // with respect to their input), PyTorch's "deconvolution" that upsamples by the stride.
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conv.hpp"
@@ -16,32 +18,40 @@ struct ConvTranspose1dOptions {
   int64_t groups = 1;
   bool bias = true;
   int64_t dilation = 1;
+  std::string padding_mode = "zeros";  // PyTorch's option; only "zeros" exists for a transposed convolution
 };
 
+/** Stride, padding, output_padding and dilation are each an int or a pair (height, width), as
+ *  PyTorch's; only "zeros" padding_mode exists for a transposed convolution. */
 struct ConvTranspose2dOptions {
-  int64_t stride = 1;
-  int64_t padding = 0;
-  int64_t output_padding = 0;  // extra rows and columns at the bottom and right
+  ExpandingArray<2> stride = 1;
+  ExpandingArray<2> padding = 0;
+  ExpandingArray<2> output_padding = 0;  // extra rows at the bottom and columns at the right
   int64_t groups = 1;
   bool bias = true;
-  int64_t dilation = 1;
+  ExpandingArray<2> dilation = 1;
+  std::string padding_mode = "zeros";
 };
 
 // Note [Transposed convolution geometry]
-// Input position i with kernel tap j adds to output position i * stride - padding + j * dilation,
-// so the output has (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
-// positions: the positions conv1d/conv2d with the same options would read from, each input sample
-// spread over the window it would have been computed from. Weights are [in, out / groups, k...]
-// (the conv weight of the reverse direction). PyTorch runs a 1-D transposed convolution as a 2-D one
-// of height 1, and its messages say so (kernel_height: 1, ...); tessera repeats them word for word.
+// Along each spatial dim, input position i with kernel tap j adds to output position
+// i * stride - padding + j * dilation, so the output has
+// (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1 positions: the positions
+// conv1d/conv2d with the same options would read from, each input sample spread over the window it
+// would have been computed from. A 2-D op takes each of these per axis (height, width). Weights are
+// [in, out / groups, k...] (the conv weight of the reverse direction). PyTorch runs a 1-D
+// transposed convolution as a 2-D one of height 1, and its messages say so (kernel_height: 1, ...);
+// tessera repeats them word for word.
 
 namespace functional {
 namespace detail_conv_transpose {
 
+/** A transposed convolution's arguments, one value per spatial dim (height, width). */
 struct Params {
-  int64_t stride, padding;
-  std::vector<int64_t> output_padding;  // per spatial dim: a layer's forward(x, output_size) may ask for different ones
-  int64_t groups, dilation;
+  std::vector<int64_t> stride, padding;
+  std::vector<int64_t> output_padding;  // a layer's forward(x, output_size) picks its own
+  int64_t groups;
+  std::vector<int64_t> dilation;
 };
 
 /** "<name>_height: h<between><name>_width: w", PyTorch's words for a pair of sizes. */
@@ -50,16 +60,34 @@ std::string height_width(const char* name, int64_t height, int64_t width, const 
   return std::string(name) + "_height: " + std::to_string(height) + between + name + "_width: " + std::to_string(width);
 }
 
+/** The N values of an int-or-pair option, checked as PyTorch's expand_param_if_needed. */
+template <size_t N>
+std::vector<int64_t> per_axis(const ExpandingArray<N>& a, const char* name, const char* op) {
+  const auto values = detail_conv::expand(a, name, op);
+  return {values.begin(), values.end()};
+}
+
+/** PyTorch's ValueError for a padding_mode other than "zeros". */
+template <class = void>
+void check_padding_mode(const std::string& mode, const char* op, const char* layer) {
+  TS_CHECK(mode == "zeros", op, ": Only \"zeros\" padding mode is supported for ", layer);
+}
+
 /** PyTorch 1.13's checks of a transposed convolution, in its order and words, on the batched input x
  *  ([N, C, L] or [N, C, H, W]); returns the output's spatial sizes. */
 template <class T>
 std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, const Tensor<T>& weight,
                            const Tensor<T>& bias, const Params& p) {
   using tessera::detail::shape_str;
+  const auto all = [](const std::vector<int64_t>& values, auto keep) {
+    return std::all_of(values.begin(), values.end(), keep);
+  };
+  const auto positive = [](int64_t e) { return e > 0; };
+  const auto non_negative = [](int64_t e) { return e >= 0; };
   TS_CHECK(p.groups > 0, op, ": non-positive groups is not supported");
-  TS_CHECK(p.padding >= 0, op, ": negative padding is not supported");
-  for (int64_t e : p.output_padding) TS_CHECK(e >= 0, op, ": negative output_padding is not supported");
-  TS_CHECK(p.stride > 0, op, ": non-positive stride is not supported");
+  TS_CHECK(all(p.padding, non_negative), op, ": negative padding is not supported");
+  TS_CHECK(all(p.output_padding, non_negative), op, ": negative output_padding is not supported");
+  TS_CHECK(all(p.stride, positive), op, ": non-positive stride is not supported");
   TS_CHECK(weight.size(0) >= p.groups, op, ": Given groups=", p.groups, ", expected weight to be at least ", p.groups,
            " at dimension 0, but got weight of size ", shape_str(weight.sizes()), " instead");
   TS_CHECK(weight.size(0) % p.groups == 0, op, ": Given groups=", p.groups, ", expected weight to be divisible by ",
@@ -71,18 +99,24 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
   TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), op, ": Given transposed=1, weight of size ",
            shape_str(weight.sizes()), ", expected bias to be 1-dimensional with ", out_channels,
            " elements, but got bias of size ", shape_str(bias.sizes()), " instead");
-  // A 1-D op's height is that of PyTorch's 2-D view: kernel, stride and dilation 1, output_padding 0.
+  // PyTorch's (height, width) pairs; a 1-D op's height is that of its 2-D view (`height_1d`: kernel,
+  // stride and dilation 1, output_padding 0).
   const bool one_d = spatial == 1;
-  const int64_t k = weight.size(2), op_h = p.output_padding.front(), op_w = p.output_padding.back();
-  TS_CHECK(k > 0, op, ": kernel size should be greater than zero, but got ", height_width("kernel", one_d ? 1 : k, k, " "));
-  TS_CHECK(p.dilation > 0, op, ": dilation should be greater than zero, but got ",
-           height_width("dilation", one_d ? 1 : p.dilation, p.dilation, ", "));
-  TS_CHECK((op_h < p.stride || op_h < p.dilation) && (op_w < p.stride || op_w < p.dilation), op,
-           ": output padding must be smaller than either stride or dilation, but got ",
-           height_width("output_padding", one_d ? 0 : op_h, op_w, " "), " ",
-           height_width("stride", one_d ? 1 : p.stride, p.stride, " "), " ",
-           height_width("dilation", one_d ? 1 : p.dilation, p.dilation, " "));
-  // PyTorch views the weight as 2-D [in, out / groups, k, k] (1-D: [in, out / groups, 1, k]).
+  const auto pair = [&](const char* name, const std::vector<int64_t>& values, int64_t height_1d, const char* between) {
+    return height_width(name, one_d ? height_1d : values.front(), values.back(), between);
+  };
+  std::vector<int64_t> kernel;
+  for (int64_t d = 0; d < spatial; ++d) kernel.push_back(weight.size(2 + d));
+  TS_CHECK(all(kernel, positive), op, ": kernel size should be greater than zero, but got ", pair("kernel", kernel, 1, " "));
+  TS_CHECK(all(p.dilation, positive), op, ": dilation should be greater than zero, but got ",
+           pair("dilation", p.dilation, 1, ", "));
+  bool output_padding_fits = true;
+  for (size_t d = 0; d < kernel.size(); ++d)
+    output_padding_fits = output_padding_fits && (p.output_padding[d] < p.stride[d] || p.output_padding[d] < p.dilation[d]);
+  TS_CHECK(output_padding_fits, op, ": output padding must be smaller than either stride or dilation, but got ",
+           pair("output_padding", p.output_padding, 0, " "), " ", pair("stride", p.stride, 1, " "), " ",
+           pair("dilation", p.dilation, 1, " "));
+  // PyTorch views the weight as 2-D [in, out / groups, kh, kw] (1-D: [in, out / groups, 1, k]).
   Shape weight_2d = weight.sizes();
   if (one_d) weight_2d.insert(2, 1);
   TS_CHECK(weight.numel() > 0, op, ": non-empty 2D or 4D weight tensor expected, but got: ", shape_str(weight_2d));
@@ -92,18 +126,15 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
   for (int64_t d = 2; d < x.dim(); ++d) empty_plane = empty_plane || x.size(d) == 0;
   TS_CHECK(!empty_plane || x.size(0) == 0, op,
            ": Only zero batch or zero channel inputs are supported, but got input shape: ", shape_str(input_2d));
-  std::vector<int64_t> out;
-  for (int64_t d = 2; d < x.dim(); ++d)
-    out.push_back((x.size(d) - 1) * p.stride - 2 * p.padding + p.dilation * (k - 1) +
-                  p.output_padding[static_cast<size_t>(d - 2)] + 1);
-  bool too_small = false;
-  for (int64_t s : out) too_small = too_small || s < 1;
+  std::vector<int64_t> in, out;
+  for (size_t d = 0; d < kernel.size(); ++d) {
+    in.push_back(x.size(static_cast<int64_t>(d) + 2));
+    out.push_back((in[d] - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (kernel[d] - 1) + p.output_padding[d] + 1);
+  }
   const auto sizes = [&](const std::vector<int64_t>& s) {
     return one_d ? "1 x " + std::to_string(s[0]) : std::to_string(s[0]) + " x " + std::to_string(s[1]);
   };
-  std::vector<int64_t> in;
-  for (int64_t d = 2; d < x.dim(); ++d) in.push_back(x.size(d));
-  TS_CHECK(!too_small, op, ": Given input size per channel: (", sizes(in),
+  TS_CHECK(all(out, positive), op, ": Given input size per channel: (", sizes(in),
            "). Calculated output size per channel: (", sizes(out), "). Output size is too small");
   return out;
 }
@@ -142,20 +173,22 @@ Tensor<T> spread(const Tensor<T>& x, int64_t stride, int64_t left, int64_t right
 }
 
 /** The output paddings that make a layer's output `output_size` (its spatial sizes, or all sizes
- *  of the output): PyTorch's ConvTransposeNd._output_padding, each between 0 and stride - 1. */
+ *  of the output): PyTorch's ConvTransposeNd._output_padding, each between 0 and stride - 1 of its
+ *  dim. The other arguments hold one value per spatial dim. */
 template <class T>
 std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, std::vector<int64_t> output_size,
-                                        int64_t spatial, int64_t k, int64_t stride, int64_t padding, int64_t dilation) {
+                                        const std::vector<int64_t>& kernel, const Params& p) {
+  const auto spatial = static_cast<int64_t>(kernel.size());
   const int64_t leading = x.dim() == spatial + 2 ? 2 : 1;
   const auto count = static_cast<int64_t>(output_size.size());
   if (count == leading + spatial) output_size.erase(output_size.begin(), output_size.begin() + leading);
   TS_CHECK(static_cast<int64_t>(output_size.size()) == spatial, layer, ": for ", x.dim(), "D input, output_size must have ",
            spatial, " or ", leading + spatial, " elements (got ", count, ")");
   std::vector<int64_t> smallest, largest, in, out;
-  for (int64_t d = 0; d < spatial; ++d) {
-    in.push_back(x.size(leading + d));
-    smallest.push_back((in.back() - 1) * stride - 2 * padding + dilation * (k - 1) + 1);
-    largest.push_back(smallest.back() + stride - 1);
+  for (size_t d = 0; d < kernel.size(); ++d) {
+    in.push_back(x.size(leading + static_cast<int64_t>(d)));
+    smallest.push_back((in.back() - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (kernel[d] - 1) + 1);
+    largest.push_back(smallest.back() + p.stride[d] - 1);
   }
   for (size_t d = 0; d < output_size.size(); ++d)
     TS_CHECK(output_size[d] >= smallest[d] && output_size[d] <= largest[d], layer, ": requested an output size of ",
@@ -163,6 +196,15 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
              " to ", tessera::detail::shape_str(largest), " (for an input of ", tessera::detail::shape_str(in), ")");
   for (size_t d = 0; d < output_size.size(); ++d) out.push_back(output_size[d] - smallest[d]);
   return out;
+}
+
+/** ConvTranspose2dOptions as Params, each pair checked as PyTorch's expand_param_if_needed (its order). */
+template <class = void>
+Params params_2d(const ConvTranspose2dOptions& o, const char* op) {
+  Params p{.stride = per_axis(o.stride, "stride", op), .padding = per_axis(o.padding, "padding", op),
+           .output_padding = {}, .groups = o.groups, .dilation = per_axis(o.dilation, "dilation", op)};
+  p.output_padding = per_axis(o.output_padding, "output_padding", op);
+  return p;
 }
 
 }  // namespace detail_conv_transpose
@@ -174,6 +216,7 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
 template <class T>
 Tensor<T> conv_transpose1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
                            const ConvTranspose1dOptions& o = {}) {
+  detail_conv_transpose::check_padding_mode(o.padding_mode, "conv_transpose1d", "ConvTranspose1d");
   TS_CHECK(input.dim() == 2 || input.dim() == 3,
            "conv_transpose1d: Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
@@ -182,7 +225,7 @@ Tensor<T> conv_transpose1d(const Tensor<T>& input, const Tensor<T>& weight, cons
            tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 3;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const detail_conv_transpose::Params p{o.stride, o.padding, {o.output_padding}, o.groups, o.dilation};
+  const detail_conv_transpose::Params p{{o.stride}, {o.padding}, {o.output_padding}, o.groups, {o.dilation}};
   detail_conv_transpose::check("conv_transpose1d", 1, x, weight, bias, p);
   const int64_t edge = o.dilation * (weight.size(2) - 1) - o.padding;
   const Tensor<T> spread = detail_conv_transpose::spread(x, o.stride, edge, edge + o.output_padding);
@@ -191,57 +234,47 @@ Tensor<T> conv_transpose1d(const Tensor<T>& input, const Tensor<T>& weight, cons
   return batched ? out : out.squeeze(0);
 }
 
-namespace detail_conv_transpose {
-
-/** conv_transpose2d with output paddings (h, w), which may differ. */
+/** F.conv_transpose2d: x [N, in, H, W] (or [in, H, W]) with weight [in, out / groups, kh, kw];
+ *  stride, padding, output_padding and dilation each an int or a pair (height, width) (Note
+ *  [Transposed convolution geometry]). Each input pixel times the weight is one kh x kw window per
+ *  output channel (a matrix product per group); col2im adds the windows onto the output image,
+ *  whose windows with these options are exactly the input's pixels (the adjoint of conv2d's im2col
+ *  and product). */
 template <class T>
-Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias,
-                           const ConvTranspose2dOptions& o, int64_t output_padding_h, int64_t output_padding_w) {
+Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
+                           const ConvTranspose2dOptions& o = {}) {
+  detail_conv_transpose::check_padding_mode(o.padding_mode, "conv_transpose2d", "ConvTranspose2d");
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv_transpose2d: Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
-  TS_CHECK(weight.dim() == 4 && weight.size(2) == weight.size(3),
-           "conv_transpose2d: expected a square 4-D weight [in, out / groups, k, k], got shape ",
+  TS_CHECK(weight.dim() == 4, "conv_transpose2d: expected a 4-D weight [in, out / groups, kh, kw], got shape ",
            tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const Params p{o.stride, o.padding, {output_padding_h, output_padding_w}, o.groups, o.dilation};
-  const std::vector<int64_t> size = check("conv_transpose2d", 2, x, weight, bias, p);
-  const int64_t n = x.size(0), h = x.size(2), w = x.size(3), k = weight.size(2);
+  const detail_conv_transpose::Params p = detail_conv_transpose::params_2d(o, "conv_transpose2d");
+  const std::vector<int64_t> size = detail_conv_transpose::check("conv_transpose2d", 2, x, weight, bias, p);
+  const int64_t n = x.size(0), h = x.size(2), w = x.size(3), kh = weight.size(2), kw = weight.size(3);
   const int64_t groups = o.groups, in_per_group = weight.size(0) / groups, out_per_group = weight.size(1);
   const int64_t out_channels = out_per_group * groups;
   // The output image's windows, one per input pixel: with output_padding >= stride (allowed when
-  // dilation is larger) the image would hold one more window per row, which no pixel fills.
-  const WindowGeometry g{.n = n, .c = out_channels, .h = size[0], .w = size[1], .kh = k, .kw = k, .sh = o.stride,
-                         .sw = o.stride, .ph = o.padding, .pw = o.padding, .dh = o.dilation, .dw = o.dilation,
-                         .oh = h, .ow = w, .channels_inner = true};
+  // dilation is larger) the image would hold one more window per row or column, which no pixel fills.
+  const WindowGeometry g{.n = n, .c = out_channels, .h = size[0], .w = size[1], .kh = kh, .kw = kw, .sh = p.stride[0],
+                         .sw = p.stride[1], .ph = p.padding[0], .pw = p.padding[1], .dh = p.dilation[0],
+                         .dw = p.dilation[1], .oh = h, .ow = w, .channels_inner = true};
   const Tensor<T> pixels = x.permute({0, 2, 3, 1}).reshape({n * h * w, weight.size(0)});
   Tensor<T> columns;
   if (groups == 1) {
-    columns = pixels.matmul(weight.reshape({weight.size(0), out_channels * k * k}));
+    columns = pixels.matmul(weight.reshape({weight.size(0), out_channels * kh * kw}));
   } else {
     std::vector<Tensor<T>> parts;
     for (int64_t i = 0; i < groups; ++i)
       parts.push_back(pixels.narrow(1, i * in_per_group, in_per_group)
-                          .matmul(weight.narrow(0, i * in_per_group, in_per_group).reshape({in_per_group, out_per_group * k * k})));
+                          .matmul(weight.narrow(0, i * in_per_group, in_per_group).reshape({in_per_group, out_per_group * kh * kw})));
     columns = cat(parts, 1);
   }
-  Tensor<T> out = col2im(columns.view({n, h, w, out_channels, k, k}), g);
+  Tensor<T> out = col2im(columns.view({n, h, w, out_channels, kh, kw}), g);
   if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
   return batched ? out : out.squeeze(0);
-}
-
-}  // namespace detail_conv_transpose
-
-/** F.conv_transpose2d with a square kernel: x [N, in, H, W] (or [in, H, W]) with weight
- *  [in, out / groups, k, k] (Note [Transposed convolution geometry]). Each input pixel times the
- *  weight is one k x k window per output channel (a matrix product per group); col2im adds the
- *  windows onto the output image, whose windows with these options are exactly the input's pixels
- *  (the adjoint of conv2d's im2col and product). */
-template <class T>
-Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
-                           const ConvTranspose2dOptions& o = {}) {
-  return detail_conv_transpose::conv_transpose2d(input, weight, bias, o, o.output_padding, o.output_padding);
 }
 
 }  // namespace functional
@@ -254,15 +287,16 @@ template <class = void>
 class ConvTranspose1d : public nn::Module {
  public:
   ConvTranspose1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, ConvTranspose1dOptions options = {})
-      : ConvTranspose1d(in_channels, out_channels, kernel_size, options, default_generator()) {}
+      : ConvTranspose1d(in_channels, out_channels, kernel_size, std::move(options), default_generator()) {}
   ConvTranspose1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, ConvTranspose1dOptions options,
                   Generator& gen)
-      : options_(options) {
-    TS_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
+      : options_(std::move(options)) {
+    functional::detail_conv_transpose::check_padding_mode(options_.padding_mode, "ConvTranspose1d", "ConvTranspose1d");
+    TS_CHECK(options_.groups > 0 && in_channels % options_.groups == 0 && out_channels % options_.groups == 0,
              "ConvTranspose1d: in_channels and out_channels must be divisible by groups");
     TS_CHECK(kernel_size > 0, "ConvTranspose1d: kernel_size must be positive, got ", kernel_size);
-    weight_ = register_parameter("weight", empty<float>({in_channels, out_channels / options.groups, kernel_size}));
-    if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
+    weight_ = register_parameter("weight", empty<float>({in_channels, out_channels / options_.groups, kernel_size}));
+    if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const {
@@ -273,8 +307,9 @@ class ConvTranspose1d : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
     if (x.dim() != 2 && x.dim() != 3) return forward(x);  // refused there, with PyTorch's message
     ConvTranspose1dOptions o = options_;
-    o.output_padding = functional::detail_conv_transpose::output_padding_for(
-        "ConvTranspose1d", x, output_size, 1, weight_.size(2), o.stride, o.padding, o.dilation)[0];
+    const functional::detail_conv_transpose::Params p{{o.stride}, {o.padding}, {o.output_padding}, o.groups, {o.dilation}};
+    o.output_padding =
+        functional::detail_conv_transpose::output_padding_for("ConvTranspose1d", x, output_size, {weight_.size(2)}, p)[0];
     return functional::conv_transpose1d(x, weight_, bias_, o);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
@@ -289,22 +324,28 @@ class ConvTranspose1d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
-/** torch.nn.ConvTranspose2d with a square kernel: weight [in, out / groups, k, k] and bias [out],
- *  PyTorch's initialisation. */
+/** torch.nn.ConvTranspose2d: weight [in, out / groups, kh, kw] (kernel_size an int or a pair) and
+ *  bias [out], PyTorch's initialisation; stride, padding, output_padding and dilation each an int
+ *  or a pair, their lengths checked here (PyTorch checks them in forward). */
 template <class = void>
 class ConvTranspose2d : public nn::Module {
  public:
-  ConvTranspose2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, ConvTranspose2dOptions options = {})
-      : ConvTranspose2d(in_channels, out_channels, kernel_size, options, default_generator()) {}
-  ConvTranspose2d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, ConvTranspose2dOptions options,
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size,
+                  ConvTranspose2dOptions options = {})
+      : ConvTranspose2d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, ConvTranspose2dOptions options,
                   Generator& gen)
-      : options_(options) {
-    TS_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
+      : options_(std::move(options)) {
+    functional::detail_conv_transpose::check_padding_mode(options_.padding_mode, "ConvTranspose2d", "ConvTranspose2d");
+    TS_CHECK(options_.groups > 0 && in_channels % options_.groups == 0 && out_channels % options_.groups == 0,
              "ConvTranspose2d: in_channels and out_channels must be divisible by groups");
-    TS_CHECK(kernel_size > 0, "ConvTranspose2d: kernel_size must be positive, got ", kernel_size);
-    weight_ = register_parameter(
-        "weight", empty<float>({in_channels, out_channels / options.groups, kernel_size, kernel_size}));
-    if (options.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
+    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "ConvTranspose2d");
+    TS_CHECK(kernel[0] > 0 && kernel[1] > 0, "ConvTranspose2d: kernel_size must be positive, got ",
+             functional::detail_conv::list_str(kernel_size.values));
+    functional::detail_conv_transpose::params_2d(options_, "ConvTranspose2d");
+    weight_ = register_parameter("weight",
+                                 empty<float>({in_channels, out_channels / options_.groups, kernel[0], kernel[1]}));
+    if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
   Tensor<float> forward(const Tensor<float>& x) const {
@@ -314,9 +355,11 @@ class ConvTranspose2d : public nn::Module {
    *  forward(input, output_size), which picks the output paddings (one per dim) that give it. */
   Tensor<float> forward(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
     if (x.dim() != 3 && x.dim() != 4) return forward(x);  // refused there, with PyTorch's message
-    const std::vector<int64_t> extra = functional::detail_conv_transpose::output_padding_for(
-        "ConvTranspose2d", x, output_size, 2, weight_.size(2), options_.stride, options_.padding, options_.dilation);
-    return functional::detail_conv_transpose::conv_transpose2d(x, weight_, bias_, options_, extra[0], extra[1]);
+    ConvTranspose2dOptions o = options_;
+    o.output_padding = functional::detail_conv_transpose::output_padding_for(
+        "ConvTranspose2d", x, output_size, {weight_.size(2), weight_.size(3)},
+        functional::detail_conv_transpose::params_2d(options_, "ConvTranspose2d"));
+    return functional::conv_transpose2d(x, weight_, bias_, o);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {

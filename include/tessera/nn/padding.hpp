@@ -112,7 +112,7 @@ Tensor<T> pad(const Tensor<T>& input, const std::vector<int64_t>& pad, const std
     const int64_t d = ndim - 1 - k, n = input.size(d);
     const int64_t left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
     if (reflect) {
-      const bool sizes = k != 1 || dims == 3;  // PyTorch's 2-d kernel names the input's dim count for its height
+      const bool sizes = dims != 2;  // PyTorch's 2-d kernel names the input's dim count instead of its sizes
       TS_CHECK(left < n && right < n, "pad: Argument #", 4 + 2 * k,
                ": Padding size should be less than the corresponding input dimension, but got: padding (", left, ", ",
                right, ") at dimension ", d, " of input ", sizes ? tessera::detail::shape_str(input.sizes()) : std::to_string(ndim));
