@@ -8,11 +8,11 @@
 // and layer it uses, at the program's own cost. In compiled mode (TESSERA_COMPILED, which the
 // tessera::tessera target defines for its users unless TESSERA_HEADER_ONLY is set) the umbrella
 // header ends with explicit instantiation declarations (`extern template`) of the instantiations
-// in compiled/instances_*.inc: the program's compiler then only parses those templates, and the
-// calls link to the library, whose translation units (src/instances_*.cpp) hold the explicit
-// instantiation definitions. tools/gen_instances.py writes the lists from what the examples and
-// bench/compile's programs instantiate. Anything not in the lists is instantiated by the program
-// itself, as in header-only mode, so a list can only make a program compile faster, never fail
+// in compiled/instances.inc: the program's compiler then only parses those templates, and the
+// calls link to the library, whose one translation unit (src/instances.cpp) holds the explicit
+// instantiation definitions. tools/gen_instances.py writes the list from what the examples and
+// bench/compile's programs instantiate. Anything not in the list is instantiated by the program
+// itself, as in header-only mode, so the list can only make a program compile faster, never fail
 // to link; a list entry that no longer matches a template fails the library's build.
 // Without TESSERA_COMPILED (the bare compiler line) nothing here is seen: header-only mode.
 // Declarations only: they must follow every template they name, so this is the umbrella
@@ -22,9 +22,6 @@
 
 #define TS_INSTANCE extern template
 namespace tessera {
-#include "compiled/instances_0.inc"
-#include "compiled/instances_1.inc"
-#include "compiled/instances_2.inc"
-#include "compiled/instances_3.inc"
+#include "compiled/instances.inc"
 }  // namespace tessera
 #undef TS_INSTANCE
