@@ -51,7 +51,10 @@ std::vector<int64_t> circular_indices(int64_t n, int64_t left, int64_t right) {
 template <class = void>
 std::string legacy_description(DType dtype, const Shape& shape) {
   std::string out = std::string("[ torch.") + tessera::detail::aten_type_name(dtype) + "Tensor{";
-  for (size_t d = 0; d < shape.size(); ++d) out += (d ? "," : "") + std::to_string(shape[d]);
+  for (size_t d = 0; d < shape.size(); ++d) {  // appended in two steps: GCC 12 -O2 warns (-Wrestrict) on "," + string
+    if (d) out += ',';
+    out += std::to_string(shape[d]);
+  }
   return out + "} ]";
 }
 
