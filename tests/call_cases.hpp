@@ -46,6 +46,21 @@ Got got(const ts::ValuesIndices<T>& r) {
   return {got(r.values)[0], got(r.indices)[0]};
 }
 
+/** A layer as a generator's layer(seed, ...) builds one: `Layer(args...)` constructed after
+ *  manual_seed(seed) with PyTorch's mt19937 generator. Its weight, its bias when it has one, and
+ *  its output for `input`. */
+template <class Layer, class... Args>
+Got seeded_layer(uint64_t seed, const Tensor<float>& input, const Args&... args) {
+  golden::DefaultMt19937 mt;
+  ts::manual_seed(seed);
+  const Layer m(args...);
+  const ts::NoGradGuard no_grad;
+  std::vector<Tensor<float>> parts{m.weight()};
+  if (m.bias().defined()) parts.push_back(m.bias());
+  parts.push_back(m(input));
+  return got(parts);
+}
+
 /** The record's parts (dtype, shape, values repeated per result). */
 inline Got expected_parts(const golden::Record& r) {
   const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");

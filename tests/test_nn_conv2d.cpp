@@ -44,25 +44,15 @@ const Tensor<float> w1 = ts::arange<float>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin(
 const Tensor<double> w1d = ts::arange<double>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
 const Tensor<float> none;
 
-/** The generator's layer(seed, ...): nn::Conv2d built after manual_seed (the mt19937 generator),
- *  its weight, bias (when it has one) and output for x. */
+/** The generator's layer(seed, ...): nn::Conv2d's weight, bias (when it has one) and output for x. */
 call_cases::Got layer(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<2>& kernel,
                       const nn::Conv2dOptions& options) {
-  golden::DefaultMt19937 mt;
-  ts::manual_seed(seed);
-  const nn::Conv2d m(in, out, kernel, options);
-  const ts::NoGradGuard no_grad;
-  if (!m.bias().defined()) return got(std::vector<Tensor<float>>{m.weight(), m(x)});
-  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(x)});
+  return call_cases::seeded_layer<nn::Conv2d>(seed, x, in, out, kernel, options);
 }
 
 /** The generator's layer1d(seed, ...): nn::Conv1d's weight, bias and output for s. */
 call_cases::Got layer1d(uint64_t seed, int64_t in, int64_t out, int64_t kernel, const nn::Conv1dOptions& options) {
-  golden::DefaultMt19937 mt;
-  ts::manual_seed(seed);
-  const nn::Conv1d m(in, out, kernel, options);
-  const ts::NoGradGuard no_grad;
-  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(s)});
+  return call_cases::seeded_layer<nn::Conv1d>(seed, s, in, out, kernel, options);
 }
 
 /** The generator's conv2(x, w, b, ...): nn::Conv2d with weight w and bias b (none if undefined),

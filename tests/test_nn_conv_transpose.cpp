@@ -67,15 +67,10 @@ const nn::ConvTranspose2d& m3() {
   return layer;
 }
 
-/** The generator's layer(seed, ...): nn::ConvTranspose2d built after manual_seed (the mt19937
- *  generator), its weight, bias and output for y. */
+/** The generator's layer(seed, ...): nn::ConvTranspose2d's weight, bias and output for y. */
 call_cases::Got layer(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<2>& kernel,
                       const nn::ConvTranspose2dOptions& options) {
-  golden::DefaultMt19937 mt;
-  ts::manual_seed(seed);
-  const nn::ConvTranspose2d m(in, out, kernel, options);
-  const ts::NoGradGuard no_grad;
-  return got(std::vector<Tensor<float>>{m.weight(), m.bias(), m(y)});
+  return call_cases::seeded_layer<nn::ConvTranspose2d>(seed, y, in, out, kernel, options);
 }
 
 /** t[:n] along dim 0, t[..., :n] along `dim`. */
