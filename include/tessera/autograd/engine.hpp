@@ -45,7 +45,7 @@ AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
     });
   }
   if (grad.dtype() != meta.dtype)
-    grad = dispatch_floating(meta.dtype, [&]<class U>(std::type_identity<U>) { return AnyTensor(grad.to<U>()); });
+    grad = dispatch_floating(meta.dtype, [&]<class U>(std::type_identity<U>) { return AnyTensor(cast_grad<U>(grad)); });
   return grad;
 }
 
@@ -417,8 +417,9 @@ std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::ve
     TS_CHECK(result[i].defined() || allow_unused, "autograd::grad: One of the differentiated Tensors appears to not "
              "have been used in the graph. Set allow_unused=true if this is the desired behavior.");
     if (result[i].defined() && result[i].dtype() != inputs[i].dtype())
-      result[i] = detail::dispatch_floating(inputs[i].dtype(),
-                                            [&]<class U>(std::type_identity<U>) { return AnyTensor(result[i].to<U>()); });
+      result[i] = detail::dispatch_floating(inputs[i].dtype(), [&]<class U>(std::type_identity<U>) {
+        return AnyTensor(detail::cast_grad<U>(result[i]));
+      });
   }
   return result;
 }
