@@ -20,6 +20,11 @@
 
 #include "tessera.hpp"
 
+#if !defined(__GLIBCXX__) || !defined(__linux__)
+#error "tessera's compiled mode (TESSERA_COMPILED) is made for 64-bit Linux with libstdc++; elsewhere use it header-only"
+#endif
+static_assert(std::is_same_v<std::int64_t, long>, "compiled/instances.inc names int64_t as long (64-bit Linux)");
+
 #define TS_INSTANCE extern template
 namespace tessera {
 #include "compiled/instances.inc"
