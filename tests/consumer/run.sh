@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves tessera can be consumed from outside: (a) FetchContent from this checkout's git
-# repository, building nothing of tessera's own (no tests, benchmarks or examples); (b) cmake
-# --install into a temporary prefix and find_package(tessera CONFIG REQUIRED).
+# repository, building nothing of tessera's own but its library (no tests, benchmarks or
+# examples); (b) cmake --build and --install into a temporary prefix and
+# find_package(tessera CONFIG REQUIRED). Both consumers must get compiled mode (main.cpp checks).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -25,6 +26,7 @@ find_package_consumer() {
   echo "== cmake --install and find_package"
   cmake -S "$src" -B "$work/lib" -DCMAKE_BUILD_TYPE=Release -DTESSERA_BUILD_TESTS=OFF -DTESSERA_BUILD_EXAMPLES=OFF \
     -DTESSERA_BUILD_BENCHMARKS=OFF > /dev/null
+  cmake --build "$work/lib" -j2 > /dev/null  # the compiled library (Note [Compiled mode])
   cmake --install "$work/lib" --prefix "$work/prefix" > /dev/null
   cmake -S "$src/tests/consumer" -B "$work/find" -DCMAKE_BUILD_TYPE=Release -DTESSERA_USE=find \
     -DCMAKE_PREFIX_PATH="$work/prefix" > /dev/null
