@@ -4,12 +4,15 @@ library holds (Note [Compiled mode] in include/tessera/compiled.hpp).
 
 It compiles the programs listed in PROGRAMS header-only with g++ -O2, reads the function
 templates and class templates of tessera each object instantiates (nm, c++filt), writes each as
-an explicit instantiation, keeps those that g++ and clang++ both accept with only the umbrella
-header included. The library compiles them in one translation unit: split in two, the parts
+an explicit instantiation, and keeps those that g++ and clang++ both accept with only the
+umbrella header included. The library compiles them in one translation unit: split in two, the parts
 instantiated much of the same code (copies between dtypes, the autograd engine) twice, and took
 1.7 times the processor time of one.
 
     tools/gen_instances.py            (from the repository root; takes a few minutes)
+
+TESSERA_INSTANCES_CACHE=<file> keeps the programs' symbols in <file> and reuses them on the next
+run (for changing the filters without compiling the programs again).
 
 Run it again when a program of the list changes or an instantiated signature does: CI builds the
 library from the committed files, and a line that no longer matches a template fails that build.
@@ -51,7 +54,7 @@ def split_top(s, sep_chars):
     return out
 
 
-# The SIMD loops: their callers, which the lists hold, instantiate them inside the library, and
+# The SIMD loops: their callers, which the list holds, instantiate them inside the library, and
 # g++ emits some that clang cannot instantiate on their own (ops without a vector form).
 LEAVES = re.compile(r"::(vector_run|vector_steps\w*|\w+_avx2|\w+_avx512)<")
 
