@@ -85,19 +85,27 @@ void check_padding_mode(const std::string& mode, const char* op) {
            "'");
 }
 
-/** The (before, after) padding of each spatial dim, from the last dim back, as F::pad takes it
- *  (PyTorch's _reversed_padding_repeated_twice): `same` gives dilation * (k - 1) in all, the odd
- *  one after; otherwise `values` on both sides. */
+/** Each spatial dim's padding (before, after): `same` gives dilation * (k - 1) in all, the odd
+ *  one after (PyTorch's "same"); otherwise `values` on both sides. */
 template <size_t N>
-std::vector<int64_t> reversed_padding_repeated_twice(bool same, const std::array<int64_t, N>& values,
-                                                     const std::array<int64_t, N>& kernel,
-                                                     const std::array<int64_t, N>& dilation) {
-  std::vector<int64_t> out;
-  for (size_t d = N; d-- > 0;) {
+std::array<std::array<int64_t, 2>, N> padding_amounts(bool same, const std::array<int64_t, N>& values,
+                                                      const std::array<int64_t, N>& kernel,
+                                                      const std::array<int64_t, N>& dilation) {
+  std::array<std::array<int64_t, 2>, N> out;
+  for (size_t d = 0; d < N; ++d) {
     const int64_t total = same ? dilation[d] * (kernel[d] - 1) : 2 * values[d];
-    out.push_back(same ? total / 2 : values[d]);
-    out.push_back(total - out.back());
+    out[d][0] = same ? total / 2 : values[d];
+    out[d][1] = total - out[d][0];
   }
+  return out;
+}
+
+/** The amounts as F::pad takes them, from the last dim back (PyTorch's
+ *  _reversed_padding_repeated_twice). */
+template <size_t N>
+std::vector<int64_t> pad_list(const std::array<std::array<int64_t, 2>, N>& amounts) {
+  std::vector<int64_t> out;
+  for (size_t d = N; d-- > 0;) out.insert(out.end(), {amounts[d][0], amounts[d][1]});
   return out;
 }
 
@@ -129,25 +137,8 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
                  const Conv1dOptions& o = {}) {
   TS_CHECK(weight.dim() == 3, "conv1d: expected a 3-D weight [out, in / groups, k], got shape ",
            tessera::detail::shape_str(weight.sizes()));
-  if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
-    detail_conv::check_padding_mode(o.padding_mode, "conv1d");
-    bool same = o.padding_same;
-    std::array<int64_t, 1> values{0};
-    if (o.padding.is_string()) {
-      detail_conv::check_padding_string(o.padding.mode, o.stride != 1, "conv1d", false);
-      same = same || o.padding.mode == "same";
-    } else {
-      values = detail_conv::expand(o.padding.values, "padding", "conv1d");
-    }
-    TS_CHECK(!same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
-    Conv1dOptions unpadded = o;
-    unpadded.padding = 0;
-    unpadded.padding_same = false;
-    unpadded.padding_mode = "zeros";
-    const std::vector<int64_t> pads =
-        detail_conv::reversed_padding_repeated_twice<1>(same, values, {weight.size(2)}, {o.dilation});
-    return conv1d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
-  }
+  const bool other_mode = o.padding_mode != "zeros";  // Note [Convolution padding modes]
+  if (other_mode) detail_conv::check_padding_mode(o.padding_mode, "conv1d");
   bool same = o.padding_same;
   int64_t padding = 0;
   if (o.padding.is_string()) {
@@ -156,19 +147,26 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   } else {
     padding = detail_conv::expand(o.padding.values, "padding", "conv1d")[0];
   }
-  TS_CHECK(o.groups > 0 && o.stride > 0 && o.dilation > 0 && padding >= 0, "conv1d: stride, dilation and groups "
-           "must be positive and padding non-negative (got ", o.stride, ", ", o.dilation, ", ", o.groups, ", ",
-           padding, ")");
+  if (!other_mode)
+    TS_CHECK(o.groups > 0 && o.stride > 0 && o.dilation > 0 && padding >= 0, "conv1d: stride, dilation and groups "
+             "must be positive and padding non-negative (got ", o.stride, ", ", o.dilation, ", ", o.groups, ", ",
+             padding, ")");
   TS_CHECK(!same || o.stride == 1, "conv1d: padding='same' is not supported for strided convolutions");
+  const auto amounts = detail_conv::padding_amounts<1>(same, {padding}, {weight.size(2)}, {o.dilation});
+  if (other_mode) {
+    Conv1dOptions unpadded = o;
+    unpadded.padding = 0;
+    unpadded.padding_same = false;
+    unpadded.padding_mode = "zeros";
+    return conv1d(pad(input, detail_conv::pad_list(amounts), o.padding_mode), weight, bias, unpadded);
+  }
   const bool batched = input.dim() == 3;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
   const int64_t groups = o.groups, out_channels = weight.size(0), cg = weight.size(1), k = weight.size(2);
   TS_CHECK(x.dim() == 3 && x.size(1) == cg * groups && out_channels % groups == 0, "conv1d: input of shape ",
            tessera::detail::shape_str(input.sizes()), " does not match weight of shape ",
            tessera::detail::shape_str(weight.sizes()), " with groups=", groups);
-  const int64_t span = o.dilation * (k - 1) + 1;
-  int64_t left = padding, right = padding;
-  if (same) left = (span - 1) / 2, right = span - 1 - left;
+  const int64_t span = o.dilation * (k - 1) + 1, left = amounts[0][0], right = amounts[0][1];
   const int64_t n = x.size(0), length = x.size(2) + left + right;
   TS_CHECK(length >= span, "conv1d: Calculated padded input size per channel: (", length, "). Kernel size: (", span,
            "). Kernel size can't be greater than actual input size");
@@ -211,16 +209,13 @@ WindowGeometry conv2d_geometry(const Tensor<T>& x, const Tensor<T>& weight, cons
   const auto stride = expand(o.stride, "stride", "conv2d");
   const auto dilation = expand(o.dilation, "dilation", "conv2d");
   const bool strided = stride[0] != 1 || stride[1] != 1;
-  std::array<int64_t, 2> before{0, 0}, total{0, 0};  // padding above / left, and in all
-  if (o.padding.is_string()) {
-    check_padding_string(o.padding.mode, strided, "conv2d", false);
-    if (o.padding.mode == "same")
-      for (size_t d = 0; d < 2; ++d) total[d] = dilation[d] * (weight.size(2 + static_cast<int64_t>(d)) - 1),
-                                     before[d] = total[d] / 2;
-  } else {
-    before = expand(o.padding.values, "padding", "conv2d");
-    total = {2 * before[0], 2 * before[1]};
-  }
+  std::array<int64_t, 2> values{0, 0};
+  if (o.padding.is_string()) check_padding_string(o.padding.mode, strided, "conv2d", false);
+  else values = expand(o.padding.values, "padding", "conv2d");
+  const auto amounts = padding_amounts<2>(o.padding.is_string() && o.padding.mode == "same", values,
+                                          {weight.size(2), weight.size(3)}, dilation);
+  const std::array<int64_t, 2> before{amounts[0][0], amounts[1][0]};  // padding above / left, and in all
+  const std::array<int64_t, 2> total{amounts[0][0] + amounts[0][1], amounts[1][0] + amounts[1][1]};
   TS_CHECK(o.groups > 0, "conv2d: non-positive groups is not supported");
   TS_CHECK(before[0] >= 0 && before[1] >= 0, "conv2d: negative padding is not supported");
   TS_CHECK(stride[0] > 0 && stride[1] > 0, "conv2d: non-positive stride is not supported");
@@ -277,9 +272,8 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
     Conv2dOptions unpadded = o;
     unpadded.padding = 0;
     unpadded.padding_mode = "zeros";
-    const std::vector<int64_t> pads =
-        detail_conv::reversed_padding_repeated_twice<2>(same, values, {weight.size(2), weight.size(3)}, dilation);
-    return conv2d(pad(input, pads, o.padding_mode), weight, bias, unpadded);
+    const auto amounts = detail_conv::padding_amounts<2>(same, values, {weight.size(2), weight.size(3)}, dilation);
+    return conv2d(pad(input, detail_conv::pad_list(amounts), o.padding_mode), weight, bias, unpadded);
   }
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ",

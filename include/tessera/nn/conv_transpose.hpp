@@ -67,6 +67,13 @@ std::vector<int64_t> per_axis(const ExpandingArray<N>& a, const char* name, cons
   return {values.begin(), values.end()};
 }
 
+/** The output length along spatial dim d for an input length `in`, a kernel of k taps and the
+ *  given output padding (Note [Transposed convolution geometry]). */
+template <class = void>
+int64_t output_length(const Params& p, size_t d, int64_t in, int64_t k, int64_t output_padding) {
+  return (in - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (k - 1) + output_padding + 1;
+}
+
 /** PyTorch's ValueError for a padding_mode other than "zeros". */
 template <class = void>
 void check_padding_mode(const std::string& mode, const char* op, const char* layer) {
@@ -129,7 +136,7 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
   std::vector<int64_t> in, out;
   for (size_t d = 0; d < kernel.size(); ++d) {
     in.push_back(x.size(static_cast<int64_t>(d) + 2));
-    out.push_back((in[d] - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (kernel[d] - 1) + p.output_padding[d] + 1);
+    out.push_back(output_length(p, d, in[d], kernel[d], p.output_padding[d]));
   }
   const auto sizes = [&](const std::vector<int64_t>& s) {
     return one_d ? "1 x " + std::to_string(s[0]) : std::to_string(s[0]) + " x " + std::to_string(s[1]);
@@ -187,7 +194,7 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
   std::vector<int64_t> smallest, largest, in, out;
   for (size_t d = 0; d < kernel.size(); ++d) {
     in.push_back(x.size(leading + static_cast<int64_t>(d)));
-    smallest.push_back((in.back() - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (kernel[d] - 1) + 1);
+    smallest.push_back(output_length(p, d, in.back(), kernel[d], 0));
     largest.push_back(smallest.back() + p.stride[d] - 1);
   }
   for (size_t d = 0; d < output_size.size(); ++d)
