@@ -79,6 +79,23 @@ inline bool same_values(const std::vector<double>& a, const std::vector<double>&
   return true;
 }
 
+/** Runs f(calls[call], record) for each record of `file` named "<kind> <call>"; every call of
+ *  `calls` must have its record. */
+template <class Calls, class F>
+void for_each_case(const std::string& file, const std::string& kind, const Calls& calls, const F& f) {
+  int cases = 0;
+  const std::string prefix = kind + " ";
+  for (const auto& r : golden::load(file)) {
+    if (r.name.rfind(prefix, 0) != 0) continue;
+    const std::string call = r.name.substr(prefix.size());
+    INFO(call);
+    REQUIRE(calls.count(call));
+    f(calls.at(call), r);
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
 using GradFn = std::function<Tensor<double>(const Tensor<double>&)>;
 
 /** Runs every "grad" record of `file` through its call: X = arange * 0.75 - 2 in the record's shape,
@@ -86,26 +103,19 @@ using GradFn = std::function<Tensor<double>(const Tensor<double>&)>;
  *  randn * probe_scale + probe_shift (away from the kinks some calls have). Every call must have a record. */
 inline void check_grad_cases(const std::string& file, const std::map<std::string, GradFn>& calls,
                              double probe_scale = 1.0, double probe_shift = 0.0) {
-  int cases = 0;
-  for (const auto& r : golden::load(file)) {
-    if (r.name.rfind("grad ", 0) != 0) continue;
-    const std::string call = r.name.substr(5);
-    INFO(call);
-    REQUIRE(calls.count(call));
+  for_each_case(file, "grad", calls, [&](const GradFn& call, const golden::Record& r) {
     const Shape shape(golden::ints(r.get("shape")));
     const Tensor<double> x = (ts::arange<double>(0, ts::detail::checked_numel(shape, "test")).reshape(shape) * 0.75 - 2)
                                  .detach()
                                  .requires_grad_();
-    const Tensor<double> out = calls.at(call)(x);
+    const Tensor<double> out = call(x);
     (out * ts::arange<double>(1, out.numel() + 1).reshape(out.sizes())).sum().backward();
     const auto want = golden::values<double>(r.get("grad")), have = x.grad().to_vector();
     REQUIRE(have.size() == want.size());
     for (size_t i = 0; i < want.size(); ++i) CHECK(have[i] == Approx(want[i]).margin(1e-12));
     const Tensor<double> probe = (ts::randn(shape).to<double>() * probe_scale + probe_shift).detach().requires_grad_();
-    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return calls.at(call)(in[0]); }, {probe}));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return call(in[0]); }, {probe}));
+  });
 }
 
 /** Whether tessera's message `got` says what PyTorch's `torch` says: "op: " + PyTorch's message
@@ -139,25 +149,10 @@ struct ErrorCall {
   std::function<void()> call;
 };
 
-/** Runs the file's "error <call>" cases: check(calls[call], PyTorch's message) for each, and
- *  every call of `calls` must have its case. */
-template <class Calls, class Check>
-void for_each_error_case(const std::string& file, const Calls& calls, const Check& check) {
-  int cases = 0;
-  for (const auto& r : golden::load(file)) {
-    if (r.name.rfind("error ", 0) != 0) continue;
-    const std::string call = r.name.substr(6);
-    INFO(call);
-    REQUIRE(calls.count(call));
-    check(calls.at(call), r.get("error"));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
-}
-
 /** Each call in `calls` must throw PyTorch's message (same_message, with the call's op). */
 inline void check_error_cases(const std::string& file, const std::map<std::string, ErrorCall>& calls) {
-  for_each_error_case(file, calls, [](const ErrorCall& c, const std::string& torch) {
+  for_each_case(file, "error", calls, [](const ErrorCall& c, const golden::Record& r) {
+    const std::string torch = r.get("error");
     const std::string message = error_of(c.call);
     INFO(message);
     CHECK(same_message(message, c.op, torch));
@@ -166,7 +161,8 @@ inline void check_error_cases(const std::string& file, const std::map<std::strin
 
 /** The same for calls whose message may name any op: PyTorch's message itself, or after "op: ". */
 inline void check_error_cases(const std::string& file, const std::map<std::string, std::function<void()>>& calls) {
-  for_each_error_case(file, calls, [](const std::function<void()>& call, const std::string& torch) {
+  for_each_case(file, "error", calls, [](const std::function<void()>& call, const golden::Record& r) {
+    const std::string torch = r.get("error");
     const std::string message = error_of(call);
     INFO(message);
     CHECK((message == torch || message.ends_with(": " + torch)));
