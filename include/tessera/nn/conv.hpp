@@ -104,8 +104,11 @@ std::array<std::array<int64_t, 2>, N> padding_amounts(bool same, const std::arra
  *  _reversed_padding_repeated_twice). */
 template <size_t N>
 std::vector<int64_t> pad_list(const std::array<std::array<int64_t, 2>, N>& amounts) {
-  std::vector<int64_t> out;
-  for (size_t d = N; d-- > 0;) out.insert(out.end(), {amounts[d][0], amounts[d][1]});
+  std::vector<int64_t> out(2 * N);
+  for (size_t d = 0; d < N; ++d) {
+    out[2 * d] = amounts[N - 1 - d][0];
+    out[2 * d + 1] = amounts[N - 1 - d][1];
+  }
   return out;
 }
 
