@@ -6,6 +6,7 @@
 
 #include <tessera/linalg.hpp>
 
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
@@ -239,6 +240,10 @@ TEST_CASE("linalg errors carry PyTorch's messages", "[linalg_decomp][errors]") {
   const D eye2 = ts::eye<double>(2), eye3 = ts::eye<double>(3);
   const D not_pd = ts::tensor<double>({{1., 2.}, {2., 1.}});
   auto ones = [](ts::Shape s) { return ts::ones<double>(s); };
+  std::vector<double> entries;  // the generator's matrix with a zero column
+  for (int i = 0; i < 40; ++i)
+    for (int j = 0; j < 40; ++j) entries.push_back(j == 25 ? 0.0 : i == j ? 40.0 : (i * 7 + j * 3) % 11 / 10.0 - 0.5);
+  const D singular_large = ts::from_vector(entries, {40, 40});
   const std::map<std::string, std::function<void()>> calls = {
       {"solve_singular", [&] { L::solve(ts::zeros<double>({2, 2}), ones({2, 1})); }},
       {"solve_singular_batched", [&] { L::solve(ts::stack(std::vector<D>{eye2, sing}), ones({2, 2, 1})); }},
@@ -250,6 +255,8 @@ TEST_CASE("linalg errors carry PyTorch's messages", "[linalg_decomp][errors]") {
       {"solve_right_vector", [&] { L::solve(eye3, ones({3}), false); }},
       {"inv_singular", [&] { L::inv(sing); }},
       {"inv_singular_batched", [&] { L::inv(ts::stack(std::vector<D>{eye2, sing})); }},
+      {"inv_singular_large", [&] { L::inv(singular_large); }},
+      {"inv_singular_large_column_major", [&] { L::inv(singular_large.mT().contiguous().mT()); }},
       {"inv_not_square", [&] { L::inv(ones({2, 3})); }},
       {"det_not_square", [&] { L::det(ones({2, 3})); }},
       {"det_1d", [&] { L::det(ones({3})); }},
@@ -416,9 +423,30 @@ TEST_CASE("linalg identities hold on larger batches", "[linalg_decomp]") {
   CHECK(ts::allclose(ts::linalg::lu_solve(lu, piv, b), x, 1e-10, 1e-10));
   // One A for many right-hand sides is factored once and gives the same as an expanded A.
   const auto many = ts::linalg::solve(a[0], b);
-  CHECK(ts::allclose(many, ts::linalg::solve(a[0].expand({4, 40, 40}), b), 0, 0));
-  // Strided inputs: a transposed A is A^T.
-  CHECK(ts::allclose(ts::linalg::solve(a.transpose(-2, -1), b), ts::linalg::solve(a.transpose(-2, -1).contiguous(), b), 0, 0));
+  CHECK(ts::allclose(many, ts::linalg::solve(a[0].expand({4, 40, 40}).contiguous(), b), 0, 0));
+  // Strided inputs: a transposed A is A^T (factored as it is, where a contiguous A^T is
+  // factored transposed, as PyTorch does: the same up to rounding).
+  CHECK(ts::allclose(ts::linalg::solve(a.transpose(-2, -1), b), ts::linalg::solve(a.transpose(-2, -1).contiguous(), b),
+                     1e-12, 1e-12));
+}
+
+TEST_CASE("LU and triangular solves give the same bits for any number of threads", "[linalg_decomp][threads]") {
+  // Note [Recursive LU and triangular solves]: sizes past the base block and past two column
+  // blocks of right-hand sides, whose GEMM updates run on every thread.
+  ts::Generator g(11);
+  const auto a = ts::randn({150, 150}, g), b = ts::randn({150, 200}, g);
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    ts::set_num_threads(threads);
+    auto [lu, piv] = ts::linalg::lu_factor(a);
+    results.push_back(lu.to_vector());
+    results.push_back(ts::linalg::solve(a, b).to_vector());
+    results.push_back(ts::linalg::lu_solve(lu, piv, b, true, true).to_vector());
+    results.push_back(ts::linalg::solve_triangular(a + ts::eye(150) * 20.0f, b, true).to_vector());
+  }
+  ts::set_num_threads(2);
+  for (size_t r = 4; r < results.size(); ++r)
+    CHECK(std::memcmp(results[r].data(), results[r % 4].data(), results[r].size() * sizeof(float)) == 0);
 }
 
 }  // namespace test_linalg_decomp

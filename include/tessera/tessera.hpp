@@ -12,6 +12,7 @@
 #include "parallel/thread_pool.hpp"
 #include "backend/cpu/allocator.hpp"
 #include "backend/dispatch.hpp"
+#include "backend/cpu/triangular.hpp"  // for ts::linalg: here, while the SIMD macros are defined
 #include "backend/metal/metal.hpp"
 #include "backend/vulkan/vulkan.hpp"
 #include "ops/combine.hpp"

@@ -41,6 +41,12 @@ def spd(shape, dtype, seed):
     return (x @ x.mT + shape[-1] * torch.eye(shape[-1], dtype=torch.float64)).to(dtype)
 
 
+def permuted(shape, dtype, seed):
+    """general() with its rows shuffled: well-conditioned, and partial pivoting must swap rows."""
+    g = torch.Generator().manual_seed(seed + 1000)
+    return general(shape, dtype, seed)[..., torch.randperm(shape[-2], generator=g), :]
+
+
 def dense(shape, dtype, seed):
     g = torch.Generator().manual_seed(seed)
     return torch.randn(shape, generator=g, dtype=torch.float64).to(dtype)
@@ -136,6 +142,28 @@ def main():
                 case(f"lu_solve_{left}{adjoint}_{tag}", "lu_solve", tag, [lu, piv, b],
                      lambda lu, p, b, l=left, ad=adjoint: L.lu_solve(lu, p, b, left=bool(l), adjoint=bool(ad)),
                      params=[("left", left), ("adjoint", adjoint)], grad=False)
+        # Past 16 rows and columns, the LU and the triangular solves recurse on halves, and past
+        # 128 right-hand sides the solves split them into column blocks.
+        case(f"lu_factor_large_{tag}", "lu_factor", tag, [dense((37, 37), dt, s + 50)], L.lu_factor, grad=False)
+        case(f"lu_factor_large_batched_{tag}", "lu_factor", tag, [permuted((2, 70, 70), dt, s + 51)], L.lu_factor,
+             grad=False)
+        case(f"solve_large_{tag}", "solve", tag, [permuted((45, 45), dt, s + 52), dense((45, 140), dt, s + 53)],
+             L.solve, grad=False)
+        case(f"solve_large_right_{tag}", "solve", tag, [permuted((33, 33), dt, s + 54), dense((20, 33), dt, s + 55)],
+             lambda a, b: L.solve(a, b, left=False), params=[("left", 0)], grad=False)
+        case(f"inv_large_{tag}", "inv", tag, [permuted((60, 60), dt, s + 56)], L.inv, grad=False)
+        case(f"slogdet_large_{tag}", "slogdet", tag, [permuted((50, 50), dt, s + 57)], L.slogdet, grad=False)
+        for upper in (0, 1):
+            for unit in (0, 1):
+                case(f"solve_triangular_large_{upper}1{unit}_{tag}", "solve_triangular", tag,
+                     [general((40, 40), dt, s + 58) / 40, dense((40, 130), dt, s + 59)],
+                     lambda a, b, u=upper, t=unit: L.solve_triangular(a, b, upper=bool(u), unitriangular=bool(t)),
+                     params=[("upper", upper), ("left", 1), ("unitriangular", unit)], grad=False)
+        for adjoint in (0, 1):
+            lu, piv = L.lu_factor(permuted((33, 33), dt, s + 60))
+            case(f"lu_solve_large_1{adjoint}_{tag}", "lu_solve", tag, [lu, piv, dense((33, 150), dt, s + 61)],
+                 lambda lu, p, b, ad=adjoint: L.lu_solve(lu, p, b, adjoint=bool(ad)),
+                 params=[("left", 1), ("adjoint", adjoint)], grad=False)
         for n in (0, 1, 2, 3, 5, 6, -1, -3):
             case(f"matrix_power_{n}_{tag}".replace("-", "m"), "matrix_power", tag, [general((2, 3, 3), dt, s + 31) / 3],
                  lambda a, n=n: L.matrix_power(a, n), params=[("n", n)])
@@ -165,6 +193,13 @@ def main():
     error("solve_right_shapes", lambda: L.solve(torch.eye(3, dtype=f64), torch.ones(3, 2, dtype=f64), left=False))
     error("solve_right_vector", lambda: L.solve(torch.eye(3, dtype=f64), torch.ones(3, dtype=f64), left=False))
     error("inv_singular", lambda: L.inv(sing))
+    # A zero column: PyTorch factors a contiguous A as A^T, whose zero pivot comes last; a
+    # column-major A is factored as it is, its zero pivot at the column.
+    singular_large = torch.tensor([[40.0 if i == j else (i * 7 + j * 3) % 11 / 10 - 0.5 for j in range(40)]
+                                   for i in range(40)], dtype=f64)
+    singular_large[:, 25] = 0
+    error("inv_singular_large", lambda: L.inv(singular_large))
+    error("inv_singular_large_column_major", lambda: L.inv(singular_large.mT.contiguous().mT))
     error("inv_singular_batched", lambda: L.inv(torch.stack([torch.eye(2, dtype=f64), sing])))
     error("inv_not_square", lambda: L.inv(torch.ones(2, 3, dtype=f64)))
     error("det_not_square", lambda: L.det(torch.ones(2, 3, dtype=f64)))

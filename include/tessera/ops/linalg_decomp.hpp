@@ -173,7 +173,10 @@ HostLU<T> host_lu(const Tensor<T>& a, const char* op) {
 template <class T>
 Tensor<T> solve_with_lu(const Tensor<T>& a, const Tensor<T>& b, bool inverse) {
   const char* op = inverse ? "linalg.inv" : "torch.linalg.solve";
-  const HostLU<T> f = host_lu(a, op);
+  // As PyTorch: a contiguous A is factored as A^T (LAPACK's column-major A^T is A's memory) and
+  // solved with the adjoint, so the zero pivot inv's message names is A^T's.
+  const bool transposed = a.is_contiguous();
+  const HostLU<T> f = host_lu(transposed ? a.mT() : a, op);
   if (inverse)
     check_linalg_info(f.info, op, a.dim() > 2, [](int64_t i) {
       return "The diagonal element " + std::to_string(i) +
@@ -186,7 +189,7 @@ Tensor<T> solve_with_lu(const Tensor<T>& a, const Tensor<T>& b, bool inverse) {
   const int64_t n = b.size(-2), k = b.size(-1);
   const int64_t batch = n * k == 0 ? checked_numel(batch_of(b.sizes()), op) : b.numel() / (n * k);
   const int64_t lu_step = f.info.size() == static_cast<size_t>(batch) ? 1 : 0;
-  lu_solve_batch(f.lu.data_ptr(), f.pivots.data_ptr(), lu_step, x.data_ptr(), batch, n, k, false);
+  lu_solve_batch(f.lu.data_ptr(), f.pivots.data_ptr(), lu_step, x.data_ptr(), batch, n, k, transposed);
   return x.to(a.device());
 }
 

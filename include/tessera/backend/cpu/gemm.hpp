@@ -1,10 +1,11 @@
 #pragma once
 // GEMM for float and double: packed panels, a register-blocked micro-kernel per vector width,
-// threads over row blocks. C = A * B (+ C when accumulate), any strides.
+// threads over row blocks. C = A * B, C += A * B or C -= A * B, any strides.
 
 #include "../../core/algorithm.hpp"
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "../../parallel/parallel_for.hpp"
@@ -18,7 +19,15 @@ struct MatrixRef {
   T* data;
   int64_t rs, cs;
   T& operator()(int64_t i, int64_t j) const { return data[i * rs + j * cs]; }
+  /** The block whose element (0, 0) is this one's (i, j). */
+  MatrixRef block(int64_t i, int64_t j) const { return {data + i * rs + j * cs, rs, cs}; }
+  /** The transpose, a view of the same elements. */
+  MatrixRef transposed() const { return {data, cs, rs}; }
+  operator MatrixRef<const T>() const requires(!std::is_const_v<T>) { return {data, rs, cs}; }
 };
+
+/** What gemm does with C: C = A B, C += A B or C -= A B (the blocked LU's trailing updates). */
+enum class GemmOutput { assign, add, subtract };
 
 // Note [GEMM blocking]
 // The classic Goto/BLIS loop nest: B is packed KC x NC into NR-wide column panels shared by all
@@ -143,7 +152,7 @@ struct GemmKernel {
   }
 
   static void run(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
-                  const MatrixRef<T>& c, bool parallel, MicroFn micro) {
+                  const MatrixRef<T>& c, bool parallel, GemmOutput output, MicroFn micro) {
     constexpr int64_t KC = Shape::KC, NC = Shape::NC;
     const int64_t threads = parallel ? get_num_threads() : 1;
     // Few rows (a batch of activations): give each thread its own columns of C, so the threads
@@ -156,7 +165,8 @@ struct GemmKernel {
         for (int64_t t = first; t < last; ++t) {
           const int64_t j0 = std::min(n, t * per * NR), j1 = std::min(n, (t + 1) * per * NR);
           if (j0 < j1)
-            run(m, j1 - j0, k, a, {b.data + j0 * b.cs, b.rs, b.cs}, {c.data + j0 * c.cs, c.rs, c.cs}, false, micro);
+            run(m, j1 - j0, k, a, {b.data + j0 * b.cs, b.rs, b.cs}, {c.data + j0 * c.cs, c.rs, c.cs}, false, output,
+                micro);
         }
       });
       return;
@@ -183,6 +193,8 @@ struct GemmKernel {
           for (int64_t i0 = t * row_panels / row_tasks * MR; i0 < last; i0 += MC) {
             const int64_t mc = std::min(MC, last - i0);
             pack_a(a, i0, mc, k0, kc, apack);
+            if (output == GemmOutput::subtract)  // C - A B as C + (-A) B: negation is exact
+              for (int64_t i = 0, end = (mc + MR - 1) / MR * MR * kc; i < end; ++i) apack[i] = -apack[i];
             for (int64_t jr = 0; jr < nc; jr += NR) {
               const int64_t w = std::min<int64_t>(NR, nc - jr);
               for (int64_t ir = 0; ir < mc; ir += MR) {
@@ -191,13 +203,13 @@ struct GemmKernel {
                 const T* bp = bpack + jr * kc;
                 T* cij = &c(i0 + ir, j0 + jr);
                 if (h == MR && w == NR && c.cs == 1) {
-                  micro(kc, ap, bp, cij, c.rs, k0 > 0);
+                  micro(kc, ap, bp, cij, c.rs, k0 > 0 || output != GemmOutput::assign);
                 } else {  // edge or strided C: compute into a dense tile, then add the valid part
                   micro(kc, ap, bp, tile, NR, false);
                   for (int64_t i = 0; i < h; ++i)
                     for (int64_t j = 0; j < w; ++j) {
                       T& dst = c(i0 + ir + i, j0 + jr + j);
-                      dst = k0 > 0 ? dst + tile[i * NR + j] : tile[i * NR + j];
+                      dst = k0 > 0 || output != GemmOutput::assign ? dst + tile[i * NR + j] : tile[i * NR + j];
                     }
                 }
               }
@@ -224,27 +236,29 @@ void micro_baseline(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, boo
   GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
 }
 
-/** C = A * B for float or double (C is m x n, A m x k, B k x n, any strides, C not aliasing A or B). */
+/** C = A * B (or C += A * B, C -= A * B) for float or double (C is m x n, A m x k, B k x n, any
+ *  strides, C not aliasing A or B). */
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
-          const MatrixRef<T>& c, bool parallel = true) {
+          const MatrixRef<T>& c, bool parallel = true, GemmOutput output = GemmOutput::assign) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
   if (m == 0 || n == 0) return;
   parallel = parallel && m * n * k >= 64 * 64 * 64;  // below that a parallel region costs more than it saves
   if (k == 0) {
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) c(i, j) = T(0);
+    if (output == GemmOutput::assign)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) c(i, j) = T(0);
     return;
   }
   constexpr int per16 = 16 / static_cast<int>(sizeof(T));  // lanes in 16 bytes
   switch (simd_level()) {
 #if TS_HAS_X86_DISPATCH
     case SimdLevel::AVX512:
-      return GemmKernel<T, per16 * 4>::run(m, n, k, a, b, c, parallel, micro_avx512<T, per16 * 4>);
+      return GemmKernel<T, per16 * 4>::run(m, n, k, a, b, c, parallel, output, micro_avx512<T, per16 * 4>);
     case SimdLevel::AVX2:
-      return GemmKernel<T, per16 * 2>::run(m, n, k, a, b, c, parallel, micro_avx2<T, per16 * 2>);
+      return GemmKernel<T, per16 * 2>::run(m, n, k, a, b, c, parallel, output, micro_avx2<T, per16 * 2>);
 #endif
-    default: return GemmKernel<T, per16>::run(m, n, k, a, b, c, parallel, micro_baseline<T, per16>);
+    default: return GemmKernel<T, per16>::run(m, n, k, a, b, c, parallel, output, micro_baseline<T, per16>);
   }
 }
 

@@ -21,7 +21,6 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
-#include <Eigen/LU>
 #include <Eigen/QR>
 #include <Eigen/SVD>
 #if defined(__GNUC__)
@@ -29,6 +28,7 @@
 #endif
 
 #include "../../parallel/parallel_for.hpp"
+#include "triangular.hpp"
 
 namespace tessera::detail {
 
@@ -50,12 +50,9 @@ void for_each_matrix(int64_t batch, int64_t matrix_numel, const F& f) {
 
 // Note [LU as LAPACK's getrf]
 // PyTorch's lu_factor returns LAPACK's getrf output: L (unit diagonal, not stored) and U packed in
-// one matrix, and pivots as 1-based row swaps applied in order (row i swapped with pivots[i]).
-// Eigen's PartialPivLU keeps exactly these transpositions internally but exposes only the
-// composed permutation, so the kernel calls the routine PartialPivLU::compute calls,
-// internal::partial_lu_impl::blocked_lu, on the output in place: the same partial pivoting (the
-// first largest |entry| of the column, as LAPACK's idamax) and its first exactly-zero pivot,
-// LAPACK's info.
+// one matrix, and pivots as 1-based row swaps applied in order (row i swapped with pivots[i]),
+// with the first exactly-zero pivot as LAPACK's info. lu_factor (triangular.hpp) computes exactly
+// that, on tessera's GEMM (Note [Recursive LU and triangular solves]).
 
 /** LU with partial pivoting of `batch` n x n matrices, in place in `lu`; pivots 1-based. Returns,
  *  for each matrix, 0 or the 1-based position of its first zero pivot (LAPACK's info). */
@@ -65,9 +62,7 @@ std::vector<int64_t> lu_factor_batch(T* lu, int32_t* pivots, int64_t batch, int6
   if (n == 0) return info;
   for_each_matrix(batch, n * n, [&](int64_t b) {
     int32_t* piv = pivots + b * n;
-    int32_t transpositions = 0;
-    const auto zero = Eigen::internal::partial_lu_impl<T, Eigen::RowMajor, int32_t>::blocked_lu(
-        n, n, lu + b * n * n, n, piv, transpositions);
+    const int64_t zero = lu_factor(lu + b * n * n, n, piv);
     for (int64_t i = 0; i < n; ++i) ++piv[i];
     info[static_cast<size_t>(b)] = zero >= 0 ? zero + 1 : 0;
   });
@@ -81,19 +76,20 @@ void lu_solve_batch(const T* lu, const int32_t* pivots, int64_t lu_step, T* x, i
                     bool adjoint) {
   if (n == 0 || k == 0) return;
   for_each_matrix(batch, n * k, [&](int64_t b) {
-    const ConstRowMap<T> f(lu + b * lu_step * n * n, n, n);
+    const MatrixRef<const T> f{lu + b * lu_step * n * n, n, 1};
     const int32_t* piv = pivots + b * lu_step * n;
-    RowMap<T> m(x + b * n * k, n, k);
-    if (!adjoint) {
-      for (int64_t i = 0; i < n; ++i)
-        if (piv[i] - 1 != i) m.row(i).swap(m.row(piv[i] - 1));
-      f.template triangularView<Eigen::UnitLower>().solveInPlace(m);
-      f.template triangularView<Eigen::Upper>().solveInPlace(m);
-    } else {
-      f.transpose().template triangularView<Eigen::Lower>().solveInPlace(m);
-      f.transpose().template triangularView<Eigen::UnitUpper>().solveInPlace(m);
-      for (int64_t i = n; i-- > 0;)
-        if (piv[i] - 1 != i) m.row(i).swap(m.row(piv[i] - 1));
+    T* m = x + b * n * k;
+    auto swap_rows = [&](int64_t i) {
+      if (piv[i] - 1 != i) std::swap_ranges(m + i * k, m + (i + 1) * k, m + (piv[i] - 1) * k);
+    };
+    if (!adjoint) {  // A = P L U
+      for (int64_t i = 0; i < n; ++i) swap_rows(i);
+      trsm<T>(true, true, n, k, f, {m, k, 1});
+      trsm<T>(false, false, n, k, f, {m, k, 1});
+    } else {  // A^T = U^T L^T P^T
+      trsm<T>(true, false, n, k, f.transposed(), {m, k, 1});
+      trsm<T>(false, true, n, k, f.transposed(), {m, k, 1});
+      for (int64_t i = n; i-- > 0;) swap_rows(i);
     }
   });
 }
@@ -173,12 +169,7 @@ void triangular_solve_batch(const T* a, int64_t a_step, T* x, int64_t batch, int
                             bool unitriangular) {
   if (n == 0 || k == 0) return;
   for_each_matrix(batch, n * k, [&](int64_t b) {
-    const ConstRowMap<T> m(a + b * a_step * n * n, n, n);
-    RowMap<T> r(x + b * n * k, n, k);
-    if (upper && unitriangular) m.template triangularView<Eigen::UnitUpper>().solveInPlace(r);
-    else if (upper) m.template triangularView<Eigen::Upper>().solveInPlace(r);
-    else if (unitriangular) m.template triangularView<Eigen::UnitLower>().solveInPlace(r);
-    else m.template triangularView<Eigen::Lower>().solveInPlace(r);
+    trsm<T>(!upper, unitriangular, n, k, {a + b * a_step * n * n, n, 1}, {x + b * n * k, k, 1});
   });
 }
 

@@ -1,0 +1,172 @@
+#pragma once
+// Triangular solves and LU with partial pivoting on row-major matrices, recursive on halves so
+// that most of their work is GEMM (Note [Recursive LU and triangular solves]).
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "gemm.hpp"
+
+namespace tessera::detail {
+
+// Note [Recursive LU and triangular solves]
+// Both split the matrix in halves down to kTriangularBase rows or columns and solve those small
+// blocks by substitution, so all but O(n^2 * base) of the O(n^3) work is trailing GEMM updates
+// (C -= A B): tessera's kernel picks the widest vector instructions at run time and uses every
+// thread, where Eigen's LU and triangular solves run at the instruction set the program was
+// compiled for (SSE2 without -march) on one thread. The splits depend on the sizes only, the
+// columns of a right-hand side are independent, and each GEMM element adds its products in a
+// fixed order (Note [GEMM blocking]), so the bits do not depend on the number of threads.
+// The LU pivots as LAPACK's getrf: the first largest |entry| of the column; rows are swapped
+// whole, which leaves the factors LAPACK's (its swaps of the other columns only come later).
+
+inline constexpr int64_t kTriangularBase = 16;
+
+/** The first part when n > kTriangularBase rows or columns are split: about half, a multiple of
+ *  the base so that the blocks below stay aligned to it. */
+template <class = void>
+int64_t first_half(int64_t n) {
+  return std::max(kTriangularBase, n / 2 / kTriangularBase * kTriangularBase);
+}
+
+/** Substitution on a small block: solves T X = B in place in the s x w row-major B (row stride
+ *  ldb), T lower or upper, its diagonal read or (unit) taken as ones. Vectorised along B's rows. */
+template <class T, int Lanes>
+struct Substitution {
+  typedef T Vec __attribute__((vector_size(Lanes * sizeof(T))));
+
+  [[gnu::always_inline]] static inline void run(bool lower, bool unit, int64_t s, int64_t w,
+                                                const MatrixRef<const T>& t, T* b, int64_t ldb) {
+    for (int64_t step = 0; step < s; ++step) {
+      const int64_t i = lower ? step : s - 1 - step;
+      T* row = b + i * ldb;
+      for (int64_t q = 0; q < step; ++q) {  // the rows solved before this one
+        const int64_t p = lower ? q : s - 1 - q;
+        const T f = t(i, p);
+        const T* src = b + p * ldb;
+        int64_t j = 0;
+        for (; j + Lanes <= w; j += Lanes) {
+          Vec r, x;
+          std::memcpy(&r, row + j, sizeof(Vec));
+          std::memcpy(&x, src + j, sizeof(Vec));
+          r -= f * x;
+          std::memcpy(row + j, &r, sizeof(Vec));
+        }
+        for (; j < w; ++j) row[j] -= f * src[j];
+      }
+      if (!unit) {
+        const T d = t(i, i);
+        for (int64_t j = 0; j < w; ++j) row[j] /= d;
+      }
+    }
+  }
+};
+
+template <class T, int Lanes>
+TS_TARGET_AVX512 void substitute_avx512(bool lower, bool unit, int64_t s, int64_t w, const MatrixRef<const T>& t,
+                                        T* b, int64_t ldb) {
+  Substitution<T, Lanes>::run(lower, unit, s, w, t, b, ldb);
+}
+template <class T, int Lanes>
+TS_TARGET_AVX2 void substitute_avx2(bool lower, bool unit, int64_t s, int64_t w, const MatrixRef<const T>& t, T* b,
+                                    int64_t ldb) {
+  Substitution<T, Lanes>::run(lower, unit, s, w, t, b, ldb);
+}
+
+template <class T>
+void substitute(bool lower, bool unit, int64_t s, int64_t w, const MatrixRef<const T>& t, T* b, int64_t ldb) {
+  constexpr int per16 = 16 / static_cast<int>(sizeof(T));
+  switch (simd_level()) {
+#if TS_HAS_X86_DISPATCH
+    case SimdLevel::AVX512: return substitute_avx512<T, per16 * 4>(lower, unit, s, w, t, b, ldb);
+    case SimdLevel::AVX2: return substitute_avx2<T, per16 * 2>(lower, unit, s, w, t, b, ldb);
+#endif
+    default: return Substitution<T, per16>::run(lower, unit, s, w, t, b, ldb);
+  }
+}
+
+/** Solves T X = B in place in B (s x w, row-major: b.cs == 1) for a triangular s x s T (any
+ *  strides, so a transposed factor is a view; only its triangle is read). */
+template <class T>
+void trsm_serial(bool lower, bool unit, int64_t s, int64_t w, const MatrixRef<const T>& t, const MatrixRef<T>& b,
+                 bool parallel_gemm) {
+  if (s <= kTriangularBase) return substitute(lower, unit, s, w, t, b.data, b.rs);
+  const int64_t h = first_half(s);
+  if (lower) {  // X1 from T11; B2 -= T21 X1; X2 from T22
+    trsm_serial(lower, unit, h, w, t, b, parallel_gemm);
+    gemm<T>(s - h, w, h, t.block(h, 0), b, b.block(h, 0), parallel_gemm, GemmOutput::subtract);
+    trsm_serial(lower, unit, s - h, w, t.block(h, h), b.block(h, 0), parallel_gemm);
+  } else {  // X2 from T22; B1 -= T12 X2; X1 from T11
+    trsm_serial(lower, unit, s - h, w, t.block(h, h), b.block(h, 0), parallel_gemm);
+    gemm<T>(h, w, s - h, t.block(0, h), b.block(h, 0), b, parallel_gemm, GemmOutput::subtract);
+    trsm_serial(lower, unit, h, w, t, b, parallel_gemm);
+  }
+}
+
+/** trsm_serial over the threads: the columns of B are independent systems, so wide right-hand
+ *  sides are cut into column blocks, one whole solve each; narrow ones use the GEMMs' threads. */
+template <class T>
+void trsm(bool lower, bool unit, int64_t s, int64_t w, const MatrixRef<const T>& t, const MatrixRef<T>& b) {
+  constexpr int64_t kColumns = 64;  // a block's GEMMs stay efficient at this width
+  if (s == 0 || w == 0) return;
+  if (w < 2 * kColumns || s <= kTriangularBase) return trsm_serial(lower, unit, s, w, t, b, true);
+  parallel_for(0, (w + kColumns - 1) / kColumns, 1, [&](int64_t first, int64_t last) {
+    const int64_t j0 = first * kColumns, j1 = std::min(w, last * kColumns);
+    trsm_serial(lower, unit, s, j1 - j0, t, b.block(0, j0), false);
+  });
+}
+
+/** Unblocked LU of columns [j0, j1) of the row-major n x n matrix `a`, rows j0 and below, the
+ *  columns left of j0 already factored and those from j1 on not yet updated. */
+template <class T>
+void lu_panel(T* a, int64_t n, int64_t j0, int64_t j1, int32_t* pivots, int64_t& first_zero) {
+  for (int64_t j = j0; j < j1; ++j) {
+    int64_t p = j;
+    T largest = std::abs(a[j * n + j]);
+    for (int64_t i = j + 1; i < n; ++i)
+      if (std::abs(a[i * n + j]) > largest) largest = std::abs(a[i * n + j]), p = i;
+    pivots[j] = static_cast<int32_t>(p);
+    if (p != j) std::swap_ranges(a + j * n, a + (j + 1) * n, a + p * n);
+    const T pivot = a[j * n + j];
+    if (pivot == T(0)) {  // the column below is zero too: nothing to eliminate (LAPACK's info)
+      if (first_zero < 0) first_zero = j;
+      continue;
+    }
+    // getf2's scaling: by the reciprocal, unless it would overflow
+    const bool reciprocal = std::abs(pivot) >= std::numeric_limits<T>::min();
+    const T inverse = T(1) / pivot;
+    const T* urow = a + j * n;
+    for (int64_t i = j + 1; i < n; ++i) {
+      T* row = a + i * n;
+      const T l = row[j] = reciprocal ? row[j] * inverse : row[j] / pivot;
+      for (int64_t k = j + 1; k < j1; ++k) row[k] -= l * urow[k];
+    }
+  }
+}
+
+/** LU with partial pivoting of columns [j0, j1) (see lu_panel), recursive on halves. */
+template <class T>
+void lu_recursive(T* a, int64_t n, int64_t j0, int64_t j1, int32_t* pivots, int64_t& first_zero) {
+  if (j1 - j0 <= kTriangularBase) return lu_panel(a, n, j0, j1, pivots, first_zero);
+  const int64_t m = j0 + first_half(j1 - j0);
+  lu_recursive(a, n, j0, m, pivots, first_zero);
+  const MatrixRef<T> whole{a, n, 1};
+  // U12 = L11^-1 A12, then A22 -= L21 U12
+  trsm<T>(true, true, m - j0, j1 - m, whole.block(j0, j0), whole.block(j0, m));
+  gemm<T>(n - m, j1 - m, m - j0, whole.block(m, j0), whole.block(j0, m), whole.block(m, m), true,
+          GemmOutput::subtract);
+  lu_recursive(a, n, m, j1, pivots, first_zero);
+}
+
+/** LAPACK's getrf on a row-major n x n matrix in place: pivots[i] is the 0-based row swapped with
+ *  row i; returns the first zero pivot's position, or -1. */
+template <class T>
+int64_t lu_factor(T* a, int64_t n, int32_t* pivots) {
+  int64_t first_zero = -1;
+  lu_recursive(a, n, 0, n, pivots, first_zero);
+  return first_zero;
+}
+
+}  // namespace tessera::detail
