@@ -175,7 +175,7 @@ struct GemmKernel {
     // the same thread's from one KC step to the next, so its A blocks stay in that core's cache,
     // unless another thread takes it over: Note [Thread pool]), each run in blocks of at most MC rows.
     const int64_t row_panels = (m + MR - 1) / MR, MC = Shape::MC;
-    const int64_t row_tasks = std::min(threads * kChunksPerThread, row_panels);
+    const int64_t row_tasks = threads > 1 ? std::min(threads * kChunksPerThread, row_panels) : 1;
     const int64_t kc_max = std::min(KC, k), nc_max = (std::min(NC, n) + NR - 1) / NR * NR;
     T* const bpack = scratch<T, 0>(static_cast<size_t>(kc_max * nc_max));
     for (int64_t j0 = 0; j0 < n; j0 += NC) {

@@ -1,7 +1,7 @@
 #pragma once
-// CPU kernels of ts::linalg: LU, Cholesky, triangular solves and determinants on batches of
-// contiguous row-major matrices, through Eigen 3.4's solvers. Only <tessera/linalg.hpp> pulls
-// this in (Note [linalg is opt-in]).
+// CPU kernels of ts::linalg on batches of contiguous row-major matrices: LU, triangular solves
+// and determinants on tessera's GEMM (triangular.hpp); Cholesky, QR, eigh, SVD and least squares
+// through Eigen 3.4's solvers. Only <tessera/linalg.hpp> pulls this in (Note [linalg is opt-in]).
 
 #include <cmath>
 #include <cstdint>
