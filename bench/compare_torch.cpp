@@ -1,11 +1,13 @@
 // Runs every BENCH.md row on tessera and on LibTorch in one process, 2 threads each, and prints
 // the ratio of median times tessera / LibTorch (below 1.0: tessera is faster).
-//   ./build-bench/bench/compare_torch [--steady] [--contended] [--benchmark_filter=...]
+//   ./build-bench/bench/compare_torch [--steady] [--contended] [--torch-threads=N] [--benchmark_filter=...]
 // By default the repetitions of all rows are interleaved in random order. --steady times each
 // row in steady state instead: its 20 repetitions run back to back, one library after the other,
 // so that neither pays for the other's threads (LibTorch's OpenMP workers keep spinning for a
 // while after each parallel region, tessera's after each of its own). --contended runs the suite
 // with one busy process beside it (one core's worth of load), as BENCH.md's contended mode.
+// --torch-threads=N gives LibTorch N threads instead of 2 (its own default on a machine may be
+// fewer, and its OpenMP OpenBLAS can be slower on 2 threads than on 1).
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -88,8 +90,11 @@ int main(int argc, char** argv) {
     volatile uint64_t spin = 0;
     for (;;) spin = spin + 1;
   }
+  int torch_threads = 2;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).rfind("--torch-threads=", 0) == 0) torch_threads = std::stoi(argv[i] + 16);
   ts::set_num_threads(2);
-  torch::set_num_threads(2);
+  torch::set_num_threads(torch_threads);
   tessera_rows::register_rows("tessera/");
   machine_rows::register_rows();
   auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
@@ -133,7 +138,8 @@ int main(int argc, char** argv) {
   std::vector<char*> given;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--steady") steady = true;
-    else if (std::string(argv[i]) != "--contended") given.push_back(argv[i]);
+    else if (std::string(argv[i]) != "--contended" && std::string(argv[i]).rfind("--torch-threads=", 0) != 0)
+      given.push_back(argv[i]);
   }
   const char* defaults[] = {"--benchmark_repetitions=20", "--benchmark_min_time=0.05",
                             steady ? "--benchmark_enable_random_interleaving=false"
