@@ -31,12 +31,25 @@ int64_t first_half(int64_t n) {
   return std::max(kTriangularBase, n / 2 / kTriangularBase * kTriangularBase);
 }
 
+/** dst[0, n) -= f * src[0, n) in vectors of Lanes, the step both small kernels below repeat. */
+template <class T, int Lanes>
+[[gnu::always_inline]] inline void subtract_scaled(T* dst, const T* src, T f, int64_t n) {
+  typedef T Vec __attribute__((vector_size(Lanes * sizeof(T))));
+  int64_t i = 0;
+  for (; i + Lanes <= n; i += Lanes) {
+    Vec d, x;
+    std::memcpy(&d, dst + i, sizeof(Vec));
+    std::memcpy(&x, src + i, sizeof(Vec));
+    d -= f * x;
+    std::memcpy(dst + i, &d, sizeof(Vec));
+  }
+  for (; i < n; ++i) dst[i] -= f * src[i];
+}
+
 /** Substitution on a small block: solves T X = B in place in the s x w row-major B (row stride
  *  ldb), T lower or upper, its diagonal read or (unit) taken as ones. Vectorised along B's rows. */
 template <class T, int Lanes>
 struct Substitution {
-  typedef T Vec __attribute__((vector_size(Lanes * sizeof(T))));
-
   [[gnu::always_inline]] static inline void run(bool lower, bool unit, int64_t s, int64_t w,
                                                 const MatrixRef<const T>& t, T* b, int64_t ldb) {
     for (int64_t step = 0; step < s; ++step) {
@@ -44,17 +57,7 @@ struct Substitution {
       T* row = b + i * ldb;
       for (int64_t q = 0; q < step; ++q) {  // the rows solved before this one
         const int64_t p = lower ? q : s - 1 - q;
-        const T f = t(i, p);
-        const T* src = b + p * ldb;
-        int64_t j = 0;
-        for (; j + Lanes <= w; j += Lanes) {
-          Vec r, x;
-          std::memcpy(&r, row + j, sizeof(Vec));
-          std::memcpy(&x, src + j, sizeof(Vec));
-          r -= f * x;
-          std::memcpy(row + j, &r, sizeof(Vec));
-        }
-        for (; j < w; ++j) row[j] -= f * src[j];
+        subtract_scaled<T, Lanes>(row, b + p * ldb, t(i, p), w);
       }
       if (!unit) {
         const T d = t(i, i);
@@ -102,19 +105,8 @@ struct PanelLU {
       } else {
         for (int64_t i = 0; i < below; ++i) l[i] /= pivot;
       }
-      for (int64_t c = j + 1; c < w; ++c) {  // the rest of the panel: column c -= l * U(j, c)
-        T* dst = p + c * rows;
-        const T u = dst[j];
-        int64_t i = 0;
-        for (; i + Lanes <= below; i += Lanes) {
-          Vec d, v;
-          std::memcpy(&d, dst + j + 1 + i, sizeof(Vec));
-          std::memcpy(&v, l + i, sizeof(Vec));
-          d -= v * u;
-          std::memcpy(dst + j + 1 + i, &d, sizeof(Vec));
-        }
-        for (; i < below; ++i) dst[j + 1 + i] -= l[i] * u;
-      }
+      for (int64_t c = j + 1; c < w; ++c)  // the rest of the panel: column c -= l * U(j, c)
+        subtract_scaled<T, Lanes>(p + c * rows + j + 1, l, p[c * rows + j], below);
     }
   }
 };
