@@ -109,4 +109,17 @@ TEST_CASE("containers refuse a wrong type, index or key", "[nn][containers]") {
   CHECK(error_of([&] { (void)net.extra[2]; }) == "ParameterList: index 2 is out of range (2 parameters)");
 }
 
+TEST_CASE("a module stays float32: to(Float32) keeps it, another dtype throws", "[nn][containers]") {
+  // Note [Modules are float32]; to<double>() and half() fail to compile (tests/compile_errors).
+  Net net;
+  const float* w = net.blocks.at<nn::Linear>(0).weight().data_ptr();
+  CHECK(net.to(ts::DType::Float32).is_same(net));
+  CHECK(net.to<float>().is_same(net));
+  CHECK(net.blocks.at<nn::Linear>(0).weight().data_ptr() == w);
+  CHECK(net.blocks.at<nn::Linear>(0).weight().dtype() == ts::DType::Float32);
+  CHECK(error_of([&] { net.to(ts::DType::Float64); }) ==
+        "Module.to: ts::nn modules are float32 models (their parameters are Tensor<float>), so they cannot be "
+        "converted to torch.float64");
+}
+
 }  // namespace test_nn_containers

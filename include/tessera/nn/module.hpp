@@ -111,6 +111,29 @@ class Module {
     }
     return *this;
   }
+  // Note [Modules are float32]
+  // PyTorch's module.to(dtype), double() and half() change every parameter's dtype in place.
+  // tessera's parameters are Tensor<float> handles (parameters() returns them, layers compute on
+  // them), and a handle's element type cannot change under the code holding it, so a module stays
+  // float32: to<float>() and to(DType::Float32) are accepted, another type fails to compile and
+  // another DType throws. (`double` is a C++ keyword: no member can take that name.)
+  template <class T>
+  const Module& to() const {
+    static_assert(std::is_same_v<T, float>, "Module::to<T>: ts::nn modules are float32 models (their parameters are "
+                  "Tensor<float>); convert the inputs with x.to<float>() instead");
+    return *this;
+  }
+  const Module& to(DType dtype) const {
+    TS_CHECK(dtype == DType::Float32, "Module.to: ts::nn modules are float32 models (their parameters are "
+             "Tensor<float>), so they cannot be converted to ", dtype);
+    return *this;
+  }
+  template <class T = float>
+  const Module& half() const {
+    static_assert(!std::is_same_v<T, T>, "Module::half: ts::nn modules are float32 models (their parameters are "
+                  "Tensor<float>); convert the inputs with x.to<float>() instead");
+    return *this;
+  }
 
   /** PyTorch's register_forward_pre_hook: `hook(module, input)` runs before each call of
    *  forward, `input` being the call's tensors (nn::HookTensors); it returns nothing (void or
