@@ -206,6 +206,14 @@ void eigh_batch(const T* a, T* values, T* vectors, int64_t batch, int64_t n, boo
   });
 }
 
+// Note [A reused SVD solver]
+// Eigen's BDCSVD allocates its work matrices (about five times the input) when it is made, and
+// glibc gives freed memory of that size back to the system, so a solver made per call spent
+// about a third of a 256 x 256 SVD in page faults. Each thread keeps one solver, and its input, for matrices up
+// to kReusedSvdNumel elements (a few MB held per thread, not more) and computes into it again:
+// compute() sets everything it reads, so results are the same bit for bit.
+inline constexpr int64_t kReusedSvdNumel = 512 * 512;
+
 /** Singular values (descending) of `batch` m x n matrices and, when u is not null, U (m x ucols)
  *  and Vh (vrows x n): thin (k = min(m, n)) or full. Eigen's BDCSVD (one-sided Jacobi below 16
  *  columns). */
@@ -216,7 +224,15 @@ void svd_batch(const T* a, T* u, T* s, T* vh, int64_t batch, int64_t m, int64_t 
   for_each_matrix(batch, m * n, [&](int64_t b) {
     using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
     const unsigned options = !u ? 0u : full ? Eigen::ComputeFullU | Eigen::ComputeFullV : Eigen::ComputeThinU | Eigen::ComputeThinV;
-    Eigen::BDCSVD<Col> svd(Col(ConstRowMap<T>(a + b * m * n, m, n)), options);
+    thread_local Eigen::BDCSVD<Col> reused;  // Note [A reused SVD solver]
+    thread_local Col reused_input;
+    Eigen::BDCSVD<Col> own;
+    Col own_input;
+    const bool reuse = m * n <= kReusedSvdNumel;
+    Eigen::BDCSVD<Col>& svd = reuse ? reused : own;
+    Col& input = reuse ? reused_input : own_input;
+    input = ConstRowMap<T>(a + b * m * n, m, n);
+    svd.compute(input, options);
     Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(s + b * k, k) = svd.singularValues();
     if (!u) return;
     const int64_t uc = full ? m : k, vr = full ? n : k;
