@@ -93,7 +93,7 @@ class ThreadPool {
     }
     if (sleeping_.load(MemoryOrder::Acquire) > 0) pthread_cond_broadcast(&wake_);
     work(region, 0);
-    for (int spin = 0; spin < kSpins && region.pending.load(MemoryOrder::Acquire) > 0; ++spin) pause();
+    spin_until([&] { return region.pending.load(MemoryOrder::Acquire) == 0; });
     {
       LockGuard lock(mutex_);
       while (region.pending.load(MemoryOrder::Acquire) > 0) pthread_cond_wait(&done_, mutex_.native());
@@ -183,10 +183,7 @@ class ThreadPool {
   void worker_loop(int64_t me) {
     uint64_t seen = 0;
     for (;;) {
-      for (int spin = 0; spin < kSpins && generation_.load(MemoryOrder::Acquire) == seen &&
-                         !stopping_.load(MemoryOrder::Acquire);
-           ++spin)
-        pause();
+      spin_until([&] { return generation_.load(MemoryOrder::Acquire) != seen || stopping_.load(MemoryOrder::Acquire); });
       Region* region = nullptr;
       {
         LockGuard lock(mutex_);
@@ -213,7 +210,19 @@ class ThreadPool {
     __builtin_ia32_pause();
 #endif
   }
-  static constexpr int kSpins = 20000;  // about 100 microseconds
+  // Note [Spinning on a busy machine]
+  // A thread that waits (a worker between regions, the caller for its region's last tasks) spins
+  // for a few hundred microseconds before it sleeps. For the first few microseconds it only pauses;
+  // then it gives its core away at each step. On a quiet machine sched_yield returns at once,
+  // so nothing changes; on a busy one the thread being waited for (a descheduled worker, or the
+  // caller running the serial code between two regions) gets the core instead of the spinner.
+  template <class Done>
+  static void spin_until(const Done& done) {
+    for (int spin = 0; spin < kPauseSpins && !done(); ++spin) pause();
+    for (int spin = 0; spin < kYieldSpins && !done(); ++spin) sched_yield();
+  }
+  static constexpr int kPauseSpins = 2000;  // about 10 microseconds
+  static constexpr int kYieldSpins = 200;   // a sched_yield call takes about 1.2 microseconds here
 
   void start_workers() {
     const int wanted = num_threads() - 1;
