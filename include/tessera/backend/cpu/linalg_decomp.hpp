@@ -209,9 +209,9 @@ void eigh_batch(const T* a, T* values, T* vectors, int64_t batch, int64_t n, boo
 // Note [A reused SVD solver]
 // Eigen's BDCSVD allocates its work matrices (about five times the input) when it is made, and
 // glibc gives freed memory of that size back to the system, so a solver made per call spent
-// about a third of a 256 x 256 SVD in page faults. Each thread keeps one solver, and its input, for matrices up
-// to kReusedSvdNumel elements (a few MB held per thread, not more) and computes into it again:
-// compute() sets everything it reads, so results are the same bit for bit.
+// about a third of a 256 x 256 SVD in page faults. Each thread keeps one solver and its input
+// for matrices up to kReusedSvdNumel elements (a few MB held per thread, not more) and computes
+// into them again: compute() sets everything it reads, so results are the same bit for bit.
 inline constexpr int64_t kReusedSvdNumel = 512 * 512;
 
 /** Singular values (descending) of `batch` m x n matrices and, when u is not null, U (m x ucols)
