@@ -9,12 +9,14 @@
 // --torch-threads=N gives LibTorch N threads instead of 2 (its own default on a machine may be
 // fewer, and its OpenMP OpenBLAS can be slower on 2 threads than on 1).
 
+#include <dlfcn.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,7 +81,22 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 }  // namespace
 
+// BENCH.md measures LibTorch with the OpenMP build of OpenBLAS; with the pthread build (what a
+// fresh Debian machine selects) its BLAS and LAPACK rows mean nothing, so the run says so.
+static void warn_unless_openmp_openblas() {
+  using GetParallel = int (*)();
+  const auto get_parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  if (!get_parallel) return;  // not OpenBLAS
+  const int mode = get_parallel();  // 0 sequential, 1 pthreads, 2 OpenMP
+  if (mode != 2)
+    std::fprintf(stderr,
+                 "compare_torch: LibTorch's OpenBLAS is the %s build, not the OpenMP one BENCH.md asks for: "
+                 "select it with update-alternatives (libblas.so.3, liblapack.so.3, libopenblas.so.0)\n",
+                 mode == 1 ? "pthread" : "sequential");
+}
+
 int main(int argc, char** argv) {
+  warn_unless_openmp_openblas();
   // The busy process is forked before either library starts a thread; it spins until the suite
   // ends, or dies with it.
   pid_t busy = -1;
