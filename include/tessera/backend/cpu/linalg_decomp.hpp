@@ -1,33 +1,16 @@
 #pragma once
 // CPU kernels of ts::linalg on batches of contiguous row-major matrices: LU, triangular solves
-// and determinants on tessera's GEMM (triangular.hpp); Cholesky, QR, eigh, SVD and least squares
-// through Eigen 3.4's solvers. Only <tessera/linalg.hpp> pulls this in (Note [linalg is opt-in]).
+// and determinants on tessera's GEMM (triangular.hpp); the SVD by divide and conquer (svd.hpp);
+// Cholesky, QR, eigh and least squares through Eigen 3.4's solvers. Only <tessera/linalg.hpp> pulls
+// this in (Note [linalg is opt-in]).
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
-// Eigen's own code is not clean under the warnings tessera's users compile with (-Wconversion,
-// -Wshadow): keep them quiet for Eigen's lines only. The state is location-based, so it covers the
-// templates instantiated later from these headers too.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wextra"
-#endif
-#include <Eigen/Cholesky>
-#include <Eigen/Core>
-#include <Eigen/Eigenvalues>
-#include <Eigen/QR>
-#include <Eigen/SVD>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-
+#include "eigen.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "svd.hpp"
 #include "triangular.hpp"
 
 namespace tessera::detail {
@@ -207,37 +190,24 @@ void eigh_batch(const T* a, T* values, T* vectors, int64_t batch, int64_t n, boo
 }
 
 // Note [A reused SVD solver]
-// Eigen's BDCSVD allocates its work matrices (about five times the input) when it is made, and
-// glibc gives freed memory of that size back to the system, so a solver made per call spent
-// about a third of a 256 x 256 SVD in page faults. Each thread keeps one solver and its input
-// for matrices up to kReusedSvdNumel elements (a few MB held per thread, not more) and computes
-// into them again: compute() sets everything it reads, so results are the same bit for bit.
+// An SVD's work matrices (about five times the input) freed after each call go back to the
+// system at these sizes, and touching fresh pages again cost a third of a 256 x 256 SVD. Each
+// thread keeps its work for matrices up to kReusedSvdNumel elements (a few MB held per thread,
+// not more); every call sets all it reads, so results are the same bit for bit.
 inline constexpr int64_t kReusedSvdNumel = 512 * 512;
 
 /** Singular values (descending) of `batch` m x n matrices and, when u is not null, U (m x ucols)
- *  and Vh (vrows x n): thin (k = min(m, n)) or full. Eigen's BDCSVD (one-sided Jacobi below 16
- *  columns). */
+ *  and Vh (vrows x n): thin (k = min(m, n)) or full. svd.hpp's divide and conquer. */
 template <class T>
 void svd_batch(const T* a, T* u, T* s, T* vh, int64_t batch, int64_t m, int64_t n, bool full) {
   const int64_t k = m < n ? m : n;
   if (k == 0) return;
+  const int64_t uc = full ? m : k, vr = full ? n : k;
   for_each_matrix(batch, m * n, [&](int64_t b) {
-    using Col = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
-    const unsigned options = !u ? 0u : full ? Eigen::ComputeFullU | Eigen::ComputeFullV : Eigen::ComputeThinU | Eigen::ComputeThinV;
-    thread_local Eigen::BDCSVD<Col> reused;  // Note [A reused SVD solver]
-    thread_local Col reused_input;
-    Eigen::BDCSVD<Col> own;
-    Col own_input;
-    const bool reuse = m * n <= kReusedSvdNumel;
-    Eigen::BDCSVD<Col>& svd = reuse ? reused : own;
-    Col& input = reuse ? reused_input : own_input;
-    input = ConstRowMap<T>(a + b * m * n, m, n);
-    svd.compute(input, options);
-    Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>(s + b * k, k) = svd.singularValues();
-    if (!u) return;
-    const int64_t uc = full ? m : k, vr = full ? n : k;
-    RowMap<T>(u + b * m * uc, m, uc) = svd.matrixU();
-    RowMap<T>(vh + b * vr * n, vr, n) = svd.matrixV().transpose();
+    thread_local SvdWork<T> reused;  // Note [A reused SVD solver]
+    SvdWork<T> own;
+    SvdWork<T>& work = m * n <= kReusedSvdNumel ? reused : own;
+    svd_one<T>(work, a + b * m * n, u ? u + b * m * uc : nullptr, s + b * k, u ? vh + b * vr * n : nullptr, m, n, full);
   });
 }
 
