@@ -176,6 +176,17 @@ void check_case(const golden::Record& r) {
     }
     CHECK(ts::allclose(normalise_signs(got, vdim), normalise_signs(want, vdim), tol * 10, tol * 10));
   }
+  if constexpr (ts::is_floating_v<T>) {
+    if (r.get("op") == "svdvals") {  // the vectors too: A = U diag(S) Vh, with orthonormal U and V
+      INFO("case " << r.name << ": U S Vh and the Gram matrices");
+      const Tensor<T> a = in[0].detach();
+      const auto [u, sv, vh] = ts::linalg::svd(a, false);
+      const double scale = static_cast<double>(a.abs().max().item());
+      CHECK(ts::allclose(ts::matmul(u * sv.unsqueeze(-2), vh), a, 0, tol * (1 + scale)));
+      for (const Tensor<T>& gram : {ts::matmul(u.transpose(-2, -1), u), ts::matmul(vh, vh.transpose(-2, -1))})
+        CHECK(ts::allclose(gram, ts::eye<T>(gram.size(-1)).expand(gram.sizes()), 0, tol));
+    }
+  }
   if (out.pivots.defined()) {
     const std::string key = "out" + std::to_string(k++);
     INFO("case " << r.name << " pivots " << out.pivots);
@@ -430,9 +441,10 @@ TEST_CASE("linalg identities hold on larger batches", "[linalg_decomp]") {
                      1e-12, 1e-12));
 }
 
-TEST_CASE("LU and triangular solves give the same bits for any number of threads", "[linalg_decomp][threads]") {
+TEST_CASE("LU, triangular solves and the SVD give the same bits for any number of threads", "[linalg_decomp][threads]") {
   // Note [Recursive LU and triangular solves]: sizes past the base block and past two column
-  // blocks of right-hand sides, whose GEMM updates run on every thread.
+  // blocks of right-hand sides, whose GEMM updates run on every thread. The SVD's merges solve
+  // their roots in ranges on the threads (Note [Divide and conquer on the bidiagonal]).
   ts::Generator g(11);
   const auto a = ts::randn({150, 150}, g), b = ts::randn({150, 200}, g);
   std::vector<std::vector<float>> results;
@@ -443,10 +455,25 @@ TEST_CASE("LU and triangular solves give the same bits for any number of threads
     results.push_back(ts::linalg::solve(a, b).to_vector());
     results.push_back(ts::linalg::lu_solve(lu, piv, b, true, true).to_vector());
     results.push_back(ts::linalg::solve_triangular(a + ts::eye(150) * 20.0f, b, true).to_vector());
+    const auto [u, s, vh] = ts::linalg::svd(b);
+    for (const auto& t : {u, s, vh}) results.push_back(t.to_vector());
   }
   ts::set_num_threads(2);
-  for (size_t r = 4; r < results.size(); ++r)
-    CHECK(std::memcmp(results[r].data(), results[r % 4].data(), results[r].size() * sizeof(float)) == 0);
+  const size_t per_count = results.size() / 3;
+  for (size_t r = per_count; r < results.size(); ++r)
+    CHECK(std::memcmp(results[r].data(), results[r % per_count].data(), results[r].size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("svd of a matrix with a NaN or an infinity is NaN, and returns", "[linalg_decomp]") {
+  for (const float bad : {NAN, INFINITY}) {
+    Tensor<float> a = ts::eye<float>(40);
+    a.index_put_({ts::tensor<int64_t>({3}), ts::tensor<int64_t>({5})}, ts::tensor<float>({bad}));
+    const auto [u, s, vh] = ts::linalg::svd(a);
+    CHECK(s.isnan().all().item());
+    CHECK(u.isnan().all().item());
+    CHECK(vh.isnan().all().item());
+    CHECK(ts::linalg::svdvals(a.t()).isnan().all().item());
+  }
 }
 
 }  // namespace test_linalg_decomp

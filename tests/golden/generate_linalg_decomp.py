@@ -281,6 +281,25 @@ def main():
                 o = float(ord_) if ord_ in ("inf", "-inf") else ord_
                 case(f"matrix_norm_{ord_}_{key}_{tag}", "matrix_norm", tag, [dense(shape, dt, s + 5)],
                      lambda a, o=o: L.matrix_norm(a, ord=o), params=[("ord", ord_)])
+        # Past the one-row blocks where the SVD's divide and conquer ends: several levels of merges,
+        # and the deflations of rank-deficient, repeated, graded and constant matrices (svdvals
+        # cases also check U diag(S) Vh = A and orthonormal U and V, test_linalg_decomp.cpp).
+        for shape in ((40, 40), (70, 33), (33, 70), (3, 20, 17)):
+            key = "x".join(map(str, shape))
+            case(f"svd_large_{key}_{tag}", "svd", tag, [dense(shape, dt, s + 20)],
+                 lambda a: L.svd(a, full_matrices=False), params=[("full_matrices", 0), ("signs", "svd")], grad=False)
+        q1, q2 = L.qr(dense((48, 48), f64, s + 21))[0], L.qr(dense((48, 48), f64, s + 22))[0]
+        repeated = torch.tensor([3.0] * 16 + [1.0] * 16 + [1e-3] * 16, dtype=f64)
+        structured = {
+            "rank7": dense((48, 7), f64, s + 23) @ dense((7, 48), f64, s + 24),
+            "repeated": q1 @ torch.diag(repeated) @ q2.T,
+            "graded": dense((48, 48), f64, s + 25) * (10 ** (-torch.arange(48, dtype=f64) / 8)).unsqueeze(1),
+            "ones": torch.ones(30, 30, dtype=f64),
+            "zeros": torch.zeros(20, 20, dtype=f64),
+        }
+        for name, a in structured.items():
+            case(f"svdvals_{name}_{tag}", "svdvals", tag, [a.to(dt)], L.svdvals, grad=False)
+        case(f"matrix_rank_rank7_{tag}", "matrix_rank", tag, [structured["rank7"].to(dt)], L.matrix_rank, grad=False)
         low = dense((5, 2), dt, s + 6) @ dense((2, 4), dt, s + 7)  # rank 2
         case(f"matrix_rank_low_{tag}", "matrix_rank", tag, [low], L.matrix_rank, grad=False)
         case(f"pinv_low_{tag}", "pinv", tag, [low], L.pinv, grad=False)

@@ -359,7 +359,7 @@ void svd_one(SvdWork<T>& w, const T* a, T* u, T* s, T* vh, int64_t m, int64_t n,
   if (tall) w.x = in; else w.x = in.transpose();
   // Scaled to a largest magnitude of 1, as Eigen's solvers do, so that no square underflows.
   const T scale = w.x.cwiseAbs().maxCoeff();
-  if (!(scale <= std::numeric_limits<T>::max())) {
+  if (!w.x.allFinite()) {
     const T nan = std::numeric_limits<T>::quiet_NaN();
     std::fill_n(s, nn, nan);
     if (u) std::fill_n(u, m * (tall ? ucols : m), nan), std::fill_n(vh, (tall ? n : ucols) * n, nan);
