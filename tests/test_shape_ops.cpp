@@ -580,6 +580,40 @@ TEST_CASE("gather, scatter and index_add give the same bits on any number of thr
   CHECK(ts::zeros<float>({16, 512}).scatter_add(0, along0.flip({0}), src.flip({0})).to_vector() != serial[1].to_vector());
 }
 
+TEST_CASE("a long 1-D scatter_add sums in fixed chunks: the same bits on any number of threads", "[shape_ops][threads]") {
+  // Note [A long 1-D scatter_add]: an index at least 2^18 long and 8 times x's size.
+  ts::Generator gen(9, ts::RngAlgorithm::mt19937);
+  const int64_t n = int64_t{1} << 19, bins = 4096;
+  const Tensor<float> src = ts::randn({n}, gen);
+  const Tensor<int64_t> index = (ts::rand({n}, gen) * static_cast<float>(bins)).to<int64_t>();
+  const Tensor<float> x = ts::randn({bins}, gen);
+  const int threads = ts::get_num_threads();
+  std::vector<std::vector<float>> results;
+  for (int t : {1, 2, 3}) {
+    ts::set_num_threads(t);
+    results.push_back(x.scatter_add(0, index, src).to_vector());
+  }
+  ts::set_num_threads(threads);
+  CHECK(results[1] == results[0]);
+  CHECK(results[2] == results[0]);
+  // Close to the serial sum, in double.
+  const auto xv = x.to_vector();
+  std::vector<double> want(xv.begin(), xv.end());
+  const auto iv = index.to_vector();
+  const auto sv = src.to_vector();
+  for (size_t p = 0; p < iv.size(); ++p) want[static_cast<size_t>(iv[p])] += sv[p];
+  double worst = 0;
+  for (size_t j = 0; j < want.size(); ++j) worst = std::max(worst, std::abs(results[0][j] - want[j]));
+  CHECK(worst < 1e-3);
+  // An index out of range: the first one in order is named, and x is left as it was.
+  Tensor<int64_t> bad = index.clone();
+  bad.index_put_({ts::tensor<int64_t>({300000})}, ts::tensor<int64_t>({bins}));
+  bad.index_put_({ts::tensor<int64_t>({400000})}, ts::tensor<int64_t>({-1}));
+  Tensor<float> y = x.clone();
+  CHECK_THROWS_WITH(y.scatter_add_(0, bad, src), Catch::Contains("index 4096 is out of bounds for dimension 0 with size 4096"));
+  CHECK(y.to_vector() == x.to_vector());
+}
+
 TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_ops]") {
   // The `_` forms return self, write through views, and record backward nodes PyTorch names.
   Tensor<float> x = ts::zeros<float>({3, 4});

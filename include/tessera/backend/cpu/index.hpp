@@ -11,6 +11,7 @@
 #include "../../core/tensor_impl.hpp"
 #include "../../iter/plan.hpp"
 #include "../../parallel/parallel_for.hpp"
+#include "allocator.hpp"
 #include "math.hpp"
 
 namespace tessera::detail {
@@ -300,6 +301,45 @@ void gather_dim(const TensorImpl& out, const TensorImpl& x, const int64_t* idx, 
   });
 }
 
+// Note [A long 1-D scatter_add]
+// A 1-D scatter_add walks its index on one thread (Note [Scatter and gather loops]), and a long
+// one is bound by the memory one thread can stream. When the index is at least kLongScatter long
+// and at least kScatterChunks times x's size, its positions are cut into kScatterChunks fixed
+// ranges, each summed by one thread into a zeroed copy of x, and then x[j] += partial_0[j] + ...
+// in chunk order: the result does not depend on the thread count, though it rounds differently
+// from the serial order (as any parallel sum does; PyTorch's GPU scatter_add, with atomics, is
+// not even repeatable). An index out of range leaves x as it was.
+inline constexpr int64_t kLongScatter = int64_t{1} << 18, kScatterChunks = 8;
+
+/** x[index[p]] += src[p] for p < n, x of `size` elements (Note [A long 1-D scatter_add]). */
+template <class T>
+void scatter_add_long(T* x, const T* src, const int64_t* idx, int64_t n, int64_t size, const char* op) {
+  ScratchBuffer scratch(static_cast<size_t>(kScatterChunks * size) * sizeof(T));
+  T* partial = scratch.as<T>();
+  try {
+    parallel_for(0, kScatterChunks, 1, [&](int64_t first, int64_t last) {
+      for (int64_t c = first; c < last; ++c) {
+        T* p = partial + c * size;
+        std::fill_n(p, size, T(0));
+        const int64_t begin = n * c / kScatterChunks, end = n * (c + 1) / kScatterChunks;
+        const T* sp = src + begin;
+        index_line(p, idx + begin, end - begin, 0, 1, size, 0, op, [sp](T& dst, int64_t j) { dst += sp[j]; });
+      }
+    });
+  } catch (const Error&) {
+    for (int64_t p = 0; p < n; ++p)  // the first bad one
+      if (idx[p] < 0 || idx[p] >= size) throw_dim_index(idx[p], 0, size, op);
+    throw;
+  }
+  parallel_for(0, size, kGrainSize / kScatterChunks, [&](int64_t first, int64_t last) {
+    for (int64_t j = first; j < last; ++j) {
+      T sum = x[j];
+      for (int64_t c = 0; c < kScatterChunks; ++c) sum += partial[c * size + j];
+      x[j] = sum;
+    }
+  });
+}
+
 /** x[..., index[c], ...] = src[c] (or += with `accumulate`) along `dim`, in order. */
 template <class T, class U>
 void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx, const Shape& index_sizes, int64_t dim,
@@ -309,7 +349,13 @@ void scatter_dim(const TensorImpl& x, const TensorImpl& src, const int64_t* idx,
   using C = opmath_t<T>;
   const IndexWalk w = make_index_walk(x, src, index_sizes, dim);
   const int64_t xs = w.x_strides.back(), ss = w.value_strides.back(), step = w.dim_stride, size = w.dim_size;
-  const int64_t split = may_split_scatter(x, src, idx, w.numel) ? index_walk_split(w, false) : -1;
+  const bool apart = may_split_scatter(x, src, idx, w.numel);
+  if constexpr (std::is_same_v<T, U> && (std::is_same_v<T, float> || std::is_same_v<T, double>)) {
+    if (accumulate && apart && w.sizes.size() == 1 && x.dim() == 1 && ss == 1 && w.numel >= kLongScatter &&
+        size <= w.numel / kScatterChunks)
+      return scatter_add_long(base, s, idx, w.numel, size, op);
+  }
+  const int64_t split = apart ? index_walk_split(w, false) : -1;
   const auto lines = [&](auto add) {
     const auto put = [](T& dst, const U& v) {
       if constexpr (decltype(add)::value) dst = convert<T>(math::add(convert<C>(dst), convert<C>(v)));

@@ -255,10 +255,28 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
           for (int64_t i = 0; i < samples; ++i) sample[static_cast<size_t>(i)] = key_at(i * 64);
           std::nth_element(sample.begin(), sample.begin() + (rank - 1), sample.end());
           const K threshold = sample[static_cast<size_t>(rank - 1)];
+          // Fixed ranges of the row (as many as n alone decides) gather their candidates apart,
+          // each at its own place in tmp, then join in row order: the same keys in the same
+          // order on any number of threads.
+          const int64_t ranges = std::min<int64_t>(64, std::max<int64_t>(1, n / kGrainSize));
+          std::vector<int64_t> found(static_cast<size_t>(ranges));
+          parallel_for(0, ranges, 1, [&](int64_t lo, int64_t hi) {
+            for (int64_t c = lo; c < hi; ++c) {
+              const int64_t begin = n * c / ranges, end = n * (c + 1) / ranges;
+              KeyIndex<K>* out = tmp + begin;
+              int64_t count = 0;
+              for (int64_t i = begin; i < end; ++i) {
+                const K key = key_at(i);
+                if (key <= threshold) out[count++] = {key, static_cast<uint32_t>(i)};
+              }
+              found[static_cast<size_t>(c)] = count;
+            }
+          });
           m = 0;
-          for (int64_t i = 0; i < n; ++i) {
-            const K key = key_at(i);
-            if (key <= threshold) a[m++] = {key, static_cast<uint32_t>(i)};
+          for (int64_t c = 0; c < ranges; ++c) {
+            const int64_t count = found[static_cast<size_t>(c)];
+            std::memmove(static_cast<void*>(a + m), tmp + n * c / ranges, static_cast<size_t>(count) * sizeof(KeyIndex<K>));
+            m += count;
           }
           have_candidates = m >= k;
         }
