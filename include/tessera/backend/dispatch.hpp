@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "../core/allocator.hpp"
+#include "../iter/overlap.hpp"
 #include "../iter/plan.hpp"
 #include "../parallel/atomic.hpp"
 
@@ -131,11 +132,18 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
 }
 
 /** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its
- *  device (Note [Device dispatch]), with PyTorch's device check; then bumps the version of an
- *  existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU]) it is one load
+ *  device (Note [Device dispatch]), with PyTorch's device and overlap checks; then bumps the
+ *  version of an existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU]) it is one load
  *  and a call of the kernel, inlined into the op. */
 template <class Plan, class F>
 [[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
+  if (!plan.fresh_out) {  // Note [Overlap of inputs and outputs]
+    if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
+      for (int i = 0; i < plan.num_inputs; ++i) check_no_partial_overlap(plan.op, *plan.out, *plan.inputs[i]);
+    } else if constexpr (std::is_same_v<Plan, CopyPlan>) {
+      check_no_partial_overlap(plan.op, *plan.out, *plan.input);
+    }
+  }
   const DeviceDispatch other_devices = g_device_dispatch.load(MemoryOrder::Relaxed);
   if (!other_devices) [[likely]] cpu();
   else other_devices(Plan::kind, &plan, HostKernel::of(cpu));

@@ -21,8 +21,9 @@ namespace tessera::detail {
 //
 // Every plan names the tensor it writes, `out`. Unless `fresh_out` says it was allocated for this
 // op, dispatch bumps out's version after the kernel (a fresh result stays at version 0, as in
-// PyTorch), and every tensor the plan reads must be on out's device: ops get both by building a
-// plan, and cannot reach a kernel without one.
+// PyTorch), every tensor the plan reads must be on out's device, and an input of an elementwise
+// or copy plan may not share only part of out's bytes (Note [Overlap of inputs and outputs]):
+// ops get all three by building a plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
 enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort };

@@ -17,8 +17,9 @@ void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
            "). Please clone() the tensor before performing the operation.");
   const Shape src_strides = broadcast_strides(src.sizes, src.strides, dst.sizes, op);
   if (dst.numel == 0) return;
-  if (may_overlap(dst, src) && !(dst.data() == src.data() && dst.strides == src_strides && dst.dtype == src.dtype)) {
-    // Note [Overlapping copies]: read from a snapshot
+  if (overlap_status(dst, src) == Overlap::TooHard && may_overlap(dst, src) &&
+      !(dst.data() == src.data() && dst.strides == src_strides && dst.dtype == src.dtype)) {
+    // Note [Overlap of inputs and outputs]: read from a snapshot
     const TensorImpl staged(Storage::allocate(static_cast<size_t>(src.numel) * sizeof(S), src.storage.device(), op),
                             src.sizes, contiguous_strides(src.sizes), 0, src.dtype);
     copy_typed<S, S>(staged, src, op);
@@ -33,10 +34,6 @@ void fill_impl(const TensorImpl& dst, T value) {
 }
 
 }  // namespace detail
-
-// Note [Overlapping copies]
-// copy_ between views of the same bytes (x.copy_(x.t()), x[1:].copy_(x[:-1])) reads from a
-// snapshot of the source, so the result is what the source held before the copy began.
 
 template <class T>
 template <class U>

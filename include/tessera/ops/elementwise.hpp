@@ -164,13 +164,14 @@ void check_no_integer_zero(const char* op, const Tensor<T>& divisor) {
   }
 }
 
-/** `input` itself, or a snapshot of it when it partially overlaps the tensor being written.
- *  A freshly allocated `out` overlaps nothing, and skipping the check keeps the snapshot's
- *  copy kernels out of programs that never write into existing tensors. */
+/** `input` itself, or a snapshot of it when it may share bytes with the tensor being written in
+ *  a way PyTorch does not check (Note [Overlap of inputs and outputs]; a partial overlap of dense
+ *  views is refused by the plan). A freshly allocated `out` overlaps nothing, and skipping the
+ *  check keeps the snapshot's copy kernels out of programs that never write into existing tensors. */
 template <class T>
 Tensor<T> snapshot_if_overlapping(const TensorImpl& out, const Tensor<T>& input) {
   const TensorImpl& in = input.impl();
-  if (!may_overlap(out, in)) return input;
+  if (overlap_status(out, in) != Overlap::TooHard || !may_overlap(out, in)) return input;
   if (out.data() == in.data() && out.sizes == in.sizes && out.strides == in.strides) return input;
   return input.clone();
 }
