@@ -139,7 +139,8 @@ template <class Plan, class F>
 [[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
   if (!plan.fresh_out) {  // Note [Overlap of inputs and outputs]
     if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
-      for (int i = 0; i < plan.num_inputs; ++i) check_no_partial_overlap(plan.op, *plan.out, *plan.inputs[i]);
+      for (size_t i = 0; i < static_cast<size_t>(plan.num_inputs); ++i)
+        check_no_partial_overlap(plan.op, *plan.out, *plan.inputs[i]);
     } else if constexpr (std::is_same_v<Plan, CopyPlan>) {
       check_no_partial_overlap(plan.op, *plan.out, *plan.input);
     }

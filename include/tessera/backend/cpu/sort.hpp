@@ -264,19 +264,19 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
             for (int64_t c = lo; c < hi; ++c) {
               const int64_t begin = n * c / ranges, end = n * (c + 1) / ranges;
               KeyIndex<K>* out = tmp + begin;
-              int64_t count = 0;
+              int64_t passed = 0;
               for (int64_t i = begin; i < end; ++i) {
                 const K key = key_at(i);
-                if (key <= threshold) out[count++] = {key, static_cast<uint32_t>(i)};
+                if (key <= threshold) out[passed++] = {key, static_cast<uint32_t>(i)};
               }
-              found[static_cast<size_t>(c)] = count;
+              found[static_cast<size_t>(c)] = passed;
             }
           });
           m = 0;
           for (int64_t c = 0; c < ranges; ++c) {
-            const int64_t count = found[static_cast<size_t>(c)];
-            std::memmove(static_cast<void*>(a + m), tmp + n * c / ranges, static_cast<size_t>(count) * sizeof(KeyIndex<K>));
-            m += count;
+            const int64_t passed = found[static_cast<size_t>(c)];
+            std::memmove(static_cast<void*>(a + m), tmp + n * c / ranges, static_cast<size_t>(passed) * sizeof(KeyIndex<K>));
+            m += passed;
           }
           have_candidates = m >= k;
         }
