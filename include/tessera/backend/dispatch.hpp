@@ -133,8 +133,8 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
 
 /** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its
  *  device (Note [Device dispatch]), with PyTorch's device and overlap checks; then bumps the
- *  version of an existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU]) it is one load
- *  and a call of the kernel, inlined into the op. */
+ *  version of an existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU])
+ *  it is one load and a call of the kernel, inlined into the op. */
 template <class Plan, class F>
 [[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
   if (!plan.fresh_out) {  // Note [Overlap of inputs and outputs]

@@ -69,10 +69,11 @@ enum class Overlap : uint8_t { None, Full, Partial, TooHard };
 
 inline Overlap overlap_status(const TensorImpl& a, const TensorImpl& b) {
   if (&a == &b) return Overlap::Full;
-  if (a.numel == 0 || b.numel == 0) return Overlap::None;
+  // Before the layouts (PyTorch looks at them first): views of different storages, the common
+  // case of an in-place op, share nothing.
+  if (a.numel == 0 || b.numel == 0 || !a.storage.is_alias_of(b.storage)) return Overlap::None;
   if (!is_non_overlapping_and_dense(a.sizes, a.strides) || !is_non_overlapping_and_dense(b.sizes, b.strides))
     return Overlap::TooHard;
-  if (!a.storage.is_alias_of(b.storage)) return Overlap::None;
   const char* a0 = a.data();
   const char* b0 = b.data();
   const char* a1 = a0 + a.numel * static_cast<int64_t>(element_size(a.dtype));

@@ -232,6 +232,13 @@ template <class = void>
   throw_error(op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
 }
 
+/** After threads met a bad index: throws for the first one in the serial order, if any. */
+template <class = void>
+void throw_first_bad_index(const int64_t* idx, int64_t n, int64_t dim, int64_t size, const char* op) {
+  for (int64_t p = 0; p < n; ++p)
+    if (idx[p] < 0 || idx[p] >= size) throw_dim_index(idx[p], dim, size, op);
+}
+
 /** Runs walk_index_lines over all of w, split over dim `split` for threads (serial if < 0). */
 template <class F>
 void run_index_walk(const IndexWalk& w, int64_t split, const int64_t* idx, const char* op, const F& line) {
@@ -241,8 +248,7 @@ void run_index_walk(const IndexWalk& w, int64_t split, const int64_t* idx, const
     parallel_for(0, units, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(w.numel / units, 1)),
                  [&](int64_t first, int64_t last) { walk_index_lines(w, split, first, last, line); });
   } catch (const Error&) {
-    for (int64_t p = 0; p < w.numel; ++p)  // the first bad one
-      if (idx[p] < 0 || idx[p] >= w.dim_size) throw_dim_index(idx[p], w.dim, w.dim_size, op);
+    throw_first_bad_index(idx, w.numel, w.dim, w.dim_size, op);
     throw;
   }
 }
@@ -327,8 +333,7 @@ void scatter_add_long(T* x, const T* src, const int64_t* idx, int64_t n, int64_t
       }
     });
   } catch (const Error&) {
-    for (int64_t p = 0; p < n; ++p)  // the first bad one
-      if (idx[p] < 0 || idx[p] >= size) throw_dim_index(idx[p], 0, size, op);
+    throw_first_bad_index(idx, n, 0, size, op);
     throw;
   }
   parallel_for(0, size, kGrainSize / kScatterChunks, [&](int64_t first, int64_t last) {

@@ -299,10 +299,11 @@ void apply_reflectors(T* x, int64_t rows, int64_t cols, int64_t ldx, int64_t cou
   for (int64_t b = (count - 1) / kBlock * kBlock; b >= 0 && count > 0; b -= kBlock) {
     const int64_t nb = std::min(kBlock, count - b), top = start + b, len = rows - top;
     if (len <= 0) continue;
-    work.assign(static_cast<size_t>(len * nb + nb * nb + nb * cols), T(0));
+    work.assign(static_cast<size_t>(len * nb + nb * nb + 2 * nb * cols), T(0));
     T* v = work.data();            // len x nb, column-major: row r is coordinate top + r
     T* t = v + len * nb;           // nb x nb, upper triangular
-    T* w = t + nb * nb;            // nb x cols
+    T* w = t + nb * nb;            // nb x cols: V^T X
+    T* tw = w + nb * cols;         // nb x cols: T V^T X
     for (int64_t c = 0; c < nb; ++c) {
       v[c * len + c] = T(1);
       for (int64_t r = c + 1; r < len; ++r) v[c * len + r] = essential(b + c, top + r);
@@ -321,14 +322,11 @@ void apply_reflectors(T* x, int64_t rows, int64_t cols, int64_t ldx, int64_t cou
         t[c * nb + i] = -tc * sum;
       }
     }
-    std::fill_n(w, nb * cols, T(0));
-    T* xs = x + top;
     const MatrixRef<const T> vm{v, 1, len}, tm{t, 1, nb};
-    const MatrixRef<T> xm{xs, 1, ldx}, wm{w, 1, nb};
-    gemm<T>(nb, cols, len, vm.transposed(), xm, wm);            // W = V^T X
-    std::vector<T> tw(static_cast<size_t>(nb * cols));
-    gemm<T>(nb, cols, nb, tm, wm, MatrixRef<T>{tw.data(), 1, nb});  // W = T W
-    gemm<T>(len, cols, nb, vm, MatrixRef<const T>{tw.data(), 1, nb}, xm, true, GemmOutput::subtract);  // X -= V W
+    const MatrixRef<T> xm{x + top, 1, ldx}, wm{w, 1, nb}, twm{tw, 1, nb};
+    gemm<T>(nb, cols, len, vm.transposed(), xm, wm);                  // W = V^T X
+    gemm<T>(nb, cols, nb, tm, wm, twm);                               // TW = T W
+    gemm<T>(len, cols, nb, vm, twm, xm, true, GemmOutput::subtract);  // X -= V TW
   }
 }
 
@@ -357,14 +355,14 @@ void svd_one(SvdWork<T>& w, const T* a, T* u, T* s, T* vh, int64_t m, int64_t n,
   const int64_t ucols = full ? mm : nn;
   const Eigen::Map<const RowMajor> in(a, m, n);
   if (tall) w.x = in; else w.x = in.transpose();
-  // Scaled to a largest magnitude of 1, as Eigen's solvers do, so that no square underflows.
-  const T scale = w.x.cwiseAbs().maxCoeff();
   if (!w.x.allFinite()) {
     const T nan = std::numeric_limits<T>::quiet_NaN();
     std::fill_n(s, nn, nan);
     if (u) std::fill_n(u, m * (tall ? ucols : m), nan), std::fill_n(vh, (tall ? n : ucols) * n, nan);
     return;
   }
+  // Scaled to a largest magnitude of 1, as Eigen's solvers do, so that no square underflows.
+  const T scale = w.x.cwiseAbs().maxCoeff();
   if (scale > 0) w.x /= scale;
   if (w.bidiagonal && w.bidiagonal->householder().rows() == mm && w.bidiagonal->householder().cols() == nn)
     w.bidiagonal->compute(w.x);
