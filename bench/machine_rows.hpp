@@ -102,14 +102,14 @@ inline void fma_peak_1024(benchmark::State& state) {
 }
 #endif
 
-inline void register_rows() {
+inline void register_rows(void (*setup)(const benchmark::State&) = nullptr) {
 #if defined(__x86_64__)
-  benchmark::RegisterBenchmark("machine/fma_peak_1024", fma_peak_1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("machine/fma_peak_1024", fma_peak_1024)->Unit(benchmark::kMillisecond)->UseRealTime()->Setup(setup);
 #endif
   for (auto* b : {benchmark::RegisterBenchmark("machine/write_64M", write_64M),
                   benchmark::RegisterBenchmark("machine/copy_64M", copy_64M),
                   benchmark::RegisterBenchmark("machine/stream_add_64M", stream_add_64M)})
-    b->Unit(benchmark::kMillisecond)->UseRealTime();
+    b->Unit(benchmark::kMillisecond)->UseRealTime()->Setup(setup);
 }
 
 }  // namespace machine_rows

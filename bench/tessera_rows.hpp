@@ -3,6 +3,9 @@
 // them alone and compare_torch.cpp beside the same rows on LibTorch.
 
 #include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
 #include <tessera/linalg.hpp>
 #include <tessera/tessera.hpp>
 
@@ -236,43 +239,52 @@ inline void svd_256(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ts::linalg::svd(a).S.data_ptr());
 }
 
-/** Registers every row under `prefix` (e.g. "" or "tessera/"). */
-inline void register_rows(const std::string& prefix) {
-  auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond)->UseRealTime(); };
-  ms(benchmark::RegisterBenchmark((prefix + "add_contig").c_str(), add_contig));
-  ms(benchmark::RegisterBenchmark((prefix + "add_contig_out").c_str(), add_contig_out));
-  ms(benchmark::RegisterBenchmark((prefix + "add_bcast_row").c_str(), add_bcast_row));
-  ms(benchmark::RegisterBenchmark((prefix + "add_transposed").c_str(), add_transposed));
-  ms(benchmark::RegisterBenchmark((prefix + "contiguous_transpose").c_str(), contiguous_transpose));
-  ms(benchmark::RegisterBenchmark((prefix + "exp_contig").c_str(), exp_contig));
-  ms(benchmark::RegisterBenchmark((prefix + "tanh_contig").c_str(), tanh_contig));
-  ms(benchmark::RegisterBenchmark((prefix + "sum_all").c_str(), sum_all));
-  ms(benchmark::RegisterBenchmark((prefix + "sum_dim0").c_str(), sum_dim0));
-  ms(benchmark::RegisterBenchmark((prefix + "sum_dim1").c_str(), sum_dim1));
-  ms(benchmark::RegisterBenchmark((prefix + "matmul_256").c_str(), matmul_256));
-  ms(benchmark::RegisterBenchmark((prefix + "matmul_1024").c_str(), matmul_1024));
-  ms(benchmark::RegisterBenchmark((prefix + "bmm_64x128").c_str(), bmm_64x128));
-  ms(benchmark::RegisterBenchmark((prefix + "rand_16M").c_str(), rand_16M));
-  ms(benchmark::RegisterBenchmark((prefix + "randn_16M").c_str(), randn_16M));
-  ms(benchmark::RegisterBenchmark((prefix + "rand_16M_mt19937").c_str(), rand_16M_mt19937));
-  ms(benchmark::RegisterBenchmark((prefix + "randn_16M_mt19937").c_str(), randn_16M_mt19937));
-  ms(benchmark::RegisterBenchmark((prefix + "sort_1M").c_str(), sort_1M));
-  ms(benchmark::RegisterBenchmark((prefix + "topk_1M_k100").c_str(), topk_1M_k100));
-  ms(benchmark::RegisterBenchmark((prefix + "unique_1M_int").c_str(), unique_1M_int));
-  ms(benchmark::RegisterBenchmark((prefix + "scatter_add_1M").c_str(), scatter_add_1M));
-  ms(benchmark::RegisterBenchmark((prefix + "gather_dim1").c_str(), gather_dim1));
-  ms(benchmark::RegisterBenchmark((prefix + "scatter_add_2d_dim1").c_str(), scatter_add_2d_dim1));
-  ms(benchmark::RegisterBenchmark((prefix + "index_add_rows").c_str(), index_add_rows));
-  ms(benchmark::RegisterBenchmark((prefix + "cumsum_dim1").c_str(), cumsum_dim1));
-  ms(benchmark::RegisterBenchmark((prefix + "linalg_solve_256").c_str(), linalg_solve_256));
-  ms(benchmark::RegisterBenchmark((prefix + "svd_256").c_str(), svd_256));
-  benchmark::RegisterBenchmark((prefix + "small_add").c_str(), small_add)->UseRealTime();
-  ms(benchmark::RegisterBenchmark((prefix + "mlp_step").c_str(), mlp_step));
-  benchmark::RegisterBenchmark((prefix + "small_mul_grad").c_str(), small_mul_grad)->UseRealTime();
-  benchmark::RegisterBenchmark((prefix + "small_backward").c_str(), small_backward)->UseRealTime();
-  ms(benchmark::RegisterBenchmark((prefix + "train_step_transformer").c_str(), train_step_transformer));
-  benchmark::RegisterBenchmark((prefix + "train_epoch_mlp").c_str(), train_epoch_mlp)
-      ->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+using Setup = void (*)(const benchmark::State&);
+
+/** Registers every row under `prefix` (e.g. "" or "tessera/") and returns the rows' names;
+ *  `setup`, if given, runs before each timed run of a row, untimed. */
+inline std::vector<std::string> register_rows(const std::string& prefix, Setup setup = nullptr) {
+  std::vector<std::string> names;
+  auto row = [&](const char* name, void (*f)(benchmark::State&)) {
+    names.push_back(name);
+    return benchmark::RegisterBenchmark((prefix + name).c_str(), f)->UseRealTime()->Setup(setup);
+  };
+  auto ms = [](benchmark::internal::Benchmark* b) { b->Unit(benchmark::kMillisecond); };
+  ms(row("add_contig", add_contig));
+  ms(row("add_contig_out", add_contig_out));
+  ms(row("add_bcast_row", add_bcast_row));
+  ms(row("add_transposed", add_transposed));
+  ms(row("contiguous_transpose", contiguous_transpose));
+  ms(row("exp_contig", exp_contig));
+  ms(row("tanh_contig", tanh_contig));
+  ms(row("sum_all", sum_all));
+  ms(row("sum_dim0", sum_dim0));
+  ms(row("sum_dim1", sum_dim1));
+  ms(row("matmul_256", matmul_256));
+  ms(row("matmul_1024", matmul_1024));
+  ms(row("bmm_64x128", bmm_64x128));
+  ms(row("rand_16M", rand_16M));
+  ms(row("randn_16M", randn_16M));
+  ms(row("rand_16M_mt19937", rand_16M_mt19937));
+  ms(row("randn_16M_mt19937", randn_16M_mt19937));
+  ms(row("sort_1M", sort_1M));
+  ms(row("topk_1M_k100", topk_1M_k100));
+  ms(row("unique_1M_int", unique_1M_int));
+  ms(row("scatter_add_1M", scatter_add_1M));
+  ms(row("gather_dim1", gather_dim1));
+  ms(row("scatter_add_2d_dim1", scatter_add_2d_dim1));
+  ms(row("index_add_rows", index_add_rows));
+  ms(row("cumsum_dim1", cumsum_dim1));
+  ms(row("linalg_solve_256", linalg_solve_256));
+  ms(row("svd_256", svd_256));
+  row("small_add", small_add);
+  ms(row("mlp_step", mlp_step));
+  row("small_mul_grad", small_mul_grad);
+  row("small_backward", small_backward);
+  ms(row("train_step_transformer", train_step_transformer));
+  row("train_epoch_mlp", train_epoch_mlp)
+      ->Unit(benchmark::kSecond)->Iterations(1);
+  return names;
 }
 
 }  // namespace tessera_rows
