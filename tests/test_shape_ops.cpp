@@ -699,6 +699,14 @@ TEST_CASE("out= forms write the result into out", "[shape_ops]") {
   CHECK(same(ts::nonzero_out(o112, x), x.nonzero()));
   // out keeps its shape: a wrong one is refused, as tessera's other _out forms.
   CHECK(error_of([&] { ts::take_out(o31, x, ints({0})); }) == "take: output with shape [3, 1] doesn't match the broadcast shape [1]");
+  // out may be self; an out that shares part of self's bytes is refused, as PyTorch does.
+  const Tensor<float> x2 = x.clone();
+  CHECK(same(ts::scatter_out(x2, x2, 0, ix, src, "multiply"), x.scatter(0, ix, src, "multiply")));
+  const Tensor<float> big = ts::arange<float>(0, 16);
+  CHECK(error_of([&] { ts::scatter_out(big.slice(0, 0, 12).view({3, 4}), big.slice(0, 4, 16).view({3, 4}), 0, ix, src, "multiply"); }) ==
+        "scatter: unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+        "memory location. Please clone() the tensor before performing the operation.");
+  CHECK(big.to_vector() == ts::arange<float>(0, 16).to_vector());
   const Tensor<double> y = ts::ones<double>({2}).requires_grad_();
   Tensor<double> od = ts::empty<double>({1});
   CHECK(error_of([&] { ts::take_out(od, y, ints({0})); }) == "take(): functions with out=... arguments don't support "

@@ -5,6 +5,8 @@
 #include <type_traits>
 
 #include "../core/allocator.hpp"
+#include "../core/shape.hpp"
+#include "../core/type_rules.hpp"
 #include "../iter/overlap.hpp"
 #include "../iter/plan.hpp"
 #include "../parallel/atomic.hpp"
@@ -131,14 +133,32 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
   }
 }
 
+/** Refuses an existing output that cannot hold an op's result of dtype `result` and shape `shape`
+ *  (Note [Plans]), with PyTorch's messages. */
+inline void check_result_fits(const char* op, const TensorImpl& out, DType result, const Shape& shape) {
+  TS_CHECK(can_cast(result, out.dtype), op, ": result type ", result, " can't be cast to the desired output type ",
+           out.dtype);
+  TS_CHECK(out.sizes == shape, op, ": output with shape ", shape_str(out.sizes),
+           " doesn't match the broadcast shape ", shape_str(shape));
+  TS_CHECK(!has_internal_overlap(out), op, ": unsupported operation: more than one element of the written-to tensor "
+           "refers to a single memory location. Please clone() the tensor before performing the operation.");
+}
+inline void check_result_fits(const ElementwisePlan& plan) {
+  if (plan.num_inputs == 1) return check_result_fits(plan.op, *plan.out, plan.result_dtype, plan.inputs[0]->sizes);
+  Shape shape = plan.inputs[0]->sizes;
+  for (int i = 1; i < plan.num_inputs; ++i) shape = broadcast_shapes(shape, plan.inputs[static_cast<size_t>(i)]->sizes, plan.op);
+  check_result_fits(plan.op, *plan.out, plan.result_dtype, shape);
+}
+
 /** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its
  *  device (Note [Device dispatch]), with PyTorch's device and overlap checks; then bumps the
  *  version of an existing output (Note [Plans]). While only the CPU exists (Note [Only the CPU])
  *  it is one load and a call of the kernel, inlined into the op. */
 template <class Plan, class F>
 [[gnu::always_inline]] inline void dispatch_plan(const Plan& plan, const F& cpu) {
-  if (!plan.fresh_out) {  // Note [Overlap of inputs and outputs]
+  if (!plan.fresh_out) {  // Note [Plans], Note [Overlap of inputs and outputs]
     if constexpr (std::is_same_v<Plan, ElementwisePlan>) {
+      check_result_fits(plan);
       for (size_t i = 0; i < static_cast<size_t>(plan.num_inputs); ++i)
         check_no_partial_overlap(plan.op, *plan.out, *plan.inputs[i]);
     } else if constexpr (std::is_same_v<Plan, CopyPlan>) {

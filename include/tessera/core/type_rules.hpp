@@ -41,5 +41,11 @@ using floating_t = true_divide_t<T>;
 template <class From, class To>
 inline constexpr bool can_cast_v = (detail::category<From> <= detail::category<To>);
 
+/** can_cast_v on dtypes. */
+constexpr bool can_cast(DType from, DType to) {
+  auto category = [](DType d) { return d == DType::Bool ? 0 : is_floating_point(d) ? 2 : 1; };
+  return category(from) <= category(to);
+}
+
 
 }  // namespace tessera

@@ -22,8 +22,12 @@ namespace tessera::detail {
 // Every plan names the tensor it writes, `out`. Unless `fresh_out` says it was allocated for this
 // op, dispatch bumps out's version after the kernel (a fresh result stays at version 0, as in
 // PyTorch), every tensor the plan reads must be on out's device, and an input of an elementwise
-// or copy plan may not share only part of out's bytes (Note [Overlap of inputs and outputs]):
-// ops get all three by building a plan, and cannot reach a kernel without one.
+// or copy plan may not share only part of out's bytes (Note [Overlap of inputs and outputs]).
+// An existing out of an elementwise plan (an in-place op or an out= form) must also fit the
+// result as PyTorch requires: the result's dtype casts to out's (can_cast), its shape (the
+// inputs' broadcast shape) is out's, and no element of out is written twice; copy plans, built
+// by copy_typed alone, check the same when they write an op's result into its out=. Ops get
+// all of this by building a plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
 enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort };
@@ -48,6 +52,7 @@ struct ElementwisePlan {
   bool fresh_out = false;
   std::array<const TensorImpl*, 3> inputs{};
   int num_inputs = 0;
+  DType result_dtype = DType::Bool;  // what the op computes, before its conversion to out's dtype
   bool has_scalar = false;  // a C++ scalar operand, converted to the op's compute type
   bool scalar_first = false;  // scalar op tensor rather than tensor op scalar
   double scalar = 0;

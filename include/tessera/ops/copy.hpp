@@ -9,12 +9,17 @@
 namespace tessera {
 namespace detail {
 
-/** dst[...] = convert(src[...]) with src (of element type S) broadcast to dst's shape. */
+/** dst[...] = convert(src[...]) with src (of element type S) broadcast to dst's shape; when
+ *  `is_result`, src is op's result and dst receives it as its out= (Note [Plans]). */
 template <class D, class S>
-void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op) {
-  TS_CHECK(!has_internal_overlap(dst), op, ": unsupported operation: more than one element of the written-to tensor "
-           "refers to a single memory location (shape ", shape_str(dst.sizes), ", strides ", shape_str(dst.strides),
-           "). Please clone() the tensor before performing the operation.");
+void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op, bool is_result = false) {
+  if (is_result) {
+    check_result_fits(op, dst, src.dtype, src.sizes);
+  } else {
+    TS_CHECK(!has_internal_overlap(dst), op, ": unsupported operation: more than one element of the written-to "
+             "tensor refers to a single memory location (shape ", shape_str(dst.sizes), ", strides ",
+             shape_str(dst.strides), "). Please clone() the tensor before performing the operation.");
+  }
   const Shape src_strides = broadcast_strides(src.sizes, src.strides, dst.sizes, op);
   if (dst.numel == 0) return;
   if (overlap_status(dst, src) == Overlap::TooHard && may_overlap(dst, src) &&
@@ -33,17 +38,28 @@ void fill_impl(const TensorImpl& dst, T value) {
   dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)}, [&] { fill_kernel<T>(dst, value); });
 }
 
+/** self.copy_(src) recorded as op; `is_result`: src is op's result, which self receives as its
+ *  out= (of src's shape and a dtype src's can cast to). */
+template <class T, class U>
+const Tensor<T>& copy_into(const Tensor<T>& self, const Tensor<U>& src, const char* op, bool is_result) {
+  std::shared_ptr<Node> node;
+  if constexpr (is_floating_v<T>)
+    if (needs_grad(self, src)) node = begin_inplace<CopyBackwards<T, U>>(self, {self, src});
+  copy_typed<T, U>(self.impl(), src.impl(), op, is_result);
+  if (node) finish_inplace(self, node);
+  return self;
+}
+/** out receives op's result (out= forms, and in-place ops computed out of place). */
+template <class T, class U>
+const Tensor<T>& copy_result(const char* op, const Tensor<T>& out, const Tensor<U>& result) {
+  return copy_into(out, result, op, true);
+}
 }  // namespace detail
 
 template <class T>
 template <class U>
 const Tensor<T>& Tensor<T>::copy_(const Tensor<U>& src) const {
-  std::shared_ptr<detail::Node> node;
-  if constexpr (is_floating_v<T>)
-    if (detail::needs_grad(*this, src)) node = detail::begin_inplace<detail::CopyBackwards<T, U>>(*this, {*this, src});
-  detail::copy_typed<T, U>(impl(), src.impl(), "copy_");
-  if (node) detail::finish_inplace(*this, node);
-  return *this;
+  return detail::copy_into(*this, src, "copy_", false);
 }
 
 template <class T>

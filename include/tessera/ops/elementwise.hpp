@@ -181,15 +181,10 @@ decltype(auto) resolve_overlap(const TensorImpl& out, const Tensor<T>& input) {
   else return snapshot_if_overlapping(out, input);
 }
 
-/** Checks `out` can hold the result of `op` with shape `shape` and element type R. */
-template <class O, class R>
-void check_out(const char* op, const TensorImpl& out, const Shape& shape) {
-  TS_CHECK((can_cast_v<R, O>), op, ": result type ", dtype_of<R>, " can't be cast to the desired output type ",
-           dtype_of<O>);
-  TS_CHECK(out.sizes == shape, op, ": output with shape ", shape_str(out.sizes),
-           " doesn't match the broadcast shape ", shape_str(shape));
-  TS_CHECK(!has_internal_overlap(out), op, ": unsupported operation: more than one element of the written-to "
-           "tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
+/** Refuses, for types alone, an in-place op whose result type R the tensor's type O cannot hold. */
+template <class R, class O>
+[[noreturn]] void refuse_result_type(const char* op) {
+  throw_error(op, ": result type ", dtype_of<R>, " can't be cast to the desired output type ", dtype_of<O>);
 }
 
 template <class Op>
@@ -231,7 +226,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   const Tensor<B>& b = resolve_overlap<fresh_out>(out.impl(), b_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out,
-                                .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
+                                .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2, .result_dtype = dtype_of<R>},
                 [&]() __attribute__((always_inline)) { binary_kernel<Op, R, C, O, A, B>(out.impl(), a.impl(), b.impl(), fresh_out, same_layout); });
   }
 }
@@ -286,7 +281,7 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   }
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
-                                .num_inputs = 1, .has_scalar = true, .scalar_first = reversed,
+                                .num_inputs = 1, .result_dtype = dtype_of<R>, .has_scalar = true, .scalar_first = reversed,
                                 .scalar = convert<double>(c)},
                 [&]() __attribute__((always_inline)) { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
   }
@@ -319,9 +314,7 @@ auto binary_scalar(const Tensor<A>& a, S s) {
 
 template <class Op, class A, class B>
 const Tensor<A>& binary_inplace(const Tensor<A>& self, const Tensor<B>& other) {
-  const Shape shape = broadcast_shapes(self.sizes(), other.sizes(), Op::name);
   check_same_device(Op::name, self.device(), other.device());
-  check_out<A, op_result_t<Op, promote_t<A, B>>>(Op::name, self.impl(), shape);
   std::shared_ptr<Node> node;
   if constexpr (is_floating_v<A>)
     if (needs_grad(self, other)) {
@@ -338,7 +331,6 @@ const Tensor<A>& binary_inplace(const Tensor<A>& self, const Tensor<B>& other) {
 
 template <class Op, class A, class S>
 const Tensor<A>& scalar_inplace(const Tensor<A>& self, S s) {
-  check_out<A, op_result_t<Op, scalar_promote_t<A, S>>>(Op::name, self.impl(), self.sizes());
   std::shared_ptr<Node> node;
   if constexpr (is_floating_v<A>)
     if (needs_grad(self)) {
@@ -354,7 +346,6 @@ template <class Op, class O, class A, class B>
 const Tensor<O>& binary_out(const Tensor<O>& out, const Tensor<A>& a, const Tensor<B>& b) {
   check_same_device(Op::name, a.device(), b.device());
   check_same_device(Op::name, out.device(), a.device());
-  check_out<O, op_result_t<Op, promote_t<A, B>>>(Op::name, out.impl(), broadcast_shapes(a.sizes(), b.sizes(), Op::name));
   check_out_not_differentiable(Op::name, out, a, b);
   binary_into<Op>(out, a, b);
   return out;
@@ -441,7 +432,7 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
   using C = opmath_t<std::conditional_t<Op::predicate, A, R>>;
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
-                                .num_inputs = 1},
+                                .num_inputs = 1, .result_dtype = dtype_of<R>},
                 [&]() __attribute__((always_inline)) { unary_kernel<Op, R, C, O, A>(out.impl(), a.impl(), fresh_out); });
 }
 
@@ -456,7 +447,6 @@ auto unary(const Tensor<A>& a) {
 
 template <class Op, class A>
 const Tensor<A>& unary_inplace(const Tensor<A>& self) {
-  check_out<A, unary_result_t<Op, A>>(Op::name, self.impl(), self.sizes());
   std::shared_ptr<UnaryBackward<Op, A>> node;
   if constexpr (is_floating_v<A> && !Op::predicate)
     if (needs_grad(self)) node = begin_inplace<UnaryBackward<Op, A>>(self, {self}, saved_copy(self));
@@ -472,7 +462,6 @@ const Tensor<A>& unary_inplace(const Tensor<A>& self) {
 template <class Op, class O, class A>
 const Tensor<O>& unary_out(const Tensor<O>& out, const Tensor<A>& a) {
   check_same_device(Op::name, out.device(), a.device());
-  check_out<O, unary_result_t<Op, A>>(Op::name, out.impl(), a.sizes());
   check_out_not_differentiable(Op::name, out, a);
   unary_into<Op>(out, a);
   return out;
@@ -502,7 +491,6 @@ const Tensor<O>& unary_out(const Tensor<O>& out, const Tensor<A>& a) {
   template <class O, class A, Scalar S>                                                                 \
   const Tensor<O>& name##_out(const Tensor<O>& out, const Tensor<A>& a, S s) {                          \
     detail::check_same_device(#name, out.device(), a.device());                                         \
-    detail::check_out<O, wrap<scalar_promote_t<A, S>>>(#name, out.impl(), a.sizes());                   \
     detail::check_out_not_differentiable(#name, out, a);                                                \
     detail::scalar_into<detail::Op, false>(out, a, s);                                                  \
     return out;                                                                                         \
@@ -597,8 +585,7 @@ namespace detail {
  *  (PyTorch writes them in self's dtype; self's shape must be the broadcast shape). */
 template <class T>
 const Tensor<T>& compare_inplace(const Tensor<T>& self, const Tensor<bool>& result, const char* op) {
-  check_out<T, T>(op, self.impl(), result.sizes());
-  return self.copy_(result);
+  return copy_into(self, result, op, true);
 }
 }  // namespace detail
 
@@ -778,7 +765,7 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<R> lo
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
   const Tensor<T> x = resolve_overlap(out.impl(), x_in);
   dispatch_plan(ElementwisePlan{.op = "clamp", .out = &out.impl(), .inputs = {&x.impl()}, .num_inputs = 1,
-                                .bounds = {convert<double>(lo), convert<double>(hi)}, .has_bound = {has_lo, has_hi}},
+                                .result_dtype = dtype_of<R>, .bounds = {convert<double>(lo), convert<double>(hi)}, .has_bound = {has_lo, has_hi}},
                 [&] { clamp_kernel<O, T, R>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
 }
 }  // namespace detail
@@ -811,7 +798,6 @@ Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(const Tensor<T>& x, S max) {
 template <class O, class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
 const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
   using R = clamp_t<T, Lo, Hi>;
-  detail::check_out<O, R>("clamp", out.impl(), x.sizes());
   detail::check_out_not_differentiable("clamp", out, x);
   detail::clamp_into<R>(out, x, detail::clamp_bound_value<R>(min), detail::clamp_bound_value<R>(max));
   return out;
@@ -825,7 +811,7 @@ template <class T>
 template <detail::ClampBound Lo, detail::ClampBound Hi>
 const Tensor<T>& Tensor<T>::clamp_(Lo min, Hi max) const {
   using R = clamp_t<T, Lo, Hi>;
-  detail::check_out<T, R>("clamp_", impl(), sizes());
+  if constexpr (!can_cast_v<R, T>) detail::refuse_result_type<R, T>("clamp_");
   const std::optional<R> lo = detail::clamp_bound_value<R>(min), hi = detail::clamp_bound_value<R>(max);
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))
@@ -845,7 +831,7 @@ void ternary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& 
   const Tensor<B> b = resolve_overlap(out.impl(), b_in);
   const Tensor<W> c = resolve_overlap(out.impl(), c_in);
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .inputs = {&a.impl(), &b.impl(), &c.impl()},
-                                .num_inputs = 3},
+                                .num_inputs = 3, .result_dtype = dtype_of<R>},
                 [&] { ternary_kernel<Op, R, C, O, A, B, W>(out.impl(), a.impl(), b.impl(), c.impl()); });
 }
 
@@ -882,9 +868,6 @@ Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, doubl
 }
 template <class O, class A, class B, class W>
 const Tensor<O>& lerp_out(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
-  const Shape shape =
-      broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
-  detail::check_out<O, promote_t<A, B>>("lerp", out.impl(), shape);
   detail::check_out_not_differentiable("lerp", out, start, end, weight);
   detail::lerp_into(out, start, end, weight);
   return out;
@@ -961,8 +944,6 @@ auto where(const Tensor<uint8_t>& cond, S a, const Tensor<B>& b) {
 }
 template <class O, class A, class B>
 const Tensor<O>& where_out(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {
-  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
-  detail::check_out<O, promote_t<A, B>>("where", out.impl(), shape);
   detail::check_out_not_differentiable("where", out, a, b);
   detail::where_into(out, cond, a, b);
   return out;
@@ -973,13 +954,12 @@ template <Scalar S>
 const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) const {
   TS_CHECK(broadcast_shapes(sizes(), mask.sizes(), "masked_fill_") == sizes(), "masked_fill_: mask of shape ",
            detail::shape_str(mask.sizes()), " cannot be broadcast to the tensor's shape ", detail::shape_str(sizes()));
-  detail::check_out<T, T>("masked_fill_", impl(), sizes());
   const T v = detail::checked_convert<T>(value, "masked_fill_");
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
   const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
   detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &m.impl()},
-                                                .num_inputs = 2, .has_scalar = true, .scalar = detail::convert<double>(v)},
+                                                .num_inputs = 2, .result_dtype = dtype_of<T>, .has_scalar = true, .scalar = detail::convert<double>(v)},
                         [&] { detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), detail::MaskedFillOp<T>{v}); });
   if (node) detail::finish_inplace(*this, node);
   return *this;

@@ -377,13 +377,8 @@ Tensor<T> index_fill(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& ind
 namespace detail {
 template <class T, class... Ins>
 const Tensor<T>& start_out(const char* op, const Tensor<T>& out, const Tensor<T>& self, const Ins&... inputs) {
-  check_out<T, T>(op, out.impl(), self.sizes());
   check_out_not_differentiable(op, out, self, inputs...);
-  TS_CHECK(!may_overlap(out.impl(), self.impl()) || out.impl().offset == self.impl().offset, op,
-           ": unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
-           "memory location. Please clone() the tensor before performing the operation.");
-  if (out.impl_ptr() != self.impl_ptr()) out.copy_(self);
-  return out;
+  return copy_result(op, out, self);
 }
 }  // namespace detail
 

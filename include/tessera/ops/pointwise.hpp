@@ -144,7 +144,7 @@ void map_into(const char* name, const Tensor<O>& out, const Tensor<A>& a_in, dou
   using C = opmath_t<R>;
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
-                                .num_inputs = 1, .has_scalar = true, .scalar = scalar},
+                                .num_inputs = 1, .result_dtype = dtype_of<R>, .has_scalar = true, .scalar = scalar},
                 [&] {
                   unary_map_kernel<O, A>(out.impl(), a.impl(), name,
                                          [&f](A x) { return convert<O>(convert<R>(f(convert<C>(x)))); });
@@ -344,8 +344,8 @@ Tensor<floating_t<T>> Tensor<T>::deg2rad() const {
 }
 template <class T>
 const Tensor<T>& Tensor<T>::deg2rad_() const {
-  detail::check_out<T, floating_t<T>>("deg2rad_", impl(), sizes());
-  if constexpr (is_floating_v<T>) mul_(detail::math::kPi / 180.0);
+  if constexpr (!is_floating_v<T>) detail::refuse_result_type<floating_t<T>, T>("deg2rad_");
+  else mul_(detail::math::kPi / 180.0);
   return *this;
 }
 /** Radians to degrees: x * (180 / pi). */
@@ -365,8 +365,8 @@ Tensor<floating_t<T>> Tensor<T>::rad2deg() const {
 }
 template <class T>
 const Tensor<T>& Tensor<T>::rad2deg_() const {
-  detail::check_out<T, floating_t<T>>("rad2deg_", impl(), sizes());
-  if constexpr (is_floating_v<T>) mul_(180.0 / detail::math::kPi);
+  if constexpr (!is_floating_v<T>) detail::refuse_result_type<floating_t<T>, T>("rad2deg_");
+  else mul_(180.0 / detail::math::kPi);
   return *this;
 }
 
@@ -385,7 +385,6 @@ Tensor<floating_t<A>> polygamma(int64_t n, const Tensor<A>& x) {
 template <class O, class A>
 const Tensor<O>& polygamma_out(const Tensor<O>& out, int64_t n, const Tensor<A>& x) {
   detail::check_same_device("polygamma", out.device(), x.device());
-  detail::check_out<O, floating_t<A>>("polygamma", out.impl(), x.sizes());
   detail::check_out_not_differentiable("polygamma", out, x);
   detail::polygamma_into<floating_t<A>>(out, n, x);
   return out;
@@ -396,7 +395,6 @@ Tensor<floating_t<T>> Tensor<T>::polygamma(int64_t n) const {
 }
 template <class T>
 const Tensor<T>& Tensor<T>::polygamma_(int64_t n) const {
-  detail::check_out<T, floating_t<T>>("polygamma_", impl(), sizes());
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(*this))
@@ -419,7 +417,6 @@ Tensor<floating_t<A>> logit(const Tensor<A>& x, std::optional<double> eps = std:
 template <class O, class A>
 const Tensor<O>& logit_out(const Tensor<O>& out, const Tensor<A>& x, std::optional<double> eps = std::nullopt) {
   detail::check_same_device("logit", out.device(), x.device());
-  detail::check_out<O, floating_t<A>>("logit", out.impl(), x.sizes());
   detail::check_out_not_differentiable("logit", out, x);
   detail::logit_into<floating_t<A>>(out, x, eps);
   return out;
@@ -430,7 +427,6 @@ Tensor<floating_t<T>> Tensor<T>::logit(std::optional<double> eps) const {
 }
 template <class T>
 const Tensor<T>& Tensor<T>::logit_(std::optional<double> eps) const {
-  detail::check_out<T, floating_t<T>>("logit_", impl(), sizes());
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(*this))
@@ -459,7 +455,6 @@ const Tensor<O>& nan_to_num_out(const Tensor<O>& out, const Tensor<A>& x, const 
                                 const std::optional<double>& posinf = std::nullopt,
                                 const std::optional<double>& neginf = std::nullopt) {
   detail::check_same_device("nan_to_num", out.device(), x.device());
-  detail::check_out<O, A>("nan_to_num", out.impl(), x.sizes());
   detail::check_out_not_differentiable("nan_to_num", out, x);
   detail::nan_to_num_into(out, x, nan, posinf, neginf);
   return out;
@@ -894,24 +889,16 @@ Tensor<detail::addc_t<S, A, B>> addcdiv(const Tensor<S>& self, const Tensor<A>& 
 template <class O, class S, class A, class B>
 const Tensor<O>& addcmul_out(const Tensor<O>& out, const Tensor<S>& self, const Tensor<A>& tensor1,
                              const Tensor<B>& tensor2, double value = 1) {
-  using R = detail::addc_t<S, A, B>;
-  const Shape shape = broadcast_shapes(broadcast_shapes(self.sizes(), tensor1.sizes(), "addcmul"), tensor2.sizes(), "addcmul");
-  detail::check_out<O, R>("addcmul", out.impl(), shape);
   detail::check_out_not_differentiable("addcmul", out, self, tensor1, tensor2);
   NoGradGuard no_grad;
-  out.copy_(addcmul(self, tensor1, tensor2, value));
-  return out;
+  return detail::copy_result("addcmul", out, addcmul(self, tensor1, tensor2, value));
 }
 template <class O, class S, class A, class B>
 const Tensor<O>& addcdiv_out(const Tensor<O>& out, const Tensor<S>& self, const Tensor<A>& tensor1,
                              const Tensor<B>& tensor2, double value = 1) {
-  using R = detail::addc_t<S, A, B>;
-  const Shape shape = broadcast_shapes(broadcast_shapes(self.sizes(), tensor1.sizes(), "addcdiv"), tensor2.sizes(), "addcdiv");
-  detail::check_out<O, R>("addcdiv", out.impl(), shape);
   detail::check_out_not_differentiable("addcdiv", out, self, tensor1, tensor2);
   NoGradGuard no_grad;
-  out.copy_(addcdiv(self, tensor1, tensor2, value));
-  return out;
+  return detail::copy_result("addcdiv", out, addcdiv(self, tensor1, tensor2, value));
 }
 template <class T>
 template <class A, class B>

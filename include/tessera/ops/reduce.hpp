@@ -27,8 +27,7 @@ Tensor<Out> reduce(const Tensor<T>& x, const Shape& dims, bool keepdim, const Re
 
 template <class Out, class T>
 void copy_reduction_out(const char* op, const Tensor<Out>& out, const Tensor<T>& result) {
-  check_out<Out, T>(op, out.impl(), result.sizes());
-  out.copy_(result);
+  copy_result(op, out, result);
 }
 
 inline Shape all_dims() { return {}; }

@@ -261,10 +261,7 @@ template <class T, class F, class... Ins>
 const Tensor<T>& write_out(const char* op, const Tensor<T>& out, F&& f, const Ins&... inputs) {
   check_out_not_differentiable(op, out, inputs...);
   NoGradGuard no_grad;
-  const auto result = f();
-  check_out<T, T>(op, out.impl(), result.sizes());
-  out.copy_(result);
-  return out;
+  return copy_result(op, out, f());
 }
 }  // namespace detail
 
@@ -289,10 +286,7 @@ template <class T>
 const Tensor<T>& narrow_copy_out(const Tensor<T>& out, const Tensor<T>& x, int64_t dim, int64_t start, int64_t length) {
   detail::check_out_not_differentiable("narrow_copy", out, x);
   NoGradGuard no_grad;
-  const Tensor<T> part = x.narrow(dim, start, length);  // copied straight into out
-  detail::check_out<T, T>("narrow_copy", out.impl(), part.sizes());
-  out.copy_(part);
-  return out;
+  return detail::copy_result("narrow_copy", out, x.narrow(dim, start, length));  // copied straight into out
 }
 
 }  // namespace tessera
