@@ -195,6 +195,15 @@ TS_TARGET_AVX2 void transpose_block8(const char* src, int64_t src_row, char* dst
 // leaf's own instructions, not by memory.
 inline constexpr int64_t kSumLeaf = 4096;
 
+// Note [Reading ahead]
+// A sum streams its input from memory at the machine's read bandwidth, and the hardware
+// prefetchers alone keep too few lines in flight to reach it: the leaf asks for each line
+// kReadAhead bytes before it reads it (a prefetch never faults, even past the end of the data).
+// A 64 MiB float sum on two threads took 0.76 ms instead of 0.81 (medians of 30 runs of 50 ms,
+// seven alternating pairs; 4 KiB ahead gained nothing). A sum of data already in cache pays one
+// instruction per 64 bytes.
+inline constexpr int64_t kReadAhead = 8192;
+
 /** The sum of v's lanes: halves added until one lane is left. */
 template <int Bytes, class T>
 [[gnu::always_inline]] inline T lane_sum(const typename VecOf<T, Bytes>::type& v) {
@@ -217,6 +226,8 @@ template <int Bytes, class T>
   V a0 = {}, a1 = {}, a2 = {}, a3 = {}, a4 = {}, a5 = {}, a6 = {}, a7 = {}, x0, x1, x2, x3, x4, x5, x6, x7;
   int64_t i = 0;
   for (; i + 8 * L <= n; i += 8 * L) {
+    for (int64_t line = 0; line < 8 * Bytes; line += 64)  // Note [Reading ahead]
+      __builtin_prefetch(reinterpret_cast<const char*>(p + i) + kReadAhead + line);
     std::memcpy(&x0, p + i, sizeof(V)), std::memcpy(&x1, p + i + L, sizeof(V));
     std::memcpy(&x2, p + i + 2 * L, sizeof(V)), std::memcpy(&x3, p + i + 3 * L, sizeof(V));
     std::memcpy(&x4, p + i + 4 * L, sizeof(V)), std::memcpy(&x5, p + i + 5 * L, sizeof(V));
