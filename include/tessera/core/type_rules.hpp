@@ -38,14 +38,12 @@ template <class T>
 using floating_t = true_divide_t<T>;
 
 /** PyTorch's can_cast: no floating to integral, no non-bool to bool. */
-template <class From, class To>
-inline constexpr bool can_cast_v = (detail::category<From> <= detail::category<To>);
-
-/** can_cast_v on dtypes. */
 constexpr bool can_cast(DType from, DType to) {
   auto category = [](DType d) { return d == DType::Bool ? 0 : is_floating_point(d) ? 2 : 1; };
   return category(from) <= category(to);
 }
-
+/** can_cast on element types. */
+template <class From, class To>
+inline constexpr bool can_cast_v = can_cast(dtype_of<From>, dtype_of<To>);
 
 }  // namespace tessera

@@ -585,7 +585,7 @@ namespace detail {
  *  (PyTorch writes them in self's dtype; self's shape must be the broadcast shape). */
 template <class T>
 const Tensor<T>& compare_inplace(const Tensor<T>& self, const Tensor<bool>& result, const char* op) {
-  return copy_into(self, result, op, true);
+  return copy_result(op, self, result);
 }
 }  // namespace detail
 
