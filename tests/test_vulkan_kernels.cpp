@@ -374,18 +374,38 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
         check_unary("sigmoid", [](const auto& t) { return ts::sigmoid(t); }, y, false);
         check_unary("gelu", [](const auto& t) { return ts::gelu(t); }, y, false);
         check_unary("softplus", [](const auto& t) { return ts::softplus(t); }, y, false);
+        // The functions of ops/pointwise.hpp that have GPU kernels; the inverse functions also
+        // inside their domains, where most of [-8, 8] is not.
+        check_unary("trunc", [](const auto& t) { return ts::trunc(t); }, x, true);
+        check_unary("reciprocal", [](const auto& t) { return ts::reciprocal(t); }, y, false);
+        check_unary("exp2", [](const auto& t) { return ts::exp2(t); }, y, false);
+        check_unary("log10", [](const auto& t) { return ts::log10(t); }, y, false);
+        if constexpr (!std::is_same_v<T, ts::half>) {  // PyTorch's CPU has no float16 kernels of these
+          check_unary("atan", [](const auto& t) { return ts::atan(t); }, y, false);
+          check_unary("sinh", [](const auto& t) { return ts::sinh(t); }, y, false);
+          check_unary("cosh", [](const auto& t) { return ts::cosh(t); }, y, false);
+          check_unary("asinh", [](const auto& t) { return ts::asinh(t); }, y, false);
+          for (const ts::Tensor<T>& z : {y, ts::Tensor<T>(y.div(8).template to<T>()), ts::Tensor<T>(y.abs().add(1).template to<T>())}) {
+            check_unary("asin", [](const auto& t) { return ts::asin(t); }, z, false);
+            check_unary("acos", [](const auto& t) { return ts::acos(t); }, z, false);
+            check_unary("acosh", [](const auto& t) { return ts::acosh(t); }, z, false);
+            check_unary("atanh", [](const auto& t) { return ts::atanh(t); }, z, false);
+          }
+        }
+        if constexpr (ts::is_floating_v<T>) check_unary("frac", [](const auto& t) { return ts::frac(t); }, x, true);
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
-      // ops/pointwise.hpp has no GPU kernels: its plans run on the host, on the device's memory.
+      const uint64_t before_signbit = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
+      // The rest of ops/pointwise.hpp has no GPU kernels: its plans run on the host, on the device's memory.
       const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
       check_unary("erf", [](const auto& t) { return ts::erf(t); }, x, true);
       check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, x, true);
       check_unary("digamma", [](const auto& t) { return t.digamma(); }, x, true);
       check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
       check_unary("logit", [](const auto& t) { return ts::logit(t, 0.1); }, x, true);
-      check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
-      if constexpr (!std::is_same_v<T, bool>) check_unary("trunc", [](const auto& t) { return ts::trunc(t); }, x, true);
       if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
   });
@@ -491,14 +511,21 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
                      std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
-      // Binary ops of ops/pointwise.hpp run on the host, on the device's memory.
-      check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b);
-      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot and logaddexp
+      // are approximations there (float64 runs on the host), copysign is exact.
+      const uint64_t pointwise_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      const double tol = std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 2e-5;
+      check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b, tol);
       check_binary("copysign scalar", [](const auto& x, const auto&) { return ts::copysign(x, -1.0); }, a, b);
+      check_binary("copysign", [](const auto& x, const auto& y) { return ts::copysign(x, y); }, a, b);
       if constexpr (ts::is_floating_v<T>) {
-        check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b);
-        check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b);
-      } else {
+        check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b, tol);
+        check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b, tol);
+      }
+      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
+      // The others run on the host, on the device's memory.
+      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      if constexpr (!ts::is_floating_v<T>) {
         check_binary("bitwise_xor", [](const auto& x, const auto& y) { return x ^ y; }, a, b);
         check_binary("bitwise_and scalar", [](const auto& x, const auto&) { return x & 6; }, a, b);
       }

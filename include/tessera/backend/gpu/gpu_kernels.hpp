@@ -87,6 +87,13 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"gelu", 1, 19, kFloating | kNoFloat64}, {"softplus", 1, 20, kFloating | kNoFloat64},
     {"isnan", 1, 21, kPredicate}, {"isinf", 1, 22, kPredicate}, {"isfinite", 1, 23, kPredicate},
     {"logical_not", 1, 24, kPredicate}, {"clamp", 1, 25, 0},
+    {"trunc", 1, 26, 0}, {"frac", 1, 27, kNoInteger}, {"reciprocal", 1, 28, kFloating},
+    {"exp2", 1, 29, kFloating | kNoFloat64}, {"log10", 1, 30, kFloating | kNoFloat64},
+    {"asin", 1, 31, kFloating | kNoFloat64}, {"acos", 1, 32, kFloating | kNoFloat64},
+    {"atan", 1, 33, kFloating | kNoFloat64}, {"sinh", 1, 34, kFloating | kNoFloat64},
+    {"cosh", 1, 35, kFloating | kNoFloat64}, {"asinh", 1, 36, kFloating | kNoFloat64},
+    {"acosh", 1, 37, kFloating | kNoFloat64}, {"atanh", 1, 38, kFloating | kNoFloat64},
+    {"signbit", 1, 39, kPredicate},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -95,6 +102,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
     {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
     {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating | kNoFloat64},
+    {"atan2", 2, 22, kFloating | kNoFloat64}, {"hypot", 2, 23, kFloating | kNoFloat64},
+    {"logaddexp", 2, 24, kFloating | kNoFloat64}, {"copysign", 2, 25, kFloating},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on

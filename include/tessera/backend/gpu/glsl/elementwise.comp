@@ -44,6 +44,20 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ISFINITE 23
 #define U_LOGICAL_NOT 24
 #define U_CLAMP 25  // Note [clamp on the GPU]
+#define U_TRUNC 26
+#define U_FRAC 27
+#define U_RECIPROCAL 28
+#define U_EXP2 29
+#define U_LOG10 30
+#define U_ASIN 31
+#define U_ACOS 32
+#define U_ATAN 33
+#define U_SINH 34
+#define U_COSH 35
+#define U_ASINH 36
+#define U_ACOSH 37
+#define U_ATANH 38
+#define U_SIGNBIT 39
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -67,6 +81,10 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_MASKED_FILL 19
 #define B_GELU_BACKWARD 20      // (dy, x): dy times gelu's derivative at x (the erf form)
 #define B_SOFTPLUS_BACKWARD 21  // (dy, x): dy times softplus's derivative (beta 1, threshold 20)
+#define B_ATAN2 22
+#define B_HYPOT 23
+#define B_LOGADDEXP 24
+#define B_COPYSIGN 25
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -197,6 +215,16 @@ int float_class(uint64_t bits, int dt) {
   else if (dt == DT_BF16) mag = bits & uint64_t(0x7fffu), inf = uint64_t(0x7f80u);
   else return 0;
   return mag < inf ? 0 : (mag == inf ? 1 : 2);
+}
+
+/** The sign bit of an element from its bits: set for -0.0, -NaN and negative integers, never
+ *  for uint8 and bool. */
+bool sign_bit(uint64_t bits, int dt) {
+  if (dt == DT_F64 || dt == DT_I64) return (bits >> 63) != uint64_t(0);
+  if (dt == DT_F32 || dt == DT_I32) return ((bits >> 31) & uint64_t(1)) != uint64_t(0);
+  if (dt == DT_F16 || dt == DT_BF16 || dt == DT_I16) return ((bits >> 15) & uint64_t(1)) != uint64_t(0);
+  if (dt == DT_I8) return ((bits >> 7) & uint64_t(1)) != uint64_t(0);
+  return false;
 }
 
 // A comparison key: values of the compute type in the order of int64 keys (-0 and +0 equal),
@@ -335,6 +363,10 @@ VAL unary_float(int op, VAL x) {
   if (op == U_RELU) return x < 0.0 ? VAL(0.0) : x;
   if (op == U_SQRT) return sqrt(x);
   if (op == U_RSQRT) return VAL(1.0) / sqrt(x);  // as approximate as sqrt on a GPU
+  if (op == U_TRUNC) return trunc(x);
+  if (op == U_FRAC) return x - trunc(x);
+  // As approximate as division on a GPU: the exact f32_div, inlined here, crashes glslc's optimizer.
+  if (op == U_RECIPROCAL) return VAL(1.0) / x;
 #if defined(CLASS_FLOAT)
   // Note [GPU transcendentals]: approximations, not the CPU's bits.
   if (op == U_EXP) return exp(x);
@@ -349,6 +381,16 @@ VAL unary_float(int op, VAL x) {
   if (op == U_SIGMOID) return 1.0 / (1.0 + exp(-x));
   if (op == U_GELU) return x * 0.5 * (1.0 + f32_erf(x * 0.70710678118654752));
   if (op == U_SOFTPLUS) return x > 20.0 ? x : f32_log1p(exp(x));
+  if (op == U_EXP2) return exp2(x);
+  if (op == U_LOG10) return f32_log10(x);
+  if (op == U_ASIN) return f32_asin(x);
+  if (op == U_ACOS) return f32_acos(x);
+  if (op == U_ATAN) return atan(x);
+  if (op == U_SINH) return f32_sinh(x);
+  if (op == U_COSH) return f32_cosh(x);
+  if (op == U_ASINH) return f32_asinh(x);
+  if (op == U_ACOSH) return f32_acosh(x);
+  if (op == U_ATANH) return f32_atanh(x);
 #endif
   return nan_val();
 }
@@ -390,6 +432,12 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_MINIMUM) return val_isnan(a) ? a : (val_isnan(b) ? b : (b < a ? b : a));
   if (op == B_MAXIMUM) return val_isnan(a) ? a : (val_isnan(b) ? b : (a < b ? b : a));
   if (op == B_THRESHOLD_BACKWARD) return b <= 0.0 ? VAL(0.0) : a;
+  if (op == B_COPYSIGN) return val_signbit(a) == val_signbit(b) ? a : val_neg(a);
+#if defined(CLASS_FLOAT)
+  if (op == B_ATAN2) return f32_atan2(a, b);
+  if (op == B_HYPOT) return f32_hypot(a, b);
+  if (op == B_LOGADDEXP) return f32_logaddexp(a, b);
+#endif
   return nan_val();
 }
 #endif
@@ -477,6 +525,8 @@ void main() {
       r = OP == U_ISNAN ? c == 2 : (OP == U_ISINF ? c == 1 : c == 0);
     } else if (OP == U_LOGICAL_NOT) {
       r = !bits_nonzero(raw[0], dts[0]);
+    } else if (OP == U_SIGNBIT) {
+      r = sign_bit(raw[0], dts[0]);
     } else {
       r = bits_nonzero(raw[0], dts[0]);
     }

@@ -112,4 +112,117 @@ float f32_pow(float x, float y) {
   return x < 0.0 && y_odd ? -r : r;
 }
 
+// The inverse trigonometric, hyperbolic and logarithmic functions GLSL lacks or leaves undefined
+// outside their domain (asin of 1.5, log of a negative): NaN there, as std::, and forms without
+// the cancellation of the textbook formulas near 0 (sinh, asinh, acosh near 1, atanh).
+#define F32_LN2 0.69314718055994531
+
+float f32_log10(float x) {
+  if (x < 0.0 || f32_isnan(x)) return uintBitsToFloat(F32_QNAN);
+  if (x == 0.0) return uintBitsToFloat(0xff800000u);
+  return log2(x) * 0.30102999566398120;
+}
+
+// asin on [0, 1] by Cephes' asinf polynomial (relative error about 2.5e-7; GPUs' own asin may be
+// a thousand times worse), acos from it, both NaN outside [-1, 1].
+#define F32_PI_2 1.57079632679489662
+float f32_asin_unit(float a) {  // 0 <= a <= 1
+  const bool far = a > 0.5;
+  const float z = far ? 0.5 * (1.0 - a) : a * a;
+  const float s = far ? sqrt(z) : a;
+  const float r = s + s * z * ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z +
+                                 7.4953002686e-2) * z + 1.6666752422e-1);
+  return far ? F32_PI_2 - 2.0 * r : r;
+}
+float f32_asin(float x) {
+  if (!(abs(x) <= 1.0)) return uintBitsToFloat(F32_QNAN);
+  const float r = f32_asin_unit(abs(x));
+  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+}
+float f32_acos(float x) {
+  if (!(abs(x) <= 1.0)) return uintBitsToFloat(F32_QNAN);
+  if (x > 0.5) return 2.0 * f32_asin_unit(sqrt(0.5 * (1.0 - x)));
+  if (x < -0.5) return 2.0 * F32_PI_2 - 2.0 * f32_asin_unit(sqrt(0.5 * (1.0 + x)));
+  return F32_PI_2 - f32_asin(x);
+}
+
+float f32_sinh(float x) {
+  const float a = abs(x);
+  float r;
+  if (a < 0.5) {  // the series: its first omitted term is below 2^-35 of the sum
+    const float a2 = a * a;
+    r = a * (1.0 + a2 * (1.0 / 6.0 + a2 * (1.0 / 120.0 + a2 * (1.0 / 5040.0 + a2 * (1.0 / 362880.0)))));
+  } else if (a < 9.0) {
+    const float e = exp(a);
+    r = 0.5 * (e - 1.0 / e);
+  } else {
+    r = exp(a - F32_LN2);  // e^a / 2 without overflowing first (finite up to a = 89.4)
+  }
+  return x < 0.0 ? -r : (x > 0.0 ? r : x);  // keeps -0 and NaN
+}
+
+float f32_cosh(float x) {
+  const float a = abs(x);
+  if (a < 9.0) {
+    const float e = exp(a);
+    return 0.5 * (e + 1.0 / e);
+  }
+  return exp(a - F32_LN2);
+}
+
+float f32_asinh(float x) {
+  const float a = abs(x);
+  float r;
+  if (a > 1e4) r = log(a) + F32_LN2;  // a + sqrt(a^2 + 1) is 2a to float precision
+  else r = f32_log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
+  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+}
+
+float f32_acosh(float x) {
+  if (!(x >= 1.0)) return uintBitsToFloat(F32_QNAN);
+  if (x > 1e4) return log(x) + F32_LN2;
+  const float t = x - 1.0;  // exact near 1, where log(x + sqrt(x^2 - 1)) loses its digits
+  return f32_log1p(t + sqrt(2.0 * t + t * t));
+}
+
+float f32_atanh(float x) {
+  const float a = abs(x);
+  if (!(a <= 1.0)) return uintBitsToFloat(F32_QNAN);
+  const float r = a == 1.0 ? uintBitsToFloat(0x7f800000u) : 0.5 * f32_log1p(2.0 * a / (1.0 - a));
+  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+}
+
+/** std::atan2's quadrants and special cases around GLSL's atan(y, x). */
+float f32_atan2(float y, float x) {
+  if (f32_isnan(x) || f32_isnan(y)) return uintBitsToFloat(F32_QNAN);
+  const bool y_neg = (floatBitsToUint(y) >> 31) != 0u, x_neg = (floatBitsToUint(x) >> 31) != 0u;
+  const float pi = 3.14159265358979323846;
+  float r;
+  if (y == 0.0) r = x_neg ? pi : 0.0;
+  else if (f32_isinf(x) && f32_isinf(y)) r = x_neg ? 0.75 * pi : 0.25 * pi;
+  else if (f32_isinf(x)) r = x_neg ? pi : 0.0;
+  else if (x == 0.0 || f32_isinf(y)) r = 0.5 * pi;
+  else r = abs(atan(abs(y), x));
+  return y_neg ? -r : r;
+}
+
+/** std::hypot: infinite when either is (even beside a NaN), scaled so that squares cannot
+ *  overflow or vanish. */
+float f32_hypot(float a, float b) {
+  if (f32_isinf(a) || f32_isinf(b)) return uintBitsToFloat(0x7f800000u);
+  if (f32_isnan(a) || f32_isnan(b)) return uintBitsToFloat(F32_QNAN);
+  const float hi = max(abs(a), abs(b)), lo = min(abs(a), abs(b));
+  if (hi == 0.0) return 0.0;
+  const float r = lo / hi;
+  return hi * sqrt(1.0 + r * r);
+}
+
+/** log(e^a + e^b) as math::logaddexp: equal infinities give themselves. */
+float f32_logaddexp(float a, float b) {
+  if (f32_isnan(a) || f32_isnan(b)) return uintBitsToFloat(F32_QNAN);
+  if (f32_isinf(a) && a == b) return a;
+  const float m = max(a, b);
+  return m + f32_log1p(exp(-abs(a - b)));
+}
+
 #endif
