@@ -392,15 +392,20 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
             check_unary("atanh", [](const auto& t) { return ts::atanh(t); }, z, false);
           }
         }
+        check_unary("erf", [](const auto& t) { return ts::erf(t); }, y, false);
+        check_unary("erfc", [](const auto& t) { return ts::erfc(t); }, y, false);
+        check_unary("sgn", [](const auto& t) { return ts::sgn(t); }, x, true);
         if constexpr (ts::is_floating_v<T>) check_unary("frac", [](const auto& t) { return ts::frac(t); }, x, true);
+        else check_unary("bitwise_not", [](const auto& t) { return ts::bitwise_not(t); }, x, true);
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
       const uint64_t before_signbit = vk::host_fallbacks(vk::PlanKind::Elementwise);
       check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
+      if constexpr (std::is_same_v<T, bool>) check_unary("bitwise_not", [](const auto& t) { return ts::bitwise_not(t); }, x, true);
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
       // The rest of ops/pointwise.hpp has no GPU kernels: its plans run on the host, on the device's memory.
       const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
-      check_unary("erf", [](const auto& t) { return ts::erf(t); }, x, true);
+      check_unary("erfinv", [](const auto& t) { return ts::erfinv(t); }, x, true);
       check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, x, true);
       check_unary("digamma", [](const auto& t) { return t.digamma(); }, x, true);
       check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
@@ -522,13 +527,18 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b, tol);
         check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b, tol);
       }
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
-      // The others run on the host, on the device's memory.
-      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      check_binary("heaviside", [](const auto& x, const auto& y) { return ts::heaviside(x, y); }, a, b);
       if constexpr (!ts::is_floating_v<T>) {
         check_binary("bitwise_xor", [](const auto& x, const auto& y) { return x ^ y; }, a, b);
+        check_binary("bitwise_and", [](const auto& x, const auto& y) { return x & y; }, a, b);
+        check_binary("bitwise_or", [](const auto& x, const auto& y) { return x | y; }, a, b);
         check_binary("bitwise_and scalar", [](const auto& x, const auto&) { return x & 6; }, a, b);
       }
+      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
+      // The others run on the host, on the device's memory.
+      const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
+      if (ts::xlogy(a, b).numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > host_before);
     }
   });
   // Mixed dtypes: promotion, true division of integers, comparisons across types.

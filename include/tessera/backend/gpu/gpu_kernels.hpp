@@ -93,7 +93,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"atan", 1, 33, kFloating | kNoFloat64}, {"sinh", 1, 34, kFloating | kNoFloat64},
     {"cosh", 1, 35, kFloating | kNoFloat64}, {"asinh", 1, 36, kFloating | kNoFloat64},
     {"acosh", 1, 37, kFloating | kNoFloat64}, {"atanh", 1, 38, kFloating | kNoFloat64},
-    {"signbit", 1, 39, kPredicate},
+    {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating | kNoFloat64},
+    {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -104,6 +105,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating | kNoFloat64},
     {"atan2", 2, 22, kFloating | kNoFloat64}, {"hypot", 2, 23, kFloating | kNoFloat64},
     {"logaddexp", 2, 24, kFloating | kNoFloat64}, {"copysign", 2, 25, kFloating},
+    {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
+    {"bitwise_xor", 2, 29, kBoolOk},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on

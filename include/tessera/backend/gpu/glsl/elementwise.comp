@@ -58,6 +58,9 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ACOSH 37
 #define U_ATANH 38
 #define U_SIGNBIT 39
+#define U_ERF 40
+#define U_ERFC 41
+#define U_BITWISE_NOT 42
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -85,6 +88,10 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_HYPOT 23
 #define B_LOGADDEXP 24
 #define B_COPYSIGN 25
+#define B_HEAVISIDE 26
+#define B_BITWISE_AND 27
+#define B_BITWISE_OR 28
+#define B_BITWISE_XOR 29
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -391,6 +398,8 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ASINH) return f32_asinh(x);
   if (op == U_ACOSH) return f32_acosh(x);
   if (op == U_ATANH) return f32_atanh(x);
+  if (op == U_ERF) return f32_erf(x);
+  if (op == U_ERFC) return f32_erfc(x);
 #endif
   return nan_val();
 }
@@ -433,7 +442,9 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_MAXIMUM) return val_isnan(a) ? a : (val_isnan(b) ? b : (a < b ? b : a));
   if (op == B_THRESHOLD_BACKWARD) return b <= 0.0 ? VAL(0.0) : a;
   if (op == B_COPYSIGN) return val_signbit(a) == val_signbit(b) ? a : val_neg(a);
+  if (op == B_HEAVISIDE) return a == 0.0 ? b : VAL(a > 0.0);  // NaN gives 0, as PyTorch
 #if defined(CLASS_FLOAT)
+
   if (op == B_ATAN2) return f32_atan2(a, b);
   if (op == B_HYPOT) return f32_hypot(a, b);
   if (op == B_LOGADDEXP) return f32_logaddexp(a, b);
@@ -478,6 +489,10 @@ VAL binary_int(int op, VAL a, VAL b) {
   if (op == B_MINIMUM) return b < a ? b : a;
   if (op == B_MAXIMUM) return a < b ? b : a;
   if (op == B_THRESHOLD_BACKWARD) return b <= int64_t(0) ? int64_t(0) : a;
+  if (op == B_HEAVISIDE) return a == int64_t(0) ? b : VAL(a > int64_t(0));
+  if (op == B_BITWISE_AND) return a & b;
+  if (op == B_BITWISE_OR) return a | b;
+  if (op == B_BITWISE_XOR) return a ^ b;
   return int64_t(0);
 }
 
@@ -491,7 +506,8 @@ VAL unary_int(int op, VAL x) {
   if (op == U_ABS) return x < int64_t(0) ? -x : x;
   if (op == U_SIGN) return VAL(int64_t(0) < x) - VAL(x < int64_t(0));
   if (op == U_RELU) return x < int64_t(0) ? int64_t(0) : x;
-  return x;  // floor, ceil, round
+  if (op == U_BITWISE_NOT) return ~x;
+  return x;  // floor, ceil, round, trunc
 }
 #endif
 
@@ -523,7 +539,7 @@ void main() {
     if (OP == U_ISNAN || OP == U_ISINF || OP == U_ISFINITE) {
       const int c = float_class(raw[0], dts[0]);
       r = OP == U_ISNAN ? c == 2 : (OP == U_ISINF ? c == 1 : c == 0);
-    } else if (OP == U_LOGICAL_NOT) {
+    } else if (OP == U_LOGICAL_NOT || OP == U_BITWISE_NOT) {
       r = !bits_nonzero(raw[0], dts[0]);
     } else if (OP == U_SIGNBIT) {
       r = sign_bit(raw[0], dts[0]);
@@ -545,10 +561,11 @@ void main() {
     bool r;
     if (OP == B_MASKED_FILL) {
       r = bits_nonzero(raw[1], dts[1]) ? bits_nonzero(scalar_bits(), DT_I64) : bits_nonzero(raw[0], dts[0]);
-    } else {  // bool arithmetic: add is or, mul is and; minimum, maximum, threshold_backward
+    } else {  // bool arithmetic: add is or, mul is and; minimum, maximum, heaviside, bitwise, threshold_backward
       const bool u = bits_nonzero(raw[0], dts[0]), v = bits_nonzero(raw[1], dts[1]);
-      if (OP == B_ADD || OP == B_MAXIMUM) r = u || v;
-      else if (OP == B_MUL || OP == B_MINIMUM) r = u && v;
+      if (OP == B_ADD || OP == B_MAXIMUM || OP == B_HEAVISIDE || OP == B_BITWISE_OR) r = u || v;
+      else if (OP == B_MUL || OP == B_MINIMUM || OP == B_BITWISE_AND) r = u && v;
+      else if (OP == B_BITWISE_XOR) r = u != v;
       else r = v && u;  // threshold_backward: b <= 0 ? 0 : a
     }
     out_buf.data[o] = uint8_t(r ? 1u : 0u);

@@ -93,6 +93,16 @@ float f32_erf(float x) {
   return x < 0.0 ? -r : r;
 }
 
+/** erfc from the same approximation of erf, without forming 1 - erf for positive x (where
+ *  erfc is small): relative error about 1e-6. */
+float f32_erfc(float x) {
+  const float a = abs(x);
+  const float t = 1.0 / (1.0 + 0.3275911 * a);
+  const float poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const float r = poly * exp(-a * a);
+  return f32_isnan(x) ? x : (x < 0.0 ? 2.0 - r : r);
+}
+
 /** std::pow's special cases around GLSL's pow, which is defined for x > 0 only. */
 float f32_pow(float x, float y) {
   if (y == 0.0 || x == 1.0) return 1.0;
