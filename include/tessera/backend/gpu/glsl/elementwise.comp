@@ -225,7 +225,8 @@ int float_class(uint64_t bits, int dt) {
 }
 
 /** The sign bit of an element from its bits: set for -0.0, -NaN and negative integers, never
- *  for uint8 and bool. */
+ *  for uint8 and bool. Read as a bit, not as bits_to_int64(bits, dt) < 0, which lavapipe ran as
+ *  false for every negative int8 and int32 in this bool-output variant. */
 bool sign_bit(uint64_t bits, int dt) {
   if (dt == DT_F64 || dt == DT_I64) return (bits >> 63) != uint64_t(0);
   if (dt == DT_F32 || dt == DT_I32) return ((bits >> 31) & uint64_t(1)) != uint64_t(0);
