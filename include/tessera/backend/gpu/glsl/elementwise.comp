@@ -445,7 +445,6 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_COPYSIGN) return val_signbit(a) == val_signbit(b) ? a : val_neg(a);
   if (op == B_HEAVISIDE) return a == 0.0 ? b : VAL(a > 0.0);  // NaN gives 0, as PyTorch
 #if defined(CLASS_FLOAT)
-
   if (op == B_ATAN2) return f32_atan2(a, b);
   if (op == B_HYPOT) return f32_hypot(a, b);
   if (op == B_LOGADDEXP) return f32_logaddexp(a, b);

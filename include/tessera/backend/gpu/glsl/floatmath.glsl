@@ -12,6 +12,9 @@
 bool f32_isnan(float x) { return (floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u; }
 bool f32_isinf(float x) { return (floatBitsToUint(x) & 0x7fffffffu) == 0x7f800000u; }
 
+/** An odd function's value at x from r, its value at |x|: x itself for +-0 and NaN. */
+float f32_odd(float x, float r) { return x < 0.0 ? -r : (x > 0.0 ? r : x); }
+
 /** A finite nonzero float's magnitude as m * 2^e (m < 2^24). */
 Soft f32_soft(uint bits) {
   const uint biased = (bits >> 23) & 0xffu;
@@ -81,7 +84,7 @@ float f32_log1p(float x) {
 float f32_tanh(float x) {  // without the overflow of (e^2x - 1) / (e^2x + 1)
   const float t = exp(-2.0 * abs(x));
   const float r = (1.0 - t) / (1.0 + t);
-  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+  return f32_odd(x, r);
 }
 
 // erf by Abramowitz and Stegun 7.1.26 refined with a rational term: absolute error below 2e-7.
@@ -145,7 +148,7 @@ float f32_asin_unit(float a) {  // 0 <= a <= 1
 float f32_asin(float x) {
   if (!(abs(x) <= 1.0)) return uintBitsToFloat(F32_QNAN);
   const float r = f32_asin_unit(abs(x));
-  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+  return f32_odd(x, r);
 }
 float f32_acos(float x) {
   if (!(abs(x) <= 1.0)) return uintBitsToFloat(F32_QNAN);
@@ -166,7 +169,7 @@ float f32_sinh(float x) {
   } else {
     r = exp(a - F32_LN2);  // e^a / 2 without overflowing first (finite up to a = 89.4)
   }
-  return x < 0.0 ? -r : (x > 0.0 ? r : x);  // keeps -0 and NaN
+  return f32_odd(x, r);
 }
 
 float f32_cosh(float x) {
@@ -183,7 +186,7 @@ float f32_asinh(float x) {
   float r;
   if (a > 1e4) r = log(a) + F32_LN2;  // a + sqrt(a^2 + 1) is 2a to float precision
   else r = f32_log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
-  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+  return f32_odd(x, r);
 }
 
 float f32_acosh(float x) {
@@ -197,14 +200,14 @@ float f32_atanh(float x) {
   const float a = abs(x);
   if (!(a <= 1.0)) return uintBitsToFloat(F32_QNAN);
   const float r = a == 1.0 ? uintBitsToFloat(0x7f800000u) : 0.5 * f32_log1p(2.0 * a / (1.0 - a));
-  return x < 0.0 ? -r : (x > 0.0 ? r : x);
+  return f32_odd(x, r);
 }
 
 /** std::atan2's quadrants and special cases around GLSL's atan(y, x). */
 float f32_atan2(float y, float x) {
   if (f32_isnan(x) || f32_isnan(y)) return uintBitsToFloat(F32_QNAN);
   const bool y_neg = (floatBitsToUint(y) >> 31) != 0u, x_neg = (floatBitsToUint(x) >> 31) != 0u;
-  const float pi = 3.14159265358979323846;
+  const float pi = 2.0 * F32_PI_2;
   float r;
   if (y == 0.0) r = x_neg ? pi : 0.0;
   else if (f32_isinf(x) && f32_isinf(y)) r = x_neg ? 0.75 * pi : 0.25 * pi;
