@@ -1,10 +1,10 @@
-// The GPU window, moments and cumsum kernels, and the elementwise clamp and activation
+// The GPU window, moments and scan kernels, and the elementwise clamp and activation
 // backward ops, on a Vulkan device against the CPU: im2col and col2im for every dtype and both
 // column layouts, square and rectangular windows (bit for bit), conv2d (rectangular, with pairs
 // and padding="same" too), max_pool2d and avg_pool2d with their gradients, pooling options,
 // max_unpool2d and interpolate (compositions over the same ops), var and std (within documented
-// tolerances), cumsum and clamp (bit for bit), each checking that its family ran nothing on the
-// host. Without a device the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
+// tolerances), cumsum, cumprod, cummax, cummin and clamp (bit for bit), logcumsumexp (within a
+// few ulp), each checking that its family ran nothing on the host. Without a device the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
 
 #include <catch2/catch.hpp>
 
@@ -406,57 +406,97 @@ TEST_CASE("vulkan moments: large means, special values, empty sets and gradients
 
 namespace {
 
+/** cumsum, cumprod, cummax and cummin of x on the device, each the CPU's bits. */
 template <class T>
-void check_cumsum(std::mt19937_64& rng) {
-  const ts::Tensor<T> x = random_tensor<T>({5, 7, 6}, rng);
+bool same_scans(const ts::Tensor<T>& x, int64_t dim) {
   const ts::Tensor<T> on_gpu = x.to(kGpu);
+  const auto max_gpu = on_gpu.cummax(dim), max_cpu = x.cummax(dim);
+  const auto min_gpu = on_gpu.cummin(dim), min_cpu = x.cummin(dim);
+  return same_bits(on_gpu.cumsum(dim), x.cumsum(dim)) && same_bits(on_gpu.cumprod(dim), x.cumprod(dim)) &&
+         same_bits(max_gpu.values, max_cpu.values) && same_bits(max_gpu.indices, max_cpu.indices) &&
+         same_bits(min_gpu.values, min_cpu.values) && same_bits(min_gpu.indices, min_cpu.indices);
+}
+
+template <class T>
+void check_scans(std::mt19937_64& rng) {
+  const ts::Tensor<T> x = random_tensor<T>({5, 7, 6}, rng);
   for (const int64_t dim : {0, 1, 2, -1}) {
     INFO("dim " << dim);
-    CHECK(same_bits(on_gpu.cumsum(dim), x.cumsum(dim)));
+    CHECK(same_scans(x, dim));
     // Views: transposed (the result keeps the input's layout) and sliced.
-    CHECK(same_bits(on_gpu.transpose(0, 2).cumsum(dim), x.transpose(0, 2).cumsum(dim)));
-    CHECK(same_bits(on_gpu.narrow(1, 2, 4).cumsum(dim), x.narrow(1, 2, 4).cumsum(dim)));
+    CHECK(same_scans(x.transpose(0, 2), dim));
+    CHECK(same_scans(x.narrow(1, 2, 4), dim));
   }
   // A long row, a scalar and zero-size tensors.
-  const ts::Tensor<T> row = random_tensor<T>({3000}, rng);
-  CHECK(same_bits(row.to(kGpu).cumsum(0), row.cumsum(0)));
-  const ts::Tensor<T> scalar = random_tensor<T>({}, rng);
-  CHECK(same_bits(scalar.to(kGpu).cumsum(0), scalar.cumsum(0)));
+  CHECK(same_scans(random_tensor<T>({3000}, rng), 0));
+  CHECK(same_scans(random_tensor<T>({}, rng), 0));
   const ts::Tensor<T> empty = random_tensor<T>({4, 0, 3}, rng);
-  CHECK(same_bits(empty.to(kGpu).cumsum(2), empty.cumsum(2)));
-  CHECK(same_bits(empty.to(kGpu).cumsum(1), empty.cumsum(1)));
+  CHECK(same_scans(empty, 2));
+  CHECK(same_scans(empty, 1));
+  // Ties: the last index of equal extremes, -0 equal to +0.
+  if constexpr (!std::is_same_v<T, bool>) {
+    const ts::Tensor<T> ties = ts::tensor<T>({td::convert<T>(2), td::convert<T>(1), td::convert<T>(2), td::convert<T>(0),
+                                              td::convert<T>(1), td::convert<T>(0)});
+    CHECK(same_scans(ties, 0));
+  }
+}
+
+/** logcumsumexp on the device: float arithmetic with the GPU's exp and log, within a few ulp. */
+template <class T>
+void check_logcumsumexp(std::mt19937_64& rng, double rtol) {
+  const ts::Tensor<T> x = random_tensor<T>({5, 7, 6}, rng);
+  for (const int64_t dim : {0, 1, 2}) {
+    INFO("dim " << dim);
+    CHECK(close(x.to(kGpu).logcumsumexp(dim), x.logcumsumexp(dim), rtol, rtol));
+    CHECK(close(x.transpose(0, 2).to(kGpu).logcumsumexp(dim), x.transpose(0, 2).logcumsumexp(dim), rtol, rtol));
+  }
+  const ts::Tensor<T> row = random_tensor<T>({3000}, rng);
+  CHECK(close(row.to(kGpu).logcumsumexp(0), row.logcumsumexp(0), rtol, rtol));
+  // Equal infinities stay; -inf before any finite value.
+  const ts::Tensor<float> edges = ts::tensor({-INFINITY, -INFINITY, 1.0f, INFINITY, INFINITY, -INFINITY, NAN, 0.0f});
+  CHECK(same_bits(edges.to<T>().to(kGpu).logcumsumexp(0), edges.to<T>().logcumsumexp(0)));
 }
 
 }  // namespace
 
-TEST_CASE("vulkan cumsum: every dtype is the CPU's bits") {
+TEST_CASE("vulkan scans: cumsum, cumprod, cummax and cummin of every dtype are the CPU's bits") {
   if (!have_device()) return;
   std::mt19937_64 rng(13);
   const uint64_t before = fallbacks(vk::PlanKind::Rows);
-  check_cumsum<int32_t>(rng);
-  check_cumsum<int64_t>(rng);
-  check_cumsum<int16_t>(rng);
-  check_cumsum<int8_t>(rng);
-  check_cumsum<uint8_t>(rng);
-  check_cumsum<bool>(rng);
-  if (vk::has_float64(0)) {  // float sums accumulate in double, as on the CPU
-    check_cumsum<float>(rng);
-    check_cumsum<ts::half>(rng);
-    check_cumsum<ts::bfloat16>(rng);
-    check_cumsum<double>(rng);
+  check_scans<int32_t>(rng);
+  check_scans<int64_t>(rng);
+  check_scans<int16_t>(rng);
+  check_scans<int8_t>(rng);
+  check_scans<uint8_t>(rng);
+  check_scans<bool>(rng);
+  if (vk::has_float64(0)) {  // float sums and products accumulate in double, as on the CPU
+    check_scans<float>(rng);
+    check_scans<ts::half>(rng);
+    check_scans<ts::bfloat16>(rng);
+    check_scans<double>(rng);
   }
   CHECK(fallbacks(vk::PlanKind::Rows) == before);
-  // Gradients through cumsum on the device.
+  // Gradients through the scans on the device.
   const auto x0 = ts::randn({4, 6});
   const auto grads = [&](ts::Device d) {
     auto x = x0.to(d).detach().requires_grad_();
-    (x.cumsum(1) * x.cumsum(0)).sum().backward();
+    (x.cumsum(1) * x.cumsum(0) + x.cumprod(1) + x.cummax(0).values * x.logcumsumexp(1)).sum().backward();
     return x.grad();
   };
-  CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-6, 1e-6));
+  CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-5, 1e-5));
 }
 
-TEST_CASE("vulkan cumsum: float sums for devices without double (Note [Float cumsum])") {
+TEST_CASE("vulkan scans: logcumsumexp of float, half and bfloat16") {
+  if (!have_device()) return;
+  std::mt19937_64 rng(15);
+  const uint64_t before = fallbacks(vk::PlanKind::Rows);
+  check_logcumsumexp<float>(rng, 1e-5);
+  check_logcumsumexp<ts::half>(rng, 1.0 / 512);
+  check_logcumsumexp<ts::bfloat16>(rng, 1.0 / 64);
+  CHECK(fallbacks(vk::PlanKind::Rows) == before);
+}
+
+TEST_CASE("vulkan scans: float sums and products for devices without double (Note [Float cumsum])") {
   if (!have_device()) return;
   // The variants a Metal device runs, launched directly: within k * 2^-24 of the sum of |x|.
   std::mt19937_64 rng(17);
@@ -465,7 +505,7 @@ TEST_CASE("vulkan cumsum: float sums for devices without double (Note [Float cum
   for (int64_t i = 0; i < x.numel(); ++i) x.data_ptr()[i] = static_cast<float>(normal(rng) * 100.0);
   const ts::Tensor<float> on_gpu = x.to(kGpu), out = ts::empty({3, 2000}, {.device = kGpu});
   const td::RowPlan plan{.op = "cumsum", .out = &out.impl(), .fresh_out = true, .input = &on_gpu.impl(), .dim = 1};
-  REQUIRE(ts::gpu::detail::cumsum_on_gpu<vulkan_test::Runtime>(plan, false));
+  REQUIRE(ts::gpu::detail::scan_on_gpu<vulkan_test::Runtime>(plan, false));
   const ts::Tensor<float> expected = x.cumsum(1), bound = x.abs().cumsum(1), got = out.to(ts::Device::cpu());
   bool within = true;
   for (int64_t r = 0; r < 3; ++r)
@@ -481,12 +521,25 @@ TEST_CASE("vulkan cumsum: float sums for devices without double (Note [Float cum
     const auto run = [&]<class H>(std::type_identity<H>) {
       const ts::Tensor<H> h = small.to<H>(), h_gpu = h.to(kGpu), o = ts::empty<H>({200}, {.device = kGpu});
       const td::RowPlan p{.op = "cumsum", .out = &o.impl(), .fresh_out = true, .input = &h_gpu.impl(), .dim = 0};
-      REQUIRE(ts::gpu::detail::cumsum_on_gpu<vulkan_test::Runtime>(p, false));
+      REQUIRE(ts::gpu::detail::scan_on_gpu<vulkan_test::Runtime>(p, false));
       CHECK(close(o, h.cumsum(0), ulp, 1e-2));
     };
     if (dtype == 0) run(std::type_identity<ts::half>{});
     else run(std::type_identity<ts::bfloat16>{});
   }
+  // Products of factors near 1: within about k * 2^-24 of their magnitude.
+  ts::Tensor<float> factors = ts::empty({2000});
+  for (int64_t i = 0; i < factors.numel(); ++i) factors.data_ptr()[i] = static_cast<float>(1.0 + normal(rng) * 0.01);
+  const ts::Tensor<float> f_gpu = factors.to(kGpu), products = ts::empty({2000}, {.device = kGpu});
+  const td::RowPlan prod{.op = "cumprod", .out = &products.impl(), .fresh_out = true, .input = &f_gpu.impl(), .dim = 0};
+  REQUIRE(ts::gpu::detail::scan_on_gpu<vulkan_test::Runtime>(prod, false));
+  const ts::Tensor<float> p_expected = factors.cumprod(0), p_got = products.to(ts::Device::cpu());
+  within = true;
+  for (int64_t k = 0; k < 2000; ++k) {
+    const double e = p_expected.data_ptr()[k], g = p_got.data_ptr()[k];
+    within = within && std::abs(g - e) <= double(k + 1) * 0x1p-24 * std::abs(e);
+  }
+  CHECK(within);
 }
 
 namespace {

@@ -104,12 +104,15 @@ FAMILIES = [
            "im2col and col2im of convolution and pooling, col2im in the CPU's order"),
     Family("moments", "moments.comp", [v for v in per_dtype() if v.name in ("f16", "bf16", "f32", "f64")],
            "var and std, two passes in fixed trees, one workgroup per output"),
-    Family("cumsum", "cumsum.comp",
+    Family("scan", "scan.comp",
            [Variant("i64", ["TYPE_I64"]), Variant("f64", ["TYPE_F64"], metal=False)] +
            [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))] +
            [Variant(n + "_dacc", [m, "DOUBLE_ACC"], metal=False)
             for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
-           "running sums along a dim, one thread per row in the CPU's order"),
+           "cumsum, cumprod and logcumsumexp along a dim, one thread per row in the CPU's order"),
+    Family("cumextreme", "cumextreme.comp",
+           [Variant("x%d" % b, ["SIZE_%d" % b]) for b in (8, 16, 32, 64)],
+           "cummax and cummin with their indices, one thread per row; one variant per element size"),
     Family("index", "index.comp", per_dtype(),
            "gather, scatter, x[idx], index_put and as_strided's adjoint, in the CPU's order"),
     Family("index_sort", "index_sort.comp", [Variant("i64", [])],

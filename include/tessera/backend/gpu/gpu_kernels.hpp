@@ -18,12 +18,12 @@
 #include "../../parallel/atomic.hpp"
 #include "../cpu/range.hpp"
 #include "../dispatch.hpp"
-#include "cumsum.hpp"
 #include "index.hpp"
 #include "kernels.hpp"
 #include "launch.hpp"
 #include "moments.hpp"
 #include "random.hpp"
+#include "scan.hpp"
 #include "window.hpp"
 
 namespace tessera::gpu::detail {
@@ -145,7 +145,7 @@ class GpuKernels final : public DeviceKernels {
     if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
   void rows(const ::tessera::detail::RowPlan& plan) override {
-    if (!softmax_on_gpu(plan) && !cumsum_on_gpu<Runtime>(plan, device_has_float64<Runtime>(device_of(*plan.out))))
+    if (!softmax_on_gpu(plan) && !scan_on_gpu<Runtime>(plan, device_has_float64<Runtime>(device_of(*plan.out))))
       host(plan, PlanKind::Rows);
   }
   void matmul(const ::tessera::detail::MatmulPlan& plan) override {
@@ -387,8 +387,8 @@ class GpuKernels final : public DeviceKernels {
     return true;
   }
 
-  // softmax and log_softmax of float, half and bfloat16 results; cumsum (which accumulates floats
-  // in double) and float64 run on the host.
+  // softmax and log_softmax of float, half and bfloat16 results; float64 runs on the host (GLSL
+  // has no double exp or log).
   static bool softmax_on_gpu(const ::tessera::detail::RowPlan& plan) {
     const TensorImpl& out = *plan.out;
     const TensorImpl& in = *plan.input;

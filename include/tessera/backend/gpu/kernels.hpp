@@ -17,7 +17,8 @@
 #include "generated/random.hpp"
 #include "generated/window.hpp"
 #include "generated/moments.hpp"
-#include "generated/cumsum.hpp"
+#include "generated/scan.hpp"
+#include "generated/cumextreme.hpp"
 #include "generated/index.hpp"
 #include "generated/index_sort.hpp"
 #include "generated/index_check.hpp"
@@ -25,7 +26,7 @@
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[123] = {
+inline constexpr const Kernel* all_kernels[127] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -49,14 +50,10 @@ inline constexpr const Kernel* all_kernels[123] = {
     &generated::copy_i64,
     &generated::copy_i8,
     &generated::copy_u8,
-    &generated::cumsum_bf16,
-    &generated::cumsum_bf16_dacc,
-    &generated::cumsum_f16,
-    &generated::cumsum_f16_dacc,
-    &generated::cumsum_f32,
-    &generated::cumsum_f32_dacc,
-    &generated::cumsum_f64,
-    &generated::cumsum_i64,
+    &generated::cumextreme_x16,
+    &generated::cumextreme_x32,
+    &generated::cumextreme_x64,
+    &generated::cumextreme_x8,
     &generated::fill_x16,
     &generated::fill_x32,
     &generated::fill_x64,
@@ -116,6 +113,14 @@ inline constexpr const Kernel* all_kernels[123] = {
     &generated::reduce_i64,
     &generated::reduce_i8,
     &generated::reduce_u8,
+    &generated::scan_bf16,
+    &generated::scan_bf16_dacc,
+    &generated::scan_f16,
+    &generated::scan_f16_dacc,
+    &generated::scan_f32,
+    &generated::scan_f32_dacc,
+    &generated::scan_f64,
+    &generated::scan_i64,
     &generated::softmax_bf16,
     &generated::softmax_f16,
     &generated::softmax_f32,

@@ -1,20 +1,25 @@
 #version 450
-// cumsum: running sums along one dim, one thread per row (striding over the rows), each adding
-// its row in order, as backend/cpu/rows.hpp does. The variant is the output's type and its
-// accumulator:
-//   i64          integer and bool inputs (IN_DT), int64 wrapping sums: the CPU's bits
-//   f64          float64, double sums: the CPU's bits
-//   f32_dacc, f16_dacc, bf16_dacc   double sums of float, half, bfloat16, each sum rounded to
-//                the type as convert<R>(double) does: the CPU's bits (Vulkan only)
-//   f32, f16, bf16   float sums, for devices without double (Metal): Note [Float cumsum]
+// Running sums, products and log-sum-exps along one dim, one thread per row (striding over the
+// rows), each combining its row in order, as backend/cpu/rows.hpp does. OP: 0 cumsum, 1 cumprod,
+// 2 logcumsumexp (float accumulators only: its CPU kernel computes in float for float, half and
+// bfloat16). The variant is the output's type and its accumulator:
+//   i64          integer and bool inputs (IN_DT), int64 wrapping sums and products: the CPU's bits
+//   f64          float64, double arithmetic: the CPU's bits
+//   f32_dacc, f16_dacc, bf16_dacc   double sums and products of float, half, bfloat16, each
+//                rounded to the type as convert<R>(double) does: the CPU's bits (Vulkan only)
+//   f32, f16, bf16   float accumulators: logcumsumexp (GPU exp and log, so within a few ulp of
+//                the CPU's), and sums and products for devices without double (Metal), Note
+//                [Float cumsum]
 //
 // Note [Float cumsum]
 // A float accumulator rounds every running sum to float where the CPU keeps a double, so the
 // k-th result may differ from the CPU's by about k * 2^-24 times the sum of |x| so far (half
-// and bfloat16 then round to their own type, which hides most of it).
+// and bfloat16 then round to their own type, which hides most of it); a running product by
+// about k * 2^-24 of its magnitude.
 #include "common.glsl"
 
 layout(local_size_x = WG_SIZE) in;
+layout(constant_id = 0) const int OP = 0;
 layout(constant_id = 1) const int IN_DT = 8;  // DT_F32
 
 #if defined(TYPE_I64)
@@ -28,6 +33,10 @@ layout(constant_id = 1) const int IN_DT = 8;  // DT_F32
 #define ACC float
 #endif
 #include "dtype.glsl"
+#if !defined(TYPE_I64) && !defined(TYPE_F64) && !defined(DOUBLE_ACC)
+#define FLOAT_ACC
+#include "floatmath.glsl"
+#endif
 
 #if defined(TYPE_F64)
 #define OUT_T double
@@ -93,9 +102,18 @@ void main() {
   GRID_STRIDE_LOOP(row, pc.rows) {
     const uvec4 off = strided_offsets(row, 2);
     uint o = pc.out_offset + off.x, i = pc.in_offset + off.y;
-    ACC acc = ACC(0);
+    ACC acc = OP == 1 ? ACC(1) : ACC(0);
+#if defined(FLOAT_ACC)
+    if (OP == 2) acc = uintBitsToFloat(0xff800000u);  // -inf
+#endif
     for (uint k = 0u; k < pc.len; ++k, o += pc.out_stride, i += pc.in_stride) {
-      acc += value_of(load_in(i, IN_DT));  // int64 wraps, as the CPU's math::add
+      const ACC v = value_of(load_in(i, IN_DT));
+      // int64 sums and products wrap, as the CPU's math::add and math::mul.
+#if defined(FLOAT_ACC)
+      if (OP == 2) acc = f32_logaddexp(acc, v);  // the CPU's step: equal infinities stay
+      else
+#endif
+      acc = OP == 1 ? acc * v : acc + v;
       store(o, acc);
     }
   }
