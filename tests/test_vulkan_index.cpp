@@ -418,25 +418,6 @@ TEST_CASE("vulkan index: every loss runs on the device as on the CPU, values and
   close(want, bce(x.to(kGpu), gpu.probs));
 }
 
-TEST_CASE("vulkan sort family: no GPU kernel yet, so the host sorts the mapped buffers (docs/gpu.md)") {
-  if (!have_device()) return;
-  std::mt19937_64 rng(21);
-  const ts::Tensor<float> cpu = random_tensor<float>({6, 50}, rng);
-  const ts::Tensor<float> gpu = cpu.to(kGpu);
-  const uint64_t before = vk::host_fallbacks(vk::PlanKind::Sort);
-  const auto [values, indices] = gpu.sort(1, true);
-  CHECK(values.device() == kGpu);
-  CHECK(ts::equal(values.to(ts::Device::cpu()), cpu.sort(1, true).values));
-  CHECK(ts::equal(indices.to(ts::Device::cpu()), cpu.sort(1, true).indices));
-  CHECK(ts::equal(gpu.topk(5, 0).indices.to(ts::Device::cpu()), cpu.topk(5, 0).indices));
-  CHECK(ts::equal(gpu.median(1).values.to(ts::Device::cpu()), cpu.median(1).values));
-  const ts::Tensor<int64_t> ints = ts::randint(0, 9, {40}).to(kGpu);
-  CHECK(ts::equal(ts::unique(ints).values.to(ts::Device::cpu()), ts::unique(ints.to(ts::Device::cpu())).values));
-  const ts::Tensor<float> sorted_rows = cpu.sort(1).values;
-  CHECK(ts::equal(ts::searchsorted(sorted_rows.to(kGpu), gpu).to(ts::Device::cpu()), ts::searchsorted(sorted_rows, cpu)));
-  CHECK(vk::host_fallbacks(vk::PlanKind::Sort) == before + 5);  // sort, topk, median, unique (bincount), searchsorted
-}
-
 TEST_CASE("vulkan index: shape and selection functions equal the CPU's; scatter_reduce's products run on the host") {
   if (!have_device()) return;
   std::mt19937_64 rng(7);

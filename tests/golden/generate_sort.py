@@ -196,6 +196,7 @@ def build():
     case("topk_nan", "topk", "float32", [12], special, dim=0, k=4, largest=1)
     case("topk_nan_smallest", "topk", "float32", [12], special, dim=0, k=4, largest=0)
     case("topk_0d", "topk", "float32", [], [5.0], dim=0, k=1, largest=1)
+    case("topk_0d_k0", "topk", "float32", [], [5.0], dim=0, k=0, largest=1)
     case("topk_empty", "topk", "float32", [2, 0], [], dim=1, k=0, largest=1)
     case("kthvalue_distinct", "kthvalue", "float32", [40], perm, dim=0, k=13, keepdim=0)
     case("kthvalue_select_path", "kthvalue", "int32", [600], big, dim=0, k=277, keepdim=0)

@@ -126,7 +126,8 @@ ValuesIndices<T> topk(const Tensor<T>& x, int64_t k, int64_t dim = -1, bool larg
   dim = detail::wrap_dim(dim, x.dim(), "topk");
   const int64_t n = x.dim() == 0 ? 1 : x.sizes()[dim];
   TS_CHECK(k >= 0 && k <= n, "topk: selected index k out of range");
-  return detail::record_selection(x, detail::run_sort(x, "topk", dim, k, k, largest), "TopkBackward0", dim, true);
+  const int64_t kept = x.dim() == 0 ? 1 : k;  // a 0-dim tensor is its own top element, for k 0 too
+  return detail::record_selection(x, detail::run_sort(x, "topk", dim, kept, kept, largest), "TopkBackward0", dim, true);
 }
 
 /** torch.kthvalue: the k-th smallest element along `dim` (k from 1) and its index; among equal

@@ -24,6 +24,7 @@
 #include "moments.hpp"
 #include "random.hpp"
 #include "scan.hpp"
+#include "sort.hpp"
 #include "window.hpp"
 
 namespace tessera::gpu::detail {
@@ -163,8 +164,9 @@ class GpuKernels final : public DeviceKernels {
   void window(const ::tessera::detail::WindowPlan& plan) override {
     if (!window_on_gpu<Runtime>(plan)) host(plan, PlanKind::Window);
   }
-  // No GPU kernel sorts yet: the host sorts the mapped buffers (Note [Host fallbacks]).
-  void sort(const ::tessera::detail::SortPlan& plan) override { host(plan, PlanKind::Sort); }
+  void sort(const ::tessera::detail::SortPlan& plan) override {
+    if (!sort_on_gpu<Runtime>(plan)) host(plan, PlanKind::Sort);
+  }
 
  private:
   template <class Plan>

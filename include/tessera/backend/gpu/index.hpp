@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../../core/storage.hpp"
+#include "bitonic.hpp"
 #include "deferred_error.hpp"
 #include "launch.hpp"
 
@@ -52,33 +53,6 @@ enum IndexOp : uint32_t {
 // so equal offsets are adjacent and in slice order, and each thread scans only its run. Both
 // give the CPU's result bit for bit.
 inline constexpr int64_t kSortAbove = 64;
-
-struct SortPush {
-  uint32_t p, nb, src_offset, j, k;
-};
-
-/** Sorts the `push.p` pairs that OP 0 or 2 of index_sort wrote into `pairs`: the bitonic
- *  network's steps j >= 256 one launch each, the rest in shared memory (Note [Bitonic steps in
- *  shared memory] in index_sort.comp). */
-template <class Runtime>
-void sort_pairs(int device, const Kernel& sort, SortPush push, const DataPtr& pairs) {
-  constexpr uint32_t kRun = 256;  // WG_SIZE
-  const uint32_t placeholder[4] = {};
-  const auto step = [&](uint32_t op) {
-    Launch<Runtime>::launch(device, sort, {{0, op}}, {{.data = &pairs}, {.bytes = placeholder, .nbytes = sizeof placeholder}},
-                            &push, push.p);
-  };
-  push.j = 0, push.k = 0;
-  step(4);  // every run of 256 sorted
-  for (uint32_t k = 2 * kRun; k <= push.p; k <<= 1) {
-    for (uint32_t j = k >> 1; j >= kRun; j >>= 1) {
-      push.j = j, push.k = k;
-      step(1);
-    }
-    push.j = kRun >> 1;
-    step(4);
-  }
-}
 
 template <class Runtime>
 struct IndexLaunch {
@@ -122,13 +96,14 @@ struct IndexLaunch {
               groups_for);
   }
 
-  static bool gather(const IndexPlan& plan) {
+  /** gather; `check_values` false for an index known to be in range. */
+  static bool gather(const IndexPlan& plan, bool check_values = true) {
     const TensorImpl& out = *plan.out;
     const TensorImpl& x = *plan.input;
     const TensorImpl& index = *plan.index;
     if (x.dtype != out.dtype || index.dtype != DType::Int64 || !index.contiguous || !out.contiguous) return false;
     const int64_t size = x.dim() == 0 ? 1 : x.sizes[static_cast<size_t>(plan.dim)];
-    check(index, 0, size, IndexCheck::OutOfBounds, "gather", plan.dim, size);
+    if (check_values) check(index, 0, size, IndexCheck::OutOfBounds, "gather", plan.dim, size);
     if (out.numel == 0) return true;
     check_index_range(x, plan.op);
     check_index_range(out, plan.op);
@@ -217,8 +192,8 @@ struct IndexLaunch {
     const int device = device_of(out);
     const Storage pairs = Storage::allocate(size_t{2} * p * sizeof(int64_t), out.storage.device(), plan.op);
     const Kernel& sort = L::kernel_for("index_sort.i64", plan.op, DType::Int64, device);
-    const SortPush sort_push{p, static_cast<uint32_t>(nb), push.idx_offset, 0, 0};
-    L::launch(device, sort, {{0, 0}}, {{.data = &pairs.data_ptr()}, idx}, &sort_push, p);
+    const SortPush sort_push{p, static_cast<uint32_t>(nb), push.idx_offset, 0, 0, p};
+    launch_index_sort<Runtime>(device, sort, 0, sort_push, pairs.data_ptr(), p, idx);
     sort_pairs<Runtime>(device, sort, sort_push, pairs.data_ptr());
     IndexPush sorted = push;
     sorted.idx_offset = 0;

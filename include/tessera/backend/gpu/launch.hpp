@@ -64,6 +64,34 @@ struct StridedLayout {
   uint32_t numel = 0;
 };
 
+/** The meta buffer of a row kernel: the rows of `operands[0]` along every dim but `dim` (none
+ *  for a 0-dim tensor), coalesced as strided_layout does (size-1 dims dropped, chaining dims
+ *  merged), with each operand's strides. */
+inline std::vector<int32_t> row_meta(std::initializer_list<const TensorImpl*> operands, size_t dim) {
+  const TensorImpl& first = **operands.begin();
+  std::vector<int64_t> sizes;
+  std::vector<std::vector<int64_t>> strides(operands.size());
+  for (size_t d = 0; d < first.sizes.size(); ++d) {
+    if (d == dim || first.sizes[d] == 1) continue;
+    bool chains = !sizes.empty();
+    size_t k = 0;
+    for (const TensorImpl* t : operands) chains = chains && strides[k++].back() == t->strides[d] * first.sizes[d];
+    if (chains) sizes.back() *= first.sizes[d];
+    else sizes.push_back(first.sizes[d]);
+    k = 0;
+    for (const TensorImpl* t : operands) {
+      if (chains) strides[k].back() = t->strides[d];
+      else strides[k].push_back(t->strides[d]);
+      ++k;
+    }
+  }
+  std::vector<int32_t> meta{static_cast<int32_t>(sizes.size())};
+  for (int64_t v : sizes) meta.push_back(static_cast<int32_t>(v));
+  for (const auto& s : strides)
+    for (int64_t v : s) meta.push_back(static_cast<int32_t>(v));
+  return meta;
+}
+
 // Note [Largest GPU tensor]
 // Kernels index in 32 bits: every tensor a launch touches must have fewer than 2^31 elements,
 // and its offset plus its largest index must stay below 2^31, else the launch is refused.

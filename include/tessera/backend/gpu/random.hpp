@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "../../iter/plan.hpp"
-#include "index.hpp"
+#include "bitonic.hpp"
 #include "launch.hpp"
 
 namespace tessera::gpu::detail {
@@ -55,11 +55,11 @@ bool randperm_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   const Storage pairs = Storage::allocate(size_t{2} * p * sizeof(int64_t), out.storage.device(), plan.op);
   const Kernel& sort = L::kernel_for("index_sort.i64", plan.op, DType::Int64, device);
   const uint64_t stream[2] = {plan.seed, plan.offset};  // OP 2 reads them from the source buffer
-  SortPush push{p, n, 0, 0, 0};
-  L::launch(device, sort, {{0, 2}}, {{.data = &pairs.data_ptr()}, {.bytes = stream, .nbytes = sizeof stream}}, &push, p);
+  SortPush push{p, n, 0, 0, 0, p};
+  launch_index_sort<Runtime>(device, sort, 2, push, pairs.data_ptr(), p, {.bytes = stream, .nbytes = sizeof stream});
   sort_pairs<Runtime>(device, sort, push, pairs.data_ptr());
   push.src_offset = static_cast<uint32_t>(out.offset);
-  L::launch(device, sort, {{0, 3}}, {{.data = &out.storage.data_ptr()}, {.data = &pairs.data_ptr()}}, &push, n);
+  launch_index_sort<Runtime>(device, sort, 3, push, out.storage.data_ptr(), n, {.data = &pairs.data_ptr()});
   return true;
 }
 
