@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -399,6 +400,13 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
         check_unary("erf", [](const auto& t) { return ts::erf(t); }, y, false);
         check_unary("erfc", [](const auto& t) { return ts::erfc(t); }, y, false);
         check_unary("sgn", [](const auto& t) { return ts::sgn(t); }, x, true);
+        check_unary("sinc", [](const auto& t) { return ts::sinc(t); }, y, false);
+        // logit outside (0, 1), inside, and clamped to [eps, 1 - eps].
+        const ts::Tensor<T> unit = ts::Tensor<T>(y.div(16).add(0.5).template to<T>());
+        for (const ts::Tensor<T>& z : {y, unit}) {
+          check_unary("logit", [](const auto& t) { return ts::logit(t); }, z, false);
+          check_unary("logit eps", [](const auto& t) { return ts::logit(t, 0.1); }, z, false);
+        }
         if constexpr (ts::is_floating_v<T>) check_unary("frac", [](const auto& t) { return ts::frac(t); }, x, true);
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
@@ -412,7 +420,6 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, x, true);
       check_unary("digamma", [](const auto& t) { return t.digamma(); }, x, true);
       check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
-      check_unary("logit", [](const auto& t) { return ts::logit(t, 0.1); }, x, true);
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
@@ -536,6 +543,20 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("bitwise_and", [](const auto& x, const auto& y) { return x & y; }, a, b);
         check_binary("bitwise_or", [](const auto& x, const auto& y) { return x | y; }, a, b);
         check_binary("bitwise_and scalar", [](const auto& x, const auto&) { return x & 6; }, a, b);
+      }
+      if constexpr (!ts::is_floating_v<T> && !std::is_same_v<T, bool>) {
+        check_binary("gcd", [](const auto& x, const auto& y) { return ts::gcd(x, y); }, a, b);
+        check_binary("lcm", [](const auto& x, const auto& y) { return ts::lcm(x, y); }, a, b);
+        // Counts past the width and negative counts (Note [Shift counts]).
+        check_binary("bitwise_left_shift", [](const auto& x, const auto& y) { return ts::bitwise_left_shift(x, y); }, a, b);
+        check_binary("bitwise_right_shift", [](const auto& x, const auto& y) { return ts::bitwise_right_shift(x, y); }, a, b);
+        check_binary("shift scalar", [](const auto& x, const auto&) { return ts::bitwise_left_shift(x, 3); }, a, b);
+        // The most negative value is its own absolute value (int8: gcd(-128, 6) is -2).
+        constexpr T lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+        const ts::Tensor<T> edge_a = ts::tensor<T>({lo, lo, T(-1), T(0), T(7), hi, lo});
+        const ts::Tensor<T> edge_b = ts::tensor<T>({T(6), T(-1), lo, T(0), T(-21), T(hi - 1), lo});
+        check_binary("gcd at the edges", [](const auto& x, const auto& y) { return ts::gcd(x, y); }, edge_a, edge_b);
+        check_binary("lcm at the edges", [](const auto& x, const auto& y) { return ts::lcm(x, y); }, edge_a, edge_b);
       }
       if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
       // The others run on the host, on the device's memory.

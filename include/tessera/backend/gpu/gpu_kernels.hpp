@@ -68,6 +68,8 @@ enum ElementwiseFlags : uint32_t {
   kNoFloat64 = 8,    // no float64 kernel (the host computes it: exp, fmod, pow, ...)
   kNoInteger = 16,   // no integer or bool kernel
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
+  kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
+  kParameter = 128,  // the plan's scalar is a parameter of the op, not an operand (logit's eps)
 };
 struct ElementwiseOp {
   std::string_view name;
@@ -96,6 +98,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"acosh", 1, 37, kFloating | kNoFloat64}, {"atanh", 1, 38, kFloating | kNoFloat64},
     {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating | kNoFloat64},
     {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
+    {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -107,7 +110,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"atan2", 2, 22, kFloating | kNoFloat64}, {"hypot", 2, 23, kFloating | kNoFloat64},
     {"logaddexp", 2, 24, kFloating | kNoFloat64}, {"copysign", 2, 25, kFloating},
     {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
-    {"bitwise_xor", 2, 29, kBoolOk},
+    {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
+    {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -239,7 +243,8 @@ class GpuKernels final : public DeviceKernels {
   static bool elementwise_on_gpu(const ::tessera::detail::ElementwisePlan& plan) {
     const ElementwiseOp* op = find_elementwise_op(plan.op);
     const bool masked_fill = op && op->name == "masked_fill_";
-    const bool scalar_operand = plan.has_scalar && !masked_fill;  // masked_fill_'s value is no operand
+    // masked_fill_'s value and an op's parameter are no operands
+    const bool scalar_operand = plan.has_scalar && !masked_fill && !(op && (op->flags & kParameter));
     if (!op || op->arity != plan.num_inputs + (scalar_operand ? 1 : 0)) return false;
     const TensorImpl& out = *plan.out;
     const DType a = plan.inputs[0]->dtype;
@@ -275,6 +280,7 @@ class GpuKernels final : public DeviceKernels {
     const bool compute_float = is_float_dtype(compute);
     if (compute == DType::Float64 && (op->flags & kNoFloat64)) return false;
     if (!compute_float && (op->flags & kNoInteger)) return false;
+    if (compute_float && (op->flags & kIntegerOnly)) return false;
     if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;
     // Note [Input types of a variant]: a float32-class kernel reads no float64, an integer one
     // no float (promotion guarantees it; checked so that a surprise runs on the host).
@@ -290,6 +296,7 @@ class GpuKernels final : public DeviceKernels {
     if (plan.has_scalar) {
       const DType kind = masked_fill ? a : compute;
       if (kind == DType::Float64) scalar = bits_of(plan.scalar);
+      else if (op->flags & kParameter) scalar = bits_of(rounded_to(out.dtype, plan.scalar));  // logit's eps, as the CPU's
       else if (is_float_dtype(kind)) scalar = bits_of(static_cast<float>(plan.scalar));
       else if (std::abs(plan.scalar) >= 0x1p53) return false;
       else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));

@@ -179,6 +179,14 @@ inline uint64_t value_bits(double value, DType dtype) {
   });
 }
 
+/** `value` rounded to the floating type `dtype`, as a float (the compute type of float, half and
+ *  bfloat16 kernels). */
+inline float rounded_to(DType dtype, double value) {
+  if (dtype == DType::Float16) return static_cast<float>(::tessera::detail::convert<half>(value));
+  if (dtype == DType::BFloat16) return static_cast<float>(::tessera::detail::convert<bfloat16>(value));
+  return static_cast<float>(value);
+}
+
 constexpr bool is_float_dtype(DType d) {
   return d == DType::Float16 || d == DType::BFloat16 || d == DType::Float32 || d == DType::Float64;
 }

@@ -61,6 +61,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ERF 40
 #define U_ERFC 41
 #define U_BITWISE_NOT 42
+#define U_SINC 43
+#define U_LOGIT 44  // eps (negative: none) in the scalar, rounded to the output type
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -92,6 +94,10 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_BITWISE_AND 27
 #define B_BITWISE_OR 28
 #define B_BITWISE_XOR 29
+#define B_GCD 30
+#define B_LCM 31
+#define B_SHIFT_LEFT 32   // Note [Shift counts] in backend/cpu/special.hpp
+#define B_SHIFT_RIGHT 33
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -401,6 +407,17 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ATANH) return f32_atanh(x);
   if (op == U_ERF) return f32_erf(x);
   if (op == U_ERFC) return f32_erfc(x);
+  if (op == U_SINC) {
+    if (x == 0.0) return 1.0;
+    const float product = 3.14159265358979323846 * x;
+    return sin(product) / product;  // approximate, as sin (f32_div here would double the MSL)
+  }
+  if (op == U_LOGIT) {  // math::logit: x clamped to [eps, 1 - eps] when eps >= 0
+    if (f32_isnan(x)) return x;
+    const float eps = scalar_val();
+    if (eps >= 0.0) x = x < eps ? eps : (x > 1.0 - eps ? 1.0 - eps : x);
+    return x == 1.0 ? uintBitsToFloat(0x7f800000u) : log(x / (1.0 - x));
+  }
 #endif
   return nan_val();
 }
@@ -468,6 +485,22 @@ VAL int_pow(VAL base, VAL e) {
   return int64_t(result);
 }
 
+/** math::gcd and math::lcm in the width of COMPUTE_DT: Euclid on the absolute values (the most
+ *  negative value is its own), lcm = |a / gcd * b|, of the int product for the narrow types and
+ *  wrapping in the type for int32 and int64. */
+VAL gcd_lcm(int op, VAL a0, VAL b0) {
+  VAL a = wrap_to(a0 < int64_t(0) ? -a0 : a0, COMPUTE_DT), b = wrap_to(b0 < int64_t(0) ? -b0 : b0, COMPUTE_DT);
+  while (a != int64_t(0)) {
+    const VAL c = a;
+    a = a == int64_t(-1) ? int64_t(0) : b - (b / a) * a;  // C's %; x % -1 is 0
+    b = c;
+  }
+  if (op == B_GCD || b == int64_t(0)) return op == B_GCD ? b : int64_t(0);
+  const bool narrow = COMPUTE_DT == DT_U8 || COMPUTE_DT == DT_I8 || COMPUTE_DT == DT_I16;
+  const VAL product = narrow ? (a0 / b) * b0 : wrap_to((a0 / b) * b0, COMPUTE_DT);
+  return wrap_to(product < int64_t(0) ? -product : product, COMPUTE_DT);
+}
+
 VAL binary_int(int op, VAL a, VAL b) {
   const bool is_signed = COMPUTE_DT != DT_U8;
   if (op == B_ADD) return a + b;
@@ -493,6 +526,12 @@ VAL binary_int(int op, VAL a, VAL b) {
   if (op == B_BITWISE_AND) return a & b;
   if (op == B_BITWISE_OR) return a | b;
   if (op == B_BITWISE_XOR) return a ^ b;
+  if (op == B_SHIFT_LEFT || op == B_SHIFT_RIGHT) {
+    // The count modulo the width C++ shifts in: int for the narrow types, else the type's.
+    const int64_t count = b & (COMPUTE_DT == DT_I64 ? int64_t(63) : int64_t(31));
+    return op == B_SHIFT_LEFT ? a << count : a >> count;  // arithmetic for signed values
+  }
+  if (op == B_GCD || op == B_LCM) return gcd_lcm(op, a, b);
   return int64_t(0);
 }
 
