@@ -136,15 +136,18 @@ void check_supported() {
     throw_error('"', unsupported_kernel<Op, A>(), "\" not implemented for '", aten_type_name(dtype_of<A>), "'");
 }
 
-/** out = f(a) for a unary function holding parameters (polygamma's order, logit's eps), computed
- *  in the compute type of the result type R. The op name is in no GPU table, so a GPU device
- *  runs this plan's host kernel (docs/gpu.md). */
+/** out = f(a) for a unary function holding parameters (polygamma's order, logit's eps,
+ *  nan_to_num's values), computed in the compute type of the result type R. The parameters travel
+ *  in the plan's scalar and, beyond one, in `more` (its bounds), for a GPU kernel of that name
+ *  (docs/gpu.md; without one, a GPU device runs this plan's host kernel). */
 template <class R, bool fresh_out = false, class O, class A, class F>
-void map_into(const char* name, const Tensor<O>& out, const Tensor<A>& a_in, double scalar, const F& f) {
+void map_into(const char* name, const Tensor<O>& out, const Tensor<A>& a_in, double scalar, const F& f,
+              std::array<double, 2> more = {}) {
   using C = opmath_t<R>;
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
   dispatch_plan(ElementwisePlan{.op = name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
-                                .num_inputs = 1, .result_dtype = dtype_of<R>, .has_scalar = true, .scalar = scalar},
+                                .num_inputs = 1, .result_dtype = dtype_of<R>, .has_scalar = true, .scalar = scalar,
+                                .bounds = more},
                 [&] {
                   unary_map_kernel<O, A>(out.impl(), a.impl(), name,
                                          [&f](A x) { return convert<O>(convert<R>(f(convert<C>(x)))); });
@@ -185,12 +188,15 @@ void nan_to_num_into(const Tensor<O>& out, const Tensor<A>& x, const std::option
     out.copy_(x);  // integers and bools are copied unchanged
   } else {
     const NanToNumValues<A> v(nan, posinf, neginf);
-    map_into<A, fresh_out>("nan_to_num", out, x, static_cast<double>(v.nan), [v](auto c) {
-      using C = decltype(c);
-      if (std::isnan(c)) return convert<C>(v.nan);
-      if (std::isinf(c)) return convert<C>(c > 0 ? v.posinf : v.neginf);
-      return c;
-    });
+    map_into<A, fresh_out>(
+        "nan_to_num", out, x, static_cast<double>(v.nan),
+        [v](auto c) {
+          using C = decltype(c);
+          if (std::isnan(c)) return convert<C>(v.nan);
+          if (std::isinf(c)) return convert<C>(c > 0 ? v.posinf : v.neginf);
+          return c;
+        },
+        {static_cast<double>(v.posinf), static_cast<double>(v.neginf)});
   }
 }
 }  // namespace detail

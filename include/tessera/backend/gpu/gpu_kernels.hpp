@@ -99,6 +99,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating | kNoFloat64},
     {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
+    {"nan_to_num", 1, 45, kNoInteger | kNoFloat64 | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -296,7 +297,7 @@ class GpuKernels final : public DeviceKernels {
     if (plan.has_scalar) {
       const DType kind = masked_fill ? a : compute;
       if (kind == DType::Float64) scalar = bits_of(plan.scalar);
-      else if (op->flags & kParameter) scalar = bits_of(rounded_to(out.dtype, plan.scalar));  // logit's eps, as the CPU's
+      else if (op->flags & kParameter) scalar = bits_of(rounded_to(out.dtype, plan.scalar));  // logit's eps, as the CPU's; nan_to_num's value
       else if (is_float_dtype(kind)) scalar = bits_of(static_cast<float>(plan.scalar));
       else if (std::abs(plan.scalar) >= 0x1p53) return false;
       else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));
@@ -318,6 +319,8 @@ class GpuKernels final : public DeviceKernels {
         else bound_bits[k] = static_cast<uint64_t>(static_cast<int64_t>(v));
       }
       scalar = bound_bits[0], max_bits = bound_bits[1];
+    } else if (op->name == "nan_to_num") {  // the values for +inf and -inf, in the input's type
+      max_bits = bits_of(static_cast<float>(plan.bounds[0])) | (bits_of(static_cast<float>(plan.bounds[1])) << 32);
     }
     std::string name;
     if (op->flags & kCompare) {
