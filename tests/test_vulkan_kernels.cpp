@@ -529,8 +529,8 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
                      std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
-      // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot and logaddexp
-      // are approximations there (float64 runs on the host), copysign is exact.
+      // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot, logaddexp,
+      // logaddexp2 and xlogy are approximations there (float64 runs on the host), copysign is exact.
       const uint64_t pointwise_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
       constexpr double tol = approx_tol<T>;
       check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b, tol);
@@ -539,7 +539,9 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
       if constexpr (ts::is_floating_v<T>) {
         check_binary("hypot", [](const auto& x, const auto& y) { return ts::hypot(x, y); }, a, b, tol);
         check_binary("logaddexp", [](const auto& x, const auto& y) { return ts::logaddexp(x, y); }, a, b, tol);
+        check_binary("logaddexp2", [](const auto& x, const auto& y) { return ts::logaddexp2(x, y); }, a, b, tol);
       }
+      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b, tol);
       check_binary("heaviside", [](const auto& x, const auto& y) { return ts::heaviside(x, y); }, a, b);
       if constexpr (!ts::is_floating_v<T>) {
         check_binary("bitwise_xor", [](const auto& x, const auto& y) { return x ^ y; }, a, b);
@@ -563,9 +565,11 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
       }
       if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
       // The others run on the host, on the device's memory.
-      const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
-      check_binary("xlogy", [](const auto& x, const auto& y) { return ts::xlogy(x, y); }, a, b);
-      if (ts::xlogy(a, b).numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > host_before);
+      if constexpr (ts::is_floating_v<T> && !std::is_same_v<T, ts::half>) {  // PyTorch's CPU has no half nextafter
+        const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+        check_binary("nextafter", [](const auto& x, const auto& y) { return ts::nextafter(x, y); }, a, b);
+        if (ts::nextafter(a, b).numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > host_before);
+      }
     }
   });
   // Mixed dtypes: promotion, true division of integers, comparisons across types.

@@ -294,7 +294,7 @@ def msl_literal(text):
     # at most 8000 characters split at line ends stay far from both.
     if ")tsmsl\"" in text:
         raise GenError("MSL contains the raw-string delimiter")
-    if len(text) > 60000:
+    if len(text) > 65000:  # below 65,535 bytes with the terminating NUL
         raise GenError("MSL of %d characters, over MSVC's 64 KiB string-literal limit" % len(text))
     pieces, cur = [], ""
     for line in text.splitlines(keepends=True):

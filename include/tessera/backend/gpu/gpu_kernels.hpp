@@ -113,6 +113,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
+    {"logaddexp2", 2, 34, kFloating | kNoFloat64}, {"xlogy", 2, 35, kFloating | kNoFloat64},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on

@@ -99,6 +99,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_LCM 31
 #define B_SHIFT_LEFT 32   // Note [Shift counts] in backend/cpu/special.hpp
 #define B_SHIFT_RIGHT 33
+#define B_LOGADDEXP2 34
+#define B_XLOGY 35
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -470,7 +472,15 @@ VAL binary_float(int op, VAL a, VAL b) {
 #if defined(CLASS_FLOAT)
   if (op == B_ATAN2) return f32_atan2(a, b);
   if (op == B_HYPOT) return f32_hypot(a, b);
-  if (op == B_LOGADDEXP) return f32_logaddexp(a, b);
+  if (op == B_LOGADDEXP || op == B_LOGADDEXP2) {
+    // math::logaddexp and logaddexp2 (base 2) in one copy: equal infinities give themselves.
+    if (f32_isnan(a) || f32_isnan(b)) return nan_val();
+    if (f32_isinf(a) && a == b) return a;
+    const bool two = op == B_LOGADDEXP2;
+    const float d = -abs(a - b), l = f32_log1p(two ? exp2(d) : exp(d));
+    return max(a, b) + (two ? l * 1.4426950408889634 : l);
+  }
+  if (op == B_XLOGY) return f32_isnan(b) ? nan_val() : (a == 0.0 ? 0.0 : a * f32_log(b));
 #endif
   return nan_val();
 }

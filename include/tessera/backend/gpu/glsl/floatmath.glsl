@@ -69,6 +69,26 @@ float f32_fmod(float a, float b) {
   return f32_from_soft(Soft(r, e, x.neg));
 }
 
+/** log(x) to a few ulp everywhere: Vulkan allows the GPU's log an absolute error of 2^-21 on
+ *  [0.5, 2], which x * log(y) (xlogy) would scale up, and a GPU may flush subnormal x. x = 2^e * m
+ *  (split on the bits) with m in [sqrt(1/2), sqrt(2)), log(m) = 2 atanh(s) with s = (m - 1) /
+ *  (m + 1), |s| < 0.172. Zero, negative, NaN and infinite x: the GPU's log. */
+float f32_log(float x) {
+  uint bits = floatBitsToUint(x);
+  if (bits == 0u || bits >= 0x7f800000u) return log(x);  // zero, infinity, NaN, negative
+  int e = int(bits >> 23) - 127;
+  if (e == -127) {  // subnormal: the mantissa's top bit p gives x = 2^(p - 149) * (1.f)
+    const int p = findMSB(bits);
+    e = p - 149;
+    bits = bits << uint(23 - p);
+  }
+  float m = uintBitsToFloat((bits & 0x7fffffu) | 0x3f800000u);
+  if (m > 1.41421356) m *= 0.5, e += 1;
+  const float s = (m - 1.0) / (m + 1.0), z = s * s;
+  const float series = 1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0)))));
+  return float(e) * 0.69314718055994531 + 2.0 * s * series;
+}
+
 float f32_expm1(float x) {
   if (abs(x) < 1e-3) return x + x * x * 0.5 + x * x * x * (1.0 / 6.0);
   return exp(x) - 1.0;
