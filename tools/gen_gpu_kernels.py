@@ -290,8 +290,9 @@ def ident(kernel_name):
 
 
 def msl_literal(text):
-    # MSVC limits one string literal to about 16 KiB and a concatenation to 64 KiB; pieces of
-    # at most 8000 characters split at line ends stay far from both.
+    # MSVC limits one string literal to about 16 KiB and a concatenation to 64 KiB: pieces of
+    # at most 8000 characters split at line ends stay far from the first, and the whole text
+    # must stay below the second (the largest variant, binary.f16, is near it).
     if ")tsmsl\"" in text:
         raise GenError("MSL contains the raw-string delimiter")
     if len(text) > 65000:  # below 65,535 bytes with the terminating NUL
