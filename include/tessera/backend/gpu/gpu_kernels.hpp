@@ -100,6 +100,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
     {"nan_to_num", 1, 45, kNoInteger | kNoFloat64 | kParameter},
+    {"erfinv", 1, 46, kFloating | kNoFloat64}, {"lgamma", 1, 47, kFloating | kNoFloat64},
+    {"digamma", 1, 48, kFloating | kNoFloat64},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},

@@ -64,6 +64,9 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_SINC 43
 #define U_LOGIT 44  // eps (negative: none) in the scalar, rounded to the output type
 #define U_NAN_TO_NUM 45  // the value for NaN in the scalar, for +inf in b_offset, -inf in w_offset
+#define U_ERFINV 46
+#define U_LGAMMA 47
+#define U_DIGAMMA 48
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -415,6 +418,9 @@ VAL unary_float(int op, VAL x) {
     const float product = 3.14159265358979323846 * x;
     return sin(product) / product;  // approximate, as sin (f32_div here would double the MSL)
   }
+  if (op == U_ERFINV) return f32_erfinv(x);
+  if (op == U_LGAMMA) return f32_lgamma(x);
+  if (op == U_DIGAMMA) return f32_digamma(x);
   if (op == U_NAN_TO_NUM) {  // exact: the values are the input type's, as float bits
     if (f32_isnan(x)) return scalar_val();
     if (f32_isinf(x)) return uintBitsToFloat(x > 0.0 ? pc.b_offset : pc.w_offset);

@@ -124,6 +124,95 @@ float f32_erfc(float x) {
   return f32_isnan(x) ? x : (x < 0.0 ? 2.0 - r : r);
 }
 
+/** erfinv as math::erfinv: Pavlis's rational first guess and two Newton steps, on erf inside
+ *  [-0.7, 0.7] and on erfc of |y| outside (1 - |y| is exact there), where erf's absolute error
+ *  would be divided by its vanishing slope. */
+float f32_erfinv(float y) {
+  const float ay = abs(y);
+  if (!(ay < 1.0)) return ay == 1.0 ? uintBitsToFloat(floatBitsToUint(y) & 0x80000000u | 0x7f800000u) : uintBitsToFloat(F32_QNAN);
+  const float k = 1.1283791670955126;  // 2 / sqrt(pi)
+  if (ay <= 0.7) {
+    const float z = y * y;
+    const float num = ((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899;
+    const float den = (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1.0;
+    float x = y * num / den;
+    for (int step = 0; step < 2; ++step) x -= (f32_erf(x) - y) / (k * exp(-x * x));
+    return x;
+  }
+  const float q = 1.0 - ay;  // erfc(x) = q for x = erfinv(|y|)
+  const float z = sqrt(-log(q * 0.5));
+  const float num = ((1.641345311 * z + 3.429567803) * z - 1.624906493) * z - 1.970840454;
+  float x = num / ((1.6370678 * z + 3.5438892) * z + 1.0);
+  for (int step = 0; step < 2; ++step) x += (f32_erfc_abs(x) - q) / (k * exp(-x * x));
+  return f32_odd(y, x);
+}
+
+/** sin and cos of pi * r for |r| <= 1/2 by Taylor series, to float's precision: Vulkan allows
+ *  the GPU's sin and cos an absolute error of 2^-11, too much where they are divided by. */
+vec2 f32_sincospi(float r) {
+  const float t = 3.14159265358979323846 * r, z = t * t;
+  const float s = t * (1.0 + z * (-1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0 + z * (1.0 / 362880.0 + z * (-1.0 / 39916800.0))))));
+  const float c = 1.0 + z * (-0.5 + z * (1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0 + z * (-1.0 / 3628800.0 + z * (1.0 / 479001600.0))))));
+  return vec2(s, c);
+}
+
+/** digamma as math::digamma (Cephes, in float as PyTorch): reflection for negative x,
+ *  recurrence up to 10, the asymptotic series. */
+float f32_digamma(float x) {
+  if (x == 0.0) return uintBitsToFloat((floatBitsToUint(x) & 0x80000000u ^ 0x80000000u) | 0x7f800000u);
+  if (f32_isnan(x)) return x;
+  float result = 0.0;
+  if (x < 0.0) {
+    if (x == trunc(x)) return uintBitsToFloat(F32_QNAN);
+    const float r = x - roundEven(x);  // tan(pi x) = tan(pi r)
+    const vec2 sc = f32_sincospi(r);
+    result = -3.14159265358979323846 * sc.y / sc.x;
+    x = 1.0 - x;
+  }
+  while (x < 10.0) {
+    result -= 1.0 / x;
+    x += 1.0;
+  }
+  if (x == 10.0) return result + 2.25175258906672110764;
+  float y = 0.0;
+  if (x < 1.0e17) {
+    const float z = 1.0 / (x * x);
+    y = z * (0.0833333333333333 + z * (-0.00833333333333333 + z * (0.00396825396825397 + z * (-0.00416666666666667 +
+        z * (0.00757575757575758 + z * (-0.0210927960927961 + z * 0.0833333333333333))))));
+  }
+  return result + log(x) - 0.5 / x - y;
+}
+
+/** lgamma for positive finite x: Stirling's series from 10 up, below it log of Gamma(x + n)
+ *  / (x (x + 1) ... (x + n - 1)) with Gamma(x + n) in [Gamma(10), Gamma(11)) by Stirling, so
+ *  that lgamma near its zeros (1 and 2) is log of a value near 1 (f32_log: no cancellation). */
+float f32_lgamma_positive(float x) {
+  if (x >= 10.0) {
+    const float z = 1.0 / x, z2 = z * z;
+    return (x - 0.5) * f32_log(x) - x + 0.91893853320467274 + z * (0.0833333333333333 - z2 * (0.00277777777777778 - z2 * 0.000793650793650794));
+  }
+  float product = 1.0, w = x;
+  while (w < 10.0) {
+    product *= w;
+    w += 1.0;
+  }
+  const float z = 1.0 / w;
+  const float gamma = exp((w - 0.5) * f32_log(w) - w) * 2.5066282746310002 *
+                      (1.0 + z * (0.0833333333333333 + z * (0.00347222222222222 - z * 0.00268132716049383)));
+  return f32_log(gamma / product);
+}
+
+/** std::lgamma: poles (0 and the negative integers) and infinities give +inf; negative x by
+ *  reflection, log(pi / |sin(pi x)|) - lgamma(1 - x), with sin of x's distance to an integer. */
+float f32_lgamma(float x) {
+  if (f32_isnan(x)) return x;
+  if (f32_isinf(x)) return uintBitsToFloat(0x7f800000u);
+  if (x > 0.0) return f32_lgamma_positive(x);
+  if (x == trunc(x)) return uintBitsToFloat(0x7f800000u);
+  const float s = abs(f32_sincospi(x - roundEven(x)).x);
+  return log(3.14159265358979323846 / s) - f32_lgamma_positive(1.0 - x);
+}
+
 /** std::pow's special cases around GLSL's pow, which is defined for x > 0 only. */
 float f32_pow(float x, float y) {
   if (y == 0.0 || x == 1.0) return 1.0;
