@@ -70,6 +70,7 @@ enum ElementwiseFlags : uint32_t {
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
   kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
   kParameter = 128,  // the plan's scalar is a parameter of the op, not an operand (logit's eps)
+  kMath = 256,       // in the unary_math and binary_math families (Note [Math variants])
 };
 struct ElementwiseOp {
   std::string_view name;
@@ -100,8 +101,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
     {"nan_to_num", 1, 45, kNoInteger | kNoFloat64 | kParameter},
-    {"erfinv", 1, 46, kFloating | kNoFloat64}, {"lgamma", 1, 47, kFloating | kNoFloat64},
-    {"digamma", 1, 48, kFloating | kNoFloat64},
+    {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kNoFloat64 | kMath},
+    {"digamma", 1, 48, kFloating | kNoFloat64 | kMath},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -110,12 +111,12 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
     {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
     {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating | kNoFloat64},
-    {"atan2", 2, 22, kFloating | kNoFloat64}, {"hypot", 2, 23, kFloating | kNoFloat64},
-    {"logaddexp", 2, 24, kFloating | kNoFloat64}, {"copysign", 2, 25, kFloating},
+    {"atan2", 2, 22, kFloating | kNoFloat64 | kMath}, {"hypot", 2, 23, kFloating | kNoFloat64 | kMath},
+    {"logaddexp", 2, 24, kFloating | kNoFloat64 | kMath}, {"copysign", 2, 25, kFloating},
     {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
-    {"logaddexp2", 2, 34, kFloating | kNoFloat64}, {"xlogy", 2, 35, kFloating | kNoFloat64},
+    {"logaddexp2", 2, 34, kFloating | kNoFloat64 | kMath}, {"xlogy", 2, 35, kFloating | kNoFloat64 | kMath}, {"nextafter", 2, 36, kNoInteger | kNoFloat64 | kMath},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -329,8 +330,8 @@ class GpuKernels final : public DeviceKernels {
     if (op->flags & kCompare) {
       name = compute == DType::Float64 ? "compare.f64" : (compute_float ? "compare.f32" : "compare.i64");
     } else {
-      name = std::string(op->arity == 1 ? "unary." : (op->arity == 2 ? "binary." : "ternary.")) +
-             std::string(variant_suffix(out.dtype));
+      name = std::string(op->arity == 1 ? "unary" : (op->arity == 2 ? "binary" : "ternary")) +
+             (op->flags & kMath ? "_math." : ".") + std::string(variant_suffix(out.dtype));
     }
     const int device = device_of(out);
     const Kernel& kernel = Launch::kernel_for(name, plan.op, compute, device);

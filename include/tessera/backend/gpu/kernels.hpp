@@ -9,6 +9,8 @@
 #include "generated/copy.hpp"
 #include "generated/unary.hpp"
 #include "generated/binary.hpp"
+#include "generated/unary_math.hpp"
+#include "generated/binary_math.hpp"
 #include "generated/compare.hpp"
 #include "generated/ternary.hpp"
 #include "generated/reduce.hpp"
@@ -26,7 +28,7 @@
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[127] = {
+inline constexpr const Kernel* all_kernels[133] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -37,6 +39,9 @@ inline constexpr const Kernel* all_kernels[127] = {
     &generated::binary_i64,
     &generated::binary_i8,
     &generated::binary_u8,
+    &generated::binary_math_bf16,
+    &generated::binary_math_f16,
+    &generated::binary_math_f32,
     &generated::compare_f32,
     &generated::compare_f64,
     &generated::compare_i64,
@@ -144,6 +149,9 @@ inline constexpr const Kernel* all_kernels[127] = {
     &generated::unary_i64,
     &generated::unary_i8,
     &generated::unary_u8,
+    &generated::unary_math_bf16,
+    &generated::unary_math_f16,
+    &generated::unary_math_f32,
     &generated::window_b8,
     &generated::window_bf16,
     &generated::window_f16,

@@ -104,6 +104,7 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_SHIFT_RIGHT 33
 #define B_LOGADDEXP2 34
 #define B_XLOGY 35
+#define B_NEXTAFTER 36
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -418,9 +419,6 @@ VAL unary_float(int op, VAL x) {
     const float product = 3.14159265358979323846 * x;
     return sin(product) / product;  // approximate, as sin (f32_div here would double the MSL)
   }
-  if (op == U_ERFINV) return f32_erfinv(x);
-  if (op == U_LGAMMA) return f32_lgamma(x);
-  if (op == U_DIGAMMA) return f32_digamma(x);
   if (op == U_NAN_TO_NUM) {  // exact: the values are the input type's, as float bits
     if (f32_isnan(x)) return scalar_val();
     if (f32_isinf(x)) return uintBitsToFloat(x > 0.0 ? pc.b_offset : pc.w_offset);
@@ -475,7 +473,23 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_THRESHOLD_BACKWARD) return b <= 0.0 ? VAL(0.0) : a;
   if (op == B_COPYSIGN) return val_signbit(a) == val_signbit(b) ? a : val_neg(a);
   if (op == B_HEAVISIDE) return a == 0.0 ? b : VAL(a > 0.0);  // NaN gives 0, as PyTorch
-#if defined(CLASS_FLOAT)
+  return nan_val();
+}
+#endif
+
+// Note [Math variants]
+// The special functions are compiled apart, into the unary_math and binary_math variants (float,
+// half and bfloat16; MATH defined), so that no variant's MSL nears MSVC's limit on one string
+// literal (docs/gpu.md). The host picks the family by the op (kMath in backend/gpu/gpu_kernels.hpp).
+#if defined(MATH)
+VAL unary_math(int op, VAL x) {
+  if (op == U_ERFINV) return f32_erfinv(x);
+  if (op == U_LGAMMA) return f32_lgamma(x);
+  if (op == U_DIGAMMA) return f32_digamma(x);
+  return nan_val();
+}
+
+VAL binary_math(int op, VAL a, VAL b) {
   if (op == B_ATAN2) return f32_atan2(a, b);
   if (op == B_HYPOT) return f32_hypot(a, b);
   if (op == B_LOGADDEXP || op == B_LOGADDEXP2) {
@@ -487,7 +501,17 @@ VAL binary_float(int op, VAL a, VAL b) {
     return max(a, b) + (two ? l * 1.4426950408889634 : l);
   }
   if (op == B_XLOGY) return f32_isnan(b) ? nan_val() : (a == 0.0 ? 0.0 : a * f32_log(b));
+  if (op == B_NEXTAFTER) {  // std::nextafter on the bits; a bfloat16 is a float's top half
+#if defined(TYPE_BF16)
+    const uint ulp = 0x10000u;
+#else
+    const uint ulp = 1u;
 #endif
+    if (f32_isnan(a) || f32_isnan(b)) return nan_val();
+    if (a == b) return b;
+    if (a == 0.0) return uintBitsToFloat((floatBitsToUint(b) & 0x80000000u) | ulp);
+    return uintBitsToFloat((a < b) == (a > 0.0) ? floatBitsToUint(a) + ulp : floatBitsToUint(a) - ulp);
+  }
   return nan_val();
 }
 #endif
@@ -610,6 +634,8 @@ void main() {
     out_buf.data[o] = uint8_t(r ? 1u : 0u);
 #elif defined(CLASS_INT)
     store(o, wrap_to(unary_int(OP, val_of(raw[0], dts[0])), COMPUTE_DT));
+#elif defined(MATH)
+    store(o, unary_math(OP, val_of(raw[0], dts[0])));
 #else
     store(o, unary_float(OP, val_of(raw[0], dts[0])));
 #endif
@@ -639,6 +665,8 @@ void main() {
     } else {
 #if defined(CLASS_INT)
       r = wrap_to(binary_int(OP, v[0], v[1]), COMPUTE_DT);
+#elif defined(MATH)
+      r = binary_math(OP, v[0], v[1]);
 #else
       r = binary_float(OP, v[0], v[1]);
 #endif
