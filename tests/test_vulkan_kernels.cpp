@@ -413,7 +413,11 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
           check_unary("logit", [](const auto& t) { return ts::logit(t); }, z, false);
           check_unary("logit eps", [](const auto& t) { return ts::logit(t, 0.1); }, z, false);
         }
-        if constexpr (ts::is_floating_v<T>) check_unary("frac", [](const auto& t) { return ts::frac(t); }, x, true);
+        if constexpr (ts::is_floating_v<T>) {
+          check_unary("frac", [](const auto& t) { return ts::frac(t); }, x, true);
+          check_unary("frexp mantissa", [](const auto& t) { return std::get<0>(ts::frexp(t)); }, x, true);
+          check_unary("frexp exponent", [](const auto& t) { return std::get<1>(ts::frexp(t)); }, x, true);
+        }
         if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
       const uint64_t before_signbit = vk::host_fallbacks(vk::PlanKind::Elementwise);

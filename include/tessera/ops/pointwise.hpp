@@ -79,7 +79,7 @@ struct FrexpMantissaOp : UnaryTraits {
   }
 };
 struct FrexpExponentOp : UnaryTraits {
-  static constexpr const char* name = "frexp";
+  static constexpr const char* name = "frexp_exponent";  // a plan of its own, apart from the mantissa's
   template <class C> C operator()(C x) const {
     if constexpr (std::is_floating_point_v<C>) return math::frexp_exponent(x);
     else return x;  // refused before it runs

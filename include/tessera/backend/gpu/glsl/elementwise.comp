@@ -67,6 +67,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_ERFINV 46
 #define U_LGAMMA 47
 #define U_DIGAMMA 48
+#define U_FREXP_MANTISSA 49
+#define U_FREXP_EXPONENT 50
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -419,6 +421,7 @@ VAL unary_float(int op, VAL x) {
     const float product = 3.14159265358979323846 * x;
     return sin(product) / product;  // approximate, as sin (f32_div here would double the MSL)
   }
+  if (op == U_FREXP_MANTISSA || op == U_FREXP_EXPONENT) return f32_frexp(x, op == U_FREXP_EXPONENT);
   if (op == U_NAN_TO_NUM) {  // exact: the values are the input type's, as float bits
     if (f32_isnan(x)) return scalar_val();
     if (f32_isinf(x)) return uintBitsToFloat(x > 0.0 ? pc.b_offset : pc.w_offset);

@@ -124,6 +124,21 @@ float f32_erfc(float x) {
   return f32_isnan(x) ? x : (x < 0.0 ? 2.0 - r : r);
 }
 
+/** std::frexp's mantissa (|m| in [0.5, 1), x's sign) or exponent of x, on the bits (subnormal x
+ *  too); 0, infinities and NaN give themselves and exponent 0. */
+float f32_frexp(float x, bool exponent) {
+  const uint bits = floatBitsToUint(x), sign = bits & 0x80000000u, magnitude = bits & 0x7fffffffu;
+  if (magnitude == 0u || magnitude >= 0x7f800000u) return exponent ? 0.0 : x;
+  int e = int(magnitude >> 23) - 126;
+  uint fraction = magnitude & 0x7fffffu;
+  if (e == -126) {  // subnormal: the fraction's top bit p becomes the implicit one
+    const int p = findMSB(fraction);
+    e = p - 148;
+    fraction = (fraction << uint(23 - p)) & 0x7fffffu;
+  }
+  return exponent ? float(e) : uintBitsToFloat(sign | (126u << 23) | fraction);
+}
+
 /** erfinv as math::erfinv: Pavlis's rational first guess and two Newton steps, on erf inside
  *  [-0.7, 0.7] and on erfc of |y| outside (1 - |y| is exact there), where erf's absolute error
  *  would be divided by its vanishing slope. */
