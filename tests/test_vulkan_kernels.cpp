@@ -403,6 +403,10 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
         check_unary("sinc", [](const auto& t) { return ts::sinc(t); }, y, false);
         check_unary("lgamma", [](const auto& t) { return ts::lgamma(t); }, y, false);
         check_unary("digamma", [](const auto& t) { return t.digamma(); }, y, false);
+        if constexpr (!std::is_same_v<T, ts::half>) {  // PyTorch's CPU has no float16 i0
+          for (const ts::Tensor<T>& z : {y, ts::Tensor<T>(y.mul(12).template to<T>())})  // up to I0(96) = inf
+            check_unary("i0", [](const auto& t) { return ts::i0(t); }, z, false);
+        }
         // erfinv inside (-1, 1), with its steep ends, and outside.
         const ts::Tensor<T> inside = ts::Tensor<T>(y.div(8.01).template to<T>());
         for (const ts::Tensor<T>& z : {y, inside, ts::Tensor<T>(inside.sign().mul(inside.abs().sqrt().sqrt()).template to<T>())})
@@ -434,6 +438,24 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
     }
   });
+}
+
+TEST_CASE("vulkan kernels: gradients through the special functions run on the device") {
+  if (!have_device()) return;
+  const ts::Tensor<float> x0 = ts::randn({5, 7});
+  const auto grads = [&](ts::Device d) {
+    auto x = x0.to(d).detach().requires_grad_();
+    // i0's gradient is I1, lgamma's digamma, erfinv's an exp; xlogy and logaddexp2 their own.
+    (ts::i0(x) + ts::lgamma(x.abs() + 0.5f) + ts::erfinv(x / 4.0f) + ts::xlogy(x, x.abs() + 1.0f) +
+     ts::logaddexp2(x, x * 2.0f))
+        .sum()
+        .backward();
+    return x.grad().to(ts::Device::cpu());
+  };
+  const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  const ts::Tensor<float> on_gpu = grads(kGpu);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before);
+  CHECK(ts::allclose(on_gpu, grads(ts::Device::cpu()), 1e-4, 1e-5));
 }
 
 /** x with the same shape and values but strided: kind 1 transposed in memory, kind 2 every

@@ -69,6 +69,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_DIGAMMA 48
 #define U_FREXP_MANTISSA 49
 #define U_FREXP_EXPONENT 50
+#define U_I0 51
+#define U_I1 52  // i0's derivative
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -489,6 +491,7 @@ VAL unary_math(int op, VAL x) {
   if (op == U_ERFINV) return f32_erfinv(x);
   if (op == U_LGAMMA) return f32_lgamma(x);
   if (op == U_DIGAMMA) return f32_digamma(x);
+  if (op == U_I0 || op == U_I1) return f32_bessel_i(op == U_I1 ? 1 : 0, x);
   return nan_val();
 }
 
