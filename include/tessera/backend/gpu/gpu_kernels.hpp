@@ -105,6 +105,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"digamma", 1, 48, kFloating | kNoFloat64 | kMath},
     {"frexp", 1, 49, kNoInteger | kNoFloat64}, {"frexp_exponent", 1, 50, kNoInteger | kNoFloat64},
     {"i0", 1, 51, kFloating | kNoFloat64 | kMath}, {"special_i1", 1, 52, kFloating | kNoFloat64 | kMath},
+    {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, kNoFloat64}, {"fmod", 2, 6, kNoFloat64},
     {"floor_divide", 2, 7, kNoFloat64}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},

@@ -71,6 +71,7 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define U_FREXP_EXPONENT 50
 #define U_I0 51
 #define U_I1 52  // i0's derivative
+#define U_POLYGAMMA 53  // n in the scalar
 // Binary op codes.
 #define B_ADD 0
 #define B_SUB 1
@@ -490,8 +491,12 @@ VAL binary_float(int op, VAL a, VAL b) {
 VAL unary_math(int op, VAL x) {
   if (op == U_ERFINV) return f32_erfinv(x);
   if (op == U_LGAMMA) return f32_lgamma(x);
-  if (op == U_DIGAMMA) return f32_digamma(x);
   if (op == U_I0 || op == U_I1) return f32_bessel_i(op == U_I1 ? 1 : 0, x);
+  // Each function once (a call site inlines its body): polygamma of order 0 is digamma's.
+  const int n = op == U_POLYGAMMA ? int(scalar_val()) : -1;
+  if (op == U_DIGAMMA || n == 0) return f32_digamma(x);
+  if (n == 1) return f32_trigamma(x);
+  if (n >= 2) return f32_polygamma_zeta(n, x);
   return nan_val();
 }
 

@@ -198,6 +198,29 @@ float f32_digamma(float x) {
   return result + log(x) - 0.5 / x - y;
 }
 
+/** trigamma as math::trigamma: reflection below 1/2 (sin(pi x) by series), six recurrence steps,
+ *  the asymptotic series. */
+float f32_trigamma(float x) {
+  float sign = 1.0, result = 0.0;
+  if (x < 0.5) {
+    sign = -1.0;
+    // sin(float(pi) * x) as the CPU computes it (finite, not infinite, at the negative integers,
+    // as PyTorch): the product rounded to float, its sin to float's precision.
+    const float t = 3.14159265358979323846 * x, k = roundEven(t * 0.31830988618379067);
+    precise const float r = ((t - k * 3.140625) - k * 9.67502593994140625e-4) - k * 1.509957990978376432e-7;  // t - k pi, in order
+    const float s = f32_sincospi(r * 0.31830988618379067).x;
+    result -= 9.8696044010893586 / (s * s);
+    x = 1.0 - x;
+  }
+  for (int i = 0; i < 6; ++i) {
+    result += 1.0 / (x * x);
+    x += 1.0;
+  }
+  const float ixx = 1.0 / (x * x);
+  result += (1.0 + 1.0 / (2.0 * x) + ixx * (1.0 / 6.0 - ixx * (1.0 / 30.0 - ixx * (1.0 / 42.0)))) / x;
+  return sign * result;
+}
+
 /** lgamma for positive finite x: Stirling's series from 10 up, below it log of Gamma(x + n)
  *  / (x (x + 1) ... (x + n - 1)) with Gamma(x + n) in [Gamma(10), Gamma(11)) by Stirling, so
  *  that lgamma near its zeros (1 and 2) is log of a value near 1 (f32_log: no cancellation). */
@@ -278,6 +301,48 @@ float f32_pow(float x, float y) {
   if (x < 0.0 && !y_int) return uintBitsToFloat(F32_QNAN);
   const float r = f32_isinf(x) ? (y > 0.0 ? uintBitsToFloat(0x7f800000u) : 0.0) : exp2(y * log2(abs(x)));
   return x < 0.0 && y_odd ? -r : r;
+}
+
+/** Hurwitz zeta(x, q) for integer x >= 2 by Euler-Maclaurin summation, as math::zeta (there in
+ *  double, here in float; each term q + i computed afresh, and one call of f32_pow). */
+float f32_zeta(float x, float q) {
+  if (q <= 0.0 && q == floor(q)) return uintBitsToFloat(0x7f800000u);
+  const float eps = 5.9604644775390625e-8;  // 2^-24
+  float s = 0.0, a = q, b = 0.0;
+  for (int i = 0; i < 10 || a <= 9.0; ++i) {
+    a = q + float(i);
+    b = f32_pow(a, -x);
+    s += b;
+    if (i > 0 && abs(b) < eps * abs(s)) return s;
+  }
+  const float w = a;
+  s += b * w / (x - 1.0);
+  s -= 0.5 * b;
+  a = 1.0;
+  float k = 0.0;
+  const float A[12] = float[12](12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
+                                -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
+                                1.8152105401943546773e17, -7.1661652561756670113e18);
+  for (int i = 0; i < 12; ++i) {
+    a *= x + k;
+    b /= w;
+    const float t = a * b / A[i];
+    s += t;
+    if (abs(t) < eps * abs(s)) return s;
+    k += 1.0;
+    a *= x + k;
+    b /= w;
+    k += 1.0;
+  }
+  return s;
+}
+
+/** polygamma(n, x) for n >= 2 as math::polygamma: (-1)^(n+1) n! zeta(n + 1, x) (n! beyond
+ *  float's range from n = 35 on). */
+float f32_polygamma_zeta(int n, float x) {
+  float factorial = 1.0;
+  for (int k = 2; k <= min(n, 35); ++k) factorial *= float(k);
+  return ((n & 1) == 1 ? 1.0 : -1.0) * factorial * f32_zeta(float(n + 1), x);
 }
 
 // The inverse trigonometric, hyperbolic and logarithmic functions GLSL lacks or leaves undefined
