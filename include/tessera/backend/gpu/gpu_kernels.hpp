@@ -60,7 +60,8 @@ struct ElementwisePush {
 // The OP specialization constant of elementwise.comp, by the plan's op name, with what the
 // kernels support; docs/gpu.md has the same table. Any op not listed (isclose) runs on the
 // host. clamp's bounds travel in the unary kernel's scalar (min) and b_offset, w_offset (max),
-// with SCALAR_AT saying which are given (Note [clamp on the GPU] in elementwise.comp).
+// with SCALAR_AT saying which are given (Note [clamp on the GPU] in elementwise.comp), and so do
+// nan_to_num's values (for NaN, +inf, -inf).
 enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
@@ -69,7 +70,7 @@ enum ElementwiseFlags : uint32_t {
   kNoInteger = 16,   // no integer or bool kernel
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
   kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
-  kParameter = 128,  // the plan's scalar is a parameter of the op, not an operand (logit's eps)
+  kParameter = 128,  // the plan's scalar is a parameter, not an operand (logit's eps, polygamma's n)
   kMath = 256,       // in the unary_math and binary_math families (Note [Math variants])
 };
 struct ElementwiseOp {
@@ -119,7 +120,8 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
-    {"logaddexp2", 2, 34, kFloating | kNoFloat64 | kMath}, {"xlogy", 2, 35, kFloating | kNoFloat64 | kMath}, {"nextafter", 2, 36, kNoInteger | kNoFloat64 | kMath},
+    {"logaddexp2", 2, 34, kFloating | kNoFloat64 | kMath}, {"xlogy", 2, 35, kFloating | kNoFloat64 | kMath},
+    {"nextafter", 2, 36, kNoInteger | kNoFloat64 | kMath},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -304,7 +306,7 @@ class GpuKernels final : public DeviceKernels {
     if (plan.has_scalar) {
       const DType kind = masked_fill ? a : compute;
       if (kind == DType::Float64) scalar = bits_of(plan.scalar);
-      else if (op->flags & kParameter) scalar = bits_of(rounded_to(out.dtype, plan.scalar));  // logit's eps, as the CPU's; nan_to_num's value
+      else if (op->name == "logit") scalar = bits_of(rounded_to(out.dtype, plan.scalar));  // eps in the tensor's type, as the CPU's
       else if (is_float_dtype(kind)) scalar = bits_of(static_cast<float>(plan.scalar));
       else if (std::abs(plan.scalar) >= 0x1p53) return false;
       else scalar = static_cast<uint64_t>(static_cast<int64_t>(plan.scalar));
