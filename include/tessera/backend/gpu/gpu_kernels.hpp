@@ -420,27 +420,12 @@ class GpuKernels final : public DeviceKernels {
     if (out.numel == 0) return true;
     check_index_range(in, plan.op);
     check_index_range(out, plan.op);
-    const size_t dim = in.sizes.empty() ? 0 : static_cast<size_t>(plan.dim);
-    // The rows: every dim but `dim`, coalesced in both tensors, as a meta buffer (docs/gpu.md).
-    std::vector<int64_t> sizes, out_strides, in_strides;
-    for (size_t d = 0; d < in.sizes.size(); ++d) {
-      if (d == dim || in.sizes[d] == 1) continue;
-      if (!sizes.empty() && out_strides.back() == out.strides[d] * in.sizes[d] &&
-          in_strides.back() == in.strides[d] * in.sizes[d]) {
-        sizes.back() *= in.sizes[d];
-        out_strides.back() = out.strides[d], in_strides.back() = in.strides[d];
-      } else {
-        sizes.push_back(in.sizes[d]), out_strides.push_back(out.strides[d]), in_strides.push_back(in.strides[d]);
-      }
-    }
-    std::vector<int32_t> meta{static_cast<int32_t>(sizes.size())};
-    int64_t rows = 1;
-    for (int64_t v : sizes) meta.push_back(static_cast<int32_t>(v)), rows *= v;
-    for (int64_t v : out_strides) meta.push_back(static_cast<int32_t>(v));
-    for (int64_t v : in_strides) meta.push_back(static_cast<int32_t>(v));
     const bool scalar = in.sizes.empty();
-    const SoftmaxPush push{static_cast<uint32_t>(rows),
-                           scalar ? 1u : static_cast<uint32_t>(in.sizes[dim]),
+    const size_t dim = scalar ? 0 : static_cast<size_t>(plan.dim);
+    const int64_t len = scalar ? 1 : in.sizes[dim];
+    const std::vector<int32_t> meta = row_meta({&out, &in}, dim);  // the rows (docs/gpu.md)
+    const SoftmaxPush push{static_cast<uint32_t>(in.numel / len),
+                           static_cast<uint32_t>(len),
                            static_cast<uint32_t>(in.offset),
                            static_cast<uint32_t>(out.offset),
                            scalar ? 1u : static_cast<uint32_t>(in.strides[dim]),

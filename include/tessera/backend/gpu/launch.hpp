@@ -64,32 +64,38 @@ struct StridedLayout {
   uint32_t numel = 0;
 };
 
-/** The meta buffer of a row kernel: the rows of `operands[0]` along every dim but `dim` (none
- *  for a 0-dim tensor), coalesced as strided_layout does (size-1 dims dropped, chaining dims
- *  merged), with each operand's strides. */
-inline std::vector<int32_t> row_meta(std::initializer_list<const TensorImpl*> operands, size_t dim) {
-  const TensorImpl& first = **operands.begin();
-  std::vector<int64_t> sizes;
-  std::vector<std::vector<int64_t>> strides(operands.size());
-  for (size_t d = 0; d < first.sizes.size(); ++d) {
-    if (d == dim || first.sizes[d] == 1) continue;
-    bool chains = !sizes.empty();
-    size_t k = 0;
-    for (const TensorImpl* t : operands) chains = chains && strides[k++].back() == t->strides[d] * first.sizes[d];
-    if (chains) sizes.back() *= first.sizes[d];
-    else sizes.push_back(first.sizes[d]);
-    k = 0;
-    for (const TensorImpl* t : operands) {
-      if (chains) strides[k].back() = t->strides[d];
-      else strides[k].push_back(t->strides[d]);
-      ++k;
+/** The meta words (docs/gpu.md, "Meta buffer") of `sizes` and each operand's strides along
+ *  them: size-1 dims dropped and dims whose strides chain in every operand merged, as the CPU's
+ *  strided loop does. No dim is left for one element. */
+inline std::vector<int32_t> coalesced_meta(const Shape& sizes, const std::vector<Shape>& strides) {
+  std::vector<int64_t> kept_sizes;
+  std::vector<std::vector<int64_t>> kept(strides.size());
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 1) continue;
+    bool merge = !kept_sizes.empty();
+    for (size_t o = 0; o < strides.size() && merge; ++o) merge = kept[o].back() == strides[o][d] * sizes[d];
+    if (merge) kept_sizes.back() *= sizes[d];
+    else kept_sizes.push_back(sizes[d]);
+    for (size_t o = 0; o < strides.size(); ++o) {
+      if (merge) kept[o].back() = strides[o][d];
+      else kept[o].push_back(strides[o][d]);
     }
   }
-  std::vector<int32_t> meta{static_cast<int32_t>(sizes.size())};
-  for (int64_t v : sizes) meta.push_back(static_cast<int32_t>(v));
-  for (const auto& s : strides)
-    for (int64_t v : s) meta.push_back(static_cast<int32_t>(v));
+  std::vector<int32_t> meta{static_cast<int32_t>(kept_sizes.size())};
+  for (int64_t v : kept_sizes) meta.push_back(static_cast<int32_t>(v));
+  for (const auto& k : kept)
+    for (int64_t v : k) meta.push_back(static_cast<int32_t>(v));
   return meta;
+}
+
+/** The meta buffer of a row kernel: the rows of the operands (of one shape) along every dim but
+ *  `dim` (none for a 0-dim tensor), with each operand's strides, coalesced. */
+inline std::vector<int32_t> row_meta(std::initializer_list<const TensorImpl*> operands, size_t dim) {
+  Shape rows = (*operands.begin())->sizes;
+  if (!rows.empty()) rows[dim] = 1;  // dropped
+  std::vector<Shape> strides;
+  for (const TensorImpl* t : operands) strides.push_back(t->strides);
+  return coalesced_meta(rows, strides);
 }
 
 // Note [Largest GPU tensor]
@@ -113,8 +119,8 @@ inline StridedLayout strided_layout(const TensorImpl& out, std::initializer_list
   for (const TensorImpl* in : inputs)
     if (in) check_index_range(*in, op);
   // strides[k][d]: operand k's stride along out's dim d, 0 where it broadcasts.
-  std::vector<std::vector<int64_t>> strides(ops, std::vector<int64_t>(nd, 0));
-  for (size_t d = 0; d < nd; ++d) strides[0][d] = out.strides[d];
+  std::vector<Shape> strides(ops, Shape::filled(nd, 0));
+  strides[0] = out.strides;
   size_t k = 1;
   for (const TensorImpl* in : inputs) {
     if (!in) {  // a scalar operand: every stride 0
@@ -126,30 +132,13 @@ inline StridedLayout strided_layout(const TensorImpl& out, std::initializer_list
       if (in->sizes[d] != 1) strides[k][shift + d] = in->strides[d];
     ++k;
   }
-  std::vector<int64_t> sizes;
-  std::vector<std::vector<int64_t>> kept(ops);
-  for (size_t d = 0; d < nd; ++d) {
-    if (out.sizes[d] == 1) continue;
-    bool merge = !sizes.empty();
-    for (size_t o = 0; o < ops && merge; ++o) merge = kept[o].back() == strides[o][d] * out.sizes[d];
-    if (merge) {
-      sizes.back() *= out.sizes[d];
-      for (size_t o = 0; o < ops; ++o) kept[o].back() = strides[o][d];
-    } else {
-      sizes.push_back(out.sizes[d]);
-      for (size_t o = 0; o < ops; ++o) kept[o].push_back(strides[o][d]);
-    }
-  }
-  if (sizes.empty()) {  // one element
-    sizes.push_back(1);
-    for (size_t o = 0; o < ops; ++o) kept[o].push_back(0);
-  }
   StridedLayout layout;
   layout.numel = static_cast<uint32_t>(out.numel);
-  layout.meta.push_back(static_cast<int32_t>(sizes.size()));
-  for (int64_t s : sizes) layout.meta.push_back(static_cast<int32_t>(s));
-  for (size_t o = 0; o < ops; ++o)
-    for (int64_t s : kept[o]) layout.meta.push_back(static_cast<int32_t>(s));
+  layout.meta = coalesced_meta(out.sizes, strides);
+  if (layout.meta[0] == 0) {  // one element: one dim of size 1
+    layout.meta = {1, 1};
+    layout.meta.insert(layout.meta.end(), ops, 0);
+  }
   return layout;
 }
 
@@ -191,22 +180,10 @@ constexpr bool is_float_dtype(DType d) {
   return d == DType::Float16 || d == DType::BFloat16 || d == DType::Float32 || d == DType::Float64;
 }
 
-/** sizes and strides with size-1 dims dropped and dims that chain merged, order kept. */
+/** Appends the meta words of one operand's sizes and strides, coalesced (coalesced_meta). */
 inline void append_coalesced(std::vector<int32_t>& meta, const Shape& sizes, const Shape& strides) {
-  std::vector<int64_t> sz, st;
-  for (size_t d = 0; d < sizes.size(); ++d) {
-    if (sizes[d] == 1) continue;
-    if (!sz.empty() && st.back() == strides[d] * sizes[d]) {
-      sz.back() *= sizes[d];
-      st.back() = strides[d];
-    } else {
-      sz.push_back(sizes[d]);
-      st.push_back(strides[d]);
-    }
-  }
-  meta.push_back(static_cast<int32_t>(sz.size()));
-  for (int64_t v : sz) meta.push_back(static_cast<int32_t>(v));
-  for (int64_t v : st) meta.push_back(static_cast<int32_t>(v));
+  const std::vector<int32_t> words = coalesced_meta(sizes, {strides});
+  meta.insert(meta.end(), words.begin(), words.end());
 }
 
 /** The meta buffer of a reduction (docs/gpu.md, "reduce"): its kept dims, then its reduced dims,
