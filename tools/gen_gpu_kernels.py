@@ -74,6 +74,11 @@ def per_dtype(extra=None):
     return [Variant(n, [m] + (extra or []), metal) for n, m, metal in DTYPES]
 
 
+def per_float32_class(extra=None, suffix="", metal=True):
+    """The variants of half, bfloat16 and float, which compute in float."""
+    return [Variant(n + suffix, [m] + (extra or []), metal) for n, m, _ in DTYPES if n in ("f16", "bf16", "f32")]
+
+
 FAMILIES = [
     Family("fill", "fill.comp",
            [Variant("x%d" % b, ["SIZE_%d" % b]) for b in (8, 16, 32, 64)],
@@ -86,11 +91,9 @@ FAMILIES = [
            "unary elementwise ops, computed in the output type's class"),
     Family("binary", "elementwise.comp", per_dtype(["ARITY=2"]),
            "binary elementwise ops with broadcasting or a scalar operand"),
-    Family("unary_math", "elementwise.comp",
-           [Variant(n, [m, "ARITY=1", "MATH"]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+    Family("unary_math", "elementwise.comp", per_float32_class(["ARITY=1", "MATH"]),
            "the special functions of one operand (Note [Math variants])"),
-    Family("binary_math", "elementwise.comp",
-           [Variant(n, [m, "ARITY=2", "MATH"]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+    Family("binary_math", "elementwise.comp", per_float32_class(["ARITY=2", "MATH"]),
            "the special functions of two operands (Note [Math variants])"),
     Family("compare", "elementwise.comp",
            [Variant("f32", ["ARITY=2", "COMPARE", "CMP_F32"]), Variant("f64", ["ARITY=2", "COMPARE", "CMP_F64"]),
@@ -100,7 +103,7 @@ FAMILIES = [
            "where and lerp"),
     Family("reduce", "reduce.comp", per_dtype(),
            "reductions, one workgroup per output, a fixed tree in shared memory"),
-    Family("softmax", "softmax.comp", [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+    Family("softmax", "softmax.comp", per_float32_class(),
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),
@@ -111,10 +114,8 @@ FAMILIES = [
     Family("moments", "moments.comp", [v for v in per_dtype() if v.name in ("f16", "bf16", "f32", "f64")],
            "var and std, two passes in fixed trees, one workgroup per output"),
     Family("scan", "scan.comp",
-           [Variant("i64", ["TYPE_I64"]), Variant("f64", ["TYPE_F64"], metal=False)] +
-           [Variant(n, [m]) for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))] +
-           [Variant(n + "_dacc", [m, "DOUBLE_ACC"], metal=False)
-            for n, m in (("f16", "TYPE_F16"), ("bf16", "TYPE_BF16"), ("f32", "TYPE_F32"))],
+           [Variant("i64", ["TYPE_I64"]), Variant("f64", ["TYPE_F64"], metal=False)] + per_float32_class() +
+           per_float32_class(["DOUBLE_ACC"], "_dacc", metal=False),
            "cumsum, cumprod and logcumsumexp along a dim, one thread per row in the CPU's order"),
     Family("cumextreme", "cumextreme.comp",
            [Variant("x%d" % b, ["SIZE_%d" % b]) for b in (8, 16, 32, 64)],
@@ -298,7 +299,7 @@ def ident(kernel_name):
 def msl_literal(text):
     # MSVC limits one string literal to about 16 KiB and a concatenation to 64 KiB: pieces of
     # at most 8000 characters split at line ends stay far from the first, and the whole text
-    # must stay below the second (the largest variant, binary.f16, is near it).
+    # must stay below the second (the elementwise families are near it: Note [Math variants]).
     if ")tsmsl\"" in text:
         raise GenError("MSL contains the raw-string delimiter")
     if len(text) > 65000:  # below 65,535 bytes with the terminating NUL
