@@ -61,26 +61,18 @@ int64_t order_key(uint64_t bits) {
   return (bits & sign) != uint64_t(0) ? -magnitude : magnitude;
 }
 
-bool is_nan(uint64_t bits) {
-  if (IN_DT == DT_F64) return (bits & ~(uint64_t(1) << 63)) > uint64_t(0x7ff0000000000000ul);
-  if (IN_DT == DT_F32) return (uint(bits) & 0x7fffffffu) > 0x7f800000u;
-  if (IN_DT == DT_F16) return (uint(bits) & 0x7fffu) > 0x7c00u;
-  if (IN_DT == DT_BF16) return (uint(bits) & 0x7fffu) > 0x7f80u;
-  return false;
-}
-
 void main() {
   GRID_STRIDE_LOOP(row, pc.rows) {
     const uvec4 off = strided_offsets(row, 3);
     uint v = pc.values_offset + off.x, x = pc.indices_offset + off.y, i = pc.in_offset + off.z;
     uint64_t best = load_in(i, IN_DT);
     int64_t best_key = order_key(best);
-    bool best_nan = is_nan(best);
+    bool best_nan = bits_isnan(best, IN_DT);
     int64_t at = 0;
     for (uint k = 0u; k < pc.len; ++k, v += pc.values_stride, x += pc.indices_stride, i += pc.in_stride) {
       const uint64_t e = load_in(i, IN_DT);
       const int64_t key = order_key(e);
-      const bool e_nan = is_nan(e);
+      const bool e_nan = bits_isnan(e, IN_DT);
       if (e_nan || (!best_nan && (OP == 0 ? key >= best_key : key <= best_key))) {
         best = e, best_key = key, best_nan = e_nan, at = int64_t(k);
       }

@@ -100,6 +100,15 @@ bool bits_nonzero(uint64_t bits, int dt) {
   return bits != uint64_t(0);
 }
 
+/** Whether an element's bits are a floating NaN (never for integers and bool). */
+bool bits_isnan(uint64_t bits, int dt) {
+  if (dt == DT_F64) return (bits & ~(uint64_t(1) << 63)) > uint64_t(0x7ff0000000000000ul);
+  if (dt == DT_F32) return (uint(bits) & 0x7fffffffu) > 0x7f800000u;
+  if (dt == DT_F16) return (uint(bits) & 0x7fffu) > 0x7c00u;
+  if (dt == DT_BF16) return (uint(bits) & 0x7fffu) > 0x7f80u;
+  return false;
+}
+
 /** An integer element's value (bool is 0 or 1). */
 int64_t bits_to_int64(uint64_t bits, int dt) {
   if (dt == DT_I8) return int64_t(int(uint(bits) << 24) >> 24);

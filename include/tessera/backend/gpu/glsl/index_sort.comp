@@ -129,16 +129,11 @@ int64_t signed_key(uint64_t key) { return element_bits() == 64u ? int64_t(key ^ 
 int64_t sort_key(uint64_t bits) {
   const uint64_t mask = key_mask(), sign = uint64_t(1) << (element_bits() - 1u);
   uint64_t key = bits;  // bool and uint8 as they are
-  if (dt_is_float(IN_DT)) {
-    const uint64_t inf = IN_DT == DT_F64 ? uint64_t(0x7ff0000000000000ul)
-                       : IN_DT == DT_F32 ? uint64_t(0x7f800000u) : IN_DT == DT_F16 ? uint64_t(0x7c00u) : uint64_t(0x7f80u);
-    const uint64_t magnitude = bits & (sign - uint64_t(1));
-    if (magnitude > inf) {
-      key = mask;
-    } else {
-      const uint64_t b = magnitude == uint64_t(0) ? uint64_t(0) : bits;
-      key = (b & sign) != uint64_t(0) ? (~b & mask) : (b | sign);
-    }
+  if (bits_isnan(bits, IN_DT)) {
+    key = mask;
+  } else if (dt_is_float(IN_DT)) {
+    const uint64_t b = (bits & (sign - uint64_t(1))) == uint64_t(0) ? uint64_t(0) : bits;  // -0 is 0
+    key = (b & sign) != uint64_t(0) ? (~b & mask) : (b | sign);
   } else if (IN_DT != DT_B8 && IN_DT != DT_U8) {
     key = bits ^ sign;
   }
