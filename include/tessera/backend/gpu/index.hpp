@@ -42,7 +42,17 @@ enum IndexOp : uint32_t {
   kStridedAddScan = 7,
   kSortedPut = 8,
   kSortedPutAdd = 9,
+  kScatterProd = 10,
+  kScatterAmax = 11,
+  kScatterAmin = 12,
 };
+
+/** index.comp's OP for a scatter: plain, accumulating, or scatter_reduce's `reduce`. */
+inline IndexOp scatter_op(const IndexPlan& plan) {
+  if (!plan.reduce) return plan.accumulate ? kScatterAdd : kScatter;
+  const std::string_view reduce = plan.reduce;
+  return reduce == "sum" ? kScatterAdd : reduce == "prod" ? kScatterProd : reduce == "amax" ? kScatterAmax : kScatterAmin;
+}
 
 // Note [Sorted index_put]
 // index_put with repeated offsets must write (or add) in the CPU's order without atomics. With
@@ -145,7 +155,7 @@ struct IndexLaunch {
     const IndexPush push{static_cast<uint32_t>(n), static_cast<uint32_t>(out.offset), static_cast<uint32_t>(src.offset),
                          static_cast<uint32_t>(index.offset), static_cast<uint32_t>(plan.dim), static_cast<uint32_t>(size),
                          0, 0, 0};
-    run(plan, plan.accumulate ? kScatterAdd : kScatter, push, meta, {.data = &index.storage.data_ptr()}, push.n);
+    run(plan, scatter_op(plan), push, meta, {.data = &index.storage.data_ptr()}, push.n);
     return true;
   }
 
@@ -253,7 +263,7 @@ bool index_on_gpu(const IndexPlan& plan) {
     return true;
   }
   if (op == "gather") return I::gather(plan);
-  if (op == "scatter") return I::scatter(plan);
+  if (op == "scatter" || op == "scatter_reduce") return I::scatter(plan);
   if (op == "index") return I::slices(plan, false);
   if (op == "index_put") return I::slices(plan, true);
   if (op == "as_strided_backward") return I::strided_add(plan);

@@ -19,6 +19,9 @@ layout(constant_id = 0) const int OP = 0;
 #define OP_STRIDED_ADD_SCAN 7  // the same, one thread per out element, for overlapping strides
 #define OP_SORTED_PUT 8        // index_put by offsets sorted with their slices (index_sort.comp)
 #define OP_SORTED_PUT_ADD 9    // the same, accumulating
+#define OP_SCATTER_PROD 10     // out[.. index[c] ..] *= in[c]
+#define OP_SCATTER_AMAX 11     // out[.. index[c] ..] = max(that, in[c]), a NaN winning
+#define OP_SCATTER_AMIN 12     // the same with min
 
 #if defined(TYPE_B8)
 #define DT DT_B8
@@ -75,21 +78,58 @@ int64_t index_at(uint i) {
   return int64_t(uint64_t(idx_buf.words[2u * i]) | (uint64_t(idx_buf.words[2u * i + 1u]) << 32));
 }
 
-/** The bits of convert<T>(opmath(a) + opmath(b)) for elements a, b of the variant's type T, as
- *  the CPU accumulates (a half sum rounds to half at each step). */
-uint64_t add_bits(uint64_t a, uint64_t b) {
+/** The bits of convert<T>(opmath(a) + opmath(b)), or of the product with `multiply`, for
+ *  elements a, b of the variant's type T, as the CPU accumulates (a half sum rounds to half at
+ *  each step). One function for both keeps one copy of the rounding per call site. */
+uint64_t arith_bits(uint64_t a, uint64_t b, bool multiply) {
 #if defined(TYPE_F32)
-  return uint64_t(floatBitsToUint(uintBitsToFloat(uint(a)) + uintBitsToFloat(uint(b))));
+  const float x = uintBitsToFloat(uint(a)), y = uintBitsToFloat(uint(b));
+  return uint64_t(floatBitsToUint(multiply ? x * y : x + y));
 #elif defined(TYPE_F16)
-  return uint64_t(float_to_half_bits(half_bits_to_float(uint(a)) + half_bits_to_float(uint(b))));
+  const float x = half_bits_to_float(uint(a)), y = half_bits_to_float(uint(b));
+  return uint64_t(float_to_half_bits(multiply ? x * y : x + y));
 #elif defined(TYPE_BF16)
-  return uint64_t(float_to_bf16_bits(bf16_bits_to_float(uint(a)) + bf16_bits_to_float(uint(b))));
+  const float x = bf16_bits_to_float(uint(a)), y = bf16_bits_to_float(uint(b));
+  return uint64_t(float_to_bf16_bits(multiply ? x * y : x + y));
 #elif defined(TYPE_F64)
-  return doubleBitsToUint64(uint64BitsToDouble(a) + uint64BitsToDouble(b));
+  const double x = uint64BitsToDouble(a), y = uint64BitsToDouble(b);
+  return doubleBitsToUint64(multiply ? x * y : x + y);
 #elif defined(TYPE_B8)
-  return (a | b) != uint64_t(0) ? uint64_t(1) : uint64_t(0);
+  const bool x = a != uint64_t(0), y = b != uint64_t(0);
+  return (multiply ? x && y : x || y) ? uint64_t(1) : uint64_t(0);
 #else
-  return a + b;  // wraps; the store keeps the type's width
+  return multiply ? a * b : a + b;  // wraps: the low bits depend only on the operands' low bits
+#endif
+}
+uint64_t add_bits(uint64_t a, uint64_t b) { return arith_bits(a, b, false); }
+
+/** Whether element a < element b (values of the variant's type, a and b not NaN). */
+bool less_bits(uint64_t a, uint64_t b) {
+#if defined(TYPE_F32)
+  return uintBitsToFloat(uint(a)) < uintBitsToFloat(uint(b));
+#elif defined(TYPE_F16)
+  return half_bits_to_float(uint(a)) < half_bits_to_float(uint(b));
+#elif defined(TYPE_BF16)
+  return bf16_bits_to_float(uint(a)) < bf16_bits_to_float(uint(b));
+#elif defined(TYPE_F64)
+  return uint64BitsToDouble(a) < uint64BitsToDouble(b);
+#else
+  return bits_to_int64(a, DT) < bits_to_int64(b, DT);
+#endif
+}
+
+/** One step of a scatter's reduction of the old element `a` with the value `b`, as
+ *  scatter_reduce_dim on the CPU: a NaN stays, max keeps `a` on ties and min takes `b` (signed
+ *  zeros), and bool's max and min are or and and. */
+uint64_t reduce_bits(uint64_t a, uint64_t b) {
+  if (OP == OP_SCATTER) return b;
+  if (OP == OP_SCATTER_ADD || OP == OP_SCATTER_PROD) return arith_bits(a, b, OP == OP_SCATTER_PROD);
+#if defined(TYPE_B8)
+  return OP == OP_SCATTER_AMAX ? a | b : a & b;
+#else
+  if (bits_isnan(a, DT)) return a;
+  if (bits_isnan(b, DT)) return b;
+  return (OP == OP_SCATTER_AMAX) == less_bits(a, b) ? b : a;
 #endif
 }
 
@@ -156,7 +196,7 @@ void scatter(uint i) {
   for (int k = 0; k < k_count; ++k) {
     if (index_at(pc.idx_offset + uint(idx_base + k * idx_stride_dim)) != int64_t(j)) continue;
     const uint64_t v = load_in(uint(int(pc.in_offset) + in_base + k * in_stride_dim), DT);
-    acc = OP == OP_SCATTER_ADD ? add_bits(acc, v) : v;
+    acc = uint64_t(OUT_T(reduce_bits(acc, v)));  // kept to the type's width
     hit = true;
   }
   if (hit) out_buf.data[o] = OUT_T(acc);
@@ -174,14 +214,15 @@ void index_gather(uint i) {
 }
 
 int64_t key_at(uint r) { return index_at(pc.idx_offset + r); }
-uint slice_at(uint r) { return OP >= OP_SORTED_PUT ? uint(index_at(pc.idx_offset + pc.size + r)) : r; }
+bool is_sorted_put() { return OP == OP_SORTED_PUT || OP == OP_SORTED_PUT_ADD; }
+uint slice_at(uint r) { return is_sorted_put() ? uint(index_at(pc.idx_offset + pc.size + r)) : r; }
 
 void index_put(uint i) {
   // Thread i is element e of the r-th slice. Unsorted (4, 5), the slices are in[r]; of those
   // with the same offset only the last writes (the CPU's last write wins), or, accumulating, the
   // first adds them all in order. Sorted (8, 9: idx_buf holds `size` sorted offsets, then their
   // slice numbers, from index_sort.comp), equal offsets are adjacent, in slice order.
-  const bool sorted = OP >= OP_SORTED_PUT;
+  const bool sorted = is_sorted_put();
   const bool add = OP == OP_INDEX_PUT_ADD || OP == OP_SORTED_PUT_ADD;
   const uint r = i / pc.nr, e = i % pc.nr;
   const int64_t s = key_at(r);
@@ -230,9 +271,9 @@ void strided_add_scan(uint p) {
 void main() {
   GRID_STRIDE_LOOP(i, pc.n) {
     if (OP == OP_GATHER) gather(i);
-    else if (OP == OP_SCATTER || OP == OP_SCATTER_ADD) scatter(i);
+    else if (OP == OP_SCATTER || OP == OP_SCATTER_ADD || OP >= OP_SCATTER_PROD) scatter(i);
     else if (OP == OP_INDEX) index_gather(i);
-    else if (OP == OP_INDEX_PUT || OP == OP_INDEX_PUT_ADD || OP >= OP_SORTED_PUT) index_put(i);
+    else if (OP == OP_INDEX_PUT || OP == OP_INDEX_PUT_ADD || is_sorted_put()) index_put(i);
     else if (OP == OP_STRIDED_ADD) strided_add(i);
     else strided_add_scan(i);
   }
