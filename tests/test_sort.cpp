@@ -384,6 +384,10 @@ TEST_CASE("unique and friends: PyTorch's errors and spellings") {
   CHECK(error_of([&] { ts::searchsorted(ts::tensor({1, 3}), ts::tensor({5}), false, false, std::nullopt, ts::tensor({0})); }) ==
         "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor [2]and got sorter "
         "tensor [1]");
+  // PyTorch 1.13 reads outside the boundaries here; PyTorch 2 refuses, and so does tessera.
+  for (const int64_t bad : {int64_t{2}, int64_t{-1}, int64_t{1} << 40})
+    CHECK(error_of([&] { ts::searchsorted(ts::tensor({1, 3}), ts::tensor({5}), false, false, std::nullopt, ts::tensor({int64_t{0}, bad})); }) ==
+          "torch.searchsorted(): sorter index out of range");
   CHECK(error_of([&] { ts::bucketize(ts::tensor({1, 3}), ts::tensor({{1, 3}})); }) ==
         "bucketize: boundaries tensor must be 1 dimension, but got dim(2)");
   CHECK(error_of([&] { ts::searchsorted(seq, i, true); }).find("searchsorted: out_int32 = true needs the result type int32_t") == 0);

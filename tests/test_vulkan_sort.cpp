@@ -1,8 +1,8 @@
 // The sort family on a Vulkan device against the CPU (docs/gpu.md, "sort"): sort, argsort,
 // topk, kthvalue, median, nanmedian and mode for every dtype, along every dim, through views,
 // with ties, NaN, signed zeros and infinities, on rows short and long, bit for bit (values and
-// indices), with no host fallback; searchsorted and bincount still run on the host. Without a
-// device the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
+// indices), with no host fallback; so are searchsorted, bucketize, bincount and what is built on
+// it. Without a device the tests are skipped, unless TESSERA_REQUIRE_VULKAN=1.
 
 #include <catch2/catch.hpp>
 
@@ -144,16 +144,84 @@ TEST_CASE("vulkan sort: gradients through sort and topk on the device") {
   CHECK(ts::allclose(grads(kGpu), grads(ts::Device::cpu())));
 }
 
-TEST_CASE("vulkan sort: searchsorted and bincount run on the host") {
+namespace {
+
+/** searchsorted of T on the device against the CPU: 1-D and batched boundaries, both sides,
+ *  through a sorter, int32 results, a scalar value. */
+template <class T>
+void check_searchsorted(std::mt19937_64& rng) {
+  INFO(ts::dtype_of<T>);
+  const ts::Tensor<T> values = tied_tensor<T>({6, 50}, rng);
+  const ts::Tensor<T> rows = tied_tensor<T>({6, 37}, rng), sorted_rows = rows.sort(1).values;
+  const ts::Tensor<T> line = tied_tensor<T>({300}, rng).sort().values;
+  const auto g = [](const auto& t) { return t.to(kGpu); };
+  for (const bool right : {false, true}) {
+    INFO("right " << right);
+    CHECK(same_bits(ts::searchsorted(g(sorted_rows), g(values), false, right), ts::searchsorted(sorted_rows, values, false, right),
+                    "searchsorted by rows"));
+    CHECK(same_bits(ts::searchsorted(g(line), g(values), false, right), ts::searchsorted(line, values, false, right),
+                    "searchsorted of one sequence"));
+    CHECK(same_bits(ts::searchsorted<int32_t>(g(line), g(values), true, right),
+                    ts::searchsorted<int32_t>(line, values, true, right), "searchsorted to int32"));
+    const ts::Tensor<int64_t> order = ts::argsort(rows, 1);
+    CHECK(same_bits(ts::searchsorted(g(rows), g(values), false, right, std::nullopt, g(order)),
+                    ts::searchsorted(rows, values, false, right, std::nullopt, order), "searchsorted with a sorter"));
+    CHECK(same_bits(ts::bucketize(g(values), g(line), false, right), ts::bucketize(values, line, false, right), "bucketize"));
+  }
+  CHECK(same_bits(ts::searchsorted(g(line), 1), ts::searchsorted(line, 1), "searchsorted of a scalar"));
+  const ts::Tensor<T> empty_rows = ts::empty<T>({6, 0});
+  CHECK(same_bits(ts::searchsorted(g(empty_rows), g(values)), ts::searchsorted(empty_rows, values), "no boundaries"));
+}
+
+/** bincount of the integer type T: counts, float and double weights, minlength. */
+template <class T>
+void check_bincount() {
+  INFO(ts::dtype_of<T>);
+  const ts::Tensor<T> x = ts::randint(0, 60, {1000}).to<T>();
+  const ts::Tensor<float> w = ts::randn({1000}) * 1000.0f;
+  const auto g = [](const auto& t) { return t.to(kGpu); };
+  CHECK(same_bits(ts::bincount(g(x)), ts::bincount(x), "bincount"));
+  CHECK(same_bits(ts::bincount(g(x), std::nullopt, 90), ts::bincount(x, std::nullopt, 90), "bincount with minlength"));
+  CHECK(same_bits(ts::bincount(g(x), g(w)), ts::bincount(x, w), "bincount with float weights"));
+  if (vk::has_float64(0)) {
+    CHECK(same_bits(ts::bincount(g(x), g(w.to<double>())), ts::bincount(x, w.to<double>()), "bincount with double weights"));
+    CHECK(same_bits(ts::bincount(g(x), g(w.to<int32_t>())), ts::bincount(x, w.to<int32_t>()), "bincount with int weights"));
+  }
+  const ts::Tensor<T> none = ts::empty<T>({0});
+  CHECK(same_bits(ts::bincount(g(none), std::nullopt, 3), ts::bincount(none, std::nullopt, 3), "bincount of nothing"));
+  const auto u_gpu = ts::unique(g(x), true, true, true), u_cpu = ts::unique(x, true, true, true);
+  CHECK(same_bits(u_gpu.values, u_cpu.values, "unique's values"));
+  CHECK(same_bits(*u_gpu.inverse, *u_cpu.inverse, "unique's inverse"));
+  CHECK(same_bits(*u_gpu.counts, *u_cpu.counts, "unique's counts"));
+}
+
+}  // namespace
+
+TEST_CASE("vulkan sort: searchsorted and bincount are the CPU's on the device") {
   if (!have_device()) return;
   std::mt19937_64 rng(21);
-  const ts::Tensor<float> cpu = tied_tensor<float>({6, 50}, rng);
-  const ts::Tensor<float> sorted_rows = cpu.sort(1).values;
   const uint64_t before = vk::host_fallbacks(vk::PlanKind::Sort);
-  CHECK(same_bits(ts::searchsorted(sorted_rows.to(kGpu), cpu.to(kGpu)), ts::searchsorted(sorted_rows, cpu), "searchsorted"));
-  const ts::Tensor<int64_t> ints = ts::randint(0, 9, {40});
-  CHECK(same_bits(ts::bincount(ints.to(kGpu)), ts::bincount(ints), "bincount"));
-  CHECK(vk::host_fallbacks(vk::PlanKind::Sort) == before + 2);
+  check_searchsorted<float>(rng);
+  check_searchsorted<ts::half>(rng);
+  check_searchsorted<ts::bfloat16>(rng);
+  check_searchsorted<int64_t>(rng);
+  check_searchsorted<int32_t>(rng);
+  check_searchsorted<int16_t>(rng);
+  check_searchsorted<int8_t>(rng);
+  check_searchsorted<uint8_t>(rng);
+  if (vk::has_float64(0)) check_searchsorted<double>(rng);
+  check_bincount<int64_t>();
+  check_bincount<int32_t>();
+  check_bincount<uint8_t>();
+  check_bincount<int8_t>();
+  const ts::Tensor<float> h = tied_tensor<float>({500}, rng);
+  CHECK(same_bits(ts::histc(h.to(kGpu), 7, -3, 3), ts::histc(h, 7, -3, 3), "histc"));
+  CHECK(vk::host_fallbacks(vk::PlanKind::Sort) == before);
+  // A sorter value out of range is an error, reported when the queue is next read.
+  const ts::Tensor<float> seq = ts::tensor({1.0f, 2.0f, 3.0f});
+  const ts::Tensor<int64_t> bad = ts::tensor({int64_t{0}, int64_t{1}, int64_t{3}});
+  CHECK_THROWS_WITH(ts::searchsorted(seq.to(kGpu), ts::tensor({2.5f}).to(kGpu), false, false, std::nullopt, bad.to(kGpu)).item(),
+                    Catch::Contains("torch.searchsorted(): sorter index out of range"));
 }
 
 }  // namespace test_vulkan_sort

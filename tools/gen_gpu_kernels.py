@@ -124,6 +124,10 @@ FAMILIES = [
            "gather, scatter, x[idx], index_put and as_strided's adjoint, in the CPU's order"),
     Family("index_sort", "index_sort.comp", [Variant("i64", [])],
            "sorts index_put's offsets with their slices, a bitonic network of launches"),
+    Family("search", "search.comp",
+           [Variant("i64", ["TYPE_I64"]), Variant("i32", ["TYPE_I32"]), Variant("f32", ["TYPE_F32"]),
+            Variant("f64", ["TYPE_F64"], metal=False)],
+           "searchsorted, and bincount's counts and sums by value in the CPU's order"),
     Family("index_check", "index_check.comp", [Variant("i64", [])],
            "the first index value out of range, recorded for the host (Note [Deferred errors])"),
 ]

@@ -178,10 +178,12 @@ enum class IndexCheck : uint32_t {
   Target = 4,       // nll_loss and cross_entropy: "Target 12 is out of bounds." (PyTorch's words)
   Class = 5,        // one_hot: "Class values must be non-negative and smaller than num_classes (10), got 12"
   Take = 6,         // take: "out of range: tried to access index 24 on a tensor of 24 elements."
+  Sorter = 7,       // searchsorted's sorter: "torch.searchsorted(): sorter index out of range"
 };
 
 /** The message of an index check that found `value` outside [-size, size) or [0, size). */
 inline std::string index_check_message(IndexCheck check, const char* op, int64_t value, int64_t dim, int64_t size) {
+  if (check == IndexCheck::Sorter) return "torch.searchsorted(): sorter index out of range";  // PyTorch's words
   std::string s = std::string(op) + ": ";
   switch (check) {
     case IndexCheck::SelectValue:
@@ -214,8 +216,8 @@ inline std::string index_check_message(IndexCheck check, const char* op, int64_t
  *  and `rest_strides`); "gather" out[c] = input[.. index[c] ..] along `dim`; "scatter"
  *  out[.. index[c] ..] = input[c] (+= with `accumulate`); "as_strided_backward"
  *  out[offset + c . strides] += input[c] (c over `rest_sizes`, strides `rest_strides`);
- *  "scatter_reduce" out[.. index[c] ..] = reduce(out[..], input[c]) in order (`reduce`, no GPU
- *  kernel: the host runs it); "check_index": the first value of `index` outside [lo, hi) is an error of `check` for op
+ *  "scatter_reduce" out[.. index[c] ..] = reduce(out[..], input[c]) in order (`reduce`);
+ *  "check_index": the first value of `index` outside [lo, hi) is an error of `check` for op
  *  `what` (out is index; a CPU kernel throws, a GPU reports it later, Note [Deferred errors]). */
 struct IndexPlan {
   static constexpr PlanKind kind = PlanKind::Index;

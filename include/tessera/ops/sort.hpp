@@ -544,7 +544,10 @@ Tensor<O> searchsorted_impl(const Tensor<T>& seq, const Tensor<U>& values, bool 
   const int64_t m = seq.dim() == 0 ? 1 : seq.sizes()[seq.dim() - 1];
   const int64_t rows = m == 0 ? 0 : seq.numel() / m;
   Tensor<int64_t> order;
-  if (sorter) order = sorter->contiguous();
+  if (sorter) {
+    order = sorter->contiguous();
+    check_index_on_device(order, 0, m, IndexCheck::Sorter, op, seq.dim() - 1);
+  }
   Tensor<O> out = empty_tensor<O>(values.sizes(), {.device = values.device()}, op);
   dispatch_plan(SortPlan{.op = "searchsorted", .out = &out.impl(), .fresh_out = true, .input = &bd.impl(),
                          .other = &vals.impl(), .sorter = sorter ? &order.impl() : nullptr, .right = right},

@@ -23,12 +23,13 @@
 #include "generated/cumextreme.hpp"
 #include "generated/index.hpp"
 #include "generated/index_sort.hpp"
+#include "generated/search.hpp"
 #include "generated/index_check.hpp"
 
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[133] = {
+inline constexpr const Kernel* all_kernels[137] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -126,6 +127,10 @@ inline constexpr const Kernel* all_kernels[133] = {
     &generated::scan_f32_dacc,
     &generated::scan_f64,
     &generated::scan_i64,
+    &generated::search_f32,
+    &generated::search_f64,
+    &generated::search_i32,
+    &generated::search_i64,
     &generated::softmax_bf16,
     &generated::softmax_f16,
     &generated::softmax_f32,

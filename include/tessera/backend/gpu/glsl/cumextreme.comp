@@ -49,29 +49,17 @@ layout(push_constant) uniform Push {
 
 DEFINE_LOAD_BITS(load_in, in_buf)
 
-// Note [Order keys]
-// A floating element's key is its sign and magnitude bits as a signed integer (-0 and +0 both
-// 0), which orders finite values and infinities as their values do; integer and bool elements
-// are their values. NaN is tested on the bits, apart from the keys.
-int64_t order_key(uint64_t bits) {
-  if (!dt_is_float(IN_DT)) return bits_to_int64(bits, IN_DT);
-  const uint64_t sign = IN_DT == DT_F64 ? (uint64_t(1) << 63)
-                        : (IN_DT == DT_F32 ? uint64_t(0x80000000u) : uint64_t(0x8000u));
-  const int64_t magnitude = int64_t(bits & (sign - uint64_t(1)));
-  return (bits & sign) != uint64_t(0) ? -magnitude : magnitude;
-}
-
 void main() {
   GRID_STRIDE_LOOP(row, pc.rows) {
     const uvec4 off = strided_offsets(row, 3);
     uint v = pc.values_offset + off.x, x = pc.indices_offset + off.y, i = pc.in_offset + off.z;
     uint64_t best = load_in(i, IN_DT);
-    int64_t best_key = order_key(best);
+    int64_t best_key = order_key(best, IN_DT);
     bool best_nan = bits_isnan(best, IN_DT);
     int64_t at = 0;
     for (uint k = 0u; k < pc.len; ++k, v += pc.values_stride, x += pc.indices_stride, i += pc.in_stride) {
       const uint64_t e = load_in(i, IN_DT);
-      const int64_t key = order_key(e);
+      const int64_t key = order_key(e, IN_DT);
       const bool e_nan = bits_isnan(e, IN_DT);
       if (e_nan || (!best_nan && (OP == 0 ? key >= best_key : key <= best_key))) {
         best = e, best_key = key, best_nan = e_nan, at = int64_t(k);

@@ -117,6 +117,18 @@ int64_t bits_to_int64(uint64_t bits, int dt) {
   return int64_t(bits);  // b8, u8 zero-extend; i64 as is
 }
 
+// Note [Order keys]
+// A floating element's key is its sign and magnitude bits as a signed integer (-0 and +0 both
+// 0), which orders finite values and infinities as their values do; integer and bool elements
+// are their values. NaN is tested on the bits, apart from the keys.
+int64_t order_key(uint64_t bits, int dt) {
+  if (!dt_is_float(dt)) return bits_to_int64(bits, dt);
+  const uint64_t sign = dt == DT_F64 ? (uint64_t(1) << 63)
+                        : (dt == DT_F32 ? uint64_t(0x80000000u) : uint64_t(0x8000u));
+  const int64_t magnitude = int64_t(bits & (sign - uint64_t(1)));
+  return (bits & sign) != uint64_t(0) ? -magnitude : magnitude;
+}
+
 /** A floating element's value as float (double rounds to nearest even). */
 // Note [Input types of a variant]
 // A kernel that never reads float64 (or never reads floats) defines NO_F64_INPUTS (or
