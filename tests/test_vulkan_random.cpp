@@ -177,8 +177,9 @@ TEST_CASE("vulkan random: philox.glsl is ts::philox4x32_10 (checked on the CPU)"
     const glsl::uvec4 got = glsl::philox4x32_10(glsl::uvec4(c[0], c[1], c[2], c[3]), glsl::uvec2(k[0], k[1]));
     for (int i = 0; i < 4; ++i) REQUIRE(got[i] == want[i]);
   }
-  // Every value is built in integers: even the float64 variant needs no float64 arithmetic.
-  CHECK(!ts::gpu::detail::uses_float64(*ts::gpu::find_kernel("random.f64")));
+  // The float variants build every value in integers or float: no float64 arithmetic (Metal).
+  for (const char* name : {"random.f32", "random.f16", "random.bf16"})
+    CHECK(!ts::gpu::detail::uses_float64(*ts::gpu::find_kernel(name)));
   // Random123's known answer for philox4x32_10(0, 0).
   const glsl::uvec4 zero = glsl::philox4x32_10(glsl::uvec4(0, 0, 0, 0), glsl::uvec2(0, 0));
   CHECK(zero[0] == 0x6627e8d5u);
@@ -334,8 +335,7 @@ TEST_CASE("vulkan random: rand, randn and randint equal the CPU's bits, every dt
       for_each_float([&](auto tag) {
         using T = typename decltype(tag)::type;
         require_bits(ts::rand<T>(shape, cpu), ts::rand<T>(shape, gpu, {.device = kGpu}), "rand");
-        if constexpr (!std::is_same_v<T, double>)
-          require_bits(ts::randn<T>(shape, cpu), ts::randn<T>(shape, gpu, {.device = kGpu}), "randn");
+        require_bits(ts::randn<T>(shape, cpu), ts::randn<T>(shape, gpu, {.device = kGpu}), "randn");
         require_bits(ts::randint<T>(-100, 100, shape, cpu), ts::randint<T>(-100, 100, shape, gpu, {.device = kGpu}),
                      "randint");
       });
@@ -389,14 +389,12 @@ TEST_CASE("vulkan random: a million samples of each sampler equal the CPU's bits
 TEST_CASE("vulkan random: uniform_ and normal_ of views, bernoulli and dropout equal the CPU's bits") {
   if (!have_device()) return;
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
-  uint64_t host_draws = 0;  // float64 normal_ draws on the host
   ts::Generator cpu(99), gpu(99);
   for_each_float([&](auto tag) {
     using T = typename decltype(tag)::type;
     for (int64_t rows : {int64_t{0}, int64_t{1}, int64_t{5}, int64_t{37}}) {
       ts::Tensor<T> c = ts::zeros<T>({rows, 9}), g = ts::zeros<T>({rows, 9}, {.device = kGpu});
       // In-place samplers into a transposed view and a strided slice: the rest stays zero.
-      const bool f64 = std::is_same_v<T, double>;
       c.t().uniform_(-2.5, 4.0, cpu);
       g.t().uniform_(-2.5, 4.0, gpu);
       require_bits(c, g, "uniform_ of a transposed view");
@@ -405,15 +403,12 @@ TEST_CASE("vulkan random: uniform_ and normal_ of views, bernoulli and dropout e
       require_bits(c, g, "uniform_(0, 1) of a transposed view");
       c.slice(1, 0, 9, 2).normal_(1.5, 0.25, cpu);
       g.slice(1, 0, 9, 2).normal_(1.5, 0.25, gpu);
-      if (f64 && rows > 0) host_draws += 1;
       require_bits(c, g, "normal_ of a slice");
       c.t().normal_(0, 1, cpu);
       g.t().normal_(0, 1, gpu);
-      if (f64 && rows > 0) host_draws += 1;
       require_bits(c, g, "normal_(0, 1) of a transposed view");
       c.t().normal_(-3e5, 7e-3, cpu);
       g.t().normal_(-3e5, 7e-3, gpu);
-      if (f64 && rows > 0) host_draws += 1;
       require_bits(c, g, "normal_ with a large mean");
       // bernoulli compares a double uniform with p; p of 0 and 1 are exact.
       ts::Generator data(static_cast<uint64_t>(rows));  // the inputs, drawn apart
@@ -428,7 +423,7 @@ TEST_CASE("vulkan random: uniform_ and normal_ of views, bernoulli and dropout e
       REQUIRE(cpu.get_state() == gpu.get_state());
     }
   });
-  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + host_draws);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
 TEST_CASE("vulkan random: dropout's gradient on the GPU is the CPU's") {
@@ -455,7 +450,8 @@ TEST_CASE("vulkan random: only Philox plans of the GPU's samplers are drawn ther
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randint"}));
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "randperm"}));
   CHECK(gd::is_philox_plan(td::RandomPlan{.op = "bernoulli"}));
-  CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "exponential"}));
+  CHECK(gd::is_philox_plan(td::RandomPlan{.op = "exponential"}));
+  CHECK(!gd::is_philox_plan(td::RandomPlan{.op = "multinomial"}));
   // A plan naming another generator algorithm (Note [GPU random streams]) stays on the host.
   struct OtherPlan {
     const char* op;
@@ -504,13 +500,7 @@ TEST_CASE("vulkan random: multinomial and extreme normal_ draw on the host, with
   const ts::Tensor<float> gw = ts::rand<float>({3, 10}, gpu, {.device = kGpu});
   require_bits(ts::multinomial(w, 4, true, cpu), ts::multinomial(gw, 4, true, gpu), "multinomial");
   REQUIRE(cpu.get_state() == gpu.get_state());
-  // exponential_ has no GPU kernel: the host draws it, and random_ is a randint plan on the GPU.
-  const uint64_t before = vk::host_fallbacks(vk::PlanKind::Random);
-  ts::Tensor<float> e = ts::empty<float>({2, 9}), ge = ts::empty<float>({2, 9}, {.device = kGpu});
-  e.exponential_(2.5, cpu);
-  ge.exponential_(2.5, gpu);
-  require_bits(e, ge, "exponential_");
-  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == before + 1);
+  // random_ is a randint plan on the GPU.
   ts::Tensor<int32_t> r = ts::empty<int32_t>({33}), gr = ts::empty<int32_t>({33}, {.device = kGpu});
   r.random_(-4, 100, cpu);
   gr.random_(-4, 100, gpu);
@@ -603,6 +593,38 @@ TEST_CASE("vulkan random: uniform_, bernoulli and dropout without float64 equal 
   require_bits(pd, gpd, "rand<double> without float64");
   require_bits(ts::bernoulli(pd, cpu), ts::bernoulli(gpd, gpu), "bernoulli<double> without float64");
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 2);
+  // Exponential draws compute in double: without float64 the host draws them, with its bits.
+  ts::Tensor<float> e = ts::empty<float>({2, 9}), ge = ts::empty<float>({2, 9}, {.device = kGpu});
+  e.exponential_(2.5, cpu);
+  ge.exponential_(2.5, gpu);
+  require_bits(e, ge, "exponential_ without float64");
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks + 3);
+}
+
+TEST_CASE("vulkan random: exponential_ and float64 normals equal the CPU's bits (f64math in double on both)") {
+  if (!have_device() || !vk::has_float64(0)) return;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
+  const int64_t n = kSanitized ? 20001 : 200001;
+  for (uint64_t seed : {uint64_t{1}, uint64_t{0xfedcba9876543210ull}}) {
+    ts::Generator cpu(seed), gpu(seed);
+    for_each_float([&](auto tag) {
+      using T = typename decltype(tag)::type;
+      for (double lambd : {1.0, 2.5, 1e-3}) {
+        ts::Tensor<T> c = ts::empty<T>({n}), g = ts::empty<T>({n}, {.device = kGpu});
+        c.exponential_(lambd, cpu);
+        g.exponential_(lambd, gpu);
+        require_bits(c, g, "exponential_");
+      }
+      REQUIRE(cpu.get_state() == gpu.get_state());
+    });
+    require_bits(ts::randn<double>({n}, cpu), ts::randn<double>({n}, gpu, {.device = kGpu}), "randn<double>");
+    ts::Tensor<double> c = ts::empty<double>({3, 7}), g = ts::empty<double>({3, 7}, {.device = kGpu});
+    c.normal_(-4.0, 0.25, cpu);
+    g.normal_(-4.0, 0.25, gpu);
+    require_bits(c, g, "normal_<double>");
+    REQUIRE(cpu.get_state() == gpu.get_state());
+  }
+  CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
 TEST_CASE("vulkan random: uniform_, bernoulli and dropout with float64 run on the GPU, float64 too") {

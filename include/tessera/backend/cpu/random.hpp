@@ -4,7 +4,6 @@
 
 #include "../../core/algorithm.hpp"
 #include <cmath>
-#include <numbers>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "../../iter/plan.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "../../random/generator.hpp"
+#include "f64math.hpp"
 #include "philox_simd.hpp"
 
 namespace tessera::detail {
@@ -98,7 +98,8 @@ void fill_bernoulli(T* out, int64_t n, const GeneratorState& state, const T* pro
 
 // Box-Muller. float, half and bfloat16 go through fill_random_simd (random/philox_simd.hpp);
 // double takes one block per pair: u1 in (0, 1] from words 0 and 1, u2 in [0, 1) from words 2
-// and 3, then r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 log u1) (docs/random.md).
+// and 3, then r cos(2 pi u2) and r sin(2 pi u2) with r = sqrt(-2 log u1) (docs/random.md), with
+// tessera's own log, sin and cos (f64math.hpp), which a GPU computes to the same bits.
 template <class T>
 void fill_normal(T* out, int64_t n, const GeneratorState& state, double mean, double stddev) {
   if constexpr (!std::is_same_v<T, double>) {
@@ -109,24 +110,24 @@ void fill_normal(T* out, int64_t n, const GeneratorState& state, double mean, do
       uint32_t w[4];
       for (int64_t b = b0; b < b1; ++b) {
         random_block(state, static_cast<uint64_t>(b), 0, w);
-        const double u1 = static_cast<double>((((static_cast<uint64_t>(w[1]) << 32) | w[0]) >> 11) + 1) * 0x1p-53;
-        const double u2 = static_cast<double>(((static_cast<uint64_t>(w[3]) << 32) | w[2]) >> 11) * 0x1p-53;
-        const double r = std::sqrt(-2.0 * std::log(u1));
-        const double angle = 2.0 * std::numbers::pi * u2;
-        out[2 * b] = mean + stddev * (r * std::cos(angle));
-        if (2 * b + 1 < n) out[2 * b + 1] = mean + stddev * (r * std::sin(angle));
+        double z0, z1;
+        f64math::f64_normal_pair((static_cast<uint64_t>(w[1]) << 32) | w[0], (static_cast<uint64_t>(w[3]) << 32) | w[2],
+                                 mean, stddev, z0, z1);
+        out[2 * b] = z0;
+        if (2 * b + 1 < n) out[2 * b + 1] = z1;
       }
     });
   }
 }
 
-/** out[i] = T(-1 / lambd * log(1 - u)) with u the double uniform of element i (PyTorch's formula),
- *  from the blocks_for<double>(n) blocks reserved at `state`. */
+/** out[i] = T(-1 / lambd * log(1 - u)) with u the double uniform of element i (PyTorch's formula)
+ *  and tessera's log (f64math.hpp, as a GPU computes it), from the blocks_for<double>(n) blocks
+ *  reserved at `state`. */
 template <class T>
 void fill_exponential(T* out, int64_t n, const GeneratorState& state, double lambd) {
-  fill_from_blocks(out, n, per_block<double>, state, [lambd](const uint32_t* w, int64_t k) {
-    const double u = uniform_from_bits<double>(w[2 * k], w[2 * k + 1]);
-    return static_cast<T>(-1.0 / lambd * std::log(1.0 - u));
+  const double c = -1.0 / lambd;
+  fill_from_blocks(out, n, per_block<double>, state, [c](const uint32_t* w, int64_t k) {
+    return static_cast<T>(f64math::f64_exponential((static_cast<uint64_t>(w[2 * k + 1]) << 32) | w[2 * k], c));
   });
 }
 

@@ -29,7 +29,7 @@
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[137] = {
+inline constexpr const Kernel* all_kernels[140] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -91,8 +91,11 @@ inline constexpr const Kernel* all_kernels[137] = {
     &generated::moments_f64,
     &generated::random_b8,
     &generated::random_bf16,
+    &generated::random_bf16_dmath,
     &generated::random_f16,
+    &generated::random_f16_dmath,
     &generated::random_f32,
+    &generated::random_f32_dmath,
     &generated::random_f64,
     &generated::random_i16,
     &generated::random_i32,

@@ -1,7 +1,9 @@
 #pragma once
-// The random family on a GPU: rand, uniform_, randn, normal_, randint and bernoulli plans as
-// launches of random.comp, randperm as a sort of index_sort.comp, with the CPU's values bit for
-// bit and no float64 arithmetic (docs/gpu.md, "random"); what it cannot draw stays on the host.
+// The random family on a GPU: rand, uniform_, randn, normal_, randint, bernoulli and
+// exponential_ plans as launches of random.comp, randperm as a sort of index_sort.comp, with the
+// CPU's values bit for bit, except where the CPU calls libm (float64 normals, exponential draws:
+// double arithmetic within an ulp or two of it) (docs/gpu.md, "random"); what it cannot draw
+// stays on the host.
 
 #include <bit>
 #include <cmath>
@@ -27,14 +29,15 @@ struct RandomPush {
 // of the Philox samplers below by its op ("uniform", "normal", "randint", "bernoulli",
 // "randperm") and carries no other generator algorithm: should RandomPlan gain a member
 // `algorithm` (an enum whose Philox value is 0, the first enumerator), a plan whose algorithm is
-// not 0 runs on the host. Any other op (exponential; a sampler added later) runs on the host too.
+// not 0 runs on the host. Any other op (a sampler added later) runs on the host too.
 template <class Plan>
 constexpr bool is_philox_plan(const Plan& plan) {
   if constexpr (requires { plan.algorithm; }) {
     if (static_cast<int>(plan.algorithm) != 0) return false;
   }
   const std::string_view op = plan.op;
-  return op == "uniform" || op == "normal" || op == "randint" || op == "bernoulli" || op == "randperm";
+  return op == "uniform" || op == "normal" || op == "randint" || op == "bernoulli" || op == "randperm" ||
+         op == "exponential";
 }
 
 // Note [randperm on the GPU]
@@ -64,10 +67,10 @@ bool randperm_on_gpu(const ::tessera::detail::RandomPlan& plan) {
 }
 
 /** Queues `plan` on the GPU; false when the host must draw it: not a Philox plan
- *  (Note [GPU random streams]), float64 normals (GLSL has no double log or sin), float64 on a
- *  device without float64, a non-contiguous output, normal_'s mean or stddev beyond 2^1000 or not
- *  finite (the kernel's exact double arithmetic assumes no overflow), uniform_'s ends not finite,
- *  randperm of 2^30 elements or more. */
+ *  (Note [GPU random streams]), float64 normals and exponential draws on a device without
+ *  float64 (they compute in double), a non-contiguous output, normal_'s mean or stddev beyond
+ *  2^1000 or not finite for the narrower types (their exact soft arithmetic assumes no
+ *  overflow), uniform_'s ends not finite, randperm of 2^30 elements or more. */
 template <class Runtime>
 bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   const TensorImpl& out = *plan.out;
@@ -83,7 +86,16 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   // Vulkan only (docs/gpu.md): a device without float64 draws them on the host, as before.
   if (dtype == DType::Float64 && !device_has_float64<Runtime>(device)) return false;
   const TensorImpl* probs = nullptr;
-  if (op == "uniform") {
+  std::string variant(variant_suffix(dtype));
+  if (op == "exponential") {  // c log(1 - u) in double, c = -1 / lambd as the CPU computes it
+    if (!is_float_dtype(dtype) || !device_has_float64<Runtime>(device)) return false;
+    code = 4;
+    push.a = bits_of(-1.0 / plan.lambd);
+    if (dtype != DType::Float64) variant += "_dmath";
+  } else if (op == "normal" && dtype == DType::Float64) {  // Box-Muller in double, as fill_normal<double>
+    code = 1;
+    push.a = bits_of(plan.mean), push.b = bits_of(plan.stddev), push.standard = 0;
+  } else if (op == "uniform") {
     if (!is_float_dtype(dtype)) return false;
     code = 0;
     if (plan.from != 0 || plan.to != 1) {  // uniform_(from, to): from + (to - from) * u
@@ -92,7 +104,7 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
       push.a = bits_of(plan.from), push.b = bits_of(span), push.standard = 0;
     }
   } else if (op == "normal") {
-    if (!is_float_dtype(dtype) || dtype == DType::Float64) return false;
+    if (!is_float_dtype(dtype)) return false;
     const bool finite = std::isfinite(plan.mean) && std::isfinite(plan.stddev);
     if (!finite || std::abs(plan.mean) >= 0x1p1000 || std::abs(plan.stddev) >= 0x1p1000) return false;
     code = 1;
@@ -120,9 +132,8 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   // Threads: one per block of four uniforms or normals (two for float64 and bernoulli), or per
   // randint element; the kernel strides over what 65535 groups do not cover.
   const uint64_t n = push.n;
-  const uint64_t units = code == 2 ? n : (dtype == DType::Float64 || code == 3) ? (n + 1) / 2 : (n + 3) / 4;
-  const Kernel& kernel =
-      Launch<Runtime>::kernel_for("random." + std::string(variant_suffix(dtype)), plan.op, dtype, device);
+  const uint64_t units = code == 2 ? n : (dtype == DType::Float64 || code == 3 || code == 4) ? (n + 1) / 2 : (n + 3) / 4;
+  const Kernel& kernel = Launch<Runtime>::kernel_for("random." + variant, plan.op, dtype, device);
   const uint32_t placeholder[4] = {};  // p_buf when the plan reads no probabilities
   const BufferArg p_arg = probs ? BufferArg{.data = &probs->storage.data_ptr()} : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
   const uint32_t groups = static_cast<uint32_t>((units + 255) / 256);

@@ -9,6 +9,10 @@
 #include "common.glsl"
 #include "dtype.glsl"
 #include "random.glsl"
+#if defined(TYPE_F64) || defined(DOUBLE_MATH)
+#define USES_F64_MATH
+#include "f64math.glsl"
+#endif
 
 layout(local_size_x = WG_SIZE) in;
 layout(constant_id = 0) const int OP = RANDOM_UNIFORM;
@@ -119,7 +123,55 @@ void store_bernoulli(uint blk, uvec4 w) {
     store(2u * blk + h, bernoulli_of(2u * blk + h, w[2u * h], w[2u * h + 1u]) ? ONE_BITS : uint64_t(0));
 }
 
+#if defined(USES_F64_MATH)
+/** An element computed in double as the output type's bits: float64 as is, the others rounded
+ *  to float, then to half or bfloat16 (as static_cast<T>(double) on the CPU). */
+uint64_t from_double(double v) {
+#if defined(TYPE_F64)
+  return doubleBitsToUint64(v);
+#else
+  const uint f = floatBitsToUint(f64_bits_to_float(doubleBitsToUint64(v)));
+#if defined(TYPE_F16)
+  return uint64_t(float_to_half_bits(uintBitsToFloat(f)));
+#elif defined(TYPE_BF16)
+  return uint64_t(float_to_bf16_bits(uintBitsToFloat(f)));
+#else
+  return uint64_t(f);
+#endif
+#endif
+}
+
+uint64_t word_pair(uint lo, uint hi) { return (uint64_t(hi) << 32) | uint64_t(lo); }
+
+/** exponential_ (a = -1 / lambd as double bits) and float64 normal_ (a = mean, b = stddev),
+ *  two elements per block, with the CPU's functions (f64math.glsl). */
+void draw_double(uint blk) {
+  const uvec4 w = random_block(pc.seed, pc.offset, blk, 0u);
+  if (OP == RANDOM_EXPONENTIAL) {
+    const double c = uint64BitsToDouble(pc.a);
+    store(2u * blk, from_double(f64_exponential(word_pair(w[0], w[1]), c)));
+    store(2u * blk + 1u, from_double(f64_exponential(word_pair(w[2], w[3]), c)));
+    return;
+  }
+  double z0, z1;
+  f64_normal_pair(word_pair(w[0], w[1]), word_pair(w[2], w[3]), uint64BitsToDouble(pc.a), uint64BitsToDouble(pc.b), z0, z1);
+  store(2u * blk, from_double(z0));
+  store(2u * blk + 1u, from_double(z1));
+}
+#endif
+
 void main() {
+#if defined(USES_F64_MATH)
+#if defined(TYPE_F64)
+  const bool in_double = OP == RANDOM_EXPONENTIAL || OP == RANDOM_NORMAL;
+#else
+  const bool in_double = OP == RANDOM_EXPONENTIAL;
+#endif
+  if (in_double) {
+    GRID_STRIDE_LOOP(blk, (pc.n + 1u) / 2u) draw_double(blk);
+    return;
+  }
+#endif
 #if defined(FLOAT_OUT)
   // A unit is a block of four uniforms or normals (two Box-Muller pairs), of two bernoulli
   // elements, or one randint element. Everything goes through one rolled loop, with one call

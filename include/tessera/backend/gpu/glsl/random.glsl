@@ -31,6 +31,7 @@
 #define RANDOM_NORMAL 1
 #define RANDOM_RANDINT 2
 #define RANDOM_BERNOULLI 3
+#define RANDOM_EXPONENTIAL 4
 
 // --- uniform ------------------------------------------------------------------------------------
 
