@@ -1,6 +1,7 @@
-// backend/cpu/f64math.hpp (glsl/f64math.glsl as C++): tessera's float64 log, sin and cos,
-// which the CPU and GPUs share for float64 random draws, against the C library's on wide ranges
-// of inputs: every result within one ulp, nearly all the same bits, special values exact.
+// backend/cpu/f64math.hpp (glsl/f64math.glsl as C++): tessera's float64 exp, log, sin, cos and
+// their relatives, which GPUs compute float64 elementwise ops with and the CPU and GPUs share for
+// float64 random draws, against the C library's on wide ranges of inputs: log, exp, sin and cos
+// within one ulp and mostly its bits, the others within two or three; special values exact.
 
 #include <catch2/catch.hpp>
 
@@ -44,9 +45,10 @@ std::vector<double> inputs(int lo_exp, int hi_exp, bool negative, size_t count, 
   return xs;
 }
 
-/** f against libm's g on xs: at most one ulp apart everywhere, the same bits for `min_exact`. */
+/** f against libm's g on xs: at most `max_ulps` apart everywhere, the same bits for the share
+ *  `min_exact` of them. */
 void compare(const char* name, const std::function<double(double)>& f, const std::function<double(double)>& g,
-             const std::vector<double>& xs, double min_exact = 0.99) {
+             const std::vector<double>& xs, double min_exact = 0.99, uint64_t max_ulps = 1) {
   INFO(name);
   size_t exact = 0;
   for (double x : xs) {
@@ -58,7 +60,7 @@ void compare(const char* name, const std::function<double(double)>& f, const std
       continue;
     }
     const uint64_t d = ulps_apart(got, want);
-    if (d > 1) {
+    if (d > max_ulps) {
       INFO("x = " << x << ": got " << got << ", want " << want);
       FAIL(d << " ulps apart");
     }
@@ -74,13 +76,34 @@ const double kTiny = std::numeric_limits<double>::denorm_min();
 
 }  // namespace
 
-TEST_CASE("f64math: log against the C library", "[f64math]") {
+TEST_CASE("f64math: exp, exp2, expm1 and the hyperbolic functions against the C library", "[f64math]") {
+  std::vector<double> xs = inputs(-60, 10, true, 200000, 1);
+  for (double x : {0.0, -0.0, 1.0, -1.0, 709.78, 709.79, 710.47, 710.48, -745.1, -745.2, -708.4, 1e-300, 22.0, 21.99,
+                   0.34657359027997264, kInf, -kInf, kNaN})
+    xs.push_back(x);
+  compare("exp", fm::f64_exp, [](double x) { return std::exp(x); }, xs, 0.97);
+  compare("exp2", fm::f64_exp2, [](double x) { return std::exp2(x); }, xs, 0.97);
+  compare("expm1", fm::f64_expm1, [](double x) { return std::expm1(x); }, xs, 0.97);
+  compare("tanh", fm::f64_tanh, [](double x) { return std::tanh(x); }, xs, 0.9, 3);
+  compare("sinh", fm::f64_sinh, [](double x) { return std::sinh(x); }, xs, 0.9, 2);
+  compare("cosh", fm::f64_cosh, [](double x) { return std::cosh(x); }, xs, 0.9, 2);
+  for (double x : {-1074.0, -1074.5, -1075.0, -1030.3, 1023.9, 1024.0})
+    CHECK(ulps_apart(fm::f64_exp2(x), std::exp2(x)) <= 1);
+}
+
+TEST_CASE("f64math: log, log2, log10 and log1p against the C library", "[f64math]") {
   std::vector<double> xs = inputs(-1074, 1024, false, 200000, 2);
   const std::vector<double> near_one = inputs(-60, 1, true, 100000, 3);
   for (double v : near_one) xs.push_back(1.0 + v);
   for (double x : {0.0, -0.0, 1.0, -1.0, kTiny, 3 * kTiny, 0x1p-1022, kInf, -kInf, kNaN, 0.7071067811865476, 1.4142135623730951})
     xs.push_back(x);
   compare("log", fm::f64_log, [](double x) { return std::log(x); }, xs);
+  compare("log2", fm::f64_log2, [](double x) { return std::log2(x); }, xs, 0.9, 2);
+  compare("log10", fm::f64_log10, [](double x) { return std::log10(x); }, xs, 0.9, 2);
+  std::vector<double> ys = inputs(-1074, 1024, true, 100000, 4);
+  for (double v : near_one) ys.push_back(v);
+  for (double x : {-1.0, -1.5, -0.2928932188134524, 0.41421356237309503, kTiny, -0.0}) ys.push_back(x);
+  compare("log1p", fm::f64_log1p, [](double x) { return std::log1p(x); }, ys, 0.9, 2);
 }
 
 TEST_CASE("f64math: sin and cos against the C library, up to 2^19 pi / 2", "[f64math]") {

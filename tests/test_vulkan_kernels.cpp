@@ -41,7 +41,10 @@ constexpr bool is_f64 = std::is_same_v<T, double>;
 /** How far a GPU approximation (Note [GPU transcendentals]) may be from the CPU's value of type T:
  *  |want - got| <= tol * (1 + |want|). */
 template <class T>
-constexpr double approx_tol = std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 2e-5;
+constexpr double approx_tol = std::is_same_v<T, ts::bfloat16> ? 1e-2
+                              : std::is_same_v<T, ts::half> ? 2e-3
+                              : std::is_same_v<T, double>   ? 1e-14
+                                                            : 2e-5;
 
 /** A value of T from a mix of ordinary, large, tiny and special values. */
 template <class T>
@@ -142,9 +145,9 @@ TEST_CASE("vulkan kernels: every generated kernel is found by name and has MSL u
     CHECK(ts::gpu::find_kernel(k->name) == k);
     CHECK(k->spirv[0] == 0x07230203u);
     // float64 variants (compare.f64 compares doubles as bits, so Metal runs it) and those
-    // accumulating in double (cumsum.f32_dacc).
-    CHECK(k->msl.empty() ==
-          ((k->name.ends_with(".f64") && !k->name.starts_with("compare.")) || k->name.ends_with("_dacc")));
+    // computing in double (scan.f32_dacc, random.f32_dmath).
+    CHECK(k->msl.empty() == ((k->name.ends_with(".f64") && !k->name.starts_with("compare.")) ||
+                             k->name.ends_with("_dacc") || k->name.ends_with("_dmath")));
     CHECK(k->push_constant_bytes <= 128);
   }
 }
@@ -337,6 +340,40 @@ void check_unary(const char* name, F&& f, const ts::Tensor<T>& cpu, bool exact) 
     const double tol = exact ? 0 : approx_tol<R>;
     require_same(want, got, std::string(name) + " on " + std::string(ts::dtype_name(ts::dtype_of<T>)), true, tol);
   }
+}
+
+TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, within a few ulps of the CPU's") {
+  if (!have_device() || !float64_ok()) return;
+  std::mt19937_64 rng(64);
+  // Ordinary, huge, tiny, subnormal and special values, and values near the functions' edges.
+  std::vector<double> values;
+  for (int i = 0; i < 4000; ++i) values.push_back(random_value<double>(rng));
+  for (double v : {709.78, 709.79, 710.47, 710.48, -745.1, -745.2, 1023.9, -1074.5, 22.0, 0.3466, -0.2929, 0.4142,
+                   -1.0, 1e-310, -1e-310, 4.9e-324, 20.0, 20.5, -40.5})
+    values.push_back(v);
+  const ts::Tensor<double> x = ts::from_vector(values, {static_cast<int64_t>(values.size())});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  const auto check = [&](const char* name, auto f) { check_unary(name, f, x, false); };
+  check("exp", [](const auto& t) { return ts::exp(t); });
+  check("expm1", [](const auto& t) { return ts::expm1(t); });
+  check("exp2", [](const auto& t) { return ts::exp2(t); });
+  check("log", [](const auto& t) { return ts::log(t.abs()); });
+  check("log1p", [](const auto& t) { return ts::log1p(t); });
+  check("log2", [](const auto& t) { return ts::log2(t.abs()); });
+  check("log10", [](const auto& t) { return ts::log10(t.abs()); });
+  check("tanh", [](const auto& t) { return ts::tanh(t); });
+  check("sinh", [](const auto& t) { return ts::sinh(t); });
+  check("cosh", [](const auto& t) { return ts::cosh(t); });
+  check("sigmoid", [](const auto& t) { return ts::sigmoid(t); });
+  check("softplus", [](const auto& t) { return ts::softplus(t); });
+  // softplus's gradient, a GPU kernel of its own
+  const auto grad = [&](ts::Device d) {
+    const ts::Tensor<double> v = x.to(d).detach().requires_grad_();
+    ts::softplus(v).sum().backward();
+    return v.grad();
+  };
+  require_same(grad(ts::Device::cpu()), grad(kGpu), "softplus backward", true, approx_tol<double>);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 
 TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {

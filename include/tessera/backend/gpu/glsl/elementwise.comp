@@ -140,6 +140,9 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 
 #include "dtype.glsl"
 #include "floatmath.glsl"
+#if defined(CLASS_DOUBLE)
+#include "f64math.glsl"
+#endif
 
 #if defined(TYPE_B8) || defined(TYPE_U8) || defined(TYPE_I8)
 #define OUT_T uint8_t
@@ -436,6 +439,20 @@ VAL unary_float(int op, VAL x) {
     if (eps >= 0.0) x = x < eps ? eps : (x > 1.0 - eps ? 1.0 - eps : x);
     return x == 1.0 ? uintBitsToFloat(0x7f800000u) : log(x / (1.0 - x));
   }
+#elif defined(CLASS_DOUBLE)
+  // Note [GPU transcendentals]: f64math.glsl's approximations, within a few ulps of the CPU's.
+  if (op == U_EXP) return f64_exp(x);
+  if (op == U_EXPM1) return f64_expm1(x);
+  if (op == U_EXP2) return f64_exp2(x);
+  if (op == U_LOG) return f64_log(x);
+  if (op == U_LOG1P) return f64_log1p(x);
+  if (op == U_LOG2) return f64_log2(x);
+  if (op == U_LOG10) return f64_log10(x);
+  if (op == U_TANH) return f64_tanh(x);
+  if (op == U_SINH) return f64_sinh(x);
+  if (op == U_COSH) return f64_cosh(x);
+  if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
+  if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
 #endif
   return nan_val();
 }
@@ -456,6 +473,11 @@ VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_SOFTPLUS_BACKWARD) {
     const VAL z = exp(b);
     return b > 20.0 ? a : a * z / (z + 1.0);
+  }
+#elif defined(CLASS_DOUBLE)
+  if (op == B_SOFTPLUS_BACKWARD) {
+    const VAL z = f64_exp(b);
+    return b > 20.0lf ? a : a * z / (z + 1.0lf);
   }
 #endif
   if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE) {

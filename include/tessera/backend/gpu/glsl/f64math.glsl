@@ -1,12 +1,14 @@
-// Float64 log, sin and cos in double arithmetic, and the samplers built on them (Box-Muller
-// normals, exponential draws). GLSL has no double log or sin; and the CPU draws with these same
-// functions (backend/cpu/f64math.hpp includes this file as C++), so that float64 random values
-// are the same bits on every device and platform, whatever its libm.
+// Float64 exp, log, sin, cos and their relatives in double arithmetic (GLSL has them for float
+// only): the float64 elementwise kernels' approximations (Note [GPU transcendentals]), and the
+// samplers (Box-Muller normals, exponential draws), which the CPU runs too
+// (backend/cpu/f64math.hpp includes this file as C++), so that float64 random values are the same
+// bits on every device and platform, whatever its libm.
 //
 // Argument reduction as fdlibm's (ln 2 and pi / 2 split so that k * hi is exact), Taylor
-// polynomials on the reduced range, and the leading terms of log kept in two doubles: within
-// one ulp of glibc's, and its bits for 97 % (sin, cos) to 99 % (log) of inputs
-// (tests/test_f64math.cpp measures it).
+// polynomials on the reduced range, fdlibm's formulas for the hyperbolic functions, and the
+// leading terms of log kept in two doubles. tests/test_f64math.cpp measures each against
+// glibc's: log, exp, exp2, expm1, sin and cos within one ulp (and its bits for 97 to 99 % of
+// inputs), log2, log10, log1p, sinh and cosh within two, tanh within three.
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -46,6 +48,95 @@ F64_FN double f64_two_square(double a, F64_OUT(double) err) {
   precise double e = ((F64_EXACT(hi * hi) - p) + F64_EXACT(2.0lf * hi * lo)) + F64_EXACT(lo * lo);
   err = e;
   return p;
+}
+
+/** y 2^k for k in [-1075, 1024], rounded once (a subnormal result too). */
+F64_FN double f64_scale(double y, int k) {
+  if (k > 1023) {
+    y *= 2.0lf;
+    k -= 1;
+  }
+  if (k < -1020) {  // y 2^(k + 54) is normal and exact, then one rounding
+    y *= uint64BitsToDouble(uint64_t(k + 54 + 1023) << 52);
+    return F64_EXACT(y * 5.5511151231257827e-17lf);  // 2^-54
+  }
+  return F64_EXACT(y * uint64BitsToDouble(uint64_t(k + 1023) << 52));
+}
+
+/** expm1(r) for |r| <= 0.35 as hi + lo: r + r^2 (1/2! + r/3! + ... + r^11/13!), truncated
+ *  below 2^-60. */
+F64_FN double f64_expm1_reduced(double r, F64_OUT(double) lo) {
+  precise double p = 1.0lf / 6227020800.0lf;  // 1/13!
+  p = F64_EXACT(p * r) + 1.0lf / 479001600.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 39916800.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 3628800.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 362880.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 40320.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 5040.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 720.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 120.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 24.0lf;
+  p = F64_EXACT(p * r) + 1.0lf / 6.0lf;
+  p = F64_EXACT(p * r) + 0.5lf;
+  return f64_two_sum(r, F64_EXACT(F64_EXACT(r * r) * p), lo);
+}
+
+/** x = k ln 2 + r + c with |r| <= ln 2 / 2 (k as a double), c what rounding r lost. */
+F64_FN double f64_reduce_ln2(double x, F64_OUT(double) k, F64_OUT(double) c) {
+  k = roundEven(x * 1.44269504088896338700e+00lf);
+  precise double hi = x - F64_EXACT(k * F64_LN2_HI);  // exact: k * hi has at most 32 significant bits
+  precise double lo = F64_EXACT(k * F64_LN2_LO);
+  precise double r = hi - lo;
+  precise double lost = (hi - r) - lo;
+  c = lost;
+  return r;
+}
+
+F64_FN double f64_exp(double x) {
+  if (f64_isnan(x)) return x;
+  if (x > 709.782712893383973096lf) return f64_inf();
+  if (x < -745.133219101941108420lf) return 0.0lf;
+  double k, c, lo;
+  const double r = f64_reduce_ln2(x, k, c);
+  const double e = f64_expm1_reduced(r, lo);
+  precise double y = 1.0lf + (e + (lo + c));  // exp(r + c) ~ exp(r) + c
+  return f64_scale(y, int(k));
+}
+
+/** 2^x: x = k + f exactly, then 2^k exp(f ln 2). */
+F64_FN double f64_exp2(double x) {
+  if (f64_isnan(x)) return x;
+  if (x >= 1024.0lf) return f64_inf();
+  if (x <= -1075.0lf) return 0.0lf;
+  const double k = roundEven(x);
+  precise double r = (x - k) * 6.93147180559945286227e-01lf;
+  double lo;
+  const double e = f64_expm1_reduced(r, lo);
+  precise double y = 1.0lf + (e + lo);
+  return f64_scale(y, int(k));
+}
+
+F64_FN double f64_expm1(double x) {
+  if (f64_isnan(x)) return x;
+  if (x > 709.782712893383973096lf) return f64_inf();
+  if (x < -40.0lf) return -1.0lf;
+  double lo;
+  if (abs(x) <= 0.34657359027997264lf) {
+    const double e = f64_expm1_reduced(x, lo);
+    precise double small = e + lo;
+    return small;
+  }
+  double k, c;
+  const double r = f64_reduce_ln2(x, k, c);
+  const double e = f64_expm1_reduced(r, lo);
+  if (k > 56.0lf) return f64_scale(1.0lf + (e + (lo + c)), int(k));  // the -1 is below an ulp
+  // 2^k (1 + e + lo + c (1 + e)) - 1 = 2^k e + (2^k - 1) + 2^k (lo + c (1 + e)), 2^k - 1 exact
+  // for -53 < k <= 56 (below, -1 is the result's nearest double anyway)
+  const double scale = f64_scale(1.0lf, int(k));
+  double s_err;
+  const double s = f64_two_sum(F64_EXACT(scale * e), scale - 1.0lf, s_err);
+  precise double result = s + (s_err + F64_EXACT(scale * (lo + (c + F64_EXACT(c * e)))));
+  return result;
 }
 
 /** log(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1] as hi + lo (fdlibm's form): with
@@ -121,6 +212,111 @@ F64_FN double f64_log(double x) {
   const double sum = f64_two_sum(F64_EXACT(k * F64_LN2_HI), lm, err);  // k * hi is exact
   precise double result = sum + ((err + lm_lo) + F64_EXACT(k * F64_LN2_LO));
   return result;
+}
+
+F64_FN double f64_log2(double x) {
+  bool special;
+  const double v = f64_log_special(x, special);
+  if (special) return v;
+  int e;
+  double lm_lo;
+  const double lm = f64_log1p_reduced(f64_log_reduce(x, e), lm_lo);
+  // lm / ln 2 with 1 / ln 2 in two parts, then the integer part added last
+  precise double frac = F64_EXACT(lm * 1.44269504072144627571e+00lf) +
+                        (F64_EXACT(lm * 1.67517131648865118353e-10lf) + F64_EXACT(lm_lo * 1.44269504088896338700e+00lf));
+  precise double result = double(e) + frac;
+  return result;
+}
+
+F64_FN double f64_log10(double x) {
+  bool special;
+  const double v = f64_log_special(x, special);
+  if (special) return v;
+  int e;
+  double lm_lo;
+  const double lm = f64_log1p_reduced(f64_log_reduce(x, e), lm_lo);
+  const double k = double(e);
+  // log10(2) in two parts so that k * hi is exact, as fdlibm's log10
+  precise double result = F64_EXACT(k * 3.01029995663611771306e-01lf) +
+                          (F64_EXACT((lm + lm_lo) * 4.34294481903251816668e-01lf) + F64_EXACT(k * 3.69423907715893078616e-13lf));
+  return result;
+}
+
+F64_FN double f64_log1p(double x) {
+  if (f64_isnan(x)) return x;
+  if (x < -1.0lf) return f64_nan();
+  if (x == -1.0lf) return -f64_inf();
+  if (x == f64_inf()) return x;
+  double lo;
+  if (x > -0.2928932188134524lf && x < 0.41421356237309503lf) return f64_log1p_reduced(x, lo);
+  // u = 1 + x rounded; log(u) plus the first-order correction for what the rounding lost
+  precise double u = 1.0lf + x;
+  precise double c = (x - (u - 1.0lf)) / u;
+  precise double result = f64_log(u) + c;
+  return result;
+}
+
+/** tanh as fdlibm's: from expm1 of 2|x| (or -2|x| below 1), +-1 from 22 on. */
+F64_FN double f64_tanh(double x) {
+  if (f64_isnan(x)) return x;
+  const double a = abs(x);
+  double z;
+  if (a >= 22.0lf) {
+    z = 1.0lf;
+  } else if (a >= 1.0lf) {
+    precise double t = f64_expm1(2.0lf * a);
+    z = 1.0lf - 2.0lf / (t + 2.0lf);
+  } else {
+    precise double t = f64_expm1(-2.0lf * a);
+    z = -t / (t + 2.0lf);
+  }
+  return x < 0.0lf ? -z : (x == 0.0lf ? x : z);
+}
+
+/** sinh as fdlibm's: from expm1 below 22, exp up to where exp overflows, exp(|x| / 2)^2 past it. */
+F64_FN double f64_sinh(double x) {
+  if (f64_isnan(x) || x == 0.0lf) return x;
+  const double a = abs(x);
+  const double h = x < 0.0lf ? -0.5lf : 0.5lf;
+  if (a < 22.0lf) {
+    precise double t = f64_expm1(a);
+    if (a < 1.0lf) return h * (2.0lf * t - F64_EXACT(t * t) / (t + 1.0lf));
+    precise double r = h * (t + t / (t + 1.0lf));
+    return r;
+  }
+  if (a < 709.782712893383973096lf) return h * f64_exp(a);
+  if (a <= 710.4758600739439lf) {
+    const double w = f64_exp(0.5lf * a);
+    precise double r = (h * w) * w;
+    return r;
+  }
+  return x < 0.0lf ? -f64_inf() : f64_inf();
+}
+
+/** cosh as fdlibm's: 1 + t^2 / (2 (1 + t)) near 0 (t = expm1), (e + 1 / e) / 2 below 22, then
+ *  as sinh. */
+F64_FN double f64_cosh(double x) {
+  if (f64_isnan(x)) return x;
+  const double a = abs(x);
+  if (a < 0.34657359027997264lf) {
+    precise double t = f64_expm1(a);
+    precise double w = 1.0lf + t;
+    if (a < 5.551115123125783e-17lf) return w;  // cosh(tiny) = 1
+    precise double r = 1.0lf + F64_EXACT(t * t) / (w + w);
+    return r;
+  }
+  if (a < 22.0lf) {
+    precise double t = f64_exp(a);
+    precise double r = 0.5lf * t + 0.5lf / t;
+    return r;
+  }
+  if (a < 709.782712893383973096lf) return 0.5lf * f64_exp(a);
+  if (a <= 710.4758600739439lf) {
+    const double w = f64_exp(0.5lf * a);
+    precise double r = (0.5lf * w) * w;
+    return r;
+  }
+  return f64_inf();
 }
 
 /** sin and cos of x for |x| <= 2^19 pi / 2 (fdlibm's Cody-Waite reduction by pi / 2 in three
