@@ -780,6 +780,7 @@ TEST_CASE("vulkan kernels: softmax and log_softmax along every dim, through view
   run(std::type_identity<ts::half>{});
   run(std::type_identity<ts::bfloat16>{});
   run(std::type_identity<int32_t>{});
+  if (float64_ok()) run(std::type_identity<double>{});  // in double, with f64math.glsl's exp and log
 }
 
 TEST_CASE("vulkan kernels: matmul (mm and bmm), every dtype but bool, through transposed operands") {

@@ -441,7 +441,8 @@ void check_scans(std::mt19937_64& rng) {
   }
 }
 
-/** logcumsumexp on the device: float arithmetic with the GPU's exp and log, within a few ulp. */
+/** logcumsumexp on the device: float (or double) arithmetic with the GPU's exp and log, within a
+ *  few ulp. */
 template <class T>
 void check_logcumsumexp(std::mt19937_64& rng, double rtol) {
   const ts::Tensor<T> x = random_tensor<T>({5, 7, 6}, rng);
@@ -486,13 +487,14 @@ TEST_CASE("vulkan scans: cumsum, cumprod, cummax and cummin of every dtype are t
   CHECK(close(grads(kGpu), grads(ts::Device::cpu()), 1e-5, 1e-5));
 }
 
-TEST_CASE("vulkan scans: logcumsumexp of float, half and bfloat16") {
+TEST_CASE("vulkan scans: logcumsumexp of float, half, bfloat16 and float64") {
   if (!have_device()) return;
   std::mt19937_64 rng(15);
   const uint64_t before = fallbacks(vk::PlanKind::Rows);
   check_logcumsumexp<float>(rng, 1e-5);
   check_logcumsumexp<ts::half>(rng, 1.0 / 512);
   check_logcumsumexp<ts::bfloat16>(rng, 1.0 / 64);
+  if (vk::has_float64(0)) check_logcumsumexp<double>(rng, 1e-14);  // f64math.glsl's exp and log1p
   CHECK(fallbacks(vk::PlanKind::Rows) == before);
 }
 

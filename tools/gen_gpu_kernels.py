@@ -103,7 +103,7 @@ FAMILIES = [
            "where and lerp"),
     Family("reduce", "reduce.comp", per_dtype(),
            "reductions, one workgroup per output, a fixed tree in shared memory"),
-    Family("softmax", "softmax.comp", per_float32_class(),
+    Family("softmax", "softmax.comp", per_float32_class() + [Variant("f64", ["TYPE_F64"], metal=False)],
            "softmax and log_softmax rows, one workgroup per row"),
     Family("matmul", "matmul.comp", [v for v in per_dtype() if v.name != "b8"],
            "batched matrix products, 16 x 16 tiles in shared memory"),

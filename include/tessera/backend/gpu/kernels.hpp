@@ -29,7 +29,7 @@
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[140] = {
+inline constexpr const Kernel* all_kernels[141] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -137,6 +137,7 @@ inline constexpr const Kernel* all_kernels[140] = {
     &generated::softmax_bf16,
     &generated::softmax_f16,
     &generated::softmax_f32,
+    &generated::softmax_f64,
     &generated::ternary_b8,
     &generated::ternary_bf16,
     &generated::ternary_f16,

@@ -3,8 +3,8 @@
 // (glsl/scan.comp), cummax and cummin (glsl/cumextreme.comp). Integer and float64 sums and
 // products are the CPU's bits; float, half and bfloat16 ones accumulate in double where the
 // device has it (the CPU's bits again), else in float (Note [Float cumsum]); logcumsumexp
-// computes in float as the CPU does, with the GPU's exp and log; cummax and cummin are the
-// CPU's bits.
+// computes in float (float64 in double) as the CPU does, with the GPU's exp and log (f64math's
+// for float64); cummax and cummin are the CPU's bits.
 
 #include <cstdint>
 #include <string>
@@ -24,8 +24,7 @@ struct CumextremePush {
 };
 
 /** Launches a cumsum, cumprod, logcumsumexp, cummax or cummin plan, or returns false for
- *  another op or for one this kernel does not serve (float64 logcumsumexp: GLSL has no double
- *  exp or log). `double_acc` picks the variants that accumulate float, half and bfloat16 sums
+ *  another op or for one this kernel does not serve. `double_acc` picks the variants that accumulate float, half and bfloat16 sums
  *  and products in double (Vulkan devices with float64). */
 template <class Runtime>
 bool scan_on_gpu(const ::tessera::detail::RowPlan& plan, bool double_acc) {
@@ -39,7 +38,7 @@ bool scan_on_gpu(const ::tessera::detail::RowPlan& plan, bool double_acc) {
   // The plans' result types: cummax and cummin the input's; cumsum and cumprod int64 for
   // integers and bool, the input's type for floats; logcumsumexp floats only.
   if (out.dtype != (float_in || extreme >= 0 ? in.dtype : DType::Int64)) return false;
-  if (scan == 2 && (!float_in || in.dtype == DType::Float64)) return false;
+  if (scan == 2 && !float_in) return false;
   if (out.numel == 0) return true;
   check_index_range(in, plan.op);
   check_index_range(out, plan.op);

@@ -1,10 +1,11 @@
 #version 450
 // Running sums, products and log-sum-exps along one dim, one thread per row (striding over the
 // rows), each combining its row in order, as backend/cpu/rows.hpp does. OP: 0 cumsum, 1 cumprod,
-// 2 logcumsumexp (float accumulators only: its CPU kernel computes in float for float, half and
-// bfloat16). The variant is the output's type and its accumulator:
+// 2 logcumsumexp (float and float64 accumulators: its CPU kernel computes in float for float,
+// half and bfloat16). The variant is the output's type and its accumulator:
 //   i64          integer and bool inputs (IN_DT), int64 wrapping sums and products: the CPU's bits
-//   f64          float64, double arithmetic: the CPU's bits
+//   f64          float64, double arithmetic: the CPU's bits (logcumsumexp: f64math.glsl's exp and
+//                log1p, within a few ulp of the CPU's)
 //   f32_dacc, f16_dacc, bf16_dacc   double sums and products of float, half, bfloat16, each
 //                rounded to the type as convert<R>(double) does: the CPU's bits (Vulkan only)
 //   f32, f16, bf16   float accumulators: logcumsumexp (GPU exp and log, so within a few ulp of
@@ -36,6 +37,18 @@ layout(constant_id = 1) const int IN_DT = 8;  // DT_F32
 #if !defined(TYPE_I64) && !defined(TYPE_F64) && !defined(DOUBLE_ACC)
 #define FLOAT_ACC
 #include "floatmath.glsl"
+#endif
+#if defined(TYPE_F64)
+#include "f64math.glsl"
+
+/** logcumsumexp's step as the CPU takes it: NaN wins, equal infinities stay. */
+double f64_logaddexp(double acc, double v) {
+  if (f64_isnan(acc) || f64_isnan(v)) return f64_nan();
+  const double lo = min(acc, v), hi = max(acc, v);
+  if (lo == hi && (lo == f64_inf() || lo == -f64_inf())) return hi;
+  precise double r = hi + f64_log1p(f64_exp(lo - hi));
+  return r;
+}
 #endif
 
 #if defined(TYPE_F64)
@@ -105,12 +118,17 @@ void main() {
     ACC acc = OP == 1 ? ACC(1) : ACC(0);
 #if defined(FLOAT_ACC)
     if (OP == 2) acc = uintBitsToFloat(0xff800000u);  // -inf
+#elif defined(TYPE_F64)
+    if (OP == 2) acc = -f64_inf();
 #endif
     for (uint k = 0u; k < pc.len; ++k, o += pc.out_stride, i += pc.in_stride) {
       const ACC v = value_of(load_in(i, IN_DT));
       // int64 sums and products wrap, as the CPU's math::add and math::mul.
 #if defined(FLOAT_ACC)
       if (OP == 2) acc = f32_logaddexp(acc, v);  // the CPU's step: equal infinities stay
+      else
+#elif defined(TYPE_F64)
+      if (OP == 2) acc = f64_logaddexp(acc, v);
       else
 #endif
       acc = OP == 1 ? acc * v : acc + v;
