@@ -12,6 +12,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "vulkan_device.hpp"  // the backend: Vulkan, or Metal with TESSERA_TEST_METAL
@@ -342,7 +343,7 @@ void check_unary(const char* name, F&& f, const ts::Tensor<T>& cpu, bool exact) 
   }
 }
 
-TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, within a few ulps of the CPU's") {
+TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, within a few ulps of the CPU's; fmod exactly") {
   if (!have_device() || !float64_ok()) return;
   std::mt19937_64 rng(64);
   // Ordinary, huge, tiny, subnormal and special values, and values near the functions' edges.
@@ -373,6 +374,15 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
     return v.grad();
   };
   require_same(grad(ts::Device::cpu()), grad(kGpu), "softplus backward", true, approx_tol<double>);
+  // fmod (and remainder, floor_divide built on it) in integers, exact: exponents far apart,
+  // subnormals, signed zeros, infinities
+  const double inf = std::numeric_limits<double>::infinity();
+  const ts::Tensor<double> a = ts::from_vector(std::vector<double>{1e300, -1e308, 5e-324, 7.5, -0.0, 3.0, inf, 1e-300, 123456789.0, -2.5}, {10});
+  const ts::Tensor<double> b = ts::from_vector(std::vector<double>{3.7, 1e-308, 3e-324, -2.0, 1.0, inf, 2.0, 7e-310, 1e-5, 0.5}, {10});
+  for (const auto& [want, got, what] : {std::tuple{ts::fmod(a, b), ts::fmod(a.to(kGpu), b.to(kGpu)), "fmod"},
+                                       std::tuple{ts::remainder(a, b), ts::remainder(a.to(kGpu), b.to(kGpu)), "remainder"},
+                                       std::tuple{ts::floor_divide(a, b), ts::floor_divide(a.to(kGpu), b.to(kGpu)), "floor_divide"}})
+    require_same(want, got, what, true);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 
@@ -592,7 +602,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
           return c;
         }, a, b);
       }
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);  // float64 fmod too: in integers
       if constexpr (!std::is_same_v<T, bool>) {
         const ts::Tensor<T> small = tame_tensor<T>(shape, rng);
         const ts::Tensor<T> expo = td::convert<double>(T(1)) == 1 ? tame_tensor<T>(b.sizes(), rng) : b;

@@ -334,7 +334,27 @@ void store(uint o, VAL v) { out_buf.data[o] = v; }
 VAL nan_val() { return uint64BitsToDouble(uint64_t(0x7ff8) << 48); }
 bool val_isnan(VAL x) { return (doubleBitsToUint64(x) << 1) > (uint64_t(0x7ff) << 53); }
 VAL val_div(VAL a, VAL b) { return a / b; }
-VAL val_fmod(VAL a, VAL b) { return nan_val(); }  // not launched: the host runs float64 fmod
+/** std::fmod in integers: exact (the result is representable), with the sign of a; the
+ *  remainder of the 53-bit mantissas, shifted up 11 bits at a time. */
+VAL val_fmod(VAL a, VAL b) {
+  const uint64_t ua = doubleBitsToUint64(a), ub = doubleBitsToUint64(b);
+  const uint64_t magnitude = ~(uint64_t(1) << 63), inf = uint64_t(0x7ff) << 52;
+  const uint64_t ma = ua & magnitude, mb = ub & magnitude;
+  if (ma >= inf || mb > inf || mb == uint64_t(0)) return nan_val();
+  if (mb == inf || ma < mb) return a;
+  const Soft x = soft_from_f64_bits(ua), y = soft_from_f64_bits(ub);
+  uint64_t r;
+  int e;
+  if (x.e >= y.e) {
+    r = x.m % y.m;
+    for (int d = x.e - y.e; d > 0; d -= 11) r = (r << min(d, 11)) % y.m;
+    e = y.e;
+  } else {
+    r = x.m % (y.m << (y.e - x.e));
+    e = x.e;
+  }
+  return uint64BitsToDouble(pack_ieee(Soft(r, e, x.neg), 53, -1074, 11));
+}
 VAL val_neg(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) ^ (uint64_t(1) << 63)); }
 VAL val_abs(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) & ~(uint64_t(1) << 63)); }
 bool val_signbit(VAL a) { return (doubleBitsToUint64(a) >> 63) != uint64_t(0); }
