@@ -374,6 +374,13 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
     return v.grad();
   };
   require_same(grad(ts::Device::cpu()), grad(kGpu), "softplus backward", true, approx_tol<double>);
+  // pow: every pairing of these values (specials, signs, overflow and underflow), and moderate
+  // exponents of every base
+  const ts::Tensor<double> small = (x.remainder(16.0) - 8.0).round();
+  require_same(ts::pow(x, x.flip({0})), ts::pow(x.to(kGpu), x.flip({0}).to(kGpu)), "pow", true, approx_tol<double>);
+  require_same(ts::pow(x, small), ts::pow(x.to(kGpu), small.to(kGpu)), "pow, integer exponents", true, approx_tol<double>);
+  require_same(ts::pow(x.abs(), x.remainder(7.5)), ts::pow(x.abs().to(kGpu), x.remainder(7.5).to(kGpu)), "pow", true,
+               approx_tol<double>);
   // fmod (and remainder, floor_divide built on it) in integers, exact: exponents far apart,
   // subnormals, signed zeros, infinities
   const double inf = std::numeric_limits<double>::infinity();
@@ -607,7 +614,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         const ts::Tensor<T> small = tame_tensor<T>(shape, rng);
         const ts::Tensor<T> expo = td::convert<double>(T(1)) == 1 ? tame_tensor<T>(b.sizes(), rng) : b;
         check_binary("pow", [](const auto& x, const auto& y) { return ts::pow(x, y); }, small, expo,
-                     std::is_integral_v<T> ? 0 : (std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
+                     std::is_integral_v<T> ? 0 : (is_f64<T> ? approx_tol<double> : std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
       // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot, logaddexp,
       // logaddexp2 and xlogy are approximations there (float64 runs on the host), copysign is exact.

@@ -15,6 +15,7 @@ inline uint64_t doubleBitsToUint64(double v) { return std::bit_cast<uint64_t>(v)
 inline double roundEven(double v) { return std::nearbyint(v); }  // the default rounding: to even
 using std::abs;
 using std::sqrt;
+using std::trunc;
 
 /** v, rounded where it is (Note [Exact SIMD arithmetic]): a product passed through memory
  *  cannot be fused with the sum it feeds. */

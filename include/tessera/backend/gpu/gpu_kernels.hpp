@@ -108,7 +108,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"i0", 1, 51, kFloating | kNoFloat64 | kMath}, {"special_i1", 1, 52, kFloating | kNoFloat64 | kMath},
     {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
-    {"pow", 2, 4, kNoFloat64}, {"remainder", 2, 5, 0}, {"fmod", 2, 6, 0},
+    {"pow", 2, 4, 0}, {"remainder", 2, 5, 0}, {"fmod", 2, 6, 0},
     {"floor_divide", 2, 7, 0}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
     {"threshold_backward", 2, 10, kBoolOk},
     {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},

@@ -495,6 +495,7 @@ VAL binary_float(int op, VAL a, VAL b) {
     return b > 20.0 ? a : a * z / (z + 1.0);
   }
 #elif defined(CLASS_DOUBLE)
+  if (op == B_POW) return f64_pow(a, b);
   if (op == B_SOFTPLUS_BACKWARD) {
     const VAL z = f64_exp(b);
     return b > 20.0lf ? a : a * z / (z + 1.0lf);

@@ -8,7 +8,8 @@
 // polynomials on the reduced range, fdlibm's formulas for the hyperbolic functions, and the
 // leading terms of log kept in two doubles. tests/test_f64math.cpp measures each against
 // glibc's: log, exp, exp2, expm1, sin and cos within one ulp (and its bits for 97 to 99 % of
-// inputs), log2, log10, log1p, sinh and cosh within two, tanh within three.
+// inputs), log2, log10, log1p, sinh and cosh within two, tanh within three, pow within two for
+// exponents up to 64 (f64_pow says more).
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -63,6 +64,20 @@ F64_FN double f64_scale(double y, int k) {
   return F64_EXACT(y * uint64BitsToDouble(uint64_t(k + 1023) << 52));
 }
 
+/** a * b = p + err exactly (Dekker's product on Veltkamp's splits), for |a b| below 2^995. */
+F64_FN double f64_two_prod(double a, double b, F64_OUT(double) err) {
+  precise double ca = F64_EXACT(134217729.0lf * a);
+  precise double a_hi = ca - (ca - a);
+  precise double a_lo = a - a_hi;
+  precise double cb = F64_EXACT(134217729.0lf * b);
+  precise double b_hi = cb - (cb - b);
+  precise double b_lo = b - b_hi;
+  precise double p = F64_EXACT(a * b);
+  precise double e = ((F64_EXACT(a_hi * b_hi) - p) + F64_EXACT(a_hi * b_lo) + F64_EXACT(a_lo * b_hi)) + F64_EXACT(a_lo * b_lo);
+  err = e;
+  return p;
+}
+
 /** expm1(r) for |r| <= 0.35 as hi + lo: r + r^2 (1/2! + r/3! + ... + r^11/13!), truncated
  *  below 2^-60. */
 F64_FN double f64_expm1_reduced(double r, F64_OUT(double) lo) {
@@ -92,15 +107,21 @@ F64_FN double f64_reduce_ln2(double x, F64_OUT(double) k, F64_OUT(double) c) {
   return r;
 }
 
+/** exp(r + d) for |r| <= 0.35 and d below 2^-40 r: 1 + e + d (1 + e), e = expm1(r). */
+F64_FN double f64_exp_reduced(double r, double d) {
+  double lo;
+  const double e = f64_expm1_reduced(r, lo);
+  precise double y = 1.0lf + (e + (lo + (d + F64_EXACT(d * e))));
+  return y;
+}
+
 F64_FN double f64_exp(double x) {
   if (f64_isnan(x)) return x;
   if (x > 709.782712893383973096lf) return f64_inf();
   if (x < -745.133219101941108420lf) return 0.0lf;
-  double k, c, lo;
+  double k, c;
   const double r = f64_reduce_ln2(x, k, c);
-  const double e = f64_expm1_reduced(r, lo);
-  precise double y = 1.0lf + (e + (lo + c));  // exp(r + c) ~ exp(r) + c
-  return f64_scale(y, int(k));
+  return f64_scale(f64_exp_reduced(r, c), int(k));
 }
 
 /** 2^x: x = k + f exactly, then 2^k exp(f ln 2). */
@@ -254,6 +275,74 @@ F64_FN double f64_log1p(double x) {
   precise double c = (x - (u - 1.0lf)) / u;
   precise double result = f64_log(u) + c;
   return result;
+}
+
+/** log(x) as hi + lo for x > 0 finite, about 2^-60 of it (pow's logarithm). */
+F64_FN double f64_log_parts(double x, F64_OUT(double) lo) {
+  int e;
+  double lm_lo;
+  const double lm = f64_log1p_reduced(f64_log_reduce(x, e), lm_lo);
+  const double k = double(e);
+  double err;
+  const double sum = f64_two_sum(F64_EXACT(k * F64_LN2_HI), lm, err);
+  precise double tail = (err + lm_lo) + F64_EXACT(k * F64_LN2_LO);
+  double hi_err;
+  const double hi = f64_two_sum(sum, tail, hi_err);
+  lo = hi_err;
+  return hi;
+}
+
+/** Whether y (finite) is an odd integer. */
+F64_FN bool f64_is_odd_integer(double y) {
+  if (abs(y) >= 9007199254740992.0lf || y != trunc(y)) return false;  // 2^53 and above are even
+  return abs(y - 2.0lf * trunc(0.5lf * y)) == 1.0lf;
+}
+
+/** std::pow for doubles (C99 Annex F's special cases), |x|^y = exp(y log|x|) with the log in
+ *  two doubles and the product exact in two: within two ulps for |y| <= 64; beyond, the log's
+ *  last rounding grows with y, to a relative 1e-14 at most. */
+F64_FN double f64_pow(double x, double y) {
+  if (y == 0.0lf || x == 1.0lf) return 1.0lf;
+  if (f64_isnan(x) || f64_isnan(y)) return f64_nan();
+  const double inf = f64_inf();
+  const double ax = abs(x);
+  if (abs(y) == inf) {
+    if (ax == 1.0lf) return 1.0lf;
+    return (ax < 1.0lf) == (y < 0.0lf) ? inf : 0.0lf;
+  }
+  const bool odd = f64_is_odd_integer(y);
+  const bool negative = x < 0.0lf || (x == 0.0lf && (doubleBitsToUint64(x) >> 63) != uint64_t(0));
+  const bool flip = negative && odd;  // the result's sign
+  if (ax == 0.0lf || ax == inf) {
+    const bool big = (ax == inf) == (y > 0.0lf);
+    const double r = big ? inf : 0.0lf;
+    return flip ? -r : r;
+  }
+  if (x < 0.0lf && y != trunc(y)) return f64_nan();
+  if (ax == 1.0lf) return flip ? -1.0lf : 1.0lf;  // x = -1 and an integer y
+  double l_lo;
+  const double l_hi = f64_log_parts(ax, l_lo);
+  const double rough = y * l_hi;  // far past the limits, the result is an infinity or zero
+  if (rough > 710.0lf || rough < -746.0lf) {
+    const double r = rough > 0.0lf ? inf : 0.0lf;
+    return flip ? -r : r;
+  }
+  double p_err;
+  const double p = f64_two_prod(y, l_hi, p_err);
+  precise double t_lo = p_err + F64_EXACT(y * l_lo);
+  double t_err;
+  const double t = f64_two_sum(p, t_lo, t_err);  // y log|x| = t + t_err
+  double r;
+  if (t > 709.782712893383973096lf) {
+    r = inf;
+  } else if (t < -745.133219101941108420lf) {
+    r = 0.0lf;
+  } else {
+    double k, c;
+    const double reduced = f64_reduce_ln2(t, k, c);
+    r = f64_scale(f64_exp_reduced(reduced, c + t_err), int(k));
+  }
+  return flip ? -r : r;
 }
 
 /** tanh as fdlibm's: from expm1 of 2|x| (or -2|x| below 1), +-1 from 22 on. */
