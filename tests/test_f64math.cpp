@@ -76,7 +76,7 @@ const double kTiny = std::numeric_limits<double>::denorm_min();
 
 }  // namespace
 
-TEST_CASE("f64math: exp, exp2, expm1 and the hyperbolic functions against the C library", "[f64math]") {
+TEST_CASE("f64math: exp, exp2, expm1, the hyperbolic functions and their inverses against the C library", "[f64math]") {
   std::vector<double> xs = inputs(-60, 10, true, 200000, 1);
   for (double x : {0.0, -0.0, 1.0, -1.0, 709.78, 709.79, 710.47, 710.48, -745.1, -745.2, -708.4, 1e-300, 22.0, 21.99,
                    0.34657359027997264, kInf, -kInf, kNaN})
@@ -87,6 +87,14 @@ TEST_CASE("f64math: exp, exp2, expm1 and the hyperbolic functions against the C 
   compare("tanh", fm::f64_tanh, [](double x) { return std::tanh(x); }, xs, 0.9, 3);
   compare("sinh", fm::f64_sinh, [](double x) { return std::sinh(x); }, xs, 0.9, 2);
   compare("cosh", fm::f64_cosh, [](double x) { return std::cosh(x); }, xs, 0.9, 2);
+  compare("asinh", fm::f64_asinh, [](double x) { return std::asinh(x); }, xs, 0.9, 3);
+  std::vector<double> ones = inputs(-60, 20, false, 100000, 8);
+  for (double& v : ones) v += 1.0;
+  for (double x : {1.0, 0.5, 2.0, 268435456.0, 1e300, kInf, kNaN}) ones.push_back(x);
+  compare("acosh", fm::f64_acosh, [](double x) { return std::acosh(x); }, ones, 0.9, 3);
+  std::vector<double> unit = inputs(-60, 0, true, 100000, 9);
+  for (double x : {1.0, -1.0, 0.5, -0.5, 0.0, -0.0, 1.5, kNaN}) unit.push_back(x);
+  compare("atanh", fm::f64_atanh, [](double x) { return std::atanh(x); }, unit, 0.9, 3);
   for (double x : {-1074.0, -1074.5, -1075.0, -1030.3, 1023.9, 1024.0})
     CHECK(ulps_apart(fm::f64_exp2(x), std::exp2(x)) <= 1);
 }

@@ -365,6 +365,9 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("tanh", [](const auto& t) { return ts::tanh(t); });
   check("sinh", [](const auto& t) { return ts::sinh(t); });
   check("cosh", [](const auto& t) { return ts::cosh(t); });
+  check("asinh", [](const auto& t) { return ts::asinh(t); });
+  check("acosh", [](const auto& t) { return ts::acosh(t.abs()); });
+  check("atanh", [](const auto& t) { return ts::atanh(t.remainder(2.0) - 1.0); });
   check("sigmoid", [](const auto& t) { return ts::sigmoid(t); });
   check("softplus", [](const auto& t) { return ts::softplus(t); });
   // softplus's gradient, a GPU kernel of its own

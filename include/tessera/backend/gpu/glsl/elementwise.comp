@@ -471,6 +471,9 @@ VAL unary_float(int op, VAL x) {
   if (op == U_TANH) return f64_tanh(x);
   if (op == U_SINH) return f64_sinh(x);
   if (op == U_COSH) return f64_cosh(x);
+  if (op == U_ASINH) return f64_asinh(x);
+  if (op == U_ACOSH) return f64_acosh(x);
+  if (op == U_ATANH) return f64_atanh(x);
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
 #endif

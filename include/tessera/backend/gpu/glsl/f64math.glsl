@@ -8,8 +8,8 @@
 // polynomials on the reduced range, fdlibm's formulas for the hyperbolic functions, and the
 // leading terms of log kept in two doubles. tests/test_f64math.cpp measures each against
 // glibc's: log, exp, exp2, expm1, sin and cos within one ulp (and its bits for 97 to 99 % of
-// inputs), log2, log10, log1p, sinh and cosh within two, tanh within three, pow within two for
-// exponents up to 64 (f64_pow says more).
+// inputs), log2, log10, log1p, sinh, cosh and the inverse hyperbolic functions within two or
+// three, tanh within three, pow within two for exponents up to 64 (f64_pow says more).
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -406,6 +406,58 @@ F64_FN double f64_cosh(double x) {
     return r;
   }
   return f64_inf();
+}
+
+/** asinh as fdlibm's: x itself when tiny, log|x| + ln 2 when huge, else from log or log1p. */
+F64_FN double f64_asinh(double x) {
+  if (f64_isnan(x) || abs(x) == f64_inf()) return x;
+  const double a = abs(x);
+  double r;
+  if (a < 3.7252902984e-09lf) {  // 2^-28: asinh(x) = x to double precision
+    return x;
+  } else if (a > 268435456.0lf) {  // 2^28
+    r = f64_log(a) + 6.93147180559945286227e-01lf;
+  } else if (a > 2.0lf) {
+    precise double t = 2.0lf * a + 1.0lf / (sqrt(F64_EXACT(x * x) + 1.0lf) + a);
+    r = f64_log(t);
+  } else {
+    const double t = F64_EXACT(x * x);
+    precise double u = a + t / (1.0lf + sqrt(1.0lf + t));
+    r = f64_log1p(u);
+  }
+  return x < 0.0lf ? -r : r;
+}
+
+/** acosh as fdlibm's: NaN below 1, log x + ln 2 when huge, else from log or log1p. */
+F64_FN double f64_acosh(double x) {
+  if (f64_isnan(x) || x < 1.0lf) return f64_nan();
+  if (x == f64_inf()) return x;
+  if (x >= 268435456.0lf) return f64_log(x) + 6.93147180559945286227e-01lf;
+  if (x > 2.0lf) {
+    precise double t = 2.0lf * x - 1.0lf / (x + sqrt(F64_EXACT(x * x) - 1.0lf));
+    return f64_log(t);
+  }
+  const double t = x - 1.0lf;
+  precise double u = t + sqrt(2.0lf * t + F64_EXACT(t * t));
+  return f64_log1p(u);
+}
+
+/** atanh as fdlibm's: log1p(2x + 2x^2 / (1 - x)) / 2 below 1/2, log1p(2x / (1 - x)) / 2 above. */
+F64_FN double f64_atanh(double x) {
+  if (f64_isnan(x)) return x;
+  const double a = abs(x);
+  if (a > 1.0lf) return f64_nan();
+  double r;
+  if (a == 1.0lf) {
+    r = f64_inf();
+  } else if (a < 0.5lf) {
+    const double t = a + a;
+    precise double u = t + F64_EXACT(t * a) / (1.0lf - a);
+    r = 0.5lf * f64_log1p(u);
+  } else {
+    r = 0.5lf * f64_log1p((a + a) / (1.0lf - a));
+  }
+  return x < 0.0lf ? -r : (x == 0.0lf ? x : r);
 }
 
 /** sin and cos of x for |x| <= 2^19 pi / 2 (fdlibm's Cody-Waite reduction by pi / 2 in three
