@@ -17,11 +17,19 @@ using std::abs;
 using std::sqrt;
 using std::trunc;
 
-/** v, rounded where it is (Note [Exact SIMD arithmetic]): a product passed through memory
- *  cannot be fused with the sum it feeds. */
+/** v, rounded where it is (Note [Exact SIMD arithmetic]): a product hidden from the optimiser
+ *  (an empty asm that "changes" its register, or memory elsewhere) cannot be fused with the sum
+ *  it feeds. */
 inline double exact(double v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  asm("" : "+x"(v));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  asm("" : "+w"(v));
+#else
   volatile double held = v;
-  return held;
+  v = held;
+#endif
+  return v;
 }
 
 #define F64_FN inline

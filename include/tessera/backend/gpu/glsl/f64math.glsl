@@ -221,18 +221,27 @@ F64_FN double f64_log_special(double x, F64_OUT(bool) special) {
   return 0.0lf;
 }
 
-F64_FN double f64_log(double x) {
-  bool special;
-  const double v = f64_log_special(x, special);
-  if (special) return v;
+/** log(x) as hi + lo for x > 0 finite, about 2^-60 of it (the log, and pow's). */
+F64_FN double f64_log_parts(double x, F64_OUT(double) lo) {
   int e;
   double lm_lo;
   const double lm = f64_log1p_reduced(f64_log_reduce(x, e), lm_lo);
   const double k = double(e);
   double err;
-  const double sum = f64_two_sum(F64_EXACT(k * F64_LN2_HI), lm, err);  // k * hi is exact
-  precise double result = sum + ((err + lm_lo) + F64_EXACT(k * F64_LN2_LO));
-  return result;
+  const double sum = f64_two_sum(F64_EXACT(k * F64_LN2_HI), lm, err);
+  precise double tail = (err + lm_lo) + F64_EXACT(k * F64_LN2_LO);
+  double hi_err;
+  const double hi = f64_two_sum(sum, tail, hi_err);
+  lo = hi_err;
+  return hi;
+}
+
+F64_FN double f64_log(double x) {
+  bool special;
+  const double v = f64_log_special(x, special);
+  if (special) return v;
+  double lo;
+  return f64_log_parts(x, lo);  // hi is hi + lo rounded
 }
 
 F64_FN double f64_log2(double x) {
@@ -275,21 +284,6 @@ F64_FN double f64_log1p(double x) {
   precise double c = (x - (u - 1.0lf)) / u;
   precise double result = f64_log(u) + c;
   return result;
-}
-
-/** log(x) as hi + lo for x > 0 finite, about 2^-60 of it (pow's logarithm). */
-F64_FN double f64_log_parts(double x, F64_OUT(double) lo) {
-  int e;
-  double lm_lo;
-  const double lm = f64_log1p_reduced(f64_log_reduce(x, e), lm_lo);
-  const double k = double(e);
-  double err;
-  const double sum = f64_two_sum(F64_EXACT(k * F64_LN2_HI), lm, err);
-  precise double tail = (err + lm_lo) + F64_EXACT(k * F64_LN2_LO);
-  double hi_err;
-  const double hi = f64_two_sum(sum, tail, hi_err);
-  lo = hi_err;
-  return hi;
 }
 
 /** Whether y (finite) is an odd integer. */
