@@ -1,9 +1,9 @@
 #pragma once
 // The random family on a GPU: rand, uniform_, randn, normal_, randint, bernoulli and
 // exponential_ plans as launches of random.comp, randperm as a sort of index_sort.comp, with the
-// CPU's values bit for bit, except where the CPU calls libm (float64 normals, exponential draws:
-// double arithmetic within an ulp or two of it) (docs/gpu.md, "random"); what it cannot draw
-// stays on the host.
+// CPU's values bit for bit (float64 normals and exponential draws in double, with f64math.glsl's
+// log, sin and cos, which the CPU runs too) (docs/gpu.md, "random"); what it cannot draw stays
+// on the host.
 
 #include <bit>
 #include <cmath>
