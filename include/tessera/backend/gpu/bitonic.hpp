@@ -23,10 +23,7 @@ struct SortPush {
 template <class Runtime>
 void launch_index_sort(int device, const Kernel& sort, uint32_t op, const SortPush& push, const DataPtr& pairs,
                        uint32_t n, BufferArg src = {}, BufferArg out = {}, BufferArg meta = {}, DType in_dt = DType::Int64) {
-  static constexpr uint32_t placeholder[4] = {};
-  const auto or_placeholder = [](BufferArg b) {
-    return b.data || b.bytes ? b : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
-  };
+  const auto or_placeholder = [](BufferArg b) { return b.data || b.bytes ? b : placeholder_buffer(); };
   Launch<Runtime>::launch(device, sort, {{0, op}, {1, static_cast<uint32_t>(in_dt)}},
                           {{.data = &pairs}, or_placeholder(src), or_placeholder(out), or_placeholder(meta)}, &push, n);
 }

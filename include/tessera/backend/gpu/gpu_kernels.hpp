@@ -354,9 +354,8 @@ class GpuKernels final : public DeviceKernels {
                                in2 ? static_cast<uint32_t>(in2->offset) : static_cast<uint32_t>(max_bits >> 32),
                                static_cast<uint32_t>(scalar),
                                static_cast<uint32_t>(scalar >> 32)};
-    const uint32_t placeholder[4] = {};  // the unread second input of a scalar op
     const BufferArg meta{.bytes = layout.meta.data(), .nbytes = layout.meta.size() * sizeof(int32_t)};
-    const BufferArg b_arg = in1 ? BufferArg{.data = &in1->storage.data_ptr()} : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const BufferArg b_arg = in1 ? BufferArg{.data = &in1->storage.data_ptr()} : placeholder_buffer();  // a scalar op's
     const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {
         {0, op->code},
         {1, static_cast<uint32_t>(a)},
@@ -471,9 +470,7 @@ class GpuKernels final : public DeviceKernels {
     const ReducePush push{static_cast<uint32_t>(layout.outputs), static_cast<uint32_t>(layout.reduced),
                           static_cast<uint32_t>(in.offset), static_cast<uint32_t>(out.offset),
                           plan.indices ? static_cast<uint32_t>(plan.indices->offset) : 0u};
-    const uint32_t placeholder[4] = {};
-    const BufferArg indices = plan.indices ? BufferArg{.data = &plan.indices->storage.data_ptr()}
-                                           : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+    const BufferArg indices = plan.indices ? BufferArg{.data = &plan.indices->storage.data_ptr()} : placeholder_buffer();
     const std::initializer_list<std::pair<uint32_t, uint32_t>> spec = {{0, code}, {1, static_cast<uint32_t>(in.dtype)}};
     Launch::launch_groups(device, kernel, spec,  // one workgroup per output
                   {{.data = &out.storage.data_ptr()}, indices, {.data = &in.storage.data_ptr()},

@@ -237,7 +237,6 @@ struct IndexLaunch {
     const bool direct = one_to_one(*plan.rest_sizes, *plan.rest_strides);
     if (!direct && static_cast<double>(out.numel) * static_cast<double>(g.numel) > 0x1p30) return false;
     const std::vector<int32_t> meta = meta_of({plan.rest_sizes, plan.rest_strides});
-    const uint32_t placeholder[4] = {};
     const IndexPush push{static_cast<uint32_t>(direct ? g.numel : out.numel - plan.offset),
                          static_cast<uint32_t>(out.offset + plan.offset),
                          static_cast<uint32_t>(g.offset),
@@ -247,7 +246,7 @@ struct IndexLaunch {
                          0,
                          0,
                          0};
-    run(plan, direct ? kStridedAdd : kStridedAddScan, push, meta, {.bytes = placeholder, .nbytes = sizeof placeholder},
+    run(plan, direct ? kStridedAdd : kStridedAddScan, push, meta, placeholder_buffer(),
         push.n);
     return true;
   }

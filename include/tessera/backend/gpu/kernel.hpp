@@ -46,4 +46,10 @@ struct BufferArg {
   size_t nbytes = 0;
 };
 
+/** A small zero buffer for a binding the launch does not read (every binding needs a buffer). */
+inline BufferArg placeholder_buffer() {
+  static constexpr uint32_t words[4] = {};
+  return {.bytes = words, .nbytes = sizeof words};
+}
+
 }  // namespace tessera::gpu

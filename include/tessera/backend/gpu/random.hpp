@@ -134,8 +134,8 @@ bool random_on_gpu(const ::tessera::detail::RandomPlan& plan) {
   const uint64_t n = push.n;
   const uint64_t units = code == 2 ? n : (dtype == DType::Float64 || code == 3 || code == 4) ? (n + 1) / 2 : (n + 3) / 4;
   const Kernel& kernel = Launch<Runtime>::kernel_for("random." + variant, plan.op, dtype, device);
-  const uint32_t placeholder[4] = {};  // p_buf when the plan reads no probabilities
-  const BufferArg p_arg = probs ? BufferArg{.data = &probs->storage.data_ptr()} : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+  // p_buf, a placeholder when the plan reads no probabilities
+  const BufferArg p_arg = probs ? BufferArg{.data = &probs->storage.data_ptr()} : placeholder_buffer();
   const uint32_t groups = static_cast<uint32_t>((units + 255) / 256);
   const BufferArg out_arg{.data = &out.storage.data_ptr()};
   if (kernel.num_buffers == 1)  // integer variants read no probabilities: p_buf is compiled out

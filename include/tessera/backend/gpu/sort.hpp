@@ -62,9 +62,7 @@ bool searchsorted_on_gpu(const ::tessera::detail::SortPlan& plan) {
                         plan.sorter ? static_cast<uint32_t>(plan.sorter->offset) : 0u,
                         static_cast<uint32_t>(out.offset),
                         0, 0, 0, 0};
-  static constexpr uint32_t placeholder[4] = {};
-  const BufferArg sorter = plan.sorter ? BufferArg{.data = &plan.sorter->storage.data_ptr()}
-                                       : BufferArg{.bytes = placeholder, .nbytes = sizeof placeholder};
+  const BufferArg sorter = plan.sorter ? BufferArg{.data = &plan.sorter->storage.data_ptr()} : placeholder_buffer();
   Launch<Runtime>::launch(device, kernel, {{0, 0}, {1, static_cast<uint32_t>(bd.dtype)}},
                           {{.data = &out.storage.data_ptr()}, {.data = &bd.storage.data_ptr()},
                            {.data = &values.storage.data_ptr()}, sorter},
@@ -97,8 +95,7 @@ bool bincount_on_gpu(const ::tessera::detail::SortPlan& plan) {
   SearchPush push{static_cast<uint32_t>(p), static_cast<uint32_t>(n), 0, 0, 0, 0,
                   static_cast<uint32_t>(values.offset), 0, 0, 0, static_cast<uint32_t>(p),
                   static_cast<int32_t>(static_cast<uint32_t>(lo)), static_cast<int32_t>(static_cast<uint32_t>(lo >> 32))};
-  static constexpr uint32_t placeholder[4] = {};
-  const BufferArg none{.bytes = placeholder, .nbytes = sizeof placeholder};
+  const BufferArg none = placeholder_buffer();
   Launch<Runtime>::launch(device, fill, {{0, 2}, {1, static_cast<uint32_t>(values.dtype)}},
                           {{.data = &pairs.data_ptr()}, none, {.data = &values.storage.data_ptr()}, none}, &push, push.n);
   sort_pairs<Runtime>(device, sort, SortPush{push.p, push.m, 0, 0, 0, push.p}, pairs.data_ptr());
