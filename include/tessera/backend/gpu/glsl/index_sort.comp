@@ -111,34 +111,15 @@ void sort_runs() {
 
 DEFINE_LOAD_BITS(load_src, src)
 
-uint element_bits() {
-  if (IN_DT == DT_I64 || IN_DT == DT_F64) return 64u;
-  if (IN_DT == DT_I32 || IN_DT == DT_F32) return 32u;
-  if (IN_DT == DT_I16 || IN_DT == DT_F16 || IN_DT == DT_BF16) return 16u;
-  return 8u;
-}
+// The largest key: the padding's (with positions past the row's, so it sorts last) and a NaN's.
+#define MAX_KEY int64_t(0x7fffffffffffffffl)
 
-uint64_t key_mask() { return element_bits() == 64u ? ~uint64_t(0) : (uint64_t(1) << element_bits()) - uint64_t(1); }
-
-/** A key as the network compares it: 64-bit keys with the top bit flipped, so that signed order
- *  is their unsigned order; narrower keys as they are. */
-int64_t signed_key(uint64_t key) { return element_bits() == 64u ? int64_t(key ^ (uint64_t(1) << 63)) : int64_t(key); }
-
-/** The key of an element (Note [Sort keys] in backend/cpu/sort.hpp): NaN above everything, -0
- *  equal to 0, complemented for a descending order. */
+/** The key of an element (Note [Sort keys] in backend/cpu/sort.hpp): its order key (Note [Order
+ *  keys] in dtype.glsl: -0 equal to 0), NaN above everything, complemented for a descending
+ *  order (~k reverses the order and cannot overflow). */
 int64_t sort_key(uint64_t bits) {
-  const uint64_t mask = key_mask(), sign = uint64_t(1) << (element_bits() - 1u);
-  uint64_t key = bits;  // bool and uint8 as they are
-  if (bits_isnan(bits, IN_DT)) {
-    key = mask;
-  } else if (dt_is_float(IN_DT)) {
-    const uint64_t b = (bits & (sign - uint64_t(1))) == uint64_t(0) ? uint64_t(0) : bits;  // -0 is 0
-    key = (b & sign) != uint64_t(0) ? (~b & mask) : (b | sign);
-  } else if (IN_DT != DT_B8 && IN_DT != DT_U8) {
-    key = bits ^ sign;
-  }
-  if (pc.descending != 0u) key ^= mask;
-  return signed_key(key);
+  const int64_t key = bits_isnan(bits, IN_DT) ? MAX_KEY : order_key(bits, IN_DT);
+  return pc.descending != 0u ? ~key : key;
 }
 
 /** The position OP 6 reads in row `base` (sorted, pc.nb real keys) for output position jj. */
@@ -147,7 +128,7 @@ uint selected(uint base, uint jj) {
   if (pc.select == SELECT_RANK) return pc.rank;
   const uint n = pc.nb;
   const bool floating = dt_is_float(IN_DT);
-  const int64_t nan_key = signed_key(key_mask());  // ascending keys: median and mode
+  const int64_t nan_key = MAX_KEY;  // ascending keys: median and mode
   if (pc.select == SELECT_MODE) {
     // torch.mode: the longest run of equal keys (a NaN is a run of its own), the first of the
     // longest; its last position holds the largest index of that value.
@@ -173,7 +154,7 @@ void main() {
   if (OP == 5) {
     GRID_STRIDE_LOOP(i, pc.p) {
       const uint t = i & (pc.row - 1u);
-      int64_t key = int64_t(0x7fffffffffffffffl);  // padding sorts last
+      int64_t key = MAX_KEY;  // padding sorts last
       if (t < pc.nb) {
         const uint at = pc.src_offset + strided_offsets(i / pc.row, 2).y + t * pc.src_stride;
         key = sort_key(load_src(at, IN_DT));
@@ -206,7 +187,7 @@ void main() {
     if (OP == 2) {
       // The key of i: the 64 bits of block i / 2 a double uniform takes (fill_randperm), its top
       // bit flipped so that signed order is the key's unsigned order.
-      int64_t key = int64_t(0x7fffffffffffffffl);
+      int64_t key = MAX_KEY;
       if (i < pc.nb) {
         const uvec4 w = random_block(src_u64(0u), src_u64(2u), i / 2u, 0u);
         const uint h = i & 1u;
@@ -217,7 +198,7 @@ void main() {
       continue;
     }
     if (OP == 0) {
-      int64_t key = int64_t(0x7fffffffffffffffl);
+      int64_t key = MAX_KEY;
       if (i < pc.nb) {
         const uint w = 2u * (pc.src_offset + i);
         key = int64_t(uint64_t(src.words[w]) | (uint64_t(src.words[w + 1u]) << 32));
