@@ -48,9 +48,10 @@ layout(push_constant) uniform Push {
 
 DEFINE_LOAD_BITS(load_a, a_buf)
 DEFINE_LOAD_BITS(load_b, b_buf)
+DEFINE_LOAD_BITS(load_c, c_buf)
 
-int64_t int64_at_c(uint i) { return int64_t(uint64_t(c_buf.words[2u * i]) | (uint64_t(c_buf.words[2u * i + 1u]) << 32)); }
-int64_t int64_at_a(uint i) { return int64_t(uint64_t(a_buf.words[2u * i]) | (uint64_t(a_buf.words[2u * i + 1u]) << 32)); }
+/** Word pair i of bincount's sorted pairs (p keys, then p positions). */
+int64_t pair_at(uint i) { return int64_t(load_a(i, DT_I64)); }
 
 void searchsorted(uint i) {
   // The CPU's loop: lo moves past b while !(b > v) (right) or !(b >= v); a comparison with a
@@ -64,7 +65,7 @@ void searchsorted(uint i) {
     const uint mid = lo + ((hi - lo) >> 1);
     uint at = row * pc.m + mid;
     if (pc.sorted != 0u) {
-      const int64_t s = int64_at_c(pc.c_offset + at);  // a bad value is reported by index_check
+      const int64_t s = int64_t(load_c(pc.c_offset + at, DT_I64));  // a bad value is reported by index_check
       at = row * pc.m + uint(s >= int64_t(0) && s < int64_t(pc.m) ? s : int64_t(0));
     }
     const uint64_t b = load_a(pc.a_offset + at, IN_DT);
@@ -83,7 +84,7 @@ void bin_sum(uint b) {
   uint first = 0u, last = pc.m;  // the first pair with key >= value
   while (first < last) {
     const uint mid = first + ((last - first) >> 1);
-    if (int64_at_a(mid) < value) first = mid + 1u;
+    if (pair_at(mid) < value) first = mid + 1u;
     else last = mid;
   }
 #if defined(TYPE_F32)
@@ -93,11 +94,11 @@ void bin_sum(uint b) {
 #else
   uint64_t sum = uint64_t(0);
 #endif
-  for (uint k = first; k < pc.m && int64_at_a(k) == value; ++k) {
+  for (uint k = first; k < pc.m && pair_at(k) == value; ++k) {
 #if defined(TYPE_F32)
-    sum += pc.weighted != 0u ? uintBitsToFloat(b_buf.words[pc.b_offset + uint(int64_at_a(pc.p + k))]) : 1.0;
+    sum += pc.weighted != 0u ? uintBitsToFloat(b_buf.words[pc.b_offset + uint(pair_at(pc.p + k))]) : 1.0;
 #elif defined(TYPE_F64)
-    sum += pc.weighted != 0u ? uint64BitsToDouble(load_b(pc.b_offset + uint(int64_at_a(pc.p + k)), DT_F64)) : 1.0;
+    sum += pc.weighted != 0u ? uint64BitsToDouble(load_b(pc.b_offset + uint(pair_at(pc.p + k)), DT_F64)) : 1.0;
 #else
     sum += uint64_t(1);
 #endif
