@@ -57,6 +57,17 @@ class FunctionRef<R(Args...)> {
 // handler runs while the child has a single thread, so it swaps the pointer without a race
 // (glibc keeps malloc usable in a fork handler).
 
+// Note [Threads on separate cores]
+// On a machine busier than the pool (another process keeping a core busy), the kernel's wake-up
+// placement can put a woken worker on the core of the thread that woke it, and its load balancer
+// then sees nothing to fix: two of the pool's threads on one core against the busy process alone
+// on the other look as balanced as any other pair. The pool would run at one thread's speed while
+// the busy process kept a core to itself. So a worker that enters a region on the core of a pool
+// thread already in it moves itself (by its affinity mask, within the process's own) to the cores
+// where no pool thread is: beside the busy process it gets half of that core instead of half of
+// ours. It stays there until it finds a pool thread beside it again. On a quiet machine wake-ups
+// go to idle cores and nothing moves. Only when the pool has no more threads than usable cores.
+
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -86,6 +97,7 @@ class ThreadPool {
     LockGuard one_region(region_mutex_);
     start_workers();
     Region region{task, n_tasks, num_workers_ + 1};
+    region.cursors[0].cpu.store(current_cpu(), MemoryOrder::Relaxed);
     {
       LockGuard lock(mutex_);
       current_ = &region;
@@ -110,6 +122,7 @@ class ThreadPool {
   static constexpr int64_t kMaxLists = 64;
   struct alignas(64) Cursor {
     Atomic<int64_t> claimed{0};
+    Atomic<int> cpu{-1};  // the core of the thread owning the list, once it is in the region
   };
   struct Region {
     Region(FunctionRef<void(int64_t)> f, int64_t n, int64_t threads)
@@ -158,6 +171,7 @@ class ThreadPool {
   // Runs the tasks of thread `me`'s list (0 is the caller), then those left in the other lists.
   void work(Region& region, int64_t me) {
     inside_region() = true;
+    if (me > 0 && me < region.lists) move_off_shared_core(region, me);
     int64_t finished = 0;
     for (int64_t step = 0; step < region.lists; ++step) {
       const int64_t list = (me + step) % region.lists;
@@ -205,6 +219,32 @@ class ThreadPool {
     }
   }
 
+  static int current_cpu() {
+#if defined(__linux__)
+    return sched_getcpu();
+#else
+    return -1;
+#endif
+  }
+
+  // Note [Threads on separate cores]
+  void move_off_shared_core(Region& region, int64_t me) {
+    const int cpu = current_cpu();
+    region.cursors[me].cpu.store(cpu, MemoryOrder::Relaxed);
+#if defined(__linux__)
+    if (cpu < 0 || !spread_) return;
+    bool shared = false;
+    for (int64_t t = 0; t < me; ++t) shared = shared || region.cursors[t].cpu.load(MemoryOrder::Relaxed) == cpu;
+    if (!shared) return;
+    cpu_set_t free_cores = usable_cores_;
+    for (int64_t t = 0; t < region.lists; ++t) {
+      const int other = region.cursors[t].cpu.load(MemoryOrder::Relaxed);
+      if (other >= 0 && other < CPU_SETSIZE) CPU_CLR(other, &free_cores);
+    }
+    if (CPU_COUNT(&free_cores) > 0) pthread_setaffinity_np(pthread_self(), sizeof free_cores, &free_cores);
+#endif
+  }
+
   static void pause() {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -228,6 +268,11 @@ class ThreadPool {
     const int wanted = num_threads() - 1;
     if (num_workers_ == wanted) return;
     stop_workers();
+#if defined(__linux__)
+    // The workers inherit the starting thread's mask; they move only within it.
+    spread_ = pthread_getaffinity_np(pthread_self(), sizeof usable_cores_, &usable_cores_) == 0 &&
+              wanted + 1 <= CPU_COUNT(&usable_cores_);
+#endif
     workers_ = new pthread_t[static_cast<size_t>(wanted)];
     for (int me = 1; me <= wanted; ++me) {
       auto main = [](void* arg) -> void* {
@@ -259,6 +304,10 @@ class ThreadPool {
   pthread_cond_t wake_ = PTHREAD_COND_INITIALIZER, done_ = PTHREAD_COND_INITIALIZER;
   pthread_t* workers_ = nullptr;  // owned; the pool is never destroyed
   int num_workers_ = 0;
+#if defined(__linux__)
+  cpu_set_t usable_cores_{};  // set with the workers, under region_mutex_
+  bool spread_ = false;       // Note [Threads on separate cores]
+#endif
   Region* current_ = nullptr;  // guarded by mutex_
   Atomic<uint64_t> generation_{0};
   Atomic<int> sleeping_{0};
