@@ -212,7 +212,7 @@ void check_binary_grad(const golden::Record& r) {
 TEST_CASE("binary pointwise functions match PyTorch over every pair of edge values", "[pointwise]") {
   int checked = 0, grads = 0;
   for (const auto& r : golden::load("pointwise.txt")) {
-    if (r.has("c_dtype")) continue;
+    if (r.has("c_dtype") || r.get("op") == "isclose") continue;
     if (r.has("scalar")) {
       ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
         run_scalar(r, golden::operand<A>(r, "a_"), [&](const auto& out) { check_result(r, out); });
@@ -409,6 +409,23 @@ TEST_CASE("binary pointwise errors, in-place forms, isclose and allclose", "[poi
   CHECK(ts::isclose(ts::tensor({10, 20}), ts::tensor({11, 20}), 0.1).to_vector() == std::vector<bool>{true, true});
   CHECK_FALSE(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3)));
   CHECK(ts::allclose(u.slice(0, 0, 3), v.slice(0, 0, 3), 1e-5, 1e-8, true));
+}
+
+TEST_CASE("isclose and allclose match PyTorch in every dtype, at the edge of the tolerance", "[pointwise]") {
+  int checked = 0;
+  for (const auto& r : golden::load("pointwise.txt")) {
+    if (r.get("op") != "isclose") continue;
+    const double rtol = *param(r, "rtol"), atol = *param(r, "atol");
+    const bool equal_nan = *param(r, "equal_nan") != 0;
+    ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
+      const auto a = golden::operand<A>(r, "a_"), b = golden::operand<A>(r, "b_");
+      const auto close = ts::isclose(a, b, rtol, atol, equal_nan);
+      check_result(r, close);
+      CHECK(ts::allclose(a, b, rtol, atol, equal_nan) == close.all().item());
+    });
+    ++checked;
+  }
+  CHECK(checked == 50);
 }
 
 TEST_CASE("diff matches PyTorch: orders, dims, prepend and append, bool, gradients", "[pointwise]") {

@@ -130,16 +130,22 @@ struct MaskedFillOp {
   T value;
   T operator()(T x, bool mask) const { return mask ? value : x; }
 };
-/** |a - b| <= atol + rtol * |b| in double; equal values (infinities too) are close, NaN only
- *  with equal_nan, an infinity to nothing else. */
+/** isclose on integers and on operands of two dtypes: |a - b| <= atol + rtol * |b| in double (as
+ *  PyTorch's integer isclose); equal values are close, NaN only with equal_nan, an infinity to
+ *  nothing else, and with both tolerances zero only equal values. */
 struct IsCloseOp {
   static constexpr const char* name = "isclose";
   double rtol, atol;
   bool equal_nan = false;  // NaN is close to NaN
   template <class A, class B> bool operator()(A x, B y) const {
     const double u = static_cast<double>(x), v = static_cast<double>(y);
-    if (u == v) return true;
+    if constexpr (std::is_same_v<A, B>) {
+      if (x == y) return true;  // exactly: int64 values a double cannot tell apart are not equal
+    } else if (u == v) {
+      return true;
+    }
     if (equal_nan && std::isnan(u) && std::isnan(v)) return true;
+    if (rtol == 0 && atol == 0) return false;
     if (!std::isfinite(u) || !std::isfinite(v)) return false;  // -inf and inf differ by more than any tolerance
     return std::fabs(u - v) <= atol + rtol * std::fabs(v);
   }
@@ -1001,10 +1007,25 @@ bool equal(const Tensor<A>& a, const Tensor<B>& b) {
 }
 
 namespace detail {
+/** PyTorch's isclose on floating tensors of one dtype, in that dtype: atol + |rtol * b| and
+ *  |a - b| rounded as those tensor ops round them, and a difference that overflows is close to
+ *  nothing. Made of elementwise ops, so it runs on any device. */
+template <class T>
+Tensor<bool> isclose_in_dtype(const Tensor<T>& a, const Tensor<T>& b, double rtol, double atol, bool equal_nan) {
+  NoGradGuard no_grad;
+  Tensor<bool> close = eq(a, b);
+  if (equal_nan) close = logical_or(close, logical_and(isnan(a), isnan(b)));
+  if (rtol == 0 && atol == 0) return close;
+  const Tensor<T> allowed = (b * rtol).abs() + atol;
+  const Tensor<T> actual = (a - b).abs();
+  return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
+}
+
 template <class A, class B>
 Tensor<bool> isclose_map(const char* op, const Tensor<A>& a, const Tensor<B>& b, double rtol, double atol,
                          bool equal_nan) {
   check_same_device(op, a.device(), b.device());
+  if constexpr (std::is_same_v<A, B> && is_floating_v<A>) return isclose_in_dtype(a, b, rtol, atol, equal_nan);
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), op);
   Tensor<bool> close = empty_tensor<bool>(shape, {.device = a.device()}, op);
   dispatch_plan(ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
