@@ -343,6 +343,14 @@ void check_unary(const char* name, F&& f, const ts::Tensor<T>& cpu, bool exact) 
   }
 }
 
+/** Doubles at the edges of bit operations: signed zeros, subnormals, the extremes, infinities, NaN. */
+std::vector<double> float64_edges() {
+  const double inf = std::numeric_limits<double>::infinity(), tiny = std::numeric_limits<double>::denorm_min();
+  const double least = std::numeric_limits<double>::min(), most = std::numeric_limits<double>::max();
+  return {0.0, -0.0, tiny, -tiny, 3 * tiny, 1e-310, -2.5e-320, least, -least, least - tiny, most, -most, inf, -inf,
+          std::numeric_limits<double>::quiet_NaN(), 1.0, -1.0, 0.5, 3.0, -0.1, 1.0 / 3.0, 1e300, -7.5e-300, 0x1p52 + 1};
+}
+
 TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, within a few ulps of the CPU's; fmod exactly") {
   if (!have_device() || !float64_ok()) return;
   std::mt19937_64 rng(64);
@@ -393,6 +401,31 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
                                        std::tuple{ts::remainder(a, b), ts::remainder(a.to(kGpu), b.to(kGpu)), "remainder"},
                                        std::tuple{ts::floor_divide(a, b), ts::floor_divide(a.to(kGpu), b.to(kGpu)), "floor_divide"}})
     require_same(want, got, what, true);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+}
+
+TEST_CASE("vulkan kernels: float64 nan_to_num, frexp and nextafter run on the GPU, the CPU's bits") {
+  if (!have_device() || !float64_ok()) return;
+  std::mt19937_64 rng(65);
+  std::vector<double> values = float64_edges();
+  for (int i = 0; i < 1000; ++i) values.push_back(random_value<double>(rng));
+  const ts::Tensor<double> x = ts::from_vector(values, {static_cast<int64_t>(values.size())});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  const auto check = [&](const char* name, auto f) { check_unary(name, f, x, true); };
+  check("nan_to_num", [](const auto& t) { return ts::nan_to_num(t); });
+  check("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, 0.1, 1.0 / 3.0, -1e-310); });
+  check("nan_to_num_", [](const auto& t) { return t.clone().nan_to_num_(-2.5, 1e300); });
+  check("frexp mantissa", [](const auto& t) { return std::get<0>(ts::frexp(t)); });
+  check("frexp exponent", [](const auto& t) { return std::get<1>(ts::frexp(t)); });
+  // nextafter of every pair of edges, both ways, and of random pairs
+  const std::vector<double> edges = float64_edges();
+  std::vector<double> a, b;
+  for (double u : edges)
+    for (double v : edges) a.push_back(u), b.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) a.push_back(values[i]), b.push_back(values[values.size() - 1 - i]);
+  const ts::Tensor<double> ta = ts::from_vector(a, {static_cast<int64_t>(a.size())});
+  const ts::Tensor<double> tb = ts::from_vector(b, {static_cast<int64_t>(b.size())});
+  require_same(ts::nextafter(ta, tb), ts::nextafter(ta.to(kGpu), tb.to(kGpu)), "nextafter", true);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 
@@ -487,10 +520,9 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
       if constexpr (!ts::is_floating_v<T>) check_unary("bitwise_not", [](const auto& t) { return ts::bitwise_not(t); }, x, true);
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
-      // nan_to_num: exact; float64 runs on the host.
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       check_unary("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, -2.5, 1e3, -7.0); }, x, true);
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
       // float64's special functions have no GPU kernels: their plans run on the host, on the device's memory.
       if constexpr (is_f64<T>) {
         const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);

@@ -101,10 +101,10 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating | kNoFloat64},
     {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
-    {"nan_to_num", 1, 45, kNoInteger | kNoFloat64 | kParameter},
+    {"nan_to_num", 1, 45, kNoInteger | kParameter},
     {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kNoFloat64 | kMath},
     {"digamma", 1, 48, kFloating | kNoFloat64 | kMath},
-    {"frexp", 1, 49, kNoInteger | kNoFloat64}, {"frexp_exponent", 1, 50, kNoInteger | kNoFloat64},
+    {"frexp", 1, 49, kNoInteger}, {"frexp_exponent", 1, 50, kNoInteger},
     {"i0", 1, 51, kFloating | kNoFloat64 | kMath}, {"special_i1", 1, 52, kFloating | kNoFloat64 | kMath},
     {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
@@ -121,7 +121,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
     {"logaddexp2", 2, 34, kFloating | kNoFloat64 | kMath}, {"xlogy", 2, 35, kFloating | kNoFloat64 | kMath},
-    {"nextafter", 2, 36, kNoInteger | kNoFloat64 | kMath},
+    {"nextafter", 2, 36, kNoInteger | kMath},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -328,7 +328,7 @@ class GpuKernels final : public DeviceKernels {
         else bound_bits[k] = static_cast<uint64_t>(static_cast<int64_t>(v));
       }
       scalar = bound_bits[0], max_bits = bound_bits[1];
-    } else if (op->name == "nan_to_num") {  // the values for +inf and -inf, in the input's type
+    } else if (op->name == "nan_to_num" && compute != DType::Float64) {  // the values for +inf and -inf, in the input's type
       max_bits = bits_of(static_cast<float>(plan.bounds[0])) | (bits_of(static_cast<float>(plan.bounds[1])) << 32);
     }
     std::string name;
@@ -346,6 +346,13 @@ class GpuKernels final : public DeviceKernels {
     StridedLayout layout = op->arity == 1   ? strided_layout(out, {in0}, plan.op)
                            : op->arity == 2 ? strided_layout(out, {in0, in1}, plan.op)
                                             : strided_layout(out, {in0, in1, in2}, plan.op);
+    if (op->name == "nan_to_num" && compute == DType::Float64) {  // Note [float64 nan_to_num] in elementwise.comp
+      for (const double v : plan.bounds) {
+        const uint64_t bits = bits_of(v);
+        layout.meta.push_back(static_cast<int32_t>(static_cast<uint32_t>(bits)));
+        layout.meta.push_back(static_cast<int32_t>(static_cast<uint32_t>(bits >> 32)));
+      }
+    }
     const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : clamp_given;
     const ElementwisePush push{layout.numel,
                                static_cast<uint32_t>(out.offset),

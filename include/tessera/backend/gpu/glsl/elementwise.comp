@@ -358,6 +358,23 @@ VAL val_fmod(VAL a, VAL b) {
 VAL val_neg(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) ^ (uint64_t(1) << 63)); }
 VAL val_abs(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) & ~(uint64_t(1) << 63)); }
 bool val_signbit(VAL a) { return (doubleBitsToUint64(a) >> 63) != uint64_t(0); }
+bool val_isinf(VAL x) { return (doubleBitsToUint64(x) << 1) == (uint64_t(0x7ff) << 53); }
+/** std::frexp's mantissa (|m| in [0.5, 1), x's sign) or exponent of x, on the bits (subnormal x
+ *  too, as f32_frexp); 0, infinities and NaN give themselves and exponent 0. */
+VAL val_frexp(VAL x, bool exponent) {
+  const uint64_t bits = doubleBitsToUint64(x), sign = bits & (uint64_t(1) << 63), magnitude = bits ^ sign;
+  const uint64_t fraction_mask = (uint64_t(1) << 52) - uint64_t(1);
+  if (magnitude == uint64_t(0) || magnitude >= (uint64_t(0x7ff) << 52)) return exponent ? 0.0lf : x;
+  int e = int(magnitude >> 52) - 1022;
+  uint64_t fraction = magnitude & fraction_mask;
+  if (e == -1022) {  // subnormal: the fraction's top bit p becomes the implicit one
+    const uint hi = uint(fraction >> 32);
+    const int p = hi != 0u ? 32 + findMSB(hi) : findMSB(uint(fraction));
+    e = p - 1073;
+    fraction = (fraction << uint(52 - p)) & fraction_mask;
+  }
+  return exponent ? double(e) : uint64BitsToDouble(sign | (uint64_t(1022) << 52) | fraction);
+}
 #else
 #define VAL int64_t
 VAL val_of(uint64_t bits, int dt) { return int_of(bits, dt); }
@@ -389,6 +406,12 @@ VAL clamp_max_val() {
 #endif
 }
 #endif
+
+// Note [float64 nan_to_num]
+// nan_to_num's values are parameters like clamp's bounds: NaN's in the scalar, and in float,
+// half and bfloat16 the float bits of +inf's in b_offset and -inf's in w_offset. Three doubles
+// do not fit the push constants, so in float64 the doubles for +inf and -inf follow the meta
+// buffer's strides instead, four words, low word first.
 
 #if defined(CLASS_FLOAT) || defined(CLASS_DOUBLE)
 VAL clamp_float(VAL x) {
@@ -476,6 +499,15 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ATANH) return f64_atanh(x);
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
+  if (op == U_FREXP_MANTISSA || op == U_FREXP_EXPONENT) return val_frexp(x, op == U_FREXP_EXPONENT);
+  if (op == U_NAN_TO_NUM) {  // exact; Note [float64 nan_to_num]
+    if (val_isnan(x)) return scalar_val();
+    if (val_isinf(x)) {
+      const int at = 1 + (ARITY + 2) * meta.v[0] + (val_signbit(x) ? 2 : 0);
+      return uint64BitsToDouble(uint64_t(uint(meta.v[at])) | (uint64_t(uint(meta.v[at + 1])) << 32));
+    }
+    return x;
+  }
 #endif
   return nan_val();
 }
@@ -533,7 +565,8 @@ VAL binary_float(int op, VAL a, VAL b) {
 // The special functions are compiled apart, into the unary_math and binary_math variants (float,
 // half and bfloat16; MATH defined), so that no variant's MSL nears MSVC's limit on one string
 // literal (docs/gpu.md). The host picks the family by the op (kMath in backend/gpu/gpu_kernels.hpp).
-#if defined(MATH)
+// binary_math.f64 follows the same split for float64, though it has no MSL.
+#if defined(MATH) && !defined(CLASS_DOUBLE)
 VAL unary_math(int op, VAL x) {
   if (op == U_ERFINV) return f32_erfinv(x);
   if (op == U_LGAMMA) return f32_lgamma(x);
@@ -568,6 +601,26 @@ VAL binary_math(int op, VAL a, VAL b) {
     if (a == b) return b;
     if (a == 0.0) return uintBitsToFloat((floatBitsToUint(b) & 0x80000000u) | ulp);
     return uintBitsToFloat((a < b) == (a > 0.0) ? floatBitsToUint(a) + ulp : floatBitsToUint(a) - ulp);
+  }
+  return nan_val();
+}
+#elif defined(MATH)
+/** A double's place in the order of doubles as an int64 (-0 and +0 equal), read from the bits so
+ *  that no GPU flushes a subnormal to zero on the way. */
+int64_t double_order(VAL x) {
+  const uint64_t bits = doubleBitsToUint64(x), magnitude = bits & ~(uint64_t(1) << 63);
+  return (bits >> 63) != uint64_t(0) ? -int64_t(magnitude) : int64_t(magnitude);
+}
+
+// binary_math.f64: the two-operand special functions in double, with f64math.glsl's functions.
+VAL binary_math(int op, VAL a, VAL b) {
+  if (op == B_NEXTAFTER) {  // std::nextafter on the bits
+    if (val_isnan(a) || val_isnan(b)) return nan_val();
+    const int64_t ka = double_order(a), kb = double_order(b);
+    if (ka == kb) return b;
+    const uint64_t bits = doubleBitsToUint64(a);
+    if (ka == int64_t(0)) return uint64BitsToDouble((doubleBitsToUint64(b) & (uint64_t(1) << 63)) | uint64_t(1));
+    return uint64BitsToDouble((ka < kb) == (ka > int64_t(0)) ? bits + uint64_t(1) : bits - uint64_t(1));
   }
   return nan_val();
 }
