@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <tuple>
@@ -426,6 +427,40 @@ TEST_CASE("vulkan kernels: float64 nan_to_num, frexp and nextafter run on the GP
   const ts::Tensor<double> ta = ts::from_vector(a, {static_cast<int64_t>(a.size())});
   const ts::Tensor<double> tb = ts::from_vector(b, {static_cast<int64_t>(b.size())});
   require_same(ts::nextafter(ta, tb), ts::nextafter(ta.to(kGpu), tb.to(kGpu)), "nextafter", true);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+}
+
+TEST_CASE("vulkan kernels: float64 logit, logaddexp, logaddexp2 and xlogy run on the GPU, with the CPU's formulas") {
+  if (!have_device() || !float64_ok()) return;
+  std::mt19937_64 rng(66);
+  std::vector<double> values = float64_edges();
+  for (double v : {1.0 - 0x1p-53, 0x1p-53, 0.25, 0.75, 1e-6, 1.0 - 1e-6, 2.0, -2.0, 745.0, -745.0, 1100.0, -1100.0})
+    values.push_back(v);
+  for (int i = 0; i < 1000; ++i) values.push_back(random_value<double>(rng));
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 500; ++i) values.push_back(unit(rng));
+  const ts::Tensor<double> x = ts::from_vector(values, {static_cast<int64_t>(values.size())});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  // logit inside (0, 1), outside, and clamped (eps 0 clamps to [0, 1])
+  for (const std::optional<double> eps : {std::optional<double>(), std::optional<double>(0.0), std::optional<double>(1e-6),
+                                          std::optional<double>(0.25)})
+    check_unary("logit", [eps](const auto& t) { return ts::logit(t, eps); }, x, false);
+  // every pair of the edges, and random pairs: equal values, opposite infinities, NaN, far apart
+  std::vector<double> a, b;
+  for (double u : values)
+    for (double v : float64_edges()) a.push_back(u), b.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) {
+    a.push_back(values[i]), b.push_back(values[values.size() - 1 - i]);
+    a.push_back(values[i]), b.push_back(values[i]);
+    a.push_back(values[i]), b.push_back(values[i] * (1 + 1e-9));
+  }
+  const ts::Tensor<double> ta = ts::from_vector(a, {static_cast<int64_t>(a.size())});
+  const ts::Tensor<double> tb = ts::from_vector(b, {static_cast<int64_t>(b.size())});
+  const ts::Tensor<double> ga = ta.to(kGpu), gb = tb.to(kGpu);
+  constexpr double tol = approx_tol<double>;
+  require_same(ts::logaddexp(ta, tb), ts::logaddexp(ga, gb), "logaddexp", true, tol);
+  require_same(ts::logaddexp2(ta, tb), ts::logaddexp2(ga, gb), "logaddexp2", true, tol);
+  require_same(ts::xlogy(ta, tb), ts::xlogy(ga, gb), "xlogy", true, tol);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 

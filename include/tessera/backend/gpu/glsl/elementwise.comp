@@ -499,6 +499,11 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ATANH) return f64_atanh(x);
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
+  if (op == U_LOGIT) {  // math::logit's formula: x clamped to [eps, 1 - eps] when eps >= 0
+    const double eps = scalar_val();
+    if (eps >= 0.0lf) x = x < eps ? eps : (x > 1.0lf - eps ? 1.0lf - eps : x);
+    return x == 1.0lf ? f64_inf() : f64_log(x / (1.0lf - x));
+  }
   if (op == U_FREXP_MANTISSA || op == U_FREXP_EXPONENT) return val_frexp(x, op == U_FREXP_EXPONENT);
   if (op == U_NAN_TO_NUM) {  // exact; Note [float64 nan_to_num]
     if (val_isnan(x)) return scalar_val();
@@ -614,6 +619,13 @@ int64_t double_order(VAL x) {
 
 // binary_math.f64: the two-operand special functions in double, with f64math.glsl's functions.
 VAL binary_math(int op, VAL a, VAL b) {
+  if (op == B_LOGADDEXP || op == B_LOGADDEXP2) {  // math::logaddexp and logaddexp2's formulas
+    if (val_isinf(a) && a == b) return a;
+    const VAL m = a < b ? b : a, d = -abs(a - b);
+    precise VAL r = op == B_LOGADDEXP ? m + f64_log1p(f64_exp(d)) : m + f64_log1p(f64_exp2(d)) * 1.4426950408889634lf;
+    return r;
+  }
+  if (op == B_XLOGY) return val_isnan(b) ? nan_val() : (a == 0.0lf ? 0.0lf : a * f64_log(b));
   if (op == B_NEXTAFTER) {  // std::nextafter on the bits
     if (val_isnan(a) || val_isnan(b)) return nan_val();
     const int64_t ka = double_order(a), kb = double_order(b);
