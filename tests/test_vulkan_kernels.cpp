@@ -377,6 +377,17 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("asinh", [](const auto& t) { return ts::asinh(t); });
   check("acosh", [](const auto& t) { return ts::acosh(t.abs()); });
   check("atanh", [](const auto& t) { return ts::atanh(t.remainder(2.0) - 1.0); });
+  check("sin", [](const auto& t) { return ts::sin(t); });  // huge arguments too (Note [Payne-Hanek reduction])
+  check("cos", [](const auto& t) { return ts::cos(t); });
+  check("tan", [](const auto& t) { return ts::tan(t); });
+  check("sinc", [](const auto& t) { return ts::sinc(t); });
+  check("atan", [](const auto& t) { return ts::atan(t); });
+  for (const double scale : {1.0, 0.001}) {  // inside [-1, 1], near its ends, and outside
+    check("asin", [scale](const auto& t) { return ts::asin(t.remainder(2.0 + scale) - 1.0); });
+    check("acos", [scale](const auto& t) { return ts::acos(t.remainder(2.0 + scale) - 1.0); });
+  }
+  check("asin", [](const auto& t) { return ts::asin(t); });
+  check("acos", [](const auto& t) { return ts::acos(t.tanh()); });
   check("sigmoid", [](const auto& t) { return ts::sigmoid(t); });
   check("softplus", [](const auto& t) { return ts::softplus(t); });
   // softplus's gradient, a GPU kernel of its own
@@ -393,6 +404,15 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   require_same(ts::pow(x, small), ts::pow(x.to(kGpu), small.to(kGpu)), "pow, integer exponents", true, approx_tol<double>);
   require_same(ts::pow(x.abs(), x.remainder(7.5)), ts::pow(x.abs().to(kGpu), x.remainder(7.5).to(kGpu)), "pow", true,
                approx_tol<double>);
+  // atan2 and hypot of every pair of the edges, and of these values against their mirror
+  std::vector<double> ys, zs;
+  for (double u : float64_edges())
+    for (double v : float64_edges()) ys.push_back(u), zs.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) ys.push_back(values[i]), zs.push_back(values[values.size() - 1 - i]);
+  const ts::Tensor<double> ty = ts::from_vector(ys, {static_cast<int64_t>(ys.size())});
+  const ts::Tensor<double> tz = ts::from_vector(zs, {static_cast<int64_t>(zs.size())});
+  require_same(ts::atan2(ty, tz), ts::atan2(ty.to(kGpu), tz.to(kGpu)), "atan2", true, approx_tol<double>);
+  require_same(ts::hypot(ty, tz), ts::hypot(ty.to(kGpu), tz.to(kGpu)), "hypot", true, approx_tol<double>);
   // fmod (and remainder, floor_divide built on it) in integers, exact: exponents far apart,
   // subnormals, signed zeros, infinities
   const double inf = std::numeric_limits<double>::infinity();
@@ -687,7 +707,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
                      std::is_integral_v<T> ? 0 : (is_f64<T> ? approx_tol<double> : std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
       // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot, logaddexp,
-      // logaddexp2 and xlogy are approximations there (float64 runs on the host), copysign is exact.
+      // logaddexp2 and xlogy are approximations there, copysign and nextafter are exact.
       const uint64_t pointwise_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
       constexpr double tol = approx_tol<T>;
       check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b, tol);
@@ -722,7 +742,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("gcd at the edges", [](const auto& x, const auto& y) { return ts::gcd(x, y); }, edge_a, edge_b);
         check_binary("lcm at the edges", [](const auto& x, const auto& y) { return ts::lcm(x, y); }, edge_a, edge_b);
       }
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
       // The others run on the host, on the device's memory.
       if constexpr (ts::is_floating_v<T>) {
         const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);

@@ -497,6 +497,13 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ASINH) return f64_asinh(x);
   if (op == U_ACOSH) return f64_acosh(x);
   if (op == U_ATANH) return f64_atanh(x);
+  if (op == U_SIN) return f64_sin(x);
+  if (op == U_COS) return f64_cos(x);
+  if (op == U_TAN) return f64_tan(x);
+  if (op == U_SINC) return f64_sinc(x);
+  if (op == U_ASIN) return f64_asin(x);
+  if (op == U_ACOS) return f64_acos(x);
+  if (op == U_ATAN) return f64_atan(x);
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
   if (op == U_LOGIT) {  // math::logit's formula: x clamped to [eps, 1 - eps] when eps >= 0
@@ -619,6 +626,8 @@ int64_t double_order(VAL x) {
 
 // binary_math.f64: the two-operand special functions in double, with f64math.glsl's functions.
 VAL binary_math(int op, VAL a, VAL b) {
+  if (op == B_ATAN2) return f64_atan2(a, b);
+  if (op == B_HYPOT) return f64_hypot(a, b);
   if (op == B_LOGADDEXP || op == B_LOGADDEXP2) {  // math::logaddexp and logaddexp2's formulas
     if (val_isinf(a) && a == b) return a;
     const VAL m = a < b ? b : a, d = -abs(a - b);

@@ -1,15 +1,16 @@
-// Float64 exp, log, sin, cos and their relatives in double arithmetic (GLSL has them for float
-// only): the float64 elementwise kernels' approximations (Note [GPU transcendentals]), and the
-// samplers (Box-Muller normals, exponential draws), which the CPU runs too
+// Float64 exp, log, sin, cos, atan and their relatives in double arithmetic (GLSL has them for
+// float only): the float64 elementwise kernels' approximations (Note [GPU transcendentals]), and
+// the samplers (Box-Muller normals, exponential draws), which the CPU runs too
 // (backend/cpu/f64math.hpp includes this file as C++), so that float64 random values are the same
 // bits on every device and platform, whatever its libm.
 //
-// Argument reduction as fdlibm's (ln 2 and pi / 2 split so that k * hi is exact), Taylor
-// polynomials on the reduced range, fdlibm's formulas for the hyperbolic functions, and the
-// leading terms of log kept in two doubles. tests/test_f64math.cpp measures each against
-// glibc's: log, exp, exp2, expm1, sin and cos within one ulp (and its bits for 97 to 99 % of
-// inputs), log2, log10, log1p, sinh, cosh and the inverse hyperbolic functions within two or
-// three, tanh within three, pow within two for exponents up to 64 (f64_pow says more).
+// Argument reduction as fdlibm's (ln 2 and pi / 2 split so that k * hi is exact; pi / 2 by
+// Payne-Hanek for large arguments), Taylor polynomials on the reduced range, fdlibm's formulas
+// for the hyperbolic and inverse trigonometric functions, and the leading terms of log kept in
+// two doubles. tests/test_f64math.cpp measures each against glibc's: log, exp, exp2, expm1, sin,
+// cos, tan, atan, asin, acos, atan2 and hypot within one ulp (and its bits for 80 to 99 % of
+// inputs), log2, log10, log1p, sinc, sinh, cosh and the inverse hyperbolic functions within two
+// or three, tanh within three, pow within two for exponents up to 64 (f64_pow says more).
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -454,16 +455,114 @@ F64_FN double f64_atanh(double x) {
   return x < 0.0lf ? -r : (x == 0.0lf ? x : r);
 }
 
-/** sin and cos of x for |x| <= 2^19 pi / 2 (fdlibm's Cody-Waite reduction by pi / 2 in three
- *  parts and a tail, the reduced argument kept as r + d). */
-F64_FN void f64_sincos(double x, F64_OUT(double) s, F64_OUT(double) c) {
+/** x = k pi / 2 + r + d for |x| <= 2^19 pi / 2 (fdlibm's Cody-Waite reduction by pi / 2 in three
+ *  parts and a tail, the reduced argument kept as r + d); q = k mod 4. */
+F64_FN double f64_reduce_pio2_medium(double x, F64_OUT(int) q, F64_OUT(double) d) {
   const double k = roundEven(x * 6.36619772367581382433e-01lf);  // 2 / pi
   precise double r0 = x - F64_EXACT(k * 1.57079632673412561417e+00lf);
   precise double w2 = F64_EXACT(k * 6.07710050630396597660e-11lf);
   precise double r = r0 - w2;
-  precise double d = ((r0 - r) - w2) - (F64_EXACT(k * 2.02226624871116645580e-21lf) + F64_EXACT(k * 8.47842766036889956997e-32lf));
+  precise double tail = ((r0 - r) - w2) - (F64_EXACT(k * 2.02226624871116645580e-21lf) + F64_EXACT(k * 8.47842766036889956997e-32lf));
+  d = tail;
+  q = int(k) & 3;
+  return r;
+}
+
+/** Bits p to p + 31 of 2 / pi, bit 1 the first after the binary point (those before it are 0). */
+F64_FN uint f64_two_over_pi_bits(int p) {
+  const uint t[38] = {
+      0xA2F9836Eu, 0x4E441529u, 0xFC2757D1u, 0xF534DDC0u, 0xDB629599u, 0x3C439041u, 0xFE5163ABu, 0xDEBBC561u,
+      0xB7246E3Au, 0x424DD2E0u, 0x06492EEAu, 0x09D1921Cu, 0xFE1DEB1Cu, 0xB129A73Eu, 0xE88235F5u, 0x2EBB4484u,
+      0xE99C7026u, 0xB45F7E41u, 0x3991D639u, 0x835339F4u, 0x9C845F8Bu, 0xBDF9283Bu, 0x1FF897FFu, 0xDE05980Fu,
+      0xEF2F118Bu, 0x5A0A6D1Fu, 0x6D367ECFu, 0x27CB09B7u, 0x4F463F66u, 0x9E5FEA2Du, 0x7527BAC7u, 0xEBE5F17Bu,
+      0x3D0739F7u, 0x8A5292EAu, 0x6BFB5FB1u, 0x1F8D5D08u, 0x56033046u, 0xFC7B6BABu};
+  if (p <= -31) return 0u;
+  if (p < 1) return t[0] >> uint(1 - p);
+  const int w = (p - 1) >> 5, s = (p - 1) & 31;
+  return s == 0 ? t[w] : (t[w] << uint(s)) | (t[w + 1] >> uint(32 - s));
+}
+
+// Note [Payne-Hanek reduction]
+// For |x| = m 2^e >= 2^19 (m the 53-bit integer significand), x 2 / pi mod 4 = m g mod 4 with
+// g = 2^e 2 / pi mod 4: the bits of 2 / pi from e - 1 on (those before weigh multiples of 4). g
+// cut after 190 fraction bits is G / 2^190 with G a 192-bit integer, and m G mod 2^192 (six
+// 32-bit words) holds the quadrant in its top 2 bits and the fraction below, wrong by less than
+// m 2^-190 < 2^-137. No double lies closer to a multiple of pi / 2 than about 2^-61 (relative
+// to pi / 2), so the fraction's first 128 bits keep at least 66 significant ones: the fraction,
+// centred into [-1/2, 1/2), becomes two doubles and times pi / 2 (in two doubles) r + d.
+
+/** x = q pi / 2 + r + d (q mod 4) for |x| >= 2^19 finite: Note [Payne-Hanek reduction]. */
+F64_FN double f64_reduce_pio2_large(double x, F64_OUT(int) q, F64_OUT(double) d) {
+  const uint64_t bits = doubleBitsToUint64(x);
+  const int e = int((bits >> 52) & uint64_t(0x7ff)) - 1075;
+  const uint64_t m = (bits & ((uint64_t(1) << 52) - uint64_t(1))) | (uint64_t(1) << 52);
+  const uint64_t m_lo = m & uint64_t(0xffffffffu), m_hi = m >> 32;
+  // m G mod 2^192 as (m_lo G) + (m_hi G) 2^32, words least significant first
+  uint g[6], lo_words[6], hi_words[6], w[6];
+  for (int k = 0; k < 6; ++k) g[k] = f64_two_over_pi_bits(e + 159 - 32 * k);
+  uint64_t lo_carry = uint64_t(0), hi_carry = uint64_t(0);
+  for (int k = 0; k < 6; ++k) {
+    const uint64_t lo_t = uint64_t(g[k]) * m_lo + lo_carry;
+    lo_words[k] = uint(lo_t);
+    lo_carry = lo_t >> 32;
+    const uint64_t hi_t = uint64_t(g[k]) * m_hi + hi_carry;
+    hi_words[k] = uint(hi_t);
+    hi_carry = hi_t >> 32;
+  }
+  uint64_t carry = uint64_t(0);
+  for (int k = 0; k < 6; ++k) {
+    uint64_t t = uint64_t(lo_words[k]) + carry;
+    if (k > 0) t += uint64_t(hi_words[k - 1]);
+    w[k] = uint(t);
+    carry = t >> 32;
+  }
+  // the fraction's first 128 bits (bits 189 to 62), most significant word first
+  uint f[4];
+  for (int k = 0; k < 4; ++k) f[k] = (w[5 - k] << 2u) | (w[4 - k] >> 30u);
+  int quadrant = int(w[5] >> 30u);
+  const bool upper = (f[0] >> 31u) != 0u;  // fraction >= 1/2: the next quadrant, minus the rest
+  if (upper) {
+    quadrant += 1;
+    uint plus = 1u;  // 2^128 - f: its complement plus one, carried through the words
+    for (int k = 3; k >= 0; --k) {
+      const uint v = ~f[k] + plus;
+      plus = plus != 0u && v == 0u ? 1u : 0u;
+      f[k] = v;
+    }
+  }
+  double hi = 0.0lf, lo = 0.0lf, weight = 1.0lf;
+  for (int k = 0; k < 4; ++k) {
+    weight *= 2.3283064365386963e-10lf;  // 2^-32
+    double err;
+    hi = f64_two_sum(hi, F64_EXACT(double(f[k]) * weight), err);
+    lo += err;
+  }
+  double frac_lo;
+  const double frac = f64_two_sum(hi, lo, frac_lo);
+  // (frac + frac_lo) (pi / 2 in two parts)
+  double p_err;
+  const double p = f64_two_prod(frac, 1.57079632679489655800e+00lf, p_err);
+  precise double p_lo = p_err + (F64_EXACT(frac * 6.12323399573676603587e-17lf) + F64_EXACT(frac_lo * 1.57079632679489655800e+00lf));
+  double r_lo;
+  double r = f64_two_sum(p, p_lo, r_lo);
+  if (upper) r = -r, r_lo = -r_lo;
+  if (x < 0.0lf) r = -r, r_lo = -r_lo, quadrant = -quadrant;
+  d = r_lo;
+  q = quadrant & 3;
+  return r;
+}
+
+/** x = q pi / 2 + r + d (q mod 4, |r| <= pi / 4) for x finite. */
+F64_FN double f64_reduce_pio2(double x, F64_OUT(int) q, F64_OUT(double) d) {
+  if (abs(x) < 524288.0lf) return f64_reduce_pio2_medium(x, q, d);  // 2^19
+  return f64_reduce_pio2_large(x, q, d);
+}
+
+/** sin(r + d) = s + s_lo and cos(r + d) = c + c_lo for |r| <= pi / 4 (d below an ulp of r):
+ *  sin r = r + r^3 (-1/3! + z/5! - ...), cos r = 1 - z/2 + z^2 (1/4! - z/6! + ...), z = r^2. */
+F64_FN void f64_sincos_kernel(double r, double d, F64_OUT(double) s, F64_OUT(double) s_lo, F64_OUT(double) c,
+                              F64_OUT(double) c_lo) {
   precise double z = F64_EXACT(r * r);
-  // sin r = r + r^3 (-1/3! + z/5! - ...), cos r = 1 - z/2 + z^2 (1/4! - z/6! + ...), |r| <= pi/4
   precise double ps = -1.0lf / 121645100408832000.0lf;  // -1/19!
   ps = F64_EXACT(ps * z) + 1.0lf / 355687428096000.0lf;
   ps = F64_EXACT(ps * z) - 1.0lf / 1307674368000.0lf;
@@ -474,7 +573,8 @@ F64_FN void f64_sincos(double x, F64_OUT(double) s, F64_OUT(double) c) {
   ps = F64_EXACT(ps * z) + 1.0lf / 120.0lf;
   ps = F64_EXACT(ps * z) - 1.0lf / 6.0lf;
   // sin(r + d) ~ sin r + d cos r
-  precise double sin_r = r + (F64_EXACT(d * (1.0lf - 0.5lf * z)) + F64_EXACT(F64_EXACT(r * z) * ps));
+  precise double sin_tail = F64_EXACT(d * (1.0lf - 0.5lf * z)) + F64_EXACT(F64_EXACT(r * z) * ps);
+  s = f64_two_sum(r, sin_tail, s_lo);
   precise double pc = 1.0lf / 2432902008176640000.0lf;  // 1/20!
   pc = F64_EXACT(pc * z) - 1.0lf / 6402373705728000.0lf;
   pc = F64_EXACT(pc * z) + 1.0lf / 20922789888000.0lf;
@@ -487,10 +587,259 @@ F64_FN void f64_sincos(double x, F64_OUT(double) s, F64_OUT(double) c) {
   // 1 - z / 2's rounding error kept; cos(r + d) ~ cos r - d r
   precise double hz = 0.5lf * z;
   precise double w = 1.0lf - hz;
-  precise double cos_r = w + (((1.0lf - w) - hz) + (F64_EXACT(F64_EXACT(z * z) * pc) - F64_EXACT(r * d)));
-  const int q = int(k) & 3;
+  precise double cos_tail = ((1.0lf - w) - hz) + (F64_EXACT(F64_EXACT(z * z) * pc) - F64_EXACT(r * d));
+  c = f64_two_sum(w, cos_tail, c_lo);
+}
+
+/** sin and cos of x for |x| <= 2^19 pi / 2 (the samplers' angles): Cody-Waite's reduction only. */
+F64_FN void f64_sincos(double x, F64_OUT(double) s, F64_OUT(double) c) {
+  int q;
+  double d, sin_r, sin_lo, cos_r, cos_lo;
+  const double r = f64_reduce_pio2_medium(x, q, d);
+  f64_sincos_kernel(r, d, sin_r, sin_lo, cos_r, cos_lo);
   s = q == 0 ? sin_r : q == 1 ? cos_r : q == 2 ? -sin_r : -cos_r;
   c = q == 0 ? cos_r : q == 1 ? -sin_r : q == 2 ? -cos_r : sin_r;
+}
+
+/** sin x, or cos x = sin(x + pi / 2) (a quadrant on), for x finite. */
+F64_FN double f64_sin_or_cos(double x, bool cosine) {
+  int q;
+  double d, sin_r, sin_lo, cos_r, cos_lo;
+  const double r = f64_reduce_pio2(x, q, d);
+  f64_sincos_kernel(r, d, sin_r, sin_lo, cos_r, cos_lo);
+  q = (q + (cosine ? 1 : 0)) & 3;
+  return q == 0 ? sin_r : q == 1 ? cos_r : q == 2 ? -sin_r : -cos_r;
+}
+
+F64_FN double f64_sin(double x) {
+  if (x == 0.0lf) return x;  // -0 too
+  if (!(abs(x) < f64_inf())) return f64_nan();
+  return f64_sin_or_cos(x, false);
+}
+
+F64_FN double f64_cos(double x) {
+  if (!(abs(x) < f64_inf())) return f64_nan();
+  return f64_sin_or_cos(x, true);
+}
+
+/** tan as sin / cos of the reduced argument (-cos / sin in odd quadrants), divided in two doubles. */
+F64_FN double f64_tan(double x) {
+  if (x == 0.0lf) return x;
+  if (!(abs(x) < f64_inf())) return f64_nan();
+  int q;
+  double d, sin_r, sin_lo, cos_r, cos_lo;
+  const double r = f64_reduce_pio2(x, q, d);
+  f64_sincos_kernel(r, d, sin_r, sin_lo, cos_r, cos_lo);
+  const bool odd = (q & 1) != 0;
+  const double n = odd ? -cos_r : sin_r, n_lo = odd ? -cos_lo : sin_lo;
+  const double m = odd ? sin_r : cos_r, m_lo = odd ? sin_lo : cos_lo;
+  const double t = n / m;
+  double p_err;
+  const double p = f64_two_prod(t, m, p_err);
+  precise double rest = (((n - p) - p_err) + n_lo) - F64_EXACT(t * m_lo);
+  precise double result = t + rest / m;
+  return result;
+}
+
+/** sin(pi x) / (pi x) as math::sinc: pi x rounded first, 1 at 0. */
+F64_FN double f64_sinc(double x) {
+  if (x == 0.0lf) return 1.0lf;
+  precise double product = 3.14159265358979311600e+00lf * x;
+  return f64_sin(product) / product;
+}
+
+// pi / 2 and pi / 4 in two parts
+#define F64_PIO2_HI 1.57079632679489655800e+00lf
+#define F64_PIO2_LO 6.12323399573676603587e-17lf
+#define F64_PIO4_HI 7.85398163397448278999e-01lf
+#define F64_PIO4_LO 3.06161699786838301793e-17lf
+
+/** atan as fdlibm's reduction: |x| split at 7/16, 11/16, 19/16 and 39/16 into atan(c) + atan(t)
+ *  for c = 0, 1/2, 1, 3/2 and inf (atan(c) in two parts), |t| <= 7/16; atan(t) = t - t z P(z),
+ *  z = t^2, by its Taylor series (to t^45, below 2^-56 t there). */
+F64_FN double f64_atan(double x) {
+  const double a = abs(x);
+  if (f64_isnan(x) || a < 7.450580596923828e-09lf) return x;  // 2^-27: atan(x) = x to double precision
+  double t, hi, lo;
+  if (a < 0.4375lf) {
+    t = a, hi = 0.0lf, lo = 0.0lf;
+  } else if (a < 0.6875lf) {
+    t = (2.0lf * a - 1.0lf) / (2.0lf + a), hi = 4.63647609000806093515e-01lf, lo = 2.26987774529616870924e-17lf;
+  } else if (a < 1.1875lf) {
+    t = (a - 1.0lf) / (a + 1.0lf), hi = F64_PIO4_HI, lo = F64_PIO4_LO;
+  } else if (a < 2.4375lf) {
+    t = (a - 1.5lf) / (1.0lf + 1.5lf * a), hi = 9.82793723247329054082e-01lf, lo = 1.39033110312309984516e-17lf;
+  } else {
+    t = -1.0lf / a, hi = F64_PIO2_HI, lo = F64_PIO2_LO;
+  }
+  const double z = F64_EXACT(t * t);
+  precise double p = -1.0lf / 45.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 43.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 41.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 39.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 37.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 35.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 33.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 31.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 29.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 27.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 25.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 23.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 21.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 19.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 17.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 15.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 13.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 11.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 9.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 7.0lf;
+  p = F64_EXACT(p * z) - 1.0lf / 5.0lf;
+  p = F64_EXACT(p * z) + 1.0lf / 3.0lf;
+  precise double r = hi + (t - (F64_EXACT(t * F64_EXACT(z * p)) - lo));
+  return x < 0.0lf ? -r : r;
+}
+
+/** std::atan2 (C99 Annex F's special cases): atan(|y / x|) moved into y's and x's quadrant,
+ *  pi / 2 when |y / x| passes 2^60, and pi below 2^-60 for negative x. */
+F64_FN double f64_atan2(double y, double x) {
+  if (f64_isnan(x) || f64_isnan(y)) return f64_nan();
+  const double inf = f64_inf();
+  const bool y_neg = (doubleBitsToUint64(y) >> 63) != uint64_t(0), x_neg = (doubleBitsToUint64(x) >> 63) != uint64_t(0);
+  double r;
+  if (y == 0.0lf) {
+    r = x_neg ? 3.14159265358979311600e+00lf : 0.0lf;
+  } else if (x == 0.0lf || (abs(y) == inf && abs(x) != inf)) {
+    r = F64_PIO2_HI;
+  } else if (abs(x) == inf) {
+    if (abs(y) == inf) r = x_neg ? 2.35619449019234492885e+00lf : F64_PIO4_HI;
+    else r = x_neg ? 3.14159265358979311600e+00lf : 0.0lf;
+  } else {
+    const int k = int((doubleBitsToUint64(y) >> 52) & uint64_t(0x7ff)) - int((doubleBitsToUint64(x) >> 52) & uint64_t(0x7ff));
+    if (k > 60) {  // pi / 2 within half an ulp, on either side
+      r = F64_PIO2_HI;
+    } else {
+      const double z = x_neg && k < -60 ? 0.0lf : f64_atan(abs(y / x));
+      precise double w = 3.14159265358979311600e+00lf - (z - 1.22464679914735320717e-16lf);  // pi - z
+      r = x_neg ? w : z;
+    }
+  }
+  return y_neg ? -r : r;
+}
+
+/** asin(s) = s + s z P(z) for z = s^2 <= 1/4: P(z) = sum of C(2n, n) / (4^n (2n + 1)) z^(n - 1),
+ *  Taylor's, to z^23 (the rest below 2^-57). */
+F64_FN double f64_asin_series(double z) {
+  precise double p = 32247603683100.0lf / 13792273858822144.0lf;
+  p = F64_EXACT(p * z) + 8233430727600.0lf / 3307330976350208.0lf;
+  p = F64_EXACT(p * z) + 2104098963720.0lf / 791648371998720.0lf;
+  p = F64_EXACT(p * z) + 538257874440.0lf / 189115999977472.0lf;
+  p = F64_EXACT(p * z) + 137846528820.0lf / 45079976738816.0lf;
+  p = F64_EXACT(p * z) + 35345263800.0lf / 10720238370816.0lf;
+  p = F64_EXACT(p * z) + 9075135300.0lf / 2542620639232.0lf;
+  p = F64_EXACT(p * z) + 2333606220.0lf / 601295421440.0lf;
+  p = F64_EXACT(p * z) + 601080390.0lf / 141733920768.0lf;
+  p = F64_EXACT(p * z) + 155117520.0lf / 33285996544.0lf;
+  p = F64_EXACT(p * z) + 40116600.0lf / 7784628224.0lf;
+  p = F64_EXACT(p * z) + 10400600.0lf / 1811939328.0lf;
+  p = F64_EXACT(p * z) + 2704156.0lf / 419430400.0lf;
+  p = F64_EXACT(p * z) + 705432.0lf / 96468992.0lf;
+  p = F64_EXACT(p * z) + 184756.0lf / 22020096.0lf;
+  p = F64_EXACT(p * z) + 48620.0lf / 4980736.0lf;
+  p = F64_EXACT(p * z) + 12870.0lf / 1114112.0lf;
+  p = F64_EXACT(p * z) + 3432.0lf / 245760.0lf;
+  p = F64_EXACT(p * z) + 924.0lf / 53248.0lf;
+  p = F64_EXACT(p * z) + 252.0lf / 11264.0lf;
+  p = F64_EXACT(p * z) + 70.0lf / 2304.0lf;
+  p = F64_EXACT(p * z) + 20.0lf / 448.0lf;
+  p = F64_EXACT(p * z) + 6.0lf / 80.0lf;
+  p = F64_EXACT(p * z) + 2.0lf / 12.0lf;
+  return p;
+}
+
+/** For 1/2 <= |x| < 1: z = (1 - |x|) / 2 (exact), and sqrt(z) as w + c, w its leading 21 bits
+ *  (w^2 exact) and c = (z - w^2) / (s + w) the rest, to first order in the error of s = sqrt(z). */
+F64_FN double f64_half_angle(double a, F64_OUT(double) z, F64_OUT(double) s, F64_OUT(double) c) {
+  z = 0.5lf * (1.0lf - a);
+  s = sqrt(z);
+  const double w = uint64BitsToDouble(doubleBitsToUint64(s) & (~uint64_t(0) << 32));
+  precise double rest = (z - F64_EXACT(w * w)) / (s + w);
+  c = rest;
+  return w;
+}
+
+/** asin: the series below 1/2, above as pi / 2 - 2 asin(sqrt((1 - |x|) / 2)). */
+F64_FN double f64_asin(double x) {
+  const double a = abs(x);
+  if (f64_isnan(x) || a < 7.450580596923828e-09lf) return x;  // 2^-27: asin(x) = x to double precision
+  if (a >= 1.0lf) return a == 1.0lf ? (x < 0.0lf ? -F64_PIO2_HI : F64_PIO2_HI) : f64_nan();
+  double r;
+  if (a < 0.5lf) {
+    const double z = F64_EXACT(a * a);
+    precise double v = a + F64_EXACT(a * F64_EXACT(z * f64_asin_series(z)));
+    r = v;
+  } else {
+    double z, s, c;
+    const double w = f64_half_angle(a, z, s, c);
+    // pi / 2 - 2 (w + c + s z P(z)), pi / 2 as twice pi / 4 (exact)
+    precise double p = 2.0lf * F64_EXACT(s * F64_EXACT(z * f64_asin_series(z))) - (F64_PIO2_LO - 2.0lf * c);
+    precise double q = F64_PIO4_HI - 2.0lf * w;
+    precise double v = F64_PIO4_HI - (p - q);
+    r = v;
+  }
+  return x < 0.0lf ? -r : r;
+}
+
+/** acos: pi / 2 - asin(x) below 1/2; above, 2 asin(sqrt((1 - |x|) / 2)), from pi for negative x. */
+F64_FN double f64_acos(double x) {
+  const double a = abs(x);
+  if (f64_isnan(x)) return x;
+  if (a >= 1.0lf) return x == 1.0lf ? 0.0lf : (x == -1.0lf ? 3.14159265358979311600e+00lf : f64_nan());
+  if (a < 0.5lf) {
+    const double z = F64_EXACT(x * x);
+    precise double v = F64_PIO2_HI - (x - (F64_PIO2_LO - F64_EXACT(x * F64_EXACT(z * f64_asin_series(z)))));
+    return v;
+  }
+  double z, s, c;
+  const double w = f64_half_angle(a, z, s, c);
+  const double sr = F64_EXACT(s * F64_EXACT(z * f64_asin_series(z)));
+  if (x < 0.0lf) {
+    precise double v = 2.0lf * (F64_PIO2_HI - ((w + c) + (sr - F64_PIO2_LO)));
+    return v;
+  }
+  precise double v = 2.0lf * (w + (c + sr));
+  return v;
+}
+
+/** hypot without overflow or underflow: scaled by 2^-600 or 2^600 into a safe range, x^2 + y^2
+ *  summed in two doubles, and its square root corrected by one Newton step on them. */
+F64_FN double f64_hypot(double x, double y) {
+  const double inf = f64_inf();
+  double a = abs(x), b = abs(y);
+  if (a == inf || b == inf) return inf;
+  if (f64_isnan(x) || f64_isnan(y)) return f64_nan();
+  if (a < b) {
+    const double t = a;
+    a = b;
+    b = t;
+  }
+  if (b == 0.0lf) return a;
+  const int ea = int(doubleBitsToUint64(a) >> 52), eb = int(doubleBitsToUint64(b) >> 52);
+  if (ea - eb > 60) return a + b;  // b^2 / 2a is below a 2^-120
+  double scale = 1.0lf;
+  if (ea > 1023 + 450) {
+    a *= 2.409919865102884e-181lf, b *= 2.409919865102884e-181lf, scale = 4.149515568880993e+180lf;  // 2^-600, 2^600
+  } else if (ea < 1023 - 450) {
+    a *= 4.149515568880993e+180lf, b *= 4.149515568880993e+180lf, scale = 2.409919865102884e-181lf;
+  }
+  double a_err, b_err, s_err, h2_err;
+  const double a2 = f64_two_square(a, a_err);
+  const double b2 = f64_two_square(b, b_err);
+  const double s = f64_two_sum(a2, b2, s_err);
+  precise double lo = s_err + (a_err + b_err);
+  const double h = sqrt(s);
+  const double h2 = f64_two_square(h, h2_err);
+  precise double r = h + (((s - h2) - h2_err) + lo) / (2.0lf * h);
+  return r * scale;
 }
 
 // --- samplers (docs/random.md) -------------------------------------------------------------------
