@@ -239,6 +239,19 @@ TEST_CASE("f64math: atan, atan2, asin, acos and hypot against the C library", "[
   CHECK(std::signbit(fm::f64_asin(-0.0)));
 }
 
+TEST_CASE("f64math: erf and erfc against the C library", "[f64math]") {
+  std::vector<double> xs = inputs(-60, 5, true, 200000, 16);
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> wide(-28, 28);
+  for (int i = 0; i < 200000; ++i) xs.push_back(wide(rng));
+  for (double x : {0.0, -0.0, kTiny, -kTiny, 1e-310, 0.5, -0.5, 0.49999999999999994, 1.0, -1.0, 2.0, 4.0, -4.0, 6.0, 26.5,
+                   27.2, 27.3, kInf, -kInf, kNaN})
+    xs.push_back(x);
+  compare("erf", fm::f64_erf, [](double x) { return std::erf(x); }, xs, 0.9, 2);
+  compare("erfc", fm::f64_erfc, [](double x) { return std::erfc(x); }, xs, 0.5, 4);
+  CHECK(std::signbit(fm::f64_erf(-0.0)));
+}
+
 TEST_CASE("f64math: sin and cos against the C library, up to 2^19 pi / 2", "[f64math]") {
   std::vector<double> xs = inputs(-40, 20, true, 200000, 5);
   for (double x : {0.0, -0.0, 1.5707963267948966, 3.141592653589793, 6.283185307179586, 1e-310}) xs.push_back(x);

@@ -382,6 +382,9 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("tan", [](const auto& t) { return ts::tan(t); });
   check("sinc", [](const auto& t) { return ts::sinc(t); });
   check("atan", [](const auto& t) { return ts::atan(t); });
+  check("erf", [](const auto& t) { return ts::erf(t); });
+  check("erfc", [](const auto& t) { return ts::erfc(t); });
+  check("erfc near its ends", [](const auto& t) { return ts::erfc(t.remainder(60.0) - 30.0); });
   for (const double scale : {1.0, 0.001}) {  // inside [-1, 1], near its ends, and outside
     check("asin", [scale](const auto& t) { return ts::asin(t.remainder(2.0 + scale) - 1.0); });
     check("acos", [scale](const auto& t) { return ts::acos(t.remainder(2.0 + scale) - 1.0); });

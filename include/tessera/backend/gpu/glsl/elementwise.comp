@@ -504,6 +504,8 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ASIN) return f64_asin(x);
   if (op == U_ACOS) return f64_acos(x);
   if (op == U_ATAN) return f64_atan(x);
+  if (op == U_ERF) return f64_erf(x);
+  if (op == U_ERFC) return f64_erfc(x);
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
   if (op == U_LOGIT) {  // math::logit's formula: x clamped to [eps, 1 - eps] when eps >= 0

@@ -9,8 +9,9 @@
 // for the hyperbolic and inverse trigonometric functions, and the leading terms of log kept in
 // two doubles. tests/test_f64math.cpp measures each against glibc's: log, exp, exp2, expm1, sin,
 // cos, tan, atan, asin, acos, atan2 and hypot within one ulp (and its bits for 80 to 99 % of
-// inputs), log2, log10, log1p, sinc, sinh, cosh and the inverse hyperbolic functions within two
-// or three, tanh within three, pow within two for exponents up to 64 (f64_pow says more).
+// inputs), log2, log10, log1p, sinc, erf, sinh, cosh and the inverse hyperbolic functions
+// within two or three, tanh within three, erfc within four (two of the exact values, where glibc
+// is within three), pow within two for exponents up to 64 (f64_pow says more).
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -840,6 +841,150 @@ F64_FN double f64_hypot(double x, double y) {
   const double h2 = f64_two_square(h, h2_err);
   precise double r = h + (((s - h2) - h2_err) + lo) / (2.0lf * h);
   return r * scale;
+}
+
+/** (S(z) - 1) / z for S(z) = sum of (-1)^n z^n / (n! (2n + 1)), erf(x) sqrt(pi) / 2x's Taylor
+ *  series (z = x^2), to z^18: below 2^-57 of S for z <= 1. */
+F64_FN double f64_erf_series(double z) {
+  precise double q = 1.0lf / 236887827111936000.0lf;  // 1 / (18! 37)
+  q = F64_EXACT(q * z) - 1.0lf / 12449059983360000.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 690452066304000.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 40537905408000.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 2528170444800.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 168129561600.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 11975040000.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 918086400.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 76204800.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 6894720.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 685440.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 75600.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 9360.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 1320.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 216.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 42.0lf;
+  q = F64_EXACT(q * z) + 1.0lf / 10.0lf;
+  q = F64_EXACT(q * z) - 1.0lf / 3.0lf;
+  return q;
+}
+
+/** erfcx(x) = exp(x^2) erfc(x) for x >= 1/2: Chebyshev series of degree 21 on [1/2, 1], [1, 2]
+ *  and [2, 4] (tools/fit_erfc.py; the constant term in two doubles), summed by Clenshaw's
+ *  recurrence in t = 2 (x - a) / (b - a) - 1 (exact); from 4 on the continued fraction
+ *  1 / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), 30 levels deep (within 2^-68
+ *  there), from the inside out. */
+F64_FN double f64_erfcx(double x) {
+  if (x >= 4.0lf) {
+    double t = x;
+    for (int k = 30; k >= 1; --k) t = x + 0.5lf * double(k) / t;
+    return 5.64189583547756279280e-01lf / t;  // 1 / sqrt(pi)
+  }
+  const double c_half[22] = {
+      5.14254030044814070e-01lf, -9.35343615763164632e-02lf, 7.34954356796596077e-03lf,
+      -5.17028768317095489e-04lf, 3.32748918103983226e-05lf, -1.98776094193157057e-06lf,
+      1.11371983992519807e-07lf, -5.89864960938912899e-09lf, 2.97129901428528051e-10lf,
+      -1.43048818577625704e-11lf, 6.60861628426557723e-13lf, -2.93955528999785450e-14lf,
+      1.26250285403891575e-15lf, -5.24835350099592051e-17lf, 2.11628580253582371e-18lf,
+      -8.29264172382717435e-20lf, 3.16294654107362902e-21lf, -1.17599620266287776e-22lf,
+      4.26779809286822133e-24lf, -1.51355526363361464e-25lf, 5.25113344736560382e-27lf,
+      -1.78204996717521318e-28lf};
+  const double c_one[22] = {
+      3.31427281639452009e-01lf, -8.50021377067431971e-02lf, 9.95112734146611465e-03lf,
+      -1.08108881022083250e-03lf, 1.10232436311949499e-04lf, -1.06368305182186009e-05lf,
+      9.77501268047905542e-07lf, -8.59792286788831546e-08lf, 7.26770841172484246e-09lf,
+      -5.92354384059254229e-10lf, 4.66839285722941542e-11lf, -3.56612770156775016e-12lf,
+      2.64587795191045234e-13lf, -1.91016586735275666e-14lf, 1.34397658847982897e-15lf,
+      -9.22879054909432573e-17lf, 6.19267308464389871e-18lf, -4.06522243264669609e-19lf,
+      2.61341593342063425e-20lf, -1.64685501328945442e-21lf, 1.01809617011101468e-22lf,
+      -6.15803181945892515e-24lf};
+  const double c_two[22] = {
+      1.87429569026224097e-01lf, -5.79465288366909706e-02lf, 8.59524738739653356e-03lf,
+      -1.22846136402425944e-03lf, 1.69743666861804876e-04lf, -2.27383293370445620e-05lf,
+      2.95984437880487809e-06lf, -3.75135755813797138e-07lf, 4.63728287617382440e-08lf,
+      -5.59945539256408780e-09lf, 6.61316089667991624e-10lf, -7.64827152219981647e-11lf,
+      8.67090432587659356e-12lf, -9.64545627438210845e-13lf, 1.05368279593606254e-13lf,
+      -1.13126309067605987e-14lf, 1.19451806691669523e-15lf, -1.24131075249566512e-16lf,
+      1.27024631387154027e-17lf, -1.28072486172995638e-18lf, 1.27283399693185613e-19lf,
+      -1.23630195117784318e-20lf};
+  const int piece = x < 1.0lf ? 0 : (x < 2.0lf ? 1 : 2);
+  const double t = piece == 0 ? 4.0lf * x - 3.0lf : (piece == 1 ? 2.0lf * x - 3.0lf : x - 3.0lf);
+  double b1 = 0.0lf, b2 = 0.0lf;
+  for (int k = 21; k >= 1; --k) {
+    precise double b0 = (2.0lf * t * b1 - b2) + (piece == 0 ? c_half[k] : (piece == 1 ? c_one[k] : c_two[k]));
+    b2 = b1;
+    b1 = b0;
+  }
+  const double c0_lo = piece == 0 ? -9.52616055503657224e-18lf : (piece == 1 ? -2.63345096303454768e-17lf : -3.47032757784815949e-18lf);
+  precise double r = ((t * b1 - b2) + c0_lo) + (piece == 0 ? c_half[0] : (piece == 1 ? c_one[0] : c_two[0]));
+  return r;
+}
+
+/** erfc(a) for a >= 1/2: exp(-a^2) erfcx(a), with a^2 = p + e exactly and exp(-p - e) =
+ *  2^k exp(r + d), d = c - e (f64_reduce_ln2 of -p), exp(r + d) = 1 + m + lo + d (1 + m) in two
+ *  doubles (m = expm1(r)) and its product with erfcx(a) rounded once; 2^k applied last, so that
+ *  a subnormal result is rounded once too. */
+F64_FN double f64_erfc_large(double a) {
+  if (a > 27.3lf) return 0.0lf;  // below half the least subnormal
+  double e, k, c, lo, s_err, p_err;
+  const double p = f64_two_square(a, e);
+  const double r = f64_reduce_ln2(-p, k, c);
+  const double d = c - e;
+  const double m = f64_expm1_reduced(r, lo);
+  const double s = f64_two_sum(1.0lf, m, s_err);
+  precise double s_lo = s_err + (lo + (d + F64_EXACT(d * m)));
+  const double x = f64_erfcx(a);
+  const double product = f64_two_prod(s, x, p_err);
+  precise double v = product + (p_err + F64_EXACT(s_lo * x));
+  return f64_scale(v, int(k));
+}
+
+/** T(z) = 2 / sqrt(pi) S(z) - 1 as hi + lo, so that erf(x) = x + x T(x^2) (S as in
+ *  f64_erf_series): with y = S - 1 and 2 / sqrt(pi) = K + K_lo, T = (K - 1) + K y + K_lo (1 + y),
+ *  K y and the sum kept exact. */
+F64_FN double f64_erf_t(double z, F64_OUT(double) lo) {
+  const double y = F64_EXACT(z * f64_erf_series(z));
+  double p_err, s_err;
+  const double p = f64_two_prod(1.12837916709551257390e+00lf, y, p_err);
+  const double s = f64_two_sum(1.12837916709551257390e+00lf - 1.0lf, p, s_err);
+  precise double t_lo = s_err + (p_err + F64_EXACT(1.533545961316588e-17lf * (1.0lf + y)));
+  lo = t_lo;
+  return s;
+}
+
+/** erf: x + x T(x^2) below 1 (f64_erf_t; x T exact in two doubles), 1 - erfc(|x|) from 1 on,
+ *  signed. */
+F64_FN double f64_erf(double x) {
+  const double a = abs(x);
+  if (f64_isnan(x) || x == 0.0lf) return x;
+  if (a < 1.0lf) {
+    double t_lo, q_err;
+    const double t = f64_erf_t(F64_EXACT(x * x), t_lo);
+    const double q = f64_two_prod(x, t, q_err);
+    precise double r = x + (q + (q_err + F64_EXACT(x * t_lo)));
+    return r;
+  }
+  precise double r = a >= 6.0lf ? 1.0lf : 1.0lf - f64_erfc_large(a);  // erfc(6) is below a quarter ulp of 1
+  return x < 0.0lf ? -r : r;
+}
+
+/** erfc: (1 - x) - x T(x^2) below 1/2 in magnitude (1 - x and x T exact in two doubles),
+ *  exp(-x^2) erfcx(x) from 1/2 on, 2 - erfc(-x) below -1/2. */
+F64_FN double f64_erfc(double x) {
+  if (f64_isnan(x)) return x;
+  const double a = abs(x);
+  if (a < 0.5lf) {
+    double t_lo, q_err, lo;
+    const double t = f64_erf_t(F64_EXACT(x * x), t_lo);
+    const double q = f64_two_prod(x, t, q_err);
+    double d_err;
+    const double hi = f64_two_sum(1.0lf, -x, lo);
+    const double d = f64_two_sum(hi, -q, d_err);
+    precise double r = d + (d_err + ((lo - q_err) - F64_EXACT(x * t_lo)));
+    return r;
+  }
+  const double r = f64_erfc_large(a);
+  if (x > 0.0lf) return r;
+  precise double v = 2.0lf - r;
+  return v;
 }
 
 // --- samplers (docs/random.md) -------------------------------------------------------------------
