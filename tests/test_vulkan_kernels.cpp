@@ -393,13 +393,15 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("acos", [](const auto& t) { return ts::acos(t.tanh()); });
   check("sigmoid", [](const auto& t) { return ts::sigmoid(t); });
   check("softplus", [](const auto& t) { return ts::softplus(t); });
-  // softplus's gradient, a GPU kernel of its own
-  const auto grad = [&](ts::Device d) {
+  check("gelu", [](const auto& t) { return ts::gelu(t); });
+  // the gradients of softplus and gelu, GPU kernels of their own
+  const auto grad = [&](ts::Device d, bool gelu) {
     const ts::Tensor<double> v = x.to(d).detach().requires_grad_();
-    ts::softplus(v).sum().backward();
+    (gelu ? ts::gelu(v) : ts::softplus(v)).sum().backward();
     return v.grad();
   };
-  require_same(grad(ts::Device::cpu()), grad(kGpu), "softplus backward", true, approx_tol<double>);
+  require_same(grad(ts::Device::cpu(), false), grad(kGpu, false), "softplus backward", true, approx_tol<double>);
+  require_same(grad(ts::Device::cpu(), true), grad(kGpu, true), "gelu backward", true, approx_tol<double>);
   // pow: every pairing of these values (specials, signs, overflow and underflow), and moderate
   // exponents of every base
   const ts::Tensor<double> small = (x.remainder(16.0) - 8.0).round();

@@ -506,6 +506,10 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ATAN) return f64_atan(x);
   if (op == U_ERF) return f64_erf(x);
   if (op == U_ERFC) return f64_erfc(x);
+  if (op == U_GELU) {  // math::gelu's formula
+    precise double r = x * 0.5lf * (1.0lf + f64_erf(x * 0.7071067811865476lf));
+    return r;
+  }
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
   if (op == U_LOGIT) {  // math::logit's formula: x clamped to [eps, 1 - eps] when eps >= 0
@@ -545,6 +549,12 @@ VAL binary_float(int op, VAL a, VAL b) {
   }
 #elif defined(CLASS_DOUBLE)
   if (op == B_POW) return f64_pow(a, b);
+  if (op == B_GELU_BACKWARD) {  // GeluBackwardOp's formula, with f64math.glsl's erf and exp
+    precise VAL cdf = 0.5lf * (1.0lf + f64_erf(b * 0.7071067811865476lf));
+    precise VAL pdf = 0.3989422804014327lf * f64_exp(b * b * -0.5lf);
+    precise VAL r = a * (cdf + b * pdf);
+    return r;
+  }
   if (op == B_SOFTPLUS_BACKWARD) {
     const VAL z = f64_exp(b);
     return b > 20.0lf ? a : a * z / (z + 1.0lf);
