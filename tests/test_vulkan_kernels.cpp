@@ -385,6 +385,10 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("erf", [](const auto& t) { return ts::erf(t); });
   check("erfc", [](const auto& t) { return ts::erfc(t); });
   check("erfc near its ends", [](const auto& t) { return ts::erfc(t.remainder(60.0) - 30.0); });
+  check("lgamma", [](const auto& t) { return ts::lgamma(t); });
+  check("lgamma near its zeros and poles", [](const auto& t) { return ts::lgamma(t.remainder(40.0) - 20.0); });
+  check("digamma", [](const auto& t) { return t.digamma(); });
+  check("digamma near its poles", [](const auto& t) { return (t.remainder(40.0) - 20.0).digamma(); });
   for (const double scale : {1.0, 0.001}) {  // inside [-1, 1], near its ends, and outside
     check("asin", [scale](const auto& t) { return ts::asin(t.remainder(2.0 + scale) - 1.0); });
     check("acos", [scale](const auto& t) { return ts::acos(t.remainder(2.0 + scale) - 1.0); });

@@ -589,7 +589,7 @@ VAL binary_float(int op, VAL a, VAL b) {
 // The special functions are compiled apart, into the unary_math and binary_math variants (float,
 // half and bfloat16; MATH defined), so that no variant's MSL nears MSVC's limit on one string
 // literal (docs/gpu.md). The host picks the family by the op (kMath in backend/gpu/gpu_kernels.hpp).
-// binary_math.f64 follows the same split for float64, though it has no MSL.
+// unary_math.f64 and binary_math.f64 follow the same split for float64, though they have no MSL.
 #if defined(MATH) && !defined(CLASS_DOUBLE)
 VAL unary_math(int op, VAL x) {
   if (op == U_ERFINV) return f32_erfinv(x);
@@ -636,7 +636,13 @@ int64_t double_order(VAL x) {
   return (bits >> 63) != uint64_t(0) ? -int64_t(magnitude) : int64_t(magnitude);
 }
 
-// binary_math.f64: the two-operand special functions in double, with f64math.glsl's functions.
+// unary_math.f64 and binary_math.f64: the special functions in double, with f64math.glsl's.
+VAL unary_math(int op, VAL x) {
+  if (op == U_LGAMMA) return f64_lgamma(x);
+  if (op == U_DIGAMMA) return f64_digamma(x);
+  return nan_val();
+}
+
 VAL binary_math(int op, VAL a, VAL b) {
   if (op == B_ATAN2) return f64_atan2(a, b);
   if (op == B_HYPOT) return f64_hypot(a, b);
