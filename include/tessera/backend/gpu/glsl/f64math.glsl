@@ -11,9 +11,9 @@
 // cos, tan, atan, asin, acos, atan2 and hypot within one ulp (and its bits for 80 to 99 % of
 // inputs), log2, log10, log1p, sinc, erf, sinh, cosh and the inverse hyperbolic functions
 // within two or three, tanh within three, erfc within four (two of the exact values, where glibc
-// is within three), pow within two for exponents up to 64 (f64_pow says more); lgamma within
-// 6e-15 (1 + |lgamma x|), an absolute error near its zeros, and digamma as math::digamma's
-// formula within 3e-15 (1 + |digamma x|).
+// is within three), pow within two for exponents up to 64 (f64_pow says more); lgamma within four
+// for positive x and 2^-49 (1 + |lgamma x|) for negative x, digamma as math::digamma's formula
+// within 2^-48 (1 + |digamma x|).
 //
 // Written once for both languages: tools/gen_gpu_kernels.py writes the C++ copy
 // (generated/f64math.inc: the `lf` of double literals dropped). F64_EXACT(a * b) is a product
@@ -870,7 +870,7 @@ F64_FN double f64_erf_series(double z) {
 }
 
 /** erfcx(x) = exp(x^2) erfc(x) for x >= 1/2: Chebyshev series of degree 21 on [1/2, 1], [1, 2]
- *  and [2, 4] (tools/fit_erfc.py; the constant term in two doubles), summed by Clenshaw's
+ *  and [2, 4] (tools/fit_f64math.py; the constant term in two doubles), summed by Clenshaw's
  *  recurrence in t = 2 (x - a) / (b - a) - 1 (exact); from 4 on the continued fraction
  *  1 / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), 30 levels deep (within 2^-68
  *  there), from the inside out. */
@@ -989,10 +989,38 @@ F64_FN double f64_erfc(double x) {
   return v;
 }
 
-/** lgamma: Stirling's series from 10 on (to its x^-15 term), below as lgamma(x + n) minus the log
- *  of x (x + 1) ... (x + n - 1), -log|x| - gamma x below 2^-30 in magnitude, and from reflection,
- *  log(pi / |sin(pi x)|) - lgamma(1 - x), for negative x; +inf at the poles. Near the zeros the
- *  error is absolute (about 2^-50), as of every formula that sums terms of that size. */
+/** lgamma(x) / ((x - 1) (x - 2)) for 1 <= x <= 3 (lgamma's zeros divided out): a Chebyshev series
+ *  of degree 31 in t = x - 2 (tools/fit_f64math.py), summed by Clenshaw's recurrence. */
+F64_FN double f64_lgamma_ratio(double x) {
+  const double c[32] = {
+      4.41489025455014228e-01lf, -1.11195803217525230e-01lf, 1.95104482606888417e-02lf,
+      -3.92246146302526431e-03lf, 8.47898989595385704e-04lf, -1.91538553413655934e-04lf,
+      4.45447018497560667e-05lf, -1.05728743735943005e-05lf, 2.54743368734084169e-06lf,
+      -6.20853588077631572e-07lf, 1.52686773990715457e-07lf, -3.78263766029132590e-08lf,
+      9.42810082362428407e-09lf, -2.36199970218464502e-09lf, 5.94354190581754648e-10lf,
+      -1.50131297707286698e-10lf, 3.80501964581105341e-11lf, -9.67248529965632486e-12lf,
+      2.46534819835566063e-12lf, -6.29886814079170722e-13lf, 1.61284600302836406e-13lf,
+      -4.13794920681348309e-14lf, 1.06357012277365658e-14lf, -2.73824207858384057e-15lf,
+      7.06067050410402906e-16lf, -1.82321770227699005e-16lf, 4.71416855210581760e-17lf,
+      -1.22040899229720512e-17lf, 3.16297855727157495e-18lf, -8.20419448361927617e-19lf,
+      2.12165792914182339e-19lf, -5.16553550982580771e-20lf};
+  const double t = x - 2.0lf;
+  double b1 = 0.0lf, b2 = 0.0lf;
+  for (int k = 31; k >= 1; --k) {
+    precise double b0 = (2.0lf * t * b1 - b2) + c[k];
+    b2 = b1;
+    b1 = b0;
+  }
+  precise double r = (t * b1 - b2) + c[0];
+  return r;
+}
+
+/** lgamma: (x - 1) (x - 2) f64_lgamma_ratio(x) on [1, 3], so that its zeros 1 and 2 keep their
+ *  relative accuracy; below 1 as lgamma(1 + x) - log x; up to 10 as lgamma(x - n) plus the log of
+ *  (x - 1) ... (x - n) (the product in two doubles); from 10 on Stirling's series (to its x^-15
+ *  term); -log|x| - gamma x below 2^-30 in magnitude; and for negative x by reflection,
+ *  log(pi / |sin(pi x)|) - lgamma(1 - x), whose difference is accurate only absolutely near its
+ *  zeros; +inf at the poles. */
 F64_FN double f64_lgamma(double x) {
   const double inf = f64_inf();
   if (f64_isnan(x)) return x;
@@ -1006,24 +1034,42 @@ F64_FN double f64_lgamma(double x) {
     reflection = f64_log(3.14159265358979311600e+00lf / s);
     x = 1.0lf - x;  // exact
   }
-  double product = 1.0lf;
-  while (x < 10.0lf) {
-    product *= x;
-    x += 1.0lf;
+  double v;
+  if (x < 1.0lf) {
+    precise double w = F64_EXACT(F64_EXACT(x * (x - 1.0lf)) * f64_lgamma_ratio(1.0lf + x)) - f64_log(x);
+    v = w;
+  } else if (x <= 3.0lf) {
+    precise double w = F64_EXACT((x - 1.0lf) * (x - 2.0lf)) * f64_lgamma_ratio(x);  // x - 1, x - 2 exact
+    v = w;
+  } else if (x < 10.0lf) {
+    double p = 1.0lf, p_lo = 0.0lf;
+    while (x > 3.0lf) {
+      x -= 1.0lf;  // exact
+      double e;
+      const double q = f64_two_prod(p, x, e);
+      precise double lo = e + F64_EXACT(p_lo * x);
+      p_lo = lo;
+      p = q;
+    }
+    double l_lo;
+    const double l = f64_log_parts(p, l_lo);
+    precise double w = l + (F64_EXACT(F64_EXACT((x - 1.0lf) * (x - 2.0lf)) * f64_lgamma_ratio(x)) + (l_lo + p_lo / p));
+    v = w;
+  } else {
+    // B_2k / (2k (2k - 1) x^(2k - 1)), k = 1 to 8
+    const double z = 1.0lf / F64_EXACT(x * x);
+    precise double series = -3617.0lf / 122400.0lf;
+    series = F64_EXACT(series * z) + 1.0lf / 156.0lf;
+    series = F64_EXACT(series * z) - 691.0lf / 360360.0lf;
+    series = F64_EXACT(series * z) + 1.0lf / 1188.0lf;
+    series = F64_EXACT(series * z) - 1.0lf / 1680.0lf;
+    series = F64_EXACT(series * z) + 1.0lf / 1260.0lf;
+    series = F64_EXACT(series * z) - 1.0lf / 360.0lf;
+    series = F64_EXACT(series * z) + 1.0lf / 12.0lf;
+    // (x - 1/2) log x - x + log(2 pi) / 2 + series / x
+    precise double w = (F64_EXACT((x - 0.5lf) * f64_log(x)) - x) + (9.18938533204672741780e-01lf + series / x);
+    v = w;
   }
-  // B_2k / (2k (2k - 1) x^(2k - 1)), k = 1 to 8
-  const double z = 1.0lf / F64_EXACT(x * x);
-  precise double series = -3617.0lf / 122400.0lf;
-  series = F64_EXACT(series * z) + 1.0lf / 156.0lf;
-  series = F64_EXACT(series * z) - 691.0lf / 360360.0lf;
-  series = F64_EXACT(series * z) + 1.0lf / 1188.0lf;
-  series = F64_EXACT(series * z) - 1.0lf / 1680.0lf;
-  series = F64_EXACT(series * z) + 1.0lf / 1260.0lf;
-  series = F64_EXACT(series * z) - 1.0lf / 360.0lf;
-  series = F64_EXACT(series * z) + 1.0lf / 12.0lf;
-  // (x - 1/2) log x - x + log(2 pi) / 2 + series / x, less the log of the product (0 for none)
-  precise double stirling = (F64_EXACT((x - 0.5lf) * f64_log(x)) - x) + (9.18938533204672741780e-01lf + series / x);
-  precise double v = stirling - f64_log(product);
   precise double result = reflection - v;
   return reflect ? result : v;
 }
