@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <tuple>
@@ -343,6 +344,14 @@ void check_unary(const char* name, F&& f, const ts::Tensor<T>& cpu, bool exact) 
   }
 }
 
+/** Doubles at the edges of bit operations: signed zeros, subnormals, the extremes, infinities, NaN. */
+std::vector<double> float64_edges() {
+  const double inf = std::numeric_limits<double>::infinity(), tiny = std::numeric_limits<double>::denorm_min();
+  const double least = std::numeric_limits<double>::min(), most = std::numeric_limits<double>::max();
+  return {0.0, -0.0, tiny, -tiny, 3 * tiny, 1e-310, -2.5e-320, least, -least, least - tiny, most, -most, inf, -inf,
+          std::numeric_limits<double>::quiet_NaN(), 1.0, -1.0, 0.5, 3.0, -0.1, 1.0 / 3.0, 1e300, -7.5e-300, 0x1p52 + 1};
+}
+
 TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, within a few ulps of the CPU's; fmod exactly") {
   if (!have_device() || !float64_ok()) return;
   std::mt19937_64 rng(64);
@@ -368,15 +377,35 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("asinh", [](const auto& t) { return ts::asinh(t); });
   check("acosh", [](const auto& t) { return ts::acosh(t.abs()); });
   check("atanh", [](const auto& t) { return ts::atanh(t.remainder(2.0) - 1.0); });
+  check("sin", [](const auto& t) { return ts::sin(t); });  // huge arguments too (Note [Payne-Hanek reduction])
+  check("cos", [](const auto& t) { return ts::cos(t); });
+  check("tan", [](const auto& t) { return ts::tan(t); });
+  check("sinc", [](const auto& t) { return ts::sinc(t); });
+  check("atan", [](const auto& t) { return ts::atan(t); });
+  check("erf", [](const auto& t) { return ts::erf(t); });
+  check("erfc", [](const auto& t) { return ts::erfc(t); });
+  check("erfc near its ends", [](const auto& t) { return ts::erfc(t.remainder(60.0) - 30.0); });
+  check("lgamma", [](const auto& t) { return ts::lgamma(t); });
+  check("lgamma near its zeros and poles", [](const auto& t) { return ts::lgamma(t.remainder(40.0) - 20.0); });
+  check("digamma", [](const auto& t) { return t.digamma(); });
+  check("digamma near its poles", [](const auto& t) { return (t.remainder(40.0) - 20.0).digamma(); });
+  for (const double scale : {1.0, 0.001}) {  // inside [-1, 1], near its ends, and outside
+    check("asin", [scale](const auto& t) { return ts::asin(t.remainder(2.0 + scale) - 1.0); });
+    check("acos", [scale](const auto& t) { return ts::acos(t.remainder(2.0 + scale) - 1.0); });
+  }
+  check("asin", [](const auto& t) { return ts::asin(t); });
+  check("acos", [](const auto& t) { return ts::acos(t.tanh()); });
   check("sigmoid", [](const auto& t) { return ts::sigmoid(t); });
   check("softplus", [](const auto& t) { return ts::softplus(t); });
-  // softplus's gradient, a GPU kernel of its own
-  const auto grad = [&](ts::Device d) {
+  check("gelu", [](const auto& t) { return ts::gelu(t); });
+  // the gradients of softplus and gelu, GPU kernels of their own
+  const auto grad = [&](ts::Device d, bool gelu) {
     const ts::Tensor<double> v = x.to(d).detach().requires_grad_();
-    ts::softplus(v).sum().backward();
+    (gelu ? ts::gelu(v) : ts::softplus(v)).sum().backward();
     return v.grad();
   };
-  require_same(grad(ts::Device::cpu()), grad(kGpu), "softplus backward", true, approx_tol<double>);
+  require_same(grad(ts::Device::cpu(), false), grad(kGpu, false), "softplus backward", true, approx_tol<double>);
+  require_same(grad(ts::Device::cpu(), true), grad(kGpu, true), "gelu backward", true, approx_tol<double>);
   // pow: every pairing of these values (specials, signs, overflow and underflow), and moderate
   // exponents of every base
   const ts::Tensor<double> small = (x.remainder(16.0) - 8.0).round();
@@ -384,6 +413,15 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   require_same(ts::pow(x, small), ts::pow(x.to(kGpu), small.to(kGpu)), "pow, integer exponents", true, approx_tol<double>);
   require_same(ts::pow(x.abs(), x.remainder(7.5)), ts::pow(x.abs().to(kGpu), x.remainder(7.5).to(kGpu)), "pow", true,
                approx_tol<double>);
+  // atan2 and hypot of every pair of the edges, and of these values against their mirror
+  std::vector<double> ys, zs;
+  for (double u : float64_edges())
+    for (double v : float64_edges()) ys.push_back(u), zs.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) ys.push_back(values[i]), zs.push_back(values[values.size() - 1 - i]);
+  const ts::Tensor<double> ty = ts::from_vector(ys, {static_cast<int64_t>(ys.size())});
+  const ts::Tensor<double> tz = ts::from_vector(zs, {static_cast<int64_t>(zs.size())});
+  require_same(ts::atan2(ty, tz), ts::atan2(ty.to(kGpu), tz.to(kGpu)), "atan2", true, approx_tol<double>);
+  require_same(ts::hypot(ty, tz), ts::hypot(ty.to(kGpu), tz.to(kGpu)), "hypot", true, approx_tol<double>);
   // fmod (and remainder, floor_divide built on it) in integers, exact: exponents far apart,
   // subnormals, signed zeros, infinities
   const double inf = std::numeric_limits<double>::infinity();
@@ -393,6 +431,65 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
                                        std::tuple{ts::remainder(a, b), ts::remainder(a.to(kGpu), b.to(kGpu)), "remainder"},
                                        std::tuple{ts::floor_divide(a, b), ts::floor_divide(a.to(kGpu), b.to(kGpu)), "floor_divide"}})
     require_same(want, got, what, true);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+}
+
+TEST_CASE("vulkan kernels: float64 nan_to_num, frexp and nextafter run on the GPU, the CPU's bits") {
+  if (!have_device() || !float64_ok()) return;
+  std::mt19937_64 rng(65);
+  std::vector<double> values = float64_edges();
+  for (int i = 0; i < 1000; ++i) values.push_back(random_value<double>(rng));
+  const ts::Tensor<double> x = ts::from_vector(values, {static_cast<int64_t>(values.size())});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  const auto check = [&](const char* name, auto f) { check_unary(name, f, x, true); };
+  check("nan_to_num", [](const auto& t) { return ts::nan_to_num(t); });
+  check("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, 0.1, 1.0 / 3.0, -1e-310); });
+  check("nan_to_num_", [](const auto& t) { return t.clone().nan_to_num_(-2.5, 1e300); });
+  check("frexp mantissa", [](const auto& t) { return std::get<0>(ts::frexp(t)); });
+  check("frexp exponent", [](const auto& t) { return std::get<1>(ts::frexp(t)); });
+  // nextafter of every pair of edges, both ways, and of random pairs
+  const std::vector<double> edges = float64_edges();
+  std::vector<double> a, b;
+  for (double u : edges)
+    for (double v : edges) a.push_back(u), b.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) a.push_back(values[i]), b.push_back(values[values.size() - 1 - i]);
+  const ts::Tensor<double> ta = ts::from_vector(a, {static_cast<int64_t>(a.size())});
+  const ts::Tensor<double> tb = ts::from_vector(b, {static_cast<int64_t>(b.size())});
+  require_same(ts::nextafter(ta, tb), ts::nextafter(ta.to(kGpu), tb.to(kGpu)), "nextafter", true);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+}
+
+TEST_CASE("vulkan kernels: float64 logit, logaddexp, logaddexp2 and xlogy run on the GPU, with the CPU's formulas") {
+  if (!have_device() || !float64_ok()) return;
+  std::mt19937_64 rng(66);
+  std::vector<double> values = float64_edges();
+  for (double v : {1.0 - 0x1p-53, 0x1p-53, 0.25, 0.75, 1e-6, 1.0 - 1e-6, 2.0, -2.0, 745.0, -745.0, 1100.0, -1100.0})
+    values.push_back(v);
+  for (int i = 0; i < 1000; ++i) values.push_back(random_value<double>(rng));
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (int i = 0; i < 500; ++i) values.push_back(unit(rng));
+  const ts::Tensor<double> x = ts::from_vector(values, {static_cast<int64_t>(values.size())});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  // logit inside (0, 1), outside, and clamped (eps 0 clamps to [0, 1])
+  for (const std::optional<double> eps : {std::optional<double>(), std::optional<double>(0.0), std::optional<double>(1e-6),
+                                          std::optional<double>(0.25)})
+    check_unary("logit", [eps](const auto& t) { return ts::logit(t, eps); }, x, false);
+  // every pair of the edges, and random pairs: equal values, opposite infinities, NaN, far apart
+  std::vector<double> a, b;
+  for (double u : values)
+    for (double v : float64_edges()) a.push_back(u), b.push_back(v);
+  for (size_t i = 0; i < values.size(); ++i) {
+    a.push_back(values[i]), b.push_back(values[values.size() - 1 - i]);
+    a.push_back(values[i]), b.push_back(values[i]);
+    a.push_back(values[i]), b.push_back(values[i] * (1 + 1e-9));
+  }
+  const ts::Tensor<double> ta = ts::from_vector(a, {static_cast<int64_t>(a.size())});
+  const ts::Tensor<double> tb = ts::from_vector(b, {static_cast<int64_t>(b.size())});
+  const ts::Tensor<double> ga = ta.to(kGpu), gb = tb.to(kGpu);
+  constexpr double tol = approx_tol<double>;
+  require_same(ts::logaddexp(ta, tb), ts::logaddexp(ga, gb), "logaddexp", true, tol);
+  require_same(ts::logaddexp2(ta, tb), ts::logaddexp2(ga, gb), "logaddexp2", true, tol);
+  require_same(ts::xlogy(ta, tb), ts::xlogy(ga, gb), "xlogy", true, tol);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 
@@ -487,10 +584,9 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
       if constexpr (!ts::is_floating_v<T>) check_unary("bitwise_not", [](const auto& t) { return ts::bitwise_not(t); }, x, true);
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
-      // nan_to_num: exact; float64 runs on the host.
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       check_unary("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, -2.5, 1e3, -7.0); }, x, true);
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
       // float64's special functions have no GPU kernels: their plans run on the host, on the device's memory.
       if constexpr (is_f64<T>) {
         const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
@@ -620,7 +716,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
                      std::is_integral_v<T> ? 0 : (is_f64<T> ? approx_tol<double> : std::is_same_v<T, ts::bfloat16> ? 1e-2 : std::is_same_v<T, ts::half> ? 2e-3 : 1e-5));
       }
       // The binary ops of ops/pointwise.hpp that have GPU kernels: atan2, hypot, logaddexp,
-      // logaddexp2 and xlogy are approximations there (float64 runs on the host), copysign is exact.
+      // logaddexp2 and xlogy are approximations there, copysign and nextafter are exact.
       const uint64_t pointwise_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
       constexpr double tol = approx_tol<T>;
       check_binary("atan2", [](const auto& x, const auto& y) { return ts::atan2(x, y); }, a, b, tol);
@@ -655,7 +751,7 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("gcd at the edges", [](const auto& x, const auto& y) { return ts::gcd(x, y); }, edge_a, edge_b);
         check_binary("lcm at the edges", [](const auto& x, const auto& y) { return ts::lcm(x, y); }, edge_a, edge_b);
       }
-      if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
+      CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
       // The others run on the host, on the device's memory.
       if constexpr (ts::is_floating_v<T>) {
         const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);

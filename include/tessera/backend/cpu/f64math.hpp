@@ -9,7 +9,8 @@
 
 namespace tessera::detail::f64math {
 
-// The GLSL built-ins f64math.glsl uses.
+// The GLSL types and built-ins f64math.glsl uses.
+using uint = uint32_t;
 inline double uint64BitsToDouble(uint64_t bits) { return std::bit_cast<double>(bits); }
 inline uint64_t doubleBitsToUint64(double v) { return std::bit_cast<uint64_t>(v); }
 inline double roundEven(double v) { return std::nearbyint(v); }  // the default rounding: to even

@@ -86,25 +86,25 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"sqrt", 1, 7, kFloating}, {"rsqrt", 1, 8, kFloating},
     {"exp", 1, 9, kFloating}, {"expm1", 1, 10, kFloating},
     {"log", 1, 11, kFloating}, {"log1p", 1, 12, kFloating},
-    {"log2", 1, 13, kFloating}, {"sin", 1, 14, kFloating | kNoFloat64},
-    {"cos", 1, 15, kFloating | kNoFloat64}, {"tan", 1, 16, kFloating | kNoFloat64},
+    {"log2", 1, 13, kFloating}, {"sin", 1, 14, kFloating},
+    {"cos", 1, 15, kFloating}, {"tan", 1, 16, kFloating},
     {"tanh", 1, 17, kFloating}, {"sigmoid", 1, 18, kFloating},
-    {"gelu", 1, 19, kFloating | kNoFloat64}, {"softplus", 1, 20, kFloating},
+    {"gelu", 1, 19, kFloating}, {"softplus", 1, 20, kFloating},
     {"isnan", 1, 21, kPredicate}, {"isinf", 1, 22, kPredicate}, {"isfinite", 1, 23, kPredicate},
     {"logical_not", 1, 24, kPredicate}, {"clamp", 1, 25, 0},
     {"trunc", 1, 26, 0}, {"frac", 1, 27, kNoInteger}, {"reciprocal", 1, 28, kFloating},
     {"exp2", 1, 29, kFloating}, {"log10", 1, 30, kFloating},
-    {"asin", 1, 31, kFloating | kNoFloat64}, {"acos", 1, 32, kFloating | kNoFloat64},
-    {"atan", 1, 33, kFloating | kNoFloat64}, {"sinh", 1, 34, kFloating},
+    {"asin", 1, 31, kFloating}, {"acos", 1, 32, kFloating},
+    {"atan", 1, 33, kFloating}, {"sinh", 1, 34, kFloating},
     {"cosh", 1, 35, kFloating}, {"asinh", 1, 36, kFloating},
     {"acosh", 1, 37, kFloating}, {"atanh", 1, 38, kFloating},
-    {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating | kNoFloat64},
-    {"erfc", 1, 41, kFloating | kNoFloat64}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
-    {"sinc", 1, 43, kFloating | kNoFloat64}, {"logit", 1, 44, kFloating | kNoFloat64 | kParameter},
-    {"nan_to_num", 1, 45, kNoInteger | kNoFloat64 | kParameter},
-    {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kNoFloat64 | kMath},
-    {"digamma", 1, 48, kFloating | kNoFloat64 | kMath},
-    {"frexp", 1, 49, kNoInteger | kNoFloat64}, {"frexp_exponent", 1, 50, kNoInteger | kNoFloat64},
+    {"signbit", 1, 39, kPredicate}, {"erf", 1, 40, kFloating},
+    {"erfc", 1, 41, kFloating}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
+    {"sinc", 1, 43, kFloating}, {"logit", 1, 44, kFloating | kParameter},
+    {"nan_to_num", 1, 45, kNoInteger | kParameter},
+    {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kMath},
+    {"digamma", 1, 48, kFloating | kMath},
+    {"frexp", 1, 49, kNoInteger}, {"frexp_exponent", 1, 50, kNoInteger},
     {"i0", 1, 51, kFloating | kNoFloat64 | kMath}, {"special_i1", 1, 52, kFloating | kNoFloat64 | kMath},
     {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
@@ -114,14 +114,14 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"eq", 2, 11, kCompare}, {"ne", 2, 12, kCompare}, {"lt", 2, 13, kCompare}, {"le", 2, 14, kCompare},
     {"gt", 2, 15, kCompare}, {"ge", 2, 16, kCompare}, {"logical_and", 2, 17, kCompare},
     {"logical_or", 2, 18, kCompare}, {"masked_fill_", 2, 19, kBoolOk},
-    {"gelu_backward", 2, 20, kFloating | kNoFloat64}, {"softplus_backward", 2, 21, kFloating},
-    {"atan2", 2, 22, kFloating | kNoFloat64 | kMath}, {"hypot", 2, 23, kFloating | kNoFloat64 | kMath},
-    {"logaddexp", 2, 24, kFloating | kNoFloat64 | kMath}, {"copysign", 2, 25, kFloating},
+    {"gelu_backward", 2, 20, kFloating}, {"softplus_backward", 2, 21, kFloating},
+    {"atan2", 2, 22, kFloating | kMath}, {"hypot", 2, 23, kFloating | kMath},
+    {"logaddexp", 2, 24, kFloating | kMath}, {"copysign", 2, 25, kFloating},
     {"heaviside", 2, 26, kBoolOk}, {"bitwise_and", 2, 27, kBoolOk}, {"bitwise_or", 2, 28, kBoolOk},
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
-    {"logaddexp2", 2, 34, kFloating | kNoFloat64 | kMath}, {"xlogy", 2, 35, kFloating | kNoFloat64 | kMath},
-    {"nextafter", 2, 36, kNoInteger | kNoFloat64 | kMath},
+    {"logaddexp2", 2, 34, kFloating | kMath}, {"xlogy", 2, 35, kFloating | kMath},
+    {"nextafter", 2, 36, kNoInteger | kMath},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -328,7 +328,7 @@ class GpuKernels final : public DeviceKernels {
         else bound_bits[k] = static_cast<uint64_t>(static_cast<int64_t>(v));
       }
       scalar = bound_bits[0], max_bits = bound_bits[1];
-    } else if (op->name == "nan_to_num") {  // the values for +inf and -inf, in the input's type
+    } else if (op->name == "nan_to_num" && compute != DType::Float64) {  // the values for +inf and -inf, in the input's type
       max_bits = bits_of(static_cast<float>(plan.bounds[0])) | (bits_of(static_cast<float>(plan.bounds[1])) << 32);
     }
     std::string name;
@@ -346,6 +346,13 @@ class GpuKernels final : public DeviceKernels {
     StridedLayout layout = op->arity == 1   ? strided_layout(out, {in0}, plan.op)
                            : op->arity == 2 ? strided_layout(out, {in0, in1}, plan.op)
                                             : strided_layout(out, {in0, in1, in2}, plan.op);
+    if (op->name == "nan_to_num" && compute == DType::Float64) {  // Note [float64 nan_to_num] in elementwise.comp
+      for (const double v : plan.bounds) {
+        const uint64_t bits = bits_of(v);
+        layout.meta.push_back(static_cast<int32_t>(static_cast<uint32_t>(bits)));
+        layout.meta.push_back(static_cast<int32_t>(static_cast<uint32_t>(bits >> 32)));
+      }
+    }
     const uint32_t scalar_at = scalar_operand ? (plan.scalar_first ? 1u : 2u) : clamp_given;
     const ElementwisePush push{layout.numel,
                                static_cast<uint32_t>(out.offset),

@@ -29,7 +29,7 @@
 namespace tessera::gpu {
 
 /** Every kernel variant, sorted by name. */
-inline constexpr const Kernel* all_kernels[141] = {
+inline constexpr const Kernel* all_kernels[143] = {
     &generated::binary_b8,
     &generated::binary_bf16,
     &generated::binary_f16,
@@ -43,6 +43,7 @@ inline constexpr const Kernel* all_kernels[141] = {
     &generated::binary_math_bf16,
     &generated::binary_math_f16,
     &generated::binary_math_f32,
+    &generated::binary_math_f64,
     &generated::compare_f32,
     &generated::compare_f64,
     &generated::compare_i64,
@@ -161,6 +162,7 @@ inline constexpr const Kernel* all_kernels[141] = {
     &generated::unary_math_bf16,
     &generated::unary_math_f16,
     &generated::unary_math_f32,
+    &generated::unary_math_f64,
     &generated::window_b8,
     &generated::window_bf16,
     &generated::window_f16,

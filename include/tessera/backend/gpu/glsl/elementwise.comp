@@ -358,6 +358,23 @@ VAL val_fmod(VAL a, VAL b) {
 VAL val_neg(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) ^ (uint64_t(1) << 63)); }
 VAL val_abs(VAL a) { return uint64BitsToDouble(doubleBitsToUint64(a) & ~(uint64_t(1) << 63)); }
 bool val_signbit(VAL a) { return (doubleBitsToUint64(a) >> 63) != uint64_t(0); }
+bool val_isinf(VAL x) { return (doubleBitsToUint64(x) << 1) == (uint64_t(0x7ff) << 53); }
+/** std::frexp's mantissa (|m| in [0.5, 1), x's sign) or exponent of x, on the bits (subnormal x
+ *  too, as f32_frexp); 0, infinities and NaN give themselves and exponent 0. */
+VAL val_frexp(VAL x, bool exponent) {
+  const uint64_t bits = doubleBitsToUint64(x), sign = bits & (uint64_t(1) << 63), magnitude = bits ^ sign;
+  const uint64_t fraction_mask = (uint64_t(1) << 52) - uint64_t(1);
+  if (magnitude == uint64_t(0) || magnitude >= (uint64_t(0x7ff) << 52)) return exponent ? 0.0lf : x;
+  int e = int(magnitude >> 52) - 1022;
+  uint64_t fraction = magnitude & fraction_mask;
+  if (e == -1022) {  // subnormal: the fraction's top bit p becomes the implicit one
+    const uint hi = uint(fraction >> 32);
+    const int p = hi != 0u ? 32 + findMSB(hi) : findMSB(uint(fraction));
+    e = p - 1073;
+    fraction = (fraction << uint(52 - p)) & fraction_mask;
+  }
+  return exponent ? double(e) : uint64BitsToDouble(sign | (uint64_t(1022) << 52) | fraction);
+}
 #else
 #define VAL int64_t
 VAL val_of(uint64_t bits, int dt) { return int_of(bits, dt); }
@@ -389,6 +406,12 @@ VAL clamp_max_val() {
 #endif
 }
 #endif
+
+// Note [float64 nan_to_num]
+// nan_to_num's values are parameters like clamp's bounds: NaN's in the scalar, and in float,
+// half and bfloat16 the float bits of +inf's in b_offset and -inf's in w_offset. Three doubles
+// do not fit the push constants, so in float64 the doubles for +inf and -inf follow the meta
+// buffer's strides instead, four words, low word first.
 
 #if defined(CLASS_FLOAT) || defined(CLASS_DOUBLE)
 VAL clamp_float(VAL x) {
@@ -474,8 +497,35 @@ VAL unary_float(int op, VAL x) {
   if (op == U_ASINH) return f64_asinh(x);
   if (op == U_ACOSH) return f64_acosh(x);
   if (op == U_ATANH) return f64_atanh(x);
+  if (op == U_SIN) return f64_sin(x);
+  if (op == U_COS) return f64_cos(x);
+  if (op == U_TAN) return f64_tan(x);
+  if (op == U_SINC) return f64_sinc(x);
+  if (op == U_ASIN) return f64_asin(x);
+  if (op == U_ACOS) return f64_acos(x);
+  if (op == U_ATAN) return f64_atan(x);
+  if (op == U_ERF) return f64_erf(x);
+  if (op == U_ERFC) return f64_erfc(x);
+  if (op == U_GELU) {  // math::gelu's formula
+    precise double r = x * 0.5lf * (1.0lf + f64_erf(x * 0.7071067811865476lf));
+    return r;
+  }
   if (op == U_SIGMOID) return 1.0lf / (1.0lf + f64_exp(-x));  // math::sigmoid's formula
   if (op == U_SOFTPLUS) return x > 20.0lf ? x : f64_log1p(f64_exp(x));
+  if (op == U_LOGIT) {  // math::logit's formula: x clamped to [eps, 1 - eps] when eps >= 0
+    const double eps = scalar_val();
+    if (eps >= 0.0lf) x = x < eps ? eps : (x > 1.0lf - eps ? 1.0lf - eps : x);
+    return x == 1.0lf ? f64_inf() : f64_log(x / (1.0lf - x));
+  }
+  if (op == U_FREXP_MANTISSA || op == U_FREXP_EXPONENT) return val_frexp(x, op == U_FREXP_EXPONENT);
+  if (op == U_NAN_TO_NUM) {  // exact; Note [float64 nan_to_num]
+    if (val_isnan(x)) return scalar_val();
+    if (val_isinf(x)) {
+      const int at = 1 + (ARITY + 2) * meta.v[0] + (val_signbit(x) ? 2 : 0);
+      return uint64BitsToDouble(uint64_t(uint(meta.v[at])) | (uint64_t(uint(meta.v[at + 1])) << 32));
+    }
+    return x;
+  }
 #endif
   return nan_val();
 }
@@ -499,6 +549,12 @@ VAL binary_float(int op, VAL a, VAL b) {
   }
 #elif defined(CLASS_DOUBLE)
   if (op == B_POW) return f64_pow(a, b);
+  if (op == B_GELU_BACKWARD) {  // GeluBackwardOp's formula, with f64math.glsl's erf and exp
+    precise VAL cdf = 0.5lf * (1.0lf + f64_erf(b * 0.7071067811865476lf));
+    precise VAL pdf = 0.3989422804014327lf * f64_exp(b * b * -0.5lf);
+    precise VAL r = a * (cdf + b * pdf);
+    return r;
+  }
   if (op == B_SOFTPLUS_BACKWARD) {
     const VAL z = f64_exp(b);
     return b > 20.0lf ? a : a * z / (z + 1.0lf);
@@ -533,7 +589,8 @@ VAL binary_float(int op, VAL a, VAL b) {
 // The special functions are compiled apart, into the unary_math and binary_math variants (float,
 // half and bfloat16; MATH defined), so that no variant's MSL nears MSVC's limit on one string
 // literal (docs/gpu.md). The host picks the family by the op (kMath in backend/gpu/gpu_kernels.hpp).
-#if defined(MATH)
+// unary_math.f64 and binary_math.f64 follow the same split for float64, though they have no MSL.
+#if defined(MATH) && !defined(CLASS_DOUBLE)
 VAL unary_math(int op, VAL x) {
   if (op == U_ERFINV) return f32_erfinv(x);
   if (op == U_LGAMMA) return f32_lgamma(x);
@@ -568,6 +625,41 @@ VAL binary_math(int op, VAL a, VAL b) {
     if (a == b) return b;
     if (a == 0.0) return uintBitsToFloat((floatBitsToUint(b) & 0x80000000u) | ulp);
     return uintBitsToFloat((a < b) == (a > 0.0) ? floatBitsToUint(a) + ulp : floatBitsToUint(a) - ulp);
+  }
+  return nan_val();
+}
+#elif defined(MATH)
+/** A double's place in the order of doubles as an int64 (-0 and +0 equal), read from the bits so
+ *  that no GPU flushes a subnormal to zero on the way. */
+int64_t double_order(VAL x) {
+  const uint64_t bits = doubleBitsToUint64(x), magnitude = bits & ~(uint64_t(1) << 63);
+  return (bits >> 63) != uint64_t(0) ? -int64_t(magnitude) : int64_t(magnitude);
+}
+
+// unary_math.f64 and binary_math.f64: the special functions in double, with f64math.glsl's.
+VAL unary_math(int op, VAL x) {
+  if (op == U_LGAMMA) return f64_lgamma(x);
+  if (op == U_DIGAMMA) return f64_digamma(x);
+  return nan_val();
+}
+
+VAL binary_math(int op, VAL a, VAL b) {
+  if (op == B_ATAN2) return f64_atan2(a, b);
+  if (op == B_HYPOT) return f64_hypot(a, b);
+  if (op == B_LOGADDEXP || op == B_LOGADDEXP2) {  // math::logaddexp and logaddexp2's formulas
+    if (val_isinf(a) && a == b) return a;
+    const VAL m = a < b ? b : a, d = -abs(a - b);
+    precise VAL r = op == B_LOGADDEXP ? m + f64_log1p(f64_exp(d)) : m + f64_log1p(f64_exp2(d)) * 1.4426950408889634lf;
+    return r;
+  }
+  if (op == B_XLOGY) return val_isnan(b) ? nan_val() : (a == 0.0lf ? 0.0lf : a * f64_log(b));
+  if (op == B_NEXTAFTER) {  // std::nextafter on the bits
+    if (val_isnan(a) || val_isnan(b)) return nan_val();
+    const int64_t ka = double_order(a), kb = double_order(b);
+    if (ka == kb) return b;
+    const uint64_t bits = doubleBitsToUint64(a);
+    if (ka == int64_t(0)) return uint64BitsToDouble((doubleBitsToUint64(b) & (uint64_t(1) << 63)) | uint64_t(1));
+    return uint64BitsToDouble((ka < kb) == (ka > int64_t(0)) ? bits + uint64_t(1) : bits - uint64_t(1));
   }
   return nan_val();
 }
