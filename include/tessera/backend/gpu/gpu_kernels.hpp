@@ -66,7 +66,7 @@ enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
   kFloating = 4,     // the result is floating (an integer input computes in float32)
-  kNoFloat64 = 8,    // no float64 kernel (the host computes it: sin, erf, lgamma, ...)
+  kNoFloat64 = 8,    // no float64 kernel (the host computes it: erfinv, polygamma, i0, i1)
   kNoInteger = 16,   // no integer or bool kernel
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
   kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
