@@ -629,13 +629,6 @@ VAL binary_math(int op, VAL a, VAL b) {
   return nan_val();
 }
 #elif defined(MATH)
-/** A double's place in the order of doubles as an int64 (-0 and +0 equal), read from the bits so
- *  that no GPU flushes a subnormal to zero on the way. */
-int64_t double_order(VAL x) {
-  const uint64_t bits = doubleBitsToUint64(x), magnitude = bits & ~(uint64_t(1) << 63);
-  return (bits >> 63) != uint64_t(0) ? -int64_t(magnitude) : int64_t(magnitude);
-}
-
 // unary_math.f64 and binary_math.f64: the special functions in double, with f64math.glsl's.
 VAL unary_math(int op, VAL x) {
   if (op == U_LGAMMA) return f64_lgamma(x);
@@ -655,7 +648,8 @@ VAL binary_math(int op, VAL a, VAL b) {
   if (op == B_XLOGY) return val_isnan(b) ? nan_val() : (a == 0.0lf ? 0.0lf : a * f64_log(b));
   if (op == B_NEXTAFTER) {  // std::nextafter on the bits
     if (val_isnan(a) || val_isnan(b)) return nan_val();
-    const int64_t ka = double_order(a), kb = double_order(b);
+    // order keys (dtype.glsl), read from the bits so that no GPU flushes a subnormal on the way
+    const int64_t ka = order_key(doubleBitsToUint64(a), DT_F64), kb = order_key(doubleBitsToUint64(b), DT_F64);
     if (ka == kb) return b;
     const uint64_t bits = doubleBitsToUint64(a);
     if (ka == int64_t(0)) return uint64BitsToDouble((doubleBitsToUint64(b) & (uint64_t(1) << 63)) | uint64_t(1));
