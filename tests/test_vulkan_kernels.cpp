@@ -389,6 +389,8 @@ TEST_CASE("vulkan kernels: float64 exp, log and their relatives run on the GPU, 
   check("lgamma near its zeros and poles", [](const auto& t) { return ts::lgamma(t.remainder(40.0) - 20.0); });
   check("digamma", [](const auto& t) { return t.digamma(); });
   check("digamma near its poles", [](const auto& t) { return (t.remainder(40.0) - 20.0).digamma(); });
+  check("i0", [](const auto& t) { return ts::i0(t); });
+  check("i0 up to its overflow", [](const auto& t) { return ts::i0(t.remainder(1440.0) - 720.0); });
   for (const double scale : {1.0, 0.001}) {  // inside [-1, 1], near its ends, and outside
     check("asin", [scale](const auto& t) { return ts::asin(t.remainder(2.0 + scale) - 1.0); });
     check("acos", [scale](const auto& t) { return ts::acos(t.remainder(2.0 + scale) - 1.0); });
@@ -587,7 +589,7 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       check_unary("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, -2.5, 1e3, -7.0); }, x, true);
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
-      // float64's special functions have no GPU kernels: their plans run on the host, on the device's memory.
+      // float64's erfinv and polygamma have no GPU kernels: their plans run on the host, on the device's memory.
       if constexpr (is_f64<T>) {
         const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
         check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
@@ -613,6 +615,17 @@ TEST_CASE("vulkan kernels: gradients through the special functions run on the de
   const ts::Tensor<float> on_gpu = grads(kGpu);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before);
   CHECK(ts::allclose(on_gpu, grads(ts::Device::cpu()), 1e-4, 1e-5));
+  if (!float64_ok()) return;
+  // float64's I1 (i0's gradient) on both sides of its series' split at 8 and up to overflow.
+  const ts::Tensor<double> y0 = ts::linspace<double>(-720.0, 720.0, 1001);
+  const auto i1 = [&](ts::Device d) {
+    auto y = y0.to(d).detach().requires_grad_();
+    ts::i0(y).sum().backward();
+    return y.grad().to(ts::Device::cpu());
+  };
+  const ts::Tensor<double> i1_gpu = i1(kGpu);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before);
+  CHECK(ts::allclose(i1_gpu, i1(ts::Device::cpu()), 1e-13, 0.0, true));
 }
 
 /** x with the same shape and values but strided: kind 1 transposed in memory, kind 2 every

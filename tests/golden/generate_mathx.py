@@ -122,6 +122,8 @@ VALUES = [
     "torch.frexp(d)", "d.frexp()", "torch.frexp(h)", "torch.frexp(torch.tensor([1e-310, 1.7e308, -5e-324], dtype=torch.float64))",
     "torch.i0(y)", "torch.i0(torch.tensor([-3.0, -0.5, 0.0, 0.5, 8.0, 30.0, 100.0, float('nan')]))", "l.i0()", "m.i0()",
     "torch.i0(d * 20)", "y.clone().i0_()",
+    "torch.i0(torch.tensor([-7.99, 8.01, 1e-20, 88.5, 88.8, -89.0, 91.0, 1e10, -1e12, float('inf'), float('-inf')]))",
+    "torch.i0(torch.tensor([-7.99, 8.01, 1e-300, 700.0, 709.5, -709.8, 710.0, 713.0, 1e10, -1e300, float('inf'), float('-inf')], dtype=torch.float64))",
     "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)",
     "torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", "torch.mvlgamma(l.abs() + 3, 3)", "(y + 2).mvlgamma(2)",
     "(y + 3).mvlgamma_(4)",
@@ -152,7 +154,7 @@ GRADS = [  # (call on X, X's shape)
     ("torch.quantile(X * X, 0.3, dim=1)", (2, 5)), ("torch.quantile(X.flip(0), torch.tensor([0.1, 0.5, 1.0], dtype=torch.float64))", (3, 3)),
     ("torch.quantile(X * X, 0.6, dim=0, interpolation='midpoint')", (4, 3)), ("torch.quantile(X, 0.6, interpolation='lower')", (5,)),
     ("torch.nanquantile(X.exp(), 0.4, dim=1)", (3, 4)), ("torch.frexp(X)[0]", (2, 3)), ("torch.frexp(X * 7)[0]", (2, 3)),
-    ("torch.i0(X)", (2, 3)), ("torch.i0(X * 4)", (2, 3)), ("torch.mvlgamma(X * X + 2, 3)", (2, 3)), ("(X + 5).mvlgamma_(2)", (2, 3)),
+    ("torch.i0(X)", (2, 3)), ("torch.i0(X * 4)", (2, 3)), ("torch.i0(X * 40)", (2, 3)), ("torch.i0(X * 300)", (2, 3)), ("torch.mvlgamma(X * X + 2, 3)", (2, 3)), ("(X + 5).mvlgamma_(2)", (2, 3)),
     ("torch.igamma(G[:6].double(), X * X + 0.5)", (6,)), ("torch.igammac(G[:6].double(), X.exp())", (6,)),
 ]
 

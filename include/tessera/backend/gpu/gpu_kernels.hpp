@@ -66,7 +66,7 @@ enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
   kFloating = 4,     // the result is floating (an integer input computes in float32)
-  kNoFloat64 = 8,    // no float64 kernel (the host computes it: erfinv, polygamma, i0, i1)
+  kNoFloat64 = 8,    // no float64 kernel (the host computes it: erfinv, polygamma)
   kNoInteger = 16,   // no integer or bool kernel
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
   kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
@@ -105,7 +105,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kMath},
     {"digamma", 1, 48, kFloating | kMath},
     {"frexp", 1, 49, kNoInteger}, {"frexp_exponent", 1, 50, kNoInteger},
-    {"i0", 1, 51, kFloating | kNoFloat64 | kMath}, {"special_i1", 1, 52, kFloating | kNoFloat64 | kMath},
+    {"i0", 1, 51, kFloating | kMath}, {"special_i1", 1, 52, kFloating | kMath},
     {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, 0}, {"remainder", 2, 5, 0}, {"fmod", 2, 6, 0},

@@ -265,8 +265,9 @@ const float BESSEL_LARGE[2][9] = float[2][9](
   float[9](4.022452055e-01, 3.369116478e-03, 6.889758348e-05, 2.891370562e-06, 2.048918432e-07, 2.266630460e-08, 3.395513974e-09, 4.958544260e-10, 2.510502836e-11),
   float[9](3.892881175e-01, -9.761097491e-03, -1.105889388e-04, -3.882564852e-06, -2.512236030e-07, -2.631428012e-08, -3.834660590e-09, -5.610099639e-10, -3.310078563e-11));
 
-/** I0(x) (order 0) or I1(x) (order 1): the series times exp(|x|), in two halves so that I0 and
- *  I1 of |x| up to about 91 (beyond exp's float range) stay finite. I1 is odd, I0 even. */
+/** I0(x) (order 0) or I1(x) (order 1): the series times exp(|x|). As PyTorch's, the result is
+ *  inf once exp(|x|) overflows (|x| > 88.72) and NaN at +-inf (Note [Bessel I0 and I1 as PyTorch
+ *  computes them]). I1 is odd, I0 even. */
 float f32_bessel_i(int order, float x) {
   if (f32_isnan(x)) return x;
   const float a = abs(x);
@@ -279,8 +280,8 @@ float f32_bessel_i(int order, float x) {
     b1 = b;
   }
   const float series = (small ? BESSEL_SMALL[order][0] : BESSEL_LARGE[order][0]) + t * b1 - b2;
-  const float half_exp = exp(0.5 * a);
-  const float r = (small ? (order == 1 ? series * a : series) : series / sqrt(a)) * half_exp * half_exp;
+  const float e = exp(a);
+  const float r = small ? (order == 1 ? e * a * series : e * series) : e * series / sqrt(a);
   return order == 1 && x < 0.0 ? -r : r;
 }
 
