@@ -39,6 +39,16 @@ bool close_values(const std::vector<double>& a, const std::vector<double>& b, ts
 
 
 // The generator's inputs.
+/** Equal within a relative `tolerance` of the wanted value (NaN equals NaN). */
+bool close_relative(const std::vector<double>& a, const std::vector<double>& b, double tolerance) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (!(std::abs(a[i] - b[i]) <= tolerance * std::abs(b[i]))) return false;
+  }
+  return true;
+}
+
 struct Inputs {
   Tensor<int8_t> i8 = ts::tensor<int8_t>({12, -18, 0, 7, -128, 5});
   Tensor<int8_t> j8 = ts::tensor<int8_t>({8, 12, 0, -21, 6, 0});
@@ -66,15 +76,31 @@ struct Inputs {
   Tensor<float> G = ts::tensor<float>({0.5f, 1.0f, 2.5f, 7.0f, 30.0f, 0.1f, 12.0f});
   Tensor<float> Gx = ts::tensor<float>({0.2f, 1.0f, 4.0f, 3.0f, 31.0f, 5.0f, 0.5f});
   Tensor<float> E = ts::tensor<float>({0.0f, -1.0f, INFINITY, 2.0f, NAN, 0.0f, INFINITY, 3.0f});
+  Tensor<float> W = ts::tensor<float>(
+      {-INFINITY, -3e38f, -2.5f, -1.0f, -1e-45f, -0.0f, 0.0f, 1e-45f, 1e-4f, 0.5f, 3.0f, 7.99f, 1e13f, 3e38f, INFINITY, NAN});
 };
 
 }  // namespace
 
 TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E, W] = in;
   const Tensor<float> v4 = ts::tensor({0.5f, 3.0f, -1.0f, 0.5f});  // v3.repeat(2)[:4]
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
+  // igamma and igammac of every pair of a and x (the first of each is `tiny`) against mpmath.
+  const auto mpmath_gammainc = [](bool upper, const std::string& tiny, const std::string& dtype) {
+    return "mpmath_gammainc([" + tiny + ", 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0], [" + tiny +
+           ", 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0], " + (upper ? "True, " : "False, ") + dtype + ")";
+  };
+  const auto gammainc = [](bool upper, double tiny, ts::DType dtype) {
+    const Tensor<double> as = ts::from_vector(std::vector<double>{tiny, 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0}, {7, 1});
+    const Tensor<double> xs = ts::from_vector(std::vector<double>{tiny, 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0}, {1, 8});
+    if (dtype == ts::DType::Float32) {
+      const Tensor<float> a32 = as.to<float>(), x32 = xs.to<float>();
+      return got(upper ? ts::igammac(a32, x32) : ts::igamma(a32, x32));
+    }
+    return got(upper ? ts::igammac(as, xs) : ts::igamma(as, xs));
+  };
   const std::map<std::string, std::function<Got()>> calls = {
       {"torch.gcd(i8, j8)", [&] { return got(ts::gcd(i8, j8)); }},
       {"torch.lcm(i8, j8)", [&] { return got(ts::lcm(i8, j8)); }},
@@ -297,6 +323,32 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
          return got(ts::i0(ts::from_vector(
              std::vector<double>{-7.99, 8.01, 1e-300, 700.0, 709.5, -709.8, 710.0, 713.0, 1e10, -1e300, INFINITY, -INFINITY}, {12})));
        }},
+      {mpmath_gammainc(false, "1e-300", "torch.float64"), [&] { return gammainc(false, 1e-300, ts::DType::Float64); }},
+      {mpmath_gammainc(true, "1e-300", "torch.float64"), [&] { return gammainc(true, 1e-300, ts::DType::Float64); }},
+      {mpmath_gammainc(false, "1e-45", "torch.float32"), [&] { return gammainc(false, 1e-45, ts::DType::Float32); }},
+      {mpmath_gammainc(true, "1e-45", "torch.float32"), [&] { return gammainc(true, 1e-45, ts::DType::Float32); }},
+      {"torch.pow(W, 0.5)", [&] { return got(ts::pow(W, 0.5)); }},
+      {"torch.pow(W, -0.5)", [&] { return got(ts::pow(W, -0.5)); }},
+      {"torch.pow(W, -1)", [&] { return got(ts::pow(W, -1)); }},
+      {"torch.pow(W, 2)", [&] { return got(ts::pow(W, 2)); }},
+      {"torch.pow(W, 3)", [&] { return got(ts::pow(W, 3)); }},
+      {"torch.pow(W, -2)", [&] { return got(ts::pow(W, -2)); }},
+      {"torch.square(W)", [&] { return got(ts::square(W)); }},
+      {"W.double().pow(0.5)", [&] { return got(W.to<double>().pow(0.5)); }},
+      {"W.double().pow(-0.5)", [&] { return got(W.to<double>().pow(-0.5)); }},
+      {"W.double().pow(3)", [&] { return got(W.to<double>().pow(3)); }},
+      {"W.double().pow(-2.0)", [&] { return got(W.to<double>().pow(-2.0)); }},
+      {"(W.double() * 1e280).pow(2)", [&] { return got((W.to<double>() * 1e280).pow(2)); }},
+      {"(W.double() * 1e-300).pow(-2)", [&] { return got((W.to<double>() * 1e-300).pow(-2)); }},
+      {"torch.pow(W.bfloat16(), 0.5)", [&] { return got(ts::pow(W.to<ts::bfloat16>(), 0.5)); }},
+      {"torch.pow(W.bfloat16(), -1)", [&] { return got(ts::pow(W.to<ts::bfloat16>(), -1)); }},
+      {"torch.pow(k, 0.5)", [&] { return got(ts::pow(k, 0.5)); }},
+      {"torch.pow(W, 0.5000001)", [&] { return got(ts::pow(W, 0.5000001)); }},
+      {"torch.lerp(M, c * 0.7, 0.3)", [&] { return got(ts::lerp(M, c * 0.7, 0.3)); }},
+      {"torch.lerp(M.double(), c.double() * 0.7, 0.3)", [&] { return got(ts::lerp(M.to<double>(), c.to<double>() * 0.7, 0.3)); }},
+      {"torch.lerp(M, c * 0.7, 0.8)", [&] { return got(ts::lerp(M, c * 0.7, 0.8)); }},
+      {"torch.lerp(M, c * 0.7, q2[1:5])", [&] { return got(ts::lerp(M, c * 0.7, q2.slice(0, 1, 5))); }},
+      {"torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)", [&] { return got(ts::lerp(M.to<ts::bfloat16>(), c.to<ts::bfloat16>(), 0.3)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 1)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", [&] { return got(ts::mvlgamma(ts::tensor<double>({2.5, 3.0, 10.0}), 6)); }},
@@ -328,11 +380,14 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
       // igamma: another formula than PyTorch's Cephes code, so more ulps. igamma(30, 31) in
       // float64 is 0.595347820965611 (mpmath, and tessera to 1e-14); PyTorch's asymptotic series
       // gives 0.595347820635926, 5.5e-10 off.
-      // i0 is PyTorch's own formula, so exact.
-      const double ulps = r.name.find("igamma") != std::string::npos ? (want[i].dtype == ts::DType::Float64 ? 1e7 : 64)
-                          : r.name.find("i0") != std::string::npos  ? 0
-                                                                     : 4;
-      CHECK(close_values(have[i].values, want[i].values, want[i].dtype, ulps));
+      // i0, lerp and pow by the scalars of Note [pow by a scalar] are PyTorch's own formulas, so exact.
+      const auto has = [&](const char* part) { return r.name.find(part) != std::string::npos; };
+      const bool exact = has("i0") || has("lerp(") || ((has("pow(") || has("square(")) && !has("0.5000001"));
+      const double ulps = has("igamma") ? (want[i].dtype == ts::DType::Float64 ? 1e7 : 64) : exact ? 0 : 4;
+      if (has("mpmath"))  // relative to the true value, however small: 1e-12 in float64, 4 ulps in float32
+        CHECK(close_relative(have[i].values, want[i].values, want[i].dtype == ts::DType::Float64 ? 1e-12 : 0x1p-22));
+      else
+        CHECK(close_values(have[i].values, want[i].values, want[i].dtype, ulps));
     }
     ++cases;
   }
@@ -469,7 +524,7 @@ TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][gold
 
 TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
   const Inputs in;
-  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E] = in;
+  const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E, W] = in;
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   using Call = call_cases::ErrorCall;
   const std::map<std::string, Call> calls = {

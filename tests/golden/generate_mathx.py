@@ -44,6 +44,18 @@ G = torch.tensor([0.5, 1.0, 2.5, 7.0, 30.0, 0.1, 12.0])
 Gx = torch.tensor([0.2, 1.0, 4.0, 3.0, 31.0, 5.0, 0.5])
 E = torch.tensor([0.0, -1.0, float("inf"), 2.0, float("nan"), 0.0, float("inf"), 3.0])
 
+def mpmath_gammainc(a, x, upper, dtype):
+    """Regularized incomplete gamma by mpmath (40 digits) for every pair of a and x, rounded to dtype:
+    the truth where PyTorch's own values lose their digits (a near 0, float32's cancellation)."""
+    import mpmath
+    mpmath.mp.dps = 40
+    a, x = torch.tensor(a, dtype=dtype).tolist(), torch.tensor(x, dtype=dtype).tolist()  # the values dtype holds
+    f = lambda u, v: mpmath.gammainc(u, v, mpmath.inf, regularized=True) if upper else mpmath.gammainc(u, 0, v, regularized=True)
+    return torch.tensor([[float(f(u, v)) for v in x] for u in a], dtype=torch.float64).to(dtype)
+
+
+W = torch.tensor([-float("inf"), -3e38, -2.5, -1.0, -1e-45, -0.0, 0.0, 1e-45, 1e-4, 0.5, 3.0, 7.99, 1e13, 3e38, float("inf"), float("nan")])
+
 VALUES = [
     # gcd and lcm: integers only, PyTorch's promotion, the most negative value
     "torch.gcd(i8, j8)", "torch.lcm(i8, j8)", "torch.gcd(l, k)", "l.lcm(k)", "torch.gcd(k, l)", "torch.lcm(u8, u8.flip(0))",
@@ -130,6 +142,18 @@ VALUES = [
     "torch.igamma(G, Gx)", "torch.igammac(G, Gx)", "G.igamma(Gx.double())", "torch.igammac(G.double(), torch.tensor([2]))",
     "G.clone().igamma_(Gx)", "G.clone().igammac_(Gx)", "torch.igamma(E, E.flip(0))", "torch.igammac(E, E.flip(0))",
     "torch.igamma(torch.tensor([0.5, 3.0, 40.0, 100.0, 1000.0]), torch.tensor([[0.4], [3.5], [45.0]]))",
+    "mpmath_gammainc([1e-300, 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0], [1e-300, 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0], False, torch.float64)",
+    "mpmath_gammainc([1e-300, 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0], [1e-300, 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0], True, torch.float64)",
+    "mpmath_gammainc([1e-45, 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0], [1e-45, 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0], False, torch.float32)",
+    "mpmath_gammainc([1e-45, 1e-30, 1e-8, 0.3, 1.5, 30.0, 1000.0], [1e-45, 1e-8, 0.3, 1.0, 1.5, 31.0, 900.0, 1000.0], True, torch.float32)",
+    # pow by the scalars PyTorch computes with other ops (sqrt, rsqrt, reciprocal, products)
+    "torch.pow(W, 0.5)", "torch.pow(W, -0.5)", "torch.pow(W, -1)", "torch.pow(W, 2)", "torch.pow(W, 3)", "torch.pow(W, -2)",
+    "torch.square(W)", "W.double().pow(0.5)", "W.double().pow(-0.5)", "W.double().pow(3)", "W.double().pow(-2.0)",
+    "(W.double() * 1e280).pow(2)", "(W.double() * 1e-300).pow(-2)", "torch.pow(W.bfloat16(), 0.5)", "torch.pow(W.bfloat16(), -1)",
+    "torch.pow(k, 0.5)", "torch.pow(W, 0.5000001)",
+    # lerp's fused multiply-adds, from either end
+    "torch.lerp(M, c * 0.7, 0.3)", "torch.lerp(M.double(), c.double() * 0.7, 0.3)", "torch.lerp(M, c * 0.7, 0.8)",
+    "torch.lerp(M, c * 0.7, q2[1:5])", "torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)",
 ]
 
 GRADS = [  # (call on X, X's shape)

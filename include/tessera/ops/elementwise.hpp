@@ -265,6 +265,9 @@ auto scalar_value(S s) {
   return convert<opmath_t<Common>>(convert<Common>(s));
 }
 
+template <class R, class C, class O, class A>
+bool pow_by_special_scalar(const TensorImpl& out, const TensorImpl& a, C exponent, bool fresh);
+
 /** tensor op scalar (or scalar op tensor when `reversed`), written into `out`. */
 template <class Op, bool reversed, bool fresh_out = false, class O, class A, class S>
 void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
@@ -289,7 +292,11 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   dispatch_plan(ElementwisePlan{.op = Op::name, .out = &out.impl(), .fresh_out = fresh_out, .inputs = {&a.impl()},
                                 .num_inputs = 1, .result_dtype = dtype_of<R>, .has_scalar = true, .scalar_first = reversed,
                                 .scalar = convert<double>(c)},
-                [&]() __attribute__((always_inline)) { scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out); });
+                [&]() __attribute__((always_inline)) {
+                  if constexpr (std::is_same_v<Op, PowOp> && !reversed && std::is_floating_point_v<C>)
+                    if (pow_by_special_scalar<R, C, O, A>(out.impl(), a.impl(), c, fresh_out)) return;
+                  scalar_kernel<Op, reversed, R, C, O, A>(out.impl(), a.impl(), c, fresh_out);
+                });
   }
 }
 
@@ -399,6 +406,44 @@ struct SqrtOp : FloatingTraits {
 #endif
 };
 TS_UNARY_OP(RsqrtOp, "rsqrt", FloatingTraits, math::rsqrt(x))
+
+// Note [pow by a scalar]
+// PyTorch computes x ** e for a scalar e of 0.5, -0.5, -1, 2, 3 or -2 as sqrt(x), 1 / sqrt(x),
+// 1 / x, x * x, x * x * x and 1 / (x * x), not by pow: the results differ in the last bit (powf
+// of x and 2 is not always x * x) and at the edges (pow(-inf, 0.5) is inf, sqrt(-inf) NaN; pow(-0,
+// 0.5) is 0, sqrt(-0) -0). tessera does the same for a floating tensor on every device (the GPU's
+// pow kernel checks for these exponents when its exponent is the scalar); a tensor of exponents is pow.
+struct PowByOtherOps {
+  static constexpr const char* name = "pow";
+};
+struct PowTwoOp : PowByOtherOps {
+  template <class C> C operator()(C x) const { return x * x; }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = x * x; }
+};
+struct PowThreeOp : PowByOtherOps {
+  template <class C> C operator()(C x) const { return x * x * x; }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = x * x * x; }
+};
+struct PowMinusTwoOp : PowByOtherOps {
+  template <class C> C operator()(C x) const { return C(1) / (x * x); }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / (x * x); }
+};
+struct PowMinusOneOp : PowByOtherOps {
+  template <class C> C operator()(C x) const { return C(1) / x; }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / x; }
+};
+/** out = a ** exponent by the op PyTorch uses for that exponent; false for the other exponents. */
+template <class R, class C, class O, class A>
+bool pow_by_special_scalar(const TensorImpl& out, const TensorImpl& a, C exponent, bool fresh) {
+  if (exponent == C(2)) unary_kernel<PowTwoOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(3)) unary_kernel<PowThreeOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(-2)) unary_kernel<PowMinusTwoOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(-1)) unary_kernel<PowMinusOneOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(0.5)) unary_kernel<SqrtOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(-0.5)) unary_kernel<RsqrtOp, R, C, O, A>(out, a, fresh);
+  else return false;
+  return true;
+}
 struct ExpOp : FloatingTraits {
   static constexpr const char* name = "exp";
   template <class C> auto operator()(C x) const { return std::exp(x); }
@@ -867,7 +912,9 @@ Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, doubl
   Tensor<R> out;
   {
     NoGradGuard no_grad;
-    out = lerp(start, end, full<R>({}, detail::checked_convert<R>(weight, "lerp"), {.device = start.device()}));
+    // The weight in the compute type, as PyTorch's kernel takes it (float for half and bfloat16).
+    using C = detail::opmath_t<R>;
+    out = lerp(start, end, full<C>({}, detail::checked_convert<C>(weight, "lerp"), {.device = start.device()}));
   }
   if (detail::needs_grad(start, end)) detail::record<detail::LerpBackward0<A, B>>({start, end}, {out}, weight);
   return out;

@@ -193,9 +193,12 @@ T maximum(T a, T b) {
   return a < b ? b : a;
 }
 
+/** start + weight (end - start) from the nearer end, each a fused multiply-add as PyTorch's
+ *  kernels compute it (so the results are its bits, not one rounding off). */
 template <class T>
 T lerp(T start, T end, T weight) {
-  return std::abs(weight) < T(0.5) ? start + weight * (end - start) : end - (end - start) * (T(1) - weight);
+  const T d = end - start;
+  return std::abs(weight) < T(0.5) ? std::fma(weight, d, start) : std::fma(-d, T(1) - weight, end);
 }
 
 }  // namespace tessera::detail::math

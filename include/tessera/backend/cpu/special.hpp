@@ -336,17 +336,39 @@ T frexp_exponent(T x) {
   return static_cast<T>(e);
 }
 
-/** The regularized lower incomplete gamma function P(a, x) (series below a + 1, else 1 - Q) and
- *  its complement Q(a, x) (Lentz's continued fraction), with PyTorch's values at the edges. */
+/** lgamma(1 + a), accurate for small a too (where 1 + a would round): below 0.2 by its Taylor
+ *  series -euler a + sum_k (-1)^k zeta(k) a^k / k. */
+template <class T>
+T lgamma1p(T a) {
+  if (std::fabs(a) >= T(0.2)) return std::lgamma(T(1) + a);
+  static constexpr double zeta[] = {1.6449340668482264, 1.2020569031595942, 1.0823232337111381, 1.03692775514337,
+                                    1.0173430619844492, 1.008349277381923,  1.0040773561979444, 1.0020083928260821,
+                                    1.000994575127818,  1.0004941886041194, 1.000246086553308,  1.0001227133475785,
+                                    1.0000612481350588, 1.000030588236307,  1.0000152822594086, 1.0000076371976379,
+                                    1.000003817293265,  1.0000019082127165, 1.0000009539620338, 1.0000004769329869,
+                                    1.0000002384505027, 1.000000119219926};  // zeta(2) to zeta(23)
+  T sum = 0;
+  for (int k = 23; k >= 2; --k) sum = (sum + static_cast<T>((k % 2 ? -zeta[k - 2] : zeta[k - 2]) / k)) * a;
+  return (sum - static_cast<T>(0.5772156649015329)) * a;
+}
+
+// Note [Incomplete gamma]
+// P(a, x) (igamma) and Q(a, x) = 1 - P (igammac), each where it is small computed directly, not as
+// one minus the other: P by its power series up to x = a + 1 (x^a e^-x / Gamma(a + 1) times
+// sum x^n / ((a + 1) ... (a + n)), no 1 / a to overflow for tiny a), Q by Lentz's continued
+// fraction beyond; and for x <= 1.1 with a small against it (the region where P is near 1), Q by
+// DLMF 8.7.3 with its leading terms as -expm1(a log x - lgamma(1 + a)), which keeps Q's digits
+// as a goes to 0. The regions and the values at the edges are those of PyTorch's Cephes code.
+// float computes in double: exp(a log x - x - lgamma a) loses |a log x| ulps to cancellation.
 template <class T>
 T igamma_series(T a, T x) {
-  T term = T(1) / a, sum = term;
+  T term = 1, sum = 1;
   for (int n = 1; n < 2000; ++n) {
     term *= x / (a + T(n));
     sum += term;
-    if (std::fabs(term) < std::fabs(sum) * std::numeric_limits<T>::epsilon()) break;
+    if (term < sum * std::numeric_limits<T>::epsilon()) break;
   }
-  return sum * std::exp(a * std::log(x) - x - std::lgamma(a));
+  return sum * std::exp(a * std::log(x) - x - lgamma1p(a));
 }
 template <class T>
 T igammac_fraction(T a, T x) {
@@ -367,7 +389,25 @@ T igammac_fraction(T a, T x) {
   return std::exp(a * std::log(x) - x - std::lgamma(a)) * h;
 }
 template <class T>
+T igammac_small_x(T a, T x) {
+  T factor = 1, sum = 0;
+  for (int n = 1; n < 2000; ++n) {
+    factor *= -x / T(n);
+    const T term = factor / (a + T(n));
+    sum += term;
+    if (std::fabs(term) <= std::numeric_limits<T>::epsilon() * std::fabs(sum)) break;
+  }
+  const T log_x = std::log(x);
+  return -std::expm1(a * log_x - lgamma1p(a)) - std::exp(a * log_x - std::lgamma(a)) * sum;
+}
+/** Whether Q(a, x) is computed by igammac_small_x (Cephes' choice). */
+template <class T>
+bool igammac_by_small_x(T a, T x) {
+  return x <= T(0.5) ? T(-0.4) / std::log(x) >= a : x <= T(1.1) && x * T(1.1) >= a;
+}
+template <class T>
 T igamma(T a, T x) {
+  if constexpr (std::is_same_v<T, float>) return static_cast<float>(igamma<double>(a, x));
   if (a < 0 || x < 0 || std::isnan(a) || std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
   if (a == 0) return x > 0 ? T(1) : std::numeric_limits<T>::quiet_NaN();
   if (x == 0) return T(0);
@@ -377,11 +417,13 @@ T igamma(T a, T x) {
 }
 template <class T>
 T igammac(T a, T x) {
+  if constexpr (std::is_same_v<T, float>) return static_cast<float>(igammac<double>(a, x));
   if (a < 0 || x < 0 || std::isnan(a) || std::isnan(x)) return std::numeric_limits<T>::quiet_NaN();
   if (a == 0) return x > 0 ? T(0) : std::numeric_limits<T>::quiet_NaN();
   if (x == 0) return T(1);
   if (std::isinf(a)) return std::isinf(x) ? std::numeric_limits<T>::quiet_NaN() : T(1);
   if (std::isinf(x)) return T(0);
+  if (igammac_by_small_x(a, x)) return igammac_small_x(a, x);
   return x < a + T(1) ? T(1) - igamma_series(a, x) : igammac_fraction(a, x);
 }
 

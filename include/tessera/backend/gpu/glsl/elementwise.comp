@@ -530,12 +530,23 @@ VAL unary_float(int op, VAL x) {
   return nan_val();
 }
 
+// Note [pow by a scalar]: PyTorch computes a ** b for a scalar b of 0.5, -0.5, -1, 2, 3 or -2 by
+// sqrt, 1 / sqrt, 1 / a, a * a, a * a * a and 1 / (a * a).
+bool pow_by_other_ops(VAL b) { return b == VAL(2) || b == VAL(3) || b == VAL(-2) || b == VAL(-1) || abs(b) == VAL(0.5); }
+VAL pow_by_scalar(VAL a, VAL b) {
+  if (b == VAL(2)) return a * a;
+  if (b == VAL(3)) return a * a * a;
+  if (b == VAL(-2)) return VAL(1) / (a * a);
+  if (b == VAL(-1)) return VAL(1) / a;
+  return b > VAL(0) ? sqrt(a) : VAL(1) / sqrt(a);
+}
+
 VAL binary_float(int op, VAL a, VAL b) {
   if (op == B_ADD) return a + b;
   if (op == B_SUB) return a - b;
   if (op == B_MUL) return a * b;
 #if defined(CLASS_FLOAT)
-  if (op == B_POW) return f32_pow(a, b);
+  if (op == B_POW) return SCALAR_AT == 2 && pow_by_other_ops(b) ? pow_by_scalar(a, b) : f32_pow(a, b);
   // Note [GPU transcendentals]: autograd/formulas.hpp's GeluBackwardOp and SoftplusBackwardOp
   // with the GPU's exp and floatmath.glsl's erf.
   if (op == B_GELU_BACKWARD) {
@@ -548,7 +559,7 @@ VAL binary_float(int op, VAL a, VAL b) {
     return b > 20.0 ? a : a * z / (z + 1.0);
   }
 #elif defined(CLASS_DOUBLE)
-  if (op == B_POW) return f64_pow(a, b);
+  if (op == B_POW) return SCALAR_AT == 2 && pow_by_other_ops(b) ? pow_by_scalar(a, b) : f64_pow(a, b);
   if (op == B_GELU_BACKWARD) {  // GeluBackwardOp's formula, with f64math.glsl's erf and exp
     precise VAL cdf = 0.5lf * (1.0lf + f64_erf(b * 0.7071067811865476lf));
     precise VAL pdf = 0.3989422804014327lf * f64_exp(b * b * -0.5lf);
@@ -884,8 +895,8 @@ void main() {
 #else
       const VAL start = v[0], end = v[1], weight = v[2];
       precise VAL d = end - start;
-      precise VAL lerp_lo = start + weight * d;
-      precise VAL lerp_hi = end - d * (VAL(1.0) - weight);
+      precise VAL lerp_lo = fma(weight, d, start);  // math::lerp's fused multiply-adds
+      precise VAL lerp_hi = fma(-d, VAL(1.0) - weight, end);
       r = abs(weight) < VAL(0.5) ? lerp_lo : lerp_hi;
 #endif
     }

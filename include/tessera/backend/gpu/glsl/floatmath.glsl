@@ -299,7 +299,7 @@ float f32_pow(float x, float y) {
     if (x == -1.0) return 1.0;
     return (abs(x) > 1.0) == (y > 0.0) ? uintBitsToFloat(0x7f800000u) : 0.0;
   }
-  if (x < 0.0 && !y_int) return uintBitsToFloat(F32_QNAN);
+  if (x < 0.0 && !y_int && !f32_isinf(x)) return uintBitsToFloat(F32_QNAN);  // pow(-inf, 2.5) is inf
   const float r = f32_isinf(x) ? (y > 0.0 ? uintBitsToFloat(0x7f800000u) : 0.0) : exp2(y * log2(abs(x)));
   return x < 0.0 && y_odd ? -r : r;
 }
