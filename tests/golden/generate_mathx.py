@@ -151,12 +151,21 @@ VALUES = [
     "torch.square(W)", "W.double().pow(0.5)", "W.double().pow(-0.5)", "W.double().pow(3)", "W.double().pow(-2.0)",
     "(W.double() * 1e280).pow(2)", "(W.double() * 1e-300).pow(-2)", "torch.pow(W.bfloat16(), 0.5)", "torch.pow(W.bfloat16(), -1)",
     "torch.pow(k, 0.5)", "torch.pow(W, 0.5000001)",
+    # div with a rounding mode
+    "torch.div(l, k, rounding_mode='trunc')", "torch.div(l, k, rounding_mode='floor')", "torch.div(a, v3, rounding_mode='trunc')",
+    "torch.div(a, v3, rounding_mode='floor')", "torch.div(l, 2.5, rounding_mode='floor')", "torch.div(a, -0.75, rounding_mode='trunc')",
+    "torch.div(i8, -1, rounding_mode='trunc')", "torch.div(i8, j8 + 1, rounding_mode='trunc')", "torch.div(u8, 7, rounding_mode='floor')",
+    "torch.divide(E, E.flip(0), rounding_mode='trunc')", "torch.divide(E, E.flip(0), rounding_mode='floor')",
+    "l.clone().div_(k, rounding_mode='floor')", "a.clone().div_(2, rounding_mode='trunc')", "torch.div(a.double(), v3, rounding_mode='floor')",
+    "torch.div(a.bfloat16(), 0.3, rounding_mode='trunc')", "torch.div(M.half(), c.half() + 0.5, rounding_mode='trunc')", "a.div(v3, rounding_mode='trunc')",
+    "torch.divide(l, 4, rounding_mode='trunc')",
     # lerp's fused multiply-adds, from either end
     "torch.lerp(M, c * 0.7, 0.3)", "torch.lerp(M.double(), c.double() * 0.7, 0.3)", "torch.lerp(M, c * 0.7, 0.8)",
     "torch.lerp(M, c * 0.7, q2[1:5])", "torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)",
 ]
 
 GRADS = [  # (call on X, X's shape)
+    ("torch.div(X, X.flip(0) + 3, rounding_mode='trunc')", (2, 3)), ("torch.div(X, 0.7, rounding_mode='floor')", (2, 3)),
     ("torch.rsub(X, X * X)", (2, 3)), ("torch.rsub(X, X.flip(0), alpha=2)", (3,)), ("torch.rsub(X, 1.5, alpha=-3)", (2, 3)),
     ("torch.addr(X, X[0], X[:, 1])", (3, 3)), ("torch.addr(X[:, :1], X[0], X[1], beta=2, alpha=0.5)", (3, 3)),
     ("(X * 1).addr_(X[:, 0], X[1], alpha=2)", (3, 3)), ("(X * 1).addmm_(X, X.t(), beta=0.5)", (3, 3)),
@@ -183,6 +192,8 @@ GRADS = [  # (call on X, X's shape)
 ]
 
 ERRORS = [
+    "torch.div(a, a, rounding_mode='round')", "torch.div(l, l * 0, rounding_mode='trunc')", "torch.div(l, 0, rounding_mode='floor')",
+    "l.clone().div_(2.5, rounding_mode='floor')",
     "torch.gcd(a, a)", "torch.lcm(a, a)", "torch.gcd(m, m)", "torch.lcm(k, a)", "torch.gcd(d, l)",
     "l.clone().gcd_(l.unsqueeze(0).expand(2, 2, 3))", "k.clone().lcm_(l)",
     "torch.rsub(m, m)", "torch.rsub(m, a)", "torch.rsub(a, m)", "torch.rsub(m, 2)", "torch.rsub(a, True)",

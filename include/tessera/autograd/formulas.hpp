@@ -387,6 +387,7 @@ struct BinaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, SubOp>) return "SubBackward0";
     else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
     else if constexpr (std::is_same_v<Op, DivOp>) return "DivBackward0";
+    else if constexpr (is_rounded_div<Op>) return "DivBackward2";
     else if constexpr (std::is_same_v<Op, PowOp>) return "PowBackward1";
     else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward1";
     else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward1";
@@ -416,6 +417,9 @@ struct BinaryBackward final : Node {
     } else if constexpr (std::is_same_v<Op, MulOp>) {
       if (want_self) gs = g * other.unpack(*this);
       if (want_other) go = g * self.unpack(*this);
+    } else if constexpr (is_rounded_div<Op>) {
+      if (want_self) gs = zeros_like(g);  // Note [Division with a rounding mode]
+      if (want_other) go = zeros_like(g);
     } else if constexpr (std::is_same_v<Op, DivOp>) {
       const Tensor<B> o = other.unpack(*this);
       if (want_self) gs = g / o;
@@ -497,6 +501,7 @@ struct ScalarBackward final : Node {
     else if constexpr (std::is_same_v<Op, SubOp>) return reversed ? "RsubBackward1" : "SubBackward0";
     else if constexpr (std::is_same_v<Op, MulOp>) return "MulBackward0";
     else if constexpr (std::is_same_v<Op, DivOp>) return reversed ? "MulBackward0" : "DivBackward0";
+    else if constexpr (is_rounded_div<Op>) return "DivBackward2";
     else if constexpr (std::is_same_v<Op, PowOp>) return reversed ? "PowBackward2" : "PowBackward0";
     else if constexpr (std::is_same_v<Op, RemainderOp>) return "RemainderBackward0";
     else if constexpr (std::is_same_v<Op, FmodOp>) return "FmodBackward0";
@@ -517,6 +522,8 @@ struct ScalarBackward final : Node {
       return {reversed ? g.neg() : g};
     } else if constexpr (std::is_same_v<Op, MulOp>) {
       return {g * c};
+    } else if constexpr (is_rounded_div<Op>) {
+      return {zeros_like(g)};
     } else if constexpr (std::is_same_v<Op, DivOp>) {
       if constexpr (!reversed) return {g / c};
       else {  // c / x is reciprocal(x) * c in PyTorch

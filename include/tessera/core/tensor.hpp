@@ -236,6 +236,15 @@ class Tensor {
   TS_BINARY_METHODS(sub, std::type_identity_t)
   TS_BINARY_METHODS(mul, std::type_identity_t)
   TS_BINARY_METHODS(div, true_divide_t)
+  /** Division rounded by rounding_mode "trunc" or "floor" (Note [Division with a rounding mode]). */
+  template <class U>
+  Tensor<promote_t<T, U>> div(const Tensor<U>& other, std::string_view rounding_mode) const;
+  template <Scalar S>
+  Tensor<scalar_promote_t<T, S>> div(S other, std::string_view rounding_mode) const;
+  template <class U>
+  const Tensor& div_(const Tensor<U>& other, std::string_view rounding_mode) const;
+  template <Scalar S>
+  const Tensor& div_(S other, std::string_view rounding_mode) const;
   TS_BINARY_METHODS(pow, std::type_identity_t)
   TS_BINARY_METHODS(remainder, std::type_identity_t)
   TS_BINARY_METHODS(fmod, std::type_identity_t)

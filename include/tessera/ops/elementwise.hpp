@@ -85,6 +85,21 @@ struct FloorDivideOp : IntegerDivisionTraits {
   static constexpr const char* name = "floor_divide";
   template <class C> C operator()(C a, C b) const { return math::floor_divide(a, b); }
 };
+/** torch.div with rounding_mode "trunc" and "floor" (the second floor_divide's values and GPU
+ *  kernel): unlike floor_divide, both have a gradient, zero (Note [Division with a rounding mode]). */
+template <class R>
+struct DivTruncOp : IntegerDivisionTraits {
+  static constexpr const char* name = "div_trunc";
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_integral_v<C>) return math::trunc_divide(a, b);
+    else return std::trunc(convert<C>(convert<R>(a / b)));  // a half or bfloat16 quotient rounds first, as PyTorch's
+  }
+};
+struct DivFloorOp : FloorDivideOp {};
+template <class Op>
+inline constexpr bool is_rounded_div = std::is_same_v<Op, DivFloorOp>;
+template <class R>
+inline constexpr bool is_rounded_div<DivTruncOp<R>> = true;
 struct MinimumOp : PlainTraits {
   static constexpr const char* name = "minimum";
   template <class C> C operator()(C a, C b) const { return math::minimum(a, b); }
@@ -609,6 +624,54 @@ TS_DEFINE_COMPARE(logical_or, LogicalOrOp)
 #undef TS_DEFINE_BINARY_METHODS
 #undef TS_DEFINE_BINARY
 
+// Note [Division with a rounding mode]
+// torch.div(a, b, rounding_mode="trunc") rounds the quotient toward zero and "floor" rounds it
+// down (floor_divide's values); either keeps the promoted type, so integers stay integers (no true
+// division), integer division by zero throws, and the gradient is zero for both operands (PyTorch's
+// DivBackward2), where floor_divide has none. C++ cannot return another type for another string,
+// so true division is div(a, b) and rounding_mode names only the two roundings.
+namespace detail {
+/** True for "trunc", false for "floor"; PyTorch's error for any other mode. */
+inline bool rounds_toward_zero(std::string_view rounding_mode) {
+  TS_CHECK(rounding_mode == "trunc" || rounding_mode == "floor",
+           "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", rounding_mode, "'");
+  return rounding_mode == "trunc";
+}
+}  // namespace detail
+template <class A, class B>
+Tensor<promote_t<A, B>> div(const Tensor<A>& a, const Tensor<B>& b, std::string_view rounding_mode) {
+  return detail::rounds_toward_zero(rounding_mode) ? detail::binary<detail::DivTruncOp<promote_t<A, B>>>(a, b)
+                                                   : detail::binary<detail::DivFloorOp>(a, b);
+}
+template <class A, Scalar S>
+Tensor<scalar_promote_t<A, S>> div(const Tensor<A>& a, S b, std::string_view rounding_mode) {
+  return detail::rounds_toward_zero(rounding_mode)
+             ? detail::binary_scalar<detail::DivTruncOp<scalar_promote_t<A, S>>>(a, b)
+             : detail::binary_scalar<detail::DivFloorOp>(a, b);
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, U>> Tensor<T>::div(const Tensor<U>& other, std::string_view rounding_mode) const {
+  return tessera::div(*this, other, rounding_mode);
+}
+template <class T>
+template <Scalar S>
+Tensor<scalar_promote_t<T, S>> Tensor<T>::div(S other, std::string_view rounding_mode) const {
+  return tessera::div(*this, other, rounding_mode);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::div_(const Tensor<U>& other, std::string_view rounding_mode) const {
+  return detail::rounds_toward_zero(rounding_mode) ? detail::binary_inplace<detail::DivTruncOp<promote_t<T, U>>>(*this, other)
+                                                   : detail::binary_inplace<detail::DivFloorOp>(*this, other);
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::div_(S other, std::string_view rounding_mode) const {
+  return detail::rounds_toward_zero(rounding_mode) ? detail::scalar_inplace<detail::DivTruncOp<scalar_promote_t<T, S>>>(*this, other)
+                                                   : detail::scalar_inplace<detail::DivFloorOp>(*this, other);
+}
+
 // --- PyTorch's other names for the binary ops and comparisons ------------------------------------
 
 #define TS_DEFINE_ALIAS(alias, name, wrap)                                                       \
@@ -623,6 +686,14 @@ TS_DEFINE_COMPARE(logical_or, LogicalOrOp)
 TS_DEFINE_ALIAS(subtract, sub, std::type_identity_t)
 TS_DEFINE_ALIAS(multiply, mul, std::type_identity_t)
 TS_DEFINE_ALIAS(divide, div, true_divide_t)
+template <class A, class B>
+Tensor<promote_t<A, B>> divide(const Tensor<A>& a, const Tensor<B>& b, std::string_view rounding_mode) {
+  return div(a, b, rounding_mode);
+}
+template <class A, Scalar S>
+Tensor<scalar_promote_t<A, S>> divide(const Tensor<A>& a, S b, std::string_view rounding_mode) {
+  return div(a, b, rounding_mode);
+}
 TS_DEFINE_ALIAS(true_divide, div, true_divide_t)
 TS_DEFINE_ALIAS(greater, gt, detail::bool_t)
 TS_DEFINE_ALIAS(greater_equal, ge, detail::bool_t)
