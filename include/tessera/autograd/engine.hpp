@@ -269,7 +269,7 @@ variable_list run_backward(const char* op, const std::vector<Edge>& roots, varia
       if (inputs[0].defined()) {
         if (const AutogradMeta* meta = acc->variable->autograd; meta && meta->hooks)
           inputs[0] = run_tensor_hooks(*meta->hooks, std::move(inputs[0]));
-        LockGuard lock(acc->mutex);  // other threads' passes may reach this leaf at the same time
+        LockGuard lock(grad_mutex(acc->variable.get()));  // other threads' passes may reach this leaf at once
         accumulate_into(*acc->variable, std::move(inputs[0]), /*may_steal=*/true);
       }
       continue;

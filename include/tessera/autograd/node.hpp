@@ -48,7 +48,8 @@ struct Node;
 // they share leaves: a backward pass keeps all its state on its own stack, and what graphs
 // share is a leaf's AccumulateGrad node and the leaf's .grad. A leaf has at most one
 // AccumulateGrad node alive at a time (grad_accumulator finds or makes it under a lock), and the
-// engine adds into the leaf's .grad under that node's mutex, so no gradient is lost; retained
+// engine adds into the leaf's .grad under a lock of the leaf's (grad_mutex), not of the node: a
+// graph recorded after another's pass freed the old node holds a new one. No gradient is lost; retained
 // gradients of non-leaves (retain_grad) are added under one lock of their own. Passes through
 // one graph, or through a part that graphs share, from several threads at once must all use
 // retain_graph=true; they then only read the shared nodes. Without it the first pass frees what
@@ -160,10 +161,9 @@ struct GraphRoot final : Node {
 };
 
 /** A leaf's sink: the engine adds the gradients reaching it into the leaf's .grad, holding
- *  `mutex` (Note [Autograd and threads]). */
+ *  grad_mutex(leaf) (Note [Autograd and threads]). */
 struct AccumulateGrad final : Node {
   std::shared_ptr<TensorImpl> variable;
-  Mutex mutex;
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : variable(std::move(leaf)) {
     // Runs as soon as it is ready, as in PyTorch.
     sequence_nr = std::numeric_limits<uint64_t>::max();
@@ -194,15 +194,18 @@ Tensor<T> cast_grad(const AnyTensor& g) {
   return dispatch_floating(g.dtype(), [&]<class G>(std::type_identity<G>) { return g.as<G>().template to<T>(); });
 }
 
-/** A lock for `leaf`'s AccumulateGrad slot, one of a fixed few chosen by the leaf's address (a
- *  mutex per leaf would make every TensorImpl bigger). Held only to find or make the node. */
-inline Mutex& grad_accumulator_mutex(const TensorImpl* leaf) {
+/** One of a fixed few locks, chosen by the leaf's address (a mutex per leaf would make every
+ *  TensorImpl bigger): `table` 0 guards the leaf's AccumulateGrad slot, held only to find or make
+ *  the node; table 1 its .grad, held while a backward pass adds into it. */
+inline Mutex& leaf_mutex(const TensorImpl* leaf, int table) {
   struct alignas(64) Stripe {
     Mutex mutex;
   };
-  static Stripe* const stripes = new Stripe[32];  // never destroyed: no exit-time destructor to compile
-  return stripes[(reinterpret_cast<uintptr_t>(leaf) >> 6) % 32].mutex;
+  static Stripe* const stripes = new Stripe[64];  // never destroyed: no exit-time destructor to compile
+  return stripes[table * 32 + static_cast<int>((reinterpret_cast<uintptr_t>(leaf) >> 6) % 32)].mutex;
 }
+inline Mutex& grad_accumulator_mutex(const TensorImpl* leaf) { return leaf_mutex(leaf, 0); }
+inline Mutex& grad_mutex(const TensorImpl* leaf) { return leaf_mutex(leaf, 1); }
 
 /** The leaf's AccumulateGrad, made on first use and shared while some graph holds it; found
  *  and made under a lock, so threads recording ops on one leaf share one node
