@@ -421,6 +421,11 @@ struct SqrtOp : FloatingTraits {
 #endif
 };
 TS_UNARY_OP(RsqrtOp, "rsqrt", FloatingTraits, math::rsqrt(x))
+struct ReciprocalOp : FloatingTraits {
+  static constexpr const char* name = "reciprocal";
+  template <class C> C operator()(C x) const { return C(1) / x; }
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / x; }
+};
 
 // Note [pow by a scalar]
 // PyTorch computes x ** e for a scalar e of 0.5, -0.5, -1, 2, 3 or -2 as sqrt(x), 1 / sqrt(x),
@@ -443,17 +448,13 @@ struct PowMinusTwoOp : PowByOtherOps {
   template <class C> C operator()(C x) const { return C(1) / (x * x); }
   template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / (x * x); }
 };
-struct PowMinusOneOp : PowByOtherOps {
-  template <class C> C operator()(C x) const { return C(1) / x; }
-  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / x; }
-};
 /** out = a ** exponent by the op PyTorch uses for that exponent; false for the other exponents. */
 template <class R, class C, class O, class A>
 bool pow_by_special_scalar(const TensorImpl& out, const TensorImpl& a, C exponent, bool fresh) {
   if (exponent == C(2)) unary_kernel<PowTwoOp, R, C, O, A>(out, a, fresh);
   else if (exponent == C(3)) unary_kernel<PowThreeOp, R, C, O, A>(out, a, fresh);
   else if (exponent == C(-2)) unary_kernel<PowMinusTwoOp, R, C, O, A>(out, a, fresh);
-  else if (exponent == C(-1)) unary_kernel<PowMinusOneOp, R, C, O, A>(out, a, fresh);
+  else if (exponent == C(-1)) unary_kernel<ReciprocalOp, R, C, O, A>(out, a, fresh);
   else if (exponent == C(0.5)) unary_kernel<SqrtOp, R, C, O, A>(out, a, fresh);
   else if (exponent == C(-0.5)) unary_kernel<RsqrtOp, R, C, O, A>(out, a, fresh);
   else return false;

@@ -85,11 +85,6 @@ struct FrexpExponentOp : UnaryTraits {
     else return x;  // refused before it runs
   }
 };
-struct ReciprocalOp : FloatingTraits {
-  static constexpr const char* name = "reciprocal";
-  template <class C> C operator()(C x) const { return C(1) / x; }
-  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& x) { r = 1 / x; }
-};
 struct Exp2Op : FloatingTraits {
   static constexpr const char* name = "exp2";
   template <class C> C operator()(C x) const { return std::exp2(x); }

@@ -120,17 +120,14 @@ T fmod(T a, T b) {
   }
 }
 
-/** a / b rounded toward zero (torch.div's rounding_mode "trunc"): C++'s integer division, with
- *  the lowest value over -1 wrapping; the true quotient truncated for floats. */
+/** Integer a / b rounded toward zero (torch.div's rounding_mode "trunc"): C++'s division, with
+ *  the lowest value over -1 wrapping. */
 template <class T>
+  requires std::is_integral_v<T>
 T trunc_divide(T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
-    if constexpr (std::is_signed_v<T>)
-      if (b == -1) return neg(a);
-    return static_cast<T>(a / b);
-  } else {
-    return std::trunc(a / b);
-  }
+  if constexpr (std::is_signed_v<T>)
+    if (b == -1) return neg(a);
+  return static_cast<T>(a / b);
 }
 
 template <class T>
