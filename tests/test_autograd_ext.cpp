@@ -5,6 +5,7 @@
 #include <any>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -497,7 +498,30 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
       {"select", [](const Tensor<double>& x) { return x.select(1, 2).exp(); }},
       {"diagonal", [](const Tensor<double>& x) { return x.diagonal().sin(); }},
       {"narrow_tanh", [](const Tensor<double>& x) { return x.narrow(0, 1, 2).tanh(); }},
+      // One statement per op, in Python's order: the order nodes are recorded in decides the order
+      // gradients are summed in, which rounds (C++ leaves the order of operands unspecified).
+      {"to_float",
+       [](const Tensor<double>& x) {
+         const Tensor<float> a = x.to<float>(), b = x.to<float>(), c = x.to<float>();
+         const Tensor<float> a3 = a * 3, bc = b * c;
+         return (a3 + bc).to<double>();
+       }},
+      {"to_bfloat16",
+       [](const Tensor<double>& x) {
+         const Tensor<ts::bfloat16> a = x.to<ts::bfloat16>(), b = x.to<ts::bfloat16>();
+         return (a * b).to<double>();
+       }},
+      {"mixed_mul", [](const Tensor<double>& x) { return x.to<float>() * x; }},
+      {"copy_float_into_view",
+       [](const Tensor<double>& x) {
+         const Tensor<double> y = x.clone();
+         const Tensor<float> a = x.narrow(0, 0, 2).to<float>(), b = x.narrow(0, 0, 2).to<float>();
+         y.narrow(0, 1, 2).copy_(a * b);
+         return y * x;
+       }},
   };
+  // Finite differences in double cannot see through a float or bfloat16 rounding.
+  const std::set<std::string> rounded = {"to_float", "to_bfloat16", "mixed_mul", "copy_float_into_view"};
   for (const auto& [name, f] : cases) {
     SECTION(name) {
       const auto& r = record("gg_" + name);
@@ -515,7 +539,8 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
       else
         check_close(x.grad().reshape({-1}), values(r, "ggx"));
       check_close(w.grad().reshape({-1}), values(r, "ggw"));
-      CHECK(ts::autograd::gradgradcheck([&f = f](const V& in) { return f(in[0]); }, {x.detach().requires_grad_()}));
+      if (!rounded.contains(name))
+        CHECK(ts::autograd::gradgradcheck([&f = f](const V& in) { return f(in[0]); }, {x.detach().requires_grad_()}));
     }
   }
 }

@@ -249,6 +249,12 @@ def hook_cases(lines):
               f"gg {hexes(x.grad)}", "end"]
 
 
+def copy_float_into_view(x):
+    y = x.clone()
+    y[1:3].copy_(x[:2].float() * x[:2].float())
+    return y * x
+
+
 def gg_cases(lines):
     idx = torch.tensor([2, 0, 2, 1])
     cases = [
@@ -266,6 +272,12 @@ def gg_cases(lines):
         ("select", (4, 3), lambda x: x.select(1, 2).exp()),
         ("diagonal", (3, 3), lambda x: x.diagonal().sin()),
         ("narrow_tanh", (4, 3), lambda x: x.narrow(0, 1, 2).tanh()),
+        # Through other floating types and back (correctly rounded ops only, so that the values
+        # are exact): the casts' gradients, and theirs.
+        ("to_float", (2, 3), lambda x: (x.float() * 3 + x.float() * x.float()).double()),
+        ("to_bfloat16", (2, 3), lambda x: (x.bfloat16() * x.bfloat16()).double()),
+        ("mixed_mul", (2, 3), lambda x: x.float() * x),
+        ("copy_float_into_view", (4, 3), copy_float_into_view),
     ]
     for name, s, f in cases:
         x = ramp(*s).requires_grad_()

@@ -44,9 +44,7 @@ AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
       return AnyTensor(sum_to(grad.as<G>(), meta.shape));
     });
   }
-  if (grad.dtype() != meta.dtype)
-    grad = dispatch_floating(meta.dtype, [&]<class U>(std::type_identity<U>) { return AnyTensor(cast_grad<U>(grad)); });
-  return grad;
+  return cast_floating(grad, meta.dtype);
 }
 
 /** `a + b` for two gradients of one tensor (same dtype and shape). */
@@ -416,10 +414,7 @@ std::vector<AnyTensor> grad(const std::vector<AnyTensor>& outputs, const std::ve
   for (size_t i = 0; i < result.size(); ++i) {
     TS_CHECK(result[i].defined() || allow_unused, "autograd::grad: One of the differentiated Tensors appears to not "
              "have been used in the graph. Set allow_unused=true if this is the desired behavior.");
-    if (result[i].defined() && result[i].dtype() != inputs[i].dtype())
-      result[i] = detail::dispatch_floating(inputs[i].dtype(), [&]<class U>(std::type_identity<U>) {
-        return AnyTensor(detail::cast_grad<U>(result[i]));
-      });
+    if (result[i].defined()) result[i] = detail::cast_floating(result[i], inputs[i].dtype());
   }
   return result;
 }

@@ -1592,11 +1592,16 @@ struct CloneBackward0 final : Node {
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
-template <class A, class U>
+/** to<U>() and to(device): the gradient goes back to the input's floating type (Note [Casts
+ *  without types]) and device. */
 struct ToCopyBackward0 final : Node {
   TS_NODE_NAME("ToCopyBackward0")
-  Device device;  // the input's: to(device) sends the gradient back there
-  variable_list apply(variable_list&& grads) override { return {grads[0].as<U>().template to<A>().to(device)}; }
+  DType dtype;
+  Device device;
+  ToCopyBackward0(DType input_dtype, Device input_device) : dtype(input_dtype), device(input_device) {}
+  variable_list apply(variable_list&& grads) override {
+    return {to_device(cast_floating(grads[0], dtype), device)};
+  }
 };
 
 /** self.copy_(src): self's old values are gone (zero gradient); src gets the gradient. */
@@ -1651,7 +1656,7 @@ struct CopySlices final : Node {
     variable_list inner = fn->apply({AnyTensor(grad_slice.clone())});
     variable_list out(next_edges.size());
     if (inner[0].defined()) {
-      dispatch_floating(inner[0].dtype(), [&]<class G>(std::type_identity<G>) { grad_slice.copy_(inner[0].as<G>()); });
+      grad_slice.copy_(cast_grad<T>(inner[0]));
     } else {
       grad_slice.zero_();
     }

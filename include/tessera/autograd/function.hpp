@@ -3,10 +3,10 @@
 // as torch.autograd.Function (torch::autograd::Function in LibTorch).
 
 #include <any>
+#include <map>
 #include <string>
 #include <tuple>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 #if __has_include(<cxxabi.h>)
@@ -35,7 +35,7 @@ class AutogradContext {
  public:
   /** Values other than tensors that backward needs (`ctx.k = k` in Python; `saved_data` in
    *  LibTorch): `ctx->saved_data["k"] = 2.0`, then `std::any_cast<double>(ctx->saved_data["k"])`. */
-  std::unordered_map<std::string, std::any> saved_data;
+  std::map<std::string, std::any> saved_data;
 
   /** Tensors backward needs (inputs or outputs of forward; undefined ones are allowed). Calling
    *  it again replaces the list. They are checked for in-place changes when backward reads them. */

@@ -187,13 +187,6 @@ std::shared_ptr<NodeT> make_node(Args&&... args) {
   return std::shared_ptr<NodeT>(adopt_node(node), node);
 }
 
-/** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
-template <class T>
-Tensor<T> cast_grad(const AnyTensor& g) {
-  if (g.dtype() == dtype_of<T>) return g.as<T>();
-  return dispatch_floating(g.dtype(), [&]<class G>(std::type_identity<G>) { return g.as<G>().template to<T>(); });
-}
-
 /** One of a fixed few locks, chosen by the leaf's address (a mutex per leaf would make every
  *  TensorImpl bigger): `table` 0 guards the leaf's AccumulateGrad slot, held only to find or make
  *  the node; table 1 its .grad, held while a backward pass adds into it. */

@@ -11,6 +11,7 @@ class AnyTensor {
   AnyTensor() = default;
   template <class T>
   AnyTensor(const Tensor<T>& t) : impl_(t.impl_ptr()) {}
+  explicit AnyTensor(std::shared_ptr<detail::TensorImpl> impl) : impl_(std::move(impl)) {}
 
   bool defined() const { return impl_ != nullptr; }
   DType dtype() const { return impl().dtype; }

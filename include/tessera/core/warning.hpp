@@ -2,9 +2,11 @@
 // Warnings: PyTorch's deprecation warnings (TORCH_WARN), printed once per message.
 
 #include <cstdio>
-#include <mutex>
-#include <set>
 #include <string>
+#include <vector>
+
+#include "algorithm.hpp"
+#include "../parallel/mutex.hpp"
 
 namespace tessera {
 
@@ -13,8 +15,8 @@ using WarningHandler = void (*)(const std::string& message);
 
 namespace detail {
 struct WarningState {
-  std::mutex mutex;
-  std::set<std::string> seen;
+  Mutex mutex;
+  std::vector<std::string> seen;  // a few distinct messages
   WarningHandler handler = nullptr;
 };
 inline WarningState& warning_state() {
@@ -26,7 +28,7 @@ inline WarningState& warning_state() {
 /** Replaces the warning handler (nullptr restores printing to stderr); returns the previous one. */
 inline WarningHandler set_warning_handler(WarningHandler handler) {
   auto& state = detail::warning_state();
-  std::lock_guard lock(state.mutex);
+  detail::LockGuard lock(state.mutex);
   WarningHandler previous = state.handler;
   state.handler = handler;
   return previous;
@@ -36,9 +38,10 @@ namespace detail {
 /** Warns once per distinct message, as Python's default filter shows a warning once per place. */
 inline void warn(const std::string& message) {
   auto& state = warning_state();
-  std::lock_guard lock(state.mutex);
+  detail::LockGuard lock(state.mutex);
   if (state.handler) return state.handler(message);
-  if (!state.seen.insert(message).second) return;
+  if (std::find(state.seen.begin(), state.seen.end(), message) != state.seen.end()) return;
+  state.seen.push_back(message);
   std::fprintf(stderr, "UserWarning: %s\n", message.c_str());
 }
 }  // namespace detail

@@ -2,7 +2,7 @@
 // ConvTranspose1d and ConvTranspose2d: the adjoint of a convolution (the gradient of conv1d/conv2d
 // with respect to their input), PyTorch's "deconvolution" that upsamples by the stride.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <string>
 #include <utility>
 #include <vector>

@@ -2,7 +2,7 @@
 // Upsampling: nn::functional::interpolate (modes "nearest", "nearest-exact", "linear", "bilinear")
 // and the layers Upsample, UpsamplingNearest2d and UpsamplingBilinear2d.
 
-#include <algorithm>
+#include "../core/algorithm.hpp"
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

@@ -9,10 +9,29 @@
 namespace tessera {
 namespace detail {
 
+// Note [Copies by width]
+// A copy between tensors of one element type moves bytes, whatever the type: it runs as the
+// unsigned integer type of the element's width, so a program compiles four such copy kernels
+// (and four fills) rather than one per dtype it copies.
+template <size_t Width>
+using bits_of_width = std::conditional_t<Width == 1, uint8_t, std::conditional_t<Width == 2, uint16_t,
+                      std::conditional_t<Width == 4, uint32_t, uint64_t>>>;
+template <class T>
+using bits_of = bits_of_width<sizeof(T)>;
+
+template <class D, class S>
+void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* op, bool is_result);
+
 /** dst[...] = convert(src[...]) with src (of element type S) broadcast to dst's shape; when
  *  `is_result`, src is op's result and dst receives it as its out= (Note [Plans]). */
 template <class D, class S>
 void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op, bool is_result = false) {
+  if constexpr (std::is_same_v<D, S>) copy_converting<bits_of<D>, bits_of<D>>(dst, src, op, is_result);
+  else copy_converting<D, S>(dst, src, op, is_result);
+}
+
+template <class D, class S>
+void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* op, bool is_result) {
   if (is_result) {
     check_result_fits(op, dst, src.dtype, src.sizes);
   } else {
@@ -35,7 +54,8 @@ void copy_typed(const TensorImpl& dst, const TensorImpl& src, const char* op, bo
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
-  dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)}, [&] { fill_kernel<T>(dst, value); });
+  dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)},
+                [&] { fill_kernel(dst, std::bit_cast<bits_of<T>>(value)); });  // Note [Copies by width]
 }
 
 /** self.copy_(src) recorded as op; `is_result`: src is op's result, which self receives as its
@@ -53,6 +73,36 @@ const Tensor<T>& copy_into(const Tensor<T>& self, const Tensor<U>& src, const ch
 template <class T, class U>
 const Tensor<T>& copy_result(const char* op, const Tensor<T>& out, const Tensor<U>& result) {
   return copy_into(out, result, op, true);
+}
+
+// Note [Casts without types]
+// Gradients change floating type on the way back: ToCopyBackward0 returns a gradient in its
+// input's type, and a gradient may arrive in another type than its tensor's (after an in-place
+// op). Written with to<U>(), each such cast would compile a typed copy for every pair of
+// floating types a derivative can meet, into every program that records a binary op, and each
+// to<U>() would record a node whose backward compiles the way back. These casts instead take
+// the types at run time: one loop through double on the CPU (convert_floating_kernel), the copy
+// plan on other devices, and one untyped ToCopyBackward0 node when the cast is itself recorded.
+
+/** g (of a floating type) converted to the floating type `dtype`, recorded for autograd. */
+inline AnyTensor cast_floating(const AnyTensor& g, DType dtype) {
+  if (g.dtype() == dtype) return g;
+  TS_CHECK(is_floating_point(g.dtype()) && is_floating_point(dtype), "to: cannot cast a gradient of dtype ",
+           g.dtype(), " to ", dtype);
+  const TensorImpl& src = *g.impl_ptr();
+  const AnyTensor out(make_tensor_impl(Storage::allocate(static_cast<size_t>(g.numel() * element_size(dtype)),
+                                                         g.device(), "to"),
+                                       g.sizes(), contiguous_strides(g.sizes()), 0, dtype));
+  const TensorImpl& dst = *out.impl_ptr();
+  if (g.numel() > 0) dispatch_plan(CopyPlan{.op = "to", .out = &dst, .input = &src}, [&] { convert_floating_kernel(dst, src); });
+  if (GradMode::is_enabled() && src.requires_grad()) record<ToCopyBackward0>({g}, {out}, g.dtype(), g.device());
+  return out;
+}
+
+/** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
+template <class T>
+Tensor<T> cast_grad(const AnyTensor& g) {
+  return cast_floating(g, dtype_of<T>).template as<T>();
 }
 }  // namespace detail
 
@@ -103,7 +153,7 @@ Tensor<U> Tensor<T>::to() const {
     Tensor<U> out = detail::empty_like_preserving<U>(impl());
     detail::copy_typed<U, T>(out.impl(), impl(), "to");
     if constexpr (is_floating_v<U>)
-      if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, U>>({*this}, {out})->device = device();
+      if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0>({*this}, {out}, dtype_of<T>, device());
     return out;
   }
 }
@@ -111,30 +161,55 @@ Tensor<U> Tensor<T>::to() const {
 // Note [Copies between devices]
 // to(device) makes the source contiguous on its own device, then moves its bytes with the
 // allocators' copies to and from the host (through host memory between two devices that are
-// not the CPU), and records ToCopyBackward0, whose backward moves the gradient back.
+// not the CPU), and records ToCopyBackward0, whose backward moves the gradient back. Moving
+// bytes needs no element type: the move is one function for every dtype.
+namespace detail {
+/** A new tensor of impl's elements in one contiguous block on `device`. */
+inline std::shared_ptr<TensorImpl> empty_contiguous(const TensorImpl& impl, Device device, const char* op) {
+  check_device_dtype(device, impl.dtype, op);
+  return make_tensor_impl(Storage::allocate(static_cast<size_t>(impl.numel * element_size(impl.dtype)), device, op),
+                          impl.sizes, impl.numel, impl.dtype);
+}
+
+/** `self` made contiguous (itself if it is), by a copy of its bytes (Note [Copies by width]). */
+inline std::shared_ptr<TensorImpl> contiguous_bytes(const std::shared_ptr<TensorImpl>& self, const char* op) {
+  if (self->contiguous) return self;
+  auto out = empty_contiguous(*self, self->storage.device(), op);
+  switch (element_size(self->dtype)) {
+    case 1: copy_typed<uint8_t, uint8_t>(*out, *self, op); break;
+    case 2: copy_typed<uint16_t, uint16_t>(*out, *self, op); break;
+    case 4: copy_typed<uint32_t, uint32_t>(*out, *self, op); break;
+    default: copy_typed<uint64_t, uint64_t>(*out, *self, op); break;
+  }
+  return out;
+}
+
+/** t's elements on `target`, recorded for autograd (Note [Copies between devices]). */
+inline AnyTensor to_device(const AnyTensor& t, Device target) {
+  const Device source = t.device();
+  if (target == source) return t;
+  const AnyTensor out(empty_contiguous(*t.impl_ptr(), target, "to"));
+  const std::shared_ptr<TensorImpl> src = contiguous_bytes(t.impl_ptr(), "to");
+  const size_t item = static_cast<size_t>(element_size(t.dtype()));
+  const size_t bytes = static_cast<size_t>(t.numel()) * item, src_offset = static_cast<size_t>(src->offset) * item;
+  const DataPtr& dst_data = out.impl_ptr()->storage.data_ptr();
+  if (source.is_cpu()) {
+    copy_from_host(dst_data, 0, static_cast<const char*>(src->storage.data()) + src_offset, bytes, "to");
+  } else if (target.is_cpu()) {
+    copy_to_host(out.impl_ptr()->storage.data(), src->storage.data_ptr(), src_offset, bytes, "to");
+  } else {
+    std::vector<char> staged(bytes);
+    copy_to_host(staged.data(), src->storage.data_ptr(), src_offset, bytes, "to");
+    copy_from_host(dst_data, 0, staged.data(), bytes, "to");
+  }
+  if (GradMode::is_enabled() && t.impl_ptr()->requires_grad()) record<ToCopyBackward0>({t}, {out}, t.dtype(), source);
+  return out;
+}
+}  // namespace detail
+
 template <class T>
 Tensor<T> Tensor<T>::to(Device target) const {
-  if (target == device()) return *this;
-  const Device source = device();
-  Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = target}, "to");
-  {
-    NoGradGuard no_grad;
-    const Tensor<T> src = contiguous();
-    const size_t bytes = static_cast<size_t>(numel()) * sizeof(T);
-    const size_t src_offset = static_cast<size_t>(src.storage_offset()) * sizeof(T);
-    if (source.is_cpu()) {
-      detail::copy_from_host(out.storage().data_ptr(), 0, src.kernel_data(), bytes, "to");
-    } else if (target.is_cpu()) {
-      detail::copy_to_host(out.kernel_data(), src.storage().data_ptr(), src_offset, bytes, "to");
-    } else {
-      const Tensor<T> staged = detail::empty_tensor<T>(sizes(), {}, "to");
-      detail::copy_to_host(staged.kernel_data(), src.storage().data_ptr(), src_offset, bytes, "to");
-      detail::copy_from_host(out.storage().data_ptr(), 0, staged.kernel_data(), bytes, "to");
-    }
-  }
-  if constexpr (is_floating_v<T>)
-    if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0<T, T>>({*this}, {out})->device = source;
-  return out;
+  return detail::to_device(*this, target).template as<T>();
 }
 
 namespace detail {
@@ -143,13 +218,12 @@ namespace detail {
 template <class = void>  // a template, so that only programs that move modules compile it
 void move_in_place(TensorImpl& impl, Device device) {
   if (impl.storage.device() == device) return;
-  dispatch(impl.dtype, [&]<class T>(std::type_identity<T>) {
-    const auto moved = Tensor<T>(std::shared_ptr<TensorImpl>(std::shared_ptr<void>(), &impl)).to(device);
-    impl.storage = moved.storage();
-    impl.strides = moved.strides();
-    impl.offset = moved.storage_offset();
-    impl.contiguous = true;
-  });
+  NoGradGuard no_grad;
+  const AnyTensor moved = to_device(AnyTensor(std::shared_ptr<TensorImpl>(std::shared_ptr<void>(), &impl)), device);
+  impl.storage = moved.impl_ptr()->storage;
+  impl.strides = moved.impl_ptr()->strides;
+  impl.offset = moved.impl_ptr()->offset;
+  impl.contiguous = true;
 }
 }  // namespace detail
 

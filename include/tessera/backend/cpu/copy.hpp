@@ -112,6 +112,52 @@ void copy_kernel(const TensorImpl& dst, const TensorImpl& src, const Shape& stri
   parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) { loop.run(copy_run<D, S>, begin, end); });
 }
 
+/** out[i] = convert<double>(in[i * stride]) for n elements of the floating type `from`. */
+inline void load_floating_as_double(DType from, const char* in, int64_t stride, int64_t n, double* out) {
+  const auto load = [&]<class S>(std::type_identity<S>) {
+    for (int64_t i = 0; i < n; ++i, in += stride) out[i] = convert<double>(*reinterpret_cast<const S*>(in));
+  };
+  switch (from) {
+    case DType::Float16: return load(std::type_identity<half>{});
+    case DType::BFloat16: return load(std::type_identity<bfloat16>{});
+    case DType::Float32: return load(std::type_identity<float>{});
+    default: return load(std::type_identity<double>{});
+  }
+}
+
+/** out[i * stride] = convert<T>(in[i]) for n elements of the floating type `to`. */
+inline void store_floating_from_double(DType to, const double* in, int64_t n, char* out, int64_t stride) {
+  const auto store = [&]<class D>(std::type_identity<D>) {
+    for (int64_t i = 0; i < n; ++i, out += stride) *reinterpret_cast<D*>(out) = convert<D>(in[i]);
+  };
+  switch (to) {
+    case DType::Float16: return store(std::type_identity<half>{});
+    case DType::BFloat16: return store(std::type_identity<bfloat16>{});
+    case DType::Float32: return store(std::type_identity<float>{});
+    default: return store(std::type_identity<double>{});
+  }
+}
+
+/** dst = src (same shape) converted between floating types known at run time only (Note [Casts
+ *  without types] in ops/copy.hpp). Through double, which holds every value of the others
+ *  exactly: converting from it gives what convert<D>(x) gives, since convert<D> of a half,
+ *  bfloat16 or float goes through float, and double to half or bfloat16 through float too. */
+inline void convert_floating_kernel(const TensorImpl& dst, const TensorImpl& src) {
+  StridedLoop<2> loop(dst.sizes, {dst.data(), src.data()}, {&dst.strides, &src.strides},
+                      {element_size(dst.dtype), element_size(src.dtype)});
+  parallel_for(0, loop.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+    loop.run([&](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s, int64_t n) {
+      constexpr int64_t kBlock = 256;
+      double block[kBlock];
+      for (int64_t i = 0; i < n; i += kBlock) {
+        const int64_t m = std::min(kBlock, n - i);
+        load_floating_as_double(src.dtype, p[1] + i * s[1], s[1], m, block);
+        store_floating_from_double(dst.dtype, block, m, p[0] + i * s[0], s[0]);
+      }
+    }, begin, end);
+  });
+}
+
 /** Every element of dst = value. */
 template <class T>
 void fill_kernel(const TensorImpl& dst, T value) {

@@ -3,7 +3,7 @@
 // bidiagonalisation (Eigen's), then divide and conquer on the bidiagonal, whose merges multiply
 // singular vectors with tessera's GEMM.
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <cmath>
 #include <cstdint>
 #include <limits>

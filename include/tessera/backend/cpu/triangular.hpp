@@ -2,7 +2,7 @@
 // Triangular solves and LU with partial pivoting on row-major matrices, recursive on halves so
 // that most of their work is GEMM (Note [Recursive LU and triangular solves]).
 
-#include <algorithm>
+#include "../../core/algorithm.hpp"
 #include <cmath>
 #include <cstring>
 #include <limits>

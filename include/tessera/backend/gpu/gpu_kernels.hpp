@@ -121,7 +121,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"bitwise_xor", 2, 29, kBoolOk}, {"gcd", 2, 30, kIntegerOnly}, {"lcm", 2, 31, kIntegerOnly},
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
     {"logaddexp2", 2, 34, kFloating | kMath}, {"xlogy", 2, 35, kFloating | kMath},
-    {"nextafter", 2, 36, kNoInteger | kMath},
+    {"nextafter", 2, 36, kNoInteger | kMath}, {"div_trunc", 2, 37, 0},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on

@@ -110,6 +110,7 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_LOGADDEXP2 34
 #define B_XLOGY 35
 #define B_NEXTAFTER 36
+#define B_DIV_TRUNC 37  // div with rounding_mode "trunc"
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -571,13 +572,22 @@ VAL binary_float(int op, VAL a, VAL b) {
     return b > 20.0lf ? a : a * z / (z + 1.0lf);
   }
 #endif
-  if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE) {
-    // One fmod and one division serve all four (math::remainder, fmod, floor_divide).
-    const bool needs_mod = op != B_DIV && !(op == B_FLOOR_DIVIDE && b == 0.0);
+  if (op == B_DIV || op == B_REMAINDER || op == B_FMOD || op == B_FLOOR_DIVIDE || op == B_DIV_TRUNC) {
+    // One fmod and one division serve div, its "trunc" form, remainder, fmod and floor_divide:
+    // an exact division is long code, and a variant's MSL must stay small (Note [Math variants]).
+    const bool needs_mod = op != B_DIV && op != B_DIV_TRUNC && !(op == B_FLOOR_DIVIDE && b == 0.0);
     const VAL mod = needs_mod ? val_fmod(a, b) : VAL(0.0);
     if (op == B_FMOD) return mod;
     if (op == B_REMAINDER) return mod != 0.0 && ((b < 0.0) != (mod < 0.0)) ? mod + b : mod;
     VAL div = val_div(needs_mod ? a - mod : a, b);
+    if (op == B_DIV_TRUNC) {  // DivTruncOp: a half or bfloat16 quotient rounds to its type first
+#if defined(TYPE_F16)
+      div = half_bits_to_float(float_to_half_bits(div));
+#elif defined(TYPE_BF16)
+      div = bf16_bits_to_float(float_to_bf16_bits(div));
+#endif
+      return trunc(div);
+    }
     if (op == B_DIV || !needs_mod) return div;
     if (mod != 0.0 && ((b < 0.0) != (mod < 0.0))) div -= 1.0;
     if (div != 0.0) {
@@ -765,6 +775,7 @@ VAL binary_int(int op, VAL a, VAL b) {
     if (op == B_REMAINDER && r != int64_t(0) && ((r < int64_t(0)) != (b < int64_t(0)))) r += b;
     return r;
   }
+  if (op == B_DIV_TRUNC) return is_signed && b == int64_t(-1) ? -a : a / b;  // C's division
   if (op == B_FLOOR_DIVIDE) {
     if (is_signed && b == int64_t(-1)) return -a;
     const VAL q = a / b;
