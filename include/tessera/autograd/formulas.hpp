@@ -1592,18 +1592,6 @@ struct CloneBackward0 final : Node {
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
-/** to<U>() and to(device): the gradient goes back to the input's floating type (Note [Casts
- *  without types]) and device. */
-struct ToCopyBackward0 final : Node {
-  TS_NODE_NAME("ToCopyBackward0")
-  DType dtype;
-  Device device;
-  ToCopyBackward0(DType input_dtype, Device input_device) : dtype(input_dtype), device(input_device) {}
-  variable_list apply(variable_list&& grads) override {
-    return {to_device(cast_floating(grads[0], dtype), device)};
-  }
-};
-
 /** self.copy_(src): self's old values are gone (zero gradient); src gets the gradient. */
 template <class A, class U>
 struct CopyBackwards final : Node {

@@ -78,7 +78,6 @@ template <class A> struct CatBackward0;
 template <class A> struct StackBackward0;
 template <class A> struct SplitBackward0;
 template <class A> struct CloneBackward0;
-struct ToCopyBackward0;
 template <class A, class U> struct CopyBackwards;
 template <class A> struct FillBackward;
 template <class T> struct CopySlices;

@@ -84,6 +84,18 @@ const Tensor<T>& copy_result(const char* op, const Tensor<T>& out, const Tensor<
 // the types at run time: one loop through double on the CPU (convert_floating_kernel), the copy
 // plan on other devices, and one untyped ToCopyBackward0 node when the cast is itself recorded.
 
+inline AnyTensor cast_floating(const AnyTensor& g, DType dtype);
+inline AnyTensor to_device(const AnyTensor& t, Device target);
+
+/** to<U>() and to(device): the gradient goes back to the input's floating type and device. */
+struct ToCopyBackward0 final : Node {
+  DType dtype;
+  Device device;
+  ToCopyBackward0(DType input_dtype, Device input_device) : dtype(input_dtype), device(input_device) {}
+  const char* name() const override { return "ToCopyBackward0"; }
+  variable_list apply(variable_list&& grads) override { return {to_device(cast_floating(grads[0], dtype), device)}; }
+};
+
 /** g (of a floating type) converted to the floating type `dtype`, recorded for autograd. */
 inline AnyTensor cast_floating(const AnyTensor& g, DType dtype) {
   if (g.dtype() == dtype) return g;
