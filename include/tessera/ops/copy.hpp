@@ -87,6 +87,13 @@ const Tensor<T>& copy_result(const char* op, const Tensor<T>& out, const Tensor<
 inline AnyTensor cast_floating(const AnyTensor& g, DType dtype);
 inline AnyTensor to_device(const AnyTensor& t, Device target);
 
+/** A new contiguous tensor of like's shape, of `dtype` on `device` (empty_tensor without a type). */
+inline std::shared_ptr<TensorImpl> empty_contiguous(const TensorImpl& like, DType dtype, Device device, const char* op) {
+  check_device_dtype(device, dtype, op);
+  return make_tensor_impl(Storage::allocate(static_cast<size_t>(like.numel * element_size(dtype)), device, op),
+                          like.sizes, like.numel, dtype);
+}
+
 /** to<U>() and to(device): the gradient goes back to the input's floating type and device. */
 struct ToCopyBackward0 final : Node {
   DType dtype;
@@ -102,9 +109,7 @@ inline AnyTensor cast_floating(const AnyTensor& g, DType dtype) {
   TS_CHECK(is_floating_point(g.dtype()) && is_floating_point(dtype), "to: cannot cast a gradient of dtype ",
            g.dtype(), " to ", dtype);
   const TensorImpl& src = *g.impl_ptr();
-  const AnyTensor out(make_tensor_impl(Storage::allocate(static_cast<size_t>(g.numel() * element_size(dtype)),
-                                                         g.device(), "to"),
-                                       g.sizes(), contiguous_strides(g.sizes()), 0, dtype));
+  const AnyTensor out(empty_contiguous(src, dtype, g.device(), "to"));
   const TensorImpl& dst = *out.impl_ptr();
   if (g.numel() > 0) dispatch_plan(CopyPlan{.op = "to", .out = &dst, .input = &src}, [&] { convert_floating_kernel(dst, src); });
   if (GradMode::is_enabled() && src.requires_grad()) record<ToCopyBackward0>({g}, {out}, g.dtype(), g.device());
@@ -176,17 +181,10 @@ Tensor<U> Tensor<T>::to() const {
 // not the CPU), and records ToCopyBackward0, whose backward moves the gradient back. Moving
 // bytes needs no element type: the move is one function for every dtype.
 namespace detail {
-/** A new tensor of impl's elements in one contiguous block on `device`. */
-inline std::shared_ptr<TensorImpl> empty_contiguous(const TensorImpl& impl, Device device, const char* op) {
-  check_device_dtype(device, impl.dtype, op);
-  return make_tensor_impl(Storage::allocate(static_cast<size_t>(impl.numel * element_size(impl.dtype)), device, op),
-                          impl.sizes, impl.numel, impl.dtype);
-}
-
 /** `self` made contiguous (itself if it is), by a copy of its bytes (Note [Copies by width]). */
 inline std::shared_ptr<TensorImpl> contiguous_bytes(const std::shared_ptr<TensorImpl>& self, const char* op) {
   if (self->contiguous) return self;
-  auto out = empty_contiguous(*self, self->storage.device(), op);
+  auto out = empty_contiguous(*self, self->dtype, self->storage.device(), op);
   switch (element_size(self->dtype)) {
     case 1: copy_typed<uint8_t, uint8_t>(*out, *self, op); break;
     case 2: copy_typed<uint16_t, uint16_t>(*out, *self, op); break;
@@ -200,7 +198,7 @@ inline std::shared_ptr<TensorImpl> contiguous_bytes(const std::shared_ptr<Tensor
 inline AnyTensor to_device(const AnyTensor& t, Device target) {
   const Device source = t.device();
   if (target == source) return t;
-  const AnyTensor out(empty_contiguous(*t.impl_ptr(), target, "to"));
+  const AnyTensor out(empty_contiguous(*t.impl_ptr(), t.dtype(), target, "to"));
   const std::shared_ptr<TensorImpl> src = contiguous_bytes(t.impl_ptr(), "to");
   const size_t item = static_cast<size_t>(element_size(t.dtype()));
   const size_t bytes = static_cast<size_t>(t.numel()) * item, src_offset = static_cast<size_t>(src->offset) * item;

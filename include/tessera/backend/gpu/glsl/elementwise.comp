@@ -775,10 +775,10 @@ VAL binary_int(int op, VAL a, VAL b) {
     if (op == B_REMAINDER && r != int64_t(0) && ((r < int64_t(0)) != (b < int64_t(0)))) r += b;
     return r;
   }
-  if (op == B_DIV_TRUNC) return is_signed && b == int64_t(-1) ? -a : a / b;  // C's division
-  if (op == B_FLOOR_DIVIDE) {
+  if (op == B_FLOOR_DIVIDE || op == B_DIV_TRUNC) {
     if (is_signed && b == int64_t(-1)) return -a;
-    const VAL q = a / b;
+    const VAL q = a / b;  // C's division: toward zero
+    if (op == B_DIV_TRUNC) return q;
     if ((a < int64_t(0)) != (b < int64_t(0)) && a - q * b != int64_t(0)) return q - int64_t(1);
     return q;
   }
