@@ -381,6 +381,7 @@ TEST_CASE("binary pointwise errors, in-place forms, isclose and allclose", "[poi
   CHECK(error_of([&] { i.clone().atan2_(i); }) ==
         "atan2: result type torch.float32 can't be cast to the desired output type torch.int64");
   CHECK(error_of([&] { ts::isclose(i, f); }) == "Long did not match Float");
+  CHECK(error_of([&] { ts::allclose(f, i); }) == "Float did not match Long");
   CHECK(error_of([&] { ts::isclose(f, f, -1.0); }) == "rtol must be greater than or equal to zero, but got -1");
   CHECK(error_of([&] { ts::isclose(f, f, 1e-5, -1.0); }) == "atol must be greater than or equal to zero, but got -1");
 
@@ -425,7 +426,7 @@ TEST_CASE("isclose and allclose match PyTorch in every dtype, at the edge of the
     });
     ++checked;
   }
-  CHECK(checked == 50);
+  CHECK(checked == 52);
 }
 
 TEST_CASE("diff matches PyTorch: orders, dims, prepend and append, bool, gradients", "[pointwise]") {

@@ -433,19 +433,23 @@ TEST_CASE("vulkan: staged memory is unmapped and reached through staging copies"
   CHECK(ts::equal(w.to(ts::Device::cpu()), z.to(ts::Device::cpu()) + 1.0f));
   CHECK(ts::equal(t.to(ts::Device::cpu()), z.to(ts::Device::cpu()).view({40, 25}).t()));
 
-  // A host fallback (isclose of integers has no GPU kernel) reads its inputs' bytes and writes
-  // its output's, which the next kernel uploads.
+  // A host fallback (clamp of integers by floating bounds has no GPU kernel) reads its inputs'
+  // bytes and writes its output's, which the next kernel uploads.
   const auto zi = z.to<int32_t>(), yi = y.to<int32_t>();
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
-  CHECK(ts::allclose(zi, yi + 1));  // the all() that follows isclose uploads its result
+  const auto clamped = ts::clamp(zi, 0.5, 20.5);
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 1);
+  CHECK(ts::equal((clamped + 1.0f).to(ts::Device::cpu()), ts::clamp(zi.to(ts::Device::cpu()), 0.5, 20.5) + 1.0f));
+  // isclose is made of elementwise ops, integers too: it runs on the device.
+  CHECK(ts::allclose(zi, yi + 1));
   CHECK_FALSE(ts::allclose(zi, yi));
-  // Floating isclose is made of elementwise ops: it runs on the device.
   CHECK(ts::allclose(z, y + 1.0f));
   CHECK_FALSE(ts::allclose(z, y));
   CHECK(ts::isclose(z, y, 0.5, 1.0).to_vector() ==
         ts::isclose(z.to(ts::Device::cpu()), y.to(ts::Device::cpu()), 0.5, 1.0).to_vector());
-  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 2);
+  CHECK(ts::isclose(zi, yi, 0.1, 2.0).to_vector() ==
+        ts::isclose(zi.to(ts::Device::cpu()), yi.to(ts::Device::cpu()), 0.1, 2.0).to_vector());
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 1);
 
   // A copy from the host into part of a tensor is queued after the kernels that read it: no wait.
   auto v = ts::zeros<int32_t>({8}, {.device = kGpu});

@@ -305,6 +305,17 @@ def isclose_records(lines, count):
                       f"result_dtype {NAME[out.dtype]}", "result_shape " + " ".join(map(str, out.shape)),
                       line("result", out), "end"]
             count += 1
+    # Integers are compared as floats (the default dtype), as PyTorch does: neighbours beyond
+    # 2^24 round to one float and are close with a tolerance below 1.
+    for dname in ["int32", "int64"]:
+        b = torch.randint(2**24, 2**26, (40,), generator=gen, dtype=torch.int64)
+        a = b + torch.randint(-3, 4, (40,), generator=gen, dtype=torch.int64)
+        a, b = a.to(DTYPES[dname]), b.to(DTYPES[dname])
+        out = torch.isclose(a, b, rtol=0.0, atol=0.5)
+        lines += [f"case isclose_{dname}_{count}", "op isclose", "params rtol=0.0 atol=0.5 equal_nan=0",
+                  f"a_dtype {dname}", "a_shape 40", line("a_values", a), f"b_dtype {dname}", "b_shape 40",
+                  line("b_values", b), "result_dtype bool", "result_shape 40", line("result", out), "end"]
+        count += 1
     return count
 
 

@@ -145,27 +145,6 @@ struct MaskedFillOp {
   T value;
   T operator()(T x, bool mask) const { return mask ? value : x; }
 };
-/** isclose on integers and on operands of two dtypes: |a - b| <= atol + rtol * |b| in double (as
- *  PyTorch's integer isclose); equal values are close, NaN only with equal_nan, an infinity to
- *  nothing else, and with both tolerances zero only equal values. */
-struct IsCloseOp {
-  static constexpr const char* name = "isclose";
-  double rtol, atol;
-  bool equal_nan = false;  // NaN is close to NaN
-  template <class A, class B> bool operator()(A x, B y) const {
-    const double u = static_cast<double>(x), v = static_cast<double>(y);
-    if constexpr (std::is_same_v<A, B>) {
-      if (x == y) return true;  // exactly: int64 values a double cannot tell apart are not equal
-    } else if (u == v) {
-      return true;
-    }
-    if (equal_nan && std::isnan(u) && std::isnan(v)) return true;
-    if (rtol == 0 && atol == 0) return false;
-    if (!std::isfinite(u) || !std::isfinite(v)) return false;  // -inf and inf differ by more than any tolerance
-    return std::fabs(u - v) <= atol + rtol * std::fabs(v);
-  }
-};
-
 template <class Op, class R0>
 using op_result_t = std::conditional_t<Op::result == ResultKind::Bool, bool,
                                        std::conditional_t<Op::result == ResultKind::TrueDivide, true_divide_t<R0>, R0>>;
@@ -1140,25 +1119,38 @@ Tensor<bool> isclose_in_dtype(const Tensor<T>& a, const Tensor<T>& b, double rto
   return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
 }
 
+/** isclose of two tensors of one dtype (checked by the callers, as PyTorch's): floating ones in
+ *  their dtype; integers and bools equal, or close as floats (PyTorch's default dtype), so
+ *  neighbours beyond 2^24 round to one float and are close. */
+template <class T>
+Tensor<bool> isclose_same_dtype(const Tensor<T>& a, const Tensor<T>& b, double rtol, double atol, bool equal_nan) {
+  if constexpr (is_floating_v<T>) {
+    return isclose_in_dtype(a, b, rtol, atol, equal_nan);
+  } else {
+    if (rtol == 0 && atol == 0) return eq(a, b);
+    NoGradGuard no_grad;
+    return isclose_in_dtype(a.template to<float>(), b.template to<float>(), rtol, atol, false);
+  }
+}
+
+/** PyTorch's checks of isclose and allclose: one dtype, tolerances that are not negative. */
 template <class A, class B>
-Tensor<bool> isclose_map(const char* op, const Tensor<A>& a, const Tensor<B>& b, double rtol, double atol,
-                         bool equal_nan) {
+void check_isclose_args(const char* op, const Tensor<A>& a, const Tensor<B>& b, double rtol, double atol) {
+  TS_CHECK((std::is_same_v<A, B>), detail::aten_type_name(dtype_of<A>), " did not match ",
+           detail::aten_type_name(dtype_of<B>));
+  TS_CHECK(rtol >= 0, "rtol must be greater than or equal to zero, but got ", rtol);
+  TS_CHECK(atol >= 0, "atol must be greater than or equal to zero, but got ", atol);
   check_same_device(op, a.device(), b.device());
-  if constexpr (std::is_same_v<A, B> && is_floating_v<A>) return isclose_in_dtype(a, b, rtol, atol, equal_nan);
-  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), op);
-  Tensor<bool> close = empty_tensor<bool>(shape, {.device = a.device()}, op);
-  dispatch_plan(ElementwisePlan{.op = "isclose", .out = &close.impl(), .fresh_out = true,
-                                .inputs = {&a.impl(), &b.impl()}, .num_inputs = 2},
-                [&] { binary_map_kernel<bool, A, B>(close.impl(), a.impl(), b.impl(), IsCloseOp{rtol, atol, equal_nan}); });
-  return close;
 }
 }  // namespace detail
 
 /** |a - b| <= atol + rtol * |b| for every (broadcast) element; NaN is close to NaN only with
- *  equal_nan. */
+ *  equal_nan. Both tensors must have one dtype, as in PyTorch. */
 template <class A, class B>
 bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) {
-  return detail::isclose_map("allclose", a, b, rtol, atol, equal_nan).all().item();
+  detail::check_isclose_args("allclose", a, b, rtol, atol);
+  if constexpr (std::is_same_v<A, B>) return detail::isclose_same_dtype(a, b, rtol, atol, equal_nan).all().item();
+  return false;
 }
 
 /** Elementwise |a - b| <= atol + rtol * |b| (torch.isclose): equal values, infinities too, are
@@ -1166,11 +1158,9 @@ bool allclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double
 template <class A, class B>
 Tensor<bool> isclose(const Tensor<A>& a, const Tensor<B>& b, double rtol = 1e-5, double atol = 1e-8,
                      bool equal_nan = false) {
-  TS_CHECK((std::is_same_v<A, B>), detail::aten_type_name(dtype_of<A>), " did not match ",
-           detail::aten_type_name(dtype_of<B>));
-  TS_CHECK(rtol >= 0, "rtol must be greater than or equal to zero, but got ", rtol);
-  TS_CHECK(atol >= 0, "atol must be greater than or equal to zero, but got ", atol);
-  return detail::isclose_map("isclose", a, b, rtol, atol, equal_nan);
+  detail::check_isclose_args("isclose", a, b, rtol, atol);
+  if constexpr (std::is_same_v<A, B>) return detail::isclose_same_dtype(a, b, rtol, atol, equal_nan);
+  return {};
 }
 
 // --- rsub: other - alpha * input -----------------------------------------------------------------
