@@ -504,6 +504,38 @@ TEST_CASE("vulkan kernels: float64 logit, logaddexp, logaddexp2 and xlogy run on
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
 }
 
+TEST_CASE("vulkan kernels: float64 erfinv near +-1 and polygamma of large negative x run on the GPU") {
+  if (!have_device() || !float64_ok()) return;
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  // erfinv's Newton steps on erf divide erf's last bits by erf'(x) = 2 / sqrt(pi) exp(-x^2), on
+  // the CPU as on the GPU, so the two agree to a few ulps of 1 over that slope.
+  std::vector<double> ys;
+  for (int k = 1; k <= 52; ++k) ys.push_back(1 - std::ldexp(1.0, -k)), ys.push_back(std::ldexp(1.0, -k) - 1);
+  for (double y : {0.0, -0.0, 0.7, -0.7, 0.70000000000000007, 0.9, 0.99, 0.999999, 1.0, -1.0, 1.5, std::nan("")}) ys.push_back(y);
+  const ts::Tensor<double> y = ts::from_vector(ys, {static_cast<int64_t>(ys.size())});
+  const std::vector<double> want = ts::erfinv(y).to_vector(), got = ts::erfinv(y.to(kGpu)).to_vector();
+  for (size_t i = 0; i < ys.size(); ++i) {
+    INFO("erfinv(" << ys[i] << "): CPU " << want[i] << ", GPU " << got[i]);
+    if (std::isnan(want[i]) || std::isinf(want[i])) {
+      CHECK(((std::isnan(got[i]) && std::isnan(want[i])) || got[i] == want[i]));
+    } else {
+      const double slope = 1.1283791670955126 * std::exp(-want[i] * want[i]);
+      CHECK(std::abs(got[i] - want[i]) <= 1e-14 * std::abs(want[i]) + 8 * 0x1p-53 / slope);
+    }
+  }
+  // polygamma of x below -4096 (three zeta sums of positive arguments) against the CPU's, and
+  // at -2^52 + 1/2, where a sum from x up to 9 would take 2^52 steps; beside them in one launch,
+  // arguments summed term by term
+  std::vector<double> xs = {-4095.25, -4096.5, -65535.25, -70000.25, -100000.3, -1e15 + 0.5, -0x1p52 + 0.5, -1e300, -3.5, 2.5};
+  const ts::Tensor<double> x = ts::from_vector(xs, {static_cast<int64_t>(xs.size())});
+  for (const int64_t n : {2, 3, 4})
+    require_same(ts::polygamma(n, x), ts::polygamma(n, x.to(kGpu)), "polygamma " + std::to_string(n), true, 1e-13);
+  const ts::Tensor<float> xf = ts::from_vector(std::vector<float>{-4095.25f, -4096.5f, -70000.25f, -8388607.5f, -3.5f}, {5});
+  for (const int64_t n : {2, 3})
+    require_same(ts::polygamma(n, xf), ts::polygamma(n, xf.to(kGpu)), "float polygamma " + std::to_string(n), true, 1e-4);
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+}
+
 TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
   if (!have_device()) return;
   std::mt19937_64 rng(4);
@@ -589,7 +621,7 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
           check_unary("frexp mantissa", [](const auto& t) { return std::get<0>(ts::frexp(t)); }, x, true);
           check_unary("frexp exponent", [](const auto& t) { return std::get<1>(ts::frexp(t)); }, x, true);
         }
-        if constexpr (!is_f64<T>) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+        CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
       }
       const uint64_t before_signbit = vk::host_fallbacks(vk::PlanKind::Elementwise);
       check_unary("signbit", [](const auto& t) { return ts::signbit(t); }, x, true);
@@ -598,12 +630,6 @@ TEST_CASE("vulkan kernels: unary ops, every dtype, through views") {
       check_unary("nan_to_num", [](const auto& t) { return ts::nan_to_num(t, 1.0); }, x, true);
       check_unary("nan_to_num values", [](const auto& t) { return ts::nan_to_num(t, -2.5, 1e3, -7.0); }, x, true);
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == before_signbit);
-      // float64's erfinv and polygamma have no GPU kernels: their plans run on the host, on the device's memory.
-      if constexpr (is_f64<T>) {
-        const uint64_t before = vk::host_fallbacks(vk::PlanKind::Elementwise);
-        check_unary("polygamma", [](const auto& t) { return ts::polygamma(2, t); }, x, true);
-        if (x.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > before);
-      }
     }
   });
 }
@@ -777,12 +803,6 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
         check_binary("lcm at the edges", [](const auto& x, const auto& y) { return ts::lcm(x, y); }, edge_a, edge_b);
       }
       CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == pointwise_before);
-      // The others run on the host, on the device's memory.
-      if constexpr (ts::is_floating_v<T>) {
-        const uint64_t host_before = vk::host_fallbacks(vk::PlanKind::Elementwise);
-        check_binary("igamma", [](const auto& x, const auto& y) { return ts::igamma(x.abs(), y.abs()); }, a, b, tol);
-        if (a.numel() > 0 && b.numel() > 0) CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) > host_before);
-      }
     }
   });
   // Mixed dtypes: promotion, true division of integers, comparisons across types.
@@ -809,6 +829,126 @@ TEST_CASE("vulkan kernels: binary ops and comparisons, every dtype, broadcasting
     pair(std::type_identity<int64_t>{}, std::type_identity<double>{});
     pair(std::type_identity<int16_t>{}, std::type_identity<ts::half>{});
   }
+}
+
+/** igamma or igammac (`upper`) of a and x on the GPU (`got`) against the CPU's (`want`), element
+ *  by element (a and x broadcast to their shape): within 2^-p (128 + 16 C) of the value the
+ *  element's region computes directly (P below x = a + 1, Q beyond: Note [Incomplete gamma on the
+ *  GPU]), p the compute type's precision (24 for float, half and bfloat16, 53 for double) and
+ *  C = |a log x| + x + |lgamma| (of 1 + a in the series, of a beyond), the cancellation in their
+ *  prefactor; 128 ulps cover float lgamma's absolute error of about 2^-18, the GPU's exp. Plus an
+ *  ulp of T and, below float's normal range, a GPU's flush of subnormals. Special arguments
+ *  (zero, infinite, NaN, negative) give the CPU's values exactly. */
+template <class T>
+void require_igamma_close(const ts::Tensor<T>& a, const ts::Tensor<T>& x, bool upper, const ts::Tensor<T>& want,
+                          const ts::Tensor<T>& got, const std::string& what) {
+  INFO(what);
+  REQUIRE(want.sizes() == got.sizes());
+  const auto values = [&](const ts::Tensor<T>& t) { return t.to(ts::Device::cpu()).expand(want.sizes()).template to<double>().to_vector(); };
+  const std::vector<double> av = values(a), xv = values(x), w = values(want), g = values(got);
+  const double eps = is_f64<T> ? 0x1p-53 : 0x1p-24;
+  const double ulp = is_f64<T> ? 0x1p-52 : std::is_same_v<T, float> ? 0x1p-23 : std::is_same_v<T, ts::half> ? 0x1p-10 : 0x1p-7;
+  const double floor = is_f64<T> ? 0x1p-1019 : std::is_same_v<T, ts::half> ? 0x1p-24 : 0x1p-123;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const double A = av[i], X = xv[i];
+    INFO((upper ? "igammac(" : "igamma(") << A << ", " << X << "): CPU " << w[i] << ", GPU " << g[i]);
+    if (std::isnan(w[i]) || std::isnan(g[i])) {
+      CHECK((std::isnan(w[i]) && std::isnan(g[i])));
+      continue;
+    }
+    if (!(A > 0 && X > 0 && std::isfinite(A) && std::isfinite(X))) {
+      CHECK(g[i] == w[i]);
+      continue;
+    }
+    const bool series = X < A + 1;
+    const double piece = series ? td::math::igamma(A, X) : td::math::igammac(A, X);
+    const double cancellation = std::abs(A * std::log(X)) + X + std::abs(std::lgamma(series ? 1 + A : A));
+    CHECK(std::abs(g[i] - w[i]) <= eps * (128 + 16 * cancellation) * piece + ulp * std::abs(w[i]) + floor);
+  }
+}
+
+TEST_CASE("vulkan kernels: igamma and igammac run on the GPU, within their cancellation of the CPU's values") {
+  if (!have_device()) return;
+  // Every pairing of a (0, tiny, either side of lgamma1p's series at 0.2, up to 1000, infinite,
+  // NaN, negative) with x (0, the small-x region up to 1.1, around a + 1, up to infinity, NaN,
+  // negative), x at fractions of a and a plus a little, then random pairs across the regions.
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> shapes = {0.0, 1e-30, 1e-10, 1e-5, 1e-3, 0.05, 0.19, 0.1999, 0.2, 0.2001, 0.21, 0.5, 1.0,
+                                      1.21, 1.5, 2.0, 3.7, 10.0, 30.5, 100.0, 500.0, 1000.0, inf, nan, -1.0, -0.5};
+  const std::vector<double> points = {0.0, 1e-20, 1e-6, 0.01, 0.1, 0.3, 0.5, 0.7, 1.0, 1.1, 1.2, 2.0, 5.0, 10.0, 50.0,
+                                      1e3, 1e4, inf, nan, -1.0};
+  std::vector<double> av, xv;
+  for (const double a : shapes) {
+    for (const double x : points) av.push_back(a), xv.push_back(x);
+    for (const double f : {0.5, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 3.0}) av.push_back(a), xv.push_back(a * f);
+    for (const double d : {-0.5, 0.5, 1.0, 1.5}) av.push_back(a), xv.push_back(a + d);
+  }
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> exponent(-6, 3), factor(0, 3);
+  for (int i = 0; i < 4000; ++i) {
+    av.push_back(std::pow(10.0, exponent(rng)));
+    xv.push_back(i % 2 ? av.back() * factor(rng) : std::pow(10.0, exponent(rng)));
+  }
+  const int64_t n = static_cast<int64_t>(av.size());
+  const ts::Tensor<double> a64 = ts::from_vector(av, {n}), x64 = ts::from_vector(xv, {n});
+  const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
+  const auto run = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const std::string type(ts::dtype_name(ts::dtype_of<T>));
+    const ts::Tensor<T> a = a64.to<T>(), x = x64.to<T>(), ga = a.to(kGpu), gx = x.to(kGpu);
+    require_igamma_close(a, x, false, ts::igamma(a, x), ts::igamma(ga, gx), "igamma on " + type);
+    require_igamma_close(a, x, true, ts::igammac(a, x), ts::igammac(ga, gx), "igammac on " + type);
+    // A column of shapes against a row of points, broadcast, through strided operands, and in place
+    // into a transposed view.
+    const ts::Tensor<T> col = ts::tensor<double>({0.0, 1e-3, 0.1999, 0.2, 0.5, 1.0, 3.7, 30.5, 1000.0, inf, nan, -1.0})
+                                  .reshape({12, 1})
+                                  .template to<T>();
+    const ts::Tensor<T> row = ts::tensor<double>({0.0, 1e-6, 0.3, 0.5, 1.0, 1.1, 1.2, 2.0, 4.7, 31.5, 990.0, 1e4, inf, nan,
+                                                  -1.0, 0.9})
+                                  .template to<T>();
+    for (int kind = 0; kind < 3; ++kind) {
+      const ts::Tensor<T> sa = strided_copy(col, kind), sx = strided_copy(row, 2 - kind);
+      const ts::Tensor<T> gsa = strided_copy(col.to(kGpu), kind), gsx = strided_copy(row.to(kGpu), 2 - kind);
+      require_igamma_close(sa, sx, false, ts::igamma(sa, sx), ts::igamma(gsa, gsx), "broadcast igamma on " + type);
+      require_igamma_close(sa, sx, true, ts::igammac(sa, sx), ts::igammac(gsa, gsx), "broadcast igammac on " + type);
+    }
+    const ts::Tensor<T> base = col.expand({12, 16}).t().contiguous();  // {16, 12}: its transpose is col's values
+    for (const bool upper : {false, true}) {
+      const auto in_place = [&](const ts::Tensor<T>& b, const ts::Tensor<T>& xs) {
+        const ts::Tensor<T> c = b.clone();
+        if (upper) c.t().igammac_(xs);
+        else c.t().igamma_(xs);
+        return c;
+      };
+      require_igamma_close(base.t(), row, upper, in_place(base, row).t(), in_place(base.to(kGpu), row.to(kGpu)).t(),
+                           "in place into a transposed view on " + type);
+    }
+    // The gradient in x, x^(a - 1) e^-x / Gamma(a) made of elementwise ops, summed over a's column.
+    const ts::Tensor<T> shape_a = ts::tensor<double>({0.5, 1.0, 2.5, 7.0}).reshape({4, 1}).template to<T>();
+    const ts::Tensor<T> xs = ts::linspace<double>(0.1, 20.0, 25).template to<T>();
+    for (const bool upper : {false, true}) {
+      const auto grad = [&](ts::Device d) {
+        const ts::Tensor<T> v = xs.to(d).detach().requires_grad_();
+        (upper ? ts::igammac(shape_a.to(d), v) : ts::igamma(shape_a.to(d), v)).sum().backward();
+        return v.grad().to(ts::Device::cpu());
+      };
+      const double rtol = is_f64<T> ? 1e-12 : std::is_same_v<T, float> ? 1e-4 : std::is_same_v<T, ts::half> ? 1e-2 : 5e-2;
+      INFO((upper ? "igammac" : "igamma") << "'s gradient on " << type);
+      CHECK(ts::allclose(grad(kGpu), grad(ts::Device::cpu()), rtol, rtol * 1e-2));
+    }
+  };
+  run(std::type_identity<float>{});
+  run(std::type_identity<ts::half>{});
+  run(std::type_identity<ts::bfloat16>{});
+  if (float64_ok()) run(std::type_identity<double>{});
+  // An integer operand promotes with a floating one (computed in float); two integers are refused,
+  // as on the CPU.
+  const ts::Tensor<int32_t> whole = ts::tensor<int32_t>({0, 1, 2, 3, 5, 10, 100});
+  const ts::Tensor<float> at = ts::tensor<float>({0.5f, 1.0f, 2.5f, 3.0f, 4.0f, 12.0f, 90.0f});
+  require_igamma_close(whole.to<float>(), at, false, ts::igamma(whole, at), ts::igamma(whole.to(kGpu), at.to(kGpu)),
+                       "igamma of int32 and float");
+  CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks);
+  CHECK_THROWS_WITH(ts::igamma(whole.to(kGpu), whole.to(kGpu)), Catch::Contains("igamma_cpu\" not implemented for 'Int'"));
 }
 
 TEST_CASE("vulkan kernels: where, lerp and masked_fill_") {

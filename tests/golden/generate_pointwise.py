@@ -344,6 +344,14 @@ def main():
     count = binary_records(lines, count)
     count = diff_records(lines, count)
     count = isclose_records(lines, count)
+    # polygamma of large negative x, whose zeta the CPU sums from three positive arguments
+    for dname in ["float32", "float64"]:
+        x = torch.tensor([-4095.25, -4096.5, -4100.3, -70000.25], dtype=DTYPES[dname])
+        for n in [2, 3]:
+            out = torch.polygamma(n, x)
+            lines += [f"case polygamma_{dname}_{count}", "op polygamma", params_line({"n": n}), f"a_dtype {dname}",
+                      "a_shape 4", line("a_values", x), f"result_dtype {dname}", "result_shape 4", line("result", out), "end"]
+            count += 1
     path = os.path.join(HERE, "pointwise.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -92,6 +92,9 @@ T trigamma(T x) {
   return sign * result;
 }
 
+/** The most negative q whose Hurwitz zeta is summed term by term (Note [zeta of a large negative q]). */
+inline constexpr double kZetaDirectTerms = 4096;
+
 /** Hurwitz zeta(x, q) by Euler-Maclaurin summation (Cephes), in double for every type. */
 inline double zeta(double x, double q) {
   constexpr double machep = 1.11022302462515654042E-16;
@@ -103,6 +106,15 @@ inline double zeta(double x, double q) {
   if (q <= 0) {
     if (q == std::floor(q)) return std::numeric_limits<double>::infinity();
     if (x != std::floor(x)) return std::numeric_limits<double>::quiet_NaN();
+    if (q < -kZetaDirectTerms) {
+      // Note [zeta of a large negative q]: the summation below takes one step per unit from q up
+      // to 9, about 2^52 of them for a q near -2^52 (and a GPU may cut a loop short: lavapipe
+      // ends any loop after 65535 iterations). The terms of q + k < 0 are, with r = q - floor(q)
+      // (exact) and x an integer, (-1)^x (zeta(x, 1 - r) - zeta(x, 1 - q)), so three sums of
+      // positive arguments, of about ten steps each, give the same value.
+      const double r = q - std::floor(q), sign = std::fmod(x, 2.0) == 0 ? 1.0 : -1.0;
+      return zeta(x, r) + sign * (zeta(x, 1 - r) - zeta(x, 1 - q));
+    }
   }
   double s = std::pow(q, -x), a = q, b = 0;
   for (int i = 0; i < 9 || a <= 9.0;) {

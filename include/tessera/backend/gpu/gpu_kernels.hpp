@@ -58,15 +58,14 @@ struct ElementwisePush {
 
 // Note [Elementwise op codes]
 // The OP specialization constant of elementwise.comp, by the plan's op name, with what the
-// kernels support; docs/gpu.md has the same table. Any op not listed (isclose of integers)
-// runs on the host. clamp's bounds travel in the unary kernel's scalar (min) and b_offset,
+// kernels support; docs/gpu.md has the same table. Any op not listed runs on the
+// host. clamp's bounds travel in the unary kernel's scalar (min) and b_offset,
 // w_offset (max), with SCALAR_AT saying which are given (Note [clamp on the GPU] in
 // elementwise.comp), and so do nan_to_num's values (for NaN, +inf, -inf).
 enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool
   kFloating = 4,     // the result is floating (an integer input computes in float32)
-  kNoFloat64 = 8,    // no float64 kernel (the host computes it: erfinv, polygamma)
   kNoInteger = 16,   // no integer or bool kernel
   kBoolOk = 32,      // has a bool kernel (or, and, identities)
   kIntegerOnly = 64, // no floating kernel (gcd, lcm, the shifts)
@@ -102,11 +101,11 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"erfc", 1, 41, kFloating}, {"bitwise_not", 1, 42, kBoolOk}, {"sgn", 1, 2, kBoolOk},
     {"sinc", 1, 43, kFloating}, {"logit", 1, 44, kFloating | kParameter},
     {"nan_to_num", 1, 45, kNoInteger | kParameter},
-    {"erfinv", 1, 46, kFloating | kNoFloat64 | kMath}, {"lgamma", 1, 47, kFloating | kMath},
+    {"erfinv", 1, 46, kFloating | kMath}, {"lgamma", 1, 47, kFloating | kMath},
     {"digamma", 1, 48, kFloating | kMath},
     {"frexp", 1, 49, kNoInteger}, {"frexp_exponent", 1, 50, kNoInteger},
     {"i0", 1, 51, kFloating | kMath}, {"special_i1", 1, 52, kFloating | kMath},
-    {"polygamma", 1, 53, kFloating | kNoFloat64 | kMath | kParameter},
+    {"polygamma", 1, 53, kFloating | kMath | kParameter},
     {"add", 2, 0, kBoolOk}, {"sub", 2, 1, 0}, {"mul", 2, 2, kBoolOk}, {"div", 2, 3, kFloating},
     {"pow", 2, 4, 0}, {"remainder", 2, 5, 0}, {"fmod", 2, 6, 0},
     {"floor_divide", 2, 7, 0}, {"minimum", 2, 8, kBoolOk}, {"maximum", 2, 9, kBoolOk},
@@ -122,6 +121,7 @@ inline constexpr ElementwiseOp kElementwiseOps[] = {
     {"bitwise_left_shift", 2, 32, kIntegerOnly}, {"bitwise_right_shift", 2, 33, kIntegerOnly},
     {"logaddexp2", 2, 34, kFloating | kMath}, {"xlogy", 2, 35, kFloating | kMath},
     {"nextafter", 2, 36, kNoInteger | kMath}, {"div_trunc", 2, 37, 0},
+    {"igamma", 2, 38, kFloating | kMath}, {"igammac", 2, 39, kFloating | kMath},
     {"where", 3, 0, kBoolOk}, {"lerp", 3, 1, kNoInteger},
 };
 // clang-format on
@@ -288,7 +288,6 @@ class GpuKernels final : public DeviceKernels {
     }
     if (out.dtype != result) return false;
     const bool compute_float = is_float_dtype(compute);
-    if (compute == DType::Float64 && (op->flags & kNoFloat64)) return false;
     if (!compute_float && (op->flags & kNoInteger)) return false;
     if (compute_float && (op->flags & kIntegerOnly)) return false;
     if (compute == DType::Bool && !(op->flags & (kBoolOk | kCompare | kPredicate))) return false;

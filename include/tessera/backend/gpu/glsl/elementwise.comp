@@ -111,6 +111,8 @@ layout(constant_id = 5) const int SCALAR_AT = 0;
 #define B_XLOGY 35
 #define B_NEXTAFTER 36
 #define B_DIV_TRUNC 37  // div with rounding_mode "trunc"
+#define B_IGAMMA 38
+#define B_IGAMMAC 39
 // Ternary op codes.
 #define T_WHERE 0
 #define T_LERP 1
@@ -636,6 +638,7 @@ VAL binary_math(int op, VAL a, VAL b) {
     return max(a, b) + (two ? l * 1.4426950408889634 : l);
   }
   if (op == B_XLOGY) return f32_isnan(b) ? nan_val() : (a == 0.0 ? 0.0 : a * f32_log(b));
+  if (op == B_IGAMMA || op == B_IGAMMAC) return f32_igamma(a, b, op == B_IGAMMAC);
   if (op == B_NEXTAFTER) {  // std::nextafter on the bits; a bfloat16 is a float's top half
 #if defined(TYPE_BF16)
     const uint ulp = 0x10000u;
@@ -702,11 +705,169 @@ double f64_bessel_i(int order, double x) {
   return order == 1 && x < 0.0lf ? -r : r;
 }
 
+/** erfinv as math::erfinv: Pavlis's rational first guess and two Newton steps on erf. Near
+ *  |y| = 1 the steps divide erf's last bits by its vanishing slope, on the CPU as here, so the
+ *  two agree to (a few ulps of erf) / erf'(x) there. */
+double f64_erfinv(double y) {
+  const double ay = abs(y);
+  if (ay > 1.0lf) return f64_nan();
+  if (ay == 1.0lf) return y > 0.0lf ? f64_inf() : -f64_inf();
+  precise double x;
+  if (ay <= 0.7lf) {
+    precise double z = y * y;
+    precise double num = ((-0.140543331lf * z + 0.914624893lf) * z + -1.645349621lf) * z + 0.886226899lf;
+    precise double den = (((0.012229801lf * z + -0.329097515lf) * z + 1.442710462lf) * z + -2.118377725lf) * z + 1.0lf;
+    x = y * num / den;
+  } else {
+    const double z = sqrt(-f64_log((1.0lf - ay) / 2.0lf));
+    precise double num = ((1.641345311lf * z + 3.429567803lf) * z + -1.624906493lf) * z + -1.970840454lf;
+    precise double den = (1.6370678lf * z + 3.5438892lf) * z + 1.0lf;
+    x = (y < 0.0lf ? -num : num) / den;
+  }
+  for (int step = 0; step < 2; ++step) x = x - (f64_erf(x) - y) / (1.1283791670955126lf * f64_exp(-x * x));
+  return x;
+}
+
+/** trigamma as math::trigamma: reflection below 1/2, six recurrence steps, the asymptotic series. */
+double f64_trigamma(double x) {
+  double sign = 1.0lf;
+  precise double result = 0.0lf;
+  if (x < 0.5lf) {
+    sign = -1.0lf;
+    precise double angle = 3.14159265358979311600e+00lf * x;
+    const double s = f64_sin(angle);
+    result -= 9.869604401089358lf / (s * s);  // pi * pi rounded, as the CPU's
+    x = 1.0lf - x;
+  }
+  for (int i = 0; i < 6; ++i) {
+    result += 1.0lf / (x * x);
+    x += 1.0lf;
+  }
+  precise double ixx = 1.0lf / (x * x);
+  result += (1.0lf + 1.0lf / (2.0lf * x) + ixx * (1.0lf / 6.0lf - ixx * (1.0lf / 30.0lf - ixx * (1.0lf / 42.0lf)))) / x;
+  return sign * result;
+}
+
+/** Hurwitz zeta(x, q) for q > 0 or an integer x, by math::zeta's Euler-Maclaurin summation. */
+double f64_zeta_sum(double x, double q) {
+  const double A[12] = double[12](12.0lf, -720.0lf, 30240.0lf, -1209600.0lf, 47900160.0lf, -1.8924375803183791606e9lf,
+                                  7.47242496e10lf, -2.950130727918164224e12lf, 1.1646782814350067249e14lf,
+                                  -4.5979787224074726105e15lf, 1.8152105401943546773e17lf, -7.1661652561756670113e18lf);
+  const double machep = 1.11022302462515654042E-16lf;
+  precise double s = f64_pow(q, -x);
+  double a = q, b = 0.0lf;
+  for (int i = 0; i < 9 || a <= 9.0lf;) {
+    ++i;
+    a += 1.0lf;
+    b = f64_pow(a, -x);
+    s += b;
+    if (-machep * s < b && b < machep * s) return s;
+  }
+  const double w = a;
+  s += b * w / (x - 1.0lf);
+  s -= 0.5lf * b;
+  precise double c = 1.0lf;
+  double k = 0.0lf;
+  for (int i = 0; i < 12; ++i) {
+    c *= x + k;
+    b /= w;
+    precise double t = c * b / A[i];
+    s += t;
+    if (abs(t / s) < machep) return s;
+    k += 1.0lf;
+    c *= x + k;
+    b /= w;
+    k += 1.0lf;
+  }
+  return s;
+}
+
+/** polygamma(n, x) for n >= 2 as math::polygamma: (-1)^(n+1) n! zeta(n + 1, x), zeta of a q below
+ *  -4096 from three sums of positive arguments (Note [zeta of a large negative q]). */
+double f64_polygamma_zeta(int n, double q) {
+  const double x = double(n + 1);
+  if (q <= 0.0lf && q == floor(q)) return f64_inf();
+  const bool split = q < -4096.0lf;
+  const double r = q - floor(q), sign = (n & 1) == 1 ? 1.0lf : -1.0lf;  // (-1)^x
+  precise double zeta = f64_zeta_sum(x, split ? r : q);
+  if (split) zeta += sign * (f64_zeta_sum(x, 1.0lf - r) - f64_zeta_sum(x, 1.0lf - q));
+  precise double factorial = f64_exp(f64_lgamma(double(n) + 1.0lf));
+  return ((n & 1) == 1 ? 1.0lf : -1.0lf) * factorial * zeta;
+}
+
 VAL unary_math(int op, VAL x) {
+  if (op == U_ERFINV) return f64_erfinv(x);
   if (op == U_LGAMMA) return f64_lgamma(x);
-  if (op == U_DIGAMMA) return f64_digamma(x);
   if (op == U_I0 || op == U_I1) return f64_bessel_i(op == U_I1 ? 1 : 0, x);
+  const int n = op == U_POLYGAMMA ? int(scalar_val()) : -1;
+  if (op == U_DIGAMMA || n == 0) return f64_digamma(x);
+  if (n == 1) return f64_trigamma(x);
+  if (n >= 2) return f64_polygamma_zeta(n, x);
   return nan_val();
+}
+
+/** P(a, x), or Q(a, x) when `upper`: f32_igamma in double (Note [Incomplete gamma on the GPU]),
+ *  with math::lgamma1p's 22 Taylor terms, double's epsilon and f64math.glsl's functions. */
+double f64_igamma(double a, double x, bool upper) {
+  if (val_isnan(a) || val_isnan(x) || a < 0.0lf || x < 0.0lf) return nan_val();
+  const double p_is_one = upper ? 0.0lf : 1.0lf;
+  if (a == 0.0lf) return x > 0.0lf ? p_is_one : nan_val();
+  if (x == 0.0lf) return 1.0lf - p_is_one;
+  if (val_isinf(a)) return val_isinf(x) ? nan_val() : 1.0lf - p_is_one;
+  if (val_isinf(x)) return p_is_one;
+  const double log_x = f64_log(x), eps = 2.220446049250313e-16lf;
+  const bool small_x = upper && (x <= 0.5lf ? -0.4lf / log_x >= a : x <= 1.1lf && x * 1.1lf >= a);
+  const bool series = !small_x && x < a + 1.0lf;
+  double lg;  // lgamma(1 + a) for the series and small x, lgamma(a) for the fraction
+  if ((series || small_x) && a < 0.2lf) {
+    const double c[22] = double[22](
+        0.8224670334241132lf, -0.40068563438653143lf, 0.27058080842778454lf, -0.207385551028674lf,
+        0.16955717699740822lf, -0.14404989676884614lf, 0.12550966952474304lf, -0.11133426586956469lf,
+        0.10009945751278179lf, -0.09095401714582904lf, 0.083353840546109lf, -0.0769325164113522lf,
+        0.07143294629536134lf, -0.06666870588242046lf, 0.06250095514121304lf, -0.05882397865868458lf,
+        0.055555767627403614lf, -0.05263167937961666lf, 0.05000004769810169lf, -0.04761907033014223lf,
+        0.04545455629320467lf, -0.04347826605304026lf);  // (-1)^k zeta(k) / k, k = 2 to 23, as the CPU rounds them
+    double sum = 0.0lf;
+    for (int k = 21; k >= 0; --k) sum = (sum + c[k]) * a;
+    lg = (sum - 0.5772156649015329lf) * a;
+  } else {
+    lg = f64_lgamma(series || small_x ? 1.0lf + a : a);
+  }
+  const double l = a * log_x - (small_x ? 0.0lf : x) - lg, e = f64_exp(l);
+  if (small_x) {
+    double factor = 1.0lf, sum = 0.0lf;
+    for (int n = 1; n < 2000; ++n) {
+      factor *= -x / double(n);
+      const double term = factor / (a + double(n));
+      sum += term;
+      if (abs(term) <= eps * abs(sum)) break;
+    }
+    return -f64_expm1(l) - a * e * sum;
+  }
+  if (series) {
+    double term = 1.0lf, sum = 1.0lf;
+    for (int n = 1; n < 2000; ++n) {
+      term *= x / (a + double(n));
+      sum += term;
+      if (term < sum * eps) break;
+    }
+    return upper ? 1.0lf - sum * e : sum * e;
+  }
+  const double tiny = 1.0020841800044864e-292lf;  // DBL_MIN / DBL_EPSILON
+  double b = x + 1.0lf - a, c = 1.0lf / tiny, d = 1.0lf / b, h = d;
+  for (int i = 1; i < 2000; ++i) {
+    const double an = -double(i) * (double(i) - a);
+    b += 2.0lf;
+    d = an * d + b;
+    if (abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (abs(c) < tiny) c = tiny;
+    d = 1.0lf / d;
+    const double delta = d * c;
+    h *= delta;
+    if (abs(delta - 1.0lf) < eps) break;
+  }
+  return upper ? e * h : 1.0lf - e * h;
 }
 
 VAL binary_math(int op, VAL a, VAL b) {
@@ -719,6 +880,7 @@ VAL binary_math(int op, VAL a, VAL b) {
     return r;
   }
   if (op == B_XLOGY) return val_isnan(b) ? nan_val() : (a == 0.0lf ? 0.0lf : a * f64_log(b));
+  if (op == B_IGAMMA || op == B_IGAMMAC) return f64_igamma(a, b, op == B_IGAMMAC);
   if (op == B_NEXTAFTER) {  // std::nextafter on the bits
     if (val_isnan(a) || val_isnan(b)) return nan_val();
     // order keys (dtype.glsl), read from the bits so that no GPU flushes a subnormal on the way

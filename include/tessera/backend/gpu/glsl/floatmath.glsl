@@ -306,8 +306,7 @@ float f32_pow(float x, float y) {
 
 /** Hurwitz zeta(x, q) for integer x >= 2 by Euler-Maclaurin summation, as math::zeta (there in
  *  double, here in float; each term q + i computed afresh, and one call of f32_pow). */
-float f32_zeta(float x, float q) {
-  if (q <= 0.0 && q == floor(q)) return uintBitsToFloat(0x7f800000u);
+float f32_zeta_sum(float x, float q) {
   const float eps = 5.9604644775390625e-8;  // 2^-24
   float s = 0.0, a = q, b = 0.0;
   for (int i = 0; i < 10 || a <= 9.0; ++i) {
@@ -343,7 +342,15 @@ float f32_zeta(float x, float q) {
 float f32_polygamma_zeta(int n, float x) {
   float factorial = 1.0;
   for (int k = 2; k <= min(n, 35); ++k) factorial *= float(k);
-  return ((n & 1) == 1 ? 1.0 : -1.0) * factorial * f32_zeta(float(n + 1), x);
+  if (x <= 0.0 && x == floor(x)) return uintBitsToFloat(0x7f800000u);
+  // zeta of a q below -4096 from three sums of positive arguments, each called from one place
+  // (Note [zeta of a large negative q])
+  const bool split = x < -4096.0;
+  const float r = x - floor(x), sign = (n & 1) == 1 ? 1.0 : -1.0;  // (-1)^(n + 1)
+  float parts[3] = float[3](0.0, 0.0, 0.0);
+  for (int p = 0; p < (split ? 3 : 1); ++p) parts[p] = f32_zeta_sum(float(n + 1), !split ? x : (p == 0 ? r : (p == 1 ? 1.0 - r : 1.0 - x)));
+  const float zeta = split ? parts[0] + sign * (parts[1] - parts[2]) : parts[0];
+  return sign * factorial * zeta;
 }
 
 // The inverse trigonometric, hyperbolic and logarithmic functions GLSL lacks or leaves undefined
@@ -457,6 +464,79 @@ float f32_logaddexp(float a, float b) {
   if (f32_isinf(a) && a == b) return a;
   const float m = max(a, b);
   return m + f32_log1p(exp(-abs(a - b)));
+}
+
+// Note [Incomplete gamma on the GPU]
+// P(a, x) (igamma) and Q(a, x) (igammac) by the regions and formulas of math::igamma and igammac
+// (Note [Incomplete gamma] in backend/cpu/special.hpp): P's power series below x = a + 1, Lentz's
+// continued fraction of Q beyond, and Q for small x as -expm1(a log x - lgamma(1 + a)) minus the
+// rest of DLMF 8.7.3, each loop capped at the CPU's 2000 steps. One function serves both, so that
+// each loop and lgamma is compiled once; x^a / Gamma(a) of the small-x branch is a times
+// exp(a log x - lgamma(1 + a)), whose expm1 it needs anyway. float computes in float (the CPU in
+// double): exp(a log x - x - lgamma a) loses a few ulps times |a log x| + x + |lgamma a| to
+// cancellation, and f32_lgamma_positive's absolute error of about 2^-18 (docs/gpu.md).
+
+/** P(a, x), or Q(a, x) when `upper`, with the special values of math::igamma and igammac. */
+float f32_igamma(float a, float x, bool upper) {
+  if (f32_isnan(a) || f32_isnan(x) || a < 0.0 || x < 0.0) return uintBitsToFloat(F32_QNAN);
+  const float p_is_one = upper ? 0.0 : 1.0;
+  if (a == 0.0) return x > 0.0 ? p_is_one : uintBitsToFloat(F32_QNAN);
+  if (x == 0.0) return 1.0 - p_is_one;
+  if (f32_isinf(a)) return f32_isinf(x) ? uintBitsToFloat(F32_QNAN) : 1.0 - p_is_one;
+  if (f32_isinf(x)) return p_is_one;
+  const float log_x = f32_log(x);
+  const bool small_x = upper && (x <= 0.5 ? -0.4 / log_x >= a : x <= 1.1 && x * 1.1 >= a);  // Cephes' choice
+  const bool series = !small_x && x < a + 1.0;
+  // lgamma(1 + a) for the series and small x (below 0.2 by math::lgamma1p's Taylor series, whose
+  // terms from zeta(14) on are below float's precision there), lgamma(a) for the fraction
+  float lg;
+  if ((series || small_x) && a < 0.2) {
+    const float c[12] = float[12](0.822467029, -0.400685638, 0.270580798, -0.207385555, 0.169557184, -0.144049898,
+                                  0.125509664, -0.111334264, 0.100099459, -0.0909540206, 0.0833538398, -0.0769325197);
+    float sum = 0.0;
+    for (int k = 11; k >= 0; --k) sum = (sum + c[k]) * a;  // c[k] = (-1)^k zeta(k + 2) / (k + 2)
+    lg = (sum - 0.5772156649015329) * a;
+  } else {
+    lg = f32_lgamma_positive(series || small_x ? 1.0 + a : a);
+  }
+  const float l = a * log_x - (small_x ? 0.0 : x) - lg, e = exp(l);
+  if (small_x) {
+    float factor = 1.0, sum = 0.0;
+    for (int n = 1; n < 2000; ++n) {
+      factor *= -x / float(n);
+      const float term = factor / (a + float(n));
+      sum += term;
+      if (abs(term) <= 1.1920929e-7 * abs(sum)) break;
+    }
+    // expm1(l) by its Taylor series (|l| < 0.5 in this region), where exp(l) - 1 would lose digits
+    float t = 1.0;
+    for (int k = 11; k >= 2; --k) t = 1.0 + t * l / float(k);
+    return -(l * t) - a * e * sum;
+  }
+  if (series) {
+    float term = 1.0, sum = 1.0;
+    for (int n = 1; n < 2000; ++n) {
+      term *= x / (a + float(n));
+      sum += term;
+      if (term < sum * 1.1920929e-7) break;
+    }
+    return upper ? 1.0 - sum * e : sum * e;
+  }
+  const float tiny = 9.86076132e-32;  // FLT_MIN / FLT_EPSILON
+  float b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+  for (int i = 1; i < 2000; ++i) {
+    const float an = -float(i) * (float(i) - a);
+    b += 2.0;
+    d = an * d + b;
+    if (abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (abs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    const float delta = d * c;
+    h *= delta;
+    if (abs(delta - 1.0) < 1.1920929e-7) break;
+  }
+  return upper ? e * h : 1.0 - e * h;
 }
 
 #endif
