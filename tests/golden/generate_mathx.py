@@ -227,6 +227,8 @@ ERRORS = [
     "torch.quantile(y, 0.5, interpolation='foo')", "torch.quantile(y, 0.5, dim=2)", "torch.nanquantile(y, 2.0)",
     "torch.frexp(l)", "torch.i0(h.half())", "torch.mvlgamma(y, 0)",
     "torch.igamma(l, l)", "torch.igammac(k, l)", "torch.igamma(m, m)", "l.clone().igamma_(l)",
+    "torch.mm(m.view(3, 1), m.view(1, 3))", "torch.bmm(m.view(1, 3, 1), m.view(1, 1, 3))", "torch.mv(m.view(1, 3), m)",
+    "torch.dot(m, m)", "torch.matmul(m, m)", "torch.matmul(m.view(3, 1), m.view(1, 3))",
 ]
 
 if __name__ == "__main__":

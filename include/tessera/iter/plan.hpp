@@ -79,7 +79,7 @@ struct FillPlan {
   const char* op;
   const TensorImpl* out;
   bool fresh_out = false;
-  double value;  // as the element type holds it
+  uint64_t bits;  // the element's bits, zero-extended: every value of every dtype, exactly
   HostKernel run_on_host{};
 };
 

@@ -54,8 +54,8 @@ void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* o
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
-  dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .value = convert<double>(value)},
-                [&] { fill_kernel(dst, std::bit_cast<bits_of<T>>(value)); });  // Note [Copies by width]
+  const bits_of<T> bits = std::bit_cast<bits_of<T>>(value);  // Note [Copies by width]
+  dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .bits = bits}, [&] { fill_kernel(dst, bits); });
 }
 
 /** self.copy_(src) recorded as op; `is_result`: src is op's result, which self receives as its

@@ -43,6 +43,7 @@ template <class A, class B>
 Tensor<promote_t<A, B>> mm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   static_assert(std::is_same_v<A, B>, "mm: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   using R = promote_t<A, B>;
+  TS_CHECK(!(std::is_same_v<A, bool>), "\"addmm_impl_cpu_\" not implemented for 'Bool'");  // as PyTorch
   detail::check_matrix_dims("mm", a_in.dim(), b_in.dim(), 2, 2);
   detail::check_same_device("mm", a_in.device(), b_in.device());
   TS_CHECK(a_in.sizes()[1] == b_in.sizes()[0], "mm: mat1 and mat2 shapes cannot be multiplied (",
@@ -60,6 +61,7 @@ template <class A, class B>
 Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
   static_assert(std::is_same_v<A, B>, "bmm: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
   using R = promote_t<A, B>;
+  TS_CHECK(!(std::is_same_v<A, bool>), "\"bmm\" not implemented for 'Bool'");
   detail::check_matrix_dims("bmm", a_in.dim(), b_in.dim(), 3, 3);
   detail::check_same_device("bmm", a_in.device(), b_in.device());
   TS_CHECK(a_in.sizes()[0] == b_in.sizes()[0], "bmm: batch sizes differ: ", detail::shape_str(a_in.sizes()), " and ",
@@ -79,6 +81,7 @@ Tensor<promote_t<A, B>> bmm(const Tensor<A>& a_in, const Tensor<B>& b_in) {
 template <class A, class B>
 Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
   static_assert(std::is_same_v<A, B>, "mv: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
+  TS_CHECK(!(std::is_same_v<A, bool>), "\"addmv_impl_cpu\" not implemented for 'Bool'");
   detail::check_matrix_dims("mv", a.dim(), v.dim(), 2, 1);
   TS_CHECK(a.sizes()[1] == v.sizes()[0], "mv: size mismatch, got input (", a.sizes()[0], "x", a.sizes()[1],
            ") and vector (", v.sizes()[0], ")");
@@ -95,6 +98,7 @@ Tensor<promote_t<A, B>> mv(const Tensor<A>& a, const Tensor<B>& v) {
 template <class A, class B>
 Tensor<promote_t<A, B>> dot(const Tensor<A>& a, const Tensor<B>& b) {
   static_assert(std::is_same_v<A, B>, "dot: both operands must have the same dtype, as in PyTorch (\"expected scalar type Float but found Double\"): convert one with .to<T>()");
+  TS_CHECK(!(std::is_same_v<A, bool>), "\"dot\" not implemented for 'Bool'");
   detail::check_matrix_dims("dot", a.dim(), b.dim(), 1, 1);
   TS_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor [", a.sizes()[0],
            "] and src [", b.sizes()[0], "] to have the same number of elements, but got ", a.sizes()[0], " and ",

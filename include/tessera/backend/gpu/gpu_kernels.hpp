@@ -40,6 +40,11 @@ struct RangePush {
 struct CopyPush {
   uint32_t n, out_offset, in_offset;
 };
+/** The most workgroups a matmul launch has along one dimension of its grid: the
+ *  maxComputeWorkGroupCount every Vulkan device supports. A variable so that a test can split
+ *  small products into several launches. */
+inline uint32_t matmul_max_groups = 65535;
+
 struct MatmulPush {
   uint32_t m, n, k;
   uint32_t a_offset, a_batch, a_row, a_col;
@@ -149,13 +154,7 @@ class GpuKernels final : public DeviceKernels {
     if (!elementwise_on_gpu(plan)) host(plan, PlanKind::Elementwise);
   }
   void copy(const ::tessera::detail::CopyPlan& plan) override { copy_values(*plan.out, *plan.input, plan.op); }
-  void fill(const ::tessera::detail::FillPlan& plan) override {
-    // The plan holds the value as a double: an int64 value of 2^53 or more may have lost bits
-    // there, so the host kernel (which has it exactly) writes those.
-    if (plan.out->numel == 0) return;
-    if (plan.out->dtype == DType::Int64 && std::abs(plan.value) >= 0x1p53) return host(plan, PlanKind::Fill);
-    fill_value(*plan.out, plan.value, plan.op);
-  }
+  void fill(const ::tessera::detail::FillPlan& plan) override { fill_bits(*plan.out, plan.bits, plan.op); }
   void reduce(const ::tessera::detail::ReductionPlan& plan) override {
     if (!reduce_on_gpu(plan) && !moments_on_gpu<Runtime>(plan)) host(plan, PlanKind::Reduction);
   }
@@ -211,10 +210,10 @@ class GpuKernels final : public DeviceKernels {
     host_fallbacks_[static_cast<int>(family)].fetch_add(1, MemoryOrder::Relaxed);
   }
 
-  static void fill_value(const TensorImpl& out, double value, const char* op) {
+  /** Every element of out = the element whose bits are `bits`. */
+  static void fill_bits(const TensorImpl& out, uint64_t bits, const char* op) {
     if (out.numel == 0) return;
     const int device = device_of(out);
-    const uint64_t bits = value_bits(value, out.dtype);
     if (!out.contiguous) {  // a strided fill is a copy from one broadcast element
       const StridedLayout layout = strided_layout(out, {}, op);
       std::vector<int32_t> meta = layout.meta;
@@ -377,8 +376,10 @@ class GpuKernels final : public DeviceKernels {
   }
 
 
-  // mm and bmm of one dtype (bool products run on the host), one workgroup per 64 x 64 block of
-  // out (glsl/matmul.comp), the batch along z.
+  // mm and bmm of one dtype (not bool, which they refuse), one workgroup per 64 x 64 block of
+  // out (glsl/matmul.comp), the batch along z; more than matmul_max_groups blocks or batches
+  // along a dimension are several launches, each on its part of the operands through the push
+  // constants' offsets.
   static bool matmul_on_gpu(const ::tessera::detail::MatmulPlan& plan) {
     const TensorImpl& out = *plan.out;
     const TensorImpl& a = *plan.input;
@@ -389,7 +390,10 @@ class GpuKernels final : public DeviceKernels {
         a.sizes.size() != nd || b.sizes.size() != nd || out.sizes.size() != nd)
       return false;
     if (out.numel == 0) return true;
-    if (a.numel == 0) return false;  // k == 0: out is zeros, written by the host kernel
+    if (a.numel == 0) {  // k == 0: a sum of no products
+      fill_bits(out, 0, plan.op);
+      return true;
+    }
     check_index_range(a, plan.op);
     check_index_range(b, plan.op);
     check_index_range(out, plan.op);
@@ -399,9 +403,8 @@ class GpuKernels final : public DeviceKernels {
                           u(a.offset),        nd == 3 ? u(a.strides[0]) : 0u, u(a.strides[r]), u(a.strides[r + 1]),
                           u(b.offset),        nd == 3 ? u(b.strides[0]) : 0u, u(b.strides[r]), u(b.strides[r + 1]),
                           u(out.offset),      nd == 3 ? u(out.strides[0]) : 0u, u(out.strides[r]), u(out.strides[r + 1])};
-    const uint32_t tile = 64, batch = nd == 3 ? u(a.sizes[0]) : 1u;
-    const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile;
-    if (gx > 65535 || gy > 65535 || batch > 65535) return false;
+    const uint32_t tile = 64, batches = nd == 3 ? u(a.sizes[0]) : 1u;
+    const uint32_t gx = (push.n + tile - 1) / tile, gy = (push.m + tile - 1) / tile, most = matmul_max_groups;
     const int device = device_of(out);
     const Kernel& kernel = Launch::kernel_for("matmul." + std::string(variant_suffix(out.dtype)), plan.op, out.dtype, device);
     std::array<uint32_t, 8> spec{};
@@ -409,7 +412,20 @@ class GpuKernels final : public DeviceKernels {
       if (kernel.spec_constant_ids[i] == 1) spec[i] = static_cast<uint32_t>(a.dtype);
     const BufferArg buffers[] = {{.data = &out.storage.data_ptr()}, {.data = &a.storage.data_ptr()},
                                  {.data = &b.storage.data_ptr()}};
-    Runtime::dispatch(device, kernel, std::span<const uint32_t>(spec.data(), kernel.num_spec_constants), buffers, &push, gx, gy, batch);
+    // Offsets stay below 2^31: check_index_range bounds every element's.
+    for (uint32_t z = 0; z < batches; z += most)
+      for (uint32_t y = 0; y < gy; y += most)
+        for (uint32_t x = 0; x < gx; x += most) {
+          const uint32_t row = y * tile, col = x * tile;
+          MatmulPush part = push;
+          part.m = std::min(push.m - row, most * tile);
+          part.n = std::min(push.n - col, most * tile);
+          part.a_offset += z * push.a_batch + row * push.a_row;
+          part.b_offset += z * push.b_batch + col * push.b_col;
+          part.out_offset += z * push.out_batch + row * push.out_row + col * push.out_col;
+          Runtime::dispatch(device, kernel, std::span<const uint32_t>(spec.data(), kernel.num_spec_constants), buffers,
+                            &part, std::min(gx - x, most), std::min(gy - y, most), std::min(batches - z, most));
+        }
     return true;
   }
 
@@ -495,7 +511,7 @@ class GpuKernels final : public DeviceKernels {
     if (out.numel == 0) return true;
     const int device = device_of(out);
     if (op == "linspace" && out.numel == 1) {
-      fill_value(out, plan.start, plan.op);  // convert<T>(start), as the CPU writes it
+      fill_bits(out, value_bits(plan.start, out.dtype), plan.op);  // convert<T>(start), as the CPU writes it
       return true;
     }
     check_index_range(out, plan.op);
