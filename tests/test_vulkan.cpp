@@ -433,13 +433,14 @@ TEST_CASE("vulkan: staged memory is unmapped and reached through staging copies"
   CHECK(ts::equal(w.to(ts::Device::cpu()), z.to(ts::Device::cpu()) + 1.0f));
   CHECK(ts::equal(t.to(ts::Device::cpu()), z.to(ts::Device::cpu()).view({40, 25}).t()));
 
-  // A host fallback (clamp of integers by floating bounds has no GPU kernel) reads its inputs'
-  // bytes and writes its output's, which the next kernel uploads.
+  // A host fallback (an int64 scalar beyond 2^53, which the plan's double cannot hold) reads its
+  // inputs' bytes and writes its output's, which the next kernel uploads.
   const auto zi = z.to<int32_t>(), yi = y.to<int32_t>();
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Elementwise);
-  const auto clamped = ts::clamp(zi, 0.5, 20.5);
+  const int64_t big = (int64_t(1) << 60) + 1;
+  const auto shifted = z.to<int64_t>() + big;
   CHECK(vk::host_fallbacks(vk::PlanKind::Elementwise) == fallbacks + 1);
-  CHECK(ts::equal((clamped + 1.0f).to(ts::Device::cpu()), ts::clamp(zi.to(ts::Device::cpu()), 0.5, 20.5) + 1.0f));
+  CHECK(ts::equal((shifted + 1).to(ts::Device::cpu()), z.to(ts::Device::cpu()).to<int64_t>() + big + 1));
   // isclose is made of elementwise ops, integers too: it runs on the device.
   CHECK(ts::allclose(zi, yi + 1));
   CHECK_FALSE(ts::allclose(zi, yi));

@@ -229,6 +229,7 @@ ERRORS = [
     "torch.igamma(l, l)", "torch.igammac(k, l)", "torch.igamma(m, m)", "l.clone().igamma_(l)",
     "torch.mm(m.view(3, 1), m.view(1, 3))", "torch.bmm(m.view(1, 3, 1), m.view(1, 1, 3))", "torch.mv(m.view(1, 3), m)",
     "torch.dot(m, m)", "torch.matmul(m, m)", "torch.matmul(m.view(3, 1), m.view(1, 3))",
+    "torch.clamp(m, False, True)", "torch.clamp(m, min=True)", "torch.clamp(m, max=True)", "m.clone().clamp_(False, True)",
 ]
 
 if __name__ == "__main__":

@@ -862,6 +862,14 @@ std::optional<double> as_double(const std::optional<R>& b) {
 template <class R, class O, class T>
 void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<R> lo_, std::optional<R> hi_) {
   TS_CHECK(lo_ || hi_, "clamp: at least one of 'min' or 'max' must not be None");
+  TS_CHECK(!(std::is_same_v<R, bool>), "\"", lo_ && hi_ ? "clamp_scalar_cpu" : lo_ ? "clamp_min_cpu" : "clamp_max_scalar_cpu",
+           "\" not implemented for 'Bool'");  // as PyTorch
+  if constexpr (!std::is_same_v<T, R>) {
+    // Integers clamped by floating bounds, or bools by integers: the values as R, clamped there.
+    // The same result (rounding to R is monotone and keeps the bounds), one kernel on every device.
+    NoGradGuard no_grad;
+    return clamp_into<R>(out, x_in.template to<R>(), lo_, hi_);
+  }
   using C = opmath_t<R>;
   const C lo = lo_ ? convert<C>(*lo_) : C(0), hi = hi_ ? convert<C>(*hi_) : C(0);
   const bool has_lo = lo_.has_value(), has_hi = hi_.has_value();
