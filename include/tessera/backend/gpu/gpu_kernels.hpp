@@ -63,10 +63,10 @@ struct ElementwisePush {
 
 // Note [Elementwise op codes]
 // The OP specialization constant of elementwise.comp, by the plan's op name, with what the
-// kernels support; docs/gpu.md has the same table. Any op not listed runs on the
-// host. clamp's bounds travel in the unary kernel's scalar (min) and b_offset,
-// w_offset (max), with SCALAR_AT saying which are given (Note [clamp on the GPU] in
-// elementwise.comp), and so do nan_to_num's values (for NaN, +inf, -inf).
+// kernels support; docs/gpu.md has the same table. Any op not listed runs on the host.
+// clamp's bounds travel in the unary kernel's scalar (min) and b_offset, w_offset (max), with
+// SCALAR_AT saying which are given (Note [clamp on the GPU] in elementwise.comp), and so do
+// nan_to_num's values (for NaN, +inf, -inf).
 enum ElementwiseFlags : uint32_t {
   kCompare = 1,      // the compare family: writes bool, computes in the promoted type
   kPredicate = 2,    // unary, writes bool

@@ -788,11 +788,11 @@ double f64_polygamma_zeta(int n, double q) {
   const double x = double(n + 1);
   if (q <= 0.0lf && q == floor(q)) return f64_inf();
   const bool split = q < -4096.0lf;
-  const double r = q - floor(q), sign = (n & 1) == 1 ? 1.0lf : -1.0lf;  // (-1)^x
+  const double r = q - floor(q), sign = (n & 1) == 1 ? 1.0lf : -1.0lf;  // (-1)^x, x = n + 1
   precise double zeta = f64_zeta_sum(x, split ? r : q);
   if (split) zeta += sign * (f64_zeta_sum(x, 1.0lf - r) - f64_zeta_sum(x, 1.0lf - q));
   precise double factorial = f64_exp(f64_lgamma(double(n) + 1.0lf));
-  return ((n & 1) == 1 ? 1.0lf : -1.0lf) * factorial * zeta;
+  return sign * factorial * zeta;  // (-1)^(n + 1) n! zeta
 }
 
 VAL unary_math(int op, VAL x) {

@@ -484,7 +484,7 @@ float f32_igamma(float a, float x, bool upper) {
   if (x == 0.0) return 1.0 - p_is_one;
   if (f32_isinf(a)) return f32_isinf(x) ? uintBitsToFloat(F32_QNAN) : 1.0 - p_is_one;
   if (f32_isinf(x)) return p_is_one;
-  const float log_x = f32_log(x);
+  const float log_x = f32_log(x), eps = 1.1920929e-7;  // FLT_EPSILON
   const bool small_x = upper && (x <= 0.5 ? -0.4 / log_x >= a : x <= 1.1 && x * 1.1 >= a);  // Cephes' choice
   const bool series = !small_x && x < a + 1.0;
   // lgamma(1 + a) for the series and small x (below 0.2 by math::lgamma1p's Taylor series, whose
@@ -506,7 +506,7 @@ float f32_igamma(float a, float x, bool upper) {
       factor *= -x / float(n);
       const float term = factor / (a + float(n));
       sum += term;
-      if (abs(term) <= 1.1920929e-7 * abs(sum)) break;
+      if (abs(term) <= eps * abs(sum)) break;
     }
     // expm1(l) by its Taylor series (|l| < 0.5 in this region), where exp(l) - 1 would lose digits
     float t = 1.0;
@@ -518,7 +518,7 @@ float f32_igamma(float a, float x, bool upper) {
     for (int n = 1; n < 2000; ++n) {
       term *= x / (a + float(n));
       sum += term;
-      if (term < sum * 1.1920929e-7) break;
+      if (term < sum * eps) break;
     }
     return upper ? 1.0 - sum * e : sum * e;
   }
@@ -534,7 +534,7 @@ float f32_igamma(float a, float x, bool upper) {
     d = 1.0 / d;
     const float delta = d * c;
     h *= delta;
-    if (abs(delta - 1.0) < 1.1920929e-7) break;
+    if (abs(delta - 1.0) < eps) break;
   }
   return upper ? e * h : 1.0 - e * h;
 }
