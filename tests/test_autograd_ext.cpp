@@ -545,6 +545,32 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
   }
 }
 
+TEST_CASE("half and bfloat16 gradients are summed, added and accumulated as PyTorch rounds them") {
+  const auto run = [&]<class T>(std::type_identity<T>, const std::string& name) {
+    const auto& r = record("low_precision_" + name);
+    const auto in = [&](const std::string& key, ts::Shape shape) {
+      return tensor(r, key).reshape(std::move(shape)).template to<T>();
+    };
+    const Tensor<T> x = in("x", {3, 1}).requires_grad_(), w = in("w", {5}).requires_grad_();
+    const Tensor<T> y = in("y", {3, 5}), g = in("g", {3, 5});
+    const Tensor<T> xy = x * y, xx = x * x, xx3 = xx * 3, wy = w * y;
+    const Tensor<T> out = ((xy + xx3 + wy) * g).sum();
+    const auto exact = [](const Tensor<T>& got, const std::vector<double>& want) {
+      CHECK(got.template to<double>().to_vector() == want);
+    };
+    const auto gx = ts::autograd::grad({out}, {x}, {}, std::nullopt, /*create_graph=*/true);
+    exact(gx[0].template as<T>(), values(r, "gx_create_graph"));
+    out.backward();
+    exact(x.grad(), values(r, "gx1"));
+    exact(w.grad(), values(r, "gw1"));
+    ((x * g + w) * y).sum().backward();
+    exact(x.grad(), values(r, "gx2"));
+    exact(w.grad(), values(r, "gw2"));
+  };
+  SECTION("half") { run(std::type_identity<ts::half>{}, "half"); }
+  SECTION("bfloat16") { run(std::type_identity<ts::bfloat16>{}, "bfloat16"); }
+}
+
 TEST_CASE("anomaly detection names the node whose backward produced NaN") {
   const Tensor<double> x = ts::tensor<double>({-1.0, 2.0}, {.requires_grad = true});
   CHECK_FALSE(ts::autograd::is_anomaly_enabled());

@@ -291,12 +291,31 @@ def gg_cases(lines):
                   f"ggx {hexes(x.grad)}", f"ggw {hexes(w.grad)}", "end"]
 
 
+def low_precision_cases(lines):
+    """The engine's own arithmetic on half and bfloat16 gradients: one summed to a broadcast
+    input's shape, two added (x is used three times), and .grad added to by a second backward."""
+    for dt, name in [(torch.float16, "half"), (torch.bfloat16, "bfloat16")]:
+        x = ramp(3, 1).to(dt).requires_grad_()
+        w = ramp(5, scale=0.29, shift=0.3).to(dt).requires_grad_()
+        y = ramp(3, 5, scale=0.61, shift=0.05).to(dt)
+        g = ramp(3, 5, scale=0.83, shift=0.7).to(dt)
+        out = ((x * y + x * x * 3 + w * y) * g).sum()
+        gx, = torch.autograd.grad(out, x, create_graph=True)
+        out.backward()
+        gx1, gw1 = x.grad.clone(), w.grad.clone()
+        ((x * g + w) * y).sum().backward()
+        lines += [f"case low_precision_{name}", f"x {hexes(x)}", f"w {hexes(w)}", f"y {hexes(y)}", f"g {hexes(g)}",
+                  f"gx_create_graph {hexes(gx)}", f"gx1 {hexes(gx1)}", f"gw1 {hexes(gw1)}", f"gx2 {hexes(x.grad)}",
+                  f"gw2 {hexes(w.grad)}", "end"]
+
+
 def main():
     torch.set_num_threads(1)
     lines = [f"# Written by tests/golden/generate_autograd_ext.py with torch {torch.__version__}"]
     custom_cases(lines)
     hook_cases(lines)
     gg_cases(lines)
+    low_precision_cases(lines)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "autograd_ext.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -32,6 +32,32 @@ inline bool is_expandable_to(const Shape& shape, const Shape& desired) {
   return true;
 }
 
+// Note [Gradient arithmetic in float]
+// The engine's own arithmetic on gradients (a gradient summed to its tensor's shape, two
+// gradients added, a gradient added into .grad, the anomaly check's isnan) runs in float for
+// half and bfloat16 gradients: converted by cast_floating, computed, rounded back once. PyTorch's
+// CPU kernels for these two types compute each element in float and round its result, so the
+// values are the same, and a program compiles this arithmetic for float and double only, not
+// for all four floating types (the other two were a fifth of a small autograd program's code).
+// Under create_graph, such a half or bfloat16 result is recorded as the float computation and
+// a ToCopyBackward0 node.
+
+/** g in the type the engine computes it in: itself for float and double, float for half and
+ *  bfloat16 (Note [Gradient arithmetic in float]). */
+template <class = void>
+AnyTensor in_compute_type(const AnyTensor& g) {
+  TS_CHECK(is_floating_point(g.dtype()), "autograd: gradients must have a floating dtype, got ", g.dtype());
+  return g.dtype() == DType::Float64 ? g : cast_floating(g, DType::Float32);
+}
+
+/** f(Tensor<C>) for g in its compute type C, the result converted back to g's dtype. */
+template <class F>
+AnyTensor computed(const AnyTensor& g, F&& f) {
+  const AnyTensor x = in_compute_type(g);
+  const AnyTensor r = x.dtype() == DType::Float64 ? f(x.as<double>()) : f(x.as<float>());
+  return cast_floating(r, g.dtype());
+}
+
 /** Brings the gradient a node returned for input i to that input's shape and dtype. */
 template <class = void>
 AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
@@ -40,9 +66,7 @@ AnyTensor validate_gradient(const Node& node, size_t i, AnyTensor grad) {
     TS_CHECK(is_expandable_to(meta.shape, grad.sizes()), "Function ", node.name(),
              " returned an invalid gradient at index ", i, " - got ", shape_str(grad.sizes()),
              " but expected shape compatible with ", shape_str(meta.shape));
-    grad = dispatch_floating(grad.dtype(), [&]<class G>(std::type_identity<G>) {
-      return AnyTensor(sum_to(grad.as<G>(), meta.shape));
-    });
+    grad = computed(grad, [&]<class C>(const Tensor<C>& g) { return AnyTensor(sum_to(g, meta.shape)); });
   }
   return cast_floating(grad, meta.dtype);
 }
@@ -52,15 +76,16 @@ template <class = void>
 AnyTensor add_gradients(const AnyTensor& a, const AnyTensor& b) {
   if (!a.defined()) return b;
   if (!b.defined()) return a;
-  return dispatch_floating(a.dtype(), [&]<class G>(std::type_identity<G>) { return AnyTensor(a.as<G>() + b.as<G>()); });
+  return computed(a, [&]<class C>(const Tensor<C>& x) { return AnyTensor(x + in_compute_type(b).as<C>()); });
 }
 
 /** A copy of `grad` with the layout PyTorch gives .grad: the variable's strides when it is
  *  dense, else contiguous. */
-template <class G>
-Tensor<G> grad_with_layout(const Tensor<G>& grad, const TensorImpl& variable) {
-  Tensor<G> out = empty_like_preserving<G>(variable);
-  out.copy_(grad);
+template <class = void>
+std::shared_ptr<TensorImpl> grad_with_layout(const AnyTensor& grad, const TensorImpl& variable) {
+  const TensorImpl& g = *grad.impl_ptr();
+  auto out = empty_strided_impl(variable.sizes, preserved_strides(variable), g.dtype, g.storage.device(), "grad");
+  copy_bytes(*out, g, "grad");
   return out;
 }
 
@@ -68,22 +93,25 @@ Tensor<G> grad_with_layout(const Tensor<G>& grad, const TensorImpl& variable) {
 template <class = void>
 void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
   AutogradMeta& meta = target.autograd_meta();
-  dispatch_floating(grad.dtype(), [&]<class G>(std::type_identity<G>) {
-    Tensor<G> g = grad.as<G>();
-    grad = AnyTensor();
-    if (!meta.grad) {
-      const bool sole_owner = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1;
-      if (may_steal && !GradMode::is_enabled() && sole_owner && g.strides() == preserved_strides(target)) {
-        meta.grad = g.impl_ptr();
-      } else {
-        meta.grad = grad_with_layout(g, target).impl_ptr();
-      }
-    } else if (!GradMode::is_enabled()) {
-      Tensor<G>(meta.grad).add_(g);
-    } else {
-      meta.grad = (Tensor<G>(meta.grad) + g).impl_ptr();
+  if (!meta.grad) {
+    const std::shared_ptr<TensorImpl>& g = grad.impl_ptr();
+    const bool sole_owner = g.use_count() == 1 && g->storage.use_count() == 1;
+    const bool steal = may_steal && !GradMode::is_enabled() && sole_owner && g->strides == preserved_strides(target);
+    if (steal || !GradMode::is_enabled() || !g->requires_grad()) {
+      meta.grad = steal ? g : grad_with_layout(grad, target);
+    } else {  // create_graph: the copy is recorded (CopyBackwards), as PyTorch's new_empty_strided().copy_()
+      meta.grad = computed(grad, [&]<class C>(const Tensor<C>& x) {
+        return AnyTensor(empty_like_preserving<C>(target).copy_(x));
+      }).impl_ptr();
     }
-  });
+  } else if (!GradMode::is_enabled()) {
+    const AnyTensor sum = computed(AnyTensor(meta.grad), [&]<class C>(const Tensor<C>& x) {
+      return AnyTensor(x + in_compute_type(grad).as<C>());
+    });
+    copy_bytes(*meta.grad, *sum.impl_ptr(), "add_");  // in place: every handle to .grad sees it
+  } else {
+    meta.grad = add_gradients(AnyTensor(meta.grad), grad).impl_ptr();
+  }
 }
 
 /** Held while a retained non-leaf gradient (retain_grad) is added to; rare enough for one lock. */
@@ -125,9 +153,9 @@ void check_anomaly(const Node& node, const variable_list& outputs) {
   NoGradGuard no_grad;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (!outputs[i].defined() || !is_floating_point(outputs[i].dtype())) continue;
-    const bool nan = dispatch_floating(outputs[i].dtype(), [&]<class G>(std::type_identity<G>) {
-      return any(outputs[i].as<G>().isnan(), {}).item();
-    });
+    const AnyTensor x = in_compute_type(outputs[i]);  // isnan is exact in float
+    const bool nan = x.dtype() == DType::Float64 ? any(x.as<double>().isnan(), {}).item()
+                                                 : any(x.as<float>().isnan(), {}).item();
     TS_CHECK(!nan, "Function '", node.name(), "' returned nan values in its ", i, "th output.");
   }
 }

@@ -181,16 +181,21 @@ Tensor<U> Tensor<T>::to() const {
 // not the CPU), and records ToCopyBackward0, whose backward moves the gradient back. Moving
 // bytes needs no element type: the move is one function for every dtype.
 namespace detail {
-/** `self` made contiguous (itself if it is), by a copy of its bytes (Note [Copies by width]). */
+/** dst[...] = src[...] for two tensors of one dtype and shape, by their bytes (Note [Copies by width]). */
+inline void copy_bytes(const TensorImpl& dst, const TensorImpl& src, const char* op) {
+  switch (element_size(src.dtype)) {
+    case 1: copy_typed<uint8_t, uint8_t>(dst, src, op); break;
+    case 2: copy_typed<uint16_t, uint16_t>(dst, src, op); break;
+    case 4: copy_typed<uint32_t, uint32_t>(dst, src, op); break;
+    default: copy_typed<uint64_t, uint64_t>(dst, src, op); break;
+  }
+}
+
+/** `self` made contiguous (itself if it is), by a copy of its bytes. */
 inline std::shared_ptr<TensorImpl> contiguous_bytes(const std::shared_ptr<TensorImpl>& self, const char* op) {
   if (self->contiguous) return self;
   auto out = empty_contiguous(*self, self->dtype, self->storage.device(), op);
-  switch (element_size(self->dtype)) {
-    case 1: copy_typed<uint8_t, uint8_t>(*out, *self, op); break;
-    case 2: copy_typed<uint16_t, uint16_t>(*out, *self, op); break;
-    case 4: copy_typed<uint32_t, uint32_t>(*out, *self, op); break;
-    default: copy_typed<uint64_t, uint64_t>(*out, *self, op); break;
-  }
+  copy_bytes(*out, *self, op);
   return out;
 }
 

@@ -20,13 +20,18 @@ inline Shape preserved_strides(const TensorImpl& impl) {
   return infer_dense_strides(impl.sizes, impl.strides);
 }
 
+/** An uninitialised tensor of `dtype` with the given sizes and strides (empty_strided without a type). */
+inline std::shared_ptr<TensorImpl> empty_strided_impl(const Shape& sizes, const Shape& strides, DType dtype, Device device,
+                                                      const char* op) {
+  const int64_t span = storage_extent(sizes, strides, 0, op);
+  check_device_dtype(device, dtype, op);
+  return make_tensor_impl(Storage::allocate(checked_bytes(span, static_cast<size_t>(element_size(dtype)), op, sizes, strides), device), sizes,
+                          strides, 0, dtype);
+}
+
 template <class T>
 Tensor<T> empty_strided_tensor(const Shape& sizes, const Shape& strides, Device device = Device::cpu()) {
-  const int64_t span = storage_extent(sizes, strides, 0, "empty_strided");
-  check_device_dtype(device, dtype_of<T>, "empty_strided");
-  auto impl = make_tensor_impl(Storage::allocate(checked_bytes(span, sizeof(T), "empty_strided", sizes, strides), device), sizes,
-                               strides, 0, dtype_of<T>);
-  return Tensor<T>(std::move(impl));
+  return Tensor<T>(empty_strided_impl(sizes, strides, dtype_of<T>, device, "empty_strided"));
 }
 
 /** An uninitialised tensor with `like`'s shape and device, strides as PyTorch's preserve_format. */
