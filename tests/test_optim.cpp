@@ -483,6 +483,45 @@ TEST_CASE("optimizers: parameter groups") {
                     Catch::Contains("loaded state dict has a different number of parameter groups"));
 }
 
+TEST_CASE("optimizers: load_state_dict casts state to the parameter's dtype, as PyTorch") {
+  // State saved from float parameters, loaded for float64 ones: exp_avg and exp_avg_sq become
+  // float64 copies of the same values; options saved as float64, step counts of any dtype load.
+  auto a = ts::linspace(-1.0, 1.0, 6).requires_grad_();
+  ts::optim::Adam saver({a}, {.lr = 0.05});
+  a.set_grad((a * a - 0.5f).detach());
+  saver.step();
+  auto saved = saver.state_dict();
+  const auto exp_avg = saved.at("state.0.exp_avg");
+  CHECK(exp_avg.dtype() == ts::DType::Float32);
+  saved["state.0.step"] = ts::tensor<int64_t>({1}).reshape({});
+  saved["param_groups.0.lr"] = ts::tensor<float>({0.25f}).reshape({});
+
+  auto b = ts::linspace(-1.0, 1.0, 6).to<double>().requires_grad_();
+  ts::optim::Adam loader({b}, {.lr = 0.5});
+  loader.load_state_dict(saved);
+  CHECK(loader.lr() == 0.25);
+  const auto loaded = loader.state_dict();
+  const auto loaded_avg = loaded.at("state.0.exp_avg");
+  REQUIRE(loaded_avg.dtype() == ts::DType::Float64);
+  CHECK(loaded_avg.as<double>().to_vector() == exp_avg.to<double>().to_vector());
+  CHECK(loaded_avg.impl_ptr() != exp_avg.impl_ptr());
+  CHECK(loaded.at("state.0.step").to<double>().item() == 1.0);
+
+  // Loaded into parameters of the same dtype, the state is a copy, not the saved tensor.
+  ts::optim::Adam same({a}, {.lr = 0.5});
+  same.load_state_dict(saver.state_dict());
+  same.state_dict().at("state.0.exp_avg").as<float>().fill_(7.0f);
+  CHECK(saver.state_dict().at("state.0.exp_avg").as<float>().to_vector() == exp_avg.as<float>().to_vector());
+
+  auto bad = saved;
+  bad["state.0.exp_avg"] = ts::zeros<int64_t>({6});
+  CHECK_THROWS_WITH(loader.load_state_dict(bad), "Adam: load_state_dict: \"state.0.exp_avg\" has dtype torch.int64, but an "
+                                                 "optimizer's state tensors are floating");
+  bad = saved;
+  bad["param_groups.0.lr"] = ts::zeros({2});
+  CHECK_THROWS_WITH(loader.load_state_dict(bad), "Adam: load_state_dict: expected a one-element tensor, got shape [2]");
+}
+
 TEST_CASE("schedulers: state_dict resumes the schedule") {
   auto run = [](bool resume) {
     auto p = ts::zeros({1}).requires_grad_();

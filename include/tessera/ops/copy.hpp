@@ -191,6 +191,13 @@ inline void copy_bytes(const TensorImpl& dst, const TensorImpl& src, const char*
   }
 }
 
+/** A copy of `t` with the strides clone() gives it (PyTorch's preserve_format), by its bytes. */
+inline std::shared_ptr<TensorImpl> clone_bytes(const TensorImpl& t, const char* op) {
+  auto out = empty_strided_impl(t.sizes, preserved_strides(t), t.dtype, t.storage.device(), op);
+  copy_bytes(*out, t, op);
+  return out;
+}
+
 /** `self` made contiguous (itself if it is), by a copy of its bytes. */
 inline std::shared_ptr<TensorImpl> contiguous_bytes(const std::shared_ptr<TensorImpl>& self, const char* op) {
   if (self->contiguous) return self;

@@ -274,7 +274,7 @@ class OptimizerBase : public Optimizer<> {
         if (it != state_.end()) {
           const std::string at = "state." + std::to_string(index) + ".";
           for (const auto& [key, t] : it->second.tensors)
-            out[at + key] = visit_param(Derived::name, t, [](const auto& x) { return AnyTensor(x.clone()); });
+            out[at + key] = AnyTensor(tessera::detail::clone_bytes(*t.impl_ptr(), "state_dict"));
           for (const auto& [key, v] : it->second.scalars) out[at + key] = scalar(v);
         }
         ++index;
@@ -303,17 +303,19 @@ class OptimizerBase : public Optimizer<> {
           TS_CHECK(t.numel() == static_cast<int64_t>(groups_[n].params.size()), Derived::name,
                    ": loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
         else
-          options[n][field] = t.template to<double>().item();
+          options[n][field] = scalar_value(t);
       } else {
         TS_CHECK(kind == "state" && n < params.size(), Derived::name, ": load_state_dict: unexpected key \"", key,
                  "\"");
         ParamState& s = state[params[n].impl_ptr().get()];
         if (field == "step" || field == "mu_product") {
-          s.scalars[field] = t.template to<double>().item();
-        } else {  // as PyTorch: in the parameter's dtype, on its device
-          s.tensors[field] = visit_param(Derived::name, params[n], [&]<class T>(const Tensor<T>& q) {
-            return AnyTensor(t.template to<T>().to(q.device()).clone());
-          });
+          s.scalars[field] = scalar_value(t);
+        } else {  // as PyTorch: in the parameter's dtype, on its device, a copy
+          TS_CHECK(is_floating_point(t.dtype()), Derived::name, ": load_state_dict: \"", key, "\" has dtype ",
+                   t.dtype(), ", but an optimizer's state tensors are floating");
+          const AnyTensor& p = params[n];
+          const AnyTensor v = tessera::detail::to_device(tessera::detail::cast_floating(t, p.dtype()), p.device());
+          s.tensors[field] = v.impl_ptr() == t.impl_ptr() ? AnyTensor(tessera::detail::clone_bytes(*t.impl_ptr(), "load_state_dict")) : v;
         }
       }
     }
@@ -331,6 +333,17 @@ class OptimizerBase : public Optimizer<> {
 
  protected:
   static Tensor<double> scalar(double v) { return from_vector(std::vector<double>{v}, {}); }
+  /** A saved option or step count: one element of any dtype, as a double. Reads the element
+   *  itself rather than converting the tensor, which would compile a conversion from every dtype. */
+  static double scalar_value(const AnyTensor& t) {
+    TS_CHECK(t.numel() == 1, Derived::name, ": load_state_dict: expected a one-element tensor, got shape ",
+             tessera::detail::shape_str(t.sizes()));
+    const AnyTensor host = tessera::detail::to_device(t, Device::cpu());
+    const char* p = host.impl_ptr()->data();
+    return dispatch(t.dtype(), [&]<class S>(std::type_identity<S>) {
+      return tessera::detail::convert<double>(*reinterpret_cast<const S*>(p));
+    });
+  }
 
   Options defaults_;
   std::vector<ParamGroup<Options>> groups_;
