@@ -227,6 +227,19 @@ inline AnyTensor to_device(const AnyTensor& t, Device target) {
   if (GradMode::is_enabled() && t.impl_ptr()->requires_grad()) record<ToCopyBackward0>({t}, {out}, t.dtype(), source);
   return out;
 }
+
+/** t's elements in order, each converted to double: for reading saved options and counts of any
+ *  dtype without compiling a tensor conversion from every dtype. */
+template <class = void>
+std::vector<double> values_as_doubles(const AnyTensor& t) {
+  const std::shared_ptr<TensorImpl> host = contiguous_bytes(to_device(t, Device::cpu()).impl_ptr(), "to");
+  std::vector<double> out(static_cast<size_t>(t.numel()));
+  dispatch(t.dtype(), [&]<class S>(std::type_identity<S>) {
+    const S* p = reinterpret_cast<const S*>(host->data());
+    for (size_t i = 0; i < out.size(); ++i) out[i] = convert<double>(p[i]);
+  });
+  return out;
+}
 }  // namespace detail
 
 template <class T>

@@ -333,16 +333,11 @@ class OptimizerBase : public Optimizer<> {
 
  protected:
   static Tensor<double> scalar(double v) { return from_vector(std::vector<double>{v}, {}); }
-  /** A saved option or step count: one element of any dtype, as a double. Reads the element
-   *  itself rather than converting the tensor, which would compile a conversion from every dtype. */
+  /** A saved option or step count: one element of any dtype, as a double. */
   static double scalar_value(const AnyTensor& t) {
     TS_CHECK(t.numel() == 1, Derived::name, ": load_state_dict: expected a one-element tensor, got shape ",
              tessera::detail::shape_str(t.sizes()));
-    const AnyTensor host = tessera::detail::to_device(t, Device::cpu());
-    const char* p = host.impl_ptr()->data();
-    return dispatch(t.dtype(), [&]<class S>(std::type_identity<S>) {
-      return tessera::detail::convert<double>(*reinterpret_cast<const S*>(p));
-    });
+    return tessera::detail::values_as_doubles(t)[0];
   }
 
   Options defaults_;

@@ -28,7 +28,7 @@ template <class = void>
 std::vector<double> sched_values(const std::map<std::string, AnyTensor>& dict, const std::string& key) {
   const auto it = dict.find(key);
   TS_CHECK(it != dict.end(), "load_state_dict: missing key \"", key, "\" in the scheduler's state_dict");
-  return it->second.to<double>().to_vector();
+  return tessera::detail::values_as_doubles(it->second);
 }
 
 /** A schedule over epochs: call step() once per epoch, after the optimizer's steps. As in
