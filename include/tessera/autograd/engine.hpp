@@ -79,16 +79,6 @@ AnyTensor add_gradients(const AnyTensor& a, const AnyTensor& b) {
   return computed(a, [&]<class C>(const Tensor<C>& x) { return AnyTensor(x + in_compute_type(b).as<C>()); });
 }
 
-/** A copy of `grad` with the layout PyTorch gives .grad: the variable's strides when it is
- *  dense, else contiguous. */
-template <class = void>
-std::shared_ptr<TensorImpl> grad_with_layout(const AnyTensor& grad, const TensorImpl& variable) {
-  const TensorImpl& g = *grad.impl_ptr();
-  auto out = empty_strided_impl(variable.sizes, preserved_strides(variable), g.dtype, g.storage.device(), "grad");
-  copy_bytes(*out, g, "grad");
-  return out;
-}
-
 /** Stores or adds a gradient into `target`'s .grad, as AccumulateGrad and retain_grad do. */
 template <class = void>
 void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
@@ -98,7 +88,7 @@ void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
     const bool sole_owner = g.use_count() == 1 && g->storage.use_count() == 1;
     const bool steal = may_steal && !GradMode::is_enabled() && sole_owner && g->strides == preserved_strides(target);
     if (steal || !GradMode::is_enabled() || !g->requires_grad()) {
-      meta.grad = steal ? g : grad_with_layout(grad, target);
+      meta.grad = steal ? g : copy_preserving(*g, target, "grad");  // .grad's layout is its variable's
     } else {  // create_graph: the copy is recorded (CopyBackwards), as PyTorch's new_empty_strided().copy_()
       meta.grad = computed(grad, [&]<class C>(const Tensor<C>& x) {
         return AnyTensor(empty_like_preserving<C>(target).copy_(x));

@@ -191,10 +191,11 @@ inline void copy_bytes(const TensorImpl& dst, const TensorImpl& src, const char*
   }
 }
 
-/** A copy of `t` with the strides clone() gives it (PyTorch's preserve_format), by its bytes. */
-inline std::shared_ptr<TensorImpl> clone_bytes(const TensorImpl& t, const char* op) {
-  auto out = empty_strided_impl(t.sizes, preserved_strides(t), t.dtype, t.storage.device(), op);
-  copy_bytes(*out, t, op);
+/** A copy of src by its bytes, with the strides empty_like(like) gives (PyTorch's preserve_format):
+ *  clone() when like is src, a new .grad when like is its variable. */
+inline std::shared_ptr<TensorImpl> copy_preserving(const TensorImpl& src, const TensorImpl& like, const char* op) {
+  auto out = empty_strided_impl(like.sizes, preserved_strides(like), src.dtype, src.storage.device(), op);
+  copy_bytes(*out, src, op);
   return out;
 }
 

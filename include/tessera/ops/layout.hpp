@@ -25,8 +25,8 @@ inline std::shared_ptr<TensorImpl> empty_strided_impl(const Shape& sizes, const 
                                                       const char* op) {
   const int64_t span = storage_extent(sizes, strides, 0, op);
   check_device_dtype(device, dtype, op);
-  return make_tensor_impl(Storage::allocate(checked_bytes(span, static_cast<size_t>(element_size(dtype)), op, sizes, strides), device), sizes,
-                          strides, 0, dtype);
+  const size_t bytes = checked_bytes(span, static_cast<size_t>(element_size(dtype)), op, sizes, strides);
+  return make_tensor_impl(Storage::allocate(bytes, device), sizes, strides, 0, dtype);
 }
 
 template <class T>

@@ -274,7 +274,7 @@ class OptimizerBase : public Optimizer<> {
         if (it != state_.end()) {
           const std::string at = "state." + std::to_string(index) + ".";
           for (const auto& [key, t] : it->second.tensors)
-            out[at + key] = AnyTensor(tessera::detail::clone_bytes(*t.impl_ptr(), "state_dict"));
+            out[at + key] = AnyTensor(tessera::detail::copy_preserving(*t.impl_ptr(), *t.impl_ptr(), "state_dict"));
           for (const auto& [key, v] : it->second.scalars) out[at + key] = scalar(v);
         }
         ++index;
@@ -313,9 +313,12 @@ class OptimizerBase : public Optimizer<> {
         } else {  // as PyTorch: in the parameter's dtype, on its device, a copy
           TS_CHECK(is_floating_point(t.dtype()), Derived::name, ": load_state_dict: \"", key, "\" has dtype ",
                    t.dtype(), ", but an optimizer's state tensors are floating");
+          namespace td = tessera::detail;
           const AnyTensor& p = params[n];
-          const AnyTensor v = tessera::detail::to_device(tessera::detail::cast_floating(t, p.dtype()), p.device());
-          s.tensors[field] = v.impl_ptr() == t.impl_ptr() ? AnyTensor(tessera::detail::clone_bytes(*t.impl_ptr(), "load_state_dict")) : v;
+          const AnyTensor v = td::to_device(td::cast_floating(t, p.dtype()), p.device());
+          s.tensors[field] = v.impl_ptr() != t.impl_ptr()
+                                 ? v
+                                 : AnyTensor(td::copy_preserving(*t.impl_ptr(), *t.impl_ptr(), "load_state_dict"));
         }
       }
     }
