@@ -94,11 +94,10 @@ void accumulate_into(TensorImpl& target, AnyTensor grad, bool may_steal) {
         return AnyTensor(empty_like_preserving<C>(target).copy_(x));
       }).impl_ptr();
     }
-  } else if (!GradMode::is_enabled()) {
-    const AnyTensor sum = computed(AnyTensor(meta.grad), [&]<class C>(const Tensor<C>& x) {
-      return AnyTensor(x + in_compute_type(grad).as<C>());
-    });
-    copy_bytes(*meta.grad, *sum.impl_ptr(), "add_");  // in place: every handle to .grad sees it
+  } else if (!GradMode::is_enabled()) {  // .grad += grad, in place: every handle to .grad sees it
+    if (meta.grad->dtype == DType::Float32) Tensor<float>(meta.grad).add_(grad.as<float>());
+    else if (meta.grad->dtype == DType::Float64) Tensor<double>(meta.grad).add_(grad.as<double>());
+    else copy_bytes(*meta.grad, *add_gradients(AnyTensor(meta.grad), grad).impl_ptr(), "add_");
   } else {
     meta.grad = add_gradients(AnyTensor(meta.grad), grad).impl_ptr();
   }
