@@ -537,6 +537,17 @@ def elementwise_cases():
         m = sample(torch.bool, (4,), rng)
         record(f"masked_fill_{dname}", "masked_fill", tensor_fields("a_", t) + tensor_fields("c_", m),
                t.masked_fill(m, 1))
+    # Operands of two dtypes are converted to the common dtype before the op: int64 values that
+    # half cannot hold round first (2049 + half 0.5 is 2048, and 2049 == half 2048).
+    ta = torch.tensor([2049, -2049, 4097, 65504, 70000, 3, 0, 2051], dtype=torch.int64)
+    tb = torch.tensor([0.5, 0.5, 1.0, 1.0, 0.0, 0.25, 0.5, 2048], dtype=torch.float16)
+    for op in ("add", "sub", "mul", "div", "minimum", "maximum", "eq", "ne", "lt", "ge"):
+        record(f"{op}_int64_float16_rounding", op, tensor_fields("a_", ta) + tensor_fields("b_", tb),
+               binary[op](ta, tb))
+    # a floating remainder by an integer zero is NaN, not an integer division by zero
+    ti, tf = torch.tensor([3, -4, 0], dtype=torch.int32), torch.tensor([0.0, 0.0, 0.0])
+    for op in ("remainder", "fmod", "floor_divide", "div"):
+        record(f"{op}_int32_float32_zero", op, tensor_fields("a_", ti) + tensor_fields("b_", tf), binary[op](ti, tf))
     w.close()
 
 

@@ -213,14 +213,36 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
   return t.clone();
 }
 
+// Note [Operands of mixed dtypes]
+// An op on tensors of two dtypes first converts each operand to the common dtype (op_common_t),
+// as PyTorch's CPU ops do (TensorIterator's promote_inputs_to_common_dtype), then computes as
+// for one dtype: int64 2049 + half 0.5 rounds 2049 to half 2048 first, and gives 2048, not the
+// 2050 that converting straight to the compute type float would give. Kernels are then compiled
+// for each op and common dtype only, not for each pair of operand dtypes.
+
+/** t converted to U outside the graph, in t's layout (t itself when it is of type U). */
+template <class U, class T>
+decltype(auto) as_dtype(const Tensor<T>& t, const char* op) {
+  if constexpr (std::is_same_v<U, T>) {
+    return (t);
+  } else {
+    Tensor<U> out = empty_like_preserving<U>(t.impl());
+    copy_typed<U, T>(out.impl(), t.impl(), op);
+    return out;
+  }
+}
+
 /** Runs the binary op into `out` (already checked), converting the result to O. `same_layout`:
  *  the caller knows out, a and b are contiguous tensors of one shape. */
 template <class Op, bool fresh_out = false, class O, class A, class B>
 void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b_in, bool same_layout = false) {
   using R = op_result_t<Op, promote_t<A, B>>;
   using C = op_compute_t<Op, promote_t<A, B>>;
+  using Common = op_common_t<Op, promote_t<A, B>>;
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
+  } else if constexpr (!std::is_same_v<A, B>) {  // Note [Operands of mixed dtypes]
+    binary_into<Op, fresh_out>(out, as_dtype<Common>(a_in, Op::name), as_dtype<Common>(b_in, Op::name), same_layout);
   } else {
   if constexpr (Op::integer_zero_check) check_no_integer_zero(Op::name, b_in);
   const Tensor<A>& a = resolve_overlap<fresh_out>(out.impl(), a_in);
