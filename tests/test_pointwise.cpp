@@ -2,6 +2,7 @@
 // every dtype, gradients in float64 (PyTorch's and gradcheck's), errors.
 
 #include <cfloat>
+#include <map>
 
 #include "elementwise_golden.hpp"
 #include "error_of.hpp"
@@ -246,7 +247,7 @@ TEST_CASE("binary pointwise functions match PyTorch over every pair of edge valu
 TEST_CASE("addcmul and addcdiv match PyTorch, gradients included", "[pointwise]") {
   int checked = 0;
   for (const auto& r : golden::load("pointwise.txt")) {
-    if (!r.has("c_dtype")) continue;
+    if (!r.has("c_dtype") || r.name.find("_mixed_") != std::string::npos) continue;
     const double value = *param(r, "value");
     const bool mul = r.get("op") == "addcmul";
     ts::dispatch(golden::dtype(r.get("a_dtype")), [&]<class A>(std::type_identity<A>) {
@@ -268,6 +269,29 @@ TEST_CASE("addcmul and addcdiv match PyTorch, gradients included", "[pointwise]"
     ++checked;
   }
   CHECK(checked == 9);
+}
+
+TEST_CASE("addcmul and addcdiv convert operands of three dtypes to the result's first", "[pointwise]") {
+  std::map<std::string, golden::Record> cases;
+  for (const auto& r : golden::load("pointwise.txt"))
+    if (r.name.find("_mixed_") != std::string::npos) cases.emplace(r.name, r);
+  REQUIRE(cases.size() == 5);
+  const auto run = [&]<class A, class B, class C>(const std::string& name, std::type_identity<A>, std::type_identity<B>,
+                                                  std::type_identity<C>) {
+    const golden::Record& r = cases.at(name);
+    const auto a = golden::operand<A>(r, "a_");
+    const auto b = golden::operand<B>(r, "b_");
+    const auto c = golden::operand<C>(r, "c_");
+    const double value = *param(r, "value");
+    if (r.get("op") == "addcmul") check_result(r, ts::addcmul(a, b, c, value));
+    else if constexpr (ts::is_floating_v<B> || ts::is_floating_v<C>) check_result(r, ts::addcdiv(a, b, c, value));
+  };
+  using ts::bfloat16;
+  run("addcmul_mixed_0", std::type_identity<bfloat16>{}, std::type_identity<int64_t>{}, std::type_identity<bfloat16>{});
+  run("addcmul_mixed_1", std::type_identity<float>{}, std::type_identity<int64_t>{}, std::type_identity<double>{});
+  run("addcdiv_mixed_2", std::type_identity<bfloat16>{}, std::type_identity<int64_t>{}, std::type_identity<bfloat16>{});
+  run("addcdiv_mixed_3", std::type_identity<float>{}, std::type_identity<int32_t>{}, std::type_identity<double>{});
+  run("addcmul_mixed_4", std::type_identity<int32_t>{}, std::type_identity<int64_t>{}, std::type_identity<uint8_t>{});
 }
 
 TEST_CASE("pointwise gradients pass gradcheck in float64", "[pointwise][autograd]") {

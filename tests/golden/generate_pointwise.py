@@ -212,6 +212,19 @@ def binary_records(lines, count):
               line("a_values", ia), "b_dtype int64", "b_shape 2", line("b_values", ib), "c_dtype int64", "c_shape 2",
               line("c_values", ib), "result_dtype int64", "result_shape 2", line("result", out), "end"]
     count += 1
+    # Operands of three dtypes: each is converted to the result's dtype first (257 as bfloat16 is 256).
+    mixed = [("addcmul", "bfloat16", "int64", "bfloat16", 1.0), ("addcmul", "float32", "int64", "float64", 0.5),
+             ("addcdiv", "bfloat16", "int64", "bfloat16", 1.0), ("addcdiv", "float32", "int32", "float64", -2.0),
+             ("addcmul", "int32", "int64", "uint8", 2.0)]
+    for k, (name, da, db, dc, value) in enumerate(mixed):
+        a = torch.tensor([0.0, 1.0, -3.0]).to(DTYPES[da])
+        b = torch.tensor([257, 259, 1025]).to(DTYPES[db])
+        c = torch.tensor([1.0, 3.0, 2.0]).to(DTYPES[dc])
+        out = getattr(torch, name)(a, b, c, value=value)
+        lines += [f"case {name}_mixed_{k}", f"op {name}", f"params value={value}", f"a_dtype {da}", "a_shape 3",
+                  line("a_values", a), f"b_dtype {db}", "b_shape 3", line("b_values", b), f"c_dtype {dc}",
+                  "c_shape 3", line("c_values", c), f"result_dtype {NAME[out.dtype]}", "result_shape 3",
+                  line("result", out), "end"]
     return count
 
 

@@ -975,9 +975,12 @@ void lerp_into(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& en
 }
 }  // namespace detail
 
-/** start + weight * (end - start), computed as PyTorch does for accuracy at both ends. */
+/** start + weight * (end - start), computed as PyTorch does for accuracy at both ends. Like
+ *  PyTorch's, it does not promote: start, end and a tensor weight have one dtype. */
 template <class A, class B, class W>
 Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
+  static_assert(std::is_same_v<A, B> && std::is_same_v<A, W>,
+                "lerp: start, end and weight must have the same dtype, as in PyTorch");
   using R = promote_t<A, B>;
   const Shape shape =
       broadcast_shapes(broadcast_shapes(start.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
@@ -989,19 +992,20 @@ Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, const
 }
 template <class A, class B>
 Tensor<promote_t<A, B>> lerp(const Tensor<A>& start, const Tensor<B>& end, double weight) {
+  static_assert(std::is_same_v<A, B>, "lerp: start, end and weight must have the same dtype, as in PyTorch");
   using R = promote_t<A, B>;
-  Tensor<R> out;
-  {
-    NoGradGuard no_grad;
-    // The weight in the compute type, as PyTorch's kernel takes it (float for half and bfloat16).
-    using C = detail::opmath_t<R>;
-    out = lerp(start, end, full<C>({}, detail::checked_convert<C>(weight, "lerp"), {.device = start.device()}));
-  }
+  Tensor<R> out = detail::empty_tensor<R>(broadcast_shapes(start.sizes(), end.sizes(), "lerp"),
+                                          {.device = start.device()}, "lerp");
+  // The weight in the compute type, as PyTorch's kernel takes it (float for half and bfloat16).
+  using C = detail::opmath_t<R>;
+  detail::lerp_into(out, start, end, full<C>({}, detail::checked_convert<C>(weight, "lerp"), {.device = start.device()}));
   if (detail::needs_grad(start, end)) detail::record<detail::LerpBackward0<A, B>>({start, end}, {out}, weight);
   return out;
 }
 template <class O, class A, class B, class W>
 const Tensor<O>& lerp_out(const Tensor<O>& out, const Tensor<A>& start, const Tensor<B>& end, const Tensor<W>& weight) {
+  static_assert(std::is_same_v<A, B> && std::is_same_v<A, W>,
+                "lerp: start, end and weight must have the same dtype, as in PyTorch");
   detail::check_out_not_differentiable("lerp", out, start, end, weight);
   detail::lerp_into(out, start, end, weight);
   return out;

@@ -871,7 +871,8 @@ Tensor<detail::addc_t<S, A, B>> addcmul(const Tensor<S>& self, const Tensor<A>& 
   using R = detail::addc_t<S, A, B>;
   if constexpr (std::is_same_v<R, bool>) detail::throw_error("\"addcmul_cpu_out\" not implemented for 'Bool'");
   if constexpr (std::is_same_v<R, bool>) return self;
-  else return add(self, mul(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  else return add(self.template to<R>(), mul(mul(tensor1.template to<R>(), detail::addc_value<R>(value)),
+                                             tensor2.template to<R>()));  // Note [Operands of mixed dtypes]
 }
 /** self + value * tensor1 / tensor2 (torch.addcdiv); integer tensor1 and tensor2 are refused. */
 template <class S, class A, class B>
@@ -884,7 +885,9 @@ Tensor<detail::addc_t<S, A, B>> addcdiv(const Tensor<S>& self, const Tensor<A>& 
            "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
            "tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value "
            "* tensor1 / tensor2), for all dtypes.");
-  if constexpr (is_floating_v<A> || is_floating_v<B>) return add(self, div(mul(tensor1, detail::addc_value<R>(value)), tensor2));
+  if constexpr (is_floating_v<A> || is_floating_v<B>)
+    return add(self.template to<R>(), div(mul(tensor1.template to<R>(), detail::addc_value<R>(value)),
+                                          tensor2.template to<R>()));  // Note [Operands of mixed dtypes]
   else return {};
 }
 template <class O, class S, class A, class B>
