@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/add_contig_out", add_contig_out));
   ms(benchmark::RegisterBenchmark("libtorch/add_bcast_row", add_bcast_row));
   ms(benchmark::RegisterBenchmark("libtorch/add_transposed", add_transposed));
+  ms(benchmark::RegisterBenchmark("libtorch/add_mixed_dtypes", add_mixed_dtypes));
   ms(benchmark::RegisterBenchmark("libtorch/contiguous_transpose", contiguous_transpose));
   ms(benchmark::RegisterBenchmark("libtorch/exp_contig", exp_contig));
   ms(benchmark::RegisterBenchmark("libtorch/tanh_contig", tanh_contig));

@@ -29,6 +29,12 @@ inline void add_transposed(benchmark::State& state) {
   auto a = ts::ones({4096, 4096}), b = ts::ones({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize((a.t() + b).data_ptr());
 }
+/** float32 + int64: the int64 operand is converted to float32 first (Note [Operands of mixed dtypes]). */
+inline void add_mixed_dtypes(benchmark::State& state) {
+  auto a = ts::ones({kBig});
+  auto b = ts::ones<int64_t>({kBig});
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
 inline void contiguous_transpose(benchmark::State& state) {
   auto a = ts::ones({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize(a.t().contiguous().data_ptr());
@@ -254,6 +260,7 @@ inline std::vector<std::string> register_rows(const std::string& prefix, Setup s
   ms(row("add_contig_out", add_contig_out));
   ms(row("add_bcast_row", add_bcast_row));
   ms(row("add_transposed", add_transposed));
+  ms(row("add_mixed_dtypes", add_mixed_dtypes));
   ms(row("contiguous_transpose", contiguous_transpose));
   ms(row("exp_contig", exp_contig));
   ms(row("tanh_contig", tanh_contig));

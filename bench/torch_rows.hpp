@@ -24,6 +24,10 @@ inline void add_transposed(benchmark::State& state) {
   auto a = torch::ones({4096, 4096}), b = torch::ones({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize((a.t() + b).data_ptr());
 }
+inline void add_mixed_dtypes(benchmark::State& state) {
+  auto a = torch::ones({kBig}), b = torch::ones({kBig}, torch::kInt64);
+  for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
+}
 inline void contiguous_transpose(benchmark::State& state) {
   auto a = torch::ones({4096, 4096});
   for (auto _ : state) benchmark::DoNotOptimize(a.t().contiguous().data_ptr());
