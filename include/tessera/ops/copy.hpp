@@ -116,6 +116,20 @@ inline AnyTensor cast_floating(const AnyTensor& g, DType dtype) {
   return out;
 }
 
+/** t converted to U outside the graph, in t's layout (t itself when it is of type U): what
+ *  to<U>() computes, and how an op converts an operand to the common dtype (Note [Operands of
+ *  mixed dtypes] in ops/elementwise.hpp). */
+template <class U, class T>
+decltype(auto) as_dtype(const Tensor<T>& t, const char* op) {
+  if constexpr (std::is_same_v<U, T>) {
+    return (t);
+  } else {
+    Tensor<U> out = empty_like_preserving<U>(t.impl());
+    copy_typed<U, T>(out.impl(), t.impl(), op);
+    return out;
+  }
+}
+
 /** A gradient as Tensor<T>, converting when an in-place op made it arrive in another dtype. */
 template <class T>
 Tensor<T> cast_grad(const AnyTensor& g) {
@@ -167,8 +181,7 @@ Tensor<U> Tensor<T>::to() const {
   if constexpr (std::is_same_v<T, U>) {
     return *this;
   } else {
-    Tensor<U> out = detail::empty_like_preserving<U>(impl());
-    detail::copy_typed<U, T>(out.impl(), impl(), "to");
+    Tensor<U> out = detail::as_dtype<U>(*this, "to");
     if constexpr (is_floating_v<U>)
       if (detail::needs_grad(*this)) detail::record<detail::ToCopyBackward0>({*this}, {out}, dtype_of<T>, device());
     return out;

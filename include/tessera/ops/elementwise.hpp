@@ -220,18 +220,6 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
 // 2050 that converting straight to the compute type float would give. Kernels are then compiled
 // for each op and common dtype only, not for each pair of operand dtypes.
 
-/** t converted to U outside the graph, in t's layout (t itself when it is of type U). */
-template <class U, class T>
-decltype(auto) as_dtype(const Tensor<T>& t, const char* op) {
-  if constexpr (std::is_same_v<U, T>) {
-    return (t);
-  } else {
-    Tensor<U> out = empty_like_preserving<U>(t.impl());
-    copy_typed<U, T>(out.impl(), t.impl(), op);
-    return out;
-  }
-}
-
 /** Runs the binary op into `out` (already checked), converting the result to O. `same_layout`:
  *  the caller knows out, a and b are contiguous tensors of one shape. */
 template <class Op, bool fresh_out = false, class O, class A, class B>
