@@ -81,7 +81,13 @@ TEST_CASE("fill_ and zero_ write through strides and convert the value", "[copy]
   auto h = ts::zeros<ts::half>({2});
   h.fill_(1.0 / 3.0);
   CHECK(h.data_ptr()[0].bits == ts::half(1.0f / 3.0f).bits);
-  CHECK_THROWS_AS(ts::ones({1}).expand({4}).fill_(1), ts::Error);
+  // PyTorch fills an expanded tensor (and zero_ it), where it refuses other writes (copy_, add_)
+  const auto expanded = ts::zeros({2, 1}).expand({2, 3});
+  expanded.fill_(1.5);
+  CHECK(expanded.to_vector() == std::vector<float>(6, 1.5f));
+  expanded.zero_();
+  CHECK(expanded.to_vector() == std::vector<float>(6, 0.0f));
+  CHECK_THROWS_WITH(expanded.copy_(ts::ones({2, 3})), Catch::Contains("more than one element of the written-to tensor"));
 }
 
 TEST_CASE("fill_ of long runs: patterns, tails and threads write exactly their elements", "[copy][threads]") {

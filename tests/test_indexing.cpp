@@ -174,6 +174,42 @@ TEST_CASE("index_put_ refuses values or indices that overlap the written tensor,
   CHECK(x.to_vector() == std::vector<int64_t>{1, 0, 3, 2});
 }
 
+TEST_CASE("0-dim index tensors and masks index as PyTorch's do", "[index]") {
+  // torch: y = torch.arange(6.).reshape(2, 3); y[torch.tensor(1)].fill_(-1) writes y's row 1 (a view)
+  auto y = ts::arange(6.0f).reshape({2, 3});
+  y.index({ts::tensor<int32_t>(1)}).fill_(-1);
+  CHECK(y.to_vector() == std::vector<float>{0, 1, 2, -1, -1, -1});
+  CHECK_THROWS_WITH(y.index({ts::tensor(2)}), "index: index 2 is out of bounds for dimension 0 with size 2");
+  // torch.tensor(5.)[torch.tensor(True)] is tensor([5.]), [torch.tensor(False)] has shape [0]
+  CHECK(ts::tensor(5.0f).index({ts::tensor(true)}).to_vector() == std::vector<float>{5});
+  CHECK(ts::tensor(5.0f).index({ts::tensor(false)}).sizes() == ts::Shape{0});
+  // x[m, 0:1] with a 2-D mask m: the slice takes the view's dim 1, which the mask then covers
+  const auto x = ts::arange(8.0f).reshape({2, 2, 2});
+  const auto m = ts::tensor({{true, false}, {true, true}});
+  CHECK_THROWS_WITH(x.index({m, ts::Slice(0, 1)}), "index: The shape of the mask [2, 2] at index 1 does not match the "
+                                                   "shape of the indexed tensor [2, 1, 2] at index 1");
+}
+
+TEST_CASE("writes into an expanded tensor: refused where PyTorch refuses them", "[index][errors]") {
+  const std::string overlap = "unsupported operation: more than one element of the written-to tensor refers to a "
+                              "single memory location";
+  const auto expanded = [] { return ts::zeros({1}).expand({3}); };
+  const auto at0 = ts::tensor({0});
+  CHECK_THROWS_WITH(expanded().scatter_(0, at0, ts::ones({1})), Catch::Contains(overlap));
+  CHECK_THROWS_WITH(expanded().scatter_add_(0, at0, ts::ones({1})), Catch::Contains(overlap));
+  CHECK_THROWS_WITH(expanded().index_add_(0, at0, ts::ones({1})), Catch::Contains(overlap));
+  CHECK_THROWS_WITH(expanded().index_copy_(0, at0, ts::ones({1})), Catch::Contains(overlap));
+  CHECK_THROWS_WITH(expanded().masked_scatter_(ts::tensor({true, false, true}), ts::ones({3})), Catch::Contains(overlap));
+  // index_put_ writes one value to all of them, as PyTorch's does
+  CHECK(expanded().index_put_({at0}, ts::ones({1})).to_vector() == std::vector<float>{1, 1, 1});
+  // and sources of another dtype than self's are refused by index_put_ and scatter_ (copy_ converts)
+  CHECK_THROWS_WITH(ts::zeros({3}).index_put_({at0}, ts::tensor({2})),
+                    "index_put_: Index put requires the source and destination dtypes match, got Float for the "
+                    "destination and Long for the source.");
+  CHECK_THROWS_WITH(ts::zeros({3}).scatter(0, at0, ts::ones<double>({1})),
+                    "scatter_: scatter(): Expected self.dtype to be equal to src.dtype");
+}
+
 TEST_CASE("an undefined index tensor is an error, not a crash") {
   auto x = ts::arange(4);
   CHECK_THROWS_WITH(x.index({ts::Tensor<int64_t>()}), Catch::Contains("index: an index tensor is undefined"));

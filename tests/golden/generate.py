@@ -786,6 +786,10 @@ def indexing_cases():
         (x[..., 0] > 20,), (x > 30,), (slice(None), x[0] > 2), (slice(None), x[0, :, 0] > 6), (torch.tensor([True, False, True]), 2),
         (torch.tensor(True),), (torch.tensor(False),), (T(0, 1), slice(None), torch.tensor([True, False, False, True, False])),
         (torch.tensor([], dtype=torch.int64),),
+        # a mask takes one position of the view, then covers its dims (the 1 selects x's dim 1)
+        (x[:, 0, :] % 3 == 0, 1), (x[:, :, 0] > 20, T(2)),
+        # a 0-dim integer tensor selects (a view), as an integer does
+        (torch.tensor(1), slice(None), T(0, 2)), (slice(None), torch.tensor(-1)),
     ]
     for k, index in enumerate(cases):
         record(f"index_{k}", index, x[index])
@@ -794,6 +798,12 @@ def indexing_cases():
         value = torch.tensor(-1.5) if k % 2 else torch.arange(1, 1 + y[index].numel(), dtype=torch.float32).reshape(y[index].shape)
         y[index] = value
         record(f"index_put_{k}", index, y, op="index_put", value=value)
+    # a value's leading dims of size 1 are dropped (Python's and LibTorch's set_item)
+    for k, index in enumerate([(T(0, 2),), (1,)]):
+        y = x.clone()
+        value = torch.arange(1, 1 + y[index].numel(), dtype=torch.float32).reshape(1, *y[index].shape)
+        y[index] = value
+        record(f"index_put_leading_ones_{k}", index, y, op="index_put", value=value)
     w.close()
 
 

@@ -87,6 +87,13 @@ inline Overlap overlap_status(const TensorImpl& a, const TensorImpl& b) {
               "single memory location. Please clone() the tensor before performing the operation.");
 }
 
+/** Refuses to write into a tensor whose elements share memory (an expanded one), as PyTorch's
+ *  assert_no_internal_overlap does for ops that write each element with a value of its own. */
+inline void check_no_internal_overlap(const char* op, const TensorImpl& written) {
+  TS_CHECK(!has_internal_overlap(written), op, ": unsupported operation: more than one element of the written-to "
+           "tensor refers to a single memory location. Please clone() the tensor before performing the operation.");
+}
+
 /** Refuses an input that shares part of the written tensor's bytes (Note [Overlap of inputs and
  *  outputs]). */
 inline void check_no_partial_overlap(const char* op, const TensorImpl& written, const TensorImpl& input) {

@@ -54,6 +54,12 @@ void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* o
 
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
+  if (has_internal_overlap(dst)) {  // PyTorch fills an expanded tensor too: each element it holds once
+    Shape sizes = dst.sizes;
+    for (size_t d = 0; d < sizes.size(); ++d)
+      if (dst.strides[d] == 0 && sizes[d] > 1) sizes[d] = 1;
+    return fill_impl(TensorImpl(dst.storage, sizes, dst.strides, dst.offset, dst.dtype), value);
+  }
   const bits_of<T> bits = std::bit_cast<bits_of<T>>(value);  // Note [Copies by width]
   dispatch_plan(FillPlan{.op = "fill_", .out = &dst, .bits = bits}, [&] { fill_kernel(dst, bits); });
 }
@@ -146,9 +152,6 @@ const Tensor<T>& Tensor<T>::copy_(const Tensor<U>& src) const {
 template <class T>
 template <Scalar S>
 const Tensor<T>& Tensor<T>::fill_(S value) const {
-  TS_CHECK(!detail::has_internal_overlap(impl()), "fill_: unsupported operation: more than one element of the "
-           "written-to tensor refers to a single memory location. Please clone() the tensor before performing the "
-           "operation.");
   const T v = detail::checked_convert<T>(value, "fill_");  // before anything is recorded
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this))

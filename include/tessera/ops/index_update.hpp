@@ -90,6 +90,7 @@ template <class T>
 const Tensor<T>& Tensor<T>::scatter_reduce_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src,
                                             std::string_view reduce, bool include_self) const {
   dim = detail::wrap_dim(dim, this->dim(), "scatter_reduce_");
+  detail::check_no_internal_overlap("scatter_reduce_", impl());
   detail::check_scatter_reduce(reduce, "scatter_reduce_");
   if constexpr (std::is_same_v<T, bool>)
     if (reduce == "mean") detail::throw_error("scatter_reduce_: \"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'");
@@ -131,6 +132,7 @@ Tensor<T> scatter_reduce(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>&
 template <class T>
 const Tensor<T>& Tensor<T>::scatter_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& src) const {
   dim = detail::wrap_dim(dim, this->dim(), "scatter_add_");
+  detail::check_no_internal_overlap("scatter_add_", impl());
   detail::check_scatter_shapes(*this, index, src, dim, "scatter_add_");
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
@@ -248,6 +250,7 @@ template <class T>
 template <Scalar S>
 const Tensor<T>& Tensor<T>::index_add_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& source, S alpha) const {
   dim = detail::wrap_dim(dim, this->dim(), "index_add_");
+  detail::check_no_internal_overlap("index_add_", impl());
   detail::check_index_update(*this, dim, index, source, "index_add_", false);
   detail::check_index_on_device(index.reshape({-1}), 0, this->dim() == 0 ? 1 : size(dim), detail::IndexCheck::SelectRange,
                                 "index_add_", dim);
@@ -281,6 +284,7 @@ Tensor<T> index_add(const Tensor<T>& x, int64_t dim, const Tensor<int64_t>& inde
 template <class T>
 const Tensor<T>& Tensor<T>::index_copy_(int64_t dim, const Tensor<int64_t>& index, const Tensor<T>& source) const {
   dim = detail::wrap_dim(dim, this->dim(), "index_copy_");
+  detail::check_no_internal_overlap("index_copy_", impl());
   detail::check_index_update(*this, dim, index, source, "index_copy_", true);
   detail::check_index_on_device(index.reshape({-1}), 0, this->dim() == 0 ? 1 : size(dim), detail::IndexCheck::OutOfBounds,
                                 "index_copy_: index_copy_()", dim);
@@ -415,6 +419,7 @@ const Tensor<T>& Tensor<T>::index_reduce_(int64_t dim, const Tensor<int64_t>& in
                                           std::string_view reduce, bool include_self) const {
   const char* op = "index_reduce_";
   dim = detail::wrap_dim(dim, this->dim(), op);
+  detail::check_no_internal_overlap(op, impl());
   TS_CHECK(reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin", op,
            ": index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ", reduce, ".");
   if constexpr (std::is_same_v<T, bool>)

@@ -120,6 +120,28 @@ AdvancedIndex plan_advanced(const Tensor<T>& v, const std::vector<std::pair<int6
   return plan;
 }
 
+/** The value of a 0-dim integer tensor used as an index (read on the host). */
+template <class = void>
+int64_t scalar_index_value(const std::shared_ptr<TensorImpl>& index) {
+  switch (index->dtype) {
+    case DType::Int8: return Tensor<int8_t>(index).item();
+    case DType::Int16: return Tensor<int16_t>(index).item();
+    case DType::Int32: return Tensor<int32_t>(index).item();
+    default: return Tensor<int64_t>(index).item();
+  }
+}
+
+/** values without their leading dims of size 1 (a view). */
+template <class U>
+Tensor<U> drop_leading_ones(const Tensor<U>& values) {
+  int64_t k = 0;
+  while (k < values.dim() && values.sizes()[k] == 1) ++k;
+  if (k == 0) return values;
+  Shape rest;
+  for (int64_t d = k; d < values.dim(); ++d) rest.push_back(values.sizes()[d]);
+  return values.reshape(rest);
+}
+
 /** Splits an index list into basic indexing (applied as a view) and the tensor entries. */
 template <class T>
 std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_basic(
@@ -135,6 +157,11 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
         ix = TensorIndex(Tensor<uint8_t>(ix.tensor()).template to<bool>());
     return apply_basic(self, masks, op);
   }
+  // Note [Masks in an index]: as PyTorch's applySlicing, the basic entries are applied first and
+  // a tensor entry, mask or not, takes one position of the view; a mask then covers as many
+  // dims as it has from that position (PyTorch's expandTensors), so the entries after an n-dim
+  // mask move by n - 1. Only counting the dims an index uses ("too many indices", the ellipsis)
+  // counts all of a mask's dims. A 0-dim integer tensor is an integer (a view, as x[1]).
   int64_t consumed = 0, ellipses = 0;
   for (const TensorIndex& ix : indices) {
     if (ix.is_tensor()) {
@@ -144,21 +171,30 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
                "device as the indexed tensor (", self.device(), "), got an index on ", device);
     }
     if (ix.is_ellipsis()) ++ellipses;
-    else if (ix.is_tensor() && ix.tensor()->dtype == DType::Bool) consumed += std::max<int64_t>(ix.tensor()->dim(), 1);
+    else if (ix.is_tensor() && ix.tensor()->dtype == DType::Bool) consumed += ix.tensor()->dim();
     else if (!ix.is_none()) ++consumed;
   }
   TS_CHECK(ellipses <= 1, op, ": an index can only have a single ellipsis ('...')");
   TS_CHECK(consumed <= self.dim(), op, ": too many indices for tensor of dimension ", self.dim(), " (got ", consumed,
            ")");
   Tensor<T> out = self;
-  std::vector<std::pair<int64_t, Tensor<int64_t>>> indexed;
+  struct Entry {
+    int64_t position;           // in the view after the basic entries
+    Tensor<int64_t> index;      // an integer index, or
+    Tensor<bool> mask;          // a mask of at least one dim
+  };
+  std::vector<Entry> entries;
   int64_t d = 0, position = -1;
   for (const TensorIndex& ix : indices) {
     ++position;
-    if (ix.is_integer()) {
+    const DType dtype = ix.is_tensor() ? ix.tensor()->dtype : DType::Bool;
+    const bool integral_0d = ix.is_tensor() && ix.tensor()->dim() == 0 &&
+                             (dtype == DType::Int8 || dtype == DType::Int16 || dtype == DType::Int32 || dtype == DType::Int64);
+    if (ix.is_integer() || integral_0d) {
       // PyTorch names the index's position in the list as its dimension (x[..., 9] of a 3-D x
       // says "dimension 1").
-      const int64_t i = ix.integer(), size = out.sizes()[d];
+      const int64_t i = ix.is_integer() ? ix.integer() : scalar_index_value(ix.tensor());
+      const int64_t size = out.sizes()[d];
       TS_CHECK(i >= -size && i < size, op, ": index ", i, " is out of bounds for dimension ", position, " with size ",
                size);
       out = out.select(d, i);
@@ -171,26 +207,37 @@ std::pair<Tensor<T>, std::vector<std::pair<int64_t, Tensor<int64_t>>>> apply_bas
       ++d;
     } else if (ix.is_ellipsis()) {
       d += self.dim() - consumed;
-    } else if (ix.tensor()->dtype == DType::Bool) {
+    } else if (dtype == DType::Bool) {
       const Tensor<bool> mask(ix.tensor());
       if (mask.dim() == 0) {  // x[True] adds a dim of size 1, x[False] one of size 0
         out = out.unsqueeze(d);
-        indexed.emplace_back(d, mask.item() ? zeros<int64_t>({1}) : empty<int64_t>({0}));
-        ++d;
-        continue;
+        entries.push_back({d++, mask.item() ? zeros<int64_t>({1}) : empty<int64_t>({0}), {}});
+      } else {
+        entries.push_back({d++, {}, mask});
       }
-      for (int64_t k = 0; k < mask.dim(); ++k)
-        TS_CHECK(mask.sizes()[k] == out.sizes()[d + k], op, ": The shape of the mask ", shape_str(mask.sizes()),
-                 " at index ", k, " does not match the shape of the indexed tensor ", shape_str(out.sizes()),
-                 " at index ", d + k);
-      for (auto& t : nonzero_per_dim(mask)) indexed.emplace_back(d++, t);
     } else {
-      TS_CHECK(ix.tensor()->dtype == DType::Int64 || ix.tensor()->dtype == DType::Int32, op,
-               ": tensors used as indices must be long, int or bool tensors, got ", ix.tensor()->dtype);
-      Tensor<int64_t> idx = ix.tensor()->dtype == DType::Int64 ? Tensor<int64_t>(ix.tensor())
-                                                                : Tensor<int32_t>(ix.tensor()).template to<int64_t>();
-      indexed.emplace_back(d++, idx);
+      TS_CHECK(dtype == DType::Int64 || dtype == DType::Int32, op,
+               ": tensors used as indices must be long, int or bool tensors, got ", dtype);
+      Tensor<int64_t> idx = dtype == DType::Int64 ? Tensor<int64_t>(ix.tensor())
+                                                  : Tensor<int32_t>(ix.tensor()).template to<int64_t>();
+      entries.push_back({d++, idx, {}});
     }
+  }
+  AdvancedIndices indexed;
+  int64_t shift = 0;  // the dims that the masks before an entry cover beyond their position
+  for (const Entry& e : entries) {
+    int64_t at = e.position + shift;
+    if (!e.mask.defined()) {
+      indexed.emplace_back(at, e.index);
+      continue;
+    }
+    const Tensor<bool>& mask = e.mask;
+    for (int64_t k = 0; k < mask.dim(); ++k)
+      TS_CHECK(at + k < out.dim() && mask.sizes()[k] == out.sizes()[at + k], op, ": The shape of the mask ",
+               shape_str(mask.sizes()), " at index ", k, " does not match the shape of the indexed tensor ",
+               shape_str(out.sizes()), " at index ", at + k);
+    for (auto& t : nonzero_per_dim(mask)) indexed.emplace_back(at++, t);
+    shift += mask.dim() - 1;
   }
   return {out, indexed};
 }
@@ -267,14 +314,19 @@ Tensor<T> Tensor<T>::index(const std::vector<TensorIndex>& indices) const {
 
 template <class T>
 template <class U>
-const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values,
+const Tensor<T>& Tensor<T>::index_put_(std::initializer_list<TensorIndex> indices, const Tensor<U>& values_in,
                                        bool accumulate) const {
   auto [v, indexed] = detail::apply_basic(*this, std::vector<TensorIndex>(indices), "index_put_");
+  // As PyTorch's set_item: a value's leading dims of size 1 are dropped (slicePrefix1sSize).
+  const Tensor<U> values = detail::drop_leading_ones(values_in);
   if (indexed.empty()) {
     if (accumulate) v.add_(values.template to<T>());
     else v.copy_(values);
     return *this;
   }
+  TS_CHECK(dtype_of<T> == dtype_of<U>, "index_put_: Index put requires the source and destination dtypes match, got ",
+           detail::aten_type_name(dtype_of<T>), " for the destination and ", detail::aten_type_name(dtype_of<U>),
+           " for the source.");
   detail::check_same_device("index_put_", device(), values.device());
   // PyTorch refuses any overlap of the written tensor with the values or the indices.
   const detail::TensorImpl& written = v.impl();  // a structured binding is not captured by clang 14
@@ -421,6 +473,8 @@ template <class T>
 template <class U>
 const Tensor<T>& Tensor<T>::scatter_(int64_t dim, const Tensor<int64_t>& index, const Tensor<U>& src) const {
   dim = detail::wrap_dim(dim, this->dim(), "scatter_");
+  TS_CHECK(dtype_of<T> == dtype_of<U>, "scatter_: scatter(): Expected self.dtype to be equal to src.dtype");
+  detail::check_no_internal_overlap("scatter_", impl());
   TS_CHECK(src.dim() == index.dim(), "scatter_: Index tensor must have the same number of dimensions as src tensor");
   detail::check_same_device("scatter_", device(), src.device());
   for (int64_t d = 0; d < index.dim(); ++d)

@@ -108,6 +108,7 @@ Tensor<T> Tensor<T>::masked_select(const Tensor<bool>& mask) const {
 /** self's elements where mask is true, in order, take source's first elements (in place). */
 template <class T>
 const Tensor<T>& Tensor<T>::masked_scatter_(const Tensor<bool>& mask, const Tensor<T>& source) const {
+  detail::check_no_internal_overlap("masked_scatter_", impl());
   detail::check_same_device("masked_scatter_", device(), mask.device());
   detail::check_same_device("masked_scatter_", device(), source.device());
   TS_CHECK(broadcast_shapes(sizes(), mask.sizes(), "masked_scatter_") == sizes(), "masked_scatter_: mask of shape ",
