@@ -113,6 +113,7 @@ void check_close(const Tensor<float>& got, const golden::Record& r, const std::s
   for (size_t i = 0; i < g.size(); ++i) {
     INFO(r.name << " " << key << " element " << i << ": got " << g[i] << ", PyTorch " << w[i]);
     if (std::isnan(w[i])) CHECK(std::isnan(g[i]));
+    else if (std::isinf(w[i])) CHECK(g[i] == w[i]);
     else CHECK(std::fabs(g[i] - w[i]) <= 2e-6f + 2e-5f * std::fabs(w[i]));
   }
 }
@@ -154,6 +155,9 @@ TEST_CASE("gradcheck of every loss and option in float64") {
     if (!r.has("op") || !r.has("gout")) continue;
     const std::string loss = r.get("loss");
     if (loss.find("nan") != std::string::npos) continue;  // all targets ignored: 0 / 0
+    // At the domain's edge (BCE at 0 and 1) or a kink (|d| at 0), PyTorch's derivative is a choice
+    // no finite difference reproduces; the golden gradients above check it.
+    if (r.name.find("_edges_grad_") != std::string::npos || r.name.find("_ties_") != std::string::npos) continue;
     INFO(r.name);
     const Inputs<double> base = inputs_of<double>(r);
     std::vector<std::string> names;

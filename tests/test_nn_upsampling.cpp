@@ -81,6 +81,14 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"nn.UpsamplingNearest2d(scale_factor=2)(x)", [] { return got(nn::UpsamplingNearest2d({.scale_factor = {2}})(x)); }},
       {"nn.UpsamplingBilinear2d(scale_factor=2)(x)", [] { return got(nn::UpsamplingBilinear2d({.scale_factor = {2}})(x)); }},
       {"nn.UpsamplingBilinear2d(size=(4, 7))(x)", [] { return got(nn::UpsamplingBilinear2d({.size = {4, 7}})(x)); }},
+      {"F.interpolate(s, scale_factor=1.1)", [] { return got(F::interpolate(s, {.scale_factor = {1.1}})); }},
+      {"F.interpolate(s, scale_factor=2.1)", [] { return got(F::interpolate(s, {.scale_factor = {2.1}})); }},
+      {"F.interpolate(x, scale_factor=1.2)", [] { return got(F::interpolate(x, {.scale_factor = {1.2}})); }},
+      {"F.interpolate(x, scale_factor=2.1)", [] { return got(F::interpolate(x, {.scale_factor = {2.1}})); }},
+      {"F.interpolate(x[:, :1], scale_factor=1.2)",
+       [] { return got(F::interpolate(x.slice(1, 0, 1), {.scale_factor = {1.2}})); }},
+      {"F.interpolate(x[:, :1], scale_factor=2.1)",
+       [] { return got(F::interpolate(x.slice(1, 0, 1), {.scale_factor = {2.1}})); }},
   };
   return calls;
 }

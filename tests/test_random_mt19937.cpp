@@ -201,6 +201,16 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "float32") return go(float{});
     return go(double{});
   }
+  if (op == "dropout1d") {
+    const int64_t c = std::stoll(a[2]), l = std::stoll(a[3]);
+    const double p = std::stod(a[4]);
+    const auto go = [&]<class T>(T) {
+      const auto x = ts::arange<T>(1, static_cast<double>(c * l + 1)).reshape({c, l});
+      check_out(ts::nn::functional::dropout1d(x, p, true), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
   if (op == "init_uniform") {
     const double b = std::stod(a[2]);
     return check_out(ts::nn::init::uniform_(ts::empty<float>({std::stoll(a[1])}), -b, b), outs.at(0), where);
@@ -397,6 +407,10 @@ TEST_CASE("Embedding's padding row gets no gradient; from_pretrained shares and 
   CHECK(error_of([] { ts::nn::Embedding(4, 2, 4); }) == "Embedding: Padding_idx must be within num_embeddings (got 4 for 4 embeddings)");
   CHECK(error_of([] { ts::nn::functional::dropout2d(ts::ones<float>({3}), 0.5); }) ==
         "dropout2d: expected an input [N, C, ...], got shape [3]");
+  CHECK(error_of([] { ts::nn::functional::dropout1d(ts::ones<float>({1, 2, 3, 4}), 0.5); }) ==
+        "dropout1d: Expected 2D or 3D input, but received a 4D input. Note that dropout1d exists to provide "
+        "channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch "
+        "dimension (i.e. 2D or 3D inputs).");
 }
 
 }  // namespace test_random_mt19937

@@ -340,6 +340,18 @@ for name, kwargs in MODULES:
            [("module", name), ("given", " ".join(kwargs)), ("state_dict", " ".join(module.state_dict().keys())),
             ("parameters", str(len(list(module.parameters()))))])
 
+# Gradients where the input is exactly 0 or 1 (a saturated sigmoid): PyTorch's own derivative
+# divides by max(x (1 - x), 1e-12), finite there; the target's is log(1 - x) - log(x).
+for reduction in REDUCTIONS:
+    case(f"binary_cross_entropy_edges_grad_{reduction}", "binary_cross_entropy",
+         {"input": torch.tensor([0.0, 1.0, 1.0, 0.0, 0.5, 1e-13]), "target": torch.tensor([0.0, 1.0, 0.5, 0.5, 0.3, 1.0])},
+         {"reduction": reduction})
+# smooth_l1_loss with beta 0 where input == target: PyTorch's derivative is -1 there, not 0.
+for reduction in REDUCTIONS:
+    case(f"smooth_l1_loss_beta0_ties_{reduction}", "smooth_l1_loss",
+         {"input": torch.tensor([1.0, 2.0, 3.0, -1.0]), "target": torch.tensor([1.0, 0.0, 3.0, -1.0])},
+         {"reduction": reduction, "beta": 0.0})
+
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)
     f.write("\n".join(lines) + "\n")

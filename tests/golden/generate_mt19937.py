@@ -106,6 +106,11 @@ def run(call):
         n, c, l = int(a[2]), int(a[3]), int(a[4])
         x = torch.arange(1, n * c * l + 1, dtype=DTYPES[a[1]]).reshape(n, c, l, 1)
         return [F.dropout2d(x, float(a[5]), training=True)]
+    if op == "dropout1d":
+        # dropout1d dtype c l p: arange(1, c l + 1) of shape [c, l], unbatched (one draw per channel)
+        c, l = int(a[2]), int(a[3])
+        x = torch.arange(1, c * l + 1, dtype=DTYPES[a[1]]).reshape(c, l)
+        return [F.dropout1d(x, float(a[4]), training=True)]
     if op == "init_uniform":
         return [torch.nn.init.uniform_(torch.empty(int(a[1])), -float(a[2]), float(a[2]))]
     if op == "init_normal":
@@ -194,6 +199,8 @@ case("long_draws", 123, ["rand float32 70001", "randn float32 100003", "randn fl
 for seed in (0, 7):
     case(f"loader_{seed}", seed, ["loader 10 3 1 0 0 2", "loader 10 3 1 0 1 2", "loader 12 4 1 0 1 2",
                                   "loader 10 4 1 1 1 2", "loader 9 4 0 0 0 1", "rand float32 4"])
+
+case("dropout1d_unbatched", 5, ["dropout1d float32 6 4 0.5", "dropout1d float64 3 5 0.25", "rand float32 3"])
 
 
 def main():

@@ -39,6 +39,11 @@ VALUES = [
     "nn.Upsample(scale_factor=3, mode='linear', align_corners=True)(s)", "nn.UpsamplingNearest2d(size=(5, 5))(x)",
     "nn.UpsamplingNearest2d(scale_factor=2)(x)", "nn.UpsamplingBilinear2d(scale_factor=2)(x)",
     "nn.UpsamplingBilinear2d(size=(4, 7))(x)",
+    # a scale factor whose size equals the input's or twice it: PyTorch's generic kernel computes the
+    # pixels, its channels-last one (here the 1-channel input) copies them or halves the position
+    "F.interpolate(s, scale_factor=1.1)", "F.interpolate(s, scale_factor=2.1)", "F.interpolate(x, scale_factor=1.2)",
+    "F.interpolate(x, scale_factor=2.1)", "F.interpolate(x[:, :1], scale_factor=1.2)",
+    "F.interpolate(x[:, :1], scale_factor=2.1)",
 ]
 
 GRADS = [

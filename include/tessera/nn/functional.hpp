@@ -184,8 +184,13 @@ template <class T>
 Tensor<T> dropout2d(const Tensor<T>& x, double p = 0.5, bool training = true) {
   return feature_dropout(x, p, training, default_generator(), "dropout2d");
 }
+/** Channel-wise dropout of [N, C, L] or, unbatched, [C, L] (one draw per channel, as PyTorch). */
 template <class T>
 Tensor<T> dropout1d(const Tensor<T>& x, double p = 0.5, bool training = true) {
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "dropout1d: Expected 2D or 3D input, but received a ", x.dim(),
+           "D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).");
+  if (x.dim() == 2) return feature_dropout(x.unsqueeze(0), p, training, default_generator(), "dropout1d").squeeze(0);
   return feature_dropout(x, p, training, default_generator(), "dropout1d");
 }
 

@@ -220,6 +220,31 @@ void check_floating() {
   static_assert(is_floating_v<T>, "losses take floating tensors, as in PyTorch; convert with to<float>() first");
 }
 
+/** binary_cross_entropy's elementwise loss, with PyTorch's own derivatives: g w (x - y) /
+ *  max((1 - x) x, 1e-12) for the input, finite where the input is exactly 0 or 1 (a sigmoid that
+ *  saturates), and g w (log(1 - x) - log(x)) for the target. Under create_graph they are
+ *  differentiated as written, which gives PyTorch's second derivatives except where (1 - x) x
+ *  is below 1e-12. */
+template <class T>
+struct BinaryCrossEntropyBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target, weight;
+  BinaryCrossEntropyBackward0(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& w)
+      : self(x, false), target(y, false), weight(w, false) {}
+  const char* name() const override { return "BinaryCrossEntropyBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
+    const Tensor<T> gw = weight.defined() ? g * weight.unpack(*this) : g;
+    AnyTensor dx, dy;
+    if (needs_input_grad(0)) dx = gw * (x - y) / ((T(1) - x) * x).clamp_min(1e-12);
+    if (needs_input_grad(1)) dy = gw * ((T(1) - x).log() - x.log());
+    return {dx, dy};
+  }
+};
+
 }  // namespace detail_loss
 
 namespace functional {
@@ -340,7 +365,14 @@ Tensor<T> smooth_l1_loss(const Tensor<T>& input, const Tensor<T>& target, const 
   const double beta = options.beta;
   TS_CHECK(beta >= 0, "smooth_l1_loss: smooth_l1_loss does not support negative values for beta.");
   detail_loss::broadcast(input.sizes(), target.sizes(), "smooth_l1_loss");
-  if (beta == 0) return l1_loss(input, target, {.reduction = options.reduction});
+  if (beta == 0) {
+    // |input - target| with PyTorch's derivatives: sign(d) for the input and -sign(d) for the
+    // target, and -1 for both where input == target (its kernel tests x <= -beta first). The
+    // last term is 0 and moves the target's derivative there from +1 to -1.
+    const Tensor<T> d = input - target;
+    const Tensor<T> loss = where(d > T(0), d, target - input) + (target.detach() - target) * (d == T(0)) * T(2);
+    return detail_loss::reduce(loss, options.reduction, "smooth_l1_loss");
+  }
   const Tensor<T> z = (input - target).abs();
   const Tensor<T> loss = where(z < static_cast<T>(beta), z * static_cast<T>(0.5) * z / static_cast<T>(beta),
                                z - static_cast<T>(0.5 * beta));
@@ -373,9 +405,19 @@ Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, 
   if (input.device().is_cpu() && input.numel() > 0)
     TS_CHECK(((input >= T(0)) && (input <= T(1))).all().item(),
              "binary_cross_entropy: all elements of input should be between 0 and 1");
-  const Tensor<T> log_x = input.log().clamp(-100.0), log_1mx = (T(1) - input).log().clamp(-100.0);
-  Tensor<T> loss = (target - T(1)) * log_1mx - target * log_x;
-  if (options.weight.defined()) loss = loss * options.weight;
+  TS_CHECK(!(options.weight.defined() && ::tessera::detail::needs_grad(options.weight)),
+           "binary_cross_entropy: The function 'binary_cross_entropy' is not differentiable with respect to argument "
+           "'weight'. This input cannot have requires_grad True.");
+  Tensor<T> loss;
+  {
+    NoGradGuard no_grad;  // its derivatives are BinaryCrossEntropyBackward0's
+    const Tensor<T> log_x = input.log().clamp(-100.0), log_1mx = (T(1) - input).log().clamp(-100.0);
+    loss = (target - T(1)) * log_1mx - target * log_x;
+    if (options.weight.defined()) loss = loss * options.weight;
+  }
+  if (::tessera::detail::needs_grad(input, target))
+    ::tessera::detail::record<detail_loss::BinaryCrossEntropyBackward0<T>>({input, target}, {loss}, input, target,
+                                                                          options.weight);
   return detail_loss::reduce(loss, options.reduction, "binary_cross_entropy");
 }
 /** binary_cross_entropy(input, target, weight), weight in PyTorch's third place. */

@@ -79,14 +79,35 @@ S scales_value(std::optional<double> scale, int64_t in, int64_t out) {
   return scale && *scale > 0 ? static_cast<S>(1.0 / *scale) : static_cast<S>(in) / static_cast<S>(out);
 }
 
-/** Source positions of the nearest modes (Note [Interpolation by composition]). */
+// Note [Nearest shortcuts]
+// PyTorch 1.13's "nearest" takes output position o from floor(o * scale), scale = 1 / scale_factor
+// when one is given, except in its channels-last kernel (a 4-D input whose strides are those of
+// channels last: any contiguous input with one channel), which copies when out == in and takes
+// o / 2 when out == 2 in, whatever the scale factor. With a scale factor such as 1.2 on 3 pixels
+// the two kernels pick other pixels; tessera picks the ones PyTorch's kernel for the input would.
+
+/** PyTorch's is_contiguous(at::MemoryFormat::ChannelsLast) of a 4-D tensor (sizes of 1 ignored). */
+template <class T>
+bool channels_last_contiguous(const Tensor<T>& x) {
+  if (x.dim() != 4) return false;
+  int64_t expected = 1;
+  for (const int64_t d : {1, 3, 2, 0}) {
+    if (x.size(d) == 1) continue;
+    if (x.stride(d) != expected) return false;
+    expected *= x.size(d);
+  }
+  return true;
+}
+
+/** Source positions of the nearest modes (Note [Interpolation by composition], Note [Nearest
+ *  shortcuts]). */
 template <class = void>
-std::vector<int64_t> nearest_indices(int64_t in, int64_t out, std::optional<double> scale, bool exact) {
+std::vector<int64_t> nearest_indices(int64_t in, int64_t out, std::optional<double> scale, bool exact, bool shortcuts) {
   std::vector<int64_t> index;
   const float s = scales_value<float>(scale, in, out);
   for (int64_t o = 0; o < out; ++o) {
-    if (!exact && out == in) index.push_back(o);
-    else if (!exact && out == 2 * in) index.push_back(o >> 1);
+    if (shortcuts && !exact && out == in) index.push_back(o);
+    else if (shortcuts && !exact && out == 2 * in) index.push_back(o >> 1);
     else if (exact) index.push_back(std::min(static_cast<int64_t>(std::floor(static_cast<float>((static_cast<double>(o) + 0.5) * s))), in - 1));
     else index.push_back(std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * s)), in - 1));
   }
@@ -118,14 +139,14 @@ Plan1d linear_plan(int64_t in, int64_t out, std::optional<double> scale, bool al
 /** x resized along `dim` to `out` (Note [Interpolation by composition]). */
 template <class T>
 Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional<double> scale, const std::string& mode,
-                     bool align_corners) {
+                     bool align_corners, bool nearest_shortcuts) {
   const int64_t in = x.size(dim);
   const auto positions = [&](const std::vector<int64_t>& v) {
     return from_vector(v, {static_cast<int64_t>(v.size())}, {.device = x.device()});
   };
   if (mode == "nearest" || mode == "nearest-exact") {
-    if (out == in && mode == "nearest") return x;
-    return x.index_select(dim, positions(nearest_indices(in, out, scale, mode == "nearest-exact")));
+    if (out == in && mode == "nearest" && (nearest_shortcuts || !scale || *scale == 1.0)) return x;
+    return x.index_select(dim, positions(nearest_indices(in, out, scale, mode == "nearest-exact", nearest_shortcuts)));
   }
   if (out == in) return x;
   using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
@@ -200,10 +221,12 @@ Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
   else
     TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (H: ", x.size(2),
              ", W: ", x.size(3), ") output (H: ", size[0], ", W: ", size[1], ")");
+  const bool nearest_shortcuts = detail_upsample::channels_last_contiguous(x);  // Note [Nearest shortcuts]
   Tensor<T> out = x;
   for (int64_t d = dims - 1; d >= 0; --d) {
     const auto i = static_cast<size_t>(d);
-    out = detail_upsample::resize_dim(out, d + 2, size[i], scales[i], o.mode, o.align_corners.value_or(false));
+    out = detail_upsample::resize_dim(out, d + 2, size[i], scales[i], o.mode, o.align_corners.value_or(false),
+                                      nearest_shortcuts);
   }
   return out;
 }
