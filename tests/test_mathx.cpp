@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 
+#include <tessera/linalg.hpp>
+
 #include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
@@ -368,6 +370,9 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
       {"torch.lerp(M, c * 0.7, 0.8)", [&] { return got(ts::lerp(M, c * 0.7, 0.8)); }},
       {"torch.lerp(M, c * 0.7, q2[1:5])", [&] { return got(ts::lerp(M, c * 0.7, q2.slice(0, 1, 5))); }},
       {"torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)", [&] { return got(ts::lerp(M.to<ts::bfloat16>(), c.to<ts::bfloat16>(), 0.3)); }},
+      {"torch.empty(0, 3).narrow(0, -1, 0)", [&] { return got(ts::empty<float>({0, 3}).narrow(0, -1, 0)); }},
+      {"torch.zeros(3).narrow(0, 3, 0)", [&] { return got(ts::zeros<float>({3}).narrow(0, 3, 0)); }},
+      {"a.narrow(1, -3, 2)", [&] { return got(a.narrow(1, -3, 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 1)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", [&] { return got(ts::mvlgamma(ts::tensor<double>({2.5, 3.0, 10.0}), 6)); }},
@@ -592,6 +597,33 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
       {"torch.clamp(m, min=True)", {"", [&] { ts::clamp(m, true); }}},
       {"torch.clamp(m, max=True)", {"", [&] { ts::clamp(m, std::nullopt, true); }}},
       {"m.clone().clamp_(False, True)", {"", [&] { m.clone().clamp_(false, true); }}},
+      {"m - m", {"sub", [&] { (void)(m - m); }}},
+      {"m - 1", {"sub", [&] { (void)(m - 1); }}},
+      {"1 - m", {"sub", [&] { (void)(1 - m); }}},
+      {"m - 1.5", {"sub", [&] { (void)(m - 1.5); }}},
+      {"a - m", {"sub", [&] { (void)(a - m); }}},
+      {"l - m", {"sub", [&] { (void)(l - m); }}},
+      {"m.clone().sub_(m)", {"sub", [&] { m.clone().sub_(m); }}},
+      {"l.clone().sub_(m)", {"sub", [&] { l.clone().sub_(m); }}},
+      {"m.argmax()", {"argmax", [&] { m.argmax(); }}},
+      {"m.argmin()", {"argmin", [&] { m.argmin(); }}},
+      {"m.view(1, 3).argmax(1)", {"argmax", [&] { m.view({1, 3}).argmax(1); }}},
+      {"l.softmax(1)", {"softmax", [&] { l.softmax(1); }}},
+      {"l.softmax(0)", {"softmax", [&] { l.softmax(0); }}},
+      {"l.log_softmax(1)", {"log_softmax", [&] { l.log_softmax(1); }}},
+      {"m.softmax(0)", {"softmax", [&] { m.softmax(0); }}},
+      {"torch.tensor(1).softmax(0)", {"softmax", [&] { ts::tensor(1).softmax(0); }}},
+      {"k.norm()", {"norm", [&] { k.norm(); }}},
+      {"l.norm(1)", {"norm", [&] { l.norm(1); }}},
+      {"l.norm(2, 1)", {"norm", [&] { l.norm(2, 1); }}},
+      {"l.norm('fro')", {"norm", [&] { l.norm("fro"); }}},
+      {"torch.dist(l, l)", {"norm", [&] { ts::dist(l, l); }}},
+      {"torch.cdist(l, l)", {"", [&] { ts::cdist(l, l); }}},
+      {"torch.linalg.vector_norm(l)", {"linalg.vector_norm", [&] { ts::linalg::vector_norm(l); }}},
+      {"torch.tensor(2.).roll(1, 0)", {"roll", [&] { ts::tensor(2.0f).roll({1}, {0}); }}},
+      {"torch.zeros(3).narrow(0, 5, 0)", {"narrow", [&] { ts::zeros<float>({3}).narrow(0, 5, 0); }}},
+      {"torch.zeros(3).narrow(0, -4, 0)", {"narrow", [&] { ts::zeros<float>({3}).narrow(0, -4, 0); }}},
+      {"torch.empty(0, 3).narrow(0, -2, 0)", {"narrow", [&] { ts::empty<float>({0, 3}).narrow(0, -2, 0); }}},
       {"torch.ones(3, 1).addmv_(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv_(of({3, 3}), of({3})); }}},
       {"torch.ones(3, 1).addmv(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv(of({3, 3}), of({3})); }}},
       {"torch.ones(2, 2).baddbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",

@@ -162,6 +162,8 @@ VALUES = [
     # lerp's fused multiply-adds, from either end
     "torch.lerp(M, c * 0.7, 0.3)", "torch.lerp(M.double(), c.double() * 0.7, 0.3)", "torch.lerp(M, c * 0.7, 0.8)",
     "torch.lerp(M, c * 0.7, q2[1:5])", "torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)",
+    # narrow's start wraps as a dim does: on an empty dim -1 is 0, and the end is a start
+    "torch.empty(0, 3).narrow(0, -1, 0)", "torch.zeros(3).narrow(0, 3, 0)", "a.narrow(1, -3, 2)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -230,6 +232,15 @@ ERRORS = [
     "torch.mm(m.view(3, 1), m.view(1, 3))", "torch.bmm(m.view(1, 3, 1), m.view(1, 1, 3))", "torch.mv(m.view(1, 3), m)",
     "torch.dot(m, m)", "torch.matmul(m, m)", "torch.matmul(m.view(3, 1), m.view(1, 3))",
     "torch.clamp(m, False, True)", "torch.clamp(m, min=True)", "torch.clamp(m, max=True)", "m.clone().clamp_(False, True)",
+    # a bool operand of a subtraction, tensor or scalar
+    "m - m", "m - 1", "1 - m", "m - 1.5", "a - m", "l - m", "m.clone().sub_(m)", "l.clone().sub_(m)",
+    # dtypes PyTorch's kernels refuse
+    "m.argmax()", "m.argmin()", "m.view(1, 3).argmax(1)", "l.softmax(1)", "l.softmax(0)", "l.log_softmax(1)",
+    "m.softmax(0)", "torch.tensor(1).softmax(0)", "k.norm()", "l.norm(1)", "l.norm(2, 1)", "l.norm('fro')",
+    "torch.dist(l, l)", "torch.cdist(l, l)", "torch.linalg.vector_norm(l)",
+    # roll of a 0-dim tensor along a dim, narrow's start out of range
+    "torch.tensor(2.).roll(1, 0)", "torch.zeros(3).narrow(0, 5, 0)", "torch.zeros(3).narrow(0, -4, 0)",
+    "torch.empty(0, 3).narrow(0, -2, 0)",
 ]
 
 if __name__ == "__main__":

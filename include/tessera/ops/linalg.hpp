@@ -426,6 +426,7 @@ Tensor<T> cdist(const Tensor<T>& x1, const Tensor<T>& x2, double p = 2) {
   TS_CHECK(x1.size(-1) == x2.size(-1), "X1 and X2 must have the same number of columns. X1: ", x1.size(-1), " X2: ",
            x2.size(-1));
   TS_CHECK(p >= 0, "cdist only supports non-negative p values");
+  TS_CHECK(is_floating_v<T>, "cdist only supports floating-point dtypes, X1 got: ", detail::aten_type_name(dtype_of<T>));
   return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, Shape{-1}, false).template to<T>();
 }
 

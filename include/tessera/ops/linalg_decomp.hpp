@@ -859,6 +859,8 @@ Tensor<T> matrix_norm(const Tensor<T>& A, double ord, Shape dim = {-2, -1}, bool
  *  `dim` (every dim when empty). */
 template <class T>
 Tensor<floating_t<T>> vector_norm(const Tensor<T>& x, double ord = 2, const Shape& dim = {}, bool keepdim = false) {
+  TS_CHECK(is_floating_v<T>, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+           tessera::detail::aten_type_name(dtype_of<T>));
   return norm(x, ord, dim, keepdim);
 }
 

@@ -125,6 +125,7 @@ Tensor<T> roll(const Tensor<T>& x, const Shape& shifts, const Shape& dims = {}) 
   }
   TS_CHECK(shifts.size() == dims.size(), "roll: shifts and dimensions must align. shifts: ", shifts.size(),
            ", dims:", dims.size());
+  TS_CHECK(x.dim() > 0, "roll: Dimension specified as ", dims[0], " but tensor has no dimensions");
   Tensor<T> out = x;
   bool moved = false;
   for (size_t i = 0; i < dims.size(); ++i) {

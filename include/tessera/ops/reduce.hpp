@@ -123,6 +123,13 @@ Tensor<floating_t<T>> norm2(const Tensor<T>& x, const Shape& dims, bool keepdim)
   Tensor<floating_t<T>> out = reduce<floating_t<T>>(x, dims, keepdim, NormReducer<T, floating_t<T>>{}, "norm");
   return record_reduction<NormBackward1<T>>(x, out, x, out, dims, keepdim);
 }
+
+/** torch.norm refuses integral and bool tensors. */
+template <class T>
+void check_norm_input() {
+  TS_CHECK(is_floating_v<T>, "norm: norm(): input dtype should be either floating point or complex. Got ",
+           aten_type_name(dtype_of<T>), " instead.");
+}
 }  // namespace detail
 
 /** The p-norm over `dims` (every dim when empty), as torch.norm(x, p, dim, keepdim): p = 2 is the
@@ -131,6 +138,7 @@ Tensor<floating_t<T>> norm2(const Tensor<T>& x, const Shape& dims, bool keepdim)
 template <class T>
 Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, const Shape& dims, bool keepdim = false) {
   using F = floating_t<T>;
+  detail::check_norm_input<T>();
   if (p == 2) return detail::norm2(x, dims, keepdim);
   const Tensor<F> xf = x.template to<F>();
   if (p == 1) return xf.abs().sum(dims, keepdim);
@@ -153,6 +161,7 @@ Tensor<floating_t<T>> norm(const Tensor<T>& x, double p = 2) {
 template <class T>
 Tensor<floating_t<T>> norm(const Tensor<T>& x, std::string_view p, const Shape& dims = {}, bool keepdim = false) {
   TS_CHECK(p == "fro", "norm: p = \"", p, "\" is not supported (\"fro\" or a number)");
+  detail::check_norm_input<T>();
   return detail::norm2(x, dims, keepdim);
 }
 template <class T>
@@ -356,6 +365,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> extreme_with_index(const Tensor<T>& x, in
 
 template <bool is_max, class T>
 Tensor<int64_t> arg_extreme(const Tensor<T>& x, const std::optional<int64_t>& dim, bool keepdim, const char* op) {
+  if constexpr (std::is_same_v<T, bool>) throw_error(op, ": \"", op, "_cpu\" not implemented for 'Bool'");
   if (dim) return std::get<1>(extreme_with_index<is_max>(x, *dim, keepdim, op));
   TS_CHECK(x.numel() > 0, op, ": Expected reduction dim to be specified for input.numel() == 0.");
   auto flat = std::get<1>(extreme_with_index<is_max>(x.contiguous().view({-1}), 0, false, op));
@@ -441,10 +451,15 @@ template <bool log, class T>
 Tensor<floating_t<T>> softmax_impl(const Tensor<T>& x, int64_t dim, const char* op) {
   using F = floating_t<T>;
   dim = wrap_dim(dim, x.dim(), op);
-  Tensor<F> out = empty_like_preserving<F>(x.impl());
-  dispatch_plan(RowPlan{.op = op, .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .dim = dim},
-                [&] { softmax_rows<log, T, F>(x.impl(), out.impl(), dim); });
-  return out;
+  if constexpr (!is_floating_v<T>) {  // PyTorch's CPU kernels exist for floating types only
+    throw_error(op, ": \"", op, dim == x.dim() - 1 || x.dim() == 0 ? "_lastdim_kernel_impl" : "_kernel_impl",
+                "\" not implemented for '", aten_type_name(dtype_of<T>), "'");
+  } else {
+    Tensor<F> out = empty_like_preserving<F>(x.impl());
+    dispatch_plan(RowPlan{.op = op, .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .dim = dim},
+                  [&] { softmax_rows<log, T, F>(x.impl(), out.impl(), dim); });
+    return out;
+  }
 }
 }  // namespace detail
 

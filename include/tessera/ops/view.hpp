@@ -248,9 +248,12 @@ inline std::pair<int64_t, int64_t> narrow_range(const Shape& sizes, int64_t d, i
   TS_CHECK(nd > 0, op, ": narrow() cannot be applied to a 0-dim tensor.");
   d = wrap_dim(d, nd, op);
   const int64_t size = sizes[d];
-  TS_CHECK(start >= -size && start <= size, op, ": start out of range (expected to be in range of [", -size, ", ",
-           size, "], but got ", start, ")");
-  if (start < 0) start += size;
+  if (start != size) {  // as PyTorch's maybe_wrap_dim(start, size): a size of 0 counts as 1
+    const int64_t wrap = size > 0 ? size : 1;
+    TS_CHECK(start >= -wrap && start < wrap, op, ": Dimension out of range (expected to be in range of [", -wrap, ", ",
+             wrap - 1, "], but got ", start, ")");
+    if (start < 0) start += wrap;
+  }
   TS_CHECK(length >= 0 && start <= size - length, op, ": start (", start, ") + length (", length,
            ") exceeds dimension size (", size, ").");
   return {d, start};
