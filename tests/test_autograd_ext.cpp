@@ -324,7 +324,9 @@ TEST_CASE("custom functions: PyTorch's rules") {
     a.add_(1.0);
     CHECK(error_of([&] { y.sum().backward(); }) ==
           "backward: one of the variables needed for gradient computation has been modified by an inplace operation: "
-          "[torch.DoubleTensor [2]], which is saved by SaveInputBackward, is at version 1; expected version 0 instead.");
+          "[torch.DoubleTensor [2]], which is output 0 of AddBackward0, is at version 1; expected version 0 instead. "
+          "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+          "torch.autograd.set_detect_anomaly(True).");
   }
   SECTION("saved tensors are freed by backward without retain_graph") {
     const Tensor<double> x = ts::tensor<double>({1.0, 2.0}, {.requires_grad = true});

@@ -50,6 +50,16 @@ TEST_CASE("factories match PyTorch", "[creation]") {
       check_result(r, ts::logspace(num(1), num(2), integer(3)));
     } else if (f == "logspace_base2") {
       check_result(r, ts::logspace(num(1), num(2), integer(3), 2.0));
+    } else if (f == "logspace_float32") {
+      check_result(r, ts::logspace<float>(num(1), num(2), integer(3), num(4)));
+    } else if (f == "logspace_float64") {
+      check_result(r, ts::logspace<double>(num(1), num(2), integer(3), num(4)));
+    } else if (f == "logspace_int64") {
+      check_result(r, ts::logspace<int64_t>(num(1), num(2), integer(3), num(4)));
+    } else if (f == "arange_int64") {
+      check_result(r, ts::arange<int64_t>(num(1), num(2), num(3)));
+    } else if (f == "arange_int32") {
+      check_result(r, ts::arange<int32_t>(num(1), num(2), num(3)));
     } else if (f == "eye") {
       check_result(r, ts::eye(integer(1), integer(2)));
     } else if (f == "full_int") {
@@ -249,6 +259,10 @@ TEST_CASE("arange and logspace check their ends as PyTorch does", "[creation][er
   CHECK(ts::arange<int8_t>(0, 300, 100).to_vector() == std::vector<int8_t>{0, 100, -56});  // wraps, as torch
   CHECK(ts::arange(0.0, 1e30, 1e29).numel() == 11);
   CHECK_THROWS_WITH(ts::logspace<int8_t>(0, NAN, 2), "logspace: value cannot be converted to type int8_t without overflow");
+  // torch.logspace(-1, 2, 20, dtype=torch.float16) and torch.arange(0, 2.5, 0.5, dtype=torch.int64) raise
+  CHECK_THROWS_WITH(ts::logspace<ts::half>(-1, 2, 20), "logspace: \"logspace_cpu\" not implemented for 'Half'");
+  CHECK_THROWS_WITH(ts::arange<int64_t>(0, 2.5, 0.5), "arange: step must be nonzero");
+  CHECK_THROWS_WITH(ts::arange<int32_t>(0, 1.5, 0.5), "arange: step must be nonzero");
   CHECK_THROWS_WITH(ts::logspace<int8_t>(0, 300, 2), "logspace: value cannot be converted to type int8_t without overflow");
   CHECK_THROWS_WITH(ts::logspace<int8_t>(300, 0, 1), "logspace: value cannot be converted to type int8_t without overflow");
   CHECK(ts::logspace<int8_t>(0, 300, 1).to_vector() == std::vector<int8_t>{1});

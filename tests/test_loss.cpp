@@ -197,6 +197,29 @@ TEST_CASE("losses refuse what PyTorch refuses, with its messages") {
         }) == "cross_entropy: batchmean is not a valid value for reduction");
 }
 
+TEST_CASE("weights PyTorch has no derivative for may not require grad, with its messages") {
+  const std::string tail = "' is not differentiable with respect to argument '";
+  const std::string no_grad = "'. This input cannot have requires_grad True.";
+  const auto w = ts::ones({3}).requires_grad_();
+  const auto x = ts::randn({2, 3});
+  const auto y = ts::tensor({0, 2});
+  CHECK(error_of([&] { (void)F::cross_entropy(x, y, w); }) == "cross_entropy: The function 'nll_loss_forward" + tail + "weight" + no_grad);
+  CHECK(error_of([&] { (void)F::nll_loss(x, y, w); }) == "nll_loss: The function 'nll_loss_forward" + tail + "weight" + no_grad);
+  CHECK(error_of([&] { (void)F::nll_loss(ts::randn({2, 3, 4}), ts::zeros<int64_t>({2, 4}), w); }) ==
+        "nll_loss: The function 'nll_loss2d_forward" + tail + "weight" + no_grad);
+  const auto p = ts::rand({2, 3});
+  CHECK(error_of([&] { (void)F::binary_cross_entropy(p, p, ts::ones({2, 3}).requires_grad_()); }) ==
+        "binary_cross_entropy: The function 'binary_cross_entropy" + tail + "weight" + no_grad);
+  CHECK(error_of([&] { (void)F::binary_cross_entropy_with_logits(x, p, {.weight = w}); }) ==
+        "binary_cross_entropy_with_logits: The function 'binary_cross_entropy_with_logits" + tail + "weight" + no_grad);
+  CHECK(error_of([&] { (void)F::binary_cross_entropy_with_logits(x, p, {.pos_weight = w}); }) ==
+        "binary_cross_entropy_with_logits: The function 'binary_cross_entropy_with_logits" + tail + "pos_weight" + no_grad);
+  // for soft targets PyTorch differentiates the weight; under no_grad nothing is recorded
+  CHECK(error_of([&] { (void)F::cross_entropy(x, x.softmax(1), w); }).empty());
+  ts::NoGradGuard guard;
+  CHECK(error_of([&] { (void)F::nll_loss(x, y, w); }).empty());
+}
+
 TEST_CASE("ignore_index: ignored targets may be anything, the others are checked") {
   const auto x = ts::randn({4, 3});
   // -100 is ignored by default; a target equal to ignore_index is never bounds-checked.

@@ -60,7 +60,13 @@ TEST_CASE("optimizers: zero_grad, skipped parameters and bad arguments") {
   CHECK(a.grad().to_vector() == std::vector<float>{0, 0});
   opt.zero_grad();
   CHECK_FALSE(a.grad().defined());
-  CHECK_THROWS_WITH(ts::optim::SGD({a * 2}), Catch::Contains("non-leaf"));
+  CHECK_THROWS_WITH(ts::optim::SGD({a * 2}), "SGD: can't optimize a non-leaf Tensor");
+  // a frozen parameter (requires_grad false) is accepted and left alone, as in PyTorch
+  const auto frozen = ts::ones({2});
+  ts::optim::SGD with_frozen({a, frozen}, {.lr = 0.1});
+  a.set_grad(ts::ones({2}));
+  with_frozen.step();
+  CHECK(frozen.to_vector() == std::vector<float>{1, 1});
   CHECK_THROWS_WITH(ts::optim::SGD({a}, {.lr = 0.1, .nesterov = true}), Catch::Contains("Nesterov"));
   CHECK_THROWS_WITH(ts::optim::Adam({a}, {.beta1 = 1.5}),
                     Catch::Contains("Adam: Invalid beta parameter at index 0: 1.5"));
@@ -401,6 +407,57 @@ TEST_CASE("every scheduler gives PyTorch's rates and momenta over 30 epochs, bit
     }
   }
   CHECK(seen == cases.size());
+}
+
+TEST_CASE("schedulers: a group added after the scheduler moves as in PyTorch") {
+  const auto cases = scheduler_cases();
+  size_t seen = 0;
+  for (const auto& r : golden::load("optim.txt")) {
+    if (r.name.rfind("added_group_", 0) != 0) continue;
+    ++seen;
+    const std::string name = r.name.substr(12);
+    INFO(name);
+    auto a = ts::zeros({2}).requires_grad_(), b = ts::zeros({3}).requires_grad_();
+    ts::optim::SGD opt({a}, {.lr = 0.1, .momentum = 0.9});
+    std::function<void(double)> step;
+    const auto keep = cases.at(name).make(opt, step);
+    ts::optim::SGDGroup added;
+    added.params = {b}, added.lr = 0.3;
+    opt.add_param_group(added);
+    const std::vector<std::vector<double>> lrs = {golden::values<double>(r.get("lrs0")),
+                                                  golden::values<double>(r.get("lrs1"))};
+    for (size_t epoch = 0; epoch < lrs[0].size(); ++epoch) {
+      for (size_t g = 0; g < 2; ++g) {
+        INFO("epoch " << epoch << " group " << g);
+        CHECK(opt.lr(g) == lrs[g][epoch]);
+      }
+      opt.step();
+      step(0);
+    }
+  }
+  CHECK(seen == 10);
+  // OneCycleLR and ReduceLROnPlateau keep lists the new group has no entry in (PyTorch: KeyError, IndexError)
+  auto a = ts::zeros({2}).requires_grad_(), b = ts::zeros({3}).requires_grad_();
+  ts::optim::SGD opt({a}, {.lr = 0.1, .momentum = 0.9});
+  ts::optim::OneCycleLR one_cycle(opt, 0.5, {.total_steps = 10});
+  ts::optim::ReduceLROnPlateau plateau(opt, {.patience = 0});
+  ts::optim::SGDGroup added;
+  added.params = {b};
+  opt.add_param_group(added);
+  CHECK_THROWS_WITH(one_cycle.step(), Catch::Contains("OneCycleLR: a parameter group was added"));
+  plateau.step(1.0);
+  CHECK_THROWS_WITH(plateau.step(2.0), Catch::Contains("ReduceLROnPlateau: list index out of range"));
+}
+
+TEST_CASE("schedulers: a factor of 0 that a later epoch divides by raises, as Python's ZeroDivisionError") {
+  auto a = ts::zeros({2}).requires_grad_();
+  ts::optim::SGD opt({a}, {.lr = 0.1});
+  ts::optim::ConstantLR constant(opt, 0.0, 2);  // torch: raises at the second step
+  constant.step();
+  CHECK_THROWS_WITH(constant.step(), Catch::Contains("ConstantLR: float division by zero"));
+  ts::optim::SGD opt2({a}, {.lr = 0.1});
+  ts::optim::LinearLR linear(opt2, 0.0, 1.0, 3);  // torch: raises at the first step
+  CHECK_THROWS_WITH(linear.step(), Catch::Contains("LinearLR: float division by zero"));
 }
 
 TEST_CASE("optimizers: invalid hyperparameters raise PyTorch's messages") {

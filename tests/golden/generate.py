@@ -232,6 +232,8 @@ def print_cases():
         scale = [1.0, 1e-3, 1e3, 1e6, 1e-6][k % 5]
         vals = torch.tensor([rng.gauss(0, 1) * scale for _ in range(math.prod(shape))], dtype=torch.float64)
         add(f"random_{k}", vals.reshape(shape).to(DTYPES[dname]))
+    # edgeitems 0: the dots, then every element (self[-0:] is the whole vector)
+    add("no_edge_items", formula(10, 7, 3, 31, 15, 1.5), options={"threshold": 5, "edgeitems": 0})
     w.close()
 
 
@@ -378,6 +380,17 @@ def creation_cases():
     for i, part in enumerate(torch.chunk(torch.arange(5), 3)):
         add(f"chunk5_3_{i}", f"chunk5_3 {i}", part)
     add("chunk_count", "chunk_count", torch.tensor(len(torch.chunk(torch.arange(6), 4))))
+    # logspace's exponents in double, as PyTorch computes them
+    for dt in ("float32", "float64"):
+        for base in (10.0, 2.0):
+            add(f"logspace_{dt}_{base}", f"logspace_{dt} -2.0 3.0 50 {base!r}",
+                torch.logspace(-2.0, 3.0, 50, base=base, dtype=DTYPES[dt]))
+    add("logspace_int64", "logspace_int64 0.0 4.0 9 3.0", torch.logspace(0.0, 4.0, 9, base=3.0, dtype=torch.int64))
+    # an int64 range counts from its ends and step as int64; the other integral types from the doubles
+    for dt in ("int64", "int32"):
+        for args in [(0, 2.5, 1), (0.5, 3.7, 1), (-1.5, 2, 1), (0, 5.5, 2)]:
+            add(f"arange_{dt}_" + "_".join(map(str, args)), f"arange_{dt} " + " ".join(map(repr, map(float, args))),
+                torch.arange(*args, dtype=DTYPES[dt]))
     w.close()
 
 

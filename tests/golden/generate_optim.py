@@ -242,6 +242,29 @@ def error_cases(w):
         w.record("scheduler_error_" + name, [("message", message(f))])
 
 
+ADDED_GROUP = ["lambda", "multiplicative", "step", "exponential", "linear", "constant", "cosine", "warm_restarts",
+               "cyclic", "polynomial"]
+
+
+def added_group_cases(w):
+    """A group added after the scheduler was made: PyTorch zips its per-group lists (base rates,
+    lambdas) with the optimizer's groups, so the new group moves only where a formula reads the
+    group's own rate."""
+    for name in ADDED_GROUP:
+        make, _ = SCHEDULERS[name]
+        a, b = torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)
+        opt = torch.optim.SGD([a], lr=0.1, momentum=0.9)
+        sched = make(opt)
+        opt.add_param_group({"params": [b], "lr": 0.3})
+        lrs = [[], []]
+        for _ in range(12):
+            for g, group in enumerate(opt.param_groups):
+                lrs[g].append(group["lr"])
+            opt.step()
+            sched.step()
+        w.record("added_group_" + name, [("lrs0", floats(lrs[0])), ("lrs1", floats(lrs[1]))])
+
+
 def main():
     gen = torch.Generator().manual_seed(7)
     w = Writer("optim.txt")
@@ -249,6 +272,7 @@ def main():
     scheduler_cases(w)
     error_cases(w)
     optimizer_cases(w, torch.Generator().manual_seed(8), torch.float64, "_f64")
+    added_group_cases(w)
     w.close()
 
 

@@ -566,9 +566,10 @@ struct ClampBackward1 final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();
     const Tensor<A> s = self.unpack(*this);
-    if (min && max) return {g * ((s >= *min) && (s <= *max))};
-    if (min) return {g * (s >= *min)};
-    if (max) return {g * (s <= *max)};
+    // PyTorch's clamp_backward: where(in range, g, 0), +0 outside whatever g's sign
+    if (min && max) return {where((s >= *min) && (s <= *max), g, A(0))};
+    if (min) return {where(s >= *min, g, A(0))};
+    if (max) return {where(s <= *max, g, A(0))};
     return {g};
   }
 };
@@ -697,21 +698,6 @@ struct AmaxBackward final : Node, Reduction {
   }
 };
 
-/** max() and min() over all elements. */
-template <class A>
-struct MaxAllBackward final : Node {
-  SavedTensor<A> self, result;
-  bool is_max;
-  MaxAllBackward(const Tensor<A>& x, const Tensor<A>& out, bool max) : self(x, false), result(out, true), is_max(max) {}
-  const char* name() const override { return is_max ? "MaxBackward1" : "MinBackward1"; }
-  TS_RELEASE_SAVED(self, result)
-  variable_list apply(variable_list&& grads) override {
-    const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
-    const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
-    return {mask * (g / mask.sum())};
-  }
-};
-
 /** max(dim) and min(dim): the gradient goes to the selected index. */
 template <class A>
 struct MaxDimBackward final : Node {
@@ -754,8 +740,9 @@ struct ValueSelectingBackward final : Node {
   }
 };
 
-/** median() and nanmedian(): the gradient is shared evenly by the elements equal to the result
- *  (the NaNs when it is NaN), as PyTorch's evenly_distribute_backward. */
+/** max(), min(), median() and nanmedian() over all elements: the gradient is shared evenly by the
+ *  elements equal to the result (the NaNs when it is NaN), as PyTorch's evenly_distribute_backward
+ *  on the CPU: zeros elsewhere (+0, whatever the gradient's sign). */
 template <class A>
 struct EvenlyDistributeBackward final : Node {
   SavedTensor<A> self, result;
@@ -767,7 +754,7 @@ struct EvenlyDistributeBackward final : Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> s = self.unpack(*this), r = result.unpack(*this), g = grads[0].as<A>();
     const Tensor<bool> mask = r.isnan().item() ? s.isnan() : s == r;
-    return {mask * (g / mask.sum())};
+    return {where(mask, g / mask.sum(), A(0))};
   }
 };
 

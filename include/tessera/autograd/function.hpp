@@ -433,10 +433,11 @@ inline variable_list AutogradContext::saved_tensors() const {
       continue;
     }
     const uint64_t now = s.data->storage.version();
-    TS_CHECK(now == s.version, tessera::detail::backward_entry(), ": one of the variables needed for gradient "
-             "computation has been modified by an inplace operation: ",
-             tessera::detail::tensor_description(s.data->dtype, s.data->sizes), ", which is saved by ", node_->name(),
-             ", is at version ", now, "; expected version ", s.version, " instead.");
+    if (now != s.version) {
+      const auto [producer, output_nr] = s.is_output ? std::pair<const tessera::detail::Node*, uint32_t>{node_, s.output_nr}
+                                                     : tessera::detail::producer_of(*s.data);
+      tessera::detail::throw_saved_modified(*s.data, producer, output_nr, now, s.version);
+    }
     if (s.is_output && GradMode::is_enabled()) {
       auto alias = tessera::detail::make_tensor_impl(s.data->storage, s.data->sizes, s.data->strides, s.data->offset,
                                                      s.data->dtype);

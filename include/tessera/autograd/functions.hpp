@@ -25,7 +25,6 @@ template <class A> struct SumBackward;
 template <class A> struct MeanBackward;
 template <class A> struct ProdBackward;
 template <class A> struct AmaxBackward;
-template <class A> struct MaxAllBackward;
 template <class A> struct MaxDimBackward;
 template <class A> struct NormBackward1;
 template <class A> struct LogsumexpBackward0;

@@ -279,6 +279,28 @@ inline std::string tensor_description(DType dtype, const Shape& shape) {
   return std::string("[torch.") + names[static_cast<int>(dtype)] + "Tensor " + shape_str(shape) + "]";
 }
 
+
+/** PyTorch's error for a saved tensor modified in place since it was saved. `producer` made it:
+ *  the saving node for an output it saved, the tensor's grad_fn for an input (none for a leaf). */
+[[noreturn, gnu::noinline, gnu::cold]] inline void throw_saved_modified(const TensorImpl& data, const Node* producer,
+                                                                        uint32_t output_nr, uint64_t now,
+                                                                        uint64_t expected) {
+  const char* head = ": one of the variables needed for gradient computation has been modified by an inplace "
+                     "operation: ";
+  const char* tail = " instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+                     "gradient, with torch.autograd.set_detect_anomaly(True).";
+  const std::string tensor = tensor_description(data.dtype, data.sizes);
+  if (producer)
+    throw_error(backward_entry(), head, tensor, ", which is output ", output_nr, " of ", producer->name(), ", is at version ",
+                now, "; expected version ", expected, tail);
+  throw_error(backward_entry(), head, tensor, " is at version ", now, "; expected version ", expected, tail);
+}
+
+/** The node that made a saved input, and which of its outputs it is (none for a leaf). */
+inline std::pair<const Node*, uint32_t> producer_of(const TensorImpl& input) {
+  if (!input.autograd || !input.autograd->grad_fn) return {nullptr, 0};
+  return {input.autograd->grad_fn.get(), input.autograd->output_nr};
+}
 // Note [Saved tensors and versions]
 // A node keeps the tensors its derivative needs together with the storage version they had
 // when saved. Every write to a storage bumps its version, so a mismatch at backward time means
@@ -317,9 +339,10 @@ class SavedTensor {
     if (released_) throw_backward_twice();
     if (!data_) return {};
     const uint64_t now = data_->storage.version();
-    TS_CHECK(now == version_, backward_entry(), ": one of the variables needed for gradient computation has been "
-             "modified by an inplace operation: ", tensor_description(data_->dtype, data_->sizes), ", which is saved by ",
-             owner.name(), ", is at version ", now, "; expected version ", version_, " instead.");
+    if (now != version_) {
+      const auto [producer, output_nr] = is_output_ ? std::pair<const Node*, uint32_t>{&owner, output_nr_} : producer_of(*data_);
+      throw_saved_modified(*data_, producer, output_nr, now, version_);
+    }
     if (is_output_ && GradMode::is_enabled()) {
       auto alias = make_tensor_impl(data_->storage, data_->sizes, data_->strides, data_->offset, data_->dtype);
       set_history(Tensor<T>(alias), owner.shared_from_this(), output_nr_);

@@ -42,6 +42,11 @@ union ShownValue {
 };
 using ShownValues = std::vector<ShownValue>;
 
+// Note [No edge items]
+// With edgeitems 0 PyTorch shows a summarized 1-D tensor as self[:0], " ...", self[-0:]: the dots,
+// then every element (-0 is 0 in Python). A summarized tensor of more dims has nothing to stack
+// in PyTorch, which raises; tessera throws there (to_string).
+
 /** Whether a dimension of this size shows only its edge items. */
 inline bool summarized(int64_t size, bool summarize, int edgeitems) {
   return summarize && size > 2 * static_cast<int64_t>(edgeitems);
@@ -59,7 +64,7 @@ void collect_shown(const T* data, const int64_t* sizes, const int64_t* strides, 
   }
   const bool skip = summarized(sizes[0], summarize, edgeitems);
   for (int64_t i = 0; i < sizes[0]; ++i) {
-    if (skip && i == edgeitems) i = sizes[0] - edgeitems;
+    if (skip && i == edgeitems) i = edgeitems == 0 ? 0 : sizes[0] - edgeitems;  // Note [No edge items]
     collect_shown(data + i * strides[0], sizes + 1, strides + 1, ndim - 1, summarize, edgeitems, out);
   }
 }
@@ -207,7 +212,7 @@ inline void append_tensor_str(Text& out, const Formatter& fmt, size_t& next, con
         separate();
         out << " ...";
         ++k;
-        i = size - edge;
+        i = edge == 0 ? 0 : size - edge;  // Note [No edge items]
       }
       separate();
       fmt.append(out, next++);
@@ -260,7 +265,7 @@ struct SuffixWriter {
 
 /** torch._tensor_str._str_intern once the shown values are gathered. */
 inline std::string tensor_repr(const ShownValues& values, DType dtype, const Shape& sizes, Device device,
-                               const std::string& grad_fn, bool requires_grad, bool summarize) {
+                               std::string_view grad_fn, bool requires_grad, bool summarize) {
   const PrintOptions& options = print_options();
   const int64_t indent = 7;  // "tensor("
   Text out;
@@ -278,6 +283,9 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
   if (empty && sizes.size() != 1) suffixes.add("size=", tuple_str(sizes));
   if (dtype != DType::Float32 && (empty || (dtype != DType::Int64 && dtype != DType::Bool)))
     suffixes.add("dtype=", dtype_name(dtype));
+  // Python shows a node's class name: CopySlices where its C++ name() is torch::autograd::CopySlices
+  constexpr std::string_view cpp_namespace = "torch::autograd::";
+  if (grad_fn.starts_with(cpp_namespace)) grad_fn.remove_prefix(cpp_namespace.size());
   if (!grad_fn.empty()) suffixes.add("grad_fn=<", grad_fn, ">");
   else if (requires_grad) suffixes.add("requires_grad=True");
   out << ')';
@@ -287,7 +295,11 @@ inline std::string tensor_repr(const ShownValues& values, DType dtype, const Sha
 }  // namespace detail
 
 /** torch.set_printoptions: precision, threshold, edgeitems, linewidth, sci_mode. */
-inline void set_printoptions(const PrintOptions& options) { detail::print_options() = options; }
+inline void set_printoptions(const PrintOptions& options) {
+  TS_CHECK(options.precision >= 0 && options.edgeitems >= 0, "set_printoptions: precision and edgeitems must not be "
+           "negative (got ", options.precision, " and ", options.edgeitems, ")");
+  detail::print_options() = options;
+}
 inline PrintOptions get_printoptions() { return detail::print_options(); }
 
 /** What Python's print(t) shows. */
@@ -296,6 +308,8 @@ std::string to_string(const Tensor<T>& t) {
   if (!t.defined()) return "[ Tensor (undefined) ]";
   const PrintOptions& options = detail::print_options();
   const bool summarize = t.numel() > options.threshold;
+  TS_CHECK(!(summarize && options.edgeitems == 0 && t.dim() > 1), "print: stack expects a non-empty TensorList "
+           "(edgeitems is 0 and the tensor of ", t.dim(), " dims is summarized)");  // Note [No edge items]
   detail::ShownValues values;
   if (t.numel() > 0)
     detail::collect_shown(t.data_ptr(), t.sizes().data(), t.strides().data(), t.dim(), summarize, options.edgeitems,

@@ -140,6 +140,14 @@ struct NllParts {
   Tensor<T> target_weight;
 };
 
+/** Refuses a weight that requires grad where PyTorch's function has no derivative for it. */
+template <class T>
+void check_weight_without_grad(const char* op, const char* function, const Tensor<T>& weight, const char* argument) {
+  TS_CHECK(!(weight.defined() && ::tessera::detail::needs_grad(weight)), op, ": The function '", function,
+           "' is not differentiable with respect to argument '", argument, "'. This input cannot have requires_grad "
+           "True.");
+}
+
 /** PyTorch's checks of nll_loss_nd, nll_loss and nll_loss2d on the shapes, in their order. */
 template <class T>
 void check_nll_shapes(const char* op, const Tensor<T>& input, const Shape& target, const Tensor<T>& weight) {
@@ -189,6 +197,7 @@ template <class T>
 NllParts<T> nll_parts(const char* op, const Tensor<T>& input, const Tensor<int64_t>& target, const Tensor<T>& weight,
                       int64_t ignore_index) {
   check_nll_shapes(op, input, target.sizes(), weight);
+  check_weight_without_grad(op, input.dim() > 2 ? "nll_loss2d_forward" : "nll_loss_forward", weight, "weight");
   const int64_t dim = input.dim();
   const int64_t classes = input.size(dim == 1 ? 0 : 1);
   Tensor<int64_t> t = target;
@@ -405,9 +414,7 @@ Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, 
   if (input.device().is_cpu() && input.numel() > 0)
     TS_CHECK(((input >= T(0)) && (input <= T(1))).all().item(),
              "binary_cross_entropy: all elements of input should be between 0 and 1");
-  TS_CHECK(!(options.weight.defined() && ::tessera::detail::needs_grad(options.weight)),
-           "binary_cross_entropy: The function 'binary_cross_entropy' is not differentiable with respect to argument "
-           "'weight'. This input cannot have requires_grad True.");
+  detail_loss::check_weight_without_grad("binary_cross_entropy", "binary_cross_entropy", options.weight, "weight");
   Tensor<T> loss;
   {
     NoGradGuard no_grad;  // its derivatives are BinaryCrossEntropyBackward0's
@@ -435,6 +442,9 @@ Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<
   TS_CHECK(input.sizes() == target.sizes(), "binary_cross_entropy_with_logits: Target size (",
            detail_loss::shape_str(target.sizes()), ") must be the same as input size (",
            detail_loss::shape_str(input.sizes()), ")");
+  const char* op = "binary_cross_entropy_with_logits";
+  detail_loss::check_weight_without_grad(op, op, options.weight, "weight");
+  detail_loss::check_weight_without_grad(op, op, options.pos_weight, "pos_weight");
   // PyTorch's steps: log(1 + exp(-x)) = log(exp(-m) + exp(-x - m)) + m with m = max(-x, 0).
   const Tensor<T> m = input.neg().clamp(0.0);
   const Tensor<T> log_term = ((-m).exp() + (-input - m).exp()).log();

@@ -275,13 +275,16 @@ auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
     detail::checked_convert<int64_t>(step, "arange");
   }
   const double s = static_cast<double>(start), e = static_cast<double>(end), st = static_cast<double>(step);
-  TS_CHECK(st != 0, "arange: step must be nonzero");
+  // An integral range takes its step as int64_t (PyTorch's accumulate type): 0.5 is 0.
+  TS_CHECK(std::is_integral_v<R> ? static_cast<int64_t>(step) != 0 : st != 0, "arange: step must be nonzero");
   TS_CHECK(std::isfinite(s) && std::isfinite(e), "arange: unsupported range: ", s, " -> ", e);
   TS_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "arange: upper bound and larger bound inconsistent with step "
            "sign (start ", s, ", end ", e, ", step ", st, ")");
   double length_d;
-  if constexpr (std::is_integral_v<R> && std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>)
-    // The difference wraps around as PyTorch's does (defined here: computed unsigned).
+  if constexpr (std::is_same_v<R, int64_t> ||
+                (std::is_integral_v<R> && std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>))
+    // From the ends and step as int64_t, as PyTorch's int64 arange (its other integral types count
+    // from the doubles); the difference wraps around as PyTorch's does (defined here: computed unsigned).
     length_d = std::ceil(static_cast<double>(static_cast<int64_t>(static_cast<uint64_t>(static_cast<int64_t>(end)) -
                                                                   static_cast<uint64_t>(static_cast<int64_t>(start)))) /
                          static_cast<double>(static_cast<int64_t>(step)));
@@ -320,6 +323,8 @@ Tensor<T> linspace(double start, double end, int64_t steps, const TensorOptions&
 template <class T = float>
 Tensor<T> logspace(double start, double end, int64_t steps, double base = 10.0, const TensorOptions& options = {}) {
   TS_CHECK(steps >= 0, "logspace: number of steps must be non-negative, got ", steps);
+  if constexpr (std::is_same_v<T, half>)  // PyTorch's CPU kernel has no half form (CUDA's has)
+    TS_CHECK(!options.device.is_cpu(), "logspace: \"logspace_cpu\" not implemented for 'Half'");
   if (steps >= 1) detail::checked_convert<T>(start, "logspace");  // as linspace's ends
   if (steps >= 2) detail::checked_convert<T>(end, "logspace");
   Tensor<T> out = detail::empty_tensor<T>({steps}, {.device = options.device}, "logspace");

@@ -390,7 +390,7 @@ Tensor<T> max(const Tensor<T>& x) {
     NoGradGuard no_grad;
     out = amax(x);
   }
-  return detail::record_reduction<detail::MaxAllBackward<T>>(x, out, x, out, true);
+  return detail::record_reduction<detail::EvenlyDistributeBackward<T>>(x, out, x, out, "MaxBackward1");
 }
 template <class T>
 Tensor<T> min(const Tensor<T>& x) {
@@ -401,7 +401,7 @@ Tensor<T> min(const Tensor<T>& x) {
     NoGradGuard no_grad;
     out = amin(x);
   }
-  return detail::record_reduction<detail::MaxAllBackward<T>>(x, out, x, out, false);
+  return detail::record_reduction<detail::EvenlyDistributeBackward<T>>(x, out, x, out, "MinBackward1");
 }
 template <class T>
 Tensor<int64_t> argmax(const Tensor<T>& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false) {

@@ -219,8 +219,9 @@ class OptimizerBase : public Optimizer<> {
     for (const auto& p : group.params) {
       TS_CHECK(p.defined(), Derived::name, ": can't optimize an undefined Tensor");
       visit_param(Derived::name, p, [](const auto& t) {
-        TS_CHECK(t.is_leaf() && t.requires_grad(), Derived::name,
-                 ": can't optimize a non-leaf Tensor or one that does not require grad");
+        // As PyTorch: any leaf (a frozen one is skipped, having no gradient) or a non-leaf that retains its grad
+        TS_CHECK(t.is_leaf() || (t.impl().autograd && t.impl().autograd->retains_grad), Derived::name,
+                 ": can't optimize a non-leaf Tensor");
       });
       for (const auto& g : groups_)
         for (const auto& q : g.params)

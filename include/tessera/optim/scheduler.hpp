@@ -91,6 +91,9 @@ class LRScheduler {
   virtual std::optional<std::vector<double>> closed_form_lr() { return std::nullopt; }
 
   size_t groups() const { return optimizer_->num_param_groups(); }
+  /** The groups the scheduler was made with: PyTorch zips its per-group lists (base rates,
+   *  lambdas) with the optimizer's groups, so a group added later keeps its rate there. */
+  size_t scheduled() const { return std::min(groups(), base_lrs_.size()); }
   double lr(size_t g) const { return optimizer_->lr(g); }
   /** Every group's current rate times f(group). */
   template <class F>
@@ -103,7 +106,7 @@ class LRScheduler {
     return scaled([](size_t) { return 1.0; });
   }
   void apply(const std::vector<double>& lrs) {
-    for (size_t g = 0; g < groups(); ++g) *optimizer_->option(g, "lr") = lrs[g];
+    for (size_t g = 0; g < std::min(groups(), lrs.size()); ++g) *optimizer_->option(g, "lr") = lrs[g];
     last_lr_ = current();
   }
 
@@ -134,7 +137,7 @@ class LambdaLR : public LRScheduler<> {
   }
   std::vector<double> get_lr() override {
     std::vector<double> out;
-    for (size_t g = 0; g < groups(); ++g) out.push_back(base_lrs_[g] * lambdas_[g](last_epoch_));
+    for (size_t g = 0; g < scheduled(); ++g) out.push_back(base_lrs_[g] * lambdas_[g](last_epoch_));
     return out;
   }
   std::vector<Lambda> lambdas_;
@@ -157,7 +160,9 @@ class MultiplicativeLR : public LRScheduler<> {
  protected:
   std::vector<double> get_lr() override {
     if (last_epoch_ <= 0) return current();
-    return scaled([&](size_t g) { return lambdas_[g](last_epoch_); });
+    std::vector<double> out;
+    for (size_t g = 0; g < scheduled(); ++g) out.push_back(lr(g) * lambdas_[g](last_epoch_));
+    return out;
   }
   std::vector<Lambda> lambdas_;
 };
@@ -229,6 +234,7 @@ class ConstantLR : public LRScheduler<> {
   std::vector<double> get_lr() override {
     if (last_epoch_ == 0) return scaled([&](size_t) { return factor_; });
     if (last_epoch_ != total_iters_) return current();
+    TS_CHECK(factor_ != 0, "ConstantLR: float division by zero (a factor of 0 cannot be undone)");  // Python's error
     return scaled([&](size_t) { return 1.0 / factor_; });
   }
   std::optional<std::vector<double>> closed_form_lr() override {
@@ -259,7 +265,9 @@ class LinearLR : public LRScheduler<> {
     if (last_epoch_ == 0) return scaled([&](size_t) { return start_; });
     if (last_epoch_ > total_iters_) return current();
     const double total = static_cast<double>(total_iters_), e = static_cast<double>(last_epoch_);
-    return scaled([&](size_t) { return 1. + (end_ - start_) / (total * start_ + (e - 1) * (end_ - start_)); });
+    const double denominator = total * start_ + (e - 1) * (end_ - start_);
+    TS_CHECK(denominator != 0, "LinearLR: float division by zero (the factor was 0)");  // Python's error
+    return scaled([&](size_t) { return 1. + (end_ - start_) / denominator; });
   }
   std::optional<std::vector<double>> closed_form_lr() override {
     std::vector<double> out;
@@ -335,14 +343,15 @@ class CosineAnnealingLR : public LRScheduler<> {
     using std::numbers::pi;
     const double e = static_cast<double>(last_epoch_), t = static_cast<double>(t_max_);
     std::vector<double> out;
-    for (size_t g = 0; g < groups(); ++g) {
-      const double base = base_lrs_[g];
-      if (last_epoch_ == 0) out.push_back(lr(g));
-      else if (step_count_ == 1 && last_epoch_ > 0)
-        out.push_back(eta_min_ + (base - eta_min_) * (1 + std::cos(e * pi / t)) / 2);
-      else if ((((last_epoch_ - 1 - t_max_) % (2 * t_max_)) + 2 * t_max_) % (2 * t_max_) == 0)  // Python's modulo
-        out.push_back(lr(g) + (base - eta_min_) * (1 - std::cos(pi / t)) / 2);
-      else
+    if (last_epoch_ == 0) return current();
+    // The branches that read the base rates cover the groups the scheduler was made with (scheduled).
+    if (step_count_ == 1 && last_epoch_ > 0) {
+      for (size_t g = 0; g < scheduled(); ++g)
+        out.push_back(eta_min_ + (base_lrs_[g] - eta_min_) * (1 + std::cos(e * pi / t)) / 2);
+    } else if ((((last_epoch_ - 1 - t_max_) % (2 * t_max_)) + 2 * t_max_) % (2 * t_max_) == 0) {  // Python's modulo
+      for (size_t g = 0; g < scheduled(); ++g) out.push_back(lr(g) + (base_lrs_[g] - eta_min_) * (1 - std::cos(pi / t)) / 2);
+    } else {
+      for (size_t g = 0; g < groups(); ++g)
         out.push_back((1 + std::cos(pi * e / t)) / (1 + std::cos(pi * (e - 1) / t)) * (lr(g) - eta_min_) + eta_min_);
     }
     return out;
@@ -523,6 +532,8 @@ class OneCycleLR : public LRScheduler<> {
     const int64_t step_num = last_epoch_;
     TS_CHECK(step_num <= total_steps_, "OneCycleLR: Tried to step ", step_num + 1,
              " times. The specified number of total steps is ", total_steps_);
+    TS_CHECK(groups() <= base_lrs_.size(), "OneCycleLR: a parameter group was added after the scheduler was made "
+             "(it has no 'initial_lr', 'max_lr' and 'min_lr')");
     std::vector<double> lrs;
     for (size_t g = 0; g < groups(); ++g) {
       double start_step = 0, computed_lr = 0, computed_momentum = 0;
@@ -610,9 +621,9 @@ class CyclicLR : public LRScheduler<> {
     const double factor = x <= step_ratio_ ? x / step_ratio_ : (x - 1) / (step_ratio_ - 1);
     const double s = scale(o_.scale_mode == "cycle" ? cycle : e);
     std::vector<double> lrs;
-    for (size_t g = 0; g < groups(); ++g) lrs.push_back(base_lrs_[g] + (max_lrs_[g] - base_lrs_[g]) * factor * s);
+    for (size_t g = 0; g < scheduled(); ++g) lrs.push_back(base_lrs_[g] + (max_lrs_[g] - base_lrs_[g]) * factor * s);
     if (o_.cycle_momentum)
-      for (size_t g = 0; g < groups(); ++g)
+      for (size_t g = 0; g < std::min(groups(), max_momentums_.size()); ++g)
         *optimizer_->option(g, "momentum") =
             max_momentums_[g] - (max_momentums_[g] - base_momentums_[g]) * factor * s;
     return lrs;
@@ -744,6 +755,8 @@ class ReduceLROnPlateau {
       num_bad_epochs_ = 0;
     }
     if (num_bad_epochs_ > o_.patience) {
+      TS_CHECK(optimizer_->num_param_groups() <= o_.min_lr.size(), "ReduceLROnPlateau: list index out of range (a "
+               "parameter group was added after the scheduler was made, without a min_lr)");
       for (size_t g = 0; g < optimizer_->num_param_groups(); ++g) {
         const double old_lr = optimizer_->lr(g), new_lr = std::max(old_lr * o_.factor, o_.min_lr[g]);
         if (old_lr - new_lr > o_.eps) *optimizer_->option(g, "lr") = new_lr;

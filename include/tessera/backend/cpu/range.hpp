@@ -73,15 +73,22 @@ void linspace_fill(T* p, double start, double end, int64_t steps) {
 }
 /** base ** linspace(start, end, steps) as PyTorch computes it (the exponent in the output's
  *  precision, the power in double). */
+// PyTorch 1.13's logspace_out: the ends in T and their difference in T's arithmetic, the step and
+// the exponents in double (a product rounded, then a sum: volatile keeps a compiler from fusing
+// them), base^x in double, with the base rounded to float for integral types.
 template <class T>
 void logspace_fill(T* p, double start, double end, int64_t steps, double base) {
-  using Step = std::conditional_t<is_floating_v<T> && !std::is_same_v<T, double>, float, double>;
-  const Step s = static_cast<Step>(start), e = static_cast<Step>(end);
-  const Step step = (e - s) / static_cast<Step>(steps - 1);
+  const T s = convert<T>(start), e = convert<T>(end);
+  double difference;
+  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) difference = float(round_op<T>(float(e) - float(s)));
+  else difference = static_cast<double>(e - s);
+  const double step = difference / static_cast<double>(steps - 1);
+  const double b = std::is_integral_v<T> ? static_cast<double>(static_cast<float>(base)) : base;
   const int64_t halfway = steps / 2;
   for (int64_t i = 0; i < steps; ++i) {
-    const Step x = i < halfway ? std::fma(step, static_cast<Step>(i), s) : std::fma(-step, static_cast<Step>(steps - i - 1), e);
-    p[i] = convert<T>(std::pow(base, static_cast<double>(x)));
+    volatile double product = step * static_cast<double>(i < halfway ? i : steps - i - 1);
+    const double x = i < halfway ? static_cast<double>(s) + product : static_cast<double>(e) - product;
+    p[i] = convert<T>(std::pow(b, x));
   }
 }
 
