@@ -81,12 +81,18 @@ TEST_CASE("Shape, DType and Device print as PyTorch spells them", "[print]") {
 
 TEST_CASE("print options PyTorch cannot print with are errors, not out-of-bounds reads", "[print]") {
   // torch.set_printoptions(threshold=5, edgeitems=0); print(torch.zeros(2, 5)) raises in torch.stack
-  ts::set_printoptions({.threshold = 5, .edgeitems = 0});
+  ts::PrintOptions no_edges;
+  no_edges.threshold = 5, no_edges.edgeitems = 0;
+  ts::set_printoptions(no_edges);
   CHECK_THROWS_WITH(ts::to_string(ts::zeros({2, 5})), Catch::StartsWith("print: stack expects a non-empty TensorList"));
   CHECK(ts::to_string(ts::zeros({2, 2})) == "tensor([[0., 0.],\n        [0., 0.]])");  // not summarized
   ts::set_printoptions({});
-  CHECK_THROWS_WITH(ts::set_printoptions({.edgeitems = -1}), Catch::Contains("must not be negative"));
-  CHECK_THROWS_WITH(ts::set_printoptions({.precision = -2}), Catch::Contains("must not be negative"));
+  ts::PrintOptions negative;
+  negative.edgeitems = -1;
+  CHECK_THROWS_WITH(ts::set_printoptions(negative), Catch::Contains("must not be negative"));
+  negative = {};
+  negative.precision = -2;
+  CHECK_THROWS_WITH(ts::set_printoptions(negative), Catch::Contains("must not be negative"));
   CHECK(ts::get_printoptions().edgeitems == 3);
 }
 
