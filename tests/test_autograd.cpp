@@ -91,6 +91,11 @@ const std::map<std::string, Fn>& catalogue() {
       {"min_dim_keep", [](const V& x) { return std::get<0>(x[0].min(0, true)); }},
       {"norm", [](const V& x) { return x[0].norm(); }},
       {"norm_dim", [](const V& x) { return x[0].norm(2, 1); }},
+      {"norm_p3_dim", [](const V& x) { return x[0].norm(3, 1); }},
+      {"norm_p1", [](const V& x) { return x[0].norm(1); }},
+      {"norm_p1_5_keep", [](const V& x) { return x[0].norm(1.5, 0, true); }},
+      {"norm_p0_5", [](const V& x) { return x[0].norm(0.5, 1); }},
+      {"norm_inf_dim", [](const V& x) { return x[0].norm(INFINITY, 1); }},
       {"logsumexp", [](const V& x) { return x[0].logsumexp(1); }},
       {"var", [](const V& x) { return x[0].var(); }},
       {"var_dim", [](const V& x) { return x[0].var(1); }},
@@ -400,6 +405,20 @@ TEST_CASE("the engine's rules") {
     auto w = ts::tensor({-1.0, 3.0, 2.0}, {.requires_grad = true});
     (w.clamp(0.0, 2.5) * -1.0f).sum().backward();
     CHECK(ts::to_string(w.grad()) == "tensor([ 0.,  0., -1.])");
+  }
+  SECTION("p-norms where the norm is 0, and of order 0, differentiate as PyTorch's norm_backward") {
+    // torch: zeros(3).norm(3) gives [0, 0, 0], [0., 2.].norm(0.5) gives [0, 0.99999994], x.norm(0) no gradient
+    auto z = ts::zeros({3}).requires_grad_();
+    z.norm(3).backward();
+    CHECK(z.grad().to_vector() == std::vector<float>{0, 0, 0});
+    auto h = ts::tensor({0.0, 2.0}, {.requires_grad = true});
+    h.norm(0.5).backward();
+    CHECK(h.grad().to_vector() == std::vector<float>{0, 0x1.fffffep-1f});
+    auto c = ts::tensor({1.0, -2.0, 3.0}, {.requires_grad = true});
+    const auto count = c.norm(0);
+    CHECK(count.grad_fn_name() == "NormBackward1");
+    count.backward();
+    CHECK_FALSE(c.grad().defined());
   }
   SECTION("writing into a view of a non-leaf rebases the base's history") {
     auto x = ts::tensor({1.0, 2.0, 3.0}, {.requires_grad = true});

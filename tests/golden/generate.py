@@ -1085,6 +1085,12 @@ def autograd_cases():
         "attention": ([(2, 3, 4), (2, 3, 4), (2, 3, 4)], "any", attention),
         "layer_norm": ([(3, 5), (5,), (5,)], "any", layer_norm),
         "strided_views": ([(4, 6)], "any", strided),
+        # norms of other orders: PyTorch's norm_backward (NormBackward1), zeros included
+        "norm_p3_dim": ([(3, 4)], "zeros", lambda a: a.norm(3, 1)),
+        "norm_p1": ([(3, 4)], "zeros", lambda a: a.norm(1)),
+        "norm_p1_5_keep": ([(3, 4)], "any", lambda a: a.norm(1.5, 0, True)),
+        "norm_p0_5": ([(3, 4)], "zeros", lambda a: a.norm(0.5, 1)),
+        "norm_inf_dim": ([(3, 4)], "any", lambda a: a.norm(float("inf"), 1)),
     }
     for name, (shapes, kind, fn) in cases.items():
         xs = [x.requires_grad_() for x in inputs(shapes, kind)]

@@ -761,13 +761,26 @@ struct EvenlyDistributeBackward final : Node {
 template <class A>
 struct NormBackward1 final : Node, Reduction {
   SavedTensor<A> self, result;
-  NormBackward1(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep)
-      : Reduction(x.sizes(), d, keep, "norm"), self(x, false), result(out, true) {}
+  double p;
+  NormBackward1(const Tensor<A>& x, const Tensor<A>& out, const Shape& d, bool keep, double order = 2)
+      : Reduction(x.sizes(), d, keep, "norm"), self(x, false), result(out, true), p(order) {}
   TS_NODE_NAME("NormBackward1")
   TS_RELEASE_SAVED(self, result)
+  /** PyTorch's norm_backward, branch by branch: 0 where the norm is 0, no gradient for p = 0. */
   variable_list apply(variable_list&& grads) override {
-    const Tensor<A> r = restore(result.unpack(*this));
-    return {self.unpack(*this) * (restore(grads[0].as<A>()) / r).masked_fill(r == 0, 0)};
+    const Tensor<A> x = self.unpack(*this), r = restore(result.unpack(*this)), g = restore(grads[0].as<A>());
+    if (p == 2) return {x * (g / r).masked_fill(r == 0, 0)};
+    if (p == 0) return {AnyTensor()};
+    if (p == 1) return {x.sgn() * g};
+    if (std::isinf(p)) {
+      const Tensor<A> magnitude = x.abs();
+      const Tensor<bool> mask = (magnitude == r) || magnitude.isnan();
+      return {x.sgn() * ((g / mask.sum(dims, true)) * mask)};
+    }
+    if (p < 1) return {x.sgn() * x.abs().pow(p - 1).masked_fill(x == 0, 0) * g * r.pow(1 - p)};
+    const Tensor<A> scale = (g / r.pow(p - 1)).masked_fill(r == 0, 0);
+    if (p < 2) return {x.sgn() * x.abs().pow(p - 1) * scale};
+    return {x * x.abs().pow(p - 2) * scale};
   }
 };
 

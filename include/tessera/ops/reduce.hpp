@@ -140,13 +140,18 @@ Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, const Shape& dims, bool
   using F = floating_t<T>;
   detail::check_norm_input<T>();
   if (p == 2) return detail::norm2(x, dims, keepdim);
-  const Tensor<F> xf = x.template to<F>();
-  if (p == 1) return xf.abs().sum(dims, keepdim);
-  if (p == INFINITY) return xf.abs().amax(dims, keepdim);
-  if (p == -INFINITY) return xf.abs().amin(dims, keepdim);
-  if (p == 0) return (xf != F(0)).template to<F>().sum(dims, keepdim);
   TS_CHECK(!std::isnan(p), "norm: p must not be NaN");
-  return xf.abs().pow(p).sum(dims, keepdim).pow(1 / p);
+  Tensor<F> out;
+  {
+    NoGradGuard no_grad;  // its derivative is NormBackward1's, as PyTorch's
+    const Tensor<F> magnitude = x.template to<F>().abs();
+    if (p == 1) out = magnitude.sum(dims, keepdim);
+    else if (p == INFINITY) out = magnitude.amax(dims, keepdim);
+    else if (p == -INFINITY) out = magnitude.amin(dims, keepdim);
+    else if (p == 0) out = (magnitude != F(0)).template to<F>().sum(dims, keepdim);
+    else out = magnitude.pow(p).sum(dims, keepdim).pow(1 / p);
+  }
+  return detail::record_reduction<detail::NormBackward1<T>>(x, out, x, out, dims, keepdim, p);
 }
 template <class T>
 Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, int64_t dim, bool keepdim = false) {
