@@ -140,8 +140,7 @@ inline void check_result_fits(const char* op, const TensorImpl& out, DType resul
            out.dtype);
   TS_CHECK(out.sizes == shape, op, ": output with shape ", shape_str(out.sizes),
            " doesn't match the broadcast shape ", shape_str(shape));
-  TS_CHECK(!has_internal_overlap(out), op, ": unsupported operation: more than one element of the written-to tensor "
-           "refers to a single memory location. Please clone() the tensor before performing the operation.");
+  check_no_internal_overlap(op, out);
 }
 inline void check_result_fits(const ElementwisePlan& plan) {
   if (plan.num_inputs == 1) return check_result_fits(plan.op, *plan.out, plan.result_dtype, plan.inputs[0]->sizes);

@@ -220,15 +220,13 @@ Tensor<T> saved_copy(const Tensor<T>& t) {
 // 2050 that converting straight to the compute type float would give. Kernels are then compiled
 // for each op and common dtype only, not for each pair of operand dtypes.
 
-/** PyTorch's sub_check: a subtraction refuses bool operands (A or B bool). */
-template <class Op, class A, class B>
-void check_sub_operands() {
-  if constexpr (std::is_same_v<Op, SubOp> && std::is_same_v<A, bool> && std::is_same_v<B, bool>)
-    throw_error("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                "`logical_xor()` operator instead.");
-  else if constexpr (std::is_same_v<Op, SubOp> && (std::is_same_v<A, bool> || std::is_same_v<B, bool>))
-    throw_error("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert "
-                "a mask, use the `~` or `logical_not()` operator instead.");
+/** PyTorch's sub_check (sub and rsub): no bool operand in a subtraction; `a_bool` and `b_bool`
+ *  say whether each operand is bool. */
+inline void check_no_bool_subtraction(const char* op, bool a_bool, bool b_bool) {
+  TS_CHECK(!(a_bool && b_bool), op, ": Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+           "`^` or `logical_xor()` operator instead.");
+  TS_CHECK(!(a_bool || b_bool), op, ": Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+           "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 
 /** Runs the binary op into `out` (already checked), converting the result to O. `same_layout`:
@@ -238,7 +236,8 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
   using R = op_result_t<Op, promote_t<A, B>>;
   using C = op_compute_t<Op, promote_t<A, B>>;
   using Common = op_common_t<Op, promote_t<A, B>>;
-  check_sub_operands<Op, A, B>();
+  if constexpr (std::is_same_v<Op, SubOp>)
+    check_no_bool_subtraction(Op::name, std::is_same_v<A, bool>, std::is_same_v<B, bool>);
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and ", dtype_of<B>, ")");
   } else if constexpr (!std::is_same_v<A, B>) {  // Note [Operands of mixed dtypes]
@@ -290,7 +289,8 @@ void scalar_into(const Tensor<O>& out, const Tensor<A>& a_in, S s) {
   using R0 = scalar_promote_t<A, S>;
   using R = op_result_t<Op, R0>;
   using C = op_compute_t<Op, R0>;
-  check_sub_operands<Op, A, S>();
+  if constexpr (std::is_same_v<Op, SubOp>)
+    check_no_bool_subtraction(Op::name, std::is_same_v<A, bool>, std::is_same_v<S, bool>);
   if constexpr (std::is_same_v<C, bool> && !Op::supports_bool) {
     throw_error(Op::name, ": not supported for bool tensors (", dtype_of<A>, " and a bool scalar)");
   } else {
@@ -1204,10 +1204,7 @@ namespace detail {
 /** PyTorch's sub_check and alpha_check for rsub: bool operands and alphas that do not fit R. */
 template <class R, class Alpha>
 void check_rsub(bool input_bool, bool other_bool) {
-  TS_CHECK(!(input_bool && other_bool), "rsub: Subtraction, the `-` operator, with two bool tensors is not supported. "
-                                        "Use the `^` or `logical_xor()` operator instead.");
-  TS_CHECK(!(input_bool || other_bool), "rsub: Subtraction, the `-` operator, with a bool tensor is not supported. "
-                                        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  check_no_bool_subtraction("rsub", input_bool, other_bool);
   TS_CHECK((!std::is_same_v<Alpha, bool> || std::is_same_v<R, bool>), "rsub: Boolean alpha only supported for Boolean results.");
   TS_CHECK((!(is_floating_v<Alpha> && !is_floating_v<R>)),
            "rsub: For integral input tensors, argument alpha must not be a floating point number.");
