@@ -625,4 +625,115 @@ TEST_CASE("gradgradcheck through ops outside the catalogue of test_autograd") {
   }
 }
 
+TEST_CASE("views taken before an in-place op take their history from the base again") {
+  using ts::NoGradGuard;
+  const golden::Record& first = record("stale_select");
+  const Tensor<double> a0 = tensor(first, "a").reshape({2, 3}), w = tensor(first, "w");
+  auto leaf = [&] { return a0.clone().requires_grad_(); };
+  SECTION("the base changed") {
+    const Tensor<double> a = leaf(), x = a.clone(), v = x.select(0, 0);
+    CHECK(v.grad_fn_name() == "SelectBackward0");
+    x.mul_(2.0);
+    CHECK(v.grad_fn_name() == first.get("grad_fn"));
+    (v * w).sum().backward();
+    check_close(a.grad(), values(first, "ga"));
+  }
+  SECTION("another view of the base changed") {
+    const auto& r = record("stale_other_view");
+    const Tensor<double> a = leaf(), x = a.clone(), v1 = x.select(0, 0), v2 = x.select(0, 1);
+    v2.mul_(3.0);
+    CHECK(v1.grad_fn_name() == r.get("grad_fn"));
+    ((v1 * w).sum() + (v2 * v2).sum()).backward();
+    check_close(a.grad(), values(r, "ga"));
+  }
+  SECTION("a view of a view") {
+    const auto& r = record("stale_view_of_view");
+    const Tensor<double> a = leaf(), x = a.clone(), vv = x.select(0, 0).slice(0, 1);
+    x.mul_(w);
+    CHECK(vv.grad_fn_name() == r.get("grad_fn"));
+    (vv * vv).sum().backward();
+    check_close(a.grad(), values(r, "ga"));
+  }
+  SECTION("the base changed with grad mode off") {
+    const auto& r = record("stale_no_grad_write");
+    const Tensor<double> a = tensor(r, "a").requires_grad_(), x = a.clone(), v = x.slice(0, 1);
+    {
+      NoGradGuard no_grad;
+      x.mul_(2.0);
+    }
+    CHECK(v.grad_fn_name() == r.get("grad_fn"));
+    (v * v).sum().backward();
+    check_close(a.grad(), values(r, "ga"));
+  }
+  SECTION("the base requires grad after the view was taken") {
+    const auto& r = record("base_gains_grad");
+    const Tensor<double> wg = tensor(r, "w").requires_grad_(), x = ts::zeros<double>({3}), v = x.slice(0, 0, 2);
+    CHECK(int(v.requires_grad()) == std::stoi(r.get("before")));
+    x.add_(wg);
+    CHECK(int(v.requires_grad()) == std::stoi(r.get("after")));
+    CHECK(v.grad_fn_name() == r.get("grad_fn"));
+    (v * v).sum().backward();
+    check_close(wg.grad(), values(r, "gw"));
+  }
+  SECTION("a view taken with grad mode off requires grad with its base") {
+    const auto& r = record("no_grad_view");
+    const Tensor<double> a = leaf();
+    Tensor<double> v;
+    {
+      NoGradGuard no_grad;
+      v = a.select(0, 1);
+    }
+    CHECK(int(v.requires_grad()) == std::stoi(r.get("requires_grad")));
+    CHECK(int(v.is_leaf()) == std::stoi(r.get("is_leaf")));
+    const Tensor<double> y = v * 2.0;
+    CHECK(int(y.requires_grad()) == std::stoi(r.get("y_requires_grad")));
+    CHECK(y.grad_fn_name() == r.get("y_grad_fn"));
+  }
+  SECTION("unbind records one node") {
+    const auto& r = record("unbind");
+    const Tensor<double> a = leaf();
+    const std::vector<Tensor<double>> pieces = a.clone().unbind(1);
+    CHECK(pieces[2].grad_fn_name() == r.get("grad_fn"));
+    (pieces[0] * 2.0 + pieces[2] * pieces[2]).sum().backward();
+    check_close(a.grad(), values(r, "ga"));
+  }
+  SECTION("the pieces of unbind and split may not be changed in place") {
+    const auto& r = record("multi_output_views");
+    const Tensor<double> a = leaf(), wg = w.clone().requires_grad_();
+    CHECK(error_of([&] { a.clone().unbind(0)[1].mul_(2.0); }) == r.get("direct"));
+    Tensor<double> x = a.clone();
+    std::vector<Tensor<double>> pieces = ts::split(x, {1, 2}, 1);
+    x.mul_(2.0);
+    CHECK(error_of([&] { (void)pieces[1].grad_fn_name(); }) == r.get("indirect"));
+    x = ts::zeros<double>({2, 3});
+    CHECK(error_of([&] { x.unbind(0)[0].add_(wg); }) == r.get("no_history"));
+    x = ts::zeros<double>({2, 3});
+    pieces = x.unbind(0);
+    x.add_(wg);
+    CHECK(error_of([&] { (void)pieces[0].grad_fn_name(); }) == r.get("no_history_indirect"));
+    x = ts::zeros<double>({2, 3});
+    pieces = x.unbind(0);
+    x.add_(1.0);
+    pieces[0].add_(1.0);  // nothing requires grad: allowed
+    check_close(x, values(r, "untracked"));
+  }
+  SECTION("split's node names; unsafe_split's pieces are no views to autograd") {
+    const auto& r = record("split_names");
+    const Tensor<double> x = ts::ones<double>({2, 4}).requires_grad_() * 1.0;
+    const Tensor<double> e = ts::ones<double>({0, 3}).requires_grad_() * 1.0;
+    CHECK(ts::split(x, 2, 1)[1].grad_fn_name() == r.get("split"));
+    CHECK(ts::split(x, {1, 3}, 1)[0].grad_fn_name() == r.get("split_with_sizes"));
+    CHECK(ts::chunk(x, 2, 1)[0].grad_fn_name() == r.get("chunk"));
+    CHECK(ts::chunk(e, 2, 0)[0].grad_fn_name() == r.get("chunk_empty"));
+    CHECK(ts::unsafe_split(x, 2, 1)[0].grad_fn_name() == r.get("unsafe_split"));
+    CHECK(ts::unsafe_split_with_sizes(x, {1, 3}, 1)[0].grad_fn_name() == r.get("unsafe_split_with_sizes"));
+    CHECK(ts::unsafe_chunk(x, 2, 1)[0].grad_fn_name() == r.get("unsafe_chunk"));
+    CHECK(ts::unsafe_chunk(e, 2, 0)[1].grad_fn_name() == r.get("unsafe_chunk_empty"));
+    const std::vector<Tensor<double>> pieces = ts::unsafe_split(x, 2, 1);
+    pieces[0].mul_(2.0);
+    CHECK(pieces[0].grad_fn_name() == r.get("unsafe_inplace"));
+    CHECK(x.grad_fn_name() == r.get("unsafe_base"));
+  }
+}
+
 }  // namespace test_autograd_ext

@@ -309,6 +309,107 @@ def low_precision_cases(lines):
                   f"gw2 {hexes(w.grad)}", "end"]
 
 
+def error_text(f):
+    try:
+        f()
+    except RuntimeError as e:
+        return str(e)
+    return "none"
+
+
+def stale_view_cases(lines):
+    """Views taken before an in-place op on their base (or on another view of it) take their
+    history from the base again, through AsStridedBackward0; the pieces of unbind and split may
+    not be changed in place. Leaves are cloned: ramp's result is a view of a tensor that does
+    not require grad, and a view's base is what its requires_grad follows."""
+    w = ramp(3, scale=0.53, shift=0.2)
+    a = ramp(2, 3).clone().requires_grad_()
+    x = a.clone()
+    v = x[0]
+    x.mul_(2)
+    (v * w).sum().backward()
+    lines += ["case stale_select", f"a {hexes(a)}", f"w {hexes(w)}", f"grad_fn {v.grad_fn.name()}",
+              f"ga {hexes(a.grad)}", "end"]
+
+    a = ramp(2, 3).clone().requires_grad_()
+    x = a.clone()
+    v1, v2 = x[0], x[1]
+    v2.mul_(3)
+    ((v1 * w).sum() + (v2 * v2).sum()).backward()
+    lines += ["case stale_other_view", f"grad_fn {v1.grad_fn.name()}", f"ga {hexes(a.grad)}", "end"]
+
+    a = ramp(2, 3).clone().requires_grad_()
+    x = a.clone()
+    vv = x[0][1:]
+    x.mul_(w)
+    (vv * vv).sum().backward()
+    lines += ["case stale_view_of_view", f"grad_fn {vv.grad_fn.name()}", f"ga {hexes(a.grad)}", "end"]
+
+    a = ramp(3).clone().requires_grad_()
+    x = a.clone()
+    v = x[1:]
+    with torch.no_grad():
+        x.mul_(2)
+    (v * v).sum().backward()
+    lines += ["case stale_no_grad_write", f"a {hexes(a)}", f"grad_fn {v.grad_fn.name()}", f"ga {hexes(a.grad)}", "end"]
+
+    wg = ramp(3, scale=0.53, shift=0.2).clone().requires_grad_()
+    x = torch.zeros(3, dtype=torch.float64)
+    v = x[:2]
+    before = v.requires_grad
+    x.add_(wg)
+    after = v.requires_grad
+    (v * v).sum().backward()
+    lines += ["case base_gains_grad", f"w {hexes(wg)}", f"before {int(before)}", f"after {int(after)}",
+              f"grad_fn {v.grad_fn.name()}", f"gw {hexes(wg.grad)}", "end"]
+
+    a = ramp(3).clone().requires_grad_()
+    with torch.no_grad():
+        v = a[1:]
+    y = v * 2
+    lines += ["case no_grad_view", f"requires_grad {int(v.requires_grad)}", f"is_leaf {int(v.is_leaf)}",
+              f"y_requires_grad {int(y.requires_grad)}", f"y_grad_fn {y.grad_fn.name()}", "end"]
+
+    a = ramp(2, 3).clone().requires_grad_()
+    x = a.clone()
+    r = x.unbind(1)
+    (r[0] * 2 + r[2] * r[2]).sum().backward()
+    lines += ["case unbind", f"a {hexes(a)}", f"grad_fn {r[2].grad_fn.name()}", f"ga {hexes(a.grad)}", "end"]
+
+    a = ramp(2, 3).clone().requires_grad_()
+    e_direct = error_text(lambda: a.clone().unbind(0)[1].mul_(2))
+    x = a.clone()
+    r = x.split([1, 2], 1)
+    x.mul_(2)
+    e_indirect = error_text(lambda: r[1].grad_fn)
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    e_no_history = error_text(lambda: x.unbind(0)[0].add_(wg))
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    r = x.unbind(0)
+    x.add_(wg)
+    e_no_history_indirect = error_text(lambda: r[0].grad_fn)
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    r = x.unbind(0)
+    x.add_(1)
+    r[0].add_(1)
+    lines += ["case multi_output_views", f"direct {e_direct}", f"indirect {e_indirect}",
+              f"no_history {e_no_history}", f"no_history_indirect {e_no_history_indirect}",
+              f"untracked {hexes(x)}", "end"]
+
+    x = ramp(2, 4).clone().requires_grad_() * 1
+    e = torch.ones(0, 3, dtype=torch.float64, requires_grad=True) * 1
+    o = x.unsafe_split(2, 1)
+    o[0].mul_(2)
+    lines += ["case split_names", f"split {x.split(2, 1)[1].grad_fn.name()}",
+              f"split_with_sizes {torch.split(x, [1, 3], 1)[0].grad_fn.name()}",
+              f"chunk {x.chunk(2, 1)[0].grad_fn.name()}", f"chunk_empty {e.chunk(2, 0)[0].grad_fn.name()}",
+              f"unsafe_split {x.unsafe_split(2, 1)[0].grad_fn.name()}",
+              f"unsafe_split_with_sizes {x.unsafe_split_with_sizes([1, 3], 1)[0].grad_fn.name()}",
+              f"unsafe_chunk {x.unsafe_chunk(2, 1)[0].grad_fn.name()}",
+              f"unsafe_chunk_empty {e.unsafe_chunk(2, 0)[1].grad_fn.name()}",
+              f"unsafe_inplace {o[0].grad_fn.name()}", f"unsafe_base {x.grad_fn.name()}", "end"]
+
+
 def main():
     torch.set_num_threads(1)
     lines = [f"# Written by tests/golden/generate_autograd_ext.py with torch {torch.__version__}"]
@@ -316,6 +417,7 @@ def main():
     hook_cases(lines)
     gg_cases(lines)
     low_precision_cases(lines)
+    stale_view_cases(lines)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "autograd_ext.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -348,6 +348,7 @@ namespace detail {
 /** Adds an entry to the tensor's hooks, registering the list on its grad_fn for a non-leaf. */
 template <class = void>
 autograd::RemovableHandle add_tensor_hook(const std::shared_ptr<TensorImpl>& impl, TensorHooks::Entry entry) {
+  sync_view_history(impl);
   AutogradMeta& meta = impl->autograd_meta();
   const bool fresh = !meta.hooks;
   const std::shared_ptr<TensorHooks>& hooks = tensor_hooks(meta);

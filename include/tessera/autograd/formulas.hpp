@@ -1565,8 +1565,10 @@ struct SplitBackward0 final : Node {
   Shape in_sizes;
   std::vector<int64_t> sizes;
   int64_t dim;
-  SplitBackward0(const Shape& in, std::vector<int64_t> s, int64_t d) : in_sizes(in), sizes(std::move(s)), dim(d) {}
-  TS_NODE_NAME("SplitBackward0")
+  const char* label;  // SplitBackward0, SplitWithSizesBackward0 or their unsafe_ forms
+  SplitBackward0(const Shape& in, std::vector<int64_t> s, int64_t d, const char* name)
+      : in_sizes(in), sizes(std::move(s)), dim(d), label(name) {}
+  const char* name() const override { return label; }
   variable_list apply(variable_list&& grads) override {
     // Missing pieces are zeros on the device of the pieces that arrived (the input's).
     Device device;
@@ -1583,6 +1585,23 @@ struct SplitBackward0 final : Node {
       }
     }
     return {cat(pieces, dim)};
+  }
+};
+
+/** unbind: the gradients of the slices stacked back (zeros for those that got none). */
+template <class A>
+struct UnbindBackward0 final : Node {
+  Shape sizes;  // of a slice
+  int64_t dim;
+  UnbindBackward0(Shape slice_sizes, int64_t d) : sizes(std::move(slice_sizes)), dim(d) {}
+  TS_NODE_NAME("UnbindBackward0")
+  variable_list apply(variable_list&& grads) override {
+    Device device;
+    for (const AnyTensor& g : grads)
+      if (g.defined()) device = g.device();
+    std::vector<Tensor<A>> slices;
+    for (const AnyTensor& g : grads) slices.push_back(g.defined() ? g.as<A>() : zeros<A>(sizes, {.device = device}));
+    return {stack(slices, dim)};
   }
 };
 

@@ -372,7 +372,7 @@ struct Function {
         }
       } else if (is_modified) {
         const td::TensorImpl& m = *var.impl_ptr();
-        TS_CHECK(!(m.requires_grad() && !m.autograd->grad_fn),
+        TS_CHECK(!(m.requires_grad() && !td::grad_fn_of(var.impl_ptr())),
                  "a leaf Variable that requires grad has been used in an in-place operation.");
         if (m.autograd) m.autograd->grad.reset();
         if (!m.view_base) {

@@ -75,22 +75,51 @@ template <class A> struct GatherBackward0;
 template <class A, class U> struct ScatterBackward;
 template <class A> struct CatBackward0;
 template <class A> struct StackBackward0;
+template <class A> struct UnbindBackward0;
 template <class A> struct SplitBackward0;
 template <class A> struct CloneBackward0;
 template <class A, class U> struct CopyBackwards;
 template <class A> struct FillBackward;
 template <class T> struct CopySlices;
 
+/** PyTorch's refusal of an in-place change to an output of unbind or split: made directly on the
+ *  view, or `indirect`ly on its base or another view of it (Note [Stale view histories]). */
+[[noreturn, gnu::noinline, gnu::cold]] inline void throw_multi_output_view(const TensorImpl& view, bool indirect) {
+  const char* modified = indirect ? "its base or another view of its base has been" : "is being";
+  const char* tail = " This view is the output of a function that returns multiple views. Such functions do not "
+                     "allow the output views to be modified inplace. You should replace the inplace operation by an "
+                     "out-of-place one.";
+  if (view.autograd && view.autograd->grad_fn)
+    throw_error("Output ", view.autograd->output_nr, " of ", view.autograd->grad_fn->name(), " is a view and ",
+                modified, " modified inplace.", tail);
+  throw_error("A view was created in no_grad mode and ", modified, " modified inplace with grad mode enabled.", tail);
+}
+
+/** Remakes a stale view's history from its base's (Note [Stale view histories]). */
+template <class T>
+void refresh_view_history(const std::shared_ptr<TensorImpl>& view) {
+  const uint64_t now = view->storage.version();
+  const std::shared_ptr<TensorImpl>& base = view->view_base;
+  if ((view->autograd && view->autograd->grad_fn) || base->requires_grad()) {
+    if (view->multi_output_view) throw_multi_output_view(*view, true);
+    auto fn = make_node<AsStridedBackward0<T>>(*base, view->sizes, view->strides, view->offset);
+    fn->next_edges.push_back({gradient_edge(base), {base->sizes, base->dtype}});
+    set_history(AnyTensor(Tensor<T>(view)), fn, 0);
+  }
+  view->view_version = now;
+}
+
 /** PyTorch's refusals before an in-place op with grad mode on. */
 template <class T>
 void check_inplace(const Tensor<T>& self) {
   if (!GradMode::is_enabled()) return;
   const TensorImpl& impl = self.impl();
-  TS_CHECK(!(impl.requires_grad() && !impl.autograd->grad_fn),
-           "a leaf Variable that requires grad is being used in an in-place operation.");
+  if (impl.multi_output_view) throw_multi_output_view(impl, false);
   const TensorImpl* base = impl.view_base.get();
   TS_CHECK(!(base && base->requires_grad() && !base->autograd->grad_fn),
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  TS_CHECK(!(impl.requires_grad() && !grad_fn_of(self.impl_ptr())),
+           "a leaf Variable that requires grad is being used in an in-place operation.");
 }
 
 /** First half of recording an in-place op: the node, with edges to the inputs' histories as
@@ -117,6 +146,7 @@ void finish_inplace(const Tensor<T>& self, const std::shared_ptr<Node>& node) {
   auto view_fn = make_node<AsStridedBackward0<T>>(*base, self.sizes(), self.strides(), self.storage_offset());
   view_fn->next_edges.push_back({{copy_slices, 0}, {base->sizes, base->dtype}});
   set_history(self, view_fn, 0);
+  self.impl().view_version = self.storage().version();
 }
 
 /** `_out` forms write into a given tensor and are not recorded, as in PyTorch. */

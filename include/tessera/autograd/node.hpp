@@ -214,7 +214,9 @@ inline std::shared_ptr<Node> grad_accumulator(const std::shared_ptr<TensorImpl>&
 
 /** Where the gradient of `t` must be sent: its grad_fn, its accumulator, or nowhere. */
 inline Edge gradient_edge(const std::shared_ptr<TensorImpl>& t) {
-  if (!t || !t->autograd) return {};
+  if (!t) return {};
+  sync_view_history(t);
+  if (!t->autograd) return {};
   if (t->autograd->grad_fn) return {t->autograd->grad_fn, t->autograd->output_nr};
   if (t->autograd->requires_grad) return {grad_accumulator(t), 0};
   return {};
@@ -369,8 +371,8 @@ void release_all(Saved&... saved) {
 
 template <class T>
 std::string Tensor<T>::grad_fn_name() const {
-  const auto& meta = impl().autograd;
-  return meta && meta->grad_fn ? meta->grad_fn->name() : std::string();
+  const detail::Node* fn = detail::grad_fn_of(impl_ptr());
+  return fn ? fn->name() : std::string();
 }
 
 }  // namespace tessera

@@ -786,7 +786,7 @@ class Tensor {
     return *this;
   }
   bool requires_grad() const { return impl().requires_grad(); }
-  bool is_leaf() const { return !impl().autograd || !impl().autograd->grad_fn; }
+  bool is_leaf() const { return detail::grad_fn_of(impl_ptr()) == nullptr; }
   Tensor grad() const {
     return impl().autograd && impl().autograd->grad ? Tensor(impl().autograd->grad) : Tensor();
   }
@@ -845,11 +845,18 @@ Tensor<T> empty_tensor(const Shape& sizes, const TensorOptions& options = {}, co
   return out;
 }
 
+template <class T>
+void refresh_view_history(const std::shared_ptr<TensorImpl>& view);  // autograd/functions.hpp
+
 /** A tensor sharing `base`'s storage with new view metadata. */
 template <class T>
 Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t offset) {
   auto impl = make_tensor_impl(base.storage(), std::move(sizes), std::move(strides), offset, dtype_of<T>);
   impl->view_base = base.impl().view_base ? base.impl().view_base : base.impl_ptr();
+  if constexpr (is_floating_v<T>) {  // Note [Stale view histories]
+    impl->view_version = impl->storage.version();
+    impl->refresh_view = &refresh_view_history<T>;
+  }
   return Tensor<T>(std::move(impl));
 }
 

@@ -38,12 +38,17 @@ struct TensorImpl {
   Shape strides;
   int64_t offset = 0;
   DType dtype = DType::Float32;
+  bool multi_output_view = false;  // an output of unbind or split made with grad mode on
   int64_t numel = 1;
   bool contiguous = true;
   AutogradMeta* autograd = nullptr;  // owned; most tensors never need one
   // The tensor this one is a view of (the first non-view one), so that an in-place op on the
   // view can update the base's autograd history (Note [In-place ops on views]).
   std::shared_ptr<TensorImpl> view_base;
+  // A view of a floating tensor: the storage's version its history was made at, and what
+  // remakes that history once the version moved (Note [Stale view histories]).
+  uint64_t view_version = 0;
+  void (*refresh_view)(const std::shared_ptr<TensorImpl>& view) = nullptr;
 
   TensorImpl(Storage storage_, Shape sizes_, Shape strides_, int64_t offset_, DType dtype_)
       : storage(std::move(storage_)), sizes(std::move(sizes_)), strides(std::move(strides_)), offset(offset_),
@@ -85,7 +90,11 @@ struct TensorImpl {
   }
 
  public:
-  bool requires_grad() const { return autograd && autograd->requires_grad; }
+  /** As PyTorch's: a view of a floating tensor requires grad when its base does, whichever
+   *  mode made it. */
+  bool requires_grad() const {
+    return (autograd && autograd->requires_grad) || (refresh_view && view_base->requires_grad());
+  }
   AutogradMeta& autograd_meta() {
     if (!autograd) autograd = new AutogradMeta;
     return *autograd;
@@ -101,6 +110,23 @@ inline void check_device_dtype(Device device, DType dtype, const char* op) {
   if (dtype == DType::Float64 && device.is_metal()) [[unlikely]]
     throw_error(op, ": ", device, " cannot hold a float64 tensor: Metal has no float64 (as in PyTorch's MPS); "
                 "use float32, or keep float64 tensors on the CPU");
+}
+
+// Note [Stale view histories]
+// An in-place op changes every view of the bytes it writes, so a view's history recorded before
+// it is stale: `v = x[0]; x.mul_(2)` must send v's gradient through the multiplication. As in
+// PyTorch, a view of a floating tensor remembers the storage's version its history was made at,
+// and whoever reads that history (recording an op, backward, grad_fn, is_leaf) first remakes it
+// when the version moved: an as_strided node from the view to its base's current history. Views
+// that unbind and split return may not take part (PyTorch's error, throw_multi_output_view).
+inline void sync_view_history(const std::shared_ptr<TensorImpl>& t) {
+  if (t->refresh_view && t->storage.version() != t->view_version) [[unlikely]] t->refresh_view(t);
+}
+
+/** The node that made `t` (null for a leaf), a view's history first brought up to date. */
+inline Node* grad_fn_of(const std::shared_ptr<TensorImpl>& t) {
+  sync_view_history(t);
+  return t->autograd ? t->autograd->grad_fn.get() : nullptr;
 }
 
 /** A new TensorImpl whose block comes from the small block cache (Note [Small block cache]). */

@@ -219,33 +219,24 @@ Tensor<T> row_stack(std::initializer_list<Tensor<T>> tensors) {
   return vstack(tensors);
 }
 
-template <class T>
-std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
-  TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
-  TS_CHECK(split_size >= 0, "split: split expects split_size be non-negative, but got split_size=", split_size);
-  dim = detail::wrap_dim(dim, t.dim(), "split");
-  const int64_t size = t.sizes()[dim];
-  TS_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dimension size is 0, but got dimension "
-           "size of ", size);
-  std::vector<int64_t> sizes;
-  const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
-  for (int64_t i = 0; i < pieces; ++i) sizes.push_back(std::min(split_size, size - i * split_size));
-  return split(t, sizes, dim);
-}
+namespace detail {
 
-/** Views of the given lengths along `dim`; they must add up to its size. */
+/** split's pieces, recorded as one node named `node`. Their in-place changes are refused with
+ *  grad mode on (Note [Stale view histories]), unless `unsafe`: unsafe_split's pieces are not
+ *  views to autograd, as in PyTorch. */
 template <class T>
-std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
+std::vector<Tensor<T>> split_pieces(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim,
+                                    const char* node, bool unsafe = false) {
   TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
-  dim = detail::wrap_dim(dim, t.dim(), "split");
+  dim = wrap_dim(dim, t.dim(), "split");
   int64_t total = 0;
   for (int64_t s : sizes) {
     TS_CHECK(s >= 0, "split: split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=",
-             detail::shape_str(sizes));
+             shape_str(sizes));
     total += s;
   }
   TS_CHECK(total == t.sizes()[dim], "split: split_with_sizes expects split_sizes to sum exactly to ", t.sizes()[dim],
-           " (input tensor's size at dimension ", dim, "), but got split_sizes=", detail::shape_str(sizes));
+           " (input tensor's size at dimension ", dim, "), but got split_sizes=", shape_str(sizes));
   std::vector<Tensor<T>> out;
   int64_t at = 0;
   {
@@ -255,34 +246,67 @@ std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& siz
       at += s;
     }
   }
-  if (detail::needs_grad(t)) {
+  mark_pieces(out, unsafe);
+  if (needs_grad(t)) {
     const AnyTensor input = t;
     const std::vector<AnyTensor> outputs(out.begin(), out.end());
-    detail::record_lists<detail::SplitBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs, t.sizes(), sizes,
-                                                    dim);
+    record_lists<SplitBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs, t.sizes(), sizes, dim, node);
   }
   return out;
 }
 
-/** `chunks` views of ceil(size / chunks) elements along `dim` (fewer when it does not divide). */
+template <class T>
+std::vector<Tensor<T>> split_by_size(const Tensor<T>& t, int64_t split_size, int64_t dim, bool unsafe) {
+  TS_CHECK(t.dim() > 0, "split: split expects at least a 1-dimensional tensor");
+  TS_CHECK(split_size >= 0, "split: split expects split_size be non-negative, but got split_size=", split_size);
+  dim = wrap_dim(dim, t.dim(), "split");
+  const int64_t size = t.sizes()[dim];
+  TS_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dimension size is 0, but got dimension "
+           "size of ", size);
+  std::vector<int64_t> sizes;
+  const int64_t pieces = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  for (int64_t i = 0; i < pieces; ++i) sizes.push_back(std::min(split_size, size - i * split_size));
+  return split_pieces(t, sizes, dim, unsafe ? "UnsafeSplitBackward0" : "SplitBackward0", unsafe);
+}
+
+}  // namespace detail
+
+template <class T>
+std::vector<Tensor<T>> split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
+  return detail::split_by_size(t, split_size, dim, false);
+}
+
+/** Views of the given lengths along `dim`; they must add up to its size. */
+template <class T>
+std::vector<Tensor<T>> split(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
+  return detail::split_pieces(t, sizes, dim, "SplitWithSizesBackward0");
+}
+
 /** torch.split_with_sizes: split with a list of sizes. */
 template <class T>
 std::vector<Tensor<T>> split_with_sizes(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
   return split(t, sizes, dim);
 }
 
+namespace detail {
 template <class T>
-std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
+std::vector<Tensor<T>> chunk_pieces(const Tensor<T>& t, int64_t chunks, int64_t dim, bool unsafe) {
   TS_CHECK(t.dim() > 0, "chunk: chunk expects at least a 1-dimensional tensor");
   TS_CHECK(chunks > 0, "chunk: chunk expects `chunks` to be greater than 0, got: ", chunks);
-  dim = detail::wrap_dim(dim, t.dim(), "chunk");
+  dim = wrap_dim(dim, t.dim(), "chunk");
   const int64_t size = t.sizes()[dim];
   const int64_t split_size = (size + chunks - 1) / chunks;
-  if (split_size == 0 && size == 0) {
-    std::vector<int64_t> sizes(static_cast<size_t>(chunks), 0);
-    return split(t, sizes, dim);
-  }
-  return split(t, split_size, dim);
+  if (split_size == 0 && size == 0)
+    return split_pieces(t, std::vector<int64_t>(static_cast<size_t>(chunks), 0), dim,
+                        unsafe ? "UnsafeSplitWithSizesBackward0" : "SplitWithSizesBackward0", unsafe);
+  return split_by_size(t, split_size, dim, unsafe);
+}
+}  // namespace detail
+
+/** `chunks` views of ceil(size / chunks) elements along `dim` (fewer when it does not divide). */
+template <class T>
+std::vector<Tensor<T>> chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
+  return detail::chunk_pieces(t, chunks, dim, false);
 }
 
 /** torch.tensor_split: `sections` views along `dim`, the first size % sections of them one longer
@@ -394,18 +418,19 @@ std::vector<Tensor<T>> dsplit(const Tensor<T>& t, std::initializer_list<int64_t>
 }
 
 /** torch.unsafe_chunk, unsafe_split and unsafe_split_with_sizes: the same pieces as chunk and
- *  split. PyTorch's versions differ only in letting in-place ops on the pieces go unchecked. */
+ *  split, which autograd does not treat as views (in-place ops on them change only the piece's
+ *  history), as in PyTorch. */
 template <class T>
 std::vector<Tensor<T>> unsafe_chunk(const Tensor<T>& t, int64_t chunks, int64_t dim = 0) {
-  return chunk(t, chunks, dim);
+  return detail::chunk_pieces(t, chunks, dim, true);
 }
 template <class T>
 std::vector<Tensor<T>> unsafe_split(const Tensor<T>& t, int64_t split_size, int64_t dim = 0) {
-  return split(t, split_size, dim);
+  return detail::split_by_size(t, split_size, dim, true);
 }
 template <class T>
 std::vector<Tensor<T>> unsafe_split_with_sizes(const Tensor<T>& t, const std::vector<int64_t>& sizes, int64_t dim = 0) {
-  return split(t, sizes, dim);
+  return detail::split_pieces(t, sizes, dim, "UnsafeSplitWithSizesBackward0", true);
 }
 
 template <class T>

@@ -514,13 +514,41 @@ template <class T>
 std::vector<Tensor<T>> unbind(const Tensor<T>& x, int64_t dim = 0) {
   return x.unbind(dim);
 }
+namespace detail {
+/** The pieces of unbind or split, made with grad mode off: with it on they are PyTorch's
+ *  multi-output views, which may not be changed in place (Note [Stale view histories]); the
+ *  pieces of unsafe_split are no views to autograd at all. */
+template <class T>
+void mark_pieces(std::vector<Tensor<T>>& pieces, bool unsafe) {
+  for (Tensor<T>& piece : pieces) {
+    TensorImpl& impl = piece.impl();
+    if (unsafe) {
+      impl.view_base = nullptr;
+      impl.refresh_view = nullptr;
+    } else {
+      impl.multi_output_view = GradMode::is_enabled();
+    }
+  }
+}
+}  // namespace detail
+
 template <class T>
 std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
   TS_CHECK(this->dim() > 0, "unbind: Dimension specified as ", dim, " but tensor has no dimensions");
   const int64_t d = detail::wrap_dim(dim, this->dim(), "unbind");
   std::vector<Tensor<T>> out;
   out.reserve(static_cast<size_t>(size(d)));
-  for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
+  {
+    NoGradGuard no_grad;
+    for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
+  }
+  detail::mark_pieces(out, false);
+  if (detail::needs_grad(*this)) {
+    const AnyTensor input = *this;
+    const std::vector<AnyTensor> outputs(out.begin(), out.end());
+    detail::record_lists<detail::UnbindBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs,
+                                                     out.empty() ? Shape{} : out[0].sizes(), d);
+  }
   return out;
 }
 namespace detail {
@@ -531,6 +559,7 @@ template <class T>
 const Tensor<T>& restride_inplace(const Tensor<T>& self, const Tensor<T>& view) {
   self.impl().set_view_metadata(view.sizes(), view.strides(), view.storage_offset());
   self.storage().bump_version();
+  self.impl().view_version = self.storage().version();
   if constexpr (is_floating_v<T>)
     if (view.impl().autograd && view.impl().autograd->grad_fn) set_history(self, view.impl().autograd->grad_fn, 0);
   return self;
