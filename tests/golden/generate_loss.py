@@ -351,6 +351,12 @@ for reduction in REDUCTIONS:
     case(f"smooth_l1_loss_beta0_ties_{reduction}", "smooth_l1_loss",
          {"input": torch.tensor([1.0, 2.0, 3.0, -1.0]), "target": torch.tensor([1.0, 0.0, 3.0, -1.0])},
          {"reduction": reduction, "beta": 0.0})
+# kl_div's gradients at a zero target: PyTorch composes it from xlogy(target, target), whose
+# derivative for the target is 0 / 0 there (NaN); the input's is -target.
+for reduction in REDUCTIONS + ["batchmean"]:
+    case(f"kl_div_zeros_grad_{reduction}", "kl_div",
+         {"input": torch.tensor([[-1.0, -2.0, -0.5], [-0.3, -1.2, -2.2]]),
+          "target": torch.tensor([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])}, {"reduction": reduction, "log_target": False})
 
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)

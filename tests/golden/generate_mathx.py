@@ -164,6 +164,10 @@ VALUES = [
     "torch.lerp(M, c * 0.7, q2[1:5])", "torch.lerp(M.bfloat16(), c.bfloat16(), 0.3)",
     # narrow's start wraps as a dim does: on an empty dim -1 is 0, and the end is a start
     "torch.empty(0, 3).narrow(0, -1, 0)", "torch.zeros(3).narrow(0, 3, 0)", "a.narrow(1, -3, 2)",
+    # norms of empty tensors: torch.norm's are 0 for every p; vector_norm has no identity for inf or p < 0
+    "torch.norm(torch.zeros(0), float('inf'))", "torch.norm(torch.zeros(0, 3), float('-inf'), 0)",
+    "torch.norm(torch.zeros(0), -1)", "torch.norm(torch.zeros(0, 3), -0.5, 0)", "torch.norm(torch.zeros(0, 3), 0.5)",
+    "torch.linalg.vector_norm(torch.zeros(0, 3), float('inf'), 1)", "torch.linalg.vector_norm(torch.zeros(0), 0.5)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -241,6 +245,8 @@ ERRORS = [
     # roll of a 0-dim tensor along a dim, narrow's start out of range
     "torch.tensor(2.).roll(1, 0)", "torch.zeros(3).narrow(0, 5, 0)", "torch.zeros(3).narrow(0, -4, 0)",
     "torch.empty(0, 3).narrow(0, -2, 0)",
+    "torch.linalg.vector_norm(torch.zeros(0), float('inf'))", "torch.linalg.vector_norm(torch.zeros(0, 3), -1, 0)",
+    "torch.linalg.vector_norm(torch.zeros(0, 3), float('-inf'), (1, 0))",
 ]
 
 if __name__ == "__main__":

@@ -90,6 +90,11 @@ struct TensorImpl {
   }
 
  public:
+  /** Makes a view an ordinary tensor for autograd (it still shares its storage). */
+  void forget_view_base() {
+    view_base = nullptr;
+    refresh_view = nullptr;
+  }
   /** As PyTorch's: a view of a floating tensor requires grad when its base does, whichever
    *  mode made it. */
   bool requires_grad() const {

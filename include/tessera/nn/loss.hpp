@@ -8,6 +8,7 @@
 
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"
+#include "../ops/pointwise.hpp"
 #include "../ops/reduce.hpp"
 
 namespace tessera::nn {
@@ -479,8 +480,8 @@ Tensor<T> kl_div(const Tensor<T>& input, const Tensor<T>& target, const KLDivLos
   if (options.log_target) {
     out = target.exp() * (target - input);
   } else {
-    // xlogy(target, target): 0 where target is 0 (log(1) there keeps its gradient finite).
-    out = target * where(target == T(0), T(1), target).log() - target * input;
+    // PyTorch's composition: 0 where target is 0, where the target's gradient is 0 / 0.
+    out = xlogy(target, target) - target * input;
   }
   if (options.reduction != Reduction::BatchMean) return detail_loss::reduce(out, options.reduction, "kl_div");
   const Tensor<T> sum = out.sum();

@@ -861,6 +861,13 @@ template <class T>
 Tensor<floating_t<T>> vector_norm(const Tensor<T>& x, double ord = 2, const Shape& dim = {}, bool keepdim = false) {
   TS_CHECK(is_floating_v<T>, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
            tessera::detail::aten_type_name(dtype_of<T>));
+  if (x.numel() == 0 && (ord < 0 || ord == INFINITY)) {  // max, min and 1 / sum have no value on nothing
+    TS_CHECK(!dim.empty(), "linalg.vector_norm cannot compute the ", ord, " norm on an empty tensor because the "
+             "operation does not have an identity");
+    for (int64_t d : dim)
+      TS_CHECK(x.size(d) != 0, "linalg.vector_norm cannot compute the ", ord, " norm on the dimension ", d,
+               "because this dimension is empty and the operation does not have an identity");
+  }
   return norm(x, ord, dim, keepdim);
 }
 

@@ -145,7 +145,7 @@ Tensor<floating_t<T>> norm(const Tensor<T>& x, double p, const Shape& dims, bool
   {
     NoGradGuard no_grad;  // its derivative is NormBackward1's, as PyTorch's
     const Tensor<F> magnitude = x.template to<F>().abs();
-    if (p == 1) out = magnitude.sum(dims, keepdim);
+    if (p == 1 || x.numel() == 0) out = magnitude.sum(dims, keepdim);  // torch.norm of nothing is 0 for any p
     else if (p == INFINITY) out = magnitude.amax(dims, keepdim);
     else if (p == -INFINITY) out = magnitude.amin(dims, keepdim);
     else if (p == 0) out = (magnitude != F(0)).template to<F>().sum(dims, keepdim);

@@ -110,7 +110,7 @@ Tensor<T> Tensor<T>::reshape(const Shape& shape) const {
   detail::copy_typed<T, T>(copy.impl(), impl(), "reshape");
   // PyTorch records the copy and an unsafe view of it as one step.
   copy = detail::make_view(copy, sizes, detail::contiguous_strides(sizes), 0);
-  copy.impl().view_base = nullptr;
+  copy.impl().forget_view_base();
   return detail::record_view<detail::ReshapeBackward<T>>(*this, copy, this->sizes(), "UnsafeViewBackward0");
 }
 
@@ -522,12 +522,10 @@ template <class T>
 void mark_pieces(std::vector<Tensor<T>>& pieces, bool unsafe) {
   for (Tensor<T>& piece : pieces) {
     TensorImpl& impl = piece.impl();
-    if (unsafe) {
-      impl.view_base = nullptr;
-      impl.refresh_view = nullptr;
-    } else {
+    if (unsafe)
+      impl.forget_view_base();
+    else
       impl.multi_output_view = GradMode::is_enabled();
-    }
   }
 }
 }  // namespace detail
@@ -543,11 +541,13 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
     for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
   }
   detail::mark_pieces(out, false);
-  if (detail::needs_grad(*this)) {
-    const AnyTensor input = *this;
-    const std::vector<AnyTensor> outputs(out.begin(), out.end());
-    detail::record_lists<detail::UnbindBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs,
-                                                     out.empty() ? Shape{} : out[0].sizes(), d);
+  if constexpr (is_floating_v<T>) {  // integral tensors never require grad
+    if (detail::needs_grad(*this)) {
+      const AnyTensor input = *this;
+      const std::vector<AnyTensor> outputs(out.begin(), out.end());
+      detail::record_lists<detail::UnbindBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs,
+                                                       out.empty() ? Shape{} : out[0].sizes(), d);
+    }
   }
   return out;
 }
