@@ -482,6 +482,15 @@ TEST_CASE("optimizers: invalid hyperparameters raise PyTorch's messages") {
       {"adamax_eps", [&] { o::Adamax(p, {.eps = -1e-05}); }},
       {"nadam_momentum_decay", [&] { o::NAdam(p, {.momentum_decay = -0.5}); }},
       {"radam_lr", [&] { o::RAdam(p, {.lr = -0.001}); }},
+      {"sgd_no_lr", [&] { o::SGD(p, {}); }},
+      {"sgd_added_group_no_lr",
+       [&] {
+         o::SGD opt(std::vector<o::SGDGroup>{{.params = {p[0]}, .lr = 0.3}});
+         CHECK(opt.param_groups()[0].options.lr == 0.3);  // a group's own rate is enough
+         o::SGDGroup added;
+         added.params = {ts::zeros({1}).requires_grad_()};
+         opt.add_param_group(added);
+       }},
   };
   size_t seen = 0;
   for (const auto& r : golden::load("optim.txt")) {

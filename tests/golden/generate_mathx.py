@@ -168,6 +168,8 @@ VALUES = [
     "torch.norm(torch.zeros(0), float('inf'))", "torch.norm(torch.zeros(0, 3), float('-inf'), 0)",
     "torch.norm(torch.zeros(0), -1)", "torch.norm(torch.zeros(0, 3), -0.5, 0)", "torch.norm(torch.zeros(0, 3), 0.5)",
     "torch.linalg.vector_norm(torch.zeros(0, 3), float('inf'), 1)", "torch.linalg.vector_norm(torch.zeros(0), 0.5)",
+    # all and any keep uint8
+    "u8.all()", "u8.any()", "torch.all(u8.view(2, 2), 0)", "torch.any(u8.view(2, 2), 1, True)", "(u8 * 0).any()",
 ]
 
 GRADS = [  # (call on X, X's shape)

@@ -202,6 +202,10 @@ def error_cases(w):
         "adamax_eps": lambda: O.Adamax(p, eps=-1e-05),
         "nadam_momentum_decay": lambda: O.NAdam(p, momentum_decay=-0.5),
         "radam_lr": lambda: O.RAdam(p, lr=-0.001),
+        # SGD has no default learning rate: every group needs one
+        "sgd_no_lr": lambda: O.SGD(p),
+        "sgd_added_group_no_lr": lambda: O.SGD([{"params": p, "lr": 0.3}]).add_param_group(
+            {"params": [torch.zeros(1, requires_grad=True)]}),
     }
     for name, f in cases.items():
         w.record("error_" + name, [("message", message(f))])

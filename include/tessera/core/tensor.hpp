@@ -530,8 +530,8 @@ class Tensor {
   TS_REDUCTION_METHODS(amax, T)
   TS_REDUCTION_METHODS(amin, T)
   TS_REDUCTION_METHODS(logsumexp, floating_t<T>)
-  TS_REDUCTION_METHODS(all, bool)
-  TS_REDUCTION_METHODS(any, bool)
+  TS_REDUCTION_METHODS(all, logical_t<T>)
+  TS_REDUCTION_METHODS(any, logical_t<T>)
 #undef TS_REDUCTION_METHODS
   /** p-norm as torch.norm(p, dim, keepdim): x.norm(1) is the L1 norm of every element. */
   Tensor<floating_t<T>> norm(double p = 2) const;

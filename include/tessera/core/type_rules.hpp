@@ -36,6 +36,9 @@ using true_divide_t = std::conditional_t<is_floating_v<T>, T, float>;
 /** Functions defined on floating values only (exp, sin, sqrt, ...) take integral tensors to float. */
 template <class T>
 using floating_t = true_divide_t<T>;
+/** all and any: bool, but uint8 for uint8 input (PyTorch keeps that dtype for compatibility). */
+template <class T>
+using logical_t = std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t, bool>;
 
 /** PyTorch's can_cast: no floating to integral, no non-bool to bool. */
 constexpr bool can_cast(DType from, DType to) {

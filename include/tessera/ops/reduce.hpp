@@ -193,12 +193,12 @@ const Tensor<O>& norm_out(const Tensor<O>& out, const Tensor<T>& x, double p, co
 }
 
 template <class T>
-Tensor<bool> all(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  return detail::reduce<bool>(x, dims, keepdim, detail::LogicalReducer<T, true>{}, "all");
+Tensor<logical_t<T>> all(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  return detail::reduce<logical_t<T>>(x, dims, keepdim, detail::LogicalReducer<T, true>{}, "all");
 }
 template <class T>
-Tensor<bool> any(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  return detail::reduce<bool>(x, dims, keepdim, detail::LogicalReducer<T, false>{}, "any");
+Tensor<logical_t<T>> any(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  return detail::reduce<logical_t<T>>(x, dims, keepdim, detail::LogicalReducer<T, false>{}, "any");
 }
 /** log(sum(exp(x))) computed stably, as PyTorch: shifted by the maximum. */
 template <class T>
@@ -332,8 +332,8 @@ TS_DEFINE_REDUCTION(mean, T)
 TS_DEFINE_REDUCTION(amax, T)
 TS_DEFINE_REDUCTION(amin, T)
 TS_DEFINE_REDUCTION(logsumexp, floating_t<T>)
-TS_DEFINE_REDUCTION(all, bool)
-TS_DEFINE_REDUCTION(any, bool)
+TS_DEFINE_REDUCTION(all, logical_t<T>)
+TS_DEFINE_REDUCTION(any, logical_t<T>)
 #undef TS_DEFINE_REDUCTION
 
 template <class O, class T>

@@ -4,6 +4,7 @@
 // state_dict.
 
 #include <charconv>
+#include <limits>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -74,8 +75,11 @@ struct ParamList : std::vector<AnyTensor> {
     }                                                                                  \
   };
 
+// SGD has no default learning rate, as in PyTorch: each group must have one (kRequired, a NaN,
+// marks it missing).
+inline constexpr double kRequired = std::numeric_limits<double>::quiet_NaN();
 #define TS_SGD_FIELDS(X) \
-  X(double, lr, 1e-3) X(double, momentum, 0) X(double, dampening, 0) X(double, weight_decay, 0) \
+  X(double, lr, kRequired) X(double, momentum, 0) X(double, dampening, 0) X(double, weight_decay, 0) \
   X(bool, nesterov, false) X(bool, maximize, false)
 #define TS_ADAM_FIELDS(X) \
   X(double, lr, 1e-3) X(double, beta1, 0.9) X(double, beta2, 0.999) X(double, eps, 1e-8) \
@@ -228,7 +232,10 @@ class OptimizerBase : public Optimizer<> {
           TS_CHECK(q.impl_ptr() != p.impl_ptr(), Derived::name,
                    ": some parameters appear in more than one parameter group");
     }
-    groups_.push_back({group.params, group.resolve(defaults_)});
+    const Options options = group.resolve(defaults_);
+    TS_CHECK(!std::isnan(options.lr), Derived::name,
+             ": parameter group didn't specify a value of required optimization parameter lr");
+    groups_.push_back({group.params, options});
   }
   std::vector<ParamGroup<Options>>& param_groups() { return groups_; }
   const std::vector<ParamGroup<Options>>& param_groups() const { return groups_; }
@@ -375,7 +382,7 @@ class SGD : public OptimizerBase<SGD<Tag>, SGDOptions, SGDGroup> {
   using OptimizerBase<SGD<Tag>, SGDOptions, SGDGroup>::OptimizerBase;
   static constexpr const char* name = "SGD";
   static void check(const SGDOptions& o) {
-    check_lr(name, o.lr);
+    if (!std::isnan(o.lr)) check_lr(name, o.lr);  // a missing rate is refused per group
     TS_CHECK(o.momentum >= 0, "SGD: Invalid momentum value: ", tessera::detail::py_float(o.momentum));
     check_weight_decay(name, o.weight_decay);
     TS_CHECK(!o.nesterov || (o.momentum > 0 && o.dampening == 0),
