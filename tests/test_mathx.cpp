@@ -385,6 +385,11 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
       {"torch.all(u8.view(2, 2), 0)", [&] { return got(ts::all(u8.view({2, 2}), 0)); }},
       {"torch.any(u8.view(2, 2), 1, True)", [&] { return got(ts::any(u8.view({2, 2}), 1, true)); }},
       {"(u8 * 0).any()", [&] { return got((u8 * 0).any()); }},
+      {"torch.zeros(3).expand(2, 3).masked_fill_(torch.tensor([[True, False, False], [False, False, True]]), 1.0)",
+       [&] {
+         return got(ts::zeros<float>({3}).expand({2, 3}).masked_fill_(ts::tensor({{true, false, false}, {false, false, true}}),
+                                                                       1.0f));
+       }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 1)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", [&] { return got(ts::mvlgamma(ts::tensor<double>({2.5, 3.0, 10.0}), 6)); }},

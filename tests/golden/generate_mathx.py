@@ -170,6 +170,8 @@ VALUES = [
     "torch.linalg.vector_norm(torch.zeros(0, 3), float('inf'), 1)", "torch.linalg.vector_norm(torch.zeros(0), 0.5)",
     # all and any keep uint8
     "u8.all()", "u8.any()", "torch.all(u8.view(2, 2), 0)", "torch.any(u8.view(2, 2), 1, True)", "(u8 * 0).any()",
+    # masked_fill_ writes an expanded tensor (PyTorch warns that this is deprecated)
+    "torch.zeros(3).expand(2, 3).masked_fill_(torch.tensor([[True, False, False], [False, False, True]]), 1.0)",
 ]
 
 GRADS = [  # (call on X, X's shape)

@@ -135,18 +135,18 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
 
 /** Refuses an existing output that cannot hold an op's result of dtype `result` and shape `shape`
  *  (Note [Plans]), with PyTorch's messages. */
-inline void check_result_fits(const char* op, const TensorImpl& out, DType result, const Shape& shape) {
+inline void check_result_fits(const char* op, const TensorImpl& out, DType result, const Shape& shape,
+                              bool may_overlap = false) {
   TS_CHECK(can_cast(result, out.dtype), op, ": result type ", result, " can't be cast to the desired output type ",
            out.dtype);
   TS_CHECK(out.sizes == shape, op, ": output with shape ", shape_str(out.sizes),
            " doesn't match the broadcast shape ", shape_str(shape));
-  check_no_internal_overlap(op, out);
+  if (!may_overlap) check_no_internal_overlap(op, out);
 }
 inline void check_result_fits(const ElementwisePlan& plan) {
-  if (plan.num_inputs == 1) return check_result_fits(plan.op, *plan.out, plan.result_dtype, plan.inputs[0]->sizes);
   Shape shape = plan.inputs[0]->sizes;
   for (int i = 1; i < plan.num_inputs; ++i) shape = broadcast_shapes(shape, plan.inputs[static_cast<size_t>(i)]->sizes, plan.op);
-  check_result_fits(plan.op, *plan.out, plan.result_dtype, shape);
+  check_result_fits(plan.op, *plan.out, plan.result_dtype, shape, plan.out_may_overlap);
 }
 
 /** Runs the plan: its CPU kernel `cpu()` when it writes a CPU tensor, else the kernels of its

@@ -60,6 +60,7 @@ struct ElementwisePlan {
   // kernel needs them; the host kernel has them in its closure).
   std::array<double, 2> bounds{};
   std::array<bool, 2> has_bound{};
+  bool out_may_overlap = false;  // masked_fill_ writes expanded tensors, as PyTorch does (with a warning)
   HostKernel run_on_host{};
 };
 

@@ -1097,8 +1097,12 @@ const Tensor<T>& Tensor<T>::masked_fill_(const Tensor<bool>& mask, S value) cons
   std::shared_ptr<detail::Node> node;
   if (detail::needs_grad(*this)) node = detail::begin_inplace<detail::MaskedFillBackward0<T>>(*this, {*this}, mask);
   const Tensor<bool> m = detail::resolve_overlap(impl(), mask);
+  if (detail::has_internal_overlap(impl()))
+    detail::warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before performing "
+                 "this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar");
   detail::dispatch_plan(detail::ElementwisePlan{.op = "masked_fill_", .out = &impl(), .inputs = {&impl(), &m.impl()},
-                                                .num_inputs = 2, .result_dtype = dtype_of<T>, .has_scalar = true, .scalar = detail::convert<double>(v)},
+                                                .num_inputs = 2, .result_dtype = dtype_of<T>, .has_scalar = true,
+                                                .scalar = detail::convert<double>(v), .out_may_overlap = true},
                         [&] { detail::binary_map_kernel<T, T, bool>(impl(), impl(), m.impl(), detail::MaskedFillOp<T>{v}); });
   if (node) detail::finish_inplace(*this, node);
   return *this;
