@@ -656,3 +656,24 @@ TEST_CASE("schedulers: invalid arguments raise PyTorch's messages") {
 }
 
 }  // namespace test_optim
+
+TEST_CASE("optimizers: Adagrad has its state before the first step, as PyTorch") {
+  const golden::Record* r = nullptr;
+  static const std::vector<golden::Record> records = golden::load("optim.txt");
+  for (const auto& record : records)
+    if (record.name == "adagrad_initial_state") r = &record;
+  REQUIRE(r);
+  auto a = ts::zeros<float>({2}).requires_grad_();
+  auto b = ts::zeros<double>({3}).requires_grad_();
+  ts::optim::AdagradGroup second;
+  second.params = {b}, second.initial_accumulator_value = 0.5;  // PyTorch starts the sum at the optimizer's value
+  ts::optim::Adagrad opt(std::vector{ts::optim::AdagradGroup{.params = {a}}, second}, {.initial_accumulator_value = 0.3});
+  const auto state = opt.state_dict();
+  for (int i = 0; i < 2; ++i) {
+    const std::string at = "state." + std::to_string(i) + ".";
+    for (const std::string& key : golden::tokens(r->get("keys" + std::to_string(i)))) CHECK(state.count(at + key));
+    CHECK(state.at(at + "step").to<double>().item() == golden::values<double>(r->get("step" + std::to_string(i)))[0]);
+    CHECK(state.at(at + "sum").to<double>().to_vector() == golden::values<double>(r->get("sum" + std::to_string(i))));
+    CHECK(ts::dtype_name(state.at(at + "sum").dtype()) == r->get("sum_dtype" + std::to_string(i)));
+  }
+}

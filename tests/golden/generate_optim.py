@@ -269,6 +269,18 @@ def added_group_cases(w):
         w.record("added_group_" + name, [("lrs0", floats(lrs[0])), ("lrs1", floats(lrs[1]))])
 
 
+def adagrad_state_cases(w):
+    """Adagrad makes each parameter's state when constructed: state_dict() has it before a step."""
+    a, b = torch.zeros(2, requires_grad=True), torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adagrad([{"params": [a]}, {"params": [b], "initial_accumulator_value": 0.5}],
+                              initial_accumulator_value=0.3)
+    fields = []
+    for index, state in sorted(opt.state_dict()["state"].items()):
+        fields += [(f"keys{index}", " ".join(sorted(state))), (f"step{index}", floats([state["step"].item()])),
+                   (f"sum{index}", vals(state["sum"])), (f"sum_dtype{index}", str(state["sum"].dtype))]
+    w.record("adagrad_initial_state", fields)
+
+
 def main():
     gen = torch.Generator().manual_seed(7)
     w = Writer("optim.txt")
@@ -277,6 +289,7 @@ def main():
     error_cases(w)
     optimizer_cases(w, torch.Generator().manual_seed(8), torch.float64, "_f64")
     added_group_cases(w)
+    adagrad_state_cases(w)
     w.close()
 
 

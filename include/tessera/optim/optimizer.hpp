@@ -514,13 +514,19 @@ class RMSprop : public OptimizerBase<RMSprop<Tag>, RMSpropOptions, RMSpropGroup>
 };
 
 /** torch.optim.Adagrad: divides by the root of the summed squared gradients; the rate decays
- *  as lr / (1 + (step - 1) * lr_decay). */
+ *  as lr / (1 + (step - 1) * lr_decay). As PyTorch's, it makes each parameter's state (step 0,
+ *  the sum at the optimizer's initial_accumulator_value, whatever its group says) when
+ *  constructed, so state_dict() has it before the first step; a group added later gets its
+ *  state at its first step. */
 template <class Tag = void>
 class Adagrad : public OptimizerBase<Adagrad<Tag>, AdagradOptions, AdagradGroup> {
   using Base = OptimizerBase<Adagrad<Tag>, AdagradOptions, AdagradGroup>;
 
  public:
-  using Base::Base;
+  Adagrad(ParamList params, AdagradOptions defaults = {}) : Base(std::move(params), defaults) { make_state(); }
+  Adagrad(std::vector<AdagradGroup> groups, AdagradOptions defaults = {}) : Base(std::move(groups), defaults) {
+    make_state();
+  }
   static constexpr const char* name = "Adagrad";
   static void check(const AdagradOptions& o) {
     check_lr(name, o.lr);
@@ -537,9 +543,25 @@ class Adagrad : public OptimizerBase<Adagrad<Tag>, AdagradOptions, AdagradGroup>
     Tensor<T> g = o.maximize ? -grad : grad;
     if (o.weight_decay != 0) g = g + p * c(o.weight_decay);
     const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
-    Tensor<T> sum = state_buffer<T>(s, "sum", [&] { return full_like(p, c(o.initial_accumulator_value)); });
+    Tensor<T> sum = state_buffer<T>(s, "sum", [&] { return initial_sum(p, o); });
     sum.add_(g * g);
     p.sub_(g / sum.sqrt().add_(c(o.eps)) * c(clr));
+  }
+
+ private:
+  template <class T>
+  static Tensor<T> initial_sum(const Tensor<T>& p, const AdagradOptions& o) {
+    return full_like(p, static_cast<T>(o.initial_accumulator_value));
+  }
+  void make_state() {
+    NoGradGuard no_grad;
+    for (const auto& group : this->param_groups())
+      for (const auto& p : group.params)
+        visit_param(name, p, [&](const auto& t) {
+          ParamState& s = this->state(p);
+          s.scalars["step"] = 0;
+          s.tensors.emplace("sum", initial_sum(t, this->defaults()));  // PyTorch's: not the group's value
+        });
   }
 };
 
