@@ -242,7 +242,6 @@ inline void set_history(const AnyTensor& out, const std::shared_ptr<Node>& node,
   meta.requires_grad = true;
   meta.grad_fn = node;
   meta.output_nr = k;
-  out.impl_ptr()->no_grad_view = false;  // an op's output, made with grad mode off inside the op
   // Written only when it grows: passes running one retained graph with create_graph reattach
   // saved outputs to their nodes concurrently, and must not write to the shared node.
   if (node->num_outputs < k + 1) node->num_outputs = k + 1;

@@ -10,7 +10,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "../autograd/grad_mode.hpp"
 #include "convert.hpp"
 #include "tensor_index.hpp"
 #include "tensor_impl.hpp"
@@ -857,7 +856,6 @@ Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t o
   if constexpr (is_floating_v<T>) {  // Note [Stale view histories]
     impl->view_version = impl->storage.version();
     impl->refresh_view = &refresh_view_history<T>;
-    impl->no_grad_view = base.requires_grad() && !GradMode::is_enabled();
   }
   return Tensor<T>(std::move(impl));
 }

@@ -38,11 +38,7 @@ struct TensorImpl {
   Shape strides;
   int64_t offset = 0;
   DType dtype = DType::Float32;
-  // PyTorch's views that may not be changed in place while autograd records (Note [Stale view
-  // histories]): an output of unbind or split made with grad mode on, and a view of a tensor that
-  // requires grad made with grad mode off.
-  bool multi_output_view = false;
-  bool no_grad_view = false;
+  bool multi_output_view = false;  // an output of unbind or split made with grad mode on
   int64_t numel = 1;
   bool contiguous = true;
   AutogradMeta* autograd = nullptr;  // owned; most tensors never need one
@@ -98,7 +94,6 @@ struct TensorImpl {
   void forget_view_base() {
     view_base = nullptr;
     refresh_view = nullptr;
-    multi_output_view = no_grad_view = false;
   }
   /** As PyTorch's: a view of a floating tensor requires grad when its base does, whichever
    *  mode made it. */
@@ -127,10 +122,8 @@ inline void check_device_dtype(Device device, DType dtype, const char* op) {
 // it is stale: `v = x[0]; x.mul_(2)` must send v's gradient through the multiplication. As in
 // PyTorch, a view of a floating tensor remembers the storage's version its history was made at,
 // and whoever reads that history (recording an op, backward, grad_fn, is_leaf) first remakes it
-// when the version moved: an as_strided node from the view to its base's current history. The
-// pieces of unbind and split, and views of a tensor that requires grad taken with grad mode off,
-// may not take part: PyTorch refuses to change them in place, or their base once they exist,
-// while autograd records (throw_rebased_view).
+// when the version moved: an as_strided node from the view to its base's current history. Views
+// that unbind and split return may not take part (PyTorch's error, throw_multi_output_view).
 inline void sync_view_history(const std::shared_ptr<TensorImpl>& t) {
   if (t->refresh_view && t->storage.version() != t->view_version) [[unlikely]] t->refresh_view(t);
 }

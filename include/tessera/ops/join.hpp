@@ -246,7 +246,7 @@ std::vector<Tensor<T>> split_pieces(const Tensor<T>& t, const std::vector<int64_
       at += s;
     }
   }
-  mark_pieces(out, t, unsafe);
+  mark_pieces(out, unsafe);
   if constexpr (is_floating_v<T>) {  // integral tensors never require grad
     if (needs_grad(t)) {
       const AnyTensor input = t;

@@ -515,20 +515,17 @@ std::vector<Tensor<T>> unbind(const Tensor<T>& x, int64_t dim = 0) {
   return x.unbind(dim);
 }
 namespace detail {
-/** The pieces of unbind or split of `input`, made with grad mode off: with it on they are
- *  PyTorch's multi-output views, which may not be changed in place (Note [Stale view
- *  histories]); the pieces of unsafe_split are no views to autograd at all. */
+/** The pieces of unbind or split, made with grad mode off: with it on they are PyTorch's
+ *  multi-output views, which may not be changed in place (Note [Stale view histories]); the
+ *  pieces of unsafe_split are no views to autograd at all. */
 template <class T>
-void mark_pieces(std::vector<Tensor<T>>& pieces, const Tensor<T>& input, bool unsafe) {
-  const bool grad_mode = GradMode::is_enabled(), no_grad_view = !grad_mode && input.requires_grad();
+void mark_pieces(std::vector<Tensor<T>>& pieces, bool unsafe) {
   for (Tensor<T>& piece : pieces) {
     TensorImpl& impl = piece.impl();
-    if (unsafe) {
+    if (unsafe)
       impl.forget_view_base();
-    } else {
-      impl.multi_output_view = grad_mode;
-      impl.no_grad_view = no_grad_view;
-    }
+    else
+      impl.multi_output_view = GradMode::is_enabled();
   }
 }
 }  // namespace detail
@@ -543,7 +540,7 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
     NoGradGuard no_grad;
     for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
   }
-  detail::mark_pieces(out, *this, false);
+  detail::mark_pieces(out, false);
   if constexpr (is_floating_v<T>) {  // integral tensors never require grad
     if (detail::needs_grad(*this)) {
       const AnyTensor input = *this;
