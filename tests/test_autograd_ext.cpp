@@ -717,6 +717,36 @@ TEST_CASE("views taken before an in-place op take their history from the base ag
     pieces[0].add_(1.0);  // nothing requires grad: allowed
     check_close(x, values(r, "untracked"));
   }
+  SECTION("results that ops make from scratch tensors keep their history when changed in place") {
+    const auto& r = record("scratch_results");
+    const Tensor<double> W = tensor(r, "W").reshape({4, 2}).requires_grad_();
+    const Tensor<int64_t> rows = ts::tensor<int64_t>({1, 3});
+    Tensor<double> y = ts::index_select(W, 0, rows);
+    {
+      NoGradGuard no_grad;
+      y.mul_(2.0);
+    }
+    (y * y).sum().backward();
+    check_close(W.grad(), values(r, "gw_no_grad"));
+    W.set_grad(Tensor<double>());
+    y = ts::index_select(W, 0, rows);
+    y.mul_(w.slice(0, 0, 2));
+    CHECK(y.grad_fn_name() == r.get("grad_fn"));
+    (y * y).sum().backward();
+    check_close(W.grad(), values(r, "gw"));
+    const Tensor<double> a = tensor(r, "a").requires_grad_(), b = w.clone().requires_grad_();
+    const Tensor<double> d = ts::dot(a, b);
+    d.mul_(2.0);
+    d.backward();
+    check_close(a.grad(), values(r, "ga"));
+    check_close(b.grad(), values(r, "gb"));
+    const Tensor<double> M = tensor(r, "M").reshape({2, 3}).requires_grad_();
+    const Tensor<double> m = ts::mv(M, w);
+    m.add_(1.0);
+    CHECK(m.grad_fn_name() == r.get("mv_grad_fn"));
+    (m * m).sum().backward();
+    check_close(M.grad(), values(r, "gm"));
+  }
   SECTION("split's node names; unsafe_split's pieces are no views to autograd") {
     const auto& r = record("split_names");
     const Tensor<double> x = ts::ones<double>({2, 4}).requires_grad_() * 1.0;

@@ -396,6 +396,30 @@ def stale_view_cases(lines):
               f"no_history {e_no_history}", f"no_history_indirect {e_no_history_indirect}",
               f"untracked {hexes(x)}", "end"]
 
+    # Results that ops make from scratch tensors are no views: changed in place, they keep their
+    # history (PyTorch's are fresh tensors).
+    W = ramp(4, 2).clone().requires_grad_()
+    y = torch.index_select(W, 0, torch.tensor([1, 3]))
+    with torch.no_grad():
+        y.mul_(2)
+    (y * y).sum().backward()
+    gw_no_grad = W.grad.clone()
+    W.grad = None
+    y = torch.index_select(W, 0, torch.tensor([1, 3]))
+    y.mul_(w[:2])
+    (y * y).sum().backward()
+    a1, b1 = ramp(3).clone().requires_grad_(), w.clone().requires_grad_()
+    d = torch.dot(a1, b1)
+    d.mul_(2)
+    d.backward()
+    M = ramp(2, 3).clone().requires_grad_()
+    m = torch.mv(M, w)
+    m.add_(1)
+    (m * m).sum().backward()
+    lines += ["case scratch_results", f"W {hexes(W)}", f"gw_no_grad {hexes(gw_no_grad)}",
+              f"grad_fn {y.grad_fn.name()}", f"gw {hexes(W.grad)}", f"a {hexes(a1)}", f"ga {hexes(a1.grad)}",
+              f"gb {hexes(b1.grad)}", f"M {hexes(M)}", f"mv_grad_fn {m.grad_fn.name()}", f"gm {hexes(M.grad)}", "end"]
+
     x = ramp(2, 4).clone().requires_grad_() * 1
     e = torch.ones(0, 3, dtype=torch.float64, requires_grad=True) * 1
     o = x.unsafe_split(2, 1)

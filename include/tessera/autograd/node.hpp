@@ -255,7 +255,18 @@ inline void attach_node(const std::shared_ptr<Node>& node, std::span<const AnyTe
     node->next_edges.push_back(in.defined() ? NextEdge{gradient_edge(in.impl_ptr()), {in.sizes(), in.dtype()}}
                                             : NextEdge{});
   uint32_t k = 0;
-  for (const AnyTensor& out : outputs) set_history(out, node, k++);
+  for (const AnyTensor& out : outputs) {
+    // Note [Results that view scratch tensors]: an op may hand out a view of a tensor it made
+    // with grad mode off (dot's and mv's products, gathered rows). Such a result shares no
+    // storage with the op's inputs and has no base in autograd's sense: an in-place op on it, or
+    // its history remade (Note [Stale view histories]), would route its gradient to the scratch
+    // tensor and lose it. Only view ops and split's pieces keep their base.
+    TensorImpl& result = *out.impl_ptr();
+    bool views_an_input = false;
+    for (const AnyTensor& in : inputs) views_an_input |= in.defined() && in.impl_ptr()->storage.is_alias_of(result.storage);
+    if (result.view_base && !views_an_input) result.forget_view_base();
+    set_history(out, node, k++);
+  }
 }
 
 /** Records `NodeT(args...)` with edges to `inputs` as the grad_fn of `outputs`. Callers check
