@@ -232,6 +232,16 @@ struct Identity : ts::autograd::Function<Identity> {
   static Tensor<double> backward(AutogradContext*, const Tensor<double>& g) { return g; }
 };
 
+struct ViewOut : ts::autograd::Function<ViewOut> {
+  static Tensor<double> forward(AutogradContext*, const Tensor<double>& x) { return x.view({-1}); }
+  static Tensor<double> backward(AutogradContext*, const Tensor<double>& g) { return g.view({2, 3}) * 10.0; }
+};
+
+struct SameOut : ts::autograd::Function<SameOut> {
+  static Tensor<double> forward(AutogradContext*, const Tensor<double>& x) { return x; }
+  static Tensor<double> backward(AutogradContext*, const Tensor<double>& g) { return g * 10.0; }
+};
+
 struct SaveInput : ts::autograd::Function<SaveInput> {
   static Tensor<double> forward(AutogradContext* ctx, const Tensor<double>& x) {
     ctx->save_for_backward(x);
@@ -716,6 +726,28 @@ TEST_CASE("views taken before an in-place op take their history from the base ag
     x.add_(1.0);
     pieces[0].add_(1.0);  // nothing requires grad: allowed
     check_close(x, values(r, "untracked"));
+  }
+  SECTION("a custom Function's output that views its input keeps its backward, or is refused") {
+    const auto& r = record("custom_function_views");
+    const Tensor<double> a = leaf();
+    CHECK(error_of([&] { ViewOut::apply(a * 1.0).mul_(2.0); }) == r.get("direct"));
+    Tensor<double> x = a * 1.0, y = ViewOut::apply(x);
+    x.mul_(2.0);
+    CHECK(error_of([&] { (void)y.grad_fn_name(); }) == r.get("indirect"));
+    x = a * 1.0;
+    y = SameOut::apply(x);
+    x.mul_(2.0);
+    CHECK(error_of([&] { (void)y.grad_fn_name(); }) == r.get("same"));
+    x = a * 1.0;
+    y = ViewOut::apply(x);
+    (y * y).sum().backward();
+    check_close(a.grad(), values(r, "ga"));
+  }
+  SECTION("a view of a piece of unbind or split is such a piece too") {
+    const auto& r = record("views_of_pieces");
+    const Tensor<double> a = leaf();
+    CHECK(error_of([&] { a.clone().unbind(0)[0].view({-1}).mul_(2.0); }) == r.get("view"));
+    CHECK(error_of([&] { ts::split(a.clone(), 1)[0].select(0, 0).mul_(2.0); }) == r.get("select"));
   }
   SECTION("results that ops make from scratch tensors keep their history when changed in place") {
     const auto& r = record("scratch_results");

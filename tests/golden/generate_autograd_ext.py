@@ -317,6 +317,26 @@ def error_text(f):
     return "none"
 
 
+class ViewOut(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.view(-1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.view(2, 3) * 10
+
+
+class SameOut(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 10
+
+
 def stale_view_cases(lines):
     """Views taken before an in-place op on their base (or on another view of it) take their
     history from the base again, through AsStridedBackward0; the pieces of unbind and split may
@@ -395,6 +415,28 @@ def stale_view_cases(lines):
     lines += ["case multi_output_views", f"direct {e_direct}", f"indirect {e_indirect}",
               f"no_history {e_no_history}", f"no_history_indirect {e_no_history_indirect}",
               f"untracked {hexes(x)}", "end"]
+
+    a = ramp(2, 3).clone().requires_grad_()
+    e_view_of_piece = error_text(lambda: a.clone().unbind(0)[0].view(-1).mul_(2))
+    e_select_of_piece = error_text(lambda: a.clone().split(1)[0][0].mul_(2))
+    lines += ["case views_of_pieces", f"view {e_view_of_piece}", f"select {e_select_of_piece}", "end"]
+
+    # a custom Function's output that views its input keeps the custom backward or refuses
+    a = ramp(2, 3).clone().requires_grad_()
+    e_direct = error_text(lambda: ViewOut.apply(a * 1).mul_(2))
+    x = a * 1
+    y = ViewOut.apply(x)
+    x.mul_(2)
+    e_indirect = error_text(lambda: y.grad_fn)
+    x = a * 1
+    y = SameOut.apply(x)
+    x.mul_(2)
+    e_same = error_text(lambda: y.grad_fn)
+    x = a * 1
+    y = ViewOut.apply(x)
+    (y * y).sum().backward()
+    lines += ["case custom_function_views", f"direct {e_direct}", f"indirect {e_indirect}", f"same {e_same}",
+              f"ga {hexes(a.grad)}", "end"]
 
     # Results that ops make from scratch tensors are no views: changed in place, they keep their
     # history (PyTorch's are fresh tensors).

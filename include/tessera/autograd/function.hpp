@@ -396,6 +396,8 @@ struct Function {
       } else {
         if (is_input) var = detail::alias_of(var);
         td::set_history(var, node, static_cast<uint32_t>(i));
+        // Its history is the custom backward's: never remade (Note [Stale view histories]).
+        if (var.impl_ptr()->view_base) var.impl_ptr()->view_kind = td::ViewKind::CustomFunction;
       }
     }
 

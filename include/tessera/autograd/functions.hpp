@@ -82,13 +82,19 @@ template <class A, class U> struct CopyBackwards;
 template <class A> struct FillBackward;
 template <class T> struct CopySlices;
 
-/** PyTorch's refusal of an in-place change to an output of unbind or split: made directly on the
- *  view, or `indirect`ly on its base or another view of it (Note [Stale view histories]). */
-[[noreturn, gnu::noinline, gnu::cold]] inline void throw_multi_output_view(const TensorImpl& view, bool indirect) {
+/** PyTorch's refusal of an in-place change to a piece of unbind or split or to a view that a
+ *  custom Function returned: made directly on the view, or `indirect`ly on its base or another
+ *  view of it (Note [Stale view histories]). */
+[[noreturn, gnu::noinline, gnu::cold]] inline void throw_rebased_view(const TensorImpl& view, bool indirect) {
   const char* modified = indirect ? "its base or another view of its base has been" : "is being";
-  const char* tail = " This view is the output of a function that returns multiple views. Such functions do not "
-                     "allow the output views to be modified inplace. You should replace the inplace operation by an "
-                     "out-of-place one.";
+  const char* tail =
+      view.view_kind == ViewKind::MultiOutput
+          ? " This view is the output of a function that returns multiple views. Such functions do not allow the "
+            "output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+          : " This view was created inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward associated with the custom "
+            "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
+            "output of the custom Function.";
   if (view.autograd && view.autograd->grad_fn)
     throw_error("Output ", view.autograd->output_nr, " of ", view.autograd->grad_fn->name(), " is a view and ",
                 modified, " modified inplace.", tail);
@@ -101,7 +107,7 @@ void refresh_view_history(const std::shared_ptr<TensorImpl>& view) {
   const uint64_t now = view->storage.version();
   const std::shared_ptr<TensorImpl>& base = view->view_base;
   if ((view->autograd && view->autograd->grad_fn) || base->requires_grad()) {
-    if (view->multi_output_view) throw_multi_output_view(*view, true);
+    if (view->view_kind != ViewKind::Plain) throw_rebased_view(*view, true);
     auto fn = make_node<AsStridedBackward0<T>>(*base, view->sizes, view->strides, view->offset);
     fn->next_edges.push_back({gradient_edge(base), {base->sizes, base->dtype}});
     set_history(AnyTensor(Tensor<T>(view)), fn, 0);
@@ -114,7 +120,7 @@ template <class T>
 void check_inplace(const Tensor<T>& self) {
   if (!GradMode::is_enabled()) return;
   const TensorImpl& impl = self.impl();
-  if (impl.multi_output_view) throw_multi_output_view(impl, false);
+  if (impl.view_kind != ViewKind::Plain) throw_rebased_view(impl, false);
   const TensorImpl* base = impl.view_base.get();
   TS_CHECK(!(base && base->requires_grad() && !base->autograd->grad_fn),
            "a view of a leaf Variable that requires grad is being used in an in-place operation.");

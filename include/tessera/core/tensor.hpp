@@ -856,6 +856,7 @@ Tensor<T> make_view(const Tensor<T>& base, Shape sizes, Shape strides, int64_t o
   if constexpr (is_floating_v<T>) {  // Note [Stale view histories]
     impl->view_version = impl->storage.version();
     impl->refresh_view = &refresh_view_history<T>;
+    impl->view_kind = base.impl().view_kind;  // a view of a piece of split is one too
   }
   return Tensor<T>(std::move(impl));
 }

@@ -14,6 +14,14 @@ struct Node;         // autograd/node.hpp
 struct TensorHooks;  // autograd/hooks.hpp
 struct TensorImpl;
 
+/** PyTorch's CreationMeta: which views may not have their history remade (Note [Stale view
+ *  histories]). A view of such a view is of the same kind. */
+enum class ViewKind : uint8_t {
+  Plain,
+  MultiOutput,     // a piece of unbind or split, made with grad mode on
+  CustomFunction,  // an output of a custom Function that views an input (or is one)
+};
+
 /** Present only on tensors that take part in autograd. */
 struct AutogradMeta {
   bool requires_grad = false;
@@ -38,7 +46,7 @@ struct TensorImpl {
   Shape strides;
   int64_t offset = 0;
   DType dtype = DType::Float32;
-  bool multi_output_view = false;  // an output of unbind or split made with grad mode on
+  ViewKind view_kind = ViewKind::Plain;
   int64_t numel = 1;
   bool contiguous = true;
   AutogradMeta* autograd = nullptr;  // owned; most tensors never need one
@@ -94,6 +102,7 @@ struct TensorImpl {
   void forget_view_base() {
     view_base = nullptr;
     refresh_view = nullptr;
+    view_kind = ViewKind::Plain;
   }
   /** As PyTorch's: a view of a floating tensor requires grad when its base does, whichever
    *  mode made it. */
@@ -123,7 +132,8 @@ inline void check_device_dtype(Device device, DType dtype, const char* op) {
 // PyTorch, a view of a floating tensor remembers the storage's version its history was made at,
 // and whoever reads that history (recording an op, backward, grad_fn, is_leaf) first remakes it
 // when the version moved: an as_strided node from the view to its base's current history. Views
-// that unbind and split return may not take part (PyTorch's error, throw_multi_output_view).
+// that unbind and split return, and views that a custom Function returns, may not take part:
+// changing them in place, or their base once they exist, is PyTorch's error (throw_rebased_view).
 inline void sync_view_history(const std::shared_ptr<TensorImpl>& t) {
   if (t->refresh_view && t->storage.version() != t->view_version) [[unlikely]] t->refresh_view(t);
 }

@@ -525,7 +525,7 @@ void mark_pieces(std::vector<Tensor<T>>& pieces, bool unsafe) {
     if (unsafe)
       impl.forget_view_base();
     else
-      impl.multi_output_view = GradMode::is_enabled();
+      impl.view_kind = GradMode::is_enabled() ? ViewKind::MultiOutput : ViewKind::Plain;
   }
 }
 }  // namespace detail
