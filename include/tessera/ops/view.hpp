@@ -557,6 +557,7 @@ namespace detail {
  *  PyTorch's t_() and squeeze_() do; a leaf that requires grad is refused. */
 template <class T>
 const Tensor<T>& restride_inplace(const Tensor<T>& self, const Tensor<T>& view) {
+  sync_view_history(self.impl_ptr());  // a stale history first remade as of the old geometry
   self.impl().set_view_metadata(view.sizes(), view.strides(), view.storage_offset());
   self.storage().bump_version();
   self.impl().view_version = self.storage().version();
