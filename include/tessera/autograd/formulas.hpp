@@ -1560,6 +1560,19 @@ struct StackBackward0 final : Node {
 };
 
 /** split and chunk: one node, one output per piece; missing pieces count as zeros. */
+/** The gradients of split's or unbind's pieces: zeros of `shape_of(i)` for the pieces that got
+ *  none, on the device of those that did (the input's). */
+template <class A, class ShapeOf>
+std::vector<Tensor<A>> piece_gradients(const variable_list& grads, ShapeOf&& shape_of) {
+  Device device;
+  for (const AnyTensor& g : grads)
+    if (g.defined()) device = g.device();
+  std::vector<Tensor<A>> pieces;
+  for (size_t i = 0; i < grads.size(); ++i)
+    pieces.push_back(grads[i].defined() ? grads[i].as<A>() : zeros<A>(shape_of(i), {.device = device}));
+  return pieces;
+}
+
 template <class A>
 struct SplitBackward0 final : Node {
   Shape in_sizes;
@@ -1570,21 +1583,12 @@ struct SplitBackward0 final : Node {
       : in_sizes(in), sizes(std::move(s)), dim(d), label(name) {}
   const char* name() const override { return label; }
   variable_list apply(variable_list&& grads) override {
-    // Missing pieces are zeros on the device of the pieces that arrived (the input's).
-    Device device;
-    for (const AnyTensor& g : grads)
-      if (g.defined()) device = g.device();
-    std::vector<Tensor<A>> pieces;
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      if (grads[i].defined()) {
-        pieces.push_back(grads[i].as<A>());
-      } else {
-        Shape s = in_sizes;
-        s[static_cast<size_t>(dim)] = sizes[i];
-        pieces.push_back(zeros<A>(s, {.device = device}));
-      }
-    }
-    return {cat(pieces, dim)};
+    return {cat(piece_gradients<A>(grads, [&](size_t i) {
+                  Shape s = in_sizes;
+                  s[static_cast<size_t>(dim)] = sizes[i];
+                  return s;
+                }),
+                dim)};
   }
 };
 
@@ -1596,12 +1600,7 @@ struct UnbindBackward0 final : Node {
   UnbindBackward0(Shape slice_sizes, int64_t d) : sizes(std::move(slice_sizes)), dim(d) {}
   TS_NODE_NAME("UnbindBackward0")
   variable_list apply(variable_list&& grads) override {
-    Device device;
-    for (const AnyTensor& g : grads)
-      if (g.defined()) device = g.device();
-    std::vector<Tensor<A>> slices;
-    for (const AnyTensor& g : grads) slices.push_back(g.defined() ? g.as<A>() : zeros<A>(sizes, {.device = device}));
-    return {stack(slices, dim)};
+    return {stack(piece_gradients<A>(grads, [&](size_t) { return sizes; }), dim)};
   }
 };
 

@@ -261,10 +261,11 @@ inline void attach_node(const std::shared_ptr<Node>& node, std::span<const AnyTe
     // storage with the op's inputs and has no base in autograd's sense: an in-place op on it, or
     // its history remade (Note [Stale view histories]), would route its gradient to the scratch
     // tensor and lose it. Only view ops and split's pieces keep their base.
-    TensorImpl& result = *out.impl_ptr();
-    bool views_an_input = false;
-    for (const AnyTensor& in : inputs) views_an_input |= in.defined() && in.impl_ptr()->storage.is_alias_of(result.storage);
-    if (result.view_base && !views_an_input) result.forget_view_base();
+    if (TensorImpl& result = *out.impl_ptr(); result.view_base) {
+      bool views_an_input = false;
+      for (const AnyTensor& in : inputs) views_an_input |= in.defined() && in.impl_ptr()->storage.is_alias_of(result.storage);
+      if (!views_an_input) result.forget_view_base();
+    }
     set_history(out, node, k++);
   }
 }

@@ -246,14 +246,7 @@ std::vector<Tensor<T>> split_pieces(const Tensor<T>& t, const std::vector<int64_
       at += s;
     }
   }
-  mark_pieces(out, unsafe);
-  if constexpr (is_floating_v<T>) {  // integral tensors never require grad
-    if (needs_grad(t)) {
-      const AnyTensor input = t;
-      const std::vector<AnyTensor> outputs(out.begin(), out.end());
-      record_lists<SplitBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs, t.sizes(), sizes, dim, node);
-    }
-  }
+  record_pieces<SplitBackward0<T>>(out, t, unsafe, t.sizes(), sizes, dim, node);
   return out;
 }
 

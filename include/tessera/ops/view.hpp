@@ -515,17 +515,25 @@ std::vector<Tensor<T>> unbind(const Tensor<T>& x, int64_t dim = 0) {
   return x.unbind(dim);
 }
 namespace detail {
-/** The pieces of unbind or split, made with grad mode off: with it on they are PyTorch's
- *  multi-output views, which may not be changed in place (Note [Stale view histories]); the
- *  pieces of unsafe_split are no views to autograd at all. */
-template <class T>
-void mark_pieces(std::vector<Tensor<T>>& pieces, bool unsafe) {
-  for (Tensor<T>& piece : pieces) {
+/** The pieces of unbind or split of `input`, made with grad mode off, recorded as the outputs of
+ *  one NodeT(args...). With grad mode on they are PyTorch's multi-output views, which may not be
+ *  changed in place (Note [Stale view histories]); the pieces of unsafe_split are no views to
+ *  autograd at all. */
+template <class NodeT, class T, class... Args>
+void record_pieces(const std::vector<Tensor<T>>& pieces, const Tensor<T>& input, bool unsafe, Args&&... args) {
+  for (const Tensor<T>& piece : pieces) {
     TensorImpl& impl = piece.impl();
     if (unsafe)
       impl.forget_view_base();
     else
       impl.view_kind = GradMode::is_enabled() ? ViewKind::MultiOutput : ViewKind::Plain;
+  }
+  if constexpr (is_floating_v<T>) {  // integral tensors never require grad
+    if (needs_grad(input)) {
+      const AnyTensor in = input;
+      const std::vector<AnyTensor> outputs(pieces.begin(), pieces.end());
+      record_lists<NodeT>(std::span<const AnyTensor>(&in, 1), outputs, std::forward<Args>(args)...);
+    }
   }
 }
 }  // namespace detail
@@ -540,15 +548,7 @@ std::vector<Tensor<T>> Tensor<T>::unbind(int64_t dim) const {
     NoGradGuard no_grad;
     for (int64_t i = 0; i < size(d); ++i) out.push_back(select(d, i));
   }
-  detail::mark_pieces(out, false);
-  if constexpr (is_floating_v<T>) {  // integral tensors never require grad
-    if (detail::needs_grad(*this)) {
-      const AnyTensor input = *this;
-      const std::vector<AnyTensor> outputs(out.begin(), out.end());
-      detail::record_lists<detail::UnbindBackward0<T>>(std::span<const AnyTensor>(&input, 1), outputs,
-                                                       out.empty() ? Shape{} : out[0].sizes(), d);
-    }
-  }
+  detail::record_pieces<detail::UnbindBackward0<T>>(out, *this, false, out.empty() ? Shape{} : out[0].sizes(), d);
   return out;
 }
 namespace detail {
