@@ -265,8 +265,10 @@ inline bool contains(const std::vector<const TensorImpl*>& list, const TensorImp
 }
 
 /** `t.view_as(t)` without recording: an output that is an input returned as is becomes an alias
- *  that can take the custom node as its history. */
-inline AnyTensor alias_of(const AnyTensor& t) {
+ *  that can take the custom node as its history. A template, so that only programs with a custom
+ *  Function compile its views of every dtype. */
+template <class = void>
+AnyTensor alias_of(const AnyTensor& t) {
   return dispatch(t.dtype(), [&]<class T>(std::type_identity<T>) {
     const Tensor<T> x = t.as<T>();
     return AnyTensor(tessera::detail::make_view(x, x.sizes(), x.strides(), x.storage_offset()));
