@@ -73,6 +73,7 @@ void run(const golden::Record& r) {
   }
   if constexpr (floating) {
     if (op == "mean") return check(all ? x.mean() : x.mean(dims, keepdim), false);
+    if (op == "mean_exact") return check(all ? x.mean() : x.mean(dims, keepdim), true);
     if (op == "norm") return check(all ? x.norm() : x.norm(2, dims, keepdim), false);
     if (op == "var") return check(all ? x.var() : x.var(dims, true, keepdim), false);
     if (op == "std") return check(all ? x.std() : x.std(dims, true, keepdim), false);

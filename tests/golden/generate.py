@@ -663,6 +663,12 @@ def reduction_cases():
     record("sum_empty_dim0", "sum", e, "0", e.sum(0))
     record("prod_empty", "prod", e, "all", e.prod())
     record("mean_empty", "mean", e, "all", e.mean())
+    # a half or bfloat16 mean is the sum rounded to the dtype, then divided (rounding twice)
+    for dname in ["float16", "bfloat16"]:
+        h = (torch.arange(3000, dtype=DTYPES[dname]) / 100).to(DTYPES[dname])
+        record(f"mean_exact_{dname}_all", "mean_exact", h, "all", h.mean())
+        h2 = h.reshape(30, 100)
+        record(f"mean_exact_{dname}_1", "mean_exact", h2, "1", h2.mean(1))
     record("amax_empty_dim1", "amax", e, "1", e.amax(1))
     s0 = torch.tensor(2.5)
     for op in ["sum", "mean", "amax", "prod"]:
