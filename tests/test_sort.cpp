@@ -26,7 +26,7 @@ ts::ValuesIndices<T> run_op(const golden::Record& r, const Tensor<T>& x) {
   if (op == "argsort") return {Tensor<T>(), x.argsort(arg("dim"), arg("descending"))};
   if (op == "msort") return {x.msort(), {}};
   if constexpr (!std::is_same_v<T, bool> && !std::is_same_v<T, ts::half>) {
-    if (op == "topk") return x.topk(arg("k"), arg("dim"), arg("largest"));
+    if (op == "topk") return x.topk(arg("k"), arg("dim"), arg("largest"), r.has("sorted") ? arg("sorted") : true);
     if (op == "kthvalue") return x.kthvalue(arg("k"), arg("dim"), arg("keepdim"));
     if (op == "median_all") return {x.median(), {}};
     if (op == "nanmedian_all") return {x.nanmedian(), {}};
@@ -245,11 +245,32 @@ TEST_CASE("sort: stable and unstable agree, topk sorted or not, on long rows") {
   std::iota(desc.begin(), desc.end(), 0);
   std::stable_sort(desc.begin(), desc.end(), [&](int64_t a, int64_t b) { return less(b, a); });
   CHECK(x.argsort(0, true, true).to_vector() == desc);
+  // topk's reference among ties: PyTorch's CPU algorithm (aten/src/ATen/native/TopKImpl.h) on
+  // (value, index) pairs, with its comparisons of values.
+  auto pytorch_topk = [&](int64_t k, bool largest, bool sorted) {
+    std::vector<std::pair<double, int64_t>> queue;
+    for (size_t j = 0; j < data.size(); ++j) queue.emplace_back(data[j], static_cast<int64_t>(j));
+    auto before = [&](const std::pair<double, int64_t>& a, const std::pair<double, int64_t>& b) {
+      return largest ? (std::isnan(a.first) && !std::isnan(b.first)) || a.first > b.first
+                     : (!std::isnan(a.first) && std::isnan(b.first)) || a.first < b.first;
+    };
+    if (k * 64 <= static_cast<int64_t>(queue.size())) {
+      std::partial_sort(queue.begin(), queue.begin() + k, queue.end(), before);
+    } else {
+      std::nth_element(queue.begin(), queue.begin() + (k - 1), queue.end(), before);
+      if (sorted) std::sort(queue.begin(), queue.begin() + (k - 1), before);
+    }
+    std::vector<int64_t> indices;
+    for (int64_t j = 0; j < k; ++j) indices.push_back(queue[static_cast<size_t>(j)].second);
+    return indices;
+  };
   const auto top = x.topk(100);
-  CHECK(top.indices.to_vector() == std::vector<int64_t>(desc.begin(), desc.begin() + 100));
+  CHECK(top.indices.to_vector() == pytorch_topk(100, true, true));
+  CHECK(top.indices.to_vector() != std::vector<int64_t>(desc.begin(), desc.begin() + 100));  // not the stable order
   CHECK(golden::same_bits(x.topk(100, 0, true, false).values.to_vector(), top.values.to_vector()));
   const auto bottom = x.topk(30, -1, false);
-  CHECK(bottom.indices.to_vector() == std::vector<int64_t>(order.begin(), order.begin() + 30));
+  CHECK(bottom.indices.to_vector() == pytorch_topk(30, false, true));
+  CHECK(x.topk(5000, 0, false, false).indices.to_vector() == pytorch_topk(5000, false, false));
   CHECK(x.kthvalue(9000).indices.item() == order[8999]);
   CHECK(x.nanmedian().item() == data[static_cast<size_t>(order[34999])]);
   CHECK(std::isnan(x.median().item()));

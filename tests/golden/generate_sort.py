@@ -48,11 +48,9 @@ def run(op, x, a):
         return i, None, rule
     if op == "msort":
         return torch.msort(x), None, None
-    if op == "topk":
-        r = torch.topk(x, a["k"], dim=a["dim"], largest=bool(a["largest"]))
-        rule = torch.sort(x, dim=a["dim"], descending=bool(a["largest"]), stable=True).indices
-        rule = rule.narrow(a["dim"] if x.dim() else 0, 0, a["k"]) if x.dim() else rule
-        return r.values, r.indices, rule
+    if op == "topk":  # tessera gives PyTorch's indices among ties too (Note [topk among equal elements])
+        r = torch.topk(x, a["k"], dim=a["dim"], largest=bool(a["largest"]), sorted=bool(a.get("sorted", 1)))
+        return r.values, r.indices, None
     if op == "kthvalue":
         r = torch.kthvalue(x, a["k"], dim=a["dim"], keepdim=bool(a["keepdim"]))
         s = torch.sort(x, dim=a["dim"], stable=True).indices
@@ -198,6 +196,25 @@ def build():
     case("topk_0d", "topk", "float32", [], [5.0], dim=0, k=1, largest=1)
     case("topk_0d_k0", "topk", "float32", [], [5.0], dim=0, k=0, largest=1)
     case("topk_empty", "topk", "float32", [2, 0], [], dim=1, k=0, largest=1)
+    # ties on each of PyTorch's paths (partial_sort when k * 64 <= n, else nth_element) and of
+    # tessera's (radix selection, long rows' candidates by threshold and by histogram); unsorted
+    trng = random.Random(6)  # its own stream: the cases after these keep their values
+    for largest in (0, 1):
+        case(f"topk_ties_partial_sort_{largest}", "topk", "int64", [2, 300], ints(600, 0, 9, trng), dim=1, k=4,
+             largest=largest)
+        case(f"topk_ties_nth_element_{largest}", "topk", "float32", [3, 40], ints(120, -3, 3, trng), dim=1, k=9,
+             largest=largest)
+        case(f"topk_ties_unsorted_{largest}", "topk", "int32", [3, 40], ints(120, -3, 3, trng), dim=1, k=9,
+             largest=largest, sorted=0)
+    case("topk_distinct_unsorted", "topk", "float32", [40], perm, dim=0, k=12, largest=1, sorted=0)
+    case("topk_distinct_unsorted_partial_sort", "topk", "float64", [600], big, dim=0, k=5, largest=0, sorted=0)
+    case("topk_ties_signed_zero", "topk", "float32", [8], [0.0, -0.0, 1.0, -0.0, 0.0, -1.0, 0.0, -0.0], dim=0, k=5,
+         largest=1)
+    case("topk_ties_nan", "topk", "float64", [10], [NAN, 1.0, NAN, 2.0, 1.0, NAN, 0.0, 2.0, NAN, 1.0], dim=0, k=6,
+         largest=1)
+    case("topk_ties_long_threshold", "topk", "int16", [1 << 15], ints(1 << 15, 0, 99, trng), dim=0, k=5, largest=1)
+    case("topk_ties_long_histogram", "topk", "int32", [1 << 15], ints(1 << 15, 0, 99, trng), dim=0, k=1000,
+         largest=0)
     case("kthvalue_distinct", "kthvalue", "float32", [40], perm, dim=0, k=13, keepdim=0)
     case("kthvalue_select_path", "kthvalue", "int32", [600], big, dim=0, k=277, keepdim=0)
     case("kthvalue_0d", "kthvalue", "float64", [], [2.5], dim=0, k=1, keepdim=0)

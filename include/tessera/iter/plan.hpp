@@ -319,6 +319,7 @@ struct SortPlan {
   int64_t dim = 0;
   int64_t k = 0;
   bool descending = false;
+  bool sorted = true;  // topk's: false lets the CPU leave the k in PyTorch's unsorted order
   HostKernel run_on_host{};
   const TensorImpl* other = nullptr;
   const TensorImpl* sorter = nullptr;

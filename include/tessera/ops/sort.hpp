@@ -36,7 +36,7 @@ void check_selection_dtype(const char* kernel) {
  *  size `len` (dropped when `drop_dim`: the reductions without keepdim). */
 template <class T>
 ValuesIndices<T> run_sort(const Tensor<T>& x, const char* op, int64_t dim, int64_t len, int64_t k, bool descending,
-                          bool drop_dim = false) {
+                          bool drop_dim = false, bool sorted = true) {
   const int64_t n = x.dim() == 0 ? 1 : x.sizes()[dim];
   TS_CHECK(n <= int64_t{0xFFFFFFFF}, op, ": rows of 2^32 elements or more are not supported (dim ", dim, " of ",
            shape_str(x.sizes()), ")");
@@ -50,8 +50,8 @@ ValuesIndices<T> run_sort(const Tensor<T>& x, const char* op, int64_t dim, int64
   const Tensor<T> values = out_shape.size() == shape.size() ? r.values : r.values.unsqueeze(dim);
   const Tensor<int64_t> indices = out_shape.size() == shape.size() ? r.indices : r.indices.unsqueeze(dim);
   dispatch_plan(SortPlan{.op = op, .out = &values.impl(), .fresh_out = true, .input = &x.impl(),
-                         .indices = &indices.impl(), .dim = dim, .k = k, .descending = descending},
-                [&] { sort_rows<T>(sort_op_of(op), x.impl(), values.impl(), indices.impl(), dim, k, descending); });
+                         .indices = &indices.impl(), .dim = dim, .k = k, .descending = descending, .sorted = sorted},
+                [&] { sort_rows<T>(sort_op_of(op), x.impl(), values.impl(), indices.impl(), dim, k, descending, sorted); });
   return r;
 }
 
@@ -116,18 +116,18 @@ Tensor<T> msort(const Tensor<T>& x) {
 }
 
 /** torch.topk: the k largest (or smallest) elements along `dim` and their indices, in order
- *  (largest first when `largest`). NaN counts as the largest. Results are always sorted, also
- *  when `sorted` is false (PyTorch's order is unspecified there); among equal elements the
- *  first along the row comes first. */
+ *  (largest first when `largest`). NaN counts as the largest. On the CPU, equal elements, and
+ *  the order when `sorted` is false, come out as in PyTorch's CPU topk (Note [topk among equal
+ *  elements]); on a GPU results are always sorted, equal elements first along the row first. */
 template <class T>
 ValuesIndices<T> topk(const Tensor<T>& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) {
-  (void)sorted;
   detail::check_selection_dtype<T>("topk_cpu");
   dim = detail::wrap_dim(dim, x.dim(), "topk");
   const int64_t n = x.dim() == 0 ? 1 : x.sizes()[dim];
   TS_CHECK(k >= 0 && k <= n, "topk: selected index k out of range");
   const int64_t kept = x.dim() == 0 ? 1 : k;  // a 0-dim tensor is its own top element, for k 0 too
-  return detail::record_selection(x, detail::run_sort(x, "topk", dim, kept, kept, largest), "TopkBackward0", dim, true);
+  return detail::record_selection(x, detail::run_sort(x, "topk", dim, kept, kept, largest, false, sorted), "TopkBackward0",
+                                  dim, true);
 }
 
 /** torch.kthvalue: the k-th smallest element along `dim` (k from 1) and its index; among equal

@@ -196,6 +196,28 @@ std::pair<K, int64_t> select_key(const KeyIndex<K>* a, KeyIndex<K>* tmp, int64_t
   return {prefix, rank};
 }
 
+// Note [topk among equal elements]
+// PyTorch's CPU topk (aten/src/ATen/native/TopKImpl.h) orders a row's (value, index) pairs with
+// std::partial_sort when k * 64 <= n, else with std::nth_element at k - 1 followed, when sorted,
+// by std::sort of the first k - 1; equal elements come out in whatever order those unstable
+// algorithms leave them, and with sorted=false the first k in nth_element's order. A row whose
+// k kept keys are distinct, with no key outside equal to the k-th, has one answer, which the
+// radix selection below finds fast. Any other row (and any unsorted one PyTorch does not sort) is
+// ordered again by the same standard algorithms on the row's keys in row order: their steps
+// depend on nothing but the comparisons, and comparing keys is comparing as PyTorch does (NaN
+// largest, -0 equal to 0), so the indices are PyTorch's exactly with the same C++ standard
+// library (libstdc++ on Linux).
+template <class K>
+void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted) {
+  const auto before = [](const KeyIndex<K>& x, const KeyIndex<K>& y) { return x.key < y.key; };
+  if (k * 64 <= n) {
+    std::partial_sort(a, a + k, a + n, before);
+  } else {
+    std::nth_element(a, a + (k - 1), a + n, before);
+    if (sorted) std::sort(a, a + (k - 1), before);
+  }
+}
+
 /** The sort family on one row: what the plan's op asks, from the row's keys. */
 enum class SortOp : uint8_t { Sort, TopK, KthValue, Median, NanMedian, Mode };
 
@@ -214,7 +236,7 @@ inline SortOp sort_op_of(const char* op) {
  *  topk, 1 for the others (kept), x's size for sort. A 0-dim x is one row of one element. */
 template <class T>
 void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const TensorImpl& indices, int64_t dim,
-               int64_t k, bool descending) {
+               int64_t k, bool descending, bool sorted = true) {
   using K = sort_key_t<T>;
   if (values.numel == 0) return;
   const bool scalar = x.dim() == 0;
@@ -328,20 +350,32 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
               }
             });
             break;
-          case SortOp::TopK:
+          case SortOp::TopK: {
+            if (k == 0) break;
+            bool equal_keys = false;  // Note [topk among equal elements]
             if (k * 8 >= m) {
               stable_sort_keys(a, tmp, m);
+              for (int64_t j = 0; j + 1 < std::min(k + 1, m) && !equal_keys; ++j) equal_keys = a[j].key == a[j + 1].key;
             } else {
               // The k smallest keys in row order: those below the k-th and the first of its ties.
               const auto [key, rank] = select_key(a, tmp, m, k);
-              int64_t kept = 0, ties = rank;
-              for (int64_t i = 0; i < m; ++i)
+              int64_t kept = 0, ties = rank, with_key = 0;
+              for (int64_t i = 0; i < m; ++i) {
+                with_key += a[i].key == key;
                 if (a[i].key < key || (a[i].key == key && ties-- > 0)) tmp[kept++] = a[i];
+              }
               std::memcpy(static_cast<void*>(a), tmp, static_cast<size_t>(k) * sizeof(KeyIndex<K>));
               stable_sort_keys(a, tmp, k);
+              equal_keys = with_key > 1;
+              for (int64_t j = 0; j + 1 < k && !equal_keys; ++j) equal_keys = a[j].key == a[j + 1].key;
+            }
+            if (equal_keys || (!sorted && k > 1 && k * 64 > n)) {
+              build_keys();
+              topk_as_pytorch(a, n, k, sorted);
             }
             for (int64_t j = 0; j < k; ++j) emit(j, a[j].index);
             break;
+          }
           case SortOp::KthValue:
           case SortOp::Median:
           case SortOp::NanMedian: {
