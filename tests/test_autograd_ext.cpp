@@ -506,6 +506,7 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
          const auto src = (x.narrow(1, 0, 2) * x.narrow(1, 1, 2)).contiguous();
          return x.scatter(1, ts::from_vector<int64_t>({2, 0, 1, 2, 0, 1, 2, 1}, {4, 2}), src);
        }},
+      {"relu", [](const Tensor<double>& x) { return x.relu() * x; }},
       {"slice", [](const Tensor<double>& x) { return x.narrow(0, 1, 2).pow(2.0); }},
       {"select", [](const Tensor<double>& x) { return x.select(1, 2).exp(); }},
       {"diagonal", [](const Tensor<double>& x) { return x.diagonal().sin(); }},
@@ -555,6 +556,16 @@ TEST_CASE("second derivatives of built-in ops against PyTorch, and gradgradcheck
         CHECK(ts::autograd::gradgradcheck([&f = f](const V& in) { return f(in[0]); }, {x.detach().requires_grad_()}));
     }
   }
+}
+
+TEST_CASE("relu's gradient for a constant output gradient can be differentiated again") {
+  const auto& r = record("ggc_relu");
+  const Tensor<double> x = tensor(r, "x").reshape({2, 3}).requires_grad_();
+  const Tensor<double> gx = ts::autograd::grad(x.relu().sum(), x, {}, std::nullopt, /*create_graph=*/true);
+  check_close(gx.reshape({-1}), values(r, "gx"));
+  CHECK(gx.grad_fn_name() == r.get("gx_grad_fn"));
+  gx.sum().backward();
+  check_close(x.grad().reshape({-1}), values(r, "ggx"));
 }
 
 TEST_CASE("half and bfloat16 gradients are summed, added and accumulated as PyTorch rounds them") {

@@ -259,6 +259,7 @@ def gg_cases(lines):
     idx = torch.tensor([2, 0, 2, 1])
     cases = [
         ("gelu", (2, 3), lambda x: torch.nn.functional.gelu(x)),
+        ("relu", (2, 3), lambda x: torch.relu(x) * x),
         ("softplus", (2, 3), lambda x: torch.nn.functional.softplus(x * 3)),
         ("softplus_plain", (2, 3), lambda x: torch.nn.functional.softplus(x)),
         ("gelu_softplus_threshold", (3, 4), lambda x: torch.nn.functional.gelu(x * 3) + torch.nn.functional.softplus(x * 14)),
@@ -289,6 +290,17 @@ def gg_cases(lines):
         lines += [f"case gg_{name}", f"x_shape {shape(x)}", f"x {hexes(x)}", f"out_shape {shape(out)}",
                   f"out {hexes(out)}", f"w {hexes(w)}", f"v {hexes(v)}", f"gx {hexes(gx)}", f"gx_grad_fn {gx.grad_fn.name()}",
                   f"ggx {hexes(x.grad)}", f"ggw {hexes(w.grad)}", "end"]
+
+
+def gg_constant_grad_cases(lines):
+    """relu's gradient for a constant output gradient: it still has history (the saved result),
+    so it can be differentiated again, to zeros."""
+    x = ramp(2, 3).requires_grad_()
+    gx, = torch.autograd.grad(torch.relu(x).sum(), x, create_graph=True)
+    v = ramp(2, 3, scale=0.71, shift=0.4)
+    (gx * v).sum().backward()
+    lines += ["case ggc_relu", f"x {hexes(x)}", f"gx {hexes(gx)}", f"gx_grad_fn {gx.grad_fn.name()}",
+              f"ggx {hexes(x.grad)}", "end"]
 
 
 def low_precision_cases(lines):
@@ -482,6 +494,7 @@ def main():
     custom_cases(lines)
     hook_cases(lines)
     gg_cases(lines)
+    gg_constant_grad_cases(lines)
     low_precision_cases(lines)
     stale_view_cases(lines)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "autograd_ext.txt")

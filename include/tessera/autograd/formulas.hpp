@@ -220,6 +220,41 @@ Tensor<A> softplus_backward(const Tensor<A>& g, const Tensor<A>& x) {
   return out;
 }
 
+/** relu's gradient, threshold_backward(g, result, 0), recorded under create_graph: its gradients
+ *  are the same for gg and zeros for the result, which makes the second derivative of relu 0
+ *  rather than absent (PyTorch's ThresholdBackwardBackward0). */
+template <class A>
+struct ThresholdBackwardBackward0 final : Node {
+  SavedTensor<A> self;  // relu's result
+  explicit ThresholdBackwardBackward0(const Tensor<A>& result) : self(result, false) {}
+  TS_NODE_NAME("ThresholdBackwardBackward0")
+  TS_RELEASE_SAVED(self)
+  variable_list apply(variable_list&& grads) override;
+};
+
+/** g where relu's `result` is positive, else 0 (NaN passes g), recorded when differentiable. */
+template <class A>
+Tensor<A> threshold_backward(const Tensor<A>& g, const Tensor<A>& result) {
+  if (!GradMode::is_enabled() || !(g.requires_grad() || result.requires_grad()))
+    return binary<ThresholdBackwardOp>(g, result);  // one vectorised pass
+  Tensor<A> out;
+  {
+    NoGradGuard no_grad;
+    out = binary<ThresholdBackwardOp>(g, result);
+  }
+  detail::record<ThresholdBackwardBackward0<A>>({g, result}, {out}, result);
+  return out;
+}
+
+template <class A>
+variable_list ThresholdBackwardBackward0<A>::apply(variable_list&& grads) {
+  const Tensor<A> r = self.unpack(*this);
+  AnyTensor dg, dr;
+  if (needs_input_grad(0)) dg = threshold_backward(grads[0].as<A>(), r);
+  if (needs_input_grad(1)) dr = zeros_like(r);
+  return {dg, dr};
+}
+
 template <class A>
 Tensor<A> gelu_backward(const Tensor<A>& g, const Tensor<A>& x) {
   const bool record = GradMode::is_enabled() && (g.requires_grad() || x.requires_grad());
@@ -297,10 +332,7 @@ struct UnaryBackward final : Node {
     else if constexpr (std::is_same_v<Op, AcoshOp>) return {g * (s * s - 1).rsqrt()};
     else if constexpr (std::is_same_v<Op, AtanhOp>) return {g / (1 - s * s)};
     else if constexpr (std::is_same_v<Op, Exp2Op>) return {g * r * 0.6931471805599453};
-    else if constexpr (std::is_same_v<Op, ReluOp>) {
-      if (GradMode::is_enabled()) return {g.masked_fill(r <= 0, 0)};  // create_graph: differentiable
-      return {binary<ThresholdBackwardOp>(g, r)};  // one vectorised pass
-    }
+    else if constexpr (std::is_same_v<Op, ReluOp>) return {threshold_backward(g, r)};
     else if constexpr (std::is_same_v<Op, SqrtOp>) return {g / (2 * r)};
     else if constexpr (std::is_same_v<Op, RsqrtOp>) return {-0.5 * g * r.pow(3)};
     else if constexpr (std::is_same_v<Op, ExpOp>) return {g * r};
