@@ -96,6 +96,8 @@ const std::map<std::string, Fn>& catalogue() {
       {"norm_p1_5_keep", [](const V& x) { return x[0].norm(1.5, 0, true); }},
       {"norm_p0_5", [](const V& x) { return x[0].norm(0.5, 1); }},
       {"norm_inf_dim", [](const V& x) { return x[0].norm(INFINITY, 1); }},
+      {"clamp_min_fn", [](const V& x) { return x[0].clamp_min(0.25); }},
+      {"clamp_max_fn", [](const V& x) { return ts::clamp_max(x[0], 0.25); }},
       {"logsumexp", [](const V& x) { return x[0].logsumexp(1); }},
       {"var", [](const V& x) { return x[0].var(); }},
       {"var_dim", [](const V& x) { return x[0].var(1); }},

@@ -1093,6 +1093,9 @@ def autograd_cases():
         "norm_p1_5_keep": ([(3, 4)], "any", lambda a: a.norm(1.5, 0, True)),
         "norm_p0_5": ([(3, 4)], "zeros", lambda a: a.norm(0.5, 1)),
         "norm_inf_dim": ([(3, 4)], "any", lambda a: a.norm(float("inf"), 1)),
+        # clamp_min and clamp_max name their own nodes
+        "clamp_min_fn": ([(3, 4)], "any", lambda a: a.clamp_min(0.25)),
+        "clamp_max_fn": ([(3, 4)], "any", lambda a: torch.clamp_max(a, 0.25)),
     }
     for name, (shapes, kind, fn) in cases.items():
         xs = [x.requires_grad_() for x in inputs(shapes, kind)]

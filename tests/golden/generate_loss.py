@@ -104,6 +104,8 @@ def case(name, op, tensors, options, grads=True):
             if g is not None:
                 fields.append((f"grad_{k}", vals(g)))
         fields.insert(len(fields) - 2, ("gout", vals(gout)))
+    if loss.grad_fn is not None:
+        fields.append(("grad_fn", loss.grad_fn.name()))
     record(name, fields)
 
 

@@ -587,13 +587,16 @@ struct NotImplemented final : Node {
   variable_list apply(variable_list&&) override { throw_error("derivative for aten::", op, " is not implemented"); }
 };
 
+/** clamp's node with scalar bounds: PyTorch's ClampBackward1, or ClampMinBackward0 and
+ *  ClampMaxBackward0 as clamp_min and clamp_max name it. */
 template <class A>
 struct ClampBackward1 final : Node {
   SavedTensor<A> self;
   std::optional<double> min, max;
-  ClampBackward1(const Tensor<A>& x, std::optional<double> lo, std::optional<double> hi)
-      : self(x, false), min(lo), max(hi) {}
-  TS_NODE_NAME("ClampBackward1")
+  const char* node_name;
+  ClampBackward1(const Tensor<A>& x, std::optional<double> lo, std::optional<double> hi, const char* n)
+      : self(x, false), min(lo), max(hi), node_name(n) {}
+  const char* name() const override { return node_name; }
   TS_RELEASE_SAVED(self)
   variable_list apply(variable_list&& grads) override {
     const Tensor<A> g = grads[0].as<A>();

@@ -480,13 +480,13 @@ class Tensor {
   template <detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
   const Tensor& clip_(Lo min, Hi max = std::nullopt) const { return clamp_(min, max); }
   template <Scalar S>
-  Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(S min) const { return clamp(min); }
+  Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(S min) const;
   template <Scalar S>
-  const Tensor& clamp_min_(S min) const { return clamp_(min); }
+  const Tensor& clamp_min_(S min) const;
   template <Scalar S>
-  Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(S max) const { return clamp(std::nullopt, max); }
+  Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(S max) const;
   template <Scalar S>
-  const Tensor& clamp_max_(S max) const { return clamp_(std::nullopt, max); }
+  const Tensor& clamp_max_(S max) const;
   int64_t ndimension() const { return dim(); }
   int64_t nelement() const { return numel(); }
   /** x.view(other.sizes()) and x.reshape(other.sizes()). */

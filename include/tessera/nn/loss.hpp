@@ -139,6 +139,7 @@ struct NllParts {
   Tensor<T> loss;
   Tensor<bool> ignored;
   Tensor<T> target_weight;
+  Tensor<int64_t> safe_target;  // the targets with ignored ones replaced by class 0, (1) for an input (C)
 };
 
 /** Refuses a weight that requires grad where PyTorch's function has no derivative for it. */
@@ -199,6 +200,7 @@ NllParts<T> nll_parts(const char* op, const Tensor<T>& input, const Tensor<int64
                       int64_t ignore_index) {
   check_nll_shapes(op, input, target.sizes(), weight);
   check_weight_without_grad(op, input.dim() > 2 ? "nll_loss2d_forward" : "nll_loss_forward", weight, "weight");
+  NoGradGuard no_grad;  // the loss's derivative is NllLossBackward's
   const int64_t dim = input.dim();
   const int64_t classes = input.size(dim == 1 ? 0 : 1);
   Tensor<int64_t> t = target;
@@ -213,16 +215,8 @@ NllParts<T> nll_parts(const char* op, const Tensor<T>& input, const Tensor<int64
   Tensor<T> w = weight.defined() ? weight.index_select(0, safe.reshape({-1})).view(safe.sizes()).masked_fill(ignored, 0)
                                  : (!ignored).template to<T>();
   Tensor<T> loss = weight.defined() ? (picked * w).neg().masked_fill(ignored, 0) : picked.neg().masked_fill(ignored, 0);
-  if (unbatched) return {loss.squeeze(0), ignored.squeeze(0), w.squeeze(0)};
-  return {loss, ignored, w};
-}
-
-template <class T>
-Tensor<T> nll_reduce(const NllParts<T>& parts, Reduction reduction, const char* op) {
-  TS_CHECK(reduction != Reduction::BatchMean, op, ": batchmean is not a valid value for reduction");
-  if (reduction == Reduction::None) return parts.loss;
-  if (reduction == Reduction::Sum) return parts.loss.sum();
-  return parts.loss.sum() / parts.target_weight.sum();
+  if (unbatched) return {loss.squeeze(0), ignored.squeeze(0), w.squeeze(0), safe};
+  return {loss, ignored, w, safe};
 }
 
 template <class T>
@@ -238,8 +232,9 @@ void check_floating() {
 template <class T>
 struct BinaryCrossEntropyBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::SavedTensor<T> self, target, weight;
-  BinaryCrossEntropyBackward0(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& w)
-      : self(x, false), target(y, false), weight(w, false) {}
+  Reduction reduction;  // included, as in PyTorch's node: the mean's gradients are divided by numel
+  BinaryCrossEntropyBackward0(const Tensor<T>& x, const Tensor<T>& y, Reduction r, const Tensor<T>& w)
+      : self(x, false), target(y, false), weight(w, false), reduction(r) {}
   const char* name() const override { return "BinaryCrossEntropyBackward0"; }
   void release_saved() override {
     Node::release_saved();
@@ -247,13 +242,188 @@ struct BinaryCrossEntropyBackward0 final : ::tessera::detail::Node {
   }
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
     const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
-    const Tensor<T> gw = weight.defined() ? g * weight.unpack(*this) : g;
+    const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
+    const Tensor<T> gw = (weight.defined() ? g * weight.unpack(*this) : g) * norm;
     AnyTensor dx, dy;
-    if (needs_input_grad(0)) dx = gw * (x - y) / ((T(1) - x) * x).clamp_min(1e-12);
-    if (needs_input_grad(1)) dy = gw * ((T(1) - x).log() - x.log());
+    if (needs_input_grad(0)) dx = ::tessera::detail::sum_to(gw * (x - y) / ((T(1) - x) * x).clamp_min(1e-12), x.sizes());
+    if (needs_input_grad(1)) dy = ::tessera::detail::sum_to(gw * ((T(1) - x).log() - x.log()), y.sizes());
     return {dx, dy};
   }
 };
+
+/** binary_cross_entropy_with_logits's node, reduction included (PyTorch's
+ *  BinaryCrossEntropyWithLogitsBackward0). With t = pos_weight y and s = sigmoid(x), the input's
+ *  gradient is ((t + 1 - y) s - t) w g (s - y without pos_weight), the target's
+ *  (-x + (pos_weight - 1) softplus(-x)) w g (-x w g without), each divided by numel for the mean. */
+template <class T>
+struct BinaryCrossEntropyWithLogitsBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target, weight, pos_weight;
+  Reduction reduction;
+  BinaryCrossEntropyWithLogitsBackward0(const Tensor<T>& x, const Tensor<T>& y, Reduction r, const Tensor<T>& w,
+                                        const Tensor<T>& p)
+      : self(x, false), target(y, false), weight(w, false), pos_weight(p, false), reduction(r) {}
+  const char* name() const override { return "BinaryCrossEntropyWithLogitsBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target, weight, pos_weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
+    const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
+    const Tensor<T> gw = (weight.defined() ? g * weight.unpack(*this) : g) * norm;
+    const Tensor<T> p = pos_weight.defined() ? pos_weight.unpack(*this) : Tensor<T>();
+    AnyTensor dx, dy;
+    if (needs_input_grad(0)) {
+      const Tensor<T> s = x.sigmoid();
+      const Tensor<T> d = p.defined() ? (p * y + T(1) - y) * s - p * y : s - y;
+      dx = ::tessera::detail::sum_to(d * gw, x.sizes());
+    }
+    if (needs_input_grad(1)) {
+      Tensor<T> d = x.neg();
+      if (p.defined()) {
+        const Tensor<T> m = x.neg().clamp_min(0.0);  // softplus(-x), stably, as the forward
+        d = d + (p - T(1)) * (((-m).exp() + (-x - m).exp()).log() + m);
+      }
+      dy = ::tessera::detail::sum_to(d * gw, y.sizes());
+    }
+    return {dx, dy};
+  }
+};
+
+/** mse_loss's node, its reduction included (PyTorch's MseLossBackward0): the input's gradient is
+ *  norm (x - y) g, norm 2 / numel for the mean and 2 otherwise, the target's norm (y - x) g. */
+template <class T>
+struct MseLossBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target;
+  Reduction reduction;
+  MseLossBackward0(const Tensor<T>& x, const Tensor<T>& y, Reduction r) : self(x, false), target(y, false), reduction(r) {}
+  const char* name() const override { return "MseLossBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
+    const double norm = reduction == Reduction::Mean ? 2.0 / static_cast<double>(x.numel()) : 2.0;
+    AnyTensor dx, dy;
+    if (needs_input_grad(0)) dx = (x - y) * norm * g;
+    if (needs_input_grad(1)) dy = (y - x) * norm * g;
+    return {dx, dy};
+  }
+};
+
+/** smooth_l1_loss's and huber_loss's node, reduction included (PyTorch's SmoothL1LossBackward0 and
+ *  HuberLossBackward0). PyTorch's kernels' derivative in d = x - y: -s below -b, else s from b
+ *  up (so d = 0 gives -s when b is 0), else d / b (smooth_l1) or d (huber), times norm g (norm
+ *  1 / numel for the mean), where b is beta or delta and s is 1 (smooth_l1) or delta (huber); the
+ *  target's is the same with x and y swapped. */
+template <class T>
+struct SmoothLossBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target;
+  Reduction reduction;
+  double bound;
+  bool huber;
+  SmoothLossBackward(const Tensor<T>& x, const Tensor<T>& y, Reduction r, double b, bool is_huber)
+      : self(x, false), target(y, false), reduction(r), bound(b), huber(is_huber) {}
+  const char* name() const override { return huber ? "HuberLossBackward0" : "SmoothL1LossBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target);
+  }
+  Tensor<T> gradient(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g) const {
+    const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
+    const double slope = huber ? bound : 1.0;
+    const Tensor<T> d = x - y, ng = g * norm;
+    // (No d / 0 for beta 0: where's backward would carry its NaN into second derivatives.)
+    const Tensor<T> inside = bound > 0 ? (huber ? d * norm * g : d * norm * g / bound) : zeros_like(d);
+    return where(d <= -bound, ng * -slope, where(d >= bound, ng * slope, inside));
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
+    AnyTensor dx, dy;
+    if (needs_input_grad(0)) dx = gradient(x, y, g);
+    if (needs_input_grad(1)) dy = gradient(y, x, g);
+    return {dx, dy};
+  }
+};
+
+/** Records the node of an elementwise loss of x and y, expanded to one shape (as PyTorch's
+ *  losses broadcast their operands, recorded), computed by `f(d)`, d = x - y, and reduced, all
+ *  without recording. */
+template <template <class> class NodeT, class T, class F, class... Args>
+Tensor<T> pointwise_loss(const char* op, const Tensor<T>& input, const Tensor<T>& target, Reduction reduction, F f,
+                         Args... node_args) {
+  const Shape shape = broadcast(input.sizes(), target.sizes(), op);
+  const Tensor<T> x = input.sizes() == shape ? input : input.expand(shape);
+  const Tensor<T> y = target.sizes() == shape ? target : target.expand(shape);
+  Tensor<T> loss;
+  {
+    NoGradGuard no_grad;  // the derivatives are NodeT's
+    loss = reduce(f(x - y), reduction, op);
+  }
+  if (::tessera::detail::needs_grad(x, y)) ::tessera::detail::record<NodeT<T>>({x, y}, {loss}, x, y, reduction, node_args...);
+  return loss;
+}
+
+/** nll_loss's node, its reduction included (PyTorch's NllLossBackward0, NllLoss2DBackward0 for
+ *  inputs of more than two dims): the input's gradient is w[t] * -(g / total weight) (mean) or
+ *  w[t] * -g at each target's class, 0 elsewhere and for ignored targets. */
+template <class T>
+struct NllLossBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target_weight, total_weight;
+  ::tessera::detail::SavedTensor<int64_t> target;  // batched, ignored targets replaced by class 0
+  ::tessera::detail::SavedTensor<bool> ignored;
+  Reduction reduction;
+  const char* node_name;
+  NllLossBackward(const Tensor<T>& x, const Tensor<int64_t>& t, const Tensor<bool>& ign, const Tensor<T>& w,
+                  const Tensor<T>& tw, Reduction r, const char* n)
+      : self(x, false), target_weight(w, false), total_weight(tw, false), target(t, false), ignored(ign, false),
+        reduction(r), node_name(n) {}
+  const char* name() const override { return node_name; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target_weight, total_weight, target, ignored);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = self.unpack(*this), w = target_weight.unpack(*this);
+    const Tensor<int64_t> t = target.unpack(*this);
+    Tensor<T> g = grads[0].as<T>();
+    if (reduction == Reduction::None) g = g.reshape(w.sizes());  // (a loss viewed from more dims)
+    const Tensor<T> coeff = reduction == Reduction::Mean ? (g / total_weight.unpack(*this)).neg() : g.neg();
+    const Tensor<T> src = (w * coeff).masked_fill(ignored.unpack(*this), 0);  // ignored: skipped, even for a NaN coeff
+    const bool unbatched = x.dim() == 1;
+    const Tensor<T> xb = unbatched ? x.unsqueeze(0) : x;
+    const Tensor<T> dx = zeros_like(xb).scatter(1, t.unsqueeze(1), src.expand(t.sizes()).unsqueeze(1));
+    return {unbatched ? dx.squeeze(0) : dx};
+  }
+};
+
+/** nll_loss of log-probabilities: the reduced loss, computed from `parts` without recording, and
+ *  PyTorch's one node for it when the input needs a gradient. An unreduced loss of an input of 3
+ *  or more than 4 dims comes out as PyTorch's: a view of the node's output (ViewBackward0). */
+template <class T>
+Tensor<T> nll_loss_recorded(const char* op, const Tensor<T>& input, const NllParts<T>& parts, Reduction reduction) {
+  TS_CHECK(reduction != Reduction::BatchMean, op, ": batchmean is not a valid value for reduction");
+  const bool record = ::tessera::detail::needs_grad(input);
+  Tensor<T> loss, total_weight;
+  {
+    NoGradGuard no_grad;
+    total_weight = parts.target_weight.sum();
+    loss = reduction == Reduction::None ? parts.loss : reduction == Reduction::Sum ? parts.loss.sum() : parts.loss.sum() / total_weight;
+  }
+  if (!record) return loss;
+  const int64_t dim = input.dim();
+  const bool viewed = reduction == Reduction::None && (dim == 3 || dim > 4);
+  if (viewed) {
+    NoGradGuard no_grad;
+    loss = loss.reshape({loss.size(0), 1, loss.numel() > 0 ? -1 : 0});
+  }
+  const Shape& batched = parts.safe_target.sizes();
+  ::tessera::detail::record<NllLossBackward<T>>({input}, {loss}, input, parts.safe_target, parts.ignored.reshape(batched),
+                                                 parts.target_weight.reshape(batched), total_weight, reduction,
+                                                 dim <= 2 ? "NllLossBackward0" : "NllLoss2DBackward0");
+  return viewed ? loss.view(parts.loss.sizes()) : loss;
+}
 
 }  // namespace detail_loss
 
@@ -265,7 +435,7 @@ template <class T>
 Tensor<T> nll_loss(const Tensor<T>& input, const Tensor<int64_t>& target, const NLLLossOptions<T>& options = {}) {
   detail_loss::check_floating<T>();
   const auto parts = detail_loss::nll_parts("nll_loss", input, target, options.weight, options.ignore_index);
-  return detail_loss::nll_reduce(parts, options.reduction, "nll_loss");
+  return detail_loss::nll_loss_recorded("nll_loss", input, parts, options.reduction);
 }
 /** nll_loss(input, target, weight), weight in PyTorch's third place. */
 template <class T>
@@ -286,7 +456,7 @@ Tensor<T> cross_entropy(const Tensor<T>& input, const Tensor<int64_t>& target,
   const int64_t class_dim = input.dim() == 1 ? 0 : 1;
   const Tensor<T> log_probs = input.dim() >= 1 ? input.log_softmax(class_dim) : input;
   const auto parts = detail_loss::nll_parts("cross_entropy", log_probs, target, options.weight, options.ignore_index);
-  const Tensor<T> nll = detail_loss::nll_reduce(parts, options.reduction, "cross_entropy");
+  const Tensor<T> nll = detail_loss::nll_loss_recorded("cross_entropy", log_probs, parts, options.reduction);
   if (!(e > 0)) return nll;
   // PyTorch's cross_entropy_loss_label_smoothing, step by step.
   const Tensor<T>& weight = options.weight;
@@ -355,9 +525,8 @@ Tensor<T> cross_entropy(const Tensor<T>&, const Tensor<U>&, S) {
 template <class T>
 Tensor<T> mse_loss(const Tensor<T>& input, const Tensor<T>& target, const MSELossOptions& options = {}) {
   detail_loss::check_floating<T>();
-  detail_loss::broadcast(input.sizes(), target.sizes(), "mse_loss");
-  const Tensor<T> d = input - target;
-  return detail_loss::reduce(d * d, options.reduction, "mse_loss");
+  return detail_loss::pointwise_loss<detail_loss::MseLossBackward0>("mse_loss", input, target, options.reduction,
+                                                                    [](const Tensor<T>& d) { return d * d; });
 }
 
 /** Absolute error |input - target|; input and target broadcast. */
@@ -374,19 +543,12 @@ Tensor<T> smooth_l1_loss(const Tensor<T>& input, const Tensor<T>& target, const 
   detail_loss::check_floating<T>();
   const double beta = options.beta;
   TS_CHECK(beta >= 0, "smooth_l1_loss: smooth_l1_loss does not support negative values for beta.");
-  detail_loss::broadcast(input.sizes(), target.sizes(), "smooth_l1_loss");
-  if (beta == 0) {
-    // |input - target| with PyTorch's derivatives: sign(d) for the input and -sign(d) for the
-    // target, and -1 for both where input == target (its kernel tests x <= -beta first). The
-    // last term is 0 and moves the target's derivative there from +1 to -1.
-    const Tensor<T> d = input - target;
-    const Tensor<T> loss = where(d > T(0), d, target - input) + (target.detach() - target) * (d == T(0)) * T(2);
-    return detail_loss::reduce(loss, options.reduction, "smooth_l1_loss");
-  }
-  const Tensor<T> z = (input - target).abs();
-  const Tensor<T> loss = where(z < static_cast<T>(beta), z * static_cast<T>(0.5) * z / static_cast<T>(beta),
-                               z - static_cast<T>(0.5 * beta));
-  return detail_loss::reduce(loss, options.reduction, "smooth_l1_loss");
+  const auto loss = [beta](const Tensor<T>& d) {  // |d| for beta 0
+    const Tensor<T> z = d.abs();
+    return where(z < static_cast<T>(beta), z * static_cast<T>(0.5) * z / static_cast<T>(beta), z - static_cast<T>(0.5 * beta));
+  };
+  return detail_loss::pointwise_loss<detail_loss::SmoothLossBackward>("smooth_l1_loss", input, target, options.reduction,
+                                                                      loss, beta, false);
 }
 
 /** 0.5 z^2 where z = |input - target| < delta, else delta (z - 0.5 delta). */
@@ -395,11 +557,12 @@ Tensor<T> huber_loss(const Tensor<T>& input, const Tensor<T>& target, const Hube
   detail_loss::check_floating<T>();
   const double delta = options.delta;
   TS_CHECK(delta > 0, "huber_loss: huber_loss does not support non-positive values for delta.");
-  detail_loss::broadcast(input.sizes(), target.sizes(), "huber_loss");
-  const Tensor<T> z = (input - target).abs();
-  const Tensor<T> loss =
-      where(z < static_cast<T>(delta), z * static_cast<T>(0.5) * z, (z - static_cast<T>(0.5 * delta)) * static_cast<T>(delta));
-  return detail_loss::reduce(loss, options.reduction, "huber_loss");
+  const auto loss = [delta](const Tensor<T>& d) {
+    const Tensor<T> z = d.abs();
+    return where(z < static_cast<T>(delta), z * static_cast<T>(0.5) * z, (z - static_cast<T>(0.5 * delta)) * static_cast<T>(delta));
+  };
+  return detail_loss::pointwise_loss<detail_loss::SmoothLossBackward>("huber_loss", input, target, options.reduction,
+                                                                      loss, delta, true);
 }
 
 /** -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log clamped at -100
@@ -422,11 +585,12 @@ Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, 
     const Tensor<T> log_x = input.log().clamp(-100.0), log_1mx = (T(1) - input).log().clamp(-100.0);
     loss = (target - T(1)) * log_1mx - target * log_x;
     if (options.weight.defined()) loss = loss * options.weight;
+    loss = detail_loss::reduce(loss, options.reduction, "binary_cross_entropy");
   }
   if (::tessera::detail::needs_grad(input, target))
     ::tessera::detail::record<detail_loss::BinaryCrossEntropyBackward0<T>>({input, target}, {loss}, input, target,
-                                                                          options.weight);
-  return detail_loss::reduce(loss, options.reduction, "binary_cross_entropy");
+                                                                          options.reduction, options.weight);
+  return loss;
 }
 /** binary_cross_entropy(input, target, weight), weight in PyTorch's third place. */
 template <class T>
@@ -446,22 +610,27 @@ Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<
   const char* op = "binary_cross_entropy_with_logits";
   detail_loss::check_weight_without_grad(op, op, options.weight, "weight");
   detail_loss::check_weight_without_grad(op, op, options.pos_weight, "pos_weight");
-  // PyTorch's steps: log(1 + exp(-x)) = log(exp(-m) + exp(-x - m)) + m with m = max(-x, 0).
-  const Tensor<T> m = input.neg().clamp(0.0);
-  const Tensor<T> log_term = ((-m).exp() + (-input - m).exp()).log();
+  if (options.pos_weight.defined()) detail_loss::broadcast(target.sizes(), options.pos_weight.sizes(), op);
+  if (options.weight.defined()) detail_loss::broadcast(input.sizes(), options.weight.sizes(), op);
   Tensor<T> loss;
-  if (options.pos_weight.defined()) {
-    detail_loss::broadcast(target.sizes(), options.pos_weight.sizes(), "binary_cross_entropy_with_logits");
-    const Tensor<T> log_weight = (options.pos_weight - T(1)) * target + T(1);
-    loss = (T(1) - target) * input + log_weight * (log_term + m);
-  } else {
-    loss = (T(1) - target) * input + m + log_term;
+  {
+    NoGradGuard no_grad;  // its derivatives are BinaryCrossEntropyWithLogitsBackward0's
+    // PyTorch's steps: log(1 + exp(-x)) = log(exp(-m) + exp(-x - m)) + m with m = max(-x, 0).
+    const Tensor<T> m = input.neg().clamp(0.0);
+    const Tensor<T> log_term = ((-m).exp() + (-input - m).exp()).log();
+    if (options.pos_weight.defined()) {
+      const Tensor<T> log_weight = (options.pos_weight - T(1)) * target + T(1);
+      loss = (T(1) - target) * input + log_weight * (log_term + m);
+    } else {
+      loss = (T(1) - target) * input + m + log_term;
+    }
+    if (options.weight.defined()) loss = loss * options.weight;
+    loss = detail_loss::reduce(loss, options.reduction, op);
   }
-  if (options.weight.defined()) {
-    detail_loss::broadcast(loss.sizes(), options.weight.sizes(), "binary_cross_entropy_with_logits");
-    loss = loss * options.weight;
-  }
-  return detail_loss::reduce(loss, options.reduction, "binary_cross_entropy_with_logits");
+  if (::tessera::detail::needs_grad(input, target))
+    ::tessera::detail::record<detail_loss::BinaryCrossEntropyWithLogitsBackward0<T>>(
+        {input, target}, {loss}, input, target, options.reduction, options.weight, options.pos_weight);
+  return loss;
 }
 /** binary_cross_entropy_with_logits(input, target, weight), weight in PyTorch's third place. */
 template <class T>
@@ -512,7 +681,7 @@ Tensor<T> cosine_embedding_loss(const Tensor<T>& input1, const Tensor<T>& input2
   const Tensor<T> mag2 = (input2 * input2).sum(targ_dim) + static_cast<T>(kEpsilon);
   const Tensor<T> cos = prod_sum / (mag1 * mag2).sqrt();
   detail_loss::broadcast(cos.sizes(), target.sizes(), "cosine_embedding_loss");
-  const Tensor<T> pos = T(1) - cos, neg = (cos - static_cast<T>(options.margin)).clamp(0.0);
+  const Tensor<T> pos = T(1) - cos, neg = (cos - static_cast<T>(options.margin)).clamp_min(0.0);
   const Tensor<T> out = where(target == U(1), pos, T(0)) + where(target == U(-1), neg, T(0));
   return detail_loss::reduce(out, options.reduction, "cosine_embedding_loss");
 }
@@ -528,7 +697,7 @@ Tensor<T> margin_ranking_loss(const Tensor<T>& input1, const Tensor<T>& input2, 
            ", target: ", detail_loss::shape_str(target.sizes()));
   detail_loss::broadcast(broadcast_shapes(input1.sizes(), input2.sizes(), "margin_ranking_loss"), target.sizes(),
                          "margin_ranking_loss");
-  const Tensor<T> out = (target.neg() * (input1 - input2) + static_cast<T>(options.margin)).clamp(0.0);
+  const Tensor<T> out = (target.neg() * (input1 - input2) + static_cast<T>(options.margin)).clamp_min(0.0);
   return detail_loss::reduce(out, options.reduction, "margin_ranking_loss");
 }
 
@@ -549,7 +718,7 @@ Tensor<T> triplet_margin_loss(const Tensor<T>& anchor, const Tensor<T>& positive
   const Tensor<T> dist_pos = distance(anchor, positive);
   Tensor<T> dist_neg = distance(anchor, negative);
   if (options.swap) dist_neg = dist_neg.minimum(distance(positive, negative));
-  const Tensor<T> out = (dist_pos + static_cast<T>(options.margin) - dist_neg).clamp(0.0);
+  const Tensor<T> out = (dist_pos + static_cast<T>(options.margin) - dist_neg).clamp_min(0.0);
   return detail_loss::reduce(out, options.reduction, "triplet_margin_loss");
 }
 

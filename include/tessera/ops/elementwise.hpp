@@ -901,19 +901,36 @@ void clamp_into(const Tensor<O>& out, const Tensor<T>& x_in, std::optional<R> lo
                                 .result_dtype = dtype_of<R>, .bounds = {convert<double>(lo), convert<double>(hi)}, .has_bound = {has_lo, has_hi}},
                 [&] { clamp_kernel<O, T, R>(out.impl(), x.impl(), has_lo, lo, has_hi, hi); });
 }
+
+/** clamp, clamp_min and clamp_max, their node named `node`. */
+template <class T, detail::ClampBound Lo, detail::ClampBound Hi>
+Tensor<clamp_t<T, Lo, Hi>> clamp_named(const Tensor<T>& x, Lo min, Hi max, const char* node) {
+  using R = clamp_t<T, Lo, Hi>;
+  const std::optional<R> lo = clamp_bound_value<R>(min), hi = clamp_bound_value<R>(max);
+  Tensor<R> out = empty_like_preserving<R>(x.impl());
+  clamp_into<R>(out, x, lo, hi);
+  if constexpr (std::is_same_v<R, T>)
+    if (needs_grad(x)) record<ClampBackward1<T>>({x}, {out}, x, as_double(lo), as_double(hi), node);
+  return out;
+}
+/** clamp_, clamp_min_ and clamp_max_, their node named `node`. */
+template <class T, detail::ClampBound Lo, detail::ClampBound Hi>
+const Tensor<T>& clamp_named_(const Tensor<T>& x, Lo min, Hi max, const char* node) {
+  using R = clamp_t<T, Lo, Hi>;
+  if constexpr (!can_cast_v<R, T>) refuse_result_type<R, T>("clamp_");
+  const std::optional<R> lo = clamp_bound_value<R>(min), hi = clamp_bound_value<R>(max);
+  std::shared_ptr<Node> recorded;
+  if (needs_grad(x)) recorded = begin_inplace<ClampBackward1<T>>(x, {x}, saved_copy(x), as_double(lo), as_double(hi), node);
+  clamp_into<R>(x, x, lo, hi);
+  if (recorded) finish_inplace(x, recorded);
+  return x;
+}
 }  // namespace detail
 
 /** Limits every element to [min, max]; a missing bound is std::nullopt (Tensor::clamp). */
 template <class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
 Tensor<clamp_t<T, Lo, Hi>> clamp(const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
-  using R = clamp_t<T, Lo, Hi>;
-  const std::optional<R> lo = detail::clamp_bound_value<R>(min), hi = detail::clamp_bound_value<R>(max);
-  Tensor<R> out = detail::empty_like_preserving<R>(x.impl());
-  detail::clamp_into<R>(out, x, lo, hi);
-  if constexpr (std::is_same_v<R, T>)
-    if (detail::needs_grad(x))
-      detail::record<detail::ClampBackward1<T>>({x}, {out}, x, detail::as_double(lo), detail::as_double(hi));
-  return out;
+  return detail::clamp_named(x, min, max, "ClampBackward1");
 }
 /** torch.clip (an alias of clamp), torch.clamp_min and torch.clamp_max (one bound). */
 template <class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
@@ -922,11 +939,11 @@ Tensor<clamp_t<T, Lo, Hi>> clip(const Tensor<T>& x, Lo min, Hi max = std::nullop
 }
 template <class T, Scalar S>
 Tensor<clamp_t<T, S, std::nullopt_t>> clamp_min(const Tensor<T>& x, S min) {
-  return clamp(x, min);
+  return detail::clamp_named(x, min, std::nullopt, "ClampMinBackward0");
 }
 template <class T, Scalar S>
 Tensor<clamp_t<T, std::nullopt_t, S>> clamp_max(const Tensor<T>& x, S max) {
-  return clamp(x, std::nullopt, max);
+  return detail::clamp_named(x, std::nullopt, max, "ClampMaxBackward0");
 }
 template <class O, class T, detail::ClampBound Lo, detail::ClampBound Hi = std::nullopt_t>
 const Tensor<O>& clamp_out(const Tensor<O>& out, const Tensor<T>& x, Lo min, Hi max = std::nullopt) {
@@ -943,16 +960,27 @@ Tensor<clamp_t<T, Lo, Hi>> Tensor<T>::clamp(Lo min, Hi max) const {
 template <class T>
 template <detail::ClampBound Lo, detail::ClampBound Hi>
 const Tensor<T>& Tensor<T>::clamp_(Lo min, Hi max) const {
-  using R = clamp_t<T, Lo, Hi>;
-  if constexpr (!can_cast_v<R, T>) detail::refuse_result_type<R, T>("clamp_");
-  const std::optional<R> lo = detail::clamp_bound_value<R>(min), hi = detail::clamp_bound_value<R>(max);
-  std::shared_ptr<detail::Node> node;
-  if (detail::needs_grad(*this))
-    node = detail::begin_inplace<detail::ClampBackward1<T>>(*this, {*this}, detail::saved_copy(*this),
-                                                            detail::as_double(lo), detail::as_double(hi));
-  detail::clamp_into<R>(*this, *this, lo, hi);
-  if (node) detail::finish_inplace(*this, node);
-  return *this;
+  return detail::clamp_named_(*this, min, max, "ClampBackward1");
+}
+template <class T>
+template <Scalar S>
+Tensor<clamp_t<T, S, std::nullopt_t>> Tensor<T>::clamp_min(S min) const {
+  return tessera::clamp_min(*this, min);
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::clamp_min_(S min) const {
+  return detail::clamp_named_(*this, min, std::nullopt, "ClampMinBackward0");
+}
+template <class T>
+template <Scalar S>
+Tensor<clamp_t<T, std::nullopt_t, S>> Tensor<T>::clamp_max(S max) const {
+  return tessera::clamp_max(*this, max);
+}
+template <class T>
+template <Scalar S>
+const Tensor<T>& Tensor<T>::clamp_max_(S max) const {
+  return detail::clamp_named_(*this, std::nullopt, max, "ClampMaxBackward0");
 }
 
 namespace detail {
