@@ -75,6 +75,7 @@ void run_case(const golden::Record& r) {
   check_close(y.contiguous().to_vector(), golden::values<T>(r.get("y")), "y", rel);
   // PyTorch's hardsigmoid backward multiplies by 1.0f / 6.0f, a float, also for double.
   check_close(x.grad().to_vector(), golden::values<T>(r.get("dx")), "dx", call[0] == "hardsigmoid" ? 1e-7 : rel);
+  CHECK(y.grad_fn_name() == r.get("grad_fn"));
 }
 
 }  // namespace

@@ -5,9 +5,9 @@ tests/test_nn_activation.cpp.
     /usr/bin/python3 tests/golden/generate_activation.py
 
 A case is `call <function> <dtype> <arguments...>`; `x` holds the input (hex floats), `y` the
-output and `dx` the gradient of sum(y * w) with w[i] = 1 + i / 8. Inputs include the points
-where PyTorch's gradients switch (0, +-3, +-6, the thresholds), and values large enough to
-overflow a naive exp.
+output, `dx` the gradient of sum(y * w) with w[i] = 1 + i / 8, `grad_fn` the name of y's node.
+Inputs include the points where PyTorch's gradients switch (0, +-3, +-6, the thresholds), and
+values large enough to overflow a naive exp.
 """
 import os
 
@@ -55,7 +55,8 @@ def main():
             w = torch.tensor([1 + i / 8 for i in range(y.numel())], dtype=y.dtype).reshape(y.shape)
             (y * w).sum().backward()
             lines += [f"case {name}_{dt}_{n}", f"call {name} {dt} {' '.join(repr(a) for a in args)}".rstrip(),
-                      f"x {hexes(x.detach())}", f"y {hexes(y.detach())}", f"dx {hexes(x.grad)}", "end"]
+                      f"x {hexes(x.detach())}", f"y {hexes(y.detach())}", f"dx {hexes(x.grad)}",
+                      f"grad_fn {y.grad_fn.name()}", "end"]
             n += 1
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "activation.txt")
     with open(path, "w") as f:

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "../ops/elementwise.hpp"
+#include "../ops/join.hpp"
 #include "../ops/reduce.hpp"
 #include "../ops/view.hpp"
 #include "module.hpp"
@@ -14,48 +15,128 @@
 namespace tessera::nn::functional {
 
 // Note [Activations from ops]
-// These are compositions of the elementwise ops, so autograd and every device get them with no
-// kernel of their own. Two rules keep their gradients PyTorch's: a branch of `where` that is not
-// taken must have a finite derivative (exp of a clamped input, never of x itself, or 0 * inf
-// would give NaN), and where PyTorch's backward is strict at a boundary (hardtanh, hardsigmoid:
-// zero gradient at min and max) the clamped value is detached and the gradient flows only through
-// the strictly-inside branch.
+// An activation computes its value by composing the elementwise ops, with grad mode off, and
+// records PyTorch's node for it (LeakyReluBackward0, EluBackward0, ...), whose derivative formula
+// is PyTorch's kernel's, written with the elementwise ops too: every device runs them with no
+// kernel of their own, and under create_graph the formula is differentiated again. Two rules keep
+// the gradients PyTorch's: a branch of `where` that is not taken must have a finite derivative
+// (exp of a clamped input, never of x itself, or 0 * inf would give NaN), and the comparisons
+// are PyTorch's own (x <= 0 for elu, x <= min or x >= max for hardtanh, ...).
+
+namespace detail_activation {
+
+/** An activation's node, named as PyTorch's: its input's gradient is `formula(g, x)`. */
+template <class T, class F>
+struct PointwiseBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self;
+  const char* node_name;
+  F formula;
+  PointwiseBackward(const Tensor<T>& x, const char* n, F f) : self(x, false), node_name(n), formula(std::move(f)) {}
+  const char* name() const override { return node_name; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    return {formula(grads[0].as<T>(), self.unpack(*this))};
+  }
+};
+
+/** forward(x) without recording, then the node `name` with its derivative `formula(g, x)`. */
+template <class T, class Forward, class Formula>
+Tensor<T> activation(const Tensor<T>& x, const char* name, Forward forward, Formula formula) {
+  Tensor<T> y;
+  {
+    NoGradGuard no_grad;
+    y = forward(x);
+  }
+  if (::tessera::detail::needs_grad(x)) ::tessera::detail::record<PointwiseBackward<T, Formula>>({x}, {y}, x, name, std::move(formula));
+  return y;
+}
+
+/** PyTorch's elu_backward from the input: g neg_input neg exp(x neg_input) where x <= 0, else g pos. */
+template <class T>
+Tensor<T> elu_backward(const Tensor<T>& g, const Tensor<T>& x, double neg, double pos, double neg_input) {
+  return where(x <= 0, g * neg_input * neg * (x.clamp(std::nullopt, 0.0) * neg_input).exp(), g * pos);
+}
+
+/** prelu's node (PyTorch's PreluBackward0): g where x > 0 and weight g elsewhere for the input;
+ *  x g where x <= 0, summed over every dim but the channels', for the weight. */
+template <class T>
+struct PreluBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, weight;
+  Shape shape;  // the weight's broadcast view
+  PreluBackward0(const Tensor<T>& x, const Tensor<T>& w, Shape s) : self(x, false), weight(w, false), shape(std::move(s)) {}
+  const char* name() const override { return "PreluBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), w = weight.unpack(*this);
+    AnyTensor dx, dw;
+    if (needs_input_grad(0)) dx = where(x > 0, g, g * w.reshape(shape));
+    if (needs_input_grad(1)) dw = ::tessera::detail::sum_to(where(x > 0, zeros_like(g), x * g), shape).reshape(w.sizes());
+    return {dx, dw};
+  }
+};
+
+}  // namespace detail_activation
 
 template <class T>
 Tensor<T> leaky_relu(const Tensor<T>& x, double negative_slope = 0.01) {
-  return where(x > 0, x, x * negative_slope);
+  return detail_activation::activation(
+      x, "LeakyReluBackward0", [&](const Tensor<T>& v) { return where(v > 0, v, v * negative_slope); },
+      [negative_slope](const Tensor<T>& g, const Tensor<T>& v) { return where(v > 0, g, g * negative_slope); });
 }
 
 /** x for x > 0, alpha (e^x - 1) otherwise. */
 template <class T>
 Tensor<T> elu(const Tensor<T>& x, double alpha = 1.0) {
-  return where(x > 0, x, x.clamp(std::nullopt, 0.0).expm1() * alpha);
+  return detail_activation::activation(
+      x, "EluBackward0", [&](const Tensor<T>& v) { return where(v > 0, v, v.clamp(std::nullopt, 0.0).expm1() * alpha); },
+      [alpha](const Tensor<T>& g, const Tensor<T>& v) { return detail_activation::elu_backward(g, v, alpha, 1.0, 1.0); });
 }
 
 /** scale * elu(x, alpha) with SELU's fixed constants. */
 template <class T>
 Tensor<T> selu(const Tensor<T>& x) {
   constexpr double alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
-  return where(x > 0, x * scale, x.clamp(std::nullopt, 0.0).expm1() * (alpha * scale));
+  return detail_activation::activation(
+      x, "EluBackward0",
+      [&](const Tensor<T>& v) { return where(v > 0, v * scale, v.clamp(std::nullopt, 0.0).expm1() * (alpha * scale)); },
+      [](const Tensor<T>& g, const Tensor<T>& v) { return detail_activation::elu_backward(g, v, alpha * scale, scale, 1.0); });
 }
 
 /** max(0, x) + min(0, alpha (e^(x / alpha) - 1)). */
 template <class T>
 Tensor<T> celu(const Tensor<T>& x, double alpha = 1.0) {
   TS_CHECK(alpha != 0, "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
-  return where(x > 0, x, (x.clamp(std::nullopt, 0.0) / alpha).expm1() * alpha);
+  return detail_activation::activation(
+      x, "CeluBackward0", [&](const Tensor<T>& v) { return where(v > 0, v, (v.clamp(std::nullopt, 0.0) / alpha).expm1() * alpha); },
+      [alpha](const Tensor<T>& g, const Tensor<T>& v) { return detail_activation::elu_backward(g, v, alpha, 1.0, 1.0 / alpha); });
 }
 
 /** x * sigmoid(x). */
 template <class T>
 Tensor<T> silu(const Tensor<T>& x) {
-  return x * x.sigmoid();
+  return detail_activation::activation(
+      x, "SiluBackward0", [](const Tensor<T>& v) { return v * v.sigmoid(); },
+      [](const Tensor<T>& g, const Tensor<T>& v) {
+        const Tensor<T> s = v.sigmoid();
+        return g * s * (T(1) + v * (T(1) - s));
+      });
 }
 
 /** x * tanh(softplus(x)). */
 template <class T>
 Tensor<T> mish(const Tensor<T>& x) {
-  return x * x.softplus().tanh();
+  return detail_activation::activation(
+      x, "MishBackward0", [](const Tensor<T>& v) { return v * v.softplus().tanh(); },
+      [](const Tensor<T>& g, const Tensor<T>& v) {
+        const Tensor<T> t = v.softplus().tanh();
+        return g * (t + v * v.sigmoid() * (T(1) - t * t));
+      });
 }
 
 /** min(max(x, min_val), max_val), with zero gradient at and beyond the bounds. */
@@ -63,7 +144,11 @@ template <class T>
 Tensor<T> hardtanh(const Tensor<T>& x, double min_val = -1.0, double max_val = 1.0) {
   TS_CHECK(max_val >= min_val, "hardtanh: max_val must be greater than or equal to min_val (got ", min_val, " and ",
            max_val, ")");
-  return where((x > min_val) && (x < max_val), x, x.clamp(min_val, max_val).detach());
+  return detail_activation::activation(
+      x, "HardtanhBackward0", [&](const Tensor<T>& v) { return v.clamp(min_val, max_val); },
+      [min_val, max_val](const Tensor<T>& g, const Tensor<T>& v) {
+        return where((v <= min_val) || (v >= max_val), zeros_like(g), g);
+      });
 }
 
 template <class T>
@@ -75,21 +160,35 @@ Tensor<T> relu6(const Tensor<T>& x) {
  *  gradient at 3 is 1, as PyTorch's vectorised kernel has it; its scalar tail says 1.5). */
 template <class T>
 Tensor<T> hardswish(const Tensor<T>& x) {
-  const Tensor<T> inside = x.clamp(-3.0, 3.0);
-  return where(x < -3.0, x * 0.0, where(x < 3.0, x * (inside + 3.0) / 6.0, x));
+  return detail_activation::activation(
+      x, "HardswishBackward0",
+      [](const Tensor<T>& v) { return where(v < -3.0, v * 0.0, where(v < 3.0, v * (v.clamp(-3.0, 3.0) + 3.0) / 6.0, v)); },
+      [](const Tensor<T>& g, const Tensor<T>& v) {
+        return where(v < -3.0, zeros_like(g), where(v < 3.0, g * (v / 3.0 + 0.5), g));
+      });
 }
 
 /** min(max(x + 3, 0), 6) / 6, with gradient 1/6 strictly between -3 and 3. */
 template <class T>
 Tensor<T> hardsigmoid(const Tensor<T>& x) {
-  return where((x > -3.0) && (x < 3.0), (x + 3.0) / 6.0, (x + 3.0).clamp(0.0, 6.0).detach() / 6.0);
+  return detail_activation::activation(
+      x, "HardsigmoidBackward0", [](const Tensor<T>& v) { return (v + 3.0).clamp(0.0, 6.0) / 6.0; },
+      [](const Tensor<T>& g, const Tensor<T>& v) { return where((v > -3.0) && (v < 3.0), g / 6.0, zeros_like(g)); });
 }
 
 /** log(1 + e^(beta x)) / beta, or x where beta x > threshold. */
 template <class T>
 Tensor<T> softplus(const Tensor<T>& x, double beta = 1.0, double threshold = 20.0) {
-  const Tensor<T> bx = x * beta;
-  return where(bx > threshold, x, bx.softplus() / beta);
+  return detail_activation::activation(
+      x, "SoftplusBackward0",
+      [&](const Tensor<T>& v) {
+        const Tensor<T> bx = v * beta;
+        return where(bx > threshold, v, bx.softplus() / beta);
+      },
+      [beta, threshold](const Tensor<T>& g, const Tensor<T>& v) {
+        const Tensor<T> bx = v * beta, z = bx.clamp(std::nullopt, threshold).exp();
+        return where(bx > threshold, g, g * z / (z + T(1)));
+      });
 }
 
 /** GELU exactly (approximate = "none") or with PyTorch's tanh approximation ("tanh"). */
@@ -97,16 +196,27 @@ template <class T>
 Tensor<T> gelu(const Tensor<T>& x, std::string_view approximate = "none") {
   TS_CHECK(approximate == "none" || approximate == "tanh", "gelu: approximate argument must be either none or tanh.");
   if (approximate == "none") return x.gelu();
-  const double k = std::sqrt(2.0 / 3.14159265358979323846);
-  return x * 0.5 * (((x + x * x * x * 0.044715) * k).tanh() + 1.0);
+  const double k = std::sqrt(2.0 / 3.14159265358979323846), kappa = 0.044715;
+  return detail_activation::activation(
+      x, "GeluBackward0", [&](const Tensor<T>& v) { return v * 0.5 * (((v + v * v * v * kappa) * k).tanh() + 1.0); },
+      [k, kappa](const Tensor<T>& g, const Tensor<T>& v) {  // PyTorch's GeluBackward, tanh form
+        const Tensor<T> t = ((v + v * v * v * kappa) * k).tanh();
+        const Tensor<T> right = v * 0.5 * (T(1) - t * t) * k * (v * v * (3 * kappa) + 1.0);
+        return g * ((t + 1.0) * 0.5 + right);
+      });
 }
 
 /** log(sigmoid(x)): x - log(1 + e^x) below 0, -log(1 + e^-x) from 0 on (PyTorch's split, so the
  *  tiny log1p term survives next to a large x and the gradient at 0 is 1/2). */
 template <class T>
 Tensor<T> logsigmoid(const Tensor<T>& x) {
-  const Tensor<T> neg = x.clamp(std::nullopt, 0.0), pos = x.clamp(0.0, std::nullopt);
-  return where(x < 0, neg - neg.exp().log1p(), -(-pos).exp().log1p());
+  return detail_activation::activation(
+      x, "LogSigmoidBackward0",
+      [](const Tensor<T>& v) {
+        const Tensor<T> neg = v.clamp(std::nullopt, 0.0), pos = v.clamp(0.0, std::nullopt);
+        return where(v < 0, neg - neg.exp().log1p(), -(-pos).exp().log1p());
+      },
+      [](const Tensor<T>& g, const Tensor<T>& v) { return g * v.neg().sigmoid(); });
 }
 
 /** x / (1 + |x|). */
@@ -125,19 +235,25 @@ Tensor<T> tanhshrink(const Tensor<T>& x) {
 template <class T>
 Tensor<T> softshrink(const Tensor<T>& x, double lambd = 0.5) {
   TS_CHECK(lambd >= 0, "softshrink: lambda must be greater or equal to 0, but found to be ", lambd, ".");
-  return where(x > lambd, x - lambd, where(x < -lambd, x + lambd, x * 0.0));
+  return detail_activation::activation(
+      x, "SoftshrinkBackward0", [&](const Tensor<T>& v) { return where(v > lambd, v - lambd, where(v < -lambd, v + lambd, v * 0.0)); },
+      [lambd](const Tensor<T>& g, const Tensor<T>& v) { return where((v >= -lambd) && (v <= lambd), zeros_like(g), g); });
 }
 
 /** x where |x| > lambd, else 0. */
 template <class T>
 Tensor<T> hardshrink(const Tensor<T>& x, double lambd = 0.5) {
-  return where((x >= -lambd) && (x <= lambd), x * 0.0, x);
+  return detail_activation::activation(
+      x, "HardshrinkBackward0", [&](const Tensor<T>& v) { return where((v >= -lambd) && (v <= lambd), v * 0.0, v); },
+      [lambd](const Tensor<T>& g, const Tensor<T>& v) { return where((v >= -lambd) && (v <= lambd), zeros_like(g), g); });
 }
 
 /** x where x > threshold, else value. */
 template <class T>
 Tensor<T> threshold(const Tensor<T>& x, double threshold, double value) {
-  return where(x > threshold, x, full_like(x, value));
+  return detail_activation::activation(
+      x, "ThresholdBackward0", [&](const Tensor<T>& v) { return where(v > threshold, v, full_like(v, value)); },
+      [threshold](const Tensor<T>& g, const Tensor<T>& v) { return where(v <= threshold, zeros_like(g), g); });
 }
 
 /** The first half of `dim` times the sigmoid of the second. */
@@ -147,7 +263,12 @@ Tensor<T> glu(const Tensor<T>& x, int64_t dim = -1) {
   const int64_t d = detail::wrap_dim(dim, x.dim(), "glu");
   TS_CHECK(x.size(d) % 2 == 0, "glu: Halving dimension must be even, but dimension ", d, " is size ", x.size(d));
   const int64_t half = x.size(d) / 2;
-  return x.narrow(d, 0, half) * x.narrow(d, half, half).sigmoid();
+  return detail_activation::activation(
+      x, "GluBackward0", [&](const Tensor<T>& v) { return v.narrow(d, 0, half) * v.narrow(d, half, half).sigmoid(); },
+      [d, half](const Tensor<T>& g, const Tensor<T>& v) {
+        const Tensor<T> a = v.narrow(d, 0, half), s = v.narrow(d, half, half).sigmoid();
+        return cat({g * s, g * a * s * (T(1) - s)}, d);
+      });
 }
 
 /** x where x > 0, else weight * x, weight having one value or one per channel (dim 1). */
@@ -157,15 +278,19 @@ Tensor<T> prelu(const Tensor<T>& x, const Tensor<T>& weight) {
   TS_CHECK(weight.numel() == 1 || (weight.dim() == 1 && weight.numel() == channels), "prelu: Mismatch of parameter "
            "numbers and input channel size. Found parameter numbers = ", weight.numel(), " and channel size = ",
            channels, ".");
-  Tensor<T> w = weight.reshape({-1});
+  Shape shape;  // the weight's view that broadcasts over x: [C, 1, ...] after the batch dim, or a scalar
   if (weight.numel() != 1 && x.dim() >= 2) {
-    Shape shape = Shape::filled(static_cast<size_t>(x.dim() - 1), 1);
+    shape = Shape::filled(static_cast<size_t>(x.dim() - 1), 1);
     shape[0] = channels;
-    w = w.view(shape);  // [C, 1, ...]: broadcast over the dims after the channels
-  } else if (weight.numel() == 1) {
-    w = w.view(Shape{});
   }
-  return where(x > 0, x, x * w);
+  Tensor<T> y;
+  {
+    NoGradGuard no_grad;  // its derivatives are PreluBackward0's
+    y = where(x > 0, x, x * weight.reshape(shape));
+  }
+  if (::tessera::detail::needs_grad(x, weight))
+    ::tessera::detail::record<detail_activation::PreluBackward0<T>>({x, weight}, {y}, x, weight, shape);
+  return y;
 }
 
 /** softmax(-x) over dim. */
