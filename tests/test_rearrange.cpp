@@ -101,6 +101,12 @@ TEST_CASE("rearrangements pass gradcheck and write in place", "[rearrange][gradc
   ts::Tensor<float> z = ts::ones<float>({2, 3});
   z.tril_();
   CHECK(z.to_vector() == std::vector<float>{1, 0, 0, 1, 1, 0});
+  // Results are new tensors, also where nothing moves (PyTorch copies there too).
+  const ts::Tensor<float> w = ts::arange(6.0f).view({2, 3});
+  for (const ts::Tensor<float>& copy : {w.repeat({1, 1}), w.roll({0}), w.rot90(0), w.flip({}), w.tile({1})}) {
+    copy.fill_(-1.0f);
+    CHECK(w.to_vector() == std::vector<float>{0, 1, 2, 3, 4, 5});
+  }
 }
 
 TEST_CASE("rearrangements refuse what PyTorch refuses", "[rearrange]") {

@@ -1096,6 +1096,22 @@ def autograd_cases():
         # clamp_min and clamp_max name their own nodes
         "clamp_min_fn": ([(3, 4)], "any", lambda a: a.clamp_min(0.25)),
         "clamp_max_fn": ([(3, 4)], "any", lambda a: torch.clamp_max(a, 0.25)),
+        # rearrangements record PyTorch's nodes
+        "flip": ([(3, 4)], "any", lambda a: a.flip(0, 1)),
+        "fliplr": ([(3, 4)], "any", lambda a: torch.fliplr(a)),
+        "roll": ([(3, 4)], "any", lambda a: a.roll((1, -2), (0, 1))),
+        "roll_flat": ([(3, 4)], "any", lambda a: a.roll(5)),
+        "repeat": ([(3, 4)], "any", lambda a: a.repeat(2, 1, 3)),
+        "repeat_ones": ([(3, 4)], "any", lambda a: a.repeat(1, 1)),
+        "tile": ([(3, 4)], "any", lambda a: a.tile((2,))),
+        "rot90": ([(3, 4)], "any", lambda a: a.rot90()),
+        "rot90_2": ([(3, 4)], "any", lambda a: a.rot90(2)),
+        "rot90_3": ([(3, 4)], "any", lambda a: a.rot90(-1, (1, 0))),
+        "tril": ([(3, 4)], "any", lambda a: a.tril()),
+        "triu_1": ([(2, 3, 4)], "any", lambda a: a.triu(1)),
+        "diag_vector": ([(4,)], "any", lambda a: a.diag(1)),
+        "diag_matrix": ([(3, 4)], "any", lambda a: a.diag(-1)),
+        "trace": ([(3, 4)], "any", lambda a: a.trace()),
     }
     for name, (shapes, kind, fn) in cases.items():
         xs = [x.requires_grad_() for x in inputs(shapes, kind)]

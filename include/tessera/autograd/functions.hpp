@@ -19,6 +19,7 @@ template <class A> struct PolygammaBackward0;
 template <class A> struct LogitBackward0;
 template <class A> struct NanToNumBackward0;
 struct NotImplemented;
+template <class A, class F> struct AdjointBackward;  // a linear op's node: its adjoint, named as PyTorch's
 
 // Reductions
 template <class A> struct SumBackward;

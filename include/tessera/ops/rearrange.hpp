@@ -1,7 +1,7 @@
 #pragma once
 // Copies that rearrange elements: repeat, tile, flip, roll, rot90, tril/triu, diag, trace and
 // tril_indices/triu_indices, as PyTorch's. Each is a composition of views, index_select, cat and
-// where (Note [Rearrangements from ops]), so autograd and every device have them.
+// where (Note [Rearrangements from ops]), so every device has them.
 
 #include <optional>
 #include <vector>
@@ -19,10 +19,26 @@ namespace tessera {
 // Note [Rearrangements from ops]
 // repeat is a broadcast (unsqueeze + expand) made contiguous by reshape; flip an index_select
 // with reversed indices; roll a cat of two narrows; tril/triu a where over a mask of (column -
-// row) that broadcasts over the batch dims. Their gradients are those of the ops they are made
-// of, which are PyTorch's.
+// row) that broadcasts over the batch dims. Each is computed with grad mode off and records
+// PyTorch's node (FlipBackward0, RollBackward0, ...), whose gradient is the op's adjoint (flip,
+// roll the other way, the sum of the repeated blocks, ...) written with these ops again, so that
+// derivatives of any order follow.
 
 namespace detail {
+
+/** `forward()` of x computed without recording, and PyTorch's node `name` for it, whose gradient
+ *  is `adjoint(g)`. */
+template <class T, class Forward, class Adjoint>
+Tensor<T> rearranged(const Tensor<T>& x, const char* name, Forward forward, Adjoint adjoint) {
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;
+    out = forward();
+  }
+  if constexpr (is_floating_v<T>)
+    if (needs_grad(x)) record<AdjointBackward<T, Adjoint>>({x}, {out}, name, std::move(adjoint));
+  return out;
+}
 
 /** The [rows, cols] mask of column - row <= diagonal (lower) or >= diagonal (upper). */
 inline Tensor<bool> triangle_mask(int64_t rows, int64_t cols, int64_t diagonal, bool lower, Device device) {
@@ -36,7 +52,9 @@ template <class T>
 Tensor<T> triangle(const Tensor<T>& x, int64_t diagonal, bool lower, const char* op) {
   TS_CHECK(x.dim() >= 2, op, ": input tensor must have at least 2 dimensions, got shape ", shape_str(x.sizes()));
   const Tensor<bool> keep = triangle_mask(x.size(-2), x.size(-1), diagonal, lower, x.device());
-  return where(keep, x, zeros<T>({}, {.device = x.device()}));
+  return rearranged(x, lower ? "TrilBackward0" : "TriuBackward0",
+                    [&] { return where(keep, x, zeros<T>({}, {.device = x.device()})); },
+                    [keep](const Tensor<T>& g) { return where(keep, g, zeros<T>({}, {.device = g.device()})); });
 }
 
 inline Tensor<int64_t> triangle_indices(int64_t rows, int64_t cols, int64_t offset, bool lower,
@@ -69,7 +87,18 @@ Tensor<T> Tensor<T>::repeat(const Shape& sizes) const {
     expanded.push_back(sizes[i]), expanded.push_back(padded[i]);
     result.push_back(sizes[i] * padded[i]);
   }
-  return reshape(interleaved).expand(expanded).contiguous().view(result);
+  return detail::rearranged(
+      *this, "RepeatBackward0",
+      [&] {
+        const Tensor out = detail::empty_tensor<T>(expanded, {.device = device()}, "repeat");  // a copy, always
+        out.copy_(reshape(interleaved).expand(expanded));
+        return out.view(result);
+      },
+      [interleaved, expanded, shape = this->sizes(), n](const Tensor& g) {  // each block's gradient, summed
+        Shape blocks;
+        for (int64_t i = 0; i < n; ++i) blocks.push_back(2 * i);
+        return g.reshape(expanded).sum(blocks, true).reshape(shape);
+      });
 }
 
 /** torch.tile: repeat, with dims padded by leading ones when fewer than the tensor's. */
@@ -88,16 +117,23 @@ Tensor<T> Tensor<T>::tile(const Shape& dims) const {
 template <class T>
 Tensor<T> flip(const Tensor<T>& x, const Shape& dims) {
   std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(x.dim(), 1)), false);
-  Tensor<T> out = x;
   for (int64_t d : dims) {
     const int64_t w = detail::wrap_dim(d, x.dim(), "flip");
     TS_CHECK(!seen[static_cast<size_t>(w)], "flip: dim ", w, " appears multiple times in the list of dims");
     seen[static_cast<size_t>(w)] = true;
-    if (x.dim() == 0) continue;
-    const int64_t n = x.size(w);
-    out = out.index_select(w, arange<int64_t>(static_cast<double>(n - 1), -1.0, -1, {.device = x.device()}));
   }
-  return dims.empty() || x.dim() == 0 ? x.clone() : out;
+  return detail::rearranged(
+      x, "FlipBackward0",
+      [&] {
+        Tensor<T> out = x.clone();
+        if (x.dim() == 0) return out;
+        for (int64_t d : dims) {
+          const int64_t w = detail::wrap_dim(d, x.dim(), "flip"), n = x.size(w);
+          out = out.index_select(w, arange<int64_t>(static_cast<double>(n - 1), -1.0, -1, {.device = x.device()}));
+        }
+        return out;
+      },
+      [dims](const Tensor<T>& g) { return flip(g, dims); });
 }
 template <class T>
 Tensor<T> Tensor<T>::flip(const Shape& dims) const {
@@ -121,22 +157,29 @@ Tensor<T> roll(const Tensor<T>& x, const Shape& shifts, const Shape& dims = {}) 
   if (dims.empty()) {
     TS_CHECK(shifts.size() == 1, "roll: shifts must be a single value when dims is not given, got ",
              detail::shape_str(shifts));
-    return roll(x.flatten(), shifts, {0}).view(x.sizes());
+    Shape back = {-shifts[0]};
+    return detail::rearranged(
+        x, "RollBackward0", [&] { return roll(x.flatten(), shifts, {0}).view(x.sizes()); },
+        [back](const Tensor<T>& g) { return roll(g, back); });
   }
   TS_CHECK(shifts.size() == dims.size(), "roll: shifts and dimensions must align. shifts: ", shifts.size(),
            ", dims:", dims.size());
   TS_CHECK(x.dim() > 0, "roll: Dimension specified as ", dims[0], " but tensor has no dimensions");
-  Tensor<T> out = x;
-  bool moved = false;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    const int64_t d = detail::wrap_dim(dims[i], x.dim(), "roll"), n = x.size(d);
-    if (n == 0) continue;
-    const int64_t s = ((shifts[i] % n) + n) % n;
-    if (s == 0) continue;
-    out = cat(std::vector<Tensor<T>>{out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
-    moved = true;
-  }
-  return moved ? out : x.clone();
+  for (int64_t d : dims) detail::wrap_dim(d, x.dim(), "roll");
+  Shape back;  // the adjoint rolls the other way
+  for (int64_t s : shifts) back.push_back(-s);
+  return detail::rearranged(
+      x, "RollBackward0",
+      [&] {
+        Tensor<T> out = x.clone();
+        for (size_t i = 0; i < dims.size(); ++i) {
+          const int64_t d = detail::wrap_dim(dims[i], x.dim(), "roll"), n = x.size(d);
+          const int64_t s = n == 0 ? 0 : ((shifts[i] % n) + n) % n;
+          if (s != 0) out = cat(std::vector<Tensor<T>>{out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
+        }
+        return out;
+      },
+      [back, dims](const Tensor<T>& g) { return roll(g, back, dims); });
 }
 template <class T>
 Tensor<T> Tensor<T>::roll(const Shape& shifts, const Shape& dims) const {
@@ -150,12 +193,17 @@ Tensor<T> rot90(const Tensor<T>& x, int64_t k = 1, const Shape& dims = {0, 1}) {
   TS_CHECK(x.dim() >= 2, "rot90: expected total dims >= 2, but got total dims = ", x.dim());
   const int64_t d0 = detail::wrap_dim(dims[0], x.dim(), "rot90"), d1 = detail::wrap_dim(dims[1], x.dim(), "rot90");
   TS_CHECK(d0 != d1, "rot90: expected rotation dims to be different, but got dim0 = ", d0, " and dim1 = ", d1);
-  switch (((k % 4) + 4) % 4) {
-    case 1: return flip(x, {d1}).transpose(d0, d1);
-    case 2: return flip(x, {d0, d1});
-    case 3: return flip(x, {d0}).transpose(d0, d1);
-    default: return x.clone();
-  }
+  return detail::rearranged(
+      x, "Rot90Backward0",
+      [&] {
+        switch (((k % 4) + 4) % 4) {
+          case 1: return flip(x, {d1}).transpose(d0, d1);
+          case 2: return flip(x, {d0, d1});
+          case 3: return flip(x, {d0}).transpose(d0, d1);
+          default: return x.clone();
+        }
+      },
+      [k, dims](const Tensor<T>& g) { return rot90(g, -k, dims); });
 }
 template <class T>
 Tensor<T> Tensor<T>::rot90(int64_t k, const Shape& dims) const {
@@ -203,14 +251,24 @@ inline Tensor<int64_t> triu_indices(int64_t row, int64_t col, int64_t offset = 0
 template <class T>
 Tensor<T> diag(const Tensor<T>& x, int64_t diagonal = 0) {
   TS_CHECK(x.dim() == 1 || x.dim() == 2, "diag: matrix or a vector expected, got shape ", detail::shape_str(x.sizes()));
-  if (x.dim() == 2) return x.diagonal(diagonal).clone();
+  if (x.dim() == 2)
+    return detail::rearranged(
+        x, "DiagBackward0", [&] { return x.diagonal(diagonal).clone(); },
+        [diagonal, shape = x.sizes()](const Tensor<T>& g) {
+          return diagonal_scatter(zeros<T>(shape, {.device = g.device()}), g, diagonal);
+        });
   const int64_t len = x.size(0), shift = diagonal < 0 ? -diagonal : diagonal, n = len + shift;
-  // Row i holds x[i] at column i + diagonal (diagonal >= 0); column j holds x[j] at row j - diagonal.
-  const Tensor<T> padded = shift == 0 ? x : cat(std::vector<Tensor<T>>{x, zeros<T>({shift}, {.device = x.device()})});
-  const Tensor<T> spread = diagonal >= 0 ? padded.unsqueeze(1).expand({n, n}) : padded.unsqueeze(0).expand({n, n});
-  return where(detail::triangle_mask(n, n, diagonal, true, x.device()) &&
-                   detail::triangle_mask(n, n, diagonal, false, x.device()),
-               spread, zeros<T>({}, {.device = x.device()}));
+  return detail::rearranged(
+      x, "DiagBackward0",
+      [&] {
+        // Row i holds x[i] at column i + diagonal (diagonal >= 0); column j holds x[j] at row j - diagonal.
+        const Tensor<T> padded = shift == 0 ? x : cat(std::vector<Tensor<T>>{x, zeros<T>({shift}, {.device = x.device()})});
+        const Tensor<T> spread = diagonal >= 0 ? padded.unsqueeze(1).expand({n, n}) : padded.unsqueeze(0).expand({n, n});
+        return where(detail::triangle_mask(n, n, diagonal, true, x.device()) &&
+                         detail::triangle_mask(n, n, diagonal, false, x.device()),
+                     spread, zeros<T>({}, {.device = x.device()}));
+      },
+      [diagonal](const Tensor<T>& g) { return g.diagonal(diagonal); });
 }
 template <class T>
 Tensor<T> Tensor<T>::diag(int64_t diagonal) const {
@@ -247,7 +305,14 @@ Tensor<T> Tensor<T>::diag_embed(int64_t offset, int64_t d1, int64_t d2) const {
 template <class T>
 Tensor<sum_t<T>> trace(const Tensor<T>& x) {
   TS_CHECK(x.dim() == 2, "trace: expected a matrix, but got tensor with dim ", x.dim());
-  return x.diagonal().sum();
+  if constexpr (!is_floating_v<T>) {
+    return x.diagonal().sum();
+  } else {
+    return detail::rearranged(x, "TraceBackward0", [&] { return x.diagonal().sum(); },
+                              [shape = x.sizes()](const Tensor<T>& g) {
+                                return diagonal_scatter(zeros<T>(shape, {.device = g.device()}), g.expand({std::min(shape[0], shape[1])}));
+                              });
+  }
 }
 template <class T>
 Tensor<sum_t<T>> Tensor<T>::trace() const {
