@@ -1112,6 +1112,10 @@ def autograd_cases():
         "diag_vector": ([(4,)], "any", lambda a: a.diag(1)),
         "diag_matrix": ([(3, 4)], "any", lambda a: a.diag(-1)),
         "trace": ([(3, 4)], "any", lambda a: a.trace()),
+        # addmm and linear record AddmmBackward0 (through a view for a 3-D input)
+        "addmm": ([(3,), (2, 4), (4, 3)], "any", lambda a, b, c: torch.addmm(a, b, c, beta=0.5, alpha=2)),
+        "linear": ([(2, 3), (4, 3), (4,)], "any", lambda a, b, c: F.linear(a, b, c)),
+        "linear_3d": ([(2, 5, 3), (4, 3), (4,)], "any", lambda a, b, c: F.linear(a, b, c)),
     }
     for name, (shapes, kind, fn) in cases.items():
         xs = [x.requires_grad_() for x in inputs(shapes, kind)]

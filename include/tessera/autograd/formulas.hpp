@@ -991,6 +991,36 @@ struct MmBackward0 final : Node {
   }
 };
 
+/** addmm's node: beta g, summed to the input's shape, for the input, and mm's gradients times
+ *  alpha for mat1 and mat2 (computed transposed for a transposed matrix, as MmBackward0). */
+template <class A>
+struct AddmmBackward0 final : Node {
+  SavedTensor<A> mat1, mat2;
+  Shape input_shape;
+  double beta, alpha;
+  bool mat1_column_major, mat2_column_major;
+  AddmmBackward0(Shape input, const Tensor<A>& a, const Tensor<A>& b, double beta_, double alpha_)
+      : mat1(a, false), mat2(b, false), input_shape(std::move(input)), beta(beta_), alpha(alpha_),
+        mat1_column_major(MmBackward0<A, A>::column_major(a)), mat2_column_major(MmBackward0<A, A>::column_major(b)) {}
+  TS_NODE_NAME("AddmmBackward0")
+  TS_RELEASE_SAVED(mat1, mat2)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const auto scaled = [](const Tensor<A>& t, double k) { return k == 1 ? t : t * k; };
+    AnyTensor gi, ga, gb;
+    if (needs_input_grad(0)) gi = sum_to(scaled(g, beta), input_shape);
+    if (needs_input_grad(1)) {
+      const Tensor<A> b = mat2.unpack(*this);
+      ga = scaled(mat1_column_major ? b.mm(g.t()).t() : g.mm(b.t()), alpha);
+    }
+    if (needs_input_grad(2)) {
+      const Tensor<A> a = mat1.unpack(*this);
+      gb = scaled(mat2_column_major ? g.t().mm(a).t() : a.t().mm(g), alpha);
+    }
+    return {gi, ga, gb};
+  }
+};
+
 template <class A, class B>
 struct BmmBackward0 final : Node {
   SavedTensor<A> self;

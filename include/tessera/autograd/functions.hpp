@@ -43,6 +43,7 @@ template <class A> struct EvenlyDistributeBackward;
 
 // Linear algebra
 template <class A, class B> struct MmBackward0;
+template <class A> struct AddmmBackward0;
 template <class A, class B> struct BmmBackward0;
 template <class A, class B> struct MvBackward0;
 template <class A, class B> struct DotBackward0;

@@ -98,6 +98,11 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& b
   TS_CHECK(weight.dim() == 2, "linear: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
   TS_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input of shape ", detail::shape_str(x.sizes()),
            " does not match weight of shape ", detail::shape_str(weight.sizes()));
+  // As PyTorch's linear: addmm for a matrix (AddmmBackward0), and for a contiguous 3-D input
+  // through its 2-D view (ViewBackward0); else matmul, then the bias added.
+  if (bias.defined() && x.dim() == 2) return addmm(bias, x, weight.t());
+  if (bias.defined() && x.dim() == 3 && x.is_contiguous())
+    return addmm(bias, x.view({x.size(0) * x.size(1), x.size(2)}), weight.t()).view({x.size(0), x.size(1), weight.size(0)});
   Tensor<T> out = x.matmul(weight.t());
   return bias.defined() ? out + bias : out;
 }

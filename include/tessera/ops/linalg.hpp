@@ -218,7 +218,15 @@ Tensor<T> addmm(const Tensor<T>& input, const Tensor<T>& mat1, const Tensor<T>& 
   TS_CHECK(mat2.dim() == 2, "mat2 must be a matrix, got ", mat2.dim(), "-D tensor");
   TS_CHECK(mat1.size(1) == mat2.size(0), "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x", mat1.size(1),
            " and ", mat2.size(0), "x", mat2.size(1), ")");
-  return detail::add_scaled("addmm", input, mm(mat1, mat2), beta, alpha);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;  // its derivatives are AddmmBackward0's
+    out = detail::add_scaled("addmm", input, mm(mat1, mat2), beta, alpha);
+  }
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(input, mat1, mat2))
+      detail::record<detail::AddmmBackward0<T>>({input, mat1, mat2}, {out}, input.sizes(), mat1, mat2, beta, alpha);
+  return out;
 }
 
 /** torch.addmv(input, mat, vec, beta=1, alpha=1): beta * input + alpha * (mat @ vec). */
