@@ -203,4 +203,13 @@ TEST_CASE("var, std and norm take PyTorch's positional arguments", "[reduce]") {
   CHECK_THROWS_WITH(x.norm("nuc", {0, 1}), Catch::Contains("norm: p = \"nuc\" is not supported"));
 }
 
+TEST_CASE("a half mean rounds its sum to half, as PyTorch's; the norms and pooling keep theirs in float") {
+  const auto x = ts::ones<ts::half>({64, 1, 32, 32});  // 65536 ones: their sum overflows half
+  CHECK(std::isnan(static_cast<float>(x.mean().item())));  // as torch.mean gives
+  namespace F = ts::nn::functional;
+  CHECK(ts::equal(F::adaptive_avg_pool2d(x, 1), ts::ones<ts::half>({64, 1, 1, 1})));
+  CHECK(static_cast<float>(F::batch_norm(x, {}, {}, {}, {}, true).abs().max().item()) == 0.0f);
+  CHECK(static_cast<float>(F::group_norm(x, 1).abs().max().item()) == 0.0f);
+}
+
 }  // namespace test_reduce

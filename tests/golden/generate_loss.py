@@ -359,6 +359,17 @@ for reduction in REDUCTIONS + ["batchmean"]:
     case(f"kl_div_zeros_grad_{reduction}", "kl_div",
          {"input": torch.tensor([[-1.0, -2.0, -0.5], [-0.3, -1.2, -2.2]]),
           "target": torch.tensor([[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])}, {"reduction": reduction, "log_target": False})
+# smooth_l1_loss with beta 0 at a NaN difference: NaN gradients, as PyTorch's x / 0.
+case("smooth_l1_loss_beta0_nan_sum", "smooth_l1_loss",
+     {"input": torch.tensor([1.0, float("nan"), 3.0]), "target": torch.tensor([0.5, 1.0, 3.5])},
+     {"reduction": "sum", "beta": 0.0})
+# A weight that broadcasts beyond the input: PyTorch's in-place scaling refuses it.
+BIG = torch.full((2, 3, 4), 0.5)
+for opt in ("weight", "pos_weight"):
+    case(f"error_bce_with_logits_{opt}_beyond_input", "binary_cross_entropy_with_logits",
+         {"input": torch.full((3, 4), 0.25), "target": torch.full((3, 4), 0.75)}, {opt: BIG}, grads=False)
+case("error_binary_cross_entropy_weight_beyond_input", "binary_cross_entropy",
+     {"input": torch.full((3, 4), 0.25), "target": torch.full((3, 4), 0.75)}, {"weight": BIG}, grads=False)
 
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)

@@ -20,7 +20,7 @@ namespace tessera::detail {
  *  second derivatives. */
 template <class T>
 std::pair<Tensor<T>, Tensor<T>> layer_norm_moments(const Tensor<T>& rows, double eps) {
-  const Tensor<T> centered = rows - rows.mean(1, true);
+  const Tensor<T> centered = rows - ::tessera::detail::mean_accumulated(rows, {1}, true);
   return {centered, (rows.var(Shape{1}, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt()};
 }
 
@@ -48,7 +48,8 @@ struct NativeLayerNormBackward0 final : Node {
       const auto [centered, rs] = layer_norm_moments(x2, eps);
       xhat = centered * rs;
       const Tensor<A> gx = w2.defined() ? g2 * w2 : g2;
-      dx = (gx - gx.mean(1, true) - xhat * (gx * xhat).mean(1, true)) * rs;
+      dx = (gx - ::tessera::detail::mean_accumulated(gx, {1}, true) -
+            xhat * ::tessera::detail::mean_accumulated(gx * xhat, {1}, true)) * rs;
     } else {
       const Tensor<A> gc = g2.contiguous(), xc = x2.contiguous(), wc = w2.defined() ? w2.contiguous() : Tensor<A>();
       dx = empty_tensor<A>({rows, n}, {}, "layer_norm_backward");
@@ -221,7 +222,7 @@ Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Te
   if (!x.device().is_cpu()) {
     Shape dims;
     for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-    const Tensor<T> mean = x.mean(dims, true);
+    const Tensor<T> mean = ::tessera::detail::mean_accumulated(x, dims, true);
     Tensor<T> out = (x - mean) * (x.var(dims, {.correction = 0, .keepdim = true}) + static_cast<T>(eps)).rsqrt();
     if (weight.defined()) out = out * weight;
     return bias.defined() ? out + bias : out;
@@ -255,7 +256,7 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
     const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
     TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
              detail::shape_str(x.sizes()));
-    mean = x.mean(dims, true);
+    mean = ::tessera::detail::mean_accumulated(x, dims, true);
     var = x.var(dims, {.correction = 0, .keepdim = true});
     if (running_mean.defined() && running_var.defined()) {
       NoGradGuard no_grad;

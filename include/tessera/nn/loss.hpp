@@ -114,6 +114,14 @@ inline Shape broadcast(const Shape& input, const Shape& target, const char* op) 
   return broadcast_shapes(input, target, op);
 }
 
+/** A weight of binary_cross_entropy(_with_logits) scales the loss in place: it broadcasts to the
+ *  input's shape, never beyond. */
+inline void check_weight_shape(const char* op, const Shape& input, const Shape& weight) {
+  const Shape shape = broadcast(input, weight, op);
+  TS_CHECK(shape == input, op, ": output with shape ", shape_str(input), " doesn't match the broadcast shape ",
+           shape_str(shape));
+}
+
 /** PyTorch's name of a floating type in "expected scalar type Long but found Float". */
 template <class T>
 constexpr const char* scalar_type_name() {
@@ -334,8 +342,9 @@ struct SmoothLossBackward final : ::tessera::detail::Node {
     const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
     const double slope = huber ? bound : 1.0;
     const Tensor<T> d = x - y, ng = g * norm;
-    // (No d / 0 for beta 0: where's backward would carry its NaN into second derivatives.)
-    const Tensor<T> inside = bound > 0 ? (huber ? d * norm * g : d * norm * g / bound) : zeros_like(d);
+    // Beta 0 has no inside, but a NaN d takes it there (NaN, as PyTorch's x / 0): d * 0, not
+    // d / 0, whose derivative where's backward would carry into second derivatives.
+    const Tensor<T> inside = bound > 0 ? (huber ? d * norm * g : d * norm * g / bound) : d * 0.0 * g;
     return where(d <= -bound, ng * -slope, where(d >= bound, ng * slope, inside));
   }
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
@@ -573,7 +582,7 @@ Tensor<T> binary_cross_entropy(const Tensor<T>& input, const Tensor<T>& target, 
   TS_CHECK(target.sizes() == input.sizes(), "binary_cross_entropy: Using a target size (",
            detail_loss::shape_str(target.sizes()), ") that is different to the input size (",
            detail_loss::shape_str(input.sizes()), ") is deprecated. Please ensure they have the same size.");
-  if (options.weight.defined()) detail_loss::broadcast(target.sizes(), options.weight.sizes(), "binary_cross_entropy");
+  if (options.weight.defined()) detail_loss::check_weight_shape("binary_cross_entropy", input.sizes(), options.weight.sizes());
   // A value check needs the values: made on the CPU (a GPU would have to wait for its queue).
   if (input.device().is_cpu() && input.numel() > 0)
     TS_CHECK(((input >= T(0)) && (input <= T(1))).all().item(),
@@ -610,8 +619,8 @@ Tensor<T> binary_cross_entropy_with_logits(const Tensor<T>& input, const Tensor<
   const char* op = "binary_cross_entropy_with_logits";
   detail_loss::check_weight_without_grad(op, op, options.weight, "weight");
   detail_loss::check_weight_without_grad(op, op, options.pos_weight, "pos_weight");
-  if (options.pos_weight.defined()) detail_loss::broadcast(target.sizes(), options.pos_weight.sizes(), op);
-  if (options.weight.defined()) detail_loss::broadcast(input.sizes(), options.weight.sizes(), op);
+  if (options.pos_weight.defined()) detail_loss::check_weight_shape(op, input.sizes(), options.pos_weight.sizes());
+  if (options.weight.defined()) detail_loss::check_weight_shape(op, input.sizes(), options.weight.sizes());
   Tensor<T> loss;
   {
     NoGradGuard no_grad;  // its derivatives are BinaryCrossEntropyWithLogitsBackward0's

@@ -105,7 +105,7 @@ Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& we
            "divisible by num_groups, but got input of shape ", tessera::detail::shape_str(x.sizes()), " and num_groups=",
            num_groups);
   const Tensor<T> grouped = x.reshape({n, num_groups, -1});
-  const Tensor<T> mean = grouped.mean(-1, true);
+  const Tensor<T> mean = ::tessera::detail::mean_accumulated(grouped, {-1}, true);
   Tensor<T> out = ((grouped - mean) * (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt()).view(x.sizes());
   Shape param_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
   param_shape[1] = channels;

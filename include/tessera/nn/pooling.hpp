@@ -397,7 +397,7 @@ Tensor<T> pool_dim(const Tensor<T>& x, int64_t dim, int64_t m, bool max) {
   for (int64_t i = 0; i < m; ++i) {
     const auto [start, end] = window(i, n, m);
     const Tensor<T> part = x.narrow(dim, start, end - start);
-    if constexpr (is_floating<T>) cells.push_back(max ? std::get<0>(part.max(dim)) : part.mean({dim}));
+    if constexpr (is_floating<T>) cells.push_back(max ? std::get<0>(part.max(dim)) : ::tessera::detail::mean_accumulated(part, {dim}));
     else cells.push_back(std::get<0>(part.max(dim)));  // unreached: integral inputs are refused before
   }
   return stack(cells, dim);

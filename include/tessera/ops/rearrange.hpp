@@ -94,7 +94,7 @@ Tensor<T> Tensor<T>::repeat(const Shape& sizes) const {
         out.copy_(reshape(interleaved).expand(expanded));
         return out.view(result);
       },
-      [interleaved, expanded, shape = this->sizes(), n](const Tensor& g) {  // each block's gradient, summed
+      [expanded, shape = this->sizes(), n](const Tensor& g) {  // each block's gradient, summed
         Shape blocks;
         for (int64_t i = 0; i < n; ++i) blocks.push_back(2 * i);
         return g.reshape(expanded).sum(blocks, true).reshape(shape);
@@ -125,8 +125,8 @@ Tensor<T> flip(const Tensor<T>& x, const Shape& dims) {
   return detail::rearranged(
       x, "FlipBackward0",
       [&] {
-        Tensor<T> out = x.clone();
-        if (x.dim() == 0) return out;
+        if (dims.empty() || x.dim() == 0) return x.clone();
+        Tensor<T> out = x;
         for (int64_t d : dims) {
           const int64_t w = detail::wrap_dim(d, x.dim(), "flip"), n = x.size(w);
           out = out.index_select(w, arange<int64_t>(static_cast<double>(n - 1), -1.0, -1, {.device = x.device()}));
@@ -171,13 +171,16 @@ Tensor<T> roll(const Tensor<T>& x, const Shape& shifts, const Shape& dims = {}) 
   return detail::rearranged(
       x, "RollBackward0",
       [&] {
-        Tensor<T> out = x.clone();
+        Tensor<T> out = x;
+        bool moved = false;
         for (size_t i = 0; i < dims.size(); ++i) {
           const int64_t d = detail::wrap_dim(dims[i], x.dim(), "roll"), n = x.size(d);
           const int64_t s = n == 0 ? 0 : ((shifts[i] % n) + n) % n;
-          if (s != 0) out = cat(std::vector<Tensor<T>>{out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
+          if (s == 0) continue;
+          out = cat(std::vector<Tensor<T>>{out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
+          moved = true;
         }
-        return out;
+        return moved ? out : x.clone();
       },
       [back, dims](const Tensor<T>& g) { return roll(g, back, dims); });
 }

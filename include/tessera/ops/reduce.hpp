@@ -97,12 +97,34 @@ Tensor<sum_t<T>> prod(const Tensor<T>& x, const Shape& dims, bool keepdim = fals
   Tensor<sum_t<T>> out = detail::reduce<sum_t<T>>(x, dims, keepdim, detail::ProdReducer<T, sum_t<T>>{}, "prod");
   return detail::record_reduction<detail::ProdBackward<T>>(x, out, x, out, dims, keepdim);
 }
+namespace detail {
+/** The mean with the sum kept in the accumulator (float for half and bfloat16) until divided, as
+ *  PyTorch's fused kernels (batch, layer and group norm, adaptive pooling) compute theirs. */
+template <class T>
+Tensor<T> mean_accumulated(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  const ReduceLayout plan = reduce_layout(x.impl(), dims, keepdim, "mean");
+  Tensor<T> out = reduce<T>(x, dims, keepdim, MeanReducer<T, T>(plan.reduced), "mean");
+  return record_reduction<MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
+}
+}  // namespace detail
+
+/** torch.mean. A half or bfloat16 mean is, as PyTorch's, the sum rounded to the dtype, then
+ *  divided (the mean of 3000 halves summing to 44992 is 15, not the 14.99 of one rounding). */
 template <class T>
 Tensor<T> mean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
   static_assert(is_floating_v<T>, "mean: integral tensors have no mean in PyTorch; convert with to<float>() first");
-  const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "mean");
-  Tensor<T> out = detail::reduce<T>(x, dims, keepdim, detail::MeanReducer<T, T>(plan.reduced), "mean");
-  return detail::record_reduction<detail::MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
+  if constexpr (sizeof(T) > 2) {
+    return detail::mean_accumulated(x, dims, keepdim);
+  } else {
+    const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "mean");
+    Tensor<T> out;
+    {
+      NoGradGuard no_grad;
+      out = sum(x, dims, keepdim);
+      out.div_(static_cast<double>(plan.reduced));
+    }
+    return detail::record_reduction<detail::MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
+  }
 }
 template <class T>
 Tensor<T> amax(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {

@@ -197,16 +197,11 @@ struct SumReducer {
   Out finish(Acc a) const { return convert<Out>(a); }
 };
 
-// PyTorch's CPU mean is the sum, stored in the output's dtype, divided by the count: a half or
-// bfloat16 mean rounds twice, as there (the mean of 3000 halves summing to 44992 is 15, not 14.99).
 template <class T, class Out>
 struct MeanReducer : SumReducer<T, Out> {
   int64_t count;
   explicit MeanReducer(int64_t n) : count(n) {}
-  Out finish(typename SumReducer<T, Out>::Acc a) const {
-    using Acc = typename SumReducer<T, Out>::Acc;
-    return convert<Out>(convert<Acc>(convert<Out>(a)) / static_cast<Acc>(count));
-  }
+  Out finish(typename SumReducer<T, Out>::Acc a) const { return convert<Out>(a / static_cast<opmath_t<T>>(count)); }
 };
 
 template <class T, class Out>

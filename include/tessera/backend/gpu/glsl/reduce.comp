@@ -171,14 +171,7 @@ void main() {
     }
     if (t == 0u) {
       ACC r = s_acc[0];
-      if (OP == R_MEAN) {  // the sum in the output's dtype, then divided: PyTorch's CPU mean
-#if defined(TYPE_F16)
-        r = half_bits_to_float(float_to_half_bits(r));
-#elif defined(TYPE_BF16)
-        r = bf16_bits_to_float(float_to_bf16_bits(r));
-#endif
-        r = r / ACC(pc.reduced);
-      }
+      if (OP == R_MEAN) r = r / ACC(pc.reduced);
 #if defined(FLOAT_ACC)
       if (OP == R_NORM) r = sqrt(r);
 #endif
