@@ -1,11 +1,13 @@
 #pragma once
 // The loss functions of torch.nn.functional (cross_entropy, nll_loss, mse_loss, ...), with
-// PyTorch's options, composed from existing ops so that autograd and every device work unchanged.
+// PyTorch's options, computed from existing ops (so every device has them); the losses PyTorch
+// gives a node of their own record it, with its derivative formula written with ops too.
 
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
+#include "../autograd/formulas.hpp"
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/pointwise.hpp"
