@@ -206,16 +206,44 @@ std::pair<K, int64_t> select_key(const KeyIndex<K>* a, KeyIndex<K>* tmp, int64_t
 // ordered again by the same standard algorithms on the row's keys in row order: their steps
 // depend on nothing but the comparisons, and comparing keys is comparing as PyTorch does (NaN
 // largest, -0 equal to 0), so the indices are PyTorch's exactly with the same C++ standard
-// library (libstdc++ on Linux).
-template <class K>
-void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted) {
+// library (libstdc++ on Linux). partial_sort is run as its steps (libstdc++'s __heap_select,
+// then __sort_heap): the first k in a heap, then every later element that goes before the heap's
+// top takes the top's place, which std::pop_heap with the element put last does alike. Only
+// those elements need looking at: a block of the row whose smallest key does not go before the
+// top is passed whole, so a long row costs one parallel pass for the blocks' smallest keys.
+template <class K, class KeyAt>
+void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted, const KeyAt& key_at) {
   const auto before = [](const KeyIndex<K>& x, const KeyIndex<K>& y) { return x.key < y.key; };
-  if (k * 64 <= n) {
-    std::partial_sort(a, a + k, a + n, before);
-  } else {
+  const auto at = [&](int64_t i) { return KeyIndex<K>{key_at(i), static_cast<uint32_t>(i)}; };
+  if (k * 64 > n) {
+    for (int64_t i = 0; i < n; ++i) a[i] = at(i);
     std::nth_element(a, a + (k - 1), a + n, before);
     if (sorted) std::sort(a, a + (k - 1), before);
+    return;
   }
+  for (int64_t i = 0; i < k; ++i) a[i] = at(i);
+  std::make_heap(a, a + k, before);
+  constexpr int64_t kBlock = 512;
+  const int64_t blocks = (n - k + kBlock - 1) / kBlock;
+  std::vector<K> smallest(static_cast<size_t>(blocks));
+  parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / kBlock), [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; ++b) {
+      K m = std::numeric_limits<K>::max();
+      for (int64_t i = k + b * kBlock, end = std::min(n, i + kBlock); i < end; ++i) m = std::min(m, key_at(i));
+      smallest[static_cast<size_t>(b)] = m;
+    }
+  });
+  for (int64_t b = 0; b < blocks; ++b) {
+    if (!(smallest[static_cast<size_t>(b)] < a[0].key)) continue;
+    for (int64_t i = k + b * kBlock, end = std::min(n, i + kBlock); i < end; ++i) {
+      const KeyIndex<K> e = at(i);
+      if (before(e, a[0])) {
+        a[k] = e;
+        std::pop_heap(a, a + k + 1, before);
+      }
+    }
+  }
+  std::sort_heap(a, a + k, before);
 }
 
 /** The sort family on one row: what the plan's op asks, from the row's keys. */
@@ -369,10 +397,7 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
               equal_keys = with_key > 1;
               for (int64_t j = 0; j + 1 < k && !equal_keys; ++j) equal_keys = a[j].key == a[j + 1].key;
             }
-            if (equal_keys || (!sorted && k > 1 && k * 64 > n)) {
-              build_keys();
-              topk_as_pytorch(a, n, k, sorted);
-            }
+            if (equal_keys || (!sorted && k > 1 && k * 64 > n)) topk_as_pytorch(a, n, k, sorted, key_at);
             for (int64_t j = 0; j < k; ++j) emit(j, a[j].index);
             break;
           }
