@@ -211,8 +211,8 @@ std::pair<K, int64_t> select_key(const KeyIndex<K>* a, KeyIndex<K>* tmp, int64_t
 // top takes the top's place, which std::pop_heap with the element put last does alike. Only
 // those elements need looking at: a block of the row whose smallest key does not go before the
 // top is passed whole, so a long row costs one parallel pass for the blocks' smallest keys.
-template <class K, class KeyAt>
-void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted, const KeyAt& key_at) {
+template <class K, class KeyAt, class BlockKey>
+void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted, const KeyAt& key_at, const BlockKey& block_key) {
   const auto before = [](const KeyIndex<K>& x, const KeyIndex<K>& y) { return x.key < y.key; };
   const auto at = [&](int64_t i) { return KeyIndex<K>{key_at(i), static_cast<uint32_t>(i)}; };
   if (k * 64 > n) {
@@ -223,15 +223,11 @@ void topk_as_pytorch(KeyIndex<K>* a, int64_t n, int64_t k, bool sorted, const Ke
   }
   for (int64_t i = 0; i < k; ++i) a[i] = at(i);
   std::make_heap(a, a + k, before);
-  constexpr int64_t kBlock = 512;
+  constexpr int64_t kBlock = 64;
   const int64_t blocks = (n - k + kBlock - 1) / kBlock;
   std::vector<K> smallest(static_cast<size_t>(blocks));
   parallel_for(0, blocks, std::max<int64_t>(1, kGrainSize / kBlock), [&](int64_t lo, int64_t hi) {
-    for (int64_t b = lo; b < hi; ++b) {
-      K m = std::numeric_limits<K>::max();
-      for (int64_t i = k + b * kBlock, end = std::min(n, i + kBlock); i < end; ++i) m = std::min(m, key_at(i));
-      smallest[static_cast<size_t>(b)] = m;
-    }
+    for (int64_t b = lo; b < hi; ++b) smallest[static_cast<size_t>(b)] = block_key(k + b * kBlock, std::min(n, k + (b + 1) * kBlock));
   });
   for (int64_t b = 0; b < blocks; ++b) {
     if (!(smallest[static_cast<size_t>(b)] < a[0].key)) continue;
@@ -288,6 +284,32 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
         T* vo = reinterpret_cast<T*>(p[1] + r * s[1]);
         int64_t* io = reinterpret_cast<int64_t*>(p[2] + r * s[2]);
         auto key_at = [&](int64_t i) { return static_cast<K>(sort_key(in[i * xs]) ^ flip); };
+        // The smallest key of in[lo, hi): from the smallest (largest, descending) value, a loop
+        // the compiler vectorises; a NaN is the first key descending (and the last ascending).
+        auto block_key = [&](int64_t lo, int64_t hi) {
+          if constexpr (std::is_arithmetic_v<T>) {
+            constexpr bool floating = std::is_floating_point_v<T>;
+            T m = descending ? (floating ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest())
+                             : (floating ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max());
+            bool nan = false;
+            const auto reduce = [&](const T* p, int64_t step) {
+              if (descending) {
+                for (int64_t i = lo; i < hi; ++i) m = p[i * step] > m ? p[i * step] : m;
+                if constexpr (floating)
+                  for (int64_t i = lo; i < hi; ++i) nan |= p[i * step] != p[i * step];
+              } else {
+                for (int64_t i = lo; i < hi; ++i) m = p[i * step] < m ? p[i * step] : m;
+              }
+            };
+            if (xs == 1) reduce(in, 1);  // contiguous rows: vectorised
+            else reduce(in, xs);
+            return nan ? K(0) : static_cast<K>(sort_key(m) ^ flip);
+          } else {
+            K m = std::numeric_limits<K>::max();
+            for (int64_t i = lo; i < hi; ++i) m = std::min(m, key_at(i));
+            return m;
+          }
+        };
         // (A long row alone splits its own loops over the threads; rows side by side do not.)
         auto build_keys = [&] {
           parallel_for(0, n, kGrainSize, [&](int64_t lo, int64_t hi) {
@@ -397,7 +419,7 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
               equal_keys = with_key > 1;
               for (int64_t j = 0; j + 1 < k && !equal_keys; ++j) equal_keys = a[j].key == a[j + 1].key;
             }
-            if (equal_keys || (!sorted && k > 1 && k * 64 > n)) topk_as_pytorch(a, n, k, sorted, key_at);
+            if (equal_keys || (!sorted && k > 1 && k * 64 > n)) topk_as_pytorch(a, n, k, sorted, key_at, block_key);
             for (int64_t j = 0; j < k; ++j) emit(j, a[j].index);
             break;
           }
