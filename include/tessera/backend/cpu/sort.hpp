@@ -292,13 +292,13 @@ void sort_rows(SortOp op, const TensorImpl& x, const TensorImpl& values, const T
             T m = descending ? (floating ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest())
                              : (floating ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max());
             bool nan = false;
-            const auto reduce = [&](const T* p, int64_t step) {
+            const auto reduce = [&](const T* values_in, int64_t step) {
               if (descending) {
-                for (int64_t i = lo; i < hi; ++i) m = p[i * step] > m ? p[i * step] : m;
+                for (int64_t i = lo; i < hi; ++i) m = values_in[i * step] > m ? values_in[i * step] : m;
                 if constexpr (floating)
-                  for (int64_t i = lo; i < hi; ++i) nan |= p[i * step] != p[i * step];
+                  for (int64_t i = lo; i < hi; ++i) nan |= values_in[i * step] != values_in[i * step];
               } else {
-                for (int64_t i = lo; i < hi; ++i) m = p[i * step] < m ? p[i * step] : m;
+                for (int64_t i = lo; i < hi; ++i) m = values_in[i * step] < m ? values_in[i * step] : m;
               }
             };
             if (xs == 1) reduce(in, 1);  // contiguous rows: vectorised
