@@ -235,14 +235,13 @@ struct ThresholdBackwardBackward0 final : Node {
 /** g where relu's `result` is positive, else 0 (NaN passes g), recorded when differentiable. */
 template <class A>
 Tensor<A> threshold_backward(const Tensor<A>& g, const Tensor<A>& result) {
-  if (!GradMode::is_enabled() || !(g.requires_grad() || result.requires_grad()))
-    return binary<ThresholdBackwardOp>(g, result);  // one vectorised pass
+  const bool record = GradMode::is_enabled() && (g.requires_grad() || result.requires_grad());
   Tensor<A> out;
   {
     NoGradGuard no_grad;
-    out = binary<ThresholdBackwardOp>(g, result);
+    out = binary<ThresholdBackwardOp>(g, result);  // one vectorised pass
   }
-  detail::record<ThresholdBackwardBackward0<A>>({g, result}, {out}, result);
+  if (record) detail::record<ThresholdBackwardBackward0<A>>({g, result}, {out}, result);
   return out;
 }
 
@@ -1624,7 +1623,6 @@ struct StackBackward0 final : Node {
   }
 };
 
-/** split and chunk: one node, one output per piece; missing pieces count as zeros. */
 /** The gradients of split's or unbind's pieces: zeros of `shape_of(i)` for the pieces that got
  *  none, on the device of those that did (the input's). */
 template <class A, class ShapeOf>
@@ -1638,6 +1636,7 @@ std::vector<Tensor<A>> piece_gradients(const variable_list& grads, ShapeOf&& sha
   return pieces;
 }
 
+/** split and chunk: one node, one output per piece; missing pieces count as zeros. */
 template <class A>
 struct SplitBackward0 final : Node {
   Shape in_sizes;

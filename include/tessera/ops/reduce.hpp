@@ -98,33 +98,35 @@ Tensor<sum_t<T>> prod(const Tensor<T>& x, const Shape& dims, bool keepdim = fals
   return detail::record_reduction<detail::ProdBackward<T>>(x, out, x, out, dims, keepdim);
 }
 namespace detail {
-/** The mean with the sum kept in the accumulator (float for half and bfloat16) until divided, as
- *  PyTorch's fused kernels (batch, layer and group norm, adaptive pooling) compute theirs. */
+/** torch.mean's value and node. `round_sum`: a half or bfloat16 sum is rounded to the dtype
+ *  before the division, as torch.mean does (the mean of 3000 halves summing to 44992 is 15, not
+ *  the 14.99 of one rounding); else the sum stays in the accumulator (float) until divided, as in
+ *  PyTorch's fused kernels (batch, layer and group norm, adaptive pooling). */
 template <class T>
-Tensor<T> mean_accumulated(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+Tensor<T> mean_of(const Tensor<T>& x, const Shape& dims, bool keepdim, bool round_sum) {
   const ReduceLayout plan = reduce_layout(x.impl(), dims, keepdim, "mean");
-  Tensor<T> out = reduce<T>(x, dims, keepdim, MeanReducer<T, T>(plan.reduced), "mean");
-  return record_reduction<MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
-}
-}  // namespace detail
-
-/** torch.mean. A half or bfloat16 mean is, as PyTorch's, the sum rounded to the dtype, then
- *  divided (the mean of 3000 halves summing to 44992 is 15, not the 14.99 of one rounding). */
-template <class T>
-Tensor<T> mean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
-  static_assert(is_floating_v<T>, "mean: integral tensors have no mean in PyTorch; convert with to<float>() first");
-  if constexpr (sizeof(T) > 2) {
-    return detail::mean_accumulated(x, dims, keepdim);
-  } else {
-    const detail::ReduceLayout plan = detail::reduce_layout(x.impl(), dims, keepdim, "mean");
-    Tensor<T> out;
-    {
+  Tensor<T> out;
+  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    if (round_sum) {
       NoGradGuard no_grad;
       out = sum(x, dims, keepdim);
       out.div_(static_cast<double>(plan.reduced));
     }
-    return detail::record_reduction<detail::MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
   }
+  if (!out.defined()) out = reduce<T>(x, dims, keepdim, MeanReducer<T, T>(plan.reduced), "mean");
+  return record_reduction<MeanBackward<T>>(x, out, x.sizes(), dims, keepdim, "mean");
+}
+/** The mean of the fused kernels: the sum kept in the accumulator (mean_of). */
+template <class T>
+Tensor<T> mean_accumulated(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  return mean_of(x, dims, keepdim, false);
+}
+}  // namespace detail
+
+template <class T>
+Tensor<T> mean(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
+  static_assert(is_floating_v<T>, "mean: integral tensors have no mean in PyTorch; convert with to<float>() first");
+  return detail::mean_of(x, dims, keepdim, true);
 }
 template <class T>
 Tensor<T> amax(const Tensor<T>& x, const Shape& dims, bool keepdim = false) {
