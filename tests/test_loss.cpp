@@ -99,6 +99,26 @@ Tensor<T> run(const golden::Record& r, const Inputs<T>& in) {
   if (op == "margin_ranking_loss")
     return F::margin_ranking_loss(in.get("input1"), in.get("input2"), in.get("target"),
                                   {.margin = number(r, "margin", 0.0), .reduction = reduction});
+  const auto flag = [&](const char* key, bool otherwise) { return r.has(key) ? r.get(key) == "true" : otherwise; };
+  if (op == "soft_margin_loss") return F::soft_margin_loss(in.get("input"), in.get("target"), {.reduction = reduction});
+  if (op == "multilabel_soft_margin_loss")
+    return F::multilabel_soft_margin_loss(in.get("input"), in.get("target"),
+                                          {.weight = in.get("weight"), .reduction = reduction});
+  if (op == "hinge_embedding_loss")
+    return F::hinge_embedding_loss(in.get("input"), in.get("target"),
+                                   {.margin = number(r, "margin", 1.0), .reduction = reduction});
+  if (op == "poisson_nll_loss")
+    return F::poisson_nll_loss(in.get("input"), in.get("target"),
+                               {.log_input = flag("log_input", true), .full = flag("full", false),
+                                .eps = number(r, "eps", 1e-8), .reduction = reduction});
+  if (op == "gaussian_nll_loss")
+    return F::gaussian_nll_loss(in.get("input"), in.get("target"), in.get("var"),
+                                {.full = flag("full", false), .eps = number(r, "eps", 1e-6), .reduction = reduction});
+  if (op == "multi_margin_loss")
+    return F::multi_margin_loss(in.get("input"), in.classes,
+                                {.p = static_cast<int64_t>(number(r, "p", 1)), .margin = number(r, "margin", 1.0),
+                                 .weight = in.get("weight"), .reduction = reduction});
+  if (op == "multilabel_margin_loss") return F::multilabel_margin_loss(in.get("input"), in.classes, {.reduction = reduction});
   REQUIRE(op == "triplet_margin_loss");
   return F::triplet_margin_loss(in.get("anchor"), in.get("positive"), in.get("negative"),
                                 {.margin = number(r, "margin", 1.0), .p = number(r, "p", 2.0),
@@ -196,6 +216,8 @@ TEST_CASE("losses refuse what PyTorch refuses, with its messages") {
   // tessera's own: broadcasting (PyTorch's generic message names no op) and batchmean elsewhere.
   CHECK(error_of([] { (void)F::mse_loss(ts::ones({4, 3}), ts::ones({2, 3})); }) ==
         "mse_loss: shapes [4, 3] and [2, 3] cannot be broadcast");
+  CHECK(error_of([] { (void)F::soft_margin_loss(ts::ones({4, 3}), ts::ones({3, 3})); }) ==
+        "soft_margin_loss: shapes [4, 3] and [3, 3] cannot be broadcast");
   CHECK(error_of([] { (void)F::l1_loss(ts::ones({3}), ts::ones({3}), {.reduction = Reduction::BatchMean}); }) ==
         "l1_loss: batchmean is not a valid value for reduction");
   CHECK(error_of([] {
@@ -220,6 +242,10 @@ TEST_CASE("weights PyTorch has no derivative for may not require grad, with its 
         "binary_cross_entropy_with_logits: The function 'binary_cross_entropy_with_logits" + tail + "weight" + no_grad);
   CHECK(error_of([&] { (void)F::binary_cross_entropy_with_logits(x, p, {.pos_weight = w}); }) ==
         "binary_cross_entropy_with_logits: The function 'binary_cross_entropy_with_logits" + tail + "pos_weight" + no_grad);
+  CHECK(error_of([&] { (void)F::multi_margin_loss(x, y, {.weight = w}); }) ==
+        "multi_margin_loss: The function 'multi_margin_loss" + tail + "weight" + no_grad);
+  CHECK(error_of([&] { (void)F::soft_margin_loss(x, ts::rand({2, 3}).requires_grad_()); }) ==
+        "soft_margin_loss: The function 'soft_margin_loss" + tail + "target" + no_grad);
   // for soft targets PyTorch differentiates the weight; under no_grad nothing is recorded
   CHECK(error_of([&] { (void)F::cross_entropy(x, x.softmax(1), w); }).empty());
   ts::NoGradGuard guard;
@@ -292,6 +318,18 @@ TEST_CASE("loss modules: options, buffers named as PyTorch's, same results as th
                   F::margin_ranking_loss(x[0], x2[0], sign.narrow(0, 0, 3), {.margin = 0.1})));
   CHECK(ts::equal(ts::nn::TripletMarginLoss({.p = 1.0, .swap = true})(x, x2, t),
                   F::triplet_margin_loss(x, x2, t, {.p = 1.0, .swap = true})));
+  CHECK(ts::equal(ts::nn::SoftMarginLoss({.reduction = Reduction::Sum})(x, sign.unsqueeze(1)),
+                  F::soft_margin_loss(x, sign.unsqueeze(1), {.reduction = Reduction::Sum})));
+  CHECK(ts::equal(ts::nn::MultiLabelSoftMarginLoss({.weight = w})(x, t), F::multilabel_soft_margin_loss(x, t, {.weight = w})));
+  CHECK(ts::equal(ts::nn::HingeEmbeddingLoss({.margin = 0.5})(x, sign.unsqueeze(1)),
+                  F::hinge_embedding_loss(x, sign.unsqueeze(1), {.margin = 0.5})));
+  CHECK(ts::equal(ts::nn::PoissonNLLLoss({.log_input = false, .full = true})(p, t * 4.0f),
+                  F::poisson_nll_loss(p, t * 4.0f, {.log_input = false, .full = true})));
+  CHECK(ts::equal(ts::nn::GaussianNLLLoss({.full = true})(x, x2, t), F::gaussian_nll_loss(x, x2, t, {.full = true})));
+  CHECK(ts::equal(ts::nn::MultiMarginLoss({.p = 2, .weight = w})(x, y), F::multi_margin_loss(x, y, {.p = 2, .weight = w})));
+  const auto labels = ts::tensor({{0, 2, -1}, {1, -1, 0}, {2, 1, 0}, {-1, 0, 0}, {1, 1, -1}});
+  CHECK(ts::equal(ts::nn::MultiLabelMarginLoss({.reduction = Reduction::None})(x, labels),
+                  F::multilabel_margin_loss(x, labels, {.reduction = Reduction::None})));
 
   // state_dict keys as PyTorch's (tests/golden/loss.txt), weights as buffers, no parameters.
   int modules = 0;
@@ -314,6 +352,11 @@ TEST_CASE("loss modules: options, buffers named as PyTorch's, same results as th
       module = ts::nn::BCEWithLogitsLoss({.weight = weight ? w3 : Tensor<float>{},
                                           .pos_weight = has("pos_weight") ? w3 : Tensor<float>{}});
     else if (name == "MSELoss") module = ts::nn::MSELoss();
+    else if (name == "MultiLabelSoftMarginLoss")
+      module = ts::nn::MultiLabelSoftMarginLoss({.weight = weight ? w3 : Tensor<float>{}});
+    else if (name == "MultiMarginLoss") module = ts::nn::MultiMarginLoss({.weight = weight ? w3 : Tensor<float>{}});
+    else if (name == "SoftMarginLoss") module = ts::nn::SoftMarginLoss();
+    else if (name == "GaussianNLLLoss") module = ts::nn::GaussianNLLLoss();
     else module = ts::nn::TripletMarginLoss();
     std::vector<std::string> keys, want = golden::tokens(r.get("state_dict"));
     for (const auto& [key, value] : module.state_dict()) keys.push_back(key);  // a std::map: sorted
@@ -321,7 +364,7 @@ TEST_CASE("loss modules: options, buffers named as PyTorch's, same results as th
     CHECK(keys == want);
     CHECK(module.parameters().size() == std::stoul(r.get("parameters")));
   }
-  CHECK(modules == 9);
+  CHECK(modules == 14);
 
   // The buffer is what forward uses: load_state_dict reaches it, and copies alias it.
   ts::nn::CrossEntropyLoss weighted({.weight = ts::ones({3})});

@@ -1,6 +1,11 @@
 // nn/: modules as handles, parameter names and state_dict, Linear's initialisation, the
-// functional layers and losses against PyTorch (tests/golden/nn.txt), gradchecks, training.
+// functional layers and losses against PyTorch (tests/golden/nn.txt; F::normalize from
+// tests/golden/functional.txt), gradchecks, training.
 
+#include <functional>
+#include <map>
+
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -420,6 +425,45 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
         "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of shape "
         "[2, 6, 3] and num_groups=4");
   CHECK(error_of([] { ts::nn::GroupNorm(4, 6); }) == "GroupNorm: num_channels must be divisible by num_groups");
+}
+
+TEST_CASE("F::normalize matches PyTorch: values, gradients, errors", "[nn][golden]") {
+  // tests/golden/functional.txt (generate_functional.py)
+  const Tensor<float> x = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.25f - 2.5f;
+  const Tensor<double> d = ts::tensor<double>({{3.0, -4.0}, {0.0, 0.0}, {1e-13, 0.0}});
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::map<std::string, std::function<call_cases::Got()>> values = {
+      {"F.normalize(x)", [&] { return call_cases::got(F::normalize(x)); }},
+      {"F.normalize(x, dim=-1)", [&] { return call_cases::got(F::normalize(x, 2.0, -1)); }},
+      {"F.normalize(x, p=1, dim=0)", [&] { return call_cases::got(F::normalize(x, 1.0, 0)); }},
+      {"F.normalize(x, p=float('inf'), dim=2)", [&] { return call_cases::got(F::normalize(x, inf, 2)); }},
+      {"F.normalize(x, p=3.5, dim=1, eps=0.5)", [&] { return call_cases::got(F::normalize(x, 3.5, 1, 0.5)); }},
+      {"F.normalize(d)", [&] { return call_cases::got(F::normalize(d)); }},
+      {"F.normalize(d, dim=0)", [&] { return call_cases::got(F::normalize(d, 2.0, 0)); }},
+      {"F.normalize(d, eps=1e-6)", [&] { return call_cases::got(F::normalize(d, 2.0, 1, 1e-6)); }},
+      {"F.normalize(x[0, 0], dim=0)", [&] { return call_cases::got(F::normalize(x[0][0], 2.0, 0)); }},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("functional.txt")) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(values.count(r.name));
+    const call_cases::Part have = values.at(r.name)()[0], want = call_cases::expected_parts(r)[0];
+    CHECK(have.dtype == want.dtype);
+    REQUIRE(have.shape == want.shape);
+    for (size_t i = 0; i < want.values.size(); ++i) CHECK(have.values[i] == Approx(want.values[i]).epsilon(1e-6).margin(1e-12));
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(values.size()));
+  call_cases::check_grad_cases("functional.txt",
+                               {{"F.normalize(X)", [](const Tensor<double>& t) { return F::normalize(t); }},
+                                {"F.normalize(X, p=1, dim=0)", [](const Tensor<double>& t) { return F::normalize(t, 1.0, 0); }},
+                                {"F.normalize(X, dim=-1, eps=0.5)",
+                                 [](const Tensor<double>& t) { return F::normalize(t, 2.0, -1, 0.5); }}});
+  call_cases::check_error_cases("functional.txt", std::map<std::string, call_cases::ErrorCall>{
+                                                      {"F.normalize(x, dim=3)", {"norm", [&] { F::normalize(x, 2.0, 3); }}},
+                                                      {"F.normalize(x[0, 0])", {"norm", [&] { F::normalize(x[0][0]); }}}});
+  CHECK(F::normalize(x.requires_grad_()).grad_fn_name() == "DivBackward0");
 }
 
 }  // namespace test_nn

@@ -43,6 +43,15 @@ ts::Tensor<T> apply(const std::vector<std::string>& call, const ts::Tensor<T>& x
   if (name == "softmin") return F::softmin(x.reshape({4, 5}) / 10.0, 1);
   if (name == "softmax") return F::softmax(x.reshape({4, 5}) / 10.0, 1);
   if (name == "log_softmax") return F::log_softmax(x.reshape({4, 5}) / 10.0, 1);
+  // the in-place forms, on a clone (a leaf refuses them)
+  const ts::Tensor<T> c = x.clone();
+  if (name == "relu_") return F::relu_(c);
+  if (name == "leaky_relu_") return given ? F::leaky_relu_(c, arg(0)) : F::leaky_relu_(c);
+  if (name == "elu_") return F::elu_(c, arg(0));
+  if (name == "selu_") return F::selu_(c);
+  if (name == "celu_") return F::celu_(c, arg(0));
+  if (name == "hardtanh_") return F::hardtanh_(c, arg(0), arg(1));
+  if (name == "threshold_") return F::threshold_(c, arg(0), arg(1));
   FAIL("unknown activation " << name);
   return x;
 }
@@ -87,7 +96,7 @@ TEST_CASE("activations and their gradients equal PyTorch's", "[nn][activation][g
     else run_case<double>(r);
     ++cases;
   }
-  CHECK(cases == 64);
+  CHECK(cases == 82);
 }
 
 TEST_CASE("activations pass gradcheck away from their kinks", "[nn][activation][gradcheck]") {
@@ -168,6 +177,34 @@ TEST_CASE("activations refuse what PyTorch refuses", "[nn][activation]") {
         "prelu: Mismatch of parameter numbers and input channel size. Found parameter numbers = 2 and channel size = 3.");
   CHECK(error_of([&] { F::softshrink(x, -1.0); }) == "softshrink: lambda must be greater or equal to 0, but found to be -1.");
   CHECK(error_of([&] { F::celu(x, 0.0); }) == "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
+}
+
+TEST_CASE("in-place activations write their input and keep PyTorch's rules", "[nn][activation]") {
+  // the tensor itself is returned, its values changed, its version bumped
+  const ts::Tensor<float> a = ts::tensor({-1.0f, 0.5f, 2.0f});
+  const auto before = a.storage().version();
+  CHECK(&F::relu_(a) == &a);
+  CHECK(a.to_vector() == std::vector<float>{0.0f, 0.5f, 2.0f});
+  CHECK(a.storage().version() > before);
+  // a leaf that requires grad refuses them, as every in-place op
+  const auto leaf = ts::tensor({-1.0f, 0.5f}).requires_grad_();
+  CHECK(error_of([&] { F::elu_(leaf); }) == "a leaf Variable that requires grad is being used in an in-place operation.");
+  // a negative slope computes, but its backward refuses, as PyTorch
+  const auto w = ts::tensor({-1.0f, 0.5f}).requires_grad_();
+  const std::string leaky = error_of([&] { F::leaky_relu_(w.clone(), -0.1).sum().backward(); });
+  CHECK(leaky.starts_with("In-place leakyReLu backward calculation is triggered with a negative slope"));
+  CHECK(error_of([&] { F::celu_(w.clone(), -0.5).sum().backward(); })
+            .starts_with("In-place elu backward calculation is triggered with a negative slope"));
+  // the result is saved: changing it again in place fails the backward
+  const auto y = F::relu_(w * 2.0f);
+  y.add_(1.0f);
+  CHECK(error_of([&] { y.sum().backward(); }).find("modified by an inplace operation") != std::string::npos);
+  // through a view, the base's history is rebased (CopySlices)
+  const auto base = w * 1.0f;
+  F::hardtanh_(base.narrow(0, 0, 1), -0.5, 0.5);
+  CHECK(base.grad_fn_name() == "torch::autograd::CopySlices");  // PyTorch's name
+  base.sum().backward();
+  CHECK(w.grad().to_vector() == std::vector<float>{0.0f, 1.0f});
 }
 
 }  // namespace test_nn_activation

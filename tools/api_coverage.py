@@ -39,8 +39,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "grid_sampler_3d": "not yet written (grid_sample: interpolation at arbitrary points)",
     "gru": "the functional form of nn.GRU (torch.gru takes flat weight lists); nn.GRU is offered",
     "lstm": "the functional form of nn.LSTM (torch.lstm takes flat weight lists); nn.LSTM is offered",
-    "hinge_embedding_loss": "not yet written (the other margin losses are offered)",
-    "poisson_nll_loss": "not yet written",
     "histogramdd": "not yet written (histc and histogram are offered)",
     "is_distributed": "distributed training is out of scope",
     "stft": "signal processing needs complex tensors, which tessera does not have",

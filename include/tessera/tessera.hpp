@@ -49,6 +49,7 @@
 #include "nn/containers.hpp"
 #include "nn/conv.hpp"
 #include "nn/conv_transpose.hpp"
+#include "nn/fold.hpp"
 #include "nn/functional.hpp"
 #include "nn/init.hpp"
 #include "nn/layers.hpp"

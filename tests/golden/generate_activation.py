@@ -26,6 +26,13 @@ CALLS = [
     ("glu", []), ("prelu1", [0.25]), ("prelu4", []), ("softmin", []), ("softmax", []), ("log_softmax", []),
 ]
 
+# threshold_ with a value above the threshold: PyTorch's derivative, of the result, passes the
+# gradient of the replaced elements.
+INPLACE = [
+    ("relu_", []), ("leaky_relu_", []), ("leaky_relu_", [0.2]), ("elu_", [0.5]), ("selu_", []), ("celu_", [2.0]),
+    ("hardtanh_", [-2.0, 4.5]), ("threshold_", [0.1, 2.0]), ("threshold_", [0.5, -3.0]),
+]
+
 
 def apply(name, x, args):
     if name == "gelu_tanh":
@@ -53,6 +60,17 @@ def main():
             x = torch.tensor(X, dtype=DTYPES[dt], requires_grad=True)
             y = apply(name, x, args)
             w = torch.tensor([1 + i / 8 for i in range(y.numel())], dtype=y.dtype).reshape(y.shape)
+            (y * w).sum().backward()
+            lines += [f"case {name}_{dt}_{n}", f"call {name} {dt} {' '.join(repr(a) for a in args)}".rstrip(),
+                      f"x {hexes(x.detach())}", f"y {hexes(y.detach())}", f"dx {hexes(x.grad)}",
+                      f"grad_fn {y.grad_fn.name()}", "end"]
+            n += 1
+    # The in-place forms, on a clone of the input (PyTorch refuses a leaf): their own nodes.
+    for dt in DTYPES:
+        for name, args in INPLACE:
+            x = torch.tensor(X, dtype=DTYPES[dt], requires_grad=True)
+            y = getattr(F, name)(x.clone(), *args)
+            w = torch.tensor([1 + i / 8 for i in range(y.numel())], dtype=y.dtype)
             (y * w).sum().backward()
             lines += [f"case {name}_{dt}_{n}", f"call {name} {dt} {' '.join(repr(a) for a in args)}".rstrip(),
                       f"x {hexes(x.detach())}", f"y {hexes(y.detach())}", f"dx {hexes(x.grad)}",

@@ -50,6 +50,10 @@ ARGS = {
     "binary_cross_entropy": ["input", "target"], "binary_cross_entropy_with_logits": ["input", "target"],
     "kl_div": ["input", "target"], "cosine_embedding_loss": ["input1", "input2", "target"],
     "margin_ranking_loss": ["input1", "input2", "target"], "triplet_margin_loss": ["anchor", "positive", "negative"],
+    "soft_margin_loss": ["input", "target"], "multilabel_soft_margin_loss": ["input", "target"],
+    "hinge_embedding_loss": ["input", "target"], "poisson_nll_loss": ["input", "target"],
+    "gaussian_nll_loss": ["input", "target", "var"], "multi_margin_loss": ["input", "target"],
+    "multilabel_margin_loss": ["input", "target"],
 }
 OPTIONAL = ["weight", "pos_weight"]
 
@@ -75,16 +79,17 @@ def case(name, op, tensors, options, grads=True):
         return getattr(F, op)(*args, **kwargs)
 
     try:
-        try:
-            loss = run()
-        except RuntimeError as e:
-            if "is not differentiable with respect to argument" not in str(e):
-                raise
-            # PyTorch has no derivative for the weights here: they may not require grad.
-            for k in OPTIONAL:
-                if k in leaves:
-                    leaves[k] = leaves[k].detach()
-            loss = run()
+        loss = None
+        while loss is None:
+            try:
+                loss = run()
+            except RuntimeError as e:
+                # PyTorch has no derivative for the weights (or soft_margin_loss's target) here:
+                # they may not require grad.
+                named = [k for k in OPTIONAL + ["target"] if f"argument '{k}'" in str(e) and leaves[k].requires_grad]
+                if "is not differentiable with respect to argument" not in str(e) or not named:
+                    raise
+                leaves[named[0]] = leaves[named[0]].detach()
     except Exception as e:  # noqa: BLE001 - PyTorch's refusal is the expected result
         message = str(e).splitlines()[0]
         fields.append(("error", message))
@@ -370,6 +375,106 @@ for opt in ("weight", "pos_weight"):
          {"input": torch.full((3, 4), 0.25), "target": torch.full((3, 4), 0.75)}, {opt: BIG}, grads=False)
 case("error_binary_cross_entropy_weight_beyond_input", "binary_cross_entropy",
      {"input": torch.full((3, 4), 0.25), "target": torch.full((3, 4), 0.75)}, {"weight": BIG}, grads=False)
+
+# The margin, hinge and likelihood losses; their own generator, so the cases above keep their values.
+gen = torch.Generator().manual_seed(2024)
+
+
+def rn(*s):
+    return torch.randn(s, generator=gen)
+
+
+def signs(*s):
+    return torch.randint(0, 2, s, generator=gen).float() * 2 - 1
+
+
+for reduction in REDUCTIONS:
+    case(f"soft_margin_loss_{reduction}", "soft_margin_loss", {"input": rn(4, 3) * 2, "target": signs(4, 3)},
+         {"reduction": reduction})
+    case(f"soft_margin_loss_broadcast_{reduction}", "soft_margin_loss", {"input": rn(4, 3), "target": signs(3)},
+         {"reduction": reduction})
+    for sname, s in {"2d": (4, 3), "1d": (5,), "3d": (2, 3, 4)}.items():
+        target = torch.randint(0, 2, s, generator=gen).float()
+        case(f"multilabel_soft_margin_loss_{sname}_{reduction}", "multilabel_soft_margin_loss",
+             {"input": rn(*s), "target": target}, {"reduction": reduction})
+        case(f"multilabel_soft_margin_loss_{sname}_weight_{reduction}", "multilabel_soft_margin_loss",
+             {"input": rn(*s), "target": target}, {"reduction": reduction, "weight": torch.rand(s[-1], generator=gen)})
+    case(f"hinge_embedding_loss_{reduction}", "hinge_embedding_loss", {"input": rn(4, 3), "target": signs(4, 3)},
+         {"reduction": reduction})
+    case(f"hinge_embedding_loss_other_targets_{reduction}", "hinge_embedding_loss",
+         {"input": rn(6), "target": torch.tensor([1.0, -1.0, 0.0, 2.0, -1.0, 1.0])}, {"reduction": reduction, "margin": 0.5})
+    for log_input in (True, False):
+        for full in (False, True):
+            x = rn(4, 3) if log_input else torch.rand(4, 3, generator=gen) * 3 + 0.2
+            counts = torch.rand(4, 3, generator=gen) * 4 + 1.5
+            case(f"poisson_nll_loss_log{int(log_input)}_full{int(full)}_{reduction}", "poisson_nll_loss",
+                 {"input": x, "target": counts}, {"reduction": reduction, "log_input": log_input, "full": full})
+            # counts of 0 and 1 (no Stirling term, a NaN derivative at 0) and a rate of 0 (the eps)
+            x = rn(4, 3) if log_input else torch.rand(4, 3, generator=gen) * 3
+            if not log_input:
+                x[0, 0] = 0.0
+            counts = torch.randint(0, 6, (4, 3), generator=gen).float()
+            case(f"poisson_nll_loss_log{int(log_input)}_full{int(full)}_edges_grad_{reduction}", "poisson_nll_loss",
+                 {"input": x, "target": counts}, {"reduction": reduction, "log_input": log_input, "full": full})
+    for full in (False, True):
+        case(f"gaussian_nll_loss_full{int(full)}_{reduction}", "gaussian_nll_loss",
+             {"input": rn(4, 3), "target": rn(4, 3), "var": torch.rand(4, 3, generator=gen) + 0.1},
+             {"reduction": reduction, "full": full})
+        # variances below eps: clamped without a derivative, so the variance's gradient is the
+        # clamped one's (no finite difference sees it)
+        var = torch.rand(4, 3, generator=gen) + 0.1
+        var[1, 2] = 0.0
+        var[2, 1] = 1e-8
+        case(f"gaussian_nll_loss_full{int(full)}_edges_grad_{reduction}", "gaussian_nll_loss",
+             {"input": rn(4, 3), "target": rn(4, 3), "var": var}, {"reduction": reduction, "full": full})
+    case(f"gaussian_nll_loss_var_one_short_{reduction}", "gaussian_nll_loss",
+         {"input": rn(4, 3), "target": rn(4, 3), "var": torch.rand(4, generator=gen) + 0.1}, {"reduction": reduction})
+    case(f"gaussian_nll_loss_var_last_one_edges_grad_{reduction}", "gaussian_nll_loss",
+         {"input": rn(2, 4, 3), "target": rn(2, 4, 3), "var": torch.rand(2, 4, 1, generator=gen) + 0.1},
+         {"reduction": reduction, "eps": 0.5})
+    for p in (1, 2):
+        for weighted in (False, True):
+            opts = {"reduction": reduction, "p": p, "margin": 1.0 if weighted else 0.5}
+            if weighted:
+                opts["weight"] = torch.rand(4, generator=gen) + 0.5
+            case(f"multi_margin_loss_p{p}_w{int(weighted)}_{reduction}", "multi_margin_loss",
+                 {"input": rn(5, 4), "target": torch.randint(0, 4, (5,), generator=gen)}, opts)
+    case(f"multi_margin_loss_1d_{reduction}", "multi_margin_loss",
+         {"input": rn(4), "target": torch.tensor(2)}, {"reduction": reduction})
+    case(f"multilabel_margin_loss_{reduction}", "multilabel_margin_loss",
+         {"input": rn(4, 5), "target": torch.tensor([[3, 0, -1, 1, 2], [4, 4, 1, -1, 0], [0, 1, 2, 3, 4],
+                                                      [-1, 2, 3, 0, 1]])}, {"reduction": reduction})
+    case(f"multilabel_margin_loss_1d_{reduction}", "multilabel_margin_loss",
+         {"input": rn(4), "target": torch.tensor([2, 0, -1, 3])}, {"reduction": reduction})
+
+MARGIN_ERRORS = [
+    ("multi_margin_loss_target_range", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, 1, 2, 3])}, {}),
+    ("multi_margin_loss_negative_target", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, -1, 2, 1])}, {}),
+    ("multi_margin_loss_target_size", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, 1, 2])}, {}),
+    ("multi_margin_loss_3d", "multi_margin_loss", {"input": rn(2, 3, 4), "target": torch.tensor([0, 1])}, {}),
+    ("multi_margin_loss_p3", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, 1, 2, 1])}, {"p": 3}),
+    ("multi_margin_loss_weight_2d", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, 1, 2, 1])},
+     {"weight": torch.ones(3, 1)}),
+    ("multilabel_margin_loss_target_range", "multilabel_margin_loss",
+     {"input": rn(4, 3), "target": torch.tensor([[0, 3, -1]] * 4)}, {}),
+    ("multilabel_margin_loss_target_below", "multilabel_margin_loss",
+     {"input": rn(4, 3), "target": torch.tensor([[0, -2, -1]] * 4)}, {}),
+    ("multilabel_margin_loss_target_size", "multilabel_margin_loss",
+     {"input": rn(4, 3), "target": torch.tensor([[0, 1, -1]] * 3)}, {}),
+    ("multilabel_margin_loss_3d", "multilabel_margin_loss",
+     {"input": rn(2, 3, 4), "target": torch.zeros(2, 3, 4, dtype=torch.long)}, {}),
+    ("gaussian_nll_loss_var_size", "gaussian_nll_loss", {"input": rn(4, 3), "target": rn(4, 3), "var": torch.ones(3)}, {}),
+    ("gaussian_nll_loss_var_negative", "gaussian_nll_loss",
+     {"input": rn(4, 3), "target": rn(4, 3), "var": -torch.ones(4, 3)}, {}),
+]
+for name, op, tensors, opts in MARGIN_ERRORS:
+    case("error_" + name, op, tensors, opts, grads=False)
+for name, kwargs in [("MultiLabelSoftMarginLoss", {}), ("MultiLabelSoftMarginLoss", {"weight": torch.ones(3)}),
+                     ("MultiMarginLoss", {"weight": torch.ones(3)}), ("SoftMarginLoss", {}), ("GaussianNLLLoss", {})]:
+    module = getattr(torch.nn, name)(**kwargs)
+    record(f"module_{name}_{'_'.join(kwargs) or 'plain'}",
+           [("module", name), ("given", " ".join(kwargs)), ("state_dict", " ".join(module.state_dict().keys())),
+            ("parameters", str(len(list(module.parameters()))))])
 
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)

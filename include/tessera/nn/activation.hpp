@@ -3,6 +3,7 @@
 // modules (LeakyReLU, ELU, SiLU, Hardswish, GLU, ...), with PyTorch 1.13's formulas and gradients.
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -52,6 +53,73 @@ Tensor<T> activation(const Tensor<T>& x, const char* name, Forward forward, Form
   }
   if (::tessera::detail::needs_grad(x)) ::tessera::detail::record<PointwiseBackward<T, Formula>>({x}, {y}, x, name, std::move(formula));
   return y;
+}
+
+// Note [In-place activations]
+// relu_, elu_ and the others compute out of place, copy the result into the input and record
+// PyTorch's node for the in-place form. Its derivative is PyTorch's: written in the result for
+// relu_, leaky_relu_ and the elu family (ReluBackward0, EluBackward1, ...; the node keeps the
+// result, so a later in-place change of the tensor fails its backward with the saved-tensor
+// error, and a negative slope, whose result does not tell the side of the kink, is refused at
+// backward with PyTorch's message), in the input for hardtanh_ and threshold_ (the node keeps a
+// copy of the input, as PyTorch's).
+/** An in-place activation's node, named as PyTorch's: its input's gradient is `formula(g, v)`, v
+ *  the result or a copy of the input. */
+template <class T, class F>
+struct InplaceBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> saved;
+  const char* node_name;
+  F formula;
+  InplaceBackward(const char* n, F f) : node_name(n), formula(std::move(f)) {}
+  const char* name() const override { return node_name; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(saved);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    return {formula(grads[0].as<T>(), saved.unpack(*this))};
+  }
+};
+
+/** x = forward(x), recorded as the node `name` with derivative `formula(g, v)`, v the result
+ *  (of_result) or the input before (Note [In-place activations]). */
+template <bool of_result, class T, class Forward, class Formula>
+const Tensor<T>& activation_(const Tensor<T>& x, const char* name, Forward forward, Formula formula) {
+  std::shared_ptr<InplaceBackward<T, Formula>> node;
+  if (::tessera::detail::needs_grad(x)) {
+    node = ::tessera::detail::begin_inplace<InplaceBackward<T, Formula>>(x, {x}, name, std::move(formula));
+    if constexpr (!of_result) node->saved = ::tessera::detail::SavedTensor<T>(x.detach().clone(), false);
+  }
+  {
+    NoGradGuard no_grad;
+    x.copy_(forward(x));
+  }
+  if (node) {
+    if constexpr (of_result) node->saved = ::tessera::detail::SavedTensor<T>(x, true);
+    ::tessera::detail::finish_inplace(x, node);
+  }
+  return x;
+}
+
+/** PyTorch's refusal to differentiate an in-place leaky_relu_, elu_, celu_ or selu_ of a
+ *  negative slope, at backward. */
+template <class = void>
+[[noreturn]] void throw_negative_slope(bool leaky) {
+  if (leaky)
+    ::tessera::detail::throw_error(
+        "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is "
+        "caused by calling in-place forward function with a negative slope, please call out-of-place version instead. "
+        "File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward "
+        "calculation with negative slope");
+  ::tessera::detail::throw_error(
+      "In-place elu backward calculation is triggered with a negative slope which is not supported. This is caused "
+      "by calling in-place forward function with a negative slope, please call out-of-place version instead.");
+}
+
+/** PyTorch's elu_backward from the result y: g input_scale (y + neg) where y <= 0, else g pos. */
+template <class T>
+Tensor<T> elu_backward_of_result(const Tensor<T>& g, const Tensor<T>& y, double neg, double pos, double input_scale) {
+  return where(y <= 0, g * (y + neg) * input_scale, g * pos);
 }
 
 /** PyTorch's elu_backward from the input: g neg_input neg exp(x neg_input) where x <= 0, else g pos. */
@@ -253,6 +321,71 @@ template <class T>
 Tensor<T> threshold(const Tensor<T>& x, double threshold, double value) {
   return detail_activation::activation(
       x, "ThresholdBackward0", [&](const Tensor<T>& v) { return where(v > threshold, v, full_like(v, value)); },
+      [threshold](const Tensor<T>& g, const Tensor<T>& v) { return where(v <= threshold, zeros_like(g), g); });
+}
+
+/** leaky_relu in place (PyTorch's LeakyReluBackward1; a negative slope is not differentiable). */
+template <class T>
+const Tensor<T>& leaky_relu_(const Tensor<T>& x, double negative_slope = 0.01) {
+  return detail_activation::activation_<true>(
+      x, "LeakyReluBackward1", [&](const Tensor<T>& v) { return leaky_relu(v, negative_slope); },
+      [negative_slope](const Tensor<T>& g, const Tensor<T>& y) {
+        if (negative_slope < 0) detail_activation::throw_negative_slope(true);
+        return where(y > 0, g, g * negative_slope);
+      });
+}
+
+/** elu in place (PyTorch's EluBackward1; a negative alpha is not differentiable). */
+template <class T>
+const Tensor<T>& elu_(const Tensor<T>& x, double alpha = 1.0) {
+  return detail_activation::activation_<true>(
+      x, "EluBackward1", [&](const Tensor<T>& v) { return elu(v, alpha); },
+      [alpha](const Tensor<T>& g, const Tensor<T>& y) {
+        if (alpha < 0) detail_activation::throw_negative_slope(false);
+        return detail_activation::elu_backward_of_result(g, y, alpha, 1.0, 1.0);
+      });
+}
+
+/** selu in place (PyTorch's EluBackward1). */
+template <class T>
+const Tensor<T>& selu_(const Tensor<T>& x) {
+  constexpr double alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
+  return detail_activation::activation_<true>(
+      x, "EluBackward1", [](const Tensor<T>& v) { return selu(v); },
+      [](const Tensor<T>& g, const Tensor<T>& y) {
+        return detail_activation::elu_backward_of_result(g, y, alpha * scale, scale, 1.0);
+      });
+}
+
+/** celu in place (PyTorch's CeluBackward1; a negative alpha is not differentiable). */
+template <class T>
+const Tensor<T>& celu_(const Tensor<T>& x, double alpha = 1.0) {
+  TS_CHECK(alpha != 0, "celu_: ZeroDivisionError: alpha cannot be 0 for CELU");
+  return detail_activation::activation_<true>(
+      x, "CeluBackward1", [&](const Tensor<T>& v) { return celu(v, alpha); },
+      [alpha](const Tensor<T>& g, const Tensor<T>& y) {
+        if (alpha < 0) detail_activation::throw_negative_slope(false);
+        return detail_activation::elu_backward_of_result(g, y, alpha, 1.0, 1.0 / alpha);
+      });
+}
+
+/** hardtanh in place (PyTorch's HardtanhBackward0). */
+template <class T>
+const Tensor<T>& hardtanh_(const Tensor<T>& x, double min_val = -1.0, double max_val = 1.0) {
+  TS_CHECK(max_val >= min_val, "hardtanh_: max_val must be greater than or equal to min_val (got ", min_val, " and ",
+           max_val, ")");
+  return detail_activation::activation_<false>(
+      x, "HardtanhBackward0", [&](const Tensor<T>& v) { return hardtanh(v, min_val, max_val); },
+      [min_val, max_val](const Tensor<T>& g, const Tensor<T>& v) {
+        return where((v <= min_val) || (v >= max_val), zeros_like(g), g);
+      });
+}
+
+/** threshold in place (PyTorch's ThresholdBackward1). */
+template <class T>
+const Tensor<T>& threshold_(const Tensor<T>& x, double threshold, double value) {
+  return detail_activation::activation_<false>(
+      x, "ThresholdBackward1", [&](const Tensor<T>& v) { return functional::threshold(v, threshold, value); },
       [threshold](const Tensor<T>& g, const Tensor<T>& v) { return where(v <= threshold, zeros_like(g), g); });
 }
 

@@ -111,6 +111,14 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& b
 template <class T>
 Tensor<T> relu(const Tensor<T>& x) { return x.relu(); }
 
+/** relu in place (PyTorch's ReluBackward0, of the result). */
+template <class T>
+const Tensor<T>& relu_(const Tensor<T>& x) {
+  return detail_activation::activation_<true>(
+      x, "ReluBackward0", [](const Tensor<T>& v) { return v.relu(); },
+      [](const Tensor<T>& g, const Tensor<T>& y) { return where(y > 0, g, zeros_like(g)); });
+}
+
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
 template <class T>
 Tensor<T> dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
@@ -275,6 +283,14 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
 }
 
 /** F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle: ts::pixel_shuffle and its kin. */
+/** input divided by its p-norm along dim, the norm at least eps: torch.nn.functional.normalize
+ *  (each row a unit vector with the defaults). */
+template <class T>
+Tensor<T> normalize(const Tensor<T>& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12) {
+  static_assert(is_floating_v<T>, "normalize: the input must be floating, as PyTorch's norm");
+  return input / input.norm(p, dim, true).clamp_min(eps).expand_as(input);
+}
+
 template <class T>
 Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
   return ::tessera::pixel_shuffle(x, upscale_factor);

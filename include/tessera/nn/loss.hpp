@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <type_traits>
 
 #include "../autograd/formulas.hpp"
@@ -12,6 +13,7 @@
 #include "../ops/indexing.hpp"
 #include "../ops/pointwise.hpp"
 #include "../ops/reduce.hpp"
+#include "activation.hpp"
 
 namespace tessera::nn {
 
@@ -86,6 +88,44 @@ struct TripletMarginLossOptions {
   double p = 2.0;
   double eps = 1e-6;
   bool swap = false;
+  Reduction reduction = Reduction::Mean;
+};
+/** soft_margin_loss and multilabel_margin_loss. */
+struct SoftMarginLossOptions {
+  Reduction reduction = Reduction::Mean;
+};
+using MultiLabelMarginLossOptions = SoftMarginLossOptions;
+/** multilabel_soft_margin_loss: class weights [C] (broadcast to the input), reduction. */
+template <class T = float>
+struct MultiLabelSoftMarginLossOptions {
+  Tensor<T> weight{};
+  Reduction reduction = Reduction::Mean;
+};
+/** hinge_embedding_loss: the margin of the targets -1. */
+struct HingeEmbeddingLossOptions {
+  double margin = 1.0;
+  Reduction reduction = Reduction::Mean;
+};
+/** poisson_nll_loss: input given as log-rates (log_input) or rates (plus eps inside the log),
+ *  full adds Stirling's approximation of log(target!). */
+struct PoissonNLLLossOptions {
+  bool log_input = true;
+  bool full = false;
+  double eps = 1e-8;
+  Reduction reduction = Reduction::Mean;
+};
+/** gaussian_nll_loss: full adds log(2 pi) / 2, eps the least variance. */
+struct GaussianNLLLossOptions {
+  bool full = false;
+  double eps = 1e-6;
+  Reduction reduction = Reduction::Mean;
+};
+/** multi_margin_loss: the power p (1 or 2), the margin, class weights [C], reduction. */
+template <class T = float>
+struct MultiMarginLossOptions {
+  int64_t p = 1;
+  double margin = 1.0;
+  Tensor<T> weight{};
   Reduction reduction = Reduction::Mean;
 };
 
@@ -340,7 +380,7 @@ struct SmoothLossBackward final : ::tessera::detail::Node {
     Node::release_saved();
     release_all(self, target);
   }
-  Tensor<T> gradient(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g) const {
+  Tensor<T> derivative(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& g) const {
     const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(x.numel()) : 1.0;
     const double slope = huber ? bound : 1.0;
     const Tensor<T> d = x - y, ng = g * norm;
@@ -352,8 +392,8 @@ struct SmoothLossBackward final : ::tessera::detail::Node {
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
     const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
     AnyTensor dx, dy;
-    if (needs_input_grad(0)) dx = gradient(x, y, g);
-    if (needs_input_grad(1)) dy = gradient(y, x, g);
+    if (needs_input_grad(0)) dx = derivative(x, y, g);
+    if (needs_input_grad(1)) dy = derivative(y, x, g);
     return {dx, dy};
   }
 };
@@ -374,6 +414,130 @@ Tensor<T> pointwise_loss(const char* op, const Tensor<T>& input, const Tensor<T>
   }
   if (::tessera::detail::needs_grad(x, y)) ::tessera::detail::record<NodeT<T>>({x, y}, {loss}, x, y, reduction, node_args...);
   return loss;
+}
+
+/** soft_margin_loss's node, reduction included (PyTorch's SoftMarginLossBackward0): the input's
+ *  gradient is -norm y z / (1 + z) g with z = exp(-x y), norm 1 / numel for the mean. PyTorch
+ *  has no derivative for the target. */
+template <class T>
+struct SoftMarginLossBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, target;
+  Reduction reduction;
+  SoftMarginLossBackward0(const Tensor<T>& x, const Tensor<T>& y, Reduction r) : self(x, false), target(y, false), reduction(r) {}
+  const char* name() const override { return "SoftMarginLossBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = self.unpack(*this), y = target.unpack(*this);
+    const Tensor<T> z = (y.neg() * x).exp();
+    const double norm = reduction == Reduction::Mean ? 1.0 / static_cast<double>(z.numel()) : 1.0;
+    return {::tessera::detail::sum_to(y * z * -norm / (z + T(1)) * g, x.sizes())};
+  }
+};
+
+/** The margins of multi_margin_loss: z = margin - x[y] + x[j] for every class j of each row of
+ *  x (N, C), kept where positive and j is not the target y (N); `scale` is w[y] / C. */
+template <class T>
+struct MultiMargins {
+  Tensor<T> z;
+  Tensor<bool> kept;
+  Tensor<T> scale;  // (N, 1)
+};
+template <class T>
+MultiMargins<T> multi_margins(const Tensor<T>& x, const Tensor<int64_t>& y, const Tensor<T>& weight, double margin) {
+  const Tensor<int64_t> column = y.unsqueeze(1);
+  const Tensor<T> z = x - x.gather(1, column) + static_cast<T>(margin);
+  const Tensor<bool> is_target = arange<int64_t>(x.size(1), {.device = x.device()}).unsqueeze(0) == column;
+  Tensor<T> scale = full<T>({x.size(0), 1}, T(1) / static_cast<T>(x.size(1)), {.device = x.device()});
+  if (weight.defined()) scale = weight.index_select(0, y).unsqueeze(1) * scale;
+  return {z, (z > 0) & !is_target, scale};
+}
+
+/** multi_margin_loss's node, reduction included (PyTorch's MultiMarginLossBackward0): each kept
+ *  margin's derivative d = (1 or 2 z) w[y] / C, added at its class and taken from the target's. */
+template <class T>
+struct MultiMarginLossBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self, weight;
+  ::tessera::detail::SavedTensor<int64_t> target;
+  int64_t p;
+  double margin;
+  Reduction reduction;
+  MultiMarginLossBackward0(const Tensor<T>& x, const Tensor<int64_t>& y, const Tensor<T>& w, int64_t power, double m,
+                           Reduction r)
+      : self(x, false), weight(w, false), target(y, false), p(power), margin(m), reduction(r) {}
+  const char* name() const override { return "MultiMarginLossBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, weight, target);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = self.unpack(*this);
+    const Tensor<int64_t> y = target.unpack(*this);
+    const Tensor<T> xb = x.dim() == 2 ? x : x.reshape({1, -1});
+    const MultiMargins<T> m = multi_margins(xb, y.reshape({-1}), weight.unpack(*this), margin);
+    Tensor<T> g = grads[0].as<T>().reshape({-1, 1});
+    if (reduction == Reduction::Mean) g = g / static_cast<T>(xb.size(0));
+    const Tensor<T> slope = p == 1 ? ones_like(m.z) : m.z * T(2);
+    const Tensor<T> d = where(m.kept, slope * (m.scale * g), T(0));
+    const Tensor<T> dx = d.scatter_add(1, y.reshape({-1, 1}), d.sum(1, true).neg());
+    return {dx.reshape(x.sizes())};
+  }
+};
+
+/** The pairs of multilabel_margin_loss: for each target slot k of a row (the slots before the
+ *  first -1) and each class i that is no target of the row, z = 1 - (x[t_k] - x[i]), kept where
+ *  positive; [N, C slots, C classes]. */
+template <class T>
+struct LabelMargins {
+  Tensor<T> z;
+  Tensor<bool> kept;
+  Tensor<int64_t> safe_target;  // the targets, -1 and what follows replaced by class 0
+};
+template <class T>
+LabelMargins<T> label_margins(const Tensor<T>& x, const Tensor<int64_t>& target) {
+  const Tensor<bool> valid = (target != -1).template to<int64_t>().cumprod(1) != 0;
+  const Tensor<int64_t> safe = target.masked_fill(!valid, 0);
+  const Tensor<bool> is_target = zeros<int64_t>(x.sizes(), {.device = x.device()})
+                                     .scatter_add(1, safe, valid.template to<int64_t>()) != 0;
+  const Tensor<T> z = x.unsqueeze(1) - x.gather(1, safe).unsqueeze(2) + T(1);
+  return {z, (z > 0) & valid.unsqueeze(2) & (!is_target).unsqueeze(1), safe};
+}
+
+/** multilabel_margin_loss's node, reduction included (PyTorch's MultilabelMarginLossBackward0):
+ *  each kept pair adds g / C to its class and takes it from its target. */
+template <class T>
+struct MultilabelMarginLossBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> self;
+  ::tessera::detail::SavedTensor<int64_t> target;
+  Reduction reduction;
+  MultilabelMarginLossBackward0(const Tensor<T>& x, const Tensor<int64_t>& y, Reduction r)
+      : self(x, false), target(y, false), reduction(r) {}
+  const char* name() const override { return "MultilabelMarginLossBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(self, target);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = self.unpack(*this);
+    const Tensor<T> xb = x.dim() == 2 ? x : x.reshape({1, -1});
+    const LabelMargins<T> m = label_margins(xb, target.unpack(*this).reshape(xb.sizes()));
+    Tensor<T> g = grads[0].as<T>().reshape({-1, 1, 1}) / static_cast<T>(xb.size(1));
+    if (reduction == Reduction::Mean) g = g / static_cast<T>(xb.size(0));
+    const Tensor<T> d = where(m.kept, g, T(0));
+    const Tensor<T> dx = d.sum(1).scatter_add(1, m.safe_target, d.sum(2).neg());
+    return {dx.reshape(x.sizes())};
+  }
+};
+
+/** PyTorch's shape check of multi_margin_loss and multilabel_margin_loss: a vector or a matrix
+ *  of at least one class (or a 0-dim input, one class). */
+template <class T>
+void check_margin_input(const char* op, const Tensor<T>& input) {
+  const int64_t dim = input.dim();
+  TS_CHECK((dim == 2 && input.size(1) != 0) || (dim == 1 && input.size(0) != 0) || dim == 0, op,
+           ": Expected non-empty vector or matrix with optional 0-dim batch size, but got: ", shape_str(input.sizes()));
 }
 
 /** nll_loss's node, its reduction included (PyTorch's NllLossBackward0, NllLoss2DBackward0 for
@@ -731,6 +895,158 @@ Tensor<T> triplet_margin_loss(const Tensor<T>& anchor, const Tensor<T>& positive
   if (options.swap) dist_neg = dist_neg.minimum(distance(positive, negative));
   const Tensor<T> out = (dist_pos + static_cast<T>(options.margin) - dist_neg).clamp_min(0.0);
   return detail_loss::reduce(out, options.reduction, "triplet_margin_loss");
+}
+
+/** log(1 + exp(-target input)) for targets 1 and -1; input and target broadcast. */
+template <class T>
+Tensor<T> soft_margin_loss(const Tensor<T>& input, const Tensor<T>& target, const SoftMarginLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  detail_loss::check_weight_without_grad("soft_margin_loss", "soft_margin_loss", target, "target");
+  detail_loss::broadcast(input.sizes(), target.sizes(), "soft_margin_loss");
+  Tensor<T> loss;
+  {
+    NoGradGuard no_grad;  // the derivative is SoftMarginLossBackward0's
+    loss = detail_loss::reduce((target.neg() * input).exp().log1p(), options.reduction, "soft_margin_loss");
+  }
+  if (::tessera::detail::needs_grad(input))
+    ::tessera::detail::record<detail_loss::SoftMarginLossBackward0<T>>({input}, {loss}, input, target, options.reduction);
+  return loss;
+}
+
+/** The mean over classes (the last dim) of -(y log sigmoid(x) + (1 - y) log sigmoid(-x)), each
+ *  class scaled by weight; one loss per sample, then reduced. */
+template <class T>
+Tensor<T> multilabel_soft_margin_loss(const Tensor<T>& input, const Tensor<T>& target,
+                                      const MultiLabelSoftMarginLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  Tensor<T> loss = (target * logsigmoid(input) + (T(1) - target) * logsigmoid(input.neg())).neg();
+  if (options.weight.defined()) loss = loss * options.weight;
+  const int64_t class_dim = input.dim() - 1;
+  loss = loss.sum(class_dim) / static_cast<T>(input.size(class_dim));
+  return detail_loss::reduce(loss, options.reduction, "multilabel_soft_margin_loss");
+}
+
+/** input where the target is 1, max(0, margin - input) where it is -1 (and their sum for any
+ *  other target, as PyTorch); input and target broadcast. */
+template <class T>
+Tensor<T> hinge_embedding_loss(const Tensor<T>& input, const Tensor<T>& target,
+                               const HingeEmbeddingLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  const Tensor<T> margin_clamp = (static_cast<T>(options.margin) - input).clamp_min(0.0);
+  const Tensor<T> out = where(target != T(1), margin_clamp, T(0)) + where(target != T(-1), input, T(0));
+  return detail_loss::reduce(out, options.reduction, "hinge_embedding_loss");
+}
+
+/** The negative log-likelihood of target counts under Poisson rates: exp(input) - target input
+ *  with log_input, else input - target log(input + eps); full adds Stirling's approximation
+ *  target log(target) - target + log(2 pi target) / 2 where the target is above 1. */
+template <class T>
+Tensor<T> poisson_nll_loss(const Tensor<T>& input, const Tensor<T>& target, const PoissonNLLLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  Tensor<T> loss = options.log_input ? input.exp() - target * input
+                                     : input - target * (input + static_cast<T>(options.eps)).log();
+  if (options.full) {
+    const Tensor<T> stirling = target * target.log() - target + (target * static_cast<T>(2 * std::numbers::pi)).log() * T(0.5);
+    loss = loss + stirling.masked_fill(target <= T(1), 0);
+  }
+  return detail_loss::reduce(loss, options.reduction, "poisson_nll_loss");
+}
+
+/** The negative log-likelihood of target under normal distributions of mean input and variance
+ *  var: (log(var) + (input - target)^2 / var) / 2, var clamped to at least eps (the clamp has no
+ *  derivative, as PyTorch's). var has the input's shape, or one less dim or a last dim of 1 (one
+ *  variance per sample); full adds log(2 pi) / 2. */
+template <class T>
+Tensor<T> gaussian_nll_loss(const Tensor<T>& input, const Tensor<T>& target, const Tensor<T>& var,
+                            const GaussianNLLLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  Tensor<T> v = var;
+  if (var.sizes() != input.sizes()) {
+    // whether the first n sizes of var are the input's, all but its last
+    const auto leads = [&](int64_t n) {
+      return input.dim() > 0 && n == input.dim() - 1 &&
+             std::equal(var.sizes().begin(), var.sizes().begin() + n, input.sizes().begin());
+    };
+    const bool one_short = leads(var.dim());
+    const bool last_one = var.dim() == input.dim() && var.size(-1) == 1 && leads(var.dim() - 1);
+    TS_CHECK(one_short || last_one, "gaussian_nll_loss: var is of incorrect size");
+    if (one_short) v = var.unsqueeze(-1);
+  }
+  TS_CHECK(options.reduction != Reduction::BatchMean, "gaussian_nll_loss: batchmean is not valid");
+  TS_CHECK(!(var < T(0)).any().item(), "gaussian_nll_loss: var has negative entry/entries");
+  v = v.clone();
+  {
+    NoGradGuard no_grad;  // PyTorch's clamp for stability, outside the graph
+    v.clamp_(options.eps, std::nullopt);
+  }
+  Tensor<T> loss = (v.log() + (input - target).square() / v) * T(0.5);
+  if (options.full) loss = loss + static_cast<T>(0.5 * std::log(2 * std::numbers::pi));
+  return detail_loss::reduce(loss, options.reduction, "gaussian_nll_loss");
+}
+
+/** The multi-class hinge loss of input (N, C) or (C) against class indices target (N) or ():
+ *  the sum over the classes j other than y of max(0, margin - x[y] + x[j])^p, times weight[y],
+ *  divided by C. */
+template <class T>
+Tensor<T> multi_margin_loss(const Tensor<T>& input, const Tensor<int64_t>& target,
+                            const MultiMarginLossOptions<T>& options = {}) {
+  detail_loss::check_floating<T>();
+  TS_CHECK(options.p == 1 || options.p == 2, "multi_margin_loss: only p == 1 and p == 2 supported");
+  const Tensor<T>& weight = options.weight;
+  TS_CHECK(!weight.defined() || weight.dim() == 1, "multi_margin_loss: weight must be one-dimensional");
+  detail_loss::check_weight_without_grad("multi_margin_loss", "multi_margin_loss", weight, "weight");
+  detail_loss::check_margin_input("multi_margin_loss", input);
+  const Tensor<T> x = input.dim() == 2 ? input : input.reshape({1, -1});
+  TS_CHECK(target.dim() <= 1 && target.numel() == x.size(0), "multi_margin_loss: inconsistent target size, got: ",
+           detail_loss::shape_str(target.sizes()));
+  TS_CHECK(!weight.defined() || weight.numel() == x.size(1), "multi_margin_loss: inconsistent weight size, expected ",
+           x.size(1), " but got ", detail_loss::shape_str(weight.sizes()));
+  const Tensor<int64_t> y = target.reshape({-1});
+  if (y.numel() > 0)
+    TS_CHECK(y.min().item() >= 0 && y.max().item() < x.size(1), "multi_margin_loss: target out of range");
+  Tensor<T> loss;
+  {
+    NoGradGuard no_grad;  // the derivative is MultiMarginLossBackward0's
+    const detail_loss::MultiMargins<T> m = detail_loss::multi_margins(x, y, weight, options.margin);
+    const Tensor<T> h = options.p == 1 ? m.z : m.z.square();
+    loss = (where(m.kept, h, T(0)) * m.scale).sum(1);
+    if (input.dim() < 2) loss = loss.squeeze(0);
+    loss = detail_loss::reduce(loss, options.reduction, "multi_margin_loss");
+  }
+  if (::tessera::detail::needs_grad(input))
+    ::tessera::detail::record<detail_loss::MultiMarginLossBackward0<T>>({input}, {loss}, input, target, weight,
+                                                                        options.p, options.margin, options.reduction);
+  return loss;
+}
+
+/** The multi-label hinge loss of input (N, C) or (C) against target of the same shape, holding
+ *  each sample's classes up to its first -1: the sum over its target classes t and its other
+ *  classes i of max(0, 1 - (x[t] - x[i])), divided by C. */
+template <class T>
+Tensor<T> multilabel_margin_loss(const Tensor<T>& input, const Tensor<int64_t>& target,
+                                 const MultiLabelMarginLossOptions& options = {}) {
+  detail_loss::check_floating<T>();
+  const char* op = "multilabel_margin_loss";
+  detail_loss::check_margin_input(op, input);
+  const Tensor<T> x = input.dim() == 2 ? input : input.reshape({1, -1});
+  const bool consistent = input.dim() == 2 ? target.dim() == 2 && target.sizes() == input.sizes()
+                                           : target.dim() <= 1 && target.numel() == x.size(1);
+  TS_CHECK(consistent, op, ": inconsistent size ", detail_loss::shape_str(target.sizes()), " for argument #2 'target'");
+  const Tensor<int64_t> t = target.reshape(x.sizes());
+  if (t.numel() > 0)
+    TS_CHECK(t.min().item() >= -1 && t.max().item() < x.size(1), op, ": argument #2 'target' is out of range");
+  Tensor<T> loss;
+  {
+    NoGradGuard no_grad;  // the derivative is MultilabelMarginLossBackward0's
+    const detail_loss::LabelMargins<T> m = detail_loss::label_margins(x, t);
+    loss = where(m.kept, m.z, T(0)).sum({1, 2}) / static_cast<T>(x.size(1));
+    if (input.dim() < 2) loss = loss.squeeze(0);
+    loss = detail_loss::reduce(loss, options.reduction, op);
+  }
+  if (::tessera::detail::needs_grad(input))
+    ::tessera::detail::record<detail_loss::MultilabelMarginLossBackward0<T>>({input}, {loss}, input, target,
+                                                                             options.reduction);
+  return loss;
 }
 
 }  // namespace functional

@@ -90,6 +90,55 @@ class BCEWithLogitsLoss : public nn::Module {
   BCEWithLogitsLossOptions<float> options_;
 };
 
+/** The multi-label soft-margin loss (functional::multilabel_soft_margin_loss). */
+template <class = void>
+class MultiLabelSoftMarginLoss : public nn::Module {
+ public:
+  explicit MultiLabelSoftMarginLoss(MultiLabelSoftMarginLossOptions<float> options = {}) : options_(std::move(options)) {
+    if (options_.weight.defined()) options_.weight = register_buffer("weight", options_.weight);
+  }
+  Tensor<float> forward(const Tensor<float>& input, const Tensor<float>& target) const {
+    return functional::multilabel_soft_margin_loss(input, target, options_);
+  }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<float>& target) const { return this->call_forward(*this, input, target); }
+  const MultiLabelSoftMarginLossOptions<float>& options() const { return options_; }
+
+ private:
+  MultiLabelSoftMarginLossOptions<float> options_;
+};
+
+/** The multi-class hinge loss of class indices (functional::multi_margin_loss). */
+template <class = void>
+class MultiMarginLoss : public nn::Module {
+ public:
+  explicit MultiMarginLoss(MultiMarginLossOptions<float> options = {}) : options_(std::move(options)) {
+    if (options_.weight.defined()) options_.weight = register_buffer("weight", options_.weight);
+  }
+  Tensor<float> forward(const Tensor<float>& input, const Tensor<int64_t>& target) const {
+    return functional::multi_margin_loss(input, target, options_);
+  }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<int64_t>& target) const { return this->call_forward(*this, input, target); }
+  const MultiMarginLossOptions<float>& options() const { return options_; }
+
+ private:
+  MultiMarginLossOptions<float> options_;
+};
+
+/** The multi-label hinge loss of class lists (functional::multilabel_margin_loss). */
+template <class = void>
+class MultiLabelMarginLoss : public nn::Module {
+ public:
+  explicit MultiLabelMarginLoss(MultiLabelMarginLossOptions options = {}) : options_(options) {}
+  Tensor<float> forward(const Tensor<float>& input, const Tensor<int64_t>& target) const {
+    return functional::multilabel_margin_loss(input, target, options_);
+  }
+  Tensor<float> operator()(const Tensor<float>& input, const Tensor<int64_t>& target) const { return this->call_forward(*this, input, target); }
+  const MultiLabelMarginLossOptions& options() const { return options_; }
+
+ private:
+  MultiLabelMarginLossOptions options_;
+};
+
 // The losses without tensors among their options: two inputs (input, target) or three.
 #define TS_LOSS_MODULE2(Name, Options, fn)                                                    \
   template <class = void>                                                                     \
@@ -131,6 +180,10 @@ TS_LOSS_MODULE2(KLDivLoss, KLDivLossOptions, kl_div)
 TS_LOSS_MODULE3(CosineEmbeddingLoss, CosineEmbeddingLossOptions, cosine_embedding_loss, input1, input2, target)
 TS_LOSS_MODULE3(MarginRankingLoss, MarginRankingLossOptions, margin_ranking_loss, input1, input2, target)
 TS_LOSS_MODULE3(TripletMarginLoss, TripletMarginLossOptions, triplet_margin_loss, anchor, positive, negative)
+TS_LOSS_MODULE2(SoftMarginLoss, SoftMarginLossOptions, soft_margin_loss)
+TS_LOSS_MODULE2(HingeEmbeddingLoss, HingeEmbeddingLossOptions, hinge_embedding_loss)
+TS_LOSS_MODULE2(PoissonNLLLoss, PoissonNLLLossOptions, poisson_nll_loss)
+TS_LOSS_MODULE3(GaussianNLLLoss, GaussianNLLLossOptions, gaussian_nll_loss, input, target, var)
 #undef TS_LOSS_MODULE2
 #undef TS_LOSS_MODULE3
 
@@ -148,5 +201,12 @@ using KLDivLoss = impl::KLDivLoss<>;
 using CosineEmbeddingLoss = impl::CosineEmbeddingLoss<>;
 using MarginRankingLoss = impl::MarginRankingLoss<>;
 using TripletMarginLoss = impl::TripletMarginLoss<>;
+using SoftMarginLoss = impl::SoftMarginLoss<>;
+using MultiLabelSoftMarginLoss = impl::MultiLabelSoftMarginLoss<>;
+using HingeEmbeddingLoss = impl::HingeEmbeddingLoss<>;
+using PoissonNLLLoss = impl::PoissonNLLLoss<>;
+using GaussianNLLLoss = impl::GaussianNLLLoss<>;
+using MultiMarginLoss = impl::MultiMarginLoss<>;
+using MultiLabelMarginLoss = impl::MultiLabelMarginLoss<>;
 
 }  // namespace tessera::nn
