@@ -119,6 +119,15 @@ Tensor<T> run(const golden::Record& r, const Inputs<T>& in) {
                                 {.p = static_cast<int64_t>(number(r, "p", 1)), .margin = number(r, "margin", 1.0),
                                  .weight = in.get("weight"), .reduction = reduction});
   if (op == "multilabel_margin_loss") return F::multilabel_margin_loss(in.get("input"), in.classes, {.reduction = reduction});
+  if (op == "triplet_margin_with_distance_loss") {
+    const ts::nn::TripletMarginWithDistanceLossOptions o{.margin = number(r, "margin", 1.0), .swap = flag("swap", false),
+                                                         .reduction = reduction};
+    if (!r.has("distance")) return F::triplet_margin_with_distance_loss(in.get("anchor"), in.get("positive"), in.get("negative"), o);
+    REQUIRE(r.get("distance") == "cosine");
+    return F::triplet_margin_with_distance_loss(
+        in.get("anchor"), in.get("positive"), in.get("negative"),
+        [](const Tensor<T>& a, const Tensor<T>& b) { return T(1) - F::cosine_similarity(a, b); }, o);
+  }
   REQUIRE(op == "triplet_margin_loss");
   return F::triplet_margin_loss(in.get("anchor"), in.get("positive"), in.get("negative"),
                                 {.margin = number(r, "margin", 1.0), .p = number(r, "p", 2.0),
@@ -327,6 +336,11 @@ TEST_CASE("loss modules: options, buffers named as PyTorch's, same results as th
                   F::poisson_nll_loss(p, t * 4.0f, {.log_input = false, .full = true})));
   CHECK(ts::equal(ts::nn::GaussianNLLLoss({.full = true})(x, x2, t), F::gaussian_nll_loss(x, x2, t, {.full = true})));
   CHECK(ts::equal(ts::nn::MultiMarginLoss({.p = 2, .weight = w})(x, y), F::multi_margin_loss(x, y, {.p = 2, .weight = w})));
+  const auto cosine = [](const Tensor<float>& a, const Tensor<float>& b) { return 1.0f - F::cosine_similarity(a, b); };
+  CHECK(ts::equal(ts::nn::TripletMarginWithDistanceLoss(cosine, {.swap = true})(x, x2, t),
+                  F::triplet_margin_with_distance_loss(x, x2, t, cosine, {.swap = true})));
+  CHECK(ts::equal(ts::nn::TripletMarginWithDistanceLoss({.margin = 0.5})(x, x2, t),
+                  F::triplet_margin_loss(x, x2, t, {.margin = 0.5})));  // pairwise_distance by default
   const auto labels = ts::tensor({{0, 2, -1}, {1, -1, 0}, {2, 1, 0}, {-1, 0, 0}, {1, 1, -1}});
   CHECK(ts::equal(ts::nn::MultiLabelMarginLoss({.reduction = Reduction::None})(x, labels),
                   F::multilabel_margin_loss(x, labels, {.reduction = Reduction::None})));

@@ -427,10 +427,30 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
   CHECK(error_of([] { ts::nn::GroupNorm(4, 6); }) == "GroupNorm: num_channels must be divisible by num_groups");
 }
 
-TEST_CASE("F::normalize matches PyTorch: values, gradients, errors", "[nn][golden]") {
+/** The generator's layer(seed, in1, in2, out, bias): nn.Bilinear built after manual_seed(seed), its
+ *  weight, bias and output for a and b. */
+call_cases::Got bilinear_layer(uint64_t seed, int64_t in1, int64_t in2, int64_t out, bool bias, const Tensor<double>& a,
+                               const Tensor<double>& b) {
+  golden::DefaultMt19937 mt;
+  ts::manual_seed(seed);
+  const ts::nn::Bilinear m(in1, in2, out, bias);
+  const ts::NoGradGuard no_grad;
+  std::vector<Tensor<float>> parts{m.weight()};
+  if (bias) parts.push_back(m.bias());
+  parts.push_back(m(a.narrow(1, 0, in1).to<float>(), b.narrow(1, 0, in2).to<float>()));
+  return call_cases::got(parts);
+}
+
+TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyTorch: values, gradients, errors",
+          "[nn][golden]") {
   // tests/golden/functional.txt (generate_functional.py)
   const Tensor<float> x = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.25f - 2.5f;
   const Tensor<double> d = ts::tensor<double>({{3.0, -4.0}, {0.0, 0.0}, {1e-13, 0.0}});
+  const Tensor<double> a = ts::arange<double>(0, 12).reshape({3, 4}).sin();
+  const Tensor<double> b = ts::arange<double>(0, 15).reshape({3, 5}).cos();
+  const Tensor<double> w = ts::arange<double>(0, 40).reshape({2, 4, 5}).sin() * 0.5;
+  const Tensor<double> bias = ts::tensor<double>({0.25, -1.5});
+  const Tensor<float> c = ts::arange<float>(0, 120).reshape({2, 5, 3, 4}).sin() * 2.0f;
   const double inf = std::numeric_limits<double>::infinity();
   const std::map<std::string, std::function<call_cases::Got()>> values = {
       {"F.normalize(x)", [&] { return call_cases::got(F::normalize(x)); }},
@@ -442,16 +462,36 @@ TEST_CASE("F::normalize matches PyTorch: values, gradients, errors", "[nn][golde
       {"F.normalize(d, dim=0)", [&] { return call_cases::got(F::normalize(d, 2.0, 0)); }},
       {"F.normalize(d, eps=1e-6)", [&] { return call_cases::got(F::normalize(d, 2.0, 1, 1e-6)); }},
       {"F.normalize(x[0, 0], dim=0)", [&] { return call_cases::got(F::normalize(x[0][0], 2.0, 0)); }},
+      {"F.bilinear(a, b, w, bias)", [&] { return call_cases::got(F::bilinear(a, b, w, bias)); }},
+      {"F.bilinear(a, b, w)", [&] { return call_cases::got(F::bilinear(a, b, w)); }},
+      {"F.bilinear(a[0], b[0], w, bias)", [&] { return call_cases::got(F::bilinear(a[0], b[0], w, bias)); }},
+      {"F.bilinear(a.reshape(3, 1, 4), b.reshape(3, 1, 5), w, bias)",
+       [&] { return call_cases::got(F::bilinear(a.reshape({3, 1, 4}), b.reshape({3, 1, 5}), w, bias)); }},
+      {"F.bilinear(a[:0], b[:0], w, bias)",
+       [&] { return call_cases::got(F::bilinear(a.narrow(0, 0, 0), b.narrow(0, 0, 0), w, bias)); }},
+      {"layer(0, 4, 5, 3)", [&] { return bilinear_layer(0, 4, 5, 3, true, a, b); }},
+      {"layer(1, 2, 3, 4, bias=False)", [&] { return bilinear_layer(1, 2, 3, 4, false, a, b); }},
+      {"F.local_response_norm(c, 3)", [&] { return call_cases::got(F::local_response_norm(c, 3)); }},
+      {"F.local_response_norm(c, 2, alpha=0.5, beta=0.5, k=2.0)",
+       [&] { return call_cases::got(F::local_response_norm(c, 2, 0.5, 0.5, 2.0)); }},
+      {"F.local_response_norm(c[0], 4, 1e-2)", [&] { return call_cases::got(F::local_response_norm(c[0], 4, 1e-2)); }},
+      {"F.local_response_norm(c.reshape(2, 5, 3, 2, 2), 5, 0.1)",
+       [&] { return call_cases::got(F::local_response_norm(c.reshape({2, 5, 3, 2, 2}), 5, 0.1)); }},
+      {"torch.nn.LocalResponseNorm(3, 0.2)(c)", [&] { return call_cases::got(ts::nn::LocalResponseNorm(3, 0.2)(c)); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("functional.txt")) {
     if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
     INFO(r.name);
     REQUIRE(values.count(r.name));
-    const call_cases::Part have = values.at(r.name)()[0], want = call_cases::expected_parts(r)[0];
-    CHECK(have.dtype == want.dtype);
-    REQUIRE(have.shape == want.shape);
-    for (size_t i = 0; i < want.values.size(); ++i) CHECK(have.values[i] == Approx(want.values[i]).epsilon(1e-6).margin(1e-12));
+    const call_cases::Got have = values.at(r.name)(), want = call_cases::expected_parts(r);
+    REQUIRE(have.size() == want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+      CHECK(have[k].dtype == want[k].dtype);
+      REQUIRE(have[k].shape == want[k].shape);
+      for (size_t i = 0; i < want[k].values.size(); ++i)
+        CHECK(have[k].values[i] == Approx(want[k].values[i]).epsilon(1e-6).margin(1e-12));
+    }
     ++cases;
   }
   CHECK(cases == static_cast<int>(values.size()));
@@ -459,11 +499,29 @@ TEST_CASE("F::normalize matches PyTorch: values, gradients, errors", "[nn][golde
                                {{"F.normalize(X)", [](const Tensor<double>& t) { return F::normalize(t); }},
                                 {"F.normalize(X, p=1, dim=0)", [](const Tensor<double>& t) { return F::normalize(t, 1.0, 0); }},
                                 {"F.normalize(X, dim=-1, eps=0.5)",
-                                 [](const Tensor<double>& t) { return F::normalize(t, 2.0, -1, 0.5); }}});
+                                 [](const Tensor<double>& t) { return F::normalize(t, 2.0, -1, 0.5); }},
+                                {"F.bilinear(X, b, w, bias)", [&](const Tensor<double>& t) { return F::bilinear(t, b, w, bias); }},
+                                {"F.bilinear(a, X, w, bias)", [&](const Tensor<double>& t) { return F::bilinear(a, t, w, bias); }},
+                                {"F.bilinear(a, b, X, bias)", [&](const Tensor<double>& t) { return F::bilinear(a, b, t, bias); }},
+                                {"F.bilinear(a, b, w, X)", [&](const Tensor<double>& t) { return F::bilinear(a, b, w, t); }},
+                                {"F.local_response_norm(X, 3, 0.1)",
+                                 [](const Tensor<double>& t) { return F::local_response_norm(t, 3, 0.1); }},
+                                {"F.local_response_norm(X, 2, 0.5, 0.5, 2.0)",
+                                 [](const Tensor<double>& t) { return F::local_response_norm(t, 2, 0.5, 0.5, 2.0); }}});
   call_cases::check_error_cases("functional.txt", std::map<std::string, call_cases::ErrorCall>{
                                                       {"F.normalize(x, dim=3)", {"norm", [&] { F::normalize(x, 2.0, 3); }}},
-                                                      {"F.normalize(x[0, 0])", {"norm", [&] { F::normalize(x[0][0]); }}}});
+                                                      {"F.normalize(x[0, 0])", {"norm", [&] { F::normalize(x[0][0]); }}},
+                                                      {"F.bilinear(a, b[:2], w)", {"", [&] { F::bilinear(a, b.narrow(0, 0, 2), w); }}},
+                                                      {"F.bilinear(a, b[:, :4], w)", {"", [&] { F::bilinear(a, b.narrow(1, 0, 4), w); }}},
+                                                      {"F.bilinear(a[:, :3], b, w)", {"", [&] { F::bilinear(a.narrow(1, 0, 3), b, w); }}},
+                                                      {"F.bilinear(a, b, w, bias[:1])", {"", [&] { F::bilinear(a, b, w, bias.narrow(0, 0, 1)); }}},
+                                                      {"F.bilinear(a[0], b, w)", {"", [&] { F::bilinear(a[0], b, w); }}}});
   CHECK(F::normalize(x.requires_grad_()).grad_fn_name() == "DivBackward0");
+  CHECK(F::bilinear(a.detach().requires_grad_(), b, w, bias).grad_fn_name() == "AddBackward0");
+  CHECK(ts::nn::Bilinear(4, 5, 3).named_parameters().at(0).first == "weight");
+  CHECK(error_of([&] { F::local_response_norm(x[0], 2); }) ==
+        "local_response_norm: Expected 3D or higher dimensionality input (got 2 dimensions)");
+  CHECK(F::local_response_norm(ts::zeros({0, 3, 2}), 2).numel() == 0);
 }
 
 }  // namespace test_nn

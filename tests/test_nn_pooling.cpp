@@ -32,6 +32,7 @@ const Tensor<float> t = ts::arange<float>(0, 54).reshape({2, 3, 9}).cos();
 constexpr float inf = INFINITY;
 const Tensor<float> z = ts::tensor({{{{1.0f, 3.0f, NAN, NAN, 0.0f}, {2.0f, 3.0f, 4.0f, -inf, -inf}, {NAN, 1.0f, 4.0f, -inf, -inf}}}});
 const Tensor<int64_t> u = ts::tensor<int64_t>({{{{0, 3}, {9, 14}}}});
+const Tensor<int64_t> v = ts::tensor<int64_t>({{{0, 4}, {2, 5}}});
 const Tensor<float> x4 = x.narrow(3, 0, 4);  // x[..., :4]
 
 /** x unpooled with its own max_pool2d's indices. */
@@ -152,6 +153,29 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"nn.AdaptiveMaxPool2d((2, 2), return_indices=True)(x)",
        [] { return got(nn::AdaptiveMaxPool2d({2, 2}).forward_with_indices(x)); }},
       {"nn.AdaptiveMaxPool1d(4, return_indices=True)(s)", [] { return got(nn::AdaptiveMaxPool1d(4).forward_with_indices(s)); }},
+      {"F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2)",
+       [] { return unpool([] { return F::max_pool1d_with_indices(t, 2); }, [](const auto& a, const auto& i) { return F::max_unpool1d(a, i, 2); }); }},
+      {"F.max_unpool1d(*F.max_pool1d(t, 3, 2, 1, return_indices=True), 3, 2, 1, output_size=(10,))",
+       [] {
+         return unpool([] { return F::max_pool1d_with_indices(t, 3, 2, 1); },
+                       [](const auto& a, const auto& i) { return F::max_unpool1d(a, i, 3, 2, 1, {10}); });
+       }},
+      {"F.max_unpool1d(*F.max_pool1d(t[0], 2, return_indices=True), 2, output_size=(9,))",
+       [] {
+         return unpool([] { return F::max_pool1d_with_indices(t[0], 2); },
+                       [](const auto& a, const auto& i) { return F::max_unpool1d(a, i, 2, {}, 0, {9}); });
+       }},
+      {"nn.MaxUnpool1d(2)(*F.max_pool1d(t, 2, return_indices=True))",
+       [] { return unpool([] { return F::max_pool1d_with_indices(t, 2); }, [](const auto& a, const auto& i) { return nn::MaxUnpool1d(2)(a, i); }); }},
+      {"F.lp_pool1d(t, 2, 3)", [] { return got(F::lp_pool1d(t, 2, 3)); }},
+      {"F.lp_pool1d(t, 1.5, 2, 3, ceil_mode=True)", [] { return got(F::lp_pool1d(t, 1.5, 2, 3, true)); }},
+      {"F.lp_pool1d(t[0], 3, 4, 2)", [] { return got(F::lp_pool1d(t[0], 3, 4, 2)); }},
+      {"F.lp_pool2d(x, 2, 2)", [] { return got(F::lp_pool2d(x, 2, 2)); }},
+      {"F.lp_pool2d(x, 1, (2, 3), (1, 2))", [] { return got(F::lp_pool2d(x, 1, {2, 3}, {1, 2})); }},
+      {"F.lp_pool2d(x.abs(), 2.5, 3, 2, ceil_mode=True)", [] { return got(F::lp_pool2d(x.abs(), 2.5, 3, 2, true)); }},
+      {"F.lp_pool2d(x[0], 3, 2)", [] { return got(F::lp_pool2d(x[0], 3, 2)); }},
+      {"nn.LPPool1d(2, 3)(t)", [] { return got(nn::LPPool1d(2, 3)(t)); }},
+      {"nn.LPPool2d(1.5, (3, 2), 2)(x.abs())", [] { return got(nn::LPPool2d(1.5, {3, 2}, 2)(x.abs())); }},
   };
   return calls;
 }
@@ -184,6 +208,10 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.adaptive_max_pool1d(X.round(), 2)", [](const Tensor<double>& t) { return F::adaptive_max_pool1d(t.round(), 2); }},
       {"F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]",
        [](const Tensor<double>& t) { return std::get<0>(F::adaptive_max_pool2d_with_indices(t.cos(), {3, 2})); }},
+      {"F.max_unpool1d(X, v, 3)", [](const Tensor<double>& t) { return F::max_unpool1d(t, v, 3); }},
+      {"F.lp_pool1d(X.sin() + 2, 2, 3)", [](const Tensor<double>& t) { return F::lp_pool1d(t.sin() + 2.0, 2, 3); }},
+      {"F.lp_pool2d(X.cos() + 2, 1.5, (2, 3), (1, 2))",
+       [](const Tensor<double>& t) { return F::lp_pool2d(t.cos() + 2.0, 1.5, {2, 3}, {1, 2}); }},
   };
   return calls;
 }
@@ -236,6 +264,11 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.adaptive_avg_pool1d(x[0, 0, 0], 2)", [] { F::adaptive_avg_pool1d(x[0][0][0], 2); }},
       {"F.adaptive_max_pool1d(x, 2)", [] { F::adaptive_max_pool1d(x, 2); }},
       {"F.adaptive_avg_pool2d(x.unsqueeze(0), (2, 2))", [] { F::adaptive_avg_pool2d(x.unsqueeze(0), {2, 2}); }},
+      {"F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(11,))",
+       [] { const auto [a, i] = F::max_pool1d_with_indices(t, 2); F::max_unpool1d(a, i, 2, {}, 0, {11}); }},
+      {"F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(2, 8))",
+       [] { const auto [a, i] = F::max_pool1d_with_indices(t, 2); F::max_unpool1d(a, i, 2, {}, 0, {2, 8}); }},
+      {"F.max_unpool1d(t, torch.full((2, 3, 9), 30), 2)", [] { F::max_unpool1d(t, ts::full<int64_t>({2, 3, 9}, 30), 2); }},
   };
   return calls;
 }
@@ -279,6 +312,8 @@ TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][g
 
 TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {
   call_cases::check_error_cases("pooling.txt", error_calls());
+  CHECK(error_of([] { F::max_unpool1d(x, ts::zeros<int64_t>(x.sizes()), 2); }) ==
+        "max_unpool1d: Input to max_unpooling1d should be a 2d or 3d Tensor, but got a tensor with 4 dimensions.");
   CHECK(error_of([] { nn::AdaptiveAvgPool2d(std::vector<int64_t>{1}); }) == "AdaptivePool2d: expected 2 output sizes, got 1");
 }
 

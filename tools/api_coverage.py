@@ -21,7 +21,6 @@ ALIASES = {  # PyTorch name -> tessera spelling, where C++ forces another one
 }
 WHY_MISSING = {  # each name the count finds missing, and why
     "alpha_dropout": "not yet written (SELU networks' dropout)",
-    "bilinear": "not yet written (nn.Bilinear's product)",
     "binomial": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "poisson": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "cauchy_": "not yet written: a sampler whose PyTorch stream is not yet reproduced",

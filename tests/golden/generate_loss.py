@@ -54,6 +54,7 @@ ARGS = {
     "hinge_embedding_loss": ["input", "target"], "poisson_nll_loss": ["input", "target"],
     "gaussian_nll_loss": ["input", "target", "var"], "multi_margin_loss": ["input", "target"],
     "multilabel_margin_loss": ["input", "target"],
+    "triplet_margin_with_distance_loss": ["anchor", "positive", "negative"],
 }
 OPTIONAL = ["weight", "pos_weight"]
 
@@ -76,6 +77,9 @@ def case(name, op, tensors, options, grads=True):
     def run():
         args = [leaves[k] for k in ARGS[op]]
         kwargs = {k: (leaves[k] if isinstance(v, torch.Tensor) else v) for k, v in options.items()}
+        if kwargs.get("distance") == "cosine":  # a distance function the test writes as a lambda too
+            del kwargs["distance"]
+            kwargs["distance_function"] = lambda a, b: 1.0 - F.cosine_similarity(a, b)
         return getattr(F, op)(*args, **kwargs)
 
     try:
@@ -447,6 +451,7 @@ for reduction in REDUCTIONS:
     case(f"multilabel_margin_loss_1d_{reduction}", "multilabel_margin_loss",
          {"input": rn(4), "target": torch.tensor([2, 0, -1, 3])}, {"reduction": reduction})
 
+
 MARGIN_ERRORS = [
     ("multi_margin_loss_target_range", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, 1, 2, 3])}, {}),
     ("multi_margin_loss_negative_target", "multi_margin_loss", {"input": rn(4, 3), "target": torch.tensor([0, -1, 2, 1])}, {}),
@@ -475,6 +480,17 @@ for name, kwargs in [("MultiLabelSoftMarginLoss", {}), ("MultiLabelSoftMarginLos
     record(f"module_{name}_{'_'.join(kwargs) or 'plain'}",
            [("module", name), ("given", " ".join(kwargs)), ("state_dict", " ".join(module.state_dict().keys())),
             ("parameters", str(len(list(module.parameters()))))])
+
+# triplet_margin_with_distance_loss, by default and with a cosine distance; their own generator.
+gen = torch.Generator().manual_seed(2025)
+for reduction in REDUCTIONS:
+    for swap in (False, True):
+        case(f"triplet_margin_with_distance_loss_swap{int(swap)}_{reduction}", "triplet_margin_with_distance_loss",
+             {"anchor": rn(4, 3), "positive": rn(4, 3), "negative": rn(4, 3)},
+             {"reduction": reduction, "swap": swap, "margin": 0.5 if swap else 1.0})
+        case(f"triplet_margin_with_distance_loss_cosine_swap{int(swap)}_{reduction}", "triplet_margin_with_distance_loss",
+             {"anchor": rn(4, 3), "positive": rn(4, 3), "negative": rn(4, 3)},
+             {"reduction": reduction, "swap": swap, "distance": "cosine"})
 
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)

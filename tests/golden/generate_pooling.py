@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/golden/pooling.txt: PyTorch 1.13's max and average pooling (1-d and 2-d, kernel,
 stride, padding and dilation as ints and pairs, ceil_mode, count_include_pad, divisor_override,
-return_indices, NaN, -inf and ties), max_unpool2d, adaptive average and max pooling (1-d and 2-d,
+return_indices, NaN, -inf and ties), max_unpool1d and max_unpool2d, lp_pool1d and lp_pool2d, adaptive average and max pooling (1-d and 2-d,
 batched and unbatched, windows that overlap, shrink and grow, NaN and ties), the layers, the
 gradients and the error messages, for tests/test_nn_pooling.cpp.
 
@@ -26,6 +26,7 @@ inf = float("inf")
 z = torch.tensor([[[[1.0, 3.0, float("nan"), float("nan"), 0.0], [2.0, 3.0, 4.0, -inf, -inf],
                     [float("nan"), 1.0, 4.0, -inf, -inf]]]])
 u = torch.tensor([[[[0, 3], [9, 14]]]])
+v = torch.tensor([[[0, 4], [2, 5]]])
 
 VALUES = [
     "F.max_pool2d(x, 2)", "F.max_pool2d(x, 3, 2, 1)", "F.max_pool2d(x, (2, 3), (1, 2), (1, 1))",
@@ -65,6 +66,13 @@ VALUES = [
     "F.adaptive_max_pool2d(x, (0, 2), return_indices=True)", "F.adaptive_max_pool1d(n, 3, return_indices=True)",
     "F.adaptive_max_pool1d(s, 10, return_indices=True)", "nn.AdaptiveMaxPool2d((2, 2), return_indices=True)(x)",
     "nn.AdaptiveMaxPool1d(4, return_indices=True)(s)",
+    "F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2)",
+    "F.max_unpool1d(*F.max_pool1d(t, 3, 2, 1, return_indices=True), 3, 2, 1, output_size=(10,))",
+    "F.max_unpool1d(*F.max_pool1d(t[0], 2, return_indices=True), 2, output_size=(9,))",
+    "nn.MaxUnpool1d(2)(*F.max_pool1d(t, 2, return_indices=True))",
+    "F.lp_pool1d(t, 2, 3)", "F.lp_pool1d(t, 1.5, 2, 3, ceil_mode=True)", "F.lp_pool1d(t[0], 3, 4, 2)",
+    "F.lp_pool2d(x, 2, 2)", "F.lp_pool2d(x, 1, (2, 3), (1, 2))", "F.lp_pool2d(x.abs(), 2.5, 3, 2, ceil_mode=True)",
+    "F.lp_pool2d(x[0], 3, 2)", "nn.LPPool1d(2, 3)(t)", "nn.LPPool2d(1.5, (3, 2), 2)(x.abs())",
 ]
 
 GRADS = [
@@ -80,6 +88,8 @@ GRADS = [
     ("F.adaptive_max_pool2d(X.cos(), (5, 3))", (2, 4, 5)), ("F.adaptive_max_pool1d(X.sin(), 3)", (2, 7)),
     ("F.adaptive_max_pool1d(X.round(), 2)", (1, 2, 7)),
     ("F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]", (1, 2, 4, 5)),
+    ("F.max_unpool1d(X, v, 3)", (1, 2, 2)), ("F.lp_pool1d(X.sin() + 2, 2, 3)", (2, 3, 7)),
+    ("F.lp_pool2d(X.cos() + 2, 1.5, (2, 3), (1, 2))", (1, 2, 4, 5)),
 ]
 
 ERRORS = [
@@ -101,6 +111,9 @@ ERRORS = [
     "F.adaptive_max_pool2d(torch.zeros(1, 0, 3, 4), (2, 2))", "F.adaptive_max_pool2d(x.long(), (2, 2))",
     "F.adaptive_avg_pool1d(x, 2)", "F.adaptive_avg_pool1d(x[0, 0, 0], 2)", "F.adaptive_max_pool1d(x, 2)",
     "F.adaptive_avg_pool2d(x.unsqueeze(0), (2, 2))",
+    "F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(11,))",
+    "F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(2, 8))",
+    "F.max_unpool1d(t, torch.full((2, 3, 9), 30), 2)",
 ]
 
 call_cases.write("generate_pooling.py", "pooling.txt", VALUES, GRADS, ERRORS, globals())

@@ -283,6 +283,33 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
 }
 
 /** F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle: ts::pixel_shuffle and its kin. */
+/** x1^T A_o x2 + b_o for each output o: input1 [..., in1] and input2 [..., in2] (the same leading
+ *  dims), weight [out, in1, in2], bias [out]; torch.nn.functional.bilinear. */
+template <class T>
+Tensor<T> bilinear(const Tensor<T>& input1, const Tensor<T>& input2, const Tensor<T>& weight, const Tensor<T>& bias = {}) {
+  TS_CHECK(input1.dim() == input2.dim(), "bilinear(): input dimensions do not match: got ", input1.dim(), " and ",
+           input2.dim());
+  for (int64_t i = 0; i + 1 < input1.dim(); ++i)
+    TS_CHECK(input1.size(i) == input2.size(i), "bilinear(): input batch dimensions do not match at dim ", i, ": got ", input1.size(i),
+             " and ", input2.size(i));
+  TS_CHECK(input1.dim() > 0 && weight.dim() == 3, "bilinear(): expected inputs of at least 1 dim and a 3-D weight "
+           "[out, in1, in2], got ", input1.dim(), "-D inputs and weight of shape ", detail::shape_str(weight.sizes()));
+  TS_CHECK(input1.size(-1) == weight.size(1), "bilinear(): input1 size does not match weight size: got ",
+           input1.size(-1), " but expected ", weight.size(1));
+  TS_CHECK(input2.size(-1) == weight.size(2), "bilinear(): input2 size does not match weight size: got ",
+           input2.size(-1), " but expected ", weight.size(2));
+  TS_CHECK(!bias.defined() || bias.size(0) == weight.size(0), "bilinear(): bias size does not match weight size: got ",
+           bias.defined() && bias.dim() > 0 ? bias.size(0) : 0, " but expected ", weight.size(0));
+  const int64_t out = weight.size(0), in1 = weight.size(1), in2 = weight.size(2);
+  Shape output_size = input1.sizes();
+  output_size[output_size.size() - 1] = out;
+  const Tensor<T> x1 = input1.reshape({-1, in1}), x2 = input2.reshape({-1, in2});
+  // (x1 [N, in1] . A [in1, out * in2]) [N, out, in2], then each row's dot with x2
+  const Tensor<T> left = x1.mm(weight.permute({1, 0, 2}).reshape({in1, out * in2})).view({-1, out, in2});
+  Tensor<T> y = left.bmm(x2.unsqueeze(2)).view(output_size);
+  return bias.defined() ? y + bias : y;
+}
+
 /** input divided by its p-norm along dim, the norm at least eps: torch.nn.functional.normalize
  *  (each row a unit vector with the defaults). */
 template <class T>

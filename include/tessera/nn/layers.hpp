@@ -1,5 +1,5 @@
 #pragma once
-// The layers: Linear, Embedding, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
+// The layers: Linear, Bilinear, Embedding, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
 // Dropout, Sequential.
 
 #include <cmath>
@@ -30,6 +30,35 @@ class Linear : public nn::Module {
   }
   Tensor<float> forward(const Tensor<float>& x) const { return functional::linear(x, weight_, bias_); }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+  const Tensor<float>& weight() const { return weight_; }
+  const Tensor<float>& bias() const { return bias_; }
+
+ private:
+  Tensor<float> weight_, bias_;
+};
+
+/** y = x1^T A x2 + b (functional::bilinear): weight [out, in1, in2] and bias [out], both
+ *  U(-1/sqrt(in1), 1/sqrt(in1)) as PyTorch's, drawn in that order. */
+template <class = void>
+class Bilinear : public nn::Module {
+ public:
+  Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias = true)
+      : Bilinear(in1_features, in2_features, out_features, bias, default_generator()) {}
+  Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias, Generator& gen) {
+    TS_CHECK(in1_features > 0 && in2_features >= 0 && out_features >= 0, "Bilinear: invalid sizes (", in1_features,
+             ", ", in2_features, ", ", out_features, ")");
+    weight_ = register_parameter("weight", empty<float>({out_features, in1_features, in2_features}));
+    if (bias) bias_ = register_parameter("bias", empty<float>({out_features}));
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in1_features));
+    init::uniform_(weight_, -bound, bound, gen);
+    if (bias) init::uniform_(bias_, -bound, bound, gen);
+  }
+  Tensor<float> forward(const Tensor<float>& x1, const Tensor<float>& x2) const {
+    return functional::bilinear(x1, x2, weight_, bias_);
+  }
+  Tensor<float> operator()(const Tensor<float>& x1, const Tensor<float>& x2) const {
+    return this->call_forward(*this, x1, x2);
+  }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
@@ -242,6 +271,7 @@ class Sequential : public nn::Module {
 }  // namespace impl
 
 using Linear = impl::Linear<>;
+using Bilinear = impl::Bilinear<>;
 using Embedding = impl::Embedding<>;
 using ReLU = impl::ReLU<>;
 using GELU = impl::GELU<>;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "../autograd/formulas.hpp"
+#include "../ops/distance.hpp"
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/pointwise.hpp"
@@ -87,6 +88,12 @@ struct TripletMarginLossOptions {
   double margin = 1.0;
   double p = 2.0;
   double eps = 1e-6;
+  bool swap = false;
+  Reduction reduction = Reduction::Mean;
+};
+/** triplet_margin_with_distance_loss (its distance function a separate argument). */
+struct TripletMarginWithDistanceLossOptions {
+  double margin = 1.0;
   bool swap = false;
   Reduction reduction = Reduction::Mean;
 };
@@ -895,6 +902,32 @@ Tensor<T> triplet_margin_loss(const Tensor<T>& anchor, const Tensor<T>& positive
   if (options.swap) dist_neg = dist_neg.minimum(distance(positive, negative));
   const Tensor<T> out = (dist_pos + static_cast<T>(options.margin) - dist_neg).clamp_min(0.0);
   return detail_loss::reduce(out, options.reduction, "triplet_margin_loss");
+}
+
+/** max(0, margin + d(anchor, positive) - d(anchor, negative)) for any distance d, a callable
+ *  (Tensor<T>, Tensor<T>) -> Tensor<T> (PyTorch's keyword distance_function); swap takes for the
+ *  second distance the smaller of d(anchor, negative) and d(positive, negative). */
+template <class T, class Distance>
+  requires std::is_invocable_r_v<Tensor<T>, Distance, const Tensor<T>&, const Tensor<T>&>
+Tensor<T> triplet_margin_with_distance_loss(const Tensor<T>& anchor, const Tensor<T>& positive,
+                                           const Tensor<T>& negative, Distance distance_function,
+                                           const TripletMarginWithDistanceLossOptions& options = {}) {
+  const Tensor<T> positive_dist = distance_function(anchor, positive);
+  Tensor<T> negative_dist = distance_function(anchor, negative);
+  if (options.swap) negative_dist = negative_dist.minimum(distance_function(positive, negative));
+  // torch.clamp(min=0), as PyTorch's (ClampBackward1)
+  const Tensor<T> out = (positive_dist - negative_dist + static_cast<T>(options.margin)).clamp(0.0, std::nullopt);
+  return detail_loss::reduce(out, options.reduction, "triplet_margin_with_distance_loss");
+}
+
+/** triplet_margin_with_distance_loss with PyTorch's default distance, pairwise_distance. */
+template <class T>
+Tensor<T> triplet_margin_with_distance_loss(const Tensor<T>& anchor, const Tensor<T>& positive,
+                                           const Tensor<T>& negative,
+                                           const TripletMarginWithDistanceLossOptions& options = {}) {
+  return triplet_margin_with_distance_loss(
+      anchor, positive, negative, [](const Tensor<T>& a, const Tensor<T>& b) { return ::tessera::pairwise_distance(a, b); },
+      options);
 }
 
 /** log(1 + exp(-target input)) for targets 1 and -1; input and target broadcast. */

@@ -2,6 +2,8 @@
 // The loss modules (CrossEntropyLoss, MSELoss, ...), as torch.nn's: options at construction,
 // called as loss(input, target); class weights are buffers named as PyTorch names them.
 
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "loss.hpp"
@@ -139,6 +141,42 @@ class MultiLabelMarginLoss : public nn::Module {
   MultiLabelMarginLossOptions options_;
 };
 
+/** The triplet loss of any distance (functional::triplet_margin_with_distance_loss): a callable
+ *  (Tensor<float>, Tensor<float>) -> Tensor<float>, or PyTorch's default pairwise_distance. */
+template <class = void>
+class TripletMarginWithDistanceLoss : public nn::Module {
+ public:
+  explicit TripletMarginWithDistanceLoss(TripletMarginWithDistanceLossOptions options = {}) : options_(options) {}
+  template <class Distance>
+    requires std::is_invocable_r_v<Tensor<float>, Distance, const Tensor<float>&, const Tensor<float>&>
+  explicit TripletMarginWithDistanceLoss(Distance distance_function, TripletMarginWithDistanceLossOptions options = {})
+      : distance_(std::make_shared<DistanceOf<Distance>>(std::move(distance_function))), options_(options) {}
+  Tensor<float> forward(const Tensor<float>& anchor, const Tensor<float>& positive, const Tensor<float>& negative) const {
+    if (!distance_) return functional::triplet_margin_with_distance_loss(anchor, positive, negative, options_);
+    return functional::triplet_margin_with_distance_loss(
+        anchor, positive, negative, [&](const Tensor<float>& a, const Tensor<float>& b) { return (*distance_)(a, b); },
+        options_);
+  }
+  Tensor<float> operator()(const Tensor<float>& anchor, const Tensor<float>& positive, const Tensor<float>& negative) const {
+    return this->call_forward(*this, anchor, positive, negative);
+  }
+  const TripletMarginWithDistanceLossOptions& options() const { return options_; }
+
+ private:
+  struct Distance {
+    virtual ~Distance() = default;
+    virtual Tensor<float> operator()(const Tensor<float>& a, const Tensor<float>& b) const = 0;
+  };
+  template <class F>
+  struct DistanceOf final : Distance {
+    F f;
+    explicit DistanceOf(F fn) : f(std::move(fn)) {}
+    Tensor<float> operator()(const Tensor<float>& a, const Tensor<float>& b) const override { return f(a, b); }
+  };
+  std::shared_ptr<const Distance> distance_;  // none: pairwise_distance
+  TripletMarginWithDistanceLossOptions options_;
+};
+
 // The losses without tensors among their options: two inputs (input, target) or three.
 #define TS_LOSS_MODULE2(Name, Options, fn)                                                    \
   template <class = void>                                                                     \
@@ -201,6 +239,7 @@ using KLDivLoss = impl::KLDivLoss<>;
 using CosineEmbeddingLoss = impl::CosineEmbeddingLoss<>;
 using MarginRankingLoss = impl::MarginRankingLoss<>;
 using TripletMarginLoss = impl::TripletMarginLoss<>;
+using TripletMarginWithDistanceLoss = impl::TripletMarginWithDistanceLoss<>;
 using SoftMarginLoss = impl::SoftMarginLoss<>;
 using MultiLabelSoftMarginLoss = impl::MultiLabelSoftMarginLoss<>;
 using HingeEmbeddingLoss = impl::HingeEmbeddingLoss<>;

@@ -1,11 +1,13 @@
 #pragma once
-// BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm and InstanceNorm2d, with PyTorch's parameters,
-// buffers and names.
+// BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d and LocalResponseNorm, with
+// PyTorch's parameters, buffers and names.
 
 #include <initializer_list>
 
 #include "functional.hpp"
 #include "module.hpp"
+#include "padding.hpp"
+#include "pooling.hpp"
 
 namespace tessera::nn {
 
@@ -123,9 +125,39 @@ Tensor<T> instance_norm(const Tensor<T>& x, const Tensor<T>& weight = {}, const 
   return group_norm(x, x.size(1), weight, bias, eps);
 }
 
+/** Each element divided by (k + alpha / size * the sum of squares of the `size` neighbouring
+ *  channels around it, zeros beyond the edges)^beta, as torch.nn.functional.local_response_norm:
+ *  x [N, C, ...] of at least 3 dims. */
+template <class T>
+Tensor<T> local_response_norm(const Tensor<T>& x, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                              double k = 1.0) {
+  TS_CHECK(x.dim() >= 3, "local_response_norm: Expected 3D or higher dimensionality input (got ", x.dim(),
+           " dimensions)");
+  if (x.numel() == 0) return x;
+  // the squares as one image [N, 1, C, rest], the channels padded, averaged over (size, 1) windows
+  const Tensor<T> squares = (x * x).reshape({x.size(0), 1, x.size(1), -1});
+  const Tensor<T> padded = pad(squares, {0, 0, size / 2, (size - 1) / 2});
+  const Tensor<T> div = avg_pool2d(padded, {size, 1}, 1).view(x.sizes());
+  return x / (div * alpha + k).pow(beta);
+}
+
 }  // namespace functional
 
 namespace impl {
+
+/** torch.nn.LocalResponseNorm(size, alpha, beta, k): functional::local_response_norm. */
+template <class = void>
+class LocalResponseNorm : public nn::Module {
+ public:
+  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0)
+      : size_(size), alpha_(alpha), beta_(beta), k_(k) {}
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::local_response_norm(x, size_, alpha_, beta_, k_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  int64_t size_;
+  double alpha_, beta_, k_;
+};
 
 /** torch.nn.GroupNorm: weight (ones) and bias (zeros) of num_channels when affine. */
 template <class = void>
@@ -184,5 +216,6 @@ using BatchNorm2d = impl::BatchNorm<4, 4>;
 using LayerNorm = impl::LayerNorm<>;
 using GroupNorm = impl::GroupNorm<>;
 using InstanceNorm2d = impl::InstanceNorm2d<>;
+using LocalResponseNorm = impl::LocalResponseNorm<>;
 
 }  // namespace tessera::nn

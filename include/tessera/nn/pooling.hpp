@@ -1,6 +1,6 @@
 #pragma once
-// Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool2d,
-// adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d (with indices) and their layers.
+// Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool1d/2d,
+// lp_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d (with indices) and their layers.
 
 #include <limits>
 #include <optional>
@@ -362,6 +362,49 @@ Tensor<T> max_unpool2d(const Tensor<T>& x, const Tensor<int64_t>& indices, Expan
   return x.dim() == 3 ? out.squeeze(0) : out;
 }
 
+/** F.max_unpool1d: zeros of output_size ([N, C,] L; by default the length a pool of kernel,
+ *  stride and padding takes to x's) with each value of x put at its index in its row. */
+template <class T>
+Tensor<T> max_unpool1d(const Tensor<T>& x, const Tensor<int64_t>& indices, ExpandingArray<1> kernel_size,
+                       ExpandingArray<1> stride = {}, ExpandingArray<1> padding = 0,
+                       std::vector<int64_t> output_size = {}) {
+  TS_CHECK(x.dim() == 2 || x.dim() == 3, "max_unpool1d: Input to max_unpooling1d should be a 2d or 3d Tensor, but got "
+           "a tensor with ", x.dim(), " dimensions.");
+  // PyTorch's _unpool_output_size: the pool's input length, or output_size ([N, C,] L) within a stride of it.
+  const int64_t s = stride.empty() ? kernel_size[0] : stride[0];
+  const int64_t default_length = (x.size(-1) - 1) * s + kernel_size[0] - 2 * padding[0];
+  int64_t length = default_length;
+  if (!output_size.empty()) {
+    const std::string given = detail_pool::python_tuple(output_size);
+    if (output_size.size() == 3) output_size.erase(output_size.begin(), output_size.begin() + 2);
+    TS_CHECK(output_size.size() == 1, "max_unpool1d: output_size should be a sequence containing 1 or 3 elements, but "
+             "it has a length of '", output_size.size(), "'");
+    TS_CHECK(default_length - s < output_size[0] && output_size[0] < default_length + s, "max_unpool1d: invalid "
+             "output_size \"", given, "\" (dim 0 must be between ", default_length - s, " and ", default_length + s, ")");
+    length = output_size[0];
+  }
+  return max_unpool2d(x.unsqueeze(-1), indices.unsqueeze(-1), {kernel_size[0], 1}, {s, 1}, {padding[0], 0},
+                      {length, 1})
+      .squeeze(-1);
+}
+
+/** F.lp_pool1d: the p-norm of each window of [N, C, L] or [C, L], as PyTorch's: the window's mean
+ *  of x^p (no padding), times its size, to the power 1 / p (a negative mean kept 0). */
+template <class T>
+Tensor<T> lp_pool1d(const Tensor<T>& x, double norm_type, int64_t kernel_size, ExpandingArray<1> stride = {},
+                    bool ceil_mode = false) {
+  const Tensor<T> out = avg_pool1d(x.pow(norm_type), kernel_size, stride, 0, ceil_mode);
+  return (out.sign() * out.abs().relu() * static_cast<T>(kernel_size)).pow(1.0 / norm_type);
+}
+
+/** F.lp_pool2d: lp_pool1d over kernel_size windows of [N, C, H, W] or [C, H, W]. */
+template <class T>
+Tensor<T> lp_pool2d(const Tensor<T>& x, double norm_type, ExpandingArray<2> kernel_size, ExpandingArray<2> stride = {},
+                    bool ceil_mode = false) {
+  const Tensor<T> out = avg_pool2d(x.pow(norm_type), kernel_size, stride, 0, ceil_mode);
+  return (out.sign() * out.abs().relu() * static_cast<T>(kernel_size[0] * kernel_size[1])).pow(1.0 / norm_type);
+}
+
 }  // namespace functional
 
 // Note [Adaptive windows]
@@ -619,6 +662,42 @@ class MaxUnpool2d : public nn::Module {
   ExpandingArray<2> kernel_size_, stride_, padding_;
 };
 
+/** nn.MaxUnpool1d: `MaxUnpool1d(2)`, forward(x, indices, output_size = {}). */
+template <class = void>
+class MaxUnpool1d : public nn::Module {
+ public:
+  explicit MaxUnpool1d(ExpandingArray<1> kernel_size, ExpandingArray<1> stride = {}, ExpandingArray<1> padding = 0)
+      : kernel_size_(std::move(kernel_size)), stride_(std::move(stride)), padding_(std::move(padding)) {}
+  Tensor<float> forward(const Tensor<float>& x, const Tensor<int64_t>& indices, std::vector<int64_t> output_size = {}) const {
+    return functional::max_unpool1d(x, indices, kernel_size_, stride_, padding_, std::move(output_size));
+  }
+  Tensor<float> operator()(const Tensor<float>& x, const Tensor<int64_t>& indices, std::vector<int64_t> output_size = {}) const {
+    return this->call_forward(*this, x, indices, std::move(output_size));
+  }
+
+ private:
+  ExpandingArray<1> kernel_size_, stride_, padding_;
+};
+
+/** nn.LPPool1d and nn.LPPool2d: `LPPool2d(2, 3)` (norm_type, kernel_size), `LPPool2d(1.5, {3, 2}, 2)`,
+ *  `LPPool1d(2, 3, 2, true)` (stride, ceil_mode as PyTorch's); stride 0 or empty: the kernel size. */
+template <size_t N, class = void>
+class LPPool : public nn::Module {
+ public:
+  LPPool(double norm_type, ExpandingArray<N> kernel_size, ExpandingArray<N> stride = {}, bool ceil_mode = false)
+      : norm_type_(norm_type), kernel_size_(std::move(kernel_size)), stride_(std::move(stride)), ceil_mode_(ceil_mode) {}
+  Tensor<float> forward(const Tensor<float>& x) const {
+    if constexpr (N == 1) return functional::lp_pool1d(x, norm_type_, kernel_size_[0], stride_, ceil_mode_);
+    else return functional::lp_pool2d(x, norm_type_, kernel_size_, stride_, ceil_mode_);
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  double norm_type_;
+  ExpandingArray<N> kernel_size_, stride_;
+  bool ceil_mode_;
+};
+
 /** nn.AdaptiveAvgPool1d/2d and nn.AdaptiveMaxPool1d/2d. */
 template <int Dims, bool Max, class = void>
 class AdaptivePool : public nn::Module {
@@ -653,7 +732,10 @@ using MaxPool1d = impl::MaxPool<1>;
 using MaxPool2d = impl::MaxPool<2>;
 using AvgPool1d = impl::AvgPool<1>;
 using AvgPool2d = impl::AvgPool<2>;
+using MaxUnpool1d = impl::MaxUnpool1d<>;
 using MaxUnpool2d = impl::MaxUnpool2d<>;
+using LPPool1d = impl::LPPool<1>;
+using LPPool2d = impl::LPPool<2>;
 using AdaptiveAvgPool1d = impl::AdaptivePool<1, false>;
 using AdaptiveAvgPool2d = impl::AdaptivePool<2, false>;
 using AdaptiveMaxPool1d = impl::AdaptivePool<1, true>;
