@@ -96,6 +96,33 @@ TEST_CASE("one_hot and dropout") {
   CHECK(ts::equal(F::dropout(x, 0.25, false, g1), x));
 }
 
+TEST_CASE("alpha dropout keeps a standard normal input's mean and variance; the identity in eval mode") {
+  ts::Generator gen(3);
+  const auto x = ts::randn({200000}, gen);
+  for (const double p : {0.1, 0.5}) {
+    const auto y = F::alpha_dropout(x, p, true, gen);
+    CHECK(std::fabs(y.mean().item()) < 0.01f);
+    CHECK(y.var().item() == Approx(1.0).epsilon(0.02));
+    // dropped elements all take one value, a (-1.7581) + b
+    const double alpha = 1.7580993408473766, a = 1 / std::sqrt((alpha * alpha * p + 1) * (1 - p));
+    CHECK((y == static_cast<float>(-alpha * a + alpha * a * p)).to<float>().mean().item() == Approx(p).epsilon(0.05));
+  }
+  CHECK(ts::equal(F::alpha_dropout(x), x));  // training false by default, as PyTorch's
+  CHECK(ts::equal(F::feature_alpha_dropout(x.view({100, 2000})), x.view({100, 2000})));
+  ts::nn::FeatureAlphaDropout layer(0.5, gen);
+  const auto planes = x.view({10, 20, 1000});
+  // whole channels dropped together: about half of them constant
+  const float constant = (layer(planes).std(ts::Shape{2}) == 0.0f).to<float>().mean().item();
+  CHECK(constant > 0.3f);
+  CHECK(constant < 0.7f);
+  layer.eval();
+  CHECK(ts::equal(layer(planes), planes));
+  CHECK(error_of([] { F::alpha_dropout(ts::ones({2}), 1.5); }) ==
+        "alpha_dropout: dropout probability has to be between 0 and 1, but got 1.5");
+  CHECK(error_of([] { F::feature_alpha_dropout(ts::ones({2}), 0.5, true); }) ==
+        "feature_alpha_dropout: Feature dropout requires at least 2 dimensions in the input");
+}
+
 TEST_CASE("modules are handles with PyTorch's parameter names") {
   ts::Generator gen(1);
   ts::nn::Linear first(784, 256, true, gen);

@@ -201,6 +201,23 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "float32") return go(float{});
     return go(double{});
   }
+  if (op == "alpha_dropout") {
+    const auto go = [&]<class T>(T) {
+      const auto x = ts::arange<T>(1, std::stod(a[2]) + 1) * T(0.25) - T(2);
+      check_out(ts::nn::functional::alpha_dropout(x, std::stod(a[3]), true), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
+  if (op == "feature_alpha_dropout") {
+    const int64_t n = std::stoll(a[2]), c = std::stoll(a[3]), l = std::stoll(a[4]);
+    const auto go = [&]<class T>(T) {
+      const auto x = (ts::arange<T>(1, static_cast<double>(n * c * l + 1)) * T(0.25) - T(2)).reshape({n, c, l});
+      check_out(ts::nn::functional::feature_alpha_dropout(x, std::stod(a[5]), true), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
   if (op == "dropout1d") {
     const int64_t c = std::stoll(a[2]), l = std::stoll(a[3]);
     const double p = std::stod(a[4]);

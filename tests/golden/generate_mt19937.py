@@ -111,6 +111,15 @@ def run(call):
         c, l = int(a[2]), int(a[3])
         x = torch.arange(1, c * l + 1, dtype=DTYPES[a[1]]).reshape(c, l)
         return [F.dropout1d(x, float(a[4]), training=True)]
+    if op == "alpha_dropout":
+        # alpha_dropout dtype n p: arange(1, n + 1) * 0.25 - 2
+        x = torch.arange(1, int(a[2]) + 1, dtype=DTYPES[a[1]]) * 0.25 - 2
+        return [F.alpha_dropout(x, float(a[3]), training=True)]
+    if op == "feature_alpha_dropout":
+        # feature_alpha_dropout dtype n c l p: arange(1, n c l + 1) * 0.25 - 2 of shape [n, c, l]
+        n, c, l = int(a[2]), int(a[3]), int(a[4])
+        x = torch.arange(1, n * c * l + 1, dtype=DTYPES[a[1]]).reshape(n, c, l) * 0.25 - 2
+        return [F.feature_alpha_dropout(x, float(a[5]), training=True)]
     if op == "init_uniform":
         return [torch.nn.init.uniform_(torch.empty(int(a[1])), -float(a[2]), float(a[2]))]
     if op == "init_normal":
@@ -201,6 +210,10 @@ for seed in (0, 7):
                                   "loader 10 4 1 1 1 2", "loader 9 4 0 0 0 1", "rand float32 4"])
 
 case("dropout1d_unbatched", 5, ["dropout1d float32 6 4 0.5", "dropout1d float64 3 5 0.25", "rand float32 3"])
+
+case("alpha_dropout", 9, ["alpha_dropout float32 50 0.5", "alpha_dropout float64 20 0.2", "alpha_dropout float32 8 1.0",
+                          "feature_alpha_dropout float32 2 5 3 0.5", "feature_alpha_dropout float64 3 4 2 0.25",
+                          "rand float32 3"])
 
 
 def main():

@@ -2,6 +2,7 @@
 // ts::nn::functional: the stateless forms of the layers, as torch.nn.functional; the losses are in loss.hpp.
 
 #include "../core/algorithm.hpp"
+#include <cmath>
 #include <optional>
 
 #include "../ops/elementwise.hpp"
@@ -206,6 +207,59 @@ Tensor<T> dropout1d(const Tensor<T>& x, double p = 0.5, bool training = true) {
            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).");
   if (x.dim() == 2) return feature_dropout(x.unsqueeze(0), p, training, default_generator(), "dropout1d").squeeze(0);
   return feature_dropout(x, p, training, default_generator(), "dropout1d");
+}
+
+namespace detail_dropout {
+
+/** alpha_dropout and feature_alpha_dropout: keep each element (or each channel, `noise_shape`)
+ *  with probability 1 - p, set the others to SELU's negative saturation -1.7581 (alpha), then
+ *  a x + b so that mean and variance stay those of the input: PyTorch's formulas and draws (one
+ *  bernoulli_(1 - p) over the noise). */
+template <class T>
+Tensor<T> alpha_dropout(const Tensor<T>& x, double p, bool training, Generator& gen, const Shape& noise_shape,
+                        const char* op) {
+  static_assert(is_floating_v<T>, "alpha_dropout: the input must be floating");
+  TS_CHECK(p >= 0 && p <= 1, op, ": dropout probability has to be between 0 and 1, but got ", p);
+  if (!training || p == 0 || x.numel() == 0) return x;
+  if (p == 1) return x * T(0);
+  constexpr double alpha = 1.7580993408473766;
+  const double a = 1.0 / std::sqrt((alpha * alpha * p + 1) * (1 - p));
+  Tensor<T> noise, b;
+  {
+    NoGradGuard no_grad;
+    noise = empty<T>(noise_shape, {.device = x.device()});
+    noise.bernoulli_(1 - p, gen);
+    b = ((noise - T(1)) * static_cast<T>(alpha * a)).add_(static_cast<T>(alpha * a * p));
+    noise.mul_(static_cast<T>(a));
+  }
+  return x * noise + b;
+}
+
+}  // namespace detail_dropout
+
+/** SELU networks' dropout (torch.nn.functional.alpha_dropout; training false by default, as
+ *  PyTorch's): dropped elements take SELU's saturation value, and an affine map keeps the
+ *  input's mean and variance. */
+template <class T>
+Tensor<T> alpha_dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
+  return detail_dropout::alpha_dropout(x, p, training, gen, x.sizes(), "alpha_dropout");
+}
+template <class T>
+Tensor<T> alpha_dropout(const Tensor<T>& x, double p = 0.5, bool training = false) {
+  return alpha_dropout(x, p, training, default_generator());
+}
+
+/** alpha_dropout of whole channels (dim 1 of [N, C, ...]; one draw per sample and channel). */
+template <class T>
+Tensor<T> feature_alpha_dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
+  TS_CHECK(x.dim() >= 2, "feature_alpha_dropout: Feature dropout requires at least 2 dimensions in the input");
+  Shape noise_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
+  noise_shape[0] = x.size(0), noise_shape[1] = x.size(1);
+  return detail_dropout::alpha_dropout(x, p, training, gen, noise_shape, "feature_alpha_dropout");
+}
+template <class T>
+Tensor<T> feature_alpha_dropout(const Tensor<T>& x, double p = 0.5, bool training = false) {
+  return feature_alpha_dropout(x, p, training, default_generator());
 }
 
 /** Layer normalisation over the trailing dims `normalized_shape`, with optional elementwise

@@ -1,6 +1,6 @@
 #pragma once
 // The layers: Linear, Bilinear, Embedding, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
-// Dropout, Sequential.
+// Dropout, AlphaDropout, Sequential.
 
 #include <cmath>
 #include <memory>
@@ -233,6 +233,27 @@ class Dropout2d : public nn::Module {
   Generator* gen_;
 };
 
+/** AlphaDropout and FeatureAlphaDropout: SELU's dropout (functional::alpha_dropout, of elements or
+ *  of whole channels) while training, the identity in eval mode. */
+template <bool Feature, class = void>
+class AlphaDropout : public nn::Module {
+ public:
+  explicit AlphaDropout(double p = 0.5) : AlphaDropout(p, default_generator()) {}
+  AlphaDropout(double p, Generator& gen) : p_(p), gen_(&gen) {
+    TS_CHECK(p >= 0 && p <= 1, Feature ? "FeatureAlphaDropout" : "AlphaDropout",
+             ": dropout probability has to be between 0 and 1, but got ", p);
+  }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    if constexpr (Feature) return functional::feature_alpha_dropout(x, p_, is_training(), *gen_);
+    else return functional::alpha_dropout(x, p_, is_training(), *gen_);
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  double p_;
+  Generator* gen_;
+};
+
 /** Modules applied in order; child i is named "i", as in torch.nn.Sequential. */
 template <class = void>
 class Sequential : public nn::Module {
@@ -284,6 +305,8 @@ using PixelUnshuffle = impl::PixelUnshuffle<>;
 using ChannelShuffle = impl::ChannelShuffle<>;
 using Dropout = impl::Dropout<>;
 using Dropout2d = impl::Dropout2d<>;
+using AlphaDropout = impl::AlphaDropout<false>;
+using FeatureAlphaDropout = impl::AlphaDropout<true>;
 using Sequential = impl::Sequential<>;
 
 }  // namespace tessera::nn
