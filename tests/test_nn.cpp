@@ -468,7 +468,7 @@ call_cases::Got bilinear_layer(uint64_t seed, int64_t in1, int64_t in2, int64_t 
   return call_cases::got(parts);
 }
 
-TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyTorch: values, gradients, errors",
+TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embedding_bag match PyTorch: values, gradients, errors",
           "[nn][golden]") {
   // tests/golden/functional.txt (generate_functional.py)
   const Tensor<float> x = ts::arange<float>(0, 24).reshape({2, 3, 4}) * 0.25f - 2.5f;
@@ -478,6 +478,12 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyT
   const Tensor<double> w = ts::arange<double>(0, 40).reshape({2, 4, 5}).sin() * 0.5;
   const Tensor<double> bias = ts::tensor<double>({0.25, -1.5});
   const Tensor<float> c = ts::arange<float>(0, 120).reshape({2, 5, 3, 4}).sin() * 2.0f;
+  const Tensor<double> e = ts::arange<double>(0, 30).reshape({10, 3}).cos();
+  const Tensor<int64_t> i = ts::tensor<int64_t>({1, 2, 4, 5, 4, 3, 2, 9});
+  const Tensor<int64_t> o = ts::tensor<int64_t>({0, 2, 2, 5});
+  const Tensor<double> psw = ts::arange<double>(0, 8) * 0.25 - 1.0;
+  using Bag = F::EmbeddingBagOptions<double>;
+  const auto bag = [](auto&&... args) { return call_cases::got(F::embedding_bag(args...)); };
   const double inf = std::numeric_limits<double>::infinity();
   const std::map<std::string, std::function<call_cases::Got()>> values = {
       {"F.normalize(x)", [&] { return call_cases::got(F::normalize(x)); }},
@@ -505,6 +511,26 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyT
       {"F.local_response_norm(c.reshape(2, 5, 3, 2, 2), 5, 0.1)",
        [&] { return call_cases::got(F::local_response_norm(c.reshape({2, 5, 3, 2, 2}), 5, 0.1)); }},
       {"torch.nn.LocalResponseNorm(3, 0.2)(c)", [&] { return call_cases::got(ts::nn::LocalResponseNorm(3, 0.2)(c)); }},
+      {"F.embedding_bag(i, e, o)", [&] { return bag(i, e, o); }},
+      {"F.embedding_bag(i, e, o, mode='sum')", [&] { return bag(i, e, o, Bag{.mode = "sum"}); }},
+      {"F.embedding_bag(i, e, o, mode='max')", [&] { return bag(i, e, o, Bag{.mode = "max"}); }},
+      {"F.embedding_bag(i.view(2, 4), e, mode='sum')", [&] { return bag(i.view({2, 4}), e, Tensor<int64_t>{}, Bag{.mode = "sum"}); }},
+      {"F.embedding_bag(i.view(4, 2), e)", [&] { return bag(i.view({4, 2}), e); }},
+      {"F.embedding_bag(i.view(2, 4), e, mode='max')", [&] { return bag(i.view({2, 4}), e, Tensor<int64_t>{}, Bag{.mode = "max"}); }},
+      {"F.embedding_bag(i, e, torch.tensor([0, 2, 2, 8]), include_last_offset=True)",
+       [&] { return bag(i, e, ts::tensor<int64_t>({0, 2, 2, 8}), Bag{.include_last_offset = true}); }},
+      {"F.embedding_bag(i, e, torch.tensor([0, 3, 8]), include_last_offset=True, mode='sum')",
+       [&] { return bag(i, e, ts::tensor<int64_t>({0, 3, 8}), Bag{.mode = "sum", .include_last_offset = true}); }},
+      {"F.embedding_bag(i, e, o, mode='sum', per_sample_weights=psw)",
+       [&] { return bag(i, e, o, Bag{.mode = "sum", .per_sample_weights = psw}); }},
+      {"F.embedding_bag(i.view(2, 4), e, mode='sum', per_sample_weights=psw.view(2, 4))",
+       [&] { return bag(i.view({2, 4}), e, Tensor<int64_t>{}, Bag{.mode = "sum", .per_sample_weights = psw.view({2, 4})}); }},
+      {"F.embedding_bag(i, e, o, padding_idx=4)", [&] { return bag(i, e, o, Bag{.padding_idx = 4}); }},
+      {"F.embedding_bag(i, e, o, mode='max', padding_idx=2)", [&] { return bag(i, e, o, Bag{.mode = "max", .padding_idx = 2}); }},
+      {"F.embedding_bag(i, e, o, mode='sum', padding_idx=-1)", [&] { return bag(i, e, o, Bag{.mode = "sum", .padding_idx = -1}); }},
+      {"F.embedding_bag(i[:0], e, torch.tensor([0, 0]))", [&] { return bag(i.narrow(0, 0, 0), e, ts::tensor<int64_t>({0, 0})); }},
+      {"F.embedding_bag(i, e, torch.tensor([0]), mode='max')",
+       [&] { return bag(i, e, ts::tensor<int64_t>({0}), Bag{.mode = "max"}); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("functional.txt")) {
@@ -534,7 +560,16 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyT
                                 {"F.local_response_norm(X, 3, 0.1)",
                                  [](const Tensor<double>& t) { return F::local_response_norm(t, 3, 0.1); }},
                                 {"F.local_response_norm(X, 2, 0.5, 0.5, 2.0)",
-                                 [](const Tensor<double>& t) { return F::local_response_norm(t, 2, 0.5, 0.5, 2.0); }}});
+                                 [](const Tensor<double>& t) { return F::local_response_norm(t, 2, 0.5, 0.5, 2.0); }},
+                                {"F.embedding_bag(i, X, o)", [&](const Tensor<double>& t) { return F::embedding_bag(i, t, o); }},
+                                {"F.embedding_bag(i, X, o, mode='sum', padding_idx=4)",
+                                 [&](const Tensor<double>& t) { return F::embedding_bag(i, t, o, {.mode = "sum", .padding_idx = 4}); }},
+                                {"F.embedding_bag(i, X.cos(), o, mode='max')",
+                                 [&](const Tensor<double>& t) { return F::embedding_bag(i, t.cos(), o, {.mode = "max"}); }},
+                                {"F.embedding_bag(i.view(2, 4), X, mode='sum', per_sample_weights=psw.view(2, 4))",
+                                 [&](const Tensor<double>& t) {
+                                   return F::embedding_bag(i.view({2, 4}), t, {}, {.mode = "sum", .per_sample_weights = psw.view({2, 4})});
+                                 }}});
   call_cases::check_error_cases("functional.txt", std::map<std::string, call_cases::ErrorCall>{
                                                       {"F.normalize(x, dim=3)", {"norm", [&] { F::normalize(x, 2.0, 3); }}},
                                                       {"F.normalize(x[0, 0])", {"norm", [&] { F::normalize(x[0][0]); }}},
@@ -542,13 +577,38 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear and local_response_norm match PyT
                                                       {"F.bilinear(a, b[:, :4], w)", {"", [&] { F::bilinear(a, b.narrow(1, 0, 4), w); }}},
                                                       {"F.bilinear(a[:, :3], b, w)", {"", [&] { F::bilinear(a.narrow(1, 0, 3), b, w); }}},
                                                       {"F.bilinear(a, b, w, bias[:1])", {"", [&] { F::bilinear(a, b, w, bias.narrow(0, 0, 1)); }}},
-                                                      {"F.bilinear(a[0], b, w)", {"", [&] { F::bilinear(a[0], b, w); }}}});
+                                                      {"F.bilinear(a[0], b, w)", {"", [&] { F::bilinear(a[0], b, w); }}},
+                                                      {"F.embedding_bag(i, e, torch.tensor([0, 9]))", {"embedding_bag", [&] { F::embedding_bag(i, e, ts::tensor<int64_t>({0, 9})); }}},
+                                                      {"F.embedding_bag(i, e, o, mode='mean', per_sample_weights=psw)", {"", [&] { F::embedding_bag(i, e, o, {.per_sample_weights = psw}); }}},
+                                                      {"F.embedding_bag(i, e, o, mode='foo')", {"embedding_bag", [&] { F::embedding_bag(i, e, o, {.mode = "foo"}); }}},
+                                                      {"F.embedding_bag(i, e)", {"embedding_bag", [&] { F::embedding_bag(i, e); }}},
+                                                      {"F.embedding_bag(i.view(1, 2, 4), e)", {"embedding_bag", [&] { F::embedding_bag(i.view({1, 2, 4}), e); }}},
+                                                      {"F.embedding_bag(i, e, o, padding_idx=12)", {"embedding_bag", [&] { F::embedding_bag(i, e, o, {.padding_idx = 12}); }}}});
   CHECK(F::normalize(x.requires_grad_()).grad_fn_name() == "DivBackward0");
   CHECK(F::bilinear(a.detach().requires_grad_(), b, w, bias).grad_fn_name() == "AddBackward0");
   CHECK(ts::nn::Bilinear(4, 5, 3).named_parameters().at(0).first == "weight");
   CHECK(error_of([&] { F::local_response_norm(x[0], 2); }) ==
         "local_response_norm: Expected 3D or higher dimensionality input (got 2 dimensions)");
   CHECK(F::local_response_norm(ts::zeros({0, 3, 2}), 2).numel() == 0);
+  // embedding_bag: PyTorch's node, the per-sample weights' gradient, its own messages
+  const auto table = e.detach().requires_grad_();
+  CHECK(F::embedding_bag(i, table, o).grad_fn_name() == "EmbeddingBagBackward0");
+  CHECK(ts::autograd::gradcheck(
+      [&](const std::vector<Tensor<double>>& in) {
+        return F::embedding_bag(i, in[0], o, {.mode = "sum", .per_sample_weights = in[1], .padding_idx = 2});
+      },
+      {table, psw.detach().requires_grad_()}));
+  CHECK(error_of([&] { F::embedding_bag(i, e, ts::tensor<int64_t>({1, 4})); }) ==
+        "embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
+        "However, got 1");
+  CHECK(error_of([&] { F::embedding_bag(i, e, ts::tensor<int64_t>({0, 5, 3})); }) ==
+        "embedding_bag: offsets must be non-decreasing");
+  CHECK(error_of([&] { F::embedding_bag(i, e, o, {.mode = "sum", .per_sample_weights = psw.narrow(0, 0, 7)}); }) ==
+        "embedding_bag: If per_sample_weights ([7]) is not None, then it must have the same shape as the input ([8])");
+  CHECK(!error_of([&] { F::embedding_bag(ts::tensor<int64_t>({1, 12}), e, ts::tensor<int64_t>({0})); }).empty());
+  ts::nn::EmbeddingBag layer(10, 3, {.mode = "sum", .padding_idx = 0});
+  CHECK(layer.weight()[0].abs().sum().item() == 0.0f);
+  CHECK(ts::equal(layer(i, o), F::embedding_bag(i, layer.weight(), o, {.mode = "sum", .padding_idx = 0})));
 }
 
 }  // namespace test_nn

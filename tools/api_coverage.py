@@ -30,7 +30,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "conv_transpose3d": "3-D convolutions and pools are not offered yet (1-D and 2-D are)",
     "max_pool3d": "3-D convolutions and pools are not offered yet (1-D and 2-D are)",
     "ctc_loss": "not yet written (a dynamic-programming loss with its own kernel)",
-    "embedding_bag": "not yet written (nn.EmbeddingBag)",
     "gradient": "not yet written (numerical differentiation by central differences)",
     "grid_sampler": "not yet written (grid_sample: interpolation at arbitrary points)",
     "grid_sampler_2d": "not yet written (grid_sample: interpolation at arbitrary points)",

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/golden/functional.txt: PyTorch 1.13's torch.nn.functional calls of
-nn/ not covered elsewhere (normalize, bilinear and nn.Bilinear, local_response_norm), values, gradients and error messages, for
+nn/ not covered elsewhere (normalize, bilinear and nn.Bilinear, local_response_norm, embedding_bag), values, gradients and error messages, for
 tests/test_nn.cpp.
 
     /usr/bin/python3 tests/golden/generate_functional.py
@@ -17,6 +17,10 @@ b = torch.arange(15, dtype=torch.float64).reshape(3, 5).cos()
 w = torch.arange(40, dtype=torch.float64).reshape(2, 4, 5).sin() * 0.5
 bias = torch.tensor([0.25, -1.5], dtype=torch.float64)
 c = torch.arange(120, dtype=torch.float32).reshape(2, 5, 3, 4).sin() * 2
+e = torch.arange(30, dtype=torch.float64).reshape(10, 3).cos()
+i = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9])
+o = torch.tensor([0, 2, 2, 5])
+psw = torch.arange(8, dtype=torch.float64) * 0.25 - 1
 
 
 def layer(seed, *args, **kwargs):
@@ -38,6 +42,13 @@ VALUES = [
     "F.local_response_norm(c, 3)", "F.local_response_norm(c, 2, alpha=0.5, beta=0.5, k=2.0)",
     "F.local_response_norm(c[0], 4, 1e-2)", "F.local_response_norm(c.reshape(2, 5, 3, 2, 2), 5, 0.1)",
     "torch.nn.LocalResponseNorm(3, 0.2)(c)",
+    "F.embedding_bag(i, e, o)", "F.embedding_bag(i, e, o, mode='sum')", "F.embedding_bag(i, e, o, mode='max')",
+    "F.embedding_bag(i.view(2, 4), e, mode='sum')", "F.embedding_bag(i.view(4, 2), e)", "F.embedding_bag(i.view(2, 4), e, mode='max')",
+    "F.embedding_bag(i, e, torch.tensor([0, 2, 2, 8]), include_last_offset=True)", "F.embedding_bag(i, e, torch.tensor([0, 3, 8]), include_last_offset=True, mode='sum')",
+    "F.embedding_bag(i, e, o, mode='sum', per_sample_weights=psw)", "F.embedding_bag(i.view(2, 4), e, mode='sum', per_sample_weights=psw.view(2, 4))",
+    "F.embedding_bag(i, e, o, padding_idx=4)", "F.embedding_bag(i, e, o, mode='max', padding_idx=2)",
+    "F.embedding_bag(i, e, o, mode='sum', padding_idx=-1)", "F.embedding_bag(i[:0], e, torch.tensor([0, 0]))",
+    "F.embedding_bag(i, e, torch.tensor([0]), mode='max')",
 ]
 
 GRADS = [
@@ -45,11 +56,17 @@ GRADS = [
     ("F.bilinear(X, b, w, bias)", (3, 4)), ("F.bilinear(a, X, w, bias)", (3, 5)), ("F.bilinear(a, b, X, bias)", (2, 4, 5)),
     ("F.bilinear(a, b, w, X)", (2,)),
     ("F.local_response_norm(X, 3, 0.1)", (2, 4, 3)), ("F.local_response_norm(X, 2, 0.5, 0.5, 2.0)", (1, 3, 2, 2)),
+    ("F.embedding_bag(i, X, o)", (10, 3)), ("F.embedding_bag(i, X, o, mode='sum', padding_idx=4)", (10, 3)),
+    ("F.embedding_bag(i, X.cos(), o, mode='max')", (10, 3)), ("F.embedding_bag(i.view(2, 4), X, mode='sum', per_sample_weights=psw.view(2, 4))", (10, 3)),
 ]
 
 ERRORS = [
     "F.normalize(x, dim=3)", "F.normalize(x[0, 0])", "F.bilinear(a, b[:2], w)", "F.bilinear(a, b[:, :4], w)",
     "F.bilinear(a[:, :3], b, w)", "F.bilinear(a, b, w, bias[:1])", "F.bilinear(a[0], b, w)",
+    "F.embedding_bag(i, e, torch.tensor([0, 9]))",
+    "F.embedding_bag(i, e, o, mode='mean', per_sample_weights=psw)",
+    "F.embedding_bag(i, e, o, mode='foo')", "F.embedding_bag(i, e)", "F.embedding_bag(i.view(1, 2, 4), e)",
+    "F.embedding_bag(i, e, o, padding_idx=12)",
 ]
 
 call_cases.write("generate_functional.py", "functional.txt", VALUES, GRADS, ERRORS, globals())

@@ -3,7 +3,9 @@
 
 #include "../core/algorithm.hpp"
 #include <cmath>
+#include <limits>
 #include <optional>
+#include <string>
 
 #include "../ops/elementwise.hpp"
 #include "../ops/indexing.hpp"
@@ -175,6 +177,167 @@ Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight,
   TS_CHECK(pad >= 0 && pad < n, "embedding: Padding_idx must be within num_embeddings (got ", *padding_idx, " for ", n,
            " embeddings)");
   return where((indices == pad).unsqueeze(-1), rows.detach(), rows);
+}
+
+/** embedding_bag's options, in PyTorch's keyword order (max_norm, scale_grad_by_freq and sparse
+ *  are not offered): mode "sum", "mean" or "max"; weights of the looked-up rows (mode "sum"
+ *  only, the input's shape); offsets with one more entry ending the last bag; the index whose
+ *  rows are skipped (and not counted by the mean). */
+template <class T = float>
+struct EmbeddingBagOptions {
+  std::string mode = "mean";
+  Tensor<T> per_sample_weights{};
+  bool include_last_offset = false;
+  std::optional<int64_t> padding_idx = std::nullopt;
+};
+
+namespace detail_bag {
+
+/** The looked-up positions that count, the bag of each, and its scale (per-sample weight, divided
+ *  by the bag's count for the mean); for "max" the first position of each bag's maximum per
+ *  column (n where the bag is empty). */
+template <class T>
+struct Bags {
+  Tensor<int64_t> index, bag;  // of the kept positions
+  Tensor<T> scale;             // [kept, 1]
+  Tensor<int64_t> argmax;      // "max": [bags, dim] into index
+  Tensor<int64_t> counts;      // [bags]
+};
+
+/** embedding_bag's node (PyTorch's EmbeddingBagBackward0): each kept row's gradient is its bag's
+ *  times its scale ("sum", "mean"), or its bag's where it is the maximum ("max"); the per-sample
+ *  weights' is the row dotted with its bag's gradient. */
+template <class T>
+struct EmbeddingBagBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> weight, scale;
+  ::tessera::detail::SavedTensor<int64_t> index, bag, argmax, positions;
+  Shape weight_shape;
+  bool max;
+  Shape weights_shape;  // the per-sample weights'
+  EmbeddingBagBackward0(const Tensor<T>& w, const Bags<T>& b, const Tensor<int64_t>& pos, bool is_max, Shape psw_shape)
+      : weight(w, false), scale(b.scale, false), index(b.index, false), bag(b.bag, false), argmax(b.argmax, false),
+        positions(pos, false), weight_shape(w.sizes()), max(is_max), weights_shape(std::move(psw_shape)) {}
+  const char* name() const override { return "EmbeddingBagBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(weight, scale, index, bag, argmax, positions);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>();
+    const Tensor<int64_t> idx = index.unpack(*this), b = bag.unpack(*this);
+    AnyTensor dw, dpsw;
+    if (needs_input_grad(0) && max) {
+      // the gradient of bag i, column d goes to row index[argmax[i, d]], column d
+      const Tensor<int64_t> am = argmax.unpack(*this), dims = arange<int64_t>(g.size(1), {.device = g.device()});
+      const Tensor<bool> filled = am < idx.numel();
+      const Tensor<int64_t> rows = idx.index_select(0, am.masked_fill(!filled, 0).reshape({-1})).view(am.sizes());
+      const Tensor<int64_t> flat = (rows * g.size(1) + dims).masked_select(filled);
+      dw = zeros<T>({weight_shape[0] * weight_shape[1]}, {.device = g.device()})
+               .index_add(0, flat, g.masked_select(filled))
+               .view(weight_shape);
+    } else if (needs_input_grad(0)) {
+      dw = zeros<T>(weight_shape, {.device = g.device()}).index_add(0, idx, g.index_select(0, b) * scale.unpack(*this));
+    }
+    if (needs_input_grad(1)) {
+      const Tensor<T> per_row = (g.index_select(0, b) * weight.unpack(*this).index_select(0, idx)).sum(1);
+      dpsw = zeros<T>({::tessera::detail::checked_numel(weights_shape, "embedding_bag")}, {.device = g.device()})
+                 .index_add(0, positions.unpack(*this), per_row)
+                 .view(weights_shape);
+    }
+    return {dw, dpsw};
+  }
+};
+
+}  // namespace detail_bag
+
+/** Sums, means or maxima of bags of rows of `weight` [n, dim]: input [B, N] (B bags of N indices)
+ *  or input [n] with `offsets` [B] (bag i from offsets[i] to the next offset, the last to the end
+ *  or, with include_last_offset, to offsets[B]); an empty bag gives zeros. As
+ *  torch.nn.functional.embedding_bag, with PyTorch's node (EmbeddingBagBackward0); a maximum
+ *  held by several rows sends its gradient to the first. */
+template <class T>
+Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, const Tensor<int64_t>& offsets = {},
+                        const EmbeddingBagOptions<T>& options = {}) {
+  const char* op = "embedding_bag";
+  TS_CHECK(weight.dim() == 2, op, ": weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
+  const Tensor<T>& psw = options.per_sample_weights;
+  TS_CHECK(!psw.defined() || psw.sizes() == input.sizes(), op, ": If per_sample_weights (",
+           detail::shape_str(psw.sizes()), ") is not None, then it must have the same shape as the input (",
+           detail::shape_str(input.sizes()), ")");
+  TS_CHECK(input.dim() == 1 || input.dim() == 2, op, ": input has to be 1D or 2D Tensor, but got Tensor of dimension ",
+           input.dim());
+  TS_CHECK(input.dim() == 1 || !offsets.defined(), op, ": if input is 2D, then offsets has to be None, as input is "
+           "treated is a mini-batch of fixed length sequences");
+  TS_CHECK(input.dim() == 2 || offsets.defined(), op, ": offsets has to be a 1D Tensor but got None");
+  TS_CHECK(input.dim() == 2 || offsets.dim() == 1, op, ": offsets has to be a 1D Tensor");
+  const std::string& mode = options.mode;
+  TS_CHECK(mode == "sum" || mode == "mean" || mode == "max", op, ": mode has to be one of sum, mean or max");
+  TS_CHECK(!psw.defined() || mode == "sum", op, ": per_sample_weights was not None. per_sample_weights is only "
+           "supported for mode='sum' (got mode='", mode, "'). Please open a feature request on GitHub.");
+  const int64_t rows = weight.size(0), dim = weight.size(1), n = input.numel();
+  std::optional<int64_t> pad = options.padding_idx;
+  if (pad) {
+    TS_CHECK(*pad >= -rows && *pad < rows, op, ": padding_idx must be within the number of embeddings, ", -rows,
+             " through ", rows - 1, ", but got ", *pad);
+    if (*pad < 0) *pad += rows;
+  }
+  // Each position's bag: fixed-length rows, or the runs between offsets.
+  const Tensor<int64_t> flat = input.reshape({-1});
+  Tensor<int64_t> bag, counts_all;
+  int64_t bags = 0;
+  if (input.dim() == 2) {
+    bags = input.size(0);
+    bag = arange<int64_t>(n, {.device = input.device()}).div(input.size(1), "floor");
+  } else {
+    bags = offsets.size(0) - (options.include_last_offset ? 1 : 0);
+    TS_CHECK(bags >= 0, op, ": include_last_offset needs at least one offset");
+    if (offsets.size(0) > 0) {
+      TS_CHECK(offsets[0].item() == 0, op, ": offsets[0] has to be 0, i.e., the first sequence in the mini-batch has "
+               "to start from position 0. However, got ", offsets[0].item());
+      TS_CHECK(offsets[-1].item() <= n, op, ": offsets[-1] can not be greater than input's length ", n,
+               " but got offsets[-1] of ", offsets[-1].item());
+      TS_CHECK(offsets.size(0) < 2 || (offsets.diff() >= 0).all().item(), op, ": offsets must be non-decreasing");
+    }
+    const Tensor<int64_t> ends =
+        cat({offsets.narrow(0, 1, std::max<int64_t>(offsets.size(0) - 1, 0)), full<int64_t>({1}, n, {.device = input.device()})});
+    const Tensor<int64_t> lengths = (ends - offsets).narrow(0, 0, bags);
+    bag = arange<int64_t>(bags, {.device = input.device()}).repeat_interleave(lengths);  // positions past the last bag: none
+  }
+  detail::check_index_select_bounds(weight, 0, flat, op);  // Note [index_select bounds]
+  // the positions that count: inside a bag and not padding
+  const int64_t covered = bag.numel();
+  Tensor<int64_t> positions = arange<int64_t>(covered, {.device = input.device()});
+  if (pad) positions = positions.masked_select(flat.narrow(0, 0, covered) != *pad);
+  detail_bag::Bags<T> b;
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;  // the derivative is EmbeddingBagBackward0's
+    b.index = flat.index_select(0, positions);
+    b.bag = bag.index_select(0, positions);
+    b.counts = zeros<int64_t>({bags}, {.device = input.device()}).index_add(0, b.bag, ones_like(b.bag));
+    const Tensor<T> looked_up = weight.index_select(0, b.index);
+    if (mode == "max") {
+      const Tensor<int64_t> column = b.bag.unsqueeze(1).expand(looked_up.sizes());
+      out = full<T>({bags, dim}, -std::numeric_limits<T>::infinity(), {.device = input.device()})
+                .scatter_reduce(0, column, looked_up, "amax");
+      // the first position holding each maximum (b.index.numel() where the bag is empty)
+      const int64_t kept = b.index.numel();
+      const Tensor<int64_t> where_max = where(looked_up == out.index_select(0, b.bag),
+                                              arange<int64_t>(kept, {.device = input.device()}).unsqueeze(1).expand(looked_up.sizes()),
+                                              full<int64_t>(looked_up.sizes(), kept, {.device = input.device()}));
+      b.argmax = full<int64_t>({bags, dim}, kept, {.device = input.device()}).scatter_reduce(0, column, where_max, "amin");
+      out = out.masked_fill((b.counts == 0).unsqueeze(1), 0);
+    } else {
+      b.scale = psw.defined() ? psw.reshape({-1}).index_select(0, positions).unsqueeze(1)
+                              : ones<T>({b.index.numel(), 1}, {.device = input.device()});
+      if (mode == "mean") b.scale = b.scale / b.counts.clamp_min(1).template to<T>().index_select(0, b.bag).unsqueeze(1);
+      out = zeros<T>({bags, dim}, {.device = input.device()}).index_add(0, b.bag, looked_up * b.scale);
+    }
+  }
+  if (detail::needs_grad(weight, psw))
+    detail::record<detail_bag::EmbeddingBagBackward0<T>>({weight, psw}, {out}, weight, b, positions, mode == "max",
+                                                          psw.defined() ? psw.sizes() : Shape{});
+  return out;
 }
 
 /** Zeroes whole channels (dim 1 of [N, C, ...]) with probability p and scales the rest by

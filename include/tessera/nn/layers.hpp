@@ -1,5 +1,5 @@
 #pragma once
-// The layers: Linear, Bilinear, Embedding, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
+// The layers: Linear, Bilinear, Embedding, EmbeddingBag, activations, Flatten, PixelShuffle, PixelUnshuffle, ChannelShuffle,
 // Dropout, AlphaDropout, Sequential.
 
 #include <cmath>
@@ -233,6 +233,49 @@ class Dropout2d : public nn::Module {
   Generator* gen_;
 };
 
+/** Sums, means or maxima of bags of embeddings (functional::embedding_bag): the weight [n, dim]
+ *  starts N(0, 1) with the padding_idx row (if any) zero, as PyTorch's;
+ *  forward(input, offsets = {}, per_sample_weights = {}). */
+template <class = void>
+class EmbeddingBag : public nn::Module {
+ public:
+  EmbeddingBag(int64_t num_embeddings, int64_t embedding_dim, functional::EmbeddingBagOptions<float> options = {})
+      : EmbeddingBag(num_embeddings, embedding_dim, std::move(options), default_generator()) {}
+  EmbeddingBag(int64_t num_embeddings, int64_t embedding_dim, functional::EmbeddingBagOptions<float> options,
+               Generator& gen)
+      : options_(std::move(options)) {
+    TS_CHECK(num_embeddings >= 0 && embedding_dim >= 0, "EmbeddingBag: invalid sizes (", num_embeddings, ", ",
+             embedding_dim, ")");
+    TS_CHECK(!options_.per_sample_weights.defined(), "EmbeddingBag: per_sample_weights are forward's argument");
+    if (options_.padding_idx) {
+      const int64_t pad = *options_.padding_idx;
+      TS_CHECK(pad >= -num_embeddings && pad < num_embeddings, "EmbeddingBag: padding_idx must be within num_embeddings");
+      options_.padding_idx = pad < 0 ? pad + num_embeddings : pad;
+    }
+    weight_ = register_parameter("weight", empty<float>({num_embeddings, embedding_dim}));
+    init::normal_(weight_, 0.0, 1.0, gen);
+    if (options_.padding_idx) {
+      NoGradGuard no_grad;
+      weight_[*options_.padding_idx].fill_(0);
+    }
+  }
+  Tensor<float> forward(const Tensor<int64_t>& input, const Tensor<int64_t>& offsets = {},
+                        const Tensor<float>& per_sample_weights = {}) const {
+    functional::EmbeddingBagOptions<float> o = options_;
+    o.per_sample_weights = per_sample_weights;
+    return functional::embedding_bag(input, weight_, offsets, o);
+  }
+  Tensor<float> operator()(const Tensor<int64_t>& input, const Tensor<int64_t>& offsets = {},
+                           const Tensor<float>& per_sample_weights = {}) const {
+    return this->call_forward(*this, input, offsets, per_sample_weights);
+  }
+  const Tensor<float>& weight() const { return weight_; }
+
+ private:
+  functional::EmbeddingBagOptions<float> options_;
+  Tensor<float> weight_;
+};
+
 /** AlphaDropout and FeatureAlphaDropout: SELU's dropout (functional::alpha_dropout, of elements or
  *  of whole channels) while training, the identity in eval mode. */
 template <bool Feature, class = void>
@@ -294,6 +337,7 @@ class Sequential : public nn::Module {
 using Linear = impl::Linear<>;
 using Bilinear = impl::Bilinear<>;
 using Embedding = impl::Embedding<>;
+using EmbeddingBag = impl::EmbeddingBag<>;
 using ReLU = impl::ReLU<>;
 using GELU = impl::GELU<>;
 using Sigmoid = impl::Sigmoid<>;
