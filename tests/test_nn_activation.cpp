@@ -179,6 +179,26 @@ TEST_CASE("activations refuse what PyTorch refuses", "[nn][activation]") {
   CHECK(error_of([&] { F::celu(x, 0.0); }) == "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
 }
 
+TEST_CASE("rrelu: the mean slope in eval mode, its drawn slopes while training", "[nn][activation]") {
+  const auto x = ts::tensor({-2.0f, -0.5f, 0.0f, 1.5f}).requires_grad_();
+  const auto eval = F::rrelu(x);
+  CHECK(eval.grad_fn_name() == "RreluWithNoiseBackward0");
+  CHECK(ts::equal(eval, F::leaky_relu(x, (1.0 / 8 + 1.0 / 3) / 2)));
+  ts::Generator gen(7);
+  const auto y = F::rrelu(x, 0.1, 0.3, true, gen);
+  y.sum().backward();
+  const auto g = x.grad().to_vector(), v = y.to_vector();
+  CHECK(g[3] == 1.0f);
+  for (size_t i : {size_t{0}, size_t{1}}) {
+    CHECK(g[i] >= 0.1f);
+    CHECK(g[i] < 0.3f);
+    CHECK(v[i] == -std::vector<float>{2.0f, 0.5f}[i] * g[i]);  // the gradient is the slope drawn
+  }
+  ts::nn::RReLU layer(0.1, 0.3, gen);
+  layer.eval();
+  CHECK(ts::equal(layer(x), F::leaky_relu(x, 0.2)));
+}
+
 TEST_CASE("in-place activations write their input and keep PyTorch's rules", "[nn][activation]") {
   // the tensor itself is returned, its values changed, its version bumped
   const ts::Tensor<float> a = ts::tensor({-1.0f, 0.5f, 2.0f});

@@ -201,6 +201,24 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "float32") return go(float{});
     return go(double{});
   }
+  if (op == "rrelu") {
+    const auto go = [&]<class T>(T) {
+      const auto x = ts::arange<T>(1, std::stod(a[2]) + 1) * T(0.25) - T(2);
+      check_out(ts::nn::functional::rrelu(x, std::stod(a[3]), std::stod(a[4]), true), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
+  if (op == "gumbel_softmax") {
+    const int64_t r = std::stoll(a[2]), c = std::stoll(a[3]);
+    const auto go = [&]<class T>(T) {
+      const auto x = ts::arange<T>(0, static_cast<double>(r * c)).reshape({r, c}).sin();
+      // the draws are PyTorch's; sin, log and softmax may differ from its in the last bits
+      check_out(ts::nn::functional::gumbel_softmax(x, std::stod(a[4]), a[5] == "1"), outs.at(0), where, 16);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
   if (op == "alpha_dropout") {
     const auto go = [&]<class T>(T) {
       const auto x = ts::arange<T>(1, std::stod(a[2]) + 1) * T(0.25) - T(2);

@@ -45,7 +45,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "svd_lowrank": "randomised low-rank factorisations are not yet written (svd is offered)",
     "nuclear_norm": "not yet written (matrix_norm(A, 'nuc') is the supported spelling in PyTorch too)",
     "obj": "not a function: an object torch's namespace exposes by accident",
-    "rrelu": "not yet written (a randomised leaky ReLU)",
     "spmm": "sparse (a name the sparse rule's pattern misses)",
     "cdouble": "complex (a name the complex rule's pattern misses)",
     "cfloat": "complex (a name the complex rule's pattern misses)",

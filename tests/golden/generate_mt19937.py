@@ -111,6 +111,15 @@ def run(call):
         c, l = int(a[2]), int(a[3])
         x = torch.arange(1, c * l + 1, dtype=DTYPES[a[1]]).reshape(c, l)
         return [F.dropout1d(x, float(a[4]), training=True)]
+    if op == "gumbel_softmax":
+        # gumbel_softmax dtype rows cols tau hard: logits arange(rows cols).sin() of shape [rows, cols]
+        r, c = int(a[2]), int(a[3])
+        x = torch.arange(r * c, dtype=DTYPES[a[1]]).reshape(r, c).sin()
+        return [F.gumbel_softmax(x, tau=float(a[4]), hard=a[5] == "1")]
+    if op == "rrelu":
+        # rrelu dtype n lower upper: arange(1, n + 1) * 0.25 - 2, training
+        x = torch.arange(1, int(a[2]) + 1, dtype=DTYPES[a[1]]) * 0.25 - 2
+        return [F.rrelu(x, float(a[3]), float(a[4]), training=True)]
     if op == "alpha_dropout":
         # alpha_dropout dtype n p: arange(1, n + 1) * 0.25 - 2
         x = torch.arange(1, int(a[2]) + 1, dtype=DTYPES[a[1]]) * 0.25 - 2
@@ -214,6 +223,12 @@ case("dropout1d_unbatched", 5, ["dropout1d float32 6 4 0.5", "dropout1d float64 
 case("alpha_dropout", 9, ["alpha_dropout float32 50 0.5", "alpha_dropout float64 20 0.2", "alpha_dropout float32 8 1.0",
                           "feature_alpha_dropout float32 2 5 3 0.5", "feature_alpha_dropout float64 3 4 2 0.25",
                           "rand float32 3"])
+
+case("gumbel_softmax", 4, ["gumbel_softmax float32 3 5 1.0 0", "gumbel_softmax float64 4 3 0.5 0",
+                           "gumbel_softmax float32 2 6 2.0 1", "rand float32 3"])
+
+case("rrelu", 6, ["rrelu float32 20 0.125 0.3333333333333333", "rrelu float64 12 0.1 0.5", "rrelu float32 9 0.2 0.2",
+                  "rand float32 3"])
 
 
 def main():

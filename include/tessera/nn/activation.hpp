@@ -432,6 +432,64 @@ Tensor<T> softmin(const Tensor<T>& x, int64_t dim) {
   return (-x).softmax(dim);
 }
 
+/** Randomized leaky ReLU (torch.nn.functional.rrelu): while training, each non-positive element
+ *  is scaled by its own slope drawn from U(lower, upper) in order (PyTorch's draws with the
+ *  mt19937 generator), else by (lower + upper) / 2; PyTorch's node RreluWithNoiseBackward0. */
+template <class T>
+Tensor<T> rrelu(const Tensor<T>& x, double lower, double upper, bool training, Generator& gen) {
+  static_assert(is_floating_v<T>, "rrelu: the input must be floating");
+  const double slope = (lower + upper) / 2;
+  if (!training)
+    return detail_activation::activation(
+        x, "RreluWithNoiseBackward0", [&](const Tensor<T>& v) { return where(v > 0, v, v * slope); },
+        [slope](const Tensor<T>& g, const Tensor<T>& v) { return where(v > 0, g, g * slope); });
+  Tensor<T> noise;
+  {
+    NoGradGuard no_grad;
+    const Tensor<bool> negative = x <= 0;
+    // PyTorch's kernel: the bounds rounded to T's accumulation type, a double u in [0, 1) scaled
+    // as u (upper - lower) + lower without a fused multiply-add, then rounded to T
+    using Acc = std::conditional_t<std::is_same_v<T, double>, double, float>;
+    const double lo = static_cast<Acc>(lower), hi = static_cast<Acc>(upper);
+    const Tensor<double> slopes = empty<double>({negative.sum().item()}).uniform_(0.0, 1.0, gen) * (hi - lo) + lo;
+    noise = ones_like(x).masked_scatter(negative, slopes.to(x.device()).template to<T>());
+  }
+  // PyTorch's derivative: the drawn slopes, or the mean slope where the range is below 1e-6
+  const bool constant = upper - lower <= 1e-6;
+  return detail_activation::activation(
+      x, "RreluWithNoiseBackward0", [&](const Tensor<T>& v) { return v * noise; },
+      [noise, slope, constant](const Tensor<T>& g, const Tensor<T>& v) {
+        return constant ? where(v > 0, g, g * slope) : g * noise;
+      });
+}
+template <class T>
+Tensor<T> rrelu(const Tensor<T>& x, double lower = 1.0 / 8, double upper = 1.0 / 3, bool training = false) {
+  return rrelu(x, lower, upper, training, default_generator());
+}
+
+/** Samples of the Gumbel-softmax distribution over dim (torch.nn.functional.gumbel_softmax):
+ *  softmax((logits + g) / tau), g = -log(Exponential(1)) drawn from `gen` (PyTorch's draws with
+ *  the mt19937 generator); `hard` returns the one-hot of each maximum, with the soft sample's
+ *  gradient (straight through). */
+template <class T>
+Tensor<T> gumbel_softmax(const Tensor<T>& logits, double tau, bool hard, int64_t dim, Generator& gen) {
+  static_assert(is_floating_v<T>, "gumbel_softmax: the logits must be floating");
+  Tensor<T> gumbels;
+  {
+    NoGradGuard no_grad;
+    gumbels = empty_like(logits).exponential_(1.0, gen).log().neg();
+  }
+  const Tensor<T> y_soft = ((logits + gumbels) / static_cast<T>(tau)).softmax(dim);
+  if (!hard) return y_soft;
+  const Tensor<int64_t> index = std::get<1>(y_soft.max(dim, true));
+  const Tensor<T> y_hard = zeros_like(logits).scatter_(dim, index, T(1));
+  return y_hard - y_soft.detach() + y_soft;
+}
+template <class T>
+Tensor<T> gumbel_softmax(const Tensor<T>& logits, double tau = 1.0, bool hard = false, int64_t dim = -1) {
+  return gumbel_softmax(logits, tau, hard, dim, default_generator());
+}
+
 using tessera::log_softmax;  // F.softmax and F.log_softmax are torch.softmax and torch.log_softmax
 using tessera::softmax;
 
@@ -470,6 +528,21 @@ class LeakyReLU : public nn::Module {
 
  private:
   double slope_;
+};
+/** nn.RReLU(lower, upper): random slopes while training, their mean in eval mode. */
+template <class = void>
+class RReLU : public nn::Module {
+ public:
+  explicit RReLU(double lower = 1.0 / 8, double upper = 1.0 / 3) : RReLU(lower, upper, default_generator()) {}
+  RReLU(double lower, double upper, Generator& gen) : lower_(lower), upper_(upper), gen_(&gen) {}
+  Tensor<float> forward(const Tensor<float>& x) const {
+    return functional::rrelu(x, lower_, upper_, is_training(), *gen_);
+  }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+
+ private:
+  double lower_, upper_;
+  Generator* gen_;
 };
 template <class = void>
 class ELU : public nn::Module {
@@ -602,6 +675,7 @@ using Softsign = impl::Softsign<>;
 using Tanhshrink = impl::Tanhshrink<>;
 using Identity = impl::Identity<>;
 using LeakyReLU = impl::LeakyReLU<>;
+using RReLU = impl::RReLU<>;
 using ELU = impl::ELU<>;
 using CELU = impl::CELU<>;
 using Hardtanh = impl::Hardtanh<>;
