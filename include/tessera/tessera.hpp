@@ -51,6 +51,7 @@
 #include "nn/conv_transpose.hpp"
 #include "nn/fold.hpp"
 #include "nn/functional.hpp"
+#include "nn/grid_sample.hpp"
 #include "nn/init.hpp"
 #include "nn/layers.hpp"
 #include "nn/loss.hpp"

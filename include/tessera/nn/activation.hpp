@@ -11,6 +11,7 @@
 #include "../ops/join.hpp"
 #include "../ops/reduce.hpp"
 #include "../ops/view.hpp"
+#include "../random/distributions.hpp"
 #include "module.hpp"
 
 namespace tessera::nn::functional {
