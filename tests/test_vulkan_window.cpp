@@ -309,6 +309,35 @@ TEST_CASE("vulkan window: pooling options, max_unpool2d and interpolate match th
   }
 }
 
+TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, embedding_bag and the margin losses match the CPU, "
+          "gradients too") {
+  if (!have_device()) return;
+  ts::Generator gen(8);
+  const auto x = ts::randn({2, 3, 4, 5}, gen), grid = ts::rand({2, 6, 7, 2}, gen) * 2.4f - 1.2f;
+  const auto theta = ts::randn({2, 2, 3}, gen), table = ts::randn({6, 5}, gen);
+  const ts::Tensor<int64_t> bags = ts::tensor<int64_t>({1, 0, 4, 5, 4, 2}), offsets = ts::tensor<int64_t>({0, 2, 2});
+  const ts::Tensor<int64_t> labels = ts::tensor<int64_t>({{0, 2, -1, 1, 1}, {4, -1, 0, 0, 0}});
+  const auto run = [&](ts::Device d) {
+    const auto xi = x.to(d).detach().requires_grad_(), gi = grid.to(d).detach().requires_grad_();
+    const auto ti = theta.to(d).detach().requires_grad_(), wi = table.to(d).detach().requires_grad_();
+    const auto sampled = F::grid_sample(xi, gi, "bilinear", "reflection") + F::grid_sample(xi, gi, "nearest", "border", true);
+    const auto affine = F::grid_sample(xi, F::affine_grid(ti, {2, 3, 3, 4}));
+    const auto folded = F::fold(F::unfold(xi, 2, 1, 1, 2), {4, 5}, 2, 1, 1, 2);
+    const auto bag = F::embedding_bag(bags.to(d), wi, offsets.to(d), {.mode = "max"}) +
+                     F::embedding_bag(bags.to(d), wi, offsets.to(d));
+    const auto losses = F::multilabel_margin_loss(wi.narrow(0, 0, 2), labels.to(d)) +
+                        F::multi_margin_loss(wi, bags.to(d).clamp_max(4), {.p = 2}) + F::soft_margin_loss(wi, table.sign().to(d));
+    (sampled.pow(2.0).sum() + affine.sum() + folded.pow(2.0).sum() + bag.pow(2.0).sum() + losses).backward();
+    return std::vector<ts::Tensor<float>>{sampled, affine, folded, bag, losses, xi.grad(), gi.grad(), ti.grad(), wi.grad()};
+  };
+  const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    INFO(i);
+    CHECK(gpu[i].device() == kGpu);
+    CHECK(close(gpu[i], cpu[i], 1e-4, 1e-5));
+  }
+}
+
 namespace {
 
 /** var and std of x over several dims, keepdim and corrections, on the device against the CPU
