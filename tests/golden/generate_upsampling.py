@@ -44,6 +44,10 @@ VALUES = [
     "F.interpolate(s, scale_factor=1.1)", "F.interpolate(s, scale_factor=2.1)", "F.interpolate(x, scale_factor=1.2)",
     "F.interpolate(x, scale_factor=2.1)", "F.interpolate(x[:, :1], scale_factor=1.2)",
     "F.interpolate(x[:, :1], scale_factor=2.1)",
+    "F.interpolate(x, size=(5, 7), mode='bicubic')", "F.interpolate(x, size=(5, 7), mode='bicubic', align_corners=True)",
+    "F.interpolate(x, size=(2, 3), mode='bicubic')", "F.interpolate(x, scale_factor=1.7, mode='bicubic')",
+    "F.interpolate(d, size=(7, 3), mode='bicubic')", "F.interpolate(d, scale_factor=(0.7, 2.2), mode='bicubic', align_corners=True)",
+    "nn.Upsample(scale_factor=2, mode='bicubic')(x)",
 ]
 
 GRADS = [
@@ -52,6 +56,8 @@ GRADS = [
     ("F.interpolate(X, size=(5, 7), mode='bilinear')", (1, 2, 3, 4)),
     ("F.interpolate(X, scale_factor=1.7, mode='bilinear', align_corners=True)", (1, 1, 3, 4)),
     ("F.interpolate(X, size=(2, 3), mode='bilinear')", (1, 1, 4, 5)),
+    ("F.interpolate(X, size=(5, 7), mode='bicubic')", (1, 2, 3, 4)),
+    ("F.interpolate(X, scale_factor=1.7, mode='bicubic', align_corners=True)", (1, 1, 3, 4)),
 ]
 
 ERRORS = [
@@ -61,7 +67,7 @@ ERRORS = [
     "F.interpolate(x, size=(5, 6, 7))", "F.interpolate(x, scale_factor=(2.0, 3.0, 1.5))",
     "F.interpolate(x.unsqueeze(0), size=5, mode='bilinear')", "F.interpolate(x, size=(0, 3))",
     "F.interpolate(x, scale_factor=0.1)", "F.interpolate(s, scale_factor=0.1, mode='linear')",
-    "F.interpolate(x, size=5, recompute_scale_factor=True)",
+    "F.interpolate(x, size=5, recompute_scale_factor=True)", "F.interpolate(s, size=5, mode='bicubic')",
 ]
 
 call_cases.write("generate_upsampling.py", "upsampling.txt", VALUES, GRADS, ERRORS, globals())

@@ -1,8 +1,10 @@
 #pragma once
-// Upsampling: nn::functional::interpolate (modes "nearest", "nearest-exact", "linear", "bilinear")
+// Upsampling: nn::functional::interpolate (modes "nearest", "nearest-exact", "linear", "bilinear",
+// "bicubic")
 // and the layers Upsample, UpsamplingNearest2d and UpsamplingBilinear2d.
 
 #include "../core/algorithm.hpp"
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -26,11 +28,15 @@ namespace tessera::nn {
 // linear modes (dst + 0.5) * scale - 0.5 clamped at 0, or dst * scale with align_corners, in float
 // for float inputs and double for double. scale is 1 / the caller's scale_factor when one is given
 // (and recompute_scale_factor is not set), else input size / output size, or (in - 1) / (out - 1)
-// with align_corners. A dim whose size does not change is copied as it is.
+// with align_corners. "bicubic" takes PyTorch's four taps around the same position (not clamped
+// at 0), clamped to the image, weighted by its cubic convolution (A = -0.75) and summed in its
+// order; resizing W, then H, is the same arithmetic as PyTorch's rows, then their column. A dim
+// whose size does not change is copied as it is.
 
 /** F.interpolate's and nn.Upsample's options: `size` or `scale_factor` (one value for every spatial
- *  dim, or one each), mode "nearest", "nearest-exact", "linear" (3-D input) or "bilinear" (4-D),
- *  align_corners (linear modes only; false when unset) and recompute_scale_factor. */
+ *  dim, or one each), mode "nearest", "nearest-exact", "linear" (3-D input), "bilinear" or
+ *  "bicubic" (4-D), align_corners (interpolating modes only; false when unset) and
+ *  recompute_scale_factor. */
 struct InterpolateOptions {
   std::vector<int64_t> size = {};
   std::vector<double> scale_factor = {};
@@ -136,6 +142,30 @@ Plan1d linear_plan(int64_t in, int64_t out, std::optional<double> scale, bool al
   return p;
 }
 
+/** Source positions (clamped to the input) and weights of "bicubic": PyTorch's cubic convolution
+ *  (A = -0.75) over the 4 pixels around (o + 0.5) scale - 0.5, or o scale with align_corners. */
+template <class S>
+std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> scale, bool align_corners) {
+  std::array<Plan1d, 2> p;  // taps 0, 1 in p[0], taps 2, 3 in p[1]
+  S ratio;
+  if (align_corners) ratio = out > 1 ? static_cast<S>(in - 1) / static_cast<S>(out - 1) : S(0);
+  else ratio = scales_value<S>(scale, in, out);
+  constexpr S A = S(-0.75);
+  const auto near = [&](S x) { return ((A + S(2)) * x - (A + S(3))) * x * x + S(1); };  // |x| <= 1
+  const auto far = [&](S x) { return ((A * x - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
+  for (int64_t o = 0; o < out; ++o) {
+    const S real = align_corners ? ratio * static_cast<S>(o) : ratio * (static_cast<S>(o) + S(0.5)) - S(0.5);
+    const S floor = std::floor(real);
+    const auto i = static_cast<int64_t>(floor);
+    const S t = real - floor;
+    const auto at = [&](int64_t k) { return std::min(std::max(i + k, int64_t{0}), in - 1); };
+    p[0].index0.push_back(at(-1)), p[0].index1.push_back(at(0)), p[1].index0.push_back(at(1)), p[1].index1.push_back(at(2));
+    p[0].lambda0.push_back(static_cast<double>(far(t + S(1)))), p[0].lambda1.push_back(static_cast<double>(near(t)));
+    p[1].lambda0.push_back(static_cast<double>(near(S(1) - t))), p[1].lambda1.push_back(static_cast<double>(far(S(2) - t)));
+  }
+  return p;
+}
+
 /** x resized along `dim` to `out` (Note [Interpolation by composition]). */
 template <class T>
 Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional<double> scale, const std::string& mode,
@@ -150,7 +180,6 @@ Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional
   }
   if (out == in) return x;
   using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  const Plan1d p = linear_plan<S>(in, out, scale, align_corners);
   std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);  // [out, 1, ...]: broadcast along dim
   weight_dims[0] = out;
   const Shape weight_shape(weight_dims);
@@ -159,14 +188,21 @@ Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional
     for (const double v : w) values.push_back(tessera::detail::convert<T>(v));
     return from_vector(values, weight_shape, {.device = x.device()});
   };
-  return x.index_select(dim, positions(p.index0)) * weights(p.lambda0) +
-         x.index_select(dim, positions(p.index1)) * weights(p.lambda1);
+  const auto taps = [&](const Plan1d& p) {
+    return x.index_select(dim, positions(p.index0)) * weights(p.lambda0) +
+           x.index_select(dim, positions(p.index1)) * weights(p.lambda1);
+  };
+  if (mode != "bicubic") return taps(linear_plan<S>(in, out, scale, align_corners));
+  // the four taps summed in PyTorch's order: ((x0 w0 + x1 w1) + x2 w2) + x3 w3
+  const std::array<Plan1d, 2> p = cubic_plan<S>(in, out, scale, align_corners);
+  return taps(p[0]) + x.index_select(dim, positions(p[1].index0)) * weights(p[1].lambda0) +
+         x.index_select(dim, positions(p[1].index1)) * weights(p[1].lambda1);
 }
 
 }  // namespace detail_upsample
 
 /** F.interpolate of [N, C, L] ("nearest", "nearest-exact", "linear") or [N, C, H, W] ("nearest",
- *  "nearest-exact", "bilinear") to `size` or by `scale_factor`, as PyTorch 1.13
+ *  "nearest-exact", "bilinear", "bicubic") to `size` or by `scale_factor`, as PyTorch 1.13
  *  (Note [Interpolation by composition]). */
 template <class T>
 Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
@@ -209,10 +245,11 @@ Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
              "D input");
   };
   if (x.dim() >= 3 && x.dim() <= 5) needs("linear", 3), needs("bilinear", 4), needs("trilinear", 5);
-  TS_CHECK((x.dim() >= 3 && x.dim() <= 5) && (nearest || linear || o.mode == "area"),
+  TS_CHECK((x.dim() >= 3 && x.dim() <= 5) && (nearest || linear || o.mode == "area") && (o.mode != "bicubic" || x.dim() == 4),
            "interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got ", x.dim(), "D) for the modes: "
            "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ", o.mode, ")");
-  TS_CHECK(x.dim() <= 4 && (nearest || o.mode == "linear" || o.mode == "bilinear"), "interpolate: mode '", o.mode,
+  TS_CHECK(x.dim() <= 4 && (nearest || o.mode == "linear" || o.mode == "bilinear" || o.mode == "bicubic"),
+           "interpolate: mode '", o.mode,
            "' with ", x.dim(), "D input is not supported");
   bool positive = x.size(2) > 0 && size[0] > 0 && (n == 1 || (x.size(3) > 0 && size[1] > 0));
   if (n == 1)
