@@ -55,6 +55,18 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return got(F::grid_sample(x, g, "nearest", "reflection", false)); }},
       {"F.grid_sample(x, g, mode='nearest', padding_mode='reflection', align_corners=True)",
        [] { return got(F::grid_sample(x, g, "nearest", "reflection", true)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='zeros', align_corners=False)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "zeros", false)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='zeros', align_corners=True)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "zeros", true)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='border', align_corners=False)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "border", false)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='border', align_corners=True)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "border", true)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='reflection', align_corners=False)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "reflection", false)); }},
+      {"F.grid_sample(x, g, mode='bicubic', padding_mode='reflection', align_corners=True)",
+       [] { return got(F::grid_sample(x, g, "bicubic", "reflection", true)); }},
       {"F.grid_sample(x.float(), g.float(), align_corners=False)",
        [] { return got(F::grid_sample(x.to<float>(), g.to<float>())); }},
       {"F.grid_sample(x[:1], odd, align_corners=False)", [] { return got(F::grid_sample(x.narrow(0, 0, 1), odd)); }},
@@ -82,6 +94,12 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "bilinear", "reflection"); }},
       {"F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='nearest', align_corners=False)",
        [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "nearest"); }},
+      {"F.grid_sample(X, g, mode='bicubic', padding_mode='reflection', align_corners=False)",
+       [](const Tensor<double>& t) { return F::grid_sample(t, g, "bicubic", "reflection"); }},
+      {"F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', align_corners=True)",
+       [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "bicubic", "zeros", true); }},
+      {"F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', padding_mode='border', align_corners=False)",
+       [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "bicubic", "border"); }},
       {"F.affine_grid(X, (2, 3, 4, 5), align_corners=False)", [](const Tensor<double>& t) { return F::affine_grid(t, {2, 3, 4, 5}); }},
       {"F.affine_grid(X, (2, 3, 4, 5), align_corners=True)",
        [](const Tensor<double>& t) { return F::affine_grid(t, {2, 3, 4, 5}, true); }},
@@ -134,8 +152,6 @@ TEST_CASE("affine_grid and grid_sample refuse what PyTorch refuses, with its mes
   call_cases::check_error_cases("grid_sample.txt", error_calls());
   CHECK(error_of([] { F::affine_grid(theta.narrow(2, 0, 2), {2, 3, 4, 5}); }) ==
         "affine_grid: Expected a batch of 2D affine matrices of shape Nx2x3 for size (2, 3, 4, 5). Got [2, 2, 2].");
-  CHECK(error_of([] { F::grid_sample(x, g, "bicubic"); }) ==
-        "grid_sample: mode 'bicubic' is not offered yet ('bilinear' and 'nearest' are)");
   // the identity map samples the image itself
   const auto identity = ts::tensor<double>({{{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}}}).expand({2, 2, 3});
   CHECK(ts::allclose(F::grid_sample(x, F::affine_grid(identity, {2, 3, 4, 5})), x, 1e-12, 1e-12));

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/golden/grid_sample.txt: PyTorch 1.13's F.affine_grid and F.grid_sample (modes
-bilinear and nearest, padding modes zeros, border and reflection, with and without
+bilinear, nearest and bicubic, padding modes zeros, border and reflection, with and without
 align_corners, points outside the image and not finite), gradients for the input, the grid and
 theta, and error messages, for tests/test_nn_grid_sample.cpp.
 
@@ -27,6 +27,9 @@ for mode in ("bilinear", "nearest"):
     for padding in ("zeros", "border", "reflection"):
         for corners in (False, True):
             VALUES.append(f"F.grid_sample(x, g, mode='{mode}', padding_mode='{padding}', align_corners={corners})")
+for padding in ("zeros", "border", "reflection"):
+    for corners in (False, True):
+        VALUES.append(f"F.grid_sample(x, g, mode='bicubic', padding_mode='{padding}', align_corners={corners})")
 VALUES += [
     "F.grid_sample(x.float(), g.float(), align_corners=False)", "F.grid_sample(x[:1], odd, align_corners=False)",
     "F.grid_sample(x[:1], odd, mode='nearest', align_corners=True)",
@@ -41,6 +44,9 @@ GRADS = [
     ("F.grid_sample(x, (X * 0.09).sin() * 1.2, padding_mode='border', align_corners=True)", (2, 6, 7, 2)),
     ("F.grid_sample(x, (X * 0.09).sin() * 1.2, padding_mode='reflection', align_corners=False)", (2, 6, 7, 2)),
     ("F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='nearest', align_corners=False)", (2, 6, 7, 2)),
+    ("F.grid_sample(X, g, mode='bicubic', padding_mode='reflection', align_corners=False)", (2, 3, 4, 5)),
+    ("F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', align_corners=True)", (2, 6, 7, 2)),
+    ("F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', padding_mode='border', align_corners=False)", (2, 6, 7, 2)),
     ("F.affine_grid(X, (2, 3, 4, 5), align_corners=False)", (2, 2, 3)),
     ("F.affine_grid(X, (2, 3, 4, 5), align_corners=True)", (2, 2, 3)),
 ]

@@ -2,6 +2,7 @@
 // Spatial transformers: nn::functional::affine_grid (the sampling grid of a batch of 2-D affine
 // maps) and grid_sample (an image read at the grid's points), for 4-D inputs.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,23 +21,29 @@ namespace tessera::nn::functional {
 // grid_sample maps each grid point (x, y) in [-1, 1] to the input's pixel coordinates (the
 // corners' centres with align_corners, else the corners' outer edges), applies the padding mode
 // (zeros: points outside read 0; border: coordinates clamped to the image; reflection: reflected
-// at the edges, then clamped), and reads the image there: the four neighbours weighted by
-// their distances (bilinear), or the nearest pixel (ties to even, as PyTorch's nearbyint). Each
-// step is an op with its derivative, so the input's and the grid's gradients are PyTorch's
-// (the grid's is zero for "nearest"), on every device. A point outside the image reads 0 (its
-// index is never formed); a coordinate that is not finite gives NaN (bilinear: its weights are
-// NaN, as PyTorch's CPU kernel) or 0 (nearest).
+// at the edges, then clamped), and reads the image there: the four neighbours weighted by their
+// distances (bilinear), the nearest pixel (ties to even, as PyTorch's nearbyint), or the 4 x 4
+// pixels around the unpadded point, each read where the padding mode puts it, weighted by
+// PyTorch's cubic convolution (bicubic). Each step is an op with its derivative, so the input's
+// and the grid's gradients are PyTorch's (the grid's is zero for "nearest"), on every device. A
+// point outside the image reads 0 (its index is never formed); a coordinate that is not finite
+// gives NaN (bilinear, bicubic: its weights are NaN, as PyTorch's CPU kernel) or 0 (nearest).
 
 namespace detail_grid {
 
-/** A 1-D coordinate of the grid (in [-1, 1]) as a pixel coordinate of a dim of `size`, padded. */
+/** A 1-D coordinate of the grid (in [-1, 1]) as a pixel coordinate of a dim of `size`. */
 template <class T>
-Tensor<T> source_index(const Tensor<T>& coord, int64_t size, const std::string& padding_mode, bool align_corners) {
+Tensor<T> unnormalize(const Tensor<T>& coord, int64_t size, bool align_corners) {
   const T n = static_cast<T>(size);
-  Tensor<T> c = align_corners ? (coord + T(1)) / T(2) * (n - T(1)) : ((coord + T(1)) * n - T(1)) / T(2);
+  return align_corners ? (coord + T(1)) / T(2) * (n - T(1)) : ((coord + T(1)) * n - T(1)) / T(2);
+}
+
+/** A pixel coordinate under the padding mode: as it is (zeros), clamped to the image (border), or
+ *  reflected at its edges (the corners' centres, or their outer edges), then clamped. */
+template <class T>
+Tensor<T> pad_coordinate(Tensor<T> c, int64_t size, const std::string& padding_mode, bool align_corners) {
   if (padding_mode == "reflection") {
-    // reflected into [low, high] (the corners' centres, or their outer edges), then clamped
-    const T low = align_corners ? T(0) : T(-0.5), span = align_corners ? n - T(1) : n;
+    const T low = align_corners ? T(0) : T(-0.5), span = align_corners ? static_cast<T>(size - 1) : static_cast<T>(size);
     if (span == T(0)) {
       c = c * T(0);
     } else {
@@ -47,6 +54,17 @@ Tensor<T> source_index(const Tensor<T>& coord, int64_t size, const std::string& 
     }
   }
   return padding_mode == "zeros" ? c : c.clamp(0.0, static_cast<double>(size - 1));
+}
+
+/** PyTorch's cubic convolution weights (A = -0.75) of the four taps around a point t past the
+ *  second, t in [0, 1). */
+template <class T>
+std::array<Tensor<T>, 4> cubic_weights(const Tensor<T>& t) {
+  constexpr T A = T(-0.75);
+  const auto near = [&](const Tensor<T>& x) { return ((x * (A + T(2)) - (A + T(3))) * x) * x + T(1); };
+  const auto far = [&](const Tensor<T>& x) { return ((x * A - T(5) * A) * x + T(8) * A) * x - T(4) * A; };
+  const Tensor<T> u = T(1) - t;
+  return {far(t + T(1)), near(t), near(u), far(u + T(1))};
 }
 
 /** input [N, C, H, W] at integer pixels (x, y) [N, Ho, Wo] (as T), 0 outside: [N, C, Ho, Wo]. */
@@ -90,7 +108,7 @@ Tensor<T> affine_grid(const Tensor<T>& theta, const std::vector<int64_t>& size, 
 }
 
 /** input [N, C, H, W] read at grid [N, Ho, Wo, 2] ((x, y) in [-1, 1]): [N, C, Ho, Wo], as
- *  torch.nn.functional.grid_sample with mode "bilinear" or "nearest" and padding_mode "zeros",
+ *  torch.nn.functional.grid_sample with mode "bilinear", "nearest" or "bicubic" and padding_mode "zeros",
  *  "border" or "reflection" (Note [Grid sampling by composition]). */
 template <class T>
 Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::string& mode = "bilinear",
@@ -98,7 +116,6 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
   static_assert(is_floating_v<T>, "grid_sample: the input must be floating");
   TS_CHECK(mode == "bilinear" || mode == "nearest" || mode == "bicubic", "grid_sample: nn.functional.grid_sample(): "
            "expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '", mode, "'");
-  TS_CHECK(mode != "bicubic", "grid_sample: mode 'bicubic' is not offered yet ('bilinear' and 'nearest' are)");
   TS_CHECK(padding_mode == "zeros" || padding_mode == "border" || padding_mode == "reflection", "grid_sample: "
            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '",
            padding_mode, "'");
@@ -118,8 +135,28 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
   TS_CHECK(input.dim() != 5, "grid_sample: 5-D inputs (volumetric sampling) are not offered yet");
   TS_CHECK(input.dim() == 4 && grid.dim() == 4, "grid_sample: grid_sampler(): expected 4D input and grid with same "
            "number of dimensions, but got input with sizes ", sizes(input), " and grid with sizes ", sizes(grid));
-  const Tensor<T> x = detail_grid::source_index(grid.select(-1, 0), input.size(3), padding_mode, align_corners);
-  const Tensor<T> y = detail_grid::source_index(grid.select(-1, 1), input.size(2), padding_mode, align_corners);
+  const int64_t h = input.size(2), w = input.size(3);
+  const Tensor<T> ux = detail_grid::unnormalize(grid.select(-1, 0), w, align_corners);
+  const Tensor<T> uy = detail_grid::unnormalize(grid.select(-1, 1), h, align_corners);
+  if (mode == "bicubic") {
+    // 4 x 4 taps around the unpadded point, each read where the padding mode puts it; the rows
+    // weighted along x, then their sums along y, in PyTorch's order
+    const Tensor<T> fx = ux.detach().floor(), fy = uy.detach().floor();
+    const std::array<Tensor<T>, 4> wx = detail_grid::cubic_weights(ux - fx), wy = detail_grid::cubic_weights(uy - fy);
+    const auto tap = [&](int64_t i, int64_t k) {
+      return detail_grid::read(input, detail_grid::pad_coordinate(fx + static_cast<T>(i - 1), w, padding_mode, align_corners),
+                               detail_grid::pad_coordinate(fy + static_cast<T>(k - 1), h, padding_mode, align_corners));
+    };
+    Tensor<T> out;
+    for (int64_t k = 0; k < 4; ++k) {
+      Tensor<T> row = tap(0, k) * wx[0].unsqueeze(1);
+      for (int64_t i = 1; i < 4; ++i) row = row + tap(i, k) * wx[static_cast<size_t>(i)].unsqueeze(1);
+      out = k == 0 ? row * wy[0].unsqueeze(1) : out + row * wy[static_cast<size_t>(k)].unsqueeze(1);
+    }
+    return out;
+  }
+  const Tensor<T> x = detail_grid::pad_coordinate(ux, w, padding_mode, align_corners);
+  const Tensor<T> y = detail_grid::pad_coordinate(uy, h, padding_mode, align_corners);
   if (mode == "nearest") {  // the grid's gradient is zero, as PyTorch's
     const Tensor<T> out = detail_grid::read(input, x.detach().round(), y.detach().round());
     return ::tessera::detail::needs_grad(grid) ? out + where((x + y).isfinite(), x + y, T(0)).unsqueeze(1) * T(0) : out;
