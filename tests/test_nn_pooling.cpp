@@ -33,6 +33,7 @@ constexpr float inf = INFINITY;
 const Tensor<float> z = ts::tensor({{{{1.0f, 3.0f, NAN, NAN, 0.0f}, {2.0f, 3.0f, 4.0f, -inf, -inf}, {NAN, 1.0f, 4.0f, -inf, -inf}}}});
 const Tensor<int64_t> u = ts::tensor<int64_t>({{{{0, 3}, {9, 14}}}});
 const Tensor<int64_t> v = ts::tensor<int64_t>({{{0, 4}, {2, 5}}});
+const Tensor<float> w = ts::arange<float>(0, 720).reshape({2, 3, 4, 5, 6}).sin();
 const Tensor<float> x4 = x.narrow(3, 0, 4);  // x[..., :4]
 
 /** x unpooled with its own max_pool2d's indices. */
@@ -176,6 +177,14 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"F.lp_pool2d(x[0], 3, 2)", [] { return got(F::lp_pool2d(x[0], 3, 2)); }},
       {"nn.LPPool1d(2, 3)(t)", [] { return got(nn::LPPool1d(2, 3)(t)); }},
       {"nn.LPPool2d(1.5, (3, 2), 2)(x.abs())", [] { return got(nn::LPPool2d(1.5, {3, 2}, 2)(x.abs())); }},
+      {"F.adaptive_avg_pool3d(w, (2, 3, 4))", [] { return got(F::adaptive_avg_pool3d(w, {2, 3, 4})); }},
+      {"F.adaptive_avg_pool3d(w[0], 3)", [] { return got(F::adaptive_avg_pool3d(w[0], 3)); }},
+      {"F.adaptive_avg_pool3d(w, (1, 1, 1))", [] { return got(F::adaptive_avg_pool3d(w, {1, 1, 1})); }},
+      {"F.adaptive_avg_pool3d(w, (5, 7, 2))", [] { return got(F::adaptive_avg_pool3d(w, {5, 7, 2})); }},
+      {"F.adaptive_max_pool3d(w, (2, 3, 4))", [] { return got(F::adaptive_max_pool3d(w, {2, 3, 4})); }},
+      {"F.adaptive_max_pool3d(w[0], (3, 2, 5))", [] { return got(F::adaptive_max_pool3d(w[0], {3, 2, 5})); }},
+      {"nn.AdaptiveAvgPool3d((2, 2, 3))(w)", [] { return got(nn::AdaptiveAvgPool3d({2, 2, 3})(w)); }},
+      {"nn.AdaptiveMaxPool3d(2)(w)", [] { return got(nn::AdaptiveMaxPool3d(2)(w)); }},
   };
   return calls;
 }
@@ -212,6 +221,10 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.lp_pool1d(X.sin() + 2, 2, 3)", [](const Tensor<double>& t) { return F::lp_pool1d(t.sin() + 2.0, 2, 3); }},
       {"F.lp_pool2d(X.cos() + 2, 1.5, (2, 3), (1, 2))",
        [](const Tensor<double>& t) { return F::lp_pool2d(t.cos() + 2.0, 1.5, {2, 3}, {1, 2}); }},
+      {"F.adaptive_avg_pool3d(X, (2, 3, 2))", [](const Tensor<double>& t) { return F::adaptive_avg_pool3d(t, {2, 3, 2}); }},
+      {"F.adaptive_max_pool3d(X.sin(), (2, 2, 3))", [](const Tensor<double>& t) { return F::adaptive_max_pool3d(t.sin(), {2, 2, 3}); }},
+      {"F.adaptive_max_pool3d(X.round(), (1, 2, 2))",
+       [](const Tensor<double>& t) { return F::adaptive_max_pool3d(t.round(), {1, 2, 2}); }},
   };
   return calls;
 }
@@ -269,6 +282,11 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(2, 8))",
        [] { const auto [a, i] = F::max_pool1d_with_indices(t, 2); F::max_unpool1d(a, i, 2, {}, 0, {2, 8}); }},
       {"F.max_unpool1d(t, torch.full((2, 3, 9), 30), 2)", [] { F::max_unpool1d(t, ts::full<int64_t>({2, 3, 9}, 30), 2); }},
+      {"F.adaptive_avg_pool3d(w, (2, 3))", [] { F::adaptive_avg_pool3d(w, {2, 3}); }},
+      {"F.adaptive_avg_pool3d(w.unsqueeze(0), (2, 3, 4))", [] { F::adaptive_avg_pool3d(w.unsqueeze(0), {2, 3, 4}); }},
+      {"F.adaptive_max_pool3d(torch.zeros(1, 0, 3, 4, 5), (1, 3, 4))",
+       [] { F::adaptive_max_pool3d(ts::zeros({1, 0, 3, 4, 5}), {1, 3, 4}); }},
+      {"F.adaptive_avg_pool3d(w.long(), (2, 3, 4))", [] { F::adaptive_avg_pool3d(w.to<int64_t>(), {2, 3, 4}); }},
   };
   return calls;
 }
@@ -312,6 +330,8 @@ TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][g
 
 TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {
   call_cases::check_error_cases("pooling.txt", error_calls());
+  CHECK(error_of([] { F::adaptive_avg_pool3d(w, {-1, 3, 4}); }) ==
+        "adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 but received {-1, 3, 4}");
   CHECK(error_of([] { F::max_unpool1d(x, ts::zeros<int64_t>(x.sizes()), 2); }) ==
         "max_unpool1d: Input to max_unpooling1d should be a 2d or 3d Tensor, but got a tensor with 4 dimensions.");
   CHECK(error_of([] { nn::AdaptiveAvgPool2d(std::vector<int64_t>{1}); }) == "AdaptivePool2d: expected 2 output sizes, got 1");

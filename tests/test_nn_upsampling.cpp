@@ -25,6 +25,8 @@ using call_cases::got;
 const Tensor<float> x = ts::arange<float>(0, 24).reshape({1, 2, 3, 4}).sin();
 const Tensor<float> s = ts::arange<float>(0, 10).reshape({2, 1, 5}).cos();
 const Tensor<double> d = ts::arange<double>(0, 20).reshape({1, 1, 4, 5}) * 0.5 - 3;
+const Tensor<float> v = ts::arange<float>(0, 72).reshape({1, 2, 3, 4, 3}).sin();
+const Tensor<double> vd = ts::arange<double>(0, 72).reshape({1, 2, 3, 4, 3}) * 0.25 - 9;
 
 const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
   static const std::map<std::string, std::function<call_cases::Got()>> calls = {
@@ -100,6 +102,17 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return got(F::interpolate(d, {.scale_factor = {0.7, 2.2}, .mode = "bicubic", .align_corners = true})); }},
       {"nn.Upsample(scale_factor=2, mode='bicubic')(x)",
        [] { return got(nn::Upsample({.scale_factor = {2}, .mode = "bicubic"})(x)); }},
+      {"F.interpolate(v, size=(4, 6, 5), mode='trilinear')",
+       [] { return got(F::interpolate(v, {.size = {4, 6, 5}, .mode = "trilinear"})); }},
+      {"F.interpolate(v, size=(2, 3, 7), mode='trilinear', align_corners=True)",
+       [] { return got(F::interpolate(v, {.size = {2, 3, 7}, .mode = "trilinear", .align_corners = true})); }},
+      {"F.interpolate(v, scale_factor=(1.5, 0.5, 2.0), mode='trilinear')",
+       [] { return got(F::interpolate(v, {.scale_factor = {1.5, 0.5, 2.0}, .mode = "trilinear"})); }},
+      {"F.interpolate(v, size=(5, 3, 4))", [] { return got(F::interpolate(v, {.size = {5, 3, 4}})); }},
+      {"F.interpolate(v, scale_factor=1.7, mode='nearest-exact')",
+       [] { return got(F::interpolate(v, {.scale_factor = {1.7}, .mode = "nearest-exact"})); }},
+      {"F.interpolate(vd, size=(3, 8, 2), mode='trilinear')",
+       [] { return got(F::interpolate(vd, {.size = {3, 8, 2}, .mode = "trilinear"})); }},
   };
   return calls;
 }
@@ -125,6 +138,9 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& t) { return F::interpolate(t, {.size = {5, 7}, .mode = "bicubic"}); }},
       {"F.interpolate(X, scale_factor=1.7, mode='bicubic', align_corners=True)",
        [](const Tensor<double>& t) { return F::interpolate(t, {.scale_factor = {1.7}, .mode = "bicubic", .align_corners = true}); }},
+      {"F.interpolate(X, size=(4, 6, 5), mode='trilinear')",
+       [](const Tensor<double>& t) { return F::interpolate(t, {.size = {4, 6, 5}, .mode = "trilinear"}); }},
+      {"F.interpolate(X, size=(5, 3, 4))", [](const Tensor<double>& t) { return F::interpolate(t, {.size = {5, 3, 4}}); }},
   };
   return calls;
 }
@@ -150,6 +166,9 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.interpolate(x, size=5, recompute_scale_factor=True)",
        [] { F::interpolate(x, {.size = {5}, .recompute_scale_factor = true}); }},
       {"F.interpolate(s, size=5, mode='bicubic')", [] { F::interpolate(s, {.size = {5}, .mode = "bicubic"}); }},
+      {"F.interpolate(v, size=(3, 5, 7), mode='bilinear')", [] { F::interpolate(v, {.size = {3, 5, 7}, .mode = "bilinear"}); }},
+      {"F.interpolate(v, size=(0, 5, 7), mode='trilinear')", [] { F::interpolate(v, {.size = {0, 5, 7}, .mode = "trilinear"}); }},
+      {"F.interpolate(x, size=(5, 7), mode='trilinear')", [] { F::interpolate(x, {.size = {5, 7}, .mode = "trilinear"}); }},
   };
   return calls;
 }

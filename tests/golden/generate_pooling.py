@@ -27,6 +27,7 @@ z = torch.tensor([[[[1.0, 3.0, float("nan"), float("nan"), 0.0], [2.0, 3.0, 4.0,
                     [float("nan"), 1.0, 4.0, -inf, -inf]]]])
 u = torch.tensor([[[[0, 3], [9, 14]]]])
 v = torch.tensor([[[0, 4], [2, 5]]])
+w = torch.arange(2 * 3 * 4 * 5 * 6, dtype=torch.float32).reshape(2, 3, 4, 5, 6).sin()
 
 VALUES = [
     "F.max_pool2d(x, 2)", "F.max_pool2d(x, 3, 2, 1)", "F.max_pool2d(x, (2, 3), (1, 2), (1, 1))",
@@ -73,6 +74,9 @@ VALUES = [
     "F.lp_pool1d(t, 2, 3)", "F.lp_pool1d(t, 1.5, 2, 3, ceil_mode=True)", "F.lp_pool1d(t[0], 3, 4, 2)",
     "F.lp_pool2d(x, 2, 2)", "F.lp_pool2d(x, 1, (2, 3), (1, 2))", "F.lp_pool2d(x.abs(), 2.5, 3, 2, ceil_mode=True)",
     "F.lp_pool2d(x[0], 3, 2)", "nn.LPPool1d(2, 3)(t)", "nn.LPPool2d(1.5, (3, 2), 2)(x.abs())",
+    "F.adaptive_avg_pool3d(w, (2, 3, 4))", "F.adaptive_avg_pool3d(w[0], 3)", "F.adaptive_avg_pool3d(w, (1, 1, 1))",
+    "F.adaptive_avg_pool3d(w, (5, 7, 2))", "F.adaptive_max_pool3d(w, (2, 3, 4))", "F.adaptive_max_pool3d(w[0], (3, 2, 5))",
+    "nn.AdaptiveAvgPool3d((2, 2, 3))(w)", "nn.AdaptiveMaxPool3d(2)(w)",
 ]
 
 GRADS = [
@@ -90,6 +94,8 @@ GRADS = [
     ("F.adaptive_max_pool2d(X.cos(), (3, 2), return_indices=True)[0]", (1, 2, 4, 5)),
     ("F.max_unpool1d(X, v, 3)", (1, 2, 2)), ("F.lp_pool1d(X.sin() + 2, 2, 3)", (2, 3, 7)),
     ("F.lp_pool2d(X.cos() + 2, 1.5, (2, 3), (1, 2))", (1, 2, 4, 5)),
+    ("F.adaptive_avg_pool3d(X, (2, 3, 2))", (1, 2, 3, 4, 5)), ("F.adaptive_max_pool3d(X.sin(), (2, 2, 3))", (1, 2, 3, 4, 5)),
+    ("F.adaptive_max_pool3d(X.round(), (1, 2, 2))", (1, 1, 2, 3, 4)),
 ]
 
 ERRORS = [
@@ -114,6 +120,9 @@ ERRORS = [
     "F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(11,))",
     "F.max_unpool1d(*F.max_pool1d(t, 2, return_indices=True), 2, output_size=(2, 8))",
     "F.max_unpool1d(t, torch.full((2, 3, 9), 30), 2)",
+    "F.adaptive_avg_pool3d(w, (2, 3))", "F.adaptive_avg_pool3d(w.unsqueeze(0), (2, 3, 4))",
+    "F.adaptive_max_pool3d(torch.zeros(1, 0, 3, 4, 5), (1, 3, 4))",
+    "F.adaptive_avg_pool3d(w.long(), (2, 3, 4))",
 ]
 
 call_cases.write("generate_pooling.py", "pooling.txt", VALUES, GRADS, ERRORS, globals())

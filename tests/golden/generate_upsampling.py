@@ -19,6 +19,8 @@ warnings.filterwarnings("ignore")
 x = torch.arange(24, dtype=torch.float32).reshape(1, 2, 3, 4).sin()
 s = torch.arange(10, dtype=torch.float32).reshape(2, 1, 5).cos()
 d = torch.arange(20, dtype=torch.float64).reshape(1, 1, 4, 5) * 0.5 - 3
+v = torch.arange(72, dtype=torch.float32).reshape(1, 2, 3, 4, 3).sin()
+vd = torch.arange(72, dtype=torch.float64).reshape(1, 2, 3, 4, 3) * 0.25 - 9
 
 VALUES = [
     "F.interpolate(s, size=8)", "F.interpolate(s, size=10)", "F.interpolate(s, size=3)", "F.interpolate(s, scale_factor=1.7)",
@@ -48,6 +50,9 @@ VALUES = [
     "F.interpolate(x, size=(2, 3), mode='bicubic')", "F.interpolate(x, scale_factor=1.7, mode='bicubic')",
     "F.interpolate(d, size=(7, 3), mode='bicubic')", "F.interpolate(d, scale_factor=(0.7, 2.2), mode='bicubic', align_corners=True)",
     "nn.Upsample(scale_factor=2, mode='bicubic')(x)",
+    "F.interpolate(v, size=(4, 6, 5), mode='trilinear')", "F.interpolate(v, size=(2, 3, 7), mode='trilinear', align_corners=True)",
+    "F.interpolate(v, scale_factor=(1.5, 0.5, 2.0), mode='trilinear')", "F.interpolate(v, size=(5, 3, 4))",
+    "F.interpolate(v, scale_factor=1.7, mode='nearest-exact')", "F.interpolate(vd, size=(3, 8, 2), mode='trilinear')",
 ]
 
 GRADS = [
@@ -58,6 +63,7 @@ GRADS = [
     ("F.interpolate(X, size=(2, 3), mode='bilinear')", (1, 1, 4, 5)),
     ("F.interpolate(X, size=(5, 7), mode='bicubic')", (1, 2, 3, 4)),
     ("F.interpolate(X, scale_factor=1.7, mode='bicubic', align_corners=True)", (1, 1, 3, 4)),
+    ("F.interpolate(X, size=(4, 6, 5), mode='trilinear')", (1, 2, 3, 4, 3)), ("F.interpolate(X, size=(5, 3, 4))", (1, 1, 3, 4, 3)),
 ]
 
 ERRORS = [
@@ -68,6 +74,8 @@ ERRORS = [
     "F.interpolate(x.unsqueeze(0), size=5, mode='bilinear')", "F.interpolate(x, size=(0, 3))",
     "F.interpolate(x, scale_factor=0.1)", "F.interpolate(s, scale_factor=0.1, mode='linear')",
     "F.interpolate(x, size=5, recompute_scale_factor=True)", "F.interpolate(s, size=5, mode='bicubic')",
+    "F.interpolate(v, size=(3, 5, 7), mode='bilinear')", "F.interpolate(v, size=(0, 5, 7), mode='trilinear')",
+    "F.interpolate(x, size=(5, 7), mode='trilinear')",
 ]
 
 call_cases.write("generate_upsampling.py", "upsampling.txt", VALUES, GRADS, ERRORS, globals())

@@ -1,6 +1,7 @@
 #pragma once
 // Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool1d/2d,
-// lp_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d (with indices) and their layers.
+// lp_pool1d/2d, adaptive_avg_pool1d/2d/3d, adaptive_max_pool1d/2d/3d (1-d and 2-d with indices) and
+// their layers.
 
 #include <limits>
 #include <optional>
@@ -526,6 +527,49 @@ Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, int64_t output_size) {
   return adaptive_max_pool2d(x, std::vector<int64_t>{output_size, output_size});
 }
 
+/** F.adaptive_avg_pool3d of [N, C, D, H, W] or [C, D, H, W]: the mean of each adaptive window,
+ *  one dim at a time (Note [Adaptive windows]). */
+template <class T>
+Tensor<T> adaptive_avg_pool3d(const Tensor<T>& x, const std::vector<int64_t>& output_size) {
+  TS_CHECK(output_size.size() == 3, "adaptive_avg_pool3d: output_size must be 3");
+  TS_CHECK(x.dim() >= 4, "adaptive_avg_pool3d: Input dimension should be at least 4");
+  TS_CHECK(x.dim() <= 5, "adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got ", tessera::detail::shape_str(x.sizes()));
+  TS_CHECK(detail_pool::is_floating<T>, "\"adaptive_avg_pool3d_cpu\" not implemented for '",
+           tessera::detail::aten_type_name(dtype_of<T>), "'");
+  TS_CHECK(output_size[0] >= 0 && output_size[1] >= 0 && output_size[2] >= 0, "adaptive_avg_pool3d: elements of "
+           "output_size must be greater than or equal to 0 but received {", output_size[0], ", ", output_size[1], ", ",
+           output_size[2], "}");
+  using detail_pool::pool_dim;
+  return pool_dim(pool_dim(pool_dim(x, -1, output_size[2], false), -2, output_size[1], false), -3, output_size[0], false);
+}
+template <class T>
+Tensor<T> adaptive_avg_pool3d(const Tensor<T>& x, int64_t output_size) {
+  return adaptive_avg_pool3d(x, std::vector<int64_t>{output_size, output_size, output_size});
+}
+
+/** F.adaptive_max_pool3d: the maximum of each adaptive window, its gradient to the first maximum
+ *  in (D, H, W) order, as PyTorch's. */
+template <class T>
+Tensor<T> adaptive_max_pool3d(const Tensor<T>& x, const std::vector<int64_t>& output_size) {
+  TS_CHECK(output_size.size() == 3, "adaptive_max_pool3d: output_size must be 3");
+  TS_CHECK(x.dim() >= 4, "adaptive_max_pool3d: Input dimension should be at least 4");
+  TS_CHECK(x.dim() <= 5, "adaptive_max_pool3d(): Expected 4D or 5D tensor, but got: ", tessera::detail::shape_str(x.sizes()));
+  TS_CHECK(detail_pool::is_floating<T>, "\"adaptive_max_pool3d_cpu\" not implemented for '",
+           tessera::detail::aten_type_name(dtype_of<T>), "'");
+  TS_CHECK(output_size[0] >= 0 && output_size[1] >= 0 && output_size[2] >= 0, "adaptive_max_pool3d: elements of "
+           "output_size must be greater than or equal to 0 but received {", output_size[0], ", ", output_size[1], ", ",
+           output_size[2], "}");
+  for (int64_t d = x.dim() == 5 ? 1 : 0; d < x.dim(); ++d)
+    TS_CHECK(x.size(d) > 0, "adaptive_max_pool3d(): Expected input to have non-zero size for non-batch dimensions, but "
+             "input has sizes ", tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
+  using detail_pool::pool_dim;
+  return pool_dim(pool_dim(pool_dim(x, -1, output_size[2], true), -2, output_size[1], true), -3, output_size[0], true);
+}
+template <class T>
+Tensor<T> adaptive_max_pool3d(const Tensor<T>& x, int64_t output_size) {
+  return adaptive_max_pool3d(x, std::vector<int64_t>{output_size, output_size, output_size});
+}
+
 /** F.adaptive_max_pool2d(..., return_indices=True): the values and, as int64, each maximum's flat
  *  position in its H * W plane (the first maximum, or the last NaN, as PyTorch). */
 template <class T>
@@ -698,7 +742,7 @@ class LPPool : public nn::Module {
   bool ceil_mode_;
 };
 
-/** nn.AdaptiveAvgPool1d/2d and nn.AdaptiveMaxPool1d/2d. */
+/** nn.AdaptiveAvgPool1d/2d/3d and nn.AdaptiveMaxPool1d/2d/3d (return_indices: 1-d and 2-d). */
 template <int Dims, bool Max, class = void>
 class AdaptivePool : public nn::Module {
  public:
@@ -710,13 +754,15 @@ class AdaptivePool : public nn::Module {
   Tensor<float> forward(const Tensor<float>& x) const {
     if constexpr (Dims == 1)
       return Max ? functional::adaptive_max_pool1d(x, output_size_[0]) : functional::adaptive_avg_pool1d(x, output_size_[0]);
-    else
+    else if constexpr (Dims == 2)
       return Max ? functional::adaptive_max_pool2d(x, output_size_) : functional::adaptive_avg_pool2d(x, output_size_);
+    else
+      return Max ? functional::adaptive_max_pool3d(x, output_size_) : functional::adaptive_avg_pool3d(x, output_size_);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   /** PyTorch's return_indices=True (max pools only). */
   std::tuple<Tensor<float>, Tensor<int64_t>> forward_with_indices(const Tensor<float>& x) const
-    requires Max
+    requires(Max && Dims < 3)
   {
     if constexpr (Dims == 1) return functional::adaptive_max_pool1d_with_indices(x, output_size_[0]);
     else return functional::adaptive_max_pool2d_with_indices(x, output_size_);
@@ -740,5 +786,7 @@ using AdaptiveAvgPool1d = impl::AdaptivePool<1, false>;
 using AdaptiveAvgPool2d = impl::AdaptivePool<2, false>;
 using AdaptiveMaxPool1d = impl::AdaptivePool<1, true>;
 using AdaptiveMaxPool2d = impl::AdaptivePool<2, true>;
+using AdaptiveAvgPool3d = impl::AdaptivePool<3, false>;
+using AdaptiveMaxPool3d = impl::AdaptivePool<3, true>;
 
 }  // namespace tessera::nn

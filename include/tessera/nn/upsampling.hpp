@@ -1,6 +1,6 @@
 #pragma once
 // Upsampling: nn::functional::interpolate (modes "nearest", "nearest-exact", "linear", "bilinear",
-// "bicubic")
+// "bicubic", "trilinear")
 // and the layers Upsample, UpsamplingNearest2d and UpsamplingBilinear2d.
 
 #include "../core/algorithm.hpp"
@@ -35,7 +35,7 @@ namespace tessera::nn {
 
 /** F.interpolate's and nn.Upsample's options: `size` or `scale_factor` (one value for every spatial
  *  dim, or one each), mode "nearest", "nearest-exact", "linear" (3-D input), "bilinear" or
- *  "bicubic" (4-D), align_corners (interpolating modes only; false when unset) and
+ *  "bicubic" (4-D), "trilinear" (5-D), align_corners (interpolating modes only; false when unset) and
  *  recompute_scale_factor. */
 struct InterpolateOptions {
   std::vector<int64_t> size = {};
@@ -201,8 +201,9 @@ Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional
 
 }  // namespace detail_upsample
 
-/** F.interpolate of [N, C, L] ("nearest", "nearest-exact", "linear") or [N, C, H, W] ("nearest",
- *  "nearest-exact", "bilinear", "bicubic") to `size` or by `scale_factor`, as PyTorch 1.13
+/** F.interpolate of [N, C, L] ("nearest", "nearest-exact", "linear"), [N, C, H, W] ("nearest",
+ *  "nearest-exact", "bilinear", "bicubic") or [N, C, D, H, W] ("nearest", "nearest-exact",
+ *  "trilinear") to `size` or by `scale_factor`, as PyTorch 1.13
  *  (Note [Interpolation by composition]). */
 template <class T>
 Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
@@ -248,16 +249,20 @@ Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
   TS_CHECK((x.dim() >= 3 && x.dim() <= 5) && (nearest || linear || o.mode == "area") && (o.mode != "bicubic" || x.dim() == 4),
            "interpolate: Input Error: Only 3D, 4D and 5D input Tensors supported (got ", x.dim(), "D) for the modes: "
            "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ", o.mode, ")");
-  TS_CHECK(x.dim() <= 4 && (nearest || o.mode == "linear" || o.mode == "bilinear" || o.mode == "bicubic"),
+  TS_CHECK(nearest || o.mode == "linear" || o.mode == "bilinear" || o.mode == "bicubic" || o.mode == "trilinear",
            "interpolate: mode '", o.mode,
            "' with ", x.dim(), "D input is not supported");
-  bool positive = x.size(2) > 0 && size[0] > 0 && (n == 1 || (x.size(3) > 0 && size[1] > 0));
+  bool positive = true;
+  for (size_t d = 0; d < n; ++d) positive = positive && x.size(static_cast<int64_t>(d) + 2) > 0 && size[d] > 0;
   if (n == 1)
     TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (W: ", x.size(2),
              ") and output (W: ", size[0], ")");
-  else
+  else if (n == 2)
     TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (H: ", x.size(2),
              ", W: ", x.size(3), ") output (H: ", size[0], ", W: ", size[1], ")");
+  else
+    TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (D: ", x.size(2),
+             ", H: ", x.size(3), ", W: ", x.size(4), ") output (D: ", size[0], ", H: ", size[1], ", W: ", size[2], ")");
   const bool nearest_shortcuts = detail_upsample::channels_last_contiguous(x);  // Note [Nearest shortcuts]
   Tensor<T> out = x;
   for (int64_t d = dims - 1; d >= 0; --d) {
