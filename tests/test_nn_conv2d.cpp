@@ -43,6 +43,29 @@ const Tensor<double> sd = ts::arange<double>(0, 2 * 4 * 9).reshape({2, 4, 9}).co
 const Tensor<float> w1 = ts::arange<float>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
 const Tensor<double> w1d = ts::arange<double>(0, 3 * 4 * 3).reshape({3, 4, 3}).sin();
 const Tensor<float> none;
+const Tensor<float> v = ts::arange<float>(0, 2 * 4 * 5 * 6 * 7).reshape({2, 4, 5, 6, 7}).sin();
+const Tensor<float> w3 = ts::arange<float>(0, 3 * 4 * 2 * 3 * 2).reshape({3, 4, 2, 3, 2}).cos() * 0.5f;
+const Tensor<float> w3g = ts::arange<float>(0, 4 * 2 * 3 * 1 * 2).reshape({4, 2, 3, 1, 2}).sin();
+const Tensor<float> b3 = ts::tensor({0.5f, -1.0f, 0.25f});
+const Tensor<double> vd = ts::arange<double>(0, 2 * 4 * 5 * 6 * 7).reshape({2, 4, 5, 6, 7}).sin();
+const Tensor<double> w3d = ts::arange<double>(0, 3 * 4 * 2 * 3 * 2).reshape({3, 4, 2, 3, 2}).cos() * 0.5;
+
+/** The generator's layer3d(seed, ...): nn::Conv3d's weight, bias (when it has one) and output for v. */
+call_cases::Got layer3d(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<3>& kernel,
+                        const nn::Conv3dOptions& options) {
+  return call_cases::seeded_layer<nn::Conv3d>(seed, v, in, out, kernel, options);
+}
+
+/** The generator's conv3(x, w, b, ...): nn::Conv3d with weight w and bias b, run on x. */
+Tensor<float> conv3(const Tensor<float>& in, const Tensor<float>& weight, const Tensor<float>& bias,
+                    nn::Conv3dOptions options) {
+  options.bias = bias.defined();
+  nn::Conv3d m(weight.size(1) * options.groups, weight.size(0), {weight.size(2), weight.size(3), weight.size(4)}, options);
+  std::map<std::string, ts::AnyTensor> state{{"weight", weight}};
+  if (bias.defined()) state.emplace("bias", bias);
+  m.load_state_dict(state);
+  return m(in);
+}
 
 /** The generator's layer(seed, ...): nn::Conv2d's weight, bias (when it has one) and output for x. */
 call_cases::Got layer(uint64_t seed, int64_t in, int64_t out, const nn::ExpandingArray<2>& kernel,
@@ -193,6 +216,26 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return layer(8, 4, 3, {2, 3}, {.padding = {1, 2}, .padding_mode = "reflect"}); }},
       {"layer1d(9, 4, 2, 3, padding=2, padding_mode='circular')",
        [] { return layer1d(9, 4, 2, 3, {.padding = 2, .padding_mode = "circular"}); }},
+      {"F.conv3d(v, w3)", [] { return got(F::conv3d(v, w3)); }},
+      {"F.conv3d(v, w3, b3, stride=(2, 1, 2), padding=(1, 0, 2), dilation=(1, 2, 1))",
+       [] { return got(F::conv3d(v, w3, b3, {.stride = {2, 1, 2}, .padding = {1, 0, 2}, .dilation = {1, 2, 1}})); }},
+      {"F.conv3d(v, w3, b3, padding='same')", [] { return got(F::conv3d(v, w3, b3, {.padding = "same"})); }},
+      {"F.conv3d(v, w3, None, padding='same', dilation=(2, 1, 3))",
+       [] { return got(F::conv3d(v, w3, none, {.padding = "same", .dilation = {2, 1, 3}})); }},
+      {"F.conv3d(v, w3g, None, stride=2, padding=1, groups=2)",
+       [] { return got(F::conv3d(v, w3g, none, {.stride = 2, .padding = 1, .groups = 2})); }},
+      {"F.conv3d(v[0], w3, b3, padding='valid')", [] { return got(F::conv3d(v[0], w3, b3, {.padding = "valid"})); }},
+      {"F.conv3d(vd, w3d, b3.double(), (1, 2, 1), 1)",
+       [] { return got(F::conv3d(vd, w3d, b3.to<double>(), {.stride = {1, 2, 1}, .padding = 1})); }},
+      {"conv3(v, w3, b3, padding=(1, 1, 2), padding_mode='reflect')",
+       [] { return got(conv3(v, w3, b3, {.padding = {1, 1, 2}, .padding_mode = "reflect"})); }},
+      {"conv3(v, w3, None, padding='same', padding_mode='circular')",
+       [] { return got(conv3(v, w3, none, {.padding = "same", .padding_mode = "circular"})); }},
+      {"conv3(v, w3g, None, padding=1, groups=2, padding_mode='replicate')",
+       [] { return got(conv3(v, w3g, none, {.padding = 1, .groups = 2, .padding_mode = "replicate"})); }},
+      {"layer3d(10, 4, 3, (2, 3, 2), stride=(1, 2, 1), padding=(1, 0, 1))",
+       [] { return layer3d(10, 4, 3, {2, 3, 2}, {.stride = {1, 2, 1}, .padding = {1, 0, 1}}); }},
+      {"layer3d(11, 4, 2, 3, bias=False)", [] { return layer3d(11, 4, 2, 3, {.bias = false}); }},
   };
   return calls;
 }
@@ -249,6 +292,17 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const D& X) { return F::conv1d(sd, X, bd, {.padding = "same", .dilation = 2, .padding_mode = "replicate"}); }},
       {"conv1(sd, w1d, X, padding=1, padding_mode='circular')",
        [](const D& X) { return F::conv1d(sd, w1d, X, {.padding = 1, .padding_mode = "circular"}); }},
+      {"F.conv3d(X, w3d, None, (1, 2, 1), (1, 1, 0), (2, 1, 1))",
+       [](const Tensor<double>& t) {
+         return F::conv3d(t, w3d, {}, {.stride = {1, 2, 1}, .padding = {1, 1, 0}, .dilation = {2, 1, 1}});
+       }},
+      {"F.conv3d(vd, X, None, 1, 'same')", [](const Tensor<double>& t) { return F::conv3d(vd, t, {}, {.padding = "same"}); }},
+      {"F.conv3d(vd[:1], X, b3.double(), 2, 1)",
+       [](const Tensor<double>& t) { return F::conv3d(vd.narrow(0, 0, 1), t, b3.to<double>(), {.stride = 2, .padding = 1}); }},
+      {"F.conv3d(vd[:1], w3d, X, padding=(0, 1, 0))",
+       [](const Tensor<double>& t) { return F::conv3d(vd.narrow(0, 0, 1), w3d, t, {.padding = {0, 1, 0}}); }},
+      {"conv3(X, w3d, None, padding=(1, 2, 1), padding_mode='reflect')",
+       [](const Tensor<double>& t) { return F::conv3d(t, w3d, {}, {.padding = {1, 2, 1}, .padding_mode = "reflect"}); }},
   };
   return calls;
 }
@@ -312,6 +366,16 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"nn.Conv2d(4, 3, 3, groups=2, padding_mode='foo')", [] { nn::Conv2d(4, 3, 3, {.groups = 2, .padding_mode = "foo"}); }},
       {"nn.Conv1d(4, 3, 3, padding='same', stride=2, padding_mode='circular')",
        [] { nn::Conv1d(4, 3, 3, {.stride = 2, .padding = "same", .padding_mode = "circular"}); }},
+      {"F.conv3d(v, w3[:, :3], b3)", [] { F::conv3d(v, w3.narrow(1, 0, 3), b3); }},
+      {"F.conv3d(v[0, 0], w3, b3)", [] { F::conv3d(v[0][0], w3, b3); }},
+      {"F.conv3d(v, w3, b3[:2])", [] { F::conv3d(v, w3, b3.narrow(0, 0, 2)); }},
+      {"F.conv3d(v, w3, b3, padding='same', stride=2)", [] { F::conv3d(v, w3, b3, {.stride = 2, .padding = "same"}); }},
+      {"F.conv3d(v, w3, b3, stride=0)", [] { F::conv3d(v, w3, b3, {.stride = 0}); }},
+      {"F.conv3d(v, w3, b3, padding=-1)", [] { F::conv3d(v, w3, b3, {.padding = -1}); }},
+      {"F.conv3d(v, w3, b3, dilation=0)", [] { F::conv3d(v, w3, b3, {.dilation = 0}); }},
+      {"F.conv3d(v[:, :, :1], w3, b3)", [] { F::conv3d(v.narrow(2, 0, 1), w3, b3); }},
+      {"F.conv3d(v, w3, b3, groups=2)", [] { F::conv3d(v, w3, b3, {.groups = 2}); }},
+      {"F.conv3d(v, w3, b3, stride=(1, 2))", [] { F::conv3d(v, w3, b3, {.stride = {1, 2}}); }},
   };
   return calls;
 }

@@ -309,8 +309,8 @@ TEST_CASE("vulkan window: pooling options, max_unpool2d and interpolate match th
   }
 }
 
-TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, embedding_bag and the margin losses match the CPU, "
-          "gradients too") {
+TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, bicubic and trilinear interpolate, "
+          "embedding_bag and the margin losses match the CPU, gradients too") {
   if (!have_device()) return;
   ts::Generator gen(8);
   const auto x = ts::randn({2, 3, 4, 5}, gen), grid = ts::rand({2, 6, 7, 2}, gen) * 2.4f - 1.2f;
@@ -327,8 +327,16 @@ TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, embedding_bag 
                      F::embedding_bag(bags.to(d), wi, offsets.to(d));
     const auto losses = F::multilabel_margin_loss(wi.narrow(0, 0, 2), labels.to(d)) +
                         F::multi_margin_loss(wi, bags.to(d).clamp_max(4), {.p = 2}) + F::soft_margin_loss(wi, table.sign().to(d));
-    (sampled.pow(2.0).sum() + affine.sum() + folded.pow(2.0).sum() + bag.pow(2.0).sum() + losses).backward();
-    return std::vector<ts::Tensor<float>>{sampled, affine, folded, bag, losses, xi.grad(), gi.grad(), ti.grad(), wi.grad()};
+    // [1, 2, 3, 4, 5] with a [1, 2, 2, 2, 3] kernel cut from the same tensor
+    const auto volume = F::conv3d(xi.unsqueeze(0), xi.narrow(1, 0, 2).narrow(2, 0, 2).narrow(3, 0, 3).unsqueeze(0), {},
+                                  {.padding = "same"});
+    const auto resized = F::interpolate(xi, {.size = {6, 8}, .mode = "bicubic"}) +
+                         F::interpolate(xi.unsqueeze(0), {.size = {3, 6, 8}, .mode = "trilinear"}).squeeze(0).narrow(0, 0, 2);
+    (sampled.pow(2.0).sum() + affine.sum() + folded.pow(2.0).sum() + bag.pow(2.0).sum() + losses + volume.pow(2.0).sum() +
+     resized.pow(2.0).sum())
+        .backward();
+    return std::vector<ts::Tensor<float>>{sampled, affine, folded,    bag,       losses,   volume,
+                                          resized, xi.grad(), gi.grad(), ti.grad(), wi.grad()};
   };
   const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
   for (size_t i = 0; i < cpu.size(); ++i) {

@@ -26,7 +26,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "geometric_": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "log_normal_": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "choose_qparams_optimized": "quantization (an internal of it that the quantized rule's pattern misses)",
-    "conv3d": "3-D convolutions and pools are not offered yet (1-D and 2-D are)",
     "conv_transpose3d": "3-D convolutions and pools are not offered yet (1-D and 2-D are)",
     "max_pool3d": "3-D convolutions and pools are not offered yet (1-D and 2-D are)",
     "ctc_loss": "not yet written (a dynamic-programming loss with its own kernel)",

@@ -72,6 +72,26 @@ def conv2(x, w, b=None, **kwargs):
     return conv(nn.Conv2d, x, w, b, kwargs)
 
 
+v = torch.arange(2 * 4 * 5 * 6 * 7, dtype=torch.float32).reshape(2, 4, 5, 6, 7).sin()
+w3 = torch.arange(3 * 4 * 2 * 3 * 2, dtype=torch.float32).reshape(3, 4, 2, 3, 2).cos() * 0.5
+w3g = torch.arange(4 * 2 * 3 * 1 * 2, dtype=torch.float32).reshape(4, 2, 3, 1, 2).sin()
+b3 = torch.tensor([0.5, -1.0, 0.25])
+vd = torch.arange(2 * 4 * 5 * 6 * 7, dtype=torch.float64).reshape(2, 4, 5, 6, 7).sin()
+w3d = torch.arange(3 * 4 * 2 * 3 * 2, dtype=torch.float64).reshape(3, 4, 2, 3, 2).cos() * 0.5
+
+
+def conv3(x, w, b=None, **kwargs):
+    return conv(nn.Conv3d, x, w, b, kwargs)
+
+
+def layer3d(seed, *args, **kwargs):
+    """nn.Conv3d built after manual_seed(seed): its weight, bias and output for v."""
+    torch.manual_seed(seed)
+    m = nn.Conv3d(*args, **kwargs)
+    with torch.no_grad():
+        return (m.weight, m(v)) if m.bias is None else (m.weight, m.bias, m(v))
+
+
 VALUES = [
     "F.conv2d(x, w23)", "F.conv2d(x, w23, b)", "F.conv2d(x, w23, b, stride=(2, 1))", "F.conv2d(x, w23, b, (1, 2), (2, 1))",
     "F.conv2d(x, w23, None, 1, (0, 2), (2, 1))", "F.conv2d(x, w23, b, (2, 3), (1, 0), (1, 2))",
@@ -108,6 +128,12 @@ VALUES = [
     "conv1(s, w1[:2, :2], None, padding=1, groups=2, padding_mode='circular')", "conv1(s, w1, b, padding=8, padding_mode='reflect')",
     "conv1(s[0], w1, None, padding=1, padding_mode='replicate')", "conv1(sd, w1d, bd, padding=2, padding_mode='reflect')",
     "layer(8, 4, 3, (2, 3), padding=(1, 2), padding_mode='reflect')", "layer1d(9, 4, 2, 3, padding=2, padding_mode='circular')",
+    "F.conv3d(v, w3)", "F.conv3d(v, w3, b3, stride=(2, 1, 2), padding=(1, 0, 2), dilation=(1, 2, 1))",
+    "F.conv3d(v, w3, b3, padding='same')", "F.conv3d(v, w3, None, padding='same', dilation=(2, 1, 3))",
+    "F.conv3d(v, w3g, None, stride=2, padding=1, groups=2)", "F.conv3d(v[0], w3, b3, padding='valid')",
+    "F.conv3d(vd, w3d, b3.double(), (1, 2, 1), 1)", "conv3(v, w3, b3, padding=(1, 1, 2), padding_mode='reflect')",
+    "conv3(v, w3, None, padding='same', padding_mode='circular')", "conv3(v, w3g, None, padding=1, groups=2, padding_mode='replicate')",
+    "layer3d(10, 4, 3, (2, 3, 2), stride=(1, 2, 1), padding=(1, 0, 1))", "layer3d(11, 4, 2, 3, bias=False)",
 ]
 
 GRADS = [
@@ -131,6 +157,10 @@ GRADS = [
     ("conv1(X, w1d, bd, stride=2, padding=3, padding_mode='circular')", (2, 4, 9)),
     ("conv1(sd, X, bd, padding='same', dilation=2, padding_mode='replicate')", (3, 4, 3)),
     ("conv1(sd, w1d, X, padding=1, padding_mode='circular')", (3,)),
+    ("F.conv3d(X, w3d, None, (1, 2, 1), (1, 1, 0), (2, 1, 1))", (1, 4, 5, 6, 7)),
+    ("F.conv3d(vd, X, None, 1, 'same')", (3, 4, 2, 3, 2)), ("F.conv3d(vd[:1], X, b3.double(), 2, 1)", (3, 4, 2, 3, 2)),
+    ("F.conv3d(vd[:1], w3d, X, padding=(0, 1, 0))", (3,)),
+    ("conv3(X, w3d, None, padding=(1, 2, 1), padding_mode='reflect')", (1, 4, 4, 5, 4)),
 ]
 
 ERRORS = [
@@ -154,6 +184,10 @@ ERRORS = [
     "conv1(s, w1, None, padding=9, padding_mode='reflect')", "conv1(s[0], w1, None, padding=1, padding_mode='circular')",
     "nn.Conv2d(4, 3, 3, padding='same', stride=2, padding_mode='reflect')", "nn.Conv2d(4, 3, 3, groups=2, padding_mode='foo')",
     "nn.Conv1d(4, 3, 3, padding='same', stride=2, padding_mode='circular')",
+    "F.conv3d(v, w3[:, :3], b3)", "F.conv3d(v[0, 0], w3, b3)", "F.conv3d(v, w3, b3[:2])",
+    "F.conv3d(v, w3, b3, padding='same', stride=2)", "F.conv3d(v, w3, b3, stride=0)", "F.conv3d(v, w3, b3, padding=-1)",
+    "F.conv3d(v, w3, b3, dilation=0)", "F.conv3d(v[:, :, :1], w3, b3)", "F.conv3d(v, w3, b3, groups=2)",
+    "F.conv3d(v, w3, b3, stride=(1, 2))",
 ]
 
 call_cases.write("generate_conv2d.py", "conv2d.txt", VALUES, GRADS, ERRORS, globals())

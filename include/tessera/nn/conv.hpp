@@ -1,6 +1,6 @@
 #pragma once
-// Conv1d and Conv2d: a convolution is one matrix product over the input's windows (im2col for
-// 2-D, a view for 1-D). The pools are in pooling.hpp.
+// Conv1d, Conv2d and Conv3d: a convolution is one matrix product over the input's windows (im2col
+// for 2-D, a view for 1-D), and 3-D a sum of 2-D ones. The pools are in pooling.hpp.
 
 #include <array>
 #include <string>
@@ -39,6 +39,15 @@ struct Conv2dOptions {
   ExpandingArray<2> stride = 1;
   ConvPadding<2> padding = 0;  // an int, a pair, "valid" or "same"
   ExpandingArray<2> dilation = 1;
+  int64_t groups = 1;
+  bool bias = true;
+  std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
+};
+
+struct Conv3dOptions {
+  ExpandingArray<3> stride = 1;
+  ConvPadding<3> padding = 0;  // an int, a triple, "valid" or "same"
+  ExpandingArray<3> dilation = 1;
   int64_t groups = 1;
   bool bias = true;
   std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
@@ -303,6 +312,90 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   return batched ? out : out.squeeze(0);
 }
 
+// Note [conv3d from conv2d]
+// A 3-D convolution is the sum over the kernel's depth taps kd of 2-D convolutions: the input's
+// depth slices od * stride + kd * dilation of every output depth od, batched as one [N * OD, C,
+// H, W] input, convolved with the weight's slice kd. So it runs on conv2d's im2col and matrix
+// kernels on every device, and its gradients are conv2d's, summed. The padding is added first
+// (F::pad), so "same" may pad one more after than before in any dim, as PyTorch.
+
+/** 3-D convolution (cross-correlation, as PyTorch) of x [N, C, D, H, W] (or [C, D, H, W]) with
+ *  weight [out, C / groups, kd, kh, kw]: stride, padding (an int, a triple, "valid" or "same")
+ *  and dilation each an int or a triple (d, h, w); PyTorch's checks and messages
+ *  (Note [conv3d from conv2d]). */
+template <class T>
+Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
+                 const Conv3dOptions& o = {}) {
+  using tessera::detail::shape_str;
+  TS_CHECK(weight.dim() == 5, "conv3d: expected a 5-D weight [out, in / groups, kd, kh, kw], got shape ",
+           shape_str(weight.sizes()));
+  const auto stride = detail_conv::expand(o.stride, "stride", "conv3d");
+  const auto dilation = detail_conv::expand(o.dilation, "dilation", "conv3d");
+  const bool strided = stride[0] != 1 || stride[1] != 1 || stride[2] != 1;
+  std::array<int64_t, 3> values{0, 0, 0};
+  if (o.padding.is_string()) detail_conv::check_padding_string(o.padding.mode, strided, "conv3d", false);
+  else values = detail_conv::expand(o.padding.values, "padding", "conv3d");
+  const std::array<int64_t, 3> kernel{weight.size(2), weight.size(3), weight.size(4)};
+  const auto amounts = detail_conv::padding_amounts<3>(o.padding.is_string() && o.padding.mode == "same", values,
+                                                       kernel, dilation);
+  const bool other_mode = o.padding_mode != "zeros";
+  if (other_mode) detail_conv::check_padding_mode(o.padding_mode, "conv3d");
+  if (other_mode) {  // Note [Convolution padding modes]
+    Conv3dOptions unpadded = o;
+    unpadded.padding = 0;
+    unpadded.padding_mode = "zeros";
+    return conv3d(pad(input, detail_conv::pad_list(amounts), o.padding_mode), weight, bias, unpadded);
+  }
+  TS_CHECK(input.dim() == 4 || input.dim() == 5,
+           "conv3d: Expected 4D (unbatched) or 5D (batched) input to conv3d, but got input of size: ",
+           shape_str(input.sizes()));
+  const bool batched = input.dim() == 5;
+  const Tensor<T> x = batched ? input : input.unsqueeze(0);
+  TS_CHECK(o.groups > 0, "conv3d: non-positive groups is not supported");
+  TS_CHECK(amounts[0][0] >= 0 && amounts[1][0] >= 0 && amounts[2][0] >= 0, "conv3d: negative padding is not supported");
+  TS_CHECK(stride[0] > 0 && stride[1] > 0 && stride[2] > 0, "conv3d: non-positive stride is not supported");
+  TS_CHECK(dilation[0] > 0 && dilation[1] > 0 && dilation[2] > 0, "conv3d: non-positive dilation is not supported");
+  const std::string weight_str = shape_str(weight.sizes());
+  const int64_t groups = o.groups, out_channels = weight.size(0);
+  TS_CHECK(out_channels >= groups, "conv3d: Given groups=", groups, ", expected weight to be at least ", groups,
+           " at dimension 0, but got weight of size ", weight_str, " instead");
+  TS_CHECK(out_channels % groups == 0, "conv3d: Given groups=", groups, ", expected weight to be divisible by ", groups,
+           " at dimension 0, but got weight of size [", weight_str, "] instead");  // PyTorch's brackets
+  TS_CHECK(x.size(1) == weight.size(1) * groups, "conv3d: Given groups=", groups, ", weight of size ", weight_str,
+           ", expected input", shape_str(x.sizes()), " to have ", weight.size(1) * groups, " channels, but got ",
+           x.size(1), " channels instead");
+  TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), "conv3d: Given weight of size ",
+           weight_str, ", expected bias to be 1-dimensional with ", out_channels, " elements, but got bias of size ",
+           shape_str(bias.sizes()), " instead");
+  std::array<int64_t, 3> padded{}, span{};
+  for (size_t d = 0; d < 3; ++d) {
+    padded[d] = x.size(static_cast<int64_t>(d) + 2) + amounts[d][0] + amounts[d][1];
+    span[d] = dilation[d] * (kernel[d] - 1) + 1;
+  }
+  TS_CHECK(padded[0] >= span[0] && padded[1] >= span[1] && padded[2] >= span[2],
+           "conv3d: Calculated padded input size per channel: (", padded[0], " x ", padded[1], " x ", padded[2],
+           "). Kernel size: (", span[0], " x ", span[1], " x ", span[2], "). Kernel size can't be greater than actual "
+           "input size");
+  const Tensor<T> xp = amounts[0][0] || amounts[0][1] || amounts[1][0] || amounts[1][1] || amounts[2][0] || amounts[2][1]
+                           ? pad(x, detail_conv::pad_list(amounts))
+                           : x;
+  const int64_t n = x.size(0), c = x.size(1), od = (padded[0] - span[0]) / stride[0] + 1;
+  const Conv2dOptions plane{.stride = {stride[1], stride[2]}, .padding = 0, .dilation = {dilation[1], dilation[2]},
+                            .groups = groups};
+  Tensor<T> out;
+  for (int64_t kd = 0; kd < kernel[0]; ++kd) {
+    // the input's depth slices od * stride + kd * dilation, one 2-D image each
+    const Tensor<int64_t> depths = arange<int64_t>(od, {.device = x.device()}) * stride[0] + kd * dilation[0];
+    const Tensor<T> slices =
+        xp.index_select(2, depths).permute({0, 2, 1, 3, 4}).reshape({n * od, c, padded[1], padded[2]});
+    const Tensor<T> y = conv2d(slices, weight.select(2, kd), Tensor<T>{}, plane);
+    out = kd == 0 ? y : out + y;
+  }
+  out = out.view({n, od, out_channels, out.size(2), out.size(3)}).permute({0, 2, 1, 3, 4});
+  if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1, 1});
+  return batched ? out : out.squeeze(0);
+}
+
 }  // namespace functional
 
 namespace impl {
@@ -371,9 +464,45 @@ class Conv2d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
+/** torch.nn.Conv3d: weight [out, in / groups, kd, kh, kw] (kernel_size an int or a triple) and bias
+ *  [out], PyTorch's initialisation; padding_mode "zeros", "reflect", "replicate" or "circular". */
+template <class = void>
+class Conv3d : public nn::Module {
+ public:
+  Conv3d(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size, Conv3dOptions options = {})
+      : Conv3d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
+  Conv3d(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size, Conv3dOptions options, Generator& gen)
+      : options_(std::move(options)) {
+    TS_CHECK(options_.groups > 0, "Conv3d: groups must be a positive integer");
+    TS_CHECK(in_channels % options_.groups == 0, "Conv3d: in_channels must be divisible by groups");
+    TS_CHECK(out_channels % options_.groups == 0, "Conv3d: out_channels must be divisible by groups");
+    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "Conv3d");
+    TS_CHECK(kernel[0] > 0 && kernel[1] > 0 && kernel[2] > 0, "Conv3d: kernel_size must be positive, got ",
+             functional::detail_conv::list_str(kernel_size.values));
+    const auto stride = functional::detail_conv::expand(options_.stride, "stride", "Conv3d");
+    if (options_.padding.is_string())
+      functional::detail_conv::check_padding_string(options_.padding.mode,
+                                                    stride[0] != 1 || stride[1] != 1 || stride[2] != 1, "Conv3d", true);
+    functional::detail_conv::check_padding_mode(options_.padding_mode, "Conv3d");
+    weight_ = register_parameter(
+        "weight", empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1], kernel[2]}));
+    if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
+    init::detail::reset_linear_like(weight_, bias_, gen);
+  }
+  Tensor<float> forward(const Tensor<float>& x) const { return functional::conv3d(x, weight_, bias_, options_); }
+  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
+  const Tensor<float>& weight() const { return weight_; }
+  const Tensor<float>& bias() const { return bias_; }
+
+ private:
+  Conv3dOptions options_;
+  Tensor<float> weight_, bias_;
+};
+
 }  // namespace impl
 
 using Conv1d = impl::Conv1d<>;
 using Conv2d = impl::Conv2d<>;
+using Conv3d = impl::Conv3d<>;
 
 }  // namespace tessera::nn
