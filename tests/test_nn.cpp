@@ -117,6 +117,7 @@ TEST_CASE("alpha dropout keeps a standard normal input's mean and variance; the 
   CHECK(constant < 0.7f);
   layer.eval();
   CHECK(ts::equal(layer(planes), planes));
+  CHECK(ts::equal(F::feature_alpha_dropout(ts::ones({3})), ts::ones({3})));  // PyTorch checks dims only when it draws
   CHECK(error_of([] { F::alpha_dropout(ts::ones({2}), 1.5); }) ==
         "alpha_dropout: dropout probability has to be between 0 and 1, but got 1.5");
   CHECK(error_of([] { F::feature_alpha_dropout(ts::ones({2}), 0.5, true); }) ==
@@ -606,6 +607,13 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
   CHECK(error_of([&] { F::embedding_bag(i, e, o, {.mode = "sum", .per_sample_weights = psw.narrow(0, 0, 7)}); }) ==
         "embedding_bag: If per_sample_weights ([7]) is not None, then it must have the same shape as the input ([8])");
   CHECK(!error_of([&] { F::embedding_bag(ts::tensor<int64_t>({1, 12}), e, ts::tensor<int64_t>({0})); }).empty());
+  // bags that read nothing: zeros, and a zero gradient
+  const auto padded_only = F::embedding_bag(ts::tensor<int64_t>({2, 2}), table, ts::tensor<int64_t>({0, 1}),
+                                            {.mode = "max", .padding_idx = 2});
+  CHECK(padded_only.abs().sum().item() == 0.0);
+  padded_only.sum().backward();
+  CHECK(table.grad().abs().sum().item() == 0.0);
+  CHECK(F::embedding_bag(i.narrow(0, 0, 0), e, ts::zeros<int64_t>({0})).sizes() == ts::Shape{0, 3});
   ts::nn::EmbeddingBag layer(10, 3, {.mode = "sum", .padding_idx = 0});
   CHECK(layer.weight()[0].abs().sum().item() == 0.0f);
   CHECK(ts::equal(layer(i, o), F::embedding_bag(i, layer.weight(), o, {.mode = "sum", .padding_idx = 0})));

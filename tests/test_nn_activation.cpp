@@ -194,6 +194,7 @@ TEST_CASE("rrelu: the mean slope in eval mode, its drawn slopes while training",
     CHECK(g[i] < 0.3f);
     CHECK(v[i] == -std::vector<float>{2.0f, 0.5f}[i] * g[i]);  // the gradient is the slope drawn
   }
+  CHECK(error_of([&] { F::rrelu(x, 0.5, 0.1); }) == "rrelu: Lower bound should be less than or equal to the upper bound");
   ts::nn::RReLU layer(0.1, 0.3, gen);
   layer.eval();
   CHECK(ts::equal(layer(x), F::leaky_relu(x, 0.2)));
@@ -206,6 +207,10 @@ TEST_CASE("in-place activations write their input and keep PyTorch's rules", "[n
   CHECK(&F::relu_(a) == &a);
   CHECK(a.to_vector() == std::vector<float>{0.0f, 0.5f, 2.0f});
   CHECK(a.storage().version() > before);
+  // relu_'s gradient passes a NaN result's, as relu's (PyTorch's threshold_backward)
+  const auto nan_leaf = ts::tensor({NAN, -1.0f, 2.0f}).requires_grad_();
+  F::relu_(nan_leaf * 1.0f).sum().backward();
+  CHECK(nan_leaf.grad().to_vector() == std::vector<float>{1.0f, 0.0f, 1.0f});
   // a leaf that requires grad refuses them, as every in-place op
   const auto leaf = ts::tensor({-1.0f, 0.5f}).requires_grad_();
   CHECK(error_of([&] { F::elu_(leaf); }) == "a leaf Variable that requires grad is being used in an in-place operation.");

@@ -87,6 +87,7 @@ const std::map<std::string, call_cases::ErrorCall>& error_calls() {
       {"F.fold(y, (4, 4), 4)", {"fold", [] { F::fold(y, {4, 4}, 4); }}},
       {"F.fold(r(1, 25, 9), (1, 1), 5)", {"fold", [] { F::fold(r({1, 25, 9}), {1, 1}, 5); }}},
       {"F.fold(y, (1, 1), 2)", {"fold", [] { F::fold(y, {1, 1}, 2); }}},
+      {"F.fold(torch.zeros(1, 4, 1), (0, 0), 2, padding=1)", {"fold", [] { F::fold(ts::zeros({1, 4, 1}), {0, 0}, 2, 1, 1); }}},
   };
   return calls;
 }

@@ -74,6 +74,7 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return got(F::grid_sample(x.narrow(0, 0, 1), odd, "nearest", "zeros", true)); }},
       {"F.grid_sample(x[:, :, :1], g, padding_mode='reflection', align_corners=True)",
        [] { return got(F::grid_sample(x.narrow(2, 0, 1), g, "bilinear", "reflection", true)); }},
+      {"F.grid_sample(x[:0], g[:0], align_corners=False)", [] { return got(F::grid_sample(x.narrow(0, 0, 0), g.narrow(0, 0, 0))); }},
       {"F.grid_sample(x, F.affine_grid(theta, (2, 3, 3, 4), align_corners=False), align_corners=False)",
        [] { return got(F::grid_sample(x, F::affine_grid(theta, {2, 3, 3, 4}))); }},
   };
@@ -100,6 +101,10 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "bicubic", "zeros", true); }},
       {"F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', padding_mode='border', align_corners=False)",
        [](const Tensor<double>& t) { return F::grid_sample(x, (t * 0.09).sin() * 1.2, "bicubic", "border"); }},
+      {"F.grid_sample(x, X, padding_mode='border', align_corners=True)",
+       [](const Tensor<double>& t) { return F::grid_sample(x, t, "bilinear", "border", true); }},
+      {"F.grid_sample(x, X * 0.5, padding_mode='reflection', align_corners=True)",
+       [](const Tensor<double>& t) { return F::grid_sample(x, t * 0.5, "bilinear", "reflection", true); }},
       {"F.affine_grid(X, (2, 3, 4, 5), align_corners=False)", [](const Tensor<double>& t) { return F::affine_grid(t, {2, 3, 4, 5}); }},
       {"F.affine_grid(X, (2, 3, 4, 5), align_corners=True)",
        [](const Tensor<double>& t) { return F::affine_grid(t, {2, 3, 4, 5}, true); }},

@@ -113,6 +113,10 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] { return got(F::interpolate(v, {.scale_factor = {1.7}, .mode = "nearest-exact"})); }},
       {"F.interpolate(vd, size=(3, 8, 2), mode='trilinear')",
        [] { return got(F::interpolate(vd, {.size = {3, 8, 2}, .mode = "trilinear"})); }},
+      {"F.interpolate(x, scale_factor=1.2, mode='bicubic')",
+       [] { return got(F::interpolate(x, {.scale_factor = {1.2}, .mode = "bicubic"})); }},
+      {"F.interpolate(v[:, :1], scale_factor=1.2)", [] { return got(F::interpolate(v.narrow(1, 0, 1), {.scale_factor = {1.2}})); }},
+      {"F.interpolate(v[:, :1], scale_factor=2.1)", [] { return got(F::interpolate(v.narrow(1, 0, 1), {.scale_factor = {2.1}})); }},
   };
   return calls;
 }

@@ -26,8 +26,7 @@ CALLS = [
     ("glu", []), ("prelu1", [0.25]), ("prelu4", []), ("softmin", []), ("softmax", []), ("log_softmax", []),
 ]
 
-# threshold_ with a value above the threshold: PyTorch's derivative, of the result, passes the
-# gradient of the replaced elements.
+# threshold_ with a value above the threshold and below it; PyTorch's derivative reads the input.
 INPLACE = [
     ("relu_", []), ("leaky_relu_", []), ("leaky_relu_", [0.2]), ("elu_", [0.5]), ("selu_", []), ("celu_", [2.0]),
     ("hardtanh_", [-2.0, 4.5]), ("threshold_", [0.1, 2.0]), ("threshold_", [0.5, -3.0]),

@@ -45,7 +45,7 @@ ERRORS = [
     "F.fold(y, (4, 4), 0)", "F.fold(y, (4, 4), 2, stride=(0, 1))", "F.fold(y, (4, 4), 2, dilation=0)",
     "F.fold(y, (4, 4), 2, padding=-1)", "F.fold(torch.zeros(12), (4, 4), 2)", "F.fold(torch.zeros(2, 0, 3), (4, 4), 2)",
     "F.fold(y, (4, 4), (2, 2), stride=2)", "F.fold(y, (4, 4), 4)", "F.fold(r(1, 25, 9), (1, 1), 5)",
-    "F.fold(y, (1, 1), 2)",
+    "F.fold(y, (1, 1), 2)", "F.fold(torch.zeros(1, 4, 1), (0, 0), 2, padding=1)",
 ]
 
 call_cases.write("generate_fold.py", "fold.txt", VALUES, GRADS, ERRORS, globals())

@@ -35,6 +35,7 @@ VALUES += [
     "F.grid_sample(x[:1], odd, mode='nearest', align_corners=True)",
     "F.grid_sample(x[:, :, :1], g, padding_mode='reflection', align_corners=True)",
     "F.grid_sample(x, F.affine_grid(theta, (2, 3, 3, 4), align_corners=False), align_corners=False)",
+    "F.grid_sample(x[:0], g[:0], align_corners=False)",
 ]
 
 GRADS = [
@@ -47,6 +48,8 @@ GRADS = [
     ("F.grid_sample(X, g, mode='bicubic', padding_mode='reflection', align_corners=False)", (2, 3, 4, 5)),
     ("F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', align_corners=True)", (2, 6, 7, 2)),
     ("F.grid_sample(x, (X * 0.09).sin() * 1.2, mode='bicubic', padding_mode='border', align_corners=False)", (2, 6, 7, 2)),
+    ("F.grid_sample(x, X, padding_mode='border', align_corners=True)", (2, 1, 3, 2)),
+    ("F.grid_sample(x, X * 0.5, padding_mode='reflection', align_corners=True)", (2, 1, 3, 2)),
     ("F.affine_grid(X, (2, 3, 4, 5), align_corners=False)", (2, 2, 3)),
     ("F.affine_grid(X, (2, 3, 4, 5), align_corners=True)", (2, 2, 3)),
 ]

@@ -492,6 +492,11 @@ for reduction in REDUCTIONS:
              {"anchor": rn(4, 3), "positive": rn(4, 3), "negative": rn(4, 3)},
              {"reduction": reduction, "swap": swap, "distance": "cosine"})
 
+# multi_margin_loss's unreduced loss has the target's shape (PyTorch keys it on the target's dims).
+for name, input_shape, target in [("1d_target_1d", (4,), torch.tensor([2])), ("2d_target_0d", (1, 4), torch.tensor(3))]:
+    case(f"multi_margin_loss_{name}_none", "multi_margin_loss", {"input": rn(*input_shape), "target": target},
+         {"reduction": "none"})
+
 with open(os.path.join(HERE, "loss.txt"), "w") as f:
     f.write("# PyTorch %s: tests/golden/generate_loss.py writes this file.\n" % torch.__version__)
     f.write("\n".join(lines) + "\n")

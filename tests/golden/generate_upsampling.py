@@ -52,7 +52,8 @@ VALUES = [
     "nn.Upsample(scale_factor=2, mode='bicubic')(x)",
     "F.interpolate(v, size=(4, 6, 5), mode='trilinear')", "F.interpolate(v, size=(2, 3, 7), mode='trilinear', align_corners=True)",
     "F.interpolate(v, scale_factor=(1.5, 0.5, 2.0), mode='trilinear')", "F.interpolate(v, size=(5, 3, 4))",
-    "F.interpolate(v, scale_factor=1.7, mode='nearest-exact')", "F.interpolate(vd, size=(3, 8, 2), mode='trilinear')",
+    "F.interpolate(v, scale_factor=1.7, mode='nearest-exact')", "F.interpolate(x, scale_factor=1.2, mode='bicubic')",
+    "F.interpolate(v[:, :1], scale_factor=1.2)", "F.interpolate(v[:, :1], scale_factor=2.1)", "F.interpolate(vd, size=(3, 8, 2), mode='trilinear')",
 ]
 
 GRADS = [

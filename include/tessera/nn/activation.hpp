@@ -439,6 +439,7 @@ Tensor<T> softmin(const Tensor<T>& x, int64_t dim) {
 template <class T>
 Tensor<T> rrelu(const Tensor<T>& x, double lower, double upper, bool training, Generator& gen) {
   static_assert(is_floating_v<T>, "rrelu: the input must be floating");
+  TS_CHECK(lower <= upper, "rrelu: Lower bound should be less than or equal to the upper bound");
   const double slope = (lower + upper) / 2;
   if (!training)
     return detail_activation::activation(
@@ -478,7 +479,8 @@ Tensor<T> gumbel_softmax(const Tensor<T>& logits, double tau, bool hard, int64_t
   Tensor<T> gumbels;
   {
     NoGradGuard no_grad;
-    gumbels = empty_like(logits).exponential_(1.0, gen).log().neg();
+    // drawn in row-major order whatever the logits' layout, as PyTorch's legacy_contiguous_format
+    gumbels = empty<T>(logits.sizes(), {.device = logits.device()}).exponential_(1.0, gen).log().neg();
   }
   const Tensor<T> y_soft = ((logits + gumbels) / static_cast<T>(tau)).softmax(dim);
   if (!hard) return y_soft;

@@ -169,6 +169,7 @@ Tensor<T> fold(const Tensor<T>& input, ExpandingArray<2> output_size, ExpandingA
            "of sliding blocks ", oh, " * ", ow, " = ", oh * ow, ", but got input.size(2)=", length, ".");
   TS_CHECK(oh >= 1 && ow >= 1, "fold: ", given(), "calculated shape of the array of sliding blocks as (", oh, ", ", ow,
            "), which is too small (non-positive)");
+  TS_CHECK(h > 0 && w > 0, "fold: Expected output spatial size to be positive, but got: output_size=(", h, ", ", w, ").");
   const int64_t channels = planes / (win.kh * win.kw);
   const Tensor<T> out = detail_fold::fold(x, detail_fold::geometry(x.size(0), channels, h, w, win, oh, ow));
   return dim == 3 ? out : out.squeeze(0);

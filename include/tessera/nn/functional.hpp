@@ -119,7 +119,7 @@ template <class T>
 const Tensor<T>& relu_(const Tensor<T>& x) {
   return detail_activation::activation_<true>(
       x, "ReluBackward0", [](const Tensor<T>& v) { return v.relu(); },
-      [](const Tensor<T>& g, const Tensor<T>& y) { return where(y > 0, g, zeros_like(g)); });
+      [](const Tensor<T>& g, const Tensor<T>& y) { return detail::threshold_backward(g, y); });
 }
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training. */
@@ -226,7 +226,9 @@ struct EmbeddingBagBackward0 final : ::tessera::detail::Node {
     const Tensor<T> g = grads[0].as<T>();
     const Tensor<int64_t> idx = index.unpack(*this), b = bag.unpack(*this);
     AnyTensor dw, dpsw;
-    if (needs_input_grad(0) && max) {
+    if (needs_input_grad(0) && idx.numel() == 0) {  // no row was read
+      dw = zeros<T>(weight_shape, {.device = g.device()});
+    } else if (needs_input_grad(0) && max) {
       // the gradient of bag i, column d goes to row index[argmax[i, d]], column d
       const Tensor<int64_t> am = argmax.unpack(*this), dims = arange<int64_t>(g.size(1), {.device = g.device()});
       const Tensor<bool> filled = am < idx.numel();
@@ -250,9 +252,10 @@ struct EmbeddingBagBackward0 final : ::tessera::detail::Node {
 
 }  // namespace detail_bag
 
-/** Sums, means or maxima of bags of rows of `weight` [n, dim]: input [B, N] (B bags of N indices)
- *  or input [n] with `offsets` [B] (bag i from offsets[i] to the next offset, the last to the end
- *  or, with include_last_offset, to offsets[B]); an empty bag gives zeros. As
+/** Sums, means or maxima of bags of rows of `weight` [n, dim]: input [B, N] (B bags of N indices;
+ *  include_last_offset has no effect there, where PyTorch 1.13 drops the last bag) or input [n]
+ *  with `offsets` [B] (bag i from offsets[i] to the next offset, the last to the end or, with
+ *  include_last_offset, to offsets[B]); an empty bag gives zeros. As
  *  torch.nn.functional.embedding_bag, with PyTorch's node (EmbeddingBagBackward0); a maximum
  *  held by several rows sends its gradient to the first. */
 template <class T>
@@ -298,10 +301,13 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
                " but got offsets[-1] of ", offsets[-1].item());
       TS_CHECK(offsets.size(0) < 2 || (offsets.diff() >= 0).all().item(), op, ": offsets must be non-decreasing");
     }
-    const Tensor<int64_t> ends =
-        cat({offsets.narrow(0, 1, std::max<int64_t>(offsets.size(0) - 1, 0)), full<int64_t>({1}, n, {.device = input.device()})});
-    const Tensor<int64_t> lengths = (ends - offsets).narrow(0, 0, bags);
-    bag = arange<int64_t>(bags, {.device = input.device()}).repeat_interleave(lengths);  // positions past the last bag: none
+    if (bags == 0) {
+      bag = zeros<int64_t>({0}, {.device = input.device()});
+    } else {
+      const Tensor<int64_t> ends = cat({offsets.narrow(0, 1, offsets.size(0) - 1), full<int64_t>({1}, n, {.device = input.device()})});
+      const Tensor<int64_t> lengths = (ends - offsets).narrow(0, 0, bags);
+      bag = arange<int64_t>(bags, {.device = input.device()}).repeat_interleave(lengths);  // positions past the last bag: none
+    }
   }
   detail::check_index_select_bounds(weight, 0, flat, op);  // Note [index_select bounds]
   // the positions that count: inside a bag and not padding
@@ -415,9 +421,11 @@ Tensor<T> alpha_dropout(const Tensor<T>& x, double p = 0.5, bool training = fals
 /** alpha_dropout of whole channels (dim 1 of [N, C, ...]; one draw per sample and channel). */
 template <class T>
 Tensor<T> feature_alpha_dropout(const Tensor<T>& x, double p, bool training, Generator& gen) {
-  TS_CHECK(x.dim() >= 2, "feature_alpha_dropout: Feature dropout requires at least 2 dimensions in the input");
+  // PyTorch checks the dims only where it draws
+  TS_CHECK(!training || p == 0 || p == 1 || x.numel() == 0 || x.dim() >= 2,
+           "feature_alpha_dropout: Feature dropout requires at least 2 dimensions in the input");
   Shape noise_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
-  noise_shape[0] = x.size(0), noise_shape[1] = x.size(1);
+  if (x.dim() >= 2) noise_shape[0] = x.size(0), noise_shape[1] = x.size(1);
   return detail_dropout::alpha_dropout(x, p, training, gen, noise_shape, "feature_alpha_dropout");
 }
 template <class T>
@@ -499,7 +507,6 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
   return bias.defined() ? out + bias.view(param_shape) : out;
 }
 
-/** F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle: ts::pixel_shuffle and its kin. */
 /** x1^T A_o x2 + b_o for each output o: input1 [..., in1] and input2 [..., in2] (the same leading
  *  dims), weight [out, in1, in2], bias [out]; torch.nn.functional.bilinear. */
 template <class T>
@@ -535,6 +542,7 @@ Tensor<T> normalize(const Tensor<T>& input, double p = 2.0, int64_t dim = 1, dou
   return input / input.norm(p, dim, true).clamp_min(eps).expand_as(input);
 }
 
+/** F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle: ts::pixel_shuffle and its kin. */
 template <class T>
 Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
   return ::tessera::pixel_shuffle(x, upscale_factor);

@@ -53,7 +53,10 @@ Tensor<T> pad_coordinate(Tensor<T> c, int64_t size, const std::string& padding_m
       c = where(even, extra + low, span - extra + low);
     }
   }
-  return padding_mode == "zeros" ? c : c.clamp(0.0, static_cast<double>(size - 1));
+  if (padding_mode == "zeros") return c;
+  // clamped, with no gradient at the borders themselves either (PyTorch's clip_coordinates_set_grad)
+  const T last = static_cast<T>(size - 1);
+  return where((c <= T(0)) | (c >= last), c.detach().clamp(0.0, static_cast<double>(size - 1)), c);
 }
 
 /** PyTorch's cubic convolution weights (A = -0.75) of the four taps around a point t past the
@@ -61,10 +64,10 @@ Tensor<T> pad_coordinate(Tensor<T> c, int64_t size, const std::string& padding_m
 template <class T>
 std::array<Tensor<T>, 4> cubic_weights(const Tensor<T>& t) {
   constexpr T A = T(-0.75);
-  const auto near = [&](const Tensor<T>& x) { return ((x * (A + T(2)) - (A + T(3))) * x) * x + T(1); };
-  const auto far = [&](const Tensor<T>& x) { return ((x * A - T(5) * A) * x + T(8) * A) * x - T(4) * A; };
+  const auto inside = [&](const Tensor<T>& x) { return ((x * (A + T(2)) - (A + T(3))) * x) * x + T(1); };
+  const auto outside = [&](const Tensor<T>& x) { return ((x * A - T(5) * A) * x + T(8) * A) * x - T(4) * A; };
   const Tensor<T> u = T(1) - t;
-  return {far(t + T(1)), near(t), near(u), far(u + T(1))};
+  return {outside(t + T(1)), inside(t), inside(u), outside(u + T(1))};
 }
 
 /** input [N, C, H, W] at integer pixels (x, y) [N, Ho, Wo] (as T), 0 outside: [N, C, Ho, Wo]. */
@@ -72,8 +75,10 @@ template <class T>
 Tensor<T> read(const Tensor<T>& input, const Tensor<T>& x, const Tensor<T>& y) {
   const int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
   const Tensor<bool> inside = (x >= T(0)) & (x < static_cast<T>(w)) & (y >= T(0)) & (y < static_cast<T>(h));
-  const Tensor<int64_t> at =
-      where(inside, y * static_cast<T>(w) + x, T(0)).template to<int64_t>().reshape({n, 1, -1}).expand({n, c, x.numel() / n});
+  // the flat index in int64 (T may not hold H * W exactly); points outside read pixel 0, then 0
+  const Tensor<int64_t> xi = where(inside, x, T(0)).template to<int64_t>(), yi = where(inside, y, T(0)).template to<int64_t>();
+  const int64_t points = x.size(1) * x.size(2);
+  const Tensor<int64_t> at = (yi * w + xi).reshape({n, 1, points}).expand({n, c, points});
   const Tensor<T> values = input.reshape({n, c, h * w}).gather(2, at).view({n, c, x.size(1), x.size(2)});
   return where(inside.unsqueeze(1), values, T(0));
 }
@@ -91,8 +96,8 @@ Tensor<T> affine_grid(const Tensor<T>& theta, const std::vector<int64_t>& size, 
   TS_CHECK(theta.dim() == 3 && theta.size(1) == 2 && theta.size(2) == 3, "affine_grid: Expected a batch of 2D affine "
            "matrices of shape Nx2x3 for size (", size[0], ", ", size[1], ", ", size[2], ", ", size[3], "). Got ",
            ::tessera::detail::shape_str(theta.sizes()), ".");
-  TS_CHECK(size[2] > 0 && size[3] > 0, "affine_grid: Expected non-zero, positive output size. Got (", size[0], ", ",
-           size[1], ", ", size[2], ", ", size[3], ")");
+  TS_CHECK(size[0] > 0 && size[1] > 0 && size[2] > 0 && size[3] > 0, "affine_grid: Expected non-zero, positive output "
+           "size. Got (", size[0], ", ", size[1], ", ", size[2], ", ", size[3], ")");
   TS_CHECK(theta.size(0) == size[0], "affine_grid: theta holds ", theta.size(0), " maps for a batch of ", size[0]);
   const int64_t n = size[0], h = size[2], w = size[3];
   // PyTorch's linspace_from_neg_one: -1 to 1, scaled by (steps - 1) / steps without align_corners

@@ -445,7 +445,7 @@ struct SoftMarginLossBackward0 final : ::tessera::detail::Node {
 };
 
 /** The margins of multi_margin_loss: z = margin - x[y] + x[j] for every class j of each row of
- *  x (N, C), kept where positive and j is not the target y (N); `scale` is w[y] / C. */
+ *  x (N, C), kept where positive and j is not the target y (N); `scale` is w[y] (1 without weights). */
 template <class T>
 struct MultiMargins {
   Tensor<T> z;
@@ -455,10 +455,10 @@ struct MultiMargins {
 template <class T>
 MultiMargins<T> multi_margins(const Tensor<T>& x, const Tensor<int64_t>& y, const Tensor<T>& weight, double margin) {
   const Tensor<int64_t> column = y.unsqueeze(1);
-  const Tensor<T> z = x - x.gather(1, column) + static_cast<T>(margin);
+  const Tensor<T> z = (static_cast<T>(margin) - x.gather(1, column)) + x;  // PyTorch's order
   const Tensor<bool> is_target = arange<int64_t>(x.size(1), {.device = x.device()}).unsqueeze(0) == column;
-  Tensor<T> scale = full<T>({x.size(0), 1}, T(1) / static_cast<T>(x.size(1)), {.device = x.device()});
-  if (weight.defined()) scale = weight.index_select(0, y).unsqueeze(1) * scale;
+  const Tensor<T> scale = weight.defined() ? weight.index_select(0, y).unsqueeze(1)
+                                           : ones<T>({x.size(0), 1}, {.device = x.device()});
   return {z, (z > 0) & !is_target, scale};
 }
 
@@ -484,7 +484,7 @@ struct MultiMarginLossBackward0 final : ::tessera::detail::Node {
     const Tensor<int64_t> y = target.unpack(*this);
     const Tensor<T> xb = x.dim() == 2 ? x : x.reshape({1, -1});
     const MultiMargins<T> m = multi_margins(xb, y.reshape({-1}), weight.unpack(*this), margin);
-    Tensor<T> g = grads[0].as<T>().reshape({-1, 1});
+    Tensor<T> g = grads[0].as<T>().reshape({-1, 1}) / static_cast<T>(xb.size(1));
     if (reduction == Reduction::Mean) g = g / static_cast<T>(xb.size(0));
     const Tensor<T> slope = p == 1 ? ones_like(m.z) : m.z * T(2);
     const Tensor<T> d = where(m.kept, slope * (m.scale * g), T(0));
@@ -508,7 +508,7 @@ LabelMargins<T> label_margins(const Tensor<T>& x, const Tensor<int64_t>& target)
   const Tensor<int64_t> safe = target.masked_fill(!valid, 0);
   const Tensor<bool> is_target = zeros<int64_t>(x.sizes(), {.device = x.device()})
                                      .scatter_add(1, safe, valid.template to<int64_t>()) != 0;
-  const Tensor<T> z = x.unsqueeze(1) - x.gather(1, safe).unsqueeze(2) + T(1);
+  const Tensor<T> z = (T(1) - x.gather(1, safe)).unsqueeze(2) + x.unsqueeze(1);  // PyTorch's order
   return {z, (z > 0) & valid.unsqueeze(2) & (!is_target).unsqueeze(1), safe};
 }
 
@@ -952,6 +952,8 @@ template <class T>
 Tensor<T> multilabel_soft_margin_loss(const Tensor<T>& input, const Tensor<T>& target,
                                       const MultiLabelSoftMarginLossOptions<T>& options = {}) {
   detail_loss::check_floating<T>();
+  TS_CHECK(input.dim() >= 1, "multilabel_soft_margin_loss: Dimension out of range (expected to be in range of [-1, 0], "
+           "but got -1)");
   Tensor<T> loss = (target * logsigmoid(input) + (T(1) - target) * logsigmoid(input.neg())).neg();
   if (options.weight.defined()) loss = loss * options.weight;
   const int64_t class_dim = input.dim() - 1;
@@ -1042,8 +1044,8 @@ Tensor<T> multi_margin_loss(const Tensor<T>& input, const Tensor<int64_t>& targe
     NoGradGuard no_grad;  // the derivative is MultiMarginLossBackward0's
     const detail_loss::MultiMargins<T> m = detail_loss::multi_margins(x, y, weight, options.margin);
     const Tensor<T> h = options.p == 1 ? m.z : m.z.square();
-    loss = (where(m.kept, h, T(0)) * m.scale).sum(1);
-    if (input.dim() < 2) loss = loss.squeeze(0);
+    loss = (where(m.kept, h, T(0)) * m.scale).sum(1) / static_cast<T>(x.size(1));
+    if (target.dim() == 0) loss = loss.squeeze(0);  // the loss has the target's shape, as PyTorch's
     loss = detail_loss::reduce(loss, options.reduction, "multi_margin_loss");
   }
   if (::tessera::detail::needs_grad(input))

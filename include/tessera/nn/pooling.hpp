@@ -539,6 +539,10 @@ Tensor<T> adaptive_avg_pool3d(const Tensor<T>& x, const std::vector<int64_t>& ou
   TS_CHECK(output_size[0] >= 0 && output_size[1] >= 0 && output_size[2] >= 0, "adaptive_avg_pool3d: elements of "
            "output_size must be greater than or equal to 0 but received {", output_size[0], ", ", output_size[1], ", ",
            output_size[2], "}");
+  if (output_size[0] != 1 || output_size[1] != 1 || output_size[2] != 1)  // PyTorch's mean path allows empty dims
+    for (int64_t d = 1; d < x.dim(); ++d)
+      TS_CHECK(x.size(d) > 0, "adaptive_avg_pool3d(): Expected input to have non-zero size for non-batch dimensions, but "
+               "input has sizes ", tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
   using detail_pool::pool_dim;
   return pool_dim(pool_dim(pool_dim(x, -1, output_size[2], false), -2, output_size[1], false), -3, output_size[0], false);
 }
@@ -559,7 +563,7 @@ Tensor<T> adaptive_max_pool3d(const Tensor<T>& x, const std::vector<int64_t>& ou
   TS_CHECK(output_size[0] >= 0 && output_size[1] >= 0 && output_size[2] >= 0, "adaptive_max_pool3d: elements of "
            "output_size must be greater than or equal to 0 but received {", output_size[0], ", ", output_size[1], ", ",
            output_size[2], "}");
-  for (int64_t d = x.dim() == 5 ? 1 : 0; d < x.dim(); ++d)
+  for (int64_t d = 1; d < x.dim(); ++d)
     TS_CHECK(x.size(d) > 0, "adaptive_max_pool3d(): Expected input to have non-zero size for non-batch dimensions, but "
              "input has sizes ", tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
   using detail_pool::pool_dim;
@@ -724,7 +728,7 @@ class MaxUnpool1d : public nn::Module {
 };
 
 /** nn.LPPool1d and nn.LPPool2d: `LPPool2d(2, 3)` (norm_type, kernel_size), `LPPool2d(1.5, {3, 2}, 2)`,
- *  `LPPool1d(2, 3, 2, true)` (stride, ceil_mode as PyTorch's); stride 0 or empty: the kernel size. */
+ *  `LPPool1d(2, 3, 2, true)` (stride, ceil_mode as PyTorch's); no stride: the kernel size. */
 template <size_t N, class = void>
 class LPPool : public nn::Module {
  public:

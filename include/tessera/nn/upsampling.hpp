@@ -87,17 +87,19 @@ S scales_value(std::optional<double> scale, int64_t in, int64_t out) {
 
 // Note [Nearest shortcuts]
 // PyTorch 1.13's "nearest" takes output position o from floor(o * scale), scale = 1 / scale_factor
-// when one is given, except in its channels-last kernel (a 4-D input whose strides are those of
-// channels last: any contiguous input with one channel), which copies when out == in and takes
+// when one is given, except in its channels-last kernels (a 4-D or 5-D input whose strides are those
+// of channels last: any contiguous input with one channel), which copy when out == in and take
 // o / 2 when out == 2 in, whatever the scale factor. With a scale factor such as 1.2 on 3 pixels
 // the two kernels pick other pixels; tessera picks the ones PyTorch's kernel for the input would.
 
-/** PyTorch's is_contiguous(at::MemoryFormat::ChannelsLast) of a 4-D tensor (sizes of 1 ignored). */
+/** PyTorch's is_contiguous(at::MemoryFormat::ChannelsLast) of a 4-D tensor, or ChannelsLast3d of a
+ *  5-D one (sizes of 1 ignored). */
 template <class T>
 bool channels_last_contiguous(const Tensor<T>& x) {
-  if (x.dim() != 4) return false;
+  if (x.dim() != 4 && x.dim() != 5) return false;
   int64_t expected = 1;
-  for (const int64_t d : {1, 3, 2, 0}) {
+  const std::vector<int64_t> order = x.dim() == 4 ? std::vector<int64_t>{1, 3, 2, 0} : std::vector<int64_t>{1, 4, 3, 2, 0};
+  for (const int64_t d : order) {
     if (x.size(d) == 1) continue;
     if (x.stride(d) != expected) return false;
     expected *= x.size(d);
@@ -151,8 +153,8 @@ std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> 
   if (align_corners) ratio = out > 1 ? static_cast<S>(in - 1) / static_cast<S>(out - 1) : S(0);
   else ratio = scales_value<S>(scale, in, out);
   constexpr S A = S(-0.75);
-  const auto near = [&](S x) { return ((A + S(2)) * x - (A + S(3))) * x * x + S(1); };  // |x| <= 1
-  const auto far = [&](S x) { return ((A * x - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
+  const auto inside = [&](S x) { return ((A + S(2)) * x - (A + S(3))) * x * x + S(1); };  // |x| <= 1
+  const auto outside = [&](S x) { return ((A * x - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
   for (int64_t o = 0; o < out; ++o) {
     const S real = align_corners ? ratio * static_cast<S>(o) : ratio * (static_cast<S>(o) + S(0.5)) - S(0.5);
     const S floor = std::floor(real);
@@ -160,8 +162,8 @@ std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> 
     const S t = real - floor;
     const auto at = [&](int64_t k) { return std::min(std::max(i + k, int64_t{0}), in - 1); };
     p[0].index0.push_back(at(-1)), p[0].index1.push_back(at(0)), p[1].index0.push_back(at(1)), p[1].index1.push_back(at(2));
-    p[0].lambda0.push_back(static_cast<double>(far(t + S(1)))), p[0].lambda1.push_back(static_cast<double>(near(t)));
-    p[1].lambda0.push_back(static_cast<double>(near(S(1) - t))), p[1].lambda1.push_back(static_cast<double>(far(S(2) - t)));
+    p[0].lambda0.push_back(static_cast<double>(outside(t + S(1)))), p[0].lambda1.push_back(static_cast<double>(inside(t)));
+    p[1].lambda0.push_back(static_cast<double>(inside(S(1) - t))), p[1].lambda1.push_back(static_cast<double>(outside(S(2) - t)));
   }
   return p;
 }
@@ -178,7 +180,8 @@ Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional
     if (out == in && mode == "nearest" && (nearest_shortcuts || !scale || *scale == 1.0)) return x;
     return x.index_select(dim, positions(nearest_indices(in, out, scale, mode == "nearest-exact", nearest_shortcuts)));
   }
-  if (out == in) return x;
+  // linear modes copy a dim of unchanged size; bicubic does only without a scale other than 1
+  if (out == in && (mode != "bicubic" || !scale || *scale == 1.0)) return x;
   using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
   std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);  // [out, 1, ...]: broadcast along dim
   weight_dims[0] = out;
