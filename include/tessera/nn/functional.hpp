@@ -263,6 +263,9 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
                         const EmbeddingBagOptions<T>& options = {}) {
   const char* op = "embedding_bag";
   TS_CHECK(weight.dim() == 2, op, ": weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
+  detail::check_same_device(op, weight.device(), input.device());
+  // Tensors are made on weight.device(), an expression of T: a call of arguments that do not depend
+  // on T would instantiate arange (its result type deduced) here, before compiled mode declares it.
   const Tensor<T>& psw = options.per_sample_weights;
   TS_CHECK(!psw.defined() || psw.sizes() == input.sizes(), op, ": If per_sample_weights (",
            detail::shape_str(psw.sizes()), ") is not None, then it must have the same shape as the input (",
@@ -290,7 +293,7 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
   int64_t bags = 0;
   if (input.dim() == 2) {
     bags = input.size(0);
-    bag = arange<int64_t>(n, {.device = input.device()}).div(input.size(1), "floor");
+    bag = arange<int64_t>(n, {.device = weight.device()}).div(input.size(1), "floor");
   } else {
     bags = offsets.size(0) - (options.include_last_offset ? 1 : 0);
     TS_CHECK(bags >= 0, op, ": include_last_offset needs at least one offset");
@@ -302,17 +305,17 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
       TS_CHECK(offsets.size(0) < 2 || (offsets.diff() >= 0).all().item(), op, ": offsets must be non-decreasing");
     }
     if (bags == 0) {
-      bag = zeros<int64_t>({0}, {.device = input.device()});
+      bag = zeros<int64_t>({0}, {.device = weight.device()});
     } else {
-      const Tensor<int64_t> ends = cat({offsets.narrow(0, 1, offsets.size(0) - 1), full<int64_t>({1}, n, {.device = input.device()})});
+      const Tensor<int64_t> ends = cat({offsets.narrow(0, 1, offsets.size(0) - 1), full<int64_t>({1}, n, {.device = weight.device()})});
       const Tensor<int64_t> lengths = (ends - offsets).narrow(0, 0, bags);
-      bag = arange<int64_t>(bags, {.device = input.device()}).repeat_interleave(lengths);  // positions past the last bag: none
+      bag = arange<int64_t>(bags, {.device = weight.device()}).repeat_interleave(lengths);  // positions past the last bag: none
     }
   }
   detail::check_index_select_bounds(weight, 0, flat, op);  // Note [index_select bounds]
   // the positions that count: inside a bag and not padding
   const int64_t covered = bag.numel();
-  Tensor<int64_t> positions = arange<int64_t>(covered, {.device = input.device()});
+  Tensor<int64_t> positions = arange<int64_t>(covered, {.device = weight.device()});
   if (pad) positions = positions.masked_select(flat.narrow(0, 0, covered) != *pad);
   detail_bag::Bags<T> b;
   Tensor<T> out;
@@ -320,24 +323,24 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
     NoGradGuard no_grad;  // the derivative is EmbeddingBagBackward0's
     b.index = flat.index_select(0, positions);
     b.bag = bag.index_select(0, positions);
-    b.counts = zeros<int64_t>({bags}, {.device = input.device()}).index_add(0, b.bag, ones_like(b.bag));
+    b.counts = zeros<int64_t>({bags}, {.device = weight.device()}).index_add(0, b.bag, ones_like(b.bag));
     const Tensor<T> looked_up = weight.index_select(0, b.index);
     if (mode == "max") {
       const Tensor<int64_t> column = b.bag.unsqueeze(1).expand(looked_up.sizes());
-      out = full<T>({bags, dim}, -std::numeric_limits<T>::infinity(), {.device = input.device()})
+      out = full<T>({bags, dim}, -std::numeric_limits<T>::infinity(), {.device = weight.device()})
                 .scatter_reduce(0, column, looked_up, "amax");
       // the first position holding each maximum (b.index.numel() where the bag is empty)
       const int64_t kept = b.index.numel();
       const Tensor<int64_t> where_max = where(looked_up == out.index_select(0, b.bag),
-                                              arange<int64_t>(kept, {.device = input.device()}).unsqueeze(1).expand(looked_up.sizes()),
-                                              full<int64_t>(looked_up.sizes(), kept, {.device = input.device()}));
-      b.argmax = full<int64_t>({bags, dim}, kept, {.device = input.device()}).scatter_reduce(0, column, where_max, "amin");
+                                              arange<int64_t>(kept, {.device = weight.device()}).unsqueeze(1).expand(looked_up.sizes()),
+                                              full<int64_t>(looked_up.sizes(), kept, {.device = weight.device()}));
+      b.argmax = full<int64_t>({bags, dim}, kept, {.device = weight.device()}).scatter_reduce(0, column, where_max, "amin");
       out = out.masked_fill((b.counts == 0).unsqueeze(1), 0);
     } else {
       b.scale = psw.defined() ? psw.reshape({-1}).index_select(0, positions).unsqueeze(1)
-                              : ones<T>({b.index.numel(), 1}, {.device = input.device()});
+                              : ones<T>({b.index.numel(), 1}, {.device = weight.device()});
       if (mode == "mean") b.scale = b.scale / b.counts.clamp_min(1).template to<T>().index_select(0, b.bag).unsqueeze(1);
-      out = zeros<T>({bags, dim}, {.device = input.device()}).index_add(0, b.bag, looked_up * b.scale);
+      out = zeros<T>({bags, dim}, {.device = weight.device()}).index_add(0, b.bag, looked_up * b.scale);
     }
   }
   if (detail::needs_grad(weight, psw))
