@@ -619,4 +619,21 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
   CHECK(ts::equal(layer(i, o), F::embedding_bag(i, layer.weight(), o, {.mode = "sum", .padding_idx = 0})));
 }
 
+TEST_CASE("embedding_bag keeps the weight only for the per-sample weights' gradient, as PyTorch") {
+  const Tensor<int64_t> index = ts::tensor<int64_t>({0, 1, 2, 3}), offsets = ts::tensor<int64_t>({0, 2});
+  const Tensor<float> w = ts::ones({5, 3}).requires_grad_();
+  // the weight changed in place after the bag: its own gradient does not read it
+  Tensor<float> e = w * 1.0f;
+  Tensor<float> y = F::embedding_bag(index, e, offsets);
+  e.add_(1.0f);
+  y.sum().backward();  // "mean" of bags of two: 0.5 for each of 4 rows x 3 columns
+  CHECK(w.grad().sum().item() == 6.0f);
+  // the per-sample weights' gradient reads it: PyTorch's saved-tensor error
+  e = w * 1.0f;
+  const Tensor<float> psw = ts::ones({4}).requires_grad_();
+  y = F::embedding_bag(index, e, offsets, {.mode = "sum", .per_sample_weights = psw});
+  e.add_(1.0f);
+  CHECK(error_of([&] { y.sum().backward(); }).find("modified by an inplace operation") != std::string::npos);
+}
+
 }  // namespace test_nn

@@ -27,20 +27,21 @@ namespace tessera::nn::functional {
 
 namespace detail_activation {
 
-/** An activation's node, named as PyTorch's: its input's gradient is `formula(g, x)`. */
+/** An activation's node, named as PyTorch's: its input's gradient is `formula(g, v)`, v the
+ *  input, or for an in-place form its result or a copy of its input (Note [In-place activations]). */
 template <class T, class F>
 struct PointwiseBackward final : ::tessera::detail::Node {
-  ::tessera::detail::SavedTensor<T> self;
+  ::tessera::detail::SavedTensor<T> saved;
   const char* node_name;
   F formula;
-  PointwiseBackward(const Tensor<T>& x, const char* n, F f) : self(x, false), node_name(n), formula(std::move(f)) {}
+  PointwiseBackward(const char* n, F f) : node_name(n), formula(std::move(f)) {}
   const char* name() const override { return node_name; }
   void release_saved() override {
     Node::release_saved();
-    release_all(self);
+    release_all(saved);
   }
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
-    return {formula(grads[0].as<T>(), self.unpack(*this))};
+    return {formula(grads[0].as<T>(), saved.unpack(*this))};
   }
 };
 
@@ -52,7 +53,9 @@ Tensor<T> activation(const Tensor<T>& x, const char* name, Forward forward, Form
     NoGradGuard no_grad;
     y = forward(x);
   }
-  if (::tessera::detail::needs_grad(x)) ::tessera::detail::record<PointwiseBackward<T, Formula>>({x}, {y}, x, name, std::move(formula));
+  if (::tessera::detail::needs_grad(x))
+    ::tessera::detail::record<PointwiseBackward<T, Formula>>({x}, {y}, name, std::move(formula))->saved =
+        ::tessera::detail::SavedTensor<T>(x, false);
   return y;
 }
 
@@ -64,31 +67,13 @@ Tensor<T> activation(const Tensor<T>& x, const char* name, Forward forward, Form
 // error, and a negative slope, whose result does not tell the side of the kink, is refused at
 // backward with PyTorch's message), in the input for hardtanh_ and threshold_ (the node keeps a
 // copy of the input, as PyTorch's).
-/** An in-place activation's node, named as PyTorch's: its input's gradient is `formula(g, v)`, v
- *  the result or a copy of the input. */
-template <class T, class F>
-struct InplaceBackward final : ::tessera::detail::Node {
-  ::tessera::detail::SavedTensor<T> saved;
-  const char* node_name;
-  F formula;
-  InplaceBackward(const char* n, F f) : node_name(n), formula(std::move(f)) {}
-  const char* name() const override { return node_name; }
-  void release_saved() override {
-    Node::release_saved();
-    release_all(saved);
-  }
-  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
-    return {formula(grads[0].as<T>(), saved.unpack(*this))};
-  }
-};
-
 /** x = forward(x), recorded as the node `name` with derivative `formula(g, v)`, v the result
  *  (of_result) or the input before (Note [In-place activations]). */
 template <bool of_result, class T, class Forward, class Formula>
 const Tensor<T>& activation_(const Tensor<T>& x, const char* name, Forward forward, Formula formula) {
-  std::shared_ptr<InplaceBackward<T, Formula>> node;
+  std::shared_ptr<PointwiseBackward<T, Formula>> node;
   if (::tessera::detail::needs_grad(x)) {
-    node = ::tessera::detail::begin_inplace<InplaceBackward<T, Formula>>(x, {x}, name, std::move(formula));
+    node = ::tessera::detail::begin_inplace<PointwiseBackward<T, Formula>>(x, {x}, name, std::move(formula));
     if constexpr (!of_result) node->saved = ::tessera::detail::SavedTensor<T>(x.detach().clone(), false);
   }
   {

@@ -213,48 +213,99 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
 
 namespace detail_conv {
 
-/** conv2d's geometry over x [N, C, H, W] with weight [out, C / groups, kh, kw], after PyTorch's
- *  checks and with its messages (_convolution's and check_shape_forward's). */
-template <class T>
-WindowGeometry conv2d_geometry(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
-                               const Conv2dOptions& o) {
-  const auto stride = expand(o.stride, "stride", "conv2d");
-  const auto dilation = expand(o.dilation, "dilation", "conv2d");
-  const bool strided = stride[0] != 1 || stride[1] != 1;
-  std::array<int64_t, 2> values{0, 0};
-  if (o.padding.is_string()) check_padding_string(o.padding.mode, strided, "conv2d", false);
-  else values = expand(o.padding.values, "padding", "conv2d");
-  const auto amounts = padding_amounts<2>(o.padding.is_string() && o.padding.mode == "same", values,
-                                          {weight.size(2), weight.size(3)}, dilation);
-  const std::array<int64_t, 2> before{amounts[0][0], amounts[1][0]};  // padding above / left, and in all
-  const std::array<int64_t, 2> total{amounts[0][0] + amounts[0][1], amounts[1][0] + amounts[1][1]};
-  TS_CHECK(o.groups > 0, "conv2d: non-positive groups is not supported");
-  TS_CHECK(before[0] >= 0 && before[1] >= 0, "conv2d: negative padding is not supported");
-  TS_CHECK(stride[0] > 0 && stride[1] > 0, "conv2d: non-positive stride is not supported");
-  TS_CHECK(dilation[0] > 0 && dilation[1] > 0, "conv2d: non-positive dilation is not supported");
-  const std::string weight_str = tessera::detail::shape_str(weight.sizes());
-  const int64_t groups = o.groups, out_channels = weight.size(0);
-  TS_CHECK(out_channels >= groups, "conv2d: Given groups=", groups, ", expected weight to be at least ", groups,
+/** A convolution's arguments in N spatial dims, expanded from its options: stride, dilation and
+ *  each dim's padding (before, after). */
+template <size_t N>
+struct ConvArgs {
+  std::array<int64_t, N> stride, dilation, kernel;
+  std::array<std::array<int64_t, 2>, N> amounts;
+};
+
+/** The options of conv2d or conv3d (N = 2, 3) for `weight`, with PyTorch's checks of the
+ *  padding string. */
+template <size_t N, class T, class Options>
+ConvArgs<N> conv_args(const Tensor<T>& weight, const Options& o, const char* op) {
+  ConvArgs<N> a;
+  a.stride = expand(o.stride, "stride", op);
+  a.dilation = expand(o.dilation, "dilation", op);
+  bool strided = false;
+  for (size_t d = 0; d < N; ++d) {
+    strided = strided || a.stride[d] != 1;
+    a.kernel[d] = weight.size(static_cast<int64_t>(d) + 2);
+  }
+  std::array<int64_t, N> values{};
+  if (o.padding.is_string()) check_padding_string(o.padding.mode, strided, op, false);
+  else values = expand(o.padding.values, "padding", op);
+  a.amounts = padding_amounts<N>(o.padding.is_string() && o.padding.mode == "same", values, a.kernel, a.dilation);
+  return a;
+}
+
+/** "4 x 5 x 6": sizes as PyTorch's convolution messages print them. */
+template <size_t N>
+std::string dims_str(const std::array<int64_t, N>& sizes) {
+  std::string out;
+  for (size_t d = 0; d < N; ++d) out += (d ? " x " : "") + std::to_string(sizes[d]);
+  return out;
+}
+
+/** PyTorch's checks of a batched input x [N, C, spatial...] against weight, bias and the
+ *  arguments (_convolution's and check_shape_forward's, with their messages); returns each
+ *  spatial dim's padded size. */
+template <size_t N, class T>
+std::array<int64_t, N> check_conv(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
+                                  const ConvArgs<N>& a, int64_t groups, const char* op) {
+  using tessera::detail::shape_str;
+  bool padding_ok = true, stride_ok = true, dilation_ok = true;
+  for (size_t d = 0; d < N; ++d) {
+    padding_ok = padding_ok && a.amounts[d][0] >= 0;
+    stride_ok = stride_ok && a.stride[d] > 0;
+    dilation_ok = dilation_ok && a.dilation[d] > 0;
+  }
+  TS_CHECK(groups > 0, op, ": non-positive groups is not supported");
+  TS_CHECK(padding_ok, op, ": negative padding is not supported");
+  TS_CHECK(stride_ok, op, ": non-positive stride is not supported");
+  TS_CHECK(dilation_ok, op, ": non-positive dilation is not supported");
+  const std::string weight_str = shape_str(weight.sizes());
+  const int64_t out_channels = weight.size(0);
+  TS_CHECK(out_channels >= groups, op, ": Given groups=", groups, ", expected weight to be at least ", groups,
            " at dimension 0, but got weight of size ", weight_str, " instead");
-  TS_CHECK(out_channels % groups == 0, "conv2d: Given groups=", groups, ", expected weight to be divisible by ", groups,
+  TS_CHECK(out_channels % groups == 0, op, ": Given groups=", groups, ", expected weight to be divisible by ", groups,
            " at dimension 0, but got weight of size [", weight_str, "] instead");  // PyTorch's brackets
-  TS_CHECK(x.size(1) == weight.size(1) * groups, "conv2d: Given groups=", groups, ", weight of size ", weight_str,
-           ", expected input", tessera::detail::shape_str(x.sizes()), " to have ", weight.size(1) * groups,
-           " channels, but got ", x.size(1), " channels instead");
-  TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), "conv2d: Given weight of size ",
+  TS_CHECK(x.size(1) == weight.size(1) * groups, op, ": Given groups=", groups, ", weight of size ", weight_str,
+           ", expected input", shape_str(x.sizes()), " to have ", weight.size(1) * groups, " channels, but got ",
+           x.size(1), " channels instead");
+  TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), op, ": Given weight of size ",
            weight_str, ", expected bias to be 1-dimensional with ", out_channels, " elements, but got bias of size ",
-           tessera::detail::shape_str(bias.sizes()), " instead");
-  WindowGeometry g{.n = x.size(0), .c = x.size(1), .h = x.size(2), .w = x.size(3), .kh = weight.size(2),
-                   .kw = weight.size(3), .sh = stride[0], .sw = stride[1], .ph = before[0], .pw = before[1],
-                   .dh = dilation[0], .dw = dilation[1], .channels_inner = true};
-  const int64_t padded_h = g.h + total[0], padded_w = g.w + total[1];
-  const int64_t span_h = g.dh * (g.kh - 1) + 1, span_w = g.dw * (g.kw - 1) + 1;
-  TS_CHECK(padded_h >= span_h && padded_w >= span_w, "conv2d: Calculated padded input size per channel: (", padded_h,
-           " x ", padded_w, "). Kernel size: (", span_h, " x ", span_w,
-           "). Kernel size can't be greater than actual input size");
-  g.oh = (padded_h - span_h) / g.sh + 1;
-  g.ow = (padded_w - span_w) / g.sw + 1;
-  return g;
+           shape_str(bias.sizes()), " instead");
+  std::array<int64_t, N> padded{}, span{};
+  bool fits = true;
+  for (size_t d = 0; d < N; ++d) {
+    padded[d] = x.size(static_cast<int64_t>(d) + 2) + a.amounts[d][0] + a.amounts[d][1];
+    span[d] = a.dilation[d] * (a.kernel[d] - 1) + 1;
+    fits = fits && padded[d] >= span[d];
+  }
+  TS_CHECK(fits, op, ": Calculated padded input size per channel: (", dims_str(padded), "). Kernel size: (",
+           dims_str(span), "). Kernel size can't be greater than actual input size");
+  return padded;
+}
+
+/** A Conv2d or Conv3d layer's checks of its arguments (PyTorch's messages); returns the kernel size. */
+template <size_t N, class Options>
+std::array<int64_t, N> check_layer(int64_t in_channels, int64_t out_channels, const ExpandingArray<N>& kernel_size,
+                                   const Options& o, const char* layer) {
+  TS_CHECK(o.groups > 0, layer, ": groups must be a positive integer");
+  TS_CHECK(in_channels % o.groups == 0, layer, ": in_channels must be divisible by groups");
+  TS_CHECK(out_channels % o.groups == 0, layer, ": out_channels must be divisible by groups");
+  const auto kernel = expand(kernel_size, "kernel_size", layer);
+  bool positive = true;
+  for (int64_t k : kernel) positive = positive && k > 0;
+  TS_CHECK(positive, layer, ": kernel_size must be positive, got ", list_str(kernel_size.values));
+  const auto stride = expand(o.stride, "stride", layer);
+  bool strided = false;
+  for (int64_t s : stride) strided = strided || s != 1;
+  if (o.padding.is_string()) check_padding_string(o.padding.mode, strided, layer, true);
+  check_padding_mode(o.padding_mode, layer);
+  return kernel;
 }
 
 }  // namespace detail_conv
@@ -269,30 +320,26 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
                  const Conv2dOptions& o = {}) {
   TS_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight [out, in / groups, kh, kw], got shape ",
            tessera::detail::shape_str(weight.sizes()));
+  const auto a = detail_conv::conv_args<2>(weight, o, "conv2d");
   if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
     detail_conv::check_padding_mode(o.padding_mode, "conv2d");
-    const auto stride = detail_conv::expand(o.stride, "stride", "conv2d");
-    const auto dilation = detail_conv::expand(o.dilation, "dilation", "conv2d");
-    bool same = false;
-    std::array<int64_t, 2> values{0, 0};
-    if (o.padding.is_string()) {
-      detail_conv::check_padding_string(o.padding.mode, stride[0] != 1 || stride[1] != 1, "conv2d", false);
-      same = o.padding.mode == "same";
-    } else {
-      values = detail_conv::expand(o.padding.values, "padding", "conv2d");
-    }
     Conv2dOptions unpadded = o;
     unpadded.padding = 0;
     unpadded.padding_mode = "zeros";
-    const auto amounts = detail_conv::padding_amounts<2>(same, values, {weight.size(2), weight.size(3)}, dilation);
-    return conv2d(pad(input, detail_conv::pad_list(amounts), o.padding_mode), weight, bias, unpadded);
+    return conv2d(pad(input, detail_conv::pad_list(a.amounts), o.padding_mode), weight, bias, unpadded);
   }
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const WindowGeometry g = detail_conv::conv2d_geometry(x, weight, bias, o);
+  const auto padded = detail_conv::check_conv<2>(x, weight, bias, a, o.groups, "conv2d");
+  // im2col pads the image's top and left by the amounts before; "same" may overhang below and right
+  WindowGeometry g{.n = x.size(0), .c = x.size(1), .h = x.size(2), .w = x.size(3), .kh = a.kernel[0],
+                   .kw = a.kernel[1], .sh = a.stride[0], .sw = a.stride[1], .ph = a.amounts[0][0],
+                   .pw = a.amounts[1][0], .dh = a.dilation[0], .dw = a.dilation[1], .channels_inner = true};
+  g.oh = (padded[0] - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
+  g.ow = (padded[1] - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
   const Tensor<T> cols = im2col(x, g);  // [N, OH, OW, C, kh, kw]
   const int64_t groups = o.groups, out_channels = weight.size(0);
   const int64_t rows = g.n * g.oh * g.ow, cg = weight.size(1), og = out_channels / groups, kk = g.kh * g.kw;
@@ -329,18 +376,10 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   using tessera::detail::shape_str;
   TS_CHECK(weight.dim() == 5, "conv3d: expected a 5-D weight [out, in / groups, kd, kh, kw], got shape ",
            shape_str(weight.sizes()));
-  const auto stride = detail_conv::expand(o.stride, "stride", "conv3d");
-  const auto dilation = detail_conv::expand(o.dilation, "dilation", "conv3d");
-  const bool strided = stride[0] != 1 || stride[1] != 1 || stride[2] != 1;
-  std::array<int64_t, 3> values{0, 0, 0};
-  if (o.padding.is_string()) detail_conv::check_padding_string(o.padding.mode, strided, "conv3d", false);
-  else values = detail_conv::expand(o.padding.values, "padding", "conv3d");
-  const std::array<int64_t, 3> kernel{weight.size(2), weight.size(3), weight.size(4)};
-  const auto amounts = detail_conv::padding_amounts<3>(o.padding.is_string() && o.padding.mode == "same", values,
-                                                       kernel, dilation);
-  const bool other_mode = o.padding_mode != "zeros";
-  if (other_mode) detail_conv::check_padding_mode(o.padding_mode, "conv3d");
-  if (other_mode) {  // Note [Convolution padding modes]
+  const auto a = detail_conv::conv_args<3>(weight, o, "conv3d");
+  const auto& amounts = a.amounts;
+  if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
+    detail_conv::check_padding_mode(o.padding_mode, "conv3d");
     Conv3dOptions unpadded = o;
     unpadded.padding = 0;
     unpadded.padding_mode = "zeros";
@@ -351,35 +390,14 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
            shape_str(input.sizes()));
   const bool batched = input.dim() == 5;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  TS_CHECK(o.groups > 0, "conv3d: non-positive groups is not supported");
-  TS_CHECK(amounts[0][0] >= 0 && amounts[1][0] >= 0 && amounts[2][0] >= 0, "conv3d: negative padding is not supported");
-  TS_CHECK(stride[0] > 0 && stride[1] > 0 && stride[2] > 0, "conv3d: non-positive stride is not supported");
-  TS_CHECK(dilation[0] > 0 && dilation[1] > 0 && dilation[2] > 0, "conv3d: non-positive dilation is not supported");
-  const std::string weight_str = shape_str(weight.sizes());
   const int64_t groups = o.groups, out_channels = weight.size(0);
-  TS_CHECK(out_channels >= groups, "conv3d: Given groups=", groups, ", expected weight to be at least ", groups,
-           " at dimension 0, but got weight of size ", weight_str, " instead");
-  TS_CHECK(out_channels % groups == 0, "conv3d: Given groups=", groups, ", expected weight to be divisible by ", groups,
-           " at dimension 0, but got weight of size [", weight_str, "] instead");  // PyTorch's brackets
-  TS_CHECK(x.size(1) == weight.size(1) * groups, "conv3d: Given groups=", groups, ", weight of size ", weight_str,
-           ", expected input", shape_str(x.sizes()), " to have ", weight.size(1) * groups, " channels, but got ",
-           x.size(1), " channels instead");
-  TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), "conv3d: Given weight of size ",
-           weight_str, ", expected bias to be 1-dimensional with ", out_channels, " elements, but got bias of size ",
-           shape_str(bias.sizes()), " instead");
-  std::array<int64_t, 3> padded{}, span{};
-  for (size_t d = 0; d < 3; ++d) {
-    padded[d] = x.size(static_cast<int64_t>(d) + 2) + amounts[d][0] + amounts[d][1];
-    span[d] = dilation[d] * (kernel[d] - 1) + 1;
-  }
-  TS_CHECK(padded[0] >= span[0] && padded[1] >= span[1] && padded[2] >= span[2],
-           "conv3d: Calculated padded input size per channel: (", padded[0], " x ", padded[1], " x ", padded[2],
-           "). Kernel size: (", span[0], " x ", span[1], " x ", span[2], "). Kernel size can't be greater than actual "
-           "input size");
+  const auto padded = detail_conv::check_conv<3>(x, weight, bias, a, groups, "conv3d");
+  const auto &stride = a.stride, &dilation = a.dilation, &kernel = a.kernel;
+  const int64_t span = dilation[0] * (kernel[0] - 1) + 1;
   const Tensor<T> xp = amounts[0][0] || amounts[0][1] || amounts[1][0] || amounts[1][1] || amounts[2][0] || amounts[2][1]
                            ? pad(x, detail_conv::pad_list(amounts))
                            : x;
-  const int64_t n = x.size(0), c = x.size(1), od = (padded[0] - span[0]) / stride[0] + 1;
+  const int64_t n = x.size(0), c = x.size(1), od = (padded[0] - span) / stride[0] + 1;
   const Conv2dOptions plane{.stride = {stride[1], stride[2]}, .padding = 0, .dilation = {dilation[1], dilation[2]},
                             .groups = groups};
   Tensor<T> out;
@@ -439,16 +457,7 @@ class Conv2d : public nn::Module {
       : Conv2d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
   Conv2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options, Generator& gen)
       : options_(std::move(options)) {
-    TS_CHECK(options_.groups > 0, "Conv2d: groups must be a positive integer");
-    TS_CHECK(in_channels % options_.groups == 0, "Conv2d: in_channels must be divisible by groups");
-    TS_CHECK(out_channels % options_.groups == 0, "Conv2d: out_channels must be divisible by groups");
-    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "Conv2d");
-    TS_CHECK(kernel[0] > 0 && kernel[1] > 0, "Conv2d: kernel_size must be positive, got ",
-             functional::detail_conv::list_str(kernel_size.values));
-    const auto stride = functional::detail_conv::expand(options_.stride, "stride", "Conv2d");
-    if (options_.padding.is_string())
-      functional::detail_conv::check_padding_string(options_.padding.mode, stride[0] != 1 || stride[1] != 1, "Conv2d", true);
-    functional::detail_conv::check_padding_mode(options_.padding_mode, "Conv2d");
+    const auto kernel = functional::detail_conv::check_layer<2>(in_channels, out_channels, kernel_size, options_, "Conv2d");
     weight_ = register_parameter("weight",
                                  empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1]}));
     if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
@@ -473,17 +482,7 @@ class Conv3d : public nn::Module {
       : Conv3d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
   Conv3d(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size, Conv3dOptions options, Generator& gen)
       : options_(std::move(options)) {
-    TS_CHECK(options_.groups > 0, "Conv3d: groups must be a positive integer");
-    TS_CHECK(in_channels % options_.groups == 0, "Conv3d: in_channels must be divisible by groups");
-    TS_CHECK(out_channels % options_.groups == 0, "Conv3d: out_channels must be divisible by groups");
-    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "Conv3d");
-    TS_CHECK(kernel[0] > 0 && kernel[1] > 0 && kernel[2] > 0, "Conv3d: kernel_size must be positive, got ",
-             functional::detail_conv::list_str(kernel_size.values));
-    const auto stride = functional::detail_conv::expand(options_.stride, "stride", "Conv3d");
-    if (options_.padding.is_string())
-      functional::detail_conv::check_padding_string(options_.padding.mode,
-                                                    stride[0] != 1 || stride[1] != 1 || stride[2] != 1, "Conv3d", true);
-    functional::detail_conv::check_padding_mode(options_.padding_mode, "Conv3d");
+    const auto kernel = functional::detail_conv::check_layer<3>(in_channels, out_channels, kernel_size, options_, "Conv3d");
     weight_ = register_parameter(
         "weight", empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1], kernel[2]}));
     if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));

@@ -214,9 +214,14 @@ struct EmbeddingBagBackward0 final : ::tessera::detail::Node {
   Shape weight_shape;
   bool max;
   Shape weights_shape;  // the per-sample weights'
-  EmbeddingBagBackward0(const Tensor<T>& w, const Bags<T>& b, const Tensor<int64_t>& pos, bool is_max, Shape psw_shape)
-      : weight(w, false), scale(b.scale, false), index(b.index, false), bag(b.bag, false), argmax(b.argmax, false),
-        positions(pos, false), weight_shape(w.sizes()), max(is_max), weights_shape(std::move(psw_shape)) {}
+  // The weight and the positions only serve the per-sample weights' gradient: saved only for it, as
+  // PyTorch's, so that a later in-place change of the weight does not fail the backward otherwise.
+  EmbeddingBagBackward0(const Tensor<T>& w, const Bags<T>& b, const Tensor<int64_t>& pos, bool is_max,
+                        const Tensor<T>& psw)
+      : weight(::tessera::detail::needs_grad(psw) ? w : Tensor<T>{}, false), scale(b.scale, false),
+        index(b.index, false), bag(b.bag, false), argmax(b.argmax, false),
+        positions(::tessera::detail::needs_grad(psw) ? pos : Tensor<int64_t>{}, false), weight_shape(w.sizes()),
+        max(is_max), weights_shape(psw.defined() ? psw.sizes() : Shape{}) {}
   const char* name() const override { return "EmbeddingBagBackward0"; }
   void release_saved() override {
     Node::release_saved();
@@ -344,8 +349,7 @@ Tensor<T> embedding_bag(const Tensor<int64_t>& input, const Tensor<T>& weight, c
     }
   }
   if (detail::needs_grad(weight, psw))
-    detail::record<detail_bag::EmbeddingBagBackward0<T>>({weight, psw}, {out}, weight, b, positions, mode == "max",
-                                                          psw.defined() ? psw.sizes() : Shape{});
+    detail::record<detail_bag::EmbeddingBagBackward0<T>>({weight, psw}, {out}, weight, b, positions, mode == "max", psw);
   return out;
 }
 

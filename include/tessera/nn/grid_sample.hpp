@@ -14,6 +14,7 @@
 #include "../ops/linalg.hpp"
 #include "../ops/pointwise.hpp"
 #include "module.hpp"
+#include "upsampling.hpp"
 
 namespace tessera::nn::functional {
 
@@ -57,17 +58,6 @@ Tensor<T> pad_coordinate(Tensor<T> c, int64_t size, const std::string& padding_m
   // clamped, with no gradient at the borders themselves either (PyTorch's clip_coordinates_set_grad)
   const T last = static_cast<T>(size - 1);
   return where((c <= T(0)) | (c >= last), c.detach().clamp(0.0, static_cast<double>(size - 1)), c);
-}
-
-/** PyTorch's cubic convolution weights (A = -0.75) of the four taps around a point t past the
- *  second, t in [0, 1). */
-template <class T>
-std::array<Tensor<T>, 4> cubic_weights(const Tensor<T>& t) {
-  constexpr T A = T(-0.75);
-  const auto inside = [&](const Tensor<T>& x) { return ((x * (A + T(2)) - (A + T(3))) * x) * x + T(1); };
-  const auto outside = [&](const Tensor<T>& x) { return ((x * A - T(5) * A) * x + T(8) * A) * x - T(4) * A; };
-  const Tensor<T> u = T(1) - t;
-  return {outside(t + T(1)), inside(t), inside(u), outside(u + T(1))};
 }
 
 /** input [N, C, H, W] at integer pixels (x, y) [N, Ho, Wo] (as T), 0 outside: [N, C, Ho, Wo]. */
@@ -147,7 +137,8 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
     // 4 x 4 taps around the unpadded point, each read where the padding mode puts it; the rows
     // weighted along x, then their sums along y, in PyTorch's order
     const Tensor<T> fx = ux.detach().floor(), fy = uy.detach().floor();
-    const std::array<Tensor<T>, 4> wx = detail_grid::cubic_weights(ux - fx), wy = detail_grid::cubic_weights(uy - fy);
+    const std::array<Tensor<T>, 4> wx = detail_upsample::cubic_weights<T>(ux - fx),
+                                   wy = detail_upsample::cubic_weights<T>(uy - fy);
     const auto tap = [&](int64_t i, int64_t k) {
       return detail_grid::read(input, detail_grid::pad_coordinate(fx + static_cast<T>(i - 1), w, padding_mode, align_corners),
                                detail_grid::pad_coordinate(fy + static_cast<T>(k - 1), h, padding_mode, align_corners));

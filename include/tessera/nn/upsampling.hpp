@@ -144,6 +144,17 @@ Plan1d linear_plan(int64_t in, int64_t out, std::optional<double> scale, bool al
   return p;
 }
 
+/** PyTorch's cubic convolution weights (A = -0.75) of the four taps around a point t past the
+ *  second, t in [0, 1), in its order of operations: t a scalar of type S, or a Tensor<S>. */
+template <class S, class V>
+std::array<V, 4> cubic_weights(const V& t) {
+  constexpr S A = S(-0.75);
+  const auto inside = [&](const V& x) { return ((x * (A + S(2)) - (A + S(3))) * x) * x + S(1); };  // |x| <= 1
+  const auto outside = [&](const V& x) { return ((x * A - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
+  const V u = S(1) - t;
+  return {outside(t + S(1)), inside(t), inside(u), outside(u + S(1))};
+}
+
 /** Source positions (clamped to the input) and weights of "bicubic": PyTorch's cubic convolution
  *  (A = -0.75) over the 4 pixels around (o + 0.5) scale - 0.5, or o scale with align_corners. */
 template <class S>
@@ -152,18 +163,15 @@ std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> 
   S ratio;
   if (align_corners) ratio = out > 1 ? static_cast<S>(in - 1) / static_cast<S>(out - 1) : S(0);
   else ratio = scales_value<S>(scale, in, out);
-  constexpr S A = S(-0.75);
-  const auto inside = [&](S x) { return ((A + S(2)) * x - (A + S(3))) * x * x + S(1); };  // |x| <= 1
-  const auto outside = [&](S x) { return ((A * x - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
   for (int64_t o = 0; o < out; ++o) {
     const S real = align_corners ? ratio * static_cast<S>(o) : ratio * (static_cast<S>(o) + S(0.5)) - S(0.5);
     const S floor = std::floor(real);
     const auto i = static_cast<int64_t>(floor);
-    const S t = real - floor;
+    const std::array<S, 4> weight = cubic_weights<S>(real - floor);
     const auto at = [&](int64_t k) { return std::min(std::max(i + k, int64_t{0}), in - 1); };
     p[0].index0.push_back(at(-1)), p[0].index1.push_back(at(0)), p[1].index0.push_back(at(1)), p[1].index1.push_back(at(2));
-    p[0].lambda0.push_back(static_cast<double>(outside(t + S(1)))), p[0].lambda1.push_back(static_cast<double>(inside(t)));
-    p[1].lambda0.push_back(static_cast<double>(inside(S(1) - t))), p[1].lambda1.push_back(static_cast<double>(outside(S(2) - t)));
+    p[0].lambda0.push_back(static_cast<double>(weight[0])), p[0].lambda1.push_back(static_cast<double>(weight[1]));
+    p[1].lambda0.push_back(static_cast<double>(weight[2])), p[1].lambda1.push_back(static_cast<double>(weight[3]));
   }
   return p;
 }
