@@ -196,7 +196,10 @@ int main() {
             << ts::searchsorted<int32_t>(ts::arange(0, 10), i, true, false, "left", std::nullopt) << ts::searchsorted(ts::arange(0, 10), 3)
             << ts::bucketize(f, ts::tensor({-1.0f, 0.0f, 1.0f}), false, true) << i.flatten().abs().bincount()
             << i.flatten().abs().bincount(f.flatten(), 2) << f.histc(4) << f.count_nonzero() << f.count_nonzero(1)
-            << f.count_nonzero(ts::Shape{0, 1}) << "\n";
+            << f.count_nonzero(ts::Shape{0, 1}) << std::get<0>(ts::histogram(f, 4, {{-1.0, 1.0}}))
+            << std::get<1>(f.histogram(ts::tensor({-1.0f, 0.0f, 1.0f}), f.abs(), true)) << ts::put(f, i.flatten().abs(), f.flatten())
+            << f.clone().put_(ts::tensor(int64_t{0}), f.flatten().narrow(0, 0, 1).clone(), true).ldexp(i)
+            << ts::ldexp(f, i) << f.clone().ldexp_(i) << f.clone().lerp_(f, 0.5) << f.clone().lerp_(f, f.abs()) << "\n";
   auto o = ts::empty({2, 3});
   ts::add_out(o, f, f);
   ts::exp_out(o, f);

@@ -340,6 +340,36 @@ TEST_CASE("shape and selection functions give PyTorch's values and dtypes", "[sh
        [&] { return got(every61(ts::zeros<int64_t>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13) - 6))); }},
       {"torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
        [&] { return got(every61(ts::zeros<float>({4, 20000}).index_add(0, i5.remainder(4), ts::arange(120000).reshape({6, 20000}).remainder(13).to<float>().div(8)))); }},
+      // group 5: put, ldexp, lerp_
+      {"x34.put(torch.tensor([0, 11, -1, 5]), torch.tensor([1., 2., 3., 4.]))",
+       [&] { return got(x34.put(ints({0, 11, -1, 5}), ts::tensor({1.0f, 2.0f, 3.0f, 4.0f}))); }},
+      {"x34.put(torch.tensor([[0, 11], [-1, 0]]), torch.tensor([[1., 2.], [3., 4.]]), accumulate=True)",
+       [&] { return got(x34.put(ints2({{0, 11}, {-1, 0}}), ts::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}}), true)); }},
+      {"x34.T.put(torch.tensor([1, 4, -2]), torch.tensor([7., 8., 9.]))",
+       [&] { return got(x34.t().put(ints({1, 4, -2}), ts::tensor({7.0f, 8.0f, 9.0f}))); }},
+      {"torch.put(x34, torch.tensor([0]), torch.tensor([-5.]))", [&] { return got(ts::put(x34, ints({0}), ts::tensor({-5.0f}))); }},
+      {"torch.tensor(3.).put(torch.tensor([0]), torch.tensor([5.]))",
+       [&] { return got(ts::tensor(3.0f).put(ints({0}), ts::tensor({5.0f}))); }},
+      {"n34.put(torch.tensor([2, 2, 7]), torch.tensor([1, 2, 3]), accumulate=True)",
+       [&] { return got(n34.put(ints({2, 2, 7}), ints({1, 2, 3}), true)); }},
+      {"x34.put(torch.zeros(0, dtype=torch.long), torch.zeros(0))",
+       [&] { return got(x34.put(ts::zeros<int64_t>({0}), ts::zeros<float>({0}))); }},
+      {"torch.zeros(0).put(torch.zeros(0, dtype=torch.long), torch.zeros(0))",
+       [&] { return got(ts::zeros<float>({0}).put(ts::zeros<int64_t>({0}), ts::zeros<float>({0}))); }},
+      {"torch.ldexp(torch.tensor([1, 2, -3]), torch.tensor([1, 2, 3]))", [&] { return got(ts::ldexp(ints({1, 2, -3}), ints({1, 2, 3}))); }},
+      {"torch.tensor([1., 2.]).ldexp(torch.tensor([1.5, -2.]))",
+       [&] { return got(ts::tensor({1.0f, 2.0f}).ldexp(ts::tensor({1.5f, -2.0f}))); }},
+      {"torch.tensor([1., 2.]).half().ldexp(torch.tensor([3, 4]))",
+       [&] { return got(ts::tensor({1.0f, 2.0f}).to<ts::half>().ldexp(ints({3, 4}))); }},
+      {"torch.tensor([1., 2.]).ldexp(torch.tensor([3, 4], dtype=torch.float64))",
+       [&] { return got(ts::tensor({1.0f, 2.0f}).ldexp(ts::tensor({3.0, 4.0}).to<double>())); }},
+      {"torch.tensor([1., 2.]).ldexp_(torch.tensor([3, 4]))", [&] { return got(ts::tensor({1.0f, 2.0f}).ldexp_(ints({3, 4}))); }},
+      {"torch.tensor([1., 3.]).ldexp_(torch.tensor([-1., 0.5]))",
+       [&] { return got(ts::tensor({1.0f, 3.0f}).ldexp_(ts::tensor({-1.0f, 0.5f}))); }},
+      {"torch.tensor([1., 2.]).lerp_(torch.tensor([3., 5.]), 0.25)",
+       [&] { return got(ts::tensor({1.0f, 2.0f}).lerp_(ts::tensor({3.0f, 5.0f}), 0.25)); }},
+      {"x34.clone().lerp_(torch.ones(4), torch.full((3, 1), 0.5))",
+       [&] { return got(x34.clone().lerp_(ts::ones<float>({4}), ts::full<float>({3, 1}, 0.5f))); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("shape.txt")) {
@@ -440,6 +470,25 @@ const std::map<std::string, Fn>& grad_calls() {
       {"X.scatter_add(1, k46[:, :3], w46.double())",
        [](const Tensor<double>& x) { return x.scatter_add(1, layouts().k46.slice(1, 0, 3), layouts().w46.to<double>()); }},
       {"X.T.gather(0, k46.T)", [](const Tensor<double>& x) { return x.t().gather(0, layouts().k46.t()); }},
+      {"X.put(torch.tensor([0, 10, -1, 5]), torch.arange(4.).double())",
+       [](const Tensor<double>& x) { return x.put(ints({0, 10, -1, 5}), ts::arange<double>(0, 4)); }},
+      {"torch.zeros(3, 4).double().put(torch.tensor([0, 10, 0, 5]), X, accumulate=True)",
+       [](const Tensor<double>& x) { return ts::zeros<double>({3, 4}).put(ints({0, 10, 0, 5}), x, true); }},
+      {"torch.zeros(3, 4).double().put(torch.tensor([[0, 10], [1, 5]]), X)",
+       [](const Tensor<double>& x) { return ts::zeros<double>({3, 4}).put(ints2({{0, 10}, {1, 5}}), x); }},
+      {"X.put(torch.tensor([1, 1]), torch.ones(2).double(), accumulate=True)",
+       [](const Tensor<double>& x) { return x.put(ints({1, 1}), ts::ones<double>({2}), true); }},
+      {"X.T.put(torch.tensor([1, 4]), torch.ones(2).double())",
+       [](const Tensor<double>& x) { return x.t().put(ints({1, 4}), ts::ones<double>({2})); }},
+      {"torch.ldexp(X, torch.tensor([1, -2, 3]))", [](const Tensor<double>& x) { return ts::ldexp(x, ints({1, -2, 3})); }},
+      {"X.ldexp(torch.tensor([0.5, 2.]).double())", [](const Tensor<double>& x) { return x.ldexp(ts::tensor({0.5, 2.0}).to<double>()); }},
+      {"X.clone().lerp_(torch.ones(4).double(), 0.25)",
+       [](const Tensor<double>& x) { return x.clone().lerp_(ts::ones<double>({4}), 0.25); }},
+      {"torch.ones(3, 4).double().lerp_(X, 0.25)", [](const Tensor<double>& x) { return ts::ones<double>({3, 4}).lerp_(x, 0.25); }},
+      {"torch.ones(3, 4).double().lerp_(torch.zeros(4).double(), X)",
+       [](const Tensor<double>& x) { return ts::ones<double>({3, 4}).lerp_(ts::zeros<double>({4}), x); }},
+      {"X.clone().lerp_(torch.zeros(4).double(), torch.full((3, 1), 0.5).double())",
+       [](const Tensor<double>& x) { return x.clone().lerp_(ts::zeros<double>({4}), ts::full<double>({3, 1}, 0.5)); }},
   };
   return calls;
 }
@@ -536,6 +585,24 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
       {"torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0 + L % 1024 // 16, SL)",
        {"scatter_add_", [&] { ts::zeros<int64_t>({64, 1024}).scatter_add(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16), lay.SL); }}},
       {"L.gather(0, IL0 + L % 1024 // 16)", {"gather", [&] { lay.L.gather(0, lay.IL0 + lay.L.remainder(1024).floor_divide(16)); }}},
+      // group 5
+      {"x34.put(torch.tensor([12]), torch.tensor([1.]))", {"put_", [&] { x34.put(ints({12}), ts::tensor({1.0f})); }}},
+      {"x34.put(torch.tensor([-13]), torch.tensor([1.]))", {"put_", [&] { x34.put(ints({-13}), ts::tensor({1.0f})); }}},
+      {"x34.put(torch.tensor([0, 1]), torch.tensor([1.]))", {"put_", [&] { x34.put(ints({0, 1}), ts::tensor({1.0f})); }}},
+      {"torch.zeros(0).put(torch.tensor([0]), torch.tensor([1.]))",
+       {"put_", [&] { ts::zeros<float>({0}).put(ints({0}), ts::tensor({1.0f})); }}},
+      {"torch.zeros(3).expand(2, 3).put_(torch.tensor([0]), torch.tensor([1.]))",
+       {"put_", [&] { ts::zeros<float>({3}).expand({2, 3}).put_(ints({0}), ts::tensor({1.0f})); }}},
+      {"(lambda t: t.put_(torch.tensor([0, 1]), t.view(-1)[:2]))(torch.zeros(2, 3))",
+       {"put_", [&] {
+          const Tensor<float> t = ts::zeros<float>({2, 3});
+          t.put_(ints({0, 1}), t.view({-1}).slice(0, 0, 2));
+        }}},
+      {"torch.tensor([1, 2]).ldexp_(torch.tensor([1, 2]))", {"mul", [&] { ints({1, 2}).ldexp_(ints({1, 2})); }}},
+      {"torch.tensor([1., 2.]).lerp_(torch.tensor([[1.5, 2.]]), 0.5)",
+       {"lerp", [&] { ts::tensor({1.0f, 2.0f}).lerp_(ts::tensor({{1.5f, 2.0f}}), 0.5); }}},
+      {"torch.tensor([1., 2.]).lerp_(torch.tensor([1.5, 2.]), torch.ones(2, 2))",
+       {"lerp", [&] { ts::tensor({1.0f, 2.0f}).lerp_(ts::tensor({1.5f, 2.0f}), ts::ones<float>({2, 2})); }}},
   };
   call_cases::check_error_cases("shape.txt", calls);
 }
@@ -654,6 +721,11 @@ TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_o
   CHECK(y.unflatten(1, {2, 2}).grad_fn_name() == "ViewBackward0");
   CHECK(y.repeat_interleave(2).grad_fn_name() == "IndexSelectBackward0");
   CHECK(ts::take_along_dim(y, ix, 0).grad_fn_name() == "GatherBackward0");
+  CHECK(y.put(ints({1}), y.view({-1}).slice(0, 0, 1)).grad_fn_name() == "PutBackward0");
+  CHECK(y.clone()[0].put_(ints({1}), y.view({-1}).slice(0, 0, 1)).grad_fn_name() == "AsStridedBackward0");
+  CHECK(y.clone().lerp_(y, 0.5).grad_fn_name() == "LerpBackward0");
+  CHECK(y.clone().lerp_(y, y).grad_fn_name() == "LerpBackward1");
+  CHECK(ts::ldexp(y, ints({1})).grad_fn_name() == "MulBackward0");
   CHECK(error_of([&] { y.narrow_copy(0, 0, 1).sum().backward(); }) == "derivative for aten::narrow_copy is not implemented");
   CHECK(error_of([&] { y.scatter(0, ix, y.slice(0, 0, 1), "add").sum().backward(); }) ==
         "derivative for aten::scatter is not implemented");

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "call_cases.hpp"
 #include "error_of.hpp"
 #include "golden.hpp"
 
@@ -434,6 +435,66 @@ TEST_CASE("unique and friends: PyTorch's errors and spellings") {
   CHECK(ts::equal(i.bincount(ts::tensor({1.0, 2.0, 3.0, 4.0})), ts::tensor({1.0, 0.0, 5.0, 0.0, 0.0, 4.0})));
   CHECK(ts::equal(f.histc(3), ts::histc(f, 3)));
   CHECK(ts::count_nonzero(ts::tensor({{0, 1}, {2, 0}}), 0).to_vector() == std::vector<int64_t>{1, 1});
+}
+
+
+TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[sort][golden]") {
+  using call_cases::got;
+  const Tensor<float> x = ts::tensor({1.0f, 2.0f, 1.0f, 2.5f, 4.0f, -1.0f, 5.0f}), w = ts::arange<float>(0, 7);
+  // the generator's inputs, of exactly rounded operations
+  const Tensor<float> u = (ts::arange(200) * 37).remainder(101).to<float>() / 101.0f * 6.0f - 3.0f;
+  const Tensor<double> d = (ts::arange(50) * 13).remainder(29).to<double>() / 14.5;
+  const Tensor<float> ut = u.reshape({10, 20}).t();
+  const std::map<std::string, std::function<call_cases::Got()>> values = {
+      {"torch.histogram(x, 4)", [&] { return got(ts::histogram(x, 4)); }},
+      {"torch.histogram(x, 4, range=(0., 4.))", [&] { return got(ts::histogram(x, 4, {{0.0, 4.0}})); }},
+      {"torch.histogram(torch.tensor([3., 3.]), 2)", [&] { return got(ts::histogram(ts::tensor({3.0f, 3.0f}), 2)); }},
+      {"torch.histogram(x, torch.tensor([0., 1., 3., 4.]), weight=w, density=True)",
+       [&] { return got(ts::histogram(x, ts::tensor({0.0f, 1.0f, 3.0f, 4.0f}), w, true)); }},
+      {"torch.histogram(x, torch.tensor([0., 1., 3., 4.]))",
+       [&] { return got(ts::histogram(x, ts::tensor({0.0f, 1.0f, 3.0f, 4.0f}))); }},
+      {"torch.histogram(torch.zeros(0), 3)", [&] { return got(ts::histogram(ts::zeros<float>({0}), 3)); }},
+      {"torch.histogram(torch.zeros(0), 3, range=(1., 2.))",
+       [&] { return got(ts::histogram(ts::zeros<float>({0}), 3, {{1.0, 2.0}})); }},
+      {"torch.histogram(x, torch.tensor([1., 0.]))", [&] { return got(ts::histogram(x, ts::tensor({1.0f, 0.0f}))); }},
+      {"torch.histogram(u, 17)", [&] { return got(ts::histogram(u, 17)); }},
+      {"torch.histogram(u, 10, range=(-1., 2.))", [&] { return got(ts::histogram(u, 10, {{-1.0, 2.0}})); }},
+      {"torch.histogram(u, 7, density=True)", [&] { return got(ts::histogram(u, 7, std::nullopt, {}, true)); }},
+      {"torch.histogram(u.reshape(10, 20).T, 9, weight=u.reshape(10, 20).T.abs())",
+       [&] { return got(ts::histogram(ut, 9, std::nullopt, ut.abs())); }},
+      {"torch.histogram(d, 11)", [&] { return got(ts::histogram(d, 11)); }},
+      {"torch.histogram(d, 5, range=(0.5, 1.5), density=True)", [&] { return got(ts::histogram(d, 5, {{0.5, 1.5}}, {}, true)); }},
+      {"torch.histogram(x, 3, range=(1., 1.))", [&] { return got(ts::histogram(x, 3, {{1.0, 1.0}})); }},
+      {"x.histogram(3)", [&] { return got(x.histogram(3)); }},
+      {"x.histogram(torch.tensor([-1., 2., 5.]), weight=w)", [&] { return got(x.histogram(ts::tensor({-1.0f, 2.0f, 5.0f}), w)); }},
+  };
+  int cases = 0;
+  for (const auto& r : golden::load("histogram.txt")) {
+    if (r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(values.count(r.name));
+    const call_cases::Got have = values.at(r.name)(), want = call_cases::expected_parts(r);
+    REQUIRE(have.size() == want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+      CHECK(have[k].dtype == want[k].dtype);
+      CHECK(have[k].shape == want[k].shape);
+      CHECK(call_cases::same_values(have[k].values, want[k].values));
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(values.size()));
+  call_cases::check_error_cases(
+      "histogram.txt",
+      std::map<std::string, std::function<void()>>{
+          {"torch.histogram(x, 0)", [&] { ts::histogram(x, 0); }},
+          {"torch.histogram(x, 3, range=(2., 1.))", [&] { ts::histogram(x, 3, {{2.0, 1.0}}); }},
+          {"torch.histogram(x.long(), 3)", [&] { ts::histogram(x.to<int64_t>(), 3); }},
+          {"torch.histogram(x, torch.tensor([[0., 1.]]))", [&] { ts::histogram(x, ts::tensor({{0.0f, 1.0f}})); }},
+          {"torch.histogram(x, 3, weight=torch.ones(3))", [&] { ts::histogram(x, 3, std::nullopt, ts::ones<float>({3})); }},
+          {"torch.histogram(x, torch.tensor([0.]))", [&] { ts::histogram(x, ts::tensor({0.0f})); }},
+          {"torch.histogram(torch.tensor([float('nan')]), 2)", [&] { ts::histogram(ts::tensor({NAN}), 2); }},
+          {"torch.histogram(x, 3, range=(0., float('inf')))", [&] { ts::histogram(x, 3, {{0.0, INFINITY}}); }},
+      });
 }
 
 }  // namespace test_sort

@@ -155,6 +155,16 @@ VALUES = [
     "torch.zeros(64, 1024, dtype=torch.long).index_add(0, (torch.arange(512) * 37) % 64, SL.repeat(8, 1)).flatten()[::61]",
     "torch.zeros(4, 20000, dtype=torch.long).index_add(0, i5 % 4, torch.arange(120000).reshape(6, 20000) % 13 - 6).flatten()[::61]",
     "torch.zeros(4, 20000).index_add(0, i5 % 4, (torch.arange(120000).reshape(6, 20000) % 13) / 8.).flatten()[::61]",
+    # group 5: put, ldexp, lerp_
+    "x34.put(torch.tensor([0, 11, -1, 5]), torch.tensor([1., 2., 3., 4.]))",
+    "x34.put(torch.tensor([[0, 11], [-1, 0]]), torch.tensor([[1., 2.], [3., 4.]]), accumulate=True)",
+    "x34.T.put(torch.tensor([1, 4, -2]), torch.tensor([7., 8., 9.]))", "torch.put(x34, torch.tensor([0]), torch.tensor([-5.]))",
+    "torch.tensor(3.).put(torch.tensor([0]), torch.tensor([5.]))", "n34.put(torch.tensor([2, 2, 7]), torch.tensor([1, 2, 3]), accumulate=True)",
+    "x34.put(torch.zeros(0, dtype=torch.long), torch.zeros(0))", "torch.zeros(0).put(torch.zeros(0, dtype=torch.long), torch.zeros(0))",
+    "torch.ldexp(torch.tensor([1, 2, -3]), torch.tensor([1, 2, 3]))", "torch.tensor([1., 2.]).ldexp(torch.tensor([1.5, -2.]))",
+    "torch.tensor([1., 2.]).half().ldexp(torch.tensor([3, 4]))", "torch.tensor([1., 2.]).ldexp(torch.tensor([3, 4], dtype=torch.float64))",
+    "torch.tensor([1., 2.]).ldexp_(torch.tensor([3, 4]))", "torch.tensor([1., 3.]).ldexp_(torch.tensor([-1., 0.5]))",
+    "torch.tensor([1., 2.]).lerp_(torch.tensor([3., 5.]), 0.25)", "x34.clone().lerp_(torch.ones(4), torch.full((3, 1), 0.5))",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -185,6 +195,15 @@ GRADS = [  # (call on X, X's shape)
     ("X.gather(0, j46)", (4, 6)), ("torch.zeros(4, 6).double().scatter_add(0, j46, X)", (4, 6)),
     ("X.scatter_add(1, k46[:, :3], w46.double())", (4, 6)), ("X.T.gather(0, k46.T)", (4, 6)),
     ("S3.index_fill(1, torch.tensor([0, 2, 0]), X[0])", (1,)), ("X.index_fill(0, torch.tensor([1]), X[2, 3])", (3, 4)),
+    ("X.put(torch.tensor([0, 10, -1, 5]), torch.arange(4.).double())", (3, 4)),
+    ("torch.zeros(3, 4).double().put(torch.tensor([0, 10, 0, 5]), X, accumulate=True)", (4,)),
+    ("torch.zeros(3, 4).double().put(torch.tensor([[0, 10], [1, 5]]), X)", (2, 2)),
+    ("X.put(torch.tensor([1, 1]), torch.ones(2).double(), accumulate=True)", (2, 3)),
+    ("X.T.put(torch.tensor([1, 4]), torch.ones(2).double())", (2, 3)),
+    ("torch.ldexp(X, torch.tensor([1, -2, 3]))", (3,)), ("X.ldexp(torch.tensor([0.5, 2.]).double())", (2,)),
+    ("X.clone().lerp_(torch.ones(4).double(), 0.25)", (3, 4)), ("torch.ones(3, 4).double().lerp_(X, 0.25)", (4,)),
+    ("torch.ones(3, 4).double().lerp_(torch.zeros(4).double(), X)", (3, 1)),
+    ("X.clone().lerp_(torch.zeros(4).double(), torch.full((3, 1), 0.5).double())", (3, 4)),
 ]
 
 ERRORS = [
@@ -223,6 +242,12 @@ ERRORS = [
     "torch.zeros(5).scatter_add(0, torch.tensor([0, 5, -1]), torch.ones(3))", "w46.gather(0, j46 - 1)",
     "torch.zeros(64, 1024, dtype=torch.long).scatter_add(1, IL + L // 1024, SL)", "L.gather(1, IL + L // 1024)",
     "torch.zeros(64, 1024, dtype=torch.long).scatter_add(0, IL0 + L % 1024 // 16, SL)", "L.gather(0, IL0 + L % 1024 // 16)",
+    "x34.put(torch.tensor([12]), torch.tensor([1.]))", "x34.put(torch.tensor([-13]), torch.tensor([1.]))",
+    "x34.put(torch.tensor([0, 1]), torch.tensor([1.]))", "torch.zeros(0).put(torch.tensor([0]), torch.tensor([1.]))",
+    "torch.zeros(3).expand(2, 3).put_(torch.tensor([0]), torch.tensor([1.]))",
+    "(lambda t: t.put_(torch.tensor([0, 1]), t.view(-1)[:2]))(torch.zeros(2, 3))",
+    "torch.tensor([1, 2]).ldexp_(torch.tensor([1, 2]))", "torch.tensor([1., 2.]).lerp_(torch.tensor([[1.5, 2.]]), 0.5)",
+    "torch.tensor([1., 2.]).lerp_(torch.tensor([1.5, 2.]), torch.ones(2, 2))",
 ]
 
 

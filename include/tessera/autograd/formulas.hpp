@@ -1315,6 +1315,26 @@ struct IndexPutBackward0 final : Node {
   }
 };
 
+/** put_'s node: self's gradient where nothing was written over (all of it with accumulate),
+ *  source's the gradient taken at `index`. */
+template <class A>
+struct PutBackward0 final : Node {
+  SavedTensor<int64_t> index;
+  Shape source_shape;
+  bool accumulate;
+  PutBackward0(const Tensor<int64_t>& i, Shape shape, bool acc) : index(i, false), source_shape(std::move(shape)), accumulate(acc) {}
+  TS_NODE_NAME("PutBackward0")
+  TS_RELEASE_SAVED(index)
+  variable_list apply(variable_list&& grads) override {
+    const Tensor<A> g = grads[0].as<A>();
+    const Tensor<int64_t> i = index.unpack(*this);
+    AnyTensor dself, dsource;
+    if (needs_input_grad(0)) dself = accumulate ? g : g.put(i, zeros<A>(source_shape, {.device = g.device()}));
+    if (needs_input_grad(1)) dsource = g.take(i).reshape(source_shape);
+    return {dself, dsource};
+  }
+};
+
 /** x.masked_scatter_(mask, source): masked positions of x lose their gradient to source's
  *  first elements; source's others get zeros. */
 template <class A>

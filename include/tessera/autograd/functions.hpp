@@ -66,6 +66,7 @@ template <class A> struct DiagEmbedBackward0;
 template <class A> struct IndexBackward0;
 template <class A> struct IndexPutBackward0;
 template <class A> struct MaskedScatterBackward0;
+template <class A> struct PutBackward0;
 template <class A> struct ScatterReduceBackward0;
 template <class A> struct ScatterAddBackward0;
 template <class A> struct IndexAddBackward0;

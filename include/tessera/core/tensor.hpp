@@ -1,12 +1,14 @@
 #pragma once
 // Tensor<T>: the handle users hold. Copying a handle aliases; views share one Storage.
 
+#include <array>
 #include <concepts>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -404,6 +406,14 @@ class Tensor {
   Tensor<promote_t<T, U>> lerp(const Tensor<U>& end, double weight) const;
   template <class U, class W>
   Tensor<promote_t<T, U>> lerp(const Tensor<U>& end, const Tensor<W>& weight) const;
+  /** In place: end and weight of self's dtype, broadcasting to self's shape (as PyTorch). */
+  const Tensor& lerp_(const Tensor& end, double weight) const;
+  const Tensor& lerp_(const Tensor& end, const Tensor& weight) const;
+  /** self * 2^other, computed as PyTorch's mul(self, pow(2.0, other)): integers give floats. */
+  template <class U>
+  Tensor<promote_t<T, scalar_promote_t<U, double>>> ldexp(const Tensor<U>& other) const;
+  template <class U>
+  const Tensor& ldexp_(const Tensor<U>& other) const;
   template <Scalar S>
   Tensor masked_fill(const Tensor<bool>& mask, S value) const;
   template <Scalar S>
@@ -615,6 +625,10 @@ class Tensor {
   Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> bincount(const Tensor<W>& weights,
                                                                              int64_t minlength = 0) const;
   Tensor histc(int64_t bins = 100, double min = 0, double max = 0) const;
+  /** (hist, bin_edges), as torch.histogram (ops/sort.hpp). */
+  std::tuple<Tensor, Tensor> histogram(int64_t bins = 100, std::optional<std::array<double, 2>> range = std::nullopt,
+                                       const Tensor& weight = {}, bool density = false) const;
+  std::tuple<Tensor, Tensor> histogram(const Tensor& bins, const Tensor& weight = {}, bool density = false) const;
   Tensor<int64_t> count_nonzero() const;
   Tensor<int64_t> count_nonzero(int64_t dim) const;
   Tensor<int64_t> count_nonzero(const Shape& dims) const;
@@ -716,6 +730,10 @@ class Tensor {
   Tensor masked_scatter(const Tensor<bool>& mask, const Tensor& source) const;
   const Tensor& masked_scatter_(const Tensor<bool>& mask, const Tensor& source) const;
   Tensor take(const Tensor<int64_t>& index) const;
+  /** self's elements at flat (row-major) positions `index` set to (or, with accumulate, increased
+   *  by) source's, as torch.Tensor.put_; `put` on a copy. */
+  const Tensor& put_(const Tensor<int64_t>& index, const Tensor& source, bool accumulate = false) const;
+  Tensor put(const Tensor<int64_t>& index, const Tensor& source, bool accumulate = false) const;
   Tensor take_along_dim(const Tensor<int64_t>& indices, std::optional<int64_t> dim = std::nullopt) const;
   Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
                            const std::optional<int64_t>& output_size = std::nullopt) const;

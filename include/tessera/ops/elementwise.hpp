@@ -1050,6 +1050,43 @@ Tensor<promote_t<T, U>> Tensor<T>::lerp(const Tensor<U>& end, const Tensor<W>& w
   return tessera::lerp(*this, end, weight);
 }
 
+template <class T>
+const Tensor<T>& Tensor<T>::lerp_(const Tensor<T>& end, double weight) const {
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this, end)) node = detail::begin_inplace<detail::LerpBackward0<T, T>>(*this, {*this, end}, weight);
+  using C = detail::opmath_t<T>;  // the weight in the compute type, as lerp's
+  detail::lerp_into(*this, *this, end, full<C>({}, detail::checked_convert<C>(weight, "lerp"), {.device = device()}));
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::lerp_(const Tensor<T>& end, const Tensor<T>& weight) const {
+  std::shared_ptr<detail::Node> node;
+  if (detail::needs_grad(*this, end, weight))  // weight's gradient reads self before the write
+    node = detail::begin_inplace<detail::LerpBackward1<T, T, T>>(
+        *this, {*this, end, weight}, detail::needs_grad(weight) ? detail::saved_copy(*this) : Tensor<T>(), end, weight);
+  detail::lerp_into(*this, *this, end, weight);
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+
+/** torch.ldexp: a * 2^b, computed as PyTorch's mul(a, pow(2.0, b)), so integers give floats (and
+ *  the node is MulBackward0, as PyTorch's). */
+template <class A, class B>
+Tensor<promote_t<A, scalar_promote_t<B, double>>> ldexp(const Tensor<A>& a, const Tensor<B>& b) {
+  return mul(a, pow(2.0, b));
+}
+template <class T>
+template <class U>
+Tensor<promote_t<T, scalar_promote_t<U, double>>> Tensor<T>::ldexp(const Tensor<U>& other) const {
+  return tessera::ldexp(*this, other);
+}
+template <class T>
+template <class U>
+const Tensor<T>& Tensor<T>::ldexp_(const Tensor<U>& other) const {
+  return mul_(tessera::pow(2.0, other));
+}
+
 namespace detail {
 template <class O, class A, class B>
 void where_into(const Tensor<O>& out, const Tensor<bool>& cond, const Tensor<A>& a, const Tensor<B>& b) {

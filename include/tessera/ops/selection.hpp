@@ -170,6 +170,53 @@ Tensor<T> Tensor<T>::take(const Tensor<int64_t>& index) const {
   return tessera::take(*this, index);
 }
 
+template <class T>
+const Tensor<T>& Tensor<T>::put_(const Tensor<int64_t>& index, const Tensor<T>& source, bool accumulate) const {
+  const char* op = "put_";
+  detail::check_same_device(op, device(), index.device());
+  detail::check_same_device(op, device(), source.device());
+  TS_CHECK(source.numel() == index.numel(), op, ": put_(): Expected source and index to have the same number of "
+           "elements, but got source.numel() = ", source.numel(), ", index.numel() = ", index.numel());
+  const int64_t n = numel();
+  TS_CHECK(n > 0 || index.numel() == 0, op, ": put_(): Tried to put elements into an empty tensor");
+  detail::check_no_internal_overlap(op, impl());
+  TS_CHECK(!detail::may_overlap(impl(), source.impl()), op, ": unsupported operation: some elements of the input "
+           "tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before "
+           "performing the operation.");
+  if (index.numel() == 0) return *this;
+  detail::check_index_on_device(index, -n, n, detail::IndexCheck::Take, op, 0);
+  std::shared_ptr<detail::Node> node;
+  if constexpr (is_floating_v<T>)
+    if (detail::needs_grad(*this, source))
+      node = detail::begin_inplace<detail::PutBackward0<T>>(*this, {*this, source}, index, source.sizes(), accumulate);
+  {
+    NoGradGuard no_grad;
+    // the flat positions as coordinates of self, so that the write goes through any strides
+    const Tensor<T> target = dim() == 0 ? unsqueeze(0) : *this;
+    Tensor<int64_t> flat = index.reshape({-1}).remainder(n);
+    detail::AdvancedIndices indexed(static_cast<size_t>(target.dim()));
+    for (int64_t d = target.dim() - 1; d >= 0; --d) {
+      const int64_t size = target.size(d);
+      indexed[static_cast<size_t>(d)] = {d, d == 0 ? flat : flat.remainder(size)};
+      if (d > 0) flat = flat.div(size, "floor");
+    }
+    detail::index_put_advanced(target, indexed, source.reshape({-1}), accumulate, op);
+  }
+  if (node) detail::finish_inplace(*this, node);
+  return *this;
+}
+/** torch.put: a copy of x with put_ applied. */
+template <class T>
+Tensor<T> put(const Tensor<T>& x, const Tensor<int64_t>& index, const Tensor<T>& source, bool accumulate = false) {
+  Tensor<T> out = x.clone();
+  out.put_(index, source, accumulate);
+  return out;
+}
+template <class T>
+Tensor<T> Tensor<T>::put(const Tensor<int64_t>& index, const Tensor<T>& source, bool accumulate) const {
+  return tessera::put(*this, index, source, accumulate);
+}
+
 /** torch.take_along_dim: gather along `dim` after broadcasting x and indices everywhere else; with
  *  no dim, of the flattened x. */
 template <class T>

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <array>
 #include <optional>
 #include <string_view>
 
@@ -456,6 +457,74 @@ Tensor<T> histc(const Tensor<T>& x, int64_t bins = 100, double min = 0, double m
   }
 }
 
+// Note [histogram's bins]
+// torch.histogram counts x's elements between the first and the last edge (the last bin closed)
+// in the bin upper_bound finds among the edges: the same bin as PyTorch's linear guess corrected
+// by a local search, since the guess is never more than one bin off. NaNs are not counted. Counts
+// (or weights) add up in x's order, in x's dtype, as PyTorch's kernel.
+namespace detail {
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> histogram_with_edges(const Tensor<T>& x, const Tensor<T>& edges, const Tensor<T>& weight,
+                                                      bool density) {
+  if constexpr (!is_floating_v<T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    throw_error("\"histogramdd\" not implemented for '", aten_type_name(dtype_of<T>), "'");
+  } else {
+    NoGradGuard no_grad;
+    const int64_t bins = edges.numel() - 1;
+    TS_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
+    TS_CHECK(!weight.defined() || weight.sizes() == x.sizes(), "torch.histogramdd: if weight tensor is provided it "
+             "should have the same shape as the input tensor excluding its innermost dimension, but got input with "
+             "shape ", shape_str(Shape{x.numel(), 1}), " and weight with shape ", shape_str(weight.sizes()));
+    check_same_device("histogram", x.device(), edges.device());
+    const Tensor<T> flat = x.reshape({-1});
+    const Tensor<T> left = edges.narrow(0, 0, 1), right = edges.narrow(0, bins, 1);
+    const Tensor<bool> inside = (flat >= left) && (flat <= right);
+    const Tensor<int64_t> pos = (searchsorted(edges, flat.index({inside}), false, true) - 1).clamp(std::nullopt, bins - 1);
+    const Tensor<T> counted = weight.defined() ? weight.reshape({-1}).index({inside}) : ones_like(pos).template to<T>();
+    Tensor<T> hist = zeros<T>({bins}, {.device = x.device()}).index_add(0, pos, counted);
+    if (density) hist = hist / hist.sum() / (edges.narrow(0, 1, bins) - edges.narrow(0, 0, bins));
+    return {hist, edges};
+  }
+}
+}  // namespace detail
+
+/** torch.histogram: (hist, bin_edges) of x over `bins` equal bins between range's ends (x's
+ *  minimum and maximum when no range is given, widened by 0.5 each way when equal; [0, 1] when
+ *  x is empty), counting weight's elements instead of ones if given, and as a density (the
+ *  integral over the range is 1) with `density` (Note [histogram's bins]). float and double, as
+ *  PyTorch's CPU kernel. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> histogram(const Tensor<T>& x, int64_t bins = 100,
+                                           std::optional<std::array<double, 2>> range = std::nullopt,
+                                           const Tensor<T>& weight = {}, bool density = false) {
+  if constexpr (!is_floating_v<T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    detail::throw_error("\"histogramdd\" not implemented for '", detail::aten_type_name(dtype_of<T>), "'");
+  } else {
+    TS_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
+    double lo = 0, hi = 1;
+    if (range) {
+      lo = (*range)[0], hi = (*range)[1];
+    } else if (x.numel() > 0) {
+      NoGradGuard no_grad;
+      lo = static_cast<double>(x.amin().item()), hi = static_cast<double>(x.amax().item());
+    }
+    TS_CHECK(lo <= hi || std::isnan(lo) || std::isnan(hi), "torch.histogramdd: min should not exceed max, but got min ",
+             lo, " max ", hi, " for dimension 0");
+    TS_CHECK(std::isfinite(lo) && std::isfinite(hi), "torch.histogramdd: dimension 0's range [", lo, ", ", hi,
+             "] is not finite");
+    if (lo == hi) lo -= 0.5, hi += 0.5;
+    return detail::histogram_with_edges(x, linspace<T>(lo, hi, bins + 1, {.device = x.device()}), weight, density);
+  }
+}
+/** torch.histogram with the bins' edges given (one dimension, at least two edges). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> histogram(const Tensor<T>& x, const Tensor<T>& bins, const Tensor<T>& weight = {},
+                                           bool density = false) {
+  TS_CHECK(bins.dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins.dim(),
+           " dimensions in the bins tensor for dimension 0");
+  return detail::histogram_with_edges(x, bins.detach().contiguous(), weight, density);
+}
+
 /** torch.count_nonzero over every element, one dim or several. */
 template <class T>
 Tensor<int64_t> count_nonzero(const Tensor<T>& x, const Shape& dims) {
@@ -483,6 +552,15 @@ Tensor<std::conditional_t<std::is_same_v<W, float>, float, double>> Tensor<T>::b
 template <class T>
 Tensor<T> Tensor<T>::histc(int64_t bins, double min, double max) const {
   return tessera::histc(*this, bins, min, max);
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> Tensor<T>::histogram(int64_t bins, std::optional<std::array<double, 2>> range,
+                                                      const Tensor<T>& weight, bool density) const {
+  return tessera::histogram(*this, bins, range, weight, density);
+}
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>> Tensor<T>::histogram(const Tensor<T>& bins, const Tensor<T>& weight, bool density) const {
+  return tessera::histogram(*this, bins, weight, density);
 }
 template <class T>
 Tensor<int64_t> Tensor<T>::count_nonzero() const {

@@ -1,0 +1,32 @@
+"""torch.histogram's counts, edges and densities, and its error messages, for tests/test_sort.cpp.
+Run with /usr/bin/python3 (torch 1.13)."""
+import torch
+
+import call_cases
+
+# inputs of exactly rounded operations, so that the C++ test makes the same bits
+x = torch.tensor([1., 2., 1., 2.5, 4., -1., 5.])
+u = ((torch.arange(200) * 37) % 101).float() / 101 * 6 - 3
+w = torch.arange(7.)
+d = ((torch.arange(50) * 13) % 29).double() / 14.5
+
+VALUES = [
+    "torch.histogram(x, 4)", "torch.histogram(x, 4, range=(0., 4.))", "torch.histogram(torch.tensor([3., 3.]), 2)",
+    "torch.histogram(x, torch.tensor([0., 1., 3., 4.]), weight=w, density=True)",
+    "torch.histogram(x, torch.tensor([0., 1., 3., 4.]))", "torch.histogram(torch.zeros(0), 3)",
+    "torch.histogram(torch.zeros(0), 3, range=(1., 2.))", "torch.histogram(x, torch.tensor([1., 0.]))",
+    "torch.histogram(u, 17)", "torch.histogram(u, 10, range=(-1., 2.))", "torch.histogram(u, 7, density=True)",
+    "torch.histogram(u.reshape(10, 20).T, 9, weight=u.reshape(10, 20).T.abs())", "torch.histogram(d, 11)",
+    "torch.histogram(d, 5, range=(0.5, 1.5), density=True)", "torch.histogram(x, 3, range=(1., 1.))",
+    "x.histogram(3)", "x.histogram(torch.tensor([-1., 2., 5.]), weight=w)",
+]
+
+ERRORS = [
+    "torch.histogram(x, 0)", "torch.histogram(x, 3, range=(2., 1.))", "torch.histogram(x.long(), 3)",
+    "torch.histogram(x, torch.tensor([[0., 1.]]))", "torch.histogram(x, 3, weight=torch.ones(3))",
+    "torch.histogram(x, torch.tensor([0.]))", "torch.histogram(torch.tensor([float('nan')]), 2)",
+    "torch.histogram(x, 3, range=(0., float('inf')))",
+]
+
+if __name__ == "__main__":
+    call_cases.write("generate_histogram.py", "histogram.txt", VALUES, [], ERRORS, globals())
