@@ -320,7 +320,7 @@ int main() {
               << evals << evecs << L::eigvalsh(la, "U") << lu_u << ls_s << lu_vh << L::svdvals(la) << L::pinv(la) << L::matrix_rank(la)
               << ls.solution << ls.residuals << ls.rank << ls.singular_values << L::cond(la) << L::cond(la, "fro")
               << L::matrix_norm(la, "nuc") << L::matrix_norm(la, 2.0) << L::vector_norm(la, 3.0) << L::norm(la)
-              << L::norm(la, "fro") << "\n";
+              << L::norm(la, "fro") << ts::nuclear_norm(la) << ts::nuclear_norm(la.unsqueeze(0), {0, 2}, true) << "\n";
   }
 
   // 5. Random numbers.
@@ -341,6 +341,12 @@ int main() {
   f.bernoulli_(0.5);
   f.exponential_();
   f.exponential_(2.5, gen);
+  f.cauchy_();
+  f.cauchy_(1, 0.5, gen);
+  f.log_normal_();
+  f.log_normal_(0, 0.5, gen);
+  f.geometric_(0.5);
+  i.clone().geometric_(0.25, gen);
   f.random_();
   f.random_(gen);
   f.random_(10);
@@ -535,6 +541,14 @@ int main() {
                 << nn::AdaptiveMaxPool1d(4)(signal).sizes() << "\n";
       const auto [pooled, where] = F::max_pool2d_with_indices(image, {3, 2}, {2, 1}, {1, 0}, 1, true);
       const auto [pooled1, where1] = F::max_pool1d_with_indices(signal, 3, 2, 1);
+      const ts::Tensor<float> volume = ts::randn({1, 2, 4, 5, 6});
+      const auto [pooled3, where3] = F::max_pool3d_with_indices(volume, {2, 3, 2}, 2, 1, 1, true);
+      std::cout << F::max_pool3d(volume, 2).sizes() << F::max_pool3d(volume[0], 2, 1, 1).sizes() << pooled3.sizes()
+                << where3.sizes() << F::avg_pool3d(volume, 3, 2, 1, true, false, 5).sizes() << nn::MaxPool3d(2)(volume).sizes()
+                << nn::MaxPool3d({2, 2, 3}, {.stride = 2, .padding = 1, .ceil_mode = true})(volume).sizes()
+                << nn::AvgPool3d(3, 2, 1)(volume).sizes()
+                << nn::AvgPool3d(2, {.stride = {1, 2, 2}, .ceil_mode = true, .count_include_pad = false})(volume).sizes()
+                << std::get<1>(nn::MaxPool3d(2).forward_with_indices(volume)).sizes() << "\n";
       std::cout << F::max_pool2d(image, 3, 2, 1, 1, true).sizes() << F::max_pool2d(image[0], {2, 3}).sizes()
                 << F::avg_pool2d(image, 3, 2, 1, true, false, 4).sizes() << F::max_pool1d(signal, 2).sizes()
                 << F::avg_pool1d(signal, 3, 2, 1, true, false).sizes() << pooled.sizes() << where.sizes()
@@ -595,6 +609,11 @@ int main() {
                 << conv2_mode(image).sizes()
                 << F::conv2d(image, conv2_mode.weight(), {}, {.padding = "same", .padding_mode = "replicate"}).sizes()
                 << F::conv_transpose2d(image, deconv_rect.weight(), {}, {.stride = {1, 2}, .padding = {0, 1}, .groups = 2}).sizes();
+      nn::ConvTranspose3d deconv3(8, 4, {2, 3, 2}, {.stride = {1, 2, 2}, .padding = 1, .output_padding = {0, 1, 1}, .groups = 2,
+                                                    .bias = true, .dilation = 1, .padding_mode = "zeros"});
+      const ts::Tensor<float> volume = ts::randn({2, 8, 3, 4, 5});
+      std::cout << deconv3(volume).sizes() << deconv3(volume[0], {2, 8, 9}).sizes()
+                << F::conv_transpose3d(volume, deconv3.weight(), deconv3.bias(), {.stride = 2, .groups = 2}).sizes();
       nn::LSTM lstm(8, 4, {.num_layers = 2, .bias = true, .batch_first = true, .dropout = 0.1, .bidirectional = true});
       nn::GRU gru(8, 4);
       nn::RNN rnn(8, 4, {.nonlinearity = "relu"});

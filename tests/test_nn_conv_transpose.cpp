@@ -39,6 +39,10 @@ const Tensor<double> yd = ts::arange<double>(0, 120).reshape({2, 4, 3, 5}).sin()
 const Tensor<double> vd = ts::arange<double>(0, 72).reshape({4, 2, 3, 3}).cos();
 const Tensor<double> vrd = ts::arange<double>(0, 48).reshape({4, 2, 2, 3}).sin();
 const Tensor<double> bd = b.to<double>();
+const Tensor<float> z = ts::arange<float>(0, 240).reshape({2, 4, 3, 2, 5}).sin();
+const Tensor<float> u = ts::arange<float>(0, 96).reshape({4, 2, 2, 3, 2}).cos();
+const Tensor<double> zd = ts::arange<double>(0, 240).reshape({2, 4, 3, 2, 5}).sin();
+const Tensor<double> ud = ts::arange<double>(0, 96).reshape({4, 2, 2, 3, 2}).cos();
 
 // Layers with the weights above, for forward(input, output_size).
 const nn::ConvTranspose1d& m1() {
@@ -62,6 +66,15 @@ const nn::ConvTranspose2d& m3() {
   static const nn::ConvTranspose2d layer = [] {
     nn::ConvTranspose2d m(4, 2, {2, 3}, {.stride = {2, 3}, .padding = {1, 0}, .output_padding = {1, 2}, .dilation = {2, 1}});
     m.load_state_dict({{"weight", vr}, {"bias", b.narrow(0, 0, 2)}});
+    return m;
+  }();
+  return layer;
+}
+
+const nn::ConvTranspose3d& m4() {
+  static const nn::ConvTranspose3d layer = [] {
+    nn::ConvTranspose3d m(4, 2, {2, 3, 2}, {.stride = {2, 1, 3}, .padding = {1, 1, 0}, .output_padding = {1, 0, 2}});
+    m.load_state_dict({{"weight", u}, {"bias", b.narrow(0, 0, 2)}});
     return m;
   }();
   return layer;
@@ -180,6 +193,28 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
          return layer(7, 4, 6, {2, 3},
                       {.stride = {2, 1}, .padding = {0, 1}, .output_padding = {1, 0}, .groups = 2, .dilation = {1, 2}});
        }},
+      {"F.conv_transpose3d(z, u)", [] { return got(F::conv_transpose3d(z, u)); }},
+      {"F.conv_transpose3d(z, u, b[:2], stride=2)", [] { return got(F::conv_transpose3d(z, u, head(b, 2), {.stride = 2})); }},
+      {"F.conv_transpose3d(z, u, b[:2], stride=(2, 1, 3), padding=(1, 1, 0), output_padding=(1, 0, 2))",
+       [] {
+         return got(F::conv_transpose3d(z, u, head(b, 2), {.stride = {2, 1, 3}, .padding = {1, 1, 0}, .output_padding = {1, 0, 2}}));
+       }},
+      {"F.conv_transpose3d(z, u, None, stride=2, padding=1, output_padding=1, dilation=2)",
+       [] { return got(F::conv_transpose3d(z, u, {}, {.stride = 2, .padding = 1, .output_padding = 1, .dilation = 2})); }},
+      {"F.conv_transpose3d(z, u, b[:4], stride=(1, 2, 1), groups=2)",
+       [] { return got(F::conv_transpose3d(z, u, head(b, 4), {.stride = {1, 2, 1}, .groups = 2})); }},
+      {"F.conv_transpose3d(z[0], u, b[:2], stride=2, padding=1)",
+       [] { return got(F::conv_transpose3d(z[0], u, head(b, 2), {.stride = 2, .padding = 1})); }},
+      {"F.conv_transpose3d(z, u, padding=(1, 1, 1))", [] { return got(F::conv_transpose3d(z, u, {}, {.padding = 1})); }},
+      {"F.conv_transpose3d(z[:0], u)", [] { return got(F::conv_transpose3d(head(z, 0), u)); }},
+      {"F.conv_transpose3d(zd, ud, bd[:8], stride=(3, 2, 1), padding=(1, 0, 1), output_padding=(2, 1, 0), groups=4, dilation=(1, 2, 2))",
+       [] {
+         return got(F::conv_transpose3d(zd, ud, head(bd, 8), {.stride = {3, 2, 1}, .padding = {1, 0, 1}, .output_padding = {2, 1, 0},
+                                                              .groups = 4, .dilation = {1, 2, 2}}));
+       }},
+      {"m4(z)", [] { return got(m4()(z)); }},
+      {"m4(z, output_size=[5, 2, 15])", [] { return got(m4()(z, {5, 2, 15})); }},
+      {"m4(z[0], output_size=[2, 4, 2, 16])", [] { return got(m4()(z[0], {2, 4, 2, 16})); }},
   };
   return calls;
 }
@@ -242,6 +277,21 @@ const std::map<std::string, Fn>& grad_calls() {
        }},
       {"F.conv_transpose2d(yd, vrd, X, stride=(2, 3), padding=(0, 1))",
        [](const Tensor<double>& t) { return F::conv_transpose2d(yd, vrd, t, {.stride = {2, 3}, .padding = {0, 1}}); }},
+      {"F.conv_transpose3d(X, ud, bd[:2], stride=(2, 1, 3), padding=(1, 1, 0), output_padding=(1, 0, 2))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose3d(t, ud, head(bd, 2), {.stride = {2, 1, 3}, .padding = {1, 1, 0}, .output_padding = {1, 0, 2}});
+       }},
+      {"F.conv_transpose3d(X, ud, None, stride=2, padding=1, output_padding=1, groups=2, dilation=2)",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose3d(t, ud, {}, {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2, .dilation = 2});
+       }},
+      {"F.conv_transpose3d(zd, X, bd[:4], stride=(1, 2, 1), groups=2)",
+       [](const Tensor<double>& t) { return F::conv_transpose3d(zd, t, head(bd, 4), {.stride = {1, 2, 1}, .groups = 2}); }},
+      {"F.conv_transpose3d(zd[0], X, None, stride=2, padding=(1, 0, 1), dilation=(2, 1, 1))",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose3d(zd[0], t, {}, {.stride = 2, .padding = {1, 0, 1}, .dilation = {2, 1, 1}});
+       }},
+      {"F.conv_transpose3d(zd, ud, X, stride=2)", [](const Tensor<double>& t) { return F::conv_transpose3d(zd, ud, t, {.stride = 2}); }},
   };
   return calls;
 }
@@ -320,6 +370,22 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"nn.ConvTranspose1d(4, 2, 3, padding_mode='replicate')", [] { nn::ConvTranspose1d(4, 2, 3, {.padding_mode = "replicate"}); }},
       {"nn.ConvTranspose2d(4, 2, 3, groups=3, padding_mode='zero')",
        [] { nn::ConvTranspose2d(4, 2, 3, {.groups = 3, .padding_mode = "zero"}); }},
+      {"F.conv_transpose3d(z, u, groups=3)", [] { F::conv_transpose3d(z, u, {}, {.groups = 3}); }},
+      {"F.conv_transpose3d(z, u, stride=0)", [] { F::conv_transpose3d(z, u, {}, {.stride = 0}); }},
+      {"F.conv_transpose3d(z, u, padding=-1)", [] { F::conv_transpose3d(z, u, {}, {.padding = -1}); }},
+      {"F.conv_transpose3d(z, u, output_padding=2)", [] { F::conv_transpose3d(z, u, {}, {.output_padding = 2}); }},
+      {"F.conv_transpose3d(z, u[:, :, :0])", [] { F::conv_transpose3d(z, head(u, 0, 2)); }},
+      {"F.conv_transpose3d(z, u, dilation=0)", [] { F::conv_transpose3d(z, u, {}, {.dilation = 0}); }},
+      {"F.conv_transpose3d(z[0, 0], u)", [] { F::conv_transpose3d(z[0][0], u); }},
+      {"F.conv_transpose3d(z, u, b[:3])", [] { F::conv_transpose3d(z, u, head(b, 3)); }},
+      {"F.conv_transpose3d(z[:, :3], u)", [] { F::conv_transpose3d(head(z, 3, 1), u); }},
+      {"F.conv_transpose3d(z[:, :, :1, :1, :1], u, padding=2)",
+       [] { F::conv_transpose3d(head(head(head(z, 1, 2), 1, 3), 1, 4), u, {}, {.padding = 2}); }},
+      {"F.conv_transpose3d(z, u, stride=(1, 2))", [] { F::conv_transpose3d(z, u, {}, {.stride = {1, 2}}); }},
+      {"F.conv_transpose3d(z, u, stride=(1, 2, 2), output_padding=(1, 0, 0))",
+       [] { F::conv_transpose3d(z, u, {}, {.stride = {1, 2, 2}, .output_padding = {1, 0, 0}}); }},
+      {"F.conv_transpose3d(z[:, :, :0], u)", [] { F::conv_transpose3d(head(z, 0, 2), u); }},
+      {"nn.ConvTranspose3d(4, 2, 2, padding_mode='reflect')", [] { nn::ConvTranspose3d(4, 2, 2, {.padding_mode = "reflect"}); }},
   };
   return calls;
 }

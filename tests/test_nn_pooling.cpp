@@ -34,6 +34,7 @@ const Tensor<float> z = ts::tensor({{{{1.0f, 3.0f, NAN, NAN, 0.0f}, {2.0f, 3.0f,
 const Tensor<int64_t> u = ts::tensor<int64_t>({{{{0, 3}, {9, 14}}}});
 const Tensor<int64_t> v = ts::tensor<int64_t>({{{0, 4}, {2, 5}}});
 const Tensor<float> w = ts::arange<float>(0, 720).reshape({2, 3, 4, 5, 6}).sin();
+const Tensor<double> e = ts::arange<double>(0, 720).reshape({2, 3, 4, 5, 6}).remainder(17.0) / 8.0 - 1.0;
 const Tensor<float> x4 = x.narrow(3, 0, 4);  // x[..., :4]
 
 /** x unpooled with its own max_pool2d's indices. */
@@ -185,6 +186,30 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"F.adaptive_max_pool3d(w[0], (3, 2, 5))", [] { return got(F::adaptive_max_pool3d(w[0], {3, 2, 5})); }},
       {"nn.AdaptiveAvgPool3d((2, 2, 3))(w)", [] { return got(nn::AdaptiveAvgPool3d({2, 2, 3})(w)); }},
       {"nn.AdaptiveMaxPool3d(2)(w)", [] { return got(nn::AdaptiveMaxPool3d(2)(w)); }},
+      {"F.max_pool3d(w, 2)", [] { return got(F::max_pool3d(w, 2)); }},
+      {"F.max_pool3d(w, (2, 3, 2), (1, 2, 3), (1, 1, 0))", [] { return got(F::max_pool3d(w, {2, 3, 2}, {1, 2, 3}, {1, 1, 0})); }},
+      {"F.max_pool3d(w[0], 3, 2, 1, ceil_mode=True)", [] { return got(F::max_pool3d(w[0], 3, 2, 1, 1, true)); }},
+      {"F.max_pool3d(w, 2, 1, 0, (2, 1, 2), return_indices=True)",
+       [] { return got(F::max_pool3d_with_indices(w, 2, 1, 0, {2, 1, 2})); }},
+      {"F.max_pool3d(w, 3, 2, 1, return_indices=True)", [] { return got(F::max_pool3d_with_indices(w, 3, 2, 1)); }},
+      {"F.max_pool3d(torch.stack([z, z.flip(-1)], 2), 2, 1, 1, return_indices=True)",
+       [] { return got(F::max_pool3d_with_indices(ts::stack({z, z.flip({-1})}, 2), 2, 1, 1)); }},
+      {"F.max_pool3d(torch.stack([z, z.flip(-1)], 2), (2, 3, 2), 1, 1, ceil_mode=True, return_indices=True)",
+       [] { return got(F::max_pool3d_with_indices(ts::stack({z, z.flip({-1})}, 2), {2, 3, 2}, 1, 1, 1, true)); }},
+      {"F.avg_pool3d(w, 2)", [] { return got(F::avg_pool3d(w, 2)); }},
+      {"F.avg_pool3d(w, (2, 3, 2), (1, 2, 3), (1, 1, 0))", [] { return got(F::avg_pool3d(w, {2, 3, 2}, {1, 2, 3}, {1, 1, 0})); }},
+      {"F.avg_pool3d(w[0], 3, 2, 1, ceil_mode=True)", [] { return got(F::avg_pool3d(w[0], 3, 2, 1, true)); }},
+      {"F.avg_pool3d(w, 3, 2, 1, ceil_mode=True, count_include_pad=False)",
+       [] { return got(F::avg_pool3d(w, 3, 2, 1, true, false)); }},
+      {"F.avg_pool3d(w, (2, 2, 3), 2, 1, divisor_override=5)", [] { return got(F::avg_pool3d(w, {2, 2, 3}, 2, 1, false, true, 5)); }},
+      {"F.avg_pool3d(e, 3, (2, 3, 2), 1, count_include_pad=False)",
+       [] { return got(F::avg_pool3d(e, 3, {2, 3, 2}, 1, false, false)); }},
+      {"nn.MaxPool3d(2, 1)(w)", [] { return got(nn::MaxPool3d(2, 1)(w)); }},
+      {"nn.MaxPool3d((2, 2, 3), stride=2, padding=1, ceil_mode=True)(w)",
+       [] { return got(nn::MaxPool3d({2, 2, 3}, {.stride = 2, .padding = 1, .ceil_mode = true})(w)); }},
+      {"nn.AvgPool3d(3, 2, 1)(w)", [] { return got(nn::AvgPool3d(3, 2, 1)(w)); }},
+      {"nn.AvgPool3d(2, stride=(1, 2, 2), ceil_mode=True, count_include_pad=False)(w)",
+       [] { return got(nn::AvgPool3d(2, {.stride = {1, 2, 2}, .ceil_mode = true, .count_include_pad = false})(w)); }},
   };
   return calls;
 }
@@ -225,6 +250,15 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.adaptive_max_pool3d(X.sin(), (2, 2, 3))", [](const Tensor<double>& t) { return F::adaptive_max_pool3d(t.sin(), {2, 2, 3}); }},
       {"F.adaptive_max_pool3d(X.round(), (1, 2, 2))",
        [](const Tensor<double>& t) { return F::adaptive_max_pool3d(t.round(), {1, 2, 2}); }},
+      {"F.max_pool3d(X.sin(), 2, 1, 1)", [](const Tensor<double>& t) { return F::max_pool3d(t.sin(), 2, 1, 1); }},
+      {"F.max_pool3d(X.round(), (2, 3, 2), 2, 1, ceil_mode=True)",
+       [](const Tensor<double>& t) { return F::max_pool3d(t.round(), {2, 3, 2}, 2, 1, 1, true); }},
+      {"F.max_pool3d(X.cos(), 2, 1, 0, 2)", [](const Tensor<double>& t) { return F::max_pool3d(t.cos(), 2, 1, 0, 2); }},
+      {"F.avg_pool3d(X, 3, 2, 1, ceil_mode=True)", [](const Tensor<double>& t) { return F::avg_pool3d(t, 3, 2, 1, true); }},
+      {"F.avg_pool3d(X, (2, 3, 2), 2, (1, 1, 0), ceil_mode=True, count_include_pad=False)",
+       [](const Tensor<double>& t) { return F::avg_pool3d(t, {2, 3, 2}, 2, {1, 1, 0}, true, false); }},
+      {"F.avg_pool3d(X, 2, divisor_override=3)",
+       [](const Tensor<double>& t) { return F::avg_pool3d(t, 2, {}, 0, false, true, 3); }},
   };
   return calls;
 }
@@ -287,6 +321,32 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.adaptive_max_pool3d(torch.zeros(1, 0, 3, 4, 5), (1, 3, 4))",
        [] { F::adaptive_max_pool3d(ts::zeros({1, 0, 3, 4, 5}), {1, 3, 4}); }},
       {"F.adaptive_avg_pool3d(w.long(), (2, 3, 4))", [] { F::adaptive_avg_pool3d(w.to<int64_t>(), {2, 3, 4}); }},
+      {"F.max_pool3d(w, 2, 2, 2)", [] { F::max_pool3d(w, 2, 2, 2); }},
+      {"F.max_pool3d(torch.ones(1, 1, 1, 1, 1), 2)", [] { F::max_pool3d(ts::ones({1, 1, 1, 1, 1}), 2); }},
+      {"F.max_pool3d(w[0, 0], 2)", [] { F::max_pool3d(w[0][0], 2); }},
+      {"F.max_pool3d(w, (2, 2))", [] { F::max_pool3d(w, {2, 2}); }},
+      {"F.max_pool3d(w, 2, 0)", [] { F::max_pool3d(w, 2, 0); }},
+      {"F.max_pool3d(w, 2, dilation=0)", [] { F::max_pool3d(w, 2, {}, 0, 0); }},
+      {"F.max_pool3d(w, 2, padding=-1)", [] { F::max_pool3d(w, 2, {}, -1); }},
+      {"F.max_pool3d(w, 3, dilation=3)", [] { F::max_pool3d(w, 3, {}, 0, 3); }},
+      {"F.max_pool3d(torch.ones(1, 0, 4, 4, 4), 2)", [] { F::max_pool3d(ts::ones({1, 0, 4, 4, 4}), 2); }},
+      {"F.max_pool3d(w, 2, 2, (1, 2))", [] { F::max_pool3d(w, 2, 2, {1, 2}); }},
+      {"F.max_pool3d(w, 2, (1, 2))", [] { F::max_pool3d(w, 2, {1, 2}); }},
+      {"F.max_pool3d(w, 2, dilation=(1, 2))", [] { F::max_pool3d(w, 2, {}, 0, {1, 2}); }},
+      {"F.max_pool3d(w, (1, 0, 2), 1)", [] { F::max_pool3d(w, {1, 0, 2}, 1); }},
+      {"F.max_pool3d(w, 3, 1, 1, dilation=(1, 0, 1))", [] { F::max_pool3d(w, 3, 1, 1, {1, 0, 1}); }},
+      {"F.avg_pool3d(w, 2, 2, 2)", [] { F::avg_pool3d(w, 2, 2, 2); }},
+      {"F.avg_pool3d(torch.ones(1, 1, 1, 1, 1), 2)", [] { F::avg_pool3d(ts::ones({1, 1, 1, 1, 1}), 2); }},
+      {"F.avg_pool3d(w, 2, divisor_override=0)", [] { F::avg_pool3d(w, 2, {}, 0, false, true, 0); }},
+      {"F.avg_pool3d(w[0, 0], 2)", [] { F::avg_pool3d(w[0][0], 2); }},
+      {"F.avg_pool3d(w, (2, 2))", [] { F::avg_pool3d(w, {2, 2}); }},
+      {"F.avg_pool3d(w, 2, 0)", [] { F::avg_pool3d(w, 2, 0); }},
+      {"F.avg_pool3d(w, 2, padding=-1)", [] { F::avg_pool3d(w, 2, {}, -1); }},
+      {"F.avg_pool3d(torch.ones(1, 0, 4, 4, 4), 2)", [] { F::avg_pool3d(ts::ones({1, 0, 4, 4, 4}), 2); }},
+      {"F.avg_pool3d(w, 2, (1, 2))", [] { F::avg_pool3d(w, 2, {1, 2}); }},
+      {"F.avg_pool3d(w, 2, 2, (1, 2))", [] { F::avg_pool3d(w, 2, 2, {1, 2}); }},
+      {"F.avg_pool3d(w, (1, 0, 2), 1)", [] { F::avg_pool3d(w, {1, 0, 2}, 1); }},
+      {"F.avg_pool3d(w[0, :, :1], 2, 1, 1)", [] { F::avg_pool3d(w[0].narrow(1, 0, 1), 2, 1, 1); }},
   };
   return calls;
 }

@@ -4,6 +4,8 @@
 #include <Random123/philox.h>
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <random>
 
 #include <tessera/nn/functional.hpp>
@@ -362,6 +364,57 @@ TEST_CASE("exponential_: moments, KS, thread counts, non-contiguous tensors, err
   CHECK_THROWS_WITH(ts::empty({2}).exponential_(-1), "exponential_: exponential_ expects lambda >= 0.0, but found lambda=-1");
   CHECK_THROWS(ts::empty({2}).exponential_(NAN));
   CHECK(std::isinf(ts::empty({2}).exponential_(0).to_vector()[0]));
+}
+
+TEST_CASE("cauchy_, log_normal_ and geometric_ are their documented definitions, with their moments",
+          "[random][cauchy][log_normal][geometric]") {
+  namespace m = ts::detail::f64math;
+  // the definitions of docs/random.md, from the double uniforms (normals) of the same blocks
+  const auto map = [](const ts::Tensor<double>& u, auto f) {
+    std::vector<double> out;
+    for (double x : u.reshape({-1}).to_vector()) out.push_back(f(x));
+    return out;
+  };
+  for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{1001}}) {
+    ts::Generator a(5 + static_cast<uint64_t>(n)), b(5 + static_cast<uint64_t>(n));
+    const auto c = ts::empty<double>({n}).cauchy_(-1.5, 2.0, a).to_vector();
+    CHECK(c == map(ts::rand<double>({n}, b), [](double u) { return -1.5 + m::exact(2.0 * m::f64_tan(std::numbers::pi * (u - 0.5))); }));
+    const auto l = ts::empty<double>({n}).log_normal_(0.5, 0.25, a).to_vector();
+    CHECK(l == map(ts::randn<double>({n}, b) * 0.25 + 0.5, [](double z) { return m::f64_exp(z); }));
+    const auto g = ts::empty<int64_t>({n}).geometric_(0.3, a).to_vector();
+    const auto want = map(ts::rand<double>({n}, b), [](double u) { return std::ceil(m::f64_log(u) / m::f64_log1p(-0.3)); });
+    for (size_t i = 0; i < g.size(); ++i) CHECK(static_cast<double>(g[i]) == want[i]);
+    CHECK(a.get_state() == b.get_state());
+  }
+  ts::Generator gen(12);
+  const int64_t n = 200000;
+  auto median = ts::empty<double>({n}).cauchy_(3.0, 0.5, gen).median().item();
+  CHECK(std::abs(median - 3.0) < 0.01);
+  const auto logs = ts::empty<float>({n}).log_normal_(1.0, 0.5, gen).to<double>().log();
+  CHECK(std::abs(logs.mean().item() - 1.0) < 0.01);
+  CHECK(std::abs(logs.std().item() - 0.5) < 0.01);
+  const auto trials = ts::empty<float>({n}).geometric_(0.25, gen);
+  CHECK(trials.min().item() >= 1.0f);
+  CHECK(std::abs(trials.to<double>().mean().item() - 4.0) < 0.05);  // 1 / p
+  // thread counts and a transposed view, as the other samplers
+  const auto draw = [] {
+    ts::Generator g(9);
+    return ts::empty<float>({100003}).cauchy_(0, 1, g).to_vector();
+  };
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  CHECK(one == three);
+  ts::Generator g1(3), g2(3);
+  const auto base = ts::zeros({5, 4});
+  base.t().log_normal_(0, 1, g1);
+  CHECK(base.t().contiguous().to_vector() == ts::empty<float>({4, 5}).log_normal_(0, 1, g2).to_vector());
+  // messages from torch 1.13: torch.empty(2).log_normal_(0, 0), torch.empty(2).geometric_(1)
+  CHECK_THROWS_WITH(ts::empty({2}).log_normal_(0, 0), "log_normal_: log_normal_ expects std > 0.0, but found std=0");
+  CHECK_THROWS_WITH(ts::empty({2}).geometric_(1), "geometric_: geometric_ expects p to be in (0, 1), but got p=1");
+  CHECK_THROWS_WITH(ts::empty({2}).geometric_(0), "geometric_: geometric_ expects p to be in (0, 1), but got p=0");
 }
 
 TEST_CASE("random_ draws as randint does, over PyTorch's ranges", "[random][random_]") {

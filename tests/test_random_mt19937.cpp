@@ -86,6 +86,9 @@ void run_floating(const std::vector<std::string>& a, const std::vector<std::stri
   if (op == "bernoulli") return check_out(ts::bernoulli(probs(n).to<T>()), outs.at(0), where);
   if (op == "bernoulli_") return check_out(ts::empty<T>({n}).bernoulli_(std::stod(a[3])), outs.at(0), where);
   if (op == "exponential") return check_out(ts::empty<T>({n}).exponential_(std::stod(a[3])), outs.at(0), where);
+  if (op == "cauchy") return check_out(ts::empty<T>({n}).cauchy_(std::stod(a[3]), std::stod(a[4])), outs.at(0), where);
+  if (op == "log_normal") return check_out(ts::empty<T>({n}).log_normal_(std::stod(a[3]), std::stod(a[4])), outs.at(0), where);
+  if (op == "cauchy_t") return check_out(ts::empty<T>({n, std::stoll(a[3])}).t().cauchy_(1, 0.5), outs.at(0), where);
   if (op == "dropout") {
     const auto x = ts::arange<T>(1, static_cast<double>(n) + 1);
     return check_out(ts::nn::functional::dropout(x, std::stod(a[3]), true), outs.at(0), where);
@@ -152,6 +155,14 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
       else t.random_(std::stoll(a[3]), std::stoll(a[4]));
       check_out(t, outs.at(0), where);
     };
+    if (a[1] == "int64") return go(int64_t{});
+    if (a[1] == "int32") return go(int32_t{});
+    if (a[1] == "uint8") return go(uint8_t{});
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
+  if (op == "geometric") {
+    const auto go = [&]<class T>(T) { check_out(ts::empty<T>({std::stoll(a[2])}).geometric_(std::stod(a[3])), outs.at(0), where); };
     if (a[1] == "int64") return go(int64_t{});
     if (a[1] == "int32") return go(int32_t{});
     if (a[1] == "uint8") return go(uint8_t{});

@@ -487,7 +487,8 @@ TEST_CASE("vulkan random: randperm on the GPU is the CPU's, and advances the gen
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
-TEST_CASE("vulkan random: multinomial and extreme normal_ draw on the host, with the CPU's values") {
+TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_ and geometric_ draw on the host, with the "
+          "CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
@@ -505,6 +506,13 @@ TEST_CASE("vulkan random: multinomial and extreme normal_ draw on the host, with
   r.random_(-4, 100, cpu);
   gr.random_(-4, 100, gpu);
   require_bits(r, gr, "random_");
+  REQUIRE(cpu.get_state() == gpu.get_state());
+  // cauchy_, log_normal_ and geometric_ are drawn on the host and copied.
+  ts::Tensor<float> s = ts::empty<float>({5, 3}), gs = ts::empty<float>({5, 3}, {.device = kGpu});
+  require_bits(s.cauchy_(1, 2, cpu), gs.cauchy_(1, 2, gpu), "cauchy_");
+  require_bits(s.t().log_normal_(0, 0.5, cpu), gs.t().log_normal_(0, 0.5, gpu), "log_normal_");
+  require_bits(r.geometric_(0.3, cpu), gr.geometric_(0.3, gpu), "geometric_");
+  CHECK(gs.device() == kGpu);
   REQUIRE(cpu.get_state() == gpu.get_state());
 }
 

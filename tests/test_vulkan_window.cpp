@@ -309,8 +309,8 @@ TEST_CASE("vulkan window: pooling options, max_unpool2d and interpolate match th
   }
 }
 
-TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, bicubic and trilinear interpolate, "
-          "embedding_bag and the margin losses match the CPU, gradients too") {
+TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, conv_transpose3d, max_pool3d, avg_pool3d, "
+          "bicubic and trilinear interpolate, embedding_bag and the margin losses match the CPU, gradients too") {
   if (!have_device()) return;
   ts::Generator gen(8);
   const auto x = ts::randn({2, 3, 4, 5}, gen), grid = ts::rand({2, 6, 7, 2}, gen) * 2.4f - 1.2f;
@@ -332,11 +332,15 @@ TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, bicubi
                                   {.padding = "same"});
     const auto resized = F::interpolate(xi, {.size = {6, 8}, .mode = "bicubic"}) +
                          F::interpolate(xi.unsqueeze(0), {.size = {3, 6, 8}, .mode = "trilinear"}).squeeze(0).narrow(0, 0, 2);
+    const auto pooled = F::max_pool3d(xi, 2, 1, 1) + F::avg_pool3d(xi, 2, 1, 1, false, false);  // [2, 4, 5, 6]
+    // [1, 2, 3, 4, 5] with a [2, 1, 2, 2, 2] kernel cut from the same tensor
+    const auto up = F::conv_transpose3d(xi.unsqueeze(0), xi.narrow(1, 0, 2).narrow(2, 0, 2).narrow(3, 0, 2).unsqueeze(1),
+                                        {}, {.stride = {2, 1, 2}, .padding = 1, .output_padding = {1, 0, 0}});
     (sampled.pow(2.0).sum() + affine.sum() + folded.pow(2.0).sum() + bag.pow(2.0).sum() + losses + volume.pow(2.0).sum() +
-     resized.pow(2.0).sum())
+     resized.pow(2.0).sum() + pooled.pow(2.0).sum() + up.pow(2.0).sum())
         .backward();
-    return std::vector<ts::Tensor<float>>{sampled, affine, folded,    bag,       losses,   volume,
-                                          resized, xi.grad(), gi.grad(), ti.grad(), wi.grad()};
+    return std::vector<ts::Tensor<float>>{sampled, affine, folded,    bag,       losses,    volume,   resized,
+                                          pooled,  up,     xi.grad(), gi.grad(), ti.grad(), wi.grad()};
   };
   const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
   for (size_t i = 0; i < cpu.size(); ++i) {

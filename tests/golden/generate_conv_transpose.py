@@ -30,6 +30,13 @@ yd = torch.arange(120, dtype=torch.float64).reshape(2, 4, 3, 5).sin()
 vd = torch.arange(72, dtype=torch.float64).reshape(4, 2, 3, 3).cos()
 vrd = torch.arange(48, dtype=torch.float64).reshape(4, 2, 2, 3).sin()
 bd = b.double()
+z = torch.arange(240, dtype=torch.float32).reshape(2, 4, 3, 2, 5).sin()   # 3-d input, 4 channels
+u = torch.arange(96, dtype=torch.float32).reshape(4, 2, 2, 3, 2).cos()    # [in, out / groups, kd, kh, kw]
+zd = torch.arange(240, dtype=torch.float64).reshape(2, 4, 3, 2, 5).sin()
+ud = torch.arange(96, dtype=torch.float64).reshape(4, 2, 2, 3, 2).cos()
+m4 = nn.ConvTranspose3d(4, 2, (2, 3, 2), stride=(2, 1, 3), padding=(1, 1, 0), output_padding=(1, 0, 2))
+with torch.no_grad():
+    m4.weight.copy_(u), m4.bias.copy_(b[:2])
 
 # Layers with the weights above, for forward(input, output_size).
 m1 = nn.ConvTranspose1d(4, 3, 3, stride=3, padding=1)
@@ -87,6 +94,13 @@ VALUES = [
     "F.conv_transpose2d(yd.transpose(2, 3), vrd, None, stride=(3, 1), padding=(0, 1))",
     "m3(y)", "m3(y, output_size=[6, 15])", "m3(y[0], output_size=[5, 17])", "m3(y, output_size=[2, 2, 6, 16])",
     "layer(7, 4, 6, (2, 3), stride=(2, 1), padding=(0, 1), output_padding=(1, 0), groups=2, dilation=(1, 2))",
+    "F.conv_transpose3d(z, u)", "F.conv_transpose3d(z, u, b[:2], stride=2)",
+    "F.conv_transpose3d(z, u, b[:2], stride=(2, 1, 3), padding=(1, 1, 0), output_padding=(1, 0, 2))",
+    "F.conv_transpose3d(z, u, None, stride=2, padding=1, output_padding=1, dilation=2)",
+    "F.conv_transpose3d(z, u, b[:4], stride=(1, 2, 1), groups=2)", "F.conv_transpose3d(z[0], u, b[:2], stride=2, padding=1)",
+    "F.conv_transpose3d(z, u, padding=(1, 1, 1))", "F.conv_transpose3d(z[:0], u)",
+    "F.conv_transpose3d(zd, ud, bd[:8], stride=(3, 2, 1), padding=(1, 0, 1), output_padding=(2, 1, 0), groups=4, dilation=(1, 2, 2))",
+    "m4(z)", "m4(z, output_size=[5, 2, 15])", "m4(z[0], output_size=[2, 4, 2, 16])",
 ]
 
 GRADS = [
@@ -110,6 +124,11 @@ GRADS = [
     ("F.conv_transpose2d(yd, X, bd[:4], stride=(2, 1), padding=(1, 1), groups=2, dilation=(1, 2))", (4, 2, 2, 3)),
     ("F.conv_transpose2d(yd[0], X, None, stride=(3, 2), output_padding=(2, 1), dilation=(1, 2))", (4, 2, 3, 2)),
     ("F.conv_transpose2d(yd, vrd, X, stride=(2, 3), padding=(0, 1))", (2,)),
+    ("F.conv_transpose3d(X, ud, bd[:2], stride=(2, 1, 3), padding=(1, 1, 0), output_padding=(1, 0, 2))", (2, 4, 3, 2, 5)),
+    ("F.conv_transpose3d(X, ud, None, stride=2, padding=1, output_padding=1, groups=2, dilation=2)", (1, 4, 2, 3, 2)),
+    ("F.conv_transpose3d(zd, X, bd[:4], stride=(1, 2, 1), groups=2)", (4, 2, 2, 3, 2)),
+    ("F.conv_transpose3d(zd[0], X, None, stride=2, padding=(1, 0, 1), dilation=(2, 1, 1))", (4, 1, 3, 2, 2)),
+    ("F.conv_transpose3d(zd, ud, X, stride=2)", (2,)),
 ]
 
 ERRORS = [
@@ -146,6 +165,12 @@ ERRORS = [
     # only "zeros" padding, checked before the other arguments
     "nn.ConvTranspose2d(4, 2, 3, padding_mode='reflect')", "nn.ConvTranspose2d(4, 2, (2, 3), padding_mode='circular')",
     "nn.ConvTranspose1d(4, 2, 3, padding_mode='replicate')", "nn.ConvTranspose2d(4, 2, 3, groups=3, padding_mode='zero')",
+    "F.conv_transpose3d(z, u, groups=3)", "F.conv_transpose3d(z, u, stride=0)", "F.conv_transpose3d(z, u, padding=-1)",
+    "F.conv_transpose3d(z, u, output_padding=2)", "F.conv_transpose3d(z, u[:, :, :0])", "F.conv_transpose3d(z, u, dilation=0)",
+    "F.conv_transpose3d(z[0, 0], u)", "F.conv_transpose3d(z, u, b[:3])", "F.conv_transpose3d(z[:, :3], u)",
+    "F.conv_transpose3d(z[:, :, :1, :1, :1], u, padding=2)", "F.conv_transpose3d(z, u, stride=(1, 2))",
+    "F.conv_transpose3d(z, u, stride=(1, 2, 2), output_padding=(1, 0, 0))", "F.conv_transpose3d(z[:, :, :0], u)",
+    "nn.ConvTranspose3d(4, 2, 2, padding_mode='reflect')",
 ]
 
 call_cases.write("generate_conv_transpose.py", "conv_transpose.txt", VALUES, GRADS, ERRORS, globals())

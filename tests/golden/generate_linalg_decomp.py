@@ -387,6 +387,18 @@ def main():
     error("cross_length", lambda: torch.linalg.cross(torch.ones(2, 4, dtype=f64), torch.ones(2, 4, dtype=f64)))
     error("cdist_columns", lambda: torch.cdist(torch.ones(2, 3, dtype=f64), torch.ones(2, 4, dtype=f64)))
     error("tensordot_sizes", lambda: torch.tensordot(torch.ones(2, 3, dtype=f64), torch.ones(4, 5, dtype=f64), dims=1))
+    for dt, tag in ((torch.float64, "float64"), (torch.float32, "float32")):
+        case(f"nuclear_norm_{tag}", "nuclear_norm", tag, [dense((4, 3), dt, 401)], torch.nuclear_norm,
+             params=[("dim", "none"), ("keepdim", 0)])
+        case(f"nuclear_norm_keepdim_{tag}", "nuclear_norm", tag, [dense((3, 5), dt, 402)],
+             lambda a: torch.nuclear_norm(a, keepdim=True), params=[("dim", "none"), ("keepdim", 1)])
+        case(f"nuclear_norm_dims_{tag}", "nuclear_norm", tag, [dense((2, 3, 4), dt, 403)],
+             lambda a: torch.nuclear_norm(a, (0, 2), True), params=[("dim", "0 2"), ("keepdim", 1)])
+        case(f"nuclear_norm_dims_drop_{tag}", "nuclear_norm", tag, [dense((3, 2, 4), dt, 404)],
+             lambda a: torch.nuclear_norm(a, (2, -3)), params=[("dim", "2 -3"), ("keepdim", 0)])
+    error("nuclear_norm_3d", lambda: torch.nuclear_norm(torch.ones(2, 3, 4, dtype=f64)))
+    error("nuclear_norm_1d", lambda: torch.nuclear_norm(torch.ones(3, dtype=f64)))
+    error("nuclear_norm_dim", lambda: torch.nuclear_norm(torch.ones(2, 3, 4, dtype=f64), (0,)))
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg_decomp.txt")
     with open(path, "w") as f:

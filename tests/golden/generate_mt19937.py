@@ -71,6 +71,14 @@ def run(call):
         return [t.contiguous()]
     if op == "exponential":
         return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).exponential_(float(a[3]))]
+    if op == "cauchy":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).cauchy_(float(a[3]), float(a[4]))]
+    if op == "log_normal":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).log_normal_(float(a[3]), float(a[4]))]
+    if op == "geometric":
+        return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).geometric_(float(a[3]))]
+    if op == "cauchy_t":  # on the transpose of a contiguous [rows, cols] tensor; values in logical order
+        return [torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t().cauchy_(1, 0.5).contiguous()]
     if op == "random":
         # random dtype n [from] to: random_(), random_(to) or random_(from, to)
         t = torch.empty(int(a[2]), dtype=DTYPES[a[1]])
@@ -229,6 +237,12 @@ case("gumbel_softmax", 4, ["gumbel_softmax float32 3 5 1.0 0", "gumbel_softmax f
 
 case("rrelu", 6, ["rrelu float32 20 0.125 0.3333333333333333", "rrelu float64 12 0.1 0.5", "rrelu float32 9 0.2 0.2",
                   "rand float32 3"])
+
+case("cauchy_log_normal_geometric", 11, ["cauchy float32 20 0 1", "cauchy float64 7 -1 2.5", "cauchy_t float32 3 4",
+                                         "log_normal float32 9 1 2", "log_normal float64 20 0 0.5",
+                                         "log_normal float32 5 -1 1", "geometric float32 12 0.3",
+                                         "geometric float64 9 0.05", "geometric int64 15 0.5",
+                                         "geometric int32 6 0.9", "geometric uint8 8 0.2", "rand float32 3"])
 
 
 def main():

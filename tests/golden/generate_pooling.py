@@ -28,6 +28,7 @@ z = torch.tensor([[[[1.0, 3.0, float("nan"), float("nan"), 0.0], [2.0, 3.0, 4.0,
 u = torch.tensor([[[[0, 3], [9, 14]]]])
 v = torch.tensor([[[0, 4], [2, 5]]])
 w = torch.arange(2 * 3 * 4 * 5 * 6, dtype=torch.float32).reshape(2, 3, 4, 5, 6).sin()
+e = (torch.arange(2 * 3 * 4 * 5 * 6, dtype=torch.float64).reshape(2, 3, 4, 5, 6) % 17) / 8 - 1  # exact in double
 
 VALUES = [
     "F.max_pool2d(x, 2)", "F.max_pool2d(x, 3, 2, 1)", "F.max_pool2d(x, (2, 3), (1, 2), (1, 1))",
@@ -77,6 +78,15 @@ VALUES = [
     "F.adaptive_avg_pool3d(w, (2, 3, 4))", "F.adaptive_avg_pool3d(w[0], 3)", "F.adaptive_avg_pool3d(w, (1, 1, 1))",
     "F.adaptive_avg_pool3d(w, (5, 7, 2))", "F.adaptive_max_pool3d(w, (2, 3, 4))", "F.adaptive_max_pool3d(w[0], (3, 2, 5))",
     "nn.AdaptiveAvgPool3d((2, 2, 3))(w)", "nn.AdaptiveMaxPool3d(2)(w)",
+    "F.max_pool3d(w, 2)", "F.max_pool3d(w, (2, 3, 2), (1, 2, 3), (1, 1, 0))", "F.max_pool3d(w[0], 3, 2, 1, ceil_mode=True)",
+    "F.max_pool3d(w, 2, 1, 0, (2, 1, 2), return_indices=True)", "F.max_pool3d(w, 3, 2, 1, return_indices=True)",
+    "F.max_pool3d(torch.stack([z, z.flip(-1)], 2), 2, 1, 1, return_indices=True)",
+    "F.max_pool3d(torch.stack([z, z.flip(-1)], 2), (2, 3, 2), 1, 1, ceil_mode=True, return_indices=True)",
+    "F.avg_pool3d(w, 2)", "F.avg_pool3d(w, (2, 3, 2), (1, 2, 3), (1, 1, 0))", "F.avg_pool3d(w[0], 3, 2, 1, ceil_mode=True)",
+    "F.avg_pool3d(w, 3, 2, 1, ceil_mode=True, count_include_pad=False)", "F.avg_pool3d(w, (2, 2, 3), 2, 1, divisor_override=5)",
+    "F.avg_pool3d(e, 3, (2, 3, 2), 1, count_include_pad=False)",
+    "nn.MaxPool3d(2, 1)(w)", "nn.MaxPool3d((2, 2, 3), stride=2, padding=1, ceil_mode=True)(w)", "nn.AvgPool3d(3, 2, 1)(w)",
+    "nn.AvgPool3d(2, stride=(1, 2, 2), ceil_mode=True, count_include_pad=False)(w)",
 ]
 
 GRADS = [
@@ -96,6 +106,11 @@ GRADS = [
     ("F.lp_pool2d(X.cos() + 2, 1.5, (2, 3), (1, 2))", (1, 2, 4, 5)),
     ("F.adaptive_avg_pool3d(X, (2, 3, 2))", (1, 2, 3, 4, 5)), ("F.adaptive_max_pool3d(X.sin(), (2, 2, 3))", (1, 2, 3, 4, 5)),
     ("F.adaptive_max_pool3d(X.round(), (1, 2, 2))", (1, 1, 2, 3, 4)),
+    ("F.max_pool3d(X.sin(), 2, 1, 1)", (1, 2, 3, 4, 5)), ("F.max_pool3d(X.round(), (2, 3, 2), 2, 1, ceil_mode=True)", (2, 4, 5, 3)),
+    ("F.max_pool3d(X.cos(), 2, 1, 0, 2)", (1, 1, 4, 5, 5)),
+    ("F.avg_pool3d(X, 3, 2, 1, ceil_mode=True)", (1, 2, 4, 5, 5)),
+    ("F.avg_pool3d(X, (2, 3, 2), 2, (1, 1, 0), ceil_mode=True, count_include_pad=False)", (2, 4, 5, 3)),
+    ("F.avg_pool3d(X, 2, divisor_override=3)", (1, 1, 4, 4, 4)),
 ]
 
 ERRORS = [
@@ -123,6 +138,14 @@ ERRORS = [
     "F.adaptive_avg_pool3d(w, (2, 3))", "F.adaptive_avg_pool3d(w.unsqueeze(0), (2, 3, 4))",
     "F.adaptive_max_pool3d(torch.zeros(1, 0, 3, 4, 5), (1, 3, 4))",
     "F.adaptive_avg_pool3d(w.long(), (2, 3, 4))",
+    "F.max_pool3d(w, 2, 2, 2)", "F.max_pool3d(torch.ones(1, 1, 1, 1, 1), 2)", "F.max_pool3d(w[0, 0], 2)", "F.max_pool3d(w, (2, 2))",
+    "F.max_pool3d(w, 2, 0)", "F.max_pool3d(w, 2, dilation=0)", "F.max_pool3d(w, 2, padding=-1)", "F.max_pool3d(w, 3, dilation=3)",
+    "F.max_pool3d(torch.ones(1, 0, 4, 4, 4), 2)", "F.max_pool3d(w, 2, 2, (1, 2))", "F.max_pool3d(w, 2, (1, 2))",
+    "F.max_pool3d(w, 2, dilation=(1, 2))", "F.max_pool3d(w, (1, 0, 2), 1)", "F.max_pool3d(w, 3, 1, 1, dilation=(1, 0, 1))",
+    "F.avg_pool3d(w, 2, 2, 2)", "F.avg_pool3d(torch.ones(1, 1, 1, 1, 1), 2)", "F.avg_pool3d(w, 2, divisor_override=0)",
+    "F.avg_pool3d(w[0, 0], 2)", "F.avg_pool3d(w, (2, 2))", "F.avg_pool3d(w, 2, 0)", "F.avg_pool3d(w, 2, padding=-1)",
+    "F.avg_pool3d(torch.ones(1, 0, 4, 4, 4), 2)", "F.avg_pool3d(w, 2, (1, 2))", "F.avg_pool3d(w, 2, 2, (1, 2))",
+    "F.avg_pool3d(w, (1, 0, 2), 1)", "F.avg_pool3d(w[0, :, :1], 2, 1, 1)",
 ]
 
 call_cases.write("generate_pooling.py", "pooling.txt", VALUES, GRADS, ERRORS, globals())

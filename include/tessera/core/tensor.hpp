@@ -786,6 +786,15 @@ class Tensor {
   /** Exponential samples with rate lambd (floating types; PyTorch's -1 / lambd * log(1 - u)). */
   const Tensor& exponential_(double lambd = 1) const;
   const Tensor& exponential_(double lambd, Generator& gen) const;
+  /** Cauchy samples median + sigma * tan(pi * (u - 0.5)) (floating types). */
+  const Tensor& cauchy_(double median = 0, double sigma = 1) const;
+  const Tensor& cauchy_(double median, double sigma, Generator& gen) const;
+  /** exp of normal samples with mean and stddev (floating types). */
+  const Tensor& log_normal_(double mean = 1, double stddev = 2) const;
+  const Tensor& log_normal_(double mean, double stddev, Generator& gen) const;
+  /** The number of Bernoulli(p) trials up to the first success: ceil(log(u) / log1p(-p)). */
+  const Tensor& geometric_(double p) const;
+  const Tensor& geometric_(double p, Generator& gen) const;
   /** Integers uniform over [0, 2^mantissa digits] for floating types, [0, max] for integers
    *  (0 or 1 for bool); with `to`, over [0, to); with `from` and `to`, over [from, to). */
   const Tensor& random_() const;

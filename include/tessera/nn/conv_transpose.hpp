@@ -1,6 +1,7 @@
 #pragma once
-// ConvTranspose1d and ConvTranspose2d: the adjoint of a convolution (the gradient of conv1d/conv2d
-// with respect to their input), PyTorch's "deconvolution" that upsamples by the stride.
+// ConvTranspose1d, ConvTranspose2d and ConvTranspose3d: the adjoint of a convolution (the gradient
+// of conv1d/conv2d/conv3d with respect to their input), PyTorch's "deconvolution" that upsamples by
+// the stride.
 
 #include "../core/algorithm.hpp"
 #include <string>
@@ -21,17 +22,21 @@ struct ConvTranspose1dOptions {
   std::string padding_mode = "zeros";  // PyTorch's option; only "zeros" exists for a transposed convolution
 };
 
-/** Stride, padding, output_padding and dilation are each an int or a pair (height, width), as
- *  PyTorch's; only "zeros" padding_mode exists for a transposed convolution. */
-struct ConvTranspose2dOptions {
-  ExpandingArray<2> stride = 1;
-  ExpandingArray<2> padding = 0;
-  ExpandingArray<2> output_padding = 0;  // extra rows at the bottom and columns at the right
+/** Stride, padding, output_padding and dilation are each an int or N ints ((height, width), or
+ *  (depth, height, width)), as PyTorch's; only "zeros" padding_mode exists for a transposed
+ *  convolution. */
+template <size_t N>
+struct ConvTransposeOptions {
+  ExpandingArray<N> stride = 1;
+  ExpandingArray<N> padding = 0;
+  ExpandingArray<N> output_padding = 0;  // extra samples at the end of each spatial dim
   int64_t groups = 1;
   bool bias = true;
-  ExpandingArray<2> dilation = 1;
+  ExpandingArray<N> dilation = 1;
   std::string padding_mode = "zeros";
 };
+using ConvTranspose2dOptions = ConvTransposeOptions<2>;
+using ConvTranspose3dOptions = ConvTransposeOptions<3>;
 
 // Note [Transposed convolution geometry]
 // Along each spatial dim, input position i with kernel tap j adds to output position
@@ -46,7 +51,7 @@ struct ConvTranspose2dOptions {
 namespace functional {
 namespace detail_conv_transpose {
 
-/** A transposed convolution's arguments, one value per spatial dim (height, width). */
+/** A transposed convolution's arguments, one value per spatial dim ((depth,) height, width). */
 struct Params {
   std::vector<int64_t> stride, padding;
   std::vector<int64_t> output_padding;  // a layer's forward(x, output_size) picks its own
@@ -54,10 +59,15 @@ struct Params {
   std::vector<int64_t> dilation;
 };
 
-/** "<name>_height: h<between><name>_width: w", PyTorch's words for a pair of sizes. */
+/** "<name>_height: h<between><name>_width: w" (with "<name>_depth: d<between>" first for three
+ *  values), PyTorch's words for the sizes of a 2-d or 3-d op. */
 template <class = void>
-std::string height_width(const char* name, int64_t height, int64_t width, const char* between) {
-  return std::string(name) + "_height: " + std::to_string(height) + between + name + "_width: " + std::to_string(width);
+std::string per_dim_names(const char* name, const std::vector<int64_t>& values, const char* between) {
+  static constexpr const char* dims[] = {"_depth: ", "_height: ", "_width: "};
+  std::string out;
+  for (size_t d = 0; d < values.size(); ++d)
+    out += (d ? between : "") + std::string(name) + dims[3 - values.size() + d] + std::to_string(values[d]);
+  return out;
 }
 
 /** The N values of an int-or-pair option, checked as PyTorch's expand_param_if_needed. */
@@ -106,15 +116,17 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
   TS_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), op, ": Given transposed=1, weight of size ",
            shape_str(weight.sizes()), ", expected bias to be 1-dimensional with ", out_channels,
            " elements, but got bias of size ", shape_str(bias.sizes()), " instead");
-  // PyTorch's (height, width) pairs; a 1-D op's height is that of its 2-D view (`height_1d`: kernel,
+  // PyTorch's per-dim names; a 1-D op's height is that of its 2-D view (`height_1d`: kernel,
   // stride and dilation 1, output_padding 0).
   const bool one_d = spatial == 1;
   const auto pair = [&](const char* name, const std::vector<int64_t>& values, int64_t height_1d, const char* between) {
-    return height_width(name, one_d ? height_1d : values.front(), values.back(), between);
+    return per_dim_names(name, one_d ? std::vector<int64_t>{height_1d, values[0]} : values, between);
   };
   std::vector<int64_t> kernel;
   for (int64_t d = 0; d < spatial; ++d) kernel.push_back(weight.size(2 + d));
-  TS_CHECK(all(kernel, positive), op, ": kernel size should be greater than zero, but got ", pair("kernel", kernel, 1, " "));
+  // (a 3-d op meets an empty kernel as an empty weight, below)
+  if (spatial < 3)
+    TS_CHECK(all(kernel, positive), op, ": kernel size should be greater than zero, but got ", pair("kernel", kernel, 1, " "));
   TS_CHECK(all(p.dilation, positive), op, ": dilation should be greater than zero, but got ",
            pair("dilation", p.dilation, 1, ", "));
   bool output_padding_fits = true;
@@ -126,6 +138,9 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
   // PyTorch views the weight as 2-D [in, out / groups, kh, kw] (1-D: [in, out / groups, 1, k]).
   Shape weight_2d = weight.sizes();
   if (one_d) weight_2d.insert(2, 1);
+  if (spatial == 3)
+    TS_CHECK(weight.numel() > 0, op, ": non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+             "kernel_width) tensor expected for weight, but got: ", shape_str(weight.sizes()));
   TS_CHECK(weight.numel() > 0, op, ": non-empty 2D or 4D weight tensor expected, but got: ", shape_str(weight_2d));
   Shape input_2d = x.sizes();
   if (one_d) input_2d.insert(2, 1);
@@ -139,7 +154,9 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
     out.push_back(output_length(p, d, in[d], kernel[d], p.output_padding[d]));
   }
   const auto sizes = [&](const std::vector<int64_t>& s) {
-    return one_d ? "1 x " + std::to_string(s[0]) : std::to_string(s[0]) + " x " + std::to_string(s[1]);
+    std::string text = one_d ? "1" : "";
+    for (size_t d = 0; d < s.size(); ++d) text += (d || one_d ? " x " : "") + std::to_string(s[d]);
+    return text;
   };
   TS_CHECK(all(out, positive), op, ": Given input size per channel: (", sizes(in),
            "). Calculated output size per channel: (", sizes(out), "). Output size is too small");
@@ -205,9 +222,9 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
   return out;
 }
 
-/** ConvTranspose2dOptions as Params, each pair checked as PyTorch's expand_param_if_needed (its order). */
-template <class = void>
-Params params_2d(const ConvTranspose2dOptions& o, const char* op) {
+/** The options of a 2-d or 3-d op as Params, each checked as PyTorch's expand_param_if_needed (its order). */
+template <size_t N>
+Params params(const ConvTransposeOptions<N>& o, const char* op) {
   Params p{.stride = per_axis(o.stride, "stride", op), .padding = per_axis(o.padding, "padding", op),
            .output_padding = {}, .groups = o.groups, .dilation = per_axis(o.dilation, "dilation", op)};
   p.output_padding = per_axis(o.output_padding, "output_padding", op);
@@ -258,7 +275,7 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
            tessera::detail::shape_str(weight.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
-  const detail_conv_transpose::Params p = detail_conv_transpose::params_2d(o, "conv_transpose2d");
+  const detail_conv_transpose::Params p = detail_conv_transpose::params(o, "conv_transpose2d");
   const std::vector<int64_t> size = detail_conv_transpose::check("conv_transpose2d", 2, x, weight, bias, p);
   const int64_t n = x.size(0), h = x.size(2), w = x.size(3), kh = weight.size(2), kw = weight.size(3);
   const int64_t groups = o.groups, in_per_group = weight.size(0) / groups, out_per_group = weight.size(1);
@@ -281,6 +298,53 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
   }
   Tensor<T> out = col2im(columns.view({n, h, w, out_channels, kh, kw}), g);
   if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
+  return batched ? out : out.squeeze(0);
+}
+
+// Note [conv_transpose3d from conv_transpose2d]
+// Input depth slice i with the weight's depth tap k adds to output depth slice
+// i * stride - padding + k * dilation (Note [Transposed convolution geometry]), so a 3-D transposed
+// convolution is, for each tap k, conv_transpose2d of every input depth slice (batched as one
+// [N * D, C, H, W] input) with the weight's slice k, added into the output's depth slices by
+// index_add. It runs on conv_transpose2d's kernels on every device, and so do its gradients.
+
+/** F.conv_transpose3d: x [N, in, D, H, W] (or [in, D, H, W]) with weight [in, out / groups, kd, kh,
+ *  kw]; stride, padding, output_padding and dilation each an int or a triple (depth, height,
+ *  width); PyTorch's checks and messages (Note [conv_transpose3d from conv_transpose2d]). */
+template <class T>
+Tensor<T> conv_transpose3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
+                           const ConvTranspose3dOptions& o = {}) {
+  detail_conv_transpose::check_padding_mode(o.padding_mode, "conv_transpose3d", "ConvTranspose3d");
+  TS_CHECK(input.dim() == 4 || input.dim() == 5,
+           "conv_transpose3d: Expected 4D (unbatched) or 5D (batched) input to conv_transpose3d, but got input of size: ",
+           tessera::detail::shape_str(input.sizes()));
+  TS_CHECK(weight.dim() == 5, "conv_transpose3d: expected a 5-D weight [in, out / groups, kd, kh, kw], got shape ",
+           tessera::detail::shape_str(weight.sizes()));
+  const bool batched = input.dim() == 5;
+  const Tensor<T> x = batched ? input : input.unsqueeze(0);
+  const detail_conv_transpose::Params p = detail_conv_transpose::params(o, "conv_transpose3d");
+  const std::vector<int64_t> size = detail_conv_transpose::check("conv_transpose3d", 3, x, weight, bias, p);
+  const int64_t n = x.size(0), depth = x.size(2), out_channels = weight.size(1) * o.groups;
+  const ConvTranspose2dOptions plane{.stride = {p.stride[1], p.stride[2]}, .padding = {p.padding[1], p.padding[2]},
+                                     .output_padding = {p.output_padding[1], p.output_padding[2]}, .groups = o.groups,
+                                     .dilation = {p.dilation[1], p.dilation[2]}};
+  const Tensor<T> slices = x.permute({0, 2, 1, 3, 4}).reshape({n * depth, x.size(1), x.size(3), x.size(4)});
+  Tensor<T> out = zeros<T>({n, size[0], out_channels, size[1], size[2]}, {.device = x.device()});
+  for (int64_t k = 0; k < weight.size(2); ++k) {
+    std::vector<int64_t> from, to;  // the input depth slices this tap reaches, and where
+    for (int64_t i = 0; i < depth; ++i)
+      if (const int64_t at = i * p.stride[0] - p.padding[0] + k * p.dilation[0]; at >= 0 && at < size[0])
+        from.push_back(i), to.push_back(at);
+    if (from.empty()) continue;
+    const Tensor<T> y = conv_transpose2d(slices, weight.select(2, k), Tensor<T>{}, plane)
+                            .view({n, depth, out_channels, size[1], size[2]});
+    const auto positions = [&](const std::vector<int64_t>& v) {
+      return from_vector(v, {static_cast<int64_t>(v.size())}, {.device = x.device()});
+    };
+    out = out.index_add(1, positions(to), y.index_select(1, positions(from)));
+  }
+  out = out.permute({0, 2, 1, 3, 4});
+  if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1, 1});
   return batched ? out : out.squeeze(0);
 }
 
@@ -331,42 +395,47 @@ class ConvTranspose1d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
-/** torch.nn.ConvTranspose2d: weight [in, out / groups, kh, kw] (kernel_size an int or a pair) and
- *  bias [out], PyTorch's initialisation; stride, padding, output_padding and dilation each an int
- *  or a pair, their lengths checked here (PyTorch checks them in forward). */
-template <class = void>
-class ConvTranspose2d : public nn::Module {
+/** torch.nn.ConvTranspose2d and ConvTranspose3d: weight [in, out / groups, k...] (kernel_size an int
+ *  or N ints) and bias [out], PyTorch's initialisation; stride, padding, output_padding and
+ *  dilation each an int or N ints, their lengths checked here (PyTorch checks them in forward). */
+template <size_t N, class = void>
+class ConvTranspose : public nn::Module {
+  static_assert(N == 2 || N == 3);
+  static constexpr const char* kName = N == 2 ? "ConvTranspose2d" : "ConvTranspose3d";
+
  public:
-  ConvTranspose2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size,
-                  ConvTranspose2dOptions options = {})
-      : ConvTranspose2d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
-  ConvTranspose2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, ConvTranspose2dOptions options,
-                  Generator& gen)
+  ConvTranspose(int64_t in_channels, int64_t out_channels, ExpandingArray<N> kernel_size,
+                ConvTransposeOptions<N> options = {})
+      : ConvTranspose(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
+  ConvTranspose(int64_t in_channels, int64_t out_channels, ExpandingArray<N> kernel_size, ConvTransposeOptions<N> options,
+                Generator& gen)
       : options_(std::move(options)) {
-    functional::detail_conv_transpose::check_padding_mode(options_.padding_mode, "ConvTranspose2d", "ConvTranspose2d");
-    TS_CHECK(options_.groups > 0 && in_channels % options_.groups == 0 && out_channels % options_.groups == 0,
-             "ConvTranspose2d: in_channels and out_channels must be divisible by groups");
-    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", "ConvTranspose2d");
-    TS_CHECK(kernel[0] > 0 && kernel[1] > 0, "ConvTranspose2d: kernel_size must be positive, got ",
-             functional::detail_conv::list_str(kernel_size.values));
-    functional::detail_conv_transpose::params_2d(options_, "ConvTranspose2d");
-    weight_ = register_parameter("weight",
-                                 empty<float>({in_channels, out_channels / options_.groups, kernel[0], kernel[1]}));
+    functional::detail_conv_transpose::check_padding_mode(options_.padding_mode, kName, kName);
+    TS_CHECK(options_.groups > 0 && in_channels % options_.groups == 0 && out_channels % options_.groups == 0, kName,
+             ": in_channels and out_channels must be divisible by groups");
+    const auto kernel = functional::detail_conv::expand(kernel_size, "kernel_size", kName);
+    bool positive = true;
+    for (int64_t k : kernel) positive = positive && k > 0;
+    TS_CHECK(positive, kName, ": kernel_size must be positive, got ", functional::detail_conv::list_str(kernel_size.values));
+    functional::detail_conv_transpose::params(options_, kName);
+    Shape shape{in_channels, out_channels / options_.groups};
+    for (int64_t k : kernel) shape.push_back(k);
+    weight_ = register_parameter("weight", empty<float>(shape));
     if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
-  Tensor<float> forward(const Tensor<float>& x) const {
-    return functional::conv_transpose2d(x, weight_, bias_, options_);
-  }
-  /** The output of size output_size ([H, W] or the whole output's sizes): PyTorch's
+  Tensor<float> forward(const Tensor<float>& x) const { return run(x, options_); }
+  /** The output of size output_size (the spatial sizes or the whole output's sizes): PyTorch's
    *  forward(input, output_size), which picks the output paddings (one per dim) that give it. */
   Tensor<float> forward(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
-    if (x.dim() != 3 && x.dim() != 4) return forward(x);  // refused there, with PyTorch's message
-    ConvTranspose2dOptions o = options_;
+    constexpr auto spatial = static_cast<int64_t>(N);
+    if (x.dim() != spatial + 1 && x.dim() != spatial + 2) return forward(x);  // refused there, with PyTorch's message
+    ConvTransposeOptions<N> o = options_;
+    std::vector<int64_t> kernel;
+    for (size_t d = 0; d < N; ++d) kernel.push_back(weight_.size(static_cast<int64_t>(d) + 2));
     o.output_padding = functional::detail_conv_transpose::output_padding_for(
-        "ConvTranspose2d", x, output_size, {weight_.size(2), weight_.size(3)},
-        functional::detail_conv_transpose::params_2d(options_, "ConvTranspose2d"));
-    return functional::conv_transpose2d(x, weight_, bias_, o);
+        kName, x, output_size, kernel, functional::detail_conv_transpose::params(options_, kName));
+    return run(x, o);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   Tensor<float> operator()(const Tensor<float>& x, const std::vector<int64_t>& output_size) const {
@@ -376,13 +445,19 @@ class ConvTranspose2d : public nn::Module {
   const Tensor<float>& bias() const { return bias_; }
 
  private:
-  ConvTranspose2dOptions options_;
+  Tensor<float> run(const Tensor<float>& x, const ConvTransposeOptions<N>& o) const {
+    if constexpr (N == 2) return functional::conv_transpose2d(x, weight_, bias_, o);
+    else return functional::conv_transpose3d(x, weight_, bias_, o);
+  }
+
+  ConvTransposeOptions<N> options_;
   Tensor<float> weight_, bias_;
 };
 
 }  // namespace impl
 
 using ConvTranspose1d = impl::ConvTranspose1d<>;
-using ConvTranspose2d = impl::ConvTranspose2d<>;
+using ConvTranspose2d = impl::ConvTranspose<2>;
+using ConvTranspose3d = impl::ConvTranspose<3>;
 
 }  // namespace tessera::nn

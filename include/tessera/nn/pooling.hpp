@@ -1,8 +1,9 @@
 #pragma once
-// Pooling: nn::functional::max_pool1d/2d (with indices), avg_pool1d/2d, max_unpool1d/2d,
+// Pooling: nn::functional::max_pool1d/2d/3d (with indices), avg_pool1d/2d/3d, max_unpool1d/2d,
 // lp_pool1d/2d, adaptive_avg_pool1d/2d/3d, adaptive_max_pool1d/2d/3d (1-d and 2-d with indices) and
 // their layers.
 
+#include <array>
 #include <limits>
 #include <optional>
 #include <string>
@@ -252,6 +253,157 @@ Tensor<T> avg_pool2d(const Tensor<T>& x, ExpandingArray<2> kernel_size, Expandin
   TS_CHECK(!divisor_override || *divisor_override != 0, "avg_pool2d: divisor must be not zero");
   const auto g = detail_pool::geometry(x, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode, false);
   return detail_pool::avg_pool(x, g, ceil_mode, count_include_pad, divisor_override);
+}
+
+// Note [3-d pooling]
+// max_pool3d and avg_pool3d read the windows of a [D, H, W] volume as the 2-d pools read those of
+// a plane: the positions of every window's elements (row-major in [OD, OH, OW, K], K = kd * kh *
+// kw, as PyTorch's kernels scan them) index the flattened volume, padding where they overhang it.
+// So the maximum's rules (Note [Fixed-window pooling]) and the indices (flat in D * H * W, as
+// PyTorch's) are the 2-d pools' own.
+namespace detail_pool {
+
+/** One 3-d pooling's geometry over [N, C, D, H, W]: per dim (d, h, w) the input, kernel,
+ *  stride, padding, dilation and output sizes. */
+struct Window3d {
+  std::array<int64_t, 3> in{}, k{}, s{}, p{}, d{}, out{};
+  int64_t volume() const { return in[0] * in[1] * in[2]; }
+  int64_t kernel_volume() const { return k[0] * k[1] * k[2]; }
+};
+
+/** PyTorch's checks of a 3-d pooling's arguments (max_pool3d's and avg_pool3d's, then
+ *  pool3d_shape_check), then the geometry. */
+template <class T>
+Window3d geometry3d(const Tensor<T>& x, const ExpandingArray<3>& kernel, const ExpandingArray<3>& stride,
+                    const ExpandingArray<3>& padding, const ExpandingArray<3>& dilation, bool ceil_mode, bool max) {
+  if (max) {
+    TS_CHECK(kernel.size() == 1 || kernel.size() == 3, "max_pool3d: kernel_size must either be a single int, or a tuple of three ints");
+    TS_CHECK(stride.size() <= 1 || stride.size() == 3, "max_pool3d: stride must either be omitted, a single int, or a tuple of three ints");
+    TS_CHECK(padding.size() == 1 || padding.size() == 3, "max_pool3d: padding must be either be a single int, or a tuple of three ints");
+    TS_CHECK(dilation.size() == 1 || dilation.size() == 3, "max_pool3d: dilation must be either a single int, or a tuple of three ints");
+  } else {
+    TS_CHECK(kernel.size() == 1 || kernel.size() == 3, "avg_pool3d: kernel_size must be a single int, or a tuple of three ints");
+    TS_CHECK(stride.size() <= 1 || stride.size() == 3, "avg_pool3d: stride must be omitted, a single int, or a tuple of three ints");
+    TS_CHECK(padding.size() == 1 || padding.size() == 3, "avg_pool3d: padding must be a single int, or a tuple of three ints");
+  }
+  TS_CHECK(x.dim() == 4 || x.dim() == 5, "non-empty 4D or 5D (batch mode) tensor expected for input");
+  Window3d g;
+  for (size_t i = 0; i < 3; ++i) {
+    g.k[i] = kernel[i], g.s[i] = stride.empty() ? g.k[i] : stride[i], g.p[i] = padding[i], g.d[i] = dilation[i];
+    g.in[i] = x.size(static_cast<int64_t>(i) - 3);
+    TS_CHECK(g.s[i] != 0, "stride should not be zero");
+    TS_CHECK(g.p[i] >= 0, "pad must be non-negative, but got pad: ", g.p[i]);
+    TS_CHECK(g.p[i] <= g.k[i] / 2, "pad should be at most half of kernel size, but got pad=", g.p[i], " and kernel_size=", g.k[i]);
+    g.out[i] = output_size(g.in[i], g.k[i], g.p[i], g.s[i], g.d[i], ceil_mode);
+  }
+  TS_CHECK(g.k[0] > 0 && g.k[1] > 0 && g.k[2] > 0, "kernel size should be greater than zero, but got kT: ", g.k[0],
+           " kH: ", g.k[1], " kW: ", g.k[2]);
+  TS_CHECK(g.s[0] > 0 && g.s[1] > 0 && g.s[2] > 0, "stride should be greater than zero, but got dT: ", g.s[0], " dH: ",
+           g.s[1], " dW: ", g.s[2]);
+  TS_CHECK(g.d[0] > 0 && g.d[1] > 0 && g.d[2] > 0, "dilation should be greater than zero, but got dilationT: ", g.d[0],
+           " dilationH: ", g.d[1], " dilationW: ", g.d[2]);
+  for (int64_t i = x.dim() == 5 ? 1 : 0; i < x.dim(); ++i)  // PyTorch's message names the length, not the dim
+    TS_CHECK(x.size(i) > 0, max ? "max_pool3d_with_indices_out_cpu_template" : "avg_pool3d",
+             "(): Expected input's non-batch dimensions to have positive length, but input has a shape of ",
+             tessera::detail::shape_str(x.sizes()), " and non-batch dimension ", x.size(i), " has length zero!");
+  if (!max)
+    TS_CHECK(g.in[0] >= g.k[0] && g.in[1] >= g.k[1] && g.in[2] >= g.k[2], "input image (T: ", g.in[0], " H: ", g.in[1],
+             " W: ", g.in[2], ") smaller than kernel size (kT: ", g.k[0], " kH: ", g.k[1], " kW: ", g.k[2], ")");
+  const int64_t slices = x.size(-4);
+  TS_CHECK(g.out[0] >= 1 && g.out[1] >= 1 && g.out[2] >= 1, "Given input size: (", slices, "x", g.in[0], "x", g.in[1],
+           "x", g.in[2], "). Calculated output size: (", slices, "x", g.out[0], "x", g.out[1], "x", g.out[2],
+           "). Output size is too small");
+  return g;
+}
+
+/** Every window element's position in the flattened volume, row-major in [OD, OH, OW, K], or
+ *  D * H * W where the window overhangs the volume (Note [3-d pooling]). */
+template <class = void>
+std::vector<int64_t> window_positions3d(const Window3d& g) {
+  std::vector<int64_t> out;
+  out.reserve(static_cast<size_t>(g.out[0] * g.out[1] * g.out[2] * g.kernel_volume()));
+  for (int64_t z = 0; z < g.out[0]; ++z)
+    for (int64_t y = 0; y < g.out[1]; ++y)
+      for (int64_t x = 0; x < g.out[2]; ++x)
+        for (int64_t a = 0; a < g.k[0]; ++a)
+          for (int64_t b = 0; b < g.k[1]; ++b)
+            for (int64_t c = 0; c < g.k[2]; ++c) {
+              const int64_t iz = z * g.s[0] - g.p[0] + a * g.d[0], iy = y * g.s[1] - g.p[1] + b * g.d[1],
+                            ix = x * g.s[2] - g.p[2] + c * g.d[2];
+              const bool inside = iz >= 0 && iz < g.in[0] && iy >= 0 && iy < g.in[1] && ix >= 0 && ix < g.in[2];
+              out.push_back(inside ? (iz * g.in[1] + iy) * g.in[2] + ix : g.volume());
+            }
+  return out;
+}
+
+/** x [N, C, D, H, W] as [N, C, D * H * W, 1], the plane the 2-d pools' helpers read. */
+template <class T>
+Tensor<T> as_plane(const Tensor<T>& x, const Window3d& g) {
+  return x.reshape({x.size(0), x.size(1), g.volume(), 1});
+}
+
+}  // namespace detail_pool
+
+/** F.max_pool3d(..., return_indices=True) of [N, C, D, H, W] or [C, D, H, W]: the maximum of each
+ *  window and, as int64, its flat position in its D * H * W volume (Note [3-d pooling]). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& input, ExpandingArray<3> kernel_size,
+                                                               ExpandingArray<3> stride = {}, ExpandingArray<3> padding = 0,
+                                                               ExpandingArray<3> dilation = 1, bool ceil_mode = false) {
+  const auto g = detail_pool::geometry3d(input, kernel_size, stride, padding, dilation, ceil_mode, true);
+  const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
+  const std::vector<int64_t> positions = detail_pool::window_positions3d(g);
+  const Tensor<T> plane = detail_pool::as_plane(x, g);
+  const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
+                                                     detail_pool::lowest<T>());
+  auto [values, indices] = detail_pool::max_of_windows(plane, rows, positions, true);
+  const Shape out{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]};
+  values = values.view(out), indices = indices.view(out);
+  if (input.dim() == 4) return {values.squeeze(0), indices.squeeze(0)};
+  return {values, indices};
+}
+
+/** F.max_pool3d of [N, C, D, H, W] or [C, D, H, W]: the maximum of each window (padding never
+ *  wins; a NaN does). The gradient goes to the element max_pool3d_with_indices names. */
+template <class T>
+Tensor<T> max_pool3d(const Tensor<T>& x, ExpandingArray<3> kernel_size, ExpandingArray<3> stride = {},
+                     ExpandingArray<3> padding = 0, ExpandingArray<3> dilation = 1, bool ceil_mode = false) {
+  return std::get<0>(max_pool3d_with_indices(x, std::move(kernel_size), std::move(stride), std::move(padding),
+                                             std::move(dilation), ceil_mode));
+}
+
+/** F.avg_pool3d of [N, C, D, H, W] or [C, D, H, W]: each window's sum over PyTorch's divisor (the
+ *  window's size, its part inside the volume without count_include_pad, or divisor_override). */
+template <class T>
+Tensor<T> avg_pool3d(const Tensor<T>& input, ExpandingArray<3> kernel_size, ExpandingArray<3> stride = {},
+                     ExpandingArray<3> padding = 0, bool ceil_mode = false, bool count_include_pad = true,
+                     std::optional<int64_t> divisor_override = std::nullopt) {
+  static_assert(is_floating_v<T>, "avg_pool3d: the input must be floating");
+  const auto g = detail_pool::geometry3d(input, kernel_size, stride, padding, 1, ceil_mode, false);
+  TS_CHECK(!divisor_override || *divisor_override != 0, "avg_pool3d: divisor must be not zero");
+  const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
+  const Tensor<T> sums = detail_pool::gather_windows(detail_pool::as_plane(x, g), detail_pool::window_positions3d(g),
+                                                     g.out[0] * g.out[1], g.out[2], g.kernel_volume(), T(0))
+                             .sum({-1})
+                             .view({x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]});
+  Tensor<T> out;
+  if (divisor_override) {
+    out = sums / tessera::detail::convert<T>(static_cast<double>(*divisor_override));
+  } else {
+    // PyTorch's divisor: the window clipped to the padded volume, or to the volume itself.
+    std::array<std::vector<int64_t>, 3> counts;
+    for (size_t i = 0; i < 3; ++i)
+      for (int64_t o = 0; o < g.out[i]; ++o) {
+        const int64_t start = o * g.s[i] - g.p[i], end = std::min(start + g.k[i], g.in[i] + g.p[i]);
+        counts[i].push_back(count_include_pad ? end - start : std::min(end, g.in[i]) - std::max<int64_t>(start, 0));
+      }
+    std::vector<T> divisor;
+    for (const int64_t a : counts[0])
+      for (const int64_t b : counts[1])
+        for (const int64_t c : counts[2]) divisor.push_back(tessera::detail::convert<T>(static_cast<double>(a * b * c)));
+    out = sums / from_vector(divisor, {g.out[0], g.out[1], g.out[2]}, {.device = x.device()});
+  }
+  return input.dim() == 4 ? out.squeeze(0) : out;
 }
 
 namespace detail_pool {
@@ -616,7 +768,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool1d_with_indices(const Te
 
 }  // namespace functional
 
-/** Options of MaxPool1d and MaxPool2d (an empty stride means the kernel size). */
+/** Options of MaxPool1d, MaxPool2d and MaxPool3d (an empty stride means the kernel size). */
 template <size_t N>
 struct MaxPoolOptions {
   ExpandingArray<N> stride = {};
@@ -626,8 +778,9 @@ struct MaxPoolOptions {
 };
 using MaxPool1dOptions = MaxPoolOptions<1>;
 using MaxPool2dOptions = MaxPoolOptions<2>;
+using MaxPool3dOptions = MaxPoolOptions<3>;
 
-/** Options of AvgPool1d and AvgPool2d (divisor_override: 2-d only, as PyTorch). */
+/** Options of AvgPool1d, AvgPool2d and AvgPool3d (divisor_override: not 1-d, as PyTorch). */
 template <size_t N>
 struct AvgPoolOptions {
   ExpandingArray<N> stride = {};
@@ -638,10 +791,11 @@ struct AvgPoolOptions {
 };
 using AvgPool1dOptions = AvgPoolOptions<1>;
 using AvgPool2dOptions = AvgPoolOptions<2>;
+using AvgPool3dOptions = AvgPoolOptions<3>;
 
 namespace impl {
 
-/** nn.MaxPool1d and nn.MaxPool2d: `MaxPool2d(2)`, `MaxPool2d(3, 2)`, `MaxPool2d({3, 2}, {.stride = 1,
+/** nn.MaxPool1d, nn.MaxPool2d and nn.MaxPool3d: `MaxPool2d(2)`, `MaxPool2d(3, 2)`, `MaxPool2d({3, 2}, {.stride = 1,
  *  .ceil_mode = true})`; forward_with_indices is PyTorch's return_indices=True. */
 template <size_t N, class = void>
 class MaxPool : public nn::Module {
@@ -657,8 +811,10 @@ class MaxPool : public nn::Module {
     const MaxPoolOptions<N>& o = options_;
     if constexpr (N == 1)
       return functional::max_pool1d_with_indices(x, kernel_size_, o.stride, o.padding, o.dilation, o.ceil_mode);
-    else
+    else if constexpr (N == 2)
       return functional::max_pool2d_with_indices(x, kernel_size_, o.stride, o.padding, o.dilation, o.ceil_mode);
+    else
+      return functional::max_pool3d_with_indices(x, kernel_size_, o.stride, o.padding, o.dilation, o.ceil_mode);
   }
 
  private:
@@ -666,7 +822,7 @@ class MaxPool : public nn::Module {
   MaxPoolOptions<N> options_;
 };
 
-/** nn.AvgPool1d and nn.AvgPool2d: `AvgPool2d(2)`, `AvgPool2d(3, 2, 1)`, `AvgPool2d(3, {.stride = 2,
+/** nn.AvgPool1d, nn.AvgPool2d and nn.AvgPool3d: `AvgPool2d(2)`, `AvgPool2d(3, 2, 1)`, `AvgPool2d(3, {.stride = 2,
  *  .ceil_mode = true, .count_include_pad = false})`. */
 template <size_t N, class = void>
 class AvgPool : public nn::Module {
@@ -676,14 +832,17 @@ class AvgPool : public nn::Module {
       : kernel_size_(std::move(kernel_size)), options_{.stride = stride == 0 ? ExpandingArray<N>{} : stride, .padding = padding} {}
   AvgPool(ExpandingArray<N> kernel_size, AvgPoolOptions<N> options)
       : kernel_size_(std::move(kernel_size)), options_(std::move(options)) {
-    TS_CHECK(N == 2 || !options_.divisor_override, "AvgPool1d: divisor_override is an option of AvgPool2d only");
+    TS_CHECK(N != 1 || !options_.divisor_override, "AvgPool1d: divisor_override is an option of AvgPool2d and AvgPool3d only");
   }
   Tensor<float> forward(const Tensor<float>& x) const {
     const AvgPoolOptions<N>& o = options_;
     if constexpr (N == 1)
       return functional::avg_pool1d(x, kernel_size_, o.stride, o.padding, o.ceil_mode, o.count_include_pad);
-    else
+    else if constexpr (N == 2)
       return functional::avg_pool2d(x, kernel_size_, o.stride, o.padding, o.ceil_mode, o.count_include_pad,
+                                    o.divisor_override);
+    else
+      return functional::avg_pool3d(x, kernel_size_, o.stride, o.padding, o.ceil_mode, o.count_include_pad,
                                     o.divisor_override);
   }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
@@ -782,6 +941,8 @@ using MaxPool1d = impl::MaxPool<1>;
 using MaxPool2d = impl::MaxPool<2>;
 using AvgPool1d = impl::AvgPool<1>;
 using AvgPool2d = impl::AvgPool<2>;
+using MaxPool3d = impl::MaxPool<3>;
+using AvgPool3d = impl::AvgPool<3>;
 using MaxUnpool1d = impl::MaxUnpool1d<>;
 using MaxUnpool2d = impl::MaxUnpool2d<>;
 using LPPool1d = impl::LPPool<1>;

@@ -832,6 +832,24 @@ Tensor<T> matrix_norm(const Tensor<T>& A, std::string_view ord = "fro", Shape di
   return out;
 }
 
+}  // namespace linalg
+
+/** torch.nuclear_norm(A, keepdim=False) of a matrix: the sum of its singular values. */
+template <class T>
+Tensor<T> nuclear_norm(const Tensor<T>& A, bool keepdim = false) {
+  TS_CHECK(A.dim() == 2, "nuclear_norm: Expected a tensor with 2 dimensions, but got a tensor with ", A.dim(),
+           A.dim() == 1 ? " dimension" : " dimensions", " instead.");
+  return linalg::matrix_norm(A, "nuc", {0, 1}, keepdim);
+}
+/** torch.nuclear_norm(A, dim, keepdim=False): over the two dims `dim` (linalg.matrix_norm's "nuc"). */
+template <class T>
+Tensor<T> nuclear_norm(const Tensor<T>& A, const Shape& dim, bool keepdim = false) {
+  TS_CHECK(dim.size() == 2, "nuclear_norm: nuclear norm requires a 'dim' argument of size 2");
+  return linalg::matrix_norm(A, "nuc", dim, keepdim);
+}
+
+namespace linalg {
+
 /** torch.linalg.matrix_norm with a numeric ord: 1 / -1 (largest / smallest column sum of
  *  magnitudes), inf / -inf (rows), 2 / -2 (largest / smallest singular value). */
 template <class T>

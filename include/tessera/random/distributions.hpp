@@ -1,7 +1,9 @@
 #pragma once
 // Distributions: rand, randn, randint, randperm, bernoulli, multinomial, uniform_, normal_,
-// bernoulli_, exponential_, random_, rand_like, randn_like, on a Philox or an mt19937 generator. The bit-to-value
-// mappings are docs/random.md.
+// bernoulli_, exponential_, cauchy_, log_normal_, geometric_, random_, rand_like, randn_like, on a
+// Philox or an mt19937 generator. The bit-to-value mappings are docs/random.md.
+
+#include <numbers>
 
 #include "../backend/cpu/mt19937_random.hpp"
 #include "../backend/cpu/random.hpp"
@@ -358,6 +360,80 @@ const Tensor<T>& Tensor<T>::exponential_(double lambd, Generator& gen) const {
 template <class T>
 const Tensor<T>& Tensor<T>::exponential_(double lambd) const {
   return exponential_(lambd, default_generator());
+}
+
+namespace detail {
+/** A Philox sampler the host computes: fill(data, n, state) into a CPU tensor of self's shape from
+ *  `blocks` blocks reserved of gen, copied into self (another device gets the CPU's values). */
+template <class T, class F>
+void philox_on_host(const Tensor<T>& self, Generator& gen, int64_t blocks, const char* op, F&& fill) {
+  const Tensor<T> z = empty_tensor<T>(self.sizes(), {}, op);
+  const auto state = gen.reserve(static_cast<uint64_t>(blocks));
+  fill(z.data_ptr(), z.numel(), state);
+  self.copy_(self.device() == Device::cpu() ? z : z.to(self.device()));
+}
+}  // namespace detail
+
+template <class T>
+const Tensor<T>& Tensor<T>::cauchy_(double median, double sigma, Generator& gen) const {
+  detail::check_floating_sampler<T>("cauchy_");
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "cauchy_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_cauchy(s.engine, p, n, median, sigma);
+    });
+    return *this;
+  }
+  detail::philox_on_host(*this, gen, detail::blocks_for<double>(numel()), "cauchy_", [&](T* p, int64_t n, const auto& state) {
+    detail::fill_mapped_uniform(p, n, state, [median, sigma](double u) {
+      namespace m = detail::f64math;
+      return median + m::exact(sigma * m::f64_tan(m::exact(std::numbers::pi * (u - 0.5))));
+    });
+  });
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::cauchy_(double median, double sigma) const {
+  return cauchy_(median, sigma, default_generator());
+}
+
+template <class T>
+const Tensor<T>& Tensor<T>::log_normal_(double mean, double stddev, Generator& gen) const {
+  detail::check_floating_sampler<T>("log_normal_");
+  TS_CHECK(stddev > 0.0, "log_normal_: log_normal_ expects std > 0.0, but found std=", stddev);
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "log_normal_", [&](detail::Mt19937Stream& s, T* p, int64_t n) {
+      detail::mt_fill_log_normal(s, p, n, mean, stddev);
+    });
+    return *this;
+  }
+  detail::philox_on_host(*this, gen, detail::blocks_for<double>(numel()), "log_normal_",
+                         [&](T* p, int64_t n, const auto& state) { detail::fill_log_normal(p, n, state, mean, stddev); });
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::log_normal_(double mean, double stddev) const {
+  return log_normal_(mean, stddev, default_generator());
+}
+
+template <class T>
+const Tensor<T>& Tensor<T>::geometric_(double p, Generator& gen) const {
+  static_assert(!std::is_same_v<T, bool>, "geometric_: not implemented for bool tensors, as in PyTorch");
+  TS_CHECK(0 < p && p < 1, "geometric_: geometric_ expects p to be in (0, 1), but got p=", p);
+  if (detail::is_mt19937(gen)) {
+    detail::mt_fill_in_memory_order(*this, gen, "geometric_", [&](detail::Mt19937Stream& s, T* out, int64_t n) {
+      detail::mt_fill_geometric(s.engine, out, n, p);
+    });
+    return *this;
+  }
+  detail::philox_on_host(*this, gen, detail::blocks_for<double>(numel()), "geometric_", [&](T* out, int64_t n, const auto& state) {
+    const double c = detail::f64math::f64_log1p(-p);
+    detail::fill_mapped_uniform(out, n, state, [c](double u) { return std::ceil(detail::f64math::f64_log(u) / c); });
+  });
+  return *this;
+}
+template <class T>
+const Tensor<T>& Tensor<T>::geometric_(double p) const {
+  return geometric_(p, default_generator());
 }
 
 template <class T>

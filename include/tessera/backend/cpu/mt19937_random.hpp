@@ -358,6 +358,27 @@ void mt_fill_exponential(Mt19937& e, T* out, int64_t n, double lambd) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(-1.0 / lambd * std::log(1.0 - mt_double01(e.next64())));
 }
 
+/** PyTorch's cauchy_ on the CPU: a double uniform per element (two words), median + sigma *
+ *  tan(pi * (u - 0.5)) in double, fused as PyTorch's build fuses it, rounded to T. */
+template <class T>
+void mt_fill_cauchy(Mt19937& e, T* out, int64_t n, double median, double sigma) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = static_cast<T>(fused(std::tan(std::numbers::pi * (mt_double01(e.next64()) - 0.5)), sigma, median));
+}
+
+/** PyTorch's geometric_ on the CPU: a double uniform per element, ceil(log(u) / log1p(-p)) in
+ *  double, converted to T. */
+template <class T>
+void mt_fill_geometric(Mt19937& e, T* out, int64_t n, double p) {
+  for (int64_t i = 0; i < n; ++i) out[i] = convert<T>(std::ceil(std::log(mt_double01(e.next64())) / std::log1p(-p)));
+}
+
+/** PyTorch's log_normal_ on the CPU: exp of its scalar normal path, in double, rounded to T. */
+template <class T>
+void mt_fill_log_normal(Mt19937Stream& s, T* out, int64_t n, double mean, double stddev) {
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(std::exp(mt_scalar_normal(s, mean, stddev)));
+}
+
 /** PyTorch's random_() on the CPU: one word (two for int64 and double) modulo the type's count of
  *  values, 2^digits + 1 for floating types, max + 1 for integers; bool takes the low bit. */
 template <class T>

@@ -131,6 +131,27 @@ void fill_exponential(T* out, int64_t n, const GeneratorState& state, double lam
   });
 }
 
+/** out[i] = T(f(u)) with u the double uniform of element i, from the blocks_for<double>(n) blocks
+ *  reserved at `state`: cauchy_ and geometric_, whose f uses tessera's own double functions
+ *  (f64math.hpp), so that their bits do not depend on the platform (docs/random.md). */
+template <class T, class F>
+void fill_mapped_uniform(T* out, int64_t n, const GeneratorState& state, const F& f) {
+  fill_from_blocks(out, n, per_block<double>, state, [&f](const uint32_t* w, int64_t k) {
+    return convert<T>(f(uniform_from_bits<double>(w[2 * k], w[2 * k + 1])));
+  });
+}
+
+/** out[i] = T(exp(z)) with z the double normal (mean, stddev) of element i: log_normal_, from the
+ *  blocks_for<double>(n) blocks reserved at `state`. */
+template <class T>
+void fill_log_normal(T* out, int64_t n, const GeneratorState& state, double mean, double stddev) {
+  std::vector<double> z(static_cast<size_t>(n));
+  fill_normal(z.data(), n, state, mean, stddev);
+  parallel_for(0, n, kGrainSize, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = convert<T>(f64math::f64_exp(z[static_cast<size_t>(i)]));
+  });
+}
+
 /** The 128-bit product a * b as (high, low) 64-bit halves, in portable arithmetic. */
 inline uint64_t mul_wide(uint64_t a, uint64_t b, uint64_t& low) {
   const uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
