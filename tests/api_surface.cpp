@@ -149,7 +149,9 @@ int main() {
               << ts::trapz(obs, 0.5, 0) << ts::trapz(obs, obs) << ts::cumulative_trapezoid(obs) << ts::cumulative_trapezoid(obs, obs)
               << ts::renorm(obs, 2, 0, 1) << obs.renorm(1, 1, 2) << obs.clone().renorm_(2, 0, 1)
               << ts::isin(ints, ints) << ts::isin(ints, 2) << ts::isin(2, ints, false, true) << ts::frobenius_norm(obs)
-              << ts::frobenius_norm(obs, {0, 1}, true) << "\n";
+              << ts::frobenius_norm(obs, {0, 1}, true) << ts::gradient(obs)[1] << ts::gradient(obs, 0.5, 1, 2)[0]
+              << ts::gradient(obs, {1.0, 2.0}, {0, 1})[1] << ts::gradient(obs, 2.0, {1, 0})[0]
+              << ts::gradient(obs, std::vector{ts::arange<float>(0, 5)}, 1)[0] << ts::gradient(ints)[0] << "\n";
     auto [run_max, run_argmax] = ts::cummax(obs, 1);
     auto [run_min, run_argmin] = obs.cummin(0);
     std::cout << ts::cumprod(obs, 1) << obs.cumprod(0) << obs.clone().cumprod_(1) << run_max << run_argmax << run_min << run_argmin

@@ -51,6 +51,12 @@ bool close_relative(const std::vector<double>& a, const std::vector<double>& b, 
   return true;
 }
 
+/** The generator's q, gradient's samples. */
+Tensor<float> gradient_samples() {
+  return ts::tensor<float>({{1.0f, 2.0f, 4.0f, 7.0f, 11.0f}, {0.5f, -1.0f, 3.0f, 2.0f, 8.0f}, {2.0f, 2.5f, -3.0f, 1.0f, 0.0f},
+                            {4.0f, 1.0f, 0.5f, 6.0f, -2.0f}});
+}
+
 struct Inputs {
   Tensor<int8_t> i8 = ts::tensor<int8_t>({12, -18, 0, 7, -128, 5});
   Tensor<int8_t> j8 = ts::tensor<int8_t>({8, 12, 0, -21, 6, 0});
@@ -86,6 +92,7 @@ struct Inputs {
 
 TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
   const Inputs in;
+  const Tensor<float> q = gradient_samples();
   const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E, W] = in;
   const Tensor<float> v4 = ts::tensor({0.5f, 3.0f, -1.0f, 0.5f});  // v3.repeat(2)[:4]
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
@@ -390,6 +397,26 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
          return got(ts::zeros<float>({3}).expand({2, 3}).masked_fill_(ts::tensor({{true, false, false}, {false, false, true}}),
                                                                        1.0f));
        }},
+      {"torch.gradient(q)", [&] { return got(ts::gradient(q)); }},
+      {"torch.gradient(q, spacing=2.5)", [&] { return got(ts::gradient(q, 2.5)); }},
+      {"torch.gradient(q, spacing=[0.5, 3.], edge_order=2)", [&] { return got(ts::gradient(q, {0.5, 3.0}, std::nullopt, 2)); }},
+      {"torch.gradient(q, dim=1)", [&] { return got(ts::gradient(q, 1.0, 1)); }},
+      {"torch.gradient(q, spacing=[4., 0.5], dim=[-1, 0])",
+       [&] { return got(ts::gradient(q, std::vector<double>{4.0, 0.5}, std::vector<int64_t>{-1, 0})); }},
+      {"torch.gradient(q, spacing=4., dim=[-1, 0])", [&] { return got(ts::gradient(q, 4.0, {-1, 0})); }},
+      {"torch.gradient(q, spacing=[4.], dim=1)", [&] { return got(ts::gradient(q, std::vector<double>{4.0}, 1)); }},
+      {"torch.gradient(q.long(), edge_order=2)", [&] { return got(ts::gradient(q.to<int64_t>(), 1.0, std::nullopt, 2)); }},
+      {"torch.gradient(q.double(), spacing=(torch.tensor([0., 1.5, 4., 4.5]),), dim=0)",
+       [&] { return got(ts::gradient(q.to<double>(), std::vector{ts::tensor({0.0f, 1.5f, 4.0f, 4.5f})}, 0)); }},
+      {"torch.gradient(q, spacing=(torch.tensor([0., 1.5, 4., 4.5]), torch.tensor([-1., 0., 2., 3., 7.])), edge_order=2)",
+       [&] {
+         return got(ts::gradient(q, std::vector{ts::tensor({0.0f, 1.5f, 4.0f, 4.5f}), ts::tensor({-1.0f, 0.0f, 2.0f, 3.0f, 7.0f})},
+                                 std::nullopt, 2));
+       }},
+      {"torch.gradient(q.long(), spacing=(torch.tensor([0, 2, 3, 7, 8]),), dim=1)",
+       [&] { return got(ts::gradient(q.to<int64_t>(), std::vector{ts::tensor<int64_t>({0, 2, 3, 7, 8})}, 1)); }},
+      {"torch.gradient(torch.tensor(3.))", [&] { return got(ts::gradient(ts::tensor(3.0f))); }},
+      {"torch.gradient(q.T, spacing=3., dim=0, edge_order=2)", [&] { return got(ts::gradient(q.t(), 3.0, 0, 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 2)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 2)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]), 1)", [&] { return got(ts::mvlgamma(ts::tensor({2.5f, 3.0f, 10.0f}), 1)); }},
       {"torch.mvlgamma(torch.tensor([2.5, 3.0, 10.0]).double(), 6)", [&] { return got(ts::mvlgamma(ts::tensor<double>({2.5, 3.0, 10.0}), 6)); }},
@@ -556,6 +583,10 @@ const std::map<std::string, Fn>& grad_calls() {
        [](const Tensor<double>& x) { return ts::igamma(ts::tensor<double>({0.5, 1.0, 2.5, 7.0, 30.0, 0.1}), x * x + 0.5); }},
       {"torch.igammac(G[:6].double(), X.exp())",
        [](const Tensor<double>& x) { return ts::igammac(ts::tensor<double>({0.5, 1.0, 2.5, 7.0, 30.0, 0.1}), x.exp()); }},
+      {"torch.gradient(X * X, spacing=[0.5, 2.], edge_order=2)[1]",
+       [](const Tensor<double>& x) { return ts::gradient(x * x, {0.5, 2.0}, std::nullopt, 2)[1]; }},
+      {"torch.gradient(X.exp(), spacing=(torch.tensor([0., 1.5, 4.]).double(),), dim=0, edge_order=2)[0]",
+       [](const Tensor<double>& x) { return ts::gradient(x.exp(), std::vector{ts::tensor<double>({0.0, 1.5, 4.0})}, 0, 2)[0]; }},
   };
   return calls;
 }
@@ -567,6 +598,7 @@ TEST_CASE("mathx ops give PyTorch's gradients and pass gradcheck", "[mathx][gold
 
 TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
   const Inputs in;
+  const Tensor<float> q = gradient_samples();
   const auto& [i8, j8, l, k, u8, a, d, m, v2, v3, M, B1, B2, c, y, x, P, C, h, L, Q, q2, G, Gx, E, W] = in;
   const auto of = [](std::initializer_list<int64_t> s) { return ts::ones<float>(Shape(s)); };
   using Call = call_cases::ErrorCall;
@@ -644,6 +676,17 @@ TEST_CASE("mathx ops refuse what PyTorch refuses", "[mathx][golden]") {
       {"torch.linalg.vector_norm(torch.zeros(0), float('inf'))", {"", [&] { ts::linalg::vector_norm(ts::zeros<float>({0}), INFINITY); }}},
       {"torch.linalg.vector_norm(torch.zeros(0, 3), -1, 0)", {"", [&] { ts::linalg::vector_norm(ts::zeros<float>({0, 3}), -1, {0}); }}},
       {"torch.linalg.vector_norm(torch.zeros(0, 3), float('-inf'), (1, 0))", {"", [&] { ts::linalg::vector_norm(ts::zeros<float>({0, 3}), -INFINITY, {1, 0}); }}},
+      {"torch.gradient(q, edge_order=3)", {"gradient", [&] { ts::gradient(q, 1.0, std::nullopt, 3); }}},
+      {"torch.gradient(q[:, :2], edge_order=2)", {"gradient", [&] { ts::gradient(q.narrow(1, 0, 2), 1.0, std::nullopt, 2); }}},
+      {"torch.gradient(q, spacing=[1., 2., 3.])", {"gradient", [&] { ts::gradient(q, {1.0, 2.0, 3.0}); }}},
+      {"torch.gradient(q, spacing=[1., 2.], dim=0)", {"gradient", [&] { ts::gradient(q, {1.0, 2.0}, 0); }}},
+      {"torch.gradient(q, spacing=[4.], dim=[-1, 0])",
+       {"gradient", [&] { ts::gradient(q, std::vector<double>{4.0}, std::vector<int64_t>{-1, 0}); }}},
+      {"torch.gradient(q.byte())", {"gradient", [&] { ts::gradient(q.to<uint8_t>()); }}},
+      {"torch.gradient(q, dim=(0, 0))", {"gradient", [&] { ts::gradient(q, 1.0, {0, 0}); }}},
+      {"torch.gradient(q, dim=2)", {"gradient", [&] { ts::gradient(q, 1.0, 2); }}},
+      {"torch.gradient(q, spacing=(torch.tensor([[0., 1., 3., 4.]]),), dim=0)",
+       {"gradient", [&] { ts::gradient(q, std::vector{ts::tensor({{0.0f, 1.0f, 3.0f, 4.0f}})}, 0); }}},
       {"torch.ones(3, 1).addmv_(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv_(of({3, 3}), of({3})); }}},
       {"torch.ones(3, 1).addmv(torch.ones(3, 3), torch.ones(3))", {"", [&] { of({3, 1}).addmv(of({3, 3}), of({3})); }}},
       {"torch.ones(2, 2).baddbmm_(torch.ones(2, 2, 3), torch.ones(2, 3, 2))",

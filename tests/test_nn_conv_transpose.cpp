@@ -292,6 +292,10 @@ const std::map<std::string, Fn>& grad_calls() {
          return F::conv_transpose3d(zd[0], t, {}, {.stride = 2, .padding = {1, 0, 1}, .dilation = {2, 1, 1}});
        }},
       {"F.conv_transpose3d(zd, ud, X, stride=2)", [](const Tensor<double>& t) { return F::conv_transpose3d(zd, ud, t, {.stride = 2}); }},
+      {"F.conv_transpose3d(X, ud[:, :, :1], bd[:2], stride=3, padding=1, output_padding=2)",
+       [](const Tensor<double>& t) {
+         return F::conv_transpose3d(t, head(ud, 1, 2), head(bd, 2), {.stride = 3, .padding = 1, .output_padding = 2});
+       }},
   };
   return calls;
 }

@@ -210,6 +210,12 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"nn.AvgPool3d(3, 2, 1)(w)", [] { return got(nn::AvgPool3d(3, 2, 1)(w)); }},
       {"nn.AvgPool3d(2, stride=(1, 2, 2), ceil_mode=True, count_include_pad=False)(w)",
        [] { return got(nn::AvgPool3d(2, {.stride = {1, 2, 2}, .ceil_mode = true, .count_include_pad = false})(w)); }},
+      {"F.max_pool2d(torch.tensor([[[[5., 7.]]]]), (1, 2), padding=(0, 1), dilation=(1, 3), return_indices=True)",
+       [] { return got(F::max_pool2d_with_indices(ts::tensor({5.0f, 7.0f}).view({1, 1, 1, 2}), {1, 2}, {}, {0, 1}, {1, 3})); }},
+      {"F.max_pool3d(torch.tensor([[[[[5., 7.]]]]]), (1, 1, 2), padding=(0, 0, 1), dilation=(1, 1, 3), return_indices=True)",
+       [] {
+         return got(F::max_pool3d_with_indices(ts::tensor({5.0f, 7.0f}).view({1, 1, 1, 1, 2}), {1, 1, 2}, {}, {0, 0, 1}, {1, 1, 3}));
+       }},
   };
   return calls;
 }

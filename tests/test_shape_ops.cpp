@@ -603,6 +603,8 @@ TEST_CASE("shape and selection functions refuse what PyTorch refuses", "[shape_o
        {"lerp", [&] { ts::tensor({1.0f, 2.0f}).lerp_(ts::tensor({{1.5f, 2.0f}}), 0.5); }}},
       {"torch.tensor([1., 2.]).lerp_(torch.tensor([1.5, 2.]), torch.ones(2, 2))",
        {"lerp", [&] { ts::tensor({1.0f, 2.0f}).lerp_(ts::tensor({1.5f, 2.0f}), ts::ones<float>({2, 2})); }}},
+      {"torch.ones(2, requires_grad=True).clone().ldexp_(torch.tensor([1, 2]))",
+       {"", [&] { ts::ones<float>({2}).requires_grad_().clone().ldexp_(ints({1, 2})); }}},
   };
   call_cases::check_error_cases("shape.txt", calls);
 }
@@ -722,6 +724,11 @@ TEST_CASE("in-place forms write into self and record PyTorch's nodes", "[shape_o
   CHECK(y.repeat_interleave(2).grad_fn_name() == "IndexSelectBackward0");
   CHECK(ts::take_along_dim(y, ix, 0).grad_fn_name() == "GatherBackward0");
   CHECK(y.put(ints({1}), y.view({-1}).slice(0, 0, 1)).grad_fn_name() == "PutBackward0");
+  CHECK((y * 1.0).put_(ts::zeros<int64_t>({0}), ts::zeros<double>({0})).grad_fn_name() == "PutBackward0");  // nothing put
+  CHECK(error_of([&] { y.put_(ts::zeros<int64_t>({0}), ts::zeros<double>({0})); }) ==
+        "a leaf Variable that requires grad is being used in an in-place operation.");
+  const Tensor<int64_t> positions = ints({0, 1});
+  CHECK(error_of([&] { positions.put_(positions, ints({1, 0})); }).find("refer to a single memory location") != std::string::npos);
   CHECK(y.clone()[0].put_(ints({1}), y.view({-1}).slice(0, 0, 1)).grad_fn_name() == "AsStridedBackward0");
   CHECK(y.clone().lerp_(y, 0.5).grad_fn_name() == "LerpBackward0");
   CHECK(y.clone().lerp_(y, y).grad_fn_name() == "LerpBackward1");

@@ -467,6 +467,8 @@ TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[s
       {"torch.histogram(x, 3, range=(1., 1.))", [&] { return got(ts::histogram(x, 3, {{1.0, 1.0}})); }},
       {"x.histogram(3)", [&] { return got(x.histogram(3)); }},
       {"x.histogram(torch.tensor([-1., 2., 5.]), weight=w)", [&] { return got(x.histogram(ts::tensor({-1.0f, 2.0f, 5.0f}), w)); }},
+      {"torch.histogram(u.reshape(10, 20), 4, weight=u.abs())",
+       [&] { return got(ts::histogram(u.reshape({10, 20}), 4, std::nullopt, u.abs())); }},
   };
   int cases = 0;
   for (const auto& r : golden::load("histogram.txt")) {
@@ -483,6 +485,9 @@ TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[s
     ++cases;
   }
   CHECK(cases == static_cast<int>(values.size()));
+  const Tensor<float> edges = ts::tensor({0.0f, 1.0f, 3.0f});
+  std::get<1>(ts::histogram(x, edges)).zero_();  // the returned edges are a copy, as PyTorch's
+  CHECK(edges.to_vector() == std::vector<float>{0.0f, 1.0f, 3.0f});
   call_cases::check_error_cases(
       "histogram.txt",
       std::map<std::string, std::function<void()>>{
@@ -494,6 +499,8 @@ TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[s
           {"torch.histogram(x, torch.tensor([0.]))", [&] { ts::histogram(x, ts::tensor({0.0f})); }},
           {"torch.histogram(torch.tensor([float('nan')]), 2)", [&] { ts::histogram(ts::tensor({NAN}), 2); }},
           {"torch.histogram(x, 3, range=(0., float('inf')))", [&] { ts::histogram(x, 3, {{0.0, INFINITY}}); }},
+          {"torch.histogram(x, torch.tensor([]))", [&] { ts::histogram(x, ts::zeros<float>({0})); }},
+          {"torch.histogram(x, 3, range=(float('inf'), 0.))", [&] { ts::histogram(x, 3, {{INFINITY, 0.0}}); }},
       });
 }
 

@@ -23,16 +23,12 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "binomial": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "poisson": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "choose_qparams_optimized": "quantization (an internal of it that the quantized rule's pattern misses)",
-    "conv_transpose3d": "not yet written (conv3d, conv_transpose1d and conv_transpose2d are offered)",
     "ctc_loss": "not yet written (a dynamic-programming loss with its own kernel)",
-    "gradient": "not yet written (numerical differentiation by central differences)",
-    "grid_sampler": "the internal op of F.grid_sample, which is offered (4-D, every mode)",
     "grid_sampler": "the internal op of F.grid_sample (modes as integers), which is offered (4-D, every mode)",
     "grid_sampler_2d": "the internal op of F.grid_sample, which is offered (4-D, every mode)",
     "grid_sampler_3d": "volumetric grid_sample is not offered yet (4-D is)",
     "gru": "the functional form of nn.GRU (torch.gru takes flat weight lists); nn.GRU is offered",
     "lstm": "the functional form of nn.LSTM (torch.lstm takes flat weight lists); nn.LSTM is offered",
-    "histogram": "not yet written (histc is offered)",
     "histogramdd": "not yet written (histc and histogram are offered)",
     "is_distributed": "distributed training is out of scope",
     "stft": "signal processing needs complex tensors, which tessera does not have",
@@ -46,10 +42,7 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "cfloat": "complex (a name the complex rule's pattern misses)",
     "chalf": "complex (a name the complex rule's pattern misses)",
     "numpy": "no NumPy object in C++: ts::save_npy/load_npy exchange .npy files, from_blob wraps a NumPy buffer",
-    "put_": "not yet written (put, the out-of-place form, is offered)",
     "resize_as": "deprecated in favour of resize_as_, itself left out with resize_",
-    "ldexp_": "not yet written (ldexp is offered)",
-    "lerp_": "not yet written (lerp is offered)",
 }
 EXCLUDED = {
     "sparse": r"sparse|coalesce|to_dense|_nnz|^indices$|^values$|crow_indices|col_indices|ccol_indices|row_indices|"

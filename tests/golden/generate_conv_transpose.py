@@ -129,6 +129,7 @@ GRADS = [
     ("F.conv_transpose3d(zd, X, bd[:4], stride=(1, 2, 1), groups=2)", (4, 2, 2, 3, 2)),
     ("F.conv_transpose3d(zd[0], X, None, stride=2, padding=(1, 0, 1), dilation=(2, 1, 1))", (4, 1, 3, 2, 2)),
     ("F.conv_transpose3d(zd, ud, X, stride=2)", (2,)),
+    ("F.conv_transpose3d(X, ud[:, :, :1], bd[:2], stride=3, padding=1, output_padding=2)", (1, 4, 1, 2, 2)),
 ]
 
 ERRORS = [

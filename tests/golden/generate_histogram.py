@@ -19,13 +19,15 @@ VALUES = [
     "torch.histogram(u.reshape(10, 20).T, 9, weight=u.reshape(10, 20).T.abs())", "torch.histogram(d, 11)",
     "torch.histogram(d, 5, range=(0.5, 1.5), density=True)", "torch.histogram(x, 3, range=(1., 1.))",
     "x.histogram(3)", "x.histogram(torch.tensor([-1., 2., 5.]), weight=w)",
+    "torch.histogram(u.reshape(10, 20), 4, weight=u.abs())",
 ]
 
 ERRORS = [
     "torch.histogram(x, 0)", "torch.histogram(x, 3, range=(2., 1.))", "torch.histogram(x.long(), 3)",
     "torch.histogram(x, torch.tensor([[0., 1.]]))", "torch.histogram(x, 3, weight=torch.ones(3))",
     "torch.histogram(x, torch.tensor([0.]))", "torch.histogram(torch.tensor([float('nan')]), 2)",
-    "torch.histogram(x, 3, range=(0., float('inf')))",
+    "torch.histogram(x, 3, range=(0., float('inf')))", "torch.histogram(x, torch.tensor([]))",
+    "torch.histogram(x, 3, range=(float('inf'), 0.))",
 ]
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ B2 = torch.arange(16, dtype=torch.float32).reshape(2, 4, 2) * 0.5 - 4
 c = torch.arange(12, dtype=torch.float32).reshape(3, 4) - 5
 y = torch.tensor([[1.0, 2.0, 4.0], [3.0, 0.0, 5.0]])
 x = torch.tensor([0.0, 1.0, 3.0])
+q = torch.tensor([[1.0, 2.0, 4.0, 7.0, 11.0], [0.5, -1.0, 3.0, 2.0, 8.0], [2.0, 2.5, -3.0, 1.0, 0.0], [4.0, 1.0, 0.5, 6.0, -2.0]])
 P = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [0.5, -1.0, 2.0], [3.0, 1.0, 0.25]])
 C = torch.tensor([[1.0, 3.0, 3.0, float("nan"), 2.0, float("nan"), 5.0], [0.0, -0.0, -1.0, -1.0, 4.0, 4.0, -2.0]])
 h = torch.tensor([2.0, float("nan"), 1.0, float("nan"), 3.0])
@@ -172,6 +173,14 @@ VALUES = [
     "u8.all()", "u8.any()", "torch.all(u8.view(2, 2), 0)", "torch.any(u8.view(2, 2), 1, True)", "(u8 * 0).any()",
     # masked_fill_ writes an expanded tensor (PyTorch warns that this is deprecated)
     "torch.zeros(3).expand(2, 3).masked_fill_(torch.tensor([[True, False, False], [False, False, True]]), 1.0)",
+    # gradient: every dim or some, a spacing per dim, coordinates, edge_order 2, integers
+    "torch.gradient(q)", "torch.gradient(q, spacing=2.5)", "torch.gradient(q, spacing=[0.5, 3.], edge_order=2)",
+    "torch.gradient(q, dim=1)", "torch.gradient(q, spacing=[4., 0.5], dim=[-1, 0])", "torch.gradient(q, spacing=4., dim=[-1, 0])",
+    "torch.gradient(q, spacing=[4.], dim=1)", "torch.gradient(q.long(), edge_order=2)",
+    "torch.gradient(q.double(), spacing=(torch.tensor([0., 1.5, 4., 4.5]),), dim=0)",
+    "torch.gradient(q, spacing=(torch.tensor([0., 1.5, 4., 4.5]), torch.tensor([-1., 0., 2., 3., 7.])), edge_order=2)",
+    "torch.gradient(q.long(), spacing=(torch.tensor([0, 2, 3, 7, 8]),), dim=1)", "torch.gradient(torch.tensor(3.))",
+    "torch.gradient(q.T, spacing=3., dim=0, edge_order=2)",
 ]
 
 GRADS = [  # (call on X, X's shape)
@@ -199,6 +208,8 @@ GRADS = [  # (call on X, X's shape)
     ("torch.nanquantile(X.exp(), 0.4, dim=1)", (3, 4)), ("torch.frexp(X)[0]", (2, 3)), ("torch.frexp(X * 7)[0]", (2, 3)),
     ("torch.i0(X)", (2, 3)), ("torch.i0(X * 4)", (2, 3)), ("torch.i0(X * 40)", (2, 3)), ("torch.i0(X * 300)", (2, 3)), ("torch.mvlgamma(X * X + 2, 3)", (2, 3)), ("(X + 5).mvlgamma_(2)", (2, 3)),
     ("torch.igamma(G[:6].double(), X * X + 0.5)", (6,)), ("torch.igammac(G[:6].double(), X.exp())", (6,)),
+    ("torch.gradient(X * X, spacing=[0.5, 2.], edge_order=2)[1]", (3, 4)),
+    ("torch.gradient(X.exp(), spacing=(torch.tensor([0., 1.5, 4.]).double(),), dim=0, edge_order=2)[0]", (3, 2)),
 ]
 
 ERRORS = [
@@ -251,6 +262,9 @@ ERRORS = [
     "torch.empty(0, 3).narrow(0, -2, 0)",
     "torch.linalg.vector_norm(torch.zeros(0), float('inf'))", "torch.linalg.vector_norm(torch.zeros(0, 3), -1, 0)",
     "torch.linalg.vector_norm(torch.zeros(0, 3), float('-inf'), (1, 0))",
+    "torch.gradient(q, edge_order=3)", "torch.gradient(q[:, :2], edge_order=2)", "torch.gradient(q, spacing=[1., 2., 3.])",
+    "torch.gradient(q, spacing=[1., 2.], dim=0)", "torch.gradient(q, spacing=[4.], dim=[-1, 0])", "torch.gradient(q.byte())", "torch.gradient(q, dim=(0, 0))",
+    "torch.gradient(q, dim=2)", "torch.gradient(q, spacing=(torch.tensor([[0., 1., 3., 4.]]),), dim=0)",
 ]
 
 if __name__ == "__main__":

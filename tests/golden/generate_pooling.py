@@ -87,6 +87,9 @@ VALUES = [
     "F.avg_pool3d(e, 3, (2, 3, 2), 1, count_include_pad=False)",
     "nn.MaxPool3d(2, 1)(w)", "nn.MaxPool3d((2, 2, 3), stride=2, padding=1, ceil_mode=True)(w)", "nn.AvgPool3d(3, 2, 1)(w)",
     "nn.AvgPool3d(2, stride=(1, 2, 2), ceil_mode=True, count_include_pad=False)(w)",
+    # windows with no element inside the image: -inf, and the index of their first taps past 0
+    "F.max_pool2d(torch.tensor([[[[5., 7.]]]]), (1, 2), padding=(0, 1), dilation=(1, 3), return_indices=True)",
+    "F.max_pool3d(torch.tensor([[[[[5., 7.]]]]]), (1, 1, 2), padding=(0, 0, 1), dilation=(1, 1, 3), return_indices=True)",
 ]
 
 GRADS = [

@@ -248,6 +248,7 @@ ERRORS = [
     "(lambda t: t.put_(torch.tensor([0, 1]), t.view(-1)[:2]))(torch.zeros(2, 3))",
     "torch.tensor([1, 2]).ldexp_(torch.tensor([1, 2]))", "torch.tensor([1., 2.]).lerp_(torch.tensor([[1.5, 2.]]), 0.5)",
     "torch.tensor([1., 2.]).lerp_(torch.tensor([1.5, 2.]), torch.ones(2, 2))",
+    "torch.ones(2, requires_grad=True).clone().ldexp_(torch.tensor([1, 2]))",
 ]
 
 

@@ -210,7 +210,6 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   return batched ? out : out.squeeze(0);
 }
 
-
 namespace detail_conv {
 
 /** A convolution's arguments in N spatial dims, expanded from its options: stride, dilation and
@@ -320,19 +319,20 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
                  const Conv2dOptions& o = {}) {
   TS_CHECK(weight.dim() == 4, "conv2d: expected a 4-D weight [out, in / groups, kh, kw], got shape ",
            tessera::detail::shape_str(weight.sizes()));
-  const auto a = detail_conv::conv_args<2>(weight, o, "conv2d");
   if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
+    const auto amounts = detail_conv::conv_args<2>(weight, o, "conv2d").amounts;
     detail_conv::check_padding_mode(o.padding_mode, "conv2d");
     Conv2dOptions unpadded = o;
     unpadded.padding = 0;
     unpadded.padding_mode = "zeros";
-    return conv2d(pad(input, detail_conv::pad_list(a.amounts), o.padding_mode), weight, bias, unpadded);
+    return conv2d(pad(input, detail_conv::pad_list(amounts), o.padding_mode), weight, bias, unpadded);
   }
   TS_CHECK(input.dim() == 3 || input.dim() == 4,
            "conv2d: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ",
            tessera::detail::shape_str(input.sizes()));
   const bool batched = input.dim() == 4;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
+  const auto a = detail_conv::conv_args<2>(weight, o, "conv2d");
   const auto padded = detail_conv::check_conv<2>(x, weight, bias, a, o.groups, "conv2d");
   // im2col pads the image's top and left by the amounts before; "same" may overhang below and right
   WindowGeometry g{.n = x.size(0), .c = x.size(1), .h = x.size(2), .w = x.size(3), .kh = a.kernel[0],
@@ -376,9 +376,8 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   using tessera::detail::shape_str;
   TS_CHECK(weight.dim() == 5, "conv3d: expected a 5-D weight [out, in / groups, kd, kh, kw], got shape ",
            shape_str(weight.sizes()));
-  const auto a = detail_conv::conv_args<3>(weight, o, "conv3d");
-  const auto& amounts = a.amounts;
   if (o.padding_mode != "zeros") {  // Note [Convolution padding modes]
+    const auto amounts = detail_conv::conv_args<3>(weight, o, "conv3d").amounts;
     detail_conv::check_padding_mode(o.padding_mode, "conv3d");
     Conv3dOptions unpadded = o;
     unpadded.padding = 0;
@@ -391,6 +390,8 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   const bool batched = input.dim() == 5;
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
   const int64_t groups = o.groups, out_channels = weight.size(0);
+  const auto a = detail_conv::conv_args<3>(weight, o, "conv3d");
+  const auto& amounts = a.amounts;
   const auto padded = detail_conv::check_conv<3>(x, weight, bias, a, groups, "conv3d");
   const auto &stride = a.stride, &dilation = a.dilation, &kernel = a.kernel;
   const int64_t span = dilation[0] * (kernel[0] - 1) + 1;

@@ -331,11 +331,12 @@ Tensor<T> conv_transpose3d(const Tensor<T>& input, const Tensor<T>& weight, cons
   const Tensor<T> slices = x.permute({0, 2, 1, 3, 4}).reshape({n * depth, x.size(1), x.size(3), x.size(4)});
   Tensor<T> out = zeros<T>({n, size[0], out_channels, size[1], size[2]}, {.device = x.device()});
   for (int64_t k = 0; k < weight.size(2); ++k) {
-    std::vector<int64_t> from, to;  // the input depth slices this tap reaches, and where
+    // the input depth slices this tap reaches, and where (none, possibly: the output still depends
+    // on the inputs, with zero gradients, as PyTorch's)
+    std::vector<int64_t> from, to;
     for (int64_t i = 0; i < depth; ++i)
       if (const int64_t at = i * p.stride[0] - p.padding[0] + k * p.dilation[0]; at >= 0 && at < size[0])
         from.push_back(i), to.push_back(at);
-    if (from.empty()) continue;
     const Tensor<T> y = conv_transpose2d(slices, weight.select(2, k), Tensor<T>{}, plane)
                             .view({n, depth, out_channels, size[1], size[2]});
     const auto positions = [&](const std::vector<int64_t>& v) {

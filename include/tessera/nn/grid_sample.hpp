@@ -137,8 +137,8 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
     // 4 x 4 taps around the unpadded point, each read where the padding mode puts it; the rows
     // weighted along x, then their sums along y, in PyTorch's order
     const Tensor<T> fx = ux.detach().floor(), fy = uy.detach().floor();
-    const std::array<Tensor<T>, 4> wx = detail_upsample::cubic_weights<T>(ux - fx),
-                                   wy = detail_upsample::cubic_weights<T>(uy - fy);
+    const std::array<Tensor<T>, 4> wx = detail_upsample::cubic_weights<T>(ux - fx, true),
+                                   wy = detail_upsample::cubic_weights<T>(uy - fy, true);
     const auto tap = [&](int64_t i, int64_t k) {
       return detail_grid::read(input, detail_grid::pad_coordinate(fx + static_cast<T>(i - 1), w, padding_mode, align_corners),
                                detail_grid::pad_coordinate(fy + static_cast<T>(k - 1), h, padding_mode, align_corners));

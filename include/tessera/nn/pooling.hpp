@@ -29,10 +29,11 @@ namespace tessera::nn {
 // left padding. avg_pool divides each window's sum by PyTorch's divisor: the window clipped to
 // the padded image (count_include_pad) or to the image. max_pool finds, as PyTorch's loop
 // `if (v > max || isnan(v))`, the first maximum or else the last NaN, and the index of the first
-// element inside the image when every element is -inf. The windows' max(-1) gives the first
-// maximum with its gradient; only when a window holds a NaN or only -inf are the indices
-// corrected and the values gathered from the input at them, so the gradient goes where PyTorch's
-// goes.
+// element inside the image when every element is -inf; a window with no element inside the image
+// (dilated taps that all miss it) gives -inf, no gradient, and the index PyTorch's loops start
+// from (first_tap). The windows' max(-1) gives the first maximum with its gradient; only when a
+// window holds a NaN or only -inf are the indices corrected and the values gathered from the
+// input at them, so the gradient goes where PyTorch's goes.
 
 namespace functional {
 namespace detail_pool {
@@ -148,12 +149,23 @@ Tensor<T> batched(const Tensor<T>& x) {
   return x.dim() == 3 ? x.unsqueeze(0) : x;
 }
 
+/** The first tap at or past 0 of a window starting at `start` (negative in the padding), where
+ *  PyTorch's pooling loops start: a window with no element inside the image reports the index of
+ *  these taps' element, and -inf. */
+inline int64_t first_tap(int64_t start, int64_t dilation) {
+  while (start < 0) start += dilation;
+  return start;
+}
+
 /** The maxima of the windows `rows` [N, C, OH, OW, K] of x [N, C, H, W], whose positions in the
  *  H * W plane `positions` lists (H * W for padding): (values, indices, undefined unless
- *  want_indices or a window is unusual), as PyTorch chooses (Note [Fixed-window pooling]). */
+ *  want_indices or a window is unusual), as PyTorch chooses (Note [Fixed-window pooling]).
+ *  `empty_index` holds, per window, the index PyTorch reports for a window with no element inside
+ *  the image (whose value is -inf and whose gradient is zero). */
 template <class T>
 std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const Tensor<T>& rows,
-                                                      const std::vector<int64_t>& all, bool want_indices) {
+                                                      const std::vector<int64_t>& all, bool want_indices,
+                                                      const std::vector<int64_t>& empty_index = {}) {
   const int64_t n = x.size(0), c = x.size(1), plane = x.size(2) * x.size(3);
   const int64_t oh = rows.size(2), ow = rows.size(3), k = rows.size(4);
   const Tensor<int64_t> positions = from_vector(all, {oh, ow, k}, {.device = x.device()}).expand({n, c, oh, ow, k});
@@ -170,14 +182,18 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const 
     const Tensor<int64_t> last_nan = (k - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
     indices = positions.gather(4, where(nan.any(-1), last_nan, at).unsqueeze(-1)).squeeze(-1);
     std::vector<int64_t> first(static_cast<size_t>(oh * ow));
-    for (size_t w = 0; w < first.size(); ++w)
-      for (int64_t e = 0; e < k; ++e)
-        if (const int64_t p = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)]; p < plane) {
-          first[w] = p;
-          break;
-        }
+    std::vector<bool> empty(first.size(), true);
+    for (size_t w = 0; w < first.size(); ++w) {
+      for (int64_t e = 0; e < k && empty[w]; ++e)
+        if (const int64_t p = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)]; p < plane) first[w] = p, empty[w] = false;
+      if (empty[w] && !empty_index.empty()) first[w] = empty_index[w];
+    }
     indices = where(indices.eq(plane), from_vector(first, {oh, ow}, {.device = x.device()}), indices);
-    values = x.reshape({n, c, plane}).gather(2, indices.view({n, c, oh * ow})).view({n, c, oh, ow});
+    const Tensor<bool> outside = from_vector(std::vector<uint8_t>(empty.begin(), empty.end()), {oh, ow}, {.device = x.device()})
+                                     .template to<bool>()
+                                     .expand({n, c, oh, ow});
+    const Tensor<int64_t> read = indices.masked_fill(outside, 0);  // an empty window reads nothing
+    values = x.reshape({n, c, plane}).gather(2, read.reshape({n, c, oh * ow})).view({n, c, oh, ow}).masked_fill(outside, lowest<T>());
   }
   return {values, indices};
 }
@@ -187,7 +203,11 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const 
 template <class T>
 std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
   const Tensor<T> x = batched(input);
-  auto [values, indices] = max_of_windows(x, windows(x, g, lowest<T>()), window_positions(g), want_indices);
+  std::vector<int64_t> empty_index;
+  for (int64_t y = 0; y < g.oh; ++y)
+    for (int64_t w = 0; w < g.ow; ++w)
+      empty_index.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
+  auto [values, indices] = max_of_windows(x, windows(x, g, lowest<T>()), window_positions(g), want_indices, empty_index);
   if (!want_indices) indices = Tensor<int64_t>();
   if (input.dim() == 3) return {values.squeeze(0), indices.defined() ? indices.squeeze(0) : indices};
   return {values, indices};
@@ -356,7 +376,14 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
   const Tensor<T> plane = detail_pool::as_plane(x, g);
   const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
                                                      detail_pool::lowest<T>());
-  auto [values, indices] = detail_pool::max_of_windows(plane, rows, positions, true);
+  std::vector<int64_t> empty_index;
+  for (int64_t z = 0; z < g.out[0]; ++z)
+    for (int64_t y = 0; y < g.out[1]; ++y)
+      for (int64_t w = 0; w < g.out[2]; ++w)
+        empty_index.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
+                               detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
+                              detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
+  auto [values, indices] = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
   const Shape out{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]};
   values = values.view(out), indices = indices.view(out);
   if (input.dim() == 4) return {values.squeeze(0), indices.squeeze(0)};

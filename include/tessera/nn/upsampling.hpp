@@ -145,14 +145,16 @@ Plan1d linear_plan(int64_t in, int64_t out, std::optional<double> scale, bool al
 }
 
 /** PyTorch's cubic convolution weights (A = -0.75) of the four taps around a point t past the
- *  second, t in [0, 1), in its order of operations: t a scalar of type S, or a Tensor<S>. */
+ *  second, t in [0, 1), in its order of operations: t a scalar of type S, or a Tensor<S>. The last
+ *  tap's distance is (1 - t) + 1 in interpolate's kernel and 2 - t in grid_sample's (`two_minus`):
+ *  the two round differently. */
 template <class S, class V>
-std::array<V, 4> cubic_weights(const V& t) {
+std::array<V, 4> cubic_weights(const V& t, bool two_minus = false) {
   constexpr S A = S(-0.75);
   const auto inside = [&](const V& x) { return ((x * (A + S(2)) - (A + S(3))) * x) * x + S(1); };  // |x| <= 1
   const auto outside = [&](const V& x) { return ((x * A - S(5) * A) * x + S(8) * A) * x - S(4) * A; };  // 1 < |x| < 2
   const V u = S(1) - t;
-  return {outside(t + S(1)), inside(t), inside(u), outside(u + S(1))};
+  return {outside(t + S(1)), inside(t), inside(u), outside(two_minus ? V(S(2) - t) : V(u + S(1)))};
 }
 
 /** Source positions (clamped to the input) and weights of "bicubic": PyTorch's cubic convolution

@@ -1081,9 +1081,11 @@ template <class U>
 Tensor<promote_t<T, scalar_promote_t<U, double>>> Tensor<T>::ldexp(const Tensor<U>& other) const {
   return tessera::ldexp(*this, other);
 }
+/** PyTorch's ldexp_ is mul(..., out=self): not differentiable, with mul's message. */
 template <class T>
 template <class U>
 const Tensor<T>& Tensor<T>::ldexp_(const Tensor<U>& other) const {
+  detail::check_out_not_differentiable("mul", *this, other);
   return mul_(tessera::pow(2.0, other));
 }
 

@@ -180,16 +180,15 @@ const Tensor<T>& Tensor<T>::put_(const Tensor<int64_t>& index, const Tensor<T>& 
   const int64_t n = numel();
   TS_CHECK(n > 0 || index.numel() == 0, op, ": put_(): Tried to put elements into an empty tensor");
   detail::check_no_internal_overlap(op, impl());
-  TS_CHECK(!detail::may_overlap(impl(), source.impl()), op, ": unsupported operation: some elements of the input "
-           "tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before "
-           "performing the operation.");
-  if (index.numel() == 0) return *this;
-  detail::check_index_on_device(index, -n, n, detail::IndexCheck::Take, op, 0);
+  TS_CHECK(!detail::may_overlap(impl(), source.impl()) && !detail::may_overlap(impl(), index.impl()), op,
+           ": unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+           "memory location. Please clone() the tensor before performing the operation.");
+  if (index.numel() > 0) detail::check_index_on_device(index, -n, n, detail::IndexCheck::Take, op, 0);
   std::shared_ptr<detail::Node> node;
   if constexpr (is_floating_v<T>)
     if (detail::needs_grad(*this, source))
       node = detail::begin_inplace<detail::PutBackward0<T>>(*this, {*this, source}, index, source.sizes(), accumulate);
-  {
+  if (index.numel() > 0) {
     NoGradGuard no_grad;
     // the flat positions as coordinates of self, so that the write goes through any strides
     const Tensor<T> target = dim() == 0 ? unsqueeze(0) : *this;

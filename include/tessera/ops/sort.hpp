@@ -2,14 +2,15 @@
 // Ordering and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode along a
 // dim; unique, unique_consecutive, bincount, histc, count_nonzero; searchsorted, bucketize.
 
+#include <array>
 #include <cmath>
 #include <limits>
-#include <array>
 #include <optional>
 #include <string_view>
 
 #include "../backend/cpu/sort.hpp"
 #include "creation.hpp"
+#include "index_update.hpp"
 #include "indexing.hpp"
 #include "join.hpp"
 #include "reduce.hpp"
@@ -471,10 +472,13 @@ std::tuple<Tensor<T>, Tensor<T>> histogram_with_edges(const Tensor<T>& x, const 
   } else {
     NoGradGuard no_grad;
     const int64_t bins = edges.numel() - 1;
-    TS_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
-    TS_CHECK(!weight.defined() || weight.sizes() == x.sizes(), "torch.histogramdd: if weight tensor is provided it "
+    TS_CHECK(edges.numel() > 0, "torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the "
+             "bins tensor for dimension 0");
+    // PyTorch flattens x to [n, 1] and the weight to [numel], and compares those
+    TS_CHECK(!weight.defined() || weight.numel() == x.numel(), "torch.histogramdd: if weight tensor is provided it "
              "should have the same shape as the input tensor excluding its innermost dimension, but got input with "
-             "shape ", shape_str(Shape{x.numel(), 1}), " and weight with shape ", shape_str(weight.sizes()));
+             "shape ", shape_str(Shape{x.numel(), 1}), " and weight with shape ", shape_str(Shape{weight.numel()}));
+    TS_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
     check_same_device("histogram", x.device(), edges.device());
     const Tensor<T> flat = x.reshape({-1});
     const Tensor<T> left = edges.narrow(0, 0, 1), right = edges.narrow(0, bins, 1);
@@ -508,10 +512,9 @@ std::tuple<Tensor<T>, Tensor<T>> histogram(const Tensor<T>& x, int64_t bins = 10
       NoGradGuard no_grad;
       lo = static_cast<double>(x.amin().item()), hi = static_cast<double>(x.amax().item());
     }
-    TS_CHECK(lo <= hi || std::isnan(lo) || std::isnan(hi), "torch.histogramdd: min should not exceed max, but got min ",
-             lo, " max ", hi, " for dimension 0");
     TS_CHECK(std::isfinite(lo) && std::isfinite(hi), "torch.histogramdd: dimension 0's range [", lo, ", ", hi,
              "] is not finite");
+    TS_CHECK(lo <= hi, "torch.histogramdd: min should not exceed max, but got min ", lo, " max ", hi, " for dimension 0");
     if (lo == hi) lo -= 0.5, hi += 0.5;
     return detail::histogram_with_edges(x, linspace<T>(lo, hi, bins + 1, {.device = x.device()}), weight, density);
   }
@@ -522,7 +525,7 @@ std::tuple<Tensor<T>, Tensor<T>> histogram(const Tensor<T>& x, const Tensor<T>& 
                                            bool density = false) {
   TS_CHECK(bins.dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins.dim(),
            " dimensions in the bins tensor for dimension 0");
-  return detail::histogram_with_edges(x, bins.detach().contiguous(), weight, density);
+  return detail::histogram_with_edges(x, bins.detach().clone(), weight, density);  // the edges are a copy, as PyTorch's
 }
 
 /** torch.count_nonzero over every element, one dim or several. */
