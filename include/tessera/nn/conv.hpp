@@ -35,23 +35,19 @@ struct ConvPadding {
   bool string_ = false;
 };
 
-struct Conv2dOptions {
-  ExpandingArray<2> stride = 1;
-  ConvPadding<2> padding = 0;  // an int, a pair, "valid" or "same"
-  ExpandingArray<2> dilation = 1;
+/** Options of Conv2d and Conv3d (and F::conv2d, F::conv3d): stride, padding and dilation each an
+ *  int or N ints; padding also "valid" or "same". */
+template <size_t N>
+struct ConvOptions {
+  ExpandingArray<N> stride = 1;
+  ConvPadding<N> padding = 0;
+  ExpandingArray<N> dilation = 1;
   int64_t groups = 1;
   bool bias = true;
   std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
 };
-
-struct Conv3dOptions {
-  ExpandingArray<3> stride = 1;
-  ConvPadding<3> padding = 0;  // an int, a triple, "valid" or "same"
-  ExpandingArray<3> dilation = 1;
-  int64_t groups = 1;
-  bool bias = true;
-  std::string padding_mode = "zeros";  // or "reflect", "replicate", "circular": Note [Convolution padding modes]
-};
+using Conv2dOptions = ConvOptions<2>;
+using Conv3dOptions = ConvOptions<3>;
 
 struct Conv1dOptions {
   int64_t stride = 1;
@@ -448,61 +444,43 @@ class Conv1d : public nn::Module {
   Tensor<float> weight_, bias_;
 };
 
-/** torch.nn.Conv2d: weight [out, in / groups, kh, kw] (kernel_size an int or a pair) and bias
- *  [out], PyTorch's initialisation and its checks of the arguments; padding_mode "zeros",
+/** torch.nn.Conv2d and Conv3d: weight [out, in / groups, k...] (kernel_size an int or N ints) and
+ *  bias [out], PyTorch's initialisation and its checks of the arguments; padding_mode "zeros",
  *  "reflect", "replicate" or "circular" (Note [Convolution padding modes]). */
-template <class = void>
-class Conv2d : public nn::Module {
+template <size_t N, class = void>
+class Conv : public nn::Module {
+  static_assert(N == 2 || N == 3);
+  static constexpr const char* kName = N == 2 ? "Conv2d" : "Conv3d";
+
  public:
-  Conv2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options = {})
-      : Conv2d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
-  Conv2d(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size, Conv2dOptions options, Generator& gen)
+  Conv(int64_t in_channels, int64_t out_channels, ExpandingArray<N> kernel_size, ConvOptions<N> options = {})
+      : Conv(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
+  Conv(int64_t in_channels, int64_t out_channels, ExpandingArray<N> kernel_size, ConvOptions<N> options, Generator& gen)
       : options_(std::move(options)) {
-    const auto kernel = functional::detail_conv::check_layer<2>(in_channels, out_channels, kernel_size, options_, "Conv2d");
-    weight_ = register_parameter("weight",
-                                 empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1]}));
+    const auto kernel = functional::detail_conv::check_layer<N>(in_channels, out_channels, kernel_size, options_, kName);
+    Shape shape{out_channels, in_channels / options_.groups};
+    for (int64_t k : kernel) shape.push_back(k);
+    weight_ = register_parameter("weight", empty<float>(shape));
     if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
     init::detail::reset_linear_like(weight_, bias_, gen);
   }
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::conv2d(x, weight_, bias_, options_); }
+  Tensor<float> forward(const Tensor<float>& x) const {
+    if constexpr (N == 2) return functional::conv2d(x, weight_, bias_, options_);
+    else return functional::conv3d(x, weight_, bias_, options_);
+  }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
   const Tensor<float>& weight() const { return weight_; }
   const Tensor<float>& bias() const { return bias_; }
 
  private:
-  Conv2dOptions options_;
-  Tensor<float> weight_, bias_;
-};
-
-/** torch.nn.Conv3d: weight [out, in / groups, kd, kh, kw] (kernel_size an int or a triple) and bias
- *  [out], PyTorch's initialisation; padding_mode "zeros", "reflect", "replicate" or "circular". */
-template <class = void>
-class Conv3d : public nn::Module {
- public:
-  Conv3d(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size, Conv3dOptions options = {})
-      : Conv3d(in_channels, out_channels, std::move(kernel_size), std::move(options), default_generator()) {}
-  Conv3d(int64_t in_channels, int64_t out_channels, ExpandingArray<3> kernel_size, Conv3dOptions options, Generator& gen)
-      : options_(std::move(options)) {
-    const auto kernel = functional::detail_conv::check_layer<3>(in_channels, out_channels, kernel_size, options_, "Conv3d");
-    weight_ = register_parameter(
-        "weight", empty<float>({out_channels, in_channels / options_.groups, kernel[0], kernel[1], kernel[2]}));
-    if (options_.bias) bias_ = register_parameter("bias", empty<float>({out_channels}));
-    init::detail::reset_linear_like(weight_, bias_, gen);
-  }
-  Tensor<float> forward(const Tensor<float>& x) const { return functional::conv3d(x, weight_, bias_, options_); }
-  Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }
-  const Tensor<float>& weight() const { return weight_; }
-  const Tensor<float>& bias() const { return bias_; }
-
- private:
-  Conv3dOptions options_;
+  ConvOptions<N> options_;
   Tensor<float> weight_, bias_;
 };
 
 }  // namespace impl
 
 using Conv1d = impl::Conv1d<>;
-using Conv2d = impl::Conv2d<>;
-using Conv3d = impl::Conv3d<>;
+using Conv2d = impl::Conv<2>;
+using Conv3d = impl::Conv<3>;
 
 }  // namespace tessera::nn
