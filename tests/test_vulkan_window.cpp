@@ -350,6 +350,29 @@ TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, conv_t
   }
 }
 
+TEST_CASE("vulkan window: ctc_loss matches the CPU, gradients too") {
+  if (!have_device()) return;
+  ts::Generator gen(9);
+  const auto x = ts::randn({9, 3, 5}, gen);
+  const ts::Tensor<int64_t> padded = ts::tensor<int64_t>({{1, 2, 2, 3}, {4, 4, 4, 4}, {2, 1, -1, -1}});
+  const ts::Tensor<int64_t> concatenated = ts::tensor<int64_t>({1, 2, 2, 3, 4, 4, 4, 4, 2, 1});
+  const auto run = [&](ts::Device d) {
+    const auto xi = x.to(d).detach().requires_grad_();
+    const auto lp = xi.log_softmax(2);
+    // the second sample's 4 repeated labels cannot fit in 6 frames: an infinite loss
+    const auto none = F::ctc_loss(lp, padded.to(d), {9, 6, 7}, {4, 4, 2}, {.reduction = ts::nn::Reduction::None});
+    const auto mean = F::ctc_loss(lp, concatenated.to(d), {9, 6, 7}, {4, 4, 2}, {.blank = 0, .zero_infinity = true});
+    (none.narrow(0, 0, 1).sum() * 2 + none.narrow(0, 2, 1).sum() + mean).backward();
+    return std::vector<ts::Tensor<float>>{none, mean, xi.grad()};
+  };
+  const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    INFO(i);
+    CHECK(gpu[i].device() == kGpu);
+    CHECK(close(gpu[i], cpu[i], 1e-4, 1e-5));
+  }
+}
+
 namespace {
 
 /** var and std of x over several dims, keepdim and corrections, on the device against the CPU

@@ -23,7 +23,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "binomial": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "poisson": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "choose_qparams_optimized": "quantization (an internal of it that the quantized rule's pattern misses)",
-    "ctc_loss": "not yet written (a dynamic-programming loss with its own kernel)",
     "grid_sampler": "the internal op of F.grid_sample (modes as integers), which is offered (4-D, every mode)",
     "grid_sampler_2d": "the internal op of F.grid_sample, which is offered (4-D, every mode)",
     "grid_sampler_3d": "volumetric grid_sample is not offered yet (4-D is)",

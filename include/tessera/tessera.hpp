@@ -49,6 +49,7 @@
 #include "nn/containers.hpp"
 #include "nn/conv.hpp"
 #include "nn/conv_transpose.hpp"
+#include "nn/ctc_loss.hpp"
 #include "nn/fold.hpp"
 #include "nn/functional.hpp"
 #include "nn/grid_sample.hpp"
