@@ -350,6 +350,27 @@ TEST_CASE("vulkan window: grid_sample, affine_grid, unfold, fold, conv3d, conv_t
   }
 }
 
+TEST_CASE("vulkan window: volumetric grid_sample and affine_grid match the CPU, gradients too") {
+  if (!have_device()) return;
+  ts::Generator gen(10);
+  const auto x = ts::randn({2, 3, 4, 5, 6}, gen), grid = ts::rand({2, 3, 2, 4, 3}, gen) * 2.4f - 1.2f;
+  const auto theta = ts::randn({2, 3, 4}, gen);
+  const auto run = [&](ts::Device d) {
+    const auto xi = x.to(d).detach().requires_grad_(), gi = grid.to(d).detach().requires_grad_();
+    const auto ti = theta.to(d).detach().requires_grad_();
+    const auto sampled = F::grid_sample(xi, gi, "bilinear", "reflection") + F::grid_sample(xi, gi, "nearest", "border", true);
+    const auto affine = F::grid_sample(xi, F::affine_grid(ti, {2, 3, 3, 2, 4}), "bilinear", "zeros");
+    (sampled.pow(2.0).sum() + affine.pow(2.0).sum()).backward();
+    return std::vector<ts::Tensor<float>>{sampled, affine, xi.grad(), gi.grad(), ti.grad()};
+  };
+  const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    INFO(i);
+    CHECK(gpu[i].device() == kGpu);
+    CHECK(close(gpu[i], cpu[i], 1e-4, 1e-5));
+  }
+}
+
 TEST_CASE("vulkan window: ctc_loss matches the CPU, gradients too") {
   if (!have_device()) return;
   ts::Generator gen(9);

@@ -61,4 +61,36 @@ ERRORS = [
     "F.affine_grid(theta, (2, 3, 0, 5), align_corners=False)",
 ]
 
+# Volumes: [N, C, D, H, W] read at grids [N, Do, Ho, Wo, 3], and 3-D affine maps.
+x3 = torch.arange(2 * 2 * 3 * 4 * 5, dtype=torch.float64).reshape(2, 2, 3, 4, 5).sin()
+g3 = (torch.arange(2 * 3 * 4 * 2 * 3, dtype=torch.float64).reshape(2, 3, 4, 2, 3) * 0.41).sin() * 1.3
+theta3 = torch.tensor([[[0.9, -0.3, 0.1, 0.05], [0.2, 1.1, -0.25, 0.1], [0.1, 0.2, 0.8, -0.3]],
+                       [[-0.5, 0.4, 0.3, 0.0], [0.7, 0.6, 0.0, 0.2], [0.0, -0.4, 1.2, 0.1]]], dtype=torch.float64)
+VALUES += ["F.affine_grid(theta3, (2, 2, 3, 4, 5), align_corners=False)",
+           "F.affine_grid(theta3, (2, 1, 1, 3, 2), align_corners=True)"]
+for mode in ("bilinear", "nearest"):
+    for padding in ("zeros", "border", "reflection"):
+        for corners in (False, True):
+            VALUES.append(f"F.grid_sample(x3, g3, mode='{mode}', padding_mode='{padding}', align_corners={corners})")
+VALUES += [
+    "F.grid_sample(x3.float(), g3.float(), align_corners=False)",
+    "F.grid_sample(x3[:, :, :, :, :1], g3, padding_mode='reflection', align_corners=True)",
+    "F.grid_sample(x3, F.affine_grid(theta3, (2, 2, 2, 3, 4), align_corners=True), align_corners=True)",
+    "F.grid_sample(x3[:0], g3[:0], align_corners=False)",
+]
+GRADS += [
+    ("F.grid_sample(X, g3, align_corners=False)", (2, 2, 3, 4, 5)),
+    ("F.grid_sample(X, g3, mode='nearest', padding_mode='border', align_corners=True)", (2, 2, 3, 4, 5)),
+    ("F.grid_sample(x3, (X * 0.09).sin() * 1.2, align_corners=False)", (2, 3, 4, 2, 3)),
+    ("F.grid_sample(x3, (X * 0.09).sin() * 1.2, padding_mode='border', align_corners=True)", (2, 3, 4, 2, 3)),
+    ("F.grid_sample(x3, (X * 0.09).sin() * 1.2, padding_mode='reflection', align_corners=False)", (2, 3, 4, 2, 3)),
+    ("F.affine_grid(X, (2, 2, 3, 4, 5), align_corners=False)", (2, 3, 4)),
+]
+ERRORS += [
+    "F.grid_sample(x3, g3, mode='bicubic', align_corners=False)", "F.grid_sample(x3, g, align_corners=False)",
+    "F.grid_sample(x3, g3[:, 0], align_corners=False)", "F.grid_sample(x3[0], g3, align_corners=False)",
+    "F.affine_grid(theta3, (2, 2, 0, 4, 5), align_corners=False)",
+    "F.affine_grid(theta3, (2, 2, 3, 4, 5, 6), align_corners=False)",
+]
+
 call_cases.write("generate_grid_sample.py", "grid_sample.txt", VALUES, GRADS, ERRORS, globals())
