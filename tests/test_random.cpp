@@ -417,6 +417,67 @@ TEST_CASE("cauchy_, log_normal_ and geometric_ are their documented definitions,
   CHECK_THROWS_WITH(ts::empty({2}).geometric_(0), "geometric_: geometric_ expects p to be in (0, 1), but got p=0");
 }
 
+TEST_CASE("poisson is PyTorch's sampler on each element's own stream, with the Poisson moments", "[random][poisson]") {
+  // the definition of docs/random.md: element i's uniforms are the doubles of block i, then of the
+  // same counter with its third word 1, 2, ...
+  ts::Generator gen(21);
+  const ts::Tensor<double> rates = ts::tensor<double>({0.0, 0.3, 2.5, 9.75, 10.0, 47.5, 1e5});
+  const ts::GeneratorState start = gen.get_state();
+  const std::vector<double> drawn = ts::poisson(rates, gen).to_vector();
+  CHECK(gen.offset() == start.offset + 7);
+  for (size_t i = 0; i < drawn.size(); ++i) {
+    uint32_t attempt = 0, w[4];
+    std::vector<double> stream;
+    const auto uniform = [&] {
+      if (stream.empty()) {
+        ts::detail::random_block(start, i, attempt++, w);
+        for (int k = 1; k >= 0; --k)
+          stream.push_back(static_cast<double>(((static_cast<uint64_t>(w[2 * k + 1]) << 32) | w[2 * k]) >> 11) * 0x1p-53);
+      }
+      const double u = stream.back();
+      stream.pop_back();
+      return u;
+    };
+    CHECK(drawn[i] == static_cast<double>(ts::detail::sample_poisson(rates.to_vector()[i], uniform)));
+  }
+  // mean and variance equal to the rate, on both sides of the sampler's switch at 10
+  for (const double rate : {0.7, 4.0, 9.9, 10.0, 33.0, 900.0}) {
+    INFO(rate);
+    const auto x = ts::poisson(ts::full<float>({200000}, static_cast<float>(rate)), gen).to<double>();
+    const double sigma = std::sqrt(rate / 200000.0);
+    CHECK(std::abs(x.mean().item() - rate) < 5 * sigma);
+    CHECK(std::abs(x.var().item() / rate - 1.0) < 0.02);
+    CHECK(ts::equal(x, x.round()));
+  }
+  // thread counts and a transposed view, as the other samplers
+  const auto draw = [] {
+    ts::Generator g(9);
+    return ts::poisson((ts::arange<float>(0, 100003) * 0.001f).reshape({-1}), g).to_vector();
+  };
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  CHECK(one == three);
+  ts::Generator g1(3), g2(3);
+  const auto base = ts::arange<float>(0, 20).reshape({5, 4});
+  CHECK(ts::equal(ts::poisson(base.t(), g1), ts::poisson(base.t().contiguous(), g2)));
+  // torch.poisson's node and messages (torch 1.13)
+  const auto r = ts::tensor<float>({1.0f, 30.0f}).requires_grad_();
+  const auto y = ts::poisson(r);
+  CHECK(y.grad_fn_name() == "PoissonBackward0");
+  y.sum().backward();
+  CHECK(ts::equal(r.grad(), ts::zeros<float>({2})));
+  CHECK_THROWS_WITH(ts::poisson(ts::tensor<float>({1.0f, -1.0f})), "poisson: invalid Poisson rate, expected rate to be non-negative");
+  CHECK_THROWS_WITH(ts::poisson(ts::tensor<float>({NAN})), "poisson: invalid Poisson rate, expected rate to be non-negative");
+  CHECK_THROWS_WITH(ts::poisson(ts::tensor<float>({1.0f}).to<ts::half>()), "\"poisson_cpu\" not implemented for 'Half'");
+  CHECK_THROWS_WITH(ts::poisson(ts::tensor<int64_t>({1})), "\"poisson_cpu\" not implemented for 'Long'");
+  CHECK(ts::poisson(ts::empty<float>({0, 3})).sizes() == ts::Shape{0, 3});
+  // a rate too large for int64: x86's conversion of the draw, as PyTorch's build
+  CHECK(ts::poisson(ts::tensor<double>({1e300})).item() == -0x1p63);
+}
+
 TEST_CASE("random_ draws as randint does, over PyTorch's ranges", "[random][random_]") {
   ts::Generator g1(77), g2(77);
   CHECK(ts::empty<int64_t>({33}).random_(-3, 200, g1).to_vector() == ts::randint<int64_t>(-3, 200, {33}, g2).to_vector());

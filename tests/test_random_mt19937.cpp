@@ -2,6 +2,7 @@
 // and the data loader replay tests/golden/mt19937.txt (tests/golden/generate_mt19937.py) bit for
 // bit after set_default_rng_algorithm(mt19937) and manual_seed; plus the engine, states and errors.
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -167,6 +168,24 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "int32") return go(int32_t{});
     if (a[1] == "uint8") return go(uint8_t{});
     if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
+  if (op == "poisson" || op == "poisson_t") {
+    const auto go = [&]<class T>(T) {
+      ts::Tensor<T> rates;
+      if (op == "poisson_t") {
+        const int64_t rows = std::stoll(a[2]), cols = std::stoll(a[3]);
+        rates = (ts::arange<double>(0, rows * cols) * 3.7).reshape({rows, cols}).to<T>().t();
+      } else {
+        std::string list = a[2];
+        std::replace(list.begin(), list.end(), ',', ' ');
+        const std::vector<double> values = golden::values<double>(list);
+        rates = ts::from_vector(values, {static_cast<int64_t>(values.size())}).to<T>();
+      }
+      check_out(ts::poisson(rates).template to<double>(), outs.at(0), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    if (a[1] == "bfloat16") return go(ts::bfloat16{});
     return go(double{});
   }
   if (op == "randperm") return check_out(ts::randperm(std::stoll(a[1])), outs.at(0), where);

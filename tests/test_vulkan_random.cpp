@@ -487,8 +487,8 @@ TEST_CASE("vulkan random: randperm on the GPU is the CPU's, and advances the gen
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
-TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_ and geometric_ draw on the host, with the "
-          "CPU's values") {
+TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_, geometric_ and poisson draw on the host, "
+          "with the CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
@@ -513,6 +513,12 @@ TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_ and
   require_bits(s.t().log_normal_(0, 0.5, cpu), gs.t().log_normal_(0, 0.5, gpu), "log_normal_");
   require_bits(r.geometric_(0.3, cpu), gr.geometric_(0.3, gpu), "geometric_");
   CHECK(gs.device() == kGpu);
+  REQUIRE(cpu.get_state() == gpu.get_state());
+  // so is poisson, on the rates' device
+  const ts::Tensor<float> rates = ts::arange<float>(0, 24).reshape({4, 6}) * 1.5f;
+  const ts::Tensor<float> drawn = ts::poisson(rates.to(kGpu).t(), gpu);
+  CHECK(drawn.device() == kGpu);
+  require_bits(ts::poisson(rates.t(), cpu), drawn, "poisson");
   REQUIRE(cpu.get_state() == gpu.get_state());
 }
 

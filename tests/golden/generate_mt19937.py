@@ -14,7 +14,8 @@ import os
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8}
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64, "int32": torch.int32, "uint8": torch.uint8,
+          "bfloat16": torch.bfloat16}
 
 
 def fnv1a(data):
@@ -77,6 +78,11 @@ def run(call):
         return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).log_normal_(float(a[3]), float(a[4]))]
     if op == "geometric":
         return [torch.empty(int(a[2]), dtype=DTYPES[a[1]]).geometric_(float(a[3]))]
+    if op == "poisson":  # poisson dtype rate,rate,...
+        return [torch.poisson(torch.tensor([float(v) for v in a[2].split(",")], dtype=DTYPES[a[1]]))]
+    if op == "poisson_t":  # rates arange(rows * cols) * 3.7 as [rows, cols], transposed; values in logical order
+        rates = (torch.arange(int(a[2]) * int(a[3]), dtype=torch.float64) * 3.7).reshape(int(a[2]), int(a[3]))
+        return [torch.poisson(rates.to(DTYPES[a[1]]).t()).contiguous()]
     if op == "cauchy_t":  # on the transpose of a contiguous [rows, cols] tensor; values in logical order
         return [torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t().cauchy_(1, 0.5).contiguous()]
     if op == "random":
@@ -243,6 +249,11 @@ case("cauchy_log_normal_geometric", 11, ["cauchy float32 20 0 1", "cauchy float6
                                          "log_normal float32 5 -1 1", "geometric float32 12 0.3",
                                          "geometric float64 9 0.05", "geometric int64 15 0.5",
                                          "geometric int32 6 0.9", "geometric uint8 8 0.2", "rand float32 3"])
+
+case("poisson", 12, ["poisson float32 0.5,1,3,9.99,0,10,15.5,100,10000,3000000000,0.01,2.5",
+                     "poisson float64 0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60,0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60,0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60",
+                     "poisson bfloat16 1,20,0.5,200", "poisson_t float32 3 5", "poisson_t float64 4 6",
+                     "rand float32 3"])
 
 
 def main():
