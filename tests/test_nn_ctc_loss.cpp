@@ -31,17 +31,15 @@ bool close_to(double have, double want, double rtol) {
 }
 
 /** Runs a record: the loss and the gradient of sum(loss * gout), or the error's message. The
- *  lengths go in as tensors of the targets' type, or as vectors for every other record. */
+ *  lengths go in as tensors of the targets' type (`as_tensors`) or as vectors. */
 template <class T, class I>
-void run_case(const golden::Record& r, double rtol) {
+void run_case(const golden::Record& r, double rtol, bool as_tensors) {
   const ts::Shape lp_shape(golden::ints(r.get("log_probs_shape")));
   const Tensor<T> lp = ts::from_vector(golden::values<T>(r.get("log_probs")), lp_shape).requires_grad_();
   const Tensor<I> targets = ts::from_vector(golden::values<I>(r.get("targets")), ts::Shape(golden::ints(r.get("targets_shape"))));
   const std::vector<int64_t> il = golden::ints(r.get("input_lengths")), tl = golden::ints(r.get("target_lengths"));
   const nn::CTCLossOptions options{.blank = std::stoll(r.get("blank")), .reduction = reduction_of(r.get("reduction")),
                                    .zero_infinity = r.get("zero_infinity") == "1"};
-  static int alternate = 0;
-  const bool as_tensors = ++alternate % 2 == 0;
   const auto call = [&] {
     if (!as_tensors) return F::ctc_loss(lp, targets, il, tl, options);
     const auto lengths = [](const std::vector<int64_t>& v) {
@@ -69,7 +67,7 @@ void run_case(const golden::Record& r, double rtol) {
   }
 }
 
-// The generator's first inputs.
+/** Log-probabilities [steps, batch, classes] from tessera's generator. */
 Tensor<float> log_probs(int64_t steps, int64_t batch, int64_t classes, uint64_t seed) {
   ts::Generator gen(seed);
   return ts::randn({steps, batch, classes}, gen).log_softmax(2);
@@ -82,13 +80,15 @@ TEST_CASE("ctc_loss: losses, gradients and messages as PyTorch's") {
   int cases = 0;
   for (const auto& r : golden::load("ctc_loss.txt")) {
     INFO(r.name);
-    if (r.name == "int32") run_case<float, int32_t>(r, 1e-5);
-    else if (r.get("dtype") == "float64") run_case<double, int64_t>(r, 1e-12);
-    else if (r.get("dtype") == "float16") run_case<ts::half, int64_t>(r, 1e-3);
-    else run_case<float, int64_t>(r, 1e-5);
+    for (const bool as_tensors : {false, true}) {
+      if (r.name == "int32") run_case<float, int32_t>(r, 1e-5, as_tensors);
+      else if (r.get("dtype") == "float64") run_case<double, int64_t>(r, 1e-12, as_tensors);
+      else if (r.get("dtype") == "float16") run_case<ts::half, int64_t>(r, 1e-3, as_tensors);
+      else run_case<float, int64_t>(r, 1e-5, as_tensors);
+    }
     ++cases;
   }
-  CHECK(cases == 31);
+  CHECK(cases == 36);
 }
 
 TEST_CASE("ctc_loss: the nodes PyTorch records") {
@@ -116,15 +116,19 @@ TEST_CASE("ctc_loss: the nodes PyTorch records") {
 TEST_CASE("ctc_loss: gradcheck through log_softmax") {
   ts::Generator gen(3);
   const Tensor<double> x = ts::randn({6, 3, 4}, gen).to<double>().requires_grad_();
-  const Tensor<int64_t> targets = ts::tensor<int64_t>({1, 3, 3, 2, 1, 2});
+  const Tensor<int64_t> targets = ts::tensor<int64_t>({1, 3, 3, 2, 1, 1});
+  const auto loss = [&](const Tensor<double>& in, nn::Reduction reduction) {
+    // the third sample's 2 repeated labels cannot fit in 2 frames: 0 with zero_infinity
+    return F::ctc_loss(in.log_softmax(2), targets, {6, 5, 2}, {3, 1, 2},
+                       {.blank = 0, .reduction = reduction, .zero_infinity = true});
+  };
   for (const auto reduction : {nn::Reduction::None, nn::Reduction::Mean, nn::Reduction::Sum})
-    CHECK(ts::autograd::gradcheck(
-        [&](const std::vector<Tensor<double>>& in) {
-          // the third sample's 2 labels with a repeat cannot fit in 2 frames: 0 with zero_infinity
-          return F::ctc_loss(in[0].log_softmax(2), targets, {6, 5, 2}, {3, 1, 2},
-                             {.blank = 0, .reduction = reduction, .zero_infinity = true});
-        },
-        {x}));
+    CHECK(ts::autograd::gradcheck([&](const std::vector<Tensor<double>>& in) { return loss(in[0], reduction); }, {x}));
+  const Tensor<double> each = loss(x, nn::Reduction::None);
+  CHECK(each[2].item() == 0.0);
+  CHECK(std::isinf(F::ctc_loss(x.log_softmax(2), targets, {6, 5, 2}, {3, 1, 2}, {.reduction = nn::Reduction::None})[2].item()));
+  each[2].backward();
+  CHECK(ts::equal(x.grad(), ts::zeros_like(x)));
 }
 
 TEST_CASE("ctc_loss: what PyTorch 1.13 reads outside its buffers is defined or refused") {
@@ -144,7 +148,17 @@ TEST_CASE("ctc_loss: what PyTorch 1.13 reads outside its buffers is defined or r
         "ctc_loss_cpu)");
   CHECK(error_of([&] { (void)F::ctc_loss(lp, ts::tensor<int64_t>({{1, 9, 2}, {3, 1, 0}, {4, 4, 4}}), {6, 5, 4}, {3, 2, 3}); }) ==
         "ctc_loss: targets must be labels in [0, 5), but got 9");
-  // a label past a sample's length is not read
+  // frames past a sample's input length and labels past its target length are not read
+  const Tensor<float> noisy = lp.detach().clone();
+  noisy.narrow(0, 4, 2).select(1, 2).fill_(NAN);
+  const Tensor<float> clean_loss = F::ctc_loss(lp.detach(), targets, {6, 5, 4}, {3, 2, 3}, {.reduction = nn::Reduction::None});
+  CHECK(ts::equal(F::ctc_loss(noisy, targets, {6, 5, 4}, {3, 2, 3}, {.reduction = nn::Reduction::None}), clean_loss));
+  const auto grad_of = [&](const Tensor<float>& in) {
+    const Tensor<float> leaf = in.detach().requires_grad_();
+    F::ctc_loss(leaf, targets, {6, 5, 4}, {3, 2, 2}).backward();  // every loss finite
+    return leaf.grad();
+  };
+  CHECK(ts::equal(grad_of(noisy), grad_of(lp)));
   CHECK(ts::equal(F::ctc_loss(lp, ts::tensor<int64_t>({{1, 2, 2}, {3, -7, 99}, {4, 4, 4}}), {6, 5, 4}, {3, 1, 3}),
                   F::ctc_loss(lp, targets, {6, 5, 4}, {3, 1, 3})));
   CHECK(error_of([&] { (void)F::ctc_loss(lp, targets, ts::tensor<float>({6, 5, 4}), ts::tensor<int64_t>({3, 2, 3})); }) ==

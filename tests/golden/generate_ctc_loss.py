@@ -94,6 +94,13 @@ case("error_targets_3d", lp, tg.unsqueeze(0), [6, 5, 4], [3, 2, 3], error=True)
 case("error_targets_0d", lp, tg[0, 0], [6, 5, 4], [3, 2, 3], error=True)
 case("error_half", lp.half(), tg, [6, 5, 4], [3, 2, 3], error=True)
 case("error_no_frames", lp[:0], tg, [0, 0, 0], [0, 0, 0], error=True)
+masked = lp.clone()
+masked[2, 0, 3] = -float("inf")  # a class ruled out at one frame: its gradient there is NaN
+case("neg_inf_log_prob", masked, tg, [6, 5, 4], [3, 2, 3], reduction="none")
+case("concatenated_empty_middle", log_probs(6, 3, 5), torch.tensor([1, 2, 3, 4]), [6, 6, 6], [2, 0, 2], reduction="sum")
+case("error_targets_rows", lp, tg[:2], [6, 5, 4], [3, 2, 3], error=True)
+case("error_targets_one_row", lp, tg[:1], [6, 5, 4], [3, 2, 3], error=True)
+case("error_rows_before_input_length", lp, tg[:2], [7, 5, 4], [3, 2, 3], error=True)
 
 path = os.path.join(HERE, "ctc_loss.txt")
 with open(path, "w") as f:

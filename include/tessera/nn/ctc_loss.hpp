@@ -64,12 +64,21 @@ Tensor<T> shifted(const Tensor<T>& a, int64_t k, S fill) {
   return k > 0 ? cat({in, a.narrow(1, 0, n - m)}, 1) : cat({a.narrow(1, m, n - m), in}, 1);
 }
 
-/** PyTorch's log-sum-exp of a state's predecessors, plus the state's log-probability. */
+/** PyTorch's log-sum-exp of two or three terms: the largest m (0 when all are -inf) taken out. */
+template <class T>
+Tensor<T> log_sum_exp(const std::vector<Tensor<T>>& terms) {
+  Tensor<T> m = terms[0];
+  for (size_t i = 1; i < terms.size(); ++i) m = maximum(m, terms[i]);
+  m = m.masked_fill(m.isneginf(), 0);
+  Tensor<T> sum = (terms[0] - m).exp();
+  for (size_t i = 1; i < terms.size(); ++i) sum = sum + (terms[i] - m).exp();
+  return sum.log() + m;
+}
+
+/** A state's next value from its predecessors a1, a2, a3 and its log-probability. */
 template <class T>
 Tensor<T> step(const Tensor<T>& a1, const Tensor<T>& a2, const Tensor<T>& a3, const Tensor<T>& lp) {
-  Tensor<T> m = maximum(maximum(a1, a2), a3);
-  m = m.masked_fill(m.isneginf(), 0);
-  return ((a1 - m).exp() + (a2 - m).exp() + (a3 - m).exp()).log() + m + lp;
+  return log_sum_exp<T>({a1, a2, a3}) + lp;
 }
 
 /** The alphas of every step, [T, N, L] (Note [CTC from ops]). */
@@ -141,9 +150,11 @@ struct CtcLossBackward0 final : ::tessera::detail::Node {
           (log_alpha + beta + nll.view({1, -1, 1}) - l.lp_ext).exp().masked_fill(lost, 0);
       const Tensor<T> occupancy =
           zeros_like(lp).scatter_add(2, l.ext.unsqueeze(0).expand(l.lp_ext.sizes()), occupancy_terms);
-      grad = (lp.exp() - occupancy) * g.view({1, -1, 1});
-      const Tensor<bool> infinite = nll.isinf().view({1, -1, 1});
-      grad = grad.masked_fill(infinite, zero_infinity ? 0.0 : std::numeric_limits<double>::quiet_NaN());
+      // PyTorch's exp(lp) - exp(log(occupancy) + nll - lp) is NaN where lp or the loss is infinite
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      grad = ((lp.exp() - occupancy) * g.view({1, -1, 1})).masked_fill(lp.isneginf(), nan);
+      grad = grad.masked_fill(nll.isinf().view({1, -1, 1}), nan);
+      if (zero_infinity) grad = grad.masked_fill(nll.isposinf().view({1, -1, 1}), 0);
       grad = grad.masked_fill(t >= l.input_lengths.view({1, -1, 1}), 0);
     }
     if (::tessera::detail::needs_grad(g, lp))
@@ -192,8 +203,6 @@ Tensor<T> ctc_loss(const Tensor<T>& log_probs, const Tensor<I>& targets, const s
     for (size_t n = 0; n < target_lengths.size(); ++n) {
       TS_CHECK(target_lengths[n] >= 0, "ctc_loss: Expected target_lengths to have value at least 0, but got value ",
                target_lengths[n], from);
-      TS_CHECK(input_lengths[n] >= 0, "ctc_loss: Expected input_lengths to have value at least 0, but got value ",
-               input_lengths[n], from);
       longest = target_lengths[n] > longest ? target_lengths[n] : longest;
       total += target_lengths[n];
     }
@@ -201,12 +210,17 @@ Tensor<T> ctc_loss(const Tensor<T>& log_probs, const Tensor<I>& targets, const s
       TS_CHECK(targets.size(0) == total, "ctc_loss: Expected tensor to have size ", total,
                " at dimension 0, but got size ", targets.size(0), " for argument #2 'targets'", from);
     else
-      TS_CHECK(targets.size(1) >= longest, "ctc_loss: Expected tensor to have size at least ", longest,
-               " at dimension 1, but got size ", targets.size(1), " for argument #2 'targets'", from);
-    for (const int64_t length : input_lengths)
+      TS_CHECK(targets.size(0) == batch && targets.size(1) >= longest, "ctc_loss: Expected tensor to have size ",
+               targets.size(0) == batch ? "at least " : "", targets.size(0) == batch ? longest : batch, " at dimension ",
+               targets.size(0) == batch ? 1 : 0, ", but got size ", targets.size(targets.size(0) == batch ? 1 : 0),
+               " for argument #2 'targets'", from);
+    for (const int64_t length : input_lengths) {
+      TS_CHECK(length >= 0, "ctc_loss: Expected input_lengths to have value at least 0, but got value ", length, from);
       TS_CHECK(length <= steps, "ctc_loss: Expected input_lengths to have value at most ", steps,
                ", but got value ", length, from);
+    }
     TS_CHECK(steps > 0, "ctc_loss: start (0) + length (1) exceeds dimension size (0).");
+    // arange returns `auto`: its calls name lp.device() so that they depend on T (Note [Declared result types])
     const Device device = lp.device();
     const Tensor<int64_t> in_len = from_vector(input_lengths, {batch, 1}, {.device = device});
     const Tensor<int64_t> tg_len = from_vector(target_lengths, {batch, 1}, {.device = device});
@@ -249,9 +263,7 @@ Tensor<T> ctc_loss(const Tensor<T>& log_probs, const Tensor<I>& targets, const s
                                  .squeeze(0);
       const Tensor<T> l1 = last.gather(1, tg_len * 2);
       const Tensor<T> l2 = last.gather(1, (tg_len * 2 - 1).clamp_min(0)).masked_fill(tg_len == 0, neg_inf);
-      Tensor<T> m = maximum(l1, l2);
-      m = m.masked_fill(m.isneginf(), 0);
-      nll = (((l1 - m).exp() + (l2 - m).exp()).log() + m).neg().squeeze(1);
+      nll = detail_ctc::log_sum_exp<T>({l1, l2}).neg().squeeze(1);
       const Tensor<T> no_frames = zeros<T>({batch}, {.device = device}).masked_fill(tg_len.squeeze(1) != 0, std::numeric_limits<T>::infinity());
       nll = where((in_len == 0).squeeze(1), no_frames, nll);
     }
@@ -272,6 +284,7 @@ Tensor<T> ctc_loss(const Tensor<T>& log_probs, const Tensor<I>& targets, const s
 template <class T, class I, class L1, class L2>
 Tensor<T> ctc_loss(const Tensor<T>& log_probs, const Tensor<I>& targets, const Tensor<L1>& input_lengths,
                    const Tensor<L2>& target_lengths, const CTCLossOptions& options = {}) {
+  // the reduction first, before the lengths' types, as Python checks it
   TS_CHECK(options.reduction != Reduction::BatchMean, "ctc_loss: batchmean is not a valid value for reduction");
   const std::vector<int64_t> il = detail_ctc::lengths(input_lengths, "input_lengths");
   return ctc_loss(log_probs, targets, il, detail_ctc::lengths(target_lengths, "target_lengths"), options);
@@ -292,9 +305,19 @@ class CTCLoss : public nn::Module {
                     const Tensor<L2>& target_lengths) const {
     return functional::ctc_loss(log_probs, targets, input_lengths, target_lengths, options_);
   }
+  template <class T, class I>
+  Tensor<T> forward(const Tensor<T>& log_probs, const Tensor<I>& targets, const std::vector<int64_t>& input_lengths,
+                    const std::vector<int64_t>& target_lengths) const {
+    return functional::ctc_loss(log_probs, targets, input_lengths, target_lengths, options_);
+  }
   template <class T, class I, class L1, class L2>
   Tensor<T> operator()(const Tensor<T>& log_probs, const Tensor<I>& targets, const Tensor<L1>& input_lengths,
                        const Tensor<L2>& target_lengths) const {
+    return this->call_forward(*this, log_probs, targets, input_lengths, target_lengths);
+  }
+  template <class T, class I>
+  Tensor<T> operator()(const Tensor<T>& log_probs, const Tensor<I>& targets, const std::vector<int64_t>& input_lengths,
+                       const std::vector<int64_t>& target_lengths) const {
     return this->call_forward(*this, log_probs, targets, input_lengths, target_lengths);
   }
   const CTCLossOptions& options() const { return options_; }
