@@ -26,6 +26,8 @@ const Tensor<double> x3 = ts::arange<double>(0, 240).reshape({2, 2, 3, 4, 5}).si
 const Tensor<double> g3 = (ts::arange<double>(0, 144).reshape({2, 3, 4, 2, 3}) * 0.41).sin() * 1.3;
 const Tensor<double> theta3 = ts::tensor<double>({{{0.9, -0.3, 0.1, 0.05}, {0.2, 1.1, -0.25, 0.1}, {0.1, 0.2, 0.8, -0.3}},
                                                   {{-0.5, 0.4, 0.3, 0.0}, {0.7, 0.6, 0.0, 0.2}, {0.0, -0.4, 1.2, 0.1}}});
+const Tensor<double> odd3 = ts::tensor<double>({double(NAN), 0.2, 0.1, 0.3, double(INFINITY), -0.5, -1.0, 1.0,
+                                                double(-INFINITY), 1e12, -0.2, 0.4}).reshape({1, 1, 1, 4, 3});
 const Tensor<double> odd = ts::tensor<double>({double(NAN), 0.2, 0.3, double(INFINITY), -1.0, 1.0, 1.0, -1.0}).reshape({1, 1, 4, 2});
 
 const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
@@ -114,7 +116,20 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
       {"F.grid_sample(x3, F.affine_grid(theta3, (2, 2, 2, 3, 4), align_corners=True), align_corners=True)",
        [] { return got(F::grid_sample(x3, F::affine_grid(theta3, {2, 2, 2, 3, 4}, true), "bilinear", "zeros", true)); }},
       {"F.grid_sample(x3[:0], g3[:0], align_corners=False)",
-       [] { return got(F::grid_sample(x3.narrow(0, 0, 0), g3.narrow(0, 0, 0))); }},
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 0), g3.narrow(0, 0, 0))); }},      {"F.grid_sample(x3[:1], odd3, mode='bilinear', padding_mode='zeros', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "bilinear", "zeros")); }},
+      {"F.grid_sample(x3[:1], odd3, mode='bilinear', padding_mode='border', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "bilinear", "border")); }},
+      {"F.grid_sample(x3[:1], odd3, mode='bilinear', padding_mode='reflection', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "bilinear", "reflection")); }},
+      {"F.grid_sample(x3[:1], odd3, mode='nearest', padding_mode='zeros', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "nearest", "zeros")); }},
+      {"F.grid_sample(x3[:1], odd3, mode='nearest', padding_mode='border', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "nearest", "border")); }},
+      {"F.grid_sample(x3[:1], odd3, mode='nearest', padding_mode='reflection', align_corners=False)",
+       [] { return got(F::grid_sample(x3.narrow(0, 0, 1), odd3, "nearest", "reflection")); }},
+      {"F.affine_grid(theta3, (2, 0, 1, 3, 2), align_corners=True)",
+       [] { return got(F::affine_grid(theta3, {2, 0, 1, 3, 2}, true)); }},
   };
   return calls;
 }
@@ -155,8 +170,7 @@ const std::map<std::string, Fn>& grad_calls() {
       {"F.grid_sample(x3, (X * 0.09).sin() * 1.2, padding_mode='reflection', align_corners=False)",
        [](const Tensor<double>& t) { return F::grid_sample(x3, (t * 0.09).sin() * 1.2, "bilinear", "reflection"); }},
       {"F.affine_grid(X, (2, 2, 3, 4, 5), align_corners=False)",
-       [](const Tensor<double>& t) { return F::affine_grid(t, {2, 2, 3, 4, 5}); }},
-  };
+       [](const Tensor<double>& t) { return F::affine_grid(t, {2, 2, 3, 4, 5}); }},  };
   return calls;
 }
 
@@ -222,6 +236,10 @@ TEST_CASE("affine_grid and grid_sample refuse what PyTorch refuses, with its mes
   CHECK(ts::allclose(F::grid_sample(x, F::affine_grid(identity, {2, 3, 4, 5})), x, 1e-12, 1e-12));
   CHECK(ts::allclose(F::grid_sample(x, F::affine_grid(identity, {2, 3, 4, 5}, true), "bilinear", "zeros", true), x,
                      1e-12, 1e-12));
+  // PyTorch's CPU kernels have neither half nor bfloat16
+  CHECK(error_of([] { F::grid_sample(x.to<ts::half>(), g.to<ts::half>()); }) == "grid_sampler_2d_cpu not implemented for Half");
+  CHECK(error_of([] { F::grid_sample(x3.to<ts::bfloat16>(), g3.to<ts::bfloat16>()); }) ==
+        "\"grid_sampler3d_cpu\" not implemented for 'BFloat16'");
   const auto identity3 = ts::eye<double>(3, 4).unsqueeze(0).expand({2, 3, 4});
   CHECK(ts::allclose(F::grid_sample(x3, F::affine_grid(identity3, {2, 2, 3, 4, 5})), x3, 1e-12, 1e-12));
 }

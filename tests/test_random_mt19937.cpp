@@ -170,6 +170,15 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "float32") return go(float{});
     return go(double{});
   }
+  if (op == "binomial") {
+    const auto list = [](std::string text) {
+      std::replace(text.begin(), text.end(), ',', ' ');
+      const std::vector<double> values = golden::values<double>(text);
+      return ts::from_vector(values, {static_cast<int64_t>(values.size())});
+    };
+    if (a[1] == "float32") return check_out(ts::binomial(list(a[2]).to<float>(), list(a[3]).to<float>()), outs.at(0), where);
+    return check_out(ts::binomial(list(a[2]), list(a[3])), outs.at(0), where);
+  }
   if (op == "poisson" || op == "poisson_t") {
     const auto go = [&]<class T>(T) {
       ts::Tensor<T> rates;

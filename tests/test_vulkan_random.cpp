@@ -487,8 +487,8 @@ TEST_CASE("vulkan random: randperm on the GPU is the CPU's, and advances the gen
   CHECK(vk::host_fallbacks(vk::PlanKind::Random) == fallbacks);
 }
 
-TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_, geometric_ and poisson draw on the host, "
-          "with the CPU's values") {
+TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_, geometric_, poisson and binomial draw on "
+          "the host, with the CPU's values") {
   if (!have_device()) return;
   ts::Generator cpu(5), gpu(5);
   const uint64_t fallbacks = vk::host_fallbacks(vk::PlanKind::Random);
@@ -519,6 +519,9 @@ TEST_CASE("vulkan random: multinomial, extreme normal_, cauchy_, log_normal_, ge
   const ts::Tensor<float> drawn = ts::poisson(rates.to(kGpu).t(), gpu);
   CHECK(drawn.device() == kGpu);
   require_bits(ts::poisson(rates.t(), cpu), drawn, "poisson");
+  REQUIRE(cpu.get_state() == gpu.get_state());
+  const ts::Tensor<float> chance = ts::full<float>({6}, 0.35f);
+  require_bits(ts::binomial(rates, chance, cpu), ts::binomial(rates.to(kGpu), chance.to(kGpu), gpu), "binomial");
   REQUIRE(cpu.get_state() == gpu.get_state());
 }
 

@@ -20,7 +20,6 @@ ALIASES = {  # PyTorch name -> tessera spelling, where C++ forces another one
     "int": "to", "long": "to", "short": "to", "char": "to", "double": "to", "float": "to", "bool": "to",
 }
 WHY_MISSING = {  # each name the count finds missing, and why
-    "binomial": "not yet written: a sampler whose PyTorch stream is not yet reproduced",
     "choose_qparams_optimized": "quantization (an internal of it that the quantized rule's pattern misses)",
     "grid_sampler": "the internal op of F.grid_sample (modes as integers), which is offered (4-D and 5-D, every mode)",
     "grid_sampler_2d": "the internal op of F.grid_sample, which is offered (4-D, every mode)",

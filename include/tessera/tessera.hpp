@@ -40,7 +40,7 @@
 #include "io/print.hpp"
 #include "io/safetensors.hpp"
 #include "random/distributions.hpp"
-#include "random/poisson.hpp"
+#include "random/counts.hpp"
 #include "autograd/formulas.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/gradcheck.hpp"

@@ -92,5 +92,13 @@ ERRORS += [
     "F.affine_grid(theta3, (2, 2, 0, 4, 5), align_corners=False)",
     "F.affine_grid(theta3, (2, 2, 3, 4, 5, 6), align_corners=False)",
 ]
+# Volumes at points that are not finite or beyond int's range, and an affine grid PyTorch allows
+# with a size of 0 beside a spatial size of 1 (align_corners).
+odd3 = torch.tensor([[[[[float("nan"), 0.2, 0.1], [0.3, float("inf"), -0.5], [-1.0, 1.0, float("-inf")],
+                        [1e12, -0.2, 0.4]]]]], dtype=torch.float64)
+for mode in ("bilinear", "nearest"):
+    for padding in ("zeros", "border", "reflection"):
+        VALUES.append(f"F.grid_sample(x3[:1], odd3, mode='{mode}', padding_mode='{padding}', align_corners=False)")
+VALUES += ["F.affine_grid(theta3, (2, 0, 1, 3, 2), align_corners=True)"]
 
 call_cases.write("generate_grid_sample.py", "grid_sample.txt", VALUES, GRADS, ERRORS, globals())

@@ -83,6 +83,9 @@ def run(call):
     if op == "poisson_t":  # rates arange(rows * cols) * 3.7 as [rows, cols], transposed; values in logical order
         rates = (torch.arange(int(a[2]) * int(a[3]), dtype=torch.float64) * 3.7).reshape(int(a[2]), int(a[3]))
         return [torch.poisson(rates.to(DTYPES[a[1]]).t()).contiguous()]
+    if op == "binomial":  # binomial dtype count,count,... prob,prob,...
+        count = torch.tensor([float(v) for v in a[2].split(",")], dtype=DTYPES[a[1]])
+        return [torch.binomial(count, torch.tensor([float(v) for v in a[3].split(",")], dtype=DTYPES[a[1]]))]
     if op == "cauchy_t":  # on the transpose of a contiguous [rows, cols] tensor; values in logical order
         return [torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t().cauchy_(1, 0.5).contiguous()]
     if op == "random":
@@ -254,6 +257,10 @@ case("poisson", 12, ["poisson float32 0.5,1,3,9.99,0,10,15.5,100,10000,300000000
                      "poisson float64 0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60,0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60,0.25,4.5,9.5,10,11.25,37,250.5,1000000.0,0.001,7,12,60",
                      "poisson bfloat16 1,20,0.5,200", "poisson_t float32 3 5", "poisson_t float64 4 6",
                      "rand float32 3"])
+
+case("binomial", 13, ["binomial float32 10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25,10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25 0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8,0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8",
+                      "binomial float64 10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25,10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25 0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8,0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8",
+                      "binomial float32 50,8,400,1 0.35", "binomial float64 9,1000 nan,0.25", "rand float32 3"])
 
 
 def main():

@@ -2,6 +2,7 @@
 // Spatial transformers: nn::functional::affine_grid (the sampling grid of a batch of 2-D or 3-D
 // affine maps) and grid_sample (an image or a volume read at the grid's points).
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -28,7 +29,8 @@ namespace tessera::nn::functional {
 // PyTorch's cubic convolution (bicubic). Each step is an op with its derivative, so the input's
 // and the grid's gradients are PyTorch's (the grid's is zero for "nearest"), on every device. A
 // point outside the image reads 0 (its index is never formed); a coordinate that is not finite
-// gives NaN (bilinear, bicubic: its weights are NaN, as PyTorch's CPU kernel) or 0 (nearest).
+// gives NaN (bilinear, bicubic: its weights are NaN, as PyTorch's CPU kernel) or 0 (nearest) in
+// an image; in a volume it is read as PyTorch's 3-D kernel reads it (volume_coordinate).
 
 namespace detail_grid {
 
@@ -46,7 +48,7 @@ Tensor<T> pad_coordinate(Tensor<T> c, int64_t size, const std::string& padding_m
   if (padding_mode == "reflection") {
     const T low = align_corners ? T(0) : T(-0.5), span = align_corners ? static_cast<T>(size - 1) : static_cast<T>(size);
     if (span == T(0)) {
-      c = c * T(0);
+      c = zeros_like(c);  // 0 whatever c is, and no gradient, as PyTorch's kernels
     } else {
       const Tensor<T> a = (c - low).abs();
       const Tensor<T> extra = a.fmod(span);
@@ -86,6 +88,18 @@ Tensor<T> read(const Tensor<T>& input, const std::vector<Tensor<T>>& xyz) {
   return where(inside.unsqueeze(1), values, T(0));
 }
 
+/** A padded coordinate of a volume as PyTorch's 3-D kernel, which is scalar code, leaves it: NaN
+ *  clipped to the last pixel (border, reflection), then -100 (outside) for anything not finite
+ *  or beyond int's range. The 2-D kernel's vector code keeps NaN (Note [Grid sampling by
+ *  composition]). The input's gradient follows the value read; PyTorch's 3-D backward, which
+ *  does not clip a NaN, gives the pixel read for it none. */
+template <class T>
+Tensor<T> volume_coordinate(Tensor<T> c, int64_t size, const std::string& padding_mode) {
+  if (padding_mode != "zeros") c = where(c.isnan(), full_like(c, static_cast<double>(size - 1)), c);
+  const Tensor<bool> usable = c.isfinite() & (c <= T(2147483646.0)) & (c >= T(-2147483648.0));
+  return where(usable, c, full_like(c, -100.0));
+}
+
 }  // namespace detail_grid
 
 /** The sampling grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for an output of size
@@ -103,7 +117,10 @@ Tensor<T> affine_grid(const Tensor<T>& theta, const std::vector<int64_t>& size, 
   TS_CHECK(theta.dim() == 3 && theta.size(1) == dims && theta.size(2) == dims + 1, "affine_grid: Expected a batch of ",
            dims, "D affine matrices of shape Nx", dims, "x", dims + 1, " for size (", sizes, "). Got ",
            ::tessera::detail::shape_str(theta.sizes()), ".");
-  for (const int64_t s : size) TS_CHECK(s > 0, "affine_grid: Expected non-zero, positive output size. Got (", sizes, ")");
+  // PyTorch skips this check when align_corners meets a spatial size of 1 (it warns instead)
+  const bool size_one = align_corners && *std::min_element(size.begin() + 2, size.end()) == 1;
+  for (const int64_t s : size)
+    TS_CHECK(size_one || s > 0, "affine_grid: Expected non-zero, positive output size. Got (", sizes, ")");
   TS_CHECK(theta.size(0) == size[0], "affine_grid: theta holds ", theta.size(0), " maps for a batch of ", size[0]);
   // PyTorch's linspace_from_neg_one: -1 to 1, scaled by (steps - 1) / steps without align_corners
   const auto steps = [&](int64_t k) {
@@ -158,13 +175,17 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
            "D input and grid with same number of dimensions, but got input with sizes ", sizes(input),
            " and grid with sizes ", sizes(grid));
   TS_CHECK(dims == 2 || mode != "bicubic", "grid_sample: grid_sampler(): bicubic interpolation only supports 4D input");
-  // per coordinate (x, y(, z)): the pixel coordinate before and after padding, and its dim's size
-  std::vector<Tensor<T>> raw, at;
+  if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+    const char* type = std::is_same_v<T, half> ? "Half" : "BFloat16";
+    if (dims == 2) ::tessera::detail::throw_error("grid_sampler_2d_cpu not implemented for ", type);
+    ::tessera::detail::throw_error("\"grid_sampler3d_cpu\" not implemented for '", type, "'");
+  }
+  // per coordinate (x, y(, z)): the pixel coordinate before padding, and its dim's size
+  std::vector<Tensor<T>> raw;
   std::vector<int64_t> extent;
   for (int64_t i = 0; i < dims; ++i) {
     extent.push_back(input.size(-1 - i));
     raw.push_back(detail_grid::unnormalize(grid.select(-1, i), extent.back(), align_corners));
-    at.push_back(detail_grid::pad_coordinate(raw.back(), extent.back(), padding_mode, align_corners));
   }
   const auto read = [&](const std::vector<Tensor<T>>& xyz) { return detail_grid::read(input, xyz); };
   if (mode == "bicubic") {
@@ -184,6 +205,12 @@ Tensor<T> grid_sample(const Tensor<T>& input, const Tensor<T>& grid, const std::
       out = k == 0 ? row * wy[0].unsqueeze(1) : out + row * wy[static_cast<size_t>(k)].unsqueeze(1);
     }
     return out;
+  }
+  std::vector<Tensor<T>> at;  // after padding
+  for (int64_t i = 0; i < dims; ++i) {
+    Tensor<T> c = detail_grid::pad_coordinate(raw[static_cast<size_t>(i)], extent[static_cast<size_t>(i)], padding_mode,
+                                              align_corners);
+    at.push_back(dims == 3 ? detail_grid::volume_coordinate(c, extent[static_cast<size_t>(i)], padding_mode) : c);
   }
   if (mode == "nearest") {  // the grid's gradient is zero, as PyTorch's
     std::vector<Tensor<T>> nearest;
