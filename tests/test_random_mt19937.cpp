@@ -170,6 +170,23 @@ void run(const std::string& call, const std::vector<std::string>& outs, const st
     if (a[1] == "float32") return go(float{});
     return go(double{});
   }
+  if (op == "fractional_max_pool") {
+    const auto go = [&]<class T>(T) {
+      namespace F = ts::nn::functional;
+      if (a[2] == "2") {
+        const auto x = (ts::arange<int64_t>(0, 252) * 37).remainder(101).reshape({2, 3, 7, 6}).to<T>();
+        const auto [values, indices] = F::fractional_max_pool2d_with_indices(x, 2, {4, 3});
+        check_out(values, outs.at(0), where);
+        return check_out(indices, outs.at(1), where);
+      }
+      const auto x = (ts::arange<int64_t>(0, 840) * 37).remainder(101).reshape({2, 2, 5, 6, 7}).to<T>();
+      const auto [values, indices] = F::fractional_max_pool3d_with_indices(x, 2, {3, 4, 5});
+      check_out(values, outs.at(0), where);
+      check_out(indices, outs.at(1), where);
+    };
+    if (a[1] == "float32") return go(float{});
+    return go(double{});
+  }
   if (op == "binomial") {
     const auto list = [](std::string text) {
       std::replace(text.begin(), text.end(), ',', ' ');

@@ -371,6 +371,26 @@ TEST_CASE("vulkan window: volumetric grid_sample and affine_grid match the CPU, 
   }
 }
 
+TEST_CASE("vulkan window: fractional max pools match the CPU, gradients too") {
+  if (!have_device()) return;
+  ts::Generator gen(11);
+  const auto x = ts::randn({2, 3, 7, 6}, gen), x3 = ts::randn({2, 2, 5, 6, 7}, gen);
+  const auto u = ts::rand({2, 3, 2}, gen), u3 = ts::rand({2, 2, 3}, gen);
+  const auto run = [&](ts::Device d) {
+    const auto xi = x.to(d).detach().requires_grad_(), x3i = x3.to(d).detach().requires_grad_();
+    const auto [pooled, indices] = F::fractional_max_pool2d_with_indices(xi, {3, 2}, {4, 4}, {}, u.to(d));
+    const auto pooled3 = F::fractional_max_pool3d(x3i, 2, {3, 4, 5}, {}, u3.to(d));
+    (pooled.pow(2.0).sum() + pooled3.pow(2.0).sum()).backward();
+    return std::vector<ts::Tensor<float>>{pooled, indices.to<float>(), pooled3, xi.grad(), x3i.grad()};
+  };
+  const auto cpu = run(ts::Device::cpu()), gpu = run(kGpu);
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    INFO(i);
+    CHECK(gpu[i].device() == kGpu);
+    CHECK(close(gpu[i], cpu[i], 1e-5, 1e-6));
+  }
+}
+
 TEST_CASE("vulkan window: ctc_loss matches the CPU, gradients too") {
   if (!have_device()) return;
   ts::Generator gen(9);

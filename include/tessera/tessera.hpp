@@ -52,6 +52,7 @@
 #include "nn/conv_transpose.hpp"
 #include "nn/ctc_loss.hpp"
 #include "nn/fold.hpp"
+#include "nn/fractional_pooling.hpp"
 #include "nn/functional.hpp"
 #include "nn/grid_sample.hpp"
 #include "nn/init.hpp"

@@ -86,6 +86,12 @@ def run(call):
     if op == "binomial":  # binomial dtype count,count,... prob,prob,...
         count = torch.tensor([float(v) for v in a[2].split(",")], dtype=DTYPES[a[1]])
         return [torch.binomial(count, torch.tensor([float(v) for v in a[3].split(",")], dtype=DTYPES[a[1]]))]
+    if op == "fractional_max_pool":  # fractional_max_pool dtype dims: samples from the generator, on integers with ties
+        if a[2] == "2":
+            x = (torch.arange(2 * 3 * 7 * 6) * 37 % 101).reshape(2, 3, 7, 6).to(DTYPES[a[1]])
+            return list(F.fractional_max_pool2d(x, 2, output_size=(4, 3), return_indices=True))
+        x = (torch.arange(2 * 2 * 5 * 6 * 7) * 37 % 101).reshape(2, 2, 5, 6, 7).to(DTYPES[a[1]])
+        return list(F.fractional_max_pool3d(x, 2, output_size=(3, 4, 5), return_indices=True))
     if op == "cauchy_t":  # on the transpose of a contiguous [rows, cols] tensor; values in logical order
         return [torch.empty(int(a[2]), int(a[3]), dtype=DTYPES[a[1]]).t().cauchy_(1, 0.5).contiguous()]
     if op == "random":
@@ -261,6 +267,8 @@ case("poisson", 12, ["poisson float32 0.5,1,3,9.99,0,10,15.5,100,10000,300000000
 case("binomial", 13, ["binomial float32 10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25,10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25 0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8,0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8",
                       "binomial float64 10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25,10,100,5.5,0,1000,30,20,40,7,1000000.0,200,3,-4,12,50,25 0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8,0.5,0.2,0.3,0.5,0.99,0.7,0.05,0.95,0.6,0.001,0.5,1.0,0.3,0.0,0.45,0.8",
                       "binomial float32 50,8,400,1 0.35", "binomial float64 9,1000 nan,0.25", "rand float32 3"])
+
+case("fractional_max_pool", 14, ["fractional_max_pool float32 2", "fractional_max_pool float64 3", "rand float32 3"])
 
 
 def main():
