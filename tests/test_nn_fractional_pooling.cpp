@@ -164,10 +164,30 @@ TEST_CASE("fractional max pools record PyTorch's nodes; the layers are the funct
                   F::fractional_max_pool3d(x3.to<float>(), 2, {}, {0.6}, s3.to<float>())));
   CHECK(error_of([] { nn::FractionalMaxPool2d(2, {.output_ratio = {1.5}}); }) ==
         "FractionalMaxPool2d: output_ratio must be between 0 and 1 (got 1.5)");
+  CHECK(error_of([] { nn::FractionalMaxPool2d(2, {.output_ratio = {0.5, 1.5}}); }) ==
+        "FractionalMaxPool2d: output_ratio must be between 0 and 1 (got (0.5, 1.5))");
   CHECK(error_of([] { nn::FractionalMaxPool2d(2, {}); }) ==
         "FractionalMaxPool2d: FractionalMaxPool2d requires specifying either an output size, or a pooling ratio");
   CHECK(error_of([] { nn::FractionalMaxPool2d(2, {.output_size = 3, .output_ratio = {0.5}}); }) ==
         "FractionalMaxPool2d: only one of output_size and output_ratio may be specified");
+  // an unbatched input records the node itself; a batch of none pools to nothing
+  CHECK(F::fractional_max_pool2d(leaf[0], 2, {4, 3}, {}, s.narrow(0, 0, 1)).grad_fn_name() == "FractionalMaxPool2DBackward0");
+  CHECK(F::fractional_max_pool3d(leaf3[1], 2, {3, 4, 5}, {}, s3.narrow(0, 0, 1)).grad_fn_name() == "FractionalMaxPool3DBackward0");
+  const auto [none, none_at] = F::fractional_max_pool2d_with_indices(x.narrow(0, 0, 0), 2, {4, 3}, {}, s.narrow(0, 0, 0));
+  CHECK(none.sizes() == ts::Shape{0, 3, 4, 3});
+  CHECK(none_at.sizes() == ts::Shape{0, 3, 4, 3});
+  // sizes of the wrong length and ratios that do not convert are refused (PyTorch reads past them)
+  CHECK(error_of([] { F::fractional_max_pool3d(x3, {2, 2}, {3, 4, 5}, {}, s3); }) ==
+        "fractional_max_pool3d: kernel_size must either be a single Int or tuple of three Ints");
+  CHECK(error_of([] { F::fractional_max_pool2d(x, 2, {}, {NAN}, s); }) ==
+        "fractional_max_pool2d: cannot convert the output size nan to an integer");
+  // PyTorch checks a volume's width before its height
+  CHECK(error_of([] { F::fractional_max_pool3d(x3, 2, {3, 6, 7}, {}, s3); }) ==
+        "fractional_max_pool3d_out(): pool width 2 too large relative to input width 7");
+  // the layer keeps its samples as PyTorch's buffer
+  const nn::FractionalMaxPool2d fixed(2, {.output_size = {4, 3}, .random_samples = s.to<float>()});
+  CHECK(fixed.named_buffers().size() == 1);
+  CHECK(fixed.named_buffers()[0].first == "_random_samples");
   // without samples, each plane draws its own from the default generator
   const auto [a, ia] = F::fractional_max_pool2d_with_indices(xf, 2, {4, 3});
   CHECK(a.sizes() == ts::Shape{2, 3, 4, 3});

@@ -445,7 +445,32 @@ TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[s
   const Tensor<float> u = (ts::arange(200) * 37).remainder(101).to<float>() / 101.0f * 6.0f - 3.0f;
   const Tensor<double> d = (ts::arange(50) * 13).remainder(29).to<double>() / 14.5;
   const Tensor<float> ut = u.reshape({10, 20}).t();
+  // histogramdd's points and weights; its (hist, bin_edges) as hist then each dim's edges
+  const Tensor<float> p = ts::tensor({{0.0f, 1.0f}, {0.5f, 0.2f}, {1.0f, 1.0f}, {0.25f, 0.75f}, {2.0f, -1.0f}});
+  const Tensor<float> pw = ts::arange<float>(1, 6);
+  const Tensor<float> v = ((ts::arange(300) * 37).remainder(101).to<float>() / 101.0f * 6.0f - 3.0f).reshape({100, 3});
+  const auto dd = []<class T>(const std::tuple<Tensor<T>, std::vector<Tensor<T>>>& r) {
+    std::vector<Tensor<T>> parts{std::get<0>(r)};
+    for (const auto& e : std::get<1>(r)) parts.push_back(e);
+    return got(parts);
+  };
   const std::map<std::string, std::function<call_cases::Got()>> values = {
+      {"dd(p, bins=2)", [&] { return dd(ts::histogramdd(p, 2)); }},
+      {"dd(p, bins=[2, 3])", [&] { return dd(ts::histogramdd(p, std::vector<int64_t>{2, 3})); }},
+      {"dd(p, bins=[2, 3], range=[0., 1., 0., 1.])",
+       [&] { return dd(ts::histogramdd(p, std::vector<int64_t>{2, 3}, std::vector<double>{0, 1, 0, 1})); }},
+      {"dd(p, bins=[2, 3], weight=pw, density=True)",
+       [&] { return dd(ts::histogramdd(p, std::vector<int64_t>{2, 3}, std::nullopt, pw, true)); }},
+      {"dd(p, bins=[torch.tensor([0., 0.5, 2.]), torch.tensor([-1., 0., 1.])])",
+       [&] { return dd(ts::histogramdd(p, std::vector<Tensor<float>>{ts::tensor({0.0f, 0.5f, 2.0f}), ts::tensor({-1.0f, 0.0f, 1.0f})})); }},
+      {"dd(p.unsqueeze(0), bins=2)", [&] { return dd(ts::histogramdd(p.unsqueeze(0), 2)); }},
+      {"dd(p[:0], bins=2)", [&] { return dd(ts::histogramdd(p.narrow(0, 0, 0), 2)); }},
+      {"dd(torch.tensor([[1., 1.], [1., 2.]]), bins=2)", [&] { return dd(ts::histogramdd(ts::tensor({{1.0f, 1.0f}, {1.0f, 2.0f}}), 2)); }},
+      {"dd(v, bins=[4, 3, 5])", [&] { return dd(ts::histogramdd(v, std::vector<int64_t>{4, 3, 5})); }},
+      {"dd(v, bins=3, range=[-1., 1., -2., 2., 0., 3.], weight=v[:, 0].abs(), density=True)",
+       [&] { return dd(ts::histogramdd(v, 3, std::vector<double>{-1, 1, -2, 2, 0, 3}, v.select(1, 0).abs(), true)); }},
+      {"dd(v.double(), bins=[2, 6, 3])", [&] { return dd(ts::histogramdd(v.to<double>(), std::vector<int64_t>{2, 6, 3})); }},
+      {"dd(p, bins=[2, 3, 4])", [&] { return dd(ts::histogramdd(p, std::vector<int64_t>{2, 3, 4})); }},
       {"torch.histogram(x, 4)", [&] { return got(ts::histogram(x, 4)); }},
       {"torch.histogram(x, 4, range=(0., 4.))", [&] { return got(ts::histogram(x, 4, {{0.0, 4.0}})); }},
       {"torch.histogram(torch.tensor([3., 3.]), 2)", [&] { return got(ts::histogram(ts::tensor({3.0f, 3.0f}), 2)); }},
@@ -498,6 +523,22 @@ TEST_CASE("histogram gives PyTorch's counts, edges, densities and messages", "[s
           {"torch.histogram(x, 3, weight=torch.ones(3))", [&] { ts::histogram(x, 3, std::nullopt, ts::ones<float>({3})); }},
           {"torch.histogram(x, torch.tensor([0.]))", [&] { ts::histogram(x, ts::tensor({0.0f})); }},
           {"torch.histogram(torch.tensor([float('nan')]), 2)", [&] { ts::histogram(ts::tensor({NAN}), 2); }},
+          {"dd(p[0], bins=2)", [&] { ts::histogramdd(p[0], 2); }},
+          {"dd(p, bins=[2])", [&] { ts::histogramdd(p, std::vector<int64_t>{2}); }},
+          {"dd(p, bins=0)", [&] { ts::histogramdd(p, 0); }},
+          {"dd(p, bins=2, range=[0., 1.])", [&] { ts::histogramdd(p, 2, std::vector<double>{0, 1}); }},
+          {"dd(p, bins=2, weight=pw[:3])", [&] { ts::histogramdd(p, 2, std::nullopt, pw.narrow(0, 0, 3)); }},
+          {"dd(p.int(), bins=2)", [&] { ts::histogramdd(p.to<int32_t>(), 2); }},
+          {"dd(p, bins=2, range=[1., 0., 0., 1.])", [&] { ts::histogramdd(p, 2, std::vector<double>{1, 0, 0, 1}); }},
+          {"dd(p, bins=[torch.tensor([0., 0.5, 2.]), torch.tensor([1.])])",
+           [&] { ts::histogramdd(p, std::vector<Tensor<float>>{ts::tensor({0.0f, 0.5f, 2.0f}), ts::tensor({1.0f})}); }},
+          {"dd(p, bins=[torch.tensor([0., 0.5, 2.]), torch.tensor([[1., 2.]])])",
+           [&] { ts::histogramdd(p, std::vector<Tensor<float>>{ts::tensor({0.0f, 0.5f, 2.0f}), ts::tensor({{1.0f, 2.0f}})}); }},
+          {"dd(p, bins=[torch.tensor([0., 0.5, 2.])])",
+           [&] { ts::histogramdd(p, std::vector<Tensor<float>>{ts::tensor({0.0f, 0.5f, 2.0f})}); }},
+          {"dd(torch.tensor([[float('nan'), 1.]]), bins=2)", [&] { ts::histogramdd(ts::tensor({{NAN, 1.0f}}), 2); }},
+          {"dd(p, bins=2, range=[0., float('inf'), 0., 1.])",
+           [&] { ts::histogramdd(p, 2, std::vector<double>{0, INFINITY, 0, 1}); }},
           {"torch.histogram(x, 3, range=(0., float('inf')))", [&] { ts::histogram(x, 3, {{0.0, INFINITY}}); }},
           {"torch.histogram(x, torch.tensor([]))", [&] { ts::histogram(x, ts::zeros<float>({0})); }},
           {"torch.histogram(x, 3, range=(float('inf'), 0.))", [&] { ts::histogram(x, 3, {{INFINITY, 0.0}}); }},

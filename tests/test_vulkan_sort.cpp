@@ -206,7 +206,7 @@ void check_bincount() {
 
 }  // namespace
 
-TEST_CASE("vulkan sort: searchsorted and bincount are the CPU's on the device") {
+TEST_CASE("vulkan sort: searchsorted, bincount and the histograms are the CPU's on the device") {
   if (!have_device()) return;
   std::mt19937_64 rng(21);
   const uint64_t before = vk::host_fallbacks(vk::PlanKind::Sort);
@@ -225,6 +225,15 @@ TEST_CASE("vulkan sort: searchsorted and bincount are the CPU's on the device") 
   check_bincount<int8_t>();
   const ts::Tensor<float> h = tied_tensor<float>({500}, rng);
   CHECK(same_bits(ts::histc(h.to(kGpu), 7, -3, 3), ts::histc(h, 7, -3, 3), "histc"));
+  // histogram and histogramdd, composed of these, on the device (h's NaNs are not counted)
+  CHECK(same_bits(std::get<0>(ts::histogram(h.to(kGpu), 9, {{-3.0, 3.0}}, h.abs().to(kGpu))),
+                  std::get<0>(ts::histogram(h, 9, {{-3.0, 3.0}}, h.abs())), "histogram"));
+  const ts::Tensor<float> points = h.reshape({250, 2});
+  const std::vector<double> range{-3, 3, -2, 2.5};
+  const auto [dd_gpu, edges_gpu] = ts::histogramdd(points.to(kGpu), std::vector<int64_t>{4, 3}, range, {}, true);
+  const auto [dd_cpu, edges_cpu] = ts::histogramdd(points, std::vector<int64_t>{4, 3}, range, {}, true);
+  CHECK(same_bits(dd_gpu, dd_cpu, "histogramdd"));
+  CHECK(same_bits(edges_gpu[1], edges_cpu[1], "histogramdd's edges"));
   CHECK(vk::host_fallbacks(vk::PlanKind::Sort) == before);
   // A sorter value out of range is an error, reported when the queue is next read.
   const ts::Tensor<float> seq = ts::tensor({1.0f, 2.0f, 3.0f});

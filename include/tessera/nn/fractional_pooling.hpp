@@ -2,6 +2,7 @@
 // Fractional max pooling (Graham, 2014): F::fractional_max_pool2d and fractional_max_pool3d, and
 // the layers FractionalMaxPool2d and FractionalMaxPool3d, as PyTorch's.
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -38,7 +39,9 @@ Tensor<int64_t> window_starts(const Tensor<T>& u, int64_t in, int64_t out, int64
   if (out <= 1) return last.narrow(2, 0, out);
   const T alpha = static_cast<T>(in - pool) / static_cast<T>(out - 1);
   const Tensor<T> i = arange<T>(out - 1, {.device = u.device()}).view({1, 1, -1});
-  const Tensor<int64_t> starts = ((i + u.unsqueeze(2)) * alpha).template to<int64_t>() - (u * alpha).template to<int64_t>().unsqueeze(2);
+  // PyTorch's static_cast<int>, then widened
+  const Tensor<int64_t> starts = ((i + u.unsqueeze(2)) * alpha).template to<int32_t>().template to<int64_t>() -
+                                 (u * alpha).template to<int32_t>().template to<int64_t>().unsqueeze(2);
   return cat({starts, last}, 2);
 }
 
@@ -46,19 +49,17 @@ Tensor<int64_t> window_starts(const Tensor<T>& u, int64_t in, int64_t out, int64
  *  gradient goes to the element it chose. */
 template <class T>
 struct FractionalMaxPoolBackward final : ::tessera::detail::Node {
-  Tensor<int64_t> indices;  // [N, C, windows...], each a position in its plane
-  Shape input_shape;
+  Tensor<int64_t> indices;  // [N, C, windows], each a position in its plane [N, C, plane]
+  int64_t plane;
+  Shape input_shape;  // the input's, batched or not
   const char* node_name;
-  FractionalMaxPoolBackward(Tensor<int64_t> i, Shape shape, const char* n)
-      : indices(std::move(i)), input_shape(std::move(shape)), node_name(n) {}
+  FractionalMaxPoolBackward(Tensor<int64_t> i, int64_t p, Shape shape, const char* n)
+      : indices(std::move(i)), plane(p), input_shape(std::move(shape)), node_name(n) {}
   const char* name() const override { return node_name; }
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
     const Tensor<T> g = grads[0].as<T>();
-    const int64_t n = input_shape[0], c = input_shape[1];
-    int64_t plane = 1;
-    for (size_t d = 2; d < input_shape.size(); ++d) plane *= input_shape[d];
-    return {zeros<T>({n, c, plane}, {.device = g.device()})
-                .scatter_add(2, indices.reshape({n, c, -1}), g.reshape({n, c, -1}))
+    return {zeros<T>({indices.size(0), indices.size(1), plane}, {.device = g.device()})
+                .scatter_add(2, indices, g.reshape(indices.sizes()))
                 .view(input_shape)};
   }
 };
@@ -74,25 +75,42 @@ std::tuple<Tensor<T>, Tensor<int64_t>> fractional_max_pool(const Tensor<T>& x, c
   const auto shape_of = [](const Shape& s) { return ::tessera::detail::shape_str(s); };
   TS_CHECK(!output_size.empty() || !output_ratio.empty(), "fractional_max_pool", dims, "d: fractional_max_pool", dims,
            "d requires specifying either an output_size or an output_ratio");
+  const char* ints = N == 2 ? "Ints" : "three Ints";
+  TS_CHECK(kernel_size.size() == 1 || kernel_size.size() == N, "fractional_max_pool", dims,
+           "d: kernel_size must either be a single Int or tuple of ", ints);
+  TS_CHECK(output_size.size() <= 1 || output_size.size() == N, "fractional_max_pool", dims,
+           "d: output_size must either be a single Int or tuple of ", ints);
+  TS_CHECK(output_ratio.size() <= 1 || output_ratio.size() == N, "fractional_max_pool", dims,
+           "d: output_ratio must either be a single float or a tuple of ", dims, " floats");
   TS_CHECK(x.dim() == dims + 1 || x.dim() == dims + 2, op, ": Expected ", dims + 1, "D or ", dims + 2,
            "D tensor, but got: ", shape_of(x.sizes()));
   // PyTorch's output_ratio: int(input size * ratio) per dim
   std::vector<int64_t> out(N), pool(N);
   for (size_t d = 0; d < N; ++d) {
     const int64_t in = x.size(x.dim() - dims + static_cast<int64_t>(d));
-    out[d] = !output_size.empty() ? output_size[d]
-                                  : static_cast<int64_t>(static_cast<double>(in) * output_ratio[output_ratio.size() == 1 ? 0 : d]);
+    if (output_size.empty()) {
+      const double scaled = static_cast<double>(in) * output_ratio[output_ratio.size() == 1 ? 0 : d];
+      TS_CHECK(std::isfinite(scaled) && std::abs(scaled) < 0x1p62, "fractional_max_pool", dims,
+               "d: cannot convert the output size ", scaled, " to an integer");
+      out[d] = static_cast<int64_t>(scaled);
+    } else {
+      out[d] = output_size[d];
+    }
     pool[d] = kernel_size[d];
+    // PyTorch 1.13 pools a kernel of 0 to -inf and fails later on a negative size
     TS_CHECK(pool[d] > 0 && out[d] >= 0, op, ": kernel_size must be positive and output_size non-negative, got ",
              pool[d], " and ", out[d]);
   }
   for (int64_t d = 1; d < x.dim(); ++d)
     TS_CHECK(x.size(d) > 0, op, ": Expected input to have non-zero size for non-batch dimensions, but got",
              shape_of(x.sizes()), " with dimension ", d, " being empty.");
-  static constexpr const char* names3[] = {"time", "height", "width"};
-  for (size_t d = 0; d < N; ++d) {
+  // PyTorch checks height then width for an image, time, width, height for a volume
+  static constexpr const char* names[] = {"height", "width", "time", "width", "height"};
+  static constexpr size_t order[] = {0, 1, 0, 2, 1};
+  for (size_t j = 0; j < N; ++j) {
+    const size_t d = order[j + (N == 2 ? 0 : 2)];
     const int64_t in = x.size(x.dim() - dims + static_cast<int64_t>(d));
-    const char* what = names3[d + 3 - N];
+    const char* what = names[j + (N == 2 ? 0 : 2)];
     // PyTorch's 3-D check is strict, its 2-D one not
     TS_CHECK(N == 2 ? out[d] + pool[d] - 1 <= in : out[d] + pool[d] - 1 < in, op, ": pool ", what, " ", pool[d],
              " too large relative to input ", what, " ", in);
@@ -106,11 +124,14 @@ std::tuple<Tensor<T>, Tensor<int64_t>> fractional_max_pool(const Tensor<T>& x, c
     const int64_t n = input.size(0), c = input.size(1);
     Tensor<T> u = random_samples;
     if (!u.defined()) u = rand<T>({n, c, dims}, default_generator(), {.device = x.device()});  // as F's Python
-    TS_CHECK(u.sizes() == Shape({n, c, dims}), op, ": _random_samples must have shape ", shape_of(Shape({n, c, dims})),
+    // PyTorch reads the samples flat: [C, dims] serves an unbatched input too
+    TS_CHECK(u.numel() == n * c * dims, op, ": _random_samples must have shape ", shape_of(Shape({n, c, dims})),
              ", but got ", shape_of(u.sizes()));
+    u = u.reshape({n, c, dims});
     ::tessera::detail::check_same_device(op.c_str(), x.device(), u.device());
     Tensor<T> values;
-    Tensor<int64_t> indices;
+    Tensor<int64_t> indices, flat_indices;
+    int64_t windows = 1, taps = 1, plane = 1;
     {
       NoGradGuard no_grad;
       // each window's elements' positions in its plane, [N, C, windows..., taps...]
@@ -128,24 +149,27 @@ std::tuple<Tensor<T>, Tensor<int64_t>> fractional_max_pool(const Tensor<T>& x, c
                                       arange<int64_t>(pool[k], {.device = x.device()}).view(tap_shape);
         position = position * in + along;
       }
-      int64_t windows = 1, taps = 1;
       Shape out_shape{n, c};
       for (size_t d = 0; d < N; ++d) windows *= out[d], taps *= pool[d], out_shape.push_back(out[d]);
+      for (int64_t d = 2; d < input.dim(); ++d) plane *= input.size(d);
       const Tensor<int64_t> at = position.reshape({n, c, windows, taps});
-      const Tensor<T> window = input.reshape({n, c, -1}).gather(2, at.reshape({n, c, -1})).view({n, c, windows, taps});
+      const Tensor<T> window =
+          input.reshape({n, c, plane}).gather(2, at.reshape({n, c, windows * taps})).view({n, c, windows, taps});
       // the last NaN of a window, else its first largest element (Note [Fractional windows])
       const Tensor<bool> nan = window.isnan();
       const Tensor<int64_t> last_nan =
           (arange<int64_t>(taps, {.device = x.device()}) + 1).view({1, 1, 1, taps}).expand({n, c, windows, taps}).masked_fill(!nan, 0).amax({3}) - 1;
       const Tensor<int64_t> first_max = std::get<1>(window.masked_fill(nan, -std::numeric_limits<double>::infinity()).max(3));
       const Tensor<int64_t> choice = where(last_nan >= 0, last_nan, first_max);
-      indices = at.gather(3, choice.unsqueeze(3)).view(out_shape);
-      values = window.gather(3, choice.unsqueeze(3)).view(out_shape);
+      flat_indices = at.gather(3, choice.unsqueeze(3)).view({n, c, windows});
+      Shape shape;
+      for (size_t d = batched ? 0 : 1; d < out_shape.size(); ++d) shape.push_back(out_shape[d]);
+      indices = flat_indices.view(shape);
+      values = window.gather(3, choice.unsqueeze(3)).view(shape);
     }
-    if (::tessera::detail::needs_grad(input))
-      ::tessera::detail::record<FractionalMaxPoolBackward<T>>(
-          {input}, {values}, indices, input.sizes(), N == 2 ? "FractionalMaxPool2DBackward0" : "FractionalMaxPool3DBackward0");
-    if (!batched) return {values.squeeze(0), indices.squeeze(0)};
+    if (::tessera::detail::needs_grad(x))
+      ::tessera::detail::record<FractionalMaxPoolBackward<T>>({x}, {values}, flat_indices, plane, x.sizes(),
+                                                              N == 2 ? "FractionalMaxPool2DBackward0" : "FractionalMaxPool3DBackward0");
     return {values, indices};
   }
 }
@@ -211,8 +235,16 @@ class FractionalMaxPool : public nn::Module {
              ": FractionalMaxPool", N, "d requires specifying either an output size, or a pooling ratio");
     TS_CHECK(options_.output_size.empty() || options_.output_ratio.empty(), name,
              ": only one of output_size and output_ratio may be specified");
-    for (const double r : options_.output_ratio)
-      TS_CHECK(0 < r && r < 1, name, ": output_ratio must be between 0 and 1 (got ", r, ")");
+    const std::vector<double>& r = options_.output_ratio;  // printed as Python prints the argument
+    for (const double v : r) {
+      if (0 < v && v < 1) continue;
+      const std::string prefix = std::string(name) + ": output_ratio must be between 0 and 1 (got ";
+      if (r.size() == 1) ::tessera::detail::throw_error(prefix, r[0], ")");
+      if (r.size() == 2) ::tessera::detail::throw_error(prefix, "(", r[0], ", ", r[1], "))");
+      ::tessera::detail::throw_error(prefix, "(", r[0], ", ", r[1], ", ", r[2], "))");
+    }
+    // PyTorch's buffer _random_samples: in state_dict, moved by to(device)
+    if (options_.random_samples.defined()) options_.random_samples = register_buffer("_random_samples", options_.random_samples);
   }
   Tensor<float> forward(const Tensor<float>& x) const { return std::get<0>(forward_with_indices(x)); }
   Tensor<float> operator()(const Tensor<float>& x) const { return this->call_forward(*this, x); }

@@ -7,6 +7,8 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "../backend/cpu/sort.hpp"
 #include "creation.hpp"
@@ -526,6 +528,130 @@ std::tuple<Tensor<T>, Tensor<T>> histogram(const Tensor<T>& x, const Tensor<T>& 
   TS_CHECK(bins.dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins.dim(),
            " dimensions in the bins tensor for dimension 0");
   return detail::histogram_with_edges(x, bins.detach().clone(), weight, density);  // the edges are a copy, as PyTorch's
+}
+
+// Note [histogramdd]
+// torch.histogramdd bins the rows of x [..., D] (its last dim holds a point's D coordinates) on a
+// D-dimensional grid: along each dim the bin of a coordinate is found as histogram's (Note
+// [histogram's bins]), a point outside any dim's edges (or with a NaN) is not counted, and the
+// counts (or weights) add up in the points' order in x's dtype. A density divides by the total,
+// then by each dim's bin widths, in PyTorch's order.
+namespace detail {
+template <class T>
+std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd_with_edges(const Tensor<T>& x, std::vector<Tensor<T>> edges,
+                                                                     const Tensor<T>& weight, bool density) {
+  NoGradGuard no_grad;
+  const int64_t dims = x.size(-1);
+  const Tensor<T> points = x.reshape({-1, dims});
+  TS_CHECK(!weight.defined() || weight.numel() == points.size(0), "torch.histogramdd: if weight tensor is provided it "
+           "should have the same shape as the input tensor excluding its innermost dimension, but got input with shape ",
+           shape_str(x.sizes()), " and weight with shape ", shape_str(weight.sizes()));
+  Shape bins;
+  Tensor<bool> inside;
+  Tensor<int64_t> cell;
+  for (int64_t d = 0; d < dims; ++d) {
+    const Tensor<T>& e = edges[static_cast<size_t>(d)];
+    const int64_t n = e.numel() - 1;
+    check_same_device("histogramdd", x.device(), e.device());
+    const Tensor<T> coordinate = points.select(1, d);
+    const Tensor<bool> in = (coordinate >= e.narrow(0, 0, 1)) && (coordinate <= e.narrow(0, n, 1));
+    const Tensor<int64_t> pos = (searchsorted(e, coordinate, false, true) - 1).clamp(0, n - 1);
+    inside = d == 0 ? in : inside && in;
+    cell = d == 0 ? pos : cell * n + pos;
+    bins.push_back(n);
+  }
+  const Tensor<T> counted = weight.defined() ? weight.reshape({-1}) : ones<T>({points.size(0)}, {.device = x.device()});
+  Tensor<T> hist = zeros<T>({checked_numel(bins, "histogramdd")}, {.device = x.device()})
+                       .index_add(0, cell.masked_select(inside), counted.masked_select(inside))
+                       .view(bins);
+  if (density) {
+    hist = hist / hist.sum();
+    for (int64_t d = 0; d < dims; ++d) {
+      const Tensor<T>& e = edges[static_cast<size_t>(d)];
+      Shape along = Shape::filled(static_cast<size_t>(dims), 1);
+      along[static_cast<size_t>(d)] = bins[static_cast<size_t>(d)];
+      hist = hist / (e.narrow(0, 1, bins[static_cast<size_t>(d)]) - e.narrow(0, 0, bins[static_cast<size_t>(d)])).view(along);
+    }
+  }
+  return {hist, std::move(edges)};
+}
+
+/** histogramdd's dtypes: float and double, as PyTorch's CPU kernel. */
+template <class T>
+inline constexpr bool histogramdd_type = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
+/** histogramdd's checks of x, in PyTorch's order. */
+template <class T>
+void check_histogramdd_input(const Tensor<T>& x) {
+  TS_CHECK(x.dim() >= 2, "torch.histogramdd: input tensor should have at least 2 dimensions");
+  if constexpr (!histogramdd_type<T>) throw_error("\"histogramdd\" not implemented for '", aten_type_name(dtype_of<T>), "'");
+}
+}  // namespace detail
+
+/** torch.histogramdd: (hist, bin_edges) of the points x [..., D] on D dims of bins[d] equal bins
+ *  between range's ends (range holds min and max for each dim; each dim's minimum and maximum
+ *  when not given, widened by 0.5 each way when equal; [0, 1] when x has no point), counting
+ *  weight's elements (x's shape without its last dim) instead of ones if given, and as a density
+ *  with `density` (Note [histogramdd]). float and double, as PyTorch's CPU kernel. */
+template <class T>
+std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd(const Tensor<T>& x, std::vector<int64_t> bins,
+                                                          std::optional<std::vector<double>> range = std::nullopt,
+                                                          const Tensor<T>& weight = {}, bool density = false) {
+  detail::check_histogramdd_input(x);
+  if constexpr (!detail::histogramdd_type<T>) {
+    return {};  // refused above
+  } else {
+    const int64_t dims = x.size(-1);
+    bins.resize(static_cast<size_t>(dims), 0);  // missing counts are 0, refused below as PyTorch's
+    TS_CHECK(!range || static_cast<int64_t>(range->size()) == 2 * dims, "torch.histogramdd: for a ", dims,
+             "-dimensional histogram range should have ", 2 * dims, " elements, but got ", range ? range->size() : 0);
+    std::vector<Tensor<T>> edges;
+    const Tensor<T> points = x.reshape({-1, dims});
+    for (int64_t d = 0; d < dims; ++d) {
+      const size_t k = static_cast<size_t>(d);
+      TS_CHECK(bins[k] > 0, "torch.histogram(): bins must be > 0, but got ", bins[k], " for dimension ", d);
+      double lo = 0, hi = 1;
+      if (range) {
+        lo = (*range)[2 * k], hi = (*range)[2 * k + 1];
+      } else if (points.size(0) > 0) {
+        NoGradGuard no_grad;
+        lo = static_cast<double>(points.select(1, d).amin().item()), hi = static_cast<double>(points.select(1, d).amax().item());
+      }
+      TS_CHECK(std::isfinite(lo) && std::isfinite(hi), "torch.histogramdd: dimension ", d, "'s range [", lo, ", ", hi,
+               "] is not finite");
+      TS_CHECK(lo <= hi, "torch.histogramdd: min should not exceed max, but got min ", lo, " max ", hi, " for dimension ", d);
+      if (lo == hi) lo -= 0.5, hi += 0.5;
+      edges.push_back(linspace<T>(lo, hi, bins[k] + 1, {.device = x.device()}));
+    }
+    return detail::histogramdd_with_edges(x, std::move(edges), weight, density);
+  }
+}
+template <class T>
+std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd(const Tensor<T>& x, int64_t bins,
+                                                          std::optional<std::vector<double>> range = std::nullopt,
+                                                          const Tensor<T>& weight = {}, bool density = false) {
+  detail::check_histogramdd_input(x);
+  return histogramdd(x, std::vector<int64_t>(static_cast<size_t>(x.size(-1)), bins), std::move(range), weight, density);
+}
+/** torch.histogramdd with each dim's edges given (one dimension, at least two edges each). */
+template <class T>
+std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd(const Tensor<T>& x, const std::vector<Tensor<T>>& bins,
+                                                          const Tensor<T>& weight = {}, bool density = false) {
+  detail::check_histogramdd_input(x);
+  if constexpr (!detail::histogramdd_type<T>) {
+    return {};  // refused above
+  } else {
+  TS_CHECK(static_cast<int64_t>(bins.size()) == x.size(-1), "torch.histogramdd: expected ", x.size(-1),
+           " sequences of bin edges for a ", x.size(-1), "-dimensional histogram but got ", bins.size());
+  std::vector<Tensor<T>> edges;
+  for (size_t d = 0; d < bins.size(); ++d) {
+    TS_CHECK(bins[d].dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins[d].dim(),
+             " dimensions in the bins tensor for dimension ", d);
+    TS_CHECK(bins[d].numel() > 1, "torch.histogram(): bins must be > 0, but got ", bins[d].numel() - 1, " for dimension ", d);
+    edges.push_back(bins[d].detach().clone());  // a copy, as PyTorch's
+  }
+  return detail::histogramdd_with_edges(x, std::move(edges), weight, density);
+  }
 }
 
 /** torch.count_nonzero over every element, one dim or several. */

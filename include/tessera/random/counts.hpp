@@ -50,7 +50,9 @@ Tensor<T> poisson(const Tensor<T>& rates) {
  *  of their broadcast shape, in their dtype (float or double, as PyTorch's CPU kernel), as
  *  torch.binomial (Note [PyTorch's binomial]): with an mt19937 generator PyTorch's values, with
  *  Philox element i's own stream (docs/random.md); drawn on the CPU and copied to count's device.
- *  Not differentiable, as in PyTorch. */
+ *  Its backward throws, as PyTorch's. Two differences: a NaN count gives NaN (PyTorch's sampler
+ *  never returns), and where count broadcasts to prob's larger shape the draws follow the result's
+ *  row-major order (PyTorch's follow prob's memory order, with a warning). */
 template <class T>
 Tensor<T> binomial(const Tensor<T>& count, const Tensor<T>& prob, Generator& gen) {
   if constexpr (!std::is_same_v<T, float> && !std::is_same_v<T, double>) {

@@ -39,13 +39,6 @@ class ElementStream {
   int drawn_ = 2;
 };
 
-/** x truncated to int64 as x86's conversion does it: INT64_MIN for NaN and what does not fit (the
- *  value PyTorch's build returns for an infinite or huge rate), with no undefined behaviour. */
-inline int64_t truncate_like_x86(double x) {
-  if (!(x >= -0x1p63 && x < 0x1p63)) return INT64_MIN;
-  return static_cast<int64_t>(x);
-}
-
 /** PyTorch's sample_poisson (NumPy's): for a rate of 10 or more Hörmann's transformed rejection
  *  (1993), below it the count of uniforms whose running product stays above exp(-rate);
  *  `uniform()` gives the next double in [0, 1). The rate is checked by the caller. */
@@ -58,7 +51,8 @@ int64_t sample_poisson(double lambda, Uniform&& uniform) {
     const double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
     while (true) {
       const double u = uniform() - 0.5, v = uniform(), us = 0.5 - std::fabs(u);
-      const int64_t k = truncate_like_x86(std::floor(exact((2 * a / us + b) * u) + lambda + 0.43));
+      // a draw too large for int64 gives INT64_MIN, as x86's conversion in PyTorch's build
+      const int64_t k = float_to_integral<int64_t>(std::floor(exact((2 * a / us + b) * u) + lambda + 0.43));
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
       if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
@@ -133,6 +127,7 @@ S binomial_btrs(S count, S prob, Uniform& uniform) {
 /** A binomial draw of `count` trials of probability `prob` (Note [PyTorch's binomial]). */
 template <class S, class Uniform>
 S sample_binomial(S count, S prob, Uniform&& uniform) {
+  if (std::isnan(count)) return count;  // PyTorch's inversion never ends there
   if (count <= 0 || prob <= 0) return 0;
   if (prob >= 1) return count;
   if (prob <= 0.5) return count * prob >= 10 ? binomial_btrs(count, prob, uniform) : binomial_inversion(count, prob, uniform);
