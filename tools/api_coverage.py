@@ -26,7 +26,6 @@ WHY_MISSING = {  # each name the count finds missing, and why
     "grid_sampler_3d": "the internal op of F.grid_sample for volumes, which is offered (5-D, bilinear and nearest)",
     "gru": "the functional form of nn.GRU (torch.gru takes flat weight lists); nn.GRU is offered",
     "lstm": "the functional form of nn.LSTM (torch.lstm takes flat weight lists); nn.LSTM is offered",
-    "histogramdd": "not yet written (histc and histogram are offered)",
     "is_distributed": "distributed training is out of scope",
     "stft": "signal processing needs complex tensors, which tessera does not have",
     "istft": "signal processing needs complex tensors, which tessera does not have",
