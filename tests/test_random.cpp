@@ -14,6 +14,19 @@
 
 namespace test_random {
 
+namespace {
+/** Whether draw() gives the same values on 1 and on 3 threads (the tests run on 2). */
+template <class F>
+bool same_for_thread_counts(const F& draw) {
+  ts::set_num_threads(1);
+  const auto one = draw();
+  ts::set_num_threads(3);
+  const auto three = draw();
+  ts::set_num_threads(2);
+  return one == three;
+}
+}  // namespace
+
 TEST_CASE("philox4x32_10 matches Random123's known answers", "[random]") {
   using A = std::array<uint32_t, 4>;
   CHECK(ts::philox4x32_10({0, 0, 0, 0}, {0, 0}) == A{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
@@ -346,13 +359,8 @@ TEST_CASE("exponential_: moments, KS, thread counts, non-contiguous tensors, err
     ts::Generator g(9);
     return ts::empty<float>({100003}).exponential_(1.0, g).to_vector();
   };
-  ts::set_num_threads(1);
-  const auto one = draw();
-  ts::set_num_threads(3);
-  const auto three = draw();
-  ts::set_num_threads(2);
-  CHECK(one == three);
-  CHECK(one == draw());
+  CHECK(same_for_thread_counts(draw));
+  CHECK(draw() == draw());
 
   // A transposed view gets, in logical order, what a contiguous draw would give.
   ts::Generator g1(3), g2(3);
@@ -401,12 +409,7 @@ TEST_CASE("cauchy_, log_normal_ and geometric_ are their documented definitions,
     ts::Generator g(9);
     return ts::empty<float>({100003}).cauchy_(0, 1, g).to_vector();
   };
-  ts::set_num_threads(1);
-  const auto one = draw();
-  ts::set_num_threads(3);
-  const auto three = draw();
-  ts::set_num_threads(2);
-  CHECK(one == three);
+  CHECK(same_for_thread_counts(draw));
   ts::Generator g1(3), g2(3);
   const auto base = ts::zeros({5, 4});
   base.t().log_normal_(0, 1, g1);
@@ -454,12 +457,7 @@ TEST_CASE("poisson is PyTorch's sampler on each element's own stream, with the P
     ts::Generator g(9);
     return ts::poisson((ts::arange<float>(0, 100003) * 0.001f).reshape({-1}), g).to_vector();
   };
-  ts::set_num_threads(1);
-  const auto one = draw();
-  ts::set_num_threads(3);
-  const auto three = draw();
-  ts::set_num_threads(2);
-  CHECK(one == three);
+  CHECK(same_for_thread_counts(draw));
   // torch.poisson's node and messages (torch 1.13)
   const auto r = ts::tensor<float>({1.0f, 30.0f}).requires_grad_();
   const auto y = ts::poisson(r);
@@ -501,12 +499,7 @@ TEST_CASE("binomial is PyTorch's sampler on each element's own stream, with the 
     ts::Generator g(9);
     return ts::binomial(ts::arange<float>(0, 100003) * 0.01f, ts::full<float>({1}, 0.35f), g).to_vector();
   };
-  ts::set_num_threads(1);
-  const auto one = draw();
-  ts::set_num_threads(3);
-  const auto three = draw();
-  ts::set_num_threads(2);
-  CHECK(one == three);
+  CHECK(same_for_thread_counts(draw));
   // torch.binomial's shapes, node and messages (torch 1.13)
   CHECK(ts::binomial(ts::full<float>({1}, 10.0f), ts::full<float>({3}, 0.5f)).sizes() == ts::Shape{3});
   const auto c = ts::tensor<float>({10.0f, 20.0f}).requires_grad_();
@@ -554,12 +547,7 @@ TEST_CASE("random_ draws as randint does, over PyTorch's ranges", "[random][rand
     ts::Generator g3(12);
     return ts::empty<int64_t>({50001}).random_(-5, 1000000007, g3).to_vector();
   };
-  ts::set_num_threads(1);
-  const auto one = draw();
-  ts::set_num_threads(3);
-  const auto three = draw();
-  ts::set_num_threads(2);
-  CHECK(one == three);
+  CHECK(same_for_thread_counts(draw));
 
   // messages from torch 1.13: torch.empty(3, dtype=...).random_(from, to)
   CHECK_THROWS_WITH(ts::empty<int32_t>({3}).random_(5, 5),
