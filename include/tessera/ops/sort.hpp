@@ -641,16 +641,16 @@ std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd(const Tensor<T>& x, co
   if constexpr (!detail::histogramdd_type<T>) {
     return {};  // refused above
   } else {
-  TS_CHECK(static_cast<int64_t>(bins.size()) == x.size(-1), "torch.histogramdd: expected ", x.size(-1),
-           " sequences of bin edges for a ", x.size(-1), "-dimensional histogram but got ", bins.size());
-  std::vector<Tensor<T>> edges;
-  for (size_t d = 0; d < bins.size(); ++d) {
-    TS_CHECK(bins[d].dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins[d].dim(),
-             " dimensions in the bins tensor for dimension ", d);
-    TS_CHECK(bins[d].numel() > 1, "torch.histogram(): bins must be > 0, but got ", bins[d].numel() - 1, " for dimension ", d);
-    edges.push_back(bins[d].detach().clone());  // a copy, as PyTorch's
-  }
-  return detail::histogramdd_with_edges(x, std::move(edges), weight, density);
+    TS_CHECK(static_cast<int64_t>(bins.size()) == x.size(-1), "torch.histogramdd: expected ", x.size(-1),
+             " sequences of bin edges for a ", x.size(-1), "-dimensional histogram but got ", bins.size());
+    std::vector<Tensor<T>> edges;
+    for (size_t d = 0; d < bins.size(); ++d) {
+      TS_CHECK(bins[d].dim() == 1, "torch.histogramdd: bins tensor should have one dimension, but got ", bins[d].dim(),
+               " dimensions in the bins tensor for dimension ", d);
+      TS_CHECK(bins[d].numel() > 1, "torch.histogram(): bins must be > 0, but got ", bins[d].numel() - 1, " for dimension ", d);
+      edges.push_back(bins[d].detach().clone());  // a copy, as PyTorch's
+    }
+    return detail::histogramdd_with_edges(x, std::move(edges), weight, density);
   }
 }
 
