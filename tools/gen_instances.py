@@ -5,14 +5,16 @@ library holds (Note [Compiled mode] in include/tessera/compiled.hpp).
 It compiles the programs listed in PROGRAMS header-only with g++ -O2, reads the function
 templates and class templates of tessera each object instantiates (nm, c++filt), writes each as
 an explicit instantiation, and keeps those that g++ and clang++ both accept with only the
-umbrella header included. The library compiles them in one translation unit: split in two, the parts
+umbrella header included. Then it compiles the programs in compiled mode against that list and
+adds what they still instantiate themselves (g++ inlines some calls header-only that it calls out
+of line when the callers are declarations), until they add nothing. The library compiles them in one translation unit: split in two, the parts
 instantiated much of the same code (copies between dtypes, the autograd engine) twice, and took
 1.7 times the processor time of one.
 
     tools/gen_instances.py            (from the repository root; takes a few minutes)
 
-TESSERA_INSTANCES_CACHE=<file> keeps the programs' symbols in <file> and reuses them on the next
-run (for changing the filters without compiling the programs again).
+TESSERA_INSTANCES_CACHE=<file> keeps the programs' header-only symbols in <file> and reuses them
+on the next run (for changing the filters without compiling the programs header-only again).
 
 Run it again when a program of the list changes or an instantiated signature does: CI builds the
 library from the committed files, and a line that no longer matches a template fails that build.
@@ -87,10 +89,31 @@ def candidates(symbol):
     # fails for some and compiles far more than programs use.
     if owner.endswith(">") and not owner.startswith("tessera::Tensor<"):
         out.append("class " + owner)
-    # A function template (its return type is part of its symbol).
+    # A function template (its return type is part of its symbol, as declared: a return type
+    # spelled with an alias template demangles to the alias's expression, `...::type`, which may
+    # not be written back, so such an instantiation names its type by a trailing decltype of the call).
     if spaces and name.endswith(">"):
-        out.append(symbol)
+        out.append(by_call(name, symbol[cut:], name) if re.search(r"::type\b", head[:spaces[-1]]) and
+                   not owner.endswith(">") else symbol)
+    # A method of Tensor<T> that is no template itself: its symbol has no return type.
+    elif owner.startswith("tessera::Tensor<") and not spaces and \
+            re.fullmatch(r"\w+", name[len(owner) + 2:]) and name[len(owner) + 2:] != "Tensor":
+        tail = symbol[cut:]
+        self = f"{owner} const&" if tail[tail.rindex(")") + 1:].strip().startswith("const") else f"{owner}&"
+        out.append(by_call(name, tail, f"std::declval<{self}>().{name[len(owner) + 2:]}"))
     return out
+
+
+def by_call(name, tail, callee):
+    """`auto name(params) quals -> decltype(callee(args))`: an explicit instantiation of the
+    function whose demangled name and tail (parameters, qualifiers) are given, its return type
+    that of calling `callee` with arguments of the parameters' types."""
+    close = tail.rindex(")")
+    params, quals = tail[1:close], tail[close + 1:].strip()
+    cuts = split_top(params, ",")
+    types = [params[a:b].strip() for a, b in zip([0] + [i + 1 for i in cuts], cuts + [len(params)])] if params else []
+    args = ", ".join(f"std::declval<{t}>()" for t in types)
+    return f"auto {name}({params}){' ' + quals if quals else ''} -> decltype({callee}({args}))"
 
 
 def class_keys():
@@ -131,36 +154,69 @@ def rejected_lines(path, lines, compiler):
     return {b - 1 for b in bad if b >= 1}  # line 1 of check.inc opens the namespace
 
 
-def main():
+def program_symbols(tmp, compiled):
+    """The demangled symbols of tessera's templates that the programs of PROGRAMS compile
+    themselves, header-only or, with `compiled`, in compiled mode against the last instances.inc."""
     found = set()
-    cache = os.environ.get("TESSERA_INSTANCES_CACHE")  # reuse the programs' symbols of an earlier run
-    with tempfile.TemporaryDirectory() as tmp:
-        if cache and os.path.exists(cache):
-            found = set(open(cache).read().splitlines())
-            found = {c for c in found if not LEAVES.search(c)}
-        for program in PROGRAMS if not found else []:
-            print(f"compiling {program}", flush=True)
-            obj = os.path.join(tmp, "program.o")
-            subprocess.run(["g++", *FLAGS, "-O2", "-c", os.path.join(ROOT, program), "-o", obj], check=True)
-            for symbol in demangled_symbols(obj):
-                found.update(candidates(symbol))
-        if cache:
-            with open(cache, "w") as f:
-                f.write("\n".join(sorted(found)))
-        keys = class_keys()
-        lines = sorted(with_class_key(l, keys) for l in found)
-        for compiler in ("g++", "clang++"):
-            while True:
-                bad = rejected_lines(tmp, lines, compiler)
-                if not bad:
-                    break
-                print(f"{compiler} refuses {len(bad)} of {len(lines)}", flush=True)
-                lines = [l for i, l in enumerate(lines) if i not in bad]
+    obj = os.path.join(tmp, "program.o")
+    for program in PROGRAMS:
+        print(f"compiling {program}{' (compiled mode)' if compiled else ''}", flush=True)
+        subprocess.run(["g++", *FLAGS, "-O2", *(["-DTESSERA_COMPILED"] if compiled else []), "-c",
+                        os.path.join(ROOT, program), "-o", obj], check=True)
+        found.update(demangled_symbols(obj))
+    return found
+
+
+def candidates_of(symbols):
+    return {c for symbol in symbols for c in candidates(symbol)}
+
+
+def accepted(tmp, found):
+    """The lines of `found` that g++ and clang++ both accept, sorted."""
+    keys = class_keys()
+    lines = sorted(with_class_key(l, keys) for l in found)
+    for compiler in ("g++", "clang++"):
+        while True:
+            bad = rejected_lines(tmp, lines, compiler)
+            if not bad:
+                break
+            print(f"{compiler} refuses {len(bad)} of {len(lines)}", flush=True)
+            for i in sorted(bad):
+                print(f"  {lines[i][:160]}", flush=True)
+            lines = [l for i, l in enumerate(lines) if i not in bad]
+    return lines
+
+
+def write(lines):
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "instances.inc"), "w") as f:
         f.write("// Generated by tools/gen_instances.py: do not edit. Explicit instantiations of the\n"
                 "// compiled library (Note [Compiled mode] in include/tessera/compiled.hpp).\n")
         f.write("".join(f"TS_INSTANCE {l};\n" for l in lines))
+
+
+def main():
+    cache = os.environ.get("TESSERA_INSTANCES_CACHE")  # reuse the programs' symbols of an earlier run
+    with tempfile.TemporaryDirectory() as tmp:
+        if cache and os.path.exists(cache):
+            symbols = set(open(cache).read().splitlines())
+        else:
+            symbols = program_symbols(tmp, compiled=False)
+            if cache:
+                with open(cache, "w") as f:
+                    f.write("\n".join(sorted(symbols)))
+        tried = candidates_of(symbols)
+        lines = accepted(tmp, tried)
+        write(lines)
+        # What g++ inlined header-only may be compiled out of line in compiled mode, where the
+        # callers are declarations: compile the programs against the list until they add nothing.
+        for _ in range(3):
+            more = candidates_of(program_symbols(tmp, compiled=True)) - tried
+            if not more:
+                break
+            tried |= more
+            lines = accepted(tmp, set(lines) | more)
+            write(lines)
     print(f"{len(lines)} instantiations")
 
 

@@ -261,14 +261,17 @@ Tensor<U> Tensor<T>::new_full(const Shape& size, S fill_value, const TensorOptio
 namespace detail {
 template <class A, class B, class C>
 using range_t = std::conditional_t<is_floating_v<A> || is_floating_v<B> || is_floating_v<C>, float, int64_t>;
+/** arange's element type: T, or when T is Auto the type the arguments choose. */
+template <class T, class A, class B, class C>
+using arange_t = std::conditional_t<std::is_same_v<T, Auto>, range_t<A, B, C>, T>;
 
 }  // namespace detail
 
 /** Values start, start + step, ... below end. Integral arguments give int64_t, floating float;
  *  the length is ceil((end - start) / step), as in PyTorch. */
 template <class T = detail::Auto, Scalar A, Scalar B, Scalar C = int>
-auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
-  using R = std::conditional_t<std::is_same_v<T, detail::Auto>, detail::range_t<A, B, C>, T>;
+Tensor<detail::arange_t<T, A, B, C>> arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
+  using R = detail::arange_t<T, A, B, C>;
   if constexpr (std::is_integral_v<R>) {  // an integral range counts in int64_t, as PyTorch's
     detail::checked_convert<int64_t>(start, "arange");
     detail::checked_convert<int64_t>(end, "arange");
@@ -300,7 +303,7 @@ auto arange(A start, B end, C step = 1, const TensorOptions& options = {}) {
   return out;
 }
 template <class T = detail::Auto, Scalar B>
-auto arange(B end, const TensorOptions& options = {}) {
+Tensor<detail::arange_t<T, B, B, int>> arange(B end, const TensorOptions& options = {}) {
   return arange<T>(B(0), end, 1, options);
 }
 

@@ -253,7 +253,7 @@ void binary_into(const Tensor<O>& out, const Tensor<A>& a_in, const Tensor<B>& b
 }
 
 template <class Op, class A, class B>
-auto binary(const Tensor<A>& a, const Tensor<B>& b) {
+Tensor<op_result_t<Op, promote_t<A, B>>> binary(const Tensor<A>& a, const Tensor<B>& b) {
   using R = op_result_t<Op, promote_t<A, B>>;
   check_same_device(Op::name, a.device(), b.device());
   Tensor<R> out;
@@ -333,7 +333,7 @@ std::shared_ptr<Node> record_scalar(const Tensor<A>& out, const Tensor<A>& a, S 
 }
 
 template <class Op, bool reversed = false, class A, class S>
-auto binary_scalar(const Tensor<A>& a, S s) {
+Tensor<op_result_t<Op, scalar_promote_t<A, S>>> binary_scalar(const Tensor<A>& a, S s) {
   using R = op_result_t<Op, scalar_promote_t<A, S>>;
   Tensor<R> out = empty_like_preserving<R>(a.impl());
   scalar_into<Op, reversed, true>(out, a, s);
@@ -506,7 +506,7 @@ void unary_into(const Tensor<O>& out, const Tensor<A>& a_in) {
 }
 
 template <class Op, class A>
-auto unary(const Tensor<A>& a) {
+Tensor<unary_result_t<Op, A>> unary(const Tensor<A>& a) {
   Tensor<unary_result_t<Op, A>> out = empty_like_preserving<unary_result_t<Op, A>>(a.impl());
   unary_into<Op, true>(out, a);
   if constexpr (is_floating_v<A> && !Op::predicate)
@@ -1115,11 +1115,11 @@ Tensor<promote_t<A, B>> where(const Tensor<bool>& cond, const Tensor<A>& a, cons
   return out;
 }
 template <class A, Scalar S>
-auto where(const Tensor<bool>& cond, const Tensor<A>& a, S b) {
+Tensor<promote_t<A, scalar_promote_t<A, S>>> where(const Tensor<bool>& cond, const Tensor<A>& a, S b) {
   return where(cond, a, detail::scalar_like<A>(b, a.device()));
 }
 template <Scalar S, class B>
-auto where(const Tensor<bool>& cond, S a, const Tensor<B>& b) {
+Tensor<promote_t<scalar_promote_t<B, S>, B>> where(const Tensor<bool>& cond, S a, const Tensor<B>& b) {
   return where(cond, detail::scalar_like<B>(a, b.device()), b);
 }
 namespace detail {
