@@ -96,6 +96,29 @@ void for_each_case(const std::string& file, const std::string& kind, const Calls
   CHECK(cases == static_cast<int>(calls.size()));
 }
 
+/** Runs every value record of `file` (those not named "grad ..." or "error ...") through its call
+ *  `calls.at(name)()`, which returns a Got: each result must have PyTorch's dtype and shape, and
+ *  `compare(have, want, record)` checks its values. Every call must have its record. */
+template <class Calls, class Compare>
+void check_value_cases(const std::string& file, const Calls& calls, const Compare& compare) {
+  int cases = 0;
+  for (const auto& r : golden::load(file)) {
+    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
+    INFO(r.name);
+    REQUIRE(calls.count(r.name));
+    const Got have = calls.at(r.name)(), want = expected_parts(r);
+    REQUIRE(have.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      INFO("result " << i);
+      CHECK(have[i].dtype == want[i].dtype);
+      REQUIRE(have[i].shape == want[i].shape);
+      compare(have[i], want[i], r);
+    }
+    ++cases;
+  }
+  CHECK(cases == static_cast<int>(calls.size()));
+}
+
 using GradFn = std::function<Tensor<double>(const Tensor<double>&)>;
 
 /** Runs every "grad" record of `file` through its call: X = arange * 0.75 - 2 in the record's shape,

@@ -21,10 +21,9 @@ namespace {
 using ts::Shape;
 using ts::Tensor;
 
-using call_cases::expected_parts;
+using call_cases::Part;
 using call_cases::Got;
 using call_cases::got;
-using call_cases::same_values;
 
 /** Equal, or within a few ulps where PyTorch sums in another order (NaN equals NaN); `ulps` more
  *  where tessera's formula is another one (igamma). */
@@ -434,32 +433,19 @@ TEST_CASE("mathx ops give PyTorch's values and dtypes", "[mathx][golden]") {
       {"torch.igamma(torch.tensor([0.5, 3.0, 40.0, 100.0, 1000.0]), torch.tensor([[0.4], [3.5], [45.0]]))",
        [&] { return got(ts::igamma(ts::tensor({0.5f, 3.0f, 40.0f, 100.0f, 1000.0f}), ts::tensor<float>({{0.4f}, {3.5f}, {45.0f}}))); }},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("mathx.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(calls.count(r.name));
-    const Got want = expected_parts(r), have = calls.at(r.name)();
-    REQUIRE(have.size() == want.size());
-    for (size_t i = 0; i < want.size(); ++i) {
-      CHECK(have[i].dtype == want[i].dtype);
-      CHECK(have[i].shape == want[i].shape);
-      INFO(have[i].values.size());
-      // igamma: another formula than PyTorch's Cephes code, so more ulps. igamma(30, 31) in
-      // float64 is 0.595347820965611 (mpmath, and tessera to 1e-14); PyTorch's asymptotic series
-      // gives 0.595347820635926, 5.5e-10 off.
-      // i0, lerp and pow by the scalars of Note [pow by a scalar] are PyTorch's own formulas, so exact.
-      const auto has = [&](const char* part) { return r.name.find(part) != std::string::npos; };
-      const bool exact = has("i0") || has("lerp(") || ((has("pow(") || has("square(")) && !has("0.5000001"));
-      const double ulps = has("igamma") ? (want[i].dtype == ts::DType::Float64 ? 1e7 : 64) : exact ? 0 : 4;
-      if (has("mpmath"))  // relative to the true value, however small: 1e-12 in float64, 4 ulps in float32
-        CHECK(close_relative(have[i].values, want[i].values, want[i].dtype == ts::DType::Float64 ? 1e-12 : 0x1p-22));
-      else
-        CHECK(close_values(have[i].values, want[i].values, want[i].dtype, ulps));
-    }
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(calls.size()));
+  call_cases::check_value_cases("mathx.txt", calls, [](const Part& have, const Part& want, const golden::Record& r) {
+    // igamma: another formula than PyTorch's Cephes code, so more ulps. igamma(30, 31) in
+    // float64 is 0.595347820965611 (mpmath, and tessera to 1e-14); PyTorch's asymptotic series
+    // gives 0.595347820635926, 5.5e-10 off.
+    // i0, lerp and pow by the scalars of Note [pow by a scalar] are PyTorch's own formulas, so exact.
+    const auto has = [&](const char* part) { return r.name.find(part) != std::string::npos; };
+    const bool exact = has("i0") || has("lerp(") || ((has("pow(") || has("square(")) && !has("0.5000001"));
+    const double ulps = has("igamma") ? (want.dtype == ts::DType::Float64 ? 1e7 : 64) : exact ? 0 : 4;
+    if (has("mpmath"))  // relative to the true value, however small: 1e-12 in float64, 4 ulps in float32
+      CHECK(close_relative(have.values, want.values, want.dtype == ts::DType::Float64 ? 1e-12 : 0x1p-22));
+    else
+      CHECK(close_values(have.values, want.values, want.dtype, ulps));
+  });
 }
 
 TEST_CASE("gcd and lcm agree with Euclid on every int8 pair", "[mathx]") {

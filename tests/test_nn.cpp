@@ -533,22 +533,10 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
       {"F.embedding_bag(i, e, torch.tensor([0]), mode='max')",
        [&] { return bag(i, e, ts::tensor<int64_t>({0}), Bag{.mode = "max"}); }},
   };
-  int cases = 0;
-  for (const auto& r : golden::load("functional.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(values.count(r.name));
-    const call_cases::Got have = values.at(r.name)(), want = call_cases::expected_parts(r);
-    REQUIRE(have.size() == want.size());
-    for (size_t k = 0; k < want.size(); ++k) {
-      CHECK(have[k].dtype == want[k].dtype);
-      REQUIRE(have[k].shape == want[k].shape);
-      for (size_t i = 0; i < want[k].values.size(); ++i)
-        CHECK(have[k].values[i] == Approx(want[k].values[i]).epsilon(1e-6).margin(1e-12));
-    }
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(values.size()));
+  call_cases::check_value_cases("functional.txt", values, [](const auto& have, const auto& want, const auto&) {
+    for (size_t i = 0; i < want.values.size(); ++i)
+      CHECK(have.values[i] == Approx(want.values[i]).epsilon(1e-6).margin(1e-12));
+  });
   call_cases::check_grad_cases("functional.txt",
                                {{"F.normalize(X)", [](const Tensor<double>& t) { return F::normalize(t); }},
                                 {"F.normalize(X, p=1, dim=0)", [](const Tensor<double>& t) { return F::normalize(t, 1.0, 0); }},

@@ -392,22 +392,9 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
 }  // namespace
 
 TEST_CASE("conv2d gives PyTorch's values: rectangular kernels, pairs, 'same' and 'valid'", "[conv2d][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("conv2d.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const auto have = value_calls().at(r.name)();
-    const auto want = call_cases::expected_parts(r);
-    REQUIRE(have.size() == want.size());
-    for (size_t i = 0; i < have.size(); ++i) {
-      CHECK(have[i].dtype == want[i].dtype);
-      CHECK(have[i].shape == want[i].shape);
-      CHECK(close(have[i].values, want[i].values, have[i].dtype));
-    }
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+  call_cases::check_value_cases("conv2d.txt", value_calls(), [](const auto& have, const auto& want, const auto&) {
+    CHECK(close(have.values, want.values, have.dtype));
+  });
 }
 
 TEST_CASE("conv2d gives PyTorch's gradients for the input, the weight and the bias, and passes gradcheck",

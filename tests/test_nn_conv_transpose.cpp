@@ -409,18 +409,9 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
 }  // namespace
 
 TEST_CASE("conv_transpose1d/2d give PyTorch's values", "[conv_transpose][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("conv_transpose.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const Part have = value_calls().at(r.name)()[0];
-    CHECK(have.dtype == golden::dtype(r.get("dtype")));
-    CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
-    CHECK(close(have.values, golden::values<double>(r.get("values")), have.dtype));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+  call_cases::check_value_cases("conv_transpose.txt", value_calls(), [](const Part& have, const Part& want, const auto&) {
+    CHECK(close(have.values, want.values, have.dtype));
+  });
 }
 
 TEST_CASE("conv_transpose1d/2d give PyTorch's gradients for input, weight and bias and pass gradcheck",

@@ -95,20 +95,9 @@ const std::map<std::string, call_cases::ErrorCall>& error_calls() {
 }  // namespace
 
 TEST_CASE("unfold and fold give PyTorch's values", "[fold][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("fold.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const call_cases::Got have = value_calls().at(r.name)();
-    const call_cases::Got want = call_cases::expected_parts(r);
-    REQUIRE(have.size() == want.size());
-    CHECK(have[0].dtype == want[0].dtype);
-    CHECK(have[0].shape == want[0].shape);
-    CHECK(call_cases::same_values(have[0].values, want[0].values));  // sums of multiples of 1/4: exact
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+  call_cases::check_value_cases("fold.txt", value_calls(), [](const auto& have, const auto& want, const auto&) {
+    CHECK(call_cases::same_values(have.values, want.values));  // sums of multiples of 1/4: exact
+  });
 }
 
 TEST_CASE("unfold and fold give PyTorch's gradients and pass gradcheck", "[fold][golden][gradcheck]") {

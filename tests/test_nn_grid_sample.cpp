@@ -198,24 +198,14 @@ const std::map<std::string, call_cases::ErrorCall>& error_calls() {
 }  // namespace
 
 TEST_CASE("affine_grid and grid_sample give PyTorch's values", "[grid_sample][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("grid_sample.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const call_cases::Got have = value_calls().at(r.name)(), want = call_cases::expected_parts(r);
-    REQUIRE(have.size() == want.size());
-    CHECK(have[0].dtype == want[0].dtype);
-    REQUIRE(have[0].shape == want[0].shape);
-    const double tolerance = want[0].dtype == ts::DType::Float32 ? 1e-5 : 1e-12;  // PyTorch's kernels round otherwise
-    for (size_t i = 0; i < want[0].values.size(); ++i) {
+  call_cases::check_value_cases("grid_sample.txt", value_calls(), [](const auto& have, const auto& want, const auto&) {
+    const double tolerance = want.dtype == ts::DType::Float32 ? 1e-5 : 1e-12;  // PyTorch's kernels round otherwise
+    for (size_t i = 0; i < want.values.size(); ++i) {
       INFO("element " << i);
-      if (std::isnan(want[0].values[i])) CHECK(std::isnan(have[0].values[i]));
-      else CHECK(have[0].values[i] == Approx(want[0].values[i]).margin(tolerance));
+      if (std::isnan(want.values[i])) CHECK(std::isnan(have.values[i]));
+      else CHECK(have.values[i] == Approx(want.values[i]).margin(tolerance));
     }
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+  });
 }
 
 TEST_CASE("affine_grid and grid_sample give PyTorch's gradients and pass gradcheck", "[grid_sample][golden][gradcheck]") {

@@ -19,7 +19,6 @@ namespace F = ts::nn::functional;
 namespace nn = ts::nn;
 using ts::Tensor;
 
-using call_cases::Part;
 using call_cases::got;
 
 // The generator's inputs.
@@ -371,23 +370,10 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
 }  // namespace
 
 TEST_CASE("pooling gives PyTorch's values and indices", "[pooling][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("pooling.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const auto have = value_calls().at(r.name)();
-    const auto dtypes = r.all("dtype"), shapes = r.all("shape"), values = r.all("values");
-    REQUIRE(have.size() == dtypes.size());
-    for (size_t i = 0; i < have.size(); ++i) {
-      CHECK(have[i].dtype == golden::dtype(dtypes[i]));
-      CHECK(have[i].shape == ts::Shape(golden::ints(shapes[i])));
-      // the inputs' sin and cos may differ from PyTorch's in the last bit
-      CHECK(close(have[i].values, golden::values<double>(values[i]), have[i].dtype));
-    }
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+  // the inputs' sin and cos may differ from PyTorch's in the last bit
+  call_cases::check_value_cases("pooling.txt", value_calls(), [](const auto& have, const auto& want, const auto&) {
+    CHECK(close(have.values, want.values, have.dtype));
+  });
 }
 
 TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][golden][gradcheck]") {

@@ -190,20 +190,11 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
 }  // namespace
 
 TEST_CASE("interpolate and the upsampling layers give PyTorch's values", "[upsampling][golden]") {
-  int cases = 0;
-  for (const auto& r : golden::load("upsampling.txt")) {
-    if (r.name.rfind("grad ", 0) == 0 || r.name.rfind("error ", 0) == 0) continue;
-    INFO(r.name);
-    REQUIRE(value_calls().count(r.name));
-    const auto have = value_calls().at(r.name)()[0];
-    CHECK(have.dtype == golden::dtype(r.get("dtype")));
-    CHECK(have.shape == ts::Shape(golden::ints(r.get("shape"))));
+  call_cases::check_value_cases("upsampling.txt", value_calls(), [](const auto& have, const auto& want, const auto& r) {
     // sin and cos may differ in the last bit
     const int ulps = r.name.find("bicubic") != std::string::npos ? 32 : 4;
-    CHECK(close(have.values, golden::values<double>(r.get("values")), have.dtype, ulps));
-    ++cases;
-  }
-  CHECK(cases == static_cast<int>(value_calls().size()));
+    CHECK(close(have.values, want.values, have.dtype, ulps));
+  });
 }
 
 TEST_CASE("interpolate gives PyTorch's gradients and passes gradcheck", "[upsampling][golden][gradcheck]") {

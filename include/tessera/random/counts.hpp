@@ -10,6 +10,20 @@
 
 namespace tessera {
 
+namespace detail {
+/** Runs fill(engine, state) for n elements' draws: with the generator's mt19937 engine (state
+ *  null) when it is one, else with the Philox streams reserved for them (engine null). */
+template <class Fill>
+void draw_counts(Generator& gen, int64_t n, const Fill& fill) {
+  if (is_mt19937(gen)) {
+    gen.with_mt19937([&](Mt19937Stream& s) { fill(&s.engine, nullptr); });
+  } else {
+    const GeneratorState state = gen.reserve(static_cast<uint64_t>(n));
+    fill(nullptr, &state);
+  }
+}
+}  // namespace detail
+
 /** A draw of the Poisson distribution of rate rates[i] for each element, in the rates' dtype
  *  (float, double or bfloat16: PyTorch's CPU kernel has no half), as torch.poisson: with an
  *  mt19937 generator PyTorch's values, with Philox element i's own stream (docs/random.md); drawn
@@ -29,12 +43,9 @@ Tensor<T> poisson(const Tensor<T>& rates, Generator& gen) {
       TS_CHECK(r.numel() == 0 || (r >= T(0)).all().item(), "poisson: invalid Poisson rate, expected rate to be non-negative");
       out = detail::empty_tensor<T>(rates.sizes(), {}, "poisson");
       const int64_t n = out.numel();
-      if (detail::is_mt19937(gen)) {
-        gen.with_mt19937([&](detail::Mt19937Stream& s) { detail::fill_poisson(&s.engine, nullptr, r.data_ptr(), out.data_ptr(), n); });
-      } else {
-        const GeneratorState state = gen.reserve(static_cast<uint64_t>(n));
-        detail::fill_poisson<T>(nullptr, &state, r.data_ptr(), out.data_ptr(), n);
-      }
+      detail::draw_counts(gen, n, [&](detail::Mt19937* engine, const GeneratorState* state) {
+        detail::fill_poisson(engine, state, r.data_ptr(), out.data_ptr(), n);
+      });
       if (rates.device() != Device::cpu()) out = out.to(rates.device());
     }
     if (detail::needs_grad(rates)) detail::record<detail::FillBackward<T>>({rates}, {out}, "PoissonBackward0");
@@ -68,14 +79,9 @@ Tensor<T> binomial(const Tensor<T>& count, const Tensor<T>& prob, Generator& gen
       const Tensor<T> p = prob.to(Device::cpu()).expand(shape).contiguous();
       out = detail::empty_tensor<T>(shape, {}, "binomial");
       const int64_t n = out.numel();
-      if (detail::is_mt19937(gen)) {
-        gen.with_mt19937([&](detail::Mt19937Stream& s) {
-          detail::fill_binomial(&s.engine, nullptr, c.data_ptr(), p.data_ptr(), out.data_ptr(), n);
-        });
-      } else {
-        const GeneratorState state = gen.reserve(static_cast<uint64_t>(n));
-        detail::fill_binomial<T>(nullptr, &state, c.data_ptr(), p.data_ptr(), out.data_ptr(), n);
-      }
+      detail::draw_counts(gen, n, [&](detail::Mt19937* engine, const GeneratorState* state) {
+        detail::fill_binomial(engine, state, c.data_ptr(), p.data_ptr(), out.data_ptr(), n);
+      });
       if (count.device() != Device::cpu()) out = out.to(count.device());
     }
     if (detail::needs_grad(count, prob)) detail::record<detail::NotImplemented>({count, prob}, {out}, std::string("binomial"));
