@@ -532,6 +532,10 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
       {"F.embedding_bag(i[:0], e, torch.tensor([0, 0]))", [&] { return bag(i.narrow(0, 0, 0), e, ts::tensor<int64_t>({0, 0})); }},
       {"F.embedding_bag(i, e, torch.tensor([0]), mode='max')",
        [&] { return bag(i, e, ts::tensor<int64_t>({0}), Bag{.mode = "max"}); }},
+      {"F.embedding(i.view(2, 4), e)", [&] { return call_cases::got(F::embedding(i.view({2, 4}), e)); }},
+      {"F.embedding(i, e, padding_idx=4)", [&] { return call_cases::got(F::embedding(i, e, 4)); }},
+      {"F.embedding(i, e, padding_idx=-1)", [&] { return call_cases::got(F::embedding(i, e, -1)); }},
+      {"F.embedding(i[:0], e)", [&] { return call_cases::got(F::embedding(i.narrow(0, 0, 0), e)); }},
   };
   call_cases::check_value_cases("functional.txt", values, [](const auto& have, const auto& want, const auto&) {
     for (size_t i = 0; i < want.values.size(); ++i)
@@ -558,7 +562,12 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
                                 {"F.embedding_bag(i.view(2, 4), X, mode='sum', per_sample_weights=psw.view(2, 4))",
                                  [&](const Tensor<double>& t) {
                                    return F::embedding_bag(i.view({2, 4}), t, {}, {.mode = "sum", .per_sample_weights = psw.view({2, 4})});
-                                 }}});
+                                 }},
+                                {"F.embedding(i.view(2, 4), X)", [&](const Tensor<double>& t) { return F::embedding(i.view({2, 4}), t); }},
+                                {"F.embedding(i, X, padding_idx=4) * (i != 4).unsqueeze(1)",
+                                 [&](const Tensor<double>& t) { return F::embedding(i, t, 4) * (i != 4).unsqueeze(1); }},
+                                {"F.embedding(i, X.cos(), padding_idx=-1) * (i != 9).unsqueeze(1)",
+                                 [&](const Tensor<double>& t) { return F::embedding(i, t.cos(), -1) * (i != 9).unsqueeze(1); }}});
   call_cases::check_error_cases("functional.txt", std::map<std::string, call_cases::ErrorCall>{
                                                       {"F.normalize(x, dim=3)", {"norm", [&] { F::normalize(x, 2.0, 3); }}},
                                                       {"F.normalize(x[0, 0])", {"norm", [&] { F::normalize(x[0][0]); }}},
@@ -572,7 +581,10 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
                                                       {"F.embedding_bag(i, e, o, mode='foo')", {"embedding_bag", [&] { F::embedding_bag(i, e, o, {.mode = "foo"}); }}},
                                                       {"F.embedding_bag(i, e)", {"embedding_bag", [&] { F::embedding_bag(i, e); }}},
                                                       {"F.embedding_bag(i.view(1, 2, 4), e)", {"embedding_bag", [&] { F::embedding_bag(i.view({1, 2, 4}), e); }}},
-                                                      {"F.embedding_bag(i, e, o, padding_idx=12)", {"embedding_bag", [&] { F::embedding_bag(i, e, o, {.padding_idx = 12}); }}}});
+                                                      {"F.embedding_bag(i, e, o, padding_idx=12)", {"embedding_bag", [&] { F::embedding_bag(i, e, o, {.padding_idx = 12}); }}},
+                                                      {"F.embedding(i, e, padding_idx=10)", {"embedding", [&] { F::embedding(i, e, 10); }}},
+                                                      {"F.embedding(i, e, padding_idx=-11)", {"embedding", [&] { F::embedding(i, e, -11); }}},
+                                                      {"F.embedding(i + 1, e)", {"embedding", [&] { F::embedding(i + 1, e); }}}});
   CHECK(F::normalize(x.requires_grad_()).grad_fn_name() == "DivBackward0");
   CHECK(F::bilinear(a.detach().requires_grad_(), b, w, bias).grad_fn_name() == "AddBackward0");
   CHECK(ts::nn::Bilinear(4, 5, 3).named_parameters().at(0).first == "weight");
@@ -582,6 +594,7 @@ TEST_CASE("F::normalize, F::bilinear, Bilinear, local_response_norm and embeddin
   // embedding_bag: PyTorch's node, the per-sample weights' gradient, its own messages
   const auto table = e.detach().requires_grad_();
   CHECK(F::embedding_bag(i, table, o).grad_fn_name() == "EmbeddingBagBackward0");
+  CHECK(F::embedding(i, table, 4).grad_fn_name() == "EmbeddingBackward0");
   CHECK(ts::autograd::gradcheck(
       [&](const std::vector<Tensor<double>>& in) {
         return F::embedding_bag(i, in[0], o, {.mode = "sum", .per_sample_weights = in[1], .padding_idx = 2});
@@ -622,6 +635,25 @@ TEST_CASE("embedding_bag keeps the weight only for the per-sample weights' gradi
   y = F::embedding_bag(index, e, offsets, {.mode = "sum", .per_sample_weights = psw});
   e.add_(1.0f);
   CHECK(error_of([&] { y.sum().backward(); }).find("modified by an inplace operation") != std::string::npos);
+}
+
+TEST_CASE("embedding's node saves the weight, as PyTorch's, and its output is no view", "[nn]") {
+  const Tensor<int64_t> index = ts::tensor<int64_t>({0, 1, 1, 4});
+  const Tensor<float> w = ts::ones({5, 3}).requires_grad_();
+  // an in-place change of the output, as torch: the gradient goes through it to the weight
+  Tensor<float> y = F::embedding(index, w, 4);
+  y.mul_(2.0f);
+  y.sum().backward();
+  CHECK(w.grad().to_vector() == std::vector<float>{2, 2, 2, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  // the weight changed in place after the lookup: PyTorch's saved-tensor error
+  Tensor<float> e = w * 1.0f;
+  y = F::embedding(index, e);
+  e.add_(1.0f);
+  CHECK(error_of([&] { y.sum().backward(); }).find("modified by an inplace operation") != std::string::npos);
+  // the gradient of the gradient (PyTorch's EmbeddingDenseBackwardBackward0)
+  const Tensor<double> table = ts::randn({5, 3}).to<double>().requires_grad_();
+  CHECK(ts::autograd::gradgradcheck(
+      [&](const std::vector<Tensor<double>>& in) { return F::embedding(index, in[0], 1).sin(); }, {table}));
 }
 
 }  // namespace test_nn

@@ -197,6 +197,13 @@ TEST_CASE("vulkan index: x[idx], index_put_ and accumulate, index_select and emb
       const ts::Tensor<T> weight = random_tensor<T>({9, 5}, rng);
       const ts::Tensor<int64_t> tokens = random_index({3, 4}, 0, 9, rng);
       require_same(F::embedding(tokens, weight), F::embedding(tokens.to(kGpu), weight.to(kGpu)), "embedding");
+      if constexpr (std::is_same_v<T, float>) {  // EmbeddingBackward0, padding skipped, on the device
+        const ts::Tensor<T> w_cpu = weight.detach().requires_grad_(), w_gpu = weight.to(kGpu).detach().requires_grad_();
+        const ts::Tensor<T> g = random_tensor<T>({3, 4, 5}, rng);
+        F::embedding(tokens, w_cpu, 2).backward(g);
+        F::embedding(tokens.to(kGpu), w_gpu, 2).backward(g.to(kGpu));
+        require_same(w_cpu.grad(), w_gpu.grad(), "embedding backward");
+      }
     }
   });
   CHECK(index_fallbacks() == fallbacks);

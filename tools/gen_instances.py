@@ -217,6 +217,8 @@ def main():
             tried |= more
             lines = accepted(tmp, set(lines) | more)
             write(lines)
+        else:
+            print("the programs still add instantiations after three rounds in compiled mode: run again", flush=True)
     print(f"{len(lines)} instantiations")
 
 

@@ -17,7 +17,7 @@
 // An explicit instantiation declaration does not stop a program from instantiating a function
 // whose return type is deduced (`auto`: the program needs its body to know the type) nor one
 // defined inline, so the templates that programs call most (binary, unary, arange, where, ...)
-// spell their return types, and Tensor<T>'s methods are defined outside the class.
+// spell their return types, and most of Tensor<T>'s methods are defined outside the class.
 // Without TESSERA_COMPILED (the bare compiler line) nothing here is seen: header-only mode.
 // Declarations only: they must follow every template they name, so this is the umbrella
 // header's last include.

@@ -39,7 +39,7 @@ def write(generator, golden, values, grads, errors, env):
         try:
             eval(call, env)
             raise SystemExit(f"{call} did not fail")
-        except (RuntimeError, IndexError, NotImplementedError, ValueError) as ex:
+        except (RuntimeError, IndexError, NotImplementedError, ValueError, AssertionError) as ex:
             lines += [f"case error {call}", f"error {str(ex).splitlines()[-1]}", "end"]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), golden)
     with open(path, "w") as f:

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/golden/functional.txt: PyTorch 1.13's torch.nn.functional calls of
-nn/ not covered elsewhere (normalize, bilinear and nn.Bilinear, local_response_norm, embedding_bag), values, gradients and error messages, for
+nn/ not covered elsewhere (normalize, bilinear and nn.Bilinear, local_response_norm, embedding_bag, embedding), values, gradients and error messages, for
 tests/test_nn.cpp.
 
     /usr/bin/python3 tests/golden/generate_functional.py
@@ -49,6 +49,8 @@ VALUES = [
     "F.embedding_bag(i, e, o, padding_idx=4)", "F.embedding_bag(i, e, o, mode='max', padding_idx=2)",
     "F.embedding_bag(i, e, o, mode='sum', padding_idx=-1)", "F.embedding_bag(i[:0], e, torch.tensor([0, 0]))",
     "F.embedding_bag(i, e, torch.tensor([0]), mode='max')",
+    "F.embedding(i.view(2, 4), e)", "F.embedding(i, e, padding_idx=4)", "F.embedding(i, e, padding_idx=-1)",
+    "F.embedding(i[:0], e)",
 ]
 
 GRADS = [
@@ -58,6 +60,9 @@ GRADS = [
     ("F.local_response_norm(X, 3, 0.1)", (2, 4, 3)), ("F.local_response_norm(X, 2, 0.5, 0.5, 2.0)", (1, 3, 2, 2)),
     ("F.embedding_bag(i, X, o)", (10, 3)), ("F.embedding_bag(i, X, o, mode='sum', padding_idx=4)", (10, 3)),
     ("F.embedding_bag(i, X.cos(), o, mode='max')", (10, 3)), ("F.embedding_bag(i.view(2, 4), X, mode='sum', per_sample_weights=psw.view(2, 4))", (10, 3)),
+    # padding rows read in the forward but given no gradient: masked, so that gradcheck agrees
+    ("F.embedding(i.view(2, 4), X)", (10, 3)), ("F.embedding(i, X, padding_idx=4) * (i != 4).unsqueeze(1)", (10, 3)),
+    ("F.embedding(i, X.cos(), padding_idx=-1) * (i != 9).unsqueeze(1)", (10, 3)),
 ]
 
 ERRORS = [
@@ -67,6 +72,7 @@ ERRORS = [
     "F.embedding_bag(i, e, o, mode='mean', per_sample_weights=psw)",
     "F.embedding_bag(i, e, o, mode='foo')", "F.embedding_bag(i, e)", "F.embedding_bag(i.view(1, 2, 4), e)",
     "F.embedding_bag(i, e, o, padding_idx=12)",
+    "F.embedding(i, e, padding_idx=10)", "F.embedding(i, e, padding_idx=-11)", "F.embedding(i + 1, e)",
 ]
 
 call_cases.write("generate_functional.py", "functional.txt", VALUES, GRADS, ERRORS, globals())

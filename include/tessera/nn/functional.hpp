@@ -161,22 +161,59 @@ Tensor<int64_t> one_hot(const Tensor<int64_t>& t, int64_t num_classes = -1) {
   return zeros<int64_t>(shape, {.device = t.device()}).scatter(t.dim(), t.unsqueeze(-1), int64_t{1});
 }
 
+namespace detail_embedding {
+/** embedding's node (PyTorch's EmbeddingBackward0): each looked-up position adds its gradient row
+ *  to its weight row, in the order of the positions, except positions holding the padding index.
+ *  It saves the weight, as PyTorch's does: an in-place change of the weight after the lookup fails
+ *  the backward there too. */
+template <class T>
+struct EmbeddingBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> weight;
+  ::tessera::detail::SavedTensor<int64_t> indices;  // flat
+  std::optional<int64_t> padding;                    // in [0, n)
+  EmbeddingBackward0(const Tensor<T>& w, const Tensor<int64_t>& flat, std::optional<int64_t> pad)
+      : weight(w, false), indices(flat, false), padding(pad) {}
+  const char* name() const override { return "EmbeddingBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(weight, indices);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<int64_t> idx = indices.unpack(*this);
+    const Shape shape = weight.unpack(*this).sizes();
+    Tensor<T> rows = grads[0].as<T>().reshape({idx.numel(), shape[1]});
+    if (padding) rows = rows.masked_fill((idx == *padding).unsqueeze(1), 0);
+    return {zeros<T>(shape, {.device = rows.device()}).index_add(0, idx, rows)};
+  }
+};
+}  // namespace detail_embedding
+
 /** Rows of `weight` [n, dim] picked by `indices` (any shape): the output is indices' shape + [dim].
- *  Positions holding `padding_idx` give no gradient to the weight, as PyTorch's. */
+ *  Positions holding `padding_idx` give no gradient to the weight. As torch.nn.functional.embedding,
+ *  with PyTorch's node (EmbeddingBackward0). */
 template <class T>
 Tensor<T> embedding(const Tensor<int64_t>& indices, const Tensor<T>& weight,
                     std::optional<int64_t> padding_idx = std::nullopt) {
   TS_CHECK(weight.dim() == 2, "embedding: weight must be 2-D, got shape ", detail::shape_str(weight.sizes()));
+  std::optional<int64_t> pad;
+  if (padding_idx) {
+    const int64_t n = weight.size(0);
+    pad = *padding_idx < 0 ? *padding_idx + n : *padding_idx;
+    TS_CHECK(*pad >= 0 && *pad < n, "embedding: Padding_idx must be within num_embeddings (got ", *padding_idx, " for ",
+             n, " embeddings)");
+  }
   Shape shape = indices.sizes();
   shape.push_back(weight.size(1));
   const Tensor<int64_t> flat = indices.reshape({-1});
   detail::check_index_select_bounds(weight, 0, flat, "embedding");  // Note [index_select bounds]
-  const Tensor<T> rows = weight.index_select(0, flat).view(shape);
-  if (!padding_idx) return rows;
-  const int64_t n = weight.size(0), pad = *padding_idx < 0 ? *padding_idx + n : *padding_idx;
-  TS_CHECK(pad >= 0 && pad < n, "embedding: Padding_idx must be within num_embeddings (got ", *padding_idx, " for ", n,
-           " embeddings)");
-  return where((indices == pad).unsqueeze(-1), rows.detach(), rows);
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;  // the derivative is EmbeddingBackward0's
+    out = weight.index_select(0, flat).view(shape);
+    out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
+  }
+  if (detail::needs_grad(weight)) detail::record<detail_embedding::EmbeddingBackward0<T>>({weight}, {out}, weight, flat, pad);
+  return out;
 }
 
 /** embedding_bag's options, in PyTorch's keyword order (max_norm, scale_grad_by_freq and sparse
