@@ -7,9 +7,9 @@ templates and class templates of tessera each object instantiates (nm, c++filt),
 an explicit instantiation, and keeps those that g++ and clang++ both accept with only the
 umbrella header included. Then it compiles the programs in compiled mode against that list and
 adds what they still instantiate themselves (g++ inlines some calls header-only that it calls out
-of line when the callers are declarations), until they add nothing. The library compiles them in one translation unit: split in two, the parts
-instantiated much of the same code (copies between dtypes, the autograd engine) twice, and took
-1.7 times the processor time of one.
+of line when the callers are declarations), until they add nothing. The library compiles them in
+one translation unit: split in two, the parts instantiated much of the same code (copies between
+dtypes, the autograd engine) twice, and took 1.7 times the processor time of one.
 
     tools/gen_instances.py            (from the repository root; takes a few minutes)
 
@@ -168,6 +168,7 @@ def program_symbols(tmp, compiled):
 
 
 def candidates_of(symbols):
+    """The explicit instantiations that cover the symbols."""
     return {c for symbol in symbols for c in candidates(symbol)}
 
 
