@@ -116,6 +116,24 @@ inline void mlp_step(benchmark::State& state) {
   }
 }
 
+/** A 3x3 convolution, padding 1, of a batch of 32 images [16, 32, 32] to 32 channels. */
+inline void conv2d_3x3(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 16, 32, 32}, gen), w = ts::randn({32, 16, 3, 3}, gen) * 0.1f, b = ts::zeros({32});
+  for (auto _ : state) benchmark::DoNotOptimize(ts::nn::functional::conv2d(x, w, b, {.padding = 1}).data_ptr());
+}
+/** The same convolution's forward and backward, to the input, the weight and the bias. */
+inline void conv2d_3x3_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 16, 32, 32}, gen).requires_grad_(), w = (ts::randn({32, 16, 3, 3}, gen) * 0.1f).requires_grad_();
+  auto b = ts::zeros({32}, {.requires_grad = true}), gy = ts::randn({32, 32, 32, 32}, gen);
+  for (auto _ : state) {
+    ts::nn::functional::conv2d(x, w, b, {.padding = 1}).backward(gy);
+    benchmark::DoNotOptimize(w.grad().data_ptr());
+    for (const auto* t : {&x, &w, &b}) t->set_grad({});
+  }
+}
+
 /** Autograd's cost per op: a 4-element multiply that records a node. */
 inline void small_mul_grad(benchmark::State& state) {
   auto a = ts::ones({4}, {.requires_grad = true}), b = ts::ones({4});
@@ -284,6 +302,8 @@ inline std::vector<std::string> register_rows(const std::string& prefix, Setup s
   ms(row("cumsum_dim1", cumsum_dim1));
   ms(row("linalg_solve_256", linalg_solve_256));
   ms(row("svd_256", svd_256));
+  ms(row("conv2d_3x3", conv2d_3x3));
+  ms(row("conv2d_3x3_backward", conv2d_3x3_backward));
   row("small_add", small_add);
   ms(row("mlp_step", mlp_step));
   row("small_mul_grad", small_mul_grad);

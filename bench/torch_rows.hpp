@@ -128,6 +128,21 @@ inline void small_add(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize((a + b).data_ptr());
 }
 
+inline void conv2d_3x3(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 16, 32, 32}), w = torch::randn({32, 16, 3, 3}) * 0.1f, b = torch::zeros({32});
+  for (auto _ : state) benchmark::DoNotOptimize(torch::conv2d(x, w, b, 1, 1).data_ptr());
+}
+inline void conv2d_3x3_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 16, 32, 32}).requires_grad_(), w = (torch::randn({32, 16, 3, 3}) * 0.1f).requires_grad_();
+  auto b = torch::zeros({32}).requires_grad_(), gy = torch::randn({32, 32, 32, 32});
+  for (auto _ : state) {
+    torch::conv2d(x, w, b, 1, 1).backward(gy);
+    benchmark::DoNotOptimize(w.grad().data_ptr());
+    for (auto* t : {&x, &w, &b}) t->mutable_grad().reset();
+  }
+}
 inline void mlp_step(benchmark::State& state) {
   torch::manual_seed(0);
   auto x = torch::randn({64, 784});

@@ -80,11 +80,12 @@ inline bool same_values(const std::vector<double>& a, const std::vector<double>&
   return true;
 }
 
-/** The call that a record named `name` holds if it is of `kind`: "grad <call>" and "error <call>"
- *  for the gradient and error cases, the bare call for the value cases (kind ""). */
+/** The call that a record named `name` holds if it is of `kind`: "grad <call>", "error <call>" and
+ *  "node <call>" for the gradient, error and node cases, the bare call for the value cases (kind ""). */
 inline std::optional<std::string> call_of(const std::string& name, const std::string& kind) {
   if (kind.empty()) {
-    if (name.rfind("grad ", 0) == 0 || name.rfind("error ", 0) == 0) return std::nullopt;
+    for (const char* other : {"grad ", "error ", "node "})
+      if (name.rfind(other, 0) == 0) return std::nullopt;
     return name;
   }
   if (name.rfind(kind + " ", 0) != 0) return std::nullopt;
@@ -194,6 +195,13 @@ inline void check_error_cases(const std::string& file, const std::map<std::strin
     const std::string message = error_of(call);
     INFO(message);
     CHECK((message == torch || message.ends_with(": " + torch)));
+  });
+}
+
+/** Each call in `calls` must record PyTorch's node: the grad_fn name of the tensor it returns. */
+inline void check_node_cases(const std::string& file, const std::map<std::string, std::function<std::string()>>& calls) {
+  for_each_case(file, "node", calls, [](const std::function<std::string()>& call, const golden::Record& r) {
+    CHECK(call() == r.get("node"));
   });
 }
 

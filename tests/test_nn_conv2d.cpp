@@ -307,6 +307,15 @@ const std::map<std::string, Fn>& grad_calls() {
   return calls;
 }
 
+/** The generator's modified_input: the convolution's backward after its input was changed in place. */
+template <class Conv>
+void modified_input(const Conv& conv, const Tensor<float>& in, const Tensor<float>& weight) {
+  const Tensor<float> input = in.clone();
+  const Tensor<float> y = conv(input, weight.detach().requires_grad_(), none, {});
+  input.add_(1.0f);
+  y.sum().backward();
+}
+
 const std::map<std::string, std::function<void()>>& error_calls() {
   static const std::map<std::string, std::function<void()>> calls = {
       {"F.conv2d(x, w23, padding='same', stride=2)", [] { F::conv2d(x, w23, none, {.stride = 2, .padding = "same"}); }},
@@ -376,6 +385,32 @@ const std::map<std::string, std::function<void()>>& error_calls() {
       {"F.conv3d(v[:, :, :1], w3, b3)", [] { F::conv3d(v.narrow(2, 0, 1), w3, b3); }},
       {"F.conv3d(v, w3, b3, groups=2)", [] { F::conv3d(v, w3, b3, {.groups = 2}); }},
       {"F.conv3d(v, w3, b3, stride=(1, 2))", [] { F::conv3d(v, w3, b3, {.stride = {1, 2}}); }},
+      {"modified_input(F.conv2d, x, w23)", [] { modified_input(F::conv2d<float>, x, w23); }},
+      {"modified_input(F.conv1d, s, w1)", [] { modified_input(F::conv1d<float>, s, w1); }},
+      {"modified_input(F.conv3d, v, w3)", [] { modified_input(F::conv3d<float>, v, w3); }},
+  };
+  return calls;
+}
+
+/** The node each call records: the generator's xr, w23r, ... are its tensors requiring grad. */
+const std::map<std::string, std::function<std::string()>>& node_calls() {
+  static const auto r = [](const Tensor<float>& t) { return t.detach().requires_grad_(); };
+  static const Tensor<float> xr = r(x), w23r = r(w23), br = r(b), wgr = r(wg), sr = r(s), w1r = r(w1), vr = r(v),
+                             w3r = r(w3);
+  static const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.conv2d(xr, w23r, br)", [] { return F::conv2d(xr, w23r, br).grad_fn_name(); }},
+      {"F.conv2d(xr, w23r, None, 2, 1)", [] { return F::conv2d(xr, w23r, none, {.stride = 2, .padding = 1}).grad_fn_name(); }},
+      {"F.conv2d(x, w23r)", [] { return F::conv2d(x, w23r).grad_fn_name(); }},
+      {"F.conv2d(xr, w23, b)", [] { return F::conv2d(xr, w23, b).grad_fn_name(); }},
+      {"F.conv2d(xr, wgr, None, groups=2)", [] { return F::conv2d(xr, wgr, none, {.groups = 2}).grad_fn_name(); }},
+      {"F.conv2d(xr[0], w23r, br)", [] { return F::conv2d(xr.select(0, 0), w23r, br).grad_fn_name(); }},
+      {"conv2(xr, w23r, br, padding=1, padding_mode='reflect')",
+       [] { return nn::functional::conv2d(xr, w23r, br, {.padding = 1, .padding_mode = "reflect"}).grad_fn_name(); }},
+      {"F.conv1d(sr, w1r, None, padding='same')", [] { return F::conv1d(sr, w1r, none, {.padding = "same"}).grad_fn_name(); }},
+      {"F.conv1d(sr[0], w1r)", [] { return F::conv1d(sr.select(0, 0), w1r).grad_fn_name(); }},
+      {"F.conv3d(vr, w3r, b3)", [] { return F::conv3d(vr, w3r, b3).grad_fn_name(); }},
+      {"F.conv3d(v, w3r, None, 2, 1)", [] { return F::conv3d(v, w3r, none, {.stride = 2, .padding = 1}).grad_fn_name(); }},
+      {"F.conv3d(vr[0], w3r)", [] { return F::conv3d(vr.select(0, 0), w3r).grad_fn_name(); }},
   };
   return calls;
 }
@@ -427,6 +462,30 @@ TEST_CASE("conv2d refuses what PyTorch refuses, with its messages", "[conv2d][go
         "conv1d: padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode=''");
   CHECK(error_of([] { F::conv1d(s, w1, b, {.stride = 2, .padding = "same", .padding_mode = "reflect"}); }) ==
         "conv1d: padding='same' is not supported for strided convolutions");
+}
+
+TEST_CASE("convolutions record PyTorch's node, which saves the input and the weight", "[conv2d][golden]") {
+  call_cases::check_node_cases("conv2d.txt", node_calls());
+}
+
+TEST_CASE("convolutions pass gradgradcheck for the input, the weight and the bias together", "[conv2d][gradcheck]") {
+  ts::Generator gen(7);
+  const auto probe = [&](ts::Shape shape) { return ts::randn(shape, gen).to<double>().requires_grad_(); };
+  using V = std::vector<Tensor<double>>;
+  const auto f1 = [](const V& in) { return F::conv1d(in[0], in[1], in[2], {.stride = 2, .padding = 1, .dilation = 2}); };
+  const auto f2 = [](const V& in) {
+    return F::conv2d(in[0], in[1], in[2], {.stride = {1, 2}, .padding = "valid", .dilation = {2, 1}, .groups = 2});
+  };
+  const auto f3 = [](const V& in) { return F::conv3d(in[0], in[1], in[2], {.stride = {2, 1, 1}, .padding = {1, 0, 1}}); };
+  const V one{probe({2, 4, 7}), probe({3, 4, 2}), probe({3})};
+  const V two{probe({1, 4, 6, 5}), probe({4, 2, 2, 3}), probe({4})};
+  const V three{probe({1, 2, 4, 3, 3}), probe({3, 2, 2, 2, 1}), probe({3})};
+  CHECK(ts::autograd::gradcheck(f1, one));
+  CHECK(ts::autograd::gradgradcheck(f1, one));
+  CHECK(ts::autograd::gradcheck(f2, two));
+  CHECK(ts::autograd::gradgradcheck(f2, two));
+  CHECK(ts::autograd::gradcheck(f3, three));
+  CHECK(ts::autograd::gradgradcheck(f3, three));
 }
 
 TEST_CASE("conv2d options take ints, pairs and strings in every spelling", "[conv2d]") {

@@ -117,6 +117,13 @@ TEST_CASE("a fresh result starts at version 0 and an op writing into a tensor bu
   CHECK(b.storage().version() == 0);
   CHECK(ts::exp(a).storage().version() == 0);
   CHECK((a * 2.0f).storage().version() == 0);
+  // Copies into new tensors too, as PyTorch's (its saved-tensor errors name the version).
+  const auto t = ts::arange<float>(0, 6).reshape({2, 3}).t();
+  CHECK(t.clone().storage().version() == 0);
+  CHECK(t.contiguous().storage().version() == 0);
+  CHECK(t.reshape({6}).storage().version() == 0);
+  CHECK(t.to<double>().storage().version() == 0);
+  CHECK(ts::cat({t, t}).storage().version() == 0);
   ts::add_out(b, a, a);
   CHECK(b.storage().version() == 1);
   b += a;

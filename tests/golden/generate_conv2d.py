@@ -4,8 +4,8 @@ stride, padding and dilation as ints and pairs, padding="same" (odd and even ker
 the odd padding goes below and to the right) and "valid", groups, unbatched inputs, the layers'
 initial weights (torch.manual_seed, the mt19937 generator), F.conv1d and nn.Conv1d with
 padding="valid", nn.Conv1d and nn.Conv2d with every padding_mode (conv1 and conv2: the layer with
-given weights, through its own forward), the gradients for the input, the weight and the bias, and
-the error messages, for tests/test_nn_conv2d.cpp.
+given weights, through its own forward), the gradients for the input, the weight and the bias, the
+error messages, and the nodes the convolutions record, for tests/test_nn_conv2d.cpp.
 
     /usr/bin/python3 tests/golden/generate_conv2d.py
 """
@@ -190,4 +190,26 @@ ERRORS = [
     "F.conv3d(v, w3, b3, stride=(1, 2))",
 ]
 
-call_cases.write("generate_conv2d.py", "conv2d.txt", VALUES, GRADS, ERRORS, globals())
+# The node each convolution records (ConvolutionBackward0, which saves the input and the weight;
+# an unbatched input's output is a squeeze of the batched one's).
+xr, w23r, br, wgr, sr, w1r, vr, w3r = (t.clone().requires_grad_() for t in (x, w23, b, wg, s, w1, v, w3))
+
+
+def modified_input(op, x, w):
+    """The convolution's backward after its input was changed in place (PyTorch's node saved it)."""
+    x = x.clone()
+    y = op(x, w.clone().requires_grad_())
+    x.add_(1)
+    y.sum().backward()
+
+
+ERRORS += ["modified_input(F.conv2d, x, w23)", "modified_input(F.conv1d, s, w1)", "modified_input(F.conv3d, v, w3)"]
+
+NODES = [
+    "F.conv2d(xr, w23r, br)", "F.conv2d(xr, w23r, None, 2, 1)", "F.conv2d(x, w23r)", "F.conv2d(xr, w23, b)",
+    "F.conv2d(xr, wgr, None, groups=2)", "F.conv2d(xr[0], w23r, br)", "conv2(xr, w23r, br, padding=1, padding_mode='reflect')",
+    "F.conv1d(sr, w1r, None, padding='same')", "F.conv1d(sr[0], w1r)", "F.conv3d(vr, w3r, b3)", "F.conv3d(v, w3r, None, 2, 1)",
+    "F.conv3d(vr[0], w3r)",
+]
+
+call_cases.write("generate_conv2d.py", "conv2d.txt", VALUES, GRADS, ERRORS, globals(), NODES)

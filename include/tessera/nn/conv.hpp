@@ -1,6 +1,6 @@
 #pragma once
-// Conv1d, Conv2d and Conv3d: a convolution is one matrix product over the input's windows (im2col
-// for 2-D, a view for 1-D), and 3-D a sum of 2-D ones. The pools are in pooling.hpp.
+// Conv1d, Conv2d and Conv3d: a convolution is one matrix product over the input's windows (im2col;
+// 1-D runs as 2-D of height 1), and 3-D a sum of 2-D ones. The pools are in pooling.hpp.
 
 #include <array>
 #include <string>
@@ -133,13 +133,135 @@ std::array<int64_t, N> expand(const ExpandingArray<N>& a, const char* name, cons
   return out;
 }
 
+// Note [Convolution node]
+// A convolution is im2col (the input's windows as rows of a matrix) and one matrix product per
+// group, computed with grad mode off and recorded as one node, PyTorch's ConvolutionBackward0,
+// which saves the input and the weight, as PyTorch's does, and not the windows (kernel size
+// times the input's bytes). Its backward takes the windows again: the weight's gradient is the
+// output gradient's rows times the windows, the input's is col2im of the output gradient's rows
+// times the weight, the bias's the output gradient summed over all but the channels. These are
+// ops, so under create_graph they are recorded and the convolution can be differentiated again.
+
+/** The product of the windows `cols` [rows, C * kh * kw] (channels outer) and the weight
+ *  [out, C / groups, kh, kw], group by group: [rows, out]. */
+template <class T>
+Tensor<T> windows_times_weight(const Tensor<T>& cols, const Tensor<T>& weight, int64_t groups) {
+  const int64_t out_channels = weight.size(0), og = out_channels / groups, width = cols.size(1) / groups;
+  if (groups == 1) return cols.matmul(weight.reshape({out_channels, width}).t());
+  std::vector<Tensor<T>> parts;
+  for (int64_t i = 0; i < groups; ++i)
+    parts.push_back(cols.narrow(1, i * width, width).matmul(weight.narrow(0, i * og, og).reshape({og, width}).t()));
+  return cat(parts, 1);
+}
+
+/** The 2-D convolution of x [N, C, H, W] (geometry g, groups) with weight and bias, as an
+ *  [N, out, OH, OW] view of its [N, OH, OW, out] result, with no autograd record; `flat`: a 1-D
+ *  one, x [N, C, L] and weight [out, C / groups, k], g of height 1, giving [N, out, OL]. */
+template <class T>
+Tensor<T> convolution_values(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
+                             const WindowGeometry& g, int64_t groups, bool flat) {
+  NoGradGuard no_grad;
+  const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0);
+  const Tensor<T> cols = im2col(flat ? x.unsqueeze(2) : x, g).view({rows, g.c * g.kh * g.kw});
+  Tensor<T> out = windows_times_weight(cols, weight, groups);
+  if (bias.defined()) out.add_(bias);
+  out = flat ? out.view({g.n, g.ow, out_channels}).permute({0, 2, 1})
+             : out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
+  out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
+  return out;
+}
+
+/** The gradients of a 2-D convolution for its input and its weight (each only when asked; an
+ *  undefined tensor otherwise), from the output's gradient gy [N, out, OH, OW]. */
+template <class T>
+std::pair<Tensor<T>, Tensor<T>> convolution_gradients(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& gy,
+                                                      const WindowGeometry& g, int64_t groups, bool for_input,
+                                                      bool for_weight) {
+  const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0), og = out_channels / groups;
+  const int64_t width = weight.numel() / out_channels;  // C / groups * kh * kw
+  const Tensor<T> grad_rows = gy.permute({0, 2, 3, 1}).reshape({rows, out_channels});
+  Tensor<T> gx, gw;
+  if (for_input) {
+    Tensor<T> cols;
+    if (groups == 1) {
+      cols = grad_rows.matmul(weight.reshape({out_channels, width}));
+    } else {
+      std::vector<Tensor<T>> parts;
+      for (int64_t i = 0; i < groups; ++i)
+        parts.push_back(grad_rows.narrow(1, i * og, og).matmul(weight.narrow(0, i * og, og).reshape({og, width})));
+      cols = cat(parts, 1);
+    }
+    gx = col2im(cols.view(g.columns_shape()), g);
+  }
+  if (for_weight) {
+    const Tensor<T> cols = im2col(x, g).view({rows, g.c * g.kh * g.kw});
+    if (groups == 1) {
+      gw = grad_rows.t().matmul(cols);
+    } else {
+      std::vector<Tensor<T>> parts;
+      for (int64_t i = 0; i < groups; ++i)
+        parts.push_back(grad_rows.narrow(1, i * og, og).t().matmul(cols.narrow(1, i * width, width)));
+      gw = cat(parts, 0);
+    }
+    gw = gw.view(weight.sizes());
+  }
+  return {gx, gw};
+}
+
+/** PyTorch's ConvolutionBackward0 (Note [Convolution node]), for a 2-D convolution or a 1-D one
+ *  run as 2-D (`flat`: the input [N, C, L], the weight [out, C / groups, k] and the output
+ *  gradient [N, out, OL] get a height of 1). */
+template <class T>
+struct ConvolutionBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> input, weight;
+  WindowGeometry geometry;
+  int64_t groups;
+  bool flat;
+  ConvolutionBackward0(const Tensor<T>& x, const Tensor<T>& w, const WindowGeometry& g, int64_t groups_, bool flat_)
+      : input(x, false), weight(w, false), geometry(g), groups(groups_), flat(flat_) {}
+  const char* name() const override { return "ConvolutionBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
+    if (flat) {
+      x = x.unsqueeze(2);
+      w = w.unsqueeze(2);
+      gy = gy.unsqueeze(2);
+    }
+    auto [gx, gw] =
+        convolution_gradients(x, w, gy, geometry, groups, needs_input_grad(0), needs_input_grad(1));
+    Tensor<T> gb;
+    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3});
+    if (flat) {
+      if (gx.defined()) gx = gx.squeeze(2);
+      if (gw.defined()) gw = gw.squeeze(2);
+    }
+    return {gx, gw, gb};
+  }
+};
+
+/** The 2-D convolution of x [N, C, H, W] (geometry g) recorded as ConvolutionBackward0, or a 1-D
+ *  one (`flat`: x [N, C, L], weight [out, C / groups, k], g of height 1): [N, out, OH, OW] or
+ *  [N, out, OL]. */
+template <class T>
+Tensor<T> convolution(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias, const WindowGeometry& g,
+                      int64_t groups, bool flat = false) {
+  const Tensor<T> out = convolution_values(x, weight, bias, g, groups, flat);
+  if (::tessera::detail::needs_grad(x, weight, bias))
+    ::tessera::detail::record<ConvolutionBackward0<T>>({x, weight, bias}, {out}, x, weight, g, groups, flat);
+  return out;
+}
+
 }  // namespace functional::detail_conv
 
 namespace functional {
 
 /** 1-D convolution (cross-correlation, as PyTorch) of x [N, C, L] (or [C, L]) with weight
- *  [out, C / groups, k]: zero padding (or o.padding_mode's, Note [Convolution padding modes]), the
- *  windows of the input as a view, then a matrix product per group. */
+ *  [out, C / groups, k]: zero padding (or o.padding_mode's, Note [Convolution padding modes]), then
+ *  conv2d's windows and products on an image of height 1 (Note [Convolution node]). */
 template <class T>
 Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T>& bias = {},
                  const Conv1dOptions& o = {}) {
@@ -178,31 +300,12 @@ Tensor<T> conv1d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   const int64_t n = x.size(0), length = x.size(2) + left + right;
   TS_CHECK(length >= span, "conv1d: Calculated padded input size per channel: (", length, "). Kernel size: (", span,
            "). Kernel size can't be greater than actual input size");
-  Tensor<T> padded = x;
-  if (left > 0 || right > 0) {
-    std::vector<Tensor<T>> parts;
-    if (left > 0) parts.push_back(zeros<T>({n, x.size(1), left}, {.device = x.device()}));
-    parts.push_back(x);
-    if (right > 0) parts.push_back(zeros<T>({n, x.size(1), right}, {.device = x.device()}));
-    padded = cat(parts, 2);
-  }
-  // [N, C, OL, span] windows, every dilation-th element of each: [N, C, OL, k]
-  Tensor<T> windows = padded.unfold(2, span, o.stride);
-  if (o.dilation > 1) windows = windows.index({Slice(), Slice(), Slice(), Slice(None, None, o.dilation)});
-  const int64_t ol = windows.size(2), og = out_channels / groups;
-  const Tensor<T> rows = windows.permute({0, 2, 1, 3});  // [N, OL, C, k]
-  Tensor<T> out;
-  if (groups == 1) {
-    out = rows.reshape({n * ol, cg * k}).matmul(weight.reshape({out_channels, cg * k}).t());
-  } else {
-    std::vector<Tensor<T>> parts;
-    for (int64_t i = 0; i < groups; ++i)
-      parts.push_back(rows.narrow(2, i * cg, cg).reshape({n * ol, cg * k}).matmul(
-          weight.narrow(0, i * og, og).reshape({og, cg * k}).t()));
-    out = cat(parts, 1);
-  }
-  if (bias.defined()) out = out + bias;
-  out = out.view({n, ol, out_channels}).permute({0, 2, 1});
+  // The windows of a [N, C, 1, L] image of height 1: im2col pads the left, the right may overhang.
+  WindowGeometry g{.n = n, .c = x.size(1), .h = 1, .w = x.size(2), .kh = 1, .kw = k, .sh = 1, .sw = o.stride,
+                   .ph = 0, .pw = left, .dh = 1, .dw = o.dilation, .channels_inner = true};
+  g.oh = 1;
+  g.ow = (length - span) / o.stride + 1;
+  const Tensor<T> out = detail_conv::convolution(x, weight, bias, g, groups, /*flat=*/true);
   return batched ? out : out.squeeze(0);
 }
 
@@ -336,31 +439,87 @@ Tensor<T> conv2d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
                    .pw = a.amounts[1][0], .dh = a.dilation[0], .dw = a.dilation[1], .channels_inner = true};
   g.oh = (padded[0] - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
   g.ow = (padded[1] - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
-  const Tensor<T> cols = im2col(x, g);  // [N, OH, OW, C, kh, kw]
-  const int64_t groups = o.groups, out_channels = weight.size(0);
-  const int64_t rows = g.n * g.oh * g.ow, cg = weight.size(1), og = out_channels / groups, kk = g.kh * g.kw;
-  Tensor<T> out;
-  if (groups == 1) {
-    out = cols.view({rows, cg * kk}).matmul(weight.reshape({out_channels, cg * kk}).t());
-  } else {
-    std::vector<Tensor<T>> parts;
-    for (int64_t i = 0; i < groups; ++i) {
-      const Tensor<T> group_cols = cols.narrow(3, i * cg, cg).reshape({rows, cg * kk});
-      parts.push_back(group_cols.matmul(weight.narrow(0, i * og, og).reshape({og, cg * kk}).t()));
-    }
-    out = cat(parts, 1);
-  }
-  if (bias.defined()) out = out + bias;
-  out = out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
+  const Tensor<T> out = detail_conv::convolution(x, weight, bias, g, o.groups);
   return batched ? out : out.squeeze(0);
 }
+
+namespace detail_conv {
+
+/** x [N, C, D, H, W] with the convolution's zero padding (F::pad), or x itself without any. */
+template <class T>
+Tensor<T> padded_volume(const Tensor<T>& x, const ConvArgs<3>& a) {
+  bool any = false;
+  for (const auto& sides : a.amounts) any = any || sides[0] || sides[1];
+  return any ? pad(x, pad_list(a.amounts)) : x;
+}
+
+/** The depths od * stride + kd * dilation of the padded input that depth tap kd reads. */
+template <class = void>
+Tensor<int64_t> tap_depths(const ConvArgs<3>& a, int64_t kd, int64_t od, Device device) {
+  return arange<int64_t>(od, {.device = device}) * a.stride[0] + kd * a.dilation[0];
+}
+
+/** Depth tap kd's input slices of the padded input xp, one 2-D image per output depth:
+ *  [N * OD, C, H, W] (g.n = N * OD). */
+template <class T>
+Tensor<T> depth_slices(const Tensor<T>& xp, const ConvArgs<3>& a, int64_t kd, int64_t od, const WindowGeometry& g) {
+  return xp.index_select(2, tap_depths(a, kd, od, xp.device())).permute({0, 2, 1, 3, 4}).reshape({g.n, g.c, g.h, g.w});
+}
+
+/** PyTorch's ConvolutionBackward0 for a 3-D convolution (Note [Convolution node], Note [conv3d
+ *  from conv2d]): each depth tap's gradients are those of its 2-D convolution, the weight's
+ *  stacked along the depth, the input's added back at the depths the tap read. */
+template <class T>
+struct Convolution3dBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> input, weight;
+  ConvArgs<3> args;
+  WindowGeometry plane;  // each output depth's 2-D convolution
+  int64_t groups, od;
+  Convolution3dBackward(const Tensor<T>& x, const Tensor<T>& w, const ConvArgs<3>& a, const WindowGeometry& g,
+                        int64_t groups_, int64_t od_)
+      : input(x, false), weight(w, false), args(a), plane(g), groups(groups_), od(od_) {}
+  const char* name() const override { return "ConvolutionBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
+    const bool for_input = needs_input_grad(0), for_weight = needs_input_grad(1);
+    const int64_t n = x.size(0), c = x.size(1), out_channels = w.size(0);
+    const Tensor<T> planes = gy.permute({0, 2, 1, 3, 4}).reshape({plane.n, out_channels, plane.oh, plane.ow});
+    const Tensor<T> xp = for_weight ? padded_volume(x, args) : Tensor<T>{};
+    const int64_t depth = x.size(2) + args.amounts[0][0] + args.amounts[0][1];
+    Tensor<T> gxp = for_input ? zeros<T>({n, c, depth, plane.h, plane.w}, {.device = x.device()}) : Tensor<T>{};
+    std::vector<Tensor<T>> taps;
+    for (int64_t kd = 0; kd < args.kernel[0]; ++kd) {
+      auto [gs, gw] = convolution_gradients(for_weight ? depth_slices(xp, args, kd, od, plane) : Tensor<T>{},
+                                            w.select(2, kd), planes, plane, groups, for_input, for_weight);
+      if (for_input)
+        gxp = gxp.index_add(2, tap_depths(args, kd, od, x.device()),
+                            gs.view({n, od, c, plane.h, plane.w}).permute({0, 2, 1, 3, 4}));
+      if (for_weight) taps.push_back(gw);
+    }
+    Tensor<T> gx, gw, gb;
+    if (for_input)  // the padding dropped
+      gx = gxp.narrow(2, args.amounts[0][0], x.size(2))
+               .narrow(3, args.amounts[1][0], x.size(3))
+               .narrow(4, args.amounts[2][0], x.size(4));
+    if (for_weight) gw = stack(taps, 2);
+    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3, 4});
+    return {gx, gw, gb};
+  }
+};
+
+}  // namespace detail_conv
 
 // Note [conv3d from conv2d]
 // A 3-D convolution is the sum over the kernel's depth taps kd of 2-D convolutions: the input's
 // depth slices od * stride + kd * dilation of every output depth od, batched as one [N * OD, C,
 // H, W] input, convolved with the weight's slice kd. So it runs on conv2d's im2col and matrix
-// kernels on every device, and its gradients are conv2d's, summed. The padding is added first
-// (F::pad), so "same" may pad one more after than before in any dim, as PyTorch.
+// kernels on every device, and its gradients are those of the 2-D convolutions (Note [Convolution
+// node]). The padding is added first (F::pad), so "same" may pad one more after than before in
+// any dim, as PyTorch.
 
 /** 3-D convolution (cross-correlation, as PyTorch) of x [N, C, D, H, W] (or [C, D, H, W]) with
  *  weight [out, C / groups, kd, kh, kw]: stride, padding (an int, a triple, "valid" or "same")
@@ -387,27 +546,29 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
   const Tensor<T> x = batched ? input : input.unsqueeze(0);
   const int64_t groups = o.groups, out_channels = weight.size(0);
   const auto a = detail_conv::conv_args<3>(weight, o, "conv3d");
-  const auto& amounts = a.amounts;
   const auto padded = detail_conv::check_conv<3>(x, weight, bias, a, groups, "conv3d");
-  const auto &stride = a.stride, &dilation = a.dilation, &kernel = a.kernel;
-  const int64_t span = dilation[0] * (kernel[0] - 1) + 1;
-  const Tensor<T> xp = amounts[0][0] || amounts[0][1] || amounts[1][0] || amounts[1][1] || amounts[2][0] || amounts[2][1]
-                           ? pad(x, detail_conv::pad_list(amounts))
-                           : x;
-  const int64_t n = x.size(0), c = x.size(1), od = (padded[0] - span) / stride[0] + 1;
-  const Conv2dOptions plane{.stride = {stride[1], stride[2]}, .padding = 0, .dilation = {dilation[1], dilation[2]},
-                            .groups = groups};
+  const int64_t n = x.size(0), od = (padded[0] - (a.dilation[0] * (a.kernel[0] - 1) + 1)) / a.stride[0] + 1;
+  // the 2-D convolution of every output depth's input slices, batched [N * OD, C, H, W]
+  WindowGeometry g{.n = n * od, .c = x.size(1), .h = padded[1], .w = padded[2], .kh = a.kernel[1], .kw = a.kernel[2],
+                   .sh = a.stride[1], .sw = a.stride[2], .ph = 0, .pw = 0, .dh = a.dilation[1], .dw = a.dilation[2],
+                   .channels_inner = true};
+  g.oh = (g.h - (g.dh * (g.kh - 1) + 1)) / g.sh + 1;
+  g.ow = (g.w - (g.dw * (g.kw - 1) + 1)) / g.sw + 1;
   Tensor<T> out;
-  for (int64_t kd = 0; kd < kernel[0]; ++kd) {
-    // the input's depth slices od * stride + kd * dilation, one 2-D image each
-    const Tensor<int64_t> depths = arange<int64_t>(od, {.device = x.device()}) * stride[0] + kd * dilation[0];
-    const Tensor<T> slices =
-        xp.index_select(2, depths).permute({0, 2, 1, 3, 4}).reshape({n * od, c, padded[1], padded[2]});
-    const Tensor<T> y = conv2d(slices, weight.select(2, kd), Tensor<T>{}, plane);
-    out = kd == 0 ? y : out + y;
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> xp = detail_conv::padded_volume(x, a);
+    for (int64_t kd = 0; kd < a.kernel[0]; ++kd) {
+      const Tensor<T> y = detail_conv::convolution_values(detail_conv::depth_slices(xp, a, kd, od, g),
+                                                          weight.select(2, kd), Tensor<T>{}, g, groups, false);
+      out = kd == 0 ? y : out + y;
+    }
+    out = out.view({n, od, out_channels, g.oh, g.ow}).permute({0, 2, 1, 3, 4});
+    if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1, 1});
+    out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
   }
-  out = out.view({n, od, out_channels, out.size(2), out.size(3)}).permute({0, 2, 1, 3, 4});
-  if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1, 1});
+  if (tessera::detail::needs_grad(x, weight, bias))
+    tessera::detail::record<detail_conv::Convolution3dBackward<T>>({x, weight, bias}, {out}, x, weight, a, g, groups, od);
   return batched ? out : out.squeeze(0);
 }
 

@@ -52,6 +52,20 @@ void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* o
   dispatch_plan(CopyPlan{.op = op, .out = &dst, .input = &src}, [&] { copy_kernel<D, S>(dst, src, src_strides); });
 }
 
+/** dst[...] = convert(src[...]) into a tensor of src's shape allocated for it (dst aliases
+ *  nothing): no overlap to check, and dst stays at version 0, as PyTorch's new tensors. */
+template <class D, class S>
+void copy_fresh(const TensorImpl& dst, const TensorImpl& src, const char* op) {
+  if (dst.numel == 0) return;
+  if constexpr (std::is_same_v<D, S>) {
+    dispatch_plan(CopyPlan{.op = op, .out = &dst, .fresh_out = true, .input = &src},
+                  [&] { copy_kernel<bits_of<D>, bits_of<D>>(dst, src, src.strides); });
+  } else {
+    dispatch_plan(CopyPlan{.op = op, .out = &dst, .fresh_out = true, .input = &src},
+                  [&] { copy_kernel<D, S>(dst, src, src.strides); });
+  }
+}
+
 template <class T>
 void fill_impl(const TensorImpl& dst, T value) {
   if (has_internal_overlap(dst)) {  // PyTorch fills an expanded tensor too: each element it holds once
@@ -131,7 +145,7 @@ decltype(auto) as_dtype(const Tensor<T>& t, const char* op) {
     return (t);
   } else {
     Tensor<U> out = empty_like_preserving<U>(t.impl());
-    copy_typed<U, T>(out.impl(), t.impl(), op);
+    copy_fresh<U, T>(out.impl(), t.impl(), op);
     return out;
   }
 }
@@ -165,7 +179,7 @@ template <class T>
 Tensor<T> Tensor<T>::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor<T> out = detail::empty_tensor<T>(sizes(), {.device = device()}, "contiguous");
-  detail::copy_typed<T, T>(out.impl(), impl(), "contiguous");
+  detail::copy_fresh<T, T>(out.impl(), impl(), "contiguous");
   if (detail::needs_grad(*this)) detail::record<detail::CloneBackward0<T>>({*this}, {out});
   return out;
 }
@@ -173,7 +187,7 @@ Tensor<T> Tensor<T>::contiguous() const {
 template <class T>
 Tensor<T> Tensor<T>::clone() const {
   Tensor<T> out = detail::empty_like_preserving<T>(impl());
-  detail::copy_typed<T, T>(out.impl(), impl(), "clone");
+  detail::copy_fresh<T, T>(out.impl(), impl(), "clone");
   if (detail::needs_grad(*this)) detail::record<detail::CloneBackward0<T>>({*this}, {out});
   return out;
 }

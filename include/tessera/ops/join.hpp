@@ -45,7 +45,7 @@ Tensor<T> cat_impl(std::span<const Tensor<T>> tensors, int64_t dim, const char* 
   for (const Tensor<T>& t : tensors) {
     if (t.dim() == 1 && t.numel() == 0) continue;
     const int64_t len = t.sizes()[dim];
-    copy_typed<T, T>(out.detach().narrow(dim, at, len).impl(), t.impl(), op);
+    copy_fresh<T, T>(out.detach().narrow(dim, at, len).impl(), t.impl(), op);
     at += len;
   }
   if constexpr (is_floating_v<T>) {

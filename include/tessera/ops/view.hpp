@@ -107,7 +107,7 @@ Tensor<T> Tensor<T>::reshape(const Shape& shape) const {
         *this, detail::make_view(*this, sizes, std::move(*strides), storage_offset()), this->sizes(),
         "ReshapeAliasBackward0");
   Tensor<T> copy = detail::empty_tensor<T>(this->sizes(), {.device = device()}, "reshape");
-  detail::copy_typed<T, T>(copy.impl(), impl(), "reshape");
+  detail::copy_fresh<T, T>(copy.impl(), impl(), "reshape");
   // PyTorch records the copy and an unsafe view of it as one step.
   copy = detail::make_view(copy, sizes, detail::contiguous_strides(sizes), 0);
   copy.impl().forget_view_base();

@@ -151,6 +151,8 @@ struct GemmKernel {
     }
   }
 
+  static constexpr int64_t kSplitSumMaxOutput = 8192, kSplitSumPiece = 4096;
+
   static void run(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
                   const MatrixRef<T>& c, bool parallel, GemmOutput output, MicroFn micro) {
     constexpr int64_t KC = Shape::KC, NC = Shape::NC;
@@ -169,6 +171,31 @@ struct GemmKernel {
                 micro);
         }
       });
+      return;
+    }
+    // Long and thin (a convolution's weight gradient: a small C, a sum over every pixel of a
+    // batch): the other splits leave threads idle and wait between KC steps, so the sum is cut into
+    // pieces, each computed alone, then added in order. The cut depends on the shape only, so the
+    // result does not depend on the thread count.
+    if (m * n <= kSplitSumMaxOutput && k >= 2 * kSplitSumPiece) {
+      const int64_t pieces = std::min<int64_t>(k / kSplitSumPiece, 32);
+      std::vector<T> partial(static_cast<size_t>(pieces * m * n));
+      auto piece = [&](int64_t first, int64_t last) {
+        for (int64_t p = first; p < last; ++p) {
+          const int64_t k0 = p * k / pieces, k1 = (p + 1) * k / pieces;
+          run(m, n, k1 - k0, a.block(0, k0), b.block(k0, 0), {partial.data() + p * m * n, n, 1}, false,
+              GemmOutput::assign, micro);
+        }
+      };
+      if (threads > 1) parallel_for(0, pieces, 1, piece);
+      else piece(0, pieces);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          T sum = partial[static_cast<size_t>(i * n + j)];
+          for (int64_t p = 1; p < pieces; ++p) sum += partial[static_cast<size_t>((p * m + i) * n + j)];
+          T& dst = c(i, j);
+          dst = output == GemmOutput::assign ? sum : output == GemmOutput::add ? dst + sum : dst - sum;
+        }
       return;
     }
     // Rows: the MR-row panels in kChunksPerThread contiguous ranges per thread (each range is
