@@ -464,8 +464,13 @@ Tensor<T> histc(const Tensor<T>& x, int64_t bins = 100, double min = 0, double m
 // torch.histogram counts x's elements between the first and the last edge (the last bin closed)
 // in the bin upper_bound finds among the edges: the same bin as PyTorch's linear guess corrected
 // by a local search, since the guess is never more than one bin off. NaNs are not counted. Counts
-// (or weights) add up in x's order, in x's dtype, as PyTorch's kernel.
+// (or weights) add up in x's order, in x's dtype, as PyTorch's kernel. As in PyTorch, it is
+// histogramdd of the points [numel, 1] (after its own checks, whose messages show those shapes).
 namespace detail {
+template <class T>
+std::tuple<Tensor<T>, std::vector<Tensor<T>>> histogramdd_with_edges(const Tensor<T>& x, std::vector<Tensor<T>> edges,
+                                                                     const Tensor<T>& weight, bool density);
+
 template <class T>
 std::tuple<Tensor<T>, Tensor<T>> histogram_with_edges(const Tensor<T>& x, const Tensor<T>& edges, const Tensor<T>& weight,
                                                       bool density) {
@@ -482,14 +487,7 @@ std::tuple<Tensor<T>, Tensor<T>> histogram_with_edges(const Tensor<T>& x, const 
              "shape ", shape_str(Shape{x.numel(), 1}), " and weight with shape ", shape_str(Shape{weight.numel()}));
     TS_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
     check_same_device("histogram", x.device(), edges.device());
-    const Tensor<T> flat = x.reshape({-1});
-    const Tensor<T> left = edges.narrow(0, 0, 1), right = edges.narrow(0, bins, 1);
-    const Tensor<bool> inside = (flat >= left) && (flat <= right);
-    const Tensor<int64_t> pos = (searchsorted(edges, flat.index({inside}), false, true) - 1).clamp(std::nullopt, bins - 1);
-    const Tensor<T> counted = weight.defined() ? weight.reshape({-1}).index({inside}) : ones_like(pos).template to<T>();
-    Tensor<T> hist = zeros<T>({bins}, {.device = x.device()}).index_add(0, pos, counted);
-    if (density) hist = hist / hist.sum() / (edges.narrow(0, 1, bins) - edges.narrow(0, 0, bins));
-    return {hist, edges};
+    return {std::get<0>(histogramdd_with_edges(x.reshape({-1, 1}), {edges}, weight, density)), edges};
   }
 }
 }  // namespace detail
