@@ -466,6 +466,10 @@ TEST_CASE("conv2d refuses what PyTorch refuses, with its messages", "[conv2d][go
 
 TEST_CASE("convolutions record PyTorch's node, which saves the input and the weight", "[conv2d][golden]") {
   call_cases::check_node_cases("conv2d.txt", node_calls());
+  // A new tensor, at version 0 as PyTorch's (its saved-tensor errors name the version).
+  CHECK(F::conv2d(x, w23, b).storage().version() == 0);
+  CHECK(F::conv1d(s, w1, b).storage().version() == 0);
+  CHECK(F::conv3d(v, w3, b3).storage().version() == 0);
 }
 
 TEST_CASE("convolutions pass gradgradcheck for the input, the weight and the bias together", "[conv2d][gradcheck]") {

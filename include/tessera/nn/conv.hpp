@@ -164,7 +164,8 @@ Tensor<T> convolution_values(const Tensor<T>& x, const Tensor<T>& weight, const 
   const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0);
   const Tensor<T> cols = im2col(flat ? x.unsqueeze(2) : x, g).view({rows, g.c * g.kh * g.kw});
   Tensor<T> out = windows_times_weight(cols, weight, groups);
-  if (bias.defined()) out.add_(bias);
+  if (bias.defined())  // into the fresh result: it stays at version 0, as PyTorch's
+    ::tessera::detail::binary_into<::tessera::detail::AddOp, /*fresh_out=*/true>(out, out, bias);
   out = flat ? out.view({g.n, g.ow, out_channels}).permute({0, 2, 1})
              : out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
   out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
