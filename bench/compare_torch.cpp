@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/svd_256", svd_256));
   ms(benchmark::RegisterBenchmark("libtorch/conv2d_3x3", conv2d_3x3));
   ms(benchmark::RegisterBenchmark("libtorch/conv2d_3x3_backward", conv2d_3x3_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/batch_norm_backward", batch_norm_backward));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime()->Setup(&quiet_pause);
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime()->Setup(&quiet_pause);

@@ -134,6 +134,20 @@ inline void conv2d_3x3_backward(benchmark::State& state) {
   }
 }
 
+/** Batch normalisation in training of [32, 32, 32, 32] (statistics, running averages), forward and
+ *  backward to the input, the weight and the bias. */
+inline void batch_norm_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 32, 32, 32}, gen).requires_grad_(), gy = ts::randn({32, 32, 32, 32}, gen);
+  auto w = ts::ones({32}, {.requires_grad = true}), b = ts::zeros({32}, {.requires_grad = true});
+  auto running_mean = ts::zeros({32}), running_var = ts::ones({32});
+  for (auto _ : state) {
+    ts::nn::functional::batch_norm(x, running_mean, running_var, w, b, true).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    for (const auto* t : {&x, &w, &b}) t->set_grad({});
+  }
+}
+
 /** Autograd's cost per op: a 4-element multiply that records a node. */
 inline void small_mul_grad(benchmark::State& state) {
   auto a = ts::ones({4}, {.requires_grad = true}), b = ts::ones({4});
@@ -304,6 +318,7 @@ inline std::vector<std::string> register_rows(const std::string& prefix, Setup s
   ms(row("svd_256", svd_256));
   ms(row("conv2d_3x3", conv2d_3x3));
   ms(row("conv2d_3x3_backward", conv2d_3x3_backward));
+  ms(row("batch_norm_backward", batch_norm_backward));
   row("small_add", small_add);
   ms(row("mlp_step", mlp_step));
   row("small_mul_grad", small_mul_grad);

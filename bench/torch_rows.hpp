@@ -143,6 +143,17 @@ inline void conv2d_3x3_backward(benchmark::State& state) {
     for (auto* t : {&x, &w, &b}) t->mutable_grad().reset();
   }
 }
+inline void batch_norm_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 32, 32});
+  auto w = torch::ones({32}).requires_grad_(), b = torch::zeros({32}).requires_grad_();
+  auto running_mean = torch::zeros({32}), running_var = torch::ones({32});
+  for (auto _ : state) {
+    torch::batch_norm(x, w, b, running_mean, running_var, true, 0.1, 1e-5, false).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    for (auto* t : {&x, &w, &b}) t->mutable_grad().reset();
+  }
+}
 inline void mlp_step(benchmark::State& state) {
   torch::manual_seed(0);
   auto x = torch::randn({64, 784});

@@ -222,6 +222,7 @@ TEST_CASE("BatchNorm1d and BatchNorm2d match PyTorch: outputs, gradients, runnin
       }
       auto x1 = read(r, "x1", c.shape).requires_grad_();
       auto y1 = forward(x1);
+      CHECK(y1.grad_fn_name() == r.get("grad_fn"));
       check_close(y1.detach(), read(r, "y1", c.shape));
       (y1 * read(r, "gout", c.shape)).sum().backward();
       check_close(x1.grad(), read(r, "gx", c.shape));
@@ -317,6 +318,29 @@ TEST_CASE("gradcheck through every functional layer, in double") {
   for (const auto& [name, c] : cases) {
     SECTION(name) { CHECK(ts::autograd::gradcheck(c.first, c.second)); }
   }
+}
+
+TEST_CASE("batch_norm's node saves the input and has second derivatives, in training and in evaluation") {
+  ts::Generator gen(13);
+  const auto randn = [&](ts::Shape shape) { return ts::randn<double>(shape, gen).requires_grad_(); };
+  using List = std::vector<Tensor<double>>;
+  const List in = {randn({4, 3, 2}), randn({3}), randn({3})};
+  const Tensor<double> running_mean = ts::randn({3}, gen).to<double>(), running_var = ts::rand({3}, gen).to<double>() + 0.5;
+  const auto training = [](const List& v) { return F::batch_norm(v[0], {}, {}, v[1], v[2], true); };
+  const auto evaluation = [&](const List& v) { return F::batch_norm(v[0], running_mean, running_var, v[1], v[2], false); };
+  const auto unweighted = [](const List& v) { return F::batch_norm(v[0], {}, {}, {}, {}, true); };
+  CHECK(ts::autograd::gradgradcheck(training, in));
+  CHECK(ts::autograd::gradcheck(evaluation, in));
+  CHECK(ts::autograd::gradgradcheck(evaluation, in));
+  CHECK(ts::autograd::gradgradcheck(unweighted, {in[0]}));
+  // PyTorch's node saves the input: changing it in place before the backward is refused.
+  const Tensor<float> x = ts::randn({4, 3}, gen), w = ts::ones({3}, {.requires_grad = true});
+  const Tensor<float> y = F::batch_norm(x, {}, {}, w, {}, true);
+  x.add_(1.0f);
+  CHECK(error_of([&] { y.sum().backward(); }) ==
+        "backward: one of the variables needed for gradient computation has been modified by an inplace operation: "
+        "[torch.FloatTensor [4, 3]] is at version 1; expected version 0 instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).");
 }
 
 TEST_CASE("conv2d and max_pool2d have second derivatives (im2col and col2im differentiate each other)") {

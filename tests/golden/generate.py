@@ -1214,7 +1214,7 @@ def nn_cases():
                         ("y3", vals(y3)), ("gx", vals(x1.grad)), ("gw", vals(layer.weight.grad)),
                         ("gb", vals(layer.bias.grad)), ("running_mean", vals(layer.running_mean)),
                         ("running_var", vals(layer.running_var)),
-                        ("num_batches_tracked", str(int(layer.num_batches_tracked)))])
+                        ("num_batches_tracked", str(int(layer.num_batches_tracked))), ("grad_fn", y1.grad_fn.name())])
 
     layer = torch.nn.LayerNorm([3, 4])
     with torch.no_grad():

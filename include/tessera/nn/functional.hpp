@@ -507,9 +507,61 @@ Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Te
   return detail::layer_norm_cpu(x, detail::checked_numel(normalized_shape, "layer_norm"), weight, bias, eps);
 }
 
+// Note [Batch norm node]
+// batch_norm computes with grad mode off and records PyTorch's NativeBatchNormBackward0, which
+// saves the input, the weight and the statistics it normalised with (mean and 1 / std per
+// channel), not the intermediate tensors of its pieces. With xhat = (x - mean) / std, its
+// backward gives the bias sum(g), the weight sum(g * xhat) and the input, in training,
+// weight / std * (g - mean(g) - xhat * mean(g * xhat)) (the batch's statistics depend on x), in
+// evaluation weight / std * g. Under create_graph the training statistics are taken again from
+// x with ops, so that the second derivatives follow them too.
+namespace detail_batch_norm {
+/** The batch's biased variance over dims around its mean (kept dims), as PyTorch's batch_norm
+ *  computes it: a second pass over x. */
+template <class T>
+Tensor<T> variance(const Tensor<T>& x, const Tensor<T>& mean, const Shape& dims) {
+  return ::tessera::detail::mean_accumulated((x - mean).square(), dims, true);
+}
+
+template <class T>
+struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> input, weight, mean, invstd;  // mean and invstd: [1, C, 1, ...]
+  Shape dims;  // all but the channels
+  bool training;
+  double eps;
+  NativeBatchNormBackward0(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& m, const Tensor<T>& is, Shape d,
+                           bool train, double epsilon)
+      : input(x, false), weight(w, false), mean(m, false), invstd(is, false), dims(std::move(d)), training(train),
+        eps(epsilon) {}
+  const char* name() const override { return "NativeBatchNormBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight, mean, invstd);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), g = grads[0].as<T>();
+    Tensor<T> mu = mean.unpack(*this), inv = invstd.unpack(*this);
+    if (training && GradMode::is_enabled()) {  // create_graph: the statistics as functions of x
+      mu = ::tessera::detail::mean_accumulated(x, dims, true);
+      inv = (variance(x, mu, dims) + static_cast<T>(eps)).rsqrt();
+    }
+    const Tensor<T> xhat = (x - mu) * inv;
+    Tensor<T> gx, gw, gb;
+    if (needs_input_grad(0)) {
+      const Tensor<T> scale = w.defined() ? inv * w.view(mu.sizes()) : inv;
+      gx = training ? (g - g.mean(dims, true) - xhat * (g * xhat).mean(dims, true)) * scale : g * scale;
+    }
+    if (needs_input_grad(1)) gw = (g * xhat).sum(dims);
+    if (needs_input_grad(2)) gb = g.sum(dims);
+    return {gx, gw, gb};
+  }
+};
+}  // namespace detail_batch_norm
+
 /** Batch normalisation of x [N, C, ...] per channel C. Training: the batch's mean and biased
  *  variance normalise, and running_mean / running_var (when given) move by `momentum` towards
- *  the batch's mean and unbiased variance. Evaluation: the running statistics normalise. */
+ *  the batch's mean and unbiased variance. Evaluation: the running statistics normalise.
+ *  Records PyTorch's node (Note [Batch norm node]). */
 template <class T>
 Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Tensor<T>& running_var,
                          const Tensor<T>& weight = {}, const Tensor<T>& bias = {}, bool training = false,
@@ -528,27 +580,37 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
   check_param(running_var, "running_var");
   check_param(weight, "weight");
   check_param(bias, "bias");
-  Tensor<T> mean, var;
-  if (training) {
-    const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
-    TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
-             detail::shape_str(x.sizes()));
-    mean = ::tessera::detail::mean_accumulated(x, dims, true);
-    var = x.var(dims, {.correction = 0, .keepdim = true});
-    if (running_mean.defined() && running_var.defined()) {
-      NoGradGuard no_grad;
-      const T m = static_cast<T>(momentum);
-      running_mean.mul_(1 - m).add_(mean.view({channels}) * m);
-      running_var.mul_(1 - m).add_(var.view({channels}) * (m * static_cast<T>(n) / static_cast<T>(n - 1)));
+  Tensor<T> mean, invstd, out;
+  {
+    NoGradGuard no_grad;  // the derivatives are NativeBatchNormBackward0's
+    Tensor<T> var;
+    if (training) {
+      const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
+      TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
+               detail::shape_str(x.sizes()));
+      mean = ::tessera::detail::mean_accumulated(x, dims, true);
+      var = detail_batch_norm::variance(x, mean, dims);
+      if (running_mean.defined() && running_var.defined()) {
+        const T m = static_cast<T>(momentum);
+        running_mean.mul_(1 - m).add_(mean.view({channels}) * m);
+        running_var.mul_(1 - m).add_(var.view({channels}) * (m * static_cast<T>(n) / static_cast<T>(n - 1)));
+      }
+    } else {
+      TS_CHECK(running_mean.defined() && running_var.defined(), "batch_norm: evaluation needs running_mean and running_var");
+      mean = running_mean.view(param_shape);
+      var = running_var.view(param_shape);
     }
-  } else {
-    TS_CHECK(running_mean.defined() && running_var.defined(), "batch_norm: evaluation needs running_mean and running_var");
-    mean = running_mean.view(param_shape);
-    var = running_var.view(param_shape);
+    // x * alpha + beta per channel, PyTorch's CPU form: two passes over x
+    invstd = (var + static_cast<T>(eps)).rsqrt();
+    const Tensor<T> alpha = weight.defined() ? invstd * weight.view(param_shape) : invstd;
+    const Tensor<T> beta = bias.defined() ? bias.view(param_shape) - mean * alpha : -(mean * alpha);
+    out = x * alpha;
+    detail::binary_into<detail::AddOp, /*fresh_out=*/true>(out, out, beta);
   }
-  Tensor<T> out = (x - mean) * (var + static_cast<T>(eps)).rsqrt();
-  if (weight.defined()) out = out * weight.view(param_shape);
-  return bias.defined() ? out + bias.view(param_shape) : out;
+  if (detail::needs_grad(x, weight, bias))
+    detail::record<detail_batch_norm::NativeBatchNormBackward0<T>>({x, weight, bias}, {out}, x, weight, mean, invstd,
+                                                                   dims, training, eps);
+  return out;
 }
 
 /** x1^T A_o x2 + b_o for each output o: input1 [..., in1] and input2 [..., in2] (the same leading
