@@ -70,10 +70,9 @@ void im2col_fill(T* dst, const T* in, const WindowGeometry& g, T pad) {
         T* out = dst + r * g.ow * g.c * g.kh * g.kw;
         for (int64_t x = 0; x < g.ow; ++x)
           for_each_window_row(g, image, r % g.oh, x, 0, g.c, [&](int64_t, const T* row, int64_t first, int64_t step) {
-            const bool inside = first >= 0 && first + (g.kw - 1) * step < g.w;
             for (int64_t kj = 0; kj < g.kw; ++kj) {
               const int64_t ix = first + kj * step;
-              *out++ = row && (inside || (ix >= 0 && ix < g.w)) ? row[ix] : pad;
+              *out++ = row && ix >= 0 && ix < g.w ? row[ix] : pad;
             }
           });
       }
