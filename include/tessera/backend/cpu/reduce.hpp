@@ -295,7 +295,7 @@ struct NormReducer {  // the 2-norm
 
 /** Mean and sum of squared deviations in double, runs combined with Chan's formula. A contiguous
  *  run takes two passes (its mean, then the squares of the deviations from it, each a pairwise
- *  sum: as exact as Welford's update, without its division per element, which made it four
+ *  sum: as exact as Welford's update, without its division per element, which made it ten
  *  times slower); a strided one, whose second pass would read its cache lines again, Welford's. */
 template <class T>
 struct WelfordReducer {
