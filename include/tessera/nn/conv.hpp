@@ -142,16 +142,30 @@ std::array<int64_t, N> expand(const ExpandingArray<N>& a, const char* name, cons
 // times the weight, the bias's the output gradient summed over all but the channels. These are
 // ops, so under create_graph they are recorded and the convolution can be differentiated again.
 
+/** product(i) for each group i, concatenated along `dim` (product(0) itself for one group). */
+template <class F>
+auto per_group(int64_t groups, int64_t dim, const F& product) -> decltype(product(int64_t{0})) {
+  if (groups == 1) return product(0);
+  std::vector<decltype(product(int64_t{0}))> parts;
+  for (int64_t i = 0; i < groups; ++i) parts.push_back(product(i));
+  return cat(parts, dim);
+}
+
+/** Group i's weight [out / groups, C / groups * kh * kw], as a matrix. */
+template <class T>
+Tensor<T> group_weight(const Tensor<T>& weight, int64_t groups, int64_t i) {
+  const int64_t og = weight.size(0) / groups;
+  return weight.narrow(0, i * og, og).reshape({og, weight.numel() / weight.size(0)});
+}
+
 /** The product of the windows `cols` [rows, C * kh * kw] (channels outer) and the weight
  *  [out, C / groups, kh, kw], group by group: [rows, out]. */
 template <class T>
 Tensor<T> windows_times_weight(const Tensor<T>& cols, const Tensor<T>& weight, int64_t groups) {
-  const int64_t out_channels = weight.size(0), og = out_channels / groups, width = cols.size(1) / groups;
-  if (groups == 1) return cols.matmul(weight.reshape({out_channels, width}).t());
-  std::vector<Tensor<T>> parts;
-  for (int64_t i = 0; i < groups; ++i)
-    parts.push_back(cols.narrow(1, i * width, width).matmul(weight.narrow(0, i * og, og).reshape({og, width}).t()));
-  return cat(parts, 1);
+  const int64_t width = cols.size(1) / groups;
+  return per_group(groups, 1, [&](int64_t i) {
+    return cols.narrow(1, i * width, width).matmul(group_weight(weight, groups, i).t());
+  });
 }
 
 /** The 2-D convolution of x [N, C, H, W] (geometry g, groups) with weight and bias, as an
@@ -181,30 +195,17 @@ std::pair<Tensor<T>, Tensor<T>> convolution_gradients(const Tensor<T>& x, const 
   const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0), og = out_channels / groups;
   const int64_t width = weight.numel() / out_channels;  // C / groups * kh * kw
   const Tensor<T> grad_rows = gy.permute({0, 2, 3, 1}).reshape({rows, out_channels});
+  const auto group_rows = [&](int64_t i) { return grad_rows.narrow(1, i * og, og); };
   Tensor<T> gx, gw;
   if (for_input) {
-    Tensor<T> cols;
-    if (groups == 1) {
-      cols = grad_rows.matmul(weight.reshape({out_channels, width}));
-    } else {
-      std::vector<Tensor<T>> parts;
-      for (int64_t i = 0; i < groups; ++i)
-        parts.push_back(grad_rows.narrow(1, i * og, og).matmul(weight.narrow(0, i * og, og).reshape({og, width})));
-      cols = cat(parts, 1);
-    }
+    const Tensor<T> cols =
+        per_group(groups, 1, [&](int64_t i) { return group_rows(i).matmul(group_weight(weight, groups, i)); });
     gx = col2im(cols.view(g.columns_shape()), g);
   }
   if (for_weight) {
     const Tensor<T> cols = im2col(x, g).view({rows, g.c * g.kh * g.kw});
-    if (groups == 1) {
-      gw = grad_rows.t().matmul(cols);
-    } else {
-      std::vector<Tensor<T>> parts;
-      for (int64_t i = 0; i < groups; ++i)
-        parts.push_back(grad_rows.narrow(1, i * og, og).t().matmul(cols.narrow(1, i * width, width)));
-      gw = cat(parts, 0);
-    }
-    gw = gw.view(weight.sizes());
+    gw = per_group(groups, 0, [&](int64_t i) { return group_rows(i).t().matmul(cols.narrow(1, i * width, width)); })
+             .view(weight.sizes());
   }
   return {gx, gw};
 }

@@ -56,14 +56,12 @@ void copy_converting(const TensorImpl& dst, const TensorImpl& src, const char* o
  *  nothing): no overlap to check, and dst stays at version 0, as PyTorch's new tensors. */
 template <class D, class S>
 void copy_fresh(const TensorImpl& dst, const TensorImpl& src, const char* op) {
+  // One dtype copies by width, as copy_typed (Note [Copies by width]).
+  using To = std::conditional_t<std::is_same_v<D, S>, bits_of<D>, D>;
+  using From = std::conditional_t<std::is_same_v<D, S>, bits_of<S>, S>;
   if (dst.numel == 0) return;
-  if constexpr (std::is_same_v<D, S>) {
-    dispatch_plan(CopyPlan{.op = op, .out = &dst, .fresh_out = true, .input = &src},
-                  [&] { copy_kernel<bits_of<D>, bits_of<D>>(dst, src, src.strides); });
-  } else {
-    dispatch_plan(CopyPlan{.op = op, .out = &dst, .fresh_out = true, .input = &src},
-                  [&] { copy_kernel<D, S>(dst, src, src.strides); });
-  }
+  dispatch_plan(CopyPlan{.op = op, .out = &dst, .fresh_out = true, .input = &src},
+                [&] { copy_kernel<To, From>(dst, src, src.strides); });
 }
 
 template <class T>
