@@ -168,9 +168,9 @@ std::vector<int64_t> check(const char* op, int64_t spatial, const Tensor<T>& x, 
 template <class T>
 Tensor<T> forward_weight(const Tensor<T>& weight, int64_t groups) {
   const int64_t in_per_group = weight.size(0) / groups;
-  std::vector<Tensor<T>> parts;
-  for (int64_t i = 0; i < groups; ++i) parts.push_back(weight.narrow(0, i * in_per_group, in_per_group).transpose(0, 1));
-  return (groups == 1 ? parts[0] : cat(parts, 0)).flip({2});
+  return detail_conv::per_group(groups, 0, [&](int64_t i) {
+           return weight.narrow(0, i * in_per_group, in_per_group).transpose(0, 1);
+         }).flip({2});
 }
 
 /** x [N, C, L] with `stride - 1` zeros between samples, `left` samples added (or, negative, removed)
@@ -286,16 +286,10 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
                          .sw = p.stride[1], .ph = p.padding[0], .pw = p.padding[1], .dh = p.dilation[0],
                          .dw = p.dilation[1], .oh = h, .ow = w, .channels_inner = true};
   const Tensor<T> pixels = x.permute({0, 2, 3, 1}).reshape({n * h * w, weight.size(0)});
-  Tensor<T> columns;
-  if (groups == 1) {
-    columns = pixels.matmul(weight.reshape({weight.size(0), out_channels * kh * kw}));
-  } else {
-    std::vector<Tensor<T>> parts;
-    for (int64_t i = 0; i < groups; ++i)
-      parts.push_back(pixels.narrow(1, i * in_per_group, in_per_group)
-                          .matmul(weight.narrow(0, i * in_per_group, in_per_group).reshape({in_per_group, out_per_group * kh * kw})));
-    columns = cat(parts, 1);
-  }
+  // the input gradient of the convolution with this weight (Note [Convolution node])
+  const Tensor<T> columns = detail_conv::per_group(groups, 1, [&](int64_t i) {
+    return pixels.narrow(1, i * in_per_group, in_per_group).matmul(detail_conv::group_weight(weight, groups, i));
+  });
   Tensor<T> out = col2im(columns.view({n, h, w, out_channels, kh, kw}), g);
   if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
   return batched ? out : out.squeeze(0);
