@@ -39,6 +39,7 @@ struct Counts {
   int64_t ranges = 0;
   int64_t windows = 0;
   int64_t sorts = 0;
+  int64_t convolutions = 0;
 };
 Counts counts;
 
@@ -113,7 +114,13 @@ class TestKernels final : public ts::DeviceKernels {
   void range(const ts::detail::RangePlan& plan) override { run(plan, counts.ranges); }
   void window(const ts::detail::WindowPlan& plan) override { run(plan, counts.windows); }
   void sort(const ts::detail::SortPlan& plan) override { run(plan, counts.sorts); }
+  bool convolution(const ts::detail::ConvolutionPlan& plan) override {
+    if (!fuse_convolutions) return false;
+    run(plan, counts.convolutions);
+    return true;
+  }
   std::string last_op;
+  bool fuse_convolutions = true;  // false: convolutions are composed from im2col and matmul
 
  private:
   template <class Plan>
@@ -403,7 +410,7 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
                                (counts.indexings - before.indexings) + (counts.windows - before.windows) +
                                (counts.draws - before.draws) + (counts.ranges - before.ranges) +
                                (counts.copies - before.copies) + (counts.fills - before.fills) +
-                               (counts.sorts - before.sorts);
+                               (counts.sorts - before.sorts) + (counts.convolutions - before.convolutions);
     CHECK(dispatched > 0);
   }
 }
@@ -478,8 +485,54 @@ TEST_CASE("device: a small CNN trains on the device as on the CPU") {
   const auto on_device = run(kTest);
   CHECK(on_device.first == on_cpu.first);
   CHECK(on_device.second == on_cpu.second);
-  CHECK(counts.windows > before.windows);
+  CHECK(counts.convolutions > before.convolutions);
   CHECK(counts.matmuls > before.matmuls);
+}
+
+TEST_CASE("device: a device without fused convolutions composes them, to the CPU kernel's values") {
+  namespace F = ts::nn::functional;
+  struct Composed {
+    Composed() { test_kernels.fuse_convolutions = false; }
+    ~Composed() { test_kernels.fuse_convolutions = true; }
+  };
+  // Each convolution's value and gradients on the CPU (the fused kernel) and on the test device
+  // declining it (im2col and matmul): the same up to the order of the sums.
+  const auto check = [&](const char* name, const auto& conv, const ts::Tensor<double>& x, const ts::Tensor<double>& w,
+                         const ts::Tensor<double>& b) {
+    INFO(name);
+    const auto run = [&](ts::Device d) {
+      auto xd = x.to(d).detach().requires_grad_(), wd = w.to(d).detach().requires_grad_();
+      auto bd = b.to(d).detach().requires_grad_();
+      auto y = conv(xd, wd, bd);
+      (y * y.detach().cos()).sum().backward();
+      return std::vector<ts::Tensor<double>>{y.to(ts::Device::cpu()), xd.grad().to(ts::Device::cpu()),
+                                             wd.grad().to(ts::Device::cpu()), bd.grad().to(ts::Device::cpu())};
+    };
+    const Counts before = counts;
+    const auto fused = run(ts::Device::cpu());
+    const Composed composed;
+    const auto on_device = run(kTest);
+    CHECK(counts.convolutions == before.convolutions);
+    CHECK(counts.windows > before.windows);
+    for (size_t k = 0; k < fused.size(); ++k) {
+      CHECK(on_device[k].sizes() == fused[k].sizes());
+      CHECK(ts::allclose(on_device[k], fused[k], 1e-12, 1e-12));
+    }
+  };
+  ts::Generator gen(7);
+  const auto r = [&](ts::Shape shape) { return ts::randn<double>(std::move(shape), gen); };
+  check("conv2d", [](auto x, auto w, auto b) { return F::conv2d(x, w, b, {.padding = 1}); }, r({3, 4, 7, 6}),
+        r({5, 4, 3, 3}), r({5}));
+  check("conv2d strided, dilated, grouped", [](auto x, auto w, auto b) {
+          return F::conv2d(x, w, b, {.stride = {2, 3}, .padding = {2, 1}, .dilation = {2, 1}, .groups = 2});
+        }, r({2, 4, 9, 11}), r({6, 2, 3, 2}), r({6}));
+  check("conv1d", [](auto x, auto w, auto b) { return F::conv1d(x, w, b, {.stride = 2, .padding = 3}); },
+        r({2, 3, 10}), r({4, 3, 4}), r({4}));
+  check("conv3d", [](auto x, auto w, auto b) { return F::conv3d(x, w, b, {.padding = 1, .groups = 3}); },
+        r({2, 3, 4, 5, 3}), r({3, 1, 2, 3, 3}), r({3}));
+  check("a kernel wider than the image with padding", [](auto x, auto w, auto b) {
+          return F::conv2d(x, w, b, {.stride = 2, .padding = 3});
+        }, r({1, 2, 2, 3}), r({2, 2, 5, 6}), r({2}));
 }
 
 TEST_CASE("device: module.to moves parameters and buffers in place") {

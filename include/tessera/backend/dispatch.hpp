@@ -20,7 +20,8 @@ namespace tessera {
 // Another device type registers, from one translation unit, a DeviceAllocator (memory, host
 // access, copies to and from the host: core/allocator.hpp) and a DeviceKernels: one virtual
 // function per kernel family, each taking that family's plan (iter/plan.hpp). Every function
-// must either run the plan on the device or throw a ts::Error naming the op and the device.
+// must either run the plan on the device or throw a ts::Error naming the op and the device, except
+// the fused ones (convolution), which may decline: the op is then composed from the others.
 
 /** The kernel families a device backend provides (docs/design.md lists them). */
 class DeviceKernels {
@@ -37,6 +38,12 @@ class DeviceKernels {
   virtual void range(const detail::RangePlan& plan) = 0;
   virtual void window(const detail::WindowPlan& plan) = 0;
   virtual void sort(const detail::SortPlan& plan) = 0;
+  /** Runs the plan and returns true, or returns false (the default): the op is then composed
+   *  from im2col and matmul (Note [Fused convolution]). */
+  virtual bool convolution(const detail::ConvolutionPlan& plan) {
+    (void)plan;
+    return false;
+  }
 };
 
 namespace detail {
@@ -130,6 +137,7 @@ void dispatch_to_devices(PlanKind kind, const void* any_plan, HostKernel host) {
     case PlanKind::Range: return run(*static_cast<const RangePlan*>(any_plan));
     case PlanKind::Window: return run(*static_cast<const WindowPlan*>(any_plan));
     case PlanKind::Sort: return run(*static_cast<const SortPlan*>(any_plan));
+    case PlanKind::Convolution: return;  // not reached: dispatch_fused hands fused plans over
   }
 }
 
@@ -168,6 +176,25 @@ template <class Plan, class F>
   if (!other_devices) [[likely]] cpu();
   else other_devices(Plan::kind, &plan, HostKernel::of(cpu));
   if (!plan.fresh_out) plan.out->storage.bump_version();
+}
+
+/** Runs a fused plan (Note [Fused convolution]): its CPU kernel `cpu()` for a CPU output, else,
+ *  after the device checks, the device's kernel. Returns false when the device has none: the
+ *  caller then composes the op from the other families. */
+template <class F>
+bool dispatch_fused(const ConvolutionPlan& plan, const F& cpu) {
+  if (g_device_dispatch.load(MemoryOrder::Relaxed)) {  // Note [Only the CPU]
+    const Device device = plan.out->storage.device();
+    for (const TensorImpl* t : {plan.input, plan.weight, plan.bias, plan.grad})
+      if (t) check_same_device(plan.op, device, t->storage.device());
+    if (!device.is_cpu()) {
+      ConvolutionPlan on_device = plan;
+      on_device.run_on_host = HostKernel::of(cpu);
+      return device_kernels(device, plan.op).convolution(on_device);
+    }
+  }
+  cpu();
+  return true;
 }
 
 }  // namespace detail

@@ -30,7 +30,7 @@ namespace tessera::detail {
 // all of this by building a plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
-enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort };
+enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort, Convolution };
 
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {
@@ -285,6 +285,26 @@ struct WindowPlan {
   const TensorImpl* input;
   const WindowGeometry* geometry;
   double pad = 0;
+  HostKernel run_on_host{};
+};
+
+/** A 2-D convolution in one kernel, for the devices that have one (the others compose it from
+ *  im2col and matmul: Note [Fused convolution]). Every tensor is contiguous, of one floating
+ *  dtype; the weight is [out, C / groups, kh, kw], the image [N, C, H, W] and the output's
+ *  gradient `grad` [N, out, OH, OW], as `geometry` says. "convolution": out [N, out, OH, OW] =
+ *  the convolution of `input` with `weight`, plus `bias` when given; "convolution_backward_input":
+ *  out (the image's gradient) from `grad` and `weight`; "convolution_backward_weight": out (the
+ *  weight's gradient) from `grad` and `input`. */
+struct ConvolutionPlan {
+  static constexpr PlanKind kind = PlanKind::Convolution;
+  const char* op;
+  const TensorImpl* out;
+  const TensorImpl* input = nullptr;
+  const TensorImpl* weight = nullptr;
+  const TensorImpl* bias = nullptr;
+  const TensorImpl* grad = nullptr;
+  const WindowGeometry* geometry;
+  int64_t groups = 1;
   HostKernel run_on_host{};
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../backend/cpu/convolution.hpp"
 #include "expanding_array.hpp"
 #include "im2col.hpp"
 #include "layers.hpp"
@@ -168,13 +169,42 @@ Tensor<T> windows_times_weight(const Tensor<T>& cols, const Tensor<T>& weight, i
   });
 }
 
-/** The 2-D convolution of x [N, C, H, W] (geometry g, groups) with weight and bias, as an
- *  [N, out, OH, OW] view of its [N, OH, OW, out] result, with no autograd record; `flat`: a 1-D
- *  one, x [N, C, L] and weight [out, C / groups, k], g of height 1, giving [N, out, OL]. */
+/** The convolutions that run as one fused plan where the device has it (Note [Fused
+ *  convolution]): float and double, the GEMM's types. */
+template <class T>
+inline constexpr bool kFusedConvolution = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
+/** Runs a fused convolution plan `op` into `out`, the kernel `cpu` on the CPU; false when the
+ *  device has no fused convolution. */
+template <class T, class F>
+bool run_fused(const char* op, const Tensor<T>& out, const Tensor<T>& input, const Tensor<T>& weight,
+               const Tensor<T>& bias, const Tensor<T>& grad, const WindowGeometry& g, int64_t groups, const F& cpu) {
+  const auto impl = [](const Tensor<T>& t) { return t.defined() ? &t.impl() : nullptr; };
+  return ::tessera::detail::dispatch_fused(
+      ::tessera::detail::ConvolutionPlan{.op = op, .out = &out.impl(), .input = impl(input), .weight = impl(weight),
+                                         .bias = impl(bias), .grad = impl(grad), .geometry = &g, .groups = groups},
+      cpu);
+}
+
+/** The 2-D convolution of x [N, C, H, W] (geometry g, groups) with weight and bias, with no
+ *  autograd record: [N, out, OH, OW], contiguous from the fused kernel, else a view of the
+ *  composed [N, OH, OW, out] result; `flat`: a 1-D one, x [N, C, L] and weight [out, C / groups,
+ *  k], g of height 1, giving [N, out, OL]. */
 template <class T>
 Tensor<T> convolution_values(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
                              const WindowGeometry& g, int64_t groups, bool flat) {
   NoGradGuard no_grad;
+  if constexpr (kFusedConvolution<T>) {  // [N, C, L] and [N, C, 1, L] are the same bytes
+    const Tensor<T> image = x.contiguous(), w = weight.contiguous(), b = bias.defined() ? bias.contiguous() : bias;
+    const int64_t out_channels = w.size(0);
+    const Tensor<T> out = ::tessera::detail::empty_tensor<T>(
+        flat ? Shape{g.n, out_channels, g.ow} : Shape{g.n, out_channels, g.oh, g.ow}, {.device = x.device()}, "conv2d");
+    if (run_fused("convolution", out, image, w, b, {}, g, groups, [&] {
+          ::tessera::detail::convolution_forward(out.kernel_data(), image.kernel_data(), w.kernel_data(),
+                                                 b.defined() ? b.kernel_data() : nullptr, g, out_channels, groups);
+        }))
+      return out;
+  }
   const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0);
   const Tensor<T> cols = im2col(flat ? x.unsqueeze(2) : x, g).view({rows, g.c * g.kh * g.kw});
   Tensor<T> out = windows_times_weight(cols, weight, groups);
@@ -194,6 +224,29 @@ std::pair<Tensor<T>, Tensor<T>> convolution_gradients(const Tensor<T>& x, const 
                                                       bool for_weight) {
   const int64_t rows = g.n * g.oh * g.ow, out_channels = weight.size(0), og = out_channels / groups;
   const int64_t width = weight.numel() / out_channels;  // C / groups * kh * kw
+  if constexpr (kFusedConvolution<T>) {
+    if (!GradMode::is_enabled()) {  // under create_graph the gradients are ops, recorded
+      const Tensor<T> grad = gy.contiguous(), w = weight.contiguous();
+      Tensor<T> gx, gw;
+      bool ran = true;
+      if (for_input) {
+        gx = ::tessera::detail::empty_tensor<T>({g.n, g.c, g.h, g.w}, {.device = gy.device()}, "conv2d");
+        ran = run_fused("convolution_backward_input", gx, {}, w, {}, grad, g, groups, [&] {
+          ::tessera::detail::convolution_backward_input(gx.kernel_data(), grad.kernel_data(), w.kernel_data(), g,
+                                                        out_channels, groups);
+        });
+      }
+      if (ran && for_weight) {
+        const Tensor<T> image = x.contiguous();
+        gw = ::tessera::detail::empty_tensor<T>(weight.sizes(), {.device = gy.device()}, "conv2d");
+        ran = run_fused("convolution_backward_weight", gw, image, {}, {}, grad, g, groups, [&] {
+          ::tessera::detail::convolution_backward_weight(gw.kernel_data(), grad.kernel_data(), image.kernel_data(), g,
+                                                         out_channels, groups);
+        });
+      }
+      if (ran) return {gx, gw};
+    }
+  }
   const Tensor<T> grad_rows = gy.permute({0, 2, 3, 1}).reshape({rows, out_channels});
   const auto group_rows = [&](int64_t i) { return grad_rows.narrow(1, i * og, og); };
   Tensor<T> gx, gw;
