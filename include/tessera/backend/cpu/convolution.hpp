@@ -131,7 +131,9 @@ void convolution_backward_input(T* gx, const T* grad, const T* weight, const Win
 }
 
 /** gw [out, C / groups, kh, kw] = the gradient of the weight from the output's gradient grad
- *  [N, out, OH, OW] and the images x, summed over the batch in pieces (Note [Fused convolution]). */
+ *  [N, out, OH, OW] and the images x, summed over the batch in pieces (Note [Fused convolution]).
+ *  Each piece sums the transpose, the windows times the output's gradient transposed: the GEMM
+ *  packs the small operand transposed, which costs little, and the large one as it lies. */
 template <class T>
 void convolution_backward_weight(T* gw, const T* grad, const T* x, const WindowGeometry& g, int64_t out_channels,
                                  int64_t groups) {
@@ -146,25 +148,27 @@ void convolution_backward_weight(T* gw, const T* grad, const T* x, const WindowG
   const int64_t most = std::clamp<int64_t>(kPieceBytes / (weight_size * static_cast<int64_t>(sizeof(T))), 1, 64);
   const int64_t per_piece = std::max({int64_t{1}, 4096 / s.ohw, (g.n + most - 1) / most});
   const int64_t pieces = (g.n + per_piece - 1) / per_piece;
-  std::vector<T> partial(static_cast<size_t>(pieces > 1 ? pieces * weight_size : 0));
+  std::vector<T> partial(static_cast<size_t>(pieces * weight_size));  // each group's [cgkk, og]
   for_each_image(pieces, per_piece * out_channels * s.ohw * s.cgkk, [&](int64_t p, bool parallel) {
-    T* sum = pieces > 1 ? partial.data() + p * weight_size : gw;
+    T* sum = partial.data() + p * weight_size;
     T* cols = scratch<T, 2>(static_cast<size_t>(s.groups * s.cgkk * s.ohw));
     const int64_t first = p * per_piece, last = std::min(g.n, first + per_piece);
     for (int64_t n = first; n < last; ++n) {
       image_windows(cols, x + n * s.image, g);
       const T* gy = grad + n * out_channels * s.ohw;
-      for (int64_t i = 0; i < groups; ++i)  // the windows transposed: element (p, r) at cols[r * ohw + p]
-        gemm<T>(s.og, s.cgkk, s.ohw, {gy + i * s.og * s.ohw, s.ohw, 1}, {cols + i * s.cgkk * s.ohw, 1, s.ohw},
-                {sum + i * s.og * s.cgkk, s.cgkk, 1}, parallel, n == first ? GemmOutput::assign : GemmOutput::add);
+      for (int64_t i = 0; i < groups; ++i)  // the gradient transposed: element (p, o) at gy[o * ohw + p]
+        gemm<T>(s.cgkk, s.og, s.ohw, {cols + i * s.cgkk * s.ohw, s.ohw, 1}, {gy + i * s.og * s.ohw, 1, s.ohw},
+                {sum + i * s.og * s.cgkk, s.og, 1}, parallel, n == first ? GemmOutput::assign : GemmOutput::add);
     }
   });
-  if (pieces > 1)
-    for (int64_t k = 0; k < weight_size; ++k) {
-      T total = partial[static_cast<size_t>(k)];
-      for (int64_t p = 1; p < pieces; ++p) total += partial[static_cast<size_t>(p * weight_size + k)];
-      gw[k] = total;
-    }
+  for (int64_t i = 0; i < groups; ++i)
+    for (int64_t o = 0; o < s.og; ++o)
+      for (int64_t r = 0; r < s.cgkk; ++r) {
+        const int64_t at = i * s.og * s.cgkk + r * s.og + o;
+        T total = partial[static_cast<size_t>(at)];
+        for (int64_t p = 1; p < pieces; ++p) total += partial[static_cast<size_t>(p * weight_size + at)];
+        gw[i * s.og * s.cgkk + o * s.cgkk + r] = total;
+      }
 }
 
 }  // namespace tessera::detail
