@@ -504,6 +504,7 @@ TEST_CASE("device: a device without fused convolutions composes them, to the CPU
       auto xd = x.to(d).detach().requires_grad_(), wd = w.to(d).detach().requires_grad_();
       auto bd = b.to(d).detach().requires_grad_();
       auto y = conv(xd, wd, bd);
+      CHECK(y.is_contiguous());  // as PyTorch's, fused or composed
       (y * y.detach().cos()).sum().backward();
       return std::vector<ts::Tensor<double>>{y.to(ts::Device::cpu()), xd.grad().to(ts::Device::cpu()),
                                              wd.grad().to(ts::Device::cpu()), bd.grad().to(ts::Device::cpu())};

@@ -1,6 +1,7 @@
 #pragma once
-// Conv1d, Conv2d and Conv3d: a convolution is one matrix product over the input's windows (im2col;
-// 1-D runs as 2-D of height 1), and 3-D a sum of 2-D ones. The pools are in pooling.hpp.
+// Conv1d, Conv2d and Conv3d: a convolution is one matrix product over the input's windows (im2col,
+// or fused with the product on the CPU; 1-D runs as 2-D of height 1), and 3-D a sum of 2-D ones.
+// The pools are in pooling.hpp.
 
 #include <array>
 #include <string>
@@ -136,12 +137,14 @@ std::array<int64_t, N> expand(const ExpandingArray<N>& a, const char* name, cons
 
 // Note [Convolution node]
 // A convolution is im2col (the input's windows as rows of a matrix) and one matrix product per
-// group, computed with grad mode off and recorded as one node, PyTorch's ConvolutionBackward0,
+// group: one fused plan where the device has it (Note [Fused convolution]), else those ops,
+// computed with grad mode off and recorded as one node, PyTorch's ConvolutionBackward0,
 // which saves the input and the weight, as PyTorch's does, and not the windows (kernel size
 // times the input's bytes). Its backward takes the windows again: the weight's gradient is the
 // output gradient's rows times the windows, the input's is col2im of the output gradient's rows
-// times the weight, the bias's the output gradient summed over all but the channels. These are
-// ops, so under create_graph they are recorded and the convolution can be differentiated again.
+// times the weight, the bias's the output gradient summed over all but the channels. Under
+// create_graph these are ops, recorded, so the convolution can be differentiated again; else
+// the fused plans where the device has them.
 
 /** product(i) for each group i, concatenated along `dim` (product(0) itself for one group). */
 template <class F>
@@ -210,8 +213,9 @@ Tensor<T> convolution_values(const Tensor<T>& x, const Tensor<T>& weight, const 
   Tensor<T> out = windows_times_weight(cols, weight, groups);
   if (bias.defined())  // into the fresh result: it stays at version 0, as PyTorch's
     ::tessera::detail::binary_into<::tessera::detail::AddOp, /*fresh_out=*/true>(out, out, bias);
-  out = flat ? out.view({g.n, g.ow, out_channels}).permute({0, 2, 1})
-             : out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2});
+  out = (flat ? out.view({g.n, g.ow, out_channels}).permute({0, 2, 1})
+              : out.view({g.n, g.oh, g.ow, out_channels}).permute({0, 3, 1, 2}))
+            .contiguous();  // as PyTorch's, so that .view works on it
   out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
   return out;
 }
@@ -620,6 +624,7 @@ Tensor<T> conv3d(const Tensor<T>& input, const Tensor<T>& weight, const Tensor<T
     }
     out = out.view({n, od, out_channels, g.oh, g.ow}).permute({0, 2, 1, 3, 4});
     if (bias.defined()) out = out + bias.view({1, out_channels, 1, 1, 1});
+    out = out.contiguous();  // as PyTorch's, so that .view works on it
     out.impl().forget_view_base();  // a fresh result, not a view for autograd (as PyTorch's)
   }
   if (tessera::detail::needs_grad(x, weight, bias))

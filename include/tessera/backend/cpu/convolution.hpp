@@ -3,6 +3,7 @@
 // windows built in a buffer of the thread and multiplied while they are in cache.
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "../../iter/plan.hpp"
@@ -32,9 +33,31 @@ struct ConvolutionSizes {
         cgkk(g.c / groups_ * g.kh * g.kw) {}
 };
 
-/** Calls row(c, ki, kj, y, base, first, last, shift) for each window row of an image: the output
- *  columns x in [first, last) read image element base[x * sw + shift] (the others are padding);
- *  base is nullptr when the row lies in the padding. */
+/** An image's windows: in the thread's buffer, kept between calls, up to 8 MiB; in a buffer of
+ *  their own above, so that a large image does not hold its memory after the op. */
+template <class T>
+class WindowsBuffer {
+ public:
+  explicit WindowsBuffer(const ConvolutionSizes& s) {
+    const size_t n = static_cast<size_t>(s.groups * s.cgkk * s.ohw);
+    if (n * sizeof(T) <= (size_t{8} << 20)) {
+      data_ = scratch<T, 2>(n);  // slots 0 and 1 are gemm's
+    } else {
+      own_.reset(new T[n]);
+      data_ = own_.get();
+    }
+  }
+  T* data() const { return data_; }
+
+ private:
+  std::unique_ptr<T[]> own_;
+  T* data_;
+};
+
+/** Calls row(base, first, last, shift) for each window row of an image, channel by channel,
+ *  kernel row, kernel column, output row (the windows' order): output columns x in [first, last)
+ *  read image element base[x * sw + shift], the others are padding; base is nullptr when the
+ *  row lies in the padding. */
 template <class T, class F>
 void for_each_window_line(const WindowGeometry& g, T* image, const F& row) {
   for (int64_t c = 0; c < g.c; ++c)
@@ -100,7 +123,8 @@ void convolution_forward(T* out, const T* x, const T* weight, const T* bias, con
                          int64_t out_channels, int64_t groups) {
   const ConvolutionSizes s(g, out_channels, groups);
   for_each_image(g.n, out_channels * s.ohw * s.cgkk, [&](int64_t n, bool parallel) {
-    T* cols = scratch<T, 2>(static_cast<size_t>(s.groups * s.cgkk * s.ohw));
+    const WindowsBuffer<T> buffer(s);
+    T* const cols = buffer.data();
     image_windows(cols, x + n * s.image, g);
     T* o = out + n * out_channels * s.ohw;
     for (int64_t i = 0; i < groups; ++i)
@@ -119,7 +143,8 @@ void convolution_backward_input(T* gx, const T* grad, const T* weight, const Win
                                 int64_t groups) {
   const ConvolutionSizes s(g, out_channels, groups);
   for_each_image(g.n, out_channels * s.ohw * s.cgkk, [&](int64_t n, bool parallel) {
-    T* cols = scratch<T, 2>(static_cast<size_t>(s.groups * s.cgkk * s.ohw));
+    const WindowsBuffer<T> buffer(s);
+    T* const cols = buffer.data();
     const T* gy = grad + n * out_channels * s.ohw;
     for (int64_t i = 0; i < groups; ++i)  // the weight transposed: element (r, o) at weight[o * cgkk + r]
       gemm<T>(s.cgkk, s.ohw, s.og, {weight + i * s.og * s.cgkk, 1, s.cgkk}, {gy + i * s.og * s.ohw, s.ohw, 1},
@@ -151,7 +176,8 @@ void convolution_backward_weight(T* gw, const T* grad, const T* x, const WindowG
   std::vector<T> partial(static_cast<size_t>(pieces * weight_size));  // each group's [cgkk, og]
   for_each_image(pieces, per_piece * out_channels * s.ohw * s.cgkk, [&](int64_t p, bool parallel) {
     T* sum = partial.data() + p * weight_size;
-    T* cols = scratch<T, 2>(static_cast<size_t>(s.groups * s.cgkk * s.ohw));
+    const WindowsBuffer<T> buffer(s);
+    T* const cols = buffer.data();
     const int64_t first = p * per_piece, last = std::min(g.n, first + per_piece);
     for (int64_t n = first; n < last; ++n) {
       image_windows(cols, x + n * s.image, g);
