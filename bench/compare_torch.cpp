@@ -10,6 +10,7 @@
 // fewer, and its OpenMP OpenBLAS can be slower on 2 threads than on 1).
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,7 +106,21 @@ static void warn_unless_openmp_openblas() {
                  mode == 1 ? "pthread" : "sequential");
 }
 
+// Note [LibTorch's large blocks]
+// LibTorch takes its memory from malloc. glibc's default returns a freed block of more than a
+// few hundred KiB to the system and maps a fresh one for the next request, so an op that
+// allocates a large result pays a page fault per 4 KiB page (tessera's allocator keeps those
+// blocks: Note [CPU block cache]). How often that happens depends on the process's history
+// (glibc raises its threshold as blocks are freed): the same convolution took LibTorch 1.0 ms in
+// one process and 15 ms in the next. The suite measures LibTorch at its best instead: every
+// block comes from the heap, which is never trimmed, so freed blocks are reused.
+void keep_large_blocks_in_the_heap() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 int main(int argc, char** argv) {
+  keep_large_blocks_in_the_heap();
   warn_unless_openmp_openblas();
   // The busy process is forked before either library starts a thread; it spins until the suite
   // ends, or dies with it.
