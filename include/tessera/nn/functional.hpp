@@ -511,16 +511,20 @@ Tensor<T> layer_norm(const Tensor<T>& x, const Shape& normalized_shape, const Te
 // batch_norm computes with grad mode off and records PyTorch's NativeBatchNormBackward0, which
 // saves the input, the weight and the statistics it normalised with (mean and 1 / std per
 // channel), not the intermediate tensors of its pieces. With xhat = (x - mean) / std, its
-// backward gives the bias sum(g), the weight sum(g * xhat) and the input, in training,
-// weight / std * (g - mean(g) - xhat * mean(g * xhat)) (the batch's statistics depend on x), in
-// evaluation weight / std * g. Under create_graph the training statistics are taken again from
-// x with ops, so that the second derivatives follow them too.
+// backward gives, as PyTorch's CPU kernel, with dot = sum(g * (x - mean)), the bias sum(g), the
+// weight dot / std and the input, in training, weight / std * (g - mean(g) - (x - mean) * dot /
+// (n std^2)) (the batch's statistics depend on x), in evaluation weight / std * g: the input's
+// as g * a + x * b + c per channel, two passes over g and x after the one taking the sums. Under
+// create_graph the training statistics are taken again from x with ops, so that the second
+// derivatives follow them too.
 namespace detail_batch_norm {
 /** The batch's biased variance over dims around its mean (kept dims), as PyTorch's batch_norm
  *  computes it: a second pass over x. */
 template <class T>
 Tensor<T> variance(const Tensor<T>& x, const Tensor<T>& mean, const Shape& dims) {
-  return ::tessera::detail::mean_accumulated((x - mean).square(), dims, true);
+  Tensor<T> centred = x - mean;  // squared in place unless recorded (create_graph)
+  return ::tessera::detail::mean_accumulated(GradMode::is_enabled() ? centred.square() : centred.mul_(centred), dims,
+                                             true);
 }
 
 template <class T>
@@ -545,14 +549,28 @@ struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
       mu = ::tessera::detail::mean_accumulated(x, dims, true);
       inv = (variance(x, mu, dims) + static_cast<T>(eps)).rsqrt();
     }
-    const Tensor<T> xhat = (x - mu) * inv;
-    Tensor<T> gx, gw, gb;
-    if (needs_input_grad(0)) {
-      const Tensor<T> scale = w.defined() ? inv * w.view(mu.sizes()) : inv;
-      gx = training ? (g - g.mean(dims, true) - xhat * (g * xhat).mean(dims, true)) * scale : g * scale;
+    const bool for_input = needs_input_grad(0), for_weight = needs_input_grad(1), for_bias = needs_input_grad(2);
+    const bool recorded = GradMode::is_enabled();  // create_graph: ops only, no in-place updates
+    const Tensor<T> sum = (for_input && training) || for_bias ? g.sum(dims, true) : Tensor<T>{};
+    Tensor<T> centred, dot;
+    if ((for_input && training) || for_weight) {
+      centred = x - mu;
+      dot = (centred * g).sum(dims, true);
     }
-    if (needs_input_grad(1)) gw = (g * xhat).sum(dims);
-    if (needs_input_grad(2)) gb = g.sum(dims);
+    Tensor<T> gx, gw, gb;
+    if (for_input) {
+      const Tensor<T> scale = w.defined() ? inv * w.view(mu.sizes()) : inv;
+      if (training) {
+        const T n = static_cast<T>(x.numel() / std::max<int64_t>(mu.numel(), 1));
+        const Tensor<T> k = dot * inv * inv / n, mean_g = sum / n;
+        gx = recorded ? (g - mean_g - centred * k) * scale  // the same, in place in the fresh difference:
+                      : centred.mul_(-k).add_(g).sub_(mean_g).mul_(scale);
+      } else {
+        gx = g * scale;
+      }
+    }
+    if (for_weight) gw = (dot * inv).view({mu.numel()});
+    if (for_bias) gb = sum.view({mu.numel()});
     return {gx, gw, gb};
   }
 };
