@@ -30,7 +30,9 @@ namespace tessera::detail {
 // all of this by building a plan, and cannot reach a kernel without one.
 
 /** The kernel family of a plan: one per function of DeviceKernels. */
-enum class PlanKind : uint8_t { Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort, Convolution };
+enum class PlanKind : uint8_t {
+  Elementwise, Copy, Fill, Reduction, Rows, Matmul, Random, Index, Range, Window, Sort, Convolution
+};
 
 /** Calls a callable the plan does not know the type of (its host kernel). */
 struct HostKernel {

@@ -190,9 +190,8 @@ bool run_fused(const char* op, const Tensor<T>& out, const Tensor<T>& input, con
 }
 
 /** The 2-D convolution of x [N, C, H, W] (geometry g, groups) with weight and bias, with no
- *  autograd record: [N, out, OH, OW], contiguous from the fused kernel, else a view of the
- *  composed [N, OH, OW, out] result; `flat`: a 1-D one, x [N, C, L] and weight [out, C / groups,
- *  k], g of height 1, giving [N, out, OL]. */
+ *  autograd record: [N, out, OH, OW], contiguous; `flat`: a 1-D one, x [N, C, L] and weight
+ *  [out, C / groups, k], g of height 1, giving [N, out, OL]. */
 template <class T>
 Tensor<T> convolution_values(const Tensor<T>& x, const Tensor<T>& weight, const Tensor<T>& bias,
                              const WindowGeometry& g, int64_t groups, bool flat) {

@@ -68,14 +68,19 @@ struct GemmKernel {
 
   using MicroFn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool);
 
-  // C[0:MR, 0:NR] (+)= Ap[MR x kc] * Bp[kc x NR]; ldc is the row stride of the dense tile.
-  // Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
+  /** The rows of the edge micro-kernel: a last panel of at most that many rows (8 of a 32-row
+   *  product's 12-row panels) runs it in place of the full kernel and its copy through a tile. */
+  static constexpr int kEdgeRows = MR * 2 / 3;
+
+  // C[0:Rows, 0:NR] (+)= Ap[Rows x kc] * Bp[kc x NR] (Ap's panel MR tall); ldc is the row stride
+  // of C. Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
+  template <int Rows>
   [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
                                                   bool accumulate) {
     // The i loops must be unrolled for acc to live in registers; -O2 alone does not do it.
-    Vec acc[MR][2];
+    Vec acc[Rows][2];
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < Rows; ++i) {
       acc[i][0] = acc[i][1] = Vec{};
       __builtin_prefetch(c + i * ldc, 1);  // the C block is written after the k loop: fetch it now
       __builtin_prefetch(c + i * ldc + NR - 1, 1);
@@ -85,7 +90,7 @@ struct GemmKernel {
       std::memcpy(&b0, bp, sizeof(Vec));
       std::memcpy(&b1, bp + Lanes, sizeof(Vec));
 #pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i) {
+      for (int i = 0; i < Rows; ++i) {
         acc[i][0] += ap[i] * b0;  // a scalar times a vector: one broadcast load
         acc[i][1] += ap[i] * b1;
       }
@@ -93,7 +98,7 @@ struct GemmKernel {
       bp += NR;
     }
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < Rows; ++i) {
       T* row = c + i * ldc;
       if (accumulate) {
         Vec c0, c1;
@@ -154,7 +159,7 @@ struct GemmKernel {
   static constexpr int64_t kSplitSumMaxOutput = 8192, kSplitSumPiece = 4096;
 
   static void run(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const MatrixRef<const T>& b,
-                  const MatrixRef<T>& c, bool parallel, GemmOutput output, MicroFn micro) {
+                  const MatrixRef<T>& c, bool parallel, GemmOutput output, MicroFn micro, MicroFn edge) {
     constexpr int64_t KC = Shape::KC, NC = Shape::NC;
     const int64_t threads = parallel ? get_num_threads() : 1;
     // Few rows (a batch of activations): give each thread its own columns of C, so the threads
@@ -168,7 +173,7 @@ struct GemmKernel {
           const int64_t j0 = std::min(n, t * per * NR), j1 = std::min(n, (t + 1) * per * NR);
           if (j0 < j1)
             run(m, j1 - j0, k, a, {b.data + j0 * b.cs, b.rs, b.cs}, {c.data + j0 * c.cs, c.rs, c.cs}, false, output,
-                micro);
+                micro, edge);
         }
       });
       return;
@@ -184,7 +189,7 @@ struct GemmKernel {
         for (int64_t p = first; p < last; ++p) {
           const int64_t k0 = p * k / pieces, k1 = (p + 1) * k / pieces;
           run(m, n, k1 - k0, a.block(0, k0), b.block(k0, 0), {partial.data() + p * m * n, n, 1}, false,
-              GemmOutput::assign, micro);
+              GemmOutput::assign, micro, edge);
         }
       };
       if (threads > 1) parallel_for(0, pieces, 1, piece);
@@ -229,10 +234,11 @@ struct GemmKernel {
                 const T* ap = apack + ir * kc;
                 const T* bp = bpack + jr * kc;
                 T* cij = &c(i0 + ir, j0 + jr);
-                if (h == MR && w == NR && c.cs == 1) {
-                  micro(kc, ap, bp, cij, c.rs, k0 > 0 || output != GemmOutput::assign);
+                const MicroFn kernel = h <= kEdgeRows ? edge : micro;
+                if ((h == MR || h == kEdgeRows) && w == NR && c.cs == 1) {
+                  kernel(kc, ap, bp, cij, c.rs, k0 > 0 || output != GemmOutput::assign);
                 } else {  // edge or strided C: compute into a dense tile, then add the valid part
-                  micro(kc, ap, bp, tile, NR, false);
+                  kernel(kc, ap, bp, tile, NR, false);
                   for (int64_t i = 0; i < h; ++i)
                     for (int64_t j = 0; j < w; ++j) {
                       T& dst = c(i0 + ir + i, j0 + jr + j);
@@ -250,17 +256,17 @@ struct GemmKernel {
   }
 };
 
-template <class T, int Lanes>
+template <class T, int Lanes, int Rows>
 TS_TARGET_AVX512 void micro_avx512(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
 }
-template <class T, int Lanes>
+template <class T, int Lanes, int Rows>
 TS_TARGET_AVX2 void micro_avx2(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
 }
-template <class T, int Lanes>
+template <class T, int Lanes, int Rows>
 void micro_baseline(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::micro(kc, ap, bp, c, ldc, accumulate);
+  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
 }
 
 /** C = A * B (or C += A * B, C -= A * B) for float or double (C is m x n, A m x k, B k x n, any
@@ -280,12 +286,22 @@ void gemm(int64_t m, int64_t n, int64_t k, const MatrixRef<const T>& a, const Ma
   constexpr int per16 = 16 / static_cast<int>(sizeof(T));  // lanes in 16 bytes
   switch (simd_level()) {
 #if TS_HAS_X86_DISPATCH
-    case SimdLevel::AVX512:
-      return GemmKernel<T, per16 * 4>::run(m, n, k, a, b, c, parallel, output, micro_avx512<T, per16 * 4>);
-    case SimdLevel::AVX2:
-      return GemmKernel<T, per16 * 2>::run(m, n, k, a, b, c, parallel, output, micro_avx2<T, per16 * 2>);
+    case SimdLevel::AVX512: {
+      using K = GemmKernel<T, per16 * 4>;
+      return K::run(m, n, k, a, b, c, parallel, output, micro_avx512<T, per16 * 4, K::MR>,
+                    micro_avx512<T, per16 * 4, K::kEdgeRows>);
+    }
+    case SimdLevel::AVX2: {
+      using K = GemmKernel<T, per16 * 2>;
+      return K::run(m, n, k, a, b, c, parallel, output, micro_avx2<T, per16 * 2, K::MR>,
+                    micro_avx2<T, per16 * 2, K::kEdgeRows>);
+    }
 #endif
-    default: return GemmKernel<T, per16>::run(m, n, k, a, b, c, parallel, output, micro_baseline<T, per16>);
+    default: {
+      using K = GemmKernel<T, per16>;
+      return K::run(m, n, k, a, b, c, parallel, output, micro_baseline<T, per16, K::MR>,
+                    micro_baseline<T, per16, K::kEdgeRows>);
+    }
   }
 }
 
