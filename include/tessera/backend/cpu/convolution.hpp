@@ -3,13 +3,13 @@
 // windows built in a buffer of the thread and multiplied while they are in cache.
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "../../iter/plan.hpp"
 #include "../../parallel/parallel_for.hpp"
 #include "gemm.hpp"
+#include "vectorized.hpp"
 
 namespace tessera::detail {
 
@@ -91,28 +91,12 @@ void image_windows(T* cols, const T* image, const WindowGeometry& g) {
   });
 }
 
-/** dst[0:n] += src[0:n], 32 bytes at a time (-O2 does not vectorise a loop of unknown length). */
-template <class T>
-void add_run(T* dst, const T* src, int64_t n) {
-  constexpr int64_t kLanes = 32 / sizeof(T);
-  typedef T Vec __attribute__((vector_size(32)));
-  int64_t x = 0;
-  for (; x + kLanes <= n; x += kLanes) {
-    Vec a, b;
-    std::memcpy(&a, dst + x, sizeof(Vec));
-    std::memcpy(&b, src + x, sizeof(Vec));
-    a += b;
-    std::memcpy(dst + x, &a, sizeof(Vec));
-  }
-  for (; x < n; ++x) dst[x] += src[x];
-}
-
 /** image += every element of the windows `cols` at its pixel (image_windows' adjoint). */
 template <class T>
 void add_image_windows(T* image, const T* cols, const WindowGeometry& g) {
   for_each_window_line(g, image, [&](T* base, int64_t first, int64_t last, int64_t shift) {
-    if (base && g.sw == 1) {
-      add_run(base + first + shift, cols + first, last - first);
+    if (base && g.sw == 1) {  // one run, vectorised (-O2 leaves a loop of unknown length scalar)
+      add_rows(base + first + shift, cols + first, 1, 0, last - first);
     } else if (base) {
       for (int64_t x = first; x < last; ++x) base[x * g.sw + shift] += cols[x];
     }
