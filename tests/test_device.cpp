@@ -489,51 +489,93 @@ TEST_CASE("device: a small CNN trains on the device as on the CPU") {
   CHECK(counts.matmuls > before.matmuls);
 }
 
+/** While alive, the test device declines fused convolutions: they are composed from im2col and matmul. */
+struct ComposedConvolutions {
+  ComposedConvolutions() { test_kernels.fuse_convolutions = false; }
+  ~ComposedConvolutions() { test_kernels.fuse_convolutions = true; }
+  ComposedConvolutions(const ComposedConvolutions&) = delete;
+  ComposedConvolutions& operator=(const ComposedConvolutions&) = delete;
+};
+
+/** A convolution's value and gradients on the CPU (the fused kernel) and on the test device
+ *  declining it (im2col and matmul): the same up to the order of the sums. */
+template <class T, class Conv>
+void check_fused_convolution(const char* name, const Conv& conv, const ts::Tensor<T>& x, const ts::Tensor<T>& w,
+                             const ts::Tensor<T>& b) {
+  INFO(name);
+  const double tolerance = std::is_same_v<T, double> ? 1e-12 : 1e-5;
+  const auto run = [&](ts::Device d) {
+    auto xd = x.to(d).detach().requires_grad_(), wd = w.to(d).detach().requires_grad_();
+    auto bd = b.to(d).detach().requires_grad_();
+    auto y = conv(xd, wd, bd);
+    CHECK(y.is_contiguous());  // as PyTorch's, fused or composed
+    (y * y.detach().cos()).sum().backward();
+    return std::vector<ts::Tensor<T>>{y.to(ts::Device::cpu()), xd.grad().to(ts::Device::cpu()),
+                                      wd.grad().to(ts::Device::cpu()), bd.grad().to(ts::Device::cpu())};
+  };
+  const Counts before = counts;
+  const auto fused = run(ts::Device::cpu());
+  const ComposedConvolutions composed;
+  const auto on_device = run(kTest);
+  CHECK(counts.convolutions == before.convolutions);
+  CHECK(counts.windows > before.windows);
+  for (size_t k = 0; k < fused.size(); ++k) {
+    CHECK(on_device[k].sizes() == fused[k].sizes());
+    CHECK(ts::allclose(on_device[k], fused[k], tolerance, tolerance));
+  }
+}
+
 TEST_CASE("device: a device without fused convolutions composes them, to the CPU kernel's values") {
   namespace F = ts::nn::functional;
-  struct Composed {
-    Composed() { test_kernels.fuse_convolutions = false; }
-    ~Composed() { test_kernels.fuse_convolutions = true; }
-  };
-  // Each convolution's value and gradients on the CPU (the fused kernel) and on the test device
-  // declining it (im2col and matmul): the same up to the order of the sums.
-  const auto check = [&](const char* name, const auto& conv, const ts::Tensor<double>& x, const ts::Tensor<double>& w,
-                         const ts::Tensor<double>& b) {
-    INFO(name);
-    const auto run = [&](ts::Device d) {
-      auto xd = x.to(d).detach().requires_grad_(), wd = w.to(d).detach().requires_grad_();
-      auto bd = b.to(d).detach().requires_grad_();
-      auto y = conv(xd, wd, bd);
-      CHECK(y.is_contiguous());  // as PyTorch's, fused or composed
-      (y * y.detach().cos()).sum().backward();
-      return std::vector<ts::Tensor<double>>{y.to(ts::Device::cpu()), xd.grad().to(ts::Device::cpu()),
-                                             wd.grad().to(ts::Device::cpu()), bd.grad().to(ts::Device::cpu())};
-    };
-    const Counts before = counts;
-    const auto fused = run(ts::Device::cpu());
-    const Composed composed;
-    const auto on_device = run(kTest);
-    CHECK(counts.convolutions == before.convolutions);
-    CHECK(counts.windows > before.windows);
-    for (size_t k = 0; k < fused.size(); ++k) {
-      CHECK(on_device[k].sizes() == fused[k].sizes());
-      CHECK(ts::allclose(on_device[k], fused[k], 1e-12, 1e-12));
-    }
-  };
   ts::Generator gen(7);
   const auto r = [&](ts::Shape shape) { return ts::randn<double>(std::move(shape), gen); };
-  check("conv2d", [](auto x, auto w, auto b) { return F::conv2d(x, w, b, {.padding = 1}); }, r({3, 4, 7, 6}),
-        r({5, 4, 3, 3}), r({5}));
-  check("conv2d strided, dilated, grouped", [](auto x, auto w, auto b) {
-          return F::conv2d(x, w, b, {.stride = {2, 3}, .padding = {2, 1}, .dilation = {2, 1}, .groups = 2});
-        }, r({2, 4, 9, 11}), r({6, 2, 3, 2}), r({6}));
-  check("conv1d", [](auto x, auto w, auto b) { return F::conv1d(x, w, b, {.stride = 2, .padding = 3}); },
-        r({2, 3, 10}), r({4, 3, 4}), r({4}));
-  check("conv3d", [](auto x, auto w, auto b) { return F::conv3d(x, w, b, {.padding = 1, .groups = 3}); },
-        r({2, 3, 4, 5, 3}), r({3, 1, 2, 3, 3}), r({3}));
-  check("a kernel wider than the image with padding", [](auto x, auto w, auto b) {
-          return F::conv2d(x, w, b, {.stride = 2, .padding = 3});
-        }, r({1, 2, 2, 3}), r({2, 2, 5, 6}), r({2}));
+  check_fused_convolution("conv2d", [](auto x, auto w, auto b) { return F::conv2d(x, w, b, {.padding = 1}); },
+                          r({3, 4, 7, 6}), r({5, 4, 3, 3}), r({5}));
+  check_fused_convolution("conv2d strided, dilated, grouped", [](auto x, auto w, auto b) {
+    return F::conv2d(x, w, b, {.stride = {2, 3}, .padding = {2, 1}, .dilation = {2, 1}, .groups = 2});
+  }, r({2, 4, 9, 11}), r({6, 2, 3, 2}), r({6}));
+  check_fused_convolution("conv1d", [](auto x, auto w, auto b) { return F::conv1d(x, w, b, {.stride = 2, .padding = 3}); },
+                          r({2, 3, 10}), r({4, 3, 4}), r({4}));
+  check_fused_convolution("conv3d", [](auto x, auto w, auto b) { return F::conv3d(x, w, b, {.padding = 1, .groups = 3}); },
+                          r({2, 3, 4, 5, 3}), r({3, 1, 2, 3, 3}), r({3}));
+  check_fused_convolution("a kernel wider than the image with padding", [](auto x, auto w, auto b) {
+    return F::conv2d(x, w, b, {.stride = 2, .padding = 3});
+  }, r({1, 2, 2, 3}), r({2, 2, 5, 6}), r({2}));
+}
+
+// Stride-1 convolutions with rows of 24 pixels or more run the direct kernel (Note [Direct
+// convolution]) at every vector width: whole and partial tiles of rows, out channels that fill
+// the micro-kernel, its edge kernel or neither, weight rows longer than one GEMM block (KC),
+// and an image's gradient padded by (k - 1) * d - p, or composed where that is negative.
+TEMPLATE_TEST_CASE("device: the direct convolution gives the composed values at every vector width", "", float, double) {
+  namespace F = ts::nn::functional;
+  using T = TestType;
+  namespace d = ts::detail;
+  for (int level = 0; level <= static_cast<int>(d::detected_simd_level()); ++level) {
+    INFO("SIMD level " << level);
+    d::simd_level_cap().store(level, d::MemoryOrder::Relaxed);
+    ts::Generator gen(11);
+    const auto r = [&](ts::Shape shape) { return ts::randn<T>(std::move(shape), gen); };
+    check_fused_convolution("3x3, padding 1", [](auto x, auto w, auto b) { return F::conv2d(x, w, b, {.padding = 1}); },
+                            r({2, 5, 6, 32}), r({13, 5, 3, 3}), r({13}));
+    check_fused_convolution("dilated, 20 out channels", [](auto x, auto w, auto b) {
+      return F::conv2d(x, w, b, {.padding = {2, 3}, .dilation = {2, 3}});
+    }, r({1, 4, 7, 28}), r({20, 4, 3, 3}), r({20}));
+    check_fused_convolution("grouped, 2x3", [](auto x, auto w, auto b) {
+      return F::conv2d(x, w, b, {.padding = 1, .groups = 2});
+    }, r({2, 6, 5, 30}), r({8, 3, 2, 3}), r({8}));
+    check_fused_convolution("270 weights per output", [](auto x, auto w, auto b) {
+      return F::conv2d(x, w, b, {.padding = 1});
+    }, r({1, 30, 4, 24}), r({7, 30, 3, 3}), r({7}));
+    check_fused_convolution("no padding", [](auto x, auto w, auto b) { return F::conv2d(x, w, b); },
+                            r({1, 3, 6, 30}), r({5, 3, 3, 3}), r({5}));
+    check_fused_convolution("padding beyond the kernel", [](auto x, auto w, auto b) {
+      return F::conv2d(x, w, b, {.padding = {1, 3}});
+    }, r({1, 3, 4, 26}), r({4, 3, 3, 3}), r({4}));
+    check_fused_convolution("conv1d", [](auto x, auto w, auto b) { return F::conv1d(x, w, b, {.padding = 2}); },
+                            r({2, 3, 40}), r({4, 3, 5}), r({4}));
+  }
+  d::simd_level_cap().store(-1, d::MemoryOrder::Relaxed);
 }
 
 TEST_CASE("device: module.to moves parameters and buffers in place") {

@@ -72,10 +72,17 @@ struct GemmKernel {
    *  product's 12-row panels) runs it in place of the full kernel and its copy through a tile. */
   static constexpr int kEdgeRows = MR * 2 / 3;
 
-  // C[0:Rows, 0:NR] (+)= Ap[Rows x kc] * Bp[kc x NR] (Ap's panel MR tall); ldc is the row stride
-  // of C. Always inlined into a wrapper compiled for the chosen instruction set (Note [SIMD dispatch]).
-  template <int Rows>
-  [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc,
+  /** B's rows for the micro-kernel, NR elements each: a packed panel's, one after the other. */
+  struct PackedRows {
+    const T* bp;
+    [[gnu::always_inline]] const T* operator()(int64_t k) const { return bp + k * NR; }
+  };
+
+  // C[0:Rows, 0:NR] (+)= Ap[Rows x kc] * B[kc x NR] (Ap's panel MR tall, B's row k at b_rows(k)); ldc
+  // is the row stride of C. Always inlined into a wrapper compiled for the chosen instruction set
+  // (Note [SIMD dispatch]).
+  template <int Rows, class BRows>
+  [[gnu::always_inline]] static inline void micro(int64_t kc, const T* ap, BRows b_rows, T* c, int64_t ldc,
                                                   bool accumulate) {
     // The i loops must be unrolled for acc to live in registers; -O2 alone does not do it.
     Vec acc[Rows][2];
@@ -86,16 +93,16 @@ struct GemmKernel {
       __builtin_prefetch(c + i * ldc + NR - 1, 1);
     }
     for (int64_t k = 0; k < kc; ++k) {
+      const T* b = b_rows(k);
       Vec b0, b1;
-      std::memcpy(&b0, bp, sizeof(Vec));
-      std::memcpy(&b1, bp + Lanes, sizeof(Vec));
+      std::memcpy(&b0, b, sizeof(Vec));
+      std::memcpy(&b1, b + Lanes, sizeof(Vec));
 #pragma GCC unroll 16
       for (int i = 0; i < Rows; ++i) {
         acc[i][0] += ap[i] * b0;  // a scalar times a vector: one broadcast load
         acc[i][1] += ap[i] * b1;
       }
       ap += MR;
-      bp += NR;
     }
 #pragma GCC unroll 16
     for (int i = 0; i < Rows; ++i) {
@@ -258,15 +265,18 @@ struct GemmKernel {
 
 template <class T, int Lanes, int Rows>
 TS_TARGET_AVX512 void micro_avx512(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
+  using K = GemmKernel<T, Lanes>;
+  K::template micro<Rows>(kc, ap, typename K::PackedRows{bp}, c, ldc, accumulate);
 }
 template <class T, int Lanes, int Rows>
 TS_TARGET_AVX2 void micro_avx2(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
+  using K = GemmKernel<T, Lanes>;
+  K::template micro<Rows>(kc, ap, typename K::PackedRows{bp}, c, ldc, accumulate);
 }
 template <class T, int Lanes, int Rows>
 void micro_baseline(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, bool accumulate) {
-  GemmKernel<T, Lanes>::template micro<Rows>(kc, ap, bp, c, ldc, accumulate);
+  using K = GemmKernel<T, Lanes>;
+  K::template micro<Rows>(kc, ap, typename K::PackedRows{bp}, c, ldc, accumulate);
 }
 
 /** C = A * B (or C += A * B, C -= A * B) for float or double (C is m x n, A m x k, B k x n, any
