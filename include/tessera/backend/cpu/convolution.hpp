@@ -179,17 +179,29 @@ struct DirectConvolution {
   static void run(T* out, const T* images, int64_t n, const T* weight, const T* bias, const DirectGeometry& g,
                   MicroFn full, MicroFn edge) {
     const int64_t og = g.out_channels / g.groups, k = g.k(), hp = g.hp(), wp = g.wp(), oh = g.oh(), ow = g.ow();
-    const int64_t cg = g.c / g.groups, panels = (og + MR - 1) / MR, ohw = oh * ow;
+    const int64_t cg = g.c / g.groups, ohw = oh * ow;
     std::vector<int64_t> offsets;  // Note [Direct convolution]
     for (int64_t c = 0; c < cg; ++c)
       for (int64_t i = 0; i < g.kh; ++i)
         for (int64_t j = 0; j < g.kw; ++j) offsets.push_back((c * hp + i * g.dh) * wp + j * g.dw);
-    // Each group's weight in MR-row panels, KC columns at a time (the GEMM's packed A).
+    // The weight rows in panels of MR rows and a last one of kEdgeRows or fewer, or, when MR and
+    // the rest make whole edge panels (16 rows: 8 and 8, not 12 and 4 in 8), in edge panels.
+    std::vector<int64_t> heights(static_cast<size_t>(og / MR), MR);
+    if (const int64_t rest = og % MR; rest > 0 && og > MR && (MR + rest) % kEdgeRows == 0) {
+      heights.pop_back();
+      heights.insert(heights.end(), static_cast<size_t>((MR + rest) / kEdgeRows), kEdgeRows);
+    } else if (rest > 0) {
+      heights.push_back(rest);
+    }
+    const auto panels = static_cast<int64_t>(heights.size());
+    // K in equal chunks of at most KC, each group's chunk packed panel by panel (the GEMM's packed A).
+    const int64_t chunks = (k + KC - 1) / KC, kc_max = (k + chunks - 1) / chunks;
     std::vector<T> packed(static_cast<size_t>(g.groups * panels * MR * k));
     for (int64_t i = 0; i < g.groups; ++i)
-      for (int64_t k0 = 0; k0 < k; k0 += KC)
-        Gemm::pack_a({weight + i * og * k, k, 1}, 0, og, k0, std::min(KC, k - k0),
-                     packed.data() + (i * k + k0) * panels * MR);
+      for (int64_t k0 = 0, r = 0; k0 < k; k0 += kc_max, r = 0)
+        for (int64_t p = 0; p < panels; r += heights[static_cast<size_t>(p)], ++p)
+          Gemm::pack_a({weight + i * og * k, k, 1}, r, heights[static_cast<size_t>(p)], k0, std::min(kc_max, k - k0),
+                       packed.data() + ((i * k + k0) * panels + p * std::min(kc_max, k - k0)) * MR);
     const int64_t segments = (ow + NR - 1) / NR, tiles = oh * segments;
     for_each_image(n, g.out_channels * ohw * k, [&](int64_t image, bool parallel) {
       const ImageBuffer<T> buffer(g.c * hp * wp + NR);
@@ -199,15 +211,15 @@ struct DirectConvolution {
       auto run_tiles = [&](int64_t first, int64_t last) {
         alignas(64) T tile[MR * NR];
         for (int64_t i = 0; i < g.groups; ++i)
-          for (int64_t k0 = 0; k0 < k; k0 += KC) {
-            const int64_t kc = std::min(KC, k - k0);
+          for (int64_t k0 = 0; k0 < k; k0 += kc_max) {
+            const int64_t kc = std::min(kc_max, k - k0);
             const bool accumulate = k0 > 0;
             for (int64_t t = first; t < last; ++t) {
               const int64_t y = t / segments, x = t % segments * NR, w = std::min<int64_t>(NR, ow - x);
               const T* window = xp + i * cg * hp * wp + y * wp + x;
-              for (int64_t r = 0; r < og; r += MR) {
-                const int64_t h = std::min<int64_t>(MR, og - r);
-                const T* ap = packed.data() + (i * k + k0) * panels * MR + r * kc;
+              for (int64_t p = 0, r = 0; p < panels; r += heights[static_cast<size_t>(p)], ++p) {
+                const int64_t h = heights[static_cast<size_t>(p)];
+                const T* ap = packed.data() + ((i * k + k0) * panels + p * kc) * MR;
                 T* c = o + (i * og + r) * ohw + y * ow + x;
                 const MicroFn kernel = h <= kEdgeRows ? edge : full;
                 if ((h == MR || h == kEdgeRows) && w == NR) {
