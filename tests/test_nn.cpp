@@ -205,7 +205,8 @@ TEST_CASE("BatchNorm1d and BatchNorm2d match PyTorch: outputs, gradients, runnin
     bool two_d;
   };
   for (const Case& c : {Case{"batch_norm1d", {4, 3}, {}, false}, Case{"batch_norm1d_3d", {4, 3, 5}, {.momentum = 0.3}, false},
-                        Case{"batch_norm2d", {2, 3, 4, 5}, {.eps = 1e-3}, true}}) {
+                        Case{"batch_norm2d", {2, 3, 4, 5}, {.eps = 1e-3}, true},
+                        Case{"batch_norm2d_planes", {3, 3, 8, 9}, {}, true}}) {  // Note [Batch norm planes]
     SECTION(c.name) {
       const auto& r = record(c.name);
       ts::nn::Module layer;
@@ -306,6 +307,8 @@ TEST_CASE("gradcheck through every functional layer, in double") {
       {"avg_pool2d", {[](const List& in) { return F::avg_pool2d(in[0], 2); }, {randn({1, 3, 4, 6})}}},
       {"batch_norm", {[](const List& in) { return F::batch_norm(in[0], {}, {}, in[1], in[2], true); },
                       {randn({4, 3, 2}), randn({3}), randn({3})}}},
+      {"batch_norm_planes", {[](const List& in) { return F::batch_norm(in[0], {}, {}, in[1], in[2], true); },
+                             {randn({2, 3, 8, 8}), randn({3}), randn({3})}}},  // Note [Batch norm planes]
       {"layer_norm", {[](const List& in) { return F::layer_norm(in[0], {4}, in[1], in[2]); },
                       {randn({3, 4}), randn({4}), randn({4})}}},
       {"embedding", {[](const List& in) { return F::embedding(ts::tensor({{1, 0}, {1, 3}}), in[0]); }, {randn({4, 2})}}},
@@ -317,6 +320,37 @@ TEST_CASE("gradcheck through every functional layer, in double") {
   };
   for (const auto& [name, c] : cases) {
     SECTION(name) { CHECK(ts::autograd::gradcheck(c.first, c.second)); }
+  }
+}
+
+// A contiguous float or double input with planes of 64 elements or more runs batch_norm's CPU
+// kernels (Note [Batch norm planes]); the same values in a transposed layout are composed from
+// the elementwise and reduction kernels: the two agree up to the order of the sums.
+TEMPLATE_TEST_CASE("batch_norm's CPU kernels give the composed values and gradients", "", float, double) {
+  using T = TestType;
+  ts::Generator gen(21);
+  const double tolerance = std::is_same_v<T, double> ? 1e-12 : 1e-5;
+  for (const ts::Shape& shape : {ts::Shape{4, 3, 8, 9}, ts::Shape{2, 5, 3000}, ts::Shape{3, 2, 4, 4, 5}}) {
+    INFO(ts::detail::shape_str(shape));
+    const Tensor<T> x = ts::randn<T>(shape, gen) * 3 + 1, gout = ts::randn<T>(shape, gen);
+    const Tensor<T> w = ts::randn<T>({shape[1]}, gen), b = ts::randn<T>({shape[1]}, gen);
+    for (const bool training : {true, false}) {
+      INFO("training " << training);
+      const auto run = [&](const Tensor<T>& input) {
+        const Tensor<T> xi = input.detach().requires_grad_(), wi = w.clone().requires_grad_(), bi = b.clone().requires_grad_();
+        const Tensor<T> running_mean = ts::zeros<T>({shape[1]}), running_var = ts::ones<T>({shape[1]}) * 2;
+        const Tensor<T> y = F::batch_norm(xi, running_mean, running_var, wi, bi, training);
+        (y * gout).sum().backward();
+        return std::vector<Tensor<T>>{y, xi.grad(), wi.grad(), bi.grad(), running_mean, running_var};
+      };
+      const Tensor<T> strided = x.transpose(0, 1).contiguous().transpose(0, 1);  // the same values, not contiguous
+      REQUIRE_FALSE(strided.is_contiguous());
+      const auto planes = run(x), composed = run(strided);
+      for (size_t k = 0; k < planes.size(); ++k) {
+        INFO("result " << k);
+        CHECK(ts::allclose(planes[k], composed[k], tolerance, tolerance));
+      }
+    }
   }
 }
 

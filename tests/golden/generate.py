@@ -1286,6 +1286,28 @@ def nn_cases():
             p.grad = g.clone()
             opt.step()
         w.record(name, [("start", vals(start))] + [("grad", vals(g)) for g in grads] + [("final", vals(p))])
+
+    # BatchNorm2d on planes of 72 elements, which tessera's CPU kernels take whole (the cases
+    # above have smaller planes), in the same steps as the normalisation layers above.
+    layer = torch.nn.BatchNorm2d(3)
+    with torch.no_grad():
+        layer.weight.copy_(rand(3))
+        layer.bias.copy_(rand(3))
+    shape = (3, 3, 8, 9)
+    x1, x2, x3 = rand(*shape).requires_grad_(), rand(*shape), rand(*shape)
+    gout = rand(*shape)
+    y1 = layer(x1)
+    (y1 * gout).sum().backward()
+    y2 = layer(x2)
+    layer.eval()
+    y3 = layer(x3)
+    w.record("batch_norm2d_planes", [("x1", vals(x1)), ("x2", vals(x2)), ("x3", vals(x3)), ("weight", vals(layer.weight)),
+                                     ("bias", vals(layer.bias)), ("gout", vals(gout)), ("y1", vals(y1)), ("y2", vals(y2)),
+                                     ("y3", vals(y3)), ("gx", vals(x1.grad)), ("gw", vals(layer.weight.grad)),
+                                     ("gb", vals(layer.bias.grad)), ("running_mean", vals(layer.running_mean)),
+                                     ("running_var", vals(layer.running_var)),
+                                     ("num_batches_tracked", str(int(layer.num_batches_tracked))),
+                                     ("grad_fn", y1.grad_fn.name())])
     w.close()
 
 

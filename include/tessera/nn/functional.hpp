@@ -527,6 +527,27 @@ Tensor<T> variance(const Tensor<T>& x, const Tensor<T>& mean, const Shape& dims)
                                              true);
 }
 
+/** Whether x runs batch_norm's CPU kernels (Note [Batch norm planes]): float or double,
+ *  contiguous, on the CPU, with planes of 64 elements or more; other inputs are composed from
+ *  the elementwise and reduction kernels, to the same values up to the order of the sums. */
+template <class T>
+bool batch_norm_planes(const Tensor<T>& x) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    return x.device().is_cpu() && x.is_contiguous() && x.dim() >= 3 && x.numel() > 0 &&
+           x.numel() / (x.size(0) * x.size(1)) >= 64;
+  } else {
+    return false;
+  }
+}
+
+/** Runs a batch_norm CPU kernel writing the fresh `out` from x (the plan's bookkeeping). */
+template <class T, class F>
+void run_planes(const char* op, const Tensor<T>& out, const Tensor<T>& x, const F& kernel) {
+  ::tessera::detail::dispatch_plan(
+      ::tessera::detail::RowPlan{.op = op, .out = &out.impl(), .fresh_out = true, .input = &x.impl(), .dim = 1},
+      kernel);
+}
+
 template <class T>
 struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::SavedTensor<T> input, weight, mean, invstd;  // mean and invstd: [1, C, 1, ...]
@@ -551,11 +572,24 @@ struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
     }
     const bool for_input = needs_input_grad(0), for_weight = needs_input_grad(1), for_bias = needs_input_grad(2);
     const bool recorded = GradMode::is_enabled();  // create_graph: ops only, no in-place updates
-    const Tensor<T> sum = (for_input && training) || for_bias ? g.sum(dims, true) : Tensor<T>{};
-    Tensor<T> centred, dot;
-    if ((for_input && training) || for_weight) {
-      centred = x - mu;
-      dot = (centred * g).sum(dims, true);
+    const bool planes = !recorded && batch_norm_planes(x);
+    const int64_t n0 = x.size(0), channels = mu.numel(), s = x.numel() / std::max<int64_t>(n0 * channels, 1);
+    const Tensor<T> gc = planes ? g.contiguous() : g;
+    Tensor<T> sum, centred, dot;
+    if (planes && ((for_input && training) || for_weight)) {
+      mu = mu.contiguous();
+      if ((for_input && training) || for_bias) sum = ::tessera::detail::empty_tensor<T>(mu.sizes(), {}, "batch_norm");
+      dot = ::tessera::detail::empty_tensor<T>(mu.sizes(), {}, "batch_norm");
+      run_planes("batch_norm_backward", dot, x, [&] {
+        ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), mu.kernel_data(), n0, channels,
+                                                    s, sum.defined() ? sum.kernel_data() : nullptr, dot.kernel_data());
+      });
+    } else {
+      if ((for_input && training) || for_bias) sum = g.sum(dims, true);
+      if ((for_input && training) || for_weight) {
+        centred = x - mu;
+        dot = (centred * g).sum(dims, true);
+      }
     }
     Tensor<T> gx, gw, gb;
     if (for_input) {
@@ -563,8 +597,18 @@ struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
       if (training) {
         const T n = static_cast<T>(x.numel() / std::max<int64_t>(mu.numel(), 1));
         const Tensor<T> k = dot * inv * inv / n, mean_g = sum / n;
-        gx = recorded ? (g - mean_g - centred * k) * scale  // the same, in place in the fresh difference:
-                      : centred.mul_(-k).add_(g).sub_(mean_g).mul_(scale);
+        if (planes) {  // the steps below, fused
+          const Tensor<T> neg_k = -k, scale_c = scale.contiguous();
+          gx = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "batch_norm");
+          run_planes("batch_norm_backward", gx, x, [&] {
+            ::tessera::detail::batch_norm_backward_input(gx.kernel_data(), gc.kernel_data(), x.kernel_data(),
+                                                         mu.kernel_data(), neg_k.kernel_data(), mean_g.kernel_data(),
+                                                         scale_c.kernel_data(), n0, channels, s);
+          });
+        } else {
+          gx = recorded ? (g - mean_g - centred * k) * scale  // the same, in place in the fresh difference:
+                        : centred.mul_(-k).add_(g).sub_(mean_g).mul_(scale);
+        }
       } else {
         gx = g * scale;
       }
@@ -599,6 +643,8 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
   check_param(weight, "weight");
   check_param(bias, "bias");
   Tensor<T> mean, invstd, out;
+  const bool planes = detail_batch_norm::batch_norm_planes(x);  // Note [Batch norm planes]
+  const int64_t plane = planes ? x.numel() / (x.size(0) * channels) : 0;
   {
     NoGradGuard no_grad;  // the derivatives are NativeBatchNormBackward0's
     Tensor<T> var;
@@ -606,8 +652,17 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
       const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
       TS_CHECK(n > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
                detail::shape_str(x.sizes()));
-      mean = ::tessera::detail::mean_accumulated(x, dims, true);
-      var = detail_batch_norm::variance(x, mean, dims);
+      if (planes) {
+        mean = detail::empty_tensor<T>(param_shape, {}, "batch_norm");
+        var = detail::empty_tensor<T>(param_shape, {}, "batch_norm");
+        detail_batch_norm::run_planes("batch_norm", mean, x, [&] {
+          detail::batch_norm_statistics(x.kernel_data(), x.size(0), channels, plane, mean.kernel_data(),
+                                        var.kernel_data());
+        });
+      } else {
+        mean = ::tessera::detail::mean_accumulated(x, dims, true);
+        var = detail_batch_norm::variance(x, mean, dims);
+      }
       if (running_mean.defined() && running_var.defined()) {
         const T m = static_cast<T>(momentum);
         running_mean.mul_(1 - m).add_(mean.view({channels}) * m);
@@ -622,8 +677,17 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
     invstd = (var + static_cast<T>(eps)).rsqrt();
     const Tensor<T> alpha = weight.defined() ? invstd * weight.view(param_shape) : invstd;
     const Tensor<T> beta = bias.defined() ? bias.view(param_shape) - mean * alpha : -(mean * alpha);
-    out = x * alpha;
-    detail::binary_into<detail::AddOp, /*fresh_out=*/true>(out, out, beta);
+    if (planes) {
+      const Tensor<T> a = alpha.contiguous(), b = beta.contiguous();
+      out = detail::empty_tensor<T>(x.sizes(), {}, "batch_norm");
+      detail_batch_norm::run_planes("batch_norm", out, x, [&] {
+        detail::batch_norm_affine(out.kernel_data(), x.kernel_data(), x.size(0), channels, plane, a.kernel_data(),
+                                  b.kernel_data());
+      });
+    } else {
+      out = x * alpha;
+      detail::binary_into<detail::AddOp, /*fresh_out=*/true>(out, out, beta);
+    }
   }
   if (detail::needs_grad(x, weight, bias))
     detail::record<detail_batch_norm::NativeBatchNormBackward0<T>>({x, weight, bias}, {out}, x, weight, mean, invstd,
