@@ -1,6 +1,7 @@
 #pragma once
-// CPU convolution: a 2-D convolution and its two gradients, one image at a time, each image's
-// windows built in a buffer of the thread and multiplied while they are in cache.
+// CPU convolution: a 2-D convolution and its two gradients, one image at a time. With stride 1
+// the kernels read the windows straight from a padded copy of the image; otherwise each image's
+// windows are built in a buffer of the thread and multiplied while they are in cache.
 
 #include <algorithm>
 #include <memory>
@@ -22,7 +23,8 @@ namespace tessera::detail {
 // images when there are as many images as threads, else the images go one after the other and
 // each product is split among threads. The weight's gradient sums over the batch: the batch is
 // cut into pieces by its shape alone, each piece summed into its own buffer and the pieces added
-// in order, so the result does not depend on the thread count. A device without such a kernel
+// in order, so the result does not depend on the thread count. With stride 1 no windows are
+// built (Notes [Direct convolution], [Direct weight gradient]). A device without such a kernel
 // declines the plan (DeviceKernels::convolution) and the op is composed from im2col and matmul,
 // as it is under create_graph, where the gradients must be recorded.
 
@@ -157,6 +159,23 @@ void pad_image(T* dst, const T* src, const DirectGeometry& g, int64_t slack) {
   std::fill_n(dst, slack, T(0));
 }
 
+/** offsets[k] of a group's weight element k = (c, i, j) in the padded image: (c, i * dh, j * dw). */
+inline std::vector<int64_t> window_offsets(const DirectGeometry& g) {
+  std::vector<int64_t> offsets;
+  for (int64_t c = 0; c < g.c / g.groups; ++c)
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) offsets.push_back((c * g.hp() + i * g.dh) * g.wp() + j * g.dw);
+  return offsets;
+}
+
+/** o[c, :] += bias[c] for an image's output [out, ohw], after the product as the composed
+ *  convolution adds it. */
+template <class T>
+void add_bias(T* o, const T* bias, int64_t out_channels, int64_t ohw) {
+  for (int64_t c = 0; c < out_channels; ++c)
+    for (T *p = o + c * ohw, *end = p + ohw; p < end; ++p) *p += bias[c];
+}
+
 template <class T, int Lanes>
 struct DirectConvolution {
   using Gemm = GemmKernel<T, Lanes>;
@@ -180,10 +199,7 @@ struct DirectConvolution {
                   MicroFn full, MicroFn edge) {
     const int64_t og = g.out_channels / g.groups, k = g.k(), hp = g.hp(), wp = g.wp(), oh = g.oh(), ow = g.ow();
     const int64_t cg = g.c / g.groups, ohw = oh * ow;
-    std::vector<int64_t> offsets;  // Note [Direct convolution]
-    for (int64_t c = 0; c < cg; ++c)
-      for (int64_t i = 0; i < g.kh; ++i)
-        for (int64_t j = 0; j < g.kw; ++j) offsets.push_back((c * hp + i * g.dh) * wp + j * g.dw);
+    const std::vector<int64_t> offsets = window_offsets(g);
     // The weight rows in panels of MR rows and a last one of kEdgeRows or fewer, or, when MR and
     // the rest make whole edge panels (16 rows: 8 and 8, not 12 and 4 in 8), in edge panels.
     std::vector<int64_t> heights(static_cast<size_t>(og / MR), MR);
@@ -235,9 +251,7 @@ struct DirectConvolution {
       };
       if (parallel) parallel_for(0, tiles, 1, run_tiles);
       else run_tiles(0, tiles);
-      if (bias)  // after the product, as the composed convolution adds it
-        for (int64_t c = 0; c < g.out_channels; ++c)
-          for (T *p = o + c * ohw, *end = p + ohw; p < end; ++p) *p += bias[c];
+      if (bias) add_bias(o, bias, g.out_channels, ohw);
     });
   }
 };
@@ -366,8 +380,13 @@ struct DirectWeightGradient {
       for (int j = 0; j < RK; ++j) std::memcpy(sums + (i * RK + j) * Lanes, &acc[i][j], sizeof(Vec));
   }
 
-  /** Whether rows of `ow` pixels fill whole vectors often enough. */
-  static bool fits(int64_t ow) { return ow >= Lanes; }
+  static constexpr int64_t kTile = RO * RK * Lanes;  // a tile's sums
+
+  /** Whether rows of `ow` pixels fill whole vectors often enough, and the sums of every tile of
+   *  a weight of `weight_size` elements take at most 8 MiB (a thread keeps its buffer). */
+  static bool fits(int64_t ow, int64_t weight_size) {
+    return ow >= Lanes && weight_size * Lanes * static_cast<int64_t>(sizeof(T)) <= (int64_t{8} << 20);
+  }
 
   /** gw [out, C / groups, kh, kw] = the weight's gradient from grad [N, out, OH, OW] and images
    *  [N, C, H, W], the batch summed in pieces of `per_piece` images (Note [Direct weight gradient]). */
@@ -375,25 +394,26 @@ struct DirectWeightGradient {
                   TileFn kernel) {
     const int64_t og = g.out_channels / g.groups, cg = g.c / g.groups, k = g.k(), hp = g.hp(), wp = g.wp();
     const int64_t oh = g.oh(), ow = g.ow(), ohw = oh * ow, weight_size = g.out_channels * k;
-    std::vector<int64_t> offsets;
-    for (int64_t c = 0; c < cg; ++c)
-      for (int64_t i = 0; i < g.kh; ++i)
-        for (int64_t j = 0; j < g.kw; ++j) offsets.push_back((c * hp + i * g.dh) * wp + j * g.dw);
+    const std::vector<int64_t> offsets = window_offsets(g);
     const int64_t row_tiles = (og + RO - 1) / RO, column_tiles = (k + RK - 1) / RK;
     const int64_t group_tiles = row_tiles * column_tiles, tiles = g.groups * group_tiles;
+    struct Origin {
+      int64_t group, o0, k0;  // the tile's group, first output channel and first weight element
+    };
+    const auto origin = [&](int64_t t) {
+      return Origin{t / group_tiles, t % group_tiles / column_tiles * RO, t % column_tiles * RK};
+    };
     const int64_t pieces = (n + per_piece - 1) / per_piece;
     std::vector<T> partial(static_cast<size_t>(pieces * weight_size));  // each piece's gw
     // Tiles [t0, t1) of piece p: their sums in the thread's buffer, over the piece's images.
     const auto piece_tiles = [&](int64_t p, int64_t t0, int64_t t1) {
-      constexpr int64_t kTile = RO * RK * Lanes;
       T* const sums = scratch<T, 3>(static_cast<size_t>((t1 - t0) * kTile));
       std::fill_n(sums, (t1 - t0) * kTile, T(0));
       const ImageBuffer<T> buffer(g.c * hp * wp);
       for (int64_t image = p * per_piece, last = std::min(n, image + per_piece); image < last; ++image) {
         pad_image(buffer.data(), images + image * g.c * g.h * g.w, g, 0);
         for (int64_t t = t0; t < t1; ++t) {
-          const int64_t group = t / group_tiles, o0 = t % group_tiles / column_tiles * RO;
-          const int64_t k0 = t % column_tiles * RK;
+          const auto [group, o0, k0] = origin(t);
           const T* rows[RO];
           const T* windows[RK];
           for (int i = 0; i < RO; ++i)
@@ -404,8 +424,7 @@ struct DirectWeightGradient {
         }
       }
       for (int64_t t = t0; t < t1; ++t) {
-        const int64_t group = t / group_tiles, o0 = t % group_tiles / column_tiles * RO;
-        const int64_t k0 = t % column_tiles * RK;
+        const auto [group, o0, k0] = origin(t);
         for (int64_t i = 0; i < std::min<int64_t>(RO, og - o0); ++i)
           for (int64_t j = 0; j < std::min<int64_t>(RK, k - k0); ++j) {
             const T* lanes = sums + (t - t0) * kTile + (i * RK + j) * Lanes;
@@ -443,14 +462,14 @@ void weight_tile_baseline(const T* const* g, const T* const* w, int64_t oh, int6
 }
 
 /** The direct weight gradient (Note [Direct weight gradient]) at the widest vector width; false,
- *  having done nothing, when the rows are narrower than a vector. */
+ *  having done nothing, when the rows are narrower than a vector or the weight too large. */
 template <class T>
 bool direct_weight_gradient(T* gw, const T* grad, const T* images, int64_t n, int64_t per_piece,
                             const DirectGeometry& g) {
   constexpr int per16 = 16 / static_cast<int>(sizeof(T));
   auto run = [&]<int Lanes>(typename DirectWeightGradient<T, Lanes>::TileFn kernel) {
     using D = DirectWeightGradient<T, Lanes>;
-    if (!D::fits(g.ow())) return false;
+    if (!D::fits(g.ow(), g.out_channels * g.k())) return false;
     D::run(gw, grad, images, n, per_piece, g, kernel);
     return true;
   };
@@ -479,9 +498,7 @@ void convolution_forward(T* out, const T* x, const T* weight, const T* bias, con
     for (int64_t i = 0; i < groups; ++i)
       gemm<T>(s.og, s.ohw, s.cgkk, {weight + i * s.og * s.cgkk, s.cgkk, 1}, {cols + i * s.cgkk * s.ohw, s.ohw, 1},
               {o + i * s.og * s.ohw, s.ohw, 1}, parallel);
-    if (bias)  // after the product, as the composed convolution adds it
-      for (int64_t k = 0; k < out_channels; ++k)
-        for (T *p = o + k * s.ohw, *end = p + s.ohw; p < end; ++p) *p += bias[k];
+    if (bias) add_bias(o, bias, out_channels, s.ohw);
   });
 }
 
