@@ -1195,10 +1195,7 @@ def nn_cases():
 
     # Normalisation layers in training mode (two steps, so the running statistics move twice),
     # then in evaluation mode; the backward of a weighted sum of the training outputs.
-    for name, make, shape in [("batch_norm1d", lambda: torch.nn.BatchNorm1d(3), (4, 3)),
-                              ("batch_norm1d_3d", lambda: torch.nn.BatchNorm1d(3, momentum=0.3), (4, 3, 5)),
-                              ("batch_norm2d", lambda: torch.nn.BatchNorm2d(3, eps=1e-3), (2, 3, 4, 5))]:
-        layer = make()
+    def record_norm_layer(name, layer, shape):
         with torch.no_grad():
             layer.weight.copy_(rand(3))
             layer.bias.copy_(rand(3))
@@ -1215,6 +1212,11 @@ def nn_cases():
                         ("gb", vals(layer.bias.grad)), ("running_mean", vals(layer.running_mean)),
                         ("running_var", vals(layer.running_var)),
                         ("num_batches_tracked", str(int(layer.num_batches_tracked))), ("grad_fn", y1.grad_fn.name())])
+
+    for name, make, shape in [("batch_norm1d", lambda: torch.nn.BatchNorm1d(3), (4, 3)),
+                              ("batch_norm1d_3d", lambda: torch.nn.BatchNorm1d(3, momentum=0.3), (4, 3, 5)),
+                              ("batch_norm2d", lambda: torch.nn.BatchNorm2d(3, eps=1e-3), (2, 3, 4, 5))]:
+        record_norm_layer(name, make(), shape)
 
     layer = torch.nn.LayerNorm([3, 4])
     with torch.no_grad():
@@ -1288,26 +1290,8 @@ def nn_cases():
         w.record(name, [("start", vals(start))] + [("grad", vals(g)) for g in grads] + [("final", vals(p))])
 
     # BatchNorm2d on planes of 72 elements, which tessera's CPU kernels take whole (the cases
-    # above have smaller planes), in the same steps as the normalisation layers above.
-    layer = torch.nn.BatchNorm2d(3)
-    with torch.no_grad():
-        layer.weight.copy_(rand(3))
-        layer.bias.copy_(rand(3))
-    shape = (3, 3, 8, 9)
-    x1, x2, x3 = rand(*shape).requires_grad_(), rand(*shape), rand(*shape)
-    gout = rand(*shape)
-    y1 = layer(x1)
-    (y1 * gout).sum().backward()
-    y2 = layer(x2)
-    layer.eval()
-    y3 = layer(x3)
-    w.record("batch_norm2d_planes", [("x1", vals(x1)), ("x2", vals(x2)), ("x3", vals(x3)), ("weight", vals(layer.weight)),
-                                     ("bias", vals(layer.bias)), ("gout", vals(gout)), ("y1", vals(y1)), ("y2", vals(y2)),
-                                     ("y3", vals(y3)), ("gx", vals(x1.grad)), ("gw", vals(layer.weight.grad)),
-                                     ("gb", vals(layer.bias.grad)), ("running_mean", vals(layer.running_mean)),
-                                     ("running_var", vals(layer.running_var)),
-                                     ("num_batches_tracked", str(int(layer.num_batches_tracked))),
-                                     ("grad_fn", y1.grad_fn.name())])
+    # above have smaller planes).
+    record_norm_layer("batch_norm2d_planes", torch.nn.BatchNorm2d(3), (3, 3, 8, 9))
     w.close()
 
 
