@@ -531,8 +531,11 @@ Tensor<T> variance(const Tensor<T>& x, const Tensor<T>& mean, const Shape& dims)
  *  contiguous, on the CPU, with planes of 64 elements or more; other inputs are composed from
  *  the elementwise and reduction kernels, to the same values up to the order of the sums. */
 template <class T>
+inline constexpr bool kPlaneTypes = std::is_same_v<T, float> || std::is_same_v<T, double>;
+
+template <class T>
 bool batch_norm_planes(const Tensor<T>& x) {
-  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+  if constexpr (kPlaneTypes<T>) {
     return x.device().is_cpu() && x.is_contiguous() && x.dim() >= 3 && x.numel() > 0 &&
            x.numel() / (x.size(0) * x.size(1)) >= 64;
   } else {
@@ -581,8 +584,10 @@ struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
       if ((for_input && training) || for_bias) sum = ::tessera::detail::empty_tensor<T>(mu.sizes(), {}, "batch_norm");
       dot = ::tessera::detail::empty_tensor<T>(mu.sizes(), {}, "batch_norm");
       run_planes("batch_norm_backward", dot, x, [&] {
-        ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), mu.kernel_data(), n0, channels,
-                                                    s, sum.defined() ? sum.kernel_data() : nullptr, dot.kernel_data());
+        if constexpr (kPlaneTypes<T>)  // the other types never get here; no kernel is compiled for them
+          ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), mu.kernel_data(), n0,
+                                                      channels, s, sum.defined() ? sum.kernel_data() : nullptr,
+                                                      dot.kernel_data());
       });
     } else {
       if ((for_input && training) || for_bias) sum = g.sum(dims, true);
@@ -601,9 +606,10 @@ struct NativeBatchNormBackward0 final : ::tessera::detail::Node {
           const Tensor<T> neg_k = -k, scale_c = scale.contiguous();
           gx = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "batch_norm");
           run_planes("batch_norm_backward", gx, x, [&] {
-            ::tessera::detail::batch_norm_backward_input(gx.kernel_data(), gc.kernel_data(), x.kernel_data(),
-                                                         mu.kernel_data(), neg_k.kernel_data(), mean_g.kernel_data(),
-                                                         scale_c.kernel_data(), n0, channels, s);
+            if constexpr (kPlaneTypes<T>)
+              ::tessera::detail::batch_norm_backward_input(gx.kernel_data(), gc.kernel_data(), x.kernel_data(),
+                                                           mu.kernel_data(), neg_k.kernel_data(),
+                                                           mean_g.kernel_data(), scale_c.kernel_data(), n0, channels, s);
           });
         } else {
           gx = recorded ? (g - mean_g - centred * k) * scale  // the same, in place in the fresh difference:
@@ -656,8 +662,9 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
         mean = detail::empty_tensor<T>(param_shape, {}, "batch_norm");
         var = detail::empty_tensor<T>(param_shape, {}, "batch_norm");
         detail_batch_norm::run_planes("batch_norm", mean, x, [&] {
-          detail::batch_norm_statistics(x.kernel_data(), x.size(0), channels, plane, mean.kernel_data(),
-                                        var.kernel_data());
+          if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+            detail::batch_norm_statistics(x.kernel_data(), x.size(0), channels, plane, mean.kernel_data(),
+                                          var.kernel_data());
         });
       } else {
         mean = ::tessera::detail::mean_accumulated(x, dims, true);
@@ -681,8 +688,9 @@ Tensor<T> batch_norm(const Tensor<T>& x, const Tensor<T>& running_mean, const Te
       const Tensor<T> a = alpha.contiguous(), b = beta.contiguous();
       out = detail::empty_tensor<T>(x.sizes(), {}, "batch_norm");
       detail_batch_norm::run_planes("batch_norm", out, x, [&] {
-        detail::batch_norm_affine(out.kernel_data(), x.kernel_data(), x.size(0), channels, plane, a.kernel_data(),
-                                  b.kernel_data());
+        if constexpr (detail_batch_norm::kPlaneTypes<T>)
+          detail::batch_norm_affine(out.kernel_data(), x.kernel_data(), x.size(0), channels, plane,
+                                    a.kernel_data(), b.kernel_data());
       });
     } else {
       out = x * alpha;
