@@ -543,10 +543,12 @@ TEST_CASE("device: a device without fused convolutions composes them, to the CPU
   }, r({1, 2, 2, 3}), r({2, 2, 5, 6}), r({2}));
 }
 
-// Stride-1 convolutions with rows of 24 pixels or more run the direct kernel (Note [Direct
-// convolution]) at every vector width: whole and partial tiles of rows, out channels that fill
-// the micro-kernel, its edge kernel, two edge kernels or neither, weight rows longer than one GEMM block (KC),
-// and an image's gradient padded by (k - 1) * d - p, or composed where that is negative.
+// Stride-1 convolutions with rows of 24 pixels or more run the direct kernels (Notes [Direct
+// convolution], [Direct weight gradient]) at every vector width: whole and partial tiles of
+// rows, out channels that fill the micro-kernel, its edge kernel, two edge kernels or neither,
+// weight rows longer than one GEMM block (KC), padding 'same' with even kernels (one more after
+// the image than before it), and an image's gradient padded by (k - 1) * d - p, rows and columns
+// cut where that is negative.
 TEMPLATE_TEST_CASE("device: the direct convolution gives the composed values at every vector width", "", float, double) {
   namespace F = ts::nn::functional;
   using T = TestType;
@@ -573,8 +575,11 @@ TEMPLATE_TEST_CASE("device: the direct convolution gives the composed values at 
     check_fused_convolution("no padding", [](auto x, auto w, auto b) { return F::conv2d(x, w, b); },
                             r({1, 3, 6, 30}), r({5, 3, 3, 3}), r({5}));
     check_fused_convolution("padding beyond the kernel", [](auto x, auto w, auto b) {
-      return F::conv2d(x, w, b, {.padding = {1, 3}});
+      return F::conv2d(x, w, b, {.padding = {3, 3}});
     }, r({1, 3, 4, 26}), r({4, 3, 3, 3}), r({4}));
+    check_fused_convolution("padding 'same' with even kernels: one more below and to the right", [](auto x, auto w, auto b) {
+      return F::conv2d(x, w, b, {.padding = "same", .dilation = {1, 2}});
+    }, r({2, 4, 7, 30}), r({6, 4, 4, 2}), r({6}));
     check_fused_convolution("conv1d", [](auto x, auto w, auto b) { return F::conv1d(x, w, b, {.padding = 2}); },
                             r({2, 3, 40}), r({4, 3, 5}), r({4}));
   }

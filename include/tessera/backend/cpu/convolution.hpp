@@ -133,29 +133,35 @@ void for_each_image(int64_t n, int64_t work, const F& f) {
 // when the dropped lanes are at most a quarter of the work. The image's gradient is the same
 // kernel: a stride-1 convolution of the output's gradient with the weight flipped and transposed.
 
-/** A stride-1 convolution of images [C, H, W] padded by (ph, pw) on each side. */
+/** A stride-1 convolution of images [C, H, W] to outputs [out, OH, OW]. The windows read the
+ *  image padded by ph rows above and pw columns to the left (cut when negative), and by whatever
+ *  they overhang below and to the right (PyTorch's padding "same" with an even kernel pads one
+ *  more there). */
 struct DirectGeometry {
-  int64_t c, h, w, kh, kw, dh, dw, ph, pw, out_channels, groups;
-  int64_t hp() const { return h + 2 * ph; }
-  int64_t wp() const { return w + 2 * pw; }
-  int64_t oh() const { return hp() - dh * (kh - 1); }
-  int64_t ow() const { return wp() - dw * (kw - 1); }
+  int64_t c, h, w, kh, kw, dh, dw, ph, pw, oh, ow, out_channels, groups;
+  int64_t hp() const { return oh + dh * (kh - 1); }  // the padded image the windows read
+  int64_t wp() const { return ow + dw * (kw - 1); }
   int64_t k() const { return c / groups * kh * kw; }  // a group's weight row
 };
 
-/** dst [C, H + 2 ph, W + 2 pw] followed by `slack` zeros = the image src [C, H, W] with zero borders. */
+/** dst [C, Hp, Wp] followed by `slack` zeros: element (c, y, x) is the image's (c, y - ph, x - pw),
+ *  zero outside it. */
 template <class T>
 void pad_image(T* dst, const T* src, const DirectGeometry& g, int64_t slack) {
-  const int64_t wp = g.wp();
-  for (int64_t c = 0; c < g.c; ++c) {
-    dst = std::fill_n(dst, g.ph * wp, T(0));
-    for (int64_t y = 0; y < g.h; ++y, src += g.w) {
-      dst = std::fill_n(dst, g.pw, T(0));
-      dst = std::copy_n(src, g.w, dst);
-      dst = std::fill_n(dst, g.pw, T(0));
+  const int64_t hp = g.hp(), wp = g.wp();
+  const int64_t x0 = std::clamp<int64_t>(g.pw, 0, wp), x1 = std::clamp<int64_t>(g.pw + g.w, x0, wp);
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t y = 0; y < hp; ++y, dst += wp) {
+      const int64_t from = y - g.ph;  // the image's row
+      if (from < 0 || from >= g.h) {
+        std::fill_n(dst, wp, T(0));
+        continue;
+      }
+      const T* row = src + (c * g.h + from) * g.w;
+      std::fill_n(dst, x0, T(0));
+      std::copy(row + x0 - g.pw, row + x1 - g.pw, dst + x0);
+      std::fill(dst + x1, dst + wp, T(0));
     }
-    dst = std::fill_n(dst, g.ph * wp, T(0));
-  }
   std::fill_n(dst, slack, T(0));
 }
 
@@ -197,7 +203,7 @@ struct DirectConvolution {
    *  kw], plus bias [out] when not null. */
   static void run(T* out, const T* images, int64_t n, const T* weight, const T* bias, const DirectGeometry& g,
                   MicroFn full, MicroFn edge) {
-    const int64_t og = g.out_channels / g.groups, k = g.k(), hp = g.hp(), wp = g.wp(), oh = g.oh(), ow = g.ow();
+    const int64_t og = g.out_channels / g.groups, k = g.k(), hp = g.hp(), wp = g.wp(), oh = g.oh, ow = g.ow;
     const int64_t cg = g.c / g.groups, ohw = oh * ow;
     const std::vector<int64_t> offsets = window_offsets(g);
     // The weight rows in panels of MR rows and a last one of kEdgeRows or fewer, or, when MR and
@@ -282,7 +288,7 @@ bool direct_convolution(T* out, const T* images, int64_t n, const T* weight, con
   constexpr int per16 = 16 / static_cast<int>(sizeof(T));  // lanes in 16 bytes
   auto run = [&]<int Lanes>(auto full, auto edge) {
     using D = DirectConvolution<T, Lanes>;
-    if (!D::fits(g.ow())) return false;
+    if (!D::fits(g.ow)) return false;
     D::run(out, images, n, weight, bias, g, full, edge);
     return true;
   };
@@ -308,14 +314,14 @@ bool direct_convolution(T* out, const T* images, int64_t n, const T* weight, con
 
 /** The direct convolution's geometry for a stride-1 WindowGeometry, or for the image's gradient
  *  (the output's gradient convolved with the weight flipped and transposed, padded by
- *  (k - 1) * d - p); false when the convolution is not one (a stride, or a negative padding). */
+ *  (k - 1) * d - p above and to the left); false when there is a stride. */
 inline bool direct_geometry(const WindowGeometry& g, int64_t out_channels, int64_t groups, bool gradient,
                             DirectGeometry& d) {
   if (g.sh != 1 || g.sw != 1) return false;
   d = gradient ? DirectGeometry{out_channels, g.oh, g.ow, g.kh, g.kw, g.dh, g.dw, (g.kh - 1) * g.dh - g.ph,
-                                (g.kw - 1) * g.dw - g.pw, g.c, groups}
-               : DirectGeometry{g.c, g.h, g.w, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, out_channels, groups};
-  return d.ph >= 0 && d.pw >= 0;
+                                (g.kw - 1) * g.dw - g.pw, g.h, g.w, g.c, groups}
+               : DirectGeometry{g.c, g.h, g.w, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, g.oh, g.ow, out_channels, groups};
+  return true;
 }
 
 // Note [Direct weight gradient]
@@ -393,7 +399,7 @@ struct DirectWeightGradient {
   static void run(T* gw, const T* grad, const T* images, int64_t n, int64_t per_piece, const DirectGeometry& g,
                   TileFn kernel) {
     const int64_t og = g.out_channels / g.groups, cg = g.c / g.groups, k = g.k(), hp = g.hp(), wp = g.wp();
-    const int64_t oh = g.oh(), ow = g.ow(), ohw = oh * ow, weight_size = g.out_channels * k;
+    const int64_t oh = g.oh, ow = g.ow, ohw = oh * ow, weight_size = g.out_channels * k;
     const std::vector<int64_t> offsets = window_offsets(g);
     const int64_t row_tiles = (og + RO - 1) / RO, column_tiles = (k + RK - 1) / RK;
     const int64_t group_tiles = row_tiles * column_tiles, tiles = g.groups * group_tiles;
@@ -469,7 +475,7 @@ bool direct_weight_gradient(T* gw, const T* grad, const T* images, int64_t n, in
   constexpr int per16 = 16 / static_cast<int>(sizeof(T));
   auto run = [&]<int Lanes>(typename DirectWeightGradient<T, Lanes>::TileFn kernel) {
     using D = DirectWeightGradient<T, Lanes>;
-    if (!D::fits(g.ow(), g.out_channels * g.k())) return false;
+    if (!D::fits(g.ow, g.out_channels * g.k())) return false;
     D::run(gw, grad, images, n, per_piece, g, kernel);
     return true;
   };
