@@ -220,10 +220,12 @@ struct DirectConvolution {
     const int64_t chunks = (k + KC - 1) / KC, kc_max = (k + chunks - 1) / chunks;
     std::vector<T> packed(static_cast<size_t>(g.groups * panels * MR * k));
     for (int64_t i = 0; i < g.groups; ++i)
-      for (int64_t k0 = 0, r = 0; k0 < k; k0 += kc_max, r = 0)
-        for (int64_t p = 0; p < panels; r += heights[static_cast<size_t>(p)], ++p)
-          Gemm::pack_a({weight + i * og * k, k, 1}, r, heights[static_cast<size_t>(p)], k0, std::min(kc_max, k - k0),
-                       packed.data() + ((i * k + k0) * panels + p * std::min(kc_max, k - k0)) * MR);
+      for (int64_t k0 = 0; k0 < k; k0 += kc_max) {
+        const int64_t kc = std::min(kc_max, k - k0);
+        for (int64_t p = 0, r = 0; p < panels; r += heights[static_cast<size_t>(p)], ++p)
+          Gemm::pack_a({weight + i * og * k, k, 1}, r, heights[static_cast<size_t>(p)], k0, kc,
+                       packed.data() + ((i * k + k0) * panels + p * kc) * MR);
+      }
     const int64_t segments = (ow + NR - 1) / NR, tiles = oh * segments;
     for_each_image(n, g.out_channels * ohw * k, [&](int64_t image, bool parallel) {
       const ImageBuffer<T> buffer(g.c * hp * wp + NR);
