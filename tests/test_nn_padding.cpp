@@ -126,6 +126,31 @@ const std::map<std::string, std::function<void()>>& error_calls() {
   return calls;
 }
 
+const std::map<std::string, std::function<std::string()>>& node_calls() {
+  static const Tensor<float> yg = y.detach().requires_grad_();
+  static const Tensor<double> wg = w.detach().requires_grad_();
+  static const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.pad(yg, (1, 2, 0, 1), value=3)", [] { return F::pad(yg, {1, 2, 0, 1}, "constant", 3).grad_fn_name(); }},
+      {"F.pad(yg, (-1, 1))", [] { return F::pad(yg, {-1, 1}).grad_fn_name(); }},
+      {"F.pad(yg, (0, 0))", [] { return F::pad(yg, {0, 0}).grad_fn_name(); }},
+      {"F.pad(yg, (-1, -1))", [] { return F::pad(yg, {-1, -1}).grad_fn_name(); }},
+      {"F.pad(yg, (2, 1), mode='reflect')", [] { return F::pad(yg, {2, 1}, "reflect").grad_fn_name(); }},
+      {"F.pad(yg, (2, 1, 1, 2), mode='reflect')", [] { return F::pad(yg, {2, 1, 1, 2}, "reflect").grad_fn_name(); }},
+      {"F.pad(wg[0, 0], (1, 1, 2, 1), mode='reflect')",
+       [] { return F::pad(wg.select(0, 0).select(0, 0), {1, 1, 2, 1}, "reflect").grad_fn_name(); }},
+      {"F.pad(wg, (1, 1, 1, 1, 1, 1), mode='reflect')", [] { return F::pad(wg, {1, 1, 1, 1, 1, 1}, "reflect").grad_fn_name(); }},
+      {"F.pad(yg, (1, 3), mode='replicate')", [] { return F::pad(yg, {1, 3}, "replicate").grad_fn_name(); }},
+      {"F.pad(yg, (1, 3, 2, 0), mode='replicate')", [] { return F::pad(yg, {1, 3, 2, 0}, "replicate").grad_fn_name(); }},
+      {"F.pad(wg, (1, 0, 1, 0, 0, 1), mode='replicate')",
+       [] { return F::pad(wg, {1, 0, 1, 0, 0, 1}, "replicate").grad_fn_name(); }},
+      {"nn.ReflectionPad1d(1)(yg)", [] { return nn::ReflectionPad1d(1)(yg).grad_fn_name(); }},
+      {"nn.ReplicationPad2d((1, 2, 0, 1))(yg)", [] { return nn::ReplicationPad2d({1, 2, 0, 1})(yg).grad_fn_name(); }},
+      {"nn.ConstantPad1d(2, 3.5)(yg)", [] { return nn::ConstantPad1d(2, 3.5)(yg).grad_fn_name(); }},
+      {"nn.ZeroPad2d(1)(yg)", [] { return nn::ZeroPad2d(1)(yg).grad_fn_name(); }},
+  };
+  return calls;
+}
+
 }  // namespace
 
 TEST_CASE("pad gives PyTorch's values and dtypes in every mode", "[padding][golden]") {
@@ -136,6 +161,18 @@ TEST_CASE("pad gives PyTorch's values and dtypes in every mode", "[padding][gold
 
 TEST_CASE("pad gives PyTorch's gradients and passes gradcheck", "[padding][golden][gradcheck]") {
   call_cases::check_grad_cases("padding.txt", grad_calls());
+}
+
+TEST_CASE("pad records PyTorch's nodes, whose gradients differentiate again", "[padding][golden][gradcheck]") {
+  call_cases::check_node_cases("padding.txt", node_calls());
+  const Tensor<double> input = ts::randn({2, 3, 4}).to<double>().requires_grad_();
+  for (const auto& [pad, mode] : std::vector<std::pair<std::vector<int64_t>, const char*>>{
+           {{1, 2, 0, 1}, "constant"}, {{-1, 2}, "constant"}, {{2, 1, 1, 2}, "reflect"}, {{1, 3, 2, 0}, "replicate"}})
+    CHECK(ts::autograd::gradgradcheck([&](const std::vector<Tensor<double>>& in) { return F::pad(in[0], pad, mode); }, {input}));
+  // The result is a new tensor even where nothing is padded, as PyTorch's.
+  const Tensor<double> same = F::pad(input, {0, 0});
+  CHECK(same.data_ptr() != input.data_ptr());
+  CHECK(same.grad_fn_name() == "ConstantPadNdBackward0");
 }
 
 TEST_CASE("pad refuses what PyTorch refuses, with its messages", "[padding][golden]") {

@@ -367,6 +367,43 @@ bool close(const std::vector<double>& a, const std::vector<double>& b, ts::DType
   return true;
 }
 
+const std::map<std::string, std::function<std::string()>>& node_calls() {
+  static const auto r = [](const auto& v) { return v.detach().requires_grad_(); };
+  static const Tensor<float> xg = r(x), tg = r(t), wg = r(w);
+  static const auto name = [](const Tensor<float>& v) { return v.grad_fn_name(); };
+  static const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.max_pool2d(xg, 2)", [] { return name(F::max_pool2d(xg, 2)); }},
+      {"F.max_pool2d(xg[0], 3, 2, 1)", [] { return name(F::max_pool2d(xg[0], 3, 2, 1)); }},
+      {"F.max_pool2d(xg, 3, 2, 1, return_indices=True)[0]",
+       [] { return name(std::get<0>(F::max_pool2d_with_indices(xg, 3, 2, 1))); }},
+      {"F.max_pool1d(tg, 3)", [] { return name(F::max_pool1d(tg, 3)); }},
+      {"F.max_pool3d(wg, 2)", [] { return name(F::max_pool3d(wg, 2)); }},
+      {"F.max_pool3d(wg[0], 3, 2, 1, return_indices=True)[0]",
+       [] { return name(std::get<0>(F::max_pool3d_with_indices(wg[0], 3, 2, 1))); }},
+      {"F.avg_pool2d(xg, 2)", [] { return name(F::avg_pool2d(xg, 2)); }},
+      {"F.avg_pool2d(xg[0], 3, 2, 1, ceil_mode=True)", [] { return name(F::avg_pool2d(xg[0], 3, 2, 1, true)); }},
+      {"F.avg_pool1d(tg, 3)", [] { return name(F::avg_pool1d(tg, 3)); }},
+      {"F.avg_pool3d(wg, 2)", [] { return name(F::avg_pool3d(wg, 2)); }},
+      {"F.adaptive_avg_pool2d(xg, (2, 3))", [] { return name(F::adaptive_avg_pool2d(xg, {2, 3})); }},
+      {"F.adaptive_avg_pool2d(xg, 1)", [] { return name(F::adaptive_avg_pool2d(xg, 1)); }},
+      {"F.adaptive_avg_pool2d(xg[0], (3, 2))", [] { return name(F::adaptive_avg_pool2d(xg[0], {3, 2})); }},
+      {"F.adaptive_avg_pool1d(tg, 4)", [] { return name(F::adaptive_avg_pool1d(tg, 4)); }},
+      {"F.adaptive_avg_pool1d(tg, 1)", [] { return name(F::adaptive_avg_pool1d(tg, 1)); }},
+      {"F.adaptive_avg_pool3d(wg, (2, 3, 4))", [] { return name(F::adaptive_avg_pool3d(wg, {2, 3, 4})); }},
+      {"F.adaptive_avg_pool3d(wg, 1)", [] { return name(F::adaptive_avg_pool3d(wg, 1)); }},
+      {"F.adaptive_max_pool2d(xg, (2, 3))", [] { return name(F::adaptive_max_pool2d(xg, {2, 3})); }},
+      {"F.adaptive_max_pool2d(xg, 1)", [] { return name(F::adaptive_max_pool2d(xg, 1)); }},
+      {"F.adaptive_max_pool2d(xg[0], (3, 2), return_indices=True)[0]",
+       [] { return name(std::get<0>(F::adaptive_max_pool2d_with_indices(xg[0], {3, 2}))); }},
+      {"F.adaptive_max_pool1d(tg, 4)", [] { return name(F::adaptive_max_pool1d(tg, 4)); }},
+      {"F.adaptive_max_pool3d(wg, 2)", [] { return name(F::adaptive_max_pool3d(wg, 2)); }},
+      {"F.lp_pool2d(xg, 2, 2)", [] { return name(F::lp_pool2d(xg, 2, 2)); }},
+      {"nn.MaxPool2d(2)(xg)", [] { return name(nn::MaxPool2d(2)(xg)); }},
+      {"nn.AdaptiveAvgPool2d((1, 1))(xg)", [] { return name(nn::AdaptiveAvgPool2d({1, 1})(xg)); }},
+  };
+  return calls;
+}
+
 }  // namespace
 
 TEST_CASE("pooling gives PyTorch's values and indices", "[pooling][golden]") {
@@ -378,6 +415,29 @@ TEST_CASE("pooling gives PyTorch's values and indices", "[pooling][golden]") {
 
 TEST_CASE("pooling gives PyTorch's gradients and passes gradcheck", "[pooling][golden][gradcheck]") {
   call_cases::check_grad_cases("pooling.txt", grad_calls());
+}
+
+TEST_CASE("pooling records PyTorch's nodes, whose gradients differentiate again", "[pooling][golden][gradcheck]") {
+  call_cases::check_node_cases("pooling.txt", node_calls());
+  // The gradient's own gradient, with respect to the input and the output's gradient (a gather at
+  // the indices for max pooling; the averages are linear), through the derivative the nodes record
+  // under create_graph. The inputs have no ties, so the maxima do not move under the probes.
+  using Pool = std::function<Tensor<double>(const Tensor<double>&)>;
+  const std::vector<std::pair<Pool, ts::Shape>> pools = {
+      {[](const Tensor<double>& v) { return F::max_pool2d(v, 3, 2, 1); }, {1, 2, 5, 6}},
+      {[](const Tensor<double>& v) { return F::max_pool2d(v, 2, 1, 1, 2, true); }, {2, 5, 5}},
+      {[](const Tensor<double>& v) { return F::max_pool3d(v, 2, 1, 1); }, {1, 2, 3, 4, 3}},
+      {[](const Tensor<double>& v) { return F::avg_pool2d(v, 3, 2, 1, true, false); }, {1, 2, 5, 6}},
+      {[](const Tensor<double>& v) { return F::avg_pool3d(v, 2, 1, 1, true, false, 3); }, {2, 3, 4, 3}},
+      {[](const Tensor<double>& v) { return F::adaptive_avg_pool2d(v, {3, 4}); }, {1, 2, 5, 7}},
+      {[](const Tensor<double>& v) { return F::adaptive_avg_pool3d(v, {2, 3, 2}); }, {2, 3, 4, 5}},
+      {[](const Tensor<double>& v) { return F::adaptive_max_pool2d(v, {3, 2}); }, {2, 5, 4}},
+      {[](const Tensor<double>& v) { return F::adaptive_max_pool3d(v, {2, 2, 3}); }, {1, 2, 3, 4, 5}},
+  };
+  for (const auto& [pool, shape] : pools) {
+    const Tensor<double> input = ts::randperm(ts::detail::checked_numel(shape, "test")).to<double>().reshape(shape).requires_grad_();
+    CHECK(ts::autograd::gradgradcheck([&](const std::vector<Tensor<double>>& in) { return pool(in[0]); }, {input}));
+  }
 }
 
 TEST_CASE("pooling refuses what PyTorch refuses, with its messages", "[pooling][golden]") {

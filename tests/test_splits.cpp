@@ -406,6 +406,22 @@ TEST_CASE("splits give PyTorch's gradients and pass gradcheck", "[splits][golden
   call_cases::check_grad_cases("splits.txt", grad_calls());
 }
 
+TEST_CASE("pixel_shuffle and pixel_unshuffle record PyTorch's nodes, whose gradients differentiate again",
+          "[splits][golden][gradcheck]") {
+  const Tensor<float> pg = p4.detach().requires_grad_();
+  const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.pixel_shuffle(pg, 2)", [&] { return F::pixel_shuffle(pg, 2).grad_fn_name(); }},
+      {"F.pixel_unshuffle(pg.reshape(1, 2, 4, 4), 2)", [&] { return F::pixel_unshuffle(pg.reshape({1, 2, 4, 4}), 2).grad_fn_name(); }},
+      {"torch.nn.PixelShuffle(2)(pg)", [&] { return ts::nn::PixelShuffle(2)(pg).grad_fn_name(); }},
+      {"torch.nn.PixelUnshuffle(2)(pg.reshape(1, 2, 4, 4))",
+       [&] { return ts::nn::PixelUnshuffle(2)(pg.reshape({1, 2, 4, 4})).grad_fn_name(); }},
+  };
+  call_cases::check_node_cases("splits.txt", calls);
+  const Tensor<double> x = ts::randn({2, 8, 2, 3}).to<double>().requires_grad_();
+  CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& in) { return F::pixel_shuffle(in[0], 2); }, {x}));
+  CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& in) { return F::pixel_unshuffle(in[0].reshape({2, 2, 4, 6}), 2); }, {x}));
+}
+
 TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {
   const Inputs in;
   const auto& [a, b, t, v, z, m, e, s3, s2, ti, q, ia, i2, i11, c] = in;

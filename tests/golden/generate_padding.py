@@ -59,4 +59,14 @@ ERRORS = [
     "F.pad(w, (4, 1, 1, 1, 0, 0), mode='reflect')",
 ]
 
-call_cases.write("generate_padding.py", "padding.txt", VALUES, GRADS, ERRORS, globals())
+# the nodes PyTorch records (its padding kernels' own; circular padding's copies are Python code)
+yg, wg = y.detach().requires_grad_(), w.detach().requires_grad_()
+NODES = [
+    "F.pad(yg, (1, 2, 0, 1), value=3)", "F.pad(yg, (-1, 1))", "F.pad(yg, (0, 0))", "F.pad(yg, (-1, -1))",
+    "F.pad(yg, (2, 1), mode='reflect')", "F.pad(yg, (2, 1, 1, 2), mode='reflect')", "F.pad(wg[0, 0], (1, 1, 2, 1), mode='reflect')",
+    "F.pad(wg, (1, 1, 1, 1, 1, 1), mode='reflect')", "F.pad(yg, (1, 3), mode='replicate')",
+    "F.pad(yg, (1, 3, 2, 0), mode='replicate')", "F.pad(wg, (1, 0, 1, 0, 0, 1), mode='replicate')",
+    "nn.ReflectionPad1d(1)(yg)", "nn.ReplicationPad2d((1, 2, 0, 1))(yg)", "nn.ConstantPad1d(2, 3.5)(yg)", "nn.ZeroPad2d(1)(yg)",
+]
+
+call_cases.write("generate_padding.py", "padding.txt", VALUES, GRADS, ERRORS, globals(), NODES)

@@ -151,4 +151,17 @@ ERRORS = [
     "F.avg_pool3d(w, (1, 0, 2), 1)", "F.avg_pool3d(w[0, :, :1], 2, 1, 1)",
 ]
 
-call_cases.write("generate_pooling.py", "pooling.txt", VALUES, GRADS, ERRORS, globals())
+# the nodes PyTorch records (its pooling kernels' own, MeanBackward1 for a 1 x 1 average)
+xg, tg, wg = x.detach().requires_grad_(), t.detach().requires_grad_(), w.detach().requires_grad_()
+NODES = [
+    "F.max_pool2d(xg, 2)", "F.max_pool2d(xg[0], 3, 2, 1)", "F.max_pool2d(xg, 3, 2, 1, return_indices=True)[0]",
+    "F.max_pool1d(tg, 3)", "F.max_pool3d(wg, 2)", "F.max_pool3d(wg[0], 3, 2, 1, return_indices=True)[0]",
+    "F.avg_pool2d(xg, 2)", "F.avg_pool2d(xg[0], 3, 2, 1, ceil_mode=True)", "F.avg_pool1d(tg, 3)", "F.avg_pool3d(wg, 2)",
+    "F.adaptive_avg_pool2d(xg, (2, 3))", "F.adaptive_avg_pool2d(xg, 1)", "F.adaptive_avg_pool2d(xg[0], (3, 2))",
+    "F.adaptive_avg_pool1d(tg, 4)", "F.adaptive_avg_pool1d(tg, 1)", "F.adaptive_avg_pool3d(wg, (2, 3, 4))",
+    "F.adaptive_avg_pool3d(wg, 1)", "F.adaptive_max_pool2d(xg, (2, 3))", "F.adaptive_max_pool2d(xg, 1)",
+    "F.adaptive_max_pool2d(xg[0], (3, 2), return_indices=True)[0]", "F.adaptive_max_pool1d(tg, 4)",
+    "F.adaptive_max_pool3d(wg, 2)", "F.lp_pool2d(xg, 2, 2)", "nn.MaxPool2d(2)(xg)", "nn.AdaptiveAvgPool2d((1, 1))(xg)",
+]
+
+call_cases.write("generate_pooling.py", "pooling.txt", VALUES, GRADS, ERRORS, globals(), NODES)

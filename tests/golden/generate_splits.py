@@ -205,5 +205,8 @@ ERRORS += [
     "F.channel_shuffle(torch.zeros(2, 4), 2)",
 ]
 
+pg = p4.detach().requires_grad_()
+NODES = ["F.pixel_shuffle(pg, 2)", "F.pixel_unshuffle(pg.reshape(1, 2, 4, 4), 2)", "torch.nn.PixelShuffle(2)(pg)", "torch.nn.PixelUnshuffle(2)(pg.reshape(1, 2, 4, 4))"]
+
 if __name__ == "__main__":
-    call_cases.write("generate_splits.py", "splits.txt", VALUES, GRADS, ERRORS, globals())
+    call_cases.write("generate_splits.py", "splits.txt", VALUES, GRADS, ERRORS, globals(), NODES)

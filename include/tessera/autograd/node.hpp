@@ -379,6 +379,25 @@ void release_all(Saved&... saved) {
   (saved.release(), ...);
 }
 
+/** The node, named as PyTorch's, of an op composed from others with grad mode off (pooling,
+ *  padding, pixel_shuffle): its input's gradient is formula(g, indices), itself written with ops,
+ *  so it runs on every device and is recorded under create_graph. `indices` is what the formula
+ *  needs besides g (max pooling's), saved with its version, or undefined. */
+template <class T, class Formula>
+struct FormulaBackward final : Node {
+  const char* node_name;
+  Formula formula;
+  SavedTensor<int64_t> indices;
+  FormulaBackward(const char* n, Formula f, const Tensor<int64_t>& i = {})
+      : node_name(n), formula(std::move(f)), indices(i, false) {}
+  const char* name() const override { return node_name; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(indices);
+  }
+  variable_list apply(variable_list&& grads) override { return {formula(grads[0].as<T>(), indices.unpack(*this))}; }
+};
+
 }  // namespace detail
 
 template <class T>

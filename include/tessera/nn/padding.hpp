@@ -71,24 +71,37 @@ Tensor<T> pad(const Tensor<T>& input, const std::vector<int64_t>& pad, const std
   TS_CHECK(dims <= ndim, "pad: Padding length too large");
   if (mode == "constant") {
     Tensor<T> out = input;
-    for (int64_t k = 0; k < dims; ++k) {
-      const int64_t d = ndim - 1 - k, left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
-      if (left < 0) out = out.narrow(d, -left, out.size(d) + left);
-      if (right < 0) out = out.narrow(d, 0, out.size(d) + right);
+    {
+      NoGradGuard no_grad;
+      bool grows = false;
+      for (int64_t k = 0; k < dims; ++k) {
+        const int64_t d = ndim - 1 - k, left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
+        if (left < 0) out = out.narrow(d, -left, out.size(d) + left);
+        if (right < 0) out = out.narrow(d, 0, out.size(d) + right);
+        grows |= left > 0 || right > 0;
+      }
+      for (int64_t k = 0; k < dims; ++k) {
+        const int64_t d = ndim - 1 - k, left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
+        const int64_t size = input.size(d) + left + right;
+        TS_CHECK(size >= 0, "pad: The input size ", input.size(d), ", plus negative padding ", left, " and ", right,
+                 " resulted in a negative output size, which is invalid. Check dimension ", d, " of your input.");
+        if (left <= 0 && right <= 0) continue;
+        const T fill = static_cast<T>(value.value_or(0.0));
+        std::vector<Tensor<T>> parts;
+        Shape block = out.sizes();
+        if (left > 0) parts.push_back((block[d] = left, tessera::full<T>(block, fill, {.device = out.device()})));
+        parts.push_back(out);
+        if (right > 0) parts.push_back((block[d] = right, tessera::full<T>(block, fill, {.device = out.device()})));
+        out = tessera::cat(parts, d);
+      }
+      if (!grows) out = out.clone();  // as PyTorch's constant_pad_nd: a new tensor, never a view
     }
-    for (int64_t k = 0; k < dims; ++k) {
-      const int64_t d = ndim - 1 - k, left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
-      const int64_t size = input.size(d) + left + right;
-      TS_CHECK(size >= 0, "pad: The input size ", input.size(d), ", plus negative padding ", left, " and ", right,
-               " resulted in a negative output size, which is invalid. Check dimension ", d, " of your input.");
-      if (left <= 0 && right <= 0) continue;
-      const T fill = static_cast<T>(value.value_or(0.0));
-      std::vector<Tensor<T>> parts;
-      Shape block = out.sizes();
-      if (left > 0) parts.push_back((block[d] = left, tessera::full<T>(block, fill, {.device = out.device()})));
-      parts.push_back(out);
-      if (right > 0) parts.push_back((block[d] = right, tessera::full<T>(block, fill, {.device = out.device()})));
-      out = tessera::cat(parts, d);
+    if (tessera::detail::needs_grad(input)) {  // the gradient: g padded by the negated pads
+      std::vector<int64_t> negated;
+      for (const int64_t p : pad) negated.push_back(-p);
+      const auto formula = [negated](const Tensor<T>& g, const Tensor<int64_t>&) { return functional::pad(g, negated); };
+      tessera::detail::record<tessera::detail::FormulaBackward<T, decltype(formula)>>({input}, {out}, "ConstantPadNdBackward0",
+                                                                                     formula);
     }
     return out;
   }
@@ -111,6 +124,7 @@ Tensor<T> pad(const Tensor<T>& input, const std::vector<int64_t>& pad, const std
   if (circular)
     TS_CHECK(ndim == dims + 2, "pad: Invalid padding size, expected ", 2 * (ndim - 2), " but got ", pad.size());
   Tensor<T> out = input;
+  std::vector<std::vector<int64_t>> sources;  // per padded dim, from the last
   for (int64_t k = 0; k < dims; ++k) {
     const int64_t d = ndim - 1 - k, n = input.size(d);
     const int64_t left = pad[static_cast<size_t>(2 * k)], right = pad[static_cast<size_t>(2 * k + 1)];
@@ -126,9 +140,37 @@ Tensor<T> pad(const Tensor<T>& input, const std::vector<int64_t>& pad, const std
       TS_CHECK(size >= 1, "pad: input (W: ", n, ") is too small. Calculated output W: ", size);
     TS_CHECK(size >= 0, "pad: padding (", left, ", ", right, ") of dimension ", d, " of size ", n,
              " gives a negative size");
-    const std::vector<int64_t> at = circular ? detail_pad::circular_indices(n, left, right)
-                                             : detail_pad::edge_indices(n, left, right, reflect);
-    out = out.index_select(d, from_vector(at, {static_cast<int64_t>(at.size())}, {.device = input.device()}));
+    sources.push_back(circular ? detail_pad::circular_indices(n, left, right) : detail_pad::edge_indices(n, left, right, reflect));
+  }
+  const auto index = [&](const std::vector<int64_t>& at) {
+    return from_vector(at, {static_cast<int64_t>(at.size())}, {.device = input.device()});
+  };
+  if (circular) {  // recorded as its index_selects (PyTorch records the copies of its Python code)
+    for (int64_t k = 0; k < dims; ++k) out = out.index_select(ndim - 1 - k, index(sources[static_cast<size_t>(k)]));
+    return out;
+  }
+  {
+    NoGradGuard no_grad;
+    for (int64_t k = 0; k < dims; ++k) out = out.index_select(ndim - 1 - k, index(sources[static_cast<size_t>(k)]));
+  }
+  if (tessera::detail::needs_grad(input)) {  // the adjoint of the gathers: each dim's index_add, the first padded last
+    const auto formula = [sources, sizes = input.sizes()](const Tensor<T>& g, const Tensor<int64_t>&) {
+      Tensor<T> grad = g;
+      for (size_t k = sources.size(); k-- > 0;) {
+        const int64_t d = static_cast<int64_t>(sizes.size() - 1 - k);
+        Shape shape = grad.sizes();
+        shape[static_cast<size_t>(d)] = sizes[static_cast<size_t>(d)];
+        const std::vector<int64_t>& at = sources[k];
+        grad = zeros<T>(shape, {.device = g.device()})
+                   .index_add(d, from_vector(at, {static_cast<int64_t>(at.size())}, {.device = g.device()}), grad);
+      }
+      return grad;
+    };
+    static constexpr const char* kNames[2][3] = {
+        {"ReplicationPad1DBackward0", "ReplicationPad2DBackward0", "ReplicationPad3DBackward0"},
+        {"ReflectionPad1DBackward0", "ReflectionPad2DBackward0", "ReflectionPad3DBackward0"}};
+    tessera::detail::record<tessera::detail::FormulaBackward<T, decltype(formula)>>({input}, {out},
+                                                                                   kNames[reflect][dims - 1], formula);
   }
   return out;
 }

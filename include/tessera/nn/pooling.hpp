@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/algorithm.hpp"
 #include "../ops/creation.hpp"
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
@@ -35,8 +36,60 @@ namespace tessera::nn {
 // window holds a NaN or only -inf are the indices corrected and the values gathered from the
 // input at them, so the gradient goes where PyTorch's goes.
 
+// Note [Pooling nodes]
+// A pooling computes its values by composing ops with grad mode off and records PyTorch's node
+// for it (MaxPool2DWithIndicesBackward0, AvgPool3DBackward0, AdaptiveAvgPool2DBackward0, ...),
+// whose derivative is written with ops too: max pooling adds each window's gradient at the index
+// it reports (scatter_add; a window with no element inside the image gets none), the averages
+// spread each window's gradient, divided as the forward divides, over the window (the adjoint of
+// gathering the windows: col2im or index_add). So every device runs them with no kernel of its
+// own, the graph keeps the indices and not the windows, and under create_graph the derivative is
+// recorded and differentiated again (its gradient is a gather, as PyTorch's).
+
 namespace functional {
 namespace detail_pool {
+
+/** Records the node `name` of a pooling of `input` to `out` (Note [Pooling nodes]). */
+template <class T, class Formula>
+void record_pool(const Tensor<T>& input, const Tensor<T>& out, const char* name, Formula formula,
+                 const Tensor<int64_t>& indices = {}) {
+  ::tessera::detail::record<::tessera::detail::FormulaBackward<T, Formula>>({input}, {out}, name, std::move(formula), indices);
+}
+
+/** The gradient of a max pooling of an input of `sizes` whose last `dims` dims are pooled: each
+ *  window's gradient g added at its index; `empty` [windows], when defined, marks the windows with
+ *  no element inside the input, which give none. */
+template <class T>
+Tensor<T> max_pool_backward(const Tensor<T>& g, const Tensor<int64_t>& indices, const Shape& sizes, int64_t dims,
+                            const Tensor<bool>& empty) {
+  int64_t plane = 1, windows = 1, rows = 1;
+  for (int64_t d = 1; d <= dims; ++d) plane *= sizes[sizes.size() - static_cast<size_t>(d)], windows *= g.size(-d);
+  for (size_t d = 0; d + static_cast<size_t>(dims) < sizes.size(); ++d) rows *= sizes[d];
+  Tensor<T> src = g.reshape({rows, windows});
+  Tensor<int64_t> at = indices.reshape({rows, windows});
+  if (empty.defined()) src = src.masked_fill(empty, 0), at = at.masked_fill(empty, 0);
+  return zeros<T>({rows, plane}, {.device = g.device()}).scatter_add(1, at, src).view(sizes);
+}
+
+/** Records max pooling's node `name` on input -> values with its indices: `all` lists each
+ *  window's k positions in the pooled plane of `plane` elements (plane for padding). */
+template <class T>
+void record_max_pool(const Tensor<T>& input, const Tensor<T>& values, const Tensor<int64_t>& indices,
+                     const std::vector<int64_t>& all, int64_t k, int64_t plane, int64_t dims, const char* name) {
+  std::vector<uint8_t> empty(k == 0 ? 0 : all.size() / static_cast<size_t>(k), 1);
+  bool any_empty = false;
+  for (size_t w = 0; w < empty.size(); ++w) {
+    for (int64_t e = 0; e < k && empty[w]; ++e) empty[w] = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)] == plane;
+    any_empty |= empty[w] != 0;
+  }
+  Tensor<bool> mask;
+  if (any_empty) mask = from_vector(empty, {static_cast<int64_t>(empty.size())}, {.device = input.device()}).template to<bool>();
+  record_pool(input, values, name,
+              [sizes = input.sizes(), dims, mask](const Tensor<T>& g, const Tensor<int64_t>& at) {
+                return max_pool_backward(g, at, sizes, dims, mask);
+              },
+              indices);
+}
 
 /** Sizes as Python prints a tuple of them: "(4, 5)". */
 template <class = void>
@@ -126,14 +179,18 @@ Tensor<T> gather_windows(const Tensor<T>& x, const std::vector<int64_t>& positio
   return extended.index_select(2, index).view({n, c, oh, ow, k});
 }
 
+/** The im2col geometry of a pooling of x [N, C, H, W]. */
+template <class T>
+WindowGeometry window_geometry_of(const Tensor<T>& x, const Window2d& g) {
+  return {.n = x.size(0), .c = x.size(1), .h = g.h, .w = g.w, .kh = g.kh, .kw = g.kw, .sh = g.sh, .sw = g.sw,
+          .ph = g.ph, .pw = g.pw, .dh = g.dh, .dw = g.dw, .oh = g.oh, .ow = g.ow, .channels_inner = false};
+}
+
 /** The windows of x [N, C, H, W] as [N, C, OH, OW, K], `pad` where they overhang the image
  *  (Note [Fixed-window pooling]). */
 template <class T>
 Tensor<T> windows(const Tensor<T>& x, const Window2d& g, T pad) {
-  const int64_t n = x.size(0), c = x.size(1);
-  const WindowGeometry wg{.n = n, .c = c, .h = g.h, .w = g.w, .kh = g.kh, .kw = g.kw, .sh = g.sh, .sw = g.sw,
-                          .ph = g.ph, .pw = g.pw, .dh = g.dh, .dw = g.dw, .oh = g.oh, .ow = g.ow, .channels_inner = false};
-  return im2col(x, wg, pad).view({n, c, g.oh, g.ow, g.k()});
+  return im2col(x, window_geometry_of(x, g), pad).view({x.size(0), x.size(1), g.oh, g.ow, g.k()});
 }
 
 /** The value that never wins a maximum: -inf, or the lowest value of a type without infinity. */
@@ -202,46 +259,86 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const 
  *  want_indices), as x's batching. */
 template <class T>
 std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Window2d& g, bool want_indices = true) {
-  const Tensor<T> x = batched(input);
-  std::vector<int64_t> empty_index;
-  for (int64_t y = 0; y < g.oh; ++y)
-    for (int64_t w = 0; w < g.ow; ++w)
-      empty_index.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
-  auto [values, indices] = max_of_windows(x, windows(x, g, lowest<T>()), window_positions(g), want_indices, empty_index);
+  const bool grad = ::tessera::detail::needs_grad(input);
+  const std::vector<int64_t> positions = window_positions(g);
+  Tensor<T> values;
+  Tensor<int64_t> indices;
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> x = batched(input);
+    std::vector<int64_t> empty_index;
+    for (int64_t y = 0; y < g.oh; ++y)
+      for (int64_t w = 0; w < g.ow; ++w)
+        empty_index.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
+    std::tie(values, indices) = max_of_windows(x, windows(x, g, lowest<T>()), positions, want_indices || grad, empty_index);
+    if (input.dim() == 3) values = values.squeeze(0), indices = indices.defined() ? indices.squeeze(0) : indices;
+  }
+  if (grad) record_max_pool(input, values, indices, positions, g.k(), g.h * g.w, 2, "MaxPool2DWithIndicesBackward0");
   if (!want_indices) indices = Tensor<int64_t>();
-  if (input.dim() == 3) return {values.squeeze(0), indices.defined() ? indices.squeeze(0) : indices};
   return {values, indices};
 }
 
-/** Average pooling of a checked geometry (Note [Fixed-window pooling]). */
+/** PyTorch's divisor of an average pooling's windows: divisor_override, the window's size, or
+ *  per window its part inside the padded input (count_include_pad) or inside the input. */
+template <class T>
+struct AvgDivisor {
+  T scalar{};
+  Tensor<T> per_window;  // [out...], when the windows' divisors differ
+
+  Tensor<T> divide(const Tensor<T>& sums) const { return per_window.defined() ? sums / per_window : sums / scalar; }
+};
+
+/** The divisor of windows of k (stride s, padding p) over each of the pooled dims of sizes `in`
+ *  and `out`. */
+template <class T>
+AvgDivisor<T> avg_divisor(const std::vector<int64_t>& in, const std::vector<int64_t>& out, const std::vector<int64_t>& k,
+                          const std::vector<int64_t>& s, const std::vector<int64_t>& p, bool ceil_mode,
+                          bool count_include_pad, std::optional<int64_t> divisor_override, Device device) {
+  const auto as_t = [](int64_t v) { return tessera::detail::convert<T>(static_cast<double>(v)); };
+  if (divisor_override) return {as_t(*divisor_override), {}};
+  if (count_include_pad && !ceil_mode) {  // every window lies in the padded input
+    int64_t size = 1;
+    for (const int64_t e : k) size *= e;
+    return {as_t(size), {}};
+  }
+  std::vector<int64_t> counts{1};  // row-major over the output positions
+  for (size_t i = 0; i < in.size(); ++i) {
+    std::vector<int64_t> next;
+    for (const int64_t c : counts)
+      for (int64_t o = 0; o < out[i]; ++o) {
+        const int64_t start = o * s[i] - p[i], end = std::min(start + k[i], in[i] + p[i]);
+        next.push_back(c * (count_include_pad ? end - start : std::min(end, in[i]) - std::max<int64_t>(start, 0)));
+      }
+    counts = std::move(next);
+  }
+  std::vector<T> divisor;
+  for (const int64_t c : counts) divisor.push_back(as_t(c));
+  return {T{}, from_vector(divisor, Shape(out), {.device = device})};
+}
+
+/** Average pooling of a checked geometry (Note [Fixed-window pooling]), recorded as
+ *  AvgPool2DBackward0 (Note [Pooling nodes]). */
 template <class T>
 Tensor<T> avg_pool(const Tensor<T>& input, const Window2d& g, bool ceil_mode, bool count_include_pad,
                    std::optional<int64_t> divisor_override) {
-  const Tensor<T> x = batched(input);
   static_assert(is_floating_v<T>, "avg_pool: the input must be floating");
-  const Tensor<T> sums = windows(x, g, T(0)).sum({-1});
+  const AvgDivisor<T> divisor = avg_divisor<T>({g.h, g.w}, {g.oh, g.ow}, {g.kh, g.kw}, {g.sh, g.sw}, {g.ph, g.pw},
+                                               ceil_mode, count_include_pad, divisor_override, input.device());
+  WindowGeometry wg;
   Tensor<T> out;
-  if (divisor_override) {
-    out = sums / tessera::detail::convert<T>(static_cast<double>(*divisor_override));
-  } else if (count_include_pad && !ceil_mode) {
-    out = sums / tessera::detail::convert<T>(static_cast<double>(g.k()));  // every window lies in the padded image
-  } else {
-    // PyTorch's divisor: the window clipped to the padded image, or to the image itself.
-    const auto counts = [&](int64_t in, int64_t out_size, int64_t k, int64_t s, int64_t p) {
-      std::vector<int64_t> out_counts;
-      for (int64_t o = 0; o < out_size; ++o) {
-        const int64_t start = o * s - p, end = std::min(start + k, in + p);
-        out_counts.push_back(count_include_pad ? end - start : std::min(end, in) - std::max<int64_t>(start, 0));
-      }
-      return out_counts;
-    };
-    const std::vector<int64_t> rows = counts(g.h, g.oh, g.kh, g.sh, g.ph), cols = counts(g.w, g.ow, g.kw, g.sw, g.pw);
-    std::vector<T> divisor;
-    for (const int64_t r : rows)
-      for (const int64_t col : cols) divisor.push_back(tessera::detail::convert<T>(static_cast<double>(r * col)));
-    out = sums / from_vector(divisor, {g.oh, g.ow}, {.device = x.device()});
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> x = batched(input);
+    wg = window_geometry_of(x, g);
+    out = divisor.divide(windows(x, g, T(0)).sum({-1}));
+    if (input.dim() == 3) out = out.squeeze(0);
   }
-  return input.dim() == 3 ? out.squeeze(0) : out;
+  if (::tessera::detail::needs_grad(input))
+    record_pool(input, out, "AvgPool2DBackward0", [wg, divisor, sizes = input.sizes()](const Tensor<T>& grad, const Tensor<int64_t>&) {
+      const Tensor<T> shares = divisor.divide(grad.reshape({wg.n, wg.c, wg.oh, wg.ow})).unsqueeze(-1);
+      return col2im(shares.expand({wg.n, wg.c, wg.oh, wg.ow, wg.kh * wg.kw}).reshape(wg.columns_shape()), wg).view(sizes);
+    });
+  return out;
 }
 
 }  // namespace detail_pool
@@ -371,22 +468,30 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
                                                                ExpandingArray<3> stride = {}, ExpandingArray<3> padding = 0,
                                                                ExpandingArray<3> dilation = 1, bool ceil_mode = false) {
   const auto g = detail_pool::geometry3d(input, kernel_size, stride, padding, dilation, ceil_mode, true);
-  const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
   const std::vector<int64_t> positions = detail_pool::window_positions3d(g);
-  const Tensor<T> plane = detail_pool::as_plane(x, g);
-  const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
-                                                     detail_pool::lowest<T>());
-  std::vector<int64_t> empty_index;
-  for (int64_t z = 0; z < g.out[0]; ++z)
-    for (int64_t y = 0; y < g.out[1]; ++y)
-      for (int64_t w = 0; w < g.out[2]; ++w)
-        empty_index.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
-                               detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
-                              detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
-  auto [values, indices] = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
-  const Shape out{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]};
-  values = values.view(out), indices = indices.view(out);
-  if (input.dim() == 4) return {values.squeeze(0), indices.squeeze(0)};
+  Tensor<T> values;
+  Tensor<int64_t> indices;
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
+    const Tensor<T> plane = detail_pool::as_plane(x, g);
+    const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
+                                                       detail_pool::lowest<T>());
+    std::vector<int64_t> empty_index;
+    for (int64_t z = 0; z < g.out[0]; ++z)
+      for (int64_t y = 0; y < g.out[1]; ++y)
+        for (int64_t w = 0; w < g.out[2]; ++w)
+          empty_index.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
+                                 detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
+                                detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
+    std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
+    const Shape out = input.dim() == 5 ? Shape{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]}
+                                       : Shape{x.size(1), g.out[0], g.out[1], g.out[2]};
+    values = values.view(out), indices = indices.view(out);
+  }
+  if (::tessera::detail::needs_grad(input))
+    detail_pool::record_max_pool(input, values, indices, positions, g.kernel_volume(), g.volume(), 3,
+                                 "MaxPool3DWithIndicesBackward0");
   return {values, indices};
 }
 
@@ -408,29 +513,34 @@ Tensor<T> avg_pool3d(const Tensor<T>& input, ExpandingArray<3> kernel_size, Expa
   static_assert(is_floating_v<T>, "avg_pool3d: the input must be floating");
   const auto g = detail_pool::geometry3d(input, kernel_size, stride, padding, 1, ceil_mode, false);
   TS_CHECK(!divisor_override || *divisor_override != 0, "avg_pool3d: divisor must be not zero");
-  const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
-  const Tensor<T> sums = detail_pool::gather_windows(detail_pool::as_plane(x, g), detail_pool::window_positions3d(g),
-                                                     g.out[0] * g.out[1], g.out[2], g.kernel_volume(), T(0))
-                             .sum({-1})
-                             .view({x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]});
+  const auto vec = [](const std::array<int64_t, 3>& a) { return std::vector<int64_t>(a.begin(), a.end()); };
+  const detail_pool::AvgDivisor<T> divisor = detail_pool::avg_divisor<T>(
+      vec(g.in), vec(g.out), vec(g.k), vec(g.s), vec(g.p), ceil_mode, count_include_pad, divisor_override, input.device());
+  const std::vector<int64_t> positions = detail_pool::window_positions3d(g);
+  const int64_t n = input.dim() == 5 ? input.size(0) : 1, c = input.size(-4), windows = g.out[0] * g.out[1] * g.out[2];
   Tensor<T> out;
-  if (divisor_override) {
-    out = sums / tessera::detail::convert<T>(static_cast<double>(*divisor_override));
-  } else {
-    // PyTorch's divisor: the window clipped to the padded volume, or to the volume itself.
-    std::array<std::vector<int64_t>, 3> counts;
-    for (size_t i = 0; i < 3; ++i)
-      for (int64_t o = 0; o < g.out[i]; ++o) {
-        const int64_t start = o * g.s[i] - g.p[i], end = std::min(start + g.k[i], g.in[i] + g.p[i]);
-        counts[i].push_back(count_include_pad ? end - start : std::min(end, g.in[i]) - std::max<int64_t>(start, 0));
-      }
-    std::vector<T> divisor;
-    for (const int64_t a : counts[0])
-      for (const int64_t b : counts[1])
-        for (const int64_t c : counts[2]) divisor.push_back(tessera::detail::convert<T>(static_cast<double>(a * b * c)));
-    out = sums / from_vector(divisor, {g.out[0], g.out[1], g.out[2]}, {.device = x.device()});
+  {
+    NoGradGuard no_grad;
+    const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
+    out = divisor.divide(detail_pool::gather_windows(detail_pool::as_plane(x, g), positions, g.out[0] * g.out[1], g.out[2],
+                                                     g.kernel_volume(), T(0))
+                             .sum({-1})
+                             .view({n, c, g.out[0], g.out[1], g.out[2]}));
+    if (input.dim() == 4) out = out.squeeze(0);
   }
-  return input.dim() == 4 ? out.squeeze(0) : out;
+  if (::tessera::detail::needs_grad(input))  // the adjoint of gather_windows: index_add, the padding's slot dropped
+    detail_pool::record_pool(input, out, "AvgPool3DBackward0",
+                             [=, sizes = input.sizes(), k = g.kernel_volume(), volume = g.volume()](const Tensor<T>& grad,
+                                                                                                  const Tensor<int64_t>&) {
+                               const Tensor<T> shares = divisor.divide(grad.reshape({n, c, g.out[0], g.out[1], g.out[2]}));
+                               const Tensor<T> spread = shares.reshape({n, c, windows, 1}).expand({n, c, windows, k}).reshape({n, c, windows * k});
+                               const Tensor<int64_t> index = from_vector(positions, {windows * k}, {.device = grad.device()});
+                               return zeros<T>({n, c, volume + 1}, {.device = grad.device()})
+                                   .index_add(2, index, spread)
+                                   .narrow(2, 0, volume)
+                                   .reshape(sizes);
+                             });
+  return out;
 }
 
 namespace detail_pool {
@@ -640,30 +750,120 @@ void check_input(const Tensor<T>& x, const std::vector<int64_t>& output_size, in
              tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
 }
 
-/** Adaptive max pooling of x [N, C, H, W] to (oh, ow) with PyTorch's indices: each window's
- *  positions listed, padded with H * W to the largest window's size, then max_of_windows. */
+/** The adjoint of pool_dim's averages: each of g's cells along `dim`, divided by its window's
+ *  length, added over its window of the n elements. */
 template <class T>
-std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_with_indices(const Tensor<T>& x, int64_t oh, int64_t ow) {
-  const int64_t h = x.size(2), w = x.size(3), n = x.size(0), c = x.size(1);
-  if (oh == 0 || ow == 0)
-    return {zeros<T>({n, c, oh, ow}, {.device = x.device()}), zeros<int64_t>({n, c, oh, ow}, {.device = x.device()})};
-  int64_t k = 0;
-  for (int64_t i = 0; i < oh; ++i)
-    for (int64_t j = 0; j < ow; ++j) {
-      const auto [hs, he] = window(i, h, oh);
-      const auto [ws, we] = window(j, w, ow);
-      k = std::max(k, (he - hs) * (we - ws));
+Tensor<T> pool_dim_adjoint(const Tensor<T>& g, int64_t dim, int64_t n) {
+  const size_t d = static_cast<size_t>(dim < 0 ? dim + g.dim() : dim);
+  Shape sizes = g.sizes();
+  sizes[d] = n;
+  std::vector<int64_t> owner, position;
+  std::vector<T> length;
+  for (int64_t i = 0; i < g.size(dim); ++i) {
+    const auto [start, end] = window(i, n, g.size(dim));
+    for (int64_t p = start; p < end; ++p)
+      owner.push_back(i), position.push_back(p), length.push_back(tessera::detail::convert<T>(static_cast<double>(end - start)));
+  }
+  if (owner.empty() || g.numel() == 0) return zeros<T>(sizes, {.device = g.device()});
+  const int64_t count = static_cast<int64_t>(owner.size());
+  Shape along(std::vector<int64_t>(static_cast<size_t>(g.dim()), 1));
+  along[d] = count;
+  const Tensor<T> shares = g.index_select(dim, from_vector(owner, {count}, {.device = g.device()})) /
+                           from_vector(length, along, {.device = g.device()});
+  return zeros<T>(sizes, {.device = g.device()}).index_add(dim, from_vector(position, {count}, {.device = g.device()}), shares);
+}
+
+/** Adaptive average pooling of the last out.size() dims of `input` to `out`, recorded as the node
+ *  `name`: PyTorch's mean over those dims when every output size is 1, else the averages of
+ *  pool_dim one dim at a time (Note [Adaptive windows], Note [Pooling nodes]). */
+template <class T>
+Tensor<T> adaptive_avg(const Tensor<T>& input, const std::vector<int64_t>& out, const char* name) {
+  static_assert(is_floating<T>);
+  const int64_t dims = static_cast<int64_t>(out.size());
+  if (std::all_of(out.begin(), out.end(), [](int64_t e) { return e == 1; }))
+    return mean(input, dims == 2 ? Shape{-1, -2} : Shape{-1, -2, -3}, true);
+  Tensor<T> result;
+  {
+    NoGradGuard no_grad;
+    result = input;
+    for (int64_t d = -1; d >= -dims; --d) result = pool_dim(result, d, out[static_cast<size_t>(dims + d)], false);
+  }
+  if (::tessera::detail::needs_grad(input))
+    record_pool(input, result, name, [sizes = input.sizes(), dims](const Tensor<T>& g, const Tensor<int64_t>&) {
+      Tensor<T> grad = g;
+      for (int64_t d = -dims; d <= -1; ++d) grad = pool_dim_adjoint(grad, d, sizes[sizes.size() - static_cast<size_t>(-d)]);
+      return grad;
+    });
+  return result;
+}
+
+/** Each adaptive window of the pooled dims `in` (to `out`), row-major, as its positions in their
+ *  flattened plane, row-major, padded with the plane's size to the largest window's size k:
+ *  (positions, k). */
+template <class = void>
+std::pair<std::vector<int64_t>, int64_t> adaptive_positions(const std::vector<int64_t>& in, const std::vector<int64_t>& out) {
+  const size_t dims = in.size();
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> spans(dims);
+  int64_t k = 1, plane = 1, windows = 1;
+  for (size_t d = 0; d < dims; ++d) {
+    int64_t longest = 0;
+    for (int64_t i = 0; i < out[d]; ++i) {
+      spans[d].push_back(window(i, in[d], out[d]));
+      longest = std::max(longest, spans[d].back().second - spans[d].back().first);
     }
+    k *= longest, plane *= in[d], windows *= out[d];
+  }
   std::vector<int64_t> all;
-  for (int64_t i = 0; i < oh; ++i)
-    for (int64_t j = 0; j < ow; ++j) {
-      const auto [hs, he] = window(i, h, oh);
-      const auto [ws, we] = window(j, w, ow);
-      for (int64_t y = hs; y < he; ++y)
-        for (int64_t col = ws; col < we; ++col) all.push_back(y * w + col);
-      all.resize(static_cast<size_t>((i * ow + j + 1) * k), h * w);
+  std::vector<int64_t> o(dims, 0), at(dims);
+  for (int64_t w = 0; w < windows; ++w) {
+    const size_t begin = all.size();
+    for (size_t d = 0; d < dims; ++d) at[d] = spans[d][static_cast<size_t>(o[d])].first;
+    for (size_t d = dims; d > 0;) {  // every position of the window, the last dim fastest
+      int64_t flat = 0;
+      for (size_t e = 0; e < dims; ++e) flat = flat * in[e] + at[e];
+      all.push_back(flat);
+      for (d = dims; d > 0; --d) {
+        const auto [start, end] = spans[d - 1][static_cast<size_t>(o[d - 1])];
+        if (++at[d - 1] < end) break;
+        at[d - 1] = start;
+      }
     }
-  return max_of_windows(x, gather_windows(x, all, oh, ow, k, lowest<T>()), all, true);
+    all.resize(begin + static_cast<size_t>(k), plane);
+    for (size_t d = dims; d > 0 && ++o[d - 1] == out[d - 1]; --d) o[d - 1] = 0;
+  }
+  return {all, k};
+}
+
+/** Adaptive max pooling of the last out.size() dims of `input` (batched or not) to `out` with
+ *  PyTorch's indices, recorded as the node `name`: each window's positions gathered, then
+ *  max_of_windows (Note [Pooling nodes]). */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max(const Tensor<T>& input, const std::vector<int64_t>& out, const char* name) {
+  const int64_t dims = static_cast<int64_t>(out.size());
+  Shape out_shape = input.sizes();
+  std::vector<int64_t> in;
+  int64_t plane = 1, windows = 1;
+  for (int64_t d = 0; d < dims; ++d) {
+    const size_t at = out_shape.size() - static_cast<size_t>(dims - d);
+    in.push_back(out_shape[at]), plane *= out_shape[at], windows *= out[static_cast<size_t>(d)];
+    out_shape[at] = out[static_cast<size_t>(d)];
+  }
+  const auto [all, k] = adaptive_positions(in, out);
+  Tensor<T> values;
+  Tensor<int64_t> indices;
+  {
+    NoGradGuard no_grad;
+    if (windows == 0) {
+      values = zeros<T>(out_shape, {.device = input.device()}), indices = zeros<int64_t>(out_shape, {.device = input.device()});
+    } else {
+      const int64_t c = input.size(-dims - 1), n = input.dim() == dims + 2 ? input.size(0) : 1;
+      const Tensor<T> x = input.reshape({n, c, plane, 1});
+      std::tie(values, indices) = max_of_windows(x, gather_windows(x, all, windows, 1, k, lowest<T>()), all, true);
+      values = values.view(out_shape), indices = indices.view(out_shape);
+    }
+  }
+  if (::tessera::detail::needs_grad(input)) record_max_pool(input, values, indices, all, k, plane, dims, name);
+  return {values, indices};
 }
 
 }  // namespace detail_pool
@@ -675,7 +875,8 @@ Tensor<T> adaptive_avg_pool2d(const Tensor<T>& x, const std::vector<int64_t>& ou
   TS_CHECK(x.dim() >= 3, "adaptive_avg_pool2d: Input dimension should be at least 3");
   TS_CHECK(x.dim() <= 4, "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ", tessera::detail::shape_str(x.sizes()));
   detail_pool::check_input(x, output_size, 2, false, "adaptive_avg_pool2d");
-  return detail_pool::pool_dim(detail_pool::pool_dim(x, -1, output_size[1], false), -2, output_size[0], false);
+  if constexpr (detail_pool::is_floating<T>) return detail_pool::adaptive_avg(x, output_size, "AdaptiveAvgPool2DBackward0");
+  else return x;  // unreached: refused above
 }
 /** One size for both dims. */
 template <class T>
@@ -689,7 +890,9 @@ Tensor<T> adaptive_avg_pool1d(const Tensor<T>& x, int64_t output_size) {
   TS_CHECK(x.dim() == 2 || x.dim() == 3, "adaptive_avg_pool1d: Expected 2 to 3 dimensions, but got ", x.dim(),
            "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_avg_pool1d)");
   detail_pool::check_input(x, {1, output_size}, 1, false, "adaptive_avg_pool2d");
-  return detail_pool::pool_dim(x, -1, output_size, false);
+  if constexpr (detail_pool::is_floating<T>)
+    return detail_pool::adaptive_avg(x.unsqueeze(-2), {1, output_size}, "AdaptiveAvgPool2DBackward0").squeeze(-2);
+  else return x;  // unreached: refused above
 }
 
 /** F.adaptive_max_pool2d: the maximum of each adaptive window. */
@@ -699,6 +902,7 @@ Tensor<T> adaptive_max_pool2d(const Tensor<T>& x, const std::vector<int64_t>& ou
   TS_CHECK(x.dim() >= 3, "adaptive_max_pool2d: Input dimension should be at least 3");
   TS_CHECK(x.dim() <= 4, "adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: ", tessera::detail::shape_str(x.sizes()));
   detail_pool::check_input(x, output_size, 2, true, "adaptive_max_pool2d");
+  if (::tessera::detail::needs_grad(x)) return std::get<0>(detail_pool::adaptive_max(x, output_size, "AdaptiveMaxPool2DBackward0"));
   return detail_pool::pool_dim(detail_pool::pool_dim(x, -1, output_size[1], true), -2, output_size[0], true);
 }
 template <class T>
@@ -722,8 +926,8 @@ Tensor<T> adaptive_avg_pool3d(const Tensor<T>& x, const std::vector<int64_t>& ou
     for (int64_t d = 1; d < x.dim(); ++d)
       TS_CHECK(x.size(d) > 0, "adaptive_avg_pool3d(): Expected input to have non-zero size for non-batch dimensions, but "
                "input has sizes ", tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
-  using detail_pool::pool_dim;
-  return pool_dim(pool_dim(pool_dim(x, -1, output_size[2], false), -2, output_size[1], false), -3, output_size[0], false);
+  if constexpr (detail_pool::is_floating<T>) return detail_pool::adaptive_avg(x, output_size, "AdaptiveAvgPool3DBackward0");
+  else return x;  // unreached: refused above
 }
 template <class T>
 Tensor<T> adaptive_avg_pool3d(const Tensor<T>& x, int64_t output_size) {
@@ -745,6 +949,7 @@ Tensor<T> adaptive_max_pool3d(const Tensor<T>& x, const std::vector<int64_t>& ou
   for (int64_t d = 1; d < x.dim(); ++d)
     TS_CHECK(x.size(d) > 0, "adaptive_max_pool3d(): Expected input to have non-zero size for non-batch dimensions, but "
              "input has sizes ", tessera::detail::shape_str(x.sizes()), " with dimension ", d, " being empty");
+  if (::tessera::detail::needs_grad(x)) return std::get<0>(detail_pool::adaptive_max(x, output_size, "AdaptiveMaxPool3DBackward0"));
   using detail_pool::pool_dim;
   return pool_dim(pool_dim(pool_dim(x, -1, output_size[2], true), -2, output_size[1], true), -3, output_size[0], true);
 }
@@ -762,9 +967,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Te
   TS_CHECK(x.dim() >= 3, "adaptive_max_pool2d: Input dimension should be at least 3");
   TS_CHECK(x.dim() <= 4, "adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: ", tessera::detail::shape_str(x.sizes()));
   detail_pool::check_input(x, output_size, 2, true, "adaptive_max_pool2d");
-  auto [values, indices] = detail_pool::adaptive_max_with_indices(detail_pool::batched(x), output_size[0], output_size[1]);
-  if (x.dim() == 3) return {values.squeeze(0), indices.squeeze(0)};
-  return {values, indices};
+  return detail_pool::adaptive_max(x, output_size, "AdaptiveMaxPool2DBackward0");
 }
 template <class T>
 std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool2d_with_indices(const Tensor<T>& x, int64_t output_size) {
@@ -777,6 +980,8 @@ Tensor<T> adaptive_max_pool1d(const Tensor<T>& x, int64_t output_size) {
   TS_CHECK(x.dim() == 2 || x.dim() == 3, "adaptive_max_pool1d: Expected 2 to 3 dimensions, but got ", x.dim(),
            "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_max_pool1d)");
   detail_pool::check_input(x, {1, output_size}, 1, true, "adaptive_max_pool2d");
+  if (::tessera::detail::needs_grad(x))
+    return std::get<0>(detail_pool::adaptive_max(x.unsqueeze(-2), {1, output_size}, "AdaptiveMaxPool2DBackward0")).squeeze(-2);
   return detail_pool::pool_dim(x, -1, output_size, true);
 }
 
@@ -786,11 +991,8 @@ std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max_pool1d_with_indices(const Te
   TS_CHECK(x.dim() == 2 || x.dim() == 3, "adaptive_max_pool1d: Expected 2 to 3 dimensions, but got ", x.dim(),
            "-dimensional tensor for argument #1 'self' (while checking arguments for adaptive_max_pool1d)");
   detail_pool::check_input(x, {1, output_size}, 1, true, "adaptive_max_pool2d");
-  const Tensor<T> planes = detail_pool::batched(x.unsqueeze(-2));  // [N, C, 1, L]
-  auto [values, indices] = detail_pool::adaptive_max_with_indices(planes, 1, output_size);
-  values = values.squeeze(2), indices = indices.squeeze(2);
-  if (x.dim() == 2) return {values.squeeze(0), indices.squeeze(0)};
-  return {values, indices};
+  auto [values, indices] = detail_pool::adaptive_max(x.unsqueeze(-2), {1, output_size}, "AdaptiveMaxPool2DBackward0");
+  return {values.squeeze(-2), indices.squeeze(-2)};
 }
 
 }  // namespace functional

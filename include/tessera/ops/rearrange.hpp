@@ -330,6 +330,26 @@ Tensor<T> diagflat(const Tensor<T>& x, int64_t offset = 0) {
 
 // --- pixel_shuffle, pixel_unshuffle, channel_shuffle: reshape, permute, reshape (a copy) -----
 
+template <class T>
+Tensor<T> pixel_unshuffle(const Tensor<T>& x, int64_t downscale_factor);
+
+namespace detail {
+/** x split into `split`, permuted by `perm` and copied into `out`'s shape, recorded as PyTorch's
+ *  node `name` whose gradient is formula(g), the inverse rearrangement (FormulaBackward). */
+template <class T, class Formula>
+Tensor<T> shuffle_pixels(const Tensor<T>& x, const Shape& split, const Shape& perm, const Shape& out, const char* name,
+                         Formula formula) {
+  Tensor<T> result;
+  {
+    NoGradGuard no_grad;
+    result = x.reshape(split).permute(perm).contiguous().view(out);
+  }
+  if constexpr (is_floating_v<T>)
+    if (needs_grad(x)) record<FormulaBackward<T, Formula>>({x}, {result}, name, std::move(formula));
+  return result;
+}
+}  // namespace detail
+
 /** torch.pixel_shuffle: (*, C r^2, H, W) -> (*, C, H r, W r). */
 template <class T>
 Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
@@ -348,7 +368,8 @@ Tensor<T> pixel_shuffle(const Tensor<T>& x, int64_t upscale_factor) {
   for (int64_t d : {c / (r * r), h * r, w * r}) out.push_back(d);
   for (int64_t d = 0; d < batch; ++d) perm.push_back(d);
   for (int64_t d : {0, 3, 1, 4, 2}) perm.push_back(batch + d);
-  return x.reshape(split).permute(perm).contiguous().view(out);
+  return detail::shuffle_pixels(x, split, perm, out, "PixelShuffleBackward0",
+                                [r](const Tensor<T>& g, const Tensor<int64_t>&) { return pixel_unshuffle(g, r); });
 }
 
 /** torch.pixel_unshuffle: (*, C, H r, W r) -> (*, C r^2, H, W). */
@@ -371,7 +392,8 @@ Tensor<T> pixel_unshuffle(const Tensor<T>& x, int64_t downscale_factor) {
   for (int64_t d : {c * r * r, h / r, w / r}) out.push_back(d);
   for (int64_t d = 0; d < batch; ++d) perm.push_back(d);
   for (int64_t d : {0, 2, 4, 1, 3}) perm.push_back(batch + d);
-  return x.reshape(split).permute(perm).contiguous().view(out);
+  return detail::shuffle_pixels(x, split, perm, out, "PixelUnshuffleBackward0",
+                                [r](const Tensor<T>& g, const Tensor<int64_t>&) { return pixel_shuffle(g, r); });
 }
 
 /** torch.channel_shuffle: (N, C, *) with C = g k -> the channels reordered as k groups of g. */
