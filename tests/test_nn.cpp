@@ -487,13 +487,18 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
     const Tensor<float> x = ((k * 0.37f).sin() * (k.fmod(5.0f) + 1.0f)).reshape(shape).detach().requires_grad_();
     const Tensor<float> c = ts::arange<float>(0, static_cast<double>(channels));
     const bool affine = g.get("affine") == "1";
-    const Tensor<float> w = affine ? c * 0.1f + 1.0f : Tensor<float>(), b = affine ? c * 0.05f : Tensor<float>();
+    const Tensor<float> w = affine ? (c * 0.1f + 1.0f).requires_grad_() : Tensor<float>();
+    const Tensor<float> b = affine ? (c * 0.05f).requires_grad_() : Tensor<float>();
     const Tensor<float> y = g.get("kind") == "group" ? F::group_norm(x, std::stoll(g.get("groups")), w, b)
                                                      : F::instance_norm(x, w, b);
+    CHECK(y.grad_fn_name() == g.get("grad_fn"));
     std::vector<float> weights;
     for (int64_t i = 0; i < y.numel(); ++i) weights.push_back(1 + static_cast<float>(i % 5) / 4);
     (y * ts::from_vector(weights, y.sizes())).sum().backward();
-    for (const auto& [got, key] : {std::pair{y.contiguous().to_vector(), "out"}, std::pair{x.grad().to_vector(), "dx"}}) {
+    std::vector<std::pair<std::vector<float>, const char*>> results = {{y.contiguous().to_vector(), "out"},
+                                                                       {x.grad().to_vector(), "dx"}};
+    if (affine) results.insert(results.end(), {{w.grad().to_vector(), "dweight"}, {b.grad().to_vector(), "dbias"}});
+    for (const auto& [got, key] : results) {
       const std::vector<float> want = golden::values<float>(g.get(key));
       REQUIRE(got.size() == want.size());
       for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(2e-5).margin(2e-5));
@@ -501,6 +506,16 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
     ++cases;
   }
   CHECK(cases == 5);
+  // NativeGroupNormBackward0's derivative, and instance_norm's through batch_norm, differentiate again.
+  const std::vector<Tensor<double>> in = {ts::randn({2, 4, 3}).to<double>().requires_grad_(),
+                                          ts::randn({4}).to<double>().requires_grad_(),
+                                          ts::randn({4}).to<double>().requires_grad_()};
+  const auto grouped = [](const std::vector<Tensor<double>>& v) { return F::group_norm(v[0], 2, v[1], v[2]); };
+  const auto instance = [](const std::vector<Tensor<double>>& v) { return F::instance_norm(v[0], v[1], v[2]); };
+  CHECK(ts::autograd::gradcheck(grouped, in));
+  CHECK(ts::autograd::gradgradcheck(grouped, in));
+  CHECK(ts::autograd::gradgradcheck(instance, in));
+  CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& v) { return F::group_norm(v[0], 1); }, {in[0]}));
   ts::nn::GroupNorm gn(2, 4);
   CHECK(gn.named_parameters().size() == 2);
   CHECK(gn(ts::randn({3, 4, 5})).sizes() == ts::Shape{3, 4, 5});

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes tests/golden/group_norm.txt: torch.nn.functional.group_norm and instance_norm on
 x = sin(arange(n) * 0.37) * (1 + arange(n) % 5) of each shape, with weight 1 + 0.1 c and bias
-0.05 c when affine, for tests/test_nn.cpp: `out` and `dx`, the gradient of sum(out * w) with
-w[i] = 1 + (i % 5) / 4 (hex floats).
+0.05 c when affine, for tests/test_nn.cpp: `out`, the node PyTorch records and `dx` (with `dweight`
+and `dbias` when affine), the gradients of sum(out * w) with w[i] = 1 + (i % 5) / 4 (hex floats).
 
     /usr/bin/python3 tests/golden/generate_group_norm.py
 """
@@ -24,12 +24,16 @@ def main():
         k = torch.arange(n, dtype=torch.float32)
         x = (torch.sin(k * 0.37) * (1 + k % 5)).reshape(shape).requires_grad_()
         c = torch.arange(shape[1], dtype=torch.float32)
-        w, b = (1 + 0.1 * c, 0.05 * c) if affine else (None, None)
+        w, b = ((1 + 0.1 * c).requires_grad_(), (0.05 * c).requires_grad_()) if affine else (None, None)
         out = F.group_norm(x, groups, w, b) if kind == "group" else F.instance_norm(x, weight=w, bias=b)
         (out * torch.tensor([1 + (j % 5) / 4 for j in range(out.numel())]).reshape(out.shape)).sum().backward()
         lines += [f"case {kind}_{i}", f"kind {kind}", f"shape {' '.join(map(str, shape))}", f"groups {groups}",
                   f"affine {int(affine)}", "out " + " ".join(float(v).hex() for v in out.detach().reshape(-1).tolist()),
-                  "dx " + " ".join(float(v).hex() for v in x.grad.reshape(-1).tolist()), "end"]
+                  f"grad_fn {out.grad_fn.name()}", "dx " + " ".join(float(v).hex() for v in x.grad.reshape(-1).tolist())]
+        if affine:
+            lines += ["dweight " + " ".join(float(v).hex() for v in w.grad.tolist()),
+                      "dbias " + " ".join(float(v).hex() for v in b.grad.tolist())]
+        lines += ["end"]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "group_norm.txt")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

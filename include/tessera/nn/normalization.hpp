@@ -95,6 +95,59 @@ class LayerNorm : public nn::Module {
 }  // namespace impl
 
 namespace functional {
+namespace detail_norm {
+
+/** [1, C, 1, ...]: a per-channel parameter's shape against x [N, C, ...]. */
+template <class T>
+Shape channel_shape(const Tensor<T>& x) {
+  Shape shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
+  shape[1] = x.size(1);
+  return shape;
+}
+
+/** x - mean and 1 / sqrt(var + eps) of each group of x [N, C, ...] as [N, groups, C / groups * ...]. */
+template <class T>
+std::pair<Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, int64_t groups, double eps) {
+  const Tensor<T> grouped = x.reshape({x.size(0), groups, -1});
+  const Tensor<T> centered = grouped - ::tessera::detail::mean_accumulated(grouped, {-1}, true);
+  return {centered, (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt()};
+}
+
+/** PyTorch's node of group_norm. Its derivative recomputes the groups' moments from the input
+ *  with ops, so that under create_graph it is differentiated again. */
+template <class T>
+struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> input, weight;
+  int64_t groups;
+  double eps;
+  NativeGroupNormBackward0(const Tensor<T>& x, const Tensor<T>& w, int64_t g, double e)
+      : input(x, false), weight(w, false), groups(g), eps(e) {}
+  const char* name() const override { return "NativeGroupNormBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> g = grads[0].as<T>(), x = input.unpack(*this);
+    const Tensor<T> w = weight.defined() ? weight.unpack(*this) : Tensor<T>();
+    const auto [centered, rstd] = group_moments(x, groups, eps);
+    const Tensor<T> xhat = centered * rstd;
+    const Shape param_shape = channel_shape(x);
+    Shape others = {0};  // every dim but the channels
+    for (int64_t d = 2; d < x.dim(); ++d) others.push_back(d);
+    AnyTensor dx, dw, db;
+    if (needs_input_grad(0)) {
+      const Tensor<T> gx = (w.defined() ? g * w.view(param_shape) : g).reshape(xhat.sizes());
+      dx = ((gx - ::tessera::detail::mean_accumulated(gx, {-1}, true) -
+             xhat * ::tessera::detail::mean_accumulated(gx * xhat, {-1}, true)) * rstd).view(x.sizes());
+    }
+    if (needs_input_grad(1)) dw = (g * xhat.view(x.sizes())).sum(others);
+    if (needs_input_grad(2)) db = g.sum(others);
+    return {dx, dw, db};
+  }
+};
+
+}  // namespace detail_norm
 
 /** Normalises x [N, C, ...] over each group of C / num_groups channels and the dims after them
  *  (biased variance), then weight * . + bias per channel, as torch.nn.functional.group_norm. */
@@ -102,27 +155,36 @@ template <class T>
 Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& weight = {}, const Tensor<T>& bias = {},
                      double eps = 1e-5) {
   TS_CHECK(x.dim() >= 2, "group_norm: Expected at least 2 dimensions for input tensor but received ", x.dim());
-  const int64_t n = x.size(0), channels = x.size(1);
+  const int64_t channels = x.size(1);
   TS_CHECK(num_groups > 0 && channels % num_groups == 0, "group_norm: Expected number of channels in input to be "
            "divisible by num_groups, but got input of shape ", tessera::detail::shape_str(x.sizes()), " and num_groups=",
            num_groups);
-  const Tensor<T> grouped = x.reshape({n, num_groups, -1});
-  const Tensor<T> mean = ::tessera::detail::mean_accumulated(grouped, {-1}, true);
-  Tensor<T> out = ((grouped - mean) * (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt()).view(x.sizes());
-  Shape param_shape = Shape::filled(static_cast<size_t>(x.dim()), 1);
-  param_shape[1] = channels;
-  if (weight.defined()) out = out * weight.view(param_shape);
-  return bias.defined() ? out + bias.view(param_shape) : out;
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;  // the derivatives are NativeGroupNormBackward0's
+    const auto [centered, rstd] = detail_norm::group_moments(x, num_groups, eps);
+    out = (centered * rstd).view(x.sizes());
+    const Shape param_shape = detail_norm::channel_shape(x);
+    if (weight.defined()) out = out * weight.view(param_shape);
+    if (bias.defined()) out = out + bias.view(param_shape);
+  }
+  if (::tessera::detail::needs_grad(x, weight, bias))
+    ::tessera::detail::record<detail_norm::NativeGroupNormBackward0<T>>({x, weight, bias}, {out}, x, weight, num_groups, eps);
+  return out;
 }
 
-/** Normalises each channel of each sample over its spatial dims, as instance_norm without
- *  running statistics. */
+/** Normalises each channel of each sample over its spatial dims, as PyTorch's instance_norm
+ *  without running statistics: batch_norm of the input viewed as one sample of N * C channels. */
 template <class T>
 Tensor<T> instance_norm(const Tensor<T>& x, const Tensor<T>& weight = {}, const Tensor<T>& bias = {},
                         double eps = 1e-5) {
   TS_CHECK(x.dim() >= 3, "instance_norm: expected an input [N, C, ...] with spatial dims, got shape ",
            tessera::detail::shape_str(x.sizes()));
-  return group_norm(x, x.size(1), weight, bias, eps);
+  const int64_t n = x.size(0);
+  Shape shape = x.sizes();
+  shape[0] = 1, shape[1] = n * x.size(1);
+  const Tensor<T> w = weight.defined() ? weight.repeat({n}) : Tensor<T>(), b = bias.defined() ? bias.repeat({n}) : Tensor<T>();
+  return batch_norm(x.contiguous().view(shape), Tensor<T>(), Tensor<T>(), w, b, true, 0.1, eps).view(x.sizes());
 }
 
 /** Each element divided by (k + alpha / size * the sum of squares of the `size` neighbouring
