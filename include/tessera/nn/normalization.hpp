@@ -105,23 +105,26 @@ Shape channel_shape(const Tensor<T>& x) {
   return shape;
 }
 
-/** x - mean and 1 / sqrt(var + eps) of each group of x [N, C, ...] as [N, groups, C / groups * ...]. */
+/** x - mean, 1 / sqrt(var + eps) and the mean of each group of x [N, C, ...] as
+ *  [N, groups, C / groups * ...]. */
 template <class T>
-std::pair<Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, int64_t groups, double eps) {
+std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, int64_t groups, double eps) {
   const Tensor<T> grouped = x.reshape({x.size(0), groups, -1});
-  const Tensor<T> centered = grouped - ::tessera::detail::mean_accumulated(grouped, {-1}, true);
-  return {centered, (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt()};
+  const Tensor<T> mean = ::tessera::detail::mean_accumulated(grouped, {-1}, true);
+  return {grouped - mean, (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt(), mean};
 }
 
-/** PyTorch's node of group_norm. Its derivative recomputes the groups' moments from the input
- *  with ops, so that under create_graph it is differentiated again. */
+/** PyTorch's node of group_norm. Under create_graph its derivative recomputes the groups'
+ *  moments from the input with recorded ops, so that it is differentiated again; otherwise it
+ *  uses the forward's. */
 template <class T>
 struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::SavedTensor<T> input, weight;
+  Tensor<T> mean, rstd;  // [N, groups, 1], made by the forward pass alone
   int64_t groups;
   double eps;
-  NativeGroupNormBackward0(const Tensor<T>& x, const Tensor<T>& w, int64_t g, double e)
-      : input(x, false), weight(w, false), groups(g), eps(e) {}
+  NativeGroupNormBackward0(const Tensor<T>& x, const Tensor<T>& w, Tensor<T> m, Tensor<T> r, int64_t g, double e)
+      : input(x, false), weight(w, false), mean(std::move(m)), rstd(std::move(r)), groups(g), eps(e) {}
   const char* name() const override { return "NativeGroupNormBackward0"; }
   void release_saved() override {
     Node::release_saved();
@@ -130,8 +133,13 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
     const Tensor<T> g = grads[0].as<T>(), x = input.unpack(*this);
     const Tensor<T> w = weight.defined() ? weight.unpack(*this) : Tensor<T>();
-    const auto [centered, rstd] = group_moments(x, groups, eps);
-    const Tensor<T> xhat = centered * rstd;
+    Tensor<T> xhat, rs = rstd;
+    if (GradMode::is_enabled()) {
+      const auto [centered, r, m] = group_moments(x, groups, eps);
+      xhat = centered * r, rs = r;
+    } else {
+      xhat = (x.reshape({x.size(0), groups, -1}) - mean) * rstd;
+    }
     const Shape param_shape = channel_shape(x);
     Shape others = {0};  // every dim but the channels
     for (int64_t d = 2; d < x.dim(); ++d) others.push_back(d);
@@ -139,7 +147,7 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
     if (needs_input_grad(0)) {
       const Tensor<T> gx = (w.defined() ? g * w.view(param_shape) : g).reshape(xhat.sizes());
       dx = ((gx - ::tessera::detail::mean_accumulated(gx, {-1}, true) -
-             xhat * ::tessera::detail::mean_accumulated(gx * xhat, {-1}, true)) * rstd).view(x.sizes());
+             xhat * ::tessera::detail::mean_accumulated(gx * xhat, {-1}, true)) * rs).view(x.sizes());
     }
     if (needs_input_grad(1)) dw = (g * xhat.view(x.sizes())).sum(others);
     if (needs_input_grad(2)) db = g.sum(others);
@@ -159,17 +167,19 @@ Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& we
   TS_CHECK(num_groups > 0 && channels % num_groups == 0, "group_norm: Expected number of channels in input to be "
            "divisible by num_groups, but got input of shape ", tessera::detail::shape_str(x.sizes()), " and num_groups=",
            num_groups);
-  Tensor<T> out;
+  Tensor<T> out, mean, rstd;
   {
     NoGradGuard no_grad;  // the derivatives are NativeGroupNormBackward0's
-    const auto [centered, rstd] = detail_norm::group_moments(x, num_groups, eps);
+    Tensor<T> centered;
+    std::tie(centered, rstd, mean) = detail_norm::group_moments(x, num_groups, eps);
     out = (centered * rstd).view(x.sizes());
     const Shape param_shape = detail_norm::channel_shape(x);
     if (weight.defined()) out = out * weight.view(param_shape);
     if (bias.defined()) out = out + bias.view(param_shape);
   }
   if (::tessera::detail::needs_grad(x, weight, bias))
-    ::tessera::detail::record<detail_norm::NativeGroupNormBackward0<T>>({x, weight, bias}, {out}, x, weight, num_groups, eps);
+    ::tessera::detail::record<detail_norm::NativeGroupNormBackward0<T>>({x, weight, bias}, {out}, x, weight, mean, rstd,
+                                                                        num_groups, eps);
   return out;
 }
 
