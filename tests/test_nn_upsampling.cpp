@@ -201,6 +201,37 @@ TEST_CASE("interpolate gives PyTorch's gradients and passes gradcheck", "[upsamp
   call_cases::check_grad_cases("upsampling.txt", grad_calls());
 }
 
+TEST_CASE("interpolate records PyTorch's nodes, whose gradients differentiate again", "[upsampling][golden][gradcheck]") {
+  const auto r = [](const Tensor<float>& t) { return t.detach().requires_grad_(); };
+  const Tensor<float> xg = r(x), sg = r(s), vg = r(v);
+  using O = ts::nn::InterpolateOptions;
+  const auto node = [](const Tensor<float>& input, const O& o) { return [=] { return F::interpolate(input, o).grad_fn_name(); }; };
+  const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.interpolate(sg, scale_factor=2)", node(sg, {.scale_factor = {2}})},
+      {"F.interpolate(sg, size=7, mode='nearest-exact')", node(sg, {.size = {7}, .mode = "nearest-exact"})},
+      {"F.interpolate(xg, size=(5, 7))", node(xg, {.size = {5, 7}})},
+      {"F.interpolate(xg, size=(3, 4))", node(xg, {.size = {3, 4}})},
+      {"F.interpolate(vg, size=(4, 5, 6))", node(vg, {.size = {4, 5, 6}})},
+      {"F.interpolate(vg, scale_factor=1.5, mode='nearest-exact')", node(vg, {.scale_factor = {1.5}, .mode = "nearest-exact"})},
+      {"F.interpolate(sg, size=7, mode='linear')", node(sg, {.size = {7}, .mode = "linear"})},
+      {"F.interpolate(xg, size=(5, 7), mode='bilinear')", node(xg, {.size = {5, 7}, .mode = "bilinear"})},
+      {"F.interpolate(xg, size=(3, 4), mode='bilinear', align_corners=True)",
+       node(xg, {.size = {3, 4}, .mode = "bilinear", .align_corners = true})},
+      {"F.interpolate(xg, scale_factor=2, mode='bicubic')", node(xg, {.scale_factor = {2}, .mode = "bicubic"})},
+      {"F.interpolate(vg, size=(4, 5, 6), mode='trilinear')", node(vg, {.size = {4, 5, 6}, .mode = "trilinear"})},
+      {"nn.Upsample(scale_factor=2)(xg)", [&] { return ts::nn::Upsample({.scale_factor = {2}})(xg).grad_fn_name(); }},
+      {"nn.UpsamplingBilinear2d(scale_factor=2)(xg)",
+       [&] { return ts::nn::UpsamplingBilinear2d({.scale_factor = {2}})(xg).grad_fn_name(); }},
+  };
+  call_cases::check_node_cases("upsampling.txt", calls);
+  // Where no size changes the result is a new tensor, as PyTorch's.
+  CHECK(F::interpolate(xg, {.size = {3, 4}}).data_ptr() != xg.data_ptr());
+  const Tensor<double> input = ts::randn({1, 2, 4, 5}).to<double>().requires_grad_();
+  for (const char* mode : {"nearest", "nearest-exact", "bilinear", "bicubic"})
+    CHECK(ts::autograd::gradgradcheck(
+        [&](const std::vector<Tensor<double>>& in) { return F::interpolate(in[0], {.size = {7, 3}, .mode = mode}); }, {input}));
+}
+
 TEST_CASE("interpolate refuses what PyTorch refuses, with its messages", "[upsampling][golden]") {
   call_cases::check_error_cases("upsampling.txt", error_calls());
 }

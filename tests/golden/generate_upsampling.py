@@ -79,4 +79,15 @@ ERRORS = [
     "F.interpolate(x, size=(5, 7), mode='trilinear')",
 ]
 
-call_cases.write("generate_upsampling.py", "upsampling.txt", VALUES, GRADS, ERRORS, globals())
+# the nodes PyTorch records (its upsampling kernels' vec overloads), unchanged sizes included
+xg, sg, vg = x.detach().requires_grad_(), s.detach().requires_grad_(), v.detach().requires_grad_()
+NODES = [
+    "F.interpolate(sg, scale_factor=2)", "F.interpolate(sg, size=7, mode='nearest-exact')", "F.interpolate(xg, size=(5, 7))",
+    "F.interpolate(xg, size=(3, 4))", "F.interpolate(vg, size=(4, 5, 6))", "F.interpolate(vg, scale_factor=1.5, mode='nearest-exact')",
+    "F.interpolate(sg, size=7, mode='linear')", "F.interpolate(xg, size=(5, 7), mode='bilinear')",
+    "F.interpolate(xg, size=(3, 4), mode='bilinear', align_corners=True)", "F.interpolate(xg, scale_factor=2, mode='bicubic')",
+    "F.interpolate(vg, size=(4, 5, 6), mode='trilinear')", "nn.Upsample(scale_factor=2)(xg)",
+    "nn.UpsamplingBilinear2d(scale_factor=2)(xg)",
+]
+
+call_cases.write("generate_upsampling.py", "upsampling.txt", VALUES, GRADS, ERRORS, globals(), NODES)

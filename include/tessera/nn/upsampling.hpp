@@ -178,38 +178,88 @@ std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> 
   return p;
 }
 
-/** x resized along `dim` to `out` (Note [Interpolation by composition]). */
+/** One tap of a resized dim: the source position of each output position and, for the
+ *  interpolating modes, its weight (none: 1). */
+struct Tap {
+  std::vector<int64_t> index;
+  std::vector<double> weight;
+};
+
+/** A dim of `in` resized to `out` as taps, summed in order; none where the dim is copied as it is
+ *  (Note [Interpolation by composition]). */
 template <class T>
-Tensor<T> resize_dim(const Tensor<T>& x, int64_t dim, int64_t out, std::optional<double> scale, const std::string& mode,
-                     bool align_corners, bool nearest_shortcuts) {
-  const int64_t in = x.size(dim);
-  const auto positions = [&](const std::vector<int64_t>& v) {
-    return from_vector(v, {static_cast<int64_t>(v.size())}, {.device = x.device()});
-  };
+std::vector<Tap> resize_taps(int64_t in, int64_t out, std::optional<double> scale, const std::string& mode,
+                             bool align_corners, bool nearest_shortcuts) {
   if (mode == "nearest" || mode == "nearest-exact") {
-    if (out == in && mode == "nearest" && (nearest_shortcuts || !scale || *scale == 1.0)) return x;
-    return x.index_select(dim, positions(nearest_indices(in, out, scale, mode == "nearest-exact", nearest_shortcuts)));
+    if (out == in && mode == "nearest" && (nearest_shortcuts || !scale || *scale == 1.0)) return {};
+    return {{nearest_indices(in, out, scale, mode == "nearest-exact", nearest_shortcuts), {}}};
   }
   // linear modes copy a dim of unchanged size; bicubic does only without a scale other than 1
-  if (out == in && (mode != "bicubic" || !scale || *scale == 1.0)) return x;
+  if (out == in && (mode != "bicubic" || !scale || *scale == 1.0)) return {};
   using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);  // [out, 1, ...]: broadcast along dim
-  weight_dims[0] = out;
-  const Shape weight_shape(weight_dims);
-  const auto weights = [&](const std::vector<double>& w) {
-    std::vector<T> values;
-    for (const double v : w) values.push_back(tessera::detail::convert<T>(v));
-    return from_vector(values, weight_shape, {.device = x.device()});
-  };
-  const auto taps = [&](const Plan1d& p) {
-    return x.index_select(dim, positions(p.index0)) * weights(p.lambda0) +
-           x.index_select(dim, positions(p.index1)) * weights(p.lambda1);
-  };
-  if (mode != "bicubic") return taps(linear_plan<S>(in, out, scale, align_corners));
+  if (mode != "bicubic") {
+    Plan1d p = linear_plan<S>(in, out, scale, align_corners);
+    return {{std::move(p.index0), std::move(p.lambda0)}, {std::move(p.index1), std::move(p.lambda1)}};
+  }
   // the four taps summed in PyTorch's order: ((x0 w0 + x1 w1) + x2 w2) + x3 w3
-  const std::array<Plan1d, 2> p = cubic_plan<S>(in, out, scale, align_corners);
-  return taps(p[0]) + x.index_select(dim, positions(p[1].index0)) * weights(p[1].lambda0) +
-         x.index_select(dim, positions(p[1].index1)) * weights(p[1].lambda1);
+  std::array<Plan1d, 2> p = cubic_plan<S>(in, out, scale, align_corners);
+  return {{std::move(p[0].index0), std::move(p[0].lambda0)}, {std::move(p[0].index1), std::move(p[0].lambda1)},
+          {std::move(p[1].index0), std::move(p[1].lambda0)}, {std::move(p[1].index1), std::move(p[1].lambda1)}};
+}
+
+/** A tap's positions, and its weights as [out, 1, ...] to broadcast along dim `dim` of x. */
+template <class T>
+std::pair<Tensor<int64_t>, Tensor<T>> tap_tensors(const Tap& tap, const Tensor<T>& x, int64_t dim) {
+  const auto count = static_cast<int64_t>(tap.index.size());
+  const Tensor<int64_t> index = from_vector(tap.index, {count}, {.device = x.device()});
+  if (tap.weight.empty()) return {index, Tensor<T>()};
+  std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);
+  weight_dims[0] = count;
+  std::vector<T> values;
+  for (const double v : tap.weight) values.push_back(tessera::detail::convert<T>(v));
+  return {index, from_vector(values, Shape(weight_dims), {.device = x.device()})};
+}
+
+/** x resized along `dim` by its taps. */
+template <class T>
+Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& taps) {
+  Tensor<T> out = x;
+  for (size_t k = 0; k < taps.size(); ++k) {
+    const auto [index, weight] = tap_tensors(taps[k], x, dim);
+    Tensor<T> term = x.index_select(dim, index);
+    if (weight.defined()) term = term * weight;
+    out = k == 0 ? term : out + term;
+  }
+  return out;
+}
+
+/** The adjoint of gather_taps: g's gradient spread back over the `in` positions of dim `dim`. */
+template <class T>
+Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::vector<Tap>& taps) {
+  if (taps.empty()) return g;
+  Shape sizes = g.sizes();
+  sizes[static_cast<size_t>(dim)] = in;
+  Tensor<T> grad = zeros<T>(sizes, {.device = g.device()});
+  for (const Tap& tap : taps) {
+    const auto [index, weight] = tap_tensors(tap, g, dim);
+    grad = grad.index_add(dim, index, weight.defined() ? g * weight : g);
+  }
+  return grad;
+}
+
+/** PyTorch's node of an upsampling: UpsampleBilinear2DBackward1 and the others. */
+template <class = void>
+const char* upsample_node(const std::string& mode, int64_t dims) {
+  static constexpr const char* nearest[3] = {"UpsampleNearest1DBackward1", "UpsampleNearest2DBackward1",
+                                             "UpsampleNearest3DBackward1"};
+  static constexpr const char* exact[3] = {"UpsampleNearestExact1DBackward1", "UpsampleNearestExact2DBackward1",
+                                           "UpsampleNearestExact3DBackward1"};
+  if (mode == "nearest") return nearest[dims - 1];
+  if (mode == "nearest-exact") return exact[dims - 1];
+  if (mode == "linear") return "UpsampleLinear1DBackward1";
+  if (mode == "bilinear") return "UpsampleBilinear2DBackward1";
+  if (mode == "bicubic") return "UpsampleBicubic2DBackward1";
+  return "UpsampleTrilinear3DBackward1";
 }
 
 }  // namespace detail_upsample
@@ -277,11 +327,25 @@ Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
     TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (D: ", x.size(2),
              ", H: ", x.size(3), ", W: ", x.size(4), ") output (D: ", size[0], ", H: ", size[1], ", W: ", size[2], ")");
   const bool nearest_shortcuts = detail_upsample::channels_last_contiguous(x);  // Note [Nearest shortcuts]
+  std::vector<std::vector<detail_upsample::Tap>> taps(n);
+  for (size_t d = 0; d < n; ++d)
+    taps[d] = detail_upsample::resize_taps<T>(x.size(static_cast<int64_t>(d) + 2), size[d], scales[d], o.mode,
+                                              o.align_corners.value_or(false), nearest_shortcuts);
   Tensor<T> out = x;
-  for (int64_t d = dims - 1; d >= 0; --d) {
-    const auto i = static_cast<size_t>(d);
-    out = detail_upsample::resize_dim(out, d + 2, size[i], scales[i], o.mode, o.align_corners.value_or(false),
-                                      nearest_shortcuts);
+  {
+    NoGradGuard no_grad;  // the derivative is PyTorch's upsampling node's
+    for (int64_t d = dims - 1; d >= 0; --d) out = detail_upsample::gather_taps(out, d + 2, taps[static_cast<size_t>(d)]);
+    if (out.impl_ptr() == x.impl_ptr()) out = x.clone();  // a new tensor, as PyTorch's, where no dim changes
+  }
+  if (tessera::detail::needs_grad(x)) {  // the adjoint of the gathers, the first dim first
+    const auto formula = [taps, sizes = x.sizes()](const Tensor<T>& g, const Tensor<int64_t>&) {
+      Tensor<T> grad = g;
+      for (size_t d = 0; d < taps.size(); ++d)
+        grad = detail_upsample::scatter_taps(grad, static_cast<int64_t>(d) + 2, sizes[d + 2], taps[d]);
+      return grad;
+    };
+    tessera::detail::record<tessera::detail::FormulaBackward<T, decltype(formula)>>(
+        {x}, {out}, detail_upsample::upsample_node(o.mode, dims), formula);
   }
   return out;
 }
