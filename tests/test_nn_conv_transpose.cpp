@@ -419,6 +419,22 @@ TEST_CASE("conv_transpose1d/2d give PyTorch's gradients for input, weight and bi
   call_cases::check_grad_cases("conv_transpose.txt", grad_calls());
 }
 
+TEST_CASE("conv_transpose1d/2d record PyTorch's node", "[conv_transpose][golden]") {
+  const auto r = [](const Tensor<float>& t) { return t.detach().requires_grad_(); };
+  const Tensor<float> xg = r(x), yg = r(y), vg = r(v);
+  const std::map<std::string, std::function<std::string()>> calls = {
+      {"F.conv_transpose1d(xg, w)", [&] { return F::conv_transpose1d(xg, w).grad_fn_name(); }},
+      {"F.conv_transpose2d(yg, v)", [&] { return F::conv_transpose2d(yg, v).grad_fn_name(); }},
+      {"F.conv_transpose2d(y, vg, b[:2])", [&] { return F::conv_transpose2d(y, vg, b.narrow(0, 0, 2)).grad_fn_name(); }},
+      {"F.conv_transpose2d(yg, v, stride=2, padding=1, output_padding=1)",
+       [&] { return F::conv_transpose2d(yg, v, {}, {.stride = 2, .padding = 1, .output_padding = 1}).grad_fn_name(); }},
+      {"F.conv_transpose2d(yg[0], v)", [&] { return F::conv_transpose2d(yg[0], v).grad_fn_name(); }},
+      {"F.conv_transpose2d(yg, v2, groups=2, dilation=2)",
+       [&] { return F::conv_transpose2d(yg, v2, {}, {.groups = 2, .dilation = 2}).grad_fn_name(); }},
+  };
+  call_cases::check_node_cases("conv_transpose.txt", calls);
+}
+
 TEST_CASE("conv_transpose1d/2d refuse what PyTorch refuses, with its messages", "[conv_transpose][golden]") {
   call_cases::check_error_cases("conv_transpose.txt", error_calls());
   // Beyond PyTorch: a 2-D weight has four dims, a 1-D weight three.

@@ -174,4 +174,12 @@ ERRORS = [
     "nn.ConvTranspose3d(4, 2, 2, padding_mode='reflect')",
 ]
 
-call_cases.write("generate_conv_transpose.py", "conv_transpose.txt", VALUES, GRADS, ERRORS, globals())
+# the node PyTorch records: ConvolutionBackward0 (SqueezeBackward1 for an unbatched input)
+xg, yg, vg = x.detach().requires_grad_(), y.detach().requires_grad_(), v.detach().requires_grad_()
+NODES = [
+    "F.conv_transpose1d(xg, w)", "F.conv_transpose2d(yg, v)", "F.conv_transpose2d(y, vg, b[:2])",
+    "F.conv_transpose2d(yg, v, stride=2, padding=1, output_padding=1)", "F.conv_transpose2d(yg[0], v)",
+    "F.conv_transpose2d(yg, v2, groups=2, dilation=2)",
+]
+
+call_cases.write("generate_conv_transpose.py", "conv_transpose.txt", VALUES, GRADS, ERRORS, globals(), NODES)

@@ -222,6 +222,32 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
   return out;
 }
 
+/** PyTorch's ConvolutionBackward0 of a 2-D transposed convolution: the input gradient of the
+ *  convolution of `geometry` (whose input is the result and whose output is x) with the weight. Its
+ *  gradients are that convolution's: of the output's gradient for x, and its weight gradient with
+ *  the roles of image and output gradient exchanged; recorded under create_graph. */
+template <class T>
+struct ConvTransposeBackward final : ::tessera::detail::Node {
+  ::tessera::detail::SavedTensor<T> input, weight;
+  WindowGeometry geometry;
+  int64_t groups;
+  ConvTransposeBackward(const Tensor<T>& x, const Tensor<T>& w, const WindowGeometry& g, int64_t groups_)
+      : input(x, false), weight(w, false), geometry(g), groups(groups_) {}
+  const char* name() const override { return "ConvolutionBackward0"; }
+  void release_saved() override {
+    Node::release_saved();
+    release_all(input, weight);
+  }
+  ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
+    const Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
+    Tensor<T> gx, gw, gb;
+    if (needs_input_grad(0)) gx = detail_conv::convolution(gy, w, Tensor<T>(), geometry, groups);
+    if (needs_input_grad(1)) gw = detail_conv::convolution_gradients(gy, w, x, geometry, groups, false, true).second;
+    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3});
+    return {gx, gw, gb};
+  }
+};
+
 /** The options of a 2-d or 3-d op as Params, each checked as PyTorch's expand_param_if_needed (its order). */
 template <size_t N>
 Params params(const ConvTransposeOptions<N>& o, const char* op) {
@@ -278,20 +304,22 @@ Tensor<T> conv_transpose2d(const Tensor<T>& input, const Tensor<T>& weight, cons
   const detail_conv_transpose::Params p = detail_conv_transpose::params(o, "conv_transpose2d");
   const std::vector<int64_t> size = detail_conv_transpose::check("conv_transpose2d", 2, x, weight, bias, p);
   const int64_t n = x.size(0), h = x.size(2), w = x.size(3), kh = weight.size(2), kw = weight.size(3);
-  const int64_t groups = o.groups, in_per_group = weight.size(0) / groups, out_per_group = weight.size(1);
+  const int64_t groups = o.groups, out_per_group = weight.size(1);
   const int64_t out_channels = out_per_group * groups;
   // The output image's windows, one per input pixel: with output_padding >= stride (allowed when
   // dilation is larger) the image would hold one more window per row or column, which no pixel fills.
   const WindowGeometry g{.n = n, .c = out_channels, .h = size[0], .w = size[1], .kh = kh, .kw = kw, .sh = p.stride[0],
                          .sw = p.stride[1], .ph = p.padding[0], .pw = p.padding[1], .dh = p.dilation[0],
                          .dw = p.dilation[1], .oh = h, .ow = w, .channels_inner = true};
-  const Tensor<T> pixels = x.permute({0, 2, 3, 1}).reshape({n * h * w, weight.size(0)});
-  // the input gradient of the convolution with this weight (Note [Convolution node])
-  const Tensor<T> columns = detail_conv::per_group(groups, 1, [&](int64_t i) {
-    return pixels.narrow(1, i * in_per_group, in_per_group).matmul(detail_conv::group_weight(weight, groups, i));
-  });
-  Tensor<T> out = col2im(columns.view({n, h, w, out_channels, kh, kw}), g);
-  if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
+  Tensor<T> out;
+  {
+    NoGradGuard no_grad;  // the derivatives are ConvolutionBackward0's
+    // the input gradient of the convolution with this weight (Note [Convolution node])
+    out = detail_conv::convolution_gradients(Tensor<T>(), weight, x, g, groups, true, false).first;
+    if (bias.defined()) out = out + bias.reshape({1, out_channels, 1, 1});
+  }
+  if (::tessera::detail::needs_grad(x, weight, bias))
+    ::tessera::detail::record<detail_conv_transpose::ConvTransposeBackward<T>>({x, weight, bias}, {out}, x, weight, g, groups);
   return batched ? out : out.squeeze(0);
 }
 
