@@ -411,7 +411,8 @@ TEST_CASE("pixel_shuffle and pixel_unshuffle record PyTorch's nodes, whose gradi
   const Tensor<float> pg = p4.detach().requires_grad_();
   const std::map<std::string, std::function<std::string()>> calls = {
       {"F.pixel_shuffle(pg, 2)", [&] { return F::pixel_shuffle(pg, 2).grad_fn_name(); }},
-      {"F.pixel_unshuffle(pg.reshape(1, 2, 4, 4), 2)", [&] { return F::pixel_unshuffle(pg.reshape({1, 2, 4, 4}), 2).grad_fn_name(); }},
+      {"F.pixel_unshuffle(pg.reshape(1, 2, 4, 4), 2)",
+       [&] { return F::pixel_unshuffle(pg.reshape({1, 2, 4, 4}), 2).grad_fn_name(); }},
       {"torch.nn.PixelShuffle(2)(pg)", [&] { return ts::nn::PixelShuffle(2)(pg).grad_fn_name(); }},
       {"torch.nn.PixelUnshuffle(2)(pg.reshape(1, 2, 4, 4))",
        [&] { return ts::nn::PixelUnshuffle(2)(pg.reshape({1, 2, 4, 4})).grad_fn_name(); }},
@@ -419,7 +420,8 @@ TEST_CASE("pixel_shuffle and pixel_unshuffle record PyTorch's nodes, whose gradi
   call_cases::check_node_cases("splits.txt", calls);
   const Tensor<double> x = ts::randn({2, 8, 2, 3}).to<double>().requires_grad_();
   CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& in) { return F::pixel_shuffle(in[0], 2); }, {x}));
-  CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& in) { return F::pixel_unshuffle(in[0].reshape({2, 2, 4, 6}), 2); }, {x}));
+  const auto unshuffle = [](const std::vector<Tensor<double>>& in) { return F::pixel_unshuffle(in[0].reshape({2, 2, 4, 6}), 2); };
+  CHECK(ts::autograd::gradgradcheck(unshuffle, {x}));
 }
 
 TEST_CASE("splits refuse what PyTorch refuses", "[splits][golden]") {

@@ -13,12 +13,15 @@
 namespace tessera::nn {
 
 // Note [Padding by composition]
-// pad is built from ops that have gradients and run on every device: constant padding narrows
-// the input for negative pads and concatenates filled blocks for positive ones; reflect,
-// replicate and circular padding gather each padded dim with index_select from an index list
-// that says, for every output position, which input position it copies. Those lists follow
-// PyTorch 1.13's kernels, negative pads included (circular copies the central part, then the left
-// pad from the right end of the output, then the right pad from its left end).
+// pad is built from ops that run on every device: constant padding narrows the input for
+// negative pads and concatenates filled blocks for positive ones; reflect, replicate and circular
+// padding gather each padded dim with index_select from an index list that says, for every output
+// position, which input position it copies. Those lists follow PyTorch 1.13's kernels, negative
+// pads included (circular copies the central part, then the left pad from the right end of the
+// output, then the right pad from its left end). The constant, reflect and replicate modes record
+// PyTorch's nodes (ConstantPadNdBackward0, ReflectionPad2DBackward0, ...) whose derivatives are
+// ops too: the gradient padded by the negated pads, or index_add over the same lists. Circular
+// padding, which PyTorch writes in Python as slice copies, records its index_selects.
 
 namespace functional {
 namespace detail_pad {

@@ -32,9 +32,9 @@ namespace tessera::nn {
 // `if (v > max || isnan(v))`, the first maximum or else the last NaN, and the index of the first
 // element inside the image when every element is -inf; a window with no element inside the image
 // (dilated taps that all miss it) gives -inf, no gradient, and the index PyTorch's loops start
-// from (first_tap). The windows' max(-1) gives the first maximum with its gradient; only when a
-// window holds a NaN or only -inf are the indices corrected and the values gathered from the
-// input at them, so the gradient goes where PyTorch's goes.
+// from (first_tap). The windows' max(-1) gives the first maximum; only when a window holds a NaN
+// or only -inf are the indices corrected and the values gathered from the input at them. The
+// gradient goes to the indices (Note [Pooling nodes]), where PyTorch's goes.
 
 // Note [Pooling nodes]
 // A pooling computes its values by composing ops with grad mode off and records PyTorch's node
@@ -43,8 +43,9 @@ namespace tessera::nn {
 // it reports (scatter_add; a window with no element inside the image gets none), the averages
 // spread each window's gradient, divided as the forward divides, over the window (the adjoint of
 // gathering the windows: col2im or index_add). So every device runs them with no kernel of its
-// own, the graph keeps the indices and not the windows, and under create_graph the derivative is
-// recorded and differentiated again (its gradient is a gather, as PyTorch's).
+// own, the graph keeps only the indices, and under create_graph the derivative is recorded and
+// differentiated again (its gradient is a gather, as PyTorch's). An adaptive average to 1 x 1 is
+// PyTorch's mean over the pooled dims (MeanBackward1).
 
 namespace functional {
 namespace detail_pool {
@@ -333,11 +334,12 @@ Tensor<T> avg_pool(const Tensor<T>& input, const Window2d& g, bool ceil_mode, bo
     out = divisor.divide(windows(x, g, T(0)).sum({-1}));
     if (input.dim() == 3) out = out.squeeze(0);
   }
-  if (::tessera::detail::needs_grad(input))
-    record_pool(input, out, "AvgPool2DBackward0", [wg, divisor, sizes = input.sizes()](const Tensor<T>& grad, const Tensor<int64_t>&) {
-      const Tensor<T> shares = divisor.divide(grad.reshape({wg.n, wg.c, wg.oh, wg.ow})).unsqueeze(-1);
-      return col2im(shares.expand({wg.n, wg.c, wg.oh, wg.ow, wg.kh * wg.kw}).reshape(wg.columns_shape()), wg).view(sizes);
-    });
+  // the derivative: each window's share of the gradient added over the window (col2im)
+  const auto formula = [wg, divisor, sizes = input.sizes()](const Tensor<T>& grad, const Tensor<int64_t>&) {
+    const Tensor<T> shares = divisor.divide(grad.reshape({wg.n, wg.c, wg.oh, wg.ow})).unsqueeze(-1);
+    return col2im(shares.expand({wg.n, wg.c, wg.oh, wg.ow, wg.kh * wg.kw}).reshape(wg.columns_shape()), wg).view(sizes);
+  };
+  if (::tessera::detail::needs_grad(input)) record_pool(input, out, "AvgPool2DBackward0", formula);
   return out;
 }
 
@@ -528,18 +530,15 @@ Tensor<T> avg_pool3d(const Tensor<T>& input, ExpandingArray<3> kernel_size, Expa
                              .view({n, c, g.out[0], g.out[1], g.out[2]}));
     if (input.dim() == 4) out = out.squeeze(0);
   }
-  if (::tessera::detail::needs_grad(input))  // the adjoint of gather_windows: index_add, the padding's slot dropped
-    detail_pool::record_pool(input, out, "AvgPool3DBackward0",
-                             [=, sizes = input.sizes(), k = g.kernel_volume(), volume = g.volume()](const Tensor<T>& grad,
-                                                                                                  const Tensor<int64_t>&) {
-                               const Tensor<T> shares = divisor.divide(grad.reshape({n, c, g.out[0], g.out[1], g.out[2]}));
-                               const Tensor<T> spread = shares.reshape({n, c, windows, 1}).expand({n, c, windows, k}).reshape({n, c, windows * k});
-                               const Tensor<int64_t> index = from_vector(positions, {windows * k}, {.device = grad.device()});
-                               return zeros<T>({n, c, volume + 1}, {.device = grad.device()})
-                                   .index_add(2, index, spread)
-                                   .narrow(2, 0, volume)
-                                   .reshape(sizes);
-                             });
+  // the derivative: the adjoint of gather_windows, index_add, the padding's slot dropped
+  const auto formula = [=, sizes = input.sizes(), k = g.kernel_volume(), volume = g.volume()](
+                           const Tensor<T>& grad, const Tensor<int64_t>&) {
+    const Tensor<T> shares = divisor.divide(grad.reshape({n, c, g.out[0], g.out[1], g.out[2]})).reshape({n, c, windows, 1});
+    const Tensor<T> spread = shares.expand({n, c, windows, k}).reshape({n, c, windows * k});
+    const Tensor<int64_t> index = from_vector(positions, {windows * k}, {.device = grad.device()});
+    return zeros<T>({n, c, volume + 1}, {.device = grad.device()}).index_add(2, index, spread).narrow(2, 0, volume).reshape(sizes);
+  };
+  if (::tessera::detail::needs_grad(input)) detail_pool::record_pool(input, out, "AvgPool3DBackward0", formula);
   return out;
 }
 
@@ -700,11 +699,13 @@ Tensor<T> lp_pool2d(const Tensor<T>& x, double norm_type, ExpandingArray<2> kern
 // Note [Adaptive windows]
 // Output cell i of a dim of size n pooled to m covers input positions [floor(i n / m),
 // ceil((i + 1) n / m)), as PyTorch's kernels. A pool reduces one dim at a time, the last first:
-// each window narrowed and reduced (mean, or max(dim) whose gradient goes to the first maximum),
-// the m results stacked. Means of means over equal-length rows are the window's mean (to a few
-// units in the last place of PyTorch's one sum); the maximum of the row maxima, taken in that
-// order, is the window's first maximum in PyTorch's row-major order, and a NaN wins in both.
-// Only a window's own elements are read, so a NaN or infinity elsewhere cannot leak in.
+// each window narrowed and reduced (mean or max), the m results stacked. Means of means over
+// equal-length rows are the window's mean (to a few units in the last place of PyTorch's one
+// sum); the maximum of the row maxima, taken in that order, is the window's first maximum in
+// PyTorch's row-major order, and a NaN wins in both. Only a window's own elements are read, so a
+// NaN or infinity elsewhere cannot leak in. Where the input needs a gradient, max pooling reads
+// every window's positions at once (adaptive_max) for PyTorch's indices, which its node saves
+// (Note [Pooling nodes]); the averages' node spreads each cell's gradient over its window.
 
 namespace functional {
 namespace detail_pool {

@@ -22,7 +22,9 @@ namespace tessera::nn {
 // Note [Interpolation by composition]
 // interpolate resizes one spatial dim at a time, the last first, by index_select: nearest modes
 // pick one source position per output position, linear modes two, weighted by lambda0 = 1 -
-// lambda1 and lambda1, so the ops have gradients and run on every device. The source positions
+// lambda1 and lambda1, with ops that run on every device. It records PyTorch's node
+// (UpsampleBilinear2DBackward1, ...), whose derivative adds each tap's weighted gradient back at
+// its source positions (index_add), one dim at a time, the first first. The source positions
 // follow PyTorch 1.13's kernels, in their arithmetic: "nearest" takes floor(dst * scale) in float
 // (with the shortcuts of equal and doubled sizes), "nearest-exact" floor((dst + 0.5) * scale), the
 // linear modes (dst + 0.5) * scale - 0.5 clamped at 0, or dst * scale with align_corners, in float
