@@ -386,6 +386,19 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
                 F::max_unpool2d(values, indices, {3, 2}, {2, 1}, {1, 0}, {5, 5}).sum({0, 1}).narrow(0, 0, 3).narrow(1, 0, 4) +
                 F::interpolate(img, {.size = {3, 4}, .mode = "bilinear"}).sum({0, 1}) +
                 F::interpolate(img, {.scale_factor = {0.7}}).sum({0, 1}).narrow(0, 0, 3).narrow(1, 0, 3).sum(); }},
+      {"interpolate and its gradient, every mode (the CPU's resize kernels against the composed ops)", [&](ts::Device d) {
+         const auto leaf = ts::linspace(-1, 1, 2 * 3 * 5 * 6).reshape({2, 3, 5, 6}).sin().to(d).requires_grad_();
+         const auto leaf3 = ts::linspace(-1, 1, 2 * 2 * 3 * 4 * 5).reshape({2, 2, 3, 4, 5}).cos().to(d).requires_grad_();
+         ts::Tensor<float> total = ts::zeros({1}, {.device = d});
+         for (const char* mode : {"nearest", "nearest-exact", "bilinear", "bicubic"})
+           for (const std::vector<int64_t>& size : {std::vector<int64_t>{7, 4}, std::vector<int64_t>{10, 13}}) {
+             const auto y = F::interpolate(leaf, {.size = size, .mode = mode});
+             total = total + (y * y.sin()).sum();
+           }
+         total = total + F::interpolate(leaf.flatten(2), {.scale_factor = {1.7}, .mode = "linear", .align_corners = true}).pow(2.0).sum();
+         total = total + F::interpolate(leaf3, {.size = {4, 3, 7}, .mode = "trilinear"}).pow(2.0).sum();
+         total.backward();
+         return ts::cat({total, leaf.grad().flatten(), leaf3.grad().flatten()}); }},
       {"losses", [&](ts::Device d) {
          const auto targets = ts::tensor({2, 0, 1}).to(d);
          return F::cross_entropy(y(d), targets) + F::nll_loss(y(d).log_softmax(1), targets) + F::mse_loss(y(d), y(d) * 0.5f) +
