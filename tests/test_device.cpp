@@ -399,6 +399,12 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
          total = total + F::interpolate(leaf3, {.size = {4, 3, 7}, .mode = "trilinear"}).pow(2.0).sum();
          total.backward();
          return ts::cat({total, leaf.grad().flatten(), leaf3.grad().flatten()}); }},
+      {"reflect and replicate padding and their gradients (the CPU's resize kernels against the composed ops)",
+       [&](ts::Device d) {
+         const auto leaf = ts::linspace(-1, 1, 2 * 3 * 4 * 5).reshape({2, 3, 4, 5}).sin().to(d).requires_grad_();
+         const auto y = F::pad(leaf, {2, 3, 1, 3}, "reflect") * 1.5f + F::pad(leaf, {4, 1, 3, 1}, "replicate");
+         (y * y.cos()).sum().backward();
+         return ts::cat({y.detach().flatten(), leaf.grad().flatten()}); }},
       {"losses", [&](ts::Device d) {
          const auto targets = ts::tensor({2, 0, 1}).to(d);
          return F::cross_entropy(y(d), targets) + F::nll_loss(y(d).log_softmax(1), targets) + F::mse_loss(y(d), y(d) * 0.5f) +

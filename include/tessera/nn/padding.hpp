@@ -9,6 +9,7 @@
 #include "../ops/indexing.hpp"
 #include "../ops/join.hpp"
 #include "module.hpp"
+#include "taps.hpp"
 
 namespace tessera::nn {
 
@@ -145,27 +146,25 @@ Tensor<T> pad(const Tensor<T>& input, const std::vector<int64_t>& pad, const std
              " gives a negative size");
     sources.push_back(circular ? detail_pad::circular_indices(n, left, right) : detail_pad::edge_indices(n, left, right, reflect));
   }
-  const auto index = [&](const std::vector<int64_t>& at) {
-    return from_vector(at, {static_cast<int64_t>(at.size())}, {.device = input.device()});
-  };
   if (circular) {  // recorded as its index_selects (PyTorch records the copies of its Python code)
-    for (int64_t k = 0; k < dims; ++k) out = out.index_select(ndim - 1 - k, index(sources[static_cast<size_t>(k)]));
+    for (int64_t k = 0; k < dims; ++k) {
+      const std::vector<int64_t>& at = sources[static_cast<size_t>(k)];
+      out = out.index_select(ndim - 1 - k, from_vector(at, {static_cast<int64_t>(at.size())}, {.device = input.device()}));
+    }
     return out;
   }
+  std::vector<std::vector<detail_taps::Tap>> taps;  // one copying tap per padded dim
+  for (std::vector<int64_t>& at : sources) taps.push_back({{std::move(at), {}}});
   {
     NoGradGuard no_grad;
-    for (int64_t k = 0; k < dims; ++k) out = out.index_select(ndim - 1 - k, index(sources[static_cast<size_t>(k)]));
+    for (int64_t k = 0; k < dims; ++k) out = detail_taps::gather_taps(out, ndim - 1 - k, taps[static_cast<size_t>(k)]);
   }
-  if (tessera::detail::needs_grad(input)) {  // the adjoint of the gathers: each dim's index_add, the first padded last
-    const auto formula = [sources, sizes = input.sizes()](const Tensor<T>& g, const Tensor<int64_t>&) {
+  if (tessera::detail::needs_grad(input)) {  // the adjoint of the gathers, the first padded dim last
+    const auto formula = [taps, sizes = input.sizes()](const Tensor<T>& g, const Tensor<int64_t>&) {
       Tensor<T> grad = g;
-      for (size_t k = sources.size(); k-- > 0;) {
-        const int64_t d = static_cast<int64_t>(sizes.size() - 1 - k);
-        Shape shape = grad.sizes();
-        shape[static_cast<size_t>(d)] = sizes[static_cast<size_t>(d)];
-        const std::vector<int64_t>& at = sources[k];
-        grad = zeros<T>(shape, {.device = g.device()})
-                   .index_add(d, from_vector(at, {static_cast<int64_t>(at.size())}, {.device = g.device()}), grad);
+      for (size_t k = taps.size(); k-- > 0;) {
+        const auto d = static_cast<int64_t>(sizes.size() - 1 - k);
+        grad = detail_taps::scatter_taps(grad, d, sizes[static_cast<size_t>(d)], taps[k]);
       }
       return grad;
     };

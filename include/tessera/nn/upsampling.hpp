@@ -15,9 +15,8 @@
 
 #include "../ops/creation.hpp"
 #include "../ops/indexing.hpp"
-#include "../backend/cpu/resize.hpp"
-#include "../backend/dispatch.hpp"
 #include "module.hpp"
+#include "taps.hpp"
 
 namespace tessera::nn {
 
@@ -183,17 +182,10 @@ std::array<Plan1d, 2> cubic_plan(int64_t in, int64_t out, std::optional<double> 
   return p;
 }
 
-/** One tap of a resized dim: the source position of each output position and, for the
- *  interpolating modes, its weight (none: 1). */
-struct Tap {
-  std::vector<int64_t> index;
-  std::vector<double> weight;
-};
-
 /** A dim of `in` resized to `out` as taps, summed in order; none where the dim is copied as it is
  *  (Note [Interpolation by composition]). */
 template <class T>
-std::vector<Tap> resize_taps(int64_t in, int64_t out, std::optional<double> scale, const std::string& mode,
+std::vector<detail_taps::Tap> resize_taps(int64_t in, int64_t out, std::optional<double> scale, const std::string& mode,
                              bool align_corners, bool nearest_shortcuts) {
   if (mode == "nearest" || mode == "nearest-exact") {
     if (out == in && mode == "nearest" && (nearest_shortcuts || !scale || *scale == 1.0)) return {};
@@ -210,107 +202,6 @@ std::vector<Tap> resize_taps(int64_t in, int64_t out, std::optional<double> scal
   std::array<Plan1d, 2> p = cubic_plan<S>(in, out, scale, align_corners);
   return {{std::move(p[0].index0), std::move(p[0].lambda0)}, {std::move(p[0].index1), std::move(p[0].lambda1)},
           {std::move(p[1].index0), std::move(p[1].lambda0)}, {std::move(p[1].index1), std::move(p[1].lambda1)}};
-}
-
-/** A tap's positions, and its weights as [out, 1, ...] to broadcast along dim `dim` of x. */
-template <class T>
-std::pair<Tensor<int64_t>, Tensor<T>> tap_tensors(const Tap& tap, const Tensor<T>& x, int64_t dim) {
-  const auto count = static_cast<int64_t>(tap.index.size());
-  const Tensor<int64_t> index = from_vector(tap.index, {count}, {.device = x.device()});
-  if (tap.weight.empty()) return {index, Tensor<T>()};
-  std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);
-  weight_dims[0] = count;
-  std::vector<T> values;
-  for (const double v : tap.weight) values.push_back(tessera::detail::convert<T>(v));
-  return {index, from_vector(values, Shape(weight_dims), {.device = x.device()})};
-}
-
-/** Whether a resize of x by taps runs the CPU kernels (backend/cpu/resize.hpp): float and double
- *  CPU tensors, grad mode off. Elsewhere it is composed from index_select, mul and add (or mul and
- *  index_add), which round alike (Note [Resize rounding]); under create_graph that is recorded. */
-template <class T>
-bool resize_kernel(const Tensor<T>& x) {
-  return (std::is_same_v<T, float> || std::is_same_v<T, double>) && x.device().is_cpu() && !GradMode::is_enabled();
-}
-
-/** The taps as the kernels take them, their weights converted to T (kept alive in `weights`). */
-template <class T>
-std::vector<tessera::detail::ResizeTap<T>> kernel_taps(const std::vector<Tap>& taps, std::vector<std::vector<T>>& weights) {
-  std::vector<tessera::detail::ResizeTap<T>> out;
-  for (const Tap& tap : taps) {
-    weights.emplace_back();
-    for (const double v : tap.weight) weights.back().push_back(tessera::detail::convert<T>(v));
-    out.push_back({tap.index.data(), tap.weight.empty() ? nullptr : weights.back().data()});
-  }
-  return out;
-}
-
-/** x [outer, n, inner] at `dim`'s split: (outer, inner). */
-template <class T>
-std::pair<int64_t, int64_t> around(const Tensor<T>& x, int64_t dim) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
-  return {outer, inner};
-}
-
-/** x resized along `dim` by its taps. */
-template <class T>
-Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& taps) {
-  if (!taps.empty() && resize_kernel(x)) {
-    const Tensor<T> xc = x.contiguous();
-    Shape sizes = x.sizes();
-    sizes[static_cast<size_t>(dim)] = static_cast<int64_t>(taps[0].index.size());
-    Tensor<T> out = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate");
-    std::vector<std::vector<T>> weights;
-    weights.reserve(taps.size());
-    const auto kernel = kernel_taps<T>(taps, weights);
-    const auto [outer, inner] = around(x, dim);
-    tessera::detail::dispatch_plan(
-        tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true, .input = &xc.impl(), .dim = dim},
-        [&] {
-          tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), outer, x.size(dim), sizes[static_cast<size_t>(dim)],
-                                                  inner, kernel);
-        });
-    return out;
-  }
-  Tensor<T> out = x;
-  for (size_t k = 0; k < taps.size(); ++k) {
-    const auto [index, weight] = tap_tensors(taps[k], x, dim);
-    Tensor<T> term = x.index_select(dim, index);
-    if (weight.defined()) term = term * weight;
-    out = k == 0 ? term : out + term;
-  }
-  return out;
-}
-
-/** The adjoint of gather_taps: g's gradient spread back over the `in` positions of dim `dim`. */
-template <class T>
-Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::vector<Tap>& taps) {
-  if (taps.empty()) return g;
-  Shape sizes = g.sizes();
-  sizes[static_cast<size_t>(dim)] = in;
-  if (resize_kernel(g)) {
-    const Tensor<T> gc = g.contiguous();
-    Tensor<T> grad = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate_backward");
-    std::vector<std::vector<T>> weights;
-    weights.reserve(taps.size());
-    const auto kernel = kernel_taps<T>(taps, weights);
-    const auto [outer, inner] = around(g, dim);
-    tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate_backward", .out = &grad.impl(),
-                                                            .fresh_out = true, .input = &gc.impl(), .dim = dim},
-                                   [&] {
-                                     tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), outer, in,
-                                                                              g.size(dim), inner, kernel);
-                                   });
-    return grad;
-  }
-  Tensor<T> grad = zeros<T>(sizes, {.device = g.device()});
-  for (const Tap& tap : taps) {
-    const auto [index, weight] = tap_tensors(tap, g, dim);
-    grad = grad.index_add(dim, index, weight.defined() ? g * weight : g);
-  }
-  return grad;
 }
 
 /** PyTorch's node of an upsampling: UpsampleBilinear2DBackward1 and the others. */
@@ -393,21 +284,21 @@ Tensor<T> interpolate(const Tensor<T>& x, const InterpolateOptions& o) {
     TS_CHECK(positive, "interpolate: Input and output sizes should be greater than 0, but got input (D: ", x.size(2),
              ", H: ", x.size(3), ", W: ", x.size(4), ") output (D: ", size[0], ", H: ", size[1], ", W: ", size[2], ")");
   const bool nearest_shortcuts = detail_upsample::channels_last_contiguous(x);  // Note [Nearest shortcuts]
-  std::vector<std::vector<detail_upsample::Tap>> taps(n);
+  std::vector<std::vector<detail_taps::Tap>> taps(n);
   for (size_t d = 0; d < n; ++d)
     taps[d] = detail_upsample::resize_taps<T>(x.size(static_cast<int64_t>(d) + 2), size[d], scales[d], o.mode,
                                               o.align_corners.value_or(false), nearest_shortcuts);
   Tensor<T> out = x;
   {
     NoGradGuard no_grad;  // the derivative is PyTorch's upsampling node's
-    for (int64_t d = dims - 1; d >= 0; --d) out = detail_upsample::gather_taps(out, d + 2, taps[static_cast<size_t>(d)]);
+    for (int64_t d = dims - 1; d >= 0; --d) out = detail_taps::gather_taps(out, d + 2, taps[static_cast<size_t>(d)]);
     if (out.impl_ptr() == x.impl_ptr()) out = x.clone();  // a new tensor, as PyTorch's, where no dim changes
   }
   if (tessera::detail::needs_grad(x)) {  // the adjoint of the gathers, the first dim first
     const auto formula = [taps, sizes = x.sizes()](const Tensor<T>& g, const Tensor<int64_t>&) {
       Tensor<T> grad = g;
       for (size_t d = 0; d < taps.size(); ++d)
-        grad = detail_upsample::scatter_taps(grad, static_cast<int64_t>(d) + 2, sizes[d + 2], taps[d]);
+        grad = detail_taps::scatter_taps(grad, static_cast<int64_t>(d) + 2, sizes[d + 2], taps[d]);
       return grad;
     };
     tessera::detail::record<tessera::detail::FormulaBackward<T, decltype(formula)>>(
