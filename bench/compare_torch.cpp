@@ -170,6 +170,10 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/conv2d_3x3", conv2d_3x3));
   ms(benchmark::RegisterBenchmark("libtorch/conv2d_3x3_backward", conv2d_3x3_backward));
   ms(benchmark::RegisterBenchmark("libtorch/batch_norm_backward", batch_norm_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/max_pool2d_backward", max_pool2d_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/upsample_bilinear_backward", upsample_bilinear_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/pad_reflect_backward", pad_reflect_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/conv_transpose2d_backward", conv_transpose2d_backward));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime()->Setup(&quiet_pause);
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));
   benchmark::RegisterBenchmark("libtorch/small_mul_grad", small_mul_grad)->UseRealTime()->Setup(&quiet_pause);

@@ -148,6 +148,49 @@ inline void batch_norm_backward(benchmark::State& state) {
   }
 }
 
+/** Max pooling (3x3 windows, stride 2, padding 1) of [32, 32, 32, 32], forward and backward. */
+inline void max_pool2d_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 32, 32, 32}, gen).requires_grad_(), gy = ts::randn({32, 32, 16, 16}, gen);
+  for (auto _ : state) {
+    ts::nn::functional::max_pool2d(x, 3, 2, 1).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.set_grad({});
+  }
+}
+/** Bilinear upsampling by 2 of [32, 32, 32, 32], forward and backward. */
+inline void upsample_bilinear_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 32, 32, 32}, gen).requires_grad_(), gy = ts::randn({32, 32, 64, 64}, gen);
+  for (auto _ : state) {
+    ts::nn::functional::interpolate(x, {.scale_factor = {2}, .mode = "bilinear"}).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.set_grad({});
+  }
+}
+/** Reflection padding by 2 of [32, 32, 32, 32], forward and backward. */
+inline void pad_reflect_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 32, 32, 32}, gen).requires_grad_(), gy = ts::randn({32, 32, 36, 36}, gen);
+  for (auto _ : state) {
+    ts::nn::functional::pad(x, {2, 2, 2, 2}, "reflect").backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.set_grad({});
+  }
+}
+/** A stride-2 transposed convolution (3x3, padding 1, output padding 1) of [32, 32, 16, 16] to 16
+ *  channels [32, 32], forward and backward to the input and the weight. */
+inline void conv_transpose2d_backward(benchmark::State& state) {
+  ts::Generator gen(0);
+  auto x = ts::randn({32, 32, 16, 16}, gen).requires_grad_(), w = (ts::randn({32, 16, 3, 3}, gen) * 0.1f).requires_grad_();
+  auto gy = ts::randn({32, 16, 32, 32}, gen);
+  for (auto _ : state) {
+    ts::nn::functional::conv_transpose2d(x, w, {}, {.stride = 2, .padding = 1, .output_padding = 1}).backward(gy);
+    benchmark::DoNotOptimize(w.grad().data_ptr());
+    x.set_grad({}), w.set_grad({});
+  }
+}
+
 /** Autograd's cost per op: a 4-element multiply that records a node. */
 inline void small_mul_grad(benchmark::State& state) {
   auto a = ts::ones({4}, {.requires_grad = true}), b = ts::ones({4});
@@ -319,6 +362,10 @@ inline std::vector<std::string> register_rows(const std::string& prefix, Setup s
   ms(row("conv2d_3x3", conv2d_3x3));
   ms(row("conv2d_3x3_backward", conv2d_3x3_backward));
   ms(row("batch_norm_backward", batch_norm_backward));
+  ms(row("max_pool2d_backward", max_pool2d_backward));
+  ms(row("upsample_bilinear_backward", upsample_bilinear_backward));
+  ms(row("pad_reflect_backward", pad_reflect_backward));
+  ms(row("conv_transpose2d_backward", conv_transpose2d_backward));
   row("small_add", small_add);
   ms(row("mlp_step", mlp_step));
   row("small_mul_grad", small_mul_grad);

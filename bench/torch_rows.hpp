@@ -154,6 +154,47 @@ inline void batch_norm_backward(benchmark::State& state) {
     for (auto* t : {&x, &w, &b}) t->mutable_grad().reset();
   }
 }
+inline void max_pool2d_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 16, 16});
+  for (auto _ : state) {
+    torch::max_pool2d(x, 3, 2, 1).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.mutable_grad().reset();
+  }
+}
+inline void upsample_bilinear_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 64, 64});
+  const auto options = torch::nn::functional::InterpolateFuncOptions()
+                           .scale_factor(std::vector<double>{2, 2})
+                           .mode(torch::kBilinear)
+                           .align_corners(false);
+  for (auto _ : state) {
+    torch::nn::functional::interpolate(x, options).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.mutable_grad().reset();
+  }
+}
+inline void pad_reflect_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 36, 36});
+  for (auto _ : state) {
+    torch::reflection_pad2d(x, {2, 2, 2, 2}).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.mutable_grad().reset();
+  }
+}
+inline void conv_transpose2d_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 16, 16}).requires_grad_(), w = (torch::randn({32, 16, 3, 3}) * 0.1f).requires_grad_();
+  auto gy = torch::randn({32, 16, 32, 32});
+  for (auto _ : state) {
+    torch::conv_transpose2d(x, w, {}, 2, 1, 1).backward(gy);
+    benchmark::DoNotOptimize(w.grad().data_ptr());
+    x.mutable_grad().reset(), w.mutable_grad().reset();
+  }
+}
 inline void mlp_step(benchmark::State& state) {
   torch::manual_seed(0);
   auto x = torch::randn({64, 784});

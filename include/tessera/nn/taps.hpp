@@ -47,7 +47,8 @@ bool resize_kernel(const Tensor<T>& x) {
 
 /** The taps as the kernels take them, their weights converted to T (kept alive in `weights`). */
 template <class T>
-std::vector<tessera::detail::ResizeTap<T>> kernel_taps(const std::vector<Tap>& taps, std::vector<std::vector<T>>& weights) {
+std::vector<tessera::detail::ResizeTap<T>> kernel_taps(const std::vector<Tap>& taps,
+                                                       std::vector<std::vector<T>>& weights) {
   std::vector<tessera::detail::ResizeTap<T>> out;
   for (const Tap& tap : taps) {
     weights.emplace_back();
@@ -78,12 +79,13 @@ Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& t
     weights.reserve(taps.size());
     const auto kernel = kernel_taps<T>(taps, weights);
     const auto [outer, inner] = around(x, dim);
-    tessera::detail::dispatch_plan(
-        tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true, .input = &xc.impl(), .dim = dim},
-        [&] {
-          tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), outer, x.size(dim), sizes[static_cast<size_t>(dim)],
-                                                  inner, kernel);
-        });
+    const int64_t n = x.size(dim), m = sizes[static_cast<size_t>(dim)];
+    tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true,
+                                                            .input = &xc.impl(), .dim = dim},
+                                   [&] {
+                                     tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), outer, n, m,
+                                                                             inner, kernel);
+                                   });
     return out;
   }
   Tensor<T> out = x;
@@ -124,4 +126,5 @@ Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::v
   }
   return grad;
 }
+
 }  // namespace tessera::nn::functional::detail_taps

@@ -32,31 +32,30 @@ struct ResizeTap {
 template <class T>
 void resize_taps_forward(const T* x, T* out, int64_t outer, int64_t n, int64_t m, int64_t inner,
                          std::span<const ResizeTap<T>> taps) {
-  const int64_t block = m * inner;
-  parallel_for(0, outer, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(block * static_cast<int64_t>(taps.size()), 1)),
-               [&](int64_t lo, int64_t hi) {
-                 std::vector<T> product(taps.size() > 1 ? static_cast<size_t>(block) : 0);
-                 for (int64_t r = lo; r < hi; ++r) {
-                   const T* src = x + r * n * inner;
-                   T* dst = out + r * block;
-                   for (size_t k = 0; k < taps.size(); ++k) {
-                     const ResizeTap<T>& tap = taps[k];
-                     T* into = k == 0 ? dst : product.data();
-                     for (int64_t o = 0; o < m; ++o) {
-                       const T* row = src + tap.index[o] * inner;
-                       T* to = into + o * inner;
-                       if (tap.weight) {
-                         const T w = tap.weight[o];
-                         for (int64_t j = 0; j < inner; ++j) to[j] = row[j] * w;
-                       } else {
-                         for (int64_t j = 0; j < inner; ++j) to[j] = row[j];
-                       }
-                     }
-                     if (k > 0)
-                       for (int64_t i = 0; i < block; ++i) dst[i] = dst[i] + product[static_cast<size_t>(i)];
-                   }
-                 }
-               });
+  const int64_t block = m * inner, work = std::max<int64_t>(block * static_cast<int64_t>(taps.size()), 1);
+  parallel_for(0, outer, std::max<int64_t>(1, kGrainSize / work), [&](int64_t lo, int64_t hi) {
+    std::vector<T> product(taps.size() > 1 ? static_cast<size_t>(block) : 0);
+    for (int64_t r = lo; r < hi; ++r) {
+      const T* src = x + r * n * inner;
+      T* dst = out + r * block;
+      for (size_t k = 0; k < taps.size(); ++k) {
+        const ResizeTap<T>& tap = taps[k];
+        T* into = k == 0 ? dst : product.data();
+        for (int64_t o = 0; o < m; ++o) {
+          const T* row = src + tap.index[o] * inner;
+          T* to = into + o * inner;
+          if (tap.weight) {
+            const T w = tap.weight[o];
+            for (int64_t j = 0; j < inner; ++j) to[j] = row[j] * w;
+          } else {
+            for (int64_t j = 0; j < inner; ++j) to[j] = row[j];
+          }
+        }
+        if (k > 0)
+          for (int64_t i = 0; i < block; ++i) dst[i] = dst[i] + product[static_cast<size_t>(i)];
+      }
+    }
+  });
 }
 
 /** grad_x [outer, n, inner] = the adjoint of resize_taps_forward applied to g [outer, m, inner]:
@@ -64,30 +63,29 @@ void resize_taps_forward(const T* x, T* out, int64_t outer, int64_t n, int64_t m
 template <class T>
 void resize_taps_backward(const T* g, T* grad_x, int64_t outer, int64_t n, int64_t m, int64_t inner,
                           std::span<const ResizeTap<T>> taps) {
-  const int64_t block = m * inner;
-  parallel_for(0, outer, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(block * static_cast<int64_t>(taps.size()), 1)),
-               [&](int64_t lo, int64_t hi) {
-                 std::vector<T> product(static_cast<size_t>(block));
-                 for (int64_t r = lo; r < hi; ++r) {
-                   const T* from = g + r * block;
-                   T* dst = grad_x + r * n * inner;
-                   std::fill(dst, dst + n * inner, T(0));
-                   for (const ResizeTap<T>& tap : taps) {
-                     const T* share = from;
-                     if (tap.weight) {
-                       for (int64_t o = 0; o < m; ++o) {
-                         const T w = tap.weight[o];
-                         for (int64_t j = 0; j < inner; ++j) product[static_cast<size_t>(o * inner + j)] = from[o * inner + j] * w;
-                       }
-                       share = product.data();
-                     }
-                     for (int64_t o = 0; o < m; ++o) {
-                       T* to = dst + tap.index[o] * inner;
-                       for (int64_t j = 0; j < inner; ++j) to[j] = to[j] + share[o * inner + j];
-                     }
-                   }
-                 }
-               });
+  const int64_t block = m * inner, work = std::max<int64_t>(block * static_cast<int64_t>(taps.size()), 1);
+  parallel_for(0, outer, std::max<int64_t>(1, kGrainSize / work), [&](int64_t lo, int64_t hi) {
+    std::vector<T> product(static_cast<size_t>(block));
+    for (int64_t r = lo; r < hi; ++r) {
+      const T* from = g + r * block;
+      T* dst = grad_x + r * n * inner;
+      std::fill(dst, dst + n * inner, T(0));
+      for (const ResizeTap<T>& tap : taps) {
+        const T* share = from;
+        if (tap.weight) {
+          for (int64_t o = 0; o < m; ++o) {
+            const T w = tap.weight[o];
+            for (int64_t j = 0; j < inner; ++j) product[static_cast<size_t>(o * inner + j)] = from[o * inner + j] * w;
+          }
+          share = product.data();
+        }
+        for (int64_t o = 0; o < m; ++o) {
+          T* to = dst + tap.index[o] * inner;
+          for (int64_t j = 0; j < inner; ++j) to[j] = to[j] + share[o * inner + j];
+        }
+      }
+    }
+  });
 }
 
 }  // namespace tessera::detail
