@@ -266,33 +266,40 @@ std::pair<Tensor<T>, Tensor<T>> convolution_gradients(const Tensor<T>& x, const 
   return {gx, gw};
 }
 
-/** PyTorch's ConvolutionBackward0 (Note [Convolution node]), for a 2-D convolution or a 1-D one
- *  run as 2-D (`flat`: the input [N, C, L], the weight [out, C / groups, k] and the output
- *  gradient [N, out, OL] get a height of 1). */
+/** What every node named ConvolutionBackward0 keeps: the input and the weight (Note [Convolution
+ *  node]). */
 template <class T>
-struct ConvolutionBackward0 final : ::tessera::detail::Node {
+struct ConvolutionNode : ::tessera::detail::Node {
   ::tessera::detail::SavedTensor<T> input, weight;
-  WindowGeometry geometry;
-  int64_t groups;
-  bool flat;
-  ConvolutionBackward0(const Tensor<T>& x, const Tensor<T>& w, const WindowGeometry& g, int64_t groups_, bool flat_)
-      : input(x, false), weight(w, false), geometry(g), groups(groups_), flat(flat_) {}
+  ConvolutionNode(const Tensor<T>& x, const Tensor<T>& w) : input(x, false), weight(w, false) {}
   const char* name() const override { return "ConvolutionBackward0"; }
   void release_saved() override {
     Node::release_saved();
     release_all(input, weight);
   }
+};
+
+/** PyTorch's ConvolutionBackward0 (Note [Convolution node]), for a 2-D convolution or a 1-D one
+ *  run as 2-D (`flat`: the input [N, C, L], the weight [out, C / groups, k] and the output
+ *  gradient [N, out, OL] get a height of 1). */
+template <class T>
+struct ConvolutionBackward0 final : ConvolutionNode<T> {
+  WindowGeometry geometry;
+  int64_t groups;
+  bool flat;
+  ConvolutionBackward0(const Tensor<T>& x, const Tensor<T>& w, const WindowGeometry& g, int64_t groups_, bool flat_)
+      : ConvolutionNode<T>(x, w), geometry(g), groups(groups_), flat(flat_) {}
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
-    Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
+    Tensor<T> x = this->input.unpack(*this), w = this->weight.unpack(*this), gy = grads[0].as<T>();
     if (flat) {
       x = x.unsqueeze(2);
       w = w.unsqueeze(2);
       gy = gy.unsqueeze(2);
     }
     auto [gx, gw] =
-        convolution_gradients(x, w, gy, geometry, groups, needs_input_grad(0), needs_input_grad(1));
+        convolution_gradients(x, w, gy, geometry, groups, this->needs_input_grad(0), this->needs_input_grad(1));
     Tensor<T> gb;
-    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3});
+    if (this->needs_input_grad(2)) gb = gy.sum({0, 2, 3});
     if (flat) {
       if (gx.defined()) gx = gx.squeeze(2);
       if (gw.defined()) gw = gw.squeeze(2);
@@ -528,22 +535,16 @@ Tensor<T> depth_slices(const Tensor<T>& xp, const ConvArgs<3>& a, int64_t kd, in
  *  from conv2d]): each depth tap's gradients are those of its 2-D convolution, the weight's
  *  stacked along the depth, the input's added back at the depths the tap read. */
 template <class T>
-struct Convolution3dBackward final : ::tessera::detail::Node {
-  ::tessera::detail::SavedTensor<T> input, weight;
+struct Convolution3dBackward final : ConvolutionNode<T> {
   ConvArgs<3> args;
   WindowGeometry plane;  // each output depth's 2-D convolution
   int64_t groups, od;
   Convolution3dBackward(const Tensor<T>& x, const Tensor<T>& w, const ConvArgs<3>& a, const WindowGeometry& g,
                         int64_t groups_, int64_t od_)
-      : input(x, false), weight(w, false), args(a), plane(g), groups(groups_), od(od_) {}
-  const char* name() const override { return "ConvolutionBackward0"; }
-  void release_saved() override {
-    Node::release_saved();
-    release_all(input, weight);
-  }
+      : ConvolutionNode<T>(x, w), args(a), plane(g), groups(groups_), od(od_) {}
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
-    const Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
-    const bool for_input = needs_input_grad(0), for_weight = needs_input_grad(1);
+    const Tensor<T> x = this->input.unpack(*this), w = this->weight.unpack(*this), gy = grads[0].as<T>();
+    const bool for_input = this->needs_input_grad(0), for_weight = this->needs_input_grad(1);
     const int64_t n = x.size(0), c = x.size(1), out_channels = w.size(0);
     const Tensor<T> planes = gy.permute({0, 2, 1, 3, 4}).reshape({plane.n, out_channels, plane.oh, plane.ow});
     const Tensor<T> xp = for_weight ? padded_volume(x, args) : Tensor<T>{};
@@ -564,7 +565,7 @@ struct Convolution3dBackward final : ::tessera::detail::Node {
                .narrow(3, args.amounts[1][0], x.size(3))
                .narrow(4, args.amounts[2][0], x.size(4));
     if (for_weight) gw = stack(taps, 2);
-    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3, 4});
+    if (this->needs_input_grad(2)) gb = gy.sum({0, 2, 3, 4});
     return {gx, gw, gb};
   }
 };

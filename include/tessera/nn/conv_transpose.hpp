@@ -227,23 +227,17 @@ std::vector<int64_t> output_padding_for(const char* layer, const Tensor<T>& x, s
  *  gradients are that convolution's: of the output's gradient for x, and its weight gradient with
  *  the roles of image and output gradient exchanged; recorded under create_graph. */
 template <class T>
-struct ConvTransposeBackward final : ::tessera::detail::Node {
-  ::tessera::detail::SavedTensor<T> input, weight;
+struct ConvTransposeBackward final : detail_conv::ConvolutionNode<T> {
   WindowGeometry geometry;
   int64_t groups;
   ConvTransposeBackward(const Tensor<T>& x, const Tensor<T>& w, const WindowGeometry& g, int64_t groups_)
-      : input(x, false), weight(w, false), geometry(g), groups(groups_) {}
-  const char* name() const override { return "ConvolutionBackward0"; }
-  void release_saved() override {
-    Node::release_saved();
-    release_all(input, weight);
-  }
+      : detail_conv::ConvolutionNode<T>(x, w), geometry(g), groups(groups_) {}
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
-    const Tensor<T> x = input.unpack(*this), w = weight.unpack(*this), gy = grads[0].as<T>();
+    const Tensor<T> x = this->input.unpack(*this), w = this->weight.unpack(*this), gy = grads[0].as<T>();
     Tensor<T> gx, gw, gb;
-    if (needs_input_grad(0)) gx = detail_conv::convolution(gy, w, Tensor<T>(), geometry, groups);
-    if (needs_input_grad(1)) gw = detail_conv::convolution_gradients(gy, w, x, geometry, groups, false, true).second;
-    if (needs_input_grad(2)) gb = gy.sum({0, 2, 3});
+    if (this->needs_input_grad(0)) gx = detail_conv::convolution(gy, w, Tensor<T>(), geometry, groups);
+    if (this->needs_input_grad(1)) gw = detail_conv::convolution_gradients(gy, w, x, geometry, groups, false, true).second;
+    if (this->needs_input_grad(2)) gb = gy.sum({0, 2, 3});
     return {gx, gw, gb};
   }
 };
