@@ -58,13 +58,16 @@ std::vector<tessera::detail::ResizeTap<T>> kernel_taps(const std::vector<Tap>& t
   return out;
 }
 
-/** x [outer, n, inner] at `dim`'s split: (outer, inner). */
-template <class T>
-std::pair<int64_t, int64_t> around(const Tensor<T>& x, int64_t dim) {
+/** x as [outer, n, inner] around dim `dim`. */
+struct Split {
   int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
-  return {outer, inner};
+};
+template <class T>
+Split around(const Tensor<T>& x, int64_t dim) {
+  Split split;
+  for (int64_t d = 0; d < dim; ++d) split.outer *= x.size(d);
+  for (int64_t d = dim + 1; d < x.dim(); ++d) split.inner *= x.size(d);
+  return split;
 }
 
 /** x resized along `dim` by its taps. */
@@ -78,13 +81,13 @@ Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& t
     std::vector<std::vector<T>> weights;
     weights.reserve(taps.size());
     const auto kernel = kernel_taps<T>(taps, weights);
-    const auto [outer, inner] = around(x, dim);
+    const Split split = around(x, dim);
     const int64_t n = x.size(dim), m = sizes[static_cast<size_t>(dim)];
     tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true,
                                                             .input = &xc.impl(), .dim = dim},
                                    [&] {
-                                     tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), outer, n, m,
-                                                                             inner, kernel);
+                                     tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), split.outer, n, m,
+                                                                             split.inner, kernel);
                                    });
     return out;
   }
@@ -110,12 +113,12 @@ Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::v
     std::vector<std::vector<T>> weights;
     weights.reserve(taps.size());
     const auto kernel = kernel_taps<T>(taps, weights);
-    const auto [outer, inner] = around(g, dim);
+    const Split split = around(g, dim);
     tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate_backward", .out = &grad.impl(),
                                                             .fresh_out = true, .input = &gc.impl(), .dim = dim},
                                    [&] {
-                                     tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), outer, in,
-                                                                              g.size(dim), inner, kernel);
+                                     tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), split.outer, in,
+                                                                              g.size(dim), split.inner, kernel);
                                    });
     return grad;
   }
