@@ -79,17 +79,6 @@ void layer_norm_backward_rows(const T* dy, const T* x, const T* w, const T* mean
 // sums do not depend on their number.
 inline constexpr int64_t kPlanePiece = 2048;
 
-namespace plane_ops {
-struct Add {
-  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a + b; }
-};
-struct Sub {
-  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a - b; }
-};
-struct Mul {
-  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a * b; }
-};
-}  // namespace plane_ops
 
 /** Calls f(offset, length, channel) for each piece of each plane of [N, C, S], in parallel. */
 template <class F>
@@ -124,8 +113,8 @@ void batch_norm_statistics(const T* x, int64_t n, int64_t c, int64_t s, T* mean,
     alignas(64) T piece[kPlanePiece];
     const T m = piece_sum([&](int64_t at, int64_t len) { return vector_sum(x + at, len); }) / count;
     var[ch] = piece_sum([&](int64_t at, int64_t len) {
-      vector_run<T, 2, plane_ops::Sub>(piece, {x + at, &m}, {false, true}, len);
-      vector_run<T, 2, plane_ops::Mul>(piece, {piece, piece}, {false, false}, len);
+      vector_run<T, 2, vector_ops::Sub>(piece, {x + at, &m}, {false, true}, len);
+      vector_run<T, 2, vector_ops::Mul>(piece, {piece, piece}, {false, false}, len);
       return vector_sum(piece, len);
     }) / count;
     mean[ch] = m;
@@ -136,8 +125,8 @@ void batch_norm_statistics(const T* x, int64_t n, int64_t c, int64_t s, T* mean,
 template <class T>
 void batch_norm_affine(T* out, const T* x, int64_t n, int64_t c, int64_t s, const T* alpha, const T* beta) {
   for_each_plane_piece(n, c, s, [&](int64_t at, int64_t len, int64_t ch) {
-    vector_run<T, 2, plane_ops::Mul>(out + at, {x + at, alpha + ch}, {false, true}, len);
-    vector_run<T, 2, plane_ops::Add>(out + at, {out + at, beta + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Mul>(out + at, {x + at, alpha + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Add>(out + at, {out + at, beta + ch}, {false, true}, len);
   });
 }
 
@@ -149,8 +138,8 @@ void batch_norm_backward_sums(const T* g, const T* x, const T* mean, int64_t n, 
     alignas(64) T piece[kPlanePiece];
     if (sum_g) sum_g[ch] = piece_sum([&](int64_t at, int64_t len) { return vector_sum(g + at, len); });
     dot[ch] = piece_sum([&](int64_t at, int64_t len) {
-      vector_run<T, 2, plane_ops::Sub>(piece, {x + at, mean + ch}, {false, true}, len);
-      vector_run<T, 2, plane_ops::Mul>(piece, {piece, g + at}, {false, false}, len);
+      vector_run<T, 2, vector_ops::Sub>(piece, {x + at, mean + ch}, {false, true}, len);
+      vector_run<T, 2, vector_ops::Mul>(piece, {piece, g + at}, {false, false}, len);
       return vector_sum(piece, len);
     });
   });
@@ -163,11 +152,11 @@ void batch_norm_backward_input(T* gx, const T* g, const T* x, const T* mean, con
                                const T* scale, int64_t n, int64_t c, int64_t s) {
   for_each_plane_piece(n, c, s, [&](int64_t at, int64_t len, int64_t ch) {
     T* out = gx + at;
-    vector_run<T, 2, plane_ops::Sub>(out, {x + at, mean + ch}, {false, true}, len);
-    vector_run<T, 2, plane_ops::Mul>(out, {out, neg_k + ch}, {false, true}, len);
-    vector_run<T, 2, plane_ops::Add>(out, {out, g + at}, {false, false}, len);
-    vector_run<T, 2, plane_ops::Sub>(out, {out, mean_g + ch}, {false, true}, len);
-    vector_run<T, 2, plane_ops::Mul>(out, {out, scale + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Sub>(out, {x + at, mean + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Mul>(out, {out, neg_k + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Add>(out, {out, g + at}, {false, false}, len);
+    vector_run<T, 2, vector_ops::Sub>(out, {out, mean_g + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Mul>(out, {out, scale + ch}, {false, true}, len);
   });
 }
 

@@ -143,6 +143,19 @@ void vector_run(T* out, const std::array<const T*, N>& in, const std::array<bool
   }
 }
 
+/** The arithmetic ops vector_run most kernels compose from, each rounding once per element. */
+namespace vector_ops {
+struct Add {
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a + b; }
+};
+struct Sub {
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a - b; }
+};
+struct Mul {
+  template <class V> [[gnu::always_inline]] static void vec(V& r, const V& a, const V& b) { r = a * b; }
+};
+}  // namespace vector_ops
+
 // --- transposition --------------------------------------------------------------------------------
 
 #if TS_HAS_X86_DISPATCH
