@@ -522,6 +522,8 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
   ts::nn::InstanceNorm2d inorm(3);
   CHECK(inorm.parameters().empty());  // affine=False by default, as PyTorch
   CHECK(inorm(ts::randn({3, 4, 5})).sizes() == ts::Shape{3, 4, 5});
+  CHECK(error_of([] { F::instance_norm(ts::zeros<float>({2, 3, 1})); }) ==
+        "instance_norm: Expected more than 1 spatial element when training, got input size [2, 3, 1]");
   CHECK(error_of([] { F::group_norm(ts::zeros<float>({2, 6, 3}), 4); }) ==
         "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of shape "
         "[2, 6, 3] and num_groups=4");

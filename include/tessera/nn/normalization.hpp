@@ -191,6 +191,10 @@ Tensor<T> instance_norm(const Tensor<T>& x, const Tensor<T>& weight = {}, const 
   TS_CHECK(x.dim() >= 3, "instance_norm: expected an input [N, C, ...] with spatial dims, got shape ",
            tessera::detail::shape_str(x.sizes()));
   const int64_t n = x.size(0);
+  int64_t spatial = 1;
+  for (int64_t d = 2; d < x.dim(); ++d) spatial *= x.size(d);
+  TS_CHECK(spatial > 1, "instance_norm: Expected more than 1 spatial element when training, got input size ",
+           tessera::detail::shape_str(x.sizes()));
   Shape shape = x.sizes();
   shape[0] = 1, shape[1] = n * x.size(1);
   const Tensor<T> w = weight.defined() ? weight.repeat({n}) : Tensor<T>(), b = bias.defined() ? bias.repeat({n}) : Tensor<T>();
