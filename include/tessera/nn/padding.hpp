@@ -16,8 +16,8 @@ namespace tessera::nn {
 // Note [Padding by composition]
 // pad is built from ops that run on every device: constant padding narrows the input for
 // negative pads and concatenates filled blocks for positive ones; reflect, replicate and circular
-// padding gather each padded dim with index_select from an index list that says, for every output
-// position, which input position it copies. Those lists follow PyTorch 1.13's kernels, negative
+// padding gather each padded dim by an index list that says, for every output position, which
+// input position it copies (index_select, or the resize kernels of nn/taps.hpp). Those lists follow PyTorch 1.13's kernels, negative
 // pads included (circular copies the central part, then the left pad from the right end of the
 // output, then the right pad from its left end). The constant, reflect and replicate modes record
 // PyTorch's nodes (ConstantPadNdBackward0, ReflectionPad2DBackward0, ...) whose derivatives are

@@ -72,19 +72,25 @@ Tensor<T> max_pool_backward(const Tensor<T>& g, const Tensor<int64_t>& indices, 
   return zeros<T>({rows, plane}, {.device = g.device()}).scatter_add(1, at, src).view(sizes);
 }
 
+/** For each window of k positions in `all` (plane for padding), whether none is inside the
+ *  plane: 1 for a window with no element of the input. */
+template <class = void>
+std::vector<uint8_t> empty_windows(const std::vector<int64_t>& all, int64_t k, int64_t plane) {
+  std::vector<uint8_t> empty(k == 0 ? 0 : all.size() / static_cast<size_t>(k), 1);
+  for (size_t w = 0; w < empty.size(); ++w)
+    for (int64_t e = 0; e < k && empty[w]; ++e) empty[w] = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)] == plane;
+  return empty;
+}
+
 /** Records max pooling's node `name` on input -> values with its indices: `all` lists each
  *  window's k positions in the pooled plane of `plane` elements (plane for padding). */
 template <class T>
 void record_max_pool(const Tensor<T>& input, const Tensor<T>& values, const Tensor<int64_t>& indices,
                      const std::vector<int64_t>& all, int64_t k, int64_t plane, int64_t dims, const char* name) {
-  std::vector<uint8_t> empty(k == 0 ? 0 : all.size() / static_cast<size_t>(k), 1);
-  bool any_empty = false;
-  for (size_t w = 0; w < empty.size(); ++w) {
-    for (int64_t e = 0; e < k && empty[w]; ++e) empty[w] = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)] == plane;
-    any_empty |= empty[w] != 0;
-  }
+  const std::vector<uint8_t> empty = empty_windows(all, k, plane);
   Tensor<bool> mask;
-  if (any_empty) mask = from_vector(empty, {static_cast<int64_t>(empty.size())}, {.device = input.device()}).template to<bool>();
+  if (std::find(empty.begin(), empty.end(), uint8_t{1}) != empty.end())
+    mask = from_vector(empty, {static_cast<int64_t>(empty.size())}, {.device = input.device()}).template to<bool>();
   record_pool(input, values, name,
               [sizes = input.sizes(), dims, mask](const Tensor<T>& g, const Tensor<int64_t>& at) {
                 return max_pool_backward(g, at, sizes, dims, mask);
@@ -239,17 +245,16 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_of_windows(const Tensor<T>& x, const 
     const Tensor<bool> nan = rows.detach().isnan();
     const Tensor<int64_t> last_nan = (k - 1) - nan.flip({-1}).template to<int32_t>().argmax(-1);
     indices = positions.gather(4, where(nan.any(-1), last_nan, at).unsqueeze(-1)).squeeze(-1);
-    std::vector<int64_t> first(static_cast<size_t>(oh * ow));
-    std::vector<bool> empty(first.size(), true);
+    const std::vector<uint8_t> empty = empty_windows(all, k, plane);
+    std::vector<int64_t> first(empty.size());
     for (size_t w = 0; w < first.size(); ++w) {
-      for (int64_t e = 0; e < k && empty[w]; ++e)
-        if (const int64_t p = all[w * static_cast<size_t>(k) + static_cast<size_t>(e)]; p < plane) first[w] = p, empty[w] = false;
-      if (empty[w] && !empty_index.empty()) first[w] = empty_index[w];
+      const auto taps = all.begin() + static_cast<std::ptrdiff_t>(w) * k;
+      if (!empty[w]) first[w] = *std::find_if(taps, taps + k, [&](int64_t p) { return p < plane; });
+      else if (!empty_index.empty()) first[w] = empty_index[w];
     }
     indices = where(indices.eq(plane), from_vector(first, {oh, ow}, {.device = x.device()}), indices);
-    const Tensor<bool> outside = from_vector(std::vector<uint8_t>(empty.begin(), empty.end()), {oh, ow}, {.device = x.device()})
-                                     .template to<bool>()
-                                     .expand({n, c, oh, ow});
+    const Tensor<bool> outside =
+        from_vector(empty, {oh, ow}, {.device = x.device()}).template to<bool>().expand({n, c, oh, ow});
     const Tensor<int64_t> read = indices.masked_fill(outside, 0);  // an empty window reads nothing
     values = x.reshape({n, c, plane}).gather(2, read.reshape({n, c, oh * ow})).view({n, c, oh, ow}).masked_fill(outside, lowest<T>());
   }

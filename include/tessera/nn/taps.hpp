@@ -24,6 +24,14 @@ struct Tap {
   std::vector<double> weight;
 };
 
+/** A tap's weights in T. */
+template <class T>
+std::vector<T> weights_as(const Tap& tap) {
+  std::vector<T> values;
+  for (const double v : tap.weight) values.push_back(tessera::detail::convert<T>(v));
+  return values;
+}
+
 /** A tap's positions, and its weights as [out, 1, ...] to broadcast along dim `dim` of x. */
 template <class T>
 std::pair<Tensor<int64_t>, Tensor<T>> tap_tensors(const Tap& tap, const Tensor<T>& x, int64_t dim) {
@@ -32,9 +40,7 @@ std::pair<Tensor<int64_t>, Tensor<T>> tap_tensors(const Tap& tap, const Tensor<T
   if (tap.weight.empty()) return {index, Tensor<T>()};
   std::vector<int64_t> weight_dims(static_cast<size_t>(x.dim() - dim), 1);
   weight_dims[0] = count;
-  std::vector<T> values;
-  for (const double v : tap.weight) values.push_back(tessera::detail::convert<T>(v));
-  return {index, from_vector(values, Shape(weight_dims), {.device = x.device()})};
+  return {index, from_vector(weights_as<T>(tap), Shape(weight_dims), {.device = x.device()})};
 }
 
 /** Whether a resize of x by taps runs the CPU kernels (backend/cpu/resize.hpp): float and double
@@ -45,18 +51,21 @@ bool resize_kernel(const Tensor<T>& x) {
   return (std::is_same_v<T, float> || std::is_same_v<T, double>) && x.device().is_cpu() && !GradMode::is_enabled();
 }
 
-/** The taps as the kernels take them, their weights converted to T (kept alive in `weights`). */
+/** The taps as the kernels take them, with their weights in T (which `taps` points into). */
 template <class T>
-std::vector<tessera::detail::ResizeTap<T>> kernel_taps(const std::vector<Tap>& taps,
-                                                       std::vector<std::vector<T>>& weights) {
-  std::vector<tessera::detail::ResizeTap<T>> out;
-  for (const Tap& tap : taps) {
-    weights.emplace_back();
-    for (const double v : tap.weight) weights.back().push_back(tessera::detail::convert<T>(v));
-    out.push_back({tap.index.data(), tap.weight.empty() ? nullptr : weights.back().data()});
+struct KernelTaps {
+  std::vector<std::vector<T>> weights;
+  std::vector<tessera::detail::ResizeTap<T>> taps;
+  explicit KernelTaps(const std::vector<Tap>& from) {
+    weights.reserve(from.size());
+    for (const Tap& tap : from) {
+      weights.push_back(weights_as<T>(tap));
+      taps.push_back({tap.index.data(), tap.weight.empty() ? nullptr : weights.back().data()});
+    }
   }
-  return out;
-}
+  KernelTaps(const KernelTaps&) = delete;
+  KernelTaps& operator=(const KernelTaps&) = delete;
+};
 
 /** x as [outer, n, inner] around dim `dim`. */
 struct Split {
@@ -78,16 +87,14 @@ Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& t
     Shape sizes = x.sizes();
     sizes[static_cast<size_t>(dim)] = static_cast<int64_t>(taps[0].index.size());
     Tensor<T> out = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate");
-    std::vector<std::vector<T>> weights;
-    weights.reserve(taps.size());
-    const auto kernel = kernel_taps<T>(taps, weights);
+    const KernelTaps<T> kernel(taps);
     const Split split = around(x, dim);
     const int64_t n = x.size(dim), m = sizes[static_cast<size_t>(dim)];
     tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true,
                                                             .input = &xc.impl(), .dim = dim},
                                    [&] {
                                      tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), split.outer, n, m,
-                                                                             split.inner, kernel);
+                                                                             split.inner, kernel.taps);
                                    });
     return out;
   }
@@ -110,15 +117,13 @@ Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::v
   if (resize_kernel(g)) {
     const Tensor<T> gc = g.contiguous();
     Tensor<T> grad = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate_backward");
-    std::vector<std::vector<T>> weights;
-    weights.reserve(taps.size());
-    const auto kernel = kernel_taps<T>(taps, weights);
+    const KernelTaps<T> kernel(taps);
     const Split split = around(g, dim);
     tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate_backward", .out = &grad.impl(),
                                                             .fresh_out = true, .input = &gc.impl(), .dim = dim},
                                    [&] {
                                      tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), split.outer, in,
-                                                                              g.size(dim), split.inner, kernel);
+                                                                              g.size(dim), split.inner, kernel.taps);
                                    });
     return grad;
   }
