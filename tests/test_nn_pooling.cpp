@@ -215,6 +215,10 @@ const std::map<std::string, std::function<call_cases::Got()>>& value_calls() {
        [] {
          return got(F::max_pool3d_with_indices(ts::tensor({5.0f, 7.0f}).view({1, 1, 1, 1, 2}), {1, 1, 2}, {}, {0, 0, 1}, {1, 1, 3}));
        }},
+      {"F.max_pool2d((x * 2).round(), 3, 1, 1, return_indices=True)",  // ties: the first maximum wins
+       [] { return got(F::max_pool2d_with_indices((x * 2.0f).round(), 3, 1, 1)); }},
+      {"F.max_pool3d((w * 2).round(), 2, 1, 1, return_indices=True)",
+       [] { return got(F::max_pool3d_with_indices((w * 2.0f).round(), 2, 1, 1)); }},
   };
   return calls;
 }

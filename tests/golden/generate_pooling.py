@@ -90,6 +90,8 @@ VALUES = [
     # windows with no element inside the image: -inf, and the index of their first taps past 0
     "F.max_pool2d(torch.tensor([[[[5., 7.]]]]), (1, 2), padding=(0, 1), dilation=(1, 3), return_indices=True)",
     "F.max_pool3d(torch.tensor([[[[[5., 7.]]]]]), (1, 1, 2), padding=(0, 0, 1), dilation=(1, 1, 3), return_indices=True)",
+    "F.max_pool2d((x * 2).round(), 3, 1, 1, return_indices=True)",
+    "F.max_pool3d((w * 2).round(), 2, 1, 1, return_indices=True)",
 ]
 
 GRADS = [

@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "../backend/cpu/pool.hpp"
+#include "../backend/dispatch.hpp"
 #include "../core/algorithm.hpp"
 #include "../ops/creation.hpp"
 #include "../ops/indexing.hpp"
@@ -57,18 +59,41 @@ void record_pool(const Tensor<T>& input, const Tensor<T>& out, const char* name,
   ::tessera::detail::record<::tessera::detail::FormulaBackward<T, Formula>>({input}, {out}, name, std::move(formula), indices);
 }
 
+/** Whether max pooling of x runs the CPU kernels (backend/cpu/pool.hpp): CPU tensors, and for the
+ *  gradient grad mode off. Elsewhere, and under create_graph, it is composed from ops (Note
+ *  [Pooling nodes]), which give the same bits. */
+template <class T>
+bool pool_kernel(const Tensor<T>& x) {
+  return x.device().is_cpu();
+}
+
 /** The gradient of a max pooling of an input of `sizes` whose last `dims` dims are pooled: each
- *  window's gradient g added at its index; `empty` [windows], when defined, marks the windows with
- *  no element inside the input, which give none. */
+ *  window's gradient g added at its index; `empty` [windows], unless itself empty, marks the
+ *  windows with no element inside the input, which give none. */
 template <class T>
 Tensor<T> max_pool_backward(const Tensor<T>& g, const Tensor<int64_t>& indices, const Shape& sizes, int64_t dims,
-                            const Tensor<bool>& empty) {
+                            const std::vector<uint8_t>& empty) {
   int64_t plane = 1, windows = 1, rows = 1;
   for (int64_t d = 1; d <= dims; ++d) plane *= sizes[sizes.size() - static_cast<size_t>(d)], windows *= g.size(-d);
   for (size_t d = 0; d + static_cast<size_t>(dims) < sizes.size(); ++d) rows *= sizes[d];
+  if (pool_kernel(g) && !GradMode::is_enabled()) {
+    const Tensor<T> gc = g.contiguous();
+    const Tensor<int64_t> at = indices.contiguous();
+    Tensor<T> grad = tessera::detail::empty_tensor<T>(sizes, {}, "max_pool_backward");
+    tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "max_pool_backward", .out = &grad.impl(), .fresh_out = true,
+                                                            .input = &gc.impl(), .dim = g.dim() - 1, .indices = &at.impl()},
+                                   [&] {
+                                     tessera::detail::max_windows_backward<T>(gc.kernel_data(), at.kernel_data(), grad.kernel_data(),
+                                                                              rows, plane, windows, empty);
+                                   });
+    return grad;
+  }
   Tensor<T> src = g.reshape({rows, windows});
   Tensor<int64_t> at = indices.reshape({rows, windows});
-  if (empty.defined()) src = src.masked_fill(empty, 0), at = at.masked_fill(empty, 0);
+  if (!empty.empty()) {
+    const Tensor<bool> mask = from_vector(empty, {windows}, {.device = g.device()}).template to<bool>();
+    src = src.masked_fill(mask, 0), at = at.masked_fill(mask, 0);
+  }
   return zeros<T>({rows, plane}, {.device = g.device()}).scatter_add(1, at, src).view(sizes);
 }
 
@@ -87,15 +112,40 @@ std::vector<uint8_t> empty_windows(const std::vector<int64_t>& all, int64_t k, i
 template <class T>
 void record_max_pool(const Tensor<T>& input, const Tensor<T>& values, const Tensor<int64_t>& indices,
                      const std::vector<int64_t>& all, int64_t k, int64_t plane, int64_t dims, const char* name) {
-  const std::vector<uint8_t> empty = empty_windows(all, k, plane);
-  Tensor<bool> mask;
-  if (std::find(empty.begin(), empty.end(), uint8_t{1}) != empty.end())
-    mask = from_vector(empty, {static_cast<int64_t>(empty.size())}, {.device = input.device()}).template to<bool>();
+  std::vector<uint8_t> empty = empty_windows(all, k, plane);
+  if (std::find(empty.begin(), empty.end(), uint8_t{1}) == empty.end()) empty.clear();
   record_pool(input, values, name,
-              [sizes = input.sizes(), dims, mask](const Tensor<T>& g, const Tensor<int64_t>& at) {
-                return max_pool_backward(g, at, sizes, dims, mask);
+              [sizes = input.sizes(), dims, empty](const Tensor<T>& g, const Tensor<int64_t>& at) {
+                return max_pool_backward(g, at, sizes, dims, empty);
               },
               indices);
+}
+
+/** The maxima of the windows `all` lists (k positions each in the plane of `plane` elements,
+ *  plane for padding) of every plane of x [N, C, ...], and their indices, by the CPU kernel;
+ *  `start` holds per window the index PyTorch's loop starts from (Note [Fixed-window pooling]).
+ *  Both are shaped [N, C, windows]. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<int64_t>> max_windows(const Tensor<T>& x, int64_t plane, const std::vector<int64_t>& all,
+                                                   const std::vector<int64_t>& start, int64_t k, T lowest) {
+  const Tensor<T> xc = x.contiguous();
+  const int64_t n = x.size(0), c = x.size(1), windows = static_cast<int64_t>(start.size());
+  std::vector<int64_t> taps, bounds{0};  // each window's positions inside the plane
+  for (int64_t w = 0; w < windows; ++w) {
+    for (int64_t e = w * k; e < (w + 1) * k; ++e)
+      if (all[static_cast<size_t>(e)] != plane) taps.push_back(all[static_cast<size_t>(e)]);
+    bounds.push_back(static_cast<int64_t>(taps.size()));
+  }
+  Tensor<T> values = tessera::detail::empty_tensor<T>({n, c, windows}, {}, "max_pool");
+  Tensor<int64_t> indices = tessera::detail::empty_tensor<int64_t>({n, c, windows}, {}, "max_pool");
+  tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "max_pool", .out = &values.impl(), .fresh_out = true,
+                                                          .input = &xc.impl(), .dim = x.dim() - 1, .indices = &indices.impl()},
+                                 [&] {
+                                   tessera::detail::max_windows_forward<T>(xc.kernel_data(), values.kernel_data(),
+                                                                           indices.kernel_data(), n * c, plane, taps, bounds, start,
+                                                                           lowest);
+                                 });
+  return {values, indices};
 }
 
 /** Sizes as Python prints a tuple of them: "(4, 5)". */
@@ -276,7 +326,12 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Wi
     for (int64_t y = 0; y < g.oh; ++y)
       for (int64_t w = 0; w < g.ow; ++w)
         empty_index.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
-    std::tie(values, indices) = max_of_windows(x, windows(x, g, lowest<T>()), positions, want_indices || grad, empty_index);
+    if (pool_kernel(x)) {
+      std::tie(values, indices) = max_windows(x, g.h * g.w, positions, empty_index, g.k(), lowest<T>());
+      values = values.view({x.size(0), x.size(1), g.oh, g.ow}), indices = indices.view({x.size(0), x.size(1), g.oh, g.ow});
+    } else {
+      std::tie(values, indices) = max_of_windows(x, windows(x, g, lowest<T>()), positions, want_indices || grad, empty_index);
+    }
     if (input.dim() == 3) values = values.squeeze(0), indices = indices.defined() ? indices.squeeze(0) : indices;
   }
   if (grad) record_max_pool(input, values, indices, positions, g.k(), g.h * g.w, 2, "MaxPool2DWithIndicesBackward0");
@@ -482,8 +537,6 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
     NoGradGuard no_grad;
     const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
     const Tensor<T> plane = detail_pool::as_plane(x, g);
-    const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
-                                                       detail_pool::lowest<T>());
     std::vector<int64_t> empty_index;
     for (int64_t z = 0; z < g.out[0]; ++z)
       for (int64_t y = 0; y < g.out[1]; ++y)
@@ -491,7 +544,14 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
           empty_index.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
                                  detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
                                 detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
-    std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
+    if (detail_pool::pool_kernel(x)) {
+      std::tie(values, indices) =
+          detail_pool::max_windows(x, g.volume(), positions, empty_index, g.kernel_volume(), detail_pool::lowest<T>());
+    } else {
+      const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
+                                                         detail_pool::lowest<T>());
+      std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
+    }
     const Shape out = input.dim() == 5 ? Shape{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]}
                                        : Shape{x.size(1), g.out[0], g.out[1], g.out[2]};
     values = values.view(out), indices = indices.view(out);

@@ -27,6 +27,30 @@ struct ResizeTap {
 // memory: a compiler may fuse a product into the sum that follows it (an FMA, with -march or
 // -ffp-contract), but not across a store it cannot remove.
 
+/** into [m, inner] = src [n, inner] at the tap's positions times its weights. A last dim
+ *  (inner 1) has its own loops: the general ones would spend more on starting each row of one
+ *  element than on the element. */
+template <class T>
+void gather_tap(const T* src, const ResizeTap<T>& tap, T* into, int64_t m, int64_t inner) {
+  if (inner == 1) {
+    if (tap.weight)
+      for (int64_t o = 0; o < m; ++o) into[o] = src[tap.index[o]] * tap.weight[o];
+    else
+      for (int64_t o = 0; o < m; ++o) into[o] = src[tap.index[o]];
+    return;
+  }
+  for (int64_t o = 0; o < m; ++o) {
+    const T* row = src + tap.index[o] * inner;
+    T* to = into + o * inner;
+    if (tap.weight) {
+      const T w = tap.weight[o];
+      for (int64_t j = 0; j < inner; ++j) to[j] = row[j] * w;
+    } else {
+      for (int64_t j = 0; j < inner; ++j) to[j] = row[j];
+    }
+  }
+}
+
 /** out [outer, m, inner] = the sum over `taps` of x [outer, n, inner] at each tap's positions
  *  times its weights (Note [Resize rounding]). */
 template <class T>
@@ -39,18 +63,7 @@ void resize_taps_forward(const T* x, T* out, int64_t outer, int64_t n, int64_t m
       const T* src = x + r * n * inner;
       T* dst = out + r * block;
       for (size_t k = 0; k < taps.size(); ++k) {
-        const ResizeTap<T>& tap = taps[k];
-        T* into = k == 0 ? dst : product.data();
-        for (int64_t o = 0; o < m; ++o) {
-          const T* row = src + tap.index[o] * inner;
-          T* to = into + o * inner;
-          if (tap.weight) {
-            const T w = tap.weight[o];
-            for (int64_t j = 0; j < inner; ++j) to[j] = row[j] * w;
-          } else {
-            for (int64_t j = 0; j < inner; ++j) to[j] = row[j];
-          }
-        }
+        gather_tap(src, taps[k], k == 0 ? dst : product.data(), m, inner);
         if (k > 0)
           for (int64_t i = 0; i < block; ++i) dst[i] = dst[i] + product[static_cast<size_t>(i)];
       }
@@ -72,12 +85,19 @@ void resize_taps_backward(const T* g, T* grad_x, int64_t outer, int64_t n, int64
       std::fill(dst, dst + n * inner, T(0));
       for (const ResizeTap<T>& tap : taps) {
         const T* share = from;
-        if (tap.weight) {
+        if (tap.weight && inner == 1) {
+          for (int64_t o = 0; o < m; ++o) product[static_cast<size_t>(o)] = from[o] * tap.weight[o];
+          share = product.data();
+        } else if (tap.weight) {
           for (int64_t o = 0; o < m; ++o) {
             const T w = tap.weight[o];
             for (int64_t j = 0; j < inner; ++j) product[static_cast<size_t>(o * inner + j)] = from[o * inner + j] * w;
           }
           share = product.data();
+        }
+        if (inner == 1) {
+          for (int64_t o = 0; o < m; ++o) dst[tap.index[o]] = dst[tap.index[o]] + share[o];
+          continue;
         }
         for (int64_t o = 0; o < m; ++o) {
           T* to = dst + tap.index[o] * inner;
