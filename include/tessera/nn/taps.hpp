@@ -44,11 +44,14 @@ std::pair<Tensor<int64_t>, Tensor<T>> tap_tensors(const Tap& tap, const Tensor<T
 }
 
 /** Whether a resize of x by taps runs the CPU kernels (backend/cpu/resize.hpp): float and double
- *  CPU tensors, grad mode off. Elsewhere it is composed from index_select, mul and add (or mul and
- *  index_add), which round alike (Note [Resize rounding]); under create_graph that is recorded. */
+ *  (has_resize_kernel) CPU tensors, grad mode off. Elsewhere it is composed from index_select, mul
+ *  and add (or mul and index_add), which round alike (Note [Resize rounding]); under create_graph
+ *  that is recorded. */
+template <class T>
+inline constexpr bool has_resize_kernel = std::is_same_v<T, float> || std::is_same_v<T, double>;
 template <class T>
 bool resize_kernel(const Tensor<T>& x) {
-  return (std::is_same_v<T, float> || std::is_same_v<T, double>) && x.device().is_cpu() && !GradMode::is_enabled();
+  return x.device().is_cpu() && !GradMode::is_enabled();
 }
 
 /** The taps as the kernels take them, with their weights in T (which `taps` points into). */
@@ -82,21 +85,23 @@ Split around(const Tensor<T>& x, int64_t dim) {
 /** x resized along `dim` by its taps. */
 template <class T>
 Tensor<T> gather_taps(const Tensor<T>& x, int64_t dim, const std::vector<Tap>& taps) {
-  if (!taps.empty() && resize_kernel(x)) {
-    const Tensor<T> xc = x.contiguous();
-    Shape sizes = x.sizes();
-    sizes[static_cast<size_t>(dim)] = static_cast<int64_t>(taps[0].index.size());
-    Tensor<T> out = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate");
-    const KernelTaps<T> kernel(taps);
-    const Split split = around(x, dim);
-    const int64_t n = x.size(dim), m = sizes[static_cast<size_t>(dim)];
-    tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true,
-                                                            .input = &xc.impl(), .dim = dim},
-                                   [&] {
-                                     tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), split.outer, n, m,
-                                                                             split.inner, kernel.taps);
-                                   });
-    return out;
+  if constexpr (has_resize_kernel<T>) {
+    if (!taps.empty() && resize_kernel(x)) {
+      const Tensor<T> xc = x.contiguous();
+      Shape sizes = x.sizes();
+      sizes[static_cast<size_t>(dim)] = static_cast<int64_t>(taps[0].index.size());
+      Tensor<T> out = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate");
+      const KernelTaps<T> kernel(taps);
+      const Split split = around(x, dim);
+      const int64_t n = x.size(dim), m = sizes[static_cast<size_t>(dim)];
+      tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate", .out = &out.impl(), .fresh_out = true,
+                                                              .input = &xc.impl(), .dim = dim},
+                                     [&] {
+                                       tessera::detail::resize_taps_forward<T>(xc.kernel_data(), out.kernel_data(), split.outer, n, m,
+                                                                               split.inner, kernel.taps);
+                                     });
+      return out;
+    }
   }
   Tensor<T> out = x;
   for (size_t k = 0; k < taps.size(); ++k) {
@@ -114,18 +119,20 @@ Tensor<T> scatter_taps(const Tensor<T>& g, int64_t dim, int64_t in, const std::v
   if (taps.empty()) return g;
   Shape sizes = g.sizes();
   sizes[static_cast<size_t>(dim)] = in;
-  if (resize_kernel(g)) {
-    const Tensor<T> gc = g.contiguous();
-    Tensor<T> grad = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate_backward");
-    const KernelTaps<T> kernel(taps);
-    const Split split = around(g, dim);
-    tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate_backward", .out = &grad.impl(),
-                                                            .fresh_out = true, .input = &gc.impl(), .dim = dim},
-                                   [&] {
-                                     tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), split.outer, in,
-                                                                              g.size(dim), split.inner, kernel.taps);
-                                   });
-    return grad;
+  if constexpr (has_resize_kernel<T>) {
+    if (resize_kernel(g)) {
+      const Tensor<T> gc = g.contiguous();
+      Tensor<T> grad = tessera::detail::empty_tensor<T>(sizes, {}, "interpolate_backward");
+      const KernelTaps<T> kernel(taps);
+      const Split split = around(g, dim);
+      tessera::detail::dispatch_plan(tessera::detail::RowPlan{.op = "interpolate_backward", .out = &grad.impl(),
+                                                              .fresh_out = true, .input = &gc.impl(), .dim = dim},
+                                     [&] {
+                                       tessera::detail::resize_taps_backward<T>(gc.kernel_data(), grad.kernel_data(), split.outer, in,
+                                                                                g.size(dim), split.inner, kernel.taps);
+                                     });
+      return grad;
+    }
   }
   Tensor<T> grad = zeros<T>(sizes, {.device = g.device()});
   for (const Tap& tap : taps) {

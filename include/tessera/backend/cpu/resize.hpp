@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../parallel/parallel_for.hpp"
+#include "vectorized.hpp"
 
 namespace tessera::detail {
 
@@ -42,12 +43,8 @@ void gather_tap(const T* src, const ResizeTap<T>& tap, T* into, int64_t m, int64
   for (int64_t o = 0; o < m; ++o) {
     const T* row = src + tap.index[o] * inner;
     T* to = into + o * inner;
-    if (tap.weight) {
-      const T w = tap.weight[o];
-      for (int64_t j = 0; j < inner; ++j) to[j] = row[j] * w;
-    } else {
-      for (int64_t j = 0; j < inner; ++j) to[j] = row[j];
-    }
+    if (tap.weight) vector_run<T, 2, vector_ops::Mul>(to, {row, tap.weight + o}, {false, true}, inner);
+    else std::copy(row, row + inner, to);
   }
 }
 
@@ -64,8 +61,7 @@ void resize_taps_forward(const T* x, T* out, int64_t outer, int64_t n, int64_t m
       T* dst = out + r * block;
       for (size_t k = 0; k < taps.size(); ++k) {
         gather_tap(src, taps[k], k == 0 ? dst : product.data(), m, inner);
-        if (k > 0)
-          for (int64_t i = 0; i < block; ++i) dst[i] = dst[i] + product[static_cast<size_t>(i)];
+        if (k > 0) vector_run<T, 2, vector_ops::Add>(dst, {dst, product.data()}, {false, false}, block);
       }
     }
   });
@@ -89,10 +85,8 @@ void resize_taps_backward(const T* g, T* grad_x, int64_t outer, int64_t n, int64
           for (int64_t o = 0; o < m; ++o) product[static_cast<size_t>(o)] = from[o] * tap.weight[o];
           share = product.data();
         } else if (tap.weight) {
-          for (int64_t o = 0; o < m; ++o) {
-            const T w = tap.weight[o];
-            for (int64_t j = 0; j < inner; ++j) product[static_cast<size_t>(o * inner + j)] = from[o * inner + j] * w;
-          }
+          for (int64_t o = 0; o < m; ++o)
+            vector_run<T, 2, vector_ops::Mul>(product.data() + o * inner, {from + o * inner, tap.weight + o}, {false, true}, inner);
           share = product.data();
         }
         if (inner == 1) {
@@ -101,7 +95,7 @@ void resize_taps_backward(const T* g, T* grad_x, int64_t outer, int64_t n, int64
         }
         for (int64_t o = 0; o < m; ++o) {
           T* to = dst + tap.index[o] * inner;
-          for (int64_t j = 0; j < inner; ++j) to[j] = to[j] + share[o * inner + j];
+          vector_run<T, 2, vector_ops::Add>(to, {to, share + o * inner}, {false, false}, inner);
         }
       }
     }
