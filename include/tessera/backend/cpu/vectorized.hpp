@@ -361,9 +361,12 @@ template <class V>
   out = input != input ? input : y;
 }
 
-// tanh for float vectors: an odd polynomial near 0, 1 - 2 / (exp(2|x|) + 1) elsewhere.
+// tanh for float vectors: an odd polynomial near 0, 1 - 2 / (exp(2|x|) + 1) elsewhere, with the
+// sign of x (the polynomial gives +0 for -0). The sign goes on by bits: a second select on a
+// float comparison (x == 0) beside the NaN's makes GCC 12 split the vector into scalars.
 template <class V>
 [[gnu::always_inline]] inline void vec_tanh(V& out, const V& x) {
+  using I = decltype(x < x);  // the matching integer vector
   const V ax = x < V{} ? -x : x;
   const V z = x * x;
   V p = V{} - 5.70498872745e-3f;
@@ -374,10 +377,13 @@ template <class V>
   const V small = p * z * x + x;
   V e;
   vec_exp(e, ax + ax);
-  V large = 1.0f - 2.0f / (e + 1.0f);
-  large = x < V{} ? -large : large;
-  V y = ax < V{} + 0.625f ? small : large;
-  y = x == V{} ? x : y;  // the polynomial gives +0 for -0 (p * 0 * -0 is +0, and +0 + -0 is +0)
+  V y = ax < V{} + 0.625f ? small : 1.0f - 2.0f / (e + 1.0f);
+  I bits, sign;
+  std::memcpy(&bits, &y, sizeof(V));
+  std::memcpy(&sign, &x, sizeof(V));
+  const I magnitude = I{} + 0x7FFFFFFF;
+  bits = (bits & magnitude) | (sign & ~magnitude);
+  std::memcpy(&y, &bits, sizeof(V));
   out = x != x ? x : y;
 }
 
