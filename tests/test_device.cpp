@@ -405,23 +405,25 @@ TEST_CASE("device: the public op list gives the CPU's values on the device") {
          const auto y = F::pad(leaf, {2, 3, 1, 3}, "reflect") * 1.5f + F::pad(leaf, {4, 1, 3, 1}, "replicate");
          (y * y.cos()).sum().backward();
          return ts::cat({y.detach().flatten(), leaf.grad().flatten()}); }},
-      {"max pooling with NaN, -inf and empty windows, its indices and gradient (the CPU's kernels against the composed ops)",
+      {"max and adaptive max pooling with NaN, -inf and empty windows, indices and gradient (the CPU's kernels against the composed ops)",
        [&](ts::Device d) {
          const auto base = ts::linspace(-1, 1, 2 * 3 * 6 * 7).reshape({2, 3, 6, 7}).sin();
          const auto leaf = base.masked_fill(base.gt(0.9f), NAN).masked_fill(base.lt(-0.8f), -INFINITY).to(d).requires_grad_();
          const auto thin = ts::linspace(-1, 1, 6).reshape({1, 2, 3, 1}).to(d).requires_grad_();
          std::vector<ts::Tensor<float>> parts;
          ts::Tensor<float> total = ts::zeros({1}, {.device = d});
-         const auto add = [&](const ts::Tensor<float>& values, const ts::Tensor<int64_t>& indices) {
+         const auto add = [&](const ts::Tensor<float>& values, const ts::Tensor<int64_t>& indices = {}) {
            const auto finite = values.nan_to_num(0.0, 0.0, 0.0);
            total = total + (finite * finite.cos()).sum();
            parts.push_back(finite.flatten());
-           parts.push_back(indices.to<float>().flatten());
+           if (indices.defined()) parts.push_back(indices.to<float>().flatten());
          };
          std::apply(add, F::max_pool2d_with_indices(leaf, 3, 2, 1, 2, true));
          std::apply(add, F::max_pool2d_with_indices(leaf, {2, 3}, 1));
          std::apply(add, F::max_pool3d_with_indices(leaf.unsqueeze(0), {2, 3, 2}, {1, 2, 2}, 1));
          std::apply(add, F::max_pool2d_with_indices(thin, {1, 2}, 1, {0, 1}, {1, 2}));  // a window with no element
+         std::apply(add, F::adaptive_max_pool2d_with_indices(leaf, {4, 5}));
+         add(F::adaptive_max_pool3d(leaf, {2, 4, 3}));
          total.backward();
          parts.push_back(leaf.grad().flatten());
          parts.push_back(thin.grad().flatten());

@@ -924,7 +924,13 @@ std::tuple<Tensor<T>, Tensor<int64_t>> adaptive_max(const Tensor<T>& input, cons
     } else {
       const int64_t c = input.size(-dims - 1), n = input.dim() == dims + 2 ? input.size(0) : 1;
       const Tensor<T> x = input.reshape({n, c, plane, 1});
-      std::tie(values, indices) = max_of_windows(x, gather_windows(x, all, windows, 1, k, lowest<T>()), all, true);
+      if (pool_kernel(x)) {
+        std::vector<int64_t> start;  // PyTorch's loop starts from a window's first element
+        for (int64_t w = 0; w < windows; ++w) start.push_back(all[static_cast<size_t>(w * k)]);
+        std::tie(values, indices) = max_windows(x, plane, all, start, k, lowest<T>());
+      } else {
+        std::tie(values, indices) = max_of_windows(x, gather_windows(x, all, windows, 1, k, lowest<T>()), all, true);
+      }
       values = values.view(out_shape), indices = indices.view(out_shape);
     }
   }
