@@ -36,7 +36,10 @@ namespace tessera::nn {
 // (dilated taps that all miss it) gives -inf, no gradient, and the index PyTorch's loops start
 // from (first_tap). The windows' max(-1) gives the first maximum; only when a window holds a NaN
 // or only -inf are the indices corrected and the values gathered from the input at them. The
-// gradient goes to the indices (Note [Pooling nodes]), where PyTorch's goes.
+// gradient goes to the indices (Note [Pooling nodes]), where PyTorch's goes. On the CPU, max
+// pooling (fixed and adaptive) runs PyTorch's loop itself instead, over each window's positions
+// inside the image (backend/cpu/pool.hpp), and so does its gradient with grad mode off; the
+// composed ops give the same bits, which test_device checks.
 
 // Note [Pooling nodes]
 // A pooling computes its values by composing ops with grad mode off and records PyTorch's node
@@ -45,7 +48,7 @@ namespace tessera::nn {
 // it reports (scatter_add; a window with no element inside the image gets none), the averages
 // spread each window's gradient, divided as the forward divides, over the window (the adjoint of
 // gathering the windows: col2im or index_add). So every device runs them with no kernel of its
-// own, the graph keeps only the indices, and under create_graph the derivative is recorded and
+// own (the CPU has max pooling's), the graph keeps only the indices, and under create_graph the derivative is recorded and
 // differentiated again (its gradient is a gather, as PyTorch's). An adaptive average to 1 x 1 is
 // PyTorch's mean over the pooled dims (MeanBackward1).
 
