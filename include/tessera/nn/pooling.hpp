@@ -48,9 +48,9 @@ namespace tessera::nn {
 // it reports (scatter_add; a window with no element inside the image gets none), the averages
 // spread each window's gradient, divided as the forward divides, over the window (the adjoint of
 // gathering the windows: col2im or index_add). So every device runs them with no kernel of its
-// own (the CPU has max pooling's), the graph keeps only the indices, and under create_graph the derivative is recorded and
-// differentiated again (its gradient is a gather, as PyTorch's). An adaptive average to 1 x 1 is
-// PyTorch's mean over the pooled dims (MeanBackward1).
+// own (the CPU has max pooling's), the graph keeps only the indices, and under create_graph the
+// derivative is recorded and differentiated again (its gradient is a gather, as PyTorch's). An
+// adaptive average to 1 x 1 is PyTorch's mean over the pooled dims (MeanBackward1).
 
 namespace functional {
 namespace detail_pool {
@@ -325,15 +325,15 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool(const Tensor<T>& input, const Wi
   {
     NoGradGuard no_grad;
     const Tensor<T> x = batched(input);
-    std::vector<int64_t> empty_index;
+    std::vector<int64_t> start;  // the index PyTorch's loop starts each window from
     for (int64_t y = 0; y < g.oh; ++y)
       for (int64_t w = 0; w < g.ow; ++w)
-        empty_index.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
+        start.push_back(first_tap(y * g.sh - g.ph, g.dh) * g.w + first_tap(w * g.sw - g.pw, g.dw));
     if (pool_kernel(x)) {
-      std::tie(values, indices) = max_windows(x, g.h * g.w, positions, empty_index, g.k(), lowest<T>());
+      std::tie(values, indices) = max_windows(x, g.h * g.w, positions, start, g.k(), lowest<T>());
       values = values.view({x.size(0), x.size(1), g.oh, g.ow}), indices = indices.view({x.size(0), x.size(1), g.oh, g.ow});
     } else {
-      std::tie(values, indices) = max_of_windows(x, windows(x, g, lowest<T>()), positions, want_indices || grad, empty_index);
+      std::tie(values, indices) = max_of_windows(x, windows(x, g, lowest<T>()), positions, want_indices || grad, start);
     }
     if (input.dim() == 3) values = values.squeeze(0), indices = indices.defined() ? indices.squeeze(0) : indices;
   }
@@ -540,20 +540,20 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
     NoGradGuard no_grad;
     const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
     const Tensor<T> plane = detail_pool::as_plane(x, g);
-    std::vector<int64_t> empty_index;
+    std::vector<int64_t> start;  // the index PyTorch's loop starts each window from
     for (int64_t z = 0; z < g.out[0]; ++z)
       for (int64_t y = 0; y < g.out[1]; ++y)
         for (int64_t w = 0; w < g.out[2]; ++w)
-          empty_index.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
-                                 detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
-                                detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
+          start.push_back((detail_pool::first_tap(z * g.s[0] - g.p[0], g.d[0]) * g.in[1] +
+                           detail_pool::first_tap(y * g.s[1] - g.p[1], g.d[1])) * g.in[2] +
+                          detail_pool::first_tap(w * g.s[2] - g.p[2], g.d[2]));
     if (detail_pool::pool_kernel(x)) {
       std::tie(values, indices) =
-          detail_pool::max_windows(x, g.volume(), positions, empty_index, g.kernel_volume(), detail_pool::lowest<T>());
+          detail_pool::max_windows(x, g.volume(), positions, start, g.kernel_volume(), detail_pool::lowest<T>());
     } else {
       const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
                                                          detail_pool::lowest<T>());
-      std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, empty_index);
+      std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, start);
     }
     const Shape out = input.dim() == 5 ? Shape{x.size(0), x.size(1), g.out[0], g.out[1], g.out[2]}
                                        : Shape{x.size(1), g.out[0], g.out[1], g.out[2]};
