@@ -468,6 +468,13 @@ TEST_CASE("max pooling's gradient goes where PyTorch's goes: the last NaN, the f
         std::vector<float>{0, 1, 2, 4, 2, 1, 0, 2, 1, 1, 4, 0, 0, 0, 0});
 }
 
+TEST_CASE("max pooling's gradient refuses saved indices written to behind autograd's back", "[pooling]") {
+  const Tensor<float> input = ts::arange<float>(0, 2 * 6 * 7).reshape({1, 2, 6, 7}).sin().requires_grad_();
+  const auto [values, indices] = F::max_pool2d_with_indices(input, 3, 2, 1);
+  indices.data_ptr()[1] = 6 * 7;  // one past the plane: no version bump, so only the kernel can see it
+  CHECK_THROWS_WITH(values.sum().backward(), Catch::Contains("max_pool_backward: index 42 is out of bounds"));
+}
+
 TEST_CASE("pooling with and without indices agree, and transposing commutes with pooling", "[pooling]") {
   const Tensor<float> t = ts::arange<float>(0, 2 * 3 * 6 * 7).reshape({2, 3, 6, 7}).sin();
   const auto [values, indices] = F::max_pool2d_with_indices(t, 3, 2, 1, 1, true);

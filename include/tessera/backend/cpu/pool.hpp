@@ -8,6 +8,7 @@
 #include <span>
 
 #include "../../core/dtype.hpp"
+#include "../../core/config.hpp"
 #include "../../parallel/parallel_for.hpp"
 
 namespace tessera::detail {
@@ -60,7 +61,8 @@ void max_windows_forward(const T* x, T* values, int64_t* indices, int64_t rows, 
 }
 
 /** grad [rows, plane] = zero, then each window's g [rows, windows] added at its index, windows in
- *  order (as scatter_add adds them); the windows `empty` marks (when not empty itself) add none. */
+ *  order (as scatter_add adds them); the windows `empty` marks (when not empty itself) add none.
+ *  An index outside the plane (saved indices written to behind autograd's back) is an error. */
 template <class T>
 void max_windows_backward(const T* g, const int64_t* indices, T* grad, int64_t rows, int64_t plane, int64_t windows,
                           std::span<const uint8_t> empty) {
@@ -70,8 +72,12 @@ void max_windows_backward(const T* g, const int64_t* indices, T* grad, int64_t r
       std::fill(dst, dst + plane, T(0));
       const T* from = g + r * windows;
       const int64_t* at = indices + r * windows;
-      for (int64_t w = 0; w < windows; ++w)
-        if (empty.empty() || !empty[static_cast<size_t>(w)]) dst[at[w]] = dst[at[w]] + from[w];
+      for (int64_t w = 0; w < windows; ++w) {
+        if (!empty.empty() && empty[static_cast<size_t>(w)]) continue;
+        TS_CHECK(at[w] >= 0 && at[w] < plane, "max_pool_backward: index ", at[w], " is out of bounds for a plane of ",
+                 plane, " elements");
+        dst[at[w]] = dst[at[w]] + from[w];
+      }
     }
   });
 }
