@@ -505,7 +505,7 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
     }
     ++cases;
   }
-  CHECK(cases == 5);
+  CHECK(cases == 7);
   // NativeGroupNormBackward0's derivative, and instance_norm's through batch_norm, differentiate again.
   const std::vector<Tensor<double>> in = {ts::randn({2, 4, 3}).to<double>().requires_grad_(),
                                           ts::randn({4}).to<double>().requires_grad_(),
@@ -514,6 +514,9 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
   const auto instance = [](const std::vector<Tensor<double>>& v) { return F::instance_norm(v[0], v[1], v[2]); };
   CHECK(ts::autograd::gradcheck(grouped, in));
   CHECK(ts::autograd::gradgradcheck(grouped, in));
+  const std::vector<Tensor<double>> planes = {ts::randn({2, 4, 8, 8}).to<double>().requires_grad_(),  // the CPU kernels
+                                              in[1], in[2]};
+  CHECK(ts::autograd::gradcheck(grouped, planes));
   CHECK(ts::autograd::gradgradcheck(instance, in));
   CHECK(ts::autograd::gradgradcheck([](const std::vector<Tensor<double>>& v) { return F::group_norm(v[0], 1); }, {in[0]}));
   ts::nn::GroupNorm gn(2, 4);

@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 
 CASES = [("group", (2, 6, 5), 3, True), ("group", (3, 4, 2, 3), 2, False), ("group", (3, 6), 2, True),
-         ("instance", (2, 3, 4, 5), 0, True), ("instance", (1, 2, 3, 3), 0, False)]
+         ("instance", (2, 3, 4, 5), 0, True), ("instance", (1, 2, 3, 3), 0, False),
+         ("group", (2, 4, 8, 9), 2, True), ("group", (3, 6, 8, 8), 3, False)]  # planes of 64 or more
 
 
 def main():

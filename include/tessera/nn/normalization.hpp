@@ -114,9 +114,46 @@ std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, in
   return {grouped - mean, (grouped.var(Shape{-1}, {.correction = 0, .keepdim = true}) + eps).rsqrt(), mean};
 }
 
+// Note [Group norm planes]
+// A group of x [N, C, S] (contiguous, float or double, on the CPU, planes S of 64 elements or
+// more) is a channel of x viewed as [1, N * G, C / G * S], so group_norm runs batch_norm's CPU
+// kernels (Note [Batch norm planes]): the groups' mean and variance, then x * alpha + beta with
+// alpha = rstd * weight and beta = bias - mean * alpha per sample and channel (PyTorch's CPU
+// form), one pass each. The input's gradient is batch_norm's in training, of g * weight over the
+// groups; the weight's and the bias's come from the sums of g and g * (x - mean) over each plane
+// of [N, C, S]. Other inputs, and create_graph, compose the same formulas from ops.
+
+/** group_norm of x by batch_norm's CPU kernels (Note [Group norm planes]): (out, mean, rstd), the
+ *  statistics as [N, groups, 1]. */
+template <class T>
+std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_norm_planes(const Tensor<T>& x, int64_t groups, const Tensor<T>& weight,
+                                                              const Tensor<T>& bias, double eps) {
+  const int64_t n = x.size(0), c = x.size(1), plane = x.numel() / (n * c), rows = n * groups;
+  Tensor<T> mean = ::tessera::detail::empty_tensor<T>({n, groups, 1}, {}, "group_norm");
+  Tensor<T> var = ::tessera::detail::empty_tensor<T>({n, groups, 1}, {}, "group_norm");
+  detail_batch_norm::run_planes("group_norm", mean, x, [&] {
+    if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+      ::tessera::detail::batch_norm_statistics(x.kernel_data(), 1, rows, x.numel() / rows, mean.kernel_data(),
+                                               var.kernel_data());
+  });
+  const Tensor<T> rstd = (var + eps).rsqrt();
+  const auto per_channel = [&](const Tensor<T>& t) { return t.expand({n, groups, c / groups}).reshape({n, c}); };
+  const Tensor<T> alpha = weight.defined() ? per_channel(rstd) * weight : per_channel(rstd);
+  const Tensor<T> beta = (bias.defined() ? bias - per_channel(mean) * alpha : -(per_channel(mean) * alpha)).contiguous();
+  const Tensor<T> a = alpha.contiguous();
+  Tensor<T> out = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "group_norm");
+  detail_batch_norm::run_planes("group_norm", out, x, [&] {
+    if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+      ::tessera::detail::batch_norm_affine(out.kernel_data(), x.kernel_data(), 1, n * c, plane, a.kernel_data(),
+                                           beta.kernel_data());
+  });
+  return {out, mean, rstd};
+}
+
 /** PyTorch's node of group_norm. Under create_graph its derivative recomputes the groups'
  *  moments from the input with recorded ops, so that it is differentiated again; otherwise it
- *  uses the forward's. */
+ *  uses the forward's, through batch_norm's CPU kernels where the forward could (Note [Group
+ *  norm planes]). */
 template <class T>
 struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::SavedTensor<T> input, weight;
@@ -133,6 +170,7 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::variable_list apply(::tessera::detail::variable_list&& grads) override {
     const Tensor<T> g = grads[0].as<T>(), x = input.unpack(*this);
     const Tensor<T> w = weight.defined() ? weight.unpack(*this) : Tensor<T>();
+    if (!GradMode::is_enabled() && detail_batch_norm::batch_norm_planes(x)) return planes_backward(g, x, w);
     Tensor<T> xhat, rs = rstd;
     if (GradMode::is_enabled()) {
       const auto [centered, r, m] = group_moments(x, groups, eps);
@@ -153,6 +191,46 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
     if (needs_input_grad(2)) db = g.sum(others);
     return {dx, dw, db};
   }
+
+  /** The same gradients from batch_norm's CPU kernels (Note [Group norm planes]). */
+  ::tessera::detail::variable_list planes_backward(const Tensor<T>& g, const Tensor<T>& x, const Tensor<T>& w) {
+    const int64_t n = x.size(0), c = x.size(1), plane = x.numel() / (n * c), rows = n * groups, row = x.numel() / rows;
+    const Tensor<T> gc = g.contiguous(), m = mean.contiguous();
+    AnyTensor dx, dw, db;
+    if (needs_input_grad(0)) {  // batch_norm's input gradient in training, of g * w over [1, N * G, row]
+      const Tensor<T> gx = w.defined() ? gc * w.view(channel_shape(x)) : gc;
+      Tensor<T> sum = ::tessera::detail::empty_tensor<T>(m.sizes(), {}, "group_norm_backward");
+      Tensor<T> dot = ::tessera::detail::empty_tensor<T>(m.sizes(), {}, "group_norm_backward");
+      detail_batch_norm::run_planes("group_norm_backward", dot, x, [&] {
+        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+          ::tessera::detail::batch_norm_backward_sums(gx.kernel_data(), x.kernel_data(), m.kernel_data(), 1, rows, row,
+                                                      sum.kernel_data(), dot.kernel_data());
+      });
+      const T count = static_cast<T>(row);
+      const Tensor<T> neg_k = -(dot * rstd * rstd / count), mean_g = sum / count, scale = rstd.contiguous();
+      Tensor<T> out = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "group_norm_backward");
+      detail_batch_norm::run_planes("group_norm_backward", out, x, [&] {
+        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+          ::tessera::detail::batch_norm_backward_input(out.kernel_data(), gx.kernel_data(), x.kernel_data(),
+                                                       m.kernel_data(), neg_k.kernel_data(), mean_g.kernel_data(),
+                                                       scale.kernel_data(), 1, rows, row);
+      });
+      dx = out;
+    }
+    if (needs_input_grad(1) || needs_input_grad(2)) {  // per sample and channel: sum(g), sum(g * (x - mean))
+      const Tensor<T> m_nc = m.expand({n, groups, c / groups}).reshape({n, c}).contiguous();
+      Tensor<T> sum = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
+      Tensor<T> dot = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
+      detail_batch_norm::run_planes("group_norm_backward", dot, x, [&] {
+        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+          ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), m_nc.kernel_data(), 1, n * c,
+                                                      plane, sum.kernel_data(), dot.kernel_data());
+      });
+      if (needs_input_grad(1)) dw = (dot * rstd.expand({n, groups, c / groups}).reshape({n, c})).sum(0);
+      if (needs_input_grad(2)) db = sum.sum(0);
+    }
+    return {dx, dw, db};
+  }
 };
 
 }  // namespace detail_norm
@@ -170,12 +248,16 @@ Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& we
   Tensor<T> out, mean, rstd;
   {
     NoGradGuard no_grad;  // the derivatives are NativeGroupNormBackward0's
-    Tensor<T> centered;
-    std::tie(centered, rstd, mean) = detail_norm::group_moments(x, num_groups, eps);
-    out = (centered * rstd).view(x.sizes());
-    const Shape param_shape = detail_norm::channel_shape(x);
-    if (weight.defined()) out = out * weight.view(param_shape);
-    if (bias.defined()) out = out + bias.view(param_shape);
+    if (detail_batch_norm::batch_norm_planes(x)) {
+      std::tie(out, mean, rstd) = detail_norm::group_norm_planes(x, num_groups, weight, bias, eps);
+    } else {
+      Tensor<T> centered;
+      std::tie(centered, rstd, mean) = detail_norm::group_moments(x, num_groups, eps);
+      out = (centered * rstd).view(x.sizes());
+      const Shape param_shape = detail_norm::channel_shape(x);
+      if (weight.defined()) out = out * weight.view(param_shape);
+      if (bias.defined()) out = out + bias.view(param_shape);
+    }
   }
   if (::tessera::detail::needs_grad(x, weight, bias))
     ::tessera::detail::record<detail_norm::NativeGroupNormBackward0<T>>({x, weight, bias}, {out}, x, weight, mean, rstd,
