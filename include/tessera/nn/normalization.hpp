@@ -119,9 +119,11 @@ std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, in
 // more) is a channel of x viewed as [1, N * G, C / G * S], so group_norm runs batch_norm's CPU
 // kernels (Note [Batch norm planes]): the groups' mean and variance, then x * alpha + beta with
 // alpha = rstd * weight and beta = bias - mean * alpha per sample and channel (PyTorch's CPU
-// form), one pass each. The input's gradient is batch_norm's in training, of g * weight over the
-// groups; the weight's and the bias's come from the sums of g and g * (x - mean) over each plane
-// of [N, C, S]. Other inputs, and create_graph, compose the same formulas from ops.
+// form), one pass each. The backward takes the sums of g and g * (x - mean) over each plane of
+// [N, C, S] in one pass; they give the weight's and the bias's gradients, and, summed over each
+// group with the weight, the input's as g * a + x * b + d (a per sample and channel, b and d per
+// group, as PyTorch's CPU kernel) in a second pass (norm_backward_affine). Other inputs, and
+// create_graph, compose the same formulas from ops.
 
 /** group_norm of x by batch_norm's CPU kernels (Note [Group norm planes]): (out, mean, rstd), the
  *  statistics as [N, groups, 1]. */
@@ -192,43 +194,40 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
     return {dx, dw, db};
   }
 
-  /** The same gradients from batch_norm's CPU kernels (Note [Group norm planes]). */
+  /** The same gradients from the CPU kernels (Note [Group norm planes]). */
   ::tessera::detail::variable_list planes_backward(const Tensor<T>& g, const Tensor<T>& x, const Tensor<T>& w) {
-    const int64_t n = x.size(0), c = x.size(1), plane = x.numel() / (n * c), rows = n * groups, row = x.numel() / rows;
-    const Tensor<T> gc = g.contiguous(), m = mean.contiguous();
+    const int64_t n = x.size(0), c = x.size(1), plane = x.numel() / (n * c);
+    const Tensor<T> gc = g.contiguous();
+    const auto per_channel = [&](const Tensor<T>& t) { return t.expand({n, groups, c / groups}).reshape({n, c}); };
+    const Tensor<T> m_nc = per_channel(mean).contiguous();
+    // per sample and channel: sum(g) and sum(g * (x - mean))
+    Tensor<T> sum = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
+    Tensor<T> dot = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
+    detail_batch_norm::run_planes("group_norm_backward", dot, x, [&] {
+      if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
+        ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), m_nc.kernel_data(), 1, n * c,
+                                                    plane, sum.kernel_data(), dot.kernel_data());
+    });
     AnyTensor dx, dw, db;
-    if (needs_input_grad(0)) {  // batch_norm's input gradient in training, of g * w over [1, N * G, row]
-      const Tensor<T> gx = w.defined() ? gc * w.view(channel_shape(x)) : gc;
-      Tensor<T> sum = ::tessera::detail::empty_tensor<T>(m.sizes(), {}, "group_norm_backward");
-      Tensor<T> dot = ::tessera::detail::empty_tensor<T>(m.sizes(), {}, "group_norm_backward");
-      detail_batch_norm::run_planes("group_norm_backward", dot, x, [&] {
-        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
-          ::tessera::detail::batch_norm_backward_sums(gx.kernel_data(), x.kernel_data(), m.kernel_data(), 1, rows, row,
-                                                      sum.kernel_data(), dot.kernel_data());
-      });
-      const T count = static_cast<T>(row);
-      const Tensor<T> neg_k = -(dot * rstd * rstd / count), mean_g = sum / count, scale = rstd.contiguous();
+    if (needs_input_grad(0)) {
+      // with gw = g * w over a group of count elements: dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat))
+      // = g * a + x * b + d, a = rstd * w per channel, b and d per group
+      const T count = static_cast<T>(x.numel() / (n * groups));
+      const Tensor<T> sum_gw = (w.defined() ? sum * w : sum).view({n, groups, c / groups}).sum({-1}, true) / count;
+      const Tensor<T> dot_gw = (w.defined() ? dot * w : dot).view({n, groups, c / groups}).sum({-1}, true) / count;
+      const Tensor<T> b = -(rstd * rstd * rstd * dot_gw), d = -(b * mean) - rstd * sum_gw;
+      const Tensor<T> a = (w.defined() ? per_channel(rstd) * w : per_channel(rstd)).contiguous();
+      const Tensor<T> b_nc = per_channel(b).contiguous(), d_nc = per_channel(d).contiguous();
       Tensor<T> out = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "group_norm_backward");
       detail_batch_norm::run_planes("group_norm_backward", out, x, [&] {
-        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
-          ::tessera::detail::batch_norm_backward_input(out.kernel_data(), gx.kernel_data(), x.kernel_data(),
-                                                       m.kernel_data(), neg_k.kernel_data(), mean_g.kernel_data(),
-                                                       scale.kernel_data(), 1, rows, row);
+        if constexpr (detail_batch_norm::kPlaneTypes<T>)
+          ::tessera::detail::norm_backward_affine(out.kernel_data(), gc.kernel_data(), x.kernel_data(), a.kernel_data(),
+                                                  b_nc.kernel_data(), d_nc.kernel_data(), 1, n * c, plane);
       });
       dx = out;
     }
-    if (needs_input_grad(1) || needs_input_grad(2)) {  // per sample and channel: sum(g), sum(g * (x - mean))
-      const Tensor<T> m_nc = m.expand({n, groups, c / groups}).reshape({n, c}).contiguous();
-      Tensor<T> sum = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
-      Tensor<T> dot = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
-      detail_batch_norm::run_planes("group_norm_backward", dot, x, [&] {
-        if constexpr (detail_batch_norm::kPlaneTypes<T>)  // the other types never get here
-          ::tessera::detail::batch_norm_backward_sums(gc.kernel_data(), x.kernel_data(), m_nc.kernel_data(), 1, n * c,
-                                                      plane, sum.kernel_data(), dot.kernel_data());
-      });
-      if (needs_input_grad(1)) dw = (dot * rstd.expand({n, groups, c / groups}).reshape({n, c})).sum(0);
-      if (needs_input_grad(2)) db = sum.sum(0);
-    }
+    if (needs_input_grad(1)) dw = (dot * per_channel(rstd)).sum(0);
+    if (needs_input_grad(2)) db = sum.sum(0);
     return {dx, dw, db};
   }
 };

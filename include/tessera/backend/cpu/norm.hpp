@@ -160,4 +160,19 @@ void batch_norm_backward_input(T* gx, const T* g, const T* x, const T* mean, con
   });
 }
 
+/** gx = g * a[c] + (x * b[c] + d[c]) for g, x [N, C, S]: group_norm's input gradient (Note
+ *  [Group norm planes]), in one pass over pieces that stay in L1. */
+template <class T>
+void norm_backward_affine(T* gx, const T* g, const T* x, const T* a, const T* b, const T* d, int64_t n, int64_t c,
+                          int64_t s) {
+  for_each_plane_piece(n, c, s, [&](int64_t at, int64_t len, int64_t ch) {
+    alignas(64) T piece[kPlanePiece];
+    T* out = gx + at;
+    vector_run<T, 2, vector_ops::Mul>(out, {x + at, b + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Add>(out, {out, d + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Mul>(piece, {g + at, a + ch}, {false, true}, len);
+    vector_run<T, 2, vector_ops::Add>(out, {out, piece}, {false, false}, len);
+  });
+}
+
 }  // namespace tessera::detail
