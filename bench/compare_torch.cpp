@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
   ms(benchmark::RegisterBenchmark("libtorch/max_pool2d_backward", max_pool2d_backward));
   ms(benchmark::RegisterBenchmark("libtorch/upsample_bilinear_backward", upsample_bilinear_backward));
   ms(benchmark::RegisterBenchmark("libtorch/pad_reflect_backward", pad_reflect_backward));
+  ms(benchmark::RegisterBenchmark("libtorch/group_norm_backward", group_norm_backward));
   ms(benchmark::RegisterBenchmark("libtorch/conv_transpose2d_backward", conv_transpose2d_backward));
   benchmark::RegisterBenchmark("libtorch/small_add", small_add)->UseRealTime()->Setup(&quiet_pause);
   ms(benchmark::RegisterBenchmark("libtorch/mlp_step", mlp_step));

@@ -176,6 +176,16 @@ inline void upsample_bilinear_backward(benchmark::State& state) {
     x.mutable_grad().reset();
   }
 }
+inline void group_norm_backward(benchmark::State& state) {
+  torch::manual_seed(0);
+  auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 32, 32});
+  auto w = torch::randn({32}).requires_grad_(), b = torch::randn({32}).requires_grad_();
+  for (auto _ : state) {
+    torch::group_norm(x, 8, w, b).backward(gy);
+    benchmark::DoNotOptimize(x.grad().data_ptr());
+    x.mutable_grad().reset(), w.mutable_grad().reset(), b.mutable_grad().reset();
+  }
+}
 inline void pad_reflect_backward(benchmark::State& state) {
   torch::manual_seed(0);
   auto x = torch::randn({32, 32, 32, 32}).requires_grad_(), gy = torch::randn({32, 32, 36, 36});
