@@ -531,6 +531,9 @@ TEST_CASE("GroupNorm and InstanceNorm2d match PyTorch, values and gradients", "[
         "group_norm: Expected number of channels in input to be divisible by num_groups, but got input of shape "
         "[2, 6, 3] and num_groups=4");
   CHECK(error_of([] { ts::nn::GroupNorm(4, 6); }) == "GroupNorm: num_channels must be divisible by num_groups");
+  CHECK(error_of([] { F::group_norm(ts::zeros<float>({2, 4, 8, 8}), 2, ts::ones<float>({1})); }) ==
+        "group_norm: Expected weight to be a vector of size equal to the number of channels in input, but got weight of "
+        "shape [1] and input of shape [2, 4, 8, 8]");
 }
 
 /** The generator's layer(seed, in1, in2, out, bias): nn.Bilinear built after manual_seed(seed), its

@@ -244,6 +244,10 @@ Tensor<T> group_norm(const Tensor<T>& x, int64_t num_groups, const Tensor<T>& we
   TS_CHECK(num_groups > 0 && channels % num_groups == 0, "group_norm: Expected number of channels in input to be "
            "divisible by num_groups, but got input of shape ", tessera::detail::shape_str(x.sizes()), " and num_groups=",
            num_groups);
+  for (const auto& [p, name] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})
+    TS_CHECK(!p->defined() || (p->dim() == 1 && p->numel() == channels), "group_norm: Expected ", name,
+             " to be a vector of size equal to the number of channels in input, but got ", name, " of shape ",
+             tessera::detail::shape_str(p->sizes()), " and input of shape ", tessera::detail::shape_str(x.sizes()));
   Tensor<T> out, mean, rstd;
   {
     NoGradGuard no_grad;  // the derivatives are NativeGroupNormBackward0's
