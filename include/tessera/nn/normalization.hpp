@@ -125,6 +125,12 @@ std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_moments(const Tensor<T>& x, in
 // group, as PyTorch's CPU kernel) in a second pass (norm_backward_affine). Other inputs, and
 // create_graph, compose the same formulas from ops.
 
+/** t [N, groups, 1], one value per group, repeated for each channel of its group: [N, channels]. */
+template <class T>
+Tensor<T> per_channel(const Tensor<T>& t, int64_t channels) {
+  return t.expand({t.size(0), t.size(1), channels / t.size(1)}).reshape({t.size(0), channels});
+}
+
 /** group_norm of x by batch_norm's CPU kernels (Note [Group norm planes]): (out, mean, rstd), the
  *  statistics as [N, groups, 1]. */
 template <class T>
@@ -139,9 +145,8 @@ std::tuple<Tensor<T>, Tensor<T>, Tensor<T>> group_norm_planes(const Tensor<T>& x
                                                var.kernel_data());
   });
   const Tensor<T> rstd = (var + eps).rsqrt();
-  const auto per_channel = [&](const Tensor<T>& t) { return t.expand({n, groups, c / groups}).reshape({n, c}); };
-  const Tensor<T> alpha = weight.defined() ? per_channel(rstd) * weight : per_channel(rstd);
-  const Tensor<T> beta = (bias.defined() ? bias - per_channel(mean) * alpha : -(per_channel(mean) * alpha)).contiguous();
+  const Tensor<T> alpha = weight.defined() ? per_channel(rstd, c) * weight : per_channel(rstd, c);
+  const Tensor<T> beta = (bias.defined() ? bias - per_channel(mean, c) * alpha : -(per_channel(mean, c) * alpha)).contiguous();
   const Tensor<T> a = alpha.contiguous();
   Tensor<T> out = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "group_norm");
   detail_batch_norm::run_planes("group_norm", out, x, [&] {
@@ -198,8 +203,7 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
   ::tessera::detail::variable_list planes_backward(const Tensor<T>& g, const Tensor<T>& x, const Tensor<T>& w) {
     const int64_t n = x.size(0), c = x.size(1), plane = x.numel() / (n * c);
     const Tensor<T> gc = g.contiguous();
-    const auto per_channel = [&](const Tensor<T>& t) { return t.expand({n, groups, c / groups}).reshape({n, c}); };
-    const Tensor<T> m_nc = per_channel(mean).contiguous();
+    const Tensor<T> m_nc = per_channel(mean, c).contiguous();
     // per sample and channel: sum(g) and sum(g * (x - mean))
     Tensor<T> sum = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
     Tensor<T> dot = ::tessera::detail::empty_tensor<T>({n, c}, {}, "group_norm_backward");
@@ -216,8 +220,8 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
       const Tensor<T> sum_gw = (w.defined() ? sum * w : sum).view({n, groups, c / groups}).sum({-1}, true) / count;
       const Tensor<T> dot_gw = (w.defined() ? dot * w : dot).view({n, groups, c / groups}).sum({-1}, true) / count;
       const Tensor<T> b = -(rstd * rstd * rstd * dot_gw), d = -(b * mean) - rstd * sum_gw;
-      const Tensor<T> a = (w.defined() ? per_channel(rstd) * w : per_channel(rstd)).contiguous();
-      const Tensor<T> b_nc = per_channel(b).contiguous(), d_nc = per_channel(d).contiguous();
+      const Tensor<T> a = (w.defined() ? per_channel(rstd, c) * w : per_channel(rstd, c)).contiguous();
+      const Tensor<T> b_nc = per_channel(b, c).contiguous(), d_nc = per_channel(d, c).contiguous();
       Tensor<T> out = ::tessera::detail::empty_tensor<T>(x.sizes(), {}, "group_norm_backward");
       detail_batch_norm::run_planes("group_norm_backward", out, x, [&] {
         if constexpr (detail_batch_norm::kPlaneTypes<T>)
@@ -226,7 +230,7 @@ struct NativeGroupNormBackward0 final : ::tessera::detail::Node {
       });
       dx = out;
     }
-    if (needs_input_grad(1)) dw = (dot * per_channel(rstd)).sum(0);
+    if (needs_input_grad(1)) dw = (dot * per_channel(rstd, c)).sum(0);
     if (needs_input_grad(2)) db = sum.sum(0);
     return {dx, dw, db};
   }

@@ -62,9 +62,9 @@ void record_pool(const Tensor<T>& input, const Tensor<T>& out, const char* name,
   ::tessera::detail::record<::tessera::detail::FormulaBackward<T, Formula>>({input}, {out}, name, std::move(formula), indices);
 }
 
-/** Whether max pooling of x runs the CPU kernels (backend/cpu/pool.hpp): CPU tensors, and for the
- *  gradient grad mode off. Elsewhere, and under create_graph, it is composed from ops (Note
- *  [Pooling nodes]), which give the same bits. */
+/** Whether max pooling of x runs the CPU kernels (backend/cpu/pool.hpp): CPU tensors (the
+ *  gradient's kernel also needs grad mode off). Elsewhere, and under create_graph, it is composed
+ *  from ops (Note [Pooling nodes]), which give the same bits. */
 template <class T>
 bool pool_kernel(const Tensor<T>& x) {
   return x.device().is_cpu();
@@ -539,7 +539,6 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
   {
     NoGradGuard no_grad;
     const Tensor<T> x = input.dim() == 4 ? input.unsqueeze(0) : input;
-    const Tensor<T> plane = detail_pool::as_plane(x, g);
     std::vector<int64_t> start;  // the index PyTorch's loop starts each window from
     for (int64_t z = 0; z < g.out[0]; ++z)
       for (int64_t y = 0; y < g.out[1]; ++y)
@@ -551,6 +550,7 @@ std::tuple<Tensor<T>, Tensor<int64_t>> max_pool3d_with_indices(const Tensor<T>& 
       std::tie(values, indices) =
           detail_pool::max_windows(x, g.volume(), positions, start, g.kernel_volume(), detail_pool::lowest<T>());
     } else {
+      const Tensor<T> plane = detail_pool::as_plane(x, g);
       const Tensor<T> rows = detail_pool::gather_windows(plane, positions, g.out[0] * g.out[1], g.out[2], g.kernel_volume(),
                                                          detail_pool::lowest<T>());
       std::tie(values, indices) = detail_pool::max_of_windows(plane, rows, positions, true, start);
